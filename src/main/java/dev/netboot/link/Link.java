@@ -1,0 +1,55 @@
+package dev.netboot.link;
+
+import dev.netboot.wire.MacAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * The frame layer: a raw Ethernet port. Implemented by the emulator today and by a Linux
+ * AF_PACKET socket later; test and debug aids (pcap capture, fault injection) are decorators.
+ *
+ * <p>Buffers are lent, never kept: a receiver must not hold on to the buffer passed to
+ * {@link FrameHandler#onFrame} after it returns, and {@link #transmit} lends the link's own
+ * buffer to the filler. Nothing on this interface blocks or sleeps.
+ */
+public interface Link {
+    /** Returns this port's own hardware address. */
+    MacAddress macAddress();
+
+    /** Returns the largest Ethernet payload (not counting the 14-byte header) this link carries, e.g. 1500. */
+    int mtu();
+
+    /**
+     * Hands at most one pending received frame to {@code handler}.
+     *
+     * @param now the current time in nanoseconds (virtual time on the emulator)
+     * @return false when no frame was pending
+     */
+    boolean receive(long now, FrameHandler handler);
+
+    /**
+     * Sends one frame of {@code length} bytes (Ethernet header included, FCS excluded). The link lends a
+     * buffer whose positions {@code 0..length-1} the filler writes with absolute puts.
+     *
+     * @return false when the link had no room; the caller keeps its state and retries on a later poll
+     */
+    boolean transmit(long now, int length, FrameFiller filler);
+
+    /** Returns the time (ns) at which {@link #receive} may have a frame to deliver, or {@link Long#MAX_VALUE}. */
+    default long pollAt() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Receives a frame lent by the link: bytes {@code [0, length)} of {@code frame}. */
+    @FunctionalInterface
+    interface FrameHandler {
+        /** Handles one frame; must not keep {@code frame}. */
+        void onFrame(long now, ByteBuffer frame, int length);
+    }
+
+    /** Writes an outgoing frame into a buffer lent by the link. */
+    @FunctionalInterface
+    interface FrameFiller {
+        /** Writes bytes {@code [0, length)} of {@code frame} with absolute puts. */
+        void fill(ByteBuffer frame, int length);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.netboot.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An IPv4 address held in an {@code int}, network byte order in the usual reading
+ * (10.0.0.1 is {@code 0x0A000001}).
+ *
+ * @param value the 32-bit address
+ */
+public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
+    /** 0.0.0.0. */
+    public static final Ipv4Address ANY = new Ipv4Address(0);
+    /** 255.255.255.255, the limited broadcast address. */
+    public static final Ipv4Address BROADCAST = new Ipv4Address(0xFFFF_FFFF);
+    /** Length of an address on the wire. */
+    public static final int LENGTH = 4;
+
+    /**
+     * Parses dotted-quad text.
+     *
+     * @throws IllegalArgumentException when the text is not four decimal octets
+     */
+    public static Ipv4Address parse(String text) {
+        String[] parts = text.trim().split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (expected: four octets like 10.0.0.1)");
+        }
+        int v = 0;
+        for (String p : parts) {
+            int o;
+            try {
+                o = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "'");
+            }
+            if (o < 0 || o > 255 || p.isEmpty() || p.length() > 3) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (octet " + p + " out of 0..255)");
+            }
+            v = (v << 8) | o;
+        }
+        return new Ipv4Address(v);
+    }
+
+    /** Reads four bytes at the absolute index {@code off}. */
+    public static Ipv4Address read(ByteBuffer buf, int off) {
+        return new Ipv4Address(buf.getInt(off));
+    }
+
+    /** Writes four bytes at the absolute index {@code off}. */
+    public void write(ByteBuffer buf, int off) {
+        buf.putInt(off, value);
+    }
+
+    /** Returns true when {@code other} is in the same subnet as this address under {@code mask}. */
+    public boolean sameSubnet(Ipv4Address other, Ipv4Address mask) {
+        return (value & mask.value) == (other.value & mask.value);
+    }
+
+    /** Returns true for 0.0.0.0. */
+    public boolean isAny() {
+        return value == 0;
+    }
+
+    /** Returns the prefix length of this address read as a contiguous netmask, or -1 if it is not one. */
+    public int prefixLength() {
+        int inv = ~value;
+        return (inv & (inv + 1)) == 0 ? Integer.bitCount(value) : -1;
+    }
+
+    @Override
+    public int compareTo(Ipv4Address o) {
+        return Integer.compareUnsigned(value, o.value);
+    }
+
+    @Override
+    public String toString() {
+        return (value >>> 24) + "." + ((value >>> 16) & 0xFF) + "." + ((value >>> 8) & 0xFF) + "." + (value & 0xFF);
+    }
+}
