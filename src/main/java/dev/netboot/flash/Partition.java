@@ -1,0 +1,36 @@
+package dev.netboot.flash;
+
+/**
+ * A named region of flash.
+ *
+ * @param name   the partition's name in the profile, e.g. "boot"
+ * @param offset first byte, aligned to the erase unit
+ * @param size   length in bytes, a multiple of the erase unit
+ */
+public record Partition(String name, long offset, long size) {
+    /** Checks that the region is non-empty and non-negative. */
+    public Partition {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("partition name is empty");
+        }
+        if (offset < 0 || size <= 0) {
+            throw new IllegalArgumentException("partition " + name + ": offset " + offset + ", size " + size + " (expected: offset >= 0, size > 0)");
+        }
+    }
+
+    /** Returns the first byte past the partition. */
+    public long end() {
+        return offset + size;
+    }
+
+    /** Checks that the partition lies inside {@code g} on erase-unit boundaries. */
+    public void checkFits(FlashGeometry g) {
+        if (offset % g.eraseUnit() != 0 || size % g.eraseUnit() != 0) {
+            throw new IllegalArgumentException("partition " + name + ": offset " + offset + " and size " + size
+                    + " must be multiples of the erase unit " + g.eraseUnit());
+        }
+        if (size > g.size() - offset) {
+            throw new IllegalArgumentException("partition " + name + ": ends at " + end() + ", past the end of flash at " + g.size());
+        }
+    }
+}
