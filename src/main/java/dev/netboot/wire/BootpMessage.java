@@ -1,0 +1,148 @@
+package dev.netboot.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A BOOTP message (RFC 951), with the RFC 1542 flags field and the RFC 2132 options area.
+ *
+ * <pre>
+ *  op (1) htype (1) hlen (1) hops (1)        offset 0
+ *  xid (4)                                   4
+ *  secs (2) flags (2)                        8
+ *  ciaddr (4) yiaddr (4) siaddr (4) giaddr (4)   12, 16, 20, 24
+ *  chaddr (16)                               28
+ *  sname (64)                                44
+ *  file (128)                                108
+ *  vend / options (variable; 64 in RFC 951)  236, magic cookie first
+ * </pre>
+ *
+ * <p>When option 52 (Overload) is present, the {@code file} and/or {@code sname} fields carry
+ * options instead of text (RFC 2132 section 9.3) and the record's {@code file}/{@code sname} are
+ * then empty.
+ *
+ * @param op      1 BOOTREQUEST, 2 BOOTREPLY
+ * @param htype   hardware type, 1 for Ethernet
+ * @param hlen    hardware address length, 6 for Ethernet
+ * @param hops    relay hops
+ * @param xid     transaction ID
+ * @param secs    seconds since the client began
+ * @param flags   bit 15 is the RFC 1542 BROADCAST flag
+ * @param ciaddr  client address, if the client knows it
+ * @param yiaddr  "your" address, given by the server
+ * @param siaddr  address of the server for the next step (the boot server)
+ * @param giaddr  relay agent address
+ * @param chaddr  client hardware address (first six bytes of the field)
+ * @param sname   server host name, may be empty
+ * @param file    boot file name, may be empty
+ * @param options options after the magic cookie; {@link BootpOptions#NONE} without the cookie
+ */
+public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int secs, int flags,
+                           Ipv4Address ciaddr, Ipv4Address yiaddr, Ipv4Address siaddr, Ipv4Address giaddr,
+                           MacAddress chaddr, String sname, String file, BootpOptions options) {
+    /** op of a request. */
+    public static final int BOOTREQUEST = 1;
+    /** op of a reply. */
+    public static final int BOOTREPLY = 2;
+    /** The BROADCAST bit of flags (RFC 1542 section 3.1.1). */
+    public static final int FLAG_BROADCAST = 0x8000;
+    /** UDP port of the server. */
+    public static final int SERVER_PORT = 67;
+    /** UDP port of the client. */
+    public static final int CLIENT_PORT = 68;
+    /** Length of the fixed part, up to the vend field. */
+    public static final int FIXED_LEN = 236;
+    /** RFC 1542 section 2.1: the minimum BOOTP message is 300 octets (236 + a 64-octet vend field). */
+    public static final int MIN_LEN = 300;
+    static final int OP = 0, HTYPE = 1, HLEN = 2, HOPS = 3, XID = 4, SECS = 8, FLAGS = 10, CIADDR = 12, YIADDR = 16,
+            SIADDR = 20, GIADDR = 24, CHADDR = 28, SNAME = 44, FILE = 108, VEND = 236;
+    static final int CHADDR_LEN = 16, SNAME_LEN = 64, FILE_LEN = 128;
+
+    /** Checks lengths of the text fields and the 8/16-bit ranges. */
+    public BootpMessage {
+        if (sname.length() >= SNAME_LEN) {
+            throw new IllegalArgumentException("sname longer than 63 characters: " + sname.length());
+        }
+        if (file.length() >= FILE_LEN) {
+            throw new IllegalArgumentException("file longer than 127 characters: " + file.length());
+        }
+        if ((op | htype | hlen | hops) > 0xFF || (secs | flags) > 0xFFFF || (op | htype | hlen | hops | secs | flags) < 0) {
+            throw new IllegalArgumentException("BOOTP field out of range");
+        }
+    }
+
+    /**
+     * Parses a message from {@code [off, off+len)}, a UDP payload.
+     *
+     * @throws MalformedPacketException when shorter than the fixed part or the options are inconsistent
+     */
+    public static BootpMessage parse(ByteBuffer buf, int off, int len) {
+        MalformedPacketException.requireLength("BOOTP message", len, FIXED_LEN);
+        BootpOptions.Parser opts = new BootpOptions.Parser();
+        boolean hasCookie = len - VEND >= 4 && buf.getInt(off + VEND) == BootpOptions.MAGIC_COOKIE;
+        int overload = 0;
+        if (hasCookie) {
+            opts.parse(buf, off + VEND + 4, len - VEND - 4, "options");
+            overload = opts.overload();
+            // RFC 2132 section 9.3: the file field is read first, then sname.
+            if ((overload & 1) != 0) {
+                opts.parse(buf, off + FILE, FILE_LEN, "file");
+            }
+            if ((overload & 2) != 0) {
+                opts.parse(buf, off + SNAME, SNAME_LEN, "sname");
+            }
+        }
+        return new BootpMessage(buf.get(off + OP) & 0xFF, buf.get(off + HTYPE) & 0xFF, buf.get(off + HLEN) & 0xFF,
+                buf.get(off + HOPS) & 0xFF, buf.getInt(off + XID), buf.getShort(off + SECS) & 0xFFFF,
+                buf.getShort(off + FLAGS) & 0xFFFF, Ipv4Address.read(buf, off + CIADDR), Ipv4Address.read(buf, off + YIADDR),
+                Ipv4Address.read(buf, off + SIADDR), Ipv4Address.read(buf, off + GIADDR), MacAddress.read(buf, off + CHADDR),
+                (overload & 2) != 0 ? "" : cString(buf, off + SNAME, SNAME_LEN),
+                (overload & 1) != 0 ? "" : cString(buf, off + FILE, FILE_LEN),
+                hasCookie ? opts.build() : BootpOptions.NONE);
+    }
+
+    private static String cString(ByteBuffer buf, int off, int max) {
+        int n = 0;
+        while (n < max && buf.get(off + n) != 0) {
+            n++;
+        }
+        byte[] b = new byte[n];
+        buf.get(off, b);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Returns the length {@link #emit} writes: the fixed part, cookie and options, padded to 300. */
+    public int encodedLength() {
+        return Math.max(MIN_LEN, VEND + 4 + options.encodedLength());
+    }
+
+    /** Writes the message at {@code off} (always with the magic cookie) and returns its length. */
+    public int emit(ByteBuffer buf, int off) {
+        int len = encodedLength();
+        for (int i = 0; i < len; i++) {
+            buf.put(off + i, (byte) 0);
+        }
+        buf.put(off + OP, (byte) op);
+        buf.put(off + HTYPE, (byte) htype);
+        buf.put(off + HLEN, (byte) hlen);
+        buf.put(off + HOPS, (byte) hops);
+        buf.putInt(off + XID, xid);
+        buf.putShort(off + SECS, (short) secs);
+        buf.putShort(off + FLAGS, (short) flags);
+        ciaddr.write(buf, off + CIADDR);
+        yiaddr.write(buf, off + YIADDR);
+        siaddr.write(buf, off + SIADDR);
+        giaddr.write(buf, off + GIADDR);
+        chaddr.write(buf, off + CHADDR);
+        buf.put(off + SNAME, sname.getBytes(StandardCharsets.ISO_8859_1));
+        buf.put(off + FILE, file.getBytes(StandardCharsets.ISO_8859_1));
+        buf.putInt(off + VEND, BootpOptions.MAGIC_COOKIE);
+        options.emit(buf, off + VEND + 4);
+        return len;
+    }
+
+    /** Returns true when the BROADCAST flag is set. */
+    public boolean broadcast() {
+        return (flags & FLAG_BROADCAST) != 0;
+    }
+}
