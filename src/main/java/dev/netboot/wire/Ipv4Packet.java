@@ -76,6 +76,11 @@ public final class Ipv4Packet {
         return Checksum.finish(sum);
     }
 
+    /** Returns true when the header checksum verifies (the sum over the header is zero). */
+    public boolean checksumOk() {
+        return Checksum.of(buf, off, headerLength()) == 0;
+    }
+
     /** Returns the header length in bytes (IHL × 4). */
     public int headerLength() {
         return (buf.get(off + VER_IHL) & 0x0F) * 4;

@@ -57,6 +57,15 @@ public final class UdpDatagram {
         return this;
     }
 
+    /** Returns true when the checksum is absent (zero) or verifies against the pseudo-header of {@code srcIp}, {@code dstIp}. */
+    public boolean checksumOk(int srcIp, int dstIp) {
+        if (checksum() == 0) {
+            return true;
+        }
+        long sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length());
+        return Checksum.finish(Checksum.add(sum, buf, off, length())) == 0;
+    }
+
     /** Returns the source port. */
     public int srcPort() {
         return buf.getShort(off + SRC_PORT) & 0xFFFF;

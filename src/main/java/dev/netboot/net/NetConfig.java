@@ -1,0 +1,25 @@
+package dev.netboot.net;
+
+/**
+ * Tuning of the network layer. Times are nanoseconds.
+ *
+ * @param arpCacheSize    entries the ARP cache holds; the least recently refreshed is evicted
+ * @param arpEntryLifetime how long a learned mapping stays valid
+ * @param arpRetryInterval wait between ARP requests for one address
+ * @param arpMaxRequests  requests sent before an address is reported unreachable
+ * @param ttl             Time to Live of sent datagrams
+ * @param verifyChecksums false to accept datagrams with bad IPv4/UDP checksums (fuzzing only)
+ */
+public record NetConfig(int arpCacheSize, long arpEntryLifetime, long arpRetryInterval, int arpMaxRequests,
+                        int ttl, boolean verifyChecksums) {
+    /** 16 entries for 5 minutes, 5 requests 500 ms apart, TTL 64, checksums verified. */
+    public static final NetConfig DEFAULTS = new NetConfig(16, 300_000_000_000L, 500_000_000L, 5, 64, true);
+
+    /** Checks ranges. */
+    public NetConfig {
+        if (arpCacheSize < 1 || arpEntryLifetime <= 0 || arpRetryInterval <= 0 || arpMaxRequests < 1 || ttl < 1 || ttl > 255) {
+            throw new IllegalArgumentException("net settings out of range: " + arpCacheSize + ", " + arpEntryLifetime
+                    + ", " + arpRetryInterval + ", " + arpMaxRequests + ", " + ttl);
+        }
+    }
+}

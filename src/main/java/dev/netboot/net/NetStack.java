@@ -1,0 +1,551 @@
+package dev.netboot.net;
+
+import dev.netboot.link.Link;
+import dev.netboot.wire.ArpPacket;
+import dev.netboot.wire.EthernetFrame;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.Ipv4Packet;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.UdpDatagram;
+import java.nio.ByteBuffer;
+
+/**
+ * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
+ * with the time passed in, reporting its next deadline through {@link #pollAt()}.
+ *
+ * <p>What it does: answers ARP requests for its address and learns from ARP traffic (RFC 826
+ * merge rules); resolves next hops with bounded retries; routes on-link destinations directly and the
+ * rest through the gateway; demultiplexes UDP by destination port; drops and counts everything else
+ * by reason. What it doesn't: fragments (counted and dropped), TCP, IP options on send.
+ *
+ * <p>The data path allocates nothing: frames are parsed with reusable views, the stack fills
+ * frames the link lends, and payloads are written by the caller's {@link PayloadWriter}. Only a
+ * datagram waiting for ARP is copied, into one of a few preallocated slots.
+ */
+public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
+    /** Bytes of Ethernet, IPv4 and UDP headers before a UDP payload. */
+    public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
+    private static final int IP_OFF = EthernetFrame.HEADER_LEN;
+    private static final int UDP_OFF = IP_OFF + Ipv4Packet.HEADER_LEN;
+    private static final int MAX_BINDINGS = 16;
+    private static final int PENDING_SLOTS = 4;
+    private static final int RESOLUTIONS = 4;
+    private static final int MAX_FRAMES_PER_POLL = 256;
+
+    private final Link link;
+    private final NetConfig config;
+    private final long mac;
+    private final ArpCache arp;
+
+    private int address;
+    private int netmask;
+    private int gateway;
+
+    private final int[] boundPorts = new int[MAX_BINDINGS];
+    private final UdpHandler[] handlers = new UdpHandler[MAX_BINDINGS];
+    private int bindings;
+
+    private final Resolution[] resolutions = new Resolution[RESOLUTIONS];
+    private final PendingDatagram[] pending = new PendingDatagram[PENDING_SLOTS];
+
+    private final EthernetFrame rxEth = new EthernetFrame();
+    private final Ipv4Packet rxIp = new Ipv4Packet();
+    private final UdpDatagram rxUdp = new UdpDatagram();
+
+    // What fill() writes next: set just before link.transmit.
+    private boolean txArp;
+    private long txDstMac;
+    private int txSrcIp;
+    private int txDstIp;
+    private int txSrcPort;
+    private int txDstPort;
+    private int txPayloadLen;
+    private PayloadWriter txWriter;
+    private int txArpOp;
+    private long txArpTha;
+    private int txArpTpa;
+    private int ident;
+
+    private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
+            dropNoListener, arpRequestsSent, arpRepliesSent, arpFailures;
+
+    /** Creates a stack on {@code link} with the link's own MAC address. */
+    public NetStack(Link link, NetConfig config) {
+        this(link, config, link.macAddress());
+    }
+
+    /** Creates a stack on {@code link} that uses {@code mac} as its own address (a profile may override the port's). */
+    public NetStack(Link link, NetConfig config, MacAddress mac) {
+        this.link = link;
+        this.config = config;
+        this.mac = mac.value();
+        this.arp = new ArpCache(config.arpCacheSize(), config.arpEntryLifetime());
+        int maxPayload = maxUdpPayload(link.mtu());
+        for (int i = 0; i < PENDING_SLOTS; i++) {
+            pending[i] = new PendingDatagram(maxPayload);
+        }
+        for (int i = 0; i < RESOLUTIONS; i++) {
+            resolutions[i] = new Resolution();
+        }
+    }
+
+    /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
+    public static int maxUdpPayload(int mtu) {
+        return mtu - Ipv4Packet.HEADER_LEN - UdpDatagram.HEADER_LEN;
+    }
+
+    /** Returns the largest UDP payload this stack sends. */
+    public int maxUdpPayload() {
+        return maxUdpPayload(link.mtu());
+    }
+
+    /** Returns our MAC address. */
+    public MacAddress macAddress() {
+        return new MacAddress(mac);
+    }
+
+    /** Sets our address, netmask and gateway ({@link Ipv4Address#ANY} for none). */
+    public void configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway) {
+        this.address = address.value();
+        this.netmask = netmask.value();
+        this.gateway = gateway.value();
+    }
+
+    /** Returns our address, {@link Ipv4Address#ANY} before {@link #configure}. */
+    public Ipv4Address address() {
+        return new Ipv4Address(address);
+    }
+
+    /**
+     * Binds {@code handler} to UDP {@code port}.
+     *
+     * @throws IllegalStateException when the port is taken or the binding table is full
+     */
+    public void bind(int port, UdpHandler handler) {
+        if (port <= 0 || port > 0xFFFF) {
+            throw new IllegalArgumentException("UDP port " + port + " (expected: 1..65535)");
+        }
+        if (indexOfPort(port) >= 0) {
+            throw new IllegalStateException("UDP port " + port + " is already bound");
+        }
+        if (bindings == MAX_BINDINGS) {
+            throw new IllegalStateException("all " + MAX_BINDINGS + " UDP bindings are in use");
+        }
+        boundPorts[bindings] = port;
+        handlers[bindings++] = handler;
+    }
+
+    /** Removes the binding of {@code port}, if any. */
+    public void unbind(int port) {
+        int i = indexOfPort(port);
+        if (i >= 0) {
+            bindings--;
+            boundPorts[i] = boundPorts[bindings];
+            handlers[i] = handlers[bindings];
+            handlers[bindings] = null;
+        }
+    }
+
+    /** Returns true when {@code port} is bound. */
+    public boolean isBound(int port) {
+        return indexOfPort(port) >= 0;
+    }
+
+    private int indexOfPort(int port) {
+        for (int i = 0; i < bindings; i++) {
+            if (boundPorts[i] == port) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Sends a UDP datagram of {@code len} payload bytes from our address. Broadcasts go to the
+     * Ethernet broadcast address; unicasts to the next hop's MAC, resolving it with ARP first when
+     * needed (the datagram then waits in a slot and is sent on the reply).
+     */
+    public SendResult sendUdp(long now, int srcPort, Ipv4Address dst, int dstPort, int len, PayloadWriter writer) {
+        checkPayload(len);
+        int d = dst.value();
+        if (isBroadcast(d)) {
+            return transmitUdp(now, MacAddress.BROADCAST.value(), address, d, srcPort, dstPort, len, writer);
+        }
+        if (address == 0) {
+            return SendResult.NO_ROUTE;
+        }
+        int hop = nextHop(d);
+        if (hop == 0) {
+            return SendResult.NO_ROUTE;
+        }
+        long hopMac = arp.lookup(now, hop);
+        if (hopMac >= 0) {
+            return transmitUdp(now, hopMac, address, d, srcPort, dstPort, len, writer);
+        }
+        PendingDatagram slot = freeSlot();
+        if (slot == null) {
+            return SendResult.QUEUE_FULL;
+        }
+        writer.writePayload(slot.payload, 0, len);
+        slot.hold(hop, d, srcPort, dstPort, len);
+        startResolution(now, hop);
+        return SendResult.PENDING_ARP;
+    }
+
+    /**
+     * Sends a UDP datagram straight to {@code dstMac} without ARP: how a BOOTP server answers a
+     * client that has no address yet (RFC 951 section 4; RFC 1542 section 5.4).
+     */
+    public SendResult sendUdpTo(long now, MacAddress dstMac, int srcPort, Ipv4Address dst, int dstPort, int len,
+                                PayloadWriter writer) {
+        checkPayload(len);
+        return transmitUdp(now, dstMac.value(), address, dst.value(), srcPort, dstPort, len, writer);
+    }
+
+    private void checkPayload(int len) {
+        if (len < 0 || len > maxUdpPayload()) {
+            throw new IllegalArgumentException("UDP payload of " + len + " bytes (expected: 0.." + maxUdpPayload() + " for MTU " + link.mtu() + ")");
+        }
+    }
+
+    /** Returns the next hop for {@code dst}: itself when on-link, else the gateway (0 when none). */
+    public Ipv4Address nextHop(Ipv4Address dst) {
+        return new Ipv4Address(nextHop(dst.value()));
+    }
+
+    private int nextHop(int dst) {
+        return (dst & netmask) == (address & netmask) ? dst : gateway;
+    }
+
+    private boolean isBroadcast(int ip) {
+        return ip == -1 || (address != 0 && netmask != -1 && ip == (address | ~netmask));
+    }
+
+    /**
+     * Resolves {@code ip} (ask for the next hop: see {@link #nextHop}), sending ARP requests as needed.
+     * Call again on later polls to see progress.
+     */
+    public ArpStatus resolve(long now, Ipv4Address ip) {
+        long m = arp.lookup(now, ip.value());
+        if (m >= 0) {
+            return new ArpStatus.Resolved(new MacAddress(m));
+        }
+        for (Resolution r : resolutions) {
+            if (r.active && r.ip == ip.value()) {
+                if (r.failed) {
+                    r.active = false;
+                    return new ArpStatus.Failed(r.requestsSent);
+                }
+                return new ArpStatus.Pending(r.requestsSent);
+            }
+        }
+        Resolution r = startResolution(now, ip.value());
+        return r == null ? new ArpStatus.Pending(0) : new ArpStatus.Pending(r.requestsSent);
+    }
+
+    private Resolution startResolution(long now, int ip) {
+        Resolution free = null;
+        for (Resolution r : resolutions) {
+            if (r.active && r.ip == ip) {
+                if (r.failed) {
+                    r.restart(ip, now);
+                }
+                return r;
+            }
+            if (!r.active && free == null) {
+                free = r;
+            }
+        }
+        if (free == null) {
+            return null; // every slot busy; a later call retries
+        }
+        free.restart(ip, now);
+        runResolution(now, free);
+        return free;
+    }
+
+    private PendingDatagram freeSlot() {
+        for (PendingDatagram p : pending) {
+            if (!p.held) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Receives pending frames and runs ARP timers. */
+    public void poll(long now) {
+        for (int i = 0; i < MAX_FRAMES_PER_POLL && link.receive(now, this); i++) {
+            // each frame is handled in onFrame
+        }
+        for (Resolution r : resolutions) {
+            if (r.active && !r.failed && now >= r.nextAt) {
+                runResolution(now, r);
+            }
+        }
+    }
+
+    /** Returns the earliest time at which {@link #poll} has work, or {@link Long#MAX_VALUE}. */
+    public long pollAt() {
+        long at = link.pollAt();
+        for (Resolution r : resolutions) {
+            if (r.active && !r.failed) {
+                at = Math.min(at, r.nextAt);
+            }
+        }
+        return at;
+    }
+
+    private void runResolution(long now, Resolution r) {
+        if (r.requestsSent >= config.arpMaxRequests()) {
+            r.failed = true;
+            arpFailures++;
+            Ipv4Address ip = new Ipv4Address(r.ip);
+            String reason = "ARP: no reply from " + ip + " after " + r.requestsSent + " requests";
+            for (PendingDatagram p : pending) {
+                if (p.held && p.hop == r.ip) {
+                    p.held = false;
+                    int h = indexOfPort(p.srcPort);
+                    if (h >= 0) {
+                        handlers[h].onUnreachable(now, new Ipv4Address(p.dstIp), reason);
+                    }
+                }
+            }
+            return;
+        }
+        if (sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), 0, r.ip)) {
+            r.requestsSent++;
+            arpRequestsSent++;
+        }
+        r.nextAt = now + config.arpRetryInterval();
+    }
+
+    private boolean sendArp(long now, int op, long dstMac, long tha, int tpa) {
+        txArp = true;
+        txDstMac = dstMac;
+        txArpOp = op;
+        txArpTha = tha;
+        txArpTpa = tpa;
+        boolean sent = link.transmit(now, EthernetFrame.HEADER_LEN + ArpPacket.LENGTH, this);
+        if (sent) {
+            txFrames++;
+        }
+        return sent;
+    }
+
+    private SendResult transmitUdp(long now, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int len,
+                                   PayloadWriter writer) {
+        txArp = false;
+        txDstMac = dstMac;
+        txSrcIp = srcIp;
+        txDstIp = dstIp;
+        txSrcPort = srcPort;
+        txDstPort = dstPort;
+        txPayloadLen = len;
+        txWriter = writer;
+        boolean sent = link.transmit(now, UDP_PAYLOAD_OFFSET + len, this);
+        txWriter = null;
+        if (!sent) {
+            return SendResult.LINK_BUSY;
+        }
+        txFrames++;
+        return SendResult.SENT;
+    }
+
+    @Override
+    public void fill(ByteBuffer frame, int length) {
+        if (txArp) {
+            EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_ARP);
+            new ArpPacket(txArpOp, new MacAddress(mac), new Ipv4Address(address), new MacAddress(txArpTha),
+                    new Ipv4Address(txArpTpa)).emit(frame, EthernetFrame.HEADER_LEN);
+            return;
+        }
+        EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
+        txWriter.writePayload(frame, UDP_PAYLOAD_OFFSET, txPayloadLen);
+        UdpDatagram.emit(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen, txSrcIp, txDstIp);
+        Ipv4Packet.emit(frame, IP_OFF, UdpDatagram.HEADER_LEN + txPayloadLen, Ipv4Packet.PROTO_UDP, txSrcIp, txDstIp,
+                config.ttl(), ident++);
+    }
+
+    @Override
+    public void onFrame(long now, ByteBuffer frame, int length) {
+        rxFrames++;
+        try {
+            rxEth.wrap(frame, length);
+        } catch (MalformedPacketException e) {
+            dropMalformed++;
+            return;
+        }
+        long dst = rxEth.dstValue();
+        long src = rxEth.srcValue();
+        if ((dst != mac && dst != MacAddress.BROADCAST.value()) || src == mac) {
+            dropNotForUs++; // another station's unicast, a multicast, or our own frame echoed back
+            return;
+        }
+        switch (rxEth.etherType()) {
+            case EthernetFrame.TYPE_ARP -> onArp(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
+            case EthernetFrame.TYPE_IPV4 -> onIpv4(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
+            default -> dropUnsupported++;
+        }
+    }
+
+    private void onArp(long now, ByteBuffer frame, int off, int len) {
+        ArpPacket p;
+        try {
+            p = ArpPacket.parse(frame, off, len);
+        } catch (MalformedPacketException e) {
+            dropMalformed++;
+            return;
+        }
+        int spa = p.spa().value();
+        long sha = p.sha().value();
+        if (spa == 0 || sha == mac) {
+            return; // an ARP probe (RFC 5227) or our own address in use elsewhere: nothing to learn
+        }
+        // RFC 826, "Packet Reception": update the sender's entry if we have one (merge), then if we are
+        // the target add it when it was new, and answer a request.
+        boolean merge = false;
+        if (arp.contains(spa) || isResolving(spa)) {
+            arp.put(now, spa, sha);
+            merge = true;
+        }
+        if (address == 0 || p.tpa().value() != address) {
+            if (merge) {
+                learned(now, spa);
+            } else {
+                dropNotForUs++;
+            }
+            return;
+        }
+        if (!merge) {
+            arp.put(now, spa, sha);
+        }
+        learned(now, spa);
+        if (p.op() == ArpPacket.REQUEST && sendArp(now, ArpPacket.REPLY, sha, sha, spa)) {
+            arpRepliesSent++;
+        }
+    }
+
+    private boolean isResolving(int ip) {
+        for (Resolution r : resolutions) {
+            if (r.active && r.ip == ip) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ends the resolution of {@code ip} and sends the datagrams that waited for it. */
+    private void learned(long now, int ip) {
+        for (Resolution r : resolutions) {
+            if (r.active && r.ip == ip) {
+                r.active = false;
+            }
+        }
+        long m = arp.lookup(now, ip);
+        for (PendingDatagram p : pending) {
+            if (p.held && p.hop == ip) {
+                p.held = false;
+                transmitUdp(now, m, address, p.dstIp, p.srcPort, p.dstPort, p.len, p);
+            }
+        }
+    }
+
+    private void onIpv4(long now, ByteBuffer frame, int off, int len) {
+        try {
+            rxIp.wrap(frame, off, len, false);
+        } catch (MalformedPacketException e) {
+            dropMalformed++;
+            return;
+        }
+        if (config.verifyChecksums() && !rxIp.checksumOk()) {
+            dropChecksum++;
+            return;
+        }
+        if (rxIp.isFragment()) {
+            dropFragment++;
+            return;
+        }
+        int dst = rxIp.dst();
+        // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
+        // address we are being offered (RFC 1542 section 3.1.1).
+        if (address != 0 && dst != address && !isBroadcast(dst)) {
+            dropNotForUs++;
+            return;
+        }
+        if (rxIp.protocol() != Ipv4Packet.PROTO_UDP) {
+            dropUnsupported++;
+            return;
+        }
+        int src = rxIp.src();
+        try {
+            rxUdp.wrap(frame, rxIp.payloadOffset(), rxIp.payloadLength(), src, dst, false);
+        } catch (MalformedPacketException e) {
+            dropMalformed++;
+            return;
+        }
+        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
+            dropChecksum++;
+            return;
+        }
+        int h = indexOfPort(rxUdp.dstPort());
+        if (h < 0) {
+            dropNoListener++;
+            return;
+        }
+        handlers[h].onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
+    }
+
+    /** Returns a snapshot of the counters. */
+    public NetStats stats() {
+        return new NetStats(rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
+                dropNoListener, arpRequestsSent, arpRepliesSent, arpFailures);
+    }
+
+    /** One address being resolved. */
+    private static final class Resolution {
+        boolean active;
+        boolean failed;
+        int ip;
+        int requestsSent;
+        long nextAt;
+
+        void restart(int ip, long now) {
+            this.active = true;
+            this.failed = false;
+            this.ip = ip;
+            this.requestsSent = 0;
+            this.nextAt = now;
+        }
+    }
+
+    /** A datagram waiting for its next hop's MAC. */
+    private static final class PendingDatagram implements PayloadWriter {
+        final ByteBuffer payload;
+        boolean held;
+        int hop;
+        int dstIp;
+        int srcPort;
+        int dstPort;
+        int len;
+
+        PendingDatagram(int capacity) {
+            this.payload = ByteBuffer.allocate(capacity);
+        }
+
+        void hold(int hop, int dstIp, int srcPort, int dstPort, int len) {
+            this.held = true;
+            this.hop = hop;
+            this.dstIp = dstIp;
+            this.srcPort = srcPort;
+            this.dstPort = dstPort;
+            this.len = len;
+        }
+
+        @Override
+        public void writePayload(ByteBuffer buf, int off, int n) {
+            buf.put(off, payload, 0, n);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.netboot.net;
+
+/**
+ * Counters of the network layer; every dropped frame is counted by reason.
+ *
+ * @param rxFrames        frames received
+ * @param txFrames        frames sent
+ * @param dropNotForUs    frames for another MAC or IP address
+ * @param dropMalformed   frames that failed to parse (short, bad length, bad version)
+ * @param dropChecksum    IPv4 or UDP checksum failures
+ * @param dropFragment    IPv4 fragments (this stack does not reassemble)
+ * @param dropUnsupported unknown EtherType or IP protocol
+ * @param dropNoListener  UDP datagrams for a port nobody bound
+ * @param arpRequestsSent ARP requests sent
+ * @param arpRepliesSent  ARP replies sent for our address
+ * @param arpFailures     addresses given up on after the last ARP request
+ */
+public record NetStats(long rxFrames, long txFrames, long dropNotForUs, long dropMalformed, long dropChecksum,
+                       long dropFragment, long dropUnsupported, long dropNoListener, long arpRequestsSent,
+                       long arpRepliesSent, long arpFailures) {
+}

@@ -1,0 +1,19 @@
+package dev.netboot.net;
+
+import dev.netboot.wire.Ipv4Address;
+import java.nio.ByteBuffer;
+
+/** Receives the datagrams of one bound UDP port. Addresses are passed as ints to keep the data path allocation-free. */
+public interface UdpHandler {
+    /**
+     * Handles one datagram whose payload is {@code [off, off+len)} of {@code buf}; must not keep the buffer.
+     *
+     * @param srcIp  source address
+     * @param dstIp  destination address (ours, a broadcast, or anything before we are configured)
+     */
+    void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len);
+
+    /** Reports that a datagram this port sent to {@code dst} could not be delivered (ARP gave up). */
+    default void onUnreachable(long now, Ipv4Address dst, String reason) {
+    }
+}
