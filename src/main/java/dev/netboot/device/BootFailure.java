@@ -1,0 +1,10 @@
+package dev.netboot.device;
+
+/**
+ * Why a boot failed.
+ *
+ * @param stage   the stage that failed: "bootp", "arp", "tftp", "flash", "verify"
+ * @param message one line saying what failed and why
+ */
+public record BootFailure(String stage, String message) {
+}

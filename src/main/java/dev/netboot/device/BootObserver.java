@@ -1,0 +1,32 @@
+package dev.netboot.device;
+
+import dev.netboot.bootp.BootpLease;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+
+/** Hears the boot's progress, e.g. to show it on a terminal. Every method has an empty default. */
+public interface BootObserver {
+    /** BOOTP gave the board its identity. */
+    default void leased(long now, BootpLease lease) {
+    }
+
+    /** The next hop toward the TFTP server answered ARP. */
+    default void resolved(long now, Ipv4Address hop, MacAddress mac) {
+    }
+
+    /** The RRQ went out. */
+    default void transferStarted(long now, Ipv4Address server, String file) {
+    }
+
+    /** {@code bytes} of the image are in flash; {@code expected} is the announced size or -1. */
+    default void progress(long now, long bytes, long expected) {
+    }
+
+    /** The image was verified. */
+    default void finished(long now, BootReport report) {
+    }
+
+    /** The boot failed. */
+    default void failed(long now, BootFailure failure) {
+    }
+}
