@@ -1,0 +1,51 @@
+package dev.netboot.flash;
+
+/**
+ * A flash chip as the device sees it: raw reads, erases in erase units and programs within a page.
+ *
+ * <p>Rules every implementation enforces, each with its {@link FlashException.Kind}:
+ * <ul>
+ *   <li>every range lies inside {@code [0, geometry().size())} ({@code OUT_OF_RANGE});</li>
+ *   <li>erase offset and length are multiples of the erase unit ({@code MISALIGNED_ERASE});</li>
+ *   <li>a program lies within one page ({@code CROSSES_PAGE});</li>
+ *   <li>a program only turns bits from 1 to 0 ({@code NOT_ERASED}).</li>
+ * </ul>
+ * A call that breaks a rule throws and changes nothing. Caller-side array bounds are our own
+ * misuse and throw {@link IndexOutOfBoundsException}. Implementations are single-threaded.
+ */
+public interface Flash extends AutoCloseable {
+    /** Returns the chip's size, erase unit, page size and erased value. */
+    FlashGeometry geometry();
+
+    /**
+     * Copies {@code len} bytes at flash {@code offset} into {@code dst[dstOff ..]}.
+     *
+     * @throws FlashException OUT_OF_RANGE if the range is negative or reaches past the end of flash
+     */
+    void read(long offset, byte[] dst, int dstOff, int len);
+
+    /**
+     * Sets {@code length} bytes at {@code offset} to the erased value.
+     *
+     * @throws FlashException MISALIGNED_ERASE if offset or length is not a multiple of the erase
+     *                        unit; OUT_OF_RANGE if the range is empty or past the end of flash
+     */
+    void erase(long offset, long length);
+
+    /**
+     * Programs {@code src[srcOff ..]} into flash at {@code offset}; each flash byte becomes
+     * {@code old & data}, so the data must only clear bits.
+     *
+     * @throws FlashException OUT_OF_RANGE if the range is empty or past the end of flash;
+     *                        CROSSES_PAGE if it does not lie within one page; NOT_ERASED if some
+     *                        byte of data has a 1 where flash already holds a 0
+     */
+    void program(long offset, byte[] src, int srcOff, int len);
+
+    /** Returns a snapshot of the operation counters. */
+    FlashStats stats();
+
+    /** Flushes and releases the backing store; later calls throw FlashException STATE. */
+    @Override
+    void close();
+}

@@ -1,0 +1,52 @@
+package dev.netboot.flash;
+
+/**
+ * The one exception of the flash layer: an operation broke a rule of the chip, an image does not
+ * fit, a read-back differs, or the backing file failed.
+ *
+ * <p>Messages state facts in the form "what: actual (expected: X)" with offsets in hex, for
+ * example {@code "program at 0x1000f0 len 32 crosses the 256-byte page at 0x100000 (expected:
+ * within one page)"}. A flash operation that throws has changed nothing, except {@link Kind#IO}.
+ */
+public final class FlashException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why a flash operation failed; callers switch on it rather than parse the message. */
+    public enum Kind {
+        /** An erase offset or length is not a multiple of the erase unit. */
+        MISALIGNED_ERASE,
+        /** A range is empty, negative, or reaches past the end of flash. */
+        OUT_OF_RANGE,
+        /** A program operation crosses a page boundary. */
+        CROSSES_PAGE,
+        /** A program operation needs a bit to go from 0 to 1, which only an erase can do. */
+        NOT_ERASED,
+        /** What was read back differs from what was programmed. */
+        VERIFY_FAILED,
+        /** An image is larger than the partition it is written into. */
+        IMAGE_TOO_LARGE,
+        /** The backing file could not be created, opened, sized or written. */
+        IO,
+        /** The call is not allowed in the object's current state (closed, finished, aborted). */
+        STATE
+    }
+
+    private final Kind kind;
+
+    /** Creates the exception with its kind and a factual message. */
+    public FlashException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    /** Creates the exception with its kind, a factual message and the underlying cause. */
+    public FlashException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    /** Returns why the operation failed. */
+    public Kind kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,218 @@
+package dev.netboot.flash;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * A strict simulated NOR flash (W25Q128-class rules), held in memory or mapped from a file.
+ *
+ * <p>It enforces every rule of {@link Flash}: in-range, erase-unit-aligned erases, programs within
+ * one page, and programs that only clear bits. A program that needs a 0→1 bit throws and leaves
+ * flash untouched, where a real chip would silently keep the old bits: the simulator is stricter
+ * than the hardware so that a writer that forgets to erase fails in tests.
+ *
+ * <p>The file-backed form maps the file rather than copying it to the heap, so a 64 MiB image costs
+ * no heap; writes reach the file through the mapping and {@link #close()} forces them to storage.
+ */
+public final class SimulatedNorFlash implements Flash {
+    // Heap arrays stop a few bytes short of Integer.MAX_VALUE on HotSpot.
+    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+
+    private final FlashGeometry geometry;
+    private final MemorySegment cells;
+    private final Arena arena; // null for heap-backed flash: the GC frees it
+    private final String description;
+    private boolean closed;
+
+    private long erases, programs, reads, bytesProgrammed, bytesErased;
+
+    private SimulatedNorFlash(FlashGeometry geometry, MemorySegment cells, Arena arena, String description) {
+        this.geometry = geometry;
+        this.cells = cells;
+        this.arena = arena;
+        this.description = description;
+    }
+
+    /**
+     * Returns an erased in-memory flash of the given geometry.
+     *
+     * @throws IllegalArgumentException if the size exceeds what one Java array can hold
+     */
+    public static SimulatedNorFlash inMemory(FlashGeometry geometry) {
+        if (geometry.size() > MAX_IN_MEMORY) {
+            throw new IllegalArgumentException("in-memory flash of " + geometry.size()
+                    + " bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
+        }
+        MemorySegment cells = MemorySegment.ofArray(new byte[(int) geometry.size()]);
+        cells.fill((byte) geometry.erasedValue());
+        return new SimulatedNorFlash(geometry, cells, null, "in memory");
+    }
+
+    /**
+     * Opens a file-backed flash: creates {@code file} erased if it is missing, else reuses its
+     * content as it is.
+     *
+     * @throws FlashException IO if the file cannot be created or mapped, or if its length is not
+     *                        {@code geometry.size()}
+     */
+    public static SimulatedNorFlash openFile(Path file, FlashGeometry geometry) {
+        Objects.requireNonNull(file, "file");
+        Opened opened = openOrCreate(file);
+        FileChannel channel = opened.channel();
+        boolean created = opened.created();
+        Arena arena = Arena.ofShared();
+        try (channel) {
+            if (!created) {
+                long length = channel.size();
+                if (length != geometry.size()) {
+                    throw new FlashException(FlashException.Kind.IO, "flash file " + file + " is " + length
+                            + " bytes (expected: " + geometry.size() + " for profile geometry)");
+                }
+            }
+            // Mapping past the end grows the file; the mapping outlives the channel.
+            MemorySegment cells = channel.map(FileChannel.MapMode.READ_WRITE, 0, geometry.size(), arena);
+            if (created) {
+                cells.fill((byte) geometry.erasedValue());
+                cells.force();
+            }
+            return new SimulatedNorFlash(geometry, cells, arena, "file " + file);
+        } catch (IOException e) {
+            arena.close();
+            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot map "
+                    + geometry.size() + " bytes: " + e, e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private record Opened(FileChannel channel, boolean created) {}
+
+    private static Opened openOrCreate(Path file) {
+        try {
+            // CREATE_NEW rather than an exists() check, so a file appearing in between is not overwritten.
+            return new Opened(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), true);
+        } catch (FileAlreadyExistsException e) {
+            try {
+                return new Opened(FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), false);
+            } catch (IOException e2) {
+                throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot open: " + e2, e2);
+            }
+        } catch (IOException e) {
+            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot create: " + e, e);
+        }
+    }
+
+    @Override
+    public FlashGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    public void read(long offset, byte[] dst, int dstOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (offset < 0 || len > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "read at 0x%x len %d: outside flash (expected: within 0x0..0x%x)", offset, len, geometry.size()));
+        }
+        MemorySegment.copy(cells, ValueLayout.JAVA_BYTE, offset, dst, dstOff, len);
+        reads++;
+    }
+
+    @Override
+    public void erase(long offset, long length) {
+        checkOpen();
+        int unit = geometry.eraseUnit();
+        if (offset % unit != 0) {
+            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
+                    "erase at 0x%x len %d: offset not on a %d-byte erase unit (expected: 0x%x or 0x%x)",
+                    offset, length, unit, Math.floorDiv(offset, unit) * unit, (Math.floorDiv(offset, unit) + 1) * unit));
+        }
+        if (length % unit != 0) {
+            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
+                    "erase at 0x%x len %d: length not a multiple of the %d-byte erase unit", offset, length, unit));
+        }
+        // Subtraction, not offset + length, so huge values cannot overflow past the check.
+        if (offset < 0 || length <= 0 || length > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "erase at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, length, geometry.size()));
+        }
+        cells.asSlice(offset, length).fill((byte) geometry.erasedValue());
+        erases += length / unit;
+        bytesErased += length;
+    }
+
+    @Override
+    public void program(long offset, byte[] src, int srcOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        if (offset < 0 || len <= 0 || len > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "program at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, len, geometry.size()));
+        }
+        int page = geometry.pageSize();
+        long pageStart = offset & -page; // page size is a power of two
+        if (len > page - (offset - pageStart)) {
+            throw new FlashException(FlashException.Kind.CROSSES_PAGE, String.format(
+                    "program at 0x%x len %d crosses the %d-byte page at 0x%x (expected: within one page)",
+                    offset, len, page, pageStart));
+        }
+        // Check every byte before changing any, so a refused program leaves flash as it was.
+        for (int i = 0; i < len; i++) {
+            int old = cells.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFF;
+            int data = src[srcOff + i] & 0xFF;
+            if ((old & data) != data) {
+                throw new FlashException(FlashException.Kind.NOT_ERASED, String.format(
+                        "program at 0x%x len %d: byte at 0x%x is 0x%02x, data 0x%02x needs bits 0->1 (expected: erase first)",
+                        offset, len, offset + i, old, data));
+            }
+        }
+        // old & data == data for every byte, so storing data is the NOR result old & data.
+        MemorySegment.copy(src, srcOff, cells, ValueLayout.JAVA_BYTE, offset, len);
+        programs++;
+        bytesProgrammed += len;
+    }
+
+    @Override
+    public FlashStats stats() {
+        return new FlashStats(erases, programs, reads, bytesProgrammed, bytesErased);
+    }
+
+    /** Forces file-backed content to storage and unmaps it; later calls throw STATE. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (arena != null) {
+            try {
+                cells.force();
+            } catch (java.io.UncheckedIOException e) {
+                throw new FlashException(FlashException.Kind.IO, "flash " + description + ": cannot force to storage: " + e, e);
+            } finally {
+                arena.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SimulatedNorFlash[" + geometry + ", " + description + (closed ? ", closed]" : "]");
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new FlashException(FlashException.Kind.STATE, "flash " + description + " is closed (expected: open)");
+        }
+    }
+}
