@@ -1,2 +1,52 @@
 package dev.netboot.cli;
-public final class Main { public static void main(String[] a) { System.out.println("hi " + Runtime.version()); } }
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code netboot} command. Exit status: 0 success, 1 the operation failed, 2 a usage or profile
+ * error.
+ */
+@Command(name = "netboot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Boot and flash boards over the network: BOOTP, ARP, TFTP, flash; with a built-in emulator.",
+        subcommands = {BootCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit status of a failed operation. */
+    public static final int EXIT_FAILED = 1;
+    /** Exit status of a usage or profile error. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit status (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("netboot: " + ex.getMessage());
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot boot)");
+    }
+
+    /** Reports the version from the jar manifest, or "dev". */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"netboot " + (v == null ? "dev" : v) + " on Java " + Runtime.version()};
+        }
+    }
+}

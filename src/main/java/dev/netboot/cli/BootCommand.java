@@ -1,0 +1,283 @@
+package dev.netboot.cli;
+
+import dev.netboot.bootp.BootpLease;
+import dev.netboot.device.BootFailure;
+import dev.netboot.device.BootObserver;
+import dev.netboot.device.BootReport;
+import dev.netboot.device.BootSequence;
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code netboot boot}: boots a board on the built-in emulator and reports what happened. */
+@Command(name = "boot", mixinStandardHelpOptions = true,
+        description = {"Boot a board on the built-in emulator: BOOTP, ARP, TFTP, then stream the image into flash and verify it.",
+                "Exit status: 0 booted, 1 the boot failed, 2 usage or profile error."})
+final class BootCommand implements Callable<Integer> {
+    @Option(names = "--profile", paramLabel = "NAME|FILE",
+            description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
+            defaultValue = DeviceProfile.DEFAULT_NAME)
+    String profile;
+
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "File the emulated TFTP server serves as the boot file (default: a generated image).")
+    Path image;
+
+    @Option(names = "--flash-file", paramLabel = "FILE",
+            description = "Back the board's flash with this file: created erased at the profile's flash size if missing, reused as is if present.")
+    Path flashFile;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Emulator scenario: segment, servers, faults (default: emulator/default.scenario).")
+    Path scenarioFile;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the emulator's randomness (default: the scenario's).")
+    Long seed;
+
+    @Option(names = "--loss", paramLabel = "P", description = "Probability 0..1 that the link loses a frame (default: the scenario's).")
+    Double loss;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the emulated wire to this libpcap file.")
+    Path pcap;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout at the end instead of the human summary.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        DeviceProfile prof;
+        Scenario scenario;
+        byte[] served;
+        try {
+            prof = DeviceProfile.resolve(profile, Home.profiles());
+            Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
+            scenario = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+            if (seed != null) {
+                scenario = scenario.withSeed(seed);
+            }
+            if (loss != null) {
+                if (!(loss >= 0 && loss <= 1)) {
+                    return usage(err, "--loss " + loss + ": not a probability (expected: 0..1)");
+                }
+                scenario = scenario.withLoss(loss);
+            }
+            served = image != null ? Files.readAllBytes(image) : EmulatedBoot.generatedImage(scenario.seed());
+        } catch (ConfigException e) {
+            return usage(err, e.getMessage());
+        } catch (NoSuchFileException e) {
+            return usage(err, e.getFile() + ": no such file");
+        } catch (IOException e) {
+            return usage(err, "cannot read " + image + ": " + e.getMessage());
+        }
+
+        Flash flash;
+        try {
+            flash = flashFile != null ? SimulatedNorFlash.openFile(flashFile, prof.flash()) : SimulatedNorFlash.inMemory(prof.flash());
+        } catch (FlashException e) {
+            return usage(err, "--flash-file: " + e.getMessage());
+        }
+
+        boolean progress = !json && System.console() != null && System.console().isTerminal();
+        Progress observer = new Progress(err, progress, !json);
+        long wallStart = System.nanoTime();
+        EmulatedBoot.Result result;
+        try (flash) {
+            result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer));
+        } catch (IOException e) {
+            err.println("netboot: cannot write " + pcap + ": " + e.getMessage());
+            return Main.EXIT_FAILED;
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        observer.clearLine();
+
+        Json j = Json.object();
+        BootSequence.State end = result.state();
+        String servedSha = sha256(served);
+        switch (end) {
+            case BootSequence.State.Done d -> {
+                BootReport r = d.report();
+                if (!r.sha256().equals(servedSha)) {
+                    // The server's file and flash disagree although every check passed: say so, loudly.
+                    end = new BootSequence.State.Failed(new BootFailure("verify", "image in flash (SHA-256 " + r.sha256()
+                            + ") differs from the served file (" + servedSha + ")"));
+                }
+            }
+            default -> {
+            }
+        }
+        boolean ok = end instanceof BootSequence.State.Done;
+        j.put("result", ok ? "ok" : "error");
+        if (end instanceof BootSequence.State.Failed f) {
+            j.put("error", f.failure().message());
+            j.put("stage", f.failure().stage());
+        } else if (!ok) {
+            j.put("error", "emulation stopped after " + seconds(result.simulatedNanos()) + " s of virtual time in stage "
+                    + end.getClass().getSimpleName());
+            j.put("stage", end.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        }
+        j.put("profile", prof.name());
+        j.put("mac", prof.mac().toString());
+        BootpLease lease = observer.lease;
+        putAddress(j, "ip", lease == null ? null : lease.address());
+        putAddress(j, "netmask", lease == null ? null : lease.netmask());
+        putAddress(j, "gateway", lease == null || lease.gateway().isAny() ? null : lease.gateway());
+        putAddress(j, "server", lease == null ? null : lease.server());
+        if (lease == null) {
+            j.putNull("bootFile");
+        } else {
+            j.put("bootFile", lease.bootFile());
+        }
+        BootReport r = end instanceof BootSequence.State.Done d ? d.report() : null;
+        j.put("bytes", r != null ? r.bytes() : result.bytesReceived());
+        if (r != null) {
+            j.put("sha256", r.sha256());
+            j.put("partition", r.partition());
+            j.put("partitionOffset", r.partitionOffset());
+            j.put("blockSize", r.blockSize());
+        } else {
+            j.putNull("sha256");
+            j.put("partition", prof.bootPartition());
+            j.put("partitionOffset", prof.bootPartitionRegion().offset());
+            j.put("blockSize", result.blockSize());
+        }
+        j.put("retransmissions", result.retransmissions());
+        j.put("flashOps", result.flashOps());
+        j.put("framesLost", result.framesLost());
+        j.put("seed", scenario.seed());
+        j.put("loss", scenario.faults().loss());
+        j.put("simulatedSeconds", result.simulatedNanos() / 1e9);
+        j.put("wallSeconds", wall);
+
+        if (json) {
+            out.println(j);
+        } else if (r != null && ok) {
+            out.printf(Locale.ROOT, "booted %s (%s) on the emulator%n", prof.name(), prof.mac());
+            out.printf(Locale.ROOT, "  address   %s/%d  gateway %s%n", r.address(), r.netmask().prefixLength(),
+                    r.gateway().isAny() ? "none" : r.gateway());
+            out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), r.bootFile());
+            out.printf(Locale.ROOT, "  wrote     %d bytes at 0x%x (partition %s), %d-byte blocks, %d flash ops%n", r.bytes(),
+                    r.partitionOffset(), r.partition(), r.blockSize(), result.flashOps());
+            out.printf(Locale.ROOT, "  sha256    %s (verified by read-back)%n", r.sha256());
+            out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", result.retransmissions(),
+                    result.framesLost(), scenario.seed(), scenario.faults().loss());
+            out.printf(Locale.ROOT, "  time      %.3f s virtual, %.3f s wall%n", result.simulatedNanos() / 1e9, wall);
+        }
+        if (!ok) {
+            err.println("netboot: boot failed: " + (end instanceof BootSequence.State.Failed f
+                    ? "[" + f.failure().stage() + "] " + f.failure().message()
+                    : "stopped after " + seconds(result.simulatedNanos()) + " s of virtual time"));
+            return Main.EXIT_FAILED;
+        }
+        return 0;
+    }
+
+    private static void putAddress(Json j, String key, Ipv4Address a) {
+        if (a == null) {
+            j.putNull(key);
+        } else {
+            j.put(key, a.toString());
+        }
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("netboot: " + message);
+        return Main.EXIT_USAGE;
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** Shows the boot's stages on stderr, and a progress bar when stderr is a terminal. */
+    static final class Progress implements BootObserver {
+        private final PrintStream err;
+        private final boolean bar;
+        private final boolean stages;
+        private BootpLease lease;
+        private long lastShown = -1;
+        private boolean lineOpen;
+
+        Progress(PrintStream err, boolean bar, boolean stages) {
+            this.err = err;
+            this.bar = bar;
+            this.stages = stages;
+        }
+
+        @Override
+        public void leased(long now, BootpLease l) {
+            lease = l;
+            stage(now, "bootp", "address " + l.address() + "/" + l.netmask().prefixLength() + " from " + l.bootpServer()
+                    + ", server " + l.server() + ", file " + l.bootFile());
+        }
+
+        @Override
+        public void resolved(long now, Ipv4Address hop, MacAddress mac) {
+            stage(now, "arp", hop + " is at " + mac);
+        }
+
+        @Override
+        public void transferStarted(long now, Ipv4Address server, String file) {
+            stage(now, "tftp", "reading " + file + " from " + server);
+        }
+
+        @Override
+        public void progress(long now, long bytes, long expected) {
+            if (!bar || bytes - lastShown < 64 * 1024) {
+                return;
+            }
+            lastShown = bytes;
+            err.print(expected > 0
+                    ? String.format(Locale.ROOT, "\r  %,d / %,d bytes (%d%%)", bytes, expected, bytes * 100 / expected)
+                    : String.format(Locale.ROOT, "\r  %,d bytes", bytes));
+            lineOpen = true;
+        }
+
+        @Override
+        public void finished(long now, BootReport report) {
+            stage(now, "flash", report.bytes() + " bytes verified at 0x" + Long.toHexString(report.partitionOffset()));
+        }
+
+        private void stage(long now, String name, String text) {
+            if (stages) {
+                clearLine();
+                err.printf(Locale.ROOT, "[%9.3f s] %-5s %s%n", now / 1e9, name, text);
+            }
+        }
+
+        void clearLine() {
+            if (lineOpen) {
+                err.print("\r\033[K");
+                lineOpen = false;
+            }
+        }
+    }
+}
