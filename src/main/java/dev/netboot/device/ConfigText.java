@@ -230,14 +230,19 @@ public final class ConfigText {
         return new ConfigException(source + ": " + problem);
     }
 
-    /** Returns " (did you mean 'x'?)" when a known word is within two edits of {@code word}, else "". */
+    /** Returns " (did you mean 'x'?)" when a known word is a likely typo of {@code word}, else "". */
     private static String hint(String word, Set<String> known) {
         for (String k : known) {
-            if (distance(word, k) <= 2) {
+            if (similar(word, k)) {
                 return " (did you mean '" + k + "'?)";
             }
         }
         return "";
+    }
+
+    /** Returns true when one word is a likely typo of the other: one edit apart, two for longer words. */
+    private static boolean similar(String a, String b) {
+        return distance(a, b) <= (Math.min(a.length(), b.length()) <= 4 ? 1 : 2);
     }
 
     /** Levenshtein distance, for typo hints. */
@@ -437,7 +442,7 @@ public final class ConfigText {
             return optional(key).orElseThrow(() -> {
                 String near = "";
                 for (Value v : entries.values()) {
-                    if (!asked.contains(v.key) && distance(v.key, key) <= 2) {
+                    if (!asked.contains(v.key) && similar(v.key, key)) {
                         near = " (line " + v.line + " has '" + v.key + "': a typo?)";
                         break;
                     }
