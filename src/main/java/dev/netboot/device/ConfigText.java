@@ -89,7 +89,8 @@ public final class ConfigText {
         List<Section> sections = new ArrayList<>();
         ConfigText config = new ConfigText(source, sections);
         Section current = null;
-        String[] lines = text.split("\r?\n", -1);
+        // Editors on Windows may start UTF-8 files with a byte order mark; it is not part of line 1.
+        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int line = i + 1;
             String s = stripComment(lines[i]).strip();

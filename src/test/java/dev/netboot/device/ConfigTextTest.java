@@ -130,6 +130,14 @@ class ConfigTextTest {
     }
 
     @Test
+    void windowsLineEndingsAndByteOrderMark() {
+        ConfigText c = ConfigText.parse("\uFEFF[a]\r\nk = v\r\n", SRC);
+        assertEquals("v", c.section("a").require("k").asString());
+        assertEquals(2, c.section("a").require("k").line());
+        c.finish();
+    }
+
+    @Test
     void valueErrorsNameFileLineSectionAndKey() {
         ConfigText c = ConfigText.parse("[flash]\nsize = 16MiB\nerase-unit = 4KB\nip = 10.0.0.300\n", SRC);
         Section flash = c.section("flash");

@@ -93,6 +93,15 @@ class DeviceProfileTest {
     }
 
     @Test
+    void everyShippedProfileLoads() {
+        List<String> names = DeviceProfile.available(PROFILES);
+        assertTrue(names.contains(DeviceProfile.DEFAULT_NAME), names.toString());
+        for (String name : names) {
+            assertEquals(name, DeviceProfile.resolve(name, PROFILES).name());
+        }
+    }
+
+    @Test
     void baseProfileIsValidAndBootpTftpDefault() {
         DeviceProfile p = DeviceProfile.parse(BASE, SRC);
         assertEquals("", p.description());
