@@ -1,0 +1,53 @@
+# Example: 16 MiB SPI-NOR board (Winbond W25Q128JV-class geometry and timing).
+#
+# A device profile describes one kind of board to netboot: its Ethernet address, how much RAM the
+# boot client may use, the flash chip, the partition map, and the network retry settings.
+# Format (see device-profiles/README.md): [section] headers, "key = value" lines, '#' comments.
+# Sizes are bytes, or a number with KiB/MiB/GiB, or 0x hex (KB/MB are rejected as ambiguous).
+# Durations need a unit: ns, us, ms, s or min (250ms, 1.5s). Unknown keys are errors.
+# Use it with: ./netboot boot --profile spi-nor-16m   (the name is this file's name without .profile)
+
+[board]
+name = spi-nor-16m                 # must equal the file name without .profile
+description = 16 MiB SPI NOR (W25Q128JV), 64 KiB RAM
+mac = 02:4e:42:00:00:01            # locally administered (02:...), unicast
+ram = 64KiB                        # RAM for buffers; at least 2 flash pages + 2 Ethernet frames (3540 bytes here)
+
+[flash]
+type = nor                         # only nor for now
+size = 16MiB                       # 128 Mbit
+erase-unit = 4KiB                  # smallest erase: one 4 KiB sector (the chip also erases 32/64 KiB blocks)
+page = 256                         # one Page Program writes at most 256 bytes, never across a page
+erased = 0xff                      # erased NOR reads 0xFF; programming only turns bits 1 -> 0
+page-program = 0.4ms / 3ms         # typical / max, datasheet tPP
+sector-erase = 45ms / 400ms        # typical / max for one erase unit, datasheet tSE
+
+# Partitions: offset and size must be multiples of erase-unit, inside the flash, not overlapping.
+[partition loader]                 # first-stage loader; netboot never writes it
+offset = 0
+size = 1MiB
+
+[partition boot]                   # the boot image goes here
+offset = 1MiB
+size = 8MiB
+
+[partition data]                   # the rest, for the application
+offset = 9MiB
+size = 7MiB
+
+[boot]
+partition = boot                   # which [partition NAME] receives the image
+
+# BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional;
+# the values below are the defaults.
+[bootp]
+initial-timeout = 1s               # wait after the first request
+max-timeout = 16s                  # the doubling stops here
+jitter = 500ms                     # +/- random offset on each wait, so boards powered on together drift apart
+give-up = 60s                      # total budget; spanning tree can block a fresh switch port for 30-50 s
+
+# TFTP settings. Optional like [bootp]; these are the defaults.
+[tftp]
+timeout = 1s                       # wait for the next packet before retransmitting
+retries = 8                        # retransmissions of one packet before the transfer fails
+blksize = 512                      # RFC 1350 block size; larger values are negotiated (RFC 2348)

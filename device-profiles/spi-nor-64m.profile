@@ -1,0 +1,53 @@
+# Example: 64 MiB SPI-NOR board (Micron MT25QL512ABB-class geometry and timing).
+#
+# A device profile describes one kind of board to netboot: its Ethernet address, how much RAM the
+# boot client may use, the flash chip, the partition map, and the network retry settings.
+# Format (see device-profiles/README.md): [section] headers, "key = value" lines, '#' comments.
+# Sizes are bytes, or a number with KiB/MiB/GiB, or 0x hex (KB/MB are rejected as ambiguous).
+# Durations need a unit: ns, us, ms, s or min (250ms, 1.5s). Unknown keys are errors.
+# Use it with: ./netboot boot --profile spi-nor-64m   (the name is this file's name without .profile)
+
+[board]
+name = spi-nor-64m                 # must equal the file name without .profile
+description = 64 MiB SPI NOR (MT25QL512), 256 KiB RAM, 32 MiB boot partition
+mac = 02:4e:42:00:00:02            # locally administered (02:...), unicast
+ram = 256KiB                       # RAM for buffers; at least 2 flash pages + 2 Ethernet frames (3540 bytes here)
+
+[flash]
+type = nor                         # only nor for now
+size = 64MiB                       # 512 Mbit; needs 4-byte addressing on the real chip
+erase-unit = 4KiB                  # smallest erase: one 4 KiB subsector (also 32 KiB and 64 KiB erases)
+page = 256                         # one Page Program writes at most 256 bytes, never across a page
+erased = 0xff                      # erased NOR reads 0xFF; programming only turns bits 1 -> 0
+page-program = 0.12ms / 1.8ms      # typical / max, datasheet tPP
+sector-erase = 50ms / 400ms        # typical / max for one erase unit, datasheet tSSE (4 KiB subsector)
+
+# Partitions: offset and size must be multiples of erase-unit, inside the flash, not overlapping.
+[partition loader]                 # first-stage loader; netboot never writes it
+offset = 0
+size = 1MiB
+
+[partition boot]                   # the boot image goes here: up to 32 MiB
+offset = 1MiB
+size = 32MiB
+
+[partition data]                   # the rest, for the application
+offset = 33MiB
+size = 31MiB
+
+[boot]
+partition = boot                   # which [partition NAME] receives the image
+
+# BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional.
+[bootp]
+initial-timeout = 1s               # wait after the first request
+max-timeout = 16s                  # the doubling stops here
+jitter = 500ms                     # +/- random offset on each wait, so boards powered on together drift apart
+give-up = 60s                      # total budget; spanning tree can block a fresh switch port for 30-50 s
+
+# TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512).
+[tftp]
+timeout = 1s                       # wait for the next packet before retransmitting
+retries = 8                        # retransmissions of one packet before the transfer fails
+blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU, and a 32 MiB image
+                                   # stays under 65535 blocks (at 512 it would need 65536 and wrap)

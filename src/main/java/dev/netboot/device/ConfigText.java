@@ -1,0 +1,627 @@
+package dev.netboot.device;
+
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The project's human-readable config format (device profiles, emulator scenarios), parsed into
+ * sections of {@code key = value} lines that remember their line numbers.
+ *
+ * <pre>
+ * # a comment line
+ * [flash]                     # a section; trailing comments start at a '#' after whitespace
+ * size = 16MiB
+ * erase-unit = 4KiB
+ * [partition boot]            # a named section: kind "partition", name "boot"
+ * offset = 1MiB
+ * </pre>
+ *
+ * <p>Keys and section kinds are lowercase letters, digits and dashes. Values run to the end of the line
+ * or to a {@code #} preceded by whitespace, and are trimmed; there is no quoting. A (kind, name) pair
+ * appears at most once, and a key at most once per section.
+ *
+ * <p>Reading is strict so that typos cannot pass silently: a reader asks for what it understands with
+ * {@link #section}, {@link #namedSections}, {@link Section#require} and {@link Section#optional}, then
+ * calls {@link #finish()}, which rejects every section and key nobody asked for. Every error is a
+ * {@link ConfigException} naming the file, line, section and key.
+ */
+public final class ConfigText {
+    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z0-9]+)*");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern HEX = Pattern.compile("0[xX]([0-9a-fA-F]+)");
+    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+");
+    private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*([A-Za-z]*)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([a-zµ]*)");
+
+    /** What a size may look like; part of every size error. */
+    public static final String SIZE_EXPECTED = "a number with optional KiB/MiB/GiB suffix or 0x hex";
+    /** What a duration may look like; part of every duration error. */
+    public static final String DURATION_EXPECTED = "a number with a unit ns, us, ms, s or min, like 250ms or 1.5s";
+
+    private final String source;
+    private final List<Section> sections;
+    private final Set<String> askedKinds = new LinkedHashSet<>();
+
+    private ConfigText(String source, List<Section> sections) {
+        this.source = source;
+        this.sections = sections;
+    }
+
+    /**
+     * Reads a file; messages name it as {@code file} was given (keep it relative for short messages).
+     *
+     * @throws ConfigException when the file cannot be read or its lines are not in the format
+     */
+    public static ConfigText load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read: " + e, e);
+        }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Splits {@code text} into sections and entries; {@code source} names it in messages.
+     *
+     * @throws ConfigException for a line that is neither a comment, a header nor {@code key = value},
+     *                         a key outside any section, or a repeated section or key
+     */
+    public static ConfigText parse(String text, String source) {
+        List<Section> sections = new ArrayList<>();
+        ConfigText config = new ConfigText(source, sections);
+        Section current = null;
+        // Editors on Windows may start UTF-8 files with a byte order mark; it is not part of line 1.
+        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            int line = i + 1;
+            String s = stripComment(lines[i]).strip();
+            if (s.isEmpty()) {
+                continue;
+            }
+            if (s.startsWith("[")) {
+                current = config.header(s, line);
+                sections.add(current);
+                continue;
+            }
+            int eq = s.indexOf('=');
+            if (eq < 0) {
+                throw new ConfigException(source + ":" + line + ": '" + s
+                        + "' is not a line of this format (expected: key = value, [section], [section name] or # comment)");
+            }
+            String key = s.substring(0, eq).strip();
+            String value = s.substring(eq + 1).strip();
+            if (!KEY.matcher(key).matches()) {
+                throw new ConfigException(source + ":" + line + ": key '" + key
+                        + "' (expected: lowercase letters, digits and dashes, like erase-unit)");
+            }
+            if (current == null) {
+                throw new ConfigException(source + ":" + line + ": '" + key
+                        + "' is outside any section (expected: a [section] header first)");
+            }
+            Value old = current.entries.get(key);
+            if (old != null) {
+                throw new ConfigException(source + ":" + line + ": " + current.label() + " " + key
+                        + ": repeated (first set on line " + old.line + ")");
+            }
+            current.entries.put(key, new Value(current, key, value, line));
+        }
+        return config;
+    }
+
+    /** Removes a whole-line comment, or a trailing one that starts at a '#' preceded by whitespace. */
+    private static String stripComment(String line) {
+        if (line.strip().startsWith("#")) {
+            return "";
+        }
+        for (int i = 1; i < line.length(); i++) {
+            if (line.charAt(i) == '#' && Character.isWhitespace(line.charAt(i - 1))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
+    }
+
+    private Section header(String s, int line) {
+        if (!s.endsWith("]")) {
+            throw new ConfigException(source + ":" + line + ": '" + s + "' is not a section header (expected: [section] or [section name])");
+        }
+        String[] parts = s.substring(1, s.length() - 1).strip().split("\\s+");
+        if (parts.length > 2 || !KEY.matcher(parts[0]).matches() || (parts.length == 2 && !NAME.matcher(parts[1]).matches())) {
+            throw new ConfigException(source + ":" + line + ": '" + s
+                    + "' is not a section header (expected: [kind] or [kind name], kind in lowercase letters and dashes, name without spaces)");
+        }
+        Section section = new Section(this, parts[0], parts.length == 2 ? parts[1] : null, line);
+        for (Section other : sections) {
+            if (other.kind.equals(section.kind) && Objects.equals(other.name, section.name)) {
+                throw new ConfigException(source + ":" + line + ": " + section.label() + " repeated (first on line " + other.line + ")");
+            }
+        }
+        return section;
+    }
+
+    /** Returns the name this text goes by in messages, e.g. {@code device-profiles/spi-nor-16m.profile}. */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * Returns the one unnamed section {@code [kind]}.
+     *
+     * @throws ConfigException when it is missing or carries a name
+     */
+    public Section section(String kind) {
+        return optionalSection(kind).orElseThrow(() -> error("missing required section [" + kind + "]"));
+    }
+
+    /**
+     * Returns the unnamed section {@code [kind]} if the text has one.
+     *
+     * @throws ConfigException when a section of this kind carries a name
+     */
+    public Optional<Section> optionalSection(String kind) {
+        askedKinds.add(kind);
+        for (Section s : sections) {
+            if (s.kind.equals(kind)) {
+                if (s.name != null) {
+                    throw s.error("unexpected name '" + s.name + "' (expected: [" + kind + "] without a name)");
+                }
+                s.consumed = true;
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Returns every section {@code [kind NAME]} in file order, possibly none.
+     *
+     * @throws ConfigException when a section of this kind has no name
+     */
+    public List<Section> namedSections(String kind) {
+        askedKinds.add(kind);
+        List<Section> found = new ArrayList<>();
+        for (Section s : sections) {
+            if (s.kind.equals(kind)) {
+                if (s.name == null) {
+                    throw s.error("needs a name (expected: [" + kind + " NAME])");
+                }
+                s.consumed = true;
+                found.add(s);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Checks that every section was asked for and every key in them consumed.
+     *
+     * @throws ConfigException for the first unknown section or key, in file order
+     */
+    public void finish() {
+        for (Section s : sections) {
+            if (!s.consumed) {
+                throw s.error("unknown section" + hint(s.kind, askedKinds) + " (expected one of: "
+                        + String.join(", ", askedKinds) + ")");
+            }
+            s.finish();
+        }
+    }
+
+    /** Returns an exception for a problem with the whole file: {@code "source: problem"}. */
+    public ConfigException error(String problem) {
+        return new ConfigException(source + ": " + problem);
+    }
+
+    /** Returns " (did you mean 'x'?)" when a known word is a likely typo of {@code word}, else "". */
+    private static String hint(String word, Set<String> known) {
+        for (String k : known) {
+            if (similar(word, k)) {
+                return " (did you mean '" + k + "'?)";
+            }
+        }
+        return "";
+    }
+
+    /** Returns true when one word is a likely typo of the other: one edit apart, two for longer words. */
+    private static boolean similar(String a, String b) {
+        return distance(a, b) <= (Math.min(a.length(), b.length()) <= 4 ? 1 : 2);
+    }
+
+    /** Levenshtein distance, for typo hints. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    // ---------------------------------------------------------------- value parsers, usable on their own
+
+    /**
+     * Parses a byte count: {@code 512}, {@code 4KiB}, {@code 16MiB}, {@code 1GiB} or {@code 0x100000}.
+     * Decimal units (KB, MB) and bare K/M/G are rejected as ambiguous.
+     *
+     * @throws ConfigException with a message like {@code "'4KB' is not a size (expected: ...)"}
+     */
+    public static long parseSize(String text) {
+        String s = text.strip();
+        Matcher hex = HEX.matcher(s);
+        if (hex.matches()) {
+            return parseHex(text, hex.group(1), "size");
+        }
+        Matcher m = SIZE.matcher(s);
+        if (!m.matches()) {
+            throw notA(text, "size", SIZE_EXPECTED);
+        }
+        long unit = switch (m.group(2)) {
+            case "" -> 1;
+            case "KiB" -> 1L << 10;
+            case "MiB" -> 1L << 20;
+            case "GiB" -> 1L << 30;
+            default -> {
+                String binary = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+                    case "K", "KB", "KIB" -> "KiB";
+                    case "M", "MB", "MIB" -> "MiB";
+                    case "G", "GB", "GIB" -> "GiB";
+                    default -> null;
+                };
+                if (binary == null) {
+                    throw notA(text, "size", SIZE_EXPECTED);
+                }
+                // "4KB" is 4000 bytes to a disk vendor and 4096 to a flash datasheet: make the writer say which.
+                throw notA(text, "size", SIZE_EXPECTED + "; " + m.group(2) + " is ambiguous, write "
+                        + m.group(1) + binary + " for " + m.group(1) + " x " + (1L << (10 * ("KMG".indexOf(binary.charAt(0)) + 1))) + " bytes");
+            }
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new ConfigException("'" + text + "' is too large for a size");
+        }
+    }
+
+    /**
+     * Parses a duration with a unit into nanoseconds: {@code 250ms}, {@code 1s}, {@code 400us},
+     * {@code 1.5s}, {@code 2min}. A number without a unit is rejected.
+     *
+     * @throws ConfigException with a message like {@code "'250' is not a duration: no unit (expected: ...)"}
+     */
+    public static long parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) {
+            throw notA(text, "duration", DURATION_EXPECTED);
+        }
+        long unit = switch (m.group(2)) {
+            case "ns" -> 1L;
+            case "us", "µs" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            case "s" -> 1_000_000_000L;
+            case "min" -> 60_000_000_000L;
+            case "" -> throw new ConfigException("'" + text + "' is not a duration: no unit (expected: " + DURATION_EXPECTED + ")");
+            default -> throw notA(text, "duration", DURATION_EXPECTED);
+        };
+        BigDecimal ns = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).stripTrailingZeros();
+        if (ns.scale() > 0) {
+            throw new ConfigException("'" + text + "' is not a whole number of nanoseconds");
+        }
+        try {
+            return ns.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new ConfigException("'" + text + "' is too long for a duration");
+        }
+    }
+
+    /**
+     * Parses a whole number, decimal or {@code 0x} hex, in {@code min..max}.
+     *
+     * @throws ConfigException when it is not a number or out of range
+     */
+    public static long parseLong(String text, long min, long max) {
+        String s = text.strip();
+        String range = "expected: " + min + ".." + max;
+        long v;
+        Matcher hex = HEX.matcher(s);
+        if (hex.matches()) {
+            v = parseHex(text, hex.group(1), "number");
+        } else if (DECIMAL.matcher(s).matches()) {
+            try {
+                v = Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("'" + text + "' is out of range (" + range + ")");
+            }
+        } else {
+            throw notA(text, "whole number", range.substring("expected: ".length()));
+        }
+        if (v < min || v > max) {
+            throw new ConfigException("'" + text + "' is out of range (" + range + ")");
+        }
+        return v;
+    }
+
+    /**
+     * Parses {@code true}/{@code yes} or {@code false}/{@code no}.
+     *
+     * @throws ConfigException for anything else
+     */
+    public static boolean parseBoolean(String text) {
+        return switch (text.strip()) {
+            case "true", "yes" -> true;
+            case "false", "no" -> false;
+            default -> throw notA(text, "boolean", "true, false, yes or no");
+        };
+    }
+
+    private static long parseHex(String text, String digits, String what) {
+        try {
+            return Long.parseLong(digits, 16);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("'" + text + "' is too large for a " + what);
+        }
+    }
+
+    private static ConfigException notA(String text, String what, String expected) {
+        String article = what.matches("[aeiou].*") ? "an " : "a ";
+        return new ConfigException("'" + text + "' is not " + article + what + " (expected: " + expected + ")");
+    }
+
+    // ---------------------------------------------------------------- sections and values
+
+    /** One {@code [kind]} or {@code [kind name]} section and its entries in file order. */
+    public static final class Section {
+        private final ConfigText config;
+        private final String kind;
+        private final String name;
+        private final int line;
+        private final Map<String, Value> entries = new LinkedHashMap<>();
+        private final Set<String> asked = new LinkedHashSet<>();
+        private boolean consumed;
+
+        private Section(ConfigText config, String kind, String name, int line) {
+            this.config = config;
+            this.kind = kind;
+            this.name = name;
+            this.line = line;
+        }
+
+        /** Returns the kind, e.g. {@code partition} for {@code [partition boot]}. */
+        public String kind() {
+            return kind;
+        }
+
+        /** Returns the name, e.g. {@code boot} for {@code [partition boot]}, or empty for {@code [flash]}. */
+        public Optional<String> name() {
+            return Optional.ofNullable(name);
+        }
+
+        /** Returns the line of the header. */
+        public int line() {
+            return line;
+        }
+
+        /** Returns the header as written in messages: {@code [partition boot]}. */
+        public String label() {
+            return name == null ? "[" + kind + "]" : "[" + kind + " " + name + "]";
+        }
+
+        /**
+         * Returns the value of {@code key}, marking it consumed.
+         *
+         * @throws ConfigException {@code "file: [flash] missing required field 'erase-unit'"}
+         */
+        public Value require(String key) {
+            return optional(key).orElseThrow(() -> {
+                String near = "";
+                for (Value v : entries.values()) {
+                    if (!asked.contains(v.key) && similar(v.key, key)) {
+                        near = " (line " + v.line + " has '" + v.key + "': a typo?)";
+                        break;
+                    }
+                }
+                return config.error(label() + " missing required field '" + key + "'" + near);
+            });
+        }
+
+        /** Returns the value of {@code key} if present, marking it consumed (and known) either way. */
+        public Optional<Value> optional(String key) {
+            asked.add(key);
+            return Optional.ofNullable(entries.get(key));
+        }
+
+        /**
+         * Checks that every key of this section was asked for.
+         *
+         * @throws ConfigException {@code "file:14: [flash] unknown key 'erase-size' (expected one of: ...)"}
+         */
+        public void finish() {
+            for (Value v : entries.values()) {
+                if (!asked.contains(v.key)) {
+                    throw new ConfigException(config.source + ":" + v.line + ": " + label() + " unknown key '" + v.key + "'"
+                            + hint(v.key, asked) + " (expected one of: " + String.join(", ", asked) + ")");
+                }
+            }
+        }
+
+        /** Returns an exception located at this section's header: {@code "file:7: [partition boot] problem"}. */
+        public ConfigException error(String problem) {
+            return new ConfigException(config.source + ":" + line + ": " + label() + " " + problem);
+        }
+
+        @Override
+        public String toString() {
+            return config.source + ":" + line + ": " + label();
+        }
+    }
+
+    /** One {@code key = value} entry; the typed getters report errors at its file, line, section and key. */
+    public static final class Value {
+        private final Section section;
+        private final String key;
+        private final String text;
+        private final int line;
+
+        private Value(Section section, String key, String text, int line) {
+            this.section = section;
+            this.key = key;
+            this.text = text;
+            this.line = line;
+        }
+
+        /** Returns the key. */
+        public String key() {
+            return key;
+        }
+
+        /** Returns the trimmed text after '=' (comment removed). */
+        public String text() {
+            return text;
+        }
+
+        /** Returns the line the entry is on. */
+        public int line() {
+            return line;
+        }
+
+        /** Returns the section the entry is in. */
+        public Section section() {
+            return section;
+        }
+
+        /**
+         * Returns the text, which must not be empty.
+         *
+         * @throws ConfigException when the value is empty
+         */
+        public String asString() {
+            if (text.isEmpty()) {
+                throw error("empty (expected: a value after '=')");
+            }
+            return text;
+        }
+
+        /** Returns the value as a byte count; see {@link ConfigText#parseSize}. */
+        public long asSize() {
+            return located(() -> parseSize(text));
+        }
+
+        /** Returns the value as nanoseconds; see {@link ConfigText#parseDuration}. */
+        public long asDuration() {
+            return located(() -> parseDuration(text));
+        }
+
+        /** Returns a whole number in {@code min..max}, decimal or 0x hex. */
+        public long asLong(long min, long max) {
+            return located(() -> parseLong(text, min, max));
+        }
+
+        /** Returns a whole number in {@code min..max}, decimal or 0x hex. */
+        public int asInt(int min, int max) {
+            return (int) asLong(min, max);
+        }
+
+        /** Returns true for {@code true}/{@code yes}, false for {@code false}/{@code no}. */
+        public boolean asBoolean() {
+            return located(() -> parseBoolean(text));
+        }
+
+        /** Returns the value as a MAC address like {@code 02:4e:42:00:00:01}. */
+        public MacAddress asMac() {
+            try {
+                return MacAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error("'" + text + "' is not a MAC address (expected: six hex octets like 02:00:00:00:00:01)");
+            }
+        }
+
+        /** Returns the value as a dotted-quad IPv4 address. */
+        public Ipv4Address asIpv4() {
+            try {
+                return Ipv4Address.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw error("'" + text + "' is not an IPv4 address (expected: four octets like 10.0.0.1)");
+            }
+        }
+
+        /**
+         * Returns the text, which must be one of {@code allowed}.
+         *
+         * @throws ConfigException naming the accepted values
+         */
+        public String asOneOf(String... allowed) {
+            for (String a : allowed) {
+                if (a.equals(text)) {
+                    return a;
+                }
+            }
+            throw error("'" + text + "' is not supported (expected: " + String.join(" or ", allowed) + ")");
+        }
+
+        /**
+         * Splits a compound value such as {@code 0.4ms / 3ms} at {@code separator} into exactly {@code count}
+         * parts, each reporting errors at this entry.
+         *
+         * @param what describes the expected parts in the error, e.g. "typical / max"
+         * @throws ConfigException when the number of parts differs
+         */
+        public List<Value> split(String separator, int count, String what) {
+            String[] parts = text.split(Pattern.quote(separator), -1);
+            if (parts.length != count) {
+                throw error("'" + text + "' has " + parts.length + " part" + (parts.length == 1 ? "" : "s")
+                        + " (expected: " + what + ")");
+            }
+            List<Value> values = new ArrayList<>(count);
+            for (String p : parts) {
+                values.add(new Value(section, key, p.strip(), line));
+            }
+            return values;
+        }
+
+        /** Returns an exception located at this entry: {@code "file:12: [flash] erase-unit: problem"}. */
+        public ConfigException error(String problem) {
+            return new ConfigException(section.config.source + ":" + line + ": " + section.label() + " " + key + ": " + problem);
+        }
+
+        private <T> T located(Supplier<T> parse) {
+            try {
+                return parse.get();
+            } catch (ConfigException e) {
+                throw error(e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return key + " = " + text;
+        }
+    }
+}

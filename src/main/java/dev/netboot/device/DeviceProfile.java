@@ -1,0 +1,325 @@
+package dev.netboot.device;
+
+import dev.netboot.bootp.BootpConfig;
+import dev.netboot.device.ConfigText.Section;
+import dev.netboot.device.ConfigText.Value;
+import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.Partition;
+import dev.netboot.tftp.TftpConfig;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Everything netboot knows about one kind of board: its address, RAM, flash chip, partition map and
+ * network retry settings. Profiles live as text files in {@code device-profiles/}; see the README there
+ * for the format and {@link #load} for the checks.
+ *
+ * @param name          short name, equal to the file name without {@code .profile}, e.g. {@code spi-nor-16m}
+ * @param description   one line for humans
+ * @param mac           the board's Ethernet address
+ * @param ramBudget     bytes of RAM the boot client may use for buffers
+ * @param flash         chip geometry
+ * @param timing        chip program and erase times
+ * @param partitions    partition map, sorted by offset, non-overlapping, erase-aligned
+ * @param bootPartition name of the partition the boot image is written to
+ * @param bootp         BOOTP retransmission policy
+ * @param tftp          TFTP retransmission and block size
+ */
+public record DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash,
+                            FlashTiming timing, List<Partition> partitions, String bootPartition, BootpConfig bootp,
+                            TftpConfig tftp) {
+
+    /** The profile {@code ./netboot boot} uses when none is given. */
+    public static final String DEFAULT_NAME = "spi-nor-16m";
+    /** File name suffix of profiles in a profiles folder. */
+    public static final String SUFFIX = ".profile";
+    /** Largest Ethernet frame without FCS: 14-byte header + 1500-byte payload. */
+    public static final int MAX_FRAME = 1514;
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    /**
+     * Checks the invariants {@link #load} reports with line numbers; here a violation is a programming error.
+     *
+     * @throws IllegalArgumentException when partitions overlap or leave the flash, the boot partition does
+     *                                  not exist, or the RAM budget is below {@link #minimumRam}
+     */
+    public DeviceProfile {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(mac, "mac");
+        Objects.requireNonNull(flash, "flash");
+        Objects.requireNonNull(timing, "timing");
+        Objects.requireNonNull(bootPartition, "bootPartition");
+        Objects.requireNonNull(bootp, "bootp");
+        Objects.requireNonNull(tftp, "tftp");
+        partitions = partitions.stream().sorted(Comparator.comparingLong(Partition::offset)).toList();
+        for (Partition p : partitions) {
+            p.checkFits(flash);
+        }
+        overlap(partitions).ifPresent(pair -> {
+            throw new IllegalArgumentException("partitions " + pair[0].name() + " and " + pair[1].name() + " overlap");
+        });
+        if (partitions.stream().noneMatch(p -> p.name().equals(bootPartition))) {
+            throw new IllegalArgumentException("boot partition " + bootPartition + " is not in the partition map");
+        }
+        if (ramBudget < minimumRam(flash)) {
+            throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the minimum " + minimumRam(flash));
+        }
+    }
+
+    /**
+     * Returns the partition called {@code name}.
+     *
+     * @throws IllegalArgumentException when there is none
+     */
+    public Partition partition(String name) {
+        return partitions.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("profile " + this.name + " has no partition " + name));
+    }
+
+    /** Returns the partition the boot image is written to. */
+    public Partition bootPartitionRegion() {
+        return partition(bootPartition);
+    }
+
+    /**
+     * Returns the least RAM a board needs: two flash pages (one being programmed while the next fills)
+     * and two full Ethernet frames (one received, one being sent).
+     */
+    public static long minimumRam(FlashGeometry flash) {
+        return 2L * flash.pageSize() + 2L * MAX_FRAME;
+    }
+
+    /** Returns the first pair of overlapping partitions in a list sorted by offset. */
+    private static Optional<Partition[]> overlap(List<Partition> sorted) {
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).offset() < sorted.get(i - 1).end()) {
+                return Optional.of(new Partition[] {sorted.get(i - 1), sorted.get(i)});
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    /**
+     * Finds a profile by name in {@code profilesDir} ({@code spi-nor-16m} means
+     * {@code profilesDir/spi-nor-16m.profile}) or, failing that, loads {@code nameOrPath} as a file path.
+     *
+     * @throws ConfigException when neither exists (listing the available names) or the profile is invalid
+     */
+    public static DeviceProfile resolve(String nameOrPath, Path profilesDir) {
+        if (NAME.matcher(nameOrPath).matches() && !nameOrPath.endsWith(SUFFIX)) {
+            Path named = profilesDir.resolve(nameOrPath + SUFFIX);
+            if (Files.isRegularFile(named)) {
+                return load(named);
+            }
+        }
+        Path path = Path.of(nameOrPath);
+        if (Files.isRegularFile(path)) {
+            return load(path);
+        }
+        List<String> names = available(profilesDir);
+        throw new ConfigException("unknown device profile '" + nameOrPath + "' (available in " + profilesDir + ": "
+                + (names.isEmpty() ? "none" : String.join(", ", names)) + "; or give the path of a .profile file)");
+    }
+
+    /** Returns the names of the profiles in {@code profilesDir}, sorted; empty if the folder does not exist. */
+    public static List<String> available(Path profilesDir) {
+        if (!Files.isDirectory(profilesDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(profilesDir)) {
+            return files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(SUFFIX))
+                    .map(f -> f.substring(0, f.length() - SUFFIX.length())).sorted().toList();
+        } catch (IOException e) {
+            throw new ConfigException(profilesDir + ": cannot list profiles: " + e, e);
+        }
+    }
+
+    /**
+     * Loads and checks a profile file. When the file name ends in {@code .profile}, the {@code [board] name}
+     * must match it, so that {@code --profile NAME} always finds the profile called NAME.
+     *
+     * @throws ConfigException naming the file, line, section and field of the first problem
+     */
+    public static DeviceProfile load(Path file) {
+        ConfigText text = ConfigText.load(file);
+        DeviceProfile profile = read(text);
+        String fileName = file.getFileName().toString();
+        if (fileName.endsWith(SUFFIX) && !fileName.equals(profile.name + SUFFIX)) {
+            throw text.section("board").require("name")
+                    .error("'" + profile.name + "' does not match the file name " + fileName + " (expected: the same name)");
+        }
+        return profile;
+    }
+
+    /**
+     * Parses and checks profile text; {@code sourceName} names it in messages.
+     *
+     * @throws ConfigException naming the source, line, section and field of the first problem
+     */
+    public static DeviceProfile parse(String text, String sourceName) {
+        return read(ConfigText.parse(text, sourceName));
+    }
+
+    private static DeviceProfile read(ConfigText text) {
+        Section board = text.section("board");
+        Value nameValue = board.require("name");
+        String name = nameValue.asString();
+        if (!NAME.matcher(name).matches()) {
+            throw nameValue.error("'" + name + "' (expected: lowercase letters, digits, '.', '_' and '-', like spi-nor-16m)");
+        }
+        String description = board.optional("description").map(Value::text).orElse("");
+        MacAddress mac = board.require("mac").asMac();
+        Value ramValue = board.require("ram");
+        long ram = ramValue.asSize();
+
+        Section flashSection = text.section("flash");
+        flashSection.require("type").asOneOf("nor");
+        Value sizeValue = flashSection.require("size");
+        long size = sizeValue.asSize();
+        Value eraseValue = flashSection.require("erase-unit");
+        long eraseUnit = eraseValue.asSize();
+        Value pageValue = flashSection.require("page");
+        long page = pageValue.asSize();
+        int erased = flashSection.require("erased").asInt(0, 0xFF);
+        FlashGeometry flash = geometry(sizeValue, eraseValue, pageValue, size, eraseUnit, page, erased);
+        long[] program = typicalMax(flashSection.require("page-program"));
+        long[] erase = typicalMax(flashSection.require("sector-erase"));
+        FlashTiming timing = new FlashTiming(program[0], program[1], erase[0], erase[1]);
+
+        List<Partition> partitions = partitions(text, flash);
+
+        Value bootValue = text.section("boot").require("partition");
+        String bootPartition = bootValue.asString();
+        if (partitions.stream().noneMatch(p -> p.name().equals(bootPartition))) {
+            throw bootValue.error("no partition named '" + bootPartition + "' (expected one of: "
+                    + String.join(", ", partitions.stream().map(Partition::name).toList()) + ")");
+        }
+
+        long minimum = minimumRam(flash);
+        if (ram < minimum) {
+            throw ramValue.error("'" + ramValue.text() + "' is too small (expected: at least " + minimum + " bytes: two "
+                    + flash.pageSize() + "-byte flash pages and two " + MAX_FRAME + "-byte Ethernet frames)");
+        }
+
+        BootpConfig bootp = bootp(text.optionalSection("bootp"));
+        TftpConfig tftp = tftp(text.optionalSection("tftp"));
+        text.finish();
+        return new DeviceProfile(name, description, mac, ram, flash, timing, partitions, bootPartition, bootp, tftp);
+    }
+
+    private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,
+                                          long page, int erased) {
+        // FlashGeometry checks the nesting too, but its message cannot point at a line.
+        if (page <= 0 || page > 1 << 20 || Long.bitCount(page) != 1) {
+            throw pageValue.error("'" + pageValue.text() + "' (expected: a power of two up to 1MiB)");
+        }
+        if (eraseUnit < page || eraseUnit > 1 << 30 || Long.bitCount(eraseUnit) != 1) {
+            throw eraseValue.error("'" + eraseValue.text() + "' (expected: a power of two, at least the page size " + page + ")");
+        }
+        if (size <= 0 || size % eraseUnit != 0) {
+            throw sizeValue.error("'" + sizeValue.text() + "' (expected: a positive multiple of the erase unit " + eraseUnit + ")");
+        }
+        return new FlashGeometry(size, (int) eraseUnit, (int) page, erased);
+    }
+
+    /** Reads {@code typical / max}, e.g. {@code 0.4ms / 3ms}. */
+    private static long[] typicalMax(Value value) {
+        List<Value> parts = value.split("/", 2, "typical / max, like 0.4ms / 3ms");
+        long typical = parts.get(0).asDuration();
+        long max = parts.get(1).asDuration();
+        if (typical <= 0 || max < typical) {
+            throw value.error("'" + value.text() + "' (expected: typical / max with 0 < typical <= max)");
+        }
+        return new long[] {typical, max};
+    }
+
+    private static List<Partition> partitions(ConfigText text, FlashGeometry flash) {
+        List<Section> sections = text.namedSections("partition");
+        if (sections.isEmpty()) {
+            throw text.error("no partitions (expected: at least one [partition NAME] section with offset and size)");
+        }
+        List<Partition> partitions = new ArrayList<>();
+        List<Section> sectionOf = new ArrayList<>();
+        for (Section s : sections) {
+            String pname = s.name().orElseThrow();
+            Partition p = new Partition(pname, s.require("offset").asSize(), checkPositive(s.require("size")));
+            try {
+                p.checkFits(flash);
+            } catch (IllegalArgumentException e) {
+                // checkFits says "partition boot: ..."; the location already names the section.
+                String msg = e.getMessage();
+                String prefix = "partition " + pname + ": ";
+                throw s.error(msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg);
+            }
+            partitions.add(p);
+            sectionOf.add(s);
+        }
+        for (int i = 0; i < partitions.size(); i++) {
+            for (int j = i + 1; j < partitions.size(); j++) {
+                Partition a = partitions.get(i);
+                Partition b = partitions.get(j);
+                if (a.offset() < b.end() && b.offset() < a.end()) {
+                    throw sectionOf.get(j).error("overlaps " + sectionOf.get(i).label() + " (line " + sectionOf.get(i).line()
+                            + "): " + b.name() + " is 0x" + Long.toHexString(b.offset()) + "..0x" + Long.toHexString(b.end())
+                            + ", " + a.name() + " is 0x" + Long.toHexString(a.offset()) + "..0x" + Long.toHexString(a.end()));
+                }
+            }
+        }
+        return partitions;
+    }
+
+    private static long checkPositive(Value v) {
+        long n = v.asSize();
+        if (n <= 0) {
+            throw v.error("'" + v.text() + "' (expected: more than 0)");
+        }
+        return n;
+    }
+
+    private static BootpConfig bootp(Optional<Section> section) {
+        if (section.isEmpty()) {
+            return BootpConfig.DEFAULTS;
+        }
+        Section s = section.get();
+        BootpConfig d = BootpConfig.DEFAULTS;
+        long initial = s.optional("initial-timeout").map(Value::asDuration).orElse(d.initialTimeout());
+        long max = s.optional("max-timeout").map(Value::asDuration).orElse(d.maxTimeout());
+        long jitter = s.optional("jitter").map(Value::asDuration).orElse(d.jitter());
+        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(d.giveUp());
+        try {
+            return new BootpConfig(initial, max, jitter, giveUp);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
+        }
+    }
+
+    private static TftpConfig tftp(Optional<Section> section) {
+        if (section.isEmpty()) {
+            return TftpConfig.DEFAULTS;
+        }
+        Section s = section.get();
+        TftpConfig d = TftpConfig.DEFAULTS;
+        long timeout = s.optional("timeout").map(Value::asDuration).orElse(d.timeout());
+        int retries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(d.maxRetries());
+        // RFC 2348: "valid values range between 8 and 65464 octets, inclusive".
+        int blksize = s.optional("blksize").map(v -> v.asInt(8, 65464)).orElse(d.blockSize());
+        try {
+            return new TftpConfig(timeout, retries, blksize);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
+        }
+    }
+}

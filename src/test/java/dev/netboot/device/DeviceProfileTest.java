@@ -1,0 +1,261 @@
+package dev.netboot.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.bootp.BootpConfig;
+import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.Partition;
+import dev.netboot.tftp.TftpConfig;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DeviceProfileTest {
+    private static final Path PROFILES = Path.of("device-profiles");
+    private static final String SRC = "device-profiles/x.profile";
+
+    /** A small valid profile; the error tests change one line of it. Line numbers are in the comments. */
+    private static final String BASE = """
+            [board]
+            name = x
+            mac = 02:4e:42:00:00:09
+            ram = 8KiB
+            [flash]
+            type = nor
+            size = 1MiB
+            erase-unit = 4KiB
+            page = 256
+            erased = 0xff
+            page-program = 0.4ms / 3ms
+            sector-erase = 45ms / 400ms
+            [partition loader]
+            offset = 0
+            size = 64KiB
+            [partition boot]
+            offset = 64KiB
+            size = 512KiB
+            [boot]
+            partition = boot
+            """;
+
+    private static String error(String text) {
+        return assertThrows(ConfigException.class, () -> DeviceProfile.parse(text, SRC)).getMessage();
+    }
+
+    private static String replace(String from, String to) {
+        assertTrue(BASE.contains(from), from);
+        return BASE.replace(from, to);
+    }
+
+    @Test
+    void spiNor16mLoadsWithTheValuesInItsFile() {
+        DeviceProfile p = DeviceProfile.load(PROFILES.resolve("spi-nor-16m.profile"));
+        assertEquals("spi-nor-16m", p.name());
+        assertEquals(DeviceProfile.DEFAULT_NAME, p.name());
+        assertEquals("16 MiB SPI NOR (W25Q128JV), 64 KiB RAM", p.description());
+        assertEquals(new MacAddress(0x02_4e_42_00_00_01L), p.mac());
+        assertEquals(65_536, p.ramBudget());
+        assertEquals(new FlashGeometry(16_777_216, 4_096, 256, 0xFF), p.flash());
+        assertEquals(new FlashTiming(400_000, 3_000_000, 45_000_000, 400_000_000), p.timing());
+        assertEquals(List.of(
+                new Partition("loader", 0, 1_048_576),
+                new Partition("boot", 1_048_576, 8_388_608),
+                new Partition("data", 9_437_184, 7_340_032)), p.partitions());
+        assertEquals("boot", p.bootPartition());
+        assertEquals(new Partition("boot", 1_048_576, 8_388_608), p.bootPartitionRegion());
+        assertEquals(new Partition("data", 9_437_184, 7_340_032), p.partition("data"));
+        assertEquals(16_777_216, p.partition("data").end());
+        assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
+        assertEquals(new TftpConfig(1_000_000_000L, 8, 512), p.tftp());
+    }
+
+    @Test
+    void spiNor64mLoadsWithTheValuesInItsFile() {
+        DeviceProfile p = DeviceProfile.load(PROFILES.resolve("spi-nor-64m.profile"));
+        assertEquals("spi-nor-64m", p.name());
+        assertEquals(new MacAddress(0x02_4e_42_00_00_02L), p.mac());
+        assertEquals(262_144, p.ramBudget());
+        assertEquals(new FlashGeometry(67_108_864, 4_096, 256, 0xFF), p.flash());
+        assertEquals(new FlashTiming(120_000, 1_800_000, 50_000_000, 400_000_000), p.timing());
+        assertEquals(List.of(
+                new Partition("loader", 0, 1_048_576),
+                new Partition("boot", 1_048_576, 33_554_432),
+                new Partition("data", 34_603_008, 32_505_856)), p.partitions());
+        assertEquals(new Partition("boot", 1_048_576, 33_554_432), p.bootPartitionRegion());
+        assertEquals(67_108_864, p.partition("data").end());
+        assertEquals(new TftpConfig(1_000_000_000L, 8, 1468), p.tftp());
+    }
+
+    @Test
+    void everyShippedProfileLoads() {
+        List<String> names = DeviceProfile.available(PROFILES);
+        assertTrue(names.contains(DeviceProfile.DEFAULT_NAME), names.toString());
+        for (String name : names) {
+            assertEquals(name, DeviceProfile.resolve(name, PROFILES).name());
+        }
+    }
+
+    @Test
+    void baseProfileIsValidAndBootpTftpDefault() {
+        DeviceProfile p = DeviceProfile.parse(BASE, SRC);
+        assertEquals("", p.description());
+        assertEquals(BootpConfig.DEFAULTS, p.bootp());
+        assertEquals(TftpConfig.DEFAULTS, p.tftp());
+        assertEquals(3_540, DeviceProfile.minimumRam(p.flash()));
+    }
+
+    @Test
+    void missingMac() {
+        assertEquals("device-profiles/x.profile: [board] missing required field 'mac'",
+                error(replace("mac = 02:4e:42:00:00:09\n", "")));
+    }
+
+    @Test
+    void badMac() {
+        assertEquals("device-profiles/x.profile:3: [board] mac: '02:4e:42:00:00' is not a MAC address"
+                + " (expected: six hex octets like 02:00:00:00:00:01)", error(replace("02:4e:42:00:00:09", "02:4e:42:00:00")));
+    }
+
+    @Test
+    void badSize() {
+        assertEquals("device-profiles/x.profile:8: [flash] erase-unit: '4KB' is not a size (expected: a number with optional"
+                + " KiB/MiB/GiB suffix or 0x hex; KB is ambiguous, write 4KiB for 4 x 1024 bytes)",
+                error(replace("erase-unit = 4KiB", "erase-unit = 4KB")));
+    }
+
+    @Test
+    void missingEraseUnit() {
+        assertEquals("device-profiles/x.profile: [flash] missing required field 'erase-unit'",
+                error(replace("erase-unit = 4KiB\n", "")));
+    }
+
+    @Test
+    void geometryThatDoesNotNest() {
+        assertEquals("device-profiles/x.profile:9: [flash] page: '300' (expected: a power of two up to 1MiB)",
+                error(replace("page = 256", "page = 300")));
+        assertEquals("device-profiles/x.profile:8: [flash] erase-unit: '128' (expected: a power of two, at least the page size 256)",
+                error(replace("erase-unit = 4KiB", "erase-unit = 128")));
+        assertEquals("device-profiles/x.profile:7: [flash] size: '1000000' (expected: a positive multiple of the erase unit 4096)",
+                error(replace("size = 1MiB", "size = 1000000")));
+    }
+
+    @Test
+    void unknownFlashTypeNamesAcceptedValues() {
+        assertEquals("device-profiles/x.profile:6: [flash] type: 'nand' is not supported (expected: nor)",
+                error(replace("type = nor", "type = nand")));
+    }
+
+    @Test
+    void timingTypicalAboveMax() {
+        assertEquals("device-profiles/x.profile:11: [flash] page-program: '3ms / 0.4ms' (expected: typical / max with 0 < typical <= max)",
+                error(replace("0.4ms / 3ms", "3ms / 0.4ms")));
+        assertEquals("device-profiles/x.profile:12: [flash] sector-erase: '45' is not a duration: no unit (expected: a number"
+                + " with a unit ns, us, ms, s or min, like 250ms or 1.5s)", error(replace("45ms / 400ms", "45 / 400ms")));
+    }
+
+    @Test
+    void overlappingPartitionsNameBoth() {
+        assertEquals("device-profiles/x.profile:16: [partition boot] overlaps [partition loader] (line 13):"
+                + " boot is 0xf000..0x8f000, loader is 0x0..0x10000", error(replace("offset = 64KiB", "offset = 60KiB")));
+    }
+
+    @Test
+    void partitionPastFlashEnd() {
+        assertEquals("device-profiles/x.profile:16: [partition boot] ends at 1114112, past the end of flash at 1048576",
+                error(replace("size = 512KiB", "size = 1MiB")));
+    }
+
+    @Test
+    void partitionNotEraseAligned() {
+        assertEquals("device-profiles/x.profile:16: [partition boot] offset 66560 and size 524288 must be multiples of the erase unit 4096",
+                error(replace("offset = 64KiB", "offset = 65KiB")));
+    }
+
+    @Test
+    void zeroSizePartition() {
+        assertEquals("device-profiles/x.profile:18: [partition boot] size: '0' (expected: more than 0)",
+                error(replace("size = 512KiB", "size = 0")));
+    }
+
+    @Test
+    void noPartitions() {
+        String text = BASE.substring(0, BASE.indexOf("[partition loader]")) + "[boot]\npartition = boot\n";
+        assertEquals("device-profiles/x.profile: no partitions (expected: at least one [partition NAME] section with offset and size)",
+                error(text));
+    }
+
+    @Test
+    void bootPartitionMissing() {
+        assertEquals("device-profiles/x.profile:20: [boot] partition: no partition named 'kernel' (expected one of: loader, boot)",
+                error(replace("partition = boot", "partition = kernel")));
+    }
+
+    @Test
+    void ramTooSmallSaysTheMinimum() {
+        assertEquals("device-profiles/x.profile:4: [board] ram: '2KiB' is too small (expected: at least 3540 bytes:"
+                + " two 256-byte flash pages and two 1514-byte Ethernet frames)", error(replace("ram = 8KiB", "ram = 2KiB")));
+    }
+
+    @Test
+    void unknownKey() {
+        assertEquals("device-profiles/x.profile:9: [flash] unknown key 'erase-size'"
+                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase)",
+                error(replace("erase-unit = 4KiB", "erase-unit = 4KiB\nerase-size = 4KiB")));
+        assertEquals("device-profiles/x.profile:10: [flash] unknown key 'pages' (did you mean 'page'?)"
+                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase)",
+                error(replace("page = 256", "page = 256\npages = 256")));
+    }
+
+    @Test
+    void unknownSection() {
+        assertEquals("device-profiles/x.profile:21: [tftpd] unknown section (did you mean 'tftp'?)"
+                + " (expected one of: board, flash, partition, boot, bootp, tftp)", error(BASE + "[tftpd]\ntimeout = 1s\n"));
+    }
+
+    @Test
+    void badNetworkSettingsNameTheSection() {
+        assertEquals("device-profiles/x.profile:23: [tftp] blksize: '4' is out of range (expected: 8..65464)",
+                error(BASE + "[tftp]\ntimeout = 2s\nblksize = 4\n"));
+        assertEquals("device-profiles/x.profile:21: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
+                + " 500000000 ns, give-up 60000000000 ns (expected: 0 < initial <= max, 0 <= jitter < initial, give-up > 0)",
+                error(BASE + "[bootp]\nmax-timeout = 500ms\n"));
+    }
+
+    @Test
+    void resolveByNameAndByPath() {
+        assertEquals("spi-nor-64m", DeviceProfile.resolve("spi-nor-64m", PROFILES).name());
+        assertEquals("spi-nor-16m", DeviceProfile.resolve("device-profiles/spi-nor-16m.profile", Path.of("elsewhere")).name());
+        assertEquals(List.of("spi-nor-16m", "spi-nor-64m"), DeviceProfile.available(PROFILES));
+    }
+
+    @Test
+    void unknownProfileNameListsTheAvailableOnes() {
+        assertEquals("unknown device profile 'spi-nor-32m' (available in device-profiles: spi-nor-16m, spi-nor-64m;"
+                + " or give the path of a .profile file)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-32m", PROFILES)).getMessage());
+    }
+
+    @Test
+    void profileNameMustMatchFileName(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("other.profile");
+        Files.writeString(file, BASE);
+        assertEquals(file + ":2: [board] name: 'x' does not match the file name other.profile (expected: the same name)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.load(file)).getMessage());
+        Files.writeString(dir.resolve("x.profile"), BASE);
+        assertEquals("x", DeviceProfile.resolve("x", dir).name());
+    }
+
+    @Test
+    void constructorRejectsOverlapForProgrammaticUse() {
+        DeviceProfile p = DeviceProfile.parse(BASE, SRC);
+        List<Partition> overlapping = List.of(new Partition("a", 0, 8192), new Partition("boot", 4096, 4096));
+        assertThrows(IllegalArgumentException.class, () -> new DeviceProfile(p.name(), p.description(), p.mac(), p.ramBudget(),
+                p.flash(), p.timing(), overlapping, "boot", p.bootp(), p.tftp()));
+    }
+}
