@@ -72,4 +72,13 @@ class EthernetFrameTest {
         assertThrows(MalformedPacketException.class, () -> new EthernetFrame().wrap(ByteBuffer.wrap(f), 61));
         assertThrows(MalformedPacketException.class, () -> new EthernetFrame().wrap(ByteBuffer.wrap(f), Integer.MAX_VALUE));
     }
+
+    @Test
+    void lengthGreaterThanBufferLimitRejected() {
+        // A received frame in a larger buffer, flipped: only [0, limit) may be read by absolute gets.
+        ByteBuffer b = ByteBuffer.allocate(1518);
+        b.put(HEADER).flip();
+        assertThrows(MalformedPacketException.class, () -> new EthernetFrame().wrap(b, 60));
+        assertEquals(14, new EthernetFrame().wrap(b, 14).payloadOffset());
+    }
 }
