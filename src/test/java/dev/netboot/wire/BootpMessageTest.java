@@ -339,4 +339,24 @@ class BootpMessageTest {
             assertEquals(m, BootpMessage.parse(b, 0, b.capacity()), "iteration " + i);
         }
     }
+
+    @Test
+    void snameOrFileWithoutNulRejected() {
+        byte[] b = REPLY.clone();
+        Arrays.fill(b, 44, 108, (byte) 'a');                // sname: 64 bytes, no NUL
+        assertEquals("BOOTP sname: no terminating NUL in 64 bytes", rejects(b).getMessage());
+        byte[] f = REPLY.clone();
+        Arrays.fill(f, 108, 236, (byte) 'b');               // file: 128 bytes, no NUL
+        assertEquals("BOOTP file: no terminating NUL in 128 bytes", rejects(f).getMessage());
+        f[235] = 0;                                         // 127 characters and a NUL: the longest file
+        assertEquals("b".repeat(127), parse(f).file());
+    }
+
+    @Test
+    void overloadedFieldNeedsNoNul() {
+        byte[] b = withOptions("340101" + "ff");
+        Arrays.fill(b, 108, 236, (byte) 0);                 // file: all pads, read as options
+        put(b, 108, "0c7e" + "61".repeat(126));
+        assertEquals("", parse(b).file());
+    }
 }
