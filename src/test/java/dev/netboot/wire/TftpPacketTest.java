@@ -215,4 +215,12 @@ class TftpPacketTest {
         assertEquals("option negotiation refused", TftpWire.errorName(8));
         assertEquals("error 99", TftpWire.errorName(99));
     }
+
+    @Test
+    void emptyModeRejected() {
+        assertEquals("RRQ mode: empty (expected: a mode such as octet)",
+                rejects(HEX.parseHex("0001" + "626f6f742e696d6700" + "00")).getMessage());
+        assertEquals("WRQ mode: empty (expected: a mode such as octet)",
+                rejects(HEX.parseHex("0002" + "6100" + "00" + "7473697a6500" + "3000")).getMessage());
+    }
 }
