@@ -74,7 +74,8 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     /**
      * Parses a message from {@code [off, off+len)}, a UDP payload.
      *
-     * @throws MalformedPacketException when shorter than the fixed part or the options are inconsistent
+     * @throws MalformedPacketException when shorter than the fixed part, sname or file (when not
+     *     overloaded) lacks its NUL, or the options are inconsistent
      */
     public static BootpMessage parse(ByteBuffer buf, int off, int len) {
         MalformedPacketException.requireLength("BOOTP message", len, FIXED_LEN);
@@ -96,15 +97,20 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
                 buf.get(off + HOPS) & 0xFF, buf.getInt(off + XID), buf.getShort(off + SECS) & 0xFFFF,
                 buf.getShort(off + FLAGS) & 0xFFFF, Ipv4Address.read(buf, off + CIADDR), Ipv4Address.read(buf, off + YIADDR),
                 Ipv4Address.read(buf, off + SIADDR), Ipv4Address.read(buf, off + GIADDR), MacAddress.read(buf, off + CHADDR),
-                (overload & 2) != 0 ? "" : cString(buf, off + SNAME, SNAME_LEN),
-                (overload & 1) != 0 ? "" : cString(buf, off + FILE, FILE_LEN),
+                (overload & 2) != 0 ? "" : cString(buf, off + SNAME, SNAME_LEN, "sname"),
+                (overload & 1) != 0 ? "" : cString(buf, off + FILE, FILE_LEN, "file"),
                 hasCookie ? opts.build() : BootpOptions.NONE);
     }
 
-    private static String cString(ByteBuffer buf, int off, int max) {
+    private static String cString(ByteBuffer buf, int off, int max, String field) {
         int n = 0;
         while (n < max && buf.get(off + n) != 0) {
             n++;
+        }
+        // RFC 951: sname and file are "null terminated string"s. A field with no NUL is not one, and
+        // the record (which must fit back into the field with its NUL) cannot hold it.
+        if (n == max) {
+            throw new MalformedPacketException("BOOTP " + field + ": no terminating NUL in " + max + " bytes");
         }
         byte[] b = new byte[n];
         buf.get(off, b);

@@ -3,7 +3,9 @@ package dev.netboot.wire;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,46 @@ public record BootpOptions(Map<Integer, byte[]> values) {
             copy.put(k, v.clone());
         });
         values = Collections.unmodifiableMap(copy);
+    }
+
+    /**
+     * Compares codes, order of first appearance and value contents. The record's generated equals
+     * would compare the {@code byte[]} values by identity, so no two parsed messages were ever equal.
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof BootpOptions(Map<Integer, byte[]> other)) || other.size() != values.size()) {
+            return false;
+        }
+        var a = values.entrySet().iterator();
+        var b = other.entrySet().iterator();
+        while (a.hasNext()) {
+            Map.Entry<Integer, byte[]> x = a.next();
+            Map.Entry<Integer, byte[]> y = b.next();
+            if (!x.getKey().equals(y.getKey()) || !Arrays.equals(x.getValue(), y.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns a hash of the codes and value contents, consistent with {@link #equals}. */
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (Map.Entry<Integer, byte[]> e : values.entrySet()) {
+            h = 31 * h + e.getKey();
+            h = 31 * h + Arrays.hashCode(e.getValue());
+        }
+        return h;
+    }
+
+    /** Returns the options as {@code code=hex} pairs. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("BootpOptions[");
+        values.forEach((k, v) -> sb.append(sb.length() > 13 ? ", " : "").append(k).append('=').append(HexFormat.of().formatHex(v)));
+        return sb.append(']').toString();
     }
 
     /** Returns the raw value of option {@code code}, if present. The array is a copy. */

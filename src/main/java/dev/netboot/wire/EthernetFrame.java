@@ -41,8 +41,10 @@ public final class EthernetFrame {
      * @throws MalformedPacketException when the frame is shorter than 14 bytes or carries an 802.3 length
      */
     public EthernetFrame wrap(ByteBuffer frame, int length) {
-        if (length > frame.capacity()) {
-            throw new MalformedPacketException("Ethernet frame: " + length + " bytes claimed, buffer holds " + frame.capacity());
+        // Absolute gets are bounded by the limit, not the capacity: a flipped receive buffer holds
+        // only [0, limit) of meaningful bytes, and reading past it throws IndexOutOfBoundsException.
+        if (length > frame.limit()) {
+            throw new MalformedPacketException("Ethernet frame: " + length + " bytes claimed, buffer holds " + frame.limit());
         }
         MalformedPacketException.requireLength("Ethernet frame", length, HEADER_LEN);
         int type = frame.getShort(ETHER_TYPE) & 0xFFFF;

@@ -257,6 +257,10 @@ public sealed interface TftpPacket {
                 if (filename.isEmpty()) {
                     throw new MalformedPacketException((op == OP_RRQ ? "RRQ" : "WRQ") + " filename: empty (expected: a name)");
                 }
+                // The record refuses an empty mode with IllegalArgumentException; from the wire it is malformed.
+                if (mode.isEmpty()) {
+                    throw new MalformedPacketException((op == OP_RRQ ? "RRQ" : "WRQ") + " mode: empty (expected: a mode such as octet)");
+                }
                 yield op == OP_RRQ ? new Rrq(filename, mode, options) : new Wrq(filename, mode, options);
             }
             case OP_DATA -> {
