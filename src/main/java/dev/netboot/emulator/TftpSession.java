@@ -67,10 +67,11 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
      * @param retransmissions DATA packets sent again (on timeout, or on a duplicate ACK under the bug switch)
      * @param duplicateAcks   ACKs of the previous block received
      * @param strangers       packets from other transfer IDs, each answered with ERROR 5
+     * @param ignored         packets from the client that were neither the expected ACK, a duplicate ACK nor an ERROR
      * @param end             how it ended, or null while running
      */
     public record Stats(int port, Ipv4Address client, int clientPort, String file, int blockSize, long blocksAcked,
-                        long dataSent, long retransmissions, long duplicateAcks, long strangers, End end) {
+                        long dataSent, long retransmissions, long duplicateAcks, long strangers, long ignored, End end) {
     }
 
     private final NetStack stack;
@@ -128,7 +129,7 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, blocksAcked, dataSent, retransmissions, duplicateAcks,
-                strangers, state instanceof State.Ended(End how) ? how : null);
+                strangers, ignored, state instanceof State.Ended(End how) ? how : null);
     }
 
     /** Runs the retransmission timer. */

@@ -87,7 +87,7 @@ class TftpServerTest {
         assertEquals(3, s.client().received.size()); // nothing after the final ACK
         TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
         assertEquals(TftpSession.End.COMPLETE, st.end());
-        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 3, 3, 0, 0, 0, TftpSession.End.COMPLETE), st);
+        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE), st);
         assertTrue(!s.lan().server().stack().isBound(tid), "session port released");
     }
 
