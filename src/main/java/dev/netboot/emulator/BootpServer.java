@@ -1,0 +1,176 @@
+package dev.netboot.emulator;
+
+import dev.netboot.net.NetStack;
+import dev.netboot.net.PayloadWriter;
+import dev.netboot.net.UdpHandler;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.MalformedPacketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A BOOTP server (RFC 951) on UDP port 67 of a {@link ServerHost}. Every BOOTREQUEST from an
+ * Ethernet client it has an address for gets a BOOTREPLY: same xid, htype, hlen, flags, ciaddr,
+ * giaddr and chaddr; {@code yiaddr} from the static table or the pool; boot server and file in the
+ * header and/or options 66/67; options 1, 3, 6, 12 (when set), 66, 67, End after the magic cookie.
+ *
+ * <p>Pool addresses are handed out lowest-first in order of the clients' first requests and kept
+ * for the server's lifetime, so a run is reproducible. The request's own {@code file} and
+ * {@code sname} fields are not consulted: every client gets {@link BootpServerConfig#bootFile()}.
+ *
+ * <p>Delivery (RFC 951 section 4, RFC 1542 section 5.4), first rule that applies:
+ * giaddr set: to the relay agent, port 67; ciaddr set: unicast to ciaddr (with ARP); BROADCAST flag
+ * set: to 255.255.255.255 at ff:ff:ff:ff:ff:ff; else unicast to yiaddr at the chaddr MAC, without
+ * ARP (the client cannot answer ARP before it has an address).
+ */
+public final class BootpServer implements UdpHandler {
+    /** The server port. */
+    public static final int PORT = BootpMessage.SERVER_PORT;
+    private static final int HTYPE_ETHERNET = 1;
+
+    private final NetStack stack;
+    private final BootpServerConfig config;
+    private final Map<MacAddress, Ipv4Address> leases = new LinkedHashMap<>();
+    private final Map<Ipv4Address, MacAddress> taken = new HashMap<>();
+    private long requests, replies, ignoredReplies, malformed, wrongHardware, noAddress;
+
+    /**
+     * Counters of the server.
+     *
+     * @param requests       BOOTREQUESTs received (well-formed, Ethernet)
+     * @param replies        BOOTREPLYs sent
+     * @param ignoredReplies BOOTREPLYs received (another server's, or our own broadcast) and ignored
+     * @param malformed      datagrams that did not parse as BOOTP
+     * @param wrongHardware  requests with htype other than 1 (Ethernet) or hlen other than 6
+     * @param noAddress      requests from clients without a static address once the pool ran out (or there is none)
+     */
+    public record Stats(long requests, long replies, long ignoredReplies, long malformed, long wrongHardware,
+                        long noAddress) {
+    }
+
+    BootpServer(NetStack stack, BootpServerConfig config) {
+        this.stack = stack;
+        this.config = config;
+    }
+
+    /** Returns the configuration. */
+    public BootpServerConfig config() {
+        return config;
+    }
+
+    /** Returns the addresses handed out so far, by client, in order of first request. */
+    public Map<MacAddress, Ipv4Address> leases() {
+        return Map.copyOf(leases);
+    }
+
+    /** Returns a snapshot of the counters. */
+    public Stats stats() {
+        return new Stats(requests, replies, ignoredReplies, malformed, wrongHardware, noAddress);
+    }
+
+    @Override
+    public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        BootpMessage req;
+        try {
+            req = BootpMessage.parse(buf, off, len);
+        } catch (MalformedPacketException e) {
+            malformed++;
+            return;
+        }
+        if (req.op() != BootpMessage.BOOTREQUEST) {
+            ignoredReplies++;
+            return;
+        }
+        if (req.htype() != HTYPE_ETHERNET || req.hlen() != MacAddress.LENGTH) {
+            wrongHardware++;
+            return;
+        }
+        requests++;
+        // RFC 951 section 3: "yiaddr: 'your' (client) IP address; filled by server if client doesn't know its own address (ciaddr was 0)."
+        Ipv4Address yiaddr = Ipv4Address.ANY;
+        if (req.ciaddr().isAny()) {
+            yiaddr = addressFor(req.chaddr());
+            if (yiaddr == null) {
+                noAddress++;
+                return;
+            }
+        }
+        BootpMessage reply = reply(req, yiaddr);
+        int n = reply.encodedLength();
+        PayloadWriter writer = (b, o, l) -> reply.emit(b, o);
+        if (!req.giaddr().isAny()) {
+            stack.sendUdp(now, PORT, req.giaddr(), PORT, n, writer);
+        } else if (!req.ciaddr().isAny()) {
+            stack.sendUdp(now, PORT, req.ciaddr(), BootpMessage.CLIENT_PORT, n, writer);
+        } else if (req.broadcast()) {
+            stack.sendUdpTo(now, MacAddress.BROADCAST, PORT, Ipv4Address.BROADCAST, BootpMessage.CLIENT_PORT, n, writer);
+        } else {
+            stack.sendUdpTo(now, req.chaddr(), PORT, yiaddr, BootpMessage.CLIENT_PORT, n, writer);
+        }
+        replies++;
+    }
+
+    /** Builds the reply to {@code req} giving it {@code yiaddr}. */
+    BootpMessage reply(BootpMessage req, Ipv4Address yiaddr) {
+        Map<Integer, byte[]> opts = new LinkedHashMap<>();
+        opts.put(BootpOptions.SUBNET_MASK, addresses(config.netmask()));
+        if (!config.router().isAny()) {
+            opts.put(BootpOptions.ROUTER, addresses(config.router()));
+        }
+        if (!config.dns().isEmpty()) {
+            opts.put(BootpOptions.DNS, addresses(config.dns().toArray(Ipv4Address[]::new)));
+        }
+        String hostname = config.hostnames().get(req.chaddr());
+        if (hostname != null) {
+            opts.put(BootpOptions.HOST_NAME, hostname.getBytes(StandardCharsets.US_ASCII));
+        }
+        boolean header = config.announce().inHeader();
+        if (config.announce().inOptions()) {
+            opts.put(BootpOptions.TFTP_SERVER_NAME, config.tftpServer().toString().getBytes(StandardCharsets.US_ASCII));
+            if (!config.bootFile().isEmpty()) {
+                opts.put(BootpOptions.BOOTFILE_NAME, config.bootFile().getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
+                req.ciaddr(), yiaddr, header ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(), req.chaddr(), "",
+                header ? config.bootFile() : "", new BootpOptions(opts));
+    }
+
+    /** Returns the address of {@code mac}: static, already leased, or the lowest free one of the pool; null when none. */
+    private Ipv4Address addressFor(MacAddress mac) {
+        Ipv4Address fixed = config.staticAddresses().get(mac);
+        if (fixed != null) {
+            return fixed;
+        }
+        Ipv4Address leased = leases.get(mac);
+        if (leased != null) {
+            return leased;
+        }
+        if (config.poolFirst().isAny()) {
+            return null;
+        }
+        for (long a = config.poolFirst().value() & 0xFFFF_FFFFL; a <= (config.poolLast().value() & 0xFFFF_FFFFL); a++) {
+            Ipv4Address ip = new Ipv4Address((int) a);
+            if (!taken.containsKey(ip) && !config.staticAddresses().containsValue(ip)) {
+                leases.put(mac, ip);
+                taken.put(ip, mac);
+                return ip;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] addresses(Ipv4Address... ips) {
+        ByteBuffer b = ByteBuffer.allocate(4 * ips.length);
+        for (Ipv4Address ip : ips) {
+            b.putInt(ip.value());
+        }
+        return b.array();
+    }
+}

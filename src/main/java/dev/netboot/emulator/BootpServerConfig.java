@@ -1,0 +1,93 @@
+package dev.netboot.emulator;
+
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the emulated BOOTP server hands out.
+ *
+ * @param serverIp        our own address (the reply's source)
+ * @param staticAddresses fixed addresses by client MAC; these win over the pool
+ * @param poolFirst       first address of the pool for other clients, {@link Ipv4Address#ANY} for no pool
+ * @param poolLast        last address of the pool (inclusive)
+ * @param netmask         option 1, Subnet Mask
+ * @param router          option 3, Router; {@link Ipv4Address#ANY} to leave it out
+ * @param dns             option 6, Domain Name Servers; empty to leave it out
+ * @param hostnames       option 12, Host Name, by client MAC; clients not listed get none
+ * @param bootFile        the boot file name (the {@code file} field and/or option 67)
+ * @param tftpServer      the boot server ({@code siaddr} and/or option 66, as dotted text)
+ * @param announce        where the boot server and file name go
+ */
+public record BootpServerConfig(Ipv4Address serverIp, Map<MacAddress, Ipv4Address> staticAddresses,
+                                Ipv4Address poolFirst, Ipv4Address poolLast, Ipv4Address netmask, Ipv4Address router,
+                                List<Ipv4Address> dns, Map<MacAddress, String> hostnames, String bootFile,
+                                Ipv4Address tftpServer, Announce announce) {
+    /** Where a reply names the boot server and the boot file. */
+    public enum Announce {
+        /** In the BOOTP header only: {@code siaddr} and {@code file} (RFC 951). */
+        HEADER,
+        /** In options 66 (TFTP server name) and 67 (Bootfile name) only (RFC 2132 section 9.4, 9.5); siaddr 0, file empty. */
+        OPTIONS,
+        /** Both places: what most DHCP servers configured for PXE do. */
+        BOTH;
+
+        /** Returns true when {@code siaddr}/{@code file} are filled. */
+        public boolean inHeader() {
+            return this != OPTIONS;
+        }
+
+        /** Returns true when options 66/67 are sent. */
+        public boolean inOptions() {
+            return this != HEADER;
+        }
+    }
+
+    /** Copies the collections and checks the pool and text lengths. */
+    public BootpServerConfig {
+        Objects.requireNonNull(serverIp);
+        Objects.requireNonNull(netmask);
+        Objects.requireNonNull(router);
+        Objects.requireNonNull(tftpServer);
+        Objects.requireNonNull(announce);
+        staticAddresses = Map.copyOf(staticAddresses);
+        hostnames = Map.copyOf(hostnames);
+        dns = List.copyOf(dns);
+        if (poolFirst.isAny() != poolLast.isAny() || poolFirst.compareTo(poolLast) > 0) {
+            throw new IllegalArgumentException("BOOTP pool " + poolFirst + ".." + poolLast
+                    + " (expected: first <= last, or both 0.0.0.0 for no pool)");
+        }
+        if (bootFile.length() > 127) {
+            throw new IllegalArgumentException("boot file name of " + bootFile.length() + " characters (expected: <= 127)");
+        }
+        hostnames.values().forEach(h -> {
+            if (h.isEmpty() || h.length() > 255) {
+                throw new IllegalArgumentException("host name '" + h + "' (expected: 1..255 characters)");
+            }
+        });
+    }
+
+    /** Returns this configuration announcing the boot server and file in {@code where}. */
+    public BootpServerConfig withAnnounce(Announce where) {
+        return new BootpServerConfig(serverIp, staticAddresses, poolFirst, poolLast, netmask, router, dns, hostnames,
+                bootFile, tftpServer, where);
+    }
+
+    /** Returns this configuration with {@code mac} always given {@code address}. */
+    public BootpServerConfig withStatic(MacAddress mac, Ipv4Address address) {
+        Map<MacAddress, Ipv4Address> m = new java.util.HashMap<>(staticAddresses);
+        m.put(mac, address);
+        return new BootpServerConfig(serverIp, m, poolFirst, poolLast, netmask, router, dns, hostnames, bootFile,
+                tftpServer, announce);
+    }
+
+    /** Returns this configuration giving {@code mac} the host name {@code name} (option 12). */
+    public BootpServerConfig withHostname(MacAddress mac, String name) {
+        Map<MacAddress, String> m = new java.util.HashMap<>(hostnames);
+        m.put(mac, name);
+        return new BootpServerConfig(serverIp, staticAddresses, poolFirst, poolLast, netmask, router, dns, m, bootFile,
+                tftpServer, announce);
+    }
+}

@@ -1,0 +1,300 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStack;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Timelines of the emulated TFTP server in virtual time. With latency L: the client ARPs for the
+ * server at 0, learns it at 2L and sends the RRQ then; the server (which learned the client from its
+ * ARP request, RFC 826) gets it at 3L and sends DATA 1 at once, which arrives at 4L.
+ */
+class TftpServerTest {
+    private static final Scenario SC = Scenario.DEFAULT;
+    private static final long L = SC.latencyNanos();
+    private static final long T = SC.tftpTimeout();
+    private static final Ipv4Address SERVER = SC.serverIp();
+    private static final Ipv4Address CLIENT_IP = Ipv4Address.parse("10.0.0.42");
+    private static final int CLIENT_PORT = 2000;
+
+    private record Setup(EmulatedLan lan, TestClient client, Simulation sim) {
+    }
+
+    private static Setup setup(Scenario sc) {
+        EmulatedLan lan = EmulatedLan.of(sc);
+        TestClient c = new TestClient(lan.segment(), MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT);
+        c.stack.configure(CLIENT_IP, sc.netmask(), sc.gateway());
+        lan.simulation().add(c);
+        return new Setup(lan, c, lan.simulation());
+    }
+
+    private static byte[] file(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 7 + 3);
+        }
+        return b;
+    }
+
+    private static TftpPacket.Rrq rrq(String name) {
+        return new TftpPacket.Rrq(name, "octet", List.of());
+    }
+
+    private static void ack(Setup s, int port, int block) {
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, port, new TftpPacket.Ack(block));
+    }
+
+    @Test
+    void servesA1300ByteFileInThreeBlocksFromAFreshPort() {
+        Setup s = setup(SC);
+        byte[] content = file(1300);
+        s.lan().tftp().serve("boot.img", content);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+
+        TestClient.Rx d1 = s.client().next(s.sim());
+        assertEquals(4 * L, d1.at());
+        int tid = d1.srcPort();
+        assertNotEquals(69, tid);
+        assertTrue(tid >= 49152 && tid <= 65535, "ephemeral TID " + tid);
+        assertEquals(SERVER, d1.src());
+        assertEquals(new TftpPacket.Data(1, Arrays.copyOfRange(content, 0, 512)), d1.tftp());
+
+        ack(s, tid, 1);
+        TestClient.Rx d2 = s.client().next(s.sim());
+        assertEquals(6 * L, d2.at());
+        assertEquals(tid, d2.srcPort());
+        assertEquals(new TftpPacket.Data(2, Arrays.copyOfRange(content, 512, 1024)), d2.tftp());
+
+        ack(s, tid, 2);
+        TestClient.Rx d3 = s.client().next(s.sim());
+        assertEquals(new TftpPacket.Data(3, Arrays.copyOfRange(content, 1024, 1300)), d3.tftp()); // 276 bytes: the last
+
+        ack(s, tid, 3);
+        s.sim().runFor(10 * T);
+        assertEquals(3, s.client().received.size()); // nothing after the final ACK
+        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        assertEquals(TftpSession.End.COMPLETE, st.end());
+        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE), st);
+        assertTrue(!s.lan().server().stack().isBound(tid), "session port released");
+    }
+
+    @Test
+    void aFileOfWholeBlocksEndsWithAZeroLengthBlock() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(1024));
+        s.client().autoAck = true;
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.sim().runFor(10 * T);
+        List<TftpPacket> got = s.client().received.stream().map(TestClient.Rx::tftp).toList();
+        assertEquals(3, got.size());
+        assertEquals(512, ((TftpPacket.Data) got.get(0)).data().length);
+        assertEquals(512, ((TftpPacket.Data) got.get(1)).data().length);
+        assertEquals(new TftpPacket.Data(3, new byte[0]), got.get(2));
+        assertEquals(TftpSession.End.COMPLETE, s.lan().tftp().sessions().getFirst().stats().end());
+    }
+
+    @Test
+    void unknownFileGetsError1FromANewPort() {
+        Setup s = setup(SC);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("nope.img"));
+        TestClient.Rx rx = s.client().next(s.sim());
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), rx.tftp());
+        assertNotEquals(69, rx.srcPort());
+        assertEquals(1, s.lan().tftp().stats().fileNotFound());
+        assertTrue(s.lan().tftp().sessions().isEmpty());
+    }
+
+    @Test
+    void writeRequestIsRefusedWithError2() {
+        Setup s = setup(SC);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, new TftpPacket.Wrq("up.img", "octet", List.of()));
+        TftpPacket p = s.client().next(s.sim()).tftp();
+        TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, p);
+        assertEquals(TftpWire.ERR_ACCESS, e.code());
+        assertTrue(e.message().contains("read-only"), e.message());
+    }
+
+    @Test
+    void lostAckMeansDataAgainExactlyOneTimeoutLater() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(1300));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        TestClient.Rx first = s.client().next(s.sim());
+        assertEquals(4 * L, first.at());
+        // No ACK (as if it were lost): nothing until the server's timer, sent at 3L, fires at 3L + T.
+        s.sim().runUntil(4 * L + T - 1);
+        assertEquals(1, s.client().received.size());
+        TestClient.Rx again = s.client().next(s.sim());
+        assertEquals(4 * L + T, again.at());
+        assertEquals(first.tftp(), again.tftp());
+        assertEquals(first.srcPort(), again.srcPort());
+        assertEquals(1, s.lan().tftp().sessions().getFirst().stats().retransmissions());
+    }
+
+    @Test
+    void givesUpSilentlyAfterTheRetries() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(100));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.sim().run(() -> false, 60 * T);
+        assertEquals(1 + SC.tftpRetries(), s.client().received.size());
+        for (int i = 0; i < s.client().received.size(); i++) {
+            assertEquals(4 * L + i * T, s.client().received.get(i).at());
+        }
+        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        assertEquals(TftpSession.End.GAVE_UP, st.end());
+        assertEquals(SC.tftpRetries(), st.retransmissions());
+    }
+
+    @Test
+    void duplicateAckDoesNotResendData() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(1300));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int tid = s.client().next(s.sim()).srcPort();
+        ack(s, tid, 1);
+        TestClient.Rx d2 = s.client().next(s.sim());
+        assertEquals(6 * L, d2.at());
+        ack(s, tid, 1); // duplicate: RFC 1123 4.2.3.1 says do not resend DATA 2
+        // DATA 2 went out at 5L; the only resend allowed is its timeout at 5L + T.
+        s.sim().runUntil(6 * L + T - 1);
+        assertEquals(2, s.client().received.size());
+        assertEquals(6 * L + T, s.client().next(s.sim()).at());
+        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        assertEquals(1, st.duplicateAcks());
+        assertEquals(1, st.retransmissions());
+    }
+
+    @Test
+    void sorcerersApprenticeSwitchResendsOnDuplicateAck() {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
+        ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SERVER, SC.netmask(), SC.gateway()));
+        TftpServer tftp = host.startTftp(SC.tftpConfig().withSorcerersApprenticeBug(true), Seeds.random(1, "tftp-ports"));
+        tftp.serve("boot.img", file(1300));
+        TestClient c = new TestClient(seg, MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT);
+        c.stack.configure(CLIENT_IP, SC.netmask(), SC.gateway());
+        sim.add(c);
+        c.send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int tid = c.next(sim).srcPort();
+        c.send(sim.now(), CLIENT_PORT, SERVER, tid, new TftpPacket.Ack(1));
+        c.next(sim);                                                   // DATA 2 at 6L
+        c.send(sim.now(), CLIENT_PORT, SERVER, tid, new TftpPacket.Ack(1));
+        TestClient.Rx again = c.next(sim);
+        assertEquals(8 * L, again.at());                               // resent at once: the bug
+        assertEquals(2, ((TftpPacket.Data) again.tftp()).block());
+    }
+
+    @Test
+    void ackFromAnotherPortGetsError5AndTheTransferCarriesOn() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(1300));
+        s.client().listen(3000);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int tid = s.client().next(s.sim()).srcPort();
+        s.client().send(s.sim().now(), 3000, SERVER, tid, new TftpPacket.Ack(1)); // wrong source TID
+        TestClient.Rx err = s.client().next(s.sim());
+        assertEquals(3000, err.dstPort());
+        assertEquals(tid, err.srcPort());
+        assertEquals(TftpWire.ERR_UNKNOWN_TID, ((TftpPacket.Error) err.tftp()).code());
+        ack(s, tid, 1);
+        TestClient.Rx d2 = s.client().next(s.sim());
+        assertEquals(CLIENT_PORT, d2.dstPort());
+        assertEquals(2, ((TftpPacket.Data) d2.tftp()).block());
+        assertEquals(1, s.lan().tftp().sessions().getFirst().stats().strangers());
+    }
+
+    @Test
+    void errorFromTheClientEndsTheSession() {
+        Setup s = setup(SC);
+        s.lan().tftp().serve("boot.img", file(1300));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int tid = s.client().next(s.sim()).srcPort();
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, tid, new TftpPacket.Error(TftpWire.ERR_DISK_FULL, "flash full"));
+        s.sim().runFor(10 * T);
+        assertEquals(1, s.client().received.size()); // no retransmission after the error
+        assertEquals(TftpSession.End.CLIENT_ERROR, s.lan().tftp().sessions().getFirst().stats().end());
+    }
+
+    @Test
+    void eachRequestGetsItsOwnSeededPortAndTheSameSeedGivesTheSamePorts() {
+        int[] a = ports(SC);
+        assertNotEquals(a[0], a[1]);
+        assertArrayEquals(a, ports(SC));
+    }
+
+    private static int[] ports(Scenario sc) {
+        Setup s = setup(sc);
+        s.lan().tftp().serve("boot.img", file(10));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int p1 = s.client().next(s.sim()).srcPort();
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int p2 = s.client().next(s.sim()).srcPort();
+        return new int[] {p1, p2};
+    }
+
+    @Test
+    void blockNumbersWrapFrom65535ToZero() {
+        // Mid-transfer state built directly (GUIDE H14): 8-byte blocks, 65536 full blocks and a 3-byte one.
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
+        NetStack server = new NetStack(seg.attach(SC.serverMac()), NetConfig.DEFAULTS);
+        server.configure(SERVER, SC.netmask(), Ipv4Address.ANY);
+        sim.add(new SimNode() {
+            @Override
+            public void poll(long now) {
+                server.poll(now);
+            }
+
+            @Override
+            public long pollAt() {
+                return server.pollAt();
+            }
+        });
+        TestClient c = new TestClient(seg, MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT);
+        c.stack.configure(CLIENT_IP, SC.netmask(), Ipv4Address.ANY);
+        sim.add(c);
+        c.send(0, CLIENT_PORT, SERVER, 9, new byte[1]); // the client's ARP request teaches the server its MAC
+        sim.runFor(1_000_000);
+
+        byte[] content = file(8 * 65536 + 3);
+        TftpSession session = new TftpSession(server, new TftpServerConfig(T, 5, 8, false), 50000, CLIENT_IP, CLIENT_PORT,
+                "big", content);
+        server.bind(50000, session);
+        session.setStateForTest(new TftpSession.State.AwaitingAck(65535, sim.now() + T, 0));
+
+        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(65535), 0, 4);
+        assertEquals(new TftpSession.State.AwaitingAck(65536, sim.now() + T, 0), session.state());
+        TftpPacket.Data d = (TftpPacket.Data) c.next(sim).tftp();
+        assertEquals(0, d.block()); // block 65536 on the wire
+        assertArrayEquals(Arrays.copyOfRange(content, 65535 * 8, 65536 * 8), d.data());
+
+        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(0), 0, 4);
+        d = (TftpPacket.Data) c.next(sim).tftp();
+        assertEquals(1, d.block());
+        assertArrayEquals(Arrays.copyOfRange(content, 65536 * 8, content.length), d.data());
+
+        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(1), 0, 4);
+        assertEquals(new TftpSession.State.Ended(TftpSession.End.COMPLETE), session.state());
+        assertEquals(3, session.stats().blocksAcked());
+    }
+
+    private static ByteBuffer ackBuf(int block) {
+        ByteBuffer b = ByteBuffer.allocate(4);
+        TftpWire.writeAck(b, 0, block);
+        return b;
+    }
+}
