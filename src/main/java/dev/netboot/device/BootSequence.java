@@ -116,6 +116,16 @@ public final class BootSequence {
         return tftp;
     }
 
+    /** Returns the packets sent again so far: BOOTP requests after the first, TFTP retransmissions and re-ACKs. */
+    public long retransmissions() {
+        int requests = switch (bootp.state()) {
+            case BootpClient.State.Requesting r -> r.requests();
+            case BootpClient.State.Bound b -> b.requests();
+            default -> bootpRequests;
+        };
+        return tftp.stats().retransmissions() + Math.max(0, requests - 1);
+    }
+
     /** Starts BOOTP. */
     public void start(long now) {
         if (!(state instanceof State.Idle)) {

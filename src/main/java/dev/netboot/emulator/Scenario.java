@@ -72,7 +72,12 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
                 announce, tftpServer, tftpTimeout, tftpRetries, servedFile);
     }
 
-    /** Returns this scenario with another latency. */
+    /** Returns this scenario with another frame-loss probability, other faults kept. */
+    public Scenario withLoss(double loss) {
+        return withFaults(new FaultPlan(loss, faults.duplicate(), faults.maxQueue()));
+    }
+
+    /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
                 announce, tftpServer, tftpTimeout, tftpRetries, servedFile);

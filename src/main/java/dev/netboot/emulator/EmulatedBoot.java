@@ -1,0 +1,156 @@
+package dev.netboot.emulator;
+
+import dev.netboot.bootp.BootpLease;
+import dev.netboot.device.BootFailure;
+import dev.netboot.device.BootObserver;
+import dev.netboot.device.BootReport;
+import dev.netboot.device.BootSequence;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashStats;
+import dev.netboot.link.PcapWriter;
+import dev.netboot.net.NetConfig;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * One board booting on the emulated LAN of a {@link Scenario}: the device's {@link BootSequence}
+ * (the same code a real board runs) as one more node of the simulation, in virtual time.
+ */
+public final class EmulatedBoot {
+    /** Size of the image served when the user gives none: odd on purpose, so the last block is short. */
+    public static final int GENERATED_IMAGE_SIZE = (1 << 20) + 337;
+
+    /**
+     * What to run.
+     *
+     * @param scenario the LAN
+     * @param profile  the board
+     * @param image    the file the TFTP server serves under the scenario's served-file name
+     * @param flash    the board's flash
+     * @param pcap     where to capture the wire, or null
+     * @param observer hears the boot's progress
+     */
+    public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer) {
+    }
+
+    /**
+     * What happened.
+     *
+     * @param state           the boot's final state: Done, Failed, or the stage it was in when the simulation stopped
+     * @param outcome         why the simulation stopped
+     * @param simulatedNanos  virtual time at the end
+     * @param bytesReceived   bytes of the image that reached flash
+     * @param blockSize       TFTP block size in use
+     * @param retransmissions packets the board sent again
+     * @param flashOps        erase plus program operations on the flash during this boot
+     * @param framesLost      frames the segment's fault plan dropped
+     */
+    public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
+                         int blockSize, long retransmissions, long flashOps, long framesLost) {
+    }
+
+    private EmulatedBoot() {
+    }
+
+    /** Returns the image served when none is given: {@link #GENERATED_IMAGE_SIZE} seeded pseudo-random bytes. */
+    public static byte[] generatedImage(long seed) {
+        byte[] b = new byte[GENERATED_IMAGE_SIZE];
+        new SplittableRandom(Seeds.derive(seed, "image")).nextBytes(b);
+        return b;
+    }
+
+    /**
+     * Runs the boot to its end (done, failed, or no more events).
+     *
+     * @throws IOException when the capture file cannot be written
+     */
+    public static Result run(Config c) throws IOException {
+        Scenario sc = c.scenario();
+        EmulatedLan lan = EmulatedLan.of(sc);
+        lan.tftp().serve(sc.servedFile(), c.image());
+        PcapWriter pcap = null;
+        try {
+            if (c.pcap() != null) {
+                pcap = PcapWriter.create(c.pcap());
+                lan.segment().capture(pcap);
+            }
+            DeviceProfile p = c.profile();
+            Watcher watcher = new Watcher(c.observer());
+            FlashStats before = c.flash().stats();
+            BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), NetConfig.DEFAULTS, p.bootp(), p.tftp(),
+                    c.flash(), p.bootPartitionRegion(), Seeds.random(sc.seed(), "device"), watcher);
+            Simulation sim = lan.simulation();
+            sim.add(new SimNode() {
+                @Override
+                public void poll(long now) {
+                    boot.poll(now);
+                }
+
+                @Override
+                public long pollAt() {
+                    return boot.pollAt();
+                }
+            });
+            boot.start(sim.now());
+            // Bound the run in virtual time: BOOTP's whole budget, then an hour for the transfer.
+            Simulation.RunResult run = sim.run(boot::finished, p.bootp().giveUp() + 3_600_000_000_000L);
+            FlashStats after = c.flash().stats();
+            long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
+            long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
+            return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
+                    flashOps, lan.segment().stats().droppedByLoss());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            if (pcap != null) {
+                pcap.close();
+            }
+        }
+    }
+
+    /** Passes events on and remembers how far the image got. */
+    private static final class Watcher implements BootObserver {
+        private final BootObserver next;
+        long bytes;
+
+        Watcher(BootObserver next) {
+            this.next = next;
+        }
+
+        @Override
+        public void leased(long now, BootpLease lease) {
+            next.leased(now, lease);
+        }
+
+        @Override
+        public void resolved(long now, Ipv4Address hop, MacAddress mac) {
+            next.resolved(now, hop, mac);
+        }
+
+        @Override
+        public void transferStarted(long now, Ipv4Address server, String file) {
+            next.transferStarted(now, server, file);
+        }
+
+        @Override
+        public void progress(long now, long b, long expected) {
+            bytes = b;
+            next.progress(now, b, expected);
+        }
+
+        @Override
+        public void finished(long now, BootReport report) {
+            next.finished(now, report);
+        }
+
+        @Override
+        public void failed(long now, BootFailure failure) {
+            next.failed(now, failure);
+        }
+    }
+}

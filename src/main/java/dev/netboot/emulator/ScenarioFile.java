@@ -1,0 +1,143 @@
+package dev.netboot.emulator;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.ConfigText;
+import dev.netboot.wire.Ipv4Address;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads an emulator scenario file ({@code emulator/*.scenario}) into a {@link Scenario}. Same format
+ * as the device profiles ({@link ConfigText}); every section and key is optional and falls back to
+ * {@link Scenario#DEFAULT}, and an unknown one is an error naming file, line and key.
+ *
+ * <pre>
+ * [emulator]  seed
+ * [segment]   latency
+ * [faults]    loss, duplicate, max-queue
+ * [server]    mac, address, netmask, router, dns (comma-separated)
+ * [bootp]     client-address, boot-file, announce (header | options | both), tftp-server
+ * [tftp]      timeout, retries, served-file
+ * </pre>
+ */
+public final class ScenarioFile {
+    private ScenarioFile() {
+    }
+
+    /**
+     * Loads a scenario file.
+     *
+     * @throws ConfigException when the file is unreadable or a field is wrong
+     */
+    public static Scenario load(Path file) {
+        return parse(ConfigText.load(file));
+    }
+
+    /** Parses scenario text; {@code source} names it in messages. */
+    public static Scenario parse(String text, String source) {
+        return parse(ConfigText.parse(text, source));
+    }
+
+    private static Scenario parse(ConfigText c) {
+        Scenario d = Scenario.DEFAULT;
+        long seed = d.seed();
+        long latency = d.latencyNanos();
+        FaultPlan faults = d.faults();
+        var serverMac = d.serverMac();
+        Ipv4Address serverIp = d.serverIp();
+        Ipv4Address netmask = d.netmask();
+        Ipv4Address router = d.gateway();
+        List<Ipv4Address> dns = d.dns();
+        Ipv4Address client = d.clientIp();
+        String bootFile = d.bootFile();
+        BootpServerConfig.Announce announce = d.announce();
+        Ipv4Address tftpServer = d.tftpServer();
+        long tftpTimeout = d.tftpTimeout();
+        int tftpRetries = d.tftpRetries();
+        String served = d.servedFile();
+
+        var emulator = c.optionalSection("emulator");
+        if (emulator.isPresent()) {
+            var s = emulator.get();
+            seed = s.optional("seed").map(v -> v.asLong(Long.MIN_VALUE, Long.MAX_VALUE)).orElse(seed);
+            s.finish();
+        }
+        var segment = c.optionalSection("segment");
+        if (segment.isPresent()) {
+            var s = segment.get();
+            latency = s.optional("latency").map(ConfigText.Value::asDuration).orElse(latency);
+            s.finish();
+        }
+        var f = c.optionalSection("faults");
+        if (f.isPresent()) {
+            var s = f.get();
+            double loss = s.optional("loss").map(ScenarioFile::probability).orElse(faults.loss());
+            double dup = s.optional("duplicate").map(ScenarioFile::probability).orElse(faults.duplicate());
+            int maxQueue = s.optional("max-queue").map(v -> v.asInt(0, 1 << 20)).orElse(faults.maxQueue());
+            faults = new FaultPlan(loss, dup, maxQueue);
+            s.finish();
+        }
+        var server = c.optionalSection("server");
+        if (server.isPresent()) {
+            var s = server.get();
+            serverMac = s.optional("mac").map(ConfigText.Value::asMac).orElse(serverMac);
+            serverIp = s.optional("address").map(ConfigText.Value::asIpv4).orElse(serverIp);
+            netmask = s.optional("netmask").map(ConfigText.Value::asIpv4).orElse(netmask);
+            router = s.optional("router").map(ConfigText.Value::asIpv4).orElse(router);
+            var dnsValue = s.optional("dns");
+            if (dnsValue.isPresent()) {
+                List<Ipv4Address> list = new ArrayList<>();
+                for (String part : dnsValue.get().asString().split(",")) {
+                    try {
+                        list.add(Ipv4Address.parse(part));
+                    } catch (IllegalArgumentException e) {
+                        throw dnsValue.get().error("'" + part.trim() + "' is not an IPv4 address (expected: addresses separated by commas)");
+                    }
+                }
+                dns = list;
+            }
+            s.finish();
+        }
+        var bootp = c.optionalSection("bootp");
+        if (bootp.isPresent()) {
+            var s = bootp.get();
+            client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
+            bootFile = s.optional("boot-file").map(ConfigText.Value::asString).orElse(bootFile);
+            announce = s.optional("announce")
+                    .map(v -> BootpServerConfig.Announce.valueOf(v.asOneOf("header", "options", "both").toUpperCase(Locale.ROOT)))
+                    .orElse(announce);
+            tftpServer = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
+            s.finish();
+        }
+        var tftp = c.optionalSection("tftp");
+        if (tftp.isPresent()) {
+            var s = tftp.get();
+            tftpTimeout = s.optional("timeout").map(ConfigText.Value::asDuration).orElse(tftpTimeout);
+            tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
+            served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
+            s.finish();
+        }
+        c.finish();
+        try {
+            return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
+                    tftpServer, tftpTimeout, tftpRetries, served);
+        } catch (IllegalArgumentException e) {
+            throw c.error(e.getMessage());
+        }
+    }
+
+    private static double probability(ConfigText.Value v) {
+        double p;
+        try {
+            p = Double.parseDouble(v.asString());
+        } catch (NumberFormatException e) {
+            throw v.error("'" + v.asString() + "' is not a number (expected: a probability 0..1, like 0.05)");
+        }
+        if (!(p >= 0 && p <= 1)) {
+            throw v.error(v.asString() + " is out of range (expected: a probability 0..1)");
+        }
+        return p;
+    }
+}
