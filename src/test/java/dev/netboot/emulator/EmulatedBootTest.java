@@ -1,0 +1,129 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.device.BootObserver;
+import dev.netboot.device.BootSequence;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.net.NetConfig;
+import dev.netboot.wire.Ipv4Address;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device's boot sequence on the emulated LAN, failure paths as timelines in virtual time. Times
+ * are derived from the scenario (100 µs one-way latency) and the default profile's settings
+ * (NetConfig: ARP every 500 ms, 5 requests; TFTP: 1 s timeout doubling to 8 s, 8 retries; BOOTP:
+ * give up after 60 s).
+ */
+class EmulatedBootTest {
+    static final long MS = 1_000_000L;
+    static final long S = 1_000 * MS;
+    static final long LATENCY = 100_000L;
+    static final DeviceProfile PROFILE = DeviceProfile.resolve(DeviceProfile.DEFAULT_NAME, Path.of("device-profiles"));
+
+    record Outcome(BootSequence boot, EmulatedLan lan, Flash flash, long time) {
+    }
+
+    static Outcome boot(Scenario sc, byte[] image) {
+        EmulatedLan lan = EmulatedLan.of(sc);
+        lan.tftp().serve(sc.servedFile(), image);
+        Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
+        BootSequence boot = new BootSequence(lan.attach(PROFILE.mac()), PROFILE.mac(), NetConfig.DEFAULTS, PROFILE.bootp(),
+                PROFILE.tftp(), flash, PROFILE.bootPartitionRegion(), new SplittableRandom(sc.seed()), new BootObserver() {
+                });
+        lan.simulation().add(new SimNode() {
+            @Override
+            public void poll(long now) {
+                boot.poll(now);
+            }
+
+            @Override
+            public long pollAt() {
+                return boot.pollAt();
+            }
+        });
+        boot.start(0);
+        Simulation.RunResult r = lan.simulation().run(boot::finished, 3_600 * S);
+        return new Outcome(boot, lan, flash, r.time());
+    }
+
+    static byte[] image(int size) {
+        byte[] b = new byte[size];
+        new SplittableRandom(size).nextBytes(b);
+        return b;
+    }
+
+    static String failure(Outcome o, String stage) {
+        BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class, o.boot().state());
+        assertEquals(stage, f.failure().stage(), f.failure().message());
+        return f.failure().message();
+    }
+
+    @Test
+    void thirtyPercentLossStillBootsAndTheImageIsExact() throws Exception {
+        byte[] img = image(100_001);
+        Outcome o = boot(Scenario.DEFAULT.withLoss(0.3).withSeed(11), img);
+        BootSequence.State.Done d = assertInstanceOf(BootSequence.State.Done.class, o.boot().state());
+        assertEquals(img.length, d.report().bytes());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(img)), d.report().sha256());
+        byte[] back = new byte[img.length];
+        o.flash().read(PROFILE.bootPartitionRegion().offset(), back, 0, back.length);
+        assertArrayEquals(img, back);
+        assertTrue(d.report().retransmissions() > 0);
+    }
+
+    @Test
+    void silentNetworkGivesUpBootpExactlyAtTheBudget() {
+        Outcome o = boot(Scenario.DEFAULT.withLoss(1.0), image(10));
+        String m = failure(o, "bootp");
+        assertTrue(m.contains("no usable reply"), m);
+        assertEquals(PROFILE.bootp().giveUp(), o.time(), "gives up at exactly the give-up budget, 60 s");
+    }
+
+    @Test
+    void unansweredArpFailsAfterFiveRequestsHalfASecondApart() {
+        // The server host answers BOOTP but the TFTP server it names (10.0.0.99) does not exist.
+        Scenario sc = ScenarioFile.parse("[bootp]\ntftp-server = 10.0.0.99\n", "test.scenario");
+        Outcome o = boot(sc, image(10));
+        String m = failure(o, "arp");
+        assertTrue(m.contains("10.0.0.99") && m.contains("5 requests"), m);
+        // Bound when the reply arrives (request out at 0, reply back after two latencies); ARP requests
+        // at +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
+        assertEquals(2 * LATENCY + 5 * 500 * MS, o.time());
+        assertEquals(5, o.boot().net().stats().arpRequestsSent());
+    }
+
+    @Test
+    void offLinkServerIsReachedThroughTheGatewayMac() {
+        // 192.168.5.5 is off the 10.0.0.0/24 link: the board ARPs for the router (10.0.0.1, the server
+        // host) and sends the RRQ to the router's MAC with IP destination 192.168.5.5. Our router does not
+        // forward, so the transfer times out: retransmissions after 1+2+4+8+8+8+8+8 s, then a last 8 s wait.
+        Scenario sc = ScenarioFile.parse("[bootp]\ntftp-server = 192.168.5.5\n", "test.scenario");
+        Outcome o = boot(sc, image(10));
+        String m = failure(o, "tftp");
+        assertTrue(m.contains("192.168.5.5:69"), m);
+        long rrqAt = 4 * LATENCY; // BOOTP round trip, then the ARP round trip for the gateway
+        assertEquals(rrqAt + (1 + 2 + 4 + 8 + 8 + 8 + 8 + 8 + 8) * S, o.time());
+        assertEquals(Ipv4Address.parse("10.0.0.1"), o.boot().net().nextHop(Ipv4Address.parse("192.168.5.5")));
+        // The router saw all nine RRQs (first + 8 retransmissions) addressed to someone else and dropped them.
+        assertEquals(9, o.lan().server().stack().stats().dropNotForUs());
+    }
+
+    @Test
+    void missingFileSurfacesTheServersErrorCodeAndText() {
+        Scenario sc = ScenarioFile.parse("[tftp]\nserved-file = other.img\n", "test.scenario");
+        Outcome o = boot(sc, image(10));
+        String m = failure(o, "tftp");
+        assertTrue(m.contains("ERROR 1"), m);
+        assertTrue(m.contains("file not found"), m);
+    }
+}
