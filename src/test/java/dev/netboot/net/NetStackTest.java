@@ -276,6 +276,25 @@ class NetStackTest {
         assertEquals(SendResult.QUEUE_FULL, net.sendUdp(0, PORT, host(5).ip, 69, 1, bytes(new byte[] {1})));
     }
 
+    @Test
+    void sendsToNewHostsAfterEarlierOnesFailed() {
+        configured();
+        // Four datagrams to hosts that never answer: every ARP resolution gives up.
+        for (int i = 1; i <= 4; i++) {
+            net.sendUdp(0, PORT, host(i).ip, 69, 1, bytes(new byte[] {1}));
+        }
+        for (long t = 0; t <= 2000 * MS; t += 100 * MS) {
+            net.poll(t);
+        }
+        assertEquals(4, rec.unreachable.size());
+        link.takeTx();
+        // A fifth host must still get an ARP request, and its datagram must go on the reply.
+        assertEquals(SendResult.PENDING_ARP, net.sendUdp(3000 * MS, PORT, host(5).ip, 69, 1, bytes(new byte[] {9})));
+        assertArpRequest(link.takeOne(3000 * MS), host(5).ip);
+        deliver(3001 * MS, Frames.arpReply(host(5).mac, host(5).ip, OUR_MAC, OUR_IP));
+        assertEquals(host(5).mac, link.takeOne(3001 * MS).ethDst());
+    }
+
     // ---- receiving: demux and drops by reason ----
 
     @Test
