@@ -86,6 +86,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     // Progress of the transfer in progress: mutable on purpose, see the class comment.
     private int serverIp;
+    // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per ACK was
+    // the data path's only allocation (16 bytes a block).
+    private Ipv4Address server = Ipv4Address.ANY;
     private int tid = -1;
     private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
     private long blocks;
@@ -143,6 +146,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         this.sink = sink;
         this.serverIp = server.value();
+        this.server = server;
         this.startedAt = now;
         do {
             localPort = 49152 + random.nextInt(16384);
@@ -199,7 +203,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     private void sendLast(long now, int port) {
         txSource = last;
-        SendResult r = net.sendUdp(now, localPort, new Ipv4Address(serverIp), port, lastLen, this);
+        SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
         if (r == SendResult.NO_ROUTE) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + new Ipv4Address(serverIp)
                     + " (off-link and no gateway)"));
@@ -415,7 +419,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         retransmissions++;
         txSource = last;
-        net.sendUdp(now, localPort, new Ipv4Address(serverIp), tid, lastLen, this);
+        net.sendUdp(now, localPort, server, tid, lastLen, this);
         lastSentAt = now;
     }
 
