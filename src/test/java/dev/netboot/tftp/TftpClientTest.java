@@ -357,6 +357,53 @@ class TftpClientTest {
         assertTrue(failure().message().contains("RRQ for file"), failure().message());
     }
 
+    // ---- a busy link (GUIDE H9: state moves only after a successful send) ----
+
+    @Test
+    void ackRefusedByABusyLinkGoesOnTheNextPollNotAfterATimeout() {
+        started(PLAIN);
+        link.setBusy(true);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        link.expectNoTx();
+        assertEquals(10 * MS, client.pollAt());                         // still due
+        link.setBusy(false);
+        poll(11 * MS);
+        expectAck(11 * MS, 1);
+        assertEquals(1011 * MS, client.pollAt());                       // the timeout runs from the real send
+        assertEquals(0, client.stats().retransmissions());              // not a retransmission
+    }
+
+    @Test
+    void busyLinkDoesNotSpendRetries() {
+        started(new TftpConfig(1 * SEC, 1, 512));
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        link.setBusy(true);
+        for (long t = 1010 * MS; t < 1100 * MS; t += 10 * MS) {
+            poll(t);                                                    // the retransmission cannot go out
+        }
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        link.setBusy(false);
+        poll(1100 * MS);
+        expectAck(1100 * MS, 1);
+        assertEquals(1, client.stats().retransmissions());
+        assertEquals(3100 * MS, client.pollAt());                       // then the doubled wait, from the send
+    }
+
+    @Test
+    void finalAckRefusedByABusyLinkGoesOnTheNextPoll() {
+        started(PLAIN);
+        link.setBusy(true);
+        fromServer(10 * MS, TID, data(1, 0, 5));
+        link.expectNoTx();
+        assertInstanceOf(TftpClient.State.Done.class, client.state());
+        assertEquals(10 * MS, client.pollAt());
+        link.setBusy(false);
+        poll(12 * MS);
+        expectAck(12 * MS, 1);
+        assertEquals(1012 * MS, client.pollAt());                       // then the dally, from the real send
+    }
+
     // ---- errors ----
 
     @Test
