@@ -349,6 +349,22 @@ class NetStackTest {
     }
 
     @Test
+    void ethernetPaddingOfShortFramesIsIgnored() {
+        configured();
+        // Ethernet pads frames to 60 bytes; IPv4 Total Length and the ARP layout say where the data ends.
+        byte[] udp = Arrays.copyOf(udpToUs(OUR_IP, PORT, new byte[] {42}), 60);
+        Arrays.fill(udp, 43, 60, (byte) 0xEE);
+        deliver(1 * MS, udp);
+        assertEquals(1, rec.datagrams.size());
+        assertArrayEquals(new byte[] {42}, rec.datagrams.getFirst().payload());
+
+        byte[] arp = Arrays.copyOf(Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP), 60);
+        Arrays.fill(arp, 42, 60, (byte) 0xEE);
+        deliver(2 * MS, arp);
+        assertEquals(SERVER_IP, link.takeOne(2 * MS).asArp().arp().tpa());
+    }
+
+    @Test
     void zeroUdpChecksumMeansNoChecksum() {
         configured();
         byte[] f = udpToUs(OUR_IP, PORT, new byte[] {4, 5});
