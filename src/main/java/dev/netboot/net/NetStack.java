@@ -184,12 +184,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
             return transmitUdp(now, hopMac, address, d, srcPort, dstPort, len, writer);
         }
         PendingDatagram slot = freeSlot();
-        if (slot == null) {
+        if (slot == null || startResolution(now, hop) == null) {
+            // No slot to wait in, or no resolution slot to ask for the next hop: a held datagram would never go.
             return SendResult.QUEUE_FULL;
         }
         writer.writePayload(slot.payload, 0, len);
         slot.hold(hop, d, srcPort, dstPort, len);
-        startResolution(now, hop);
         return SendResult.PENDING_ARP;
     }
 
@@ -255,6 +255,16 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
             }
             if (!r.active && free == null) {
                 free = r;
+            }
+        }
+        if (free == null) {
+            // A failed resolution only waits for resolve() to report it; datagrams that waited on it were
+            // already reported through onUnreachable. A new address may take its slot.
+            for (Resolution r : resolutions) {
+                if (r.failed) {
+                    free = r;
+                    break;
+                }
             }
         }
         if (free == null) {

@@ -86,6 +86,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     // Progress of the transfer in progress: mutable on purpose, see the class comment.
     private int serverIp;
+    // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per ACK was
+    // the data path's only allocation (16 bytes a block).
+    private Ipv4Address server = Ipv4Address.ANY;
     private int tid = -1;
     private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
     private long blocks;
@@ -93,6 +96,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private int lastLen;
     private long lastSentAt;
     private long retryAt = Long.MAX_VALUE;
+    // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
+    private boolean unsent;
     private int retries;
     private long dallyUntil;
     private long startedAt;
@@ -143,6 +148,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         this.sink = sink;
         this.serverIp = server.value();
+        this.server = server;
         this.startedAt = now;
         do {
             localPort = 49152 + random.nextInt(16384);
@@ -168,6 +174,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         switch (state) {
             case State.Requesting r when now >= retryAt -> retransmit(now, r.port(), "RRQ for " + r.file());
             case State.Receiving r when now >= retryAt -> retransmit(now, r.tid(), "ACK " + (blocks & 0xFFFF));
+            case State.Done _ when unsent -> {
+                sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
+                if (!unsent) {
+                    retryAt = Long.MAX_VALUE;
+                    dallyUntil = now + config.timeout();
+                }
+            }
             case State.Done _ when now >= dallyUntil && localPort != 0 -> {
                 net.unbind(localPort);
                 dallyUntil = Long.MAX_VALUE;
@@ -181,12 +194,16 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public long pollAt() {
         return switch (state) {
             case State.Requesting _, State.Receiving _ -> retryAt;
-            case State.Done _ -> dallyUntil;
+            case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
         };
     }
 
     private void retransmit(long now, int port, String what) {
+        if (unsent) {
+            sendLast(now, port);
+            return;
+        }
         if (retries >= config.maxRetries()) {
             fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
                     + " after " + retries + " retransmissions of " + what));
@@ -199,14 +216,21 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     private void sendLast(long now, int port) {
         txSource = last;
-        SendResult r = net.sendUdp(now, localPort, new Ipv4Address(serverIp), port, lastLen, this);
+        SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
         if (r == SendResult.NO_ROUTE) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + new Ipv4Address(serverIp)
                     + " (off-link and no gateway)"));
             return;
         }
+        if (r == SendResult.LINK_BUSY) {
+            // GUIDE H9: nothing went out, so nothing moves; stay due and let the next poll send it.
+            unsent = true;
+            retryAt = now;
+            return;
+        }
+        unsent = false;
         lastSentAt = now;
-        // A busy link or a full ARP queue leaves the packet unsent; the retry timer covers it.
+        // An ARP wait (PENDING_ARP) or a full ARP queue: the retry timer covers it.
         retryAt = now + (config.timeout() << Math.min(retries, MAX_BACKOFF_SHIFT));
     }
 
@@ -404,7 +428,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (n < blockSize) {
             // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
             dallyUntil = now + config.timeout();
-            retryAt = Long.MAX_VALUE;
+            if (!unsent) {
+                retryAt = Long.MAX_VALUE;
+            }
             transition(new State.Done(bytes, now));
         }
     }
@@ -415,7 +441,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         retransmissions++;
         txSource = last;
-        net.sendUdp(now, localPort, new Ipv4Address(serverIp), tid, lastLen, this);
+        net.sendUdp(now, localPort, server, tid, lastLen, this);
         lastSentAt = now;
     }
 

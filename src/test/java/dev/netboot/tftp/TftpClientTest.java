@@ -1,0 +1,579 @@
+package dev.netboot.tftp;
+
+import static dev.netboot.net.ScriptedLink.MS;
+import static dev.netboot.net.ScriptedLink.SEC;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.net.Frames;
+import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStack;
+import dev.netboot.net.ScriptedLink;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpWire;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The TFTP read client as timelines (RFC 1350, RFC 1123 4.2.3, RFC 2347-2349). */
+class TftpClientTest {
+    static final MacAddress OUR_MAC = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress SERVER_MAC = MacAddress.parse("02:00:00:00:00:05");
+    static final MacAddress STRANGER_MAC = MacAddress.parse("02:00:00:00:00:06");
+    static final Ipv4Address OUR_IP = Ipv4Address.parse("10.0.0.2");
+    static final Ipv4Address SERVER_IP = Ipv4Address.parse("10.0.0.5");
+    static final Ipv4Address STRANGER_IP = Ipv4Address.parse("10.0.0.6");
+    static final int TID = 3000;
+    static final String FILE = "file";
+
+    /** 1 s timeout, 3 retries, plain 512-byte blocks (no options). */
+    static final TftpConfig PLAIN = new TftpConfig(1 * SEC, 3, 512);
+
+    final ScriptedLink link = new ScriptedLink(OUR_MAC);
+    final NetStack net = new NetStack(link, NetConfig.DEFAULTS);
+    final Sink sink = new Sink();
+    TftpClient client;
+
+    /** Keeps what it is given; can refuse. */
+    static final class Sink implements TftpSink {
+        final ByteArrayOutputStream data = new ByteArrayOutputStream();
+        final List<Long> begins = new ArrayList<>();
+        long refuseAfter = Long.MAX_VALUE;
+
+        @Override
+        public void begin(long expectedSize) {
+            begins.add(expectedSize);
+        }
+
+        @Override
+        public void write(ByteBuffer buf, int off, int len) {
+            if (data.size() + len > refuseAfter) {
+                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "image of more than " + refuseAfter + " bytes does not fit", null);
+            }
+            byte[] b = new byte[len];
+            buf.get(off, b);
+            data.writeBytes(b);
+        }
+    }
+
+    /** The network is up and the server's MAC is known, as after BOOTP. */
+    TftpClient client(TftpConfig config) {
+        net.configure(OUR_IP, Ipv4Address.parse("255.255.255.0"), Ipv4Address.ANY);
+        link.deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
+        link.deliver(0, Frames.arpRequest(STRANGER_MAC, STRANGER_IP, OUR_IP));
+        net.poll(0);
+        link.takeTx();                                                  // our two ARP replies
+        client = new TftpClient(net, config, new SplittableRandom(11));
+        return client;
+    }
+
+    /** Starts reading {@link #FILE} at 0 and takes the RRQ. */
+    void started(TftpConfig config) {
+        client(config).startRead(0, SERVER_IP, 69, FILE, sink);
+        link.takeOne(0);
+    }
+
+    void poll(long now) {
+        net.poll(now);
+        client.poll(now);
+    }
+
+    void fromServer(long at, int port, TftpPacket p) {
+        from(at, SERVER_MAC, SERVER_IP, port, p);
+    }
+
+    void from(long at, MacAddress mac, Ipv4Address ip, int port, TftpPacket p) {
+        link.deliver(at, Frames.udp(mac, OUR_MAC, ip, port, OUR_IP, client.localPort(), Frames.tftp(p)));
+        poll(at);
+    }
+
+    static TftpPacket.Data data(int block, long fileOffset, int n) {
+        return new TftpPacket.Data(block, Frames.pattern(fileOffset, n));
+    }
+
+    /** Takes the one frame sent at {@code at} and checks it is {@code expected} from our port to {@code ip}:{@code port}. */
+    TftpPacket expectTx(long at, Ipv4Address ip, int port, TftpPacket expected) {
+        Frames.Udp u = link.takeOne(at).asUdp();
+        assertEquals(ip, u.dstIp());
+        assertEquals(port, u.dstPort());
+        assertEquals(client.localPort(), u.srcPort());
+        TftpPacket p = u.tftp();
+        assertEquals(expected, p);
+        return p;
+    }
+
+    void expectAck(long at, int block) {
+        expectTx(at, SERVER_IP, TID, new TftpPacket.Ack(block));
+    }
+
+    TftpFailure failure() {
+        return assertInstanceOf(TftpClient.State.Failed.class, client.state()).failure();
+    }
+
+    // ---- request and the normal path ----
+
+    @Test
+    void rrqIsFileOctetToPort69FromAnEphemeralPort() {
+        client(PLAIN).startRead(0, SERVER_IP, 69, FILE, sink);
+        Frames.Udp u = link.takeOne(0).asUdp();
+        assertEquals(SERVER_MAC, u.ethDst());
+        assertEquals(SERVER_IP, u.dstIp());
+        assertEquals(69, u.dstPort());
+        assertEquals(client.localPort(), u.srcPort());
+        assertTrue(u.srcPort() >= 49152 && u.srcPort() <= 65535, "port " + u.srcPort());
+        // RFC 1350 figure 5-1: | 01 | filename | 0 | mode | 0 |, no options at 512.
+        assertArrayEquals("\0\1file\0octet\0".getBytes(StandardCharsets.US_ASCII), u.payload());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
+        assertTrue(net.isBound(client.localPort()));
+    }
+
+    @Test
+    void oddSizedFileEndsOnTheShortBlock() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));                      // the answer comes from a new port: the TID
+        expectAck(10 * MS, 1);
+        assertEquals(new TftpClient.State.Receiving(SERVER_IP, TID, 512), client.state());
+        fromServer(20 * MS, TID, data(2, 512, 512));
+        expectAck(20 * MS, 2);
+        fromServer(30 * MS, TID, data(3, 1024, 276));
+        expectAck(30 * MS, 3);
+        assertEquals(new TftpClient.State.Done(1300, 30 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 1300), sink.data.toByteArray());
+        assertEquals(List.of(-1L), sink.begins);
+        assertEquals(new TftpClient.Stats(0, 0, 0, 0, 3), client.stats());
+    }
+
+    @Test
+    void exactMultipleOf512EndsOnAnEmptyBlock() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        fromServer(20 * MS, TID, data(2, 512, 512));
+        expectAck(20 * MS, 2);
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());  // a full block is never the end
+        fromServer(30 * MS, TID, data(3, 1024, 0));
+        expectAck(30 * MS, 3);
+        assertEquals(new TftpClient.State.Done(1024, 30 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 1024), sink.data.toByteArray());
+    }
+
+    // ---- transfer IDs (RFC 1350 section 4) ----
+
+    @Test
+    void dataFromAnotherPortGetsError5ThereAndChangesNothing() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        long deadline = client.pollAt();
+
+        fromServer(20 * MS, TID + 1, data(2, 512, 512));
+        TftpPacket.Error e = (TftpPacket.Error) link.takeOne(20 * MS).asUdp().tftp();
+        assertEquals(TftpWire.ERR_UNKNOWN_TID, e.code());
+        assertEquals(new TftpClient.State.Receiving(SERVER_IP, TID, 512), client.state());
+        assertEquals(512, sink.data.size());
+        assertEquals(deadline, client.pollAt());                        // the timer is not touched either
+        assertEquals(1, client.stats().strayPackets());
+
+        fromServer(30 * MS, TID, data(2, 512, 100));                    // the real server carries on
+        expectAck(30 * MS, 2);
+        assertEquals(new TftpClient.State.Done(612, 30 * MS), client.state());
+    }
+
+    @Test
+    void error5GoesToTheStrangersPort() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        link.takeTx();
+        fromServer(20 * MS, 4444, data(2, 512, 512));
+        Frames.Udp u = link.takeOne(20 * MS).asUdp();
+        assertEquals(SERVER_IP, u.dstIp());
+        assertEquals(4444, u.dstPort());
+    }
+
+    @Test
+    void dataFromAnotherAddressGetsError5ThereAndChangesNothing() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+
+        from(20 * MS, STRANGER_MAC, STRANGER_IP, TID, data(2, 512, 512));  // right port, wrong host
+        Frames.Udp u = link.takeOne(20 * MS).asUdp();
+        assertEquals(STRANGER_MAC, u.ethDst());
+        assertEquals(STRANGER_IP, u.dstIp());
+        assertEquals(TID, u.dstPort());
+        assertEquals(TftpWire.ERR_UNKNOWN_TID, ((TftpPacket.Error) u.tftp()).code());
+        assertEquals(512, sink.data.size());
+
+        fromServer(30 * MS, TID, data(2, 512, 0));
+        expectAck(30 * MS, 2);
+        assertArrayEquals(Frames.pattern(0, 512), sink.data.toByteArray());
+    }
+
+    @Test
+    void answerFromAnotherAddressBeforeTheTidIsSetIsAStranger() {
+        started(PLAIN);
+        from(10 * MS, STRANGER_MAC, STRANGER_IP, TID, data(1, 0, 512));
+        assertEquals(TftpWire.ERR_UNKNOWN_TID, ((TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp()).code());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
+        assertEquals(0, sink.data.size());
+    }
+
+    // ---- duplicates and the Sorcerer's Apprentice (RFC 1123 4.2.3.1) ----
+
+    @Test
+    void duplicateDataIsReAckedWhenOurAckWasLost() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        // Our ACK 1 was lost; the server times out and sends DATA 1 again.
+        fromServer(510 * MS, TID, data(1, 0, 512));
+        expectAck(510 * MS, 1);
+        assertEquals(512, sink.data.size());                            // written once
+        assertEquals(1, client.stats().duplicates());
+    }
+
+    @Test
+    void burstOfDuplicatesRightAfterOurAckGetsNoBurstOfAcks() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        for (int i = 1; i <= 5; i++) {
+            fromServer(10 * MS + i * MS, TID, data(1, 0, 512));
+        }
+        link.expectNoTx();
+        assertEquals(5, client.stats().duplicates());
+    }
+
+    /**
+     * A server with the Sorcerer's Apprentice bug sends the next DATA for every ACK it receives,
+     * duplicates included. Our first ACK is delayed past the server's timeout, so two ACK 1s reach it
+     * together and it sends every later block twice. Answering each copy would keep that going for the
+     * whole file; the client answers one copy, so the second DATA of block 2 ends the doubling.
+     */
+    @Test
+    void doublingServerGetsAtMostOneAckPerBlock() {
+        started(PLAIN);
+        int blocks = 40;
+        record Event(long at, long seq, boolean toClient, int block) {
+        }
+        PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+        long[] seq = {0};
+        long latency = 1 * MS;
+        events.add(new Event(1 * MS, seq[0]++, true, 1));               // DATA 1
+        events.add(new Event(301 * MS, seq[0]++, true, 1));             // the server's timeout resends DATA 1
+        int[] acksPerBlock = new int[blocks + 1];
+        int dataSent = 2;
+        boolean firstAck = true;
+        while (!events.isEmpty()) {
+            Event e = events.poll();
+            if (e.toClient) {
+                int n = e.block == blocks ? 100 : 512;
+                fromServer(e.at, TID, data(e.block, (e.block - 1) * 512L, n));
+                for (ScriptedLink.Tx t : link.takeTx()) {
+                    int acked = ((TftpPacket.Ack) t.decode().asUdp().tftp()).block();
+                    acksPerBlock[acked]++;
+                    // The first ACK crawls: it reaches the server with the re-ACK, at 302 ms.
+                    long arrives = firstAck ? 302 * MS : t.at() + latency;
+                    firstAck = false;
+                    events.add(new Event(arrives, seq[0]++, false, acked));
+                }
+            } else if (e.block < blocks) {
+                events.add(new Event(e.at + latency, seq[0]++, true, e.block + 1));  // the bug: DATA for every ACK
+                dataSent++;
+            }
+        }
+        assertEquals(39 * 512 + 100, assertInstanceOf(TftpClient.State.Done.class, client.state()).bytes());
+        assertArrayEquals(Frames.pattern(0, 39 * 512 + 100), sink.data.toByteArray());
+        assertEquals(2, acksPerBlock[1]);                               // the original and the lost-ACK recovery
+        for (int b = 2; b <= blocks; b++) {
+            assertEquals(1, acksPerBlock[b], "ACKs of block " + b);
+        }
+        assertEquals(blocks + 2, dataSent);                             // one duplicate DATA 2 and done
+    }
+
+    // ---- timeouts (RFC 1123 4.2.3.2: exponential backoff) ----
+
+    @Test
+    void lastAckIsRetransmittedAtEachTimeoutWithBackoffThenTheTransferFails() {
+        started(new TftpConfig(1 * SEC, 5, 512));
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        // Waits 1, 2, 4, 8, then capped at 8 x the timeout: retransmissions at 1.01, 3.01, 7.01, 15.01, 23.01 s.
+        long[] at = {1010, 3010, 7010, 15010, 23010};
+        for (long ms : at) {
+            assertEquals(ms * MS, client.pollAt());
+            poll(ms * MS - 1);
+            link.expectNoTx();
+            poll(ms * MS);
+            expectAck(ms * MS, 1);
+        }
+        assertEquals(31010 * MS, client.pollAt());
+        poll(31010 * MS - 1);
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        poll(31010 * MS);                                               // fifth retry spent: give up
+        link.expectNoTx();
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.TIMEOUT, f.kind());
+        assertEquals("TFTP: no answer from 10.0.0.5:3000 after 5 retransmissions of ACK 1", f.message());
+        assertFalse(net.isBound(client.localPort()));
+        assertEquals(5, client.stats().retransmissions());
+    }
+
+    @Test
+    void newBlockResetsTheBackoff() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        poll(1010 * MS);
+        expectAck(1010 * MS, 1);
+        assertEquals(3010 * MS, client.pollAt());
+        fromServer(1500 * MS, TID, data(2, 512, 512));
+        expectAck(1500 * MS, 2);
+        assertEquals(2500 * MS, client.pollAt());                       // back to one timeout
+    }
+
+    @Test
+    void unansweredRrqIsRetransmittedThenFails() {
+        client(PLAIN).startRead(0, SERVER_IP, 69, FILE, sink);
+        link.takeOne(0);
+        for (long s : new long[] {1, 3, 7}) {
+            poll(s * SEC - 1);
+            link.expectNoTx();
+            poll(s * SEC);
+            expectTx(s * SEC, SERVER_IP, 69, new TftpPacket.Rrq(FILE, "octet", List.of()));
+        }
+        poll(15 * SEC);
+        assertEquals(TftpFailure.Kind.TIMEOUT, failure().kind());
+        assertTrue(failure().message().contains("RRQ for file"), failure().message());
+    }
+
+    // ---- a busy link (GUIDE H9: state moves only after a successful send) ----
+
+    @Test
+    void ackRefusedByABusyLinkGoesOnTheNextPollNotAfterATimeout() {
+        started(PLAIN);
+        link.setBusy(true);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        link.expectNoTx();
+        assertEquals(10 * MS, client.pollAt());                         // still due
+        link.setBusy(false);
+        poll(11 * MS);
+        expectAck(11 * MS, 1);
+        assertEquals(1011 * MS, client.pollAt());                       // the timeout runs from the real send
+        assertEquals(0, client.stats().retransmissions());              // not a retransmission
+    }
+
+    @Test
+    void busyLinkDoesNotSpendRetries() {
+        started(new TftpConfig(1 * SEC, 1, 512));
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        link.setBusy(true);
+        for (long t = 1010 * MS; t < 1100 * MS; t += 10 * MS) {
+            poll(t);                                                    // the retransmission cannot go out
+        }
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        link.setBusy(false);
+        poll(1100 * MS);
+        expectAck(1100 * MS, 1);
+        assertEquals(1, client.stats().retransmissions());
+        assertEquals(3100 * MS, client.pollAt());                       // then the doubled wait, from the send
+    }
+
+    @Test
+    void finalAckRefusedByABusyLinkGoesOnTheNextPoll() {
+        started(PLAIN);
+        link.setBusy(true);
+        fromServer(10 * MS, TID, data(1, 0, 5));
+        link.expectNoTx();
+        assertInstanceOf(TftpClient.State.Done.class, client.state());
+        assertEquals(10 * MS, client.pollAt());
+        link.setBusy(false);
+        poll(12 * MS);
+        expectAck(12 * MS, 1);
+        assertEquals(1012 * MS, client.pollAt());                       // then the dally, from the real send
+    }
+
+    // ---- errors ----
+
+    @Test
+    void serverErrorSurfacesWithCodeAndText() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "no such file 'file'"));
+        link.expectNoTx();                                              // an ERROR is not answered
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.SERVER_ERROR, f.kind());
+        assertEquals(1, f.errorCode());
+        assertTrue(f.message().contains("ERROR 1") && f.message().contains("no such file 'file'"), f.message());
+        assertEquals(Long.MAX_VALUE, client.pollAt());
+        assertFalse(net.isBound(client.localPort()));
+    }
+
+    @Test
+    void sinkRefusalSendsError3AndFailsLocal() {
+        started(PLAIN);
+        sink.refuseAfter = 700;
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        fromServer(20 * MS, TID, data(2, 512, 512));
+        TftpPacket.Error e = (TftpPacket.Error) expectTx(20 * MS, SERVER_IP, TID,
+                new TftpPacket.Error(3, "image of more than 700 bytes does not fit"));
+        assertEquals(TftpWire.ERR_DISK_FULL, e.code());
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.LOCAL, f.kind());
+        assertEquals(3, f.errorCode());
+        poll(10 * SEC);
+        link.expectNoTx();
+    }
+
+    // ---- block number wrap (RFC 1350 has 16 bits; most servers wrap 65535 -> 0) ----
+
+    @Test
+    void blockNumberWrapsFrom65535ToZero() {
+        started(PLAIN);
+        link.setRecording(false);
+        byte[] block = Frames.pattern(0, 512);
+        long t = 0;
+        for (int b = 1; b <= 65535; b++) {
+            t += 10_000;
+            fromServer(t, TID, new TftpPacket.Data(b, block));
+        }
+        assertEquals(65535, client.stats().blocks());
+        link.setRecording(true);
+        t += 200 * MS;                                                  // past the re-ACK gap (timeout / 8)
+        fromServer(t, TID, new TftpPacket.Data(65535, block));           // a duplicate of 65535 is still re-ACKed
+        expectAck(t, 65535);
+        fromServer(t + MS, TID, new TftpPacket.Data(0, Frames.pattern(0, 512)));
+        expectAck(t + MS, 0);                                           // 0 follows 65535
+        fromServer(t + 2 * MS, TID, new TftpPacket.Data(1, Frames.pattern(0, 10)));
+        expectAck(t + 2 * MS, 1);
+        assertEquals(new TftpClient.State.Done(65536L * 512 + 10, t + 2 * MS), client.state());
+        assertEquals(65536L * 512 + 10, sink.data.size());
+    }
+
+    // ---- the end: dally (RFC 1350 section 6) ----
+
+    @Test
+    void retransmittedLastDataAfterDoneIsReAckedUntilTheDallyEnds() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 20));
+        expectAck(10 * MS, 1);
+        assertEquals(1010 * MS, client.pollAt());                       // dally one timeout
+        fromServer(600 * MS, TID, data(1, 0, 20));                       // our last ACK was lost
+        expectAck(600 * MS, 1);
+        assertEquals(20, sink.data.size());
+        poll(1010 * MS);
+        assertFalse(net.isBound(client.localPort()));
+        assertEquals(Long.MAX_VALUE, client.pollAt());
+        fromServer(1100 * MS, TID, data(1, 0, 20));
+        link.expectNoTx();
+        assertEquals(1, net.stats().dropNoListener());
+        assertEquals(new TftpClient.State.Done(20, 10 * MS), client.state());
+    }
+
+    // ---- options (RFC 2347, 2348, 2349) ----
+
+    static final TftpConfig BIG = new TftpConfig(1 * SEC, 3, 1024);
+
+    static TftpPacket.Oack oack(String... nameValue) {
+        List<TftpPacket.Option> o = new ArrayList<>();
+        for (int i = 0; i < nameValue.length; i += 2) {
+            o.add(new TftpPacket.Option(nameValue[i], nameValue[i + 1]));
+        }
+        return new TftpPacket.Oack(o);
+    }
+
+    @Test
+    void rrqCarriesBlksizeAndTsizeWhenTheBlockSizeIsNot512() {
+        client(BIG).startRead(0, SERVER_IP, 69, FILE, sink);
+        assertArrayEquals("\0\1file\0octet\0blksize\0001024\0tsize\0000\0".getBytes(StandardCharsets.US_ASCII),
+                link.takeOne(0).asUdp().payload());
+    }
+
+    @Test
+    void oackIsAnsweredWithAck0AndTheTransferRunsAtTheNegotiatedSize() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "1024", "tsize", "5000"));
+        expectAck(10 * MS, 0);
+        assertEquals(List.of(5000L), sink.begins);                      // tsize reaches the sink before any data
+        assertEquals(1024, client.blockSize());
+        long t = 10 * MS;
+        for (int b = 1; b <= 4; b++) {
+            t += MS;
+            fromServer(t, TID, data(b, (b - 1) * 1024L, 1024));
+            expectAck(t, b);
+        }
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        fromServer(t + MS, TID, data(5, 4096, 904));
+        expectAck(t + MS, 5);
+        assertEquals(new TftpClient.State.Done(5000, t + MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 5000), sink.data.toByteArray());
+    }
+
+    @Test
+    void smallerBlksizeInOackIsAccepted() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "800"));
+        expectAck(10 * MS, 0);
+        assertEquals(List.of(-1L), sink.begins);
+        fromServer(20 * MS, TID, data(1, 0, 800));
+        expectAck(20 * MS, 1);
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());  // 800 is a full block now
+        fromServer(30 * MS, TID, data(2, 800, 799));
+        expectAck(30 * MS, 2);
+        assertEquals(new TftpClient.State.Done(1599, 30 * MS), client.state());
+    }
+
+    @Test
+    void largerBlksizeThanRequestedIsRefusedWithError8() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "2048"));
+        TftpPacket.Error e = (TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp();
+        assertEquals(TftpWire.ERR_OPTIONS, e.code());
+        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
+        assertEquals(8, failure().errorCode());
+        assertTrue(sink.begins.isEmpty());
+    }
+
+    @Test
+    void unrequestedOptionIsRefusedWithError8() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "1024", "windowsize", "4"));
+        Frames.Udp u = link.takeOne(10 * MS).asUdp();
+        assertEquals(TID, u.dstPort());
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
+        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
+        assertTrue(failure().message().contains("windowsize"), failure().message());
+    }
+
+    @Test
+    void oackWithoutAnyOptionRequestedIsRefused() {
+        started(PLAIN);
+        fromServer(10 * MS, TID, oack("blksize", "512"));
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp()).code());
+        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
+    }
+
+    @Test
+    void serverThatIgnoresOptionsIsFollowedAt512() {
+        started(BIG);
+        fromServer(10 * MS, TID, data(1, 0, 512));                      // DATA 1 instead of OACK
+        expectAck(10 * MS, 1);
+        assertEquals(512, client.blockSize());
+        assertEquals(List.of(-1L), sink.begins);
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());  // 512 is a full block
+        fromServer(20 * MS, TID, data(2, 512, 511));
+        expectAck(20 * MS, 2);
+        assertEquals(new TftpClient.State.Done(1023, 20 * MS), client.state());
+    }
+}
