@@ -44,8 +44,8 @@ public final class BootpClient implements UdpHandler, PayloadWriter {
         record Bound(BootpLease lease, long at, int requests) implements State {
         }
 
-        /** The client gave up. */
-        record Failed(String reason) implements State {
+        /** The client gave up after sending {@code requests} requests. */
+        record Failed(String reason, int requests) implements State {
         }
     }
 
@@ -105,7 +105,7 @@ public final class BootpClient implements UdpHandler, PayloadWriter {
             return;
         }
         if (now - r.startedAt() >= config.giveUp()) {
-            fail("BOOTP: no usable reply after " + r.requests() + " requests in " + seconds(now - r.startedAt()) + " s"
+            fail(r.requests(), "BOOTP: no usable reply after " + r.requests() + " requests in " + seconds(now - r.startedAt()) + " s"
                     + (lastRejection.isEmpty() ? "" : " (last reply ignored: " + lastRejection + ")"));
             return;
         }
@@ -233,8 +233,8 @@ public final class BootpClient implements UdpHandler, PayloadWriter {
         return top < 192 ? Ipv4Address.parse("255.255.0.0") : Ipv4Address.parse("255.255.255.0");
     }
 
-    private void fail(String reason) {
-        transition(new State.Failed(reason));
+    private void fail(int requests, String reason) {
+        transition(new State.Failed(reason, requests));
         net.unbind(BootpMessage.CLIENT_PORT);
     }
 

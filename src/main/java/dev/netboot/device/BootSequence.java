@@ -121,7 +121,8 @@ public final class BootSequence {
         int requests = switch (bootp.state()) {
             case BootpClient.State.Requesting r -> r.requests();
             case BootpClient.State.Bound b -> b.requests();
-            default -> bootpRequests;
+            case BootpClient.State.Failed f -> f.requests();
+            default -> 0;
         };
         return tftp.stats().retransmissions() + Math.max(0, requests - 1);
     }

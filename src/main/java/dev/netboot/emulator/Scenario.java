@@ -35,12 +35,12 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
     /**
      * Server 10.0.0.1/24 at 02:00:00:00:00:01, router and DNS 10.0.0.1, client 10.0.0.42, "boot.img"
-     * announced in both header and options 66/67, latency 100 us, no loss, TFTP 1 s x 5, seed 1.
+     * announced in both header and options 66/67, latency 100 us, no loss, TFTP 1 s x 20, seed 1.
      */
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
-            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 5, "boot.img");
+            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img");
 
     /** Checks ranges and copies the DNS list. */
     public Scenario {

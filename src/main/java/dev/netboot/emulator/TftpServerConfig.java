@@ -10,7 +10,7 @@ package dev.netboot.emulator;
  *                               bug RFC 1123 section 4.2.3.1 forbids, to check a client's storm resistance
  */
 public record TftpServerConfig(long timeout, int maxRetries, int blockSize, boolean sorcerersApprenticeBug) {
-    /** 1 s timeout, 5 retries, 512-byte blocks, well-behaved. */
+    /** 1 s timeout, 5 retries, 512-byte blocks, well-behaved (scenarios set their own retries). */
     public static final TftpServerConfig DEFAULTS = new TftpServerConfig(1_000_000_000L, 5, 512, false);
 
     /** Checks the ranges. */
