@@ -82,20 +82,8 @@ public final class EmulatedBoot {
             DeviceProfile p = c.profile();
             Watcher watcher = new Watcher(c.observer());
             FlashStats before = c.flash().stats();
-            BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), NetConfig.DEFAULTS, p.bootp(), p.tftp(),
-                    c.flash(), p.bootPartitionRegion(), Seeds.random(sc.seed(), "device"), watcher);
+            BootSequence boot = addBoard(lan, p, c.flash(), watcher);
             Simulation sim = lan.simulation();
-            sim.add(new SimNode() {
-                @Override
-                public void poll(long now) {
-                    boot.poll(now);
-                }
-
-                @Override
-                public long pollAt() {
-                    return boot.pollAt();
-                }
-            });
             boot.start(sim.now());
             // Bound the run in virtual time: BOOTP's whole budget, then an hour for the transfer.
             Simulation.RunResult run = sim.run(boot::finished, p.bootp().giveUp() + 3_600_000_000_000L);
@@ -111,6 +99,27 @@ public final class EmulatedBoot {
                 pcap.close();
             }
         }
+    }
+
+    /**
+     * Puts a board of profile {@code p} with {@code flash} on the LAN as a node of its simulation, its
+     * randomness seeded from the scenario; the caller starts it.
+     */
+    public static BootSequence addBoard(EmulatedLan lan, DeviceProfile p, Flash flash, BootObserver observer) {
+        BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), NetConfig.DEFAULTS, p.bootp(), p.tftp(), flash,
+                p.bootPartitionRegion(), Seeds.random(lan.scenario().seed(), "device"), observer);
+        lan.simulation().add(new SimNode() {
+            @Override
+            public void poll(long now) {
+                boot.poll(now);
+            }
+
+            @Override
+            public long pollAt() {
+                return boot.pollAt();
+            }
+        });
+        return boot;
     }
 
     /** Passes events on and remembers how far the image got. */

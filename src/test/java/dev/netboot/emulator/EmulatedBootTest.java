@@ -10,7 +10,6 @@ import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.SimulatedNorFlash;
-import dev.netboot.net.NetConfig;
 import dev.netboot.wire.Ipv4Address;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -37,19 +36,7 @@ class EmulatedBootTest {
         EmulatedLan lan = EmulatedLan.of(sc);
         lan.tftp().serve(sc.servedFile(), image);
         Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
-        BootSequence boot = new BootSequence(lan.attach(PROFILE.mac()), PROFILE.mac(), NetConfig.DEFAULTS, PROFILE.bootp(),
-                PROFILE.tftp(), flash, PROFILE.bootPartitionRegion(), new SplittableRandom(sc.seed()), new BootObserver() {
-                });
-        lan.simulation().add(new SimNode() {
-            @Override
-            public void poll(long now) {
-                boot.poll(now);
-            }
-
-            @Override
-            public long pollAt() {
-                return boot.pollAt();
-            }
+        BootSequence boot = EmulatedBoot.addBoard(lan, PROFILE, flash, new BootObserver() {
         });
         boot.start(0);
         Simulation.RunResult r = lan.simulation().run(boot::finished, 3_600 * S);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -389,8 +388,8 @@ class FlashWriterTest {
     @Test
     void writeDoesNotAllocatePerCall() {
         var threads = ManagementFactory.getThreadMXBean();
-        assumeTrue(threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
-                && t.isThreadAllocatedMemoryEnabled(), "per-thread allocation counter unavailable");
+        assertTrue(threads instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
+                && t.isThreadAllocatedMemoryEnabled(), "HotSpot's per-thread allocation counter is needed for this check");
         com.sun.management.ThreadMXBean t = (com.sun.management.ThreadMXBean) threads;
         ByteBuffer src = ByteBuffer.wrap(image(512, 12));
         FlashWriter w = new FlashWriter(flash, new Partition("all", 0, 0x10000));
