@@ -1,0 +1,257 @@
+package dev.netboot.flash;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * A/B boot slots with a redundant, power-safe metadata record: a new image always goes into the
+ * slot that is not active, and becomes active only by {@link #commit}, after its length and SHA-256
+ * were checked by reading it back from flash.
+ *
+ * <p>The metadata partition is split in two copies, each on its own erase units. An update writes
+ * the next record (sequence + 1) into the copy that does <em>not</em> hold the newest valid record:
+ * erase, program, read back. A power cut at any point of that leaves the other copy, and so the
+ * previous state, intact; a torn or erased copy fails its magic or CRC and is ignored. On boot the
+ * valid copy with the higher sequence number wins ({@link #load}), and {@link #select} never chooses
+ * a slot whose content does not match its recorded length and SHA-256.
+ *
+ * <p>Order of an update, each step safe to cut: {@link #prepare} marks the target slot empty in the
+ * metadata (only if the record still called it valid), the image is written into the target, then
+ * {@link #commit} reads it back and records it as valid and active. An optional trial boot leaves the
+ * new slot pending for a number of boots until {@link #confirm}; without confirmation {@link #select}
+ * falls back to the previous slot.
+ */
+public final class BootSlots {
+    private final Flash flash;
+    private final Partition[] slots;
+    private final Partition metadata;
+    private final long copySize;
+    private final byte[] buffer;
+    private SlotMetadata current = SlotMetadata.EMPTY;
+    private int currentCopy = -1;
+
+    /**
+     * Manages {@code slotA} and {@code slotB} with records kept in {@code metadata}.
+     *
+     * @throws IllegalArgumentException when a region does not fit the flash, regions overlap, or the
+     *                                  metadata partition has fewer than two erase units
+     */
+    public BootSlots(Flash flash, Partition slotA, Partition slotB, Partition metadata) {
+        this.flash = Objects.requireNonNull(flash);
+        FlashGeometry g = flash.geometry();
+        for (Partition p : new Partition[] {slotA, slotB, metadata}) {
+            p.checkFits(g);
+        }
+        if (overlap(slotA, slotB) || overlap(slotA, metadata) || overlap(slotB, metadata)) {
+            throw new IllegalArgumentException("boot slots and metadata must not overlap: " + slotA + ", " + slotB + ", " + metadata);
+        }
+        long units = metadata.size() / g.eraseUnit();
+        if (units < 2) {
+            throw new IllegalArgumentException("metadata partition " + metadata.name() + " holds " + units
+                    + " erase unit(s) (expected: at least 2, one per copy)");
+        }
+        this.slots = new Partition[] {slotA, slotB};
+        this.metadata = metadata;
+        this.copySize = (units / 2) * g.eraseUnit();
+        this.buffer = new byte[g.pageSize()];
+    }
+
+    private static boolean overlap(Partition a, Partition b) {
+        return a.offset() < b.end() && b.offset() < a.end();
+    }
+
+    /** Returns slot {@code i} (0 is A, 1 is B). */
+    public Partition slot(int i) {
+        return slots[i];
+    }
+
+    /** Returns the metadata as last loaded or written. */
+    public SlotMetadata current() {
+        return current;
+    }
+
+    /** Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. */
+    public SlotMetadata load() {
+        SlotMetadata best = null;
+        int bestCopy = -1;
+        for (int c = 0; c < 2; c++) {
+            byte[] raw = new byte[SlotMetadata.LENGTH];
+            flash.read(copyOffset(c), raw, 0, raw.length);
+            SlotMetadata m = SlotMetadata.decode(raw);
+            if (m != null && (best == null || newer(m.sequence(), best.sequence()))) {
+                best = m;
+                bestCopy = c;
+            }
+        }
+        current = best == null ? SlotMetadata.EMPTY : best;
+        currentCopy = bestCopy;
+        return current;
+    }
+
+    /** Returns true when sequence {@code a} is newer than {@code b} in 32-bit serial arithmetic (RFC 1982). */
+    static boolean newer(long a, long b) {
+        long d = (a - b) & 0xFFFF_FFFFL;
+        return d != 0 && d < 0x8000_0000L;
+    }
+
+    private long copyOffset(int copy) {
+        return metadata.offset() + copy * copySize;
+    }
+
+    /** Returns the slot the next image goes into: the one that is not active (A when none is). */
+    public int updateTarget() {
+        return current.active() == 0 ? 1 : 0;
+    }
+
+    /**
+     * Makes slot {@code target} safe to overwrite: when the metadata still calls it valid, a record
+     * marking it empty is written first, so a cut during the write can never leave a half-written
+     * slot that the metadata calls valid.
+     *
+     * @throws IllegalStateException when {@code target} is the active slot
+     */
+    public void prepare(int target) {
+        if (target == current.active()) {
+            throw new IllegalStateException("slot " + name(target) + " is active; an update never overwrites the active slot");
+        }
+        SlotMetadata m = current;
+        boolean fallbackToTarget = m.pending() && m.previous() == target;
+        if (m.slot(target).valid() || fallbackToTarget) {
+            // A pending trial whose fallback is the target loses its fallback: confirm the active slot instead.
+            write(m.next(m.active(), SlotMetadata.NONE, false, 0, target, SlotMetadata.Slot.EMPTY));
+        }
+    }
+
+    /**
+     * Records slot {@code target} as holding a verified image of {@code length} bytes with digest
+     * {@code sha256} and makes it active. The image is read back from flash and checked first.
+     *
+     * @param trial when positive, the slot is pending for this many boots and falls back unless confirmed
+     * @throws FlashException VERIFY_FAILED when the slot's content does not match
+     */
+    public void commit(int target, long length, byte[] sha256, int trial) {
+        if (target == current.active()) {
+            throw new IllegalStateException("slot " + name(target) + " is already active");
+        }
+        if (length > slots[target].size()) {
+            throw new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + length + " bytes in slot " + name(target)
+                    + " of " + slots[target].size() + " bytes");
+        }
+        byte[] actual = digest(target, length);
+        if (!Arrays.equals(actual, sha256)) {
+            throw new FlashException(FlashException.Kind.VERIFY_FAILED, "slot " + name(target) + " reads back with SHA-256 "
+                    + HexFormat.of().formatHex(actual) + " (expected: " + HexFormat.of().formatHex(sha256) + ")");
+        }
+        SlotMetadata m = current;
+        int previous = trial > 0 ? m.active() : SlotMetadata.NONE;
+        write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256)));
+    }
+
+    /** Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. */
+    public void confirm() {
+        SlotMetadata m = current;
+        if (m.pending()) {
+            write(m.next(m.active(), SlotMetadata.NONE, false, 0, m.active(), m.slot(m.active())));
+        }
+    }
+
+    /**
+     * What {@link #select} chose.
+     *
+     * @param slot     the slot to boot, or {@link SlotMetadata#NONE} when no slot holds a verified image
+     * @param verified true when the slot's content was read back and matched the metadata
+     * @param note     why this slot, in one line
+     */
+    public record Selection(int slot, boolean verified, String note) {
+    }
+
+    /**
+     * Chooses the slot to boot, as a bootloader would: the active slot of the newest valid record if
+     * its content checks out, else the other slot if its content checks out. A pending slot uses up one
+     * try per selection; when none are left the previous slot becomes active again (written to flash).
+     */
+    public Selection select() {
+        SlotMetadata m = load();
+        if (m.pending()) {
+            if (m.triesLeft() == 0) {
+                int back = m.previous();
+                write(m.next(back, SlotMetadata.NONE, false, 0, m.active(), m.slot(m.active())));
+                m = current;
+            } else {
+                write(m.next(m.active(), m.previous(), true, m.triesLeft() - 1, m.active(), m.slot(m.active())));
+                m = current;
+            }
+        }
+        int first = m.active();
+        int[] order = first == SlotMetadata.NONE ? new int[] {0, 1} : new int[] {first, 1 - first};
+        for (int i : order) {
+            if (checks(m, i)) {
+                String note = i == first ? "slot " + name(i) + " is active and verified"
+                        : first == SlotMetadata.NONE ? "no active slot; slot " + name(i) + " is valid and verified"
+                        : "active slot " + name(first) + " fails its check; falling back to slot " + name(i);
+                return new Selection(i, true, note);
+            }
+        }
+        return new Selection(SlotMetadata.NONE, false, "no slot holds a verified image");
+    }
+
+    /** Returns true when slot {@code i} is valid in {@code m} and its content matches. */
+    public boolean checks(SlotMetadata m, int i) {
+        SlotMetadata.Slot s = m.slot(i);
+        return s.valid() && s.length() <= slots[i].size() && Arrays.equals(digest(i, s.length()), s.sha256());
+    }
+
+    /** Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, read from flash a page at a time. */
+    public byte[] digest(int i, long length) {
+        MessageDigest md = sha256();
+        long off = slots[i].offset();
+        long left = length;
+        while (left > 0) {
+            int n = (int) Math.min(buffer.length, left);
+            flash.read(off, buffer, 0, n);
+            md.update(buffer, 0, n);
+            off += n;
+            left -= n;
+        }
+        return md.digest();
+    }
+
+    private void write(SlotMetadata next) {
+        int copy = currentCopy == 0 ? 1 : 0;
+        long off = copyOffset(copy);
+        byte[] raw = next.encode();
+        flash.erase(off, copySize);
+        int page = flash.geometry().pageSize();
+        for (int done = 0; done < raw.length; done += page) {
+            flash.program(off + done, raw, done, Math.min(page, raw.length - done));
+        }
+        byte[] back = new byte[raw.length];
+        flash.read(off, back, 0, back.length);
+        if (!Arrays.equals(raw, back)) {
+            throw new FlashException(FlashException.Kind.VERIFY_FAILED, "metadata copy " + copy + " at 0x" + Long.toHexString(off)
+                    + " reads back differently");
+        }
+        current = next;
+        currentCopy = copy;
+    }
+
+    /** Returns "A" or "B". */
+    public static String name(int slot) {
+        return switch (slot) {
+            case 0 -> "A";
+            case 1 -> "B";
+            default -> "none";
+        };
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

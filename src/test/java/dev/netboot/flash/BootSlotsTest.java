@@ -1,0 +1,186 @@
+package dev.netboot.flash;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** A/B slots and the redundant metadata record on a strict NOR flash. */
+class BootSlotsTest {
+    static final FlashGeometry NOR = new FlashGeometry(1 << 20, 4096, 256, 0xFF);
+    static final Partition META = new Partition("meta", 0, 2 * 4096);
+    static final Partition A = new Partition("slot-a", 0x10000, 0x40000);
+    static final Partition B = new Partition("slot-b", 0x50000, 0x40000);
+
+    final Flash flash = SimulatedNorFlash.inMemory(NOR);
+    final BootSlots slots = new BootSlots(flash, A, B, META);
+
+    static byte[] image(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static byte[] sha(byte[] b) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(b);
+    }
+
+    /** Writes an image into the target slot the way the device does, and commits it. */
+    void install(byte[] img, int trial) throws Exception {
+        slots.load();
+        int target = slots.updateTarget();
+        slots.prepare(target);
+        FlashWriter w = new FlashWriter(flash, slots.slot(target));
+        w.begin(img.length);
+        w.write(ByteBuffer.wrap(img), 0, img.length);
+        w.finish();
+        slots.commit(target, img.length, sha(img), trial);
+    }
+
+    @Test
+    void freshFlashHasNoBootableSlot() {
+        assertEquals(SlotMetadata.EMPTY, slots.load());
+        BootSlots.Selection s = slots.select();
+        assertEquals(SlotMetadata.NONE, s.slot());
+        assertFalse(s.verified());
+    }
+
+    @Test
+    void firstImageGoesToAAndSurvivesAReload() throws Exception {
+        byte[] img = image(10_001, 1);
+        install(img, 0);
+        BootSlots again = new BootSlots(flash, A, B, META);
+        SlotMetadata m = again.load();
+        assertEquals(0, m.active());
+        assertEquals(1, m.sequence());
+        assertTrue(m.slot(0).valid());
+        assertEquals(img.length, m.slot(0).length());
+        assertArrayEquals(sha(img), m.slot(0).sha256());
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), again.select());
+    }
+
+    @Test
+    void updatesAlternateSlotsAndInvalidateTheTargetFirst() throws Exception {
+        install(image(5000, 1), 0);               // seq 1: A active
+        install(image(6000, 2), 0);               // B was empty: no prepare record; seq 2: B active
+        assertEquals(1, slots.current().active());
+        assertEquals(2, slots.current().sequence());
+        install(image(7000, 3), 0);               // A is valid but inactive: seq 3 marks it empty, seq 4 commits it
+        assertEquals(0, slots.current().active());
+        assertEquals(4, slots.current().sequence());
+        assertEquals(6000, slots.current().slot(1).length(), "B still holds the previous image");
+    }
+
+    @Test
+    void aTornNewestCopyFallsBackToTheOlderCopy() throws Exception {
+        install(image(5000, 1), 0);               // seq 1 in one copy
+        install(image(6000, 2), 0);               // seq 2 in the other
+        SlotMetadata newest = slots.load();
+        assertEquals(2, newest.sequence());
+        // Find the copy that holds seq 2 and damage it as a torn program would.
+        long copy0 = META.offset();
+        long copy1 = META.offset() + 4096;
+        byte[] raw = new byte[SlotMetadata.LENGTH];
+        flash.read(copy0, raw, 0, raw.length);
+        long newestCopy = SlotMetadata.decode(raw) != null && SlotMetadata.decode(raw).sequence() == 2 ? copy0 : copy1;
+        flash.program(newestCopy + 1, new byte[] {0}, 0, 1); // magic byte 'B' (0x42) cleared to 0
+        SlotMetadata m = new BootSlots(flash, A, B, META).load();
+        assertEquals(1, m.sequence());
+        assertEquals(0, m.active());
+    }
+
+    @Test
+    void aSlotWhoseContentFailsItsCheckIsNeverChosen() throws Exception {
+        install(image(5000, 1), 0);
+        install(image(6000, 2), 0);               // B active
+        flash.program(B.offset() + 100, new byte[] {0}, 0, 1);   // damage B
+        BootSlots.Selection s = slots.select();
+        assertEquals(0, s.slot());
+        assertTrue(s.note().contains("falling back to slot A"), s.note());
+        flash.program(A.offset() + 100, new byte[] {0}, 0, 1);   // damage A too
+        assertEquals(SlotMetadata.NONE, slots.select().slot());
+    }
+
+    @Test
+    void commitRefusesAnImageThatDoesNotReadBack() throws Exception {
+        install(image(5000, 1), 0);
+        slots.prepare(1);
+        byte[] img = image(3000, 9);
+        FlashWriter w = new FlashWriter(flash, B);
+        w.begin(img.length);
+        w.write(ByteBuffer.wrap(img), 0, img.length);
+        w.finish();
+        byte[] wrong = sha(image(3000, 10));
+        FlashException e = assertThrows(FlashException.class, () -> slots.commit(1, img.length, wrong, 0));
+        assertEquals(FlashException.Kind.VERIFY_FAILED, e.kind());
+        assertEquals(0, new BootSlots(flash, A, B, META).load().active(), "A stays active");
+    }
+
+    @Test
+    void theActiveSlotIsNeverATarget() throws Exception {
+        install(image(5000, 1), 0);
+        assertThrows(IllegalStateException.class, () -> slots.prepare(0));
+        assertEquals(1, slots.updateTarget());
+    }
+
+    @Test
+    void anUnconfirmedTrialFallsBackOnTheSecondBoot() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 1);               // B pending, one try
+        assertTrue(slots.current().pending());
+        assertEquals(1, slots.select().slot(), "first boot tries B");
+        BootSlots.Selection second = slots.select();
+        assertEquals(0, second.slot(), "not confirmed: back to A");
+        assertFalse(slots.current().pending());
+        assertEquals(0, slots.current().active());
+    }
+
+    @Test
+    void aConfirmedTrialStays() throws Exception {
+        install(image(5000, 1), 0);
+        install(image(6000, 2), 1);
+        assertEquals(1, slots.select().slot());
+        slots.confirm();
+        assertEquals(1, slots.select().slot());
+        assertEquals(1, slots.select().slot());
+        assertFalse(slots.current().pending());
+    }
+
+    @Test
+    void sequenceNumbersCompareAcrossTheWrap() {
+        assertTrue(BootSlots.newer(0, 0xFFFF_FFFFL));
+        assertTrue(BootSlots.newer(2, 1));
+        assertFalse(BootSlots.newer(1, 2));
+        assertFalse(BootSlots.newer(5, 5));
+    }
+
+    @Test
+    void metadataRecordRoundTripsAndRejectsDamage() {
+        SlotMetadata m = new SlotMetadata(7, 1, 0, true, 2, new SlotMetadata.Slot[] {
+            new SlotMetadata.Slot(true, 123, new byte[32]), new SlotMetadata.Slot(true, 456, new byte[32])});
+        byte[] raw = m.encode();
+        assertEquals(SlotMetadata.LENGTH, raw.length);
+        assertEquals(m, SlotMetadata.decode(raw));
+        for (int i = 0; i < raw.length; i++) {
+            byte[] bad = raw.clone();
+            bad[i] ^= 0x10;
+            assertNull(SlotMetadata.decode(bad), "a flipped bit in byte " + i + " is caught");
+        }
+        byte[] erased = new byte[SlotMetadata.LENGTH];
+        java.util.Arrays.fill(erased, (byte) 0xFF);
+        assertNull(SlotMetadata.decode(erased));
+    }
+
+    @Test
+    void metadataNeedsTwoEraseUnits() {
+        assertThrows(IllegalArgumentException.class, () -> new BootSlots(flash, A, B, new Partition("meta", 0, 4096)));
+        assertThrows(IllegalArgumentException.class, () -> new BootSlots(flash, A, new Partition("b", 0x20000, 0x1000), META));
+    }
+}
