@@ -1,0 +1,63 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.device.ImageSignature;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.Partition;
+import dev.netboot.flash.SimulatedNorFlash;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SignCommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void keygenThenSignProducesASignatureTheBoardAccepts() throws Exception {
+        Path key = dir.resolve("k.pem");
+        BootCliTest.Run kg = BootCliTest.run("keygen", "--out", key.toString());
+        assertEquals(0, kg.exit(), kg.err());
+        String line = kg.out().trim();
+        assertTrue(line.startsWith("public-key = "), line);
+        byte[] pub = HexFormat.of().parseHex(line.substring("public-key = ".length()));
+        assertEquals(32, pub.length);
+
+        byte[] image = BootCliTest.randomImage(3000, 4);
+        Path img = Files.write(dir.resolve("boot.img"), image);
+        BootCliTest.Run sg = BootCliTest.run("sign", "--key", key.toString(), img.toString());
+        assertEquals(0, sg.exit(), sg.err());
+        byte[] sig = Files.readAllBytes(dir.resolve("boot.img.sig"));
+        assertEquals(64, sig.length);
+
+        Flash flash = SimulatedNorFlash.inMemory(new FlashGeometry(1 << 20, 4096, 256, 0xFF));
+        Partition slot = new Partition("a", 0, 0x10000);
+        FlashWriter w = new FlashWriter(flash, slot);
+        w.begin(image.length);
+        w.write(ByteBuffer.wrap(image), 0, image.length);
+        w.finish();
+        assertNull(ImageSignature.check(flash, slot, image.length, sig, ImageSignature.publicKey(pub)));
+    }
+
+    @Test
+    void keygenNeverOverwritesAKey() throws Exception {
+        Path key = Files.writeString(dir.resolve("k.pem"), "precious");
+        assertEquals(2, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        assertEquals("precious", Files.readString(key));
+    }
+
+    @Test
+    void signWithAMissingKeyIsAUsageError() {
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no such file"), r.err());
+    }
+}
