@@ -20,6 +20,12 @@ import java.util.Map;
  * giaddr and chaddr; {@code yiaddr} from the static table or the pool; boot server and file in the
  * header and/or options 66/67; options 1, 3, 6, 12 (when set), 66, 67, End after the magic cookie.
  *
+ * <p>Which pool (RFC 951 section 4: the server learns the client's network from {@code giaddr}): a
+ * request without giaddr, or with a giaddr in the server's own subnet, draws from the main pool with
+ * the main netmask and router; a request relayed from a giaddr in one of
+ * {@link BootpServerConfig#relayedSubnets()} draws from that subnet's pool and gets its mask and
+ * router; a giaddr in no known subnet gets no reply ({@link Stats#unknownSubnet()}).
+ *
  * <p>Pool addresses are handed out lowest-first in order of the clients' first requests and kept
  * for the server's lifetime, so a run is reproducible. The request's own {@code file} and
  * {@code sname} fields are not consulted: every client gets {@link BootpServerConfig#bootFile()}.
@@ -38,7 +44,7 @@ public final class BootpServer implements UdpHandler {
     private final BootpServerConfig config;
     private final Map<MacAddress, Ipv4Address> leases = new LinkedHashMap<>();
     private final Map<Ipv4Address, MacAddress> taken = new HashMap<>();
-    private long requests, replies, ignoredReplies, malformed, wrongHardware, noAddress;
+    private long requests, replies, ignoredReplies, malformed, wrongHardware, noAddress, relayed, unknownSubnet;
 
     /**
      * Counters of the server.
@@ -49,9 +55,15 @@ public final class BootpServer implements UdpHandler {
      * @param malformed      datagrams that did not parse as BOOTP
      * @param wrongHardware  requests with htype other than 1 (Ethernet) or hlen other than 6
      * @param noAddress      requests from clients without a static address once the pool ran out (or there is none)
+     * @param relayed        requests that came through a relay agent (giaddr set)
+     * @param unknownSubnet  relayed requests whose giaddr lies in no subnet the server serves (not answered)
      */
     public record Stats(long requests, long replies, long ignoredReplies, long malformed, long wrongHardware,
-                        long noAddress) {
+                        long noAddress, long relayed, long unknownSubnet) {
+    }
+
+    /** The pool, mask and router a request is served from. */
+    private record Pool(Ipv4Address first, Ipv4Address last, Ipv4Address netmask, Ipv4Address router, boolean main) {
     }
 
     BootpServer(NetStack stack, BootpServerConfig config) {
@@ -71,7 +83,7 @@ public final class BootpServer implements UdpHandler {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(requests, replies, ignoredReplies, malformed, wrongHardware, noAddress);
+        return new Stats(requests, replies, ignoredReplies, malformed, wrongHardware, noAddress, relayed, unknownSubnet);
     }
 
     @Override
@@ -92,16 +104,24 @@ public final class BootpServer implements UdpHandler {
             return;
         }
         requests++;
+        if (!req.giaddr().isAny()) {
+            relayed++;
+        }
+        Pool pool = poolFor(req.giaddr());
+        if (pool == null) {
+            unknownSubnet++;
+            return;
+        }
         // RFC 951 section 3: "yiaddr: 'your' (client) IP address; filled by server if client doesn't know its own address (ciaddr was 0)."
         Ipv4Address yiaddr = Ipv4Address.ANY;
         if (req.ciaddr().isAny()) {
-            yiaddr = addressFor(req.chaddr());
+            yiaddr = addressFor(req.chaddr(), pool);
             if (yiaddr == null) {
                 noAddress++;
                 return;
             }
         }
-        BootpMessage reply = reply(req, yiaddr);
+        BootpMessage reply = reply(req, yiaddr, pool);
         int n = reply.encodedLength();
         PayloadWriter writer = (b, o, l) -> reply.emit(b, o);
         if (!req.giaddr().isAny()) {
@@ -116,12 +136,28 @@ public final class BootpServer implements UdpHandler {
         replies++;
     }
 
-    /** Builds the reply to {@code req} giving it {@code yiaddr}. */
+    /**
+     * Returns the pool serving a request relayed from {@code giaddr} (0.0.0.0: not relayed), or null when
+     * the server knows no subnet for it.
+     */
+    private Pool poolFor(Ipv4Address giaddr) {
+        if (giaddr.isAny() || giaddr.sameSubnet(config.serverIp(), config.netmask())) {
+            return new Pool(config.poolFirst(), config.poolLast(), config.netmask(), config.router(), true);
+        }
+        BootpServerConfig.Subnet s = config.relayedSubnetOf(giaddr);
+        return s == null ? null : new Pool(s.poolFirst(), s.poolLast(), s.netmask(), s.router(), false);
+    }
+
+    /** Builds the reply to {@code req}, not relayed, giving it {@code yiaddr}. */
     BootpMessage reply(BootpMessage req, Ipv4Address yiaddr) {
+        return reply(req, yiaddr, poolFor(Ipv4Address.ANY));
+    }
+
+    private BootpMessage reply(BootpMessage req, Ipv4Address yiaddr, Pool pool) {
         Map<Integer, byte[]> opts = new LinkedHashMap<>();
-        opts.put(BootpOptions.SUBNET_MASK, addresses(config.netmask()));
-        if (!config.router().isAny()) {
-            opts.put(BootpOptions.ROUTER, addresses(config.router()));
+        opts.put(BootpOptions.SUBNET_MASK, addresses(pool.netmask()));
+        if (!pool.router().isAny()) {
+            opts.put(BootpOptions.ROUTER, addresses(pool.router()));
         }
         if (!config.dns().isEmpty()) {
             opts.put(BootpOptions.DNS, addresses(config.dns().toArray(Ipv4Address[]::new)));
@@ -142,28 +178,39 @@ public final class BootpServer implements UdpHandler {
                 header ? config.bootFile() : "", new BootpOptions(opts));
     }
 
-    /** Returns the address of {@code mac}: static, already leased, or the lowest free one of the pool; null when none. */
-    private Ipv4Address addressFor(MacAddress mac) {
+    /**
+     * Returns the address of {@code mac} from {@code pool}: static (any, on the main subnet; one inside the
+     * subnet, on a relayed one), already leased from this pool, or the lowest free one; null when none.
+     * A client that moves to another subnet gets a new lease there and gives up its old one.
+     */
+    private Ipv4Address addressFor(MacAddress mac, Pool pool) {
         Ipv4Address fixed = config.staticAddresses().get(mac);
-        if (fixed != null) {
+        if (fixed != null && (pool.main() || fixed.sameSubnet(pool.first(), pool.netmask()))) {
             return fixed;
         }
         Ipv4Address leased = leases.get(mac);
-        if (leased != null) {
+        if (leased != null && inPool(leased, pool)) {
             return leased;
         }
-        if (config.poolFirst().isAny()) {
+        if (pool.first().isAny()) {
             return null;
         }
-        for (long a = config.poolFirst().value() & 0xFFFF_FFFFL; a <= (config.poolLast().value() & 0xFFFF_FFFFL); a++) {
+        for (long a = pool.first().value() & 0xFFFF_FFFFL; a <= (pool.last().value() & 0xFFFF_FFFFL); a++) {
             Ipv4Address ip = new Ipv4Address((int) a);
             if (!taken.containsKey(ip) && !config.staticAddresses().containsValue(ip)) {
+                if (leased != null) {
+                    taken.remove(leased);
+                }
                 leases.put(mac, ip);
                 taken.put(ip, mac);
                 return ip;
             }
         }
         return null;
+    }
+
+    private static boolean inPool(Ipv4Address ip, Pool pool) {
+        return !pool.first().isAny() && ip.compareTo(pool.first()) >= 0 && ip.compareTo(pool.last()) <= 0;
     }
 
     private static byte[] addresses(Ipv4Address... ips) {

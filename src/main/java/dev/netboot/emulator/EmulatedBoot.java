@@ -32,7 +32,7 @@ public final class EmulatedBoot {
      * @param profile  the board
      * @param image    the file the TFTP server serves under the scenario's served-file name
      * @param flash    the board's flash
-     * @param pcap     where to capture the wire, or null
+     * @param pcap     where to capture the wire (every segment, in time order), or null
      * @param observer hears the boot's progress
      */
     public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer) {
@@ -48,7 +48,7 @@ public final class EmulatedBoot {
      * @param blockSize       TFTP block size in use
      * @param retransmissions packets the board sent again
      * @param flashOps        erase plus program operations on the flash during this boot
-     * @param framesLost      frames the segment's fault plan dropped
+     * @param framesLost      frames the fault plan dropped, on every segment
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
                          int blockSize, long retransmissions, long flashOps, long framesLost) {
@@ -77,7 +77,7 @@ public final class EmulatedBoot {
         try {
             if (c.pcap() != null) {
                 pcap = PcapWriter.create(c.pcap());
-                lan.segment().capture(pcap);
+                lan.capture(pcap);
             }
             DeviceProfile p = c.profile();
             Watcher watcher = new Watcher(c.observer());
@@ -91,7 +91,7 @@ public final class EmulatedBoot {
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
             long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
             return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
-                    flashOps, lan.segment().stats().droppedByLoss());
+                    flashOps, lan.framesLost());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {

@@ -1,41 +1,74 @@
 package dev.netboot.emulator;
 
+import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.MacAddress;
+import java.util.List;
 
 /**
- * The network of a {@link Scenario}, ready to run: a simulation, one segment, and a server host
- * running BOOTP and TFTP. The caller serves the image ({@code tftp().serve(...)}), attaches the
- * device ({@link #attach}), adds its node to {@link #simulation()}, and runs.
+ * The network of a {@link Scenario}, ready to run: a simulation, the server's segment, and a server
+ * host running BOOTP and TFTP; with a {@link Scenario.Relay}, also a client segment and a
+ * {@link Router} between the two that relays BOOTP to the server. The caller serves the image
+ * ({@code tftp().serve(...)}), attaches the device ({@link #attach}: on the client segment), adds its
+ * node to {@link #simulation()}, and runs.
  *
- * <p>Random streams: the segment's faults from {@code Seeds.derive(seed, "segment")}, the TFTP
- * transfer IDs from {@code Seeds.random(seed, "tftp-ports")}.
+ * <p>Random streams: the server segment's faults from {@code Seeds.derive(seed, "segment")}, the client
+ * segment's from {@code Seeds.derive(seed, "client-segment")}, the TFTP transfer IDs from
+ * {@code Seeds.random(seed, "tftp-ports")}. The router draws no random numbers.
  */
 public final class EmulatedLan {
     private final Scenario scenario;
     private final Simulation simulation;
     private final EthernetSegment segment;
+    private final EthernetSegment clientSegment;
     private final ServerHost server;
     private final BootpServer bootp;
     private final TftpServer tftp;
+    private final Router router;
 
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
         this.simulation = new Simulation();
         this.segment = simulation.newSegment(sc.latencyNanos(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
-        this.server = new ServerHost(segment, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.gateway());
+        this.server = new ServerHost(segment, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.serverGateway());
         this.bootp = server.startBootp(sc.bootpConfig());
         this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"));
         simulation.add(server);
+        Scenario.Relay r = sc.relay();
+        if (r == null) {
+            this.clientSegment = segment;
+            this.router = null;
+        } else {
+            this.clientSegment = simulation.newSegment(sc.latencyNanos(), sc.faults(), Seeds.derive(sc.seed(), "client-segment"));
+            this.router = simulation.add(new Router());
+            Router.Interface clientSide = router.addInterface(clientSegment, r.routerClientMac(), r.routerClientIp(),
+                    r.clientNetmask());
+            router.addInterface(segment, r.routerServerMac(), r.routerServerIp(), sc.netmask());
+            router.relayBootp(clientSide, sc.serverIp(), r.maxHops());
+        }
     }
 
-    /** Builds the network of {@code scenario}; the server host is the simulation's first node. */
+    /**
+     * Builds the network of {@code scenario}; the server host is the simulation's first node, the router
+     * (with a relay) its second.
+     */
     public static EmulatedLan of(Scenario scenario) {
         return new EmulatedLan(scenario);
     }
 
-    /** Attaches a new port (for the device or a test client) to the segment. */
+    /** Attaches a new port (for the device or a test client) to the client segment. */
     public EmulatedPort attach(MacAddress mac) {
-        return segment.attach(mac);
+        return clientSegment.attach(mac);
+    }
+
+    /**
+     * Records the frames of every segment into {@code pcap}, in transmit-time order (the simulation is
+     * single-threaded and its clock only moves forward, so the two taps interleave in order). A datagram
+     * the router forwards shows twice: as it arrived, and as it left with the router's MACs and TTL - 1.
+     */
+    public void capture(PcapWriter pcap) {
+        for (EthernetSegment s : segments()) {
+            s.capture(pcap);
+        }
     }
 
     /** Returns the scenario. */
@@ -48,9 +81,28 @@ public final class EmulatedLan {
         return simulation;
     }
 
-    /** Returns the segment. */
+    /** Returns the server's segment. */
     public EthernetSegment segment() {
         return segment;
+    }
+
+    /** Returns the segment boards attach to: the client segment with a relay, else the server's segment. */
+    public EthernetSegment clientSegment() {
+        return clientSegment;
+    }
+
+    /** Returns the distinct segments: the client segment first, then the server's (one segment without a relay). */
+    public List<EthernetSegment> segments() {
+        return clientSegment == segment ? List.of(segment) : List.of(clientSegment, segment);
+    }
+
+    /** Returns the frames lost to the fault plan on all segments. */
+    public long framesLost() {
+        long n = 0;
+        for (EthernetSegment s : segments()) {
+            n += s.stats().droppedByLoss();
+        }
+        return n;
     }
 
     /** Returns the server host. */
@@ -66,5 +118,10 @@ public final class EmulatedLan {
     /** Returns the TFTP server. */
     public TftpServer tftp() {
         return tftp;
+    }
+
+    /** Returns the router and BOOTP relay agent, or null when the scenario has no relay. */
+    public Router router() {
+        return router;
     }
 }

@@ -10,6 +10,10 @@ import java.util.Objects;
  * Everything an emulated boot needs: the wire, the server, and what BOOTP and TFTP answer. Times are
  * virtual nanoseconds. Build the network with {@link EmulatedLan#of(Scenario)}.
  *
+ * <p>Without a {@link Relay} the board shares one segment with the server. With one, the board is on a
+ * second segment (its own subnet) behind a {@link Router} that relays BOOTP to the server and forwards
+ * TFTP; the server reaches that subnet through the router ({@link #serverGateway()}).
+ *
  * @param seed         the one seed every random decision derives from ({@link Seeds})
  * @param latencyNanos one-way latency of the segment
  * @param faults       loss, duplication and queue limit of the segment
@@ -25,13 +29,74 @@ import java.util.Objects;
  * @param tftpTimeout  the TFTP server's retransmission timeout
  * @param tftpRetries  the TFTP server's retransmissions per block before it gives up
  * @param servedFile   the name under which the TFTP server serves the image
+ * @param relay        the router and relayed subnet the board boots from, or null for none (one segment)
  */
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                       int tftpRetries, String servedFile) {
+                       int tftpRetries, String servedFile, Relay relay) {
     /** Addresses in the BOOTP pool, starting at {@code clientIp}. */
     public static final int POOL_SIZE = 16;
+
+    /**
+     * A router between the server's segment and a client segment, relaying BOOTP (RFC 1542) to the
+     * server: the seed's "router as a proxy for a true BOOTP server". The client segment has the same
+     * latency and faults as the server's.
+     *
+     * @param clientSubnet    the client segment's network address (e.g. 10.0.1.0)
+     * @param clientNetmask   its mask (option 1 for relayed clients)
+     * @param routerClientIp  the router's address on the client segment: giaddr, and option 3 for relayed clients
+     * @param routerClientMac the router's MAC on the client segment
+     * @param routerServerIp  the router's address on the server's segment: the server host's gateway
+     * @param routerServerMac the router's MAC on the server's segment
+     * @param clientIp        the address BOOTP gives the first relayed client; later ones get the next
+     * @param maxHops         the relay drops requests with more hops than this (RFC 1542 section 4.1.1; 0..16)
+     */
+    public record Relay(Ipv4Address clientSubnet, Ipv4Address clientNetmask, Ipv4Address routerClientIp,
+                        MacAddress routerClientMac, Ipv4Address routerServerIp, MacAddress routerServerMac,
+                        Ipv4Address clientIp, int maxHops) {
+        /**
+         * Client subnet 10.0.1.0/24, router 10.0.1.1 at 02:00:00:00:01:01 and 10.0.0.254 at
+         * 02:00:00:00:00:fe, first relayed client 10.0.1.42, at most 4 hops.
+         */
+        public static final Relay DEFAULT = new Relay(Ipv4Address.parse("10.0.1.0"), Ipv4Address.parse("255.255.255.0"),
+                Ipv4Address.parse("10.0.1.1"), MacAddress.parse("02:00:00:00:01:01"), Ipv4Address.parse("10.0.0.254"),
+                MacAddress.parse("02:00:00:00:00:fe"), Ipv4Address.parse("10.0.1.42"), Router.DEFAULT_MAX_HOPS);
+
+        /** Checks the subnet and that the router and the first client are distinct hosts in it. */
+        public Relay {
+            int prefix = clientNetmask.prefixLength();
+            if (prefix < 0 || prefix > 30) {
+                throw new IllegalArgumentException("relay: client netmask " + clientNetmask + " (expected: contiguous, /30 or shorter)");
+            }
+            if ((clientSubnet.value() & ~clientNetmask.value()) != 0) {
+                throw new IllegalArgumentException("relay: client subnet " + clientSubnet + "/" + prefix
+                        + " has host bits set (expected: the network address)");
+            }
+            for (Ipv4Address a : List.of(routerClientIp, clientIp)) {
+                int host = a.value() & ~clientNetmask.value();
+                if (!a.sameSubnet(clientSubnet, clientNetmask) || host == 0 || host == ~clientNetmask.value()) {
+                    throw new IllegalArgumentException("relay: " + a + " is not a host address of the client subnet "
+                            + clientSubnet + "/" + prefix);
+                }
+            }
+            if (routerClientIp.equals(clientIp)) {
+                throw new IllegalArgumentException("relay: the router and the first client are both " + clientIp);
+            }
+            if (routerClientMac.equals(routerServerMac)) {
+                throw new IllegalArgumentException("relay: both router interfaces have MAC " + routerClientMac);
+            }
+            if (maxHops < 0 || maxHops > Router.MAX_HOPS_LIMIT) {
+                throw new IllegalArgumentException("relay: max hops " + maxHops + " (expected: 0..16)");
+            }
+        }
+
+        /** Returns the BOOTP pool of the relayed subnet: {@link #POOL_SIZE} addresses from {@code clientIp}, cut short before broadcast. */
+        public BootpServerConfig.Subnet bootpSubnet() {
+            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask), clientNetmask,
+                    routerClientIp);
+        }
+    }
 
     /**
      * Server 10.0.0.1/24 at 02:00:00:00:00:01, router and DNS 10.0.0.1, client 10.0.0.42, "boot.img"
@@ -40,7 +105,16 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
-            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img");
+            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null);
+
+    /** A scenario with one segment, no relay. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, null);
+    }
 
     /** Checks ranges and copies the DNS list. */
     public Scenario {
@@ -58,18 +132,43 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             throw new IllegalArgumentException("scenario: client " + clientIp + " is not in the server's subnet "
                     + serverIp + "/" + netmask.prefixLength());
         }
+        if (relay != null) {
+            if (!relay.routerServerIp().sameSubnet(serverIp, netmask) || relay.routerServerIp().equals(serverIp)) {
+                throw new IllegalArgumentException("scenario: router address " + relay.routerServerIp()
+                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength() + ")");
+            }
+            Ipv4Address shorter = relay.clientNetmask().compareTo(netmask) < 0 ? relay.clientNetmask() : netmask;
+            if (relay.clientSubnet().sameSubnet(serverIp, shorter)) {
+                throw new IllegalArgumentException("scenario: relayed subnet " + relay.clientSubnet() + "/"
+                        + relay.clientNetmask().prefixLength() + " overlaps the server's " + serverIp + "/" + netmask.prefixLength());
+            }
+            if (serverMac.equals(relay.routerServerMac())) {
+                throw new IllegalArgumentException("scenario: server and router share MAC " + serverMac);
+            }
+        }
+    }
+
+    /** Returns the server host's gateway: the router's server-side address with a relay, else {@code gateway}. */
+    public Ipv4Address serverGateway() {
+        return relay != null ? relay.routerServerIp() : gateway;
+    }
+
+    /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
+    public Scenario withRelay(Relay r) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -80,24 +179,30 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile);
+                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
     }
 
     /**
      * Returns the BOOTP settings: a pool of {@link #POOL_SIZE} addresses from {@code clientIp}, cut short
-     * before the subnet's broadcast address; no static entries, no host names.
+     * before the subnet's broadcast address; with a relay, the same for the relayed subnet
+     * ({@link Relay#bootpSubnet()}); no static entries, no host names.
      */
     public BootpServerConfig bootpConfig() {
-        int broadcast = serverIp.value() | ~netmask.value();
-        long last = Math.min((clientIp.value() & 0xFFFF_FFFFL) + POOL_SIZE - 1, (broadcast & 0xFFFF_FFFFL) - 1);
-        return new BootpServerConfig(serverIp, Map.of(), clientIp, new Ipv4Address((int) last), netmask, gateway, dns,
-                Map.of(), bootFile, tftpServer, announce);
+        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(clientIp, serverIp, netmask),
+                netmask, gateway, dns, Map.of(), bootFile, tftpServer, announce);
+        return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet());
+    }
+
+    private static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask) {
+        int broadcast = inSubnet.value() | ~mask.value();
+        long last = Math.min((first.value() & 0xFFFF_FFFFL) + POOL_SIZE - 1, (broadcast & 0xFFFF_FFFFL) - 1);
+        return new Ipv4Address((int) last);
     }
 
     /** Returns the TFTP server settings: this scenario's timeout and retries, 512-byte blocks, well-behaved. */

@@ -20,7 +20,14 @@ import java.util.Locale;
  * [server]    mac, address, netmask, router, dns (comma-separated)
  * [bootp]     client-address, boot-file, announce (header | options | both), tftp-server
  * [tftp]      timeout, retries, served-file
+ * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
+ *             router-mac-server, client-address, max-hops
  * </pre>
+ *
+ * <p>A {@code [relay]} section, even empty, puts the board behind a router and BOOTP relay agent
+ * ({@link Scenario.Relay}); its keys default to {@link Scenario.Relay#DEFAULT}, except that
+ * router-client-address and client-address default to hosts .1 and .42 of a client-subnet given
+ * without them.
  */
 public final class ScenarioFile {
     private ScenarioFile() {
@@ -119,12 +126,58 @@ public final class ScenarioFile {
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
             s.finish();
         }
+        Scenario.Relay relay = null;
+        var r = c.optionalSection("relay");
+        if (r.isPresent()) {
+            relay = relay(r.get());
+        }
         c.finish();
         try {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served);
+                    tftpServer, tftpTimeout, tftpRetries, served, relay);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
+        }
+    }
+
+    private static Scenario.Relay relay(ConfigText.Section s) {
+        Scenario.Relay d = Scenario.Relay.DEFAULT;
+        Ipv4Address subnet = d.clientSubnet();
+        Ipv4Address mask = d.clientNetmask();
+        Ipv4Address routerClient = d.routerClientIp();
+        Ipv4Address client = d.clientIp();
+        var cidr = s.optional("client-subnet");
+        if (cidr.isPresent()) {
+            ConfigText.Value v = cidr.get();
+            String[] parts = v.asString().split("/", -1);
+            int prefix;
+            try {
+                if (parts.length != 2) {
+                    throw new IllegalArgumentException("no '/'");
+                }
+                subnet = Ipv4Address.parse(parts[0]);
+                prefix = Integer.parseInt(parts[1].trim());
+            } catch (IllegalArgumentException e) {
+                throw v.error("'" + v.asString() + "' is not a subnet (expected: address/prefix length, like 10.0.1.0/24)");
+            }
+            if (prefix < 1 || prefix > 30) {
+                throw v.error("prefix length " + prefix + " (expected: 1..30)");
+            }
+            mask = new Ipv4Address((int) (0xFFFF_FFFFL << (32 - prefix)));
+            routerClient = new Ipv4Address(subnet.value() + 1);
+            client = new Ipv4Address(subnet.value() + 42);
+        }
+        routerClient = s.optional("router-client-address").map(ConfigText.Value::asIpv4).orElse(routerClient);
+        var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asMac).orElse(d.routerClientMac());
+        Ipv4Address routerServer = s.optional("router-server-address").map(ConfigText.Value::asIpv4).orElse(d.routerServerIp());
+        var routerServerMac = s.optional("router-mac-server").map(ConfigText.Value::asMac).orElse(d.routerServerMac());
+        client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
+        int maxHops = s.optional("max-hops").map(v -> v.asInt(0, Router.MAX_HOPS_LIMIT)).orElse(d.maxHops());
+        s.finish();
+        try {
+            return new Scenario.Relay(subnet, mask, routerClient, routerClientMac, routerServer, routerServerMac, client, maxHops);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
         }
     }
 

@@ -88,7 +88,7 @@ class BootpServerTest {
         for (int i = 236 + expected.length; i < 300; i++) {
             assertEquals(0, rx.payload()[i], "padding at " + i);
         }
-        assertEquals(new BootpServer.Stats(1, 1, 0, 0, 0, 0), s.lan().bootp().stats());
+        assertEquals(new BootpServer.Stats(1, 1, 0, 0, 0, 0, 0, 0), s.lan().bootp().stats());
     }
 
     private static String hex(String text) {
@@ -158,6 +158,6 @@ class BootpServerTest {
         s.client().send(0, 68, Ipv4Address.BROADCAST, 67, request(CLIENT, 6, 0));  // htype 6: IEEE 802
         s.lan().simulation().runFor(1_000_000_000L);
         assertTrue(s.client().received.isEmpty());
-        assertEquals(new BootpServer.Stats(0, 0, 1, 1, 1, 0), s.lan().bootp().stats());
+        assertEquals(new BootpServer.Stats(0, 0, 1, 1, 1, 0, 0, 0), s.lan().bootp().stats());
     }
 }
