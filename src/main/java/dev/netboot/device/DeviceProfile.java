@@ -4,6 +4,7 @@ import dev.netboot.bootp.BootpConfig;
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
 import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Partition;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;

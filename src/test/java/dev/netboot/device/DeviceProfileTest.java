@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.bootp.BootpConfig;
 import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Partition;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;
