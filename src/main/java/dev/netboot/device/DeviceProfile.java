@@ -4,6 +4,10 @@ import dev.netboot.bootp.BootpConfig;
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
 import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashSpec;
+import dev.netboot.flash.FlashType;
+import dev.netboot.flash.NandGeometry;
+import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Partition;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;
@@ -27,15 +31,16 @@ import java.util.stream.Stream;
  * @param description   one line for humans
  * @param mac           the board's Ethernet address
  * @param ramBudget     bytes of RAM the boot client may use for buffers
- * @param flash         chip geometry
- * @param timing        chip program and erase times
+ * @param flash         chip geometry (the main area on NAND)
+ * @param timing        chip program, erase and read times
+ * @param chip          chip type and, for NAND, spare size, NOP and factory bad blocks; its geometry is {@code flash}
  * @param partitions    partition map, sorted by offset, non-overlapping, erase-aligned
  * @param bootPartition name of the partition the boot image is written to
  * @param bootp         BOOTP retransmission policy
  * @param tftp          TFTP retransmission and block size
  */
 public record DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash,
-                            FlashTiming timing, List<Partition> partitions, String bootPartition, BootpConfig bootp,
+                            FlashTiming timing, FlashSpec chip, List<Partition> partitions, String bootPartition, BootpConfig bootp,
                             TftpConfig tftp) {
 
     /** The profile {@code ./netboot boot} uses when none is given. */
@@ -59,6 +64,10 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         Objects.requireNonNull(mac, "mac");
         Objects.requireNonNull(flash, "flash");
         Objects.requireNonNull(timing, "timing");
+        Objects.requireNonNull(chip, "chip");
+        if (!chip.geometry().equals(flash)) {
+            throw new IllegalArgumentException("chip geometry " + chip.geometry() + " differs from flash geometry " + flash);
+        }
         Objects.requireNonNull(bootPartition, "bootPartition");
         Objects.requireNonNull(bootp, "bootp");
         Objects.requireNonNull(tftp, "tftp");
@@ -75,6 +84,11 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         if (ramBudget < minimumRam(flash)) {
             throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the minimum " + minimumRam(flash));
         }
+    }
+
+    /** Returns whether the chip is NOR or NAND. */
+    public FlashType type() {
+        return chip.type();
     }
 
     /**
@@ -186,18 +200,22 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         long ram = ramValue.asSize();
 
         Section flashSection = text.section("flash");
-        flashSection.require("type").asOneOf("nor");
+        Value typeValue = flashSection.require("type");
+        FlashType type = typeValue.asOneOf("nor", "nand").equals("nand") ? FlashType.NAND : FlashType.NOR;
         Value sizeValue = flashSection.require("size");
         long size = sizeValue.asSize();
         Value eraseValue = flashSection.require("erase-unit");
         long eraseUnit = eraseValue.asSize();
         Value pageValue = flashSection.require("page");
         long page = pageValue.asSize();
-        int erased = flashSection.require("erased").asInt(0, 0xFF);
+        Value erasedValue = flashSection.require("erased");
+        int erased = erasedValue.asInt(0, 0xFF);
         FlashGeometry flash = geometry(sizeValue, eraseValue, pageValue, size, eraseUnit, page, erased);
         long[] program = typicalMax(flashSection.require("page-program"));
-        long[] erase = typicalMax(flashSection.require("sector-erase"));
-        FlashTiming timing = new FlashTiming(program[0], program[1], erase[0], erase[1]);
+        long[] erase = typicalMax(flashSection.require(type == FlashType.NAND ? "block-erase" : "sector-erase"));
+        long[] read = flashSection.optional("page-read").map(DeviceProfile::typicalMax).orElse(new long[] {0, 0});
+        FlashTiming timing = new FlashTiming(program[0], program[1], erase[0], erase[1], read[0], read[1]);
+        FlashSpec chip = type == FlashType.NAND ? nand(flashSection, flash, erasedValue) : nor(flashSection, flash);
 
         List<Partition> partitions = partitions(text, flash);
 
@@ -217,7 +235,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         BootpConfig bootp = bootp(text.optionalSection("bootp"));
         TftpConfig tftp = tftp(text.optionalSection("tftp"));
         text.finish();
-        return new DeviceProfile(name, description, mac, ram, flash, timing, partitions, bootPartition, bootp, tftp);
+        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, bootPartition, bootp, tftp);
     }
 
     private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,
@@ -233,6 +251,39 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             throw sizeValue.error("'" + sizeValue.text() + "' (expected: a positive multiple of the erase unit " + eraseUnit + ")");
         }
         return new FlashGeometry(size, (int) eraseUnit, (int) page, erased);
+    }
+
+    // A NAND key in a nor profile is reported by finish() as unknown, listing the keys nor takes.
+    private static FlashSpec nor(Section s, FlashGeometry flash) {
+        return FlashSpec.nor(flash);
+    }
+
+    private static FlashSpec nand(Section s, FlashGeometry flash, Value erasedValue) {
+        if (flash.erasedValue() != 0xFF) {
+            throw erasedValue.error("'" + erasedValue.text() + "' (expected: 0xff for nand)");
+        }
+        Value spareValue = s.require("spare");
+        long spare = spareValue.asSize();
+        int nop = s.require("nop").asInt(1, 8);
+        int blocks = (int) (flash.size() / flash.eraseUnit());
+        List<Integer> bad = new ArrayList<>();
+        s.optional("bad-blocks").ifPresent(v -> {
+            for (String part : v.text().split(",")) {
+                try {
+                    bad.add((int) ConfigText.parseLong(part.trim(), 0, blocks - 1));
+                } catch (ConfigException e) {
+                    throw v.error("'" + part.trim() + "' (expected: block numbers 0.." + (blocks - 1) + " separated by commas)");
+                }
+            }
+        });
+        int random = s.optional("random-bad-blocks").map(v -> v.asInt(0, blocks - 1 - bad.size())).orElse(0);
+        NandGeometry nand;
+        try {
+            nand = new NandGeometry(flash, (int) Math.min(spare, Integer.MAX_VALUE), nop);
+        } catch (IllegalArgumentException e) {
+            throw spareValue.error("'" + spareValue.text() + "': " + e.getMessage());
+        }
+        return FlashSpec.nand(nand, bad, random);
     }
 
     /** Reads {@code typical / max}, e.g. {@code 0.4ms / 3ms}. */

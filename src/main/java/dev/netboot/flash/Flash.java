@@ -1,5 +1,7 @@
 package dev.netboot.flash;
 
+import java.util.Objects;
+
 /**
  * A flash chip as the device sees it: raw reads, erases in erase units and programs within a page.
  *
@@ -12,6 +14,13 @@ package dev.netboot.flash;
  * </ul>
  * A call that breaks a rule throws and changes nothing. Caller-side array bounds are our own
  * misuse and throw {@link IndexOutOfBoundsException}. Implementations are single-threaded.
+ *
+ * <p>The same contract holds for NOR and NAND: on NAND the main data area is what these methods
+ * address (the spare area is reached through {@link NandFlash}), the erase unit is a block, and
+ * NAND adds its own refusals (pages in order, at most NOP partial programs, bad blocks). What a
+ * caller may rely on for both: erase whole units, program within a page, never raise a bit, and
+ * skip units for which {@link #isBad(int)} is true. Implementations: {@link SimulatedNorFlash},
+ * {@link SimulatedNandFlash}; decorators: {@link TimedFlash}, {@link PowerCutFlash}.
  */
 public interface Flash extends AutoCloseable {
     /** Returns the chip's size, erase unit, page size and erased value. */
@@ -44,6 +53,24 @@ public interface Flash extends AutoCloseable {
 
     /** Returns a snapshot of the operation counters. */
     FlashStats stats();
+
+    /**
+     * Returns how often each erase unit has been erased, indexed by {@code offset / eraseUnit}; a
+     * fresh copy. Counters live in memory: a file-backed flash starts them at zero when opened.
+     * {@link FlashWear#of(long[])} summarises them.
+     */
+    long[] eraseCounts();
+
+    /**
+     * Returns whether erase unit {@code unit} ({@code offset / eraseUnit}) is bad: a writer must not
+     * erase or program it. NOR has no bad units, so the default is false; NAND reads the marker.
+     *
+     * @throws IndexOutOfBoundsException if {@code unit} is not a unit of this flash
+     */
+    default boolean isBad(int unit) {
+        Objects.checkIndex(unit, Math.toIntExact(geometry().size() / geometry().eraseUnit()));
+        return false;
+    }
 
     /** Flushes and releases the backing store; later calls throw FlashException STATE. */
     @Override

@@ -6,7 +6,9 @@ package dev.netboot.flash;
  *
  * <p>Messages state facts in the form "what: actual (expected: X)" with offsets in hex, for
  * example {@code "program at 0x1000f0 len 32 crosses the 256-byte page at 0x100000 (expected:
- * within one page)"}. A flash operation that throws has changed nothing, except {@link Kind#IO}.
+ * within one page)"}. A flash operation that throws has changed nothing, except {@link Kind#IO},
+ * {@link Kind#PROGRAM_FAILED} and {@link Kind#ERASE_FAILED} (the block is then marked bad), and
+ * {@link Kind#POWER_CUT} (the cut operation left the state its mode documents).
  */
 public final class FlashException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -28,7 +30,21 @@ public final class FlashException extends RuntimeException {
         /** The backing file could not be created, opened, sized or written. */
         IO,
         /** The call is not allowed in the object's current state (closed, finished, aborted). */
-        STATE
+        STATE,
+        /** NAND: a page is programmed after a higher page of the same block since the block's erase. */
+        OUT_OF_ORDER,
+        /** NAND: a page already had its maximum number of partial programs (NOP) since erase. */
+        TOO_MANY_PARTIAL_PROGRAMS,
+        /** NAND: the block is marked bad; it must not be erased or programmed. */
+        BAD_BLOCK,
+        /** NAND: the chip reported a program status failure; the block is now marked bad. */
+        PROGRAM_FAILED,
+        /** NAND: the chip reported an erase status failure; the block is now marked bad. */
+        ERASE_FAILED,
+        /** NAND: a sector read back with more bit errors than its ECC corrects. */
+        ECC_UNCORRECTABLE,
+        /** The power was cut ({@link PowerCutFlash}); no operation runs until power returns. */
+        POWER_CUT
     }
 
     private final Kind kind;

@@ -11,7 +11,8 @@ import java.util.Objects;
  * Streams an image into one partition as its blocks arrive, in bounded RAM.
  *
  * <p>Call {@link #begin(long)}, then {@link #write(ByteBuffer, int, int)} once per received block,
- * then {@link #finish()}. The writer holds exactly one page of image bytes; when the page is full
+ * then {@link #finish()}. By default the writer holds one page of image bytes (2 KiB on NAND:
+ * whole pages are buffered, so four 512-byte TFTP blocks make one page program); when the page is full
  * it erases the page's erase unit if this is the unit's first page ("erase ahead", so a short
  * image erases only what it needs), programs the page, and reads it back into a second page
  * buffer to compare. {@code finish()} programs the last partial page (only the image bytes; the
@@ -21,8 +22,26 @@ import java.util.Objects;
  * <p>Nothing outside the partition is ever erased or programmed: an image that would overflow
  * the partition fails with {@link FlashException.Kind#IMAGE_TOO_LARGE} before any of its
  * offending bytes is written, and a known size that cannot fit fails in {@code begin} before
- * flash is touched. Erase units of the partition beyond the image's end are left as they were;
- * a later change may erase them or skip units whose content already matches.
+ * flash is touched. Erase units of the partition beyond the image's end are left as they were.
+ *
+ * <p><b>Skipping unchanged units</b> ({@link Options#skipUnchanged()}, U-Boot's {@code sf update}):
+ * the writer buffers a whole erase unit instead of a page, reads the unit already on flash page by
+ * page and compares; a unit whose bytes already match is neither erased nor programmed
+ * ({@link #skippedSectors()}), otherwise it is erased and programmed ({@link #erasedSectors()}).
+ * This costs one erase unit of RAM instead of one page ({@link #ramBytes()}): 4 KiB on NOR,
+ * 128 KiB on NAND. In that mode the last unit's bytes past the image end keep whatever they held
+ * if the unit is skipped, and are erased otherwise.
+ *
+ * <p><b>Bad blocks</b>: erase units for which {@link Flash#isBad(int)} is true are skipped, so
+ * the image's logical unit k lands on the partition's k-th good unit (NOR has none). An erase that
+ * fails with {@link FlashException.Kind#ERASE_FAILED} (the chip marked the block bad) moves on to
+ * the next good unit. A partition must therefore reserve spare blocks: on SLC NAND about 2% are
+ * bad from the factory and more grow with use, so an image needs {@code size + spare} of
+ * partition. The capacity is the partition's good units when {@link #begin} runs; running out
+ * later fails with {@code IMAGE_TOO_LARGE}. A {@code PROGRAM_FAILED} fails the writer: the pages
+ * already written to that block are no longer in RAM, so the caller restarts the download (the
+ * block is now bad and the retry maps around it). The final SHA-256 verify walks the same good
+ * units, so it stays correct with skipped and bad units.
  *
  * <p>A writer is used once. After a failure, {@link #abort()} or {@code finish()}, further
  * writes throw {@link FlashException.Kind#STATE}. Not thread-safe.
@@ -41,35 +60,62 @@ public final class FlashWriter {
         record Failed(FlashException cause) implements State {}
     }
 
+    /**
+     * How a writer works.
+     *
+     * @param skipUnchanged buffer a whole erase unit and skip units whose content already matches
+     */
+    public record Options(boolean skipUnchanged) {
+        /** Page buffering, erase ahead, no comparison: the least RAM. */
+        public static final Options DEFAULTS = new Options(false);
+        /** Whole-unit buffering that skips units already holding the image's bytes. */
+        public static final Options SKIP_UNCHANGED = new Options(true);
+    }
+
     private final Flash flash;
     private final Partition partition;
+    private final Options options;
     private final int pageSize;
     private final int eraseUnit;
-    // The two page buffers are the writer's only RAM for data: one filling, one for read-back.
-    private final byte[] page;
+    // The buffers are the writer's only RAM for data: one filling (a page, or a unit when skipping
+    // unchanged units), one page for read-back.
+    private final byte[] buffer;
     private final byte[] readBack;
     private final MessageDigest received;
     private final MessageDigest reread;
 
     private State state = new State.Idle();
-    private int pageFill;        // bytes of the current page buffered in page[]
+    private int fill;            // bytes buffered in buffer[]
     private long written;        // image bytes accepted, buffered or programmed
-    private long programmedEnd;  // partition-relative end of programmed pages
-    private long erasedEnd;      // partition-relative end of erase units erased by this writer
+    private long programmedEnd;  // logical (image-relative) end of bytes on flash
+    private long capacity;       // bytes of good units in the partition at begin
+    private long unitAt = -1;    // physical offset of the unit holding logical unit programmedEnd / eraseUnit, -1 if not chosen
+    private long nextUnit;       // physical offset of the next partition unit to consider
+    private long erasedSectors, skippedSectors, badSectorsSkipped;
 
     /**
-     * Prepares a writer for {@code partition} of {@code flash}, allocating its page buffers.
+     * Prepares a writer for {@code partition} of {@code flash} with {@link Options#DEFAULTS}.
      *
      * @throws IllegalArgumentException if the partition is not inside flash on erase-unit boundaries
      */
     public FlashWriter(Flash flash, Partition partition) {
+        this(flash, partition, Options.DEFAULTS);
+    }
+
+    /**
+     * Prepares a writer for {@code partition} of {@code flash}, allocating its buffers.
+     *
+     * @throws IllegalArgumentException if the partition is not inside flash on erase-unit boundaries
+     */
+    public FlashWriter(Flash flash, Partition partition, Options options) {
         this.flash = Objects.requireNonNull(flash, "flash");
         this.partition = Objects.requireNonNull(partition, "partition");
+        this.options = Objects.requireNonNull(options, "options");
         FlashGeometry g = flash.geometry();
         partition.checkFits(g);
         this.pageSize = g.pageSize();
         this.eraseUnit = g.eraseUnit();
-        this.page = new byte[pageSize];
+        this.buffer = new byte[options.skipUnchanged() ? eraseUnit : pageSize];
         this.readBack = new byte[pageSize];
         this.received = sha256Digest();
         this.reread = sha256Digest();
@@ -81,17 +127,20 @@ public final class FlashWriter {
      * <p>The size is used only to refuse an image that cannot fit before flash is touched; the
      * partition's end is enforced on every write either way.
      *
-     * @throws FlashException IMAGE_TOO_LARGE if the known size exceeds the partition; STATE if
-     *                        already begun
+     * @throws FlashException IMAGE_TOO_LARGE if the known size exceeds the partition's good
+     *                        units; STATE if already begun
      */
     public void begin(long expectedSize) {
         if (!(state instanceof State.Idle)) {
             throw stateError("begin");
         }
-        if (expectedSize > partition.size()) {
-            throw fail(new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, String.format(
-                    "image of %d bytes does not fit partition %s of %d bytes at 0x%x",
-                    expectedSize, partition.name(), partition.size(), partition.offset())));
+        capacity = 0;
+        for (long at = partition.offset(); at < partition.end(); at += eraseUnit) {
+            capacity += flash.isBad(unitIndex(at)) ? 0 : eraseUnit;
+        }
+        nextUnit = partition.offset();
+        if (expectedSize > capacity) {
+            throw fail(tooLarge("image of " + expectedSize + " bytes"));
         }
         state = new State.Writing(expectedSize);
     }
@@ -110,22 +159,20 @@ public final class FlashWriter {
             throw stateError("write");
         }
         Objects.checkFromIndexSize(off, len, src.limit());
-        if (len > partition.size() - written) {
-            throw fail(new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, String.format(
-                    "image of at least %d bytes does not fit partition %s of %d bytes at 0x%x",
-                    written + len, partition.name(), partition.size(), partition.offset())));
+        if (len > capacity - written) {
+            throw fail(tooLarge("image of at least " + (written + len) + " bytes"));
         }
         try {
             while (len > 0) {
-                int n = Math.min(len, pageSize - pageFill);
-                src.get(off, page, pageFill, n);
-                received.update(page, pageFill, n);
-                pageFill += n;
+                int n = Math.min(len, buffer.length - fill);
+                src.get(off, buffer, fill, n);
+                received.update(buffer, fill, n);
+                fill += n;
                 written += n;
                 off += n;
                 len -= n;
-                if (pageFill == pageSize) {
-                    programPage(pageSize);
+                if (fill == buffer.length) {
+                    flush();
                 }
             }
         } catch (FlashException e) {
@@ -144,13 +191,21 @@ public final class FlashWriter {
             throw stateError("finish");
         }
         try {
-            if (pageFill > 0) {
-                programPage(pageFill); // only the image bytes: the page's tail stays erased
+            if (fill > 0) {
+                flush(); // only the image bytes: the last page's tail stays erased
             }
             byte[] expected = received.digest();
+            // Walk the good units again: logical unit k is the partition's k-th good unit.
+            long unit = partition.offset();
             for (long at = 0; at < written; at += pageSize) {
+                if (at % eraseUnit == 0 && at > 0) {
+                    unit += eraseUnit;
+                }
+                while (at % eraseUnit == 0 && flash.isBad(unitIndex(unit))) {
+                    unit += eraseUnit;
+                }
                 int n = (int) Math.min(pageSize, written - at);
-                flash.read(partition.offset() + at, readBack, 0, n);
+                flash.read(unit + at % eraseUnit, readBack, 0, n);
                 reread.update(readBack, 0, n);
             }
             byte[] actual = reread.digest();
@@ -196,30 +251,127 @@ public final class FlashWriter {
         return partition.offset();
     }
 
-    /** Returns the bytes of buffer RAM this writer holds: two pages. */
+    /**
+     * Returns the bytes of buffer RAM this writer holds: two pages, or one erase unit and one page
+     * when skipping unchanged units.
+     */
     public int ramBytes() {
-        return page.length + readBack.length;
+        return buffer.length + readBack.length;
     }
 
-    /** Erases ahead if needed, programs {@code len} bytes of the page buffer and reads them back. */
-    private void programPage(int len) {
-        // Page size divides the erase unit, so a page never straddles two units and the unit's
-        // first page is the one that starts it.
-        if (programmedEnd == erasedEnd) {
-            flash.erase(partition.offset() + erasedEnd, eraseUnit);
-            erasedEnd += eraseUnit;
+    /** Returns the erase units this writer erased (NOR sectors, NAND blocks). */
+    public long erasedSectors() {
+        return erasedSectors;
+    }
+
+    /** Returns the erase units left alone because they already held the image's bytes. */
+    public long skippedSectors() {
+        return skippedSectors;
+    }
+
+    /** Returns the bad erase units passed over, found bad at the start or failing their erase. */
+    public long badSectorsSkipped() {
+        return badSectorsSkipped;
+    }
+
+    /** Writes the buffered bytes: one page (erase ahead) or one whole unit (compare first). */
+    private void flush() {
+        if (!options.skipUnchanged()) {
+            // Page size divides the erase unit, so a page never straddles two units and the unit's
+            // first page is the one that starts it.
+            if (programmedEnd % eraseUnit == 0) {
+                chooseUnit();
+                eraseUnit();
+            }
+            programAndVerify(unitAt + programmedEnd % eraseUnit, 0, fill);
+        } else {
+            chooseUnit();
+            if (matches(fill)) {
+                skippedSectors++;
+            } else {
+                eraseUnit();
+                for (int p = 0; p < fill; p += pageSize) {
+                    programAndVerify(unitAt + p, p, Math.min(pageSize, fill - p));
+                }
+            }
         }
-        long at = partition.offset() + programmedEnd;
-        flash.program(at, page, 0, len);
+        programmedEnd += fill;
+        fill = 0;
+    }
+
+    /** Picks the next good unit of the partition for the logical unit that starts now. */
+    private void chooseUnit() {
+        while (nextUnit < partition.end() && flash.isBad(unitIndex(nextUnit))) {
+            badSectorsSkipped++;
+            nextUnit += eraseUnit;
+        }
+        if (nextUnit >= partition.end()) {
+            throw tooLarge("image of at least " + written + " bytes");
+        }
+        unitAt = nextUnit;
+        nextUnit += eraseUnit;
+    }
+
+    /** Erases the chosen unit; a unit whose erase fails (now bad) is replaced by the next good one. */
+    private void eraseUnit() {
+        while (true) {
+            try {
+                flash.erase(unitAt, eraseUnit);
+                erasedSectors++;
+                return;
+            } catch (FlashException e) {
+                if (e.kind() != FlashException.Kind.ERASE_FAILED) {
+                    throw e;
+                }
+                badSectorsSkipped++;
+                capacity -= eraseUnit;
+                chooseUnit();
+            }
+        }
+    }
+
+    /** Returns whether the chosen unit already holds {@code buffer[0, len)}; an unreadable unit does not. */
+    private boolean matches(int len) {
+        try {
+            for (int p = 0; p < len; p += pageSize) {
+                int n = Math.min(pageSize, len - p);
+                flash.read(unitAt + p, readBack, 0, n);
+                if (Arrays.mismatch(buffer, p, p + n, readBack, 0, n) >= 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (FlashException e) {
+            if (e.kind() == FlashException.Kind.ECC_UNCORRECTABLE) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Programs {@code buffer[from, from + len)} at flash {@code at} and reads it back. */
+    private void programAndVerify(long at, int from, int len) {
+        flash.program(at, buffer, from, len);
         flash.read(at, readBack, 0, len);
-        int bad = Arrays.mismatch(page, 0, len, readBack, 0, len);
+        int bad = Arrays.mismatch(buffer, from, from + len, readBack, 0, len);
         if (bad >= 0) {
             throw new FlashException(FlashException.Kind.VERIFY_FAILED, String.format(
                     "verify at 0x%x: read 0x%02x (expected: 0x%02x as programmed)",
-                    at + bad, readBack[bad] & 0xFF, page[bad] & 0xFF));
+                    at + bad, readBack[bad] & 0xFF, buffer[from + bad] & 0xFF));
         }
-        programmedEnd += len;
-        pageFill = 0;
+    }
+
+    private int unitIndex(long offset) {
+        return (int) (offset / eraseUnit);
+    }
+
+    private FlashException tooLarge(String image) {
+        long bad = partition.size() - capacity;
+        return new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, bad == 0
+                ? String.format("%s does not fit partition %s of %d bytes at 0x%x", image, partition.name(), partition.size(),
+                        partition.offset())
+                : String.format("%s does not fit partition %s of %d bytes at 0x%x with %d bad blocks (%d good bytes; expected: spare blocks reserved)",
+                        image, partition.name(), partition.size(), partition.offset(), bad / eraseUnit, capacity));
     }
 
     private FlashException fail(FlashException e) {

@@ -1,13 +1,9 @@
 package dev.netboot.flash;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -20,6 +16,7 @@ import java.util.Objects;
  *
  * <p>The file-backed form maps the file rather than copying it to the heap, so a 64 MiB image costs
  * no heap; writes reach the file through the mapping and {@link #close()} forces them to storage.
+ * Per-sector erase counts ({@link #eraseCounts()}) are kept in memory and start at zero on open.
  */
 public final class SimulatedNorFlash implements Flash {
     // Heap arrays stop a few bytes short of Integer.MAX_VALUE on HotSpot.
@@ -32,12 +29,14 @@ public final class SimulatedNorFlash implements Flash {
     private boolean closed;
 
     private long erases, programs, reads, bytesProgrammed, bytesErased;
+    private final long[] eraseCounts;
 
     private SimulatedNorFlash(FlashGeometry geometry, MemorySegment cells, Arena arena, String description) {
         this.geometry = geometry;
         this.cells = cells;
         this.arena = arena;
         this.description = description;
+        this.eraseCounts = new long[Math.toIntExact(geometry.size() / geometry.eraseUnit())];
     }
 
     /**
@@ -63,52 +62,8 @@ public final class SimulatedNorFlash implements Flash {
      *                        {@code geometry.size()}
      */
     public static SimulatedNorFlash openFile(Path file, FlashGeometry geometry) {
-        Objects.requireNonNull(file, "file");
-        Opened opened = openOrCreate(file);
-        FileChannel channel = opened.channel();
-        boolean created = opened.created();
-        Arena arena = Arena.ofShared();
-        try (channel) {
-            if (!created) {
-                long length = channel.size();
-                if (length != geometry.size()) {
-                    throw new FlashException(FlashException.Kind.IO, "flash file " + file + " is " + length
-                            + " bytes (expected: " + geometry.size() + " for profile geometry)");
-                }
-            }
-            // Mapping past the end grows the file; the mapping outlives the channel.
-            MemorySegment cells = channel.map(FileChannel.MapMode.READ_WRITE, 0, geometry.size(), arena);
-            if (created) {
-                cells.fill((byte) geometry.erasedValue());
-                cells.force();
-            }
-            return new SimulatedNorFlash(geometry, cells, arena, "file " + file);
-        } catch (IOException e) {
-            arena.close();
-            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot map "
-                    + geometry.size() + " bytes: " + e, e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    private record Opened(FileChannel channel, boolean created) {}
-
-    private static Opened openOrCreate(Path file) {
-        try {
-            // CREATE_NEW rather than an exists() check, so a file appearing in between is not overwritten.
-            return new Opened(FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE), true);
-        } catch (FileAlreadyExistsException e) {
-            try {
-                return new Opened(FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE), false);
-            } catch (IOException e2) {
-                throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot open: " + e2, e2);
-            }
-        } catch (IOException e) {
-            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot create: " + e, e);
-        }
+        FlashFiles.Mapped mapped = FlashFiles.map(file, geometry.size(), geometry.erasedValue());
+        return new SimulatedNorFlash(geometry, mapped.cells(), mapped.arena(), "file " + file);
     }
 
     @Override
@@ -149,6 +104,9 @@ public final class SimulatedNorFlash implements Flash {
         cells.asSlice(offset, length).fill((byte) geometry.erasedValue());
         erases += length / unit;
         bytesErased += length;
+        for (long u = offset / unit; u < (offset + length) / unit; u++) {
+            eraseCounts[(int) u]++;
+        }
     }
 
     @Override
@@ -187,6 +145,11 @@ public final class SimulatedNorFlash implements Flash {
         return new FlashStats(erases, programs, reads, bytesProgrammed, bytesErased);
     }
 
+    @Override
+    public long[] eraseCounts() {
+        return eraseCounts.clone();
+    }
+
     /** Forces file-backed content to storage and unmaps it; later calls throw STATE. Idempotent. */
     @Override
     public void close() {
@@ -195,13 +158,7 @@ public final class SimulatedNorFlash implements Flash {
         }
         closed = true;
         if (arena != null) {
-            try {
-                cells.force();
-            } catch (java.io.UncheckedIOException e) {
-                throw new FlashException(FlashException.Kind.IO, "flash " + description + ": cannot force to storage: " + e, e);
-            } finally {
-                arena.close();
-            }
+            FlashFiles.forceAndClose(cells, arena, description);
         }
     }
 

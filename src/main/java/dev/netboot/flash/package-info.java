@@ -1,5 +1,6 @@
 /**
- * Flash storage for the device side: the chip, a simulated chip, and the image writer.
+ * Flash storage for the device side: the chip, simulated NOR and NAND chips, timing, power cuts,
+ * and the image writer.
  *
  * <p>What this layer knows:
  * <ul>
@@ -8,16 +9,24 @@
  *       page, bits only go from 1 to 0 ({@link dev.netboot.flash.Flash});</li>
  *   <li>a strict simulated NOR chip, in memory or mapped from a file, that refuses every rule
  *       break and changes nothing when it does ({@link dev.netboot.flash.SimulatedNorFlash});</li>
+ *   <li>a strict simulated SLC NAND chip ({@link dev.netboot.flash.SimulatedNandFlash},
+ *       {@link dev.netboot.flash.NandFlash}): page + spare, pages in order, NOP, factory and grown
+ *       bad blocks, per-sector SEC-DED ECC in the spare area, seeded faults;</li>
+ *   <li>datasheet times charged in virtual time ({@link dev.netboot.flash.TimedFlash},
+ *       {@link dev.netboot.flash.FlashTiming}), per-unit wear ({@link dev.netboot.flash.FlashWear}),
+ *       and power cuts before, after or in the middle of an operation
+ *       ({@link dev.netboot.flash.PowerCutFlash});</li>
  *   <li>how to stream an image into one {@link dev.netboot.flash.Partition} in two pages of RAM:
- *       erase ahead, program, read back, verify SHA-256, never touch flash outside the partition
+ *       erase ahead, program, read back, verify SHA-256, never touch flash outside the partition,
+ *       skip bad units, and optionally skip units that already match
  *       ({@link dev.netboot.flash.FlashWriter}).</li>
  * </ul>
+ * {@link dev.netboot.flash.Flashes} opens the simulator a {@link dev.netboot.flash.FlashSpec} names.
  *
  * <p>What it does not know: where the bytes come from (TFTP hands blocks to the writer and never
  * sees geometry), which partition a profile names, or how to boot what was written. Not yet
- * modelled: NAND (spare areas, bad blocks, ECC, in-order page programming), power cuts mid
- * operation, operation timing, wear, and A/B slots; the {@link dev.netboot.flash.Flash} interface
- * is small so that these can arrive as other implementations and decorators.
+ * modelled: A/B slots, metadata commit and image signing, which build on these blocks; wear-out
+ * (erase counts are kept but never fail a unit by themselves).
  *
  * <p>Errors are one unchecked {@link dev.netboot.flash.FlashException} with a
  * {@link dev.netboot.flash.FlashException.Kind}; {@link java.lang.IllegalArgumentException} and

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.bootp.BootpConfig;
 import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashSpec;
+import dev.netboot.flash.FlashType;
+import dev.netboot.flash.NandGeometry;
+import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Partition;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;
@@ -63,6 +67,8 @@ class DeviceProfileTest {
         assertEquals(65_536, p.ramBudget());
         assertEquals(new FlashGeometry(16_777_216, 4_096, 256, 0xFF), p.flash());
         assertEquals(new FlashTiming(400_000, 3_000_000, 45_000_000, 400_000_000), p.timing());
+        assertEquals(FlashType.NOR, p.type());
+        assertEquals(FlashSpec.nor(p.flash()), p.chip());
         assertEquals(List.of(
                 new Partition("loader", 0, 1_048_576),
                 new Partition("boot", 1_048_576, 8_388_608),
@@ -90,6 +96,47 @@ class DeviceProfileTest {
         assertEquals(new Partition("boot", 1_048_576, 33_554_432), p.bootPartitionRegion());
         assertEquals(67_108_864, p.partition("data").end());
         assertEquals(new TftpConfig(1_000_000_000L, 8, 1468), p.tftp());
+    }
+
+    @Test
+    void nand128mLoadsWithTheValuesInItsFile() {
+        DeviceProfile p = DeviceProfile.load(PROFILES.resolve("nand-128m.profile"));
+        assertEquals("nand-128m", p.name());
+        assertEquals(FlashType.NAND, p.type());
+        assertEquals(new FlashGeometry(134_217_728, 131_072, 2_048, 0xFF), p.flash());
+        assertEquals(FlashSpec.nand(NandGeometry.mt29f(134_217_728), List.of(), 20), p.chip());
+        assertEquals(new FlashTiming(200_000, 600_000, 700_000, 2_000_000, 25_000, 25_000), p.timing());
+        assertEquals(new Partition("boot", 1_048_576, 41_943_040), p.bootPartitionRegion());
+        assertEquals(134_217_728, p.partition("data").end());
+        assertEquals(262_144, p.ramBudget());
+    }
+
+    private static final String NAND = BASE.replace("type = nor", "type = nand\nspare = 64\nnop = 4")
+            .replace("erase-unit = 4KiB", "erase-unit = 128KiB").replace("page = 256", "page = 2KiB")
+            .replace("sector-erase = 45ms / 400ms", "block-erase = 0.7ms / 2ms\npage-read = 25us / 25us")
+            .replace("size = 64KiB", "size = 128KiB").replace("offset = 64KiB", "offset = 128KiB")
+            .replace("ram = 8KiB", "ram = 16KiB");
+
+    @Test
+    void nandKeysParse() {
+        DeviceProfile p = DeviceProfile.parse(NAND.replace("nop = 4", "nop = 4\nbad-blocks = 3, 0x5\nrandom-bad-blocks = 2"), SRC);
+        assertEquals(new FlashSpec(FlashType.NAND, p.flash(), 64, 4, List.of(3, 5), 2), p.chip());
+        assertEquals(25_000, p.timing().pageReadTypical());
+    }
+
+    @Test
+    void nandKeyErrorsNameTheLine() {
+        assertTrue(error(NAND.replace("nop = 4", "nop = 9")).contains("[flash] nop:"), error(NAND.replace("nop = 4", "nop = 9")));
+        String spare = error(NAND.replace("spare = 64", "spare = 16"));
+        assertTrue(spare.contains("[flash] spare: '16': NAND spare size: 16 (expected: 34..2048"), spare);
+        String bad = error(NAND.replace("nop = 4", "nop = 4\nbad-blocks = 3, 8"));
+        assertTrue(bad.contains("[flash] bad-blocks: '8' (expected: block numbers 0..7 separated by commas)"), bad);
+        String erased = error(NAND.replace("erased = 0xff", "erased = 0x00"));
+        assertTrue(erased.contains("[flash] erased: '0x00' (expected: 0xff for nand)"), erased);
+        String norSpare = error(BASE.replace("type = nor", "type = nor\nspare = 64"));
+        assertTrue(norSpare.contains("[flash] unknown key 'spare'"), norSpare);
+        String missing = error(NAND.replace("block-erase = 0.7ms / 2ms\n", ""));
+        assertTrue(missing.contains("missing required field 'block-erase'"), missing);
     }
 
     @Test
@@ -147,7 +194,10 @@ class DeviceProfileTest {
 
     @Test
     void unknownFlashTypeNamesAcceptedValues() {
-        assertEquals("device-profiles/x.profile:6: [flash] type: 'nand' is not supported (expected: nor)",
+        assertEquals("device-profiles/x.profile:6: [flash] type: 'nand-flash' is not supported (expected: nor or nand)",
+                error(replace("type = nor", "type = nand-flash")));
+        // nand needs its own keys
+        assertEquals("device-profiles/x.profile: [flash] missing required field 'block-erase'",
                 error(replace("type = nor", "type = nand")));
     }
 
@@ -205,10 +255,10 @@ class DeviceProfileTest {
     @Test
     void unknownKey() {
         assertEquals("device-profiles/x.profile:9: [flash] unknown key 'erase-size'"
-                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase)",
+                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase, page-read)",
                 error(replace("erase-unit = 4KiB", "erase-unit = 4KiB\nerase-size = 4KiB")));
         assertEquals("device-profiles/x.profile:10: [flash] unknown key 'pages' (did you mean 'page'?)"
-                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase)",
+                + " (expected one of: type, size, erase-unit, page, erased, page-program, sector-erase, page-read)",
                 error(replace("page = 256", "page = 256\npages = 256")));
     }
 
@@ -231,12 +281,12 @@ class DeviceProfileTest {
     void resolveByNameAndByPath() {
         assertEquals("spi-nor-64m", DeviceProfile.resolve("spi-nor-64m", PROFILES).name());
         assertEquals("spi-nor-16m", DeviceProfile.resolve("device-profiles/spi-nor-16m.profile", Path.of("elsewhere")).name());
-        assertEquals(List.of("spi-nor-16m", "spi-nor-64m"), DeviceProfile.available(PROFILES));
+        assertEquals(List.of("nand-128m", "spi-nor-16m", "spi-nor-64m"), DeviceProfile.available(PROFILES));
     }
 
     @Test
     void unknownProfileNameListsTheAvailableOnes() {
-        assertEquals("unknown device profile 'spi-nor-32m' (available in device-profiles: spi-nor-16m, spi-nor-64m;"
+        assertEquals("unknown device profile 'spi-nor-32m' (available in device-profiles: nand-128m, spi-nor-16m, spi-nor-64m;"
                 + " or give the path of a .profile file)",
                 assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-32m", PROFILES)).getMessage());
     }
@@ -256,6 +306,6 @@ class DeviceProfileTest {
         DeviceProfile p = DeviceProfile.parse(BASE, SRC);
         List<Partition> overlapping = List.of(new Partition("a", 0, 8192), new Partition("boot", 4096, 4096));
         assertThrows(IllegalArgumentException.class, () -> new DeviceProfile(p.name(), p.description(), p.mac(), p.ramBudget(),
-                p.flash(), p.timing(), overlapping, "boot", p.bootp(), p.tftp()));
+                p.flash(), p.timing(), p.chip(), overlapping, "boot", p.bootp(), p.tftp()));
     }
 }

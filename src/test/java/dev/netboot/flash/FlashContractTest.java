@@ -27,6 +27,11 @@ abstract class FlashContractTest {
         return f;
     }
 
+    /** Returns whether the implementation takes an erased value other than 0xFF; NAND does not. */
+    boolean acceptsAnyErasedValue() {
+        return true;
+    }
+
     @AfterEach
     void closeAll() {
         opened.forEach(Flash::close);
@@ -61,6 +66,10 @@ abstract class FlashContractTest {
     @Test
     void erasedValueComesFromGeometry() {
         FlashGeometry g = new FlashGeometry(8192, 4096, 256, 0xA5);
+        if (!acceptsAnyErasedValue()) {
+            assertThrows(IllegalArgumentException.class, () -> create(g));
+            return;
+        }
         Flash f = open(g);
         assertArrayEquals(filled(8192, 0xA5), readAll(f));
         f.program(4096, new byte[] {0x21}, 0, 1); // 0xA5 & 0x21 == 0x21: only clears bits
@@ -228,6 +237,22 @@ abstract class FlashContractTest {
         f.program(0x3100, new byte[256], 0, 256);
         f.read(0, new byte[10], 0, 10);
         assertEquals(new FlashStats(4, 2, 1, 356, 0x4000), f.stats());
+    }
+
+    @Test
+    void eraseCountsPerUnitAndNoBadUnitsOnAFreshChip() {
+        Flash f = open(SMALL);
+        f.erase(0x1000, 0x2000);
+        f.erase(0x2000, 0x1000);
+        long[] expected = new long[16];
+        expected[1] = 1;
+        expected[2] = 2;
+        assertArrayEquals(expected, f.eraseCounts());
+        for (int unit = 0; unit < 16; unit++) {
+            assertEquals(false, f.isBad(unit));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> f.isBad(16));
+        assertThrows(IndexOutOfBoundsException.class, () -> f.isBad(-1));
     }
 
     @Test

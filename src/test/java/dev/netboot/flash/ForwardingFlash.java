@@ -34,6 +34,16 @@ class ForwardingFlash implements Flash {
     }
 
     @Override
+    public long[] eraseCounts() {
+        return delegate.eraseCounts();
+    }
+
+    @Override
+    public boolean isBad(int unit) {
+        return delegate.isBad(unit);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -1,0 +1,59 @@
+# Example: 128 MiB SLC NAND board (Micron MT29F1G08ABADA-class geometry and timing).
+#
+# A device profile describes one kind of board to netboot: its Ethernet address, how much RAM the
+# boot client may use, the flash chip, the partition map, and the network retry settings.
+# Format (see device-profiles/README.md): [section] headers, "key = value" lines, '#' comments.
+# Sizes are bytes, or a number with KiB/MiB/GiB, or 0x hex (KB/MB are rejected as ambiguous).
+# Durations need a unit: ns, us, ms, s or min (250ms, 1.5s). Unknown keys are errors.
+# Use it with: ./netboot boot --profile nand-128m   (the name is this file's name without .profile)
+
+[board]
+name = nand-128m                   # must equal the file name without .profile
+description = 128 MiB SLC NAND (MT29F1G08), 256 KiB RAM, 40 MiB boot partition
+mac = 02:4e:42:00:00:03            # locally administered (02:...), unicast
+ram = 256KiB                       # room for one 128 KiB block buffer (skip-unchanged writes) + frames
+
+[flash]
+type = nand                        # SLC NAND: pages in order within a block, bad blocks, ECC
+size = 128MiB                      # 1 Gbit: 1024 blocks
+erase-unit = 128KiB                # one block: 64 pages
+page = 2KiB                        # main bytes of one page; a TFTP block of 512 is a quarter page
+spare = 64                         # spare (OOB) bytes per page: bad-block marker, free bytes, ECC
+nop = 4                            # partial programs allowed per page between erases
+erased = 0xff                      # erased NAND reads 0xFF; programming only turns bits 1 -> 0
+page-program = 200us / 600us       # typical / max, datasheet tPROG
+block-erase = 0.7ms / 2ms          # typical / max, datasheet tBERS
+page-read = 25us / 25us            # datasheet tR (array to cache register), max only; used for both
+random-bad-blocks = 20             # factory bad blocks (<= 2% of 1024), placed by the simulator's seed
+# bad-blocks = 17, 300             # or name them: block numbers, comma separated
+
+# Partitions: offset and size must be multiples of erase-unit, inside the flash, not overlapping.
+# On NAND a partition needs spare blocks: the writer skips bad blocks, so a 32 MiB image needs a
+# little more than 32 MiB of partition (here 8 MiB = 64 blocks of reserve).
+[partition loader]                 # first-stage loader; netboot never writes it
+offset = 0
+size = 1MiB
+
+[partition boot]                   # the boot image goes here: up to 32 MiB plus bad-block reserve
+offset = 1MiB
+size = 40MiB
+
+[partition data]                   # the rest, for the application
+offset = 41MiB
+size = 87MiB
+
+[boot]
+partition = boot                   # which [partition NAME] receives the image
+
+# BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional.
+[bootp]
+initial-timeout = 1s               # wait after the first request
+max-timeout = 16s                  # the doubling stops here
+jitter = 500ms                     # +/- random offset on each wait
+give-up = 60s                      # total budget
+
+# TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512).
+[tftp]
+timeout = 1s                       # wait for the next packet before retransmitting
+retries = 8                        # retransmissions of one packet before the transfer fails
+blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU

@@ -1,0 +1,38 @@
+package dev.netboot.flash;
+
+import java.nio.file.Path;
+
+/** Opens the simulator that fits a {@link FlashSpec}, in memory or backed by a file. */
+public final class Flashes {
+    private Flashes() {}
+
+    /**
+     * Opens a simulated chip: {@link SimulatedNorFlash} or {@link SimulatedNandFlash}, mapped from
+     * {@code file} (created erased if missing) or in memory if {@code file} is null. For NAND, the
+     * factory bad blocks of {@code spec} are chosen with {@code seed} and marked when the chip is
+     * created; a reopened file keeps the marks it has.
+     *
+     * @throws FlashException IO if the file cannot be created, mapped or has the wrong size
+     */
+    public static Flash open(FlashSpec spec, Path file, long seed) {
+        return switch (spec.type()) {
+            case NOR -> file == null ? SimulatedNorFlash.inMemory(spec.geometry()) : SimulatedNorFlash.openFile(file, spec.geometry());
+            case NAND -> file == null
+                    ? SimulatedNandFlash.inMemory(spec.nandGeometry(), spec.nandFaults(seed))
+                    : SimulatedNandFlash.openFile(file, spec.nandGeometry(), spec.nandFaults(seed));
+        };
+    }
+
+    /**
+     * Opens a chip of {@code type} and {@code geometry}; NAND gets {@link NandGeometry#of} (spare 1/32
+     * of the page, NOP 4) and no bad blocks.
+     *
+     * @throws FlashException IO as {@link #open(FlashSpec, Path, long)}
+     */
+    public static Flash open(FlashType type, FlashGeometry geometry, Path file, long seed) {
+        return open(switch (type) {
+            case NOR -> FlashSpec.nor(geometry);
+            case NAND -> FlashSpec.nand(NandGeometry.of(geometry), java.util.List.of(), 0);
+        }, file, seed);
+    }
+}

@@ -1,0 +1,495 @@
+package dev.netboot.flash;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A strict simulated SLC NAND flash (Micron MT29F-class rules), held in memory or mapped from a file.
+ *
+ * <p>It enforces the {@link Flash} rules on the main area and the {@link NandFlash} rules: pages
+ * in order within a block, at most NOP programs per page, no erase or program of a bad block. A
+ * refused call changes nothing. Faults come from {@link NandFaults}, drawn from its seed: factory
+ * bad blocks marked in the spare area at creation, erase and program status failures that mark
+ * the block bad (grown bad blocks), and read disturb of at most one bit per sector per read.
+ *
+ * <p>ECC: every program computes a {@link SectorEcc} code (SEC-DED, 13 bits) for each 512-byte
+ * sector it touches, over the sector's resulting content, and stores it in that sector's ECC slot
+ * number k, where this is the page's k-th program since erase (see {@link NandGeometry} for the
+ * layout); reads use a sector's highest written slot. A real
+ * controller cannot overwrite ECC bytes without raising bits, so partial programs need a slot
+ * each; with NOP slots per sector a page can take NOP programs. A read checks each sector it
+ * touches against its newest slot, corrects one bad bit and throws {@code ECC_UNCORRECTABLE} for
+ * two. A sector without a written slot has never been programmed since erase and must read as
+ * erased; one stray 0 bit there is corrected too (Linux's {@code nand_check_erased_ecc_chunk}
+ * does the same). {@link #flipStoredBit} damages the stored cells for tests: one flip is corrected
+ * on every read, two in one sector are uncorrectable.
+ *
+ * <p>Storage is the raw layout of a NAND dump with OOB ({@code nanddump --oob}): each page's main
+ * bytes followed by its spare bytes. The file-backed form maps the file; reopening it restores
+ * bad-block marks and the programmed state of each page (partial programs used, highest programmed
+ * page of each block) from the ECC slots and free spare bytes. Erase counts are kept in memory
+ * only and start at zero on open.
+ */
+public final class SimulatedNandFlash implements NandFlash {
+    // Heap arrays stop a few bytes short of Integer.MAX_VALUE on HotSpot.
+    private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+
+    private final NandGeometry nand;
+    private final FlashGeometry geometry;
+    private final NandFaults faults;
+    private final SplittableRandom random;
+    private final MemorySegment cells;
+    private final Arena arena; // null for heap-backed flash: the GC frees it
+    private final String description;
+    private boolean closed;
+
+    private final byte[] programsInPage;   // partial programs since the block's erase
+    private final int[] highestProgrammed; // per block: highest page index in the block programmed, -1 if none
+    private final long[] eraseCounts;
+    private final byte[] sector;           // scratch: one ECC sector being read or encoded
+
+    private long erases, programs, reads, bytesProgrammed, bytesErased, correctedBits, uncorrectable;
+
+    private SimulatedNandFlash(NandGeometry nand, NandFaults faults, MemorySegment cells, Arena arena, String description,
+                               boolean created) {
+        this.nand = nand;
+        this.geometry = nand.flash();
+        this.faults = Objects.requireNonNull(faults, "faults");
+        this.random = new SplittableRandom(faults.seed());
+        this.cells = cells;
+        this.arena = arena;
+        this.description = description;
+        this.programsInPage = new byte[nand.pages()];
+        this.highestProgrammed = new int[nand.blocks()];
+        this.eraseCounts = new long[nand.blocks()];
+        this.sector = new byte[nand.sectorSize()];
+        Arrays.fill(highestProgrammed, -1);
+        if (created) {
+            markFactoryBad();
+        } else {
+            restoreProgramState();
+        }
+    }
+
+    /**
+     * Returns an erased in-memory NAND with the factory bad blocks of {@code faults} marked.
+     *
+     * @throws IllegalArgumentException if the raw size exceeds one Java array, or a factory bad block
+     *                                  does not exist
+     */
+    public static SimulatedNandFlash inMemory(NandGeometry nand, NandFaults faults) {
+        long raw = (long) nand.pages() * nand.rawPageSize();
+        if (raw > MAX_IN_MEMORY) {
+            throw new IllegalArgumentException("in-memory NAND of " + raw + " raw bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
+        }
+        MemorySegment cells = MemorySegment.ofArray(new byte[(int) raw]);
+        cells.fill((byte) 0xFF);
+        return new SimulatedNandFlash(nand, faults, cells, null, "in memory", true);
+    }
+
+    /**
+     * Opens a file-backed NAND in the raw layout: creates {@code file} erased, with the factory bad
+     * blocks of {@code faults} marked, if it is missing; else reuses its content and marks as they are.
+     *
+     * @throws FlashException IO if the file cannot be created or mapped, or its length is not
+     *                        {@code pages × (pageSize + spareSize)}
+     */
+    public static SimulatedNandFlash openFile(Path file, NandGeometry nand, NandFaults faults) {
+        FlashFiles.Mapped mapped = FlashFiles.map(file, (long) nand.pages() * nand.rawPageSize(), 0xFF);
+        try {
+            return new SimulatedNandFlash(nand, faults, mapped.cells(), mapped.arena(), "file " + file, mapped.created());
+        } catch (RuntimeException e) {
+            mapped.arena().close();
+            throw e;
+        }
+    }
+
+    @Override
+    public FlashGeometry geometry() {
+        return geometry;
+    }
+
+    @Override
+    public NandGeometry nandGeometry() {
+        return nand;
+    }
+
+    @Override
+    public void read(long offset, byte[] dst, int dstOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (offset < 0 || len > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "read at 0x%x len %d: outside flash (expected: within 0x0..0x%x)", offset, len, geometry.size()));
+        }
+        int sectorSize = nand.sectorSize();
+        long at = offset;
+        int done = 0;
+        while (done < len) {
+            int page = (int) (at / geometry.pageSize());
+            int sectorInPage = (int) (at % geometry.pageSize()) / sectorSize;
+            loadSector(offset, page, sectorInPage);
+            int from = (int) (at % sectorSize);
+            int n = Math.min(len - done, sectorSize - from);
+            System.arraycopy(sector, from, dst, dstOff + done, n);
+            done += n;
+            at += n;
+        }
+        reads++;
+    }
+
+    @Override
+    public void erase(long offset, long length) {
+        checkOpen();
+        int unit = geometry.eraseUnit();
+        if (offset % unit != 0) {
+            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
+                    "erase at 0x%x len %d: offset not on a %d-byte erase unit (expected: 0x%x or 0x%x)",
+                    offset, length, unit, Math.floorDiv(offset, unit) * unit, (Math.floorDiv(offset, unit) + 1) * unit));
+        }
+        if (length % unit != 0) {
+            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
+                    "erase at 0x%x len %d: length not a multiple of the %d-byte erase unit", offset, length, unit));
+        }
+        if (offset < 0 || length <= 0 || length > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "erase at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, length, geometry.size()));
+        }
+        int first = (int) (offset / unit);
+        int end = (int) ((offset + length) / unit);
+        for (int b = first; b < end; b++) {
+            if (isBadRaw(b)) {
+                throw new FlashException(FlashException.Kind.BAD_BLOCK, String.format(
+                        "erase at 0x%x len %d: block %d at 0x%x is marked bad (expected: good blocks only)",
+                        offset, length, b, (long) b * unit));
+            }
+        }
+        // Blocks are erased one after the other, as one BLOCK ERASE command each: a status failure
+        // leaves the blocks before it erased.
+        for (int b = first; b < end; b++) {
+            if (faults.eraseFailRate() > 0 && random.nextDouble() < faults.eraseFailRate()) {
+                markBadRaw(b);
+                throw new FlashException(FlashException.Kind.ERASE_FAILED, String.format(
+                        "erase of block %d at 0x%x: status FAIL; block marked bad (expected: status PASS)", b, (long) b * unit));
+            }
+            int ppb = nand.pagesPerBlock();
+            cells.asSlice((long) b * ppb * nand.rawPageSize(), (long) ppb * nand.rawPageSize()).fill((byte) 0xFF);
+            Arrays.fill(programsInPage, b * ppb, (b + 1) * ppb, (byte) 0);
+            highestProgrammed[b] = -1;
+            eraseCounts[b]++;
+            erases++;
+            bytesErased += unit;
+        }
+    }
+
+    @Override
+    public void program(long offset, byte[] src, int srcOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        if (offset < 0 || len <= 0 || len > geometry.size() - offset) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "program at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, len, geometry.size()));
+        }
+        int pageSize = geometry.pageSize();
+        long pageStart = offset & -pageSize;
+        if (len > pageSize - (offset - pageStart)) {
+            throw new FlashException(FlashException.Kind.CROSSES_PAGE, String.format(
+                    "program at 0x%x len %d crosses the %d-byte page at 0x%x (expected: within one page)",
+                    offset, len, pageSize, pageStart));
+        }
+        int page = (int) (offset / pageSize);
+        long raw = rawPage(page) + (offset - pageStart);
+        String what = String.format("program at 0x%x len %d", offset, len);
+        checkProgrammable(what, page, raw, src, srcOff, len, offset);
+        MemorySegment.copy(src, srcOff, cells, BYTE, raw, len);
+        // New ECC for every sector the program touched, over the sector's resulting content.
+        int sectorSize = nand.sectorSize();
+        int firstSector = (int) (offset - pageStart) / sectorSize;
+        int lastSector = (int) (offset - pageStart + len - 1) / sectorSize;
+        for (int s = firstSector; s <= lastSector; s++) {
+            MemorySegment.copy(cells, BYTE, rawPage(page) + (long) s * sectorSize, sector, 0, sectorSize);
+            writeEcc(page, s, SectorEcc.encode(sector, 0, sectorSize));
+        }
+        programmed(page);
+        bytesProgrammed += len;
+    }
+
+    @Override
+    public FlashStats stats() {
+        return new FlashStats(erases, programs, reads, bytesProgrammed, bytesErased);
+    }
+
+    @Override
+    public long[] eraseCounts() {
+        return eraseCounts.clone();
+    }
+
+    @Override
+    public boolean isBad(int block) {
+        checkOpen();
+        Objects.checkIndex(block, nand.blocks());
+        return isBadRaw(block);
+    }
+
+    @Override
+    public void markBad(int block) {
+        checkOpen();
+        Objects.checkIndex(block, nand.blocks());
+        markBadRaw(block);
+    }
+
+    @Override
+    public void readSpare(int page, int spareOff, byte[] dst, int dstOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (page < 0 || page >= nand.pages() || spareOff < 0 || len < 0 || len > nand.spareSize() - spareOff) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "spare read of page %d at %d len %d: outside the spare area (expected: page 0..%d, within 0..%d)",
+                    page, spareOff, len, nand.pages() - 1, nand.spareSize()));
+        }
+        MemorySegment.copy(cells, BYTE, rawPage(page) + geometry.pageSize() + spareOff, dst, dstOff, len);
+    }
+
+    @Override
+    public void programSpare(int page, int spareOff, byte[] src, int srcOff, int len) {
+        checkOpen();
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        int free = NandGeometry.MARKER_BYTES;
+        if (page < 0 || page >= nand.pages() || spareOff < free || len <= 0 || len > nand.eccOffset() - spareOff) {
+            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
+                    "spare program of page %d at %d len %d: outside the free spare bytes (expected: page 0..%d, non-empty, within %d..%d)",
+                    page, spareOff, len, nand.pages() - 1, free, nand.eccOffset()));
+        }
+        long raw = rawPage(page) + geometry.pageSize() + spareOff;
+        String what = String.format("spare program of page %d at %d len %d", page, spareOff, len);
+        checkProgrammable(what, page, raw, src, srcOff, len, -1);
+        MemorySegment.copy(src, srcOff, cells, BYTE, raw, len);
+        programmed(page);
+        bytesProgrammed += len;
+    }
+
+    @Override
+    public EccStats eccStats() {
+        return new EccStats(correctedBits, uncorrectable);
+    }
+
+    /**
+     * Flips bit {@code bit} (0..7) of the stored main-area byte at {@code offset}, as charge loss
+     * would, bypassing every rule; the next reads see it through ECC.
+     *
+     * @throws IndexOutOfBoundsException if the byte or bit does not exist
+     */
+    public void flipStoredBit(long offset, int bit) {
+        checkOpen();
+        Objects.checkIndex(offset, geometry.size());
+        Objects.checkIndex(bit, 8);
+        int page = (int) (offset / geometry.pageSize());
+        long raw = rawPage(page) + offset % geometry.pageSize();
+        cells.set(BYTE, raw, (byte) (cells.get(BYTE, raw) ^ (1 << bit)));
+    }
+
+    /** Forces file-backed content to storage and unmaps it; later calls throw STATE. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (arena != null) {
+            FlashFiles.forceAndClose(cells, arena, description);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SimulatedNandFlash[" + nand + ", " + description + (closed ? ", closed]" : "]");
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private long rawPage(int page) {
+        return (long) page * nand.rawPageSize();
+    }
+
+    private long markerAt(int block) {
+        return rawPage(block * nand.pagesPerBlock()) + geometry.pageSize();
+    }
+
+    private boolean isBadRaw(int block) {
+        return cells.get(BYTE, markerAt(block)) != (byte) 0xFF;
+    }
+
+    private void markBadRaw(int block) {
+        cells.set(BYTE, markerAt(block), (byte) 0);
+    }
+
+    /** Applies every rule of a program of {@code len} bytes at raw offset {@code raw} in {@code page}; changes nothing. */
+    private void checkProgrammable(String what, int page, long raw, byte[] src, int srcOff, int len, long mainOffset) {
+        int ppb = nand.pagesPerBlock();
+        int block = page / ppb;
+        int inBlock = page % ppb;
+        if (isBadRaw(block)) {
+            throw new FlashException(FlashException.Kind.BAD_BLOCK, String.format(
+                    "%s: block %d is marked bad (expected: good blocks only)", what, block));
+        }
+        for (int i = 0; i < len; i++) {
+            int old = cells.get(BYTE, raw + i) & 0xFF;
+            int data = src[srcOff + i] & 0xFF;
+            if ((old & data) != data) {
+                String where = mainOffset >= 0 ? String.format("0x%x", mainOffset + i) : "spare byte " + (raw + i - rawPage(page) - geometry.pageSize());
+                throw new FlashException(FlashException.Kind.NOT_ERASED, String.format(
+                        "%s: byte at %s is 0x%02x, data 0x%02x needs bits 0->1 (expected: erase first)", what, where, old, data));
+            }
+        }
+        if (highestProgrammed[block] > inBlock) {
+            throw new FlashException(FlashException.Kind.OUT_OF_ORDER, String.format(
+                    "%s: page %d of block %d after page %d (expected: pages in order within a block since its erase)",
+                    what, inBlock, block, highestProgrammed[block]));
+        }
+        if (programsInPage[page] >= nand.maxPartialPrograms()) {
+            throw new FlashException(FlashException.Kind.TOO_MANY_PARTIAL_PROGRAMS, String.format(
+                    "%s: page %d already has %d programs since erase (expected: at most NOP %d)",
+                    what, page, programsInPage[page], nand.maxPartialPrograms()));
+        }
+        if (faults.programFailRate() > 0 && random.nextDouble() < faults.programFailRate()) {
+            markBadRaw(block);
+            throw new FlashException(FlashException.Kind.PROGRAM_FAILED, String.format(
+                    "%s: status FAIL; block %d marked bad (expected: status PASS)", what, block));
+        }
+    }
+
+    private void programmed(int page) {
+        int ppb = nand.pagesPerBlock();
+        programsInPage[page]++;
+        highestProgrammed[page / ppb] = Math.max(highestProgrammed[page / ppb], page % ppb);
+        programs++;
+    }
+
+    private long slotAt(int page, int sectorInPage, int slot) {
+        return rawPage(page) + geometry.pageSize() + nand.eccOffset()
+                + (long) (sectorInPage * nand.maxPartialPrograms() + slot) * NandGeometry.ECC_SLOT_BYTES;
+    }
+
+    private int slotValue(long at) {
+        return (cells.get(BYTE, at) & 0xFF) | (cells.get(BYTE, at + 1) & 0xFF) << 8;
+    }
+
+    /** Returns the highest written ECC slot of a sector, -1 if none: slot k holds the code of the page's k-th program. */
+    private int newestSlot(int page, int sectorInPage) {
+        for (int k = nand.maxPartialPrograms() - 1; k >= 0; k--) {
+            if (SectorEcc.isUsed(slotValue(slotAt(page, sectorInPage, k)))) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private void writeEcc(int page, int sectorInPage, int code) {
+        // The page's program number picks the slot, so every sector shows how many programs the
+        // page had when it was last touched, and a reopened file can restore the NOP count.
+        long at = slotAt(page, sectorInPage, programsInPage[page]);
+        cells.set(BYTE, at, (byte) code);
+        cells.set(BYTE, at + 1, (byte) (code >>> 8));
+    }
+
+    /** Copies one sector into {@link #sector}, ECC-corrected; {@code readOffset} names the read in messages. */
+    private void loadSector(long readOffset, int page, int sectorInPage) {
+        int sectorSize = nand.sectorSize();
+        long raw = rawPage(page) + (long) sectorInPage * sectorSize;
+        MemorySegment.copy(cells, BYTE, raw, sector, 0, sectorSize);
+        int newest = newestSlot(page, sectorInPage);
+        int result;
+        if (newest < 0) {
+            // Never programmed since erase: must be all 1s; correct a single stray 0.
+            int zeros = 0;
+            for (byte b : sector) {
+                zeros += 8 - Integer.bitCount(b & 0xFF);
+            }
+            result = zeros == 0 ? SectorEcc.CLEAN : zeros == 1 ? 0 : SectorEcc.UNCORRECTABLE;
+            if (zeros == 1) {
+                Arrays.fill(sector, (byte) 0xFF);
+            }
+        } else {
+            if (faults.readFlipRate() > 0 && random.nextDouble() < faults.readFlipRate()) {
+                int bit = random.nextInt(sectorSize * 8);
+                sector[bit >>> 3] ^= (byte) (1 << (bit & 7));
+            }
+            result = SectorEcc.correct(sector, 0, sectorSize, slotValue(slotAt(page, sectorInPage, newest)));
+        }
+        if (result == SectorEcc.UNCORRECTABLE) {
+            uncorrectable++;
+            long sectorOffset = (long) page * geometry.pageSize() + (long) sectorInPage * sectorSize;
+            throw new FlashException(FlashException.Kind.ECC_UNCORRECTABLE, String.format(
+                    "read at 0x%x: sector at 0x%x (page %d) has an uncorrectable ECC error (expected: at most 1 bit error per %d bytes)",
+                    readOffset, sectorOffset, page, sectorSize));
+        }
+        if (result != SectorEcc.CLEAN) {
+            correctedBits++;
+        }
+    }
+
+    private void markFactoryBad() {
+        int blocks = nand.blocks();
+        for (int b : faults.factoryBad()) {
+            if (b < 0 || b >= blocks) {
+                throw new IllegalArgumentException("factory bad block " + b + " (expected: 0.." + (blocks - 1) + ")");
+            }
+            markBadRaw(b);
+        }
+        int more = faults.randomFactoryBad();
+        long candidates = java.util.stream.IntStream.range(1, blocks).filter(b -> !isBadRaw(b)).count();
+        if (more > candidates) {
+            throw new IllegalArgumentException("random factory bad blocks: " + more + " (expected: at most " + candidates
+                    + " good blocks besides block 0)");
+        }
+        while (more > 0) {
+            int b = 1 + random.nextInt(blocks - 1); // block 0 is guaranteed good
+            if (!isBadRaw(b)) {
+                markBadRaw(b);
+                more--;
+            }
+        }
+    }
+
+    /**
+     * Rebuilds the in-memory program state of a reopened file from its ECC slots and free spare
+     * bytes. A page's program count is one more than its highest written slot; programs of the free
+     * spare bytes after the page's last main program leave no slot, so the restored count may be
+     * lower than the chip's by those (a reopened page may accept that many extra partial programs).
+     */
+    private void restoreProgramState() {
+        int ppb = nand.pagesPerBlock();
+        byte[] free = new byte[nand.eccOffset() - NandGeometry.MARKER_BYTES];
+        for (int page = 0; page < nand.pages(); page++) {
+            int used = 0;
+            for (int s = 0; s < nand.sectorsPerPage(); s++) {
+                used = Math.max(used, newestSlot(page, s) + 1);
+            }
+            if (used == 0) {
+                MemorySegment.copy(cells, BYTE, rawPage(page) + geometry.pageSize() + NandGeometry.MARKER_BYTES, free, 0, free.length);
+                for (byte b : free) {
+                    if (b != (byte) 0xFF) {
+                        used = 1;
+                        break;
+                    }
+                }
+            }
+            programsInPage[page] = (byte) used;
+            if (used > 0) {
+                highestProgrammed[page / ppb] = page % ppb;
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new FlashException(FlashException.Kind.STATE, "flash " + description + " is closed (expected: open)");
+        }
+    }
+}
