@@ -49,9 +49,12 @@ public final class EmulatedBoot {
      * @param retransmissions packets the board sent again
      * @param flashOps        erase plus program operations on the flash during this boot
      * @param framesLost      frames the segment's fault plan dropped
+     * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step)
+     * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
-                         int blockSize, long retransmissions, long flashOps, long framesLost) {
+                         int blockSize, long retransmissions, long flashOps, long framesLost, int windowSize,
+                         long transferNanos) {
     }
 
     private EmulatedBoot() {
@@ -91,7 +94,8 @@ public final class EmulatedBoot {
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
             long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
             return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
-                    flashOps, lan.segment().stats().droppedByLoss());
+                    flashOps, lan.segment().stats().droppedByLoss(), boot.tftp().windowSize(),
+                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
