@@ -666,6 +666,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             if (!lossInWindow && window < windowSize) {
                 window++; // a clean window: one more block per ACK, up to what was negotiated
             }
+            lossInWindow = false;
             sendAck(now, true);
         } else {
             retryAt = now + rtt.timeout(0); // progress: the sender is alive
@@ -724,7 +725,6 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         lastLen = TftpWire.writeAck(last, 0, wire(received));
         acked = received;
         sinceAck = 0;
-        lossInWindow = false;
         sendLast(now, tid);
         if (sample) {
             arm(now, received + 1);
@@ -746,6 +746,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         retries++;
         retransmissions++;
         window = Math.max(1, window / 2);
+        lossInWindow = true;
         sendAck(now, false);
     }
 
