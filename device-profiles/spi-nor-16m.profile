@@ -46,8 +46,9 @@ max-timeout = 16s                  # the doubling stops here
 jitter = 500ms                     # +/- random offset on each wait, so boards powered on together drift apart
 give-up = 60s                      # total budget; spanning tree can block a fresh switch port for 30-50 s
 
-# TFTP settings. Optional like [bootp]; these are the defaults.
+# TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512, window 1).
 [tftp]
 timeout = 1s                       # wait for the next packet before retransmitting
 retries = 8                        # retransmissions of one packet before the transfer fails
-blksize = 512                      # RFC 1350 block size; larger values are negotiated (RFC 2348)
+blksize = auto                     # negotiated (RFC 2348): the largest block a 1500-byte MTU carries, 1468
+windowsize = 8                     # RFC 7440 window; 8 x 1468 bytes of the spare RAM hold blocks out of order

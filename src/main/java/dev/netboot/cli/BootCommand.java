@@ -161,6 +161,12 @@ final class BootCommand implements Callable<Integer> {
             j.put("partitionOffset", prof.bootPartitionRegion().offset());
             j.put("blockSize", result.blockSize());
         }
+        j.put("windowSize", result.windowSize());
+        if (result.transferNanos() < 0) {
+            j.putNull("transferSeconds");
+        } else {
+            j.put("transferSeconds", result.transferNanos() / 1e9);
+        }
         j.put("retransmissions", result.retransmissions());
         j.put("flashOps", result.flashOps());
         j.put("framesLost", result.framesLost());
@@ -179,6 +185,8 @@ final class BootCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  wrote     %d bytes at 0x%x (partition %s), %d-byte blocks, %d flash ops%n", r.bytes(),
                     r.partitionOffset(), r.partition(), r.blockSize(), result.flashOps());
             out.printf(Locale.ROOT, "  sha256    %s (verified by read-back)%n", r.sha256());
+            out.printf(Locale.ROOT, "  transfer  %.3f s virtual, window %d x %d bytes%n", result.transferNanos() / 1e9,
+                    result.windowSize(), r.blockSize());
             out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", result.retransmissions(),
                     result.framesLost(), scenario.seed(), scenario.faults().loss());
             out.printf(Locale.ROOT, "  time      %.3f s virtual, %.3f s wall%n", result.simulatedNanos() / 1e9, wall);

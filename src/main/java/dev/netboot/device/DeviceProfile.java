@@ -233,7 +233,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
 
         BootpConfig bootp = bootp(text.optionalSection("bootp"));
-        TftpConfig tftp = tftp(text.optionalSection("tftp"));
+        TftpConfig tftp = tftp(text.optionalSection("tftp"), ram - minimumRam(flash));
         text.finish();
         return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, bootPartition, bootp, tftp);
     }
@@ -357,7 +357,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
     }
 
-    private static TftpConfig tftp(Optional<Section> section) {
+    private static TftpConfig tftp(Optional<Section> section, long spareRam) {
         if (section.isEmpty()) {
             return TftpConfig.DEFAULTS;
         }
@@ -365,10 +365,17 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         TftpConfig d = TftpConfig.DEFAULTS;
         long timeout = s.optional("timeout").map(Value::asDuration).orElse(d.timeout());
         int retries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(d.maxRetries());
-        // RFC 2348: "valid values range between 8 and 65464 octets, inclusive".
-        int blksize = s.optional("blksize").map(v -> v.asInt(8, 65464)).orElse(d.blockSize());
+        // RFC 2348: "valid values range between 8 and 65464 octets, inclusive"; auto: the largest the MTU carries.
+        int blksize = s.optional("blksize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(8, 65464))
+                .orElse(d.blockSize());
+        int window = s.optional("windowsize").map(v -> v.asInt(1, 65535)).orElse(1);
         try {
-            return new TftpConfig(timeout, retries, blksize);
+            TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
+            if (blksize == TftpConfig.AUTO) {
+                c = c.withBlockSize(TftpConfig.AUTO);
+            }
+            // Blocks held out of order live in the RAM the flash pages and frames leave over.
+            return window > 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }

@@ -48,10 +48,17 @@ public final class EmulatedBoot {
      * @param blockSize       TFTP block size in use
      * @param retransmissions packets the board sent again
      * @param flashOps        erase plus program operations on the flash during this boot
+<<<<<<< HEAD
      * @param framesLost      frames the fault plan dropped, on every segment
+=======
+     * @param framesLost      frames the segment's fault plan dropped
+     * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step)
+     * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
+>>>>>>> tftp3
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
-                         int blockSize, long retransmissions, long flashOps, long framesLost) {
+                         int blockSize, long retransmissions, long flashOps, long framesLost, int windowSize,
+                         long transferNanos) {
     }
 
     private EmulatedBoot() {
@@ -91,7 +98,8 @@ public final class EmulatedBoot {
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
             long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
             return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
-                    flashOps, lan.framesLost());
+                    flashOps, lan.framesLost(), boot.tftp().windowSize(),
+                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt());
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {

@@ -7,6 +7,7 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
+import dev.netboot.tftp.TftpConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,19 +16,25 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * A read-only TFTP server (RFC 1350) on UDP port 69 of a {@link ServerHost}.
+ * A TFTP server (RFC 1350 with RFC 2347-2349 options and RFC 7440 windows) on UDP port 69 of a
+ * {@link ServerHost}.
  *
- * <p>Each RRQ starts a {@link TftpSession} on a fresh transfer ID: an ephemeral port drawn from a
- * seeded generator in 49152..65535 and not bound on the host (RFC 1350 section 4: "each end of a
- * connection chooses a TID for itself"). The answer, DATA 1 or an ERROR, comes from that port. A
- * retransmitted RRQ therefore starts a second session, as with tftp-hpa; the client is expected to
- * answer the stranger with ERROR 5.
+ * <p>Each request starts a session on a fresh transfer ID: an ephemeral port drawn from a seeded
+ * generator in 49152..65535 and not bound on the host (RFC 1350 section 4: "each end of a connection
+ * chooses a TID for itself"), or port 69 itself with {@link TftpServerConfig#singlePort()}. A
+ * retransmitted request therefore starts a second session, as with tftp-hpa; the client is expected
+ * to answer the stranger with ERROR 5.
  *
  * <ul>
  *   <li>Modes: "octet" and "netascii" are both served byte for byte (no CR/LF translation);
  *       any other mode gets ERROR 0.</li>
- *   <li>Unknown file: ERROR 1 "File not found". Write requests: ERROR 2 (read-only server).</li>
- *   <li>Options in an RRQ (RFC 2347) are ignored for now: no OACK, 512-byte blocks.</li>
+ *   <li>Unknown file: ERROR 1 "File not found". Writes go into {@link #uploads()}, or get ERROR 2
+ *       when {@link TftpServerConfig#acceptWrites()} is off.</li>
+ *   <li>Options (RFC 2347): {@code blksize} (capped by the configured maximum and the link MTU),
+ *       {@code tsize} (the file's size on a read, echoed on a write), {@code timeout} (1..255 s, used for
+ *       the session), {@code windowsize} (capped), tftpd-hpa's {@code rollover} (0 or 1). Unknown options and
+ *       bad values are left out of the OACK; with none left the request is answered as without options.
+ *       {@link TftpServerConfig#options()} can make the server ignore them all or refuse them with ERROR 8.</li>
  *   <li>Anything else sent to port 69 (ACK, DATA, ERROR, junk) is counted and dropped.</li>
  * </ul>
  */
@@ -44,23 +51,27 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final TftpServerConfig config;
     private final RandomGenerator ports;
     private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
-    private final List<TftpSession> active = new ArrayList<>();
-    private long readRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy;
+    private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
+    private final List<TftpServerSession> active = new ArrayList<>();
+    private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused;
 
     /**
      * Counters of the server (per-transfer figures are in {@link #sessions()}).
      *
-     * @param readRequests RRQs received
-     * @param fileNotFound RRQs answered with ERROR 1
-     * @param writesRefused WRQs answered with ERROR 2
-     * @param badMode      RRQs with a mode other than octet or netascii, answered with ERROR 0
-     * @param malformed    datagrams to port 69 that did not parse
-     * @param stray        well-formed non-request packets sent to port 69, dropped
-     * @param busy         RRQs refused because no port could be bound
+     * @param readRequests   RRQs received
+     * @param writeRequests  WRQs received
+     * @param fileNotFound   RRQs answered with ERROR 1
+     * @param writesRefused  WRQs answered with ERROR 2
+     * @param badMode        requests with a mode other than octet or netascii, answered with ERROR 0
+     * @param malformed      datagrams to port 69 that did not parse
+     * @param stray          well-formed non-request packets sent to port 69, dropped
+     * @param busy           requests refused because no port could be bound
+     * @param optionsRefused requests answered with ERROR 8 ({@link TftpServerConfig.Options#REFUSE})
      */
-    public record Stats(long readRequests, long fileNotFound, long writesRefused, long badMode, long malformed,
-                        long stray, long busy) {
+    public record Stats(long readRequests, long writeRequests, long fileNotFound, long writesRefused, long badMode,
+                        long malformed, long stray, long busy, long optionsRefused) {
     }
 
     TftpServer(NetStack stack, TftpServerConfig config, RandomGenerator ports) {
@@ -74,23 +85,42 @@ public final class TftpServer implements UdpHandler, SimNode {
         files.put(name, content);
     }
 
+    /** Returns the files uploaded so far (WRQ), by name. */
+    public Map<String, byte[]> uploads() {
+        return Map.copyOf(uploads);
+    }
+
     /** Returns the configuration. */
     public TftpServerConfig config() {
         return config;
     }
 
-    /** Returns every session started so far, in order, finished ones included. */
+    /** Returns every read session started so far, in order, finished ones included. */
     public List<TftpSession> sessions() {
         return List.copyOf(sessions);
     }
 
+    /** Returns every upload session started so far, in order. */
+    public List<TftpServerUpload> uploadSessions() {
+        return List.copyOf(uploadSessions);
+    }
+
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(readRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy);
+        return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused);
     }
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        if (config.singlePort()) {
+            // Every session shares port 69: the client's address and port pick the session.
+            for (TftpServerSession s : active) {
+                if (!s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort) {
+                    s.onDatagram(now, srcIp, srcPort, dstIp, buf, off, len);
+                    return;
+                }
+            }
+        }
         TftpPacket p;
         try {
             p = TftpWire.parse(buf, off, len);
@@ -100,28 +130,41 @@ public final class TftpServer implements UdpHandler, SimNode {
         }
         Ipv4Address client = new Ipv4Address(srcIp);
         switch (p) {
-            case TftpPacket.Rrq r -> onRead(now, client, srcPort, r);
-            case TftpPacket.Wrq _ -> {
-                writesRefused++;
-                sendError(now, freePort(), client, srcPort, TftpWire.ERR_ACCESS, "Access violation: read-only server, writes are refused");
+            case TftpPacket.Rrq r -> {
+                readRequests++;
+                onRequest(now, client, srcPort, r.filename(), r.mode(), r.options(), false);
+            }
+            case TftpPacket.Wrq w -> {
+                writeRequests++;
+                if (!config.acceptWrites()) {
+                    writesRefused++;
+                    sendError(now, freePort(), client, srcPort, TftpWire.ERR_ACCESS, "Access violation: read-only server, writes are refused");
+                    return;
+                }
+                onRequest(now, client, srcPort, w.filename(), w.mode(), w.options(), true);
             }
             default -> stray++;
         }
     }
 
-    private void onRead(long now, Ipv4Address client, int clientPort, TftpPacket.Rrq r) {
-        readRequests++;
-        int tid = freePort();
-        String mode = r.mode().toLowerCase(Locale.ROOT);
+    private void onRequest(long now, Ipv4Address client, int clientPort, String name, String requestMode,
+                           List<TftpPacket.Option> options, boolean write) {
+        int tid = config.singlePort() ? PORT : freePort();
+        String mode = requestMode.toLowerCase(Locale.ROOT);
         if (!mode.equals("octet") && !mode.equals("netascii")) {
             badMode++;
-            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Unsupported mode '" + r.mode() + "' (octet or netascii)");
+            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Unsupported mode '" + requestMode + "' (octet or netascii)");
             return;
         }
-        byte[] content = files.get(r.filename());
-        if (content == null) {
+        byte[] content = write ? null : files.get(name);
+        if (!write && content == null) {
             fileNotFound++;
             sendError(now, tid, client, clientPort, TftpWire.ERR_FILE_NOT_FOUND, "File not found");
+            return;
+        }
+        if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
+            optionsRefused++;
+            sendError(now, tid, client, clientPort, TftpWire.ERR_OPTIONS, "Option negotiation refused");
             return;
         }
         if (tid < 0 || !canBind()) {
@@ -129,11 +172,88 @@ public final class TftpServer implements UdpHandler, SimNode {
             sendError(now, tid < 0 ? PORT : tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
             return;
         }
-        TftpSession s = new TftpSession(stack, config, tid, client, clientPort, r.filename(), content);
-        stack.bind(tid, s);
-        sessions.add(s);
+        TftpServerSession.Params params = negotiate(config.options() == TftpServerConfig.Options.IGNORE ? List.of() : options,
+                write ? -1 : content.length);
+        TftpServerSession s;
+        if (write) {
+            TftpServerUpload u = new TftpServerUpload(stack, config, tid, client, clientPort, name, params, uploads::put);
+            uploadSessions.add(u);
+            s = u;
+        } else {
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params);
+            sessions.add(r);
+            s = r;
+        }
+        if (tid != PORT) {
+            stack.bind(tid, s);
+        }
         active.add(s);
-        s.start(now);
+        switch (s) {
+            case TftpSession r -> r.start(now);
+            case TftpServerUpload u -> u.start(now);
+        }
+    }
+
+    /** Settles the request's options (RFC 2347): what the OACK carries and what the session runs with. */
+    private TftpServerSession.Params negotiate(List<TftpPacket.Option> options, long fileSize) {
+        int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+        int window = 1;
+        int rollover = config.wrapToOne() ? 1 : 0;
+        long timeout = config.timeout();
+        List<TftpPacket.Option> answer = new ArrayList<>();
+        for (TftpPacket.Option o : options) {
+            long v = number(o.value());
+            switch (o.name()) {
+                case "blksize" -> {
+                    if (v >= TftpConfig.MIN_BLOCK_SIZE && v <= TftpConfig.MAX_BLOCK_SIZE) {
+                        // RFC 2348: the server may answer a smaller size; ours is capped by its limit and the MTU.
+                        blockSize = (int) Math.min(v, Math.min(config.maxBlockSize(), stack.maxUdpPayload() - 4));
+                        answer.add(new TftpPacket.Option("blksize", Integer.toString(blockSize)));
+                    }
+                }
+                case "tsize" -> {
+                    if (v >= 0) {
+                        // RFC 2349: a read is answered with the file's size, a write's announced size is echoed.
+                        answer.add(new TftpPacket.Option("tsize", Long.toString(fileSize >= 0 ? fileSize : v)));
+                    }
+                }
+                case "timeout" -> {
+                    if (v >= 1 && v <= 255) {
+                        timeout = v * 1_000_000_000L;
+                        answer.add(new TftpPacket.Option("timeout", Long.toString(v)));
+                    }
+                }
+                case "windowsize" -> {
+                    if (v >= 1 && v <= TftpConfig.MAX_WINDOW_SIZE) {
+                        window = (int) Math.min(v, config.maxWindowSize());
+                        answer.add(new TftpPacket.Option("windowsize", Integer.toString(window)));
+                    }
+                }
+                case "rollover" -> {
+                    if (v == 0 || v == 1) {
+                        rollover = (int) v; // tftpd-hpa: the block number after 65535
+                        answer.add(new TftpPacket.Option("rollover", Long.toString(v)));
+                    }
+                }
+                default -> {
+                    // RFC 2347: options the server does not support are left out of the OACK.
+                }
+            }
+        }
+        return new TftpServerSession.Params(blockSize, window, rollover, timeout,
+                answer.isEmpty() ? null : new TftpPacket.Oack(answer));
+    }
+
+    private static long number(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(s);
     }
 
     /** Returns an unbound port in the ephemeral range from the seeded generator, or -1. */
@@ -158,16 +278,16 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     @Override
     public void poll(long now) {
-        for (TftpSession s : active) {
+        for (TftpServerSession s : active) {
             s.poll(now);
         }
-        active.removeIf(TftpSession::ended);
+        active.removeIf(TftpServerSession::ended);
     }
 
     @Override
     public long pollAt() {
         long at = Long.MAX_VALUE;
-        for (TftpSession s : active) {
+        for (TftpServerSession s : active) {
             at = Math.min(at, s.pollAt());
         }
         return at;

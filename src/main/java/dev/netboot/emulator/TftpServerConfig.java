@@ -3,31 +3,85 @@ package dev.netboot.emulator;
 /**
  * Behaviour of the emulated TFTP server. Times are virtual nanoseconds.
  *
- * @param timeout                wait for the ACK of a DATA before sending it again
- * @param maxRetries             retransmissions of one DATA before the session gives up (silently, as RFC 1350 allows)
- * @param blockSize              block size; 512 (RFC 1350) until RFC 2348 negotiation is added
+ * @param timeout                wait for the ACK of a window (or the next DATA of an upload) before sending again;
+ *                               a client's RFC 2349 {@code timeout} option replaces it for its session
+ * @param maxRetries             retransmissions of one window before the session gives up (silently, as RFC 1350 allows)
+ * @param maxBlockSize           the largest block size granted (RFC 2348); the link MTU caps it too. Without a
+ *                               {@code blksize} option a session runs at 512
+ * @param maxWindowSize          the largest window granted (RFC 7440); without the option a session runs lock-step
+ * @param options                how requests with options are answered
+ * @param singlePort             answer from port 69 instead of a fresh transfer ID (dnsmasq {@code --tftp-single-port})
+ * @param wrapToOne              unless the client negotiates {@code rollover}, number the block after 65535 as 1
+ *                               instead of 0 (the minority of servers)
+ * @param acceptWrites           take WRQ uploads into memory ({@link TftpServer#uploads()}); otherwise ERROR 2
  * @param sorcerersApprenticeBug TEST ONLY: misbehave by resending the current DATA on every duplicate ACK, the
  *                               bug RFC 1123 section 4.2.3.1 forbids, to check a client's storm resistance
  */
-public record TftpServerConfig(long timeout, int maxRetries, int blockSize, boolean sorcerersApprenticeBug) {
-    /** 1 s timeout, 5 retries, 512-byte blocks, well-behaved (scenarios set their own retries). */
-    public static final TftpServerConfig DEFAULTS = new TftpServerConfig(1_000_000_000L, 5, 512, false);
+public record TftpServerConfig(long timeout, int maxRetries, int maxBlockSize, int maxWindowSize, Options options,
+                               boolean singlePort, boolean wrapToOne, boolean acceptWrites, boolean sorcerersApprenticeBug) {
+    /** How the server answers a request that carries options (RFC 2347). */
+    public enum Options {
+        /** Negotiate blksize, tsize, timeout, windowsize and rollover with an OACK. */
+        HONOUR,
+        /** An old server: no OACK, as if the options were not there (512-byte blocks, lock-step). */
+        IGNORE,
+        /** A broken server: ERROR 8 to any request with options. */
+        REFUSE
+    }
+
+    /** 1 s timeout, 5 retries, options honoured up to 65464-byte blocks and window 64, uploads accepted, well-behaved. */
+    public static final TftpServerConfig DEFAULTS = new TftpServerConfig(1_000_000_000L, 5, 65464, 64, Options.HONOUR,
+            false, false, true, false);
 
     /** Checks the ranges. */
     public TftpServerConfig {
-        if (timeout <= 0 || maxRetries < 0 || blockSize < 8 || blockSize > 65464) {
+        if (timeout <= 0 || maxRetries < 0 || maxBlockSize < 8 || maxBlockSize > 65464 || maxWindowSize < 1
+                || maxWindowSize > 65535 || options == null) {
             throw new IllegalArgumentException("TFTP server settings: timeout " + timeout + " ns, retries " + maxRetries
-                    + ", block size " + blockSize + " (expected: timeout > 0, retries >= 0, block size 8..65464)");
+                    + ", max block size " + maxBlockSize + ", max window " + maxWindowSize + ", options " + options
+                    + " (expected: timeout > 0, retries >= 0, block size 8..65464, window 1..65535, options set)");
         }
     }
 
     /** Returns these settings with the given timeout and retry count. */
-    public TftpServerConfig withRetry(long timeout, int maxRetries) {
-        return new TftpServerConfig(timeout, maxRetries, blockSize, sorcerersApprenticeBug);
+    public TftpServerConfig withRetry(long t, int retries) {
+        return new TftpServerConfig(t, retries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne, acceptWrites,
+                sorcerersApprenticeBug);
+    }
+
+    /** Returns these settings granting at most {@code blockSize} and {@code window}. */
+    public TftpServerConfig withLimits(int blockSize, int window) {
+        return new TftpServerConfig(timeout, maxRetries, blockSize, window, options, singlePort, wrapToOne, acceptWrites,
+                sorcerersApprenticeBug);
+    }
+
+    /** Returns these settings answering options as {@code o}. */
+    public TftpServerConfig withOptions(Options o) {
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, o, singlePort, wrapToOne, acceptWrites,
+                sorcerersApprenticeBug);
+    }
+
+    /** Returns these settings answering from port 69 or not. */
+    public TftpServerConfig withSinglePort(boolean on) {
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, on, wrapToOne, acceptWrites,
+                sorcerersApprenticeBug);
+    }
+
+    /** Returns these settings wrapping block numbers to 1 (unless negotiated) or not. */
+    public TftpServerConfig withWrapToOne(boolean on) {
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, on, acceptWrites,
+                sorcerersApprenticeBug);
+    }
+
+    /** Returns these settings accepting uploads or not. */
+    public TftpServerConfig withWrites(boolean on) {
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne, on,
+                sorcerersApprenticeBug);
     }
 
     /** Returns these settings with the Sorcerer's Apprentice misbehaviour switched on or off. */
     public TftpServerConfig withSorcerersApprenticeBug(boolean on) {
-        return new TftpServerConfig(timeout, maxRetries, blockSize, on);
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne,
+                acceptWrites, on);
     }
 }

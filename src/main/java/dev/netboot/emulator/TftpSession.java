@@ -2,7 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.net.NetStack;
 import dev.netboot.net.PayloadWriter;
-import dev.netboot.net.UdpHandler;
+import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
@@ -10,26 +10,29 @@ import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
 /**
- * One read transfer of the {@link TftpServer}, bound to its own port (its transfer ID): lock-step
- * DATA n / ACK n (RFC 1350 section 2). Block n (1-based, counted in a {@code long}) goes on the wire
- * as {@code n mod 65536}, so block numbers wrap 65535 to 0. The transfer ends with the ACK of the
- * first block shorter than the block size, which is a zero-length block when the file is a multiple
- * of it.
+ * One read transfer of the {@link TftpServer} on its own port (its transfer ID), in windows of
+ * {@code windowSize} blocks (RFC 7440; 1 is RFC 1350 lock-step). Block n (1-based, counted in a
+ * {@code long}) goes on the wire as {@link BlockNumbers#wire}, wrapping 65535 to 0 or to 1. The
+ * transfer ends with the ACK of the first block shorter than the block size, a zero-length block when
+ * the file is a multiple of it.
  *
  * <ul>
- *   <li>Timeout: DATA n is sent again {@code timeout} after its last sending, up to {@code maxRetries}
- *       times; then the session gives up silently.</li>
- *   <li>Duplicate ACK (of block n-1): ignored. RFC 1123 section 4.2.3.1: "The sender (i.e., the side
- *       originating the DATA packets) must never resend the current DATA packet on receipt of a duplicate
- *       ACK." Unless {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug.</li>
+ *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
+ *   <li>Window: blocks {@code base .. base + window - 1} go out together; the ACK of the last one moves
+ *       the window on. An ACK of an earlier block restarts the window after it (RFC 7440 section 4:
+ *       "The notified DSND SHOULD send a new data block window whose beginning MUST be set based on the
+ *       ACK received out of sequence").</li>
+ *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
+ *       {@code maxRetries} times; then the session gives up silently.</li>
+ *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
+ *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
+ *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
+ *       receiver's note of a lost block base, and the window is sent again from base.</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  * </ul>
- *
- * <p>Block size and window are session fields so that RFC 2348/7440 negotiation can set them; the
- * window is 1 (lock-step) for now. DATA is written in place with {@link TftpWire}.
  */
-public final class TftpSession implements UdpHandler, PayloadWriter {
+public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** Concurrent sessions per server: the host's stack has 16 UDP bindings, two taken by BOOTP and TFTP. */
     static final int MAX_ACTIVE = 12;
 
@@ -37,7 +40,7 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
     public enum End {
         /** The last block was acknowledged. */
         COMPLETE,
-        /** A DATA went unacknowledged after every retry. */
+        /** A window (or the OACK) went unacknowledged after every retry. */
         GAVE_UP,
         /** The client sent an ERROR. */
         CLIENT_ERROR
@@ -45,7 +48,10 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
 
     /** The session's state; each state carries its own data (GUIDE H7). */
     sealed interface State {
-        /** DATA {@code block} is out; it is sent again at {@code retryAt}. */
+        /**
+         * Blocks up to {@code block} are out (0: only the OACK); they are sent again from the window's start at
+         * {@code retryAt}.
+         */
         record AwaitingAck(long block, long retryAt, int retries) implements State {
         }
 
@@ -62,16 +68,18 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
      * @param clientPort      the client's transfer ID
      * @param file            the file requested
      * @param blockSize       the block size in use
+     * @param windowSize      the window in use
      * @param blocksAcked     blocks acknowledged
      * @param dataSent        DATA packets sent, retransmissions included
-     * @param retransmissions DATA packets sent again (on timeout, or on a duplicate ACK under the bug switch)
-     * @param duplicateAcks   ACKs of the previous block received
+     * @param retransmissions DATA (or OACK) packets sent again: timeout, rollback, or a duplicate ACK under the bug switch
+     * @param duplicateAcks   ACKs of the block before the window
      * @param strangers       packets from other transfer IDs, each answered with ERROR 5
-     * @param ignored         packets from the client that were neither the expected ACK, a duplicate ACK nor an ERROR
+     * @param ignored         packets from the client that were neither an expected ACK, a duplicate ACK nor an ERROR
      * @param end             how it ended, or null while running
      */
-    public record Stats(int port, Ipv4Address client, int clientPort, String file, int blockSize, long blocksAcked,
-                        long dataSent, long retransmissions, long duplicateAcks, long strangers, long ignored, End end) {
+    public record Stats(int port, Ipv4Address client, int clientPort, String file, int blockSize, int windowSize,
+                        long blocksAcked, long dataSent, long retransmissions, long duplicateAcks, long strangers,
+                        long ignored, End end) {
     }
 
     private final NetStack stack;
@@ -81,14 +89,17 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
     private final int clientPort;
     private final String file;
     private final byte[] content;
+    private final Params params;
     private final int blockSize;
     private final long lastBlock;
     private State state;
+    private long base = 1;      // first block not acknowledged
+    private long highestSent;
     private long blocksAcked, dataSent, retransmissions, duplicateAcks, strangers, ignored;
     private long txBlock; // the block fill() writes
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                byte[] content) {
+                byte[] content, Params params) {
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -96,14 +107,19 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
         this.clientPort = clientPort;
         this.file = file;
         this.content = content;
-        this.blockSize = config.blockSize();
+        this.params = params;
+        this.blockSize = params.blockSize();
         this.lastBlock = content.length / blockSize + 1L;
     }
 
-    /** Sends DATA 1. */
+    /** Sends the OACK, or the first window. */
     void start(long now) {
-        send(now, 1);
-        state = new State.AwaitingAck(1, now + config.timeout(), 0);
+        if (params.oack() != null) {
+            sendOack(now);
+            state = new State.AwaitingAck(0, now + params.timeout(), 0);
+        } else {
+            sendFrom(now, 1, 0);
+        }
     }
 
     /** Returns our transfer ID (port). */
@@ -111,9 +127,19 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
         return port;
     }
 
-    /** Returns true once the session has ended. */
+    @Override
     public boolean ended() {
         return state instanceof State.Ended;
+    }
+
+    @Override
+    public int clientIp() {
+        return client.value();
+    }
+
+    @Override
+    public int clientPort() {
+        return clientPort;
     }
 
     /** Returns the current state. */
@@ -121,32 +147,40 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
         return state;
     }
 
-    /** Puts the session in {@code s}: tests start mid-transfer instead of replaying thousands of blocks. */
-    void setStateForTest(State s) {
+    /** Puts the session mid-transfer, window starting at {@code windowStart}: tests skip thousands of blocks. */
+    void setStateForTest(long windowStart, State s) {
+        base = windowStart;
         state = s;
+        if (s instanceof State.AwaitingAck a) {
+            highestSent = a.block();
+        }
     }
 
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
-        return new Stats(port, client, clientPort, file, blockSize, blocksAcked, dataSent, retransmissions, duplicateAcks,
-                strangers, ignored, state instanceof State.Ended(End how) ? how : null);
+        return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), blocksAcked, dataSent,
+                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null);
     }
 
-    /** Runs the retransmission timer. */
-    void poll(long now) {
+    @Override
+    public void poll(long now) {
         if (state instanceof State.AwaitingAck(long block, long retryAt, int retries) && now >= retryAt) {
             if (retries >= config.maxRetries()) {
                 end(End.GAVE_UP);
                 return;
             }
-            send(now, block);
-            retransmissions++;
-            state = new State.AwaitingAck(block, now + config.timeout(), retries + 1);
+            if (block == 0) {
+                sendOack(now);
+                retransmissions++;
+                state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
+            } else {
+                sendFrom(now, base, retries + 1); // RFC 7440: the last ACK received sets the window sent again
+            }
         }
     }
 
-    /** Returns the retransmission deadline, or {@link Long#MAX_VALUE} once ended. */
-    long pollAt() {
+    @Override
+    public long pollAt() {
         return state instanceof State.AwaitingAck a ? a.retryAt() : Long.MAX_VALUE;
     }
 
@@ -183,33 +217,56 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
             ignored++;
             return;
         }
-        if (ack == wire(block)) {
-            blocksAcked++;
-            if (block == lastBlock) {
+        if (block == 0) {
+            if (ack == 0) {
+                sendFrom(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
+            } else {
+                ignored++;
+            }
+            return;
+        }
+        long s = BlockNumbers.seq(ack, base, params.rolloverTo());
+        if (s >= base && s <= block) {
+            blocksAcked += s - base + 1;
+            base = s + 1;
+            if (s == lastBlock) {
                 end(End.COMPLETE);
                 return;
             }
-            send(now, block + 1);
-            state = new State.AwaitingAck(block + 1, now + config.timeout(), 0);
-        } else if (ack == wire(block - 1)) {
+            sendFrom(now, base, 0); // the whole window, or a new one after the block acknowledged
+        } else if (s == base - 1) {
             duplicateAcks++;
             if (config.sorcerersApprenticeBug()) {
-                send(now, block);
+                long b = base;
+                sendData(now, b);
                 retransmissions++;
                 state = new State.AwaitingAck(block, retryAt, retries);
+            } else if (params.windowSize() > 1) {
+                sendFrom(now, base, retries); // the receiver lost block base: RFC 7440 rollback
             }
         } else {
             ignored++;
         }
     }
 
-    private static int wire(long block) {
-        return (int) (block & 0xFFFF);
+    /** Sends the window {@code first ..}, at most windowSize blocks and never past the last. */
+    private void sendFrom(long now, long first, int retries) {
+        long end = Math.min(first + params.windowSize() - 1, lastBlock);
+        for (long b = first; b <= end; b++) {
+            if (b <= highestSent) {
+                retransmissions++;
+            }
+            sendData(now, b);
+        }
+        highestSent = Math.max(highestSent, end);
+        state = new State.AwaitingAck(end, now + params.timeout(), retries);
     }
 
     private void end(End how) {
         state = new State.Ended(how);
-        stack.unbind(port);
+        if (port != TftpServer.PORT) {
+            stack.unbind(port);
+        }
     }
 
     private int dataLength(long block) {
@@ -217,16 +274,21 @@ public final class TftpSession implements UdpHandler, PayloadWriter {
         return (int) Math.min(blockSize, content.length - start);
     }
 
-    private void send(long now, long block) {
+    private void sendData(long now, long block) {
         txBlock = block;
         stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + dataLength(block), this);
         dataSent++;
     }
 
+    private void sendOack(long now) {
+        TftpPacket.Oack o = params.oack();
+        stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
+    }
+
     /** Writes DATA {@code txBlock} in place. */
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
-        TftpWire.writeDataHeader(buf, off, wire(txBlock));
+        TftpWire.writeDataHeader(buf, off, BlockNumbers.wire(txBlock, params.rolloverTo()));
         buf.put(off + TftpWire.DATA_HEADER_LEN, content, (int) ((txBlock - 1) * blockSize), len - TftpWire.DATA_HEADER_LEN);
     }
 

@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  * frames the link lends, and payloads are written by the caller's {@link PayloadWriter}. Only a
  * datagram waiting for ARP is copied, into one of a few preallocated slots.
  */
-public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
+public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport {
     /** Bytes of Ethernet, IPv4 and UDP headers before a UDP payload. */
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
@@ -96,6 +96,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
     }
 
     /** Returns the largest UDP payload this stack sends. */
+    @Override
     public int maxUdpPayload() {
         return maxUdpPayload(link.mtu());
     }
@@ -122,6 +123,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
      *
      * @throws IllegalStateException when the port is taken or the binding table is full
      */
+    @Override
     public void bind(int port, UdpHandler handler) {
         if (port <= 0 || port > 0xFFFF) {
             throw new IllegalArgumentException("UDP port " + port + " (expected: 1..65535)");
@@ -137,6 +139,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
     }
 
     /** Removes the binding of {@code port}, if any. */
+    @Override
     public void unbind(int port) {
         int i = indexOfPort(port);
         if (i >= 0) {
@@ -148,6 +151,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
     }
 
     /** Returns true when {@code port} is bound. */
+    @Override
     public boolean isBound(int port) {
         return indexOfPort(port) >= 0;
     }
@@ -166,6 +170,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller {
      * Ethernet broadcast address; unicasts to the next hop's MAC, resolving it with ARP first when
      * needed (the datagram then waits in a slot and is sent on the reply).
      */
+    @Override
     public SendResult sendUdp(long now, int srcPort, Ipv4Address dst, int dstPort, int len, PayloadWriter writer) {
         checkPayload(len);
         int d = dst.value();

@@ -1,9 +1,9 @@
 package dev.netboot.tftp;
 
-import dev.netboot.net.NetStack;
 import dev.netboot.net.PayloadWriter;
 import dev.netboot.net.SendResult;
 import dev.netboot.net.UdpHandler;
+import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
@@ -14,42 +14,80 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The TFTP read client (RFC 1350), poll-driven on a {@link NetStack}.
+ * The TFTP client (RFC 1350 with RFC 2347-2349 options and RFC 7440 windows), poll-driven on any
+ * {@link UdpTransport}: reads (RRQ) into a {@link TftpSink}, writes (WRQ) from a {@link TftpSource}.
  *
- * <p>It sends an RRQ in octet mode to the server's port 69 from a random local port. The port of the
- * server's first answer becomes the transfer ID (TID): from then on a packet from any other address
- * or port gets ERROR 5 and changes nothing (RFC 1350 section 4). Each DATA in order is handed to the
- * {@link TftpSink} and acknowledged; a duplicate of the last block is re-acknowledged at most once per
- * {@link #reAckGap}, so a server with the Sorcerer's Apprentice bug (RFC 1123 section 4.2.3.1) cannot
- * drive a storm. On timeout the last packet is sent again, the wait doubling up to 8 × the timeout
- * (RFC 1123 section 4.2.3.2 asks for exponential backoff). A block shorter than the block size,
- * zero bytes included, ends the transfer; afterwards the client dallies for one timeout to
- * re-acknowledge a retransmitted last block (RFC 1350 section 6).
+ * <p><b>Transfer IDs.</b> The request goes to the server's port from a random local port; the port of
+ * the first answer becomes the TID, port 69 included (dnsmasq {@code --tftp-single-port}). Afterwards a
+ * packet from any other address or port gets ERROR 5 and changes nothing (RFC 1350 section 4).
  *
- * <p>When the configured block size is not 512 the RRQ carries {@code blksize} and {@code tsize}
- * (RFC 2347-2349); an OACK is checked and answered with ACK 0, a server that ignores options and
- * sends DATA 1 is followed at 512.
+ * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
+ * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
+ * {@code rollover}. An OACK is checked option by option; one never asked for or out of range gets
+ * ERROR 8 and fails the transfer as PROTOCOL. The fallbacks users meet: a server that ignores options
+ * answers DATA 1 (read) or ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a
+ * request with options is retried once without options from a new port.
  *
- * <p>The data path allocates nothing: DATA is read in place, the ACK is written into the frame
- * the link lends, and per-block progress lives in mutable fields of the client rather than in a new
- * state record per block.
+ * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
+ * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
+ * receiver this client acknowledges every {@code w} in-order blocks, {@code w} being the window in use:
+ * it starts at the negotiated size, grows by one after a clean window and halves on a gap or timeout.
+ * After a loss a smaller {@code w} gets the sender back on track sooner; the price, with a sender that
+ * resends from our early ACK, is the duplicates of what it had already sent (ignored without an answer).
+ * A block ahead of a gap is kept in a {@link ReorderBuffer} of {@code min(window × blksize, budget)}
+ * bytes, and the last in-order block is acknowledged at once, at most once per missing block per
+ * timeout, instead of waiting for the sender's timeout. As the sender (write) it sends the negotiated
+ * window each time: a standard receiver acknowledges only after that many blocks or its own timeout,
+ * so sending fewer would stall every window.
+ *
+ * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
+ * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled); each
+ * timeout in a row doubles it up to {@link TftpConfig#maxTimeout()}. A duplicate of a block we already
+ * acknowledged means our ACK was lost: it is acknowledged again, at most once per timeout / 8, so a
+ * server with the Sorcerer's Apprentice bug (RFC 1123 section 4.2.3.1) cannot drive a storm. After the
+ * last block the client dallies one timeout to re-ACK its retransmission (RFC 1350 section 6).
+ *
+ * <p><b>Block numbers past 65535.</b> Wrap to 0 by default. A server that answers {@code rollover}
+ * says where it wraps. Unasked, in lock-step, DATA 1 where block 0 was due after 65535 marks a server
+ * that wraps to 1 and is followed so; with a window the same packet could be block 65537 after a lost
+ * block 0, so there the client relies on the option ({@link BlockNumbers}).
+ *
+ * <p><b>tsize.</b> An announced size reaches {@link TftpSink#begin} before any byte, so an image that
+ * cannot fit is refused (the sink's ERROR 3) with nothing written; a block that would pass the
+ * announced size, or a last block that ends short of it, fails as PROTOCOL before it is written.
+ *
+ * <p>The data path allocates nothing: DATA is read in place, ACKs and DATA are written into the frame
+ * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
+ * mutable fields rather than in a new state record per block.
  */
 public final class TftpClient implements UdpHandler, PayloadWriter {
+    /** Which way the file goes. */
+    public enum Direction {
+        /** RRQ: the server sends. */
+        READ,
+        /** WRQ: we send. */
+        WRITE
+    }
+
     /** What the client is doing. */
     public sealed interface State {
         /** Not started. */
         record Idle() implements State {
         }
 
-        /** RRQ sent to the server's well-known port; no answer yet. */
-        record Requesting(Ipv4Address server, int port, String file) implements State {
+        /** Request sent to the server's well-known port; no answer yet. */
+        record Requesting(Ipv4Address server, int port, String file, Direction direction) implements State {
         }
 
         /** Receiving DATA from the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
         record Receiving(Ipv4Address server, int tid, int blockSize) implements State {
         }
 
-        /** The last block arrived and was acknowledged. */
+        /** Sending DATA to the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
+        record Sending(Ipv4Address server, int tid, int blockSize) implements State {
+        }
+
+        /** The last block was acknowledged (sent by us on a read, received on a write). */
         record Done(long bytes, long finishedAt) implements State {
         }
 
@@ -61,37 +99,71 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /**
      * Counters of one transfer.
      *
-     * @param retransmissions packets we sent again: after a timeout, or re-ACKs of a duplicate DATA
-     * @param duplicates      DATA packets received again
+     * @param retransmissions packets we sent again: after a timeout, re-ACKs of a duplicate, DATA resent
+     * @param duplicates      DATA (read) or ACKs (write) received again
      * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5)
-     * @param dropped         malformed or unexpected packets ignored
-     * @param blocks          DATA blocks accepted
+     * @param dropped         malformed, unexpected, or out-of-order packets with no room to hold them
+     * @param blocks          blocks delivered to the sink (read) or acknowledged (write)
+     * @param outOfOrderHeld  blocks kept in the reorder buffer ahead of a gap
+     * @param gapAcks         immediate ACKs of the last in-order block on a gap
+     * @param rttEstimate     smoothed round-trip time in nanoseconds, or -1 before a sample
+     * @param timeout         retransmission timeout in use (without backoff), nanoseconds
+     * @param windowSize      window in use now
      */
-    public record Stats(long retransmissions, long duplicates, long strayPackets, long dropped, long blocks) {
+    public record Stats(long retransmissions, long duplicates, long strayPackets, long dropped, long blocks,
+                        long outOfOrderHeld, long gapAcks, long rttEstimate, long timeout, int windowSize) {
     }
 
-    private static final int MAX_BACKOFF_SHIFT = 3;
+    private static final int REQUEST_CAPACITY = 4 + 255 * 2 + 128;
 
-    private final NetStack net;
+    private final UdpTransport net;
     private final TftpConfig config;
     private final RandomGenerator random;
-    private final long reAckGap;
-    private final ByteBuffer last;
+    private final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
+    private final RttEstimator rtt;
 
     private State state = new State.Idle();
+    private Direction direction;
+    private String file;
+    private int requestPort;
     private TftpSink sink;
+    private TftpSource source;
     private int localPort;
-    private boolean optionsSent;
+    private boolean fellBack;
 
-    // Progress of the transfer in progress: mutable on purpose, see the class comment.
+    // What the request asked for, to check the OACK against.
+    private boolean optionsSent, askedBlksize, askedTsize, askedTimeout, askedWindow, askedRollover;
+    private int requestedBlockSize;
+
+    // What was negotiated.
+    private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+    private int windowSize = 1;
+    private int rolloverTo;
+    private boolean rolloverKnown;
+    private long tsize = -1;
+    private ReorderBuffer reorder;
+    private ByteBuffer dataBuf;
+
+    // Progress: mutable on purpose, see the class comment.
     private int serverIp;
-    // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per ACK was
-    // the data path's only allocation (16 bytes a block).
+    // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per packet
+    // would be the data path's only allocation.
     private Ipv4Address server = Ipv4Address.ANY;
     private int tid = -1;
-    private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-    private long blocks;
+    private long received;     // read: last block in order
+    private long acked;        // read: last block we acknowledged
+    private int sinceAck;      // read: blocks in order since that ACK
+    private int window = 1;    // read: blocks per ACK now
+    private boolean lossInWindow;
+    private long lastGapAckFor = -1;
+    private long lastGapAckAt;
+    private long base = 1;     // write: first unacknowledged block
+    private long next = 1;     // write: next block to send
+    private long highestSent;  // write: highest block sent so far
+    private long lastBlock = -1;   // write: the final (short) block, once known
+    private int lastBlockLen;
+    private long lastRollbackAt = Long.MIN_VALUE;
     private long bytes;
     private int lastLen;
     private long lastSentAt;
@@ -101,19 +173,23 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private int retries;
     private long dallyUntil;
     private long startedAt;
+    private long finishedAt = -1;
+    // Karn's rule: a sample is armed only by a packet sent once; any retransmission disarms it.
+    private boolean sampleArmed;
+    private long sampleAt;
+    private long sampleSeq;
 
-    private long retransmissions, duplicates, strayPackets, dropped;
+    private long retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks;
 
-    // What writePayload copies next.
+    // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
 
-    /** Creates a client; {@code random} picks the local port. */
-    public TftpClient(NetStack net, TftpConfig config, RandomGenerator random) {
+    /** Creates a client on {@code net}; {@code random} picks the local ports. */
+    public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
         this.net = net;
         this.config = config;
         this.random = random;
-        this.reAckGap = config.timeout() / 8;
-        this.last = ByteBuffer.allocate(Math.max(516, 4 + 255 * 2 + 64));
+        this.rtt = new RttEstimator(config.timeout(), config.minTimeout(), config.maxTimeout());
     }
 
     /** Returns the current state. */
@@ -123,7 +199,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks);
+        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks, rtt.srtt(), rtt.rto(),
+                direction == Direction.READ ? window : windowSize);
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -131,54 +208,119 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         return blockSize;
     }
 
-    /** Returns the local UDP port, or 0 before {@link #startRead}. */
+    /** Returns the negotiated window (RFC 7440): 1 until an OACK says otherwise. */
+    public int windowSize() {
+        return windowSize;
+    }
+
+    /** Returns the local UDP port, or 0 before a start. */
     public int localPort() {
         return localPort;
     }
 
-    /** Returns the time of the RRQ. */
+    /** Returns the time of the first request. */
     public long startedAt() {
         return startedAt;
     }
 
+    /** Returns the time the transfer ended (the last ACK sent or received), or -1 while it runs. */
+    public long finishedAt() {
+        return finishedAt;
+    }
+
     /** Starts downloading {@code file} from {@code server}:{@code port} into {@code sink}. */
     public void startRead(long now, Ipv4Address server, int port, String file, TftpSink sink) {
+        start(now, server, port, file, Direction.READ);
+        this.sink = sink;
+        request(now, config.options());
+    }
+
+    /** Starts uploading {@code source} to {@code server}:{@code port} as {@code remoteName}. */
+    public void startWrite(long now, Ipv4Address server, int port, String remoteName, TftpSource source) {
+        start(now, server, port, remoteName, Direction.WRITE);
+        this.source = source;
+        request(now, config.options());
+    }
+
+    private void start(long now, Ipv4Address server, int port, String file, Direction direction) {
         if (!(state instanceof State.Idle)) {
             throw new IllegalStateException("TFTP client already started: " + state);
         }
-        this.sink = sink;
+        this.direction = direction;
+        this.file = file;
+        this.requestPort = port;
         this.serverIp = server.value();
         this.server = server;
         this.startedAt = now;
+        this.requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
+        if (direction == Direction.READ && config.windowSize() > 1) {
+            long bytesFor = Math.min((long) config.windowSize() * requestedBlockSize, config.reorderBudget());
+            this.reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), config.windowSize());
+        }
+    }
+
+    /** Sends the request, with options or without, from a fresh port. */
+    private void request(long now, boolean withOptions) {
         do {
             localPort = 49152 + random.nextInt(16384);
         } while (net.isBound(localPort));
         net.bind(localPort, this);
         List<TftpPacket.Option> options = new ArrayList<>();
-        if (config.blockSize() != TftpWire.DEFAULT_BLOCK_SIZE) {
-            options.add(new TftpPacket.Option("blksize", Integer.toString(config.blockSize())));
-            options.add(new TftpPacket.Option("tsize", "0"));
+        askedBlksize = askedTsize = askedTimeout = askedWindow = askedRollover = false;
+        if (withOptions) {
+            if (requestedBlockSize != TftpWire.DEFAULT_BLOCK_SIZE) {
+                options.add(new TftpPacket.Option("blksize", Integer.toString(requestedBlockSize)));
+                askedBlksize = true;
+            }
+            // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
+            long size = direction == Direction.READ ? 0 : source.size();
+            if (config.tsize() && size >= 0) {
+                options.add(new TftpPacket.Option("tsize", Long.toString(size)));
+                askedTsize = true;
+            }
+            if (config.serverTimeout() > 0) {
+                options.add(new TftpPacket.Option("timeout", Integer.toString(config.serverTimeout())));
+                askedTimeout = true;
+            }
+            if (config.windowSize() > 1) {
+                options.add(new TftpPacket.Option("windowsize", Integer.toString(config.windowSize())));
+                askedWindow = true;
+            }
+            if (config.rollover() >= 0) {
+                options.add(new TftpPacket.Option("rollover", Integer.toString(config.rollover())));
+                askedRollover = true;
+            }
         }
         optionsSent = !options.isEmpty();
-        TftpPacket.Rrq rrq = new TftpPacket.Rrq(file, "octet", options);
-        if (rrq.encodedLength() > last.capacity()) {
+        TftpPacket p = direction == Direction.READ ? new TftpPacket.Rrq(file, "octet", options)
+                : new TftpPacket.Wrq(file, "octet", options);
+        if (p.encodedLength() > last.capacity()) {
             throw new IllegalArgumentException("TFTP file name too long: " + file.length() + " characters");
         }
-        lastLen = rrq.emit(last, 0);
-        transition(new State.Requesting(server, port, file));
-        sendLast(now, port);
+        lastLen = p.emit(last, 0);
+        blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+        windowSize = 1;
+        window = 1;
+        rolloverTo = 0;
+        rolloverKnown = false;
+        retries = 0;
+        transition(new State.Requesting(server, requestPort, file, direction));
+        sendLast(now, requestPort);
+        arm(now, 0);
     }
 
     /** Retransmits when the deadline has come and gives up after the configured retries. */
     public void poll(long now) {
         switch (state) {
-            case State.Requesting r when now >= retryAt -> retransmit(now, r.port(), "RRQ for " + r.file());
-            case State.Receiving r when now >= retryAt -> retransmit(now, r.tid(), "ACK " + (blocks & 0xFFFF));
+            case State.Requesting r when now >= retryAt ->
+                    retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
+            case State.Receiving _ when now >= retryAt -> receiveTimeout(now);
+            case State.Sending _ when now >= retryAt -> sendTimeout(now);
             case State.Done _ when unsent -> {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
                 if (!unsent) {
                     retryAt = Long.MAX_VALUE;
-                    dallyUntil = now + config.timeout();
+                    dallyUntil = now + rtt.timeout(0);
                 }
             }
             case State.Done _ when now >= dallyUntil && localPort != 0 -> {
@@ -193,11 +335,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         return switch (state) {
-            case State.Requesting _, State.Receiving _ -> retryAt;
+            case State.Requesting _, State.Receiving _, State.Sending _ -> retryAt;
             case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
         };
     }
+
+    // ------------------------------------------------------------------ sending our last control packet
 
     private void retransmit(long now, int port, String what) {
         if (unsent) {
@@ -211,6 +355,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         retries++;
         retransmissions++;
+        sampleArmed = false;
         sendLast(now, port);
     }
 
@@ -231,7 +376,23 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         unsent = false;
         lastSentAt = now;
         // An ARP wait (PENDING_ARP) or a full ARP queue: the retry timer covers it.
-        retryAt = now + (config.timeout() << Math.min(retries, MAX_BACKOFF_SHIFT));
+        retryAt = now + rtt.timeout(retries);
+    }
+
+    /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent. */
+    private void arm(long now, long seq) {
+        if (!unsent && retries == 0) {
+            sampleArmed = true;
+            sampleAt = now;
+            sampleSeq = seq;
+        }
+    }
+
+    private void takeSample(long now, long seq) {
+        if (sampleArmed && seq >= sampleSeq) {
+            rtt.sample(now - sampleAt);
+            sampleArmed = false;
+        }
     }
 
     @Override
@@ -241,10 +402,12 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     @Override
     public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        if (state instanceof State.Requesting || state instanceof State.Receiving) {
+        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: server " + dst + " unreachable: " + reason));
         }
     }
+
+    // ------------------------------------------------------------------ receiving
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
@@ -256,53 +419,68 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         switch (state) {
-            case State.Requesting r -> onRequesting(now, r, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving r -> {
-                if (srcIp != serverIp || srcPort != r.tid()) {
-                    stray(now, srcIp, srcPort);
-                } else {
-                    onReceiving(now, op, buf, off, len);
-                }
-            }
-            case State.Done _ -> {
-                if (srcIp == serverIp && srcPort == tid && op == TftpPacket.OP_DATA && len >= 4
-                        && TftpWire.block(buf, off, len) == (int) (blocks & 0xFFFF)) {
-                    duplicates++;
-                    reAck(now);
-                } else {
-                    dropped++;
-                }
+            case State.Requesting _ -> onRequesting(now, srcIp, srcPort, op, buf, off, len);
+            case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Receiving _ -> onReceiving(now, op, buf, off, len);
+            case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Sending _ -> onSending(now, op, buf, off, len);
+            case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
+                    && op == TftpPacket.OP_DATA && len >= 4 && TftpWire.block(buf, off, len) == wire(received) -> {
+                duplicates++;
+                reAck(now);
             }
             default -> dropped++;
         }
     }
 
-    private void onRequesting(long now, State.Requesting r, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
+    private void onRequesting(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
         if (srcIp != serverIp) {
             stray(now, srcIp, srcPort);
             return;
         }
         switch (op) {
             case TftpPacket.OP_DATA -> {
-                if (len < 4 || TftpWire.block(buf, off, len) != 1) {
+                if (direction != Direction.READ || len < 4 || TftpWire.block(buf, off, len) != 1) {
                     dropped++;
                     return;
                 }
-                // A server that ignores options answers with DATA 1: carry on at 512 (RFC 2347 section 2).
-                blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+                // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
+                takeSample(now, 0);
                 if (!begin(now, -1, srcPort)) {
                     return;
                 }
-                enterReceiving(r, srcPort);
+                enterReceiving(srcPort);
                 onReceiving(now, op, buf, off, len);
             }
-            case TftpPacket.OP_OACK -> onOack(now, r, srcPort, buf, off, len);
-            case TftpPacket.OP_ERROR -> serverError(buf, off, len, srcPort);
+            case TftpPacket.OP_ACK -> {
+                if (direction != Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {
+                    dropped++;
+                    return;
+                }
+                // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
+                takeSample(now, 0);
+                enterSending(now, srcPort);
+            }
+            case TftpPacket.OP_OACK -> onOack(now, srcPort, buf, off, len);
+            case TftpPacket.OP_ERROR -> {
+                if (optionsSent && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
+                    // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
+                    fellBack = true;
+                    net.unbind(localPort);
+                    request(now, false);
+                    return;
+                }
+                serverError(buf, off, len, srcPort);
+            }
             default -> dropped++;
         }
     }
 
-    private void onOack(long now, State.Requesting r, int srcPort, ByteBuffer buf, int off, int len) {
+    private static int errorCode(ByteBuffer buf, int off, int len) {
+        return len >= 4 ? TftpWire.block(buf, off, len) : -1; // the code sits where DATA's block number does
+    }
+
+    private void onOack(long now, int srcPort, ByteBuffer buf, int off, int len) {
         if (!optionsSent) {
             refuse(now, srcPort, "OACK without options requested");
             return;
@@ -315,51 +493,83 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         int size = TftpWire.DEFAULT_BLOCK_SIZE;
-        long tsize = -1;
+        int win = 1;
+        long announced = -1;
+        int roll = -1;
         for (TftpPacket.Option o : oack.options()) {
+            // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
+            boolean asked = switch (o.name()) {
+                case "blksize" -> askedBlksize;
+                case "tsize" -> askedTsize;
+                case "timeout" -> askedTimeout;
+                case "windowsize" -> askedWindow;
+                case "rollover" -> askedRollover;
+                default -> false;
+            };
+            if (!asked) {
+                refuse(now, srcPort, "OACK option '" + o.name() + "' was never requested");
+                return;
+            }
+            long v = number(o.value());
+            String range = switch (o.name()) {
+                // RFC 2348: the server may answer a smaller size, never a larger one.
+                case "blksize" -> v >= TftpConfig.MIN_BLOCK_SIZE && v <= requestedBlockSize ? null : "8.." + requestedBlockSize;
+                case "tsize" -> v >= 0 ? null : "a byte count";
+                // RFC 2349: "the specified timeout value must match the value specified by the client".
+                case "timeout" -> v == config.serverTimeout() ? null : Integer.toString(config.serverTimeout());
+                // RFC 7440: the server may answer a smaller window.
+                case "windowsize" -> v >= 1 && v <= config.windowSize() ? null : "1.." + config.windowSize();
+                default -> v == 0 || v == 1 ? null : "0 or 1";
+            };
+            if (range != null) {
+                refuse(now, srcPort, "OACK " + o.name() + " " + o.value() + " (expected: " + range + ")");
+                return;
+            }
             switch (o.name()) {
-                case "blksize" -> {
-                    // RFC 2348: the server may answer a smaller size, never a larger one.
-                    size = parseOption(o, 8, config.blockSize());
-                    if (size < 0) {
-                        refuse(now, srcPort, "OACK blksize " + o.value() + " (expected: 8.." + config.blockSize() + ")");
-                        return;
-                    }
-                }
-                case "tsize" -> {
-                    try {
-                        tsize = Long.parseLong(o.value());
-                    } catch (NumberFormatException e) {
-                        tsize = -2;
-                    }
-                    if (tsize < 0) {
-                        refuse(now, srcPort, "OACK tsize " + o.value() + " (expected: a byte count)");
-                        return;
-                    }
-                }
+                case "blksize" -> size = (int) v;
+                case "tsize" -> announced = v;
+                case "windowsize" -> win = (int) v;
+                case "rollover" -> roll = (int) v;
                 default -> {
-                    // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
-                    refuse(now, srcPort, "OACK option '" + o.name() + "' was never requested");
-                    return;
                 }
             }
         }
+        takeSample(now, 0);
         blockSize = size;
-        if (!begin(now, tsize, srcPort)) {
+        windowSize = win;
+        window = win;
+        if (roll >= 0) {
+            rolloverTo = roll;
+            rolloverKnown = true;
+        }
+        if (direction == Direction.WRITE) {
+            enterSending(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
             return;
         }
-        enterReceiving(r, srcPort);
-        lastLen = TftpWire.writeAck(last, 0, 0);
-        sendLast(now, srcPort);
+        if (reorder != null) {
+            reorder.configure(blockSize);
+        }
+        if (!begin(now, announced, srcPort)) {
+            return;
+        }
+        tsize = announced;
+        enterReceiving(srcPort);
+        sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
     }
 
-    private static int parseOption(TftpPacket.Option o, int min, int max) {
-        try {
-            int v = Integer.parseInt(o.value());
-            return v >= min && v <= max ? v : -1;
-        } catch (NumberFormatException e) {
+    private static long number(String s) {
+        if (s.isEmpty() || s.length() > 18) {
             return -1;
         }
+        long v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     private void refuse(long now, int srcPort, String why) {
@@ -367,9 +577,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
     }
 
-    private boolean begin(long now, long tsize, int srcPort) {
+    private boolean begin(long now, long size, int srcPort) {
         try {
-            sink.begin(tsize);
+            sink.begin(size);
             return true;
         } catch (TftpSinkException e) {
             sendError(now, serverIp, srcPort, e.errorCode(), e.getMessage());
@@ -378,10 +588,17 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    private void enterReceiving(State.Requesting r, int srcPort) {
+    private void enterReceiving(int srcPort) {
         tid = srcPort;
         retries = 0;
-        transition(new State.Receiving(r.server(), srcPort, blockSize));
+        received = 0;
+        acked = 0;
+        sinceAck = 0;
+        transition(new State.Receiving(server, srcPort, blockSize));
+    }
+
+    private int wire(long seq) {
+        return BlockNumbers.wire(seq, rolloverTo);
     }
 
     private void onReceiving(long now, int op, ByteBuffer buf, int off, int len) {
@@ -391,20 +608,25 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                     dropped++;
                     return;
                 }
-                int block = TftpWire.block(buf, off, len);
-                int expected = (int) ((blocks + 1) & 0xFFFF); // wraps 65535 -> 0, as most servers do
+                int b = TftpWire.block(buf, off, len);
+                long expected = received + 1;
+                if (!rolloverKnown && rolloverTo == 0 && windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
+                    rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+                }
+                long s = BlockNumbers.seq(b, expected, rolloverTo);
                 int n = len - TftpWire.DATA_HEADER_LEN;
-                if (block == expected) {
-                    if (n > blockSize) {
-                        dropped++;
-                        return;
-                    }
-                    onBlock(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else if (block == (int) (blocks & 0xFFFF)) {
-                    duplicates++;
-                    reAck(now);
-                } else {
+                if (n > blockSize || s < 0) {
                     dropped++;
+                } else if (s == expected) {
+                    inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
+                } else if (s > expected) {
+                    outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
+                } else {
+                    duplicates++;
+                    if (s <= acked) {
+                        reAck(now); // the sender repeats what we acknowledged: our ACK was lost
+                    }
+                    // else: the tail of a window the sender resends from our early ACK; nothing to say
                 }
             }
             case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
@@ -412,38 +634,261 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    private void onBlock(long now, ByteBuffer buf, int off, int n) {
+    private void inOrder(long now, ByteBuffer buf, int off, int n) {
+        if (!deliver(now, buf, off, n)) {
+            return;
+        }
+        takeSample(now, received);
+        while (n == blockSize && reorder != null && reorder.has(received + 1)) {
+            long s = received + 1;
+            n = reorder.length(s);
+            int at = reorder.offset(s);
+            reorder.release(s);
+            if (!deliver(now, reorder.store(), at, n)) {
+                return;
+            }
+        }
+        if (n < blockSize) {
+            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
+            if (reorder != null) {
+                reorder.clear();
+            }
+            sendAck(now, false);
+            finishedAt = now;
+            dallyUntil = now + rtt.timeout(0);
+            if (!unsent) {
+                retryAt = Long.MAX_VALUE;
+            }
+            transition(new State.Done(bytes, now));
+            return;
+        }
+        if (sinceAck >= window) {
+            if (!lossInWindow && window < windowSize) {
+                window++; // a clean window: one more block per ACK, up to what was negotiated
+            }
+            lossInWindow = false;
+            sendAck(now, true);
+        } else {
+            retryAt = now + rtt.timeout(0); // progress: the sender is alive
+        }
+    }
+
+    /** Writes one in-order block; false when the transfer ended in failure. */
+    private boolean deliver(long now, ByteBuffer buf, int off, int n) {
+        if (tsize >= 0 && (bytes + n > tsize || (n < blockSize && bytes + n != tsize))) {
+            String why = "TFTP: server announced " + tsize + " bytes, sent " + (bytes + n);
+            sendError(now, serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
+            fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
+            return false;
+        }
         try {
             sink.write(buf, off, n);
         } catch (TftpSinkException e) {
             sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
             fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
-            return;
+            return false;
         }
         blocks++;
         bytes += n;
+        received++;
+        sinceAck++;
         retries = 0;
-        lastLen = TftpWire.writeAck(last, 0, (int) (blocks & 0xFFFF));
-        sendLast(now, tid);
-        if (n < blockSize) {
-            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
-            dallyUntil = now + config.timeout();
-            if (!unsent) {
-                retryAt = Long.MAX_VALUE;
+        return true;
+    }
+
+    private void outOfOrder(long now, long s, ByteBuffer buf, int off, int n) {
+        if (s - acked > windowSize) {
+            dropped++; // beyond any window the sender may have out: not a block of this transfer's now
+            return;
+        }
+        lossInWindow = true;
+        if (reorder != null && !reorder.has(s)) {
+            if (reorder.hold(s, received + 1, buf, off, n)) {
+                held++;
+            } else {
+                dropped++;
             }
-            transition(new State.Done(bytes, now));
+        }
+        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
+        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm.
+        if (received != lastGapAckFor || now - lastGapAckAt >= rtt.rto()) {
+            lastGapAckFor = received;
+            lastGapAckAt = now;
+            gapAcks++;
+            window = Math.max(1, window / 2);
+            sendAck(now, false);
         }
     }
 
+    /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
+    private void sendAck(long now, boolean sample) {
+        lastLen = TftpWire.writeAck(last, 0, wire(received));
+        acked = received;
+        sinceAck = 0;
+        sendLast(now, tid);
+        if (sample) {
+            arm(now, received + 1);
+        } else {
+            sampleArmed = false;
+        }
+    }
+
+    private void receiveTimeout(long now) {
+        if (unsent) {
+            sendLast(now, tid);
+            return;
+        }
+        if (retries >= config.maxRetries()) {
+            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
+                    + " after " + retries + " retransmissions of ACK " + wire(received)));
+            return;
+        }
+        retries++;
+        retransmissions++;
+        window = Math.max(1, window / 2);
+        lossInWindow = true;
+        sendAck(now, false);
+    }
+
     private void reAck(long now) {
-        if (now - lastSentAt < reAckGap) {
-            return; // we just acknowledged it: a copy in flight, not a lost ACK
+        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
+        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
+        if (now - lastSentAt < (windowSize > 1 ? rtt.timeout(0) : rtt.timeout(0) / 8)) {
+            return;
         }
         retransmissions++;
         txSource = last;
         net.sendUdp(now, localPort, server, tid, lastLen, this);
         lastSentAt = now;
     }
+
+    // ------------------------------------------------------------------ sending (write)
+
+    private void enterSending(long now, int srcPort) {
+        tid = srcPort;
+        retries = 0;
+        base = 1;
+        next = 1;
+        highestSent = 0;
+        long size = source.size();
+        lastBlock = size >= 0 ? size / blockSize + 1 : -1;
+        lastBlockLen = size >= 0 ? (int) (size % blockSize) : 0;
+        if (dataBuf == null || dataBuf.capacity() < TftpWire.DATA_HEADER_LEN + blockSize) {
+            dataBuf = ByteBuffer.allocate(TftpWire.DATA_HEADER_LEN + blockSize);
+        }
+        transition(new State.Sending(server, srcPort, blockSize));
+        sendWindow(now);
+    }
+
+    /** Sends blocks {@code next ..} up to the window's end; a busy link leaves the rest for the next poll. */
+    private void sendWindow(long now) {
+        long fresh = -1;
+        boolean resent = false;
+        while (next < base + windowSize && (lastBlock < 0 || next <= lastBlock)) {
+            int n;
+            try {
+                n = source.read((next - 1) * blockSize, dataBuf, TftpWire.DATA_HEADER_LEN, blockSize);
+            } catch (TftpSinkException e) {
+                sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
+                fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
+                return;
+            }
+            if (n < blockSize) {
+                lastBlock = next;
+                lastBlockLen = n;
+            }
+            TftpWire.writeDataHeader(dataBuf, 0, wire(next));
+            txSource = dataBuf;
+            SendResult r = net.sendUdp(now, localPort, server, tid, TftpWire.DATA_HEADER_LEN + n, this);
+            if (r == SendResult.NO_ROUTE) {
+                fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + server));
+                return;
+            }
+            if (r == SendResult.LINK_BUSY) {
+                // GUIDE H9: this block did not go; the next poll resumes from it.
+                unsent = true;
+                retryAt = now;
+                return;
+            }
+            if (next <= highestSent) {
+                retransmissions++;
+                resent = true;
+            } else {
+                highestSent = next;
+                fresh = next;
+            }
+            next++;
+        }
+        unsent = false;
+        lastSentAt = now;
+        retryAt = now + rtt.timeout(retries);
+        if (fresh >= 0 && fresh == next - 1 && !resent) {
+            arm(now, fresh); // Karn: only a burst sent for the first time measures the round trip
+        }
+    }
+
+    private void onSending(long now, int op, ByteBuffer buf, int off, int len) {
+        switch (op) {
+            case TftpPacket.OP_ACK -> {
+                if (len < 4) {
+                    dropped++;
+                    return;
+                }
+                long s = BlockNumbers.seq(TftpWire.block(buf, off, len), base, rolloverTo);
+                if (s < base - 1 || s >= next) {
+                    dropped++;
+                } else if (s == base - 1) {
+                    duplicates++;
+                    // RFC 1123 4.2.3.1: never resend on a duplicate ACK in lock-step. With a window it is the
+                    // receiver's note of a gap (RFC 7440): resend from base, at most once per timeout.
+                    if (windowSize > 1 && next > base && now - lastRollbackAt >= rtt.rto()) {
+                        lastRollbackAt = now;
+                        next = base;
+                        sampleArmed = false;
+                        sendWindow(now);
+                    }
+                } else {
+                    takeSample(now, s);
+                    blocks += s - base + 1;
+                    base = s + 1;
+                    retries = 0;
+                    if (s == lastBlock) {
+                        bytes = (lastBlock - 1) * blockSize + lastBlockLen;
+                        finishedAt = now;
+                        retryAt = Long.MAX_VALUE;
+                        transition(new State.Done(bytes, now));
+                        net.unbind(localPort);
+                        return;
+                    }
+                    if (s < next - 1) {
+                        next = s + 1; // RFC 7440: the next window starts after the block acknowledged
+                        sampleArmed = false;
+                    }
+                    sendWindow(now);
+                }
+            }
+            case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
+            default -> dropped++;
+        }
+    }
+
+    private void sendTimeout(long now) {
+        if (unsent) {
+            sendWindow(now);
+            return;
+        }
+        if (retries >= config.maxRetries()) {
+            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
+                    + " after " + retries + " retransmissions of DATA " + wire(base)));
+            return;
+        }
+        retries++;
+        sampleArmed = false;
+        next = base; // RFC 7440: the last ACK received sets the start of the window sent again
+        sendWindow(now);
+    }
+
+    // ------------------------------------------------------------------ errors and the end
 
     private void serverError(ByteBuffer buf, int off, int len, int port) {
         TftpPacket p;

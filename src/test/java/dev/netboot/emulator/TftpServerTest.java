@@ -30,15 +30,23 @@ class TftpServerTest {
     private static final Ipv4Address CLIENT_IP = Ipv4Address.parse("10.0.0.42");
     private static final int CLIENT_PORT = 2000;
 
-    private record Setup(EmulatedLan lan, TestClient client, Simulation sim) {
+    record Setup(ServerHost server, TftpServer tftp, TestClient client, Simulation sim) {
     }
 
     private static Setup setup(Scenario sc) {
-        EmulatedLan lan = EmulatedLan.of(sc);
-        TestClient c = new TestClient(lan.segment(), MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT);
+        return setup(sc, sc.tftpConfig());
+    }
+
+    /** A LAN whose server runs {@code config} instead of the scenario's. */
+    static Setup setup(Scenario sc, TftpServerConfig config) {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(sc.latencyNanos(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
+        ServerHost host = sim.add(new ServerHost(seg, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.gateway()));
+        TftpServer tftp = host.startTftp(config, Seeds.random(sc.seed(), "tftp-ports"));
+        TestClient c = new TestClient(seg, MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT);
         c.stack.configure(CLIENT_IP, sc.netmask(), sc.gateway());
-        lan.simulation().add(c);
-        return new Setup(lan, c, lan.simulation());
+        sim.add(c);
+        return new Setup(host, tftp, c, sim);
     }
 
     private static byte[] file(int n) {
@@ -61,7 +69,7 @@ class TftpServerTest {
     void servesA1300ByteFileInThreeBlocksFromAFreshPort() {
         Setup s = setup(SC);
         byte[] content = file(1300);
-        s.lan().tftp().serve("boot.img", content);
+        s.tftp().serve("boot.img", content);
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
 
         TestClient.Rx d1 = s.client().next(s.sim());
@@ -85,16 +93,16 @@ class TftpServerTest {
         ack(s, tid, 3);
         s.sim().runFor(10 * T);
         assertEquals(3, s.client().received.size()); // nothing after the final ACK
-        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        TftpSession.Stats st = s.tftp().sessions().getFirst().stats();
         assertEquals(TftpSession.End.COMPLETE, st.end());
-        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE), st);
-        assertTrue(!s.lan().server().stack().isBound(tid), "session port released");
+        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 1, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE), st);
+        assertTrue(!s.server().stack().isBound(tid), "session port released");
     }
 
     @Test
     void aFileOfWholeBlocksEndsWithAZeroLengthBlock() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(1024));
+        s.tftp().serve("boot.img", file(1024));
         s.client().autoAck = true;
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         s.sim().runFor(10 * T);
@@ -103,7 +111,7 @@ class TftpServerTest {
         assertEquals(512, ((TftpPacket.Data) got.get(0)).data().length);
         assertEquals(512, ((TftpPacket.Data) got.get(1)).data().length);
         assertEquals(new TftpPacket.Data(3, new byte[0]), got.get(2));
-        assertEquals(TftpSession.End.COMPLETE, s.lan().tftp().sessions().getFirst().stats().end());
+        assertEquals(TftpSession.End.COMPLETE, s.tftp().sessions().getFirst().stats().end());
     }
 
     @Test
@@ -113,13 +121,13 @@ class TftpServerTest {
         TestClient.Rx rx = s.client().next(s.sim());
         assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), rx.tftp());
         assertNotEquals(69, rx.srcPort());
-        assertEquals(1, s.lan().tftp().stats().fileNotFound());
-        assertTrue(s.lan().tftp().sessions().isEmpty());
+        assertEquals(1, s.tftp().stats().fileNotFound());
+        assertTrue(s.tftp().sessions().isEmpty());
     }
 
     @Test
-    void writeRequestIsRefusedWithError2() {
-        Setup s = setup(SC);
+    void writeRequestIsRefusedWithError2WhenWritesAreOff() {
+        Setup s = setup(SC, SC.tftpConfig().withWrites(false));
         s.client().send(0, CLIENT_PORT, SERVER, 69, new TftpPacket.Wrq("up.img", "octet", List.of()));
         TftpPacket p = s.client().next(s.sim()).tftp();
         TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, p);
@@ -130,7 +138,7 @@ class TftpServerTest {
     @Test
     void lostAckMeansDataAgainExactlyOneTimeoutLater() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(1300));
+        s.tftp().serve("boot.img", file(1300));
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         TestClient.Rx first = s.client().next(s.sim());
         assertEquals(4 * L, first.at());
@@ -141,20 +149,20 @@ class TftpServerTest {
         assertEquals(4 * L + T, again.at());
         assertEquals(first.tftp(), again.tftp());
         assertEquals(first.srcPort(), again.srcPort());
-        assertEquals(1, s.lan().tftp().sessions().getFirst().stats().retransmissions());
+        assertEquals(1, s.tftp().sessions().getFirst().stats().retransmissions());
     }
 
     @Test
     void givesUpSilentlyAfterTheRetries() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(100));
+        s.tftp().serve("boot.img", file(100));
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         s.sim().run(() -> false, 60 * T);
         assertEquals(1 + SC.tftpRetries(), s.client().received.size());
         for (int i = 0; i < s.client().received.size(); i++) {
             assertEquals(4 * L + i * T, s.client().received.get(i).at());
         }
-        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        TftpSession.Stats st = s.tftp().sessions().getFirst().stats();
         assertEquals(TftpSession.End.GAVE_UP, st.end());
         assertEquals(SC.tftpRetries(), st.retransmissions());
     }
@@ -162,7 +170,7 @@ class TftpServerTest {
     @Test
     void duplicateAckDoesNotResendData() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(1300));
+        s.tftp().serve("boot.img", file(1300));
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         int tid = s.client().next(s.sim()).srcPort();
         ack(s, tid, 1);
@@ -173,7 +181,7 @@ class TftpServerTest {
         s.sim().runUntil(6 * L + T - 1);
         assertEquals(2, s.client().received.size());
         assertEquals(6 * L + T, s.client().next(s.sim()).at());
-        TftpSession.Stats st = s.lan().tftp().sessions().getFirst().stats();
+        TftpSession.Stats st = s.tftp().sessions().getFirst().stats();
         assertEquals(1, st.duplicateAcks());
         assertEquals(1, st.retransmissions());
     }
@@ -201,7 +209,7 @@ class TftpServerTest {
     @Test
     void ackFromAnotherPortGetsError5AndTheTransferCarriesOn() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(1300));
+        s.tftp().serve("boot.img", file(1300));
         s.client().listen(3000);
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         int tid = s.client().next(s.sim()).srcPort();
@@ -214,19 +222,19 @@ class TftpServerTest {
         TestClient.Rx d2 = s.client().next(s.sim());
         assertEquals(CLIENT_PORT, d2.dstPort());
         assertEquals(2, ((TftpPacket.Data) d2.tftp()).block());
-        assertEquals(1, s.lan().tftp().sessions().getFirst().stats().strangers());
+        assertEquals(1, s.tftp().sessions().getFirst().stats().strangers());
     }
 
     @Test
     void errorFromTheClientEndsTheSession() {
         Setup s = setup(SC);
-        s.lan().tftp().serve("boot.img", file(1300));
+        s.tftp().serve("boot.img", file(1300));
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         int tid = s.client().next(s.sim()).srcPort();
         s.client().send(s.sim().now(), CLIENT_PORT, SERVER, tid, new TftpPacket.Error(TftpWire.ERR_DISK_FULL, "flash full"));
         s.sim().runFor(10 * T);
         assertEquals(1, s.client().received.size()); // no retransmission after the error
-        assertEquals(TftpSession.End.CLIENT_ERROR, s.lan().tftp().sessions().getFirst().stats().end());
+        assertEquals(TftpSession.End.CLIENT_ERROR, s.tftp().sessions().getFirst().stats().end());
     }
 
     @Test
@@ -238,7 +246,7 @@ class TftpServerTest {
 
     private static int[] ports(Scenario sc) {
         Setup s = setup(sc);
-        s.lan().tftp().serve("boot.img", file(10));
+        s.tftp().serve("boot.img", file(10));
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         int p1 = s.client().next(s.sim()).srcPort();
         s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
@@ -248,6 +256,16 @@ class TftpServerTest {
 
     @Test
     void blockNumbersWrapFrom65535ToZero() {
+        wrapsTo(0);
+    }
+
+    @Test
+    void blockNumbersWrapFrom65535ToOneWhenTheSessionSaysSo() {
+        wrapsTo(1); // tftpd-hpa rollover=1, or TftpServerConfig.wrapToOne
+    }
+
+    /** Block 65536 goes on the wire as {@code first}, 65537 as {@code first + 1}. */
+    private static void wrapsTo(int first) {
         // Mid-transfer state built directly (GUIDE H14): 8-byte blocks, 65536 full blocks and a 3-byte one.
         Simulation sim = new Simulation();
         EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
@@ -271,23 +289,23 @@ class TftpServerTest {
         sim.runFor(1_000_000);
 
         byte[] content = file(8 * 65536 + 3);
-        TftpSession session = new TftpSession(server, new TftpServerConfig(T, 5, 8, false), 50000, CLIENT_IP, CLIENT_PORT,
-                "big", content);
+        TftpSession session = new TftpSession(server, SC.tftpConfig(), 50000, CLIENT_IP, CLIENT_PORT, "big", content,
+                new TftpServerSession.Params(8, 1, first, T, null));
         server.bind(50000, session);
-        session.setStateForTest(new TftpSession.State.AwaitingAck(65535, sim.now() + T, 0));
+        session.setStateForTest(65535, new TftpSession.State.AwaitingAck(65535, sim.now() + T, 0));
 
         session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(65535), 0, 4);
         assertEquals(new TftpSession.State.AwaitingAck(65536, sim.now() + T, 0), session.state());
         TftpPacket.Data d = (TftpPacket.Data) c.next(sim).tftp();
-        assertEquals(0, d.block()); // block 65536 on the wire
+        assertEquals(first, d.block()); // block 65536 on the wire
         assertArrayEquals(Arrays.copyOfRange(content, 65535 * 8, 65536 * 8), d.data());
 
-        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(0), 0, 4);
+        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(first), 0, 4);
         d = (TftpPacket.Data) c.next(sim).tftp();
-        assertEquals(1, d.block());
+        assertEquals(first + 1, d.block());
         assertArrayEquals(Arrays.copyOfRange(content, 65536 * 8, content.length), d.data());
 
-        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(1), 0, 4);
+        session.onDatagram(sim.now(), CLIENT_IP.value(), CLIENT_PORT, SERVER.value(), ackBuf(first + 1), 0, 4);
         assertEquals(new TftpSession.State.Ended(TftpSession.End.COMPLETE), session.state());
         assertEquals(3, session.stats().blocksAcked());
     }

@@ -131,6 +131,71 @@ class TftpAllocationTest {
                 + (double) allocated / MEASURED + " per block; expected: < 1)");
     }
 
+    /**
+     * The windowed data path: window 4 negotiated by OACK, and in every window the third block arrives
+     * before the second, so each window goes through the reorder buffer, a gap ACK and the adaptive window.
+     */
+    @Test
+    void windowedTransferWithReorderingAllocatesNothingPerBlock() {
+        LoopbackServerLink link = new LoopbackServerLink();
+        NetStack net = new NetStack(link, NetConfig.DEFAULTS);
+        net.configure(OUR_IP, Ipv4Address.parse("255.255.255.0"), Ipv4Address.ANY);
+        link.oneShot = Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP);
+        net.poll(0);
+        DiscardingSink sink = new DiscardingSink();
+        TftpClient client = new TftpClient(net, TftpConfig.DEFAULTS.withWindow(4, 4 * 512), new SplittableRandom(5));
+        client.startRead(0, SERVER_IP, 69, "boot.img", sink);
+        link.clientPort = client.localPort();
+        link.oneShot = Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(),
+                Frames.tftp(new TftpPacket.Oack(java.util.List.of(new TftpPacket.Option("windowsize", "4")))));
+        net.poll(500);
+        if (link.lastAck != 0) {
+            throw new AssertionError("OACK not acknowledged with ACK 0");
+        }
+        byte[] frame = Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(),
+                Frames.tftp(new TftpPacket.Data(1, Frames.pattern(0, 512))));
+        link.rx.put(0, frame);
+        link.rxLength = frame.length;
+
+        long[] now = {1_000};
+        long[] next = {1};
+        runWindows(link, net, client, now, next, WARM_UP / 4);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        runWindows(link, net, client, now, next, MEASURED / 4);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        assertEquals((long) (WARM_UP + MEASURED) * 512, sink.bytes);
+        assertTrue(client.stats().outOfOrderHeld() >= (WARM_UP + MEASURED) / 4, client.stats().toString());
+        assertEquals(0, client.stats().dropped());
+        assertTrue(allocated < MEASURED, allocated + " bytes allocated over " + MEASURED + " blocks ("
+                + (double) allocated / MEASURED + " per block; expected: < 1)");
+    }
+
+    private static final int[] ORDER = {0, 2, 1, 3};
+
+    /** Delivers {@code windows} windows of 4 blocks in the order 1, 3, 2, 4, one per microsecond. */
+    private static void runWindows(LoopbackServerLink link, NetStack net, TftpClient client, long[] now, long[] next, int windows) {
+        for (int w = 0; w < windows; w++) {
+            long first = next[0];
+            for (int k : ORDER) {
+                link.block = (int) ((first + k) & 0xFFFF);
+                link.dataPending = true;
+                net.poll(now[0]);
+                client.poll(now[0]);
+                now[0] += 1_000;
+            }
+            // Each window has a gap, so the window in use halves and ACKs come every 1..4 blocks; all that
+            // matters here is that the client kept up: the ACK is at most a window behind.
+            int behind = ((int) ((first + 3) & 0xFFFF) - link.lastAck) & 0xFFFF;
+            if (behind > 3) {
+                throw new AssertionError("window ending at " + (first + 3) + ": last ACK " + link.lastAck);
+            }
+            next[0] = first + 4;
+        }
+    }
+
     /** Delivers {@code n} blocks, one per microsecond, each acknowledged before the next. */
     private static void run(LoopbackServerLink link, NetStack net, TftpClient client, long[] now, int[] next, int n) {
         for (int i = 0; i < n; i++) {

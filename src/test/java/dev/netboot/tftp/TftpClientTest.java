@@ -150,7 +150,7 @@ class TftpClientTest {
         assertEquals(new TftpClient.State.Done(1300, 30 * MS), client.state());
         assertArrayEquals(Frames.pattern(0, 1300), sink.data.toByteArray());
         assertEquals(List.of(-1L), sink.begins);
-        assertEquals(new TftpClient.Stats(0, 0, 0, 0, 3), client.stats());
+        assertEquals(new TftpClient.Stats(0, 0, 0, 0, 3, 0, 0, 10 * MS, 1 * SEC, 1), client.stats());
     }
 
     @Test

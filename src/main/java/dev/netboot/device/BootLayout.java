@@ -1,0 +1,44 @@
+package dev.netboot.device;
+
+import java.util.HexFormat;
+
+/**
+ * Where a board's boot images live: two slots that take turns (A/B) and a small metadata partition
+ * that says which one boots (see {@link dev.netboot.flash.BootSlots}).
+ *
+ * @param slotA      name of the partition of slot A
+ * @param slotB      name of the partition of slot B
+ * @param metadata   name of the partition holding the two metadata copies (at least two erase units)
+ * @param trialBoots boots a new image is tried before it must be confirmed (0: active at once)
+ * @param publicKey  hex of the 32-byte raw Ed25519 key images must be signed with; empty when images are unsigned
+ */
+public record BootLayout(String slotA, String slotB, String metadata, int trialBoots, String publicKey) {
+    /** Checks names and the key's form. */
+    public BootLayout {
+        if (slotA.equals(slotB) || slotA.equals(metadata) || slotB.equals(metadata)) {
+            throw new IllegalArgumentException("boot slots and metadata need three different partitions: " + slotA + ", " + slotB
+                    + ", " + metadata);
+        }
+        if (trialBoots < 0 || trialBoots > 255) {
+            throw new IllegalArgumentException("trial boots " + trialBoots + " (expected: 0..255)");
+        }
+        if (!publicKey.isEmpty() && (publicKey.length() != 64 || !publicKey.chars().allMatch(c -> Character.digit(c, 16) >= 0))) {
+            throw new IllegalArgumentException("public key '" + publicKey + "' (expected: 64 hex digits, a raw Ed25519 key)");
+        }
+    }
+
+    /** Returns the slot partition names in slot order. */
+    public String slot(int i) {
+        return i == 0 ? slotA : slotB;
+    }
+
+    /** Returns true when images must carry a valid signature. */
+    public boolean signed() {
+        return !publicKey.isEmpty();
+    }
+
+    /** Returns the raw public key bytes; empty when unsigned. */
+    public byte[] publicKeyBytes() {
+        return HexFormat.of().parseHex(publicKey);
+    }
+}

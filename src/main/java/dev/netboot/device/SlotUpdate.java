@@ -1,0 +1,146 @@
+package dev.netboot.device;
+
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.Partition;
+import dev.netboot.tftp.TftpSink;
+import dev.netboot.tftp.TftpSinkException;
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+import java.security.PublicKey;
+
+/**
+ * One image update into the inactive A/B slot, in the only order that survives a power cut at any
+ * point: refuse what cannot fit before touching flash; mark the target slot empty in the metadata
+ * ({@link BootSlots#prepare}); stream the image in ({@link FlashWriter}: erase ahead, program pages,
+ * read back); check length and SHA-256 by reading back ({@link #finish}); check the signature when
+ * the board requires one; then, and only then, {@link #commit} it as the active slot. Until the
+ * commit the previously active slot stays active, whatever happens.
+ *
+ * <p>It is the TFTP client's sink: a refusal becomes TFTP ERROR 3 "disk full or allocation exceeded"
+ * for an image that does not fit, ERROR 0 with the reason for any other flash error.
+ */
+public final class SlotUpdate implements TftpSink {
+    private final BootSlots slots;
+    private final Flash flash;
+    private final int target;
+    private final int previous;
+    private final FlashWriter writer;
+    private final BootObserver observer;
+    private long now;
+    private long expected = -1;
+    private long length = -1;
+    private FlashException failure;
+
+    /**
+     * Prepares an update of {@code slots} on {@code flash}: reads the metadata and picks the inactive slot.
+     *
+     * @param options writer options (skip unchanged sectors costs one erase unit of RAM)
+     */
+    public SlotUpdate(BootSlots slots, Flash flash, FlashWriter.Options options, BootObserver observer) {
+        this.slots = slots;
+        this.flash = flash;
+        this.previous = slots.load().active();
+        this.target = slots.updateTarget();
+        this.writer = new FlashWriter(flash, slots.slot(target), options);
+        this.observer = observer;
+    }
+
+    /** Returns the slot being written (0 is A, 1 is B). */
+    public int target() {
+        return target;
+    }
+
+    /** Returns the slot that was active when the update began, or {@code SlotMetadata.NONE}. */
+    public int previous() {
+        return previous;
+    }
+
+    /** Returns the partition being written. */
+    public Partition partition() {
+        return slots.slot(target);
+    }
+
+    /** Returns the writer (for its counters). */
+    public FlashWriter writer() {
+        return writer;
+    }
+
+    /** Returns the flash error that stopped the update, if one did. */
+    public FlashException failure() {
+        return failure;
+    }
+
+    /** Sets the time reported with progress. */
+    void at(long now) {
+        this.now = now;
+    }
+
+    @Override
+    public void begin(long expectedSize) {
+        expected = expectedSize;
+        Partition p = partition();
+        if (expectedSize > p.size()) {
+            // Refuse before anything is written, the metadata included (RFC 2349 tsize makes this possible).
+            throw refuse(new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + expectedSize
+                    + " bytes does not fit slot " + BootSlots.name(target) + " (" + p.name() + ") of " + p.size() + " bytes"));
+        }
+        try {
+            slots.prepare(target);
+            writer.begin(expectedSize);
+        } catch (FlashException e) {
+            throw refuse(e);
+        }
+    }
+
+    @Override
+    public void write(ByteBuffer buf, int off, int len) {
+        try {
+            writer.write(buf, off, len);
+        } catch (FlashException e) {
+            throw refuse(e);
+        }
+        observer.progress(now, writer.bytesWritten(), expected);
+    }
+
+    /**
+     * Programs the last page and verifies the image by reading it back.
+     *
+     * @return the image length
+     * @throws FlashException when the read-back does not match or the flash fails
+     */
+    public long finish() {
+        length = writer.finish();
+        return length;
+    }
+
+    /** Checks a detached Ed25519 signature over the image in flash; returns null when good, else why not. */
+    public String checkSignature(byte[] signature, PublicKey key) {
+        return ImageSignature.check(flash, partition(), length, signature, key);
+    }
+
+    /**
+     * Makes the verified image the active slot (pending for {@code trialBoots} boots when positive).
+     *
+     * @throws FlashException when the slot does not read back as verified, or the metadata write fails
+     */
+    public void commit(int trialBoots) {
+        if (length < 0) {
+            throw new IllegalStateException("commit before finish");
+        }
+        slots.commit(target, length, writer.sha256(), trialBoots);
+    }
+
+    /** Stops writing; nothing is committed. */
+    public void abort() {
+        writer.abort();
+    }
+
+    private TftpSinkException refuse(FlashException e) {
+        failure = e;
+        int code = e.kind() == FlashException.Kind.IMAGE_TOO_LARGE ? TftpWire.ERR_DISK_FULL : TftpWire.ERR_NOT_DEFINED;
+        return new TftpSinkException(code, e.getMessage(), e);
+    }
+}

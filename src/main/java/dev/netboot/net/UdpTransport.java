@@ -1,0 +1,36 @@
+package dev.netboot.net;
+
+import dev.netboot.wire.Ipv4Address;
+
+/**
+ * What a UDP protocol client needs from whatever carries its datagrams: port bindings and a send that
+ * lends the caller's {@link PayloadWriter} a buffer. The board's {@link NetStack} implements it; a host
+ * adapter (a {@code DatagramChannel}) can too, so one TFTP state machine runs on both.
+ *
+ * <p>Single-threaded and poll-driven like the stack: handlers are called from the transport's own
+ * receive path with the time passed in.
+ */
+public interface UdpTransport {
+    /**
+     * Binds {@code handler} to UDP {@code port}.
+     *
+     * @throws IllegalStateException when the port is taken or no binding is left
+     */
+    void bind(int port, UdpHandler handler);
+
+    /** Removes the binding of {@code port}, if any. */
+    void unbind(int port);
+
+    /** Returns true when {@code port} is bound. */
+    boolean isBound(int port);
+
+    /**
+     * Sends a datagram of {@code len} payload bytes from {@code srcPort} to {@code dst}:{@code dstPort};
+     * {@code writer} fills the payload. Returns what became of it; only {@link SendResult#SENT} and
+     * {@link SendResult#PENDING_ARP} mean it will go out.
+     */
+    SendResult sendUdp(long now, int srcPort, Ipv4Address dst, int dstPort, int len, PayloadWriter writer);
+
+    /** Returns the largest UDP payload that goes out (and comes in) without IP fragmentation. */
+    int maxUdpPayload();
+}
