@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.netboot.wire.Checksum;
 import dev.netboot.wire.MacAddress;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -22,6 +23,13 @@ import java.nio.ByteOrder;
  * A Linux network interface as a {@link Link}: an {@code AF_PACKET}/{@code SOCK_RAW} socket bound to the
  * interface, called through the FFM API (no JNI, no library beyond libc). Frames go out and come in
  * whole, Ethernet header included; the kernel adds nothing and strips nothing but the FCS.
+ *
+ * <p>Checksum offload is finished here, as a NIC would: a frame sent by this host's own stack (a server
+ * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. With
+ * {@code PACKET_VNET_HDR} the kernel says so in a {@code virtio_net_hdr} before each frame
+ * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
+ * completes the Internet checksum before the stack verifies it. Sent frames carry an all-zero header: no
+ * offload asked.
  *
  * <p>No protocol logic: it moves frames. It drops only what is ours: frames this socket or another on
  * the host sent ({@code sll_pkttype == PACKET_OUTGOING}) and frames whose source MAC is the interface's.
@@ -45,12 +53,18 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15;
+    /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
+    private static final int VNET_HDR = 10, VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_CSUM_START = 6, VNET_CSUM_OFFSET = 8;
+    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
     private static final MethodHandle SOCKET = libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle SETSOCKOPT = libc("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle BIND = libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle SEND = libc("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
     private static final MethodHandle RECVFROM = libc("recvfrom",
@@ -138,11 +152,17 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             ioctl(SIOCGIFMTU, ifr, "SIOCGIFMTU");
             mtu = ifr.get(JAVA_INT, IFR_DATA);
 
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            int r = (int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
+            if (r < 0) {
+                throw failure("setsockopt(PACKET_VNET_HDR)", errno());
+            }
             MemorySegment sll = arena.allocate(SLL_SIZE);
             sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
             sll.set(JAVA_SHORT, SLL_PROTOCOL, htons(ETH_P_ALL));
             sll.set(JAVA_INT, SLL_IFINDEX, index);
-            int r = (int) BIND.invokeExact(state, fd, sll, SLL_SIZE);
+            r = (int) BIND.invokeExact(state, fd, sll, SLL_SIZE);
             if (r < 0) {
                 throw failure("bind", errno());
             }
@@ -154,10 +174,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             throw rethrow(t);
         }
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
-        rx = arena.allocate(ETH_HEADER + VLAN_TAG + mtu);
-        rxBuf = rx.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-        tx = arena.allocate(ETH_HEADER + mtu);
-        txBuf = tx.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        rx = arena.allocate(VNET_HDR + ETH_HEADER + VLAN_TAG + mtu);
+        rxBuf = rx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        tx = arena.allocate(VNET_HDR + ETH_HEADER + mtu); // the header stays all zero
+        txBuf = tx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
         from = arena.allocate(SLL_SIZE);
         fromLen = arena.allocate(JAVA_INT);
         pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
@@ -208,18 +228,39 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                 }
                 throw failure("recvfrom", e);
             }
+            int length = (int) Math.min(Integer.MAX_VALUE, n - VNET_HDR);
             if ((from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
-                    || (n >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
+                    || (length >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
                 droppedOwn++;
                 continue;
             }
-            if (n > rx.byteSize()) {
+            if (n > rx.byteSize() || n < VNET_HDR || rx.get(JAVA_BYTE, VNET_GSO_TYPE) != 0) {
+                droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
+                continue;
+            }
+            if ((rx.get(JAVA_BYTE, VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
                 droppedTooLong++;
                 continue;
             }
-            handler.onFrame(now, rxBuf, (int) n);
+            handler.onFrame(now, rxBuf, length);
             return true;
         }
+    }
+
+    /**
+     * Finishes a checksum the sender's kernel left to the NIC: the field at {@code csum_start + csum_offset}
+     * holds the pseudo-header sum; the checksum is the complement of the sum from {@code csum_start} to the end.
+     *
+     * @return false when the offsets point outside the frame
+     */
+    private boolean completeChecksum(int length) {
+        int start = Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_START));
+        int field = start + Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_OFFSET));
+        if (start > length || field > length - 2) {
+            return false;
+        }
+        rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        return true;
     }
 
     /**
@@ -238,7 +279,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         filler.fill(txBuf, length);
         long n;
         try {
-            n = (long) SEND.invokeExact(state, fd, tx, (long) length, MSG_DONTWAIT);
+            n = (long) SEND.invokeExact(state, fd, tx, (long) (VNET_HDR + length), MSG_DONTWAIT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
