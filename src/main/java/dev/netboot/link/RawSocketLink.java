@@ -205,7 +205,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         return droppedOwn;
     }
 
-    /** Returns how many received frames were dropped as longer than the MTU (plus a VLAN tag). */
+    /**
+     * Returns how many received frames were dropped as unusable: longer than the MTU (plus a VLAN tag), a
+     * segmentation-offload super-frame, or checksum-offload offsets outside the frame.
+     */
     public long droppedTooLong() {
         return droppedTooLong;
     }

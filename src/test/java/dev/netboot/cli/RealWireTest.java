@@ -143,16 +143,24 @@ class RealWireTest {
                 && Integer.compareUnsigned(v, Ipv4Address.parse(last).value()) <= 0;
     }
 
+    /** Namespaces and veth ends of one segment: client end {@code c0}, server end {@code s0} with 10.77.0.1/24. */
+    record Segment(String srv, String cli, String c0, String s0) {
+    }
+
+    static Segment segment(HostNet net) {
+        Segment lan = new Segment(net.netns("srv"), net.netns("cli"), net.name("c0"), net.name("s0"));
+        net.veth(lan.c0(), BOARD_MAC, lan.cli(), lan.s0(), null, lan.srv());
+        net.exec(lan.srv(), "ip", "addr", "add", "10.77.0.1/24", "dev", lan.s0());
+        return lan;
+    }
+
     /** client ns ── veth ── server ns (10.77.0.1/24, dnsmasq BOOTP + TFTP). */
     @Test
     void bootsFromDnsmasqOnTheSegmentAndAnswersPingMeanwhile() throws Exception {
         try (HostNet net = new HostNet()) {
-            String srv = net.netns("srv");
-            String cli = net.netns("cli");
-            String c0 = net.name("c0");
-            String s0 = net.name("s0");
-            net.veth(c0, BOARD_MAC, cli, s0, null, srv);
-            net.exec(srv, "ip", "addr", "add", "10.77.0.1/24", "dev", s0);
+            Segment lan = segment(net);
+            String srv = lan.srv();
+            String s0 = lan.s0();
             byte[] img = image(7 << 20); // long enough for pings to meet the transfer
             // The board's address is fixed (inside the pool) so the server can ping it; a static neighbour
             // entry, so pings need no ARP before the board has its address.
@@ -163,8 +171,8 @@ class RealWireTest {
             Path pcap = dir.resolve("real.pcap");
 
             Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "10.77.0.55");
-            Process board = startBoot(cli, dir.resolve("boot.err"), dir.resolve("boot.out"),
-                    "--interface", c0, "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
+            Process board = startBoot(lan.cli(), dir.resolve("boot.err"), dir.resolve("boot.out"),
+                    "--interface", lan.c0(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
             Boot b = finish(board);
             HostNet.run("kill", "-INT", Long.toString(ping.pid())); // ping prints its summary on SIGINT
             ping.waitFor(10, TimeUnit.SECONDS);
@@ -172,7 +180,7 @@ class RealWireTest {
             assertEquals(0, b.exit(), () -> b.err() + "\n" + log(srv + "-dnsmasq.log"));
             JsonNode j = b.json();
             assertEquals("ok", j.get("result").asText());
-            assertEquals(c0, j.get("interface").asText());
+            assertEquals(lan.c0(), j.get("interface").asText());
             assertEquals(BOARD_MAC, j.get("mac").asText());
             assertTrue(inRange(j.get("ip").asText(), "10.77.0.50", "10.77.0.60"), j.toString());
             assertEquals("10.77.0.1", j.get("server").asText());
@@ -240,16 +248,13 @@ class RealWireTest {
     @Test
     void portUnreachableEndsTheTransferAtOnce() throws Exception {
         try (HostNet net = new HostNet()) {
-            String srv = net.netns("srv");
-            String cli = net.netns("cli");
-            String c0 = net.name("c0");
-            String s0 = net.name("s0");
-            net.veth(c0, BOARD_MAC, cli, s0, null, srv);
-            net.exec(srv, "ip", "addr", "add", "10.77.0.1/24", "dev", s0);
+            Segment lan = segment(net);
+            String srv = lan.srv();
+            String s0 = lan.s0();
             dnsmasq(net, srv, s0, false, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
                     "--dhcp-boot=boot.img,,10.77.0.1");
 
-            Boot b = boot(cli, "--interface", c0, "--json");
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--json");
 
             assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
             JsonNode j = b.json();
