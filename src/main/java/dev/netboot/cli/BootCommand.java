@@ -7,31 +7,43 @@ import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.device.RealTimeBoot;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.Seeds;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
+import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.link.Link;
+import dev.netboot.link.LinkException;
+import dev.netboot.link.PcapLink;
+import dev.netboot.link.PcapWriter;
+import dev.netboot.link.RawSocketLink;
+import dev.netboot.net.NetConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code netboot boot}: boots a board on the built-in emulator and reports what happened. */
+/** {@code netboot boot}: boots a board on the built-in emulator, or on a real interface, and reports what happened. */
 @Command(name = "boot", mixinStandardHelpOptions = true,
         description = {"Boot a board on the built-in emulator: BOOTP, ARP, TFTP, then stream the image into flash and verify it.",
-                "Exit status: 0 booted, 1 the boot failed, 2 usage or profile error."})
+                "With --interface, boot over a real Linux interface instead (root or CAP_NET_RAW), from real BOOTP and TFTP servers.",
+                "Exit status: 0 booted, 1 the boot failed, 2 usage or profile error, or the interface cannot be opened."})
 final class BootCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME|FILE",
             description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
@@ -62,33 +74,56 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout at the end instead of the human summary.")
     boolean json;
 
+    @Option(names = "--interface", paramLabel = "NAME",
+            description = {"Boot over this Linux network interface (raw Ethernet frames; needs root or CAP_NET_RAW) instead of the emulator.",
+                    "The board uses the interface's MAC unless --mac is given; the host's own IP configuration is not touched."})
+    String iface;
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "With --interface: the board's MAC address instead of the interface's.")
+    String mac;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
         PrintStream err = System.err;
+        if (iface != null) {
+            String emulatorOnly = image != null ? "--image" : scenarioFile != null ? "--scenario" : loss != null ? "--loss" : null;
+            if (emulatorOnly != null) {
+                return usage(err, emulatorOnly + " configures the emulator; it has no meaning with --interface");
+            }
+        } else if (mac != null) {
+            return usage(err, "--mac needs --interface (on the emulator the board has the profile's MAC)");
+        }
         DeviceProfile prof;
-        Scenario scenario;
-        byte[] served;
+        Scenario scenario = null;
+        byte[] served = null;
+        MacAddress boardMac = null;
         try {
             prof = DeviceProfile.resolve(profile, Home.profiles());
-            Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
-            scenario = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
-            if (seed != null) {
-                scenario = scenario.withSeed(seed);
-            }
-            if (loss != null) {
-                if (!(loss >= 0 && loss <= 1)) {
-                    return usage(err, "--loss " + loss + ": not a probability (expected: 0..1)");
+            if (iface == null) {
+                Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
+                scenario = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+                if (seed != null) {
+                    scenario = scenario.withSeed(seed);
                 }
-                scenario = scenario.withLoss(loss);
+                if (loss != null) {
+                    if (!(loss >= 0 && loss <= 1)) {
+                        return usage(err, "--loss " + loss + ": not a probability (expected: 0..1)");
+                    }
+                    scenario = scenario.withLoss(loss);
+                }
+                served = image != null ? Files.readAllBytes(image) : EmulatedBoot.generatedImage(scenario.seed());
+            } else if (mac != null) {
+                boardMac = MacAddress.parse(mac);
             }
-            served = image != null ? Files.readAllBytes(image) : EmulatedBoot.generatedImage(scenario.seed());
         } catch (ConfigException e) {
             return usage(err, e.getMessage());
         } catch (NoSuchFileException e) {
             return usage(err, e.getFile() + ": no such file");
         } catch (IOException e) {
             return usage(err, "cannot read " + image + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return usage(err, "--mac: " + e.getMessage());
         }
 
         Flash flash;
@@ -101,10 +136,22 @@ final class BootCommand implements Callable<Integer> {
         boolean progress = !json && System.console() != null && System.console().isTerminal();
         Progress observer = new Progress(err, progress, !json);
         long wallStart = System.nanoTime();
-        EmulatedBoot.Result result;
+        Outcome o;
         try (flash) {
-            result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer));
-        } catch (IOException e) {
+            if (iface != null) {
+                o = onInterface(prof, flash, boardMac, observer);
+            } else {
+                EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer));
+                o = new Outcome(result.state(), "emulation stopped after " + seconds(result.simulatedNanos())
+                        + " s of virtual time", "the emulator", prof.mac(), result.simulatedNanos(), result.bytesReceived(),
+                        result.blockSize(), result.windowSize(), result.transferNanos(), result.retransmissions(),
+                        result.flashOps(), result.framesLost(), scenario.seed(),
+                        scenario.faults().loss());
+            }
+        } catch (LinkException e) {
+            err.println("netboot: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (IOException | UncheckedIOException e) {
             err.println("netboot: cannot write " + pcap + ": " + e.getMessage());
             return Main.EXIT_FAILED;
         }
@@ -112,10 +159,10 @@ final class BootCommand implements Callable<Integer> {
         observer.clearLine();
 
         Json j = Json.object();
-        BootSequence.State end = result.state();
-        String servedSha = sha256(served);
+        BootSequence.State end = o.state();
+        String servedSha = served == null ? null : sha256(served);
         switch (end) {
-            case BootSequence.State.Done d -> {
+            case BootSequence.State.Done d when servedSha != null -> {
                 BootReport r = d.report();
                 if (!r.sha256().equals(servedSha)) {
                     // The server's file and flash disagree although every check passed: say so, loudly.
@@ -132,12 +179,14 @@ final class BootCommand implements Callable<Integer> {
             j.put("error", f.failure().message());
             j.put("stage", f.failure().stage());
         } else if (!ok) {
-            j.put("error", "emulation stopped after " + seconds(result.simulatedNanos()) + " s of virtual time in stage "
-                    + end.getClass().getSimpleName());
+            j.put("error", o.stopped() + " in stage " + end.getClass().getSimpleName());
             j.put("stage", end.getClass().getSimpleName().toLowerCase(Locale.ROOT));
         }
         j.put("profile", prof.name());
-        j.put("mac", prof.mac().toString());
+        if (iface != null) {
+            j.put("interface", iface);
+        }
+        j.put("mac", o.mac().toString());
         BootpLease lease = observer.lease;
         putAddress(j, "ip", lease == null ? null : lease.address());
         putAddress(j, "netmask", lease == null ? null : lease.netmask());
@@ -149,7 +198,7 @@ final class BootCommand implements Callable<Integer> {
             j.put("bootFile", lease.bootFile());
         }
         BootReport r = end instanceof BootSequence.State.Done d ? d.report() : null;
-        j.put("bytes", r != null ? r.bytes() : result.bytesReceived());
+        j.put("bytes", r != null ? r.bytes() : o.bytes());
         if (r != null) {
             j.put("sha256", r.sha256());
             j.put("partition", r.partition());
@@ -159,45 +208,110 @@ final class BootCommand implements Callable<Integer> {
             j.putNull("sha256");
             j.put("partition", prof.bootPartition());
             j.put("partitionOffset", prof.bootPartitionRegion().offset());
-            j.put("blockSize", result.blockSize());
+            j.put("blockSize", o.blockSize());
         }
-        j.put("windowSize", result.windowSize());
-        if (result.transferNanos() < 0) {
+        j.put("windowSize", o.windowSize());
+        if (o.transferNanos() < 0) {
             j.putNull("transferSeconds");
         } else {
-            j.put("transferSeconds", result.transferNanos() / 1e9);
+            j.put("transferSeconds", o.transferNanos() / 1e9);
         }
-        j.put("retransmissions", result.retransmissions());
-        j.put("flashOps", result.flashOps());
-        j.put("framesLost", result.framesLost());
-        j.put("seed", scenario.seed());
-        j.put("loss", scenario.faults().loss());
-        j.put("simulatedSeconds", result.simulatedNanos() / 1e9);
+        j.put("retransmissions", o.retransmissions());
+        j.put("flashOps", o.flashOps());
+        // A real wire's losses are unknown: null, not 0.
+        if (o.framesLost() == null) {
+            j.putNull("framesLost");
+        } else {
+            j.put("framesLost", o.framesLost());
+        }
+        j.put("seed", o.seed());
+        if (o.loss() == null) {
+            j.putNull("loss");
+        } else {
+            j.put("loss", o.loss());
+        }
+        // On a real interface the boot's clock is the wall clock: the time from BOOTP to the verified image.
+        j.put("simulatedSeconds", o.nanos() / 1e9);
         j.put("wallSeconds", wall);
 
         if (json) {
             out.println(j);
         } else if (r != null && ok) {
-            out.printf(Locale.ROOT, "booted %s (%s) on the emulator%n", prof.name(), prof.mac());
+            out.printf(Locale.ROOT, "booted %s (%s) on %s%n", prof.name(), o.mac(), o.where());
             out.printf(Locale.ROOT, "  address   %s/%d  gateway %s%n", r.address(), r.netmask().prefixLength(),
                     r.gateway().isAny() ? "none" : r.gateway());
             out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), r.bootFile());
             out.printf(Locale.ROOT, "  wrote     %d bytes at 0x%x (partition %s), %d-byte blocks, %d flash ops%n", r.bytes(),
-                    r.partitionOffset(), r.partition(), r.blockSize(), result.flashOps());
+                    r.partitionOffset(), r.partition(), r.blockSize(), o.flashOps());
             out.printf(Locale.ROOT, "  sha256    %s (verified by read-back)%n", r.sha256());
-            out.printf(Locale.ROOT, "  transfer  %.3f s virtual, window %d x %d bytes%n", result.transferNanos() / 1e9,
-                    result.windowSize(), r.blockSize());
-            out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", result.retransmissions(),
-                    result.framesLost(), scenario.seed(), scenario.faults().loss());
-            out.printf(Locale.ROOT, "  time      %.3f s virtual, %.3f s wall%n", result.simulatedNanos() / 1e9, wall);
+            out.printf(Locale.ROOT, "  transfer  %.3f s, window %d x %d bytes%n", o.transferNanos() / 1e9, o.windowSize(),
+                    r.blockSize());
+            if (iface == null) {
+                out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", o.retransmissions(),
+                        o.framesLost(), o.seed(), o.loss());
+                out.printf(Locale.ROOT, "  time      %.3f s virtual, %.3f s wall%n", o.nanos() / 1e9, wall);
+            } else {
+                out.printf(Locale.ROOT, "  network   %d retransmissions (seed %d)%n", o.retransmissions(), o.seed());
+                out.printf(Locale.ROOT, "  time      %.3f s on %s%n", o.nanos() / 1e9, iface);
+            }
         }
         if (!ok) {
             err.println("netboot: boot failed: " + (end instanceof BootSequence.State.Failed f
                     ? "[" + f.failure().stage() + "] " + f.failure().message()
-                    : "stopped after " + seconds(result.simulatedNanos()) + " s of virtual time"));
+                    : o.stopped()));
             return Main.EXIT_FAILED;
         }
         return 0;
+    }
+
+    /**
+     * What a run produced, on the emulator or a real interface, for the summary.
+     *
+     * @param stopped   why a run that did not finish stopped, e.g. "emulation stopped after 3.0 s of virtual time"
+     * @param where     "the emulator" or the interface's name
+     * @param nanos     the boot's time: virtual on the emulator, wall on an interface
+     * @param framesLost frames the emulator dropped; null on a real wire
+     * @param loss      the emulator's loss probability; null on a real wire
+     * @param windowSize    TFTP window in use
+     * @param transferNanos time from RRQ to the last block, or -1
+     */
+    private record Outcome(BootSequence.State state, String stopped, String where, MacAddress mac, long nanos, long bytes,
+                           int blockSize, int windowSize, long transferNanos, long retransmissions, long flashOps,
+                           Long framesLost, long seed, Double loss) {
+    }
+
+    /**
+     * Boots over the interface {@link #iface}: BootSequence on a {@link RawSocketLink} (captured when
+     * {@code --pcap}), driven in real time for at most BOOTP's budget plus an hour.
+     *
+     * @throws LinkException when the interface cannot be opened
+     */
+    private Outcome onInterface(DeviceProfile prof, Flash flash, MacAddress boardMac, Progress observer) {
+        long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
+        try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
+            MacAddress m = boardMac != null ? boardMac : raw.macAddress();
+            Link link = capture == null ? raw : new PcapLink(raw, capture);
+            FlashStats before = flash.stats();
+            BootSequence boot = new BootSequence(link, m, NetConfig.DEFAULTS, prof.bootp(), prof.tftp(), flash,
+                    prof.bootPartitionRegion(), Seeds.random(deviceSeed, "device"), observer);
+            long limit = prof.bootp().giveUp() + 3_600_000_000_000L;
+            RealTimeBoot.Result run;
+            try {
+                run = RealTimeBoot.run(boot, raw, limit);
+            } catch (LinkException e) {
+                // The link failed mid-boot (interface gone or down): a failed boot, not a usage error.
+                BootFailure f = new BootFailure("link", e.getMessage());
+                observer.failed(0, f);
+                run = new RealTimeBoot.Result(new BootSequence.State.Failed(f), 0, false);
+            }
+            FlashStats after = flash.stats();
+            long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
+            return new Outcome(run.state(), "gave up after " + seconds(run.elapsedNanos()) + " s on " + iface, iface, m,
+                    run.elapsedNanos(), observer.bytes, boot.tftp().blockSize(), boot.tftp().windowSize(),
+                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
+                    boot.retransmissions(), flashOps, null,
+                    deviceSeed, null);
+        }
     }
 
     private static void putAddress(Json j, String key, Ipv4Address a) {
@@ -231,6 +345,7 @@ final class BootCommand implements Callable<Integer> {
         private final boolean bar;
         private final boolean stages;
         private BootpLease lease;
+        private long bytes;
         private long lastShown = -1;
         private boolean lineOpen;
 
@@ -259,6 +374,7 @@ final class BootCommand implements Callable<Integer> {
 
         @Override
         public void progress(long now, long bytes, long expected) {
+            this.bytes = bytes;
             if (!bar || bytes - lastShown < 64 * 1024) {
                 return;
             }

@@ -14,8 +14,12 @@ package dev.netboot.net;
  * @param arpRequestsSent ARP requests sent
  * @param arpRepliesSent  ARP replies sent for our address
  * @param arpFailures     addresses given up on after the last ARP request
+ * @param icmpEchoReplies  echo requests to our address answered
+ * @param icmpUnreachables destination-unreachable errors passed to the port whose datagram they quote
+ * @param icmpIgnored      other ICMP messages: other types and codes, broadcast echo requests, unmatched quotes
  */
 public record NetStats(long rxFrames, long txFrames, long dropNotForUs, long dropMalformed, long dropChecksum,
                        long dropFragment, long dropUnsupported, long dropNoListener, long arpRequestsSent,
-                       long arpRepliesSent, long arpFailures) {
+                       long arpRepliesSent, long arpFailures, long icmpEchoReplies, long icmpUnreachables,
+                       long icmpIgnored) {
 }

@@ -13,7 +13,10 @@ public interface UdpHandler {
      */
     void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len);
 
-    /** Reports that a datagram this port sent to {@code dst} could not be delivered (ARP gave up). */
+    /**
+     * Reports that a datagram this port sent to {@code dst} could not be delivered: ARP gave up on the next hop,
+     * or an ICMP port or protocol unreachable error quoted it.
+     */
     default void onUnreachable(long now, Ipv4Address dst, String reason) {
     }
 }

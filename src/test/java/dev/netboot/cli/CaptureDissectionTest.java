@@ -31,8 +31,16 @@ class CaptureDissectionTest {
         assertEquals(0, r.exit(), r.err());
     }
 
+    /** Frames tshark finds malformed, in error, or with a bad IPv4 or UDP checksum. */
+    static final String BAD_FRAMES = "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0 || udp.checksum.status == 0";
+
     static List<String> tshark(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(),
+        return tshark(pcap, args);
+    }
+
+    /** Runs tshark on {@code capture} with checksum validation on and returns its output lines. */
+    static List<String> tshark(Path capture, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", capture.toString(),
                 "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"));
         cmd.addAll(List.of(args));
         Process p;
@@ -60,7 +68,7 @@ class CaptureDissectionTest {
 
     @Test
     void noFrameIsMalformedOrHasABadChecksum() throws Exception {
-        List<String> bad = tshark("-Y", "_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0 || udp.checksum.status == 0");
+        List<String> bad = tshark("-Y", BAD_FRAMES);
         assertEquals(List.of(), bad, "malformed or bad frames");
     }
 

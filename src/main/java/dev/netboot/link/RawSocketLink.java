@@ -1,0 +1,382 @@
+package dev.netboot.link;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.netboot.wire.Checksum;
+import dev.netboot.wire.MacAddress;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A Linux network interface as a {@link Link}: an {@code AF_PACKET}/{@code SOCK_RAW} socket bound to the
+ * interface, called through the FFM API (no JNI, no library beyond libc). Frames go out and come in
+ * whole, Ethernet header included; the kernel adds nothing and strips nothing but the FCS.
+ *
+ * <p>Checksum offload is finished here, as a NIC would: a frame sent by this host's own stack (a server
+ * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. With
+ * {@code PACKET_VNET_HDR} the kernel says so in a {@code virtio_net_hdr} before each frame
+ * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
+ * completes the Internet checksum before the stack verifies it. Sent frames carry an all-zero header: no
+ * offload asked.
+ *
+ * <p>No protocol logic: it moves frames. It drops only what is ours: frames this socket or another on
+ * the host sent ({@code sll_pkttype == PACKET_OUTGOING}) and frames whose source MAC is the interface's.
+ * Destination filtering is the stack's job (the socket sees every frame for the host, and with a
+ * promiscuous interface, every frame on the segment).
+ *
+ * <p>Allocation-free per frame: one native receive buffer, one transmit buffer, and the small structs
+ * of the calls are allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
+ * {@link #awaitFrame} waits in {@code poll(2)}. Needs root or {@code CAP_NET_RAW}; not thread-safe.
+ *
+ * @see <a href="https://man7.org/linux/man-pages/man7/packet.7.html">packet(7)</a>
+ */
+public final class RawSocketLink implements WaitableLink, AutoCloseable {
+    // <bits/socket.h>, <linux/if_ether.h>, <linux/if_packet.h>, <linux/sockios.h>, <linux/if.h>, <asm-generic/errno*.h>
+    private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, ETH_P_ALL = 0x0003;
+    private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, PACKET_OUTGOING = 4;
+    private static final long SIOCGIFFLAGS = 0x8913, SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927;
+    private static final int IFF_UP = 0x1, ARPHRD_ETHER = 1, IFNAMSIZ = 16, IFREQ_SIZE = 40, IFR_DATA = 16;
+    private static final int EPERM = 1, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13, ENODEV = 19, ENOBUFS = 105;
+    private static final short POLLIN = 0x1;
+    /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
+    private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
+    private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15;
+    /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
+    private static final int VNET_HDR = 10, VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_CSUM_START = 6, VNET_CSUM_OFFSET = 8;
+    private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+    private static final MethodHandle SOCKET = libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle SETSOCKOPT = libc("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle BIND = libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle SEND = libc("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle RECVFROM = libc("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
+    private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX = libc("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPT);
+    // int ioctl(int fd, unsigned long request, ...): the struct ifreq pointer is the first variadic argument.
+    private static final MethodHandle IOCTL = libc("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            ERRNO_OPT, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle STRERROR = libc("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    private final String name;
+    private final Arena arena;
+    private final MemorySegment state;
+    private final int fd;
+    private final MacAddress mac;
+    private final int mtu;
+    private final MemorySegment rx;
+    private final ByteBuffer rxBuf;
+    private final MemorySegment tx;
+    private final ByteBuffer txBuf;
+    private final MemorySegment from;
+    private final MemorySegment fromLen;
+    private final MemorySegment pollFd;
+    private long droppedOwn;
+    private long droppedTooLong;
+    private boolean closed;
+
+    private static MethodHandle libc(String function, FunctionDescriptor descriptor, Linker.Option... options) {
+        MemorySegment address = LINKER.defaultLookup().find(function)
+                .orElseThrow(() -> new LinkException("raw sockets need Linux: libc has no " + function + "()"));
+        return LINKER.downcallHandle(address, descriptor, options);
+    }
+
+    /**
+     * Opens a raw socket on the interface called {@code name}, reading its MAC address and MTU.
+     *
+     * @throws LinkException "no interface named X", "raw sockets need root or CAP_NET_RAW", "X is down", ...
+     */
+    public static RawSocketLink open(String name) {
+        if (name.isEmpty() || name.length() >= IFNAMSIZ || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+            throw new LinkException("no interface named " + name);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            return new RawSocketLink(name, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private RawSocketLink(String name, Arena arena) {
+        this.name = name;
+        this.arena = arena;
+        this.state = arena.allocate(CALL_STATE);
+        MemorySegment cName = arena.allocateFrom(name);
+        int index;
+        try {
+            index = (int) IF_NAMETOINDEX.invokeExact(state, cName);
+            fd = (int) SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, (int) htons(ETH_P_ALL));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (index == 0) {
+            throw failure("if_nametoindex", errno());
+        }
+        if (fd < 0) {
+            throw failure("socket", errno());
+        }
+        try {
+            MemorySegment ifr = arena.allocate(IFREQ_SIZE);
+            ifr.copyFrom(cName);
+            ioctl(SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS");
+            if ((ifr.get(JAVA_SHORT, IFR_DATA) & IFF_UP) == 0) {
+                throw new LinkException(name + " is down (bring it up: ip link set " + name + " up)");
+            }
+            ioctl(SIOCGIFHWADDR, ifr, "SIOCGIFHWADDR");
+            // ifr_hwaddr is a struct sockaddr: sa_family (the ARPHRD_ type) then the address bytes.
+            if (ifr.get(JAVA_SHORT, IFR_DATA) != ARPHRD_ETHER) {
+                throw new LinkException(name + " is not an Ethernet interface (hardware type " + ifr.get(JAVA_SHORT, IFR_DATA) + ")");
+            }
+            mac = MacAddress.read(ifr.asByteBuffer(), IFR_DATA + 2);
+            ioctl(SIOCGIFMTU, ifr, "SIOCGIFMTU");
+            mtu = ifr.get(JAVA_INT, IFR_DATA);
+
+            MemorySegment one = arena.allocate(JAVA_INT);
+            one.set(JAVA_INT, 0, 1);
+            int r = (int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
+            if (r < 0) {
+                throw failure("setsockopt(PACKET_VNET_HDR)", errno());
+            }
+            MemorySegment sll = arena.allocate(SLL_SIZE);
+            sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
+            sll.set(JAVA_SHORT, SLL_PROTOCOL, htons(ETH_P_ALL));
+            sll.set(JAVA_INT, SLL_IFINDEX, index);
+            r = (int) BIND.invokeExact(state, fd, sll, SLL_SIZE);
+            if (r < 0) {
+                throw failure("bind", errno());
+            }
+        } catch (RuntimeException | Error e) {
+            closeFd();
+            throw e;
+        } catch (Throwable t) {
+            closeFd();
+            throw rethrow(t);
+        }
+        // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
+        rx = arena.allocate(VNET_HDR + ETH_HEADER + VLAN_TAG + mtu);
+        rxBuf = rx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        tx = arena.allocate(VNET_HDR + ETH_HEADER + mtu); // the header stays all zero
+        txBuf = tx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        from = arena.allocate(SLL_SIZE);
+        fromLen = arena.allocate(JAVA_INT);
+        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
+    }
+
+    /** Returns the interface's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Returns the interface's MAC address (the stack may use another one: see {@code NetStack}). */
+    @Override
+    public MacAddress macAddress() {
+        return mac;
+    }
+
+    /** Returns the interface's MTU as read at {@link #open}. */
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    /** Returns how many frames were dropped as our own transmissions echoed back. */
+    public long droppedOwnFrames() {
+        return droppedOwn;
+    }
+
+    /**
+     * Returns how many received frames were dropped as unusable: longer than the MTU (plus a VLAN tag), a
+     * segmentation-offload super-frame, or checksum-offload offsets outside the frame.
+     */
+    public long droppedTooLong() {
+        return droppedTooLong;
+    }
+
+    @Override
+    public boolean receive(long now, FrameHandler handler) {
+        while (true) {
+            fromLen.set(JAVA_INT, 0, SLL_SIZE);
+            long n;
+            try {
+                // MSG_TRUNC: the result is the frame's real length even when it did not fit.
+                n = (long) RECVFROM.invokeExact(state, fd, rx, rx.byteSize(), MSG_DONTWAIT | MSG_TRUNC, from, fromLen);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n < 0) {
+                int e = errno();
+                if (e == EAGAIN || e == EINTR) {
+                    return false;
+                }
+                throw failure("recvfrom", e);
+            }
+            int length = (int) Math.min(Integer.MAX_VALUE, n - VNET_HDR);
+            if ((from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
+                    || (length >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
+                droppedOwn++;
+                continue;
+            }
+            if (n > rx.byteSize() || n < VNET_HDR || rx.get(JAVA_BYTE, VNET_GSO_TYPE) != 0) {
+                droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
+                continue;
+            }
+            if ((rx.get(JAVA_BYTE, VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
+                droppedTooLong++;
+                continue;
+            }
+            handler.onFrame(now, rxBuf, length);
+            return true;
+        }
+    }
+
+    /**
+     * Finishes a checksum the sender's kernel left to the NIC: the field at {@code csum_start + csum_offset}
+     * holds the pseudo-header sum; the checksum is the complement of the sum from {@code csum_start} to the end.
+     *
+     * @return false when the offsets point outside the frame
+     */
+    private boolean completeChecksum(int length) {
+        int start = Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_START));
+        int field = start + Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_OFFSET));
+        if (start > length || field > length - 2) {
+            return false;
+        }
+        rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        return true;
+    }
+
+    /**
+     * Sends one frame without blocking. A full socket buffer or device queue ({@code EAGAIN},
+     * {@code ENOBUFS}) returns false after the filler ran; a capture around this link then shows a frame
+     * that did not leave.
+     *
+     * @throws LinkException when the kernel refuses the frame for another reason (interface down, ...)
+     */
+    @Override
+    public boolean transmit(long now, int length, FrameFiller filler) {
+        if (length < ETH_HEADER || length > txBuf.capacity()) {
+            throw new IllegalArgumentException("frame of " + length + " bytes (expected: " + ETH_HEADER + ".." + txBuf.capacity()
+                    + " on " + name + ", MTU " + mtu + ")");
+        }
+        filler.fill(txBuf, length);
+        long n;
+        try {
+            n = (long) SEND.invokeExact(state, fd, tx, (long) (VNET_HDR + length), MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (n < 0) {
+            int e = errno();
+            if (e == EAGAIN || e == ENOBUFS || e == EINTR) {
+                return false;
+            }
+            throw failure("send", e);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean awaitFrame(long timeoutNanos) {
+        // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
+        long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, POLLIN);
+        pollFd.set(JAVA_SHORT, 6, (short) 0);
+        int r;
+        try {
+            r = (int) POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            int e = errno();
+            if (e == EINTR) {
+                return false;
+            }
+            throw failure("poll", e);
+        }
+        return r > 0;
+    }
+
+    /** Closes the socket and frees the buffers; the link is unusable afterwards. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            closeFd();
+            arena.close();
+        }
+    }
+
+    private void ioctl(long request, MemorySegment ifr, String what) throws Throwable {
+        int r = (int) IOCTL.invokeExact(state, fd, request, ifr);
+        if (r < 0) {
+            throw failure(what, errno());
+        }
+    }
+
+    private void closeFd() {
+        try {
+            int _ = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private int errno() {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private LinkException failure(String call, int errno) {
+        return new LinkException(switch (errno) {
+            case EPERM, EACCES -> "raw sockets need root or CAP_NET_RAW (opening " + name + ")";
+            case ENODEV, ENXIO -> "no interface named " + name;
+            default -> name + ": " + call + " failed: " + strerror(errno) + " (errno " + errno + ")";
+        });
+    }
+
+    private static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "error " + errno;
+        }
+    }
+
+    /** Returns {@code v} in network byte order, as the native short the kernel reads. */
+    private static short htons(int v) {
+        return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? (short) v : Short.reverseBytes((short) v);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new LinkException("native call failed: " + t);
+    }
+}

@@ -1,0 +1,284 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netboot.link.HostNet;
+import dev.netboot.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code netboot boot --interface} against dnsmasq, a real BOOTP and TFTP server, over veth pairs between
+ * network namespaces made for each test (addresses in 10.77.0.0/16 only inside them, IPv6 off). The board
+ * runs as a child JVM inside the client namespace: {@code ip netns exec NS java -cp <this classpath> Main boot ...}.
+ *
+ * <p>Needs root, iproute2, dnsmasq, ping (iputils-ping), setpriv and tshark; without them it fails and
+ * says what to install (.ci/run installs them). Everything it creates is removed afterwards, also on failure.
+ */
+class RealWireTest {
+    static final String BOARD_MAC = "02:00:00:77:00:10";
+    static final long PARTITION_OFFSET = BootCliTest.PARTITION_OFFSET;
+    static final Pattern PING_RECEIVED = Pattern.compile("(\\d+) received");
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        HostNet.requireTool("dnsmasq", "dnsmasq-base");
+        HostNet.requireTool("ping", "iputils-ping");
+        HostNet.requireTool("setpriv", "util-linux");
+    }
+
+    /** The result of one child boot. */
+    record Boot(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return BootCliTest.JSON.readTree(out);
+        }
+    }
+
+    /** Starts {@code netboot boot ARGS} as a child JVM in namespace {@code ns}. */
+    static Process startBoot(String ns, Path errLog, Path outLog, String... args) throws IOException {
+        return startBoot(List.of("ip", "netns", "exec", ns), errLog, outLog, args);
+    }
+
+    /** Starts {@code netboot boot ARGS} as a child JVM, its command line prefixed by {@code prefix}. */
+    static Process startBoot(List<String> prefix, Path errLog, Path outLog, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(), "--enable-native-access=ALL-UNNAMED",
+                "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "boot"));
+        cmd.addAll(Arrays.asList(args));
+        return new ProcessBuilder(cmd).redirectOutput(outLog.toFile()).redirectError(errLog.toFile()).start();
+    }
+
+    Boot boot(String ns, String... args) throws Exception {
+        return boot(List.of("ip", "netns", "exec", ns), args);
+    }
+
+    Boot boot(List<String> prefix, String... args) throws Exception {
+        return finish(startBoot(prefix, dir.resolve("boot.err"), dir.resolve("boot.out"), args));
+    }
+
+    Boot finish(Process p) throws Exception {
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the boot did not end within 120 s");
+        }
+        return new Boot(p.exitValue(), Files.readString(dir.resolve("boot.out")), Files.readString(dir.resolve("boot.err")));
+    }
+
+    /** Starts dnsmasq in {@code ns} on {@code dev}, serving {@link #dir}/tftp when {@code tftp}; extra options appended. */
+    Process dnsmasq(HostNet net, String ns, String dev, boolean tftp, String... extra) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("tftp"));
+        List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp", "--pid-file=",
+                "--interface=" + dev, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve(ns + ".leases")));
+        if (tftp) {
+            cmd.addAll(List.of("--enable-tftp", "--tftp-root=" + root));
+        }
+        cmd.addAll(Arrays.asList(extra));
+        Process p = net.start(ns, dir.resolve(ns + "-dnsmasq.log"), cmd.toArray(String[]::new));
+        awaitLog(ns + "-dnsmasq.log", "DHCP", p);
+        return p;
+    }
+
+    /** Waits until {@code log} mentions {@code text}, without sleeping: dnsmasq logs its sockets once bound. */
+    void awaitLog(String log, String text, Process p) throws IOException {
+        Path file = dir.resolve(log);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!(Files.exists(file) && Files.readString(file).contains(text))) {
+            if (!p.isAlive()) {
+                throw new AssertionError("dnsmasq ended: " + Files.readString(file));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("dnsmasq did not start within 10 s: " + Files.readString(file));
+            }
+            try {
+                p.waitFor(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Returns the text of log file {@code name}, for failure messages. */
+    String log(String name) {
+        Path f = dir.resolve(name);
+        try {
+            return Files.exists(f) ? Files.readString(f) : "(no " + name + ")";
+        } catch (IOException e) {
+            return "(cannot read " + name + ": " + e + ")";
+        }
+    }
+
+    byte[] image(int size) throws IOException {
+        byte[] img = BootCliTest.randomImage(size, size);
+        Files.write(Files.createDirectories(dir.resolve("tftp")).resolve("boot.img"), img);
+        return img;
+    }
+
+    static void assertImageInFlash(byte[] img, Path flash) throws IOException {
+        byte[] all = Files.readAllBytes(flash);
+        assertArrayEquals(img, Arrays.copyOfRange(all, (int) PARTITION_OFFSET, (int) PARTITION_OFFSET + img.length), "image in flash");
+    }
+
+    static boolean inRange(String ip, String first, String last) {
+        int v = Ipv4Address.parse(ip).value();
+        return Integer.compareUnsigned(v, Ipv4Address.parse(first).value()) >= 0
+                && Integer.compareUnsigned(v, Ipv4Address.parse(last).value()) <= 0;
+    }
+
+    /** Namespaces and veth ends of one segment: client end {@code c0}, server end {@code s0} with 10.77.0.1/24. */
+    record Segment(String srv, String cli, String c0, String s0) {
+    }
+
+    static Segment segment(HostNet net) {
+        Segment lan = new Segment(net.netns("srv"), net.netns("cli"), net.name("c0"), net.name("s0"));
+        net.veth(lan.c0(), BOARD_MAC, lan.cli(), lan.s0(), null, lan.srv());
+        net.exec(lan.srv(), "ip", "addr", "add", "10.77.0.1/24", "dev", lan.s0());
+        return lan;
+    }
+
+    /** client ns ── veth ── server ns (10.77.0.1/24, dnsmasq BOOTP + TFTP). */
+    @Test
+    void bootsFromDnsmasqOnTheSegmentAndAnswersPingMeanwhile() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            String srv = lan.srv();
+            String s0 = lan.s0();
+            byte[] img = image(7 << 20); // long enough for pings to meet the transfer
+            // The board's address is fixed (inside the pool) so the server can ping it; a static neighbour
+            // entry, so pings need no ARP before the board has its address.
+            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
+                    "--dhcp-host=" + BOARD_MAC + ",10.77.0.55", "--dhcp-boot=boot.img");
+            net.exec(srv, "ip", "neigh", "replace", "10.77.0.55", "lladdr", BOARD_MAC, "dev", s0, "nud", "permanent");
+            Path flash = dir.resolve("flash.img");
+            Path pcap = dir.resolve("real.pcap");
+
+            Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "10.77.0.55");
+            Process board = startBoot(lan.cli(), dir.resolve("boot.err"), dir.resolve("boot.out"),
+                    "--interface", lan.c0(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
+            Boot b = finish(board);
+            HostNet.run("kill", "-INT", Long.toString(ping.pid())); // ping prints its summary on SIGINT
+            ping.waitFor(10, TimeUnit.SECONDS);
+
+            assertEquals(0, b.exit(), () -> b.err() + "\n" + log(srv + "-dnsmasq.log"));
+            JsonNode j = b.json();
+            assertEquals("ok", j.get("result").asText());
+            assertEquals(lan.c0(), j.get("interface").asText());
+            assertEquals(BOARD_MAC, j.get("mac").asText());
+            assertTrue(inRange(j.get("ip").asText(), "10.77.0.50", "10.77.0.60"), j.toString());
+            assertEquals("10.77.0.1", j.get("server").asText());
+            assertEquals("boot.img", j.get("bootFile").asText());
+            assertEquals(img.length, j.get("bytes").asLong());
+            assertEquals(BootCliTest.sha256(img), j.get("sha256").asText());
+            assertTrue(j.get("framesLost").isNull());
+            assertTrue(j.get("simulatedSeconds").asDouble() > 0);
+            assertImageInFlash(img, flash);
+
+            String pingLog = log("ping.log");
+            Matcher m = PING_RECEIVED.matcher(pingLog);
+            assertTrue(m.find() && Integer.parseInt(m.group(1)) > 0, "the board answered ping during its boot:\n" + pingLog);
+
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", CaptureDissectionTest.BAD_FRAMES), "malformed or bad frames");
+            List<String> protocols = CaptureDissectionTest.tshark(pcap, "-T", "fields", "-e", "frame.protocols");
+            assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":dhcp") || l.endsWith(":bootp")), "BOOTP in the capture");
+            assertTrue(protocols.stream().anyMatch(l -> l.contains(":icmp")), "ICMP echo in the capture");
+            assertTrue(protocols.stream().filter(l -> l.contains(":tftp")).count() > 1000, "TFTP in the capture");
+        }
+    }
+
+    /** client ns ── router ns (dnsmasq relay, forwarding) ── server ns: BOOTP through the relay, TFTP through the gateway. */
+    @Test
+    void bootsThroughARelayAgentAndTheGateway() throws Exception {
+        try (HostNet net = new HostNet()) {
+            String srv = net.netns("srv");
+            String rtr = net.netns("rtr");
+            String cli = net.netns("cli");
+            String c0 = net.name("c0");
+            String r1 = net.name("r1");
+            String r0 = net.name("r0");
+            String s0 = net.name("s0");
+            net.veth(c0, BOARD_MAC, cli, r1, null, rtr);
+            net.veth(r0, null, rtr, s0, null, srv);
+            net.exec(rtr, "ip", "addr", "add", "10.77.1.1/24", "dev", r1);
+            net.exec(rtr, "ip", "addr", "add", "10.77.0.254/24", "dev", r0);
+            net.exec(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            net.exec(srv, "ip", "addr", "add", "10.77.0.1/24", "dev", s0);
+            net.exec(srv, "ip", "route", "add", "10.77.1.0/24", "via", "10.77.0.254");
+            byte[] img = image((1 << 20) + 337);
+            // The server picks the pool that holds the relay's giaddr (RFC 1542 section 4.1.2) and names the router.
+            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.1.50,10.77.1.60,255.255.255.0",
+                    "--dhcp-option=3,10.77.1.1", "--dhcp-boot=boot.img");
+            Process relay = net.start(rtr, dir.resolve("relay.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                    "--port=0", "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp",
+                    "--pid-file=", "--interface=" + r1, "--bind-interfaces", "--dhcp-relay=10.77.1.1,10.77.0.1");
+            awaitLog("relay.log", "DHCP relay from 10.77.1.1 to 10.77.0.1", relay);
+            Path flash = dir.resolve("flash.img");
+
+            Boot b = boot(cli, "--interface", c0, "--flash-file", flash.toString(), "--json");
+
+            assertEquals(0, b.exit(), () -> b.err() + "\n" + log(srv + "-dnsmasq.log") + "\n" + log("relay.log"));
+            JsonNode j = b.json();
+            assertTrue(inRange(j.get("ip").asText(), "10.77.1.50", "10.77.1.60"), j.toString());
+            assertEquals("10.77.1.1", j.get("gateway").asText());
+            assertEquals("10.77.0.1", j.get("server").asText());
+            assertEquals("boot.img", j.get("bootFile").asText());
+            assertImageInFlash(img, flash);
+            assertTrue(log("relay.log").contains("DHCP relay at 10.77.1.1 -> 10.77.0.1"), log("relay.log"));
+        }
+    }
+
+    /** A server with BOOTP but no TFTP: its kernel answers the RRQ with ICMP port unreachable, and the boot ends at once. */
+    @Test
+    void portUnreachableEndsTheTransferAtOnce() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            String srv = lan.srv();
+            String s0 = lan.s0();
+            dnsmasq(net, srv, s0, false, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
+                    "--dhcp-boot=boot.img,,10.77.0.1");
+
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--json");
+
+            assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
+            JsonNode j = b.json();
+            assertEquals("tftp", j.get("stage").asText());
+            assertTrue(j.get("error").asText().contains("ICMP port unreachable from 10.77.0.1 for 10.77.0.1:69"), j.toString());
+            assertTrue(j.get("simulatedSeconds").asDouble() < 5, "ended at once, not after TFTP timeouts: " + j);
+        }
+    }
+
+    @Test
+    void missingInterfaceAndMissingPrivilegeAreOneLineUsageErrors() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Boot missing = boot(List.of(), "--interface", net.name("zz"));
+            assertEquals(Main.EXIT_USAGE, missing.exit());
+            assertEquals("netboot: no interface named " + net.name("zz") + "\n", missing.err());
+
+            String cli = net.netns("cli");
+            String c0 = net.name("c0");
+            net.veth(c0, BOARD_MAC, cli, net.name("s0"), null, cli);
+            // Root without CAP_NET_RAW, as an unprivileged user would be.
+            Boot denied = boot(List.of("ip", "netns", "exec", cli, "setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw"),
+                    "--interface", c0);
+            assertEquals(Main.EXIT_USAGE, denied.exit());
+            assertEquals("netboot: raw sockets need root or CAP_NET_RAW (opening " + c0 + ")\n", denied.err());
+        }
+    }
+}

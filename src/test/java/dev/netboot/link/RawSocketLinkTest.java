@@ -1,0 +1,154 @@
+package dev.netboot.link;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.wire.MacAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RawSocketLink} on a veth pair made for this test (no addresses, IPv6 off): frames cross whole,
+ * our own frames are not handed back, waits time out, and opening fails with a clear message. Needs
+ * root and iproute2 (fails, never skips, without them).
+ */
+class RawSocketLinkTest {
+    static final MacAddress MAC_A = MacAddress.parse("02:00:00:77:00:0a");
+    static final MacAddress MAC_B = MacAddress.parse("02:00:00:77:00:0b");
+    static HostNet host;
+    static String a;
+    static String b;
+
+    @BeforeAll
+    static void pair() {
+        host = new HostNet();
+        a = host.name("a");
+        b = host.name("b");
+        host.veth(a, MAC_A.toString(), null, b, MAC_B.toString(), null);
+        HostNet.run("ip", "link", "set", b, "mtu", "1400");
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** Returns a frame from {@code src} to {@code dst} of EtherType 0x88b5 (IEEE local experimental) and {@code len} bytes. */
+    static byte[] frame(MacAddress dst, MacAddress src, int len, int seed) {
+        byte[] f = new byte[len];
+        ByteBuffer bb = ByteBuffer.wrap(f);
+        dst.write(bb, 0);
+        src.write(bb, 6);
+        bb.putShort(12, (short) 0x88b5);
+        for (int i = 14; i < len; i++) {
+            f[i] = (byte) (i * 7 + seed);
+        }
+        return f;
+    }
+
+    static byte[] take(RawSocketLink link) {
+        byte[][] got = new byte[1][];
+        boolean any = link.receive(0, (now, buf, length) -> {
+            got[0] = new byte[length];
+            buf.get(0, got[0]);
+        });
+        return any ? got[0] : null;
+    }
+
+    @Test
+    void readsTheInterfacesMacAndMtu() {
+        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b)) {
+            assertEquals(MAC_A, la.macAddress());
+            assertEquals(1500, la.mtu());
+            assertEquals(MAC_B, lb.macAddress());
+            assertEquals(1400, lb.mtu());
+            assertEquals(a, la.name());
+        }
+    }
+
+    @Test
+    void framesCrossWholeAndOurOwnAreNotHandedBack() {
+        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b);
+             RawSocketLink other = RawSocketLink.open(a)) {
+            byte[] small = frame(MAC_B, MAC_A, 60, 1);
+            byte[] full = frame(MacAddress.BROADCAST, MAC_A, 14 + 1400, 2);
+            assertTrue(la.transmit(0, small.length, (buf, len) -> buf.put(0, small, 0, len)));
+            assertTrue(la.transmit(0, full.length, (buf, len) -> buf.put(0, full, 0, len)));
+            assertTrue(lb.awaitFrame(2_000_000_000L), "a frame arrives on the peer");
+            assertArrayEquals(small, take(lb));
+            assertTrue(lb.awaitFrame(2_000_000_000L));
+            assertArrayEquals(full, take(lb));
+            assertFalse(lb.receive(0, (now, buf, len) -> { }), "nothing else pending");
+
+            // Another socket on the sending interface sees them as PACKET_OUTGOING and drops them.
+            assertTrue(other.awaitFrame(2_000_000_000L));
+            assertEquals(null, take(other), "frames sent from this interface are not handed back");
+            assertEquals(2, other.droppedOwnFrames());
+            assertEquals(null, take(la));
+
+            // A frame with our source MAC coming in (a loop, a duplicate address) is dropped too.
+            byte[] spoofed = frame(MAC_A, MAC_B, 60, 3);
+            spoofed[6 + 5] = 0x0a; // source MAC_A
+            assertTrue(lb.transmit(0, spoofed.length, (buf, len) -> buf.put(0, spoofed, 0, len)));
+            byte[] fine = frame(MAC_A, MAC_B, 64, 4);
+            assertTrue(lb.transmit(0, fine.length, (buf, len) -> buf.put(0, fine, 0, len)));
+            assertTrue(la.awaitFrame(2_000_000_000L));
+            byte[] got = take(la);
+            assertArrayEquals(fine, got, () -> "got " + Arrays.toString(got));
+            assertTrue(la.droppedOwnFrames() >= 1, "the spoofed frame was counted");
+        }
+    }
+
+    @Test
+    void awaitFrameTimesOutOnAQuietLink() {
+        try (RawSocketLink lb = RawSocketLink.open(b)) {
+            long t0 = System.nanoTime();
+            assertFalse(lb.awaitFrame(80_000_000L));
+            long waited = System.nanoTime() - t0;
+            assertTrue(waited >= 70_000_000L && waited < 2_000_000_000L, "waited " + waited + " ns");
+            assertFalse(lb.awaitFrame(0));
+        }
+    }
+
+    @Test
+    void refusesFramesLongerThanTheMtu() {
+        try (RawSocketLink lb = RawSocketLink.open(b)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> lb.transmit(0, 14 + 1401, (buf, len) -> { }));
+            assertEquals("frame of 1415 bytes (expected: 14..1414 on " + b + ", MTU 1400)", e.getMessage());
+        }
+    }
+
+    @Test
+    void missingInterfaceIsNamed() {
+        LinkException e = assertThrows(LinkException.class, () -> RawSocketLink.open(host.name("zz")));
+        assertEquals("no interface named " + host.name("zz"), e.getMessage());
+        assertEquals("no interface named this-name-is-too-long",
+                assertThrows(LinkException.class, () -> RawSocketLink.open("this-name-is-too-long")).getMessage());
+    }
+
+    @Test
+    void downInterfaceIsReported() {
+        String c = host.name("c");
+        String d = host.name("d");
+        host.veth(c, null, null, d, null, null);
+        HostNet.run("ip", "link", "set", c, "down");
+        LinkException e = assertThrows(LinkException.class, () -> RawSocketLink.open(c));
+        assertEquals(c + " is down (bring it up: ip link set " + c + " up)", e.getMessage());
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        RawSocketLink lb = RawSocketLink.open(b);
+        lb.close();
+        lb.close();
+    }
+}
