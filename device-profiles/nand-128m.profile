@@ -9,7 +9,7 @@
 
 [board]
 name = nand-128m                   # must equal the file name without .profile
-description = 128 MiB SLC NAND (MT29F1G08), 256 KiB RAM, 40 MiB boot partition
+description = 128 MiB SLC NAND (MT29F1G08), 256 KiB RAM, two 40 MiB boot slots
 mac = 02:4e:42:00:00:03            # locally administered (02:...), unicast
 ram = 256KiB                       # room for one 128 KiB block buffer (skip-unchanged writes) + frames
 
@@ -34,16 +34,31 @@ random-bad-blocks = 20             # factory bad blocks (<= 2% of 1024), placed 
 offset = 0
 size = 1MiB
 
-[partition boot]                   # the boot image goes here: up to 32 MiB plus bad-block reserve
+[partition slot-a]                 # boot slot A: up to 32 MiB plus bad-block reserve
 offset = 1MiB
 size = 40MiB
 
-[partition data]                   # the rest, for the application
+[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
 offset = 41MiB
-size = 87MiB
+size = 40MiB
+
+[partition meta]                   # slot metadata: two copies, each in the first good block of 4
+offset = 81MiB
+size = 1MiB
+
+[partition data]                   # the rest, for the application
+offset = 82MiB
+size = 46MiB
 
 [boot]
-partition = boot                   # which [partition NAME] receives the image
+slots = slot-a, slot-b             # the two [partition NAME]s that take turns holding the image (A/B)
+metadata = meta                    # two erase units or more: two copies of the record that says which slot boots
+trial-boots = 0                    # 0: a verified image is active at once; N: pending for N boots until confirmed
+
+# Signed images: uncomment to accept only images with a valid Ed25519 signature (FILE.sig next to
+# FILE on the TFTP server; make the key with ./netboot keygen, sign with ./netboot sign).
+# [security]
+# public-key = <64 hex digits>
 
 # BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional.
 [bootp]

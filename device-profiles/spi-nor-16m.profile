@@ -27,16 +27,31 @@ sector-erase = 45ms / 400ms        # typical / max for one erase unit, datasheet
 offset = 0
 size = 1MiB
 
-[partition boot]                   # the boot image goes here
+[partition slot-a]                 # boot slot A
 offset = 1MiB
-size = 8MiB
+size = 6MiB
+
+[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
+offset = 7MiB
+size = 6MiB
+
+[partition meta]                   # slot metadata: two copies, one 4 KiB sector each
+offset = 13MiB
+size = 8KiB
 
 [partition data]                   # the rest, for the application
-offset = 9MiB
-size = 7MiB
+offset = 0xd02000
+size = 0x2fe000
 
 [boot]
-partition = boot                   # which [partition NAME] receives the image
+slots = slot-a, slot-b             # the two [partition NAME]s that take turns holding the image (A/B)
+metadata = meta                    # two erase units or more: two copies of the record that says which slot boots
+trial-boots = 0                    # 0: a verified image is active at once; N: pending for N boots until confirmed
+
+# Signed images: uncomment to accept only images with a valid Ed25519 signature (FILE.sig next to
+# FILE on the TFTP server; make the key with ./netboot keygen, sign with ./netboot sign).
+# [security]
+# public-key = <64 hex digits>
 
 # BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional;
 # the values below are the defaults.

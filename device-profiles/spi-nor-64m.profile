@@ -9,7 +9,7 @@
 
 [board]
 name = spi-nor-64m                 # must equal the file name without .profile
-description = 64 MiB SPI NOR (MT25QL512), 256 KiB RAM, 32 MiB boot partition
+description = 64 MiB SPI NOR (MT25QL512), 256 KiB RAM, two 24 MiB boot slots
 mac = 02:4e:42:00:00:02            # locally administered (02:...), unicast
 ram = 256KiB                       # RAM for buffers; at least 2 flash pages + 2 Ethernet frames (3540 bytes here)
 
@@ -27,16 +27,31 @@ sector-erase = 50ms / 400ms        # typical / max for one erase unit, datasheet
 offset = 0
 size = 1MiB
 
-[partition boot]                   # the boot image goes here: up to 32 MiB
+[partition slot-a]                 # boot slot A: up to 24 MiB
 offset = 1MiB
-size = 32MiB
+size = 24MiB
+
+[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
+offset = 25MiB
+size = 24MiB
+
+[partition meta]                   # slot metadata: two copies, one 4 KiB subsector each
+offset = 49MiB
+size = 8KiB
 
 [partition data]                   # the rest, for the application
-offset = 33MiB
-size = 31MiB
+offset = 0x3102000
+size = 0xefe000
 
 [boot]
-partition = boot                   # which [partition NAME] receives the image
+slots = slot-a, slot-b             # the two [partition NAME]s that take turns holding the image (A/B)
+metadata = meta                    # two erase units or more: two copies of the record that says which slot boots
+trial-boots = 0                    # 0: a verified image is active at once; N: pending for N boots until confirmed
+
+# Signed images: uncomment to accept only images with a valid Ed25519 signature (FILE.sig next to
+# FILE on the TFTP server; make the key with ./netboot keygen, sign with ./netboot sign).
+# [security]
+# public-key = <64 hex digits>
 
 # BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional.
 [bootp]

@@ -15,7 +15,8 @@ import dev.netboot.emulator.Seeds;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
-import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flashes;
 import dev.netboot.link.Link;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapLink;
@@ -127,16 +128,24 @@ final class BootCommand implements Callable<Integer> {
         }
 
         Flash flash;
+        int target;
         try {
-            flash = flashFile != null ? SimulatedNorFlash.openFile(flashFile, prof.flash()) : SimulatedNorFlash.inMemory(prof.flash());
+            // NAND's seeded faults (random bad blocks) follow the run's seed, so a run is repeatable.
+            flash = Flashes.open(prof.chip(), flashFile, scenario != null ? scenario.seed() : seed != null ? seed : 0);
+            BootSlots slots = prof.bootSlots(flash);
+            slots.load();
+            target = slots.updateTarget();
         } catch (FlashException e) {
             return usage(err, "--flash-file: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return usage(err, "profile " + prof.name() + " does not fit its flash: " + e.getMessage());
         }
 
         boolean progress = !json && System.console() != null && System.console().isTerminal();
         Progress observer = new Progress(err, progress, !json);
         long wallStart = System.nanoTime();
         Outcome o;
+        int activeAfter;
         try (flash) {
             if (iface != null) {
                 o = onInterface(prof, flash, boardMac, observer);
@@ -148,6 +157,7 @@ final class BootCommand implements Callable<Integer> {
                         result.flashOps(), result.framesLost(), scenario.seed(),
                         scenario.faults().loss());
             }
+            activeAfter = prof.bootSlots(flash).load().active();
         } catch (LinkException e) {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -201,15 +211,22 @@ final class BootCommand implements Callable<Integer> {
         j.put("bytes", r != null ? r.bytes() : o.bytes());
         if (r != null) {
             j.put("sha256", r.sha256());
+            j.put("slot", r.slot());
+            j.put("signed", r.signed());
             j.put("partition", r.partition());
             j.put("partitionOffset", r.partitionOffset());
             j.put("blockSize", r.blockSize());
+            j.put("erasedSectors", r.erasedSectors());
+            j.put("skippedSectors", r.skippedSectors());
         } else {
             j.putNull("sha256");
-            j.put("partition", prof.bootPartition());
-            j.put("partitionOffset", prof.bootPartitionRegion().offset());
+            j.put("slot", BootSlots.name(target));
+            j.put("signed", false);
+            j.put("partition", prof.slot(target).name());
+            j.put("partitionOffset", prof.slot(target).offset());
             j.put("blockSize", o.blockSize());
         }
+        j.put("activeSlot", BootSlots.name(activeAfter));
         j.put("windowSize", o.windowSize());
         if (o.transferNanos() < 0) {
             j.putNull("transferSeconds");
@@ -292,8 +309,8 @@ final class BootCommand implements Callable<Integer> {
             MacAddress m = boardMac != null ? boardMac : raw.macAddress();
             Link link = capture == null ? raw : new PcapLink(raw, capture);
             FlashStats before = flash.stats();
-            BootSequence boot = new BootSequence(link, m, NetConfig.DEFAULTS, prof.bootp(), prof.tftp(), flash,
-                    prof.bootPartitionRegion(), Seeds.random(deviceSeed, "device"), observer);
+            BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, flash, Seeds.random(deviceSeed, "device"),
+                    observer);
             long limit = prof.bootp().giveUp() + 3_600_000_000_000L;
             RealTimeBoot.Result run;
             try {

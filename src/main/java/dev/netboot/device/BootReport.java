@@ -17,11 +17,15 @@ import java.util.List;
  * @param bootFile        the boot file name
  * @param bytes           bytes received and written
  * @param sha256          SHA-256 of the image, lower-case hex, as read back from flash
- * @param partition       the partition written
+ * @param partition       the partition written (the slot's partition)
+ * @param slot            the slot written and now active: "A" or "B"
+ * @param signed          true when the image's Ed25519 signature was checked
  * @param partitionOffset the image's first byte in flash
  * @param blockSize       TFTP block size used
  * @param retransmissions packets the board sent again (BOOTP requests past the first, TFTP)
  * @param flashOps        erase plus program operations
+ * @param erasedSectors   erase units the writer erased
+ * @param skippedSectors  erase units left alone because they already held the data
  * @param bootpRequests   BOOTREQUESTs sent
  * @param startedAt       time the boot began (ns)
  * @param boundAt         time the BOOTP reply was accepted (ns)
@@ -30,9 +34,9 @@ import java.util.List;
  */
 public record BootReport(MacAddress mac, Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway,
                          List<Ipv4Address> dns, String hostname, Ipv4Address server, String bootFile, long bytes,
-                         String sha256, String partition, long partitionOffset, int blockSize, long retransmissions,
-                         long flashOps, int bootpRequests, long startedAt, long boundAt, long transferStartedAt,
-                         long finishedAt) {
+                         String sha256, String partition, String slot, boolean signed, long partitionOffset, int blockSize,
+                         long retransmissions, long flashOps, long erasedSectors, long skippedSectors, int bootpRequests,
+                         long startedAt, long boundAt, long transferStartedAt, long finishedAt) {
     /** Copies the DNS list. */
     public BootReport {
         dns = List.copyOf(dns);

@@ -1,23 +1,25 @@
 package dev.netboot.device;
 
 import dev.netboot.bootp.BootpClient;
-import dev.netboot.bootp.BootpConfig;
 import dev.netboot.bootp.BootpLease;
+import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashWriter;
-import dev.netboot.flash.Partition;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
 import dev.netboot.net.NetConfig;
 import dev.netboot.net.NetStack;
 import dev.netboot.tftp.TftpClient;
-import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
+import dev.netboot.tftp.TftpSink;
+import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
@@ -29,9 +31,11 @@ import java.util.random.RandomGenerator;
  * {@link State.Done} or {@link State.Failed}. Time is passed in (nanoseconds); nothing here reads a
  * clock or sleeps, so the same code runs on a real link and in the emulator's virtual time.
  *
- * <p>The image streams into the profile's boot partition as it arrives; it is verified by reading it
- * back from flash (SHA-256) before the boot counts as done. A transfer that fails leaves a
- * {@link State.Failed}: the bytes written so far are not reported as a bootable image.
+ * <p>The image streams into the inactive A/B slot as it arrives ({@link SlotUpdate}); it is verified
+ * by reading it back from flash (length and SHA-256), its Ed25519 signature is checked when the
+ * profile carries a public key, and only then is the slot committed as active. Whatever fails before
+ * the commit (network, flash, power) leaves the previously active slot active: a half-written image
+ * is never marked bootable.
  */
 public final class BootSequence {
     /** Where the boot is. */
@@ -48,8 +52,12 @@ public final class BootSequence {
         record Arp(BootpLease lease, Ipv4Address hop) implements State {
         }
 
-        /** Downloading the boot file into flash. */
+        /** Downloading the boot file into the inactive slot. */
         record Transfer(BootpLease lease) implements State {
+        }
+
+        /** Downloading the image's detached signature ({@code FILE.sig}); the image is in flash and verified. */
+        record Signature(BootpLease lease) implements State {
         }
 
         /** The image is in flash and verified. */
@@ -63,37 +71,48 @@ public final class BootSequence {
 
     private final NetStack net;
     private final Flash flash;
-    private final Partition partition;
+    private final DeviceProfile profile;
     private final BootpClient bootp;
     private final TftpClient tftp;
+    private final RandomGenerator random;
     private final BootObserver observer;
     private final FlashStats flashAtStart;
+    private final FlashWriter.Options writerOptions;
     private State state = new State.Idle();
-    private FlashWriter writer;
-    private FlashSink sink;
+    private SlotUpdate update;
+    private TftpClient signatureClient;
+    private SignatureSink signature;
+    private long imageBytes;
     private long startedAt;
     private long boundAt;
     private int bootpRequests;
 
     /**
-     * Creates the boot sequence.
+     * Creates the boot sequence of a board of {@code profile}.
      *
-     * @param link      the board's Ethernet port
-     * @param mac       the board's MAC address (the profile's, or the port's)
-     * @param flash     the board's flash
-     * @param partition where the image goes
-     * @param random    source of the BOOTP xid, jitter and the TFTP port
+     * @param link    the board's Ethernet port
+     * @param mac     the board's MAC address (the profile's, or the port's)
+     * @param flash   the board's flash, laid out as the profile says (A/B slots and metadata)
+     * @param random  source of the BOOTP xid, jitter and the TFTP ports
      */
-    public BootSequence(Link link, MacAddress mac, NetConfig netConfig, BootpConfig bootpConfig, TftpConfig tftpConfig,
-                        Flash flash, Partition partition, RandomGenerator random, BootObserver observer) {
-        partition.checkFits(flash.geometry());
+    public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
+                        RandomGenerator random, BootObserver observer) {
+        this(link, mac, profile, netConfig, flash, FlashWriter.Options.DEFAULTS, random, observer);
+    }
+
+    /** Creates the boot sequence with explicit flash writer options (e.g. skip sectors that already match). */
+    public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
+                        FlashWriter.Options writerOptions, RandomGenerator random, BootObserver observer) {
+        this.profile = profile;
         this.net = new NetStack(link, netConfig, mac);
         this.flash = flash;
-        this.partition = partition;
-        this.bootp = new BootpClient(net, bootpConfig, random);
-        this.tftp = new TftpClient(net, tftpConfig, random);
+        this.writerOptions = writerOptions;
+        this.random = random;
+        this.bootp = new BootpClient(net, profile.bootp(), random);
+        this.tftp = new TftpClient(net, profile.tftp(), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
+        profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
     }
 
     /** Returns where the boot is. */
@@ -111,9 +130,14 @@ public final class BootSequence {
         return net;
     }
 
-    /** Returns the TFTP client (for its counters). */
+    /** Returns the TFTP client of the image (for its counters). */
     public TftpClient tftp() {
         return tftp;
+    }
+
+    /** Returns the slot update once the transfer started, else null (for the target slot and writer counters). */
+    public SlotUpdate update() {
+        return update;
     }
 
     /** Returns the packets sent again so far: BOOTP requests after the first, TFTP retransmissions and re-ACKs. */
@@ -124,7 +148,8 @@ public final class BootSequence {
             case BootpClient.State.Failed f -> f.requests();
             default -> 0;
         };
-        return tftp.stats().retransmissions() + Math.max(0, requests - 1);
+        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
+        return tftp.stats().retransmissions() + sig + Math.max(0, requests - 1);
     }
 
     /** Starts BOOTP. */
@@ -163,29 +188,37 @@ public final class BootSequence {
             }
         }
         if (state instanceof State.Transfer t) {
-            sink.at(now);
+            update.at(now);
             tftp.poll(now);
             switch (tftp.state()) {
-                case TftpClient.State.Done d -> verify(now, t.lease(), d);
+                case TftpClient.State.Done d -> imageReceived(now, t.lease(), d);
                 case TftpClient.State.Failed f -> transferFailed(now, f.failure());
                 default -> {
                 }
             }
-        } else if (state instanceof State.Done) {
+        } else {
             tftp.poll(now); // dallying: re-ACK a retransmitted last block
+        }
+        if (state instanceof State.Signature sg) {
+            signatureClient.poll(now);
+            switch (signatureClient.state()) {
+                case TftpClient.State.Done _ -> checkSignatureAndCommit(now, sg.lease());
+                case TftpClient.State.Failed f -> signatureFailed(now, sg.lease(), f.failure());
+                default -> {
+                }
+            }
+        } else if (signatureClient != null) {
+            signatureClient.poll(now);
         }
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
-        long at = net.pollAt();
-        return switch (state) {
-            case State.Bootp _ -> Math.min(at, bootp.pollAt());
-            case State.Transfer _ -> Math.min(at, tftp.pollAt());
-            // after Done the TFTP client still dallies to re-ACK a retransmitted last block
-            case State.Done _ -> Math.min(at, tftp.pollAt());
-            default -> at;
-        };
+        long at = Math.min(net.pollAt(), tftp.pollAt());
+        if (signatureClient != null) {
+            at = Math.min(at, signatureClient.pollAt());
+        }
+        return state instanceof State.Bootp ? Math.min(at, bootp.pollAt()) : at;
     }
 
     private void bound(long now, BootpClient.State.Bound b) {
@@ -204,40 +237,78 @@ public final class BootSequence {
     }
 
     private void startTransfer(long now, BootpLease lease) {
-        writer = new FlashWriter(flash, partition);
-        sink = new FlashSink(writer, observer);
-        sink.at(now);
-        transition(now, new State.Transfer(lease));
-        observer.transferStarted(now, lease.server(), lease.bootFile());
-        tftp.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile(), sink);
-    }
-
-    private void verify(long now, BootpLease lease, TftpClient.State.Done d) {
-        long written;
         try {
-            written = writer.finish();
+            update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions, observer);
         } catch (FlashException e) {
-            fail(now, "verify", "flash verify of " + partition.name() + " failed: " + e.getMessage());
+            fail(now, "flash", "cannot read the slot metadata: " + e.getMessage());
             return;
         }
-        if (written != d.bytes()) {
-            fail(now, "verify", "received " + d.bytes() + " bytes but " + written + " reached flash");
+        update.at(now);
+        transition(now, new State.Transfer(lease));
+        observer.transferStarted(now, lease.server(), lease.bootFile());
+        tftp.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile(), update);
+    }
+
+    private void imageReceived(long now, BootpLease lease, TftpClient.State.Done d) {
+        try {
+            imageBytes = update.finish();
+        } catch (FlashException e) {
+            fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            return;
+        }
+        if (imageBytes != d.bytes()) {
+            fail(now, "verify", "received " + d.bytes() + " bytes but " + imageBytes + " reached flash");
+            return;
+        }
+        if (profile.boot().signed()) {
+            signature = new SignatureSink();
+            signatureClient = new TftpClient(net, profile.tftp(), random);
+            transition(now, new State.Signature(lease));
+            signatureClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sig", signature);
+        } else {
+            commit(now, lease, false);
+        }
+    }
+
+    private void checkSignatureAndCommit(long now, BootpLease lease) {
+        String why = update.checkSignature(signature.bytes(), ImageSignature.publicKey(profile.boot().publicKeyBytes()));
+        if (why != null) {
+            fail(now, "signature", "image " + lease.bootFile() + " refused: " + why + "; slot "
+                    + BootSlots.name(update.previous()) + " stays active");
+            return;
+        }
+        commit(now, lease, true);
+    }
+
+    private void signatureFailed(long now, BootpLease lease, TftpFailure f) {
+        String why = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND
+                ? "the server has no " + lease.bootFile() + ".sig and this board accepts only Ed25519-signed images"
+                : "fetching " + lease.bootFile() + ".sig failed: " + f.message();
+        fail(now, "signature", why + "; slot " + BootSlots.name(update.previous()) + " stays active");
+    }
+
+    private void commit(long now, BootpLease lease, boolean signed) {
+        try {
+            update.commit(profile.boot().trialBoots());
+        } catch (FlashException e) {
+            fail(now, "commit", "committing slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
             return;
         }
         FlashStats fs = flash.stats();
         long flashOps = (fs.erases() - flashAtStart.erases()) + (fs.programs() - flashAtStart.programs());
-        TftpClient.Stats ts = tftp.stats();
+        FlashWriter w = update.writer();
         BootReport report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
-                lease.hostname(), lease.server(), lease.bootFile(), written, HexFormat.of().formatHex(writer.sha256()),
-                partition.name(), writer.offset(), tftp.blockSize(), ts.retransmissions() + Math.max(0, bootpRequests - 1),
-                flashOps, bootpRequests, startedAt, boundAt, tftp.startedAt(), now);
+                lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
+                update.partition().name(), BootSlots.name(update.target()), signed, w.offset(), tftp.blockSize(),
+                retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), bootpRequests, startedAt, boundAt,
+                tftp.startedAt(), now);
         transition(now, new State.Done(report));
         observer.finished(now, report);
     }
 
     private void transferFailed(long now, TftpFailure f) {
-        if (writer != null) {
-            writer.abort();
+        if (update != null) {
+            update.abort();
         }
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
         fail(now, stage, f.message());
@@ -251,5 +322,32 @@ public final class BootSequence {
 
     private void transition(long now, State next) {
         state = next;
+    }
+
+    /** Holds a detached signature in RAM: exactly 64 bytes, anything longer is refused as it arrives. */
+    private static final class SignatureSink implements TftpSink {
+        private final byte[] buf = new byte[ImageSignature.SIGNATURE_LENGTH];
+        private int len;
+
+        @Override
+        public void begin(long expectedSize) {
+            if (expectedSize > buf.length) {
+                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature of " + expectedSize + " bytes (expected: "
+                        + buf.length + ", a raw Ed25519 signature)", null);
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer b, int off, int n) {
+            if (n > buf.length - len) {
+                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature longer than " + buf.length + " bytes", null);
+            }
+            b.get(off, buf, len, n);
+            len += n;
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(buf, len);
+        }
     }
 }

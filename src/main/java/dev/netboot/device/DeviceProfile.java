@@ -3,6 +3,8 @@ package dev.netboot.device;
 import dev.netboot.bootp.BootpConfig;
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashSpec;
 import dev.netboot.flash.FlashType;
@@ -35,12 +37,12 @@ import java.util.stream.Stream;
  * @param timing        chip program, erase and read times
  * @param chip          chip type and, for NAND, spare size, NOP and factory bad blocks; its geometry is {@code flash}
  * @param partitions    partition map, sorted by offset, non-overlapping, erase-aligned
- * @param bootPartition name of the partition the boot image is written to
+ * @param boot          the A/B slots, their metadata partition, trial boots and the signing key
  * @param bootp         BOOTP retransmission policy
  * @param tftp          TFTP retransmission and block size
  */
 public record DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash,
-                            FlashTiming timing, FlashSpec chip, List<Partition> partitions, String bootPartition, BootpConfig bootp,
+                            FlashTiming timing, FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp,
                             TftpConfig tftp) {
 
     /** The profile {@code ./netboot boot} uses when none is given. */
@@ -68,7 +70,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         if (!chip.geometry().equals(flash)) {
             throw new IllegalArgumentException("chip geometry " + chip.geometry() + " differs from flash geometry " + flash);
         }
-        Objects.requireNonNull(bootPartition, "bootPartition");
+        Objects.requireNonNull(boot, "boot");
         Objects.requireNonNull(bootp, "bootp");
         Objects.requireNonNull(tftp, "tftp");
         partitions = partitions.stream().sorted(Comparator.comparingLong(Partition::offset)).toList();
@@ -78,8 +80,10 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         overlap(partitions).ifPresent(pair -> {
             throw new IllegalArgumentException("partitions " + pair[0].name() + " and " + pair[1].name() + " overlap");
         });
-        if (partitions.stream().noneMatch(p -> p.name().equals(bootPartition))) {
-            throw new IllegalArgumentException("boot partition " + bootPartition + " is not in the partition map");
+        for (String part : List.of(boot.slotA(), boot.slotB(), boot.metadata())) {
+            if (partitions.stream().noneMatch(p -> p.name().equals(part))) {
+                throw new IllegalArgumentException("boot partition " + part + " is not in the partition map");
+            }
         }
         if (ramBudget < minimumRam(flash)) {
             throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the minimum " + minimumRam(flash));
@@ -101,9 +105,34 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 .orElseThrow(() -> new IllegalArgumentException("profile " + this.name + " has no partition " + name));
     }
 
-    /** Returns the partition the boot image is written to. */
-    public Partition bootPartitionRegion() {
-        return partition(bootPartition);
+    /** Returns this profile with other BOOTP settings. */
+    public DeviceProfile withBootp(BootpConfig b) {
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, b, tftp);
+    }
+
+    /** Returns this profile with other TFTP settings. */
+    public DeviceProfile withTftp(TftpConfig t) {
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, t);
+    }
+
+    /** Returns this profile with another boot layout (slots, trial boots, signing key). */
+    public DeviceProfile withBoot(BootLayout b) {
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, b, bootp, tftp);
+    }
+
+    /** Returns the partition of boot slot {@code i} (0 is A, 1 is B). */
+    public Partition slot(int i) {
+        return partition(boot.slot(i));
+    }
+
+    /** Returns the partition that holds the slot metadata. */
+    public Partition metadataRegion() {
+        return partition(boot.metadata());
+    }
+
+    /** Returns the A/B slots of this board on {@code flash}. */
+    public BootSlots bootSlots(Flash flash) {
+        return new BootSlots(flash, slot(0), slot(1), metadataRegion());
     }
 
     /**
@@ -219,12 +248,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
 
         List<Partition> partitions = partitions(text, flash);
 
-        Value bootValue = text.section("boot").require("partition");
-        String bootPartition = bootValue.asString();
-        if (partitions.stream().noneMatch(p -> p.name().equals(bootPartition))) {
-            throw bootValue.error("no partition named '" + bootPartition + "' (expected one of: "
-                    + String.join(", ", partitions.stream().map(Partition::name).toList()) + ")");
-        }
+        BootLayout boot = bootLayout(text, partitions, flash);
 
         long minimum = minimumRam(flash);
         if (ram < minimum) {
@@ -235,7 +259,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         BootpConfig bootp = bootp(text.optionalSection("bootp"));
         TftpConfig tftp = tftp(text.optionalSection("tftp"), ram - minimumRam(flash));
         text.finish();
-        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, bootPartition, bootp, tftp);
+        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp);
     }
 
     private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,
@@ -295,6 +319,45 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             throw value.error("'" + value.text() + "' (expected: typical / max with 0 < typical <= max)");
         }
         return new long[] {typical, max};
+    }
+
+    /** Reads {@code [boot]} (slots, metadata, trial-boots) and the optional {@code [security] public-key}. */
+    private static BootLayout bootLayout(ConfigText text, List<Partition> partitions, FlashGeometry flash) {
+        Section boot = text.section("boot");
+        Value slotsValue = boot.require("slots");
+        List<Value> names = slotsValue.split(",", 2, "two partition names, like slot-a, slot-b");
+        Value metaValue = boot.require("metadata");
+        List<String> known = partitions.stream().map(Partition::name).toList();
+        for (Value v : List.of(names.get(0), names.get(1), metaValue)) {
+            if (!known.contains(v.asString())) {
+                throw v.error("no partition named '" + v.asString() + "' (expected one of: " + String.join(", ", known) + ")");
+            }
+        }
+        if (names.get(0).asString().equals(names.get(1).asString())) {
+            throw slotsValue.error("both slots are '" + names.get(0).asString() + "' (expected: two different partitions)");
+        }
+        String meta = metaValue.asString();
+        if (names.stream().anyMatch(v -> v.asString().equals(meta))) {
+            throw metaValue.error("'" + meta + "' is also a slot (expected: a partition of its own)");
+        }
+        long metaSize = partitions.stream().filter(p -> p.name().equals(meta)).findFirst().orElseThrow().size();
+        if (metaSize < 2L * flash.eraseUnit()) {
+            throw metaValue.error("partition '" + meta + "' is " + metaSize + " bytes (expected: at least two erase units, "
+                    + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
+        }
+        int trial = boot.optional("trial-boots").map(v -> v.asInt(0, 255)).orElse(0);
+        String key = "";
+        Optional<Section> security = text.optionalSection("security");
+        if (security.isPresent()) {
+            Value keyValue = security.get().require("public-key");
+            key = keyValue.asString().toLowerCase(java.util.Locale.ROOT);
+            if (key.length() != 64 || !key.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                throw keyValue.error("'" + keyValue.asString() + "' (expected: 64 hex digits, the raw Ed25519 key 'netboot keygen' prints)");
+            }
+            security.get().finish();
+        }
+        boot.finish();
+        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key);
     }
 
     private static List<Partition> partitions(ConfigText text, FlashGeometry flash) {

@@ -2,10 +2,12 @@ package dev.netboot.device;
 
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.Partition;
+import dev.netboot.flash.SlotReader;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 
@@ -67,15 +69,13 @@ public final class ImageSignature {
             Signature v = Signature.getInstance("Ed25519");
             v.initVerify(key);
             byte[] page = new byte[flash.geometry().pageSize()];
-            long off = region.offset();
-            long left = length;
-            while (left > 0) {
-                int n = (int) Math.min(page.length, left);
-                flash.read(off, page, 0, n);
-                v.update(page, 0, n);
-                off += n;
-                left -= n;
-            }
+            SlotReader.read(flash, region, length, page, (b, n) -> {
+                try {
+                    v.update(b, 0, n);
+                } catch (SignatureException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
             return v.verify(signature) ? null : "Ed25519 signature does not match the image in flash";
         } catch (GeneralSecurityException e) {
             return "Ed25519 signature check failed: " + e.getMessage();

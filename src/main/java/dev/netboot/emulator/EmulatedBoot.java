@@ -114,8 +114,8 @@ public final class EmulatedBoot {
      * randomness seeded from the scenario; the caller starts it.
      */
     public static BootSequence addBoard(EmulatedLan lan, DeviceProfile p, Flash flash, BootObserver observer) {
-        BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), NetConfig.DEFAULTS, p.bootp(), p.tftp(), flash,
-                p.bootPartitionRegion(), Seeds.random(lan.scenario().seed(), "device"), observer);
+        BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), p, NetConfig.DEFAULTS, flash,
+                Seeds.random(lan.scenario().seed(), "device"), observer);
         lan.simulation().add(new SimNode() {
             @Override
             public void poll(long now) {

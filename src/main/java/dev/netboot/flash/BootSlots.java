@@ -97,8 +97,21 @@ public final class BootSlots {
         return d != 0 && d < 0x8000_0000L;
     }
 
+    /**
+     * Returns where metadata copy {@code copy} lives: the first good erase unit of its half of the
+     * metadata partition (on NAND a factory or grown bad block is passed over).
+     *
+     * @throws FlashException BAD_BLOCK when every unit of that half is bad
+     */
     private long copyOffset(int copy) {
-        return metadata.offset() + copy * copySize;
+        int unit = flash.geometry().eraseUnit();
+        for (long at = metadata.offset() + copy * copySize; at < metadata.offset() + (copy + 1) * copySize; at += unit) {
+            if (!flash.isBad((int) (at / unit))) {
+                return at;
+            }
+        }
+        throw new FlashException(FlashException.Kind.BAD_BLOCK, "metadata copy " + copy + " of " + metadata.name()
+                + ": every erase unit is bad");
     }
 
     /** Returns the slot the next image goes into: the one that is not active (A when none is). */
@@ -204,18 +217,10 @@ public final class BootSlots {
         return s.valid() && s.length() <= slots[i].size() && Arrays.equals(digest(i, s.length()), s.sha256());
     }
 
-    /** Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, read from flash a page at a time. */
+    /** Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, read back a page at a time (bad units skipped). */
     public byte[] digest(int i, long length) {
         MessageDigest md = sha256();
-        long off = slots[i].offset();
-        long left = length;
-        while (left > 0) {
-            int n = (int) Math.min(buffer.length, left);
-            flash.read(off, buffer, 0, n);
-            md.update(buffer, 0, n);
-            off += n;
-            left -= n;
-        }
+        SlotReader.read(flash, slots[i], length, buffer, (b, n) -> md.update(b, 0, n));
         return md.digest();
     }
 
@@ -223,7 +228,7 @@ public final class BootSlots {
         int copy = currentCopy == 0 ? 1 : 0;
         long off = copyOffset(copy);
         byte[] raw = next.encode();
-        flash.erase(off, copySize);
+        flash.erase(off, flash.geometry().eraseUnit());
         int page = flash.geometry().pageSize();
         for (int done = 0; done < raw.length; done += page) {
             flash.program(off + done, raw, done, Math.min(page, raw.length - done));

@@ -23,13 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End-to-end boots through the command line, in process. Expected values come from the inputs: the
- * image's bytes and digest (computed here with MessageDigest), the default profile's boot partition
- * (device-profiles/spi-nor-16m.profile: offset 1 MiB, size 8 MiB, 16 MiB flash) and the default
+ * image's bytes and digest (computed here with MessageDigest), the default profile's layout
+ * (device-profiles/spi-nor-16m.profile: 16 MiB flash; slot A at 1 MiB and slot B at 7 MiB, 6 MiB each;
+ * two 4 KiB metadata copies at 13 MiB) and the default
  * scenario (emulator/default.scenario: client 10.0.0.42/24, server and router 10.0.0.1, file boot.img).
  */
 class BootCliTest {
-    static final long PARTITION_OFFSET = 1L << 20;
-    static final long PARTITION_SIZE = 8L << 20;
+    static final long PARTITION_OFFSET = 1L << 20;          // slot A, where the first image of a fresh flash goes
+    static final long PARTITION_SIZE = 6L << 20;
+    static final long SLOT_B_OFFSET = 7L << 20;
+    static final long META_OFFSET = 13L << 20;
+    static final long META_SIZE = 8L << 10;
     static final long FLASH_SIZE = 16L << 20;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -95,14 +99,31 @@ class BootCliTest {
         assertTrue(j.get("simulatedSeconds").asDouble() > 0);
         assertTrue(j.has("wallSeconds"));
 
+        assertEquals("A", j.get("slot").asText());
+        assertEquals("A", j.get("activeSlot").asText());
         byte[] f = Files.readAllBytes(flash);
         assertEquals(FLASH_SIZE, f.length);
         long off = j.get("partitionOffset").asLong();
         assertArrayEquals(image, Arrays.copyOfRange(f, (int) off, (int) off + size));
-        // Everything else is still erased: a fresh file starts at 0xFF and nothing else was written.
+        // The metadata names slot A with the image's length and digest (layout: dev.netboot.flash.SlotMetadata).
+        try (var fl = dev.netboot.flash.SimulatedNorFlash.openFile(flash, new dev.netboot.flash.FlashGeometry(FLASH_SIZE, 4096, 256, 0xFF))) {
+            var slots = new dev.netboot.flash.BootSlots(fl, new dev.netboot.flash.Partition("a", PARTITION_OFFSET, PARTITION_SIZE),
+                    new dev.netboot.flash.Partition("b", SLOT_B_OFFSET, PARTITION_SIZE),
+                    new dev.netboot.flash.Partition("meta", META_OFFSET, META_SIZE));
+            var m = slots.load();
+            assertEquals(0, m.active());
+            assertEquals(size, m.slot(0).length());
+            assertEquals(sha256(image), m.slot(0).sha256Hex());
+        }
+        // Everything else is still erased: a fresh file starts at 0xFF and only the image and one metadata
+        // record (104 bytes in one of the two copies) were written.
         for (int i = 0; i < f.length; i++) {
             if (i == off) {
                 i += size - 1;
+                continue;
+            }
+            if (i == META_OFFSET) {
+                i += (int) META_SIZE - 1;
                 continue;
             }
             if (f[i] != (byte) 0xFF) {
@@ -160,9 +181,16 @@ class BootCliTest {
         assertEquals(0, run("boot", "--image", Files.write(dir.resolve("1.bin"), first).toString(), "--flash-file", flash.toString(), "--json").exit());
         Run r = run("boot", "--image", Files.write(dir.resolve("2.bin"), second).toString(), "--flash-file", flash.toString(), "--json");
         assertEquals(0, r.exit(), r.err());
+        // The second image goes into the slot that was not active (B) and becomes active; A keeps the first.
+        JsonNode j = r.json();
+        assertEquals("B", j.get("slot").asText());
+        assertEquals("B", j.get("activeSlot").asText());
+        assertEquals(SLOT_B_OFFSET, j.get("partitionOffset").asLong());
         byte[] f = Files.readAllBytes(flash);
-        int o = (int) PARTITION_OFFSET;
+        int o = (int) SLOT_B_OFFSET;
         assertArrayEquals(second, Arrays.copyOfRange(f, o, o + second.length));
+        int a = (int) PARTITION_OFFSET;
+        assertArrayEquals(first, Arrays.copyOfRange(f, a, a + first.length));
     }
 
     @Test
@@ -176,12 +204,12 @@ class BootCliTest {
         assertEquals("error", j.get("result").asText());
         assertTrue(j.get("error").asText().contains("does not fit"), j.get("error").asText());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("netboot: boot failed:")), r.err());
+        // The default profile asks for tsize (RFC 2349), so the size is known before the first block and the
+        // image is refused before anything is written: not the slot, not the metadata.
+        assertEquals(0, j.get("flashOps").asLong());
         byte[] f = Files.readAllBytes(flash);
-        for (long i = 0; i < f.length; i++) {
-            if (i >= PARTITION_OFFSET && i < PARTITION_OFFSET + PARTITION_SIZE) {
-                continue;
-            }
-            assertEquals((byte) 0xFF, f[(int) i], "byte outside the partition at " + i);
+        for (int i = 0; i < f.length; i++) {
+            assertEquals((byte) 0xFF, f[i], "byte at " + i);
         }
     }
 

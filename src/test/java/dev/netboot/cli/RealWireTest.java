@@ -161,7 +161,7 @@ class RealWireTest {
             Segment lan = segment(net);
             String srv = lan.srv();
             String s0 = lan.s0();
-            byte[] img = image(7 << 20); // long enough for pings to meet the transfer
+            byte[] img = image(5 << 20); // long enough for pings to meet the transfer; fits the 6 MiB slot A
             // The board's address is fixed (inside the pool) so the server can ping it; a static neighbour
             // entry, so pings need no ARP before the board has its address.
             dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",

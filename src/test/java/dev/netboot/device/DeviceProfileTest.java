@@ -45,7 +45,14 @@ class DeviceProfileTest {
             offset = 64KiB
             size = 512KiB
             [boot]
-            partition = boot
+            slots = boot, spare
+            metadata = meta
+            [partition spare]
+            offset = 640KiB
+            size = 128KiB
+            [partition meta]
+            offset = 768KiB
+            size = 256KiB
             """;
 
     private static String error(String text) {
@@ -69,13 +76,17 @@ class DeviceProfileTest {
         assertEquals(new FlashTiming(400_000, 3_000_000, 45_000_000, 400_000_000), p.timing());
         assertEquals(FlashType.NOR, p.type());
         assertEquals(FlashSpec.nor(p.flash()), p.chip());
+        // 1 MiB loader; slots of 6 MiB at 1 and 7 MiB; two 4 KiB metadata sectors at 13 MiB; data from 0xd02000 to the end.
         assertEquals(List.of(
                 new Partition("loader", 0, 1_048_576),
-                new Partition("boot", 1_048_576, 8_388_608),
-                new Partition("data", 9_437_184, 7_340_032)), p.partitions());
-        assertEquals("boot", p.bootPartition());
-        assertEquals(new Partition("boot", 1_048_576, 8_388_608), p.bootPartitionRegion());
-        assertEquals(new Partition("data", 9_437_184, 7_340_032), p.partition("data"));
+                new Partition("slot-a", 1_048_576, 6_291_456),
+                new Partition("slot-b", 7_340_032, 6_291_456),
+                new Partition("meta", 13_631_488, 8_192),
+                new Partition("data", 13_639_680, 3_137_536)), p.partitions());
+        assertEquals(new BootLayout("slot-a", "slot-b", "meta", 0, ""), p.boot());
+        assertEquals(new Partition("slot-a", 1_048_576, 6_291_456), p.slot(0));
+        assertEquals(new Partition("slot-b", 7_340_032, 6_291_456), p.slot(1));
+        assertEquals(new Partition("meta", 13_631_488, 8_192), p.metadataRegion());
         assertEquals(16_777_216, p.partition("data").end());
         assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
         // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
@@ -93,9 +104,10 @@ class DeviceProfileTest {
         assertEquals(new FlashTiming(120_000, 1_800_000, 50_000_000, 400_000_000), p.timing());
         assertEquals(List.of(
                 new Partition("loader", 0, 1_048_576),
-                new Partition("boot", 1_048_576, 33_554_432),
-                new Partition("data", 34_603_008, 32_505_856)), p.partitions());
-        assertEquals(new Partition("boot", 1_048_576, 33_554_432), p.bootPartitionRegion());
+                new Partition("slot-a", 1_048_576, 25_165_824),
+                new Partition("slot-b", 26_214_400, 25_165_824),
+                new Partition("meta", 51_380_224, 8_192),
+                new Partition("data", 51_388_416, 15_720_448)), p.partitions());
         assertEquals(67_108_864, p.partition("data").end());
         assertEquals(new TftpConfig(1_000_000_000L, 8, 1468), p.tftp());
     }
@@ -108,7 +120,9 @@ class DeviceProfileTest {
         assertEquals(new FlashGeometry(134_217_728, 131_072, 2_048, 0xFF), p.flash());
         assertEquals(FlashSpec.nand(NandGeometry.mt29f(134_217_728), List.of(), 20), p.chip());
         assertEquals(new FlashTiming(200_000, 600_000, 700_000, 2_000_000, 25_000, 25_000), p.timing());
-        assertEquals(new Partition("boot", 1_048_576, 41_943_040), p.bootPartitionRegion());
+        assertEquals(new Partition("slot-a", 1_048_576, 41_943_040), p.slot(0));
+        assertEquals(new Partition("slot-b", 42_991_616, 41_943_040), p.slot(1));
+        assertEquals(new Partition("meta", 84_934_656, 1_048_576), p.metadataRegion());
         assertEquals(134_217_728, p.partition("data").end());
         assertEquals(262_144, p.ramBudget());
     }
@@ -244,8 +258,26 @@ class DeviceProfileTest {
 
     @Test
     void bootPartitionMissing() {
-        assertEquals("device-profiles/x.profile:20: [boot] partition: no partition named 'kernel' (expected one of: loader, boot)",
-                error(replace("partition = boot", "partition = kernel")));
+        assertEquals("device-profiles/x.profile:20: [boot] slots: no partition named 'kernel' (expected one of: loader, boot, spare, meta)",
+                error(replace("slots = boot, spare", "slots = kernel, spare")));
+    }
+
+    @Test
+    void slotsAndMetadataMustBeDistinctAndMetadataHoldsTwoCopies() {
+        assertEquals("device-profiles/x.profile:20: [boot] slots: both slots are 'boot' (expected: two different partitions)",
+                error(replace("slots = boot, spare", "slots = boot, boot")));
+        assertEquals("device-profiles/x.profile:21: [boot] metadata: 'spare' is also a slot (expected: a partition of its own)",
+                error(replace("metadata = meta", "metadata = spare")));
+        assertTrue(error(replace("size = 256KiB", "size = 4KiB")).contains("at least two erase units, 8192 bytes"));
+    }
+
+    @Test
+    void publicKeyMustBe64HexDigits() {
+        String key = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        DeviceProfile p = DeviceProfile.parse(BASE + "[security]\npublic-key = " + key + "\n", SRC);
+        assertTrue(p.boot().signed());
+        assertEquals(32, p.boot().publicKeyBytes().length);
+        assertTrue(error(BASE + "[security]\npublic-key = abc\n").contains("64 hex digits"));
     }
 
     @Test
@@ -266,15 +298,15 @@ class DeviceProfileTest {
 
     @Test
     void unknownSection() {
-        assertEquals("device-profiles/x.profile:21: [tftpd] unknown section (did you mean 'tftp'?)"
-                + " (expected one of: board, flash, partition, boot, bootp, tftp)", error(BASE + "[tftpd]\ntimeout = 1s\n"));
+        assertEquals("device-profiles/x.profile:28: [tftpd] unknown section (did you mean 'tftp'?)"
+                + " (expected one of: board, flash, partition, boot, security, bootp, tftp)", error(BASE + "[tftpd]\ntimeout = 1s\n"));
     }
 
     @Test
     void badNetworkSettingsNameTheSection() {
-        assertEquals("device-profiles/x.profile:23: [tftp] blksize: '4' is out of range (expected: 8..65464)",
+        assertEquals("device-profiles/x.profile:30: [tftp] blksize: '4' is out of range (expected: 8..65464)",
                 error(BASE + "[tftp]\ntimeout = 2s\nblksize = 4\n"));
-        assertEquals("device-profiles/x.profile:21: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
+        assertEquals("device-profiles/x.profile:28: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
                 + " 500000000 ns, give-up 60000000000 ns (expected: 0 < initial <= max, 0 <= jitter < initial, give-up > 0)",
                 error(BASE + "[bootp]\nmax-timeout = 500ms\n"));
     }
@@ -308,6 +340,6 @@ class DeviceProfileTest {
         DeviceProfile p = DeviceProfile.parse(BASE, SRC);
         List<Partition> overlapping = List.of(new Partition("a", 0, 8192), new Partition("boot", 4096, 4096));
         assertThrows(IllegalArgumentException.class, () -> new DeviceProfile(p.name(), p.description(), p.mac(), p.ramBudget(),
-                p.flash(), p.timing(), p.chip(), overlapping, "boot", p.bootp(), p.tftp()));
+                p.flash(), p.timing(), p.chip(), overlapping, p.boot(), p.bootp(), p.tftp()));
     }
 }

@@ -60,9 +60,9 @@ class RealTimeBootTest {
     }
 
     static BootSequence boot(WaitableLink link, BootpConfig bootp) {
-        DeviceProfile p = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
-        return new BootSequence(link, MAC, NetConfig.DEFAULTS, bootp, p.tftp(), SimulatedNorFlash.inMemory(p.flash()),
-                p.bootPartitionRegion(), new SplittableRandom(1), new BootObserver() { });
+        DeviceProfile p = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile")).withBootp(bootp);
+        return new BootSequence(link, MAC, p, NetConfig.DEFAULTS, SimulatedNorFlash.inMemory(p.flash()),
+                new SplittableRandom(1), new BootObserver() { });
     }
 
     @Test

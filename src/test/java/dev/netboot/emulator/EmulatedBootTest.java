@@ -63,7 +63,7 @@ class EmulatedBootTest {
         assertEquals(img.length, d.report().bytes());
         assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(img)), d.report().sha256());
         byte[] back = new byte[img.length];
-        o.flash().read(PROFILE.bootPartitionRegion().offset(), back, 0, back.length);
+        o.flash().read(PROFILE.slot(0).offset(), back, 0, back.length);
         assertArrayEquals(img, back);
         assertTrue(d.report().retransmissions() > 0);
     }

@@ -155,7 +155,7 @@ class RelayLanTest {
         assertEquals(SERVER, rep.server());
         assertEquals(img.length, rep.bytes());
         byte[] back = new byte[img.length];
-        flash.read(EmulatedBootTest.PROFILE.bootPartitionRegion().offset(), back, 0, back.length);
+        flash.read(EmulatedBootTest.PROFILE.slot(0).offset(), back, 0, back.length);
         assertArrayEquals(img, back);
 
         // On the board's segment, every TFTP datagram from the board goes to the router's MAC with the
@@ -202,7 +202,7 @@ class RelayLanTest {
         BootReport rep = assertInstanceOf(BootSequence.State.Done.class, o.boot().state()).report();
         assertEquals(img.length, rep.bytes());
         byte[] back = new byte[img.length];
-        o.flash().read(EmulatedBootTest.PROFILE.bootPartitionRegion().offset(), back, 0, back.length);
+        o.flash().read(EmulatedBootTest.PROFILE.slot(0).offset(), back, 0, back.length);
         assertArrayEquals(img, back);
         assertTrue(rep.retransmissions() > 0);
         assertTrue(o.lan().framesLost() > o.lan().segment().stats().droppedByLoss(), "both segments lose frames");
