@@ -12,6 +12,7 @@ name = nand-128m                   # must equal the file name without .profile
 description = 128 MiB SLC NAND (MT29F1G08), 256 KiB RAM, two 40 MiB boot slots
 mac = 02:4e:42:00:00:03            # locally administered (02:...), unicast
 ram = 256KiB                       # room for one 128 KiB block buffer (skip-unchanged writes) + frames
+# mac-source = profile           # on a real interface use the mac above instead of the interface's own
 
 [flash]
 type = nand                        # SLC NAND: pages in order within a block, bad blocks, ECC

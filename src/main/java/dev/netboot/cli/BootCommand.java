@@ -77,7 +77,8 @@ final class BootCommand implements Callable<Integer> {
 
     @Option(names = "--interface", paramLabel = "NAME",
             description = {"Boot over this Linux network interface (raw Ethernet frames; needs root or CAP_NET_RAW) instead of the emulator.",
-                    "The board uses the interface's MAC unless --mac is given; the host's own IP configuration is not touched."})
+                    "The board uses the interface's MAC unless the profile says mac-source = profile or --mac is given;"
+                            + " the host's own IP configuration is not touched."})
     String iface;
 
     @Option(names = "--mac", paramLabel = "MAC", description = "With --interface: the board's MAC address instead of the interface's.")
@@ -306,7 +307,11 @@ final class BootCommand implements Callable<Integer> {
     private Outcome onInterface(DeviceProfile prof, Flash flash, MacAddress boardMac, Progress observer) {
         long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
         try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
-            MacAddress m = boardMac != null ? boardMac : raw.macAddress();
+            // The interface's own MAC unless the profile (mac-source = profile) or --mac says otherwise.
+            MacAddress m = boardMac != null ? boardMac : prof.macOverridesInterface() ? prof.mac() : raw.macAddress();
+            if (!m.equals(raw.macAddress())) {
+                raw.receiveAllFrames(); // frames to the board's own MAC must reach us, not only the NIC's
+            }
             Link link = capture == null ? raw : new PcapLink(raw, capture);
             FlashStats before = flash.stats();
             BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, flash, Seeds.random(deviceSeed, "device"),

@@ -40,10 +40,12 @@ import java.util.stream.Stream;
  * @param boot          the A/B slots, their metadata partition, trial boots and the signing key
  * @param bootp         BOOTP retransmission policy
  * @param tftp          TFTP retransmission and block size
+ * @param macOverridesInterface on a real interface, use {@code mac} instead of the interface's own address
+ *                      ({@code [board] mac-source = profile}); the emulator always uses {@code mac}
  */
 public record DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash,
                             FlashTiming timing, FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp,
-                            TftpConfig tftp) {
+                            TftpConfig tftp, boolean macOverridesInterface) {
 
     /** The profile {@code ./netboot boot} uses when none is given. */
     public static final String DEFAULT_NAME = "spi-nor-16m";
@@ -105,19 +107,25 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 .orElseThrow(() -> new IllegalArgumentException("profile " + this.name + " has no partition " + name));
     }
 
+    /** Creates a profile whose MAC is used on the emulator only (a real interface keeps its own). */
+    public DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash, FlashTiming timing,
+                         FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp, TftpConfig tftp) {
+        this(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, tftp, false);
+    }
+
     /** Returns this profile with other BOOTP settings. */
     public DeviceProfile withBootp(BootpConfig b) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, b, tftp);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, b, tftp, macOverridesInterface);
     }
 
     /** Returns this profile with other TFTP settings. */
     public DeviceProfile withTftp(TftpConfig t) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, t);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, t, macOverridesInterface);
     }
 
     /** Returns this profile with another boot layout (slots, trial boots, signing key). */
     public DeviceProfile withBoot(BootLayout b) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, b, bootp, tftp);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, b, bootp, tftp, macOverridesInterface);
     }
 
     /** Returns the partition of boot slot {@code i} (0 is A, 1 is B). */
@@ -225,6 +233,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
         String description = board.optional("description").map(Value::text).orElse("");
         MacAddress mac = board.require("mac").asMac();
+        boolean macOverrides = board.optional("mac-source").map(v -> v.asOneOf("interface", "profile")).orElse("interface")
+                .equals("profile");
         Value ramValue = board.require("ram");
         long ram = ramValue.asSize();
 
@@ -259,7 +269,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         BootpConfig bootp = bootp(text.optionalSection("bootp"));
         TftpConfig tftp = tftp(text.optionalSection("tftp"), ram - minimumRam(flash));
         text.finish();
-        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp);
+        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp, macOverrides);
     }
 
     private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,

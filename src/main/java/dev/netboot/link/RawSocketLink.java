@@ -53,7 +53,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
-    private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15;
+    private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
+    /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
+    private static final int MREQ_SIZE = 16, MREQ_TYPE = 4;
     /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
     private static final int VNET_HDR = 10, VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_CSUM_START = 6, VNET_CSUM_OFFSET = 8;
     private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
@@ -82,6 +84,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final MemorySegment state;
     private final int fd;
     private final MacAddress mac;
+    private final int index;
     private final int mtu;
     private final MemorySegment rx;
     private final ByteBuffer rxBuf;
@@ -123,7 +126,6 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         this.arena = arena;
         this.state = arena.allocate(CALL_STATE);
         MemorySegment cName = arena.allocateFrom(name);
-        int index;
         try {
             index = (int) IF_NAMETOINDEX.invokeExact(state, cName);
             fd = (int) SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, (int) htons(ETH_P_ALL));
@@ -181,6 +183,28 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         from = arena.allocate(SLL_SIZE);
         fromLen = arena.allocate(JAVA_INT);
         pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
+    }
+
+    /**
+     * Puts the interface in promiscuous mode for this socket's lifetime (PACKET_MR_PROMISC membership,
+     * dropped by the kernel when the socket closes), so that frames to a board MAC other than the
+     * interface's own reach the stack.
+     *
+     * @throws LinkException when the kernel refuses
+     */
+    public void receiveAllFrames() {
+        MemorySegment mreq = arena.allocate(MREQ_SIZE);
+        mreq.set(JAVA_INT, 0, index);
+        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
+        int r;
+        try {
+            r = (int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, MREQ_SIZE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw failure("setsockopt(PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC)", errno());
+        }
     }
 
     /** Returns the interface's name. */

@@ -203,6 +203,30 @@ class RealWireTest {
         }
     }
 
+    /**
+     * A profile with {@code mac-source = profile} boots with its own MAC, not the interface's: the link
+     * must then receive frames for a MAC its interface does not have (promiscuous membership).
+     */
+    @Test
+    void profileMacOverridesTheInterfacesWhenTheProfileSaysSo() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            String profileMac = "02:4e:42:00:00:01"; // device-profiles/spi-nor-16m.profile [board] mac
+            image(100_000);
+            dnsmasq(net, lan.srv(), lan.s0(), true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
+                    "--dhcp-host=" + profileMac + ",10.77.0.57", "--dhcp-boot=boot.img");
+            String text = java.nio.file.Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                    .replace("name = spi-nor-16m", "name = override").replace("[flash]", "mac-source = profile\n[flash]");
+            Path prof = java.nio.file.Files.writeString(dir.resolve("override.profile"), text);
+            Process board = startBoot(lan.cli(), dir.resolve("boot.err"), dir.resolve("boot.out"), "--interface", lan.c0(),
+                    "--profile", prof.toString(), "--flash-file", dir.resolve("o.img").toString(), "--json");
+            Boot b = finish(board);
+            assertEquals(0, b.exit(), b::err);
+            assertEquals(profileMac, b.json().get("mac").asText());
+            assertEquals("10.77.0.57", b.json().get("ip").asText(), "dnsmasq knew the board by the profile's MAC");
+        }
+    }
+
     /** client ns ── router ns (dnsmasq relay, forwarding) ── server ns: BOOTP through the relay, TFTP through the gateway. */
     @Test
     void bootsThroughARelayAgentAndTheGateway() throws Exception {

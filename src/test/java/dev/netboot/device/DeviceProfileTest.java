@@ -1,6 +1,7 @@
 package dev.netboot.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,6 +270,13 @@ class DeviceProfileTest {
         assertEquals("device-profiles/x.profile:21: [boot] metadata: 'spare' is also a slot (expected: a partition of its own)",
                 error(replace("metadata = meta", "metadata = spare")));
         assertTrue(error(replace("size = 256KiB", "size = 4KiB")).contains("at least two erase units, 8192 bytes"));
+    }
+
+    @Test
+    void macSourceSaysWhoseMacARealInterfaceUses() {
+        assertFalse(DeviceProfile.parse(BASE, SRC).macOverridesInterface(), "the interface's own MAC by default");
+        assertTrue(DeviceProfile.parse(replace("ram = 8KiB", "ram = 8KiB\nmac-source = profile"), SRC).macOverridesInterface());
+        assertTrue(error(replace("ram = 8KiB", "ram = 8KiB\nmac-source = nic")).contains("mac-source"));
     }
 
     @Test
