@@ -106,6 +106,12 @@ public final class EmulatedPort implements Link {
         return txLeaves.size();
     }
 
+    /** Returns when the first frame of this port's transmit queue leaves it, or {@link Long#MIN_VALUE} when it is empty. */
+    long txNextLeaves() {
+        Long t = txLeaves.peek();
+        return t == null ? Long.MIN_VALUE : t;
+    }
+
     /** Returns when this port's transmitter has sent everything queued so far (its wire is idle from then). */
     public long txIdleAt() {
         return txFreeAt;
