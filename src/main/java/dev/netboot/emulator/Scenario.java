@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.util.List;
@@ -224,8 +225,14 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return new Ipv4Address((int) last);
     }
 
-    /** Returns the TFTP server settings: this scenario's timeout and retries, 512-byte blocks, well-behaved. */
+    /**
+     * Returns the TFTP server settings: this scenario's timeout and retries, well-behaved, granting any block
+     * size the MTU carries and any RFC 7440 window the client asks for. Lock-step windows leave the wire idle
+     * one round trip per window, so filling a 100 Mbit/s, 1 ms link to within 10% takes a window of ~200
+     * blocks: the board's RAM for blocks out of order is the limit, not the server.
+     */
     public TftpServerConfig tftpConfig() {
-        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries);
+        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withLimits(TftpConfig.MAX_BLOCK_SIZE,
+                TftpConfig.MAX_WINDOW_SIZE);
     }
 }
