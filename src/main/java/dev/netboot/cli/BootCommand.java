@@ -6,9 +6,11 @@ import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.ConfigException;
+import dev.netboot.device.ConfigText;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.device.RealTimeBoot;
 import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
 import dev.netboot.emulator.Seeds;
@@ -23,6 +25,7 @@ import dev.netboot.link.PcapLink;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.link.RawSocketLink;
 import dev.netboot.net.NetConfig;
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
@@ -69,6 +72,22 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--loss", paramLabel = "P", description = "Probability 0..1 that the link loses a frame (default: the scenario's).")
     Double loss;
 
+    @Option(names = "--bandwidth", paramLabel = "RATE",
+            description = "Emulated link rate, e.g. 100Mbit or 1Gbit (Kbit/Mbit/Gbit, decimal); frames take serialisation time and queue. 0: infinitely fast (default: the scenario's).")
+    String bandwidth;
+
+    @Option(names = "--rtt", paramLabel = "TIME",
+            description = "Emulated round-trip propagation time, e.g. 1ms: each frame's one-way latency is half of it (default: twice the scenario's latency).")
+    String rtt;
+
+    @Option(names = "--blksize", paramLabel = "N|auto",
+            description = "TFTP block size to ask for (RFC 2348: 8..65464, or auto: the largest the MTU carries, 1468) instead of the profile's.")
+    String blksize;
+
+    @Option(names = "--windowsize", paramLabel = "N",
+            description = "TFTP window to ask for (RFC 7440: 1..65535; 1 is stop-and-wait) instead of the profile's.")
+    Integer windowsize;
+
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the emulated wire to this libpcap file.")
     Path pcap;
 
@@ -89,7 +108,8 @@ final class BootCommand implements Callable<Integer> {
         PrintStream out = System.out;
         PrintStream err = System.err;
         if (iface != null) {
-            String emulatorOnly = image != null ? "--image" : scenarioFile != null ? "--scenario" : loss != null ? "--loss" : null;
+            String emulatorOnly = image != null ? "--image" : scenarioFile != null ? "--scenario" : loss != null ? "--loss"
+                    : bandwidth != null ? "--bandwidth" : rtt != null ? "--rtt" : null;
             if (emulatorOnly != null) {
                 return usage(err, emulatorOnly + " configures the emulator; it has no meaning with --interface");
             }
@@ -102,6 +122,13 @@ final class BootCommand implements Callable<Integer> {
         MacAddress boardMac = null;
         try {
             prof = DeviceProfile.resolve(profile, Home.profiles());
+            if (blksize != null || windowsize != null) {
+                String bad = tftpOverrides(prof);
+                if (bad != null) {
+                    return usage(err, bad);
+                }
+                prof = withTftpOverrides(prof);
+            }
             if (iface == null) {
                 Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
                 scenario = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
@@ -113,6 +140,25 @@ final class BootCommand implements Callable<Integer> {
                         return usage(err, "--loss " + loss + ": not a probability (expected: 0..1)");
                     }
                     scenario = scenario.withLoss(loss);
+                }
+                if (bandwidth != null) {
+                    try {
+                        scenario = scenario.withLink(scenario.link().withRate(LinkModel.parseRate(bandwidth)));
+                    } catch (IllegalArgumentException e) {
+                        return usage(err, "--bandwidth: " + e.getMessage());
+                    }
+                }
+                if (rtt != null) {
+                    long t;
+                    try {
+                        t = ConfigText.parseDuration(rtt);
+                    } catch (ConfigException e) {
+                        return usage(err, "--rtt: " + e.getMessage());
+                    }
+                    if (t < 0 || t > MAX_RTT) {
+                        return usage(err, "--rtt " + rtt + ": out of range (expected: 0..10s)");
+                    }
+                    scenario = scenario.withLatency(t / 2);
                 }
                 served = image != null ? Files.readAllBytes(image) : EmulatedBoot.generatedImage(scenario.seed());
             } else if (mac != null) {
@@ -334,6 +380,45 @@ final class BootCommand implements Callable<Integer> {
                     boot.retransmissions(), flashOps, null,
                     deviceSeed, null);
         }
+    }
+
+    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over. */
+    private static final long MAX_RTT = 10_000_000_000L;
+
+    /** Returns what is wrong with --blksize or --windowsize, or null. */
+    private String tftpOverrides(DeviceProfile prof) {
+        if (blksize != null && !blksize.equals("auto")) {
+            int n;
+            try {
+                n = Integer.parseInt(blksize.trim());
+            } catch (NumberFormatException e) {
+                return "--blksize " + blksize + ": not a number (expected: 8..65464 or auto)";
+            }
+            if (n < TftpConfig.MIN_BLOCK_SIZE || n > TftpConfig.MAX_BLOCK_SIZE) {
+                return "--blksize " + n + ": out of range (expected: 8..65464 or auto, RFC 2348)";
+            }
+        }
+        if (windowsize != null && (windowsize < 1 || windowsize > TftpConfig.MAX_WINDOW_SIZE)) {
+            return "--windowsize " + windowsize + ": out of range (expected: 1..65535, RFC 7440)";
+        }
+        return null;
+    }
+
+    /**
+     * Returns {@code prof} asking for --blksize and --windowsize; a window keeps the profile's reorder
+     * budget, or gets the RAM the flash pages and frames leave over, as a profile's [tftp] windowsize does.
+     */
+    private DeviceProfile withTftpOverrides(DeviceProfile prof) {
+        TftpConfig t = prof.tftp();
+        if (blksize != null) {
+            t = t.withBlockSize(blksize.equals("auto") ? TftpConfig.AUTO : Integer.parseInt(blksize.trim()));
+        }
+        if (windowsize != null) {
+            long budget = t.windowSize() > 1 ? t.reorderBudget()
+                    : Math.max(0, prof.ramBudget() - DeviceProfile.minimumRam(prof.flash()));
+            t = t.withWindow(windowsize, budget);
+        }
+        return prof.withTftp(t);
     }
 
     private static void putAddress(Json j, String key, Ipv4Address a) {

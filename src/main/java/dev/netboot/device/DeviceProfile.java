@@ -442,10 +442,15 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         int blksize = s.optional("blksize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(8, 65464))
                 .orElse(d.blockSize());
         int window = s.optional("windowsize").map(v -> v.asInt(1, 65535)).orElse(1);
+        // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
+        long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
         try {
             TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
             if (blksize == TftpConfig.AUTO) {
                 c = c.withBlockSize(TftpConfig.AUTO);
+            }
+            if (minTimeout >= 0) {
+                c = c.withTimeouts(c.timeout(), minTimeout, c.maxTimeout());
             }
             // Blocks held out of order live in the RAM the flash pages and frames leave over.
             return window > 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;

@@ -48,13 +48,9 @@ public final class EmulatedBoot {
      * @param blockSize       TFTP block size in use
      * @param retransmissions packets the board sent again
      * @param flashOps        erase plus program operations on the flash during this boot
-<<<<<<< HEAD
      * @param framesLost      frames the fault plan dropped, on every segment
-=======
-     * @param framesLost      frames the segment's fault plan dropped
      * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step)
      * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
->>>>>>> tftp3
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
                          int blockSize, long retransmissions, long flashOps, long framesLost, int windowSize,

@@ -5,7 +5,8 @@ import dev.netboot.wire.MacAddress;
 import java.util.List;
 
 /**
- * The network of a {@link Scenario}, ready to run: a simulation, the server's segment, and a server
+ * The network of a {@link Scenario}, ready to run: a simulation, the server's segment (and, with a
+ * relay, the client's: both at the scenario's latency and {@link LinkModel}), and a server
  * host running BOOTP and TFTP; with a {@link Scenario.Relay}, also a client segment and a
  * {@link Router} between the two that relays BOOTP to the server. The caller serves the image
  * ({@code tftp().serve(...)}), attaches the device ({@link #attach}: on the client segment), adds its
@@ -28,7 +29,7 @@ public final class EmulatedLan {
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
         this.simulation = new Simulation();
-        this.segment = simulation.newSegment(sc.latencyNanos(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
+        this.segment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
         this.server = new ServerHost(segment, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.serverGateway());
         this.bootp = server.startBootp(sc.bootpConfig());
         this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"));
@@ -38,7 +39,8 @@ public final class EmulatedLan {
             this.clientSegment = segment;
             this.router = null;
         } else {
-            this.clientSegment = simulation.newSegment(sc.latencyNanos(), sc.faults(), Seeds.derive(sc.seed(), "client-segment"));
+            this.clientSegment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(),
+                    Seeds.derive(sc.seed(), "client-segment"));
             this.router = simulation.add(new Router());
             Router.Interface clientSide = router.addInterface(clientSegment, r.routerClientMac(), r.routerClientIp(),
                     r.clientNetmask());

@@ -4,24 +4,33 @@ import dev.netboot.link.Link;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 
 /**
  * A port on an {@link EthernetSegment}: the emulator's {@link Link}. {@link #transmit} copies the
- * frame onto the segment, to be delivered to the other ports after the latency; {@link #receive}
- * hands over, one per call, the frames whose delivery time has come. The port does no address
+ * frame onto the segment, to be delivered to the other ports after the latency (and, on a link with a
+ * rate, after the frames queued before it and its own serialisation time); {@link #receive}
+ * hands over, one per call, the frames whose delivery time has come, earliest first. The port does no address
  * filtering: like a NIC in promiscuous mode on a hub, it passes every frame up.
  */
 public final class EmulatedPort implements Link {
     /** The MTU of every emulated port. */
     public static final int MTU = 1500;
 
-    private record Pending(long at, byte[] frame) {
+    // seq keeps frames due at the same instant in the order they were handed over.
+    private record Pending(long at, long seq, byte[] frame) {
     }
 
     private final EthernetSegment segment;
     private final MacAddress mac;
-    // The segment's latency is fixed and time only moves forward, so arrival order is time order.
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    // Frames from different senders' transmit queues can arrive in another order than they were sent.
+    private final PriorityQueue<Pending> queue = new PriorityQueue<>(
+            Comparator.comparingLong(Pending::at).thenComparingLong(Pending::seq));
+    // When each frame of this port's transmit queue (waiting or on the wire) has left it; in order.
+    private final ArrayDeque<Long> txLeaves = new ArrayDeque<>();
+    private long txFreeAt;
+    private long seq;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent;
 
@@ -89,7 +98,40 @@ public final class EmulatedPort implements Link {
         return queue.size();
     }
 
+    /** Returns the frames in this port's transmit queue at {@code now}: waiting, or on the wire. */
+    public int txBacklog(long now) {
+        while (!txLeaves.isEmpty() && txLeaves.peek() <= now) {
+            txLeaves.poll();
+        }
+        return txLeaves.size();
+    }
+
+    /** Returns when the first frame of this port's transmit queue leaves it, or {@link Long#MIN_VALUE} when it is empty. */
+    long txNextLeaves() {
+        Long t = txLeaves.peek();
+        return t == null ? Long.MIN_VALUE : t;
+    }
+
+    /** Returns when this port's transmitter has sent everything queued so far (its wire is idle from then). */
+    public long txIdleAt() {
+        return txFreeAt;
+    }
+
     void enqueue(long at, byte[] frame) {
-        queue.add(new Pending(at, frame));
+        queue.add(new Pending(at, seq++, frame));
+    }
+
+    /**
+     * Queues a frame of {@code nanos} serialisation time behind this port's earlier ones; returns when its
+     * last bit leaves, or -1 when {@code limit} frames are queued already.
+     */
+    long queueForWire(long now, long nanos, int limit) {
+        if (txBacklog(now) >= limit) {
+            return -1;
+        }
+        long leaves = Math.max(now, txFreeAt) + nanos;
+        txFreeAt = leaves;
+        txLeaves.add(leaves);
+        return leaves;
     }
 }

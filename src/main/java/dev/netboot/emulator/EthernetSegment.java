@@ -5,14 +5,18 @@ import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
  * One broadcast domain, wired like a hub: every frame a port sends goes to every other attached port
- * after a fixed one-way latency, and the receivers filter by address themselves. Faults from a
+ * after a fixed one-way latency, and the receivers filter by address themselves. With a finite
+ * {@link LinkModel} rate, a frame first waits in its sender's transmit queue and takes its
+ * serialisation time on the wire; it reaches the receivers the latency after its last bit left (see
+ * {@link LinkModel} for what is counted). A sender whose queue is full drops the frame, counted in
+ * {@link Stats#droppedByTxQueue()}. Faults from a
  * {@link FaultPlan} are decided per frame per receiving port, ports taken in attach order, each from
  * its own seeded generator, so one seed gives one drop pattern. A generator is drawn from for every
  * decision even at probability 0 or 1, which keeps the patterns of two loss rates under one seed
@@ -26,16 +30,18 @@ public final class EthernetSegment {
 
     private final Simulation sim;
     private final long latency;
+    private final LinkModel link;
     private final FaultPlan faults;
     private final SplittableRandom lossRandom;
     private final SplittableRandom duplicateRandom;
     private final List<EmulatedPort> ports = new ArrayList<>();
     private final List<PcapWriter> taps = new ArrayList<>();
     private final ByteBuffer txBuffer = ByteBuffer.allocate(MAX_FRAME);
-    // Delivery instants not yet reached by a simulation step; in time order, as the latency is fixed.
-    private final ArrayDeque<Long> schedule = new ArrayDeque<>();
+    // Delivery instants not yet reached by a simulation step. Two senders' queues can deliver out of
+    // the order they were handed over, so this is a heap, not a list in time order.
+    private final PriorityQueue<Long> schedule = new PriorityQueue<>();
 
-    private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated;
+    private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue;
 
     /**
      * Counters of one segment.
@@ -45,16 +51,23 @@ public final class EthernetSegment {
      * @param droppedByLoss   receptions lost to {@link FaultPlan#loss()}
      * @param droppedByQueue  receptions dropped because the port's queue was full
      * @param duplicated      extra copies made by {@link FaultPlan#duplicate()}
+     * @param droppedByTxQueue frames a sender dropped because its transmit queue was full ({@link LinkModel#txQueue()})
      */
-    public record Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated) {
+    public record Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated,
+                        long droppedByTxQueue) {
+        /** Counters without transmit-queue drops (an infinitely fast link never queues). */
+        public Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated) {
+            this(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, 0);
+        }
     }
 
-    EthernetSegment(Simulation sim, long latency, FaultPlan faults, long seed) {
+    EthernetSegment(Simulation sim, long latency, LinkModel link, FaultPlan faults, long seed) {
         if (latency < 0) {
             throw new IllegalArgumentException("latency " + latency + " ns (expected: >= 0)");
         }
         this.sim = sim;
         this.latency = latency;
+        this.link = link;
         this.faults = faults;
         SplittableRandom root = new SplittableRandom(seed);
         this.lossRandom = root.split();
@@ -81,6 +94,11 @@ public final class EthernetSegment {
         return latency;
     }
 
+    /** Returns the link rate and transmit queue of every port. */
+    public LinkModel link() {
+        return link;
+    }
+
     /** Returns the fault plan. */
     public FaultPlan faults() {
         return faults;
@@ -93,7 +111,7 @@ public final class EthernetSegment {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated);
+        return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue);
     }
 
     /**
@@ -112,7 +130,11 @@ public final class EthernetSegment {
         }
     }
 
-    /** Lets {@code from}'s filler write a frame, then puts it on the wire. */
+    /**
+     * Lets {@code from}'s filler write a frame, then puts it on the wire: at once on an infinite link,
+     * else behind the frames already in {@code from}'s transmit queue (or dropped when that is full).
+     * Always reports the frame as taken, as a NIC hands a frame to its queue and forgets it.
+     */
     boolean transmit(EmulatedPort from, long now, int length, Link.FrameFiller filler) {
         if (length < EthernetFrame.HEADER_LEN || length > MAX_FRAME) {
             throw new IllegalArgumentException("frame of " + length + " bytes (expected: "
@@ -125,7 +147,17 @@ public final class EthernetSegment {
         for (PcapWriter tap : taps) {
             tap.write(now, frame);
         }
-        long at = now + latency;
+        long at;
+        if (link.infinite()) {
+            at = now + latency;
+        } else {
+            long leaves = from.queueForWire(now, link.serialisationNanos(length), link.txQueue());
+            if (leaves < 0) {
+                droppedByTxQueue++;
+                return true; // tail drop: the sender cannot tell, as with a full qdisc
+            }
+            at = leaves + latency;
+        }
         for (EmulatedPort to : ports) {
             if (to == from) {
                 continue; // a hub does not echo a frame to its sender
@@ -151,9 +183,7 @@ public final class EthernetSegment {
             return;
         }
         to.enqueue(at, frame);
-        if (schedule.isEmpty() || schedule.peekLast() != at) {
-            schedule.add(at);
-        }
+        schedule.add(at);
     }
 
     void delivered() {

@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.util.List;
@@ -30,18 +31,20 @@ import java.util.Objects;
  * @param tftpRetries  the TFTP server's retransmissions per block before it gives up
  * @param servedFile   the name under which the TFTP server serves the image
  * @param relay        the router and relayed subnet the board boots from, or null for none (one segment)
+ * @param link         the rate and transmit queue of every port, on every segment ({@link LinkModel#INFINITE}: no
+ *                     serialisation time, the emulator's original wire)
  */
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                       int tftpRetries, String servedFile, Relay relay) {
+                       int tftpRetries, String servedFile, Relay relay, LinkModel link) {
     /** Addresses in the BOOTP pool, starting at {@code clientIp}. */
     public static final int POOL_SIZE = 16;
 
     /**
      * A router between the server's segment and a client segment, relaying BOOTP (RFC 1542) to the
      * server: the seed's "router as a proxy for a true BOOTP server". The client segment has the same
-     * latency and faults as the server's.
+     * latency, link rate and faults as the server's.
      *
      * @param clientSubnet    the client segment's network address (e.g. 10.0.1.0)
      * @param clientNetmask   its mask (option 1 for relayed clients)
@@ -105,7 +108,17 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
-            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null);
+            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
+            LinkModel.INFINITE);
+
+    /** A scenario on an infinitely fast link. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile, Relay relay) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, LinkModel.INFINITE);
+    }
 
     /** A scenario with one segment, no relay. */
     public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
@@ -120,6 +133,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public Scenario {
         Objects.requireNonNull(faults);
         Objects.requireNonNull(announce);
+        Objects.requireNonNull(link);
         dns = List.copyOf(dns);
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
@@ -156,19 +170,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -179,13 +193,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
+    }
+
+    /** Returns this scenario with another link rate and transmit queue, on every segment. */
+    public Scenario withLink(LinkModel l) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay);
+                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
     }
 
     /**
@@ -205,8 +225,14 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return new Ipv4Address((int) last);
     }
 
-    /** Returns the TFTP server settings: this scenario's timeout and retries, 512-byte blocks, well-behaved. */
+    /**
+     * Returns the TFTP server settings: this scenario's timeout and retries, well-behaved, granting any block
+     * size the MTU carries and any RFC 7440 window the client asks for. Lock-step windows leave the wire idle
+     * one round trip per window, so filling a 100 Mbit/s, 1 ms link to within 10% takes a window of ~200
+     * blocks: the board's RAM for blocks out of order is the limit, not the server.
+     */
     public TftpServerConfig tftpConfig() {
-        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries);
+        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withLimits(TftpConfig.MAX_BLOCK_SIZE,
+                TftpConfig.MAX_WINDOW_SIZE);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <pre>
  * [emulator]  seed
- * [segment]   latency
+ * [segment]   latency, bandwidth (100Mbit, 1Gbit, 0 for infinite), tx-queue (frames)
  * [faults]    loss, duplicate, max-queue
  * [server]    mac, address, netmask, router, dns (comma-separated)
  * [bootp]     client-address, boot-file, announce (header | options | both), tftp-server
@@ -51,6 +51,7 @@ public final class ScenarioFile {
         Scenario d = Scenario.DEFAULT;
         long seed = d.seed();
         long latency = d.latencyNanos();
+        LinkModel link = d.link();
         FaultPlan faults = d.faults();
         var serverMac = d.serverMac();
         Ipv4Address serverIp = d.serverIp();
@@ -75,6 +76,9 @@ public final class ScenarioFile {
         if (segment.isPresent()) {
             var s = segment.get();
             latency = s.optional("latency").map(ConfigText.Value::asDuration).orElse(latency);
+            long bps = s.optional("bandwidth").map(ScenarioFile::rate).orElse(link.bitsPerSecond());
+            int txQueue = s.optional("tx-queue").map(v -> v.asInt(1, 1 << 20)).orElse(link.txQueue());
+            link = new LinkModel(bps, txQueue);
             s.finish();
         }
         var f = c.optionalSection("faults");
@@ -134,7 +138,7 @@ public final class ScenarioFile {
         c.finish();
         try {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served, relay);
+                    tftpServer, tftpTimeout, tftpRetries, served, relay, link);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
         }
@@ -178,6 +182,14 @@ public final class ScenarioFile {
             return new Scenario.Relay(subnet, mask, routerClient, routerClientMac, routerServer, routerServerMac, client, maxHops);
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
+        }
+    }
+
+    private static long rate(ConfigText.Value v) {
+        try {
+            return LinkModel.parseRate(v.asString());
+        } catch (IllegalArgumentException e) {
+            throw v.error(e.getMessage());
         }
     }
 

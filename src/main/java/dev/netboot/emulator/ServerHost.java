@@ -35,7 +35,7 @@ public final class ServerHost implements SimNode {
 
     /** Starts a TFTP read server on UDP port 69; {@code ports} picks each session's transfer ID. */
     public TftpServer startTftp(TftpServerConfig config, RandomGenerator ports) {
-        TftpServer s = new TftpServer(stack, config, ports);
+        TftpServer s = new TftpServer(stack, config, ports, TxPacer.of(port));
         stack.bind(TftpServer.PORT, s);
         services.add(s);
         return s;

@@ -80,7 +80,19 @@ public final class Simulation {
      * @param seed         seed of the segment's fault decisions
      */
     public EthernetSegment newSegment(long latencyNanos, FaultPlan faults, long seed) {
-        EthernetSegment s = new EthernetSegment(this, latencyNanos, faults, seed);
+        return newSegment(latencyNanos, LinkModel.INFINITE, faults, seed);
+    }
+
+    /**
+     * Creates a broadcast segment whose ports send at {@code link}'s rate; see {@link #newSegment(long, FaultPlan, long)}.
+     *
+     * @param latencyNanos one-way delay of every frame, after its last bit left the sender
+     * @param link         rate and transmit queue of every port
+     * @param faults       loss, duplication and queue limit
+     * @param seed         seed of the segment's fault decisions
+     */
+    public EthernetSegment newSegment(long latencyNanos, LinkModel link, FaultPlan faults, long seed) {
+        EthernetSegment s = new EthernetSegment(this, latencyNanos, link, faults, seed);
         segments.add(s);
         return s;
     }

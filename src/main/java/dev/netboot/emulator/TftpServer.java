@@ -74,10 +74,18 @@ public final class TftpServer implements UdpHandler, SimNode {
                         long malformed, long stray, long busy, long optionsRefused) {
     }
 
+    private final TxPacer pacer;
+
     TftpServer(NetStack stack, TftpServerConfig config, RandomGenerator ports) {
+        this(stack, config, ports, TxPacer.NONE);
+    }
+
+    /** A server whose read sessions hand DATA to the port only as fast as {@code pacer} allows. */
+    TftpServer(NetStack stack, TftpServerConfig config, RandomGenerator ports, TxPacer pacer) {
         this.stack = stack;
         this.config = config;
         this.ports = ports;
+        this.pacer = pacer;
     }
 
     /** Serves {@code content} (not copied; don't change it while serving) under {@code name}, exact match. */
@@ -180,7 +188,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             uploadSessions.add(u);
             s = u;
         } else {
-            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params);
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer);
             sessions.add(r);
             s = r;
         }

@@ -92,14 +92,30 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final Params params;
     private final int blockSize;
     private final long lastBlock;
+    private final TxPacer pacer;
     private State state;
+    private boolean oackPending;
     private long base = 1;      // first block not acknowledged
+    private long next = 1;      // next block of the current window to hand to the port
+    private long end;           // last block of the current window
     private long highestSent;
+    private long resend = -1;   // a block to send again before the next of the window, or -1
+    private long fastResent = -1;
+    private long fastResentAt;
+    private boolean clientBuffers; // the client kept blocks past a hole: single resends serve it
+    private long srtt = -1;     // smoothed round trip of first sends (Karn), to space repeated single resends
+    private long sampleBlock = -1;
+    private long sampleAt;
     private long blocksAcked, dataSent, retransmissions, duplicateAcks, strangers, ignored;
     private long txBlock; // the block fill() writes
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 byte[] content, Params params) {
+        this(stack, config, port, client, clientPort, file, content, params, TxPacer.NONE);
+    }
+
+    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
+                byte[] content, Params params, TxPacer pacer) {
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -110,15 +126,17 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.params = params;
         this.blockSize = params.blockSize();
         this.lastBlock = content.length / blockSize + 1L;
+        this.pacer = pacer;
     }
 
     /** Sends the OACK, or the first window. */
     void start(long now) {
         if (params.oack() != null) {
             sendOack(now);
+            oackPending = true;
             state = new State.AwaitingAck(0, now + params.timeout(), 0);
         } else {
-            sendFrom(now, 1, 0);
+            startWindow(now, 1, 0);
         }
     }
 
@@ -151,8 +169,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     void setStateForTest(long windowStart, State s) {
         base = windowStart;
         state = s;
+        oackPending = false;
         if (s instanceof State.AwaitingAck a) {
             highestSent = a.block();
+            next = a.block() + 1;
+            end = a.block();
         }
     }
 
@@ -164,24 +185,32 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     @Override
     public void poll(long now) {
-        if (state instanceof State.AwaitingAck(long block, long retryAt, int retries) && now >= retryAt) {
+        if (!(state instanceof State.AwaitingAck(long block, long retryAt, int retries))) {
+            return;
+        }
+        if (now >= retryAt) {
             if (retries >= config.maxRetries()) {
                 end(End.GAVE_UP);
                 return;
             }
-            if (block == 0) {
+            if (oackPending) {
                 sendOack(now);
                 retransmissions++;
                 state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
             } else {
-                sendFrom(now, base, retries + 1); // RFC 7440: the last ACK received sets the window sent again
+                startWindow(now, base, retries + 1); // RFC 7440: the last ACK received sets the window sent again
             }
+        } else if (hasWork()) {
+            pump(now);
         }
     }
 
     @Override
     public long pollAt() {
-        return state instanceof State.AwaitingAck a ? a.retryAt() : Long.MAX_VALUE;
+        if (!(state instanceof State.AwaitingAck a)) {
+            return Long.MAX_VALUE;
+        }
+        return hasWork() ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
 
     @Override
@@ -217,49 +246,120 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             ignored++;
             return;
         }
-        if (block == 0) {
+        if (oackPending) {
             if (ack == 0) {
-                sendFrom(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
+                oackPending = false;
+                startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
             } else {
                 ignored++;
             }
             return;
         }
         long s = BlockNumbers.seq(ack, base, params.rolloverTo());
-        if (s >= base && s <= block) {
+        if (s >= base && s <= highestSent) {
             blocksAcked += s - base + 1;
             base = s + 1;
+            if (sampleBlock >= 0 && s >= sampleBlock) {
+                long r = now - sampleAt;
+                srtt = srtt < 0 ? r : srtt - srtt / 8 + r / 8;
+                sampleBlock = -1;
+            }
             if (s == lastBlock) {
                 end(End.COMPLETE);
                 return;
             }
-            sendFrom(now, base, 0); // the whole window, or a new one after the block acknowledged
+            if (s >= end || s == highestSent || params.windowSize() == 1) {
+                startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
+            } else if (s == fastResent && !clientBuffers) {
+                // The ACK covers our single resend and no more: the client kept nothing past the hole, as
+                // RFC 7440 allows. Do what the RFC says: a new window from the block after the ACK.
+                startWindow(now, base, 0);
+            } else {
+                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps
+                // the blocks after a hole (shown when an ACK passes a block we resent alone) needs only
+                // that block again; the window slides from the ACK and the new blocks keep flowing.
+                if (fastResent >= 0 && s > fastResent) {
+                    clientBuffers = true;
+                }
+                end = Math.min(base + params.windowSize() - 1, lastBlock);
+                resendOne(now, base, retries);
+            }
         } else if (s == base - 1) {
             duplicateAcks++;
             if (config.sorcerersApprenticeBug()) {
-                long b = base;
-                sendData(now, b);
+                sendData(now, base);
                 retransmissions++;
                 state = new State.AwaitingAck(block, retryAt, retries);
-            } else if (params.windowSize() > 1) {
-                sendFrom(now, base, retries); // the receiver lost block base: RFC 7440 rollback
+            } else if (params.windowSize() > 1 && (base != fastResent || now - fastResentAt >= resendSpacing())) {
+                // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
+                resendOne(now, base, retries);
             }
         } else {
             ignored++;
         }
     }
 
-    /** Sends the window {@code first ..}, at most windowSize blocks and never past the last. */
-    private void sendFrom(long now, long first, int retries) {
-        long end = Math.min(first + params.windowSize() - 1, lastBlock);
-        for (long b = first; b <= end; b++) {
-            if (b <= highestSent) {
+    /** Sends block {@code b} again ahead of the rest of the window. */
+    private void resendOne(long now, long b, int retries) {
+        resend = b;
+        fastResent = b;
+        fastResentAt = now;
+        if (sampleBlock >= b) {
+            sampleBlock = -1; // Karn: the ACK of a block sent twice measures nothing
+        }
+        state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+        pump(now);
+    }
+
+    private long resendSpacing() {
+        return srtt > 0 ? 2 * srtt : params.timeout();
+    }
+
+    /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
+    private void startWindow(long now, long first, int retries) {
+        next = first;
+        end = Math.min(first + params.windowSize() - 1, lastBlock);
+        resend = -1;
+        if (first <= highestSent) {
+            sampleBlock = -1;
+        }
+        state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+        pump(now);
+    }
+
+    private boolean hasWork() {
+        return resend >= 0 || next <= end;
+    }
+
+    /** Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next. */
+    private void pump(long now) {
+        boolean sent = false;
+        while (hasWork() && pacer.ready(now)) {
+            long b;
+            if (resend >= 0) {
+                b = resend;
+                resend = -1;
                 retransmissions++;
+            } else {
+                b = next++;
+                if (b <= highestSent) {
+                    retransmissions++;
+                }
             }
             sendData(now, b);
+            if (b > highestSent) {
+                highestSent = b;
+                if (sampleBlock < 0) {
+                    sampleBlock = b;
+                    sampleAt = now;
+                }
+            }
+            sent = true;
         }
-        highestSent = Math.max(highestSent, end);
-        state = new State.AwaitingAck(end, now + params.timeout(), retries);
+        if (sent && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
+            // The timeout runs from the last sending.
+            state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+        }
     }
 
     private void end(End how) {

@@ -1,0 +1,54 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netboot.emulator.EmulatedBoot;
+import org.junit.jupiter.api.Test;
+
+/** {@code boot --bandwidth/--rtt/--blksize/--windowsize}: applied to the emulated link and the board's TFTP, or refused with exit 2. */
+class BootLinkCliTest {
+    private static void refused(String expected, String... args) {
+        BootCliTest.Run r = BootCliTest.run(args);
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().contains(expected), r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void badValuesExitTwoWithOneClearLine() {
+        refused("--bandwidth: '100MB' is not a rate", "boot", "--bandwidth", "100MB");
+        refused("--bandwidth: rate 5bit", "boot", "--bandwidth", "5bit");
+        refused("--rtt: '1' is not a duration: no unit", "boot", "--rtt", "1");
+        refused("--rtt 11s: out of range (expected: 0..10s)", "boot", "--rtt", "11s");
+        refused("--blksize 7: out of range (expected: 8..65464 or auto", "boot", "--blksize", "7");
+        refused("--blksize big: not a number", "boot", "--blksize", "big");
+        refused("--windowsize 0: out of range (expected: 1..65535", "boot", "--windowsize", "0");
+        refused("--windowsize 65536: out of range", "boot", "--windowsize", "65536");
+        refused("--bandwidth configures the emulator", "boot", "--interface", "nope0", "--bandwidth", "1Gbit");
+        refused("--rtt configures the emulator", "boot", "--interface", "nope0", "--rtt", "1ms");
+    }
+
+    @Test
+    void theOptionsShapeTheTransfer() throws Exception {
+        BootCliTest.Run r = BootCliTest.run("boot", "--bandwidth", "100Mbit", "--rtt", "1ms", "--blksize", "auto",
+                "--windowsize", "16", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(1468, j.get("blockSize").asInt());
+        assertEquals(16, j.get("windowSize").asInt());
+        // The generated image's payload alone takes size x 8 / 1e8 s at 100 Mbit/s; the transfer cannot beat it.
+        double lineRate = EmulatedBoot.GENERATED_IMAGE_SIZE * 8 / 100e6;
+        double t = j.get("transferSeconds").asDouble();
+        assertTrue(t > lineRate && t < 3 * lineRate, "transfer " + t + " s, line rate " + lineRate + " s");
+
+        BootCliTest.Run plain = BootCliTest.run("boot", "--blksize", "512", "--windowsize", "1", "--json");
+        assertEquals(0, plain.exit(), plain.err());
+        assertEquals(512, plain.json().get("blockSize").asInt());
+        assertEquals(1, plain.json().get("windowSize").asInt());
+        // Without --bandwidth the wire is infinitely fast: lock-step costs one 200 us round trip per block.
+        double blocks = Math.ceil((EmulatedBoot.GENERATED_IMAGE_SIZE + 1) / 512.0);
+        assertEquals(blocks * 200e-6, plain.json().get("transferSeconds").asDouble(), blocks * 200e-6 * 0.05);
+    }
+}
