@@ -18,7 +18,10 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.FlashWear;
 import dev.netboot.flash.Flashes;
+import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.link.Link;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapLink;
@@ -103,6 +106,22 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--mac", paramLabel = "MAC", description = "With --interface: the board's MAC address instead of the interface's.")
     String mac;
 
+    @Option(names = "--flash-timing", paramLabel = "typical|max|none",
+            description = {"Flash chip times from the profile in virtual time: typical or worst-case (max) datasheet times, "
+                    + "or none (default: ${DEFAULT-VALUE}). The network is paced by the flash: ACKs wait while the board's RAM is full."},
+            defaultValue = "typical")
+    String flashTiming;
+
+    @Option(names = "--power-cut-at", paramLabel = "N",
+            description = "Cut the board's power at flash operation N (1-based: each program, and each erase unit of an erase); "
+                    + "the boot stops there (exit 1) and the flash file keeps what the cut left.")
+    Long powerCutAt;
+
+    @Option(names = "--power-cut-mode", paramLabel = "before|after|torn",
+            description = "What the cut operation leaves: before (never ran), after (completed) or torn (half done) (default: ${DEFAULT-VALUE}).",
+            defaultValue = "torn")
+    String powerCutMode;
+
     @Override
     public Integer call() {
         PrintStream out = System.out;
@@ -115,6 +134,21 @@ final class BootCommand implements Callable<Integer> {
             }
         } else if (mac != null) {
             return usage(err, "--mac needs --interface (on the emulator the board has the profile's MAC)");
+        }
+        FlashTiming.Mode timingMode;
+        PowerCutFlash.Mode cutMode;
+        try {
+            timingMode = FlashTiming.Mode.valueOf(flashTiming.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return usage(err, "--flash-timing " + flashTiming + " (expected: typical, max or none)");
+        }
+        try {
+            cutMode = PowerCutFlash.Mode.valueOf(powerCutMode.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return usage(err, "--power-cut-mode " + powerCutMode + " (expected: before, after or torn)");
+        }
+        if (powerCutAt != null && powerCutAt < 1) {
+            return usage(err, "--power-cut-at " + powerCutAt + " (expected: a flash operation, 1 or more)");
         }
         DeviceProfile prof;
         Scenario scenario = null;
@@ -188,23 +222,30 @@ final class BootCommand implements Callable<Integer> {
             return usage(err, "profile " + prof.name() + " does not fit its flash: " + e.getMessage());
         }
 
+        Flash board = flash; // what the board sees: with --power-cut-at, the flash with the cut ahead
+        if (powerCutAt != null) {
+            board = new PowerCutFlash(flash, powerCutAt, cutMode, Seeds.derive(scenario != null ? scenario.seed() : 0, "power-cut"));
+        }
         boolean progress = !json && System.console() != null && System.console().isTerminal();
         Progress observer = new Progress(err, progress, !json);
         long wallStart = System.nanoTime();
         Outcome o;
         int activeAfter;
+        EmulatedBoot.FlashTime flashTime = null;
         try (flash) {
             if (iface != null) {
-                o = onInterface(prof, flash, boardMac, observer);
+                o = onInterface(prof, board, boardMac, observer);
             } else {
-                EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer));
+                EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, board, pcap, observer,
+                        timingMode));
+                flashTime = result.flash();
                 o = new Outcome(result.state(), "emulation stopped after " + seconds(result.simulatedNanos())
                         + " s of virtual time", "the emulator", prof.mac(), result.simulatedNanos(), result.bytesReceived(),
                         result.blockSize(), result.windowSize(), result.transferNanos(), result.retransmissions(),
                         result.flashOps(), result.framesLost(), scenario.seed(),
                         scenario.faults().loss());
             }
-            activeAfter = prof.bootSlots(flash).load().active();
+            activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -282,6 +323,22 @@ final class BootCommand implements Callable<Integer> {
         }
         j.put("retransmissions", o.retransmissions());
         j.put("flashOps", o.flashOps());
+        // Flash time and wear of this run (erase counters live in memory: they start at 0 when the file is opened).
+        FlashWear wear = FlashWear.of(flash.eraseCounts());
+        j.put("flashTiming", iface == null ? timingMode.name().toLowerCase(Locale.ROOT) : "none");
+        j.put("flashSeconds", flashTime == null ? 0.0 : flashTime.busyNanos() / 1e9);
+        j.put("maxEraseCount", wear.max());
+        j.put("totalErases", wear.total());
+        if (flashTime != null) {
+            j.put("flashBufferBytes", flashTime.bufferBytes());
+            j.put("flashBufferPeak", flashTime.peakBufferedBytes());
+            j.put("acksHeld", flashTime.acksHeld());
+        }
+        if (board instanceof PowerCutFlash pc) {
+            j.put("powerCutAt", powerCutAt);
+            j.put("powerCutMode", cutMode.name().toLowerCase(Locale.ROOT));
+            j.put("powerCut", pc.isCut());
+        }
         // A real wire's losses are unknown: null, not 0.
         if (o.framesLost() == null) {
             j.putNull("framesLost");
@@ -310,6 +367,11 @@ final class BootCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  sha256    %s (verified by read-back)%n", r.sha256());
             out.printf(Locale.ROOT, "  transfer  %.3f s, window %d x %d bytes%n", o.transferNanos() / 1e9, o.windowSize(),
                     r.blockSize());
+            if (flashTime != null) {
+                out.printf(Locale.ROOT, "  flash     %.3f s busy (%s), %d erased, %d skipped, most-erased sector %d time(s), "
+                                + "%d ACKs held%n", flashTime.busyNanos() / 1e9, timingMode.name().toLowerCase(Locale.ROOT),
+                        r.erasedSectors(), r.skippedSectors(), wear.max(), flashTime.acksHeld());
+            }
             if (iface == null) {
                 out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", o.retransmissions(),
                         o.framesLost(), o.seed(), o.loss());

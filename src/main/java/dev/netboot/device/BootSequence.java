@@ -36,6 +36,12 @@ import java.util.random.RandomGenerator;
  * profile carries a public key, and only then is the slot committed as active. Whatever fails before
  * the commit (network, flash, power) leaves the previously active slot active: a half-written image
  * is never marked bootable.
+ *
+ * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
+ * poll tells the flash the time; operations issued while the chip is busy run when it is ready. The
+ * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full), and the steps after
+ * the last block wait for the chip: verify, then the signature or the commit, then done, each when the
+ * operations before it have finished ({@link State.Settling}). On untimed flash nothing waits.
  */
 public final class BootSequence {
     /** Where the boot is. */
@@ -60,6 +66,13 @@ public final class BootSequence {
         record Signature(BootpLease lease) implements State {
         }
 
+        /**
+         * Waiting for the flash chip to finish the operations already issued, until {@code until}; then
+         * {@code then} runs.
+         */
+        record Settling(BootpLease lease, Step then, long until) implements State {
+        }
+
         /** The image is in flash and verified. */
         record Done(BootReport report) implements State {
         }
@@ -67,6 +80,14 @@ public final class BootSequence {
         /** The boot failed. */
         record Failed(BootFailure failure) implements State {
         }
+    }
+
+    /** What runs once the flash chip has settled. */
+    public enum Step {
+        /** The image is written and read back: fetch the signature, or commit. */
+        VERIFIED,
+        /** The new slot is committed: the boot is done. */
+        COMMITTED
     }
 
     private final NetStack net;
@@ -83,6 +104,7 @@ public final class BootSequence {
     private TftpClient signatureClient;
     private SignatureSink signature;
     private long imageBytes;
+    private BootReport report;
     private long startedAt;
     private long boundAt;
     private int bootpRequests;
@@ -158,12 +180,17 @@ public final class BootSequence {
             throw new IllegalStateException("boot already started: " + state);
         }
         startedAt = now;
+        flash.at(now);
         transition(now, new State.Bootp());
         bootp.start(now);
     }
 
     /** Takes received frames and advances whichever stage is running. */
     public void poll(long now) {
+        flash.at(now);
+        if (update != null) {
+            update.at(now);
+        }
         net.poll(now);
         // Frames may have moved a client on; each step below looks at the result in the same poll.
         if (state instanceof State.Bootp) {
@@ -199,6 +226,9 @@ public final class BootSequence {
         } else {
             tftp.poll(now); // dallying: re-ACK a retransmitted last block
         }
+        if (state instanceof State.Settling st && now >= st.until()) {
+            settled(now, st);
+        }
         if (state instanceof State.Signature sg) {
             signatureClient.poll(now);
             switch (signatureClient.state()) {
@@ -218,7 +248,46 @@ public final class BootSequence {
         if (signatureClient != null) {
             at = Math.min(at, signatureClient.pollAt());
         }
+        if (state instanceof State.Settling st) {
+            at = Math.min(at, st.until());
+        }
         return state instanceof State.Bootp ? Math.min(at, bootp.pollAt()) : at;
+    }
+
+    /**
+     * Returns the RAM the update may fill with image bytes waiting for a busy flash chip: the profile's
+     * RAM less the minimum (two pages, two frames), the TFTP reorder buffer and the writer's extra
+     * buffer when it skips unchanged units; at least one window plus one page, so a window always fits
+     * once the pages before it have gone to the chip.
+     */
+    static long flashBuffer(DeviceProfile profile, int maxUdpPayload, FlashWriter.Options options) {
+        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
+        int window = profile.tftp().windowSize();
+        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
+        long writerExtra = options.skipUnchanged() ? profile.flash().eraseUnit() - profile.flash().pageSize() : 0;
+        long left = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - writerExtra;
+        return Math.max(left, (long) window * block + profile.flash().pageSize());
+    }
+
+    /** Moves on after the flash settled; with nothing pending on the chip, at once. */
+    private void afterFlash(long now, BootpLease lease, Step then) {
+        long until = flash.busyUntil();
+        if (until > now) {
+            transition(now, new State.Settling(lease, then, until));
+        } else {
+            settled(now, new State.Settling(lease, then, now));
+        }
+    }
+
+    private void settled(long now, State.Settling st) {
+        switch (st.then()) {
+            case VERIFIED -> verified(now, st.lease());
+            case COMMITTED -> {
+                BootReport done = withEnd(report, now);
+                transition(now, new State.Done(done));
+                observer.finished(now, done);
+            }
+        }
     }
 
     private void bound(long now, BootpClient.State.Bound b) {
@@ -238,7 +307,8 @@ public final class BootSequence {
 
     private void startTransfer(long now, BootpLease lease) {
         try {
-            update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions, observer);
+            update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions,
+                    flashBuffer(profile, net.maxUdpPayload(), writerOptions), observer);
         } catch (FlashException e) {
             fail(now, "flash", "cannot read the slot metadata: " + e.getMessage());
             return;
@@ -260,6 +330,10 @@ public final class BootSequence {
             fail(now, "verify", "received " + d.bytes() + " bytes but " + imageBytes + " reached flash");
             return;
         }
+        afterFlash(now, lease, Step.VERIFIED);
+    }
+
+    private void verified(long now, BootpLease lease) {
         if (profile.boot().signed()) {
             signature = new SignatureSink();
             signatureClient = new TftpClient(net, profile.tftp(), random);
@@ -297,13 +371,20 @@ public final class BootSequence {
         FlashStats fs = flash.stats();
         long flashOps = (fs.erases() - flashAtStart.erases()) + (fs.programs() - flashAtStart.programs());
         FlashWriter w = update.writer();
-        BootReport report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
+        report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
                 lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
                 update.partition().name(), BootSlots.name(update.target()), signed, w.offset(), tftp.blockSize(),
                 retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), bootpRequests, startedAt, boundAt,
                 tftp.startedAt(), now);
-        transition(now, new State.Done(report));
-        observer.finished(now, report);
+        afterFlash(now, lease, Step.COMMITTED);
+    }
+
+    /** Returns {@code r} finished at {@code end}: the commit is done once the chip has written it. */
+    private static BootReport withEnd(BootReport r, long end) {
+        return r.finishedAt() == end ? r : new BootReport(r.mac(), r.address(), r.netmask(), r.gateway(), r.dns(), r.hostname(),
+                r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.partitionOffset(),
+                r.blockSize(), r.retransmissions(), r.flashOps(), r.erasedSectors(), r.skippedSectors(), r.bootpRequests(),
+                r.startedAt(), r.boundAt(), r.transferStartedAt(), end);
     }
 
     private void transferFailed(long now, TftpFailure f) {

@@ -21,6 +21,13 @@ import java.security.PublicKey;
  *
  * <p>It is the TFTP client's sink: a refusal becomes TFTP ERROR 3 "disk full or allocation exceeded"
  * for an image that does not fit, ERROR 0 with the reason for any other flash error.
+ *
+ * <p><b>Pacing.</b> On a timed flash ({@link Flash#busyUntil()}) an operation issued while the chip is
+ * busy starts when it is ready; until a page program starts, its bytes are still in RAM. The update
+ * counts those bytes against a RAM budget ({@link #bufferBytes()}) and answers {@link #readyAt} with the
+ * instant the chip will have started enough of them for the next window to fit, so the TFTP client
+ * holds its ACK until then: the network runs ahead of the flash by at most the budget, and the boot
+ * takes about as long as the slower of the two instead of their sum.
  */
 public final class SlotUpdate implements TftpSink {
     private final BootSlots slots;
@@ -28,6 +35,7 @@ public final class SlotUpdate implements TftpSink {
     private final int target;
     private final int previous;
     private final FlashWriter writer;
+    private final FlashBacklog backlog;
     private final BootObserver observer;
     private long now;
     private long expected = -1;
@@ -40,12 +48,36 @@ public final class SlotUpdate implements TftpSink {
      * @param options writer options (skip unchanged sectors costs one erase unit of RAM)
      */
     public SlotUpdate(BootSlots slots, Flash flash, FlashWriter.Options options, BootObserver observer) {
+        this(slots, flash, options, Long.MAX_VALUE, observer);
+    }
+
+    /**
+     * Prepares an update that keeps at most {@code bufferBytes} of received image bytes waiting for a
+     * busy flash chip (see the class comment); {@code Long.MAX_VALUE} never holds the network back.
+     *
+     * @throws IllegalArgumentException if {@code bufferBytes} is not positive
+     */
+    public SlotUpdate(BootSlots slots, Flash flash, FlashWriter.Options options, long bufferBytes, BootObserver observer) {
+        if (bufferBytes <= 0) {
+            throw new IllegalArgumentException("flash buffer of " + bufferBytes + " bytes (expected: > 0)");
+        }
         this.slots = slots;
         this.flash = flash;
         this.previous = slots.load().active();
         this.target = slots.updateTarget();
-        this.writer = new FlashWriter(flash, slots.slot(target), options);
+        this.backlog = new FlashBacklog(flash, bufferBytes);
+        this.writer = new FlashWriter(backlog, slots.slot(target), options);
         this.observer = observer;
+    }
+
+    /** Returns the RAM budget for image bytes waiting for the flash chip. */
+    public long bufferBytes() {
+        return backlog.budget();
+    }
+
+    /** Returns the most image bytes that waited in RAM for the flash chip at once. */
+    public long peakBufferedBytes() {
+        return backlog.peak();
     }
 
     /** Returns the slot being written (0 is A, 1 is B). */
@@ -73,9 +105,15 @@ public final class SlotUpdate implements TftpSink {
         return failure;
     }
 
-    /** Sets the time reported with progress. */
-    void at(long now) {
+    /** Sets the virtual time: for progress reports and for when the chip takes buffered bytes. */
+    public void at(long now) {
         this.now = now;
+        backlog.time(now);
+    }
+
+    @Override
+    public long readyAt(long now, long bytes) {
+        return backlog.readyAt(now, bytes);
     }
 
     @Override
@@ -97,10 +135,15 @@ public final class SlotUpdate implements TftpSink {
 
     @Override
     public void write(ByteBuffer buf, int off, int len) {
+        long skippedBefore = writer.skippedSectors();
         try {
             writer.write(buf, off, len);
         } catch (FlashException e) {
             throw refuse(e);
+        }
+        backlog.received(len);
+        if (writer.skippedSectors() != skippedBefore) {
+            backlog.skipped((writer.skippedSectors() - skippedBefore) * flash.geometry().eraseUnit());
         }
         observer.progress(now, writer.bytesWritten(), expected);
     }
@@ -124,13 +167,14 @@ public final class SlotUpdate implements TftpSink {
     /**
      * Makes the verified image the active slot (pending for {@code trialBoots} boots when positive).
      *
-     * @throws FlashException when the slot does not read back as verified, or the metadata write fails
+     * @throws FlashException when the metadata write fails
      */
     public void commit(int trialBoots) {
         if (length < 0) {
             throw new IllegalStateException("commit before finish");
         }
-        slots.commit(target, length, writer.sha256(), trialBoots);
+        // The writer read every unit back once complete and compared the digest; nothing wrote to the slot since.
+        slots.commitVerified(target, length, writer.sha256(), trialBoots);
     }
 
     /** Stops writing; nothing is committed. */

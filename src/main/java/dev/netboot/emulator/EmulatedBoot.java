@@ -8,6 +8,8 @@ import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.TimedFlash;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.net.NetConfig;
 import dev.netboot.wire.Ipv4Address;
@@ -15,6 +17,7 @@ import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -34,8 +37,30 @@ public final class EmulatedBoot {
      * @param flash    the board's flash
      * @param pcap     where to capture the wire (every segment, in time order), or null
      * @param observer hears the boot's progress
+     * @param timing   which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
      */
-    public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer) {
+    public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
+                         FlashTiming.Mode timing) {
+        /** Checks the timing mode. */
+        public Config {
+            Objects.requireNonNull(timing, "timing");
+        }
+
+        /** A run whose flash takes no time, as before flash timing existed. */
+        public Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer) {
+            this(scenario, profile, image, flash, pcap, observer, FlashTiming.Mode.NONE);
+        }
+    }
+
+    /**
+     * The flash side of a run.
+     *
+     * @param busyNanos         time the chip was busy (erase, program, read), in the run's timing mode
+     * @param bufferBytes       RAM budget for image bytes waiting for the chip, 0 if the transfer never started
+     * @param peakBufferedBytes most image bytes that waited for the chip at once
+     * @param acksHeld          window ACKs the TFTP client held until the flash had room
+     */
+    public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld) {
     }
 
     /**
@@ -51,10 +76,11 @@ public final class EmulatedBoot {
      * @param framesLost      frames the fault plan dropped, on every segment
      * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step)
      * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
+     * @param flash           flash busy time and the pacing of the transfer
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
                          int blockSize, long retransmissions, long flashOps, long framesLost, int windowSize,
-                         long transferNanos) {
+                         long transferNanos, FlashTime flash) {
     }
 
     private EmulatedBoot() {
@@ -85,7 +111,9 @@ public final class EmulatedBoot {
             DeviceProfile p = c.profile();
             Watcher watcher = new Watcher(c.observer());
             FlashStats before = c.flash().stats();
-            BootSequence boot = addBoard(lan, p, c.flash(), watcher);
+            // The chip's datasheet times in virtual time: operations queue on one busy chip.
+            TimedFlash timed = c.timing() == FlashTiming.Mode.NONE ? null : new TimedFlash(c.flash(), p.timing(), c.timing());
+            BootSequence boot = addBoard(lan, p, timed == null ? c.flash() : timed, watcher);
             Simulation sim = lan.simulation();
             boot.start(sim.now());
             // Bound the run in virtual time: BOOTP's whole budget, then an hour for the transfer.
@@ -95,7 +123,9 @@ public final class EmulatedBoot {
             long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
             return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
                     flashOps, lan.framesLost(), boot.tftp().windowSize(),
-                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt());
+                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
+                    new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
+                            boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld()));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {

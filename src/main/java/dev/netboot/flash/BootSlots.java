@@ -158,6 +158,23 @@ public final class BootSlots {
             throw new FlashException(FlashException.Kind.VERIFY_FAILED, "slot " + name(target) + " reads back with SHA-256 "
                     + HexFormat.of().formatHex(actual) + " (expected: " + HexFormat.of().formatHex(sha256) + ")");
         }
+        commitVerified(target, length, sha256, trial);
+    }
+
+    /**
+     * Records slot {@code target} as {@link #commit} does, without reading the image back once more: for
+     * a caller that has just read every byte of it back and compared its SHA-256 ({@link FlashWriter#finish}
+     * reads each unit back once it is complete) and has written nothing to the slot since. On a NAND
+     * board this saves a read of the whole image between the last block and the commit.
+     */
+    public void commitVerified(int target, long length, byte[] sha256, int trial) {
+        if (target == current.active()) {
+            throw new IllegalStateException("slot " + name(target) + " is already active");
+        }
+        if (length > slots[target].size()) {
+            throw new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + length + " bytes in slot " + name(target)
+                    + " of " + slots[target].size() + " bytes");
+        }
         SlotMetadata m = current;
         int previous = trial > 0 ? m.active() : SlotMetadata.NONE;
         write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256)));

@@ -72,6 +72,24 @@ public interface Flash extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Tells a timed flash the caller's current virtual time: the next operation starts no earlier than
+     * {@code nowNanos}, and no earlier than {@link #busyUntil()}. Untimed flash ignores it; decorators
+     * pass it on.
+     *
+     * @throws IllegalArgumentException if a timed flash's time would go backwards
+     */
+    default void at(long nowNanos) {
+    }
+
+    /**
+     * Returns the instant the chip finishes the operations issued so far, in the virtual time of
+     * {@link #at(long)}; {@link Long#MIN_VALUE} for untimed flash, which is always ready.
+     */
+    default long busyUntil() {
+        return Long.MIN_VALUE;
+    }
+
     /** Flushes and releases the backing store; later calls throw FlashException STATE. */
     @Override
     void close();

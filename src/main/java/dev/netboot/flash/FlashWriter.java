@@ -13,11 +13,18 @@ import java.util.Objects;
  * <p>Call {@link #begin(long)}, then {@link #write(ByteBuffer, int, int)} once per received block,
  * then {@link #finish()}. By default the writer holds one page of image bytes (2 KiB on NAND:
  * whole pages are buffered, so four 512-byte TFTP blocks make one page program); when the page is full
- * it erases the page's erase unit if this is the unit's first page ("erase ahead", so a short
- * image erases only what it needs), programs the page, and reads it back into a second page
- * buffer to compare. {@code finish()} programs the last partial page (only the image bytes; the
- * rest of that page stays erased) and re-reads the whole image to compare its SHA-256 with the
- * digest of the bytes received.
+ * it programs the page into an erased unit and reads it back into a second page buffer to compare.
+ * <b>Erase ahead</b>: with a known size, {@code begin} erases the image's first unit before any data
+ * arrives, and the first page of unit k erases unit k + 1 (if the image reaches it) right after it is
+ * programmed, so on a timed chip an erase runs while the next unit's data is still on the network and
+ * the last unit is ready when its bytes come. With an unknown size the unit is erased when its first
+ * page is full, so a short image erases only what it needs either way.
+ *
+ * <p><b>Verify.</b> Each erase unit is read back again once all its pages are programmed (when the
+ * next unit starts), into a SHA-256 of what flash holds; {@code finish()} programs the last partial
+ * page (only the image bytes; the rest of that page stays erased), reads back the last unit, and
+ * compares that SHA-256 with the digest of the bytes received. Later operations only touch other
+ * units, so this equals a re-read of the whole image after the last block, without its delay.
  *
  * <p>Nothing outside the partition is ever erased or programmed: an image that would overflow
  * the partition fails with {@link FlashException.Kind#IMAGE_TOO_LARGE} before any of its
@@ -90,6 +97,9 @@ public final class FlashWriter {
     private long programmedEnd;  // logical (image-relative) end of bytes on flash
     private long capacity;       // bytes of good units in the partition at begin
     private long unitAt = -1;    // physical offset of the unit holding logical unit programmedEnd / eraseUnit, -1 if not chosen
+    private long rereadEnd;      // logical end of the bytes read back into the final digest
+    private long aheadAt = -1;   // physical offset of a unit erased ahead for the next logical unit, -1 if none
+    private long expectedSize = -1;
     private long nextUnit;       // physical offset of the next partition unit to consider
     private long erasedSectors, skippedSectors, badSectorsSkipped;
 
@@ -142,7 +152,15 @@ public final class FlashWriter {
         if (expectedSize > capacity) {
             throw fail(tooLarge("image of " + expectedSize + " bytes"));
         }
+        this.expectedSize = expectedSize;
         state = new State.Writing(expectedSize);
+        if (!options.skipUnchanged() && expectedSize > 0) {
+            try {
+                aheadAt = chooseAndErase(); // erase ahead: the first unit, before the first byte arrives
+            } catch (FlashException e) {
+                throw fail(e);
+            }
+        }
     }
 
     /**
@@ -195,18 +213,8 @@ public final class FlashWriter {
                 flush(); // only the image bytes: the last page's tail stays erased
             }
             byte[] expected = received.digest();
-            // Walk the good units again: logical unit k is the partition's k-th good unit.
-            long unit = partition.offset();
-            for (long at = 0; at < written; at += pageSize) {
-                if (at % eraseUnit == 0 && at > 0) {
-                    unit += eraseUnit;
-                }
-                while (at % eraseUnit == 0 && flash.isBad(unitIndex(unit))) {
-                    unit += eraseUnit;
-                }
-                int n = (int) Math.min(pageSize, written - at);
-                flash.read(unit + at % eraseUnit, readBack, 0, n);
-                reread.update(readBack, 0, n);
+            if (written > rereadEnd) {
+                rereadUnit((int) (written - rereadEnd)); // the last unit, complete now
             }
             byte[] actual = reread.digest();
             if (!MessageDigest.isEqual(expected, actual)) {
@@ -276,20 +284,27 @@ public final class FlashWriter {
 
     /** Writes the buffered bytes: one page (erase ahead) or one whole unit (compare first). */
     private void flush() {
+        if (programmedEnd > 0 && programmedEnd % eraseUnit == 0) {
+            rereadUnit(eraseUnit); // the previous unit is complete: read it back into the final digest now
+        }
         if (!options.skipUnchanged()) {
             // Page size divides the erase unit, so a page never straddles two units and the unit's
             // first page is the one that starts it.
-            if (programmedEnd % eraseUnit == 0) {
-                chooseUnit();
-                eraseUnit();
+            boolean unitStarts = programmedEnd % eraseUnit == 0;
+            if (unitStarts) {
+                unitAt = aheadAt >= 0 ? aheadAt : chooseAndErase();
+                aheadAt = -1;
             }
             programAndVerify(unitAt + programmedEnd % eraseUnit, 0, fill);
+            if (unitStarts && expectedSize > programmedEnd + eraseUnit) {
+                aheadAt = chooseAndErase(); // erase ahead: the next unit, while this one's data arrives
+            }
         } else {
-            chooseUnit();
+            unitAt = choose();
             if (matches(fill)) {
                 skippedSectors++;
             } else {
-                eraseUnit();
+                unitAt = erase(unitAt);
                 for (int p = 0; p < fill; p += pageSize) {
                     programAndVerify(unitAt + p, p, Math.min(pageSize, fill - p));
                 }
@@ -299,8 +314,23 @@ public final class FlashWriter {
         fill = 0;
     }
 
-    /** Picks the next good unit of the partition for the logical unit that starts now. */
-    private void chooseUnit() {
+    /**
+     * Reads the first {@code len} bytes of the unit at {@link #unitAt} (the logical unit that starts at
+     * {@link #rereadEnd}) back into the final digest. A unit is read back once all its pages are
+     * programmed: every later operation goes to other units, so this is as good as reading the whole
+     * image after the last block, and on a timed chip it runs during the transfer instead of after it.
+     */
+    private void rereadUnit(int len) {
+        for (int p = 0; p < len; p += pageSize) {
+            int n = Math.min(pageSize, len - p);
+            flash.read(unitAt + p, readBack, 0, n);
+            reread.update(readBack, 0, n);
+        }
+        rereadEnd += len;
+    }
+
+    /** Picks the next good unit of the partition and returns its offset. */
+    private long choose() {
         while (nextUnit < partition.end() && flash.isBad(unitIndex(nextUnit))) {
             badSectorsSkipped++;
             nextUnit += eraseUnit;
@@ -308,24 +338,33 @@ public final class FlashWriter {
         if (nextUnit >= partition.end()) {
             throw tooLarge("image of at least " + written + " bytes");
         }
-        unitAt = nextUnit;
+        long at = nextUnit;
         nextUnit += eraseUnit;
+        return at;
     }
 
-    /** Erases the chosen unit; a unit whose erase fails (now bad) is replaced by the next good one. */
-    private void eraseUnit() {
+    /** Picks the next good unit and erases it; returns its offset. */
+    private long chooseAndErase() {
+        return erase(choose());
+    }
+
+    /**
+     * Erases the unit at {@code at} and returns its offset; a unit whose erase fails (now bad) is
+     * replaced by the next good one, whose offset is returned instead.
+     */
+    private long erase(long at) {
         while (true) {
             try {
-                flash.erase(unitAt, eraseUnit);
+                flash.erase(at, eraseUnit);
                 erasedSectors++;
-                return;
+                return at;
             } catch (FlashException e) {
                 if (e.kind() != FlashException.Kind.ERASE_FAILED) {
                     throw e;
                 }
                 badSectorsSkipped++;
                 capacity -= eraseUnit;
-                chooseUnit();
+                at = choose();
             }
         }
     }

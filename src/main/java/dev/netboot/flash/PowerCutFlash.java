@@ -155,6 +155,17 @@ public final class PowerCutFlash implements Flash {
         return delegate.isBad(unit);
     }
 
+    /** Passes the time on to the underlying flash (a {@link TimedFlash} below charges it); allowed after the cut. */
+    @Override
+    public void at(long nowNanos) {
+        delegate.at(nowNanos);
+    }
+
+    @Override
+    public long busyUntil() {
+        return delegate.busyUntil();
+    }
+
     /** Closes the underlying flash, forcing a file-backed one to storage; allowed after the cut. */
     @Override
     public void close() {

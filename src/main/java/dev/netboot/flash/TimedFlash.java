@@ -45,6 +45,7 @@ public final class TimedFlash implements Flash {
      *
      * @throws IllegalArgumentException if time goes backwards
      */
+    @Override
     public void at(long nowNanos) {
         if (nowNanos < now) {
             throw new IllegalArgumentException("flash clock: " + nowNanos + " ns is before " + now + " ns (expected: time moves forward)");
@@ -53,6 +54,7 @@ public final class TimedFlash implements Flash {
     }
 
     /** Returns the instant the last operation ends: the chip is ready from then on. */
+    @Override
     public long busyUntil() {
         return busyUntil;
     }

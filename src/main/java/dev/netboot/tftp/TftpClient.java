@@ -56,6 +56,12 @@ import java.util.random.RandomGenerator;
  * cannot fit is refused (the sink's ERROR 3) with nothing written; a block that would pass the
  * announced size, or a last block that ends short of it, fails as PROTOCOL before it is written.
  *
+ * <p><b>Pacing.</b> A window ACK asks the server for the next window; before sending it the client asks
+ * the sink when it can take that many bytes ({@link TftpSink#readyAt}) and, if that is later, holds the
+ * ACK until then instead of letting the data pile up in RAM. A held ACK is not a retransmission and
+ * the receive timeout does not run while it is held. The last block's ACK and ACKs on a gap are never
+ * held (they do not ask for new data beyond what the sender already has out).
+ *
  * <p>The data path allocates nothing: DATA is read in place, ACKs and DATA are written into the frame
  * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
  * mutable fields rather than in a new state record per block.
@@ -168,6 +174,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private int lastLen;
     private long lastSentAt;
     private long retryAt = Long.MAX_VALUE;
+    private long ackHeldUntil = -1; // read: the sink is busy; the next window's ACK goes out then (-1: none held)
+    private long acksHeld;
     // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
     private boolean unsent;
     private int retries;
@@ -201,6 +209,11 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public Stats stats() {
         return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks, rtt.srtt(), rtt.rto(),
                 direction == Direction.READ ? window : windowSize);
+    }
+
+    /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
+    public long acksHeld() {
+        return acksHeld;
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -314,6 +327,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         switch (state) {
             case State.Requesting r when now >= retryAt ->
                     retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
+            case State.Receiving _ when ackHeldUntil >= 0 && now >= ackHeldUntil -> {
+                ackHeldUntil = -1;
+                sendAck(now, true); // the sink is ready: ask for the next window
+            }
             case State.Receiving _ when now >= retryAt -> receiveTimeout(now);
             case State.Sending _ when now >= retryAt -> sendTimeout(now);
             case State.Done _ when unsent -> {
@@ -335,6 +352,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         return switch (state) {
+            case State.Receiving _ when ackHeldUntil >= 0 -> Math.min(retryAt, ackHeldUntil);
             case State.Requesting _, State.Receiving _, State.Sending _ -> retryAt;
             case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
@@ -667,7 +685,15 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 window++; // a clean window: one more block per ACK, up to what was negotiated
             }
             lossInWindow = false;
-            sendAck(now, true);
+            long ready = sink.readyAt(now, (long) window * blockSize);
+            if (ready > now) {
+                // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
+                ackHeldUntil = ready;
+                retryAt = ready;
+                acksHeld++;
+            } else {
+                sendAck(now, true);
+            }
         } else {
             retryAt = now + rtt.timeout(0); // progress: the sender is alive
         }
@@ -723,6 +749,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
     private void sendAck(long now, boolean sample) {
         lastLen = TftpWire.writeAck(last, 0, wire(received));
+        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
         acked = received;
         sinceAck = 0;
         sendLast(now, tid);

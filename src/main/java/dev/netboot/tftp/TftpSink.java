@@ -16,4 +16,15 @@ public interface TftpSink {
 
     /** Takes bytes {@code [off, off+len)} of {@code buf}, the next part of the file; must not keep the buffer. */
     void write(ByteBuffer buf, int off, int len);
+
+    /**
+     * Returns the earliest instant at which the sink can take {@code bytes} more without going over its
+     * buffer, for example when a flash chip still busy with earlier data will have started enough of it.
+     * The client holds the ACK that asks the server for the next {@code bytes} (a window, or one block in
+     * lock-step) until then; an instant at or before {@code now} means "now". The default is always ready.
+     * Must not allocate: it runs once per acknowledged window.
+     */
+    default long readyAt(long now, long bytes) {
+        return now;
+    }
 }

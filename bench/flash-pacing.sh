@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Boot-to-commit time against max(network, flash), on the emulator, for a NOR and a NAND board.
+#
+# For each profile and link latency: one boot with --flash-timing none gives the network time (the
+# boot as if the flash took no time), one with typical (or max) datasheet times gives the flash's busy
+# time (flashSeconds) and the boot-to-commit time (simulatedSeconds). Pacing works when the boot takes
+# about max(network, flash), not their sum; the goal is a ratio <= 1.05.
+#
+# Usage: bench/flash-pacing.sh [image-file]   (default: the emulator's generated 1 MiB image)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+IMAGE=()
+if [ $# -ge 1 ]; then IMAGE=(--image "$1"); fi
+
+scenario() { # latency -> scenario file
+    local f="$WORK/lat-$1.scenario"
+    printf '[segment]\nlatency = %s\n' "$1" > "$f"
+    echo "$f"
+}
+
+boot() { # profile scenario timing -> JSON line
+    rm -f "$WORK/flash.img"
+    "$ROOT/netboot" boot --profile "$1" --scenario "$2" --flash-timing "$3" --flash-file "$WORK/flash.img" "${IMAGE[@]}" --json
+}
+
+printf '%-12s %-8s %-8s %9s %9s %9s %9s %8s %8s\n' profile latency timing network flash boot sum boot/max acksHeld
+for profile in spi-nor-16m nand-128m; do
+    for latency in 100us 1ms; do
+        sc="$(scenario "$latency")"
+        net="$(boot "$profile" "$sc" none | python3 -c 'import json,sys; print(json.load(sys.stdin)["simulatedSeconds"])')"
+        for timing in typical max; do
+            boot "$profile" "$sc" "$timing" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["result"] == "ok", j
+net, flash, boot = float(sys.argv[4]), j["flashSeconds"], j["simulatedSeconds"]
+print("%-12s %-8s %-8s %9.3f %9.3f %9.3f %9.3f %8.3f %8d" % (sys.argv[1], sys.argv[2], sys.argv[3], net, flash, boot,
+      net + flash, boot / max(net, flash), j["acksHeld"]))
+' "$profile" "$latency" "$timing" "$net"
+        done
+    done
+done

@@ -1,0 +1,145 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.Flashes;
+import dev.netboot.flash.Partition;
+import dev.netboot.flash.SlotMetadata;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code netboot flash ...}: look at a board's flash file. */
+@Command(name = "flash", mixinStandardHelpOptions = true, description = "Look at a board's flash file.",
+        subcommands = {FlashCommand.Inspect.class})
+final class FlashCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot flash inspect)");
+    }
+
+    /**
+     * {@code netboot flash inspect}: the A/B slots of a flash file, which one is active and pending, and
+     * whether the active one's content matches its record. Reads only: unlike a boot's slot selection it
+     * never writes the metadata (a pending trial keeps its tries).
+     */
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = {"Show the boot slots of a flash file: which is active or pending, and whether the active image reads back "
+                    + "with its recorded length and SHA-256. Reads only.",
+                    "Exit status: 0 the active slot checks out, 1 no active slot or it fails its check, 2 usage or profile error."})
+    static final class Inspect implements Callable<Integer> {
+        @Option(names = "--profile", paramLabel = "NAME|FILE",
+                description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
+                defaultValue = DeviceProfile.DEFAULT_NAME)
+        String profile;
+
+        @Option(names = "--flash-file", paramLabel = "FILE", required = true, description = "The board's flash file (as written by boot).")
+        Path flashFile;
+
+        @Option(names = "--json", description = "Print one JSON object on stdout instead of the human summary.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PrintStream out = System.out;
+            PrintStream err = System.err;
+            DeviceProfile prof;
+            try {
+                prof = DeviceProfile.resolve(profile, Home.profiles());
+            } catch (ConfigException e) {
+                err.println("netboot: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            if (!Files.isRegularFile(flashFile)) {
+                err.println("netboot: " + flashFile + ": no such file");
+                return Main.EXIT_USAGE;
+            }
+            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+                BootSlots slots = prof.bootSlots(flash);
+                SlotMetadata m = slots.load();
+                int active = m.active();
+                Json j = Json.object();
+                j.put("profile", prof.name());
+                j.put("flashFile", flashFile.toString());
+                j.put("sequence", m.sequence());
+                j.put("activeSlot", BootSlots.name(active));
+                boolean activeValid = false;
+                String activeSha = null;
+                List<Object> slotList = new ArrayList<>();
+                String[] lines = new String[2];
+                for (int i = 0; i < 2; i++) {
+                    SlotMetadata.Slot s = m.slot(i);
+                    Partition p = prof.slot(i);
+                    boolean checks = s.valid() && slots.checks(m, i);
+                    String actual = s.valid() ? HexFormat.of().formatHex(slots.digest(i, Math.min(s.length(), p.size()))) : null;
+                    if (i == active) {
+                        activeValid = checks;
+                        activeSha = actual;
+                    }
+                    Json sj = Json.object();
+                    sj.put("slot", BootSlots.name(i));
+                    sj.put("partition", p.name());
+                    sj.put("offset", p.offset());
+                    sj.put("size", p.size());
+                    sj.put("state", s.valid() ? "valid" : "empty");
+                    sj.put("active", i == active);
+                    sj.put("pending", m.pending() && i == active);
+                    sj.put("length", s.length());
+                    if (s.valid()) {
+                        sj.put("recordedSha256", s.sha256Hex());
+                        sj.put("sha256", actual);
+                    } else {
+                        sj.putNull("recordedSha256");
+                        sj.putNull("sha256");
+                    }
+                    sj.put("checks", checks);
+                    slotList.add(sj);
+                    lines[i] = String.format(Locale.ROOT, "  slot %s  %-8s at 0x%07x  %s%s%s", BootSlots.name(i), p.name(), p.offset(),
+                            s.valid() ? s.length() + " bytes, sha256 " + s.sha256Hex() + (checks ? ", checks" : ", FAILS its check")
+                                    : "empty",
+                            i == active ? "  <- active" : "", m.pending() && i == active ? " (pending, " + m.triesLeft()
+                                    + " tries left, else " + BootSlots.name(m.previous()) + ")" : "");
+                }
+                j.put("activeValid", activeValid);
+                if (activeSha == null) {
+                    j.putNull("activeSha256");
+                } else {
+                    j.put("activeSha256", activeSha);
+                }
+                j.put("pending", m.pending());
+                j.put("triesLeft", m.triesLeft());
+                j.put("fallbackSlot", BootSlots.name(m.previous()));
+                j.putArray("slots", slotList);
+                if (json) {
+                    out.println(j);
+                } else {
+                    out.printf(Locale.ROOT, "%s (%s), metadata sequence %d: active slot %s%s%n", flashFile, prof.name(), m.sequence(),
+                            BootSlots.name(active), active == SlotMetadata.NONE ? "" : activeValid ? " (checks)" : " (FAILS its check)");
+                    for (String l : lines) {
+                        out.println(l);
+                    }
+                }
+                return activeValid ? 0 : Main.EXIT_FAILED;
+            } catch (FlashException e) {
+                err.println("netboot: " + flashFile + ": " + e.getMessage());
+                return Main.EXIT_USAGE;
+            } catch (IllegalArgumentException e) {
+                err.println("netboot: profile " + prof.name() + " does not fit its flash: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.netboot.device;
+
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashStats;
+
+/**
+ * The image bytes a board holds in RAM because its flash chip is still busy, in virtual time: a
+ * decorator that notes when each page program starts on the chip ({@code max(now, busyUntil)}, the
+ * chip runs one command at a time) and how many image bytes it takes out of RAM. Bytes received and
+ * not yet started on the chip are the backlog; {@link #readyAt} says when the backlog leaves room for
+ * more, which is when the TFTP client may ask for the next window.
+ *
+ * <p>On an untimed flash every program starts at once and the backlog is only the writer's partly
+ * filled page. The notes live in a preallocated ring; nothing here allocates per block.
+ */
+final class FlashBacklog implements Flash {
+    private final Flash delegate;
+    private final long budget;
+    private final long[] starts;
+    private final int[] lengths;
+    private int head;
+    private int size;
+    private long now = Long.MIN_VALUE;
+    private long received;   // image bytes handed to the writer
+    private long started;    // image bytes whose program has started on the chip by now
+    private long peak;
+    private long overflows;
+
+    /** Wraps {@code delegate} for a RAM budget of {@code budget} bytes of backlog. */
+    FlashBacklog(Flash delegate, long budget) {
+        this.delegate = delegate;
+        this.budget = budget;
+        int page = delegate.geometry().pageSize();
+        // Room for the budget in whole pages, twice over: a gap ACK may let a window more arrive.
+        int capacity = (int) Math.min(1 << 16, 2 * Math.max(1, budget / page) + 64);
+        this.starts = new long[capacity];
+        this.lengths = new int[capacity];
+    }
+
+    /** Sets the current virtual time and drops the notes of programs that have started by then. */
+    void time(long nowNanos) {
+        now = Math.max(now, nowNanos);
+        while (size > 0 && starts[head] <= now) {
+            started += lengths[head];
+            head = (head + 1) % starts.length;
+            size--;
+        }
+    }
+
+    /** Counts {@code n} image bytes received into RAM. */
+    void received(int n) {
+        received += n;
+        peak = Math.max(peak, backlog());
+    }
+
+    /** Counts {@code n} image bytes the writer is done with without a program (a unit that already matched). */
+    void skipped(long n) {
+        started += n;
+    }
+
+    /** Returns the image bytes in RAM and not yet started on the chip, as of the last {@link #time}. */
+    long backlog() {
+        return received - started;
+    }
+
+    /** Returns the largest backlog seen. */
+    long peak() {
+        return peak;
+    }
+
+    /** Returns the RAM budget for the backlog. */
+    long budget() {
+        return budget;
+    }
+
+    /**
+     * Returns the earliest instant from which {@code bytes} more fit in the budget: {@code now} if they
+     * fit already, else the start of the program that frees enough room. When the room cannot come from
+     * queued programs (the budget is smaller than a page plus {@code bytes}) it returns {@code now}.
+     */
+    long readyAt(long nowNanos, long bytes) {
+        time(nowNanos);
+        long over = backlog() + bytes - budget;
+        if (over <= 0) {
+            return now;
+        }
+        long freed = 0;
+        for (int i = 0; i < size; i++) {
+            int k = (head + i) % starts.length;
+            freed += lengths[k];
+            if (freed >= over) {
+                return starts[k];
+            }
+        }
+        return now;
+    }
+
+    @Override
+    public void program(long offset, byte[] src, int srcOff, int len) {
+        long start = Math.max(now, delegate.busyUntil());
+        delegate.program(offset, src, srcOff, len);
+        if (start <= now) {
+            started += len; // the chip takes it at once
+            return;
+        }
+        if (size == starts.length) {
+            overflows++; // count the oldest as started: the backlog is then under-reported by its bytes
+            started += lengths[head];
+            head = (head + 1) % starts.length;
+            size--;
+        }
+        int k = (head + size) % starts.length;
+        starts[k] = start;
+        lengths[k] = len;
+        size++;
+    }
+
+    @Override
+    public FlashGeometry geometry() {
+        return delegate.geometry();
+    }
+
+    @Override
+    public void read(long offset, byte[] dst, int dstOff, int len) {
+        delegate.read(offset, dst, dstOff, len);
+    }
+
+    @Override
+    public void erase(long offset, long length) {
+        delegate.erase(offset, length);
+    }
+
+    @Override
+    public FlashStats stats() {
+        return delegate.stats();
+    }
+
+    @Override
+    public long[] eraseCounts() {
+        return delegate.eraseCounts();
+    }
+
+    @Override
+    public boolean isBad(int unit) {
+        return delegate.isBad(unit);
+    }
+
+    @Override
+    public void at(long nowNanos) {
+        delegate.at(nowNanos);
+    }
+
+    @Override
+    public long busyUntil() {
+        return delegate.busyUntil();
+    }
+
+    /** Does nothing: the board's flash outlives one update and is closed by its owner. */
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,107 @@
+package dev.netboot.cli;
+
+import static dev.netboot.cli.BootCliTest.randomImage;
+import static dev.netboot.cli.BootCliTest.run;
+import static dev.netboot.cli.BootCliTest.sha256;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code boot --flash-timing / --power-cut-at} and {@code flash inspect}, through the command line. */
+class FlashCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void flashTimingMakesTheBootAsLongAsTheFlashAndCountsWear() throws Exception {
+        byte[] img = randomImage(200_000, 5);
+        Path image = Files.write(dir.resolve("img.bin"), img);
+        BootCliTest.Run none = run("boot", "--image", image.toString(), "--flash-file", dir.resolve("a.img").toString(),
+                "--flash-timing", "none", "--json");
+        BootCliTest.Run typical = run("boot", "--image", image.toString(), "--flash-file", dir.resolve("b.img").toString(), "--json");
+        assertEquals(0, none.exit(), none.err());
+        assertEquals(0, typical.exit(), typical.err());
+        JsonNode n = none.json();
+        JsonNode t = typical.json();
+        assertEquals("none", n.get("flashTiming").asText());
+        assertEquals(0.0, n.get("flashSeconds").asDouble());
+        assertEquals("typical", t.get("flashTiming").asText());
+        // spi-nor-16m typical: 49 sectors x 45 ms + 782 pages x 0.4 ms, plus the metadata: about 2.6 s.
+        double flash = t.get("flashSeconds").asDouble();
+        assertTrue(flash > 2.5 && flash < 2.7, "flashSeconds " + flash);
+        double network = n.get("simulatedSeconds").asDouble();
+        double boot = t.get("simulatedSeconds").asDouble();
+        assertTrue(boot <= 1.05 * Math.max(network, flash), "boot " + boot + " s vs max(" + network + ", " + flash + ")");
+        assertTrue(t.get("acksHeld").asLong() > 0, "the network was paced");
+        assertTrue(t.get("flashBufferPeak").asLong() <= t.get("flashBufferBytes").asLong());
+        assertEquals(1, t.get("maxEraseCount").asLong());
+        // + the commit's metadata copy (a fresh flash: prepare has no valid slot to mark empty)
+        assertEquals(t.get("erasedSectors").asLong() + 1, t.get("totalErases").asLong());
+        assertEquals(sha256(img), t.get("sha256").asText());
+    }
+
+    @Test
+    void badTimingOrCutOptionsAreUsageErrors() {
+        assertEquals(Main.EXIT_USAGE, run("boot", "--flash-timing", "slow").exit());
+        assertEquals(Main.EXIT_USAGE, run("boot", "--power-cut-at", "0").exit());
+        assertEquals(Main.EXIT_USAGE, run("boot", "--power-cut-at", "5", "--power-cut-mode", "sideways").exit());
+    }
+
+    @Test
+    void powerCutStopsTheBoardAndTheOldSlotStaysActive() throws Exception {
+        byte[] first = randomImage(50_000, 1);
+        byte[] second = randomImage(60_000, 2);
+        Path flash = dir.resolve("flash.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("1.bin"), first).toString(), "--flash-file", flash.toString(),
+                "--json").exit());
+        Path two = Files.write(dir.resolve("2.bin"), second);
+        for (String mode : new String[] {"before", "after", "torn"}) {
+            BootCliTest.Run cut = run("boot", "--image", two.toString(), "--flash-file", flash.toString(), "--power-cut-at", "40",
+                    "--power-cut-mode", mode, "--json");
+            assertEquals(Main.EXIT_FAILED, cut.exit(), cut.err());
+            JsonNode j = cut.json();
+            assertEquals("error", j.get("result").asText());
+            assertTrue(j.get("error").asText().contains("power cut at operation 40 (" + mode.toUpperCase() + ")"), j.get("error").asText());
+            assertTrue(j.get("powerCut").asBoolean());
+            assertEquals("A", j.get("activeSlot").asText());
+            BootCliTest.Run inspect = run("flash", "inspect", "--flash-file", flash.toString(), "--json");
+            assertEquals(0, inspect.exit(), inspect.err());
+            JsonNode in = inspect.json();
+            assertEquals("A", in.get("activeSlot").asText());
+            assertTrue(in.get("activeValid").asBoolean());
+            assertEquals(sha256(first), in.get("activeSha256").asText());
+        }
+        // Power back on: the update completes into B.
+        BootCliTest.Run again = run("boot", "--image", two.toString(), "--flash-file", flash.toString(), "--json");
+        assertEquals(0, again.exit(), again.err());
+        JsonNode in = run("flash", "inspect", "--flash-file", flash.toString(), "--json").json();
+        assertEquals("B", in.get("activeSlot").asText());
+        assertEquals(sha256(second), in.get("activeSha256").asText());
+        assertEquals(2, in.get("slots").size());
+        assertEquals("A", in.get("slots").get(0).get("slot").asText());
+        assertTrue(in.get("slots").get(0).get("checks").asBoolean());
+        assertFalse(in.get("slots").get(0).get("active").asBoolean());
+        assertTrue(in.get("slots").get(1).get("active").asBoolean());
+    }
+
+    @Test
+    void inspectOfAFreshFlashHasNoActiveSlot() throws Exception {
+        Path flash = dir.resolve("fresh.img");
+        Files.write(flash, new byte[16 << 20]); // zeros: no valid metadata copy
+        BootCliTest.Run r = run("flash", "inspect", "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("none", j.get("activeSlot").asText());
+        assertFalse(j.get("activeValid").asBoolean());
+        assertTrue(j.get("activeSha256").isNull());
+        BootCliTest.Run human = run("flash", "inspect", "--flash-file", flash.toString());
+        assertTrue(human.out().contains("active slot none"), human.out());
+        assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--flash-file", dir.resolve("missing.img").toString()).exit());
+    }
+}
