@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "netboot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Boot and flash boards over the network: BOOTP, ARP, TFTP, flash; with a built-in emulator.",
-        subcommands = {BootCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class, CommandLine.HelpCommand.class})
+        subcommands = {BootCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status of a failed operation. */
     public static final int EXIT_FAILED = 1;

@@ -1,0 +1,209 @@
+package dev.netboot.cli;
+
+import dev.netboot.tftp.TftpSink;
+import dev.netboot.tftp.TftpSinkException;
+import dev.netboot.tftp.TftpSource;
+import dev.netboot.wire.TftpWire;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.random.RandomGenerator;
+
+/** The files of host mode: a download that appears only whole, and an upload's random-access source. */
+final class HostFiles {
+    private HostFiles() {
+    }
+
+    /**
+     * A download into {@code LOCAL.part-<random>} beside {@code LOCAL}: written through a 1 MiB buffer,
+     * synced and renamed over {@code LOCAL} by {@link #commit()}, deleted by {@link #abort()}, by a
+     * shutdown hook if the JVM ends first (Ctrl-C), and on any failure. So no partial {@code LOCAL} ever
+     * exists, and no {@code .part} file outlives the process.
+     */
+    static final class Download implements TftpSink, AutoCloseable {
+        private static final int STAGING = 1 << 20;
+
+        private final Path target;
+        private final Path part;
+        private final FileChannel out;
+        private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING);
+        private final Thread hook;
+        private long expected = -1;
+        private long written;
+        private boolean finished;
+
+        /** Creates the {@code .part} file beside {@code target}. */
+        Download(Path target, RandomGenerator random) throws IOException {
+            this.target = target.toAbsolutePath();
+            Path dir = this.target.getParent();
+            this.part = dir.resolve(this.target.getFileName() + ".part-" + HexFormat.of().toHexDigits(random.nextInt()));
+            this.out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.hook = new Thread(this::deletePart, "netboot-tftp-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        /** Returns the temporary file. */
+        Path part() {
+            return part;
+        }
+
+        /** Returns the size the server announced (tsize), or -1. */
+        long expected() {
+            return expected;
+        }
+
+        /** Returns the bytes received so far. */
+        long received() {
+            return written + staging.position();
+        }
+
+        @Override
+        public void begin(long expectedSize) {
+            this.expected = expectedSize;
+            if (expectedSize > 0) {
+                // RFC 2349 tsize lets us refuse before the first byte instead of failing at the end.
+                long free;
+                try {
+                    free = Files.getFileStore(part).getUsableSpace();
+                } catch (IOException e) {
+                    return; // unknown: try, and let a write fail if it must
+                }
+                if (expectedSize > free) {
+                    throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "file of " + expectedSize + " bytes does not fit: "
+                            + free + " bytes free in " + part.getParent(), null);
+                }
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer buf, int off, int len) {
+            if (len > staging.remaining()) {
+                flush();
+            }
+            staging.put(staging.position(), buf, off, len);
+            staging.position(staging.position() + len);
+        }
+
+        private void flush() {
+            staging.flip();
+            try {
+                while (staging.hasRemaining()) {
+                    written += out.write(staging);
+                }
+            } catch (IOException e) {
+                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "cannot write " + part + ": " + e.getMessage(), e);
+            } finally {
+                staging.clear();
+            }
+        }
+
+        /** Writes what is buffered, syncs it to disk and renames the file to its name: the download appears whole. */
+        void commit() throws IOException {
+            try {
+                flush();
+            } catch (TftpSinkException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            out.force(true);
+            out.close();
+            try {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, target, StandardCopyOption.REPLACE_EXISTING); // same folder: cannot happen on POSIX
+            }
+            // The rename itself lives in the folder: sync it too, so a power cut keeps the new name.
+            try (FileChannel d = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException | UnsupportedOperationException e) {
+                // some file systems cannot sync a folder; the file's data is synced already
+            }
+            finished = true;
+        }
+
+        /** Deletes the temporary file (nothing if {@link #commit()} succeeded). */
+        void abort() {
+            deletePart();
+        }
+
+        private void deletePart() {
+            try {
+                out.close();
+            } catch (IOException e) {
+                // deleting it anyway
+            }
+            if (!finished) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException e) {
+                    // best effort; the message names the file below
+                    System.err.println("netboot: cannot delete " + part + ": " + e.getMessage());
+                }
+            }
+        }
+
+        /** Aborts unless committed, and removes the shutdown hook. */
+        @Override
+        public void close() {
+            deletePart();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs deletePart, which is idempotent
+            }
+        }
+    }
+
+    /** An upload read from a file by offset, through a direct buffer. */
+    static final class Upload implements TftpSource, AutoCloseable {
+        private final Path file;
+        private final FileChannel in;
+        private final long size;
+        private final ByteBuffer staging = ByteBuffer.allocateDirect(HostUdpTransport.MAX_DATAGRAM);
+
+        /** Opens {@code file} for reading. */
+        Upload(Path file) throws IOException {
+            this.file = file;
+            this.in = FileChannel.open(file, StandardOpenOption.READ);
+            this.size = in.size();
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public int read(long offset, ByteBuffer dst, int off, int len) {
+            staging.clear().limit(Math.min(len, staging.capacity()));
+            try {
+                while (staging.hasRemaining()) {
+                    int n = in.read(staging, offset + staging.position());
+                    if (n < 0) {
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, "cannot read " + file + ": " + e.getMessage(), e);
+            }
+            int n = staging.position();
+            dst.put(off, staging, 0, n);
+            return n;
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
