@@ -20,8 +20,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code netboot flash ...}: look at a board's flash file. */
-@Command(name = "flash", mixinStandardHelpOptions = true, description = "Look at a board's flash file.",
-        subcommands = {FlashCommand.Inspect.class})
+@Command(name = "flash", mixinStandardHelpOptions = true,
+        description = "Look at a board's flash file, or do what its bootloader and its OS do with the A/B slots.",
+        subcommands = {FlashCommand.Inspect.class, FlashCommand.Select.class, FlashCommand.Confirm.class})
 final class FlashCommand implements Runnable {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -140,6 +141,96 @@ final class FlashCommand implements Runnable {
                 err.println("netboot: profile " + prof.name() + " does not fit its flash: " + e.getMessage());
                 return Main.EXIT_USAGE;
             }
+        }
+    }
+
+    /** The options every subcommand that opens a flash file takes. */
+    static class FlashFile {
+        @Option(names = "--profile", paramLabel = "NAME|FILE",
+                description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
+                defaultValue = DeviceProfile.DEFAULT_NAME)
+        String profile;
+
+        @Option(names = "--flash-file", paramLabel = "FILE", required = true, description = "The board's flash file (as written by boot).")
+        Path flashFile;
+
+        @Option(names = "--json", description = "Print one JSON object on stdout instead of a line of text.")
+        boolean json;
+
+        /** Opens the slots, runs {@code action}, prints its JSON or text; usage problems are exit 2. */
+        int run(java.util.function.BiFunction<BootSlots, Json, String> action, java.util.function.Predicate<Json> ok) {
+            DeviceProfile prof;
+            try {
+                prof = DeviceProfile.resolve(profile, Home.profiles());
+            } catch (ConfigException e) {
+                System.err.println("netboot: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            if (!Files.isRegularFile(flashFile)) {
+                System.err.println("netboot: " + flashFile + ": no such file");
+                return Main.EXIT_USAGE;
+            }
+            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+                Json j = Json.object();
+                String text = action.apply(prof.bootSlots(flash), j);
+                System.out.println(json ? j.toString() : text);
+                return ok.test(j) ? 0 : Main.EXIT_FAILED;
+            } catch (FlashException e) {
+                System.err.println("netboot: " + flashFile + ": " + e.getMessage());
+                return Main.EXIT_USAGE;
+            } catch (IllegalArgumentException e) {
+                System.err.println("netboot: profile " + prof.name() + " does not fit its flash: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+        }
+    }
+
+    /**
+     * {@code netboot flash select}: what the board's bootloader does at power-up. It chooses the slot to
+     * boot from the newest valid metadata, never a slot whose content fails its check; a pending trial
+     * slot uses up one try, and with none left the previous slot becomes active again (this writes the
+     * metadata, as a bootloader would).
+     */
+    @Command(name = "select", mixinStandardHelpOptions = true,
+            description = {"Do what the bootloader does at power-up: choose the slot to boot (a pending trial uses up a try; "
+                    + "with none left the previous slot is active again).",
+                    "Exit status: 0 a verified slot was chosen, 1 no slot holds a verified image, 2 usage or profile error."})
+    static final class Select extends FlashFile implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            boolean[] chosen = new boolean[1];
+            return run((slots, j) -> {
+                BootSlots.Selection sel = slots.select();
+                SlotMetadata m = slots.current();
+                chosen[0] = sel.slot() != SlotMetadata.NONE;
+                j.put("bootSlot", BootSlots.name(sel.slot()));
+                j.put("verified", sel.verified());
+                j.put("note", sel.note());
+                j.put("activeSlot", BootSlots.name(m.active()));
+                j.put("pending", m.pending());
+                j.put("triesLeft", m.triesLeft());
+                return "boot slot " + BootSlots.name(sel.slot()) + ": " + sel.note()
+                        + (m.pending() ? " (pending, " + m.triesLeft() + " tries left)" : "");
+            }, j -> chosen[0]);
+        }
+    }
+
+    /** {@code netboot flash confirm}: what the booted OS does once it is healthy: the pending slot stays active for good. */
+    @Command(name = "confirm", mixinStandardHelpOptions = true,
+            description = {"Confirm a pending trial slot, as the booted system does once it is healthy; nothing to do when none is pending.",
+                    "Exit status: 0 done, 2 usage or profile error."})
+    static final class Confirm extends FlashFile implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            return run((slots, j) -> {
+                SlotMetadata before = slots.load();
+                slots.confirm();
+                SlotMetadata after = slots.current();
+                j.put("activeSlot", BootSlots.name(after.active()));
+                j.put("confirmed", before.pending());
+                return before.pending() ? "slot " + BootSlots.name(after.active()) + " confirmed"
+                        : "nothing pending; slot " + BootSlots.name(after.active()) + " is active";
+            }, j -> true);
         }
     }
 }

@@ -119,7 +119,22 @@ public final class BootSequence {
      */
     public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
                         RandomGenerator random, BootObserver observer) {
-        this(link, mac, profile, netConfig, flash, FlashWriter.Options.DEFAULTS, random, observer);
+        this(link, mac, profile, netConfig, flash, writerOptionsFor(profile, NetStack.maxUdpPayload(link.mtu())), random, observer);
+    }
+
+    /**
+     * Returns the writer options a board of {@code profile} can afford: skip erase units that already hold
+     * the data (U-Boot's {@code sf update}) when its RAM has room for one erase unit besides the fixed
+     * buffers, the TFTP reorder buffer and one window waiting for the chip; plain streaming otherwise.
+     */
+    public static FlashWriter.Options writerOptionsFor(DeviceProfile profile, int maxUdpPayload) {
+        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
+        int window = profile.tftp().windowSize();
+        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
+        long unitBuffer = profile.flash().eraseUnit() - profile.flash().pageSize();
+        long free = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - unitBuffer;
+        return free >= (long) window * block + profile.flash().pageSize() ? FlashWriter.Options.SKIP_UNCHANGED
+                : FlashWriter.Options.DEFAULTS;
     }
 
     /** Creates the boot sequence with explicit flash writer options (e.g. skip sectors that already match). */

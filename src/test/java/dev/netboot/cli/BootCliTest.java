@@ -194,6 +194,27 @@ class BootCliTest {
     }
 
     @Test
+    void reflashingTheSameImageSkipsEverySectorThatAlreadyMatches() throws Exception {
+        // spi-nor-16m has the RAM for one 4 KiB erase unit, so its writer compares before erasing (sf update).
+        byte[] image = randomImage(10_000, 8);
+        Path img = Files.write(dir.resolve("same.bin"), image);
+        Path flash = dir.resolve("flash.img");
+        for (String expectedSlot : new String[] {"A", "B"}) {
+            JsonNode j = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--json").json();
+            assertEquals(expectedSlot, j.get("slot").asText());
+            assertEquals(3, j.get("erasedSectors").asLong(), "10,000 bytes span 3 sectors of 4 KiB, all erased");
+            assertEquals(0, j.get("skippedSectors").asLong());
+        }
+        // The third boot writes slot A again, which already holds these bytes: nothing to erase or program.
+        JsonNode j = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--json").json();
+        assertEquals("ok", j.get("result").asText());
+        assertEquals("A", j.get("slot").asText());
+        assertEquals(0, j.get("erasedSectors").asLong());
+        assertEquals(3, j.get("skippedSectors").asLong());
+        assertEquals(sha256(image), j.get("sha256").asText());
+    }
+
+    @Test
     void imageLargerThanThePartitionFailsCleanlyAndTouchesNothingOutside() throws Exception {
         byte[] image = randomImage((int) PARTITION_SIZE + 1, 7);
         Path img = Files.write(dir.resolve("big.bin"), image);

@@ -104,4 +104,31 @@ class FlashCliTest {
         assertTrue(human.out().contains("active slot none"), human.out());
         assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--flash-file", dir.resolve("missing.img").toString()).exit());
     }
+
+    @Test
+    void anUnconfirmedTrialFallsBackAtTheSecondPowerUpAndAConfirmedOneStays() throws Exception {
+        // A copy of the default board whose new images are pending for one boot ([boot] trial-boots = 1).
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial").replace("trial-boots = 0", "trial-boots = 1");
+        Path prof = Files.writeString(dir.resolve("trial.profile"), text);
+        Path flash = dir.resolve("flash.img");
+        Path first = Files.write(dir.resolve("1.bin"), randomImage(5000, 1));
+        Path second = Files.write(dir.resolve("2.bin"), randomImage(6000, 2));
+        String p = prof.toString();
+        String f = flash.toString();
+
+        assertEquals(0, run("boot", "--profile", p, "--image", first.toString(), "--flash-file", f, "--json").exit());
+        assertEquals("A", run("flash", "select", "--profile", p, "--flash-file", f, "--json").json().get("bootSlot").asText());
+        assertEquals(0, run("flash", "confirm", "--profile", p, "--flash-file", f).exit());   // A is healthy: confirmed
+
+        assertEquals(0, run("boot", "--profile", p, "--image", second.toString(), "--flash-file", f, "--json").exit());
+        var firstPowerUp = run("flash", "select", "--profile", p, "--flash-file", f, "--json").json();
+        assertEquals("B", firstPowerUp.get("bootSlot").asText(), "the new image gets its one try");
+        assertEquals(0, firstPowerUp.get("triesLeft").asInt());
+        // Never confirmed: the next power-up goes back to A, and says so in the metadata.
+        var secondPowerUp = run("flash", "select", "--profile", p, "--flash-file", f, "--json").json();
+        assertEquals("A", secondPowerUp.get("bootSlot").asText());
+        assertEquals("A", secondPowerUp.get("activeSlot").asText());
+        assertEquals("A", run("flash", "inspect", "--profile", p, "--flash-file", f, "--json").json().get("activeSlot").asText());
+    }
 }
