@@ -7,6 +7,8 @@
 # about max(network, flash), not their sum; the goal is a ratio <= 1.05.
 #
 # Usage: bench/flash-pacing.sh [image-file]   (default: the emulator's generated 1 MiB image)
+# BANDWIDTHS="0 2Mbit 100Mbit" (the default) sets the emulated link rates to try; 0 is an infinitely
+# fast wire. 2 Mbit/s makes the network about as slow as the NOR flash, where pacing matters most.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d)"
@@ -14,9 +16,9 @@ trap 'rm -rf "$WORK"' EXIT
 IMAGE=()
 if [ $# -ge 1 ]; then IMAGE=(--image "$1"); fi
 
-scenario() { # latency -> scenario file
-    local f="$WORK/lat-$1.scenario"
-    printf '[segment]\nlatency = %s\n' "$1" > "$f"
+scenario() { # latency bandwidth -> scenario file
+    local f="$WORK/lat-$1-bw-$2.scenario"
+    printf '[segment]\nlatency = %s\nbandwidth = %s\n' "$1" "$2" > "$f"
     echo "$f"
 }
 
@@ -25,10 +27,11 @@ boot() { # profile scenario timing -> JSON line
     "$ROOT/netboot" boot --profile "$1" --scenario "$2" --flash-timing "$3" --flash-file "$WORK/flash.img" "${IMAGE[@]}" --json
 }
 
-printf '%-12s %-8s %-8s %9s %9s %9s %9s %8s %8s\n' profile latency timing network flash boot sum boot/max acksHeld
-for profile in spi-nor-16m nand-128m; do
+printf '%-12s %-8s %-8s %-8s %9s %9s %9s %9s %8s %8s\n' profile latency link timing network flash boot sum boot/max acksHeld
+for profile in ${PROFILES:-spi-nor-16m nand-128m}; do
     for latency in 100us 1ms; do
-        sc="$(scenario "$latency")"
+      for bw in ${BANDWIDTHS:-0 2Mbit 100Mbit}; do
+        sc="$(scenario "$latency" "$bw")"
         net="$(boot "$profile" "$sc" none | python3 -c 'import json,sys; print(json.load(sys.stdin)["simulatedSeconds"])')"
         for timing in typical max; do
             boot "$profile" "$sc" "$timing" | python3 -c '
@@ -36,9 +39,10 @@ import json, sys
 j = json.load(sys.stdin)
 assert j["result"] == "ok", j
 net, flash, boot = float(sys.argv[4]), j["flashSeconds"], j["simulatedSeconds"]
-print("%-12s %-8s %-8s %9.3f %9.3f %9.3f %9.3f %8.3f %8d" % (sys.argv[1], sys.argv[2], sys.argv[3], net, flash, boot,
-      net + flash, boot / max(net, flash), j["acksHeld"]))
-' "$profile" "$latency" "$timing" "$net"
+print("%-12s %-8s %-8s %-8s %9.3f %9.3f %9.3f %9.3f %8.3f %8d" % (sys.argv[1], sys.argv[2], sys.argv[5], sys.argv[3], net, flash,
+      boot, net + flash, boot / max(net, flash), j["acksHeld"]))
+' "$profile" "$latency" "$timing" "$net" "$bw"
         done
+      done
     done
 done

@@ -6,6 +6,7 @@ import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
+import dev.netboot.flash.FlashType;
 import dev.netboot.flash.FlashWriter;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
@@ -123,11 +124,16 @@ public final class BootSequence {
     }
 
     /**
-     * Returns the writer options a board of {@code profile} can afford: skip erase units that already hold
+     * Returns the writer options for a board of {@code profile}: on NOR, skip erase units that already hold
      * the data (U-Boot's {@code sf update}) when its RAM has room for one erase unit besides the fixed
      * buffers, the TFTP reorder buffer and one window waiting for the chip; plain streaming otherwise.
+     * NAND streams: holding a whole 128 KiB block before its first page may be programmed would leave
+     * the chip idle while the block arrives, and the pacing goal (boot close to max(network, flash)) lost.
      */
     public static FlashWriter.Options writerOptionsFor(DeviceProfile profile, int maxUdpPayload) {
+        if (profile.type() != FlashType.NOR) {
+            return FlashWriter.Options.DEFAULTS;
+        }
         int block = profile.tftp().requestedBlockSize(maxUdpPayload);
         int window = profile.tftp().windowSize();
         long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
