@@ -362,9 +362,10 @@ final class BootCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  address   %s/%d  gateway %s%n", r.address(), r.netmask().prefixLength(),
                     r.gateway().isAny() ? "none" : r.gateway());
             out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), r.bootFile());
-            out.printf(Locale.ROOT, "  wrote     %d bytes at 0x%x (partition %s), %d-byte blocks, %d flash ops%n", r.bytes(),
-                    r.partitionOffset(), r.partition(), r.blockSize(), o.flashOps());
-            out.printf(Locale.ROOT, "  sha256    %s (verified by read-back)%n", r.sha256());
+            out.printf(Locale.ROOT, "  wrote     %d bytes into slot %s (%s at 0x%x), %d-byte blocks, %d flash ops%n", r.bytes(),
+                    r.slot(), r.partition(), r.partitionOffset(), r.blockSize(), o.flashOps());
+            out.printf(Locale.ROOT, "  sha256    %s (verified by read-back%s); slot %s is active%n", r.sha256(),
+                    r.signed() ? ", Ed25519 signature good" : "", r.slot());
             out.printf(Locale.ROOT, "  transfer  %.3f s, window %d x %d bytes%n", o.transferNanos() / 1e9, o.windowSize(),
                     r.blockSize());
             if (flashTime != null) {
