@@ -1,8 +1,7 @@
 package dev.netboot.device;
 
 import dev.netboot.flash.Flash;
-import dev.netboot.flash.FlashGeometry;
-import dev.netboot.flash.FlashStats;
+import dev.netboot.flash.ForwardingFlash;
 
 /**
  * The image bytes a board holds in RAM because its flash chip is still busy, in virtual time: a
@@ -14,8 +13,7 @@ import dev.netboot.flash.FlashStats;
  * <p>On an untimed flash every program starts at once and the backlog is only the writer's partly
  * filled page. The notes live in a preallocated ring; nothing here allocates per block.
  */
-final class FlashBacklog implements Flash {
-    private final Flash delegate;
+final class FlashBacklog extends ForwardingFlash {
     private final long budget;
     private final long[] starts;
     private final int[] lengths;
@@ -29,7 +27,7 @@ final class FlashBacklog implements Flash {
 
     /** Wraps {@code delegate} for a RAM budget of {@code budget} bytes of backlog. */
     FlashBacklog(Flash delegate, long budget) {
-        this.delegate = delegate;
+        super(delegate);
         this.budget = budget;
         int page = delegate.geometry().pageSize();
         // Room for the budget in whole pages, twice over: a gap ACK may let a window more arrive.
@@ -116,45 +114,13 @@ final class FlashBacklog implements Flash {
         size++;
     }
 
-    @Override
-    public FlashGeometry geometry() {
-        return delegate.geometry();
-    }
 
-    @Override
-    public void read(long offset, byte[] dst, int dstOff, int len) {
-        delegate.read(offset, dst, dstOff, len);
-    }
 
-    @Override
-    public void erase(long offset, long length) {
-        delegate.erase(offset, length);
-    }
 
-    @Override
-    public FlashStats stats() {
-        return delegate.stats();
-    }
 
-    @Override
-    public long[] eraseCounts() {
-        return delegate.eraseCounts();
-    }
 
-    @Override
-    public boolean isBad(int unit) {
-        return delegate.isBad(unit);
-    }
 
-    @Override
-    public void at(long nowNanos) {
-        delegate.at(nowNanos);
-    }
 
-    @Override
-    public long busyUntil() {
-        return delegate.busyUntil();
-    }
 
     /** Does nothing: the board's flash outlives one update and is closed by its owner. */
     @Override

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * each mode and each {@code k} in {@code 1..N}, repeat the run on a fresh copy of the initial
  * flash with {@code new PowerCutFlash(copy, k, mode, seed)} and check what survives.
  */
-public final class PowerCutFlash implements Flash {
+public final class PowerCutFlash extends ForwardingFlash {
     /** What the cut operation leaves behind. */
     public enum Mode {
         /** The cut operation never starts. */
@@ -42,7 +42,6 @@ public final class PowerCutFlash implements Flash {
         TORN
     }
 
-    private final Flash delegate;
     private final long cutAt;
     private final Mode mode;
     private final SplittableRandom random;
@@ -55,7 +54,7 @@ public final class PowerCutFlash implements Flash {
      * @throws IllegalArgumentException if {@code cutAt} is negative
      */
     public PowerCutFlash(Flash delegate, long cutAt, Mode mode, long seed) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.mode = Objects.requireNonNull(mode, "mode");
         if (cutAt < 0) {
             throw new IllegalArgumentException("power cut at operation " + cutAt + " (expected: 1.., or 0 for never)");
@@ -84,10 +83,6 @@ public final class PowerCutFlash implements Flash {
         return delegate;
     }
 
-    @Override
-    public FlashGeometry geometry() {
-        return delegate.geometry();
-    }
 
     @Override
     public void read(long offset, byte[] dst, int dstOff, int len) {
@@ -140,37 +135,13 @@ public final class PowerCutFlash implements Flash {
         throw powerCut(String.format("program at 0x%x len %d", offset, len));
     }
 
-    @Override
-    public FlashStats stats() {
-        return delegate.stats();
-    }
 
-    @Override
-    public long[] eraseCounts() {
-        return delegate.eraseCounts();
-    }
 
-    @Override
-    public boolean isBad(int unit) {
-        return delegate.isBad(unit);
-    }
 
     /** Passes the time on to the underlying flash (a {@link TimedFlash} below charges it); allowed after the cut. */
-    @Override
-    public void at(long nowNanos) {
-        delegate.at(nowNanos);
-    }
 
-    @Override
-    public long busyUntil() {
-        return delegate.busyUntil();
-    }
 
     /** Closes the underlying flash, forcing a file-backed one to storage; allowed after the cut. */
-    @Override
-    public void close() {
-        delegate.close();
-    }
 
     @Override
     public String toString() {

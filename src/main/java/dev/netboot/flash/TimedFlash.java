@@ -24,8 +24,7 @@ import java.util.Objects;
  * <p>Example, W25Q128JV at {@link FlashTiming.Mode#TYPICAL}: three page programs and one 4 KiB
  * sector erase keep the chip busy 3 × 0.4 ms + 45 ms = 46.2 ms.
  */
-public final class TimedFlash implements Flash {
-    private final Flash delegate;
+public final class TimedFlash extends ForwardingFlash {
     private final FlashTiming timing;
     private final FlashTiming.Mode mode;
     private long now;
@@ -35,7 +34,7 @@ public final class TimedFlash implements Flash {
 
     /** Wraps {@code delegate}, charging {@code timing} in {@code mode}; the clock starts at 0, idle. */
     public TimedFlash(Flash delegate, FlashTiming timing, FlashTiming.Mode mode) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.timing = Objects.requireNonNull(timing, "timing");
         this.mode = Objects.requireNonNull(mode, "mode");
     }
@@ -84,10 +83,6 @@ public final class TimedFlash implements Flash {
         return mode;
     }
 
-    @Override
-    public FlashGeometry geometry() {
-        return delegate.geometry();
-    }
 
     @Override
     public void read(long offset, byte[] dst, int dstOff, int len) {
@@ -128,25 +123,9 @@ public final class TimedFlash implements Flash {
         charge(timing.pageProgram(mode));
     }
 
-    @Override
-    public FlashStats stats() {
-        return delegate.stats();
-    }
 
-    @Override
-    public long[] eraseCounts() {
-        return delegate.eraseCounts();
-    }
 
-    @Override
-    public boolean isBad(int unit) {
-        return delegate.isBad(unit);
-    }
 
-    @Override
-    public void close() {
-        delegate.close();
-    }
 
     @Override
     public String toString() {

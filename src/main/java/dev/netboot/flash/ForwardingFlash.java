@@ -1,11 +1,18 @@
 package dev.netboot.flash;
 
-/** Passes every call to another flash; tests override one method to record or inject a fault. */
-class ForwardingFlash implements Flash {
-    final Flash delegate;
+import java.util.Objects;
 
-    ForwardingFlash(Flash delegate) {
-        this.delegate = delegate;
+/**
+ * A flash that passes every call to another one: the base of the decorators (timing, power cuts, the
+ * device's backlog accounting, test probes), which override only what they change.
+ */
+public class ForwardingFlash implements Flash {
+    /** The flash every call goes to. */
+    protected final Flash delegate;
+
+    /** Wraps {@code delegate}. */
+    public ForwardingFlash(Flash delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
     @Override
@@ -41,6 +48,16 @@ class ForwardingFlash implements Flash {
     @Override
     public boolean isBad(int unit) {
         return delegate.isBad(unit);
+    }
+
+    @Override
+    public void at(long nowNanos) {
+        delegate.at(nowNanos);
+    }
+
+    @Override
+    public long busyUntil() {
+        return delegate.busyUntil();
     }
 
     @Override
