@@ -123,11 +123,7 @@ public final class SimulatedNandFlash implements NandFlash {
     @Override
     public void read(long offset, byte[] dst, int dstOff, int len) {
         checkOpen();
-        Objects.checkFromIndexSize(dstOff, len, dst.length);
-        if (offset < 0 || len > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "read at 0x%x len %d: outside flash (expected: within 0x0..0x%x)", offset, len, geometry.size()));
-        }
+        FlashRules.checkRead(geometry, offset, dst, dstOff, len);
         int sectorSize = nand.sectorSize();
         long at = offset;
         int done = 0;
@@ -147,20 +143,8 @@ public final class SimulatedNandFlash implements NandFlash {
     @Override
     public void erase(long offset, long length) {
         checkOpen();
+        FlashRules.checkErase(geometry, offset, length);
         int unit = geometry.eraseUnit();
-        if (offset % unit != 0) {
-            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
-                    "erase at 0x%x len %d: offset not on a %d-byte erase unit (expected: 0x%x or 0x%x)",
-                    offset, length, unit, Math.floorDiv(offset, unit) * unit, (Math.floorDiv(offset, unit) + 1) * unit));
-        }
-        if (length % unit != 0) {
-            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
-                    "erase at 0x%x len %d: length not a multiple of the %d-byte erase unit", offset, length, unit));
-        }
-        if (offset < 0 || length <= 0 || length > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "erase at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, length, geometry.size()));
-        }
         int first = (int) (offset / unit);
         int end = (int) ((offset + length) / unit);
         for (int b = first; b < end; b++) {
@@ -191,18 +175,9 @@ public final class SimulatedNandFlash implements NandFlash {
     @Override
     public void program(long offset, byte[] src, int srcOff, int len) {
         checkOpen();
-        Objects.checkFromIndexSize(srcOff, len, src.length);
-        if (offset < 0 || len <= 0 || len > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "program at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, len, geometry.size()));
-        }
+        FlashRules.checkProgram(geometry, offset, src, srcOff, len);
         int pageSize = geometry.pageSize();
         long pageStart = offset & -pageSize;
-        if (len > pageSize - (offset - pageStart)) {
-            throw new FlashException(FlashException.Kind.CROSSES_PAGE, String.format(
-                    "program at 0x%x len %d crosses the %d-byte page at 0x%x (expected: within one page)",
-                    offset, len, pageSize, pageStart));
-        }
         int page = (int) (offset / pageSize);
         long raw = rawPage(page) + (offset - pageStart);
         String what = String.format("program at 0x%x len %d", offset, len);

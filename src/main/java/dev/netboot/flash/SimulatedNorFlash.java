@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A strict simulated NOR flash (W25Q128-class rules), held in memory or mapped from a file.
@@ -74,11 +73,7 @@ public final class SimulatedNorFlash implements Flash {
     @Override
     public void read(long offset, byte[] dst, int dstOff, int len) {
         checkOpen();
-        Objects.checkFromIndexSize(dstOff, len, dst.length);
-        if (offset < 0 || len > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "read at 0x%x len %d: outside flash (expected: within 0x0..0x%x)", offset, len, geometry.size()));
-        }
+        FlashRules.checkRead(geometry, offset, dst, dstOff, len);
         MemorySegment.copy(cells, ValueLayout.JAVA_BYTE, offset, dst, dstOff, len);
         reads++;
     }
@@ -86,21 +81,8 @@ public final class SimulatedNorFlash implements Flash {
     @Override
     public void erase(long offset, long length) {
         checkOpen();
+        FlashRules.checkErase(geometry, offset, length);
         int unit = geometry.eraseUnit();
-        if (offset % unit != 0) {
-            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
-                    "erase at 0x%x len %d: offset not on a %d-byte erase unit (expected: 0x%x or 0x%x)",
-                    offset, length, unit, Math.floorDiv(offset, unit) * unit, (Math.floorDiv(offset, unit) + 1) * unit));
-        }
-        if (length % unit != 0) {
-            throw new FlashException(FlashException.Kind.MISALIGNED_ERASE, String.format(
-                    "erase at 0x%x len %d: length not a multiple of the %d-byte erase unit", offset, length, unit));
-        }
-        // Subtraction, not offset + length, so huge values cannot overflow past the check.
-        if (offset < 0 || length <= 0 || length > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "erase at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, length, geometry.size()));
-        }
         cells.asSlice(offset, length).fill((byte) geometry.erasedValue());
         erases += length / unit;
         bytesErased += length;
@@ -112,18 +94,7 @@ public final class SimulatedNorFlash implements Flash {
     @Override
     public void program(long offset, byte[] src, int srcOff, int len) {
         checkOpen();
-        Objects.checkFromIndexSize(srcOff, len, src.length);
-        if (offset < 0 || len <= 0 || len > geometry.size() - offset) {
-            throw new FlashException(FlashException.Kind.OUT_OF_RANGE, String.format(
-                    "program at 0x%x len %d: outside flash (expected: non-empty, within 0x0..0x%x)", offset, len, geometry.size()));
-        }
-        int page = geometry.pageSize();
-        long pageStart = offset & -page; // page size is a power of two
-        if (len > page - (offset - pageStart)) {
-            throw new FlashException(FlashException.Kind.CROSSES_PAGE, String.format(
-                    "program at 0x%x len %d crosses the %d-byte page at 0x%x (expected: within one page)",
-                    offset, len, page, pageStart));
-        }
+        FlashRules.checkProgram(geometry, offset, src, srcOff, len);
         // Check every byte before changing any, so a refused program leaves flash as it was.
         for (int i = 0; i < len; i++) {
             int old = cells.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFF;
