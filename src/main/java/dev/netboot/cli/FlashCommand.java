@@ -41,18 +41,7 @@ final class FlashCommand implements Runnable {
             description = {"Show the boot slots of a flash file: which is active or pending, and whether the active image reads back "
                     + "with its recorded length and SHA-256. Reads only.",
                     "Exit status: 0 the active slot checks out, 1 no active slot or it fails its check, 2 usage or profile error."})
-    static final class Inspect implements Callable<Integer> {
-        @Option(names = "--profile", paramLabel = "NAME|FILE",
-                description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
-                defaultValue = DeviceProfile.DEFAULT_NAME)
-        String profile;
-
-        @Option(names = "--flash-file", paramLabel = "FILE", required = true, description = "The board's flash file (as written by boot).")
-        Path flashFile;
-
-        @Option(names = "--json", description = "Print one JSON object on stdout instead of the human summary.")
-        boolean json;
-
+    static final class Inspect extends FlashFile implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintStream out = System.out;
