@@ -192,13 +192,13 @@ public final class PowerCutFlash extends ForwardingFlash {
 
     private FlashException powerCut(String what) {
         return new FlashException(FlashException.Kind.POWER_CUT, String.format(
-                "power cut at operation %d (%s) during %s (expected: power)", cutAt, mode, what));
+                "power cut at flash operation %d (%s) during %s", cutAt, mode.name().toLowerCase(java.util.Locale.ROOT), what));
     }
 
     private void checkPower() {
         if (cut) {
             throw new FlashException(FlashException.Kind.POWER_CUT, String.format(
-                    "flash unavailable: power was cut at operation %d (%s) (expected: power)", cutAt, mode));
+                    "flash unavailable: power was cut at flash operation %d (%s)", cutAt, mode.name().toLowerCase(java.util.Locale.ROOT)));
         }
     }
 }

@@ -67,7 +67,7 @@ class FlashCliTest {
             assertEquals(Main.EXIT_FAILED, cut.exit(), cut.err());
             JsonNode j = cut.json();
             assertEquals("error", j.get("result").asText());
-            assertTrue(j.get("error").asText().contains("power cut at operation 40 (" + mode.toUpperCase() + ")"), j.get("error").asText());
+            assertTrue(j.get("error").asText().contains("power cut at flash operation 40 (" + mode + ")"), j.get("error").asText());
             assertTrue(j.get("powerCut").asBoolean());
             assertEquals("A", j.get("activeSlot").asText());
             BootCliTest.Run inspect = run("flash", "inspect", "--flash-file", flash.toString(), "--json");
