@@ -184,7 +184,11 @@ public final class SlotUpdate implements TftpSink {
 
     private TftpSinkException refuse(FlashException e) {
         failure = e;
-        int code = e.kind() == FlashException.Kind.IMAGE_TOO_LARGE ? TftpWire.ERR_DISK_FULL : TftpWire.ERR_NOT_DEFINED;
+        int code = switch (e.kind()) {
+            case IMAGE_TOO_LARGE -> TftpWire.ERR_DISK_FULL;
+            case POWER_CUT -> TftpSinkException.SILENT; // the board is off: it tells the server nothing
+            default -> TftpWire.ERR_NOT_DEFINED;
+        };
         return new TftpSinkException(code, e.getMessage(), e);
     }
 }

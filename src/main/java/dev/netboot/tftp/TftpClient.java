@@ -937,6 +937,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     private void sendError(long now, int ip, int port, int code, String message) {
+        if (code == TftpSinkException.SILENT) {
+            return; // a board whose power was cut sends nothing more
+        }
         String m = message.length() > 200 ? message.substring(0, 200) : message;
         int n = new TftpPacket.Error(code, m.replace('\0', ' ')).emit(scratch, 0);
         txSource = scratch;

@@ -9,6 +9,7 @@ import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.Flash;
+import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.flash.SimulatedNorFlash;
 import dev.netboot.wire.Ipv4Address;
 import java.nio.file.Path;
@@ -112,5 +113,24 @@ class EmulatedBootTest {
         String m = failure(o, "tftp");
         assertTrue(m.contains("ERROR 1"), m);
         assertTrue(m.contains("file not found"), m);
+    }
+
+    @Test
+    void aBoardWhosePowerIsCutTellsTheServerNothingMore() {
+        // Cut the power at the 20th flash operation, mid-transfer: the board stops; unlike a refusal it sends
+        // no ERROR, so the server's session ends by giving up (RFC 1350 timeout), not on a client error.
+        EmulatedLan lan = EmulatedLan.of(Scenario.DEFAULT);
+        lan.tftp().serve(Scenario.DEFAULT.servedFile(), image(100_000));
+        PowerCutFlash flash = new PowerCutFlash(SimulatedNorFlash.inMemory(PROFILE.flash()), 20,
+                PowerCutFlash.Mode.TORN, 1);
+        BootSequence boot = EmulatedBoot.addBoard(lan, PROFILE, flash, new BootObserver() {
+        });
+        boot.start(0);
+        lan.simulation().run(boot::finished, 600 * S);
+        String m = failure(new Outcome(boot, lan, flash, lan.simulation().now()), "flash");
+        assertTrue(m.contains("power cut at flash operation 20"), m);
+        lan.simulation().runFor(120 * S); // longer than the server's 20 retries of 1 s
+        var session = lan.tftp().sessions().getFirst().stats();
+        assertEquals(TftpSession.End.GAVE_UP, session.end());
     }
 }
