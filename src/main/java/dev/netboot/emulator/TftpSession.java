@@ -102,6 +102,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long resend = -1;   // a block to send again before the next of the window, or -1
     private long fastResent = -1;
     private long fastResentAt;
+    // The block last resent alone, while no window restart has sent the blocks after it again; -1 otherwise.
+    // Only an ACK past it, with those blocks sent once, shows that the client keeps blocks past a hole.
+    private long aloneResent = -1;
     private boolean clientBuffers; // the client kept blocks past a hole: single resends serve it
     private long srtt = -1;     // smoothed round trip of first sends (Karn), to space repeated single resends
     private long sampleBlock = -1;
@@ -270,7 +273,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (s >= end || s == highestSent || params.windowSize() == 1) {
                 startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
-            } else if (s == fastResent && !clientBuffers) {
+            } else if (s == aloneResent && !clientBuffers) {
                 // The ACK covers our single resend and no more: the client kept nothing past the hole, as
                 // RFC 7440 allows. Do what the RFC says: a new window from the block after the ACK.
                 startWindow(now, base, 0);
@@ -278,7 +281,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps
                 // the blocks after a hole (shown when an ACK passes a block we resent alone) needs only
                 // that block again; the window slides from the ACK and the new blocks keep flowing.
-                if (fastResent >= 0 && s > fastResent) {
+                if (aloneResent >= 0 && s > aloneResent) {
                     clientBuffers = true;
                 }
                 end = Math.min(base + params.windowSize() - 1, lastBlock);
@@ -303,6 +306,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private void resendOne(long now, long b, int retries) {
         resend = b;
         fastResent = b;
+        aloneResent = b;
         fastResentAt = now;
         if (sampleBlock >= b) {
             sampleBlock = -1; // Karn: the ACK of a block sent twice measures nothing
@@ -322,6 +326,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         resend = -1;
         if (first <= highestSent) {
             sampleBlock = -1;
+            aloneResent = -1; // the blocks after any single resend go again: an ACK past it will show nothing
         }
         state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
         pump(now);

@@ -143,6 +143,20 @@ class TftpServerWindowTest {
     }
 
     @Test
+    void anAckPastAnOldSingleResendAfterARollbackShowsNothing() {
+        Lan lan = holeAtThree();
+        assertEquals(List.of(3L, 9L, 10L), lan.dataUntil(8 * L));
+        lan.ack(3);
+        assertEquals(blocks(4, 11), lan.dataUntil(10 * L));
+        // Block 7 of the rolled-back window is lost: ACK 6 passes block 3, resent alone before, but 4..6
+        // came in the new window, so the client has still shown nothing. A probe: 7 alone, then 12..14.
+        lan.ack(6);
+        assertEquals(List.of(7L, 12L, 13L, 14L), lan.dataUntil(12 * L));
+        lan.ack(7); // and it kept nothing again: the rollback, 8..15
+        assertEquals(blocks(8, 15), lan.dataUntil(14 * L));
+    }
+
+    @Test
     void duplicateAcksOfTheSameHoleResendNothingMore() {
         Lan lan = new Lan(LinkModel.INFINITE).open();
         assertEquals(blocks(2, 8), lan.dataUntil(6 * L));
