@@ -169,6 +169,20 @@ class TftpServerWindowTest {
     }
 
     @Test
+    void aDuplicateAckAfterARollbackDoesNotResendTheBlockJustSent() {
+        Lan lan = holeAtThree();
+        assertEquals(List.of(3L, 9L, 10L), lan.dataUntil(8 * L));
+        lan.ack(3); // at 9 out of order
+        lan.ack(3); // and again at 10
+        // The first ACK 3 rolls the window back to 4..11 at 9L; the second is a duplicate of it and must
+        // not send block 4 a second time (it left at 9L, a round trip has not passed).
+        assertEquals(blocks(4, 11), lan.dataUntil(10 * L));
+        assertEquals(List.of(), lan.dataUntil(9 * L + T - 1));
+        assertEquals(1, lan.session().duplicateAcks());
+        assertEquals(1 + 7, lan.session().retransmissions());
+    }
+
+    @Test
     void onABoundedLinkTheWindowIsHandedOverAsTheWireDrainsSoAResendDoesNotQueueBehindIt() {
         LinkModel link = LinkModel.of(10_000_000L);
         long s = link.serialisationNanos(14 + 20 + 8 + 4 + 512); // one DATA frame on the wire
