@@ -37,16 +37,11 @@ import java.util.Map;
  *     Exceeded, no Destination Unreachable, no Redirect): each such case is counted instead. Options
  *     and fragments pass unchanged; both emulated links have MTU 1500, so nothing needs fragmenting.</li>
  * <li><b>Local delivery</b>: broadcasts and datagrams to the router's own addresses go to the relay
- *     agent when they are UDP to port 67 (RFC 1542 section 4.1), and are dropped and counted otherwise.</li>
- * <li><b>BOOTP relay</b> (RFC 1542 section 4.1.1, disabled by default, enabled per interface with
- *     {@link #relayBootp}): a BOOTREQUEST arriving on a relay interface with hops above the limit is
- *     dropped; otherwise a zero giaddr becomes that interface's address, hops is incremented, every
- *     other field is kept, and the request goes unicast from the egress interface's address, UDP 67 to
- *     67, to the configured server, with the TTL of the request decremented by one (the RFC's
- *     preferred choice against loops). A BOOTREPLY to port 67 whose giaddr is a relay interface's
- *     address (RFC 1542 section 4.1.2) leaves that interface unchanged, from giaddr port 67 to port 68:
- *     broadcast (255.255.255.255 at ff:ff:ff:ff:ff:ff) when the BROADCAST flag is set, else unicast to
- *     yiaddr at chaddr without ARP; TTL 64.</li>
+ *     agent when they are UDP to port 67 (RFC 1542 section 4.1), and are dropped and counted otherwise;
+ *     UDP to port 68 is discarded (section 4.1: "MUST silently discard").</li>
+ * <li><b>BOOTP relay</b> (RFC 1542 section 4, disabled by default, enabled per interface with
+ *     {@link #relayBootp}): the {@link BootpRelay} agent decides what becomes of each BOOTP message; the
+ *     router routes the relayed requests (ARP included) and sends the relayed replies.</li>
  * </ul>
  *
  * <p>Every received frame ends in exactly one of the counters of {@link Stats} (after {@code framesReceived}).
@@ -70,9 +65,7 @@ public final class Router implements SimNode {
     private final UdpDatagram rxUdp = new UdpDatagram();
     private final EthernetFrame rxEth = new EthernetFrame();
     private Ipv4Address defaultRoute = Ipv4Address.ANY;
-    private Ipv4Address bootpServer = Ipv4Address.ANY;
-    private int maxHops = DEFAULT_MAX_HOPS;
-    private int ident;
+    private final BootpRelay bootpRelay = new BootpRelay(dst -> egressFor(nextHopOf(dst)));
     private long framesReceived, notForUs, malformed, unsupported, arpHandled, forwarded, ttlExpired, noRoute,
             arpFailed, queueFull, localDropped, relayedRequests, relayedReplies, hopsExceeded, relayDisabled,
             unknownGiaddr, bootpcDiscarded, arpRequestsSent, arpRepliesSent;
@@ -116,7 +109,6 @@ public final class Router implements SimNode {
         private final Map<Integer, MacAddress> arp = new HashMap<>();
         private final List<Waiting> waiting = new ArrayList<>();
         private final Map<Integer, Query> queries = new HashMap<>();
-        private boolean relay;
 
         private Interface(EmulatedPort port, Ipv4Address address, Ipv4Address netmask) {
             this.port = port;
@@ -146,7 +138,7 @@ public final class Router implements SimNode {
 
         /** Returns true when BOOTP relaying is enabled on this interface. */
         public boolean relaysBootp() {
-            return relay;
+            return bootpRelay.enabledOn(this);
         }
 
         /** Returns the MAC learned for {@code ip} on this interface, or null. */
@@ -224,9 +216,7 @@ public final class Router implements SimNode {
         if (!interfaces.contains(on) || server.isAny()) {
             throw new IllegalArgumentException("BOOTP relay: interface of this router and a server address expected");
         }
-        on.relay = true;
-        this.bootpServer = server;
-        this.maxHops = maxHops;
+        bootpRelay.enable(on, server, maxHops);
         return this;
     }
 
@@ -361,101 +351,31 @@ public final class Router implements SimNode {
             return;
         }
         switch (rxUdp.dstPort()) {
-            case BootpMessage.SERVER_PORT -> onBootp(now, in, frame);
+            case BootpMessage.SERVER_PORT -> onBootp(now, in, frame, rxIp.ttl());
             case BootpMessage.CLIENT_PORT -> bootpcDiscarded++; // RFC 1542 section 4.1: "MUST silently discard"
             default -> localDropped++;
         }
     }
 
-    private void onBootp(long now, Interface in, ByteBuffer frame) {
-        BootpMessage m;
-        try {
-            m = BootpMessage.parse(frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
-        } catch (MalformedPacketException e) {
-            malformed++;
-            return;
-        }
-        if (m.op() == BootpMessage.BOOTREQUEST) {
-            relayRequest(now, in, m, rxIp.ttl());
-        } else if (m.op() == BootpMessage.BOOTREPLY) {
-            relayReply(now, m);
-        } else {
-            malformed++;
-        }
-    }
-
-    // ---------------------------------------------------------------- BOOTP relay
-
-    private void relayRequest(long now, Interface in, BootpMessage m, int ttl) {
-        if (!in.relay || bootpServer.isAny()) {
-            relayDisabled++;
-            return;
-        }
-        // RFC 1542 section 4.1.1: "The relay agent MUST silently discard BOOTREQUEST messages whose 'hops'
-        // field exceeds the value 16", or a smaller configured threshold.
-        if (m.hops() > maxHops) {
-            hopsExceeded++;
-            return;
-        }
-        if (ttl <= 1) {
-            ttlExpired++;
-            return;
-        }
-        // "If this field is zero, the relay agent MUST fill this field with the IP address of the interface
-        // on which the request was received. ... If the 'giaddr' field contains some non-zero value, the
-        // 'giaddr' field MUST NOT be modified." "The value of the 'hops' field MUST be incremented."
-        Ipv4Address giaddr = m.giaddr().isAny() ? in.address : m.giaddr();
-        BootpMessage out = new BootpMessage(m.op(), m.htype(), m.hlen(), m.hops() + 1, m.xid(), m.secs(), m.flags(),
-                m.ciaddr(), m.yiaddr(), m.siaddr(), giaddr, m.chaddr(), m.sname(), m.file(), m.options());
-        Interface egress = egressFor(nextHopOf(bootpServer.value()));
-        if (egress == null) {
-            noRoute++;
-            return;
-        }
-        // "the relay agent may set the IP Time-To-Live field to ... the TTL of the original BOOTREQUEST
-        // decremented by (at least) one", the RFC's preferred choice against loops.
-        byte[] datagram = udpDatagram(egress.address.value(), bootpServer.value(), BootpMessage.SERVER_PORT,
-                BootpMessage.SERVER_PORT, ttl - 1, out);
-        route(now, bootpServer.value(), datagram, true);
-    }
-
-    private void relayReply(long now, BootpMessage m) {
-        // RFC 1542 section 4.1.2: "If the content of the 'giaddr' field does not match one of the relay
-        // agent's directly-connected logical interfaces, the BOOTREPLY message MUST be silently discarded."
-        Interface out = null;
-        for (Interface i : interfaces) {
-            if (i.relay && i.address.equals(m.giaddr())) {
-                out = i;
+    /** Carries out the relay agent's decision on a BOOTP message, and counts it. */
+    private void onBootp(long now, Interface in, ByteBuffer frame, int ttl) {
+        switch (bootpRelay.onMessage(in, frame, rxUdp.payloadOffset(), rxUdp.payloadLength(), ttl)) {
+            case BootpRelay.Outcome.ToServer(int server, byte[] datagram) -> route(now, server, datagram, true);
+            case BootpRelay.Outcome.ToClient(Interface out, MacAddress mac, byte[] datagram) -> {
+                sendFrame(now, out, mac, EthernetFrame.TYPE_IPV4, datagram.length, (b, o) -> b.put(o, datagram));
+                relayedReplies++;
+            }
+            case BootpRelay.Outcome.Dropped(BootpRelay.Drop reason) -> {
+                switch (reason) {
+                    case MALFORMED -> malformed++;
+                    case RELAY_DISABLED -> relayDisabled++;
+                    case HOPS_EXCEEDED -> hopsExceeded++;
+                    case TTL_EXPIRED -> ttlExpired++;
+                    case NO_ROUTE -> noRoute++;
+                    case UNKNOWN_GIADDR -> unknownGiaddr++;
+                }
             }
         }
-        if (out == null) {
-            unknownGiaddr++;
-            return;
-        }
-        // "If this flag is set to 1, the reply SHOULD be sent as an IP broadcast using the IP limited broadcast
-        // address 255.255.255.255 ... and the link-layer broadcast address. If the BROADCAST flag is cleared
-        // (0), the reply SHOULD be sent as an IP unicast to ... 'yiaddr' and the link-layer address ... 'chaddr'."
-        // "If unicasting is not possible, the reply MAY be sent as a broadcast": a non-Ethernet chaddr, or no yiaddr.
-        boolean unicast = !m.broadcast() && !m.yiaddr().isAny() && m.htype() == 1 && m.hlen() == MacAddress.LENGTH;
-        int dstIp = unicast ? m.yiaddr().value() : Ipv4Address.BROADCAST.value();
-        MacAddress dstMac = unicast ? m.chaddr() : MacAddress.BROADCAST;
-        // "All BOOTP fields MUST be preserved intact." "The reply MUST have its UDP destination port set to BOOTPC (68)."
-        byte[] datagram = udpDatagram(out.address.value(), dstIp, BootpMessage.SERVER_PORT, BootpMessage.CLIENT_PORT,
-                TTL, m);
-        sendFrame(now, out, dstMac, EthernetFrame.TYPE_IPV4, datagram.length, (b, o) -> b.put(o, datagram));
-        relayedReplies++;
-    }
-
-    /** Returns a whole IPv4/UDP datagram carrying {@code m}, with both checksums. */
-    private byte[] udpDatagram(int src, int dst, int srcPort, int dstPort, int ttl, BootpMessage m) {
-        int payload = m.encodedLength();
-        int udpLen = UdpDatagram.HEADER_LEN + payload;
-        byte[] b = new byte[Ipv4Packet.HEADER_LEN + udpLen];
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        m.emit(buf, Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN);
-        UdpDatagram.emit(buf, Ipv4Packet.HEADER_LEN, srcPort, dstPort, payload, src, dst);
-        Ipv4Packet.emit(buf, 0, udpLen, Ipv4Packet.PROTO_UDP, src, dst, ttl, ident++);
-        return b;
     }
 
     // ---------------------------------------------------------------- routing and ARP

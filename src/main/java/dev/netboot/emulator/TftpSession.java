@@ -18,16 +18,21 @@ import java.nio.ByteBuffer;
  *
  * <ul>
  *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
- *   <li>Window: blocks {@code base .. base + window - 1} go out together; the ACK of the last one moves
- *       the window on. An ACK of an earlier block restarts the window after it (RFC 7440 section 4:
- *       "The notified DSND SHOULD send a new data block window whose beginning MUST be set based on the
- *       ACK received out of sequence").</li>
+ *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
+ *       ({@link TxPacer}); the ACK of the last one moves the window on. An ACK of an earlier block names a
+ *       hole: the block after it is resent alone and the window slides on. When the ACK answering that
+ *       single resend names exactly it, the client kept nothing past the hole, and the window restarts
+ *       after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block window whose
+ *       beginning MUST be set based on the ACK received out of sequence"). Once an ACK passes a block
+ *       resent alone (no restart between), the client is known to keep blocks past a hole, and every
+ *       later hole costs one resent block.</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
  *       {@code maxRetries} times; then the session gives up silently.</li>
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
- *       receiver's note of a lost block base, and the window is sent again from base.</li>
+ *       receiver's note of a lost block base, which is sent again alone, but not when it was already sent
+ *       again (alone or first of a restarted window) within the last two smoothed round trips.</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  * </ul>
@@ -100,8 +105,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long end;           // last block of the current window
     private long highestSent;
     private long resend = -1;   // a block to send again before the next of the window, or -1
-    private long fastResent = -1;
-    private long fastResentAt;
+    private long lastResent = -1; // the block last sent again, alone or first of a restarted window, and when
+    private long lastResentAt;
+    // The block last resent alone, while no window restart has sent the blocks after it again; -1 otherwise.
+    // Only an ACK past it, with those blocks sent once, shows that the client keeps blocks past a hole.
+    private long aloneResent = -1;
     private boolean clientBuffers; // the client kept blocks past a hole: single resends serve it
     private long srtt = -1;     // smoothed round trip of first sends (Karn), to space repeated single resends
     private long sampleBlock = -1;
@@ -270,7 +278,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (s >= end || s == highestSent || params.windowSize() == 1) {
                 startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
-            } else if (s == fastResent && !clientBuffers) {
+            } else if (s == aloneResent && !clientBuffers) {
                 // The ACK covers our single resend and no more: the client kept nothing past the hole, as
                 // RFC 7440 allows. Do what the RFC says: a new window from the block after the ACK.
                 startWindow(now, base, 0);
@@ -278,7 +286,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps
                 // the blocks after a hole (shown when an ACK passes a block we resent alone) needs only
                 // that block again; the window slides from the ACK and the new blocks keep flowing.
-                if (fastResent >= 0 && s > fastResent) {
+                if (aloneResent >= 0 && s > aloneResent) {
                     clientBuffers = true;
                 }
                 end = Math.min(base + params.windowSize() - 1, lastBlock);
@@ -290,7 +298,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 sendData(now, base);
                 retransmissions++;
                 state = new State.AwaitingAck(block, retryAt, retries);
-            } else if (params.windowSize() > 1 && (base != fastResent || now - fastResentAt >= resendSpacing())) {
+            } else if (params.windowSize() > 1 && (base != lastResent || now - lastResentAt >= resendSpacing())) {
                 // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
                 resendOne(now, base, retries);
             }
@@ -302,8 +310,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** Sends block {@code b} again ahead of the rest of the window. */
     private void resendOne(long now, long b, int retries) {
         resend = b;
-        fastResent = b;
-        fastResentAt = now;
+        lastResent = b;
+        aloneResent = b;
+        lastResentAt = now;
         if (sampleBlock >= b) {
             sampleBlock = -1; // Karn: the ACK of a block sent twice measures nothing
         }
@@ -322,6 +331,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         resend = -1;
         if (first <= highestSent) {
             sampleBlock = -1;
+            aloneResent = -1; // the blocks after any single resend go again: an ACK past it will show nothing
+            lastResent = first; // a duplicate ACK of first - 1 already in flight must not send it once more
+            lastResentAt = now;
         }
         state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
         pump(now);
