@@ -9,7 +9,6 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -139,7 +138,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private boolean fellBack;
 
     // What the request asked for, to check the OACK against.
-    private boolean optionsSent, askedBlksize, askedTsize, askedTimeout, askedWindow, askedRollover;
+    private OptionOffer offer = OptionOffer.NONE;
     private int requestedBlockSize;
 
     // What was negotiated.
@@ -278,33 +277,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             localPort = 49152 + random.nextInt(16384);
         } while (net.isBound(localPort));
         net.bind(localPort, this);
-        List<TftpPacket.Option> options = new ArrayList<>();
-        askedBlksize = askedTsize = askedTimeout = askedWindow = askedRollover = false;
-        if (withOptions) {
-            if (requestedBlockSize != TftpWire.DEFAULT_BLOCK_SIZE) {
-                options.add(new TftpPacket.Option("blksize", Integer.toString(requestedBlockSize)));
-                askedBlksize = true;
-            }
-            // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
-            long size = direction == Direction.READ ? 0 : source.size();
-            if (config.tsize() && size >= 0) {
-                options.add(new TftpPacket.Option("tsize", Long.toString(size)));
-                askedTsize = true;
-            }
-            if (config.serverTimeout() > 0) {
-                options.add(new TftpPacket.Option("timeout", Integer.toString(config.serverTimeout())));
-                askedTimeout = true;
-            }
-            if (config.windowSize() > 1) {
-                options.add(new TftpPacket.Option("windowsize", Integer.toString(config.windowSize())));
-                askedWindow = true;
-            }
-            if (config.rollover() >= 0) {
-                options.add(new TftpPacket.Option("rollover", Integer.toString(config.rollover())));
-                askedRollover = true;
-            }
-        }
-        optionsSent = !options.isEmpty();
+        // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
+        offer = withOptions ? OptionOffer.of(config, requestedBlockSize, direction == Direction.READ ? 0 : source.size())
+                : OptionOffer.NONE;
+        List<TftpPacket.Option> options = offer.options();
         TftpPacket p = direction == Direction.READ ? new TftpPacket.Rrq(file, "octet", options)
                 : new TftpPacket.Wrq(file, "octet", options);
         if (p.encodedLength() > last.capacity()) {
@@ -481,7 +457,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             }
             case TftpPacket.OP_OACK -> onOack(now, srcPort, buf, off, len);
             case TftpPacket.OP_ERROR -> {
-                if (optionsSent && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
+                if (offer.any() && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
                     // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
                     fellBack = true;
                     net.unbind(localPort);
@@ -499,65 +475,19 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     private void onOack(long now, int srcPort, ByteBuffer buf, int off, int len) {
-        if (!optionsSent) {
-            refuse(now, srcPort, "OACK without options requested");
-            return;
+        switch (offer.check(buf, off, len)) {
+            case OptionOffer.Refused(String why) -> refuse(now, srcPort, why);
+            case OptionOffer.Agreed a -> agreed(now, srcPort, a);
         }
-        TftpPacket.Oack oack;
-        try {
-            oack = (TftpPacket.Oack) TftpWire.parse(buf, off, len);
-        } catch (MalformedPacketException e) {
-            refuse(now, srcPort, "malformed OACK: " + e.getMessage());
-            return;
-        }
-        int size = TftpWire.DEFAULT_BLOCK_SIZE;
-        int win = 1;
-        long announced = -1;
-        int roll = -1;
-        for (TftpPacket.Option o : oack.options()) {
-            // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
-            boolean asked = switch (o.name()) {
-                case "blksize" -> askedBlksize;
-                case "tsize" -> askedTsize;
-                case "timeout" -> askedTimeout;
-                case "windowsize" -> askedWindow;
-                case "rollover" -> askedRollover;
-                default -> false;
-            };
-            if (!asked) {
-                refuse(now, srcPort, "OACK option '" + o.name() + "' was never requested");
-                return;
-            }
-            long v = number(o.value());
-            String range = switch (o.name()) {
-                // RFC 2348: the server may answer a smaller size, never a larger one.
-                case "blksize" -> v >= TftpConfig.MIN_BLOCK_SIZE && v <= requestedBlockSize ? null : "8.." + requestedBlockSize;
-                case "tsize" -> v >= 0 ? null : "a byte count";
-                // RFC 2349: "the specified timeout value must match the value specified by the client".
-                case "timeout" -> v == config.serverTimeout() ? null : Integer.toString(config.serverTimeout());
-                // RFC 7440: the server may answer a smaller window.
-                case "windowsize" -> v >= 1 && v <= config.windowSize() ? null : "1.." + config.windowSize();
-                default -> v == 0 || v == 1 ? null : "0 or 1";
-            };
-            if (range != null) {
-                refuse(now, srcPort, "OACK " + o.name() + " " + o.value() + " (expected: " + range + ")");
-                return;
-            }
-            switch (o.name()) {
-                case "blksize" -> size = (int) v;
-                case "tsize" -> announced = v;
-                case "windowsize" -> win = (int) v;
-                case "rollover" -> roll = (int) v;
-                default -> {
-                }
-            }
-        }
+    }
+
+    private void agreed(long now, int srcPort, OptionOffer.Agreed a) {
         takeSample(now, 0);
-        blockSize = size;
-        windowSize = win;
-        window = win;
-        if (roll >= 0) {
-            rolloverTo = roll;
+        blockSize = a.blockSize();
+        windowSize = a.windowSize();
+        window = a.windowSize();
+        if (a.rollover() >= 0) {
+            rolloverTo = a.rollover();
             rolloverKnown = true;
         }
         if (direction == Direction.WRITE) {
@@ -567,27 +497,12 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (reorder != null) {
             reorder.configure(blockSize);
         }
-        if (!begin(now, announced, srcPort)) {
+        if (!begin(now, a.tsize(), srcPort)) {
             return;
         }
-        tsize = announced;
+        tsize = a.tsize();
         enterReceiving(srcPort);
         sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
-    }
-
-    private static long number(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
     }
 
     private void refuse(long now, int srcPort, String why) {
