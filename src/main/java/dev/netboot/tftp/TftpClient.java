@@ -121,20 +121,20 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     private static final int REQUEST_CAPACITY = 4 + 255 * 2 + 128;
 
-    private final UdpTransport net;
-    private final TftpConfig config;
+    final UdpTransport net;
+    final TftpConfig config;
     private final RandomGenerator random;
-    private final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
+    final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
-    private final RttEstimator rtt;
+    final RttEstimator rtt;
 
     private State state = new State.Idle();
     private Direction direction;
     private String file;
     private int requestPort;
-    private TftpSink sink;
-    private TftpSource source;
-    private int localPort;
+    TftpSink sink;
+    TftpSource source;
+    int localPort;
     private boolean fellBack;
 
     // What the request asked for, to check the OACK against.
@@ -142,20 +142,19 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private int requestedBlockSize;
 
     // What was negotiated.
-    private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-    private int windowSize = 1;
-    private int rolloverTo;
-    private boolean rolloverKnown;
+    int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+    int windowSize = 1;
+    int rolloverTo;
+    boolean rolloverKnown;
     private long tsize = -1;
     private ReorderBuffer reorder;
-    private ByteBuffer dataBuf;
 
     // Progress: mutable on purpose, see the class comment.
-    private int serverIp;
+    int serverIp;
     // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per packet
     // would be the data path's only allocation.
-    private Ipv4Address server = Ipv4Address.ANY;
-    private int tid = -1;
+    Ipv4Address server = Ipv4Address.ANY;
+    int tid = -1;
     private long received;     // read: last block in order
     private long acked;        // read: last block we acknowledged
     private int sinceAck;      // read: blocks in order since that ACK
@@ -163,33 +162,31 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private boolean lossInWindow;
     private long lastGapAckFor = -1;
     private long lastGapAckAt;
-    private long base = 1;     // write: first unacknowledged block
-    private long next = 1;     // write: next block to send
-    private long highestSent;  // write: highest block sent so far
-    private long lastBlock = -1;   // write: the final (short) block, once known
-    private int lastBlockLen;
-    private long lastRollbackAt = Long.MIN_VALUE;
-    private long bytes;
-    private int lastLen;
-    private long lastSentAt;
-    private long retryAt = Long.MAX_VALUE;
+    long bytes;
+    int lastLen;
+    long lastSentAt;
+    long retryAt = Long.MAX_VALUE;
     private long ackHeldUntil = -1; // read: the sink is busy; the next window's ACK goes out then (-1: none held)
     private long acksHeld;
     // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
-    private boolean unsent;
-    private int retries;
-    private long dallyUntil;
+    boolean unsent;
+    int retries;
+    long dallyUntil;
     private long startedAt;
-    private long finishedAt = -1;
+    long finishedAt = -1;
     // Karn's rule: a sample is armed only by a packet sent once; any retransmission disarms it.
-    private boolean sampleArmed;
+    boolean sampleArmed;
     private long sampleAt;
     private long sampleSeq;
 
-    private long retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks;
+    long retransmissions, duplicates, dropped, blocks;
+    private long strayPackets, held, gapAcks;
 
     // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
+
+    // The write half; this class keeps the socket, the transfer ID and the retransmission plumbing.
+    private final Upload upload = new Upload(this);
 
     /** Creates a client on {@code net}; {@code random} picks the local ports. */
     public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
@@ -308,7 +305,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 sendAck(now, true); // the sink is ready: ask for the next window
             }
             case State.Receiving _ when now >= retryAt -> receiveTimeout(now);
-            case State.Sending _ when now >= retryAt -> sendTimeout(now);
+            case State.Sending _ when now >= retryAt -> upload.timeout(now);
             case State.Done _ when unsent -> {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
                 if (!unsent) {
@@ -343,8 +340,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
-                    + " after " + retries + " retransmissions of " + what));
+            giveUp(port, what);
             return;
         }
         retries++;
@@ -353,7 +349,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         sendLast(now, port);
     }
 
-    private void sendLast(long now, int port) {
+    void sendLast(long now, int port) {
         txSource = last;
         SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
         if (r == SendResult.NO_ROUTE) {
@@ -374,7 +370,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent. */
-    private void arm(long now, long seq) {
+    void arm(long now, long seq) {
         if (!unsent && retries == 0) {
             sampleArmed = true;
             sampleAt = now;
@@ -382,7 +378,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    private void takeSample(long now, long seq) {
+    void takeSample(long now, long seq) {
         if (sampleArmed && seq >= sampleSeq) {
             rtt.sample(now - sampleAt);
             sampleArmed = false;
@@ -417,7 +413,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
             case State.Receiving _ -> onReceiving(now, op, buf, off, len);
             case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Sending _ -> onSending(now, op, buf, off, len);
+            case State.Sending _ -> upload.onPacket(now, op, buf, off, len);
             case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
                     && op == TftpPacket.OP_DATA && len >= 4 && TftpWire.block(buf, off, len) == wire(received) -> {
                 duplicates++;
@@ -453,7 +449,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 }
                 // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
                 takeSample(now, 0);
-                enterSending(now, srcPort);
+                upload.enter(now, srcPort);
             }
             case TftpPacket.OP_OACK -> onOack(now, srcPort, buf, off, len);
             case TftpPacket.OP_ERROR -> {
@@ -491,7 +487,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             rolloverKnown = true;
         }
         if (direction == Direction.WRITE) {
-            enterSending(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
+            upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
             return;
         }
         if (reorder != null) {
@@ -515,8 +511,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             sink.begin(size);
             return true;
         } catch (TftpSinkException e) {
-            sendError(now, serverIp, srcPort, e.errorCode(), e.getMessage());
-            fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
+            localFailure(now, srcPort, e);
             return false;
         }
     }
@@ -530,7 +525,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         transition(new State.Receiving(server, srcPort, blockSize));
     }
 
-    private int wire(long seq) {
+    int wire(long seq) {
         return BlockNumbers.wire(seq, rolloverTo);
     }
 
@@ -625,8 +620,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         try {
             sink.write(buf, off, n);
         } catch (TftpSinkException e) {
-            sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
-            fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
+            localFailure(now, tid, e);
             return false;
         }
         blocks++;
@@ -681,8 +675,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
-                    + " after " + retries + " retransmissions of ACK " + wire(received)));
+            giveUp(tid, "ACK " + wire(received));
             return;
         }
         retries++;
@@ -704,135 +697,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         lastSentAt = now;
     }
 
-    // ------------------------------------------------------------------ sending (write)
-
-    private void enterSending(long now, int srcPort) {
-        tid = srcPort;
-        retries = 0;
-        base = 1;
-        next = 1;
-        highestSent = 0;
-        long size = source.size();
-        lastBlock = size >= 0 ? size / blockSize + 1 : -1;
-        lastBlockLen = size >= 0 ? (int) (size % blockSize) : 0;
-        if (dataBuf == null || dataBuf.capacity() < TftpWire.DATA_HEADER_LEN + blockSize) {
-            dataBuf = ByteBuffer.allocate(TftpWire.DATA_HEADER_LEN + blockSize);
-        }
-        transition(new State.Sending(server, srcPort, blockSize));
-        sendWindow(now);
-    }
-
-    /** Sends blocks {@code next ..} up to the window's end; a busy link leaves the rest for the next poll. */
-    private void sendWindow(long now) {
-        long fresh = -1;
-        boolean resent = false;
-        while (next < base + windowSize && (lastBlock < 0 || next <= lastBlock)) {
-            int n;
-            try {
-                n = source.read((next - 1) * blockSize, dataBuf, TftpWire.DATA_HEADER_LEN, blockSize);
-            } catch (TftpSinkException e) {
-                sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
-                fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
-                return;
-            }
-            if (n < blockSize) {
-                lastBlock = next;
-                lastBlockLen = n;
-            }
-            TftpWire.writeDataHeader(dataBuf, 0, wire(next));
-            txSource = dataBuf;
-            SendResult r = net.sendUdp(now, localPort, server, tid, TftpWire.DATA_HEADER_LEN + n, this);
-            if (r == SendResult.NO_ROUTE) {
-                fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + server));
-                return;
-            }
-            if (r == SendResult.LINK_BUSY) {
-                // GUIDE H9: this block did not go; the next poll resumes from it.
-                unsent = true;
-                retryAt = now;
-                return;
-            }
-            if (next <= highestSent) {
-                retransmissions++;
-                resent = true;
-            } else {
-                highestSent = next;
-                fresh = next;
-            }
-            next++;
-        }
-        unsent = false;
-        lastSentAt = now;
-        retryAt = now + rtt.timeout(retries);
-        if (fresh >= 0 && fresh == next - 1 && !resent) {
-            arm(now, fresh); // Karn: only a burst sent for the first time measures the round trip
-        }
-    }
-
-    private void onSending(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_ACK -> {
-                if (len < 4) {
-                    dropped++;
-                    return;
-                }
-                long s = BlockNumbers.seq(TftpWire.block(buf, off, len), base, rolloverTo);
-                if (s < base - 1 || s >= next) {
-                    dropped++;
-                } else if (s == base - 1) {
-                    duplicates++;
-                    // RFC 1123 4.2.3.1: never resend on a duplicate ACK in lock-step. With a window it is the
-                    // receiver's note of a gap (RFC 7440): resend from base, at most once per timeout.
-                    if (windowSize > 1 && next > base && now - lastRollbackAt >= rtt.rto()) {
-                        lastRollbackAt = now;
-                        next = base;
-                        sampleArmed = false;
-                        sendWindow(now);
-                    }
-                } else {
-                    takeSample(now, s);
-                    blocks += s - base + 1;
-                    base = s + 1;
-                    retries = 0;
-                    if (s == lastBlock) {
-                        bytes = (lastBlock - 1) * blockSize + lastBlockLen;
-                        finishedAt = now;
-                        retryAt = Long.MAX_VALUE;
-                        transition(new State.Done(bytes, now));
-                        net.unbind(localPort);
-                        return;
-                    }
-                    if (s < next - 1) {
-                        next = s + 1; // RFC 7440: the next window starts after the block acknowledged
-                        sampleArmed = false;
-                    }
-                    sendWindow(now);
-                }
-            }
-            case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            default -> dropped++;
-        }
-    }
-
-    private void sendTimeout(long now) {
-        if (unsent) {
-            sendWindow(now);
-            return;
-        }
-        if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
-                    + " after " + retries + " retransmissions of DATA " + wire(base)));
-            return;
-        }
-        retries++;
-        sampleArmed = false;
-        next = base; // RFC 7440: the last ACK received sets the start of the window sent again
-        sendWindow(now);
-    }
-
     // ------------------------------------------------------------------ errors and the end
 
-    private void serverError(ByteBuffer buf, int off, int len, int port) {
+    void serverError(ByteBuffer buf, int off, int len, int port) {
         TftpPacket p;
         try {
             p = TftpWire.parse(buf, off, len);
@@ -851,7 +718,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 
-    private void sendError(long now, int ip, int port, int code, String message) {
+    void sendError(long now, int ip, int port, int code, String message) {
         if (code == TftpSinkException.SILENT) {
             return; // a board whose power was cut sends nothing more
         }
@@ -861,13 +728,25 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
     }
 
-    private void fail(TftpFailure failure) {
+    /** Fails the transfer after {@code retries} retransmissions of {@code what} to {@code port} went unanswered. */
+    void giveUp(int port, String what) {
+        fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
+                + " after " + retries + " retransmissions of " + what));
+    }
+
+    /** The sink or source failed: tell the server (unless the board lost power) and fail as LOCAL. */
+    void localFailure(long now, int port, TftpSinkException e) {
+        sendError(now, serverIp, port, e.errorCode(), e.getMessage());
+        fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
+    }
+
+    void fail(TftpFailure failure) {
         retryAt = Long.MAX_VALUE;
         transition(new State.Failed(failure));
         net.unbind(localPort);
     }
 
-    private void transition(State next) {
+    void transition(State next) {
         state = next;
     }
 }
