@@ -146,8 +146,6 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     int windowSize = 1;
     int rolloverTo;
     boolean rolloverKnown;
-    private long tsize = -1;
-    private ReorderBuffer reorder;
 
     // Progress: mutable on purpose, see the class comment.
     int serverIp;
@@ -155,19 +153,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     // would be the data path's only allocation.
     Ipv4Address server = Ipv4Address.ANY;
     int tid = -1;
-    private long received;     // read: last block in order
-    private long acked;        // read: last block we acknowledged
-    private int sinceAck;      // read: blocks in order since that ACK
-    private int window = 1;    // read: blocks per ACK now
-    private boolean lossInWindow;
-    private long lastGapAckFor = -1;
-    private long lastGapAckAt;
     long bytes;
     int lastLen;
     long lastSentAt;
     long retryAt = Long.MAX_VALUE;
-    private long ackHeldUntil = -1; // read: the sink is busy; the next window's ACK goes out then (-1: none held)
-    private long acksHeld;
     // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
     boolean unsent;
     int retries;
@@ -180,12 +169,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private long sampleSeq;
 
     long retransmissions, duplicates, dropped, blocks;
-    private long strayPackets, held, gapAcks;
+    private long strayPackets;
 
     // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
 
-    // The write half; this class keeps the socket, the transfer ID and the retransmission plumbing.
+    // The two halves own their progress; this class keeps the socket, the transfer ID and retransmission.
+    private final Download download = new Download(this);
     private final Upload upload = new Upload(this);
 
     /** Creates a client on {@code net}; {@code random} picks the local ports. */
@@ -203,13 +193,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks, rtt.srtt(), rtt.rto(),
-                direction == Direction.READ ? window : windowSize);
+        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, download.held(), download.gapAcks(),
+                rtt.srtt(), rtt.rto(), direction == Direction.READ ? download.window() : windowSize);
     }
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return acksHeld;
+        return download.acksHeld();
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -262,9 +252,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         this.server = server;
         this.startedAt = now;
         this.requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
-        if (direction == Direction.READ && config.windowSize() > 1) {
-            long bytesFor = Math.min((long) config.windowSize() * requestedBlockSize, config.reorderBudget());
-            this.reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), config.windowSize());
+        if (direction == Direction.READ) {
+            download.prepare(config, requestedBlockSize);
         }
     }
 
@@ -286,7 +275,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         lastLen = p.emit(last, 0);
         blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
         windowSize = 1;
-        window = 1;
+        download.resetWindow(1);
         rolloverTo = 0;
         rolloverKnown = false;
         retries = 0;
@@ -300,11 +289,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         switch (state) {
             case State.Requesting r when now >= retryAt ->
                     retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
-            case State.Receiving _ when ackHeldUntil >= 0 && now >= ackHeldUntil -> {
-                ackHeldUntil = -1;
-                sendAck(now, true); // the sink is ready: ask for the next window
-            }
-            case State.Receiving _ when now >= retryAt -> receiveTimeout(now);
+            case State.Receiving _ when download.heldUntil() >= 0 && now >= download.heldUntil() -> download.releaseAck(now);
+            case State.Receiving _ when now >= retryAt -> download.timeout(now);
             case State.Sending _ when now >= retryAt -> upload.timeout(now);
             case State.Done _ when unsent -> {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
@@ -325,7 +311,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         return switch (state) {
-            case State.Receiving _ when ackHeldUntil >= 0 -> Math.min(retryAt, ackHeldUntil);
+            case State.Receiving _ when download.heldUntil() >= 0 -> Math.min(retryAt, download.heldUntil());
             case State.Requesting _, State.Receiving _, State.Sending _ -> retryAt;
             case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
@@ -347,6 +333,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         retransmissions++;
         sampleArmed = false;
         sendLast(now, port);
+    }
+
+    /** Sends our last control packet again as it is, to the transfer ID: a re-ACK, not a timeout's retransmission. */
+    void resendLast(long now) {
+        txSource = last;
+        net.sendUdp(now, localPort, server, tid, lastLen, this);
+        lastSentAt = now;
     }
 
     void sendLast(long now, int port) {
@@ -411,13 +404,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         switch (state) {
             case State.Requesting _ -> onRequesting(now, srcIp, srcPort, op, buf, off, len);
             case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Receiving _ -> onReceiving(now, op, buf, off, len);
+            case State.Receiving _ -> download.onPacket(now, op, buf, off, len);
             case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
             case State.Sending _ -> upload.onPacket(now, op, buf, off, len);
             case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                    && op == TftpPacket.OP_DATA && len >= 4 && TftpWire.block(buf, off, len) == wire(received) -> {
+                    && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len)) -> {
                 duplicates++;
-                reAck(now);
+                download.reAck(now);
             }
             default -> dropped++;
         }
@@ -436,11 +429,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 }
                 // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
                 takeSample(now, 0);
-                if (!begin(now, -1, srcPort)) {
-                    return;
-                }
-                enterReceiving(srcPort);
-                onReceiving(now, op, buf, off, len);
+                download.enterWithData(now, srcPort, op, buf, off, len);
             }
             case TftpPacket.OP_ACK -> {
                 if (direction != Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {
@@ -481,7 +470,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         takeSample(now, 0);
         blockSize = a.blockSize();
         windowSize = a.windowSize();
-        window = a.windowSize();
+        download.resetWindow(a.windowSize());
         if (a.rollover() >= 0) {
             rolloverTo = a.rollover();
             rolloverKnown = true;
@@ -490,15 +479,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
             return;
         }
-        if (reorder != null) {
-            reorder.configure(blockSize);
-        }
-        if (!begin(now, a.tsize(), srcPort)) {
-            return;
-        }
-        tsize = a.tsize();
-        enterReceiving(srcPort);
-        sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
+        download.enterWithOack(now, srcPort, a.tsize());
     }
 
     private void refuse(long now, int srcPort, String why) {
@@ -506,195 +487,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
     }
 
-    private boolean begin(long now, long size, int srcPort) {
-        try {
-            sink.begin(size);
-            return true;
-        } catch (TftpSinkException e) {
-            localFailure(now, srcPort, e);
-            return false;
-        }
-    }
-
-    private void enterReceiving(int srcPort) {
-        tid = srcPort;
-        retries = 0;
-        received = 0;
-        acked = 0;
-        sinceAck = 0;
-        transition(new State.Receiving(server, srcPort, blockSize));
-    }
-
     int wire(long seq) {
         return BlockNumbers.wire(seq, rolloverTo);
-    }
-
-    private void onReceiving(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_DATA -> {
-                if (len < 4) {
-                    dropped++;
-                    return;
-                }
-                int b = TftpWire.block(buf, off, len);
-                long expected = received + 1;
-                if (!rolloverKnown && rolloverTo == 0 && windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
-                    rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
-                }
-                long s = BlockNumbers.seq(b, expected, rolloverTo);
-                int n = len - TftpWire.DATA_HEADER_LEN;
-                if (n > blockSize || s < 0) {
-                    dropped++;
-                } else if (s == expected) {
-                    inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else if (s > expected) {
-                    outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else {
-                    duplicates++;
-                    if (s <= acked) {
-                        reAck(now); // the sender repeats what we acknowledged: our ACK was lost
-                    }
-                    // else: the tail of a window the sender resends from our early ACK; nothing to say
-                }
-            }
-            case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            default -> dropped++;
-        }
-    }
-
-    private void inOrder(long now, ByteBuffer buf, int off, int n) {
-        if (!deliver(now, buf, off, n)) {
-            return;
-        }
-        takeSample(now, received);
-        while (n == blockSize && reorder != null && reorder.has(received + 1)) {
-            long s = received + 1;
-            n = reorder.length(s);
-            int at = reorder.offset(s);
-            reorder.release(s);
-            if (!deliver(now, reorder.store(), at, n)) {
-                return;
-            }
-        }
-        if (n < blockSize) {
-            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
-            if (reorder != null) {
-                reorder.clear();
-            }
-            sendAck(now, false);
-            finishedAt = now;
-            dallyUntil = now + rtt.timeout(0);
-            if (!unsent) {
-                retryAt = Long.MAX_VALUE;
-            }
-            transition(new State.Done(bytes, now));
-            return;
-        }
-        if (sinceAck >= window) {
-            if (!lossInWindow && window < windowSize) {
-                window++; // a clean window: one more block per ACK, up to what was negotiated
-            }
-            lossInWindow = false;
-            long ready = sink.readyAt(now, (long) window * blockSize);
-            if (ready > now) {
-                // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
-                ackHeldUntil = ready;
-                retryAt = ready;
-                acksHeld++;
-            } else {
-                sendAck(now, true);
-            }
-        } else {
-            retryAt = now + rtt.timeout(0); // progress: the sender is alive
-        }
-    }
-
-    /** Writes one in-order block; false when the transfer ended in failure. */
-    private boolean deliver(long now, ByteBuffer buf, int off, int n) {
-        if (tsize >= 0 && (bytes + n > tsize || (n < blockSize && bytes + n != tsize))) {
-            String why = "TFTP: server announced " + tsize + " bytes, sent " + (bytes + n);
-            sendError(now, serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
-            fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
-            return false;
-        }
-        try {
-            sink.write(buf, off, n);
-        } catch (TftpSinkException e) {
-            localFailure(now, tid, e);
-            return false;
-        }
-        blocks++;
-        bytes += n;
-        received++;
-        sinceAck++;
-        retries = 0;
-        return true;
-    }
-
-    private void outOfOrder(long now, long s, ByteBuffer buf, int off, int n) {
-        if (s - acked > windowSize) {
-            dropped++; // beyond any window the sender may have out: not a block of this transfer's now
-            return;
-        }
-        lossInWindow = true;
-        if (reorder != null && !reorder.has(s)) {
-            if (reorder.hold(s, received + 1, buf, off, n)) {
-                held++;
-            } else {
-                dropped++;
-            }
-        }
-        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
-        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm.
-        if (received != lastGapAckFor || now - lastGapAckAt >= rtt.rto()) {
-            lastGapAckFor = received;
-            lastGapAckAt = now;
-            gapAcks++;
-            window = Math.max(1, window / 2);
-            sendAck(now, false);
-        }
-    }
-
-    /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
-    private void sendAck(long now, boolean sample) {
-        lastLen = TftpWire.writeAck(last, 0, wire(received));
-        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
-        acked = received;
-        sinceAck = 0;
-        sendLast(now, tid);
-        if (sample) {
-            arm(now, received + 1);
-        } else {
-            sampleArmed = false;
-        }
-    }
-
-    private void receiveTimeout(long now) {
-        if (unsent) {
-            sendLast(now, tid);
-            return;
-        }
-        if (retries >= config.maxRetries()) {
-            giveUp(tid, "ACK " + wire(received));
-            return;
-        }
-        retries++;
-        retransmissions++;
-        window = Math.max(1, window / 2);
-        lossInWindow = true;
-        sendAck(now, false);
-    }
-
-    private void reAck(long now) {
-        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
-        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
-        if (now - lastSentAt < (windowSize > 1 ? rtt.timeout(0) : rtt.timeout(0) / 8)) {
-            return;
-        }
-        retransmissions++;
-        txSource = last;
-        net.sendUdp(now, localPort, server, tid, lastLen, this);
-        lastSentAt = now;
     }
 
     // ------------------------------------------------------------------ errors and the end
