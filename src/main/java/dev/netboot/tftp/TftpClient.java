@@ -9,7 +9,6 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -29,15 +28,12 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
- * receiver this client acknowledges every {@code w} in-order blocks, {@code w} being the window in use:
- * it starts at the negotiated size, grows by one after a clean window and halves on a gap or timeout.
- * After a loss a smaller {@code w} gets the sender back on track sooner; the price, with a sender that
- * resends from our early ACK, is the duplicates of what it had already sent (ignored without an answer).
- * A block ahead of a gap is kept in a {@link ReorderBuffer} of {@code min(window × blksize, budget)}
- * bytes, and the last in-order block is acknowledged at once, at most once per missing block per
- * timeout, instead of waiting for the sender's timeout. As the sender (write) it sends the negotiated
- * window each time: a standard receiver acknowledges only after that many blocks or its own timeout,
- * so sending fewer would stall every window.
+ * receiver this client acknowledges every {@code w} in-order blocks, {@code w} starting at the negotiated
+ * size, growing by one after a clean window and halving on a gap or timeout (a smaller {@code w} gets the
+ * sender back on track sooner, at the price of duplicates, ignored). A block ahead of a gap is kept in a
+ * {@link ReorderBuffer} of {@code min(window × blksize, budget)} bytes, and the last in-order block is
+ * acknowledged at once, at most once per missing block per timeout. As the sender (write) it always sends
+ * the negotiated window: a standard receiver acknowledges only after that many blocks or its own timeout.
  *
  * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
  * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled); each
@@ -64,6 +60,12 @@ import java.util.random.RandomGenerator;
  * <p>The data path allocates nothing: DATA is read in place, ACKs and DATA are written into the frame
  * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
  * mutable fields rather than in a new state record per block.
+ *
+ * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID and the retransmission
+ * plumbing (the last control packet, RTT samples, failures), and hands each packet to the owner of the
+ * current state: {@code Handshake} (the request and the first answer; {@code OptionOffer} checks an
+ * OACK), {@code Download} (a read) or {@code Upload} (a write). They reach the shared fields below,
+ * which are package-private for them alone.
  */
 public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Which way the file goes. */
@@ -123,23 +125,16 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     final UdpTransport net;
     final TftpConfig config;
-    private final RandomGenerator random;
+    final RandomGenerator random;
     final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
     final RttEstimator rtt;
 
     private State state = new State.Idle();
-    private Direction direction;
-    private String file;
-    private int requestPort;
+    Direction direction;
     TftpSink sink;
     TftpSource source;
     int localPort;
-    private boolean fellBack;
-
-    // What the request asked for, to check the OACK against.
-    private OptionOffer offer = OptionOffer.NONE;
-    private int requestedBlockSize;
 
     // What was negotiated.
     int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
@@ -147,7 +142,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     int rolloverTo;
     boolean rolloverKnown;
 
-    // Progress: mutable on purpose, see the class comment.
+    // Shared progress, read and written by Download and Upload too: mutable on purpose, see the class comment.
     int serverIp;
     // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per packet
     // would be the data path's only allocation.
@@ -174,9 +169,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
 
-    // The two halves own their progress; this class keeps the socket, the transfer ID and retransmission.
-    private final Download download = new Download(this);
-    private final Upload upload = new Upload(this);
+    // The request and the two halves own their progress; this class keeps the socket, the TID and retransmission.
+    private final Handshake handshake = new Handshake(this);
+    final Download download = new Download(this);
+    final Upload upload = new Upload(this);
 
     /** Creates a client on {@code net}; {@code random} picks the local ports. */
     public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
@@ -231,14 +227,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public void startRead(long now, Ipv4Address server, int port, String file, TftpSink sink) {
         start(now, server, port, file, Direction.READ);
         this.sink = sink;
-        request(now, config.options());
+        handshake.send(now, config.options());
     }
 
     /** Starts uploading {@code source} to {@code server}:{@code port} as {@code remoteName}. */
     public void startWrite(long now, Ipv4Address server, int port, String remoteName, TftpSource source) {
         start(now, server, port, remoteName, Direction.WRITE);
         this.source = source;
-        request(now, config.options());
+        handshake.send(now, config.options());
     }
 
     private void start(long now, Ipv4Address server, int port, String file, Direction direction) {
@@ -246,42 +242,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             throw new IllegalStateException("TFTP client already started: " + state);
         }
         this.direction = direction;
-        this.file = file;
-        this.requestPort = port;
         this.serverIp = server.value();
         this.server = server;
         this.startedAt = now;
-        this.requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
+        int requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
+        handshake.prepare(file, port, requestedBlockSize);
         if (direction == Direction.READ) {
             download.prepare(config, requestedBlockSize);
         }
-    }
-
-    /** Sends the request, with options or without, from a fresh port. */
-    private void request(long now, boolean withOptions) {
-        do {
-            localPort = 49152 + random.nextInt(16384);
-        } while (net.isBound(localPort));
-        net.bind(localPort, this);
-        // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
-        offer = withOptions ? OptionOffer.of(config, requestedBlockSize, direction == Direction.READ ? 0 : source.size())
-                : OptionOffer.NONE;
-        List<TftpPacket.Option> options = offer.options();
-        TftpPacket p = direction == Direction.READ ? new TftpPacket.Rrq(file, "octet", options)
-                : new TftpPacket.Wrq(file, "octet", options);
-        if (p.encodedLength() > last.capacity()) {
-            throw new IllegalArgumentException("TFTP file name too long: " + file.length() + " characters");
-        }
-        lastLen = p.emit(last, 0);
-        blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-        windowSize = 1;
-        download.resetWindow(1);
-        rolloverTo = 0;
-        rolloverKnown = false;
-        retries = 0;
-        transition(new State.Requesting(server, requestPort, file, direction));
-        sendLast(now, requestPort);
-        arm(now, 0);
     }
 
     /** Retransmits when the deadline has come and gives up after the configured retries. */
@@ -342,6 +310,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         lastSentAt = now;
     }
 
+    /** Sends our last control packet (request or ACK) to {@code port}; a busy link leaves it for the next poll. */
     void sendLast(long now, int port) {
         txSource = last;
         SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
@@ -371,6 +340,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
+    /** Takes the armed RTT sample when the answer moves past its sequence number (Karn's rule: armed once). */
     void takeSample(long now, long seq) {
         if (sampleArmed && seq >= sampleSeq) {
             rtt.sample(now - sampleAt);
@@ -390,7 +360,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    // ------------------------------------------------------------------ receiving
+    // ------------------------------------------------------------------ dispatch to the state's owner
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
@@ -402,7 +372,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         switch (state) {
-            case State.Requesting _ -> onRequesting(now, srcIp, srcPort, op, buf, off, len);
+            case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
             case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
             case State.Receiving _ -> download.onPacket(now, op, buf, off, len);
             case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
@@ -416,83 +386,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    private void onRequesting(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
-        if (srcIp != serverIp) {
-            stray(now, srcIp, srcPort);
-            return;
-        }
-        switch (op) {
-            case TftpPacket.OP_DATA -> {
-                if (direction != Direction.READ || len < 4 || TftpWire.block(buf, off, len) != 1) {
-                    dropped++;
-                    return;
-                }
-                // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
-                takeSample(now, 0);
-                download.enterWithData(now, srcPort, op, buf, off, len);
-            }
-            case TftpPacket.OP_ACK -> {
-                if (direction != Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {
-                    dropped++;
-                    return;
-                }
-                // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
-                takeSample(now, 0);
-                upload.enter(now, srcPort);
-            }
-            case TftpPacket.OP_OACK -> onOack(now, srcPort, buf, off, len);
-            case TftpPacket.OP_ERROR -> {
-                if (offer.any() && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
-                    // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
-                    fellBack = true;
-                    net.unbind(localPort);
-                    request(now, false);
-                    return;
-                }
-                serverError(buf, off, len, srcPort);
-            }
-            default -> dropped++;
-        }
-    }
-
-    private static int errorCode(ByteBuffer buf, int off, int len) {
-        return len >= 4 ? TftpWire.block(buf, off, len) : -1; // the code sits where DATA's block number does
-    }
-
-    private void onOack(long now, int srcPort, ByteBuffer buf, int off, int len) {
-        switch (offer.check(buf, off, len)) {
-            case OptionOffer.Refused(String why) -> refuse(now, srcPort, why);
-            case OptionOffer.Agreed a -> agreed(now, srcPort, a);
-        }
-    }
-
-    private void agreed(long now, int srcPort, OptionOffer.Agreed a) {
-        takeSample(now, 0);
-        blockSize = a.blockSize();
-        windowSize = a.windowSize();
-        download.resetWindow(a.windowSize());
-        if (a.rollover() >= 0) {
-            rolloverTo = a.rollover();
-            rolloverKnown = true;
-        }
-        if (direction == Direction.WRITE) {
-            upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
-            return;
-        }
-        download.enterWithOack(now, srcPort, a.tsize());
-    }
-
-    private void refuse(long now, int srcPort, String why) {
-        sendError(now, serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
-        fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
-    }
-
+    /** Returns the wire number of block {@code seq} where this server wraps. */
     int wire(long seq) {
         return BlockNumbers.wire(seq, rolloverTo);
     }
 
     // ------------------------------------------------------------------ errors and the end
 
+    /** The server sent ERROR: the transfer fails with its code and message. */
     void serverError(ByteBuffer buf, int off, int len, int port) {
         TftpPacket p;
         try {
@@ -507,11 +408,12 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     /** RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. */
-    private void stray(long now, int srcIp, int srcPort) {
+    void stray(long now, int srcIp, int srcPort) {
         strayPackets++;
         sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 
+    /** Sends ERROR {@code code} to {@code ip}:{@code port}, nothing for {@link TftpSinkException#SILENT}. */
     void sendError(long now, int ip, int port, int code, String message) {
         if (code == TftpSinkException.SILENT) {
             return; // a board whose power was cut sends nothing more
@@ -534,12 +436,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
     }
 
+    /** Ends the transfer as failed and frees the port. */
     void fail(TftpFailure failure) {
         retryAt = Long.MAX_VALUE;
         transition(new State.Failed(failure));
         net.unbind(localPort);
     }
 
+    /** Moves to {@code next}: every transition goes through here (GUIDE H7). */
     void transition(State next) {
         state = next;
     }
