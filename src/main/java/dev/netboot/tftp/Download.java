@@ -1,6 +1,5 @@
 package dev.netboot.tftp;
 
-import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
@@ -73,12 +72,12 @@ final class Download {
     }
 
     /** A server that ignored our options answered DATA 1 from {@code srcPort}: start and take the block. */
-    void enterWithData(long now, int srcPort, int op, ByteBuffer buf, int off, int len) {
+    void enterWithData(long now, int srcPort, ByteBuffer buf, int off, int len) {
         if (!begin(now, -1, srcPort)) {
             return;
         }
         enter(srcPort);
-        onPacket(now, op, buf, off, len);
+        onData(now, buf, off, len);
     }
 
     /** The server's OACK from {@code srcPort} was agreed to: start, and send ACK 0 (RFC 2347). */
@@ -130,37 +129,27 @@ final class Download {
         c.transition(new TftpClient.State.Receiving(c.server, srcPort, c.blockSize));
     }
 
-    /** Handles a packet from the transfer ID: DATA in order, ahead of a gap or again; an ERROR ends the transfer. */
-    void onPacket(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_DATA -> {
-                if (len < 4) {
-                    c.dropped++;
-                    return;
-                }
-                int b = TftpWire.block(buf, off, len);
-                long expected = received + 1;
-                if (!c.rolloverKnown && c.rolloverTo == 0 && c.windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
-                    c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
-                }
-                long s = BlockNumbers.seq(b, expected, c.rolloverTo);
-                int n = len - TftpWire.DATA_HEADER_LEN;
-                if (n > c.blockSize || s < 0) {
-                    c.dropped++;
-                } else if (s == expected) {
-                    inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else if (s > expected) {
-                    outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else {
-                    c.duplicates++;
-                    if (s <= acked) {
-                        reAck(now); // the sender repeats what we acknowledged: our ACK was lost
-                    }
-                    // else: the tail of a window the sender resends from our early ACK; nothing to say
-                }
+    /** Takes DATA from the transfer ID, 4 bytes or more: in order, ahead of a gap, or again. */
+    void onData(long now, ByteBuffer buf, int off, int len) {
+        int b = TftpWire.block(buf, off, len);
+        long expected = received + 1;
+        if (!c.rolloverKnown && c.rolloverTo == 0 && c.windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
+            c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+        }
+        long s = BlockNumbers.seq(b, expected, c.rolloverTo);
+        int n = len - TftpWire.DATA_HEADER_LEN;
+        if (n > c.blockSize || s < 0) {
+            c.dropped++;
+        } else if (s == expected) {
+            inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
+        } else if (s > expected) {
+            outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
+        } else {
+            c.duplicates++;
+            if (s <= acked) {
+                reAck(now); // the sender repeats what we acknowledged: our ACK was lost
             }
-            case TftpPacket.OP_ERROR -> c.serverError(buf, off, len, c.tid);
-            default -> c.dropped++;
+            // else: the tail of a window the sender resends from our early ACK; nothing to say
         }
     }
 

@@ -73,7 +73,7 @@ final class Handshake {
                 }
                 // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
                 c.takeSample(now, 0);
-                c.download.enterWithData(now, srcPort, op, buf, off, len);
+                c.download.enterWithData(now, srcPort, buf, off, len);
             }
             case TftpPacket.OP_ACK -> {
                 if (c.direction != TftpClient.Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {

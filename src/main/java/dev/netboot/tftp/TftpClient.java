@@ -373,10 +373,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         switch (state) {
             case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Receiving _ -> download.onPacket(now, op, buf, off, len);
-            case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Sending _ -> upload.onPacket(now, op, buf, off, len);
+            case State.Receiving _, State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Receiving _, State.Sending _ when op == TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
+            case State.Receiving _ when op == TftpPacket.OP_DATA && len >= 4 -> download.onData(now, buf, off, len);
+            case State.Sending _ when op == TftpPacket.OP_ACK && len >= 4 -> upload.onAck(now, buf, off, len);
             case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
                     && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len)) -> {
                 duplicates++;

@@ -2,7 +2,6 @@ package dev.netboot.tftp;
 
 import dev.netboot.net.PayloadWriter;
 import dev.netboot.net.SendResult;
-import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
@@ -97,33 +96,23 @@ final class Upload implements PayloadWriter {
         }
     }
 
-    /** Handles a packet from the transfer ID: an ACK moves the window; an ERROR ends the transfer. */
-    void onPacket(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_ACK -> {
-                if (len < 4) {
-                    c.dropped++;
-                    return;
-                }
-                long s = BlockNumbers.seq(TftpWire.block(buf, off, len), base, c.rolloverTo);
-                if (s < base - 1 || s >= next) {
-                    c.dropped++;
-                } else if (s == base - 1) {
-                    c.duplicates++;
-                    // RFC 1123 4.2.3.1: never resend on a duplicate ACK in lock-step. With a window it is the
-                    // receiver's note of a gap (RFC 7440): resend from base, at most once per timeout.
-                    if (c.windowSize > 1 && next > base && now - lastRollbackAt >= c.rtt.rto()) {
-                        lastRollbackAt = now;
-                        next = base;
-                        c.sampleArmed = false;
-                        sendWindow(now);
-                    }
-                } else {
-                    acknowledged(now, s);
-                }
+    /** Takes an ACK from the transfer ID, 4 bytes or more: it moves the window, or is a duplicate. */
+    void onAck(long now, ByteBuffer buf, int off, int len) {
+        long s = BlockNumbers.seq(TftpWire.block(buf, off, len), base, c.rolloverTo);
+        if (s < base - 1 || s >= next) {
+            c.dropped++;
+        } else if (s == base - 1) {
+            c.duplicates++;
+            // RFC 1123 4.2.3.1: never resend on a duplicate ACK in lock-step. With a window it is the
+            // receiver's note of a gap (RFC 7440): resend from base, at most once per timeout.
+            if (c.windowSize > 1 && next > base && now - lastRollbackAt >= c.rtt.rto()) {
+                lastRollbackAt = now;
+                next = base;
+                c.sampleArmed = false;
+                sendWindow(now);
             }
-            case TftpPacket.OP_ERROR -> c.serverError(buf, off, len, c.tid);
-            default -> c.dropped++;
+        } else {
+            acknowledged(now, s);
         }
     }
 
