@@ -142,7 +142,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     int rolloverTo;
     boolean rolloverKnown;
 
-    // Shared progress, read and written by Download and Upload too: mutable on purpose, see the class comment.
+    // Shared progress, read and written by Handshake, Download and Upload too: mutable on purpose (class comment).
     int serverIp;
     // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per packet
     // would be the data path's only allocation.
