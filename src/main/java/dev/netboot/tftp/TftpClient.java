@@ -9,8 +9,6 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,15 +28,12 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
- * receiver this client acknowledges every {@code w} in-order blocks, {@code w} being the window in use:
- * it starts at the negotiated size, grows by one after a clean window and halves on a gap or timeout.
- * After a loss a smaller {@code w} gets the sender back on track sooner; the price, with a sender that
- * resends from our early ACK, is the duplicates of what it had already sent (ignored without an answer).
- * A block ahead of a gap is kept in a {@link ReorderBuffer} of {@code min(window × blksize, budget)}
- * bytes, and the last in-order block is acknowledged at once, at most once per missing block per
- * timeout, instead of waiting for the sender's timeout. As the sender (write) it sends the negotiated
- * window each time: a standard receiver acknowledges only after that many blocks or its own timeout,
- * so sending fewer would stall every window.
+ * receiver this client acknowledges every {@code w} in-order blocks, {@code w} starting at the negotiated
+ * size, growing by one after a clean window and halving on a gap or timeout (a smaller {@code w} gets the
+ * sender back on track sooner, at the price of duplicates, ignored). A block ahead of a gap is kept in a
+ * {@link ReorderBuffer} of {@code min(window × blksize, budget)} bytes, and the last in-order block is
+ * acknowledged at once, at most once per missing block per timeout. As the sender (write) it always sends
+ * the negotiated window: a standard receiver acknowledges only after that many blocks or its own timeout.
  *
  * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
  * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled); each
@@ -65,6 +60,12 @@ import java.util.random.RandomGenerator;
  * <p>The data path allocates nothing: DATA is read in place, ACKs and DATA are written into the frame
  * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
  * mutable fields rather than in a new state record per block.
+ *
+ * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID and the retransmission
+ * plumbing (the last control packet, RTT samples, failures), and hands each packet to the owner of the
+ * current state: {@code Handshake} (the request and the first answer; {@code OptionOffer} checks an
+ * OACK), {@code Download} (a read) or {@code Upload} (a write). They reach the shared fields below,
+ * which are package-private for them alone.
  */
 public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Which way the file goes. */
@@ -122,75 +123,56 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     private static final int REQUEST_CAPACITY = 4 + 255 * 2 + 128;
 
-    private final UdpTransport net;
-    private final TftpConfig config;
-    private final RandomGenerator random;
-    private final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
+    final UdpTransport net;
+    final TftpConfig config;
+    final RandomGenerator random;
+    final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
-    private final RttEstimator rtt;
+    final RttEstimator rtt;
 
     private State state = new State.Idle();
-    private Direction direction;
-    private String file;
-    private int requestPort;
-    private TftpSink sink;
-    private TftpSource source;
-    private int localPort;
-    private boolean fellBack;
-
-    // What the request asked for, to check the OACK against.
-    private boolean optionsSent, askedBlksize, askedTsize, askedTimeout, askedWindow, askedRollover;
-    private int requestedBlockSize;
+    Direction direction;
+    TftpSink sink;
+    TftpSource source;
+    int localPort;
 
     // What was negotiated.
-    private int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-    private int windowSize = 1;
-    private int rolloverTo;
-    private boolean rolloverKnown;
-    private long tsize = -1;
-    private ReorderBuffer reorder;
-    private ByteBuffer dataBuf;
+    int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+    int windowSize = 1;
+    int rolloverTo;
+    boolean rolloverKnown;
 
-    // Progress: mutable on purpose, see the class comment.
-    private int serverIp;
+    // Shared progress, read and written by Handshake, Download and Upload too: mutable on purpose (class comment).
+    int serverIp;
     // The same address as an object, made once: sendUdp takes an Ipv4Address, and a new one per packet
     // would be the data path's only allocation.
-    private Ipv4Address server = Ipv4Address.ANY;
-    private int tid = -1;
-    private long received;     // read: last block in order
-    private long acked;        // read: last block we acknowledged
-    private int sinceAck;      // read: blocks in order since that ACK
-    private int window = 1;    // read: blocks per ACK now
-    private boolean lossInWindow;
-    private long lastGapAckFor = -1;
-    private long lastGapAckAt;
-    private long base = 1;     // write: first unacknowledged block
-    private long next = 1;     // write: next block to send
-    private long highestSent;  // write: highest block sent so far
-    private long lastBlock = -1;   // write: the final (short) block, once known
-    private int lastBlockLen;
-    private long lastRollbackAt = Long.MIN_VALUE;
-    private long bytes;
-    private int lastLen;
-    private long lastSentAt;
-    private long retryAt = Long.MAX_VALUE;
-    private long ackHeldUntil = -1; // read: the sink is busy; the next window's ACK goes out then (-1: none held)
-    private long acksHeld;
+    Ipv4Address server = Ipv4Address.ANY;
+    int tid = -1;
+    long bytes;
+    int lastLen;
+    long lastSentAt;
+    long retryAt = Long.MAX_VALUE;
     // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
-    private boolean unsent;
-    private int retries;
-    private long dallyUntil;
+    boolean unsent;
+    int retries;
+    long dallyUntil;
     private long startedAt;
-    private long finishedAt = -1;
+    long finishedAt = -1;
     // Karn's rule: a sample is armed only by a packet sent once; any retransmission disarms it.
-    private boolean sampleArmed;
+    boolean sampleArmed;
     private long sampleAt;
     private long sampleSeq;
 
-    private long retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks;
+    long retransmissions, duplicates, dropped, blocks;
+    private long strayPackets;
 
     // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
+
+    // The request and the two halves own their progress; this class keeps the socket, the TID and retransmission.
+    private final Handshake handshake = new Handshake(this);
+    final Download download = new Download(this);
+    final Upload upload = new Upload(this);
 
     /** Creates a client on {@code net}; {@code random} picks the local ports. */
     public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
@@ -207,13 +189,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, held, gapAcks, rtt.srtt(), rtt.rto(),
-                direction == Direction.READ ? window : windowSize);
+        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, download.held(), download.gapAcks(),
+                rtt.srtt(), rtt.rto(), direction == Direction.READ ? download.window() : windowSize);
     }
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return acksHeld;
+        return download.acksHeld();
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -245,14 +227,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public void startRead(long now, Ipv4Address server, int port, String file, TftpSink sink) {
         start(now, server, port, file, Direction.READ);
         this.sink = sink;
-        request(now, config.options());
+        handshake.send(now, config.options());
     }
 
     /** Starts uploading {@code source} to {@code server}:{@code port} as {@code remoteName}. */
     public void startWrite(long now, Ipv4Address server, int port, String remoteName, TftpSource source) {
         start(now, server, port, remoteName, Direction.WRITE);
         this.source = source;
-        request(now, config.options());
+        handshake.send(now, config.options());
     }
 
     private void start(long now, Ipv4Address server, int port, String file, Direction direction) {
@@ -260,66 +242,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             throw new IllegalStateException("TFTP client already started: " + state);
         }
         this.direction = direction;
-        this.file = file;
-        this.requestPort = port;
         this.serverIp = server.value();
         this.server = server;
         this.startedAt = now;
-        this.requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
-        if (direction == Direction.READ && config.windowSize() > 1) {
-            long bytesFor = Math.min((long) config.windowSize() * requestedBlockSize, config.reorderBudget());
-            this.reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), config.windowSize());
+        int requestedBlockSize = config.requestedBlockSize(net.maxUdpPayload());
+        handshake.prepare(file, port, requestedBlockSize);
+        if (direction == Direction.READ) {
+            download.prepare(config, requestedBlockSize);
         }
-    }
-
-    /** Sends the request, with options or without, from a fresh port. */
-    private void request(long now, boolean withOptions) {
-        do {
-            localPort = 49152 + random.nextInt(16384);
-        } while (net.isBound(localPort));
-        net.bind(localPort, this);
-        List<TftpPacket.Option> options = new ArrayList<>();
-        askedBlksize = askedTsize = askedTimeout = askedWindow = askedRollover = false;
-        if (withOptions) {
-            if (requestedBlockSize != TftpWire.DEFAULT_BLOCK_SIZE) {
-                options.add(new TftpPacket.Option("blksize", Integer.toString(requestedBlockSize)));
-                askedBlksize = true;
-            }
-            // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
-            long size = direction == Direction.READ ? 0 : source.size();
-            if (config.tsize() && size >= 0) {
-                options.add(new TftpPacket.Option("tsize", Long.toString(size)));
-                askedTsize = true;
-            }
-            if (config.serverTimeout() > 0) {
-                options.add(new TftpPacket.Option("timeout", Integer.toString(config.serverTimeout())));
-                askedTimeout = true;
-            }
-            if (config.windowSize() > 1) {
-                options.add(new TftpPacket.Option("windowsize", Integer.toString(config.windowSize())));
-                askedWindow = true;
-            }
-            if (config.rollover() >= 0) {
-                options.add(new TftpPacket.Option("rollover", Integer.toString(config.rollover())));
-                askedRollover = true;
-            }
-        }
-        optionsSent = !options.isEmpty();
-        TftpPacket p = direction == Direction.READ ? new TftpPacket.Rrq(file, "octet", options)
-                : new TftpPacket.Wrq(file, "octet", options);
-        if (p.encodedLength() > last.capacity()) {
-            throw new IllegalArgumentException("TFTP file name too long: " + file.length() + " characters");
-        }
-        lastLen = p.emit(last, 0);
-        blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-        windowSize = 1;
-        window = 1;
-        rolloverTo = 0;
-        rolloverKnown = false;
-        retries = 0;
-        transition(new State.Requesting(server, requestPort, file, direction));
-        sendLast(now, requestPort);
-        arm(now, 0);
     }
 
     /** Retransmits when the deadline has come and gives up after the configured retries. */
@@ -327,12 +257,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         switch (state) {
             case State.Requesting r when now >= retryAt ->
                     retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
-            case State.Receiving _ when ackHeldUntil >= 0 && now >= ackHeldUntil -> {
-                ackHeldUntil = -1;
-                sendAck(now, true); // the sink is ready: ask for the next window
-            }
-            case State.Receiving _ when now >= retryAt -> receiveTimeout(now);
-            case State.Sending _ when now >= retryAt -> sendTimeout(now);
+            case State.Receiving _ when download.heldUntil() >= 0 && now >= download.heldUntil() -> download.releaseAck(now);
+            case State.Receiving _ when now >= retryAt -> download.timeout(now);
+            case State.Sending _ when now >= retryAt -> upload.timeout(now);
             case State.Done _ when unsent -> {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
                 if (!unsent) {
@@ -352,7 +279,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         return switch (state) {
-            case State.Receiving _ when ackHeldUntil >= 0 -> Math.min(retryAt, ackHeldUntil);
+            case State.Receiving _ when download.heldUntil() >= 0 -> Math.min(retryAt, download.heldUntil());
             case State.Requesting _, State.Receiving _, State.Sending _ -> retryAt;
             case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
@@ -367,8 +294,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
-                    + " after " + retries + " retransmissions of " + what));
+            giveUp(port, what);
             return;
         }
         retries++;
@@ -377,7 +303,15 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         sendLast(now, port);
     }
 
-    private void sendLast(long now, int port) {
+    /** Sends our last control packet again as it is, to the transfer ID: a re-ACK, not a timeout's retransmission. */
+    void resendLast(long now) {
+        txSource = last;
+        net.sendUdp(now, localPort, server, tid, lastLen, this);
+        lastSentAt = now;
+    }
+
+    /** Sends our last control packet (request or ACK) to {@code port}; a busy link leaves it for the next poll. */
+    void sendLast(long now, int port) {
         txSource = last;
         SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
         if (r == SendResult.NO_ROUTE) {
@@ -398,7 +332,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent. */
-    private void arm(long now, long seq) {
+    void arm(long now, long seq) {
         if (!unsent && retries == 0) {
             sampleArmed = true;
             sampleAt = now;
@@ -406,7 +340,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    private void takeSample(long now, long seq) {
+    /** Takes the armed RTT sample when the answer moves past its sequence number (Karn's rule: armed once). */
+    void takeSample(long now, long seq) {
         if (sampleArmed && seq >= sampleSeq) {
             rtt.sample(now - sampleAt);
             sampleArmed = false;
@@ -425,7 +360,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    // ------------------------------------------------------------------ receiving
+    // ------------------------------------------------------------------ dispatch to the state's owner
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
@@ -437,487 +372,29 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         switch (state) {
-            case State.Requesting _ -> onRequesting(now, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Receiving _ -> onReceiving(now, op, buf, off, len);
-            case State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Sending _ -> onSending(now, op, buf, off, len);
+            case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
+            case State.Receiving _, State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Receiving _, State.Sending _ when op == TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
+            case State.Receiving _ when op == TftpPacket.OP_DATA && len >= 4 -> download.onData(now, buf, off, len);
+            case State.Sending _ when op == TftpPacket.OP_ACK && len >= 4 -> upload.onAck(now, buf, off, len);
             case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                    && op == TftpPacket.OP_DATA && len >= 4 && TftpWire.block(buf, off, len) == wire(received) -> {
+                    && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len)) -> {
                 duplicates++;
-                reAck(now);
+                download.reAck(now);
             }
             default -> dropped++;
         }
     }
 
-    private void onRequesting(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
-        if (srcIp != serverIp) {
-            stray(now, srcIp, srcPort);
-            return;
-        }
-        switch (op) {
-            case TftpPacket.OP_DATA -> {
-                if (direction != Direction.READ || len < 4 || TftpWire.block(buf, off, len) != 1) {
-                    dropped++;
-                    return;
-                }
-                // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
-                takeSample(now, 0);
-                if (!begin(now, -1, srcPort)) {
-                    return;
-                }
-                enterReceiving(srcPort);
-                onReceiving(now, op, buf, off, len);
-            }
-            case TftpPacket.OP_ACK -> {
-                if (direction != Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {
-                    dropped++;
-                    return;
-                }
-                // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
-                takeSample(now, 0);
-                enterSending(now, srcPort);
-            }
-            case TftpPacket.OP_OACK -> onOack(now, srcPort, buf, off, len);
-            case TftpPacket.OP_ERROR -> {
-                if (optionsSent && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
-                    // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
-                    fellBack = true;
-                    net.unbind(localPort);
-                    request(now, false);
-                    return;
-                }
-                serverError(buf, off, len, srcPort);
-            }
-            default -> dropped++;
-        }
-    }
-
-    private static int errorCode(ByteBuffer buf, int off, int len) {
-        return len >= 4 ? TftpWire.block(buf, off, len) : -1; // the code sits where DATA's block number does
-    }
-
-    private void onOack(long now, int srcPort, ByteBuffer buf, int off, int len) {
-        if (!optionsSent) {
-            refuse(now, srcPort, "OACK without options requested");
-            return;
-        }
-        TftpPacket.Oack oack;
-        try {
-            oack = (TftpPacket.Oack) TftpWire.parse(buf, off, len);
-        } catch (MalformedPacketException e) {
-            refuse(now, srcPort, "malformed OACK: " + e.getMessage());
-            return;
-        }
-        int size = TftpWire.DEFAULT_BLOCK_SIZE;
-        int win = 1;
-        long announced = -1;
-        int roll = -1;
-        for (TftpPacket.Option o : oack.options()) {
-            // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
-            boolean asked = switch (o.name()) {
-                case "blksize" -> askedBlksize;
-                case "tsize" -> askedTsize;
-                case "timeout" -> askedTimeout;
-                case "windowsize" -> askedWindow;
-                case "rollover" -> askedRollover;
-                default -> false;
-            };
-            if (!asked) {
-                refuse(now, srcPort, "OACK option '" + o.name() + "' was never requested");
-                return;
-            }
-            long v = number(o.value());
-            String range = switch (o.name()) {
-                // RFC 2348: the server may answer a smaller size, never a larger one.
-                case "blksize" -> v >= TftpConfig.MIN_BLOCK_SIZE && v <= requestedBlockSize ? null : "8.." + requestedBlockSize;
-                case "tsize" -> v >= 0 ? null : "a byte count";
-                // RFC 2349: "the specified timeout value must match the value specified by the client".
-                case "timeout" -> v == config.serverTimeout() ? null : Integer.toString(config.serverTimeout());
-                // RFC 7440: the server may answer a smaller window.
-                case "windowsize" -> v >= 1 && v <= config.windowSize() ? null : "1.." + config.windowSize();
-                default -> v == 0 || v == 1 ? null : "0 or 1";
-            };
-            if (range != null) {
-                refuse(now, srcPort, "OACK " + o.name() + " " + o.value() + " (expected: " + range + ")");
-                return;
-            }
-            switch (o.name()) {
-                case "blksize" -> size = (int) v;
-                case "tsize" -> announced = v;
-                case "windowsize" -> win = (int) v;
-                case "rollover" -> roll = (int) v;
-                default -> {
-                }
-            }
-        }
-        takeSample(now, 0);
-        blockSize = size;
-        windowSize = win;
-        window = win;
-        if (roll >= 0) {
-            rolloverTo = roll;
-            rolloverKnown = true;
-        }
-        if (direction == Direction.WRITE) {
-            enterSending(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
-            return;
-        }
-        if (reorder != null) {
-            reorder.configure(blockSize);
-        }
-        if (!begin(now, announced, srcPort)) {
-            return;
-        }
-        tsize = announced;
-        enterReceiving(srcPort);
-        sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
-    }
-
-    private static long number(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
-    }
-
-    private void refuse(long now, int srcPort, String why) {
-        sendError(now, serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
-        fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
-    }
-
-    private boolean begin(long now, long size, int srcPort) {
-        try {
-            sink.begin(size);
-            return true;
-        } catch (TftpSinkException e) {
-            sendError(now, serverIp, srcPort, e.errorCode(), e.getMessage());
-            fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
-            return false;
-        }
-    }
-
-    private void enterReceiving(int srcPort) {
-        tid = srcPort;
-        retries = 0;
-        received = 0;
-        acked = 0;
-        sinceAck = 0;
-        transition(new State.Receiving(server, srcPort, blockSize));
-    }
-
-    private int wire(long seq) {
+    /** Returns the wire number of block {@code seq} where this server wraps. */
+    int wire(long seq) {
         return BlockNumbers.wire(seq, rolloverTo);
-    }
-
-    private void onReceiving(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_DATA -> {
-                if (len < 4) {
-                    dropped++;
-                    return;
-                }
-                int b = TftpWire.block(buf, off, len);
-                long expected = received + 1;
-                if (!rolloverKnown && rolloverTo == 0 && windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
-                    rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
-                }
-                long s = BlockNumbers.seq(b, expected, rolloverTo);
-                int n = len - TftpWire.DATA_HEADER_LEN;
-                if (n > blockSize || s < 0) {
-                    dropped++;
-                } else if (s == expected) {
-                    inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else if (s > expected) {
-                    outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
-                } else {
-                    duplicates++;
-                    if (s <= acked) {
-                        reAck(now); // the sender repeats what we acknowledged: our ACK was lost
-                    }
-                    // else: the tail of a window the sender resends from our early ACK; nothing to say
-                }
-            }
-            case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            default -> dropped++;
-        }
-    }
-
-    private void inOrder(long now, ByteBuffer buf, int off, int n) {
-        if (!deliver(now, buf, off, n)) {
-            return;
-        }
-        takeSample(now, received);
-        while (n == blockSize && reorder != null && reorder.has(received + 1)) {
-            long s = received + 1;
-            n = reorder.length(s);
-            int at = reorder.offset(s);
-            reorder.release(s);
-            if (!deliver(now, reorder.store(), at, n)) {
-                return;
-            }
-        }
-        if (n < blockSize) {
-            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
-            if (reorder != null) {
-                reorder.clear();
-            }
-            sendAck(now, false);
-            finishedAt = now;
-            dallyUntil = now + rtt.timeout(0);
-            if (!unsent) {
-                retryAt = Long.MAX_VALUE;
-            }
-            transition(new State.Done(bytes, now));
-            return;
-        }
-        if (sinceAck >= window) {
-            if (!lossInWindow && window < windowSize) {
-                window++; // a clean window: one more block per ACK, up to what was negotiated
-            }
-            lossInWindow = false;
-            long ready = sink.readyAt(now, (long) window * blockSize);
-            if (ready > now) {
-                // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
-                ackHeldUntil = ready;
-                retryAt = ready;
-                acksHeld++;
-            } else {
-                sendAck(now, true);
-            }
-        } else {
-            retryAt = now + rtt.timeout(0); // progress: the sender is alive
-        }
-    }
-
-    /** Writes one in-order block; false when the transfer ended in failure. */
-    private boolean deliver(long now, ByteBuffer buf, int off, int n) {
-        if (tsize >= 0 && (bytes + n > tsize || (n < blockSize && bytes + n != tsize))) {
-            String why = "TFTP: server announced " + tsize + " bytes, sent " + (bytes + n);
-            sendError(now, serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
-            fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
-            return false;
-        }
-        try {
-            sink.write(buf, off, n);
-        } catch (TftpSinkException e) {
-            sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
-            fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
-            return false;
-        }
-        blocks++;
-        bytes += n;
-        received++;
-        sinceAck++;
-        retries = 0;
-        return true;
-    }
-
-    private void outOfOrder(long now, long s, ByteBuffer buf, int off, int n) {
-        if (s - acked > windowSize) {
-            dropped++; // beyond any window the sender may have out: not a block of this transfer's now
-            return;
-        }
-        lossInWindow = true;
-        if (reorder != null && !reorder.has(s)) {
-            if (reorder.hold(s, received + 1, buf, off, n)) {
-                held++;
-            } else {
-                dropped++;
-            }
-        }
-        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
-        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm.
-        if (received != lastGapAckFor || now - lastGapAckAt >= rtt.rto()) {
-            lastGapAckFor = received;
-            lastGapAckAt = now;
-            gapAcks++;
-            window = Math.max(1, window / 2);
-            sendAck(now, false);
-        }
-    }
-
-    /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
-    private void sendAck(long now, boolean sample) {
-        lastLen = TftpWire.writeAck(last, 0, wire(received));
-        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
-        acked = received;
-        sinceAck = 0;
-        sendLast(now, tid);
-        if (sample) {
-            arm(now, received + 1);
-        } else {
-            sampleArmed = false;
-        }
-    }
-
-    private void receiveTimeout(long now) {
-        if (unsent) {
-            sendLast(now, tid);
-            return;
-        }
-        if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
-                    + " after " + retries + " retransmissions of ACK " + wire(received)));
-            return;
-        }
-        retries++;
-        retransmissions++;
-        window = Math.max(1, window / 2);
-        lossInWindow = true;
-        sendAck(now, false);
-    }
-
-    private void reAck(long now) {
-        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
-        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
-        if (now - lastSentAt < (windowSize > 1 ? rtt.timeout(0) : rtt.timeout(0) / 8)) {
-            return;
-        }
-        retransmissions++;
-        txSource = last;
-        net.sendUdp(now, localPort, server, tid, lastLen, this);
-        lastSentAt = now;
-    }
-
-    // ------------------------------------------------------------------ sending (write)
-
-    private void enterSending(long now, int srcPort) {
-        tid = srcPort;
-        retries = 0;
-        base = 1;
-        next = 1;
-        highestSent = 0;
-        long size = source.size();
-        lastBlock = size >= 0 ? size / blockSize + 1 : -1;
-        lastBlockLen = size >= 0 ? (int) (size % blockSize) : 0;
-        if (dataBuf == null || dataBuf.capacity() < TftpWire.DATA_HEADER_LEN + blockSize) {
-            dataBuf = ByteBuffer.allocate(TftpWire.DATA_HEADER_LEN + blockSize);
-        }
-        transition(new State.Sending(server, srcPort, blockSize));
-        sendWindow(now);
-    }
-
-    /** Sends blocks {@code next ..} up to the window's end; a busy link leaves the rest for the next poll. */
-    private void sendWindow(long now) {
-        long fresh = -1;
-        boolean resent = false;
-        while (next < base + windowSize && (lastBlock < 0 || next <= lastBlock)) {
-            int n;
-            try {
-                n = source.read((next - 1) * blockSize, dataBuf, TftpWire.DATA_HEADER_LEN, blockSize);
-            } catch (TftpSinkException e) {
-                sendError(now, serverIp, tid, e.errorCode(), e.getMessage());
-                fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
-                return;
-            }
-            if (n < blockSize) {
-                lastBlock = next;
-                lastBlockLen = n;
-            }
-            TftpWire.writeDataHeader(dataBuf, 0, wire(next));
-            txSource = dataBuf;
-            SendResult r = net.sendUdp(now, localPort, server, tid, TftpWire.DATA_HEADER_LEN + n, this);
-            if (r == SendResult.NO_ROUTE) {
-                fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + server));
-                return;
-            }
-            if (r == SendResult.LINK_BUSY) {
-                // GUIDE H9: this block did not go; the next poll resumes from it.
-                unsent = true;
-                retryAt = now;
-                return;
-            }
-            if (next <= highestSent) {
-                retransmissions++;
-                resent = true;
-            } else {
-                highestSent = next;
-                fresh = next;
-            }
-            next++;
-        }
-        unsent = false;
-        lastSentAt = now;
-        retryAt = now + rtt.timeout(retries);
-        if (fresh >= 0 && fresh == next - 1 && !resent) {
-            arm(now, fresh); // Karn: only a burst sent for the first time measures the round trip
-        }
-    }
-
-    private void onSending(long now, int op, ByteBuffer buf, int off, int len) {
-        switch (op) {
-            case TftpPacket.OP_ACK -> {
-                if (len < 4) {
-                    dropped++;
-                    return;
-                }
-                long s = BlockNumbers.seq(TftpWire.block(buf, off, len), base, rolloverTo);
-                if (s < base - 1 || s >= next) {
-                    dropped++;
-                } else if (s == base - 1) {
-                    duplicates++;
-                    // RFC 1123 4.2.3.1: never resend on a duplicate ACK in lock-step. With a window it is the
-                    // receiver's note of a gap (RFC 7440): resend from base, at most once per timeout.
-                    if (windowSize > 1 && next > base && now - lastRollbackAt >= rtt.rto()) {
-                        lastRollbackAt = now;
-                        next = base;
-                        sampleArmed = false;
-                        sendWindow(now);
-                    }
-                } else {
-                    takeSample(now, s);
-                    blocks += s - base + 1;
-                    base = s + 1;
-                    retries = 0;
-                    if (s == lastBlock) {
-                        bytes = (lastBlock - 1) * blockSize + lastBlockLen;
-                        finishedAt = now;
-                        retryAt = Long.MAX_VALUE;
-                        transition(new State.Done(bytes, now));
-                        net.unbind(localPort);
-                        return;
-                    }
-                    if (s < next - 1) {
-                        next = s + 1; // RFC 7440: the next window starts after the block acknowledged
-                        sampleArmed = false;
-                    }
-                    sendWindow(now);
-                }
-            }
-            case TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            default -> dropped++;
-        }
-    }
-
-    private void sendTimeout(long now) {
-        if (unsent) {
-            sendWindow(now);
-            return;
-        }
-        if (retries >= config.maxRetries()) {
-            fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + tid
-                    + " after " + retries + " retransmissions of DATA " + wire(base)));
-            return;
-        }
-        retries++;
-        sampleArmed = false;
-        next = base; // RFC 7440: the last ACK received sets the start of the window sent again
-        sendWindow(now);
     }
 
     // ------------------------------------------------------------------ errors and the end
 
-    private void serverError(ByteBuffer buf, int off, int len, int port) {
+    /** The server sent ERROR: the transfer fails with its code and message. */
+    void serverError(ByteBuffer buf, int off, int len, int port) {
         TftpPacket p;
         try {
             p = TftpWire.parse(buf, off, len);
@@ -931,12 +408,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     /** RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. */
-    private void stray(long now, int srcIp, int srcPort) {
+    void stray(long now, int srcIp, int srcPort) {
         strayPackets++;
         sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 
-    private void sendError(long now, int ip, int port, int code, String message) {
+    /** Sends ERROR {@code code} to {@code ip}:{@code port}, nothing for {@link TftpSinkException#SILENT}. */
+    void sendError(long now, int ip, int port, int code, String message) {
         if (code == TftpSinkException.SILENT) {
             return; // a board whose power was cut sends nothing more
         }
@@ -946,13 +424,27 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
     }
 
-    private void fail(TftpFailure failure) {
+    /** Fails the transfer after {@code retries} retransmissions of {@code what} to {@code port} went unanswered. */
+    void giveUp(int port, String what) {
+        fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
+                + " after " + retries + " retransmissions of " + what));
+    }
+
+    /** The sink or source failed: tell the server (unless the board lost power) and fail as LOCAL. */
+    void localFailure(long now, int port, TftpSinkException e) {
+        sendError(now, serverIp, port, e.errorCode(), e.getMessage());
+        fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
+    }
+
+    /** Ends the transfer as failed and frees the port. */
+    void fail(TftpFailure failure) {
         retryAt = Long.MAX_VALUE;
         transition(new State.Failed(failure));
         net.unbind(localPort);
     }
 
-    private void transition(State next) {
+    /** Moves to {@code next}: every transition goes through here (GUIDE H7). */
+    void transition(State next) {
         state = next;
     }
 }

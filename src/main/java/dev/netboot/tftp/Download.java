@@ -1,0 +1,291 @@
+package dev.netboot.tftp;
+
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+
+/**
+ * The receiving half of a read (RRQ): which blocks reached the {@link TftpSink}, which we acknowledged,
+ * the window in use, blocks held ahead of a gap, a held ACK, and the announced size. It knows RFC 7440's
+ * receiver rules, RFC 2349's tsize check and the sink's pacing; the socket, the transfer ID, the
+ * negotiated sizes, retries, the RTT estimate and the shared counters belong to its {@link TftpClient}.
+ *
+ * <p><b>Window.</b> It acknowledges every {@code w} in-order blocks: {@code w} starts at the negotiated
+ * size, grows by one after a clean window and halves on a gap or timeout. A block ahead of a gap goes
+ * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
+ * missing block per timeout (RFC 7440 section 4).
+ *
+ * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take that
+ * many bytes ({@link TftpSink#readyAt}) and, if that is later, holds the ACK until then.
+ *
+ * <p>Allocation-free per block: DATA is read in place, the ACK is written into the client's control
+ * buffer, and progress lives in the mutable fields below.
+ */
+final class Download {
+    private final TftpClient c;
+    private ReorderBuffer reorder;
+    private long tsize = -1;         // announced by the server's OACK (RFC 2349), or -1
+    private long received;           // last block in order
+    private long acked;              // last block we acknowledged
+    private int sinceAck;            // blocks in order since that ACK
+    private int window = 1;          // blocks per ACK now
+    private boolean lossInWindow;
+    private long lastGapAckFor = -1;
+    private long lastGapAckAt;
+    private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
+    private long acksHeld, held, gapAcks;
+
+    Download(TftpClient client) {
+        this.c = client;
+    }
+
+    /** Makes room for blocks ahead of a gap: {@code min(window × blksize, budget)} bytes, when a window is asked. */
+    void prepare(TftpConfig config, int requestedBlockSize) {
+        if (config.windowSize() > 1) {
+            long bytesFor = Math.min((long) config.windowSize() * requestedBlockSize, config.reorderBudget());
+            reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), config.windowSize());
+        }
+    }
+
+    /** Sets the window in use (a new request, or the one an OACK settled). */
+    void resetWindow(int w) {
+        window = w;
+    }
+
+    /** Returns the window in use now. */
+    int window() {
+        return window;
+    }
+
+    /** Returns how many window ACKs were held for the sink. */
+    long acksHeld() {
+        return acksHeld;
+    }
+
+    /** Returns how many blocks were kept ahead of a gap. */
+    long held() {
+        return held;
+    }
+
+    /** Returns how many gaps were acknowledged at once. */
+    long gapAcks() {
+        return gapAcks;
+    }
+
+    /** A server that ignored our options answered DATA 1 from {@code srcPort}: start and take the block. */
+    void enterWithData(long now, int srcPort, ByteBuffer buf, int off, int len) {
+        if (!begin(now, -1, srcPort)) {
+            return;
+        }
+        enter(srcPort);
+        onData(now, buf, off, len);
+    }
+
+    /** The server's OACK from {@code srcPort} was agreed to: start, and send ACK 0 (RFC 2347). */
+    void enterWithOack(long now, int srcPort, long announced) {
+        if (reorder != null) {
+            reorder.configure(c.blockSize);
+        }
+        if (!begin(now, announced, srcPort)) {
+            return;
+        }
+        tsize = announced;
+        enter(srcPort);
+        sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
+    }
+
+    /** Tells the sink the size, -1 when unknown; false when it refused and the transfer failed. */
+    private boolean begin(long now, long size, int srcPort) {
+        try {
+            c.sink.begin(size);
+            return true;
+        } catch (TftpSinkException e) {
+            c.localFailure(now, srcPort, e);
+            return false;
+        }
+    }
+
+    /** Returns the time a held window ACK is due, or -1 when none is held. */
+    long heldUntil() {
+        return ackHeldUntil;
+    }
+
+    /** Sends the held ACK: the sink is ready, ask for the next window. */
+    void releaseAck(long now) {
+        ackHeldUntil = -1;
+        sendAck(now, true);
+    }
+
+    /** Returns whether {@code wireBlock} is the number of the last block received in order. */
+    boolean isLast(int wireBlock) {
+        return wireBlock == c.wire(received);
+    }
+
+    private void enter(int srcPort) {
+        c.tid = srcPort;
+        c.retries = 0;
+        received = 0;
+        acked = 0;
+        sinceAck = 0;
+        c.transition(new TftpClient.State.Receiving(c.server, srcPort, c.blockSize));
+    }
+
+    /** Takes DATA from the transfer ID, 4 bytes or more: in order, ahead of a gap, or again. */
+    void onData(long now, ByteBuffer buf, int off, int len) {
+        int b = TftpWire.block(buf, off, len);
+        long expected = received + 1;
+        if (!c.rolloverKnown && c.rolloverTo == 0 && c.windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
+            c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+        }
+        long s = BlockNumbers.seq(b, expected, c.rolloverTo);
+        int n = len - TftpWire.DATA_HEADER_LEN;
+        if (n > c.blockSize || s < 0) {
+            c.dropped++;
+        } else if (s == expected) {
+            inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
+        } else if (s > expected) {
+            outOfOrder(now, s, buf, off + TftpWire.DATA_HEADER_LEN, n);
+        } else {
+            c.duplicates++;
+            if (s <= acked) {
+                reAck(now); // the sender repeats what we acknowledged: our ACK was lost
+            }
+            // else: the tail of a window the sender resends from our early ACK; nothing to say
+        }
+    }
+
+    private void inOrder(long now, ByteBuffer buf, int off, int n) {
+        if (!deliver(now, buf, off, n)) {
+            return;
+        }
+        c.takeSample(now, received);
+        while (n == c.blockSize && reorder != null && reorder.has(received + 1)) {
+            long s = received + 1;
+            n = reorder.length(s);
+            int at = reorder.offset(s);
+            reorder.release(s);
+            if (!deliver(now, reorder.store(), at, n)) {
+                return;
+            }
+        }
+        if (n < c.blockSize) {
+            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
+            if (reorder != null) {
+                reorder.clear();
+            }
+            sendAck(now, false);
+            c.finishedAt = now;
+            c.dallyUntil = now + c.rtt.timeout(0);
+            if (!c.unsent) {
+                c.retryAt = Long.MAX_VALUE;
+            }
+            c.transition(new TftpClient.State.Done(c.bytes, now));
+            return;
+        }
+        if (sinceAck >= window) {
+            if (!lossInWindow && window < c.windowSize) {
+                window++; // a clean window: one more block per ACK, up to what was negotiated
+            }
+            lossInWindow = false;
+            long ready = c.sink.readyAt(now, (long) window * c.blockSize);
+            if (ready > now) {
+                // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
+                ackHeldUntil = ready;
+                c.retryAt = ready;
+                acksHeld++;
+            } else {
+                sendAck(now, true);
+            }
+        } else {
+            c.retryAt = now + c.rtt.timeout(0); // progress: the sender is alive
+        }
+    }
+
+    /** Writes one in-order block; false when the transfer ended in failure. */
+    private boolean deliver(long now, ByteBuffer buf, int off, int n) {
+        if (tsize >= 0 && (c.bytes + n > tsize || (n < c.blockSize && c.bytes + n != tsize))) {
+            String why = "TFTP: server announced " + tsize + " bytes, sent " + (c.bytes + n);
+            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why);
+            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
+            return false;
+        }
+        try {
+            c.sink.write(buf, off, n);
+        } catch (TftpSinkException e) {
+            c.localFailure(now, c.tid, e);
+            return false;
+        }
+        c.blocks++;
+        c.bytes += n;
+        received++;
+        sinceAck++;
+        c.retries = 0;
+        return true;
+    }
+
+    private void outOfOrder(long now, long s, ByteBuffer buf, int off, int n) {
+        if (s - acked > c.windowSize) {
+            c.dropped++; // beyond any window the sender may have out: not a block of this transfer's now
+            return;
+        }
+        lossInWindow = true;
+        if (reorder != null && !reorder.has(s)) {
+            if (reorder.hold(s, received + 1, buf, off, n)) {
+                held++;
+            } else {
+                c.dropped++;
+            }
+        }
+        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
+        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm.
+        if (received != lastGapAckFor || now - lastGapAckAt >= c.rtt.rto()) {
+            lastGapAckFor = received;
+            lastGapAckAt = now;
+            gapAcks++;
+            window = Math.max(1, window / 2);
+            sendAck(now, false);
+        }
+    }
+
+    /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
+    private void sendAck(long now, boolean sample) {
+        c.lastLen = TftpWire.writeAck(c.last, 0, c.wire(received));
+        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
+        acked = received;
+        sinceAck = 0;
+        c.sendLast(now, c.tid);
+        if (sample) {
+            c.arm(now, received + 1);
+        } else {
+            c.sampleArmed = false;
+        }
+    }
+
+    /** No DATA within the timeout: acknowledge again with a halved window, or give up. */
+    void timeout(long now) {
+        if (c.unsent) {
+            c.sendLast(now, c.tid);
+            return;
+        }
+        if (c.retries >= c.config.maxRetries()) {
+            c.giveUp(c.tid, "ACK " + c.wire(received));
+            return;
+        }
+        c.retries++;
+        c.retransmissions++;
+        window = Math.max(1, window / 2);
+        lossInWindow = true;
+        sendAck(now, false);
+    }
+
+    /** Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK was lost. */
+    void reAck(long now) {
+        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
+        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
+        if (now - c.lastSentAt < (c.windowSize > 1 ? c.rtt.timeout(0) : c.rtt.timeout(0) / 8)) {
+            return;
+        }
+        c.retransmissions++;
+        c.resendLast(now);
+    }
+
+}

@@ -1,0 +1,132 @@
+package dev.netboot.tftp;
+
+import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * The start of a transfer: the RRQ or WRQ from a fresh local port, and the server's first answer, which
+ * fixes the transfer ID and what was negotiated. It knows the four answers a request can get: an OACK
+ * ({@link OptionOffer} checks it; RFC 2347), DATA 1 or ACK 0 from a server that ignores options (RFC
+ * 2347 section 2: carry on at 512 bytes, window 1), and ERROR 8 to a request with options, retried once
+ * without them from a new port. Then it hands over to the {@link Download} or {@link Upload} of its
+ * {@link TftpClient}, which owns the socket, the retransmission of the request and the failures.
+ */
+final class Handshake {
+    private final TftpClient c;
+    private String file;
+    private int requestPort;
+    private int requestedBlockSize;
+    private boolean fellBack;
+    // What the request asked for, to check the OACK against.
+    private OptionOffer offer = OptionOffer.NONE;
+
+    Handshake(TftpClient client) {
+        this.c = client;
+    }
+
+    /** Remembers what to ask for: {@code file} at the server's {@code port}, blocks of up to {@code requestedBlockSize}. */
+    void prepare(String file, int port, int requestedBlockSize) {
+        this.file = file;
+        this.requestPort = port;
+        this.requestedBlockSize = requestedBlockSize;
+    }
+
+    /** Sends the request, with options or without, from a fresh port. */
+    void send(long now, boolean withOptions) {
+        do {
+            c.localPort = 49152 + c.random.nextInt(16384);
+        } while (c.net.isBound(c.localPort));
+        c.net.bind(c.localPort, c);
+        boolean read = c.direction == TftpClient.Direction.READ;
+        // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
+        offer = withOptions ? OptionOffer.of(c.config, requestedBlockSize, read ? 0 : c.source.size()) : OptionOffer.NONE;
+        List<TftpPacket.Option> options = offer.options();
+        TftpPacket p = read ? new TftpPacket.Rrq(file, "octet", options) : new TftpPacket.Wrq(file, "octet", options);
+        if (p.encodedLength() > c.last.capacity()) {
+            throw new IllegalArgumentException("TFTP file name too long: " + file.length() + " characters");
+        }
+        c.lastLen = p.emit(c.last, 0);
+        c.blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
+        c.windowSize = 1;
+        c.download.resetWindow(1);
+        c.rolloverTo = 0;
+        c.rolloverKnown = false;
+        c.retries = 0;
+        c.transition(new TftpClient.State.Requesting(c.server, requestPort, file, c.direction));
+        c.sendLast(now, requestPort);
+        c.arm(now, 0);
+    }
+
+    /** Handles the server's answer from {@code srcIp}:{@code srcPort} while the request is out. */
+    void onPacket(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
+        if (srcIp != c.serverIp) {
+            c.stray(now, srcIp, srcPort);
+            return;
+        }
+        switch (op) {
+            case TftpPacket.OP_DATA -> {
+                if (c.direction != TftpClient.Direction.READ || len < 4 || TftpWire.block(buf, off, len) != 1) {
+                    c.dropped++;
+                    return;
+                }
+                // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
+                c.takeSample(now, 0);
+                c.download.enterWithData(now, srcPort, buf, off, len);
+            }
+            case TftpPacket.OP_ACK -> {
+                if (c.direction != TftpClient.Direction.WRITE || len < 4 || TftpWire.block(buf, off, len) != 0) {
+                    c.dropped++;
+                    return;
+                }
+                // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
+                c.takeSample(now, 0);
+                c.upload.enter(now, srcPort);
+            }
+            case TftpPacket.OP_OACK -> {
+                switch (offer.check(buf, off, len)) {
+                    case OptionOffer.Refused(String why) -> refuse(now, srcPort, why);
+                    case OptionOffer.Agreed a -> agreed(now, srcPort, a);
+                }
+            }
+            case TftpPacket.OP_ERROR -> {
+                if (offer.any() && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
+                    // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
+                    fellBack = true;
+                    c.net.unbind(c.localPort);
+                    send(now, false);
+                    return;
+                }
+                c.serverError(buf, off, len, srcPort);
+            }
+            default -> c.dropped++;
+        }
+    }
+
+    private static int errorCode(ByteBuffer buf, int off, int len) {
+        return len >= 4 ? TftpWire.block(buf, off, len) : -1; // the code sits where DATA's block number does
+    }
+
+    private void agreed(long now, int srcPort, OptionOffer.Agreed a) {
+        c.takeSample(now, 0);
+        c.blockSize = a.blockSize();
+        c.windowSize = a.windowSize();
+        c.download.resetWindow(a.windowSize());
+        if (a.rollover() >= 0) {
+            c.rolloverTo = a.rollover();
+            c.rolloverKnown = true;
+        }
+        if (c.direction == TftpClient.Direction.WRITE) {
+            c.upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
+            return;
+        }
+        c.download.enterWithOack(now, srcPort, a.tsize());
+    }
+
+    /** RFC 2347: an OACK we cannot accept gets ERROR 8, and the transfer fails as PROTOCOL. */
+    private void refuse(long now, int srcPort, String why) {
+        c.sendError(now, c.serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
+        c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
+    }
+}
