@@ -73,3 +73,5 @@ give-up = 60s                      # total budget
 timeout = 1s                       # wait for the next packet before retransmitting
 retries = 8                        # retransmissions of one packet before the transfer fails
 blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU
+windowsize = 8                     # RFC 7440 window; 8 blocks of the spare RAM hold blocks out of order
+min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

@@ -67,3 +67,5 @@ timeout = 1s                       # wait for the next packet before retransmitt
 retries = 8                        # retransmissions of one packet before the transfer fails
 blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU, and a 32 MiB image
                                    # stays under 65535 blocks (at 512 it would need 65536 and wrap)
+windowsize = 8                     # RFC 7440 window; 8 blocks of the spare RAM hold blocks out of order
+min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

@@ -110,7 +110,10 @@ class DeviceProfileTest {
                 new Partition("meta", 51_380_224, 8_192),
                 new Partition("data", 51_388_416, 15_720_448)), p.partitions());
         assertEquals(67_108_864, p.partition("data").end());
-        assertEquals(new TftpConfig(1_000_000_000L, 8, 1468), p.tftp());
+        // windowsize 8 and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
+        // and two 1514-byte frames: 262144 - 3540 = 258604 bytes.
+        TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 1468);
+        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(8, 258_604), p.tftp());
     }
 
     @Test
