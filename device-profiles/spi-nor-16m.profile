@@ -68,3 +68,4 @@ timeout = 1s                       # wait for the next packet before retransmitt
 retries = 8                        # retransmissions of one packet before the transfer fails
 blksize = auto                     # negotiated (RFC 2348): the largest block a 1500-byte MTU carries, 1468
 windowsize = 8                     # RFC 7440 window; 8 x 1468 bytes of the spare RAM hold blocks out of order
+min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

@@ -92,7 +92,10 @@ class DeviceProfileTest {
         assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
         // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
         // 1514-byte frames: 65536 - 3540 = 61996 bytes.
-        assertEquals(new TftpConfig(1_000_000_000L, 8, 512).withBlockSize(TftpConfig.AUTO).withWindow(8, 61_996), p.tftp());
+        // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it.
+        TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 512);
+        assertEquals(fixed.withBlockSize(TftpConfig.AUTO).withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout())
+                .withWindow(8, 61_996), p.tftp());
     }
 
     @Test
