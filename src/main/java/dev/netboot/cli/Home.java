@@ -1,6 +1,5 @@
 package dev.netboot.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -22,9 +21,5 @@ final class Home {
 
     static Path defaultScenario() {
         return dir().resolve("emulator").resolve("default.scenario");
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p);
     }
 }

@@ -40,7 +40,6 @@ public final class SlotUpdate implements TftpSink {
     private long now;
     private long expected = -1;
     private long length = -1;
-    private FlashException failure;
 
     /**
      * Prepares an update of {@code slots} on {@code flash}: reads the metadata and picks the inactive slot.
@@ -98,11 +97,6 @@ public final class SlotUpdate implements TftpSink {
     /** Returns the writer (for its counters). */
     public FlashWriter writer() {
         return writer;
-    }
-
-    /** Returns the flash error that stopped the update, if one did. */
-    public FlashException failure() {
-        return failure;
     }
 
     /** Sets the virtual time: for progress reports and for when the chip takes buffered bytes. */
@@ -183,7 +177,6 @@ public final class SlotUpdate implements TftpSink {
     }
 
     private TftpSinkException refuse(FlashException e) {
-        failure = e;
         int code = switch (e.kind()) {
             case IMAGE_TOO_LARGE -> TftpWire.ERR_DISK_FULL;
             case POWER_CUT -> TftpSinkException.SILENT; // the board is off: it tells the server nothing
