@@ -41,17 +41,20 @@ class TftpCommandTest {
     }
 
     @Test
-    void aSilentServerFailsWithOneLineAndLeavesNothing() {
-        int port = TftpServers.freePort(); // nobody listens there
-        Path local = dir.resolve("f.bin");
-        BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1:" + port, "f.bin", local.toString(), "--timeout", "0.02",
-                "--retries", "2");
-        assertEquals(1, r.exit(), r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("netboot: tftp get 127.0.0.1:" + port + " f.bin: no answer from 127.0.0.1:" + port
-                + " after 2 retransmissions of RRQ for f.bin"), r.err());
-        assertFalse(Files.exists(local));
-        assertEquals(0, dir.toFile().list().length, "no .part file left");
+    void aSilentServerFailsWithOneLineAndLeavesNothing() throws Exception {
+        // A socket that never reads: the requests arrive and nothing answers (no ICMP either).
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = silent.getLocalPort();
+            Path local = dir.resolve("f.bin");
+            BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1:" + port, "f.bin", local.toString(), "--timeout", "0.02",
+                    "--retries", "2");
+            assertEquals(1, r.exit(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("netboot: tftp get 127.0.0.1:" + port + " f.bin: no answer from 127.0.0.1:" + port
+                    + " after 2 retransmissions of RRQ for f.bin"), r.err());
+            assertFalse(Files.exists(local));
+            assertEquals(0, dir.toFile().list().length, "no .part file left");
+        }
     }
 
     @Test
