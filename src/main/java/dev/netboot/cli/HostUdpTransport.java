@@ -11,7 +11,6 @@ import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -48,8 +47,8 @@ import java.util.Map;
  * retransmission. Where the system refuses the second socket, datagrams go out unconnected and the
  * client's timeouts end a dead transfer as before.
  *
- * <p><b>MTU.</b> {@link #maxUdpPayload()} is what the caller says: {@link #route} learns it from
- * the MTU of the interface the route to the server leaves by (the loopback's for a server on this
+ * <p><b>MTU.</b> {@link #maxUdpPayload()} is what the caller says: {@link HostRoute#towards} learns it
+ * from the MTU of the interface the route to the server leaves by (the loopback's for a server on this
  * host), so a block size that fits is honoured and one that does not is lowered, never fragmented.
  *
  * <p><b>Buffers.</b> One direct buffer for sends, filled in place by the {@link PayloadWriter}, and one
@@ -64,14 +63,8 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int ETHERNET_UDP_PAYLOAD = 1472;
     /** Largest UDP payload over IPv4 at all (65535 − 20 − 8): the size of the buffers. */
     static final int MAX_DATAGRAM = 65507;
-    /** IPv4 and UDP headers: an MTU less these is the largest payload. */
-    static final int IP_UDP_HEADERS = 28;
     /** Destinations per port that get a connected socket, to hear ICMP errors: the request's and the transfer ID's. */
     static final int MAX_PEERS = 2;
-
-    /** What {@link #route} learns: the interface the route leaves by, its MTU, and the UDP payload that fits. */
-    record Route(String interfaceName, int mtu, int maxUdpPayload) {
-    }
 
     /** One socket of a bound port: the unconnected one ({@code peer} null) or one connected to {@code peer}. */
     private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
@@ -121,38 +114,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Returns the interface datagrams to {@code dst} leave by and the largest UDP payload its MTU carries
-     * unfragmented, or null when the system does not say. A destination that is one of this host's own
-     * addresses is reached over loopback, whatever interface holds the address.
-     */
-    static Route route(Ipv4Address dst) {
-        try {
-            InetAddress to = toInet(dst.value());
-            NetworkInterface out = null;
-            if (to.isLoopbackAddress() || NetworkInterface.getByInetAddress(to) != null) {
-                for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-                    if (ni.isLoopback() && ni.isUp()) {
-                        out = ni;
-                        break;
-                    }
-                }
-            } else {
-                try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET)) {
-                    // connect() on UDP sends nothing: the kernel only picks the route, and so the source address.
-                    probe.connect(new InetSocketAddress(to, 69));
-                    out = NetworkInterface.getByInetAddress(((InetSocketAddress) probe.getLocalAddress()).getAddress());
-                }
-            }
-            if (out == null || out.getMTU() <= IP_UDP_HEADERS) {
-                return null;
-            }
-            return new Route(out.getName(), out.getMTU(), Math.min(MAX_DATAGRAM, out.getMTU() - IP_UDP_HEADERS));
-        } catch (IOException | UncheckedIOException e) {
-            return null; // no route, or the system keeps its interfaces to itself: the caller stays Ethernet-safe
         }
     }
 
@@ -305,7 +266,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         return lastDst;
     }
 
-    private static InetAddress toInet(int ip) {
+    static InetAddress toInet(int ip) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
         } catch (UnknownHostException e) {

@@ -121,12 +121,12 @@ class HostUdpTransportTest {
 
     @Test
     void theRouteToLoopbackCarriesTheLargestDatagram() {
-        HostUdpTransport.Route route = HostUdpTransport.route(LOCALHOST);
+        HostRoute route = HostRoute.towards(LOCALHOST);
         assertNotNull(route, "loopback has an interface");
         assertEquals("lo", route.interfaceName());
         assertEquals(65536, route.mtu(), "Linux's loopback MTU");
         assertEquals(HostUdpTransport.MAX_DATAGRAM, route.maxUdpPayload(), "65536 - 28, capped at IPv4's 65507");
-        assertEquals(route, HostUdpTransport.route(Ipv4Address.parse("127.3.2.1")), "all of 127/8 is loopback");
-        assertTrue(HostUdpTransport.route(Ipv4Address.parse("127.0.0.1")).maxUdpPayload() - 4 > 65464, "65464-byte blocks fit");
+        assertEquals(route, HostRoute.towards(Ipv4Address.parse("127.3.2.1")), "all of 127/8 is loopback");
+        assertTrue(HostRoute.towards(Ipv4Address.parse("127.0.0.1")).maxUdpPayload() - 4 > 65464, "65464-byte blocks fit");
     }
 }
