@@ -236,6 +236,7 @@ final class BootCommand implements Callable<Integer> {
             if (iface != null) {
                 o = onInterface(prof, board, boardMac, observer);
             } else {
+                noteBlockSize(prof, dev.netboot.emulator.EmulatedPort.MTU);
                 EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, board, pcap, observer,
                         timingMode));
                 flashTime = result.flash();
@@ -421,6 +422,7 @@ final class BootCommand implements Callable<Integer> {
             if (!m.equals(raw.macAddress())) {
                 raw.receiveAllFrames(); // frames to the board's own MAC must reach us, not only the NIC's
             }
+            noteBlockSize(prof, raw.mtu());
             Link link = capture == null ? raw : new PcapLink(raw, capture);
             FlashStats before = flash.stats();
             BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, flash, Seeds.random(deviceSeed, "device"),
@@ -442,6 +444,16 @@ final class BootCommand implements Callable<Integer> {
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
                     boot.retransmissions(), flashOps, null,
                     deviceSeed, null);
+        }
+    }
+
+    /** Says once on stderr when the block size asked for is more than the link's MTU carries, and what is asked instead. */
+    private void noteBlockSize(DeviceProfile prof, int mtu) {
+        int asked = prof.tftp().blockSize();
+        int fits = prof.tftp().requestedBlockSize(dev.netboot.net.NetStack.maxUdpPayload(mtu));
+        if (asked != TftpConfig.AUTO && asked > fits) {
+            System.err.println("netboot: " + (blksize != null ? "--blksize " : "the profile's blksize ") + asked
+                    + " does not fit the link's MTU of " + mtu + " without IP fragmentation: asking for " + fits);
         }
     }
 
