@@ -288,11 +288,15 @@ final class TftpCommand implements Runnable {
         if (progress != null) {
             progress.clear();
         }
-        return switch (client.state()) {
-            case TftpClient.State.Done _ -> null;
-            case TftpClient.State.Failed(TftpFailure f) -> cause(f);
-            default -> ended ? "transfer stopped in state " + client.state() : "still running after the wall-clock limit";
-        };
+        // instanceof, not a pattern switch: TftpClient.poll says why
+        TftpClient.State s = client.state();
+        if (s instanceof TftpClient.State.Done) {
+            return null;
+        }
+        if (s instanceof TftpClient.State.Failed(TftpFailure f)) {
+            return cause(f);
+        }
+        return ended ? "transfer stopped in state " + s : "still running after the wall-clock limit";
     }
 
     /** Returns the failure as the CLI says it: "server sent ERROR 1 (file not found): File not found". */
