@@ -67,7 +67,10 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int MAX_PEERS = 2;
 
     /** One socket of a bound port: the unconnected one ({@code peer} null) or one connected to {@code peer}. */
-    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
+    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, int peerIp, SelectionKey key) {
+        Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
+            this(binding, channel, peer, peer == null ? 0 : toInt((Inet4Address) peer.getAddress()), key);
+        }
     }
 
     /** A bound port: its unconnected socket, and the connected ones opened as it sends. */
@@ -288,39 +291,67 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
      * Hands every datagram waiting on any bound socket to its handler, up to {@code max} in all, and
      * returns how many; a port unreachable a connected socket heard goes to its handler's
      * {@link UdpHandler#onUnreachable}. Handlers may bind and unbind while it runs.
+     *
+     * <p>Each socket is drained before the next is asked, so a window of DATA costs one receive call per
+     * datagram and one more per socket, not one per socket per datagram; a connected socket is read
+     * without asking who sent (its peer, the only one it hears), which saves the JDK's source-address
+     * object per datagram.
      */
     int receive(long now, int max) {
         int n = 0;
-        boolean more = true;
-        while (more && n < max) {
-            more = false;
-            for (Socket s : active) {
-                Binding b = s.binding();
-                if (!s.channel().isOpen()) {
-                    continue; // unbound by a handler during this pass
+        Socket[] pass = active;
+        while (n < max) {
+            for (Socket s : pass) {
+                n += drain(now, s, max - n);
+                if (n >= max) {
+                    break;
                 }
-                if (b.unreachable != null) {
-                    InetSocketAddress to = b.unreachable;
-                    b.unreachable = null;
-                    unreachable(now, b, to);
-                    continue;
-                }
-                SocketAddress from;
-                rx.clear();
-                try {
-                    from = s.channel().receive(rx);
-                } catch (PortUnreachableException ex) {
-                    unreachable(now, b, s.peer()); // only a connected socket hears it
-                    continue;
-                } catch (IOException ex) {
-                    receiveErrors++; // e.g. a transient error; the client's timers cover it
-                    continue;
-                }
-                if (from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4) {
+            }
+            if (pass == active) {
+                return n; // no socket opened or closed meanwhile: every one was drained
+            }
+            pass = active; // a handler opened a socket (an answer to the transfer ID): drain that one too
+        }
+        return n;
+    }
+
+    /** Hands up to {@code max} datagrams waiting on {@code s} to its handler; returns how many. */
+    private int drain(long now, Socket s, int max) {
+        Binding b = s.binding();
+        if (b.unreachable != null && s == b.main) {
+            InetSocketAddress to = b.unreachable;
+            b.unreachable = null;
+            unreachable(now, b, to);
+            return 0;
+        }
+        int n = 0;
+        while (n < max && s.channel().isOpen()) { // a handler may unbind (the transfer ended or failed)
+            rx.clear();
+            try {
+                if (s.peer() != null) {
+                    // Connected: read() gives no address, and 0 for nothing waiting (or an empty datagram, which
+                    // no TFTP packet is; the selector wakes us again for any that follow).
+                    if (s.channel().read(rx) <= 0) {
+                        return n;
+                    }
+                    b.handler.onDatagram(now, s.peerIp(), s.peer().getPort(), 0, rx, 0, rx.position());
+                } else {
+                    SocketAddress from = s.channel().receive(rx);
+                    if (from == null) {
+                        return n;
+                    }
+                    if (!(from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4)) {
+                        continue;
+                    }
                     b.handler.onDatagram(now, toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
-                    n++;
-                    more = true;
                 }
+                n++;
+            } catch (PortUnreachableException ex) {
+                unreachable(now, b, s.peer()); // only a connected socket hears it
+                return n;
+            } catch (IOException ex) {
+                receiveErrors++; // e.g. a transient error; the client's timers cover it
+                return n;
             }
         }
         return n;
