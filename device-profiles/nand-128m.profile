@@ -39,7 +39,7 @@ size = 1MiB
 offset = 1MiB
 size = 40MiB
 
-[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
+[partition slot-b]                 # boot slot B: a new image never goes into the slot the board boots now
 offset = 41MiB
 size = 40MiB
 

@@ -32,7 +32,7 @@ size = 1MiB
 offset = 1MiB
 size = 24MiB
 
-[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
+[partition slot-b]                 # boot slot B: a new image never goes into the slot the board boots now
 offset = 25MiB
 size = 24MiB
 

@@ -22,6 +22,7 @@ import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.FlashWear;
 import dev.netboot.flash.Flashes;
 import dev.netboot.flash.PowerCutFlash;
+import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.Link;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapLink;
@@ -310,8 +311,13 @@ final class BootCommand implements Callable<Integer> {
             j.putNull("sha256");
             j.put("slot", BootSlots.name(target));
             j.put("signed", false);
-            j.put("partition", prof.slot(target).name());
-            j.put("partitionOffset", prof.slot(target).offset());
+            if (target == SlotMetadata.NONE) { // both slots kept (a trial and its fallback): nothing to write into
+                j.putNull("partition");
+                j.putNull("partitionOffset");
+            } else {
+                j.put("partition", prof.slot(target).name());
+                j.put("partitionOffset", prof.slot(target).offset());
+            }
             j.put("blockSize", o.blockSize());
         }
         j.put("activeSlot", BootSlots.name(activeAfter));

@@ -331,7 +331,8 @@ public final class BootSequence {
             update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions,
                     flashBuffer(profile, net.maxUdpPayload(), writerOptions), observer);
         } catch (FlashException e) {
-            fail(now, "flash", "cannot read the slot metadata: " + e.getMessage());
+            fail(now, "flash", e.kind() == FlashException.Kind.NO_FREE_SLOT ? "update refused, nothing written: " + e.getMessage()
+                    : "cannot read the slot metadata: " + e.getMessage());
             return;
         }
         update.at(now);

@@ -12,12 +12,13 @@ import java.nio.ByteBuffer;
 import java.security.PublicKey;
 
 /**
- * One image update into the inactive A/B slot, in the only order that survives a power cut at any
- * point: refuse what cannot fit before touching flash; mark the target slot empty in the metadata
- * ({@link BootSlots#prepare}); stream the image in ({@link FlashWriter}: erase ahead, program pages,
+ * One image update into the A/B slot the board does not boot now, in the only order that survives a
+ * power cut at any point: pick a target that is neither the slot the board boots now nor the verified
+ * fallback of a trial ({@link BootSlots#planUpdate}); refuse what cannot fit before touching flash; mark
+ * the target slot empty in the metadata ({@link BootSlots#prepare}); stream the image in ({@link FlashWriter}: erase ahead, program pages,
  * read back); check length and SHA-256 by reading back ({@link #finish}); check the signature when
  * the board requires one; then, and only then, {@link #commit} it as the active slot. Until the
- * commit the previously active slot stays active, whatever happens.
+ * commit the slot that booted before stays the one that boots, whatever happens.
  *
  * <p>It is the TFTP client's sink: a refusal becomes TFTP ERROR 3 "disk full or allocation exceeded"
  * for an image that does not fit, ERROR 0 with the reason for any other flash error.
@@ -32,8 +33,8 @@ import java.security.PublicKey;
 public final class SlotUpdate implements TftpSink {
     private final BootSlots slots;
     private final Flash flash;
+    private final BootSlots.UpdatePlan plan;
     private final int target;
-    private final int previous;
     private final FlashWriter writer;
     private final FlashBacklog backlog;
     private final BootObserver observer;
@@ -42,7 +43,7 @@ public final class SlotUpdate implements TftpSink {
     private long length = -1;
 
     /**
-     * Prepares an update of {@code slots} on {@code flash}: reads the metadata and picks the inactive slot.
+     * Prepares an update of {@code slots} on {@code flash}: reads the metadata and the slots and picks the target (see below).
      *
      * @param options writer options (skip unchanged sectors costs one erase unit of RAM)
      */
@@ -53,8 +54,12 @@ public final class SlotUpdate implements TftpSink {
     /**
      * Prepares an update that keeps at most {@code bufferBytes} of received image bytes waiting for a
      * busy flash chip (see the class comment); {@code Long.MAX_VALUE} never holds the network back.
+     * Reads the metadata and the slots' content to pick the target ({@link BootSlots#planUpdate}): never
+     * the slot the board boots now, nor the verified fallback of a trial. Writes nothing.
      *
      * @throws IllegalArgumentException if {@code bufferBytes} is not positive
+     * @throws FlashException NO_FREE_SLOT when no slot may be written (a trial and its fallback are both
+     *                        kept), or any flash failure while reading the metadata and slots
      */
     public SlotUpdate(BootSlots slots, Flash flash, FlashWriter.Options options, long bufferBytes, BootObserver observer) {
         if (bufferBytes <= 0) {
@@ -62,8 +67,12 @@ public final class SlotUpdate implements TftpSink {
         }
         this.slots = slots;
         this.flash = flash;
-        this.previous = slots.load().active();
-        this.target = slots.updateTarget();
+        slots.load();
+        this.plan = slots.planUpdate();
+        if (!plan.possible()) {
+            throw new FlashException(FlashException.Kind.NO_FREE_SLOT, plan.note());
+        }
+        this.target = plan.target();
         this.backlog = new FlashBacklog(flash, bufferBytes);
         this.writer = new FlashWriter(backlog, slots.slot(target), options);
         this.observer = observer;
@@ -84,9 +93,12 @@ public final class SlotUpdate implements TftpSink {
         return target;
     }
 
-    /** Returns the slot that was active when the update began, or {@code SlotMetadata.NONE}. */
+    /**
+     * Returns the slot the board boots now and the update leaves alone (it stays the active slot until the
+     * commit), or {@code SlotMetadata.NONE} when no slot held a verified image.
+     */
     public int previous() {
-        return previous;
+        return plan.keep();
     }
 
     /** Returns the partition being written. */
@@ -120,7 +132,7 @@ public final class SlotUpdate implements TftpSink {
                     + " bytes does not fit slot " + BootSlots.name(target) + " (" + p.name() + ") of " + p.size() + " bytes"));
         }
         try {
-            slots.prepare(target);
+            slots.prepare(plan);
             writer.begin(expectedSize);
         } catch (FlashException e) {
             throw refuse(e);

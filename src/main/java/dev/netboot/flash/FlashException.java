@@ -44,7 +44,12 @@ public final class FlashException extends RuntimeException {
         /** NAND: a sector read back with more bit errors than its ECC corrects. */
         ECC_UNCORRECTABLE,
         /** The power was cut ({@link PowerCutFlash}); no operation runs until power returns. */
-        POWER_CUT
+        POWER_CUT,
+        /**
+         * Both A/B slots hold an image the board must keep (a trial slot with boots left and its verified
+         * fallback), so an update has no slot to write ({@link BootSlots#planUpdate}).
+         */
+        NO_FREE_SLOT
     }
 
     private final Kind kind;
