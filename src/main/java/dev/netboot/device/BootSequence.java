@@ -329,7 +329,7 @@ public final class BootSequence {
     private void startTransfer(long now, BootpLease lease) {
         try {
             update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions,
-                    flashBuffer(profile, net.maxUdpPayload(), writerOptions), observer);
+                    flashBuffer(profile, net.maxUdpPayload(), writerOptions), profile.boot().minImageSize(), observer);
         } catch (FlashException e) {
             fail(now, "flash", e.kind() == FlashException.Kind.NO_FREE_SLOT ? "update refused, nothing written: " + e.getMessage()
                     : "cannot read the slot metadata: " + e.getMessage());
@@ -345,7 +345,11 @@ public final class BootSequence {
         try {
             imageBytes = update.finish();
         } catch (FlashException e) {
-            fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            if (e.kind() == FlashException.Kind.IMAGE_TOO_SMALL) {
+                fail(now, "flash", e.getMessage()); // no announced size: refused at the end, nothing committed
+            } else {
+                fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            }
             return;
         }
         if (imageBytes != d.bytes()) {

@@ -27,6 +27,8 @@ public final class FlashException extends RuntimeException {
         VERIFY_FAILED,
         /** An image is larger than the partition it is written into. */
         IMAGE_TOO_LARGE,
+        /** An image is smaller than the board accepts as bootable (a profile's {@code [boot] min-image-size}). */
+        IMAGE_TOO_SMALL,
         /** The backing file could not be created, opened, sized or written. */
         IO,
         /** The call is not allowed in the object's current state (closed, finished, aborted). */
