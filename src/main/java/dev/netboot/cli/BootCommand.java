@@ -8,6 +8,7 @@ import dev.netboot.device.BootSequence;
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigText;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.device.RamBudget;
 import dev.netboot.device.RealTimeBoot;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
@@ -338,7 +339,14 @@ final class BootCommand implements Callable<Integer> {
         if (flashTime != null) {
             j.put("flashBufferBytes", flashTime.bufferBytes());
             j.put("flashBufferPeak", flashTime.peakBufferedBytes());
+            j.put("reorderBytes", flashTime.reorderBytes());
             j.put("acksHeld", flashTime.acksHeld());
+            j.put("ramDrops", flashTime.ramDrops());
+        }
+        if (observer.ramNote == null) {
+            j.putNull("ramNote");
+        } else {
+            j.put("ramNote", observer.ramNote);
         }
         if (board instanceof PowerCutFlash pc) {
             j.put("powerCutAt", powerCutAt);
@@ -521,6 +529,7 @@ final class BootCommand implements Callable<Integer> {
         private final boolean bar;
         private final boolean stages;
         private BootpLease lease;
+        private String ramNote;
         private long bytes;
         private long lastShown = -1;
         private boolean lineOpen;
@@ -529,6 +538,13 @@ final class BootCommand implements Callable<Integer> {
             this.err = err;
             this.bar = bar;
             this.stages = stages;
+        }
+
+        @Override
+        public void ramShared(long now, RamBudget ram) {
+            ramNote = ram.note();
+            clearLine();
+            err.println("netboot: note: " + ram.note()); // with --json too: once, before the boot
         }
 
         @Override

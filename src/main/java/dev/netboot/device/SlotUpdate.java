@@ -30,7 +30,8 @@ import java.security.PublicKey;
  * counts those bytes against a RAM budget ({@link #bufferBytes()}) and answers {@link #readyAt} with the
  * instant the chip will have started enough of them for the next window to fit, so the TFTP client
  * holds its ACK until then: the network runs ahead of the flash by at most the budget, and the boot
- * takes about as long as the slower of the two instead of their sum.
+ * takes about as long as the slower of the two instead of their sum. The budget is a hard limit:
+ * {@link #hasRoom} says no to a block that would pass it, and the client drops that block.
  */
 public final class SlotUpdate implements TftpSink {
     private final BootSlots slots;
@@ -147,6 +148,12 @@ public final class SlotUpdate implements TftpSink {
     @Override
     public long readyAt(long now, long bytes) {
         return backlog.readyAt(now, bytes);
+    }
+
+    /** Returns whether {@code bytes} more fit in the RAM budget for bytes waiting for the chip: never past it. */
+    @Override
+    public boolean hasRoom(long now, int bytes) {
+        return backlog.hasRoom(now, bytes);
     }
 
     @Override

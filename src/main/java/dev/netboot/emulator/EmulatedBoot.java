@@ -6,6 +6,7 @@ import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.device.RamBudget;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
@@ -59,8 +60,11 @@ public final class EmulatedBoot {
      * @param bufferBytes       RAM budget for image bytes waiting for the chip, 0 if the transfer never started
      * @param peakBufferedBytes most image bytes that waited for the chip at once
      * @param acksHeld          window ACKs the TFTP client held until the flash had room
+     * @param reorderBytes      RAM for TFTP blocks held ahead of a gap (see {@link RamBudget})
+     * @param ramDrops          in-order blocks dropped because the flash buffer was full, and sent again
      */
-    public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld) {
+    public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld, long reorderBytes,
+                            long ramDrops) {
     }
 
     /**
@@ -125,7 +129,8 @@ public final class EmulatedBoot {
                     flashOps, lan.framesLost(), boot.tftp().windowSize(),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
                     new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
-                            boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld()));
+                            boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld(),
+                            boot.ram() == null ? 0 : boot.ram().reorderBytes(), boot.tftp().sinkDrops()));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
@@ -163,6 +168,11 @@ public final class EmulatedBoot {
 
         Watcher(BootObserver next) {
             this.next = next;
+        }
+
+        @Override
+        public void ramShared(long now, RamBudget ram) {
+            next.ramShared(now, ram);
         }
 
         @Override

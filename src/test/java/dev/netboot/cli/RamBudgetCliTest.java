@@ -1,0 +1,71 @@
+package dev.netboot.cli;
+
+import static dev.netboot.cli.BootCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netboot.device.DeviceProfile;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 8: on the 64 KiB board {@code --windowsize 65535} reported a 96 MB flash buffer and held the whole
+ * image in RAM. Whatever the window, the board's buffers stay within its {@code [board] ram}: the bound is
+ * worked out here from the profile alone (RAM less two 1514-byte frames and two flash pages), and every
+ * boot must still end with the served image in flash (the CLI compares its SHA-256 with the served file's).
+ */
+class RamBudgetCliTest {
+    static final String[] PROFILES = {"spi-nor-16m", "spi-nor-64m", "nand-128m"};
+
+    /** RAM a board may fill with blocks ahead of a gap and bytes waiting for the chip, at most. */
+    static long shareable(String name) {
+        DeviceProfile p = DeviceProfile.resolve(name, Path.of("device-profiles"));
+        return p.ramBudget() - 2L * 1514 - 2L * p.flash().pageSize();
+    }
+
+    @Test
+    void anyWindowBootsExactlyWithinTheBoardsRam() throws Exception {
+        for (String profile : PROFILES) {
+            for (String window : new String[] {"65535", "64"}) {
+                for (String timing : new String[] {"typical", "none"}) {
+                    for (String loss : new String[] {"0", "0.05"}) {
+                        String what = profile + " --windowsize " + window + " --flash-timing " + timing + " --loss " + loss;
+                        BootCliTest.Run r = run("boot", "--profile", profile, "--windowsize", window, "--flash-timing", timing,
+                                "--loss", loss, "--json");
+                        assertEquals(0, r.exit(), what + ": " + r.err());
+                        JsonNode j = r.json();
+                        assertEquals("ok", j.get("result").asText(), what);
+                        long peak = j.get("flashBufferPeak").asLong();
+                        long reorder = j.path("reorderBytes").asLong();
+                        assertTrue(peak + reorder <= shareable(profile), what + ": peak " + peak + " + reorder " + reorder
+                                + " > " + shareable(profile));
+                        assertTrue(j.get("flashBufferBytes").asLong() + reorder <= shareable(profile), what);
+                        // A window this board cannot hold twice over is lowered, and said once on stderr and in the JSON.
+                        int negotiated = j.get("windowSize").asInt();
+                        boolean lowered = negotiated < Integer.parseInt(window);
+                        assertEquals(lowered, j.path("ramNote").isTextual(), what + ": " + j.get("ramNote"));
+                        long notes = r.err().lines().filter(l -> l.startsWith("netboot: note: ram ")).count();
+                        assertEquals(lowered ? 1 : 0, notes, what + ": " + r.err());
+                        if (lowered) {
+                            assertTrue(j.get("ramNote").asText().endsWith("asking for windowsize " + negotiated + " instead of " + window),
+                                    j.get("ramNote").asText());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theIssuesExampleIsLoweredToWhatSixtyFourKibHold() throws Exception {
+        BootCliTest.Run r = run("boot", "--windowsize", "65535", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        // (65536 - 3540 - 256) / (2 x 1468) = 21 blocks out of order, and as much again waiting for the chip.
+        assertEquals(21, j.get("windowSize").asInt());
+        assertEquals(21 * 1468, j.get("reorderBytes").asLong());
+        assertEquals(65_536 - 3_540 - 21 * 1468, j.get("flashBufferBytes").asLong());
+        assertTrue(j.get("flashBufferPeak").asLong() <= j.get("flashBufferBytes").asLong());
+    }
+}
