@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
  * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
  * missing block per timeout (RFC 7440 section 4).
  *
- * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take that
- * many bytes ({@link TftpSink#readyAt}) and, if that is later, holds the ACK until then.
+ * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take a
+ * whole negotiated window ({@link TftpSink#readyAt}: the sender sends that many whatever our own, smaller,
+ * ACK step) and, if that is later, holds the ACK until then. Before each block it asks whether the sink
+ * has room ({@link TftpSink#hasRoom}); a block without room is dropped and the ACK held until there is.
  *
  * <p>Allocation-free per block: DATA is read in place, the ACK is written into the client's control
  * buffer, and progress lives in the mutable fields below.
@@ -195,7 +197,7 @@ final class Download {
                 window++; // a clean window: one more block per ACK, up to what was negotiated
             }
             lossInWindow = false;
-            long ready = c.sink.readyAt(now, (long) window * c.blockSize);
+            long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
             if (ready > now) {
                 // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
                 ackHeldUntil = ready;
@@ -244,7 +246,7 @@ final class Download {
         if (ackHeldUntil >= 0) {
             return;
         }
-        long ready = c.sink.readyAt(now, (long) window * c.blockSize);
+        long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
         if (ready > now) {
             ackHeldUntil = ready;
             c.retryAt = ready;
