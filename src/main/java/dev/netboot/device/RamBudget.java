@@ -94,9 +94,9 @@ public record RamBudget(long ram, FlashWriter.Options writer, int blockSize, int
         }
         fitting = Math.max(1, fitting);
         long reorder = fitting > 1 ? Math.min((long) fitting * block, profileCap) : 0;
-        String note = "ram " + ram + " bytes " + (fitting > 1 ? "holds a window of " + fitting + " blocks" : "cannot hold a window")
-                + " of " + block + " bytes out of order and another waiting for the flash: asking for windowsize " + fitting
-                + " instead of " + window + (lowered == null ? "" : ", " + lowered);
+        String note = "ram " + ram + " bytes " + (fitting > 1 ? "holds a window of " + fitting + " blocks of " + block + " bytes"
+                : "cannot hold a window of " + block + "-byte blocks") + " out of order and another waiting for the flash:"
+                + " asking for windowsize " + fitting + " instead of " + window + (lowered == null ? "" : ", " + lowered);
         return new RamBudget(ram, writer, block, fitting, reorder, shared - reorder, note);
     }
 

@@ -77,6 +77,31 @@ class RamBudgetCliTest {
         }
     }
 
+    /** A board with barely more RAM than its frames and pages asks for smaller blocks; with less, it says so and stops. */
+    @Test
+    void aBoardWithTooLittleRamForItsBlocksAsksForSmallerOnesOrStops(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String text = java.nio.file.Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = tiny");
+        // 5000 bytes: 3540 fixed, 1460 shared; twice a block and a page must fit: 1460 / 2 - 256 = 474-byte blocks,
+        // and no room for a window of them twice over: lock-step.
+        Path tiny = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 5000"));
+        BootCliTest.Run r = run("boot", "--profile", tiny.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(474, j.get("blockSize").asInt());
+        assertEquals(1, j.get("windowSize").asInt());
+        assertEquals("ram 5000 bytes cannot hold a window of 474-byte blocks out of order and another waiting for the flash:"
+                + " asking for windowsize 1 instead of 8, asking for 474-byte blocks instead of 1468", j.get("ramNote").asText());
+        assertTrue(j.get("flashBufferPeak").asLong() + j.get("reorderBytes").asLong() <= 5000 - 3540, j.toString());
+        // 4000 bytes: 460 shared, not even 8-byte blocks beside a 256-byte page, twice: the boot stops at once.
+        Path tinier = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 4000"));
+        BootCliTest.Run no = run("boot", "--profile", tinier.toString(), "--json");
+        assertEquals(Main.EXIT_FAILED, no.exit(), no.err());
+        assertEquals("ram", no.json().get("stage").asText());
+        assertEquals("profile tiny: 4000 bytes of RAM leave 460 beyond the fixed buffers, too few for 8-byte TFTP blocks"
+                + " (expected: ram of at least 4068)", no.json().get("error").asText());
+        assertEquals(1, no.err().lines().filter(l -> l.startsWith("netboot: boot failed: [ram] ")).count(), no.err());
+    }
+
     @Test
     void theIssuesExampleIsLoweredToWhatSixtyFourKibHold() throws Exception {
         BootCliTest.Run r = run("boot", "--windowsize", "65535", "--json");
