@@ -1,0 +1,105 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.BootFailure;
+import dev.netboot.device.BootSequence;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.device.RealTimeBoot;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.Seeds;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashStats;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.link.Link;
+import dev.netboot.link.LinkException;
+import dev.netboot.link.PcapLink;
+import dev.netboot.link.PcapWriter;
+import dev.netboot.link.RawSocketLink;
+import dev.netboot.net.NetConfig;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Locale;
+
+/** The middle of {@code netboot boot}: one run of the board, on the emulator or on a real interface. */
+final class BootRun {
+    private BootRun() {
+    }
+
+    /**
+     * What a run produced, on the emulator or a real interface, for the summary.
+     *
+     * @param stopped       why a run that did not finish stopped, e.g. "emulation stopped after 3.0 s of virtual time"
+     * @param where         "the emulator" or the interface's name
+     * @param nanos         the boot's time: virtual on the emulator, wall on an interface
+     * @param framesLost    frames the emulator dropped; null on a real wire
+     * @param loss          the emulator's loss probability; null on a real wire
+     * @param windowSize    TFTP window in use
+     * @param transferNanos time from RRQ to the last block, or -1
+     * @param flashTime     the flash side of an emulated run; null on a real interface
+     */
+    record Outcome(BootSequence.State state, String stopped, String where, MacAddress mac, long nanos, long bytes,
+                   int blockSize, int windowSize, long transferNanos, long retransmissions, long flashOps,
+                   Long framesLost, long seed, Double loss, EmulatedBoot.FlashTime flashTime) {
+    }
+
+    /**
+     * Boots the board of {@code prof} with {@code flash} on the emulated LAN of {@code scenario}, serving {@code served}.
+     *
+     * @throws IOException when the capture cannot be written
+     */
+    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, byte[] served, Flash flash, Path pcap,
+                              BootProgress observer, FlashTiming.Mode timingMode) throws IOException {
+        EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer,
+                timingMode));
+        return new Outcome(result.state(), "emulation stopped after " + seconds(result.simulatedNanos())
+                + " s of virtual time", "the emulator", prof.mac(), result.simulatedNanos(), result.bytesReceived(),
+                result.blockSize(), result.windowSize(), result.transferNanos(), result.retransmissions(),
+                result.flashOps(), result.framesLost(), scenario.seed(), scenario.faults().loss(), result.flash());
+    }
+
+    /**
+     * Boots over the interface {@code iface}: BootSequence on a {@link RawSocketLink} (captured when
+     * {@code pcap} is set), driven in real time for at most BOOTP's budget plus an hour.
+     *
+     * @param seed     --seed, or null for a random one
+     * @param boardMac --mac, or null
+     * @throws LinkException when the interface cannot be opened
+     */
+    static Outcome onInterface(String iface, DeviceProfile prof, Flash flash, MacAddress boardMac, Long seed, Path pcap,
+                               BootProgress observer) {
+        long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
+        try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
+            // The interface's own MAC unless the profile (mac-source = profile) or --mac says otherwise.
+            MacAddress m = boardMac != null ? boardMac : prof.macOverridesInterface() ? prof.mac() : raw.macAddress();
+            if (!m.equals(raw.macAddress())) {
+                raw.receiveAllFrames(); // frames to the board's own MAC must reach us, not only the NIC's
+            }
+            Link link = capture == null ? raw : new PcapLink(raw, capture);
+            FlashStats before = flash.stats();
+            BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, flash, Seeds.random(deviceSeed, "device"),
+                    observer);
+            long limit = prof.bootp().giveUp() + 3_600_000_000_000L;
+            RealTimeBoot.Result run;
+            try {
+                run = RealTimeBoot.run(boot, raw, limit);
+            } catch (LinkException e) {
+                // The link failed mid-boot (interface gone or down): a failed boot, not a usage error.
+                BootFailure f = new BootFailure("link", e.getMessage());
+                observer.failed(0, f);
+                run = new RealTimeBoot.Result(new BootSequence.State.Failed(f), 0, false);
+            }
+            FlashStats after = flash.stats();
+            long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
+            return new Outcome(run.state(), "gave up after " + seconds(run.elapsedNanos()) + " s on " + iface, iface, m,
+                    run.elapsedNanos(), observer.bytes(), boot.tftp().blockSize(), boot.tftp().windowSize(),
+                    boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
+                    boot.retransmissions(), flashOps, null, deviceSeed, null, null);
+        }
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
+    }
+}
