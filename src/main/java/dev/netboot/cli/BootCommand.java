@@ -32,6 +32,11 @@ final class BootCommand implements Callable<Integer> {
             description = "File the emulated TFTP server serves as the boot file (default: a generated image).")
     Path image;
 
+    @Option(names = "--signature", paramLabel = "FILE",
+            description = "The image's detached Ed25519 signature, served as the boot file's name + .sig "
+                    + "(default: IMAGE.sig when it lies beside --image).")
+    Path signature;
+
     @Option(names = "--flash-file", paramLabel = "FILE",
             description = "Back the board's flash with this file: created erased at the profile's flash size if missing, reused as is if present.")
     Path flashFile;
@@ -101,8 +106,14 @@ final class BootCommand implements Callable<Integer> {
         BootSetup.Board opened;
         try {
             plan = BootSetup.plan(this);
+        } catch (UsageError e) {
+            err.println("netboot: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        try {
             opened = BootSetup.openFlash(this, plan);
         } catch (UsageError e) {
+            plan.close();
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
@@ -118,9 +129,10 @@ final class BootCommand implements Callable<Integer> {
         long wallStart = System.nanoTime();
         BootRun.Outcome o;
         int activeAfter;
-        try (flash) {
+        try (plan; flash) {
             o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer)
-                    : BootRun.onEmulator(plan.scenario(), prof, plan.served(), board, pcap, observer, plan.timingMode());
+                    : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), board, pcap, observer,
+                    plan.timingMode());
             activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
             err.println("netboot: " + e.getMessage());

@@ -7,6 +7,7 @@ import dev.netboot.device.RealTimeBoot;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.Seeds;
+import dev.netboot.emulator.ServedFile;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
@@ -49,11 +50,25 @@ final class BootRun {
      *
      * @throws IOException when the capture cannot be written
      */
-    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, byte[] served, Flash flash, Path pcap,
+    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
                               BootProgress observer, FlashTiming.Mode timingMode) throws IOException {
-        EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, flash, pcap, observer,
-                timingMode));
-        return new Outcome(result.state(), "emulation stopped after " + seconds(result.simulatedNanos())
+        EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, signature, flash, pcap,
+                observer, timingMode));
+        BootSequence.State end = result.state();
+        if (end instanceof BootSequence.State.Done d) {
+            // Every check passed; the served file and flash must still agree, or say so, loudly.
+            String servedSha;
+            try {
+                servedSha = served.sha256();
+            } catch (IOException e) {
+                servedSha = "unreadable: " + e.getMessage();
+            }
+            if (!d.report().sha256().equals(servedSha)) {
+                end = new BootSequence.State.Failed(new BootFailure("verify", "image in flash (SHA-256 " + d.report().sha256()
+                        + ") differs from the served file (" + servedSha + ")"));
+            }
+        }
+        return new Outcome(end, "emulation stopped after " + seconds(result.simulatedNanos())
                 + " s of virtual time", "the emulator", prof.mac(), result.simulatedNanos(), result.bytesReceived(),
                 result.blockSize(), result.windowSize(), result.transferNanos(), result.retransmissions(),
                 result.flashOps(), result.framesLost(), scenario.seed(), scenario.faults().loss(), result.flash());

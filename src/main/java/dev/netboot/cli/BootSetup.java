@@ -7,6 +7,7 @@ import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ServedFile;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
@@ -17,7 +18,6 @@ import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -39,12 +39,23 @@ final class BootSetup {
      * @param profile    the board, with --blksize and --windowsize applied
      * @param scenario   the emulated LAN, or null with --interface
      * @param served     the image the emulated server serves, or null with --interface
+     * @param signature  the detached signature it serves beside the image, or null
      * @param boardMac   --mac, or null
      * @param timingMode --flash-timing
      * @param cutMode    --power-cut-mode
      */
-    record Plan(DeviceProfile profile, Scenario scenario, byte[] served, MacAddress boardMac, FlashTiming.Mode timingMode,
-                PowerCutFlash.Mode cutMode) {
+    record Plan(DeviceProfile profile, Scenario scenario, ServedFile served, ServedFile signature, MacAddress boardMac,
+                FlashTiming.Mode timingMode, PowerCutFlash.Mode cutMode) implements AutoCloseable {
+        /** Closes the served files. */
+        @Override
+        public void close() {
+            if (served != null) {
+                served.close();
+            }
+            if (signature != null) {
+                signature.close();
+            }
+        }
     }
 
     /**
@@ -59,7 +70,7 @@ final class BootSetup {
     /** Checks the options and loads the profile, scenario and image they name. */
     static Plan plan(BootCommand o) {
         if (o.iface != null) {
-            String emulatorOnly = o.image != null ? "--image" : o.scenarioFile != null ? "--scenario" : o.loss != null ? "--loss"
+            String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario" : o.loss != null ? "--loss"
                     : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt" : null;
             if (emulatorOnly != null) {
                 throw new UsageError(emulatorOnly + " configures the emulator; it has no meaning with --interface");
@@ -84,7 +95,8 @@ final class BootSetup {
         }
         DeviceProfile prof;
         Scenario scenario = null;
-        byte[] served = null;
+        ServedFile served = null;
+        ServedFile signature = null;
         MacAddress boardMac = null;
         try {
             prof = DeviceProfile.resolve(o.profile, Home.profiles());
@@ -97,20 +109,48 @@ final class BootSetup {
             }
             if (o.iface == null) {
                 scenario = scenario(o);
-                served = o.image != null ? Files.readAllBytes(o.image) : EmulatedBoot.generatedImage(scenario.seed());
+                served = o.image != null ? open("--image", o.image) : ServedFile.of(EmulatedBoot.generatedImage(scenario.seed()));
+                try {
+                    signature = signatureOf(o);
+                } catch (UsageError e) {
+                    served.close();
+                    throw e;
+                }
             } else if (o.mac != null) {
                 boardMac = MacAddress.parse(o.mac);
             }
         } catch (ConfigException e) {
             throw new UsageError(e.getMessage());
-        } catch (NoSuchFileException e) {
-            throw new UsageError(e.getFile() + ": no such file");
-        } catch (IOException e) {
-            throw new UsageError("cannot read " + o.image + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new UsageError("--mac: " + e.getMessage());
         }
-        return new Plan(prof, scenario, served, boardMac, timingMode, cutMode);
+        return new Plan(prof, scenario, served, signature, boardMac, timingMode, cutMode);
+    }
+
+    /** Returns --signature, or IMAGE.sig when it lies beside --image, opened; or null. */
+    private static ServedFile signatureOf(BootCommand o) {
+        if (o.signature != null) {
+            return open("--signature", o.signature);
+        }
+        if (o.image != null) {
+            Path beside = o.image.resolveSibling(o.image.getFileName() + ".sig");
+            if (Files.isRegularFile(beside)) {
+                return open("--image's signature", beside);
+            }
+        }
+        return null;
+    }
+
+    /** Opens a file the emulated server serves; it is read block by block during the run, never whole. */
+    private static ServedFile open(String option, Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageError(option + " " + file + ": is a directory (expected: a file)");
+        }
+        try {
+            return ServedFile.open(file);
+        } catch (IOException e) {
+            throw new UsageError(option + " " + IoProblems.of(file, e));
+        }
     }
 
     /** Loads the scenario and applies --seed, --loss, --bandwidth and --rtt. */

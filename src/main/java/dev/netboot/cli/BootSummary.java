@@ -1,7 +1,6 @@
 package dev.netboot.cli;
 
 import dev.netboot.bootp.BootpLease;
-import dev.netboot.device.BootFailure;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
@@ -12,9 +11,6 @@ import dev.netboot.flash.FlashWear;
 import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.wire.Ipv4Address;
 import java.io.PrintStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -52,19 +48,6 @@ final class BootSummary {
         String timing = f.plan().timingMode().name().toLowerCase(Locale.ROOT);
         Json j = Json.object();
         BootSequence.State end = o.state();
-        String servedSha = f.plan().served() == null ? null : sha256(f.plan().served());
-        switch (end) {
-            case BootSequence.State.Done d when servedSha != null -> {
-                BootReport r = d.report();
-                if (!r.sha256().equals(servedSha)) {
-                    // The server's file and flash disagree although every check passed: say so, loudly.
-                    end = new BootSequence.State.Failed(new BootFailure("verify", "image in flash (SHA-256 " + r.sha256()
-                            + ") differs from the served file (" + servedSha + ")"));
-                }
-            }
-            default -> {
-            }
-        }
         boolean ok = end instanceof BootSequence.State.Done;
         j.put("result", ok ? "ok" : "error");
         if (end instanceof BootSequence.State.Failed failed) {
@@ -190,14 +173,6 @@ final class BootSummary {
             j.putNull(key);
         } else {
             j.put(key, a.toString());
-        }
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

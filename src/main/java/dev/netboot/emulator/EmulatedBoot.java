@@ -31,19 +31,27 @@ public final class EmulatedBoot {
     /**
      * What to run.
      *
-     * @param scenario the LAN
-     * @param profile  the board
-     * @param image    the file the TFTP server serves under the scenario's served-file name
-     * @param flash    the board's flash
-     * @param pcap     where to capture the wire (every segment, in time order), or null
-     * @param observer hears the boot's progress
-     * @param timing   which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
+     * @param scenario  the LAN
+     * @param profile   the board
+     * @param image     the file the TFTP server serves under the scenario's served-file name
+     * @param signature served as that name + {@code .sig} (the image's detached signature), or null for none
+     * @param flash     the board's flash
+     * @param pcap      where to capture the wire (every segment, in time order), or null
+     * @param observer  hears the boot's progress
+     * @param timing    which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
      */
-    public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
-                         FlashTiming.Mode timing) {
-        /** Checks the timing mode. */
+    public record Config(Scenario scenario, DeviceProfile profile, ServedFile image, ServedFile signature, Flash flash, Path pcap,
+                         BootObserver observer, FlashTiming.Mode timing) {
+        /** Checks the image and the timing mode. */
         public Config {
+            Objects.requireNonNull(image, "image");
             Objects.requireNonNull(timing, "timing");
+        }
+
+        /** A run serving {@code image} from memory, without a signature. */
+        public Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
+                      FlashTiming.Mode timing) {
+            this(scenario, profile, ServedFile.of(image), null, flash, pcap, observer, timing);
         }
 
         /** A run whose flash takes no time, as before flash timing existed. */
@@ -102,6 +110,9 @@ public final class EmulatedBoot {
         Scenario sc = c.scenario();
         EmulatedLan lan = EmulatedLan.of(sc);
         lan.tftp().serve(sc.servedFile(), c.image());
+        if (c.signature() != null) {
+            lan.tftp().serve(sc.servedFile() + ".sig", c.signature());
+        }
         PcapWriter pcap = null;
         try {
             if (c.pcap() != null) {
