@@ -294,8 +294,11 @@ public final class ConfigText {
         return "";
     }
 
-    /** Returns true when one word is a likely typo of the other: one edit apart, two for longer words. */
-    static boolean similar(String a, String b) {
+    /**
+     * Returns true when one word is a likely typo of the other: one edit apart, two for words longer than four
+     * letters (see {@link #distance}). Also what the command line uses to suggest an option or command.
+     */
+    public static boolean similar(String a, String b) {
         return distance(a, b) <= (Math.min(a.length(), b.length()) <= 4 ? 1 : 2);
     }
 
@@ -303,7 +306,7 @@ public final class ConfigText {
      * Edit distance for typo hints: insertions, deletions, substitutions and swaps of two neighbouring
      * letters ({@code pgae} for {@code page}) each count one (optimal string alignment).
      */
-    static int distance(String a, String b) {
+    public static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
