@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
                 "Exit status: 0 booted, 1 the boot failed, 2 usage or profile error, or the interface cannot be opened."})
 final class BootCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "NAME|FILE",
-            description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
-            defaultValue = DeviceProfile.DEFAULT_NAME)
+            description = "Board profile: a name in device-profiles/ or a path (default: the one recorded beside --flash-file, "
+                    + "else " + DeviceProfile.DEFAULT_NAME + ").")
     String profile;
 
     @Option(names = "--image", paramLabel = "FILE",
@@ -83,9 +83,9 @@ final class BootCommand implements Callable<Integer> {
     String mac;
 
     @Option(names = "--flash-timing", paramLabel = "typical|max|none",
-            description = {"Flash chip times from the profile in virtual time: typical or worst-case (max) datasheet times, "
-                    + "or none (default: ${DEFAULT-VALUE}). The network is paced by the flash: ACKs wait while the board's RAM is full."},
-            defaultValue = "typical")
+            description = {"Flash chip times from the profile: typical or worst-case (max) datasheet times, or none "
+                    + "(default: typical on the emulator, in virtual time; none with --interface, where they would be real time). "
+                    + "The network is paced by the flash: ACKs wait while the board's RAM is full."})
     String flashTiming;
 
     @Option(names = "--power-cut-at", paramLabel = "N",
@@ -94,29 +94,35 @@ final class BootCommand implements Callable<Integer> {
     Long powerCutAt;
 
     @Option(names = "--power-cut-mode", paramLabel = "before|after|torn",
-            description = "What the cut operation leaves: before (never ran), after (completed) or torn (half done) (default: ${DEFAULT-VALUE}).",
-            defaultValue = "torn")
+            description = "With --power-cut-at: what the cut operation leaves: before (never ran), after (completed) or torn "
+                    + "(half done) (default: torn).")
     String powerCutMode;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        BootSetup.Plan plan;
-        BootSetup.Board opened;
+        String doing = "checking the options";
         try {
-            plan = BootSetup.plan(this);
+            BootSetup.Plan plan = BootSetup.plan(this);
+            try (plan) {
+                doing = "opening the board's " + sizeOf(plan.profile().flash().size()) + " flash"
+                        + (flashFile == null ? " (held in memory; --flash-file maps a file instead)" : "");
+                BootSetup.Board opened = BootSetup.openFlash(this, plan);
+                doing = "booting";
+                return boot(plan, opened, out, err);
+            }
         } catch (UsageError e) {
-            err.println("netboot: " + e.getMessage());
-            return Main.EXIT_USAGE;
+            return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, err);
+        } catch (OutOfMemoryError e) {
+            // Not a stack trace: what ran out, and how to give it more.
+            return BootSummary.refused(json, Main.EXIT_FAILED, "memory", "out of memory " + doing + ": the Java heap (at most "
+                    + sizeOf(Runtime.getRuntime().maxMemory()) + ") is too small; give the JVM more, e.g. JAVA_OPTS=-Xmx512m", out, err);
         }
-        try {
-            opened = BootSetup.openFlash(this, plan);
-        } catch (UsageError e) {
-            plan.close();
-            err.println("netboot: " + e.getMessage());
-            return Main.EXIT_USAGE;
-        }
+    }
+
+    /** Runs the board on the opened flash, then reports; closes the flash. */
+    private int boot(BootSetup.Plan plan, BootSetup.Board opened, PrintStream out, PrintStream err) {
         DeviceProfile prof = plan.profile();
         Flash flash = opened.flash();
         Flash board = flash; // what the board sees: with --power-cut-at, the flash with the cut ahead
@@ -129,21 +135,30 @@ final class BootCommand implements Callable<Integer> {
         long wallStart = System.nanoTime();
         BootRun.Outcome o;
         int activeAfter;
-        try (plan; flash) {
-            o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer)
+        try (flash) {
+            o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode())
                     : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), board, pcap, observer,
                     plan.timingMode());
             activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
-            err.println("netboot: " + e.getMessage());
-            return Main.EXIT_USAGE;
+            observer.clearLine();
+            return BootSummary.refused(json, Main.EXIT_USAGE, "link", e.getMessage(), out, err);
         } catch (IOException | UncheckedIOException e) {
-            err.println("netboot: cannot write " + pcap + ": " + e.getMessage());
-            return Main.EXIT_FAILED;
+            observer.clearLine();
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            return BootSummary.refused(json, Main.EXIT_FAILED, "capture", "cannot write the capture "
+                    + IoProblems.of(pcap, io), out, err);
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
         observer.clearLine();
         return BootSummary.print(new BootSummary.Facts(iface, json, powerCutAt, plan, opened.target(), flash, board, o,
                 observer.lease(), activeAfter, wall), out, err);
+    }
+
+    /** Returns a byte count for messages: 16 MiB, 512 KiB, 100 bytes. */
+    static String sizeOf(long bytes) {
+        return bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB"
+                : bytes >= 1 << 20 ? String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0)
+                : bytes >= 1 << 10 && bytes % (1 << 10) == 0 ? (bytes >> 10) + " KiB" : bytes + " bytes";
     }
 }

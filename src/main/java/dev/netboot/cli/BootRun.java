@@ -11,6 +11,7 @@ import dev.netboot.emulator.ServedFile;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.TimedFlash;
 import dev.netboot.link.Link;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapLink;
@@ -80,10 +81,11 @@ final class BootRun {
      *
      * @param seed     --seed, or null for a random one
      * @param boardMac --mac, or null
+     * @param timingMode the flash's datasheet times, in real time (none: the file takes no time)
      * @throws LinkException when the interface cannot be opened
      */
     static Outcome onInterface(String iface, DeviceProfile prof, Flash flash, MacAddress boardMac, Long seed, Path pcap,
-                               BootProgress observer) {
+                               BootProgress observer, FlashTiming.Mode timingMode) {
         long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
         try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             // The interface's own MAC unless the profile (mac-source = profile) or --mac says otherwise.
@@ -93,8 +95,10 @@ final class BootRun {
             }
             Link link = capture == null ? raw : new PcapLink(raw, capture);
             FlashStats before = flash.stats();
-            BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, flash, Seeds.random(deviceSeed, "device"),
-                    observer);
+            // As on the emulator, the chip's datasheet times when asked for; here they pass in real time.
+            TimedFlash timed = timingMode == FlashTiming.Mode.NONE ? null : new TimedFlash(flash, prof.timing(), timingMode);
+            BootSequence boot = new BootSequence(link, m, prof, NetConfig.DEFAULTS, timed == null ? flash : timed,
+                    Seeds.random(deviceSeed, "device"), observer);
             long limit = prof.bootp().giveUp() + 3_600_000_000_000L;
             RealTimeBoot.Result run;
             try {
@@ -107,10 +111,13 @@ final class BootRun {
             }
             FlashStats after = flash.stats();
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
+            EmulatedBoot.FlashTime flashTime = new EmulatedBoot.FlashTime(timed == null ? 0 : timed.busyNanos(),
+                    boot.update() == null ? 0 : boot.update().bufferBytes(), boot.update() == null ? 0 : boot.update().peakBufferedBytes(),
+                    boot.tftp().acksHeld());
             return new Outcome(run.state(), "gave up after " + seconds(run.elapsedNanos()) + " s on " + iface, iface, m,
-                    run.elapsedNanos(), observer.bytes(), boot.tftp().blockSize(), boot.tftp().windowSize(),
+                    run.elapsedNanos(), observer.bytes(), EmulatedBoot.blockSize(boot, prof), EmulatedBoot.windowSize(boot, prof),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
-                    boot.retransmissions(), flashOps, null, deviceSeed, null, null);
+                    boot.retransmissions(), flashOps, null, deviceSeed, null, flashTime);
         }
     }
 

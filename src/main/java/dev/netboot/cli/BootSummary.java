@@ -45,7 +45,7 @@ final class BootSummary {
         DeviceProfile prof = f.plan().profile();
         BootRun.Outcome o = f.outcome();
         EmulatedBoot.FlashTime flashTime = o.flashTime();
-        String timing = f.plan().timingMode().name().toLowerCase(Locale.ROOT);
+        String timing = BootSetup.name(f.plan().timingMode());
         Json j = Json.object();
         BootSequence.State end = o.state();
         boolean ok = end instanceof BootSequence.State.Done;
@@ -102,7 +102,7 @@ final class BootSummary {
         j.put("flashOps", o.flashOps());
         // Flash time and wear of this run (erase counters live in memory: they start at 0 when the file is opened).
         FlashWear wear = FlashWear.of(f.flash().eraseCounts());
-        j.put("flashTiming", f.iface() == null ? timing : "none");
+        j.put("flashTiming", timing);
         j.put("flashSeconds", flashTime == null ? 0.0 : flashTime.busyNanos() / 1e9);
         j.put("maxEraseCount", wear.max());
         j.put("totalErases", wear.total());
@@ -113,7 +113,7 @@ final class BootSummary {
         }
         if (f.board() instanceof PowerCutFlash pc) {
             j.put("powerCutAt", f.powerCutAt());
-            j.put("powerCutMode", f.plan().cutMode().name().toLowerCase(Locale.ROOT));
+            j.put("powerCutMode", BootSetup.name(f.plan().cutMode()));
             j.put("powerCut", pc.isCut());
         }
         // A real wire's losses are unknown: null, not 0.
@@ -146,9 +146,16 @@ final class BootSummary {
             out.printf(Locale.ROOT, "  transfer  %.3f s, window %d x %d bytes%n", o.transferNanos() / 1e9, o.windowSize(),
                     r.blockSize());
             if (flashTime != null) {
-                out.printf(Locale.ROOT, "  flash     %.3f s busy (%s), %d erased, %d skipped, most-erased sector %d time(s), "
-                                + "%d ACKs held%n", flashTime.busyNanos() / 1e9, timing,
-                        r.erasedSectors(), r.skippedSectors(), wear.max(), flashTime.acksHeld());
+                // This run's erases: the image's sectors, and the rest (the slot metadata's copies).
+                long other = Math.max(0, wear.total() - r.erasedSectors());
+                out.printf(Locale.ROOT, "  flash     %.3f s busy (%s), %s erased for the image%s, %d skipped%s, %s held%n",
+                        flashTime.busyNanos() / 1e9, timing, count(r.erasedSectors(), "sector"),
+                        other > 0 ? " and " + other + " for the slot metadata" : "", r.skippedSectors(),
+                        wear.max() > 1 ? ", the most-erased one " + wear.max() + " times" : "", count(flashTime.acksHeld(), "ACK"));
+            }
+            if (f.board() instanceof PowerCutFlash pc && !pc.isCut()) {
+                out.printf(Locale.ROOT, "  power cut at flash operation %d never came: this boot made %s%n", f.powerCutAt(),
+                        count(o.flashOps(), "flash operation"));
             }
             if (f.iface() == null) {
                 out.printf(Locale.ROOT, "  network   %d retransmissions, %d frames lost (seed %d, loss %s)%n", o.retransmissions(),
@@ -166,6 +173,23 @@ final class BootSummary {
             return Main.EXIT_FAILED;
         }
         return 0;
+    }
+
+    /**
+     * Reports a run that stopped before the board ran (a usage error, a missing interface, no memory):
+     * one line on stderr and, with {@code --json}, one object on stdout. Returns {@code exit}.
+     */
+    static int refused(boolean json, int exit, String stage, String message, PrintStream out, PrintStream err) {
+        err.println("netboot: " + message);
+        if (json) {
+            out.println(Json.object().put("result", "error").put("stage", stage).put("error", message));
+        }
+        return exit;
+    }
+
+    /** Returns "1 sector", "3 sectors". */
+    static String count(long n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     private static void putAddress(Json j, String key, Ipv4Address a) {

@@ -172,16 +172,26 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
      *                         file") or the profile is invalid
      */
     public static DeviceProfile resolve(String nameOrPath, Path profilesDir) {
+        return load(locate(nameOrPath, profilesDir));
+    }
+
+    /**
+     * Returns the file {@link #resolve} loads for {@code nameOrPath}: the named profile in {@code profilesDir},
+     * else the path itself (which {@link #load} then reports if it is missing or not a file).
+     *
+     * @throws ConfigException for a name that is neither a profile in {@code profilesDir} nor a file
+     */
+    public static Path locate(String nameOrPath, Path profilesDir) {
         boolean name = NAME.matcher(nameOrPath).matches() && !nameOrPath.endsWith(SUFFIX);
         if (name) {
             Path named = profilesDir.resolve(nameOrPath + SUFFIX);
             if (Files.isRegularFile(named)) {
-                return load(named);
+                return named;
             }
         }
         Path path = Path.of(nameOrPath);
         if (!name || Files.exists(path)) {
-            return load(path); // says "no such file", "is a directory", ... itself
+            return path; // load says "no such file", "is a directory", ... itself
         }
         List<String> names = available(profilesDir);
         // A hint only when one name is clearly meant: spi-nor-32m is as near spi-nor-16m as spi-nor-64m.
