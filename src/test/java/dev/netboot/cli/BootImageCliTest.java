@@ -75,6 +75,9 @@ class BootImageCliTest {
         BootCliTest.Run r = run("boot", "--profile", profile.toString(), "--image", img.toString(), "--flash-timing", "none", "--json");
         assertEquals(Main.EXIT_FAILED, r.exit());
         assertEquals("signature", r.json().get("stage").asText());
+        // The signature was served and checked: it is the check that refuses the image, not a missing .sig.
+        assertTrue(r.json().get("error").asText().contains("Ed25519 signature does not match the image in flash"),
+                r.json().get("error").asText());
         assertFalse(r.json().get("signed").asBoolean());
     }
 
