@@ -136,9 +136,9 @@ final class BootCommand implements Callable<Integer> {
         BootRun.Outcome o;
         int activeAfter;
         try (flash) {
-            o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode())
+            o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
                     : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), board, pcap, observer,
-                    plan.timingMode());
+                    plan.timingMode(), blksize);
             activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
             observer.clearLine();

@@ -5,6 +5,7 @@ import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.device.RealTimeBoot;
 import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.EmulatedPort;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.Seeds;
 import dev.netboot.emulator.ServedFile;
@@ -18,6 +19,8 @@ import dev.netboot.link.PcapLink;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.link.RawSocketLink;
 import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStack;
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,7 +55,8 @@ final class BootRun {
      * @throws IOException when the capture cannot be written
      */
     static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
-                              BootProgress observer, FlashTiming.Mode timingMode) throws IOException {
+                              BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) throws IOException {
+        noteBlockSize(prof, EmulatedPort.MTU, blksizeOption);
         EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, signature, flash, pcap,
                 observer, timingMode));
         BootSequence.State end = result.state();
@@ -85,7 +89,7 @@ final class BootRun {
      * @throws LinkException when the interface cannot be opened
      */
     static Outcome onInterface(String iface, DeviceProfile prof, Flash flash, MacAddress boardMac, Long seed, Path pcap,
-                               BootProgress observer, FlashTiming.Mode timingMode) {
+                               BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) {
         long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
         try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             // The interface's own MAC unless the profile (mac-source = profile) or --mac says otherwise.
@@ -93,6 +97,7 @@ final class BootRun {
             if (!m.equals(raw.macAddress())) {
                 raw.receiveAllFrames(); // frames to the board's own MAC must reach us, not only the NIC's
             }
+            noteBlockSize(prof, raw.mtu(), blksizeOption);
             Link link = capture == null ? raw : new PcapLink(raw, capture);
             FlashStats before = flash.stats();
             // As on the emulator, the chip's datasheet times when asked for; here they pass in real time.
@@ -118,6 +123,20 @@ final class BootRun {
                     run.elapsedNanos(), observer.bytes(), EmulatedBoot.blockSize(boot, prof), EmulatedBoot.windowSize(boot, prof),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
                     boot.retransmissions(), flashOps, null, deviceSeed, null, flashTime);
+        }
+    }
+
+    /**
+     * Says once on stderr when the block size asked for is more than the link's MTU carries, and what is asked instead.
+     *
+     * @param blksizeOption --blksize, or null when the profile's is used
+     */
+    private static void noteBlockSize(DeviceProfile prof, int mtu, String blksizeOption) {
+        int asked = prof.tftp().blockSize();
+        int fits = prof.tftp().requestedBlockSize(NetStack.maxUdpPayload(mtu));
+        if (asked != TftpConfig.AUTO && asked > fits) {
+            System.err.println("netboot: " + (blksizeOption != null ? "--blksize " : "the profile's blksize ") + asked
+                    + " does not fit the link's MTU of " + mtu + " without IP fragmentation: asking for " + fits);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.link.HostNet;
+import dev.netboot.link.LoopbackChatter;
 import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,16 +97,16 @@ class RealWireTest {
         return p;
     }
 
-    /** Waits until {@code log} mentions {@code text}, without sleeping: dnsmasq logs its sockets once bound. */
+    /** Waits until {@code log} mentions {@code text}, without sleeping: dnsmasq logs its sockets once bound, LoopbackChatter "ready". */
     void awaitLog(String log, String text, Process p) throws IOException {
         Path file = dir.resolve(log);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!(Files.exists(file) && Files.readString(file).contains(text))) {
             if (!p.isAlive()) {
-                throw new AssertionError("dnsmasq ended: " + Files.readString(file));
+                throw new AssertionError(log + ": the process ended: " + Files.readString(file));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("dnsmasq did not start within 10 s: " + Files.readString(file));
+                throw new AssertionError(log + ": the process did not start within 10 s: " + Files.readString(file));
             }
             try {
                 p.waitFor(20, TimeUnit.MILLISECONDS);
@@ -171,6 +172,10 @@ class RealWireTest {
             Path pcap = dir.resolve("real.pcap");
 
             Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "10.77.0.55");
+            // UDP on the board namespace's loopback all the while: none of it may reach the board's raw socket.
+            Process chatter = net.start(lan.cli(), dir.resolve("chatter.log"), ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), LoopbackChatter.class.getName());
+            awaitLog("chatter.log", "ready", chatter);
             Process board = startBoot(lan.cli(), dir.resolve("boot.err"), dir.resolve("boot.out"),
                     "--interface", lan.c0(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
             Boot b = finish(board);
@@ -196,6 +201,8 @@ class RealWireTest {
             assertTrue(m.find() && Integer.parseInt(m.group(1)) > 0, "the board answered ping during its boot:\n" + pingLog);
 
             assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", CaptureDissectionTest.BAD_FRAMES), "malformed or bad frames");
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "ip.addr == 127.0.0.0/8"), "loopback frames in the capture");
+            assertTrue(chatter.isAlive(), "the loopback sender ran throughout");
             List<String> protocols = CaptureDissectionTest.tshark(pcap, "-T", "fields", "-e", "frame.protocols");
             assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":dhcp") || l.endsWith(":bootp")), "BOOTP in the capture");
             assertTrue(protocols.stream().anyMatch(l -> l.contains(":icmp")), "ICMP echo in the capture");
