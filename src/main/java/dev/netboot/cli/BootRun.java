@@ -116,9 +116,7 @@ final class BootRun {
             }
             FlashStats after = flash.stats();
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
-            EmulatedBoot.FlashTime flashTime = new EmulatedBoot.FlashTime(timed == null ? 0 : timed.busyNanos(),
-                    boot.update() == null ? 0 : boot.update().bufferBytes(), boot.update() == null ? 0 : boot.update().peakBufferedBytes(),
-                    boot.tftp().acksHeld());
+            EmulatedBoot.FlashTime flashTime = EmulatedBoot.flashTime(timed, boot);
             return new Outcome(run.state(), "gave up after " + seconds(run.elapsedNanos()) + " s on " + iface, iface, m,
                     run.elapsedNanos(), observer.bytes(), EmulatedBoot.blockSize(boot, prof), EmulatedBoot.windowSize(boot, prof),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),

@@ -136,8 +136,7 @@ public final class EmulatedBoot {
             return new Result(boot.state(), run.outcome(), run.time(), bytes, blockSize(boot, p), boot.retransmissions(),
                     flashOps, lan.framesLost(), windowSize(boot, p),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
-                    new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
-                            boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld()));
+                    flashTime(timed, boot));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
@@ -145,6 +144,12 @@ public final class EmulatedBoot {
                 pcap.close();
             }
         }
+    }
+
+    /** Returns the flash side of a boot: {@code timed}'s busy time (null: untimed) and the update's pacing. */
+    public static FlashTime flashTime(TimedFlash timed, BootSequence boot) {
+        return new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
+                boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld());
     }
 
     /**
