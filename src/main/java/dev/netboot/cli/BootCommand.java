@@ -38,7 +38,8 @@ final class BootCommand implements Callable<Integer> {
     Path signature;
 
     @Option(names = "--flash-file", paramLabel = "FILE",
-            description = "Back the board's flash with this file: created erased at the profile's flash size if missing, reused as is if present.")
+            description = "Back the board's flash with this file: created erased at the profile's flash size if missing (with the profile "
+                    + "copied beside it as FILE.profile), reused as is if present.")
     Path flashFile;
 
     @Option(names = "--scenario", paramLabel = "FILE",
