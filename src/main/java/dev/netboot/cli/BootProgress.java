@@ -3,6 +3,7 @@ package dev.netboot.cli;
 import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
+import dev.netboot.device.RamBudget;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ final class BootProgress implements BootObserver {
     private final boolean bar;
     private final boolean stages;
     private BootpLease lease;
+    private String ramNote;
     private long bytes;
     private long lastShown = -1;
     private boolean lineOpen;
@@ -32,6 +34,18 @@ final class BootProgress implements BootObserver {
     /** Returns the image bytes that reached flash so far. */
     long bytes() {
         return bytes;
+    }
+
+    /** Returns what the board asks for instead of what its RAM cannot hold, or null. */
+    String ramNote() {
+        return ramNote;
+    }
+
+    @Override
+    public void ramShared(long now, RamBudget ram) {
+        ramNote = ram.note();
+        clearLine();
+        err.println("netboot: note: " + ram.note()); // with --json too: once, before the boot
     }
 
     @Override
