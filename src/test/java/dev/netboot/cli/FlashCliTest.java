@@ -90,6 +90,78 @@ class FlashCliTest {
         assertTrue(in.get("slots").get(1).get("active").asBoolean());
     }
 
+    /**
+     * Issue 8: v1 in A, v1b in B, then 4 bytes of B corrupted: the board boots A. An update must go into B
+     * (the damaged slot), never into A, so a power cut in the middle of it still leaves A bootable.
+     */
+    @Test
+    void anUpdateNeverWritesIntoTheOnlySlotThatStillBoots() throws Exception {
+        byte[] v1 = randomImage(50_000, 11);
+        byte[] v2 = randomImage(70_000, 13);
+        Path flash = dir.resolve("flash.img");
+        String f = flash.toString();
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("v1.img"), v1).toString(), "--flash-file", f, "--json").exit());
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("v1b.img"), randomImage(60_000, 12)).toString(),
+                "--flash-file", f, "--json").exit());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 0}), BootCliTest.SLOT_B_OFFSET + 1000); // inside v1b
+        }
+        BootCliTest.Run select = run("flash", "select", "--flash-file", f);
+        assertEquals(0, select.exit(), select.err());
+        assertTrue(select.out().contains("active slot B fails its check; falling back to slot A"), select.out());
+
+        Path two = Files.write(dir.resolve("v2.img"), v2);
+        BootCliTest.Run cut = run("boot", "--image", two.toString(), "--flash-file", f, "--power-cut-at", "40", "--json");
+        assertEquals(Main.EXIT_FAILED, cut.exit(), cut.err());
+        assertTrue(cut.json().get("powerCut").asBoolean());
+        assertEquals("B", cut.json().get("slot").asText(), "the update went into the damaged slot");
+        BootCliTest.Run after = run("flash", "select", "--flash-file", f, "--json");
+        assertEquals(0, after.exit(), after.out() + after.err());
+        assertEquals("A", after.json().get("bootSlot").asText());
+        assertTrue(after.json().get("verified").asBoolean());
+        assertEquals(sha256(v1), run("flash", "inspect", "--flash-file", f, "--json").json().get("activeSha256").asText());
+
+        BootCliTest.Run again = run("boot", "--image", two.toString(), "--flash-file", f, "--json");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals("B", again.json().get("slot").asText());
+        JsonNode in = run("flash", "inspect", "--flash-file", f, "--json").json();
+        assertEquals("B", in.get("activeSlot").asText());
+        assertEquals(sha256(v2), in.get("activeSha256").asText());
+        assertEquals(sha256(v1), in.get("slots").get(0).get("sha256").asText(), "v1 stays in A as the fallback");
+    }
+
+    /** A trial with boots left and its verified fallback are both kept: the next update is refused, nothing written. */
+    @Test
+    void anUpdateOverATrialAndItsFallbackIsRefusedUntilTheTrialIsConfirmed() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial").replace("trial-boots = 0", "trial-boots = 2");
+        String p = Files.writeString(dir.resolve("trial.profile"), text).toString();
+        Path flash = dir.resolve("flash.img");
+        String f = flash.toString();
+        byte[] v1 = randomImage(5000, 1);
+        byte[] v2 = randomImage(6000, 2);
+        Path three = Files.write(dir.resolve("3.bin"), randomImage(7000, 3));
+        assertEquals(0, run("boot", "--profile", p, "--image", Files.write(dir.resolve("1.bin"), v1).toString(), "--flash-file", f).exit());
+        assertEquals(0, run("flash", "confirm", "--profile", p, "--flash-file", f).exit());
+        assertEquals(0, run("boot", "--profile", p, "--image", Files.write(dir.resolve("2.bin"), v2).toString(), "--flash-file", f).exit());
+        byte[] before = Files.readAllBytes(flash);
+
+        BootCliTest.Run refused = run("boot", "--profile", p, "--image", three.toString(), "--flash-file", f, "--json");
+        assertEquals(Main.EXIT_FAILED, refused.exit(), refused.err());
+        JsonNode j = refused.json();
+        assertEquals("flash", j.get("stage").asText());
+        assertTrue(j.get("error").asText().contains("slot B is on trial (2 boots left) and slot A is its fallback"), j.get("error").asText());
+        assertEquals("none", j.get("slot").asText());
+        assertTrue(j.get("partition").isNull());
+        assertEquals(0, j.get("flashOps").asLong());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(flash)), "nothing written");
+
+        assertEquals(0, run("flash", "confirm", "--profile", p, "--flash-file", f).exit());
+        BootCliTest.Run after = run("boot", "--profile", p, "--image", three.toString(), "--flash-file", f, "--json");
+        assertEquals(0, after.exit(), after.err());
+        assertEquals("A", after.json().get("slot").asText());
+    }
+
     @Test
     void inspectOfAFreshFlashHasNoActiveSlot() throws Exception {
         Path flash = dir.resolve("fresh.img");
@@ -130,5 +202,84 @@ class FlashCliTest {
         assertEquals("A", secondPowerUp.get("bootSlot").asText());
         assertEquals("A", secondPowerUp.get("activeSlot").asText());
         assertEquals("A", run("flash", "inspect", "--profile", p, "--flash-file", f, "--json").json().get("activeSlot").asText());
+    }
+
+    @Test
+    void aFlashFileRemembersItsProfileSoFlashCommandsNeedNone() throws Exception {
+        Path flash = dir.resolve("nand.img");
+        byte[] img = randomImage(70_000, 3);
+        Path image = Files.write(dir.resolve("img.bin"), img);
+        assertEquals(0, run("boot", "--profile", "nand-128m", "--image", image.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none", "--json").exit());
+        assertTrue(Files.isRegularFile(FlashProfiles.recordOf(flash)), "boot recorded the profile beside the flash file");
+
+        BootCliTest.Run inspect = run("flash", "inspect", "--flash-file", flash.toString());
+        assertEquals(0, inspect.exit(), inspect.err());
+        assertTrue(inspect.out().startsWith(flash + " (profile nand-128m), metadata sequence 1: active slot A (checks)"), inspect.out());
+        JsonNode j = run("flash", "inspect", "--flash-file", flash.toString(), "--json").json();
+        assertEquals("nand-128m", j.get("profile").asText());
+        assertEquals(sha256(img), j.get("activeSha256").asText());
+
+        // boot too: the second image goes into slot B of the same NAND board, without --profile.
+        BootCliTest.Run again = run("boot", "--image", image.toString(), "--flash-file", flash.toString(), "--flash-timing", "none",
+                "--json");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals("nand-128m", again.json().get("profile").asText());
+        assertEquals("B", again.json().get("slot").asText());
+    }
+
+    @Test
+    void aProfileThatDoesNotFitTheFlashFileIsRefusedInOneLine() throws Exception {
+        Path flash = dir.resolve("nand.img");
+        assertEquals(0, run("boot", "--profile", "nand-128m", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none", "--json").exit());
+        String expected = "netboot: --profile spi-nor-16m does not fit " + flash + ", made by profile nand-128m ("
+                + FlashProfiles.recordOf(flash) + "): its flash is NAND, not NOR (expected: that profile's flash layout, or no --profile)\n";
+        BootCliTest.Run inspect = run("flash", "inspect", "--profile", "spi-nor-16m", "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, inspect.exit());
+        assertEquals(expected, inspect.err());
+        BootCliTest.Run boot = run("boot", "--profile", "spi-nor-16m", "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, boot.exit());
+        assertEquals(expected, boot.err());
+
+        // Without the record (a file from an older netboot), the size mismatch names the profile assumed.
+        Files.delete(FlashProfiles.recordOf(flash));
+        BootCliTest.Run bare = run("flash", "inspect", "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, bare.exit());
+        // nand-128m: 65536 pages of 2048 + 64 spare bytes = 138412032 bytes; spi-nor-16m: 16 MiB.
+        String message = flash + " is 138412032 bytes, but the default profile spi-nor-16m has a flash file of 16777216 bytes"
+                + " (expected: --profile naming the board whose flash it is)";
+        assertEquals("netboot: " + message + "\n", bare.err());
+        assertEquals("usage", bare.json().get("stage").asText());
+        assertEquals(message, bare.json().get("error").asText());
+        assertEquals(0, run("flash", "inspect", "--profile", "nand-128m", "--flash-file", flash.toString()).exit());
+    }
+
+    @Test
+    void triesLeftIsSingularForOneAndConfirmSpeaksJson() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial2").replace("trial-boots = 0", "trial-boots = 2");
+        Path prof = Files.writeString(dir.resolve("trial2.profile"), text);
+        Path flash = dir.resolve("flash.img");
+        String f = flash.toString();
+        assertEquals(0, run("boot", "--profile", prof.toString(), "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", f, "--json").exit());
+        BootCliTest.Run select = run("flash", "select", "--flash-file", f);
+        assertEquals(0, select.exit(), select.err());
+        assertEquals("boot slot A: slot A is active and verified (pending, 1 try left)\n", select.out());
+        BootCliTest.Run confirm = run("flash", "confirm", "--flash-file", f, "--json");
+        assertEquals(0, confirm.exit(), confirm.err());
+        JsonNode j = confirm.json();
+        assertEquals("ok", j.get("result").asText());
+        assertEquals("A", j.get("activeSlot").asText());
+        assertTrue(j.get("confirmed").asBoolean());
+    }
+
+    @Test
+    void flashCommandErrorsAreOneObjectWithJson() throws Exception {
+        BootCliTest.Run r = run("flash", "select", "--flash-file", dir.resolve("missing.img").toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: " + dir.resolve("missing.img") + ": no such file\n", r.err());
+        assertEquals("error", r.json().get("result").asText());
     }
 }

@@ -295,6 +295,28 @@ class RealWireTest {
         }
     }
 
+    /**
+     * No BOOTP server on the segment: the boot fails in stage bootp, and the JSON speaks as the emulator's does:
+     * the TFTP block size and window the board would ask for (spi-nor-16m: blksize auto, 1468 on a 1500-byte
+     * MTU, and window 8), not the 512 and 1 of a transfer that never started; no flash timing on a real wire.
+     */
+    @Test
+    void aBootThatFailsBeforeTheTransferReportsWhatTheBoardAsksFor() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = hasty")
+                    .replace("give-up = 60s", "give-up = 2s");
+            Path prof = Files.writeString(dir.resolve("hasty.profile"), text);
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--profile", prof.toString(), "--json");
+            assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
+            JsonNode j = b.json();
+            assertEquals("bootp", j.get("stage").asText());
+            assertEquals(1468, j.get("blockSize").asInt());
+            assertEquals(8, j.get("windowSize").asInt());
+            assertEquals("none", j.get("flashTiming").asText());
+        }
+    }
+
     @Test
     void missingInterfaceAndMissingPrivilegeAreOneLineUsageErrors() throws Exception {
         try (HostNet net = new HostNet()) {
