@@ -27,9 +27,43 @@ final class HostTftp {
      * null, is called about every {@code tickInterval} nanoseconds.
      */
     static boolean run(TftpClient client, HostUdpTransport net, long wallLimit, Ticker ticker, long tickInterval) {
-        long start = System.nanoTime();
-        long nextTick = ticker == null ? Long.MAX_VALUE : start + tickInterval;
-        while (true) {
+        Loop loop = new Loop(client, net, wallLimit, ticker, tickInterval);
+        int r;
+        do {
+            r = loop.step();
+        } while (r == Loop.GOING);
+        return r == Loop.ENDED;
+    }
+
+    /**
+     * One turn of the loop per call: {@link #step()} is a method the JIT compiles after a few hundred
+     * packets, where a loop in {@code run} would stay interpreted for a whole transfer (a C1-only JVM
+     * compiles a running loop only after tens of thousands of turns).
+     */
+    private static final class Loop {
+        static final int GOING = 0;
+        static final int ENDED = 1;
+        static final int TIMED_OUT = 2;
+
+        private final TftpClient client;
+        private final HostUdpTransport net;
+        private final long start;
+        private final long wallLimit;
+        private final Ticker ticker;
+        private final long tickInterval;
+        private long nextTick;
+
+        Loop(TftpClient client, HostUdpTransport net, long wallLimit, Ticker ticker, long tickInterval) {
+            this.client = client;
+            this.net = net;
+            this.start = System.nanoTime();
+            this.wallLimit = wallLimit;
+            this.ticker = ticker;
+            this.tickInterval = tickInterval;
+            this.nextTick = ticker == null ? Long.MAX_VALUE : start + tickInterval;
+        }
+
+        int step() {
             long now = System.nanoTime();
             net.receive(now, RECEIVE_BURST);
             client.poll(now);
@@ -40,10 +74,10 @@ final class HostTftp {
             // last block only after its own timeout (tftpd-hpa's is 1 s), long after such a dally, so on a
             // host the dally would only hold up the process.
             if (s instanceof TftpClient.State.Failed || s instanceof TftpClient.State.Done && client.pollAt() > now) {
-                return true;
+                return ENDED;
             }
             if (now - start >= wallLimit) {
-                return false;
+                return TIMED_OUT;
             }
             if (now - nextTick >= 0) {
                 ticker.tick(now);
@@ -55,6 +89,7 @@ final class HostTftp {
             if (wait > 0) {
                 net.await(wait);
             }
+            return GOING;
         }
     }
 }

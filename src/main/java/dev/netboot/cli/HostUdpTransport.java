@@ -21,9 +21,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@link UdpTransport} over ordinary host UDP sockets (no root, no raw sockets), so the board's TFTP
@@ -84,6 +86,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         Binding(UdpHandler handler, DatagramChannel channel, SelectionKey key) {
             this.handler = handler;
             this.main = new Socket(this, channel, null, key);
+            key.attach(main);
         }
     }
 
@@ -93,6 +96,19 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     // Every socket of every binding as an array, replaced (never changed) when one opens or closes:
     // receive iterates a snapshot while handlers bind and unbind, without a copy per call.
     private Socket[] active = new Socket[0];
+    // await() selected: receive() reads the sockets the selector found readable (ready[0 .. readyCount)),
+    // not every socket. Filled by onReady, made once: selecting allocates nothing.
+    private boolean selected;
+    private Socket[] ready = new Socket[4];
+    private int readyCount;
+    private final Consumer<SelectionKey> onReady = k -> {
+        if (k.attachment() instanceof Socket s) {
+            if (readyCount == ready.length) {
+                ready = Arrays.copyOf(ready, readyCount * 2);
+            }
+            ready[readyCount++] = s;
+        }
+    };
     private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     // The last destination, kept: sendUdp takes an int address and port, and a new socket address per
@@ -250,7 +266,9 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             ch.bind(b.main.channel().getLocalAddress());
             ch.connect(to);
             ch.configureBlocking(false);
-            b.peers.add(new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ)));
+            Socket peer = new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ));
+            peer.key().attach(peer);
+            b.peers.add(peer);
             refreshActive();
             return ch;
         } catch (IOException | UnsupportedOperationException e) {
@@ -292,13 +310,22 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
      * returns how many; a port unreachable a connected socket heard goes to its handler's
      * {@link UdpHandler#onUnreachable}. Handlers may bind and unbind while it runs.
      *
-     * <p>Each socket is drained before the next is asked, so a window of DATA costs one receive call per
-     * datagram and one more per socket, not one per socket per datagram; a connected socket is read
-     * without asking who sent (its peer, the only one it hears), which saves the JDK's source-address
-     * object per datagram.
+     * <p>After {@link #await} it reads only the sockets the selector found readable, each until it is
+     * empty: a window of DATA costs one receive call per datagram and one more, and a lock-step block
+     * two, not one per socket of the port. A connected socket is read without asking who sent (its peer,
+     * the only one it hears), which saves the JDK's source-address object per datagram.
      */
     int receive(long now, int max) {
-        int n = 0;
+        int n = reportUnreachable(now);
+        if (selected) {
+            selected = false;
+            for (int i = 0; i < readyCount && n < max; i++) {
+                n += drain(now, ready[i], max - n);
+            }
+            Arrays.fill(ready, 0, readyCount, null);
+            readyCount = 0;
+            return n;
+        }
         Socket[] pass = active;
         while (n < max) {
             for (Socket s : pass) {
@@ -315,15 +342,22 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         return n;
     }
 
+    /** Reports a port unreachable a send heard (it concerns an earlier datagram); returns 0. */
+    private int reportUnreachable(long now) {
+        for (Socket s : active) {
+            Binding b = s.binding();
+            if (s == b.main && b.unreachable != null && s.channel().isOpen()) {
+                InetSocketAddress to = b.unreachable;
+                b.unreachable = null;
+                unreachable(now, b, to);
+            }
+        }
+        return 0;
+    }
+
     /** Hands up to {@code max} datagrams waiting on {@code s} to its handler; returns how many. */
     private int drain(long now, Socket s, int max) {
         Binding b = s.binding();
-        if (b.unreachable != null && s == b.main) {
-            InetSocketAddress to = b.unreachable;
-            b.unreachable = null;
-            unreachable(now, b, to);
-            return 0;
-        }
         int n = 0;
         while (n < max && s.channel().isOpen()) { // a handler may unbind (the transfer ended or failed)
             rx.clear();
@@ -365,12 +399,14 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     /** Waits up to {@code nanos} (rounded up to a millisecond) for a datagram on any bound socket; returns at once if {@code nanos <= 0}. */
     void await(long nanos) {
         try {
+            Arrays.fill(ready, 0, readyCount, null);
+            readyCount = 0;
             if (nanos <= 0) {
-                selector.selectNow();
+                selector.selectNow(onReady);
             } else {
-                selector.select(Math.max(1, (nanos + 999_999) / 1_000_000));
+                selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000));
             }
-            selector.selectedKeys().clear();
+            selected = true;
         } catch (IOException e) {
             throw new UncheckedIOException("selector failed: " + e.getMessage(), e);
         }
