@@ -27,8 +27,12 @@ import java.util.stream.Stream;
  *
  * <p>It runs what users run, through {@link Main#run}: {@code --version}, the {@code tftp} help,
  * {@code tftp get} (windowed and lock-step) and {@code tftp put} against a small TFTP server on
- * 127.0.0.1 of its own, and an emulated {@code boot}. Their output goes nowhere. Exit status 0 when
- * every run did what it should, else 1 with one line on stderr (the launcher then keeps no cache).
+ * 127.0.0.1 of its own, and, unless the argument {@code tftp} asks for the tftp cache alone, two
+ * emulated {@code boot}s. Their output goes nowhere. Exit status 0 when every run did what it should,
+ * else 1 with one line on stderr (the launcher then keeps no cache).
+ *
+ * <p>The server runs on a thread of its own, the only second thread in netboot: the client under
+ * training must run exactly as users run it, and {@link Main#run} returns only when its transfer ends.
  */
 public final class Training {
     private Training() {
