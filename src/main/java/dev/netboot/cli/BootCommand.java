@@ -1,6 +1,5 @@
 package dev.netboot.cli;
 
-import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootFailure;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
@@ -9,6 +8,7 @@ import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigText;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.device.RealTimeBoot;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
@@ -285,7 +285,7 @@ final class BootCommand implements Callable<Integer> {
             j.put("interface", iface);
         }
         j.put("mac", o.mac().toString());
-        BootpLease lease = observer.lease;
+        Lease lease = observer.lease;
         putAddress(j, "ip", lease == null ? null : lease.address());
         putAddress(j, "netmask", lease == null ? null : lease.netmask());
         putAddress(j, "gateway", lease == null || lease.gateway().isAny() ? null : lease.gateway());
@@ -514,7 +514,7 @@ final class BootCommand implements Callable<Integer> {
         private final PrintStream err;
         private final boolean bar;
         private final boolean stages;
-        private BootpLease lease;
+        private Lease lease;
         private long bytes;
         private long lastShown = -1;
         private boolean lineOpen;
@@ -526,9 +526,9 @@ final class BootCommand implements Callable<Integer> {
         }
 
         @Override
-        public void leased(long now, BootpLease l) {
+        public void leased(long now, Lease l) {
             lease = l;
-            stage(now, "bootp", "address " + l.address() + "/" + l.netmask().prefixLength() + " from " + l.bootpServer()
+            stage(now, l.source().toString(), "address " + l.address() + "/" + l.netmask().prefixLength() + " from " + l.dhcpServer()
                     + ", server " + l.server() + ", file " + l.bootFile());
         }
 
