@@ -63,7 +63,7 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
             if (a != null) {
                 return new BootTarget(a, "option 66", file, fileSource, unresolved);
             }
-            unresolved = name.get();
+            unresolved = name.get().equals("0.0.0.0") ? "" : name.get();
         }
         if (!m.sname().isEmpty()) {
             Ipv4Address a = dotted(m.sname());
@@ -78,9 +78,11 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
         return new BootTarget(Ipv4Address.ANY, "", file, fileSource, unresolved);
     }
 
+    /** Returns {@code s} as an address, or null when it is not a dotted address or is 0.0.0.0 (no server at all). */
     private static Ipv4Address dotted(String s) {
         try {
-            return Ipv4Address.parse(s);
+            Ipv4Address a = Ipv4Address.parse(s);
+            return a.isAny() ? null : a;
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -475,6 +475,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
                 && (spa == watched || (spa == 0 && p.op() == ArpPacket.REQUEST && p.tpa().value() == watched))) {
             conflictMac = sha;
         }
+        if (spa == 0 && sha != mac && p.op() == ArpPacket.REQUEST && address != 0 && p.tpa().value() == address) {
+            // Another host probing for our address (RFC 5227 section 2.1.1) gets the ordinary RFC 826 reply: that
+            // reply is how the prober learns the address is taken. Its 0.0.0.0 sender teaches us nothing.
+            if (sendArp(now, ArpPacket.REPLY, sha, address, sha, 0)) {
+                arpRepliesSent++;
+            }
+            return;
+        }
         if (spa == 0 || sha == mac) {
             return; // an ARP probe (RFC 5227) or our own address in use elsewhere: nothing to learn
         }

@@ -224,6 +224,9 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     /**
      * Returns, for each of {@link #chunks()}, the area it goes in (0 options, 1 file, 2 sname), followed by the
      * bytes used in the options field (Overload and End included); null when everything fits without overload.
+     * Options keep their order, moving on to the next area when one is full; when that leaves an option too large
+     * for the file and sname fields, the largest options are placed first instead (option 53 always in the
+     * options field), each in the first area with room.
      */
     private int[] overloadPlan(int maxLength) {
         if (maxLength < MIN_LEN) {
@@ -235,6 +238,19 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
         List<Chunk> chunks = chunks();
         // Room for option 52 (3 bytes) and End in the options field; End in each overloaded field.
         int[] room = {maxLength - VEND - 4 - 3 - 1, file.isEmpty() ? FILE_LEN - 1 : 0, sname.isEmpty() ? SNAME_LEN - 1 : 0};
+        int[] plan = inOrder(chunks, room);
+        if (plan == null) {
+            plan = largestFirst(chunks, room);
+        }
+        if (plan == null) {
+            throw new IllegalArgumentException("options of " + options.encodedLength() + " bytes do not fit a "
+                    + maxLength + "-byte message, even in the file and sname fields");
+        }
+        return plan;
+    }
+
+    /** Places the chunks in order, each area filled before the next is used; null when one does not fit. */
+    private static int[] inOrder(List<Chunk> chunks, int[] room) {
         int[] used = new int[3];
         int[] plan = new int[chunks.size() + 1];
         int area = 0;
@@ -244,8 +260,47 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
                 area++;
             }
             if (area == 3) {
-                throw new IllegalArgumentException("options of " + options.encodedLength() + " bytes do not fit a "
-                        + maxLength + "-byte message, even in the file and sname fields");
+                return null;
+            }
+            used[area] += need;
+            plan[i] = area;
+        }
+        plan[chunks.size()] = used[0] + 3 + 1;
+        return plan;
+    }
+
+    /**
+     * Places option 53 in the options field, then the other chunks largest first, each in the first area with room
+     * (first-fit decreasing); the pieces of one long option never go to an earlier area than the piece before them
+     * (RFC 3396 section 7: options, then file, then sname). Returns null when one does not fit anywhere.
+     */
+    private static int[] largestFirst(List<Chunk> chunks, int[] room) {
+        int[] used = new int[3];
+        int[] plan = new int[chunks.size() + 1];
+        java.util.Arrays.fill(plan, -1);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> {
+            boolean a53 = chunks.get(a).code() == BootpOptions.MESSAGE_TYPE;
+            boolean b53 = chunks.get(b).code() == BootpOptions.MESSAGE_TYPE;
+            return a53 != b53 ? (a53 ? -1 : 1) : Integer.compare(chunks.get(b).length(), chunks.get(a).length());
+        });
+        for (int i : order) {
+            int need = 2 + chunks.get(i).length();
+            int from = 0;
+            for (int j = 0; j < i; j++) {
+                if (chunks.get(j).code() == chunks.get(i).code() && plan[j] > from) {
+                    from = plan[j];
+                }
+            }
+            int area = from;
+            while (area < 3 && need > room[area] - used[area]) {
+                area++;
+            }
+            if (area == 3) {
+                return null;
             }
             used[area] += need;
             plan[i] = area;

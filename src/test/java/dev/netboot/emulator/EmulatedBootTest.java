@@ -87,10 +87,10 @@ class EmulatedBootTest {
         Outcome o = boot(sc, image(10));
         String m = failure(o, "arp");
         assertTrue(m.contains("10.0.0.99") && m.contains("5 requests"), m);
-        // Bound when the reply arrives (request out at 0, reply back after two latencies) and the RFC 5227 probe
-        // found the address free (probes at +0 and +0.2 s, clear at +0.4 s); ARP requests for the server at
-        // +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
-        assertEquals(2 * LATENCY + PROBING + 5 * 500 * MS, o.time());
+        // DHCPDISCOVER at 0, DHCPOFFER back at 2 latencies (it names server and file: taken at once), DHCPREQUEST,
+        // DHCPACK back at 4; the RFC 5227 probe finds the address free (probes at +0 and +0.2 s, clear at +0.4 s); ARP
+        // requests for the server at +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
+        assertEquals(4 * LATENCY + PROBING + 5 * 500 * MS, o.time());
         assertEquals(5, o.boot().net().stats().arpRequestsSent());
     }
 
@@ -103,7 +103,7 @@ class EmulatedBootTest {
         Outcome o = boot(sc, image(10));
         String m = failure(o, "tftp");
         assertTrue(m.contains("192.168.5.5:69"), m);
-        long rrqAt = 4 * LATENCY + PROBING; // lease round trip, the address probe, then the ARP round trip for the gateway
+        long rrqAt = 6 * LATENCY + PROBING; // DHCP's two round trips, the address probe, the ARP round trip for the gateway
         assertEquals(rrqAt + (1 + 2 + 4 + 8 + 8 + 8 + 8 + 8 + 8) * S, o.time());
         assertEquals(Ipv4Address.parse("10.0.0.1"), o.boot().net().nextHop(Ipv4Address.parse("192.168.5.5")));
         // The router saw all nine RRQs (first + 8 retransmissions) addressed to someone else and dropped them, and
