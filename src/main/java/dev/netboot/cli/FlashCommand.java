@@ -1,6 +1,5 @@
 package dev.netboot.cli;
 
-import dev.netboot.device.ConfigException;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
@@ -33,6 +32,80 @@ final class FlashCommand implements Runnable {
     }
 
     /**
+     * What one flash subcommand did.
+     *
+     * @param ok   exit 0 (else 1)
+     * @param text the line(s) shown without --json
+     */
+    record Done(boolean ok, String text) {
+    }
+
+    /** One subcommand's work on the opened slots; it fills the JSON object. */
+    interface Action {
+        Done apply(DeviceProfile profile, BootSlots slots, Json j);
+    }
+
+    /** The options every subcommand that opens a flash file takes. */
+    static class FlashFile {
+        @Option(names = "--profile", paramLabel = "NAME|FILE",
+                description = "Board profile: a name in device-profiles/ or a path (default: the one boot recorded beside the "
+                        + "flash file as FILE.profile, else " + DeviceProfile.DEFAULT_NAME + ").")
+        String profile;
+
+        @Option(names = "--flash-file", paramLabel = "FILE", required = true, description = "The board's flash file (as written by boot).")
+        Path flashFile;
+
+        @Option(names = "--json", description = "Print one JSON object on stdout instead of text.")
+        boolean json;
+
+        /**
+         * Opens the flash file with its profile (recorded beside it, or --profile, or the default), runs
+         * {@code action}, prints its JSON or text. Usage problems are one line and exit 2 (and, with --json,
+         * one object); {@code action}'s verdict is exit 0 or 1.
+         */
+        int run(Action action) {
+            PrintStream out = System.out;
+            if (Files.isDirectory(flashFile)) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + ": is a directory (expected: a flash file)",
+                        out, System.err);
+            }
+            if (!Files.isRegularFile(flashFile)) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + ": no such file", out, System.err);
+            }
+            FlashProfiles.Choice choice;
+            try {
+                choice = FlashProfiles.choose(profile, flashFile);
+                FlashProfiles.checkSize(flashFile, choice);
+            } catch (UsageError e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
+            }
+            DeviceProfile prof = choice.profile();
+            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+                Json j = Json.object();
+                Json body = Json.object();
+                Done done = action.apply(prof, prof.bootSlots(flash), body);
+                j.put("result", done.ok() ? "ok" : "error");
+                j.put("profile", prof.name());
+                j.put("flashFile", flashFile.toString());
+                j.putAll(body);
+                out.println(json ? j.toString() : done.text());
+                return done.ok() ? 0 : Main.EXIT_FAILED;
+            } catch (FlashException e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + " (" + choice.how() + "): " + e.getMessage(),
+                        out, System.err);
+            } catch (IllegalArgumentException e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", "profile " + prof.name() + " does not fit its flash: "
+                        + e.getMessage(), out, System.err);
+            }
+        }
+    }
+
+    /** Returns "1 try left", "2 tries left". */
+    static String triesLeft(int n) {
+        return n + (n == 1 ? " try" : " tries") + " left";
+    }
+
+    /**
      * {@code netboot flash inspect}: the A/B slots of a flash file, which one is active and pending, and
      * whether the active one's content matches its record. Reads only: unlike a boot's slot selection it
      * never writes the metadata (a pending trial keeps its tries).
@@ -44,26 +117,9 @@ final class FlashCommand implements Runnable {
     static final class Inspect extends FlashFile implements Callable<Integer> {
         @Override
         public Integer call() {
-            PrintStream out = System.out;
-            PrintStream err = System.err;
-            DeviceProfile prof;
-            try {
-                prof = DeviceProfile.resolve(profile, Home.profiles());
-            } catch (ConfigException e) {
-                err.println("netboot: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
-            if (!Files.isRegularFile(flashFile)) {
-                err.println("netboot: " + flashFile + ": no such file");
-                return Main.EXIT_USAGE;
-            }
-            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
-                BootSlots slots = prof.bootSlots(flash);
+            return run((prof, slots, j) -> {
                 SlotMetadata m = slots.load();
                 int active = m.active();
-                Json j = Json.object();
-                j.put("profile", prof.name());
-                j.put("flashFile", flashFile.toString());
                 j.put("sequence", m.sequence());
                 j.put("activeSlot", BootSlots.name(active));
                 boolean activeValid = false;
@@ -100,8 +156,12 @@ final class FlashCommand implements Runnable {
                     lines[i] = String.format(Locale.ROOT, "  slot %s  %-8s at 0x%07x  %s%s%s", BootSlots.name(i), p.name(), p.offset(),
                             s.valid() ? s.length() + " bytes, sha256 " + s.sha256Hex() + (checks ? ", checks" : ", FAILS its check")
                                     : "empty",
-                            i == active ? "  <- active" : "", m.pending() && i == active ? " (pending, " + m.triesLeft()
-                                    + " tries left, else " + BootSlots.name(m.previous()) + ")" : "");
+                            i == active ? "  <- active" : "", m.pending() && i == active ? " (pending, " + triesLeft(m.triesLeft())
+                                    + ", else " + BootSlots.name(m.previous()) + ")" : "");
+                }
+                if (!activeValid) {
+                    j.put("error", active == SlotMetadata.NONE ? "no active slot"
+                            : "active slot " + BootSlots.name(active) + " fails its check");
                 }
                 j.put("activeValid", activeValid);
                 if (activeSha == null) {
@@ -113,64 +173,14 @@ final class FlashCommand implements Runnable {
                 j.put("triesLeft", m.triesLeft());
                 j.put("fallbackSlot", BootSlots.name(m.previous()));
                 j.putArray("slots", slotList);
-                if (json) {
-                    out.println(j);
-                } else {
-                    out.printf(Locale.ROOT, "%s (%s), metadata sequence %d: active slot %s%s%n", flashFile, prof.name(), m.sequence(),
-                            BootSlots.name(active), active == SlotMetadata.NONE ? "" : activeValid ? " (checks)" : " (FAILS its check)");
-                    for (String l : lines) {
-                        out.println(l);
-                    }
+                StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%s (profile %s), metadata sequence %d: active slot %s%s",
+                        flashFile, prof.name(), m.sequence(), BootSlots.name(active),
+                        active == SlotMetadata.NONE ? "" : activeValid ? " (checks)" : " (FAILS its check)"));
+                for (String l : lines) {
+                    text.append(System.lineSeparator()).append(l);
                 }
-                return activeValid ? 0 : Main.EXIT_FAILED;
-            } catch (FlashException e) {
-                err.println("netboot: " + flashFile + ": " + e.getMessage());
-                return Main.EXIT_USAGE;
-            } catch (IllegalArgumentException e) {
-                err.println("netboot: profile " + prof.name() + " does not fit its flash: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
-        }
-    }
-
-    /** The options every subcommand that opens a flash file takes. */
-    static class FlashFile {
-        @Option(names = "--profile", paramLabel = "NAME|FILE",
-                description = "Board profile: a name in device-profiles/ or a path (default: ${DEFAULT-VALUE}).",
-                defaultValue = DeviceProfile.DEFAULT_NAME)
-        String profile;
-
-        @Option(names = "--flash-file", paramLabel = "FILE", required = true, description = "The board's flash file (as written by boot).")
-        Path flashFile;
-
-        @Option(names = "--json", description = "Print one JSON object on stdout instead of a line of text.")
-        boolean json;
-
-        /** Opens the slots, runs {@code action}, prints its JSON or text; usage problems are exit 2. */
-        int run(java.util.function.BiFunction<BootSlots, Json, String> action, java.util.function.Predicate<Json> ok) {
-            DeviceProfile prof;
-            try {
-                prof = DeviceProfile.resolve(profile, Home.profiles());
-            } catch (ConfigException e) {
-                System.err.println("netboot: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
-            if (!Files.isRegularFile(flashFile)) {
-                System.err.println("netboot: " + flashFile + ": no such file");
-                return Main.EXIT_USAGE;
-            }
-            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
-                Json j = Json.object();
-                String text = action.apply(prof.bootSlots(flash), j);
-                System.out.println(json ? j.toString() : text);
-                return ok.test(j) ? 0 : Main.EXIT_FAILED;
-            } catch (FlashException e) {
-                System.err.println("netboot: " + flashFile + ": " + e.getMessage());
-                return Main.EXIT_USAGE;
-            } catch (IllegalArgumentException e) {
-                System.err.println("netboot: profile " + prof.name() + " does not fit its flash: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
+                return new Done(activeValid, text.toString());
+            });
         }
     }
 
@@ -187,20 +197,22 @@ final class FlashCommand implements Runnable {
     static final class Select extends FlashFile implements Callable<Integer> {
         @Override
         public Integer call() {
-            boolean[] chosen = new boolean[1];
-            return run((slots, j) -> {
+            return run((prof, slots, j) -> {
                 BootSlots.Selection sel = slots.select();
                 SlotMetadata m = slots.current();
-                chosen[0] = sel.slot() != SlotMetadata.NONE;
+                boolean chosen = sel.slot() != SlotMetadata.NONE;
+                if (!chosen) {
+                    j.put("error", sel.note());
+                }
                 j.put("bootSlot", BootSlots.name(sel.slot()));
                 j.put("verified", sel.verified());
                 j.put("note", sel.note());
                 j.put("activeSlot", BootSlots.name(m.active()));
                 j.put("pending", m.pending());
                 j.put("triesLeft", m.triesLeft());
-                return "boot slot " + BootSlots.name(sel.slot()) + ": " + sel.note()
-                        + (m.pending() ? " (pending, " + m.triesLeft() + " tries left)" : "");
-            }, j -> chosen[0]);
+                return new Done(chosen, "boot slot " + BootSlots.name(sel.slot()) + ": " + sel.note()
+                        + (m.pending() ? " (pending, " + triesLeft(m.triesLeft()) + ")" : ""));
+            });
         }
     }
 
@@ -211,15 +223,15 @@ final class FlashCommand implements Runnable {
     static final class Confirm extends FlashFile implements Callable<Integer> {
         @Override
         public Integer call() {
-            return run((slots, j) -> {
+            return run((prof, slots, j) -> {
                 SlotMetadata before = slots.load();
                 slots.confirm();
                 SlotMetadata after = slots.current();
                 j.put("activeSlot", BootSlots.name(after.active()));
                 j.put("confirmed", before.pending());
-                return before.pending() ? "slot " + BootSlots.name(after.active()) + " confirmed"
-                        : "nothing pending; slot " + BootSlots.name(after.active()) + " is active";
-            }, j -> true);
+                return new Done(true, before.pending() ? "slot " + BootSlots.name(after.active()) + " confirmed"
+                        : "nothing pending; slot " + BootSlots.name(after.active()) + " is active");
+            });
         }
     }
 }

@@ -4,21 +4,134 @@ import dev.netboot.tftp.TftpSink;
 import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.tftp.TftpSource;
 import dev.netboot.wire.TftpWire;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
-/** The files of host mode: a download that appears only whole, and an upload's random-access source. */
+/**
+ * The files of host mode: where a download goes and what an upload reads, checked before the first
+ * packet; a download that appears only whole; an upload's random-access source.
+ */
 final class HostFiles {
     private HostFiles() {
+    }
+
+    /**
+     * Returns the file a download of {@code remote} writes, given LOCAL as typed ({@code null}: none),
+     * or throws a usage error that says what is wrong with LOCAL. No LOCAL, an existing folder, or a
+     * name ending in '/' (which must then be an existing folder, as for curl) keep REMOTE's last name
+     * part. A symbolic link is followed, so the file it points to is replaced. The file's folder must
+     * exist and be writable, and the file, if it exists, must be a regular file: the download is
+     * written beside it and renamed over it.
+     */
+    static Path downloadTarget(String local, String remote) {
+        Path file;
+        boolean folder = local == null || endsWithSeparator(local) || Files.isDirectory(path(local));
+        if (folder) {
+            if (local != null && !Files.isDirectory(path(local))) {
+                throw new TftpCommand.UsageException("LOCAL " + local + (Files.exists(path(local)) ? " is not a folder"
+                        : ": no such folder (a name ending in '/' names a folder; create it first)"));
+            }
+            String base = baseName(remote);
+            if (base.isEmpty() || base.equals(".") || base.equals("..")) {
+                throw new TftpCommand.UsageException("REMOTE " + remote + " names no file; give LOCAL");
+            }
+            file = local == null ? path(base) : path(local).resolve(path(base));
+        } else {
+            file = path(local);
+        }
+        if (Files.isSymbolicLink(file)) {
+            try {
+                file = file.toRealPath();
+            } catch (IOException e) {
+                throw new TftpCommand.UsageException("LOCAL " + file + " is a symbolic link to nothing");
+            }
+        }
+        if (Files.isDirectory(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + file + " is a folder");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + file + " is not a regular file (a device, pipe or socket);"
+                    + " the download is written beside LOCAL and renamed over it");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new TftpCommand.UsageException("LOCAL " + file + ": " + (Files.exists(dir) ? dir + " is not a folder"
+                    : "no such folder " + dir));
+        }
+        if (!Files.isWritable(dir)) {
+            throw new TftpCommand.UsageException("LOCAL " + file + ": cannot write in " + dir + ": permission denied");
+        }
+        return file;
+    }
+
+    /** Returns the file an upload reads, LOCAL as typed, or throws a usage error that says what is wrong with it. */
+    static Path uploadSource(String local) {
+        Path file = path(local);
+        if (Files.isDirectory(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + local + " is a folder");
+        }
+        if (!Files.exists(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + local + ": no such file");
+        }
+        if (endsWithSeparator(local)) {
+            throw new TftpCommand.UsageException("LOCAL " + local + " is not a folder"); // as open("file/") says: ENOTDIR
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + local + " is not a regular file (a device, pipe or socket)");
+        }
+        if (!Files.isReadable(file)) {
+            throw new TftpCommand.UsageException("LOCAL " + local + ": permission denied");
+        }
+        return file;
+    }
+
+    private static boolean endsWithSeparator(String name) {
+        return name.endsWith("/") || name.endsWith(File.separator);
+    }
+
+    private static Path path(String name) {
+        try {
+            return Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new TftpCommand.UsageException("'" + name + "' is not a valid file name: " + e.getReason());
+        }
+    }
+
+    /** Returns the last part of a server's file name, '/' or '\\' separated. */
+    static String baseName(String name) {
+        int i = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        return name.substring(i + 1);
+    }
+
+    /** Returns what went wrong with a file in words, without the JDK's exception names: "permission denied". */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or folder";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException f) {
+            return f.getFile() + ": cannot use it";
+        }
+        return e.getMessage() == null ? "input/output error" : e.getMessage();
     }
 
     /**

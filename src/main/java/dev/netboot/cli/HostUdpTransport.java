@@ -11,6 +11,7 @@ import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -19,7 +20,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,15 +33,23 @@ import java.util.Map;
  * address. The client names a random port from 49152 up; on a host another process may hold it, so
  * when that port is taken the channel binds an ephemeral port the kernel picks instead. The client
  * never needs to know: its port number is only a key here, and the server learns our real port from
- * the request's source. A transfer uses one channel; the option fallback (a request again, plainly,
+ * the request's source. A transfer uses one port; the option fallback (a request again, plainly,
  * from a new port after ERROR 8) opens a second and closes the first.
  *
- * <p><b>MTU.</b> {@link #maxUdpPayload()} is 1472: an Ethernet MTU of 1500 less 20 bytes of IP and 8
- * of UDP header. That makes {@code blksize} AUTO ask for 1468, U-Boot's choice: the largest block that
- * crosses an ordinary Ethernet path without IP fragmentation (a lost fragment loses the whole block,
- * and many firewalls drop fragments). Loopback would carry more, but a host has no portable way to
- * learn a path's MTU from a UDP socket, and the default must work on real networks; ask for more with
- * {@code --blksize}.
+ * <p><b>ICMP port unreachable.</b> An unconnected UDP socket never hears the ICMP error its datagram
+ * caused, and a socket connected to the server's port 69 would not hear the server's answer, which
+ * comes from a new port (the transfer ID). So the first {@value #MAX_PEERS} destinations a port sends
+ * to (the request's, then the transfer ID's) each get a second socket on the same local port
+ * ({@code SO_REUSEADDR}), connected to that destination, and datagrams to it go out through it. The
+ * kernel hands an answer from a connected socket's peer to that socket and everything else to the
+ * unconnected one, and reports a port unreachable to the connected one, which {@link #receive} turns
+ * into {@link UdpHandler#onUnreachable}: a closed port fails at once instead of after every
+ * retransmission. Where the system refuses the second socket, datagrams go out unconnected and the
+ * client's timeouts end a dead transfer as before.
+ *
+ * <p><b>MTU.</b> {@link #maxUdpPayload()} is what the caller says: {@link HostRoute#towards} learns it
+ * from the MTU of the interface the route to the server leaves by (the loopback's for a server on this
+ * host), so a block size that fits is honoured and one that does not is lowered, never fragmented.
  *
  * <p><b>Buffers.</b> One direct buffer for sends, filled in place by the {@link PayloadWriter}, and one
  * for receives, lent to the handler: the data path allocates only the JDK's source address per
@@ -52,16 +63,33 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int ETHERNET_UDP_PAYLOAD = 1472;
     /** Largest UDP payload over IPv4 at all (65535 − 20 − 8): the size of the buffers. */
     static final int MAX_DATAGRAM = 65507;
+    /** Destinations per port that get a connected socket, to hear ICMP errors: the request's and the transfer ID's. */
+    static final int MAX_PEERS = 2;
 
-    private record Binding(DatagramChannel channel, UdpHandler handler, SelectionKey key) {
+    /** One socket of a bound port: the unconnected one ({@code peer} null) or one connected to {@code peer}. */
+    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
+    }
+
+    /** A bound port: its unconnected socket, and the connected ones opened as it sends. */
+    private static final class Binding {
+        final UdpHandler handler;
+        final Socket main;
+        final List<Socket> peers = new ArrayList<>(MAX_PEERS);
+        boolean peersRefused;          // the system would not open a second socket on the port: send unconnected
+        InetSocketAddress unreachable; // a port unreachable seen on send, reported by the next receive
+
+        Binding(UdpHandler handler, DatagramChannel channel, SelectionKey key) {
+            this.handler = handler;
+            this.main = new Socket(this, channel, null, key);
+        }
     }
 
     private final Selector selector;
     private final int maxUdpPayload;
     private final Map<Integer, Binding> bindings = new HashMap<>();
-    // The same bindings as an array, replaced (never changed) on bind and unbind: receive iterates a
-    // snapshot while handlers bind and unbind, without a copy per call.
-    private Binding[] active = new Binding[0];
+    // Every socket of every binding as an array, replaced (never changed) when one opens or closes:
+    // receive iterates a snapshot while handlers bind and unbind, without a copy per call.
+    private Socket[] active = new Socket[0];
     private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     // The last destination, kept: sendUdp takes an int address and port, and a new socket address per
@@ -110,10 +138,13 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             } catch (BindException taken) {
                 ch.bind(new InetSocketAddress(0)); // held by another process: any free port does
             }
+            // Bound without SO_REUSEADDR, so the port was free; set now, it lets our own connected
+            // sockets join the port (both must have it), and no one else could have joined before.
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.configureBlocking(false);
-            SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-            bindings.put(port, new Binding(ch, handler, key));
-            active = bindings.values().toArray(Binding[]::new);
+            Binding b = new Binding(handler, ch, ch.register(selector, SelectionKey.OP_READ));
+            bindings.put(port, b);
+            refreshActive();
         } catch (IOException e) {
             closeQuietly(ch);
             throw new IllegalStateException("cannot open a UDP socket: " + e.getMessage(), e);
@@ -124,10 +155,23 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     public void unbind(int port) {
         Binding b = bindings.remove(port);
         if (b != null) {
-            active = bindings.values().toArray(Binding[]::new);
-            b.key().cancel();
-            closeQuietly(b.channel());
+            refreshActive();
+            for (Socket s : b.peers) {
+                s.key().cancel();
+                closeQuietly(s.channel());
+            }
+            b.main.key().cancel();
+            closeQuietly(b.main.channel());
         }
+    }
+
+    private void refreshActive() {
+        List<Socket> all = new ArrayList<>();
+        for (Binding b : bindings.values()) {
+            all.add(b.main);
+            all.addAll(b.peers);
+        }
+        active = all.toArray(Socket[]::new);
     }
 
     @Override
@@ -142,10 +186,16 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             return -1;
         }
         try {
-            return ((InetSocketAddress) b.channel().getLocalAddress()).getPort();
+            return ((InetSocketAddress) b.main.channel().getLocalAddress()).getPort();
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** Returns how many connected sockets {@code port} has opened (0..{@value #MAX_PEERS}), or -1 if it is not bound. */
+    int connectedSockets(int port) {
+        Binding b = bindings.get(port);
+        return b == null ? -1 : b.peers.size();
     }
 
     @Override
@@ -157,15 +207,53 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         if (len < 0 || len > MAX_DATAGRAM) {
             throw new IllegalArgumentException("UDP payload of " + len + " bytes (expected: 0.." + MAX_DATAGRAM + ")");
         }
+        InetSocketAddress to = destination(dst.value(), dstPort);
+        DatagramChannel ch = channelTo(b, to);
         tx.clear();
         writer.writePayload(tx, 0, len);
         tx.limit(len);
         try {
             // A full socket buffer sends nothing and returns 0: the client retries on its next poll (GUIDE H9).
-            return b.channel().send(tx, destination(dst.value(), dstPort)) == 0 && len > 0 ? SendResult.LINK_BUSY : SendResult.SENT;
+            int n = ch.isConnected() ? ch.write(tx) : ch.send(tx, to);
+            return n == 0 && len > 0 ? SendResult.LINK_BUSY : SendResult.SENT;
+        } catch (PortUnreachableException e) {
+            // The error an earlier datagram caused, reported here instead of on a receive: say it there.
+            b.unreachable = to;
+            return SendResult.SENT;
         } catch (IOException e) {
             // ENETUNREACH and friends: nothing went out and nothing will.
             return SendResult.NO_ROUTE;
+        }
+    }
+
+    /**
+     * Returns the socket of {@code b} connected to {@code to}, opened now if {@code b} has fewer than
+     * {@link #MAX_PEERS}; else the unconnected one.
+     */
+    private DatagramChannel channelTo(Binding b, InetSocketAddress to) {
+        for (Socket s : b.peers) {
+            if (s.peer().equals(to)) {
+                return s.channel();
+            }
+        }
+        if (b.peersRefused || b.peers.size() == MAX_PEERS) {
+            return b.main.channel();
+        }
+        DatagramChannel ch = null;
+        try {
+            ch = DatagramChannel.open(StandardProtocolFamily.INET);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(b.main.channel().getLocalAddress());
+            ch.connect(to);
+            ch.configureBlocking(false);
+            b.peers.add(new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ)));
+            refreshActive();
+            return ch;
+        } catch (IOException | UnsupportedOperationException e) {
+            closeQuietly(ch);
+            b.peersRefused = true; // e.g. a system that shares no unicast port: unconnected it is
+            return b.main.channel();
         }
     }
 
@@ -178,12 +266,17 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         return lastDst;
     }
 
-    private static InetAddress toInet(int ip) {
+    static InetAddress toInet(int ip) {
         try {
             return InetAddress.getByAddress(new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip});
         } catch (UnknownHostException e) {
             throw new AssertionError("four bytes are always an IPv4 address", e);
         }
+    }
+
+    private static int toInt(Inet4Address a) {
+        byte[] ip = a.getAddress();
+        return (ip[0] & 0xFF) << 24 | (ip[1] & 0xFF) << 16 | (ip[2] & 0xFF) << 8 | ip[3] & 0xFF;
     }
 
     @Override
@@ -193,35 +286,49 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     /**
      * Hands every datagram waiting on any bound socket to its handler, up to {@code max} in all, and
-     * returns how many. Handlers may bind and unbind while it runs.
+     * returns how many; a port unreachable a connected socket heard goes to its handler's
+     * {@link UdpHandler#onUnreachable}. Handlers may bind and unbind while it runs.
      */
     int receive(long now, int max) {
         int n = 0;
         boolean more = true;
         while (more && n < max) {
             more = false;
-            for (Binding b : active) {
-                if (!b.channel().isOpen()) {
+            for (Socket s : active) {
+                Binding b = s.binding();
+                if (!s.channel().isOpen()) {
                     continue; // unbound by a handler during this pass
+                }
+                if (b.unreachable != null) {
+                    InetSocketAddress to = b.unreachable;
+                    b.unreachable = null;
+                    unreachable(now, b, to);
+                    continue;
                 }
                 SocketAddress from;
                 rx.clear();
                 try {
-                    from = b.channel().receive(rx);
+                    from = s.channel().receive(rx);
+                } catch (PortUnreachableException ex) {
+                    unreachable(now, b, s.peer()); // only a connected socket hears it
+                    continue;
                 } catch (IOException ex) {
-                    receiveErrors++; // e.g. ECONNREFUSED reported late; the client's timers cover it
+                    receiveErrors++; // e.g. a transient error; the client's timers cover it
                     continue;
                 }
                 if (from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4) {
-                    byte[] ip = a4.getAddress();
-                    int src = (ip[0] & 0xFF) << 24 | (ip[1] & 0xFF) << 16 | (ip[2] & 0xFF) << 8 | ip[3] & 0xFF;
-                    b.handler().onDatagram(now, src, isa.getPort(), 0, rx, 0, rx.position());
+                    b.handler.onDatagram(now, toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
                     n++;
                     more = true;
                 }
             }
         }
         return n;
+    }
+
+    private static void unreachable(long now, Binding b, InetSocketAddress to) {
+        Ipv4Address dst = new Ipv4Address(toInt((Inet4Address) to.getAddress()));
+        b.handler.onUnreachable(now, dst, "ICMP port unreachable for " + dst + ":" + to.getPort());
     }
 
     /** Waits up to {@code nanos} (rounded up to a millisecond) for a datagram on any bound socket; returns at once if {@code nanos <= 0}. */

@@ -107,6 +107,27 @@ public final class Json {
         return this;
     }
 
+    /**
+     * Adds every member of {@code other}, in its order.
+     *
+     * @throws IllegalArgumentException when a key of {@code other} was already added here
+     */
+    public Json putAll(Json other) {
+        for (String k : other.keys) {
+            if (keys.contains(k)) {
+                throw new IllegalArgumentException("JSON key repeated: " + k);
+            }
+        }
+        keys.addAll(other.keys);
+        if (other.out.length() > 1) {
+            if (out.length() > 1) {
+                out.append(',');
+            }
+            out.append(other.out, 1, other.out.length());
+        }
+        return this;
+    }
+
     /** Returns the object as one line of JSON text. */
     @Override
     public String toString() {

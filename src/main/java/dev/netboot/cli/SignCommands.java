@@ -2,10 +2,17 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ImageSignature;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -15,6 +22,7 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,24 +37,72 @@ final class SignCommands {
     private static final String PEM_END = "-----END PRIVATE KEY-----";
 
     @Command(name = "keygen", mixinStandardHelpOptions = true,
-            description = {"Create an Ed25519 signing key (PKCS#8 PEM) and print the public key for a profile's [security] public-key."})
+            description = {"Create an Ed25519 signing key (PKCS#8 PEM, readable by its owner only, as ssh-keygen writes keys) "
+                    + "and print the public key for a profile's [security] public-key."})
     static final class Keygen implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the private key (refuses to overwrite).")
         Path out;
 
         @Override
-        public Integer call() throws IOException, GeneralSecurityException {
-            if (Files.exists(out)) {
+        public Integer call() throws GeneralSecurityException {
+            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
                 System.err.println("netboot: " + out + " exists; not overwriting a key");
+                return Main.EXIT_USAGE;
+            }
+            String problem = writableTarget(out);
+            if (problem != null) {
+                System.err.println("netboot: --out " + problem);
                 return Main.EXIT_USAGE;
             }
             KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             String pem = PEM_BEGIN + "\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                     .encodeToString(kp.getPrivate().getEncoded()) + "\n" + PEM_END + "\n";
-            Files.writeString(out, pem);
+            try {
+                writePrivate(out, pem.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                System.err.println("netboot: cannot write the key: " + IoProblems.of(out, e));
+                return Main.EXIT_FAILED;
+            }
             System.out.println("public-key = " + HexFormat.of().formatHex(ImageSignature.rawKey(kp.getPublic())));
             return 0;
         }
+    }
+
+    /**
+     * Creates {@code file} (it must not exist) readable and writable by its owner only, from the start: the
+     * permissions are given to the create call, so there is no moment when others could open it.
+     */
+    static void writePrivate(Path file, byte[] content) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        boolean posix = file.toAbsolutePath().getFileSystem().supportedFileAttributeViews().contains("posix");
+        FileAttribute<?>[] attrs = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        try (SeekableByteChannel ch = Files.newByteChannel(file, options, attrs)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        if (posix) {
+            // The umask can only take permissions away; make sure they are exactly 0600 (e.g. under an odd ACL default).
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    /** Returns what keeps {@code file} from being created ("x/k: no such directory x"), or null. */
+    static String writableTarget(Path file) {
+        if (Files.isDirectory(file)) {
+            return file + ": is a directory (expected: a file name)";
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            return file + ": no such directory " + (file.getParent() != null ? file.getParent() : parent);
+        }
+        return null;
     }
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
@@ -62,42 +118,88 @@ final class SignCommands {
         Path image;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() {
             PrivateKey pk;
             try {
                 pk = readKey(key);
-            } catch (NoSuchFileException e) {
-                System.err.println("netboot: " + key + ": no such file");
+            } catch (IOException e) {
+                System.err.println("netboot: --key " + IoProblems.of(key, e));
                 return Main.EXIT_USAGE;
-            } catch (IllegalArgumentException | GeneralSecurityException e) {
-                System.err.println("netboot: " + key + " is not a PKCS#8 Ed25519 private key: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                System.err.println("netboot: --key " + key + " is not a PKCS#8 Ed25519 private key: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            if (Files.isDirectory(image)) {
+                System.err.println("netboot: " + image + ": is a directory (expected: the image to sign)");
                 return Main.EXIT_USAGE;
             }
             if (!Files.isRegularFile(image)) {
                 System.err.println("netboot: " + image + ": no such file");
                 return Main.EXIT_USAGE;
             }
-            try {
+            Path target = out != null ? out : image.resolveSibling(image.getFileName() + ".sig");
+            String problem = writableTarget(target);
+            if (problem != null) {
+                System.err.println("netboot: " + (out != null ? "--out " : "") + problem);
+                return Main.EXIT_USAGE;
+            }
+            byte[] signature;
+            try (InputStream in = Files.newInputStream(image)) {
+                // Streamed: an image of any size is signed in 64 KiB pieces, never read whole.
                 Signature s = Signature.getInstance("Ed25519");
                 s.initSign(pk);
-                s.update(Files.readAllBytes(image));
-                Path target = out != null ? out : image.resolveSibling(image.getFileName() + ".sig");
-                Files.write(target, s.sign());
-                System.out.println(target);
-                return 0;
+                byte[] buf = new byte[64 * 1024];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    s.update(buf, 0, n);
+                }
+                signature = s.sign();
+            } catch (IOException e) {
+                System.err.println("netboot: cannot read " + IoProblems.of(image, e));
+                return Main.EXIT_FAILED;
             } catch (GeneralSecurityException e) {
                 System.err.println("netboot: signing failed: " + e.getMessage());
                 return Main.EXIT_FAILED;
             }
+            try {
+                Files.write(target, signature);
+            } catch (IOException e) {
+                System.err.println("netboot: cannot write the signature: " + IoProblems.of(target, e));
+                return Main.EXIT_FAILED;
+            }
+            System.out.println(target);
+            return 0;
         }
     }
 
-    static PrivateKey readKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+    /**
+     * Reads a PKCS#8 PEM Ed25519 private key.
+     *
+     * @throws IOException              when the file cannot be read
+     * @throws IllegalArgumentException when it is not one, saying what was expected
+     */
+    static PrivateKey readKey(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("it is a directory");
+        }
+        if (Files.size(file) > 64 * 1024) {
+            throw new IllegalArgumentException("it is " + Files.size(file) + " bytes (expected: a PEM text of a few lines)");
+        }
+        // ISO-8859-1 reads any bytes: a binary file is refused below for what it lacks, not for its encoding.
+        String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).trim();
         if (!text.startsWith(PEM_BEGIN) || !text.endsWith(PEM_END)) {
-            throw new IllegalArgumentException("expected a '" + PEM_BEGIN + "' block");
+            throw new IllegalArgumentException("expected a '" + PEM_BEGIN + "' block, as 'netboot keygen' writes");
         }
         String b64 = text.substring(PEM_BEGIN.length(), text.length() - PEM_END.length()).replaceAll("\\s", "");
-        return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
+        byte[] der;
+        try {
+            der = Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("its PEM block is not base64");
+        }
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("its PEM block holds no Ed25519 key (expected: a key from 'netboot keygen')");
+        }
     }
 }

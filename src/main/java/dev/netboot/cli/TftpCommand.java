@@ -5,14 +5,11 @@ import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
 import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.random.RandomGenerator;
@@ -24,7 +21,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code netboot tftp get|put}: the board's TFTP client on an ordinary UDP socket of this host (no root).
  * Without options it asks for the best settings (blksize 1468, windowsize 16, tsize) and follows what
- * the server grants. A download appears whole or not at all ({@link HostFiles.Download}).
+ * the server grants. A download appears whole or not at all ({@link HostFiles.Download}). Every run that
+ * gets past the parser ends with one line on stderr when it fails, and with {@code --json} one object on
+ * stdout, whatever happened.
  */
 @Command(name = "tftp", mixinStandardHelpOptions = true,
         description = {"Download or upload a file from a TFTP server, from this host (an ordinary UDP socket; no root).",
@@ -33,6 +32,8 @@ import picocli.CommandLine.Parameters;
 final class TftpCommand implements Runnable {
     /** Default window (RFC 7440): what bench/tftp-bench.sh showed to be enough on loopback and Ethernet. */
     static final int DEFAULT_WINDOW = 16;
+    /** Default block size: the largest without IP fragmentation on Ethernet (1500 − 20 IP − 8 UDP − 4 TFTP). */
+    static final int DEFAULT_BLKSIZE = 1468;
     /** Retransmission timeouts stay between this floor and 8 × {@code --timeout}; RTT samples move them. */
     static final long MIN_TIMEOUT = 20_000_000L;
     /** The whole transfer may not take longer than this (the client's retries end a dead one far sooner). */
@@ -49,7 +50,8 @@ final class TftpCommand implements Runnable {
     /** The options both directions share. */
     static final class Settings {
         @Option(names = "--blksize", paramLabel = "N",
-                description = "Block size to ask for, 8..65464 (default: 1468, the largest without IP fragmentation on Ethernet).")
+                description = {"Block size to ask for, 8..65464 (default: 1468, the largest without IP fragmentation on Ethernet).",
+                        "More than the MTU of the interface towards HOST carries (65536 on loopback) is lowered to fit, with a note."})
         Integer blksize;
 
         @Option(names = "--windowsize", paramLabel = "N",
@@ -93,9 +95,9 @@ final class TftpCommand implements Runnable {
             }
             long t = Math.round((timeout == null ? 1.0 : timeout) * 1e9);
             int w = noOptions ? 1 : windowsize == null ? DEFAULT_WINDOW : windowsize;
-            int b = noOptions ? 512 : blksize == null ? TftpConfig.AUTO : blksize;
+            int b = noOptions ? 512 : blksize == null ? DEFAULT_BLKSIZE : blksize;
             // Blocks ahead of a gap are kept in RAM up to a whole window (at most 4 MiB).
-            long budget = Math.min(4L << 20, (long) w * (b == TftpConfig.AUTO ? 1468 : b));
+            long budget = Math.min(4L << 20, (long) w * b);
             return new TftpConfig(t, Math.min(MIN_TIMEOUT, t), t * 8, retries == null ? 6 : retries, b, w, !noOptions,
                     tsize && !noOptions, -1, 0, w > 1 ? budget : 0);
         }
@@ -121,8 +123,9 @@ final class TftpCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "REMOTE", description = "File name on the server.")
         String remote;
 
-        @Parameters(index = "2", arity = "0..1", paramLabel = "LOCAL", description = "Where to write it; a folder keeps REMOTE's name.")
-        Path local;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "LOCAL",
+                description = "Where to write it; an existing folder, or a name ending in '/', keeps REMOTE's name.")
+        String local;
 
         @Mixin
         Settings settings = new Settings();
@@ -141,7 +144,7 @@ final class TftpCommand implements Runnable {
         String host;
 
         @Parameters(index = "1", paramLabel = "LOCAL", description = "File to send.")
-        Path local;
+        String local;
 
         @Parameters(index = "2", arity = "0..1", paramLabel = "REMOTE", description = "Name on the server.")
         String remote;
@@ -188,109 +191,107 @@ final class TftpCommand implements Runnable {
         throw new UnknownHostException(h + " has no IPv4 address");
     }
 
-    private static String baseName(String name) {
-        int i = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
-        return name.substring(i + 1);
-    }
-
-    static int transfer(boolean get, String hostSpec, String remote, Path local, Settings s) {
-        PrintStream err = System.err;
-        String verb = get ? "get" : "put";
+    /**
+     * Runs one {@code get} ({@code get} true) or {@code put}: checks the settings and the local file,
+     * resolves the server, learns the path's MTU, transfers, and reports (one line on failure, one
+     * JSON object with {@code --json}); returns the exit status.
+     */
+    static int transfer(boolean get, String hostSpec, String remote, String localArg, Settings s) {
+        TftpReport report = new TftpReport(get, s.json, remote, localArg);
         TftpConfig config;
+        Path local;
         Endpoint server;
         try {
             config = s.config();
             if (get) {
-                String base = baseName(remote);
-                if (local == null || Files.isDirectory(local)) {
-                    if (base.isEmpty() || base.equals(".") || base.equals("..")) {
-                        throw new UsageException("REMOTE " + remote + " names no file; give LOCAL");
-                    }
-                    local = local == null ? Path.of(base) : local.resolve(base);
-                }
-            } else if (remote == null) {
-                remote = local.getFileName().toString();
+                local = HostFiles.downloadTarget(localArg, remote);
+            } else {
+                local = HostFiles.uploadSource(localArg);
+                remote = remote == null ? local.getFileName().toString() : remote;
             }
             if (remote.isEmpty()) {
                 throw new UsageException("REMOTE is empty");
             }
-        } catch (UsageException e) {
-            err.println("netboot: tftp " + verb + ": " + e.getMessage());
-            err.println("Try 'netboot tftp " + verb + " --help'.");
-            return Main.EXIT_USAGE;
-        }
-        try {
+            report.names(remote, local);
             server = endpoint(hostSpec);
         } catch (UsageException e) {
-            err.println("netboot: tftp " + verb + ": " + e.getMessage());
-            return Main.EXIT_USAGE;
+            return report.usage(e.getMessage());
         } catch (UnknownHostException e) {
-            err.println("netboot: tftp " + verb + " " + hostSpec + ": cannot resolve host: " + e.getMessage());
-            return Main.EXIT_FAILED;
+            String why = e.getMessage() == null ? "unknown host" : e.getMessage();
+            int colon = why.indexOf(": ");
+            // The JDK says "name: Name or service not known": the name is in the line already.
+            return report.failed("cannot resolve host " + hostSpec + ": " + (colon > 0 ? why.substring(colon + 2) : why));
         }
-        String what = "netboot: tftp " + verb + " " + server.text() + " " + remote;
+        report.server(server);
+        int payload = HostUdpTransport.ETHERNET_UDP_PAYLOAD;
+        HostRoute route = HostRoute.towards(server.ip());
+        if (route != null) {
+            payload = route.maxUdpPayload();
+        }
+        int fits = Math.min(TftpConfig.MAX_BLOCK_SIZE, payload - 4);
+        if (s.blksize != null && s.blksize > fits) {
+            // One note, not an error: the transfer goes on with the largest block the path carries whole.
+            report.note("--blksize " + s.blksize + " does not fit the path to " + server.ip() + " without IP fragmentation ("
+                    + (route == null ? "its MTU is unknown: assuming Ethernet's 1500" : route.interfaceName() + ", MTU " + route.mtu())
+                    + "): asking for " + fits);
+        }
         RandomGenerator random = new SplittableRandom();
         boolean terminal = System.console() != null && System.console().isTerminal();
-        long t0 = System.nanoTime();
-        try (HostUdpTransport net = new HostUdpTransport()) {
+        try (HostUdpTransport net = new HostUdpTransport(payload)) {
             TftpClient client = new TftpClient(net, config, random);
-            Result r;
             if (get) {
                 HostFiles.Download d;
                 try {
                     d = new HostFiles.Download(local, random);
                 } catch (IOException e) {
-                    err.println(what + ": cannot create a file beside " + local + ": " + e.getMessage());
-                    return Main.EXIT_FAILED;
+                    return report.usage("LOCAL " + local + ": cannot create a file in " + local.toAbsolutePath().getParent()
+                            + ": " + HostFiles.reason(e));
                 }
                 try (d) {
-                    Progress progress = terminal ? new Progress(err, d::received, d::expected) : null;
+                    TftpProgress progress = terminal ? new TftpProgress(System.err, d::received, d::expected) : null;
                     client.startRead(System.nanoTime(), server.ip(), server.port(), remote, d);
-                    r = drive(client, net, progress);
-                    if (r.ok()) {
+                    String why = drive(client, net, progress);
+                    if (why == null) {
                         try {
                             d.commit();
                         } catch (IOException e) {
-                            r = new Result(false, "cannot save " + local + ": " + e.getMessage(), -1);
+                            why = "cannot save " + local + ": " + HostFiles.reason(e);
                         }
                     }
-                    if (!r.ok()) {
+                    if (why != null) {
                         d.abort();
                     }
-                    return report(what, r, client, d.expected(), t0, s.json, terminal, get, server, remote, local);
+                    return report.finished(why, client, d.expected(), terminal);
                 }
             }
             HostFiles.Upload u;
             try {
                 u = new HostFiles.Upload(local);
-            } catch (NoSuchFileException e) {
-                err.println(what + ": no such file: " + local);
-                return Main.EXIT_FAILED;
             } catch (IOException e) {
-                err.println(what + ": cannot read " + local + ": " + e.getMessage());
-                return Main.EXIT_FAILED;
+                return report.usage("LOCAL " + local + ": cannot read: " + HostFiles.reason(e));
             }
             try (u) {
-                Progress progress = terminal ? new Progress(err, () -> client.stats().blocks() * client.blockSize(), u::size) : null;
+                TftpProgress progress = terminal ? new TftpProgress(System.err, () -> client.stats().blocks() * client.blockSize(),
+                        u::size) : null;
                 client.startWrite(System.nanoTime(), server.ip(), server.port(), remote, u);
-                r = drive(client, net, progress);
-                return report(what, r, client, u.size(), t0, s.json, terminal, get, server, remote, local);
+                return report.finished(drive(client, net, progress), client, u.size(), terminal);
             }
+        } catch (IllegalStateException | UncheckedIOException e) {
+            // No UDP socket or selector to be had (descriptors exhausted, sockets forbidden): one line, exit 1.
+            return report.failed(e.getMessage());
         }
     }
 
-    record Result(boolean ok, String why, int errorCode) {
-    }
-
-    private static Result drive(TftpClient client, HostUdpTransport net, Progress progress) {
+    /** Runs the transfer to its end; returns null when it succeeded, else why it failed, as the CLI says it. */
+    private static String drive(TftpClient client, HostUdpTransport net, TftpProgress progress) {
         boolean ended = HostTftp.run(client, net, WALL_LIMIT, progress, 100_000_000L);
         if (progress != null) {
             progress.clear();
         }
         return switch (client.state()) {
-            case TftpClient.State.Done _ -> new Result(true, null, -1);
-            case TftpClient.State.Failed(TftpFailure f) -> new Result(false, cause(f), f.errorCode());
-            default -> new Result(false, ended ? "transfer stopped in state " + client.state() : "still running after the wall-clock limit", -1);
+            case TftpClient.State.Done _ -> null;
+            case TftpClient.State.Failed(TftpFailure f) -> cause(f);
+            default -> ended ? "transfer stopped in state " + client.state() : "still running after the wall-clock limit";
         };
     }
 
@@ -307,84 +308,5 @@ final class TftpCommand implements Runnable {
             }
         }
         return m;
-    }
-
-    private static int report(String what, Result r, TftpClient client, long size, long t0, boolean json, boolean terminal,
-                              boolean get, Endpoint server, String remote, Path local) {
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        TftpClient.Stats st = client.stats();
-        long bytes = client.state() instanceof TftpClient.State.Done d ? d.bytes() : -1;
-        if (!r.ok()) {
-            System.err.println(what + ": " + r.why());
-        } else if (terminal) {
-            System.err.printf(Locale.ROOT, "%s %d bytes in %.2f s (%.1f MiB/s), blksize %d, windowsize %d%n",
-                    get ? "received" : "sent", bytes, seconds, bytes / seconds / (1 << 20), client.blockSize(), client.windowSize());
-        }
-        if (json) {
-            Json j = Json.object().put("result", r.ok() ? "ok" : "failed").put("command", get ? "get" : "put")
-                    .put("server", server.ip().toString()).put("port", server.port()).put("remote", remote)
-                    .put("local", local.toString());
-            if (r.ok()) {
-                j.put("bytes", bytes);
-            } else {
-                j.putNull("bytes").put("error", r.why());
-            }
-            if (r.errorCode() >= 0) {
-                j.put("errorCode", r.errorCode());
-            } else {
-                j.putNull("errorCode");
-            }
-            if (size >= 0) {
-                j.put("tsize", size);
-            } else {
-                j.putNull("tsize");
-            }
-            j.put("blksize", client.blockSize()).put("windowsize", client.windowSize()).put("seconds", seconds)
-                    .put("retransmissions", st.retransmissions()).put("duplicates", st.duplicates())
-                    .put("strayPackets", st.strayPackets());
-            System.out.println(j);
-        }
-        return r.ok() ? 0 : Main.EXIT_FAILED;
-    }
-
-    /** A one-line progress bar on a terminal, redrawn on each tick. */
-    static final class Progress implements HostTftp.Ticker {
-        private final PrintStream err;
-        private final java.util.function.LongSupplier done;
-        private final java.util.function.LongSupplier total;
-        private final long start = System.nanoTime();
-        private boolean drawn;
-
-        Progress(PrintStream err, java.util.function.LongSupplier done, java.util.function.LongSupplier total) {
-            this.err = err;
-            this.done = done;
-            this.total = total;
-        }
-
-        @Override
-        public void tick(long now) {
-            long d = done.getAsLong();
-            long t = total.getAsLong();
-            double rate = d / Math.max(1e-9, (now - start) / 1e9) / (1 << 20);
-            String line;
-            if (t > 0) {
-                int width = 30;
-                int fill = (int) Math.min(width, d * width / t);
-                line = String.format(Locale.ROOT, "\r%3d%% [%s%s] %.1f/%.1f MiB %.1f MiB/s ", d * 100 / t, "#".repeat(fill),
-                        ".".repeat(width - fill), d / 1048576.0, t / 1048576.0, rate);
-            } else {
-                line = String.format(Locale.ROOT, "\r%.1f MiB %.1f MiB/s ", d / 1048576.0, rate);
-            }
-            err.print(line);
-            err.flush();
-            drawn = true;
-        }
-
-        void clear() {
-            if (drawn) {
-                err.print("\r\033[K");
-                err.flush();
-            }
-        }
     }
 }

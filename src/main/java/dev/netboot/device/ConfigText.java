@@ -4,8 +4,15 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,13 +77,59 @@ public final class ConfigText {
      * @throws ConfigException when the file cannot be read or its lines are not in the format
      */
     public static ConfigText load(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            if (Files.isDirectory(file)) {
+                throw new ConfigException(file + ": is a directory (expected: a file in the netboot config format)");
+            }
+            long size = Files.size(file);
+            if (size > MAX_FILE) {
+                throw new ConfigException(file + ": " + size + " bytes is too large for a config file (expected: text of at most "
+                        + MAX_FILE / 1024 + " KiB)");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": permission denied", e);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + e, e);
+            throw new ConfigException(file + ": cannot read: " + (e.getMessage() == null ? "input/output error" : e.getMessage()), e);
         }
-        return parse(text, file.toString());
+        return parse(decode(bytes, file.toString()), file.toString());
+    }
+
+    /** The largest config file read: profiles and scenarios are a few KiB; anything this big is not one. */
+    private static final long MAX_FILE = 1 << 20;
+
+    /**
+     * Decodes UTF-8 strictly: a binary file (an image given as a scenario, say) is refused at the line
+     * with its first byte that is not text, never read as garbage.
+     */
+    private static String decode(byte[] bytes, String source) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = d.decode(in, out, true);
+        int bad = r.isError() ? in.position() : -1;
+        for (int i = 0; bad < 0 && i < bytes.length; i++) {
+            byte b = bytes[i];
+            if (b == 0 || (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r')) {
+                bad = i; // NUL and other control characters: a binary file, even when it happens to be valid UTF-8
+            }
+        }
+        if (bad >= 0) {
+            int line = 1;
+            for (int i = 0; i < bad; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new ConfigException(String.format(Locale.ROOT, "%s:%d: not a text file: byte 0x%02x at offset %d is not UTF-8 text"
+                    + " (expected: a file in the netboot config format)", source, line, bytes[bad] & 0xFF, bad));
+        }
+        d.flush(out);
+        return out.flip().toString();
     }
 
     /**
@@ -241,29 +294,36 @@ public final class ConfigText {
         return "";
     }
 
-    /** Returns true when one word is a likely typo of the other: one edit apart, two for longer words. */
-    private static boolean similar(String a, String b) {
+    /**
+     * Returns true when one word is a likely typo of the other: one edit apart, two for words longer than four
+     * letters (see {@link #distance}). Also what the command line uses to suggest an option or command.
+     */
+    public static boolean similar(String a, String b) {
         return distance(a, b) <= (Math.min(a.length(), b.length()) <= 4 ? 1 : 2);
     }
 
-    /** Levenshtein distance, for typo hints. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+    /**
+     * Edit distance for typo hints: insertions, deletions, substitutions and swaps of two neighbouring
+     * letters ({@code pgae} for {@code page}) each count one (optimal string alignment).
+     */
+    public static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 
     // ---------------------------------------------------------------- value parsers, usable on their own
@@ -435,20 +495,21 @@ public final class ConfigText {
         }
 
         /**
-         * Returns the value of {@code key}, marking it consumed.
+         * Returns the value of {@code key}, marking it consumed. When it is missing and a key nobody asked for
+         * looks like a typo of it, the error is that key's, as {@link #finish} reports an optional key's typo.
          *
-         * @throws ConfigException {@code "file: [flash] missing required field 'erase-unit'"}
+         * @throws ConfigException {@code "file:7: [flash] missing required field 'erase-unit'"} (at the header), or
+         *                         {@code "file:9: [flash] unknown key 'pgae' (did you mean 'page'? it is required)"}
          */
         public Value require(String key) {
             return optional(key).orElseThrow(() -> {
-                String near = "";
                 for (Value v : entries.values()) {
                     if (!asked.contains(v.key) && similar(v.key, key)) {
-                        near = " (line " + v.line + " has '" + v.key + "': a typo?)";
-                        break;
+                        return new ConfigException(config.source + ":" + v.line + ": " + label() + " unknown key '" + v.key
+                                + "' (did you mean '" + key + "'? it is required)");
                     }
                 }
-                return config.error(label() + " missing required field '" + key + "'" + near);
+                return error("missing required field '" + key + "'");
             });
         }
 
@@ -561,6 +622,22 @@ public final class ConfigText {
             } catch (IllegalArgumentException e) {
                 throw error("'" + text + "' is not a MAC address (expected: six hex octets like 02:00:00:00:00:01)");
             }
+        }
+
+        /**
+         * Returns the value as the MAC address of one station: not a group address (multicast, broadcast:
+         * the lowest bit of the first octet set) and not all zeros.
+         */
+        public MacAddress asUnicastMac() {
+            MacAddress m = asMac();
+            if (m.isGroup()) {
+                throw error("'" + text + "' is a " + (m.equals(MacAddress.BROADCAST) ? "broadcast" : "multicast")
+                        + " address (expected: a station's own MAC, the first octet even, like 02:00:00:00:00:01)");
+            }
+            if (m.equals(MacAddress.ZERO)) {
+                throw error("'" + text + "' is all zeros (expected: a station's own MAC, like 02:00:00:00:00:01)");
+            }
+            return m;
         }
 
         /** Returns the value as a dotted-quad IPv4 address. */

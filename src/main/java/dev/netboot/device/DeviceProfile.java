@@ -183,22 +183,38 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
     /**
      * Finds a profile by name in {@code profilesDir} ({@code spi-nor-16m} means
      * {@code profilesDir/spi-nor-16m.profile}) or, failing that, loads {@code nameOrPath} as a file path.
+     * Something that can only be a path (a folder in it, or the {@code .profile} suffix) is loaded as one.
      *
-     * @throws ConfigException when neither exists (listing the available names) or the profile is invalid
+     * @throws ConfigException when neither exists (a name: listing the available names; a path: "no such
+     *                         file") or the profile is invalid
      */
     public static DeviceProfile resolve(String nameOrPath, Path profilesDir) {
-        if (NAME.matcher(nameOrPath).matches() && !nameOrPath.endsWith(SUFFIX)) {
+        return load(locate(nameOrPath, profilesDir));
+    }
+
+    /**
+     * Returns the file {@link #resolve} loads for {@code nameOrPath}: the named profile in {@code profilesDir},
+     * else the path itself (which {@link #load} then reports if it is missing or not a file).
+     *
+     * @throws ConfigException for a name that is neither a profile in {@code profilesDir} nor a file
+     */
+    public static Path locate(String nameOrPath, Path profilesDir) {
+        boolean name = NAME.matcher(nameOrPath).matches() && !nameOrPath.endsWith(SUFFIX);
+        if (name) {
             Path named = profilesDir.resolve(nameOrPath + SUFFIX);
             if (Files.isRegularFile(named)) {
-                return load(named);
+                return named;
             }
         }
         Path path = Path.of(nameOrPath);
-        if (Files.isRegularFile(path)) {
-            return load(path);
+        if (!name || Files.exists(path)) {
+            return path; // load says "no such file", "is a directory", ... itself
         }
         List<String> names = available(profilesDir);
-        throw new ConfigException("unknown device profile '" + nameOrPath + "' (available in " + profilesDir + ": "
+        // A hint only when one name is clearly meant: spi-nor-32m is as near spi-nor-16m as spi-nor-64m.
+        List<String> near = names.stream().filter(n -> ConfigText.similar(nameOrPath, n)).toList();
+        String hint = near.size() == 1 ? " (did you mean '" + near.getFirst() + "'?)" : "";
+        throw new ConfigException("unknown device profile '" + nameOrPath + "'" + hint + " (available in " + profilesDir + ": "
                 + (names.isEmpty() ? "none" : String.join(", ", names)) + "; or give the path of a .profile file)");
     }
 
@@ -211,7 +227,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             return files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(SUFFIX))
                     .map(f -> f.substring(0, f.length() - SUFFIX.length())).sorted().toList();
         } catch (IOException e) {
-            throw new ConfigException(profilesDir + ": cannot list profiles: " + e, e);
+            throw new ConfigException(profilesDir + ": cannot list profiles: " + e.getMessage(), e);
         }
     }
 
@@ -249,7 +265,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             throw nameValue.error("'" + name + "' (expected: lowercase letters, digits, '.', '_' and '-', like spi-nor-16m)");
         }
         String description = board.optional("description").map(Value::text).orElse("");
-        MacAddress mac = board.require("mac").asMac();
+        MacAddress mac = board.require("mac").asUnicastMac();
         boolean macOverrides = board.optional("mac-source").map(v -> v.asOneOf("interface", "profile")).orElse("interface")
                 .equals("profile");
         Value ramValue = board.require("ram");

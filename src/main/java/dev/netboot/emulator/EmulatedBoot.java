@@ -12,6 +12,7 @@ import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.TimedFlash;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.net.NetConfig;
+import dev.netboot.tftp.TftpClient;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
@@ -31,19 +32,27 @@ public final class EmulatedBoot {
     /**
      * What to run.
      *
-     * @param scenario the LAN
-     * @param profile  the board
-     * @param image    the file the TFTP server serves under the scenario's served-file name
-     * @param flash    the board's flash
-     * @param pcap     where to capture the wire (every segment, in time order), or null
-     * @param observer hears the boot's progress
-     * @param timing   which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
+     * @param scenario  the LAN
+     * @param profile   the board
+     * @param image     the file the TFTP server serves under the scenario's served-file name
+     * @param signature served as that name + {@code .sig} (the image's detached signature), or null for none
+     * @param flash     the board's flash
+     * @param pcap      where to capture the wire (every segment, in time order), or null
+     * @param observer  hears the boot's progress
+     * @param timing    which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
      */
-    public record Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
-                         FlashTiming.Mode timing) {
-        /** Checks the timing mode. */
+    public record Config(Scenario scenario, DeviceProfile profile, ServedFile image, ServedFile signature, Flash flash, Path pcap,
+                         BootObserver observer, FlashTiming.Mode timing) {
+        /** Checks the image and the timing mode. */
         public Config {
+            Objects.requireNonNull(image, "image");
             Objects.requireNonNull(timing, "timing");
+        }
+
+        /** A run serving {@code image} from memory, without a signature. */
+        public Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
+                      FlashTiming.Mode timing) {
+            this(scenario, profile, ServedFile.of(image), null, flash, pcap, observer, timing);
         }
 
         /** A run whose flash takes no time, as before flash timing existed. */
@@ -70,11 +79,11 @@ public final class EmulatedBoot {
      * @param outcome         why the simulation stopped
      * @param simulatedNanos  virtual time at the end
      * @param bytesReceived   bytes of the image that reached flash
-     * @param blockSize       TFTP block size in use
+     * @param blockSize       TFTP block size in use; before the transfer started, the one the board asks for
      * @param retransmissions packets the board sent again
      * @param flashOps        erase plus program operations on the flash during this boot
      * @param framesLost      frames the fault plan dropped, on every segment
-     * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step)
+     * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step); before the transfer started, the one asked for
      * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
      * @param flash           flash busy time and the pacing of the transfer
      */
@@ -102,6 +111,9 @@ public final class EmulatedBoot {
         Scenario sc = c.scenario();
         EmulatedLan lan = EmulatedLan.of(sc);
         lan.tftp().serve(sc.servedFile(), c.image());
+        if (c.signature() != null) {
+            lan.tftp().serve(sc.servedFile() + ".sig", c.signature());
+        }
         PcapWriter pcap = null;
         try {
             if (c.pcap() != null) {
@@ -121,11 +133,10 @@ public final class EmulatedBoot {
             FlashStats after = c.flash().stats();
             long flashOps = (after.erases() - before.erases()) + (after.programs() - before.programs());
             long bytes = boot.state() instanceof BootSequence.State.Done d ? d.report().bytes() : watcher.bytes;
-            return new Result(boot.state(), run.outcome(), run.time(), bytes, boot.tftp().blockSize(), boot.retransmissions(),
-                    flashOps, lan.framesLost(), boot.tftp().windowSize(),
+            return new Result(boot.state(), run.outcome(), run.time(), bytes, blockSize(boot, p), boot.retransmissions(),
+                    flashOps, lan.framesLost(), windowSize(boot, p),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
-                    new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
-                            boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld()));
+                    flashTime(timed, boot));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
@@ -133,6 +144,26 @@ public final class EmulatedBoot {
                 pcap.close();
             }
         }
+    }
+
+    /** Returns the flash side of a boot: {@code timed}'s busy time (null: untimed) and the update's pacing. */
+    public static FlashTime flashTime(TimedFlash timed, BootSequence boot) {
+        return new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
+                boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld());
+    }
+
+    /**
+     * Returns the TFTP block size of a boot: the one in use once the transfer started (512 when the server
+     * granted no option), else the one the board would ask for.
+     */
+    public static int blockSize(BootSequence boot, DeviceProfile p) {
+        return boot.tftp().state() instanceof TftpClient.State.Idle ? p.tftp().requestedBlockSize(boot.net().maxUdpPayload())
+                : boot.tftp().blockSize();
+    }
+
+    /** Returns the TFTP window of a boot: the one in use once the transfer started, else the one the board would ask for. */
+    public static int windowSize(BootSequence boot, DeviceProfile p) {
+        return boot.tftp().state() instanceof TftpClient.State.Idle ? p.tftp().windowSize() : boot.tftp().windowSize();
     }
 
     /**

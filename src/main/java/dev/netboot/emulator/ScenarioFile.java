@@ -98,7 +98,7 @@ public final class ScenarioFile {
         var server = c.optionalSection("server");
         if (server.isPresent()) {
             var s = server.get();
-            serverMac = s.optional("mac").map(ConfigText.Value::asMac).orElse(serverMac);
+            serverMac = s.optional("mac").map(ConfigText.Value::asUnicastMac).orElse(serverMac);
             serverIp = s.optional("address").map(ConfigText.Value::asIpv4).orElse(serverIp);
             netmask = s.optional("netmask").map(ConfigText.Value::asIpv4).orElse(netmask);
             router = s.optional("router").map(ConfigText.Value::asIpv4).orElse(router);
@@ -179,9 +179,9 @@ public final class ScenarioFile {
             client = new Ipv4Address(subnet.value() + 42);
         }
         routerClient = s.optional("router-client-address").map(ConfigText.Value::asIpv4).orElse(routerClient);
-        var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asMac).orElse(d.routerClientMac());
+        var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asUnicastMac).orElse(d.routerClientMac());
         Ipv4Address routerServer = s.optional("router-server-address").map(ConfigText.Value::asIpv4).orElse(d.routerServerIp());
-        var routerServerMac = s.optional("router-mac-server").map(ConfigText.Value::asMac).orElse(d.routerServerMac());
+        var routerServerMac = s.optional("router-mac-server").map(ConfigText.Value::asUnicastMac).orElse(d.routerServerMac());
         client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
         int maxHops = s.optional("max-hops").map(v -> v.asInt(0, Router.MAX_HOPS_LIMIT)).orElse(d.maxHops());
         s.finish();

@@ -50,7 +50,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final NetStack stack;
     private final TftpServerConfig config;
     private final RandomGenerator ports;
-    private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private final Map<String, ServedFile> files = new LinkedHashMap<>();
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
@@ -90,7 +90,12 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Serves {@code content} (not copied; don't change it while serving) under {@code name}, exact match. */
     public void serve(String name, byte[] content) {
-        files.put(name, content);
+        serve(name, ServedFile.of(content));
+    }
+
+    /** Serves {@code content} under {@code name}, exact match, read block by block as sessions need it. */
+    public void serve(String name, ServedFile content) {
+        files.put(name, java.util.Objects.requireNonNull(content, "content"));
     }
 
     /** Returns the files uploaded so far (WRQ), by name. */
@@ -164,7 +169,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Unsupported mode '" + requestMode + "' (octet or netascii)");
             return;
         }
-        byte[] content = write ? null : files.get(name);
+        ServedFile content = write ? null : files.get(name);
         if (!write && content == null) {
             fileNotFound++;
             sendError(now, tid, client, clientPort, TftpWire.ERR_FILE_NOT_FOUND, "File not found");
@@ -181,7 +186,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         TftpServerSession.Params params = negotiate(config.options() == TftpServerConfig.Options.IGNORE ? List.of() : options,
-                write ? -1 : content.length);
+                write ? -1 : content.size());
         TftpServerSession s;
         if (write) {
             TftpServerUpload u = new TftpServerUpload(stack, config, tid, client, clientPort, name, params, uploads::put);

@@ -48,7 +48,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         /** A window (or the OACK) went unacknowledged after every retry. */
         GAVE_UP,
         /** The client sent an ERROR. */
-        CLIENT_ERROR
+        CLIENT_ERROR,
+        /** The file could not be read; the client got ERROR 0 saying why. */
+        READ_ERROR
     }
 
     /** The session's state; each state carries its own data (GUIDE H7). */
@@ -93,7 +95,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final Ipv4Address client;
     private final int clientPort;
     private final String file;
-    private final byte[] content;
+    private final ServedFile content;
+    private final ByteBuffer payload; // the DATA payload being sent, read from the file; one per session
     private final Params params;
     private final int blockSize;
     private final long lastBlock;
@@ -118,12 +121,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long txBlock; // the block fill() writes
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                byte[] content, Params params) {
+                ServedFile content, Params params) {
         this(stack, config, port, client, clientPort, file, content, params, TxPacer.NONE);
     }
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                byte[] content, Params params, TxPacer pacer) {
+                ServedFile content, Params params, TxPacer pacer) {
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -133,7 +136,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.content = content;
         this.params = params;
         this.blockSize = params.blockSize();
-        this.lastBlock = content.length / blockSize + 1L;
+        this.lastBlock = content.size() / blockSize + 1L;
+        this.payload = ByteBuffer.allocate(blockSize);
         this.pacer = pacer;
     }
 
@@ -297,7 +301,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             if (config.sorcerersApprenticeBug()) {
                 sendData(now, base);
                 retransmissions++;
-                state = new State.AwaitingAck(block, retryAt, retries);
+                if (!ended()) {
+                    state = new State.AwaitingAck(block, retryAt, retries);
+                }
             } else if (params.windowSize() > 1 && (base != lastResent || now - lastResentAt >= resendSpacing())) {
                 // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
                 resendOne(now, base, retries);
@@ -346,7 +352,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next. */
     private void pump(long now) {
         boolean sent = false;
-        while (hasWork() && pacer.ready(now)) {
+        while (hasWork() && pacer.ready(now) && !ended()) {
             long b;
             if (resend >= 0) {
                 b = resend;
@@ -381,14 +387,23 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         }
     }
 
-    private int dataLength(long block) {
-        long start = (block - 1) * blockSize;
-        return (int) Math.min(blockSize, content.length - start);
+    private int dataLength(long b) {
+        long start = (b - 1) * blockSize;
+        return (int) Math.min(blockSize, content.size() - start);
     }
 
-    private void sendData(long now, long block) {
-        txBlock = block;
-        stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + dataLength(block), this);
+    /** Reads block {@code b} and sends it; a file that cannot be read ends the session with ERROR 0, as a real server does. */
+    private void sendData(long now, long b) {
+        payload.clear().limit(dataLength(b));
+        try {
+            content.read((b - 1) * blockSize, payload);
+        } catch (java.io.IOException e) {
+            sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
+            end(End.READ_ERROR);
+            return;
+        }
+        txBlock = b;
+        stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         dataSent++;
     }
 
@@ -401,7 +416,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
         TftpWire.writeDataHeader(buf, off, BlockNumbers.wire(txBlock, params.rolloverTo()));
-        buf.put(off + TftpWire.DATA_HEADER_LEN, content, (int) ((txBlock - 1) * blockSize), len - TftpWire.DATA_HEADER_LEN);
+        buf.put(off + TftpWire.DATA_HEADER_LEN, payload, 0, len - TftpWire.DATA_HEADER_LEN);
     }
 
     /** Sends ERROR {@code code} from {@code fromPort}. */

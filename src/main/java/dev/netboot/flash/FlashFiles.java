@@ -41,10 +41,10 @@ final class FlashFiles {
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 created = false;
             } catch (IOException e2) {
-                throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot open: " + e2, e2);
+                throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot open: " + describe(e2), e2);
             }
         } catch (IOException e) {
-            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot create: " + e, e);
+            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot create: " + describe(e), e);
         }
         Arena arena = Arena.ofShared();
         try (FileChannel open = channel) {
@@ -64,11 +64,23 @@ final class FlashFiles {
             return new Mapped(cells, arena, created);
         } catch (IOException e) {
             arena.close();
-            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot map " + size + " bytes: " + e, e);
+            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot map " + size + " bytes: " + describe(e), e);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
         }
+    }
+
+    /** Says what went wrong in words ("is a directory", "no such file or directory"), without Java's exception names. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        return why == null || why.isEmpty() ? "input/output error" : Character.toLowerCase(why.charAt(0)) + why.substring(1);
     }
 
     /** Forces a file mapping to storage and unmaps it; {@code description} names it in the error. */
@@ -76,7 +88,7 @@ final class FlashFiles {
         try {
             cells.force();
         } catch (java.io.UncheckedIOException e) {
-            throw new FlashException(FlashException.Kind.IO, "flash " + description + ": cannot force to storage: " + e, e);
+            throw new FlashException(FlashException.Kind.IO, "flash " + description + ": cannot force to storage: " + describe(e.getCause()), e);
         } finally {
             arena.close();
         }

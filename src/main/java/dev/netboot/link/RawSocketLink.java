@@ -1,21 +1,13 @@
 package dev.netboot.link;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.netboot.wire.Checksum;
 import dev.netboot.wire.MacAddress;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -31,10 +23,17 @@ import java.nio.ByteOrder;
  * completes the Internet checksum before the stack verifies it. Sent frames carry an all-zero header: no
  * offload asked.
  *
+ * <p><b>Only this interface.</b> The socket is opened for no protocol at all, so the kernel queues
+ * nothing to it until {@code bind} names the interface (with {@code ETH_P_ALL}): a packet socket opened
+ * for {@code ETH_P_ALL} hears every interface of the host, loopback included, until it is bound, and
+ * what it queued meanwhile stays queued. {@link #receive} also checks each frame's {@code sll_ifindex}
+ * and drops (and counts, {@link #droppedForeignFrames()}) any other interface's frame.
+ *
  * <p>No protocol logic: it moves frames. It drops only what is ours: frames this socket or another on
- * the host sent ({@code sll_pkttype == PACKET_OUTGOING}) and frames whose source MAC is the interface's.
- * Destination filtering is the stack's job (the socket sees every frame for the host, and with a
- * promiscuous interface, every frame on the segment).
+ * the host sent (the kernel leaves them out with {@code PACKET_IGNORE_OUTGOING}, Linux 4.20 and later;
+ * older kernels mark them {@code sll_pkttype == PACKET_OUTGOING}) and frames whose source MAC is the
+ * interface's. Destination filtering is the stack's job (the socket sees every frame for the host, and
+ * with a promiscuous interface, every frame on the segment).
  *
  * <p>Allocation-free per frame: one native receive buffer, one transmit buffer, and the small structs
  * of the calls are allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
@@ -48,36 +47,19 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, PACKET_OUTGOING = 4;
     private static final long SIOCGIFFLAGS = 0x8913, SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927;
     private static final int IFF_UP = 0x1, ARPHRD_ETHER = 1, IFNAMSIZ = 16, IFREQ_SIZE = 40, IFR_DATA = 16;
-    private static final int EPERM = 1, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13, ENODEV = 19, ENOBUFS = 105;
+    private static final int EPERM = 1, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13, ENODEV = 19, ENOPROTOOPT = 92,
+            ENOBUFS = 105;
     private static final short POLLIN = 0x1;
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
+    private static final int PACKET_IGNORE_OUTGOING = 23;
     /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
     private static final int MREQ_SIZE = 16, MREQ_TYPE = 4;
     /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
     private static final int VNET_HDR = 10, VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_CSUM_START = 6, VNET_CSUM_OFFSET = 8;
     private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
-    private static final MethodHandle SOCKET = libc("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle SETSOCKOPT = libc("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle BIND = libc("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle SEND = libc("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle RECVFROM = libc("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
-    private static final MethodHandle POLL = libc("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
-    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle IF_NAMETOINDEX = libc("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPT);
-    // int ioctl(int fd, unsigned long request, ...): the struct ifreq pointer is the first variadic argument.
-    private static final MethodHandle IOCTL = libc("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            ERRNO_OPT, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle STRERROR = libc("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private final String name;
     private final Arena arena;
@@ -94,14 +76,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final MemorySegment fromLen;
     private final MemorySegment pollFd;
     private long droppedOwn;
+    private long droppedForeign;
     private long droppedTooLong;
     private boolean closed;
-
-    private static MethodHandle libc(String function, FunctionDescriptor descriptor, Linker.Option... options) {
-        MemorySegment address = LINKER.defaultLookup().find(function)
-                .orElseThrow(() -> new LinkException("raw sockets need Linux: libc has no " + function + "()"));
-        return LINKER.downcallHandle(address, descriptor, options);
-    }
 
     /**
      * Opens a raw socket on the interface called {@code name}, reading its MAC address and MTU.
@@ -124,11 +101,12 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private RawSocketLink(String name, Arena arena) {
         this.name = name;
         this.arena = arena;
-        this.state = arena.allocate(CALL_STATE);
+        this.state = arena.allocate(Libc.CALL_STATE);
         MemorySegment cName = arena.allocateFrom(name);
         try {
-            index = (int) IF_NAMETOINDEX.invokeExact(state, cName);
-            fd = (int) SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, (int) htons(ETH_P_ALL));
+            index = (int) Libc.IF_NAMETOINDEX.invokeExact(state, cName);
+            // Protocol 0: nothing is queued to the socket before bind() names the interface (packet(7)).
+            fd = (int) Libc.SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -156,15 +134,21 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
             MemorySegment one = arena.allocate(JAVA_INT);
             one.set(JAVA_INT, 0, 1);
-            int r = (int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
+            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
             if (r < 0) {
                 throw failure("setsockopt(PACKET_VNET_HDR)", errno());
+            }
+            // The host's own transmissions on the interface are not queued to us at all (Linux 4.20+);
+            // an older kernel says ENOPROTOOPT and receive() drops them by their PACKET_OUTGOING type.
+            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, 4);
+            if (r < 0 && errno() != ENOPROTOOPT) {
+                throw failure("setsockopt(PACKET_IGNORE_OUTGOING)", errno());
             }
             MemorySegment sll = arena.allocate(SLL_SIZE);
             sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
             sll.set(JAVA_SHORT, SLL_PROTOCOL, htons(ETH_P_ALL));
             sll.set(JAVA_INT, SLL_IFINDEX, index);
-            r = (int) BIND.invokeExact(state, fd, sll, SLL_SIZE);
+            r = (int) Libc.BIND.invokeExact(state, fd, sll, SLL_SIZE);
             if (r < 0) {
                 throw failure("bind", errno());
             }
@@ -198,7 +182,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
         int r;
         try {
-            r = (int) SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, MREQ_SIZE);
+            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, MREQ_SIZE);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -229,6 +213,11 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         return droppedOwn;
     }
 
+    /** Returns how many frames were dropped because another interface received them (none, if the kernel keeps its word). */
+    public long droppedForeignFrames() {
+        return droppedForeign;
+    }
+
     /**
      * Returns how many received frames were dropped as unusable: longer than the MTU (plus a VLAN tag), a
      * segmentation-offload super-frame, or checksum-offload offsets outside the frame.
@@ -244,7 +233,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             long n;
             try {
                 // MSG_TRUNC: the result is the frame's real length even when it did not fit.
-                n = (long) RECVFROM.invokeExact(state, fd, rx, rx.byteSize(), MSG_DONTWAIT | MSG_TRUNC, from, fromLen);
+                n = (long) Libc.RECVFROM.invokeExact(state, fd, rx, rx.byteSize(), MSG_DONTWAIT | MSG_TRUNC, from, fromLen);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -254,6 +243,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                     return false;
                 }
                 throw failure("recvfrom", e);
+            }
+            if (from.get(JAVA_INT, SLL_IFINDEX) != index) {
+                droppedForeign++; // another interface's frame: never the stack's business
+                continue;
             }
             int length = (int) Math.min(Integer.MAX_VALUE, n - VNET_HDR);
             if ((from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
@@ -306,7 +299,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         filler.fill(txBuf, length);
         long n;
         try {
-            n = (long) SEND.invokeExact(state, fd, tx, (long) (VNET_HDR + length), MSG_DONTWAIT);
+            n = (long) Libc.SEND.invokeExact(state, fd, tx, (long) (VNET_HDR + length), MSG_DONTWAIT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -329,7 +322,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         pollFd.set(JAVA_SHORT, 6, (short) 0);
         int r;
         try {
-            r = (int) POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
+            r = (int) Libc.POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -354,7 +347,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     }
 
     private void ioctl(long request, MemorySegment ifr, String what) throws Throwable {
-        int r = (int) IOCTL.invokeExact(state, fd, request, ifr);
+        int r = (int) Libc.IOCTL.invokeExact(state, fd, request, ifr);
         if (r < 0) {
             throw failure(what, errno());
         }
@@ -362,45 +355,29 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     private void closeFd() {
         try {
-            int _ = (int) CLOSE.invokeExact(fd);
+            int _ = (int) Libc.CLOSE.invokeExact(fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     private int errno() {
-        return (int) ERRNO.get(state, 0L);
+        return Libc.errno(state);
     }
 
     private LinkException failure(String call, int errno) {
         return new LinkException(switch (errno) {
             case EPERM, EACCES -> "raw sockets need root or CAP_NET_RAW (opening " + name + ")";
             case ENODEV, ENXIO -> "no interface named " + name;
-            default -> name + ": " + call + " failed: " + strerror(errno) + " (errno " + errno + ")";
+            default -> name + ": " + call + " failed: " + Libc.strerror(errno) + " (errno " + errno + ")";
         });
     }
 
-    private static String strerror(int errno) {
-        try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
-        } catch (Throwable t) {
-            return "error " + errno;
-        }
-    }
-
-    /** Returns {@code v} in network byte order, as the native short the kernel reads. */
     private static short htons(int v) {
-        return ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? (short) v : Short.reverseBytes((short) v);
+        return Libc.htons(v);
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new LinkException("native call failed: " + t);
+        return Libc.rethrow(t);
     }
 }

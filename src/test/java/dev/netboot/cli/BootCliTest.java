@@ -235,12 +235,14 @@ class BootCliTest {
     }
 
     @Test
-    void unknownProfileIsAUsageError() {
+    void unknownProfileIsAUsageError() throws IOException {
         Run r = run("boot", "--profile", "no-such-board", "--json");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no-such-board"), r.err());
         assertTrue(r.err().contains("spi-nor-16m"), "lists the available profiles: " + r.err());
-        assertEquals("", r.out());
+        // --json: one object, even for a usage error.
+        assertEquals("error", r.json().get("result").asText());
+        assertEquals("usage", r.json().get("stage").asText());
     }
 
     @Test

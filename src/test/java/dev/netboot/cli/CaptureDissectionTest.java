@@ -47,8 +47,7 @@ class CaptureDissectionTest {
         try {
             p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            throw new AssertionError("tshark is needed for this test and was not found on PATH; "
-                    + "install it (apt-get install tshark) or run .ci/run, which does", e);
+            throw new AssertionError(dev.netboot.link.HostNet.missingTool("tshark", "it runs apt-get install tshark"), e);
         }
         List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "tshark finished");

@@ -135,4 +135,83 @@ class FlashCliTest {
         assertEquals("A", secondPowerUp.get("activeSlot").asText());
         assertEquals("A", run("flash", "inspect", "--profile", p, "--flash-file", f, "--json").json().get("activeSlot").asText());
     }
+
+    @Test
+    void aFlashFileRemembersItsProfileSoFlashCommandsNeedNone() throws Exception {
+        Path flash = dir.resolve("nand.img");
+        byte[] img = randomImage(70_000, 3);
+        Path image = Files.write(dir.resolve("img.bin"), img);
+        assertEquals(0, run("boot", "--profile", "nand-128m", "--image", image.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none", "--json").exit());
+        assertTrue(Files.isRegularFile(FlashProfiles.recordOf(flash)), "boot recorded the profile beside the flash file");
+
+        BootCliTest.Run inspect = run("flash", "inspect", "--flash-file", flash.toString());
+        assertEquals(0, inspect.exit(), inspect.err());
+        assertTrue(inspect.out().startsWith(flash + " (profile nand-128m), metadata sequence 1: active slot A (checks)"), inspect.out());
+        JsonNode j = run("flash", "inspect", "--flash-file", flash.toString(), "--json").json();
+        assertEquals("nand-128m", j.get("profile").asText());
+        assertEquals(sha256(img), j.get("activeSha256").asText());
+
+        // boot too: the second image goes into slot B of the same NAND board, without --profile.
+        BootCliTest.Run again = run("boot", "--image", image.toString(), "--flash-file", flash.toString(), "--flash-timing", "none",
+                "--json");
+        assertEquals(0, again.exit(), again.err());
+        assertEquals("nand-128m", again.json().get("profile").asText());
+        assertEquals("B", again.json().get("slot").asText());
+    }
+
+    @Test
+    void aProfileThatDoesNotFitTheFlashFileIsRefusedInOneLine() throws Exception {
+        Path flash = dir.resolve("nand.img");
+        assertEquals(0, run("boot", "--profile", "nand-128m", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none", "--json").exit());
+        String expected = "netboot: --profile spi-nor-16m does not fit " + flash + ", made by profile nand-128m ("
+                + FlashProfiles.recordOf(flash) + "): its flash is NAND, not NOR (expected: that profile's flash layout, or no --profile)\n";
+        BootCliTest.Run inspect = run("flash", "inspect", "--profile", "spi-nor-16m", "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, inspect.exit());
+        assertEquals(expected, inspect.err());
+        BootCliTest.Run boot = run("boot", "--profile", "spi-nor-16m", "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, boot.exit());
+        assertEquals(expected, boot.err());
+
+        // Without the record (a file from an older netboot), the size mismatch names the profile assumed.
+        Files.delete(FlashProfiles.recordOf(flash));
+        BootCliTest.Run bare = run("flash", "inspect", "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, bare.exit());
+        // nand-128m: 65536 pages of 2048 + 64 spare bytes = 138412032 bytes; spi-nor-16m: 16 MiB.
+        String message = flash + " is 138412032 bytes, but the default profile spi-nor-16m has a flash file of 16777216 bytes"
+                + " (expected: --profile naming the board whose flash it is)";
+        assertEquals("netboot: " + message + "\n", bare.err());
+        assertEquals("usage", bare.json().get("stage").asText());
+        assertEquals(message, bare.json().get("error").asText());
+        assertEquals(0, run("flash", "inspect", "--profile", "nand-128m", "--flash-file", flash.toString()).exit());
+    }
+
+    @Test
+    void triesLeftIsSingularForOneAndConfirmSpeaksJson() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial2").replace("trial-boots = 0", "trial-boots = 2");
+        Path prof = Files.writeString(dir.resolve("trial2.profile"), text);
+        Path flash = dir.resolve("flash.img");
+        String f = flash.toString();
+        assertEquals(0, run("boot", "--profile", prof.toString(), "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", f, "--json").exit());
+        BootCliTest.Run select = run("flash", "select", "--flash-file", f);
+        assertEquals(0, select.exit(), select.err());
+        assertEquals("boot slot A: slot A is active and verified (pending, 1 try left)\n", select.out());
+        BootCliTest.Run confirm = run("flash", "confirm", "--flash-file", f, "--json");
+        assertEquals(0, confirm.exit(), confirm.err());
+        JsonNode j = confirm.json();
+        assertEquals("ok", j.get("result").asText());
+        assertEquals("A", j.get("activeSlot").asText());
+        assertTrue(j.get("confirmed").asBoolean());
+    }
+
+    @Test
+    void flashCommandErrorsAreOneObjectWithJson() throws Exception {
+        BootCliTest.Run r = run("flash", "select", "--flash-file", dir.resolve("missing.img").toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: " + dir.resolve("missing.img") + ": no such file\n", r.err());
+        assertEquals("error", r.json().get("result").asText());
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.link.HostNet;
+import dev.netboot.link.LoopbackChatter;
 import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,16 +97,16 @@ class RealWireTest {
         return p;
     }
 
-    /** Waits until {@code log} mentions {@code text}, without sleeping: dnsmasq logs its sockets once bound. */
+    /** Waits until {@code log} mentions {@code text}, without sleeping: dnsmasq logs its sockets once bound, LoopbackChatter "ready". */
     void awaitLog(String log, String text, Process p) throws IOException {
         Path file = dir.resolve(log);
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!(Files.exists(file) && Files.readString(file).contains(text))) {
             if (!p.isAlive()) {
-                throw new AssertionError("dnsmasq ended: " + Files.readString(file));
+                throw new AssertionError(log + ": the process ended: " + Files.readString(file));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("dnsmasq did not start within 10 s: " + Files.readString(file));
+                throw new AssertionError(log + ": the process did not start within 10 s: " + Files.readString(file));
             }
             try {
                 p.waitFor(20, TimeUnit.MILLISECONDS);
@@ -171,6 +172,10 @@ class RealWireTest {
             Path pcap = dir.resolve("real.pcap");
 
             Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "10.77.0.55");
+            // UDP on the board namespace's loopback all the while: none of it may reach the board's raw socket.
+            Process chatter = net.start(lan.cli(), dir.resolve("chatter.log"), ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), LoopbackChatter.class.getName());
+            awaitLog("chatter.log", "ready", chatter);
             Process board = startBoot(lan.cli(), dir.resolve("boot.err"), dir.resolve("boot.out"),
                     "--interface", lan.c0(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
             Boot b = finish(board);
@@ -196,6 +201,8 @@ class RealWireTest {
             assertTrue(m.find() && Integer.parseInt(m.group(1)) > 0, "the board answered ping during its boot:\n" + pingLog);
 
             assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", CaptureDissectionTest.BAD_FRAMES), "malformed or bad frames");
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "ip.addr == 127.0.0.0/8"), "loopback frames in the capture");
+            assertTrue(chatter.isAlive(), "the loopback sender ran throughout");
             List<String> protocols = CaptureDissectionTest.tshark(pcap, "-T", "fields", "-e", "frame.protocols");
             assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":dhcp") || l.endsWith(":bootp")), "BOOTP in the capture");
             assertTrue(protocols.stream().anyMatch(l -> l.contains(":icmp")), "ICMP echo in the capture");
@@ -285,6 +292,28 @@ class RealWireTest {
             assertEquals("tftp", j.get("stage").asText());
             assertTrue(j.get("error").asText().contains("ICMP port unreachable from 10.77.0.1 for 10.77.0.1:69"), j.toString());
             assertTrue(j.get("simulatedSeconds").asDouble() < 5, "ended at once, not after TFTP timeouts: " + j);
+        }
+    }
+
+    /**
+     * No DHCP server on the segment: the boot fails in stage dhcp, and the JSON speaks as the emulator's does:
+     * the TFTP block size and window the board would ask for (spi-nor-16m: blksize auto, 1468 on a 1500-byte
+     * MTU, and window 8), not the 512 and 1 of a transfer that never started; no flash timing on a real wire.
+     */
+    @Test
+    void aBootThatFailsBeforeTheTransferReportsWhatTheBoardAsksFor() throws Exception {
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = hasty")
+                    .replace("give-up = 60s", "give-up = 2s");
+            Path prof = Files.writeString(dir.resolve("hasty.profile"), text);
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--profile", prof.toString(), "--json");
+            assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
+            JsonNode j = b.json();
+            assertEquals("dhcp", j.get("stage").asText());
+            assertEquals(1468, j.get("blockSize").asInt());
+            assertEquals(8, j.get("windowSize").asInt());
+            assertEquals("none", j.get("flashTiming").asText());
         }
     }
 

@@ -55,6 +55,42 @@ class SignCommandsTest {
     }
 
     @Test
+    void keygenWritesThePrivateKeyReadableByItsOwnerOnly() throws Exception {
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(key));
+    }
+
+    @Test
+    void keygenIntoAMissingFolderIsOneLine() {
+        BootCliTest.Run r = BootCliTest.run("keygen", "--out", dir.resolve("missing-dir/k").toString());
+        assertEquals(2, r.exit());
+        assertEquals("netboot: --out " + dir.resolve("missing-dir/k") + ": no such directory " + dir.resolve("missing-dir") + "\n",
+                r.err());
+    }
+
+    @Test
+    void signIntoAMissingFolderIsOneLineAndWritesNothing() throws Exception {
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        Path img = Files.write(dir.resolve("boot.img"), BootCliTest.randomImage(1000, 1));
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", key.toString(), "--out", dir.resolve("missing-dir/x.sig").toString(),
+                img.toString());
+        assertEquals(2, r.exit());
+        assertEquals("netboot: --out " + dir.resolve("missing-dir/x.sig") + ": no such directory " + dir.resolve("missing-dir") + "\n",
+                r.err());
+    }
+
+    @Test
+    void signWithABinaryFileAsKeyIsOneLine() throws Exception {
+        Path bin = Files.write(dir.resolve("boot.img"), new byte[] {(byte) 0xC3, 0x28, 0, (byte) 0xFF, 0x7F});
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", bin.toString(), bin.toString());
+        assertEquals(2, r.exit());
+        assertEquals("netboot: --key " + bin + " is not a PKCS#8 Ed25519 private key: expected a '-----BEGIN PRIVATE KEY-----' block,"
+                + " as 'netboot keygen' writes\n", r.err());
+    }
+
+    @Test
     void signWithAMissingKeyIsAUsageError() {
         BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
         assertEquals(2, r.exit());

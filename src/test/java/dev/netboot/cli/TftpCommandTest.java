@@ -5,17 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.net.UdpHandler;
 import dev.netboot.tftp.TftpFailure;
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code netboot tftp} without a server: usage errors, a dead server, the host transport's port fallback. */
+/**
+ * {@code netboot tftp} without a server: usage errors and local-path mistakes (exit 2, one line, nothing
+ * created), a silent server, a closed port (ICMP port unreachable: at once), one JSON object for every
+ * ending, the host transport's port fallback.
+ */
 class TftpCommandTest {
     @TempDir
     Path dir;
@@ -40,25 +49,132 @@ class TftpCommandTest {
         }
     }
 
-    @Test
-    void aSilentServerFailsWithOneLineAndLeavesNothing() {
-        int port = TftpServers.freePort(); // nobody listens there
-        Path local = dir.resolve("f.bin");
-        BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1:" + port, "f.bin", local.toString(), "--timeout", "0.02",
-                "--retries", "2");
-        assertEquals(1, r.exit(), r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().startsWith("netboot: tftp get 127.0.0.1:" + port + " f.bin: no answer from 127.0.0.1:" + port
-                + " after 2 retransmissions of RRQ for f.bin"), r.err());
-        assertFalse(Files.exists(local));
-        assertEquals(0, dir.toFile().list().length, "no .part file left");
+    /** Runs {@code netboot ARGS}; a usage error must be exit 2, exactly one line on stderr, and nothing on stdout. */
+    static BootCliTest.Run usage(String... args) {
+        BootCliTest.Run r = BootCliTest.run(args);
+        assertEquals(2, r.exit(), () -> String.join(" ", args) + ": " + r.err());
+        assertEquals(1, r.err().lines().count(), () -> "one line: " + r.err());
+        assertEquals("", r.out());
+        return r;
     }
 
     @Test
-    void putOfAMissingFileFails() {
-        BootCliTest.Run r = BootCliTest.run("tftp", "put", "127.0.0.1", dir.resolve("nope").toString());
-        assertEquals(1, r.exit());
-        assertTrue(r.err().contains("no such file"), r.err());
+    void aSilentServerFailsWithOneLineAndLeavesNothing() throws IOException {
+        // A socket that never reads: the requests arrive and nothing answers (no ICMP either).
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = silent.getLocalPort();
+            Path local = dir.resolve("f.bin");
+            BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1:" + port, "f.bin", local.toString(), "--timeout", "0.02",
+                    "--retries", "2");
+            assertEquals(1, r.exit(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("netboot: tftp get 127.0.0.1:" + port + " f.bin: no answer from 127.0.0.1:" + port
+                    + " after 2 retransmissions of RRQ for f.bin"), r.err());
+            assertFalse(Files.exists(local));
+            assertEquals(0, dir.toFile().list().length, "no .part file left");
+        }
+    }
+
+    /**
+     * Nothing listens on the port: the host answers the request with ICMP port unreachable, and the
+     * transfer ends on it, before any retransmission (the defaults would retransmit 6 times, 39.6 s).
+     */
+    @Test
+    void aClosedPortFailsAtOnceWithPortUnreachable() throws IOException {
+        for (String verb : List.of("get", "put")) {
+            int port = TftpServers.freePort(); // free a moment ago: nobody listens there
+            Path local = dir.resolve("f.bin");
+            if (verb.equals("put")) {
+                Files.write(local, new byte[3000]);
+            }
+            BootCliTest.Run r = BootCliTest.run("tftp", verb, "127.0.0.1:" + port, verb.equals("get") ? "f.bin" : local.toString(),
+                    verb.equals("get") ? local.toString() : "f.bin", "--json");
+            assertEquals(1, r.exit(), r.err());
+            assertEquals("netboot: tftp " + verb + " 127.0.0.1:" + port + " f.bin: server 127.0.0.1 unreachable: ICMP port unreachable"
+                    + " for 127.0.0.1:" + port + "\n", r.err());
+            JsonNode j = r.json();
+            assertEquals("error", j.get("result").asText());
+            assertEquals(0, j.get("retransmissions").asLong(), "ended on the ICMP error, not after timeouts: " + j);
+            assertTrue(j.get("error").asText().contains("port unreachable"), j.toString());
+            assertEquals(verb.equals("put") ? List.of("f.bin") : List.of(), TftpServers.names(dir), "no .part file left");
+            Files.deleteIfExists(local);
+        }
+    }
+
+    @Test
+    void putOfAMissingFileIsAUsageError() {
+        Path nope = dir.resolve("nope");
+        BootCliTest.Run r = usage("tftp", "put", "127.0.0.1", nope.toString());
+        assertEquals("netboot: tftp put: LOCAL " + nope + ": no such file\n", r.err());
+        assertEquals("netboot: tftp put: LOCAL " + dir + " is a folder\n", usage("tftp", "put", "127.0.0.1", dir.toString()).err());
+        assertEquals("netboot: tftp put: LOCAL /dev/null is not a regular file (a device, pipe or socket)\n",
+                usage("tftp", "put", "127.0.0.1", "/dev/null").err());
+    }
+
+    /** LOCAL mistakes a download would otherwise make silently: each is refused before any packet, and nothing is created. */
+    @Test
+    void localPathMistakesAreUsageErrorsThatCreateNothing() throws IOException {
+        int port = TftpServers.freePort(); // never reached: the checks come first
+        String server = "127.0.0.1:" + port;
+        Path file = Files.writeString(dir.resolve("plain.txt"), "keep");
+        Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"));
+        List<String> before = TftpServers.names(dir);
+
+        // A name ending in '/' names a folder, which must exist (curl: "Failed to open"); it never becomes a file.
+        assertEquals("netboot: tftp get: LOCAL " + dir.resolve("newdir") + "/: no such folder (a name ending in '/' names a folder;"
+                + " create it first)\n", usage("tftp", "get", server, "f.bin", dir.resolve("newdir") + "/").err());
+        assertEquals("netboot: tftp get: LOCAL " + file + "/ is not a folder\n", usage("tftp", "get", server, "f.bin", file + "/").err());
+        // The folder LOCAL would go into does not exist, or is a file.
+        Path missing = dir.resolve("missing").resolve("f.bin");
+        assertEquals("netboot: tftp get: LOCAL " + missing + ": no such folder " + missing.getParent() + "\n",
+                usage("tftp", "get", server, "f.bin", missing.toString()).err());
+        Path underFile = file.resolve("f.bin");
+        assertEquals("netboot: tftp get: LOCAL " + underFile + ": " + file + " is not a folder\n",
+                usage("tftp", "get", server, "f.bin", underFile.toString()).err());
+        // Not a regular file: renaming over a device would replace it.
+        assertEquals("netboot: tftp get: LOCAL /dev/null is not a regular file (a device, pipe or socket); the download is written"
+                + " beside LOCAL and renamed over it\n", usage("tftp", "get", server, "f.bin", "/dev/null").err());
+        assertTrue(Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(), "/dev/null is still a device");
+        assertEquals("netboot: tftp get: LOCAL " + dir.resolve("dangling") + " is a symbolic link to nothing\n",
+                usage("tftp", "get", server, "f.bin", dir.resolve("dangling").toString()).err());
+        // A folder for LOCAL keeps REMOTE's name; when that name is a folder there, it is refused too.
+        Files.createDirectory(dir.resolve("sub"));
+        Files.createDirectory(dir.resolve("sub").resolve("f.bin"));
+        assertEquals("netboot: tftp get: LOCAL " + dir.resolve("sub").resolve("f.bin") + " is a folder\n",
+                usage("tftp", "get", server, "dir/f.bin", dir.resolve("sub").toString()).err());
+
+        List<String> after = new ArrayList<>(before);
+        after.add("sub");
+        assertEquals(after.stream().sorted().toList(), TftpServers.names(dir).stream().sorted().toList(), "nothing was created");
+        assertEquals("keep", Files.readString(file));
+        assertEquals(List.of("f.bin"), TftpServers.names(dir.resolve("sub")));
+    }
+
+    /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
+    @Test
+    void jsonSaysErrorForEveryFailure() throws IOException {
+        int port = TftpServers.freePort();
+        for (String[] args : List.of(
+                new String[] {"tftp", "get", "127.0.0.1", "f", "--blksize", "7"},
+                new String[] {"tftp", "get", "127.0.0.1", "dir/"},
+                new String[] {"tftp", "get", "127.0.0.1", "f", dir.resolve("newdir") + "/"},
+                new String[] {"tftp", "put", "127.0.0.1", dir.resolve("nope").toString()},
+                new String[] {"tftp", "get", "127.0.0.1:" + port, "f", dir.resolve("f").toString()})) {
+            List<String> a = new ArrayList<>(Arrays.asList(args));
+            a.add("--json");
+            BootCliTest.Run r = BootCliTest.run(a.toArray(String[]::new));
+            String what = String.join(" ", args);
+            assertTrue(r.exit() == 1 || r.exit() == 2, what);
+            assertEquals(1, r.out().lines().count(), () -> what + ": one JSON object: " + r.out());
+            JsonNode j = r.json();
+            assertEquals("error", j.get("result").asText(), what);
+            assertEquals(args[1], j.get("command").asText());
+            assertTrue(r.err().strip().endsWith(": " + j.get("error").asText()), what + ": the words of stderr: " + r.err() + " / " + j);
+            for (String key : List.of("server", "port", "remote", "local", "bytes", "errorCode", "tsize", "blksize", "windowsize",
+                    "seconds", "retransmissions", "duplicates", "strayPackets")) {
+                assertTrue(j.has(key), what + ": " + key + " in " + j);
+            }
+        }
     }
 
     @Test

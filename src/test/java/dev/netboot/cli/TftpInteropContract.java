@@ -43,6 +43,11 @@ abstract class TftpInteropContract {
     /** Returns true when the server accepts uploads (WRQ). */
     abstract boolean acceptsWrites();
 
+    /** Returns the largest block the server grants over loopback: RFC 2348's 65464 unless it caps it. */
+    int largestBlock() {
+        return 65464;
+    }
+
     @BeforeAll
     void startServer() throws IOException {
         root = Files.createTempDirectory("netboot-tftp-root-");
@@ -137,6 +142,22 @@ abstract class TftpInteropContract {
         assertEquals(1468, j.get("blksize").asInt(), "blksize AUTO: the largest without fragmentation on Ethernet");
         assertEquals(grantsWindow() ? TftpCommand.DEFAULT_WINDOW : 1, j.get("windowsize").asInt());
         assertEquals(IMAGE, j.get("tsize").asLong());
+    }
+
+    /**
+     * Loopback's MTU (65536) carries RFC 2348's largest block whole, so --blksize 65464 is asked for as it
+     * is, without a note, and what the server grants is used (before, the client lowered it to 1468).
+     */
+    @Test
+    void largestBlocksOnLoopback() throws IOException {
+        Path out = Files.createTempDirectory(logs, "o");
+        Path local = out.resolve("got-image.bin");
+        BootCliTest.Run r = tftp("get", server.address(), "image.bin", local.toString(), "--blksize", "65464", "--windowsize", "4");
+        assertEquals(0, r.exit(), () -> r.err() + "\n" + server.logText());
+        assertEquals("", r.err(), "no note: the path carries it");
+        assertEquals(-1, Files.mismatch(root.resolve("image.bin"), local));
+        assertEquals(largestBlock(), r.json().get("blksize").asInt(), server.name() + " grants the block asked for, or its own limit");
+        assertEquals(grantsWindow() ? 4 : 1, r.json().get("windowsize").asInt());
     }
 
     @Test

@@ -64,9 +64,8 @@ final class TftpServers {
         if (Files.isExecutable(system) && output(system.toString(), "-V").contains("tftp-hpa")) {
             return system.toString();
         }
-        return fail("tftpd-hpa is needed for this test and was not found at " + TFTPD_HPA_UNPACKED + " or /usr/sbin/in.tftpd"
-                + " (with atftpd installed, in.tftpd is atftpd's); run .ci/run, which unpacks it with"
-                + " 'apt-get download tftpd-hpa && dpkg -x', or set NETBOOT_TFTPD_HPA to its in.tftpd");
+        return fail(HostNet.missingTool("tftpd-hpa's in.tftpd", "it unpacks tftpd-hpa into " + TFTPD_HPA_UNPACKED.getParent().getParent()
+                .getParent() + "; with atftpd installed, /usr/sbin/in.tftpd is atftpd's; or set NETBOOT_TFTPD_HPA to its in.tftpd"));
     }
 
     /** Starts tftpd-hpa on 127.0.0.1, serving {@code root}, uploads allowed ({@code -c}). */

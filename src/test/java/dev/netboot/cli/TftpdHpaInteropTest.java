@@ -1,17 +1,20 @@
 package dev.netboot.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The interop contract against tftpd-hpa 5.2 ({@code in.tftpd -L -c}): blksize and tsize yes, no RFC 7440
  * windowsize (the client falls back to lock-step), uploads allowed. Plus 40 MiB at 512 bytes lock-step:
- * 81,920 blocks, so block numbers wrap past 65535 (to 0, tftpd-hpa's default).
+ * 81,920 blocks, so block numbers wrap past 65535 (to 0, tftpd-hpa's default). And where LOCAL puts a
+ * download: into a folder (named with or without '/') under REMOTE's name, through a symbolic link.
  */
 class TftpdHpaInteropTest extends TftpInteropContract {
     @Override
@@ -27,6 +30,30 @@ class TftpdHpaInteropTest extends TftpInteropContract {
     @Override
     boolean acceptsWrites() {
         return true;
+    }
+
+    @Test
+    void aFolderKeepsTheRemoteNameWithOrWithoutSlash() throws IOException {
+        for (String suffix : List.of("", "/")) {
+            Path out = Files.createTempDirectory(logs, "o");
+            BootCliTest.Run r = tftp("get", server.address(), "image.bin", out + suffix);
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(List.of("image.bin"), TftpServers.names(out));
+            assertEquals(-1, Files.mismatch(root.resolve("image.bin"), out.resolve("image.bin")));
+            assertEquals(out.resolve("image.bin").toString(), r.json().get("local").asText());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkIsFollowedNotReplaced() throws IOException {
+        Path out = Files.createTempDirectory(logs, "o");
+        Path target = Files.writeString(out.resolve("target.bin"), "old");
+        Path link = Files.createSymbolicLink(out.resolve("link"), target);
+        BootCliTest.Run r = tftp("get", server.address(), "image.bin", link.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals(-1, Files.mismatch(root.resolve("image.bin"), target), "the file it points to holds the download");
+        assertEquals(List.of("link", "target.bin"), TftpServers.names(out).stream().sorted().toList());
     }
 
     @Test

@@ -146,7 +146,7 @@ class ConfigTextTest {
                 assertThrows(ConfigException.class, () -> flash.require("erase-unit").asSize()).getMessage());
         assertEquals("device-profiles/x.profile:4: [flash] ip: '10.0.0.300' is not an IPv4 address (expected: four octets like 10.0.0.1)",
                 assertThrows(ConfigException.class, () -> flash.require("ip").asIpv4()).getMessage());
-        assertEquals("device-profiles/x.profile: [flash] missing required field 'page'",
+        assertEquals("device-profiles/x.profile:1: [flash] missing required field 'page'",
                 assertThrows(ConfigException.class, () -> flash.require("page")).getMessage());
         assertEquals("device-profiles/x.profile: missing required section [board]",
                 assertThrows(ConfigException.class, () -> c.section("board")).getMessage());
@@ -165,9 +165,25 @@ class ConfigTextTest {
 
     @Test
     void missingKeyPointsAtLikelyTypo() {
+        // A required key's typo is reported as an optional key's is: at its line, as an unknown key, with the key meant.
         ConfigText c = ConfigText.parse("[flash]\nerase-unt = 4KiB\n", SRC);
-        assertEquals("device-profiles/x.profile: [flash] missing required field 'erase-unit' (line 2 has 'erase-unt': a typo?)",
+        assertEquals("device-profiles/x.profile:2: [flash] unknown key 'erase-unt' (did you mean 'erase-unit'? it is required)",
                 assertThrows(ConfigException.class, () -> c.section("flash").require("erase-unit")).getMessage());
+    }
+
+    @Test
+    void swappedLettersAreATypoOfARequiredAndOfAnOptionalKey() {
+        // "pgae" is "page" with two neighbours swapped: one edit (optimal string alignment), as "pgae-read" is of "page-read".
+        ConfigText required = ConfigText.parse("[flash]\nsize = 1MiB\npgae = 256\n", SRC);
+        assertEquals("device-profiles/x.profile:3: [flash] unknown key 'pgae' (did you mean 'page'? it is required)",
+                assertThrows(ConfigException.class, () -> required.section("flash").require("page")).getMessage());
+        ConfigText optional = ConfigText.parse("[flash]\nsize = 1MiB\npgae-read = 1us\n", SRC);
+        Section flash = optional.section("flash");
+        flash.require("size");
+        flash.optional("page-read");
+        assertEquals("device-profiles/x.profile:3: [flash] unknown key 'pgae-read' (did you mean 'page-read'?)"
+                        + " (expected one of: size, page-read)",
+                assertThrows(ConfigException.class, optional::finish).getMessage());
     }
 
     @Test

@@ -185,7 +185,7 @@ class DeviceProfileTest {
 
     @Test
     void missingMac() {
-        assertEquals("device-profiles/x.profile: [board] missing required field 'mac'",
+        assertEquals("device-profiles/x.profile:1: [board] missing required field 'mac'",
                 error(replace("mac = 02:4e:42:00:00:09\n", "")));
     }
 
@@ -204,7 +204,7 @@ class DeviceProfileTest {
 
     @Test
     void missingEraseUnit() {
-        assertEquals("device-profiles/x.profile: [flash] missing required field 'erase-unit'",
+        assertEquals("device-profiles/x.profile:5: [flash] missing required field 'erase-unit'",
                 error(replace("erase-unit = 4KiB\n", "")));
     }
 
@@ -223,7 +223,7 @@ class DeviceProfileTest {
         assertEquals("device-profiles/x.profile:6: [flash] type: 'nand-flash' is not supported (expected: nor or nand)",
                 error(replace("type = nor", "type = nand-flash")));
         // nand needs its own keys
-        assertEquals("device-profiles/x.profile: [flash] missing required field 'block-erase'",
+        assertEquals("device-profiles/x.profile:5: [flash] missing required field 'block-erase'",
                 error(replace("type = nor", "type = nand")));
     }
 
@@ -367,6 +367,47 @@ class DeviceProfileTest {
         assertEquals("unknown device profile 'spi-nor-32m' (available in device-profiles: nand-128m, spi-nor-16m, spi-nor-64m;"
                 + " or give the path of a .profile file)",
                 assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-32m", PROFILES)).getMessage());
+    }
+
+    @Test
+    void aNameOneEditFromOneProfileGetsAHint() {
+        assertEquals("unknown device profile 'spi-nor-16' (did you mean 'spi-nor-16m'?) (available in device-profiles: nand-128m,"
+                + " spi-nor-16m, spi-nor-64m; or give the path of a .profile file)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-16", PROFILES)).getMessage());
+    }
+
+    @Test
+    void aMissingPathIsNoSuchFileNotAnUnknownName(@TempDir Path dir) {
+        String missing = dir.resolve("nonexist.profile").toString();
+        assertEquals(missing + ": no such file", assertThrows(ConfigException.class, () -> DeviceProfile.resolve(missing, PROFILES))
+                .getMessage());
+        assertEquals("nonexist.profile: no such file",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve("nonexist.profile", PROFILES)).getMessage());
+        assertEquals(dir + ": is a directory (expected: a file in the netboot config format)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve(dir.toString(), PROFILES)).getMessage());
+    }
+
+    @Test
+    void aBinaryFileIsNotAProfile(@TempDir Path dir) throws IOException {
+        Path bin = Files.write(dir.resolve("image.profile"), new byte[] {'[', 'b', ']', '\n', (byte) 0xC3, 0x28, 0});
+        assertEquals(bin + ":2: not a text file: byte 0xc3 at offset 4 is not UTF-8 text (expected: a file in the netboot config format)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve(bin.toString(), PROFILES)).getMessage());
+    }
+
+    @Test
+    void aRequiredKeysTypoIsReportedAtItsLine() {
+        assertEquals("device-profiles/x.profile:9: [flash] unknown key 'pgae' (did you mean 'page'? it is required)",
+                error(replace("page = 256", "pgae = 256")));
+    }
+
+    @Test
+    void aGroupOrZeroBoardMacIsRefusedAtItsLine() {
+        assertEquals("device-profiles/x.profile:3: [board] mac: '01:00:5e:00:00:01' is a multicast address (expected: a station's own"
+                + " MAC, the first octet even, like 02:00:00:00:00:01)", error(replace("02:4e:42:00:00:09", "01:00:5e:00:00:01")));
+        assertEquals("device-profiles/x.profile:3: [board] mac: 'ff:ff:ff:ff:ff:ff' is a broadcast address (expected: a station's own"
+                + " MAC, the first octet even, like 02:00:00:00:00:01)", error(replace("02:4e:42:00:00:09", "ff:ff:ff:ff:ff:ff")));
+        assertEquals("device-profiles/x.profile:3: [board] mac: '00:00:00:00:00:00' is all zeros (expected: a station's own MAC,"
+                + " like 02:00:00:00:00:01)", error(replace("02:4e:42:00:00:09", "00:00:00:00:00:00")));
     }
 
     @Test

@@ -112,4 +112,16 @@ class ScenarioTest {
         assertNotEquals(Seeds.derive(1, "segment"), Seeds.derive(1, "tftp-ports"));
         assertNotEquals(Seeds.derive(1, "segment"), Seeds.derive(2, "segment"));
     }
+
+    @Test
+    void scenarioFilesReportTyposAndGroupMacsAsProfilesDo() {
+        // Same format, same reader: a swapped-letter typo gets its line and the key meant, a group MAC its line.
+        assertEquals("t.scenario:2: [segment] unknown key 'latnecy' (did you mean 'latency'?) (expected one of: latency, bandwidth, tx-queue)",
+                assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse("[segment]\nlatnecy = 1ms\n", "t.scenario"))
+                        .getMessage());
+        assertEquals("t.scenario:2: [server] mac: 'ff:ff:ff:ff:ff:ff' is a broadcast address (expected: a station's own MAC, the first"
+                        + " octet even, like 02:00:00:00:00:01)",
+                assertThrows(dev.netboot.device.ConfigException.class,
+                        () -> ScenarioFile.parse("[server]\nmac = ff:ff:ff:ff:ff:ff\n", "t.scenario")).getMessage());
+    }
 }

@@ -289,7 +289,7 @@ class TftpServerTest {
         sim.runFor(1_000_000);
 
         byte[] content = file(8 * 65536 + 3);
-        TftpSession session = new TftpSession(server, SC.tftpConfig(), 50000, CLIENT_IP, CLIENT_PORT, "big", content,
+        TftpSession session = new TftpSession(server, SC.tftpConfig(), 50000, CLIENT_IP, CLIENT_PORT, "big", ServedFile.of(content),
                 new TftpServerSession.Params(8, 1, first, T, null));
         server.bind(50000, session);
         session.setStateForTest(65535, new TftpSession.State.AwaitingAck(65535, sim.now() + T, 0));

@@ -31,7 +31,7 @@ public final class HostNet implements AutoCloseable {
     /** Checks for root and {@code ip}, and registers the shutdown hook. */
     public HostNet() {
         if (!run("id", "-u").strip().equals("0")) {
-            fail("real-network tests need root (network namespaces, veth pairs, raw sockets); run them as root, as .ci/run does");
+            fail("real-network tests need root (network namespaces, veth pairs, raw sockets): run the suite as root, as .ci/run does");
         }
         requireTool("ip", "iproute2");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -49,8 +49,15 @@ public final class HostNet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fail(tool + " is needed for this test and was not found on PATH; install it (apt-get install " + debianPackage
-                + ") or run .ci/run, which does");
+        fail(missingTool(tool, "it runs apt-get install " + debianPackage));
+    }
+
+    /**
+     * The one line every test fails with when a tool it drives is missing: what, and the command that installs
+     * it. {@code how} says what that command does for this tool, e.g. "it runs apt-get install tshark".
+     */
+    public static String missingTool(String tool, String how) {
+        return tool + " not found: install the test tools with '.ci/run --tools' as root (" + how + ")";
     }
 
     /** Returns this fixture's random id, part of every name it creates. */

@@ -1,0 +1,311 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.ConfigText;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.LinkModel;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ServedFile;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.Flashes;
+import dev.netboot.flash.PowerCutFlash;
+import dev.netboot.tftp.TftpConfig;
+import dev.netboot.wire.MacAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The first half of {@code netboot boot}: checks every option and loads what they name (the profile with
+ * its overrides, the scenario, the served image and its signature) without creating anything, so a usage
+ * error leaves no file behind; then {@link #openFlash} creates or opens the board's flash. Every problem
+ * is a {@link UsageError}.
+ */
+final class BootSetup {
+    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over. */
+    private static final long MAX_RTT = 10_000_000_000L;
+
+    private BootSetup() {
+    }
+
+    /**
+     * What the options ask for.
+     *
+     * @param board      the board's profile, with --blksize and --windowsize applied, and how it was chosen
+     * @param scenario   the emulated LAN, or null with --interface
+     * @param served     the image the emulated server serves, or null with --interface
+     * @param signature  the detached signature it serves beside the image, or null
+     * @param boardMac   --mac, or null
+     * @param timingMode --flash-timing: typical by default on the emulator, none on an interface
+     * @param cutMode    --power-cut-mode (torn by default)
+     */
+    record Plan(FlashProfiles.Choice board, Scenario scenario, ServedFile served, ServedFile signature, MacAddress boardMac,
+                FlashTiming.Mode timingMode, PowerCutFlash.Mode cutMode) implements AutoCloseable {
+        /** Returns the board's profile. */
+        DeviceProfile profile() {
+            return board.profile();
+        }
+
+        /** Closes the served files. */
+        @Override
+        public void close() {
+            if (served != null) {
+                served.close();
+            }
+            if (signature != null) {
+                signature.close();
+            }
+        }
+    }
+
+    /**
+     * The board's flash, opened.
+     *
+     * @param flash  the chip (the file with --flash-file)
+     * @param target the slot an update writes into
+     */
+    record Board(Flash flash, int target) {
+    }
+
+    /** Checks every option and loads the profile, scenario, image and signature they name; creates nothing. */
+    static Plan plan(BootCommand o) {
+        if (o.iface != null) {
+            String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario"
+                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt" : null;
+            if (emulatorOnly != null) {
+                throw new UsageError(emulatorOnly + " configures the emulator; it has no meaning with --interface");
+            }
+        } else if (o.mac != null) {
+            throw new UsageError("--mac needs --interface (on the emulator the board has the profile's MAC)");
+        }
+        FlashTiming.Mode timingMode = o.flashTiming == null ? (o.iface == null ? FlashTiming.Mode.TYPICAL : FlashTiming.Mode.NONE)
+                : switch (o.flashTiming.toLowerCase(Locale.ROOT)) {
+                    case "typical" -> FlashTiming.Mode.TYPICAL;
+                    case "max" -> FlashTiming.Mode.MAX;
+                    case "none" -> FlashTiming.Mode.NONE;
+                    default -> throw new UsageError("--flash-timing " + o.flashTiming + " (expected: typical, max or none)");
+                };
+        PowerCutFlash.Mode cutMode = PowerCutFlash.Mode.TORN;
+        if (o.powerCutMode != null) {
+            cutMode = switch (o.powerCutMode.toLowerCase(Locale.ROOT)) {
+                case "before" -> PowerCutFlash.Mode.BEFORE;
+                case "after" -> PowerCutFlash.Mode.AFTER;
+                case "torn" -> PowerCutFlash.Mode.TORN;
+                default -> throw new UsageError("--power-cut-mode " + o.powerCutMode + " (expected: before, after or torn)");
+            };
+            if (o.powerCutAt == null) {
+                throw new UsageError("--power-cut-mode " + o.powerCutMode + " needs --power-cut-at N (the flash operation to cut at)");
+            }
+        }
+        if (o.powerCutAt != null && o.powerCutAt < 1) {
+            throw new UsageError("--power-cut-at " + o.powerCutAt + " (expected: a flash operation, 1 or more)");
+        }
+        MacAddress boardMac = o.mac == null ? null : unicastMac(o.mac);
+        checkWritable("--flash-file", o.flashFile, "the board's flash image");
+        checkWritable("--pcap", o.pcap, "the capture file to write");
+
+        FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
+        if (o.flashFile != null && Files.exists(o.flashFile)) {
+            FlashProfiles.checkSize(o.flashFile, board);
+        }
+        if (o.blksize != null || o.windowsize != null) {
+            String bad = tftpOverrides(o);
+            if (bad != null) {
+                throw new UsageError(bad);
+            }
+            board = new FlashProfiles.Choice(withTftpOverrides(o, board.profile()), board.text(), board.how());
+        }
+        if (o.iface != null) {
+            return new Plan(board, null, null, null, boardMac, timingMode, cutMode);
+        }
+        Scenario scenario = scenario(o);
+        ServedFile served = o.image != null ? open("--image", o.image) : ServedFile.of(EmulatedBoot.generatedImage(scenario.seed()));
+        try {
+            return new Plan(board, scenario, served, signatureOf(o), null, timingMode, cutMode);
+        } catch (UsageError e) {
+            served.close();
+            throw e;
+        }
+    }
+
+    private static MacAddress unicastMac(String text) {
+        MacAddress m;
+        try {
+            m = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("--mac: '" + text + "' is not a MAC address (expected: six hex octets like 02:00:00:00:00:01)");
+        }
+        if (m.isGroup() || m.equals(MacAddress.ZERO)) {
+            throw new UsageError("--mac " + text + ": a " + (m.equals(MacAddress.ZERO) ? "zero" : m.equals(MacAddress.BROADCAST)
+                    ? "broadcast" : "multicast") + " address (expected: a station's own MAC, the first octet even, like 02:00:00:00:00:01)");
+        }
+        return m;
+    }
+
+    /**
+     * Checks that {@code file} (null: not given) can be written or created, without creating it: not a
+     * folder, in a folder that exists.
+     */
+    private static void checkWritable(String option, Path file, String what) {
+        if (file == null) {
+            return;
+        }
+        if (Files.isDirectory(file)) {
+            throw new UsageError(option + " " + file + ": is a directory (expected: " + what + ")");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UsageError(option + " " + file + ": no such directory " + (file.getParent() != null ? file.getParent() : parent));
+        }
+        if (Files.exists(file) ? !Files.isRegularFile(file) || !Files.isWritable(file) : parent != null && !Files.isWritable(parent)) {
+            throw new UsageError(option + " " + file + ": " + (Files.exists(file) && !Files.isRegularFile(file) ? "not a regular file"
+                    : "permission denied") + " (expected: " + what + ")");
+        }
+    }
+
+    /** Loads the scenario and applies --seed, --loss, --bandwidth and --rtt. */
+    private static Scenario scenario(BootCommand o) {
+        Path sf = o.scenarioFile != null ? o.scenarioFile : Home.defaultScenario();
+        Scenario scenario;
+        try {
+            scenario = Files.exists(sf) || o.scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage());
+        }
+        if (o.seed != null) {
+            scenario = scenario.withSeed(o.seed);
+        }
+        if (o.loss != null) {
+            if (!(o.loss >= 0 && o.loss <= 1)) {
+                throw new UsageError("--loss " + o.loss + ": not a probability (expected: 0..1)");
+            }
+            scenario = scenario.withLoss(o.loss);
+        }
+        if (o.bandwidth != null) {
+            try {
+                scenario = scenario.withLink(scenario.link().withRate(LinkModel.parseRate(o.bandwidth)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--bandwidth: " + e.getMessage());
+            }
+        }
+        if (o.rtt != null) {
+            long t;
+            try {
+                t = ConfigText.parseDuration(o.rtt);
+            } catch (ConfigException e) {
+                throw new UsageError("--rtt: " + e.getMessage());
+            }
+            if (t < 0 || t > MAX_RTT) {
+                throw new UsageError("--rtt " + o.rtt + ": out of range (expected: 0..10s)");
+            }
+            scenario = scenario.withLatency(t / 2);
+        }
+        return scenario;
+    }
+
+    /** Returns --signature, or IMAGE.sig when it lies beside --image, opened; or null. */
+    private static ServedFile signatureOf(BootCommand o) {
+        if (o.signature != null) {
+            return open("--signature", o.signature);
+        }
+        if (o.image != null) {
+            Path beside = o.image.resolveSibling(o.image.getFileName() + ".sig");
+            if (Files.isRegularFile(beside)) {
+                return open("--image's signature", beside);
+            }
+        }
+        return null;
+    }
+
+    /** Opens a file the emulated server serves; it is read block by block during the run, never whole. */
+    private static ServedFile open(String option, Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageError(option + " " + file + ": is a directory (expected: a file)");
+        }
+        try {
+            return ServedFile.open(file);
+        } catch (IOException e) {
+            throw new UsageError(option + " " + IoProblems.of(file, e));
+        }
+    }
+
+    /**
+     * Opens the board's flash (--flash-file, or in memory) and finds the slot an update writes into. A flash
+     * file created here gets its profile recorded beside it ({@link FlashProfiles#record}).
+     */
+    static Board openFlash(BootCommand o, Plan plan) {
+        DeviceProfile prof = plan.profile();
+        boolean create = o.flashFile != null && !Files.exists(o.flashFile);
+        Flash flash;
+        try {
+            // NAND's seeded faults (random bad blocks) follow the run's seed, so a run is repeatable.
+            flash = Flashes.open(prof.chip(), o.flashFile, plan.scenario() != null ? plan.scenario().seed() : o.seed != null ? o.seed : 0);
+        } catch (FlashException e) {
+            throw new UsageError("--flash-file " + o.flashFile + ": " + e.getMessage());
+        }
+        try {
+            BootSlots slots = prof.bootSlots(flash);
+            slots.load();
+            if (create) {
+                FlashProfiles.record(o.flashFile, plan.board());
+            }
+            return new Board(flash, slots.updateTarget());
+        } catch (IOException e) {
+            flash.close();
+            throw new UsageError("cannot record the profile of " + o.flashFile + ": " + IoProblems.of(FlashProfiles.recordOf(o.flashFile), e));
+        } catch (FlashException e) {
+            flash.close();
+            throw new UsageError("--flash-file " + o.flashFile + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            flash.close();
+            throw new UsageError("profile " + prof.name() + " does not fit its flash: " + e.getMessage());
+        }
+    }
+
+    /** Returns what is wrong with --blksize or --windowsize, or null. */
+    private static String tftpOverrides(BootCommand o) {
+        if (o.blksize != null && !o.blksize.equals("auto")) {
+            int n;
+            try {
+                n = Integer.parseInt(o.blksize.trim());
+            } catch (NumberFormatException e) {
+                return "--blksize " + o.blksize + ": not a number (expected: 8..65464 or auto)";
+            }
+            if (n < TftpConfig.MIN_BLOCK_SIZE || n > TftpConfig.MAX_BLOCK_SIZE) {
+                return "--blksize " + n + ": out of range (expected: 8..65464 or auto, RFC 2348)";
+            }
+        }
+        if (o.windowsize != null && (o.windowsize < 1 || o.windowsize > TftpConfig.MAX_WINDOW_SIZE)) {
+            return "--windowsize " + o.windowsize + ": out of range (expected: 1..65535, RFC 7440)";
+        }
+        return null;
+    }
+
+    /**
+     * Returns {@code prof} asking for --blksize and --windowsize; a window keeps the profile's reorder
+     * budget, or gets the RAM the flash pages and frames leave over, as a profile's [tftp] windowsize does.
+     */
+    private static DeviceProfile withTftpOverrides(BootCommand o, DeviceProfile prof) {
+        TftpConfig t = prof.tftp();
+        if (o.blksize != null) {
+            t = t.withBlockSize(o.blksize.equals("auto") ? TftpConfig.AUTO : Integer.parseInt(o.blksize.trim()));
+        }
+        if (o.windowsize != null) {
+            long budget = t.windowSize() > 1 ? t.reorderBudget()
+                    : Math.max(0, prof.ramBudget() - DeviceProfile.minimumRam(prof.flash()));
+            t = t.withWindow(o.windowsize, budget);
+        }
+        return prof.withTftp(t);
+    }
+
+    /** Returns the mode's name as the options and the JSON spell it. */
+    static String name(Enum<?> mode) {
+        return mode.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.FlashSpec;
+import dev.netboot.flash.FlashType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Objects;
+
+/**
+ * Which board a flash file belongs to. When {@code netboot boot} creates a flash file it writes, beside it
+ * as {@code FILE.profile}, a copy of the profile text it was created with; {@code netboot flash ...} and a
+ * later {@code boot} read it when no {@code --profile} is given, and refuse a {@code --profile} whose flash
+ * layout (chip, partitions, slots) differs.
+ */
+final class FlashProfiles {
+    private FlashProfiles() {
+    }
+
+    /**
+     * The profile to use for a flash file, and how it was chosen.
+     *
+     * @param profile the profile
+     * @param text    its text as loaded (what {@link #record} writes), or null when it came from the record itself
+     * @param how     for messages: "the profile recorded in F.profile", "--profile X", "the default profile spi-nor-16m"
+     */
+    record Choice(DeviceProfile profile, String text, String how) {
+    }
+
+    /** Returns where the profile of {@code flashFile} is recorded: {@code FILE.profile} beside it. */
+    static Path recordOf(Path flashFile) {
+        return flashFile.resolveSibling(flashFile.getFileName() + DeviceProfile.SUFFIX);
+    }
+
+    /**
+     * Chooses the profile for {@code flashFile} (which may be null: in-memory flash) from {@code option}
+     * (--profile, or null when not given) and the record beside an existing flash file.
+     *
+     * @throws UsageError when a profile does not load, or --profile does not fit the flash file's record
+     */
+    static Choice choose(String option, Path flashFile) {
+        DeviceProfile recorded = null;
+        Path record = flashFile == null ? null : recordOf(flashFile);
+        if (record != null && Files.isRegularFile(flashFile) && Files.isRegularFile(record)) {
+            try {
+                recorded = DeviceProfile.parse(Files.readString(record, StandardCharsets.UTF_8), record.toString());
+            } catch (IOException e) {
+                throw new UsageError(IoProblems.of(record, e));
+            } catch (ConfigException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+        if (option == null && recorded != null) {
+            return new Choice(recorded, null, "profile " + recorded.name() + " (recorded in " + record + ")");
+        }
+        String name = option != null ? option : DeviceProfile.DEFAULT_NAME;
+        DeviceProfile prof;
+        String text;
+        try {
+            Path file = DeviceProfile.locate(name, Home.profiles());
+            prof = DeviceProfile.load(file);
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageError(IoProblems.of(Path.of(name), e));
+        }
+        if (recorded != null) {
+            String diff = layoutDifference(recorded, prof);
+            if (diff != null) {
+                throw new UsageError("--profile " + option + " does not fit " + flashFile + ", made by profile " + recorded.name()
+                        + " (" + record + "): " + diff + " (expected: that profile's flash layout, or no --profile)");
+            }
+        }
+        return new Choice(prof, text, option != null ? "profile " + prof.name() : "the default profile " + prof.name());
+    }
+
+    /** Returns the first difference in flash layout (chip, partitions, slots) between {@code a} and {@code b}, or null. */
+    static String layoutDifference(DeviceProfile a, DeviceProfile b) {
+        FlashSpec x = a.chip();
+        FlashSpec y = b.chip();
+        if (x.type() != y.type()) {
+            return "its flash is " + name(x.type()) + ", not " + name(y.type());
+        }
+        if (!x.geometry().equals(y.geometry())) {
+            return "its flash geometry is " + x.geometry() + ", not " + y.geometry();
+        }
+        if (!x.equals(y)) {
+            return "its NAND chip differs (spare, NOP or factory bad blocks)";
+        }
+        if (!a.partitions().equals(b.partitions())) {
+            return "its partitions are " + a.partitions() + ", not " + b.partitions();
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!Objects.equals(a.slot(i), b.slot(i))) {
+                return "its slot " + (i == 0 ? "A" : "B") + " is " + a.slot(i).name() + ", not " + b.slot(i).name();
+            }
+        }
+        if (!a.metadataRegion().equals(b.metadataRegion())) {
+            return "its slot metadata is in " + a.metadataRegion().name() + ", not " + b.metadataRegion().name();
+        }
+        return null;
+    }
+
+    private static String name(FlashType t) {
+        return t == FlashType.NAND ? "NAND" : "NOR";
+    }
+
+    /** Returns the bytes the flash file of {@code p} has: the main area on NOR, pages and their spare areas on NAND. */
+    static long fileSize(DeviceProfile p) {
+        return p.type() == FlashType.NAND ? (long) p.chip().nandGeometry().pages() * p.chip().nandGeometry().rawPageSize()
+                : p.flash().size();
+    }
+
+    /**
+     * Checks that an existing {@code flashFile} has the size of {@code c}'s flash, before anything opens it.
+     *
+     * @throws UsageError naming the profile and how it was chosen
+     */
+    static void checkSize(Path flashFile, Choice c) {
+        long size;
+        try {
+            size = Files.size(flashFile);
+        } catch (IOException e) {
+            throw new UsageError(IoProblems.of(flashFile, e));
+        }
+        long expected = fileSize(c.profile());
+        if (size != expected) {
+            throw new UsageError(flashFile + " is " + size + " bytes, but " + c.how() + " has a flash file of " + expected
+                    + " bytes (expected: --profile naming the board whose flash it is)");
+        }
+    }
+
+    /**
+     * Writes {@code c}'s profile text beside the flash file {@code boot} just created, replacing a stale record;
+     * written to a temporary file and moved into place, so a reader never sees half a record.
+     *
+     * @throws IOException when it cannot be written
+     */
+    static void record(Path flashFile, Choice c) throws IOException {
+        if (c.text() == null) {
+            return;
+        }
+        Path record = recordOf(flashFile);
+        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+        String header = "# The device profile of " + flashFile.getFileName() + ", copied by 'netboot boot' when it created that file.\n"
+                + "# 'netboot flash ...' and 'netboot boot' use it when no --profile is given.\n";
+        Files.writeString(tmp, header + c.text(), StandardCharsets.UTF_8);
+        Files.move(tmp, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.netboot.cli;
+
+import dev.netboot.tftp.TftpClient;
+import dev.netboot.tftp.TftpFailure;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How one {@code netboot tftp} run ends, whichever way: a usage error (exit 2), a failure (exit 1) or
+ * success (0). A usage error is one line on stderr ("netboot: tftp put: LOCAL x: no such file"), a
+ * failure one line prefixed with what was being done ("netboot: tftp get 127.0.0.1:69 boot.img: ..."); with {@code --json} every ending prints exactly one object on stdout,
+ * with the same members every time ({@code null} where a run ended before knowing).
+ */
+final class TftpReport {
+    private final boolean get;
+    private final boolean json;
+    private final long t0 = System.nanoTime();
+    private String remote;
+    private String local;
+    private TftpCommand.Endpoint server;
+
+    /** Starts the report of a run given {@code remote} and {@code local} as typed (either may be null). */
+    TftpReport(boolean get, boolean json, String remote, String local) {
+        this.get = get;
+        this.json = json;
+        this.remote = remote;
+        this.local = local;
+    }
+
+    /** Records the names the run settled on. */
+    void names(String remote, Path local) {
+        this.remote = remote;
+        this.local = local.toString();
+    }
+
+    /** Records the server, once resolved. */
+    void server(TftpCommand.Endpoint server) {
+        this.server = server;
+    }
+
+    private String verb() {
+        return get ? "get" : "put";
+    }
+
+    /** Returns the prefix of every line: "netboot: tftp get", then the server and REMOTE once known. */
+    private String what() {
+        return "netboot: tftp " + verb() + (server == null ? "" : " " + server.text() + " " + remote);
+    }
+
+    /** Prints a note that does not stop the run, on stderr. */
+    void note(String message) {
+        System.err.println(what() + ": " + message);
+    }
+
+    /** Ends with a usage error: one line, exit 2. */
+    int usage(String message) {
+        return end(Main.EXIT_USAGE, message, null, -1);
+    }
+
+    /** Ends with a failure before any transfer: one line, exit 1. */
+    int failed(String message) {
+        return end(Main.EXIT_FAILED, message, null, -1);
+    }
+
+    /**
+     * Ends after the transfer: {@code why} is null when it succeeded, else the failure as said to the user;
+     * {@code size} is the file's size when known (tsize, or the upload's), else -1.
+     */
+    int finished(String why, TftpClient client, long size, boolean terminal) {
+        if (why == null && terminal) {
+            double seconds = seconds();
+            long bytes = ((TftpClient.State.Done) client.state()).bytes();
+            System.err.printf(Locale.ROOT, "%s %d bytes in %.2f s (%.1f MiB/s), blksize %d, windowsize %d%n",
+                    get ? "received" : "sent", bytes, seconds, bytes / seconds / (1 << 20), client.blockSize(), client.windowSize());
+        }
+        return end(why == null ? 0 : Main.EXIT_FAILED, why, client, size);
+    }
+
+    private double seconds() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private int end(int exit, String why, TftpClient client, long size) {
+        if (why != null) {
+            // A usage error is about the command line, whatever the run had learnt: the short prefix.
+            System.err.println((exit == Main.EXIT_USAGE ? "netboot: tftp " + verb() : what()) + ": " + why);
+        }
+        if (json) {
+            Json j = Json.object().put("result", exit == 0 ? "ok" : "error").put("command", verb());
+            if (server == null) {
+                j.putNull("server").putNull("port");
+            } else {
+                j.put("server", server.ip().toString()).put("port", server.port());
+            }
+            j.put("remote", remote).put("local", local);
+            if (exit == 0) {
+                j.put("bytes", ((TftpClient.State.Done) client.state()).bytes());
+            } else {
+                j.putNull("bytes").put("error", why);
+            }
+            if (client != null && client.state() instanceof TftpClient.State.Failed(TftpFailure f) && f.errorCode() >= 0) {
+                j.put("errorCode", f.errorCode());
+            } else {
+                j.putNull("errorCode");
+            }
+            if (size >= 0) {
+                j.put("tsize", size);
+            } else {
+                j.putNull("tsize");
+            }
+            if (client == null) {
+                j.putNull("blksize").putNull("windowsize");
+            } else {
+                j.put("blksize", client.blockSize()).put("windowsize", client.windowSize());
+            }
+            j.put("seconds", seconds());
+            if (client == null) {
+                j.putNull("retransmissions").putNull("duplicates").putNull("strayPackets");
+            } else {
+                TftpClient.Stats st = client.stats();
+                j.put("retransmissions", st.retransmissions()).put("duplicates", st.duplicates()).put("strayPackets", st.strayPackets());
+            }
+            System.out.println(j);
+        }
+        return exit;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.netboot.emulator;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * What the emulated {@link TftpServer} serves under one name: bytes in memory, or a file read block by
+ * block where it lies (positional reads), so an image of any size is served without holding it in memory.
+ */
+public sealed interface ServedFile extends AutoCloseable {
+    /** Returns the size in bytes. */
+    long size();
+
+    /**
+     * Fills {@code dst} from its position to its limit with the bytes at {@code offset}.
+     *
+     * @throws IOException when the bytes cannot be read (an I/O error, or a file that shrank)
+     */
+    void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** Releases the file, if any. */
+    @Override
+    void close();
+
+    /** Returns {@code bytes} (not copied: don't change them while they are served). */
+    static ServedFile of(byte[] bytes) {
+        return new InMemory(bytes);
+    }
+
+    /**
+     * Opens {@code file} for reading; its size is taken now.
+     *
+     * @throws IOException when it cannot be opened (missing, a folder, no permission)
+     */
+    static ServedFile open(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return new OnDisk(file, ch, ch.size());
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Returns the SHA-256 of the whole content as lowercase hex, read in 64 KiB pieces.
+     *
+     * @throws IOException when it cannot be read
+     */
+    default String sha256() throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        for (long off = 0; off < size(); off += buf.limit()) {
+            buf.clear().limit((int) Math.min(buf.capacity(), size() - off));
+            read(off, buf);
+            md.update(buf.flip());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Bytes in memory. */
+    record InMemory(byte[] bytes) implements ServedFile {
+        /** Checks the bytes are there. */
+        public InMemory {
+            Objects.requireNonNull(bytes, "bytes");
+        }
+
+        @Override
+        public long size() {
+            return bytes.length;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) {
+            dst.put(bytes, Math.toIntExact(offset), dst.remaining());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A file, read where it lies. */
+    final class OnDisk implements ServedFile {
+        private final Path path;
+        private final FileChannel channel;
+        private final long size;
+
+        private OnDisk(Path path, FileChannel channel, long size) {
+            this.path = path;
+            this.channel = channel;
+            this.size = size;
+        }
+
+        /** Returns the file's path. */
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            long at = offset;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, at);
+                if (n < 0) {
+                    throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when the server opened it)");
+                }
+                at += n;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // read-only: nothing was written that closing could lose
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.netboot.cli;
+
+import static dev.netboot.cli.BootCliTest.randomImage;
+import static dev.netboot.cli.BootCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad input to {@code netboot boot}: one line on stderr saying what and why, in words (no Java exception
+ * names, no stack trace), the documented exit status, with {@code --json} exactly one object on stdout,
+ * and a usage error creates no file.
+ */
+class BootErrorsCliTest {
+    @TempDir
+    Path dir;
+
+    /** Asserts a usage error: exit 2, exactly {@code "netboot: " + message} on stderr, one JSON object saying the same. */
+    static void usage(String message, String... args) throws IOException {
+        List<String> withJson = new ArrayList<>(List.of(args));
+        withJson.add("--json");
+        BootCliTest.Run r = run(withJson.toArray(String[]::new));
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: " + message + "\n", r.err());
+        assertEquals(1, r.out().lines().count(), r.out());
+        JsonNode j = r.json();
+        assertEquals("error", j.get("result").asText());
+        assertEquals("usage", j.get("stage").asText());
+        assertEquals(message, j.get("error").asText());
+    }
+
+    @Test
+    void aMissingScenarioSaysNoSuchFile() throws IOException {
+        Path missing = dir.resolve("nonexist.scenario");
+        usage(missing + ": no such file", "boot", "--scenario", missing.toString());
+    }
+
+    @Test
+    void aBinaryScenarioIsNotATextFile() throws IOException {
+        Path bin = Files.write(dir.resolve("image.scenario"), new byte[] {'#', ' ', 'x', '\n', '[', (byte) 0xFF, (byte) 0xFE, 0});
+        usage(bin + ":2: not a text file: byte 0xff at offset 5 is not UTF-8 text (expected: a file in the netboot config format)",
+                "boot", "--scenario", bin.toString());
+    }
+
+    @Test
+    void aFolderAsFlashFileIsNamedAsSuch() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("out"));
+        usage("--flash-file " + folder + ": is a directory (expected: the board's flash image)", "boot", "--flash-file", folder + "/");
+    }
+
+    @Test
+    void aProfilePathThatDoesNotExistIsNoSuchFileNotAnUnknownName() throws IOException {
+        Path missing = dir.resolve("nonexist.profile");
+        usage(missing + ": no such file", "boot", "--profile", missing.toString());
+    }
+
+    @Test
+    void aFolderAsCaptureIsAUsageErrorAndCreatesNoFlashFile() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("captures"));
+        Path flash = dir.resolve("flash.img");
+        usage("--pcap " + folder + ": is a directory (expected: the capture file to write)", "boot", "--pcap", folder.toString(),
+                "--flash-file", flash.toString());
+        assertFalse(Files.exists(flash), "a usage error creates no flash file");
+        assertFalse(Files.exists(FlashProfiles.recordOf(flash)));
+    }
+
+    @Test
+    void everyUsageErrorComesBeforeTheFlashFileIsCreated() throws IOException {
+        Path flash = dir.resolve("flash.img");
+        usage("--loss 1.5: not a probability (expected: 0..1)", "boot", "--loss", "1.5", "--flash-file", flash.toString());
+        usage("--image " + dir.resolve("none.img") + ": no such file", "boot", "--image", dir.resolve("none.img").toString(),
+                "--flash-file", flash.toString());
+        usage("--pcap " + dir.resolve("no/x.pcap") + ": no such directory " + dir.resolve("no"), "boot", "--pcap",
+                dir.resolve("no/x.pcap").toString(), "--flash-file", flash.toString());
+        assertFalse(Files.exists(flash));
+    }
+
+    @Test
+    void anUnreadableImageIsOneLineAndOneObject() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("img"));
+        usage("--image " + folder + ": is a directory (expected: a file)", "boot", "--image", folder.toString());
+    }
+
+    @Test
+    void powerCutModeWithoutPowerCutAtIsAUsageError() throws IOException {
+        usage("--power-cut-mode after needs --power-cut-at N (the flash operation to cut at)", "boot", "--power-cut-mode", "after");
+    }
+
+    @Test
+    void aGroupMacOnTheCommandLineIsRefused() throws IOException {
+        usage("--mac 01:00:5e:00:00:01: a multicast address (expected: a station's own MAC, the first octet even, like 02:00:00:00:00:01)",
+                "boot", "--interface", "lo", "--mac", "01:00:5e:00:00:01");
+    }
+
+    @Test
+    void aPowerCutThatNeverCameIsSaid() throws Exception {
+        // 10,000 bytes on spi-nor-16m: 3 sector erases, 40 page programs, a metadata erase and program: far below 99999.
+        Path img = Files.write(dir.resolve("small.img"), randomImage(10_000, 1));
+        BootCliTest.Run r = run("boot", "--image", img.toString(), "--power-cut-at", "99999", "--flash-timing", "none");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("  power cut at flash operation 99999 never came: this boot made 45 flash operations\n"), r.out());
+        BootCliTest.Run j = run("boot", "--image", img.toString(), "--power-cut-at", "99999", "--flash-timing", "none", "--json");
+        assertFalse(j.json().get("powerCut").asBoolean());
+        assertEquals(45, j.json().get("flashOps").asLong());
+    }
+
+    @Test
+    void aBootThatFailsBeforeTheTransferReportsTheTftpSettingsItWouldAskFor() throws Exception {
+        // Every frame lost: DHCP gives up (after 60 s of virtual time) and TFTP never starts. The default profile
+        // asks for blksize auto (1468 on a 1500-byte MTU: RFC 2348, less IP, UDP and TFTP headers) and window 8.
+        BootCliTest.Run r = run("boot", "--loss", "1", "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("dhcp", j.get("stage").asText());
+        assertTrue(j.get("protocol").isNull() && j.get("leaseSeconds").isNull() && j.get("dhcpServer").isNull(), j.toString());
+        assertEquals(0, j.get("renewals").asInt());
+        assertEquals(1468, j.get("blockSize").asInt());
+        assertEquals(8, j.get("windowSize").asInt());
+        assertEquals("typical", j.get("flashTiming").asText());
+    }
+
+    @Test
+    void theFlashLineCountsTheErasesOfThisRunAndReadsRightWhenTheImageErasedNothing() throws Exception {
+        // 10,000 bytes span 3 sectors of 4 KiB; the commit erases one 4 KiB metadata copy. Boot it into A, then B;
+        // the third boot writes A again, which already holds these bytes: 0 sectors erased for the image.
+        Path img = Files.write(dir.resolve("small.img"), randomImage(10_000, 2));
+        Path flash = dir.resolve("flash.img");
+        BootCliTest.Run first = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--flash-timing", "none");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains(", 3 sectors erased for the image and 1 for the slot metadata, 0 skipped, 0 ACKs held\n"),
+                first.out());
+        assertEquals(0, run("boot", "--image", img.toString(), "--flash-file", flash.toString()).exit());
+        BootCliTest.Run third = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--flash-timing", "none");
+        assertEquals(0, third.exit(), third.err());
+        // The metadata is written twice: once to mark slot A as being rewritten, once to commit it; each write
+        // erases one of its two 4 KiB copies (BootSlots), so no sector was erased twice.
+        assertTrue(third.out().contains(", 0 sectors erased for the image and 2 for the slot metadata, 3 skipped, 0 ACKs held\n"),
+                third.out());
+        assertFalse(third.out().contains("most-erased"), "nothing was erased twice: " + third.out());
+    }
+
+    @Test
+    void tooLittleHeapIsOneLineNotAStackTrace() throws Exception {
+        // A child JVM with 16 MiB of heap cannot hold the default board's 16 MiB flash in memory.
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx16m", "-Xshare:off",
+                "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "boot", "--json");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child ended");
+        String e = Files.readString(err);
+        assertEquals(Main.EXIT_FAILED, p.exitValue(), e);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("netboot: out of memory opening the board's 16 MiB flash (held in memory; --flash-file maps a file"
+                + " instead): the Java heap (at most "), e);
+        assertFalse(e.contains("java.lang"), e);
+        JsonNode j = BootCliTest.JSON.readTree(Files.readString(out));
+        assertEquals("memory", j.get("stage").asText());
+    }
+}

@@ -1,0 +1,132 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.net.SendResult;
+import dev.netboot.net.UdpHandler;
+import dev.netboot.wire.Ipv4Address;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link HostUdpTransport} on loopback against plain sockets playing a TFTP server: the answer from a new
+ * port (the transfer ID) reaches the handler, so do later datagrams from it, and a closed port is
+ * reported through {@link UdpHandler#onUnreachable} instead of never.
+ */
+class HostUdpTransportTest {
+    static final Ipv4Address LOCALHOST = Ipv4Address.parse("127.0.0.1");
+
+    /** What the handler was told, in order: "data PORT LEN" or "unreachable IP REASON". */
+    static final class Recorder implements UdpHandler {
+        final List<String> events = new ArrayList<>();
+
+        @Override
+        public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+            events.add("data " + new Ipv4Address(srcIp) + ":" + srcPort + " " + len);
+        }
+
+        @Override
+        public void onUnreachable(long now, Ipv4Address dst, String reason) {
+            events.add("unreachable " + dst + " " + reason);
+        }
+    }
+
+    static SendResult send(HostUdpTransport net, int port, int dstPort, int len) {
+        return net.sendUdp(0, port, LOCALHOST, dstPort, len, (buf, off, l) -> {
+            for (int i = 0; i < l; i++) {
+                buf.put(off + i, (byte) i);
+            }
+        });
+    }
+
+    /** Receives until the recorder holds {@code n} events (at most 5 s). */
+    static void awaitEvents(HostUdpTransport net, Recorder r, int n) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (r.events.size() < n && System.nanoTime() < deadline) {
+            net.await(50_000_000L);
+            net.receive(0, 64);
+        }
+    }
+
+    static DatagramChannel socket() throws IOException {
+        return DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    static int port(DatagramChannel ch) throws IOException {
+        return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+    }
+
+    @Test
+    void answersFromTheTransferIdArriveAndTheRequestPortStaysConnected() throws IOException {
+        try (HostUdpTransport net = new HostUdpTransport(); DatagramChannel listen = socket(); DatagramChannel tid = socket()) {
+            Recorder r = new Recorder();
+            int local = 50_000 + (int) (System.nanoTime() & 0x3FF);
+            net.bind(local, r);
+            assertEquals(SendResult.SENT, send(net, local, port(listen), 20)); // the "request"
+            assertEquals(1, net.connectedSockets(local), "the request's destination has its own connected socket");
+            ByteBuffer got = ByteBuffer.allocate(100);
+            InetSocketAddress client = (InetSocketAddress) listen.receive(got);
+            assertEquals(20, got.position());
+            assertEquals(net.hostPort(local), client.getPort(), "sent from the bound port");
+
+            // The server answers from another port, as a TFTP server's transfer ID does.
+            tid.send(ByteBuffer.wrap(new byte[7]), client);
+            awaitEvents(net, r, 1);
+            assertEquals(List.of("data 127.0.0.1:" + port(tid) + " 7"), r.events);
+
+            // Replies go to the transfer ID through a second connected socket; its datagrams keep arriving.
+            assertEquals(SendResult.SENT, send(net, local, port(tid), 4));
+            assertEquals(2, net.connectedSockets(local));
+            got.clear();
+            assertEquals(client, tid.receive(got), "same source port through the connected socket");
+            for (int i = 0; i < 5; i++) {
+                tid.send(ByteBuffer.wrap(new byte[100 + i]), client);
+            }
+            awaitEvents(net, r, 6);
+            assertEquals(List.of("data 127.0.0.1:" + port(tid) + " 7", "data 127.0.0.1:" + port(tid) + " 100",
+                    "data 127.0.0.1:" + port(tid) + " 101", "data 127.0.0.1:" + port(tid) + " 102",
+                    "data 127.0.0.1:" + port(tid) + " 103", "data 127.0.0.1:" + port(tid) + " 104"), r.events);
+            // A third destination goes out unconnected, and still from the bound port.
+            try (DatagramChannel third = socket()) {
+                assertEquals(SendResult.SENT, send(net, local, port(third), 3));
+                assertEquals(2, net.connectedSockets(local));
+                got.clear();
+                assertEquals(client, third.receive(got));
+            }
+        }
+    }
+
+    @Test
+    void aClosedPortIsReportedAsUnreachable() throws IOException {
+        int closed;
+        try (DatagramChannel gone = socket()) {
+            closed = port(gone);
+        }
+        try (HostUdpTransport net = new HostUdpTransport()) {
+            Recorder r = new Recorder();
+            int local = 51_000 + (int) (System.nanoTime() & 0x3FF);
+            net.bind(local, r);
+            assertEquals(SendResult.SENT, send(net, local, closed, 20));
+            awaitEvents(net, r, 1);
+            assertEquals(List.of("unreachable 127.0.0.1 ICMP port unreachable for 127.0.0.1:" + closed), r.events);
+        }
+    }
+
+    @Test
+    void theRouteToLoopbackCarriesTheLargestDatagram() {
+        HostRoute route = HostRoute.towards(LOCALHOST);
+        assertNotNull(route, "loopback has an interface");
+        assertEquals("lo", route.interfaceName());
+        assertEquals(65536, route.mtu(), "Linux's loopback MTU");
+        assertEquals(HostUdpTransport.MAX_DATAGRAM, route.maxUdpPayload(), "65536 - 28, capped at IPv4's 65507");
+        assertEquals(route, HostRoute.towards(Ipv4Address.parse("127.3.2.1")), "all of 127/8 is loopback");
+        assertTrue(HostRoute.towards(Ipv4Address.parse("127.0.0.1")).maxUdpPayload() - 4 > 65464, "65464-byte blocks fit");
+    }
+}

@@ -1,0 +1,50 @@
+package dev.netboot.cli;
+
+import static dev.netboot.cli.BootCliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The command line itself: typos get one line naming the nearest option or command; -V works everywhere. */
+class MainCliTest {
+    @Test
+    void aMistypedOptionIsOneErrorWithTheNearestOption() {
+        BootCliTest.Run r = run("boot", "--profil", "spi-nor-16m");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        // Its value is not a second unknown option.
+        assertEquals("netboot: unknown option '--profil' (did you mean '--profile'?) (try 'netboot boot --help')\n", r.err());
+        assertEquals("netboot: unknown option '--flash-fiel' (did you mean '--flash-file'?) (try 'netboot flash inspect --help')\n",
+                run("flash", "inspect", "--flash-fiel=x.img").err());
+        assertEquals("netboot: unknown option '--frobnicate' (try 'netboot boot --help')\n", run("boot", "--frobnicate").err());
+    }
+
+    @Test
+    void aMistypedCommandNamesTheNearestCommand() {
+        BootCliTest.Run r = run("bot");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: unknown command 'bot' (did you mean 'boot'?) (commands: boot, tftp, flash, keygen, sign)"
+                + " (try 'netboot --help')\n", r.err());
+        assertEquals("netboot: unknown command 'inspekt' (did you mean 'inspect'?) (commands: inspect, select, confirm)"
+                + " (try 'netboot flash --help')\n", run("flash", "inspekt").err());
+        assertEquals("netboot: unexpected argument 'extra' (try 'netboot boot --help')\n", run("boot", "extra").err());
+    }
+
+    @Test
+    void versionWorksOnEveryCommandAndIsThePomsVersion() throws Exception {
+        // The expected version is read from pom.xml itself: the project's <version> after its <artifactId>.
+        Matcher m = Pattern.compile("<artifactId>netboot</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(m.find(), "pom.xml has the project's version");
+        String expected = "netboot " + m.group(1) + " on Java " + Runtime.version() + "\n";
+        for (String[] args : new String[][] {{"-V"}, {"--version"}, {"boot", "-V"}, {"flash", "-V"}, {"flash", "inspect", "-V"},
+                {"tftp", "get", "--version"}, {"keygen", "-V"}, {"sign", "-V"}}) {
+            BootCliTest.Run r = run(args);
+            assertEquals(0, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertEquals(expected, r.out(), String.join(" ", args));
+        }
+    }
+}
