@@ -49,12 +49,13 @@ final class Acquisition {
          * DHCPDISCOVER sent; collecting offers.
          *
          * @param xid      transaction ID of this discovery
+         * @param secs     the 'secs' of the last DHCPDISCOVER sent, which the DHCPREQUEST repeats
          * @param sent     DHCPDISCOVERs sent for it
          * @param retryAt  when the next one is due
          * @param decideAt when the offer window closes (MAX until an offer with an address came)
          * @param offers   the offers so far, in order of arrival
          */
-        record Selecting(int xid, int sent, long retryAt, long decideAt, List<Offer> offers) implements State {
+        record Selecting(int xid, int secs, int sent, long retryAt, long decideAt, List<Offer> offers) implements State {
             public Selecting {
                 offers = List.copyOf(offers);
             }
@@ -63,10 +64,12 @@ final class Acquisition {
         /**
          * DHCPREQUEST sent for {@code chosen}.
          *
+         * @param secs     the DHCPDISCOVER's 'secs', repeated: "the DHCPREQUEST message MUST use the same value in the DHCP
+         *                 message header's 'secs' field" (RFC 2131 section 3.1), so relays forward it as they did the discover
          * @param proxy    a ProxyDHCP offer seen for this xid, or null
          * @param firstAt  when the first request went: the lease counts from there (RFC 2131 section 4.4.1)
          */
-        record Requesting(int xid, Offer chosen, Offer proxy, int sent, long retryAt, long firstAt) implements State {
+        record Requesting(int xid, int secs, Offer chosen, Offer proxy, int sent, long retryAt, long firstAt) implements State {
         }
 
         /** ARP-probing the address of {@code lease} (RFC 5227). */
@@ -147,7 +150,7 @@ final class Acquisition {
     }
 
     private void discover(long now) {
-        transition(new State.Selecting(random.nextInt(), 0, now, Long.MAX_VALUE, List.of()));
+        transition(new State.Selecting(random.nextInt(), 0, 0, now, Long.MAX_VALUE, List.of()));
         poll(now);
     }
 
@@ -176,7 +179,7 @@ final class Acquisition {
                 if (broadcast(now, len)) {
                     discovers++;
                     resent += s.sent() > 0 ? 1 : 0;
-                    transition(new State.Selecting(s.xid(), s.sent() + 1, retryAt(now, s.sent()), s.decideAt(), s.offers()));
+                    transition(new State.Selecting(s.xid(), secs(now), s.sent() + 1, retryAt(now, s.sent()), s.decideAt(), s.offers()));
                 }
             }
             case State.Requesting r when now >= r.retryAt() -> {
@@ -190,11 +193,11 @@ final class Acquisition {
                             + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s");
                     return;
                 }
-                int len = messages.select(r.xid(), secs(now), r.chosen().message().yiaddr(), r.chosen().server());
+                int len = messages.select(r.xid(), r.secs(), r.chosen().message().yiaddr(), r.chosen().server());
                 if (broadcast(now, len)) {
                     requests++;
                     resent += r.sent() > 0 ? 1 : 0;
-                    transition(new State.Requesting(r.xid(), r.chosen(), r.proxy(), r.sent() + 1, retryAt(now, r.sent()),
+                    transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), r.proxy(), r.sent() + 1, retryAt(now, r.sent()),
                             r.sent() == 0 ? now : r.firstAt()));
                 }
             }
@@ -288,7 +291,7 @@ final class Acquisition {
         if (o.givesAddress() && decideAt == Long.MAX_VALUE) {
             decideAt = now + config.offerWait();
         }
-        State.Selecting next = new State.Selecting(s.xid(), s.sent(), s.retryAt(), decideAt, offers);
+        State.Selecting next = new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
         transition(next);
         // An offer naming both the boot server and the file cannot be beaten: take it without waiting.
         if ((o.givesAddress() && o.target().complete()) || now >= decideAt) {
@@ -296,23 +299,13 @@ final class Acquisition {
         }
     }
 
-    /** Chooses among the offers: one naming the boot server and file, else one a ProxyDHCP server can complete, else the first. */
+    /** Chooses among the offers (see {@link Offer#best}); with none giving an address yet, keeps asking. */
     private void decide(long now, State.Selecting s) {
-        Offer proxy = null;
-        for (Offer o : s.offers()) {
-            if (o.kind() == Offer.Kind.PROXY && (proxy == null || (!proxy.target().complete() && o.target().complete()))) {
-                proxy = o;
-            }
-        }
-        Offer best = null;
-        for (Offer o : s.offers()) {
-            if (o.givesAddress() && (best == null || (!best.target().complete() && o.target().complete()))) {
-                best = o;
-            }
-        }
+        Offer proxy = Offer.bestProxy(s.offers());
+        Offer best = Offer.best(s.offers());
         if (best == null) {
             // Only ProxyDHCP offers so far: they give no address. Keep asking.
-            transition(new State.Selecting(s.xid(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
+            transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
             return;
         }
         if (best.kind() == Offer.Kind.BOOTP) {
@@ -320,7 +313,7 @@ final class Acquisition {
             checkAddress(now, s.xid(), lease, proxy, now);
             return;
         }
-        transition(new State.Requesting(s.xid(), best, proxy, 0, now, now));
+        transition(new State.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
         poll(now);
     }
 
@@ -330,7 +323,7 @@ final class Acquisition {
         if (type == DhcpMessageType.Known.OFFER) {
             Offer o = Offer.of(m, src, now);
             if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
-                transition(new State.Requesting(r.xid(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
+                transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
             }
             return; // late offers from other servers: the choice is made
         }

@@ -6,6 +6,7 @@ import dev.netboot.wire.DhcpMessageType;
 import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
+import java.util.List;
 
 /**
  * One answer to the board's DHCPDISCOVER, as the client weighs it.
@@ -57,6 +58,31 @@ record Offer(Kind kind, BootpMessage message, Ipv4Address server, BootTarget tar
     /** Returns option 54 of {@code m}, else {@code fallback}. */
     static Ipv4Address serverId(BootpMessage m, Ipv4Address fallback) {
         return m.options().option(DhcpOption.SERVER_ID).map(o -> ((DhcpOption.ServerId) o).address()).orElse(fallback);
+    }
+
+    /**
+     * Returns the offer to take: the first giving an address that names both the boot server and the file, else the
+     * first giving an address (a ProxyDHCP server may complete it); null when none gives an address.
+     */
+    static Offer best(List<Offer> offers) {
+        Offer best = null;
+        for (Offer o : offers) {
+            if (o.givesAddress() && (best == null || (!best.target().complete() && o.target().complete()))) {
+                best = o;
+            }
+        }
+        return best;
+    }
+
+    /** Returns the ProxyDHCP offer to use: the first naming server and file, else the first; null when none came. */
+    static Offer bestProxy(List<Offer> offers) {
+        Offer proxy = null;
+        for (Offer o : offers) {
+            if (o.kind() == Kind.PROXY && (proxy == null || (!proxy.target().complete() && o.target().complete()))) {
+                proxy = o;
+            }
+        }
+        return proxy;
     }
 
     /** Returns true when the offer gives an address (DHCP or BOOTP). */

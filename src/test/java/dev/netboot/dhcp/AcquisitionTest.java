@@ -121,6 +121,21 @@ class AcquisitionTest extends DhcpTimeline {
     }
 
     @Test
+    void theRequestRepeatsTheSecsOfTheDiscoverSoRelaysTreatItAlike() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        poll(SEC);
+        assertEquals(1, broadcastAt(SEC).secs());
+        poll(3 * SEC);
+        assertEquals(3, broadcastAt(3 * SEC).secs());                       // the last DHCPDISCOVER: secs 3
+        deliver(3900 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(4400 * MS);                                                     // the window ends at 4.4 s: secs would be 4
+        BootpMessage r = broadcastAt(4400 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(3, r.secs(), "RFC 2131 3.1: the DHCPREQUEST MUST use the DHCPDISCOVER's 'secs'");
+    }
+
+    @Test
     void nakSendsTheBoardBackToDiscoveryWithANewXid() {
         start(CONFIG.withProbes(0, MS));
         int xid = discovered();
