@@ -32,7 +32,7 @@ size = 1MiB
 offset = 1MiB
 size = 6MiB
 
-[partition slot-b]                 # boot slot B: a new image always goes into the slot that is not active
+[partition slot-b]                 # boot slot B: a new image never goes into the slot the board boots now
 offset = 7MiB
 size = 6MiB
 
@@ -48,6 +48,7 @@ size = 0x2fe000
 slots = slot-a, slot-b             # the two [partition NAME]s that take turns holding the image (A/B)
 metadata = meta                    # two erase units or more: two copies of the record that says which slot boots
 trial-boots = 0                    # 0: a verified image is active at once; N: pending for N boots until confirmed
+min-image-size = 1KiB              # smaller images (empty, truncated, an error page) are refused before anything is erased
 
 # Signed images: uncomment to accept only images with a valid Ed25519 signature (FILE.sig next to
 # FILE on the TFTP server; make the key with ./netboot keygen, sign with ./netboot sign).

@@ -2,6 +2,7 @@ package dev.netboot.cli;
 
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
+import dev.netboot.device.RamBudget;
 import dev.netboot.dhcp.Lease;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
@@ -18,6 +19,7 @@ final class BootProgress implements BootObserver {
     private final boolean stages;
     private Lease lease;
     private int renewals;
+    private String ramNote;
     private long bytes;
     private long lastShown = -1;
     private boolean lineOpen;
@@ -41,6 +43,18 @@ final class BootProgress implements BootObserver {
     /** Returns the image bytes that reached flash so far. */
     long bytes() {
         return bytes;
+    }
+
+    /** Returns what the board asks for instead of what its RAM cannot hold, or null. */
+    String ramNote() {
+        return ramNote;
+    }
+
+    @Override
+    public void ramShared(long now, RamBudget ram) {
+        ramNote = ram.note();
+        clearLine();
+        err.println("netboot: note: " + ram.note()); // with --json too: once, before the boot
     }
 
     @Override

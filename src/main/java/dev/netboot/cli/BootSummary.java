@@ -9,6 +9,7 @@ import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashWear;
 import dev.netboot.flash.PowerCutFlash;
+import dev.netboot.flash.SlotMetadata;
 import dev.netboot.wire.Ipv4Address;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -28,17 +29,18 @@ final class BootSummary {
      * @param json        --json
      * @param powerCutAt  --power-cut-at, or null
      * @param plan        what the options asked for
-     * @param target      the slot the update was to write
+     * @param target      the slot the update was to write ({@code SlotMetadata.NONE}: none may be written)
      * @param flash       the chip (its erase counters are this run's)
      * @param board       what the board saw: {@code flash}, or a {@link PowerCutFlash} over it
      * @param outcome     what the run produced
      * @param lease       the board's lease as the last renewal left it, or null
- * @param renewals    the DHCPACKs that extended the lease during the boot
+     * @param renewals    the DHCPACKs that extended the lease during the boot
      * @param activeAfter the active slot read back from the chip after the run
      * @param wall        wall-clock seconds of the run
+     * @param ramNote     what the board asks for instead of what its RAM cannot hold, or null ({@link dev.netboot.device.RamBudget})
      */
     record Facts(String iface, boolean json, Long powerCutAt, BootSetup.Plan plan, int target, Flash flash, Flash board,
-                 BootRun.Outcome outcome, Lease lease, int renewals, int activeAfter, double wall) {
+                 BootRun.Outcome outcome, Lease lease, int renewals, int activeAfter, double wall, String ramNote) {
     }
 
     /** Prints the summary and returns the exit status: 0 booted, 1 failed. */
@@ -98,8 +100,13 @@ final class BootSummary {
             j.putNull("sha256");
             j.put("slot", BootSlots.name(f.target()));
             j.put("signed", false);
-            j.put("partition", prof.slot(f.target()).name());
-            j.put("partitionOffset", prof.slot(f.target()).offset());
+            if (f.target() == SlotMetadata.NONE) { // both slots kept (a trial and its fallback): nothing to write into
+                j.putNull("partition");
+                j.putNull("partitionOffset");
+            } else {
+                j.put("partition", prof.slot(f.target()).name());
+                j.put("partitionOffset", prof.slot(f.target()).offset());
+            }
             j.put("blockSize", o.blockSize());
         }
         j.put("activeSlot", BootSlots.name(f.activeAfter()));
@@ -120,7 +127,14 @@ final class BootSummary {
         if (flashTime != null) {
             j.put("flashBufferBytes", flashTime.bufferBytes());
             j.put("flashBufferPeak", flashTime.peakBufferedBytes());
+            j.put("reorderBytes", flashTime.reorderBytes());
             j.put("acksHeld", flashTime.acksHeld());
+            j.put("ramDrops", flashTime.ramDrops());
+        }
+        if (f.ramNote() == null) {
+            j.putNull("ramNote");
+        } else {
+            j.put("ramNote", f.ramNote());
         }
         if (f.board() instanceof PowerCutFlash pc) {
             j.put("powerCutAt", f.powerCutAt());

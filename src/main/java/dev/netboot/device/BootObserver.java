@@ -6,6 +6,13 @@ import dev.netboot.wire.MacAddress;
 
 /** Hears the boot's progress, e.g. to show it on a terminal. Every method has an empty default. */
 public interface BootObserver {
+    /**
+     * The window or block size asked for does not fit the board's RAM as it is: {@code ram}'s note says what
+     * the board does instead (drops what does not fit, or asks for smaller blocks). Called once, at the start.
+     */
+    default void ramShared(long now, RamBudget ram) {
+    }
+
     /** DHCP or BOOTP gave the board its identity. */
     default void leased(long now, Lease lease) {
     }

@@ -6,7 +6,6 @@ import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
-import dev.netboot.flash.FlashType;
 import dev.netboot.flash.FlashWriter;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
@@ -40,7 +39,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
  * poll tells the flash the time; operations issued while the chip is busy run when it is ready. The
- * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full), and the steps after
+ * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full; the board's RAM is shared
+ * once, by {@link RamBudget}, and never exceeded, whatever window was asked), and the steps after
  * the last block wait for the chip: verify, then the signature or the commit, then done, each when the
  * operations before it have finished ({@link State.Settling}). On untimed flash nothing waits.
  */
@@ -99,7 +99,8 @@ public final class BootSequence {
     private final RandomGenerator random;
     private final BootObserver observer;
     private final FlashStats flashAtStart;
-    private final FlashWriter.Options writerOptions;
+    private final RamBudget ram;
+    private final String ramProblem;
     private State state = new State.Idle();
     private SlotUpdate update;
     private TftpClient signatureClient;
@@ -120,39 +121,22 @@ public final class BootSequence {
      */
     public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
                         RandomGenerator random, BootObserver observer) {
-        this(link, mac, profile, netConfig, flash, writerOptionsFor(profile, NetStack.maxUdpPayload(link.mtu())), random, observer);
-    }
-
-    /**
-     * Returns the writer options for a board of {@code profile}: on NOR, skip erase units that already hold
-     * the data (U-Boot's {@code sf update}) when its RAM has room for one erase unit besides the fixed
-     * buffers, the TFTP reorder buffer and one window waiting for the chip; plain streaming otherwise.
-     * NAND streams: holding a whole 128 KiB block before its first page may be programmed would leave
-     * the chip idle while the block arrives, and the pacing goal (boot close to max(network, flash)) lost.
-     */
-    public static FlashWriter.Options writerOptionsFor(DeviceProfile profile, int maxUdpPayload) {
-        if (profile.type() != FlashType.NOR) {
-            return FlashWriter.Options.DEFAULTS;
-        }
-        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
-        int window = profile.tftp().windowSize();
-        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
-        long unitBuffer = profile.flash().eraseUnit() - profile.flash().pageSize();
-        long free = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - unitBuffer;
-        return free >= (long) window * block + profile.flash().pageSize() ? FlashWriter.Options.SKIP_UNCHANGED
-                : FlashWriter.Options.DEFAULTS;
-    }
-
-    /** Creates the boot sequence with explicit flash writer options (e.g. skip sectors that already match). */
-    public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
-                        FlashWriter.Options writerOptions, RandomGenerator random, BootObserver observer) {
         this.profile = profile;
         this.net = new NetStack(link, netConfig, mac);
         this.flash = flash;
-        this.writerOptions = writerOptions;
+        // The board's RAM shared among reorder buffer, flash buffer and writer, whatever window was asked.
+        RamBudget budget = null;
+        String problem = null;
+        try {
+            budget = RamBudget.of(profile, NetStack.maxUdpPayload(link.mtu()));
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage(); // the boot fails at start, with this line
+        }
+        this.ram = budget;
+        this.ramProblem = problem;
         this.random = random;
         this.lease = new LeaseStage(net, profile.bootp(), profile.dhcp(), random);
-        this.tftp = new TftpClient(net, profile.tftp(), random);
+        this.tftp = new TftpClient(net, budget == null ? profile.tftp() : budget.apply(profile.tftp()), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
         profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
@@ -178,6 +162,11 @@ public final class BootSequence {
         return tftp;
     }
 
+    /** Returns how the board's RAM is shared (reorder buffer, flash buffer, writer), or null when it holds too little to boot. */
+    public RamBudget ram() {
+        return ram;
+    }
+
     /** Returns the slot update once the transfer started, else null (for the target slot and writer counters). */
     public SlotUpdate update() {
         return update;
@@ -201,6 +190,13 @@ public final class BootSequence {
         }
         startedAt = now;
         flash.at(now);
+        if (ramProblem != null) {
+            fail(now, "ram", ramProblem);
+            return;
+        }
+        if (ram.note() != null) {
+            observer.ramShared(now, ram);
+        }
         transition(now, new State.Leasing());
         lease.start(now);
     }
@@ -277,21 +273,6 @@ public final class BootSequence {
         return finished() ? at : Math.min(at, lease.pollAt());
     }
 
-    /**
-     * Returns the RAM the update may fill with image bytes waiting for a busy flash chip: the profile's
-     * RAM less the minimum (two pages, two frames), the TFTP reorder buffer and the writer's extra
-     * buffer when it skips unchanged units; at least one window plus one page, so a window always fits
-     * once the pages before it have gone to the chip.
-     */
-    static long flashBuffer(DeviceProfile profile, int maxUdpPayload, FlashWriter.Options options) {
-        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
-        int window = profile.tftp().windowSize();
-        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
-        long writerExtra = options.skipUnchanged() ? profile.flash().eraseUnit() - profile.flash().pageSize() : 0;
-        long left = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - writerExtra;
-        return Math.max(left, (long) window * block + profile.flash().pageSize());
-    }
-
     /** Moves on after the flash settled; with nothing pending on the chip, at once. */
     private void afterFlash(long now, Lease lease, Step then) {
         long until = flash.busyUntil();
@@ -342,10 +323,11 @@ public final class BootSequence {
 
     private void startTransfer(long now, Lease lease) {
         try {
-            update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions,
-                    flashBuffer(profile, net.maxUdpPayload(), writerOptions), observer);
+            update = new SlotUpdate(profile.bootSlots(flash), flash, ram.writer(), ram.flashBuffer(), profile.boot().minImageSize(),
+                    observer);
         } catch (FlashException e) {
-            fail(now, "flash", "cannot read the slot metadata: " + e.getMessage());
+            fail(now, "flash", e.kind() == FlashException.Kind.NO_FREE_SLOT ? "update refused, nothing written: " + e.getMessage()
+                    : "cannot read the slot metadata: " + e.getMessage());
             return;
         }
         update.at(now);
@@ -358,7 +340,11 @@ public final class BootSequence {
         try {
             imageBytes = update.finish();
         } catch (FlashException e) {
-            fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            if (e.kind() == FlashException.Kind.IMAGE_TOO_SMALL) {
+                fail(now, "flash", e.getMessage()); // no announced size: refused at the end, nothing committed
+            } else {
+                fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            }
             return;
         }
         if (imageBytes != d.bytes()) {
@@ -371,7 +357,7 @@ public final class BootSequence {
     private void verified(long now, Lease lease) {
         if (profile.boot().signed()) {
             signature = new SignatureSink();
-            signatureClient = new TftpClient(net, profile.tftp(), random);
+            signatureClient = new TftpClient(net, ram.apply(profile.tftp()), random);
             transition(now, new State.Signature(lease));
             signatureClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sig", signature);
         } else {

@@ -365,7 +365,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         return new long[] {typical, max};
     }
 
-    /** Reads {@code [boot]} (slots, metadata, trial-boots) and the optional {@code [security] public-key}. */
+    /** Reads {@code [boot]} (slots, metadata, trial-boots, min-image-size) and the optional {@code [security] public-key}. */
     private static BootLayout bootLayout(ConfigText text, List<Partition> partitions, FlashGeometry flash) {
         Section boot = text.section("boot");
         Value slotsValue = boot.require("slots");
@@ -390,6 +390,17 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                     + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
         }
         int trial = boot.optional("trial-boots").map(v -> v.asInt(0, 255)).orElse(0);
+        List<String> slotNames = List.of(names.get(0).asString(), names.get(1).asString());
+        long smallestSlot = partitions.stream().filter(p -> slotNames.contains(p.name())).mapToLong(Partition::size).min().orElseThrow();
+        long minImage = BootLayout.DEFAULT_MIN_IMAGE_SIZE;
+        Optional<Value> minValue = boot.optional("min-image-size");
+        if (minValue.isPresent()) {
+            minImage = minValue.get().asSize();
+            if (minImage < 1 || minImage > smallestSlot) {
+                throw minValue.get().error("'" + minValue.get().text() + "' (expected: 1.." + smallestSlot
+                        + " bytes, at most the smaller boot slot)");
+            }
+        }
         String key = "";
         Optional<Section> security = text.optionalSection("security");
         if (security.isPresent()) {
@@ -401,7 +412,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             security.get().finish();
         }
         boot.finish();
-        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key);
+        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key, minImage);
     }
 
     private static List<Partition> partitions(ConfigText text, FlashGeometry flash) {

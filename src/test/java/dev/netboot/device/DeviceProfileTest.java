@@ -137,6 +137,22 @@ class DeviceProfileTest {
         assertEquals(262_144, p.ramBudget());
     }
 
+    @Test
+    void minImageSizeDefaultsToOneKibAndIsBoundedByTheSmallerSlot() {
+        assertEquals(1024, DeviceProfile.parse(BASE, SRC).boot().minImageSize());
+        assertEquals(4096, DeviceProfile.parse(replace("metadata = meta", "metadata = meta\nmin-image-size = 4KiB"), SRC)
+                .boot().minImageSize());
+        // The smaller slot (spare) is 128 KiB: a floor above it could never boot anything.
+        assertEquals(131_072, DeviceProfile.parse(replace("metadata = meta", "metadata = meta\nmin-image-size = 128KiB"), SRC)
+                .boot().minImageSize());
+        assertEquals(SRC + ":22: [boot] min-image-size: '0' (expected: 1..131072 bytes, at most the smaller boot slot)",
+                error(replace("metadata = meta", "metadata = meta\nmin-image-size = 0")));
+        assertTrue(error(replace("metadata = meta", "metadata = meta\nmin-image-size = 129KiB")).contains("at most the smaller boot slot"));
+        for (String name : List.of("spi-nor-16m", "spi-nor-64m", "nand-128m")) {
+            assertEquals(1024, DeviceProfile.load(PROFILES.resolve(name + ".profile")).boot().minImageSize(), name);
+        }
+    }
+
     private static final String NAND = BASE.replace("type = nor", "type = nand\nspare = 64\nnop = 4")
             .replace("erase-unit = 4KiB", "erase-unit = 128KiB").replace("page = 256", "page = 2KiB")
             .replace("sector-erase = 45ms / 400ms", "block-erase = 0.7ms / 2ms\npage-read = 25us / 25us")

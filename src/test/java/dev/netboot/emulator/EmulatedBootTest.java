@@ -120,6 +120,45 @@ class EmulatedBootTest {
         assertTrue(m.contains("file not found"), m);
     }
 
+    /**
+     * A board that does not ask for tsize learns the size only at the last block: an image under its
+     * [boot] min-image-size (1 KiB) is refused then, and its first bytes waited in RAM meanwhile, so neither
+     * the target slot (which holds a valid fallback) nor the metadata was touched.
+     */
+    @Test
+    void withoutAnAnnouncedSizeAShortImageIsRefusedAtTheEndWithFlashUntouched() {
+        DeviceProfile noTsize = PROFILE.withTftp(PROFILE.tftp().withTsize(false));
+        Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
+        for (byte[] img : new byte[][] {image(10_000), image(12_000)}) {
+            assertInstanceOf(BootSequence.State.Done.class, bootOn(noTsize, flash, img).state(), "A, then B");
+        }
+        byte[] before = new byte[(int) PROFILE.flash().size()];
+        flash.read(0, before, 0, before.length);
+        long writes = flash.stats().erases() + flash.stats().programs();
+        for (int size : new int[] {0, 1000}) {
+            BootSequence boot = bootOn(noTsize, flash, image(size));
+            BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class, boot.state());
+            assertEquals("flash", f.failure().stage());
+            assertEquals("image of " + size + " bytes refused: this board takes images of at least 1024 bytes"
+                    + " ([boot] min-image-size); nothing was written, slot B still boots", f.failure().message());
+            assertEquals(writes, flash.stats().erases() + flash.stats().programs(), "no erase, no program");
+        }
+        byte[] after = new byte[before.length];
+        flash.read(0, after, 0, after.length);
+        assertArrayEquals(before, after);
+        assertInstanceOf(BootSequence.State.Done.class, bootOn(noTsize, flash, image(1024)).state(), "1 KiB is an image");
+    }
+
+    static BootSequence bootOn(DeviceProfile p, Flash flash, byte[] image) {
+        EmulatedLan lan = EmulatedLan.of(Scenario.DEFAULT);
+        lan.tftp().serve(Scenario.DEFAULT.servedFile(), image);
+        BootSequence boot = EmulatedBoot.addBoard(lan, p, flash, new BootObserver() {
+        });
+        boot.start(0);
+        lan.simulation().run(boot::finished, 600 * S);
+        return boot;
+    }
+
     @Test
     void aBoardWhosePowerIsCutTellsTheServerNothingMore() {
         // Cut the power at the 20th flash operation, mid-transfer: the board stops; unlike a refusal it sends
