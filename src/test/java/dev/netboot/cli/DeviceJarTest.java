@@ -7,20 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.link.HostNet;
 import java.io.IOException;
-import java.lang.classfile.ClassFile;
-import java.lang.classfile.ClassModel;
-import java.lang.classfile.constantpool.ClassEntry;
-import java.lang.classfile.constantpool.PoolEntry;
-import java.lang.classfile.constantpool.Utf8Entry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -30,12 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device-only jar (the pom's device-jar execution, made before the tests): it holds the board's stack
- * and nothing it cannot do without, needs nothing outside itself but java.base, and a board boots with
- * it alone on the class path, in 16 MiB of heap. So does {@code netboot boot --interface} into a flash file.
+ * and nothing it cannot do without (that it needs nothing outside itself but java.base: ArtifactsTest), and a
+ * board boots with it alone on the class path, in 16 MiB of heap. So does {@code netboot boot --interface} into a flash file.
  */
 class DeviceJarTest {
     static final Path DEVICE_JAR = Path.of(System.getProperty("netboot.deviceJar", "target/netboot-device.jar"));
-    static final Pattern TYPE_IN_DESCRIPTOR = Pattern.compile("L([\\w/$]+);");
 
     @TempDir
     Path dir;
@@ -69,47 +60,6 @@ class DeviceJarTest {
         }
         assertTrue(classes.contains("dev/netboot/flash/FileFlash"), "a board needs a flash it can write");
         assertTrue(classes.contains("dev/netboot/link/RawSocketLink"), "and a link");
-    }
-
-    /**
-     * Every class, field and method type any class of the jar names (its constant pool's class entries and
-     * descriptors) is in the jar or in java.base: no class of the jar can fail to link for want of another.
-     */
-    @Test
-    void needsNothingButItselfAndJavaBase() throws IOException {
-        Set<String> own = Set.copyOf(classes());
-        Set<String> javaBase = ModuleLayer.boot().findModule("java.base").orElseThrow().getPackages();
-        Set<String> missing = new TreeSet<>();
-        int named = 0;
-        try (ZipFile jar = new ZipFile(DEVICE_JAR.toFile())) {
-            for (String c : own) {
-                ClassModel m = ClassFile.of().parse(jar.getInputStream(jar.getEntry(c + ".class")).readAllBytes());
-                List<String> refs = new ArrayList<>();
-                for (PoolEntry e : m.constantPool()) {
-                    if (e instanceof ClassEntry ce) {
-                        refs.add(ce.asInternalName());
-                    } else if (e instanceof Utf8Entry u) {
-                        Matcher d = TYPE_IN_DESCRIPTOR.matcher(u.stringValue());
-                        while (d.find()) {
-                            refs.add(d.group(1));
-                        }
-                    }
-                }
-                for (String r : refs) {
-                    String name = r.replaceFirst("^\\[+L?", "").replaceFirst(";$", "");
-                    if (name.length() <= 1 || !name.contains("/")) {
-                        continue; // a primitive array, or a word in a string constant
-                    }
-                    named++;
-                    boolean ok = own.contains(name) || javaBase.contains(name.substring(0, name.lastIndexOf('/')).replace('/', '.'));
-                    if (!ok) {
-                        missing.add(c + " -> " + name);
-                    }
-                }
-            }
-        }
-        assertTrue(named > 1000, "references checked: " + named);
-        assertEquals(Set.of(), missing);
     }
 
     /** client ns ── veth ── server ns (dnsmasq BOOTP + TFTP): the board of {@code dev.netboot.board.DeviceJarBoard}. */
