@@ -176,7 +176,7 @@ class TftpFuzzTest {
         final RecordingSink sink;
         final Source source;
         long now = 1_000 * MS;
-        // What the fuzzer's server sent from each of its ports: (port, wire block) -> payloads.
+        // What the fuzzer's server sent from each port of its address: (port, wire block) -> payloads.
         final Map<Long, List<byte[]>> sentData = new HashMap<>();
         final Set<Long> ackedByServer = new HashSet<>();
         int serverNext = 1;   // the block an honest server sends next (read): after the client's last ACK
@@ -203,7 +203,9 @@ class TftpFuzzTest {
             long hold = in.u8() * MS;
             sink = new RecordingSink(hold, in.u8() == 1 ? in.u16() : -1);
             source = new Source(file, in.u8() == 1 ? in.u16() : -1);
-            net.maxPayload = in.below(8) == 7 ? 200 : 1472;
+            // Ethernet's 1472, the 548 of IPv4's minimum reassembly size (576), loopback's largest datagram.
+            int[] payloads = {1472, 1472, 548, 65507};
+            net.maxPayload = payloads[in.below(payloads.length)];
             client = new TftpClient(net, config, new SplittableRandom(7));
         }
 
@@ -250,7 +252,11 @@ class TftpFuzzTest {
                         case 2 -> oack();
                         default -> error();
                     };
-                    net.deliver(now, otherIp ? STRANGER : SERVER, port & 0xFFFF, client.localPort(), payload);
+                    if (otherIp) {
+                        net.deliver(now, STRANGER, port, client.localPort(), payload);
+                    } else {
+                        deliverFromServer(port & 0xFFFF, payload); // the server's address: its first answer may set the TID
+                    }
                 }
                 case UNREACHABLE -> {
                     UdpHandler h = net.bound.get(client.localPort());
