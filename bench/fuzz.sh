@@ -31,7 +31,13 @@ done
 mkdir -p target/fuzz
 flock /tmp/netboot-build.lock mvn -B -q test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/fuzz/classpath.txt -Dmdep.includeScope=test >/dev/null
-cp="target/test-classes:target/classes:$(cat target/fuzz/classpath.txt)"
+# Fuzz a copy of the classes, so a build during a long run cannot change them under the fuzzer's feet.
+snap="target/fuzz/classes-$$"
+trap 'rm -rf "$snap"' EXIT
+mkdir -p "$snap"
+cp -r target/classes "$snap/main"
+cp -r target/test-classes "$snap/test"
+cp="$snap/test:$snap/main:$(cat target/fuzz/classpath.txt)"
 jvm=("$JAVA" -Xmx2g -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -cp "$cp")
 
 classes=$(grep -rl '@FuzzTest' src/test/java | sed 's|src/test/java/||; s|\.java$||; s|/|.|g' | sort | paste -sd: -)
