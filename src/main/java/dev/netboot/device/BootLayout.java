@@ -11,9 +11,23 @@ import java.util.HexFormat;
  * @param metadata   name of the partition holding the two metadata copies (at least two erase units)
  * @param trialBoots boots a new image is tried before it must be confirmed (0: active at once)
  * @param publicKey  hex of the 32-byte raw Ed25519 key images must be signed with; empty when images are unsigned
+ * @param minImageSize the smallest image the board accepts, in bytes (at least 1): a smaller one (an empty
+ *                   or truncated file, an error page) is refused before anything is erased
  */
-public record BootLayout(String slotA, String slotB, String metadata, int trialBoots, String publicKey) {
-    /** Checks names and the key's form. */
+public record BootLayout(String slotA, String slotB, String metadata, int trialBoots, String publicKey, long minImageSize) {
+    /**
+     * Default of {@code [boot] min-image-size}: 1 KiB. No boot image is smaller (a bare-metal Cortex-M
+     * blinky is about that; U-Boot SPL, a kernel or a firmware are tens of KiB to MiB), and the empty files,
+     * truncated downloads and error pages a misconfigured server hands out mostly are.
+     */
+    public static final long DEFAULT_MIN_IMAGE_SIZE = 1024;
+
+    /** A layout that refuses images under {@link #DEFAULT_MIN_IMAGE_SIZE}. */
+    public BootLayout(String slotA, String slotB, String metadata, int trialBoots, String publicKey) {
+        this(slotA, slotB, metadata, trialBoots, publicKey, DEFAULT_MIN_IMAGE_SIZE);
+    }
+
+    /** Checks names, the key's form and the smallest image. */
     public BootLayout {
         if (slotA.equals(slotB) || slotA.equals(metadata) || slotB.equals(metadata)) {
             throw new IllegalArgumentException("boot slots and metadata need three different partitions: " + slotA + ", " + slotB
@@ -24,6 +38,9 @@ public record BootLayout(String slotA, String slotB, String metadata, int trialB
         }
         if (!publicKey.isEmpty() && (publicKey.length() != 64 || !publicKey.chars().allMatch(c -> Character.digit(c, 16) >= 0))) {
             throw new IllegalArgumentException("public key '" + publicKey + "' (expected: 64 hex digits, a raw Ed25519 key)");
+        }
+        if (minImageSize < 1) {
+            throw new IllegalArgumentException("smallest image " + minImageSize + " bytes (expected: 1 or more)");
         }
     }
 

@@ -1,13 +1,24 @@
 package dev.netboot.device;
 
-import dev.netboot.bootp.BootpLease;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 
 /** Hears the boot's progress, e.g. to show it on a terminal. Every method has an empty default. */
 public interface BootObserver {
-    /** BOOTP gave the board its identity. */
-    default void leased(long now, BootpLease lease) {
+    /**
+     * The window or block size asked for does not fit the board's RAM as it is: {@code ram}'s note says what
+     * the board does instead (drops what does not fit, or asks for smaller blocks). Called once, at the start.
+     */
+    default void ramShared(long now, RamBudget ram) {
+    }
+
+    /** DHCP or BOOTP gave the board its identity. */
+    default void leased(long now, Lease lease) {
+    }
+
+    /** A DHCPACK extended the lease (RFC 2131 section 4.4.5, at T1 or T2). */
+    default void renewed(long now, Lease lease) {
     }
 
     /** The next hop toward the TFTP server answered ARP. */

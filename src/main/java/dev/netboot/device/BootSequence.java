@@ -1,12 +1,11 @@
 package dev.netboot.device;
 
-import dev.netboot.bootp.BootpClient;
-import dev.netboot.bootp.BootpLease;
+import dev.netboot.dhcp.Lease;
+import dev.netboot.dhcp.LeaseStage;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
-import dev.netboot.flash.FlashType;
 import dev.netboot.flash.FlashWriter;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
@@ -25,7 +24,7 @@ import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
 /**
- * The board's boot: link → BOOTP → ARP → TFTP → flash → verify, one poll-driven state machine.
+ * The board's boot: link → DHCP/BOOTP → ARP → TFTP → flash → verify, one poll-driven state machine.
  *
  * <p>Drive it like every part of the stack: call {@link #start}, then {@link #poll} whenever the
  * time reaches {@link #pollAt} or a frame may have arrived, until {@link #state} is
@@ -40,7 +39,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
  * poll tells the flash the time; operations issued while the chip is busy run when it is ready. The
- * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full), and the steps after
+ * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full; the board's RAM is shared
+ * once, by {@link RamBudget}, and never exceeded, whatever window was asked), and the steps after
  * the last block wait for the chip: verify, then the signature or the commit, then done, each when the
  * operations before it have finished ({@link State.Settling}). On untimed flash nothing waits.
  */
@@ -51,27 +51,27 @@ public final class BootSequence {
         record Idle() implements State {
         }
 
-        /** Asking BOOTP who we are. */
-        record Bootp() implements State {
+        /** Asking DHCP (or BOOTP) who we are: the {@link LeaseStage}. */
+        record Leasing() implements State {
         }
 
         /** Resolving the MAC of the next hop toward the server. */
-        record Arp(BootpLease lease, Ipv4Address hop) implements State {
+        record Arp(Lease lease, Ipv4Address hop) implements State {
         }
 
         /** Downloading the boot file into the inactive slot. */
-        record Transfer(BootpLease lease) implements State {
+        record Transfer(Lease lease) implements State {
         }
 
         /** Downloading the image's detached signature ({@code FILE.sig}); the image is in flash and verified. */
-        record Signature(BootpLease lease) implements State {
+        record Signature(Lease lease) implements State {
         }
 
         /**
          * Waiting for the flash chip to finish the operations already issued, until {@code until}; then
          * {@code then} runs.
          */
-        record Settling(BootpLease lease, Step then, long until) implements State {
+        record Settling(Lease lease, Step then, long until) implements State {
         }
 
         /** The image is in flash and verified. */
@@ -94,12 +94,13 @@ public final class BootSequence {
     private final NetStack net;
     private final Flash flash;
     private final DeviceProfile profile;
-    private final BootpClient bootp;
+    private final LeaseStage lease;
     private final TftpClient tftp;
     private final RandomGenerator random;
     private final BootObserver observer;
     private final FlashStats flashAtStart;
-    private final FlashWriter.Options writerOptions;
+    private final RamBudget ram;
+    private final String ramProblem;
     private State state = new State.Idle();
     private SlotUpdate update;
     private TftpClient signatureClient;
@@ -108,7 +109,7 @@ public final class BootSequence {
     private BootReport report;
     private long startedAt;
     private long boundAt;
-    private int bootpRequests;
+    private int renewalsSeen;
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -116,43 +117,26 @@ public final class BootSequence {
      * @param link    the board's Ethernet port
      * @param mac     the board's MAC address (the profile's, or the port's)
      * @param flash   the board's flash, laid out as the profile says (A/B slots and metadata)
-     * @param random  source of the BOOTP xid, jitter and the TFTP ports
+     * @param random  source of the DHCP/BOOTP xid, jitter and the TFTP ports
      */
     public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
                         RandomGenerator random, BootObserver observer) {
-        this(link, mac, profile, netConfig, flash, writerOptionsFor(profile, NetStack.maxUdpPayload(link.mtu())), random, observer);
-    }
-
-    /**
-     * Returns the writer options for a board of {@code profile}: on NOR, skip erase units that already hold
-     * the data (U-Boot's {@code sf update}) when its RAM has room for one erase unit besides the fixed
-     * buffers, the TFTP reorder buffer and one window waiting for the chip; plain streaming otherwise.
-     * NAND streams: holding a whole 128 KiB block before its first page may be programmed would leave
-     * the chip idle while the block arrives, and the pacing goal (boot close to max(network, flash)) lost.
-     */
-    public static FlashWriter.Options writerOptionsFor(DeviceProfile profile, int maxUdpPayload) {
-        if (profile.type() != FlashType.NOR) {
-            return FlashWriter.Options.DEFAULTS;
-        }
-        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
-        int window = profile.tftp().windowSize();
-        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
-        long unitBuffer = profile.flash().eraseUnit() - profile.flash().pageSize();
-        long free = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - unitBuffer;
-        return free >= (long) window * block + profile.flash().pageSize() ? FlashWriter.Options.SKIP_UNCHANGED
-                : FlashWriter.Options.DEFAULTS;
-    }
-
-    /** Creates the boot sequence with explicit flash writer options (e.g. skip sectors that already match). */
-    public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
-                        FlashWriter.Options writerOptions, RandomGenerator random, BootObserver observer) {
         this.profile = profile;
         this.net = new NetStack(link, netConfig, mac);
         this.flash = flash;
-        this.writerOptions = writerOptions;
+        // The board's RAM shared among reorder buffer, flash buffer and writer, whatever window was asked.
+        RamBudget budget = null;
+        String problem = null;
+        try {
+            budget = RamBudget.of(profile, NetStack.maxUdpPayload(link.mtu()));
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage(); // the boot fails at start, with this line
+        }
+        this.ram = budget;
+        this.ramProblem = problem;
         this.random = random;
-        this.bootp = new BootpClient(net, profile.bootp(), random);
-        this.tftp = new TftpClient(net, profile.tftp(), random);
+        this.lease = new LeaseStage(net, profile.bootp(), profile.dhcp(), random);
+        this.tftp = new TftpClient(net, budget == null ? profile.tftp() : budget.apply(profile.tftp()), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
         profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
@@ -178,32 +162,43 @@ public final class BootSequence {
         return tftp;
     }
 
+    /** Returns how the board's RAM is shared (reorder buffer, flash buffer, writer), or null when it holds too little to boot. */
+    public RamBudget ram() {
+        return ram;
+    }
+
     /** Returns the slot update once the transfer started, else null (for the target slot and writer counters). */
     public SlotUpdate update() {
         return update;
     }
 
-    /** Returns the packets sent again so far: BOOTP requests after the first, TFTP retransmissions and re-ACKs. */
-    public long retransmissions() {
-        int requests = switch (bootp.state()) {
-            case BootpClient.State.Requesting r -> r.requests();
-            case BootpClient.State.Bound b -> b.requests();
-            case BootpClient.State.Failed f -> f.requests();
-            default -> 0;
-        };
-        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
-        return tftp.stats().retransmissions() + sig + Math.max(0, requests - 1);
+    /** Returns the lease stage (its lease, renewals and counters). */
+    public LeaseStage lease() {
+        return lease;
     }
 
-    /** Starts BOOTP. */
+    /** Returns the packets sent again so far: DHCP/BOOTP retransmissions, TFTP retransmissions and re-ACKs. */
+    public long retransmissions() {
+        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
+        return tftp.stats().retransmissions() + sig + lease.retransmissions();
+    }
+
+    /** Starts asking for a lease. */
     public void start(long now) {
         if (!(state instanceof State.Idle)) {
             throw new IllegalStateException("boot already started: " + state);
         }
         startedAt = now;
         flash.at(now);
-        transition(now, new State.Bootp());
-        bootp.start(now);
+        if (ramProblem != null) {
+            fail(now, "ram", ramProblem);
+            return;
+        }
+        if (ram.note() != null) {
+            observer.ramShared(now, ram);
+        }
+        transition(now, new State.Leasing());
+        lease.start(now);
     }
 
     /** Takes received frames and advances whichever stage is running. */
@@ -214,13 +209,16 @@ public final class BootSequence {
         }
         net.poll(now);
         // Frames may have moved a client on; each step below looks at the result in the same poll.
-        if (state instanceof State.Bootp) {
-            bootp.poll(now);
-            switch (bootp.state()) {
-                case BootpClient.State.Bound b -> bound(now, b);
-                case BootpClient.State.Failed f -> fail(now, "bootp", f.reason());
-                default -> {
-                }
+        lease.poll(now);
+        switch (lease.state()) {
+            case LeaseStage.State.Bound b when state instanceof State.Leasing -> bound(now, b.lease());
+            case LeaseStage.State.Failed f when state instanceof State.Leasing -> fail(now, lease.stageName(), f.reason());
+            case LeaseStage.State.Lost l when usesAddress() -> leaseLost(now, l.reason());
+            case LeaseStage.State.Bound _ when lease.renewals() > renewalsSeen -> {
+                renewalsSeen = lease.renewals();
+                observer.renewed(now, lease.lease());
+            }
+            default -> {
             }
         }
         if (state instanceof State.Arp a) {
@@ -272,26 +270,11 @@ public final class BootSequence {
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
         }
-        return state instanceof State.Bootp ? Math.min(at, bootp.pollAt()) : at;
-    }
-
-    /**
-     * Returns the RAM the update may fill with image bytes waiting for a busy flash chip: the profile's
-     * RAM less the minimum (two pages, two frames), the TFTP reorder buffer and the writer's extra
-     * buffer when it skips unchanged units; at least one window plus one page, so a window always fits
-     * once the pages before it have gone to the chip.
-     */
-    static long flashBuffer(DeviceProfile profile, int maxUdpPayload, FlashWriter.Options options) {
-        int block = profile.tftp().requestedBlockSize(maxUdpPayload);
-        int window = profile.tftp().windowSize();
-        long reorder = window > 1 ? Math.min((long) window * block, profile.tftp().reorderBudget()) : 0;
-        long writerExtra = options.skipUnchanged() ? profile.flash().eraseUnit() - profile.flash().pageSize() : 0;
-        long left = profile.ramBudget() - DeviceProfile.minimumRam(profile.flash()) - reorder - writerExtra;
-        return Math.max(left, (long) window * block + profile.flash().pageSize());
+        return finished() ? at : Math.min(at, lease.pollAt());
     }
 
     /** Moves on after the flash settled; with nothing pending on the chip, at once. */
-    private void afterFlash(long now, BootpLease lease, Step then) {
+    private void afterFlash(long now, Lease lease, Step then) {
         long until = flash.busyUntil();
         if (until > now) {
             transition(now, new State.Settling(lease, then, until));
@@ -311,27 +294,40 @@ public final class BootSequence {
         }
     }
 
-    private void bound(long now, BootpClient.State.Bound b) {
-        BootpLease lease = b.lease();
+    private void bound(long now, Lease lease) {
         boundAt = now;
-        bootpRequests = b.requests();
-        net.configure(lease.address(), lease.netmask(), lease.gateway());
         observer.leased(now, lease);
         Ipv4Address hop = net.nextHop(lease.server());
         if (hop.isAny()) {
             fail(now, "arp", "server " + lease.server() + " is off-link (" + lease.address() + "/" + lease.netmask().prefixLength()
-                    + ") and BOOTP gave no router (option 3)");
+                    + ") and " + lease.source() + " gave no router (option 3)");
             return;
         }
         transition(now, new State.Arp(lease, hop));
     }
 
-    private void startTransfer(long now, BootpLease lease) {
+    /** Returns true while the boot needs its address: from ARP until the new slot is committed. */
+    private boolean usesAddress() {
+        return state instanceof State.Arp || state instanceof State.Transfer || state instanceof State.Signature
+                || (state instanceof State.Settling st && st.then() == Step.VERIFIED);
+    }
+
+    /** The lease ended mid-boot: the stage already took the address off the stack; nothing is committed. */
+    private void leaseLost(long now, String reason) {
+        if (update != null) {
+            update.abort();
+        }
+        String previous = update == null ? "" : "; slot " + BootSlots.name(update.previous()) + " stays active";
+        fail(now, lease.stageName(), reason + previous);
+    }
+
+    private void startTransfer(long now, Lease lease) {
         try {
-            update = new SlotUpdate(profile.bootSlots(flash), flash, writerOptions,
-                    flashBuffer(profile, net.maxUdpPayload(), writerOptions), observer);
+            update = new SlotUpdate(profile.bootSlots(flash), flash, ram.writer(), ram.flashBuffer(), profile.boot().minImageSize(),
+                    observer);
         } catch (FlashException e) {
-            fail(now, "flash", "cannot read the slot metadata: " + e.getMessage());
+            fail(now, "flash", e.kind() == FlashException.Kind.NO_FREE_SLOT ? "update refused, nothing written: " + e.getMessage()
+                    : "cannot read the slot metadata: " + e.getMessage());
             return;
         }
         update.at(now);
@@ -340,11 +336,15 @@ public final class BootSequence {
         tftp.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile(), update);
     }
 
-    private void imageReceived(long now, BootpLease lease, TftpClient.State.Done d) {
+    private void imageReceived(long now, Lease lease, TftpClient.State.Done d) {
         try {
             imageBytes = update.finish();
         } catch (FlashException e) {
-            fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            if (e.kind() == FlashException.Kind.IMAGE_TOO_SMALL) {
+                fail(now, "flash", e.getMessage()); // no announced size: refused at the end, nothing committed
+            } else {
+                fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            }
             return;
         }
         if (imageBytes != d.bytes()) {
@@ -354,10 +354,10 @@ public final class BootSequence {
         afterFlash(now, lease, Step.VERIFIED);
     }
 
-    private void verified(long now, BootpLease lease) {
+    private void verified(long now, Lease lease) {
         if (profile.boot().signed()) {
             signature = new SignatureSink();
-            signatureClient = new TftpClient(net, profile.tftp(), random);
+            signatureClient = new TftpClient(net, ram.apply(profile.tftp()), random);
             transition(now, new State.Signature(lease));
             signatureClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sig", signature);
         } else {
@@ -365,7 +365,7 @@ public final class BootSequence {
         }
     }
 
-    private void checkSignatureAndCommit(long now, BootpLease lease) {
+    private void checkSignatureAndCommit(long now, Lease lease) {
         String why = update.checkSignature(signature.bytes(), ImageSignature.publicKey(profile.boot().publicKeyBytes()));
         if (why != null) {
             fail(now, "signature", "image " + lease.bootFile() + " refused: " + why + "; slot "
@@ -375,14 +375,14 @@ public final class BootSequence {
         commit(now, lease, true);
     }
 
-    private void signatureFailed(long now, BootpLease lease, TftpFailure f) {
+    private void signatureFailed(long now, Lease lease, TftpFailure f) {
         String why = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND
                 ? "the server has no " + lease.bootFile() + ".sig and this board accepts only Ed25519-signed images"
                 : "fetching " + lease.bootFile() + ".sig failed: " + f.message();
         fail(now, "signature", why + "; slot " + BootSlots.name(update.previous()) + " stays active");
     }
 
-    private void commit(long now, BootpLease lease, boolean signed) {
+    private void commit(long now, Lease lease, boolean signed) {
         try {
             update.commit(profile.boot().trialBoots());
         } catch (FlashException e) {
@@ -395,8 +395,8 @@ public final class BootSequence {
         report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
                 lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
                 update.partition().name(), BootSlots.name(update.target()), signed, w.offset(), tftp.blockSize(),
-                retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), bootpRequests, startedAt, boundAt,
-                tftp.startedAt(), now);
+                retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), this.lease.requests(), startedAt, boundAt,
+                tftp.startedAt(), now, this.lease.lease(), this.lease.renewals());
         afterFlash(now, lease, Step.COMMITTED);
     }
 
@@ -405,7 +405,7 @@ public final class BootSequence {
         return r.finishedAt() == end ? r : new BootReport(r.mac(), r.address(), r.netmask(), r.gateway(), r.dns(), r.hostname(),
                 r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.partitionOffset(),
                 r.blockSize(), r.retransmissions(), r.flashOps(), r.erasedSectors(), r.skippedSectors(), r.bootpRequests(),
-                r.startedAt(), r.boundAt(), r.transferStartedAt(), end);
+                r.startedAt(), r.boundAt(), r.transferStartedAt(), end, r.lease(), r.renewals());
     }
 
     private void transferFailed(long now, TftpFailure f) {

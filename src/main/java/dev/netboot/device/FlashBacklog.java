@@ -72,26 +72,36 @@ final class FlashBacklog extends ForwardingFlash {
         return budget;
     }
 
+    /** Returns whether {@code bytes} more fit in the budget now. */
+    boolean hasRoom(long nowNanos, int bytes) {
+        time(nowNanos);
+        return backlog() + bytes <= budget;
+    }
+
     /**
      * Returns the earliest instant from which {@code bytes} more fit in the budget: {@code now} if they
-     * fit already, else the start of the program that frees enough room. When the room cannot come from
-     * queued programs (the budget is smaller than a page plus {@code bytes}) it returns {@code now}.
+     * fit already, else the start of the program that frees enough room. More bytes than the whole budget
+     * (a window larger than the buffer) wait for room for half of it: the rest will not fit when it comes
+     * and is dropped, while the chip works through the other half. When queued programs cannot free
+     * enough (what is left is the writer's partly filled buffer) it returns the start of the last one.
      */
     long readyAt(long nowNanos, long bytes) {
         time(nowNanos);
-        long over = backlog() + bytes - budget;
+        long want = bytes <= budget ? bytes : budget / 2;
+        long over = backlog() + want - budget;
         if (over <= 0) {
             return now;
         }
         long freed = 0;
+        int k = head;
         for (int i = 0; i < size; i++) {
-            int k = (head + i) % starts.length;
+            k = (head + i) % starts.length;
             freed += lengths[k];
             if (freed >= over) {
                 return starts[k];
             }
         }
-        return now;
+        return size == 0 ? now : starts[k];
     }
 
     @Override
@@ -113,14 +123,6 @@ final class FlashBacklog extends ForwardingFlash {
         lengths[k] = len;
         size++;
     }
-
-
-
-
-
-
-
-
 
     /** Does nothing: the board's flash outlives one update and is closed by its owner. */
     @Override

@@ -1,11 +1,12 @@
 package dev.netboot.emulator;
 
-import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootFailure;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.device.RamBudget;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
@@ -68,8 +69,11 @@ public final class EmulatedBoot {
      * @param bufferBytes       RAM budget for image bytes waiting for the chip, 0 if the transfer never started
      * @param peakBufferedBytes most image bytes that waited for the chip at once
      * @param acksHeld          window ACKs the TFTP client held until the flash had room
+     * @param reorderBytes      RAM for TFTP blocks held ahead of a gap (see {@link RamBudget})
+     * @param ramDrops          in-order blocks dropped because the flash buffer was full, and sent again
      */
-    public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld) {
+    public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld, long reorderBytes,
+                            long ramDrops) {
     }
 
     /**
@@ -149,7 +153,8 @@ public final class EmulatedBoot {
     /** Returns the flash side of a boot: {@code timed}'s busy time (null: untimed) and the update's pacing. */
     public static FlashTime flashTime(TimedFlash timed, BootSequence boot) {
         return new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
-                boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld());
+                boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld(),
+                boot.ram() == null ? 0 : boot.ram().reorderBytes(), boot.tftp().sinkDrops());
     }
 
     /**
@@ -157,13 +162,21 @@ public final class EmulatedBoot {
      * granted no option), else the one the board would ask for.
      */
     public static int blockSize(BootSequence boot, DeviceProfile p) {
-        return boot.tftp().state() instanceof TftpClient.State.Idle ? p.tftp().requestedBlockSize(boot.net().maxUdpPayload())
-                : boot.tftp().blockSize();
+        if (!(boot.tftp().state() instanceof TftpClient.State.Idle)) {
+            return boot.tftp().blockSize();
+        }
+        return boot.ram() != null ? boot.ram().blockSize() : p.tftp().requestedBlockSize(boot.net().maxUdpPayload());
     }
 
-    /** Returns the TFTP window of a boot: the one in use once the transfer started, else the one the board would ask for. */
+    /**
+     * Returns the TFTP window of a boot: the one in use once the transfer started, else the one the board would
+     * ask for (the profile's, or less when its RAM cannot hold it, see {@link RamBudget}).
+     */
     public static int windowSize(BootSequence boot, DeviceProfile p) {
-        return boot.tftp().state() instanceof TftpClient.State.Idle ? p.tftp().windowSize() : boot.tftp().windowSize();
+        if (!(boot.tftp().state() instanceof TftpClient.State.Idle)) {
+            return boot.tftp().windowSize();
+        }
+        return boot.ram() != null ? boot.ram().window() : p.tftp().windowSize();
     }
 
     /**
@@ -197,8 +210,18 @@ public final class EmulatedBoot {
         }
 
         @Override
-        public void leased(long now, BootpLease lease) {
+        public void ramShared(long now, RamBudget ram) {
+            next.ramShared(now, ram);
+        }
+
+        @Override
+        public void leased(long now, Lease lease) {
             next.leased(now, lease);
+        }
+
+        @Override
+        public void renewed(long now, Lease lease) {
+            next.renewed(now, lease);
         }
 
         @Override

@@ -7,9 +7,9 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A/B boot slots with a redundant, power-safe metadata record: a new image always goes into the
- * slot that is not active, and becomes active only by {@link #commit}, after its length and SHA-256
- * were checked by reading it back from flash.
+ * A/B boot slots with a redundant, power-safe metadata record: a new image never goes into the slot
+ * the board boots now, and becomes active only by {@link #commit}, after its length and SHA-256 were
+ * checked by reading it back from flash.
  *
  * <p>The metadata partition is split in two copies, each on its own erase units. An update writes
  * the next record (sequence + 1) into the copy that does <em>not</em> hold the newest valid record:
@@ -18,11 +18,12 @@ import java.util.Objects;
  * valid copy with the higher sequence number wins ({@link #load}), and {@link #select} never chooses
  * a slot whose content does not match its recorded length and SHA-256.
  *
- * <p>Order of an update, each step safe to cut: {@link #prepare} marks the target slot empty in the
- * metadata (only if the record still called it valid), the image is written into the target, then
- * {@link #commit} reads it back and records it as valid and active. An optional trial boot leaves the
- * new slot pending for a number of boots until {@link #confirm}; without confirmation {@link #select}
- * falls back to the previous slot.
+ * <p>Order of an update, each step safe to cut: {@link #planUpdate} picks the target, never the slot
+ * the board boots now nor the verified fallback of a trial; {@link #prepare} marks the target empty in
+ * the metadata and names the kept slot active (only when the record said otherwise), the image is
+ * written into the target, then {@link #commit} reads it back and records it as valid and active. An
+ * optional trial boot leaves the new slot pending for a number of boots until {@link #confirm}; without
+ * confirmation {@link #select} falls back to the previous slot.
  */
 public final class BootSlots {
     private final Flash flash;
@@ -114,28 +115,101 @@ public final class BootSlots {
                 + ": every erase unit is bad");
     }
 
-    /** Returns the slot the next image goes into: the one that is not active (A when none is). */
-    public int updateTarget() {
-        return current.active() == 0 ? 1 : 0;
+    /**
+     * Where an update may write, worked out from the metadata and the slots' content as {@link #select}
+     * sees them.
+     *
+     * @param target the slot the image goes into, or {@link SlotMetadata#NONE} when every slot holds an
+     *               image the board must keep (a verified trial slot and its verified fallback)
+     * @param keep   the slot the board boots now (what {@link #select} would choose), left alone by the
+     *               update; {@link SlotMetadata#NONE} when no slot holds a verified image
+     * @param note   why, in one line; for a refusal, what to do about it
+     */
+    public record UpdatePlan(int target, int keep, String note) {
+        /** Returns true when the update has a slot to write. */
+        public boolean possible() {
+            return target != SlotMetadata.NONE;
+        }
     }
 
     /**
-     * Makes slot {@code target} safe to overwrite: when the metadata still calls it valid, a record
-     * marking it empty is written first, so a cut during the write can never leave a half-written
-     * slot that the metadata calls valid.
+     * Returns where the next image goes: never into the slot the board would boot now, and never into the
+     * verified fallback of a trial that still has boots left. The slot that boots now is the one
+     * {@link #select} would choose: the active slot if its content checks out (for a pending trial with
+     * no tries left, the fallback first), else the other one if that checks out. So a damaged active slot,
+     * or one the metadata calls active while it holds no valid image, is the target and the slot that
+     * still boots is kept. A trial slot with tries left whose fallback checks out leaves no slot to write:
+     * both must survive, and the plan says so (confirm the trial or let it fall back first).
      *
-     * @throws IllegalStateException when {@code target} is the active slot
+     * <p>Reads the content of the slots it must vouch for (SHA-256 over their recorded length), as
+     * {@link #select} does at power-up; call after {@link #load}.
+     */
+    public UpdatePlan planUpdate() {
+        SlotMetadata m = current;
+        boolean lastTry = m.pending() && m.triesLeft() == 0;
+        int first = lastTry ? m.previous() : m.active();
+        int boots = SlotMetadata.NONE;
+        for (int i : first == SlotMetadata.NONE ? new int[] {0, 1} : new int[] {first, 1 - first}) {
+            if (checks(m, i)) {
+                boots = i;
+                break;
+            }
+        }
+        if (boots == SlotMetadata.NONE) {
+            int target = m.active() == 0 ? 1 : 0;
+            return new UpdatePlan(target, SlotMetadata.NONE, "no slot holds a verified image; the image goes into slot " + name(target));
+        }
+        int other = 1 - boots;
+        if (m.pending() && !lastTry && boots == m.active() && m.previous() == other && checks(m, other)) {
+            return new UpdatePlan(SlotMetadata.NONE, boots, "slot " + name(boots) + " is on trial (" + m.triesLeft()
+                    + (m.triesLeft() == 1 ? " boot" : " boots") + " left) and slot " + name(other) + " is its fallback; "
+                    + "both are kept, so an update has no slot to write (confirm slot " + name(boots)
+                    + " with 'netboot flash confirm', or let it fall back, first)");
+        }
+        return new UpdatePlan(other, boots, "slot " + name(boots) + " boots now and is kept; the image goes into slot " + name(other));
+    }
+
+    /** Returns the slot the next image goes into, or {@link SlotMetadata#NONE} when none may be written (see {@link #planUpdate}). */
+    public int updateTarget() {
+        return planUpdate().target();
+    }
+
+    /**
+     * Makes slot {@code target} safe to overwrite, as {@link #prepare(UpdatePlan)} does with a fresh plan.
+     *
+     * @throws IllegalStateException when {@code target} is not the slot {@link #planUpdate} allows
      */
     public void prepare(int target) {
-        if (target == current.active()) {
-            throw new IllegalStateException("slot " + name(target) + " is active; an update never overwrites the active slot");
+        UpdatePlan plan = planUpdate();
+        if (plan.target() != target) {
+            throw new IllegalStateException("slot " + name(target) + " may not be overwritten: " + plan.note());
+        }
+        prepare(plan);
+    }
+
+    /**
+     * Makes the plan's target safe to overwrite before the first byte goes into it: when the metadata still
+     * calls the target valid, or active, or the fallback of a trial, a record is written first that marks
+     * it empty and names the kept slot active, so a cut during the write can never leave a half-written
+     * slot the metadata calls valid, nor a record that points the board at it. A trial whose fallback is
+     * the target (a fallback that no longer checks out) ends: its slot stays active, confirmed.
+     *
+     * @throws IllegalStateException when the plan has no target
+     */
+    public void prepare(UpdatePlan plan) {
+        int target = plan.target();
+        if (!plan.possible()) {
+            throw new IllegalStateException(plan.note());
         }
         SlotMetadata m = current;
-        boolean fallbackToTarget = m.pending() && m.previous() == target;
-        if (m.slot(target).valid() || fallbackToTarget) {
-            // A pending trial whose fallback is the target loses its fallback: confirm the active slot instead.
-            write(m.next(m.active(), SlotMetadata.NONE, false, 0, target, SlotMetadata.Slot.EMPTY));
+        boolean safe = !m.slot(target).valid() && m.active() != target && !(m.pending() && m.previous() == target);
+        if (safe) {
+            return;
         }
+        int active = plan.keep() != SlotMetadata.NONE ? plan.keep() : m.active() == target ? SlotMetadata.NONE : m.active();
+        boolean trialStays = m.pending() && m.active() == active && m.previous() != target;
+        write(m.next(active, trialStays ? m.previous() : SlotMetadata.NONE, trialStays, trialStays ? m.triesLeft() : 0, target,
+                SlotMetadata.Slot.EMPTY));
     }
 
     /**
@@ -176,7 +250,10 @@ public final class BootSlots {
                     + " of " + slots[target].size() + " bytes");
         }
         SlotMetadata m = current;
-        int previous = trial > 0 ? m.active() : SlotMetadata.NONE;
+        // A trial falls back to the slot active now, or, with none active, to the other slot if it holds an image.
+        int other = 1 - target;
+        int fallback = m.active() != SlotMetadata.NONE ? m.active() : m.slot(other).valid() ? other : SlotMetadata.NONE;
+        int previous = trial > 0 ? fallback : SlotMetadata.NONE;
         write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256)));
     }
 

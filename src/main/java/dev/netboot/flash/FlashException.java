@@ -27,6 +27,8 @@ public final class FlashException extends RuntimeException {
         VERIFY_FAILED,
         /** An image is larger than the partition it is written into. */
         IMAGE_TOO_LARGE,
+        /** An image is smaller than the board accepts as bootable (a profile's {@code [boot] min-image-size}). */
+        IMAGE_TOO_SMALL,
         /** The backing file could not be created, opened, sized or written. */
         IO,
         /** The call is not allowed in the object's current state (closed, finished, aborted). */
@@ -44,7 +46,12 @@ public final class FlashException extends RuntimeException {
         /** NAND: a sector read back with more bit errors than its ECC corrects. */
         ECC_UNCORRECTABLE,
         /** The power was cut ({@link PowerCutFlash}); no operation runs until power returns. */
-        POWER_CUT
+        POWER_CUT,
+        /**
+         * Both A/B slots hold an image the board must keep (a trial slot with boots left and its verified
+         * fallback), so an update has no slot to write ({@link BootSlots#planUpdate}).
+         */
+        NO_FREE_SLOT
     }
 
     private final Kind kind;

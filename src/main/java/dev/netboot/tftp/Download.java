@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
  * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
  * missing block per timeout (RFC 7440 section 4).
  *
- * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take that
- * many bytes ({@link TftpSink#readyAt}) and, if that is later, holds the ACK until then.
+ * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take a
+ * whole negotiated window ({@link TftpSink#readyAt}: the sender sends that many whatever our own, smaller,
+ * ACK step) and, if that is later, holds the ACK until then. Before each block it asks whether the sink
+ * has room ({@link TftpSink#hasRoom}); a block without room is dropped and the ACK held until there is.
  *
  * <p>Allocation-free per block: DATA is read in place, the ACK is written into the client's control
  * buffer, and progress lives in the mutable fields below.
@@ -32,7 +34,7 @@ final class Download {
     private long lastGapAckFor = -1;
     private long lastGapAckAt;
     private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
-    private long acksHeld, held, gapAcks;
+    private long acksHeld, held, gapAcks, sinkDrops;
 
     Download(TftpClient client) {
         this.c = client;
@@ -42,7 +44,9 @@ final class Download {
     void prepare(TftpConfig config, int requestedBlockSize) {
         if (config.windowSize() > 1) {
             long bytesFor = Math.min((long) config.windowSize() * requestedBlockSize, config.reorderBudget());
-            reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), config.windowSize());
+            // No more slots than the store can hold blocks of the smallest size a server may grant.
+            int slots = (int) Math.min(config.windowSize(), bytesFor / TftpConfig.MIN_BLOCK_SIZE);
+            reorder = new ReorderBuffer((int) Math.min(bytesFor, Integer.MAX_VALUE - 16), slots);
         }
     }
 
@@ -69,6 +73,11 @@ final class Download {
     /** Returns how many gaps were acknowledged at once. */
     long gapAcks() {
         return gapAcks;
+    }
+
+    /** Returns how many in-order blocks were dropped because the sink had no room for them yet. */
+    long sinkDrops() {
+        return sinkDrops;
     }
 
     /** A server that ignored our options answered DATA 1 from {@code srcPort}: start and take the block. */
@@ -109,9 +118,17 @@ final class Download {
         return ackHeldUntil;
     }
 
-    /** Sends the held ACK: the sink is ready, ask for the next window. */
+    /** The sink has room: take the blocks held past a block dropped for want of it, then ask for what follows. */
     void releaseAck(long now) {
         ackHeldUntil = -1;
+        int n = takeHeld(now, c.blockSize);
+        if (n == HELD || n == FAILED) {
+            return;
+        }
+        if (n < c.blockSize) {
+            finished(now);
+            return;
+        }
         sendAck(now, true);
     }
 
@@ -154,31 +171,25 @@ final class Download {
     }
 
     private void inOrder(long now, ByteBuffer buf, int off, int n) {
+        if (!c.sink.hasRoom(now, n)) {
+            // No room in the sink's RAM for this block yet (a busy flash chip): drop it, as a full receive ring
+            // drops a frame. The sender sends it again once the ACK held until the room comes asks for it.
+            c.dropped++;
+            sinkDrops++;
+            lossInWindow = true;
+            holdAck(now);
+            return;
+        }
         if (!deliver(now, buf, off, n)) {
             return;
         }
         c.takeSample(now, received);
-        while (n == c.blockSize && reorder != null && reorder.has(received + 1)) {
-            long s = received + 1;
-            n = reorder.length(s);
-            int at = reorder.offset(s);
-            reorder.release(s);
-            if (!deliver(now, reorder.store(), at, n)) {
-                return;
-            }
+        n = takeHeld(now, n);
+        if (n == HELD || n == FAILED) {
+            return;
         }
         if (n < c.blockSize) {
-            // RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission.
-            if (reorder != null) {
-                reorder.clear();
-            }
-            sendAck(now, false);
-            c.finishedAt = now;
-            c.dallyUntil = now + c.rtt.timeout(0);
-            if (!c.unsent) {
-                c.retryAt = Long.MAX_VALUE;
-            }
-            c.transition(new TftpClient.State.Done(c.bytes, now));
+            finished(now);
             return;
         }
         if (sinceAck >= window) {
@@ -186,7 +197,7 @@ final class Download {
                 window++; // a clean window: one more block per ACK, up to what was negotiated
             }
             lossInWindow = false;
-            long ready = c.sink.readyAt(now, (long) window * c.blockSize);
+            long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
             if (ready > now) {
                 // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
                 ackHeldUntil = ready;
@@ -198,6 +209,63 @@ final class Download {
         } else {
             c.retryAt = now + c.rtt.timeout(0); // progress: the sender is alive
         }
+    }
+
+    private static final int HELD = -1;
+    private static final int FAILED = -2;
+
+    /**
+     * After an in-order block of {@code n} bytes, hands the sink the blocks held ahead of the gap that follow
+     * it, as far as the sink has room; returns the length of the last block delivered ({@code n} if none),
+     * {@link #HELD} when the sink ran out of room (the rest stays held, the ACK waits) or {@link #FAILED}.
+     */
+    private int takeHeld(long now, int n) {
+        while (n == c.blockSize && reorder != null && reorder.has(received + 1)) {
+            long s = received + 1;
+            int len = reorder.length(s);
+            if (!c.sink.hasRoom(now, len)) {
+                holdAck(now);
+                return HELD;
+            }
+            int at = reorder.offset(s);
+            reorder.release(s);
+            if (!deliver(now, reorder.store(), at, len)) {
+                return FAILED;
+            }
+            n = len;
+        }
+        return n;
+    }
+
+    /**
+     * Holds the ACK of the last block in order until the sink has room for a window (or for what it can
+     * take of one): sent earlier it would only bring blocks the sink must drop again. A sink that cannot
+     * say when leaves the receive timeout to ask again.
+     */
+    private void holdAck(long now) {
+        if (ackHeldUntil >= 0) {
+            return;
+        }
+        long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
+        if (ready > now) {
+            ackHeldUntil = ready;
+            c.retryAt = ready;
+            acksHeld++;
+        }
+    }
+
+    /** RFC 1350 section 6: the end is a block shorter than the block size; dally to re-ACK its retransmission. */
+    private void finished(long now) {
+        if (reorder != null) {
+            reorder.clear();
+        }
+        sendAck(now, false);
+        c.finishedAt = now;
+        c.dallyUntil = now + c.rtt.timeout(0);
+        if (!c.unsent) {
+            c.retryAt = Long.MAX_VALUE;
+        }
+        c.transition(new TftpClient.State.Done(c.bytes, now));
     }
 
     /** Writes one in-order block; false when the transfer ended in failure. */
@@ -236,8 +304,9 @@ final class Download {
             }
         }
         // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
-        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm.
-        if (received != lastGapAckFor || now - lastGapAckAt >= c.rtt.rto()) {
+        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm. Not while
+        // an ACK waits for the sink: the missing block would find no room; that ACK asks for it in time.
+        if (ackHeldUntil < 0 && (received != lastGapAckFor || now - lastGapAckAt >= c.rtt.rto())) {
             lastGapAckFor = received;
             lastGapAckAt = now;
             gapAcks++;

@@ -54,8 +54,10 @@ import java.util.random.RandomGenerator;
  * <p><b>Pacing.</b> A window ACK asks the server for the next window; before sending it the client asks
  * the sink when it can take that many bytes ({@link TftpSink#readyAt}) and, if that is later, holds the
  * ACK until then instead of letting the data pile up in RAM. A held ACK is not a retransmission and
- * the receive timeout does not run while it is held. The last block's ACK and ACKs on a gap are never
- * held (they do not ask for new data beyond what the sender already has out).
+ * the receive timeout does not run while it is held. The last block's ACK is never held. The sink's RAM
+ * is a hard limit: an in-order block it has no room for yet (a window larger than its buffer) is dropped,
+ * the ACK of the block before it is held until the room comes, and meanwhile no gap ACK asks for it; the
+ * server then sends it again.
  *
  * <p>The data path allocates nothing: DATA is read in place, ACKs and DATA are written into the frame
  * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
@@ -196,6 +198,11 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
         return download.acksHeld();
+    }
+
+    /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
+    public long sinkDrops() {
+        return download.sinkDrops();
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */

@@ -27,4 +27,14 @@ public interface TftpSink {
     default long readyAt(long now, long bytes) {
         return now;
     }
+
+    /**
+     * Returns whether the sink has room for {@code bytes} more now. The client asks before it hands over each
+     * block: a block the sink has no room for is not written past its buffer but dropped (the sender sends
+     * it again), and the ACK that asks for it waits until {@link #readyAt} says room has come. The default
+     * always has room. Must not allocate: it runs once per block.
+     */
+    default boolean hasRoom(long now, int bytes) {
+        return true;
+    }
 }

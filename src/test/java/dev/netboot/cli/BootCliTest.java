@@ -234,6 +234,43 @@ class BootCliTest {
         }
     }
 
+    /**
+     * Issue 8: after a good image, an empty one was committed into slot B and booted. An image under the
+     * profile's [boot] min-image-size (1 KiB by default) is refused before anything is erased: the boot
+     * fails in stage flash, the flash file is byte for byte what it was, and slot A still boots.
+     */
+    @Test
+    void anEmptyOrImplausiblySmallImageIsRefusedBeforeAnythingIsErased() throws Exception {
+        byte[] good = randomImage(10_000, 21);
+        Path flash = dir.resolve("flash.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("good.bin"), good).toString(), "--flash-file", flash.toString())
+                .exit());
+        byte[] before = Files.readAllBytes(flash);
+        for (int size : new int[] {0, 1, 1023}) {
+            Path img = Files.write(dir.resolve("small-" + size + ".bin"), randomImage(size, size));
+            Run r = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--json");
+            assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+            JsonNode j = r.json();
+            assertEquals("error", j.get("result").asText());
+            assertEquals("flash", j.get("stage").asText());
+            assertEquals("image of " + size + " bytes refused: this board takes images of at least 1024 bytes"
+                    + " ([boot] min-image-size); nothing was written, slot A still boots", j.get("error").asText());
+            assertEquals(0, j.get("flashOps").asLong());
+            assertEquals("A", j.get("activeSlot").asText());
+            assertTrue(r.err().contains("netboot: boot failed: [flash] image of " + size + " bytes refused"), r.err());
+            assertArrayEquals(before, Files.readAllBytes(flash), "nothing written for " + size + " bytes");
+            Run human = run("boot", "--image", img.toString(), "--flash-file", flash.toString());
+            assertEquals("", human.out(), "no summary of a boot that did not happen");
+        }
+        JsonNode select = run("flash", "select", "--flash-file", flash.toString(), "--json").json();
+        assertEquals("A", select.get("bootSlot").asText());
+        // 1024 bytes, the default floor, is an image.
+        byte[] least = randomImage(1024, 22);
+        Run r = run("boot", "--image", Files.write(dir.resolve("least.bin"), least).toString(), "--flash-file", flash.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(sha256(least), r.json().get("sha256").asText());
+    }
+
     @Test
     void unknownProfileIsAUsageError() throws IOException {
         Run r = run("boot", "--profile", "no-such-board", "--json");

@@ -22,6 +22,8 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
+import java.util.stream.IntStream;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +31,11 @@ import org.junit.jupiter.api.Test;
  * The proof that an update never bricks the board: for a small update on NOR and on NAND, cut the
  * power at every flash operation of it, in each of the three modes (before, after, torn), then boot
  * again. Every time the board must come up on a verified slot holding the old or the new image, and
- * after an uninterrupted update it must hold the new one. Also: random nested cuts (the recovery update
- * is cut too), and cuts while {@link BootSlots#select} writes the metadata of a pending trial boot.
+ * after an uninterrupted update it must hold the new one. The sweep starts from every state the
+ * metadata can be in ({@link Start}): two valid images, the active slot damaged or empty, a trial on its
+ * last try, with a damaged fallback, or itself damaged; a trial with boots left and a verified fallback
+ * must refuse the update before any flash operation. Also: random nested cuts (the recovery update is
+ * cut too), and cuts while {@link BootSlots#select} writes the metadata of a pending trial boot.
  *
  * <p>The update is the device's own code path without the network: {@link SlotUpdate} fed in 512-byte
  * blocks as the TFTP client would, then finish and commit, exactly as {@link BootSequence} runs it.
@@ -107,6 +112,84 @@ class PowerCutSweepTest {
         return f;
     }
 
+    /**
+     * How a board is before the update: every state the A/B metadata can be in when an update comes,
+     * each with OLD as the image it boots now. {@code prepare} brings a fresh flash into that state.
+     */
+    record Start(String name, BiConsumer<Board, Flash> prepare) {
+        Flash on(Board board) {
+            Flash f = board.fresh().get();
+            prepare.accept(board, f);
+            // The state is what it claims: OLD is in a slot that checks out (select() would write: not called here).
+            BootSlots slots = board.slots(f);
+            SlotMetadata m = slots.load();
+            assertTrue(IntStream.of(0, 1).anyMatch(i -> Arrays.equals(m.slot(i).sha256(), sha(OLD)) && slots.checks(m, i)),
+                    name + ": OLD is bootable before the update: " + m);
+            return f;
+        }
+    }
+
+    /** Erases the first good erase unit of slot {@code i}: its content no longer matches its record. */
+    static void damage(Board board, Flash f, int i) {
+        Partition p = i == 0 ? board.a() : board.b();
+        int unit = f.geometry().eraseUnit();
+        long at = p.offset();
+        while (f.isBad((int) (at / unit))) {
+            at += unit;
+        }
+        f.erase(at, unit);
+    }
+
+    /** Replaces the metadata by {@code m} alone, in copy 0 (copy 1 erased): a record another writer may have left. */
+    static void record(Board board, Flash f, SlotMetadata m) {
+        int unit = f.geometry().eraseUnit();
+        for (long at = board.meta().offset(); at < board.meta().end(); at += unit) {
+            f.erase(at, unit);
+        }
+        byte[] raw = m.encode();
+        f.program(board.meta().offset(), raw, 0, raw.length);
+        assertEquals(m, board.slots(f).load());
+    }
+
+    /** OLDER in A, OLD in B and active, both valid: the update goes into A over a valid image. */
+    static final Start TWO_VALID = new Start("two valid images", (board, f) -> {
+        update(board, f, OLDER, 0);
+        update(board, f, OLD, 0);
+    });
+    /** OLD in A; OLDER in B, active, then damaged: the board boots A, so the update must go into B. */
+    static final Start ACTIVE_DAMAGED = new Start("active slot damaged", (board, f) -> {
+        update(board, f, OLD, 0);
+        update(board, f, OLDER, 0);
+        damage(board, f, 1);
+    });
+    /** OLD in A; the metadata names B active but B holds no valid image: the board boots A. */
+    static final Start ACTIVE_EMPTY = new Start("active slot empty", (board, f) -> {
+        update(board, f, OLD, 0);
+        SlotMetadata m = board.slots(f).load();
+        record(board, f, new SlotMetadata(m.sequence() + 1, 1, SlotMetadata.NONE, false, 0,
+                new SlotMetadata.Slot[] {m.slot(0), SlotMetadata.Slot.EMPTY}));
+    });
+    /** OLD in A; OLDER in B on trial, its one try used: the next power-up falls back to A, so B is the target. */
+    static final Start TRIAL_LAST_TRY = new Start("trial on its last try", (board, f) -> {
+        update(board, f, OLD, 0);
+        update(board, f, OLDER, 1);
+        board.slots(f).select();
+    });
+    /** OLDER in A, damaged; OLD in B on trial with 2 tries: B boots and has no fallback left, so A is the target. */
+    static final Start TRIAL_FALLBACK_DAMAGED = new Start("trial with a damaged fallback", (board, f) -> {
+        update(board, f, OLDER, 0);
+        update(board, f, OLD, 2);
+        damage(board, f, 0);
+    });
+    /** OLD in A; OLDER in B on trial with 2 tries, damaged: the board falls back to A, so B is the target. */
+    static final Start TRIAL_DAMAGED = new Start("trial slot damaged", (board, f) -> {
+        update(board, f, OLD, 0);
+        update(board, f, OLDER, 2);
+        damage(board, f, 1);
+    });
+    static final List<Start> STARTS = List.of(TWO_VALID, ACTIVE_DAMAGED, ACTIVE_EMPTY, TRIAL_LAST_TRY, TRIAL_FALLBACK_DAMAGED,
+            TRIAL_DAMAGED);
+
     /** Boots: the selection must be a verified slot whose recorded digest is OLD's or NEW's; returns which image. */
     static byte[] boot(Board board, Flash f, String what) {
         BootSlots slots = board.slots(f);
@@ -133,41 +216,53 @@ class PowerCutSweepTest {
     }
 
     /** Cuts the update of NEW at operation k in mode, reboots, checks, then updates NEW again uninterrupted and checks NEW. */
-    static boolean cutOnce(Board board, long k, PowerCutFlash.Mode mode, long seed) {
-        Flash f = withOld(board);
+    static boolean cutOnce(Board board, Start start, long k, PowerCutFlash.Mode mode, long seed) {
+        Flash f = start.on(board);
         PowerCutFlash cut = new PowerCutFlash(f, k, mode, seed);
+        String what = board.name() + ", " + start.name() + ", cut at " + k + " " + mode;
         try {
             update(board, cut, NEW, 0);
         } catch (FlashException e) {
-            assertEquals(FlashException.Kind.POWER_CUT, e.kind(), board.name() + " cut " + k + " " + mode + ": " + e.getMessage());
+            assertEquals(FlashException.Kind.POWER_CUT, e.kind(), what + ": " + e.getMessage());
         }
-        String what = board.name() + " cut at " + k + " " + mode;
         boot(board, f, what);
         update(board, f, NEW, 0);
         assertEquals(NEW, boot(board, f, what + ", then updated"));
         return cut.isCut();
     }
 
-    /** Counts the operations of an uninterrupted update of NEW over OLD. */
-    static long operations(Board board) {
-        PowerCutFlash count = PowerCutFlash.never(withOld(board));
+    /** Counts the operations of an uninterrupted update of NEW from {@code start}. */
+    static long operations(Board board, Start start) {
+        PowerCutFlash count = PowerCutFlash.never(start.on(board));
         update(board, count, NEW, 0);
-        assertEquals(NEW, boot(board, count.delegate(), board.name() + " uncut"));
+        assertEquals(NEW, boot(board, count.delegate(), board.name() + ", " + start.name() + ", uncut"));
         return count.operations();
     }
 
+    static long operations(Board board) {
+        return operations(board, TWO_VALID);
+    }
+
     long sweep(Board board) {
-        long ops = operations(board);
+        long ops = sweep(board, TWO_VALID);
+        System.out.printf("power-cut sweep: %s %d modes x %d ops = %d cuts, survived all%n", board.name(), MODES.length, ops,
+                MODES.length * ops);
+        return MODES.length * ops;
+    }
+
+    /** Cuts an update from {@code start} at each of its operations in each mode; returns the operations of one update. */
+    long sweep(Board board, Start start) {
+        long ops = operations(board, start);
         long cuts = 0;
         for (PowerCutFlash.Mode mode : MODES) {
             for (long k = 1; k <= ops; k++) {
-                assertTrue(cutOnce(board, k, mode, k * 31 + mode.ordinal()), board.name() + ": operation " + k + " was never reached");
+                assertTrue(cutOnce(board, start, k, mode, k * 31 + mode.ordinal()),
+                        board.name() + ", " + start.name() + ": operation " + k + " was never reached");
                 cuts++;
             }
         }
         assertEquals(MODES.length * ops, cuts);
-        System.out.printf("power-cut sweep: %s %d modes x %d ops = %d cuts, survived all%n", board.name(), MODES.length, ops, cuts);
-        return cuts;
+        return ops;
     }
 
     @Test
@@ -185,20 +280,76 @@ class PowerCutSweepTest {
         assertTrue(sweep(NAND) > 3 * 50);
     }
 
-    /** A cut, then a recovery update cut again at a random operation, then boot; 100 seeded runs per board and mode. */
+    /**
+     * The same sweep from every other state the metadata can be in when an update comes: the active slot
+     * damaged or empty (the update must go into it, not into the slot that still boots), and a trial on its
+     * last try, with a damaged fallback, or itself damaged. Every cut must leave OLD or NEW bootable.
+     */
+    @Test
+    void everyOtherStartingStateSurvivesACutAtEveryOperation() {
+        long cuts = 0;
+        for (Start start : STARTS.subList(1, STARTS.size())) {
+            List<String> each = new java.util.ArrayList<>();
+            long here = 0;
+            for (Board board : List.of(NOR, NOR_SKIP, NAND)) {
+                long ops = sweep(board, start);
+                each.add(board.name() + " " + ops);
+                here += MODES.length * ops;
+            }
+            System.out.printf("power-cut sweep: %s: %s ops x %d modes = %d cuts, survived all%n", start.name(),
+                    String.join(", ", each), MODES.length, here);
+            cuts += here;
+        }
+        assertTrue(cuts > 5 * 3 * 3 * 50, "cuts: " + cuts);
+    }
+
+    /**
+     * A trial with boots left whose fallback checks out: the board boots the trial now and must keep its
+     * fallback too, so the update is refused before any flash operation and the metadata stays as it was.
+     */
+    @Test
+    void aTrialWithBootsLeftAndAVerifiedFallbackIsNotOverwritten() {
+        for (Board board : List.of(NOR, NAND)) {
+            Flash f = board.fresh().get();
+            update(board, f, OLDER, 0);
+            update(board, f, OLD, 2);
+            SlotMetadata before = board.slots(f).load();
+            PowerCutFlash count = PowerCutFlash.never(f);
+            FlashException e = org.junit.jupiter.api.Assertions.assertThrows(FlashException.class, () -> update(board, count, NEW, 0),
+                    board.name() + ": an update over a trial and its fallback");
+            assertEquals(FlashException.Kind.NO_FREE_SLOT, e.kind(), e.getMessage());
+            assertEquals(0, count.operations(), board.name() + ": nothing erased or programmed");
+            assertEquals(before, board.slots(f).load());
+            assertEquals(OLD, boot(board, f, board.name() + " trial kept"));
+            // Once the trial is confirmed its old fallback is an ordinary inactive slot: the update goes there.
+            BootSlots slots = board.slots(f);
+            slots.load();
+            slots.confirm();
+            update(board, f, NEW, 0);
+            assertEquals(NEW, boot(board, f, board.name() + " after confirm"));
+        }
+        System.out.println("power-cut sweep: a trial with boots left and a verified fallback: update refused, 0 flash operations");
+    }
+
+    /**
+     * A cut, then a recovery update cut again at a random operation, then boot; 100 seeded runs per board and
+     * mode from two valid images, 20 from each other starting state.
+     */
     @Test
     void nestedCutsDuringTheRecoveryUpdate() {
         long runs = 0;
         for (Board board : List.of(NOR, NAND)) {
-            long ops = operations(board);
+          for (Start start : STARTS) {
+            long ops = operations(board, start);
             SplittableRandom r = new SplittableRandom(2024);
             for (PowerCutFlash.Mode mode : MODES) {
-                for (int i = 0; i < 100; i++) {
+                for (int i = 0; i < (start == TWO_VALID ? 100 : 20); i++) {
                     long k1 = 1 + r.nextLong(ops);
                     long k2 = 1 + r.nextLong(ops);
                     PowerCutFlash.Mode mode2 = MODES[r.nextInt(MODES.length)];
-                    String what = board.name() + " cut at " + k1 + " " + mode + ", recovery cut at " + k2 + " " + mode2;
-                    Flash f = withOld(board);
+                    String what = board.name() + ", " + start.name() + ", cut at " + k1 + " " + mode + ", recovery cut at " + k2
+                            + " " + mode2;
+                    Flash f = start.on(board);
                     try {
                         update(board, new PowerCutFlash(f, k1, mode, r.nextLong()), NEW, 0);
                     } catch (FlashException e) {
@@ -216,6 +367,7 @@ class PowerCutSweepTest {
                     runs++;
                 }
             }
+          }
         }
         System.out.printf("power-cut sweep: %d nested cuts (a cut during the recovery update), survived all%n", runs);
     }

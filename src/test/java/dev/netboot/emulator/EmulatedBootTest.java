@@ -50,6 +50,9 @@ class EmulatedBootTest {
         return b;
     }
 
+    /** The RFC 5227 check of the offered address: the profile's probes, each followed by one interval of silence. */
+    static final long PROBING = PROFILE.dhcp().arpProbes() * PROFILE.dhcp().arpProbeInterval();
+
     static String failure(Outcome o, String stage) {
         BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class, o.boot().state());
         assertEquals(stage, f.failure().stage(), f.failure().message());
@@ -70,10 +73,10 @@ class EmulatedBootTest {
     }
 
     @Test
-    void silentNetworkGivesUpBootpExactlyAtTheBudget() {
+    void silentNetworkGivesUpDhcpExactlyAtTheBudget() {
         Outcome o = boot(Scenario.DEFAULT.withLoss(1.0), image(10));
-        String m = failure(o, "bootp");
-        assertTrue(m.contains("no usable reply"), m);
+        String m = failure(o, "dhcp");
+        assertTrue(m.contains("no usable offer after 7 DHCPDISCOVERs in 60.0 s"), m);
         assertEquals(PROFILE.bootp().giveUp(), o.time(), "gives up at exactly the give-up budget, 60 s");
     }
 
@@ -84,9 +87,10 @@ class EmulatedBootTest {
         Outcome o = boot(sc, image(10));
         String m = failure(o, "arp");
         assertTrue(m.contains("10.0.0.99") && m.contains("5 requests"), m);
-        // Bound when the reply arrives (request out at 0, reply back after two latencies); ARP requests
-        // at +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
-        assertEquals(2 * LATENCY + 5 * 500 * MS, o.time());
+        // DHCPDISCOVER at 0, DHCPOFFER back at 2 latencies (it names server and file: taken at once), DHCPREQUEST,
+        // DHCPACK back at 4; the RFC 5227 probe finds the address free (probes at +0 and +0.2 s, clear at +0.4 s); ARP
+        // requests for the server at +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
+        assertEquals(4 * LATENCY + PROBING + 5 * 500 * MS, o.time());
         assertEquals(5, o.boot().net().stats().arpRequestsSent());
     }
 
@@ -99,11 +103,12 @@ class EmulatedBootTest {
         Outcome o = boot(sc, image(10));
         String m = failure(o, "tftp");
         assertTrue(m.contains("192.168.5.5:69"), m);
-        long rrqAt = 4 * LATENCY; // BOOTP round trip, then the ARP round trip for the gateway
+        long rrqAt = 6 * LATENCY + PROBING; // DHCP's two round trips, the address probe, the ARP round trip for the gateway
         assertEquals(rrqAt + (1 + 2 + 4 + 8 + 8 + 8 + 8 + 8 + 8) * S, o.time());
         assertEquals(Ipv4Address.parse("10.0.0.1"), o.boot().net().nextHop(Ipv4Address.parse("192.168.5.5")));
-        // The router saw all nine RRQs (first + 8 retransmissions) addressed to someone else and dropped them.
-        assertEquals(9, o.lan().server().stack().stats().dropNotForUs());
+        // The router saw all nine RRQs (first + 8 retransmissions) addressed to someone else and dropped them, and
+        // the board's ARP announcement of its new address (RFC 5227 2.3), which it had no entry to update with.
+        assertEquals(9 + 1, o.lan().server().stack().stats().dropNotForUs());
     }
 
     @Test
@@ -113,6 +118,45 @@ class EmulatedBootTest {
         String m = failure(o, "tftp");
         assertTrue(m.contains("ERROR 1"), m);
         assertTrue(m.contains("file not found"), m);
+    }
+
+    /**
+     * A board that does not ask for tsize learns the size only at the last block: an image under its
+     * [boot] min-image-size (1 KiB) is refused then, and its first bytes waited in RAM meanwhile, so neither
+     * the target slot (which holds a valid fallback) nor the metadata was touched.
+     */
+    @Test
+    void withoutAnAnnouncedSizeAShortImageIsRefusedAtTheEndWithFlashUntouched() {
+        DeviceProfile noTsize = PROFILE.withTftp(PROFILE.tftp().withTsize(false));
+        Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
+        for (byte[] img : new byte[][] {image(10_000), image(12_000)}) {
+            assertInstanceOf(BootSequence.State.Done.class, bootOn(noTsize, flash, img).state(), "A, then B");
+        }
+        byte[] before = new byte[(int) PROFILE.flash().size()];
+        flash.read(0, before, 0, before.length);
+        long writes = flash.stats().erases() + flash.stats().programs();
+        for (int size : new int[] {0, 1000}) {
+            BootSequence boot = bootOn(noTsize, flash, image(size));
+            BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class, boot.state());
+            assertEquals("flash", f.failure().stage());
+            assertEquals("image of " + size + " bytes refused: this board takes images of at least 1024 bytes"
+                    + " ([boot] min-image-size); nothing was written, slot B still boots", f.failure().message());
+            assertEquals(writes, flash.stats().erases() + flash.stats().programs(), "no erase, no program");
+        }
+        byte[] after = new byte[before.length];
+        flash.read(0, after, 0, after.length);
+        assertArrayEquals(before, after);
+        assertInstanceOf(BootSequence.State.Done.class, bootOn(noTsize, flash, image(1024)).state(), "1 KiB is an image");
+    }
+
+    static BootSequence bootOn(DeviceProfile p, Flash flash, byte[] image) {
+        EmulatedLan lan = EmulatedLan.of(Scenario.DEFAULT);
+        lan.tftp().serve(Scenario.DEFAULT.servedFile(), image);
+        BootSequence boot = EmulatedBoot.addBoard(lan, p, flash, new BootObserver() {
+        });
+        boot.start(0);
+        lan.simulation().run(boot::finished, 600 * S);
+        return boot;
     }
 
     @Test

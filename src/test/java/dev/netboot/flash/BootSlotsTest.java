@@ -153,6 +153,147 @@ class BootSlotsTest {
         assertFalse(slots.current().pending());
     }
 
+    /** Zeroes one byte inside slot {@code i}'s image (NOR programs bits 1 -> 0 without an erase): its content no longer checks. */
+    void damage(int i) {
+        flash.program(slots.slot(i).offset() + 100, new byte[] {0}, 0, 1);
+        assertFalse(slots.checks(slots.load(), i), "slot " + BootSlots.name(i) + " damaged");
+    }
+
+    /** Replaces the metadata with {@code m} alone (both copies erased, {@code m} in copy 0), as another writer might have left it. */
+    void record(SlotMetadata m) {
+        flash.erase(META.offset(), (int) META.size());
+        byte[] raw = m.encode();
+        for (int off = 0; off < raw.length; off += 256) {
+            flash.program(META.offset() + off, raw, off, Math.min(256, raw.length - off));
+        }
+        assertEquals(m, slots.load());
+    }
+
+    void assertPlan(int target, int keep) {
+        BootSlots.UpdatePlan p = slots.planUpdate();
+        assertEquals(target, p.target(), p.note());
+        assertEquals(keep, p.keep(), p.note());
+    }
+
+    /** After prepare, what a power cut leaves must boot the kept slot: the record names it and calls the target empty. */
+    void prepareKeeps(int target, int keep) {
+        slots.prepare(target);
+        SlotMetadata m = new BootSlots(flash, A, B, META).load();
+        assertFalse(m.slot(target).valid(), "target marked empty: " + m);
+        assertEquals(keep, m.active(), "the kept slot is active: " + m);
+        assertTrue(m.previous() != target, "the target is nobody's fallback: " + m);
+        // The target's first sector erased, as the writer's first step does: the board still boots the kept slot.
+        flash.erase(slots.slot(target).offset(), 4096);
+        assertEquals(keep, new BootSlots(flash, A, B, META).select().slot());
+    }
+
+    @Test
+    void aFreshBoardWritesSlotAAndKeepsNothing() {
+        slots.load();
+        assertPlan(0, SlotMetadata.NONE);
+    }
+
+    @Test
+    void aVerifiedActiveSlotIsKeptAndTheOtherOneWritten() throws Exception {
+        install(image(5000, 1), 0);               // A
+        assertPlan(1, 0);
+        install(image(6000, 2), 0);               // B, A still valid
+        assertPlan(0, 1);
+        prepareKeeps(0, 1);
+    }
+
+    @Test
+    void aDamagedActiveSlotIsTheTargetAndTheSlotThatStillBootsIsKept() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 0);               // B active
+        damage(1);
+        assertEquals(0, slots.select().slot(), "the board boots A");
+        assertPlan(1, 0);
+        prepareKeeps(1, 0);
+    }
+
+    @Test
+    void aSlotTheMetadataCallsActiveButHoldsNoImageIsTheTarget() throws Exception {
+        install(image(5000, 1), 0);               // A valid
+        SlotMetadata m = slots.current();
+        record(new SlotMetadata(m.sequence() + 1, 1, SlotMetadata.NONE, false, 0, new SlotMetadata.Slot[] {m.slot(0), SlotMetadata.Slot.EMPTY}));
+        assertEquals(0, slots.select().slot());
+        assertPlan(1, 0);
+        prepareKeeps(1, 0);
+    }
+
+    @Test
+    void withNoVerifiedSlotTheInactiveOneIsWritten() throws Exception {
+        install(image(5000, 1), 0);
+        install(image(6000, 2), 0);               // B active
+        damage(0);
+        damage(1);
+        assertPlan(0, SlotMetadata.NONE);
+    }
+
+    @Test
+    void aTrialWithBootsLeftAndAVerifiedFallbackLeavesNoSlotToWrite() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 2);               // B pending, 2 tries, fallback A
+        SlotMetadata before = slots.load();
+        BootSlots.UpdatePlan p = slots.planUpdate();
+        assertFalse(p.possible(), p.note());
+        assertEquals(1, p.keep());
+        assertTrue(p.note().contains("slot B is on trial (2 boots left) and slot A is its fallback"), p.note());
+        assertThrows(IllegalStateException.class, () -> slots.prepare(0));
+        assertThrows(IllegalStateException.class, () -> slots.prepare(1));
+        assertEquals(before, new BootSlots(flash, A, B, META).load(), "nothing written");
+        slots.select();                           // one boot used: one left, still both kept
+        assertFalse(slots.planUpdate().possible());
+        slots.confirm();                          // confirmed: A is an ordinary inactive slot again
+        assertPlan(0, 1);
+    }
+
+    @Test
+    void aTrialOnItsLastTryIsTheTargetAndItsFallbackIsKept() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 1);               // B pending, 1 try
+        assertEquals(1, slots.select().slot());   // the try is used: the next power-up falls back to A
+        assertEquals(0, slots.current().triesLeft());
+        assertPlan(1, 0);
+        prepareKeeps(1, 0);
+        assertFalse(slots.load().pending());
+    }
+
+    @Test
+    void aTrialWhoseFallbackIsDamagedIsKeptAndTheFallbackWritten() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 2);               // B pending, fallback A
+        damage(0);
+        assertPlan(0, 1);
+        prepareKeeps(0, 1);
+    }
+
+    @Test
+    void aDamagedTrialIsTheTargetAndItsFallbackIsKept() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 2);               // B pending, fallback A
+        damage(1);
+        assertPlan(1, 0);
+        prepareKeeps(1, 0);
+    }
+
+    @Test
+    void aFirstImageOnTrialHasNoFallbackToKeep() throws Exception {
+        install(image(5000, 1), 2);               // A pending, no fallback
+        assertEquals(SlotMetadata.NONE, slots.current().previous());
+        assertPlan(1, 0);
+    }
+
+    @Test
+    void aTrialCommittedOverANoneActiveRecordFallsBackToTheSlotThatHeldAnImage() throws Exception {
+        install(image(5000, 1), 0);               // A valid
+        SlotMetadata m = slots.current();
+        record(new SlotMetadata(m.sequence() + 1, SlotMetadata.NONE, SlotMetadata.NONE, false, 0, m.slots()));
+        install(image(6000, 2), 1);               // B pending
+        assertEquals(0, slots.current().previous(), "A is the fallback");
+    }
+
     @Test
     void sequenceNumbersCompareAcrossTheWrap() {
         assertTrue(BootSlots.newer(0, 0xFFFF_FFFFL));
