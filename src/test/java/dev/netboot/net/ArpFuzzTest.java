@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (resolved or failed) once the segment is silent; {@code resolve} reports an address only as the MAC a
  * delivered ARP packet gave for it within the entry lifetime; every datagram held for ARP is either sent
  * to its destination or reported unreachable to its port, never dropped unsaid; and the stack sends at
- * most one ARP request per address at one instant.
+ * most one ARP request per address at one instant until an answer for that address arrives.
  */
 class ArpFuzzTest {
     static final long MS = ScriptedLink.MS;
@@ -199,6 +199,8 @@ class ArpFuzzTest {
                 if (eth.etherType() == EthernetFrame.TYPE_ARP && forUs && eth.srcValue() != OUR_MAC.value()) {
                     ArpPacket p = ArpPacket.parse(b, eth.payloadOffset(), eth.payloadLength());
                     learned.add(new long[] {now, p.spa().value(), p.sha().value()});
+                    // An answer ends a resolution: a later request (the entry evicted from a small cache) is a new one.
+                    lastRequest.remove(p.spa().value());
                 }
             } catch (MalformedPacketException e) {
                 // nothing to learn
