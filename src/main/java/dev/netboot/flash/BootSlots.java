@@ -305,10 +305,23 @@ public final class BootSlots {
         return new Selection(SlotMetadata.NONE, false, "no slot holds a verified image");
     }
 
-    /** Returns true when slot {@code i} is valid in {@code m} and its content matches. */
+    /**
+     * Returns true when slot {@code i} is valid in {@code m} and its content matches. Content that cannot be
+     * read back, a recorded length past the slot's good units or a sector ECC cannot correct, does not match.
+     */
     public boolean checks(SlotMetadata m, int i) {
         SlotMetadata.Slot s = m.slot(i);
-        return s.valid() && s.length() <= slots[i].size() && Arrays.equals(digest(i, s.length()), s.sha256());
+        if (!s.valid() || s.length() > slots[i].size()) {
+            return false;
+        }
+        try {
+            return Arrays.equals(digest(i, s.length()), s.sha256());
+        } catch (FlashException e) {
+            if (e.kind() == FlashException.Kind.OUT_OF_RANGE || e.kind() == FlashException.Kind.ECC_UNCORRECTABLE) {
+                return false; // the record or the slot is damaged: the board must boot the other slot, not stop here
+            }
+            throw e;
+        }
     }
 
     /** Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, read back a page at a time (bad units skipped). */
