@@ -61,4 +61,17 @@ class BootSlotsDamagedFlashTest {
         assertFalse(slots.checks(slots.current(), 1));
         assertEquals(new BootSlots.Selection(0, true, "active slot B fails its check; falling back to slot A"), slots.select());
     }
+
+    @Test
+    void aTrialRecordWithNoActiveSlotIsNotARecordAndTheOlderCopyRules() throws Exception {
+        SimulatedNandFlash flash = nand();
+        imageInA(flash);
+        SlotMetadata.Slot[] aValid = {verified(IMAGE), SlotMetadata.Slot.EMPTY};
+        record(flash, 0, new SlotMetadata(4, 0, SlotMetadata.NONE, false, 0, aValid));
+        // Newer and CRC-correct, but a trial of no slot with no tries left: nothing this stack writes.
+        record(flash, 1, new SlotMetadata(5, SlotMetadata.NONE, SlotMetadata.NONE, true, 0, aValid));
+        BootSlots slots = new BootSlots(flash, A, B, META);
+        assertEquals(4, slots.load().sequence());
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+    }
 }
