@@ -74,13 +74,23 @@ public final class BootSlots {
         return current;
     }
 
-    /** Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. */
+    /**
+     * Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. A
+     * copy whose half of the metadata partition has no good erase unit left counts as absent: the other copy
+     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy).
+     */
     public SlotMetadata load() {
         SlotMetadata best = null;
         int bestCopy = -1;
         for (int c = 0; c < 2; c++) {
             byte[] raw = new byte[SlotMetadata.LENGTH];
-            flash.read(copyOffset(c), raw, 0, raw.length);
+            long at;
+            try {
+                at = copyOffset(c);
+            } catch (FlashException e) {
+                continue; // BAD_BLOCK: every unit of this copy's half is bad
+            }
+            flash.read(at, raw, 0, raw.length);
             SlotMetadata m = SlotMetadata.decode(raw);
             if (m != null && (best == null || newer(m.sequence(), best.sequence()))) {
                 best = m;

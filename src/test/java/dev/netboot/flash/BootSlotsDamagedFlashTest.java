@@ -74,4 +74,15 @@ class BootSlotsDamagedFlashTest {
         assertEquals(4, slots.load().sequence());
         assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
     }
+
+    @Test
+    void aMetadataCopyWhoseBlocksAreAllBadIsSkippedAndTheOtherCopyRead() throws Exception {
+        SimulatedNandFlash flash = nand(12);                 // copy 0's only block is bad
+        imageInA(flash);
+        record(flash, 1, new SlotMetadata(9, 0, SlotMetadata.NONE, false, 0,
+                new SlotMetadata.Slot[] {verified(IMAGE), SlotMetadata.Slot.EMPTY}));
+        BootSlots slots = new BootSlots(flash, A, B, META);
+        assertEquals(9, slots.load().sequence());
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+    }
 }
