@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * erased, garbage, or records (correct CRC) whose lengths, digests, active slot, trial state and
  * sequence numbers may or may not match the slots. Properties: {@code load()} and {@code select()}
  * throw nothing; {@code load()} takes the valid copy with the newer sequence number; {@code select()}
- * never picks a slot whose content does not match its record, and picks one whenever one does.
+ * never picks a slot whose content does not match its record, and picks one whenever one does;
+ * {@code planUpdate()} never targets the slot the board boots, nor the verified fallback of a trial.
  */
 class FlashFuzzTest {
     static final FlashGeometry NOR = new FlashGeometry(64 * 1024, 4096, 256, 0xFF);
@@ -379,6 +380,7 @@ class FlashFuzzTest {
             SlotMetadata newest = newest();
             SlotMetadata loaded = slots.load();
             assertEquals(newest == null ? SlotMetadata.EMPTY : newest, loaded, "load() did not take the newest valid copy");
+            BootSlots.UpdatePlan plan = slots.planUpdate();
             int selects = 1 + in.below(4);
             for (int i = 0; i < selects; i++) {
                 BootSlots.Selection s;
@@ -389,6 +391,9 @@ class FlashFuzzTest {
                         return; // a metadata unit the chip refuses: nothing to write a trial's count into
                     }
                     throw new AssertionError("select() failed on flash content: " + e, e);
+                }
+                if (selections.isEmpty()) {
+                    checkPlan(plan, s, loaded);
                 }
                 selections.add(s);
                 checkSelection(s, slots.current());
@@ -419,6 +424,22 @@ class FlashFuzzTest {
             SlotMetadata.Slot s = m.slot(i);
             return s.valid() && s.length() <= logical[i].length
                     && Arrays.equals(s.sha256(), sha256(logical[i], (int) s.length()));
+        }
+
+        /**
+         * An update never writes into the slot the board boots (what the first select() chose), nor into the
+         * verified fallback of a trial that has boots left.
+         */
+        void checkPlan(BootSlots.UpdatePlan plan, BootSlots.Selection boots, SlotMetadata m) {
+            if (plan.keep() != boots.slot()) {
+                throw new AssertionError("planUpdate() keeps slot " + plan.keep() + " but the board boots " + boots + " in " + m);
+            }
+            if (plan.possible() && plan.target() == boots.slot()) {
+                throw new AssertionError("planUpdate() targets slot " + plan.target() + ", the slot the board boots, in " + m);
+            }
+            if (plan.possible() && m.pending() && m.triesLeft() > 0 && m.previous() == plan.target() && matches(m, m.previous())) {
+                throw new AssertionError("planUpdate() targets slot " + plan.target() + ", the verified fallback of a trial, in " + m);
+            }
         }
 
         void checkSelection(BootSlots.Selection s, SlotMetadata m) {

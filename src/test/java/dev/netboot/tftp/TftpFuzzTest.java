@@ -3,9 +3,21 @@ package dev.netboot.tftp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.netboot.device.BootObserver;
+import dev.netboot.device.SlotUpdate;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.FlashGeometry;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.Partition;
+import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.flash.SlotReader;
+import dev.netboot.flash.TimedFlash;
 import dev.netboot.net.PayloadWriter;
 import dev.netboot.net.SendResult;
 import dev.netboot.net.UdpHandler;
@@ -124,13 +136,14 @@ class TftpFuzzTest {
     static Stream<Arguments> seeds() {
         List<byte[]> s = new ArrayList<>();
         // A plain RFC 1350 read of 1000 bytes: DATA 1 (512), DATA 2 (488).
-        s.add(new Script().header(false, 0, 1, false, 1000).waitMs(5).nextData().waitMs(5).lastData(488).waitDeadline().build());
+        // (waitDeadline: until the client's next deadline, when an ACK held for the flash goes out.)
+        s.add(new Script().header(false, 0, 1, false, 1000).waitMs(5).nextData().waitDeadline().lastData(488).waitDeadline().build());
         // A read with blksize 1024, windowsize 4 and tsize: OACK, then windows.
         Script w = new Script().header(false, 2, 4, true, 5000).waitMs(3).oack("blksize", "1024", "windowsize", "4", "tsize", "5000");
         for (int i = 0; i < 4; i++) {
             w.waitMs(1).nextData();
         }
-        w.waitMs(2).lastData(5000 - 4 * 1024).waitDeadline();
+        w.waitDeadline().lastData(5000 - 4 * 1024).waitDeadline();
         s.add(w.build());
         // A plain write of 700 bytes: ACK 0, DATA 1, ACK 1, DATA 2, ACK 2.
         s.add(new Script().header(true, 0, 1, false, 700).waitMs(2).op(Op.ACK.ordinal()).op(1).u16(0)
@@ -145,12 +158,16 @@ class TftpFuzzTest {
     @Test
     void seedsCompleteTheirTransfers() {
         seeds().forEach(a -> {
-            Run r = new Run(new FuzzInput((byte[]) a.get()[0]));
+            Run r = new Run(new FuzzInput((byte[]) a.get()[0]), false);
             r.run();
             TftpClient.State.Done d = assertInstanceOf(TftpClient.State.Done.class, r.client.state(), () -> "write " + r.write);
             assertEquals(r.file.length, d.bytes());
             if (!r.write) {
                 assertArrayEquals(r.file, r.sink.bytes());
+                Run f = new Run(new FuzzInput((byte[]) a.get()[0]), true);
+                f.run(); // reads the slot back after Done
+                assertEquals(new TftpClient.State.Done(r.file.length, f.client.finishedAt()), f.client.state());
+                assertTrue(f.update.peakBufferedBytes() > 0);
             }
         });
     }
@@ -160,7 +177,19 @@ class TftpFuzzTest {
     @MethodSource("seeds")
     @FuzzTest
     void transfer(byte[] input) {
-        new Run(new FuzzInput(input)).run();
+        new Run(new FuzzInput(input), false).run();
+    }
+
+    /**
+     * The same scripts read into the board's own sink: a {@link SlotUpdate} on a timed NOR chip, whose RAM
+     * budget for bytes waiting for the chip is a window and a page plus the header's pacing byte × 64. On
+     * top of the download's properties: the bytes waiting never pass that budget, and a Done download
+     * finishes into a slot that reads back exactly the bytes the sink got.
+     */
+    @MethodSource("seeds")
+    @FuzzTest
+    void downloadIntoFlash(byte[] input) {
+        new Run(new FuzzInput(input), true).run();
     }
 
     /** One fuzzed transfer and its checks. */
@@ -175,6 +204,8 @@ class TftpFuzzTest {
         final byte[] file;
         final RecordingSink sink;
         final Source source;
+        final TimedFlash flash;    // downloadIntoFlash: the board's chip and update, else null
+        final SlotUpdate update;
         long now = 1_000 * MS;
         // What the fuzzer's server sent from each port of its address: (port, wire block) -> payloads.
         final Map<Long, List<byte[]>> sentData = new HashMap<>();
@@ -182,9 +213,9 @@ class TftpFuzzTest {
         int serverNext = 1;   // the block an honest server sends next (read): after the client's last ACK
         int lastDataSeen;     // the highest DATA block the client sent (write)
 
-        Run(FuzzInput in) {
+        Run(FuzzInput in, boolean intoFlash) {
             this.in = in;
-            write = in.bool();
+            write = in.bool() && !intoFlash;
             int blkSize = BLOCK_SIZES[in.below(BLOCK_SIZES.length)];
             int window = 1 + in.below(16);
             boolean options = in.bool();
@@ -200,8 +231,23 @@ class TftpFuzzTest {
             file = pattern(0, size, 0);
             int portChoice = in.u8();
             serverPort = portChoice == 0 ? TftpWire.SERVER_PORT : 1024 + portChoice;
-            long hold = in.u8() * MS;
-            sink = new RecordingSink(hold, in.u8() == 1 ? in.u16() : -1);
+            int pacing = in.u8();
+            if (intoFlash) {
+                FlashGeometry g = new FlashGeometry(256 * 1024, 4096, 256, 0xFF);
+                flash = new TimedFlash(SimulatedNorFlash.inMemory(g), new FlashTiming(400_000, 3_000_000, 45_000_000, 400_000_000),
+                        FlashTiming.Mode.TYPICAL);
+                flash.at(now);
+                BootSlots slots = new BootSlots(flash, new Partition("slot-a", 0, 96 * 1024), new Partition("slot-b", 96 * 1024, 96 * 1024),
+                        new Partition("meta", 192 * 1024, 8 * 1024));
+                long ram = (long) window * config.requestedBlockSize(1472) + g.pageSize() + pacing * 64L;
+                update = new SlotUpdate(slots, flash, FlashWriter.Options.DEFAULTS, ram, 1, new BootObserver() {
+                });
+                update.at(now);
+            } else {
+                flash = null;
+                update = null;
+            }
+            sink = new RecordingSink(update == null ? pacing * MS : 0, in.u8() == 1 ? in.u16() : -1, update);
             source = new Source(file, in.u8() == 1 ? in.u16() : -1);
             // Ethernet's 1472, the 548 of IPv4's minimum reassembly size (576), loopback's largest datagram.
             int[] payloads = {1472, 1472, 548, 65507};
@@ -253,12 +299,14 @@ class TftpFuzzTest {
                         default -> error();
                     };
                     if (otherIp) {
+                        tick();
                         net.deliver(now, STRANGER, port, client.localPort(), payload);
                     } else {
                         deliverFromServer(port & 0xFFFF, payload); // the server's address: its first answer may set the TID
                     }
                 }
                 case UNREACHABLE -> {
+                    tick();
                     UdpHandler h = net.bound.get(client.localPort());
                     if (h != null) {
                         h.onUnreachable(now, SERVER, "ICMP port unreachable (fuzz)");
@@ -357,6 +405,7 @@ class TftpFuzzTest {
                     ackedByServer.add(key);
                 }
             }
+            tick();
             net.deliver(now, SERVER, port, client.localPort(), payload);
         }
 
@@ -367,21 +416,32 @@ class TftpFuzzTest {
                     throw new AssertionError("no progress: pollAt() " + client.pollAt() + " is still at or before now " + now
                             + " after 64 polls, state " + client.state());
                 }
+                tick();
                 client.poll(now);
                 check();
+            }
+        }
+
+        /** Tells the board's chip and update the time, as BootSequence.poll does before the clients run. */
+        void tick() {
+            if (flash != null) {
+                flash.at(now);
+                update.at(now);
             }
         }
 
         /** The server falls silent: the transfer must end within its budget of virtual time. */
         void silence() {
             long start = now;
-            long budget = (config.maxRetries() + 2L) * config.maxTimeout() + 2 * sink.hold + 1_000 * MS;
+            long chip = flash == null ? 0 : Math.max(0, flash.busyUntil() - now); // ACKs held until the chip has room
+            long budget = (config.maxRetries() + 2L) * config.maxTimeout() + 2 * sink.hold + chip + 1_000 * MS;
             for (int i = 0; client.pollAt() != Long.MAX_VALUE; i++) {
                 if (i == 10_000 || client.pollAt() - start > budget) {
                     throw new AssertionError("a silent server did not end the transfer: state " + client.state() + ", pollAt "
                             + client.pollAt() + " after " + (now - start) / MS + " ms and " + i + " polls");
                 }
                 now = Math.max(now, client.pollAt());
+                tick();
                 client.poll(now);
                 check();
             }
@@ -391,6 +451,28 @@ class TftpFuzzTest {
             if (net.bound.containsKey(client.localPort())) {
                 throw new AssertionError("the transfer ended but port " + client.localPort() + " stays bound: " + client.state());
             }
+            if (update != null && client.state() instanceof TftpClient.State.Done) {
+                finishIntoFlash();
+            }
+        }
+
+        /** A Done download finishes into a slot that holds exactly the bytes the sink was handed. */
+        void finishIntoFlash() {
+            byte[] got = sink.bytes();
+            long n;
+            try {
+                n = update.finish();
+            } catch (FlashException e) {
+                if (got.length == 0) {
+                    return; // an empty image is refused (smaller than the smallest image, 1 byte)
+                }
+                throw new AssertionError("a Done download of " + got.length + " bytes did not finish into flash: " + e, e);
+            }
+            ByteArrayOutputStream slot = new ByteArrayOutputStream();
+            SlotReader.read(flash, update.partition(), n, new byte[256], (b, k) -> slot.write(b, 0, k));
+            if (!Arrays.equals(got, slot.toByteArray())) {
+                throw new AssertionError("the slot holds " + n + " bytes that are not the " + got.length + " the sink was handed");
+            }
         }
 
         /** The properties that hold after every step. */
@@ -399,6 +481,10 @@ class TftpFuzzTest {
             int blockSize = client.blockSize();
             for (Transport.Sent p : net.takeSent()) {
                 onClientPacket(p);
+            }
+            if (update != null && update.peakBufferedBytes() > update.bufferBytes()) {
+                throw new AssertionError(update.peakBufferedBytes() + " bytes waited for the flash chip, over the budget of "
+                        + update.bufferBytes());
             }
             if (!write) {
                 checkDownload();
@@ -549,17 +635,22 @@ class TftpFuzzTest {
         }
     }
 
-    /** Records a download; holds the ACK for {@code hold} after every window; refuses past {@code limit} bytes. */
+    /**
+     * Records a download, passing it on to {@code board} when there is one; without one it holds the ACK for
+     * {@code hold} after every window. Refuses past {@code limit} bytes.
+     */
     static final class RecordingSink implements TftpSink {
         final long hold;
         final int limit;
+        final TftpSink board;
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         long expected = -1;
         int blocks;
 
-        RecordingSink(long hold, int limit) {
+        RecordingSink(long hold, int limit, TftpSink board) {
             this.hold = hold;
             this.limit = limit;
+            this.board = board;
         }
 
         @Override
@@ -568,12 +659,18 @@ class TftpFuzzTest {
             if (limit >= 0 && expectedSize > limit) {
                 throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "too large", null);
             }
+            if (board != null) {
+                board.begin(expectedSize);
+            }
         }
 
         @Override
         public void write(ByteBuffer buf, int off, int len) {
             if (limit >= 0 && out.size() + len > limit) {
                 throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "full", null);
+            }
+            if (board != null) {
+                board.write(buf, off, len);
             }
             byte[] b = new byte[len];
             buf.get(off, b);
@@ -583,7 +680,12 @@ class TftpFuzzTest {
 
         @Override
         public long readyAt(long now, long bytes) {
-            return now + hold;
+            return board != null ? board.readyAt(now, bytes) : now + hold;
+        }
+
+        @Override
+        public boolean hasRoom(long now, int bytes) {
+            return board == null || board.hasRoom(now, bytes);
         }
 
         byte[] bytes() {
