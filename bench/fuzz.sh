@@ -4,17 +4,27 @@
 # corpus size and new findings. `mvn verify` only replays the committed corpus (regression mode); this
 # is where new inputs are found.
 #
-#   bench/fuzz.sh SECONDS [FILTER]     # FILTER: a substring of Class::method, e.g. TftpFuzzTest or ::bootp
+#   bench/fuzz.sh SECONDS [FILTER]         # FILTER: a substring of Class::method, e.g. TftpFuzzTest or ::bootp
+#   bench/fuzz.sh --save-corpus [FILTER]   # minimise what fuzzing found into the committed regression corpus
 #
 # Each target keeps its growing corpus in target/fuzz/corpus/<Class::method>/ (reused by the next run)
 # and writes findings to target/fuzz/findings/<Class::method>/ (crash-<sha1>: the input, as raw bytes).
-# A finding belongs in src/test/resources/<package>/<Class>Inputs/<method>/ with its fix: from then on
-# `mvn verify` replays it. The full libFuzzer log of each target is target/fuzz/<Class::method>.log.
+# A finding belongs in src/test/resources/<package>/<Class>Inputs/<method>/ under a name that says what
+# it found, with its fix: from then on `mvn verify` replays it. --save-corpus merges (libFuzzer -merge=1:
+# the fewest inputs that keep every feature) that folder and the target's fuzzing corpus, and puts the
+# result there as <sha1> files beside the named findings, which it leaves alone. The full libFuzzer log
+# of each target is target/fuzz/<Class::method>.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:?usage: bench/fuzz.sh SECONDS [FILTER]}"
+usage="usage: bench/fuzz.sh SECONDS [FILTER] | bench/fuzz.sh --save-corpus [FILTER]"
+seconds="${1:?$usage}"
 filter="${2:-}"
-case "$seconds" in ''|*[!0-9]*) echo "bench/fuzz.sh: SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;; esac
+save=""
+if [ "$seconds" = "--save-corpus" ]; then
+    save=1
+else
+    case "$seconds" in ''|*[!0-9]*) echo "bench/fuzz.sh: SECONDS must be a whole number, got '$seconds' ($usage)" >&2; exit 2 ;; esac
+fi
 
 # A JDK 25+ to run Jazzer on: JAVA_HOME, java on PATH, then the usual folders (as ./netboot looks).
 java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
@@ -44,6 +54,32 @@ classes=$(grep -rl '@FuzzTest' src/test/java | sed 's|src/test/java/||; s|\.java
 mapfile -t targets < <("${jvm[@]}" com.code_intelligence.jazzer.Jazzer --list_fuzz_tests="$classes" 2>/dev/null |
     grep '::' | grep -F -- "$filter" | sort)
 [ "${#targets[@]}" -gt 0 ] || { echo "bench/fuzz.sh: no fuzz target matches '$filter'" >&2; exit 2; }
+
+if [ -n "$save" ]; then
+    for t in "${targets[@]}"; do
+        class="${t%%::*}"
+        method="${t##*::}"
+        inputs="src/test/resources/$(dirname "${class//.//}")/$(basename "${class//.//}")Inputs/$method"
+        merged="target/fuzz/merge/$t"
+        rm -rf "$merged"
+        mkdir -p "$merged" "$inputs" "target/fuzz/corpus/$t"
+        "${jvm[@]}" com.code_intelligence.jazzer.Jazzer --target_class="$class" --target_method="$method" \
+            -merge=1 "$merged" "$inputs" "target/fuzz/corpus/$t" >"target/fuzz/$t.merge.log" 2>&1
+        # Replace the previous merge (files named by their SHA-1) with this one; named findings stay.
+        find "$inputs" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9a-f]{40}' -delete
+        named=$(find "$inputs" -maxdepth 1 -type f -exec sha1sum {} + | awk '{print $1}')
+        kept=0
+        for f in "$merged"/*; do
+            [ -e "$f" ] || continue
+            sum=$(sha1sum "$f" | awk '{print $1}')
+            grep -qx "$sum" <<<"$named" && continue
+            cp "$f" "$inputs/$sum"
+            kept=$((kept + 1))
+        done
+        echo "$t: $kept inputs in $inputs"
+    done
+    exit 0
+fi
 
 echo "Fuzzing ${#targets[@]} targets for ${seconds} s each ($(nproc) CPUs, $("$JAVA" -version 2>&1 | head -n 1))"
 echo
