@@ -219,16 +219,19 @@ class DhcpFuzzTest {
                     options.put(code, value);
                 }
             }
+            Ipv4Address src = SERVERS[in.below(3)];
             if (chaddr.equals(BOARD) && !yiaddr.isAny()) {
                 given.add(yiaddr.value());
-                offered.add(((long) serverId.value() << 32) | (yiaddr.value() & 0xFFFF_FFFFL));
+                // The server identifier is option 54 when it is an address, else the reply's source (RFC 2131 leniency).
+                byte[] id = options.get(DhcpOption.SERVER_ID);
+                Ipv4Address named = id != null && id.length == 4 ? new Ipv4Address(ByteBuffer.wrap(id).getInt()) : src;
+                offered.add(((long) named.value() << 32) | (yiaddr.value() & 0xFFFF_FFFFL));
                 if (options.containsKey(DhcpOption.LEASE_TIME) && options.get(DhcpOption.LEASE_TIME).length == 4) {
                     longestLease = Math.max(longestLease, ByteBuffer.wrap(options.get(DhcpOption.LEASE_TIME)).getInt() & 0xFFFF_FFFFL);
                 }
             }
             BootpMessage m = new BootpMessage(BootpMessage.BOOTREPLY, 1, 6, 0, x, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY,
                     yiaddr, siaddr, Ipv4Address.ANY, chaddr, "", file.length() < 128 ? file : "", new BootpOptions(options));
-            Ipv4Address src = SERVERS[in.below(3)];
             int dstPort = in.below(4) == 3 ? Acquisition.PXE_PORT : BootpMessage.CLIENT_PORT;
             byte[] payload = Frames.bootp(m);
             return Frames.udp(SERVER_MAC, MacAddress.BROADCAST, src, 67, Ipv4Address.BROADCAST, dstPort,
@@ -290,8 +293,8 @@ class DhcpFuzzTest {
                 check();
             }
             switch (stage.state()) {
-                case LeaseStage.State.Bound b when !b.lease().infinite() ->
-                        throw new AssertionError("bound to a lease of " + b.lease().leaseSeconds() + " s with nothing left to do");
+                case LeaseStage.State.Bound b when !stage.lease().infinite() -> // the lease as renewals left it
+                        throw new AssertionError("bound to a lease of " + stage.lease().leaseSeconds() + " s with nothing left to do");
                 case LeaseStage.State.Acquiring a -> throw new AssertionError("still acquiring with nothing left to do");
                 default -> {
                 }
