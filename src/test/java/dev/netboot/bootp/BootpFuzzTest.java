@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -294,7 +293,12 @@ class BootpFuzzTest {
             }
         }
 
-        /** Returns whether {@code lease} is what {@code m} says (RFC 951 fields, RFC 2132 options 1, 66, 67). */
+        /**
+         * Returns whether {@code lease} is what {@code m} says: its address is yiaddr; its file is the file field, else
+         * option 67 (RFC 951, RFC 2132 section 9.5); its server is siaddr when that is set (RFC 951), else one of the
+         * servers the reply names elsewhere: option 150 (RFC 5859), option 66 or sname as a dotted address, or the
+         * server identifier (option 54).
+         */
         static boolean leaseFrom(BootpMessage m, BootpLease lease) {
             if (m.yiaddr().isAny() || !m.yiaddr().equals(lease.address()) || lease.netmask().prefixLength() < 0) {
                 return false;
@@ -303,10 +307,24 @@ class BootpFuzzTest {
             if (file.isEmpty() || !file.equals(lease.bootFile())) {
                 return false;
             }
-            Optional<String> named = m.options().text(BootpOptions.TFTP_SERVER_NAME);
-            Ipv4Address server = !m.siaddr().isAny() ? m.siaddr()
-                    : named.map(BootpFuzzTest::dotted).orElse(Ipv4Address.ANY);
-            return !server.isAny() && server.equals(lease.server());
+            Ipv4Address server = lease.server();
+            if (!m.siaddr().isAny()) {
+                return server.equals(m.siaddr());
+            }
+            List<Ipv4Address> named = new ArrayList<>();
+            try {
+                named.addAll(m.options().addresses(150));
+            } catch (MalformedPacketException e) {
+                // not a list of addresses: names no server
+            }
+            m.options().text(BootpOptions.TFTP_SERVER_NAME).map(BootpFuzzTest::dotted).ifPresent(named::add);
+            named.add(dotted(m.sname()));
+            try {
+                m.options().address(54).ifPresent(named::add);
+            } catch (MalformedPacketException e) {
+                // not an address
+            }
+            return !server.isAny() && named.contains(server);
         }
     }
 
