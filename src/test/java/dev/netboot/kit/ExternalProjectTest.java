@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * README's "Use netboot in your own board", done as a newcomer would: the library artifacts installed into a local
@@ -94,8 +95,20 @@ class ExternalProjectTest {
         }
     }
 
+    /** Returns the version of the install plugin the pom names. */
+    static String installPluginVersion() throws Exception {
+        NodeList plugins = ArtifactsTest.xml(Path.of("pom.xml")).getElementsByTagName("plugin");
+        for (int i = 0; i < plugins.getLength(); i++) {
+            Element p = (Element) plugins.item(i);
+            if ("maven-install-plugin".equals(ArtifactsTest.child(p, "artifactId"))) {
+                return ArtifactsTest.child(p, "version");
+            }
+        }
+        throw new AssertionError("pom.xml names no maven-install-plugin");
+    }
+
     static String mvn(Path in, Path log, List<String> args) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("mvn", "-B", "-o", "-Dstyle.color=never"));
+        List<String> argv = new ArrayList<>(List.of("mvn", "-B", "-Dstyle.color=never"));
         argv.addAll(args);
         Process p = new ProcessBuilder(argv).directory(in.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(p.waitFor(600, TimeUnit.SECONDS), "mvn " + args + " did not end within 600 s");
@@ -119,11 +132,13 @@ class ExternalProjectTest {
                 "java --enable-native-access=ALL-UNNAMED -cp " + deviceJar + " examples/ExampleBoard.java eth0 flash.img",
                 "cd my-board", "mvn test"), commands);
 
-        // mvn install's library artifacts: the pom's own install executions, on the jars this build made.
+        // mvn install's library artifacts: the pom's own install executions, on the jars this build made. Not offline: mvn
+        // verify never ran the install plugin, so a fresh local repository may not hold it yet (a held one is not fetched).
         Path repo = localRepository();
+        String install = "org.apache.maven.plugins:maven-install-plugin:" + installPluginVersion() + ":install-file@install-";
         mvn(Path.of("").toAbsolutePath(), dir.resolve("install.log"), List.of("-q", "-Dmaven.repo.local=" + repo,
                 "-DbuildDir=" + Path.of(System.getProperty("netboot.buildDir", "target")).toAbsolutePath(),
-                "install:install-file@install-device", "install:install-file@install-emulator", "install:install-file@install-testkit"));
+                install + "device", install + "emulator", install + "testkit"));
         for (String a : List.of("device", "emulator", "testkit")) {
             Path at = repo.resolve("dev/netboot/netboot-" + a + "/" + version);
             for (String f : List.of(".jar", "-sources.jar", ".pom")) {
@@ -142,7 +157,8 @@ class ExternalProjectTest {
             Files.writeString(file, f.getValue());
         }
         Path project = dir.resolve("my-board");
-        String out = mvn(project, dir.resolve("my-board.log"), List.of("-Dmaven.repo.local=" + repo, "test"));
+        // Offline: everything else it needs (JUnit, the compiler, surefire and toolchains plugins) this build used.
+        String out = mvn(project, dir.resolve("my-board.log"), List.of("-o", "-Dmaven.repo.local=" + repo, "test"));
 
         // Both test classes ran, every test passed, none skipped: the whole flash contract and the boot.
         Map<String, int[]> suites = new LinkedHashMap<>();
