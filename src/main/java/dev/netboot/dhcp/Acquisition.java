@@ -346,8 +346,8 @@ final class Acquisition {
         long[] t = Timing.leaseTimes(m.options());
         // Some servers name the boot file in the DHCPOFFER only: keep it when the DHCPACK names none.
         BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
-        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), target,
-                b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
+        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(),
+                b.broadcast(), target, b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
         checkAddress(now, r.xid(), lease, r.proxy(), r.firstAt());
     }
 
@@ -379,7 +379,7 @@ final class Acquisition {
     }
 
     private void addressIsOurs(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
-        net.configure(lease.address(), lease.netmask(), lease.gateway());
+        net.configure(lease.address(), lease.netmask(), lease.gateway(), lease.broadcast());
         if (lease.boot().complete()) {
             transition(new State.Done(lease, leaseStart));
         } else if (proxy != null && proxy.target().complete()) {
