@@ -77,7 +77,8 @@ final class BootSetup {
     static Plan plan(BootCommand o) {
         if (o.iface != null) {
             String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario"
-                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt" : null;
+                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt"
+                    : o.timeline != null ? "--timeline" : null;
             if (emulatorOnly != null) {
                 throw new UsageError(emulatorOnly + " configures the emulator; it has no meaning with --interface");
             }
@@ -109,6 +110,7 @@ final class BootSetup {
         MacAddress boardMac = o.mac == null ? null : unicastMac(o.mac);
         checkWritable("--flash-file", o.flashFile, "the board's flash image");
         checkWritable("--pcap", o.pcap, "the capture file to write");
+        checkWritable("--timeline", o.timeline, "the SVG file to write");
 
         FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
         if (o.flashFile != null && Files.exists(o.flashFile)) {
