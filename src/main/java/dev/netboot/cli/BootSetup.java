@@ -154,7 +154,7 @@ final class BootSetup {
      * Checks that {@code file} (null: not given) can be written or created, without creating it: not a
      * folder, in a folder that exists.
      */
-    private static void checkWritable(String option, Path file, String what) {
+    static void checkWritable(String option, Path file, String what) {
         if (file == null) {
             return;
         }
