@@ -46,13 +46,15 @@ final class ChaosLink implements WaitableLink {
     /** Which way a frame goes: from the wire to the servers, or from the servers to the wire. */
     enum Direction { IN, OUT }
 
-    /** What happened to a frame. */
-    enum Fate { PASSED, LOST, CORRUPTED, DUPLICATED, DELAYED, REORDERED }
-
     /** Hears every frame (as it was before any fault) and what the stage did to it. */
     interface Tap {
-        /** A frame of {@code length} bytes in {@code frame[0..length)}, at {@code now}; may not keep the array. */
-        void frame(long now, Direction dir, byte[] frame, int length, Fate fate);
+        /**
+         * A frame of {@code length} bytes in {@code frame[0..length)}, at {@code now}; may not keep the array.
+         *
+         * @param lost   the stage dropped it
+         * @param faults what else the stage did, joined by '+' ("corrupted+delayed"), or null for nothing
+         */
+        void frame(long now, Direction dir, byte[] frame, int length, boolean lost, String faults);
     }
 
     private record Held(long at, long seq, Direction dir, byte[] frame) {
@@ -138,39 +140,42 @@ final class ChaosLink implements WaitableLink {
         boolean twice = duplicateRandom.nextDouble() < faults.duplicate();
         if (lose) {
             lost++;
-            tap.frame(now, dir, scratch, length, Fate.LOST);
+            tap.frame(now, dir, scratch, length, true, null);
             return;
         }
         byte[] f = new byte[length];
         System.arraycopy(scratch, 0, f, 0, length);
-        Fate fate = Fate.PASSED;
+        StringBuilder what = new StringBuilder();
         if (flip && length > EthernetFrame.HEADER_LEN) {
             corrupted++;
             int bit = corruptRandom.nextInt((length - EthernetFrame.HEADER_LEN) * 8);
             f[EthernetFrame.HEADER_LEN + bit / 8] ^= (byte) (1 << (bit % 8));
-            fate = Fate.CORRUPTED;
+            what.append("+corrupted");
         }
         int d = dir.ordinal();
         long at = Math.max(now + jitter, lastDue[d]);
         if (at > now) {
             delayed++;
-            fate = fate == Fate.PASSED ? Fate.DELAYED : fate;
+            what.append("+delayed");
         }
         lastDue[d] = at;
         if (twice) {
             duplicated++;
-            fate = fate == Fate.PASSED ? Fate.DUPLICATED : fate;
+            what.append("+duplicated");
         }
-        if (hold && reorderHeld[d] == null) {
+        boolean held = hold && reorderHeld[d] == null;
+        if (held) {
             reordered++;
-            tap.frame(now, dir, scratch, length, Fate.REORDERED);
+            what.append("+reordered");
+        }
+        tap.frame(now, dir, scratch, length, false, what.isEmpty() ? null : what.substring(1));
+        if (held) {
             reorderHeld[d] = new Held(now + REORDER_HOLD, seq++, dir, f);
             if (twice) {
                 schedule(at, dir, f);
             }
             return;
         }
-        tap.frame(now, dir, scratch, length, fate);
         schedule(at, dir, f);
         if (twice) {
             schedule(at, dir, f);

@@ -168,7 +168,7 @@ final class ServeClients {
                 line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
                         ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", c.file, fileSize,
                         (now - c.requestAt) / 1e9, s.retransmissions())
-                        : "transfer of " + c.file + " ended: " + end(s.end()));
+                        : "transfer of " + c.file + " ended: " + end(s));
             }
         }
     }
@@ -202,15 +202,19 @@ final class ServeClients {
             } else {
                 long bytes = s.end() == TftpSession.End.COMPLETE ? fileSize : Math.min(fileSize, s.blocksAcked() * s.blockSize());
                 b.append(String.format(Locale.ROOT, ", %s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
-                        c.file, bytes, fileSize, s.end() == null ? "unfinished" : end(s.end()), s.blockSize(), s.windowSize(), s.dataSent(),
+                        c.file, bytes, fileSize, s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
                         s.retransmissions(), ((c.endAt >= 0 ? c.endAt : now) - c.requestAt) / 1e9));
             }
             out.println(b);
         }
     }
 
-    private static String end(TftpSession.End e) {
-        return switch (e) {
+    /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
+    private String end(TftpSession.Stats s) {
+        if (s.end() == TftpSession.End.GAVE_UP && s.blocksAcked() == fileSize / s.blockSize()) {
+            return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
+        }
+        return switch (s.end()) {
             case COMPLETE -> "complete";
             case GAVE_UP -> "gave up (no ACK after every retry)";
             case CLIENT_ERROR -> "the client sent an ERROR";

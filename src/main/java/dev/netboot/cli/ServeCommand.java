@@ -183,16 +183,13 @@ final class ServeCommand implements Callable<Integer> {
         TimelineRecorder drawing = timeline == null ? null : new TimelineRecorder(raw.macAddress(), "server " + sc.serverIp());
         long origin = System.nanoTime();
         ChaosLink chaos = new ChaosLink(raw, s.faults(), dev.netboot.emulator.Seeds.derive(sc.seed(), "serve-faults"),
-                (now, dir, frame, length, fate) -> {
+                (now, dir, frame, length, lost, faults) -> {
                     if (capture != null) {
                         capture.write(now, java.nio.ByteBuffer.wrap(frame), 0, length);
                     }
                     watch.frame(now, WireFrame.of(frame, length));
                     if (drawing != null) {
-                        drawing.frame(now, frame, length, fate == ChaosLink.Fate.LOST, switch (fate) {
-                            case PASSED, LOST -> null;
-                            default -> fate.name().toLowerCase(Locale.ROOT);
-                        });
+                        drawing.frame(now, frame, length, lost, faults);
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);

@@ -158,9 +158,12 @@ class ServeCommandTest {
             assertEquals(SERVER, m.group(4), lease);
         }
         assertEquals(Set.of("192.0.2.42", "192.0.2.43"), ips);
+        // Each client's summary line. Through faults the server may not see a final ACK the wire lost (the client,
+        // done, does not send it again: RFC 1350 leaves dallying optional), so "complete" is only certain on a clean wire.
+        boolean clean = Arrays.stream(args).noneMatch(a -> a.equals("--loss"));
         for (String mac : List.of(MAC1, MAC2)) {
-            assertTrue(s.out().lines().anyMatch(l -> l.contains(mac) && l.contains("(dhcp)") && l.contains(
-                    "boot.img: " + img.length + " of " + img.length + " bytes, complete")), s.out());
+            assertTrue(s.out().lines().anyMatch(l -> l.contains(mac) && l.contains("(dhcp)") && l.contains("boot.img: ")
+                    && (!clean || l.contains("boot.img: " + img.length + " of " + img.length + " bytes, complete"))), s.out());
         }
         assertTrue(s.out().contains("2 clients, 2 finished"), s.out());
         return s;
@@ -194,7 +197,7 @@ class ServeCommandTest {
 
     /**
      * Returns the DATA blocks drawn to {@code lane}: single arrows not marked "again" (a first transmission, lost or
-     * not) and the ranges of bands (runs of first transmissions, in order).
+     * not) and the ranges of bands (runs of first transmissions, in order) between it and another lane.
      */
     static Set<Long> dataBlocks(Document d, int lane) {
         Set<Long> blocks = new java.util.TreeSet<>();
@@ -205,8 +208,8 @@ class ServeCommandTest {
             if (cls.startsWith("msg") && g.getAttribute("data-kind").equals("TFTP_DATA") && !g.hasAttribute("data-again")
                     && g.getAttribute("data-to").equals(String.valueOf(lane))) {
                 blocks.add(Long.parseLong(g.getAttribute("data-block")));
-            } else if (cls.equals("band") && g.getAttribute("data-to").equals(String.valueOf(lane))
-                    && !g.getAttribute("data-first").equals("-1")) {
+            } else if (cls.equals("band") && (g.getAttribute("data-to").equals(String.valueOf(lane))
+                    || g.getAttribute("data-from").equals(String.valueOf(lane))) && !g.getAttribute("data-first").equals("-1")) {
                 for (long b = Long.parseLong(g.getAttribute("data-first")); b <= Long.parseLong(g.getAttribute("data-last")); b++) {
                     blocks.add(b);
                 }
@@ -215,13 +218,17 @@ class ServeCommandTest {
         return blocks;
     }
 
-    /** Returns blocks 1..n. */
-    static Set<Long> blocks(long n) {
-        Set<Long> s = new java.util.TreeSet<>();
+    /** Checks that {@code drawn} is blocks 1..n, saying which are missing or extra (not the whole set). */
+    static void assertBlocks(long n, Set<Long> drawn) {
+        List<Long> missing = new ArrayList<>();
         for (long b = 1; b <= n; b++) {
-            s.add(b);
+            if (!drawn.contains(b)) {
+                missing.add(b);
+            }
         }
-        return s;
+        List<Long> extra = drawn.stream().filter(b -> b < 1 || b > n).toList();
+        assertTrue(missing.isEmpty() && extra.isEmpty(), "blocks 1.." + n + ": " + missing.size() + " missing (first: "
+                + missing.stream().limit(10).toList() + "), extra " + extra.stream().limit(10).toList());
     }
 
     /** Returns the MAC of {@code dev} in {@code ns}. */
@@ -231,12 +238,13 @@ class ServeCommandTest {
         return m.group(1);
     }
 
+    /** Counts elements with {@code attribute}, or with {@code value} among its '+'-joined values when not null. */
     static long count(Document d, String attribute, String value) {
         long n = 0;
         NodeList gs = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "g");
         for (int i = 0; i < gs.getLength(); i++) {
             Element g = (Element) gs.item(i);
-            if (g.hasAttribute(attribute) && (value == null || g.getAttribute(attribute).equals(value))) {
+            if (g.hasAttribute(attribute) && (value == null || Arrays.asList(g.getAttribute(attribute).split("\\+")).contains(value))) {
                 n++;
             }
         }
@@ -260,8 +268,8 @@ class ServeCommandTest {
             // busybox asks no options (512-byte blocks), atftp 1428; a file ends with a short (maybe empty) block.
             Document d = svg(dir.resolve("serve.svg"));
             assertEquals(0, lane(d, mac(net, lan.srv(), lan.bridge())));
-            assertEquals(blocks(200_000 / 512 + 1), dataBlocks(d, lane(d, MAC1)));
-            assertEquals(blocks(200_000 / 1428 + 1), dataBlocks(d, lane(d, MAC2)));
+            assertBlocks(200_000 / 512 + 1, dataBlocks(d, lane(d, MAC1)));
+            assertBlocks(200_000 / 1428 + 1, dataBlocks(d, lane(d, MAC2)));
             assertEquals(0, count(d, "data-lost", null));
             assertTrue(Files.size(dir.resolve("serve.pcap")) > 200_000 * 2, "the capture holds both transfers");
         }
@@ -289,8 +297,29 @@ class ServeCommandTest {
             // Every frame the stage lost is drawn lost; every corrupted one marked.
             assertEquals(lost, count(d, "data-lost", "true"), s.out());
             assertEquals(wire(s.out(), "corrupted"), count(d, "data-fault", "corrupted"), s.out());
-            assertEquals(blocks(60_000 / 512 + 1), dataBlocks(d, lane(d, MAC1)));
-            assertEquals(blocks(60_000 / 1428 + 1), dataBlocks(d, lane(d, MAC2)));
+            assertBlocks(60_000 / 512 + 1, dataBlocks(d, lane(d, MAC1)));
+            assertBlocks(60_000 / 1428 + 1, dataBlocks(d, lane(d, MAC2)));
+        }
+    }
+
+    @Test
+    void usageErrorsAreOneLineAndExitTwoBeforeAnySocketIsOpened() {
+        record Case(String[] args, String says) {
+        }
+        List<Case> cases = List.of(
+                new Case(new String[] {"serve"}, "--interface"),
+                new Case(new String[] {"serve", "--interface", "lo", "--loss", "1.5"}, "--loss 1.5: not a probability"),
+                new Case(new String[] {"serve", "--interface", "lo", "--reorder", "-0.1"}, "--reorder -0.1: not a probability"),
+                new Case(new String[] {"serve", "--interface", "lo", "--jitter", "fast"}, "--jitter"),
+                new Case(new String[] {"serve", "--interface", "lo", "--clients", "0"}, "--clients 0"),
+                new Case(new String[] {"serve", "--interface", "lo", "--for", "0s"}, "--for 0s"),
+                new Case(new String[] {"serve", "--interface", "lo", "--scenario", "emulator/relay.scenario"}, "[relay]"),
+                new Case(new String[] {"serve", "--interface", "serve-nosuch0"}, "no interface named serve-nosuch0"));
+        for (Case c : cases) {
+            BootCliTest.Run r = BootCliTest.run(c.args());
+            assertEquals(2, r.exit(), String.join(" ", c.args()) + ": " + r.err());
+            assertTrue(r.err().contains(c.says()), String.join(" ", c.args()) + ": " + r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith("netboot:")).count(), r.err());
         }
     }
 }
