@@ -109,6 +109,7 @@ final class ChaosLink implements WaitableLink {
             buf.get(0, scratch, 0, len);
             decide(t, Direction.IN, len);
         })) {
+            release(now);
             h = inbound.poll();
             if (h != null) {
                 handler.onFrame(now, ByteBuffer.wrap(h.frame), h.frame.length);
