@@ -156,7 +156,7 @@ final class TimelineSvg {
     private static void message(StringBuilder s, Message m, int y) {
         int x1 = laneX(m.from());
         int x2 = laneX(m.to());
-        int xEnd = m.lost() ? (x1 + x2) / 2 : x2;
+        int xEnd = m.lost() ? x1 + (x2 - x1) * 3 / 4 : x2; // a lost frame stops three quarters of the way, clear of its label
         String cls = "msg" + (m.again() ? " again" : "") + (m.lost() ? " lost" : "") + (m.broadcast() ? " broadcast" : "");
         s.append(String.format(Locale.ROOT, "<g class=\"%s\" data-kind=\"%s\" data-from=\"%d\" data-to=\"%d\" data-time=\"%d\"",
                 cls, m.kind(), m.from(), m.to(), m.time()));
