@@ -31,6 +31,7 @@ final class ServeClients {
         long requestAt = -1;
         long endAt = -1;
         final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
+        final List<String> later = new ArrayList<>(); // other files asked for once the first transfer started
         int quarter;
         TftpSession.Stats last;
 
@@ -125,9 +126,13 @@ final class ServeClients {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
                 }
-                if (c.requestAt < 0 || !w.file().equals(c.file)) {
+                if (c.requestAt < 0 || (c.sessions.isEmpty() && !w.file().equals(c.file))) {
                     c.file = w.file();
                     c.requestAt = now;
+                    line(now, "tftp ", c, w.label());
+                } else if (!w.file().equals(c.file) && !c.later.contains(w.file())) {
+                    // The transfer followed is the first; what the client asks for after it is said, not followed.
+                    c.later.add(w.file());
                     line(now, "tftp ", c, w.label());
                 }
             }
@@ -204,6 +209,9 @@ final class ServeClients {
                 b.append(String.format(Locale.ROOT, ", %s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
                         c.file, bytes, fileSize, s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
                         s.retransmissions(), ((c.endAt >= 0 ? c.endAt : now) - c.requestAt) / 1e9));
+            }
+            if (!c.later.isEmpty()) {
+                b.append(", then asked for ").append(String.join(", ", c.later));
             }
             out.println(b);
         }

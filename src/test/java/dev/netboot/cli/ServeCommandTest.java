@@ -322,4 +322,51 @@ class ServeCommandTest {
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("netboot:")).count(), r.err());
         }
     }
+
+    /**
+     * A QEMU guest's own boot firmware: the iPXE ROM of Debian's ipxe-qemu on an emulated e1000 (TCG: no KVM needed),
+     * on a TAP device serve listens on. It gets its address by DHCP, fetches the boot file (an iPXE script, padded
+     * to several blocks) over TFTP, and runs it: the script's one command asks for a second file, named in the
+     * script, which only a guest that received and ran the script can ask for.
+     */
+    @Test
+    void aQemuGuestsIpxeFirmwareBootsFromItAndRunsWhatItFetched() throws Exception {
+        HostNet.requireTool("qemu-system-x86_64", "qemu-system-x86");
+        Path roms = Path.of("/usr/lib/ipxe/qemu");
+        assertTrue(Files.isRegularFile(roms.resolve("efi-e1000.rom")), HostNet.missingTool("the iPXE ROMs in " + roms,
+                "it runs apt-get install ipxe-qemu"));
+        StringBuilder script = new StringBuilder("#!ipxe\n");
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 300; i++) {
+            script.append("# ").append(java.util.HexFormat.of().formatHex(BootCliTest.randomImage(32, r.nextLong()))).append('\n');
+        }
+        String proof = "proof-" + BootCliTest.sha256(script.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).substring(0, 16);
+        script.append("chain tftp://").append(SERVER).append('/').append(proof).append('\n');
+        byte[] img = script.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (HostNet net = new HostNet("sv", "serve")) {
+            String ns = net.netns("vm");
+            String tap = net.name("tp");
+            net.exec(ns, "ip", "tuntap", "add", "dev", tap, "mode", "tap");
+            net.exec(ns, "ip", "link", "set", tap, "up");
+            Path image = Files.write(dir.resolve("boot.ipxe"), img);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), SCENARIO.formatted("1s"));
+            Process p = serve(ns, "--interface", tap, "--scenario", scenario.toString(), "--image", image.toString(), "--for", "170s");
+            net.start(ns, dir.resolve("qemu.log"), "qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-display", "none",
+                    "-monitor", "none", "-L", "/usr/share/seabios", "-L", roms.toString(), "-netdev",
+                    "tap,id=n0,ifname=" + tap + ",script=no,downscript=no", "-device", "e1000,netdev=n0,mac=" + MAC1, "-boot", "n");
+            long deadline = System.nanoTime() + 150_000_000_000L;
+            while (!Files.readString(dir.resolve("serve.err")).contains("RRQ " + proof)) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, "the guest never asked for " + proof + ":\n"
+                        + Files.readString(dir.resolve("serve.err")) + "\n--- qemu:\n" + log("qemu.log"));
+                Thread.sleep(100);
+            }
+            p.destroy(); // SIGTERM: serve stops and prints its summary
+            Served s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
+            assertTrue(s.err().contains("stopped by a signal"), s.err());
+            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.contains("192.0.2.42 (dhcp)")
+                    && l.contains("boot.img: " + img.length + " of " + img.length + " bytes, complete")
+                    && l.endsWith("then asked for " + proof)), s.out());
+        }
+    }
 }
