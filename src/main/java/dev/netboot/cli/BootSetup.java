@@ -77,8 +77,7 @@ final class BootSetup {
     static Plan plan(BootCommand o) {
         if (o.iface != null) {
             String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario"
-                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt"
-                    : o.timeline != null ? "--timeline" : null;
+                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt" : null;
             if (emulatorOnly != null) {
                 throw new UsageError(emulatorOnly + " configures the emulator; it has no meaning with --interface");
             }
@@ -106,6 +105,9 @@ final class BootSetup {
         }
         if (o.powerCutAt != null && o.powerCutAt < 1) {
             throw new UsageError("--power-cut-at " + o.powerCutAt + " (expected: a flash operation, 1 or more)");
+        }
+        if (o.iface != null && o.timeline != null) {
+            throw new UsageError("--timeline draws an emulated boot; it has no meaning with --interface");
         }
         MacAddress boardMac = o.mac == null ? null : unicastMac(o.mac);
         checkWritable("--flash-file", o.flashFile, "the board's flash image");
