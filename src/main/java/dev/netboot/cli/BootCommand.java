@@ -71,6 +71,11 @@ final class BootCommand implements Callable<Integer> {
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the emulated wire to this libpcap file.")
     Path pcap;
 
+    @Option(names = "--timeline", paramLabel = "FILE",
+            description = "Draw the emulated boot as an SVG sequence diagram in this file: board and server as lanes, every exchange, "
+                    + "losses and retransmissions marked, flash busy periods shaded, stages labelled.")
+    Path timeline;
+
     @Option(names = "--json", description = "Print one JSON object on stdout at the end instead of the human summary.")
     boolean json;
 
@@ -135,11 +140,22 @@ final class BootCommand implements Callable<Integer> {
         BootProgress observer = new BootProgress(err, progress, !json);
         long wallStart = System.nanoTime();
         BootRun.Outcome o;
+        BootTimeline drawing = null;
         int activeAfter;
         try (flash) {
             o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
                     : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), board, pcap, observer,
-                    plan.timingMode(), blksize);
+                    plan.timingMode(), blksize, drawing = timeline == null ? null : new BootTimeline(observer, prof.mac()));
+            if (drawing != null) {
+                try {
+                    drawing.write(timeline, "netboot boot: " + prof.name() + " (" + prof.mac() + ") on the emulator, seed "
+                            + plan.scenario().seed());
+                } catch (IOException e) {
+                    observer.clearLine();
+                    return BootSummary.refused(json, Main.EXIT_FAILED, "timeline", "cannot write the timeline "
+                            + IoProblems.of(timeline, e), out, err);
+                }
+            }
             activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
             observer.clearLine();

@@ -56,9 +56,17 @@ final class BootRun {
      */
     static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
                               BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) throws IOException {
+        return onEmulator(scenario, prof, served, signature, flash, pcap, observer, timingMode, blksizeOption, null);
+    }
+
+    /** As {@link #onEmulator(Scenario, DeviceProfile, ServedFile, ServedFile, Flash, Path, BootProgress, FlashTiming.Mode, String)}, drawn by {@code timeline} (or null). */
+    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
+                              BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption, BootTimeline timeline)
+            throws IOException {
         noteBlockSize(prof, EmulatedPort.MTU, blksizeOption);
         EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, signature, flash, pcap,
-                observer, timingMode));
+                timeline == null ? observer : timeline, timingMode), timeline == null ? new EmulatedBoot.Tap() {
+                } : timeline);
         BootSequence.State end = result.state();
         if (end instanceof BootSequence.State.Done d) {
             // Every check passed; the served file and flash must still agree, or say so, loudly.

@@ -106,9 +106,13 @@ final class BootSetup {
         if (o.powerCutAt != null && o.powerCutAt < 1) {
             throw new UsageError("--power-cut-at " + o.powerCutAt + " (expected: a flash operation, 1 or more)");
         }
+        if (o.iface != null && o.timeline != null) {
+            throw new UsageError("--timeline draws an emulated boot; it has no meaning with --interface");
+        }
         MacAddress boardMac = o.mac == null ? null : unicastMac(o.mac);
         checkWritable("--flash-file", o.flashFile, "the board's flash image");
         checkWritable("--pcap", o.pcap, "the capture file to write");
+        checkWritable("--timeline", o.timeline, "the SVG file to write");
 
         FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
         if (o.flashFile != null && Files.exists(o.flashFile)) {
@@ -152,7 +156,7 @@ final class BootSetup {
      * Checks that {@code file} (null: not given) can be written or created, without creating it: not a
      * folder, in a folder that exists.
      */
-    private static void checkWritable(String option, Path file, String what) {
+    static void checkWritable(String option, Path file, String what) {
         if (file == null) {
             return;
         }

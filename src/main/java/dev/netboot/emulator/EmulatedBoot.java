@@ -11,6 +11,7 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.TimedFlash;
+import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.net.NetConfig;
 import dev.netboot.tftp.TftpClient;
@@ -112,6 +113,32 @@ public final class EmulatedBoot {
      * @throws IOException when the capture file cannot be written
      */
     public static Result run(Config c) throws IOException {
+        return run(c, new Tap() {
+        });
+    }
+
+    /**
+     * Sees inside one run, for a picture of it ({@code netboot boot --timeline}): the LAN once built, and the board's
+     * port and flash as the board uses them. A tap that returns what it is given changes nothing.
+     */
+    public interface Tap {
+        /** The LAN is built and serves the image; the board is not on it yet. */
+        default void lan(EmulatedLan lan) {
+        }
+
+        /** Returns the link the board uses instead of {@code port} (a decorator of it). */
+        default Link boardLink(Link port) {
+            return port;
+        }
+
+        /** Returns the flash the board uses instead of {@code flash}, which charges the chip's time (a decorator of it). */
+        default Flash boardFlash(Flash flash) {
+            return flash;
+        }
+    }
+
+    /** Runs the boot as {@link #run(Config)} does, with {@code tap} seeing inside. */
+    public static Result run(Config c, Tap tap) throws IOException {
         Scenario sc = c.scenario();
         EmulatedLan lan = EmulatedLan.of(sc);
         lan.tftp().serve(sc.servedFile(), c.image());
@@ -129,7 +156,9 @@ public final class EmulatedBoot {
             FlashStats before = c.flash().stats();
             // The chip's datasheet times in virtual time: operations queue on one busy chip.
             TimedFlash timed = c.timing() == FlashTiming.Mode.NONE ? null : new TimedFlash(c.flash(), p.timing(), c.timing());
-            BootSequence boot = addBoard(lan, p, timed == null ? c.flash() : timed, watcher);
+            tap.lan(lan);
+            BootSequence boot = addBoard(lan, tap.boardLink(lan.attach(p.mac())), p, tap.boardFlash(timed == null ? c.flash() : timed),
+                    watcher);
             Simulation sim = lan.simulation();
             boot.start(sim.now());
             // Bound the run in virtual time: BOOTP's whole budget, then an hour for the transfer.
@@ -184,7 +213,11 @@ public final class EmulatedBoot {
      * randomness seeded from the scenario; the caller starts it.
      */
     public static BootSequence addBoard(EmulatedLan lan, DeviceProfile p, Flash flash, BootObserver observer) {
-        BootSequence boot = new BootSequence(lan.attach(p.mac()), p.mac(), p, NetConfig.DEFAULTS, flash,
+        return addBoard(lan, lan.attach(p.mac()), p, flash, observer);
+    }
+
+    private static BootSequence addBoard(EmulatedLan lan, Link port, DeviceProfile p, Flash flash, BootObserver observer) {
+        BootSequence boot = new BootSequence(port, p.mac(), p, NetConfig.DEFAULTS, flash,
                 Seeds.random(lan.scenario().seed(), "device"), observer);
         lan.simulation().add(new SimNode() {
             @Override

@@ -27,6 +27,7 @@ public final class HostNet implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final Thread hook = new Thread(this::cleanUp, "hostnet-cleanup-" + id);
     private final String prefix;
+    private final String nsPrefix;
     private boolean closed;
 
     /** Checks for root and {@code ip}, and registers the shutdown hook; names start with "nb". */
@@ -39,10 +40,20 @@ public final class HostNet implements AutoCloseable {
      * letters), so fixtures of different test families never collide.
      */
     public HostNet(String prefix) {
-        if (!prefix.matches("[a-z]{2}")) {
-            throw new IllegalArgumentException("prefix '" + prefix + "' (expected: two lowercase letters)");
+        this(prefix, prefix);
+    }
+
+    /**
+     * Like {@link #HostNet(String)}, interface names starting with {@code prefix} (two letters: names have 15
+     * characters at most) and namespace names with {@code nsPrefix} (e.g. "serve").
+     */
+    public HostNet(String prefix, String nsPrefix) {
+        if (!prefix.matches("[a-z]{2}") || !nsPrefix.matches("[a-z]{2,8}")) {
+            throw new IllegalArgumentException("prefix '" + prefix + "', namespace prefix '" + nsPrefix
+                    + "' (expected: two lowercase letters, and 2..8)");
         }
         this.prefix = prefix;
+        this.nsPrefix = nsPrefix;
         if (!run("id", "-u").strip().equals("0")) {
             fail("real-network tests need root (network namespaces, veth pairs, raw sockets): run the suite as root, as .ci/run does");
         }
@@ -89,7 +100,7 @@ public final class HostNet implements AutoCloseable {
 
     /** Creates network namespace {@code name(role)} with lo up and IPv6 off (no kernel chatter on raw sockets), and returns its name. */
     public String netns(String role) {
-        String ns = prefix + "-" + id + "-" + role;
+        String ns = nsPrefix + "-" + id + "-" + role;
         run("ip", "netns", "add", ns);
         undo.push(List.of("ip", "netns", "del", ns));
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");

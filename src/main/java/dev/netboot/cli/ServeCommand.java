@@ -1,0 +1,264 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.ConfigText;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ServedFile;
+import dev.netboot.emulator.WireServers;
+import dev.netboot.link.LinkException;
+import dev.netboot.link.PcapWriter;
+import dev.netboot.link.RawSocketLink;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netboot serve}: the emulator's DHCP (or BOOTP) and TFTP servers on a real interface, through a raw socket
+ * and {@link ChaosLink}'s faults, so a real board or a virtual machine boots against a network that loses,
+ * duplicates, corrupts, delays and reorders. The servers are the emulator's own ({@link WireServers}), set up from
+ * the scenario (addresses, pool, boot file, lease, TFTP timeout), answering with the interface's MAC; the loop polls
+ * them on the real clock and waits in {@code poll(2)} until a frame comes or a deadline is due. Each client's progress
+ * goes to stderr, a summary per client to stdout when it stops: on SIGINT or SIGTERM, after {@code --clients N}
+ * finished clients, or after {@code --for T}.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the emulator's DHCP/BOOTP and TFTP servers on a real interface (root or CAP_NET_RAW), with the faults "
+                + "the scenario and options ask for, so a real board or a VM boots against a network that loses, reorders and lies.",
+                "Stops on SIGINT or SIGTERM, or as --clients and --for say, and prints a summary per client.",
+                "Exit status: 0 served until stopped, 1 --for ran out before --clients N finished (or a file could not be written), "
+                        + "2 usage error, or the interface cannot be opened."})
+final class ServeCommand implements Callable<Integer> {
+    private static final long MAX_WAIT = 100_000_000L;
+
+    @Option(names = "--interface", paramLabel = "NAME", required = true,
+            description = "The Linux interface to serve on (raw Ethernet frames; the host's own addresses are not touched).")
+    String iface;
+
+    @Option(names = "--image", paramLabel = "FILE",
+            description = "The file served as the scenario's boot file (default: a generated image, 1 MiB + 337 bytes).")
+    Path image;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Scenario: server address, pool, boot file, lease, TFTP settings, faults (default: emulator/default.scenario).")
+    Path scenarioFile;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the faults and the TFTP ports (default: the scenario's).")
+    Long seed;
+
+    @Option(names = "--loss", paramLabel = "P", description = "Probability 0..1 that a frame is lost, each way (default: the scenario's).")
+    Double loss;
+
+    @Option(names = "--duplicate", paramLabel = "P", description = "Probability 0..1 that a frame arrives twice (default: the scenario's).")
+    Double duplicate;
+
+    @Option(names = "--reorder", paramLabel = "P", description = "Probability 0..1 that a frame is held back behind the next one (default: 0).")
+    Double reorder;
+
+    @Option(names = "--corrupt", paramLabel = "P",
+            description = "Probability 0..1 that a frame has one bit flipped past its Ethernet header (default: 0).")
+    Double corrupt;
+
+    @Option(names = "--jitter", paramLabel = "TIME", description = "Delay each frame by a random 0..TIME, e.g. 20ms; order kept (default: 0).")
+    String jitter;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame, as sent and before any fault, to this libpcap file.")
+    Path pcap;
+
+    @Option(names = "--timeline", paramLabel = "FILE", description = "Draw what happened as an SVG sequence diagram in this file when it stops.")
+    Path timeline;
+
+    @Option(names = "--clients", paramLabel = "N", description = "Stop once N clients have finished their transfer (complete or failed).")
+    Integer clients;
+
+    @Option(names = "--for", paramLabel = "TIME", description = "Stop after this long, e.g. 60s.")
+    String duration;
+
+    private static volatile boolean stop;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Setup s;
+        try {
+            s = setup();
+        } catch (UsageError e) {
+            err.println("netboot: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        try (ServedFile served = s.served; RawSocketLink raw = RawSocketLink.open(iface);
+             PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
+            return serve(s, served, raw, capture, out, err);
+        } catch (LinkException e) {
+            err.println("netboot: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (UncheckedIOException e) {
+            err.println("netboot: cannot write the capture " + IoProblems.of(pcap, e.getCause()));
+            return Main.EXIT_FAILED;
+        }
+    }
+
+    private record Setup(Scenario scenario, ServedFile served, ChaosLink.Faults faults, long forNanos) {
+    }
+
+    /** Checks every option and loads the scenario and the image; creates nothing. */
+    private Setup setup() {
+        Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
+        Scenario sc;
+        try {
+            sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage());
+        }
+        String other = WireServers.emulatorOnly(sc);
+        if (other != null) {
+            throw new UsageError("--scenario " + sf + ": " + other);
+        }
+        if (seed != null) {
+            sc = sc.withSeed(seed);
+        }
+        double l = probability("--loss", loss, sc.faults().loss());
+        double d = probability("--duplicate", duplicate, sc.faults().duplicate());
+        double r = probability("--reorder", reorder, 0);
+        double c = probability("--corrupt", corrupt, 0);
+        long j = jitter == null ? 0 : duration("--jitter", jitter);
+        if (j > 10_000_000_000L) {
+            throw new UsageError("--jitter " + jitter + ": out of range (expected: 0..10s)");
+        }
+        long forNanos = duration == null ? Long.MAX_VALUE : duration("--for", duration);
+        if (duration != null && forNanos <= 0) {
+            throw new UsageError("--for " + duration + ": expected a duration above 0, e.g. 60s");
+        }
+        if (clients != null && clients < 1) {
+            throw new UsageError("--clients " + clients + " (expected: 1 or more)");
+        }
+        BootSetup.checkWritable("--pcap", pcap, "the capture file to write");
+        BootSetup.checkWritable("--timeline", timeline, "the SVG file to write");
+        ServedFile served;
+        if (image != null) {
+            if (Files.isDirectory(image)) {
+                throw new UsageError("--image " + image + ": is a directory (expected: a file)");
+            }
+            try {
+                served = ServedFile.open(image);
+            } catch (IOException e) {
+                throw new UsageError("--image " + IoProblems.of(image, e));
+            }
+        } else {
+            served = ServedFile.of(EmulatedBoot.generatedImage(sc.seed()));
+        }
+        return new Setup(sc, served, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+    }
+
+    private static double probability(String option, Double value, double otherwise) {
+        if (value == null) {
+            return otherwise;
+        }
+        if (!(value >= 0 && value <= 1)) {
+            throw new UsageError(option + " " + value + ": not a probability (expected: 0..1)");
+        }
+        return value;
+    }
+
+    private static long duration(String option, String text) {
+        try {
+            return ConfigText.parseDuration(text);
+        } catch (ConfigException e) {
+            throw new UsageError(option + ": " + e.getMessage());
+        }
+    }
+
+    private int serve(Setup s, ServedFile served, RawSocketLink raw, PcapWriter capture, PrintStream out, PrintStream err) {
+        Scenario sc = s.scenario();
+        long size = served.size();
+        ServeClients watch = new ServeClients(err, raw.macAddress(), size);
+        TimelineRecorder drawing = timeline == null ? null : new TimelineRecorder(raw.macAddress(), "server " + sc.serverIp());
+        long origin = System.nanoTime();
+        ChaosLink chaos = new ChaosLink(raw, s.faults(), dev.netboot.emulator.Seeds.derive(sc.seed(), "serve-faults"),
+                (now, dir, frame, length, lost, faults) -> {
+                    if (capture != null) {
+                        capture.write(now, java.nio.ByteBuffer.wrap(frame), 0, length);
+                    }
+                    watch.frame(now, WireFrame.of(frame, length));
+                    if (drawing != null) {
+                        drawing.frame(now, frame, length, lost, faults);
+                    }
+                });
+        WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
+        servers.tftp().serve(sc.servedFile(), served);
+        err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, boot file %s (%d bytes), TFTP timeout %.1f s; "
+                        + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
+                sc.servedFile(), size, sc.tftpTimeout() / 1e9, faults(s.faults()));
+        stop = false;
+        installSignals();
+        long now = 0;
+        String why = "stopped by a signal";
+        boolean short_ = false;
+        while (true) {
+            now = System.nanoTime() - origin;
+            servers.poll(now);
+            watch.poll(now, servers.tftp());
+            if (stop) {
+                break;
+            }
+            if (clients != null && watch.finished() >= clients) {
+                why = watch.finished() + " of " + clients + " clients finished";
+                break;
+            }
+            if (now >= s.forNanos()) {
+                why = String.format(Locale.ROOT, "stopped after %s", duration);
+                short_ = clients != null;
+                break;
+            }
+            long wait = Math.min(servers.pollAt(), s.forNanos()) - now;
+            if (wait > 0) {
+                raw.awaitFrame(Math.min(wait, MAX_WAIT));
+            }
+        }
+        err.printf(Locale.ROOT, "netboot: %s after %.3f s%n", why, now / 1e9);
+        out.printf(Locale.ROOT, "served on %s as %s for %.3f s (%s); faults: %s%n", iface, sc.serverIp(), now / 1e9, why, faults(s.faults()));
+        watch.summary(out, now);
+        out.printf(Locale.ROOT, "  wire: %d lost, %d duplicated, %d corrupted, %d delayed, %d reordered%n", chaos.lost(), chaos.duplicated(),
+                chaos.corrupted(), chaos.delayed(), chaos.reordered());
+        if (drawing != null) {
+            try {
+                drawing.write(timeline, "netboot serve on " + iface + ": " + sc.serverIp() + ", faults " + faults(s.faults()));
+            } catch (IOException e) {
+                err.println("netboot: cannot write the timeline " + IoProblems.of(timeline, e));
+                return Main.EXIT_FAILED;
+            }
+        }
+        if (short_) {
+            err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration);
+            return Main.EXIT_FAILED;
+        }
+        return 0;
+    }
+
+    private static String faults(ChaosLink.Faults f) {
+        if (f.none()) {
+            return "none";
+        }
+        return String.format(Locale.ROOT, "loss %s, duplicate %s, reorder %s, corrupt %s, jitter %s ms", f.loss(), f.duplicate(),
+                f.reorder(), f.corrupt(), f.jitterNanos() / 1e6);
+    }
+
+    /** Turns SIGINT and SIGTERM into a request to stop: the loop sees it within {@link #MAX_WAIT} and prints the summary. */
+    private static void installSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), _ -> stop = true);
+            } catch (IllegalArgumentException e) {
+                // the JVM reserves this signal here (e.g. -Xrs): it then ends the process as usual, without a summary
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.netboot.emulator;
+
+import dev.netboot.link.Link;
+import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStack;
+import dev.netboot.wire.MacAddress;
+import java.util.Objects;
+
+/**
+ * The server host of a {@link Scenario} on any {@link Link}, not only an emulated segment: the project's own
+ * {@link NetStack} with the scenario's server address, netmask and gateway, and the same {@link DhcpServer} (or
+ * {@link BootpServer}, as {@link DhcpSettings.Answers} says) and {@link TftpServer} an {@link EmulatedLan} runs,
+ * with the scenario's pool, boot file, lease times and TFTP settings. {@code netboot serve} puts it on a raw
+ * socket, so a real board boots from the emulator's servers; a caller polls it with the time (real or
+ * virtual), as any {@link SimNode}.
+ *
+ * <p>What the scenario describes beyond the server host (a relay router, other DHCP servers, a ProxyDHCP
+ * server, plain hosts, the segment's latency and rate) is the emulated segment's, not a real wire's: the
+ * caller checks {@link #emulatorOnly(Scenario)} and refuses such a scenario. TFTP transfer IDs come from
+ * {@code Seeds.random(seed, "tftp-ports")}, as on the emulator; DATA is handed to the link as fast as it
+ * takes it (a link that has no room says so, and the session sends again on a later poll).
+ */
+public final class WireServers implements SimNode {
+    private final NetStack stack;
+    private final BootpServer bootp;
+    private final DhcpServer dhcp;
+    private final TftpServer tftp;
+
+    private WireServers(Link link, MacAddress mac, Scenario sc) {
+        this.stack = new NetStack(link, NetConfig.DEFAULTS, mac);
+        stack.configure(sc.serverIp(), sc.netmask(), sc.serverGateway());
+        boolean bootpOnly = sc.dhcp().answers() == DhcpSettings.Answers.BOOTP;
+        if (bootpOnly) {
+            this.bootp = new BootpServer(stack, sc.bootpConfig());
+            this.dhcp = null;
+            stack.bind(BootpServer.PORT, bootp);
+        } else {
+            this.bootp = null;
+            this.dhcp = new DhcpServer(stack, sc.bootpConfig(), sc.dhcp());
+            stack.bind(DhcpServer.PORT, dhcp);
+        }
+        this.tftp = new TftpServer(stack, sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE);
+        stack.bind(TftpServer.PORT, tftp);
+    }
+
+    /**
+     * Starts the server host of {@code scenario} on {@code link}, answering as {@code mac} (normally the link's
+     * own address: a NIC hands the host only frames for its own address unless it is promiscuous).
+     *
+     * @throws IllegalArgumentException when the scenario describes machines only the emulator has ({@link #emulatorOnly})
+     */
+    public static WireServers start(Link link, MacAddress mac, Scenario scenario) {
+        String other = emulatorOnly(scenario);
+        if (other != null) {
+            throw new IllegalArgumentException(other);
+        }
+        return new WireServers(Objects.requireNonNull(link, "link"), Objects.requireNonNull(mac, "mac"), scenario);
+    }
+
+    /**
+     * Returns what in {@code scenario} only an emulated segment has (a relay router, more DHCP servers, a
+     * ProxyDHCP server, plain hosts), said in one phrase, or null when it describes the server host alone.
+     */
+    public static String emulatorOnly(Scenario scenario) {
+        if (scenario.relay() != null) {
+            return "its [relay] is an emulated router (on a real network, put a relay agent in front of this server)";
+        }
+        if (!scenario.neighbours().none()) {
+            return "its other DHCP servers, ProxyDHCP server or hosts are emulated machines (only the server host runs here)";
+        }
+        return null;
+    }
+
+    /** Returns the server host's network stack. */
+    public NetStack stack() {
+        return stack;
+    }
+
+    /** Returns the DHCP server, or null when the scenario's server speaks BOOTP only. */
+    public DhcpServer dhcp() {
+        return dhcp;
+    }
+
+    /** Returns the BOOTP server, or null when the scenario's server speaks DHCP. */
+    public BootpServer bootp() {
+        return bootp;
+    }
+
+    /** Returns the TFTP server; serve the boot file with {@code tftp().serve(name, file)}. */
+    public TftpServer tftp() {
+        return tftp;
+    }
+
+    @Override
+    public void poll(long now) {
+        stack.poll(now);
+        if (dhcp != null) {
+            dhcp.poll(now);
+        }
+        tftp.poll(now);
+    }
+
+    @Override
+    public long pollAt() {
+        long at = Math.min(stack.pollAt(), tftp.pollAt());
+        return dhcp == null ? at : Math.min(at, dhcp.pollAt());
+    }
+}

@@ -1,0 +1,183 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.link.WaitableLink;
+import dev.netboot.wire.MacAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code serve}'s fault stage, frame by frame, against a wire that records what reaches it and what it hands over. */
+class ChaosLinkTest {
+    /** A wire: frames queued to be received, and the frames transmitted (with their time). */
+    static final class Wire implements WaitableLink {
+        final ArrayDeque<byte[]> incoming = new ArrayDeque<>();
+        final List<byte[]> sent = new ArrayList<>();
+        final List<Long> sentAt = new ArrayList<>();
+
+        @Override
+        public MacAddress macAddress() {
+            return MacAddress.parse("02:00:00:00:00:01");
+        }
+
+        @Override
+        public int mtu() {
+            return 1500;
+        }
+
+        @Override
+        public boolean receive(long now, FrameHandler handler) {
+            byte[] f = incoming.poll();
+            if (f == null) {
+                return false;
+            }
+            handler.onFrame(now, java.nio.ByteBuffer.wrap(f), f.length);
+            return true;
+        }
+
+        @Override
+        public boolean transmit(long now, int length, FrameFiller filler) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(length);
+            filler.fill(b, length);
+            sent.add(b.array());
+            sentAt.add(now);
+            return true;
+        }
+
+        @Override
+        public boolean awaitFrame(long timeoutNanos) {
+            return !incoming.isEmpty();
+        }
+    }
+
+    static byte[] frame(int tag) {
+        byte[] f = new byte[60];
+        f[12] = 0x08;
+        f[20] = (byte) tag;
+        return f;
+    }
+
+    static void send(ChaosLink l, long now, byte[] f) {
+        l.transmit(now, f.length, (b, n) -> b.put(0, f, 0, n));
+    }
+
+    static List<byte[]> drain(ChaosLink l, long now) {
+        List<byte[]> got = new ArrayList<>();
+        while (l.receive(now, (t, b, n) -> {
+            byte[] c = new byte[n];
+            b.get(0, c, 0, n);
+            got.add(c);
+        })) {
+            // collect
+        }
+        return got;
+    }
+
+    @Test
+    void aPerfectWirePassesEveryFrameAsItIsAtOnce() {
+        Wire w = new Wire();
+        List<String> seen = new ArrayList<>();
+        ChaosLink l = new ChaosLink(w, ChaosLink.Faults.NONE, 1, (now, dir, f, n, lost, faults) -> seen.add(dir + " " + lost + " " + faults));
+        send(l, 5, frame(1));
+        w.incoming.add(frame(2));
+        List<byte[]> in = drain(l, 6);
+        assertEquals(1, w.sent.size());
+        assertArrayEquals(frame(1), w.sent.getFirst());
+        assertEquals(5L, w.sentAt.getFirst());
+        assertEquals(1, in.size());
+        assertArrayEquals(frame(2), in.getFirst());
+        assertEquals(List.of("OUT false null", "IN false null"), seen);
+    }
+
+    @Test
+    void lossOneDropsEverythingBothWaysAndSaysSo() {
+        Wire w = new Wire();
+        List<Boolean> lost = new ArrayList<>();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(1, 0, 0, 0, 0), 1, (now, dir, f, n, ls, faults) -> lost.add(ls));
+        for (int i = 0; i < 5; i++) {
+            send(l, i, frame(i));
+            w.incoming.add(frame(100 + i));
+        }
+        assertEquals(0, drain(l, 10).size());
+        assertEquals(0, w.sent.size());
+        assertEquals(10, l.lost());
+        assertEquals(List.of(true, true, true, true, true, true, true, true, true, true), lost);
+    }
+
+    @Test
+    void duplicateOneDeliversEveryFrameTwice() {
+        Wire w = new Wire();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 1, 0, 0, 0), 1, (now, dir, f, n, ls, faults) -> {
+        });
+        send(l, 0, frame(1));
+        w.incoming.add(frame(2));
+        List<byte[]> in = drain(l, 0);
+        assertEquals(2, w.sent.size());
+        assertEquals(2, in.size());
+        assertArrayEquals(frame(2), in.get(1));
+    }
+
+    @Test
+    void corruptionFlipsExactlyOneBitPastTheEthernetHeader() {
+        Wire w = new Wire();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 0, 0, 1, 0), 9, (now, dir, f, n, ls, faults) -> {
+        });
+        for (int i = 0; i < 50; i++) {
+            send(l, i, frame(i));
+        }
+        for (int i = 0; i < 50; i++) {
+            byte[] a = frame(i);
+            byte[] b = w.sent.get(i);
+            int bits = 0;
+            for (int k = 0; k < a.length; k++) {
+                bits += Integer.bitCount((a[k] ^ b[k]) & 0xFF);
+                if (k < 14) {
+                    assertEquals(a[k], b[k], "the Ethernet header is left alone");
+                }
+            }
+            assertEquals(1, bits);
+        }
+    }
+
+    @Test
+    void reorderHoldsAFrameUntilTheNextHasPassedIt() {
+        Wire w = new Wire();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 0, 1, 0, 0), 1, (now, dir, f, n, ls, faults) -> {
+        });
+        for (int i = 1; i <= 4; i++) {
+            send(l, 0, frame(i));
+        }
+        assertEquals(List.of(2, 1, 4, 3), w.sent.stream().map(f -> (int) f[20]).toList());
+        // A held frame nobody overtakes goes out after the hold.
+        send(l, 1, frame(5));
+        assertEquals(4, w.sent.size());
+        assertEquals(1 + ChaosLink.REORDER_HOLD, l.pollAt());
+        drain(l, 1 + ChaosLink.REORDER_HOLD);
+        assertEquals(5, w.sent.getLast()[20]);
+    }
+
+    @Test
+    void jitterDelaysEachFrameWithinTheBoundAndKeepsTheOrder() {
+        Wire w = new Wire();
+        long jitter = 20_000_000;
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 0, 0, 0, jitter), 3, (now, dir, f, n, ls, faults) -> {
+        });
+        for (int i = 0; i < 20; i++) {
+            send(l, i * 1_000_000L, frame(i));
+        }
+        for (long t = 0; t < 100_000_000L; t += 100_000) {
+            drain(l, t); // a poll loop: hands over what is due
+        }
+        assertEquals(20, w.sent.size());
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, w.sent.get(i)[20], "order kept");
+            long delay = w.sentAt.get(i) - i * 1_000_000L;
+            assertTrue(delay >= 0 && delay <= jitter + 100_000, "frame " + i + " delayed " + delay + " ns");
+        }
+        assertTrue(l.delayed() > 0);
+    }
+}
