@@ -85,7 +85,7 @@ final class Download {
         if (!begin(now, -1, srcPort)) {
             return;
         }
-        enter(srcPort);
+        enter(now, srcPort);
         onData(now, buf, off, len);
     }
 
@@ -98,7 +98,7 @@ final class Download {
             return;
         }
         tsize = announced;
-        enter(srcPort);
+        enter(now, srcPort);
         sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
     }
 
@@ -121,6 +121,7 @@ final class Download {
     /** The sink has room: take the blocks held past a block dropped for want of it, then ask for what follows. */
     void releaseAck(long now) {
         ackHeldUntil = -1;
+        c.progress(now); // the client waited for the sink, not the server: the give-up clock starts now
         int n = takeHeld(now, c.blockSize);
         if (n == HELD || n == FAILED) {
             return;
@@ -137,9 +138,9 @@ final class Download {
         return wireBlock == c.wire(received);
     }
 
-    private void enter(int srcPort) {
+    private void enter(long now, int srcPort) {
+        c.progress(now);
         c.tid = srcPort;
-        c.retries = 0;
         received = 0;
         acked = 0;
         sinceAck = 0;
@@ -207,7 +208,7 @@ final class Download {
                 sendAck(now, true);
             }
         } else {
-            c.retryAt = now + c.rtt.timeout(0); // progress: the sender is alive
+            c.retryAt = now + c.rtt.timeout(c.retries); // progress: the sender is alive
         }
     }
 
@@ -286,7 +287,13 @@ final class Download {
         c.bytes += n;
         received++;
         sinceAck++;
-        c.retries = 0;
+        if (c.windowSize > 1) {
+            // With a window, a gap ACK spoils the window's sample, and losses would keep the backoff for many
+            // windows: progress ends it, as before. In lock-step every block answers one ACK, so Karn's backoff
+            // lasts one exchange at most (TftpClient.takeSample).
+            c.retries = 0;
+        }
+        c.progress(now);
         return true;
     }
 
@@ -329,14 +336,14 @@ final class Download {
         }
     }
 
-    /** No DATA within the timeout: acknowledge again with a halved window, or give up. */
+    /** No DATA within the timeout: acknowledge again with a halved window, or give up when the budget is spent. */
     void timeout(long now) {
         if (c.unsent) {
             c.sendLast(now, c.tid);
             return;
         }
-        if (c.retries >= c.config.maxRetries()) {
-            c.giveUp(c.tid, "ACK " + c.wire(received));
+        if (c.budgetSpent(now)) {
+            c.giveUp(now, c.tid, "no DATA " + c.wire(received + 1), " of ACK " + c.wire(received));
             return;
         }
         c.retries++;
@@ -346,11 +353,28 @@ final class Download {
         sendAck(now, false);
     }
 
-    /** Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK was lost. */
+    /**
+     * Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK may have been lost.
+     * At most once per timeout since that ACK last went out: a copy that crossed our ACK, a resend our own early
+     * ACK caused, or the extra copies a Sorcerer's Apprentice server keeps sending (one per ACK it gets) must
+     * not be answered, or each answer brings another copy and any stall makes more of them (class comment).
+     * A lost ACK costs at most one timeout: our own retransmission timer sends it again.
+     */
     void reAck(long now) {
-        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
-        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
-        if (now - c.lastSentAt < (c.windowSize > 1 ? c.rtt.timeout(0) : c.rtt.timeout(0) / 8)) {
+        reAck(now, c.rtt.timeout(0));
+    }
+
+    /**
+     * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
+     * repeats it because our final ACK was lost. Within one timeout / 8 of that ACK it is a copy that crossed it,
+     * not an answer to a loss. No storm can grow here: the server ends with the first final ACK it gets.
+     */
+    void reAckLast(long now) {
+        reAck(now, c.rtt.timeout(0) / 8);
+    }
+
+    private void reAck(long now, long spacing) {
+        if (now - c.lastSentAt < spacing) {
             return;
         }
         c.retransmissions++;

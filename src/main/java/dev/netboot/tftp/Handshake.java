@@ -54,6 +54,7 @@ final class Handshake {
         c.rolloverTo = 0;
         c.rolloverKnown = false;
         c.retries = 0;
+        c.progress(now);
         c.transition(new TftpClient.State.Requesting(c.server, requestPort, file, c.direction));
         c.sendLast(now, requestPort);
         c.arm(now, 0);

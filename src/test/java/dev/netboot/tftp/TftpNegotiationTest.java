@@ -376,7 +376,12 @@ class TftpNegotiationTest {
         expectAck(300 * MS, 2);
         assertEquals(40 * MS, client.stats().rttEstimate());            // no sample: ambiguous exchange
         assertEquals(120 * MS, client.stats().timeout());
-        assertEquals(420 * MS, client.pollAt());                        // backoff cleared by the new block
+        assertEquals(540 * MS, client.pollAt());                        // the backoff stays (Karn): 300 + 240 ms
+        fromServer(340 * MS, TID, data(3, 1024, 512));                  // answers ACK 2, sent once: 40 ms
+        expectAck(340 * MS, 3);
+        // Second sample 40 ms: RTTVAR = 3/4 × 20 = 15 ms, RTO = 40 + 4 × 15 = 100 ms, no backoff.
+        assertEquals(100 * MS, client.stats().timeout());
+        assertEquals(440 * MS, client.pollAt());
     }
 
     @Test
