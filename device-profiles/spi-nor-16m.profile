@@ -55,13 +55,23 @@ min-image-size = 1KiB              # smaller images (empty, truncated, an error 
 # [security]
 # public-key = <64 hex digits>
 
-# BOOTP retries (RFC 951 7.2 randomised exponential backoff). This section and each key are optional;
-# the values below are the defaults.
+# Retransmission of every request for an address, DHCP and BOOTP alike (RFC 2131 4.1, RFC 951 7.2:
+# randomised exponential backoff). This section and each key are optional; the values below are the defaults.
 [bootp]
 initial-timeout = 1s               # wait after the first request
 max-timeout = 16s                  # the doubling stops here
 jitter = 500ms                     # +/- random offset on each wait, so boards powered on together drift apart
 give-up = 60s                      # total budget; spanning tree can block a fresh switch port for 30-50 s
+
+# How the board gets its address. Optional; unset keys take the defaults shown.
+[dhcp]
+protocol = auto                    # DHCP, and a reply without option 53 is taken as a BOOTP binding; or dhcp, bootp
+offer-wait = 500ms                 # collect offers this long after the first; one naming server and file is taken at once
+arp-probes = 2                     # RFC 5227: ARP-probe the offered address, DHCPDECLINE it if another host answers; 0: off
+arp-probe-interval = 200ms         # between probes, and the silence after the last (RFC 5227's own: 1-2 s, 3 probes)
+decline-wait = 10s                 # after a DHCPDECLINE, wait this long before asking again (RFC 2131 section 3.1)
+vendor-class = pxe                 # option 60 "PXEClient:Arch:00022:UNDI:003016" + 93/94/97, so ProxyDHCP servers answer
+pxe-arch = 22                      # option 93 (RFC 4578): 22 is ARM 64-bit U-Boot
 
 # TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512, window 1).
 [tftp]

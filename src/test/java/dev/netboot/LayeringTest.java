@@ -35,9 +35,10 @@ class LayeringTest {
             "link", Set.of("wire"),
             "net", Set.of("wire", "link"),
             "bootp", Set.of("wire", "link", "net"),
+            "dhcp", Set.of("wire", "link", "net", "bootp"),
             "tftp", Set.of("wire", "link", "net"),
             "flash", Set.of("wire"),
-            "device", Set.of("wire", "link", "net", "bootp", "tftp", "flash"));
+            "device", Set.of("wire", "link", "net", "bootp", "dhcp", "tftp", "flash"));
     /** Host-side packages: may use anything. */
     static final Set<String> HOST_SIDE = Set.of("emulator", "cli");
 

@@ -10,8 +10,6 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
@@ -189,48 +187,11 @@ public final class BootpClient implements UdpHandler, PayloadWriter {
      * @throws BootpException when the reply gives no address, no server or no boot file
      */
     static BootpLease lease(BootpMessage m, Ipv4Address from) {
-        if (m.yiaddr().isAny()) {
-            throw new BootpException("BOOTP reply from " + from + ": yiaddr is 0.0.0.0 (expected: our address)");
+        BootpLease lease = BootpLease.read(m, from, Ipv4Address.ANY, "BOOTP");
+        if (!lease.boot().complete()) {
+            throw new BootpException("BOOTP reply from " + from + ": " + lease.boot().missing());
         }
-        BootpOptions o = m.options();
-        Ipv4Address mask = o.address(BootpOptions.SUBNET_MASK).orElseGet(() -> classfulMask(m.yiaddr()));
-        if (mask.prefixLength() < 0) {
-            throw new BootpException("BOOTP reply from " + from + ": option 1 subnet mask " + mask + " is not contiguous");
-        }
-        List<Ipv4Address> routers = o.addresses(BootpOptions.ROUTER);
-        Ipv4Address server = m.siaddr();
-        if (server.isAny()) {
-            // RFC 2132 section 9.4: option 66 names the TFTP server when siaddr is not used.
-            Optional<String> name = o.text(BootpOptions.TFTP_SERVER_NAME);
-            if (name.isEmpty()) {
-                throw new BootpException("BOOTP reply from " + from + ": siaddr is 0.0.0.0 and there is no option 66 (expected: a TFTP server)");
-            }
-            try {
-                server = Ipv4Address.parse(name.get());
-            } catch (IllegalArgumentException e) {
-                throw new BootpException("BOOTP reply from " + from + ": option 66 '" + name.get()
-                        + "' is a host name; netboot has no DNS resolver (expected: a dotted IPv4 address or siaddr)");
-            }
-        }
-        String file = m.file();
-        if (file.isEmpty()) {
-            file = o.text(BootpOptions.BOOTFILE_NAME).orElse("");
-        }
-        if (file.isEmpty()) {
-            throw new BootpException("BOOTP reply from " + from + ": no boot file in the file field or option 67");
-        }
-        long size = o.number(BootpOptions.BOOT_FILE_SIZE).map(blocks -> blocks * 512L).orElse(-1L);
-        return new BootpLease(m.yiaddr(), mask, routers.isEmpty() ? Ipv4Address.ANY : routers.getFirst(),
-                o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""), server, file, size, from);
-    }
-
-    /** Returns the class A/B/C mask of {@code a}, the RFC 950-era default when option 1 is absent. */
-    static Ipv4Address classfulMask(Ipv4Address a) {
-        int top = a.value() >>> 24;
-        if (top < 128) {
-            return Ipv4Address.parse("255.0.0.0");
-        }
-        return top < 192 ? Ipv4Address.parse("255.255.0.0") : Ipv4Address.parse("255.255.255.0");
+        return lease;
     }
 
     private void fail(int requests, String reason) {

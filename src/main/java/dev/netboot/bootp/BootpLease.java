@@ -1,7 +1,11 @@
 package dev.netboot.bootp;
 
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MalformedPacketException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a BOOTP reply told the board.
@@ -11,15 +15,58 @@ import java.util.List;
  * @param gateway      first router of option 3, else {@link Ipv4Address#ANY}
  * @param dns          option 6, possibly empty
  * @param hostname     option 12, else empty
- * @param server       the TFTP server: siaddr, else option 66 when it is a dotted address
- * @param bootFile     the {@code file} field, else option 67
+ * @param boot         the TFTP server and boot file, by {@link BootTarget}'s precedence
  * @param bootFileSize option 13 in bytes (512-byte blocks × 512), or -1
  * @param bootpServer  the address the reply came from
  */
 public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns,
-                         String hostname, Ipv4Address server, String bootFile, long bootFileSize, Ipv4Address bootpServer) {
+                         String hostname, BootTarget boot, long bootFileSize, Ipv4Address bootpServer) {
     /** Copies the DNS list. */
     public BootpLease {
+        Objects.requireNonNull(boot);
         dns = List.copyOf(dns);
+    }
+
+    /**
+     * Reads what a BOOTP reply or a DHCPOFFER/DHCPACK from {@code from} says about the board; the boot target may
+     * be incomplete (a DHCP server that leaves the boot file to a ProxyDHCP server names none).
+     *
+     * @param serverId the DHCP server identifier (option 54), {@link Ipv4Address#ANY} for BOOTP
+     * @param protocol "BOOTP" or "DHCP", for messages
+     * @throws BootpException           when the reply gives no address or a non-contiguous netmask
+     * @throws MalformedPacketException when an option the lease uses has a wrong length
+     */
+    public static BootpLease read(BootpMessage m, Ipv4Address from, Ipv4Address serverId, String protocol) {
+        if (m.yiaddr().isAny()) {
+            throw new BootpException(protocol + " reply from " + from + ": yiaddr is 0.0.0.0 (expected: our address)");
+        }
+        BootpOptions o = m.options();
+        Ipv4Address mask = o.address(BootpOptions.SUBNET_MASK).orElseGet(() -> classfulMask(m.yiaddr()));
+        if (mask.prefixLength() < 0) {
+            throw new BootpException(protocol + " reply from " + from + ": option 1 subnet mask " + mask + " is not contiguous");
+        }
+        List<Ipv4Address> routers = o.addresses(BootpOptions.ROUTER);
+        long size = o.number(BootpOptions.BOOT_FILE_SIZE).map(blocks -> blocks * 512L).orElse(-1L);
+        return new BootpLease(m.yiaddr(), mask, routers.isEmpty() ? Ipv4Address.ANY : routers.getFirst(),
+                o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""), BootTarget.of(m, serverId), size, from);
+    }
+
+    /** Returns the class A/B/C mask of {@code a}, the RFC 950-era default when option 1 is absent. */
+    static Ipv4Address classfulMask(Ipv4Address a) {
+        int top = a.value() >>> 24;
+        if (top < 128) {
+            return Ipv4Address.parse("255.0.0.0");
+        }
+        return top < 192 ? Ipv4Address.parse("255.255.0.0") : Ipv4Address.parse("255.255.255.0");
+    }
+
+    /** Returns the TFTP server. */
+    public Ipv4Address server() {
+        return boot.server();
+    }
+
+    /** Returns the boot file. */
+    public String bootFile() {
+        return boot.file();
     }
 }

@@ -153,7 +153,7 @@ final class BootCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         observer.clearLine();
         return BootSummary.print(new BootSummary.Facts(iface, json, powerCutAt, plan, opened.target(), flash, board, o,
-                observer.lease(), activeAfter, wall, observer.ramNote()), out, err);
+                observer.lease(), observer.renewals(), activeAfter, wall, observer.ramNote()), out, err);
     }
 
     /** Returns a byte count for messages: 16 MiB, 512 KiB, 100 bytes. */

@@ -1,20 +1,24 @@
 package dev.netboot.cli;
 
-import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.RamBudget;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** Shows the boot's stages on stderr, and a progress bar when stderr is a terminal; remembers the lease and the bytes. */
+/**
+ * Shows the boot's stages on stderr, and a progress bar when stderr is a terminal; remembers the lease (as renewals
+ * left it), the renewals and the bytes.
+ */
 final class BootProgress implements BootObserver {
     private final PrintStream err;
     private final boolean bar;
     private final boolean stages;
-    private BootpLease lease;
+    private Lease lease;
+    private int renewals;
     private String ramNote;
     private long bytes;
     private long lastShown = -1;
@@ -26,9 +30,14 @@ final class BootProgress implements BootObserver {
         this.stages = stages;
     }
 
-    /** Returns the board's lease, or null before BOOTP answered. */
-    BootpLease lease() {
+    /** Returns the board's lease as the last renewal left it, or null before DHCP or BOOTP answered. */
+    Lease lease() {
         return lease;
+    }
+
+    /** Returns the DHCPACKs that extended the lease during the boot. */
+    int renewals() {
+        return renewals;
     }
 
     /** Returns the image bytes that reached flash so far. */
@@ -49,10 +58,19 @@ final class BootProgress implements BootObserver {
     }
 
     @Override
-    public void leased(long now, BootpLease l) {
+    public void leased(long now, Lease l) {
         lease = l;
-        stage(now, "bootp", "address " + l.address() + "/" + l.netmask().prefixLength() + " from " + l.bootpServer()
-                + ", server " + l.server() + ", file " + l.bootFile());
+        // The stage is how the board got its identity: dhcp, bootp, or proxy (address by DHCP, boot file by ProxyDHCP).
+        stage(now, l.source().toString(), "address " + l.address() + "/" + l.netmask().prefixLength() + " from " + l.dhcpServer()
+                + (l.infinite() ? "" : " for " + l.leaseSeconds() + " s") + ", server " + l.server() + ", file " + l.bootFile()
+                + (l.source() == Lease.Source.PROXY ? " (from ProxyDHCP " + l.proxyServer() + ")" : ""));
+    }
+
+    @Override
+    public void renewed(long now, Lease l) {
+        lease = l;
+        renewals++;
+        stage(now, "dhcp", "lease of " + l.address() + " renewed by " + l.dhcpServer() + " for " + l.leaseSeconds() + " s");
     }
 
     @Override

@@ -1,9 +1,9 @@
 package dev.netboot.cli;
 
-import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
@@ -33,13 +33,14 @@ final class BootSummary {
      * @param flash       the chip (its erase counters are this run's)
      * @param board       what the board saw: {@code flash}, or a {@link PowerCutFlash} over it
      * @param outcome     what the run produced
-     * @param lease       the board's lease, or null
+     * @param lease       the board's lease as the last renewal left it, or null
+     * @param renewals    the DHCPACKs that extended the lease during the boot
      * @param activeAfter the active slot read back from the chip after the run
      * @param wall        wall-clock seconds of the run
      * @param ramNote     what the board asks for instead of what its RAM cannot hold, or null ({@link dev.netboot.device.RamBudget})
      */
     record Facts(String iface, boolean json, Long powerCutAt, BootSetup.Plan plan, int target, Flash flash, Flash board,
-                 BootRun.Outcome outcome, BootpLease lease, int activeAfter, double wall, String ramNote) {
+                 BootRun.Outcome outcome, Lease lease, int renewals, int activeAfter, double wall, String ramNote) {
     }
 
     /** Prints the summary and returns the exit status: 0 booted, 1 failed. */
@@ -64,16 +65,26 @@ final class BootSummary {
             j.put("interface", f.iface());
         }
         j.put("mac", o.mac().toString());
-        BootpLease lease = f.lease();
+        Lease lease = f.lease();
         putAddress(j, "ip", lease == null ? null : lease.address());
         putAddress(j, "netmask", lease == null ? null : lease.netmask());
         putAddress(j, "gateway", lease == null || lease.gateway().isAny() ? null : lease.gateway());
         putAddress(j, "server", lease == null ? null : lease.server());
         if (lease == null) {
             j.putNull("bootFile");
+            j.putNull("protocol");
         } else {
             j.put("bootFile", lease.bootFile());
+            j.put("protocol", lease.source().toString());
         }
+        putAddress(j, "dhcpServer", lease == null ? null : lease.dhcpServer());
+        putAddress(j, "proxyServer", lease == null || lease.proxyServer().isAny() ? null : lease.proxyServer());
+        if (lease == null || lease.infinite()) {
+            j.putNull("leaseSeconds");
+        } else {
+            j.put("leaseSeconds", lease.leaseSeconds());
+        }
+        j.put("renewals", f.renewals());
         BootReport r = end instanceof BootSequence.State.Done d ? d.report() : null;
         j.put("bytes", r != null ? r.bytes() : o.bytes());
         if (r != null) {
@@ -152,6 +163,7 @@ final class BootSummary {
             out.printf(Locale.ROOT, "booted %s (%s) on %s%n", prof.name(), o.mac(), o.where());
             out.printf(Locale.ROOT, "  address   %s/%d  gateway %s%n", r.address(), r.netmask().prefixLength(),
                     r.gateway().isAny() ? "none" : r.gateway());
+            out.printf(Locale.ROOT, "  lease     %s%n", describe(lease, f.renewals()));
             out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), r.bootFile());
             out.printf(Locale.ROOT, "  wrote     %d bytes into slot %s (%s at 0x%x), %d-byte blocks, %d flash ops%n", r.bytes(),
                     r.slot(), r.partition(), r.partitionOffset(), r.blockSize(), o.flashOps());
@@ -199,6 +211,19 @@ final class BootSummary {
             out.println(Json.object().put("result", "error").put("stage", stage).put("error", message));
         }
         return exit;
+    }
+
+    /**
+     * Returns how the board got its identity, for the summary: "dhcp from 10.0.0.1, 3600 s, renewed 0 times",
+     * "bootp from 10.0.0.1, no end", "proxy: address by DHCP from 10.0.0.1, 3600 s, ...; boot file by ProxyDHCP from 10.0.0.3".
+     */
+    static String describe(Lease l, int renewals) {
+        String times = l.infinite() ? "no end" : l.leaseSeconds() + " s, renewed " + count(renewals, "time");
+        return switch (l.source()) {
+            case DHCP, BOOTP -> l.source() + " from " + l.dhcpServer() + ", " + times;
+            case PROXY -> "proxy: address by DHCP from " + l.dhcpServer() + ", " + times + "; boot file by ProxyDHCP from "
+                    + l.proxyServer();
+        };
     }
 
     /** Returns "1 sector", "3 sectors". */

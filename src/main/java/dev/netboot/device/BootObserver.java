@@ -1,6 +1,6 @@
 package dev.netboot.device;
 
-import dev.netboot.bootp.BootpLease;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 
@@ -13,8 +13,12 @@ public interface BootObserver {
     default void ramShared(long now, RamBudget ram) {
     }
 
-    /** BOOTP gave the board its identity. */
-    default void leased(long now, BootpLease lease) {
+    /** DHCP or BOOTP gave the board its identity. */
+    default void leased(long now, Lease lease) {
+    }
+
+    /** A DHCPACK extended the lease (RFC 2131 section 4.4.5, at T1 or T2). */
+    default void renewed(long now, Lease lease) {
     }
 
     /** The next hop toward the TFTP server answered ARP. */

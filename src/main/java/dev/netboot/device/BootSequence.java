@@ -1,7 +1,7 @@
 package dev.netboot.device;
 
-import dev.netboot.bootp.BootpClient;
-import dev.netboot.bootp.BootpLease;
+import dev.netboot.dhcp.Lease;
+import dev.netboot.dhcp.LeaseStage;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
@@ -24,7 +24,7 @@ import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
 /**
- * The board's boot: link → BOOTP → ARP → TFTP → flash → verify, one poll-driven state machine.
+ * The board's boot: link → DHCP/BOOTP → ARP → TFTP → flash → verify, one poll-driven state machine.
  *
  * <p>Drive it like every part of the stack: call {@link #start}, then {@link #poll} whenever the
  * time reaches {@link #pollAt} or a frame may have arrived, until {@link #state} is
@@ -51,27 +51,27 @@ public final class BootSequence {
         record Idle() implements State {
         }
 
-        /** Asking BOOTP who we are. */
-        record Bootp() implements State {
+        /** Asking DHCP (or BOOTP) who we are: the {@link LeaseStage}. */
+        record Leasing() implements State {
         }
 
         /** Resolving the MAC of the next hop toward the server. */
-        record Arp(BootpLease lease, Ipv4Address hop) implements State {
+        record Arp(Lease lease, Ipv4Address hop) implements State {
         }
 
         /** Downloading the boot file into the inactive slot. */
-        record Transfer(BootpLease lease) implements State {
+        record Transfer(Lease lease) implements State {
         }
 
         /** Downloading the image's detached signature ({@code FILE.sig}); the image is in flash and verified. */
-        record Signature(BootpLease lease) implements State {
+        record Signature(Lease lease) implements State {
         }
 
         /**
          * Waiting for the flash chip to finish the operations already issued, until {@code until}; then
          * {@code then} runs.
          */
-        record Settling(BootpLease lease, Step then, long until) implements State {
+        record Settling(Lease lease, Step then, long until) implements State {
         }
 
         /** The image is in flash and verified. */
@@ -94,7 +94,7 @@ public final class BootSequence {
     private final NetStack net;
     private final Flash flash;
     private final DeviceProfile profile;
-    private final BootpClient bootp;
+    private final LeaseStage lease;
     private final TftpClient tftp;
     private final RandomGenerator random;
     private final BootObserver observer;
@@ -109,7 +109,7 @@ public final class BootSequence {
     private BootReport report;
     private long startedAt;
     private long boundAt;
-    private int bootpRequests;
+    private int renewalsSeen;
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -117,7 +117,7 @@ public final class BootSequence {
      * @param link    the board's Ethernet port
      * @param mac     the board's MAC address (the profile's, or the port's)
      * @param flash   the board's flash, laid out as the profile says (A/B slots and metadata)
-     * @param random  source of the BOOTP xid, jitter and the TFTP ports
+     * @param random  source of the DHCP/BOOTP xid, jitter and the TFTP ports
      */
     public BootSequence(Link link, MacAddress mac, DeviceProfile profile, NetConfig netConfig, Flash flash,
                         RandomGenerator random, BootObserver observer) {
@@ -135,7 +135,7 @@ public final class BootSequence {
         this.ram = budget;
         this.ramProblem = problem;
         this.random = random;
-        this.bootp = new BootpClient(net, profile.bootp(), random);
+        this.lease = new LeaseStage(net, profile.bootp(), profile.dhcp(), random);
         this.tftp = new TftpClient(net, budget == null ? profile.tftp() : budget.apply(profile.tftp()), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
@@ -172,19 +172,18 @@ public final class BootSequence {
         return update;
     }
 
-    /** Returns the packets sent again so far: BOOTP requests after the first, TFTP retransmissions and re-ACKs. */
-    public long retransmissions() {
-        int requests = switch (bootp.state()) {
-            case BootpClient.State.Requesting r -> r.requests();
-            case BootpClient.State.Bound b -> b.requests();
-            case BootpClient.State.Failed f -> f.requests();
-            default -> 0;
-        };
-        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
-        return tftp.stats().retransmissions() + sig + Math.max(0, requests - 1);
+    /** Returns the lease stage (its lease, renewals and counters). */
+    public LeaseStage lease() {
+        return lease;
     }
 
-    /** Starts BOOTP. */
+    /** Returns the packets sent again so far: DHCP/BOOTP retransmissions, TFTP retransmissions and re-ACKs. */
+    public long retransmissions() {
+        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
+        return tftp.stats().retransmissions() + sig + lease.retransmissions();
+    }
+
+    /** Starts asking for a lease. */
     public void start(long now) {
         if (!(state instanceof State.Idle)) {
             throw new IllegalStateException("boot already started: " + state);
@@ -198,8 +197,8 @@ public final class BootSequence {
         if (ram.note() != null) {
             observer.ramShared(now, ram);
         }
-        transition(now, new State.Bootp());
-        bootp.start(now);
+        transition(now, new State.Leasing());
+        lease.start(now);
     }
 
     /** Takes received frames and advances whichever stage is running. */
@@ -210,13 +209,16 @@ public final class BootSequence {
         }
         net.poll(now);
         // Frames may have moved a client on; each step below looks at the result in the same poll.
-        if (state instanceof State.Bootp) {
-            bootp.poll(now);
-            switch (bootp.state()) {
-                case BootpClient.State.Bound b -> bound(now, b);
-                case BootpClient.State.Failed f -> fail(now, "bootp", f.reason());
-                default -> {
-                }
+        lease.poll(now);
+        switch (lease.state()) {
+            case LeaseStage.State.Bound b when state instanceof State.Leasing -> bound(now, b.lease());
+            case LeaseStage.State.Failed f when state instanceof State.Leasing -> fail(now, lease.stageName(), f.reason());
+            case LeaseStage.State.Lost l when usesAddress() -> leaseLost(now, l.reason());
+            case LeaseStage.State.Bound _ when lease.renewals() > renewalsSeen -> {
+                renewalsSeen = lease.renewals();
+                observer.renewed(now, lease.lease());
+            }
+            default -> {
             }
         }
         if (state instanceof State.Arp a) {
@@ -268,11 +270,11 @@ public final class BootSequence {
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
         }
-        return state instanceof State.Bootp ? Math.min(at, bootp.pollAt()) : at;
+        return finished() ? at : Math.min(at, lease.pollAt());
     }
 
     /** Moves on after the flash settled; with nothing pending on the chip, at once. */
-    private void afterFlash(long now, BootpLease lease, Step then) {
+    private void afterFlash(long now, Lease lease, Step then) {
         long until = flash.busyUntil();
         if (until > now) {
             transition(now, new State.Settling(lease, then, until));
@@ -292,22 +294,34 @@ public final class BootSequence {
         }
     }
 
-    private void bound(long now, BootpClient.State.Bound b) {
-        BootpLease lease = b.lease();
+    private void bound(long now, Lease lease) {
         boundAt = now;
-        bootpRequests = b.requests();
-        net.configure(lease.address(), lease.netmask(), lease.gateway());
         observer.leased(now, lease);
         Ipv4Address hop = net.nextHop(lease.server());
         if (hop.isAny()) {
             fail(now, "arp", "server " + lease.server() + " is off-link (" + lease.address() + "/" + lease.netmask().prefixLength()
-                    + ") and BOOTP gave no router (option 3)");
+                    + ") and " + lease.source() + " gave no router (option 3)");
             return;
         }
         transition(now, new State.Arp(lease, hop));
     }
 
-    private void startTransfer(long now, BootpLease lease) {
+    /** Returns true while the boot needs its address: from ARP until the new slot is committed. */
+    private boolean usesAddress() {
+        return state instanceof State.Arp || state instanceof State.Transfer || state instanceof State.Signature
+                || (state instanceof State.Settling st && st.then() == Step.VERIFIED);
+    }
+
+    /** The lease ended mid-boot: the stage already took the address off the stack; nothing is committed. */
+    private void leaseLost(long now, String reason) {
+        if (update != null) {
+            update.abort();
+        }
+        String previous = update == null ? "" : "; slot " + BootSlots.name(update.previous()) + " stays active";
+        fail(now, lease.stageName(), reason + previous);
+    }
+
+    private void startTransfer(long now, Lease lease) {
         try {
             update = new SlotUpdate(profile.bootSlots(flash), flash, ram.writer(), ram.flashBuffer(), profile.boot().minImageSize(),
                     observer);
@@ -322,7 +336,7 @@ public final class BootSequence {
         tftp.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile(), update);
     }
 
-    private void imageReceived(long now, BootpLease lease, TftpClient.State.Done d) {
+    private void imageReceived(long now, Lease lease, TftpClient.State.Done d) {
         try {
             imageBytes = update.finish();
         } catch (FlashException e) {
@@ -340,7 +354,7 @@ public final class BootSequence {
         afterFlash(now, lease, Step.VERIFIED);
     }
 
-    private void verified(long now, BootpLease lease) {
+    private void verified(long now, Lease lease) {
         if (profile.boot().signed()) {
             signature = new SignatureSink();
             signatureClient = new TftpClient(net, ram.apply(profile.tftp()), random);
@@ -351,7 +365,7 @@ public final class BootSequence {
         }
     }
 
-    private void checkSignatureAndCommit(long now, BootpLease lease) {
+    private void checkSignatureAndCommit(long now, Lease lease) {
         String why = update.checkSignature(signature.bytes(), ImageSignature.publicKey(profile.boot().publicKeyBytes()));
         if (why != null) {
             fail(now, "signature", "image " + lease.bootFile() + " refused: " + why + "; slot "
@@ -361,14 +375,14 @@ public final class BootSequence {
         commit(now, lease, true);
     }
 
-    private void signatureFailed(long now, BootpLease lease, TftpFailure f) {
+    private void signatureFailed(long now, Lease lease, TftpFailure f) {
         String why = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND
                 ? "the server has no " + lease.bootFile() + ".sig and this board accepts only Ed25519-signed images"
                 : "fetching " + lease.bootFile() + ".sig failed: " + f.message();
         fail(now, "signature", why + "; slot " + BootSlots.name(update.previous()) + " stays active");
     }
 
-    private void commit(long now, BootpLease lease, boolean signed) {
+    private void commit(long now, Lease lease, boolean signed) {
         try {
             update.commit(profile.boot().trialBoots());
         } catch (FlashException e) {
@@ -381,8 +395,8 @@ public final class BootSequence {
         report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
                 lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
                 update.partition().name(), BootSlots.name(update.target()), signed, w.offset(), tftp.blockSize(),
-                retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), bootpRequests, startedAt, boundAt,
-                tftp.startedAt(), now);
+                retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), this.lease.requests(), startedAt, boundAt,
+                tftp.startedAt(), now, this.lease.lease(), this.lease.renewals());
         afterFlash(now, lease, Step.COMMITTED);
     }
 
@@ -391,7 +405,7 @@ public final class BootSequence {
         return r.finishedAt() == end ? r : new BootReport(r.mac(), r.address(), r.netmask(), r.gateway(), r.dns(), r.hostname(),
                 r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.partitionOffset(),
                 r.blockSize(), r.retransmissions(), r.flashOps(), r.erasedSectors(), r.skippedSectors(), r.bootpRequests(),
-                r.startedAt(), r.boundAt(), r.transferStartedAt(), end);
+                r.startedAt(), r.boundAt(), r.transferStartedAt(), end, r.lease(), r.renewals());
     }
 
     private void transferFailed(long now, TftpFailure f) {

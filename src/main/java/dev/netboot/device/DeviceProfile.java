@@ -1,6 +1,7 @@
 package dev.netboot.device;
 
 import dev.netboot.bootp.BootpConfig;
+import dev.netboot.dhcp.DhcpConfig;
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
 import dev.netboot.flash.BootSlots;
@@ -38,14 +39,16 @@ import java.util.stream.Stream;
  * @param chip          chip type and, for NAND, spare size, NOP and factory bad blocks; its geometry is {@code flash}
  * @param partitions    partition map, sorted by offset, non-overlapping, erase-aligned
  * @param boot          the A/B slots, their metadata partition, trial boots and the signing key
- * @param bootp         BOOTP retransmission policy
+ * @param bootp         retransmission policy of every request for an address (DHCP and BOOTP), {@code [bootp]}
  * @param tftp          TFTP retransmission and block size
  * @param macOverridesInterface on a real interface, use {@code mac} instead of the interface's own address
  *                      ({@code [board] mac-source = profile}); the emulator always uses {@code mac}
+ * @param dhcp          what the board speaks to get its address and how ({@code [dhcp]}: protocol, offer window,
+ *                      ARP probes, vendor class)
  */
 public record DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash,
                             FlashTiming timing, FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp,
-                            TftpConfig tftp, boolean macOverridesInterface) {
+                            TftpConfig tftp, boolean macOverridesInterface, DhcpConfig dhcp) {
 
     /** The profile {@code ./netboot boot} uses when none is given. */
     public static final String DEFAULT_NAME = "spi-nor-16m";
@@ -75,6 +78,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         Objects.requireNonNull(boot, "boot");
         Objects.requireNonNull(bootp, "bootp");
         Objects.requireNonNull(tftp, "tftp");
+        Objects.requireNonNull(dhcp, "dhcp");
         partitions = partitions.stream().sorted(Comparator.comparingLong(Partition::offset)).toList();
         for (Partition p : partitions) {
             p.checkFits(flash);
@@ -110,22 +114,35 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
     /** Creates a profile whose MAC is used on the emulator only (a real interface keeps its own). */
     public DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash, FlashTiming timing,
                          FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp, TftpConfig tftp) {
-        this(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, tftp, false);
+        this(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, tftp, false, DhcpConfig.DEFAULTS);
+    }
+
+    /** Creates a profile with the default DHCP settings. */
+    public DeviceProfile(String name, String description, MacAddress mac, long ramBudget, FlashGeometry flash, FlashTiming timing,
+                         FlashSpec chip, List<Partition> partitions, BootLayout boot, BootpConfig bootp, TftpConfig tftp,
+                         boolean macOverridesInterface) {
+        this(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, tftp, macOverridesInterface,
+                DhcpConfig.DEFAULTS);
     }
 
     /** Returns this profile with other BOOTP settings. */
     public DeviceProfile withBootp(BootpConfig b) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, b, tftp, macOverridesInterface);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, b, tftp, macOverridesInterface, dhcp);
     }
 
     /** Returns this profile with other TFTP settings. */
     public DeviceProfile withTftp(TftpConfig t) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, t, macOverridesInterface);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, t, macOverridesInterface, dhcp);
+    }
+
+    /** Returns this profile with other DHCP settings. */
+    public DeviceProfile withDhcp(DhcpConfig d) {
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, boot, bootp, tftp, macOverridesInterface, d);
     }
 
     /** Returns this profile with another boot layout (slots, trial boots, signing key). */
     public DeviceProfile withBoot(BootLayout b) {
-        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, b, bootp, tftp, macOverridesInterface);
+        return new DeviceProfile(name, description, mac, ramBudget, flash, timing, chip, partitions, b, bootp, tftp, macOverridesInterface, dhcp);
     }
 
     /** Returns the partition of boot slot {@code i} (0 is A, 1 is B). */
@@ -283,9 +300,10 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
 
         BootpConfig bootp = bootp(text.optionalSection("bootp"));
+        DhcpConfig dhcp = ProfileDhcp.read(text.optionalSection("dhcp"));
         TftpConfig tftp = tftp(text.optionalSection("tftp"), ram - minimumRam(flash));
         text.finish();
-        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp, macOverrides);
+        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp, macOverrides, dhcp);
     }
 
     private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,

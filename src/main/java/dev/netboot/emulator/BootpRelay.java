@@ -70,6 +70,9 @@ final class BootpRelay {
         Router.Interface egressToward(int dst);
     }
 
+    /** Offsets of the two fields a relay changes (RFC 951's layout). */
+    private static final int HOPS = 3, GIADDR = 24;
+
     private final Routes routes;
     private final List<Router.Interface> on = new ArrayList<>();
     private Ipv4Address server = Ipv4Address.ANY;
@@ -105,14 +108,18 @@ final class BootpRelay {
         } catch (MalformedPacketException e) {
             return new Outcome.Dropped(Drop.MALFORMED);
         }
+        // The message travels as it came, byte for byte (RFC 1542 4.1.2: "All BOOTP fields MUST be preserved intact"):
+        // option overload, padding and unknown options included. Only giaddr and hops change on the way to the server.
+        byte[] raw = new byte[len];
+        frame.get(off, raw);
         return switch (m.op()) {
-            case BootpMessage.BOOTREQUEST -> request(in, m, ttl);
-            case BootpMessage.BOOTREPLY -> reply(m);
+            case BootpMessage.BOOTREQUEST -> request(in, m, raw, ttl);
+            case BootpMessage.BOOTREPLY -> reply(m, raw);
             default -> new Outcome.Dropped(Drop.MALFORMED);
         };
     }
 
-    private Outcome request(Router.Interface in, BootpMessage m, int ttl) {
+    private Outcome request(Router.Interface in, BootpMessage m, byte[] raw, int ttl) {
         if (!enabledOn(in) || server.isAny()) {
             return new Outcome.Dropped(Drop.RELAY_DISABLED);
         }
@@ -128,8 +135,9 @@ final class BootpRelay {
         // on which the request was received. ... If the 'giaddr' field contains some non-zero value, the
         // 'giaddr' field MUST NOT be modified." "The value of the 'hops' field MUST be incremented."
         Ipv4Address giaddr = m.giaddr().isAny() ? in.address() : m.giaddr();
-        BootpMessage out = new BootpMessage(m.op(), m.htype(), m.hlen(), m.hops() + 1, m.xid(), m.secs(), m.flags(),
-                m.ciaddr(), m.yiaddr(), m.siaddr(), giaddr, m.chaddr(), m.sname(), m.file(), m.options());
+        ByteBuffer out = ByteBuffer.wrap(raw);
+        out.put(HOPS, (byte) (m.hops() + 1));
+        giaddr.write(out, GIADDR);
         Router.Interface egress = routes.egressToward(server.value());
         if (egress == null) {
             return new Outcome.Dropped(Drop.NO_ROUTE);
@@ -137,11 +145,11 @@ final class BootpRelay {
         // "the relay agent may set the IP Time-To-Live field to ... the TTL of the original BOOTREQUEST
         // decremented by (at least) one", the RFC's preferred choice against loops.
         byte[] datagram = udpDatagram(egress.address().value(), server.value(), BootpMessage.SERVER_PORT,
-                BootpMessage.SERVER_PORT, ttl - 1, out);
+                BootpMessage.SERVER_PORT, ttl - 1, raw);
         return new Outcome.ToServer(server.value(), datagram);
     }
 
-    private Outcome reply(BootpMessage m) {
+    private Outcome reply(BootpMessage m, byte[] raw) {
         // RFC 1542 section 4.1.2: "If the content of the 'giaddr' field does not match one of the relay
         // agent's directly-connected logical interfaces, the BOOTREPLY message MUST be silently discarded."
         Router.Interface out = null;
@@ -162,17 +170,17 @@ final class BootpRelay {
         MacAddress dstMac = unicast ? m.chaddr() : MacAddress.BROADCAST;
         // "All BOOTP fields MUST be preserved intact." "The reply MUST have its UDP destination port set to BOOTPC (68)."
         byte[] datagram = udpDatagram(out.address().value(), dstIp, BootpMessage.SERVER_PORT, BootpMessage.CLIENT_PORT,
-                Router.TTL, m);
+                Router.TTL, raw);
         return new Outcome.ToClient(out, dstMac, datagram);
     }
 
-    /** Returns a whole IPv4/UDP datagram carrying {@code m}, with both checksums. */
-    private byte[] udpDatagram(int src, int dst, int srcPort, int dstPort, int ttl, BootpMessage m) {
-        int payload = m.encodedLength();
+    /** Returns a whole IPv4/UDP datagram carrying the BOOTP message {@code m}, with both checksums. */
+    private byte[] udpDatagram(int src, int dst, int srcPort, int dstPort, int ttl, byte[] m) {
+        int payload = m.length;
         int udpLen = UdpDatagram.HEADER_LEN + payload;
         byte[] b = new byte[Ipv4Packet.HEADER_LEN + udpLen];
         ByteBuffer buf = ByteBuffer.wrap(b);
-        m.emit(buf, Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN);
+        buf.put(Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN, m);
         UdpDatagram.emit(buf, Ipv4Packet.HEADER_LEN, srcPort, dstPort, payload, src, dst);
         Ipv4Packet.emit(buf, 0, udpLen, Ipv4Packet.PROTO_UDP, src, dst, ttl, ident++);
         return b;

@@ -167,15 +167,16 @@ public final class BootpServer implements UdpHandler {
             opts.put(BootpOptions.HOST_NAME, hostname.getBytes(StandardCharsets.US_ASCII));
         }
         boolean header = config.announce().inHeader();
+        boolean fileFits = config.bootFile().length() < 128;
         if (config.announce().inOptions()) {
             opts.put(BootpOptions.TFTP_SERVER_NAME, config.tftpServer().toString().getBytes(StandardCharsets.US_ASCII));
-            if (!config.bootFile().isEmpty()) {
-                opts.put(BootpOptions.BOOTFILE_NAME, config.bootFile().getBytes(StandardCharsets.US_ASCII));
-            }
+        }
+        if (!config.bootFile().isEmpty() && (config.announce().inOptions() || (header && !fileFits))) {
+            opts.put(BootpOptions.BOOTFILE_NAME, config.bootFile().getBytes(StandardCharsets.US_ASCII));
         }
         return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
                 req.ciaddr(), yiaddr, header ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(), req.chaddr(), "",
-                header ? config.bootFile() : "", new BootpOptions(opts));
+                header && fileFits ? config.bootFile() : "", new BootpOptions(opts));
     }
 
     /**

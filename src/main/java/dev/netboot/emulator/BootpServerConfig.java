@@ -17,7 +17,8 @@ import java.util.Objects;
  * @param router          option 3, Router; {@link Ipv4Address#ANY} to leave it out
  * @param dns             option 6, Domain Name Servers; empty to leave it out
  * @param hostnames       option 12, Host Name, by client MAC; clients not listed get none
- * @param bootFile        the boot file name (the {@code file} field and/or option 67)
+ * @param bootFile        the boot file name (the {@code file} field and/or option 67; longer than 127 characters:
+ *                        option 67 only)
  * @param tftpServer      the boot server ({@code siaddr} and/or option 66, as dotted text)
  * @param announce        where the boot server and file name go
  * @param relayedSubnets  pools of subnets behind BOOTP relay agents, chosen by a request's {@code giaddr}
@@ -71,16 +72,18 @@ public record BootpServerConfig(Ipv4Address serverIp, Map<MacAddress, Ipv4Addres
         /** In options 66 (TFTP server name) and 67 (Bootfile name) only (RFC 2132 section 9.4, 9.5); siaddr 0, file empty. */
         OPTIONS,
         /** Both places: what most DHCP servers configured for PXE do. */
-        BOTH;
+        BOTH,
+        /** Nowhere: the server gives addresses only (a ProxyDHCP server may name the boot file). */
+        NONE;
 
         /** Returns true when {@code siaddr}/{@code file} are filled. */
         public boolean inHeader() {
-            return this != OPTIONS;
+            return this == HEADER || this == BOTH;
         }
 
         /** Returns true when options 66/67 are sent. */
         public boolean inOptions() {
-            return this != HEADER;
+            return this == OPTIONS || this == BOTH;
         }
     }
 
@@ -99,8 +102,9 @@ public record BootpServerConfig(Ipv4Address serverIp, Map<MacAddress, Ipv4Addres
             throw new IllegalArgumentException("BOOTP pool " + poolFirst + ".." + poolLast
                     + " (expected: first <= last, or both 0.0.0.0 for no pool)");
         }
-        if (bootFile.length() > 127) {
-            throw new IllegalArgumentException("boot file name of " + bootFile.length() + " characters (expected: <= 127)");
+        // The file field holds 127 characters and a NUL; a longer name goes in option 67 alone, which holds 255.
+        if (bootFile.length() > 255) {
+            throw new IllegalArgumentException("boot file name of " + bootFile.length() + " characters (expected: <= 255)");
         }
         hostnames.values().forEach(h -> {
             if (h.isEmpty() || h.length() > 255) {

@@ -1,12 +1,12 @@
 package dev.netboot.emulator;
 
-import dev.netboot.bootp.BootpLease;
 import dev.netboot.device.BootFailure;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.device.RamBudget;
+import dev.netboot.dhcp.Lease;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
@@ -215,8 +215,13 @@ public final class EmulatedBoot {
         }
 
         @Override
-        public void leased(long now, BootpLease lease) {
+        public void leased(long now, Lease lease) {
             next.leased(now, lease);
+        }
+
+        @Override
+        public void renewed(long now, Lease lease) {
+            next.renewed(now, lease);
         }
 
         @Override

@@ -1,13 +1,17 @@
 package dev.netboot.emulator;
 
 import dev.netboot.link.PcapWriter;
+import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The network of a {@link Scenario}, ready to run: a simulation, the server's segment (and, with a
  * relay, the client's: both at the scenario's latency and {@link LinkModel}), and a server
- * host running BOOTP and TFTP; with a {@link Scenario.Relay}, also a client segment and a
+ * host running DHCP (or BOOTP) and TFTP, and the scenario's {@link Neighbours}; with a {@link Scenario.Relay}, also a
+ * client segment and a
  * {@link Router} between the two that relays BOOTP to the server. The caller serves the image
  * ({@code tftp().serve(...)}), attaches the device ({@link #attach}: on the client segment), adds its
  * node to {@link #simulation()}, and runs.
@@ -23,15 +27,21 @@ public final class EmulatedLan {
     private final EthernetSegment clientSegment;
     private final ServerHost server;
     private final BootpServer bootp;
+    private final DhcpServer dhcp;
     private final TftpServer tftp;
     private final Router router;
+    private final List<DhcpServer> otherDhcp = new ArrayList<>();
+    private ProxyDhcpServer proxy;
 
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
         this.simulation = new Simulation();
         this.segment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
         this.server = new ServerHost(segment, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.serverGateway());
-        this.bootp = server.startBootp(sc.bootpConfig());
+        // A BOOTP-only server is the RFC 951 one; DHCP, with or without BOOTP, is the DHCP server.
+        boolean bootpOnly = sc.dhcp().answers() == DhcpSettings.Answers.BOOTP;
+        this.bootp = bootpOnly ? server.startBootp(sc.bootpConfig()) : null;
+        this.dhcp = bootpOnly ? null : server.startDhcp(sc.bootpConfig(), sc.dhcp());
         this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"));
         simulation.add(server);
         Scenario.Relay r = sc.relay();
@@ -46,6 +56,27 @@ public final class EmulatedLan {
                     r.clientNetmask());
             router.addInterface(segment, r.routerServerMac(), r.routerServerIp(), sc.netmask());
             router.relayBootp(clientSide, sc.serverIp(), r.maxHops());
+        }
+        addNeighbours(sc);
+    }
+
+    /** Puts the scenario's other machines on the board's segment, each a host of its own, in the scenario's order. */
+    private void addNeighbours(Scenario sc) {
+        Neighbours n = sc.neighbours();
+        for (Neighbours.Server s : n.servers()) {
+            ServerHost h = simulation.add(new ServerHost(clientSegment, s.mac(), s.address(), sc.netmask(), sc.gateway()));
+            BootpServerConfig c = new BootpServerConfig(s.address(), Map.of(), s.poolFirst(),
+                    Scenario.poolLast(s.poolFirst(), s.address(), sc.netmask()), sc.netmask(), sc.gateway(), sc.dns(), Map.of(),
+                    s.bootFile(), s.bootFile().isEmpty() ? Ipv4Address.ANY : sc.tftpServer(), sc.announce());
+            otherDhcp.add(h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay())));
+        }
+        if (n.proxy() != null) {
+            ServerHost h = simulation.add(new ServerHost(clientSegment, n.proxy().mac(), n.proxy().address(), sc.netmask(),
+                    sc.gateway()));
+            proxy = h.startProxyDhcp(n.proxy());
+        }
+        for (Neighbours.Host host : n.hosts()) {
+            simulation.add(new ServerHost(clientSegment, host.mac(), host.address(), sc.netmask(), sc.gateway()));
         }
     }
 
@@ -112,9 +143,24 @@ public final class EmulatedLan {
         return server;
     }
 
-    /** Returns the BOOTP server. */
+    /** Returns the BOOTP server, or null when the server host speaks DHCP ({@link DhcpSettings.Answers}). */
     public BootpServer bootp() {
         return bootp;
+    }
+
+    /** Returns the server host's DHCP server, or null when it speaks BOOTP only. */
+    public DhcpServer dhcp() {
+        return dhcp;
+    }
+
+    /** Returns the other DHCP servers of the scenario's neighbours, in its order. */
+    public List<DhcpServer> otherDhcpServers() {
+        return List.copyOf(otherDhcp);
+    }
+
+    /** Returns the ProxyDHCP server, or null. */
+    public ProxyDhcpServer proxyDhcp() {
+        return proxy;
     }
 
     /** Returns the TFTP server. */

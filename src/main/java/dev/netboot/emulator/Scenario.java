@@ -33,11 +33,14 @@ import java.util.Objects;
  * @param relay        the router and relayed subnet the board boots from, or null for none (one segment)
  * @param link         the rate and transmit queue of every port, on every segment ({@link LinkModel#INFINITE}: no
  *                     serialisation time, the emulator's original wire)
+ * @param dhcp         what the server host's address server answers (DHCP, BOOTP or both) and the lease it gives
+ * @param neighbours   other machines on the segment: more DHCP servers, a ProxyDHCP server, hosts (none with a relay)
  */
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                       int tftpRetries, String servedFile, Relay relay, LinkModel link) {
+                       int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
+                       Neighbours neighbours) {
     /** Addresses in the BOOTP pool, starting at {@code clientIp}. */
     public static final int POOL_SIZE = 16;
 
@@ -103,13 +106,23 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
     /**
      * Server 10.0.0.1/24 at 02:00:00:00:00:01, router and DNS 10.0.0.1, client 10.0.0.42, "boot.img"
-     * announced in both header and options 66/67, latency 100 us, no loss, TFTP 1 s x 20, seed 1.
+     * announced in both header and options 66/67, latency 100 us, no loss, TFTP 1 s x 20, seed 1; a DHCP-only server
+     * leasing for an hour, nobody else on the segment.
      */
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
-            LinkModel.INFINITE);
+            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE);
+
+    /** A scenario with the default DHCP server and nobody else on the segment. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile, Relay relay, LinkModel link) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, DhcpSettings.DEFAULTS, Neighbours.NONE);
+    }
 
     /** A scenario on an infinitely fast link. */
     public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
@@ -134,6 +147,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         Objects.requireNonNull(faults);
         Objects.requireNonNull(announce);
         Objects.requireNonNull(link);
+        Objects.requireNonNull(dhcp);
+        Objects.requireNonNull(neighbours);
         dns = List.copyOf(dns);
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
@@ -145,6 +160,17 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         if (!clientIp.sameSubnet(serverIp, netmask)) {
             throw new IllegalArgumentException("scenario: client " + clientIp + " is not in the server's subnet "
                     + serverIp + "/" + netmask.prefixLength());
+        }
+        if (relay != null && !neighbours.none()) {
+            throw new IllegalArgumentException("scenario: other DHCP servers, a ProxyDHCP server or hosts share the board's"
+                    + " segment; with a relay the board is alone on its own (expected: [relay] or neighbours, not both)");
+        }
+        for (Object[] m : neighbours.machines()) {
+            if (m[1].equals(serverMac) || m[2].equals(serverIp) || !((Ipv4Address) m[2]).sameSubnet(serverIp, netmask)) {
+                throw new IllegalArgumentException("scenario: " + m[0] + " at " + m[2] + " / " + m[1]
+                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength()
+                        + ", with its own MAC)");
+            }
         }
         if (relay != null) {
             if (!relay.routerServerIp().sameSubnet(serverIp, netmask) || relay.routerServerIp().equals(serverIp)) {
@@ -170,19 +196,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -193,19 +219,31 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
     }
 
     /** Returns this scenario with another link rate and transmit queue, on every segment. */
     public Scenario withLink(LinkModel l) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours);
+    }
+
+    /** Returns this scenario with the server host's DHCP server set up as {@code d}. */
+    public Scenario withDhcp(DhcpSettings d) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours);
+    }
+
+    /** Returns this scenario with {@code n} on the segment besides the server host. */
+    public Scenario withNeighbours(Neighbours n) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link);
+                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
     }
 
     /**
@@ -219,7 +257,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet());
     }
 
-    private static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask) {
+    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask) {
         int broadcast = inSubnet.value() | ~mask.value();
         long last = Math.min((first.value() & 0xFFFF_FFFFL) + POOL_SIZE - 1, (broadcast & 0xFFFF_FFFFL) - 1);
         return new Ipv4Address((int) last);

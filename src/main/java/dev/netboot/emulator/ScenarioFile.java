@@ -18,10 +18,15 @@ import java.util.Locale;
  * [segment]   latency, bandwidth (100Mbit, 1Gbit, 0 for infinite), tx-queue (frames)
  * [faults]    loss, duplicate, max-queue
  * [server]    mac, address, netmask, router, dns (comma-separated)
- * [bootp]     client-address, boot-file, announce (header | options | both), tftp-server
+ * [bootp]     client-address, boot-file, announce (header | options | both | none), tftp-server
  * [tftp]      timeout, retries, served-file
+ * [dhcp]      answers (dhcp | bootp | both), lease-time, renewal-time, rebinding-time, offer-delay, max-message,
+ *             tftp-servers-option (yes | no), renewals (answer | ignore | rebind | nak)
  * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
  *             router-mac-server, client-address, max-hops
+ * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay: another DHCP server on the segment
+ * [proxy-dhcp]        mac, address, boot-file, tftp-server, file-in-offer (yes | no): a ProxyDHCP server
+ * [host NAME]         mac, address: a host that answers ARP and ping
  * </pre>
  *
  * <p>A {@code [relay]} section, even empty, puts the board behind a router and BOOTP relay agent
@@ -117,7 +122,7 @@ public final class ScenarioFile {
             client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
             bootFile = s.optional("boot-file").map(ConfigText.Value::asString).orElse(bootFile);
             announce = s.optional("announce")
-                    .map(v -> BootpServerConfig.Announce.valueOf(v.asOneOf("header", "options", "both").toUpperCase(Locale.ROOT)))
+                    .map(v -> BootpServerConfig.Announce.valueOf(v.asOneOf("header", "options", "both", "none").toUpperCase(Locale.ROOT)))
                     .orElse(announce);
             tftpServer = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
             s.finish();
@@ -135,10 +140,12 @@ public final class ScenarioFile {
         if (r.isPresent()) {
             relay = relay(r.get());
         }
+        DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioFile::dhcp).orElse(d.dhcp());
+        Neighbours neighbours = neighbours(c, tftpServer);
         c.finish();
         try {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served, relay, link);
+                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
         }
@@ -182,6 +189,78 @@ public final class ScenarioFile {
             return new Scenario.Relay(subnet, mask, routerClient, routerClientMac, routerServer, routerServerMac, client, maxHops);
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
+        }
+    }
+
+    private static DhcpSettings dhcp(ConfigText.Section s) {
+        DhcpSettings d = DhcpSettings.DEFAULTS;
+        DhcpSettings.Answers answers = s.optional("answers")
+                .map(v -> DhcpSettings.Answers.valueOf(v.asOneOf("dhcp", "bootp", "both").toUpperCase(Locale.ROOT)))
+                .orElse(d.answers());
+        long lease = s.optional("lease-time").map(ScenarioFile::seconds).orElse(d.leaseSeconds());
+        long t1 = s.optional("renewal-time").map(ScenarioFile::seconds).orElse(-1L);
+        long t2 = s.optional("rebinding-time").map(ScenarioFile::seconds).orElse(-1L);
+        long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(d.offerDelay());
+        int maxMessage = s.optional("max-message").map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
+        boolean option150 = s.optional("tftp-servers-option").map(ConfigText.Value::asBoolean).orElse(d.tftpServersOption());
+        DhcpSettings.Renewals renewals = s.optional("renewals")
+                .map(v -> DhcpSettings.Renewals.valueOf(v.asOneOf("answer", "ignore", "rebind", "nak").toUpperCase(Locale.ROOT)))
+                .orElse(d.renewals());
+        s.finish();
+        try {
+            return new DhcpSettings(answers, lease, t1, t2, delay, maxMessage, option150, renewals);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
+        }
+    }
+
+    /** Reads a duration that must be whole seconds (lease times are seconds on the wire). */
+    private static long seconds(ConfigText.Value v) {
+        long ns = v.asDuration();
+        if (ns <= 0 || ns % 1_000_000_000L != 0) {
+            throw v.error("'" + v.text() + "' (expected: a whole number of seconds, like 120s or 2min)");
+        }
+        return ns / 1_000_000_000L;
+    }
+
+    private static Neighbours neighbours(ConfigText c, Ipv4Address tftpServer) {
+        List<Neighbours.Server> servers = new ArrayList<>();
+        for (ConfigText.Section s : c.namedSections("dhcp-server")) {
+            var mac = s.require("mac").asMac();
+            Ipv4Address address = s.require("address").asIpv4();
+            Ipv4Address pool = s.require("pool-start").asIpv4();
+            String file = s.optional("boot-file").map(ConfigText.Value::asString).orElse("");
+            long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(0L);
+            s.finish();
+            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay));
+        }
+        Neighbours.Proxy proxy = null;
+        var p = c.optionalSection("proxy-dhcp");
+        if (p.isPresent()) {
+            var s = p.get();
+            var mac = s.require("mac").asMac();
+            Ipv4Address address = s.require("address").asIpv4();
+            String file = s.require("boot-file").asString();
+            Ipv4Address server = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
+            boolean inOffer = s.optional("file-in-offer").map(ConfigText.Value::asBoolean).orElse(true);
+            s.finish();
+            try {
+                proxy = new Neighbours.Proxy(mac, address, file, server, inOffer);
+            } catch (IllegalArgumentException e) {
+                throw s.error(e.getMessage());
+            }
+        }
+        List<Neighbours.Host> hosts = new ArrayList<>();
+        for (ConfigText.Section s : c.namedSections("host")) {
+            var mac = s.require("mac").asMac();
+            Ipv4Address address = s.require("address").asIpv4();
+            s.finish();
+            hosts.add(new Neighbours.Host(s.name().orElseThrow(), mac, address));
+        }
+        try {
+            return new Neighbours(servers, proxy, hosts);
+        } catch (IllegalArgumentException e) {
+            throw c.error(e.getMessage());
         }
     }
 

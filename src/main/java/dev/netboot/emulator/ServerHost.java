@@ -10,8 +10,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * A server machine on an emulated segment: one {@link EmulatedPort}, the project's own
- * {@link NetStack} with a static address, and services (BOOTP, TFTP) bound to its UDP ports. A
- * poll receives frames (which runs the services' handlers), then runs the services' timers.
+ * {@link NetStack} with a static address, and services (DHCP or BOOTP, TFTP) bound to its UDP ports. A
+ * poll receives frames (which runs the services' handlers), then runs the services' timers. The same class
+ * makes the scenario's other machines: more DHCP servers, a ProxyDHCP server, a plain host.
  */
 public final class ServerHost implements SimNode {
     private final EmulatedPort port;
@@ -31,6 +32,19 @@ public final class ServerHost implements SimNode {
         BootpServer s = new BootpServer(stack, config);
         stack.bind(BootpServer.PORT, s);
         return s;
+    }
+
+    /** Starts a DHCP server on UDP port 67, answering as {@code settings} say. */
+    public DhcpServer startDhcp(BootpServerConfig config, DhcpSettings settings) {
+        DhcpServer s = new DhcpServer(stack, config, settings);
+        stack.bind(DhcpServer.PORT, s);
+        services.add(s);
+        return s;
+    }
+
+    /** Starts a ProxyDHCP server on UDP ports 67 and 4011. */
+    public ProxyDhcpServer startProxyDhcp(Neighbours.Proxy config) {
+        return new ProxyDhcpServer(stack, config);
     }
 
     /** Starts a TFTP read server on UDP port 69; {@code ports} picks each session's transfer ID. */

@@ -7,6 +7,8 @@
  *   <li>a chip's geometry ({@link dev.netboot.flash.FlashGeometry}: size, erase unit, page size,
  *       erased value) and the rules of programming it: erase in whole units, program within one
  *       page, bits only go from 1 to 0 ({@link dev.netboot.flash.Flash});</li>
+ *   <li>NOR flash kept in a file, for a board whose storage the system shows as one, and the flash
+ *       of the device-only jar ({@link dev.netboot.flash.FileFlash});</li>
  *   <li>a strict simulated NOR chip, in memory or mapped from a file, that refuses every rule
  *       break and changes nothing when it does ({@link dev.netboot.flash.SimulatedNorFlash});</li>
  *   <li>a strict simulated SLC NAND chip ({@link dev.netboot.flash.SimulatedNandFlash},

@@ -66,8 +66,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txPayloadLen;
     private PayloadWriter txWriter;
     private int txArpOp;
+    private int txArpSpa;
     private long txArpTha;
     private int txArpTpa;
+    // RFC 5227 conflict detection: the address being probed for (0: none) and who else claimed it (-1: nobody).
+    private int watched;
+    private long conflictMac = -1;
     // An echo reply copies the request's ICMP message out of the received frame; non-null while it is sent.
     private ByteBuffer txEcho;
     private int txEchoOff;
@@ -298,6 +302,37 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         return null;
     }
 
+    /**
+     * Sends an ARP Probe for {@code target} (RFC 5227 section 2.1.1): a broadcast request with our MAC as sender
+     * hardware address and 0.0.0.0 as sender IP, so no host's cache learns an address we do not have yet.
+     * Returns false when the link had no room.
+     */
+    public boolean sendArpProbe(long now, Ipv4Address target) {
+        return sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), 0, 0, target.value());
+    }
+
+    /**
+     * Sends an ARP Announcement of {@code claimed} (RFC 5227 section 2.3): a broadcast request whose sender and
+     * target IP are both the address, so other hosts update stale cache entries. Returns false when the link had no room.
+     */
+    public boolean sendArpAnnouncement(long now, Ipv4Address claimed) {
+        return sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), claimed.value(), 0, claimed.value());
+    }
+
+    /**
+     * Watches ARP traffic for another host using {@code ip} (RFC 5227 section 2.1.1), forgetting any conflict seen
+     * before; {@link Ipv4Address#ANY} stops watching.
+     */
+    public void watchAddress(Ipv4Address ip) {
+        watched = ip.value();
+        conflictMac = -1;
+    }
+
+    /** Returns the MAC of the host that claimed the watched address, or null when none did since {@link #watchAddress}. */
+    public MacAddress conflict() {
+        return conflictMac < 0 ? null : new MacAddress(conflictMac);
+    }
+
     /** Receives pending frames and runs ARP timers. */
     public void poll(long now) {
         for (int i = 0; i < MAX_FRAMES_PER_POLL && link.receive(now, this); i++) {
@@ -338,17 +373,18 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             }
             return;
         }
-        if (sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), 0, r.ip)) {
+        if (sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), address, 0, r.ip)) {
             r.requestsSent++;
             arpRequestsSent++;
         }
         r.nextAt = now + config.arpRetryInterval();
     }
 
-    private boolean sendArp(long now, int op, long dstMac, long tha, int tpa) {
+    private boolean sendArp(long now, int op, long dstMac, int spa, long tha, int tpa) {
         txArp = true;
         txDstMac = dstMac;
         txArpOp = op;
+        txArpSpa = spa;
         txArpTha = tha;
         txArpTpa = tpa;
         boolean sent = link.transmit(now, EthernetFrame.HEADER_LEN + ArpPacket.LENGTH, this);
@@ -390,7 +426,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         if (txArp) {
             EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_ARP);
-            new ArpPacket(txArpOp, new MacAddress(mac), new Ipv4Address(address), new MacAddress(txArpTha),
+            new ArpPacket(txArpOp, new MacAddress(mac), new Ipv4Address(txArpSpa), new MacAddress(txArpTha),
                     new Ipv4Address(txArpTpa)).emit(frame, EthernetFrame.HEADER_LEN);
             return;
         }
@@ -433,6 +469,20 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         int spa = p.spa().value();
         long sha = p.sha().value();
+        // RFC 5227 section 2.1.1: while probing, any ARP packet whose sender IP is the address, or another host's probe
+        // for it, means the address is in use by someone else.
+        if (watched != 0 && sha != mac
+                && (spa == watched || (spa == 0 && p.op() == ArpPacket.REQUEST && p.tpa().value() == watched))) {
+            conflictMac = sha;
+        }
+        if (spa == 0 && sha != mac && p.op() == ArpPacket.REQUEST && address != 0 && p.tpa().value() == address) {
+            // Another host probing for our address (RFC 5227 section 2.1.1) gets the ordinary RFC 826 reply: that
+            // reply is how the prober learns the address is taken. Its 0.0.0.0 sender teaches us nothing.
+            if (sendArp(now, ArpPacket.REPLY, sha, address, sha, 0)) {
+                arpRepliesSent++;
+            }
+            return;
+        }
         if (spa == 0 || sha == mac) {
             return; // an ARP probe (RFC 5227) or our own address in use elsewhere: nothing to learn
         }
@@ -455,7 +505,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             arp.put(now, spa, sha);
         }
         learned(now, spa);
-        if (p.op() == ArpPacket.REQUEST && sendArp(now, ArpPacket.REPLY, sha, sha, spa)) {
+        if (p.op() == ArpPacket.REQUEST && sendArp(now, ArpPacket.REPLY, sha, address, sha, spa)) {
             arpRepliesSent++;
         }
     }

@@ -11,7 +11,7 @@ package dev.netboot.net;
  * @param dropFragment    IPv4 fragments (this stack does not reassemble)
  * @param dropUnsupported unknown EtherType or IP protocol
  * @param dropNoListener  UDP datagrams for a port nobody bound
- * @param arpRequestsSent ARP requests sent
+ * @param arpRequestsSent ARP requests sent to resolve addresses (RFC 5227 probes and announcements are not counted)
  * @param arpRepliesSent  ARP replies sent for our address
  * @param arpFailures     addresses given up on after the last ARP request
  * @param icmpEchoReplies  echo requests to our address answered

@@ -270,37 +270,56 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    /** Retransmits when the deadline has come, and gives up when the give-up budget has run out. */
+    /**
+     * Retransmits when the deadline has come, and gives up when the give-up budget has run out.
+     *
+     * <p>This method, {@link #pollAt} and {@link #onDatagram} test the state with {@code instanceof}, not a
+     * pattern {@code switch}: each such switch costs 1-5 ms of class generation on its first use (JDK 25's AOT
+     * cache does not keep it), and all three run before a host-mode transfer's first packet (issue 11).
+     */
     public void poll(long now) {
-        switch (state) {
-            case State.Requesting r when now >= deadline() -> retransmit(now, r);
-            case State.Receiving _ when download.heldUntil() >= 0 && now >= download.heldUntil() -> download.releaseAck(now);
-            case State.Receiving _ when download.heldUntil() < 0 && now >= deadline() -> download.timeout(now);
-            case State.Sending _ when now >= deadline() -> upload.timeout(now);
-            case State.Done _ when unsent -> {
+        State s = state;
+        if (s instanceof State.Requesting r) {
+            if (now >= deadline()) {
+                retransmit(now, r);
+            }
+        } else if (s instanceof State.Receiving) {
+            if (download.heldUntil() >= 0 && now >= download.heldUntil()) {
+                download.releaseAck(now);
+            } else if (download.heldUntil() < 0 && now >= deadline()) {
+                download.timeout(now);
+            }
+        } else if (s instanceof State.Sending) {
+            if (now >= deadline()) {
+                upload.timeout(now);
+            }
+        } else if (s instanceof State.Done) {
+            if (unsent) {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
                 if (!unsent) {
                     retryAt = Long.MAX_VALUE;
                     dallyUntil = now + rtt.timeout(0);
                 }
-            }
-            case State.Done _ when now >= dallyUntil && localPort != 0 -> {
+            } else if (now >= dallyUntil && localPort != 0) {
                 net.unbind(localPort);
                 dallyUntil = Long.MAX_VALUE;
-            }
-            default -> {
             }
         }
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
-        return switch (state) {
-            case State.Receiving _ when download.heldUntil() >= 0 -> Math.min(retryAt, download.heldUntil());
-            case State.Requesting _, State.Receiving _, State.Sending _ -> deadline();
-            case State.Done _ -> unsent ? retryAt : dallyUntil;
-            default -> Long.MAX_VALUE;
-        };
+        State s = state;
+        if (s instanceof State.Receiving && download.heldUntil() >= 0) {
+            return Math.min(retryAt, download.heldUntil());
+        }
+        if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
+            return deadline();
+        }
+        if (s instanceof State.Done) {
+            return unsent ? retryAt : dallyUntil;
+        }
+        return Long.MAX_VALUE;
     }
 
     // ------------------------------------------------------------------ sending our last control packet
@@ -417,18 +436,24 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             dropped++;
             return;
         }
-        switch (state) {
-            case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving _, State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Receiving _, State.Sending _ when op == TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            case State.Receiving _ when op == TftpPacket.OP_DATA && len >= 4 -> download.onData(now, buf, off, len);
-            case State.Sending _ when op == TftpPacket.OP_ACK && len >= 4 -> upload.onAck(now, buf, off, len);
-            case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                    && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len)) -> {
-                duplicates++;
-                download.reAckLast(now);
-            }
-            default -> dropped++;
+        State s = state; // instanceof, not a pattern switch: see poll
+        boolean transferring = s instanceof State.Receiving || s instanceof State.Sending;
+        if (s instanceof State.Requesting) {
+            handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
+        } else if (transferring && (srcIp != serverIp || srcPort != tid)) {
+            stray(now, srcIp, srcPort);
+        } else if (transferring && op == TftpPacket.OP_ERROR) {
+            serverError(buf, off, len, tid);
+        } else if (s instanceof State.Receiving && op == TftpPacket.OP_DATA && len >= 4) {
+            download.onData(now, buf, off, len);
+        } else if (s instanceof State.Sending && op == TftpPacket.OP_ACK && len >= 4) {
+            upload.onAck(now, buf, off, len);
+        } else if (s instanceof State.Done && direction == Direction.READ && srcIp == serverIp && srcPort == tid
+                && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len))) {
+            duplicates++;
+            download.reAckLast(now);
+        } else {
+            dropped++;
         }
     }
 

@@ -2,6 +2,8 @@ package dev.netboot.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A BOOTP message (RFC 951), with the RFC 1542 flags field and the RFC 2132 options area.
@@ -128,6 +130,187 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
         for (int i = 0; i < len; i++) {
             buf.put(off + i, (byte) 0);
         }
+        emitHeader(buf, off, true);
+        buf.putInt(off + VEND, BootpOptions.MAGIC_COOKIE);
+        options.emit(buf, off + VEND + 4);
+        return len;
+    }
+
+    /**
+     * Returns the length {@link #emit(ByteBuffer, int, int)} writes for a receiver that takes at most
+     * {@code maxLength} bytes.
+     *
+     * @throws IllegalArgumentException when the options do not fit even with the file and sname fields
+     */
+    public int encodedLength(int maxLength) {
+        int[] areas = overloadPlan(maxLength);
+        return areas == null ? encodedLength() : Math.max(MIN_LEN, VEND + 4 + areas[areas.length - 1]);
+    }
+
+    /**
+     * Writes the message at {@code off} for a receiver that takes at most {@code maxLength} bytes (RFC 2132
+     * section 9.10, Maximum DHCP Message Size; 576 when the client named none) and returns its length. When
+     * the options do not fit the options field, they continue in the {@code file} field, then in the
+     * {@code sname} field, each area ending with End, and option 52 (Overload) says which (RFC 2131 section
+     * 4.1: "the 'file' field MUST be interpreted next ..., followed by the 'sname' field"). Only an empty
+     * {@code file} or {@code sname} can carry options; an option never straddles two areas.
+     *
+     * @throws IllegalArgumentException when the options do not fit even with the file and sname fields
+     */
+    public int emit(ByteBuffer buf, int off, int maxLength) {
+        int[] areas = overloadPlan(maxLength);
+        if (areas == null) {
+            return emit(buf, off);
+        }
+        int optionsUsed = areas[areas.length - 1];
+        int len = Math.max(MIN_LEN, VEND + 4 + optionsUsed);
+        for (int i = 0; i < len; i++) {
+            buf.put(off + i, (byte) 0);
+        }
+        emitHeader(buf, off, false);
+        buf.putInt(off + VEND, BootpOptions.MAGIC_COOKIE);
+        int[] at = {off + VEND + 4, off + FILE, off + SNAME};
+        int overload = 0;
+        int chunk = 0;
+        // Option 52 goes first, in the options field itself: the receiver must see it before the other areas.
+        at[0] += 3;
+        for (Chunk c : chunks()) {
+            int area = areas[chunk++];
+            overload |= area == 1 ? 1 : area == 2 ? 2 : 0;
+            buf.put(at[area], (byte) c.code());
+            buf.put(at[area] + 1, (byte) c.length());
+            buf.put(at[area] + 2, c.value(), c.from(), c.length());
+            at[area] += 2 + c.length();
+        }
+        buf.put(off + VEND + 4, (byte) BootpOptions.OVERLOAD);
+        buf.put(off + VEND + 5, (byte) 1);
+        buf.put(off + VEND + 6, (byte) overload);
+        buf.put(at[0], (byte) BootpOptions.END);
+        if ((overload & 1) != 0) {
+            buf.put(at[1], (byte) BootpOptions.END);
+        }
+        if ((overload & 2) != 0) {
+            buf.put(at[2], (byte) BootpOptions.END);
+        } else {
+            buf.put(off + SNAME, sname.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        if ((overload & 1) == 0) {
+            buf.put(off + FILE, file.getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return len;
+    }
+
+    /** One option instance of at most 255 value bytes: {@code value[from, from + length)}. */
+    private record Chunk(int code, byte[] value, int from, int length) {
+    }
+
+    /** Returns the options as instances of at most 255 bytes (RFC 3396 splitting), Overload left out. */
+    private List<Chunk> chunks() {
+        List<Chunk> out = new ArrayList<>();
+        options.values().forEach((code, v) -> {
+            if (code == BootpOptions.OVERLOAD) {
+                return;
+            }
+            int done = 0;
+            do {
+                int n = Math.min(255, v.length - done);
+                out.add(new Chunk(code, v, done, n));
+                done += n;
+            } while (done < v.length);
+        });
+        return out;
+    }
+
+    /**
+     * Returns, for each of {@link #chunks()}, the area it goes in (0 options, 1 file, 2 sname), followed by the
+     * bytes used in the options field (Overload and End included); null when everything fits without overload.
+     * Options keep their order, moving on to the next area when one is full; when that leaves an option too large
+     * for the file and sname fields, the largest options are placed first instead (option 53 always in the
+     * options field), each in the first area with room.
+     */
+    private int[] overloadPlan(int maxLength) {
+        if (maxLength < MIN_LEN) {
+            throw new IllegalArgumentException("maximum message length " + maxLength + " (expected: >= " + MIN_LEN + ")");
+        }
+        if (VEND + 4 + options.encodedLength() <= maxLength) {
+            return null;
+        }
+        List<Chunk> chunks = chunks();
+        // Room for option 52 (3 bytes) and End in the options field; End in each overloaded field.
+        int[] room = {maxLength - VEND - 4 - 3 - 1, file.isEmpty() ? FILE_LEN - 1 : 0, sname.isEmpty() ? SNAME_LEN - 1 : 0};
+        int[] plan = inOrder(chunks, room);
+        if (plan == null) {
+            plan = largestFirst(chunks, room);
+        }
+        if (plan == null) {
+            throw new IllegalArgumentException("options of " + options.encodedLength() + " bytes do not fit a "
+                    + maxLength + "-byte message, even in the file and sname fields");
+        }
+        return plan;
+    }
+
+    /** Places the chunks in order, each area filled before the next is used; null when one does not fit. */
+    private static int[] inOrder(List<Chunk> chunks, int[] room) {
+        int[] used = new int[3];
+        int[] plan = new int[chunks.size() + 1];
+        int area = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            int need = 2 + chunks.get(i).length();
+            while (area < 3 && need > room[area] - used[area]) {
+                area++;
+            }
+            if (area == 3) {
+                return null;
+            }
+            used[area] += need;
+            plan[i] = area;
+        }
+        plan[chunks.size()] = used[0] + 3 + 1;
+        return plan;
+    }
+
+    /**
+     * Places option 53 in the options field, then the other chunks largest first, each in the first area with room
+     * (first-fit decreasing); the pieces of one long option never go to an earlier area than the piece before them
+     * (RFC 3396 section 7: options, then file, then sname). Returns null when one does not fit anywhere.
+     */
+    private static int[] largestFirst(List<Chunk> chunks, int[] room) {
+        int[] used = new int[3];
+        int[] plan = new int[chunks.size() + 1];
+        java.util.Arrays.fill(plan, -1);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            order.add(i);
+        }
+        order.sort((a, b) -> {
+            boolean a53 = chunks.get(a).code() == BootpOptions.MESSAGE_TYPE;
+            boolean b53 = chunks.get(b).code() == BootpOptions.MESSAGE_TYPE;
+            return a53 != b53 ? (a53 ? -1 : 1) : Integer.compare(chunks.get(b).length(), chunks.get(a).length());
+        });
+        for (int i : order) {
+            int need = 2 + chunks.get(i).length();
+            int from = 0;
+            for (int j = 0; j < i; j++) {
+                if (chunks.get(j).code() == chunks.get(i).code() && plan[j] > from) {
+                    from = plan[j];
+                }
+            }
+            int area = from;
+            while (area < 3 && need > room[area] - used[area]) {
+                area++;
+            }
+            if (area == 3) {
+                return null;
+            }
+            used[area] += need;
+            plan[i] = area;
+        }
+        plan[chunks.size()] = used[0] + 3 + 1;
+        return plan;
+    }
+
+    /** Writes the fixed fields; sname and file text unless {@code textFields} is false (they carry options). */
+    private void emitHeader(ByteBuffer buf, int off, boolean textFields) {
         buf.put(off + OP, (byte) op);
         buf.put(off + HTYPE, (byte) htype);
         buf.put(off + HLEN, (byte) hlen);
@@ -140,11 +323,10 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
         siaddr.write(buf, off + SIADDR);
         giaddr.write(buf, off + GIADDR);
         chaddr.write(buf, off + CHADDR);
-        buf.put(off + SNAME, sname.getBytes(StandardCharsets.ISO_8859_1));
-        buf.put(off + FILE, file.getBytes(StandardCharsets.ISO_8859_1));
-        buf.putInt(off + VEND, BootpOptions.MAGIC_COOKIE);
-        options.emit(buf, off + VEND + 4);
-        return len;
+        if (textFields) {
+            buf.put(off + SNAME, sname.getBytes(StandardCharsets.ISO_8859_1));
+            buf.put(off + FILE, file.getBytes(StandardCharsets.ISO_8859_1));
+        }
     }
 
     /** Returns true when the BROADCAST flag is set. */

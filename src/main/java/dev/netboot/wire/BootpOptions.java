@@ -108,6 +108,42 @@ public record BootpOptions(Map<Integer, byte[]> values) {
         return v == null ? Optional.empty() : Optional.of(v.clone());
     }
 
+    /**
+     * Returns an option set holding {@code options} in the given order. Two options with the same code
+     * are one value, concatenated (RFC 3396).
+     */
+    public static BootpOptions of(List<? extends DhcpOption> options) {
+        Map<Integer, byte[]> m = new LinkedHashMap<>();
+        for (DhcpOption o : options) {
+            m.merge(o.code(), o.encode(), Parser::concat);
+        }
+        return new BootpOptions(m);
+    }
+
+    /** Returns an option set holding {@code options} in the given order. */
+    public static BootpOptions of(DhcpOption... options) {
+        return of(List.of(options));
+    }
+
+    /**
+     * Returns option {@code code} decoded into its {@link DhcpOption} type, if present.
+     *
+     * @throws MalformedPacketException when the value breaks the option's length or value rule
+     */
+    public Optional<DhcpOption> option(int code) {
+        byte[] v = values.get(code);
+        return v == null ? Optional.empty() : Optional.of(DhcpOption.decode(code, v));
+    }
+
+    /**
+     * Returns the DHCP message type (option 53); empty for a BOOTP message, which has none.
+     *
+     * @throws MalformedPacketException when option 53 is not one byte
+     */
+    public Optional<DhcpMessageType> messageType() {
+        return option(DhcpOption.MESSAGE_TYPE).map(o -> ((DhcpOption.MessageType) o).type());
+    }
+
     /** Returns true when option {@code code} is present. */
     public boolean has(int code) {
         return values.containsKey(code);

@@ -116,12 +116,14 @@ class BootErrorsCliTest {
 
     @Test
     void aBootThatFailsBeforeTheTransferReportsTheTftpSettingsItWouldAskFor() throws Exception {
-        // Every frame lost: BOOTP gives up (after 60 s of virtual time) and TFTP never starts. The default profile
+        // Every frame lost: DHCP gives up (after 60 s of virtual time) and TFTP never starts. The default profile
         // asks for blksize auto (1468 on a 1500-byte MTU: RFC 2348, less IP, UDP and TFTP headers) and window 8.
         BootCliTest.Run r = run("boot", "--loss", "1", "--json");
         assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
         JsonNode j = r.json();
-        assertEquals("bootp", j.get("stage").asText());
+        assertEquals("dhcp", j.get("stage").asText());
+        assertTrue(j.get("protocol").isNull() && j.get("leaseSeconds").isNull() && j.get("dhcpServer").isNull(), j.toString());
+        assertEquals(0, j.get("renewals").asInt());
         assertEquals(1468, j.get("blockSize").asInt());
         assertEquals(8, j.get("windowSize").asInt());
         assertEquals("typical", j.get("flashTiming").asText());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A real dissector reads the emulator's capture: tshark (Wireshark) finds BOOTP, ARP and TFTP in it,
+ * A real dissector reads the emulator's capture: tshark (Wireshark) finds DHCP, ARP and TFTP in it,
  * no malformed frame, and no bad IPv4 or UDP checksum with checksum validation switched on.
  * tshark is a test requirement (.ci/run installs it); without it this test fails and says so.
  */
@@ -56,11 +56,11 @@ class CaptureDissectionTest {
     }
 
     @Test
-    void bootpArpAndTftpArePresent() throws Exception {
+    void dhcpArpAndTftpArePresent() throws Exception {
         List<String> protocols = tshark("-T", "fields", "-e", "frame.protocols");
         assertTrue(protocols.size() > 100, "frames: " + protocols.size());
         // Wireshark names its BOOTP dissector "dhcp" (it handles both); the RRQ on port 69 makes it follow TFTP.
-        assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":dhcp") || l.endsWith(":bootp")), "BOOTP present");
+        assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":dhcp")), "DHCP present");
         assertTrue(protocols.stream().anyMatch(l -> l.endsWith(":arp")), "ARP present");
         assertTrue(protocols.stream().filter(l -> l.contains(":tftp")).count() > 100, "TFTP present");
     }
@@ -69,6 +69,34 @@ class CaptureDissectionTest {
     void noFrameIsMalformedOrHasABadChecksum() throws Exception {
         List<String> bad = tshark("-Y", BAD_FRAMES);
         assertEquals(List.of(), bad, "malformed or bad frames");
+    }
+
+    /**
+     * Every DHCP path of the shipped scenarios dissects clean: DORA, the ProxyDHCP offer, DHCPDECLINE after the ARP
+     * probe, the renewals of a short lease, and an offer whose options overflow into the file and sname fields.
+     */
+    @Test
+    void dhcpOfEveryScenarioDissectsWithoutAnError() throws Exception {
+        String longName = "boards/" + "x".repeat(236) + "/boot.img";
+        Path overload = java.nio.file.Files.writeString(dir.resolve("overload.scenario"), "[bootp]\nboot-file = " + longName
+                + "\n[tftp]\nserved-file = " + longName + "\n[dhcp]\nmax-message = 576\ntftp-servers-option = yes\n"
+                + "[server]\ndns = 10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8\n");
+        List<String> types = new ArrayList<>();
+        for (String sc : List.of("emulator/proxy.scenario", "emulator/conflict.scenario", "emulator/short-lease.scenario",
+                "emulator/bootp.scenario", "emulator/relay.scenario", overload.toString())) {
+            Path cap = dir.resolve(Path.of(sc).getFileName() + ".pcap");
+            BootCliTest.Run r = BootCliTest.run("boot", "--scenario", sc, "--pcap", cap.toString(), "--json");
+            assertEquals(0, r.exit(), sc + ": " + r.err());
+            assertEquals(List.of(), tshark(cap, "-Y", BAD_FRAMES), sc + ": malformed or bad frames");
+            types.addAll(tshark(cap, "-Y", "dhcp", "-T", "fields", "-e", "dhcp.option.dhcp", "-e", "dhcp.option.option_overload"));
+        }
+        // 1 DISCOVER 2 OFFER 3 REQUEST 4 DECLINE 5 ACK; overload 1 (the file field) in the long-name scenario's replies.
+        for (String t : List.of("1", "2", "3", "4", "5")) {
+            assertTrue(types.stream().anyMatch(l -> l.startsWith(t + "\t") || l.equals(t)), "DHCP message type " + t + ": " + types);
+        }
+        assertTrue(types.stream().anyMatch(l -> l.endsWith("\t1") || l.endsWith("\t3")), "an overloaded reply: " + types);
+        List<String> arp = tshark(dir.resolve("conflict.scenario.pcap"), "-Y", "arp.isprobe", "-T", "fields", "-e", "arp.dst.proto_ipv4");
+        assertTrue(arp.contains("10.0.0.42"), "RFC 5227 probes, as tshark names them: " + arp);
     }
 
     @Test

@@ -296,7 +296,7 @@ class RealWireTest {
     }
 
     /**
-     * No BOOTP server on the segment: the boot fails in stage bootp, and the JSON speaks as the emulator's does:
+     * No DHCP server on the segment: the boot fails in stage dhcp, and the JSON speaks as the emulator's does:
      * the TFTP block size and window the board would ask for (spi-nor-16m: blksize auto, 1468 on a 1500-byte
      * MTU, and window 8), not the 512 and 1 of a transfer that never started; no flash timing on a real wire.
      */
@@ -310,7 +310,7 @@ class RealWireTest {
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--profile", prof.toString(), "--json");
             assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
             JsonNode j = b.json();
-            assertEquals("bootp", j.get("stage").asText());
+            assertEquals("dhcp", j.get("stage").asText());
             assertEquals(1468, j.get("blockSize").asInt());
             assertEquals(8, j.get("windowSize").asInt());
             assertEquals("none", j.get("flashTiming").asText());

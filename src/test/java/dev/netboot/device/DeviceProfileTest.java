@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.bootp.BootpConfig;
+import dev.netboot.dhcp.DhcpConfig;
 import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashSpec;
 import dev.netboot.flash.FlashType;
@@ -90,6 +91,8 @@ class DeviceProfileTest {
         assertEquals(new Partition("meta", 13_631_488, 8_192), p.metadataRegion());
         assertEquals(16_777_216, p.partition("data").end());
         assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
+        assertEquals(new DhcpConfig(DhcpConfig.Protocol.AUTO, 500_000_000L, 2, 200_000_000L, 10_000_000_000L, "", true, 22, ""),
+                p.dhcp());
         // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
         // 1514-byte frames: 65536 - 3540 = 61996 bytes.
         // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it; give-up 25 s.
@@ -328,9 +331,36 @@ class DeviceProfileTest {
     }
 
     @Test
+    void dhcpSectionSetsProtocolProbesAndVendorClass() {
+        DhcpConfig d = DeviceProfile.parse(BASE + """
+                [dhcp]
+                protocol = bootp
+                offer-wait = 1s
+                arp-probes = 0
+                decline-wait = 0s
+                vendor-class = acme-board v2
+                hostname = board-7
+                """, SRC).dhcp();
+        assertEquals(new DhcpConfig(DhcpConfig.Protocol.BOOTP, 1_000_000_000L, 0, 200_000_000L, 0, "acme-board v2", false, 22,
+                "board-7"), d);
+        assertEquals("acme-board v2", d.vendorClassId());
+        assertEquals(DhcpConfig.DEFAULTS, DeviceProfile.parse(BASE, SRC).dhcp());
+        assertEquals("PXEClient:Arch:00000:UNDI:003016", DeviceProfile.parse(BASE + "[dhcp]\npxe-arch = 0\n", SRC).dhcp().vendorClassId());
+    }
+
+    @Test
+    void dhcpKeyErrorsNameTheLine() {
+        String bad = error(BASE + "[dhcp]\nprotocol = dhcpv6\n");
+        assertTrue(bad.startsWith("device-profiles/x.profile:29: [dhcp] protocol: 'dhcpv6'") && bad.contains("auto")
+                && bad.contains("bootp"), bad);
+        assertTrue(error(BASE + "[dhcp]\narp-probes = 17\n").startsWith("device-profiles/x.profile:29: [dhcp] arp-probes:"));
+        assertTrue(error(BASE + "[dhcp]\npxe-arch = 65536\n").startsWith("device-profiles/x.profile:29: [dhcp] pxe-arch:"));
+    }
+
+    @Test
     void unknownSection() {
         assertEquals("device-profiles/x.profile:28: [tftpd] unknown section (did you mean 'tftp'?)"
-                + " (expected one of: board, flash, partition, boot, security, bootp, tftp)", error(BASE + "[tftpd]\ntimeout = 1s\n"));
+                + " (expected one of: board, flash, partition, boot, security, bootp, dhcp, tftp)", error(BASE + "[tftpd]\ntimeout = 1s\n"));
     }
 
     @Test

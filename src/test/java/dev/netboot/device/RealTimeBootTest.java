@@ -72,11 +72,11 @@ class RealTimeBootTest {
         RealTimeBoot.Result r = RealTimeBoot.run(boot(wire, bootp), wire, 600 * SEC, () -> wire.clock);
 
         BootFailure f = assertInstanceOf(BootSequence.State.Failed.class, r.state()).failure();
-        assertEquals("bootp", f.stage());
+        assertEquals("dhcp", f.stage());
         assertFalse(r.gaveUp());
         assertEquals(10 * SEC, r.elapsedNanos());
         assertEquals(List.of(SEC, 2 * SEC, 4 * SEC, 3 * SEC), wire.waits, "one wait per deadline, each exactly to it");
-        assertEquals(4, wire.inner.takeTx().size(), "four BOOTREQUESTs");
+        assertEquals(4, wire.inner.takeTx().size(), "four DHCPDISCOVERs");
     }
 
     @Test
@@ -84,7 +84,7 @@ class RealTimeBootTest {
         FakeWire wire = new FakeWire();
         RealTimeBoot.Result r = RealTimeBoot.run(boot(wire, BootpConfig.DEFAULTS), wire, 2_500_000_000L, () -> wire.clock);
         assertTrue(r.gaveUp());
-        assertInstanceOf(BootSequence.State.Bootp.class, r.state());
+        assertInstanceOf(BootSequence.State.Leasing.class, r.state());
         assertEquals(2_500_000_000L, r.elapsedNanos());
         assertEquals(2_500_000_000L, wire.waits.stream().mapToLong(Long::longValue).sum(), "never waits past the bound");
     }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** Timelines of the emulated BOOTP server, in virtual time; expected values from RFC 951/1542/2132 and Scenario.DEFAULT. */
 class BootpServerTest {
-    private static final Scenario SC = Scenario.DEFAULT;
+    /** The default LAN with its server host speaking BOOTP only (emulator/bootp.scenario). */
+    private static final Scenario SC = Scenario.DEFAULT.withDhcp(DhcpSettings.DEFAULTS.withAnswers(DhcpSettings.Answers.BOOTP));
     private static final long L = SC.latencyNanos();
     private static final MacAddress CLIENT = MacAddress.parse("02:00:00:00:00:42");
     private static final int XID = 0x1234abcd;

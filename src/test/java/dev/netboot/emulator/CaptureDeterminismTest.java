@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
@@ -19,7 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A short BOOTP + TFTP exchange on a lossy segment, captured: one seed, one capture, byte for byte. */
+/** A short DHCP + TFTP exchange on a lossy segment, captured: one seed, one capture, byte for byte. */
 class CaptureDeterminismTest {
     private static final MacAddress CLIENT = MacAddress.parse("02:00:00:00:00:42");
 
@@ -35,7 +37,8 @@ class CaptureDeterminismTest {
         TestClient c = lan.simulation().add(new TestClient(lan.segment(), CLIENT).listen(68).listen(2000));
         c.autoAck = true;
         BootpMessage req = new BootpMessage(1, 1, 6, 0, 0x01020304, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY,
-                Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, CLIENT, "", "", BootpOptions.NONE);
+                Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, CLIENT, "", "",
+                BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
         byte[] b = new byte[req.encodedLength()];
         req.emit(ByteBuffer.wrap(b), 0);
         c.send(0, 68, Ipv4Address.BROADCAST, 67, b);

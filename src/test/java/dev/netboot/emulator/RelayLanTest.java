@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayLanTest {
     static final long L = 100_000L;
     static final Scenario RELAY = ScenarioFile.load(Path.of("emulator/relay.scenario"));
+    /** The relay scenario with a BOOTP-only server: the raw BOOTREQUESTs below are answered. */
+    static final Scenario RELAY_BOOTP = RELAY.withDhcp(DhcpSettings.DEFAULTS.withAnswers(DhcpSettings.Answers.BOOTP));
     static final Ipv4Address ROUTER_C = Ipv4Address.parse("10.0.1.1");
     static final MacAddress ROUTER_C_MAC = MacAddress.parse("02:00:00:00:01:01");
     static final Ipv4Address SERVER = Ipv4Address.parse("10.0.0.1");
@@ -88,7 +90,7 @@ class RelayLanTest {
 
     @Test
     void bootpThroughTheRelayGivesAnAddressOfTheRelayedSubnetWithTheRelayAsRouter() {
-        EmulatedLan lan = EmulatedLan.of(RELAY);
+        EmulatedLan lan = EmulatedLan.of(RELAY_BOOTP);
         TestClient c = lan.simulation().add(new TestClient(lan.clientSegment(), CLIENT).listen(68));
         c.send(0, 68, Ipv4Address.BROADCAST, 67, RawStation.bytes(request(CLIENT, 0, 0, Ipv4Address.ANY)));
         TestClient.Rx rx = c.next(lan.simulation());
@@ -124,7 +126,7 @@ class RelayLanTest {
 
     @Test
     void serverIgnoresARelayedRequestFromASubnetItDoesNotServe() {
-        EmulatedLan lan = EmulatedLan.of(RELAY);
+        EmulatedLan lan = EmulatedLan.of(RELAY_BOOTP);
         TestClient c = lan.simulation().add(new TestClient(lan.clientSegment(), CLIENT).listen(68));
         // Relayed once already by an agent on 10.0.7.0/24: the router keeps that giaddr (RFC 1542 4.1.1).
         c.send(0, 68, Ipv4Address.BROADCAST, 67, RawStation.bytes(request(CLIENT, 0, 1, Ipv4Address.parse("10.0.7.1"))));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,65 @@ class ScenarioTest {
                 Ipv4Address.parse("10.0.1.5"), "f", BootpServerConfig.Announce.HEADER, Scenario.DEFAULT.serverIp(), 1, 0, "f"));
         assertThrows(IllegalArgumentException.class, () -> FaultPlan.loss(1.5));
         assertThrows(IllegalArgumentException.class, () -> new FaultPlan(0, Double.NaN, 0));
+    }
+
+    @Test
+    void defaultScenarioFileIsTheBuiltInDefaultWithADhcpOnlyServer() {
+        assertEquals(Scenario.DEFAULT, ScenarioFile.load(Path.of("emulator/default.scenario")));
+        assertEquals(DhcpSettings.Answers.DHCP, Scenario.DEFAULT.dhcp().answers());
+        assertEquals(DhcpSettings.Answers.BOOTP, ScenarioFile.load(Path.of("emulator/bootp.scenario")).dhcp().answers());
+        assertEquals(Scenario.DEFAULT.withDhcp(DhcpSettings.DEFAULTS.withAnswers(DhcpSettings.Answers.BOOTP)),
+                ScenarioFile.load(Path.of("emulator/bootp.scenario")), "bootp.scenario differs only in what the server answers");
+    }
+
+    @Test
+    void dhcpAndNeighbourSectionsParse() {
+        Scenario sc = ScenarioFile.parse("""
+                [dhcp]
+                answers = both
+                lease-time = 2min
+                renewal-time = 30s
+                rebinding-time = 90s
+                offer-delay = 250ms
+                max-message = 576
+                tftp-servers-option = yes
+                renewals = nak
+                [dhcp-server fast]
+                mac = 02:00:00:00:00:02
+                address = 10.0.0.2
+                pool-start = 10.0.0.100
+                [proxy-dhcp]
+                mac = 02:00:00:00:00:03
+                address = 10.0.0.3
+                boot-file = pxelinux.0
+                file-in-offer = no
+                [host squatter]
+                mac = 02:00:00:00:00:66
+                address = 10.0.0.42
+                """, "t.scenario");
+        assertEquals(new DhcpSettings(DhcpSettings.Answers.BOTH, 120, 30, 90, 250_000_000L, 576, true,
+                DhcpSettings.Renewals.NAK), sc.dhcp());
+        assertEquals(new Neighbours(List.of(new Neighbours.Server("fast", MacAddress.parse("02:00:00:00:00:02"),
+                        Ipv4Address.parse("10.0.0.2"), Ipv4Address.parse("10.0.0.100"), "", 0)),
+                new Neighbours.Proxy(MacAddress.parse("02:00:00:00:00:03"), Ipv4Address.parse("10.0.0.3"), "pxelinux.0",
+                        Ipv4Address.parse("10.0.0.1"), false),
+                List.of(new Neighbours.Host("squatter", MacAddress.parse("02:00:00:00:00:66"), Ipv4Address.parse("10.0.0.42")))),
+                sc.neighbours());
+    }
+
+    @Test
+    void badDhcpAndNeighbourLinesNameTheirLine() {
+        for (List<String> bad : List.of(
+                List.of("[dhcp]\nlease-time = 1500ms\n", "t.scenario:2: [dhcp] lease-time"),
+                List.of("[dhcp]\nrenewal-time = 90s\nrebinding-time = 30s\n", "T1"),
+                List.of("[dhcp]\nanswers = dhcpv6\n", "t.scenario:2: [dhcp] answers"),
+                List.of("[host h]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.9\n", "with its own MAC"),
+                List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.5.9\n", "another host of the server's subnet"),
+                List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.9\n[relay]\n", "not both"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
+                    bad.get(0));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(bad.get(1)), e.getMessage());
+        }
     }
 
     @Test

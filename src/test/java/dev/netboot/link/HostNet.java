@@ -26,10 +26,23 @@ public final class HostNet implements AutoCloseable {
     private final Deque<List<String>> undo = new ArrayDeque<>();
     private final List<Process> processes = new ArrayList<>();
     private final Thread hook = new Thread(this::cleanUp, "hostnet-cleanup-" + id);
+    private final String prefix;
     private boolean closed;
 
-    /** Checks for root and {@code ip}, and registers the shutdown hook. */
+    /** Checks for root and {@code ip}, and registers the shutdown hook; names start with "nb". */
     public HostNet() {
+        this("nb");
+    }
+
+    /**
+     * Like {@link #HostNet()}, every namespace and interface name starting with {@code prefix} (two lowercase
+     * letters), so fixtures of different test families never collide.
+     */
+    public HostNet(String prefix) {
+        if (!prefix.matches("[a-z]{2}")) {
+            throw new IllegalArgumentException("prefix '" + prefix + "' (expected: two lowercase letters)");
+        }
+        this.prefix = prefix;
         if (!run("id", "-u").strip().equals("0")) {
             fail("real-network tests need root (network namespaces, veth pairs, raw sockets): run the suite as root, as .ci/run does");
         }
@@ -65,9 +78,9 @@ public final class HostNet implements AutoCloseable {
         return id;
     }
 
-    /** Returns a name of at most 15 characters (an interface name's limit) unique to this fixture: nb + id + suffix. */
+    /** Returns a name of at most 15 characters (an interface name's limit) unique to this fixture: prefix + id + suffix. */
     public String name(String suffix) {
-        String n = "nb" + id + suffix;
+        String n = prefix + id + suffix;
         if (n.length() > 15) {
             throw new IllegalArgumentException("interface name " + n + " is longer than 15 characters");
         }
@@ -76,7 +89,7 @@ public final class HostNet implements AutoCloseable {
 
     /** Creates network namespace {@code name(role)} with lo up and IPv6 off (no kernel chatter on raw sockets), and returns its name. */
     public String netns(String role) {
-        String ns = "nb-" + id + "-" + role;
+        String ns = prefix + "-" + id + "-" + role;
         run("ip", "netns", "add", ns);
         undo.push(List.of("ip", "netns", "del", ns));
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");

@@ -111,6 +111,47 @@ class NetStackTest {
         link.expectNoTx();
     }
 
+    // ---- RFC 5227 address conflict detection ----
+
+    @Test
+    void anotherHostsProbeForOurAddressGetsTheOrdinaryReplyAndTeachesNothing() {
+        configured();
+        deliver(10 * MS, Frames.arp(SERVER_MAC, MacAddress.BROADCAST,
+                new ArpPacket(ArpPacket.REQUEST, SERVER_MAC, Ipv4Address.ANY, MacAddress.ZERO, OUR_IP)));
+        Frames.Arp reply = link.takeOne(10 * MS).asArp();
+        assertEquals(SERVER_MAC, reply.ethDst());
+        // RFC 826 reply to the prober; its target protocol address is the prober's 0.0.0.0.
+        assertEquals(new ArpPacket(ArpPacket.REPLY, OUR_MAC, OUR_IP, SERVER_MAC, Ipv4Address.ANY), reply.arp());
+        assertEquals(new ArpStatus.Pending(1), net.resolve(20 * MS, SERVER_IP), "0.0.0.0 taught nothing");
+    }
+
+    @Test
+    void probeAndAnnouncementHaveTheRfc5227Layout() {
+        Ipv4Address candidate = Ipv4Address.parse("10.0.0.42");
+        assertTrue(net.sendArpProbe(MS, candidate));
+        // "an ARP Request ... with the 'sender hardware address' field set to the hardware address of the interface
+        // sending the packet, the 'sender IP address' field set to all zeroes, and the 'target hardware address' field set
+        // to all zeroes. The 'target IP address' field MUST be set to the address being probed."
+        assertEquals(new ArpPacket(ArpPacket.REQUEST, OUR_MAC, Ipv4Address.ANY, MacAddress.ZERO, candidate),
+                link.takeOne(MS).asArp().arp());
+        assertTrue(net.sendArpAnnouncement(2 * MS, candidate));
+        assertEquals(new ArpPacket(ArpPacket.REQUEST, OUR_MAC, candidate, MacAddress.ZERO, candidate),
+                link.takeOne(2 * MS).asArp().arp());
+        assertEquals(0, net.stats().arpRequestsSent(), "probes are not address resolutions");
+    }
+
+    @Test
+    void watchedAddressReportsWhoeverClaimsIt() {
+        Ipv4Address candidate = Ipv4Address.parse("10.0.0.42");
+        net.watchAddress(candidate);
+        deliver(MS, Frames.arpRequest(SERVER_MAC, SERVER_IP, Ipv4Address.parse("10.0.0.9")));
+        assertEquals(null, net.conflict(), "traffic of other addresses is no conflict");
+        deliver(2 * MS, Frames.arpRequest(STRANGER_MAC, candidate, SERVER_IP)); // a host using the address
+        assertEquals(STRANGER_MAC, net.conflict());
+        net.watchAddress(Ipv4Address.ANY);
+        assertEquals(null, net.conflict());
+    }
+
     @Test
     void ignoresArpRequestForAnotherAddress() {
         configured();

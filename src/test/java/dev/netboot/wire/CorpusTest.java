@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class CorpusTest {
     static final List<String> NAMES = List.of("arp-request", "arp-reply", "bootp-reply", "tftp-rrq", "tftp-oack",
-            "tftp-data", "tftp-error");
+            "tftp-data", "tftp-error", "dhcp-discover-udhcpc", "dhcp-offer-dnsmasq", "dhcp-ack-dnsmasq");
 
     /** Loads one corpus file: hex bytes, whitespace ignored, '#' to end of line is a comment. */
     static byte[] load(String name) {

@@ -54,6 +54,8 @@ class FuzzTest {
                 if (udp.srcPort() == BootpMessage.SERVER_PORT || udp.dstPort() == BootpMessage.CLIENT_PORT) {
                     BootpMessage m = BootpMessage.parse(b, udp.payloadOffset(), udp.payloadLength());
                     m.options().values().keySet().forEach(m.options()::text);
+                    m.options().messageType();
+                    m.options().values().keySet().forEach(m.options()::option); // typed DHCP decoding
                 } else {
                     TftpWire.parse(b, udp.payloadOffset(), udp.payloadLength());
                 }
@@ -69,7 +71,7 @@ class FuzzTest {
         List<byte[]> s = new ArrayList<>(List.of(ArpPacketTest.REQUEST, ArpPacketTest.REPLY, Ipv4PacketTest.HEADER,
                 Ipv4PacketTest.HEADER_IHL6, UdpDatagramTest.ACK, UdpDatagramTest.ODD, UdpDatagramTest.COMPUTED_ZERO,
                 BootpMessageTest.REQUEST, BootpMessageTest.REPLY, TftpPacketTest.RRQ, TftpPacketTest.WRQ,
-                TftpPacketTest.DATA, TftpPacketTest.ACK, TftpPacketTest.ERROR, TftpPacketTest.OACK));
+                TftpPacketTest.DATA, TftpPacketTest.ACK, TftpPacketTest.ERROR, TftpPacketTest.OACK, DhcpMessageTest.OVERLOADED));
         s.addAll(CorpusTest.frames().values());
         return s;
     }

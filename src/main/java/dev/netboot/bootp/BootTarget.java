@@ -1,0 +1,129 @@
+package dev.netboot.bootp;
+
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MalformedPacketException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a BOOTP or DHCP reply says the boot file is: the TFTP server and the file name, each with the field
+ * it came from. Servers put them in different places (dnsmasq and ISC dhcpd: {@code siaddr} and {@code file};
+ * Windows and many appliances: options 66 and 67; Cisco-style gear: option 150), so the board reads them by one
+ * precedence that boots wherever any of them is set:
+ *
+ * <ol>
+ * <li>server: {@code siaddr} (RFC 951 "server IP address", the DHCP "next server"); else the first address of
+ *     option 150 (RFC 5859); else option 66 (RFC 2132 section 9.4) when it is a dotted address; else the
+ *     {@code sname} field when it is a dotted address; else, when a boot file is named, the server identifier
+ *     (option 54): the DHCP server itself, which is where dnsmasq and udhcpd serve TFTP by default.</li>
+ * <li>file: the {@code file} field (when option 52 did not turn it into options); else option 67 (RFC 2132
+ *     section 9.5).</li>
+ * </ol>
+ *
+ * <p>A host name in option 66 or {@code sname} is not used: the board has no DNS resolver, and says so.
+ *
+ * @param server       the TFTP server, {@link Ipv4Address#ANY} when the reply names none
+ * @param serverSource where {@code server} came from: "siaddr", "option 150", "option 66", "sname", "server id", or ""
+ * @param file         the boot file, empty when the reply names none
+ * @param fileSource   where {@code file} came from: "file", "option 67", or ""
+ * @param unresolved   a host name the reply gave as the server (option 66 or sname), else empty
+ */
+public record BootTarget(Ipv4Address server, String serverSource, String file, String fileSource, String unresolved) {
+    /** A reply that names neither a server nor a file. */
+    public static final BootTarget NONE = new BootTarget(Ipv4Address.ANY, "", "", "", "");
+
+    /**
+     * Reads the target out of {@code m}; {@code serverId} is the DHCP server identifier (option 54) or
+     * {@link Ipv4Address#ANY} (a BOOTP reply has none).
+     *
+     * @throws MalformedPacketException when option 150 is not a list of addresses
+     */
+    public static BootTarget of(BootpMessage m, Ipv4Address serverId) {
+        BootpOptions o = m.options();
+        String file = m.file();
+        String fileSource = "file";
+        if (file.isEmpty()) {
+            file = o.text(BootpOptions.BOOTFILE_NAME).orElse("");
+            fileSource = file.isEmpty() ? "" : "option 67";
+        }
+        String unresolved = "";
+        if (!m.siaddr().isAny()) {
+            return new BootTarget(m.siaddr(), "siaddr", file, fileSource, unresolved);
+        }
+        List<Ipv4Address> list = o.addresses(DhcpOption.TFTP_SERVER_ADDRESSES);
+        if (!list.isEmpty()) {
+            return new BootTarget(list.getFirst(), "option 150", file, fileSource, unresolved);
+        }
+        Optional<String> name = o.text(BootpOptions.TFTP_SERVER_NAME);
+        if (name.isPresent()) {
+            Ipv4Address a = dotted(name.get());
+            if (a != null) {
+                return new BootTarget(a, "option 66", file, fileSource, unresolved);
+            }
+            unresolved = name.get().equals("0.0.0.0") ? "" : name.get();
+        }
+        if (!m.sname().isEmpty()) {
+            Ipv4Address a = dotted(m.sname());
+            if (a != null) {
+                return new BootTarget(a, "sname", file, fileSource, unresolved);
+            }
+            unresolved = unresolved.isEmpty() ? m.sname() : unresolved;
+        }
+        if (!file.isEmpty() && !serverId.isAny()) {
+            return new BootTarget(serverId, "server id", file, fileSource, unresolved);
+        }
+        return new BootTarget(Ipv4Address.ANY, "", file, fileSource, unresolved);
+    }
+
+    /** Returns {@code s} as an address, or null when it is not a dotted address or is 0.0.0.0 (no server at all). */
+    private static Ipv4Address dotted(String s) {
+        try {
+            Ipv4Address a = Ipv4Address.parse(s);
+            return a.isAny() ? null : a;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Returns true when both the server and the file are known. */
+    public boolean complete() {
+        return !server.isAny() && !file.isEmpty();
+    }
+
+    /** Returns true when neither the server nor the file is known. */
+    public boolean empty() {
+        return server.isAny() && file.isEmpty();
+    }
+
+    /**
+     * Returns this target with the parts it lacks taken from {@code other}: how a ProxyDHCP answer completes a
+     * DHCP lease (PXE 2.1), server and file always from the same reply.
+     */
+    public BootTarget orElse(BootTarget other) {
+        return complete() || !other.complete() ? this : other;
+    }
+
+    /** Returns what is missing, as the end of a sentence: "no boot file (no file field, no option 67)", or "" when complete. */
+    public String missing() {
+        if (complete()) {
+            return "";
+        }
+        String noServer = unresolved.isEmpty()
+                ? "siaddr is 0.0.0.0 and there is no option 66, option 150 or dotted sname (expected: a TFTP server)"
+                : "the TFTP server '" + unresolved + "' is a host name; netboot has no DNS resolver (expected: a dotted IPv4"
+                        + " address in siaddr, option 150 or option 66)";
+        String noFile = "no boot file in the file field or option 67";
+        if (server.isAny() && file.isEmpty()) {
+            return noServer + "; " + noFile;
+        }
+        return server.isAny() ? noServer : noFile;
+    }
+
+    /** Returns "10.0.0.1 (siaddr), boot.img (option 67)". */
+    public String describe() {
+        return server + " (" + serverSource + "), " + file + " (" + fileSource + ")";
+    }
+}

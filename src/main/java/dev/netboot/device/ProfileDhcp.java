@@ -1,0 +1,64 @@
+package dev.netboot.device;
+
+import dev.netboot.device.ConfigText.Section;
+import dev.netboot.device.ConfigText.Value;
+import dev.netboot.dhcp.DhcpConfig;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Reads a profile's optional {@code [dhcp]} section into a {@link DhcpConfig}; every key falls back to
+ * {@link DhcpConfig#DEFAULTS}.
+ *
+ * <pre>
+ * [dhcp]
+ * protocol = auto            # auto (DHCP, BOOTP replies accepted) | dhcp | bootp
+ * offer-wait = 500ms         # collect offers this long after the first (one naming server and file is taken at once)
+ * arp-probes = 2             # RFC 5227 probes of the offered address; 0 turns the check off
+ * arp-probe-interval = 200ms # gap between probes, and the silence after the last
+ * decline-wait = 10s         # after declining an address in use, wait this long before asking again
+ * vendor-class = pxe         # option 60: pxe (PXEClient:Arch:..., with options 93, 94, 97) or any text
+ * pxe-arch = 22              # option 93, RFC 4578 architecture (0 x86 BIOS, 7 x64 UEFI, 11 ARM64 UEFI, 22 ARM64 U-Boot)
+ * hostname = board-7         # option 12 (optional)
+ * </pre>
+ */
+final class ProfileDhcp {
+    private ProfileDhcp() {
+    }
+
+    static DhcpConfig read(Optional<Section> section) {
+        DhcpConfig d = DhcpConfig.DEFAULTS;
+        if (section.isEmpty()) {
+            return d;
+        }
+        Section s = section.get();
+        DhcpConfig.Protocol protocol = s.optional("protocol")
+                .map(v -> DhcpConfig.Protocol.valueOf(v.asOneOf("auto", "dhcp", "bootp").toUpperCase(Locale.ROOT)))
+                .orElse(d.protocol());
+        long offerWait = s.optional("offer-wait").map(Value::asDuration).orElse(d.offerWait());
+        int probes = s.optional("arp-probes").map(v -> v.asInt(0, 16)).orElse(d.arpProbes());
+        long interval = s.optional("arp-probe-interval").map(Value::asDuration).orElse(d.arpProbeInterval());
+        long declineWait = s.optional("decline-wait").map(Value::asDuration).orElse(d.declineWait());
+        boolean pxe = d.pxe();
+        String vendorClass = d.vendorClass();
+        Optional<Value> vc = s.optional("vendor-class");
+        if (vc.isPresent()) {
+            String text = vc.get().asString();
+            pxe = text.equals("pxe");
+            vendorClass = pxe ? "" : text;
+            if (vendorClass.length() > 255) {
+                throw vc.get().error("'" + text + "' is " + text.length() + " characters (expected: pxe, or at most 255 characters)");
+            }
+        }
+        int arch = s.optional("pxe-arch").map(v -> v.asInt(0, 0xFFFF)).orElse(d.pxeArch());
+        String hostname = s.optional("hostname").map(Value::asString).orElse(d.hostname());
+        if (hostname.length() > 255) {
+            throw s.require("hostname").error("'" + hostname + "' is " + hostname.length() + " characters (expected: at most 255)");
+        }
+        if (interval <= 0) {
+            throw s.require("arp-probe-interval").error("'" + s.require("arp-probe-interval").text() + "' (expected: more than 0)");
+        }
+        s.finish();
+        return new DhcpConfig(protocol, offerWait, probes, interval, declineWait, vendorClass, pxe, arch, hostname);
+    }
+}

@@ -1,0 +1,444 @@
+package dev.netboot.dhcp;
+
+import dev.netboot.bootp.BootTarget;
+import dev.netboot.bootp.BootpConfig;
+import dev.netboot.bootp.BootpException;
+import dev.netboot.bootp.BootpLease;
+import dev.netboot.net.AddressProbe;
+import dev.netboot.net.NetStack;
+import dev.netboot.net.SendResult;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MalformedPacketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Getting a lease (RFC 2131 section 4.4.1, the INIT, SELECTING and REQUESTING states of figure 5), with what
+ * real networks add: BOOTP replies taken as bindings, ProxyDHCP offers merged in (PXE 2.1), and the address
+ * checked with ARP before it is used (RFC 5227), declined on a conflict.
+ *
+ * <pre>
+ *  Selecting --offer naming server+file, or the offer window ends--> Requesting --DHCPACK--> Probing --clear--> Done
+ *      ^   \--BOOTP reply chosen-----------------------------------------------------------/   |        \--proxy
+ *      |        DHCPNAK, or no answer to 4 requests: back to Selecting                     conflict       asked on
+ *      +--------------------------------------- Declined <-- DHCPDECLINE ------------------+        4011 --> Done
+ * </pre>
+ *
+ * <p>Replies reach it through {@link #onReply} (the owner binds port 68 and checks op, hardware type and chaddr);
+ * timers through {@link #poll}. The whole acquisition, restarts included, has the profile's give-up budget.
+ */
+final class Acquisition {
+    /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
+    static final int REQUEST_TRIES = 4;
+    /** Requests sent to a ProxyDHCP server's port 4011 before its boot file is given up on. */
+    static final int PROXY_TRIES = 4;
+    /** The port of a ProxyDHCP server's boot server discovery (PXE 2.1 section 2.2.6). */
+    static final int PXE_PORT = 4011;
+
+    /** Where the acquisition is. */
+    sealed interface State {
+        /** Not started. */
+        record Idle() implements State {
+        }
+
+        /**
+         * DHCPDISCOVER sent; collecting offers.
+         *
+         * @param xid      transaction ID of this discovery
+         * @param secs     the 'secs' of the last DHCPDISCOVER sent, which the DHCPREQUEST repeats
+         * @param sent     DHCPDISCOVERs sent for it
+         * @param retryAt  when the next one is due
+         * @param decideAt when the offer window closes (MAX until an offer with an address came)
+         * @param offers   the offers so far, in order of arrival
+         */
+        record Selecting(int xid, int secs, int sent, long retryAt, long decideAt, List<Offer> offers) implements State {
+            public Selecting {
+                offers = List.copyOf(offers);
+            }
+        }
+
+        /**
+         * DHCPREQUEST sent for {@code chosen}.
+         *
+         * @param secs     the DHCPDISCOVER's 'secs', repeated: "the DHCPREQUEST message MUST use the same value in the DHCP
+         *                 message header's 'secs' field" (RFC 2131 section 3.1), so relays forward it as they did the discover
+         * @param proxy    a ProxyDHCP offer seen for this xid, or null
+         * @param firstAt  when the first request went: the lease counts from there (RFC 2131 section 4.4.1)
+         */
+        record Requesting(int xid, int secs, Offer chosen, Offer proxy, int sent, long retryAt, long firstAt) implements State {
+        }
+
+        /** ARP-probing the address of {@code lease} (RFC 5227). */
+        record Probing(int xid, Lease lease, Offer proxy, long leaseStart) implements State {
+        }
+
+        /** Asking the ProxyDHCP server {@code proxy} for the boot file on port 4011. */
+        record Proxying(int xid, Lease lease, Offer proxy, int sent, long retryAt, long leaseStart) implements State {
+        }
+
+        /** Declined a conflicting address; discovery starts again at {@code restartAt}. */
+        record Declined(long restartAt) implements State {
+        }
+
+        /** The lease is ours and its address in use; it counts from {@code leaseStart}. */
+        record Done(Lease lease, long leaseStart) implements State {
+        }
+
+        /** No usable lease within the budget, or a lease the board cannot boot with. */
+        record Failed(String reason) implements State {
+        }
+    }
+
+    private final NetStack net;
+    private final BootpConfig retry;
+    private final DhcpConfig config;
+    private final ClientMessages messages;
+    private final RandomGenerator random;
+    private final AddressProbe probe;
+    private State state = new State.Idle();
+    private long startedAt;
+    private int discovers;
+    private int requests;
+    private int resent;
+    private int naks;
+    private int conflicts;
+    private String lastIgnored = "";
+
+    Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
+        this.net = net;
+        this.retry = retry;
+        this.config = config;
+        this.messages = messages;
+        this.random = random;
+        this.probe = config.arpProbes() == 0 ? null : new AddressProbe(net, config.arpProbes(), config.arpProbeInterval());
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Returns the messages sent again: DHCPDISCOVERs and DHCPREQUESTs past the first of each transaction. */
+    int retransmissions() {
+        return resent;
+    }
+
+    /** Returns every DHCPDISCOVER and DHCPREQUEST sent. */
+    int requestsSent() {
+        return discovers + requests;
+    }
+
+    int naks() {
+        return naks;
+    }
+
+    int conflicts() {
+        return conflicts;
+    }
+
+    /** Notes why a reply was not used, for the failure message. */
+    void ignored(String why) {
+        lastIgnored = why;
+    }
+
+    void start(long now) {
+        startedAt = now;
+        discover(now);
+    }
+
+    private void discover(long now) {
+        transition(new State.Selecting(random.nextInt(), 0, 0, now, Long.MAX_VALUE, List.of()));
+        poll(now);
+    }
+
+    /** Returns when {@link #poll} next has work. */
+    long pollAt() {
+        return switch (state) {
+            case State.Selecting s -> Math.min(s.retryAt(), s.decideAt());
+            case State.Requesting r -> r.retryAt();
+            case State.Probing _ -> probe.pollAt();
+            case State.Proxying p -> p.retryAt();
+            case State.Declined d -> d.restartAt();
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    void poll(long now) {
+        switch (state) {
+            case State.Selecting s when now >= s.decideAt() -> decide(now, s);
+            case State.Selecting s when now >= s.retryAt() -> {
+                if (overBudget(now)) {
+                    fail("DHCP: no usable offer after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt)
+                            + " s" + (lastIgnored.isEmpty() ? "" : " (last reply ignored: " + lastIgnored + ")"));
+                    return;
+                }
+                int len = messages.discover(s.xid(), secs(now));
+                if (broadcast(now, len)) {
+                    discovers++;
+                    resent += s.sent() > 0 ? 1 : 0;
+                    transition(new State.Selecting(s.xid(), secs(now), s.sent() + 1, retryAt(now, s.sent()), s.decideAt(), s.offers()));
+                }
+            }
+            case State.Requesting r when now >= r.retryAt() -> {
+                if (r.sent() >= REQUEST_TRIES) {
+                    lastIgnored = "no DHCPACK from " + r.chosen().server() + " to " + r.sent() + " DHCPREQUESTs";
+                    discover(now);
+                    return;
+                }
+                if (overBudget(now)) {
+                    fail("DHCP: no DHCPACK from " + r.chosen().server() + " for " + r.chosen().message().yiaddr() + " after "
+                            + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s");
+                    return;
+                }
+                int len = messages.select(r.xid(), r.secs(), r.chosen().message().yiaddr(), r.chosen().server());
+                if (broadcast(now, len)) {
+                    requests++;
+                    resent += r.sent() > 0 ? 1 : 0;
+                    transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), r.proxy(), r.sent() + 1, retryAt(now, r.sent()),
+                            r.sent() == 0 ? now : r.firstAt()));
+                }
+            }
+            case State.Probing p -> {
+                probe.poll(now);
+                switch (probe.state()) {
+                    case AddressProbe.State.Clear _ -> addressIsOurs(now, p.xid(), p.lease(), p.proxy(), p.leaseStart());
+                    case AddressProbe.State.Conflict c -> conflict(now, p, c);
+                    default -> {
+                    }
+                }
+            }
+            case State.Proxying p when now >= p.retryAt() -> {
+                if (p.sent() >= PROXY_TRIES) {
+                    incomplete(p.lease(), "the ProxyDHCP server " + p.proxy().server() + " did not answer " + p.sent()
+                            + " requests on port " + PXE_PORT);
+                    return;
+                }
+                int len = messages.proxyRequest(p.xid(), secs(now), p.lease().address());
+                SendResult r = net.sendUdp(now, BootpMessage.CLIENT_PORT, p.proxy().server(), PXE_PORT, len, messages);
+                if (r == SendResult.SENT || r == SendResult.PENDING_ARP) {
+                    resent += p.sent() > 0 ? 1 : 0;
+                    transition(new State.Proxying(p.xid(), p.lease(), p.proxy(), p.sent() + 1, retryAt(now, p.sent()), p.leaseStart()));
+                }
+            }
+            case State.Declined d when now >= d.restartAt() -> {
+                if (overBudget(now)) {
+                    fail("DHCP: " + conflicts + " offered address(es) in use by other hosts; gave up after "
+                            + Timing.seconds(now - startedAt) + " s");
+                    return;
+                }
+                discover(now);
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Handles a reply for our hardware address from {@code src}. */
+    void onReply(long now, BootpMessage m, Ipv4Address src) {
+        int xid = switch (state) {
+            case State.Selecting s -> s.xid();
+            case State.Requesting r -> r.xid();
+            case State.Probing p -> p.xid();
+            case State.Proxying p -> p.xid();
+            default -> 0;
+        };
+        if (state instanceof State.Idle || state instanceof State.Done || state instanceof State.Failed
+                || state instanceof State.Declined) {
+            return;
+        }
+        if (m.xid() != xid) {
+            lastIgnored = "xid 0x" + Integer.toHexString(m.xid()) + " (expected: 0x" + Integer.toHexString(xid) + ")";
+            return;
+        }
+        try {
+            switch (state) {
+                case State.Selecting s -> selecting(now, s, m, src);
+                case State.Requesting r -> requesting(now, r, m, src);
+                case State.Probing p -> {
+                    Offer o = Offer.of(m, src, now);
+                    if (o != null && o.kind() == Offer.Kind.PROXY && p.proxy() == null) {
+                        transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
+                    }
+                }
+                case State.Proxying p -> proxying(now, p, m, src);
+                default -> {
+                }
+            }
+        } catch (MalformedPacketException | BootpException e) {
+            lastIgnored = e.getMessage();
+        }
+    }
+
+    private void selecting(long now, State.Selecting s, BootpMessage m, Ipv4Address src) {
+        Offer o = Offer.of(m, src, now);
+        if (o == null) {
+            lastIgnored = describe(m) + " from " + src + " while selecting";
+            return;
+        }
+        if (o.kind() == Offer.Kind.BOOTP && config.protocol() == DhcpConfig.Protocol.DHCP) {
+            lastIgnored = "a BOOTP reply from " + src + " (protocol = dhcp)";
+            return;
+        }
+        if (o.kind() == Offer.Kind.BOOTP) {
+            BootpLease.read(m, src, Ipv4Address.ANY, "BOOTP"); // checks address and mask now, not after the window
+        }
+        List<Offer> offers = new ArrayList<>(s.offers());
+        offers.add(o);
+        long decideAt = s.decideAt();
+        if (o.givesAddress() && decideAt == Long.MAX_VALUE) {
+            decideAt = now + config.offerWait();
+        }
+        State.Selecting next = new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
+        transition(next);
+        // An offer naming both the boot server and the file cannot be beaten: take it without waiting.
+        if ((o.givesAddress() && o.target().complete()) || now >= decideAt) {
+            decide(now, next);
+        }
+    }
+
+    /** Chooses among the offers (see {@link Offer#best}); with none giving an address yet, keeps asking. */
+    private void decide(long now, State.Selecting s) {
+        Offer proxy = Offer.bestProxy(s.offers());
+        Offer best = Offer.best(s.offers());
+        if (best == null) {
+            // Only ProxyDHCP offers so far: they give no address. Keep asking.
+            transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
+            return;
+        }
+        if (best.kind() == Offer.Kind.BOOTP) {
+            Lease lease = Lease.of(BootpLease.read(best.message(), best.server(), Ipv4Address.ANY, "BOOTP"));
+            checkAddress(now, s.xid(), lease, proxy, now);
+            return;
+        }
+        transition(new State.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
+        poll(now);
+    }
+
+    private void requesting(long now, State.Requesting r, BootpMessage m, Ipv4Address src) {
+        var type = m.options().messageType().orElse(null);
+        Ipv4Address server = Offer.serverId(m, src);
+        if (type == DhcpMessageType.Known.OFFER) {
+            Offer o = Offer.of(m, src, now);
+            if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
+                transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
+            }
+            return; // late offers from other servers: the choice is made
+        }
+        if (!server.equals(r.chosen().server())) {
+            lastIgnored = describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";
+            return;
+        }
+        if (type == DhcpMessageType.Known.NAK) {
+            naks++;
+            lastIgnored = "DHCPNAK from " + server + m.options().option(DhcpOption.MESSAGE)
+                    .map(x -> ": " + ((DhcpOption.Message) x).text()).orElse("");
+            discover(now); // RFC 2131 section 4.4.1: "If the client receives a DHCPNAK message, the client restarts"
+            return;
+        }
+        if (type != DhcpMessageType.Known.ACK) {
+            lastIgnored = describe(m) + " from " + server + " while requesting";
+            return;
+        }
+        BootpLease b = BootpLease.read(m, src, server, "DHCP");
+        long[] t = Timing.leaseTimes(m.options());
+        // Some servers name the boot file in the DHCPOFFER only: keep it when the DHCPACK names none.
+        BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
+        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), target,
+                b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
+        checkAddress(now, r.xid(), lease, r.proxy(), r.firstAt());
+    }
+
+    /** Probes the address of {@code lease} (RFC 2131 section 4.4.1: "the client SHOULD perform a check"), or takes it. */
+    private void checkAddress(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
+        if (probe == null) {
+            addressIsOurs(now, xid, lease, proxy, leaseStart);
+            return;
+        }
+        transition(new State.Probing(xid, lease, proxy, leaseStart));
+        probe.start(now, lease.address());
+        poll(now);
+    }
+
+    private void conflict(long now, State.Probing p, AddressProbe.State.Conflict c) {
+        conflicts++;
+        String why = p.lease().address() + " is in use by " + c.by();
+        lastIgnored = why;
+        if (p.lease().source() == Lease.Source.BOOTP) {
+            // BOOTP has no DHCPDECLINE and its server would give the same address again.
+            fail("BOOTP server " + p.lease().dhcpServer() + " gave " + why + " (ARP probe, RFC 5227); BOOTP cannot decline it");
+            return;
+        }
+        // RFC 2131 section 4.4.1: "If the client detects that the address is already in use ..., the client MUST send a
+        // DHCPDECLINE message to the server and restarts the configuration process."
+        int len = messages.decline(p.xid(), p.lease().address(), p.lease().dhcpServer(), "address in use by " + c.by());
+        broadcast(now, len);
+        transition(new State.Declined(now + config.declineWait()));
+    }
+
+    private void addressIsOurs(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
+        net.configure(lease.address(), lease.netmask(), lease.gateway());
+        if (lease.boot().complete()) {
+            transition(new State.Done(lease, leaseStart));
+        } else if (proxy != null && proxy.target().complete()) {
+            // PXE 2.1: the ProxyDHCP offer names the boot file itself (dnsmasq's proxy mode does): no need to ask.
+            transition(new State.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart));
+        } else if (proxy != null) {
+            transition(new State.Proxying(xid, lease, proxy, 0, now, leaseStart));
+            poll(now);
+        } else {
+            incomplete(lease, "no ProxyDHCP server answered");
+        }
+    }
+
+    private void proxying(long now, State.Proxying p, BootpMessage m, Ipv4Address src) {
+        var type = m.options().messageType().orElse(null);
+        if (type != DhcpMessageType.Known.ACK || !Offer.serverId(m, src).equals(p.proxy().server())) {
+            lastIgnored = describe(m) + " from " + src + " while asking the ProxyDHCP server " + p.proxy().server();
+            return;
+        }
+        BootTarget target = BootTarget.of(m, p.proxy().server());
+        if (!target.complete()) {
+            incomplete(p.lease(), "the ProxyDHCP server " + p.proxy().server() + " named no boot file either: " + target.missing());
+            return;
+        }
+        transition(new State.Done(p.lease().withProxyBoot(target, p.proxy().server()), p.leaseStart()));
+    }
+
+    private void incomplete(Lease lease, String why) {
+        fail("DHCP server " + lease.dhcpServer() + " gave " + lease.address() + " but " + lease.boot().missing() + "; " + why);
+    }
+
+    private boolean overBudget(long now) {
+        return now - startedAt >= retry.giveUp();
+    }
+
+    private long retryAt(long now, int sentBefore) {
+        return Math.min(now + Timing.backoff(retry, sentBefore, random), startedAt + retry.giveUp());
+    }
+
+    private int secs(long now) {
+        return (int) Math.min(0xFFFF, (now - startedAt) / Timing.SECOND);
+    }
+
+    private boolean broadcast(long now, int len) {
+        // State moves only once the message is on the link (GUIDE H9); a busy link is tried on the next poll.
+        return net.sendUdp(now, BootpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, BootpMessage.SERVER_PORT, len, messages)
+                == SendResult.SENT;
+    }
+
+    private static String describe(BootpMessage m) {
+        return m.options().messageType().map(Object::toString).orElse("a BOOTP reply");
+    }
+
+    private void fail(String reason) {
+        net.watchAddress(Ipv4Address.ANY);
+        transition(new State.Failed(reason));
+    }
+
+    private void transition(State next) {
+        state = next;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.netboot.dhcp;
+
+import dev.netboot.bootp.BootTarget;
+import dev.netboot.bootp.BootpLease;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The board's identity as a server gave it: address, routing, where to boot from, and for how long.
+ *
+ * @param source           how the board got it: DHCP, BOOTP, or DHCP with the boot server from a ProxyDHCP server
+ * @param address          our address (yiaddr)
+ * @param netmask          option 1, else the classful mask of {@code address}
+ * @param gateway          the first router of option 3, else {@link Ipv4Address#ANY}
+ * @param dns              option 6, possibly empty
+ * @param hostname         option 12, else empty
+ * @param boot             the TFTP server and boot file, and where each came from
+ * @param bootFileSize     option 13 in bytes, or -1
+ * @param dhcpServer       the server that gave the address: its server identifier (54), else the reply's source
+ * @param proxyServer      the ProxyDHCP server that named the boot file, else {@link Ipv4Address#ANY}
+ * @param leaseSeconds     option 51; {@link DhcpOption#INFINITE} for BOOTP and infinite leases
+ * @param renewalSeconds   T1: option 58, else half the lease (RFC 2131 section 4.4.5)
+ * @param rebindingSeconds T2: option 59, else 0.875 of the lease
+ */
+public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns,
+                    String hostname, BootTarget boot, long bootFileSize, Ipv4Address dhcpServer, Ipv4Address proxyServer,
+                    long leaseSeconds, long renewalSeconds, long rebindingSeconds) {
+    /** How the board got its identity. */
+    public enum Source {
+        /** A DHCP server (RFC 2131). */
+        DHCP,
+        /** A BOOTP server (RFC 951): a reply without option 53; the address is the board's for ever. */
+        BOOTP,
+        /** A DHCP server gave the address, a ProxyDHCP server (PXE 2.1) the boot server and file. */
+        PROXY;
+
+        /** Returns "dhcp", "bootp" or "proxy". */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Copies the DNS list and checks that T1 <= T2 <= lease. */
+    public Lease {
+        Objects.requireNonNull(source);
+        Objects.requireNonNull(boot);
+        dns = List.copyOf(dns);
+        if (!(0 <= renewalSeconds && renewalSeconds <= rebindingSeconds && rebindingSeconds <= leaseSeconds
+                && leaseSeconds <= DhcpOption.INFINITE)) {
+            throw new IllegalArgumentException("lease times T1 " + renewalSeconds + " s, T2 " + rebindingSeconds + " s, lease "
+                    + leaseSeconds + " s (expected: 0 <= T1 <= T2 <= lease <= 4294967295)");
+        }
+    }
+
+    /** Returns the lease of a BOOTP reply: infinite, no server identifier beyond the replying server. */
+    public static Lease of(BootpLease b) {
+        return new Lease(Source.BOOTP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.boot(), b.bootFileSize(),
+                b.bootpServer(), Ipv4Address.ANY, DhcpOption.INFINITE, DhcpOption.INFINITE, DhcpOption.INFINITE);
+    }
+
+    /** Returns the TFTP server. */
+    public Ipv4Address server() {
+        return boot.server();
+    }
+
+    /** Returns the boot file. */
+    public String bootFile() {
+        return boot.file();
+    }
+
+    /** Returns true for a lease that never ends: BOOTP, or option 51 = 0xffffffff. */
+    public boolean infinite() {
+        return leaseSeconds == DhcpOption.INFINITE;
+    }
+
+    /** Returns this lease with the boot server and file of a ProxyDHCP answer from {@code proxy}. */
+    public Lease withProxyBoot(BootTarget target, Ipv4Address proxy) {
+        return new Lease(Source.PROXY, address, netmask, gateway, dns, hostname, target, bootFileSize, dhcpServer, proxy,
+                leaseSeconds, renewalSeconds, rebindingSeconds);
+    }
+
+    /** Returns this lease with the times (and server) of a renewal's DHCPACK; address and boot target stay. */
+    public Lease renewed(Ipv4Address server, long lease, long t1, long t2) {
+        return new Lease(source, address, netmask, gateway, dns, hostname, boot, bootFileSize, server, proxyServer, lease, t1, t2);
+    }
+}

@@ -1,0 +1,348 @@
+package dev.netboot.emulator;
+
+import dev.netboot.net.NetStack;
+import dev.netboot.net.UdpHandler;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.MalformedPacketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A DHCP server (RFC 2131 section 4.3) on UDP port 67 of a {@link ServerHost}, answering BOOTP requests too when
+ * its settings say so (as ISC dhcpd's {@code allow bootp}). It hands out addresses from {@link AddressPool}s (the
+ * server's own subnet, and subnets behind relay agents chosen by giaddr, as {@link BootpServer} does), with the
+ * lease times of its {@link DhcpSettings}; the boot server and file go where {@link BootpServerConfig#announce()}
+ * says, a file name too long for the 128-byte field always in option 67, and options that do not fit the
+ * client's maximum message size overflow into the file and sname fields (option 52).
+ *
+ * <ul>
+ * <li>DHCPDISCOVER: DHCPOFFER of the client's address (static, current, or lowest free), after the settings'
+ *     offer delay.</li>
+ * <li>DHCPREQUEST naming this server (SELECTING): DHCPACK when the requested address is the one offered, or free;
+ *     else DHCPNAK. Naming another server: the offer is withdrawn. Without server identifier but with a requested
+ *     address (INIT-REBOOT): DHCPACK only for the client's current lease. With ciaddr (RENEWING, REBINDING): as the
+ *     settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to us, ignored when broadcast.</li>
+ * <li>DHCPDECLINE naming this server: the address leaves the pool for a while. DHCPRELEASE: the lease ends.</li>
+ * </ul>
+ *
+ * <p>Delivery is RFC 2131 section 4.1's: through the relay when giaddr is set (a DHCPNAK then with the broadcast
+ * bit), unicast to ciaddr when set, broadcast when the client asked for it or for a DHCPNAK, else unicast to
+ * yiaddr at chaddr without ARP.
+ */
+public final class DhcpServer implements UdpHandler, SimNode {
+    /** The server port. */
+    public static final int PORT = BootpMessage.SERVER_PORT;
+    private static final int DEFAULT_MAX_MESSAGE = DhcpOption.MIN_MAX_MESSAGE_SIZE;
+    private static final int IP_UDP_HEADERS = 28;
+
+    /**
+     * Counters of the server.
+     *
+     * @param discovers    DHCPDISCOVERs received
+     * @param offers       DHCPOFFERs sent
+     * @param requests     DHCPREQUESTs received
+     * @param acks         DHCPACKs sent (renewals included)
+     * @param naks         DHCPNAKs sent
+     * @param renewals     leases extended (DHCPREQUEST with ciaddr, answered)
+     * @param declines     DHCPDECLINEs naming this server
+     * @param bootp        BOOTREQUESTs without option 53 answered
+     * @param ignored      requests not answered: BOOTP when the server speaks DHCP only, another server's, unknown types
+     * @param malformed    datagrams that did not parse, or with a malformed option
+     * @param overloaded   replies whose options ran into the file or sname field
+     */
+    public record Stats(long discovers, long offers, long requests, long acks, long naks, long renewals, long declines,
+                        long bootp, long ignored, long malformed, long overloaded) {
+    }
+
+    /** A reply waiting for its time: a slow server's offer. */
+    private record Pending(long at, BootpMessage request, BootpMessage reply) {
+    }
+
+    /** A pool with the mask and router of its subnet. */
+    private record Subnet(AddressPool pool, Ipv4Address netmask, Ipv4Address router) {
+    }
+
+    private final NetStack stack;
+    private final BootpServerConfig config;
+    private final DhcpSettings settings;
+    private final Subnet main;
+    private final Map<Ipv4Address, Subnet> relayed = new LinkedHashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
+    private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
+
+    DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
+        this.stack = stack;
+        this.config = config;
+        this.settings = settings;
+        this.main = new Subnet(new AddressPool(config.poolFirst(), config.poolLast(), config.staticAddresses()), config.netmask(),
+                config.router());
+        for (BootpServerConfig.Subnet s : config.relayedSubnets()) {
+            relayed.put(s.poolFirst(), new Subnet(new AddressPool(s.poolFirst(), s.poolLast(), Map.of()), s.netmask(), s.router()));
+        }
+    }
+
+    /** Returns the configuration. */
+    public BootpServerConfig config() {
+        return config;
+    }
+
+    /** Returns the settings. */
+    public DhcpSettings settings() {
+        return settings;
+    }
+
+    /** Returns the counters. */
+    public Stats stats() {
+        return new Stats(discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded);
+    }
+
+    /** Returns the address bound to {@code mac} on the server's own subnet (offered or leased), or null. */
+    public Ipv4Address addressOf(MacAddress mac) {
+        AddressPool.Binding b = main.pool().binding(mac);
+        return b == null ? null : b.address();
+    }
+
+    @Override
+    public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        BootpMessage req;
+        DhcpMessageType type;
+        try {
+            req = BootpMessage.parse(buf, off, len);
+            type = req.options().messageType().orElse(null);
+            if (req.op() != BootpMessage.BOOTREQUEST || req.htype() != 1 || req.hlen() != MacAddress.LENGTH) {
+                ignored++;
+                return;
+            }
+            Subnet subnet = subnetFor(req.giaddr().isAny() ? req.ciaddr() : req.giaddr());
+            if (subnet == null) {
+                ignored++;
+                return;
+            }
+            handle(now, req, type, subnet, dstIp != Ipv4Address.BROADCAST.value());
+        } catch (MalformedPacketException e) {
+            malformed++;
+        }
+    }
+
+    private void handle(long now, BootpMessage req, DhcpMessageType type, Subnet subnet, boolean unicastToUs) {
+        MacAddress mac = req.chaddr();
+        if (type == null) {
+            if (!settings.answers().bootp()) {
+                ignored++; // udhcpd: "no or bad message type option"; kea: "Option 53 missing"
+                return;
+            }
+            Ipv4Address a = subnet.pool().offer(mac, now);
+            if (a == null || !subnet.pool().commit(mac, a, now, Long.MAX_VALUE)) {
+                ignored++;
+                return;
+            }
+            bootp++;
+            send(now, req, reply(req, null, a, subnet, true));
+            return;
+        }
+        switch (type) {
+            case DhcpMessageType.Known.DISCOVER -> {
+                discovers++;
+                Ipv4Address a = subnet.pool().offer(mac, now);
+                if (a == null) {
+                    ignored++;
+                    return;
+                }
+                BootpMessage offer = reply(req, DhcpMessageType.Known.OFFER, a, subnet, true);
+                if (settings.offerDelay() > 0) {
+                    pending.add(new Pending(now + settings.offerDelay(), req, offer));
+                } else {
+                    send(now, req, offer);
+                }
+                offers++;
+            }
+            case DhcpMessageType.Known.REQUEST -> {
+                requests++;
+                request(now, req, subnet, unicastToUs);
+            }
+            case DhcpMessageType.Known.DECLINE -> {
+                if (us(serverId(req)) && req.options().option(DhcpOption.REQUESTED_ADDRESS).orElse(null)
+                        instanceof DhcpOption.RequestedAddress(Ipv4Address a)) {
+                    declines++;
+                    subnet.pool().decline(a, now);
+                } else {
+                    ignored++;
+                }
+            }
+            case DhcpMessageType.Known.RELEASE -> subnet.pool().release(mac, true);
+            default -> ignored++;
+        }
+    }
+
+    private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {
+        MacAddress mac = req.chaddr();
+        Ipv4Address serverId = serverId(req);
+        Ipv4Address requested = req.options().option(DhcpOption.REQUESTED_ADDRESS)
+                .map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
+        long until = now + settings.leaseSeconds() * 1_000_000_000L;
+        if (serverId != null) {
+            // SELECTING (RFC 2131 4.3.2): "If the DHCPREQUEST message contains a 'server identifier' option, the
+            // message is in response to a DHCPOFFER message. Otherwise, the message is a request to verify or extend".
+            if (!us(serverId)) {
+                subnet.pool().release(mac, false);
+                ignored++;
+                return;
+            }
+            if (requested != null && subnet.pool().commit(mac, requested, now, until)) {
+                acks++;
+                send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
+            } else {
+                nak(now, req, "requested address " + (requested == null ? "missing" : requested) + " was not offered");
+            }
+            return;
+        }
+        if (requested != null && req.ciaddr().isAny()) {
+            // INIT-REBOOT: only the client's own lease is confirmed.
+            if (subnet.pool().leases(mac, requested, now) && subnet.pool().commit(mac, requested, now, until)) {
+                acks++;
+                send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
+            } else {
+                nak(now, req, "wrong address");
+            }
+            return;
+        }
+        // RENEWING (unicast to us) or REBINDING (broadcast): ciaddr names the lease.
+        switch (settings.renewals()) {
+            case IGNORE -> ignored++;
+            case NAK -> nak(now, req, "lease not renewed");
+            case REBIND, ANSWER -> {
+                if (settings.renewals() == DhcpSettings.Renewals.REBIND && unicastToUs) {
+                    ignored++;
+                    return;
+                }
+                if (subnet.pool().leases(mac, req.ciaddr(), now) && subnet.pool().commit(mac, req.ciaddr(), now, until)) {
+                    acks++;
+                    renewals++;
+                    send(now, req, reply(req, DhcpMessageType.Known.ACK, req.ciaddr(), subnet, true));
+                } else if (unicastToUs) {
+                    nak(now, req, "lease not found");
+                } else {
+                    ignored++; // a rebinding client of another server
+                }
+            }
+        }
+    }
+
+    private void nak(long now, BootpMessage req, String why) {
+        naks++;
+        BootpMessage nak = new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0,
+                // RFC 2131 4.3.2: "If 'giaddr' is set ..., the server MUST set the broadcast bit in the DHCPNAK".
+                req.flags() | (req.giaddr().isAny() ? 0 : BootpMessage.FLAG_BROADCAST), Ipv4Address.ANY, Ipv4Address.ANY,
+                Ipv4Address.ANY, req.giaddr(), req.chaddr(), "", "", dev.netboot.wire.BootpOptions.of(
+                        new DhcpOption.MessageType(DhcpMessageType.Known.NAK), new DhcpOption.ServerId(config.serverIp()),
+                        new DhcpOption.Message(why)));
+        // "If 'giaddr' is zero ..., the server broadcasts any DHCPNAK messages to 0xffffffff." A client that unicast
+        // its renewal from another subnet would never hear that broadcast: it gets the NAK at ciaddr (as dnsmasq does).
+        boolean distant = !req.ciaddr().isAny() && !req.ciaddr().sameSubnet(config.serverIp(), config.netmask());
+        ServerReplies.send(stack, now, req, nak, req.giaddr().isAny() && !distant, maxMessage(req));
+    }
+
+    /** Builds a DHCPOFFER, DHCPACK ({@code type}) or BOOTREPLY ({@code type} null) giving {@code yiaddr}. */
+    private BootpMessage reply(BootpMessage req, DhcpMessageType type, Ipv4Address yiaddr, Subnet subnet, boolean boot) {
+        List<DhcpOption> o = new ArrayList<>();
+        if (type != null) {
+            o.add(new DhcpOption.MessageType(type));
+            o.add(new DhcpOption.ServerId(config.serverIp()));
+            o.add(new DhcpOption.LeaseTime(settings.leaseSeconds()));
+            o.add(new DhcpOption.RenewalTime(settings.t1()));
+            o.add(new DhcpOption.RebindingTime(settings.t2()));
+        }
+        o.add(new DhcpOption.SubnetMask(subnet.netmask()));
+        if (!subnet.router().isAny()) {
+            o.add(new DhcpOption.Router(List.of(subnet.router())));
+        }
+        if (!config.dns().isEmpty()) {
+            o.add(new DhcpOption.DomainNameServers(config.dns()));
+        }
+        String hostname = config.hostnames().get(req.chaddr());
+        if (hostname != null) {
+            o.add(new DhcpOption.HostName(hostname));
+        }
+        String file = config.bootFile();
+        boolean inHeader = boot && config.announce().inHeader();
+        boolean fileFits = file.length() < 128;
+        if (boot && config.announce().inOptions() && !config.tftpServer().isAny()) {
+            o.add(new DhcpOption.TftpServerName(config.tftpServer().toString()));
+        }
+        if (boot && !file.isEmpty() && (config.announce().inOptions() || (inHeader && !fileFits))) {
+            o.add(new DhcpOption.BootfileName(file));
+        }
+        if (boot && settings.tftpServersOption() && !config.tftpServer().isAny() && config.announce() != BootpServerConfig.Announce.NONE) {
+            o.add(new DhcpOption.TftpServers(List.of(config.tftpServer())));
+        }
+        return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
+                req.ciaddr(), yiaddr, inHeader && !file.isEmpty() ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(),
+                req.chaddr(), "", inHeader && fileFits ? file : "", dev.netboot.wire.BootpOptions.of(o));
+    }
+
+    private void send(long now, BootpMessage req, BootpMessage reply) {
+        if (ServerReplies.send(stack, now, req, reply, false, maxMessage(req))) {
+            overloaded++;
+        }
+    }
+
+    /**
+     * Returns the largest DHCP message this client takes: its option 57 (576 without), capped by the settings, less
+     * the IP and UDP headers. RFC 2131 section 2 counts the 576 as the IP datagram ("a message of up to 576 octets,
+     * the minimum IP datagram size": 236 + 312 of options + 28), and ISC dhcpd reads option 57 the same way.
+     */
+    private int maxMessage(BootpMessage req) {
+        int client = req.options().option(DhcpOption.MAX_MESSAGE_SIZE).map(o -> ((DhcpOption.MaxMessageSize) o).size())
+                .orElse(DEFAULT_MAX_MESSAGE);
+        return (settings.maxMessage() == 0 ? client : Math.min(client, settings.maxMessage())) - IP_UDP_HEADERS;
+    }
+
+    private Ipv4Address serverId(BootpMessage req) {
+        return req.options().option(DhcpOption.SERVER_ID).map(o -> ((DhcpOption.ServerId) o).address()).orElse(null);
+    }
+
+    private boolean us(Ipv4Address id) {
+        return config.serverIp().equals(id);
+    }
+
+    /**
+     * Returns the subnet serving a request: the one of its giaddr when relayed, else the one of its ciaddr (a client
+     * renewing from behind a relay unicasts straight to us), else ours; null when the server knows no such subnet.
+     */
+    private Subnet subnetFor(Ipv4Address where) {
+        if (where.isAny() || where.sameSubnet(config.serverIp(), config.netmask())) {
+            return main;
+        }
+        BootpServerConfig.Subnet s = config.relayedSubnetOf(where);
+        return s == null ? null : relayed.get(s.poolFirst());
+    }
+
+    @Override
+    public void poll(long now) {
+        for (int i = 0; i < pending.size(); ) {
+            Pending p = pending.get(i);
+            if (now >= p.at()) {
+                pending.remove(i);
+                send(now, p.request(), p.reply());
+            } else {
+                i++;
+            }
+        }
+    }
+
+    @Override
+    public long pollAt() {
+        long at = Long.MAX_VALUE;
+        for (Pending p : pending) {
+            at = Math.min(at, p.at());
+        }
+        return at;
+    }
+}

@@ -1,0 +1,401 @@
+package dev.netboot.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.bootp.BootpConfig;
+import dev.netboot.net.ScriptedLink;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Getting a lease, as timelines: RFC 2131 DORA, the offer window, NAK, DECLINE, BOOTP replies, ProxyDHCP, a relay. */
+class AcquisitionTest extends DhcpTimeline {
+    /** Lets DHCPDISCOVER at 0 through and returns its xid. */
+    int discovered() {
+        BootpMessage d = broadcastAt(0);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+        return d.xid();
+    }
+
+    Lease bound() {
+        return assertInstanceOf(LeaseStage.State.Bound.class, stage.state()).lease();
+    }
+
+    @Test
+    void discoverCarriesWhatServersNeedToAnswerAPxeBoard() {
+        start(CONFIG);
+        BootpMessage d = broadcastAt(0);
+        assertEquals(BootpMessage.BOOTREQUEST, d.op());
+        assertEquals(BootpMessage.FLAG_BROADCAST, d.flags());                 // RFC 1542 3.1.1: no address yet
+        assertEquals(Ipv4Address.ANY, d.ciaddr());
+        assertEquals(BOARD, d.chaddr());
+        assertEquals(0, d.secs());
+        assertEquals(List.of(53, 61, 57, 55, 60, 93, 94, 97), List.copyOf(d.options().values().keySet()));
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+        assertEquals(DhcpOption.ClientId.of(BOARD), option(d, 61));
+        assertEquals(new DhcpOption.MaxMessageSize(1472), option(d, 57));     // MTU 1500 less IP and UDP headers
+        assertEquals(new DhcpOption.ParameterRequestList(List.of(1, 3, 6, 12, 13, 15, 28, 51, 54, 58, 59, 66, 67, 150, 43)),
+                option(d, 55));
+        assertEquals(new DhcpOption.VendorClass("PXEClient:Arch:00022:UNDI:003016"), option(d, 60));
+        assertEquals(new DhcpOption.ClientArch(List.of(22)), option(d, 93));
+        assertEquals(new DhcpOption.ClientNdi(1, 3, 16), option(d, 94));
+        assertEquals(new DhcpOption.ClientMachineId(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, (byte) 0x99, 0, 0x10}),
+                option(d, 97));
+    }
+
+    @Test
+    void aPlainVendorClassAndAHostNameComeFromTheProfile() {
+        start(new DhcpConfig(DhcpConfig.Protocol.AUTO, 0, 0, MS, 0, "acme-board", false, 0, "board-7"));
+        BootpMessage d = broadcastAt(0);
+        assertEquals(List.of(53, 61, 57, 55, 60, 12), List.copyOf(d.options().values().keySet()));
+        assertEquals(new DhcpOption.VendorClass("acme-board"), option(d, 60));
+        assertEquals(new DhcpOption.HostName("board-7"), option(d, 12));
+    }
+
+    @Test
+    void doraWithAnOfferNamingServerAndFileThenTheArpProbe() {
+        start(CONFIG);
+        int xid = discovered();
+        // The offer names both the boot server and the file: nothing can beat it, so the REQUEST goes at once.
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        BootpMessage r = broadcastAt(10 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(xid, r.xid());
+        assertEquals(Ipv4Address.ANY, r.ciaddr());                             // RFC 2131 4.3.2 SELECTING
+        assertEquals(new DhcpOption.RequestedAddress(OFFERED), option(r, 50));
+        assertEquals(new DhcpOption.ServerId(SERVER), option(r, 54));
+        assertInstanceOf(LeaseStage.State.Acquiring.class, stage.state());
+
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK).with(new DhcpOption.RenewalTime(1800))
+                .with(new DhcpOption.RebindingTime(3150)));
+        assertEquals(Ipv4Address.ANY, net.address(), "not ours before the probe");
+        probesAndAnnounces(20 * MS);
+        Lease l = bound();
+        assertEquals(OFFERED, net.address());
+        assertEquals(Lease.Source.DHCP, l.source());
+        assertEquals(SERVER, l.dhcpServer());
+        assertEquals("192.0.2.1 (siaddr), boot.img (file)", l.boot().describe());
+        assertEquals(MASK, l.netmask());
+        assertEquals(SERVER, l.gateway());
+        assertEquals(List.of(3600L, 1800L, 3150L), List.of(l.leaseSeconds(), l.renewalSeconds(), l.rebindingSeconds()));
+        assertEquals(2, stage.requests());
+        assertEquals(0, stage.retransmissions());
+    }
+
+    @Test
+    void aSlowerOfferNamingTheBootFileBeatsAFasterOneWithin500ms() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));           // fast, no boot file
+        link.expectNoTx();
+        deliver(300 * MS, Reply.OFFER.xid(xid).from(SERVER2).yiaddr(ip("192.0.2.77")));    // slow, complete
+        BootpMessage r = broadcastAt(300 * MS);
+        assertEquals(new DhcpOption.ServerId(SERVER2), option(r, 54));
+        assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.77")), option(r, 50));
+    }
+
+    @Test
+    void whenTheWindowClosesTheFirstOfferIsTakenEvenWithoutABootFile() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(510 * MS - 1);
+        link.expectNoTx();
+        poll(510 * MS);                                                                     // 10 ms + offer-wait 500 ms
+        BootpMessage r = broadcastAt(510 * MS);
+        assertEquals(new DhcpOption.ServerId(SERVER), option(r, 54));
+        deliver(600 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK)); // too late to matter
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP server 192.0.2.1 gave 192.0.2.42 but siaddr is 0.0.0.0 and there is no option 66, option 150 or"
+                + " dotted sname (expected: a TFTP server); no boot file in the file field or option 67; no ProxyDHCP server"
+                + " answered", f.reason());
+    }
+
+    @Test
+    void theRequestRepeatsTheSecsOfTheDiscoverSoRelaysTreatItAlike() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        poll(SEC);
+        assertEquals(1, broadcastAt(SEC).secs());
+        poll(3 * SEC);
+        assertEquals(3, broadcastAt(3 * SEC).secs());                       // the last DHCPDISCOVER: secs 3
+        deliver(3900 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(4400 * MS);                                                     // the window ends at 4.4 s: secs would be 4
+        BootpMessage r = broadcastAt(4400 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(3, r.secs(), "RFC 2131 3.1: the DHCPREQUEST MUST use the DHCPDISCOVER's 'secs'");
+    }
+
+    @Test
+    void nakSendsTheBoardBackToDiscoveryWithANewXid() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.NAK).yiaddr(Ipv4Address.ANY)
+                .with(new DhcpOption.Message("address not available")));
+        BootpMessage d = broadcastAt(20 * MS);                                  // RFC 2131 4.4.1: restart at once
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+        assertNotEquals(xid, d.xid());
+        assertEquals(1, stage.naks());
+        deliver(30 * MS, Reply.OFFER.xid(d.xid()).yiaddr(ip("192.0.2.43")));
+        broadcastAt(30 * MS);
+        deliver(40 * MS, Reply.OFFER.xid(d.xid()).yiaddr(ip("192.0.2.43")).type(DhcpMessageType.Known.ACK));
+        assertEquals(ip("192.0.2.43"), bound().address());
+    }
+
+    @Test
+    void aNakFromAnotherServerIsNotOurs() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.NAK).from(SERVER2));
+        link.expectNoTx();
+        assertEquals(0, stage.naks());
+        deliver(30 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK));
+        assertEquals(OFFERED, bound().address());
+    }
+
+    @Test
+    void anAddressInUseIsDeclinedAndDiscoveryRestartsTenSecondsLater() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK));
+        assertEquals(OFFERED, arpAt(20 * MS).tpa());                            // the first probe
+        // Another host answers for the address (RFC 5227 2.1.1: any ARP with the address as sender IP).
+        link.deliver(100 * MS, dev.netboot.net.Frames.arpReply(OTHER_MAC, OFFERED, BOARD, Ipv4Address.ANY));
+        poll(100 * MS);
+        BootpMessage decline = broadcastAt(100 * MS);
+        assertEquals(DhcpMessageType.Known.DECLINE, type(decline));
+        assertEquals(new DhcpOption.RequestedAddress(OFFERED), option(decline, 50)); // RFC 2131 table 5: MUST
+        assertEquals(new DhcpOption.ServerId(SERVER), option(decline, 54));
+        assertEquals(new DhcpOption.Message("address in use by 02:00:00:99:00:66"), option(decline, 56));
+        assertEquals(Ipv4Address.ANY, decline.ciaddr());
+        assertEquals(Ipv4Address.ANY, net.address());
+        assertEquals(1, stage.conflicts());
+        poll(100 * MS + 10 * SEC - 1);
+        link.expectNoTx();
+        poll(100 * MS + 10 * SEC);
+        BootpMessage again = broadcastAt(100 * MS + 10 * SEC);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(again));
+        assertEquals(10, again.secs());                                         // seconds since the board began
+        deliver(100 * MS + 10 * SEC + 5 * MS, Reply.OFFER.xid(again.xid()).yiaddr(ip("192.0.2.43")));
+        assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.43")), option(broadcastAt(100 * MS + 10 * SEC + 5 * MS), 50));
+    }
+
+    @Test
+    void anotherHostsProbeForTheSameAddressIsAConflictToo() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK));
+        arpAt(20 * MS);
+        link.deliver(50 * MS, dev.netboot.net.Frames.arp(OTHER_MAC, MacAddress.BROADCAST, new dev.netboot.wire.ArpPacket(
+                dev.netboot.wire.ArpPacket.REQUEST, OTHER_MAC, Ipv4Address.ANY, MacAddress.ZERO, OFFERED)));
+        poll(50 * MS);
+        assertEquals(DhcpMessageType.Known.DECLINE, type(broadcastAt(50 * MS)));
+    }
+
+    @Test
+    void aReplyWithoutOption53IsABootpBinding() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).without(DhcpOption.MESSAGE_TYPE).without(DhcpOption.SERVER_ID)
+                .without(DhcpOption.LEASE_TIME));
+        probesAndAnnounces(10 * MS);                                            // no DHCPREQUEST: BOOTP has none
+        Lease l = bound();
+        assertEquals(Lease.Source.BOOTP, l.source());
+        assertTrue(l.infinite());
+        assertEquals(SERVER, l.dhcpServer());
+        assertEquals(1, stage.requests());
+    }
+
+    @Test
+    void protocolDhcpIgnoresBootpRepliesAndSaysSoWhenItGivesUp() {
+        start(CONFIG.withProtocol(DhcpConfig.Protocol.DHCP));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).without(DhcpOption.MESSAGE_TYPE));
+        link.expectNoTx();
+        long[] retransmits = {1, 3, 7, 15, 31, 47};                              // 1 s doubling to 16 s
+        for (long t : retransmits) {
+            poll(t * SEC - 1);
+            link.expectNoTx();
+            poll(t * SEC);
+            assertEquals(xid, broadcastAt(t * SEC).xid());                      // retransmissions keep the xid
+        }
+        poll(60 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable offer after 7 DHCPDISCOVERs in 60.0 s (last reply ignored: a BOOTP reply from 192.0.2.1"
+                + " (protocol = dhcp))", f.reason());
+        assertEquals(6, stage.retransmissions());
+        assertEquals("dhcp", stage.stageName());
+    }
+
+    @Test
+    void protocolBootpSendsAPlainBootRequest() {
+        start(CONFIG.withProtocol(DhcpConfig.Protocol.BOOTP).withProbes(0, MS));
+        BootpMessage b = broadcastAt(0);
+        assertEquals(BootpOptions.NONE.values().keySet(), b.options().values().keySet());   // no option 53
+        deliver(10 * MS, Reply.OFFER.xid(b.xid()).without(DhcpOption.MESSAGE_TYPE).without(DhcpOption.SERVER_ID));
+        Lease l = bound();
+        assertEquals(Lease.Source.BOOTP, l.source());
+        assertEquals("bootp", stage.stageName());
+        assertEquals(OFFERED, net.address());
+    }
+
+    @Test
+    void retransmissionsAreRandomisedSoBoardsPoweredOnTogetherDrift() {
+        BootpConfig jitter = new BootpConfig(SEC, 16 * SEC, 500 * MS, 60 * SEC);
+        List<Long> first = new ArrayList<>();
+        for (long seed = 1; seed <= 20; seed++) {
+            DhcpTimeline t = new DhcpTimeline();
+            t.start(CONFIG, jitter, seed);
+            t.broadcastAt(0);
+            long at = -1;
+            for (long now = 0; now <= 2 * SEC && at < 0; now += MS) {
+                t.poll(now);
+                List<ScriptedLink.Tx> sent = t.link.takeTx();
+                if (!sent.isEmpty()) {
+                    at = sent.getFirst().at();
+                }
+            }
+            // RFC 2131 4.1: the delay is randomised by a uniform value in -jitter..+jitter.
+            assertTrue(at >= 500 * MS && at <= 1500 * MS, "seed " + seed + ": first retransmission at " + at);
+            first.add(at);
+        }
+        assertTrue(first.stream().distinct().count() >= 15, "20 boards, retransmissions spread: " + first);
+    }
+
+    @Test
+    void aProxyDhcpOfferNamingTheBootFileCompletesAnAddressOnlyLease() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));            // the DHCP server: address only
+        // dnsmasq --dhcp-range=...,proxy: no address, vendor class PXEClient, the boot server and file.
+        deliver(20 * MS, Reply.OFFER.xid(xid).from(PROXY).yiaddr(Ipv4Address.ANY).siaddr(PROXY).file("pxelinux.0")
+                .without(DhcpOption.LEASE_TIME).without(DhcpOption.SUBNET_MASK).without(DhcpOption.ROUTER)
+                .with(new DhcpOption.VendorClass("PXEClient")).with(new DhcpOption.VendorSpecific(new byte[] {6, 1, 8, (byte) 255})));
+        link.expectNoTx();
+        poll(510 * MS);                                                          // the window closes: the address offer
+        assertEquals(new DhcpOption.ServerId(SERVER), option(broadcastAt(510 * MS), 54));
+        deliver(520 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
+        probesAndAnnounces(520 * MS);
+        Lease l = bound();
+        assertEquals(Lease.Source.PROXY, l.source());
+        assertEquals(SERVER, l.dhcpServer());
+        assertEquals(PROXY, l.proxyServer());
+        assertEquals("192.0.2.3 (siaddr), pxelinux.0 (file)", l.boot().describe());
+    }
+
+    @Test
+    void aProxyOfferWithoutTheFileIsAskedOnPort4011() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).from(PROXY).yiaddr(Ipv4Address.ANY).siaddr(Ipv4Address.ANY).file("")
+                .with(new DhcpOption.VendorClass("PXEClient")));
+        deliver(20 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(520 * MS);
+        broadcastAt(520 * MS);
+        deliver(530 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
+        // The address is ours: ARP for the ProxyDHCP server, then a DHCPREQUEST from it to port 4011 (PXE 2.1).
+        assertEquals(PROXY, arpAt(530 * MS).tpa());
+        arpReply(531 * MS, OTHER_MAC, PROXY);
+        BootpMessage req = unicastAt(531 * MS, OTHER_MAC, PROXY, 4011);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(req));
+        assertEquals(OFFERED, req.ciaddr());
+        assertEquals(new DhcpOption.VendorClass("PXEClient:Arch:00022:UNDI:003016"), option(req, 60));
+        deliver(540 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK).from(PROXY).yiaddr(Ipv4Address.ANY)
+                .siaddr(PROXY).file("boot/arm64.img").with(new DhcpOption.VendorClass("PXEClient")));
+        Lease l = bound();
+        assertEquals(Lease.Source.PROXY, l.source());
+        assertEquals("192.0.2.3 (siaddr), boot/arm64.img (file)", l.boot().describe());
+    }
+
+    @Test
+    void bootServerAndFileFromOptions66And67And150InAnOverloadedAck() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        Reply offer = Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").with(new DhcpOption.TftpServerName("192.0.2.9"))
+                .with(new DhcpOption.BootfileName("images/" + "x".repeat(239) + ".img"));
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        // The ACK does not fit 576 bytes: its options run on in the file and sname fields (RFC 2131 4.1).
+        Reply ack = offer.type(DhcpMessageType.Known.ACK).with(new DhcpOption.TftpServers(List.of(ip("192.0.2.8"))))
+                .with(new DhcpOption.DomainName("d".repeat(60)));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(576);
+        int n = ack.message().emit(b, 0, 576);
+        byte[] payload = java.util.Arrays.copyOf(b.array(), n);
+        assertTrue(BootpMessage.parse(java.nio.ByteBuffer.wrap(payload), 0, n).options().has(BootpOptions.OVERLOAD));
+        link.deliver(20 * MS, dev.netboot.net.Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER, 67, Ipv4Address.BROADCAST,
+                68, payload));
+        poll(20 * MS);
+        // Option 150 comes before 66 in the precedence; 67 names the file.
+        assertEquals("192.0.2.8 (option 150), images/" + "x".repeat(239) + ".img (option 67)", bound().boot().describe());
+    }
+
+    @Test
+    void throughARelayAgentTheServerIdentifierNotTheSourceIsTheServer() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        Ipv4Address relay = ip("198.51.100.1");
+        Reply offer = Reply.OFFER.xid(xid).giaddr(relay).source(relay).yiaddr(ip("198.51.100.42"))
+                .with(new DhcpOption.Router(List.of(relay)));
+        deliver(10 * MS, offer);
+        BootpMessage r = broadcastAt(10 * MS);
+        assertEquals(new DhcpOption.ServerId(SERVER), option(r, 54));           // not the relay's address
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        Lease l = bound();
+        assertEquals(SERVER, l.dhcpServer());
+        assertEquals(relay, l.gateway());
+        assertEquals(ip("198.51.100.42"), net.address());
+    }
+
+    @Test
+    void noAnswerToFourRequestsGoesBackToDiscovery() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        long[] at = {10 * MS + SEC, 10 * MS + 3 * SEC, 10 * MS + 7 * SEC};
+        for (long t : at) {
+            poll(t);
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(t)));
+        }
+        poll(10 * MS + 15 * SEC);
+        BootpMessage d = broadcastAt(10 * MS + 15 * SEC);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+        assertNotEquals(xid, d.xid());
+    }
+
+    @Test
+    void repliesForOthersAreDroppedAndCounted() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid + 1));                              // another transaction
+        link.expectNoTx();
+        BootpMessage other = new BootpMessage(2, 1, 6, 0, xid, 0, 0, Ipv4Address.ANY, OFFERED, SERVER, Ipv4Address.ANY,
+                OTHER_MAC, "", "boot.img", Reply.OFFER.message().options());
+        link.deliver(20 * MS, dev.netboot.net.Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER, 67, Ipv4Address.BROADCAST, 68,
+                dev.netboot.net.Frames.bootp(other)));
+        poll(20 * MS);
+        link.expectNoTx();
+        assertEquals(1, stage.stats().wrongChaddr());
+        link.deliver(30 * MS, dev.netboot.net.Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER, 67, Ipv4Address.BROADCAST, 68,
+                new byte[100]));
+        poll(30 * MS);
+        assertEquals(1, stage.stats().malformed());
+    }
+}

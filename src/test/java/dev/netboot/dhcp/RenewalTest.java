@@ -1,0 +1,145 @@
+package dev.netboot.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import org.junit.jupiter.api.Test;
+
+/** Keeping a lease, as timelines (RFC 2131 section 4.4.5): renew at T1 by unicast, rebind at T2 by broadcast, lose it at the end. */
+class RenewalTest extends DhcpTimeline {
+    /** A 100 s lease, T1 50 s, T2 80 s. */
+    static final Reply SHORT = Reply.OFFER.with(new DhcpOption.LeaseTime(100)).with(new DhcpOption.RenewalTime(50))
+            .with(new DhcpOption.RebindingTime(80));
+
+    int xid;
+
+    /** Gets the short lease: DHCPREQUEST at 10 ms (the lease counts from there), DHCPACK at 20 ms, no probe. */
+    void bound() {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        deliver(10 * MS, SHORT.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, SHORT.xid(xid).type(DhcpMessageType.Known.ACK));
+        assertInstanceOf(LeaseStage.State.Bound.class, stage.state());
+    }
+
+    Reply ack(int x) {
+        return SHORT.xid(x).type(DhcpMessageType.Known.ACK);
+    }
+
+    @Test
+    void renewsAtT1ByUnicastToTheServer() {
+        bound();
+        long t1 = 10 * MS + 50 * SEC;
+        assertEquals(t1, stage.pollAt());
+        poll(t1 - 1);
+        link.expectNoTx();
+        poll(t1);
+        assertEquals(SERVER, arpAt(t1).tpa());                                   // the server's MAC first
+        arpReply(t1 + MS, SERVER_MAC, SERVER);
+        BootpMessage r = unicastAt(t1 + MS, SERVER_MAC, SERVER, 67);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(OFFERED, r.ciaddr());                                       // RFC 2131 4.3.2 RENEWING: ciaddr
+        assertFalse(r.options().has(DhcpOption.REQUESTED_ADDRESS));              // MUST NOT
+        assertFalse(r.options().has(DhcpOption.SERVER_ID));                      // MUST NOT
+        assertEquals(0, r.flags());
+        deliver(t1 + 2 * MS, ack(r.xid()));
+        assertEquals(1, stage.renewals());
+        // The new lease counts from the request: T1 again 50 s after t1.
+        assertEquals(t1 + 50 * SEC, stage.pollAt());
+        assertEquals(OFFERED, net.address());
+    }
+
+    @Test
+    void rebindsAtT2ByBroadcastWhenTheServerIsSilent() {
+        bound();
+        long t1 = 10 * MS + 50 * SEC;
+        long t2 = 10 * MS + 80 * SEC;
+        poll(t1);
+        arpAt(t1);
+        arpReply(t1 + MS, SERVER_MAC, SERVER);
+        unicastAt(t1 + MS, SERVER_MAC, SERVER, 67);
+        // RFC 2131 4.4.5: wait half the time left to T2, at least 60 s: with 30 s left, the next try is T2 itself.
+        poll(t2 - 1);
+        link.expectNoTx();
+        poll(t2);
+        BootpMessage r = broadcastAt(t2);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(OFFERED, r.ciaddr());
+        assertEquals(OFFERED, net.address(), "still ours until the lease ends");
+        // Another server answers the rebinding: it becomes the lease's server.
+        deliver(t2 + MS, ack(r.xid()).from(SERVER2));
+        assertEquals(1, stage.renewals());
+        assertEquals(SERVER2, stage.lease().dhcpServer());
+        assertEquals(t2 + 50 * SEC, stage.pollAt());
+    }
+
+    @Test
+    void aLeaseNobodyRenewsIsLostAtItsEndAndTheAddressIsDropped() {
+        bound();
+        long t1 = 10 * MS + 50 * SEC;
+        long t2 = 10 * MS + 80 * SEC;
+        long end = 10 * MS + 100 * SEC;
+        poll(t1);
+        arpAt(t1);
+        arpReply(t1 + MS, SERVER_MAC, SERVER);
+        unicastAt(t1 + MS, SERVER_MAC, SERVER, 67);
+        poll(t2);
+        broadcastAt(t2);
+        poll(end - 1);
+        link.expectNoTx();
+        assertInstanceOf(LeaseStage.State.Bound.class, stage.state());
+        poll(end);
+        LeaseStage.State.Lost l = assertInstanceOf(LeaseStage.State.Lost.class, stage.state());
+        assertEquals("lease of 192.0.2.42 from 192.0.2.1 lost at 100.0 s: no server answered the DHCPREQUESTs at T1 (unicast"
+                + " to 192.0.2.1) and T2 (broadcast)", l.reason());
+        assertEquals(Ipv4Address.ANY, net.address());                            // RFC 2131 4.4.5: stop using it
+        assertEquals(Long.MAX_VALUE, stage.pollAt());
+        assertFalse(net.isBound(68));
+    }
+
+    @Test
+    void aNakWhileRenewingLosesTheLeaseAtOnce() {
+        bound();
+        long t1 = 10 * MS + 50 * SEC;
+        poll(t1);
+        arpAt(t1);
+        arpReply(t1 + MS, SERVER_MAC, SERVER);
+        BootpMessage r = unicastAt(t1 + MS, SERVER_MAC, SERVER, 67);
+        deliver(t1 + 2 * MS, ack(r.xid()).type(DhcpMessageType.Known.NAK).yiaddr(Ipv4Address.ANY)
+                .with(new DhcpOption.Message("lease not found")));
+        LeaseStage.State.Lost l = assertInstanceOf(LeaseStage.State.Lost.class, stage.state());
+        assertTrue(l.reason().endsWith("DHCPNAK from 192.0.2.1: lease not found"), l.reason());
+        assertEquals(Ipv4Address.ANY, net.address());
+    }
+
+    @Test
+    void anInfiniteLeaseNeedsNothing() {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        Reply forever = Reply.OFFER.with(new DhcpOption.LeaseTime(DhcpOption.INFINITE));
+        deliver(10 * MS, forever.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, forever.xid(xid).type(DhcpMessageType.Known.ACK));
+        assertTrue(stage.lease().infinite());
+        assertEquals(Long.MAX_VALUE, stage.pollAt());
+    }
+
+    @Test
+    void missingT1AndT2DefaultToHalfAndSevenEighths() {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        deliver(10 * MS, Reply.OFFER.xid(xid).with(new DhcpOption.LeaseTime(800)));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).with(new DhcpOption.LeaseTime(800)).type(DhcpMessageType.Known.ACK));
+        Lease l = stage.lease();
+        assertEquals(400, l.renewalSeconds());
+        assertEquals(700, l.rebindingSeconds());
+    }
+}

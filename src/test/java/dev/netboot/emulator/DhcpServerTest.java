@@ -1,0 +1,278 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.bootp.BootTarget;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The emulated DHCP and ProxyDHCP servers, driven by a scripted client in virtual time; expected values from
+ * RFC 2131 section 4.3 and the scenario.
+ */
+class DhcpServerTest {
+    static final Scenario SC = Scenario.DEFAULT;
+    static final long L = SC.latencyNanos();
+    static final MacAddress CLIENT = MacAddress.parse("02:00:00:00:00:42");
+    static final Ipv4Address FIRST = SC.clientIp();
+    static final Ipv4Address SERVER = SC.serverIp();
+    static final int XID = 0x5eed0001;
+
+    static Ipv4Address ip(String s) {
+        return Ipv4Address.parse(s);
+    }
+
+    /** A client message of {@code type} with {@code extra} options; BROADCAST flag set, no ciaddr. */
+    static BootpMessage request(DhcpMessageType.Known type, Ipv4Address ciaddr, DhcpOption... extra) {
+        List<DhcpOption> o = new ArrayList<>();
+        if (type != null) {
+            o.add(new DhcpOption.MessageType(type));
+        }
+        o.addAll(List.of(extra));
+        return new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, XID, 0, ciaddr.isAny() ? BootpMessage.FLAG_BROADCAST : 0,
+                ciaddr, Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, CLIENT, "", "", BootpOptions.of(o));
+    }
+
+    static byte[] bytes(BootpMessage m) {
+        byte[] b = new byte[m.encodedLength()];
+        m.emit(ByteBuffer.wrap(b), 0);
+        return b;
+    }
+
+    static BootpMessage parse(TestClient.Rx rx) {
+        return BootpMessage.parse(ByteBuffer.wrap(rx.payload()), 0, rx.payload().length);
+    }
+
+    static DhcpMessageType type(BootpMessage m) {
+        return m.options().messageType().orElseThrow();
+    }
+
+    record Setup(EmulatedLan lan, TestClient client) {
+        /** Broadcasts {@code m} from port 68 and returns the next datagram the client receives. */
+        TestClient.Rx exchange(BootpMessage m) {
+            send(m);
+            return client.next(lan.simulation());
+        }
+
+        void send(BootpMessage m) {
+            client.send(lan.simulation().now(), 68, Ipv4Address.BROADCAST, 67, bytes(m));
+        }
+
+        /** Runs a second and returns what arrived meanwhile. */
+        List<TestClient.Rx> quiet() {
+            int n = client.received.size();
+            lan.simulation().runFor(1_000_000_000L);
+            return client.received.subList(n, client.received.size());
+        }
+    }
+
+    static Setup setup(Scenario sc) {
+        EmulatedLan lan = EmulatedLan.of(sc);
+        TestClient c = lan.simulation().add(new TestClient(lan.segment(), CLIENT).listen(68));
+        return new Setup(lan, c);
+    }
+
+    @Test
+    void discoverGetsAnOfferWithTheLeaseAndTheBootTarget() {
+        Setup s = setup(SC);
+        TestClient.Rx rx = s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        assertEquals(2 * L, rx.at());
+        assertEquals(MacAddress.BROADCAST, rx.dstMac());                       // the client set BROADCAST
+        BootpMessage o = parse(rx);
+        assertEquals(DhcpMessageType.Known.OFFER, type(o));
+        assertEquals(XID, o.xid());
+        assertEquals(FIRST, o.yiaddr());
+        assertEquals(new DhcpOption.ServerId(SERVER), o.options().option(54).orElseThrow());
+        assertEquals(new DhcpOption.LeaseTime(3600), o.options().option(51).orElseThrow());
+        assertEquals(new DhcpOption.RenewalTime(1800), o.options().option(58).orElseThrow());       // RFC 2131: 0.5
+        assertEquals(new DhcpOption.RebindingTime(3150), o.options().option(59).orElseThrow());     // and 0.875
+        assertEquals("10.0.0.1 (siaddr), boot.img (file)", BootTarget.of(o, SERVER).describe());
+        assertEquals(new DhcpOption.TftpServerName("10.0.0.1"), o.options().option(66).orElseThrow());  // announce = both
+        assertEquals(new DhcpOption.BootfileName("boot.img"), o.options().option(67).orElseThrow());
+        assertFalse(o.options().has(DhcpOption.TFTP_SERVER_ADDRESSES));
+        assertEquals(1, s.lan().dhcp().stats().offers());
+    }
+
+    @Test
+    void requestForTheOfferedAddressIsAckedAnyOtherIsNakedByBroadcast() {
+        Setup s = setup(SC);
+        s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        BootpMessage nak = parse(s.exchange(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(ip("10.0.0.50")), new DhcpOption.ServerId(SERVER))));
+        // 10.0.0.50 is free, but the client holds an offer of .42: .50 is granted only if nobody has it. It is free.
+        assertEquals(DhcpMessageType.Known.ACK, type(nak));
+        Setup t = setup(SC);
+        t.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        // Outside the pool and not offered: DHCPNAK, broadcast (RFC 2131 4.3.2), with the reason in option 56.
+        TestClient.Rx rx = t.exchange(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(ip("10.0.0.200")), new DhcpOption.ServerId(SERVER)));
+        BootpMessage n = parse(rx);
+        assertEquals(DhcpMessageType.Known.NAK, type(n));
+        assertEquals(MacAddress.BROADCAST, rx.dstMac());
+        assertEquals(Ipv4Address.ANY, n.yiaddr());
+        assertEquals(new DhcpOption.Message("requested address 10.0.0.200 was not offered"), n.options().option(56).orElseThrow());
+        BootpMessage ack = parse(t.exchange(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(FIRST), new DhcpOption.ServerId(SERVER))));
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(FIRST, ack.yiaddr());
+        assertEquals(FIRST, t.lan().dhcp().addressOf(CLIENT));
+        assertEquals(new DhcpServer.Stats(1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0), t.lan().dhcp().stats());
+    }
+
+    @Test
+    void aRequestNamingAnotherServerWithdrawsTheOffer() {
+        Setup s = setup(SC);
+        s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        s.send(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY, new DhcpOption.RequestedAddress(ip("10.0.0.100")),
+                new DhcpOption.ServerId(ip("10.0.0.2"))));
+        assertTrue(s.quiet().isEmpty(), "not for us: no answer");
+        assertEquals(null, s.lan().dhcp().addressOf(CLIENT));
+    }
+
+    @Test
+    void aDeclinedAddressLeavesThePool() {
+        Setup s = setup(SC);
+        s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        s.send(request(DhcpMessageType.Known.DECLINE, Ipv4Address.ANY, new DhcpOption.RequestedAddress(FIRST),
+                new DhcpOption.ServerId(SERVER)));
+        assertTrue(s.quiet().isEmpty(), "RFC 2131: no answer to a DHCPDECLINE");
+        assertEquals(1, s.lan().dhcp().stats().declines());
+        assertEquals(ip("10.0.0.43"), parse(s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY))).yiaddr());
+    }
+
+    @Test
+    void bootpRequestsAreIgnoredByADhcpOnlyServerAndAnsweredWithBoth() {
+        Setup s = setup(SC);
+        s.send(request(null, Ipv4Address.ANY));
+        assertTrue(s.quiet().isEmpty());
+        assertEquals(1, s.lan().dhcp().stats().ignored());
+        Setup both = setup(SC.withDhcp(DhcpSettings.DEFAULTS.withAnswers(DhcpSettings.Answers.BOTH)));
+        BootpMessage r = parse(both.exchange(request(null, Ipv4Address.ANY)));
+        assertTrue(r.options().messageType().isEmpty(), "a BOOTREPLY has no option 53");
+        assertEquals(FIRST, r.yiaddr());
+        assertEquals(1, both.lan().dhcp().stats().bootp());
+    }
+
+    /** Gets the lease of .42 and configures the client with it. */
+    static Setup leased(Scenario sc) {
+        Setup s = setup(sc);
+        s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        s.exchange(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY, new DhcpOption.RequestedAddress(FIRST),
+                new DhcpOption.ServerId(SERVER)));
+        s.client().stack.configure(FIRST, SC.netmask(), SC.gateway());
+        return s;
+    }
+
+    TestClient.Rx renew(Setup s, Ipv4Address to) {
+        s.client().send(s.lan().simulation().now(), 68, to, 67, bytes(request(DhcpMessageType.Known.REQUEST, FIRST)));
+        return s.client().next(s.lan().simulation());
+    }
+
+    @Test
+    void renewalsAreAckedUnicastToCiaddrUnlessTheSettingsSayOtherwise() {
+        Setup s = leased(SC);
+        TestClient.Rx rx = renew(s, SERVER);
+        BootpMessage ack = parse(rx);
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(FIRST, rx.dst());                                         // RFC 2131 4.1: unicast to ciaddr
+        assertEquals(CLIENT, rx.dstMac());
+        assertEquals(1, s.lan().dhcp().stats().renewals());
+
+        Setup nak = leased(SC.withDhcp(DhcpSettings.DEFAULTS.withRenewals(DhcpSettings.Renewals.NAK)));
+        assertEquals(DhcpMessageType.Known.NAK, type(parse(renew(nak, SERVER))));
+
+        Setup gone = leased(SC.withDhcp(DhcpSettings.DEFAULTS.withRenewals(DhcpSettings.Renewals.IGNORE)));
+        gone.client().send(gone.lan().simulation().now(), 68, SERVER, 67, bytes(request(DhcpMessageType.Known.REQUEST, FIRST)));
+        assertTrue(gone.quiet().isEmpty());
+
+        Setup rebindOnly = leased(SC.withDhcp(DhcpSettings.DEFAULTS.withRenewals(DhcpSettings.Renewals.REBIND)));
+        rebindOnly.client().send(rebindOnly.lan().simulation().now(), 68, SERVER, 67,
+                bytes(request(DhcpMessageType.Known.REQUEST, FIRST)));
+        assertTrue(rebindOnly.quiet().isEmpty(), "the unicast renewal is lost");
+        assertEquals(DhcpMessageType.Known.ACK, type(parse(renew(rebindOnly, Ipv4Address.BROADCAST))));
+    }
+
+    @Test
+    void aRenewalOfAnUnknownLeaseSentToUsIsNaked() {
+        Setup s = setup(SC);
+        s.client().stack.configure(ip("10.0.0.77"), SC.netmask(), SC.gateway());
+        s.client().send(0, 68, SERVER, 67, bytes(request(DhcpMessageType.Known.REQUEST, ip("10.0.0.77"))));
+        BootpMessage n = parse(s.client().next(s.lan().simulation()));
+        assertEquals(DhcpMessageType.Known.NAK, type(n));
+        assertEquals(new DhcpOption.Message("lease not found"), n.options().option(56).orElseThrow());
+    }
+
+    @Test
+    void aSlowServerOffersAfterItsDelay() {
+        Setup s = setup(SC.withDhcp(DhcpSettings.DEFAULTS.withOfferDelay(300_000_000L)));
+        TestClient.Rx rx = s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        assertEquals(300_000_000L + 2 * L, rx.at());
+    }
+
+    @Test
+    void optionsThatDoNotFitTheClientsMaximumOverflowIntoFileAndSname() {
+        String longName = "images/" + "n".repeat(240) + ".img";
+        Scenario sc = ScenarioFile.parse("[bootp]\nboot-file = " + longName + "\n[dhcp]\ntftp-servers-option = yes\n"
+                + "[server]\ndns = 10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4, 10.0.0.5, 10.0.0.6, 10.0.0.7, 10.0.0.8\n", "t.scenario");
+        Setup s = setup(sc);
+        // No option 57: the server keeps to 576 bytes (RFC 2131 section 2).
+        TestClient.Rx rx = s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        assertTrue(rx.payload().length <= 576 - 28, "the offer fits 576 bytes with IP and UDP: " + rx.payload().length);
+        BootpMessage o = parse(rx);
+        assertTrue(o.options().has(DhcpOption.OVERLOAD));
+        assertEquals("", o.file());                                             // a 251-character name cannot be the file field
+        assertEquals("10.0.0.1 (siaddr), " + longName + " (option 67)", BootTarget.of(o, SERVER).describe());
+        assertEquals(8, o.options().addresses(DhcpOption.DNS).size());
+        assertEquals(1, s.lan().dhcp().stats().overloaded());
+        // A client that takes 1472 bytes gets it all in the options field.
+        BootpMessage big = parse(s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.MaxMessageSize(1472))));
+        assertFalse(big.options().has(DhcpOption.OVERLOAD));
+    }
+
+    @Test
+    void proxyDhcpAnswersOnlyPxeClientsWithTheBootFileAndNeverAnAddress() {
+        Scenario sc = ScenarioFile.parse("""
+                [proxy-dhcp]
+                mac = 02:00:00:00:00:03
+                address = 10.0.0.3
+                boot-file = pxelinux.0
+                tftp-server = 10.0.0.1
+                """, "t.scenario");
+        Setup s = setup(sc);
+        DhcpOption[] pxe = {new DhcpOption.VendorClass("PXEClient:Arch:00000:UNDI:002001"),
+                new DhcpOption.ClientArch(List.of(0))};
+        s.send(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
+        List<TestClient.Rx> plain = s.quiet();
+        assertEquals(1, plain.size(), "only the DHCP server answers a client that is not PXE");
+        s.send(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY, pxe));
+        List<TestClient.Rx> both = s.quiet();
+        assertEquals(2, both.size());
+        BootpMessage proxy = both.stream().map(DhcpServerTest::parse).filter(m -> m.yiaddr().isAny()).findFirst().orElseThrow();
+        assertEquals(new DhcpOption.VendorClass("PXEClient"), proxy.options().option(60).orElseThrow());
+        assertEquals(new DhcpOption.ServerId(ip("10.0.0.3")), proxy.options().option(54).orElseThrow());
+        assertEquals("10.0.0.1 (siaddr), pxelinux.0 (file)", BootTarget.of(proxy, ip("10.0.0.3")).describe());
+        assertEquals(java.util.OptionalInt.of(8),
+                ((DhcpOption.VendorSpecific) proxy.options().option(43).orElseThrow()).pxeDiscoveryControl());
+        // Port 4011: a client with its address asks for the boot file; the answer comes to ciaddr.
+        s.client().stack.configure(FIRST, SC.netmask(), SC.gateway());
+        s.client().send(s.lan().simulation().now(), 68, ip("10.0.0.3"), 4011,
+                bytes(request(DhcpMessageType.Known.REQUEST, FIRST, pxe)));
+        TestClient.Rx rx = s.client().next(s.lan().simulation());
+        BootpMessage ack = parse(rx);
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(FIRST, rx.dst());
+        assertEquals(Ipv4Address.ANY, ack.yiaddr());
+        assertEquals(new ProxyDhcpServer.Stats(1, 1, 1, 0), s.lan().proxyDhcp().stats());
+    }
+}
