@@ -21,10 +21,18 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
  * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
- * {@code rollover}. An OACK is checked option by option; one never asked for or out of range gets
- * ERROR 8 and fails the transfer as PROTOCOL. The fallbacks users meet: a server that ignores options
- * answers DATA 1 (read) or ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a
- * request with options is retried once without options from a new port.
+ * {@code rollover}. An OACK is checked option by option; one never asked for, out of range or not a
+ * number gets ERROR 8. The fallbacks users meet: a server that ignores options answers DATA 1 (read) or
+ * ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a request with options, from the
+ * server or from us to its OACK, is followed by the same request once more without options, from a new
+ * port; a second refusal fails the transfer as PROTOCOL.
+ *
+ * <p><b>What cannot be trusted</b> fails the transfer with one line naming the cause, and the server is told
+ * (RFC 1350: "an error packet"): DATA longer than the negotiated block size (ERROR 4), a size that lies
+ * (tsize; ERROR 0), a server that wraps block numbers to 1 unasked where a window makes that ambiguous and no
+ * tsize can check it (ERROR 0; see {@code Download}). Junk between good packets (too short, unknown opcodes,
+ * an OACK after the start) is dropped and counted; an ERROR, even without its terminating NUL, ends the
+ * transfer in the server's words.
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the

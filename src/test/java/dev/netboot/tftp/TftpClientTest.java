@@ -573,26 +573,45 @@ class TftpClientTest {
         assertEquals(new TftpClient.State.Done(1599, 30 * MS), client.state());
     }
 
-    @Test
-    void largerBlksizeThanRequestedIsRefusedWithError8() {
-        started(BIG);
-        fromServer(10 * MS, TID, oack("blksize", "2048"));
-        TftpPacket.Error e = (TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp();
-        assertEquals(TftpWire.ERR_OPTIONS, e.code());
-        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertEquals(8, failure().errorCode());
+    /** RFC 2347: an OACK the client cannot accept gets ERROR 8; then the client asks once more without options. */
+    void refusedThenAskedPlainly(long at) {
+        List<ScriptedLink.Tx> tx = link.takeTx();
+        assertEquals(2, tx.size(), tx.toString());
+        Frames.Udp error = tx.get(0).decode().asUdp();
+        assertEquals(TID, error.dstPort());
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) error.tftp()).code());
+        Frames.Udp rrq = tx.get(1).decode().asUdp();
+        assertEquals(at, tx.get(1).at());
+        assertEquals(69, rrq.dstPort());
+        assertEquals(client.localPort(), rrq.srcPort());
+        assertTrue(rrq.srcPort() != error.srcPort(), "from a new port");
+        assertEquals(new TftpPacket.Rrq(FILE, "octet", List.of()), rrq.tftp());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
         assertTrue(sink.begins.isEmpty());
     }
 
     @Test
-    void unrequestedOptionIsRefusedWithError8() {
+    void largerBlksizeThanRequestedIsRefusedWithError8ThenAskedPlainly() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "2048"));
+        refusedThenAskedPlainly(10 * MS);
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));                  // a plain answer from a new transfer ID
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertEquals(512, client.blockSize());
+    }
+
+    @Test
+    void unrequestedOptionIsRefusedWithError8ThenAskedPlainlyAndASecondOackFails() {
         started(BIG);
         fromServer(10 * MS, TID, oack("blksize", "1024", "windowsize", "4"));
-        Frames.Udp u = link.takeOne(10 * MS).asUdp();
-        assertEquals(TID, u.dstPort());
+        refusedThenAskedPlainly(10 * MS);
+        fromServer(20 * MS, TID, oack("blksize", "1024"));               // an OACK to a request without options
+        Frames.Udp u = link.takeOne(20 * MS).asUdp();
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
         assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertTrue(failure().message().contains("windowsize"), failure().message());
+        assertEquals(8, failure().errorCode());
+        assertEquals("TFTP: OACK without options requested", failure().message());
     }
 
     @Test
