@@ -489,6 +489,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         int window = s.optional("windowsize").map(v -> v.asInt(1, 65535)).orElse(1);
         // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
         long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
+        // How long to wait for the next packet before failing; unset, as long as the retries take at the timeout.
+        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(-1L);
         try {
             TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
             if (blksize == TftpConfig.AUTO) {
@@ -496,6 +498,9 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             }
             if (minTimeout >= 0) {
                 c = c.withTimeouts(c.timeout(), minTimeout, c.maxTimeout());
+            }
+            if (giveUp >= 0) {
+                c = c.withGiveUp(giveUp);
             }
             // Blocks held out of order live in the RAM the flash pages and frames leave over.
             return window > 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;

@@ -35,6 +35,9 @@ import java.nio.ByteBuffer;
  *       again (alone or first of a restarted window) within the last two smoothed round trips.</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
+ *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
+ *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
+ *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block.</li>
  * </ul>
  */
 public final class TftpSession implements TftpServerSession, PayloadWriter {
@@ -101,6 +104,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final int blockSize;
     private final long lastBlock;
     private final TxPacer pacer;
+    private final SessionQuirks quirks;
+    private final int[] order;    // the order the current window's blocks go out in (shuffled windows)
+    private long windowStart;     // the first block of the window being handed over
+    private int orderLen;         // blocks of that window in order[]
+    private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
+    private boolean stalled;      // the stall happened
+    private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
     private State state;
     private boolean oackPending;
     private long base = 1;      // first block not acknowledged
@@ -127,6 +137,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer) {
+        this(stack, config, port, client, clientPort, file, content, params, pacer, null);
+    }
+
+    /** A session that misbehaves as {@code quirks} says (null: well-behaved). */
+    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
+                ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks) {
+        this.quirks = quirks;
+        this.order = quirks != null && quirks.quirks().shuffle() ? new int[params.windowSize()] : null;
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -137,7 +155,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.params = params;
         this.blockSize = params.blockSize();
         this.lastBlock = content.size() / blockSize + 1L;
-        this.payload = ByteBuffer.allocate(blockSize);
+        this.payload = ByteBuffer.allocate(blockSize + (quirks != null ? SessionQuirks.OVERSIZE : 0));
         this.pacer = pacer;
     }
 
@@ -200,6 +218,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (!(state instanceof State.AwaitingAck(long block, long retryAt, int retries))) {
             return;
         }
+        if (stallUntil >= 0) {
+            if (now < stallUntil) {
+                return; // a stalled server does nothing, its timers included
+            }
+            endStall(now);
+            return;
+        }
         if (now >= retryAt) {
             if (retries >= config.maxRetries()) {
                 end(End.GAVE_UP);
@@ -222,6 +247,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (!(state instanceof State.AwaitingAck a)) {
             return Long.MAX_VALUE;
         }
+        if (stallUntil >= 0) {
+            return stallUntil;
+        }
         return hasWork() ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
 
@@ -239,6 +267,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         try {
             op = TftpWire.opcode(buf, off, len);
             if (op == TftpPacket.OP_ACK) {
+                if (stallUntil >= 0) {
+                    stalledAcks.add(TftpWire.block(buf, off, len)); // read when the stall ends, as a socket's queue would be
+                    return;
+                }
                 onAck(now, TftpWire.block(buf, off, len));
                 return;
             }
@@ -313,6 +345,18 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         }
     }
 
+    /** The stall is over: the ACKs that came meanwhile, in order, then the window as it stands. */
+    private void endStall(long now) {
+        stallUntil = -1;
+        while (!stalledAcks.isEmpty() && !ended()) {
+            onAck(now, stalledAcks.poll());
+        }
+        if (!ended() && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
+            state = new State.AwaitingAck(block, Math.max(retryAt, now), retries);
+            pump(now);
+        }
+    }
+
     /** Sends block {@code b} again ahead of the rest of the window. */
     private void resendOne(long now, long b, int retries) {
         resend = b;
@@ -333,7 +377,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
     private void startWindow(long now, long first, int retries) {
         next = first;
+        windowStart = first;
         end = Math.min(first + params.windowSize() - 1, lastBlock);
+        if (order != null) {
+            orderLen = (int) (end - first + 1);
+            quirks.windowOrder(order, orderLen);
+        }
         resend = -1;
         if (first <= highestSent) {
             sampleBlock = -1;
@@ -353,6 +402,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private void pump(long now) {
         boolean sent = false;
         while (hasWork() && pacer.ready(now) && !ended()) {
+            if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && highestSent + 1 >= quirks.quirks().stallAt()) {
+                // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
+                stalled = true;
+                stallUntil = now + quirks.quirks().stall();
+                return;
+            }
             long b;
             if (resend >= 0) {
                 b = resend;
@@ -360,6 +415,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 retransmissions++;
             } else {
                 b = next++;
+                long k = b - windowStart;
+                if (order != null && k >= 0 && k < orderLen) {
+                    b = windowStart + order[(int) k]; // a shuffled window: the k-th block handed over is another one
+                }
                 if (b <= highestSent) {
                     retransmissions++;
                 }
@@ -394,7 +453,22 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     /** Reads block {@code b} and sends it; a file that cannot be read ends the session with ERROR 0, as a real server does. */
     private void sendData(long now, long b) {
-        payload.clear().limit(dataLength(b));
+        if (quirks != null && quirks.quirks().stopAfter() > 0 && b > quirks.quirks().stopAfter()) {
+            return; // gone silent (TftpQuirks.stopAfter)
+        }
+        if (quirks != null && quirks.quirks().errorAfter() > 0 && b > quirks.quirks().errorAfter()) {
+            String text = quirks.quirks().errorText();
+            TftpPacket.Error e = new TftpPacket.Error(TftpWire.ERR_NOT_DEFINED, text);
+            int n = e.encodedLength() - (quirks.quirks().errorWithoutNul() ? 1 : 0); // the NUL is the last byte
+            for (int copies = quirks.twice() ? 2 : 1; copies > 0; copies--) {
+                // Without the NUL, emit's last byte lands past the datagram, in the frame buffer's spare room.
+                stack.sendUdp(now, port, client, clientPort, n, (buf, o, l) -> e.emit(buf, o));
+            }
+            end(End.READ_ERROR);
+            return;
+        }
+        int n = dataLength(b);
+        payload.clear().limit(n);
         try {
             content.read((b - 1) * blockSize, payload);
         } catch (java.io.IOException e) {
@@ -403,13 +477,28 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             return;
         }
         txBlock = b;
+        if (quirks != null) {
+            quirks.beforeData(now, BlockNumbers.wire(b, params.rolloverTo()), payload, n);
+            if (TftpWire.DATA_HEADER_LEN + n + SessionQuirks.OVERSIZE <= stack.maxUdpPayload() && quirks.oversize()) {
+                payload.limit(n + SessionQuirks.OVERSIZE);
+                for (int i = n; i < n + SessionQuirks.OVERSIZE; i++) {
+                    payload.put(i, (byte) 0xEE); // bytes beyond the negotiated block size
+                }
+            }
+        }
         stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         dataSent++;
+        if (quirks != null && quirks.twice()) {
+            stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
+        }
     }
 
     private void sendOack(long now) {
         TftpPacket.Oack o = params.oack();
         stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
+        if (quirks != null && quirks.twice()) {
+            stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
+        }
     }
 
     /** Writes DATA {@code txBlock} in place. */

@@ -37,6 +37,13 @@ final class Download {
     private long lastGapAckAt;
     private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
     private long acksHeld, held, gapAcks, sinkDrops;
+    // Past 65535 with a window and no rollover option: how many times our ACK of the block numbered 65535 was
+    // answered with DATA 1 rather than 0, and whether the next DATA answers such an ACK.
+    private int oneForZero;
+    private boolean askedPastWrap;
+
+    /** Answers of DATA 1 to our ACK of 65535, never a 0, that make the client take the server for one that wraps to 1. */
+    static final int WRAP_EVIDENCE = 3;
 
     Download(TftpClient client) {
         this.c = client;
@@ -87,7 +94,7 @@ final class Download {
         if (!begin(now, -1, srcPort)) {
             return;
         }
-        enter(srcPort);
+        enter(now, srcPort);
         onData(now, buf, off, len);
     }
 
@@ -100,7 +107,7 @@ final class Download {
             return;
         }
         tsize = announced;
-        enter(srcPort);
+        enter(now, srcPort);
         sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
     }
 
@@ -123,6 +130,7 @@ final class Download {
     /** The sink has room: take the blocks held past a block dropped for want of it, then ask for what follows. */
     void releaseAck(long now) {
         ackHeldUntil = -1;
+        c.progress(now); // the client waited for the sink, not the server: the give-up clock starts now
         int n = takeHeld(now, c.blockSize);
         if (n == HELD || n == FAILED) {
             return;
@@ -139,9 +147,9 @@ final class Download {
         return wireBlock == c.wire(received);
     }
 
-    private void enter(int srcPort) {
+    private void enter(long now, int srcPort) {
+        c.progress(now);
         c.tid = srcPort;
-        c.retries = 0;
         received = 0;
         acked = 0;
         sinceAck = 0;
@@ -152,12 +160,19 @@ final class Download {
     void onData(long now, ByteBuffer buf, int off, int len) {
         int b = TftpWire.block(buf, off, len);
         long expected = received + 1;
-        if (!c.rolloverKnown && c.rolloverTo == 0 && c.windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
-            c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+        boolean answer = askedPastWrap;
+        askedPastWrap = false;
+        if (!c.rolloverKnown && c.rolloverTo == 0 && (expected & 0xFFFF) == 0 && !wrap(now, b, answer)) {
+            return;
         }
         long s = BlockNumbers.seq(b, expected, c.rolloverTo);
         int n = len - TftpWire.DATA_HEADER_LEN;
-        if (n > c.blockSize || s < 0) {
+        if (s >= 0 && n > c.blockSize) {
+            // RFC 2348: blocks are the negotiated size, the last one shorter. What is this block, then? Nothing to trust.
+            String why = "TFTP: server sent DATA " + b + " of " + n + " bytes, more than the " + c.blockSize + "-byte blocks negotiated";
+            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_ILLEGAL_OP, why.substring(6));
+            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_ILLEGAL_OP, why));
+        } else if (s < 0) {
             c.dropped++;
         } else if (s == expected) {
             inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
@@ -170,6 +185,45 @@ final class Download {
             }
             // else: the tail of a window the sender resends from our early ACK; nothing to say
         }
+    }
+
+    /**
+     * Block 65536 is due (wire number 0 where servers wrap to 0) and DATA {@code b} came; {@code answer} says it is
+     * the first DATA after our ACK of 65535. In lock-step, 1 marks a server that wraps to 1. With a window, 1 could
+     * also be block 65537 after a lost 0; but a server that wraps to 0 answers our ACK of 65535 with 0 first, so a
+     * 1 there, {@link #WRAP_EVIDENCE} times and never a 0, marks a server that wraps to 1 unasked. That is trusted
+     * only when the server announced a size (tsize): a wrong guess shifts every later block by one and the last one
+     * then misses the size, which fails the transfer before anything is committed. Without one, the transfer fails
+     * with the cause. Returns false when it failed.
+     */
+    private boolean wrap(long now, int b, boolean answer) {
+        if (c.windowSize == 1) {
+            if (b == 1) {
+                c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+            }
+            return true;
+        }
+        if (b == 0) {
+            c.rolloverKnown = true; // seen: this server wraps to 0
+            return true;
+        }
+        if (b != 1 || !answer || ++oneForZero < WRAP_EVIDENCE) {
+            return true;
+        }
+        if (tsize < 0) {
+            String why = "TFTP: server " + c.server + ":" + c.tid + " numbers the block after 65535 as 1, not 0, without the"
+                    + " rollover option; with a window that cannot be told from a lost block 0, and it announced no size"
+                    + " (tsize) to check it by: use windowsize 1 (or a server that answers rollover)";
+            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why.substring(6));
+            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
+            return false;
+        }
+        c.rolloverTo = 1;
+        c.rolloverKnown = true;
+        if (reorder != null) {
+            reorder.clear(); // held under the other numbering: they come again
+        }
+        return true;
     }
 
     private void inOrder(long now, ByteBuffer buf, int off, int n) {
@@ -209,7 +263,7 @@ final class Download {
                 sendAck(now, true);
             }
         } else {
-            c.retryAt = now + c.rtt.timeout(0); // progress: the sender is alive
+            c.retryAt = now + c.rtt.timeout(c.retries); // progress: the sender is alive
         }
     }
 
@@ -288,7 +342,13 @@ final class Download {
         c.bytes += n;
         received++;
         sinceAck++;
-        c.retries = 0;
+        if (c.windowSize > 1) {
+            // With a window, a gap ACK spoils the window's sample, and losses would keep the backoff for many
+            // windows: progress ends it, as before. In lock-step every block answers one ACK, so Karn's backoff
+            // lasts one exchange at most (TftpClient.takeSample).
+            c.retries = 0;
+        }
+        c.progress(now);
         return true;
     }
 
@@ -324,6 +384,7 @@ final class Download {
         acked = received;
         sinceAck = 0;
         c.sendLast(now, c.tid);
+        askedPastWrap = askingPastWrap();
         if (sample) {
             c.arm(now, received + 1);
         } else {
@@ -333,7 +394,8 @@ final class Download {
 
     /**
      * No DATA within the timeout: acknowledge the window's end the sender stopped at, or acknowledge again
-     * with a halved window, or give up.
+     * with a halved window, or give up when the
+     * give-up budget is spent.
      */
     void timeout(long now) {
         if (c.unsent) {
@@ -349,8 +411,8 @@ final class Download {
             sendAck(now, false);
             return;
         }
-        if (c.retries >= c.config.maxRetries()) {
-            c.giveUp(c.tid, "ACK " + c.wire(received));
+        if (c.budgetSpent(now)) {
+            c.giveUp(now, c.tid, "no DATA " + c.wire(received + 1), " of ACK " + c.wire(received));
             return;
         }
         c.retries++;
@@ -360,15 +422,38 @@ final class Download {
         sendAck(now, false);
     }
 
-    /** Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK was lost. */
+    /**
+     * Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK may have been lost.
+     * At most once per timeout since that ACK last went out: a copy that crossed our ACK, a resend our own early
+     * ACK caused, or the extra copies a Sorcerer's Apprentice server keeps sending (one per ACK it gets) must
+     * not be answered, or each answer brings another copy and any stall makes more of them (class comment).
+     * A lost ACK costs at most one timeout: our own retransmission timer sends it again.
+     */
     void reAck(long now) {
-        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
-        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
-        if (now - c.lastSentAt < (c.windowSize > 1 ? c.rtt.timeout(0) : c.rtt.timeout(0) / 8)) {
+        reAck(now, c.rtt.timeout(0));
+    }
+
+    /**
+     * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
+     * repeats it because our final ACK was lost. Within one timeout / 8 of that ACK it is a copy that crossed it,
+     * not an answer to a loss. No storm can grow here: the server ends with the first final ACK it gets.
+     */
+    void reAckLast(long now) {
+        reAck(now, c.rtt.timeout(0) / 8);
+    }
+
+    private void reAck(long now, long spacing) {
+        if (now - c.lastSentAt < spacing) {
             return;
         }
         c.retransmissions++;
         c.resendLast(now);
+        askedPastWrap = askingPastWrap();
+    }
+
+    /** Returns whether our last ACK names the block numbered 65535 while how the server wraps is unknown (a window). */
+    private boolean askingPastWrap() {
+        return c.windowSize > 1 && !c.rolloverKnown && c.rolloverTo == 0 && (received & 0xFFFF) == 0xFFFF;
     }
 
 }

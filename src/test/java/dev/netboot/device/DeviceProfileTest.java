@@ -95,10 +95,10 @@ class DeviceProfileTest {
                 p.dhcp());
         // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
         // 1514-byte frames: 65536 - 3540 = 61996 bytes.
-        // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it.
+        // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it; give-up 25 s.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 512);
         assertEquals(fixed.withBlockSize(TftpConfig.AUTO).withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout())
-                .withWindow(8, 61_996), p.tftp());
+                .withWindow(8, 61_996).withGiveUp(25_000_000_000L), p.tftp());
     }
 
     @Test
@@ -119,7 +119,8 @@ class DeviceProfileTest {
         // windowsize 8 and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
         // and two 1514-byte frames: 262144 - 3540 = 258604 bytes.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 1468);
-        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(8, 258_604), p.tftp());
+        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(8, 258_604)
+                .withGiveUp(25_000_000_000L), p.tftp());
     }
 
     @Test
@@ -369,6 +370,19 @@ class DeviceProfileTest {
         assertEquals("device-profiles/x.profile:28: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
                 + " 500000000 ns, give-up 60000000000 ns (expected: 0 < initial <= max, 0 <= jitter < initial, give-up > 0)",
                 error(BASE + "[bootp]\nmax-timeout = 500ms\n"));
+    }
+
+    /** Issue 10: giving up is a time budget; unset, the time the retries take at the timeout, doubling up to 8 x. */
+    @Test
+    void tftpGiveUpIsABudgetOfTime() {
+        // timeout 2 s, 2 retries: 2 + 4 + 8 = 14 s.
+        assertEquals(14_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\ntimeout = 2s\nretries = 2\n", SRC).tftp().giveUp());
+        // The defaults, 1 s and 8 retries: 1 + 2 + 4 + 8 x 6 = 55 s.
+        assertEquals(55_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\nblksize = 1024\n", SRC).tftp().giveUp());
+        assertEquals(25_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\ngive-up = 25s\n", SRC).tftp().giveUp());
+        assertTrue(error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n").startsWith("device-profiles/x.profile:28: [tftp] TFTP settings:"),
+                error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n"));
+        assertTrue(error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n").endsWith("give-up >= timeout)"));
     }
 
     @Test

@@ -169,22 +169,32 @@ class TftpNegotiationTest {
     }
 
     @Test
-    void oackWithAnOptionNeverAskedIsRefusedWithError8() {
+    void oackWithAnOptionNeverAskedIsRefusedWithError8ThenAskedPlainly() {
         startRead(WINDOWED);
         fromServer(10 * MS, TID, oack("blksize", "1468", "rollover", "0"));
-        TftpPacket.Error e = (TftpPacket.Error) expectTx(10 * MS, TID);
+        List<Frames.Udp> tx = link.takeTx().stream().map(t -> t.decode().asUdp()).toList();
+        assertEquals(List.of(TID, 69), tx.stream().map(Frames.Udp::dstPort).toList());
+        TftpPacket.Error e = (TftpPacket.Error) tx.get(0).tftp();
         assertEquals(TftpWire.ERR_OPTIONS, e.code());
-        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertTrue(failure().message().contains("rollover"), failure().message());
+        assertEquals("OACK option 'rollover' was never requested", e.message());
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
         assertTrue(sink.begins.isEmpty());
     }
 
     @Test
-    void oackWithAWindowLargerThanAskedIsRefusedWithError8() {
+    void oackWithAWindowLargerThanAskedIsRefusedWithError8ThenAskedPlainly() {
         startRead(WINDOWED);
         fromServer(10 * MS, TID, oack("windowsize", "5"));
-        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(10 * MS, TID)).code());
-        assertEquals("TFTP: OACK windowsize 5 (expected: 1..4)", failure().message());
+        List<Frames.Udp> tx = link.takeTx().stream().map(t -> t.decode().asUdp()).toList();
+        assertEquals(List.of(TID, 69), tx.stream().map(Frames.Udp::dstPort).toList());
+        TftpPacket.Error e = (TftpPacket.Error) tx.get(0).tftp();
+        assertEquals(TftpWire.ERR_OPTIONS, e.code());
+        assertEquals("OACK windowsize 5 (expected: 1..4)", e.message());
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
+        fromServer(20 * MS, TID, oack("windowsize", "4"));              // options again, to a plain request
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(20 * MS, TID)).code());
+        assertEquals("TFTP: OACK without options requested", failure().message());
     }
 
     @Test
@@ -376,7 +386,12 @@ class TftpNegotiationTest {
         expectAck(300 * MS, 2);
         assertEquals(40 * MS, client.stats().rttEstimate());            // no sample: ambiguous exchange
         assertEquals(120 * MS, client.stats().timeout());
-        assertEquals(420 * MS, client.pollAt());                        // backoff cleared by the new block
+        assertEquals(540 * MS, client.pollAt());                        // the backoff stays (Karn): 300 + 240 ms
+        fromServer(340 * MS, TID, data(3, 1024, 512));                  // answers ACK 2, sent once: 40 ms
+        expectAck(340 * MS, 3);
+        // Second sample 40 ms: RTTVAR = 3/4 × 20 = 15 ms, RTO = 40 + 4 × 15 = 100 ms, no backoff.
+        assertEquals(100 * MS, client.stats().timeout());
+        assertEquals(440 * MS, client.pollAt());
     }
 
     @Test
