@@ -9,12 +9,19 @@ import java.nio.ByteBuffer;
  * receiver rules, RFC 2349's tsize check and the sink's pacing; the socket, the transfer ID, the
  * negotiated sizes, retries, the RTT estimate and the shared counters belong to its {@link TftpClient}.
  *
- * <p><b>Window.</b> It acknowledges every {@code w} in-order blocks: {@code w} starts at the negotiated
- * size, grows by one after a clean window and halves on a gap or timeout; a timeout after blocks in order
- * means the sender stopped at its window's end, between our steps: that end is acknowledged and {@code w}
- * is the negotiated size again. A block ahead of a gap goes
- * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
- * missing block per timeout (RFC 7440 section 4).
+ * <p><b>Window.</b> It acknowledges the last block of each window: the window is the negotiated size and
+ * ends {@code w} blocks after our last ACK, gap ACKs included, since a sender restarts (RFC 7440) or slides its
+ * window from any ACK it acts on. Never in the middle of a window: a standard sender (atftpd, measured) takes
+ * such an ACK for a loss and sends again everything after it that it had queued. A timeout after blocks in
+ * order means the sender stopped at a window's end we did not expect: that end is acknowledged.
+ *
+ * <p><b>Gaps.</b> A block ahead of a gap goes into a {@link ReorderBuffer} while it has room and is dropped
+ * otherwise (the RAM is a hard limit); either way the last in-order block is acknowledged at once (RFC 7440
+ * section 4), and so is the next hole a filled one reveals (blocks seen past it, held or dropped). The same
+ * hole is acknowledged again only after {@link #gapRepeat}: two smoothed round trips, doubling each time, at
+ * most the retransmission timeout; soon enough that a lost resend or a lost gap ACK does not leave the
+ * reorder buffer to fill and the stream to stall for a whole timeout, late enough that a server which
+ * restarts its window on each ACK is not made to restart it again before its first restart could arrive.
  *
  * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take a
  * whole negotiated window ({@link TftpSink#readyAt}: the sender sends that many whatever our own, smaller,
@@ -31,12 +38,14 @@ final class Download {
     private long received;           // last block in order
     private long acked;              // last block we acknowledged
     private int sinceAck;            // blocks in order since that ACK
-    private int window = 1;          // blocks per ACK now
+    private int window = 1;          // blocks per window (the negotiated size)
     private boolean lossInWindow;
-    private long lastGapAckFor = -1;
+    private long highestSeen;        // the highest block seen in this transfer, held, dropped or in order
+    private long lastGapAckFor = -1; // the last in-order block a gap ACK named, when, and how often for that hole
     private long lastGapAckAt;
+    private int gapAcksFor;
     private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
-    private long acksHeld, held, gapAcks, sinkDrops;
+    private long acksHeld, held, gapAcks, sinkDrops, reorderDrops;
     // Past 65535 with a window and no rollover option: how many times our ACK of the block numbered 65535 was
     // answered with DATA 1 rather than 0, and whether the next DATA answers such an ACK.
     private int oneForZero;
@@ -87,6 +96,11 @@ final class Download {
     /** Returns how many in-order blocks were dropped because the sink had no room for them yet. */
     long sinkDrops() {
         return sinkDrops;
+    }
+
+    /** Returns how many blocks ahead of a gap were dropped because the reorder buffer had no room for them. */
+    long reorderDrops() {
+        return reorderDrops;
     }
 
     /** A server that ignored our options answered DATA 1 from {@code srcPort}: start and take the block. */
@@ -153,6 +167,7 @@ final class Download {
         received = 0;
         acked = 0;
         sinceAck = 0;
+        highestSeen = 0;
         c.transition(new TftpClient.State.Receiving(c.server, srcPort, c.blockSize));
     }
 
@@ -223,6 +238,7 @@ final class Download {
         if (reorder != null) {
             reorder.clear(); // held under the other numbering: they come again
         }
+        highestSeen = received;
         return true;
     }
 
@@ -249,9 +265,7 @@ final class Download {
             return;
         }
         if (sinceAck >= window) {
-            if (!lossInWindow && window < c.windowSize) {
-                window++; // a clean window: one more block per ACK, up to what was negotiated
-            }
+            // The window's last block (the window ends w blocks after our last ACK, whatever that ACK was).
             lossInWindow = false;
             long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
             if (ready > now) {
@@ -262,6 +276,9 @@ final class Download {
             } else {
                 sendAck(now, true);
             }
+        } else if (highestSeen > received) {
+            // The blocks held ahead of the gap ran out at another hole (blocks past it were seen): say so now.
+            gapAck(now);
         } else {
             c.retryAt = now + c.rtt.timeout(c.retries); // progress: the sender is alive
         }
@@ -358,23 +375,56 @@ final class Download {
             return;
         }
         lossInWindow = true;
+        highestSeen = Math.max(highestSeen, s);
         if (reorder != null && !reorder.has(s)) {
             if (reorder.hold(s, received + 1, buf, off, n)) {
                 held++;
             } else {
-                c.dropped++;
+                c.dropped++; // no room ahead of the gap: the sender sends it again after our ACK
+                reorderDrops++;
             }
         }
-        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
-        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm. Not while
-        // an ACK waits for the sink: the missing block would find no room; that ACK asks for it in time.
-        if (ackHeldUntil < 0 && (received != lastGapAckFor || now - lastGapAckAt >= c.rtt.rto())) {
-            lastGapAckFor = received;
-            lastGapAckAt = now;
-            gapAcks++;
-            window = Math.max(1, window / 2);
-            sendAck(now, false);
+        gapAck(now);
+    }
+
+    /**
+     * RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than after a
+     * timeout; the same hole again only after {@link #gapRepeat}. Not while an ACK waits for the sink: the
+     * missing block would find no room; that ACK asks for it in time.
+     */
+    private void gapAck(long now) {
+        if (ackHeldUntil >= 0) {
+            return;
         }
+        if (received != lastGapAckFor) {
+            gapAcksFor = 0;
+        } else if (now - lastGapAckAt < gapRepeat()) {
+            return;
+        } else {
+            gapAcksFor++;
+        }
+        lastGapAckFor = received;
+        lastGapAckAt = now;
+        gapAcks++;
+        sendAck(now, false);
+    }
+
+    /**
+     * Returns how long the same hole waits before its gap ACK goes again: two smoothed round trips (the resend
+     * it asked for takes one, and queues at the sender), doubled for each repeat, never more than the
+     * retransmission timeout; the timeout itself before the first round trip is measured.
+     */
+    private long gapRepeat() {
+        long rto = c.rtt.rto();
+        long srtt = c.rtt.srtt();
+        if (srtt <= 0) {
+            return rto;
+        }
+        long t = 2 * srtt;
+        for (int i = 0; i < gapAcksFor && t < rto; i++) {
+            t <<= 1;
+        }
+        return Math.min(t, rto);
     }
 
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
@@ -403,11 +453,9 @@ final class Download {
             return;
         }
         if (sinceAck > 0 && !lossInWindow) {
-            // Blocks came in order since our last ACK, then none: the sender stopped at its window's end, which our
-            // smaller step missed (RFC 7440: the receiver MUST acknowledge the window's last block; acting on an
-            // ACK inside a window is only a SHOULD for the sender). A first ACK of this block, not a retransmission;
-            // the sender's next window starts after it, so step with the whole negotiated window again.
-            window = c.windowSize;
+            // Blocks came in order since our last ACK, then none: the sender stopped at a window's end we did not
+            // expect there (one that ignored our last ACK, RFC 7440 making acting on an ACK inside a window only a
+            // SHOULD). The receiver MUST acknowledge the window's last block: a first ACK of it, not a retransmission.
             sendAck(now, false);
             return;
         }
@@ -417,7 +465,6 @@ final class Download {
         }
         c.retries++;
         c.retransmissions++;
-        window = Math.max(1, window / 2);
         lossInWindow = true;
         sendAck(now, false);
     }

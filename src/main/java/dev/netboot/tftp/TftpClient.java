@@ -36,12 +36,12 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
- * receiver this client acknowledges every {@code w} in-order blocks, {@code w} starting at the negotiated
- * size, growing by one after a clean window and halving on a gap or timeout (a smaller {@code w} gets the
- * sender back on track sooner, at the price of duplicates, ignored). A block ahead of a gap is kept in a
- * {@link ReorderBuffer} of {@code min(window × blksize, budget)} bytes, and the last in-order block is
- * acknowledged at once, at most once per missing block per timeout. As the sender (write) it always sends
- * the negotiated window: a standard receiver acknowledges only after that many blocks or its own timeout.
+ * receiver this client acknowledges the last block of each window, which ends the negotiated size after
+ * its previous ACK (never in the middle of one: a standard sender would resend what it queued after it).
+ * A block ahead of a gap is kept in a {@link ReorderBuffer} of at most {@code reorderBudget} bytes, or dropped
+ * when it has no room, and the last in-order block is acknowledged at once; the same hole is acknowledged again
+ * after two round trips, doubling, at most the timeout. As the sender (write) it always sends the negotiated
+ * window: a standard receiver acknowledges only after that many blocks or its own timeout.
  *
  * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
  * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled), never below
@@ -195,8 +195,15 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     final Download download = new Download(this);
     final Upload upload = new Upload(this);
 
-    /** Creates a client on {@code net}; {@code random} picks the local ports. */
+    /**
+     * Creates a client on {@code net}; {@code random} picks the local ports.
+     *
+     * @throws IllegalArgumentException when {@code config} asks for window {@link TftpConfig#AUTO}: the caller sizes it
+     */
     public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
+        if (config.windowSize() == TftpConfig.AUTO) {
+            throw new IllegalArgumentException("TFTP window auto: size it from the path before the client starts (TftpConfig.withWindow)");
+        }
         this.net = net;
         this.config = config;
         this.random = random;
@@ -222,6 +229,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
     public long sinkDrops() {
         return download.sinkDrops();
+    }
+
+    /**
+     * Returns how many blocks were dropped for want of RAM: in order with the sink full ({@link #sinkDrops}), or
+     * ahead of a gap with the reorder buffer full. The sender sends each again.
+     */
+    public long ramDrops() {
+        return download.sinkDrops() + download.reorderDrops();
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */

@@ -22,7 +22,9 @@ package dev.netboot.tftp;
  *                      {@code giveUp}; not a limit by itself
  * @param blockSize     block size to ask for (RFC 2348, 8..65464), or {@link #AUTO}: the largest that fits
  *                      the link MTU without IP fragmentation (1468 at MTU 1500). Never more than the link carries.
- * @param windowSize    RFC 7440 window to ask for, 1..65535; 1 is RFC 1350 lock-step and is not sent
+ * @param windowSize    RFC 7440 window to ask for, 1..65535; 1 is RFC 1350 lock-step and is not sent; or
+ *                      {@link #AUTO}: sized from the path by whoever starts the client, which must set a
+ *                      number first ({@link #withWindow}): a board does so from its link's rate and round trip
  * @param options       whether requests carry options at all; false is plain RFC 1350 (512 bytes, window 1)
  * @param tsize         whether requests carry {@code tsize} (RFC 2349): the size before the first byte on a
  *                      read, the file's size on a write
@@ -35,7 +37,7 @@ package dev.netboot.tftp;
  */
 public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
                          boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget, long giveUp) {
-    /** {@link #blockSize} meaning "the largest that fits the link MTU". */
+    /** {@link #blockSize} meaning "the largest that fits the link MTU"; {@link #windowSize} meaning "from the path". */
     public static final int AUTO = 0;
     /** Smallest block size of RFC 2348. */
     public static final int MIN_BLOCK_SIZE = 8;
@@ -51,13 +53,13 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     public TftpConfig {
         if (timeout <= 0 || minTimeout <= 0 || minTimeout > timeout || maxTimeout < timeout || maxRetries < 0
                 || (blockSize != AUTO && (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE))
-                || windowSize < 1 || windowSize > MAX_WINDOW_SIZE || rollover < -1 || rollover > 1
+                || windowSize < 0 || windowSize > MAX_WINDOW_SIZE || rollover < -1 || rollover > 1
                 || serverTimeout < 0 || serverTimeout > 255 || reorderBudget < 0 || giveUp < timeout) {
             throw new IllegalArgumentException("TFTP settings: timeout " + timeout + " ns (min " + minTimeout + ", max "
                     + maxTimeout + "), retries " + maxRetries + ", block size " + blockSize + ", window " + windowSize
                     + ", rollover " + rollover + ", server timeout " + serverTimeout + " s, reorder budget " + reorderBudget
                     + ", give-up " + giveUp + " ns (expected: 0 < min <= timeout <= max, retries >= 0, block size 0 (auto) or"
-                    + " 8..65464, window 1..65535, rollover -1..1, server timeout 0..255, budget >= 0, give-up >= timeout)");
+                    + " 8..65464, window 0 (auto) or 1..65535, rollover -1..1, server timeout 0..255, budget >= 0, give-up >= timeout)");
         }
     }
 
