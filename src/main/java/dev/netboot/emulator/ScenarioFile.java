@@ -23,7 +23,7 @@ import java.util.Locale;
  *             shuffle-windows (yes | no), junk, stranger, oversize (probabilities), oack (none | range | number | unasked),
  *             tsize-lie (bytes, signed), stop-after, error-after (blocks), error-text, error-without-nul and
  *             sorcerers-apprentice (yes | no),
- *             stall-at (a block), stall (a duration)
+ *             stall-at (a block), stall (a duration); restart-windows (yes | no: RFC 7440's plain recovery)
  * [dhcp]      answers (dhcp | bootp | both), lease-time, renewal-time, rebinding-time, offer-delay, max-message,
  *             tftp-servers-option (yes | no), renewals (answer | ignore | rebind | nak)
  * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
@@ -178,9 +178,10 @@ public final class ScenarioFile {
         boolean sorcerer = s.optional("sorcerers-apprentice").map(ConfigText.Value::asBoolean).orElse(d.sorcerersApprentice());
         long stallAt = s.optional("stall-at").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stallAt());
         long stall = s.optional("stall").map(ConfigText.Value::asDuration).orElse(d.stall());
+        boolean restart = s.optional("restart-windows").map(ConfigText.Value::asBoolean).orElse(d.restartWindows());
         try {
             return new TftpQuirks(wrap, twice, shuffle, junk, stranger, oack, oversize, lie, stopAfter, errorAfter, text, noNul, sorcerer,
-                    stallAt, stall);
+                    stallAt, stall, restart);
         } catch (IllegalArgumentException e) {
             throw textValue.isPresent() ? textValue.get().error(e.getMessage()) : s.error(e.getMessage());
         }

@@ -30,10 +30,15 @@ import java.util.Objects;
  * @param stallAt             before sending this block for the first time, stop for {@code stall}: send nothing,
  *                            and answer the ACKs that came meanwhile only when it is over (0: never)
  * @param stall               how long the server stalls
+ * @param restartWindows      recover from a hole as RFC 7440 plainly says and atftpd 0.8 does (measured): every ACK short of
+ *                            the window's end, a duplicate one included, restarts the window from the block after it;
+ *                            not a misbehaviour, but not the emulator's default either, which resends the missing
+ *                            block alone while the client shows it kept what followed (see {@link TftpSession})
  */
 public record TftpQuirks(boolean wrapToOne, boolean sendTwice, boolean shuffle, double junk, double stranger, Oack oack,
                          double oversize, long tsizeLie, long stopAfter, long errorAfter, String errorText,
-                         boolean errorWithoutNul, boolean sorcerersApprentice, long stallAt, long stall) {
+                         boolean errorWithoutNul, boolean sorcerersApprentice, long stallAt, long stall,
+                         boolean restartWindows) {
     /** What is wrong with an OACK. */
     public enum Oack {
         /** Nothing. */
@@ -48,7 +53,7 @@ public record TftpQuirks(boolean wrapToOne, boolean sendTwice, boolean shuffle, 
 
     /** A well-behaved server. */
     public static final TftpQuirks NONE = new TftpQuirks(false, false, false, 0, 0, Oack.NONE, 0, 0, 0, 0,
-            "Disk read failure", false, false, 0, 0);
+            "Disk read failure", false, false, 0, 0, false);
 
     /** Checks the ranges. */
     public TftpQuirks {
@@ -71,18 +76,24 @@ public record TftpQuirks(boolean wrapToOne, boolean sendTwice, boolean shuffle, 
     /** Returns these quirks wrapping to 1 after 65535 (unless negotiated) or not. */
     public TftpQuirks withWrapToOne(boolean on) {
         return new TftpQuirks(on, sendTwice, shuffle, junk, stranger, oack, oversize, tsizeLie, stopAfter, errorAfter,
-                errorText, errorWithoutNul, sorcerersApprentice, stallAt, stall);
+                errorText, errorWithoutNul, sorcerersApprentice, stallAt, stall, restartWindows);
     }
 
     /** Returns these quirks with the Sorcerer's Apprentice bug or without. */
     public TftpQuirks withSorcerersApprentice(boolean on) {
         return new TftpQuirks(wrapToOne, sendTwice, shuffle, junk, stranger, oack, oversize, tsizeLie, stopAfter, errorAfter,
-                errorText, errorWithoutNul, on, stallAt, stall);
+                errorText, errorWithoutNul, on, stallAt, stall, restartWindows);
     }
 
     /** Returns these quirks sending the ERROR of {@code errorAfter} with these words. */
     public TftpQuirks withErrorText(String text) {
         return new TftpQuirks(wrapToOne, sendTwice, shuffle, junk, stranger, oack, oversize, tsizeLie, stopAfter, errorAfter,
-                text, errorWithoutNul, sorcerersApprentice, stallAt, stall);
+                text, errorWithoutNul, sorcerersApprentice, stallAt, stall, restartWindows);
+    }
+
+    /** Returns these quirks restarting the window on every ACK short of its end (RFC 7440's plain recovery) or not. */
+    public TftpQuirks withRestartWindows(boolean on) {
+        return new TftpQuirks(wrapToOne, sendTwice, shuffle, junk, stranger, oack, oversize, tsizeLie, stopAfter, errorAfter,
+                errorText, errorWithoutNul, sorcerersApprentice, stallAt, stall, on);
     }
 }

@@ -20,19 +20,23 @@ import java.nio.ByteBuffer;
  *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
  *       ({@link TxPacer}); the ACK of the last one moves the window on. An ACK of an earlier block names a
- *       hole: the block after it is resent alone and the window slides on. When the ACK answering that
- *       single resend names exactly it, the client kept nothing past the hole, and the window restarts
- *       after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block window whose
- *       beginning MUST be set based on the ACK received out of sequence"). Once an ACK passes a block
- *       resent alone (no restart between), the client is known to keep blocks past a hole, and every
- *       later hole costs one resent block.</li>
+ *       hole: the block after it is resent alone and the window slides on (the end moves to the ACK plus
+ *       the window). When the ACK answering that single resend names exactly it, the client kept nothing
+ *       past the hole (it keeps no blocks out of order, or its reorder buffer was full and it dropped them),
+ *       and the window restarts after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block
+ *       window whose beginning MUST be set based on the ACK received out of sequence"). An ACK past the
+ *       resent block shows the client kept what followed it up to the next hole, which gets the same.</li>
+ *   <li>With {@link TftpQuirks#restartWindows()}: RFC 7440's plain recovery, as atftpd 0.8 and other real
+ *       servers do it: every ACK short of the window's end (a duplicate one included) restarts the window
+ *       from the block after it.</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
  *       {@code maxRetries} times; then the session gives up silently.</li>
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
  *       receiver's note of a lost block base, which is sent again alone, but not when it was already sent
- *       again (alone or first of a restarted window) within the last two smoothed round trips.</li>
+ *       again (alone or first of a restarted window) within the last smoothed round trip (measured from the
+ *       OACK to ACK 0 and from a window's last block, sent once, to its ACK).</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
@@ -121,12 +125,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long lastResent = -1; // the block last sent again, alone or first of a restarted window, and when
     private long lastResentAt;
     // The block last resent alone, while no window restart has sent the blocks after it again; -1 otherwise.
-    // Only an ACK past it, with those blocks sent once, shows that the client keeps blocks past a hole.
+    // An ACK of exactly it shows that the client kept nothing past it.
     private long aloneResent = -1;
-    private boolean clientBuffers; // the client kept blocks past a hole: single resends serve it
-    private long srtt = -1;     // smoothed round trip of first sends (Karn), to space repeated single resends
-    private long sampleBlock = -1;
+    private long srtt = -1;     // smoothed round trip (Karn: packets sent once), to space repeated single resends
+    private long sampleBlock = -1; // a window's last block, sent once; its ACK measures a round trip
     private long sampleAt;
+    private boolean oackSample;    // the OACK went once: ACK 0 measures a round trip
     private long blocksAcked, dataSent, retransmissions, duplicateAcks, strangers, ignored;
     private long txBlock; // the block fill() writes
 
@@ -164,6 +168,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (params.oack() != null) {
             sendOack(now);
             oackPending = true;
+            oackSample = true;
+            sampleAt = now;
             state = new State.AwaitingAck(0, now + params.timeout(), 0);
         } else {
             startWindow(now, 1, 0);
@@ -232,6 +238,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (oackPending) {
                 sendOack(now);
+                oackSample = false; // Karn: ACK 0 may answer either copy
                 retransmissions++;
                 state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
             } else {
@@ -293,6 +300,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (oackPending) {
             if (ack == 0) {
                 oackPending = false;
+                if (oackSample) {
+                    srtt = now - sampleAt;
+                }
                 startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
             } else {
                 ignored++;
@@ -314,18 +324,17 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (s >= end || s == highestSent || params.windowSize() == 1) {
                 startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
-            } else if (s == aloneResent && !clientBuffers) {
-                // The ACK covers our single resend and no more: the client kept nothing past the hole, as
-                // RFC 7440 allows. Do what the RFC says: a new window from the block after the ACK.
+            } else if (s == aloneResent || restarts()) {
+                // The ACK covers our single resend and no more: the client kept nothing past the hole, as RFC 7440
+                // allows, or dropped it for want of room. Do what the RFC says: a new window from the block after
+                // the ACK. (A server that restarts on every ACK does so at once.)
                 startWindow(now, base, 0);
             } else {
-                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps
-                // the blocks after a hole (shown when an ACK passes a block we resent alone) needs only
-                // that block again; the window slides from the ACK and the new blocks keep flowing.
-                if (aloneResent >= 0 && s > aloneResent) {
-                    clientBuffers = true;
-                }
+                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps the blocks
+                // after a hole needs only that block again; the window slides from the ACK and the new blocks keep
+                // flowing. Should it have kept nothing, its ACK of exactly this block says so (above).
                 end = Math.min(base + params.windowSize() - 1, lastBlock);
+                sampleBlock = -1; // the window's end moved: its ACK comes later than a round trip
                 resendOne(now, base, retries);
             }
         } else if (s == base - 1) {
@@ -336,6 +345,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 if (!ended()) {
                     state = new State.AwaitingAck(block, retryAt, retries);
                 }
+            } else if (params.windowSize() > 1 && restarts()) {
+                startWindow(now, base, retries); // RFC 7440: the last ACK received sets where the window starts
             } else if (params.windowSize() > 1 && (base != lastResent || now - lastResentAt >= resendSpacing())) {
                 // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
                 resendOne(now, base, retries);
@@ -343,6 +354,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         } else {
             ignored++;
         }
+    }
+
+    /** Returns whether every ACK short of the window's end restarts the window (RFC 7440's plain recovery). */
+    private boolean restarts() {
+        return quirks != null && quirks.quirks().restartWindows();
     }
 
     /** The stall is over: the ACKs that came meanwhile, in order, then the window as it stands. */
@@ -371,7 +387,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     }
 
     private long resendSpacing() {
-        return srtt > 0 ? 2 * srtt : params.timeout();
+        return srtt > 0 ? srtt : params.timeout();
     }
 
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
@@ -426,8 +442,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             sendData(now, b);
             if (b > highestSent) {
                 highestSent = b;
-                if (sampleBlock < 0) {
-                    sampleBlock = b;
+                if (b == end) {
+                    sampleBlock = b; // sent once, the window's last: its ACK comes a round trip later
                     sampleAt = now;
                 }
             }
