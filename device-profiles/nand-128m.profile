@@ -86,5 +86,5 @@ timeout = 1s                       # wait for the next packet before retransmitt
 give-up = 25s                      # fail when the next packet has not come for this long, whatever the
                                    # retransmissions (a server pausing less costs time, not the boot)
 blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU
-windowsize = 8                     # RFC 7440 window; 8 blocks of the spare RAM hold blocks out of order
+windowsize = auto                  # RFC 7440 window, sized from the link's rate and round trip (8 when the rate is unknown)
 min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

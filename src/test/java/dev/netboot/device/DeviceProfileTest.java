@@ -93,12 +93,13 @@ class DeviceProfileTest {
         assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
         assertEquals(new DhcpConfig(DhcpConfig.Protocol.AUTO, 500_000_000L, 2, 200_000_000L, 10_000_000_000L, "", true, 22, ""),
                 p.dhcp());
-        // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
+        // blksize auto, windowsize auto (sized from the path when the transfer starts); out-of-order blocks get
+        // the RAM left after two 256-byte pages and two
         // 1514-byte frames: 65536 - 3540 = 61996 bytes.
         // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it; give-up 25 s.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 512);
         assertEquals(fixed.withBlockSize(TftpConfig.AUTO).withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout())
-                .withWindow(8, 61_996).withGiveUp(25_000_000_000L), p.tftp());
+                .withWindow(TftpConfig.AUTO, 61_996).withGiveUp(25_000_000_000L), p.tftp());
     }
 
     @Test
@@ -116,10 +117,10 @@ class DeviceProfileTest {
                 new Partition("meta", 51_380_224, 8_192),
                 new Partition("data", 51_388_416, 15_720_448)), p.partitions());
         assertEquals(67_108_864, p.partition("data").end());
-        // windowsize 8 and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
+        // windowsize auto and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
         // and two 1514-byte frames: 262144 - 3540 = 258604 bytes.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 1468);
-        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(8, 258_604)
+        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(TftpConfig.AUTO, 258_604)
                 .withGiveUp(25_000_000_000L), p.tftp());
     }
 
