@@ -492,7 +492,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         int blksize = s.optional("blksize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(8, 65464))
                 .orElse(d.blockSize());
         // RFC 7440; auto: sized from the path when the transfer starts (PathWindow).
-        int window = s.optional("windowsize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(1, 65535)).orElse(1);
+        int window = s.optional("windowsize").map(DeviceProfile::windowSize).orElse(1);
         // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
         long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
         // How long to wait for the next packet before failing; unset, as long as the retries take at the timeout.
@@ -513,5 +513,16 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }
+    }
+
+    /** {@code [tftp] windowsize}: 1..65535, or auto ({@link TftpConfig#AUTO}). */
+    private static int windowSize(Value v) {
+        if (v.text().equals("auto")) {
+            return TftpConfig.AUTO;
+        }
+        if (v.text().isEmpty() || !v.text().chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw v.error("'" + v.text() + "' is neither a whole number nor auto (expected: 1..65535 or auto)");
+        }
+        return v.asInt(1, 65535);
     }
 }

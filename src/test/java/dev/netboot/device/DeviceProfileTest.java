@@ -368,6 +368,11 @@ class DeviceProfileTest {
     void badNetworkSettingsNameTheSection() {
         assertEquals("device-profiles/x.profile:30: [tftp] blksize: '4' is out of range (expected: 8..65464)",
                 error(BASE + "[tftp]\ntimeout = 2s\nblksize = 4\n"));
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: 'fast' is neither a whole number nor auto (expected: 1..65535 or auto)",
+                error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = fast\n"));
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: '0' is out of range (expected: 1..65535)",
+                error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = 0\n"));
+        assertEquals(TftpConfig.AUTO, DeviceProfile.parse(BASE + "[tftp]\nwindowsize = auto\n", SRC).tftp().windowSize());
         assertEquals("device-profiles/x.profile:28: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
                 + " 500000000 ns, give-up 60000000000 ns (expected: 0 < initial <= max, 0 <= jitter < initial, give-up > 0)",
                 error(BASE + "[bootp]\nmax-timeout = 500ms\n"));
