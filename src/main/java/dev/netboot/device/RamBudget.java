@@ -26,8 +26,10 @@ import dev.netboot.tftp.TftpConfig;
  *       then fits), and the flash buffer at least twice a block and the writer's buffer; the reorder buffer
  *       gets the window and the flash buffer the rest. A window asked for that does not fit is lowered to the
  *       largest that does, and a block size with not even that room to the largest that has; the {@link #note}
- *       says so. With {@code windowsize = auto} the window is the largest that fits beside a NOR writer that
- *       skips unchanged units, without a note; the path may ask for less (see {@code PathWindow}).</li>
+ *       says so. With {@code windowsize = auto} the window is the largest whose flash buffer holds two windows
+ *       (so the chip has a window to program while the next one crosses the network after a held ACK; with one,
+ *       it idles a round trip per window), beside a NOR writer that skips unchanged units when that fits,
+ *       without a note; the path may ask for less (see {@code PathWindow}).</li>
  *   <li><b>Flash that takes no time</b> ({@code --flash-timing none}: each block is programmed as it comes):
  *       the window is what was asked (for {@code auto}: what the path needs), the flash buffer the least it
  *       can be, and the reorder buffer the rest, in whole blocks. Blocks past what it holds are dropped at a
@@ -103,9 +105,9 @@ public record RamBudget(long ram, FlashWriter.Options writer, int blockSize, int
         }
         if (auto) {
             // As large as fits, the NOR writer's unit first: it saves every unchanged unit's erase and programs.
-            int withUnit = nor ? fitting(window, block, spare - (unit - page), page, unit) : 0;
+            int withUnit = nor ? fitting(window, block, spare - (unit - page), page, unit, 2) : 0;
             boolean skip = withUnit > 1;
-            int w = skip ? withUnit : fitting(window, block, spare, page, page);
+            int w = skip ? withUnit : fitting(window, block, spare, page, page, 2);
             long shared = spare - (skip ? unit - page : 0);
             long reorder = w > 1 ? Math.min((long) w * block, profileCap) : 0;
             return new RamBudget(ram, skip ? FlashWriter.Options.SKIP_UNCHANGED : FlashWriter.Options.DEFAULTS, block, w,
@@ -124,7 +126,7 @@ public record RamBudget(long ram, FlashWriter.Options writer, int blockSize, int
         }
         // The window asked for does not fit: ask for the largest that does. Keeping it and dropping what does not fit
         // was measured slower while the flash paces the transfer: each hole then costs the blocks past the buffer.
-        int fitting = fitting(window, block, shared, page, fill);
+        int fitting = fitting(window, block, shared, page, fill, 1);
         long reorder = fitting > 1 ? Math.min((long) fitting * block, profileCap) : 0;
         String note = "ram " + ram + " bytes " + (fitting > 1 ? "holds a window of " + fitting + " blocks of " + block + " bytes"
                 : "cannot hold a window of " + block + "-byte blocks") + " out of order and another waiting for the flash:"
@@ -134,13 +136,13 @@ public record RamBudget(long ram, FlashWriter.Options writer, int blockSize, int
 
     /**
      * Returns the largest window up to {@code window} whose blocks of {@code block} bytes fit {@code shared} bytes
-     * twice over (out of order, and waiting for the chip with a page), beside a writer buffering {@code fill}; 1
-     * when none does.
+     * once out of order and {@code depth} times waiting for the chip (with a page), beside a writer buffering
+     * {@code fill}; 1 when none does.
      */
-    private static int fitting(int window, int block, long shared, int page, int fill) {
+    private static int fitting(int window, int block, long shared, int page, int fill, int depth) {
         int fitting = window;
-        while (fitting > 1 && (long) fitting * block + Math.max((long) fitting * block + page, floor(block, fill)) > shared) {
-            fitting = (int) Math.max(1, Math.min(fitting - 1, (shared - page) / (2L * block)));
+        while (fitting > 1 && (long) fitting * block + Math.max((long) depth * fitting * block + page, floor(block, fill)) > shared) {
+            fitting = (int) Math.max(1, Math.min(fitting - 1, (shared - page) / ((1L + depth) * block)));
         }
         return Math.max(1, fitting);
     }
