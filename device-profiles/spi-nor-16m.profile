@@ -76,7 +76,8 @@ pxe-arch = 22                      # option 93 (RFC 4578): 22 is ARM 64-bit U-Bo
 # TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512, window 1).
 [tftp]
 timeout = 1s                       # wait for the next packet before retransmitting
-retries = 8                        # retransmissions of one packet before the transfer fails
+give-up = 25s                      # fail when the next packet has not come for this long, whatever the
+                                   # retransmissions (a server pausing less costs time, not the boot)
 blksize = auto                     # negotiated (RFC 2348): the largest block a 1500-byte MTU carries, 1468
-windowsize = 8                     # RFC 7440 window; 8 x 1468 bytes of the spare RAM hold blocks out of order
+windowsize = auto                  # RFC 7440 window, sized from the link's rate and round trip (8 when the rate is unknown)
 min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

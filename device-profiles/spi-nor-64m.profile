@@ -76,8 +76,9 @@ pxe-arch = 22                      # option 93 (RFC 4578): 22 is ARM 64-bit U-Bo
 # TFTP settings. Optional like [bootp]; unset keys take the defaults (1s, 8, 512).
 [tftp]
 timeout = 1s                       # wait for the next packet before retransmitting
-retries = 8                        # retransmissions of one packet before the transfer fails
+give-up = 25s                      # fail when the next packet has not come for this long, whatever the
+                                   # retransmissions (a server pausing less costs time, not the boot)
 blksize = 1468                     # negotiated (RFC 2348); fills a 1500-byte MTU, and a 32 MiB image
                                    # stays under 65535 blocks (at 512 it would need 65536 and wrap)
-windowsize = 8                     # RFC 7440 window; 8 blocks of the spare RAM hold blocks out of order
+windowsize = auto                  # RFC 7440 window, sized from the link's rate and round trip (8 when the rate is unknown)
 min-timeout = 50ms                 # RTT samples may bring the retransmission timeout down to this (RFC 6298)

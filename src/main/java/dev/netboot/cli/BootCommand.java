@@ -64,9 +64,9 @@ final class BootCommand implements Callable<Integer> {
             description = "TFTP block size to ask for (RFC 2348: 8..65464, or auto: the largest the MTU carries, 1468) instead of the profile's.")
     String blksize;
 
-    @Option(names = "--windowsize", paramLabel = "N",
-            description = "TFTP window to ask for (RFC 7440: 1..65535; 1 is stop-and-wait) instead of the profile's.")
-    Integer windowsize;
+    @Option(names = "--windowsize", paramLabel = "N|auto",
+            description = "TFTP window to ask for (RFC 7440: 1..65535; 1 is stop-and-wait; or auto: sized from the link's rate and round trip) instead of the profile's.")
+    String windowsize;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the emulated wire to this libpcap file.")
     Path pcap;

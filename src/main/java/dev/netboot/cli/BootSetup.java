@@ -285,8 +285,16 @@ final class BootSetup {
                 return "--blksize " + n + ": out of range (expected: 8..65464 or auto, RFC 2348)";
             }
         }
-        if (o.windowsize != null && (o.windowsize < 1 || o.windowsize > TftpConfig.MAX_WINDOW_SIZE)) {
-            return "--windowsize " + o.windowsize + ": out of range (expected: 1..65535, RFC 7440)";
+        if (o.windowsize != null && !o.windowsize.equals("auto")) {
+            int n;
+            try {
+                n = Integer.parseInt(o.windowsize.trim());
+            } catch (NumberFormatException e) {
+                return "--windowsize " + o.windowsize + ": not a number (expected: 1..65535 or auto)";
+            }
+            if (n < 1 || n > TftpConfig.MAX_WINDOW_SIZE) {
+                return "--windowsize " + n + ": out of range (expected: 1..65535 or auto, RFC 7440)";
+            }
         }
         return null;
     }
@@ -301,9 +309,9 @@ final class BootSetup {
             t = t.withBlockSize(o.blksize.equals("auto") ? TftpConfig.AUTO : Integer.parseInt(o.blksize.trim()));
         }
         if (o.windowsize != null) {
-            long budget = t.windowSize() > 1 ? t.reorderBudget()
+            long budget = t.windowSize() != 1 ? t.reorderBudget()
                     : Math.max(0, prof.ramBudget() - DeviceProfile.minimumRam(prof.flash()));
-            t = t.withWindow(o.windowsize, budget);
+            t = t.withWindow(o.windowsize.equals("auto") ? TftpConfig.AUTO : Integer.parseInt(o.windowsize.trim()), budget);
         }
         return prof.withTftp(t);
     }

@@ -34,8 +34,14 @@ final class TftpCommand implements Runnable {
     static final int DEFAULT_WINDOW = 16;
     /** Default block size: the largest without IP fragmentation on Ethernet (1500 − 20 IP − 8 UDP − 4 TFTP). */
     static final int DEFAULT_BLKSIZE = 1468;
-    /** Retransmission timeouts stay between this floor and 8 × {@code --timeout}; RTT samples move them. */
-    static final long MIN_TIMEOUT = 20_000_000L;
+    /**
+     * Retransmission timeouts stay between this floor (or {@code --timeout}, if less) and 8 × {@code --timeout};
+     * RTT samples move them. Linux TCP's least RTO: a loopback round trip of 50 µs would otherwise make every
+     * scheduling hiccup of a server a retransmission.
+     */
+    static final long MIN_TIMEOUT = 200_000_000L;
+    /** Retransmissions the default give-up budget allows at the first timeout ({@link TftpConfig#giveUpFor}). */
+    static final int DEFAULT_RETRIES = 6;
     /** The whole transfer may not take longer than this (the client's retries end a dead one far sooner). */
     static final long WALL_LIMIT = 24L * 3600 * 1_000_000_000L;
 
@@ -59,7 +65,8 @@ final class TftpCommand implements Runnable {
         Integer windowsize;
 
         @Option(names = "--timeout", paramLabel = "S",
-                description = "Initial retransmission timeout in seconds; round trips then adapt it (default: 1).")
+                description = {"First retransmission timeout in seconds; round trips then adapt it, between 0.2 (or less, when S is)"
+                        + " and 8 x S (default: 1).", "With --retries it sets how long to wait for the next packet before giving up."})
         Double timeout;
 
         @Option(names = "--tsize", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -69,7 +76,10 @@ final class TftpCommand implements Runnable {
         @Option(names = "--no-options", description = "Send a plain RFC 1350 request: 512-byte blocks, stop-and-wait, no tsize.")
         boolean noOptions;
 
-        @Option(names = "--retries", paramLabel = "N", description = "Retransmissions of one packet before giving up (default: 6).")
+        @Option(names = "--retries", paramLabel = "N",
+                description = {"Give up when the next packet has not come for as long as N retransmissions take at --timeout,"
+                        + " each wait doubling up to 8 x S: 1+2+4+8+8+8+8 = 39 s with the defaults (default: 6).",
+                        "Shorter measured timeouts retransmit sooner, never give up sooner."})
         Integer retries;
 
         @Option(names = "--json", description = "Print one JSON object on stdout at the end.")
@@ -98,7 +108,8 @@ final class TftpCommand implements Runnable {
             int b = noOptions ? 512 : blksize == null ? DEFAULT_BLKSIZE : blksize;
             // Blocks ahead of a gap are kept in RAM up to a whole window (at most 4 MiB).
             long budget = Math.min(4L << 20, (long) w * b);
-            return new TftpConfig(t, Math.min(MIN_TIMEOUT, t), t * 8, retries == null ? 6 : retries, b, w, !noOptions,
+            // Giving up is a budget of time (TftpConfig.giveUpFor): what the retries take at the first timeout.
+            return new TftpConfig(t, Math.min(MIN_TIMEOUT, t), t * 8, retries == null ? DEFAULT_RETRIES : retries, b, w, !noOptions,
                     tsize && !noOptions, -1, 0, w > 1 ? budget : 0);
         }
     }

@@ -12,6 +12,7 @@ import dev.netboot.net.ArpStatus;
 import dev.netboot.net.NetConfig;
 import dev.netboot.net.NetStack;
 import dev.netboot.tftp.TftpClient;
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
 import dev.netboot.tftp.TftpSink;
 import dev.netboot.tftp.TftpSinkException;
@@ -36,6 +37,10 @@ import java.util.random.RandomGenerator;
  * profile carries a public key, and only then is the slot committed as active. Whatever fails before
  * the commit (network, flash, power) leaves the previously active slot active: a half-written image
  * is never marked bootable.
+ *
+ * <p><b>Window.</b> A profile's {@code windowsize = auto} is sized from the path when the transfer starts
+ * ({@link PathWindow}): the link's rate and the round trip of the board's ARP exchange with its next hop.
+ * In-order blocks go straight to the flash writer, so only a timed flash limits the window by RAM.
  *
  * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
  * poll tells the flash the time; operations issued while the chip is busy run when it is ready. The
@@ -95,12 +100,18 @@ public final class BootSequence {
     private final Flash flash;
     private final DeviceProfile profile;
     private final LeaseStage lease;
-    private final TftpClient tftp;
+    private TftpClient tftp;
     private final RandomGenerator random;
     private final BootObserver observer;
     private final FlashStats flashAtStart;
-    private final RamBudget ram;
+    private final RamBudget budget;  // the RAM shared for the window the RAM allows
+    private RamBudget ram;           // ... and for the window asked: for windowsize auto, set when the transfer starts
     private final String ramProblem;
+    private final long linkRate;     // bits per second, 0 when the link does not say
+    private final long linkReceiveBuffer; // bytes the link queues while we are busy, 0 when it does not say
+    private long arpStartedAt;
+    private int arpRequests;         // ARP requests sent for the next hop, as far as seen
+    private long pathRtt = -1;       // the ARP exchange's round trip, when one request was answered
     private State state = new State.Idle();
     private SlotUpdate update;
     private TftpClient signatureClient;
@@ -124,19 +135,26 @@ public final class BootSequence {
         this.profile = profile;
         this.net = new NetStack(link, netConfig, mac);
         this.flash = flash;
-        // The board's RAM shared among reorder buffer, flash buffer and writer, whatever window was asked.
-        RamBudget budget = null;
+        this.linkRate = link.bitsPerSecond();
+        this.linkReceiveBuffer = link.receiveBufferBytes();
+        // The board's RAM shared among reorder buffer, flash buffer and writer, whatever window was asked; the
+        // window is limited by it only when the flash takes time (untimed flash is always ready: MIN_VALUE).
+        RamBudget shared = null;
         String problem = null;
         try {
-            budget = RamBudget.of(profile, NetStack.maxUdpPayload(link.mtu()));
+            shared = RamBudget.of(profile, NetStack.maxUdpPayload(link.mtu()), flash.busyUntil() != Long.MIN_VALUE);
         } catch (IllegalArgumentException e) {
             problem = e.getMessage(); // the boot fails at start, with this line
         }
-        this.ram = budget;
+        this.budget = shared;
         this.ramProblem = problem;
         this.random = random;
         this.lease = new LeaseStage(net, profile.bootp(), profile.dhcp(), random);
-        this.tftp = new TftpClient(net, budget == null ? profile.tftp() : budget.apply(profile.tftp()), random);
+        // Until the path is measured: the window the board would ask for on this link, assuming a LAN's round trip.
+        this.ram = shared == null ? null : sizedFor(-1);
+        TftpConfig t = profile.tftp();
+        this.tftp = new TftpClient(net, shared != null ? ram.apply(t)
+                : t.windowSize() == TftpConfig.AUTO ? t.withWindow(PathWindow.UNKNOWN_RATE, t.reorderBudget()) : t, random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
         profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
@@ -162,7 +180,19 @@ public final class BootSequence {
         return tftp;
     }
 
-    /** Returns how the board's RAM is shared (reorder buffer, flash buffer, writer), or null when it holds too little to boot. */
+    /** Returns the budget for the window asked: {@link #budget}'s, or for windowsize auto the path's ({@code rtt} < 0: assumed). */
+    private RamBudget sizedFor(long rtt) {
+        if (profile.tftp().windowSize() != TftpConfig.AUTO || !profile.tftp().options()) {
+            return budget;
+        }
+        return budget.withWindow(PathWindow.of(linkRate, rtt, budget.blockSize(), linkReceiveBuffer));
+    }
+
+    /**
+     * Returns how the board's RAM is shared (reorder buffer, flash buffer, writer), or null when it holds too little
+     * to boot. With windowsize auto, its window is the one the board would ask for on this link until the transfer
+     * starts (the round trip assumed), then the one it asked for (the round trip measured).
+     */
     public RamBudget ram() {
         return ram;
     }
@@ -224,13 +254,15 @@ public final class BootSequence {
         if (state instanceof State.Arp a) {
             switch (net.resolve(now, a.hop())) {
                 case ArpStatus.Resolved r -> {
+                    if (arpRequests == 1 && now > arpStartedAt) {
+                        pathRtt = now - arpStartedAt; // one request, one answer: a round trip to the next hop
+                    }
                     observer.resolved(now, a.hop(), r.mac());
                     startTransfer(now, a.lease());
                 }
                 case ArpStatus.Failed f -> fail(now, "arp", "ARP: " + a.hop() + " did not answer " + f.requestsSent()
                         + " requests" + (a.hop().equals(a.lease().server()) ? "" : " (gateway toward server " + a.lease().server() + ")"));
-                case ArpStatus.Pending _ -> {
-                }
+                case ArpStatus.Pending p -> arpRequests = Math.max(arpRequests, p.requestsSent());
             }
         }
         if (state instanceof State.Transfer t) {
@@ -303,6 +335,8 @@ public final class BootSequence {
                     + ") and " + lease.source() + " gave no router (option 3)");
             return;
         }
+        arpStartedAt = now;
+        arpRequests = 0;
         transition(now, new State.Arp(lease, hop));
     }
 
@@ -322,6 +356,11 @@ public final class BootSequence {
     }
 
     private void startTransfer(long now, Lease lease) {
+        RamBudget sized = sizedFor(pathRtt);
+        if (sized != ram) {
+            ram = sized; // windowsize auto: the window from the measured path; a new client asks for it
+            tftp = new TftpClient(net, ram.apply(profile.tftp()), random);
+        }
         try {
             update = new SlotUpdate(profile.bootSlots(flash), flash, ram.writer(), ram.flashBuffer(), profile.boot().minImageSize(),
                     observer);

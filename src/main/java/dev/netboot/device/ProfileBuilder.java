@@ -175,12 +175,13 @@ public final class ProfileBuilder {
     }
 
     /**
-     * Sets the RFC 7440 window to ask for ({@code [tftp] windowsize}; default 1, lock-step). Blocks that arrive
-     * ahead of a gap are held in the RAM the flash pages and frames leave over.
+     * Sets the RFC 7440 window to ask for ({@code [tftp] windowsize}; default 1, lock-step), or
+     * {@link TftpConfig#AUTO}: sized from the path when the transfer starts ({@code windowsize = auto}). Blocks that
+     * arrive ahead of a gap are held in the RAM the flash pages and frames leave over.
      */
     public ProfileBuilder window(int blocks) {
-        if (blocks < 1 || blocks > TftpConfig.MAX_WINDOW_SIZE) {
-            throw new IllegalArgumentException("TFTP window " + blocks + " (expected: 1..65535)");
+        if (blocks != TftpConfig.AUTO && (blocks < 1 || blocks > TftpConfig.MAX_WINDOW_SIZE)) {
+            throw new IllegalArgumentException("TFTP window " + blocks + " (expected: 1..65535, or TftpConfig.AUTO)");
         }
         this.window = blocks;
         return this;
@@ -213,7 +214,7 @@ public final class ProfileBuilder {
                     + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
         }
         BootLayout boot = new BootLayout(slotA, slotB, metadata, trialBoots, publicKey, minImageSize);
-        TftpConfig t = window > 1 ? tftp.withWindow(window, Math.max(0, ram - DeviceProfile.minimumRam(flash))) : tftp;
+        TftpConfig t = window != 1 ? tftp.withWindow(window, Math.max(0, ram - DeviceProfile.minimumRam(flash))) : tftp;
         FlashTiming chipTiming = timing != null ? timing : chip.type() == FlashType.NAND ? NAND_TIMING : NOR_TIMING;
         return new DeviceProfile(name, description, mac, ram, flash, chipTiming, chip, partitions, boot, bootp, t, macFromProfile,
                 dhcp);

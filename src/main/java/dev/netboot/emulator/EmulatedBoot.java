@@ -71,7 +71,8 @@ public final class EmulatedBoot {
      * @param peakBufferedBytes most image bytes that waited for the chip at once
      * @param acksHeld          window ACKs the TFTP client held until the flash had room
      * @param reorderBytes      RAM for TFTP blocks held ahead of a gap (see {@link RamBudget})
-     * @param ramDrops          in-order blocks dropped because the flash buffer was full, and sent again
+     * @param ramDrops          blocks dropped for want of RAM (in order with the flash buffer full, ahead of a gap with the
+     *                          reorder buffer full), and sent again
      */
     public record FlashTime(long busyNanos, long bufferBytes, long peakBufferedBytes, long acksHeld, long reorderBytes,
                             long ramDrops) {
@@ -183,7 +184,7 @@ public final class EmulatedBoot {
     public static FlashTime flashTime(TimedFlash timed, BootSequence boot) {
         return new FlashTime(timed == null ? 0 : timed.busyNanos(), boot.update() == null ? 0 : boot.update().bufferBytes(),
                 boot.update() == null ? 0 : boot.update().peakBufferedBytes(), boot.tftp().acksHeld(),
-                boot.ram() == null ? 0 : boot.ram().reorderBytes(), boot.tftp().sinkDrops());
+                boot.ram() == null ? 0 : boot.ram().reorderBytes(), boot.tftp().ramDrops());
     }
 
     /**
@@ -205,7 +206,7 @@ public final class EmulatedBoot {
         if (!(boot.tftp().state() instanceof TftpClient.State.Idle)) {
             return boot.tftp().windowSize();
         }
-        return boot.ram() != null ? boot.ram().window() : p.tftp().windowSize();
+        return boot.ram() != null ? boot.ram().window() : Math.max(1, p.tftp().windowSize());
     }
 
     /**

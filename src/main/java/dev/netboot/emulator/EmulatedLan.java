@@ -18,9 +18,12 @@ import java.util.Map;
  *
  * <p>Random streams: the server segment's faults from {@code Seeds.derive(seed, "segment")}, the client
  * segment's from {@code Seeds.derive(seed, "client-segment")}, the TFTP transfer IDs from
- * {@code Seeds.random(seed, "tftp-ports")}. The router draws no random numbers.
+ * {@code Seeds.random(seed, "tftp-ports")}, a misbehaving TFTP server's choices from {@code Seeds.random(seed,
+ * "tftp-quirks")}. The router draws no random numbers.
  */
 public final class EmulatedLan {
+    /** The MAC of the host that plays the stranger for a misbehaving TFTP server ({@link TftpQuirks#stranger()}). */
+    public static final MacAddress STRANGER_MAC = MacAddress.parse("02:00:00:00:00:66");
     private final Scenario scenario;
     private final Simulation simulation;
     private final EthernetSegment segment;
@@ -32,6 +35,7 @@ public final class EmulatedLan {
     private final Router router;
     private final List<DhcpServer> otherDhcp = new ArrayList<>();
     private ProxyDhcpServer proxy;
+    private final ServerHost stranger;
 
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
@@ -44,6 +48,15 @@ public final class EmulatedLan {
         this.dhcp = bootpOnly ? null : server.startDhcp(sc.bootpConfig(), sc.dhcp());
         this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"));
         simulation.add(server);
+        if (sc.tftpQuirks().any()) {
+            // A misbehaving TFTP server draws from its own stream; its strangers' packets from another address come
+            // from a host of their own on the server's segment.
+            this.stranger = sc.tftpQuirks().stranger() > 0 ? simulation.add(new ServerHost(segment, STRANGER_MAC,
+                    sc.strangerIp(), sc.netmask(), sc.serverGateway())) : null;
+            tftp.misbehaveWith(Seeds.random(sc.seed(), "tftp-quirks"), stranger == null ? null : stranger.stack());
+        } else {
+            this.stranger = null;
+        }
         Scenario.Relay r = sc.relay();
         if (r == null) {
             this.clientSegment = segment;
@@ -161,6 +174,11 @@ public final class EmulatedLan {
     /** Returns the ProxyDHCP server, or null. */
     public ProxyDhcpServer proxyDhcp() {
         return proxy;
+    }
+
+    /** Returns the host that sends a misbehaving TFTP server's packets from another address, or null ({@link TftpQuirks#stranger()}). */
+    public ServerHost stranger() {
+        return stranger;
     }
 
     /** Returns the TFTP server. */

@@ -49,6 +49,12 @@ public final class EmulatedPort implements Link {
         return MTU;
     }
 
+    /** {@inheritDoc} The segment's rate ({@link LinkModel}); 0 on the infinitely fast default wire. */
+    @Override
+    public long bitsPerSecond() {
+        return segment.link().bitsPerSecond();
+    }
+
     /** {@inheritDoc} Never refuses: the segment queues at the receivers. */
     @Override
     public boolean transmit(long now, int length, FrameFiller filler) {

@@ -35,12 +35,13 @@ import java.util.Objects;
  *                     serialisation time, the emulator's original wire)
  * @param dhcp         what the server host's address server answers (DHCP, BOOTP or both) and the lease it gives
  * @param neighbours   other machines on the segment: more DHCP servers, a ProxyDHCP server, hosts (none with a relay)
+ * @param tftpQuirks   how the TFTP server misbehaves ({@link TftpQuirks#NONE}: it does not)
  */
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
                        int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                       Neighbours neighbours) {
+                       Neighbours neighbours, TftpQuirks tftpQuirks) {
     /** Addresses in the BOOTP pool, starting at {@code clientIp}. */
     public static final int POOL_SIZE = 16;
 
@@ -113,7 +114,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
-            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE);
+            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE);
 
     /** A scenario with the default DHCP server and nobody else on the segment. */
     public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
@@ -121,7 +122,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
                     String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
                     int tftpRetries, String servedFile, Relay relay, LinkModel link) {
         this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, DhcpSettings.DEFAULTS, Neighbours.NONE);
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, DhcpSettings.DEFAULTS, Neighbours.NONE,
+                TftpQuirks.NONE);
     }
 
     /** A scenario on an infinitely fast link. */
@@ -149,6 +151,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         Objects.requireNonNull(link);
         Objects.requireNonNull(dhcp);
         Objects.requireNonNull(neighbours);
+        Objects.requireNonNull(tftpQuirks);
         dns = List.copyOf(dns);
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
@@ -160,6 +163,20 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         if (!clientIp.sameSubnet(serverIp, netmask)) {
             throw new IllegalArgumentException("scenario: client " + clientIp + " is not in the server's subnet "
                     + serverIp + "/" + netmask.prefixLength());
+        }
+        if (tftpQuirks.stranger() > 0) {
+            Ipv4Address st = strangerIp(serverIp, netmask);
+            long first = clientIp.value() & 0xFFFF_FFFFL;
+            long at = st.value() & 0xFFFF_FFFFL;
+            boolean clash = st.equals(serverIp) || (at >= first && at < first + POOL_SIZE)
+                    || (relay != null && st.equals(relay.routerServerIp()));
+            for (Object[] m : neighbours.machines()) {
+                clash |= m[2].equals(st);
+            }
+            if (clash) {
+                throw new IllegalArgumentException("scenario: [tftp] stranger needs " + st + " (the subnet's third-last address)"
+                        + " for the stranger host, and it is taken");
+            }
         }
         if (relay != null && !neighbours.none()) {
             throw new IllegalArgumentException("scenario: other DHCP servers, a ProxyDHCP server or hosts share the board's"
@@ -196,19 +213,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -219,31 +236,46 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with another link rate and transmit queue, on every segment. */
     public Scenario withLink(LinkModel l) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with the server host's DHCP server set up as {@code d}. */
     public Scenario withDhcp(DhcpSettings d) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours, tftpQuirks);
     }
 
     /** Returns this scenario with {@code n} on the segment besides the server host. */
     public Scenario withNeighbours(Neighbours n) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n, tftpQuirks);
+    }
+
+    /** Returns this scenario with a TFTP server that misbehaves as {@code q}. */
+    public Scenario withTftpQuirks(TftpQuirks q) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, q);
+    }
+
+    /** Returns the address of the stranger host that sends packets from another address ({@link TftpQuirks#stranger()}): the server subnet's third-last. */
+    public Ipv4Address strangerIp() {
+        return strangerIp(serverIp, netmask);
+    }
+
+    private static Ipv4Address strangerIp(Ipv4Address serverIp, Ipv4Address netmask) {
+        return new Ipv4Address((serverIp.value() | ~netmask.value()) - 2);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours);
+                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
     }
 
     /**
@@ -271,6 +303,6 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
      */
     public TftpServerConfig tftpConfig() {
         return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withLimits(TftpConfig.MAX_BLOCK_SIZE,
-                TftpConfig.MAX_WINDOW_SIZE);
+                TftpConfig.MAX_WINDOW_SIZE).withQuirks(tftpQuirks);
     }
 }

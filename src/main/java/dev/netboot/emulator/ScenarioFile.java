@@ -19,7 +19,11 @@ import java.util.Locale;
  * [faults]    loss, duplicate, max-queue
  * [server]    mac, address, netmask, router, dns (comma-separated)
  * [bootp]     client-address, boot-file, announce (header | options | both | none), tftp-server
- * [tftp]      timeout, retries, served-file
+ * [tftp]      timeout, retries, served-file; misbehaviour ({@link TftpQuirks}): wrap-to-one, send-twice,
+ *             shuffle-windows (yes | no), junk, stranger, oversize (probabilities), oack (none | range | number | unasked),
+ *             tsize-lie (bytes, signed), stop-after, error-after (blocks), error-text, error-without-nul and
+ *             sorcerers-apprentice (yes | no),
+ *             stall-at (a block), stall (a duration); restart-windows (yes | no: RFC 7440's plain recovery)
  * [dhcp]      answers (dhcp | bootp | both), lease-time, renewal-time, rebinding-time, offer-delay, max-message,
  *             tftp-servers-option (yes | no), renewals (answer | ignore | rebind | nak)
  * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
@@ -127,12 +131,14 @@ public final class ScenarioFile {
             tftpServer = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
             s.finish();
         }
+        TftpQuirks quirks = d.tftpQuirks();
         var tftp = c.optionalSection("tftp");
         if (tftp.isPresent()) {
             var s = tftp.get();
             tftpTimeout = s.optional("timeout").map(ConfigText.Value::asDuration).orElse(tftpTimeout);
             tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
+            quirks = quirks(s);
             s.finish();
         }
         Scenario.Relay relay = null;
@@ -145,9 +151,39 @@ public final class ScenarioFile {
         c.finish();
         try {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours);
+                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
+        }
+    }
+
+    /** Reads the misbehaviour keys of {@code [tftp]} ({@link TftpQuirks}); all optional, well-behaved by default. */
+    private static TftpQuirks quirks(ConfigText.Section s) {
+        TftpQuirks d = TftpQuirks.NONE;
+        boolean wrap = s.optional("wrap-to-one").map(ConfigText.Value::asBoolean).orElse(d.wrapToOne());
+        boolean twice = s.optional("send-twice").map(ConfigText.Value::asBoolean).orElse(d.sendTwice());
+        boolean shuffle = s.optional("shuffle-windows").map(ConfigText.Value::asBoolean).orElse(d.shuffle());
+        double junk = s.optional("junk").map(ScenarioFile::probability).orElse(d.junk());
+        double stranger = s.optional("stranger").map(ScenarioFile::probability).orElse(d.stranger());
+        TftpQuirks.Oack oack = s.optional("oack")
+                .map(v -> TftpQuirks.Oack.valueOf(v.asOneOf("none", "range", "number", "unasked").toUpperCase(Locale.ROOT)))
+                .orElse(d.oack());
+        double oversize = s.optional("oversize").map(ScenarioFile::probability).orElse(d.oversize());
+        long lie = s.optional("tsize-lie").map(v -> v.asLong(-(1L << 40), 1L << 40)).orElse(d.tsizeLie());
+        long stopAfter = s.optional("stop-after").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stopAfter());
+        long errorAfter = s.optional("error-after").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.errorAfter());
+        var textValue = s.optional("error-text");
+        String text = textValue.map(ConfigText.Value::asString).orElse(d.errorText());
+        boolean noNul = s.optional("error-without-nul").map(ConfigText.Value::asBoolean).orElse(d.errorWithoutNul());
+        boolean sorcerer = s.optional("sorcerers-apprentice").map(ConfigText.Value::asBoolean).orElse(d.sorcerersApprentice());
+        long stallAt = s.optional("stall-at").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stallAt());
+        long stall = s.optional("stall").map(ConfigText.Value::asDuration).orElse(d.stall());
+        boolean restart = s.optional("restart-windows").map(ConfigText.Value::asBoolean).orElse(d.restartWindows());
+        try {
+            return new TftpQuirks(wrap, twice, shuffle, junk, stranger, oack, oversize, lie, stopAfter, errorAfter, text, noNul, sorcerer,
+                    stallAt, stall, restart);
+        } catch (IllegalArgumentException e) {
+            throw textValue.isPresent() ? textValue.get().error(e.getMessage()) : s.error(e.getMessage());
         }
     }
 

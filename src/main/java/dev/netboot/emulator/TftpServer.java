@@ -75,6 +75,9 @@ public final class TftpServer implements UdpHandler, SimNode {
     }
 
     private final TxPacer pacer;
+    // Misbehaviour (TftpQuirks): its own seeded stream, and another host to play the stranger, if any.
+    private RandomGenerator quirkRandom = new java.util.SplittableRandom(0);
+    private NetStack stranger;
 
     TftpServer(NetStack stack, TftpServerConfig config, RandomGenerator ports) {
         this(stack, config, ports, TxPacer.NONE);
@@ -86,6 +89,15 @@ public final class TftpServer implements UdpHandler, SimNode {
         this.config = config;
         this.ports = ports;
         this.pacer = pacer;
+    }
+
+    /**
+     * Sets where a misbehaving server ({@link TftpServerConfig#quirks()}) draws its random choices from, and the
+     * stack of another host on the segment that sends the strangers' packets (null: another port of this host).
+     */
+    public void misbehaveWith(RandomGenerator random, NetStack strangerHost) {
+        this.quirkRandom = random;
+        this.stranger = strangerHost;
     }
 
     /** Serves {@code content} (not copied; don't change it while serving) under {@code name}, exact match. */
@@ -193,7 +205,9 @@ public final class TftpServer implements UdpHandler, SimNode {
             uploadSessions.add(u);
             s = u;
         } else {
-            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer);
+            SessionQuirks q = config.quirks().any()
+                    ? new SessionQuirks(config.quirks(), quirkRandom, stack, stranger, tid, client, clientPort) : null;
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer, q);
             sessions.add(r);
             s = r;
         }
@@ -227,7 +241,8 @@ public final class TftpServer implements UdpHandler, SimNode {
                 case "tsize" -> {
                     if (v >= 0) {
                         // RFC 2349: a read is answered with the file's size, a write's announced size is echoed.
-                        answer.add(new TftpPacket.Option("tsize", Long.toString(fileSize >= 0 ? fileSize : v)));
+                        long size = fileSize >= 0 ? Math.max(0, fileSize + config.quirks().tsizeLie()) : v;
+                        answer.add(new TftpPacket.Option("tsize", Long.toString(size)));
                     }
                 }
                 case "timeout" -> {
@@ -253,8 +268,35 @@ public final class TftpServer implements UdpHandler, SimNode {
                 }
             }
         }
+        if (!answer.isEmpty()) {
+            blockSize = spoil(answer, blockSize);
+        }
         return new TftpServerSession.Params(blockSize, window, rollover, timeout,
                 answer.isEmpty() ? null : new TftpPacket.Oack(answer));
+    }
+
+    /**
+     * Spoils the OACK {@code answer} as {@link TftpQuirks#oack()} asks; returns the block size the session then
+     * sends (a server that announces a larger block than asked also sends it, as far as the link carries).
+     */
+    private int spoil(List<TftpPacket.Option> answer, int blockSize) {
+        switch (config.quirks().oack()) {
+            case NONE -> {
+            }
+            case RANGE -> {
+                int larger = Math.min(blockSize + 1, stack.maxUdpPayload() - 4);
+                answer.removeIf(o -> o.name().equals("blksize"));
+                answer.add(0, new TftpPacket.Option("blksize", Integer.toString(blockSize + 1)));
+                return larger;
+            }
+            case NUMBER -> {
+                answer.removeIf(o -> o.name().equals("blksize"));
+                answer.add(0, new TftpPacket.Option("blksize", "1k"));
+                return TftpWire.DEFAULT_BLOCK_SIZE;
+            }
+            case UNASKED -> answer.add(new TftpPacket.Option("multicast", "239.255.0.1,1758,1"));
+        }
+        return blockSize;
     }
 
     private static long number(String s) {

@@ -11,14 +11,11 @@ package dev.netboot.emulator;
  * @param maxWindowSize          the largest window granted (RFC 7440); without the option a session runs lock-step
  * @param options                how requests with options are answered
  * @param singlePort             answer from port 69 instead of a fresh transfer ID (dnsmasq {@code --tftp-single-port})
- * @param wrapToOne              unless the client negotiates {@code rollover}, number the block after 65535 as 1
- *                               instead of 0 (the minority of servers)
  * @param acceptWrites           take WRQ uploads into memory ({@link TftpServer#uploads()}); otherwise ERROR 2
- * @param sorcerersApprenticeBug TEST ONLY: misbehave by resending the current DATA on every duplicate ACK, the
- *                               bug RFC 1123 section 4.2.3.1 forbids, to check a client's storm resistance
+ * @param quirks                 how it misbehaves (TEST ONLY: the servers of the wild, to check a client against them)
  */
 public record TftpServerConfig(long timeout, int maxRetries, int maxBlockSize, int maxWindowSize, Options options,
-                               boolean singlePort, boolean wrapToOne, boolean acceptWrites, boolean sorcerersApprenticeBug) {
+                               boolean singlePort, boolean acceptWrites, TftpQuirks quirks) {
     /** How the server answers a request that carries options (RFC 2347). */
     public enum Options {
         /** Negotiate blksize, tsize, timeout, windowsize and rollover with an OACK. */
@@ -31,57 +28,65 @@ public record TftpServerConfig(long timeout, int maxRetries, int maxBlockSize, i
 
     /** 1 s timeout, 5 retries, options honoured up to 65464-byte blocks and window 64, uploads accepted, well-behaved. */
     public static final TftpServerConfig DEFAULTS = new TftpServerConfig(1_000_000_000L, 5, 65464, 64, Options.HONOUR,
-            false, false, true, false);
+            false, true, TftpQuirks.NONE);
 
     /** Checks the ranges. */
     public TftpServerConfig {
         if (timeout <= 0 || maxRetries < 0 || maxBlockSize < 8 || maxBlockSize > 65464 || maxWindowSize < 1
-                || maxWindowSize > 65535 || options == null) {
+                || maxWindowSize > 65535 || options == null || quirks == null) {
             throw new IllegalArgumentException("TFTP server settings: timeout " + timeout + " ns, retries " + maxRetries
                     + ", max block size " + maxBlockSize + ", max window " + maxWindowSize + ", options " + options
                     + " (expected: timeout > 0, retries >= 0, block size 8..65464, window 1..65535, options set)");
         }
     }
 
+    /** Returns whether the block after 65535 is numbered 1 unless the client negotiates {@code rollover}. */
+    public boolean wrapToOne() {
+        return quirks.wrapToOne();
+    }
+
+    /** Returns whether the server resends DATA for every duplicate ACK (the Sorcerer's Apprentice bug). */
+    public boolean sorcerersApprenticeBug() {
+        return quirks.sorcerersApprentice();
+    }
+
     /** Returns these settings with the given timeout and retry count. */
     public TftpServerConfig withRetry(long t, int retries) {
-        return new TftpServerConfig(t, retries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne, acceptWrites,
-                sorcerersApprenticeBug);
+        return new TftpServerConfig(t, retries, maxBlockSize, maxWindowSize, options, singlePort, acceptWrites, quirks);
     }
 
     /** Returns these settings granting at most {@code blockSize} and {@code window}. */
     public TftpServerConfig withLimits(int blockSize, int window) {
-        return new TftpServerConfig(timeout, maxRetries, blockSize, window, options, singlePort, wrapToOne, acceptWrites,
-                sorcerersApprenticeBug);
+        return new TftpServerConfig(timeout, maxRetries, blockSize, window, options, singlePort, acceptWrites, quirks);
     }
 
     /** Returns these settings answering options as {@code o}. */
     public TftpServerConfig withOptions(Options o) {
-        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, o, singlePort, wrapToOne, acceptWrites,
-                sorcerersApprenticeBug);
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, o, singlePort, acceptWrites, quirks);
     }
 
     /** Returns these settings answering from port 69 or not. */
     public TftpServerConfig withSinglePort(boolean on) {
-        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, on, wrapToOne, acceptWrites,
-                sorcerersApprenticeBug);
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, on, acceptWrites, quirks);
     }
 
     /** Returns these settings wrapping block numbers to 1 (unless negotiated) or not. */
     public TftpServerConfig withWrapToOne(boolean on) {
-        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, on, acceptWrites,
-                sorcerersApprenticeBug);
+        return withQuirks(quirks.withWrapToOne(on));
     }
 
     /** Returns these settings accepting uploads or not. */
     public TftpServerConfig withWrites(boolean on) {
-        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne, on,
-                sorcerersApprenticeBug);
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, on, quirks);
     }
 
     /** Returns these settings with the Sorcerer's Apprentice misbehaviour switched on or off. */
     public TftpServerConfig withSorcerersApprenticeBug(boolean on) {
-        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, wrapToOne,
-                acceptWrites, on);
+        return withQuirks(quirks.withSorcerersApprentice(on));
+    }
+
+    /** Returns these settings misbehaving as {@code q}. */
+    public TftpServerConfig withQuirks(TftpQuirks q) {
+        return new TftpServerConfig(timeout, maxRetries, maxBlockSize, maxWindowSize, options, singlePort, acceptWrites, q);
     }
 }

@@ -20,21 +20,28 @@ import java.nio.ByteBuffer;
  *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
  *       ({@link TxPacer}); the ACK of the last one moves the window on. An ACK of an earlier block names a
- *       hole: the block after it is resent alone and the window slides on. When the ACK answering that
- *       single resend names exactly it, the client kept nothing past the hole, and the window restarts
- *       after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block window whose
- *       beginning MUST be set based on the ACK received out of sequence"). Once an ACK passes a block
- *       resent alone (no restart between), the client is known to keep blocks past a hole, and every
- *       later hole costs one resent block.</li>
+ *       hole: the block after it is resent alone and the window slides on (the end moves to the ACK plus
+ *       the window). When the ACK answering that single resend names exactly it, the client kept nothing
+ *       past the hole (it keeps no blocks out of order, or its reorder buffer was full and it dropped them),
+ *       and the window restarts after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block
+ *       window whose beginning MUST be set based on the ACK received out of sequence"). An ACK past the
+ *       resent block shows the client kept what followed it up to the next hole, which gets the same.</li>
+ *   <li>With {@link TftpQuirks#restartWindows()}: RFC 7440's plain recovery, as atftpd 0.8 and other real
+ *       servers do it: every ACK short of the window's end (a duplicate one included) restarts the window
+ *       from the block after it.</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
  *       {@code maxRetries} times; then the session gives up silently.</li>
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
  *       receiver's note of a lost block base, which is sent again alone, but not when it was already sent
- *       again (alone or first of a restarted window) within the last two smoothed round trips.</li>
+ *       again (alone or first of a restarted window) within the last smoothed round trip (measured from the
+ *       OACK to ACK 0 and from a window's last block, sent once, to its ACK).</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
+ *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
+ *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
+ *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block.</li>
  * </ul>
  */
 public final class TftpSession implements TftpServerSession, PayloadWriter {
@@ -101,6 +108,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final int blockSize;
     private final long lastBlock;
     private final TxPacer pacer;
+    private final SessionQuirks quirks;
+    private final int[] order;    // the order the current window's blocks go out in (shuffled windows)
+    private long windowStart;     // the first block of the window being handed over
+    private int orderLen;         // blocks of that window in order[]
+    private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
+    private boolean stalled;      // the stall happened
+    private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
     private State state;
     private boolean oackPending;
     private long base = 1;      // first block not acknowledged
@@ -111,12 +125,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long lastResent = -1; // the block last sent again, alone or first of a restarted window, and when
     private long lastResentAt;
     // The block last resent alone, while no window restart has sent the blocks after it again; -1 otherwise.
-    // Only an ACK past it, with those blocks sent once, shows that the client keeps blocks past a hole.
+    // An ACK of exactly it shows that the client kept nothing past it.
     private long aloneResent = -1;
-    private boolean clientBuffers; // the client kept blocks past a hole: single resends serve it
-    private long srtt = -1;     // smoothed round trip of first sends (Karn), to space repeated single resends
-    private long sampleBlock = -1;
+    private long srtt = -1;     // smoothed round trip (Karn: packets sent once), to space repeated single resends
+    private long sampleBlock = -1; // a window's last block, sent once; its ACK measures a round trip
     private long sampleAt;
+    private boolean oackSample;    // the OACK went once: ACK 0 measures a round trip
     private long blocksAcked, dataSent, retransmissions, duplicateAcks, strangers, ignored;
     private long txBlock; // the block fill() writes
 
@@ -127,6 +141,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer) {
+        this(stack, config, port, client, clientPort, file, content, params, pacer, null);
+    }
+
+    /** A session that misbehaves as {@code quirks} says (null: well-behaved). */
+    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
+                ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks) {
+        this.quirks = quirks;
+        this.order = quirks != null && quirks.quirks().shuffle() ? new int[params.windowSize()] : null;
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -137,7 +159,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.params = params;
         this.blockSize = params.blockSize();
         this.lastBlock = content.size() / blockSize + 1L;
-        this.payload = ByteBuffer.allocate(blockSize);
+        this.payload = ByteBuffer.allocate(blockSize + (quirks != null ? SessionQuirks.OVERSIZE : 0));
         this.pacer = pacer;
     }
 
@@ -146,6 +168,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (params.oack() != null) {
             sendOack(now);
             oackPending = true;
+            oackSample = true;
+            sampleAt = now;
             state = new State.AwaitingAck(0, now + params.timeout(), 0);
         } else {
             startWindow(now, 1, 0);
@@ -200,6 +224,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (!(state instanceof State.AwaitingAck(long block, long retryAt, int retries))) {
             return;
         }
+        if (stallUntil >= 0) {
+            if (now < stallUntil) {
+                return; // a stalled server does nothing, its timers included
+            }
+            endStall(now);
+            return;
+        }
         if (now >= retryAt) {
             if (retries >= config.maxRetries()) {
                 end(End.GAVE_UP);
@@ -207,6 +238,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (oackPending) {
                 sendOack(now);
+                oackSample = false; // Karn: ACK 0 may answer either copy
                 retransmissions++;
                 state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
             } else {
@@ -221,6 +253,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     public long pollAt() {
         if (!(state instanceof State.AwaitingAck a)) {
             return Long.MAX_VALUE;
+        }
+        if (stallUntil >= 0) {
+            return stallUntil;
         }
         return hasWork() ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
@@ -239,6 +274,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         try {
             op = TftpWire.opcode(buf, off, len);
             if (op == TftpPacket.OP_ACK) {
+                if (stallUntil >= 0) {
+                    stalledAcks.add(TftpWire.block(buf, off, len)); // read when the stall ends, as a socket's queue would be
+                    return;
+                }
                 onAck(now, TftpWire.block(buf, off, len));
                 return;
             }
@@ -261,6 +300,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (oackPending) {
             if (ack == 0) {
                 oackPending = false;
+                if (oackSample) {
+                    srtt = now - sampleAt;
+                }
                 startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
             } else {
                 ignored++;
@@ -282,18 +324,17 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             }
             if (s >= end || s == highestSent || params.windowSize() == 1) {
                 startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
-            } else if (s == aloneResent && !clientBuffers) {
-                // The ACK covers our single resend and no more: the client kept nothing past the hole, as
-                // RFC 7440 allows. Do what the RFC says: a new window from the block after the ACK.
+            } else if (s == aloneResent || restarts()) {
+                // The ACK covers our single resend and no more: the client kept nothing past the hole, as RFC 7440
+                // allows, or dropped it for want of room. Do what the RFC says: a new window from the block after
+                // the ACK. (A server that restarts on every ACK does so at once.)
                 startWindow(now, base, 0);
             } else {
-                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps
-                // the blocks after a hole (shown when an ACK passes a block we resent alone) needs only
-                // that block again; the window slides from the ACK and the new blocks keep flowing.
-                if (aloneResent >= 0 && s > aloneResent) {
-                    clientBuffers = true;
-                }
+                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps the blocks
+                // after a hole needs only that block again; the window slides from the ACK and the new blocks keep
+                // flowing. Should it have kept nothing, its ACK of exactly this block says so (above).
                 end = Math.min(base + params.windowSize() - 1, lastBlock);
+                sampleBlock = -1; // the window's end moved: its ACK comes later than a round trip
                 resendOne(now, base, retries);
             }
         } else if (s == base - 1) {
@@ -304,12 +345,31 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 if (!ended()) {
                     state = new State.AwaitingAck(block, retryAt, retries);
                 }
+            } else if (params.windowSize() > 1 && restarts()) {
+                startWindow(now, base, retries); // RFC 7440: the last ACK received sets where the window starts
             } else if (params.windowSize() > 1 && (base != lastResent || now - lastResentAt >= resendSpacing())) {
                 // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
                 resendOne(now, base, retries);
             }
         } else {
             ignored++;
+        }
+    }
+
+    /** Returns whether every ACK short of the window's end restarts the window (RFC 7440's plain recovery). */
+    private boolean restarts() {
+        return quirks != null && quirks.quirks().restartWindows();
+    }
+
+    /** The stall is over: the ACKs that came meanwhile, in order, then the window as it stands. */
+    private void endStall(long now) {
+        stallUntil = -1;
+        while (!stalledAcks.isEmpty() && !ended()) {
+            onAck(now, stalledAcks.poll());
+        }
+        if (!ended() && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
+            state = new State.AwaitingAck(block, Math.max(retryAt, now), retries);
+            pump(now);
         }
     }
 
@@ -327,13 +387,18 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     }
 
     private long resendSpacing() {
-        return srtt > 0 ? 2 * srtt : params.timeout();
+        return srtt > 0 ? srtt : params.timeout();
     }
 
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
     private void startWindow(long now, long first, int retries) {
         next = first;
+        windowStart = first;
         end = Math.min(first + params.windowSize() - 1, lastBlock);
+        if (order != null) {
+            orderLen = (int) (end - first + 1);
+            quirks.windowOrder(order, orderLen);
+        }
         resend = -1;
         if (first <= highestSent) {
             sampleBlock = -1;
@@ -353,6 +418,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private void pump(long now) {
         boolean sent = false;
         while (hasWork() && pacer.ready(now) && !ended()) {
+            if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && highestSent + 1 >= quirks.quirks().stallAt()) {
+                // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
+                stalled = true;
+                stallUntil = now + quirks.quirks().stall();
+                return;
+            }
             long b;
             if (resend >= 0) {
                 b = resend;
@@ -360,6 +431,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
                 retransmissions++;
             } else {
                 b = next++;
+                long k = b - windowStart;
+                if (order != null && k >= 0 && k < orderLen) {
+                    b = windowStart + order[(int) k]; // a shuffled window: the k-th block handed over is another one
+                }
                 if (b <= highestSent) {
                     retransmissions++;
                 }
@@ -367,8 +442,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             sendData(now, b);
             if (b > highestSent) {
                 highestSent = b;
-                if (sampleBlock < 0) {
-                    sampleBlock = b;
+                if (b == end) {
+                    sampleBlock = b; // sent once, the window's last: its ACK comes a round trip later
                     sampleAt = now;
                 }
             }
@@ -394,7 +469,22 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     /** Reads block {@code b} and sends it; a file that cannot be read ends the session with ERROR 0, as a real server does. */
     private void sendData(long now, long b) {
-        payload.clear().limit(dataLength(b));
+        if (quirks != null && quirks.quirks().stopAfter() > 0 && b > quirks.quirks().stopAfter()) {
+            return; // gone silent (TftpQuirks.stopAfter)
+        }
+        if (quirks != null && quirks.quirks().errorAfter() > 0 && b > quirks.quirks().errorAfter()) {
+            String text = quirks.quirks().errorText();
+            TftpPacket.Error e = new TftpPacket.Error(TftpWire.ERR_NOT_DEFINED, text);
+            int n = e.encodedLength() - (quirks.quirks().errorWithoutNul() ? 1 : 0); // the NUL is the last byte
+            for (int copies = quirks.twice() ? 2 : 1; copies > 0; copies--) {
+                // Without the NUL, emit's last byte lands past the datagram, in the frame buffer's spare room.
+                stack.sendUdp(now, port, client, clientPort, n, (buf, o, l) -> e.emit(buf, o));
+            }
+            end(End.READ_ERROR);
+            return;
+        }
+        int n = dataLength(b);
+        payload.clear().limit(n);
         try {
             content.read((b - 1) * blockSize, payload);
         } catch (java.io.IOException e) {
@@ -403,13 +493,28 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             return;
         }
         txBlock = b;
+        if (quirks != null) {
+            quirks.beforeData(now, BlockNumbers.wire(b, params.rolloverTo()), payload, n);
+            if (TftpWire.DATA_HEADER_LEN + n + SessionQuirks.OVERSIZE <= stack.maxUdpPayload() && quirks.oversize()) {
+                payload.limit(n + SessionQuirks.OVERSIZE);
+                for (int i = n; i < n + SessionQuirks.OVERSIZE; i++) {
+                    payload.put(i, (byte) 0xEE); // bytes beyond the negotiated block size
+                }
+            }
+        }
         stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         dataSent++;
+        if (quirks != null && quirks.twice()) {
+            stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
+        }
     }
 
     private void sendOack(long now) {
         TftpPacket.Oack o = params.oack();
         stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
+        if (quirks != null && quirks.twice()) {
+            stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
+        }
     }
 
     /** Writes DATA {@code txBlock} in place. */

@@ -34,6 +34,23 @@ public interface Link {
      */
     boolean transmit(long now, int length, FrameFiller filler);
 
+    /**
+     * Returns the link's rate in bits per second as the port knows it (a NIC's negotiated speed, an emulated
+     * segment's rate), or 0 when it does not know (the default) or the link has none (an infinitely fast wire).
+     */
+    default long bitsPerSecond() {
+        return 0;
+    }
+
+    /**
+     * Returns how many bytes of received frames the port can queue while the stack is busy (a socket's receive
+     * buffer, a NIC's ring), as the kernel accounts them, or 0 when it does not know or does not drop (the default).
+     * A sender's window larger than this arrives faster than a slow poll loop takes it, and the rest is lost.
+     */
+    default long receiveBufferBytes() {
+        return 0;
+    }
+
     /** Returns the time (ns) at which {@link #receive} may have a frame to deliver, or {@link Long#MAX_VALUE}. */
     default long pollAt() {
         return Long.MAX_VALUE;

@@ -57,6 +57,16 @@ public final class PcapLink implements Link, Link.FrameFiller, Link.FrameHandler
     }
 
     @Override
+    public long bitsPerSecond() {
+        return inner.bitsPerSecond();
+    }
+
+    @Override
+    public long receiveBufferBytes() {
+        return inner.receiveBufferBytes();
+    }
+
+    @Override
     public long pollAt() {
         return inner.pollAt();
     }

@@ -6,10 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.netboot.wire.Checksum;
 import dev.netboot.wire.MacAddress;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A Linux network interface as a {@link Link}: an {@code AF_PACKET}/{@code SOCK_RAW} socket bound to the
@@ -55,6 +58,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_IGNORE_OUTGOING = 23;
+    private static final int SOL_SOCKET = 1, SO_RCVBUF = 8;
     /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
     private static final int MREQ_SIZE = 16, MREQ_TYPE = 4;
     /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
@@ -68,6 +72,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final MacAddress mac;
     private final int index;
     private final int mtu;
+    private final long receiveBuffer;
     private final MemorySegment rx;
     private final ByteBuffer rxBuf;
     private final MemorySegment tx;
@@ -152,6 +157,11 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             if (r < 0) {
                 throw failure("bind", errno());
             }
+            // What the kernel queues for us while we are busy (socket(7) SO_RCVBUF: net.core.rmem_default unless set).
+            MemorySegment len = arena.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, 4);
+            r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUF, one, len);
+            receiveBuffer = r < 0 ? 0 : Math.max(0, one.get(JAVA_INT, 0));
         } catch (RuntimeException | Error e) {
             closeFd();
             throw e;
@@ -200,6 +210,27 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     @Override
     public MacAddress macAddress() {
         return mac;
+    }
+
+    /**
+     * Returns the interface's speed as the kernel reports it ({@code /sys/class/net/NAME/speed}, Mbit/s: the
+     * negotiated speed of a NIC, 10000 for a veth), or 0 when it reports none (-1, unreadable, an interface
+     * without a carrier).
+     */
+    @Override
+    public long bitsPerSecond() {
+        try {
+            long mbit = Long.parseLong(Files.readString(Path.of("/sys/class/net", name, "speed")).trim());
+            return mbit > 0 ? mbit * 1_000_000L : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** {@inheritDoc} The socket's {@code SO_RCVBUF} as read at {@link #open}, 0 when the kernel did not say. */
+    @Override
+    public long receiveBufferBytes() {
+        return receiveBuffer;
     }
 
     /** Returns the interface's MTU as read at {@link #open}. */

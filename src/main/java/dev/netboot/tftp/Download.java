@@ -9,12 +9,19 @@ import java.nio.ByteBuffer;
  * receiver rules, RFC 2349's tsize check and the sink's pacing; the socket, the transfer ID, the
  * negotiated sizes, retries, the RTT estimate and the shared counters belong to its {@link TftpClient}.
  *
- * <p><b>Window.</b> It acknowledges every {@code w} in-order blocks: {@code w} starts at the negotiated
- * size, grows by one after a clean window and halves on a gap or timeout; a timeout after blocks in order
- * means the sender stopped at its window's end, between our steps: that end is acknowledged and {@code w}
- * is the negotiated size again. A block ahead of a gap goes
- * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
- * missing block per timeout (RFC 7440 section 4).
+ * <p><b>Window.</b> It acknowledges the last block of each window: the window is the negotiated size and
+ * ends {@code w} blocks after our last ACK, gap ACKs included, since a sender restarts (RFC 7440) or slides its
+ * window from any ACK it acts on. Never in the middle of a window: a standard sender (atftpd, measured) takes
+ * such an ACK for a loss and sends again everything after it that it had queued. A timeout after blocks in
+ * order means the sender stopped at a window's end we did not expect: that end is acknowledged.
+ *
+ * <p><b>Gaps.</b> A block ahead of a gap goes into a {@link ReorderBuffer} while it has room and is dropped
+ * otherwise (the RAM is a hard limit); either way the last in-order block is acknowledged at once (RFC 7440
+ * section 4), and so is the next hole a filled one reveals (blocks seen past it, held or dropped). The same
+ * hole is acknowledged again only after {@link #gapRepeat}: two smoothed round trips, doubling each time, at
+ * most the retransmission timeout; soon enough that a lost resend or a lost gap ACK does not leave the
+ * reorder buffer to fill and the stream to stall for a whole timeout, late enough that a server which
+ * restarts its window on each ACK is not made to restart it again before its first restart could arrive.
  *
  * <p><b>Pacing.</b> Before the ACK that asks for the next window it asks the sink when it can take a
  * whole negotiated window ({@link TftpSink#readyAt}: the sender sends that many whatever our own, smaller,
@@ -31,12 +38,21 @@ final class Download {
     private long received;           // last block in order
     private long acked;              // last block we acknowledged
     private int sinceAck;            // blocks in order since that ACK
-    private int window = 1;          // blocks per ACK now
+    private int window = 1;          // blocks per window (the negotiated size)
     private boolean lossInWindow;
-    private long lastGapAckFor = -1;
+    private long highestSeen;        // the highest block seen in this transfer, held, dropped or in order
+    private long lastGapAckFor = -1; // the last in-order block a gap ACK named, when, and how often for that hole
     private long lastGapAckAt;
+    private int gapAcksFor;
     private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
-    private long acksHeld, held, gapAcks, sinkDrops;
+    private long acksHeld, held, gapAcks, sinkDrops, reorderDrops;
+    // Past 65535 with a window and no rollover option: how many times our ACK of the block numbered 65535 was
+    // answered with DATA 1 rather than 0, and whether the next DATA answers such an ACK.
+    private int oneForZero;
+    private boolean askedPastWrap;
+
+    /** Answers of DATA 1 to our ACK of 65535, never a 0, that make the client take the server for one that wraps to 1. */
+    static final int WRAP_EVIDENCE = 3;
 
     Download(TftpClient client) {
         this.c = client;
@@ -82,12 +98,17 @@ final class Download {
         return sinkDrops;
     }
 
+    /** Returns how many blocks ahead of a gap were dropped because the reorder buffer had no room for them. */
+    long reorderDrops() {
+        return reorderDrops;
+    }
+
     /** A server that ignored our options answered DATA 1 from {@code srcPort}: start and take the block. */
     void enterWithData(long now, int srcPort, ByteBuffer buf, int off, int len) {
         if (!begin(now, -1, srcPort)) {
             return;
         }
-        enter(srcPort);
+        enter(now, srcPort);
         onData(now, buf, off, len);
     }
 
@@ -100,7 +121,7 @@ final class Download {
             return;
         }
         tsize = announced;
-        enter(srcPort);
+        enter(now, srcPort);
         sendAck(now, true); // RFC 2347: a read answered with OACK goes on with ACK 0
     }
 
@@ -123,6 +144,7 @@ final class Download {
     /** The sink has room: take the blocks held past a block dropped for want of it, then ask for what follows. */
     void releaseAck(long now) {
         ackHeldUntil = -1;
+        c.progress(now); // the client waited for the sink, not the server: the give-up clock starts now
         int n = takeHeld(now, c.blockSize);
         if (n == HELD || n == FAILED) {
             return;
@@ -139,12 +161,13 @@ final class Download {
         return wireBlock == c.wire(received);
     }
 
-    private void enter(int srcPort) {
+    private void enter(long now, int srcPort) {
+        c.progress(now);
         c.tid = srcPort;
-        c.retries = 0;
         received = 0;
         acked = 0;
         sinceAck = 0;
+        highestSeen = 0;
         c.transition(new TftpClient.State.Receiving(c.server, srcPort, c.blockSize));
     }
 
@@ -152,12 +175,19 @@ final class Download {
     void onData(long now, ByteBuffer buf, int off, int len) {
         int b = TftpWire.block(buf, off, len);
         long expected = received + 1;
-        if (!c.rolloverKnown && c.rolloverTo == 0 && c.windowSize == 1 && (expected & 0xFFFF) == 0 && b == 1) {
-            c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+        boolean answer = askedPastWrap;
+        askedPastWrap = false;
+        if (!c.rolloverKnown && c.rolloverTo == 0 && (expected & 0xFFFF) == 0 && !wrap(now, b, answer)) {
+            return;
         }
         long s = BlockNumbers.seq(b, expected, c.rolloverTo);
         int n = len - TftpWire.DATA_HEADER_LEN;
-        if (n > c.blockSize || s < 0) {
+        if (s >= 0 && n > c.blockSize) {
+            // RFC 2348: blocks are the negotiated size, the last one shorter. What is this block, then? Nothing to trust.
+            String why = "TFTP: server sent DATA " + b + " of " + n + " bytes, more than the " + c.blockSize + "-byte blocks negotiated";
+            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_ILLEGAL_OP, why.substring(6));
+            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_ILLEGAL_OP, why));
+        } else if (s < 0) {
             c.dropped++;
         } else if (s == expected) {
             inOrder(now, buf, off + TftpWire.DATA_HEADER_LEN, n);
@@ -170,6 +200,46 @@ final class Download {
             }
             // else: the tail of a window the sender resends from our early ACK; nothing to say
         }
+    }
+
+    /**
+     * Block 65536 is due (wire number 0 where servers wrap to 0) and DATA {@code b} came; {@code answer} says it is
+     * the first DATA after our ACK of 65535. In lock-step, 1 marks a server that wraps to 1. With a window, 1 could
+     * also be block 65537 after a lost 0; but a server that wraps to 0 answers our ACK of 65535 with 0 first, so a
+     * 1 there, {@link #WRAP_EVIDENCE} times and never a 0, marks a server that wraps to 1 unasked. That is trusted
+     * only when the server announced a size (tsize): a wrong guess shifts every later block by one and the last one
+     * then misses the size, which fails the transfer before anything is committed. Without one, the transfer fails
+     * with the cause. Returns false when it failed.
+     */
+    private boolean wrap(long now, int b, boolean answer) {
+        if (c.windowSize == 1) {
+            if (b == 1) {
+                c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
+            }
+            return true;
+        }
+        if (b == 0) {
+            c.rolloverKnown = true; // seen: this server wraps to 0
+            return true;
+        }
+        if (b != 1 || !answer || ++oneForZero < WRAP_EVIDENCE) {
+            return true;
+        }
+        if (tsize < 0) {
+            String why = "TFTP: server " + c.server + ":" + c.tid + " numbers the block after 65535 as 1, not 0, without the"
+                    + " rollover option; with a window that cannot be told from a lost block 0, and it announced no size"
+                    + " (tsize) to check it by: use windowsize 1 (or a server that answers rollover)";
+            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why.substring(6));
+            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
+            return false;
+        }
+        c.rolloverTo = 1;
+        c.rolloverKnown = true;
+        if (reorder != null) {
+            reorder.clear(); // held under the other numbering: they come again
+        }
+        highestSeen = received;
+        return true;
     }
 
     private void inOrder(long now, ByteBuffer buf, int off, int n) {
@@ -195,9 +265,7 @@ final class Download {
             return;
         }
         if (sinceAck >= window) {
-            if (!lossInWindow && window < c.windowSize) {
-                window++; // a clean window: one more block per ACK, up to what was negotiated
-            }
+            // The window's last block (the window ends w blocks after our last ACK, whatever that ACK was).
             lossInWindow = false;
             long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
             if (ready > now) {
@@ -208,8 +276,11 @@ final class Download {
             } else {
                 sendAck(now, true);
             }
+        } else if (highestSeen > received) {
+            // The blocks held ahead of the gap ran out at another hole (blocks past it were seen): say so now.
+            gapAck(now);
         } else {
-            c.retryAt = now + c.rtt.timeout(0); // progress: the sender is alive
+            c.retryAt = now + c.rtt.timeout(c.retries); // progress: the sender is alive
         }
     }
 
@@ -288,7 +359,13 @@ final class Download {
         c.bytes += n;
         received++;
         sinceAck++;
-        c.retries = 0;
+        if (c.windowSize > 1) {
+            // With a window, a gap ACK spoils the window's sample, and losses would keep the backoff for many
+            // windows: progress ends it, as before. In lock-step every block answers one ACK, so Karn's backoff
+            // lasts one exchange at most (TftpClient.takeSample).
+            c.retries = 0;
+        }
+        c.progress(now);
         return true;
     }
 
@@ -298,23 +375,56 @@ final class Download {
             return;
         }
         lossInWindow = true;
+        highestSeen = Math.max(highestSeen, s);
         if (reorder != null && !reorder.has(s)) {
             if (reorder.hold(s, received + 1, buf, off, n)) {
                 held++;
             } else {
-                c.dropped++;
+                c.dropped++; // no room ahead of the gap: the sender sends it again after our ACK
+                reorderDrops++;
             }
         }
-        // RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than
-        // after a timeout; once per missing block per timeout, so the rest of a window cannot storm. Not while
-        // an ACK waits for the sink: the missing block would find no room; that ACK asks for it in time.
-        if (ackHeldUntil < 0 && (received != lastGapAckFor || now - lastGapAckAt >= c.rtt.rto())) {
-            lastGapAckFor = received;
-            lastGapAckAt = now;
-            gapAcks++;
-            window = Math.max(1, window / 2);
-            sendAck(now, false);
+        gapAck(now);
+    }
+
+    /**
+     * RFC 7440 section 4: on a sequence error, ACK the last block received in order, now rather than after a
+     * timeout; the same hole again only after {@link #gapRepeat}. Not while an ACK waits for the sink: the
+     * missing block would find no room; that ACK asks for it in time.
+     */
+    private void gapAck(long now) {
+        if (ackHeldUntil >= 0) {
+            return;
         }
+        if (received != lastGapAckFor) {
+            gapAcksFor = 0;
+        } else if (now - lastGapAckAt < gapRepeat()) {
+            return;
+        } else {
+            gapAcksFor++;
+        }
+        lastGapAckFor = received;
+        lastGapAckAt = now;
+        gapAcks++;
+        sendAck(now, false);
+    }
+
+    /**
+     * Returns how long the same hole waits before its gap ACK goes again: two smoothed round trips (the resend
+     * it asked for takes one, and queues at the sender), doubled for each repeat, never more than the
+     * retransmission timeout; the timeout itself before the first round trip is measured.
+     */
+    private long gapRepeat() {
+        long rto = c.rtt.rto();
+        long srtt = c.rtt.srtt();
+        if (srtt <= 0) {
+            return rto;
+        }
+        long t = 2 * srtt;
+        for (int i = 0; i < gapAcksFor && t < rto; i++) {
+            t <<= 1;
+        }
+        return Math.min(t, rto);
     }
 
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
@@ -324,6 +434,7 @@ final class Download {
         acked = received;
         sinceAck = 0;
         c.sendLast(now, c.tid);
+        askedPastWrap = askingPastWrap();
         if (sample) {
             c.arm(now, received + 1);
         } else {
@@ -333,7 +444,8 @@ final class Download {
 
     /**
      * No DATA within the timeout: acknowledge the window's end the sender stopped at, or acknowledge again
-     * with a halved window, or give up.
+     * with a halved window, or give up when the
+     * give-up budget is spent.
      */
     void timeout(long now) {
         if (c.unsent) {
@@ -341,34 +453,54 @@ final class Download {
             return;
         }
         if (sinceAck > 0 && !lossInWindow) {
-            // Blocks came in order since our last ACK, then none: the sender stopped at its window's end, which our
-            // smaller step missed (RFC 7440: the receiver MUST acknowledge the window's last block; acting on an
-            // ACK inside a window is only a SHOULD for the sender). A first ACK of this block, not a retransmission;
-            // the sender's next window starts after it, so step with the whole negotiated window again.
-            window = c.windowSize;
+            // Blocks came in order since our last ACK, then none: the sender stopped at a window's end we did not
+            // expect there (one that ignored our last ACK, RFC 7440 making acting on an ACK inside a window only a
+            // SHOULD). The receiver MUST acknowledge the window's last block: a first ACK of it, not a retransmission.
             sendAck(now, false);
             return;
         }
-        if (c.retries >= c.config.maxRetries()) {
-            c.giveUp(c.tid, "ACK " + c.wire(received));
+        if (c.budgetSpent(now)) {
+            c.giveUp(now, c.tid, "no DATA " + c.wire(received + 1), " of ACK " + c.wire(received));
             return;
         }
         c.retries++;
         c.retransmissions++;
-        window = Math.max(1, window / 2);
         lossInWindow = true;
         sendAck(now, false);
     }
 
-    /** Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK was lost. */
+    /**
+     * Acknowledges the last block again: the sender repeats one we acknowledged, so our ACK may have been lost.
+     * At most once per timeout since that ACK last went out: a copy that crossed our ACK, a resend our own early
+     * ACK caused, or the extra copies a Sorcerer's Apprentice server keeps sending (one per ACK it gets) must
+     * not be answered, or each answer brings another copy and any stall makes more of them (class comment).
+     * A lost ACK costs at most one timeout: our own retransmission timer sends it again.
+     */
     void reAck(long now) {
-        // In lock-step, at most once per timeout / 8: we just acknowledged it, a copy in flight is not a lost
-        // ACK. With a window, once per timeout: duplicates also follow a resend our own early ACK caused.
-        if (now - c.lastSentAt < (c.windowSize > 1 ? c.rtt.timeout(0) : c.rtt.timeout(0) / 8)) {
+        reAck(now, c.rtt.timeout(0));
+    }
+
+    /**
+     * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
+     * repeats it because our final ACK was lost. Within one timeout / 8 of that ACK it is a copy that crossed it,
+     * not an answer to a loss. No storm can grow here: the server ends with the first final ACK it gets.
+     */
+    void reAckLast(long now) {
+        reAck(now, c.rtt.timeout(0) / 8);
+    }
+
+    private void reAck(long now, long spacing) {
+        if (now - c.lastSentAt < spacing) {
             return;
         }
         c.retransmissions++;
         c.resendLast(now);
+        askedPastWrap = askingPastWrap();
+    }
+
+    /** Returns whether our last ACK names the block numbered 65535 while how the server wraps is unknown (a window). */
+    private boolean askingPastWrap() {
+        return c.windowSize > 1 && !c.rolloverKnown && c.rolloverTo == 0 && (received & 0xFFFF) == 0xFFFF;
     }
 
 }

@@ -54,6 +54,7 @@ final class Handshake {
         c.rolloverTo = 0;
         c.rolloverKnown = false;
         c.retries = 0;
+        c.progress(now);
         c.transition(new TftpClient.State.Requesting(c.server, requestPort, file, c.direction));
         c.sendLast(now, requestPort);
         c.arm(now, 0);
@@ -127,9 +128,20 @@ final class Handshake {
         c.download.enterWithOack(now, srcPort, a.tsize());
     }
 
-    /** RFC 2347: an OACK we cannot accept gets ERROR 8, and the transfer fails as PROTOCOL. */
+    /**
+     * RFC 2347: an OACK we cannot accept gets ERROR 8 ("the client may ... terminate the transfer"). A server
+     * that answers options wrongly (a value out of range, not a number, an option never asked for) may still serve
+     * a plain request well: ask once more without options, from a new port, as after its own ERROR 8. A second
+     * refusal fails the transfer as PROTOCOL.
+     */
     private void refuse(long now, int srcPort, String why) {
         c.sendError(now, c.serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
+        if (offer.any() && !fellBack) {
+            fellBack = true;
+            c.net.unbind(c.localPort);
+            send(now, false);
+            return;
+        }
         c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
     }
 }

@@ -21,26 +21,43 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
  * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
- * {@code rollover}. An OACK is checked option by option; one never asked for or out of range gets
- * ERROR 8 and fails the transfer as PROTOCOL. The fallbacks users meet: a server that ignores options
- * answers DATA 1 (read) or ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a
- * request with options is retried once without options from a new port.
+ * {@code rollover}. An OACK is checked option by option; one never asked for, out of range or not a
+ * number gets ERROR 8. The fallbacks users meet: a server that ignores options answers DATA 1 (read) or
+ * ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a request with options, from the
+ * server or from us to its OACK, is followed by the same request once more without options, from a new
+ * port; a second refusal fails the transfer as PROTOCOL.
+ *
+ * <p><b>What cannot be trusted</b> fails the transfer with one line naming the cause, and the server is told
+ * (RFC 1350: "an error packet"): DATA longer than the negotiated block size (ERROR 4), a size that lies
+ * (tsize; ERROR 0), a server that wraps block numbers to 1 unasked where a window makes that ambiguous and no
+ * tsize can check it (ERROR 0; see {@code Download}). Junk between good packets (too short, unknown opcodes,
+ * an OACK after the start) is dropped and counted; an ERROR, even without its terminating NUL, ends the
+ * transfer in the server's words.
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
- * receiver this client acknowledges every {@code w} in-order blocks, {@code w} starting at the negotiated
- * size, growing by one after a clean window and halving on a gap or timeout (a smaller {@code w} gets the
- * sender back on track sooner, at the price of duplicates, ignored). A block ahead of a gap is kept in a
- * {@link ReorderBuffer} of {@code min(window × blksize, budget)} bytes, and the last in-order block is
- * acknowledged at once, at most once per missing block per timeout. As the sender (write) it always sends
- * the negotiated window: a standard receiver acknowledges only after that many blocks or its own timeout.
+ * receiver this client acknowledges the last block of each window, which ends the negotiated size after
+ * its previous ACK (never in the middle of one: a standard sender would resend what it queued after it).
+ * A block ahead of a gap is kept in a {@link ReorderBuffer} of at most {@code reorderBudget} bytes, or dropped
+ * when it has no room, and the last in-order block is acknowledged at once; the same hole is acknowledged again
+ * after two round trips, doubling, at most the timeout. As the sender (write) it always sends the negotiated
+ * window: a standard receiver acknowledges only after that many blocks or its own timeout.
  *
  * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
- * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled); each
- * timeout in a row doubles it up to {@link TftpConfig#maxTimeout()}. A duplicate of a block we already
- * acknowledged means our ACK was lost: it is acknowledged again, at most once per timeout / 8, so a
- * server with the Sorcerer's Apprentice bug (RFC 1123 section 4.2.3.1) cannot drive a storm. After the
- * last block the client dallies one timeout to re-ACK its retransmission (RFC 1350 section 6).
+ * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled), never below
+ * {@link TftpConfig#minTimeout()}; each timeout in a row doubles it up to {@link TftpConfig#maxTimeout()}.
+ * A duplicate of a block we already acknowledged means our ACK was lost: it is acknowledged again, but at
+ * most once per timeout since that ACK last went out. A server with the Sorcerer's Apprentice bug (RFC 1123
+ * section 4.2.3.1) sends one DATA per ACK it gets, duplicates included; once several copies circulate
+ * (after a stall, say), answering each copy would keep them all alive, and any later timeout would add
+ * one more: a storm that grows. Answering at most one per timeout lets the extra copies die out.
+ * After the last block the client dallies one timeout to re-ACK its retransmission (RFC 1350 section 6).
+ *
+ * <p><b>Giving up</b> is a budget of time ({@link TftpConfig#giveUp()}), not a count of retransmissions:
+ * the transfer fails when what it waits for (the answer to its request, the next DATA, the ACK that moves
+ * the window) has not come for that long, however many stale packets (duplicates, strangers, malformed
+ * ones) arrived meanwhile; the message says what it waited for, how long, and what it ignored. A server
+ * that pauses for less survives, whatever the measured round trip; a held ACK (pacing) stops the clock.
  *
  * <p><b>Block numbers past 65535.</b> Wrap to 0 by default. A server that answers {@code rollover}
  * says where it wraps. Unasked, in lock-step, DATA 1 where block 0 was due after 65535 marks a server
@@ -166,7 +183,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     private long sampleSeq;
 
     long retransmissions, duplicates, dropped, blocks;
-    private long strayPackets;
+    long strayPackets;
+    // Giving up: since when the client waits for what it needs next, and what it ignored since.
+    private final Patience patience = new Patience(this);
 
     // What writePayload copies next, and how many bytes.
     private ByteBuffer txSource;
@@ -176,8 +195,15 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     final Download download = new Download(this);
     final Upload upload = new Upload(this);
 
-    /** Creates a client on {@code net}; {@code random} picks the local ports. */
+    /**
+     * Creates a client on {@code net}; {@code random} picks the local ports.
+     *
+     * @throws IllegalArgumentException when {@code config} asks for window {@link TftpConfig#AUTO}: the caller sizes it
+     */
     public TftpClient(UdpTransport net, TftpConfig config, RandomGenerator random) {
+        if (config.windowSize() == TftpConfig.AUTO) {
+            throw new IllegalArgumentException("TFTP window auto: size it from the path before the client starts (TftpConfig.withWindow)");
+        }
         this.net = net;
         this.config = config;
         this.random = random;
@@ -203,6 +229,14 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
     public long sinkDrops() {
         return download.sinkDrops();
+    }
+
+    /**
+     * Returns how many blocks were dropped for want of RAM: in order with the sink full ({@link #sinkDrops}), or
+     * ahead of a gap with the reorder buffer full. The sender sends each again.
+     */
+    public long ramDrops() {
+        return download.sinkDrops() + download.reorderDrops();
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -260,7 +294,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     }
 
     /**
-     * Retransmits when the deadline has come and gives up after the configured retries.
+     * Retransmits when the deadline has come, and gives up when the give-up budget has run out.
      *
      * <p>This method, {@link #pollAt} and {@link #onDatagram} test the state with {@code instanceof}, not a
      * pattern {@code switch}: each such switch costs 1-5 ms of class generation on its first use (JDK 25's AOT
@@ -269,17 +303,17 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public void poll(long now) {
         State s = state;
         if (s instanceof State.Requesting r) {
-            if (now >= retryAt) {
-                retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
+            if (now >= deadline()) {
+                retransmit(now, r);
             }
         } else if (s instanceof State.Receiving) {
             if (download.heldUntil() >= 0 && now >= download.heldUntil()) {
                 download.releaseAck(now);
-            } else if (now >= retryAt) {
+            } else if (download.heldUntil() < 0 && now >= deadline()) {
                 download.timeout(now);
             }
         } else if (s instanceof State.Sending) {
-            if (now >= retryAt) {
+            if (now >= deadline()) {
                 upload.timeout(now);
             }
         } else if (s instanceof State.Done) {
@@ -303,7 +337,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return Math.min(retryAt, download.heldUntil());
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
-            return retryAt;
+            return deadline();
         }
         if (s instanceof State.Done) {
             return unsent ? retryAt : dallyUntil;
@@ -313,26 +347,47 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     // ------------------------------------------------------------------ sending our last control packet
 
-    private void retransmit(long now, int port, String what) {
+    private void retransmit(long now, State.Requesting r) {
         if (unsent) {
-            sendLast(now, port);
+            sendLast(now, r.port());
             return;
         }
-        if (retries >= config.maxRetries()) {
-            giveUp(port, what);
+        if (budgetSpent(now)) {
+            giveUp(now, r.port(), "no answer to " + (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file(), "");
             return;
         }
         retries++;
         retransmissions++;
         sampleArmed = false;
-        sendLast(now, port);
+        sendLast(now, r.port());
     }
 
-    /** Sends our last control packet again as it is, to the transfer ID: a re-ACK, not a timeout's retransmission. */
+    /** Returns the next deadline while waiting: the retransmission, or the end of the give-up budget if sooner. */
+    private long deadline() {
+        return Math.min(retryAt, patience.endsAt());
+    }
+
+    /** The client has what it waited for (an answer, a block in order, an ACK that moves the window): the give-up clock restarts. */
+    void progress(long now) {
+        patience.restart(now);
+    }
+
+    /** Returns whether the client has waited the whole give-up budget since its last progress. */
+    boolean budgetSpent(long now) {
+        return patience.spent(now);
+    }
+
+    /**
+     * Sends our last control packet again as it is, to the transfer ID: a re-ACK, not a timeout's retransmission.
+     * While receiving, the retransmission timer restarts from it: the ACK just went out.
+     */
     void resendLast(long now) {
         txSource = last;
         net.sendUdp(now, localPort, server, tid, lastLen, this);
         lastSentAt = now;
+        if (state instanceof State.Receiving && download.heldUntil() < 0) {
+            retryAt = now + rtt.timeout(retries);
+        }
     }
 
     /** Sends our last control packet (request or ACK) to {@code port}; a busy link leaves it for the next poll. */
@@ -362,20 +417,28 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         retryAt = now + rtt.timeout(retries);
     }
 
-    /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent. */
+    /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent (a first send). */
     void arm(long now, long seq) {
-        if (!unsent && retries == 0) {
+        if (!unsent) {
             sampleArmed = true;
             sampleAt = now;
             sampleSeq = seq;
         }
     }
 
-    /** Takes the armed RTT sample when the answer moves past its sequence number (Karn's rule: armed once). */
+    /**
+     * Takes the armed RTT sample when the answer moves past its sequence number. Karn's algorithm: only a packet
+     * sent once is sampled, and in lock-step the backed-off timeout stays until such a sample comes (RFC 6298
+     * section 5): progress alone does not end the backoff, or a timeout shorter than the peer's real answer time
+     * (a server slowed down by a queue of our own retransmissions) would fire on every packet, each time with one
+     * more copy in flight, and never be corrected, since no such exchange is sampled. With a window, progress
+     * ends the backoff too (see {@code Download.deliver}).
+     */
     void takeSample(long now, long seq) {
         if (sampleArmed && seq >= sampleSeq) {
             rtt.sample(now - sampleAt);
             sampleArmed = false;
+            retries = 0;
         }
     }
 
@@ -417,7 +480,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         } else if (s instanceof State.Done && direction == Direction.READ && srcIp == serverIp && srcPort == tid
                 && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len))) {
             duplicates++;
-            download.reAck(now);
+            download.reAckLast(now);
         } else {
             dropped++;
         }
@@ -461,10 +524,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
     }
 
-    /** Fails the transfer after {@code retries} retransmissions of {@code what} to {@code port} went unanswered. */
-    void giveUp(int port, String what) {
-        fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: no answer from " + new Ipv4Address(serverIp) + ":" + port
-                + " after " + retries + " retransmissions of " + what));
+    /**
+     * Fails the transfer: {@code missing} (e.g. "no DATA 7") did not come from {@code port} within the give-up
+     * budget, in spite of the retransmissions since the last progress ({@code of}: what was sent again, e.g.
+     * " of ACK 6", or ""); the message says what else came and was ignored ({@link Patience#message}).
+     */
+    void giveUp(long now, int port, String missing, String of) {
+        fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, patience.message(now, missing + " from " + server + ":" + port, of)));
     }
 
     /** The sink or source failed: tell the server (unless the board lost power) and fail as LOCAL. */

@@ -8,13 +8,23 @@ package dev.netboot.tftp;
  * {@code SRTT + 4 × RTTVAR} (RFC 6298), kept within {@code [minTimeout, maxTimeout]}; each timeout
  * without an answer doubles it, up to {@code maxTimeout} (RFC 1123 section 4.2.3.2 asks for backoff).
  *
+ * <p>Giving up is a budget of time, not a count of retransmissions: the transfer fails when what it waits
+ * for (the answer to the request, the next DATA, the ACK that moves the window) has not come for
+ * {@code giveUp}, whatever else arrived meanwhile and however often a short measured timeout sent the last
+ * packet again. Unless set, it is {@link #giveUpFor}: as long as {@code maxRetries} retransmissions take at
+ * the initial {@code timeout}, each wait doubling up to {@code maxTimeout} (1 s and 6 retries: 1 + 2 + 4 +
+ * 8 + 8 + 8 + 8 = 39 s), so a measured round trip makes the client retransmit sooner, never give up sooner.
+ *
  * @param timeout       initial retransmission timeout, before any RTT sample
  * @param minTimeout    the least the RTT estimate may bring the timeout down to
  * @param maxTimeout    the most the timeout may grow to, backoff included
- * @param maxRetries    retransmissions of one packet (or window) before the transfer fails
+ * @param maxRetries    retransmissions at the initial timeout that {@link #giveUpFor} turns into the default
+ *                      {@code giveUp}; not a limit by itself
  * @param blockSize     block size to ask for (RFC 2348, 8..65464), or {@link #AUTO}: the largest that fits
  *                      the link MTU without IP fragmentation (1468 at MTU 1500). Never more than the link carries.
- * @param windowSize    RFC 7440 window to ask for, 1..65535; 1 is RFC 1350 lock-step and is not sent
+ * @param windowSize    RFC 7440 window to ask for, 1..65535; 1 is RFC 1350 lock-step and is not sent; or
+ *                      {@link #AUTO}: sized from the path by whoever starts the client, which must set a
+ *                      number first ({@link #withWindow}): a board does so from its link's rate and round trip
  * @param options       whether requests carry options at all; false is plain RFC 1350 (512 bytes, window 1)
  * @param tsize         whether requests carry {@code tsize} (RFC 2349): the size before the first byte on a
  *                      read, the file's size on a write
@@ -23,10 +33,11 @@ package dev.netboot.tftp;
  * @param serverTimeout RFC 2349 {@code timeout} to ask the server for, in seconds 1..255, or 0 not to ask
  * @param reorderBudget bytes of RAM for blocks that arrive ahead of a gap; the client holds at most
  *                      {@code min(window × blksize, reorderBudget)} bytes and drops what does not fit
+ * @param giveUp        how long the client waits for what it needs next before the transfer fails, nanoseconds
  */
 public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
-                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget) {
-    /** {@link #blockSize} meaning "the largest that fits the link MTU". */
+                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget, long giveUp) {
+    /** {@link #blockSize} meaning "the largest that fits the link MTU"; {@link #windowSize} meaning "from the path". */
     public static final int AUTO = 0;
     /** Smallest block size of RFC 2348. */
     public static final int MIN_BLOCK_SIZE = 8;
@@ -42,14 +53,35 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     public TftpConfig {
         if (timeout <= 0 || minTimeout <= 0 || minTimeout > timeout || maxTimeout < timeout || maxRetries < 0
                 || (blockSize != AUTO && (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE))
-                || windowSize < 1 || windowSize > MAX_WINDOW_SIZE || rollover < -1 || rollover > 1
-                || serverTimeout < 0 || serverTimeout > 255 || reorderBudget < 0) {
+                || windowSize < 0 || windowSize > MAX_WINDOW_SIZE || rollover < -1 || rollover > 1
+                || serverTimeout < 0 || serverTimeout > 255 || reorderBudget < 0 || giveUp < timeout) {
             throw new IllegalArgumentException("TFTP settings: timeout " + timeout + " ns (min " + minTimeout + ", max "
                     + maxTimeout + "), retries " + maxRetries + ", block size " + blockSize + ", window " + windowSize
                     + ", rollover " + rollover + ", server timeout " + serverTimeout + " s, reorder budget " + reorderBudget
-                    + " (expected: 0 < min <= timeout <= max, retries >= 0, block size 0 (auto) or 8..65464, window 1..65535,"
-                    + " rollover -1..1, server timeout 0..255, budget >= 0)");
+                    + ", give-up " + giveUp + " ns (expected: 0 < min <= timeout <= max, retries >= 0, block size 0 (auto) or"
+                    + " 8..65464, window 0 (auto) or 1..65535, rollover -1..1, server timeout 0..255, budget >= 0, give-up >= timeout)");
         }
+    }
+
+    /** Settings whose give-up budget is {@link #giveUpFor} their timeouts and retries. */
+    public TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
+                      boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget) {
+        this(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover, serverTimeout,
+                reorderBudget, giveUpFor(timeout, maxTimeout, maxRetries));
+    }
+
+    /**
+     * Returns how long {@code retries} retransmissions take from a first timeout of {@code timeout}, each wait
+     * doubling up to {@code maxTimeout} (RFC 1123 section 4.2.3.2): the sum of {@code retries + 1} waits.
+     */
+    public static long giveUpFor(long timeout, long maxTimeout, int retries) {
+        long total = 0;
+        long wait = timeout;
+        for (int i = 0; i <= retries; i++) {
+            total = Math.addExact(total, Math.min(wait, maxTimeout));
+            wait = wait >= maxTimeout ? maxTimeout : wait << 1;
+        }
+        return total;
     }
 
     /**
@@ -63,43 +95,49 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     /** Returns these settings asking for {@code size} ({@link #AUTO} for the MTU's largest), options on. */
     public TftpConfig withBlockSize(int size) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, size, windowSize, true, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, giveUp);
     }
 
     /** Returns these settings asking for window {@code w} with {@code budget} bytes to hold blocks out of order, options on. */
     public TftpConfig withWindow(int w, long budget) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, w, true, tsize, rollover,
-                serverTimeout, budget);
+                serverTimeout, budget, giveUp);
     }
 
-    /** Returns these settings with other timeout bounds. */
+    /** Returns these settings with other timeout bounds, and the give-up budget {@link #giveUpFor} them. */
     public TftpConfig withTimeouts(long initial, long min, long max) {
         return new TftpConfig(initial, min, max, maxRetries, blockSize, windowSize, options, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, giveUpFor(initial, max, maxRetries));
+    }
+
+    /** Returns these settings giving up after {@code nanos} without what the client waits for. */
+    public TftpConfig withGiveUp(long nanos) {
+        return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover,
+                serverTimeout, reorderBudget, nanos);
     }
 
     /** Returns these settings with options switched on or off (off: plain RFC 1350, like curl's --tftp-no-options). */
     public TftpConfig withOptions(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, on, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, giveUp);
     }
 
     /** Returns these settings asking for {@code tsize} or not. */
     public TftpConfig withTsize(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, on, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, giveUp);
     }
 
     /** Returns these settings asking for tftpd-hpa's {@code rollover} option ({@code -1}: don't ask). */
     public TftpConfig withRollover(int r) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, r,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, giveUp);
     }
 
     /** Returns these settings asking the server for an RFC 2349 timeout of {@code seconds} (0: don't ask). */
     public TftpConfig withServerTimeout(int seconds) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize,
-                rollover, seconds, reorderBudget);
+                rollover, seconds, reorderBudget, giveUp);
     }
 
     /** Returns the block size to ask for on a link whose largest UDP payload is {@code maxUdpPayload}. */

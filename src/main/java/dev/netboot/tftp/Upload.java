@@ -34,8 +34,8 @@ final class Upload implements PayloadWriter {
 
     /** Starts sending DATA 1 to the transfer ID {@code tid}, after the server's ACK 0 or OACK. */
     void enter(long now, int tid) {
+        c.progress(now);
         c.tid = tid;
-        c.retries = 0;
         base = 1;
         next = 1;
         highestSent = 0;
@@ -121,7 +121,10 @@ final class Upload implements PayloadWriter {
         c.takeSample(now, s);
         c.blocks += s - base + 1;
         base = s + 1;
-        c.retries = 0;
+        if (c.windowSize > 1) {
+            c.retries = 0; // as Download does: with a window, progress ends the backoff; in lock-step, a sample does
+        }
+        c.progress(now);
         if (s == lastBlock) {
             c.bytes = (lastBlock - 1) * c.blockSize + lastBlockLen;
             c.finishedAt = now;
@@ -137,14 +140,14 @@ final class Upload implements PayloadWriter {
         sendWindow(now);
     }
 
-    /** The retransmission deadline passed: resend the window from the first unacknowledged block, or give up. */
+    /** The retransmission deadline passed: resend the window from the first unacknowledged block, or give up when the budget is spent. */
     void timeout(long now) {
         if (c.unsent) {
             sendWindow(now);
             return;
         }
-        if (c.retries >= c.config.maxRetries()) {
-            c.giveUp(c.tid, "DATA " + c.wire(base));
+        if (c.budgetSpent(now)) {
+            c.giveUp(now, c.tid, "no ACK of DATA " + c.wire(base), "");
             return;
         }
         c.retries++;

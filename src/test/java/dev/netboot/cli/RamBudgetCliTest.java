@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.device.DeviceProfile;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,15 +84,21 @@ class RamBudgetCliTest {
         String text = java.nio.file.Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = tiny");
         // 5000 bytes: 3540 fixed, 1460 shared; twice a block and a page must fit: 1460 / 2 - 256 = 474-byte blocks,
         // and no room for a window of them twice over: lock-step.
-        Path tiny = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 5000"));
-        BootCliTest.Run r = run("boot", "--profile", tiny.toString(), "--json");
-        assertEquals(0, r.exit(), r.err());
-        JsonNode j = r.json();
-        assertEquals(474, j.get("blockSize").asInt());
-        assertEquals(1, j.get("windowSize").asInt());
-        assertEquals("ram 5000 bytes cannot hold a window of 474-byte blocks out of order and another waiting for the flash:"
-                + " asking for windowsize 1 instead of 8, asking for 474-byte blocks instead of 1468", j.get("ramNote").asText());
-        assertTrue(j.get("flashBufferPeak").asLong() + j.get("reorderBytes").asLong() <= 5000 - 3540, j.toString());
+        // With windowsize auto the board asks for what fits without a word about the window; an explicit 8 is lowered
+        // with one.
+        for (String window : List.of("auto", "8")) {
+            Path tiny = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 5000")
+                    .replace("windowsize = auto ", "windowsize = " + window + (window.equals("8") ? "    " : " ")));
+            BootCliTest.Run r = run("boot", "--profile", tiny.toString(), "--json");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode j = r.json();
+            assertEquals(474, j.get("blockSize").asInt());
+            assertEquals(1, j.get("windowSize").asInt());
+            assertEquals(window.equals("auto") ? "ram 5000 bytes: asking for 474-byte blocks instead of 1468"
+                    : "ram 5000 bytes cannot hold a window of 474-byte blocks out of order and another waiting for the flash:"
+                    + " asking for windowsize 1 instead of 8, asking for 474-byte blocks instead of 1468", j.get("ramNote").asText());
+            assertTrue(j.get("flashBufferPeak").asLong() + j.get("reorderBytes").asLong() <= 5000 - 3540, j.toString());
+        }
         // 4000 bytes: 460 shared, not even 8-byte blocks beside a 256-byte page, twice: the boot stops at once.
         Path tinier = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 4000"));
         BootCliTest.Run no = run("boot", "--profile", tinier.toString(), "--json");

@@ -305,7 +305,7 @@ class RealWireTest {
         try (HostNet net = new HostNet()) {
             Segment lan = segment(net);
             String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = hasty")
-                    .replace("give-up = 60s", "give-up = 2s");
+                    .replace("give-up = 60s", "give-up = 2s").replace("windowsize = auto ", "windowsize = 8    ");
             Path prof = Files.writeString(dir.resolve("hasty.profile"), text);
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--profile", prof.toString(), "--json");
             assertEquals(Main.EXIT_FAILED, b.exit(), b.err());

@@ -93,12 +93,13 @@ class DeviceProfileTest {
         assertEquals(new BootpConfig(1_000_000_000L, 16_000_000_000L, 500_000_000L, 60_000_000_000L), p.bootp());
         assertEquals(new DhcpConfig(DhcpConfig.Protocol.AUTO, 500_000_000L, 2, 200_000_000L, 10_000_000_000L, "", true, 22, ""),
                 p.dhcp());
-        // blksize auto, windowsize 8; out-of-order blocks get the RAM left after two 256-byte pages and two
+        // blksize auto, windowsize auto (sized from the path when the transfer starts); out-of-order blocks get
+        // the RAM left after two 256-byte pages and two
         // 1514-byte frames: 65536 - 3540 = 61996 bytes.
-        // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it.
+        // min-timeout 50 ms: round-trip samples may bring the 1 s timeout down to it; give-up 25 s.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 512);
         assertEquals(fixed.withBlockSize(TftpConfig.AUTO).withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout())
-                .withWindow(8, 61_996), p.tftp());
+                .withWindow(TftpConfig.AUTO, 61_996).withGiveUp(25_000_000_000L), p.tftp());
     }
 
     @Test
@@ -116,10 +117,11 @@ class DeviceProfileTest {
                 new Partition("meta", 51_380_224, 8_192),
                 new Partition("data", 51_388_416, 15_720_448)), p.partitions());
         assertEquals(67_108_864, p.partition("data").end());
-        // windowsize 8 and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
+        // windowsize auto and min-timeout 50 ms; out-of-order blocks get the RAM left after two 256-byte pages
         // and two 1514-byte frames: 262144 - 3540 = 258604 bytes.
         TftpConfig fixed = new TftpConfig(1_000_000_000L, 8, 1468);
-        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(8, 258_604), p.tftp());
+        assertEquals(fixed.withTimeouts(1_000_000_000L, 50_000_000L, fixed.maxTimeout()).withWindow(TftpConfig.AUTO, 258_604)
+                .withGiveUp(25_000_000_000L), p.tftp());
     }
 
     @Test
@@ -366,9 +368,27 @@ class DeviceProfileTest {
     void badNetworkSettingsNameTheSection() {
         assertEquals("device-profiles/x.profile:30: [tftp] blksize: '4' is out of range (expected: 8..65464)",
                 error(BASE + "[tftp]\ntimeout = 2s\nblksize = 4\n"));
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: 'fast' is neither a whole number nor auto (expected: 1..65535 or auto)",
+                error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = fast\n"));
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: '0' is out of range (expected: 1..65535)",
+                error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = 0\n"));
+        assertEquals(TftpConfig.AUTO, DeviceProfile.parse(BASE + "[tftp]\nwindowsize = auto\n", SRC).tftp().windowSize());
         assertEquals("device-profiles/x.profile:28: [bootp] BOOTP timing: initial 1000000000 ns, max 500000000 ns, jitter"
                 + " 500000000 ns, give-up 60000000000 ns (expected: 0 < initial <= max, 0 <= jitter < initial, give-up > 0)",
                 error(BASE + "[bootp]\nmax-timeout = 500ms\n"));
+    }
+
+    /** Issue 10: giving up is a time budget; unset, the time the retries take at the timeout, doubling up to 8 x. */
+    @Test
+    void tftpGiveUpIsABudgetOfTime() {
+        // timeout 2 s, 2 retries: 2 + 4 + 8 = 14 s.
+        assertEquals(14_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\ntimeout = 2s\nretries = 2\n", SRC).tftp().giveUp());
+        // The defaults, 1 s and 8 retries: 1 + 2 + 4 + 8 x 6 = 55 s.
+        assertEquals(55_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\nblksize = 1024\n", SRC).tftp().giveUp());
+        assertEquals(25_000_000_000L, DeviceProfile.parse(BASE + "[tftp]\ngive-up = 25s\n", SRC).tftp().giveUp());
+        assertTrue(error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n").startsWith("device-profiles/x.profile:28: [tftp] TFTP settings:"),
+                error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n"));
+        assertTrue(error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n").endsWith("give-up >= timeout)"));
     }
 
     @Test

@@ -69,6 +69,26 @@ class ProfileBuilderTest {
     }
 
     @Test
+    void aWindowSizedFromThePathIsTheFilesWindowsizeAuto() {
+        DeviceProfile built = DeviceProfile.builder("my-board")
+                .description("a board built in code")
+                .mac(MacAddress.parse("02:4e:42:00:00:07"))
+                .ram(64 * 1024)
+                .norFlash(16 << 20, 4096, 256)
+                .partition("slot-a", 1 << 20, 6 << 20)
+                .partition("slot-b", 7 << 20, 6 << 20)
+                .partition("meta", 13 << 20, 8 << 10)
+                .slots("slot-a", "slot-b", "meta")
+                .trialBoots(2)
+                .minImageSize(4096)
+                .tftp(TftpConfig.DEFAULTS.withBlockSize(TftpConfig.AUTO).withTimeouts(1000 * MS, 50 * MS, 8000 * MS))
+                .window(TftpConfig.AUTO)
+                .build();
+        assertEquals(DeviceProfile.parse(NOR_TEXT.replace("windowsize = 8", "windowsize = auto"), "my-board.profile"), built);
+        assertEquals(TftpConfig.AUTO, built.tftp().windowSize());
+    }
+
+    @Test
     void aNandProfileTakesTheMt29fTimingAndTheDefaults() {
         String text = """
                 [board]
@@ -123,7 +143,9 @@ class ProfileBuilderTest {
         assertEquals("RAM budget 1024 is below the minimum 3540", assertThrows(IllegalArgumentException.class,
                 () -> DeviceProfile.builder("x").ram(1024).norFlash(1 << 20, 4096, 256).partition("a", 0x10000, 0x40000)
                         .partition("b", 0x50000, 0x40000).partition("m", 0, 0x2000).slots("a", "b", "m").build()).getMessage());
-        assertEquals("TFTP window 0 (expected: 1..65535)",
-                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.builder("x").window(0)).getMessage());
+        assertEquals("TFTP window -1 (expected: 1..65535, or TftpConfig.AUTO)",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.builder("x").window(-1)).getMessage());
+        assertEquals("TFTP window 65536 (expected: 1..65535, or TftpConfig.AUTO)",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.builder("x").window(65536)).getMessage());
     }
 }

@@ -65,11 +65,52 @@ class RamBudgetTest {
     }
 
     @Test
+    void withAnUntimedFlashTheWindowIsAsAskedAndOnlyTheReorderBufferIsBoundedByTheRam() {
+        for (String name : PROFILES) {
+            for (int blksize : new int[] {8, 512, TftpConfig.AUTO}) {
+                for (int window : new int[] {TftpConfig.AUTO, 2, 8, 64, 527, 4096, 65535}) {
+                    DeviceProfile p = asking(profile(name), blksize, window);
+                    RamBudget b = RamBudget.of(p, MTU_PAYLOAD, false);
+                    String what = name + " blksize " + blksize + " window " + window + ": " + b;
+                    int asked = window == TftpConfig.AUTO ? TftpConfig.MAX_WINDOW_SIZE : window;
+                    assertEquals(asked, b.window(), what);                // no note: nothing is lowered
+                    assertNull(b.note(), what);
+                    assertTrue(b.reorderBytes() + b.flashBuffer() <= sharedRam(p, b), what);
+                    assertTrue(b.total(p) <= p.ramBudget(), what);
+                    assertEquals(0, b.reorderBytes() % b.blockSize(), what); // whole blocks
+                    long fill = b.writer().skipUnchanged() ? p.flash().eraseUnit() : p.flash().pageSize();
+                    assertTrue(b.flashBuffer() >= 2L * (b.blockSize() + fill), what);
+                    for (int w : new int[] {1, 8, 527}) {
+                        RamBudget n = b.withWindow(w);
+                        assertEquals(Math.min(w, asked), n.window(), what);
+                        assertTrue(n.reorderBytes() <= (long) n.window() * n.blockSize() && n.reorderBytes() <= b.reorderBytes(), what);
+                        assertEquals(b.reorderBytes() + b.flashBuffer(), n.reorderBytes() + n.flashBuffer(), what);
+                    }
+                }
+            }
+        }
+        // The default board: 61996 shared; with a sector buffer 58156, less the least chip buffer 2 x (1468 + 4096)
+        // = 11128 leaves 47028 = 32 whole blocks out of order (46976); the chip's buffer gets the rest.
+        RamBudget b = RamBudget.of(profile("spi-nor-16m"), MTU_PAYLOAD, false);
+        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 65535, 32 * 1468, 58_156 - 32 * 1468, null), b);
+    }
+
+    @Test
     void theDefaultBoardKeepsItsWindowAndLowersAnyItCannotHold() {
         DeviceProfile p = profile("spi-nor-16m");
         RamBudget own = RamBudget.of(p, MTU_PAYLOAD);
-        // 64 KiB - 3540 fixed - 3840 for a whole 4 KiB sector = 58156; 8 x 1468 = 11744 out of order, the rest for the chip.
-        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 8, 11_744, 46_412, null), own);
+        // windowsize auto on a flash that takes time: the largest window that fits once out of order and twice waiting
+        // for the chip, beside the sector buffer. 64 KiB - 3540 fixed - 3840 for a whole 4 KiB sector = 58156;
+        // (58156 - 256) / (3 x 1468) = 13 blocks.
+        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 13, 13 * 1468, 58_156 - 13 * 1468, null), own);
+        assertTrue(own.flashBuffer() >= 2L * 13 * 1468 + 256);
+        // Asked for a smaller window (the path needs less): the reorder buffer shrinks, the chip's buffer gets the rest.
+        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 8, 8 * 1468, 58_156 - 8 * 1468, null),
+                own.withWindow(8));
+        assertEquals(own, own.withWindow(527));                         // never more than the RAM holds
+        RamBudget fixedEight = RamBudget.of(asking(p, TftpConfig.AUTO, 8), MTU_PAYLOAD);
+        // An explicit 8: 8 x 1468 = 11744 out of order, the rest for the chip.
+        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 8, 11_744, 46_412, null), fixedEight);
         for (int window : new int[] {64, 65535}) {
             RamBudget b = RamBudget.of(asking(p, TftpConfig.AUTO, window), MTU_PAYLOAD);
             // Streaming (no sector buffer): 61996 shared; a window twice over plus a page: (61996 - 256) / 2936 = 21.

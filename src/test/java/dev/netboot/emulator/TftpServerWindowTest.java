@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Test;
  * <p>The rules pinned here (RFC 7440 section 4 plus the emulator's recovery for clients that keep blocks
  * past a hole): an ACK inside the window names a hole. While the client has not yet shown what it does
  * with blocks past a hole, the server resends the one missing block alone and carries on with the window
- * (a probe). An ACK beyond a block resent alone shows the client kept what followed the hole: from then on
- * each hole costs one resent block. An ACK of exactly the block resent alone shows it kept nothing: RFC
- * 7440's plain rollback, a new window from the block after the ACK. A duplicate ACK never makes the server
+ * (a probe). An ACK beyond a block resent alone shows the client kept what followed the hole, up to the next
+ * hole, which is probed the same way. An ACK of exactly the block resent alone shows it kept nothing (it keeps
+ * no blocks out of order, or had no room for them this time): RFC 7440's plain rollback, a new window from the
+ * block after the ACK. With {@code [tftp] restart-windows = yes} the server does only the rollback, on every ACK
+ * short of the window's end, as atftpd does. A duplicate ACK never makes the server
  * send a block it has sent within the last round trip (RFC 1123 section 4.2.3.1, Sorcerer's Apprentice).
  *
  * <p>Infinite link, one-way latency L: the client ARPs at 0, sends the RRQ at 2L; the OACK arrives at 4L and
@@ -46,9 +48,14 @@ class TftpServerWindowTest {
         int seen;
 
         Lan(LinkModel link) {
+            this(link, SC.tftpConfig());
+        }
+
+        Lan(LinkModel link, TftpServerConfig config) {
             seg = sim.newSegment(L, link, FaultPlan.NONE, 1);
             ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SERVER, SC.netmask(), SC.gateway()));
-            tftp = host.startTftp(SC.tftpConfig(), Seeds.random(1, "tftp-ports"));
+            tftp = host.startTftp(config, Seeds.random(1, "tftp-ports"));
+            tftp.misbehaveWith(Seeds.random(1, "tftp-quirks"), null);
             byte[] content = new byte[(BLOCKS - 1) * 512 + 100];
             tftp.serve("boot.img", content);
             client = sim.add(new TestClient(seg, MacAddress.parse("02:00:00:00:00:42")).listen(CLIENT_PORT));
@@ -140,6 +147,34 @@ class TftpServerWindowTest {
         // RFC 7440 section 4: a new window whose beginning is set by the ACK: 4..11.
         assertEquals(blocks(4, 11), lan.dataUntil(10 * L));
         assertEquals(1 + 7, lan.session().retransmissions()); // 3, then 4..10 again; 11 is new
+    }
+
+    @Test
+    void aClientThatKeptBlocksBeforeAndNowDropsThemForWantOfRoomGetsTheRollbackToo() {
+        Lan lan = holeAtThree();
+        assertEquals(List.of(3L, 9L, 10L), lan.dataUntil(8 * L));
+        lan.ack(10); // the client kept 4..8
+        assertEquals(blocks(11, 18), lan.dataUntil(10 * L));
+        lan.ack(12); // block 13 lost: 13 alone, then 19 and 20
+        assertEquals(List.of(13L, 19L, 20L), lan.dataUntil(12 * L));
+        // This time its reorder buffer was full: it dropped 14..20, and its ACK names exactly the block resent alone.
+        // Having kept blocks once says nothing about now: the window restarts after the ACK, 14..21.
+        lan.ack(13);
+        assertEquals(blocks(14, 21), lan.dataUntil(14 * L));
+    }
+
+    @Test
+    void aServerThatRestartsOnEveryAckSendsTheWholeWindowAgainFromTheHole() {
+        Lan lan = new Lan(LinkModel.INFINITE, SC.tftpConfig().withQuirks(TftpQuirks.NONE.withRestartWindows(true))).open();
+        assertEquals(blocks(2, 8), lan.dataUntil(6 * L));
+        lan.ack(2); // block 3 lost
+        // RFC 7440 section 4, as atftpd does it: a new window from the block after the ACK, 3..10, whatever the
+        // client kept.
+        assertEquals(blocks(3, 10), lan.dataUntil(8 * L));
+        lan.ack(2); // a repeated gap ACK restarts it again
+        assertEquals(blocks(3, 10), lan.dataUntil(10 * L));
+        lan.ack(10);
+        assertEquals(blocks(11, 18), lan.dataUntil(12 * L));
     }
 
     @Test

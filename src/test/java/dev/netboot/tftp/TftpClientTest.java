@@ -235,11 +235,43 @@ class TftpClientTest {
         started(PLAIN);
         fromServer(10 * MS, TID, data(1, 0, 512));
         expectAck(10 * MS, 1);
-        // Our ACK 1 was lost; the server times out and sends DATA 1 again.
-        fromServer(510 * MS, TID, data(1, 0, 512));
-        expectAck(510 * MS, 1);
+        poll(1010 * MS);
+        expectAck(1010 * MS, 1);                                        // our timeout: the ACK again, then wait 2 s
+        assertEquals(3010 * MS, client.pollAt());
+        // Our ACKs were lost; the server's own timeout sends DATA 1 again, a timeout after our last ACK:
+        // answered at once rather than at our backed-off deadline.
+        fromServer(2010 * MS, TID, data(1, 0, 512));
+        expectAck(2010 * MS, 1);
+        assertEquals(4010 * MS, client.pollAt());                       // the timer runs from that ACK
         assertEquals(512, sink.data.size());                            // written once
         assertEquals(1, client.stats().duplicates());
+        assertEquals(2, client.stats().retransmissions());
+    }
+
+    /**
+     * RFC 1123 4.2.3.1 and issue 10: a duplicate is acknowledged again at most once per timeout after that ACK
+     * last went out; copies in between (crossing our ACK, or a Sorcerer's Apprentice server's extra copies)
+     * get nothing, so every ACK we send brings at most one DATA back.
+     */
+    @Test
+    void aDuplicateIsReAckedAtMostOncePerTimeout() {
+        started(PLAIN);                                                 // 1 s, no samples below it
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        for (long ms : new long[] {11, 50, 500, 1009}) {
+            fromServer(ms * MS, TID, data(1, 0, 512));
+            link.expectNoTx();                                          // within one timeout of ACK 1
+        }
+        poll(1010 * MS);
+        expectAck(1010 * MS, 1);                                        // the timer
+        fromServer(1500 * MS, TID, data(1, 0, 512));
+        link.expectNoTx();                                              // 490 ms after it
+        fromServer(2010 * MS, TID, data(1, 0, 512));
+        expectAck(2010 * MS, 1);                                        // one timeout after it
+        fromServer(2011 * MS, TID, data(1, 0, 512));
+        link.expectNoTx();
+        assertEquals(7, client.stats().duplicates());
+        assertEquals(2, client.stats().retransmissions());
     }
 
     @Test
@@ -256,9 +288,9 @@ class TftpClientTest {
 
     /**
      * A server with the Sorcerer's Apprentice bug sends the next DATA for every ACK it receives,
-     * duplicates included. Our first ACK is delayed past the server's timeout, so two ACK 1s reach it
-     * together and it sends every later block twice. Answering each copy would keep that going for the
-     * whole file; the client answers one copy, so the second DATA of block 2 ends the doubling.
+     * duplicates included. Our first ACK is delayed past the server's timeout, which sends DATA 1 again.
+     * Answering that copy at once would put two ACK 1s at the server and every later block would come twice;
+     * it came within one timeout of our ACK, so it is not answered, and the doubling never starts.
      */
     @Test
     void doublingServerGetsAtMostOneAckPerBlock() {
@@ -294,11 +326,10 @@ class TftpClientTest {
         }
         assertEquals(39 * 512 + 100, assertInstanceOf(TftpClient.State.Done.class, client.state()).bytes());
         assertArrayEquals(Frames.pattern(0, 39 * 512 + 100), sink.data.toByteArray());
-        assertEquals(2, acksPerBlock[1]);                               // the original and the lost-ACK recovery
-        for (int b = 2; b <= blocks; b++) {
+        for (int b = 1; b <= blocks; b++) {
             assertEquals(1, acksPerBlock[b], "ACKs of block " + b);
         }
-        assertEquals(blocks + 2, dataSent);                             // one duplicate DATA 2 and done
+        assertEquals(blocks + 1, dataSent);                             // the server's one resend of DATA 1, and done
     }
 
     // ---- timeouts (RFC 1123 4.2.3.2: exponential backoff) ----
@@ -324,13 +355,18 @@ class TftpClientTest {
         link.expectNoTx();
         TftpFailure f = failure();
         assertEquals(TftpFailure.Kind.TIMEOUT, f.kind());
-        assertEquals("TFTP: no answer from 10.0.0.5:3000 after 5 retransmissions of ACK 1", f.message());
+        // The budget: what 5 retransmissions take at 1 s doubling up to 8 s, 1 + 2 + 4 + 8 + 8 + 8 = 31 s.
+        assertEquals("TFTP: no DATA 2 from 10.0.0.5:3000 in 31 s (5 retransmissions of ACK 1); nothing else came", f.message());
         assertFalse(net.isBound(client.localPort()));
         assertEquals(5, client.stats().retransmissions());
     }
 
+    /**
+     * Karn's algorithm (RFC 6298 section 5): the backed-off timeout stays until an exchange whose packet went out
+     * once is answered; the block that answers a retransmitted ACK is no such sample and does not end it.
+     */
     @Test
-    void newBlockResetsTheBackoff() {
+    void backoffLastsUntilAnExchangeSentOnceIsAnswered() {
         started(PLAIN);
         fromServer(10 * MS, TID, data(1, 0, 512));
         expectAck(10 * MS, 1);
@@ -339,7 +375,10 @@ class TftpClientTest {
         assertEquals(3010 * MS, client.pollAt());
         fromServer(1500 * MS, TID, data(2, 512, 512));
         expectAck(1500 * MS, 2);
-        assertEquals(2500 * MS, client.pollAt());                       // back to one timeout
+        assertEquals(3500 * MS, client.pollAt());                       // still 2 s: nothing was measured
+        fromServer(1600 * MS, TID, data(3, 1024, 512));                 // answers ACK 2, sent once: a sample
+        expectAck(1600 * MS, 3);
+        assertEquals(2600 * MS, client.pollAt());                       // back to one timeout
     }
 
     @Test
@@ -375,7 +414,7 @@ class TftpClientTest {
 
     @Test
     void busyLinkDoesNotSpendRetries() {
-        started(new TftpConfig(1 * SEC, 1, 512));
+        started(new TftpConfig(1 * SEC, 3, 512));
         fromServer(10 * MS, TID, data(1, 0, 512));
         expectAck(10 * MS, 1);
         link.setBusy(true);
@@ -479,7 +518,7 @@ class TftpClientTest {
         }
         assertEquals(65535, client.stats().blocks());
         link.setRecording(true);
-        t += 200 * MS;                                                  // past the re-ACK gap (timeout / 8)
+        t += 1 * SEC;                                                   // one timeout after ACK 65535
         fromServer(t, TID, new TftpPacket.Data(65535, block));           // a duplicate of 65535 is still re-ACKed
         expectAck(t, 65535);
         fromServer(t + MS, TID, new TftpPacket.Data(0, Frames.pattern(0, 512)));
@@ -563,26 +602,45 @@ class TftpClientTest {
         assertEquals(new TftpClient.State.Done(1599, 30 * MS), client.state());
     }
 
-    @Test
-    void largerBlksizeThanRequestedIsRefusedWithError8() {
-        started(BIG);
-        fromServer(10 * MS, TID, oack("blksize", "2048"));
-        TftpPacket.Error e = (TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp();
-        assertEquals(TftpWire.ERR_OPTIONS, e.code());
-        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertEquals(8, failure().errorCode());
+    /** RFC 2347: an OACK the client cannot accept gets ERROR 8; then the client asks once more without options. */
+    void refusedThenAskedPlainly(long at) {
+        List<ScriptedLink.Tx> tx = link.takeTx();
+        assertEquals(2, tx.size(), tx.toString());
+        Frames.Udp error = tx.get(0).decode().asUdp();
+        assertEquals(TID, error.dstPort());
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) error.tftp()).code());
+        Frames.Udp rrq = tx.get(1).decode().asUdp();
+        assertEquals(at, tx.get(1).at());
+        assertEquals(69, rrq.dstPort());
+        assertEquals(client.localPort(), rrq.srcPort());
+        assertTrue(rrq.srcPort() != error.srcPort(), "from a new port");
+        assertEquals(new TftpPacket.Rrq(FILE, "octet", List.of()), rrq.tftp());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
         assertTrue(sink.begins.isEmpty());
     }
 
     @Test
-    void unrequestedOptionIsRefusedWithError8() {
+    void largerBlksizeThanRequestedIsRefusedWithError8ThenAskedPlainly() {
+        started(BIG);
+        fromServer(10 * MS, TID, oack("blksize", "2048"));
+        refusedThenAskedPlainly(10 * MS);
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));                  // a plain answer from a new transfer ID
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertEquals(512, client.blockSize());
+    }
+
+    @Test
+    void unrequestedOptionIsRefusedWithError8ThenAskedPlainlyAndASecondOackFails() {
         started(BIG);
         fromServer(10 * MS, TID, oack("blksize", "1024", "windowsize", "4"));
-        Frames.Udp u = link.takeOne(10 * MS).asUdp();
-        assertEquals(TID, u.dstPort());
+        refusedThenAskedPlainly(10 * MS);
+        fromServer(20 * MS, TID, oack("blksize", "1024"));               // an OACK to a request without options
+        Frames.Udp u = link.takeOne(20 * MS).asUdp();
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
         assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertTrue(failure().message().contains("windowsize"), failure().message());
+        assertEquals(8, failure().errorCode());
+        assertEquals("TFTP: OACK without options requested", failure().message());
     }
 
     @Test

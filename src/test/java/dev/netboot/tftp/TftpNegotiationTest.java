@@ -169,22 +169,32 @@ class TftpNegotiationTest {
     }
 
     @Test
-    void oackWithAnOptionNeverAskedIsRefusedWithError8() {
+    void oackWithAnOptionNeverAskedIsRefusedWithError8ThenAskedPlainly() {
         startRead(WINDOWED);
         fromServer(10 * MS, TID, oack("blksize", "1468", "rollover", "0"));
-        TftpPacket.Error e = (TftpPacket.Error) expectTx(10 * MS, TID);
+        List<Frames.Udp> tx = link.takeTx().stream().map(t -> t.decode().asUdp()).toList();
+        assertEquals(List.of(TID, 69), tx.stream().map(Frames.Udp::dstPort).toList());
+        TftpPacket.Error e = (TftpPacket.Error) tx.get(0).tftp();
         assertEquals(TftpWire.ERR_OPTIONS, e.code());
-        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
-        assertTrue(failure().message().contains("rollover"), failure().message());
+        assertEquals("OACK option 'rollover' was never requested", e.message());
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
+        assertInstanceOf(TftpClient.State.Requesting.class, client.state());
         assertTrue(sink.begins.isEmpty());
     }
 
     @Test
-    void oackWithAWindowLargerThanAskedIsRefusedWithError8() {
+    void oackWithAWindowLargerThanAskedIsRefusedWithError8ThenAskedPlainly() {
         startRead(WINDOWED);
         fromServer(10 * MS, TID, oack("windowsize", "5"));
-        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(10 * MS, TID)).code());
-        assertEquals("TFTP: OACK windowsize 5 (expected: 1..4)", failure().message());
+        List<Frames.Udp> tx = link.takeTx().stream().map(t -> t.decode().asUdp()).toList();
+        assertEquals(List.of(TID, 69), tx.stream().map(Frames.Udp::dstPort).toList());
+        TftpPacket.Error e = (TftpPacket.Error) tx.get(0).tftp();
+        assertEquals(TftpWire.ERR_OPTIONS, e.code());
+        assertEquals("OACK windowsize 5 (expected: 1..4)", e.message());
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
+        fromServer(20 * MS, TID, oack("windowsize", "4"));              // options again, to a plain request
+        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(20 * MS, TID)).code());
+        assertEquals("TFTP: OACK without options requested", failure().message());
     }
 
     @Test
@@ -268,59 +278,79 @@ class TftpNegotiationTest {
         fromServer(t + 10_000, TID, data(3, 1468, 1468));               // 2 is missing
         expectAck(t + 10_000, 1);                                       // the same instant, not after a timeout
         fromServer(t + 20_000, TID, data(4, 1468, 1468));
-        link.expectNoTx();                                              // one gap ACK per missing block per timeout
+        link.expectNoTx();                                              // the same hole: not again so soon
         assertEquals(2, client.stats().outOfOrderHeld());
         assertEquals(1, client.stats().gapAcks());
-        assertEquals(2, client.stats().windowSize());                   // halved on the gap
+        assertEquals(4, client.stats().windowSize());                   // the negotiated window, loss or not
         assertEquals(1468, sink.data.size());
 
         fromServer(t + 30_000, TID, data(2, 1468, 1468));               // the late block (or the resent window)
-        expectAck(t + 30_000, 4);                                       // 2, 3, 4 delivered: a window's worth
+        link.expectNoTx();                                              // 2, 3, 4 delivered; the window ends at 1 + 4
         assertArrayEquals(Frames.pattern(0, 4 * 1468), sink.data.toByteArray());
         fromServer(t + 40_000, TID, data(3, 1468, 1468));               // the rest of the resent window: silence
         fromServer(t + 50_000, TID, data(4, 1468, 1468));
         link.expectNoTx();
-        assertEquals(4 * 1468, sink.data.size());
+        fromServer(t + 60_000, TID, data(5, 1468, 1468));               // the window's last block
+        expectAck(t + 60_000, 5);
+        assertEquals(5 * 1468, sink.data.size());
     }
 
     @Test
-    void gapAckIsRepeatedForTheSameBlockOnlyAfterATimeout() {
+    void gapAckIsRepeatedAfterTwoRoundTripsDoublingUpToTheTimeout() {
+        negotiated(-1);                                                 // RRQ at 0, OACK at 10 ms: SRTT 10 ms (RFC 6298)
+        fromServer(20 * MS, TID, data(2, 1468, 1468));
+        expectAck(20 * MS, 0);
+        fromServer(39 * MS, TID, data(3, 1468, 1468));                  // under 2 x SRTT after the gap ACK: nothing
+        link.expectNoTx();
+        fromServer(40 * MS, TID, data(4, 1468, 1468));                  // 2 x SRTT: the resend or the ACK was lost
+        expectAck(40 * MS, 0);
+        fromServer(79 * MS, TID, data(4, 1468, 1468));                  // then 4 x SRTT, 8 x, ...
+        link.expectNoTx();
+        fromServer(80 * MS, TID, data(4, 1468, 1468));
+        expectAck(80 * MS, 0);
+        fromServer(159 * MS, TID, data(3, 1468, 1468));
+        link.expectNoTx();
+        fromServer(160 * MS, TID, data(3, 1468, 1468));
+        expectAck(160 * MS, 0);
+        assertEquals(4, client.stats().gapAcks());
+        assertEquals(0, client.stats().retransmissions());              // gap ACKs, not timeouts
+    }
+
+    @Test
+    void gapAckRepeatsNeverComeFasterThanTheTimeoutAllows() {
         negotiated(-1);
         fromServer(20 * MS, TID, data(2, 1468, 1468));
         expectAck(20 * MS, 0);
-        fromServer(20 * MS + 500 * MS, TID, data(3, 1468, 1468));
+        long t = 20 * MS;
+        // 20, 40, 80, 160, 320, 640 ms apart, then the timeout (1 s, fixed here) caps the spacing.
+        for (long gap : new long[] {20 * MS, 40 * MS, 80 * MS, 160 * MS, 320 * MS}) {
+            t += gap;
+            fromServer(t, TID, data(3, 1468, 1468));
+            expectAck(t, 0);
+        }
+        fromServer(t + 640 * MS - 1, TID, data(3, 1468, 1468));
         link.expectNoTx();
-        fromServer(20 * MS + 999 * MS, TID, data(4, 1468, 1468));
-        link.expectNoTx();
-        // The timer runs out first (1 s after the gap ACK): ACK 0 again, as a retransmission.
-        poll(1020 * MS);
-        expectAck(1020 * MS, 0);
-        assertEquals(1, client.stats().gapAcks());
-        assertEquals(1, client.stats().retransmissions());
+        assertEquals(6, client.stats().gapAcks());
     }
 
     @Test
-    void windowShrinksOnLossAndGrowsBackOnCleanWindowsNeverPastTheNegotiated() {
+    void windowStaysTheNegotiatedSizeAndEndsItsBlocksAfterTheLastAck() {
         negotiated(-1);
         long t = 20 * MS;
-        long b = 1;
-        fromServer(t, TID, data(b, 1468, 1468));
-        fromServer(t += 10_000, TID, data(b + 2, 1468, 1468));          // gap: window 4 -> 2
-        link.takeTx();
-        fromServer(t += 10_000, TID, data(b + 1, 1468, 1468));
-        link.takeTx();
-        b = 4;
+        fromServer(t, TID, data(1, 1468, 1468));
+        fromServer(t += 10_000, TID, data(3, 1468, 1468));              // gap: ACK 1, so the window now ends at 5
+        expectAck(t, 1);
+        List<Integer> acks = new ArrayList<>();
         List<Integer> windows = new ArrayList<>();
-        for (int i = 0; i < 20; i++, b++) {
+        for (int b : new int[] {2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}) {
             fromServer(t += 10_000, TID, data(b, 1468, 1468));
-            link.takeTx();
+            for (ScriptedLink.Tx f : link.takeTx()) {
+                acks.add(((TftpPacket.Ack) f.decode().asUdp().tftp()).block());
+            }
             windows.add(client.stats().windowSize());
         }
-        // ACK 3 once the gap filled (a window with a loss: no growth); then a clean window of 2 grows it to 3,
-        // one of 3 to 4, and there it stays: the negotiated size.
-        assertEquals(2, windows.getFirst());
-        assertEquals(4, windows.getLast());
-        assertTrue(windows.stream().allMatch(w -> w >= 1 && w <= 4), windows.toString());
+        assertEquals(List.of(5, 9, 13), acks);
+        assertTrue(windows.stream().allMatch(w -> w == 4), windows.toString());
     }
 
     @Test
@@ -342,6 +372,29 @@ class TftpNegotiationTest {
         fromServer(21 * MS, TID, data(3, 1468, 1468));                  // no room: dropped
         assertEquals(1, client.stats().outOfOrderHeld());
         assertEquals(1, client.stats().dropped());
+    }
+
+    @Test
+    void aBlockDroppedForWantOfRoomIsAskedForAsSoonAsTheHoleBeforeItFills() {
+        startRead(WINDOWED.withWindow(4, 1468));                        // room for one block ahead of a gap
+        fromServer(10 * MS, TID, oack("blksize", "1468", "windowsize", "4"));
+        expectAck(10 * MS, 0);
+        fromServer(20 * MS, TID, data(2, 1468, 1468));                  // 1 lost: 2 held, the gap ACK
+        expectAck(20 * MS, 0);
+        fromServer(20 * MS + 10_000, TID, data(3, 1468, 1468));         // no room: dropped, the hole already named
+        link.expectNoTx();
+        assertEquals(1, client.ramDrops());
+        fromServer(21 * MS, TID, data(1, 1468, 1468));                  // the resend: 1 and the held 2 go to the sink
+        expectAck(21 * MS, 2);                                          // 3 was seen and dropped: ask for it now
+        fromServer(22 * MS, TID, data(3, 1468, 1468));
+        fromServer(22 * MS + 10_000, TID, data(4, 1468, 1468));
+        fromServer(22 * MS + 20_000, TID, data(5, 1468, 1468));
+        link.expectNoTx();
+        fromServer(22 * MS + 30_000, TID, data(6, 1468, 1468));         // 4 blocks after ACK 2: the window's end
+        expectAck(22 * MS + 30_000, 6);
+        assertArrayEquals(Frames.pattern(0, 6 * 1468), sink.data.toByteArray());
+        assertEquals(1, client.ramDrops());
+        assertEquals(2, client.stats().gapAcks());
     }
 
     // ---- the retransmission timeout (RFC 6298) and Karn's rule ----
@@ -376,7 +429,12 @@ class TftpNegotiationTest {
         expectAck(300 * MS, 2);
         assertEquals(40 * MS, client.stats().rttEstimate());            // no sample: ambiguous exchange
         assertEquals(120 * MS, client.stats().timeout());
-        assertEquals(420 * MS, client.pollAt());                        // backoff cleared by the new block
+        assertEquals(540 * MS, client.pollAt());                        // the backoff stays (Karn): 300 + 240 ms
+        fromServer(340 * MS, TID, data(3, 1024, 512));                  // answers ACK 2, sent once: 40 ms
+        expectAck(340 * MS, 3);
+        // Second sample 40 ms: RTTVAR = 3/4 × 20 = 15 ms, RTO = 40 + 4 × 15 = 100 ms, no backoff.
+        assertEquals(100 * MS, client.stats().timeout());
+        assertEquals(440 * MS, client.pollAt());
     }
 
     @Test
