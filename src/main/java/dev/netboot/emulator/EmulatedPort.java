@@ -31,6 +31,11 @@ public final class EmulatedPort implements Link {
     private final ArrayDeque<Long> txLeaves = new ArrayDeque<>();
     private long txFreeAt;
     private long seq;
+    // The simulation's index of the node that reads this port (-1 until it first does): a frame wakes it.
+    private int owner = -1;
+    // A switch's queue toward this port (switched segments): when each frame waiting or on the wire has left.
+    private final ArrayDeque<Long> egressLeaves = new ArrayDeque<>();
+    private long egressFreeAt;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent;
 
@@ -58,6 +63,7 @@ public final class EmulatedPort implements Link {
 
     @Override
     public boolean receive(long now, FrameHandler handler) {
+        learnOwner();
         Pending p = queue.peek();
         if (p == null || p.at() > now) {
             return false;
@@ -74,6 +80,7 @@ public final class EmulatedPort implements Link {
     /** Returns the delivery time of the next queued frame, or {@link Long#MAX_VALUE}. */
     @Override
     public long pollAt() {
+        learnOwner();
         Pending p = queue.peek();
         return p == null ? Long.MAX_VALUE : p.at();
     }
@@ -119,6 +126,31 @@ public final class EmulatedPort implements Link {
 
     void enqueue(long at, byte[] frame) {
         queue.add(new Pending(at, seq++, frame));
+        segment.simulation().wakeOwner(owner, at);
+    }
+
+    /** The node the simulation is polling reads this port: frames for it wake that node from now on. */
+    private void learnOwner() {
+        if (owner < 0) {
+            owner = segment.simulation().currentNode();
+        }
+    }
+
+    /**
+     * Queues a frame of {@code nanos} serialisation time on a switch's port toward this one, behind the frames
+     * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
+     */
+    long queueForEgress(long arrives, long nanos, int limit) {
+        while (!egressLeaves.isEmpty() && egressLeaves.peek() <= arrives) {
+            egressLeaves.poll();
+        }
+        if (egressLeaves.size() >= limit) {
+            return -1;
+        }
+        long leaves = Math.max(arrives, egressFreeAt) + nanos;
+        egressFreeAt = leaves;
+        egressLeaves.add(leaves);
+        return leaves;
     }
 
     /**

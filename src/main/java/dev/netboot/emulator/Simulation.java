@@ -1,14 +1,28 @@
 package dev.netboot.emulator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * A discrete-event simulator on a virtual clock in nanoseconds. Each step polls every node, in the
- * order they were added, at the current instant; then the clock jumps to the earliest of every
- * node's {@link SimNode#pollAt()} and every segment's next frame delivery. Nothing waits in real
- * time and nothing reads a wall clock, so a run is a pure function of its inputs.
+ * A discrete-event simulator on a virtual clock in nanoseconds. A step polls, at one instant and in
+ * the order they were added, every node that has work then; the clock then jumps to the next instant
+ * at which a node has work: its {@link SimNode#pollAt()}, or a frame reaching one of its ports. Nothing
+ * waits in real time and nothing reads a wall clock, so a run is a pure function of its inputs.
+ *
+ * <p><b>Cost.</b> Each node's next instant sits in a heap, so a step costs the nodes due then, not every
+ * node: a thousand boards on one segment cost per frame what one board costs. A node's deadline is
+ * taken after each of its polls; between its polls it can only move earlier by a frame reaching one of
+ * its ports, and a segment wakes the port's owner then. The simulation learns which node owns a port
+ * when that node first reads it; a frame for a port nobody has read yet wakes every node. The first step
+ * of every {@link #run} or {@link #runUntil} polls every node, so whatever a caller changed between runs
+ * is seen.
+ *
+ * <p>Within one instant the order is the one a poll-everything loop would give: nodes in the order they
+ * were added; a node that becomes due again at this instant after its turn (a frame with no latency, a
+ * deadline at once) is polled in the next step at the same instant, one that becomes due before its turn
+ * in this one.
  */
 public final class Simulation {
     /** Steps allowed at one instant before the run is declared a livelock (a node that never stops asking). */
@@ -16,8 +30,16 @@ public final class Simulation {
 
     private final List<SimNode> nodes = new ArrayList<>();
     private final List<EthernetSegment> segments = new ArrayList<>();
+    private long[] wakeAt = new long[16];       // per node: the instant its entry in the heap stands for, MAX when none
+    private boolean[] inRound = new boolean[16]; // per node: due in this step
+    private boolean[] inNext = new boolean[16];  // per node: due in the next step at this instant
+    private final TimeHeap heap = new TimeHeap();
+    private final IntHeap round = new IntHeap();
+    private final IntHeap next = new IntHeap();
+    private int current = -1;  // the node being polled, or -1
     private long now;
     private long steps;
+    private long polls;
 
     /** How a {@link #run} ended. */
     public enum Outcome {
@@ -66,9 +88,30 @@ public final class Simulation {
         return steps;
     }
 
-    /** Adds {@code node}; it is polled after the nodes added before it. */
+    /** Returns the number of node polls so far (a step polls the nodes due at its instant). */
+    public long polls() {
+        return polls;
+    }
+
+    /** Returns the number of nodes. */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /** Adds {@code node}; it is polled after the nodes added before it, first at the next step. */
     public <N extends SimNode> N add(N node) {
+        int i = nodes.size();
         nodes.add(node);
+        if (i == wakeAt.length) {
+            int n = i * 2;
+            wakeAt = Arrays.copyOf(wakeAt, n);
+            inRound = Arrays.copyOf(inRound, n);
+            inNext = Arrays.copyOf(inNext, n);
+        }
+        wakeAt[i] = Long.MAX_VALUE;
+        if (current >= 0) {
+            wake(i, now); // added by a node during a step: its turn comes in this one
+        } // else the first step of the next run polls it
         return node;
     }
 
@@ -128,31 +171,39 @@ public final class Simulation {
     }
 
     private RunResult loop(BooleanSupplier done, long deadline, boolean idleOk) {
+        if (done.getAsBoolean()) {
+            return new RunResult(Outcome.DONE, now);
+        }
+        // The first step polls everyone: a caller may have changed any node since the last run.
+        while (!next.isEmpty()) {
+            inNext[next.poll()] = false;
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!inRound[i]) {
+                inRound[i] = true;
+                round.add(i);
+            }
+        }
         int stepsHere = 0;
         long stepTime = now;
         while (true) {
+            step();
             if (done.getAsBoolean()) {
                 return new RunResult(Outcome.DONE, now);
             }
-            for (EthernetSegment s : segments) {
-                s.stepAt(now);
+            long at;
+            if (!next.isEmpty()) {
+                at = now; // nodes due again at this instant
+            } else {
+                at = nextEventAt();
+                if (at == Long.MAX_VALUE && !idleOk) {
+                    return new RunResult(Outcome.STALLED, now);
+                }
+                if (at > deadline || at == Long.MAX_VALUE) {
+                    now = deadline;
+                    return new RunResult(Outcome.TIMED_OUT, now);
+                }
             }
-            for (SimNode n : nodes) {
-                n.poll(now);
-            }
-            steps++;
-            if (done.getAsBoolean()) {
-                return new RunResult(Outcome.DONE, now);
-            }
-            long next = nextEventAt();
-            if (next == Long.MAX_VALUE && !idleOk) {
-                return new RunResult(Outcome.STALLED, now);
-            }
-            if (next > deadline || next == Long.MAX_VALUE) {
-                now = deadline;
-                return new RunResult(Outcome.TIMED_OUT, now);
-            }
-            long at = Math.max(next, now); // a deadline in the past is due now
             if (at == stepTime) {
                 if (++stepsHere > MAX_STEPS_PER_INSTANT) {
                     throw new IllegalStateException("simulation livelock at t=" + now + " ns: still work due after "
@@ -163,23 +214,234 @@ public final class Simulation {
                 stepTime = at;
             }
             now = at;
+            collectDue();
         }
     }
 
-    /** Returns the earliest scheduled instant: a node's deadline or a frame delivery. */
-    long nextEventAt() {
-        long next = Long.MAX_VALUE;
-        for (SimNode n : nodes) {
-            next = Math.min(next, n.pollAt());
+    /** Moves the nodes due at {@code now} into this step: those due again at this instant, then the heap's. */
+    private void collectDue() {
+        while (!next.isEmpty()) {
+            int i = next.poll();
+            inNext[i] = false;
+            if (!inRound[i]) {
+                inRound[i] = true;
+                round.add(i);
+            }
         }
-        for (EthernetSegment s : segments) {
-            next = Math.min(next, s.nextDeliveryAt());
+        while (!heap.isEmpty() && heap.peekTime() <= now) {
+            long t = heap.peekTime();
+            int i = heap.poll();
+            if (wakeAt[i] != t) {
+                continue; // superseded by an earlier wake-up, or already taken
+            }
+            wakeAt[i] = Long.MAX_VALUE;
+            if (!inRound[i]) {
+                inRound[i] = true;
+                round.add(i);
+            }
         }
-        return next;
+    }
+
+    /** Polls this step's nodes in the order they were added, then schedules each at its next instant. */
+    private void step() {
+        while (!round.isEmpty()) {
+            int i = round.poll();
+            inRound[i] = false;
+            SimNode n = nodes.get(i);
+            current = i;
+            n.poll(now);
+            polls++;
+            long at = n.pollAt();
+            current = -1;
+            schedule(i, at);
+        }
+        steps++;
+    }
+
+    /** Schedules node {@code i} at {@code at}: due now (the next step, it has had its turn), later, or never. */
+    private void schedule(int i, long at) {
+        if (at <= now) {
+            if (!inNext[i]) {
+                inNext[i] = true;
+                next.add(i);
+            }
+        } else if (at < wakeAt[i]) {
+            wakeAt[i] = at;
+            heap.add(at, i);
+        }
+    }
+
+    /**
+     * Wakes node {@code i} at {@code at}: a frame reaches one of its ports then. At the current instant a node
+     * whose turn has not come yet in this step is polled in it, any other in the next.
+     */
+    void wake(int i, long at) {
+        if (at <= now) {
+            if (i > current && !inRound[i] && current >= 0) {
+                inRound[i] = true;
+                round.add(i);
+            } else if (!inRound[i] && !inNext[i]) {
+                inNext[i] = true;
+                next.add(i);
+            }
+        } else if (at < wakeAt[i]) {
+            wakeAt[i] = at;
+            heap.add(at, i);
+        }
+    }
+
+    /** Wakes the owner of a port at {@code at}, or every node when no node has read the port yet. */
+    void wakeOwner(int owner, long at) {
+        if (owner >= 0) {
+            wake(owner, at);
+            return;
+        }
+        for (int i = 0; i < nodes.size(); i++) {
+            wake(i, at);
+        }
+    }
+
+    /** Returns the node being polled (or asked for its next instant), -1 outside a poll. */
+    int currentNode() {
+        return current;
+    }
+
+    /** Returns the earliest scheduled instant of a node, or {@link Long#MAX_VALUE}. */
+    private long nextEventAt() {
+        while (!heap.isEmpty()) {
+            long t = heap.peekTime();
+            int i = heap.peekIndex();
+            if (wakeAt[i] == t) {
+                return t;
+            }
+            heap.poll(); // stale
+        }
+        return Long.MAX_VALUE;
     }
 
     private static long saturatedAdd(long a, long b) {
         long r = a + b;
         return r < a ? Long.MAX_VALUE : r;
+    }
+
+    /** A binary min-heap of (instant, node) pairs, instants first, then nodes in the order added. */
+    private static final class TimeHeap {
+        private long[] times = new long[64];
+        private int[] index = new int[64];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        long peekTime() {
+            return times[0];
+        }
+
+        int peekIndex() {
+            return index[0];
+        }
+
+        void add(long t, int i) {
+            if (size == times.length) {
+                times = Arrays.copyOf(times, size * 2);
+                index = Arrays.copyOf(index, size * 2);
+            }
+            int k = size++;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                if (!less(t, i, times[parent], index[parent])) {
+                    break;
+                }
+                times[k] = times[parent];
+                index[k] = index[parent];
+                k = parent;
+            }
+            times[k] = t;
+            index[k] = i;
+        }
+
+        int poll() {
+            int top = index[0];
+            size--;
+            if (size > 0) {
+                long t = times[size];
+                int i = index[size];
+                int k = 0;
+                while (true) {
+                    int c = 2 * k + 1;
+                    if (c >= size) {
+                        break;
+                    }
+                    if (c + 1 < size && less(times[c + 1], index[c + 1], times[c], index[c])) {
+                        c++;
+                    }
+                    if (!less(times[c], index[c], t, i)) {
+                        break;
+                    }
+                    times[k] = times[c];
+                    index[k] = index[c];
+                    k = c;
+                }
+                times[k] = t;
+                index[k] = i;
+            }
+            return top;
+        }
+
+        private static boolean less(long t1, int i1, long t2, int i2) {
+            return t1 < t2 || (t1 == t2 && i1 < i2);
+        }
+    }
+
+    /** A binary min-heap of node indices: the nodes of one step, polled in the order they were added. */
+    private static final class IntHeap {
+        private int[] a = new int[64];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(int v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+            }
+            int k = size++;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                if (a[parent] <= v) {
+                    break;
+                }
+                a[k] = a[parent];
+                k = parent;
+            }
+            a[k] = v;
+        }
+
+        int poll() {
+            int top = a[0];
+            size--;
+            if (size > 0) {
+                int v = a[size];
+                int k = 0;
+                while (true) {
+                    int c = 2 * k + 1;
+                    if (c >= size) {
+                        break;
+                    }
+                    if (c + 1 < size && a[c + 1] < a[c]) {
+                        c++;
+                    }
+                    if (a[c] >= v) {
+                        break;
+                    }
+                    a[k] = a[c];
+                    k = c;
+                }
+                a[k] = v;
+            }
+            return top;
+        }
     }
 }
