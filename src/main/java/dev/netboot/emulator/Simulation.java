@@ -30,12 +30,13 @@ public final class Simulation {
 
     private final List<SimNode> nodes = new ArrayList<>();
     private final List<EthernetSegment> segments = new ArrayList<>();
-    private long[] wakeAt = new long[16];       // per node: the instant its entry in the heap stands for, MAX when none
     private boolean[] inRound = new boolean[16]; // per node: due in this step
     private boolean[] inNext = new boolean[16];  // per node: due in the next step at this instant
     private final TimeHeap heap = new TimeHeap();
     private final IntHeap round = new IntHeap();
     private final IntHeap next = new IntHeap();
+    // Instants at which every node is polled: frames due then at ports no node has read yet.
+    private final java.util.PriorityQueue<Long> everyoneAt = new java.util.PriorityQueue<>();
     private int current = -1;  // the node being polled, or -1
     private long now;
     private long steps;
@@ -102,13 +103,12 @@ public final class Simulation {
     public <N extends SimNode> N add(N node) {
         int i = nodes.size();
         nodes.add(node);
-        if (i == wakeAt.length) {
+        if (i == inRound.length) {
             int n = i * 2;
-            wakeAt = Arrays.copyOf(wakeAt, n);
             inRound = Arrays.copyOf(inRound, n);
             inNext = Arrays.copyOf(inNext, n);
         }
-        wakeAt[i] = Long.MAX_VALUE;
+        heap.ensure(i + 1);
         if (current >= 0) {
             wake(i, now); // added by a node during a step: its turn comes in this one
         } // else the first step of the next run polls it
@@ -149,7 +149,19 @@ public final class Simulation {
             throw new IllegalArgumentException("time budget " + maxVirtualNanos + " ns (expected: >= 0)");
         }
         long deadline = saturatedAdd(now, maxVirtualNanos);
-        return loop(done, deadline, false);
+        return loop(done, deadline, false, true);
+    }
+
+    /**
+     * Runs on like {@link #run}, until {@code done} holds, nothing is scheduled, or the clock reaches {@code until};
+     * but the first step polls only the nodes due, not all: for a caller that changed no node since the last run
+     * and calls this often (a progress display, samples every few milliseconds).
+     */
+    public RunResult advance(BooleanSupplier done, long until) {
+        if (until < now) {
+            throw new IllegalArgumentException("cannot run back to t=" + until + " ns from t=" + now + " ns");
+        }
+        return loop(done, until, false, false);
     }
 
     /**
@@ -162,7 +174,7 @@ public final class Simulation {
         if (time < now) {
             throw new IllegalArgumentException("cannot run back to t=" + time + " ns from t=" + now + " ns");
         }
-        loop(() -> false, time, true);
+        loop(() -> false, time, true, true);
     }
 
     /** Advances the clock by {@code nanos}; see {@link #runUntil}. */
@@ -170,19 +182,23 @@ public final class Simulation {
         runUntil(saturatedAdd(now, nanos));
     }
 
-    private RunResult loop(BooleanSupplier done, long deadline, boolean idleOk) {
+    private RunResult loop(BooleanSupplier done, long deadline, boolean idleOk, boolean everyone) {
         if (done.getAsBoolean()) {
             return new RunResult(Outcome.DONE, now);
         }
-        // The first step polls everyone: a caller may have changed any node since the last run.
-        while (!next.isEmpty()) {
-            inNext[next.poll()] = false;
-        }
-        for (int i = 0; i < nodes.size(); i++) {
-            if (!inRound[i]) {
-                inRound[i] = true;
-                round.add(i);
+        if (everyone) {
+            // The first step polls everyone: a caller may have changed any node since the last run.
+            while (!next.isEmpty()) {
+                inNext[next.poll()] = false;
             }
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!inRound[i]) {
+                    inRound[i] = true;
+                    round.add(i);
+                }
+            }
+        } else {
+            collectDue();
         }
         int stepsHere = 0;
         long stepTime = now;
@@ -228,13 +244,20 @@ public final class Simulation {
                 round.add(i);
             }
         }
-        while (!heap.isEmpty() && heap.peekTime() <= now) {
-            long t = heap.peekTime();
-            int i = heap.poll();
-            if (wakeAt[i] != t) {
-                continue; // superseded by an earlier wake-up, or already taken
+        if (!everyoneAt.isEmpty() && everyoneAt.peek() <= now) {
+            while (!everyoneAt.isEmpty() && everyoneAt.peek() <= now) {
+                everyoneAt.poll();
             }
-            wakeAt[i] = Long.MAX_VALUE;
+            for (int i = 0; i < nodes.size(); i++) {
+                heap.set(i, Long.MAX_VALUE);
+                if (!inRound[i]) {
+                    inRound[i] = true;
+                    round.add(i);
+                }
+            }
+        }
+        while (!heap.isEmpty() && heap.peekTime() <= now) {
+            int i = heap.poll();
             if (!inRound[i]) {
                 inRound[i] = true;
                 round.add(i);
@@ -261,13 +284,13 @@ public final class Simulation {
     /** Schedules node {@code i} at {@code at}: due now (the next step, it has had its turn), later, or never. */
     private void schedule(int i, long at) {
         if (at <= now) {
+            heap.set(i, Long.MAX_VALUE);
             if (!inNext[i]) {
                 inNext[i] = true;
                 next.add(i);
             }
-        } else if (at < wakeAt[i]) {
-            wakeAt[i] = at;
-            heap.add(at, i);
+        } else {
+            heap.set(i, at); // its poll told us its next instant exactly: earlier or later than before
         }
     }
 
@@ -284,9 +307,8 @@ public final class Simulation {
                 inNext[i] = true;
                 next.add(i);
             }
-        } else if (at < wakeAt[i]) {
-            wakeAt[i] = at;
-            heap.add(at, i);
+        } else if (at < heap.at(i)) {
+            heap.set(i, at);
         }
     }
 
@@ -294,10 +316,12 @@ public final class Simulation {
     void wakeOwner(int owner, long at) {
         if (owner >= 0) {
             wake(owner, at);
-            return;
-        }
-        for (int i = 0; i < nodes.size(); i++) {
-            wake(i, at);
+        } else if (at <= now) {
+            for (int i = 0; i < nodes.size(); i++) {
+                wake(i, at);
+            }
+        } else {
+            everyoneAt.add(at);
         }
     }
 
@@ -308,15 +332,8 @@ public final class Simulation {
 
     /** Returns the earliest scheduled instant of a node, or {@link Long#MAX_VALUE}. */
     private long nextEventAt() {
-        while (!heap.isEmpty()) {
-            long t = heap.peekTime();
-            int i = heap.peekIndex();
-            if (wakeAt[i] == t) {
-                return t;
-            }
-            heap.poll(); // stale
-        }
-        return Long.MAX_VALUE;
+        long t = heap.isEmpty() ? Long.MAX_VALUE : heap.peekTime();
+        return everyoneAt.isEmpty() ? t : Math.min(t, everyoneAt.peek());
     }
 
     private static long saturatedAdd(long a, long b) {
@@ -324,73 +341,128 @@ public final class Simulation {
         return r < a ? Long.MAX_VALUE : r;
     }
 
-    /** A binary min-heap of (instant, node) pairs, instants first, then nodes in the order added. */
+    /**
+     * The nodes' next instants: an indexed binary min-heap with one entry per node at most, instants first, then
+     * nodes in the order added. A node's entry moves up or down when its instant changes (no stale entries).
+     */
     private static final class TimeHeap {
-        private long[] times = new long[64];
-        private int[] index = new int[64];
+        private long[] key = new long[16];  // per node: its instant while in the heap
+        private int[] pos = new int[16];    // per node: its place in the heap, -1 when not in it
+        private int[] heap = new int[16];   // node indices
         private int size;
+
+        void ensure(int nodes) {
+            if (nodes > key.length) {
+                int n = Math.max(nodes, key.length * 2);
+                int old = key.length;
+                key = Arrays.copyOf(key, n);
+                pos = Arrays.copyOf(pos, n);
+                Arrays.fill(pos, old, n, -1);
+                heap = Arrays.copyOf(heap, n);
+            }
+        }
+
+        TimeHeap() {
+            Arrays.fill(pos, -1);
+        }
 
         boolean isEmpty() {
             return size == 0;
         }
 
         long peekTime() {
-            return times[0];
+            return key[heap[0]];
         }
 
-        int peekIndex() {
-            return index[0];
+        /** Returns node {@code i}'s instant in the heap, or {@link Long#MAX_VALUE} when it has none. */
+        long at(int i) {
+            return pos[i] < 0 ? Long.MAX_VALUE : key[i];
         }
 
-        void add(long t, int i) {
-            if (size == times.length) {
-                times = Arrays.copyOf(times, size * 2);
-                index = Arrays.copyOf(index, size * 2);
-            }
-            int k = size++;
-            while (k > 0) {
-                int parent = (k - 1) >>> 1;
-                if (!less(t, i, times[parent], index[parent])) {
-                    break;
+        /** Sets node {@code i}'s instant to {@code t}, or takes it out for {@link Long#MAX_VALUE}. */
+        void set(int i, long t) {
+            int p = pos[i];
+            if (t == Long.MAX_VALUE) {
+                if (p >= 0) {
+                    removeAt(p);
                 }
-                times[k] = times[parent];
-                index[k] = index[parent];
-                k = parent;
+                return;
             }
-            times[k] = t;
-            index[k] = i;
+            if (p < 0) {
+                key[i] = t;
+                heap[size] = i;
+                pos[i] = size;
+                up(size++);
+            } else if (t < key[i]) {
+                key[i] = t;
+                up(p);
+            } else if (t > key[i]) {
+                key[i] = t;
+                down(p);
+            }
         }
 
+        /** Takes the first node out and returns it. */
         int poll() {
-            int top = index[0];
-            size--;
-            if (size > 0) {
-                long t = times[size];
-                int i = index[size];
-                int k = 0;
-                while (true) {
-                    int c = 2 * k + 1;
-                    if (c >= size) {
-                        break;
-                    }
-                    if (c + 1 < size && less(times[c + 1], index[c + 1], times[c], index[c])) {
-                        c++;
-                    }
-                    if (!less(times[c], index[c], t, i)) {
-                        break;
-                    }
-                    times[k] = times[c];
-                    index[k] = index[c];
-                    k = c;
-                }
-                times[k] = t;
-                index[k] = i;
-            }
+            int top = heap[0];
+            removeAt(0);
             return top;
         }
 
-        private static boolean less(long t1, int i1, long t2, int i2) {
-            return t1 < t2 || (t1 == t2 && i1 < i2);
+        private void removeAt(int p) {
+            int i = heap[p];
+            pos[i] = -1;
+            size--;
+            if (p == size) {
+                return;
+            }
+            int last = heap[size];
+            heap[p] = last;
+            pos[last] = p;
+            up(p);
+            down(pos[last]);
+        }
+
+        private boolean less(int a, int b) {
+            return key[a] < key[b] || (key[a] == key[b] && a < b);
+        }
+
+        private void up(int p) {
+            int i = heap[p];
+            while (p > 0) {
+                int parent = (p - 1) >>> 1;
+                int j = heap[parent];
+                if (!less(i, j)) {
+                    break;
+                }
+                heap[p] = j;
+                pos[j] = p;
+                p = parent;
+            }
+            heap[p] = i;
+            pos[i] = p;
+        }
+
+        private void down(int p) {
+            int i = heap[p];
+            while (true) {
+                int c = 2 * p + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && less(heap[c + 1], heap[c])) {
+                    c++;
+                }
+                int j = heap[c];
+                if (!less(j, i)) {
+                    break;
+                }
+                heap[p] = j;
+                pos[j] = p;
+                p = c;
+            }
+            heap[p] = i;
+            pos[i] = p;
         }
     }
 

@@ -37,10 +37,7 @@ import java.nio.ByteBuffer;
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  * </ul>
  */
-public final class TftpSession implements TftpServerSession, PayloadWriter {
-    /** Concurrent sessions per server: the host's stack has 16 UDP bindings, two taken by BOOTP and TFTP. */
-    static final int MAX_ACTIVE = 12;
-
+public final class TftpSession implements TftpServerSession, PayloadWriter, PortShare.Sender {
     /** How a session ended. */
     public enum End {
         /** The last block was acknowledged. */
@@ -101,6 +98,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final int blockSize;
     private final long lastBlock;
     private final TxPacer pacer;
+    private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
+    private boolean queued;
     private State state;
     private boolean oackPending;
     private long base = 1;      // first block not acknowledged
@@ -127,6 +126,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer) {
+        this(stack, config, port, client, clientPort, file, content, params, pacer, null);
+    }
+
+    /** A session that sends its DATA in turn with the server's other sessions, through {@code share}. */
+    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
+                ServedFile content, Params params, TxPacer pacer, PortShare share) {
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -139,6 +144,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.lastBlock = content.size() / blockSize + 1L;
         this.payload = ByteBuffer.allocate(blockSize);
         this.pacer = pacer;
+        this.share = share;
     }
 
     /** Sends the OACK, or the first window. */
@@ -222,7 +228,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (!(state instanceof State.AwaitingAck a)) {
             return Long.MAX_VALUE;
         }
-        return hasWork() ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
+        return hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
 
     @Override
@@ -349,33 +355,71 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         return resend >= 0 || next <= end;
     }
 
-    /** Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next. */
+    /**
+     * Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next.
+     * With a {@link PortShare} the session waits for its turn instead, one block per turn.
+     */
     private void pump(long now) {
+        if (share != null) {
+            share.want(this, now);
+            return;
+        }
         boolean sent = false;
         while (hasWork() && pacer.ready(now) && !ended()) {
-            long b;
-            if (resend >= 0) {
-                b = resend;
-                resend = -1;
-                retransmissions++;
-            } else {
-                b = next++;
-                if (b <= highestSent) {
-                    retransmissions++;
-                }
-            }
-            sendData(now, b);
-            if (b > highestSent) {
-                highestSent = b;
-                if (sampleBlock < 0) {
-                    sampleBlock = b;
-                    sampleAt = now;
-                }
-            }
+            sendNext(now);
             sent = true;
         }
-        if (sent && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
-            // The timeout runs from the last sending.
+        if (sent) {
+            timeoutFromNow(now);
+        }
+    }
+
+    @Override
+    public boolean sendOne(long now) {
+        if (!hasWork() || ended() || !(state instanceof State.AwaitingAck)) {
+            return false;
+        }
+        sendNext(now);
+        timeoutFromNow(now);
+        return hasWork() && !ended();
+    }
+
+    @Override
+    public boolean queued() {
+        return queued;
+    }
+
+    @Override
+    public void queued(boolean q) {
+        queued = q;
+    }
+
+    /** Sends the next block: a pending single resend first, then the window's next. */
+    private void sendNext(long now) {
+        long b;
+        if (resend >= 0) {
+            b = resend;
+            resend = -1;
+            retransmissions++;
+        } else {
+            b = next++;
+            if (b <= highestSent) {
+                retransmissions++;
+            }
+        }
+        sendData(now, b);
+        if (b > highestSent) {
+            highestSent = b;
+            if (sampleBlock < 0) {
+                sampleBlock = b;
+                sampleAt = now;
+            }
+        }
+    }
+
+    /** The timeout runs from the last sending. */
+    private void timeoutFromNow(long now) {
+        if (state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
             state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
         }
     }

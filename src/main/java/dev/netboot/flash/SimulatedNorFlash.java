@@ -27,6 +27,7 @@ public final class SimulatedNorFlash implements Flash {
 
     private long erases, programs, reads, bytesProgrammed, bytesErased;
     private final long[] eraseCounts;
+    private byte[] scratch = new byte[0]; // the cells a program is about to change, read at once
 
     private SimulatedNorFlash(FlashGeometry geometry, Cells cells, Arena arena, String description) {
         this.geometry = geometry;
@@ -98,8 +99,12 @@ public final class SimulatedNorFlash implements Flash {
         checkOpen();
         FlashRules.checkProgram(geometry, offset, src, srcOff, len);
         // Check every byte before changing any, so a refused program leaves flash as it was.
+        if (scratch.length < len) {
+            scratch = new byte[len];
+        }
+        cells.read(offset, scratch, 0, len);
         for (int i = 0; i < len; i++) {
-            int old = cells.get(offset + i) & 0xFF;
+            int old = scratch[i] & 0xFF;
             int data = src[srcOff + i] & 0xFF;
             if ((old & data) != data) {
                 throw new FlashException(FlashException.Kind.NOT_ERASED, String.format(

@@ -30,7 +30,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
     private static final int UDP_OFF = IP_OFF + Ipv4Packet.HEADER_LEN;
-    private static final int MAX_BINDINGS = 16;
     private static final int PENDING_SLOTS = 4;
     private static final int RESOLUTIONS = 4;
     private static final int MAX_FRAMES_PER_POLL = 256;
@@ -44,8 +43,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int netmask;
     private int gateway;
 
-    private final int[] boundPorts = new int[MAX_BINDINGS];
-    private final UdpHandler[] handlers = new UdpHandler[MAX_BINDINGS];
+    private final int[] boundPorts;
+    private final UdpHandler[] handlers;
     private int bindings;
 
     private final Resolution[] resolutions = new Resolution[RESOLUTIONS];
@@ -94,6 +93,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.config = config;
         this.mac = mac.value();
         this.arp = new ArpCache(config.arpCacheSize(), config.arpEntryLifetime());
+        this.boundPorts = new int[config.udpBindings()];
+        this.handlers = new UdpHandler[config.udpBindings()];
         int maxPayload = maxUdpPayload(link.mtu());
         for (int i = 0; i < PENDING_SLOTS; i++) {
             pending[i] = new PendingDatagram(maxPayload);
@@ -144,8 +145,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (indexOfPort(port) >= 0) {
             throw new IllegalStateException("UDP port " + port + " is already bound");
         }
-        if (bindings == MAX_BINDINGS) {
-            throw new IllegalStateException("all " + MAX_BINDINGS + " UDP bindings are in use");
+        if (bindings == boundPorts.length) {
+            throw new IllegalStateException("all " + boundPorts.length + " UDP bindings are in use");
         }
         boundPorts[bindings] = port;
         handlers[bindings++] = handler;
@@ -161,6 +162,11 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             handlers[i] = handlers[bindings];
             handlers[bindings] = null;
         }
+    }
+
+    /** Returns true when another UDP port can be bound: the binding table has room. */
+    public boolean canBind() {
+        return bindings < boundPorts.length;
     }
 
     /** Returns true when {@code port} is bound. */
@@ -572,13 +578,15 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             dropMalformed++;
             return;
         }
-        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
-            dropChecksum++;
-            return;
-        }
+        // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
+        // busy segment most broadcasts are other hosts' DHCP requests to port 67).
         int h = indexOfPort(rxUdp.dstPort());
         if (h < 0) {
             dropNoListener++;
+            return;
+        }
+        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
+            dropChecksum++;
             return;
         }
         handlers[h].onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
