@@ -58,10 +58,15 @@ public final class FleetBoot {
      * One sample of the servers' ports.
      *
      * @param at     virtual time at the sample's end
-     * @param bytes  bytes the servers' ports sent in the sample
+     * @param bytes  bytes the servers' ports sent in the sample (frames without FCS)
+     * @param frames frames they sent in it
      * @param booted boards booted by then
      */
-    public record Sample(long at, long bytes, int booted) {
+    public record Sample(long at, long bytes, long frames, int booted) {
+        /** Returns the bytes these frames took on the wire: padding, FCS, preamble and gap added ({@link LinkModel#wireBytes}). */
+        public long wireBytes() {
+            return bytes + frames * LinkModel.OVERHEAD;
+        }
     }
 
     /**
@@ -117,6 +122,7 @@ public final class FleetBoot {
         Simulation sim = lan.simulation();
         List<Sample> samples = new ArrayList<>();
         long sent = 0;
+        long sentFrames = 0;
         Simulation.RunResult r = null;
         boolean first = true;
         while (true) {
@@ -124,11 +130,14 @@ public final class FleetBoot {
             r = first ? sim.run(() -> ended[0] == c.boards(), until - sim.now()) : sim.advance(() -> ended[0] == c.boards(), until);
             first = false;
             long total = 0;
+            long frames = 0;
             for (EmulatedPort p : serverPorts) {
                 total += p.bytesSent();
+                frames += p.framesSent();
             }
-            samples.add(new Sample(sim.now(), total - sent, booted[0]));
+            samples.add(new Sample(sim.now(), total - sent, frames - sentFrames, booted[0]));
             sent = total;
+            sentFrames = frames;
             if (progress != null) {
                 progress.at(sim.now(), c.boards(), booted[0], ended[0]);
             }

@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
  * @param requestsWaited      requests that waited for a transfer to end ({@link TftpServerLimits.WhenFull#WAIT})
  * @param requestsDropped     requests a TFTP server dropped (over its limit, or its queue full)
  * @param requestsBusy        requests answered "Server busy"
- * @param linkBitsPerSecond   the servers' link rate (0: infinite)
+ * @param linkBitsPerSecond   each server port's link rate (0: infinite)
+ * @param serverLinks         server ports sending the image (the server host and the scenario's other TFTP hosts)
  * @param samples             the servers' bytes and the boards booted every {@link FleetBoot#SAMPLE_NANOS}
  * @param simulatedNanos      virtual time at the end
  * @param frames              frames put on every segment
@@ -47,13 +48,63 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                           long max, long serverFrames, long serverBytes, long imageBytes, long boardRetransmissions,
                           long dhcpRetransmissions, long serverRetransmissions, int leaseCollisions, long declines,
                           long[] firstRequests, long[] tftpRequests, long peakTransfers, long requestsWaited,
-                          long requestsDropped, long requestsBusy, long linkBitsPerSecond, List<FleetBoot.Sample> samples,
+                          long requestsDropped, long requestsBusy, long linkBitsPerSecond, int serverLinks, List<FleetBoot.Sample> samples,
                           long simulatedNanos, long frames, long polls, long wallNanos) {
     private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
 
     /** Returns the boards that failed. */
     public int failed() {
         return boards - booted;
+    }
+
+    /**
+     * Returns the share (0..1) of the servers' links in use, on the wire (padding, FCS, preamble and gap counted), over
+     * the samples from the one of the first TFTP request to the last in which they sent anything; -1 on an infinitely
+     * fast link or when no board asked for the image.
+     */
+    public double linkUse() {
+        int first = -1;
+        int last = -1;
+        long bytes = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            if (first < 0 && tftpRequests[0] >= 0 && samples.get(i).at() > tftpRequests[0]) {
+                first = i;
+            }
+            if (samples.get(i).bytes() > 0) {
+                last = i;
+            }
+        }
+        if (last < first) {
+            first = -1;
+        }
+        if (linkBitsPerSecond == 0 || first < 0) {
+            return -1;
+        }
+        for (int i = first; i <= last; i++) {
+            bytes += samples.get(i).wireBytes();
+        }
+        long start = first == 0 ? 0 : samples.get(first - 1).at();
+        return use(bytes, samples.get(last).at() - start);
+    }
+
+    /** Returns the highest share of the servers' links in use in one sample; -1 on an infinitely fast link. */
+    public double peakLinkUse() {
+        if (linkBitsPerSecond == 0) {
+            return -1;
+        }
+        double peak = 0;
+        long before = 0;
+        for (FleetBoot.Sample s : samples) {
+            peak = Math.max(peak, use(s.wireBytes(), s.at() - before));
+            before = s.at();
+        }
+        return peak;
+    }
+
+    /** Returns the share of the servers' links {@code bytes} on the wire take over {@code nanos}. */
+    double use(long bytes, long nanos) {
+        // Frames are counted when handed to the port, a frame or two before they are on the wire: at most 100%.
+        return nanos <= 0 ? 0 : Math.min(1, bytes * 8e9 / ((double) linkBitsPerSecond * serverLinks * nanos));
     }
 
     /** Returns the wall time the emulator spent per frame put on a wire, in nanoseconds. */
@@ -131,7 +182,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         return new FleetReport(boards.size(), t.length, sorted, last, rank(t, 50), rank(t, 95), rank(t, 99),
                 t.length == 0 ? -1 : t[t.length - 1], serverFrames, serverBytes, run.config().image().size(), boardRetx,
                 dhcpRetx, serverRetx, collisions, declines, spread(first), spread(r), peak, waited, dropped, busy,
-                run.lan().scenario().link().bitsPerSecond(), List.copyOf(run.samples()), run.end(), frames,
+                run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()), run.end(), frames,
                 run.lan().simulation().polls(), run.wallNanos());
     }
 

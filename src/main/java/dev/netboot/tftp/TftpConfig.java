@@ -23,9 +23,12 @@ package dev.netboot.tftp;
  * @param serverTimeout RFC 2349 {@code timeout} to ask the server for, in seconds 1..255, or 0 not to ask
  * @param reorderBudget bytes of RAM for blocks that arrive ahead of a gap; the client holds at most
  *                      {@code min(window × blksize, reorderBudget)} bytes and drops what does not fit
+ * @param multicast     whether a read asks for RFC 2090 {@code multicast}: the server may then send the file to a group
+ *                      many clients share; a server that does not answer the option gets an ordinary transfer
  */
 public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
-                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget) {
+                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget,
+                         boolean multicast) {
     /** {@link #blockSize} meaning "the largest that fits the link MTU". */
     public static final int AUTO = 0;
     /** Smallest block size of RFC 2348. */
@@ -52,6 +55,13 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
         }
     }
 
+    /** Settings that do not ask for multicast. */
+    public TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
+                      boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget) {
+        this(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover, serverTimeout,
+                reorderBudget, false);
+    }
+
     /**
      * The classic settings: a fixed {@code timeout} (the RTT estimate may only raise it), backoff up to 8 ×,
      * window 1, and options only when {@code blockSize} is not 512 (then {@code blksize} and {@code tsize}).
@@ -63,43 +73,49 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     /** Returns these settings asking for {@code size} ({@link #AUTO} for the MTU's largest), options on. */
     public TftpConfig withBlockSize(int size) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, size, windowSize, true, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, multicast);
     }
 
     /** Returns these settings asking for window {@code w} with {@code budget} bytes to hold blocks out of order, options on. */
     public TftpConfig withWindow(int w, long budget) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, w, true, tsize, rollover,
-                serverTimeout, budget);
+                serverTimeout, budget, multicast);
     }
 
     /** Returns these settings with other timeout bounds. */
     public TftpConfig withTimeouts(long initial, long min, long max) {
         return new TftpConfig(initial, min, max, maxRetries, blockSize, windowSize, options, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, multicast);
     }
 
     /** Returns these settings with options switched on or off (off: plain RFC 1350, like curl's --tftp-no-options). */
     public TftpConfig withOptions(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, on, tsize, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, multicast);
     }
 
     /** Returns these settings asking for {@code tsize} or not. */
     public TftpConfig withTsize(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, on, rollover,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, multicast);
     }
 
     /** Returns these settings asking for tftpd-hpa's {@code rollover} option ({@code -1}: don't ask). */
     public TftpConfig withRollover(int r) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, r,
-                serverTimeout, reorderBudget);
+                serverTimeout, reorderBudget, multicast);
     }
 
     /** Returns these settings asking the server for an RFC 2349 timeout of {@code seconds} (0: don't ask). */
     public TftpConfig withServerTimeout(int seconds) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize,
-                rollover, seconds, reorderBudget);
+                rollover, seconds, reorderBudget, multicast);
+    }
+
+    /** Returns these settings asking for RFC 2090 multicast on reads, or not. */
+    public TftpConfig withMulticast(boolean on) {
+        return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options || on, tsize, rollover,
+                serverTimeout, reorderBudget, on);
     }
 
     /** Returns the block size to ask for on a link whose largest UDP payload is {@code maxUdpPayload}. */
