@@ -489,6 +489,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         int window = s.optional("windowsize").map(v -> v.asInt(1, 65535)).orElse(1);
         // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
         long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
+        // RFC 2090: ask for the image by multicast; a server that does not offer it sends it as usual.
+        boolean multicast = s.optional("multicast").map(Value::asBoolean).orElse(false);
         try {
             TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
             if (blksize == TftpConfig.AUTO) {
@@ -498,7 +500,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 c = c.withTimeouts(c.timeout(), minTimeout, c.maxTimeout());
             }
             // Blocks held out of order live in the RAM the flash pages and frames leave over.
-            return window > 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
+            c = window > 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
+            return multicast ? c.withMulticast(true) : c;
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }

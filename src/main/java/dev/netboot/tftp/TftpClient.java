@@ -92,6 +92,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         record Receiving(Ipv4Address server, int tid, int blockSize) implements State {
         }
 
+        /**
+         * Receiving DATA by RFC 2090 multicast from the transfer ID {@code server}:{@code tid}, sent to {@code group}:{@code
+         * port}, at {@code blockSize}.
+         */
+        record Multicast(Ipv4Address server, int tid, int blockSize, Ipv4Address group, int port) implements State {
+        }
+
         /** Sending DATA to the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
         record Sending(Ipv4Address server, int tid, int blockSize) implements State {
         }
@@ -174,6 +181,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     // The request and the two halves own their progress; this class keeps the socket, the TID and retransmission.
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
+    final MulticastDownload mcast = new MulticastDownload(this);
     final Upload upload = new Upload(this);
 
     /** Creates a client on {@code net}; {@code random} picks the local ports. */
@@ -197,12 +205,38 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return download.acksHeld();
+        return download.acksHeld() + mcast.counters()[1];
     }
 
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
     public long sinkDrops() {
-        return download.sinkDrops();
+        return download.sinkDrops() + mcast.counters()[2];
+    }
+
+    /**
+     * Returns the figures of an RFC 2090 multicast read, or null when the transfer was not one: how often this client
+     * was master, the ACKs it held for the sink, the blocks it dropped for want of room in the sink, the blocks held
+     * ahead of a gap, and the DATA that came to the group.
+     */
+    public MulticastStats multicast() {
+        if (mcast.group() == null) {
+            return null;
+        }
+        long[] m = mcast.counters();
+        return new MulticastStats(mcast.group(), m[0], m[1], m[2], m[3], m[4]);
+    }
+
+    /**
+     * The figures of a multicast read.
+     *
+     * @param group       the group the server sent to
+     * @param masterTurns times this client was made master client
+     * @param acksHeld    ACKs held while the sink was full
+     * @param sinkDrops   blocks dropped for want of room in the sink
+     * @param held        blocks kept ahead of a gap
+     * @param groupData   DATA received on the group's port
+     */
+    public record MulticastStats(Ipv4Address group, long masterTurns, long acksHeld, long sinkDrops, long held, long groupData) {
     }
 
     /** Returns the block size in use: 512 until an OACK says otherwise. */
@@ -266,6 +300,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                     retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
             case State.Receiving _ when download.heldUntil() >= 0 && now >= download.heldUntil() -> download.releaseAck(now);
             case State.Receiving _ when now >= retryAt -> download.timeout(now);
+            case State.Multicast _ when now >= retryAt -> mcast.timeout(now);
             case State.Sending _ when now >= retryAt -> upload.timeout(now);
             case State.Done _ when unsent -> {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
@@ -276,6 +311,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             }
             case State.Done _ when now >= dallyUntil && localPort != 0 -> {
                 net.unbind(localPort);
+                mcast.quit(now);
                 dallyUntil = Long.MAX_VALUE;
             }
             default -> {
@@ -287,7 +323,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public long pollAt() {
         return switch (state) {
             case State.Receiving _ when download.heldUntil() >= 0 -> Math.min(retryAt, download.heldUntil());
-            case State.Requesting _, State.Receiving _, State.Sending _ -> retryAt;
+            case State.Requesting _, State.Receiving _, State.Sending _, State.Multicast _ -> retryAt;
             case State.Done _ -> unsent ? retryAt : dallyUntil;
             default -> Long.MAX_VALUE;
         };
@@ -362,8 +398,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     @Override
     public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending) {
+        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending
+                || state instanceof State.Multicast) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: server " + dst + " unreachable: " + reason));
+            mcast.quit(now);
         }
     }
 
@@ -380,12 +418,18 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         switch (state) {
             case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving _, State.Sending _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Receiving _, State.Sending _, State.Multicast _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
+            case State.Multicast _ -> mcast.onUnicast(now, op, buf, off, len);
             case State.Receiving _, State.Sending _ when op == TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
             case State.Receiving _ when op == TftpPacket.OP_DATA && len >= 4 -> download.onData(now, buf, off, len);
             case State.Sending _ when op == TftpPacket.OP_ACK && len >= 4 -> upload.onAck(now, buf, off, len);
+            case State.Done _ when mcast.group() != null && srcIp == serverIp && srcPort == tid && op == TftpPacket.OP_OACK -> {
+                duplicates++;
+                download.reAck(now); // made master after our last ACK went: say again that we have it all
+            }
             case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                    && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len)) -> {
+                    && op == TftpPacket.OP_DATA && len >= 4 && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
+                    : download.isLast(TftpWire.block(buf, off, len))) -> {
                 duplicates++;
                 download.reAck(now);
             }
