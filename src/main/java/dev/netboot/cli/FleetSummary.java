@@ -92,6 +92,14 @@ final class FleetSummary {
                 .put("requestsWaited", r.requestsWaited())
                 .put("requestsDropped", r.requestsDropped())
                 .put("requestsBusy", r.requestsBusy());
+        if (r.multicast() == null) {
+            j.putNull("multicastTransfers");
+        } else {
+            FleetReport.Multicast m = r.multicast();
+            j.put("multicastTransfers", Json.object().put("boards", m.boards()).put("transfers", m.transfers())
+                    .put("groupData", m.groupData()).put("masterChanges", m.masterChanges()).put("masterTurns", m.masterTurns())
+                    .put("sinkDrops", m.sinkDrops()));
+        }
         if (r.linkBitsPerSecond() == 0) {
             j.putNull("linkUse").putNull("peakLinkUse");
         } else {
@@ -145,6 +153,12 @@ final class FleetSummary {
                         + " at most %,d transfers at once, %,d requests waited, %,d dropped, %,d refused busy",
                 r.serverFrames(), r.serverBytes(), r.serverBytes() / (double) r.imageBytes(), r.imageBytes(),
                 r.serverRetransmissions(), r.peakTransfers(), r.requestsWaited(), r.requestsDropped(), r.requestsBusy()));
+        if (r.multicast() != null) {
+            FleetReport.Multicast m = r.multicast();
+            l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA to the groups, the master"
+                            + " changed %,d times; boards dropped %,d blocks while their flash was busy",
+                    m.boards(), m.transfers(), m.groupData(), m.masterChanges(), m.sinkDrops()));
+        }
         if (r.linkBitsPerSecond() > 0) {
             l.add(String.format(Locale.ROOT, "  link      servers' ports %.1f%% busy while sending (peak %.1f%% over %d ms)",
                     r.linkUse() * 100, r.peakLinkUse() * 100, FleetBoot.SAMPLE_NANOS / 1_000_000));

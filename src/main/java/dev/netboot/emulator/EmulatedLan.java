@@ -45,13 +45,14 @@ public final class EmulatedLan {
         boolean bootpOnly = sc.dhcp().answers() == DhcpSettings.Answers.BOOTP;
         this.bootp = bootpOnly ? server.startBootp(sc.bootpConfig()) : null;
         this.dhcp = bootpOnly ? null : server.startDhcp(sc.bootpConfig(), sc.dhcp());
-        this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports")).limit(sc.fleet().tftpLimits());
+        this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports")).limit(sc.fleet().tftpLimits())
+                .offerMulticast(sc.fleet().multicast());
         tftpServers.add(tftp);
         simulation.add(server);
         for (Scenario.TftpHost h : sc.fleet().tftpHosts()) {
             ServerHost host = simulation.add(new ServerHost(segment, h.mac(), h.address(), sc.netmask(), sc.serverGateway()));
             tftpServers.add(host.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports-" + h.name()))
-                    .limit(sc.fleet().tftpLimits()));
+                    .limit(sc.fleet().tftpLimits()).offerMulticast(sc.fleet().multicast()));
             tftpHosts.add(host);
         }
         if (!sc.fleet().tftpHosts().isEmpty() && dhcp != null) {

@@ -39,6 +39,10 @@ import java.util.regex.Pattern;
  * @param linkBitsPerSecond   each server port's link rate (0: infinite)
  * @param serverLinks         server ports sending the image (the server host and the scenario's other TFTP hosts)
  * @param samples             the servers' bytes and the boards booted every {@link FleetBoot#SAMPLE_NANOS}
+ * @param multicast           the multicast side: boards whose image came by multicast, their turns as master client,
+ *                            the blocks they dropped for want of room (flash busy), and the servers' multicast
+ *                            transfers, DATA sent to groups and times a master changed; null when no board got a
+ *                            multicast transfer
  * @param simulatedNanos      virtual time at the end
  * @param frames              frames put on every segment
  * @param polls               node polls the simulation made
@@ -49,7 +53,20 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                           long dhcpRetransmissions, long serverRetransmissions, int leaseCollisions, long declines,
                           long[] firstRequests, long[] tftpRequests, long peakTransfers, long requestsWaited,
                           long requestsDropped, long requestsBusy, long linkBitsPerSecond, int serverLinks, List<FleetBoot.Sample> samples,
-                          long simulatedNanos, long frames, long polls, long wallNanos) {
+                          Multicast multicast, long simulatedNanos, long frames, long polls, long wallNanos) {
+    /**
+     * The multicast side of a run.
+     *
+     * @param boards        boards whose transfer was a multicast one
+     * @param masterTurns   times boards were made master client, summed
+     * @param sinkDrops     blocks boards dropped because their flash buffer was full, summed
+     * @param transfers     multicast transfers the servers started
+     * @param groupData     DATA the servers sent to groups
+     * @param masterChanges times a server made another client master
+     */
+    public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long masterChanges) {
+    }
+
     private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
 
     /** Returns the boards that failed. */
@@ -159,6 +176,20 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
             serverBytes += h.port().bytesSent();
         }
         long serverRetx = 0;
+        int mcBoards = 0;
+        long turns = 0;
+        long drops = 0;
+        for (FleetBoard b : boards) {
+            var m = b.boot.tftp().multicast();
+            if (m != null) {
+                mcBoards++;
+                turns += m.masterTurns();
+                drops += m.sinkDrops();
+            }
+        }
+        long mcTransfers = 0;
+        long groupData = 0;
+        long changes = 0;
         long peak = 0;
         long waited = 0;
         long dropped = 0;
@@ -166,6 +197,13 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         for (TftpServer s : run.lan().tftpServers()) {
             for (TftpSession session : s.sessions()) {
                 serverRetx += session.stats().retransmissions();
+            }
+            for (TftpMulticastSession m : s.multicastSessions()) {
+                TftpMulticastSession.Stats ms = m.stats();
+                serverRetx += ms.retransmissions();
+                mcTransfers++;
+                groupData += ms.dataSent();
+                changes += ms.masterChanges();
             }
             TftpServer.Stats st = s.stats();
             peak = Math.max(peak, st.peakActive());
@@ -182,7 +220,9 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         return new FleetReport(boards.size(), t.length, sorted, last, rank(t, 50), rank(t, 95), rank(t, 99),
                 t.length == 0 ? -1 : t[t.length - 1], serverFrames, serverBytes, run.config().image().size(), boardRetx,
                 dhcpRetx, serverRetx, collisions, declines, spread(first), spread(r), peak, waited, dropped, busy,
-                run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()), run.end(), frames,
+                run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()),
+                mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, changes),
+                run.end(), frames,
                 run.lan().simulation().polls(), run.wallNanos());
     }
 
