@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
+import java.util.Enumeration;
 
 /**
  * The interface the route to a server leaves this host by, its MTU, and the largest UDP payload that
@@ -33,7 +34,9 @@ record HostRoute(String interfaceName, int mtu, int maxUdpPayload) {
             InetAddress to = HostUdpTransport.toInet(dst.value());
             NetworkInterface out = null;
             if (to.isLoopbackAddress() || NetworkInterface.getByInetAddress(to) != null) {
-                for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                // The Enumeration, not networkInterfaces(): no stream to start up for two or three interfaces.
+                for (Enumeration<NetworkInterface> all = NetworkInterface.getNetworkInterfaces(); all.hasMoreElements(); ) {
+                    NetworkInterface ni = all.nextElement();
                     if (ni.isLoopback() && ni.isUp()) {
                         out = ni;
                         break;

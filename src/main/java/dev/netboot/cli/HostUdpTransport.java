@@ -21,9 +21,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@link UdpTransport} over ordinary host UDP sockets (no root, no raw sockets), so the board's TFTP
@@ -67,7 +69,10 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int MAX_PEERS = 2;
 
     /** One socket of a bound port: the unconnected one ({@code peer} null) or one connected to {@code peer}. */
-    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
+    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, int peerIp, SelectionKey key) {
+        Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
+            this(binding, channel, peer, peer == null ? 0 : toInt((Inet4Address) peer.getAddress()), key);
+        }
     }
 
     /** A bound port: its unconnected socket, and the connected ones opened as it sends. */
@@ -81,6 +86,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         Binding(UdpHandler handler, DatagramChannel channel, SelectionKey key) {
             this.handler = handler;
             this.main = new Socket(this, channel, null, key);
+            key.attach(main);
         }
     }
 
@@ -90,6 +96,19 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     // Every socket of every binding as an array, replaced (never changed) when one opens or closes:
     // receive iterates a snapshot while handlers bind and unbind, without a copy per call.
     private Socket[] active = new Socket[0];
+    // await() selected: receive() reads the sockets the selector found readable (ready[0 .. readyCount)),
+    // not every socket. Filled by onReady, made once: selecting allocates nothing.
+    private boolean selected;
+    private Socket[] ready = new Socket[4];
+    private int readyCount;
+    private final Consumer<SelectionKey> onReady = k -> {
+        if (k.attachment() instanceof Socket s) {
+            if (readyCount == ready.length) {
+                ready = Arrays.copyOf(ready, readyCount * 2);
+            }
+            ready[readyCount++] = s;
+        }
+    };
     private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     // The last destination, kept: sendUdp takes an int address and port, and a new socket address per
@@ -247,7 +266,9 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             ch.bind(b.main.channel().getLocalAddress());
             ch.connect(to);
             ch.configureBlocking(false);
-            b.peers.add(new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ)));
+            Socket peer = new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ));
+            peer.key().attach(peer);
+            b.peers.add(peer);
             refreshActive();
             return ch;
         } catch (IOException | UnsupportedOperationException e) {
@@ -288,39 +309,83 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
      * Hands every datagram waiting on any bound socket to its handler, up to {@code max} in all, and
      * returns how many; a port unreachable a connected socket heard goes to its handler's
      * {@link UdpHandler#onUnreachable}. Handlers may bind and unbind while it runs.
+     *
+     * <p>After {@link #await} it reads only the sockets the selector found readable, each until it is
+     * empty: a window of DATA costs one receive call per datagram and one more, and a lock-step block
+     * two, not one per socket of the port. A connected socket is read without asking who sent (its peer,
+     * the only one it hears), which saves the JDK's source-address object per datagram.
      */
     int receive(long now, int max) {
+        int n = reportUnreachable(now);
+        if (selected) {
+            selected = false;
+            for (int i = 0; i < readyCount && n < max; i++) {
+                n += drain(now, ready[i], max - n);
+            }
+            Arrays.fill(ready, 0, readyCount, null);
+            readyCount = 0;
+            return n;
+        }
+        Socket[] pass = active;
+        while (n < max) {
+            for (Socket s : pass) {
+                n += drain(now, s, max - n);
+                if (n >= max) {
+                    break;
+                }
+            }
+            if (pass == active) {
+                return n; // no socket opened or closed meanwhile: every one was drained
+            }
+            pass = active; // a handler opened a socket (an answer to the transfer ID): drain that one too
+        }
+        return n;
+    }
+
+    /** Reports a port unreachable a send heard (it concerns an earlier datagram); returns 0. */
+    private int reportUnreachable(long now) {
+        for (Socket s : active) {
+            Binding b = s.binding();
+            if (s == b.main && b.unreachable != null && s.channel().isOpen()) {
+                InetSocketAddress to = b.unreachable;
+                b.unreachable = null;
+                unreachable(now, b, to);
+            }
+        }
+        return 0;
+    }
+
+    /** Hands up to {@code max} datagrams waiting on {@code s} to its handler; returns how many. */
+    private int drain(long now, Socket s, int max) {
+        Binding b = s.binding();
         int n = 0;
-        boolean more = true;
-        while (more && n < max) {
-            more = false;
-            for (Socket s : active) {
-                Binding b = s.binding();
-                if (!s.channel().isOpen()) {
-                    continue; // unbound by a handler during this pass
-                }
-                if (b.unreachable != null) {
-                    InetSocketAddress to = b.unreachable;
-                    b.unreachable = null;
-                    unreachable(now, b, to);
-                    continue;
-                }
-                SocketAddress from;
-                rx.clear();
-                try {
-                    from = s.channel().receive(rx);
-                } catch (PortUnreachableException ex) {
-                    unreachable(now, b, s.peer()); // only a connected socket hears it
-                    continue;
-                } catch (IOException ex) {
-                    receiveErrors++; // e.g. a transient error; the client's timers cover it
-                    continue;
-                }
-                if (from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4) {
+        while (n < max && s.channel().isOpen()) { // a handler may unbind (the transfer ended or failed)
+            rx.clear();
+            try {
+                if (s.peer() != null) {
+                    // Connected: read() gives no address, and 0 for nothing waiting (or an empty datagram, which
+                    // no TFTP packet is; the selector wakes us again for any that follow).
+                    if (s.channel().read(rx) <= 0) {
+                        return n;
+                    }
+                    b.handler.onDatagram(now, s.peerIp(), s.peer().getPort(), 0, rx, 0, rx.position());
+                } else {
+                    SocketAddress from = s.channel().receive(rx);
+                    if (from == null) {
+                        return n;
+                    }
+                    if (!(from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4)) {
+                        continue;
+                    }
                     b.handler.onDatagram(now, toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
-                    n++;
-                    more = true;
                 }
+                n++;
+            } catch (PortUnreachableException ex) {
+                unreachable(now, b, s.peer()); // only a connected socket hears it
+                return n;
+            } catch (IOException ex) {
+                receiveErrors++; // e.g. a transient error; the client's timers cover it
+                return n;
             }
         }
         return n;
@@ -334,12 +399,14 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     /** Waits up to {@code nanos} (rounded up to a millisecond) for a datagram on any bound socket; returns at once if {@code nanos <= 0}. */
     void await(long nanos) {
         try {
+            Arrays.fill(ready, 0, readyCount, null);
+            readyCount = 0;
             if (nanos <= 0) {
-                selector.selectNow();
+                selector.selectNow(onReady);
             } else {
-                selector.select(Math.max(1, (nanos + 999_999) / 1_000_000));
+                selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000));
             }
-            selector.selectedKeys().clear();
+            selected = true;
         } catch (IOException e) {
             throw new UncheckedIOException("selector failed: " + e.getMessage(), e);
         }

@@ -181,6 +181,12 @@ final class TftpCommand implements Runnable {
         if (h.isEmpty()) {
             throw new UsageException("HOST[:PORT] " + spec + ": no host");
         }
+        if (isDottedQuad(h)) {
+            // A plain address needs no resolver: InetAddress.getAllByName would start the JDK's name service
+            // first, milliseconds of a run that should start like a native tool's (issue 11).
+            Ipv4Address ip = Ipv4Address.parse(h);
+            return new Endpoint(ip, port, ip + ":" + port);
+        }
         for (InetAddress a : InetAddress.getAllByName(h)) {
             if (a instanceof Inet4Address a4) {
                 byte[] b = a4.getAddress();
@@ -189,6 +195,31 @@ final class TftpCommand implements Runnable {
             }
         }
         throw new UnknownHostException(h + " has no IPv4 address");
+    }
+
+    /** True for four decimal octets 0..255 without leading zeros ("10.0.0.1"), which every resolver reads alike. */
+    static boolean isDottedQuad(String h) {
+        int octets = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= h.length(); i++) {
+            char c = i < h.length() ? h.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || ++octets > 4) {
+                    return false;
+                }
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && !(digits == 1 && value == 0)) {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return false;
+                }
+            } else {
+                return false; // not a digit, or a leading zero
+            }
+        }
+        return octets == 4;
     }
 
     /**
@@ -288,11 +319,15 @@ final class TftpCommand implements Runnable {
         if (progress != null) {
             progress.clear();
         }
-        return switch (client.state()) {
-            case TftpClient.State.Done _ -> null;
-            case TftpClient.State.Failed(TftpFailure f) -> cause(f);
-            default -> ended ? "transfer stopped in state " + client.state() : "still running after the wall-clock limit";
-        };
+        // instanceof, not a pattern switch: TftpClient.poll says why
+        TftpClient.State s = client.state();
+        if (s instanceof TftpClient.State.Done) {
+            return null;
+        }
+        if (s instanceof TftpClient.State.Failed(TftpFailure f)) {
+            return cause(f);
+        }
+        return ended ? "transfer stopped in state " + s : "still running after the wall-clock limit";
     }
 
     /** Returns the failure as the CLI says it: "server sent ERROR 1 (file not found): File not found". */

@@ -19,8 +19,9 @@ import java.util.Objects;
  * address (the spare area is reached through {@link NandFlash}), the erase unit is a block, and
  * NAND adds its own refusals (pages in order, at most NOP partial programs, bad blocks). What a
  * caller may rely on for both: erase whole units, program within a page, never raise a bit, and
- * skip units for which {@link #isBad(int)} is true. Implementations: {@link SimulatedNorFlash},
- * {@link SimulatedNandFlash}; decorators: {@link TimedFlash}, {@link PowerCutFlash}.
+ * skip units for which {@link #isBad(int)} is true. Implementations: {@link FileFlash} (a board's NOR in
+ * a file), {@link SimulatedNorFlash}, {@link SimulatedNandFlash}; decorators: {@link TimedFlash},
+ * {@link PowerCutFlash}.
  */
 public interface Flash extends AutoCloseable {
     /** Returns the chip's size, erase unit, page size and erased value. */

@@ -27,7 +27,9 @@ public record FlashSpec(FlashType type, FlashGeometry geometry, int spareSize, i
         }
         if (type == FlashType.NAND) {
             NandGeometry nand = new NandGeometry(geometry, spareSize, maxPartialPrograms);
-            new NandFaults(0, badBlocks, randomBadBlocks, 0, 0, 0);
+            if (randomBadBlocks < 0) { // as NandFaults says it; checked here so FlashSpec needs no simulator class
+                throw new IllegalArgumentException("random factory bad blocks: " + randomBadBlocks + " (expected: >= 0)");
+            }
             for (int b : badBlocks) {
                 Objects.checkIndex(b, nand.blocks());
             }
@@ -54,10 +56,5 @@ public record FlashSpec(FlashType type, FlashGeometry geometry, int spareSize, i
             throw new IllegalStateException("NOR flash has no NAND geometry");
         }
         return new NandGeometry(geometry, spareSize, maxPartialPrograms);
-    }
-
-    /** Returns the NAND faults of this spec with {@code seed}: factory bad blocks only, no failures or flips. */
-    public NandFaults nandFaults(long seed) {
-        return new NandFaults(seed, badBlocks, randomBadBlocks, 0, 0, 0);
     }
 }

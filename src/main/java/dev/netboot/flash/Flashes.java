@@ -18,9 +18,17 @@ public final class Flashes {
         return switch (spec.type()) {
             case NOR -> file == null ? SimulatedNorFlash.inMemory(spec.geometry()) : SimulatedNorFlash.openFile(file, spec.geometry());
             case NAND -> file == null
-                    ? SimulatedNandFlash.inMemory(spec.nandGeometry(), spec.nandFaults(seed))
-                    : SimulatedNandFlash.openFile(file, spec.nandGeometry(), spec.nandFaults(seed));
+                    ? SimulatedNandFlash.inMemory(spec.nandGeometry(), factoryFaults(spec, seed))
+                    : SimulatedNandFlash.openFile(file, spec.nandGeometry(), factoryFaults(spec, seed));
         };
+    }
+
+    /**
+     * Returns the simulator's faults for {@code spec} with {@code seed}: its factory bad blocks only, no
+     * failures or flips. Here, not in {@link FlashSpec}, so the device-only jar's FlashSpec needs no simulator.
+     */
+    static NandFaults factoryFaults(FlashSpec spec, long seed) {
+        return new NandFaults(seed, spec.badBlocks(), spec.randomBadBlocks(), 0, 0, 0);
     }
 
     /**

@@ -7,6 +7,8 @@
  *   <li>a chip's geometry ({@link dev.netboot.flash.FlashGeometry}: size, erase unit, page size,
  *       erased value) and the rules of programming it: erase in whole units, program within one
  *       page, bits only go from 1 to 0 ({@link dev.netboot.flash.Flash});</li>
+ *   <li>NOR flash kept in a file, for a board whose storage the system shows as one, and the flash
+ *       of the device-only jar ({@link dev.netboot.flash.FileFlash});</li>
  *   <li>a strict simulated NOR chip, in memory or mapped from a file, that refuses every rule
  *       break and changes nothing when it does ({@link dev.netboot.flash.SimulatedNorFlash});</li>
  *   <li>a strict simulated SLC NAND chip ({@link dev.netboot.flash.SimulatedNandFlash},
@@ -27,6 +29,13 @@
  * sees geometry), which partition a profile names, or how to boot what was written. Not yet
  * modelled: A/B slots, metadata commit and image signing, which build on these blocks; wear-out
  * (erase counts are kept but never fail a unit by themselves).
+ *
+ * <p>API (a board's flash driver implements {@code Flash}, and proves it with the test kit's {@code FlashContract},
+ * power-cut sweep included): {@link dev.netboot.flash.Flash}, {@link dev.netboot.flash.FlashGeometry},
+ * {@link dev.netboot.flash.FlashStats}, {@link dev.netboot.flash.FlashException}, {@link dev.netboot.flash.FileFlash},
+ * {@link dev.netboot.flash.Partition}, and {@link dev.netboot.flash.BootSlots} for a bootloader's select and a booted
+ * system's confirm. The writer, the slot metadata's encoding and the readers are internal; the simulators, timing and
+ * power-cut decorators are the emulator's (its jar, not the device's).
  *
  * <p>Errors are one unchecked {@link dev.netboot.flash.FlashException} with a
  * {@link dev.netboot.flash.FlashException.Kind}; {@link java.lang.IllegalArgumentException} and

@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
  * negotiated sizes, retries, the RTT estimate and the shared counters belong to its {@link TftpClient}.
  *
  * <p><b>Window.</b> It acknowledges every {@code w} in-order blocks: {@code w} starts at the negotiated
- * size, grows by one after a clean window and halves on a gap or timeout. A block ahead of a gap goes
+ * size, grows by one after a clean window and halves on a gap or timeout; a timeout after blocks in order
+ * means the sender stopped at its window's end, between our steps: that end is acknowledged and {@code w}
+ * is the negotiated size again. A block ahead of a gap goes
  * into a {@link ReorderBuffer}, and the last in-order block is acknowledged at once, at most once per
  * missing block per timeout (RFC 7440 section 4).
  *
@@ -329,10 +331,22 @@ final class Download {
         }
     }
 
-    /** No DATA within the timeout: acknowledge again with a halved window, or give up. */
+    /**
+     * No DATA within the timeout: acknowledge the window's end the sender stopped at, or acknowledge again
+     * with a halved window, or give up.
+     */
     void timeout(long now) {
         if (c.unsent) {
             c.sendLast(now, c.tid);
+            return;
+        }
+        if (sinceAck > 0 && !lossInWindow) {
+            // Blocks came in order since our last ACK, then none: the sender stopped at its window's end, which our
+            // smaller step missed (RFC 7440: the receiver MUST acknowledge the window's last block; acting on an
+            // ACK inside a window is only a SHOULD for the sender). A first ACK of this block, not a retransmission;
+            // the sender's next window starts after it, so step with the whole negotiated window again.
+            window = c.windowSize;
+            sendAck(now, false);
             return;
         }
         if (c.retries >= c.config.maxRetries()) {

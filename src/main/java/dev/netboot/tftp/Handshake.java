@@ -86,9 +86,12 @@ final class Handshake {
                 c.upload.enter(now, srcPort);
             }
             case TftpPacket.OP_OACK -> {
-                switch (offer.check(buf, off, len)) {
-                    case OptionOffer.Refused(String why) -> refuse(now, srcPort, why);
-                    case OptionOffer.Agreed a -> agreed(now, srcPort, a);
+                // instanceof, not a pattern switch: TftpClient.poll says why
+                OptionOffer.Answer answer = offer.check(buf, off, len);
+                if (answer instanceof OptionOffer.Refused(String why)) {
+                    refuse(now, srcPort, why);
+                } else {
+                    agreed(now, srcPort, (OptionOffer.Agreed) answer);
                 }
             }
             case TftpPacket.OP_ERROR -> {

@@ -293,40 +293,62 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
     }
 
-    /** Retransmits when the deadline has come and gives up after the configured retries. */
+    /**
+     * Retransmits when the deadline has come and gives up after the configured retries.
+     *
+     * <p>This method, {@link #pollAt} and {@link #onDatagram} test the state with {@code instanceof}, not a
+     * pattern {@code switch}: each such switch costs 1-5 ms of class generation on its first use (JDK 25's AOT
+     * cache does not keep it), and all three run before a host-mode transfer's first packet (issue 11).
+     */
     public void poll(long now) {
-        switch (state) {
-            case State.Requesting r when now >= retryAt ->
-                    retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
-            case State.Receiving _ when download.heldUntil() >= 0 && now >= download.heldUntil() -> download.releaseAck(now);
-            case State.Receiving _ when now >= retryAt -> download.timeout(now);
-            case State.Multicast _ when now >= retryAt -> mcast.timeout(now);
-            case State.Sending _ when now >= retryAt -> upload.timeout(now);
-            case State.Done _ when unsent -> {
+        State s = state;
+        if (s instanceof State.Requesting r) {
+            if (now >= retryAt) {
+                retransmit(now, r.port(), (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file());
+            }
+        } else if (s instanceof State.Receiving) {
+            if (download.heldUntil() >= 0 && now >= download.heldUntil()) {
+                download.releaseAck(now);
+            } else if (now >= retryAt) {
+                download.timeout(now);
+            }
+        } else if (s instanceof State.Multicast) {
+            if (now >= retryAt) {
+                mcast.timeout(now);
+            }
+        } else if (s instanceof State.Sending) {
+            if (now >= retryAt) {
+                upload.timeout(now);
+            }
+        } else if (s instanceof State.Done) {
+            if (unsent) {
                 sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
                 if (!unsent) {
                     retryAt = Long.MAX_VALUE;
                     dallyUntil = now + rtt.timeout(0);
                 }
-            }
-            case State.Done _ when now >= dallyUntil && localPort != 0 -> {
+            } else if (now >= dallyUntil && localPort != 0) {
                 net.unbind(localPort);
                 mcast.quit(now);
                 dallyUntil = Long.MAX_VALUE;
-            }
-            default -> {
             }
         }
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
-        return switch (state) {
-            case State.Receiving _ when download.heldUntil() >= 0 -> Math.min(retryAt, download.heldUntil());
-            case State.Requesting _, State.Receiving _, State.Sending _, State.Multicast _ -> retryAt;
-            case State.Done _ -> unsent ? retryAt : dallyUntil;
-            default -> Long.MAX_VALUE;
-        };
+        State s = state;
+        if (s instanceof State.Receiving && download.heldUntil() >= 0) {
+            return Math.min(retryAt, download.heldUntil());
+        }
+        if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending
+                || s instanceof State.Multicast) {
+            return retryAt;
+        }
+        if (s instanceof State.Done) {
+            return unsent ? retryAt : dallyUntil;
+        }
+        return Long.MAX_VALUE;
     }
 
     // ------------------------------------------------------------------ sending our last control packet
@@ -357,6 +379,12 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     void sendLast(long now, int port) {
         txSource = last;
         SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
+        if (r == SendResult.NO_ROUTE && state instanceof State.Done) {
+            // Only the final ACK cannot go: the file is complete all the same, and the dally that follows
+            // re-ACKs a retransmission should the route come back (the server's own timeout ends its side).
+            unsent = false;
+            return;
+        }
         if (r == SendResult.NO_ROUTE) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + new Ipv4Address(serverIp)
                     + " (off-link and no gateway)"));
@@ -416,24 +444,31 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             dropped++;
             return;
         }
-        switch (state) {
-            case State.Requesting _ -> handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
-            case State.Receiving _, State.Sending _, State.Multicast _ when srcIp != serverIp || srcPort != tid -> stray(now, srcIp, srcPort);
-            case State.Multicast _ -> mcast.onUnicast(now, op, buf, off, len);
-            case State.Receiving _, State.Sending _ when op == TftpPacket.OP_ERROR -> serverError(buf, off, len, tid);
-            case State.Receiving _ when op == TftpPacket.OP_DATA && len >= 4 -> download.onData(now, buf, off, len);
-            case State.Sending _ when op == TftpPacket.OP_ACK && len >= 4 -> upload.onAck(now, buf, off, len);
-            case State.Done _ when mcast.group() != null && srcIp == serverIp && srcPort == tid && op == TftpPacket.OP_OACK -> {
-                duplicates++;
-                download.reAck(now); // made master after our last ACK went: say again that we have it all
-            }
-            case State.Done _ when direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                    && op == TftpPacket.OP_DATA && len >= 4 && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
-                    : download.isLast(TftpWire.block(buf, off, len))) -> {
-                duplicates++;
-                download.reAck(now);
-            }
-            default -> dropped++;
+        State s = state; // instanceof, not a pattern switch: see poll
+        boolean transferring = s instanceof State.Receiving || s instanceof State.Sending || s instanceof State.Multicast;
+        boolean fromTid = srcIp == serverIp && srcPort == tid;
+        if (s instanceof State.Requesting) {
+            handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
+        } else if (transferring && !fromTid) {
+            stray(now, srcIp, srcPort);
+        } else if (s instanceof State.Multicast) {
+            mcast.onUnicast(now, op, buf, off, len);
+        } else if (transferring && op == TftpPacket.OP_ERROR) {
+            serverError(buf, off, len, tid);
+        } else if (s instanceof State.Receiving && op == TftpPacket.OP_DATA && len >= 4) {
+            download.onData(now, buf, off, len);
+        } else if (s instanceof State.Sending && op == TftpPacket.OP_ACK && len >= 4) {
+            upload.onAck(now, buf, off, len);
+        } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
+            duplicates++;
+            download.reAck(now); // made master after our last ACK went: say again that we have it all
+        } else if (s instanceof State.Done && direction == Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
+                && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
+                : download.isLast(TftpWire.block(buf, off, len)))) {
+            duplicates++;
+            download.reAck(now);
+        } else {
+            dropped++;
         }
     }
 

@@ -205,4 +205,17 @@ class TftpCommandTest {
             assertEquals(1472, net.maxUdpPayload());
         }
     }
+
+    /** A plain address skips the resolver; anything else is the resolver's to read (or refuse), as before. */
+    @Test
+    void onlyPlainDottedQuadsSkipTheResolver() throws Exception {
+        for (String a : List.of("127.0.0.1", "0.0.0.0", "255.255.255.255", "198.51.100.2", "10.0.0.10")) {
+            assertTrue(TftpCommand.isDottedQuad(a), a);
+            assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+        }
+        for (String a : List.of("127.1", "127.0.0.01", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "+1.2.3.4",
+                "localhost", "1.2.3.4a", "", "1234.0.0.1")) {
+            assertFalse(TftpCommand.isDottedQuad(a), a);
+        }
+    }
 }
