@@ -97,7 +97,7 @@ final class FleetSummary {
         } else {
             FleetReport.Multicast m = r.multicast();
             j.put("multicastTransfers", Json.object().put("boards", m.boards()).put("transfers", m.transfers())
-                    .put("groupData", m.groupData()).put("masterChanges", m.masterChanges()).put("masterTurns", m.masterTurns())
+                    .put("groupData", m.groupData()).put("groupBytes", m.groupBytes()).put("masterChanges", m.masterChanges()).put("masterTurns", m.masterTurns())
                     .put("sinkDrops", m.sinkDrops()));
         }
         if (r.linkBitsPerSecond() == 0) {
@@ -155,9 +155,9 @@ final class FleetSummary {
                 r.serverRetransmissions(), r.peakTransfers(), r.requestsWaited(), r.requestsDropped(), r.requestsBusy()));
         if (r.multicast() != null) {
             FleetReport.Multicast m = r.multicast();
-            l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA to the groups, the master"
+            l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA (%,d bytes) to the groups, the master"
                             + " changed %,d times; boards dropped %,d blocks while their flash was busy",
-                    m.boards(), m.transfers(), m.groupData(), m.masterChanges(), m.sinkDrops()));
+                    m.boards(), m.transfers(), m.groupData(), m.groupBytes(), m.masterChanges(), m.sinkDrops()));
         }
         if (r.linkBitsPerSecond() > 0) {
             l.add(String.format(Locale.ROOT, "  link      servers' ports %.1f%% busy while sending (peak %.1f%% over %d ms)",

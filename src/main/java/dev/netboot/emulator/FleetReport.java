@@ -62,9 +62,10 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
      * @param sinkDrops     blocks boards dropped because their flash buffer was full, summed
      * @param transfers     multicast transfers the servers started
      * @param groupData     DATA the servers sent to groups
+     * @param groupBytes    bytes of those DATA frames (headers included, as {@code serverBytes} counts)
      * @param masterChanges times a server made another client master
      */
-    public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long masterChanges) {
+    public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long groupBytes, long masterChanges) {
     }
 
     private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
@@ -189,6 +190,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         }
         long mcTransfers = 0;
         long groupData = 0;
+        long groupBytes = 0;
         long changes = 0;
         long peak = 0;
         long waited = 0;
@@ -203,6 +205,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 serverRetx += ms.retransmissions();
                 mcTransfers++;
                 groupData += ms.dataSent();
+                groupBytes += ms.dataBytes();
                 changes += ms.masterChanges();
             }
             TftpServer.Stats st = s.stats();
@@ -221,7 +224,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 t.length == 0 ? -1 : t[t.length - 1], serverFrames, serverBytes, run.config().image().size(), boardRetx,
                 dhcpRetx, serverRetx, collisions, declines, spread(first), spread(r), peak, waited, dropped, busy,
                 run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()),
-                mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, changes),
+                mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, groupBytes, changes),
                 run.end(), frames,
                 run.lan().simulation().polls(), run.wallNanos());
     }

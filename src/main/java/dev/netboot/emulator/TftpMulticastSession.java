@@ -79,7 +79,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     private boolean queued;
     private boolean ended;
     private long txBlock;
-    private long dataSent, retransmissions, masterChanges, clientsServed, clientsGivenUp;
+    private long dataSent, dataBytes, retransmissions, masterChanges, clientsServed, clientsGivenUp;
 
     /**
      * A snapshot of the transfer.
@@ -91,11 +91,12 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
      * @param served          clients that acknowledged the last block
      * @param givenUp         clients given up on (silent through their turns as master)
      * @param dataSent        DATA sent to the group, again or not
+     * @param dataBytes       the frames of those DATA, bytes (Ethernet, IPv4 and UDP headers included, as a port counts)
      * @param retransmissions DATA sent again (after a timeout, or asked for again by a later master) and OACKs to a
      *                        silent master sent again
      * @param masterChanges   times another client was made master
      */
-    public record Stats(int port, Ipv4Address group, String file, long clients, long served, long givenUp, long dataSent,
+    public record Stats(int port, Ipv4Address group, String file, long clients, long served, long givenUp, long dataSent, long dataBytes,
                         long retransmissions, long masterChanges) {
     }
 
@@ -140,7 +141,8 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     /** Returns a snapshot of the transfer's figures. */
     public Stats stats() {
-        return new Stats(port, group, file, joined, clientsServed, clientsGivenUp, dataSent, retransmissions, masterChanges);
+        return new Stats(port, group, file, joined, clientsServed, clientsGivenUp, dataSent, dataBytes, retransmissions,
+                masterChanges);
     }
 
     /** Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn. */
@@ -302,6 +304,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             buf.put(off + TftpWire.DATA_HEADER_LEN, payload, 0, len - TftpWire.DATA_HEADER_LEN);
         });
         dataSent++;
+        dataBytes += 14 + 20 + 8 + TftpWire.DATA_HEADER_LEN + n; // Ethernet, IPv4, UDP, TFTP headers and the block
     }
 
     @Override

@@ -119,6 +119,40 @@ class FleetCliTest {
     }
 
     @Test
+    void withMulticastTheServerSendsTheImageToAGroupInsteadOfToEachBoard() throws Exception {
+        JsonNode j = run("fleet", "--boards", "30", "--flash-timing", "none", "--multicast", "--json").json();
+        assertEquals(30, j.get("booted").asInt(), j.toString());
+        JsonNode m = j.get("multicastTransfers");
+        assertEquals(30, m.get("boards").asInt());
+        assertEquals(1, m.get("transfers").asInt()); // one file, one block size: one transfer for all
+        assertEquals(1, j.get("peakTransfers").asInt());
+        // Every block reaches the group at least once; a board that joined after block 1 went asks for the file again
+        // in its turn as master, which every board still missing blocks shares: at most a pass per board, here 2.
+        long data = m.get("groupData").asLong();
+        assertTrue(data >= DATA_FRAMES && data <= 2L * DATA_FRAMES, j.toString());
+        assertEquals(data - DATA_FRAMES, j.get("serverRetransmissions").asLong(), j.toString()); // lossless: only DATA again
+        // The DATA frames' bytes: full blocks of 1468 and the short last one, 46 bytes of headers each.
+        long passes = data / DATA_FRAMES;
+        long oneImage = IMAGE + 46L * DATA_FRAMES;
+        assertEquals(passes * oneImage + (data % DATA_FRAMES) * (1468 + 46), m.get("groupBytes").asLong());
+        // Besides those DATA the server sent each board a DHCPOFFER, a DHCPACK, an ARP reply and OACKs: far less
+        // than a copy each.
+        assertTrue(j.get("serverBytes").asLong() < m.get("groupBytes").asLong() + 30L * 2_000, j.toString());
+    }
+
+    @Test
+    void threeServersNamedInTurnShareTheFleet() throws Exception {
+        // 300 boards, 3 servers of at most 100 transfers each: spread in turn, no request waits; all on one would
+        // have made 200 wait.
+        JsonNode j = run("fleet", "--boards", "300", "--flash-timing", "none", "--json", "--scenario",
+                "emulator/fleet-servers.scenario").json();
+        assertEquals(300, j.get("booted").asInt(), j.toString());
+        assertEquals(100, j.get("peakTransfers").asInt(), j.toString());
+        assertEquals(0, j.get("requestsWaited").asInt(), j.toString());
+        assertEquals(300L * DATA_FRAMES, j.get("serverFrames").asLong() - 300L * 4, j.toString());
+    }
+
+    @Test
     void plotIsAnSvgOfTheBoardsBootedAndTheLinksUse() throws Exception {
         Path svg = dir.resolve("fleet.svg");
         BootCliTest.Run r = run("fleet", "--boards", "8", "--flash-timing", "none", "--plot", svg.toString());
