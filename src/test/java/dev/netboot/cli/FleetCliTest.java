@@ -153,6 +153,29 @@ class FleetCliTest {
     }
 
     @Test
+    void readmeNamesEveryFieldFleetJsonPrints() throws Exception {
+        String text = Files.readString(Path.of("README.md"));
+        int from = text.indexOf("`--json` fields: `result`, `boards`");
+        assertTrue(from >= 0, "README lists the fleet --json fields");
+        String list = text.substring(from, text.indexOf("\n\n", from));
+        JsonNode j = run("fleet", "--boards", "3", "--flash-timing", "none", "--multicast", "--json").json();
+        List<String> missing = new java.util.ArrayList<>();
+        for (var it = j.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!list.contains("`" + k + "`")) {
+                missing.add(k);
+            }
+        }
+        for (var it = j.get("multicastTransfers").fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!list.contains("`" + k + "`")) {
+                missing.add("multicastTransfers." + k);
+            }
+        }
+        assertEquals(List.of(), missing, "fields fleet --json prints that README's list does not name");
+    }
+
+    @Test
     void plotIsAnSvgOfTheBoardsBootedAndTheLinksUse() throws Exception {
         Path svg = dir.resolve("fleet.svg");
         BootCliTest.Run r = run("fleet", "--boards", "8", "--flash-timing", "none", "--plot", svg.toString());
