@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 @Command(name = "netboot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Boot and flash boards over the network: BOOTP, ARP, TFTP, flash; with a built-in emulator.",
-        subcommands = {BootCommand.class, ServeCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
+        subcommands = {BootCommand.class, ServeCommand.class, FleetCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status of a failed operation. */

@@ -497,6 +497,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
         // How long to wait for the next packet before failing; unset, as long as the retries take at the timeout.
         long giveUp = s.optional("give-up").map(Value::asDuration).orElse(-1L);
+        // RFC 2090: ask for the image by multicast; a server that does not offer it sends it as usual.
+        boolean multicast = s.optional("multicast").map(Value::asBoolean).orElse(false);
         try {
             TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
             if (blksize == TftpConfig.AUTO) {
@@ -509,7 +511,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 c = c.withGiveUp(giveUp);
             }
             // Blocks held out of order live in the RAM the flash pages and frames leave over.
-            return window != 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
+            c = window != 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
+            return multicast ? c.withMulticast(true) : c;
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }

@@ -239,6 +239,10 @@ public final class LeaseStage implements UdpHandler {
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        if (BootpMessage.isReplyForAnother(buf, off, len, mac)) {
+            wrongChaddr++; // another client's (broadcast) reply: not worth parsing
+            return;
+        }
         BootpMessage m;
         try {
             m = BootpMessage.parse(buf, off, len);

@@ -2,8 +2,10 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,12 +34,45 @@ final class AddressPool {
     private final Map<MacAddress, Ipv4Address> statics;
     private final Map<MacAddress, Binding> bindings = new LinkedHashMap<>();
     private final Map<Ipv4Address, Long> declined = new HashMap<>();
+    // Who holds each address (bindings by address) and whose static it is: a pool of thousands answers in O(1).
+    private final Map<Ipv4Address, List<MacAddress>> holders = new HashMap<>();
+    private final Map<Ipv4Address, List<MacAddress>> staticOwners = new HashMap<>();
 
     /** A pool of {@code first..last} (both {@link Ipv4Address#ANY}: statics only). */
     AddressPool(Ipv4Address first, Ipv4Address last, Map<MacAddress, Ipv4Address> statics) {
         this.first = first;
         this.last = last;
         this.statics = Map.copyOf(statics);
+        for (Map.Entry<MacAddress, Ipv4Address> e : this.statics.entrySet()) {
+            staticOwners.computeIfAbsent(e.getValue(), k -> new ArrayList<>(1)).add(e.getKey());
+        }
+    }
+
+    private void bind(MacAddress mac, Binding b) {
+        Binding old = bindings.put(mac, b);
+        if (old != null && !old.address().equals(b.address())) {
+            unhold(old.address(), mac);
+        }
+        if (old == null || !old.address().equals(b.address())) {
+            holders.computeIfAbsent(b.address(), k -> new ArrayList<>(1)).add(mac);
+        }
+    }
+
+    private void unbind(MacAddress mac) {
+        Binding old = bindings.remove(mac);
+        if (old != null) {
+            unhold(old.address(), mac);
+        }
+    }
+
+    private void unhold(Ipv4Address a, MacAddress mac) {
+        List<MacAddress> l = holders.get(a);
+        if (l != null) {
+            l.remove(mac);
+            if (l.isEmpty()) {
+                holders.remove(a);
+            }
+        }
     }
 
     /** Returns {@code mac}'s binding, or null. */
@@ -61,7 +96,7 @@ final class AddressPool {
         if (a == null) {
             return null;
         }
-        bindings.put(mac, b != null && b.committed() && b.address().equals(a) ? b : new Binding(a, now + OFFER_HOLD, false));
+        bind(mac, b != null && b.committed() && b.address().equals(a) ? b : new Binding(a, now + OFFER_HOLD, false));
         return a;
     }
 
@@ -72,7 +107,7 @@ final class AddressPool {
         if (!mine && !(inPool(a) && usable(a, mac, now))) {
             return false;
         }
-        bindings.put(mac, new Binding(a, until, true));
+        bind(mac, new Binding(a, until, true));
         return true;
     }
 
@@ -84,7 +119,12 @@ final class AddressPool {
 
     /** Marks {@code a} as in use by someone else: its binding goes, and it is not offered for a while. */
     void decline(Ipv4Address a, long now) {
-        bindings.values().removeIf(b -> b.address().equals(a));
+        List<MacAddress> l = holders.get(a);
+        if (l != null) {
+            for (MacAddress m : List.copyOf(l)) {
+                unbind(m);
+            }
+        }
         declined.put(a, now + DECLINE_HOLD);
     }
 
@@ -92,7 +132,7 @@ final class AddressPool {
     void release(MacAddress mac, boolean committedToo) {
         Binding b = bindings.get(mac);
         if (b != null && (committedToo || !b.committed())) {
-            bindings.remove(mac);
+            unbind(mac);
         }
     }
 
@@ -115,14 +155,17 @@ final class AddressPool {
         if (until != null && now < until) {
             return false;
         }
-        for (Map.Entry<MacAddress, Ipv4Address> e : statics.entrySet()) {
-            if (e.getValue().equals(a) && !e.getKey().equals(mac)) {
+        for (MacAddress m : staticOwners.getOrDefault(a, List.of())) {
+            if (!m.equals(mac)) {
                 return false;
             }
         }
-        for (Map.Entry<MacAddress, Binding> e : bindings.entrySet()) {
-            if (!e.getKey().equals(mac) && e.getValue().address().equals(a) && now < e.getValue().expiresAt()) {
-                return false;
+        List<MacAddress> l = holders.get(a);
+        if (l != null) {
+            for (MacAddress m : l) {
+                if (!m.equals(mac) && now < bindings.get(m).expiresAt()) {
+                    return false;
+                }
             }
         }
         return true;

@@ -75,6 +75,9 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private final Subnet main;
     private final Map<Ipv4Address, Subnet> relayed = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    // Boot servers named in turn, one client after another (null: the configured one for all).
+    private List<Ipv4Address> bootServers;
+    private final Map<MacAddress, Ipv4Address> bootServerOf = new java.util.HashMap<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
 
     DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
@@ -86,6 +89,23 @@ public final class DhcpServer implements UdpHandler, SimNode {
         for (BootpServerConfig.Subnet s : config.relayedSubnets()) {
             relayed.put(s.poolFirst(), new Subnet(new AddressPool(s.poolFirst(), s.poolLast(), Map.of()), s.netmask(), s.router()));
         }
+    }
+
+    /**
+     * Names {@code servers} as the boot server in turn: the first client this server answers gets the first, the
+     * next the second, and so on round the list; a client keeps the one it got. Several pools each with its own
+     * next-server (ISC dhcpd, kea) spread boards over TFTP servers the same way.
+     */
+    public void bootServersInTurn(List<Ipv4Address> servers) {
+        this.bootServers = servers.isEmpty() ? null : List.copyOf(servers);
+    }
+
+    /** Returns the boot server {@code mac} is told: its turn's, or the configured one. */
+    private Ipv4Address bootServerFor(MacAddress mac) {
+        if (bootServers == null || config.tftpServer().isAny()) {
+            return config.tftpServer();
+        }
+        return bootServerOf.computeIfAbsent(mac, m -> bootServers.get(bootServerOf.size() % bootServers.size()));
     }
 
     /** Returns the configuration. */
@@ -252,6 +272,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     /** Builds a DHCPOFFER, DHCPACK ({@code type}) or BOOTREPLY ({@code type} null) giving {@code yiaddr}. */
     private BootpMessage reply(BootpMessage req, DhcpMessageType type, Ipv4Address yiaddr, Subnet subnet, boolean boot) {
         List<DhcpOption> o = new ArrayList<>();
+        Ipv4Address tftp = bootServerFor(req.chaddr());
         if (type != null) {
             o.add(new DhcpOption.MessageType(type));
             o.add(new DhcpOption.ServerId(config.serverIp()));
@@ -273,17 +294,17 @@ public final class DhcpServer implements UdpHandler, SimNode {
         String file = config.bootFile();
         boolean inHeader = boot && config.announce().inHeader();
         boolean fileFits = file.length() < 128;
-        if (boot && config.announce().inOptions() && !config.tftpServer().isAny()) {
-            o.add(new DhcpOption.TftpServerName(config.tftpServer().toString()));
+        if (boot && config.announce().inOptions() && !tftp.isAny()) {
+            o.add(new DhcpOption.TftpServerName(tftp.toString()));
         }
         if (boot && !file.isEmpty() && (config.announce().inOptions() || (inHeader && !fileFits))) {
             o.add(new DhcpOption.BootfileName(file));
         }
-        if (boot && settings.tftpServersOption() && !config.tftpServer().isAny() && config.announce() != BootpServerConfig.Announce.NONE) {
-            o.add(new DhcpOption.TftpServers(List.of(config.tftpServer())));
+        if (boot && settings.tftpServersOption() && !tftp.isAny() && config.announce() != BootpServerConfig.Announce.NONE) {
+            o.add(new DhcpOption.TftpServers(List.of(tftp)));
         }
         return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
-                req.ciaddr(), yiaddr, inHeader && !file.isEmpty() ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(),
+                req.ciaddr(), yiaddr, inHeader && !file.isEmpty() ? tftp : Ipv4Address.ANY, req.giaddr(),
                 req.chaddr(), "", inHeader && fileFits ? file : "", dev.netboot.wire.BootpOptions.of(o));
     }
 

@@ -142,9 +142,9 @@ public final class EmulatedBoot {
     public static Result run(Config c, Tap tap) throws IOException {
         Scenario sc = c.scenario();
         EmulatedLan lan = EmulatedLan.of(sc);
-        lan.tftp().serve(sc.servedFile(), c.image());
+        lan.serve(sc.servedFile(), c.image());
         if (c.signature() != null) {
-            lan.tftp().serve(sc.servedFile() + ".sig", c.signature());
+            lan.serve(sc.servedFile() + ".sig", c.signature());
         }
         PcapWriter pcap = null;
         try {

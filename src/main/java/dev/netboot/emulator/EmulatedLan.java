@@ -34,19 +34,24 @@ public final class EmulatedLan {
     private final TftpServer tftp;
     private final Router router;
     private final List<DhcpServer> otherDhcp = new ArrayList<>();
+    private final List<TftpServer> tftpServers = new ArrayList<>();
+    private final List<ServerHost> tftpHosts = new ArrayList<>();
     private ProxyDhcpServer proxy;
     private final ServerHost stranger;
 
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
         this.simulation = new Simulation();
-        this.segment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(), Seeds.derive(sc.seed(), "segment"));
+        this.segment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(), Seeds.derive(sc.seed(), "segment"))
+                .switched(sc.fleet().switched());
         this.server = new ServerHost(segment, sc.serverMac(), sc.serverIp(), sc.netmask(), sc.serverGateway());
         // A BOOTP-only server is the RFC 951 one; DHCP, with or without BOOTP, is the DHCP server.
         boolean bootpOnly = sc.dhcp().answers() == DhcpSettings.Answers.BOOTP;
         this.bootp = bootpOnly ? server.startBootp(sc.bootpConfig()) : null;
         this.dhcp = bootpOnly ? null : server.startDhcp(sc.bootpConfig(), sc.dhcp());
-        this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"));
+        this.tftp = server.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports")).limit(sc.fleet().tftpLimits())
+                .offerMulticast(sc.fleet().multicast());
+        tftpServers.add(tftp);
         simulation.add(server);
         if (sc.tftpQuirks().any()) {
             // A misbehaving TFTP server draws from its own stream; its strangers' packets from another address come
@@ -57,13 +62,27 @@ public final class EmulatedLan {
         } else {
             this.stranger = null;
         }
+        for (Scenario.TftpHost h : sc.fleet().tftpHosts()) {
+            ServerHost host = simulation.add(new ServerHost(segment, h.mac(), h.address(), sc.netmask(), sc.serverGateway()));
+            tftpServers.add(host.startTftp(sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports-" + h.name()))
+                    .limit(sc.fleet().tftpLimits()).offerMulticast(sc.fleet().multicast()));
+            tftpHosts.add(host);
+        }
+        if (!sc.fleet().tftpHosts().isEmpty() && dhcp != null) {
+            List<Ipv4Address> turn = new ArrayList<>();
+            turn.add(sc.tftpServer());
+            for (Scenario.TftpHost h : sc.fleet().tftpHosts()) {
+                turn.add(h.address());
+            }
+            dhcp.bootServersInTurn(turn);
+        }
         Scenario.Relay r = sc.relay();
         if (r == null) {
             this.clientSegment = segment;
             this.router = null;
         } else {
             this.clientSegment = simulation.newSegment(sc.latencyNanos(), sc.link(), sc.faults(),
-                    Seeds.derive(sc.seed(), "client-segment"));
+                    Seeds.derive(sc.seed(), "client-segment")).switched(sc.fleet().switched());
             this.router = simulation.add(new Router());
             Router.Interface clientSide = router.addInterface(clientSegment, r.routerClientMac(), r.routerClientIp(),
                     r.clientNetmask());
@@ -184,6 +203,23 @@ public final class EmulatedLan {
     /** Returns the TFTP server. */
     public TftpServer tftp() {
         return tftp;
+    }
+
+    /** Returns every TFTP server: the server host's first, then the scenario's other TFTP hosts in its order. */
+    public List<TftpServer> tftpServers() {
+        return List.copyOf(tftpServers);
+    }
+
+    /** Returns the scenario's other TFTP server hosts, in its order. */
+    public List<ServerHost> tftpHosts() {
+        return List.copyOf(tftpHosts);
+    }
+
+    /** Serves {@code content} as {@code name} on every TFTP server. */
+    public void serve(String name, ServedFile content) {
+        for (TftpServer t : tftpServers) {
+            t.serve(name, content);
+        }
     }
 
     /** Returns the router and BOOTP relay agent, or null when the scenario has no relay. */

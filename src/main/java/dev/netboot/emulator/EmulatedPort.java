@@ -3,9 +3,6 @@ package dev.netboot.emulator;
 import dev.netboot.link.Link;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.PriorityQueue;
 
 /**
  * A port on an {@link EthernetSegment}: the emulator's {@link Link}. {@link #transmit} copies the
@@ -18,21 +15,20 @@ public final class EmulatedPort implements Link {
     /** The MTU of every emulated port. */
     public static final int MTU = 1500;
 
-    // seq keeps frames due at the same instant in the order they were handed over.
-    private record Pending(long at, long seq, byte[] frame) {
-    }
-
     private final EthernetSegment segment;
     private final MacAddress mac;
     // Frames from different senders' transmit queues can arrive in another order than they were sent.
-    private final PriorityQueue<Pending> queue = new PriorityQueue<>(
-            Comparator.comparingLong(Pending::at).thenComparingLong(Pending::seq));
+    private final ArrivalQueue queue = new ArrivalQueue();
     // When each frame of this port's transmit queue (waiting or on the wire) has left it; in order.
-    private final ArrayDeque<Long> txLeaves = new ArrayDeque<>();
+    private final LeaveTimes txLeaves = new LeaveTimes();
     private long txFreeAt;
-    private long seq;
+    // The simulation's index of the node that reads this port (-1 until it first does): a frame wakes it.
+    private int owner = -1;
+    // A switch's queue toward this port (switched segments): when each frame waiting or on the wire has left.
+    private final LeaveTimes egressLeaves = new LeaveTimes();
+    private long egressFreeAt;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
-    private long received, sent;
+    private long received, sent, bytesSent;
 
     EmulatedPort(EthernetSegment segment, MacAddress mac) {
         this.segment = segment;
@@ -59,29 +55,30 @@ public final class EmulatedPort implements Link {
     @Override
     public boolean transmit(long now, int length, FrameFiller filler) {
         sent++;
+        bytesSent += length;
         return segment.transmit(this, now, length, filler);
     }
 
     @Override
     public boolean receive(long now, FrameHandler handler) {
-        Pending p = queue.peek();
-        if (p == null || p.at() > now) {
+        learnOwner();
+        if (queue.isEmpty() || queue.peekAt() > now) {
             return false;
         }
-        queue.poll();
+        byte[] frame = queue.poll();
         received++;
         segment.delivered();
         rxBuffer.clear();
-        rxBuffer.put(0, p.frame());
-        handler.onFrame(now, rxBuffer, p.frame().length);
+        rxBuffer.put(0, frame);
+        handler.onFrame(now, rxBuffer, frame.length);
         return true;
     }
 
     /** Returns the delivery time of the next queued frame, or {@link Long#MAX_VALUE}. */
     @Override
     public long pollAt() {
-        Pending p = queue.peek();
-        return p == null ? Long.MAX_VALUE : p.at();
+        learnOwner();
+        return queue.isEmpty() ? Long.MAX_VALUE : queue.peekAt();
     }
 
     /** Returns the segment this port is attached to. */
@@ -92,6 +89,11 @@ public final class EmulatedPort implements Link {
     /** Returns the frames this port has sent. */
     public long framesSent() {
         return sent;
+    }
+
+    /** Returns the bytes of the frames this port has sent (Ethernet header and payload, no FCS). */
+    public long bytesSent() {
+        return bytesSent;
     }
 
     /** Returns the frames this port has handed to its receiver. */
@@ -106,16 +108,12 @@ public final class EmulatedPort implements Link {
 
     /** Returns the frames in this port's transmit queue at {@code now}: waiting, or on the wire. */
     public int txBacklog(long now) {
-        while (!txLeaves.isEmpty() && txLeaves.peek() <= now) {
-            txLeaves.poll();
-        }
-        return txLeaves.size();
+        return txLeaves.backlog(now);
     }
 
     /** Returns when the first frame of this port's transmit queue leaves it, or {@link Long#MIN_VALUE} when it is empty. */
     long txNextLeaves() {
-        Long t = txLeaves.peek();
-        return t == null ? Long.MIN_VALUE : t;
+        return txLeaves.first();
     }
 
     /** Returns when this port's transmitter has sent everything queued so far (its wire is idle from then). */
@@ -124,7 +122,29 @@ public final class EmulatedPort implements Link {
     }
 
     void enqueue(long at, byte[] frame) {
-        queue.add(new Pending(at, seq++, frame));
+        queue.add(at, frame);
+        segment.simulation().wakeOwner(owner, at);
+    }
+
+    /** The node the simulation is polling reads this port: frames for it wake that node from now on. */
+    private void learnOwner() {
+        if (owner < 0) {
+            owner = segment.simulation().currentNode();
+        }
+    }
+
+    /**
+     * Queues a frame of {@code nanos} serialisation time on a switch's port toward this one, behind the frames
+     * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
+     */
+    long queueForEgress(long arrives, long nanos, int limit) {
+        if (egressLeaves.backlog(arrives) >= limit) {
+            return -1;
+        }
+        long leaves = Math.max(arrives, egressFreeAt) + nanos;
+        egressFreeAt = leaves;
+        egressLeaves.add(leaves);
+        return leaves;
     }
 
     /**

@@ -7,7 +7,8 @@ import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -37,9 +38,10 @@ public final class EthernetSegment {
     private final List<EmulatedPort> ports = new ArrayList<>();
     private final List<PcapWriter> taps = new ArrayList<>();
     private final ByteBuffer txBuffer = ByteBuffer.allocate(MAX_FRAME);
-    // Delivery instants not yet reached by a simulation step. Two senders' queues can deliver out of
-    // the order they were handed over, so this is a heap, not a list in time order.
-    private final PriorityQueue<Long> schedule = new PriorityQueue<>();
+    // Switched: which port each source MAC was last seen on (a learning switch's table).
+    private boolean switched;
+    private final Map<Long, EmulatedPort> learned = new HashMap<>();
+    private long switchDrops, flooded;
 
     private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue;
 
@@ -89,6 +91,39 @@ public final class EthernetSegment {
         taps.add(pcap);
     }
 
+    /**
+     * Makes this segment a learning switch instead of a hub: a frame to a unicast MAC last seen as the source
+     * of a frame from one port goes to that port alone; broadcasts, multicasts and unknown MACs go to every other
+     * port. On a link with a rate the switch stores and forwards: each frame takes its serialisation time again
+     * on the port toward its receiver, behind the frames queued there (at most the link's transmit queue; one
+     * more is dropped, {@link #switchDrops()}). Frames are queued at a switch port in the order they were handed
+     * to their senders' ports. Call before the first frame.
+     */
+    public EthernetSegment switched(boolean on) {
+        this.switched = on;
+        return this;
+    }
+
+    /** Returns whether this segment is a learning switch ({@link #switched(boolean)}), not a hub. */
+    public boolean isSwitched() {
+        return switched;
+    }
+
+    /** Returns the frames a switch dropped because its queue toward a port was full. */
+    public long switchDrops() {
+        return switchDrops;
+    }
+
+    /** Returns the frames a switch sent to every other port: broadcasts, multicasts and MACs it had not learned. */
+    public long flooded() {
+        return flooded;
+    }
+
+    /** Returns the ports attached, in attach order. */
+    public java.util.List<EmulatedPort> ports() {
+        return java.util.List.copyOf(ports);
+    }
+
     /** Returns the one-way latency (ns). */
     public long latency() {
         return latency;
@@ -112,22 +147,6 @@ public final class EthernetSegment {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue);
-    }
-
-    /**
-     * Returns the earliest delivery the simulation has not yet stepped to, or {@link Long#MAX_VALUE}.
-     * A frame left unread in a port nobody polls is not rescheduled forever: it was offered once.
-     */
-    long nextDeliveryAt() {
-        Long next = schedule.peek();
-        return next == null ? Long.MAX_VALUE : next;
-    }
-
-    /** Marks every delivery due by {@code now} as offered: the step at {@code now} polls every node. */
-    void stepAt(long now) {
-        while (!schedule.isEmpty() && schedule.peek() <= now) {
-            schedule.poll();
-        }
     }
 
     /**
@@ -158,23 +177,55 @@ public final class EthernetSegment {
             }
             at = leaves + latency;
         }
+        if (switched) {
+            long src = MacAddress.readLong(txBuffer, 6);
+            learned.put(src, from);
+            long dst = MacAddress.readLong(txBuffer, 0);
+            EmulatedPort to = (dst & GROUP_BIT) == 0 ? learned.get(dst) : null;
+            if (to != null) {
+                if (to != from) {
+                    forward(to, at, frame);
+                }
+                return true;
+            }
+            flooded++; // broadcast, multicast (no IGMP snooping) or a MAC not learned yet: every other port
+        }
         for (EmulatedPort to : ports) {
             if (to == from) {
-                continue; // a hub does not echo a frame to its sender
+                continue; // a hub does not echo a frame to its sender, nor does a switch
             }
-            boolean lost = lossRandom.nextDouble() < faults.loss();
-            boolean twice = duplicateRandom.nextDouble() < faults.duplicate();
-            if (lost) {
-                droppedByLoss++;
-                continue;
-            }
-            enqueue(to, at, frame);
-            if (twice) {
-                duplicated++;
-                enqueue(to, at, frame);
-            }
+            forward(to, at, frame);
         }
         return true;
+    }
+
+    /** The group bit of a destination MAC as {@link MacAddress#readLong} reads it: broadcast and multicast. */
+    private static final long GROUP_BIT = 1L << 40;
+
+    /** Hands {@code frame}, on the wire from {@code at}, to {@code to}: through a switch's port queue when switched, then faults. */
+    private void forward(EmulatedPort to, long at, byte[] frame) {
+        boolean lost = lossRandom.nextDouble() < faults.loss();
+        boolean twice = duplicateRandom.nextDouble() < faults.duplicate();
+        if (lost) {
+            droppedByLoss++;
+            return;
+        }
+        long arrives = at;
+        if (switched && !link.infinite()) {
+            // Store and forward: the frame has reached the switch when its last bit left the sender; it then
+            // waits for the port toward its receiver and takes its time on that wire too.
+            long leaves = to.queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
+            if (leaves < 0) {
+                switchDrops++;
+                return;
+            }
+            arrives = leaves + latency;
+        }
+        enqueue(to, arrives, frame);
+        if (twice) {
+            duplicated++;
+            enqueue(to, arrives, frame);
+        }
     }
 
     private void enqueue(EmulatedPort to, long at, byte[] frame) {
@@ -183,7 +234,6 @@ public final class EthernetSegment {
             return;
         }
         to.enqueue(at, frame);
-        schedule.add(at);
     }
 
     void delivered() {

@@ -36,14 +36,100 @@ import java.util.Objects;
  * @param dhcp         what the server host's address server answers (DHCP, BOOTP or both) and the lease it gives
  * @param neighbours   other machines on the segment: more DHCP servers, a ProxyDHCP server, hosts (none with a relay)
  * @param tftpQuirks   how the TFTP server misbehaves ({@link TftpQuirks#NONE}: it does not)
+ * @param fleet        what matters once many boards share the network: switching, pool size, the TFTP servers'
+ *                     limits and multicast, more TFTP servers
  */
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
                        int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                       Neighbours neighbours, TftpQuirks tftpQuirks) {
-    /** Addresses in the BOOTP pool, starting at {@code clientIp}. */
+                       Neighbours neighbours, TftpQuirks tftpQuirks, Fleet fleet) {
+    /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link Fleet#poolSize()} says otherwise. */
     public static final int POOL_SIZE = 16;
+
+    /**
+     * The multicast group a TFTP server offers for RFC 2090 transfers: each file being sent takes the next free
+     * group of {@code groups} from {@code firstGroup} (atftpd's {@code --mcast-addr 239.239.239.0-255}), its DATA
+     * sent to {@code port} (atftpd's {@code --mcast-port}; 1758 is IANA's tftp-mcast).
+     *
+     * @param firstGroup the first group address (224.0.0.0/4)
+     * @param groups     how many groups from it, 1..256
+     * @param port       the UDP port of the group's DATA
+     */
+    public record Multicast(Ipv4Address firstGroup, int groups, int port) {
+        /** 239.255.0.1 (organisation-local scope), 16 groups, port 1758. */
+        public static final Multicast DEFAULT = new Multicast(Ipv4Address.parse("239.255.0.1"), 16, 1758);
+
+        /** Checks the group range and port. */
+        public Multicast {
+            int first = firstGroup.value() >>> 28;
+            long last = (firstGroup.value() & 0xFFFF_FFFFL) + groups - 1;
+            if (first != 0xE || groups < 1 || groups > 256 || (last >>> 28) != 0xE || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("multicast " + firstGroup + " x " + groups + " port " + port
+                        + " (expected: groups within 224.0.0.0/4, 1..256 of them, port 1..65535)");
+            }
+        }
+    }
+
+    /**
+     * Another TFTP server host on the server's segment, serving the same files; the DHCP server names the
+     * TFTP servers in turn, one client after another (as several pools, each with its own next-server).
+     *
+     * @param name    the scenario's name for it
+     * @param mac     its MAC
+     * @param address its address, in the server's subnet
+     */
+    public record TftpHost(String name, MacAddress mac, Ipv4Address address) {
+    }
+
+    /**
+     * What matters once many boards share the network.
+     *
+     * @param switched    every segment is a learning switch ({@link EthernetSegment#switched}) rather than a hub
+     * @param poolSize    addresses in each DHCP/BOOTP pool, from the first client address (cut short before broadcast)
+     * @param tftpLimits  how many transfers each TFTP server runs at once, and what a request past that gets
+     * @param multicast   the groups TFTP servers offer for RFC 2090 multicast, or null to leave the option unanswered
+     * @param tftpHosts   more TFTP servers besides the server host, named by DHCP in turn after it
+     */
+    public record Fleet(boolean switched, int poolSize, TftpServerLimits tftpLimits, Multicast multicast,
+                        List<TftpHost> tftpHosts) {
+        /** A hub, 16 addresses, no limit on transfers (tftpd-hpa), multicast offered on 239.255.0.1:1758, one server. */
+        public static final Fleet DEFAULT = new Fleet(false, POOL_SIZE, TftpServerLimits.NONE, Multicast.DEFAULT, List.of());
+
+        /** Checks the pool size and copies the list. */
+        public Fleet {
+            java.util.Objects.requireNonNull(tftpLimits, "tftpLimits");
+            tftpHosts = List.copyOf(tftpHosts);
+            if (poolSize < 1 || poolSize > 1 << 20) {
+                throw new IllegalArgumentException("pool size " + poolSize + " (expected: 1..1048576)");
+            }
+        }
+
+        /** Returns these settings with a pool of {@code n} addresses. */
+        public Fleet withPoolSize(int n) {
+            return new Fleet(switched, n, tftpLimits, multicast, tftpHosts);
+        }
+
+        /** Returns these settings with switched segments or hubs. */
+        public Fleet withSwitched(boolean on) {
+            return new Fleet(on, poolSize, tftpLimits, multicast, tftpHosts);
+        }
+
+        /** Returns these settings with the TFTP servers' limits {@code l}. */
+        public Fleet withTftpLimits(TftpServerLimits l) {
+            return new Fleet(switched, poolSize, l, multicast, tftpHosts);
+        }
+
+        /** Returns these settings offering {@code m} (null: no multicast). */
+        public Fleet withMulticast(Multicast m) {
+            return new Fleet(switched, poolSize, tftpLimits, m, tftpHosts);
+        }
+
+        /** Returns these settings with the TFTP servers {@code hosts} besides the server host. */
+        public Fleet withTftpHosts(List<TftpHost> hosts) {
+            return new Fleet(switched, poolSize, tftpLimits, multicast, hosts);
+        }
+    }
 
     /**
      * A router between the server's segment and a client segment, relaying BOOTP (RFC 1542) to the
@@ -100,7 +186,12 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
         /** Returns the BOOTP pool of the relayed subnet: {@link #POOL_SIZE} addresses from {@code clientIp}, cut short before broadcast. */
         public BootpServerConfig.Subnet bootpSubnet() {
-            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask), clientNetmask,
+            return bootpSubnet(POOL_SIZE);
+        }
+
+        /** Returns the BOOTP pool of the relayed subnet: {@code size} addresses from {@code clientIp}, cut short before broadcast. */
+        public BootpServerConfig.Subnet bootpSubnet(int size) {
+            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask, size), clientNetmask,
                     routerClientIp);
         }
     }
@@ -114,7 +205,37 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
-            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE);
+            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, Fleet.DEFAULT);
+
+    /** A scenario whose TFTP server behaves, with {@link Fleet#DEFAULT}: one board's network. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
+                    Neighbours neighbours) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, TftpQuirks.NONE, Fleet.DEFAULT);
+    }
+
+    /** A scenario with {@link Fleet#DEFAULT}: one board's network. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
+                    Neighbours neighbours, TftpQuirks tftpQuirks) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, Fleet.DEFAULT);
+    }
+
+    /** A scenario whose TFTP server behaves. */
+    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
+                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
+                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
+                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
+                    Neighbours neighbours, Fleet fleet) {
+        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
+                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, TftpQuirks.NONE, fleet);
+    }
 
     /** A scenario with the default DHCP server and nobody else on the segment. */
     public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
@@ -152,6 +273,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         Objects.requireNonNull(dhcp);
         Objects.requireNonNull(neighbours);
         Objects.requireNonNull(tftpQuirks);
+        Objects.requireNonNull(fleet);
         dns = List.copyOf(dns);
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
@@ -189,6 +311,14 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
                         + ", with its own MAC)");
             }
         }
+        java.util.Set<Object> seen = new java.util.HashSet<>(List.of(serverMac, serverIp));
+        for (TftpHost h : fleet.tftpHosts()) {
+            if (!seen.add(h.mac()) || !seen.add(h.address()) || !h.address().sameSubnet(serverIp, netmask)) {
+                throw new IllegalArgumentException("scenario: TFTP server " + h.name() + " at " + h.address() + " / " + h.mac()
+                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength()
+                        + ", with its own MAC)");
+            }
+        }
         if (relay != null) {
             if (!relay.routerServerIp().sameSubnet(serverIp, netmask) || relay.routerServerIp().equals(serverIp)) {
                 throw new IllegalArgumentException("scenario: router address " + relay.routerServerIp()
@@ -213,19 +343,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -236,31 +366,31 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another link rate and transmit queue, on every segment. */
     public Scenario withLink(LinkModel l) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with the server host's DHCP server set up as {@code d}. */
     public Scenario withDhcp(DhcpSettings d) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with {@code n} on the segment besides the server host. */
     public Scenario withNeighbours(Neighbours n) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n, tftpQuirks);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with a TFTP server that misbehaves as {@code q}. */
     public Scenario withTftpQuirks(TftpQuirks q) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, q);
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, q, fleet);
     }
 
     /** Returns the address of the stranger host that sends packets from another address ({@link TftpQuirks#stranger()}): the server subnet's third-last. */
@@ -272,10 +402,16 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return new Ipv4Address((serverIp.value() | ~netmask.value()) - 2);
     }
 
+    /** Returns this scenario with the fleet settings {@code f}. */
+    public Scenario withFleet(Fleet f) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
+    }
+
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks);
+                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /**
@@ -284,14 +420,18 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
      * ({@link Relay#bootpSubnet()}); no static entries, no host names.
      */
     public BootpServerConfig bootpConfig() {
-        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(clientIp, serverIp, netmask),
+        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(clientIp, serverIp, netmask, fleet.poolSize()),
                 netmask, gateway, dns, Map.of(), bootFile, tftpServer, announce);
-        return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet());
+        return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet(fleet.poolSize()));
     }
 
     static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask) {
+        return poolLast(first, inSubnet, mask, POOL_SIZE);
+    }
+
+    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask, int size) {
         int broadcast = inSubnet.value() | ~mask.value();
-        long last = Math.min((first.value() & 0xFFFF_FFFFL) + POOL_SIZE - 1, (broadcast & 0xFFFF_FFFFL) - 1);
+        long last = Math.min((first.value() & 0xFFFF_FFFFL) + size - 1, (broadcast & 0xFFFF_FFFFL) - 1);
         return new Ipv4Address((int) last);
     }
 

@@ -15,11 +15,13 @@ import java.util.Locale;
  *
  * <pre>
  * [emulator]  seed
- * [segment]   latency, bandwidth (100Mbit, 1Gbit, 0 for infinite), tx-queue (frames)
+ * [segment]   latency, bandwidth (100Mbit, 1Gbit, 0 for infinite), tx-queue (frames), switch (yes | no)
  * [faults]    loss, duplicate, max-queue
  * [server]    mac, address, netmask, router, dns (comma-separated)
- * [bootp]     client-address, boot-file, announce (header | options | both | none), tftp-server
- * [tftp]      timeout, retries, served-file; misbehaviour ({@link TftpQuirks}): wrap-to-one, send-twice,
+ * [bootp]     client-address, pool-size, boot-file, announce (header | options | both | none), tftp-server
+ * [tftp]      timeout, retries, served-file, max-transfers (0: no limit), when-full (wait | drop | busy),
+ *             request-queue, multicast (yes | no), multicast-group, multicast-groups, multicast-port;
+ *             misbehaviour ({@link TftpQuirks}): wrap-to-one, send-twice,
  *             shuffle-windows (yes | no), junk, stranger, oversize (probabilities), oack (none | range | number | unasked),
  *             tsize-lie (bytes, signed), stop-after, error-after (blocks), error-text, error-without-nul and
  *             sorcerers-apprentice (yes | no),
@@ -31,6 +33,7 @@ import java.util.Locale;
  * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay: another DHCP server on the segment
  * [proxy-dhcp]        mac, address, boot-file, tftp-server, file-in-offer (yes | no): a ProxyDHCP server
  * [host NAME]         mac, address: a host that answers ARP and ping
+ * [tftp-server NAME]  mac, address: another TFTP server; the DHCP server names the TFTP servers in turn
  * </pre>
  *
  * <p>A {@code [relay]} section, even empty, puts the board behind a router and BOOTP relay agent
@@ -74,6 +77,7 @@ public final class ScenarioFile {
         long tftpTimeout = d.tftpTimeout();
         int tftpRetries = d.tftpRetries();
         String served = d.servedFile();
+        Scenario.Fleet fleet = d.fleet();
 
         var emulator = c.optionalSection("emulator");
         if (emulator.isPresent()) {
@@ -88,6 +92,7 @@ public final class ScenarioFile {
             long bps = s.optional("bandwidth").map(ScenarioFile::rate).orElse(link.bitsPerSecond());
             int txQueue = s.optional("tx-queue").map(v -> v.asInt(1, 1 << 20)).orElse(link.txQueue());
             link = new LinkModel(bps, txQueue);
+            fleet = fleet.withSwitched(s.optional("switch").map(ConfigText.Value::asBoolean).orElse(fleet.switched()));
             s.finish();
         }
         var f = c.optionalSection("faults");
@@ -124,6 +129,7 @@ public final class ScenarioFile {
         if (bootp.isPresent()) {
             var s = bootp.get();
             client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
+            fleet = fleet.withPoolSize(s.optional("pool-size").map(v -> v.asInt(1, 1 << 20)).orElse(fleet.poolSize()));
             bootFile = s.optional("boot-file").map(ConfigText.Value::asString).orElse(bootFile);
             announce = s.optional("announce")
                     .map(v -> BootpServerConfig.Announce.valueOf(v.asOneOf("header", "options", "both", "none").toUpperCase(Locale.ROOT)))
@@ -139,6 +145,24 @@ public final class ScenarioFile {
             tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
             quirks = quirks(s);
+            TftpServerLimits l = fleet.tftpLimits();
+            int max = s.optional("max-transfers").map(v -> v.asInt(0, 1 << 20)).orElse(l.maxTransfers());
+            TftpServerLimits.WhenFull full = s.optional("when-full")
+                    .map(v -> TftpServerLimits.WhenFull.valueOf(v.asOneOf("wait", "drop", "busy").toUpperCase(Locale.ROOT)))
+                    .orElse(l.whenFull());
+            int queue = s.optional("request-queue").map(v -> v.asInt(0, 1 << 20)).orElse(l.requestQueue());
+            fleet = fleet.withTftpLimits(new TftpServerLimits(max, full, queue));
+            Scenario.Multicast m = fleet.multicast() == null ? Scenario.Multicast.DEFAULT : fleet.multicast();
+            boolean on = s.optional("multicast").map(ConfigText.Value::asBoolean).orElse(fleet.multicast() != null);
+            var group = s.optional("multicast-group");
+            Ipv4Address first = group.map(ConfigText.Value::asIpv4).orElse(m.firstGroup());
+            int groups = s.optional("multicast-groups").map(v -> v.asInt(1, 256)).orElse(m.groups());
+            int port = s.optional("multicast-port").map(v -> v.asInt(1, 65535)).orElse(m.port());
+            try {
+                fleet = fleet.withMulticast(on ? new Scenario.Multicast(first, groups, port) : null);
+            } catch (IllegalArgumentException e) {
+                throw group.isPresent() ? group.get().error(e.getMessage()) : s.error(e.getMessage());
+            }
             s.finish();
         }
         Scenario.Relay relay = null;
@@ -148,10 +172,18 @@ public final class ScenarioFile {
         }
         DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioFile::dhcp).orElse(d.dhcp());
         Neighbours neighbours = neighbours(c, tftpServer);
+        List<Scenario.TftpHost> hosts = new ArrayList<>();
+        for (ConfigText.Section s : c.namedSections("tftp-server")) {
+            var mac = s.require("mac").asUnicastMac();
+            Ipv4Address address = s.require("address").asIpv4();
+            s.finish();
+            hosts.add(new Scenario.TftpHost(s.name().orElseThrow(), mac, address));
+        }
+        fleet = fleet.withTftpHosts(hosts);
         c.finish();
         try {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks);
+                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks, fleet);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
         }

@@ -15,6 +15,11 @@ import java.util.random.RandomGenerator;
  * makes the scenario's other machines: more DHCP servers, a ProxyDHCP server, a plain host.
  */
 public final class ServerHost implements SimNode {
+    /** ARP entries of a server host: a neighbour table as large as Linux's default gc_thresh3. */
+    public static final int SERVER_ARP_ENTRIES = 1024 * 4;
+    /** UDP ports a server host may bind: its services and one per transfer (the ephemeral range and a few). */
+    public static final int SERVER_BINDINGS = 16_384 + 64;
+
     private final EmulatedPort port;
     private final NetStack stack;
     private final List<SimNode> services = new ArrayList<>();
@@ -23,7 +28,8 @@ public final class ServerHost implements SimNode {
     public ServerHost(EthernetSegment segment, MacAddress mac, Ipv4Address address, Ipv4Address netmask,
                       Ipv4Address gateway) {
         this.port = segment.attach(mac);
-        this.stack = new NetStack(port, NetConfig.DEFAULTS);
+        // A server talks to every client at once: an ARP entry each, a UDP port per transfer (the ephemeral range).
+        this.stack = new NetStack(port, NetConfig.DEFAULTS.withCapacity(SERVER_ARP_ENTRIES, SERVER_BINDINGS));
         stack.configure(address, netmask, gateway);
     }
 

@@ -1,14 +1,28 @@
 package dev.netboot.emulator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * A discrete-event simulator on a virtual clock in nanoseconds. Each step polls every node, in the
- * order they were added, at the current instant; then the clock jumps to the earliest of every
- * node's {@link SimNode#pollAt()} and every segment's next frame delivery. Nothing waits in real
- * time and nothing reads a wall clock, so a run is a pure function of its inputs.
+ * A discrete-event simulator on a virtual clock in nanoseconds. A step polls, at one instant and in
+ * the order they were added, every node that has work then; the clock then jumps to the next instant
+ * at which a node has work: its {@link SimNode#pollAt()}, or a frame reaching one of its ports. Nothing
+ * waits in real time and nothing reads a wall clock, so a run is a pure function of its inputs.
+ *
+ * <p><b>Cost.</b> Each node's next instant sits in a heap, so a step costs the nodes due then, not every
+ * node: a thousand boards on one segment cost per frame what one board costs. A node's deadline is
+ * taken after each of its polls; between its polls it can only move earlier by a frame reaching one of
+ * its ports, and a segment wakes the port's owner then. The simulation learns which node owns a port
+ * when that node first reads it; a frame for a port nobody has read yet wakes every node. The first step
+ * of every {@link #run} or {@link #runUntil} polls every node, so whatever a caller changed between runs
+ * is seen.
+ *
+ * <p>Within one instant the order is the one a poll-everything loop would give: nodes in the order they
+ * were added; a node that becomes due again at this instant after its turn (a frame with no latency, a
+ * deadline at once) is polled in the next step at the same instant, one that becomes due before its turn
+ * in this one.
  */
 public final class Simulation {
     /** Steps allowed at one instant before the run is declared a livelock (a node that never stops asking). */
@@ -16,8 +30,17 @@ public final class Simulation {
 
     private final List<SimNode> nodes = new ArrayList<>();
     private final List<EthernetSegment> segments = new ArrayList<>();
+    private boolean[] inRound = new boolean[16]; // per node: due in this step
+    private boolean[] inNext = new boolean[16];  // per node: due in the next step at this instant
+    private final TimeHeap heap = new TimeHeap();
+    private final IntHeap round = new IntHeap();
+    private final IntHeap next = new IntHeap();
+    // Instants at which every node is polled: frames due then at ports no node has read yet.
+    private final java.util.PriorityQueue<Long> everyoneAt = new java.util.PriorityQueue<>();
+    private int current = -1;  // the node being polled, or -1
     private long now;
     private long steps;
+    private long polls;
 
     /** How a {@link #run} ended. */
     public enum Outcome {
@@ -66,9 +89,29 @@ public final class Simulation {
         return steps;
     }
 
-    /** Adds {@code node}; it is polled after the nodes added before it. */
+    /** Returns the number of node polls so far (a step polls the nodes due at its instant). */
+    public long polls() {
+        return polls;
+    }
+
+    /** Returns the number of nodes. */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /** Adds {@code node}; it is polled after the nodes added before it, first at the next step. */
     public <N extends SimNode> N add(N node) {
+        int i = nodes.size();
         nodes.add(node);
+        if (i == inRound.length) {
+            int n = i * 2;
+            inRound = Arrays.copyOf(inRound, n);
+            inNext = Arrays.copyOf(inNext, n);
+        }
+        heap.ensure(i + 1);
+        if (current >= 0) {
+            wake(i, now); // added by a node during a step: its turn comes in this one
+        } // else the first step of the next run polls it
         return node;
     }
 
@@ -106,7 +149,19 @@ public final class Simulation {
             throw new IllegalArgumentException("time budget " + maxVirtualNanos + " ns (expected: >= 0)");
         }
         long deadline = saturatedAdd(now, maxVirtualNanos);
-        return loop(done, deadline, false);
+        return loop(done, deadline, false, true);
+    }
+
+    /**
+     * Runs on like {@link #run}, until {@code done} holds, nothing is scheduled, or the clock reaches {@code until};
+     * but the first step polls only the nodes due, not all: for a caller that changed no node since the last run
+     * and calls this often (a progress display, samples every few milliseconds).
+     */
+    public RunResult advance(BooleanSupplier done, long until) {
+        if (until < now) {
+            throw new IllegalArgumentException("cannot run back to t=" + until + " ns from t=" + now + " ns");
+        }
+        return loop(done, until, false, false);
     }
 
     /**
@@ -119,7 +174,7 @@ public final class Simulation {
         if (time < now) {
             throw new IllegalArgumentException("cannot run back to t=" + time + " ns from t=" + now + " ns");
         }
-        loop(() -> false, time, true);
+        loop(() -> false, time, true, true);
     }
 
     /** Advances the clock by {@code nanos}; see {@link #runUntil}. */
@@ -127,32 +182,44 @@ public final class Simulation {
         runUntil(saturatedAdd(now, nanos));
     }
 
-    private RunResult loop(BooleanSupplier done, long deadline, boolean idleOk) {
+    private RunResult loop(BooleanSupplier done, long deadline, boolean idleOk, boolean everyone) {
+        if (done.getAsBoolean()) {
+            return new RunResult(Outcome.DONE, now);
+        }
+        if (everyone) {
+            // The first step polls everyone: a caller may have changed any node since the last run.
+            while (!next.isEmpty()) {
+                inNext[next.poll()] = false;
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                if (!inRound[i]) {
+                    inRound[i] = true;
+                    round.add(i);
+                }
+            }
+        } else {
+            collectDue();
+        }
         int stepsHere = 0;
         long stepTime = now;
         while (true) {
+            step();
             if (done.getAsBoolean()) {
                 return new RunResult(Outcome.DONE, now);
             }
-            for (EthernetSegment s : segments) {
-                s.stepAt(now);
+            long at;
+            if (!next.isEmpty()) {
+                at = now; // nodes due again at this instant
+            } else {
+                at = nextEventAt();
+                if (at == Long.MAX_VALUE && !idleOk) {
+                    return new RunResult(Outcome.STALLED, now);
+                }
+                if (at > deadline || at == Long.MAX_VALUE) {
+                    now = deadline;
+                    return new RunResult(Outcome.TIMED_OUT, now);
+                }
             }
-            for (SimNode n : nodes) {
-                n.poll(now);
-            }
-            steps++;
-            if (done.getAsBoolean()) {
-                return new RunResult(Outcome.DONE, now);
-            }
-            long next = nextEventAt();
-            if (next == Long.MAX_VALUE && !idleOk) {
-                return new RunResult(Outcome.STALLED, now);
-            }
-            if (next > deadline || next == Long.MAX_VALUE) {
-                now = deadline;
-                return new RunResult(Outcome.TIMED_OUT, now);
-            }
-            long at = Math.max(next, now); // a deadline in the past is due now
             if (at == stepTime) {
                 if (++stepsHere > MAX_STEPS_PER_INSTANT) {
                     throw new IllegalStateException("simulation livelock at t=" + now + " ns: still work due after "
@@ -163,23 +230,290 @@ public final class Simulation {
                 stepTime = at;
             }
             now = at;
+            collectDue();
         }
     }
 
-    /** Returns the earliest scheduled instant: a node's deadline or a frame delivery. */
-    long nextEventAt() {
-        long next = Long.MAX_VALUE;
-        for (SimNode n : nodes) {
-            next = Math.min(next, n.pollAt());
+    /** Moves the nodes due at {@code now} into this step: those due again at this instant, then the heap's. */
+    private void collectDue() {
+        while (!next.isEmpty()) {
+            int i = next.poll();
+            inNext[i] = false;
+            if (!inRound[i]) {
+                inRound[i] = true;
+                round.add(i);
+            }
         }
-        for (EthernetSegment s : segments) {
-            next = Math.min(next, s.nextDeliveryAt());
+        if (!everyoneAt.isEmpty() && everyoneAt.peek() <= now) {
+            while (!everyoneAt.isEmpty() && everyoneAt.peek() <= now) {
+                everyoneAt.poll();
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                heap.set(i, Long.MAX_VALUE);
+                if (!inRound[i]) {
+                    inRound[i] = true;
+                    round.add(i);
+                }
+            }
         }
-        return next;
+        while (!heap.isEmpty() && heap.peekTime() <= now) {
+            int i = heap.poll();
+            if (!inRound[i]) {
+                inRound[i] = true;
+                round.add(i);
+            }
+        }
+    }
+
+    /** Polls this step's nodes in the order they were added, then schedules each at its next instant. */
+    private void step() {
+        while (!round.isEmpty()) {
+            int i = round.poll();
+            inRound[i] = false;
+            SimNode n = nodes.get(i);
+            current = i;
+            n.poll(now);
+            polls++;
+            long at = n.pollAt();
+            current = -1;
+            schedule(i, at);
+        }
+        steps++;
+    }
+
+    /** Schedules node {@code i} at {@code at}: due now (the next step, it has had its turn), later, or never. */
+    private void schedule(int i, long at) {
+        if (at <= now) {
+            heap.set(i, Long.MAX_VALUE);
+            if (!inNext[i]) {
+                inNext[i] = true;
+                next.add(i);
+            }
+        } else {
+            heap.set(i, at); // its poll told us its next instant exactly: earlier or later than before
+        }
+    }
+
+    /**
+     * Wakes node {@code i} at {@code at}: a frame reaches one of its ports then. At the current instant a node
+     * whose turn has not come yet in this step is polled in it, any other in the next.
+     */
+    void wake(int i, long at) {
+        if (at <= now) {
+            if (i > current && !inRound[i] && current >= 0) {
+                inRound[i] = true;
+                round.add(i);
+            } else if (!inRound[i] && !inNext[i]) {
+                inNext[i] = true;
+                next.add(i);
+            }
+        } else if (at < heap.at(i)) {
+            heap.set(i, at);
+        }
+    }
+
+    /** Wakes the owner of a port at {@code at}, or every node when no node has read the port yet. */
+    void wakeOwner(int owner, long at) {
+        if (owner >= 0) {
+            wake(owner, at);
+        } else if (at <= now) {
+            for (int i = 0; i < nodes.size(); i++) {
+                wake(i, at);
+            }
+        } else {
+            everyoneAt.add(at);
+        }
+    }
+
+    /** Returns the node being polled (or asked for its next instant), -1 outside a poll. */
+    int currentNode() {
+        return current;
+    }
+
+    /** Returns the earliest scheduled instant of a node, or {@link Long#MAX_VALUE}. */
+    private long nextEventAt() {
+        long t = heap.isEmpty() ? Long.MAX_VALUE : heap.peekTime();
+        return everyoneAt.isEmpty() ? t : Math.min(t, everyoneAt.peek());
     }
 
     private static long saturatedAdd(long a, long b) {
         long r = a + b;
         return r < a ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * The nodes' next instants: an indexed binary min-heap with one entry per node at most, instants first, then
+     * nodes in the order added. A node's entry moves up or down when its instant changes (no stale entries).
+     */
+    private static final class TimeHeap {
+        private long[] key = new long[16];  // per node: its instant while in the heap
+        private int[] pos = new int[16];    // per node: its place in the heap, -1 when not in it
+        private int[] heap = new int[16];   // node indices
+        private int size;
+
+        void ensure(int nodes) {
+            if (nodes > key.length) {
+                int n = Math.max(nodes, key.length * 2);
+                int old = key.length;
+                key = Arrays.copyOf(key, n);
+                pos = Arrays.copyOf(pos, n);
+                Arrays.fill(pos, old, n, -1);
+                heap = Arrays.copyOf(heap, n);
+            }
+        }
+
+        TimeHeap() {
+            Arrays.fill(pos, -1);
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        long peekTime() {
+            return key[heap[0]];
+        }
+
+        /** Returns node {@code i}'s instant in the heap, or {@link Long#MAX_VALUE} when it has none. */
+        long at(int i) {
+            return pos[i] < 0 ? Long.MAX_VALUE : key[i];
+        }
+
+        /** Sets node {@code i}'s instant to {@code t}, or takes it out for {@link Long#MAX_VALUE}. */
+        void set(int i, long t) {
+            int p = pos[i];
+            if (t == Long.MAX_VALUE) {
+                if (p >= 0) {
+                    removeAt(p);
+                }
+                return;
+            }
+            if (p < 0) {
+                key[i] = t;
+                heap[size] = i;
+                pos[i] = size;
+                up(size++);
+            } else if (t < key[i]) {
+                key[i] = t;
+                up(p);
+            } else if (t > key[i]) {
+                key[i] = t;
+                down(p);
+            }
+        }
+
+        /** Takes the first node out and returns it. */
+        int poll() {
+            int top = heap[0];
+            removeAt(0);
+            return top;
+        }
+
+        private void removeAt(int p) {
+            int i = heap[p];
+            pos[i] = -1;
+            size--;
+            if (p == size) {
+                return;
+            }
+            int last = heap[size];
+            heap[p] = last;
+            pos[last] = p;
+            up(p);
+            down(pos[last]);
+        }
+
+        private boolean less(int a, int b) {
+            return key[a] < key[b] || (key[a] == key[b] && a < b);
+        }
+
+        private void up(int p) {
+            int i = heap[p];
+            while (p > 0) {
+                int parent = (p - 1) >>> 1;
+                int j = heap[parent];
+                if (!less(i, j)) {
+                    break;
+                }
+                heap[p] = j;
+                pos[j] = p;
+                p = parent;
+            }
+            heap[p] = i;
+            pos[i] = p;
+        }
+
+        private void down(int p) {
+            int i = heap[p];
+            while (true) {
+                int c = 2 * p + 1;
+                if (c >= size) {
+                    break;
+                }
+                if (c + 1 < size && less(heap[c + 1], heap[c])) {
+                    c++;
+                }
+                int j = heap[c];
+                if (!less(j, i)) {
+                    break;
+                }
+                heap[p] = j;
+                pos[j] = p;
+                p = c;
+            }
+            heap[p] = i;
+            pos[i] = p;
+        }
+    }
+
+    /** A binary min-heap of node indices: the nodes of one step, polled in the order they were added. */
+    private static final class IntHeap {
+        private int[] a = new int[64];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void add(int v) {
+            if (size == a.length) {
+                a = Arrays.copyOf(a, size * 2);
+            }
+            int k = size++;
+            while (k > 0) {
+                int parent = (k - 1) >>> 1;
+                if (a[parent] <= v) {
+                    break;
+                }
+                a[k] = a[parent];
+                k = parent;
+            }
+            a[k] = v;
+        }
+
+        int poll() {
+            int top = a[0];
+            size--;
+            if (size > 0) {
+                int v = a[size];
+                int k = 0;
+                while (true) {
+                    int c = 2 * k + 1;
+                    if (c >= size) {
+                        break;
+                    }
+                    if (c + 1 < size && a[c + 1] < a[c]) {
+                        c++;
+                    }
+                    if (a[c] >= v) {
+                        break;
+                    }
+                    a[k] = a[c];
+                    k = c;
+                }
+                a[k] = v;
+            }
+            return top;
+        }
     }
 }

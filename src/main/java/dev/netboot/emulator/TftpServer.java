@@ -8,11 +8,16 @@ import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 import dev.netboot.tftp.TftpConfig;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -36,7 +41,14 @@ import java.util.random.RandomGenerator;
  *       bad values are left out of the OACK; with none left the request is answered as without options.
  *       {@link TftpServerConfig#options()} can make the server ignore them all or refuse them with ERROR 8.</li>
  *   <li>Anything else sent to port 69 (ACK, DATA, ERROR, junk) is counted and dropped.</li>
+ *   <li>Limits ({@link TftpServerLimits}): past {@code maxTransfers} running transfers a request waits in port 69's
+ *       queue, is dropped, or gets ERROR 0 "Server busy"; a request no UDP port can be bound for gets the last.</li>
  * </ul>
+ *
+ * <p><b>Many transfers at once.</b> The read sessions share the host's port ({@link PortShare}): each sends one
+ * DATA in turn while the port takes frames, so its rate is split evenly among them. The server keeps each
+ * session's next deadline in a heap and polls only the sessions due, so a thousand transfers cost per frame what
+ * one does.
  */
 public final class TftpServer implements UdpHandler, SimNode {
     /** The well-known server port. */
@@ -54,8 +66,29 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
-    private final List<TftpServerSession> active = new ArrayList<>();
-    private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused;
+    private final Set<TftpServerSession> active = new LinkedHashSet<>();
+    private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
+            waited, dropped, peakActive;
+
+    /** A session's deadline in the heap; stale once the session's own entry says otherwise. */
+    private record Timer(long at, long seq, TftpServerSession session) {
+    }
+
+    /** A request that waits in port 69's queue while the server runs its limit of transfers. */
+    private record Waiting(int srcIp, int srcPort, byte[] request) {
+    }
+
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at() != b.at()
+            ? Long.compare(a.at(), b.at()) : Long.compare(a.seq(), b.seq()));
+    // The earliest deadline a session has in the heap: an entry with another instant is stale.
+    private final Map<TftpServerSession, Long> timerAt = new IdentityHashMap<>();
+    private long timerSeq;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private TftpServerLimits limits = TftpServerLimits.NONE;
+    private final PortShare share;
+    private Scenario.Multicast multicast;
+    private final List<TftpMulticastSession> multicastSessions = new ArrayList<>();
+    private long multicastRequests;
 
     /**
      * Counters of the server (per-transfer figures are in {@link #sessions()}).
@@ -67,11 +100,16 @@ public final class TftpServer implements UdpHandler, SimNode {
      * @param badMode        requests with a mode other than octet or netascii, answered with ERROR 0
      * @param malformed      datagrams to port 69 that did not parse
      * @param stray          well-formed non-request packets sent to port 69, dropped
-     * @param busy           requests refused because no port could be bound
+     * @param busy           requests answered with ERROR 0 "Server busy": past the limit ({@link TftpServerLimits.WhenFull#BUSY}),
+     *                       or no port could be bound
      * @param optionsRefused requests answered with ERROR 8 ({@link TftpServerConfig.Options#REFUSE})
+     * @param waited         requests that waited in port 69's queue for a transfer to end ({@link TftpServerLimits.WhenFull#WAIT})
+     * @param dropped        requests dropped past the limit ({@link TftpServerLimits.WhenFull#DROP}) or past a full queue
+     * @param peakActive     most transfers running at once
      */
     public record Stats(long readRequests, long writeRequests, long fileNotFound, long writesRefused, long badMode,
-                        long malformed, long stray, long busy, long optionsRefused) {
+                        long malformed, long stray, long busy, long optionsRefused, long waited, long dropped,
+                        long peakActive) {
     }
 
     private final TxPacer pacer;
@@ -89,6 +127,28 @@ public final class TftpServer implements UdpHandler, SimNode {
         this.config = config;
         this.ports = ports;
         this.pacer = pacer;
+        this.share = new PortShare(pacer);
+    }
+
+    /** Sets how many transfers run at once and what a request past that gets; before the first request. */
+    public TftpServer limit(TftpServerLimits l) {
+        this.limits = java.util.Objects.requireNonNull(l, "limits");
+        return this;
+    }
+
+    /** Returns the limits on transfers. */
+    public TftpServerLimits limits() {
+        return limits;
+    }
+
+    /** Returns how many transfers run now. */
+    public int running() {
+        return active.size();
+    }
+
+    /** Returns how many requests wait in port 69's queue. */
+    public int queuedRequests() {
+        return waiting.size();
     }
 
     /**
@@ -132,7 +192,8 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused);
+        return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
+                waited, dropped, peakActive);
     }
 
     @Override
@@ -142,6 +203,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             for (TftpServerSession s : active) {
                 if (!s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort) {
                     s.onDatagram(now, srcIp, srcPort, dstIp, buf, off, len);
+                    touched(now, s);
                     return;
                 }
             }
@@ -153,6 +215,43 @@ public final class TftpServer implements UdpHandler, SimNode {
             malformed++;
             return;
         }
+        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !joinsMulticast(p)) {
+            full(now, srcIp, srcPort, buf, off, len);
+            return;
+        }
+        request(now, srcIp, srcPort, p);
+    }
+
+    /** A request came while the limit of transfers runs: it waits, is dropped, or is refused. */
+    private void full(long now, int srcIp, int srcPort, ByteBuffer buf, int off, int len) {
+        switch (limits.whenFull()) {
+            case WAIT -> {
+                if (waiting.size() >= limits.requestQueue()) {
+                    dropped++; // the socket's receive queue is full
+                    return;
+                }
+                byte[] copy = new byte[len];
+                buf.get(off, copy);
+                waiting.add(new Waiting(srcIp, srcPort, copy));
+                waited++;
+            }
+            case DROP -> dropped++;
+            case BUSY -> {
+                busy++;
+                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
+            }
+        }
+    }
+
+    /** Serves the requests that waited, oldest first, while transfers may start. */
+    private void admitWaiting(long now) {
+        while (!waiting.isEmpty() && limits.room(active.size())) {
+            Waiting w = waiting.poll();
+            request(now, w.srcIp(), w.srcPort(), TftpWire.parse(ByteBuffer.wrap(w.request()), 0, w.request().length));
+        }
+    }
+
+    private void request(long now, int srcIp, int srcPort, TftpPacket p) {
         Ipv4Address client = new Ipv4Address(srcIp);
         switch (p) {
             case TftpPacket.Rrq r -> {
@@ -192,13 +291,17 @@ public final class TftpServer implements UdpHandler, SimNode {
             sendError(now, tid, client, clientPort, TftpWire.ERR_OPTIONS, "Option negotiation refused");
             return;
         }
-        if (tid < 0 || !canBind()) {
+        if (tid < 0 || !stack.canBind()) {
             busy++;
             sendError(now, tid < 0 ? PORT : tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
             return;
         }
-        TftpServerSession.Params params = negotiate(config.options() == TftpServerConfig.Options.IGNORE ? List.of() : options,
-                write ? -1 : content.size());
+        List<TftpPacket.Option> asked = config.options() == TftpServerConfig.Options.IGNORE ? List.of() : options;
+        if (!write && multicast != null && !config.singlePort() && asks(asked, "multicast")) {
+            multicastRequest(now, client, clientPort, name, content, asked, tid);
+            return;
+        }
+        TftpServerSession.Params params = negotiate(asked, write ? -1 : content.size());
         TftpServerSession s;
         if (write) {
             TftpServerUpload u = new TftpServerUpload(stack, config, tid, client, clientPort, name, params, uploads::put);
@@ -207,17 +310,153 @@ public final class TftpServer implements UdpHandler, SimNode {
         } else {
             SessionQuirks q = config.quirks().any()
                     ? new SessionQuirks(config.quirks(), quirkRandom, stack, stranger, tid, client, clientPort) : null;
-            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer, q);
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer, q, share);
             sessions.add(r);
             s = r;
         }
         if (tid != PORT) {
-            stack.bind(tid, s);
+            stack.bind(tid, new Bound(s));
         }
         active.add(s);
+        peakActive = Math.max(peakActive, active.size());
         switch (s) {
             case TftpSession r -> r.start(now);
             case TftpServerUpload u -> u.start(now);
+            case TftpMulticastSession m -> throw new IllegalStateException("multicast sessions start in multicastRequest");
+        }
+        touched(now, s);
+    }
+
+    private static boolean asks(List<TftpPacket.Option> options, String name) {
+        for (TftpPacket.Option o : options) {
+            if (o.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An RRQ with RFC 2090's {@code multicast}: the client joins the transfer already sending this file at its block
+     * size (and needs no port of its own), or starts one on a fresh port and the next free group. The OACK carries
+     * what the request asked of blksize, tsize and timeout, and the group; never windowsize (RFC 2090 is lock-step).
+     */
+    private void multicastRequest(long now, Ipv4Address client, int clientPort, String name, ServedFile content,
+                                  List<TftpPacket.Option> options, int tid) {
+        List<TftpPacket.Option> plain = new ArrayList<>();
+        for (TftpPacket.Option o : options) {
+            if (!o.name().equals("multicast") && !o.name().equals("windowsize") && !o.name().equals("rollover")) {
+                plain.add(o);
+            }
+        }
+        TftpServerSession.Params params = negotiate(plain, content.size());
+        if (content.size() / params.blockSize() + 1 > 65535) {
+            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File too big for multicast at blksize "
+                    + params.blockSize() + ": at most 65535 blocks");
+            return;
+        }
+        multicastRequests++;
+        for (TftpMulticastSession m : multicastSessions) {
+            if (!m.ended() && m.file().equals(name) && m.blockSize() == params.blockSize()) {
+                m.join(now, client.value(), clientPort);
+                touched(now, m);
+                return;
+            }
+        }
+        Ipv4Address group = freeGroup();
+        if (group == null || tid < 0) {
+            busy++;
+            sendError(now, tid < 0 ? PORT : tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Server busy: no multicast group free");
+            return;
+        }
+        List<TftpPacket.Option> oack = params.oack() == null ? List.of() : params.oack().options();
+        TftpMulticastSession m = new TftpMulticastSession(stack, config, tid, group, multicast.port(), name, content, params,
+                oack, share);
+        multicastSessions.add(m);
+        stack.bind(tid, new Bound(m));
+        active.add(m);
+        peakActive = Math.max(peakActive, active.size());
+        m.join(now, client.value(), clientPort);
+        touched(now, m);
+    }
+
+    /** Returns the first group of the offered range no running transfer uses, or null. */
+    private Ipv4Address freeGroup() {
+        for (int i = 0; i < multicast.groups(); i++) {
+            Ipv4Address g = new Ipv4Address(multicast.firstGroup().value() + i);
+            boolean used = false;
+            for (TftpMulticastSession m : multicastSessions) {
+                used |= !m.ended() && m.group().equals(g);
+            }
+            if (!used) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** Offers RFC 2090 multicast on {@code m}'s groups and port (null: the option goes unanswered); before the first request. */
+    public TftpServer offerMulticast(Scenario.Multicast m) {
+        this.multicast = m;
+        return this;
+    }
+
+    /** Returns every multicast transfer started so far, in order. */
+    public List<TftpMulticastSession> multicastSessions() {
+        return List.copyOf(multicastSessions);
+    }
+
+    /** Returns whether a request would join a running multicast transfer (and so needs no transfer of its own). */
+    private boolean joinsMulticast(TftpPacket p) {
+        if (multicast == null || !(p instanceof TftpPacket.Rrq r) || !asks(r.options(), "multicast")) {
+            return false;
+        }
+        for (TftpMulticastSession m : multicastSessions) {
+            if (!m.ended() && m.file().equals(r.filename())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A session's port: passes datagrams on, then looks at the session's deadline. */
+    private final class Bound implements UdpHandler {
+        private final TftpServerSession session;
+
+        Bound(TftpServerSession session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+            session.onDatagram(now, srcIp, srcPort, dstIp, buf, off, len);
+            touched(now, session);
+        }
+
+        @Override
+        public void onUnreachable(long now, Ipv4Address dst, String reason) {
+            session.onUnreachable(now, dst, reason);
+            touched(now, session);
+        }
+    }
+
+    /** After anything that may have moved {@code s}: retire it when it ended, else keep its deadline in the heap. */
+    private void touched(long now, TftpServerSession s) {
+        if (s.ended()) {
+            if (active.remove(s)) {
+                timerAt.remove(s);
+                admitWaiting(now);
+            }
+            return;
+        }
+        long at = s.pollAt();
+        if (at == Long.MAX_VALUE) {
+            return;
+        }
+        Long cur = timerAt.get(s);
+        if (cur == null || at < cur) {
+            timerAt.put(s, at);
+            timers.add(new Timer(at, timerSeq++, s));
         }
     }
 
@@ -322,29 +561,41 @@ public final class TftpServer implements UdpHandler, SimNode {
         return -1;
     }
 
-    private boolean canBind() {
-        // The host's NetStack has a small binding table (16); keep our sessions below it.
-        return active.size() < TftpSession.MAX_ACTIVE;
-    }
-
     private void sendError(long now, int fromPort, Ipv4Address to, int toPort, int code, String message) {
         TftpSession.sendError(stack, now, fromPort < 0 ? PORT : fromPort, to, toPort, code, message);
     }
 
     @Override
     public void poll(long now) {
-        for (TftpServerSession s : active) {
-            s.poll(now);
+        share.run(now);
+        while (true) {
+            Timer t = timers.peek();
+            if (t == null || t.at() > now) {
+                break;
+            }
+            timers.poll();
+            Long cur = timerAt.get(t.session());
+            if (cur == null || cur != t.at()) {
+                continue; // stale: the session's deadline moved since
+            }
+            timerAt.remove(t.session());
+            t.session().poll(now);
+            touched(now, t.session());
         }
-        active.removeIf(TftpServerSession::ended);
+        admitWaiting(now);
     }
 
     @Override
     public long pollAt() {
-        long at = Long.MAX_VALUE;
-        for (TftpServerSession s : active) {
-            at = Math.min(at, s.pollAt());
+        while (!timers.isEmpty()) {
+            Timer t = timers.peek();
+            Long cur = timerAt.get(t.session());
+            if (cur != null && cur == t.at()) {
+                break;
+            }
+            timers.poll(); // stale
         }
-        return at;
+        long at = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at();
+        return Math.min(at, share.pollAt());
     }
 }

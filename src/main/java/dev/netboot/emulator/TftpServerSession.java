@@ -7,7 +7,7 @@ import dev.netboot.wire.TftpPacket;
  * One transfer of the {@link TftpServer}, a download ({@link TftpSession}) or an upload
  * ({@link TftpServerUpload}), with what the server needs to run it.
  */
-sealed interface TftpServerSession extends UdpHandler permits TftpSession, TftpServerUpload {
+sealed interface TftpServerSession extends UdpHandler permits TftpSession, TftpServerUpload, TftpMulticastSession {
     /**
      * What a session runs with once the request's options are settled.
      *

@@ -44,10 +44,7 @@ import java.nio.ByteBuffer;
  *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block.</li>
  * </ul>
  */
-public final class TftpSession implements TftpServerSession, PayloadWriter {
-    /** Concurrent sessions per server: the host's stack has 16 UDP bindings, two taken by BOOTP and TFTP. */
-    static final int MAX_ACTIVE = 12;
-
+public final class TftpSession implements TftpServerSession, PayloadWriter, PortShare.Sender {
     /** How a session ended. */
     public enum End {
         /** The last block was acknowledged. */
@@ -115,6 +112,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
     private boolean stalled;      // the stall happened
     private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
+    private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
+    private boolean queued;
     private State state;
     private boolean oackPending;
     private long base = 1;      // first block not acknowledged
@@ -141,12 +140,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer) {
-        this(stack, config, port, client, clientPort, file, content, params, pacer, null);
+        this(stack, config, port, client, clientPort, file, content, params, pacer, null, null);
     }
 
-    /** A session that misbehaves as {@code quirks} says (null: well-behaved). */
+    /** A session that misbehaves as {@code quirks} says (null: well-behaved), sending its DATA in turn with the server's
+     * other sessions through {@code share} (null: this session's pacer alone). */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks) {
+                ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
         this.quirks = quirks;
         this.order = quirks != null && quirks.quirks().shuffle() ? new int[params.windowSize()] : null;
         this.stack = stack;
@@ -161,6 +161,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.lastBlock = content.size() / blockSize + 1L;
         this.payload = ByteBuffer.allocate(blockSize + (quirks != null ? SessionQuirks.OVERSIZE : 0));
         this.pacer = pacer;
+        this.share = share;
     }
 
     /** Sends the OACK, or the first window. */
@@ -257,7 +258,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         if (stallUntil >= 0) {
             return stallUntil;
         }
-        return hasWork() ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
+        return hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
 
     @Override
@@ -414,43 +415,86 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         return resend >= 0 || next <= end;
     }
 
-    /** Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next. */
+    /**
+     * Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next.
+     * With a {@link PortShare} the session waits for its turn instead, one block per turn.
+     */
     private void pump(long now) {
+        if (share != null) {
+            share.want(this, now);
+            return;
+        }
         boolean sent = false;
         while (hasWork() && pacer.ready(now) && !ended()) {
-            if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && highestSent + 1 >= quirks.quirks().stallAt()) {
-                // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
-                stalled = true;
-                stallUntil = now + quirks.quirks().stall();
+            if (!sendNext(now)) {
                 return;
-            }
-            long b;
-            if (resend >= 0) {
-                b = resend;
-                resend = -1;
-                retransmissions++;
-            } else {
-                b = next++;
-                long k = b - windowStart;
-                if (order != null && k >= 0 && k < orderLen) {
-                    b = windowStart + order[(int) k]; // a shuffled window: the k-th block handed over is another one
-                }
-                if (b <= highestSent) {
-                    retransmissions++;
-                }
-            }
-            sendData(now, b);
-            if (b > highestSent) {
-                highestSent = b;
-                if (b == end) {
-                    sampleBlock = b; // sent once, the window's last: its ACK comes a round trip later
-                    sampleAt = now;
-                }
             }
             sent = true;
         }
-        if (sent && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
-            // The timeout runs from the last sending.
+        if (sent) {
+            timeoutFromNow(now);
+        }
+    }
+
+    @Override
+    public boolean sendOne(long now) {
+        if (!hasWork() || ended() || !(state instanceof State.AwaitingAck) || stallUntil >= 0 || !sendNext(now)) {
+            return false;
+        }
+        timeoutFromNow(now);
+        return hasWork() && !ended();
+    }
+
+    @Override
+    public boolean queued() {
+        return queued;
+    }
+
+    @Override
+    public void queued(boolean q) {
+        queued = q;
+    }
+
+    /**
+     * Sends the next block: a pending single resend first, then the window's next (in a shuffled window's order);
+     * returns false, sending nothing, when the server's stall ({@link TftpQuirks#stallAt()}) begins here.
+     */
+    private boolean sendNext(long now) {
+        if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && highestSent + 1 >= quirks.quirks().stallAt()) {
+            // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
+            stalled = true;
+            stallUntil = now + quirks.quirks().stall();
+            return false;
+        }
+        long b;
+        if (resend >= 0) {
+            b = resend;
+            resend = -1;
+            retransmissions++;
+        } else {
+            b = next++;
+            long k = b - windowStart;
+            if (order != null && k >= 0 && k < orderLen) {
+                b = windowStart + order[(int) k]; // a shuffled window: the k-th block handed over is another one
+            }
+            if (b <= highestSent) {
+                retransmissions++;
+            }
+        }
+        sendData(now, b);
+        if (b > highestSent) {
+            highestSent = b;
+            if (b == end) {
+                sampleBlock = b; // sent once, the window's last: its ACK comes a round trip later
+                sampleAt = now;
+            }
+        }
+        return true;
+    }
+
+    /** The timeout runs from the last sending. */
+    private void timeoutFromNow(long now) {
+        if (state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
             state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
         }
     }

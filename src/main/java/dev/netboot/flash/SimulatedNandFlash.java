@@ -1,8 +1,6 @@
 package dev.netboot.flash;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
@@ -38,13 +36,12 @@ import java.util.SplittableRandom;
 public final class SimulatedNandFlash implements NandFlash {
     // Heap arrays stop a few bytes short of Integer.MAX_VALUE on HotSpot.
     private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
-    private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
 
     private final NandGeometry nand;
     private final FlashGeometry geometry;
     private final NandFaults faults;
     private final SplittableRandom random;
-    private final MemorySegment cells;
+    private final Cells cells;
     private final Arena arena; // null for heap-backed flash: the GC frees it
     private final String description;
     private boolean closed;
@@ -56,7 +53,7 @@ public final class SimulatedNandFlash implements NandFlash {
 
     private long erases, programs, reads, bytesProgrammed, bytesErased, correctedBits, uncorrectable;
 
-    private SimulatedNandFlash(NandGeometry nand, NandFaults faults, MemorySegment cells, Arena arena, String description,
+    private SimulatedNandFlash(NandGeometry nand, NandFaults faults, Cells cells, Arena arena, String description,
                                boolean created) {
         this.nand = nand;
         this.geometry = nand.flash();
@@ -88,9 +85,7 @@ public final class SimulatedNandFlash implements NandFlash {
         if (raw > MAX_IN_MEMORY) {
             throw new IllegalArgumentException("in-memory NAND of " + raw + " raw bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
         }
-        MemorySegment cells = MemorySegment.ofArray(new byte[(int) raw]);
-        cells.fill((byte) 0xFF);
-        return new SimulatedNandFlash(nand, faults, cells, null, "in memory", true);
+        return new SimulatedNandFlash(nand, faults, Cells.sparse(raw, 0xFF), null, "in memory", true);
     }
 
     /**
@@ -103,7 +98,7 @@ public final class SimulatedNandFlash implements NandFlash {
     public static SimulatedNandFlash openFile(Path file, NandGeometry nand, NandFaults faults) {
         FlashFiles.Mapped mapped = FlashFiles.map(file, (long) nand.pages() * nand.rawPageSize(), 0xFF);
         try {
-            return new SimulatedNandFlash(nand, faults, mapped.cells(), mapped.arena(), "file " + file, mapped.created());
+            return new SimulatedNandFlash(nand, faults, Cells.dense(mapped.cells()), mapped.arena(), "file " + file, mapped.created());
         } catch (RuntimeException e) {
             mapped.arena().close();
             throw e;
@@ -113,6 +108,11 @@ public final class SimulatedNandFlash implements NandFlash {
     @Override
     public FlashGeometry geometry() {
         return geometry;
+    }
+
+    /** Returns the heap bytes the cells take: what was written (in 4 KiB chunks) in memory, 0 for a mapped file. */
+    public long storedBytes() {
+        return cells.storedBytes();
     }
 
     @Override
@@ -163,7 +163,7 @@ public final class SimulatedNandFlash implements NandFlash {
                         "erase of block %d at 0x%x: status FAIL; block marked bad (expected: status PASS)", b, (long) b * unit));
             }
             int ppb = nand.pagesPerBlock();
-            cells.asSlice((long) b * ppb * nand.rawPageSize(), (long) ppb * nand.rawPageSize()).fill((byte) 0xFF);
+            cells.fill((long) b * ppb * nand.rawPageSize(), (long) ppb * nand.rawPageSize(), (byte) 0xFF);
             Arrays.fill(programsInPage, b * ppb, (b + 1) * ppb, (byte) 0);
             highestProgrammed[b] = -1;
             eraseCounts[b]++;
@@ -182,13 +182,13 @@ public final class SimulatedNandFlash implements NandFlash {
         long raw = rawPage(page) + (offset - pageStart);
         String what = String.format("program at 0x%x len %d", offset, len);
         checkProgrammable(what, page, raw, src, srcOff, len, offset);
-        MemorySegment.copy(src, srcOff, cells, BYTE, raw, len);
+        cells.write(raw, src, srcOff, len);
         // New ECC for every sector the program touched, over the sector's resulting content.
         int sectorSize = nand.sectorSize();
         int firstSector = (int) (offset - pageStart) / sectorSize;
         int lastSector = (int) (offset - pageStart + len - 1) / sectorSize;
         for (int s = firstSector; s <= lastSector; s++) {
-            MemorySegment.copy(cells, BYTE, rawPage(page) + (long) s * sectorSize, sector, 0, sectorSize);
+            cells.read(rawPage(page) + (long) s * sectorSize, sector, 0, sectorSize);
             writeEcc(page, s, SectorEcc.encode(sector, 0, sectorSize));
         }
         programmed(page);
@@ -228,7 +228,7 @@ public final class SimulatedNandFlash implements NandFlash {
                     "spare read of page %d at %d len %d: outside the spare area (expected: page 0..%d, within 0..%d)",
                     page, spareOff, len, nand.pages() - 1, nand.spareSize()));
         }
-        MemorySegment.copy(cells, BYTE, rawPage(page) + geometry.pageSize() + spareOff, dst, dstOff, len);
+        cells.read(rawPage(page) + geometry.pageSize() + spareOff, dst, dstOff, len);
     }
 
     @Override
@@ -244,7 +244,7 @@ public final class SimulatedNandFlash implements NandFlash {
         long raw = rawPage(page) + geometry.pageSize() + spareOff;
         String what = String.format("spare program of page %d at %d len %d", page, spareOff, len);
         checkProgrammable(what, page, raw, src, srcOff, len, -1);
-        MemorySegment.copy(src, srcOff, cells, BYTE, raw, len);
+        cells.write(raw, src, srcOff, len);
         programmed(page);
         bytesProgrammed += len;
     }
@@ -266,7 +266,7 @@ public final class SimulatedNandFlash implements NandFlash {
         Objects.checkIndex(bit, 8);
         int page = (int) (offset / geometry.pageSize());
         long raw = rawPage(page) + offset % geometry.pageSize();
-        cells.set(BYTE, raw, (byte) (cells.get(BYTE, raw) ^ (1 << bit)));
+        cells.set(raw, (byte) (cells.get(raw) ^ (1 << bit)));
     }
 
     /** Forces file-backed content to storage and unmaps it; later calls throw STATE. Idempotent. */
@@ -277,7 +277,7 @@ public final class SimulatedNandFlash implements NandFlash {
         }
         closed = true;
         if (arena != null) {
-            FlashFiles.forceAndClose(cells, arena, description);
+            FlashFiles.forceAndClose(((Cells.Dense) cells).segment, arena, description);
         }
     }
 
@@ -297,11 +297,11 @@ public final class SimulatedNandFlash implements NandFlash {
     }
 
     private boolean isBadRaw(int block) {
-        return cells.get(BYTE, markerAt(block)) != (byte) 0xFF;
+        return cells.get(markerAt(block)) != (byte) 0xFF;
     }
 
     private void markBadRaw(int block) {
-        cells.set(BYTE, markerAt(block), (byte) 0);
+        cells.set(markerAt(block), (byte) 0);
     }
 
     /** Applies every rule of a program of {@code len} bytes at raw offset {@code raw} in {@code page}; changes nothing. */
@@ -314,7 +314,7 @@ public final class SimulatedNandFlash implements NandFlash {
                     "%s: block %d is marked bad (expected: good blocks only)", what, block));
         }
         for (int i = 0; i < len; i++) {
-            int old = cells.get(BYTE, raw + i) & 0xFF;
+            int old = cells.get(raw + i) & 0xFF;
             int data = src[srcOff + i] & 0xFF;
             if ((old & data) != data) {
                 String where = mainOffset >= 0 ? String.format("0x%x", mainOffset + i) : "spare byte " + (raw + i - rawPage(page) - geometry.pageSize());
@@ -352,7 +352,7 @@ public final class SimulatedNandFlash implements NandFlash {
     }
 
     private int slotValue(long at) {
-        return (cells.get(BYTE, at) & 0xFF) | (cells.get(BYTE, at + 1) & 0xFF) << 8;
+        return (cells.get(at) & 0xFF) | (cells.get(at + 1) & 0xFF) << 8;
     }
 
     /** Returns the highest written ECC slot of a sector, -1 if none: slot k holds the code of the page's k-th program. */
@@ -369,15 +369,15 @@ public final class SimulatedNandFlash implements NandFlash {
         // The page's program number picks the slot, so every sector shows how many programs the
         // page had when it was last touched, and a reopened file can restore the NOP count.
         long at = slotAt(page, sectorInPage, programsInPage[page]);
-        cells.set(BYTE, at, (byte) code);
-        cells.set(BYTE, at + 1, (byte) (code >>> 8));
+        cells.set(at, (byte) code);
+        cells.set(at + 1, (byte) (code >>> 8));
     }
 
     /** Copies one sector into {@link #sector}, ECC-corrected; {@code readOffset} names the read in messages. */
     private void loadSector(long readOffset, int page, int sectorInPage) {
         int sectorSize = nand.sectorSize();
         long raw = rawPage(page) + (long) sectorInPage * sectorSize;
-        MemorySegment.copy(cells, BYTE, raw, sector, 0, sectorSize);
+        cells.read(raw, sector, 0, sectorSize);
         int newest = newestSlot(page, sectorInPage);
         int result;
         if (newest < 0) {
@@ -447,7 +447,7 @@ public final class SimulatedNandFlash implements NandFlash {
                 used = Math.max(used, newestSlot(page, s) + 1);
             }
             if (used == 0) {
-                MemorySegment.copy(cells, BYTE, rawPage(page) + geometry.pageSize() + NandGeometry.MARKER_BYTES, free, 0, free.length);
+                cells.read(rawPage(page) + geometry.pageSize() + NandGeometry.MARKER_BYTES, free, 0, free.length);
                 for (byte b : free) {
                     if (b != (byte) 0xFF) {
                         used = 1;

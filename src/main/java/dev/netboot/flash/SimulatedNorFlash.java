@@ -1,8 +1,6 @@
 package dev.netboot.flash;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
 /**
@@ -22,15 +20,16 @@ public final class SimulatedNorFlash implements Flash {
     private static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
 
     private final FlashGeometry geometry;
-    private final MemorySegment cells;
+    private final Cells cells;
     private final Arena arena; // null for heap-backed flash: the GC frees it
     private final String description;
     private boolean closed;
 
     private long erases, programs, reads, bytesProgrammed, bytesErased;
     private final long[] eraseCounts;
+    private byte[] scratch = new byte[0]; // the cells a program is about to change, read at once
 
-    private SimulatedNorFlash(FlashGeometry geometry, MemorySegment cells, Arena arena, String description) {
+    private SimulatedNorFlash(FlashGeometry geometry, Cells cells, Arena arena, String description) {
         this.geometry = geometry;
         this.cells = cells;
         this.arena = arena;
@@ -39,7 +38,8 @@ public final class SimulatedNorFlash implements Flash {
     }
 
     /**
-     * Returns an erased in-memory flash of the given geometry.
+     * Returns an erased in-memory flash of the given geometry. It holds only the sectors that ever held other
+     * bytes than the erased value ({@link #storedBytes()}), so its size costs nothing until it is written.
      *
      * @throws IllegalArgumentException if the size exceeds what one Java array can hold
      */
@@ -48,9 +48,12 @@ public final class SimulatedNorFlash implements Flash {
             throw new IllegalArgumentException("in-memory flash of " + geometry.size()
                     + " bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
         }
-        MemorySegment cells = MemorySegment.ofArray(new byte[(int) geometry.size()]);
-        cells.fill((byte) geometry.erasedValue());
-        return new SimulatedNorFlash(geometry, cells, null, "in memory");
+        return new SimulatedNorFlash(geometry, Cells.sparse(geometry.size(), geometry.erasedValue()), null, "in memory");
+    }
+
+    /** Returns the heap bytes the cells take: what was written (in 4 KiB chunks) for in-memory flash, 0 for a mapped file. */
+    public long storedBytes() {
+        return cells.storedBytes();
     }
 
     /**
@@ -62,7 +65,7 @@ public final class SimulatedNorFlash implements Flash {
      */
     public static SimulatedNorFlash openFile(Path file, FlashGeometry geometry) {
         FlashFiles.Mapped mapped = FlashFiles.map(file, geometry.size(), geometry.erasedValue());
-        return new SimulatedNorFlash(geometry, mapped.cells(), mapped.arena(), "file " + file);
+        return new SimulatedNorFlash(geometry, Cells.dense(mapped.cells()), mapped.arena(), "file " + file);
     }
 
     @Override
@@ -74,7 +77,7 @@ public final class SimulatedNorFlash implements Flash {
     public void read(long offset, byte[] dst, int dstOff, int len) {
         checkOpen();
         FlashRules.checkRead(geometry, offset, dst, dstOff, len);
-        MemorySegment.copy(cells, ValueLayout.JAVA_BYTE, offset, dst, dstOff, len);
+        cells.read(offset, dst, dstOff, len);
         reads++;
     }
 
@@ -83,7 +86,7 @@ public final class SimulatedNorFlash implements Flash {
         checkOpen();
         FlashRules.checkErase(geometry, offset, length);
         int unit = geometry.eraseUnit();
-        cells.asSlice(offset, length).fill((byte) geometry.erasedValue());
+        cells.fill(offset, length, (byte) geometry.erasedValue());
         erases += length / unit;
         bytesErased += length;
         for (long u = offset / unit; u < (offset + length) / unit; u++) {
@@ -96,8 +99,12 @@ public final class SimulatedNorFlash implements Flash {
         checkOpen();
         FlashRules.checkProgram(geometry, offset, src, srcOff, len);
         // Check every byte before changing any, so a refused program leaves flash as it was.
+        if (scratch.length < len) {
+            scratch = new byte[len];
+        }
+        cells.read(offset, scratch, 0, len);
         for (int i = 0; i < len; i++) {
-            int old = cells.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFF;
+            int old = scratch[i] & 0xFF;
             int data = src[srcOff + i] & 0xFF;
             if ((old & data) != data) {
                 throw new FlashException(FlashException.Kind.NOT_ERASED, String.format(
@@ -106,7 +113,7 @@ public final class SimulatedNorFlash implements Flash {
             }
         }
         // old & data == data for every byte, so storing data is the NOR result old & data.
-        MemorySegment.copy(src, srcOff, cells, ValueLayout.JAVA_BYTE, offset, len);
+        cells.write(offset, src, srcOff, len);
         programs++;
         bytesProgrammed += len;
     }
@@ -129,7 +136,7 @@ public final class SimulatedNorFlash implements Flash {
         }
         closed = true;
         if (arena != null) {
-            FlashFiles.forceAndClose(cells, arena, description);
+            FlashFiles.forceAndClose(((Cells.Dense) cells).segment, arena, description);
         }
     }
 

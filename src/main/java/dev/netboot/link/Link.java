@@ -51,6 +51,17 @@ public interface Link {
         return 0;
     }
 
+    /**
+     * Asks the link to pass frames to multicast address {@code group} up (a NIC's multicast filter, packet(7)'s
+     * PACKET_MR_MULTICAST membership). The default does nothing: a link that passes every frame up.
+     */
+    default void joinMulticast(MacAddress group) {
+    }
+
+    /** Undoes {@link #joinMulticast}. */
+    default void leaveMulticast(MacAddress group) {
+    }
+
     /** Returns the time (ns) at which {@link #receive} may have a frame to deliver, or {@link Long#MAX_VALUE}. */
     default long pollAt() {
         return Long.MAX_VALUE;

@@ -67,6 +67,16 @@ public final class PcapLink implements Link, Link.FrameFiller, Link.FrameHandler
     }
 
     @Override
+    public void joinMulticast(MacAddress group) {
+        inner.joinMulticast(group);
+    }
+
+    @Override
+    public void leaveMulticast(MacAddress group) {
+        inner.leaveMulticast(group);
+    }
+
+    @Override
     public long pollAt() {
         return inner.pollAt();
     }

@@ -57,6 +57,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
+    private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
     private static final int SOL_SOCKET = 1, SO_RCVBUF = 8;
     /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
@@ -198,6 +199,43 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         }
         if (r < 0) {
             throw failure("setsockopt(PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC)", errno());
+        }
+    }
+
+    /**
+     * Has the interface pass frames to multicast address {@code group} up for this socket's lifetime (a
+     * PACKET_MR_MULTICAST membership: the NIC's multicast filter gets the address; the kernel drops it when the
+     * socket closes). Without it a NIC that filters multicast in hardware never delivers the group's frames.
+     *
+     * @throws LinkException when the kernel refuses
+     */
+    @Override
+    public void joinMulticast(MacAddress group) {
+        membership(PACKET_ADD_MEMBERSHIP, group, "PACKET_ADD_MEMBERSHIP");
+    }
+
+    @Override
+    public void leaveMulticast(MacAddress group) {
+        membership(PACKET_DROP_MEMBERSHIP, group, "PACKET_DROP_MEMBERSHIP");
+    }
+
+    private void membership(int op, MacAddress group, String what) {
+        MemorySegment mreq = arena.allocate(MREQ_SIZE);
+        mreq.set(JAVA_INT, 0, index);
+        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_MULTICAST);
+        mreq.set(JAVA_SHORT, MREQ_TYPE + 2, (short) MacAddress.LENGTH);
+        long v = group.value();
+        for (int i = 0; i < MacAddress.LENGTH; i++) {
+            mreq.set(JAVA_BYTE, MREQ_TYPE + 4 + i, (byte) (v >>> (40 - 8 * i)));
+        }
+        int r;
+        try {
+            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, op, mreq, MREQ_SIZE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (r < 0) {
+            throw failure("setsockopt(" + what + ", PACKET_MR_MULTICAST " + group + ")", errno());
         }
     }
 

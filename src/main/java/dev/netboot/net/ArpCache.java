@@ -2,7 +2,9 @@ package dev.netboot.net;
 
 /**
  * A small, bounded IPv4-to-MAC table. When full, the entry that expires first is replaced. Linear
- * search: the table is a few entries on a board that talks to a server and a gateway.
+ * search while the table is a few entries, as on a board that talks to a server and a gateway; a larger
+ * table (a server's, one entry per client) also keeps an open-addressing index, built once, rebuilt only
+ * when an entry is replaced.
  */
 final class ArpCache {
     private final int[] ips;
@@ -10,12 +12,18 @@ final class ArpCache {
     private final long[] expiresAt;
     private final long lifetime;
     private int size;
+    // capacity > LINEAR: slot + 1 of each ip, by hash, linear probing; 0 is empty. Never more than half full.
+    private final int[] index;
+
+    /** Tables up to this size are searched from end to end. */
+    private static final int LINEAR = 32;
 
     ArpCache(int capacity, long lifetime) {
         this.ips = new int[capacity];
         this.macs = new long[capacity];
         this.expiresAt = new long[capacity];
         this.lifetime = lifetime;
+        this.index = capacity > LINEAR ? new int[Integer.highestOneBit(capacity) * 4] : null;
     }
 
     /** Returns the MAC of {@code ip} as a 48-bit value, or -1 when unknown or expired. */
@@ -35,6 +43,10 @@ final class ArpCache {
         if (i < 0) {
             if (size < ips.length) {
                 i = size++;
+                ips[i] = ip;
+                if (index != null) {
+                    insert(ip, i);
+                }
             } else {
                 i = 0;
                 for (int j = 1; j < size; j++) {
@@ -42,8 +54,11 @@ final class ArpCache {
                         i = j;
                     }
                 }
+                ips[i] = ip;
+                if (index != null) {
+                    rebuild();
+                }
             }
-            ips[i] = ip;
         }
         macs[i] = mac;
         expiresAt[i] = now + lifetime;
@@ -55,11 +70,40 @@ final class ArpCache {
     }
 
     private int indexOf(int ip) {
+        if (index != null) {
+            int mask = index.length - 1;
+            for (int h = hash(ip) & mask; index[h] != 0; h = (h + 1) & mask) {
+                if (ips[index[h] - 1] == ip) {
+                    return index[h] - 1;
+                }
+            }
+            return -1;
+        }
         for (int i = 0; i < size; i++) {
             if (ips[i] == ip) {
                 return i;
             }
         }
         return -1;
+    }
+
+    private static int hash(int ip) {
+        return (ip * 0x9E3779B1) >>> 7;
+    }
+
+    private void insert(int ip, int slot) {
+        int mask = index.length - 1;
+        int h = hash(ip) & mask;
+        while (index[h] != 0) {
+            h = (h + 1) & mask;
+        }
+        index[h] = slot + 1;
+    }
+
+    private void rebuild() {
+        java.util.Arrays.fill(index, 0);
+        for (int i = 0; i < size; i++) {
+            insert(ips[i], i);
+        }
     }
 }

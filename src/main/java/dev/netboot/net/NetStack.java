@@ -4,12 +4,14 @@ import dev.netboot.link.Link;
 import dev.netboot.wire.ArpPacket;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.IcmpPacket;
+import dev.netboot.wire.IgmpPacket;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
+import java.util.SplittableRandom;
 
 /**
  * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
@@ -30,10 +32,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
     private static final int UDP_OFF = IP_OFF + Ipv4Packet.HEADER_LEN;
-    private static final int MAX_BINDINGS = 16;
     private static final int PENDING_SLOTS = 4;
     private static final int RESOLUTIONS = 4;
     private static final int MAX_FRAMES_PER_POLL = 256;
+    /** Multicast groups a stack can be a member of at once (a board needs one per multicast transfer). */
+    public static final int MAX_GROUPS = 4;
+    /** RFC 2236 section 8.10, Unsolicited Report Interval: when the report sent on joining is repeated. */
+    static final long UNSOLICITED_REPORT_INTERVAL = 10_000_000_000L;
+    private static final long ALL_SYSTEMS_MAC = MacAddress.multicastValue(IgmpPacket.ALL_SYSTEMS.value());
 
     private final Link link;
     private final NetConfig config;
@@ -45,9 +51,18 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int subnetBroadcast = -1;
     private int gateway;
 
-    private final int[] boundPorts = new int[MAX_BINDINGS];
-    private final UdpHandler[] handlers = new UdpHandler[MAX_BINDINGS];
+    private final int[] boundPorts;
+    private final UdpHandler[] handlers;
     private int bindings;
+
+    // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6): a pending report's
+    // instant (MAX: none), and whether we sent the last report heard for the group (then a leave is ours to send).
+    private final int[] groups = new int[MAX_GROUPS];
+    private final long[] reportAt = new long[MAX_GROUPS];
+    private final boolean[] lastReporter = new boolean[MAX_GROUPS];
+    private int groupCount;
+    private SplittableRandom igmpRandom;
+    private long igmpReportsSent, igmpQueries;
 
     private final Resolution[] resolutions = new Resolution[RESOLUTIONS];
     private final PendingDatagram[] pending = new PendingDatagram[PENDING_SLOTS];
@@ -65,7 +80,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txSrcPort;
     private int txDstPort;
     private int txPayloadLen;
+    private int txTtl;
     private PayloadWriter txWriter;
+    private IgmpPacket txIgmp;  // non-null while an IGMP message is sent
     private int txArpOp;
     private int txArpSpa;
     private long txArpTha;
@@ -95,6 +112,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.config = config;
         this.mac = mac.value();
         this.arp = new ArpCache(config.arpCacheSize(), config.arpEntryLifetime());
+        this.boundPorts = new int[config.udpBindings()];
+        this.handlers = new UdpHandler[config.udpBindings()];
         int maxPayload = maxUdpPayload(link.mtu());
         for (int i = 0; i < PENDING_SLOTS; i++) {
             pending[i] = new PendingDatagram(maxPayload);
@@ -158,8 +177,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (indexOfPort(port) >= 0) {
             throw new IllegalStateException("UDP port " + port + " is already bound");
         }
-        if (bindings == MAX_BINDINGS) {
-            throw new IllegalStateException("all " + MAX_BINDINGS + " UDP bindings are in use");
+        if (bindings == boundPorts.length) {
+            throw new IllegalStateException("all " + boundPorts.length + " UDP bindings are in use");
         }
         boundPorts[bindings] = port;
         handlers[bindings++] = handler;
@@ -175,6 +194,11 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             handlers[i] = handlers[bindings];
             handlers[bindings] = null;
         }
+    }
+
+    /** Returns true when another UDP port can be bound: the binding table has room. */
+    public boolean canBind() {
+        return bindings < boundPorts.length;
     }
 
     /** Returns true when {@code port} is bound. */
@@ -203,6 +227,10 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         int d = dst.value();
         if (isBroadcast(d)) {
             return transmitUdp(now, MacAddress.BROADCAST.value(), address, d, srcPort, dstPort, len, writer);
+        }
+        if (dst.isMulticast()) {
+            // RFC 1112 section 6.4: to the group's Ethernet address, no ARP; TTL 1 unless told otherwise (section 6.1).
+            return transmitUdp(now, MacAddress.multicastValue(d), address, d, srcPort, dstPort, len, writer, 1);
         }
         if (address == 0) {
             return SendResult.NO_ROUTE;
@@ -357,6 +385,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
                 runResolution(now, r);
             }
         }
+        for (int i = 0; i < groupCount; i++) {
+            if (now >= reportAt[i] && sendIgmp(now, IgmpPacket.V2_REPORT, groups[i], groups[i])) {
+                reportAt[i] = Long.MAX_VALUE;
+                lastReporter[i] = true;
+            }
+        }
     }
 
     /** Returns the earliest time at which {@link #poll} has work, or {@link Long#MAX_VALUE}. */
@@ -366,6 +400,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             if (r.active && !r.failed) {
                 at = Math.min(at, r.nextAt);
             }
+        }
+        for (int i = 0; i < groupCount; i++) {
+            at = Math.min(at, reportAt[i]);
         }
         return at;
     }
@@ -410,7 +447,13 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     private SendResult transmitUdp(long now, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int len,
                                    PayloadWriter writer) {
+        return transmitUdp(now, dstMac, srcIp, dstIp, srcPort, dstPort, len, writer, config.ttl());
+    }
+
+    private SendResult transmitUdp(long now, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int len,
+                                   PayloadWriter writer, int ttl) {
         txArp = false;
+        txTtl = ttl;
         txDstMac = dstMac;
         txSrcIp = srcIp;
         txDstIp = dstIp;
@@ -444,11 +487,17 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
                     new Ipv4Address(txArpTpa)).emit(frame, EthernetFrame.HEADER_LEN);
             return;
         }
+        if (txIgmp != null) {
+            EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
+            txIgmp.emit(frame, IP_OFF + Ipv4Packet.ROUTER_ALERT_HEADER_LEN);
+            Ipv4Packet.emitWithRouterAlert(frame, IP_OFF, IgmpPacket.LENGTH, Ipv4Packet.PROTO_IGMP, address, txDstIp, 1, ident++);
+            return;
+        }
         EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
         txWriter.writePayload(frame, UDP_PAYLOAD_OFFSET, txPayloadLen);
         UdpDatagram.emit(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen, txSrcIp, txDstIp);
         Ipv4Packet.emit(frame, IP_OFF, UdpDatagram.HEADER_LEN + txPayloadLen, Ipv4Packet.PROTO_UDP, txSrcIp, txDstIp,
-                config.ttl(), ident++);
+                txTtl, ident++);
     }
 
     @Override
@@ -462,8 +511,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         long dst = rxEth.dstValue();
         long src = rxEth.srcValue();
-        if ((dst != mac && dst != MacAddress.BROADCAST.value()) || src == mac) {
-            dropNotForUs++; // another station's unicast, a multicast, or our own frame echoed back
+        if ((dst != mac && dst != MacAddress.BROADCAST.value() && !wantsGroupMac(dst)) || src == mac) {
+            dropNotForUs++; // another station's unicast, a group we are not in, or our own frame echoed back
             return;
         }
         switch (rxEth.etherType()) {
@@ -567,8 +616,17 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         int dst = rxIp.dst();
         // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
         // address we are being offered (RFC 1542 section 3.1.1).
-        if (address != 0 && dst != address && !isBroadcast(dst)) {
+        if (address != 0 && dst != address && !isBroadcast(dst) && !isMember(dst)
+                && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groupCount > 0)) {
             dropNotForUs++;
+            return;
+        }
+        if (rxIp.protocol() == Ipv4Packet.PROTO_IGMP) {
+            onIgmp(now, frame, dst);
+            return;
+        }
+        if (isMulticastAddress(dst) && dst != IgmpPacket.ALL_SYSTEMS.value() && !isMember(dst)) {
+            dropNotForUs++; // before we have an address any destination goes, but not a group we did not join
             return;
         }
         if (rxIp.protocol() == Ipv4Packet.PROTO_ICMP) {
@@ -586,13 +644,15 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             dropMalformed++;
             return;
         }
-        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
-            dropChecksum++;
-            return;
-        }
+        // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
+        // busy segment most broadcasts are other hosts' DHCP requests to port 67).
         int h = indexOfPort(rxUdp.dstPort());
         if (h < 0) {
             dropNoListener++;
+            return;
+        }
+        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
+            dropChecksum++;
             return;
         }
         handlers[h].onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
@@ -667,6 +727,165 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         Ipv4Address target = new Ipv4Address(rxIcmp.quotedDst());
         handlers[h].onUnreachable(now, target, "ICMP " + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
                 + " unreachable from " + new Ipv4Address(rxIp.src()) + " for " + target + ":" + rxIcmp.quotedDstPort());
+    }
+
+    /**
+     * Joins multicast group {@code group} (RFC 1112 level 2): its frames and datagrams are taken from now on, the
+     * link is asked to pass the group's Ethernet address up, and a Version 2 Membership Report goes out at once
+     * and once more after the Unsolicited Report Interval (RFC 2236 section 3), so that a snooping switch or a
+     * router forwards the group here. Returns false when the stack is in {@link #MAX_GROUPS} groups already, or
+     * has no address to report from.
+     *
+     * @throws IllegalArgumentException when {@code group} is not a multicast address, or is 224.0.0.1 (all hosts
+     *                                  are in it, nobody joins it)
+     */
+    @Override
+    public boolean joinGroup(long now, Ipv4Address group) {
+        int g = group.value();
+        if (!group.isMulticast() || g == IgmpPacket.ALL_SYSTEMS.value()) {
+            throw new IllegalArgumentException("group " + group + " (expected: a multicast address other than 224.0.0.1)");
+        }
+        if (isMember(g)) {
+            return true;
+        }
+        if (groupCount == MAX_GROUPS || address == 0) {
+            return false;
+        }
+        int i = groupCount++;
+        groups[i] = g;
+        lastReporter[i] = false;
+        link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
+        reportAt[i] = now; // this poll sends it; the repeat follows
+        if (sendIgmp(now, IgmpPacket.V2_REPORT, g, g)) {
+            lastReporter[i] = true;
+            reportAt[i] = now + UNSOLICITED_REPORT_INTERVAL;
+        }
+        return true;
+    }
+
+    /**
+     * Leaves {@code group}: its traffic is no longer taken, and when ours was the last report heard for it a Leave
+     * Group goes to all-routers (RFC 2236 section 3: "If the host's flag is set, the host sends a Leave Group").
+     */
+    @Override
+    public void leaveGroup(long now, Ipv4Address group) {
+        int g = group.value();
+        for (int i = 0; i < groupCount; i++) {
+            if (groups[i] == g) {
+                if (lastReporter[i]) {
+                    sendIgmp(now, IgmpPacket.LEAVE, g, IgmpPacket.ALL_ROUTERS.value());
+                }
+                groupCount--;
+                groups[i] = groups[groupCount];
+                reportAt[i] = reportAt[groupCount];
+                lastReporter[i] = lastReporter[groupCount];
+                boolean stillMapped = false;
+                for (int j = 0; j < groupCount; j++) {
+                    stillMapped |= MacAddress.multicastValue(groups[j]) == MacAddress.multicastValue(g);
+                }
+                if (!stillMapped) {
+                    link.leaveMulticast(new MacAddress(MacAddress.multicastValue(g)));
+                }
+                return;
+            }
+        }
+    }
+
+    /** Returns true: this stack joins groups ({@link #joinGroup}). */
+    @Override
+    public boolean multicast() {
+        return true;
+    }
+
+    /** Returns whether the stack is in {@code group}. */
+    public boolean isMember(Ipv4Address group) {
+        return isMember(group.value());
+    }
+
+    private boolean isMember(int g) {
+        for (int i = 0; i < groupCount; i++) {
+            if (groups[i] == g) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isMulticastAddress(int ip) {
+        return (ip >>> 28) == 0xE;
+    }
+
+    /** Returns whether frames to group MAC {@code dst} are ours: a joined group's, or all-systems' while in any group. */
+    private boolean wantsGroupMac(long dst) {
+        if (groupCount == 0 || (dst >>> 24) != 0x01005EL) {
+            return false;
+        }
+        if (dst == ALL_SYSTEMS_MAC) {
+            return true; // queries: a host in any group answers them
+        }
+        for (int i = 0; i < groupCount; i++) {
+            if (MacAddress.multicastValue(groups[i]) == dst) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An IGMP message (RFC 2236 section 6): a query schedules a report of each group it asks about after a random
+     * delay up to its Max Response Time (or sooner, if one was due already); another member's report for a group
+     * of ours cancels our pending report, and then its leave is not ours to send.
+     */
+    private void onIgmp(long now, ByteBuffer frame, int dst) {
+        IgmpPacket p;
+        try {
+            p = IgmpPacket.parse(frame, rxIp.payloadOffset(), rxIp.payloadLength(), config.verifyChecksums());
+        } catch (MalformedPacketException e) {
+            dropMalformed++;
+            return;
+        }
+        if (p.type() == IgmpPacket.QUERY) {
+            igmpQueries++;
+            int asked = p.group().value();
+            for (int i = 0; i < groupCount; i++) {
+                if (asked == 0 || asked == groups[i]) {
+                    if (igmpRandom == null) {
+                        igmpRandom = new SplittableRandom(mac); // spreads the boards' answers: seeded by the MAC, repeatable
+                    }
+                    long at = now + igmpRandom.nextLong(p.maxResponseNanos());
+                    if (at < reportAt[i]) {
+                        reportAt[i] = at;
+                    }
+                }
+            }
+        } else if (p.isReport()) {
+            for (int i = 0; i < groupCount; i++) {
+                if (groups[i] == p.group().value() && rxEth.srcValue() != mac) {
+                    reportAt[i] = Long.MAX_VALUE;
+                    lastReporter[i] = false;
+                }
+            }
+        }
+    }
+
+    /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */
+    private boolean sendIgmp(long now, int type, int group, int dstIp) {
+        txIgmp = new IgmpPacket(type, 0, new Ipv4Address(group));
+        txDstMac = MacAddress.multicastValue(dstIp);
+        txDstIp = dstIp;
+        txArp = false;
+        boolean sent = link.transmit(now, EthernetFrame.HEADER_LEN + Ipv4Packet.ROUTER_ALERT_HEADER_LEN + IgmpPacket.LENGTH, this);
+        txIgmp = null;
+        if (sent) {
+            txFrames++;
+            igmpReportsSent += type == IgmpPacket.LEAVE ? 0 : 1;
+        }
+        return sent;
+    }
+
+    /** Returns the IGMP membership reports sent and the queries heard. */
+    public long[] igmpCounters() {
+        return new long[] {igmpReportsSent, igmpQueries};
     }
 
     /** Returns a snapshot of the counters. */

@@ -33,4 +33,21 @@ public interface UdpTransport {
 
     /** Returns the largest UDP payload that goes out (and comes in) without IP fragmentation. */
     int maxUdpPayload();
+
+    /**
+     * Joins multicast group {@code group}: datagrams sent to it reach this transport's bindings from now on.
+     * Returns false when it cannot (the default: a transport without multicast).
+     */
+    default boolean joinGroup(long now, Ipv4Address group) {
+        return false;
+    }
+
+    /** Leaves {@code group} ({@link #joinGroup}); the default does nothing. */
+    default void leaveGroup(long now, Ipv4Address group) {
+    }
+
+    /** Returns whether {@link #joinGroup} can work here: a client asks for multicast only then. */
+    default boolean multicast() {
+        return false;
+    }
 }

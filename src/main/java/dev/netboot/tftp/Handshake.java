@@ -41,7 +41,8 @@ final class Handshake {
         c.net.bind(c.localPort, c);
         boolean read = c.direction == TftpClient.Direction.READ;
         // RFC 2349: on a read the client sends 0 and the server answers the size; on a write the client tells it.
-        offer = withOptions ? OptionOffer.of(c.config, requestedBlockSize, read ? 0 : c.source.size()) : OptionOffer.NONE;
+        offer = withOptions ? OptionOffer.of(c.config, requestedBlockSize, read ? 0 : c.source.size(),
+                read && c.config.multicast() && c.net.multicast()) : OptionOffer.NONE;
         List<TftpPacket.Option> options = offer.options();
         TftpPacket p = read ? new TftpPacket.Rrq(file, "octet", options) : new TftpPacket.Wrq(file, "octet", options);
         if (p.encodedLength() > c.last.capacity()) {
@@ -123,6 +124,10 @@ final class Handshake {
         }
         if (c.direction == TftpClient.Direction.WRITE) {
             c.upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
+            return;
+        }
+        if (a.multicast() != null) {
+            c.mcast.enter(now, srcPort, a); // RFC 2090: the DATA goes to the group the OACK names
             return;
         }
         c.download.enterWithOack(now, srcPort, a.tsize());

@@ -20,13 +20,20 @@ import java.util.List;
  * @param timeout    {@code timeout} asked for, seconds (RFC 2349)
  * @param windowSize {@code windowsize} asked for (RFC 7440)
  * @param rollover   tftpd-hpa's {@code rollover} asked for, 0 or 1
+ * @param multicast  RFC 2090 {@code multicast} asked for (a read whose transport can join a group); then no
+ *                   {@code windowsize}: RFC 2090 transfers are lock-step, "the ACKs ... a request for the n+1th block"
  */
-record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int rollover) {
+record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int rollover, boolean multicast) {
     /** A component's value when its option is not in the request. */
     static final int NOT_ASKED = -1;
 
     /** The request of plain RFC 1350: no options at all. */
-    static final OptionOffer NONE = new OptionOffer(NOT_ASKED, NOT_ASKED, NOT_ASKED, NOT_ASKED, NOT_ASKED);
+    static final OptionOffer NONE = new OptionOffer(NOT_ASKED, NOT_ASKED, NOT_ASKED, NOT_ASKED, NOT_ASKED, false);
+
+    /** An offer without multicast. */
+    OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int rollover) {
+        this(blockSize, tsize, timeout, windowSize, rollover, false);
+    }
 
     /** What a server's OACK comes to. */
     sealed interface Answer {
@@ -39,8 +46,13 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
      * @param windowSize window to use (1 unless acknowledged)
      * @param tsize      size the server announced, or -1
      * @param rollover   where the server wraps block numbers, or -1 when it did not say
+     * @param multicast  the group, port and master flag of an RFC 2090 transfer, or null for an ordinary one
      */
-    record Agreed(int blockSize, int windowSize, long tsize, int rollover) implements Answer {
+    record Agreed(int blockSize, int windowSize, long tsize, int rollover, MulticastOption multicast) implements Answer {
+        /** An ordinary (unicast) agreement. */
+        Agreed(int blockSize, int windowSize, long tsize, int rollover) {
+            this(blockSize, windowSize, tsize, rollover, null);
+        }
     }
 
     /** The OACK is refused, for {@code reason} (without the "TFTP: " prefix). */
@@ -54,18 +66,24 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
      * without them, {@link #NONE}, after a server refuses options with ERROR 8.
      */
     static OptionOffer of(TftpConfig config, int requestedBlockSize, long size) {
+        return of(config, requestedBlockSize, size, false);
+    }
+
+    /** As {@link #of(TftpConfig, int, long)}, asking for {@code multicast} too when {@code multicast} is true. */
+    static OptionOffer of(TftpConfig config, int requestedBlockSize, long size, boolean multicast) {
         return new OptionOffer(
                 requestedBlockSize != TftpWire.DEFAULT_BLOCK_SIZE ? requestedBlockSize : NOT_ASKED,
                 config.tsize() && size >= 0 ? size : NOT_ASKED,
                 config.serverTimeout() > 0 ? config.serverTimeout() : NOT_ASKED,
-                config.windowSize() > 1 ? config.windowSize() : NOT_ASKED,
-                config.rollover() >= 0 ? config.rollover() : NOT_ASKED);
+                config.windowSize() > 1 && !multicast ? config.windowSize() : NOT_ASKED,
+                config.rollover() >= 0 && !multicast ? config.rollover() : NOT_ASKED,
+                multicast);
     }
 
     /** Returns whether the request carries any option. */
     boolean any() {
         return blockSize != NOT_ASKED || tsize != NOT_ASKED || timeout != NOT_ASKED || windowSize != NOT_ASKED
-                || rollover != NOT_ASKED;
+                || rollover != NOT_ASKED || multicast;
     }
 
     /** Returns the options for the request, in the order blksize, tsize, timeout, windowsize, rollover. */
@@ -85,6 +103,9 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
         }
         if (rollover != NOT_ASKED) {
             options.add(new TftpPacket.Option("rollover", Integer.toString(rollover)));
+        }
+        if (multicast) {
+            options.add(new TftpPacket.Option("multicast", "")); // RFC 2090: "a string of zero length"
         }
         return options;
     }
@@ -109,7 +130,20 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
         int win = 1;
         long announced = -1;
         int roll = -1;
+        MulticastOption mc = null;
         for (TftpPacket.Option o : acknowledged) {
+            if (o.name().equals("multicast")) {
+                // RFC 2090: "addr,port,mc"; the first OACK names the group (later ones may leave it empty).
+                MulticastOption m = multicast ? MulticastOption.parse(o.value()) : null;
+                if (!multicast) {
+                    return new Refused("OACK option 'multicast' was never requested");
+                }
+                if (m == null || m.group() == null) {
+                    return new Refused("OACK multicast " + o.value() + " (expected: group,port,0 or 1, like 239.255.0.1,1758,1)");
+                }
+                mc = m;
+                continue;
+            }
             // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
             long sent = switch (o.name()) {
                 case "blksize" -> blockSize;
@@ -145,7 +179,7 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
                 }
             }
         }
-        return new Agreed(size, win, announced, roll);
+        return new Agreed(size, win, announced, roll, mc);
     }
 
     /** Returns the decimal number {@code s}, or -1 when it is not one (empty, a sign, other characters, too long). */

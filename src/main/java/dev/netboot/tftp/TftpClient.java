@@ -109,6 +109,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         record Receiving(Ipv4Address server, int tid, int blockSize) implements State {
         }
 
+        /**
+         * Receiving DATA by RFC 2090 multicast from the transfer ID {@code server}:{@code tid}, sent to {@code group}:{@code
+         * port}, at {@code blockSize}.
+         */
+        record Multicast(Ipv4Address server, int tid, int blockSize, Ipv4Address group, int port) implements State {
+        }
+
         /** Sending DATA to the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
         record Sending(Ipv4Address server, int tid, int blockSize) implements State {
         }
@@ -193,6 +200,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     // The request and the two halves own their progress; this class keeps the socket, the TID and retransmission.
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
+    final MulticastDownload mcast = new MulticastDownload(this);
     final Upload upload = new Upload(this);
 
     /**
@@ -223,12 +231,38 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return download.acksHeld();
+        return download.acksHeld() + mcast.counters()[1];
     }
 
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
     public long sinkDrops() {
-        return download.sinkDrops();
+        return download.sinkDrops() + mcast.counters()[2];
+    }
+
+    /**
+     * Returns the figures of an RFC 2090 multicast read, or null when the transfer was not one: how often this client
+     * was master, the ACKs it held for the sink, the blocks it dropped for want of room in the sink, the blocks held
+     * ahead of a gap, and the DATA that came to the group.
+     */
+    public MulticastStats multicast() {
+        if (mcast.group() == null) {
+            return null;
+        }
+        long[] m = mcast.counters();
+        return new MulticastStats(mcast.group(), m[0], m[1], m[2], m[3], m[4]);
+    }
+
+    /**
+     * The figures of a multicast read.
+     *
+     * @param group       the group the server sent to
+     * @param masterTurns times this client was made master client
+     * @param acksHeld    ACKs held while the sink was full
+     * @param sinkDrops   blocks dropped for want of room in the sink
+     * @param held        blocks kept ahead of a gap
+     * @param groupData   DATA received on the group's port
+     */
+    public record MulticastStats(Ipv4Address group, long masterTurns, long acksHeld, long sinkDrops, long held, long groupData) {
     }
 
     /**
@@ -312,6 +346,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             } else if (download.heldUntil() < 0 && now >= deadline()) {
                 download.timeout(now);
             }
+        } else if (s instanceof State.Multicast) {
+            if (now >= retryAt) {
+                mcast.timeout(now);
+            }
         } else if (s instanceof State.Sending) {
             if (now >= deadline()) {
                 upload.timeout(now);
@@ -325,6 +363,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 }
             } else if (now >= dallyUntil && localPort != 0) {
                 net.unbind(localPort);
+                mcast.quit(now);
                 dallyUntil = Long.MAX_VALUE;
             }
         }
@@ -338,6 +377,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
             return deadline();
+        }
+        if (s instanceof State.Multicast) {
+            return retryAt; // MulticastDownload keeps its own patience (a passive client waits on the group)
         }
         if (s instanceof State.Done) {
             return unsent ? retryAt : dallyUntil;
@@ -449,8 +491,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     @Override
     public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending) {
+        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending
+                || state instanceof State.Multicast) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: server " + dst + " unreachable: " + reason));
+            mcast.quit(now);
         }
     }
 
@@ -466,19 +510,26 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             return;
         }
         State s = state; // instanceof, not a pattern switch: see poll
-        boolean transferring = s instanceof State.Receiving || s instanceof State.Sending;
+        boolean transferring = s instanceof State.Receiving || s instanceof State.Sending || s instanceof State.Multicast;
+        boolean fromTid = srcIp == serverIp && srcPort == tid;
         if (s instanceof State.Requesting) {
             handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
-        } else if (transferring && (srcIp != serverIp || srcPort != tid)) {
+        } else if (transferring && !fromTid) {
             stray(now, srcIp, srcPort);
+        } else if (s instanceof State.Multicast) {
+            mcast.onUnicast(now, op, buf, off, len);
         } else if (transferring && op == TftpPacket.OP_ERROR) {
             serverError(buf, off, len, tid);
         } else if (s instanceof State.Receiving && op == TftpPacket.OP_DATA && len >= 4) {
             download.onData(now, buf, off, len);
         } else if (s instanceof State.Sending && op == TftpPacket.OP_ACK && len >= 4) {
             upload.onAck(now, buf, off, len);
-        } else if (s instanceof State.Done && direction == Direction.READ && srcIp == serverIp && srcPort == tid
-                && op == TftpPacket.OP_DATA && len >= 4 && download.isLast(TftpWire.block(buf, off, len))) {
+        } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
+            duplicates++;
+            download.reAck(now); // made master after our last ACK went: say again that we have it all
+        } else if (s instanceof State.Done && direction == Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
+                && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
+                : download.isLast(TftpWire.block(buf, off, len)))) {
             duplicates++;
             download.reAckLast(now);
         } else {

@@ -34,9 +34,12 @@ package dev.netboot.tftp;
  * @param reorderBudget bytes of RAM for blocks that arrive ahead of a gap; the client holds at most
  *                      {@code min(window × blksize, reorderBudget)} bytes and drops what does not fit
  * @param giveUp        how long the client waits for what it needs next before the transfer fails, nanoseconds
+ * @param multicast     whether a read asks for RFC 2090 {@code multicast}: the server may then send the file to a group
+ *                      many clients share; a server that does not answer the option gets an ordinary transfer
  */
 public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
-                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget, long giveUp) {
+                         boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget, long giveUp,
+                         boolean multicast) {
     /** {@link #blockSize} meaning "the largest that fits the link MTU"; {@link #windowSize} meaning "from the path". */
     public static final int AUTO = 0;
     /** Smallest block size of RFC 2348. */
@@ -63,11 +66,18 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
         }
     }
 
-    /** Settings whose give-up budget is {@link #giveUpFor} their timeouts and retries. */
+    /** Settings whose give-up budget is {@link #giveUpFor} their timeouts and retries, not asking for multicast. */
     public TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
                       boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget) {
         this(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover, serverTimeout,
-                reorderBudget, giveUpFor(timeout, maxTimeout, maxRetries));
+                reorderBudget, giveUpFor(timeout, maxTimeout, maxRetries), false);
+    }
+
+    /** Settings giving up after {@code giveUp} without what the client waits for, not asking for multicast. */
+    public TftpConfig(long timeout, long minTimeout, long maxTimeout, int maxRetries, int blockSize, int windowSize,
+                      boolean options, boolean tsize, int rollover, int serverTimeout, long reorderBudget, long giveUp) {
+        this(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover, serverTimeout,
+                reorderBudget, giveUp, false);
     }
 
     /**
@@ -95,49 +105,55 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     /** Returns these settings asking for {@code size} ({@link #AUTO} for the MTU's largest), options on. */
     public TftpConfig withBlockSize(int size) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, size, windowSize, true, tsize, rollover,
-                serverTimeout, reorderBudget, giveUp);
+                serverTimeout, reorderBudget, giveUp, multicast);
     }
 
     /** Returns these settings asking for window {@code w} with {@code budget} bytes to hold blocks out of order, options on. */
     public TftpConfig withWindow(int w, long budget) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, w, true, tsize, rollover,
-                serverTimeout, budget, giveUp);
+                serverTimeout, budget, giveUp, multicast);
     }
 
     /** Returns these settings with other timeout bounds, and the give-up budget {@link #giveUpFor} them. */
     public TftpConfig withTimeouts(long initial, long min, long max) {
         return new TftpConfig(initial, min, max, maxRetries, blockSize, windowSize, options, tsize, rollover,
-                serverTimeout, reorderBudget, giveUpFor(initial, max, maxRetries));
+                serverTimeout, reorderBudget, giveUpFor(initial, max, maxRetries), multicast);
     }
 
     /** Returns these settings giving up after {@code nanos} without what the client waits for. */
     public TftpConfig withGiveUp(long nanos) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, rollover,
-                serverTimeout, reorderBudget, nanos);
+                serverTimeout, reorderBudget, nanos, multicast);
     }
 
     /** Returns these settings with options switched on or off (off: plain RFC 1350, like curl's --tftp-no-options). */
     public TftpConfig withOptions(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, on, tsize, rollover,
-                serverTimeout, reorderBudget, giveUp);
+                serverTimeout, reorderBudget, giveUp, multicast);
     }
 
     /** Returns these settings asking for {@code tsize} or not. */
     public TftpConfig withTsize(boolean on) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, on, rollover,
-                serverTimeout, reorderBudget, giveUp);
+                serverTimeout, reorderBudget, giveUp, multicast);
     }
 
     /** Returns these settings asking for tftpd-hpa's {@code rollover} option ({@code -1}: don't ask). */
     public TftpConfig withRollover(int r) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize, r,
-                serverTimeout, reorderBudget, giveUp);
+                serverTimeout, reorderBudget, giveUp, multicast);
     }
 
     /** Returns these settings asking the server for an RFC 2349 timeout of {@code seconds} (0: don't ask). */
     public TftpConfig withServerTimeout(int seconds) {
         return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options, tsize,
-                rollover, seconds, reorderBudget, giveUp);
+                rollover, seconds, reorderBudget, giveUp, multicast);
+    }
+
+    /** Returns these settings asking for RFC 2090 multicast on reads, or not. */
+    public TftpConfig withMulticast(boolean on) {
+        return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options || on, tsize, rollover,
+                serverTimeout, reorderBudget, giveUp, on);
     }
 
     /** Returns the block size to ask for on a link whose largest UDP payload is {@code maxUdpPayload}. */

@@ -74,6 +74,19 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     }
 
     /**
+     * Returns true when the {@code len} bytes at {@code off} look like a BOOTREPLY for another client: at least the
+     * fixed header, op 2, Ethernet hardware address, and a {@code chaddr} other than {@code mac}. A client on a busy
+     * segment hears every broadcast reply; this lets it drop the others' without parsing their options.
+     */
+    public static boolean isReplyForAnother(ByteBuffer buf, int off, int len, MacAddress mac) {
+        if (len < FIXED_LEN || off < 0 || buf.limit() - off < FIXED_LEN) {
+            return false;
+        }
+        return buf.get(off) == BOOTREPLY && buf.get(off + 1) == 1 && buf.get(off + 2) == MacAddress.LENGTH
+                && MacAddress.readLong(buf, off + CHADDR) != mac.value();
+    }
+
+    /**
      * Parses a message from {@code [off, off+len)}, a UDP payload.
      *
      * @throws MalformedPacketException when shorter than the fixed part, sname or file (when not

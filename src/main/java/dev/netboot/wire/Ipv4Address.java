@@ -57,6 +57,11 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         return (value & mask.value) == (other.value & mask.value);
     }
 
+    /** Returns true for a multicast group address (224.0.0.0/4). */
+    public boolean isMulticast() {
+        return (value >>> 28) == 0xE; // class D, 224.0.0.0/4 (RFC 1112)
+    }
+
     /** Returns true for 0.0.0.0. */
     public boolean isAny() {
         return value == 0;

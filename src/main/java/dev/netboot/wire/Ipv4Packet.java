@@ -28,6 +28,10 @@ public final class Ipv4Packet {
     public static final int HEADER_LEN = 20;
     /** Protocol number of ICMP. */
     public static final int PROTO_ICMP = 1;
+    /** Protocol number of IGMP. */
+    public static final int PROTO_IGMP = 2;
+    /** Length of a header carrying the 4-byte Router Alert option. */
+    public static final int ROUTER_ALERT_HEADER_LEN = 24;
     /** Protocol number of UDP. */
     public static final int PROTO_UDP = 17;
     /** The Don't Fragment flag bit in the flags/fragment-offset word. */
@@ -148,5 +152,27 @@ public final class Ipv4Packet {
         buf.putInt(off + SRC, src);
         buf.putInt(off + DST, dst);
         buf.putShort(off + CHECKSUM, (short) Checksum.of(buf, off, HEADER_LEN));
+    }
+
+    /**
+     * Writes a 24-byte header carrying the Router Alert option (RFC 2113: type 148, length 4, value 0, "every router
+     * examines this packet"), DF clear, TOS 0x00, with its checksum: the header IGMP messages go out with (RFC 2236).
+     *
+     * @param payloadLen bytes that follow the header
+     */
+    public static void emitWithRouterAlert(ByteBuffer buf, int off, int payloadLen, int protocol, int src, int dst, int ttl,
+                                           int ident) {
+        buf.put(off + VER_IHL, (byte) 0x46);
+        buf.put(off + TOS, (byte) 0);
+        buf.putShort(off + TOTAL_LEN, (short) (ROUTER_ALERT_HEADER_LEN + payloadLen));
+        buf.putShort(off + IDENT, (short) ident);
+        buf.putShort(off + FLAGS_FRAG, (short) 0);
+        buf.put(off + TTL, (byte) ttl);
+        buf.put(off + PROTOCOL, (byte) protocol);
+        buf.putShort(off + CHECKSUM, (short) 0);
+        buf.putInt(off + SRC, src);
+        buf.putInt(off + DST, dst);
+        buf.putInt(off + HEADER_LEN, 0x9404_0000); // copied flag set, class 0, number 20; length 4; value 0
+        buf.putShort(off + CHECKSUM, (short) Checksum.of(buf, off, ROUTER_ALERT_HEADER_LEN));
     }
 }

@@ -47,6 +47,20 @@ public record MacAddress(long value) {
         return new MacAddress(v);
     }
 
+    /** Returns the Ethernet address IPv4 group {@code group} maps to ({@link #multicastValue}). */
+    public static MacAddress ofMulticast(Ipv4Address group) {
+        return new MacAddress(multicastValue(group.value()));
+    }
+
+    /**
+     * Returns the Ethernet address of IPv4 group {@code group} as a 48-bit value: 01:00:5e and the group's low 23
+     * bits (RFC 1112 section 6.4: "placing the low-order 23-bits of the IP address into the low-order 23 bits of the
+     * Ethernet multicast address 01-00-5E-00-00-00").
+     */
+    public static long multicastValue(int group) {
+        return 0x0100_5E00_0000L | (group & 0x7F_FFFF);
+    }
+
     /** Reads six bytes at the absolute index {@code off}. */
     public static MacAddress read(ByteBuffer buf, int off) {
         long v = 0;

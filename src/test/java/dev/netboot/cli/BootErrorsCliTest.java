@@ -151,19 +151,20 @@ class BootErrorsCliTest {
 
     @Test
     void tooLittleHeapIsOneLineNotAStackTrace() throws Exception {
-        // A child JVM with 16 MiB of heap cannot hold the default board's 16 MiB flash in memory.
+        // The simulated flash in memory keeps what was written to it (4 KiB chunks): a child JVM with 8 MiB of heap
+        // cannot hold a 6,000,000-byte image in it.
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx16m", "-Xshare:off",
+        Path img = Files.write(dir.resolve("six.img"), BootCliTest.randomImage(6_000_000, 6));
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx8m", "-Xshare:off",
                 "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "boot", "--json");
+                "boot", "--image", img.toString(), "--flash-timing", "none", "--json");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child ended");
         String e = Files.readString(err);
         assertEquals(Main.EXIT_FAILED, p.exitValue(), e);
         assertEquals(1, e.lines().count(), e);
-        assertTrue(e.startsWith("netboot: out of memory opening the board's 16 MiB flash (held in memory; --flash-file maps a file"
-                + " instead): the Java heap (at most "), e);
+        assertTrue(e.startsWith("netboot: out of memory booting: the Java heap (at most 8 MiB) is too small; give the JVM more"), e);
         assertFalse(e.contains("java.lang"), e);
         JsonNode j = BootCliTest.JSON.readTree(Files.readString(out));
         assertEquals("memory", j.get("stage").asText());

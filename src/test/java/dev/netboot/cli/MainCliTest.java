@@ -27,7 +27,7 @@ class MainCliTest {
     void aMistypedCommandNamesTheNearestCommand() {
         BootCliTest.Run r = run("bot");
         assertEquals(Main.EXIT_USAGE, r.exit());
-        assertEquals("netboot: unknown command 'bot' (did you mean 'boot'?) (commands: boot, serve, tftp, flash, keygen, sign)"
+        assertEquals("netboot: unknown command 'bot' (did you mean 'boot'?) (commands: boot, serve, fleet, tftp, flash, keygen, sign)"
                 + " (try 'netboot --help')\n", r.err());
         assertEquals("netboot: unknown command 'inspekt' (did you mean 'inspect'?) (commands: inspect, select, confirm)"
                 + " (try 'netboot flash --help')\n", run("flash", "inspekt").err());

@@ -116,7 +116,7 @@ class ScenarioTest {
     @Test
     void scenarioFilesReportTyposAndGroupMacsAsProfilesDo() {
         // Same format, same reader: a swapped-letter typo gets its line and the key meant, a group MAC its line.
-        assertEquals("t.scenario:2: [segment] unknown key 'latnecy' (did you mean 'latency'?) (expected one of: latency, bandwidth, tx-queue)",
+        assertEquals("t.scenario:2: [segment] unknown key 'latnecy' (did you mean 'latency'?) (expected one of: latency, bandwidth, tx-queue, switch)",
                 assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse("[segment]\nlatnecy = 1ms\n", "t.scenario"))
                         .getMessage());
         assertEquals("t.scenario:2: [server] mac: 'ff:ff:ff:ff:ff:ff' is a broadcast address (expected: a station's own MAC, the first"

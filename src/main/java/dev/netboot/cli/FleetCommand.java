@@ -1,0 +1,194 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigException;
+import dev.netboot.device.ConfigText;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.FleetBoot;
+import dev.netboot.emulator.FleetReport;
+import dev.netboot.emulator.LinkModel;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ServedFile;
+import dev.netboot.flash.FlashTiming;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code netboot fleet}: N boards power up on the emulator at once (or over a stagger) and boot from the
+ * scenario's servers; prints how the boards and the servers fared ({@link FleetSummary}).
+ */
+@Command(name = "fleet", mixinStandardHelpOptions = true,
+        description = {"Boot a fleet of boards on the built-in emulator at once: each its own MAC, stack and flash, against the"
+                + " scenario's DHCP and TFTP servers; report how the boards and the servers fared.",
+                "Exit status: 0 every board booted, 1 some failed, 2 usage or profile error."})
+final class FleetCommand implements Callable<Integer> {
+    /** The virtual time a fleet may take unless --max-time says otherwise: an hour. */
+    static final long DEFAULT_BUDGET = 3_600_000_000_000L;
+
+    @Option(names = "--boards", paramLabel = "N", required = true, description = "How many boards (1.." + FleetBoot.MAX_BOARDS + ").")
+    int boards;
+
+    @Option(names = "--profile", paramLabel = "NAME|FILE",
+            description = "The boards' profile: a name in device-profiles/ or a path (default: " + DeviceProfile.DEFAULT_NAME + ").")
+    String profile;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Emulator scenario: network, servers and their limits (default: emulator/fleet.scenario).")
+    Path scenarioFile;
+
+    @Option(names = "--stagger", paramLabel = "TIME",
+            description = "Power the boards up at random instants over this long, e.g. 2s (default: 0, all at once).")
+    String stagger;
+
+    @Option(names = "--loss", paramLabel = "P", description = "Probability 0..1 that the link loses a frame (default: the scenario's).")
+    Double loss;
+
+    @Option(names = "--multicast", description = "The boards ask for the image by multicast (RFC 2090) where the server offers it.")
+    boolean multicast;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the emulator's randomness (default: the scenario's).")
+    Long seed;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "The file the TFTP servers serve (default: a generated 1 MiB + 337 bytes).")
+    Path image;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", description = "Every port's link rate, e.g. 1Gbit (default: the scenario's).")
+    String bandwidth;
+
+    @Option(names = "--flash-timing", paramLabel = "typical|max|none",
+            description = "The boards' flash chip times from the profile, in virtual time (default: typical).")
+    String flashTiming;
+
+    @Option(names = "--max-time", paramLabel = "TIME",
+            description = "Stop after this much virtual time; boards still busy count as failed (default: 1h).")
+    String maxTime;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout at the end instead of the human summary.")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Write an SVG picture of the boards booted over time and of the servers' link use.")
+    Path plot;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        FleetBoot.Config config;
+        String scenarioName;
+        try {
+            if (boards < 1 || boards > FleetBoot.MAX_BOARDS) {
+                throw new UsageError("--boards " + boards + " (expected: 1.." + FleetBoot.MAX_BOARDS + ")");
+            }
+            FlashTiming.Mode timing = flashTiming == null ? FlashTiming.Mode.TYPICAL : switch (flashTiming.toLowerCase(Locale.ROOT)) {
+                case "typical" -> FlashTiming.Mode.TYPICAL;
+                case "max" -> FlashTiming.Mode.MAX;
+                case "none" -> FlashTiming.Mode.NONE;
+                default -> throw new UsageError("--flash-timing " + flashTiming + " (expected: typical, max or none)");
+            };
+            long staggerNanos = stagger == null ? 0 : duration("--stagger", stagger);
+            long budget = maxTime == null ? DEFAULT_BUDGET : duration("--max-time", maxTime);
+            if (budget <= 0) {
+                throw new UsageError("--max-time " + maxTime + " (expected: more than 0)");
+            }
+            if (plot != null) {
+                Path parent = plot.toAbsolutePath().getParent();
+                if (Files.isDirectory(plot) || (parent != null && !Files.isDirectory(parent))) {
+                    throw new UsageError("--plot " + plot + ": " + (Files.isDirectory(plot) ? "is a directory" : "no such directory "
+                            + parent) + " (expected: the SVG file to write)");
+                }
+            }
+            DeviceProfile prof = FlashProfiles.choose(profile, null).profile();
+            if (multicast) {
+                prof = prof.withTftp(prof.tftp().withMulticast(true));
+            }
+            Path sf = scenarioFile != null ? scenarioFile : Home.dir().resolve("emulator").resolve("fleet.scenario");
+            scenarioName = scenarioFile != null ? scenarioFile.toString() : "emulator/fleet.scenario";
+            Scenario sc = scenario(sf);
+            if (boards > sc.fleet().poolSize()) {
+                err.println("netboot: note: " + boards + " boards, " + sc.fleet().poolSize() + " addresses in the scenario's pool:"
+                        + " the boards past it get no address ([bootp] pool-size)");
+            }
+            ServedFile served = image != null ? openImage(image) : ServedFile.of(EmulatedBoot.generatedImage(sc.seed()));
+            config = new FleetBoot.Config(sc, prof, served, boards, staggerNanos, timing, budget);
+        } catch (UsageError e) {
+            return FleetSummary.refused(json, e.getMessage(), out, err);
+        }
+        boolean bar = !json && System.console() != null && System.console().isTerminal();
+        FleetProgress progress = new FleetProgress(err, bar);
+        FleetReport report;
+        try (ServedFile served = config.image()) {
+            report = FleetBoot.run(config, progress);
+        } catch (OutOfMemoryError e) {
+            progress.clear();
+            return FleetSummary.refused(json, Main.EXIT_FAILED, "memory", "out of memory with " + boards + " boards: the Java heap"
+                    + " (at most " + BootCommand.sizeOf(Runtime.getRuntime().maxMemory()) + ") is too small; give the JVM more,"
+                    + " e.g. JAVA_OPTS=-Xmx4g", out, err);
+        }
+        progress.clear();
+        if (plot != null) {
+            try {
+                Files.writeString(plot, FleetPlot.svg(report, config));
+            } catch (IOException e) {
+                return FleetSummary.refused(json, Main.EXIT_FAILED, "plot", "cannot write the plot " + IoProblems.of(plot, e), out, err);
+            }
+        }
+        return FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss), json, out, err);
+    }
+
+    private Scenario scenario(Path sf) {
+        Scenario sc;
+        try {
+            sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+        } catch (ConfigException e) {
+            throw new UsageError(e.getMessage());
+        }
+        if (seed != null) {
+            sc = sc.withSeed(seed);
+        }
+        if (loss != null) {
+            if (!(loss >= 0 && loss <= 1)) {
+                throw new UsageError("--loss " + loss + ": not a probability (expected: 0..1)");
+            }
+            sc = sc.withLoss(loss);
+        }
+        if (bandwidth != null) {
+            try {
+                sc = sc.withLink(sc.link().withRate(LinkModel.parseRate(bandwidth)));
+            } catch (IllegalArgumentException e) {
+                throw new UsageError("--bandwidth: " + e.getMessage());
+            }
+        }
+        return sc;
+    }
+
+    private static long duration(String option, String text) {
+        try {
+            long t = ConfigText.parseDuration(text);
+            if (t < 0) {
+                throw new UsageError(option + " " + text + " (expected: 0 or more)");
+            }
+            return t;
+        } catch (ConfigException e) {
+            throw new UsageError(option + ": " + e.getMessage());
+        }
+    }
+
+    private static ServedFile openImage(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new UsageError("--image " + file + ": is a directory (expected: a file)");
+        }
+        try {
+            return ServedFile.open(file);
+        } catch (IOException e) {
+            throw new UsageError("--image " + IoProblems.of(file, e));
+        }
+    }
+}

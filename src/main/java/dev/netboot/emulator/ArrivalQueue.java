@@ -1,0 +1,73 @@
+package dev.netboot.emulator;
+
+import java.util.Arrays;
+
+/**
+ * The frames on their way to one port, earliest arrival first, frames due at the same instant in the order they
+ * were handed over. Arrivals mostly come in order (a switch's port toward the receiver sends one frame after
+ * another), so this is a ring of parallel arrays appended at the tail, a frame that overtakes others being moved
+ * into place: O(1) for the usual case, no comparator, no object per frame but the frame itself.
+ */
+final class ArrivalQueue {
+    private long[] at = new long[16];
+    private byte[][] frames = new byte[16][];
+    private int head;
+    private int size;
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Returns the arrival of the first frame; the queue must not be empty. */
+    long peekAt() {
+        return at[head];
+    }
+
+    /** Takes the first frame out. */
+    byte[] poll() {
+        byte[] f = frames[head];
+        frames[head] = null;
+        head = (head + 1) & (at.length - 1);
+        size--;
+        return f;
+    }
+
+    /** Adds {@code frame} arriving at {@code t}: after every frame arriving at or before {@code t}. */
+    void add(long t, byte[] frame) {
+        if (size == at.length) {
+            grow();
+        }
+        int mask = at.length - 1;
+        int k = size;
+        // Move later arrivals one place back until the frame's place is found (rare: a frame that overtakes).
+        while (k > 0 && at[(head + k - 1) & mask] > t) {
+            int from = (head + k - 1) & mask;
+            int to = (head + k) & mask;
+            at[to] = at[from];
+            frames[to] = frames[from];
+            k--;
+        }
+        int slot = (head + k) & mask;
+        at[slot] = t;
+        frames[slot] = frame;
+        size++;
+    }
+
+    private void grow() {
+        int n = at.length;
+        long[] a = new long[n * 2];
+        byte[][] f = new byte[n * 2][];
+        for (int i = 0; i < size; i++) {
+            a[i] = at[(head + i) & (n - 1)];
+            f[i] = frames[(head + i) & (n - 1)];
+        }
+        at = a;
+        frames = f;
+        head = 0;
+        Arrays.fill(frames, size, frames.length, null);
+    }
+}

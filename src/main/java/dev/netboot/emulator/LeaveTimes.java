@@ -1,0 +1,38 @@
+package dev.netboot.emulator;
+
+/**
+ * When each frame of a transmit queue leaves it, in order: a ring of longs, so queueing a frame allocates nothing.
+ */
+final class LeaveTimes {
+    private long[] t = new long[16];
+    private int head;
+    private int size;
+
+    /** Forgets the frames that have left by {@code now}; returns how many remain. */
+    int backlog(long now) {
+        while (size > 0 && t[head] <= now) {
+            head = (head + 1) & (t.length - 1);
+            size--;
+        }
+        return size;
+    }
+
+    /** Returns when the first frame leaves, or {@link Long#MIN_VALUE} when none is queued. */
+    long first() {
+        return size == 0 ? Long.MIN_VALUE : t[head];
+    }
+
+    /** Adds a frame that leaves at {@code leaves}, after every frame already queued. */
+    void add(long leaves) {
+        if (size == t.length) {
+            long[] n = new long[size * 2];
+            for (int i = 0; i < size; i++) {
+                n[i] = t[(head + i) & (t.length - 1)];
+            }
+            t = n;
+            head = 0;
+        }
+        t[(head + size) & (t.length - 1)] = leaves;
+        size++;
+    }
+}

@@ -1,0 +1,360 @@
+package dev.netboot.emulator;
+
+import dev.netboot.net.NetStack;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One file sent by RFC 2090 multicast: DATA goes to a group, from one port of the server (the transfer's ID), to
+ * every client that asked for the file with the {@code multicast} option; one client at a time, the master client,
+ * acknowledges, and each ACK asks for the block after it. As atftpd does it:
+ *
+ * <ul>
+ *   <li>The first client is master: its OACK says "group,port,1"; the others' say "group,port,0". Every OACK goes
+ *       from the transfer's port ("the server must send the unicast OACK packet to the client using the same port
+ *       as will be used for sending the multicast data packets").</li>
+ *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout; an ACK
+ *       of the last block ends the master's turn, and the oldest client still missing blocks gets an OACK with mc=1
+ *       and becomes master: it acknowledges the block before the first it needs.</li>
+ *   <li>A client that is not master and acknowledges the last block is done; any other ACK from it (its
+ *       acknowledgment of its OACK, ACK 0) gets another OACK with mc=0 ("At any point if a client, other than the
+ *       master client, sends a ACK to the server, the server will respond with another OACK with the mc field
+ *       holding a value of zero").</li>
+ *   <li>A master that stays silent through the retries loses its turn and goes to the back of the line ("the
+ *       server shall select the next oldest client ... and reattempt to send a OACK to the non-responding client when
+ *       the new master client is finished"); after three turns without an answer it is given up. An ERROR from a
+ *       client ends it.</li>
+ * </ul>
+ *
+ * <p>The session ends when no client is left. Its DATA goes through the server's {@link PortShare}, one frame a
+ * turn like every other transfer's.
+ */
+final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
+    /** Master turns a client may let pass in silence before the server gives up on it. */
+    static final int MAX_TURNS = 3;
+    /**
+     * Times the OACK making a client master is sent before the turn passes on: "In the event a client fails to
+     * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
+     */
+    static final int OACK_TRIES = 3;
+
+    /** A client of the transfer. */
+    private static final class Client {
+        final int ip;
+        final int port;
+        int turns;
+        boolean done;
+
+        Client(int ip, int port) {
+            this.ip = ip;
+            this.port = port;
+        }
+    }
+
+    private final NetStack stack;
+    private final TftpServerConfig config;
+    private final int port;
+    private final Ipv4Address group;
+    private final int groupPort;
+    private final String file;
+    private final ServedFile content;
+    private final Params params;
+    private final List<TftpPacket.Option> baseOptions;
+    private final long lastBlock;
+    private final PortShare share;
+    private final ByteBuffer payload;
+    private final List<Client> clients = new ArrayList<>(); // in the order they came: the oldest first
+    private Client master;
+    private boolean oackPending;      // the master's OACK (mc=1) is out, its first ACK not in
+    private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
+    private long sent = -1;           // the block last sent (-1: the OACK)
+    private long highest;             // the highest block sent so far: one at or below it goes again
+    private long retryAt = Long.MAX_VALUE;
+    private int retries;
+    private boolean queued;
+    private boolean ended;
+    private long txBlock;
+    private long dataSent, dataBytes, retransmissions, masterChanges, clientsServed, clientsGivenUp;
+
+    /**
+     * A snapshot of the transfer.
+     *
+     * @param port            its transfer ID
+     * @param group           the group its DATA went to
+     * @param file            the file
+     * @param clients         clients that joined
+     * @param served          clients that acknowledged the last block
+     * @param givenUp         clients given up on (silent through their turns as master)
+     * @param dataSent        DATA sent to the group, again or not
+     * @param dataBytes       the frames of those DATA, bytes (Ethernet, IPv4 and UDP headers included, as a port counts)
+     * @param retransmissions DATA sent again (after a timeout, or asked for again by a later master) and OACKs to a
+     *                        silent master sent again
+     * @param masterChanges   times another client was made master
+     */
+    public record Stats(int port, Ipv4Address group, String file, long clients, long served, long givenUp, long dataSent, long dataBytes,
+                        long retransmissions, long masterChanges) {
+    }
+
+    private long joined;
+    private long mastersMade;
+
+    TftpMulticastSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address group, int groupPort, String file,
+                         ServedFile content, Params params, List<TftpPacket.Option> baseOptions, PortShare share) {
+        this.stack = stack;
+        this.config = config;
+        this.port = port;
+        this.group = group;
+        this.groupPort = groupPort;
+        this.file = file;
+        this.content = content;
+        this.params = params;
+        this.baseOptions = List.copyOf(baseOptions);
+        this.lastBlock = content.size() / params.blockSize() + 1;
+        this.share = share;
+        this.payload = ByteBuffer.allocate(params.blockSize());
+    }
+
+    /** Returns the transfer ID. */
+    int port() {
+        return port;
+    }
+
+    /** Returns the group. */
+    Ipv4Address group() {
+        return group;
+    }
+
+    /** Returns the file sent. */
+    String file() {
+        return file;
+    }
+
+    /** Returns the block size of the transfer. */
+    int blockSize() {
+        return params.blockSize();
+    }
+
+    /** Returns a snapshot of the transfer's figures. */
+    public Stats stats() {
+        return new Stats(port, group, file, joined, clientsServed, clientsGivenUp, dataSent, dataBytes, retransmissions,
+                masterChanges);
+    }
+
+    /** Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn. */
+    void join(long now, int ip, int clientPort) {
+        for (Client c : clients) {
+            if (c.ip == ip && c.port == clientPort) {
+                oack(now, c, c == master); // its request again: the same answer
+                return;
+            }
+        }
+        Client c = new Client(ip, clientPort);
+        clients.add(c);
+        joined++;
+        if (master == null) {
+            makeMaster(now, c);
+        } else {
+            oack(now, c, false);
+        }
+    }
+
+    private void makeMaster(long now, Client c) {
+        if (mastersMade++ > 0) {
+            masterChanges++;
+        }
+        master = c;
+        c.turns++;
+        oackPending = true;
+        toSend = -1;
+        retries = 0;
+        oack(now, c, true);
+        sent = -1;
+        retryAt = now + params.timeout();
+    }
+
+    private void oack(long now, Client c, boolean mc) {
+        List<TftpPacket.Option> o = new ArrayList<>(baseOptions);
+        o.add(new TftpPacket.Option("multicast", group + "," + groupPort + "," + (mc ? 1 : 0)));
+        TftpPacket.Oack oack = new TftpPacket.Oack(o);
+        stack.sendUdp(now, port, new Ipv4Address(c.ip), c.port, oack.encodedLength(), (b, off, l) -> oack.emit(b, off));
+    }
+
+    @Override
+    public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        Client from = null;
+        for (Client c : clients) {
+            if (c.ip == srcIp && c.port == srcPort) {
+                from = c;
+                break;
+            }
+        }
+        if (from == null) {
+            TftpSession.sendError(stack, now, port, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
+            return;
+        }
+        int op;
+        try {
+            op = TftpWire.opcode(buf, off, len);
+        } catch (MalformedPacketException e) {
+            return;
+        }
+        if (op == TftpPacket.OP_ERROR) {
+            finish(now, from, false);
+            return;
+        }
+        if (op != TftpPacket.OP_ACK || len < 4) {
+            return;
+        }
+        long n = TftpWire.block(buf, off, len);
+        if (n >= lastBlock) {
+            finish(now, from, true); // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
+            return;
+        }
+        if (from != master) {
+            oack(now, from, false); // not the master: another OACK with mc=0
+            return;
+        }
+        oackPending = false;
+        retries = 0;
+        from.turns = 0;
+        toSend = n + 1;
+        share.want(this, now);
+    }
+
+    /** {@code c} is done: acknowledged the last block ({@code served}) or sent ERROR; a master's turn passes on. */
+    private void finish(long now, Client c, boolean served) {
+        if (c.done) {
+            return;
+        }
+        c.done = true;
+        clients.remove(c);
+        if (served) {
+            clientsServed++;
+        }
+        if (c == master) {
+            master = null;
+            nextMaster(now);
+        }
+    }
+
+    private void nextMaster(long now) {
+        toSend = -1;
+        if (clients.isEmpty()) {
+            ended = true;
+            retryAt = Long.MAX_VALUE;
+            if (port != TftpServer.PORT) {
+                stack.unbind(port);
+            }
+            return;
+        }
+        makeMaster(now, clients.get(0));
+    }
+
+    @Override
+    public boolean sendOne(long now) {
+        if (ended || toSend < 0) {
+            return false;
+        }
+        long b = toSend;
+        toSend = -1;
+        if (b <= highest) {
+            retransmissions++; // after a timeout, or asked for again by a later master
+        }
+        highest = Math.max(highest, b);
+        sendData(now, b);
+        sent = b;
+        retryAt = now + params.timeout();
+        return false;
+    }
+
+    @Override
+    public boolean queued() {
+        return queued;
+    }
+
+    @Override
+    public void queued(boolean q) {
+        queued = q;
+    }
+
+    private void sendData(long now, long b) {
+        long start = (b - 1) * params.blockSize();
+        int n = (int) Math.min(params.blockSize(), content.size() - start);
+        payload.clear().limit(n);
+        try {
+            content.read(start, payload);
+        } catch (java.io.IOException e) {
+            for (Client c : List.copyOf(clients)) {
+                TftpSession.sendError(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
+                        "Read error: " + e.getMessage());
+            }
+            clients.clear();
+            master = null;
+            nextMaster(now);
+            return;
+        }
+        txBlock = b;
+        stack.sendUdp(now, port, group, groupPort, TftpWire.DATA_HEADER_LEN + n, (buf, off, len) -> {
+            TftpWire.writeDataHeader(buf, off, (int) txBlock);
+            buf.put(off + TftpWire.DATA_HEADER_LEN, payload, 0, len - TftpWire.DATA_HEADER_LEN);
+        });
+        dataSent++;
+        dataBytes += 14 + 20 + 8 + TftpWire.DATA_HEADER_LEN + n; // Ethernet, IPv4, UDP, TFTP headers and the block
+    }
+
+    @Override
+    public void poll(long now) {
+        if (ended || now < retryAt) {
+            return;
+        }
+        if (retries >= (oackPending ? Math.min(OACK_TRIES, config.maxRetries()) : config.maxRetries())) {
+            // The master is silent: its turn passes to the next oldest; it comes back at the end of the line.
+            Client silent = master;
+            clients.remove(silent);
+            if (silent.turns >= MAX_TURNS) {
+                clientsGivenUp++;
+                silent.done = true;
+            } else {
+                clients.add(silent);
+            }
+            master = null;
+            nextMaster(now);
+            return;
+        }
+        retries++;
+        if (oackPending || sent < 0) {
+            retransmissions++;
+            oack(now, master, true);
+            retryAt = now + params.timeout();
+        } else {
+            toSend = sent;
+            share.want(this, now);
+            retryAt = now + params.timeout();
+        }
+    }
+
+    @Override
+    public long pollAt() {
+        return ended ? Long.MAX_VALUE : retryAt;
+    }
+
+    @Override
+    public boolean ended() {
+        return ended;
+    }
+
+    @Override
+    public int clientIp() {
+        return master == null ? 0 : master.ip;
+    }
+
+    @Override
+    public int clientPort() {
+        return master == null ? 0 : master.port;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netboot.link.HostNet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RFC 2090 against atftpd 0.8, which implements it: three boards boot at once over raw sockets (the board's own
+ * RawSocketLink, each in its own namespace) through a Linux bridge that snoops IGMP, from dnsmasq (DHCP) and
+ * atftpd (TFTP, multicast on 239.255.0.1-10, port 1758) in a server namespace. Each board asks for multicast,
+ * joins the group atftpd names (its IGMP report is what makes the snooping bridge forward the group's frames to
+ * it), and gets every block from the group: the capture shows no DATA sent to a board's own address, and each
+ * flash holds the image bit for bit.
+ */
+class AtftpdMulticastInteropTest {
+    static final String SERVER = "192.0.2.1";
+    static final String GROUP = "239.255.0.1";
+    static final int BOARDS = 3;
+    static final int BLKSIZE = 1468;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void threeBoardsTakeTheImageFromAtftpdByMulticastOverRawLinks() throws Exception {
+        HostNet.requireTool("atftpd", "atftpd");
+        HostNet.requireTool("dnsmasq", "dnsmasq-base");
+        HostNet.requireTool("dumpcap", "tshark");
+        try (HostNet net = new HostNet("fm")) {
+            String sw = net.netns("sw");
+            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0",
+                    "mcast_snooping", "1");
+            net.exec(sw, "ip", "link", "set", "br0", "up");
+            String srv = net.netns("srv");
+            String s0 = net.name("s0");
+            net.veth(s0, null, srv, net.name("bs"), null, sw);
+            net.exec(sw, "ip", "link", "set", net.name("bs"), "master", "br0");
+            net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
+            net.exec(srv, "ip", "route", "add", "224.0.0.0/4", "dev", s0); // atftpd's group DATA leaves by s0
+            List<String> boardNs = new ArrayList<>();
+            for (int i = 0; i < BOARDS; i++) {
+                String ns = net.netns("b" + i);
+                net.veth(net.name("c" + i), "02:00:5e:10:00:0" + (i + 1), ns, net.name("p" + i), null, sw);
+                net.exec(sw, "ip", "link", "set", net.name("p" + i), "master", "br0");
+                boardNs.add(ns);
+            }
+            // 400,000 bytes: 272 blocks of 1468 and a short one.
+            byte[] img = BootCliTest.randomImage(400_000, 2090);
+            Path root = Files.createDirectories(dir.resolve("tftp"));
+            Files.write(root.resolve("boot.img"), img);
+            root.toFile().setWritable(true, false);
+            net.start(srv, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                    "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--pid-file=",
+                    "--interface=" + s0, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve("leases"), "--no-ping",
+                    "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0", "--dhcp-boot=boot.img");
+            net.start(srv, dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root", "--group", "root",
+                    "--bind-address", SERVER, "--port", "69", "--mcast-addr", "239.255.0.1-10", "--mcast-port", "1758",
+                    "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
+            Path pcap = dir.resolve("bridge.pcapng");
+            Process capture = net.start(sw, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", "br0", "-w", pcap.toString());
+            awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
+            awaitBound(net, srv);
+
+            // The shipped NOR profile, lock-step (RFC 2090 has no window), asking for multicast.
+            String profile = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                    .replaceFirst("(?m)^name = spi-nor-16m", "name = multicast-nor")
+                    .replaceFirst("(?m)^windowsize = 8.*$", "windowsize = 1\nmulticast = yes");
+            Path prof = Files.writeString(dir.resolve("multicast-nor.profile"), profile);
+            List<Process> boots = new ArrayList<>();
+            for (int i = 0; i < BOARDS; i++) {
+                boots.add(RealWireTest.startBoot(boardNs.get(i), dir.resolve("boot" + i + ".err"), dir.resolve("boot" + i + ".out"),
+                        "--interface", net.name("c" + i), "--profile", prof.toString(),
+                        "--flash-file", dir.resolve("flash" + i + ".img").toString(), "--json"));
+            }
+            for (int i = 0; i < BOARDS; i++) {
+                Process p = boots.get(i);
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("board " + i + " did not end within 120 s");
+                }
+                String err = Files.readString(dir.resolve("boot" + i + ".err"));
+                assertEquals(0, p.exitValue(), () -> err + "\n" + log("atftpd.log"));
+                JsonNode j = BootCliTest.JSON.readTree(Files.readString(dir.resolve("boot" + i + ".out")));
+                assertEquals("ok", j.get("result").asText());
+                assertEquals(img.length, j.get("bytes").asLong());
+                assertEquals(BootCliTest.sha256(img), j.get("sha256").asText());
+                RealWireTest.assertImageInFlash(img, dir.resolve("flash" + i + ".img"));
+            }
+            capture.destroy();
+            assertTrue(capture.waitFor(10, TimeUnit.SECONDS), "dumpcap ended");
+
+            int blocks = img.length / BLKSIZE + 1;
+            // Every board asked for multicast and atftpd's OACK named the group: "addr,port,mc".
+            List<String> asked = CaptureDissectionTest.tshark(pcap, "-Y", "tftp.opcode == 1 && tftp.option.name == \"multicast\"",
+                    "-T", "fields", "-e", "ip.src");
+            assertEquals(BOARDS, asked.stream().distinct().count(), asked.toString());
+            List<String> oacks = CaptureDissectionTest.tshark(pcap, "-Y", "tftp.opcode == 6", "-T", "fields", "-e", "ip.dst",
+                    "-e", "tftp.option.value");
+            assertTrue(oacks.stream().anyMatch(l -> l.contains(GROUP + ",1758,1")), oacks.toString());
+            assertEquals(BOARDS, oacks.stream().filter(l -> l.contains(GROUP + ",1758,")).map(l -> l.split("\t")[0]).distinct().count(),
+                    oacks.toString());
+            // Each board reported its membership (IGMPv2, type 0x16) for the group.
+            List<String> reports = CaptureDissectionTest.tshark(pcap, "-Y", "igmp.type == 0x16 && igmp.maddr == " + GROUP,
+                    "-T", "fields", "-e", "ip.src");
+            assertEquals(BOARDS, reports.stream().distinct().count(), reports.toString());
+            // The image went to the group only: at least one pass, at most one per board; no DATA to a board's address.
+            // (tshark dissects TFTP by the conversation an RRQ opens, which the group's port is not part of.)
+            List<String> groupData = CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == " + SERVER + " && ip.dst == " + GROUP
+                    + " && udp.dstport == 1758");
+            assertTrue(groupData.size() >= blocks && groupData.size() <= BOARDS * blocks, groupData.size() + " DATA to the group");
+            List<String> unicastData = CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == " + SERVER
+                    + " && ip.dst != " + GROUP + " && tftp.opcode == 3");
+            assertEquals(List.of(), unicastData);
+            // The boards' frames are whole and their checksums right. (The server kernel's own frames are captured before
+            // the veth's checksum offload fills their UDP checksum in, so tshark calls those wrong.)
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "!(ip.src == " + SERVER + ") && ("
+                    + CaptureDissectionTest.BAD_FRAMES + ")"));
+        }
+    }
+
+    /** Waits until atftpd listens on port 69 in {@code ns}. */
+    private static void awaitBound(HostNet net, String ns) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!net.exec(ns, "ss", "-uln").contains(SERVER + ":69 ")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("atftpd did not bind " + SERVER + ":69 within 10 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitLog(Path log, String text, Process p) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' from the capture: " + (Files.exists(log) ? Files.readString(log) : ""));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private String log(String name) {
+        try {
+            return Files.readString(dir.resolve(name));
+        } catch (IOException e) {
+            return "(no " + name + ")";
+        }
+    }
+}

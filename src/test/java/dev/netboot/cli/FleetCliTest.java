@@ -1,0 +1,210 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/**
+ * {@code netboot fleet} end to end, in process. Expected figures are worked out from the inputs: the generated image
+ * is 1 MiB + 337 = 1,048,913 bytes, so a board asking for 1468-byte blocks (an MTU of 1500 less IP, UDP and TFTP
+ * headers) takes ceil(1048913 / 1468) = 715 DATA frames (714 full, one of 761 bytes); emulator/fleet.scenario is a
+ * 1 Gbit/s switch with one server and no limit on transfers.
+ */
+class FleetCliTest {
+    static final long IMAGE = (1 << 20) + 337;
+    static final int DATA_FRAMES = (int) ((IMAGE + 1467) / 1468);
+
+    @TempDir
+    Path dir;
+
+    static BootCliTest.Run run(String... args) {
+        return BootCliTest.run(args);
+    }
+
+    @Test
+    void everyBoardBootsAndTheServerSendsEachItsOwnCopyAtTheLinksRate() throws Exception {
+        BootCliTest.Run r = run("fleet", "--boards", "40", "--flash-timing", "none", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(40, j.get("boards").asInt());
+        assertEquals(40, j.get("booted").asInt());
+        assertEquals(0, j.get("failed").asInt());
+        assertEquals(0, j.get("failures").size());
+        assertEquals(0, j.get("leaseCollisions").asInt());
+        // Per board the server sends: a DHCPOFFER, a DHCPACK, the ARP reply to the board's request for its MAC, the
+        // OACK, and the 715 DATA frames; nothing is lost, so nothing is sent again.
+        assertEquals(40L * (4 + DATA_FRAMES), j.get("serverFrames").asLong());
+        assertEquals(0, j.get("serverRetransmissions").asLong());
+        assertEquals(0, j.get("retransmissions").asLong());
+        // Each DATA frame is 1468 + 4 (TFTP) + 8 (UDP) + 20 (IPv4) + 14 (Ethernet) = 1514 bytes but the last (761 + 46).
+        long dataBytes = 714L * 1514 + 761 + 46;
+        assertTrue(j.get("serverBytes").asLong() > 40 * dataBytes && j.get("serverBytes").asLong() < 40 * (dataBytes + 2000),
+                j.toString());
+        // The server's 1 Gbit/s port cannot send the 40 x 715 DATA frames faster than their wire time (1514 + 24 bytes).
+        double wire = 40.0 * (714 * 1538 + 807 + 24) * 8 / 1e9;
+        double last = j.get("lastBootedSeconds").asDouble();
+        assertTrue(last > wire && last < wire + 1.0, "last board at " + last + " s, the image's wire time " + wire + " s");
+        assertTrue(j.get("p50Seconds").asDouble() <= j.get("p95Seconds").asDouble());
+        assertTrue(j.get("p99Seconds").asDouble() <= j.get("maxSeconds").asDouble());
+        assertEquals(last, j.get("maxSeconds").asDouble()); // all powered up at 0
+        assertEquals(0.0, j.get("firstRequests").get("lastSeconds").asDouble());
+        assertEquals(40, j.get("peakTransfers").asInt());
+    }
+
+    @Test
+    void theSameSeedGivesTheSameSummaryAndAnotherSeedAnother() throws Exception {
+        String[] args = {"fleet", "--boards", "25", "--flash-timing", "none", "--stagger", "300ms", "--loss", "0.02", "--json",
+                "--seed", "7"};
+        JsonNode a = withoutWallTime(run(args).json());
+        JsonNode b = withoutWallTime(run(args).json());
+        assertEquals(a, b);
+        assertTrue(a.get("retransmissions").asLong() > 0, a.toString()); // 2% loss costs something
+        args[args.length - 1] = "8";
+        assertNotEquals(a, withoutWallTime(run(args).json()));
+        // The human summary too, but for its last line (wall time and the emulator's cost).
+        List<String> x = run("fleet", "--boards", "10", "--flash-timing", "none", "--seed", "3").out().lines().toList();
+        List<String> y = run("fleet", "--boards", "10", "--flash-timing", "none", "--seed", "3").out().lines().toList();
+        assertEquals(x.subList(0, x.size() - 1), y.subList(0, y.size() - 1));
+        assertTrue(x.get(x.size() - 1).startsWith("  time "), x.toString());
+    }
+
+    private static JsonNode withoutWallTime(JsonNode j) {
+        ObjectNode o = (ObjectNode) j.deepCopy();
+        o.remove("wallSeconds");
+        o.remove("wallMicrosPerFrame");
+        return o;
+    }
+
+    @Test
+    void aServerThatRunsFiveTransfersMakesTheOthersWaitInItsQueue() throws Exception {
+        Path sc = scenario("max-transfers = 5\nwhen-full = wait\n");
+        JsonNode j = run("fleet", "--boards", "20", "--flash-timing", "none", "--json", "--scenario", sc.toString()).json();
+        assertEquals(20, j.get("booted").asInt(), j.toString());
+        assertEquals(5, j.get("peakTransfers").asInt());
+        assertTrue(j.get("requestsWaited").asInt() >= 15, j.toString()); // 15 boards at least asked while 5 ran
+        assertEquals(0, j.get("requestsDropped").asInt());
+    }
+
+    @Test
+    void aServerThatDropsRequestsPastItsLimitIsAskedAgainUntilARequestGetsIn() throws Exception {
+        Path sc = scenario("max-transfers = 5\nwhen-full = drop\n");
+        JsonNode j = run("fleet", "--boards", "20", "--flash-timing", "none", "--json", "--scenario", sc.toString()).json();
+        assertEquals(20, j.get("booted").asInt(), j.toString());
+        assertEquals(5, j.get("peakTransfers").asInt());
+        assertTrue(j.get("requestsDropped").asInt() >= 15, j.toString());
+        assertTrue(j.get("retransmissions").asInt() >= 15, j.toString()); // the dropped boards sent their RRQ again
+    }
+
+    @Test
+    void aServerThatRefusesPastItsLimitFailsTheBoardsItRefused() throws Exception {
+        Path sc = scenario("max-transfers = 5\nwhen-full = busy\n");
+        BootCliTest.Run r = run("fleet", "--boards", "12", "--flash-timing", "none", "--json", "--scenario", sc.toString());
+        assertEquals(1, r.exit());
+        JsonNode j = r.json();
+        assertEquals(12 - j.get("booted").asInt(), j.get("failed").asInt());
+        assertTrue(j.get("failed").asInt() > 0 && j.get("requestsBusy").asInt() == j.get("failed").asInt(), j.toString());
+        String why = j.get("failures").fieldNames().next();
+        assertTrue(why.contains("Server busy"), why);
+        assertTrue(r.err().startsWith("netboot: fleet: " + j.get("failed").asInt() + " of 12 boards failed"), r.err());
+    }
+
+    @Test
+    void withMulticastTheServerSendsTheImageToAGroupInsteadOfToEachBoard() throws Exception {
+        JsonNode j = run("fleet", "--boards", "30", "--flash-timing", "none", "--multicast", "--json").json();
+        assertEquals(30, j.get("booted").asInt(), j.toString());
+        JsonNode m = j.get("multicastTransfers");
+        assertEquals(30, m.get("boards").asInt());
+        assertEquals(1, m.get("transfers").asInt()); // one file, one block size: one transfer for all
+        assertEquals(1, j.get("peakTransfers").asInt());
+        // Every block reaches the group at least once; a board that joined after block 1 went asks for the file again
+        // in its turn as master, which every board still missing blocks shares: at most a pass per board, here 2.
+        long data = m.get("groupData").asLong();
+        assertTrue(data >= DATA_FRAMES && data <= 2L * DATA_FRAMES, j.toString());
+        assertEquals(data - DATA_FRAMES, j.get("serverRetransmissions").asLong(), j.toString()); // lossless: only DATA again
+        // The DATA frames' bytes: full blocks of 1468 and the short last one, 46 bytes of headers each.
+        long passes = data / DATA_FRAMES;
+        long oneImage = IMAGE + 46L * DATA_FRAMES;
+        assertEquals(passes * oneImage + (data % DATA_FRAMES) * (1468 + 46), m.get("groupBytes").asLong());
+        // Besides those DATA the server sent each board a DHCPOFFER, a DHCPACK, an ARP reply and OACKs: far less
+        // than a copy each.
+        assertTrue(j.get("serverBytes").asLong() < m.get("groupBytes").asLong() + 30L * 2_000, j.toString());
+    }
+
+    @Test
+    void threeServersNamedInTurnShareTheFleet() throws Exception {
+        // 300 boards, 3 servers of at most 100 transfers each: spread in turn, no request waits; all on one would
+        // have made 200 wait.
+        JsonNode j = run("fleet", "--boards", "300", "--flash-timing", "none", "--json", "--scenario",
+                "emulator/fleet-servers.scenario").json();
+        assertEquals(300, j.get("booted").asInt(), j.toString());
+        assertEquals(100, j.get("peakTransfers").asInt(), j.toString());
+        assertEquals(0, j.get("requestsWaited").asInt(), j.toString());
+        assertEquals(300L * DATA_FRAMES, j.get("serverFrames").asLong() - 300L * 4, j.toString());
+    }
+
+    @Test
+    void readmeNamesEveryFieldFleetJsonPrints() throws Exception {
+        String text = Files.readString(Path.of("README.md"));
+        int from = text.indexOf("`--json` fields: `result`, `boards`");
+        assertTrue(from >= 0, "README lists the fleet --json fields");
+        String list = text.substring(from, text.indexOf("\n\n", from));
+        JsonNode j = run("fleet", "--boards", "3", "--flash-timing", "none", "--multicast", "--json").json();
+        List<String> missing = new java.util.ArrayList<>();
+        for (var it = j.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!list.contains("`" + k + "`")) {
+                missing.add(k);
+            }
+        }
+        for (var it = j.get("multicastTransfers").fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!list.contains("`" + k + "`")) {
+                missing.add("multicastTransfers." + k);
+            }
+        }
+        assertEquals(List.of(), missing, "fields fleet --json prints that README's list does not name");
+    }
+
+    @Test
+    void plotIsAnSvgOfTheBoardsBootedAndTheLinksUse() throws Exception {
+        Path svg = dir.resolve("fleet.svg");
+        BootCliTest.Run r = run("fleet", "--boards", "8", "--flash-timing", "none", "--plot", svg.toString());
+        assertEquals(0, r.exit(), r.err());
+        Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile());
+        assertEquals("svg", d.getDocumentElement().getNodeName());
+        assertEquals(2, d.getElementsByTagName("path").getLength()); // boards booted, link use
+    }
+
+    @Test
+    void badOptionsAreOneLineAndExitTwo() throws Exception {
+        BootCliTest.Run r = run("fleet", "--boards", "0", "--json");
+        assertEquals(2, r.exit());
+        assertEquals("usage", r.json().get("stage").asText());
+        assertEquals("netboot: --boards 0 (expected: 1..100000)", r.err().strip());
+        r = run("fleet", "--boards", "3", "--stagger", "soon");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("netboot: --stagger: "), r.err());
+        r = run("fleet", "--boards", "3", "--plot", dir.resolve("no/such/dir/p.svg").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no such directory"), r.err());
+        assertTrue(Files.notExists(dir.resolve("no")));
+    }
+
+    /** Writes emulator/fleet.scenario with {@code tftp} lines added to its [tftp] section. */
+    private Path scenario(String tftp) throws Exception {
+        String text = Files.readString(Path.of("emulator/fleet.scenario"));
+        text = text.replaceAll("(?m)^max-transfers = .*$\\n", "").replaceAll("(?m)^when-full = .*$\\n", "")
+                .replace("[tftp]\n", "[tftp]\n" + tftp);
+        return Files.writeString(dir.resolve("limited.scenario"), text);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStack;
+import dev.netboot.tftp.TftpClient;
+import dev.netboot.tftp.TftpConfig;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 2090 multicast TFTP between the board's client and the emulated server, on one segment: several clients at
+ * once take one pass of the file; one that joins late, or loses blocks, gets what it misses in its turn as master;
+ * a silent master loses its turn; a server that does not offer multicast sends the file as usual. The file is 50
+ * blocks of 512 bytes less 100 bytes, so the last block is short; expected counts come from that.
+ */
+class MulticastTftpTest {
+    static final long S = 1_000_000_000L;
+    static final int BLOCKS = 50;
+    static final byte[] FILE = TftpServerOptionsTest.file(BLOCKS * 512 - 100, 4);
+    /** Lock-step, 512-byte blocks, no RAM for blocks out of order: what a client misses comes in its turn. */
+    static final TftpConfig MULTICAST = new TftpConfig(1 * S, 5, 512).withMulticast(true);
+
+    /** A client board: its stack and TFTP client, and when it starts reading. */
+    static final class Board implements SimNode {
+        final NetStack stack;
+        final TftpClient client;
+        final TftpServerOptionsTest.Collect sink = new TftpServerOptionsTest.Collect();
+        long startAt;
+        boolean started;
+        boolean off;
+
+        Board(EthernetSegment seg, int i, TftpConfig config, long startAt) {
+            stack = new NetStack(seg.attach(new MacAddress(0x0200_0000_0100L + i)), NetConfig.DEFAULTS);
+            stack.configure(new Ipv4Address(Scenario.DEFAULT.clientIp().value() + i), Scenario.DEFAULT.netmask(), Ipv4Address.ANY);
+            client = new TftpClient(stack, config, new SplittableRandom(i));
+            this.startAt = startAt;
+        }
+
+        @Override
+        public void poll(long now) {
+            if (off) {
+                return; // powered off: hears and says nothing
+            }
+            if (!started && now >= startAt) {
+                started = true;
+                client.startRead(now, Scenario.DEFAULT.serverIp(), 69, "f", sink);
+            }
+            stack.poll(now);
+            client.poll(now);
+        }
+
+        @Override
+        public long pollAt() {
+            return off ? Long.MAX_VALUE : started ? Math.min(stack.pollAt(), client.pollAt()) : startAt;
+        }
+
+        boolean finished() {
+            return client.state() instanceof TftpClient.State.Done || client.state() instanceof TftpClient.State.Failed;
+        }
+    }
+
+    record Lan(Simulation sim, TftpServer server, List<Board> boards) {
+        void runToEnd() {
+            sim.run(() -> boards.stream().allMatch(b -> b.off || b.finished()), 600 * S).orThrow();
+        }
+
+        TftpMulticastSession.Stats session() {
+            assertEquals(1, server.multicastSessions().size());
+            return server.multicastSessions().getFirst().stats();
+        }
+    }
+
+    static Lan lan(FaultPlan faults, boolean offer, long... startAt) {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(100_000, faults, 5);
+        Scenario sc = Scenario.DEFAULT;
+        ServerHost host = sim.add(new ServerHost(seg, sc.serverMac(), sc.serverIp(), sc.netmask(), Ipv4Address.ANY));
+        TftpServer server = host.startTftp(sc.tftpConfig().withRetry(1 * S, 5), new SplittableRandom(1))
+                .offerMulticast(offer ? Scenario.Multicast.DEFAULT : null);
+        server.serve("f", FILE);
+        List<Board> boards = new ArrayList<>();
+        for (int i = 0; i < startAt.length; i++) {
+            boards.add(sim.add(new Board(seg, i, MULTICAST, startAt[i])));
+        }
+        return new Lan(sim, server, boards);
+    }
+
+    static void assertGotTheFile(Board b) {
+        assertInstanceOf(TftpClient.State.Done.class, b.client.state(), () -> b.client.state().toString());
+        assertArrayEquals(FILE, b.sink.out.toByteArray());
+    }
+
+    @Test
+    void threeClientsAskingTogetherShareOnePass() {
+        Lan l = lan(FaultPlan.NONE, true, 0, 0, 0);
+        l.runToEnd();
+        l.sim().runFor(5 * S); // past the dally after the last ACK
+        for (Board b : l.boards()) {
+            assertGotTheFile(b);
+            assertNotNull(b.client.multicast());
+            assertEquals(Ipv4Address.parse("239.255.0.1"), b.client.multicast().group());
+            assertEquals(BLOCKS, b.client.multicast().groupData()); // each block once, to the group
+            assertTrue(!b.stack.isMember(Ipv4Address.parse("239.255.0.1"))); // left after the dally
+        }
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(BLOCKS, s.dataSent());     // one pass for all three
+        assertEquals(0, s.retransmissions());
+        assertEquals(3, s.clients());
+        assertEquals(3, s.served());
+        assertEquals(1, l.boards().get(0).client.multicast().masterTurns());
+        assertTrue(l.server().sessions().isEmpty()); // no unicast transfer at all
+    }
+
+    @Test
+    void aClientThatJoinsLateGetsWhatItMissedInItsTurnAsMaster() {
+        // The second asks 5 ms in: block 1 went long before (a round trip is 0.2 ms). It keeps nothing past its gap,
+        // so its turn as master takes the whole file again: 50 + 50 DATA.
+        Lan l = lan(FaultPlan.NONE, true, 0, 5_000_000);
+        l.runToEnd();
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        assertEquals(1, l.boards().get(1).client.multicast().masterTurns());
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(2 * BLOCKS, s.dataSent());
+        assertEquals(BLOCKS, s.retransmissions());
+        assertEquals(1, s.masterChanges());
+    }
+
+    @Test
+    void blocksLostOnTheWayComeInALaterTurn() {
+        Lan l = lan(FaultPlan.loss(0.05), true, 0, 0, 0, 0);
+        l.runToEnd();
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        assertTrue(l.session().dataSent() > BLOCKS, l.session().toString());
+    }
+
+    @Test
+    void aSilentMasterLosesItsTurnAndTheNextClientFinishes() {
+        Lan l = lan(FaultPlan.NONE, true, 0, 0);
+        Board master = l.boards().get(0);
+        l.sim().run(() -> master.client.stats().blocks() >= 20, 60 * S).orThrow();
+        master.off = true; // its power is cut mid-transfer
+        l.runToEnd();
+        assertGotTheFile(l.boards().get(1));
+        assertEquals(1, l.boards().get(1).client.multicast().masterTurns());
+        // The silent board goes to the back of the line; after the second finishes it is offered the turn again,
+        // until MAX_TURNS turns passed in silence: 1 change to the second board, then 3 back to the silent one.
+        l.sim().run(() -> l.server().multicastSessions().getFirst().ended(), 600 * S).orThrow();
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(1, s.served());
+        assertEquals(1, s.givenUp());
+        assertEquals(1 + TftpMulticastSession.MAX_TURNS, s.masterChanges());
+        // Every block once, and the block the silent master asked for last again through the server's 5 retries.
+        assertEquals(BLOCKS + 5, s.dataSent());
+    }
+
+    @Test
+    void aServerThatDoesNotOfferMulticastSendsTheFileAsUsual() {
+        Lan l = lan(FaultPlan.NONE, false, 0, 0);
+        l.runToEnd();
+        for (Board b : l.boards()) {
+            assertGotTheFile(b);
+            assertNull(b.client.multicast()); // the OACK left multicast out: an ordinary transfer
+        }
+        assertEquals(2, l.server().sessions().size());
+        assertTrue(l.server().multicastSessions().isEmpty());
+    }
+}
