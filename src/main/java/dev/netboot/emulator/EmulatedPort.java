@@ -33,10 +33,19 @@ public final class EmulatedPort implements Link {
     private long seq;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent;
+    private int peak;
 
-    EmulatedPort(EthernetSegment segment, MacAddress mac) {
+    private final int id;
+
+    EmulatedPort(EthernetSegment segment, MacAddress mac, int id) {
         this.segment = segment;
         this.mac = mac;
+        this.id = id;
+    }
+
+    /** Returns the port's number on its segment, in attach order. */
+    int id() {
+        return id;
     }
 
     @Override
@@ -61,6 +70,14 @@ public final class EmulatedPort implements Link {
         Pending p = queue.peek();
         if (p == null || p.at() > now) {
             return false;
+        }
+        if (queue.size() > peak) {
+            // Frames in flight count only once they have arrived; the queue holds both.
+            int due = 0;
+            for (Pending q : queue) {
+                due += q.at() <= now ? 1 : 0;
+            }
+            peak = Math.max(peak, due);
         }
         queue.poll();
         received++;
@@ -119,6 +136,14 @@ public final class EmulatedPort implements Link {
 
     void enqueue(long at, byte[] frame) {
         queue.add(new Pending(at, seq++, frame));
+    }
+
+    /**
+     * Returns the most frames that had arrived and waited for the receiver at once, seen when it took one: what
+     * a NIC's receive ring must hold.
+     */
+    public int queuedPeak() {
+        return peak;
     }
 
     /**
