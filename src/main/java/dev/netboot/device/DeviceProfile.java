@@ -96,6 +96,11 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
     }
 
+    /** Returns a builder of a profile called {@code name}, for a board that builds its profile in code. */
+    public static ProfileBuilder builder(String name) {
+        return new ProfileBuilder(name);
+    }
+
     /** Returns whether the chip is NOR or NAND. */
     public FlashType type() {
         return chip.type();

@@ -74,13 +74,23 @@ public final class BootSlots {
         return current;
     }
 
-    /** Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. */
+    /**
+     * Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. A
+     * copy whose half of the metadata partition has no good erase unit left counts as absent: the other copy
+     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy).
+     */
     public SlotMetadata load() {
         SlotMetadata best = null;
         int bestCopy = -1;
         for (int c = 0; c < 2; c++) {
             byte[] raw = new byte[SlotMetadata.LENGTH];
-            flash.read(copyOffset(c), raw, 0, raw.length);
+            long at;
+            try {
+                at = copyOffset(c);
+            } catch (FlashException e) {
+                continue; // BAD_BLOCK: every unit of this copy's half is bad
+            }
+            flash.read(at, raw, 0, raw.length);
             SlotMetadata m = SlotMetadata.decode(raw);
             if (m != null && (best == null || newer(m.sequence(), best.sequence()))) {
                 best = m;
@@ -305,10 +315,23 @@ public final class BootSlots {
         return new Selection(SlotMetadata.NONE, false, "no slot holds a verified image");
     }
 
-    /** Returns true when slot {@code i} is valid in {@code m} and its content matches. */
+    /**
+     * Returns true when slot {@code i} is valid in {@code m} and its content matches. Content that cannot be
+     * read back, a recorded length past the slot's good units or a sector ECC cannot correct, does not match.
+     */
     public boolean checks(SlotMetadata m, int i) {
         SlotMetadata.Slot s = m.slot(i);
-        return s.valid() && s.length() <= slots[i].size() && Arrays.equals(digest(i, s.length()), s.sha256());
+        if (!s.valid() || s.length() > slots[i].size()) {
+            return false;
+        }
+        try {
+            return Arrays.equals(digest(i, s.length()), s.sha256());
+        } catch (FlashException e) {
+            if (e.kind() == FlashException.Kind.OUT_OF_RANGE || e.kind() == FlashException.Kind.ECC_UNCORRECTABLE) {
+                return false; // the record or the slot is damaged: the board must boot the other slot, not stop here
+            }
+            throw e;
+        }
     }
 
     /** Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, read back a page at a time (bad units skipped). */

@@ -141,8 +141,9 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
     }
 
     /**
-     * Decodes a copy; returns null when the magic or CRC does not match or a field is out of range,
-     * which is what an erased, torn or never-written copy looks like.
+     * Decodes a copy; returns null when the magic or CRC does not match, a field is out of range, or the
+     * fields contradict each other (a pending trial with no active slot), which is what an erased, torn,
+     * never-written or forged copy looks like.
      */
     public static SlotMetadata decode(byte[] raw) {
         if (raw.length < LENGTH) {
@@ -174,6 +175,9 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
         int flags = b.get(10) & 0xFF;
         if (!isSlotOrNone(active) || !isSlotOrNone(previous) || flags > 1) {
             return null;
+        }
+        if (flags == 1 && active == NONE) {
+            return null; // a trial of no slot: commits put a slot on trial, nothing writes this; select() could not run it
         }
         return new SlotMetadata(b.getInt(4) & 0xFFFF_FFFFL, active, previous, flags == 1, b.get(11) & 0xFF, slots);
     }

@@ -30,6 +30,13 @@
  * modelled: A/B slots, metadata commit and image signing, which build on these blocks; wear-out
  * (erase counts are kept but never fail a unit by themselves).
  *
+ * <p>API (a board's flash driver implements {@code Flash}, and proves it with the test kit's {@code FlashContract},
+ * power-cut sweep included): {@link dev.netboot.flash.Flash}, {@link dev.netboot.flash.FlashGeometry},
+ * {@link dev.netboot.flash.FlashStats}, {@link dev.netboot.flash.FlashException}, {@link dev.netboot.flash.FileFlash},
+ * {@link dev.netboot.flash.Partition}, and {@link dev.netboot.flash.BootSlots} for a bootloader's select and a booted
+ * system's confirm. The writer, the slot metadata's encoding and the readers are internal; the simulators, timing and
+ * power-cut decorators are the emulator's (its jar, not the device's).
+ *
  * <p>Errors are one unchecked {@link dev.netboot.flash.FlashException} with a
  * {@link dev.netboot.flash.FlashException.Kind}; {@link java.lang.IllegalArgumentException} and
  * {@link java.lang.IndexOutOfBoundsException} mean the caller misused the API. Single-threaded.

@@ -379,6 +379,12 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     void sendLast(long now, int port) {
         txSource = last;
         SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
+        if (r == SendResult.NO_ROUTE && state instanceof State.Done) {
+            // Only the final ACK cannot go: the file is complete all the same, and the dally that follows
+            // re-ACKs a retransmission should the route come back (the server's own timeout ends its side).
+            unsent = false;
+            return;
+        }
         if (r == SendResult.NO_ROUTE) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + new Ipv4Address(serverIp)
                     + " (off-link and no gateway)"));

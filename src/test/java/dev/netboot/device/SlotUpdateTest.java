@@ -11,7 +11,10 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.SimulatedNorFlash;
 import dev.netboot.flash.SlotMetadata;
+import dev.netboot.testkit.FlashContract;
+import dev.netboot.testkit.PowerCutSweep;
 import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
@@ -23,14 +26,15 @@ import org.junit.jupiter.api.Test;
  * an image that ends under the floor leaves the target slot and the metadata as they were.
  */
 class SlotUpdateTest {
-    static final PowerCutSweepTest.Board NOR = PowerCutSweepTest.NOR;
+    /** The test kit's sweep layout on a 128 KiB NOR: metadata, then slots A and B. */
+    static final PowerCutSweep.Layout NOR = PowerCutSweep.Layout.of(FlashContract.SWEEP);
 
     /** A board with OLD in A and OLDER in B, A active: a valid fallback sits in the slot the next update targets. */
     static Flash twoImages() {
-        Flash f = NOR.fresh().get();
-        PowerCutSweepTest.update(NOR, f, PowerCutSweepTest.OLDER, 0);
-        PowerCutSweepTest.update(NOR, f, PowerCutSweepTest.OLD, 0);
-        PowerCutSweepTest.update(NOR, f, PowerCutSweepTest.OLD, 0); // A again: B (OLDER) is the valid fallback
+        Flash f = SimulatedNorFlash.inMemory(FlashContract.SWEEP);
+        PowerCutSweep.update(NOR, f, PowerCutSweep.OLDER, 0);
+        PowerCutSweep.update(NOR, f, PowerCutSweep.OLD, 0);
+        PowerCutSweep.update(NOR, f, PowerCutSweep.OLD, 0); // A again: B (OLDER) is the valid fallback
         return f;
     }
 
@@ -71,7 +75,7 @@ class SlotUpdateTest {
         for (int size : new int[] {0, 700, 4095}) {
             SlotUpdate u = new SlotUpdate(NOR.slots(f), f, FlashWriter.Options.DEFAULTS, 1 << 20, 4096, new BootObserver() {});
             u.begin(-1);
-            feed(u, PowerCutSweepTest.image(size, 5));
+            feed(u, PowerCutSweep.image(size, 5));
             FlashException e = assertThrows(FlashException.class, u::finish);
             assertEquals(FlashException.Kind.IMAGE_TOO_SMALL, e.kind());
             assertTrue(e.getMessage().contains("image of " + size + " bytes refused") && e.getMessage().contains("nothing was written"),
@@ -86,7 +90,7 @@ class SlotUpdateTest {
     @Test
     void withNoAnnouncedSizeAnImageAtTheFloorIsWrittenAfterItsFirstBytesWaited() {
         Flash f = twoImages();
-        byte[] img = PowerCutSweepTest.image(4096, 6);
+        byte[] img = PowerCutSweep.image(4096, 6);
         SlotUpdate u = new SlotUpdate(NOR.slots(f), f, FlashWriter.Options.DEFAULTS, 1 << 20, 4096, new BootObserver() {});
         u.begin(-1);
         FlashStats start = f.stats();
@@ -99,7 +103,7 @@ class SlotUpdateTest {
         assertEquals(4096, u.finish());
         u.commit(0);
         assertEquals(1, NOR.slots(f).select().slot());
-        assertArrayEquals(PowerCutSweepTest.sha(img), NOR.slots(f).load().slot(1).sha256());
+        assertArrayEquals(PowerCutSweep.sha256(img), NOR.slots(f).load().slot(1).sha256());
     }
 
     @Test
@@ -109,13 +113,13 @@ class SlotUpdateTest {
         Flash f = twoImages();
         SlotUpdate u = new SlotUpdate(NOR.slots(f), f, FlashWriter.Options.DEFAULTS, 2048, 8192, new BootObserver() {});
         u.begin(-1);
-        feed(u, PowerCutSweepTest.image(5000, 7));
+        feed(u, PowerCutSweep.image(5000, 7));
         FlashException e = assertThrows(FlashException.class, u::finish);
         assertEquals(FlashException.Kind.IMAGE_TOO_SMALL, e.kind());
         assertTrue(e.getMessage().contains("nothing was committed, slot A still boots"), e.getMessage());
         BootSlots slots = NOR.slots(f);
         assertEquals(0, slots.select().slot());
-        assertArrayEquals(PowerCutSweepTest.sha(PowerCutSweepTest.OLD), slots.current().slot(0).sha256());
+        assertArrayEquals(PowerCutSweep.sha256(PowerCutSweep.OLD), slots.current().slot(0).sha256());
         assertFalse(slots.current().slot(1).valid());
     }
 }

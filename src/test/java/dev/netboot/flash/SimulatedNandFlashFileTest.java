@@ -17,12 +17,18 @@ class SimulatedNandFlashFileTest extends FlashContractTest {
     private int files;
 
     @Override
-    Flash create(FlashGeometry geometry) {
+    protected Flash create(FlashGeometry geometry) {
         return SimulatedNandFlash.openFile(dir.resolve("nand-" + files++ + ".bin"), NandGeometry.of(geometry), NandFaults.NONE);
     }
 
+    /** The in-memory simulators are swept at every operation; this one, the same code over a file, at every 8th. */
     @Override
-    boolean acceptsAnyErasedValue() {
+    protected int sweepStride() {
+        return 8;
+    }
+
+    @Override
+    protected boolean acceptsAnyErasedValue() {
         return false;
     }
 

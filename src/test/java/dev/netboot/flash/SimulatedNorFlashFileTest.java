@@ -18,8 +18,14 @@ class SimulatedNorFlashFileTest extends FlashContractTest {
     private int files;
 
     @Override
-    Flash create(FlashGeometry geometry) {
+    protected Flash create(FlashGeometry geometry) {
         return SimulatedNorFlash.openFile(dir.resolve("flash-" + files++ + ".bin"), geometry);
+    }
+
+    /** The in-memory simulators are swept at every operation; this one, the same code over a file, at every 8th. */
+    @Override
+    protected int sweepStride() {
+        return 8;
     }
 
     @Test

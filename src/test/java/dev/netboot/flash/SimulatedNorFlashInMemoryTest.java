@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class SimulatedNorFlashInMemoryTest extends FlashContractTest {
     @Override
-    Flash create(FlashGeometry geometry) {
+    protected Flash create(FlashGeometry geometry) {
         return SimulatedNorFlash.inMemory(geometry);
     }
 

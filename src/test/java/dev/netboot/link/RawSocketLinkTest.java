@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netboot.testkit.LinkContract;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -15,12 +16,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link RawSocketLink} on a veth pair made for this test (no addresses, IPv6 off): frames cross whole,
- * our own frames are not handed back, waits time out, and opening fails with a clear message. UDP runs
- * on loopback throughout ({@link LoopbackChatter}): no frame of another interface may get through. Needs
- * root and iproute2 (fails, never skips, without them).
+ * {@link RawSocketLink} on a veth pair made for this test (no addresses, IPv6 off): the test kit's
+ * {@link LinkContract} (frames cross whole and in order, our own frames are not handed back, nothing blocks,
+ * too long a frame is refused), and what a raw socket adds: frames another socket sends from the interface and
+ * frames carrying our source MAC are dropped and counted, waits time out, the MTU is the interface's, and opening
+ * fails with a clear message. UDP runs on loopback throughout ({@link LoopbackChatter}): no frame of another
+ * interface may get through. Needs root and iproute2 (fails, never skips, without them).
  */
-class RawSocketLinkTest {
+class RawSocketLinkTest extends LinkContract {
     static final MacAddress MAC_A = MacAddress.parse("02:00:00:77:00:0a");
     static final MacAddress MAC_B = MacAddress.parse("02:00:00:77:00:0b");
     static HostNet host;
@@ -29,7 +32,7 @@ class RawSocketLinkTest {
     static LoopbackChatter chatter;
 
     @BeforeAll
-    static void pair() {
+    static void veth() {
         chatter = new LoopbackChatter();
         host = new HostNet();
         a = host.name("a");
@@ -81,8 +84,20 @@ class RawSocketLinkTest {
         }
     }
 
+    /** The veth pair: b's MTU is 1400, so the kit's largest frame is 1414 bytes. */
+    @Override
+    protected LinkPair pair() {
+        RawSocketLink la = RawSocketLink.open(a);
+        try {
+            return LinkPair.realTime(la, RawSocketLink.open(b));
+        } catch (RuntimeException e) {
+            la.close();
+            throw e;
+        }
+    }
+
     @Test
-    void framesCrossWholeAndOurOwnAreNotHandedBack() {
+    void framesSentFromTheInterfaceAndFramesWithOurSourceMacAreDropped() {
         try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b);
              RawSocketLink other = RawSocketLink.open(a)) {
             byte[] small = frame(MAC_B, MAC_A, 60, 1);

@@ -443,6 +443,35 @@ class TftpClientTest {
         assertEquals(1012 * MS, client.pollAt());                       // then the dally, from the real send
     }
 
+    /**
+     * Found by TftpFuzzTest: the last block arrived and went to the sink (Done), its ACK met a full socket
+     * buffer, and on the next poll the route was gone (a host socket's ENETUNREACH). The file is complete:
+     * the transfer stays Done (host mode used to fail it and delete the whole download).
+     */
+    @Test
+    void finalAckThatCannotBeRoutedLeavesACompleteDownloadDone() {
+        TftpFuzzTest.Transport host = new TftpFuzzTest.Transport();
+        TftpClient c = new TftpClient(host, PLAIN, new SplittableRandom(11));
+        c.startRead(0, SERVER_IP, 69, FILE, sink);
+        host.takeSent();                                                // the RRQ
+        host.refuseNext = 1;
+        host.refusal = dev.netboot.net.SendResult.LINK_BUSY;
+        host.deliver(10 * MS, SERVER_IP, TID, c.localPort(), Frames.tftp(data(1, 0, 5)));
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), c.state());
+        assertEquals(10 * MS, c.pollAt());                             // the refused ACK is due again
+        int port = c.localPort();
+        host.refuseNext = 1;
+        host.refusal = dev.netboot.net.SendResult.NO_ROUTE;
+        c.poll(12 * MS);
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), c.state());
+        assertArrayEquals(Frames.pattern(0, 5), sink.data.toByteArray());
+        assertEquals(1012 * MS, c.pollAt());                           // the dally, as after a sent ACK
+        c.poll(1012 * MS);
+        assertFalse(host.isBound(port));
+        assertEquals(Long.MAX_VALUE, c.pollAt());
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), c.state());
+    }
+
     // ---- errors ----
 
     @Test

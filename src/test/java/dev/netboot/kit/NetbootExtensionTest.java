@@ -1,0 +1,139 @@
+package dev.netboot.kit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.device.BootFailure;
+import dev.netboot.device.BootReport;
+import dev.netboot.emulator.DhcpServer;
+import dev.netboot.emulator.Router;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.TftpServer;
+import dev.netboot.flash.FlashTiming;
+import dev.netboot.testkit.Capture;
+import dev.netboot.testkit.Lan;
+import dev.netboot.testkit.NetbootExtension;
+import dev.netboot.testkit.TestBoard;
+import dev.netboot.testkit.TestLan;
+import dev.netboot.testkit.Timeline;
+import dev.netboot.wire.Ipv4Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The test kit's JUnit 5 extension: a test declares its LAN, gets boards and servers injected, boots in virtual time,
+ * and asserts on the result, the capture and the flash; a failing test prints its LAN's timeline. Expected counts come
+ * from the protocols: one DHCP exchange of four messages on a lossless LAN, ceil(size / 1468) DATA blocks at the MTU's
+ * largest block (RFC 2348; the profile's blksize auto).
+ */
+@ExtendWith(NetbootExtension.class)
+@Lan(flashTiming = FlashTiming.Mode.NONE)
+class NetbootExtensionTest {
+    @Test
+    void aBoardBootsTheServedImageAndTheCaptureAndTheFlashShowHow(TestLan lan, TestBoard board, DhcpServer dhcp, TftpServer tftp) {
+        assertNotNull(dhcp);
+        assertNotNull(tftp);
+        byte[] img = lan.serve(TestLan.image(300_001, 5));
+        BootReport r = board.booted();
+        assertEquals(TestLan.sha256(img), r.sha256());
+        assertEquals("A", r.slot());
+        assertEquals(Ipv4Address.parse("10.0.0.42"), r.address());
+        assertArrayEquals(img, board.image("A"));
+        assertEquals(0, board.powerUp().slot(), "the bootloader boots slot A");
+
+        Capture c = lan.capture();
+        for (String kind : List.of("DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST", "DHCPACK", "TFTP RRQ", "TFTP OACK")) {
+            assertEquals(1, c.count(kind), kind);
+        }
+        int blocks = (300_001 + 1467) / 1468; // 205: 204 full blocks and one of 529 bytes
+        assertEquals(blocks, c.count("TFTP DATA"));
+        assertEquals(529 + 4 + 8 + 20 + 14, c.frames("TFTP DATA").getLast().bytes().length, "the last block is short");
+
+        Timeline t = lan.timeline();
+        String text = t.toString();
+        assertTrue(text.contains("TFTP transfer to 10.0.0.42:"), text);
+        assertTrue(text.contains(blocks + " DATA (blocks 1.." + blocks + ")"), text);
+        assertTrue(text.contains("board 02:4e:42:00:00:01 booted: 300001 bytes into slot A"), text);
+        assertTrue(t.entries().size() < 40, "a transfer of 205 blocks is one line: " + t.entries().size() + " lines\n" + text);
+    }
+
+    @Test
+    @Lan(scenario = "relay", seed = 7, loss = 0.05, flashTiming = FlashTiming.Mode.NONE)
+    void theMethodsLanWinsARelayedBoardBootsThroughLoss(TestLan lan, TestBoard board, Router router, Scenario scenario) {
+        assertNotNull(router, "the relay scenario's router is injected");
+        assertEquals(7, scenario.seed());
+        assertEquals(0.05, scenario.faults().loss());
+        byte[] img = lan.serve(TestLan.image(200_000, 2));
+        BootReport r = board.booted();
+        assertEquals(TestLan.sha256(img), r.sha256());
+        assertEquals(Ipv4Address.parse("10.0.1.42"), r.address(), "an address of the relayed subnet");
+        assertTrue(board.board().retransmissions() > 0, "5% loss costs retransmissions");
+        assertTrue(lan.network().framesLost() > 0);
+    }
+
+    @Test
+    void twoBoardsOnOneLanBootTogether(TestLan lan, TestBoard one, TestBoard two) {
+        byte[] img = lan.serve(TestLan.image(50_000, 9));
+        lan.bootAll();
+        BootReport a = one.booted();
+        BootReport b = two.booted();
+        assertNotEquals(one.mac(), two.mac());
+        assertNotEquals(a.address(), b.address());
+        assertEquals(TestLan.sha256(img), a.sha256());
+        assertEquals(TestLan.sha256(img), b.sha256());
+    }
+
+    @Test
+    @Lan(scenario = "default", loss = 1.0, flashTiming = FlashTiming.Mode.NONE)
+    void aBoardNobodyHearsFailsInTheLeaseStage(TestBoard board) {
+        BootFailure f = board.failed();
+        assertEquals("dhcp", f.stage());
+        assertEquals(0, board.image("A").length, "nothing written");
+    }
+
+    /** A test that fails after a boot: run through the launcher, so its failure is this test's evidence. */
+    @ExtendWith(NetbootExtension.class)
+    @Lan(flashTiming = FlashTiming.Mode.NONE)
+    static class FailingFixture {
+        @Test
+        void bootsAndThenFails(TestLan lan, TestBoard board) {
+            lan.serve(TestLan.image(100_000, 3));
+            board.booted();
+            throw new AssertionError("the board booted, and this test fails on purpose");
+        }
+
+        @Test
+        void passes(TestLan lan, TestBoard board) {
+            lan.serve(TestLan.image(10_000, 3));
+            board.booted();
+        }
+    }
+
+    @Test
+    void aFailedTestPrintsItsLansTimelineAndLeavesItsCapture() throws Exception {
+        Path pcap = Path.of("target/netboot-lan/FailingFixture.bootsAndThenFails.pcap");
+        Files.deleteIfExists(pcap);
+        Launch.Outcome o = Launch.run(FailingFixture.class);
+        assertEquals(List.of("bootsAndThenFails"), List.copyOf(o.failed().keySet()));
+        assertEquals("the board booted, and this test fails on purpose", o.failed().get("bootsAndThenFails").getMessage());
+        String out = o.output();
+        assertTrue(out.startsWith("netboot: FailingFixture.bootsAndThenFails failed; what happened on its LAN ("), out);
+        assertTrue(out.contains("capture in " + pcap.toAbsolutePath()), out);
+        for (String line : List.of("board 02:4e:42:00:00:01 powered on (spi-nor-16m)", "DHCPDISCOVER xid 0x", "DHCPACK xid 0x",
+                "board 02:4e:42:00:00:01 leased 10.0.0.42/24 by dhcp from 10.0.0.1", "TFTP RRQ boot.img", "TFTP transfer to 10.0.0.42:",
+                "board 02:4e:42:00:00:01 booted: 100000 bytes into slot A")) {
+            assertTrue(out.contains(line), line + " in\n" + out);
+        }
+        assertEquals(1, out.split("netboot: ", -1).length - 1, "the passing test prints nothing:\n" + out);
+        byte[] file = Files.readAllBytes(pcap);
+        assertEquals(0xa1b23c4d, ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(0), "a nanosecond pcap");
+    }
+}
