@@ -76,6 +76,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private final Map<Ipv4Address, Subnet> relayed = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
+    private RogueDhcp rogue = RogueDhcp.NONE;
 
     DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
         this.stack = stack;
@@ -96,6 +97,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
     /** Returns the settings. */
     public DhcpSettings settings() {
         return settings;
+    }
+
+    /** Makes this server a rogue that gets its offers and acknowledgements wrong as {@code kind} says. */
+    void rogue(RogueDhcp kind) {
+        this.rogue = java.util.Objects.requireNonNull(kind);
     }
 
     /** Returns the counters. */
@@ -288,6 +294,10 @@ public final class DhcpServer implements UdpHandler, SimNode {
     }
 
     private void send(long now, BootpMessage req, BootpMessage reply) {
+        if (rogue != RogueDhcp.NONE) {
+            rogue.send(stack, now, rogue.header(reply));
+            return;
+        }
         if (ServerReplies.send(stack, now, req, reply, false, maxMessage(req))) {
             overloaded++;
         }

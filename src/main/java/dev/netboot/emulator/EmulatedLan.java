@@ -96,7 +96,9 @@ public final class EmulatedLan {
             BootpServerConfig c = new BootpServerConfig(s.address(), Map.of(), s.poolFirst(),
                     Scenario.poolLast(s.poolFirst(), s.address(), sc.netmask()), sc.netmask(), sc.gateway(), sc.dns(), Map.of(),
                     s.bootFile(), s.bootFile().isEmpty() ? Ipv4Address.ANY : sc.tftpServer(), sc.announce());
-            otherDhcp.add(h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay())));
+            DhcpServer d = h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay()));
+            d.rogue(s.rogue());
+            otherDhcp.add(d);
         }
         if (n.proxy() != null) {
             ServerHost h = simulation.add(new ServerHost(clientSegment, n.proxy().mac(), n.proxy().address(), sc.netmask(),

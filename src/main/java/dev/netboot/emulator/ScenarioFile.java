@@ -30,7 +30,8 @@ import java.util.Locale;
  *             tftp-servers-option (yes | no), renewals (answer | ignore | rebind | nak)
  * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
  *             router-mac-server, client-address, max-hops
- * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay: another DHCP server on the segment
+ * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay, rogue ({@link RogueDhcp}): another DHCP server
+ *                     on the segment
  * [proxy-dhcp]        mac, address, boot-file, tftp-server, file-in-offer (yes | no): a ProxyDHCP server
  * [host NAME]         mac, address: a host that answers ARP and ping
  * </pre>
@@ -287,8 +288,9 @@ public final class ScenarioFile {
             Ipv4Address pool = s.require("pool-start").asIpv4();
             String file = s.optional("boot-file").map(ConfigText.Value::asString).orElse("");
             long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(0L);
+            RogueDhcp rogue = s.optional("rogue").map(ScenarioFile::rogue).orElse(RogueDhcp.NONE);
             s.finish();
-            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay));
+            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay, rogue));
         }
         Neighbours.Proxy proxy = null;
         var p = c.optionalSection("proxy-dhcp");
@@ -325,6 +327,14 @@ public final class ScenarioFile {
             return LinkModel.parseRate(v.asString());
         } catch (IllegalArgumentException e) {
             throw v.error(e.getMessage());
+        }
+    }
+
+    private static RogueDhcp rogue(ConfigText.Value v) {
+        try {
+            return RogueDhcp.parse(v.asString());
+        } catch (IllegalArgumentException e) {
+            throw v.error("'" + v.asString() + "' (expected: none, wrong-xid, wrong-chaddr, bad-length or bad-values)");
         }
     }
 
