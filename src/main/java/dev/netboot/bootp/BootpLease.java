@@ -6,6 +6,7 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a BOOTP reply told the board.
@@ -15,15 +16,20 @@ import java.util.Objects;
  * @param gateway      first router of option 3, else {@link Ipv4Address#ANY}
  * @param dns          option 6, possibly empty
  * @param hostname     option 12, else empty
+ * @param domain       option 15, the DNS domain, else empty
+ * @param broadcast    option 28 when it lies in our subnet, else the subnet's all-ones broadcast (RFC 1122 section 3.2.1.3)
  * @param boot         the TFTP server and boot file, by {@link BootTarget}'s precedence
  * @param bootFileSize option 13 in bytes (512-byte blocks × 512), or -1
  * @param bootpServer  the address the reply came from
  */
 public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns,
-                         String hostname, BootTarget boot, long bootFileSize, Ipv4Address bootpServer) {
+                         String hostname, String domain, Ipv4Address broadcast, BootTarget boot, long bootFileSize,
+                         Ipv4Address bootpServer) {
     /** Copies the DNS list. */
     public BootpLease {
         Objects.requireNonNull(boot);
+        Objects.requireNonNull(domain);
+        Objects.requireNonNull(broadcast);
         dns = List.copyOf(dns);
     }
 
@@ -48,7 +54,26 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
         List<Ipv4Address> routers = o.addresses(BootpOptions.ROUTER);
         long size = o.number(BootpOptions.BOOT_FILE_SIZE).map(blocks -> blocks * 512L).orElse(-1L);
         return new BootpLease(m.yiaddr(), mask, routers.isEmpty() ? Ipv4Address.ANY : routers.getFirst(),
-                o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""), BootTarget.of(m, serverId), size, from);
+                o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""),
+                o.text(BootpOptions.DOMAIN_NAME).orElse(""), broadcast(m.yiaddr(), mask, o.address(BootpOptions.BROADCAST_ADDRESS)),
+                BootTarget.of(m, serverId), size, from);
+    }
+
+    /**
+     * Returns the broadcast address of {@code address}'s subnet: option 28 when the server sent one that lies in the
+     * subnet and is not our own address (the 4.2BSD all-zeros host part, RFC 1122 section 3.3.6, is such a value),
+     * else the all-ones host part. A broadcast address outside the subnet would make the board take other subnets'
+     * datagrams for its own, and our own address would make it take its unicasts for broadcasts: neither is used.
+     */
+    static Ipv4Address broadcast(Ipv4Address address, Ipv4Address mask, Optional<Ipv4Address> option28) {
+        int a = address.value();
+        int m = mask.value();
+        Ipv4Address allOnes = new Ipv4Address(a | ~m);
+        if (option28.isEmpty() || m == -1) {
+            return allOnes;
+        }
+        int b = option28.get().value();
+        return (b & m) == (a & m) && b != a ? option28.get() : allOnes;
     }
 
     /** Returns the class A/B/C mask of {@code a}, the RFC 950-era default when option 1 is absent. */

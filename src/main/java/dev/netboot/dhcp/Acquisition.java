@@ -29,15 +29,12 @@ import java.util.random.RandomGenerator;
  * </pre>
  *
  * <p>Replies reach it through {@link #onReply} (the owner binds port 68 and checks op, hardware type and chaddr);
- * timers through {@link #poll}. The whole acquisition, restarts included, has the profile's give-up budget.
+ * timers through {@link #poll}. The ARP probe ({@link AddressProbe}) and the question to a ProxyDHCP server's port
+ * 4011 ({@link ProxyBoot}) are machines of their own that it drives. The whole acquisition, restarts included, has the profile's give-up budget.
  */
 final class Acquisition {
     /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
     static final int REQUEST_TRIES = 4;
-    /** Requests sent to a ProxyDHCP server's port 4011 before its boot file is given up on. */
-    static final int PROXY_TRIES = 4;
-    /** The port of a ProxyDHCP server's boot server discovery (PXE 2.1 section 2.2.6). */
-    static final int PXE_PORT = 4011;
 
     /** Where the acquisition is. */
     sealed interface State {
@@ -76,8 +73,8 @@ final class Acquisition {
         record Probing(int xid, Lease lease, Offer proxy, long leaseStart) implements State {
         }
 
-        /** Asking the ProxyDHCP server {@code proxy} for the boot file on port 4011. */
-        record Proxying(int xid, Lease lease, Offer proxy, int sent, long retryAt, long leaseStart) implements State {
+        /** Asking the ProxyDHCP server for the boot file on port 4011 ({@link ProxyBoot}). */
+        record Proxying(int xid, long leaseStart) implements State {
         }
 
         /** Declined a conflicting address; discovery starts again at {@code restartAt}. */
@@ -99,6 +96,7 @@ final class Acquisition {
     private final ClientMessages messages;
     private final RandomGenerator random;
     private final AddressProbe probe;
+    private final ProxyBoot proxyBoot;
     private State state = new State.Idle();
     private long startedAt;
     private int discovers;
@@ -115,6 +113,7 @@ final class Acquisition {
         this.messages = messages;
         this.random = random;
         this.probe = config.arpProbes() == 0 ? null : new AddressProbe(net, config.arpProbes(), config.arpProbeInterval());
+        this.proxyBoot = new ProxyBoot(net, messages, this::retryAt);
     }
 
     State state() {
@@ -123,7 +122,7 @@ final class Acquisition {
 
     /** Returns the messages sent again: DHCPDISCOVERs and DHCPREQUESTs past the first of each transaction. */
     int retransmissions() {
-        return resent;
+        return resent + proxyBoot.retransmissions();
     }
 
     /** Returns every DHCPDISCOVER and DHCPREQUEST sent. */
@@ -160,7 +159,7 @@ final class Acquisition {
             case State.Selecting s -> Math.min(s.retryAt(), s.decideAt());
             case State.Requesting r -> r.retryAt();
             case State.Probing _ -> probe.pollAt();
-            case State.Proxying p -> p.retryAt();
+            case State.Proxying _ -> proxyBoot.pollAt();
             case State.Declined d -> d.restartAt();
             default -> Long.MAX_VALUE;
         };
@@ -210,18 +209,10 @@ final class Acquisition {
                     }
                 }
             }
-            case State.Proxying p when now >= p.retryAt() -> {
-                if (p.sent() >= PROXY_TRIES) {
-                    incomplete(p.lease(), "the ProxyDHCP server " + p.proxy().server() + " did not answer " + p.sent()
-                            + " requests on port " + PXE_PORT);
-                    return;
-                }
-                int len = messages.proxyRequest(p.xid(), secs(now), p.lease().address());
-                SendResult r = net.sendUdp(now, BootpMessage.CLIENT_PORT, p.proxy().server(), PXE_PORT, len, messages);
-                if (r == SendResult.SENT || r == SendResult.PENDING_ARP) {
-                    resent += p.sent() > 0 ? 1 : 0;
-                    transition(new State.Proxying(p.xid(), p.lease(), p.proxy(), p.sent() + 1, retryAt(now, p.sent()), p.leaseStart()));
-                }
+            case State.Proxying p -> {
+                ProxyBoot.Asking a = proxyBoot.asking();
+                proxyBoot.poll(now, secs(now));
+                proxyDone(p, a);
             }
             case State.Declined d when now >= d.restartAt() -> {
                 if (overBudget(now)) {
@@ -263,7 +254,14 @@ final class Acquisition {
                         transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
                     }
                 }
-                case State.Proxying p -> proxying(now, p, m, src);
+                case State.Proxying p -> {
+                    ProxyBoot.Asking a = proxyBoot.asking();
+                    String why = proxyBoot.onReply(m, src);
+                    if (why != null) {
+                        lastIgnored = why;
+                    }
+                    proxyDone(p, a);
+                }
                 default -> {
                 }
             }
@@ -350,8 +348,8 @@ final class Acquisition {
         long[] t = Timing.leaseTimes(m.options());
         // Some servers name the boot file in the DHCPOFFER only: keep it when the DHCPACK names none.
         BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
-        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), target,
-                b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
+        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(),
+                b.broadcast(), target, b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
         checkAddress(now, r.xid(), lease, r.proxy(), r.firstAt());
     }
 
@@ -383,32 +381,27 @@ final class Acquisition {
     }
 
     private void addressIsOurs(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
-        net.configure(lease.address(), lease.netmask(), lease.gateway());
+        net.configure(lease.address(), lease.netmask(), lease.gateway(), lease.broadcast());
         if (lease.boot().complete()) {
             transition(new State.Done(lease, leaseStart));
         } else if (proxy != null && proxy.target().complete()) {
             // PXE 2.1: the ProxyDHCP offer names the boot file itself (dnsmasq's proxy mode does): no need to ask.
             transition(new State.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart));
         } else if (proxy != null) {
-            transition(new State.Proxying(xid, lease, proxy, 0, now, leaseStart));
-            poll(now);
+            transition(new State.Proxying(xid, leaseStart));
+            proxyBoot.start(now, xid, lease, proxy, secs(now));
         } else {
             incomplete(lease, "no ProxyDHCP server answered");
         }
     }
 
-    private void proxying(long now, State.Proxying p, BootpMessage m, Ipv4Address src) {
-        var type = m.options().messageType().orElse(null);
-        if (type != DhcpMessageType.Known.ACK || !Offer.serverId(m, src).equals(p.proxy().server())) {
-            lastIgnored = describe(m) + " from " + src + " while asking the ProxyDHCP server " + p.proxy().server();
-            return;
+    /** Moves on once the ProxyDHCP exchange that was {@code a} has ended: done with its lease, or failed. */
+    private void proxyDone(State.Proxying p, ProxyBoot.Asking a) {
+        if (proxyBoot.lease() != null) {
+            transition(new State.Done(proxyBoot.lease(), p.leaseStart()));
+        } else if (proxyBoot.failure() != null) {
+            incomplete(a.lease(), proxyBoot.failure());
         }
-        BootTarget target = BootTarget.of(m, p.proxy().server());
-        if (!target.complete()) {
-            incomplete(p.lease(), "the ProxyDHCP server " + p.proxy().server() + " named no boot file either: " + target.missing());
-            return;
-        }
-        transition(new State.Done(p.lease().withProxyBoot(target, p.proxy().server()), p.leaseStart()));
     }
 
     private void incomplete(Lease lease, String why) {

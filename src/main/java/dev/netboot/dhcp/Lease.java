@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param gateway          the first router of option 3, else {@link Ipv4Address#ANY}
  * @param dns              option 6, possibly empty
  * @param hostname         option 12, else empty
+ * @param domain           option 15, the DNS domain, else empty
+ * @param broadcast        the subnet's broadcast address: option 28 when it lies in the subnet, else the all-ones host part
  * @param boot             the TFTP server and boot file, and where each came from
  * @param bootFileSize     option 13 in bytes, or -1
  * @param dhcpServer       the server that gave the address: its server identifier (54), else the reply's source
@@ -25,7 +27,7 @@ import java.util.Objects;
  * @param rebindingSeconds T2: option 59, else 0.875 of the lease
  */
 public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns,
-                    String hostname, BootTarget boot, long bootFileSize, Ipv4Address dhcpServer, Ipv4Address proxyServer,
+                    String hostname, String domain, Ipv4Address broadcast, BootTarget boot, long bootFileSize, Ipv4Address dhcpServer, Ipv4Address proxyServer,
                     long leaseSeconds, long renewalSeconds, long rebindingSeconds) {
     /** How the board got its identity. */
     public enum Source {
@@ -47,6 +49,8 @@ public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv
     public Lease {
         Objects.requireNonNull(source);
         Objects.requireNonNull(boot);
+        Objects.requireNonNull(domain);
+        Objects.requireNonNull(broadcast);
         dns = List.copyOf(dns);
         if (!(0 <= renewalSeconds && renewalSeconds <= rebindingSeconds && rebindingSeconds <= leaseSeconds
                 && leaseSeconds <= DhcpOption.INFINITE)) {
@@ -57,8 +61,8 @@ public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv
 
     /** Returns the lease of a BOOTP reply: infinite, no server identifier beyond the replying server. */
     public static Lease of(BootpLease b) {
-        return new Lease(Source.BOOTP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.boot(), b.bootFileSize(),
-                b.bootpServer(), Ipv4Address.ANY, DhcpOption.INFINITE, DhcpOption.INFINITE, DhcpOption.INFINITE);
+        return new Lease(Source.BOOTP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(), b.broadcast(),
+                b.boot(), b.bootFileSize(), b.bootpServer(), Ipv4Address.ANY, DhcpOption.INFINITE, DhcpOption.INFINITE, DhcpOption.INFINITE);
     }
 
     /** Returns the TFTP server. */
@@ -78,12 +82,13 @@ public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv
 
     /** Returns this lease with the boot server and file of a ProxyDHCP answer from {@code proxy}. */
     public Lease withProxyBoot(BootTarget target, Ipv4Address proxy) {
-        return new Lease(Source.PROXY, address, netmask, gateway, dns, hostname, target, bootFileSize, dhcpServer, proxy,
-                leaseSeconds, renewalSeconds, rebindingSeconds);
+        return new Lease(Source.PROXY, address, netmask, gateway, dns, hostname, domain, broadcast, target, bootFileSize,
+                dhcpServer, proxy, leaseSeconds, renewalSeconds, rebindingSeconds);
     }
 
     /** Returns this lease with the times (and server) of a renewal's DHCPACK; address and boot target stay. */
     public Lease renewed(Ipv4Address server, long lease, long t1, long t2) {
-        return new Lease(source, address, netmask, gateway, dns, hostname, boot, bootFileSize, server, proxyServer, lease, t1, t2);
+        return new Lease(source, address, netmask, gateway, dns, hostname, domain, broadcast, boot, bootFileSize, server,
+                proxyServer, lease, t1, t2);
     }
 }

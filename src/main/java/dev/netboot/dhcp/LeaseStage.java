@@ -221,7 +221,7 @@ public final class LeaseStage implements UdpHandler {
     }
 
     private void bound(Lease lease) {
-        net.configure(lease.address(), lease.netmask(), lease.gateway());
+        net.configure(lease.address(), lease.netmask(), lease.gateway(), lease.broadcast());
         renewal.begin(0, lease);
         transition(new State.Bound(lease));
     }

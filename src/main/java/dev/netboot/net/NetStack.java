@@ -42,6 +42,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     private int address;
     private int netmask;
+    private int subnetBroadcast = -1;
     private int gateway;
 
     private final int[] boundPorts = new int[MAX_BINDINGS];
@@ -119,11 +120,24 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         return new MacAddress(mac);
     }
 
-    /** Sets our address, netmask and gateway ({@link Ipv4Address#ANY} for none). */
+    /**
+     * Sets our address, netmask and gateway ({@link Ipv4Address#ANY} for none); the subnet's broadcast address is
+     * the all-ones host part.
+     */
     public void configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway) {
+        configure(address, netmask, gateway, new Ipv4Address(address.value() | ~netmask.value()));
+    }
+
+    /**
+     * Sets our address, netmask, gateway and the subnet's broadcast address (DHCP option 28). Datagrams to
+     * 255.255.255.255, to the all-ones host part of the subnet and to {@code broadcast} are taken as broadcasts
+     * (RFC 1122 section 3.3.6: a host recognizes the broadcast forms its subnet uses).
+     */
+    public void configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, Ipv4Address broadcast) {
         this.address = address.value();
         this.netmask = netmask.value();
         this.gateway = gateway.value();
+        this.subnetBroadcast = broadcast.value() == address.value() ? address.value() | ~netmask.value() : broadcast.value();
     }
 
     /** Returns our address, {@link Ipv4Address#ANY} before {@link #configure}. */
@@ -237,7 +251,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     }
 
     private boolean isBroadcast(int ip) {
-        return ip == -1 || (address != 0 && netmask != -1 && ip == (address | ~netmask));
+        return ip == -1 || (address != 0 && netmask != -1 && (ip == (address | ~netmask) || ip == subnetBroadcast));
     }
 
     /**

@@ -34,6 +34,8 @@ public record BootpOptions(Map<Integer, byte[]> values) {
     public static final int BOOT_FILE_SIZE = 13;
     /** Domain Name. */
     public static final int DOMAIN_NAME = 15;
+    /** Broadcast Address in use on the client's subnet (RFC 2132 section 5.3). */
+    public static final int BROADCAST_ADDRESS = 28;
     /** Option Overload: 1 file holds options, 2 sname holds options, 3 both. */
     public static final int OVERLOAD = 52;
     /** DHCP Message Type. */

@@ -279,8 +279,8 @@ class BootpClientTest {
         int xid = started();
         deliver(40 * MS, reply(xid).message());
         assertEquals(new BootpLease(YIADDR, Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
-                List.of(Ipv4Address.parse("10.0.0.53"), Ipv4Address.parse("9.9.9.9")), "board7",
-                new BootTarget(SERVER_IP, "siaddr", "boards/7/boot.img", "file", ""), 256 * 512, SERVER_IP), bound());
+                List.of(Ipv4Address.parse("10.0.0.53"), Ipv4Address.parse("9.9.9.9")), "board7", "",
+                Ipv4Address.parse("10.0.0.255"), new BootTarget(SERVER_IP, "siaddr", "boards/7/boot.img", "file", ""), 256 * 512, SERVER_IP), bound());
     }
 
     @Test

@@ -86,6 +86,8 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals("192.0.2.1 (siaddr), boot.img (file)", l.boot().describe());
         assertEquals(MASK, l.netmask());
         assertEquals(SERVER, l.gateway());
+        assertEquals(ip("192.0.2.255"), l.broadcast());                       // no option 28: the all-ones host part
+        assertEquals("", l.domain());
         assertEquals(List.of(3600L, 1800L, 3150L), List.of(l.leaseSeconds(), l.renewalSeconds(), l.rebindingSeconds()));
         assertEquals(2, stage.requests());
         assertEquals(0, stage.retransmissions());
@@ -344,6 +346,39 @@ class AcquisitionTest extends DhcpTimeline {
         poll(20 * MS);
         // Option 150 comes before 66 in the precedence; 67 names the file.
         assertEquals("192.0.2.8 (option 150), images/" + "x".repeat(239) + ".img (option 67)", bound().boot().describe());
+        assertEquals("d".repeat(60), bound().domain(), "option 15 from the overloaded file/sname fields");
+    }
+
+    @Test
+    void domainAndBroadcastAddressFromOptions15And28() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK).with(new DhcpOption.DomainName("lab.example"))
+                .with(new DhcpOption.BroadcastAddress(ip("192.0.2.0"))));
+        Lease l = bound();
+        assertEquals("lab.example", l.domain());
+        assertEquals(ip("192.0.2.0"), l.broadcast());               // the 4.2BSD form of 192.0.2.0/24, as the server says
+    }
+
+    @Test
+    void option28OutsideTheSubnetIsNotUsed() {
+        assertEquals(ip("192.0.2.255"), broadcastGiven(new DhcpOption.BroadcastAddress(ip("198.51.100.255"))));
+    }
+
+    @Test
+    void option28NamingOurOwnAddressIsNotUsed() {
+        assertEquals(ip("192.0.2.255"), broadcastGiven(new DhcpOption.BroadcastAddress(OFFERED)));
+    }
+
+    Ipv4Address broadcastGiven(DhcpOption o28) {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK).with(o28));
+        return bound().broadcast();
     }
 
     @Test

@@ -232,7 +232,7 @@ class DhcpFuzzTest {
             }
             BootpMessage m = new BootpMessage(BootpMessage.BOOTREPLY, 1, 6, 0, x, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY,
                     yiaddr, siaddr, Ipv4Address.ANY, chaddr, "", file.length() < 128 ? file : "", new BootpOptions(options));
-            int dstPort = in.below(4) == 3 ? Acquisition.PXE_PORT : BootpMessage.CLIENT_PORT;
+            int dstPort = in.below(4) == 3 ? ProxyBoot.PORT : BootpMessage.CLIENT_PORT;
             byte[] payload = Frames.bootp(m);
             return Frames.udp(SERVER_MAC, MacAddress.BROADCAST, src, 67, Ipv4Address.BROADCAST, dstPort,
                     payload.length > 1472 ? java.util.Arrays.copyOf(payload, 1472) : payload);

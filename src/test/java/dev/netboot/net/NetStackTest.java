@@ -425,6 +425,21 @@ class NetStackTest {
     }
 
     @Test
+    void theSubnetsOwnBroadcastFormFromOption28IsAcceptedBesideTheStandardOnes() {
+        // A 4.2BSD-style subnet broadcasts to the all-zeros host part (RFC 1122 3.3.6); DHCP option 28 says so.
+        byte[] bsd = Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER_IP, 67, Ipv4Address.parse("10.0.0.0"), PORT, new byte[] {1});
+        configured();
+        deliver(1 * MS, bsd);
+        assertEquals(0, rec.datagrams.size(), "without option 28, 10.0.0.0 is not a broadcast of 10.0.0.0/24");
+        net.configure(OUR_IP, MASK, GW_IP, Ipv4Address.parse("10.0.0.0"));
+        deliver(2 * MS, bsd);
+        deliver(3 * MS, Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER_IP, 67, Ipv4Address.parse("10.0.0.255"), PORT, new byte[] {2}));
+        deliver(4 * MS, udpToUs(Ipv4Address.parse("10.0.0.99"), PORT, new byte[] {3}));
+        assertEquals(List.of(Ipv4Address.parse("10.0.0.0"), Ipv4Address.parse("10.0.0.255")),
+                rec.datagrams.stream().map(Datagram::dst).toList());
+    }
+
+    @Test
     void beforeConfigureAnyDestinationAddressIsAccepted() {
         Ipv4Address offered = Ipv4Address.parse("10.9.9.9");
         deliver(1 * MS, udpToUs(offered, PORT, new byte[] {1}));                 // RFC 1542 3.1.1: unicast to yiaddr

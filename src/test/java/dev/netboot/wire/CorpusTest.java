@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Test;
  * The real-frame corpus in {@code src/test/resources/corpus/}: each frame goes through Ethernet,
  * then ARP or IPv4 → UDP (checksums verified) → BOOTP or TFTP, the path the net layer takes.
  */
-class CorpusTest {
+public class CorpusTest {
     static final List<String> NAMES = List.of("arp-request", "arp-reply", "bootp-reply", "tftp-rrq", "tftp-oack",
-            "tftp-data", "tftp-error", "dhcp-discover-udhcpc", "dhcp-offer-dnsmasq", "dhcp-ack-dnsmasq");
+            "tftp-data", "tftp-error", "dhcp-discover-udhcpc", "dhcp-offer-dnsmasq", "dhcp-ack-dnsmasq",
+            "dhcp-offer-dnsmasq-proxy", "dhcp-ack-dnsmasq-proxy");
 
     /** Loads one corpus file: hex bytes, whitespace ignored, '#' to end of line is a comment. */
-    static byte[] load(String name) {
+    public static byte[] load(String name) {
         try (InputStream in = CorpusTest.class.getResourceAsStream("/corpus/" + name + ".hex")) {
             assertNotNull(in, "corpus/" + name + ".hex");
             StringBuilder hex = new StringBuilder();
@@ -47,10 +48,10 @@ class CorpusTest {
     }
 
     /** The application payload of an IPv4/UDP frame, after all three layers checked out. */
-    record Udp(int srcIp, int dstIp, int srcPort, int dstPort, ByteBuffer buf, int off, int len) {
+    public record Udp(int srcIp, int dstIp, int srcPort, int dstPort, ByteBuffer buf, int off, int len) {
     }
 
-    static Udp udp(byte[] frame) {
+    public static Udp udp(byte[] frame) {
         ByteBuffer b = ByteBuffer.wrap(frame);
         EthernetFrame eth = new EthernetFrame().wrap(b, frame.length);
         assertEquals(EthernetFrame.TYPE_IPV4, eth.etherType());
