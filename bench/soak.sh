@@ -40,4 +40,4 @@ trap 'rm -rf "$snap"' EXIT
 mkdir -p "$snap"
 cp -r target/classes "$snap/main"
 cp -r target/test-classes "$snap/test"
-exec "$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$snap/test:$snap/main:$(cat target/soak/classpath.txt)" dev.netboot.soak.Soak "$@"
+"$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$snap/test:$snap/main:$(cat target/soak/classpath.txt)" dev.netboot.soak.Soak "$@"
