@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,6 +52,9 @@ final class BootCommand implements Callable<Integer> {
 
     @Option(names = "--loss", paramLabel = "P", description = "Probability 0..1 that the link loses a frame (default: the scenario's).")
     Double loss;
+
+    @Mixin
+    FaultOptions faults = new FaultOptions();
 
     @Option(names = "--bandwidth", paramLabel = "RATE",
             description = "Emulated link rate, e.g. 100Mbit or 1Gbit (Kbit/Mbit/Gbit, decimal); frames take serialisation time and queue. 0: infinitely fast (default: the scenario's).")

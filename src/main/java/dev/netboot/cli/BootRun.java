@@ -43,10 +43,11 @@ final class BootRun {
      * @param windowSize    TFTP window in use
      * @param transferNanos time from RRQ to the last block, or -1
      * @param flashTime     the flash side of an emulated run; null on a real interface
+     * @param drops         what was dropped, where and why (the wire's part null on a real interface)
      */
     record Outcome(BootSequence.State state, String stopped, String where, MacAddress mac, long nanos, long bytes,
                    int blockSize, int windowSize, long transferNanos, long retransmissions, long flashOps,
-                   Long framesLost, long seed, Double loss, EmulatedBoot.FlashTime flashTime) {
+                   Long framesLost, long seed, Double loss, EmulatedBoot.FlashTime flashTime, EmulatedBoot.Drops drops) {
     }
 
     /**
@@ -84,7 +85,7 @@ final class BootRun {
         return new Outcome(end, "emulation stopped after " + seconds(result.simulatedNanos())
                 + " s of virtual time", "the emulator", prof.mac(), result.simulatedNanos(), result.bytesReceived(),
                 result.blockSize(), result.windowSize(), result.transferNanos(), result.retransmissions(),
-                result.flashOps(), result.framesLost(), scenario.seed(), scenario.faults().loss(), result.flash());
+                result.flashOps(), result.framesLost(), scenario.seed(), scenario.faults().loss(), result.flash(), result.drops());
     }
 
     /**
@@ -128,7 +129,7 @@ final class BootRun {
             return new Outcome(run.state(), "gave up after " + seconds(run.elapsedNanos()) + " s on " + iface, iface, m,
                     run.elapsedNanos(), observer.bytes(), EmulatedBoot.blockSize(boot, prof), EmulatedBoot.windowSize(boot, prof),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
-                    boot.retransmissions(), flashOps, null, deviceSeed, null, flashTime);
+                    boot.retransmissions(), flashOps, null, deviceSeed, null, flashTime, EmulatedBoot.Drops.of(boot));
         }
     }
 

@@ -77,7 +77,8 @@ final class BootSetup {
     static Plan plan(BootCommand o) {
         if (o.iface != null) {
             String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario"
-                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt" : null;
+                    : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt"
+                    : o.faults.firstGiven();
             if (emulatorOnly != null) {
                 throw new UsageError(emulatorOnly + " configures the emulator; it has no meaning with --interface");
             }
@@ -173,7 +174,7 @@ final class BootSetup {
         }
     }
 
-    /** Loads the scenario and applies --seed, --loss, --bandwidth and --rtt. */
+    /** Loads the scenario and applies --seed, --loss, the other faults ({@link FaultOptions}), --bandwidth and --rtt. */
     private static Scenario scenario(BootCommand o) {
         Path sf = o.scenarioFile != null ? o.scenarioFile : Home.defaultScenario();
         Scenario scenario;
@@ -191,6 +192,7 @@ final class BootSetup {
             }
             scenario = scenario.withLoss(o.loss);
         }
+        scenario = o.faults.apply(scenario);
         if (o.bandwidth != null) {
             try {
                 scenario = scenario.withLink(scenario.link().withRate(LinkModel.parseRate(o.bandwidth)));

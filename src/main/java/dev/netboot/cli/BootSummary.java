@@ -5,6 +5,9 @@ import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.dhcp.Lease;
 import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.EthernetSegment;
+import dev.netboot.net.NetStats;
+import dev.netboot.tftp.TftpClient;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashWear;
@@ -147,6 +150,7 @@ final class BootSummary {
         } else {
             j.put("framesLost", o.framesLost());
         }
+        j.put("drops", drops(o.drops(), flashTime == null ? 0 : flashTime.ramDrops()));
         j.put("seed", o.seed());
         if (o.loss() == null) {
             j.putNull("loss");
@@ -229,6 +233,35 @@ final class BootSummary {
     /** Returns "1 sector", "3 sectors". */
     static String count(long n, String thing) {
         return n + " " + thing + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * Returns what was dropped and why: {@code board} (the board's network stack: frames for another station or
+     * address, malformed, a bad checksum, fragments, an unknown type or protocol, no listener on the UDP port, ICMP
+     * it ignored), {@code tftp} (the image transfer: duplicates, packets from strangers, malformed or unexpected
+     * ones; blocks dropped for want of RAM are {@code ramDrops}) and {@code wire} (the emulated wire: lost, while the board's link was down, a full receive or transmit
+     * queue; and what it did to frames it delivered: corrupted, tampered, duplicated, reordered; the most frames
+     * that waited at the board's port), null on a real interface.
+     */
+    static Json drops(EmulatedBoot.Drops d, long ramDrops) {
+        NetStats n = d.board();
+        TftpClient.Stats t = d.tftp();
+        Json j = Json.object();
+        j.put("board", Json.object().put("notForUs", n.dropNotForUs()).put("malformed", n.dropMalformed())
+                .put("badChecksum", n.dropChecksum()).put("fragment", n.dropFragment()).put("unsupported", n.dropUnsupported())
+                .put("noListener", n.dropNoListener()).put("icmpIgnored", n.icmpIgnored()));
+        j.put("tftp", Json.object().put("duplicates", t.duplicates()).put("strangers", t.strayPackets())
+                .put("malformedOrUnexpected", t.dropped() - ramDrops)); // blocks with no RAM are ramDrops, said apart
+        EthernetSegment.Stats w = d.wire();
+        if (w == null) {
+            j.putNull("wire");
+        } else {
+            j.put("wire", Json.object().put("lost", w.droppedByLoss()).put("linkDown", w.droppedByLinkDown())
+                    .put("queueFull", w.droppedByQueue()).put("txQueueFull", w.droppedByTxQueue()).put("corrupted", w.corrupted())
+                    .put("tampered", w.tampered()).put("duplicated", w.duplicated()).put("reordered", w.reordered())
+                    .put("rxQueuePeak", d.rxQueuePeak()));
+        }
+        return j;
     }
 
     private static void putAddress(Json j, String key, Ipv4Address a) {

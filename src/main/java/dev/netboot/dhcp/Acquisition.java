@@ -282,6 +282,10 @@ final class Acquisition {
         }
         if (o.kind() == Offer.Kind.BOOTP) {
             BootpLease.read(m, src, Ipv4Address.ANY, "BOOTP"); // checks address and mask now, not after the window
+        } else if (o.kind() == Offer.Kind.ADDRESS) {
+            // An offer whose lease could never be used (a non-contiguous mask) is no offer: a rogue server answering
+            // first with one must not win over the server that answers right.
+            BootpLease.read(m, src, o.server(), "DHCP");
         }
         List<Offer> offers = new ArrayList<>(s.offers());
         offers.add(o);

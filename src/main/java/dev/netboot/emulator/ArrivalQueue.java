@@ -27,6 +27,16 @@ final class ArrivalQueue {
         return at[head];
     }
 
+    /** Returns how many frames have arrived by {@code now}: the leading ones, the queue being in arrival order. */
+    int dueBy(long now) {
+        int mask = at.length - 1;
+        int n = 0;
+        while (n < size && at[(head + n) & mask] <= now) {
+            n++;
+        }
+        return n;
+    }
+
     /** Takes the first frame out. */
     byte[] poll() {
         byte[] f = frames[head];

@@ -79,6 +79,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private List<Ipv4Address> bootServers;
     private final Map<MacAddress, Ipv4Address> bootServerOf = new java.util.HashMap<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
+    private RogueDhcp rogue = RogueDhcp.NONE;
 
     DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
         this.stack = stack;
@@ -116,6 +117,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
     /** Returns the settings. */
     public DhcpSettings settings() {
         return settings;
+    }
+
+    /** Makes this server a rogue that gets its offers and acknowledgements wrong as {@code kind} says. */
+    void rogue(RogueDhcp kind) {
+        this.rogue = java.util.Objects.requireNonNull(kind);
     }
 
     /** Returns the counters. */
@@ -309,6 +315,10 @@ public final class DhcpServer implements UdpHandler, SimNode {
     }
 
     private void send(long now, BootpMessage req, BootpMessage reply) {
+        if (rogue != RogueDhcp.NONE) {
+            rogue.send(stack, now, rogue.header(reply));
+            return;
+        }
         if (ServerReplies.send(stack, now, req, reply, false, maxMessage(req))) {
             overloaded++;
         }

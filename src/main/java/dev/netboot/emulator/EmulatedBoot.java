@@ -14,6 +14,7 @@ import dev.netboot.flash.TimedFlash;
 import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.net.NetConfig;
+import dev.netboot.net.NetStats;
 import dev.netboot.tftp.TftpClient;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
@@ -92,10 +93,27 @@ public final class EmulatedBoot {
      * @param windowSize      TFTP window negotiated (RFC 7440; 1 is lock-step); before the transfer started, the one asked for
      * @param transferNanos   virtual time from the RRQ to the last ACK, or -1 when the transfer did not finish
      * @param flash           flash busy time and the pacing of the transfer
+     * @param drops           what was dropped, where and why
      */
     public record Result(BootSequence.State state, Simulation.Outcome outcome, long simulatedNanos, long bytesReceived,
                          int blockSize, long retransmissions, long flashOps, long framesLost, int windowSize,
-                         long transferNanos, FlashTime flash) {
+                         long transferNanos, FlashTime flash, Drops drops) {
+    }
+
+    /**
+     * What was dropped and why: by the board's network stack (every frame, by reason), by its TFTP client, and
+     * on the emulated wire.
+     *
+     * @param board       the board's network counters
+     * @param tftp        the image transfer's counters: duplicates, strangers, malformed or unexpected packets
+     * @param wire        the emulated wire's counters, summed over its segments; null on a real interface
+     * @param rxQueuePeak most frames that waited at the board's port at once (the emulated NIC's ring); -1 on a real interface
+     */
+    public record Drops(NetStats board, TftpClient.Stats tftp, EthernetSegment.Stats wire, long rxQueuePeak) {
+        /** Returns the counters of a boot on a real interface: the board's own, nothing of a wire. */
+        public static Drops of(BootSequence boot) {
+            return new Drops(boot.net().stats(), boot.tftp().stats(), null, -1);
+        }
     }
 
     private EmulatedBoot() {
@@ -170,7 +188,8 @@ public final class EmulatedBoot {
             return new Result(boot.state(), run.outcome(), run.time(), bytes, blockSize(boot, p), boot.retransmissions(),
                     flashOps, lan.framesLost(), windowSize(boot, p),
                     boot.tftp().finishedAt() < 0 ? -1 : boot.tftp().finishedAt() - boot.tftp().startedAt(),
-                    flashTime(timed, boot));
+                    flashTime(timed, boot), new Drops(boot.net().stats(), boot.tftp().stats(), lan.wireStats(),
+                    lan.boardPort().queuedPeak()));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {

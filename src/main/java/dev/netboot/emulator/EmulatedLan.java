@@ -38,6 +38,8 @@ public final class EmulatedLan {
     private final List<ServerHost> tftpHosts = new ArrayList<>();
     private ProxyDhcpServer proxy;
     private final ServerHost stranger;
+    private EmulatedPort boardPort;
+    private BackgroundTraffic background;
 
     private EmulatedLan(Scenario sc) {
         this.scenario = sc;
@@ -90,6 +92,19 @@ public final class EmulatedLan {
             router.relayBootp(clientSide, sc.serverIp(), r.maxHops());
         }
         addNeighbours(sc);
+        Background bg = sc.faults().background();
+        if (bg.any()) {
+            // Other machines' traffic on the board's segment, from the third stream of the seed.
+            background = simulation.add(new BackgroundTraffic(clientSegment.attach(BackgroundTraffic.MAC), bg,
+                    r == null ? sc.serverIp() : r.routerClientIp(), r == null ? sc.netmask() : r.clientNetmask(),
+                    r == null ? sc.clientIp() : r.clientIp(), () -> boardPort == null ? null : boardPort.macAddress(),
+                    Seeds.derive(sc.seed(), "background")));
+        }
+    }
+
+    /** Returns how many frames the background traffic sent: broadcasts, ARP requests, datagrams to the board, flood. */
+    public long[] backgroundSent() {
+        return background == null ? new long[4] : background.sent();
     }
 
     /** Puts the scenario's other machines on the board's segment, each a host of its own, in the scenario's order. */
@@ -100,7 +115,9 @@ public final class EmulatedLan {
             BootpServerConfig c = new BootpServerConfig(s.address(), Map.of(), s.poolFirst(),
                     Scenario.poolLast(s.poolFirst(), s.address(), sc.netmask()), sc.netmask(), sc.gateway(), sc.dns(), Map.of(),
                     s.bootFile(), s.bootFile().isEmpty() ? Ipv4Address.ANY : sc.tftpServer(), sc.announce());
-            otherDhcp.add(h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay())));
+            DhcpServer d = h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay()));
+            d.rogue(s.rogue());
+            otherDhcp.add(d);
         }
         if (n.proxy() != null) {
             ServerHost h = simulation.add(new ServerHost(clientSegment, n.proxy().mac(), n.proxy().address(), sc.netmask(),
@@ -120,9 +137,18 @@ public final class EmulatedLan {
         return new EmulatedLan(scenario);
     }
 
-    /** Attaches a new port (for the device or a test client) to the client segment. */
+    /**
+     * Attaches a new port (for the device or a test client) to the client segment. The first is the board's: the
+     * one whose link the scenario's faults take down ({@link FaultPlan#linkDown}), and the one background traffic
+     * sends its datagrams to.
+     */
     public EmulatedPort attach(MacAddress mac) {
-        return clientSegment.attach(mac);
+        EmulatedPort p = clientSegment.attach(mac);
+        if (boardPort == null) {
+            boardPort = p;
+            clientSegment.boardPort(p);
+        }
+        return p;
     }
 
     /**
@@ -159,6 +185,25 @@ public final class EmulatedLan {
     /** Returns the distinct segments: the client segment first, then the server's (one segment without a relay). */
     public List<EthernetSegment> segments() {
         return clientSegment == segment ? List.of(segment) : List.of(clientSegment, segment);
+    }
+
+    /** Returns the board's port (the first attached), or null before one is. */
+    public EmulatedPort boardPort() {
+        return boardPort;
+    }
+
+    /** Returns the counters of every segment, summed. */
+    public EthernetSegment.Stats wireStats() {
+        long[] t = new long[10];
+        for (EthernetSegment s : segments()) {
+            EthernetSegment.Stats x = s.stats();
+            long[] v = {x.framesSent(), x.framesDelivered(), x.droppedByLoss(), x.droppedByQueue(), x.duplicated(),
+                    x.droppedByTxQueue(), x.droppedByLinkDown(), x.corrupted(), x.tampered(), x.reordered()};
+            for (int i = 0; i < t.length; i++) {
+                t[i] += v[i];
+            }
+        }
+        return new EthernetSegment.Stats(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9]);
     }
 
     /** Returns the frames lost to the fault plan on all segments. */

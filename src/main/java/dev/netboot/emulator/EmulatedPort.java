@@ -29,10 +29,19 @@ public final class EmulatedPort implements Link {
     private long egressFreeAt;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent, bytesSent;
+    private int peak;
 
-    EmulatedPort(EthernetSegment segment, MacAddress mac) {
+    private final int id;
+
+    EmulatedPort(EthernetSegment segment, MacAddress mac, int id) {
         this.segment = segment;
         this.mac = mac;
+        this.id = id;
+    }
+
+    /** Returns the port's number on its segment, in attach order. */
+    int id() {
+        return id;
     }
 
     @Override
@@ -64,6 +73,10 @@ public final class EmulatedPort implements Link {
         learnOwner();
         if (queue.isEmpty() || queue.peekAt() > now) {
             return false;
+        }
+        if (queue.size() > peak) {
+            // Frames in flight count only once they have arrived; the queue holds both.
+            peak = Math.max(peak, queue.dueBy(now));
         }
         byte[] frame = queue.poll();
         received++;
@@ -145,6 +158,14 @@ public final class EmulatedPort implements Link {
         egressFreeAt = leaves;
         egressLeaves.add(leaves);
         return leaves;
+    }
+
+    /**
+     * Returns the most frames that had arrived and waited for the receiver at once, seen when it took one: what
+     * a NIC's receive ring must hold.
+     */
+    public int queuedPeak() {
+        return peak;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,13 @@ import java.util.SplittableRandom;
  * serialisation time on the wire; it reaches the receivers the latency after its last bit left (see
  * {@link LinkModel} for what is counted). A sender whose queue is full drops the frame, counted in
  * {@link Stats#droppedByTxQueue()}. Faults from a
- * {@link FaultPlan} are decided per frame per receiving port, ports taken in attach order, each from
- * its own seeded generator, so one seed gives one drop pattern. A generator is drawn from for every
+ * {@link FaultPlan} are decided per frame per receiving port, ports taken in attach order, each kind from
+ * its own seeded generator, so one seed gives one pattern of each. A generator is drawn from for every
  * decision even at probability 0 or 1, which keeps the patterns of two loss rates under one seed
- * nested (a frame lost at 10% is also lost at 20%).
+ * nested (a frame lost at 10% is also lost at 20%), and turning one fault on leaves the others' patterns
+ * as they were. In order: the board's link being down (the sender's at sending, the receiver's at arrival),
+ * loss, a bit flipped (corrupt), a TFTP DATA byte changed with its checksum fixed (tamper), jitter (order kept
+ * per sender and receiver), a frame held back (reorder), duplication.
  *
  * <p>Create segments with {@link Simulation#newSegment}, which schedules their deliveries.
  */
@@ -35,6 +39,14 @@ public final class EthernetSegment {
     private final FaultPlan faults;
     private final SplittableRandom lossRandom;
     private final SplittableRandom duplicateRandom;
+    private final SplittableRandom reorderRandom;
+    private final SplittableRandom jitterRandom;
+    private final SplittableRandom corruptRandom;
+    private final SplittableRandom tamperRandom;
+    // The board's port: the one FaultPlan.linkDown takes down (EmulatedLan.attach marks it); null for none.
+    private EmulatedPort board;
+    // With jitter, when the last frame from one port to another arrives: later ones never overtake it.
+    private final java.util.Map<Long, Long> lastArrival = new java.util.HashMap<>();
     private final List<EmulatedPort> ports = new ArrayList<>();
     private final List<PcapWriter> taps = new ArrayList<>();
     private final ByteBuffer txBuffer = ByteBuffer.allocate(MAX_FRAME);
@@ -44,6 +56,7 @@ public final class EthernetSegment {
     private long switchDrops, flooded;
 
     private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue;
+    private long droppedByLinkDown, corrupted, tampered, reordered;
 
     /**
      * Counters of one segment.
@@ -54,12 +67,22 @@ public final class EthernetSegment {
      * @param droppedByQueue  receptions dropped because the port's queue was full
      * @param duplicated      extra copies made by {@link FaultPlan#duplicate()}
      * @param droppedByTxQueue frames a sender dropped because its transmit queue was full ({@link LinkModel#txQueue()})
+     * @param droppedByLinkDown frames the board sent, or would have received, while its link was down ({@link FaultPlan#linkDown})
+     * @param corrupted       receptions with a bit flipped in flight ({@link FaultPlan#corrupt()})
+     * @param tampered        receptions of TFTP DATA with a byte changed and the checksum fixed ({@link FaultPlan#tamper()})
+     * @param reordered       receptions held back behind later frames ({@link FaultPlan#reorder()})
      */
     public record Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated,
-                        long droppedByTxQueue) {
-        /** Counters without transmit-queue drops (an infinitely fast link never queues). */
+                        long droppedByTxQueue, long droppedByLinkDown, long corrupted, long tampered, long reordered) {
+        /** Counters without transmit-queue drops (an infinitely fast link never queues) nor the other faults. */
         public Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated) {
-            this(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, 0);
+            this(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, 0, 0, 0, 0, 0);
+        }
+
+        /** Counters without the faults beyond loss, duplication and queues. */
+        public Stats(long framesSent, long framesDelivered, long droppedByLoss, long droppedByQueue, long duplicated,
+                     long droppedByTxQueue) {
+            this(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue, 0, 0, 0, 0);
         }
     }
 
@@ -74,13 +97,23 @@ public final class EthernetSegment {
         SplittableRandom root = new SplittableRandom(seed);
         this.lossRandom = root.split();
         this.duplicateRandom = root.split();
+        // Split after the first two, so adding these left the loss and duplication patterns of every seed as they were.
+        this.reorderRandom = root.split();
+        this.jitterRandom = root.split();
+        this.corruptRandom = root.split();
+        this.tamperRandom = root.split();
     }
 
     /** Attaches a new port with address {@code mac} (MTU 1500). */
     public EmulatedPort attach(MacAddress mac) {
-        EmulatedPort p = new EmulatedPort(this, mac);
+        EmulatedPort p = new EmulatedPort(this, mac, ports.size());
         ports.add(p);
         return p;
+    }
+
+    /** Marks {@code port} as the board's: the one whose link {@link FaultPlan#linkDown} takes down. */
+    public void boardPort(EmulatedPort port) {
+        this.board = port;
     }
 
     /**
@@ -146,7 +179,8 @@ public final class EthernetSegment {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue);
+        return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue,
+                droppedByLinkDown, corrupted, tampered, reordered);
     }
 
     /**
@@ -160,6 +194,10 @@ public final class EthernetSegment {
                     + EthernetFrame.HEADER_LEN + ".." + MAX_FRAME + ")");
         }
         filler.fill(txBuffer, length);
+        if (from == board && faults.linkDown(now)) {
+            droppedByLinkDown++; // the cable is out: the frame never reaches the segment (nor a capture of it)
+            return true;
+        }
         byte[] frame = new byte[length];
         txBuffer.get(0, frame);
         framesSent++;
@@ -184,7 +222,7 @@ public final class EthernetSegment {
             EmulatedPort to = (dst & GROUP_BIT) == 0 ? learned.get(dst) : null;
             if (to != null) {
                 if (to != from) {
-                    forward(to, at, frame);
+                    forward(from, to, at, frame);
                 }
                 return true;
             }
@@ -194,7 +232,7 @@ public final class EthernetSegment {
             if (to == from) {
                 continue; // a hub does not echo a frame to its sender, nor does a switch
             }
-            forward(to, at, frame);
+            forward(from, to, at, frame);
         }
         return true;
     }
@@ -202,15 +240,26 @@ public final class EthernetSegment {
     /** The group bit of a destination MAC as {@link MacAddress#readLong} reads it: broadcast and multicast. */
     private static final long GROUP_BIT = 1L << 40;
 
-    /** Hands {@code frame}, on the wire from {@code at}, to {@code to}: through a switch's port queue when switched, then faults. */
-    private void forward(EmulatedPort to, long at, byte[] frame) {
+    /**
+     * Hands {@code frame}, on the wire from {@code at}, from {@code from} to {@code to}: through a switch's port queue
+     * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver).
+     */
+    private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame) {
         boolean lost = lossRandom.nextDouble() < faults.loss();
         boolean twice = duplicateRandom.nextDouble() < faults.duplicate();
+        boolean held = reorderRandom.nextDouble() < faults.reorder();
+        long delay = (long) (jitterRandom.nextDouble() * (faults.jitter() + 1));
+        double c = corruptRandom.nextDouble();
+        double t = tamperRandom.nextDouble();
+        long when = at + (faults.jitter() > 0 ? Math.min(delay, faults.jitter()) : 0);
+        if (to == board && faults.linkDown(when)) {
+            droppedByLinkDown++;
+            return;
+        }
         if (lost) {
             droppedByLoss++;
             return;
         }
-        long arrives = at;
         if (switched && !link.infinite()) {
             // Store and forward: the frame has reached the switch when its last bit left the sender; it then
             // waits for the port toward its receiver and takes its time on that wire too.
@@ -219,13 +268,67 @@ public final class EthernetSegment {
                 switchDrops++;
                 return;
             }
-            arrives = leaves + latency;
+            when += leaves + latency - at;
         }
-        enqueue(to, arrives, frame);
+        byte[] copy = frame;
+        if (c < faults.corrupt() && isIpv4(frame)) {
+            copy = frame.clone();
+            flipBit(copy, corruptRandom);
+            corrupted++;
+        }
+        if (t < faults.tamper() && tftpDataOffset(copy) > 0) {
+            copy = copy == frame ? frame.clone() : copy;
+            tamper(copy, tamperRandom);
+            tampered++;
+        }
+        if (faults.jitter() > 0) {
+            // A queue that varies: later frames from this sender wait behind earlier ones, never pass them.
+            long key = (long) from.id() << 32 | to.id();
+            when = Math.max(when, lastArrival.getOrDefault(key, Long.MIN_VALUE));
+            lastArrival.put(key, when);
+        }
+        if (held) {
+            when += faults.reorderDelay(); // held back: the frames sent next overtake it
+            reordered++;
+        }
+        enqueue(to, when, copy);
         if (twice) {
             duplicated++;
-            enqueue(to, arrives, frame);
+            enqueue(to, when, copy);
         }
+    }
+
+    private static boolean isIpv4(byte[] f) {
+        return f.length > EthernetFrame.HEADER_LEN && (f[12] & 0xFF) == 0x08 && f[13] == 0x00;
+    }
+
+    /** Flips one bit of the IPv4 part of {@code f}, drawn from {@code r}: an IPv4, UDP or ICMP checksum covers it. */
+    private static void flipBit(byte[] f, SplittableRandom r) {
+        int bit = r.nextInt((f.length - EthernetFrame.HEADER_LEN) * 8);
+        f[EthernetFrame.HEADER_LEN + bit / 8] ^= (byte) (1 << (bit % 8));
+    }
+
+    /** Returns where the data of a TFTP DATA packet in {@code f} starts (IPv4, UDP, opcode 3, 1 byte or more), or -1. */
+    private static int tftpDataOffset(byte[] f) {
+        if (!isIpv4(f) || f.length < EthernetFrame.HEADER_LEN + 20 + 8 + 5 || f[EthernetFrame.HEADER_LEN + 9] != 17) {
+            return -1;
+        }
+        int udp = EthernetFrame.HEADER_LEN + (f[EthernetFrame.HEADER_LEN] & 0x0F) * 4;
+        int data = udp + 8 + 4;
+        boolean dataOp = data < f.length && f[udp + 8] == 0 && f[udp + 9] == 3;
+        return dataOp ? data : -1;
+    }
+
+    /** Changes one byte of the TFTP data in {@code f} and makes the UDP checksum right again. */
+    private static void tamper(byte[] f, SplittableRandom r) {
+        int data = tftpDataOffset(f);
+        int at = data + r.nextInt(f.length - data);
+        f[at] ^= (byte) (1 + r.nextInt(255)); // never 0: the byte changes
+        ByteBuffer b = ByteBuffer.wrap(f);
+        int ip = EthernetFrame.HEADER_LEN;
+        int udp = ip + (f[ip] & 0x0F) * 4;
+        int payload = (b.getShort(udp + 4) & 0xFFFF) - 8;
+        UdpDatagram.emit(b, udp, b.getShort(udp) & 0xFFFF, b.getShort(udp + 2) & 0xFFFF, payload, b.getInt(ip + 12), b.getInt(ip + 16));
     }
 
     private void enqueue(EmulatedPort to, long at, byte[] frame) {

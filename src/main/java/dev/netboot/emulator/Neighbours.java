@@ -29,12 +29,19 @@ public record Neighbours(List<Server> servers, Proxy proxy, List<Host> hosts) {
      * @param poolFirst  the first address it offers; it has 16
      * @param bootFile   the boot file it names (file field and option 67), or empty for none
      * @param offerDelay how long it takes to offer (ns)
+     * @param rogue      how it gets its replies wrong ({@link RogueDhcp#NONE}: it does not)
      */
     public record Server(String name, MacAddress mac, Ipv4Address address, Ipv4Address poolFirst, String bootFile,
-                         long offerDelay) {
+                         long offerDelay, RogueDhcp rogue) {
+        /** An honest server. */
+        public Server(String name, MacAddress mac, Ipv4Address address, Ipv4Address poolFirst, String bootFile, long offerDelay) {
+            this(name, mac, address, poolFirst, bootFile, offerDelay, RogueDhcp.NONE);
+        }
+
         /** Checks the delay. */
         public Server {
             Objects.requireNonNull(bootFile);
+            Objects.requireNonNull(rogue);
             if (offerDelay < 0) {
                 throw new IllegalArgumentException("DHCP server " + name + ": offer delay " + offerDelay + " (expected: >= 0)");
             }

@@ -300,6 +300,30 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
                         + " for the stranger host, and it is taken");
             }
         }
+        if (faults.background().any()) {
+            // Background talkers use the board subnet's fourth- to eleventh-last addresses (BackgroundTraffic).
+            Ipv4Address net = relay == null ? serverIp : relay.clientSubnet();
+            Ipv4Address mask = relay == null ? netmask : relay.clientNetmask();
+            long top = (net.value() | ~mask.value()) & 0xFFFF_FFFFL;
+            List<Ipv4Address> taken = new java.util.ArrayList<>(List.of(serverIp, gateway));
+            Ipv4Address first = relay == null ? clientIp : relay.clientIp();
+            for (int i = 0; i < POOL_SIZE; i++) {
+                taken.add(new Ipv4Address(first.value() + i));
+            }
+            if (relay != null) {
+                taken.add(relay.routerClientIp());
+            }
+            for (Object[] m : neighbours.machines()) {
+                taken.add((Ipv4Address) m[2]);
+            }
+            for (Ipv4Address a : taken) {
+                long v = a.value() & 0xFFFF_FFFFL;
+                if (v >= top - 10 && v <= top - 3) {
+                    throw new IllegalArgumentException("scenario: background traffic comes from the subnet's fourth- to"
+                            + " eleventh-last addresses, and " + a + " is taken");
+                }
+            }
+        }
         if (relay != null && !neighbours.none()) {
             throw new IllegalArgumentException("scenario: other DHCP servers, a ProxyDHCP server or hosts share the board's"
                     + " segment; with a relay the board is alone on its own (expected: [relay] or neighbours, not both)");
@@ -360,7 +384,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
     public Scenario withLoss(double loss) {
-        return withFaults(new FaultPlan(loss, faults.duplicate(), faults.maxQueue()));
+        return withFaults(faults.withLoss(loss));
     }
 
     /** Returns this scenario with another one-way latency. */

@@ -16,7 +16,9 @@ import java.util.Locale;
  * <pre>
  * [emulator]  seed
  * [segment]   latency, bandwidth (100Mbit, 1Gbit, 0 for infinite), tx-queue (frames), switch (yes | no)
- * [faults]    loss, duplicate, max-queue
+ * [faults]    loss, duplicate, max-queue, reorder, reorder-delay, jitter, corrupt, tamper, link-down-at, link-down-for;
+ *             background traffic: broadcasts, arp-chatter, udp-noise (frames per second), flood (frames), flood-at,
+ *             flood-rate (frames per second)
  * [server]    mac, address, netmask, router, dns (comma-separated)
  * [bootp]     client-address, pool-size, boot-file, announce (header | options | both | none), tftp-server
  * [tftp]      timeout, retries, served-file, max-transfers (0: no limit), when-full (wait | drop | busy),
@@ -30,7 +32,8 @@ import java.util.Locale;
  *             tftp-servers-option (yes | no), renewals (answer | ignore | rebind | nak)
  * [relay]     client-subnet (a.b.c.d/len), router-client-address, router-server-address, router-mac-client,
  *             router-mac-server, client-address, max-hops
- * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay: another DHCP server on the segment
+ * [dhcp-server NAME]  mac, address, pool-start, boot-file, offer-delay, rogue ({@link RogueDhcp}): another DHCP server
+ *                     on the segment
  * [proxy-dhcp]        mac, address, boot-file, tftp-server, file-in-offer (yes | no): a ProxyDHCP server
  * [host NAME]         mac, address: a host that answers ARP and ping
  * [tftp-server NAME]  mac, address: another TFTP server; the DHCP server names the TFTP servers in turn
@@ -101,7 +104,26 @@ public final class ScenarioFile {
             double loss = s.optional("loss").map(ScenarioFile::probability).orElse(faults.loss());
             double dup = s.optional("duplicate").map(ScenarioFile::probability).orElse(faults.duplicate());
             int maxQueue = s.optional("max-queue").map(v -> v.asInt(0, 1 << 20)).orElse(faults.maxQueue());
-            faults = new FaultPlan(loss, dup, maxQueue);
+            double reorder = s.optional("reorder").map(ScenarioFile::probability).orElse(faults.reorder());
+            long reorderDelay = s.optional("reorder-delay").map(ConfigText.Value::asDuration).orElse(faults.reorderDelay());
+            long jitter = s.optional("jitter").map(ConfigText.Value::asDuration).orElse(faults.jitter());
+            double corrupt = s.optional("corrupt").map(ScenarioFile::probability).orElse(faults.corrupt());
+            double tamper = s.optional("tamper").map(ScenarioFile::probability).orElse(faults.tamper());
+            long downAt = s.optional("link-down-at").map(ConfigText.Value::asDuration).orElse(faults.linkDownAt());
+            long downFor = s.optional("link-down-for").map(ConfigText.Value::asDuration).orElse(faults.linkDownFor());
+            Background bg = faults.background();
+            double broadcasts = s.optional("broadcasts").map(ScenarioFile::perSecond).orElse(bg.broadcasts());
+            double arp = s.optional("arp-chatter").map(ScenarioFile::perSecond).orElse(bg.arpChatter());
+            double udp = s.optional("udp-noise").map(ScenarioFile::perSecond).orElse(bg.udpNoise());
+            long flood = s.optional("flood").map(v -> v.asLong(0, 100_000_000)).orElse(bg.flood());
+            long floodAt = s.optional("flood-at").map(ConfigText.Value::asDuration).orElse(bg.floodAt());
+            long floodRate = s.optional("flood-rate").map(v -> v.asLong(1, 100_000_000)).orElse(bg.floodRate());
+            try {
+                faults = new FaultPlan(loss, dup, maxQueue, reorder, reorderDelay, jitter, corrupt, tamper, downAt, downFor,
+                        new Background(broadcasts, arp, udp, flood, floodAt, floodRate));
+            } catch (IllegalArgumentException e) {
+                throw s.error(e.getMessage());
+            }
             s.finish();
         }
         var server = c.optionalSection("server");
@@ -299,8 +321,9 @@ public final class ScenarioFile {
             Ipv4Address pool = s.require("pool-start").asIpv4();
             String file = s.optional("boot-file").map(ConfigText.Value::asString).orElse("");
             long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(0L);
+            RogueDhcp rogue = s.optional("rogue").map(ScenarioFile::rogue).orElse(RogueDhcp.NONE);
             s.finish();
-            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay));
+            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay, rogue));
         }
         Neighbours.Proxy proxy = null;
         var p = c.optionalSection("proxy-dhcp");
@@ -338,6 +361,28 @@ public final class ScenarioFile {
         } catch (IllegalArgumentException e) {
             throw v.error(e.getMessage());
         }
+    }
+
+    private static RogueDhcp rogue(ConfigText.Value v) {
+        try {
+            return RogueDhcp.parse(v.asString());
+        } catch (IllegalArgumentException e) {
+            throw v.error("'" + v.asString() + "' (expected: none, wrong-xid, wrong-chaddr, bad-length or bad-values)");
+        }
+    }
+
+    /** Returns frames per second: a number 0..1000000. */
+    private static double perSecond(ConfigText.Value v) {
+        double r;
+        try {
+            r = Double.parseDouble(v.asString());
+        } catch (NumberFormatException e) {
+            throw v.error("'" + v.asString() + "' is not a number (expected: frames per second, like 20)");
+        }
+        if (!(r >= 0 && r <= 1e6)) {
+            throw v.error(v.asString() + " is out of range (expected: 0..1000000 frames per second)");
+        }
+        return r;
     }
 
     private static double probability(ConfigText.Value v) {

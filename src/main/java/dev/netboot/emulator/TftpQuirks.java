@@ -19,7 +19,7 @@ import java.util.Objects;
  *                            wrong bytes) from a stranger: another port of the server host, or the same port of
  *                            another host
  * @param oack                what is wrong with the OACK the server answers options with
- * @param oversize            probability that a DATA carries 4 bytes more than the negotiated block size (when the
+ * @param oversize            probability that a full DATA block carries 4 bytes more than the negotiated block size (when the
  *                            link's MTU carries them: not at 1468-byte blocks on Ethernet)
  * @param tsizeLie            bytes added to the {@code tsize} announced on a read (negative: fewer); 0 tells the truth
  * @param stopAfter           go silent for good after sending this many blocks (0: never)

@@ -539,7 +539,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         txBlock = b;
         if (quirks != null) {
             quirks.beforeData(now, BlockNumbers.wire(b, params.rolloverTo()), payload, n);
-            if (TftpWire.DATA_HEADER_LEN + n + SessionQuirks.OVERSIZE <= stack.maxUdpPayload() && quirks.oversize()) {
+            // A full block only: 4 bytes more on the last, short one would still be within the block size, only
+            // bytes the file does not have (what the tsize check, or only the image's signature, can catch).
+            if (n == blockSize && TftpWire.DATA_HEADER_LEN + n + SessionQuirks.OVERSIZE <= stack.maxUdpPayload() && quirks.oversize()) {
                 payload.limit(n + SessionQuirks.OVERSIZE);
                 for (int i = n; i < n + SessionQuirks.OVERSIZE; i++) {
                     payload.put(i, (byte) 0xEE); // bytes beyond the negotiated block size

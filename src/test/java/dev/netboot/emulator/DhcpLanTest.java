@@ -74,9 +74,14 @@ class DhcpLanTest {
     }
 
     static Run run(Scenario sc, byte[] image, Flash flash) {
+        return run(sc, image, flash, TAP);
+    }
+
+    /** Runs with the tap at {@code tapMac}. */
+    static Run run(Scenario sc, byte[] image, Flash flash, MacAddress tapMac) {
         EmulatedLan lan = EmulatedLan.of(sc);
         lan.tftp().serve(sc.servedFile(), image);
-        RawStation tap = lan.simulation().add(new RawStation(lan.clientSegment(), TAP));
+        RawStation tap = lan.simulation().add(new RawStation(lan.clientSegment(), tapMac));
         BootSequence boot = EmulatedBoot.addBoard(lan, EmulatedBootTest.PROFILE, flash, new BootObserver() {
         });
         boot.start(0);
