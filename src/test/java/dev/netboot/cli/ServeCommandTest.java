@@ -124,8 +124,16 @@ class ServeCommandTest {
         return new Served(p.exitValue(), Files.readString(dir.resolve("serve.out")), Files.readString(dir.resolve("serve.err")));
     }
 
-    /** Runs both clients at once against serve {@code args}; returns what serve said. */
+    /** The second client on a clean wire: atftp asking RFC 2348 blocks and an RFC 7440 window. */
+    static final String ATFTP = "atftp --option 'blksize 1428' --option 'windowsize 8' ";
+
+    /** Runs busybox tftp and {@link #ATFTP} at once against serve {@code args}; returns what serve said. */
     Served run(HostNet net, Lan lan, byte[] img, String timeout, String... args) throws Exception {
+        return runWith(ATFTP, net, lan, img, timeout, args);
+    }
+
+    /** Runs busybox tftp and {@code second} (a client command up to its -g) at once against serve {@code args}. */
+    Served runWith(String second, HostNet net, Lan lan, byte[] img, String timeout, String... args) throws Exception {
         Path image = Files.write(dir.resolve("image.bin"), img);
         Path scenario = Files.writeString(dir.resolve("test.scenario"), SCENARIO.formatted(timeout));
         List<String> all = new ArrayList<>(List.of("--interface", lan.bridge(), "--scenario", scenario.toString(), "--image",
@@ -136,7 +144,7 @@ class ServeCommandTest {
         Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "sh", "-c",
                 client("c1", lan.c1(), "busybox tftp -g -r boot.img -l " + dir.resolve("got1.bin") + " " + SERVER));
         Process c2 = net.start(lan.cli2(), dir.resolve("c2.log"), "sh", "-c",
-                client("c2", lan.c2(), "atftp --option 'blksize 1428' --option 'windowsize 8' -g -r boot.img -l "
+                client("c2", lan.c2(), second + "-g -r boot.img -l "
                         + dir.resolve("got2.bin") + " " + SERVER));
         Served s = finish(p, List.of(c1, c2));
         String logs = s.err() + "\n--- c1:\n" + log("c1.log") + "\n--- c2:\n" + log("c2.log");
@@ -289,7 +297,11 @@ class ServeCommandTest {
         try (HostNet net = new HostNet("sv", "serve")) {
             Lan lan = lan(net);
             byte[] img = BootCliTest.randomImage(60_000, 12);
-            Served s = run(net, lan, img, "300ms", "--seed", String.valueOf(seed), "--loss", "0.05", "--duplicate", "0.05",
+            // Two busybox clients here. atftp 0.8 does not come through these faults in every run: it aborts ("tftp:
+            // unexpected OACK") when an OACK reaches it twice (a duplicated frame, or a lost ACK 0 and the resent OACK),
+            // and in lock-step it ACKs a duplicated block once and then ignores the server's resends of it, so one lost
+            // ACK stalls it until the server gives up. Its clean-wire run is above.
+            Served s = runWith("busybox tftp ", net, lan, img, "300ms", "--seed", String.valueOf(seed), "--loss", "0.05", "--duplicate", "0.05",
                     "--reorder", "0.05", "--corrupt", "0.02", "--jitter", "2ms");
             long lost = wire(s.out(), "lost");
             assertTrue(lost >= 1, s.out());
@@ -298,7 +310,7 @@ class ServeCommandTest {
             assertEquals(lost, count(d, "data-lost", "true"), s.out());
             assertEquals(wire(s.out(), "corrupted"), count(d, "data-fault", "corrupted"), s.out());
             assertBlocks(60_000 / 512 + 1, dataBlocks(d, lane(d, MAC1)));
-            assertBlocks(60_000 / 1428 + 1, dataBlocks(d, lane(d, MAC2)));
+            assertBlocks(60_000 / 512 + 1, dataBlocks(d, lane(d, MAC2)));
         }
     }
 
