@@ -7,6 +7,7 @@ import dev.netboot.device.BootReport;
 import dev.netboot.device.RamBudget;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.EmulatedLan;
+import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.ForwardingFlash;
 import dev.netboot.link.Link;

@@ -2,6 +2,7 @@ package dev.netboot.cli;
 
 import dev.netboot.emulator.TftpServer;
 import dev.netboot.emulator.TftpSession;
+import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.PrintStream;

@@ -7,6 +7,8 @@ import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
 import dev.netboot.emulator.ServedFile;
 import dev.netboot.emulator.WireServers;
+import dev.netboot.emulator.timeline.TimelineRecorder;
+import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.link.RawSocketLink;

@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -178,5 +179,8 @@ class ExternalProjectTest {
                 suites.get("com.example.board.RamFlashTest")[1], suites.get("com.example.board.RamFlashTest")[2]));
         assertTrue(out.contains("power-cut sweep: RamFlashTest, two valid images: (plain 144 ops + skip-unchanged 144 ops) x 3 modes"
                 + " = 864 cuts, survived all"), out);
+        // The boot test drew its LAN: a well-formed SVG with the board's and the server's lanes.
+        Document drawing = NetbootExtensionTest.svg(project.resolve("target/boot.svg"));
+        assertEquals(List.of("board 02:4e:42:00:00:01", "server 10.0.0.1"), NetbootExtensionTest.lanes(drawing).subList(0, 2));
     }
 }

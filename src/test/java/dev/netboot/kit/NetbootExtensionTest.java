@@ -24,9 +24,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * The test kit's JUnit 5 extension: a test declares its LAN, gets boards and servers injected, boots in virtual time,
@@ -120,13 +126,15 @@ class NetbootExtensionTest {
     @Test
     void aFailedTestPrintsItsLansTimelineAndLeavesItsCapture() throws Exception {
         Path pcap = Path.of("target/netboot-lan/FailingFixture.bootsAndThenFails.pcap");
+        Path svg = Path.of("target/netboot-lan/FailingFixture.bootsAndThenFails.svg");
         Files.deleteIfExists(pcap);
+        Files.deleteIfExists(svg);
         Launch.Outcome o = Launch.run(FailingFixture.class);
         assertEquals(List.of("bootsAndThenFails"), List.copyOf(o.failed().keySet()));
         assertEquals("the board booted, and this test fails on purpose", o.failed().get("bootsAndThenFails").getMessage());
         String out = o.output();
         assertTrue(out.startsWith("netboot: FailingFixture.bootsAndThenFails failed; what happened on its LAN ("), out);
-        assertTrue(out.contains("capture in " + pcap.toAbsolutePath()), out);
+        assertTrue(out.contains("capture in " + pcap.toAbsolutePath() + ", drawing in " + svg.toAbsolutePath()), out);
         for (String line : List.of("board 02:4e:42:00:00:01 powered on (spi-nor-16m)", "DHCPDISCOVER xid 0x", "DHCPACK xid 0x",
                 "board 02:4e:42:00:00:01 leased 10.0.0.42/24 by dhcp from 10.0.0.1", "TFTP RRQ boot.img", "TFTP transfer to 10.0.0.42:",
                 "board 02:4e:42:00:00:01 booted: 100000 bytes into slot A")) {
@@ -135,5 +143,71 @@ class NetbootExtensionTest {
         assertEquals(1, out.split("netboot: ", -1).length - 1, "the passing test prints nothing:\n" + out);
         byte[] file = Files.readAllBytes(pcap);
         assertEquals(0xa1b23c4d, ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getInt(0), "a nanosecond pcap");
+        Document d = svg(svg);
+        assertEquals(List.of("board 02:4e:42:00:00:01", "server 10.0.0.1"), lanes(d));
+        assertEquals((100_000 + 1467) / 1468, count(d, "TFTP_DATA")); // 69 blocks at blksize 1468 (RFC 2348)
+        assertTrue(groups(d).stream().anyMatch(g -> g.getAttribute("class").equals("stage")
+                && g.getTextContent().contains("board 02:4e:42:00:00:01 booted: 100000 bytes")), "the boot's end is a stage");
+    }
+
+    /**
+     * A test asks for the drawing itself. A clean boot of 100000 bytes at blksize 1468 (RFC 2348) and a window of 8
+     * (RFC 7440; the profile's windowsize auto is 8 on a link of unknown rate): DATA 1..69, ACK 0 for the OACK then
+     * one per window (ceil(69 / 8) = 9), one RRQ and one OACK, DHCPDISCOVER and DHCPREQUEST, DHCPOFFER and DHCPACK;
+     * nothing lost, nothing sent again.
+     */
+    @Test
+    void aTestWritesItsLansTimelineOnRequest(TestLan lan, TestBoard board, @TempDir Path dir) throws Exception {
+        lan.serve(TestLan.image(100_000, 3));
+        board.booted();
+        Path file = lan.writeTimeline(dir.resolve("boot.svg"));
+        assertEquals(dir.resolve("boot.svg"), file);
+        Document d = svg(file);
+        assertEquals(List.of("board 02:4e:42:00:00:01", "server 10.0.0.1"), lanes(d));
+        long blocks = 100_000 / 1468 + 1; // 68 full blocks and one of 176 bytes
+        assertEquals(blocks, count(d, "TFTP_DATA"));
+        assertEquals(1 + (blocks + 7) / 8, count(d, "TFTP_ACK"));
+        assertEquals(1, count(d, "TFTP_REQUEST"));
+        assertEquals(1, count(d, "TFTP_OACK"));
+        assertEquals(2, count(d, "DHCP_REQUEST"));
+        assertEquals(2, count(d, "DHCP_REPLY"));
+        assertTrue(groups(d).stream().noneMatch(g -> g.hasAttribute("data-again") || g.hasAttribute("data-lost")));
+    }
+
+    static Document svg(Path file) throws Exception {
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document d = f.newDocumentBuilder().parse(file.toFile()); // throws on anything not well-formed
+        assertEquals("svg", d.getDocumentElement().getLocalName());
+        assertEquals("http://www.w3.org/2000/svg", d.getDocumentElement().getNamespaceURI());
+        return d;
+    }
+
+    static List<Element> groups(Document d) {
+        NodeList gs = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "g");
+        List<Element> out = new ArrayList<>();
+        for (int i = 0; i < gs.getLength(); i++) {
+            out.add((Element) gs.item(i));
+        }
+        return out;
+    }
+
+    static List<String> lanes(Document d) {
+        return groups(d).stream().filter(g -> g.getAttribute("class").equals("lane")).map(Element::getTextContent).toList();
+    }
+
+    /** Counts the exchanges of {@code kind}, a band's DATA and ACK included. */
+    static long count(Document d, String kind) {
+        long n = 0;
+        for (Element g : groups(d)) {
+            if (g.getAttribute("class").startsWith("msg") && g.getAttribute("data-kind").equals(kind)) {
+                n++;
+            } else if (g.getAttribute("class").equals("band") && kind.equals("TFTP_DATA")) {
+                n += Long.parseLong(g.getAttribute("data-data"));
+            } else if (g.getAttribute("class").equals("band") && kind.equals("TFTP_ACK")) {
+                n += Long.parseLong(g.getAttribute("data-acks"));
+            }
+        }
+        return n;
     }
 }

@@ -45,8 +45,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * extension per class: {@code @ExtendWith(NetbootExtension.class)} or {@code @RegisterExtension}, not both.
  *
  * <p>When a test fails, the extension prints the LAN's {@link Timeline} (the boards' events among the frames on the
- * wire) to standard output, and writes the capture as a pcap file under {@code target/netboot-lan/} (the working
- * directory's {@code target}, as Maven runs tests; else the temporary directory), naming it in the output.
+ * wire) to standard output, and writes the capture as a pcap file and the timeline drawn as an SVG sequence diagram
+ * ({@link TestLan#timelineSvg(String)}) under {@code target/netboot-lan/} (the working directory's {@code target}, as
+ * Maven runs tests; else the temporary directory), naming both in the output.
  */
 public final class NetbootExtension implements ParameterResolver, TestExecutionExceptionHandler {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetbootExtension.class);
@@ -169,7 +170,7 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
             PrintStream to = out != null ? out : System.out;
             String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
             Capture capture = lan.capture();
-            String saved;
+            String saved = null;
             try {
                 Path dir = Files.isDirectory(Path.of("target")) ? Path.of("target", "netboot-lan")
                         : Path.of(System.getProperty("java.io.tmpdir"), "netboot-lan");
@@ -177,8 +178,10 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
                 Path pcap = dir.resolve(name + ".pcap");
                 capture.writePcap(pcap);
                 saved = "capture in " + pcap.toAbsolutePath();
+                Path svg = lan.writeTimeline(dir.resolve(name + ".svg"));
+                saved += ", drawing in " + svg.toAbsolutePath();
             } catch (IOException | RuntimeException e) {
-                saved = "capture not saved: " + e.getMessage();
+                saved = saved == null ? "capture not saved: " + e.getMessage() : saved + "; drawing not saved: " + e.getMessage();
             }
             to.println("netboot: " + name + " failed; what happened on its LAN (" + capture.frames().size() + " frames, " + saved + "):");
             to.print(Timeline.of(lan.eventsSoFar(), capture));

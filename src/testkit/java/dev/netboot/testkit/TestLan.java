@@ -18,6 +18,7 @@ import dev.netboot.emulator.Seeds;
 import dev.netboot.emulator.SimNode;
 import dev.netboot.emulator.Simulation;
 import dev.netboot.emulator.TftpServer;
+import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Flashes;
@@ -26,6 +27,11 @@ import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -186,6 +192,40 @@ public final class TestLan {
     /** Returns what happened so far: the boards' events among the frames. */
     public Timeline timeline() {
         return Timeline.of(events, capture());
+    }
+
+    /**
+     * Returns what happened so far drawn as an SVG sequence diagram, as {@code netboot boot --timeline} draws a boot:
+     * the first board's lane (the server's when there is no board), the server's, then every other machine that sent
+     * or was sent a frame; each frame on the wire an arrow (a run of TFTP DATA and ACK one band), retransmissions
+     * marked, the boards' events as labelled rules. Frames the wire lost are drawn as sent (the capture has them);
+     * what they caused, the retransmission, is marked.
+     */
+    public String timelineSvg(String title) {
+        TimelineRecorder drawing = boards.isEmpty()
+                ? new TimelineRecorder(scenario().serverMac(), "server " + scenario().serverIp())
+                : new TimelineRecorder(boards.getFirst().mac(), "board " + boards.getFirst().mac());
+        drawing.lane(scenario().serverMac(), "server " + scenario().serverIp());
+        for (TestBoard b : boards) {
+            drawing.lane(b.mac(), "board " + b.mac());
+        }
+        for (Capture.Frame f : capture().frames()) {
+            drawing.frame(f.time(), f.bytes(), f.bytes().length, false, null);
+        }
+        for (Timeline.Entry e : events) {
+            drawing.stage(e.time(), e.text());
+        }
+        return drawing.svg(title);
+    }
+
+    /** Writes {@link #timelineSvg(String)} to {@code file}, titled with the file's name; returns the file. */
+    public Path writeTimeline(Path file) {
+        try {
+            Files.writeString(file, timelineSvg("netboot LAN: " + file.getFileName()), StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the timeline to " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Returns the boards' events so far, in order. */

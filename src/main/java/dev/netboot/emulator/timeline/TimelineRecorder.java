@@ -1,4 +1,4 @@
-package dev.netboot.cli;
+package dev.netboot.emulator.timeline;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
@@ -21,7 +21,7 @@ import java.util.Set;
  * highest one its session sent, an ACK at or below the highest one its client sent, a TFTP request its client sent
  * before, a DHCP request of the same type as the client's previous one. Block numbers are unwrapped past 65535.
  */
-final class TimelineRecorder {
+public final class TimelineRecorder {
     private final Map<Long, Integer> laneOf = new HashMap<>();
     private final List<TimelineSvg.Lane> lanes = new ArrayList<>();
     private final List<TimelineSvg.Message> messages = new ArrayList<>();
@@ -34,12 +34,12 @@ final class TimelineRecorder {
     private final int home;
 
     /** A recorder whose first lane is {@code home} (the board, or the server), labelled {@code label}. */
-    TimelineRecorder(MacAddress home, String label) {
+    public TimelineRecorder(MacAddress home, String label) {
         this.home = lane(home, label);
     }
 
     /** Returns the lane of {@code mac}, adding one labelled {@code label} when it has none. */
-    int lane(MacAddress mac, String label) {
+    public int lane(MacAddress mac, String label) {
         Integer l = laneOf.get(mac.value());
         if (l != null) {
             return l;
@@ -50,23 +50,23 @@ final class TimelineRecorder {
     }
 
     /** Relabels the lane of {@code mac} (adding it if new): a client whose address became known. */
-    void label(MacAddress mac, String label) {
+    public void label(MacAddress mac, String label) {
         int l = lane(mac, label);
         lanes.set(l, new TimelineSvg.Lane(mac.toString(), label));
     }
 
     /** Records a stage boundary. */
-    void stage(long time, String label) {
+    public void stage(long time, String label) {
         stages.add(new TimelineSvg.Stage(time, label));
     }
 
     /** Records the flash of {@code mac}'s lane busy from {@code from} to {@code to}. */
-    void busy(MacAddress mac, long from, long to) {
+    public void busy(MacAddress mac, long from, long to) {
         busy.add(new TimelineSvg.Busy(from, to, lane(mac, "host " + mac)));
     }
 
     /** Returns the frames recorded so far. */
-    int frames() {
+    public int frames() {
         return messages.size();
     }
 
@@ -74,7 +74,7 @@ final class TimelineRecorder {
      * Records the frame {@code f[0..len)} sent at {@code time}, lost on its way when {@code lost}, and what a
      * fault stage did to it ({@code fault}, or null).
      */
-    void frame(long time, byte[] f, int len, boolean lost, String fault) {
+    public void frame(long time, byte[] f, int len, boolean lost, String fault) {
         WireFrame w = WireFrame.of(f, len);
         int from = lane(w.src(), "host " + w.src());
         boolean broadcast = w.dst().isGroup();
@@ -121,7 +121,7 @@ final class TimelineRecorder {
     }
 
     /** Returns the 16-bit block {@code b} as the block number nearest {@code near}. */
-    static long unwrap(long near, long b) {
+    public static long unwrap(long near, long b) {
         long c = (near & ~0xFFFFL) | b;
         if (c + 0x8000 < near) {
             c += 0x10000;
@@ -132,12 +132,12 @@ final class TimelineRecorder {
     }
 
     /** Returns the messages recorded so far (for tests and summaries). */
-    List<TimelineSvg.Message> messages() {
+    public List<TimelineSvg.Message> messages() {
         return List.copyOf(messages);
     }
 
     /** Returns the SVG document. */
-    String svg(String title) {
+    public String svg(String title) {
         List<TimelineSvg.Message> ms = new ArrayList<>(messages);
         ms.sort((a, b) -> Long.compare(a.time(), b.time())); // stable: equal times keep their order
         List<TimelineSvg.Stage> ss = new ArrayList<>(stages);
@@ -146,7 +146,7 @@ final class TimelineRecorder {
     }
 
     /** Writes the SVG document to {@code file}. */
-    void write(Path file, String title) throws IOException {
+    public void write(Path file, String title) throws IOException {
         Files.writeString(file, svg(title), StandardCharsets.UTF_8);
     }
 }

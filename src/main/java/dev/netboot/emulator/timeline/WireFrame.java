@@ -1,4 +1,4 @@
-package dev.netboot.cli;
+package dev.netboot.emulator.timeline;
 
 import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.BootpOptions;
@@ -31,20 +31,20 @@ import java.nio.charset.StandardCharsets;
  * @param yiaddr   a DHCP/BOOTP reply's address for the client, else 0
  * @param file     a TFTP request's file name, else null
  */
-record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, int srcPort, int dstPort, Kind kind, String label,
+public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, int srcPort, int dstPort, Kind kind, String label,
                  long block, int dataLen, MacAddress chaddr, int yiaddr, String file) {
     /** The exchanges a boot is made of. */
-    enum Kind { ARP, DHCP_REQUEST, DHCP_REPLY, TFTP_REQUEST, TFTP_OACK, TFTP_DATA, TFTP_ACK, TFTP_ERROR, OTHER }
+    public enum Kind { ARP, DHCP_REQUEST, DHCP_REPLY, TFTP_REQUEST, TFTP_OACK, TFTP_DATA, TFTP_ACK, TFTP_ERROR, OTHER }
 
     private static final int UDP = 17;
 
     /** Returns whether this frame is part of a TFTP transfer's data path (DATA or ACK). */
-    boolean dataPath() {
+    public boolean dataPath() {
         return kind == Kind.TFTP_DATA || kind == Kind.TFTP_ACK;
     }
 
     /** Decodes {@code f[0..len)}. */
-    static WireFrame of(byte[] f, int len) {
+    public static WireFrame of(byte[] f, int len) {
         ByteBuffer b = ByteBuffer.wrap(f, 0, len);
         if (len < EthernetFrame.HEADER_LEN) {
             return new WireFrame(MacAddress.ZERO, MacAddress.ZERO, 0, 0, -1, -1, Kind.OTHER, "runt", -1, -1, null, 0, null);
@@ -125,7 +125,7 @@ record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, int srcPo
     }
 
     /** Returns the RFC 2132 name of DHCP message type {@code t}. */
-    static String dhcpName(int t) {
+    public static String dhcpName(int t) {
         return switch (t) {
             case 1 -> "DHCPDISCOVER";
             case 2 -> "DHCPOFFER";

@@ -1,4 +1,4 @@
-package dev.netboot.cli;
+package dev.netboot.emulator.timeline;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +17,13 @@ import java.util.Locale;
  * DHCP and 13 s of transfer both get the room they need. Every element carries {@code data-} attributes (lane
  * indexes, kind, block, counts) so a test can read the diagram back.
  */
-final class TimelineSvg {
+public final class TimelineSvg {
     /** Fewest data-path frames drawn as a band rather than one by one. */
-    static final int RUN = 6;
+    public static final int RUN = 6;
     private static final int LANE_GAP = 260, LEFT = 120, TOP = 70, ROW = 20, BAND_ROW = 34, RIGHT = 60;
 
     /** A machine: its key (a MAC) and what the lane's head says. */
-    record Lane(String key, String label) {
+    public record Lane(String key, String label) {
     }
 
     /**
@@ -41,19 +41,19 @@ final class TimelineSvg {
      * @param again     a retransmission of something sent before
      * @param fault     what a fault stage did besides losing it ("duplicated", "corrupted", "delayed", "reordered"), or null
      */
-    record Message(long time, int from, int to, String label, WireFrame.Kind kind, String session, long block, boolean broadcast,
+    public record Message(long time, int from, int to, String label, WireFrame.Kind kind, String session, long block, boolean broadcast,
                    boolean lost, boolean again, String fault) {
-        boolean plain() {
+        public boolean plain() {
             return !lost && !again && fault == null;
         }
     }
 
     /** A stage boundary at {@code time}. */
-    record Stage(long time, String label) {
+    public record Stage(long time, String label) {
     }
 
     /** The flash of lane {@code lane} busy from {@code from} to {@code to}, ns. */
-    record Busy(long from, long to, int lane) {
+    public record Busy(long from, long to, int lane) {
     }
 
     private sealed interface Row {
@@ -82,7 +82,7 @@ final class TimelineSvg {
     }
 
     /** Returns the SVG document. {@code messages} and {@code stages} in time order. */
-    static String render(String title, List<Lane> lanes, List<Message> messages, List<Stage> stages, List<Busy> busy) {
+    public static String render(String title, List<Lane> lanes, List<Message> messages, List<Stage> stages, List<Busy> busy) {
         List<Row> rows = rows(messages, stages);
         int[] y = new int[rows.size() + 1];
         int at = TOP + 30;
