@@ -49,6 +49,7 @@ slots = slot-a, slot-b             # the two [partition NAME]s that take turns h
 metadata = meta                    # two erase units or more: two copies of the record that says which slot boots
 trial-boots = 0                    # 0: a verified image is active at once; N: pending for N boots until confirmed
 min-image-size = 1KiB              # smaller images (empty, truncated, an error page) are refused before anything is erased
+digest = if-present                # compare the image with the server's FILE.sha256 before the commit; a server without one: boot unchecked
 
 # Signed images: uncomment to accept only images with a valid Ed25519 signature (FILE.sig next to
 # FILE on the TFTP server; make the key with ./netboot keygen, sign with ./netboot sign).

@@ -38,6 +38,11 @@ final class BootCommand implements Callable<Integer> {
                     + "(default: IMAGE.sig when it lies beside --image).")
     Path signature;
 
+    @Option(names = "--digest", paramLabel = "FILE",
+            description = "The image's SHA-256 as sha256sum writes it, served as the boot file's name + .sha256 (default: "
+                    + "IMAGE.sha256 when it lies beside --image; the generated image's own without --image).")
+    Path digest;
+
     @Option(names = "--flash-file", paramLabel = "FILE",
             description = "Back the board's flash with this file: created erased at the profile's flash size if missing (with the profile "
                     + "copied beside it as FILE.profile), reused as is if present.")
@@ -148,7 +153,7 @@ final class BootCommand implements Callable<Integer> {
         int activeAfter;
         try (flash) {
             o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
-                    : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), board, pcap, observer,
+                    : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), plan.digest(), board, pcap, observer,
                     plan.timingMode(), blksize, drawing = timeline == null ? null : new BootTimeline(observer, prof.mac()));
             if (drawing != null) {
                 try {

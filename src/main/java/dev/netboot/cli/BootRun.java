@@ -55,17 +55,19 @@ final class BootRun {
      *
      * @throws IOException when the capture cannot be written
      */
-    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
-                              BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) throws IOException {
-        return onEmulator(scenario, prof, served, signature, flash, pcap, observer, timingMode, blksizeOption, null);
+    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, ServedFile digest,
+                              Flash flash, Path pcap, BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption)
+            throws IOException {
+        return onEmulator(scenario, prof, served, signature, digest, flash, pcap, observer, timingMode, blksizeOption, null);
     }
 
-    /** As {@link #onEmulator(Scenario, DeviceProfile, ServedFile, ServedFile, Flash, Path, BootProgress, FlashTiming.Mode, String)}, drawn by {@code timeline} (or null). */
-    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, Flash flash, Path pcap,
+    /** As {@link #onEmulator(Scenario, DeviceProfile, ServedFile, ServedFile, ServedFile, Flash, Path, BootProgress, FlashTiming.Mode, String)}, drawn by {@code timeline} (or null). */
+    static Outcome onEmulator(Scenario scenario, DeviceProfile prof, ServedFile served, ServedFile signature, ServedFile digest,
+                              Flash flash, Path pcap,
                               BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption, BootTimeline timeline)
             throws IOException {
         noteBlockSize(prof, EmulatedPort.MTU, blksizeOption);
-        EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, signature, flash, pcap,
+        EmulatedBoot.Result result = EmulatedBoot.run(new EmulatedBoot.Config(scenario, prof, served, signature, digest, flash, pcap,
                 timeline == null ? observer : timeline, timingMode), timeline == null ? new EmulatedBoot.Tap() {
                 } : timeline);
         BootSequence.State end = result.state();

@@ -41,11 +41,13 @@ final class BootSetup {
      * @param scenario   the emulated LAN, or null with --interface
      * @param served     the image the emulated server serves, or null with --interface
      * @param signature  the detached signature it serves beside the image, or null
+     * @param digest     the image's SHA-256 line it serves beside the image, or null
      * @param boardMac   --mac, or null
      * @param timingMode --flash-timing: typical by default on the emulator, none on an interface
      * @param cutMode    --power-cut-mode (torn by default)
      */
-    record Plan(FlashProfiles.Choice board, Scenario scenario, ServedFile served, ServedFile signature, MacAddress boardMac,
+    record Plan(FlashProfiles.Choice board, Scenario scenario, ServedFile served, ServedFile signature, ServedFile digest,
+                MacAddress boardMac,
                 FlashTiming.Mode timingMode, PowerCutFlash.Mode cutMode) implements AutoCloseable {
         /** Returns the board's profile. */
         DeviceProfile profile() {
@@ -60,6 +62,9 @@ final class BootSetup {
             }
             if (signature != null) {
                 signature.close();
+            }
+            if (digest != null) {
+                digest.close();
             }
         }
     }
@@ -76,7 +81,8 @@ final class BootSetup {
     /** Checks every option and loads the profile, scenario, image and signature they name; creates nothing. */
     static Plan plan(BootCommand o) {
         if (o.iface != null) {
-            String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature" : o.scenarioFile != null ? "--scenario"
+            String emulatorOnly = o.image != null ? "--image" : o.signature != null ? "--signature"
+                    : o.digest != null ? "--digest" : o.scenarioFile != null ? "--scenario"
                     : o.loss != null ? "--loss" : o.bandwidth != null ? "--bandwidth" : o.rtt != null ? "--rtt"
                     : o.faults.firstGiven();
             if (emulatorOnly != null) {
@@ -127,14 +133,19 @@ final class BootSetup {
             board = new FlashProfiles.Choice(withTftpOverrides(o, board.profile()), board.text(), board.how());
         }
         if (o.iface != null) {
-            return new Plan(board, null, null, null, boardMac, timingMode, cutMode);
+            return new Plan(board, null, null, null, null, boardMac, timingMode, cutMode);
         }
         Scenario scenario = scenario(o);
         ServedFile served = o.image != null ? open("--image", o.image) : ServedFile.of(EmulatedBoot.generatedImage(scenario.seed()));
+        ServedFile signature = null;
         try {
-            return new Plan(board, scenario, served, signatureOf(o), null, timingMode, cutMode);
+            signature = signatureOf(o);
+            return new Plan(board, scenario, served, signature, digestOf(o, scenario, served), null, timingMode, cutMode);
         } catch (UsageError e) {
             served.close();
+            if (signature != null) {
+                signature.close();
+            }
             throw e;
         }
     }
@@ -227,6 +238,26 @@ final class BootSetup {
             }
         }
         return null;
+    }
+
+    /**
+     * Returns --digest, or IMAGE.sha256 when it lies beside --image, opened; without --image, the generated image's
+     * own SHA-256 as {@code sha256sum} writes it; or null.
+     */
+    private static ServedFile digestOf(BootCommand o, Scenario scenario, ServedFile served) {
+        if (o.digest != null) {
+            return open("--digest", o.digest);
+        }
+        if (o.image != null) {
+            Path beside = o.image.resolveSibling(o.image.getFileName() + ".sha256");
+            return Files.isRegularFile(beside) ? open("--image's digest", beside) : null;
+        }
+        try {
+            String line = served.sha256() + "  " + scenario.servedFile() + "\n";
+            return ServedFile.of(line.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new IllegalStateException("an image in memory cannot fail to read", e);
+        }
     }
 
     /** Opens a file the emulated server serves; it is read block by block during the run, never whole. */

@@ -2,6 +2,7 @@ package dev.netboot.cli;
 
 import dev.netboot.device.BootReport;
 import dev.netboot.device.BootSequence;
+import dev.netboot.device.ImageDigest;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.dhcp.Lease;
 import dev.netboot.emulator.EmulatedBoot;
@@ -94,6 +95,7 @@ final class BootSummary {
             j.put("sha256", r.sha256());
             j.put("slot", r.slot());
             j.put("signed", r.signed());
+            j.put("digest", r.digest());
             j.put("partition", r.partition());
             j.put("partitionOffset", r.partitionOffset());
             j.put("blockSize", r.blockSize());
@@ -103,6 +105,7 @@ final class BootSummary {
             j.putNull("sha256");
             j.put("slot", BootSlots.name(f.target()));
             j.put("signed", false);
+            j.putNull("digest");
             if (f.target() == SlotMetadata.NONE) { // both slots kept (a trial and its fallback): nothing to write into
                 j.putNull("partition");
                 j.putNull("partitionOffset");
@@ -173,6 +176,11 @@ final class BootSummary {
                     r.slot(), r.partition(), r.partitionOffset(), r.blockSize(), o.flashOps());
             out.printf(Locale.ROOT, "  sha256    %s (verified by read-back%s); slot %s is active%n", r.sha256(),
                     r.signed() ? ", Ed25519 signature good" : "", r.slot());
+            out.printf(Locale.ROOT, "  digest    %s%n", switch (r.digest()) {
+                case ImageDigest.CHECKED -> r.bootFile() + ".sha256 matches";
+                case ImageDigest.ABSENT -> "the server has no " + r.bootFile() + ".sha256: not checked";
+                default -> "not asked for (digest = off)";
+            });
             out.printf(Locale.ROOT, "  transfer  %.3f s, window %d x %d bytes%n", o.transferNanos() / 1e9, o.windowSize(),
                     r.blockSize());
             if (flashTime != null) {

@@ -96,7 +96,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        try (ServedFile served = s.served; RawSocketLink raw = RawSocketLink.open(iface);
+        try (ServedFile served = s.served; ServedFile digest = s.digest; RawSocketLink raw = RawSocketLink.open(iface);
              PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             return serve(s, served, raw, capture, out, err);
         } catch (LinkException e) {
@@ -108,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private record Setup(Scenario scenario, ServedFile served, ChaosLink.Faults faults, long forNanos) {
+    /** What to serve: {@code digest} is the image's {@code FILE.sha256}, or null when there is none. */
+    private record Setup(Scenario scenario, ServedFile served, ServedFile digest, ChaosLink.Faults faults, long forNanos) {
     }
 
     /** Checks every option and loads the scenario and the image; creates nothing. */
@@ -145,6 +146,7 @@ final class ServeCommand implements Callable<Integer> {
         BootSetup.checkWritable("--pcap", pcap, "the capture file to write");
         BootSetup.checkWritable("--timeline", timeline, "the SVG file to write");
         ServedFile served;
+        ServedFile digest = null;
         if (image != null) {
             if (Files.isDirectory(image)) {
                 throw new UsageError("--image " + image + ": is a directory (expected: a file)");
@@ -154,10 +156,25 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new UsageError("--image " + IoProblems.of(image, e));
             }
+            // The image's SHA-256 as sha256sum writes it, when it lies beside: a board checks it before it commits.
+            Path beside = image.resolveSibling(image.getFileName() + ".sha256");
+            if (Files.isRegularFile(beside)) {
+                try {
+                    digest = ServedFile.open(beside);
+                } catch (IOException e) {
+                    served.close();
+                    throw new UsageError("--image's digest " + IoProblems.of(beside, e));
+                }
+            }
         } else {
             served = ServedFile.of(EmulatedBoot.generatedImage(sc.seed()));
+            try {
+                digest = ServedFile.of((served.sha256() + "  " + sc.servedFile() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new IllegalStateException("an image in memory cannot fail to read", e);
+            }
         }
-        return new Setup(sc, served, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+        return new Setup(sc, served, digest, new ChaosLink.Faults(l, d, r, c, j), forNanos);
     }
 
     private static double probability(String option, Double value, double otherwise) {
@@ -196,9 +213,12 @@ final class ServeCommand implements Callable<Integer> {
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
         servers.tftp().serve(sc.servedFile(), served);
-        err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, boot file %s (%d bytes), TFTP timeout %.1f s; "
+        if (s.digest() != null) {
+            servers.tftp().serve(sc.servedFile() + ".sha256", s.digest());
+        }
+        err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, boot file %s (%d bytes%s), TFTP timeout %.1f s; "
                         + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
-                sc.servedFile(), size, sc.tftpTimeout() / 1e9, faults(s.faults()));
+                sc.servedFile(), size, s.digest() != null ? ", with " + sc.servedFile() + ".sha256" : "", sc.tftpTimeout() / 1e9, faults(s.faults()));
         stop = false;
         installSignals();
         long now = 0;

@@ -21,6 +21,8 @@ import java.util.List;
  * @param partition       the partition written (the slot's partition)
  * @param slot            the slot written and now active: "A" or "B"
  * @param signed          true when the image's Ed25519 signature was checked
+ * @param digest          the server's {@code FILE.sha256}: {@code checked} (it matched), {@code absent} (none served,
+ *                        and the profile's {@code digest = if-present} let the boot go on) or {@code off} (not asked for)
  * @param partitionOffset the image's first byte in flash
  * @param blockSize       TFTP block size used
  * @param retransmissions packets the board sent again (DHCP/BOOTP requests past the first of each exchange, TFTP)
@@ -37,7 +39,7 @@ import java.util.List;
  */
 public record BootReport(MacAddress mac, Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway,
                          List<Ipv4Address> dns, String hostname, Ipv4Address server, String bootFile, long bytes,
-                         String sha256, String partition, String slot, boolean signed, long partitionOffset, int blockSize,
+                         String sha256, String partition, String slot, boolean signed, String digest, long partitionOffset, int blockSize,
                          long retransmissions, long flashOps, long erasedSectors, long skippedSectors, int bootpRequests,
                          long startedAt, long boundAt, long transferStartedAt, long finishedAt, Lease lease, int renewals) {
     /** Copies the DNS list. */

@@ -33,8 +33,9 @@ import java.util.random.RandomGenerator;
  * clock or sleeps, so the same code runs on a real link and in the emulator's virtual time.
  *
  * <p>The image streams into the inactive A/B slot as it arrives ({@link SlotUpdate}); it is verified
- * by reading it back from flash (length and SHA-256), its Ed25519 signature is checked when the
- * profile carries a public key, and only then is the slot committed as active. Whatever fails before
+ * by reading it back from flash (length and SHA-256), that SHA-256 is compared with the server's
+ * {@code FILE.sha256} as the profile's {@code [boot] digest} says ({@link ImageDigest}), its Ed25519 signature is
+ * checked when the profile carries a public key, and only then is the slot committed as active. Whatever fails before
  * the commit (network, flash, power) leaves the previously active slot active: a half-written image
  * is never marked bootable.
  *
@@ -66,6 +67,10 @@ public final class BootSequence {
 
         /** Downloading the boot file into the inactive slot. */
         record Transfer(Lease lease) implements State {
+        }
+
+        /** Downloading the image's expected SHA-256 ({@code FILE.sha256}); the image is in flash and verified. */
+        record Digest(Lease lease) implements State {
         }
 
         /** Downloading the image's detached signature ({@code FILE.sig}); the image is in flash and verified. */
@@ -116,6 +121,9 @@ public final class BootSequence {
     private SlotUpdate update;
     private TftpClient signatureClient;
     private SignatureSink signature;
+    private TftpClient digestClient;
+    private ImageDigest.Sink digest;
+    private String digestOutcome = ImageDigest.OFF;
     private long imageBytes;
     private BootReport report;
     private long startedAt;
@@ -210,6 +218,7 @@ public final class BootSequence {
     /** Returns the packets sent again so far: DHCP/BOOTP retransmissions, TFTP retransmissions and re-ACKs. */
     public long retransmissions() {
         long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
+        sig += digestClient == null ? 0 : digestClient.stats().retransmissions();
         return tftp.stats().retransmissions() + sig + lease.retransmissions();
     }
 
@@ -280,6 +289,17 @@ public final class BootSequence {
         if (state instanceof State.Settling st && now >= st.until()) {
             settled(now, st);
         }
+        if (state instanceof State.Digest dg) {
+            digestClient.poll(now);
+            switch (digestClient.state()) {
+                case TftpClient.State.Done _ -> checkDigest(now, dg.lease());
+                case TftpClient.State.Failed f -> digestFailed(now, dg.lease(), f.failure());
+                default -> {
+                }
+            }
+        } else if (digestClient != null) {
+            digestClient.poll(now);
+        }
         if (state instanceof State.Signature sg) {
             signatureClient.poll(now);
             switch (signatureClient.state()) {
@@ -298,6 +318,9 @@ public final class BootSequence {
         long at = Math.min(net.pollAt(), tftp.pollAt());
         if (signatureClient != null) {
             at = Math.min(at, signatureClient.pollAt());
+        }
+        if (digestClient != null) {
+            at = Math.min(at, digestClient.pollAt());
         }
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
@@ -343,6 +366,7 @@ public final class BootSequence {
     /** Returns true while the boot needs its address: from ARP until the new slot is committed. */
     private boolean usesAddress() {
         return state instanceof State.Arp || state instanceof State.Transfer || state instanceof State.Signature
+                || state instanceof State.Digest
                 || (state instanceof State.Settling st && st.then() == Step.VERIFIED);
     }
 
@@ -394,6 +418,54 @@ public final class BootSequence {
     }
 
     private void verified(long now, Lease lease) {
+        if (profile.boot().digest() != ImageDigest.Policy.OFF) {
+            digest = new ImageDigest.Sink();
+            digestClient = new TftpClient(net, ram.apply(profile.tftp()), random);
+            transition(now, new State.Digest(lease));
+            digestClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sha256", digest);
+        } else {
+            digestChecked(now, lease);
+        }
+    }
+
+    /** Compares the sidecar's SHA-256 with the one read back from flash; commits (after the signature) only if they are equal. */
+    private void checkDigest(long now, Lease lease) {
+        String expected;
+        try {
+            expected = digest.digest();
+        } catch (IllegalArgumentException e) {
+            fail(now, "digest", lease.bootFile() + ".sha256 is not a SHA-256 line: " + e.getMessage() + nothingCommitted());
+            return;
+        }
+        String actual = HexFormat.of().formatHex(update.writer().sha256());
+        if (!expected.equals(actual)) {
+            fail(now, "digest", "image " + lease.bootFile() + " refused: its SHA-256 read back from flash is " + actual + " but "
+                    + lease.bootFile() + ".sha256 says " + expected + nothingCommitted());
+            return;
+        }
+        digestOutcome = ImageDigest.CHECKED;
+        digestChecked(now, lease);
+    }
+
+    private void digestFailed(long now, Lease lease, TftpFailure f) {
+        boolean notFound = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND;
+        if (notFound && profile.boot().digest() == ImageDigest.Policy.IF_PRESENT) {
+            digestOutcome = ImageDigest.ABSENT; // the server keeps no digest: boot as an unchecked image
+            digestChecked(now, lease);
+            return;
+        }
+        String why = notFound ? "the server has no " + lease.bootFile() + ".sha256 and this board's profile says digest = required"
+                : "fetching " + lease.bootFile() + ".sha256 failed: " + f.message();
+        fail(now, "digest", why + nothingCommitted());
+    }
+
+    /** Returns what a refusal before the commit leaves: the slot that was active, or no slot when none was. */
+    private String nothingCommitted() {
+        return update.previous() == dev.netboot.flash.SlotMetadata.NONE ? "; nothing committed, no slot is active"
+                : "; slot " + BootSlots.name(update.previous()) + " stays active";
+    }
+
+    private void digestChecked(long now, Lease lease) {
         if (profile.boot().signed()) {
             signature = new SignatureSink();
             signatureClient = new TftpClient(net, ram.apply(profile.tftp()), random);
@@ -433,7 +505,7 @@ public final class BootSequence {
         FlashWriter w = update.writer();
         report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
                 lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
-                update.partition().name(), BootSlots.name(update.target()), signed, w.offset(), tftp.blockSize(),
+                update.partition().name(), BootSlots.name(update.target()), signed, digestOutcome, w.offset(), tftp.blockSize(),
                 retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), this.lease.requests(), startedAt, boundAt,
                 tftp.startedAt(), now, this.lease.lease(), this.lease.renewals());
         afterFlash(now, lease, Step.COMMITTED);
@@ -442,7 +514,7 @@ public final class BootSequence {
     /** Returns {@code r} finished at {@code end}: the commit is done once the chip has written it. */
     private static BootReport withEnd(BootReport r, long end) {
         return r.finishedAt() == end ? r : new BootReport(r.mac(), r.address(), r.netmask(), r.gateway(), r.dns(), r.hostname(),
-                r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.partitionOffset(),
+                r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.digest(), r.partitionOffset(),
                 r.blockSize(), r.retransmissions(), r.flashOps(), r.erasedSectors(), r.skippedSectors(), r.bootpRequests(),
                 r.startedAt(), r.boundAt(), r.transferStartedAt(), end, r.lease(), r.renewals());
     }

@@ -370,7 +370,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         return new long[] {typical, max};
     }
 
-    /** Reads {@code [boot]} (slots, metadata, trial-boots, min-image-size) and the optional {@code [security] public-key}. */
+    /** Reads {@code [boot]} (slots, metadata, trial-boots, min-image-size, digest) and the optional {@code [security] public-key}. */
     private static BootLayout bootLayout(ConfigText text, List<Partition> partitions, FlashGeometry flash) {
         Section boot = text.section("boot");
         Value slotsValue = boot.require("slots");
@@ -406,6 +406,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                         + " bytes, at most the smaller boot slot)");
             }
         }
+        ImageDigest.Policy digest = boot.optional("digest").map(v -> ImageDigest.Policy.of(v.asOneOf("off", "if-present", "required")))
+                .orElse(ImageDigest.Policy.IF_PRESENT);
         String key = "";
         Optional<Section> security = text.optionalSection("security");
         if (security.isPresent()) {
@@ -417,7 +419,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             security.get().finish();
         }
         boot.finish();
-        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key, minImage);
+        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key, minImage, digest);
     }
 
     private static List<Partition> partitions(ConfigText text, FlashGeometry flash) {

@@ -55,6 +55,7 @@ public final class ProfileBuilder {
     private String metadata;
     private int trialBoots;
     private String publicKey = "";
+    private ImageDigest.Policy digest = ImageDigest.Policy.IF_PRESENT;
     private long minImageSize = BootLayout.DEFAULT_MIN_IMAGE_SIZE;
     private BootpConfig bootp = BootpConfig.DEFAULTS;
     private DhcpConfig dhcp = DhcpConfig.DEFAULTS;
@@ -147,6 +148,12 @@ public final class ProfileBuilder {
         return this;
     }
 
+    /** Sets when the board checks the image against the server's {@code FILE.sha256} ({@code [boot] digest}). Default: if-present. */
+    public ProfileBuilder digest(ImageDigest.Policy d) {
+        this.digest = Objects.requireNonNull(d, "digest");
+        return this;
+    }
+
     /** Sets the Ed25519 public key images must be signed with, 64 hex digits ({@code [security] public-key}). Default: unsigned. */
     public ProfileBuilder publicKey(String hex) {
         this.publicKey = Objects.requireNonNull(hex, "public key").toLowerCase(java.util.Locale.ROOT);
@@ -213,7 +220,7 @@ public final class ProfileBuilder {
             throw new IllegalArgumentException("partition " + metadata + " is " + metaSize + " bytes (expected: at least two erase units, "
                     + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
         }
-        BootLayout boot = new BootLayout(slotA, slotB, metadata, trialBoots, publicKey, minImageSize);
+        BootLayout boot = new BootLayout(slotA, slotB, metadata, trialBoots, publicKey, minImageSize, digest);
         TftpConfig t = window != 1 ? tftp.withWindow(window, Math.max(0, ram - DeviceProfile.minimumRam(flash))) : tftp;
         FlashTiming chipTiming = timing != null ? timing : chip.type() == FlashType.NAND ? NAND_TIMING : NOR_TIMING;
         return new DeviceProfile(name, description, mac, ram, flash, chipTiming, chip, partitions, boot, bootp, t, macFromProfile,

@@ -39,20 +39,27 @@ public final class EmulatedBoot {
      * @param profile   the board
      * @param image     the file the TFTP server serves under the scenario's served-file name
      * @param signature served as that name + {@code .sig} (the image's detached signature), or null for none
+     * @param digest    served as that name + {@code .sha256} (the image's SHA-256, one {@code sha256sum} line), or null for none
      * @param flash     the board's flash
      * @param pcap      where to capture the wire (every segment, in time order), or null
      * @param observer  hears the boot's progress
      * @param timing    which of the profile's flash times the chip takes in virtual time ({@code NONE}: no time)
      */
-    public record Config(Scenario scenario, DeviceProfile profile, ServedFile image, ServedFile signature, Flash flash, Path pcap,
-                         BootObserver observer, FlashTiming.Mode timing) {
+    public record Config(Scenario scenario, DeviceProfile profile, ServedFile image, ServedFile signature, ServedFile digest,
+                         Flash flash, Path pcap, BootObserver observer, FlashTiming.Mode timing) {
         /** Checks the image and the timing mode. */
         public Config {
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(timing, "timing");
         }
 
-        /** A run serving {@code image} from memory, without a signature. */
+        /** A run serving {@code image} and its {@code signature} (or null), without a digest. */
+        public Config(Scenario scenario, DeviceProfile profile, ServedFile image, ServedFile signature, Flash flash, Path pcap,
+                      BootObserver observer, FlashTiming.Mode timing) {
+            this(scenario, profile, image, signature, null, flash, pcap, observer, timing);
+        }
+
+        /** A run serving {@code image} from memory, without a signature or a digest. */
         public Config(Scenario scenario, DeviceProfile profile, byte[] image, Flash flash, Path pcap, BootObserver observer,
                       FlashTiming.Mode timing) {
             this(scenario, profile, ServedFile.of(image), null, flash, pcap, observer, timing);
@@ -163,6 +170,9 @@ public final class EmulatedBoot {
         lan.serve(sc.servedFile(), c.image());
         if (c.signature() != null) {
             lan.serve(sc.servedFile() + ".sig", c.signature());
+        }
+        if (c.digest() != null) {
+            lan.serve(sc.servedFile() + ".sha256", c.digest());
         }
         PcapWriter pcap = null;
         try {

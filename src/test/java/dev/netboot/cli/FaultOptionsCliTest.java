@@ -59,12 +59,20 @@ class FaultOptionsCliTest {
         assertTrue(j.get("drops").get("tftp").get("duplicates").asLong() > 0, j.get("drops").toString());
     }
 
-    /** Wrong bytes with right checksums: an unsigned board cannot tell, and the run says the flash differs from what was served. */
+    /**
+     * Wrong bytes with right checksums: the default boot serves the generated image's boot.img.sha256, and the unsigned
+     * board refuses the image before the commit, naming both digests.
+     */
     @Test
-    void tamperingIsCaughtOnlyByTheDigestOfTheServedFile() throws Exception {
+    void tamperingIsRefusedByTheServedDigestBeforeTheCommit() throws Exception {
         BootCliTest.Run r = BootCliTest.run("boot", "--tamper", "0.01", "--flash-timing", "none", "--json");
         assertEquals(1, r.exit(), r.err());
-        assertTrue(r.err().startsWith("netboot: boot failed: [verify] image in flash (SHA-256 "), r.err());
+        String served = BootCliTest.sha256(EmulatedBoot.generatedImage(r.json().get("seed").asLong()));
+        assertTrue(r.err().startsWith("netboot: boot failed: [digest] image boot.img refused: its SHA-256 read back from flash is "),
+                r.err());
+        assertTrue(r.err().strip().endsWith(" but boot.img.sha256 says " + served + "; nothing committed, no slot is active"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals("digest", r.json().get("stage").asText());
         assertTrue(r.json().get("drops").get("wire").get("tampered").asLong() > 0);
     }
 

@@ -270,8 +270,11 @@ class ServeCommandTest {
         try (HostNet net = new HostNet("sv", "serve")) {
             Lan lan = lan(net);
             byte[] img = BootCliTest.randomImage(200_000, 11);
+            // The image's sha256sum line beside it: served too, as boot.img.sha256.
+            Files.writeString(dir.resolve("image.bin.sha256"), BootCliTest.sha256(img) + "  image.bin\n");
             Served s = run(net, lan, img, "1s");
             assertEquals(0, wire(s.out(), "lost"), s.out());
+            assertTrue(s.err().contains("boot file boot.img (200000 bytes, with boot.img.sha256)"), s.err());
             // The diagram: server and both clients as lanes; every block sent once at least, the first time not "again":
             // busybox asks no options (512-byte blocks), atftp 1428; a file ends with a short (maybe empty) block.
             Document d = svg(dir.resolve("serve.svg"));

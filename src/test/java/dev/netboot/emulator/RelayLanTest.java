@@ -186,8 +186,9 @@ class RelayLanTest {
         // ACK per window (blocks 8 and 14); the server sends the OACK and 14 DATA.
         int blocks = 20_000 / 1468 + 1;
         int windows = (blocks + 7) / 8;
-        assertEquals(1 + 1 + windows, fromBoard, "RRQ, ACK 0, one ACK per window, nothing lost");
-        assertEquals(1 + blocks, toBoard);
+        // Then the board asks for boot.img.sha256 (one RRQ), which the server has not: one ERROR 1.
+        assertEquals(1 + 1 + windows + 1, fromBoard, "RRQ, ACK 0, one ACK per window, nothing lost; the digest's RRQ");
+        assertEquals(1 + blocks + 1, toBoard);
         // On the server's segment, the board's datagrams arrive from the board's address with one hop taken.
         long tftpOnServerSide = serverTap.heard(EthernetFrame.TYPE_IPV4).stream()
                 .filter(f -> f.ip().src() == rep.address().value()).peek(f -> assertEquals(63, f.ip().ttl())).count();

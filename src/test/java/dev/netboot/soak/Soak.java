@@ -81,6 +81,7 @@ public final class Soak {
      *
      * @param kinds     the names of the faults on, for the table
      * @param profile   the profile (a signed variant when {@code signed})
+     * @param digest    the server serves {@code boot.img.sha256} beside each image (the profiles check it: digest = if-present)
      * @param faults    the wire's faults
      * @param quirks    the TFTP server's misbehaviour
      * @param rogue     a rogue DHCP server answering first, or {@link RogueDhcp#NONE}
@@ -89,7 +90,7 @@ public final class Soak {
      * @param timing    the flash's datasheet times or none
      * @param imageSize v2's size
      */
-    record Mix(List<String> kinds, DeviceProfile profile, boolean signed, FaultPlan faults, TftpQuirks quirks, RogueDhcp rogue,
+    record Mix(List<String> kinds, DeviceProfile profile, boolean signed, boolean digest, FaultPlan faults, TftpQuirks quirks, RogueDhcp rogue,
                long cutAt, PowerCutFlash.Mode cutMode, FlashTiming.Mode timing, int imageSize) {
     }
 
@@ -176,10 +177,17 @@ public final class Soak {
             rogue = RogueDhcp.values()[1 + r.nextInt(RogueDhcp.values().length - 1)];
             kinds.add("rogue-dhcp");
         }
-        // A tampered image passes every checksum: only a signature catches it, so those boards are signed.
-        boolean signed = tamper || r.nextDouble() < 0.25;
+        // A tampered image passes every checksum: only a signature or the served digest catches it, so those boards are
+        // signed, or unsigned and served boot.img.sha256, half and half. (Drawn apart from r, so the rest of the mix is
+        // what it was before digests.)
+        SplittableRandom d = new SplittableRandom(seed ^ 0x5a4a_3d16_e2b1_c0f7L);
+        boolean signed = tamper ? d.nextBoolean() : r.nextDouble() < 0.25;
+        boolean digest = tamper && !signed || d.nextDouble() < 0.5;
         if (signed) {
             kinds.add("signed");
+        }
+        if (digest) {
+            kinds.add("digest");
         }
         int size = r.nextDouble() < 0.03 ? 1 + r.nextInt(1023) : (int) Math.round(Math.exp(r.nextDouble(Math.log(1024), Math.log(256 * 1024))));
         if (size < 1024) {
@@ -198,7 +206,7 @@ public final class Soak {
         if (kinds.isEmpty()) {
             kinds.add("none");
         }
-        return new Mix(List.copyOf(kinds), signed ? signed(p) : p, signed, f, q, rogue, cutAt, mode, timing, size);
+        return new Mix(List.copyOf(kinds), signed ? signed(p) : p, signed, digest, f, q, rogue, cutAt, mode, timing, size);
     }
 
     private static boolean on(SplittableRandom r) {
@@ -244,6 +252,16 @@ public final class Soak {
                 HexFormat.of().formatHex(ImageSignature.rawKey(key.getPublic())), b.minImageSize()));
     }
 
+    /** Returns the image's SHA-256 as sha256sum writes it. */
+    private static ServedFile sidecar(byte[] data) {
+        try {
+            String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+            return ServedFile.of((hex + "  boot.img\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private byte[] sign(byte[] data) {
         try {
             Signature s = Signature.getInstance("Ed25519");
@@ -270,7 +288,7 @@ public final class Soak {
             Flash flash = Flashes.open(p.chip(), null, seed);
             // v1 on a clean LAN: slot A, active.
             EmulatedBoot.Result first = EmulatedBoot.run(new EmulatedBoot.Config(Scenario.DEFAULT.withSeed(seed), p, ServedFile.of(v1),
-                    m.signed() ? ServedFile.of(sign(v1)) : null, flash, null, new BootObserver() {
+                    m.signed() ? ServedFile.of(sign(v1)) : null, m.digest() ? sidecar(v1) : null, flash, null, new BootObserver() {
                     }, FlashTiming.Mode.NONE));
             if (!(first.state() instanceof BootSequence.State.Done)) {
                 return done(seed, m, Outcome.VIOLATION, "the clean boot of v1 did not complete: " + first.state(), first, t0);
@@ -283,7 +301,7 @@ public final class Soak {
             }
             PowerCutFlash cut = m.cutAt() > 0 ? new PowerCutFlash(flash, m.cutAt(), m.cutMode(), seed) : null;
             EmulatedBoot.Result res = EmulatedBoot.run(new EmulatedBoot.Config(sc, p, ServedFile.of(v2),
-                    m.signed() ? ServedFile.of(sign(v2)) : null, cut == null ? flash : cut, null, new BootObserver() {
+                    m.signed() ? ServedFile.of(sign(v2)) : null, m.digest() ? sidecar(v2) : null, cut == null ? flash : cut, null, new BootObserver() {
                     }, m.timing()));
             String why = check(p, flash, res, v1, v2, cut != null && cut.isCut());
             Outcome o = why != null ? Outcome.VIOLATION
