@@ -105,6 +105,7 @@ final class Acquisition {
     private int naks;
     private int conflicts;
     private String lastIgnored = "";
+    private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
         this.net = net;
@@ -183,13 +184,13 @@ final class Acquisition {
             }
             case State.Requesting r when now >= r.retryAt() -> {
                 if (r.sent() >= REQUEST_TRIES) {
-                    lastIgnored = "no DHCPACK from " + r.chosen().server() + " to " + r.sent() + " DHCPREQUESTs";
+                    lastIgnored = noAck(r, " to " + r.sent() + " DHCPREQUESTs");
                     discover(now);
                     return;
                 }
                 if (overBudget(now)) {
-                    fail("DHCP: no DHCPACK from " + r.chosen().server() + " for " + r.chosen().message().yiaddr() + " after "
-                            + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s");
+                    fail("DHCP: " + noAck(r, " for " + r.chosen().message().yiaddr() + " after "
+                            + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s"));
                     return;
                 }
                 int len = messages.select(r.xid(), r.secs(), r.chosen().message().yiaddr(), r.chosen().server());
@@ -267,7 +268,16 @@ final class Acquisition {
             }
         } catch (MalformedPacketException | BootpException e) {
             lastIgnored = e.getMessage();
+            if (state instanceof State.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
+                ackProblem = e.getMessage();
+            }
         }
+    }
+
+    /** Says what the chosen server did not send: no DHCPACK at all, or none that could be used, and why. */
+    private String noAck(State.Requesting r, String after) {
+        return ackProblem == null ? "no DHCPACK from " + r.chosen().server() + after
+                : "no usable DHCPACK from " + r.chosen().server() + after + " (last refused: " + ackProblem + ")";
     }
 
     private void selecting(long now, State.Selecting s, BootpMessage m, Ipv4Address src) {
@@ -315,6 +325,7 @@ final class Acquisition {
             checkAddress(now, s.xid(), lease, proxy, now);
             return;
         }
+        ackProblem = null;
         transition(new State.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
         poll(now);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.bootp.BootpConfig;
+import dev.netboot.net.Frames;
 import dev.netboot.net.ScriptedLink;
 import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.BootpOptions;
@@ -413,6 +414,41 @@ class AcquisitionTest extends DhcpTimeline {
         BootpMessage d = broadcastAt(10 * MS + 15 * SEC);
         assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
         assertNotEquals(xid, d.xid());
+    }
+
+    /**
+     * A fine offer, then DHCPACKs the board cannot use (a mask of 255.0.255.0, RFC 950's masks being contiguous): the
+     * failure says that the ACKs came and why they were refused, not that none came.
+     */
+    @Test
+    void unusableAcksAreNamedAsSuchNotAsMissing() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        Reply badAck = Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK).with(new DhcpOption.SubnetMask(ip("255.0.255.0")));
+        long[] requests = {10 * MS, 10 * MS + SEC, 10 * MS + 3 * SEC, 10 * MS + 7 * SEC};   // RFC 2131 4.1: 1 s doubling
+        for (int i = 0; i < requests.length; i++) {
+            if (i > 0) {
+                poll(requests[i]);
+                assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(requests[i])));
+            }
+            deliver(requests[i] + 5 * MS, badAck);
+            link.expectNoTx();
+            assertInstanceOf(LeaseStage.State.Acquiring.class, stage.state());
+        }
+        poll(10 * MS + 15 * SEC);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(10 * MS + 15 * SEC)));
+        for (long t = 16 * SEC; t <= 61 * SEC; t += SEC) {                         // nobody offers again
+            poll(t);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                assertEquals(DhcpMessageType.Known.DISCOVER, type(((Frames.Udp) tx.decode()).bootp()));
+            }
+        }
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        String why = "DHCP reply from 192.0.2.1: option 1 subnet mask 255.0.255.0 is not contiguous";
+        assertTrue(f.reason().endsWith("(last reply ignored: no usable DHCPACK from 192.0.2.1 to 4 DHCPREQUESTs (last refused: "
+                + why + "))"), f.reason());
     }
 
     @Test
