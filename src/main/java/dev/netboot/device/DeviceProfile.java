@@ -9,7 +9,6 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashSpec;
 import dev.netboot.flash.FlashType;
-import dev.netboot.flash.NandGeometry;
 import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Partition;
 import dev.netboot.tftp.TftpConfig;
@@ -17,7 +16,6 @@ import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -276,27 +274,11 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         Value ramValue = board.require("ram");
         long ram = ramValue.asSize();
 
-        Section flashSection = text.section("flash");
-        Value typeValue = flashSection.require("type");
-        FlashType type = typeValue.asOneOf("nor", "nand").equals("nand") ? FlashType.NAND : FlashType.NOR;
-        Value sizeValue = flashSection.require("size");
-        long size = sizeValue.asSize();
-        Value eraseValue = flashSection.require("erase-unit");
-        long eraseUnit = eraseValue.asSize();
-        Value pageValue = flashSection.require("page");
-        long page = pageValue.asSize();
-        Value erasedValue = flashSection.require("erased");
-        int erased = erasedValue.asInt(0, 0xFF);
-        FlashGeometry flash = geometry(sizeValue, eraseValue, pageValue, size, eraseUnit, page, erased);
-        long[] program = typicalMax(flashSection.require("page-program"));
-        long[] erase = typicalMax(flashSection.require(type == FlashType.NAND ? "block-erase" : "sector-erase"));
-        long[] read = flashSection.optional("page-read").map(DeviceProfile::typicalMax).orElse(new long[] {0, 0});
-        FlashTiming timing = new FlashTiming(program[0], program[1], erase[0], erase[1], read[0], read[1]);
-        FlashSpec chip = type == FlashType.NAND ? nand(flashSection, flash, erasedValue) : nor(flashSection, flash);
+        ProfileFlash chipSection = ProfileFlash.read(text.section("flash"));
+        FlashGeometry flash = chipSection.geometry();
+        List<Partition> partitions = ProfileFlash.partitions(text, flash);
 
-        List<Partition> partitions = partitions(text, flash);
-
-        BootLayout boot = bootLayout(text, partitions, flash);
+        BootLayout boot = ProfileBoot.read(text, partitions, flash);
 
         long minimum = minimumRam(flash);
         if (ram < minimum) {
@@ -304,230 +286,11 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                     + flash.pageSize() + "-byte flash pages and two " + MAX_FRAME + "-byte Ethernet frames)");
         }
 
-        BootpConfig bootp = bootp(text.optionalSection("bootp"));
+        BootpConfig bootp = ProfileDhcp.retry(text.optionalSection("bootp"));
         DhcpConfig dhcp = ProfileDhcp.read(text.optionalSection("dhcp"));
-        TftpConfig tftp = tftp(text.optionalSection("tftp"), ram - minimumRam(flash));
+        TftpConfig tftp = ProfileTftp.read(text.optionalSection("tftp"), ram - minimumRam(flash));
         text.finish();
-        return new DeviceProfile(name, description, mac, ram, flash, timing, chip, partitions, boot, bootp, tftp, macOverrides, dhcp);
-    }
-
-    private static FlashGeometry geometry(Value sizeValue, Value eraseValue, Value pageValue, long size, long eraseUnit,
-                                          long page, int erased) {
-        // FlashGeometry checks the nesting too, but its message cannot point at a line.
-        if (page <= 0 || page > 1 << 20 || Long.bitCount(page) != 1) {
-            throw pageValue.error("'" + pageValue.text() + "' (expected: a power of two up to 1MiB)");
-        }
-        if (eraseUnit < page || eraseUnit > 1 << 30 || Long.bitCount(eraseUnit) != 1) {
-            throw eraseValue.error("'" + eraseValue.text() + "' (expected: a power of two, at least the page size " + page + ")");
-        }
-        if (size <= 0 || size % eraseUnit != 0) {
-            throw sizeValue.error("'" + sizeValue.text() + "' (expected: a positive multiple of the erase unit " + eraseUnit + ")");
-        }
-        return new FlashGeometry(size, (int) eraseUnit, (int) page, erased);
-    }
-
-    // A NAND key in a nor profile is reported by finish() as unknown, listing the keys nor takes.
-    private static FlashSpec nor(Section s, FlashGeometry flash) {
-        return FlashSpec.nor(flash);
-    }
-
-    private static FlashSpec nand(Section s, FlashGeometry flash, Value erasedValue) {
-        if (flash.erasedValue() != 0xFF) {
-            throw erasedValue.error("'" + erasedValue.text() + "' (expected: 0xff for nand)");
-        }
-        Value spareValue = s.require("spare");
-        long spare = spareValue.asSize();
-        int nop = s.require("nop").asInt(1, 8);
-        int blocks = (int) (flash.size() / flash.eraseUnit());
-        List<Integer> bad = new ArrayList<>();
-        s.optional("bad-blocks").ifPresent(v -> {
-            for (String part : v.text().split(",")) {
-                try {
-                    bad.add((int) ConfigText.parseLong(part.trim(), 0, blocks - 1));
-                } catch (ConfigException e) {
-                    throw v.error("'" + part.trim() + "' (expected: block numbers 0.." + (blocks - 1) + " separated by commas)");
-                }
-            }
-        });
-        int random = s.optional("random-bad-blocks").map(v -> v.asInt(0, blocks - 1 - bad.size())).orElse(0);
-        NandGeometry nand;
-        try {
-            nand = new NandGeometry(flash, (int) Math.min(spare, Integer.MAX_VALUE), nop);
-        } catch (IllegalArgumentException e) {
-            throw spareValue.error("'" + spareValue.text() + "': " + e.getMessage());
-        }
-        return FlashSpec.nand(nand, bad, random);
-    }
-
-    /** Reads {@code typical / max}, e.g. {@code 0.4ms / 3ms}. */
-    private static long[] typicalMax(Value value) {
-        List<Value> parts = value.split("/", 2, "typical / max, like 0.4ms / 3ms");
-        long typical = parts.get(0).asDuration();
-        long max = parts.get(1).asDuration();
-        if (typical <= 0 || max < typical) {
-            throw value.error("'" + value.text() + "' (expected: typical / max with 0 < typical <= max)");
-        }
-        return new long[] {typical, max};
-    }
-
-    /** Reads {@code [boot]} (slots, metadata, trial-boots, min-image-size, digest) and the optional {@code [security] public-key}. */
-    private static BootLayout bootLayout(ConfigText text, List<Partition> partitions, FlashGeometry flash) {
-        Section boot = text.section("boot");
-        Value slotsValue = boot.require("slots");
-        List<Value> names = slotsValue.split(",", 2, "two partition names, like slot-a, slot-b");
-        Value metaValue = boot.require("metadata");
-        List<String> known = partitions.stream().map(Partition::name).toList();
-        for (Value v : List.of(names.get(0), names.get(1), metaValue)) {
-            if (!known.contains(v.asString())) {
-                throw v.error("no partition named '" + v.asString() + "' (expected one of: " + String.join(", ", known) + ")");
-            }
-        }
-        if (names.get(0).asString().equals(names.get(1).asString())) {
-            throw slotsValue.error("both slots are '" + names.get(0).asString() + "' (expected: two different partitions)");
-        }
-        String meta = metaValue.asString();
-        if (names.stream().anyMatch(v -> v.asString().equals(meta))) {
-            throw metaValue.error("'" + meta + "' is also a slot (expected: a partition of its own)");
-        }
-        long metaSize = partitions.stream().filter(p -> p.name().equals(meta)).findFirst().orElseThrow().size();
-        if (metaSize < 2L * flash.eraseUnit()) {
-            throw metaValue.error("partition '" + meta + "' is " + metaSize + " bytes (expected: at least two erase units, "
-                    + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
-        }
-        int trial = boot.optional("trial-boots").map(v -> v.asInt(0, 255)).orElse(0);
-        List<String> slotNames = List.of(names.get(0).asString(), names.get(1).asString());
-        long smallestSlot = partitions.stream().filter(p -> slotNames.contains(p.name())).mapToLong(Partition::size).min().orElseThrow();
-        long minImage = BootLayout.DEFAULT_MIN_IMAGE_SIZE;
-        Optional<Value> minValue = boot.optional("min-image-size");
-        if (minValue.isPresent()) {
-            minImage = minValue.get().asSize();
-            if (minImage < 1 || minImage > smallestSlot) {
-                throw minValue.get().error("'" + minValue.get().text() + "' (expected: 1.." + smallestSlot
-                        + " bytes, at most the smaller boot slot)");
-            }
-        }
-        ImageDigest.Policy digest = boot.optional("digest").map(v -> ImageDigest.Policy.of(v.asOneOf("off", "if-present", "required")))
-                .orElse(ImageDigest.Policy.IF_PRESENT);
-        String key = "";
-        Optional<Section> security = text.optionalSection("security");
-        if (security.isPresent()) {
-            Value keyValue = security.get().require("public-key");
-            key = keyValue.asString().toLowerCase(java.util.Locale.ROOT);
-            if (key.length() != 64 || !key.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw keyValue.error("'" + keyValue.asString() + "' (expected: 64 hex digits, the raw Ed25519 key 'netboot keygen' prints)");
-            }
-            security.get().finish();
-        }
-        boot.finish();
-        return new BootLayout(names.get(0).asString(), names.get(1).asString(), meta, trial, key, minImage, digest);
-    }
-
-    private static List<Partition> partitions(ConfigText text, FlashGeometry flash) {
-        List<Section> sections = text.namedSections("partition");
-        if (sections.isEmpty()) {
-            throw text.error("no partitions (expected: at least one [partition NAME] section with offset and size)");
-        }
-        List<Partition> partitions = new ArrayList<>();
-        List<Section> sectionOf = new ArrayList<>();
-        for (Section s : sections) {
-            String pname = s.name().orElseThrow();
-            Partition p = new Partition(pname, s.require("offset").asSize(), checkPositive(s.require("size")));
-            try {
-                p.checkFits(flash);
-            } catch (IllegalArgumentException e) {
-                // checkFits says "partition boot: ..."; the location already names the section.
-                String msg = e.getMessage();
-                String prefix = "partition " + pname + ": ";
-                throw s.error(msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg);
-            }
-            partitions.add(p);
-            sectionOf.add(s);
-        }
-        for (int i = 0; i < partitions.size(); i++) {
-            for (int j = i + 1; j < partitions.size(); j++) {
-                Partition a = partitions.get(i);
-                Partition b = partitions.get(j);
-                if (a.offset() < b.end() && b.offset() < a.end()) {
-                    throw sectionOf.get(j).error("overlaps " + sectionOf.get(i).label() + " (line " + sectionOf.get(i).line()
-                            + "): " + b.name() + " is 0x" + Long.toHexString(b.offset()) + "..0x" + Long.toHexString(b.end())
-                            + ", " + a.name() + " is 0x" + Long.toHexString(a.offset()) + "..0x" + Long.toHexString(a.end()));
-                }
-            }
-        }
-        return partitions;
-    }
-
-    private static long checkPositive(Value v) {
-        long n = v.asSize();
-        if (n <= 0) {
-            throw v.error("'" + v.text() + "' (expected: more than 0)");
-        }
-        return n;
-    }
-
-    private static BootpConfig bootp(Optional<Section> section) {
-        if (section.isEmpty()) {
-            return BootpConfig.DEFAULTS;
-        }
-        Section s = section.get();
-        BootpConfig d = BootpConfig.DEFAULTS;
-        long initial = s.optional("initial-timeout").map(Value::asDuration).orElse(d.initialTimeout());
-        long max = s.optional("max-timeout").map(Value::asDuration).orElse(d.maxTimeout());
-        long jitter = s.optional("jitter").map(Value::asDuration).orElse(d.jitter());
-        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(d.giveUp());
-        try {
-            return new BootpConfig(initial, max, jitter, giveUp);
-        } catch (IllegalArgumentException e) {
-            throw s.error(e.getMessage());
-        }
-    }
-
-    private static TftpConfig tftp(Optional<Section> section, long spareRam) {
-        if (section.isEmpty()) {
-            return TftpConfig.DEFAULTS;
-        }
-        Section s = section.get();
-        TftpConfig d = TftpConfig.DEFAULTS;
-        long timeout = s.optional("timeout").map(Value::asDuration).orElse(d.timeout());
-        int retries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(d.maxRetries());
-        // RFC 2348: "valid values range between 8 and 65464 octets, inclusive"; auto: the largest the MTU carries.
-        int blksize = s.optional("blksize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(8, 65464))
-                .orElse(d.blockSize());
-        // RFC 7440; auto: sized from the path when the transfer starts (PathWindow).
-        int window = s.optional("windowsize").map(DeviceProfile::windowSize).orElse(1);
-        // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
-        long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
-        // How long to wait for the next packet before failing; unset, as long as the retries take at the timeout.
-        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(-1L);
-        // RFC 2090: ask for the image by multicast; a server that does not offer it sends it as usual.
-        boolean multicast = s.optional("multicast").map(Value::asBoolean).orElse(false);
-        try {
-            TftpConfig c = new TftpConfig(timeout, retries, blksize == TftpConfig.AUTO ? 512 : blksize);
-            if (blksize == TftpConfig.AUTO) {
-                c = c.withBlockSize(TftpConfig.AUTO);
-            }
-            if (minTimeout >= 0) {
-                c = c.withTimeouts(c.timeout(), minTimeout, c.maxTimeout());
-            }
-            if (giveUp >= 0) {
-                c = c.withGiveUp(giveUp);
-            }
-            // Blocks held out of order live in the RAM the flash pages and frames leave over.
-            c = window != 1 ? c.withWindow(window, Math.max(0, spareRam)) : c;
-            return multicast ? c.withMulticast(true) : c;
-        } catch (IllegalArgumentException e) {
-            throw s.error(e.getMessage());
-        }
-    }
-
-    /** {@code [tftp] windowsize}: 1..65535, or auto ({@link TftpConfig#AUTO}). */
-    private static int windowSize(Value v) {
-        if (v.text().equals("auto")) {
-            return TftpConfig.AUTO;
-        }
-        if (v.text().isEmpty() || !v.text().chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw v.error("'" + v.text() + "' is neither a whole number nor auto (expected: 1..65535 or auto)");
-        }
-        return v.asInt(1, 65535);
+        return new DeviceProfile(name, description, mac, ram, flash, chipSection.timing(), chipSection.chip(), partitions, boot,
+                bootp, tftp, macOverrides, dhcp);
     }
 }

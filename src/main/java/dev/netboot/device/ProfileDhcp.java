@@ -2,13 +2,14 @@ package dev.netboot.device;
 
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
+import dev.netboot.bootp.BootpConfig;
 import dev.netboot.dhcp.DhcpConfig;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Reads a profile's optional {@code [dhcp]} section into a {@link DhcpConfig}; every key falls back to
- * {@link DhcpConfig#DEFAULTS}.
+ * Reads a profile's optional {@code [dhcp]} section into a {@link DhcpConfig} and its {@code [bootp]} section into a
+ * {@link BootpConfig}; every key falls back to the defaults ({@link DhcpConfig#DEFAULTS}, {@link BootpConfig#DEFAULTS}).
  *
  * <pre>
  * [dhcp]
@@ -60,5 +61,23 @@ final class ProfileDhcp {
         }
         s.finish();
         return new DhcpConfig(protocol, offerWait, probes, interval, declineWait, vendorClass, pxe, arch, hostname);
+    }
+
+    /** Reads {@code [bootp]}: the retransmission policy of every request for an address, DHCP's and BOOTP's alike. */
+    static BootpConfig retry(Optional<Section> section) {
+        if (section.isEmpty()) {
+            return BootpConfig.DEFAULTS;
+        }
+        Section s = section.get();
+        BootpConfig d = BootpConfig.DEFAULTS;
+        long initial = s.optional("initial-timeout").map(Value::asDuration).orElse(d.initialTimeout());
+        long max = s.optional("max-timeout").map(Value::asDuration).orElse(d.maxTimeout());
+        long jitter = s.optional("jitter").map(Value::asDuration).orElse(d.jitter());
+        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(d.giveUp());
+        try {
+            return new BootpConfig(initial, max, jitter, giveUp);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
+        }
     }
 }
