@@ -14,13 +14,9 @@ import dev.netboot.net.NetStack;
 import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
-import dev.netboot.tftp.TftpSink;
-import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpWire;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
@@ -119,11 +115,7 @@ public final class BootSequence {
     private long pathRtt = -1;       // the ARP exchange's round trip, when one request was answered
     private State state = new State.Idle();
     private SlotUpdate update;
-    private TftpClient signatureClient;
-    private SignatureSink signature;
-    private TftpClient digestClient;
-    private ImageDigest.Sink digest;
-    private String digestOutcome = ImageDigest.OFF;
+    private ImageCheck check;        // the sidecars (FILE.sha256, FILE.sig), once the image is read back
     private long imageBytes;
     private BootReport report;
     private long startedAt;
@@ -217,9 +209,8 @@ public final class BootSequence {
 
     /** Returns the packets sent again so far: DHCP/BOOTP retransmissions, TFTP retransmissions and re-ACKs. */
     public long retransmissions() {
-        long sig = signatureClient == null ? 0 : signatureClient.stats().retransmissions();
-        sig += digestClient == null ? 0 : digestClient.stats().retransmissions();
-        return tftp.stats().retransmissions() + sig + lease.retransmissions();
+        long sidecars = check == null ? 0 : check.retransmissions();
+        return tftp.stats().retransmissions() + sidecars + lease.retransmissions();
     }
 
     /** Starts asking for a lease. */
@@ -289,38 +280,20 @@ public final class BootSequence {
         if (state instanceof State.Settling st && now >= st.until()) {
             settled(now, st);
         }
-        if (state instanceof State.Digest dg) {
-            digestClient.poll(now);
-            switch (digestClient.state()) {
-                case TftpClient.State.Done _ -> checkDigest(now, dg.lease());
-                case TftpClient.State.Failed f -> digestFailed(now, dg.lease(), f.failure());
-                default -> {
-                }
+        if (check != null) {
+            boolean checking = state instanceof State.Digest || state instanceof State.Signature;
+            check.poll(now); // after the checks, too: a sidecar's client answers a retransmitted last block
+            if (checking) {
+                followCheck(now, currentLease());
             }
-        } else if (digestClient != null) {
-            digestClient.poll(now);
-        }
-        if (state instanceof State.Signature sg) {
-            signatureClient.poll(now);
-            switch (signatureClient.state()) {
-                case TftpClient.State.Done _ -> checkSignatureAndCommit(now, sg.lease());
-                case TftpClient.State.Failed f -> signatureFailed(now, sg.lease(), f.failure());
-                default -> {
-                }
-            }
-        } else if (signatureClient != null) {
-            signatureClient.poll(now);
         }
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         long at = Math.min(net.pollAt(), tftp.pollAt());
-        if (signatureClient != null) {
-            at = Math.min(at, signatureClient.pollAt());
-        }
-        if (digestClient != null) {
-            at = Math.min(at, digestClient.pollAt());
+        if (check != null) {
+            at = Math.min(at, check.pollAt());
         }
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
@@ -418,82 +391,39 @@ public final class BootSequence {
     }
 
     private void verified(long now, Lease lease) {
-        if (profile.boot().digest() != ImageDigest.Policy.OFF) {
-            digest = new ImageDigest.Sink();
-            digestClient = new TftpClient(net, ram.apply(profile.tftp()), random);
-            transition(now, new State.Digest(lease));
-            digestClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sha256", digest);
-        } else {
-            digestChecked(now, lease);
+        check = new ImageCheck(net, profile, ram.apply(profile.tftp()), random, lease, update);
+        check.start(now);
+        followCheck(now, lease);
+    }
+
+    /** Moves on as the {@link ImageCheck} says: a sidecar download, the commit, or the refusal. */
+    private void followCheck(long now, Lease lease) {
+        switch (check.state()) {
+            case ImageCheck.State.Digest _ -> {
+                if (!(state instanceof State.Digest)) {
+                    transition(now, new State.Digest(lease));
+                }
+            }
+            case ImageCheck.State.Signature _ -> {
+                if (!(state instanceof State.Signature)) {
+                    transition(now, new State.Signature(lease));
+                }
+            }
+            case ImageCheck.State.Passed p -> commit(now, lease, p.signed(), p.digest());
+            case ImageCheck.State.Refused r -> fail(now, r.stage(), r.message());
         }
     }
 
-    /** Compares the sidecar's SHA-256 with the one read back from flash; commits (after the signature) only if they are equal. */
-    private void checkDigest(long now, Lease lease) {
-        String expected;
-        try {
-            expected = digest.digest();
-        } catch (IllegalArgumentException e) {
-            fail(now, "digest", lease.bootFile() + ".sha256 is not a SHA-256 line: " + e.getMessage() + nothingCommitted());
-            return;
-        }
-        String actual = HexFormat.of().formatHex(update.writer().sha256());
-        if (!expected.equals(actual)) {
-            fail(now, "digest", "image " + lease.bootFile() + " refused: its SHA-256 read back from flash is " + actual + " but "
-                    + lease.bootFile() + ".sha256 says " + expected + nothingCommitted());
-            return;
-        }
-        digestOutcome = ImageDigest.CHECKED;
-        digestChecked(now, lease);
+    /** Returns the lease of the state the boot is in, from ARP until the commit. */
+    private Lease currentLease() {
+        return switch (state) {
+            case State.Digest d -> d.lease();
+            case State.Signature sg -> sg.lease();
+            default -> throw new IllegalStateException("no lease in " + state);
+        };
     }
 
-    private void digestFailed(long now, Lease lease, TftpFailure f) {
-        boolean notFound = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND;
-        if (notFound && profile.boot().digest() == ImageDigest.Policy.IF_PRESENT) {
-            digestOutcome = ImageDigest.ABSENT; // the server keeps no digest: boot as an unchecked image
-            digestChecked(now, lease);
-            return;
-        }
-        String why = notFound ? "the server has no " + lease.bootFile() + ".sha256 and this board's profile says digest = required"
-                : "fetching " + lease.bootFile() + ".sha256 failed: " + f.message();
-        fail(now, "digest", why + nothingCommitted());
-    }
-
-    /** Returns what a refusal before the commit leaves: the slot that was active, or no slot when none was. */
-    private String nothingCommitted() {
-        return update.previous() == dev.netboot.flash.SlotMetadata.NONE ? "; nothing committed, no slot is active"
-                : "; slot " + BootSlots.name(update.previous()) + " stays active";
-    }
-
-    private void digestChecked(long now, Lease lease) {
-        if (profile.boot().signed()) {
-            signature = new SignatureSink();
-            signatureClient = new TftpClient(net, ram.apply(profile.tftp()), random);
-            transition(now, new State.Signature(lease));
-            signatureClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sig", signature);
-        } else {
-            commit(now, lease, false);
-        }
-    }
-
-    private void checkSignatureAndCommit(long now, Lease lease) {
-        String why = update.checkSignature(signature.bytes(), ImageSignature.publicKey(profile.boot().publicKeyBytes()));
-        if (why != null) {
-            fail(now, "signature", "image " + lease.bootFile() + " refused: " + why + "; slot "
-                    + BootSlots.name(update.previous()) + " stays active");
-            return;
-        }
-        commit(now, lease, true);
-    }
-
-    private void signatureFailed(long now, Lease lease, TftpFailure f) {
-        String why = f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND
-                ? "the server has no " + lease.bootFile() + ".sig and this board accepts only Ed25519-signed images"
-                : "fetching " + lease.bootFile() + ".sig failed: " + f.message();
-        fail(now, "signature", why + "; slot " + BootSlots.name(update.previous()) + " stays active");
-    }
-
-    private void commit(long now, Lease lease, boolean signed) {
+    private void commit(long now, Lease lease, boolean signed, String digestOutcome) {
         try {
             update.commit(profile.boot().trialBoots());
         } catch (FlashException e) {
@@ -535,32 +465,5 @@ public final class BootSequence {
 
     private void transition(long now, State next) {
         state = next;
-    }
-
-    /** Holds a detached signature in RAM: exactly 64 bytes, anything longer is refused as it arrives. */
-    private static final class SignatureSink implements TftpSink {
-        private final byte[] buf = new byte[ImageSignature.SIGNATURE_LENGTH];
-        private int len;
-
-        @Override
-        public void begin(long expectedSize) {
-            if (expectedSize > buf.length) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature of " + expectedSize + " bytes (expected: "
-                        + buf.length + ", a raw Ed25519 signature)", null);
-            }
-        }
-
-        @Override
-        public void write(ByteBuffer b, int off, int n) {
-            if (n > buf.length - len) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature longer than " + buf.length + " bytes", null);
-            }
-            b.get(off, buf, len, n);
-            len += n;
-        }
-
-        byte[] bytes() {
-            return Arrays.copyOf(buf, len);
-        }
     }
 }

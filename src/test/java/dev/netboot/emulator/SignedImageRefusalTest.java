@@ -140,6 +140,16 @@ class SignedImageRefusalTest {
         goodImageStillActive();
     }
 
+    /** A board that never booted has no slot to keep: the refusal says so, not "slot none stays active". */
+    @Test
+    void onABoardWithNoSlotYetTheRefusalSaysNothingIsActive() throws Exception {
+        SignedImageRefusalTest fresh = new SignedImageRefusalTest();          // its flash never written
+        String why = fresh.refused(fresh.boot(image(150_000, 8), null), "signature");
+        assertEquals("the server has no boot.img.sig and this board accepts only Ed25519-signed images; nothing committed,"
+                + " no slot is active", why);
+        assertEquals(SlotMetadata.NONE, fresh.profile.bootSlots(fresh.flash).load().active());
+    }
+
     @Test
     void oversizedImageIsRefusedBeforeAnythingIsWritten() throws Exception {
         byte[] big = image((int) profile.slot(1).size() + 1, 6);
