@@ -26,29 +26,11 @@ else
     case "$seconds" in ''|*[!0-9]*) echo "bench/fuzz.sh: SECONDS must be a whole number, got '$seconds' ($usage)" >&2; exit 2 ;; esac
 fi
 
-# A JDK 25+ to run Jazzer on: JAVA_HOME, java on PATH, then the usual folders (as ./netboot looks).
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=""
-for home in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" \
-        /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
-    if [ -n "$home" ] && [ -x "$home/bin/java" ] && [ "$(java_major "$home")" -ge 25 ] 2>/dev/null; then
-        JAVA="$home/bin/java"
-        break
-    fi
-done
-[ -n "$JAVA" ] || { echo "bench/fuzz.sh: needs a JDK 25 or newer (set JAVA_HOME)" >&2; exit 1; }
+. bench/lib.sh
+bench_java fuzz
 
-mkdir -p target/fuzz
-flock /tmp/netboot-build.lock mvn -B -q test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/fuzz/classpath.txt -Dmdep.includeScope=test >/dev/null
-# Fuzz a copy of the classes, so a build during a long run cannot change them under the fuzzer's feet.
-snap="target/fuzz/classes-$$"
-trap 'rm -rf "$snap"' EXIT
-mkdir -p "$snap"
-cp -r target/classes "$snap/main"
-cp -r target/test-classes "$snap/test"
-cp="$snap/test:$snap/main:$(cat target/fuzz/classpath.txt)"
-jvm=("$JAVA" -Xmx2g -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -cp "$cp")
+snapshot_classes fuzz
+jvm=("$JAVA" -Xmx2g -XX:+EnableDynamicAgentLoading --enable-native-access=ALL-UNNAMED -cp "$CP")
 
 classes=$(grep -rl '@FuzzTest' src/test/java | sed 's|src/test/java/||; s|\.java$||; s|/|.|g' | sort | paste -sd: -)
 mapfile -t targets < <("${jvm[@]}" com.code_intelligence.jazzer.Jazzer --list_fuzz_tests="$classes" 2>/dev/null |

@@ -19,25 +19,8 @@ if [ "$1" != "--seed" ]; then
     case "$1" in ''|*[!0-9]*) echo "bench/soak.sh: N must be a whole number, got '$1' ($usage)" >&2; exit 2 ;; esac
 fi
 
-# A JDK 25+: JAVA_HOME, java on PATH, then the usual folders (as ./netboot looks).
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
-JAVA=""
-for home in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent)")")")" \
-        /usr/lib/jvm/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*; do
-    if [ -n "$home" ] && [ -x "$home/bin/java" ] && [ "$(java_major "$home")" -ge 25 ] 2>/dev/null; then
-        JAVA="$home/bin/java"
-        break
-    fi
-done
-[ -n "$JAVA" ] || { echo "bench/soak.sh: needs a JDK 25 or newer (set JAVA_HOME)" >&2; exit 1; }
+. bench/lib.sh
+bench_java soak
 
-mkdir -p target/soak
-flock /tmp/netboot-build.lock mvn -B -q test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/soak/classpath.txt -Dmdep.includeScope=test >/dev/null
-# Run a copy of the classes, so a build during a long soak cannot change them under its feet.
-snap="target/soak/classes-$$"
-trap 'rm -rf "$snap"' EXIT
-mkdir -p "$snap"
-cp -r target/classes "$snap/main"
-cp -r target/test-classes "$snap/test"
-"$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$snap/test:$snap/main:$(cat target/soak/classpath.txt)" dev.netboot.soak.Soak "$@"
+snapshot_classes soak
+"$JAVA" -Xmx1g -XX:+UseParallelGC -cp "$CP" dev.netboot.soak.Soak "$@"
