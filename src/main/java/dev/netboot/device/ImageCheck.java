@@ -7,11 +7,7 @@ import dev.netboot.net.NetStack;
 import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
-import dev.netboot.tftp.TftpSink;
-import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.TftpWire;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
@@ -58,9 +54,9 @@ final class ImageCheck {
     private final Lease lease;
     private final SlotUpdate update;
     private TftpClient digestClient;
-    private ImageDigest.Sink digest;
+    private SidecarSink digest;
     private TftpClient signatureClient;
-    private SignatureSink signature;
+    private SidecarSink signature;
     private String digestOutcome = ImageDigest.OFF;
     private State state;
 
@@ -85,7 +81,7 @@ final class ImageCheck {
     /** Starts with the digest, or with the signature, or passes at once when the profile asks for neither. */
     void start(long now) {
         if (profile.boot().digest() != ImageDigest.Policy.OFF) {
-            digest = new ImageDigest.Sink();
+            digest = new SidecarSink(ImageDigest.MAX_SIDECAR, "digest file", "one sha256sum line");
             digestClient = new TftpClient(net, config, random);
             state = new State.Digest();
             digestClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sha256", digest);
@@ -142,7 +138,7 @@ final class ImageCheck {
     private void checkDigest(long now) {
         String expected;
         try {
-            expected = digest.digest();
+            expected = ImageDigest.parse(digest.buffer(), digest.length());
         } catch (IllegalArgumentException e) {
             refuse("digest", lease.bootFile() + ".sha256 is not a SHA-256 line: " + e.getMessage());
             return;
@@ -170,7 +166,7 @@ final class ImageCheck {
 
     private void digestChecked(long now) {
         if (profile.boot().signed()) {
-            signature = new SignatureSink();
+            signature = new SidecarSink(ImageSignature.SIGNATURE_LENGTH, "signature", "a raw Ed25519 signature");
             signatureClient = new TftpClient(net, config, random);
             state = new State.Signature();
             signatureClient.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile() + ".sig", signature);
@@ -199,32 +195,5 @@ final class ImageCheck {
         String left = update.previous() == SlotMetadata.NONE ? "; nothing committed, no slot is active"
                 : "; slot " + BootSlots.name(update.previous()) + " stays active";
         state = new State.Refused(stage, why + left);
-    }
-
-    /** Holds a detached signature in RAM: exactly 64 bytes, anything longer is refused as it arrives. */
-    private static final class SignatureSink implements TftpSink {
-        private final byte[] buf = new byte[ImageSignature.SIGNATURE_LENGTH];
-        private int len;
-
-        @Override
-        public void begin(long expectedSize) {
-            if (expectedSize > buf.length) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature of " + expectedSize + " bytes (expected: "
-                        + buf.length + ", a raw Ed25519 signature)", null);
-            }
-        }
-
-        @Override
-        public void write(ByteBuffer b, int off, int n) {
-            if (n > buf.length - len) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "signature longer than " + buf.length + " bytes", null);
-            }
-            b.get(off, buf, len, n);
-            len += n;
-        }
-
-        byte[] bytes() {
-            return Arrays.copyOf(buf, len);
-        }
     }
 }

@@ -1,9 +1,5 @@
 package dev.netboot.device;
 
-import dev.netboot.tftp.TftpSink;
-import dev.netboot.tftp.TftpSinkException;
-import dev.netboot.wire.TftpWire;
-import java.nio.ByteBuffer;
 import java.util.Locale;
 
 /**
@@ -113,34 +109,5 @@ public final class ImageDigest {
 
     private static String shown(byte c) {
         return c >= 0x21 && c < 0x7f ? "'" + (char) c + "'" : String.format("0x%02x", c & 0xff);
-    }
-
-    /** Holds a sidecar in RAM: at most {@link #MAX_SIDECAR} bytes, anything longer is refused as it arrives. */
-    static final class Sink implements TftpSink {
-        private final byte[] buf = new byte[MAX_SIDECAR];
-        private int len;
-
-        @Override
-        public void begin(long expectedSize) {
-            if (expectedSize > buf.length) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "digest file of " + expectedSize + " bytes (expected: at most "
-                        + buf.length + ", one sha256sum line)", null);
-            }
-        }
-
-        @Override
-        public void write(ByteBuffer b, int off, int n) {
-            if (n > buf.length - len) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "digest file longer than " + buf.length
-                        + " bytes (expected: one sha256sum line)", null);
-            }
-            b.get(off, buf, len, n);
-            len += n;
-        }
-
-        /** Returns the digest received, lower-case hex; see {@link ImageDigest#parse}. */
-        String digest() {
-            return parse(buf, len);
-        }
     }
 }
