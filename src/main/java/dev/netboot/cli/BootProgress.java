@@ -1,5 +1,6 @@
 package dev.netboot.cli;
 
+import dev.netboot.device.BootFailure;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootReport;
 import dev.netboot.device.RamBudget;
@@ -99,6 +100,11 @@ final class BootProgress implements BootObserver {
     @Override
     public void finished(long now, BootReport report) {
         stage(now, "flash", report.bytes() + " bytes verified at 0x" + Long.toHexString(report.partitionOffset()));
+    }
+
+    @Override
+    public void triedAnotherServer(long now, Lease l, BootFailure why) {
+        stage(now, why.stage(), why.message() + "; another DHCP server offered too: asking again without " + l.dhcpServer());
     }
 
     private void stage(long now, String name, String text) {

@@ -213,6 +213,12 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
     }
 
     @Override
+    public void triedAnotherServer(long now, Lease lease, BootFailure why) {
+        recorder.stage(now, "boot from " + lease.dhcpServer() + "'s lease could not start: asking again");
+        next.triedAnotherServer(now, lease, why);
+    }
+
+    @Override
     public void resolved(long now, Ipv4Address hop, MacAddress mac) {
         recorder.stage(now, "arp: " + hop + " is at " + mac);
         next.resolved(now, hop, mac);

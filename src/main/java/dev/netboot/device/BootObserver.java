@@ -37,6 +37,13 @@ public interface BootObserver {
     default void finished(long now, BootReport report) {
     }
 
+    /**
+     * The boot {@code lease} named could not start ({@code why}), and the board asks DHCP again without that lease's
+     * server, because another server offered an address too.
+     */
+    default void triedAnotherServer(long now, Lease lease, BootFailure why) {
+    }
+
     /** The boot failed. */
     default void failed(long now, BootFailure failure) {
     }

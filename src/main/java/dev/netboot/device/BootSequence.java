@@ -97,6 +97,9 @@ public final class BootSequence {
         COMMITTED
     }
 
+    /** Leases given up at most per boot because the boot they named could not start ({@link #tryAnotherServer}). */
+    static final int MAX_FALLBACKS = 2;
+
     private final NetStack net;
     private final Flash flash;
     private final DeviceProfile profile;
@@ -121,6 +124,7 @@ public final class BootSequence {
     private long startedAt;
     private long boundAt;
     private int renewalsSeen;
+    private int fallbacks;           // leases given up because the boot they named could not start
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -260,8 +264,13 @@ public final class BootSequence {
                     observer.resolved(now, a.hop(), r.mac());
                     startTransfer(now, a.lease());
                 }
-                case ArpStatus.Failed f -> fail(now, "arp", "ARP: " + a.hop() + " did not answer " + f.requestsSent()
-                        + " requests" + (a.hop().equals(a.lease().server()) ? "" : " (gateway toward server " + a.lease().server() + ")"));
+                case ArpStatus.Failed f -> {
+                    BootFailure why = new BootFailure("arp", "ARP: " + a.hop() + " did not answer " + f.requestsSent() + " requests"
+                            + (a.hop().equals(a.lease().server()) ? "" : " (gateway toward server " + a.lease().server() + ")"));
+                    if (!tryAnotherServer(now, a.lease(), why)) {
+                        fail(now, why.stage(), why.message());
+                    }
+                }
                 case ArpStatus.Pending p -> arpRequests = Math.max(arpRequests, p.requestsSent());
             }
         }
@@ -270,7 +279,7 @@ public final class BootSequence {
             tftp.poll(now);
             switch (tftp.state()) {
                 case TftpClient.State.Done d -> imageReceived(now, t.lease(), d);
-                case TftpClient.State.Failed f -> transferFailed(now, f.failure());
+                case TftpClient.State.Failed f -> transferFailed(now, t.lease(), f.failure());
                 default -> {
                 }
             }
@@ -449,12 +458,41 @@ public final class BootSequence {
                 r.startedAt(), r.boundAt(), r.transferStartedAt(), end, r.lease(), r.renewals());
     }
 
-    private void transferFailed(long now, TftpFailure f) {
+    private void transferFailed(long now, Lease lease, TftpFailure f) {
         if (update != null) {
             update.abort();
         }
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
-        fail(now, stage, f.message());
+        boolean couldNotStart = tftp.stats().blocks() == 0 && switch (f.kind()) {
+            case SERVER_ERROR -> f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND || f.errorCode() == TftpWire.ERR_ACCESS;
+            case TIMEOUT, UNREACHABLE -> true;
+            case LOCAL, PROTOCOL -> false;
+        };
+        if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, f.message()))) {
+            fail(now, stage, f.message());
+        }
+    }
+
+    /**
+     * When the boot a DHCP lease named could not start (the server has no such file or refuses it, or the server never
+     * answered, before a single block came) and another DHCP server offered an address in the same exchange, gives up
+     * this lease and asks again without its server: a rogue or misconfigured server answering first must not keep the
+     * board from the one that answers right. At most {@link #MAX_FALLBACKS} times a boot; nothing was written to the
+     * slot the board boots.
+     *
+     * @return true when the board asks again
+     */
+    private boolean tryAnotherServer(long now, Lease lease, BootFailure why) {
+        if (fallbacks >= MAX_FALLBACKS || lease.source() != Lease.Source.DHCP || !this.lease.alternativeSeen()) {
+            return false;
+        }
+        fallbacks++;
+        update = null;
+        tftp = new TftpClient(net, ram.apply(profile.tftp()), random); // a fresh client, a fresh port, for the next try
+        observer.triedAnotherServer(now, lease, why);
+        transition(now, new State.Leasing());
+        this.lease.startWithout(now, lease.dhcpServer());
+        return true;
     }
 
     private void fail(long now, String stage, String message) {

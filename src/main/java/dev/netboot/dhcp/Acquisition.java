@@ -13,7 +13,9 @@ import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -106,6 +108,8 @@ final class Acquisition {
     private int conflicts;
     private String lastIgnored = "";
     private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
+    private final Set<Ipv4Address> excluded = new HashSet<>(); // servers whose lease led to a boot that could not start
+    private final Set<Ipv4Address> others = new HashSet<>();   // other servers that offered an address this time
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
         this.net = net;
@@ -145,6 +149,23 @@ final class Acquisition {
     }
 
     void start(long now) {
+        startedAt = now;
+        discover(now);
+    }
+
+    /** Returns true when a server other than the one whose lease was taken offered an address in the same exchange. */
+    boolean alternativeSeen() {
+        return !others.isEmpty();
+    }
+
+    /**
+     * Starts again, taking no offer from {@code server} (nor from a server excluded before): the boot its lease named
+     * could not start. The give-up budget counts from now.
+     */
+    void startWithout(long now, Ipv4Address server) {
+        excluded.add(server);
+        others.clear();
+        lastIgnored = "";
         startedAt = now;
         discover(now);
     }
@@ -253,6 +274,9 @@ final class Acquisition {
                     Offer o = Offer.of(m, src, now);
                     if (o != null && o.kind() == Offer.Kind.PROXY && p.proxy() == null) {
                         transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
+                    } else if (o != null && o.givesAddress() && !o.server().equals(p.lease().dhcpServer())
+                            && !excluded.contains(o.server())) {
+                        others.add(o.server()); // a late offer, kept in mind as in requesting
                     }
                 }
                 case State.Proxying p -> {
@@ -284,6 +308,10 @@ final class Acquisition {
         Offer o = Offer.of(m, src, now);
         if (o == null) {
             lastIgnored = describe(m) + " from " + src + " while selecting";
+            return;
+        }
+        if (o.givesAddress() && excluded.contains(o.server())) {
+            lastIgnored = describe(m) + " from " + o.server() + ", whose lease named a boot that could not start";
             return;
         }
         if (o.kind() == Offer.Kind.BOOTP && config.protocol() == DhcpConfig.Protocol.DHCP) {
@@ -320,6 +348,12 @@ final class Acquisition {
             transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
             return;
         }
+        others.clear();
+        for (Offer o : s.offers()) {
+            if (o.givesAddress() && !o.server().equals(best.server())) {
+                others.add(o.server());
+            }
+        }
         if (best.kind() == Offer.Kind.BOOTP) {
             Lease lease = Lease.of(BootpLease.read(best.message(), best.server(), Ipv4Address.ANY, "BOOTP"));
             checkAddress(now, s.xid(), lease, proxy, now);
@@ -337,8 +371,10 @@ final class Acquisition {
             Offer o = Offer.of(m, src, now);
             if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
                 transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
+            } else if (o != null && o.givesAddress() && !o.server().equals(r.chosen().server()) && !excluded.contains(o.server())) {
+                others.add(o.server()); // a late offer: the choice is made, but it is there if the chosen boot cannot start
             }
-            return; // late offers from other servers: the choice is made
+            return;
         }
         if (!server.equals(r.chosen().server())) {
             lastIgnored = describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";

@@ -161,6 +161,29 @@ public final class LeaseStage implements UdpHandler {
         poll(now);
     }
 
+    /**
+     * Returns true when the lease is from DHCP and another server offered an address in the same exchange: a boot
+     * that cannot start with this lease (no such file, no such server) may start with that one ({@link #startWithout}).
+     */
+    public boolean alternativeSeen() {
+        return bootp == null && state instanceof State.Bound && acquisition.alternativeSeen();
+    }
+
+    /**
+     * Gives up the lease of {@code server} (the address comes off the stack; the lease is not released, RFC 2131
+     * 4.4.6 leaves that to the client) and asks again, taking no offer from that server: its lease named a boot that
+     * could not start. Only when {@link #alternativeSeen}.
+     */
+    public void startWithout(long now, Ipv4Address server) {
+        if (!alternativeSeen()) {
+            throw new IllegalStateException("no other server offered: " + state);
+        }
+        net.configure(Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY);
+        transition(new State.Acquiring());
+        acquisition.startWithout(now, server);
+        poll(now);
+    }
+
     /** Advances whichever part runs: retransmissions, the offer window, ARP probes, T1, T2 and the lease's end. */
     public void poll(long now) {
         switch (state) {

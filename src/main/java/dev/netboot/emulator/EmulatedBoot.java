@@ -288,6 +288,11 @@ public final class EmulatedBoot {
         }
 
         @Override
+        public void triedAnotherServer(long now, Lease lease, BootFailure why) {
+            next.triedAnotherServer(now, lease, why);
+        }
+
+        @Override
         public void resolved(long now, Ipv4Address hop, MacAddress mac) {
             next.resolved(now, hop, mac);
         }

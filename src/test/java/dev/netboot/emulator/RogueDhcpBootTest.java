@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * whose length runs past the end, a mask that is not contiguous, or a boot file the TFTP server does not have.
  * Timelines of the DHCP exchange as a tap on the segment hears it (times are when each was sent; the one-way
  * latency is L = 100 us): the board ignores the wrong reply and takes the honest server's offer the moment it
- * comes, or, where the rogue's offer is a good one naming a file nobody has, fails with one line and keeps the
- * slot that booted before.
+ * comes, or, where the rogue's offer is a good one naming a file nobody has, gives that lease up once the TFTP
+ * server says so and boots from the honest server, whose offer it saw.
  */
 class RogueDhcpBootTest {
     static final MacAddress TAP = MacAddress.parse("02:00:00:00:0e:01");
@@ -128,20 +128,67 @@ class RogueDhcpBootTest {
 
     /**
      * An honest-looking offer naming a file the TFTP server does not have, first: the board takes it (it names server
-     * and file), the server says so, and the board fails with that line; the slot that booted before stays active.
+     * and file), and the server answers the RRQ with ERROR 1. The honest server's offer came too (late, while the
+     * board probed its address), so the board gives up the rogue's lease and asks again, now ignoring the rogue's
+     * offers: the second exchange is the first one's shape (the rogue at once, the honest server 300 ms later and
+     * taken at once), and the board boots the honest server's image into the other slot.
      */
     @Test
-    void aRogueNamingABootFileThatDoesNotExist() {
+    void aRogueNamingABootFileThatDoesNotExistIsLeftForTheServerThatAnswersRight() {
         Flash flash = SimulatedNorFlash.inMemory(EmulatedBootTest.PROFILE.flash());
         byte[] v1 = EmulatedBootTest.image(20_000);
         DhcpLanTest.run(ScenarioFile.parse("", "plain.scenario"), v1, flash);
-        DhcpLanTest.Run r = run(rogue("none", "missing.img"), EmulatedBootTest.image(30_000), flash);
+        byte[] v2 = EmulatedBootTest.image(30_000);
+        DhcpLanTest.Run r = run(rogue("none", "missing.img"), v2, flash);
+        List<String> t = timeline(r);
         assertEquals(List.of(
                 "0 DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67",
                 "100000 DHCPOFFER 10.0.0.6:67 > 255.255.255.255:68",
                 "200000 DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67",
                 "300000 DHCPACK 10.0.0.6:67 > 255.255.255.255:68",
-                "300100000 DHCPOFFER 10.0.0.1:67 > 255.255.255.255:68"), timeline(r));
+                "300100000 DHCPOFFER 10.0.0.1:67 > 255.255.255.255:68"), t.subList(0, 5), String.join("\n", t));
+        assertEquals(10, t.size(), String.join("\n", t));
+        long again = Long.parseLong(t.get(5).split(" ")[0]);
+        assertTrue(again > 300_100_000L, t.get(5));
+        assertEquals(List.of(
+                again + " DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67",
+                (again + 100_000) + " DHCPOFFER 10.0.0.6:67 > 255.255.255.255:68",
+                (again + 300_100_000) + " DHCPOFFER 10.0.0.1:67 > 255.255.255.255:68",
+                (again + 300_200_000) + " DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67",
+                (again + 300_300_000) + " DHCPACK 10.0.0.1:67 > 255.255.255.255:68"), t.subList(5, 10));
+        BootReport rep = r.report();
+        assertEquals(Ipv4Address.parse("10.0.0.1"), rep.lease().dhcpServer());
+        assertEquals("boot.img", rep.bootFile());
+        DhcpLanTest.assertInFlash(r, v2, 1);
+        SlotMetadata m = EmulatedBootTest.PROFILE.bootSlots(flash).load();
+        assertEquals(1, m.active());
+    }
+
+    /**
+     * The same rogue, with the honest server answering only after 60 s: when the TFTP server refuses the file, no
+     * other server has offered, so there is nobody else to ask: the board fails at once with the TFTP server's own
+     * words (as it does for a plain typo in a single server's boot file), and the slot that booted before stays active.
+     */
+    @Test
+    void aBootFileThatDoesNotExistWithNoOtherOfferFailsWithTheServersWords() {
+        Flash flash = SimulatedNorFlash.inMemory(EmulatedBootTest.PROFILE.flash());
+        byte[] v1 = EmulatedBootTest.image(20_000);
+        DhcpLanTest.run(ScenarioFile.parse("", "plain.scenario"), v1, flash);
+        DhcpLanTest.Run r = run(ScenarioFile.parse("""
+                [dhcp]
+                offer-delay = 60s
+                [dhcp-server rogue]
+                mac = 02:00:00:00:00:66
+                address = 10.0.0.6
+                pool-start = 10.0.0.200
+                boot-file = missing.img
+                rogue = none
+                """, "slow-honest.scenario"), EmulatedBootTest.image(30_000), flash);
+        assertEquals(List.of(
+                "0 DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67",
+                "100000 DHCPOFFER 10.0.0.6:67 > 255.255.255.255:68",
+                "200000 DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67",
+                "300000 DHCPACK 10.0.0.6:67 > 255.255.255.255:68"), timeline(r));
         BootFailure f = r.failure();
         assertEquals("tftp", f.stage());
         assertTrue(f.message().matches("TFTP: server 10\\.0\\.0\\.1:\\d+ sent ERROR 1 \\(file not found\\): File not found"),

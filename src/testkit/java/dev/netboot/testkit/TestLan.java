@@ -293,6 +293,12 @@ public final class TestLan {
         }
 
         @Override
+        public void triedAnotherServer(long now, Lease lease, BootFailure why) {
+            add(now, "boot named by " + lease.dhcpServer() + "'s lease could not start (" + why.stage() + ": " + why.message()
+                    + "): asking DHCP again without it");
+        }
+
+        @Override
         public void failed(long now, BootFailure failure) {
             add(now, "FAILED in stage " + failure.stage() + ": " + failure.message());
         }
