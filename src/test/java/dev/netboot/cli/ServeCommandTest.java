@@ -127,6 +127,9 @@ class ServeCommandTest {
     /** The second client on a clean wire: atftp asking RFC 2348 blocks and an RFC 7440 window. */
     static final String ATFTP = "atftp --option 'blksize 1428' --option 'windowsize 8' ";
 
+    /** What the first client runs after its fetch, e.g. " && busybox tftp ..." (nothing by default). */
+    String c1Then = "";
+
     /** Runs busybox tftp and {@link #ATFTP} at once against serve {@code args}; returns what serve said. */
     Served run(HostNet net, Lan lan, byte[] img, String timeout, String... args) throws Exception {
         return runWith(ATFTP, net, lan, img, timeout, args);
@@ -142,7 +145,7 @@ class ServeCommandTest {
         all.addAll(Arrays.asList(args));
         Process p = serve(lan.srv(), all.toArray(String[]::new));
         Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "sh", "-c",
-                client("c1", lan.c1(), "busybox tftp -g -r boot.img -l " + dir.resolve("got1.bin") + " " + SERVER));
+                client("c1", lan.c1(), "busybox tftp -g -r boot.img -l " + dir.resolve("got1.bin") + " " + SERVER + c1Then));
         Process c2 = net.start(lan.cli2(), dir.resolve("c2.log"), "sh", "-c",
                 client("c2", lan.c2(), second + "-g -r boot.img -l "
                         + dir.resolve("got2.bin") + " " + SERVER));
@@ -272,7 +275,12 @@ class ServeCommandTest {
             byte[] img = BootCliTest.randomImage(200_000, 11);
             // The image's sha256sum line beside it: served too, as boot.img.sha256.
             Files.writeString(dir.resolve("image.bin.sha256"), BootCliTest.sha256(img) + "  image.bin\n");
+            c1Then = " && busybox tftp -g -r boot.img.sha256 -l " + dir.resolve("got1.sha256") + " " + SERVER;
             Served s = run(net, lan, img, "1s");
+            // The first client fetched the sidecar too, as a board with [boot] digest does: the line beside the image;
+            // the summary follows the boot file and names what came after.
+            assertEquals(BootCliTest.sha256(img) + "  image.bin\n", Files.readString(dir.resolve("got1.sha256")));
+            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for boot.img.sha256")), s.out());
             assertEquals(0, wire(s.out(), "lost"), s.out());
             assertTrue(s.err().contains("boot file boot.img (200000 bytes, with boot.img.sha256)"), s.err());
             // The diagram: server and both clients as lanes; every block sent once at least, the first time not "again":
@@ -414,6 +422,79 @@ class ServeCommandTest {
             Served s = finish(p, List.of());
             assertEquals(0, s.exit(), s.err());
             assertTrue(s.err().contains("stopped by a signal"), s.err());
+            return s;
+        }
+    }
+
+    /** Debian's u-boot-qemu build for QEMU's i440FX PC, booted as the guest's BIOS. */
+    static final Path UBOOT_ROM = Path.of("/usr/lib/u-boot/qemu-x86/u-boot.rom");
+
+    /**
+     * Another firmware's network stack: U-Boot (Debian's u-boot-qemu, qemu-x86, under TCG) on an emulated e1000 on a
+     * TAP device serve listens on. Typed on its serial console: {@code dhcp} (address and boot file from serve), then
+     * {@code tftpboot} of that file (lock-step, U-Boot's blksize 1468 offer), then {@code crc32} over what it loaded.
+     * The CRC-32 U-Boot prints must be the image's (java.util.zip.CRC32, the same IEEE polynomial), and the guest's
+     * memory at the load address, read through QMP, the image byte for byte.
+     */
+    @Test
+    void uBootFetchesTheExactBytesWithDhcpAndTftpboot() throws Exception {
+        Served s = uBoot(BootCliTest.randomImage(300_000, 8), "");
+        assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.contains("192.0.2.42 (dhcp)")
+                && l.contains("boot.img: 300000 of 300000 bytes, complete")), s.out());
+    }
+
+    /**
+     * U-Boot asking RFC 7440 windows of 8 ({@code tftpwindowsize}) through loss, duplication, reordering and jitter:
+     * still the exact bytes. Not corruption: this U-Boot build writes a DATA block whose UDP checksum is wrong to
+     * memory as it came (U-Boot checks UDP checksums only when built with CONFIG_UDP_CHECKSUM; with {@code --corrupt
+     * 0.05} added here its CRC-32 came out e74d843e, not the image's 6176dadf), so serve's corruption shows what a
+     * board without that check would flash, not what this test can pass.
+     */
+    @Test
+    void uBootGetsTheExactBytesThroughLossDuplicationReorderingAndJitter() throws Exception {
+        Served s = uBoot(BootCliTest.randomImage(300_000, 9), "setenv tftpwindowsize 8; ", "--seed", "7", "--loss", "0.05",
+                "--duplicate", "0.05", "--reorder", "0.05", "--jitter", "2ms");
+        assertTrue(wire(s.out(), "lost") >= 1, s.out());
+        Document d = svg(dir.resolve("serve.svg"));
+        assertEquals(wire(s.out(), "lost"), count(d, "data-lost", "true"), s.out());
+    }
+
+    /** Boots U-Boot against serve {@code faults}, {@code setup} typed before dhcp; checks what it loaded. */
+    Served uBoot(byte[] img, String setup, String... faults) throws Exception {
+        HostNet.requireTool("qemu-system-i386", "qemu-system-x86");
+        assertTrue(Files.isRegularFile(UBOOT_ROM), HostNet.missingTool(UBOOT_ROM.toString(), "it runs apt-get install u-boot-qemu"));
+        try (HostNet net = new HostNet("sv", "serve")) {
+            String ns = net.netns("ub");
+            String tap = net.name("tp");
+            net.exec(ns, "ip", "tuntap", "add", "dev", tap, "mode", "tap");
+            net.exec(ns, "ip", "link", "set", tap, "up");
+            Path image = Files.write(dir.resolve("image.bin"), img);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), SCENARIO.formatted("1s"));
+            List<String> args = new ArrayList<>(List.of("--interface", tap, "--scenario", scenario.toString(), "--image", image.toString(),
+                    "--for", "170s", "--timeline", dir.resolve("serve.svg").toString()));
+            args.addAll(Arrays.asList(faults));
+            Process p = serve(ns, args.toArray(String[]::new));
+            long deadline = System.nanoTime() + 150_000_000_000L;
+            try (QemuGuest vm = QemuGuest.start(ns, dir, "qemu-system-i386", tap, MAC1, "-bios", UBOOT_ROM.toString())) {
+                vm.await("Hit any key to stop autoboot", 0, deadline, () -> "U-Boot did not start");
+                vm.press(" ");
+                vm.await("=> ", 0, deadline, () -> "no U-Boot prompt");
+                // tftptimeout: U-Boot's own resend timer (default 5 s), its least.
+                vm.type(setup + "setenv autoload no; setenv tftptimeout 1000; dhcp && tftpboot ${loadaddr} ${bootfile} && crc32 ${loadaddr} ${filesize}");
+                vm.await("=> ", 1, deadline, () -> "U-Boot did not finish:\n" + log("serve.err"));
+                String console = vm.console();
+                Matcher crc = Pattern.compile("(?i)crc32 for 02000000 \\.\\.\\. ([0-9a-f]{8}) ==> ([0-9a-f]{8})").matcher(console);
+                assertTrue(crc.find(), console);
+                java.util.zip.CRC32 want = new java.util.zip.CRC32();
+                want.update(img);
+                assertEquals(String.format("%08x", 0x02000000 + img.length - 1), crc.group(1), console);
+                assertEquals(String.format("%08x", want.getValue()), crc.group(2), console);
+                assertTrue(console.contains("Bytes transferred = " + img.length), console);
+                assertTrue(Arrays.equals(img, vm.memory(0x02000000, img.length)), "the bytes at U-Boot's load address");
+            }
+            p.destroy(); // SIGTERM: serve stops and prints its summary
+            Served s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
             return s;
         }
     }
