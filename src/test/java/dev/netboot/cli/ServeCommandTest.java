@@ -275,14 +275,22 @@ class ServeCommandTest {
             byte[] img = BootCliTest.randomImage(200_000, 11);
             // The image's sha256sum line beside it: served too, as boot.img.sha256.
             Files.writeString(dir.resolve("image.bin.sha256"), BootCliTest.sha256(img) + "  image.bin\n");
-            c1Then = " && busybox tftp -g -r boot.img.sha256 -l " + dir.resolve("got1.sha256") + " " + SERVER;
+            // And its detached Ed25519 signature, as netboot sign writes it (64 raw bytes): served as boot.img.sig.
+            java.security.Signature ed = java.security.Signature.getInstance("Ed25519");
+            ed.initSign(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate());
+            ed.update(img);
+            byte[] sig = ed.sign();
+            Files.write(dir.resolve("image.bin.sig"), sig);
+            c1Then = " && busybox tftp -g -r boot.img.sha256 -l " + dir.resolve("got1.sha256") + " " + SERVER
+                    + " && busybox tftp -g -r boot.img.sig -l " + dir.resolve("got1.sig") + " " + SERVER;
             Served s = run(net, lan, img, "1s");
-            // The first client fetched the sidecar too, as a board with [boot] digest does: the line beside the image;
-            // the summary follows the boot file and names what came after.
+            // The first client fetched the sidecars too, as a board with [boot] digest or a public key does: the files
+            // beside the image; the summary follows the boot file and names what came after.
             assertEquals(BootCliTest.sha256(img) + "  image.bin\n", Files.readString(dir.resolve("got1.sha256")));
-            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for boot.img.sha256")), s.out());
+            assertTrue(Arrays.equals(sig, Files.readAllBytes(dir.resolve("got1.sig"))));
+            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for boot.img.sha256, boot.img.sig")), s.out());
             assertEquals(0, wire(s.out(), "lost"), s.out());
-            assertTrue(s.err().contains("boot file boot.img (200000 bytes, with boot.img.sha256)"), s.err());
+            assertTrue(s.err().contains("boot file boot.img (200000 bytes, with boot.img.sha256 and boot.img.sig)"), s.err());
             // The diagram: server and both clients as lanes; every block sent once at least, the first time not "again":
             // busybox asks no options (512-byte blocks), atftp 1428; a file ends with a short (maybe empty) block.
             Document d = svg(dir.resolve("serve.svg"));
@@ -438,9 +446,28 @@ class ServeCommandTest {
      */
     @Test
     void uBootFetchesTheExactBytesWithDhcpAndTftpboot() throws Exception {
-        Served s = uBoot(BootCliTest.randomImage(300_000, 8), "");
-        assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.contains("192.0.2.42 (dhcp)")
-                && l.contains("boot.img: 300000 of 300000 bytes, complete")), s.out());
+        Served s = uBoot(BootCliTest.randomImage(300_000, 8), "", "--json");
+        // The summary as JSON: one object on stdout, nothing else there.
+        com.fasterxml.jackson.databind.JsonNode j = BootCliTest.JSON.readTree(s.out());
+        assertEquals("boot.img", j.get("file").asText());
+        assertEquals(300_000, j.get("size").asLong());
+        assertEquals("192.0.2.1", j.get("server").asText());
+        assertEquals(0, j.get("wire").get("lost").asLong());
+        assertEquals(0.0, j.get("faults").get("loss").asDouble());
+        assertEquals(1, j.get("clients").size(), s.out());
+        com.fasterxml.jackson.databind.JsonNode c = j.get("clients").get(0);
+        assertEquals(MAC1, c.get("mac").asText());
+        assertEquals("192.0.2.42", c.get("address").asText());
+        assertEquals("dhcp", c.get("how").asText());
+        assertEquals("boot.img", c.get("file").asText());
+        com.fasterxml.jackson.databind.JsonNode t = c.get("transfer");
+        assertEquals(300_000, t.get("bytes").asLong());
+        assertEquals("complete", t.get("end").asText());
+        // U-Boot asks blksize 1468 (CONFIG_TFTP_BLOCKSIZE; 1500 - 20 - 8 - 4 fits the MTU) and no window: lock-step.
+        assertEquals(1468, t.get("blockSize").asInt());
+        assertEquals(1, t.get("windowSize").asInt());
+        assertEquals(300_000 / 1468 + 1, t.get("dataSent").asLong() - t.get("retransmissions").asLong());
+        assertEquals(1, j.get("finished").asInt());
     }
 
     /**
