@@ -28,7 +28,9 @@ import java.util.List;
  *   <li>Frames: every frame put on the wire, from the LAN's capture, at its transmit time.</li>
  *   <li>Losses: a frame for the board (to its MAC, or broadcast, from another station) that never reached the
  *       board's port is marked lost: the board's port is watched, and frames reach it in the order they were
- *       sent. A frame the board sent that the wire lost shows as what it caused: the retransmission.</li>
+ *       sent. A frame the board sent that the wire lost on its way to the server is marked lost too (the segment
+ *       says so, {@link dev.netboot.emulator.EthernetSegment#onLoss}), and its retransmission is drawn "again". With a
+ *       relay, a frame lost between the board and the relay shows only as that retransmission.</li>
  *   <li>Flash busy: the chip's busy periods ({@link Flash#busyUntil()} after each operation, from the
  *       operation's start), with {@code --flash-timing none} there are none.</li>
  *   <li>Stages: the board's events: leased, server resolved, transfer started, booted or failed.</li>
@@ -44,6 +46,7 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
     private final List<Sent> sent = new ArrayList<>();
     private final List<byte[]> received = new ArrayList<>();
     private final List<long[]> busy = new ArrayList<>();
+    private final List<byte[]> lostFromBoard = new ArrayList<>();
     private PcapWriter capture;
 
     BootTimeline(BootObserver next, MacAddress board) {
@@ -54,7 +57,15 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
 
     @Override
     public void lan(EmulatedLan lan) {
-        recorder.lane(lan.scenario().serverMac(), "server " + lan.scenario().serverIp());
+        MacAddress server = lan.scenario().serverMac();
+        recorder.lane(server, "server " + lan.scenario().serverIp());
+        for (var segment : lan.segments()) {
+            segment.onLoss((from, to, frame) -> {
+                if (from.equals(board) && to.equals(server)) {
+                    lostFromBoard.add(frame);
+                }
+            });
+        }
         capture = new PcapWriter(new RecordStream());
         lan.capture(capture);
     }
@@ -159,6 +170,7 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
         }
         // Frames for the board reach its port in the order they were sent; one that never did was lost.
         int r = 0;
+        int l = 0; // the board's frames the wire lost on their way to the server come in the order they were sent
         for (Sent s : sent) {
             MacAddress src = MacAddress.read(ByteBuffer.wrap(s.frame), 6);
             MacAddress dst = MacAddress.read(ByteBuffer.wrap(s.frame), 0);
@@ -173,11 +185,15 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
                 } else {
                     lost = true;
                 }
+            } else if (src.equals(board) && l < lostFromBoard.size() && Arrays.equals(lostFromBoard.get(l), s.frame)) {
+                lost = true;
+                l++;
             }
             recorder.frame(s.time, s.frame, s.frame.length, lost, null);
         }
         sent.clear();
         received.clear();
+        lostFromBoard.subList(0, l).clear();
         for (long[] b : busy) {
             recorder.busy(board, b[0], b[1]);
         }

@@ -81,6 +81,8 @@ final class ServeClients {
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
+    private long lastRequestAt = -1;
+    private boolean running;
     private List<TftpSession.Stats> stats = List.of();
 
     ServeClients(PrintStream err, MacAddress server, long fileSize) {
@@ -121,6 +123,7 @@ final class ServeClients {
                 }
             }
             case TFTP_REQUEST -> {
+                lastRequestAt = now;
                 Client c = client(w.src(), now);
                 byIp.putIfAbsent(w.srcIp(), w.src());
                 if (c.address == null) {
@@ -150,6 +153,10 @@ final class ServeClients {
             all.add(s.stats());
         }
         stats = all;
+        running = false;
+        for (TftpSession.Stats s : all) {
+            running |= s.end() == null;
+        }
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
@@ -177,6 +184,14 @@ final class ServeClients {
                         : "transfer of " + c.file + " ended: " + end(s));
             }
         }
+    }
+
+    /**
+     * Returns whether the TFTP server has been idle for {@code quietNanos} at {@code now}: no session running and no
+     * request seen for that long (a board asks for {@code FILE.sha256} or {@code FILE.sig} after it has the image).
+     */
+    boolean quiet(long now, long quietNanos) {
+        return !running && (lastRequestAt < 0 || now - lastRequestAt >= quietNanos);
     }
 
     /** Returns the clients whose transfer is over. */
@@ -216,6 +231,33 @@ final class ServeClients {
             }
             out.println(b);
         }
+    }
+
+    /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
+    List<Json> json(long now) {
+        List<Json> all = new ArrayList<>();
+        for (Client c : clients.values()) {
+            TftpSession.Stats s = c.last;
+            Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
+                    .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies).put("file", c.file);
+            if (s == null) {
+                j.put("transfer", (String) null);
+            } else {
+                long bytes = s.end() == TftpSession.End.COMPLETE ? fileSize : Math.min(fileSize, s.blocksAcked() * s.blockSize());
+                j.put("transfer", Json.object().put("bytes", bytes).put("size", fileSize)
+                        .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
+                            case COMPLETE -> "complete";
+                            case GAVE_UP -> s.blocksAcked() == fileSize / s.blockSize() ? "last-ack-missing" : "gave-up";
+                            case CLIENT_ERROR -> "client-error";
+                            case READ_ERROR -> "read-error";
+                        })
+                        .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
+                        .put("retransmissions", s.retransmissions())
+                        .put("seconds", ((c.endAt >= 0 ? c.endAt : now) - c.requestAt) / 1e9));
+            }
+            all.add(j.putArray("later", c.later));
+        }
+        return all;
     }
 
     /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */

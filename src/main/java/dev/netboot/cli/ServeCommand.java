@@ -17,6 +17,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,6 +41,8 @@ import picocli.CommandLine.Option;
                         + "2 usage error, or the interface cannot be opened."})
 final class ServeCommand implements Callable<Integer> {
     private static final long MAX_WAIT = 100_000_000L;
+    /** How long {@code --clients N} waits, once N clients finished, for no TFTP request and no transfer running. */
+    static final long LINGER = 2_000_000_000L;
 
     @Option(names = "--interface", paramLabel = "NAME", required = true,
             description = "The Linux interface to serve on (raw Ethernet frames; the host's own addresses are not touched).")
@@ -77,11 +81,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeline", paramLabel = "FILE", description = "Draw what happened as an SVG sequence diagram in this file when it stops.")
     Path timeline;
 
-    @Option(names = "--clients", paramLabel = "N", description = "Stop once N clients have finished their transfer (complete or failed).")
+    @Option(names = "--clients", paramLabel = "N", description = "Stop once N clients have finished their transfer (complete or failed) "
+            + "and no TFTP request came for 2 s (a board's FILE.sha256 or FILE.sig fetch).")
     Integer clients;
 
     @Option(names = "--for", paramLabel = "TIME", description = "Stop after this long, e.g. 60s.")
     String duration;
+
+    @Option(names = "--json", description = "Print the summary as one JSON object on stdout instead of text.")
+    boolean json;
 
     private static volatile boolean stop;
 
@@ -96,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        try (ServedFile served = s.served; ServedFile digest = s.digest; RawSocketLink raw = RawSocketLink.open(iface);
+        try (ServedFile served = s.served; ServedFile digest = s.digest; ServedFile signature = s.signature; RawSocketLink raw = RawSocketLink.open(iface);
              PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             return serve(s, served, raw, capture, out, err);
         } catch (LinkException e) {
@@ -108,8 +116,12 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** What to serve: {@code digest} is the image's {@code FILE.sha256}, or null when there is none. */
-    private record Setup(Scenario scenario, ServedFile served, ServedFile digest, ChaosLink.Faults faults, long forNanos) {
+    /**
+     * What to serve: {@code digest} is the image's {@code FILE.sha256}, {@code signature} its {@code FILE.sig}, each
+     * null when there is none.
+     */
+    private record Setup(Scenario scenario, ServedFile served, ServedFile digest, ServedFile signature, ChaosLink.Faults faults,
+                         long forNanos) {
     }
 
     /** Checks every option and loads the scenario and the image; creates nothing. */
@@ -147,6 +159,7 @@ final class ServeCommand implements Callable<Integer> {
         BootSetup.checkWritable("--timeline", timeline, "the SVG file to write");
         ServedFile served;
         ServedFile digest = null;
+        ServedFile signature = null;
         if (image != null) {
             if (Files.isDirectory(image)) {
                 throw new UsageError("--image " + image + ": is a directory (expected: a file)");
@@ -166,6 +179,19 @@ final class ServeCommand implements Callable<Integer> {
                     throw new UsageError("--image's digest " + IoProblems.of(beside, e));
                 }
             }
+            // Its detached signature (netboot sign), when it lies beside: a board with a public key checks it.
+            Path sig = image.resolveSibling(image.getFileName() + ".sig");
+            if (Files.isRegularFile(sig)) {
+                try {
+                    signature = ServedFile.open(sig);
+                } catch (IOException e) {
+                    served.close();
+                    if (digest != null) {
+                        digest.close();
+                    }
+                    throw new UsageError("--image's signature " + IoProblems.of(sig, e));
+                }
+            }
         } else {
             served = ServedFile.of(EmulatedBoot.generatedImage(sc.seed()));
             try {
@@ -174,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalStateException("an image in memory cannot fail to read", e);
             }
         }
-        return new Setup(sc, served, digest, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+        return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j), forNanos);
     }
 
     private static double probability(String option, Double value, double otherwise) {
@@ -213,12 +239,19 @@ final class ServeCommand implements Callable<Integer> {
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
         servers.tftp().serve(sc.servedFile(), served);
+        List<String> sidecars = new ArrayList<>();
         if (s.digest() != null) {
             servers.tftp().serve(sc.servedFile() + ".sha256", s.digest());
+            sidecars.add(sc.servedFile() + ".sha256");
+        }
+        if (s.signature() != null) {
+            servers.tftp().serve(sc.servedFile() + ".sig", s.signature());
+            sidecars.add(sc.servedFile() + ".sig");
         }
         err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, boot file %s (%d bytes%s), TFTP timeout %.1f s; "
                         + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
-                sc.servedFile(), size, s.digest() != null ? ", with " + sc.servedFile() + ".sha256" : "", sc.tftpTimeout() / 1e9, faults(s.faults()));
+                sc.servedFile(), size, sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9,
+                faults(s.faults()));
         stop = false;
         installSignals();
         long now = 0;
@@ -231,7 +264,7 @@ final class ServeCommand implements Callable<Integer> {
             if (stop) {
                 break;
             }
-            if (clients != null && watch.finished() >= clients) {
+            if (clients != null && watch.finished() >= clients && watch.quiet(now, LINGER)) {
                 why = watch.finished() + " of " + clients + " clients finished";
                 break;
             }
@@ -246,10 +279,21 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         err.printf(Locale.ROOT, "netboot: %s after %.3f s%n", why, now / 1e9);
-        out.printf(Locale.ROOT, "served on %s as %s for %.3f s (%s); faults: %s%n", iface, sc.serverIp(), now / 1e9, why, faults(s.faults()));
-        watch.summary(out, now);
-        out.printf(Locale.ROOT, "  wire: %d lost, %d duplicated, %d corrupted, %d delayed, %d reordered%n", chaos.lost(), chaos.duplicated(),
-                chaos.corrupted(), chaos.delayed(), chaos.reordered());
+        if (json) {
+            ChaosLink.Faults f = s.faults();
+            out.println(Json.object().put("interface", iface).put("server", sc.serverIp().toString()).put("seconds", now / 1e9)
+                    .put("stopped", why).put("file", sc.servedFile()).put("size", size).putArray("sidecars", sidecars)
+                    .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
+                            .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9))
+                    .put("finished", watch.finished()).putArray("clients", watch.json(now))
+                    .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
+                            .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));
+        } else {
+            out.printf(Locale.ROOT, "served on %s as %s for %.3f s (%s); faults: %s%n", iface, sc.serverIp(), now / 1e9, why, faults(s.faults()));
+            watch.summary(out, now);
+            out.printf(Locale.ROOT, "  wire: %d lost, %d duplicated, %d corrupted, %d delayed, %d reordered%n", chaos.lost(),
+                    chaos.duplicated(), chaos.corrupted(), chaos.delayed(), chaos.reordered());
+        }
         if (drawing != null) {
             try {
                 drawing.write(timeline, "netboot serve on " + iface + ": " + sc.serverIp() + ", faults " + faults(s.faults()));

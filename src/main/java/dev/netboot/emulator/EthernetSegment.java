@@ -49,6 +49,7 @@ public final class EthernetSegment {
     private final java.util.Map<Long, Long> lastArrival = new java.util.HashMap<>();
     private final List<EmulatedPort> ports = new ArrayList<>();
     private final List<PcapWriter> taps = new ArrayList<>();
+    private final List<LossListener> lossListeners = new ArrayList<>();
     private final ByteBuffer txBuffer = ByteBuffer.allocate(MAX_FRAME);
     // Switched: which port each source MAC was last seen on (a learning switch's table).
     private boolean switched;
@@ -122,6 +123,18 @@ public final class EthernetSegment {
      */
     public void capture(PcapWriter pcap) {
         taps.add(pcap);
+    }
+
+    /** Told of each reception the fault plan's loss drops (a timeline marks the frame lost on its way to {@code to}). */
+    @FunctionalInterface
+    public interface LossListener {
+        /** Frame {@code frame} (as sent; not to be changed) from {@code from} never reaches {@code to}. */
+        void lost(MacAddress from, MacAddress to, byte[] frame);
+    }
+
+    /** Tells {@code listener} of every reception {@link FaultPlan#loss()} drops from now on, in the order frames are sent. */
+    public void onLoss(LossListener listener) {
+        lossListeners.add(listener);
     }
 
     /**
@@ -258,6 +271,9 @@ public final class EthernetSegment {
         }
         if (lost) {
             droppedByLoss++;
+            for (LossListener l : lossListeners) {
+                l.lost(from.macAddress(), to.macAddress(), frame);
+            }
             return;
         }
         if (switched && !link.infinite()) {

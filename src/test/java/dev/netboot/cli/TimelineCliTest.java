@@ -123,9 +123,18 @@ class TimelineCliTest {
             assertTrue(again.stream().anyMatch(a -> a[0] == e.getKey() && a[1] > e.getValue()),
                     "DATA " + e.getKey() + " was lost and never sent again, yet the board booted");
         }
-        // Lost frames are frames the wire lost: never more than it says.
-        assertTrue(ServeCommandTest.count(d, "data-lost", "true") <= j.get("framesLost").asLong());
+        // Every frame the wire lost is drawn lost, whichever way it went (two stations: each loss is one of theirs).
+        assertEquals(j.get("framesLost").asLong(), ServeCommandTest.count(d, "data-lost", "true"), r.out());
+        long toBoard = lostTo(d, "0");
+        long toServer = lostTo(d, "1");
+        assertTrue(toBoard > 0 && toServer > 0, toBoard + " lost to the board, " + toServer + " to the server");
+        assertEquals(j.get("framesLost").asLong(), toBoard + toServer);
         ServeCommandTest.assertBlocks(69, ServeCommandTest.dataBlocks(d, 0));
+    }
+
+    /** Counts the frames drawn lost on their way to lane {@code lane}. */
+    static long lostTo(Document d, String lane) {
+        return groups(d).stream().filter(g -> g.getAttribute("data-lost").equals("true") && g.getAttribute("data-to").equals(lane)).count();
     }
 
     @Test

@@ -74,7 +74,8 @@ class NetbootExtensionTest {
 
     @Test
     @Lan(scenario = "relay", seed = 7, loss = 0.05, flashTiming = FlashTiming.Mode.NONE)
-    void theMethodsLanWinsARelayedBoardBootsThroughLoss(TestLan lan, TestBoard board, Router router, Scenario scenario) {
+    void theMethodsLanWinsARelayedBoardBootsThroughLoss(TestLan lan, TestBoard board, Router router, Scenario scenario,
+                                                        @TempDir Path dir) throws Exception {
         assertNotNull(router, "the relay scenario's router is injected");
         assertEquals(7, scenario.seed());
         assertEquals(0.05, scenario.faults().loss());
@@ -84,6 +85,10 @@ class NetbootExtensionTest {
         assertEquals(Ipv4Address.parse("10.0.1.42"), r.address(), "an address of the relayed subnet");
         assertTrue(board.board().retransmissions() > 0, "5% loss costs retransmissions");
         assertTrue(lan.network().framesLost() > 0);
+        // Every frame the wire lost is drawn lost: each segment here joins two stations (board and relay, relay and
+        // server), so each loss is one frame lost on its way to its one receiver.
+        Document d = svg(lan.writeTimeline(dir.resolve("relay.svg")));
+        assertEquals(lan.network().framesLost(), groups(d).stream().filter(g -> g.getAttribute("data-lost").equals("true")).count());
     }
 
     @Test

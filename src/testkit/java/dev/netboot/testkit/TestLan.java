@@ -59,6 +59,7 @@ public final class TestLan {
     private final PcapWriter pcap = new PcapWriter(pcapBytes);
     private final List<Timeline.Entry> events = new ArrayList<>();
     private final List<TestBoard> boards = new ArrayList<>();
+    private final List<byte[]> lost = new ArrayList<>(); // frames the wire lost on the way to a station, in the order sent
 
     /**
      * Builds the network of {@code scenario}, for boards of {@code profile} whose flash takes {@code timing}.
@@ -68,6 +69,13 @@ public final class TestLan {
         this.profile = Objects.requireNonNull(profile, "profile");
         this.timing = Objects.requireNonNull(timing, "timing");
         network.capture(pcap);
+        for (var segment : network.segments()) {
+            segment.onLoss((from, to, frame) -> {
+                if (lost.isEmpty() || lost.getLast() != frame) { // a broadcast lost to two receivers is one frame lost
+                    lost.add(frame);
+                }
+            });
+        }
     }
 
     /** Returns the emulator's network: segments, server host, servers, router. */
@@ -198,8 +206,8 @@ public final class TestLan {
      * Returns what happened so far drawn as an SVG sequence diagram, as {@code netboot boot --timeline} draws a boot:
      * the first board's lane (the server's when there is no board), the server's, then every other machine that sent
      * or was sent a frame; each frame on the wire an arrow (a run of TFTP DATA and ACK one band), retransmissions
-     * marked, the boards' events as labelled rules. Frames the wire lost are drawn as sent (the capture has them);
-     * what they caused, the retransmission, is marked.
+     * marked, the boards' events as labelled rules. A frame the wire lost on its way to a station (to any of them,
+     * for a broadcast) is drawn lost, stopping halfway; the retransmission it caused is marked.
      */
     public String timelineSvg(String title) {
         TimelineRecorder drawing = boards.isEmpty()
@@ -209,8 +217,11 @@ public final class TestLan {
         for (TestBoard b : boards) {
             drawing.lane(b.mac(), "board " + b.mac());
         }
+        int l = 0;
         for (Capture.Frame f : capture().frames()) {
-            drawing.frame(f.time(), f.bytes(), f.bytes().length, false, null);
+            boolean gone = l < lost.size() && java.util.Arrays.equals(lost.get(l), f.bytes());
+            l += gone ? 1 : 0;
+            drawing.frame(f.time(), f.bytes(), f.bytes().length, gone, null);
         }
         for (Timeline.Entry e : events) {
             drawing.stage(e.time(), e.text());
