@@ -145,7 +145,7 @@ final class BootCommand implements Callable<Integer> {
             board = new PowerCutFlash(flash, powerCutAt, plan.cutMode(),
                     Seeds.derive(plan.scenario() != null ? plan.scenario().seed() : 0, "power-cut"));
         }
-        boolean progress = !json && System.console() != null && System.console().isTerminal();
+        boolean progress = !json && Home.terminal();
         BootProgress observer = new BootProgress(err, progress, !json);
         long wallStart = System.nanoTime();
         BootRun.Outcome o;

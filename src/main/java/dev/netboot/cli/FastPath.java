@@ -6,8 +6,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The short road for the command lines a host-mode user types most, {@code netboot tftp get|put ...},
- * {@code netboot tftp [get|put] --help} and {@code netboot --version}: read here by hand, without
+ * The short road for the command lines users type most, {@code netboot tftp get|put ...},
+ * {@code netboot tftp [get|put] --help}, {@code netboot boot ...} ({@link BootLine}), {@code netboot boot --help}
+ * and {@code netboot --version}: read here by hand, without
  * picocli, whose reflection over every command's annotations (and whose Java 5 class files, which the
  * JDK cannot keep in its AOT cache) took longer than the JVM's own start (issue 11).
  *
@@ -43,6 +44,9 @@ final class FastPath {
         if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             return version();
         }
+        if (args.length > 0 && args[0].equals("boot")) {
+            return boot(args);
+        }
         if (args.length == 0 || !args[0].equals("tftp")) {
             return null;
         }
@@ -64,6 +68,21 @@ final class FastPath {
         }
         return line.get() ? TftpCommand.transfer(true, line.host(), line.first(), line.second(), line.settings())
                 : TftpCommand.transfer(false, line.host(), line.second(), line.first(), line.settings());
+    }
+
+    /** Runs {@code netboot boot ...} if {@link BootLine} takes the line; returns null if picocli must read it. */
+    private static Integer boot(String[] args) {
+        BootLine line = BootLine.parse(args);
+        if (line == null) {
+            return null;
+        }
+        if (line.help()) {
+            return help("boot");
+        }
+        if (line.version()) {
+            return version();
+        }
+        return line.command().call();
     }
 
     /**

@@ -121,7 +121,7 @@ final class FleetCommand implements Callable<Integer> {
         } catch (UsageError e) {
             return FleetSummary.refused(json, e.getMessage(), out, err);
         }
-        boolean bar = !json && System.console() != null && System.console().isTerminal();
+        boolean bar = !json && Home.terminal();
         FleetProgress progress = new FleetProgress(err, bar);
         FleetReport report;
         try (ServedFile served = config.image()) {

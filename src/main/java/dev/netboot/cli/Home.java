@@ -22,4 +22,18 @@ final class Home {
     static Path defaultScenario() {
         return dir().resolve("emulator").resolve("default.scenario");
     }
+
+    /**
+     * True when a person is watching: standard input and output are a terminal, as {@link java.io.Console#isTerminal()}
+     * says. The launcher tells with {@code -Dnetboot.terminal=true|false} (bash's {@code [ -t 0 ] && [ -t 1 ]});
+     * asking {@link System#console()} runs a service lookup over every module and the class path first, milliseconds
+     * of a run that should start like a native tool's (issue 11).
+     */
+    static boolean terminal() {
+        String told = System.getProperty("netboot.terminal");
+        if (told != null) {
+            return told.equals("true");
+        }
+        return System.console() != null && System.console().isTerminal();
+    }
 }

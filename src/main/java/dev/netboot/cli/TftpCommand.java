@@ -278,7 +278,7 @@ final class TftpCommand implements Runnable {
                     + "): asking for " + fits);
         }
         RandomGenerator random = new SplittableRandom();
-        boolean terminal = System.console() != null && System.console().isTerminal();
+        boolean terminal = Home.terminal();
         try (HostUdpTransport net = new HostUdpTransport(payload)) {
             TftpClient client = new TftpClient(net, config, random);
             if (get) {

@@ -2,22 +2,22 @@ package dev.netboot.cli;
 
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * The training run of the JVM's AOT cache (JEP 483/514/515): the launcher runs it as
@@ -25,14 +25,20 @@ import java.util.stream.Stream;
  * per build, so every later {@code ./netboot} finds the classes it needs already loaded and linked,
  * and their method profiles, in the cache.
  *
- * <p>It runs what users run, through {@link Main#run}: {@code --version}, the {@code tftp} help,
- * {@code tftp get} (windowed and lock-step) and {@code tftp put} against a small TFTP server on
+ * <p>It runs what users run, through {@link Main#run}: {@code --version}, the {@code tftp} and {@code boot}
+ * help, {@code tftp get} (windowed and lock-step) and {@code tftp put} against a small TFTP server on
  * 127.0.0.1 of its own, and, unless the argument {@code tftp} asks for the tftp cache alone, two
  * emulated {@code boot}s. Their output goes nowhere. Exit status 0 when every run did what it should,
  * else 1 with one line on stderr (the launcher then keeps no cache).
  *
  * <p>The server runs on a thread of its own, the only second thread in netboot: the client under
  * training must run exactly as users run it, and {@link Main#run} returns only when its transfer ends.
+ *
+ * <p>Every class this run loads goes into the cache, and with the cache every class in it is loaded when
+ * the JVM starts, whether the command needs it or not (issue 11): so the training itself uses what the
+ * client uses (a selector, non-blocking channels, {@code instanceof} rather than a pattern {@code switch},
+ * whose bootstrap spins classes), and no streams, no {@code Files.createTempDirectory} (which seeds a
+ * {@code SecureRandom} and so loads the security providers).
  */
 public final class Training {
     private Training() {
@@ -42,14 +48,17 @@ public final class Training {
     public static void main(String[] args) throws IOException {
         PrintStream out = System.out;
         PrintStream err = System.err;
-        Path dir = Files.createTempDirectory("netboot-training");
+        Path dir = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), "netboot-training-"
+                + Long.toHexString(System.nanoTime())));
         List<String> failed = new ArrayList<>();
         try (LoopbackServer server = new LoopbackServer()) {
             byte[] image = new byte[3 << 20];
             new SplittableRandom(1).nextBytes(image);
             Files.write(dir.resolve("image.bin"), image);
             server.serve("image.bin", image);
-            Thread t = Thread.ofPlatform().daemon().name("training-tftp-server").start(server);
+            Thread t = new Thread(server, "training-tftp-server");
+            t.setDaemon(true);
+            t.start();
             String at = "127.0.0.1:" + server.port();
             PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream(), true);
             System.setOut(nowhere);
@@ -57,6 +66,7 @@ public final class Training {
             expect(failed, 0, "--version");
             expect(failed, 0, "tftp", "--help");
             expect(failed, 0, "tftp", "get", "--help");
+            expect(failed, 0, "boot", "--help");
             for (int round = 0; round < 3; round++) {
                 expect(failed, 0, "tftp", "get", at, "image.bin", dir.resolve("got.bin").toString());
                 expect(failed, 0, "tftp", "get", at, "image.bin", dir.resolve("got.bin").toString(), "--json", "--blksize", "1428");
@@ -77,11 +87,11 @@ public final class Training {
         } finally {
             System.setOut(out);
             System.setErr(err);
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            File[] files = dir.toFile().listFiles();
+            for (File f : files == null ? new File[0] : files) {
+                Files.deleteIfExists(f.toPath()); // flat: the runs write files only
             }
+            Files.deleteIfExists(dir);
         }
         if (!failed.isEmpty()) {
             err.println("netboot: AOT training: " + String.join("; ", failed));
@@ -133,15 +143,15 @@ public final class Training {
                     } catch (RuntimeException malformed) {
                         continue;
                     }
-                    try (DatagramChannel tid = DatagramChannel.open()) {
+                    try (DatagramChannel tid = DatagramChannel.open(); Selector selector = Selector.open()) {
                         tid.bind(new InetSocketAddress("127.0.0.1", 0));
                         tid.connect(client);
-                        tid.socket().setSoTimeout(1000);
-                        switch (p) {
-                            case TftpPacket.Rrq r -> read(tid, r.filename(), r.options());
-                            case TftpPacket.Wrq w -> write(tid, w.filename(), w.options());
-                            default -> {
-                            }
+                        tid.configureBlocking(false);
+                        tid.register(selector, SelectionKey.OP_READ);
+                        if (p instanceof TftpPacket.Rrq r) {
+                            read(tid, selector, r.filename(), r.options());
+                        } else if (p instanceof TftpPacket.Wrq w) {
+                            write(tid, selector, w.filename(), w.options());
                         }
                     } catch (IOException | RuntimeException e) {
                         // this transfer failed; the client says so, and training reports it
@@ -184,18 +194,22 @@ public final class Training {
         }
 
         /** Receives one packet from the client; null after a second of silence. */
-        private TftpPacket receive(DatagramChannel tid) throws IOException {
-            byte[] b = new byte[65536];
-            java.net.DatagramPacket d = new java.net.DatagramPacket(b, b.length);
-            try {
-                tid.socket().receive(d);
-            } catch (SocketTimeoutException silence) {
-                return null;
+        private TftpPacket receive(DatagramChannel tid, Selector selector) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(65536);
+            long end = System.nanoTime() + 1_000_000_000L;
+            int n;
+            while ((n = tid.read(b)) <= 0) {
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return null;
+                }
+                selector.select(left);
+                selector.selectedKeys().clear();
             }
-            return TftpWire.parse(ByteBuffer.wrap(b, 0, d.getLength()), 0, d.getLength());
+            return TftpWire.parse(b, 0, n);
         }
 
-        private void read(DatagramChannel tid, String name, List<TftpPacket.Option> asked) throws IOException {
+        private void read(DatagramChannel tid, Selector selector, String name, List<TftpPacket.Option> asked) throws IOException {
             byte[] file = files.get(name);
             if (file == null) {
                 send(tid, new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"));
@@ -208,7 +222,7 @@ public final class Training {
             int next = 1;
             if (!granted.isEmpty()) {
                 send(tid, new TftpPacket.Oack(granted));
-                if (!(receive(tid) instanceof TftpPacket.Ack(int zero)) || zero != 0) {
+                if (!(receive(tid, selector) instanceof TftpPacket.Ack(int zero)) || zero != 0) {
                     return;
                 }
             }
@@ -217,7 +231,7 @@ public final class Training {
                     int from = (b - 1) * blksize;
                     send(tid, new TftpPacket.Data(b, java.util.Arrays.copyOfRange(file, from, Math.min(file.length, from + blksize))));
                 }
-                TftpPacket answer = receive(tid);
+                TftpPacket answer = receive(tid, selector);
                 if (answer instanceof TftpPacket.Ack(int acked)) {
                     next = acked + 1;
                 } else if (answer != null) {
@@ -226,7 +240,7 @@ public final class Training {
             }
         }
 
-        private void write(DatagramChannel tid, String name, List<TftpPacket.Option> asked) throws IOException {
+        private void write(DatagramChannel tid, Selector selector, String name, List<TftpPacket.Option> asked) throws IOException {
             List<TftpPacket.Option> granted = grant(asked, -1);
             int blksize = option(granted, "blksize", 512);
             int window = option(granted, "windowsize", 1);
@@ -234,7 +248,7 @@ public final class Training {
             java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
             int expected = 1;
             while (true) {
-                TftpPacket p = receive(tid);
+                TftpPacket p = receive(tid, selector);
                 if (p == null) {
                     send(tid, new TftpPacket.Ack(expected - 1)); // silence: say where we are
                     continue;
