@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.link.HostNet;
 import java.io.IOException;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeModel;
+import java.lang.classfile.MethodModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -60,6 +66,54 @@ class DeviceJarTest {
         }
         assertTrue(classes.contains("dev/netboot/flash/FileFlash"), "a board needs a flash it can write");
         assertTrue(classes.contains("dev/netboot/link/RawSocketLink"), "and a link");
+    }
+
+    /**
+     * The device jar's classes are the device packages compiled once more with line numbers and source file names but no
+     * local variable tables (the pom's device-classes execution): stack traces from a board keep their file:line, and
+     * each class declares exactly the fields and methods, with the same access, that its twin in target/classes does, so
+     * the emulator and the test kit, compiled against target/classes, link against this jar.
+     */
+    @Test
+    void carriesLineNumbersButNoLocalVariablesAndTheSameMembersAsTheBuildsClasses() throws IOException {
+        Path built = Path.of(System.getProperty("netboot.buildDir", "target"), "classes");
+        int methods = 0;
+        int withLines = 0;
+        int twinLocals = 0;
+        try (ZipFile jar = new ZipFile(DEVICE_JAR.toFile())) {
+            for (String c : classes()) {
+                ClassModel shipped = ClassFile.of().parse(jar.getInputStream(jar.getEntry(c + ".class")).readAllBytes());
+                ClassModel twin = ClassFile.of().parse(built.resolve(c + ".class"));
+                assertEquals(members(twin), members(shipped), c);
+                assertEquals(twin.flags().flagsMask(), shipped.flags().flagsMask(), c);
+                assertTrue(shipped.findAttribute(Attributes.sourceFile()).isPresent(), c + " names its source file");
+                for (MethodModel m : shipped.methods()) {
+                    CodeModel code = m.code().orElse(null);
+                    if (code == null) {
+                        continue;
+                    }
+                    methods++;
+                    assertTrue(code.findAttribute(Attributes.localVariableTable()).isEmpty(), c + "." + m.methodName() + " has local variables");
+                    if (code.findAttribute(Attributes.lineNumberTable()).isPresent()) {
+                        withLines++;
+                    }
+                }
+                // target/classes, in contrast, keeps them (a build that dropped them everywhere would not pass here).
+                twinLocals += (int) twin.methods().stream().filter(m -> m.code().isPresent()
+                        && m.code().get().findAttribute(Attributes.localVariableTable()).isPresent()).count();
+            }
+        }
+        assertTrue(methods > 1000, "methods with code: " + methods);
+        assertEquals(methods, withLines, "every method with code has line numbers");
+        assertTrue(twinLocals > methods / 2, "target/classes has local variable tables: " + twinLocals + " of " + methods);
+    }
+
+    /** Returns "access name descriptor" of each field and method of {@code c}. */
+    private static SortedSet<String> members(ClassModel c) {
+        SortedSet<String> out = new TreeSet<>();
+        c.fields().forEach(f -> out.add(f.flags().flagsMask() + " " + f.fieldName() + " " + f.fieldType()));
+        c.methods().forEach(m -> out.add(m.flags().flagsMask() + " " + m.methodName() + m.methodType()));
+        return out;
     }
 
     /**
