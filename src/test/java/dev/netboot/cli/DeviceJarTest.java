@@ -135,18 +135,18 @@ class DeviceJarTest {
         try (HostNet net = new HostNet()) {
             RealWireTest.Segment lan = RealWireTest.segment(net);
             byte[] img = wire.image(5 << 20);
-            wire.dnsmasq(net, lan.srv(), lan.s0(), true, "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
+            wire.dnsmasq(net, lan.srv(), lan.s0(), true, "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
                     "--dhcp-boot=boot.img");
             Path flash = dir.resolve("flash.img");
             String first = board(lan, wire, "board.log", java(), "-Xmx16m", "--enable-native-access=ALL-UNNAMED", "-cp",
                     DEVICE_JAR.toAbsolutePath() + ":" + boardClasses, "ExampleBoard", lan.c0(), flash.toString());
-            assertTrue(first.startsWith("booted: " + img.length + " bytes from 10.77.0.1 into slot A, sha256 " + BootCliTest.sha256(img)
-                    + ", address 10.77.0."), first);
+            assertTrue(first.startsWith("booted: " + img.length + " bytes from 203.0.113.1 into slot A, sha256 " + BootCliTest.sha256(img)
+                    + ", address 203.0.113."), first);
             RealWireTest.assertImageInFlash(img, flash);
             String second = board(lan, wire, "board-2.log", java(), "--enable-native-access=ALL-UNNAMED", "-cp",
                     DEVICE_JAR.toAbsolutePath().toString(), example.toString(), lan.c0(), flash.toString(),
                     "device-profiles/spi-nor-16m.profile");
-            assertTrue(second.startsWith("booted: " + img.length + " bytes from 10.77.0.1 into slot B, sha256 " + BootCliTest.sha256(img)),
+            assertTrue(second.startsWith("booted: " + img.length + " bytes from 203.0.113.1 into slot B, sha256 " + BootCliTest.sha256(img)),
                     second);
         }
     }
@@ -170,7 +170,7 @@ class DeviceJarTest {
         try (HostNet net = new HostNet()) {
             RealWireTest.Segment lan = RealWireTest.segment(net);
             byte[] img = wire.image(5 << 20);
-            wire.dnsmasq(net, lan.srv(), lan.s0(), true, "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
+            wire.dnsmasq(net, lan.srv(), lan.s0(), true, "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
                     "--dhcp-boot=boot.img");
             Path flash = dir.resolve("flash.img");
             Process boot = new ProcessBuilder("ip", "netns", "exec", lan.cli(), java(), "-Xmx16m", "--enable-native-access=ALL-UNNAMED",

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code netboot boot --interface} against dnsmasq, a real BOOTP and TFTP server, over veth pairs between
- * network namespaces made for each test (addresses in 10.77.0.0/16 only inside them, IPv6 off). The board
- * runs as a child JVM inside the client namespace: {@code ip netns exec NS java -cp <this classpath> Main boot ...}.
+ * network namespaces made for each test (addresses in TEST-NET-3, 203.0.113.0/24, and for the relayed subnet in
+ * TEST-NET-2, 198.51.100.0/24, only inside them, IPv6 off). The board runs as a child JVM inside the client namespace: {@code ip netns exec NS java -cp <this classpath> Main boot ...}.
  *
  * <p>Needs root, iproute2, dnsmasq, ping (iputils-ping), setpriv and tshark; without them it fails and
  * says what to install (.ci/run installs them). Everything it creates is removed afterwards, also on failure.
@@ -144,18 +144,18 @@ class RealWireTest {
                 && Integer.compareUnsigned(v, Ipv4Address.parse(last).value()) <= 0;
     }
 
-    /** Namespaces and veth ends of one segment: client end {@code c0}, server end {@code s0} with 10.77.0.1/24. */
+    /** Namespaces and veth ends of one segment: client end {@code c0}, server end {@code s0} with 203.0.113.1/24. */
     record Segment(String srv, String cli, String c0, String s0) {
     }
 
     static Segment segment(HostNet net) {
         Segment lan = new Segment(net.netns("srv"), net.netns("cli"), net.name("c0"), net.name("s0"));
         net.veth(lan.c0(), BOARD_MAC, lan.cli(), lan.s0(), null, lan.srv());
-        net.exec(lan.srv(), "ip", "addr", "add", "10.77.0.1/24", "dev", lan.s0());
+        net.exec(lan.srv(), "ip", "addr", "add", "203.0.113.1/24", "dev", lan.s0());
         return lan;
     }
 
-    /** client ns ── veth ── server ns (10.77.0.1/24, dnsmasq BOOTP + TFTP). */
+    /** client ns ── veth ── server ns (203.0.113.1/24, dnsmasq BOOTP + TFTP). */
     @Test
     void bootsFromDnsmasqOnTheSegmentAndAnswersPingMeanwhile() throws Exception {
         try (HostNet net = new HostNet()) {
@@ -165,13 +165,13 @@ class RealWireTest {
             byte[] img = image(5 << 20); // long enough for pings to meet the transfer; fits the 6 MiB slot A
             // The board's address is fixed (inside the pool) so the server can ping it; a static neighbour
             // entry, so pings need no ARP before the board has its address.
-            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
-                    "--dhcp-host=" + BOARD_MAC + ",10.77.0.55", "--dhcp-boot=boot.img");
-            net.exec(srv, "ip", "neigh", "replace", "10.77.0.55", "lladdr", BOARD_MAC, "dev", s0, "nud", "permanent");
+            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
+                    "--dhcp-host=" + BOARD_MAC + ",203.0.113.55", "--dhcp-boot=boot.img");
+            net.exec(srv, "ip", "neigh", "replace", "203.0.113.55", "lladdr", BOARD_MAC, "dev", s0, "nud", "permanent");
             Path flash = dir.resolve("flash.img");
             Path pcap = dir.resolve("real.pcap");
 
-            Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "10.77.0.55");
+            Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "203.0.113.55");
             // UDP on the board namespace's loopback all the while: none of it may reach the board's raw socket.
             Process chatter = net.start(lan.cli(), dir.resolve("chatter.log"), ProcessHandle.current().info().command().orElseThrow(),
                     "-cp", System.getProperty("java.class.path"), LoopbackChatter.class.getName());
@@ -187,8 +187,8 @@ class RealWireTest {
             assertEquals("ok", j.get("result").asText());
             assertEquals(lan.c0(), j.get("interface").asText());
             assertEquals(BOARD_MAC, j.get("mac").asText());
-            assertTrue(inRange(j.get("ip").asText(), "10.77.0.50", "10.77.0.60"), j.toString());
-            assertEquals("10.77.0.1", j.get("server").asText());
+            assertTrue(inRange(j.get("ip").asText(), "203.0.113.50", "203.0.113.60"), j.toString());
+            assertEquals("203.0.113.1", j.get("server").asText());
             assertEquals("boot.img", j.get("bootFile").asText());
             assertEquals(img.length, j.get("bytes").asLong());
             assertEquals(BootCliTest.sha256(img), j.get("sha256").asText());
@@ -220,8 +220,8 @@ class RealWireTest {
             Segment lan = segment(net);
             String profileMac = "02:4e:42:00:00:01"; // device-profiles/spi-nor-16m.profile [board] mac
             image(100_000);
-            dnsmasq(net, lan.srv(), lan.s0(), true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
-                    "--dhcp-host=" + profileMac + ",10.77.0.57", "--dhcp-boot=boot.img");
+            dnsmasq(net, lan.srv(), lan.s0(), true, "--no-ping", "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
+                    "--dhcp-host=" + profileMac + ",203.0.113.57", "--dhcp-boot=boot.img");
             String text = java.nio.file.Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
                     .replace("name = spi-nor-16m", "name = override").replace("[flash]", "mac-source = profile\n[flash]");
             Path prof = java.nio.file.Files.writeString(dir.resolve("override.profile"), text);
@@ -230,7 +230,7 @@ class RealWireTest {
             Boot b = finish(board);
             assertEquals(0, b.exit(), b::err);
             assertEquals(profileMac, b.json().get("mac").asText());
-            assertEquals("10.77.0.57", b.json().get("ip").asText(), "dnsmasq knew the board by the profile's MAC");
+            assertEquals("203.0.113.57", b.json().get("ip").asText(), "dnsmasq knew the board by the profile's MAC");
         }
     }
 
@@ -247,31 +247,31 @@ class RealWireTest {
             String s0 = net.name("s0");
             net.veth(c0, BOARD_MAC, cli, r1, null, rtr);
             net.veth(r0, null, rtr, s0, null, srv);
-            net.exec(rtr, "ip", "addr", "add", "10.77.1.1/24", "dev", r1);
-            net.exec(rtr, "ip", "addr", "add", "10.77.0.254/24", "dev", r0);
+            net.exec(rtr, "ip", "addr", "add", "198.51.100.1/24", "dev", r1);
+            net.exec(rtr, "ip", "addr", "add", "203.0.113.254/24", "dev", r0);
             net.exec(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-            net.exec(srv, "ip", "addr", "add", "10.77.0.1/24", "dev", s0);
-            net.exec(srv, "ip", "route", "add", "10.77.1.0/24", "via", "10.77.0.254");
+            net.exec(srv, "ip", "addr", "add", "203.0.113.1/24", "dev", s0);
+            net.exec(srv, "ip", "route", "add", "198.51.100.0/24", "via", "203.0.113.254");
             byte[] img = image((1 << 20) + 337);
             // The server picks the pool that holds the relay's giaddr (RFC 1542 section 4.1.2) and names the router.
-            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.1.50,10.77.1.60,255.255.255.0",
-                    "--dhcp-option=3,10.77.1.1", "--dhcp-boot=boot.img");
+            dnsmasq(net, srv, s0, true, "--no-ping", "--bootp-dynamic", "--dhcp-range=198.51.100.50,198.51.100.60,255.255.255.0",
+                    "--dhcp-option=3,198.51.100.1", "--dhcp-boot=boot.img");
             Process relay = net.start(rtr, dir.resolve("relay.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
                     "--port=0", "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp",
-                    "--pid-file=", "--interface=" + r1, "--bind-interfaces", "--dhcp-relay=10.77.1.1,10.77.0.1");
-            awaitLog("relay.log", "DHCP relay from 10.77.1.1 to 10.77.0.1", relay);
+                    "--pid-file=", "--interface=" + r1, "--bind-interfaces", "--dhcp-relay=198.51.100.1,203.0.113.1");
+            awaitLog("relay.log", "DHCP relay from 198.51.100.1 to 203.0.113.1", relay);
             Path flash = dir.resolve("flash.img");
 
             Boot b = boot(cli, "--interface", c0, "--flash-file", flash.toString(), "--json");
 
             assertEquals(0, b.exit(), () -> b.err() + "\n" + log(srv + "-dnsmasq.log") + "\n" + log("relay.log"));
             JsonNode j = b.json();
-            assertTrue(inRange(j.get("ip").asText(), "10.77.1.50", "10.77.1.60"), j.toString());
-            assertEquals("10.77.1.1", j.get("gateway").asText());
-            assertEquals("10.77.0.1", j.get("server").asText());
+            assertTrue(inRange(j.get("ip").asText(), "198.51.100.50", "198.51.100.60"), j.toString());
+            assertEquals("198.51.100.1", j.get("gateway").asText());
+            assertEquals("203.0.113.1", j.get("server").asText());
             assertEquals("boot.img", j.get("bootFile").asText());
             assertImageInFlash(img, flash);
-            assertTrue(log("relay.log").contains("DHCP relay at 10.77.1.1 -> 10.77.0.1"), log("relay.log"));
+            assertTrue(log("relay.log").contains("DHCP relay at 198.51.100.1 -> 203.0.113.1"), log("relay.log"));
         }
     }
 
@@ -282,15 +282,15 @@ class RealWireTest {
             Segment lan = segment(net);
             String srv = lan.srv();
             String s0 = lan.s0();
-            dnsmasq(net, srv, s0, false, "--no-ping", "--bootp-dynamic", "--dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0",
-                    "--dhcp-boot=boot.img,,10.77.0.1");
+            dnsmasq(net, srv, s0, false, "--no-ping", "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
+                    "--dhcp-boot=boot.img,,203.0.113.1");
 
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--json");
 
             assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
             JsonNode j = b.json();
             assertEquals("tftp", j.get("stage").asText());
-            assertTrue(j.get("error").asText().contains("ICMP port unreachable from 10.77.0.1 for 10.77.0.1:69"), j.toString());
+            assertTrue(j.get("error").asText().contains("ICMP port unreachable from 203.0.113.1 for 203.0.113.1:69"), j.toString());
             assertTrue(j.get("simulatedSeconds").asDouble() < 5, "ended at once, not after TFTP timeouts: " + j);
         }
     }
