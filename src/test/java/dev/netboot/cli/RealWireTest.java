@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code netboot boot --interface} against dnsmasq, a real BOOTP and TFTP server, over veth pairs between
  * network namespaces made for each test (addresses in TEST-NET-3, 203.0.113.0/24, and for the relayed subnet in
- * TEST-NET-2, 198.51.100.0/24, only inside them, IPv6 off). The board runs as a child JVM inside the client namespace: {@code ip netns exec NS java -cp <this classpath> Main boot ...}.
+ * TEST-NET-2, 198.51.100.0/24, only inside them, IPv6 off). The board runs as a child JVM inside the client
+ * namespace: {@code ip netns exec NS java -cp <this classpath> Main boot ...}.
  *
  * <p>Needs root, iproute2, dnsmasq, ping (iputils-ping), setpriv and tshark; without them it fails and
  * says what to install (.ci/run installs them). Everything it creates is removed afterwards, also on failure.
