@@ -35,7 +35,7 @@ class MulticastTftpTest {
     static final class Board implements SimNode {
         final NetStack stack;
         final TftpClient client;
-        final TftpServerOptionsTest.Collect sink = new TftpServerOptionsTest.Collect();
+        TftpServerOptionsTest.Collect sink = new TftpServerOptionsTest.Collect();
         long startAt;
         boolean started;
         boolean off;
@@ -122,10 +122,89 @@ class MulticastTftpTest {
         assertTrue(l.server().sessions().isEmpty()); // no unicast transfer at all
     }
 
+    /** A sink that takes {@code per} ns of virtual time for each block, as a flash does: the master holds its ACK. */
+    static final class Paced extends TftpServerOptionsTest.Collect {
+        final long per;
+        long at;
+        long busyUntil;
+
+        Paced(long per) {
+            this.per = per;
+        }
+
+        @Override
+        public boolean hasRoom(long now, int bytes) {
+            at = now;
+            return now >= busyUntil;
+        }
+
+        @Override
+        public long readyAt(long now, long bytes) {
+            return Math.max(now, busyUntil);
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer buf, int off, int len) {
+            super.write(buf, off, len);
+            busyUntil = at + per;
+        }
+    }
+
+    @Test
+    void aClientThatJoinsAFewBlocksLateTakesTheStreamBackToBlockOneAndOnePassServesBoth() {
+        // The second asks when the first has 3 blocks: it is made master at once, asks for block 1, and the first takes
+        // the stream again from there. Every block goes once, and those sent before the second joined once more.
+        Lan l = lan(FaultPlan.NONE, true, 0, Long.MAX_VALUE);
+        Board first = l.boards().get(0);
+        Board late = l.boards().get(1);
+        l.sim().run(() -> first.client.stats().blocks() >= 3, 60 * S).orThrow();
+        late.startAt = l.sim().now();
+        l.runToEnd();
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(1, s.rewinds());
+        assertTrue(s.rewound() >= 3 && s.rewound() <= TftpMulticastSession.REWIND_AT_ONCE, s.toString());
+        assertEquals(BLOCKS + s.rewound(), s.dataSent());
+        assertEquals(s.rewound(), s.resentData());
+        assertEquals(0, s.timeoutData());
+        assertEquals(1, s.masterChanges());
+        assertEquals(BLOCKS, late.client.multicast().groupData()); // all it took, each block once
+        assertEquals(BLOCKS + s.rewound(), first.client.multicast().groupData());
+        assertEquals(1, late.client.multicast().masterTurns());
+    }
+
+    @Test
+    void clientsThatJoinLaterShareOneRewindASecondAfterTheFirstOfThem() {
+        // 100 ms a block (a slow flash): the pass takes 5 s. Two boards ask when the first has 10 blocks and 11: past
+        // REWIND_AT_ONCE, so the stream goes on for REWIND_WAIT, then back to block 1 once for both: about 20 blocks,
+        // within the budget of half the file (25).
+        Lan l = lan(FaultPlan.NONE, true, 0, Long.MAX_VALUE, Long.MAX_VALUE);
+        for (Board b : l.boards()) {
+            b.sink = new Paced(100_000_000L);
+        }
+        Board first = l.boards().get(0);
+        l.sim().run(() -> first.client.stats().blocks() >= 10, 60 * S).orThrow();
+        l.boards().get(1).startAt = l.sim().now();
+        l.sim().run(() -> first.client.stats().blocks() >= 11, 60 * S).orThrow();
+        l.boards().get(2).startAt = l.sim().now();
+        l.runToEnd();
+        l.sim().runFor(5 * S); // the last ACKs reach the server
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(1, s.rewinds(), s.toString());
+        assertTrue(s.rewound() > TftpMulticastSession.REWIND_AT_ONCE && s.rewound() <= BLOCKS / 2, s.toString());
+        assertEquals(BLOCKS + s.rewound(), s.dataSent()); // one pass and the blocks taken back, not two passes
+        // The rewind; and when the master acknowledges the last block the turn may go to a board whose own last ACK is
+        // still on its way (it answers the OACK with that ACK): no DATA comes of it.
+        assertTrue(s.masterChanges() >= 1 && s.masterChanges() <= 2, s.toString());
+        assertEquals(3, s.served());
+    }
+
     @Test
     void aClientThatJoinsLateGetsWhatItMissedInItsTurnAsMaster() {
-        // The second asks 5 ms in: block 1 went long before (a round trip is 0.2 ms). It keeps nothing past its gap,
-        // so its turn as master takes the whole file again: 50 + 50 DATA.
+        // The second asks 5 ms in: half the file went before (a round trip is 0.2 ms), more than REWIND_AT_ONCE
+        // blocks, and the first is done long before REWIND_WAIT. The second keeps nothing past its gap, so its turn
+        // as master takes the whole file again: 50 + 50 DATA.
         Lan l = lan(FaultPlan.NONE, true, 0, 5_000_000);
         l.runToEnd();
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
