@@ -16,16 +16,22 @@
 # The emulator's own cost per simulated frame is printed as it is (wall time / frames on every segment).
 #
 # Usage: bench/fleet.sh [N]   (default 1000). LINK_BPS (default 1000000000) must match the scenario's
-# link rate. Builds first if the sources changed (under the shared build lock).
+# link rate. Holds the shared build lock (/tmp/netboot-build.lock) for the whole run, so that no build shares
+# the CPUs with it, and builds first if the sources changed. Prints `uptime` before and after.
 set -euo pipefail
+if [ -z "${NETBOOT_FLEET_LOCKED:-}" ]; then
+    export NETBOOT_FLEET_LOCKED=1
+    exec flock /tmp/netboot-build.lock "$0" "$@"
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${1:-1000}"
 LINK_BPS="${LINK_BPS:-1000000000}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# Build once (the launcher rebuilds when the sources changed), holding the lock other builds take.
-flock /tmp/netboot-build.lock "$ROOT/netboot" --version > /dev/null
+# Build once (the launcher rebuilds when the sources changed); the lock is ours already.
+"$ROOT/netboot" --version > /dev/null
+echo "before: $(uptime)"
 
 run() { # name args... -> $WORK/name.json, $WORK/name.rss (KiB)
     local name="$1"
@@ -45,6 +51,7 @@ run multicast --boards "$N" --multicast
 run unicast-again --boards "$N"
 run servers-mc --boards "$((N / 3))" --multicast --scenario "$ROOT/emulator/fleet-servers.scenario"
 
+echo "after:  $(uptime)"
 python3 - "$WORK" "$N" "$LINK_BPS" <<'EOF'
 import json, sys
 work, n, bps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
