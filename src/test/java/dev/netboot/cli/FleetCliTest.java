@@ -164,6 +164,20 @@ class FleetCliTest {
     }
 
     @Test
+    void withMulticastThreeServersSendOnePassEach() throws Exception {
+        // The same three servers, offering multicast: each sends the image to its own boards once (a transfer each),
+        // the blocks taken back for boards that joined late aside; unicast would have sent 30 copies.
+        JsonNode j = run("fleet", "--boards", "30", "--flash-timing", "none", "--multicast", "--json", "--scenario",
+                "emulator/fleet-servers.scenario").json();
+        assertEquals(30, j.get("booted").asInt(), j.toString());
+        JsonNode m = j.get("multicastTransfers");
+        assertEquals(3, m.get("transfers").asInt(), j.toString());
+        assertEquals(30, m.get("boards").asInt(), j.toString());
+        assertEquals(3L * DATA_FRAMES + m.get("rewound").asLong(), j.get("serverFrames").asLong(), j.toString());
+        assertTrue(m.get("rewound").asLong() <= 3L * DATA_FRAMES / 2, j.toString());
+    }
+
+    @Test
     void readmeNamesEveryFieldFleetJsonPrints() throws Exception {
         String text = Files.readString(Path.of("README.md"));
         int from = text.indexOf("`--json` fields: `result`, `boards`");
