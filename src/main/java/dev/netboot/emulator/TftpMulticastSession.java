@@ -23,9 +23,9 @@ import java.util.List;
  *       board writes its flash in order and cannot keep more than a few blocks past a gap in its RAM; without this
  *       it would wait for a second pass of the whole file. When the stream is at most {@link #REWIND_AT_ONCE} blocks
  *       on, it goes back at once; later, {@link #REWIND_WAIT} after the first such client joined, for all that joined
- *       by then. The blocks so taken back are at most half the file in all ({@link #REWIND_SHARE}): past that a late
- *       client waits for its turn as below, and the clients already in are never held back by more than half a
- *       file's time. (RFC 2090 leaves which client is master to the server.)</li>
+ *       by then. The blocks so taken back are at most a quarter of the file in all ({@link #REWIND_SHARE}): past that
+ *       a late client waits for its turn as below, and the clients already in are never held back by more than a
+ *       quarter of the file's time. (RFC 2090 leaves which client is master to the server.)</li>
  *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout; an ACK
  *       of the last block ends the master's turn, and the oldest client still missing blocks gets an OACK with mc=1
  *       and becomes master: it acknowledges the block before the first it needs.</li>
@@ -50,8 +50,12 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
      * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
      */
     static final int OACK_TRIES = 3;
-    /** The share of the file's blocks the stream may be taken back, in all, for clients that joined late. */
-    static final int REWIND_SHARE = 2;
+    /**
+     * The share of the file's blocks the stream may be taken back, in all, for clients that joined late: a quarter.
+     * Where boards keep coming (a stagger) rewinds serve few each and the boards still coming need a later pass all
+     * the same, so they cost what they take back; where they came nearly together they save a whole pass.
+     */
+    static final int REWIND_SHARE = 4;
     /** A client that joins when the stream is at most this many blocks on makes the stream go back at once. */
     static final long REWIND_AT_ONCE = 8;
     /**
@@ -123,7 +127,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
      * @param timeoutData     of {@code resentData}, DATA sent again because the master's ACK did not come in time
      * @param timeoutBytes    the frames of those, bytes
      * @param rewinds         times a client that joined late was made master to take the stream back to block 1
-     * @param rewound         blocks the stream was so taken back, in all (at most half the file's)
+     * @param rewound         blocks the stream was so taken back, in all (at most a quarter of the file's)
      */
     public record Stats(int port, Ipv4Address group, String file, long clients, long served, long givenUp, long dataSent, long dataBytes,
                         long retransmissions, long masterChanges, long resentData, long resentBytes, long timeoutData,
