@@ -104,7 +104,7 @@ final class FleetSummary {
                     .put("groupData", m.groupData()).put("groupBytes", m.groupBytes()).put("masterChanges", m.masterChanges()).put("masterTurns", m.masterTurns())
                     .put("sinkDrops", m.sinkDrops()).put("resentData", m.resentData()).put("resentBytes", m.resentBytes())
                     .put("timeoutData", m.timeoutData()).put("timeoutBytes", m.timeoutBytes()).put("rewinds", m.rewinds())
-                    .put("rewound", m.rewound()));
+                    .put("rewound", m.rewound()).put("repairs", m.repairs()).put("repaired", m.repaired()));
         }
         if (r.linkBitsPerSecond() == 0) {
             j.putNull("linkUse").putNull("peakLinkUse");
@@ -165,10 +165,10 @@ final class FleetSummary {
         if (r.multicast() != null) {
             FleetReport.Multicast m = r.multicast();
             l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA (%,d bytes) to the groups, %,d of"
-                            + " them again (%,d after a timeout); %,d rewinds for late boards took back %,d blocks; the master"
-                            + " changed %,d times; boards dropped %,d blocks while their flash was busy",
+                            + " them again (%,d after a timeout); %,d rewinds for late boards took back %,d blocks, %,d repairs of"
+                            + " lost blocks %,d; the master changed %,d times; boards dropped %,d blocks while their flash was busy",
                     m.boards(), m.transfers(), m.groupData(), m.groupBytes(), m.resentData(), m.timeoutData(), m.rewinds(),
-                    m.rewound(), m.masterChanges(), m.sinkDrops()));
+                    m.rewound(), m.repairs(), m.repaired(), m.masterChanges(), m.sinkDrops()));
         }
         if (r.linkBitsPerSecond() > 0) {
             l.add(String.format(Locale.ROOT, "  link      servers' ports %.1f%% busy while sending (peak %.1f%% over %d ms)",

@@ -76,10 +76,12 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
      * @param timeoutBytes  bytes of those
      * @param rewinds       times a board that joined late was made master to take the stream back to block 1
      * @param rewound       blocks the streams were so taken back, in all
+     * @param repairs       times a board that lost a block (and said which) was made master to have it again at once
+     * @param repaired      blocks the streams were so taken back, in all
      */
     public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long groupBytes,
                             long masterChanges, long resentData, long resentBytes, long timeoutData, long timeoutBytes,
-                            long rewinds, long rewound) {
+                            long rewinds, long rewound, long repairs, long repaired) {
     }
 
     private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
@@ -210,7 +212,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         long groupData = 0;
         long groupBytes = 0;
         long changes = 0;
-        long[] mc = new long[6];
+        long[] mc = new long[8];
         long peak = 0;
         long waited = 0;
         long dropped = 0;
@@ -237,6 +239,8 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 mc[3] += ms.timeoutBytes();
                 mc[4] += ms.rewinds();
                 mc[5] += ms.rewound();
+                mc[6] += ms.repairs();
+                mc[7] += ms.repaired();
             }
             TftpServer.Stats st = s.stats();
             peak = Math.max(peak, st.peakActive());
@@ -257,7 +261,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 dhcpRetx, serverRetx, collisions, declines, spread(first), spread(r), peak, waited, dropped, busy,
                 run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()),
                 mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, groupBytes, changes,
-                        mc[0], mc[1], mc[2], mc[3], mc[4], mc[5]),
+                        mc[0], mc[1], mc[2], mc[3], mc[4], mc[5], mc[6], mc[7]),
                 run.end(), frames,
                 run.lan().simulation().polls(), run.wallNanos());
     }

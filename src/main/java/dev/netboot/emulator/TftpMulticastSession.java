@@ -32,7 +32,10 @@ import java.util.List;
  *   <li>A client that is not master and acknowledges the last block is done; any other ACK from it (its
  *       acknowledgment of its OACK, ACK 0) gets another OACK with mc=0 ("At any point if a client, other than the
  *       master client, sends a ACK to the server, the server will respond with another OACK with the mc field
- *       holding a value of zero").</li>
+ *       holding a value of zero"). But an ACK n &gt; 0 of a block before the stream's, at most
+ *       {@link #REWIND_AT_ONCE} back, says that the client lost block n + 1 (this project's client sends it when a
+ *       block past a gap comes): the client is made master at once (a <em>repair</em>), the stream goes back to
+ *       n + 1, and the client gets what it lost now, not in a later pass of the rest of the file.</li>
  *   <li>A master that stays silent through the retries loses its turn and goes to the back of the line ("the
  *       server shall select the next oldest client ... and reattempt to send a OACK to the non-responding client when
  *       the new master client is finished"); after three turns without an answer it is given up. An ERROR from a
@@ -103,7 +106,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     private boolean ended;
     private long txBlock;
     private long dataSent, dataBytes, retransmissions, masterChanges, clientsServed, clientsGivenUp;
-    private long resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound;
+    private long resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound, repairs, repaired;
     private boolean timedOut;         // the block waiting for the port goes again after a timeout
     private long rewindDue = Long.MAX_VALUE;
     private Client rewindFor;         // the first client that joined late since the last rewind
@@ -128,10 +131,12 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
      * @param timeoutBytes    the frames of those, bytes
      * @param rewinds         times a client that joined late was made master to take the stream back to block 1
      * @param rewound         blocks the stream was so taken back, in all (at most a quarter of the file's)
+     * @param repairs         times a client that lost a block (its ACK said which) was made master to have it again
+     * @param repaired        blocks the stream was so taken back, in all
      */
     public record Stats(int port, Ipv4Address group, String file, long clients, long served, long givenUp, long dataSent, long dataBytes,
                         long retransmissions, long masterChanges, long resentData, long resentBytes, long timeoutData,
-                        long timeoutBytes, long rewinds, long rewound) {
+                        long timeoutBytes, long rewinds, long rewound, long repairs, long repaired) {
     }
 
     private long joined;
@@ -176,7 +181,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     /** Returns a snapshot of the transfer's figures. */
     public Stats stats() {
         return new Stats(port, group, file, joined, clientsServed, clientsGivenUp, dataSent, dataBytes, retransmissions,
-                masterChanges, resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound);
+                masterChanges, resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound, repairs, repaired);
     }
 
     /** Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn. */
@@ -276,6 +281,18 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             return;
         }
         if (from != master) {
+            if (n >= 1 && n < position() && position() - n <= REWIND_AT_ONCE) {
+                // A client that lost block n + 1 says so with ACK n (ACK 0 acknowledges its OACK): the stream goes back
+                // to it at once, as for a late client; the blocks it held past the gap it takes again.
+                repairs++;
+                repaired += position() - n;
+                Client before = master;
+                makeMaster(now, from);
+                if (before != null) {
+                    oack(now, before, false);
+                }
+                return;
+            }
             oack(now, from, false); // not the master: another OACK with mc=0
             return;
         }
