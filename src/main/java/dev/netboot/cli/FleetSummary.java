@@ -81,6 +81,10 @@ final class FleetSummary {
                 .put("serverBytes", r.serverBytes())
                 .put("imageBytes", r.imageBytes())
                 .put("serverBytesPerImage", round(r.serverBytes() / (double) r.imageBytes(), 3))
+                .put("serverResentFrames", r.serverResentFrames())
+                .put("serverResentBytes", r.serverResentBytes())
+                .put("serverOverheadFrames", r.serverOverheadFrames())
+                .put("serverOverheadBytes", r.serverOverheadBytes())
                 .put("retransmissions", r.boardRetransmissions())
                 .put("dhcpRetransmissions", r.dhcpRetransmissions())
                 .put("serverRetransmissions", r.serverRetransmissions())
@@ -98,7 +102,9 @@ final class FleetSummary {
             FleetReport.Multicast m = r.multicast();
             j.put("multicastTransfers", Json.object().put("boards", m.boards()).put("transfers", m.transfers())
                     .put("groupData", m.groupData()).put("groupBytes", m.groupBytes()).put("masterChanges", m.masterChanges()).put("masterTurns", m.masterTurns())
-                    .put("sinkDrops", m.sinkDrops()));
+                    .put("sinkDrops", m.sinkDrops()).put("resentData", m.resentData()).put("resentBytes", m.resentBytes())
+                    .put("timeoutData", m.timeoutData()).put("timeoutBytes", m.timeoutBytes()).put("rewinds", m.rewinds())
+                    .put("rewound", m.rewound()).put("repairs", m.repairs()).put("repaired", m.repaired()));
         }
         if (r.linkBitsPerSecond() == 0) {
             j.putNull("linkUse").putNull("peakLinkUse");
@@ -149,15 +155,20 @@ final class FleetSummary {
         l.add(String.format(Locale.ROOT, "  requests  first DHCP requests %s; first TFTP requests %s", range(d), range(t)));
         l.add(String.format(Locale.ROOT, "  dhcp      %,d requests sent again, %,d lease collisions, %,d addresses declined",
                 r.dhcpRetransmissions(), r.leaseCollisions(), r.declines()));
-        l.add(String.format(Locale.ROOT, "  server    %,d frames, %,d bytes (%.2f x the %,d-byte image), %,d DATA sent again;"
-                        + " at most %,d transfers at once, %,d requests waited, %,d dropped, %,d refused busy",
+        l.add(String.format(Locale.ROOT, "  server    %,d DATA frames, %,d bytes (%.2f x the %,d-byte image), of which %,d frames"
+                        + " (%,d bytes) sent again; besides, %,d frames (%,d bytes) of DHCP, ARP, OACK and ERROR",
                 r.serverFrames(), r.serverBytes(), r.serverBytes() / (double) r.imageBytes(), r.imageBytes(),
+                r.serverResentFrames(), r.serverResentBytes(), r.serverOverheadFrames(), r.serverOverheadBytes()));
+        l.add(String.format(Locale.ROOT, "  transfers %,d packets sent again (DATA, OACK); at most %,d transfers at once,"
+                        + " %,d requests waited, %,d dropped, %,d refused busy",
                 r.serverRetransmissions(), r.peakTransfers(), r.requestsWaited(), r.requestsDropped(), r.requestsBusy()));
         if (r.multicast() != null) {
             FleetReport.Multicast m = r.multicast();
-            l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA (%,d bytes) to the groups, the master"
-                            + " changed %,d times; boards dropped %,d blocks while their flash was busy",
-                    m.boards(), m.transfers(), m.groupData(), m.groupBytes(), m.masterChanges(), m.sinkDrops()));
+            l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA (%,d bytes) to the groups, %,d of"
+                            + " them again (%,d after a timeout); %,d rewinds for late boards took back %,d blocks, %,d repairs of"
+                            + " lost blocks %,d; the master changed %,d times; boards dropped %,d blocks while their flash was busy",
+                    m.boards(), m.transfers(), m.groupData(), m.groupBytes(), m.resentData(), m.timeoutData(), m.rewinds(),
+                    m.rewound(), m.repairs(), m.repaired(), m.masterChanges(), m.sinkDrops()));
         }
         if (r.linkBitsPerSecond() > 0) {
             l.add(String.format(Locale.ROOT, "  link      servers' ports %.1f%% busy while sending (peak %.1f%% over %d ms)",

@@ -258,12 +258,14 @@ public final class EthernetSegment {
      * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver).
      */
     private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame) {
-        boolean lost = lossRandom.nextDouble() < faults.loss();
-        boolean twice = duplicateRandom.nextDouble() < faults.duplicate();
-        boolean held = reorderRandom.nextDouble() < faults.reorder();
-        long delay = (long) (jitterRandom.nextDouble() * (faults.jitter() + 1));
-        double c = corruptRandom.nextDouble();
-        double t = tamperRandom.nextDouble();
+        // A kind of fault the plan does not have draws nothing: its stream is its own, so the run is the same, and a
+        // broadcast to a thousand ports costs six draws fewer per port (issue 12: the fleet's wall time).
+        boolean lost = faults.loss() > 0 && lossRandom.nextDouble() < faults.loss();
+        boolean twice = faults.duplicate() > 0 && duplicateRandom.nextDouble() < faults.duplicate();
+        boolean held = faults.reorder() > 0 && reorderRandom.nextDouble() < faults.reorder();
+        long delay = faults.jitter() > 0 ? (long) (jitterRandom.nextDouble() * (faults.jitter() + 1)) : 0;
+        double c = faults.corrupt() > 0 ? corruptRandom.nextDouble() : 1;
+        double t = faults.tamper() > 0 ? tamperRandom.nextDouble() : 1;
         long when = at + (faults.jitter() > 0 ? Math.min(delay, faults.jitter()) : 0);
         if (to == board && faults.linkDown(when)) {
             droppedByLinkDown++;

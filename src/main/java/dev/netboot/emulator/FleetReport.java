@@ -22,8 +22,13 @@ import java.util.regex.Pattern;
  * @param p95                 95th percentile
  * @param p99                 99th percentile
  * @param max                 the slowest board's
- * @param serverFrames        frames the servers sent (the server host and any other TFTP hosts)
- * @param serverBytes         bytes of those frames (Ethernet header and payload)
+ * @param serverFrames        TFTP DATA frames the servers sent (the server host and any other TFTP hosts), to boards
+ *                            or to groups, first or again: the image on the wire
+ * @param serverBytes         bytes of those frames (Ethernet, IPv4, UDP and TFTP headers and the block)
+ * @param serverResentFrames  of {@code serverFrames}, DATA of a block the transfer had sent before, sent again
+ * @param serverResentBytes   bytes of those
+ * @param serverOverheadFrames every other frame the servers' ports sent: DHCP, ARP, OACK, ERROR
+ * @param serverOverheadBytes bytes of those
  * @param imageBytes          the image's size
  * @param boardRetransmissions packets the boards sent again: DHCP requests, TFTP retransmissions and re-ACKs
  * @param dhcpRetransmissions of those, the DHCP/BOOTP requests sent again
@@ -49,7 +54,8 @@ import java.util.regex.Pattern;
  * @param wallNanos           wall time of the run
  */
 public record FleetReport(int boards, int booted, Map<String, Integer> failures, long lastBooted, long p50, long p95, long p99,
-                          long max, long serverFrames, long serverBytes, long imageBytes, long boardRetransmissions,
+                          long max, long serverFrames, long serverBytes, long serverResentFrames, long serverResentBytes,
+                          long serverOverheadFrames, long serverOverheadBytes, long imageBytes, long boardRetransmissions,
                           long dhcpRetransmissions, long serverRetransmissions, int leaseCollisions, long declines,
                           long[] firstRequests, long[] tftpRequests, long peakTransfers, long requestsWaited,
                           long requestsDropped, long requestsBusy, long linkBitsPerSecond, int serverLinks, List<FleetBoot.Sample> samples,
@@ -64,8 +70,18 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
      * @param groupData     DATA the servers sent to groups
      * @param groupBytes    bytes of those DATA frames (headers included, as {@code serverBytes} counts)
      * @param masterChanges times a server made another client master
+     * @param resentData    of {@code groupData}, DATA of a block the group had been sent before
+     * @param resentBytes   bytes of those
+     * @param timeoutData   of {@code resentData}, DATA sent again because the master's ACK did not come in time
+     * @param timeoutBytes  bytes of those
+     * @param rewinds       times a board that joined late was made master to take the stream back to block 1
+     * @param rewound       blocks the streams were so taken back, in all
+     * @param repairs       times a board that lost a block (and said which) was made master to have it again at once
+     * @param repaired      blocks the streams were so taken back, in all
      */
-    public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long groupBytes, long masterChanges) {
+    public record Multicast(int boards, long masterTurns, long sinkDrops, long transfers, long groupData, long groupBytes,
+                            long masterChanges, long resentData, long resentBytes, long timeoutData, long timeoutBytes,
+                            long rewinds, long rewound, long repairs, long repaired) {
     }
 
     private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
@@ -170,12 +186,16 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         Map<String, Integer> sorted = new LinkedHashMap<>();
         failures.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).forEach(e -> sorted.put(e.getKey(), e.getValue()));
         long[] t = times.stream().mapToLong(Long::longValue).sorted().toArray();
-        long serverFrames = run.lan().server().port().framesSent();
-        long serverBytes = run.lan().server().port().bytesSent();
+        long allFrames = run.lan().server().port().framesSent();
+        long allBytes = run.lan().server().port().bytesSent();
         for (ServerHost h : run.lan().tftpHosts()) {
-            serverFrames += h.port().framesSent();
-            serverBytes += h.port().bytesSent();
+            allFrames += h.port().framesSent();
+            allBytes += h.port().bytesSent();
         }
+        long dataFrames = 0;
+        long dataBytes = 0;
+        long resentFrames = 0;
+        long resentBytes = 0;
         long serverRetx = 0;
         int mcBoards = 0;
         long turns = 0;
@@ -192,13 +212,19 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         long groupData = 0;
         long groupBytes = 0;
         long changes = 0;
+        long[] mc = new long[8];
         long peak = 0;
         long waited = 0;
         long dropped = 0;
         long busy = 0;
         for (TftpServer s : run.lan().tftpServers()) {
             for (TftpSession session : s.sessions()) {
-                serverRetx += session.stats().retransmissions();
+                TftpSession.Stats ss = session.stats();
+                serverRetx += ss.retransmissions();
+                dataFrames += ss.dataSent();
+                dataBytes += session.dataBytes();
+                resentFrames += session.resentFrames();
+                resentBytes += session.resentBytes();
             }
             for (TftpMulticastSession m : s.multicastSessions()) {
                 TftpMulticastSession.Stats ms = m.stats();
@@ -207,6 +233,14 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 groupData += ms.dataSent();
                 groupBytes += ms.dataBytes();
                 changes += ms.masterChanges();
+                mc[0] += ms.resentData();
+                mc[1] += ms.resentBytes();
+                mc[2] += ms.timeoutData();
+                mc[3] += ms.timeoutBytes();
+                mc[4] += ms.rewinds();
+                mc[5] += ms.rewound();
+                mc[6] += ms.repairs();
+                mc[7] += ms.repaired();
             }
             TftpServer.Stats st = s.stats();
             peak = Math.max(peak, st.peakActive());
@@ -221,10 +255,13 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         Arrays.sort(first);
         long[] r = rrq.stream().mapToLong(Long::longValue).sorted().toArray();
         return new FleetReport(boards.size(), t.length, sorted, last, rank(t, 50), rank(t, 95), rank(t, 99),
-                t.length == 0 ? -1 : t[t.length - 1], serverFrames, serverBytes, run.config().image().size(), boardRetx,
+                t.length == 0 ? -1 : t[t.length - 1], dataFrames + groupData, dataBytes + groupBytes, resentFrames + mc[0],
+                resentBytes + mc[1], allFrames - dataFrames - groupData, allBytes - dataBytes - groupBytes,
+                run.config().image().size(), boardRetx,
                 dhcpRetx, serverRetx, collisions, declines, spread(first), spread(r), peak, waited, dropped, busy,
                 run.lan().scenario().link().bitsPerSecond(), 1 + run.lan().tftpHosts().size(), List.copyOf(run.samples()),
-                mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, groupBytes, changes),
+                mcBoards == 0 && mcTransfers == 0 ? null : new Multicast(mcBoards, turns, drops, mcTransfers, groupData, groupBytes, changes,
+                        mc[0], mc[1], mc[2], mc[3], mc[4], mc[5], mc[6], mc[7]),
                 run.end(), frames,
                 run.lan().simulation().polls(), run.wallNanos());
     }

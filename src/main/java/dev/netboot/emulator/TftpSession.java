@@ -93,6 +93,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
                         long ignored, End end) {
     }
 
+    /** Ethernet, IPv4 and UDP headers: what a DATA frame carries besides its TFTP packet. */
+    static final int FRAME_HEADERS = 14 + 20 + 8;
+
     private final NetStack stack;
     private final TftpServerConfig config;
     private final int port;
@@ -120,6 +123,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private long next = 1;      // next block of the current window to hand to the port
     private long end;           // last block of the current window
     private long highestSent;
+    private long topSent;       // the highest block a DATA carried, for dataBytes/resentBytes
+    private long dataBytes, resentFrames, resentBytes;
     private long resend = -1;   // a block to send again before the next of the window, or -1
     private long lastResent = -1; // the block last sent again, alone or first of a restarted window, and when
     private long lastResentAt;
@@ -212,6 +217,21 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             next = a.block() + 1;
             end = a.block();
         }
+    }
+
+    /** Returns the bytes of the DATA frames sent (Ethernet, IPv4, UDP and TFTP headers included, as a port counts them). */
+    public long dataBytes() {
+        return dataBytes;
+    }
+
+    /** Returns the DATA frames of blocks sent before, sent again (after a timeout, or asked for again). */
+    public long resentFrames() {
+        return resentFrames;
+    }
+
+    /** Returns the bytes of those frames ({@link #resentFrames()}). */
+    public long resentBytes() {
+        return resentBytes;
     }
 
     /** Returns a snapshot of the session's figures. */
@@ -550,6 +570,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         }
         stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         dataSent++;
+        long frame = FRAME_HEADERS + TftpWire.DATA_HEADER_LEN + payload.limit();
+        dataBytes += frame;
+        if (b <= topSent) {
+            resentFrames++;
+            resentBytes += frame;
+        }
+        topSent = Math.max(topSent, b);
         if (quirks != null && quirks.twice()) {
             stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         }

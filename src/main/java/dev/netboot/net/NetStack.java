@@ -11,7 +11,6 @@ import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
-import java.util.SplittableRandom;
 
 /**
  * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
@@ -38,8 +37,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     /** Multicast groups a stack can be a member of at once (a board needs one per multicast transfer). */
     public static final int MAX_GROUPS = 4;
     /** RFC 2236 section 8.10, Unsolicited Report Interval: when the report sent on joining is repeated. */
-    static final long UNSOLICITED_REPORT_INTERVAL = 10_000_000_000L;
-    private static final long ALL_SYSTEMS_MAC = MacAddress.multicastValue(IgmpPacket.ALL_SYSTEMS.value());
+    static final long UNSOLICITED_REPORT_INTERVAL = GroupMembership.UNSOLICITED_REPORT_INTERVAL;
 
     private final Link link;
     private final NetConfig config;
@@ -55,14 +53,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private final UdpHandler[] handlers;
     private int bindings;
 
-    // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6): a pending report's
-    // instant (MAX: none), and whether we sent the last report heard for the group (then a leave is ours to send).
-    private final int[] groups = new int[MAX_GROUPS];
-    private final long[] reportAt = new long[MAX_GROUPS];
-    private final boolean[] lastReporter = new boolean[MAX_GROUPS];
-    private int groupCount;
-    private SplittableRandom igmpRandom;
-    private long igmpReportsSent, igmpQueries;
+    // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
+    private final GroupMembership groups;
 
     private final Resolution[] resolutions = new Resolution[RESOLUTIONS];
     private final PendingDatagram[] pending = new PendingDatagram[PENDING_SLOTS];
@@ -112,6 +104,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.config = config;
         this.mac = mac.value();
         this.arp = new ArpCache(config.arpCacheSize(), config.arpEntryLifetime());
+        this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
         this.boundPorts = new int[config.udpBindings()];
         this.handlers = new UdpHandler[config.udpBindings()];
         int maxPayload = maxUdpPayload(link.mtu());
@@ -385,12 +378,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
                 runResolution(now, r);
             }
         }
-        for (int i = 0; i < groupCount; i++) {
-            if (now >= reportAt[i] && sendIgmp(now, IgmpPacket.V2_REPORT, groups[i], groups[i])) {
-                reportAt[i] = Long.MAX_VALUE;
-                lastReporter[i] = true;
-            }
-        }
+        groups.poll(now);
     }
 
     /** Returns the earliest time at which {@link #poll} has work, or {@link Long#MAX_VALUE}. */
@@ -401,10 +389,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
                 at = Math.min(at, r.nextAt);
             }
         }
-        for (int i = 0; i < groupCount; i++) {
-            at = Math.min(at, reportAt[i]);
-        }
-        return at;
+        return Math.min(at, groups.pollAt());
     }
 
     private void runResolution(long now, Resolution r) {
@@ -511,7 +496,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         long dst = rxEth.dstValue();
         long src = rxEth.srcValue();
-        if ((dst != mac && dst != MacAddress.BROADCAST.value() && !wantsGroupMac(dst)) || src == mac) {
+        if ((dst != mac && dst != MacAddress.BROADCAST.value() && !groups.wantsMac(dst)) || src == mac) {
             dropNotForUs++; // another station's unicast, a group we are not in, or our own frame echoed back
             return;
         }
@@ -617,7 +602,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
         // address we are being offered (RFC 1542 section 3.1.1).
         if (address != 0 && dst != address && !isBroadcast(dst) && !isMember(dst)
-                && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groupCount > 0)) {
+                && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groups.count() > 0)) {
             dropNotForUs++;
             return;
         }
@@ -745,22 +730,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (!group.isMulticast() || g == IgmpPacket.ALL_SYSTEMS.value()) {
             throw new IllegalArgumentException("group " + group + " (expected: a multicast address other than 224.0.0.1)");
         }
-        if (isMember(g)) {
+        if (groups.isMember(g)) {
             return true;
         }
-        if (groupCount == MAX_GROUPS || address == 0) {
+        if (groups.count() == MAX_GROUPS || address == 0) {
             return false;
         }
-        int i = groupCount++;
-        groups[i] = g;
-        lastReporter[i] = false;
         link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
-        reportAt[i] = now; // this poll sends it; the repeat follows
-        if (sendIgmp(now, IgmpPacket.V2_REPORT, g, g)) {
-            lastReporter[i] = true;
-            reportAt[i] = now + UNSOLICITED_REPORT_INTERVAL;
-        }
-        return true;
+        return groups.join(now, g);
     }
 
     /**
@@ -770,24 +747,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     @Override
     public void leaveGroup(long now, Ipv4Address group) {
         int g = group.value();
-        for (int i = 0; i < groupCount; i++) {
-            if (groups[i] == g) {
-                if (lastReporter[i]) {
-                    sendIgmp(now, IgmpPacket.LEAVE, g, IgmpPacket.ALL_ROUTERS.value());
-                }
-                groupCount--;
-                groups[i] = groups[groupCount];
-                reportAt[i] = reportAt[groupCount];
-                lastReporter[i] = lastReporter[groupCount];
-                boolean stillMapped = false;
-                for (int j = 0; j < groupCount; j++) {
-                    stillMapped |= MacAddress.multicastValue(groups[j]) == MacAddress.multicastValue(g);
-                }
-                if (!stillMapped) {
-                    link.leaveMulticast(new MacAddress(MacAddress.multicastValue(g)));
-                }
-                return;
-            }
+        long groupMac = MacAddress.multicastValue(g);
+        if (groups.leave(now, g) && !groups.mapsMac(groupMac)) {
+            link.leaveMulticast(new MacAddress(groupMac));
         }
     }
 
@@ -803,39 +765,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     }
 
     private boolean isMember(int g) {
-        for (int i = 0; i < groupCount; i++) {
-            if (groups[i] == g) {
-                return true;
-            }
-        }
-        return false;
+        return groups.isMember(g);
     }
 
     private static boolean isMulticastAddress(int ip) {
         return (ip >>> 28) == 0xE;
     }
 
-    /** Returns whether frames to group MAC {@code dst} are ours: a joined group's, or all-systems' while in any group. */
-    private boolean wantsGroupMac(long dst) {
-        if (groupCount == 0 || (dst >>> 24) != 0x01005EL) {
-            return false;
-        }
-        if (dst == ALL_SYSTEMS_MAC) {
-            return true; // queries: a host in any group answers them
-        }
-        for (int i = 0; i < groupCount; i++) {
-            if (MacAddress.multicastValue(groups[i]) == dst) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * An IGMP message (RFC 2236 section 6): a query schedules a report of each group it asks about after a random
-     * delay up to its Max Response Time (or sooner, if one was due already); another member's report for a group
-     * of ours cancels our pending report, and then its leave is not ours to send.
-     */
+    /** An IGMP message (RFC 2236 section 6): the group membership's to act on. */
     private void onIgmp(long now, ByteBuffer frame, int dst) {
         IgmpPacket p;
         try {
@@ -844,28 +781,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             dropMalformed++;
             return;
         }
-        if (p.type() == IgmpPacket.QUERY) {
-            igmpQueries++;
-            int asked = p.group().value();
-            for (int i = 0; i < groupCount; i++) {
-                if (asked == 0 || asked == groups[i]) {
-                    if (igmpRandom == null) {
-                        igmpRandom = new SplittableRandom(mac); // spreads the boards' answers: seeded by the MAC, repeatable
-                    }
-                    long at = now + igmpRandom.nextLong(p.maxResponseNanos());
-                    if (at < reportAt[i]) {
-                        reportAt[i] = at;
-                    }
-                }
-            }
-        } else if (p.isReport()) {
-            for (int i = 0; i < groupCount; i++) {
-                if (groups[i] == p.group().value() && rxEth.srcValue() != mac) {
-                    reportAt[i] = Long.MAX_VALUE;
-                    lastReporter[i] = false;
-                }
-            }
-        }
+        groups.onMessage(now, p, rxEth.srcValue());
     }
 
     /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */
@@ -878,14 +794,13 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         txIgmp = null;
         if (sent) {
             txFrames++;
-            igmpReportsSent += type == IgmpPacket.LEAVE ? 0 : 1;
         }
         return sent;
     }
 
     /** Returns the IGMP membership reports sent and the queries heard. */
     public long[] igmpCounters() {
-        return new long[] {igmpReportsSent, igmpQueries};
+        return groups.counters();
     }
 
     /** Returns a snapshot of the counters. */

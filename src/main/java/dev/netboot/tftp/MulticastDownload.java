@@ -23,7 +23,9 @@ import java.nio.ByteBuffer;
  *       it misses. Its ACK waits while the sink is full (the flash paces the group), comes again after its timeout
  *       (RTT-driven, with backoff), and the transfer fails after the retries. A later OACK with mc=0 makes it passive,
  *       one with mc=1 master again: it then acknowledges the block before the first it needs.</li>
- *   <li>Passive (mc=0) it sends nothing until it has every block; if nothing of the transfer arrives for the whole
+ *   <li>Passive (mc=0) it sends nothing until it has every block, but once for each gap: when a block past a gap
+ *       comes it acknowledges the last block it has in order, which a server may take as the request it is (one
+ *       that follows the RFC to the letter answers with an OACK, mc=0). If nothing of the transfer arrives for the whole
  *       retry budget ({@code maxRetries + 1} times the longest timeout) the server is taken for gone.</li>
  *   <li>With every block it acknowledges the last ("Each client must terminate the transfer by sending an
  *       acknowledgment of the last packet ... even if the client is not the master client"), leaves the group and
@@ -49,6 +51,7 @@ final class MulticastDownload implements UdpHandler {
     private long heardAt;          // the last packet of this transfer, for a passive client's patience
     private long ackHeldUntil = -1;
     private long masterTurns, acksHeld, sinkDrops, held, groupData;
+    private long gapSaid = -1;     // the last in-order block a passive ACK named, so that a gap is said once
 
     MulticastDownload(TftpClient client) {
         this.c = client;
@@ -245,6 +248,14 @@ final class MulticastDownload implements UdpHandler {
             }
             if (!master) {
                 c.retryAt = passiveDeadline();
+                if (received >= 1 && gapSaid != received) {
+                    // Passive, with a gap: say once which block is missing (ACK of the last in order). RFC 2090 has
+                    // the server answer a non-master's ACK with an OACK (mc=0), which is harmless; a server that
+                    // repairs (the emulator's) makes this client master and sends the block again now.
+                    gapSaid = received;
+                    c.lastLen = TftpWire.writeAck(c.last, 0, (int) received);
+                    c.sendLast(now, c.tid);
+                }
             }
             return;
         }

@@ -35,7 +35,7 @@ class MulticastTftpTest {
     static final class Board implements SimNode {
         final NetStack stack;
         final TftpClient client;
-        final TftpServerOptionsTest.Collect sink = new TftpServerOptionsTest.Collect();
+        TftpServerOptionsTest.Collect sink = new TftpServerOptionsTest.Collect();
         long startAt;
         boolean started;
         boolean off;
@@ -122,10 +122,89 @@ class MulticastTftpTest {
         assertTrue(l.server().sessions().isEmpty()); // no unicast transfer at all
     }
 
+    /** A sink that takes {@code per} ns of virtual time for each block, as a flash does: the master holds its ACK. */
+    static final class Paced extends TftpServerOptionsTest.Collect {
+        final long per;
+        long at;
+        long busyUntil;
+
+        Paced(long per) {
+            this.per = per;
+        }
+
+        @Override
+        public boolean hasRoom(long now, int bytes) {
+            at = now;
+            return now >= busyUntil;
+        }
+
+        @Override
+        public long readyAt(long now, long bytes) {
+            return Math.max(now, busyUntil);
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer buf, int off, int len) {
+            super.write(buf, off, len);
+            busyUntil = at + per;
+        }
+    }
+
+    @Test
+    void aClientThatJoinsAFewBlocksLateTakesTheStreamBackToBlockOneAndOnePassServesBoth() {
+        // The second asks when the first has 3 blocks: it is made master at once, asks for block 1, and the first takes
+        // the stream again from there. Every block goes once, and those sent before the second joined once more.
+        Lan l = lan(FaultPlan.NONE, true, 0, Long.MAX_VALUE);
+        Board first = l.boards().get(0);
+        Board late = l.boards().get(1);
+        l.sim().run(() -> first.client.stats().blocks() >= 3, 60 * S).orThrow();
+        late.startAt = l.sim().now();
+        l.runToEnd();
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(1, s.rewinds());
+        assertTrue(s.rewound() >= 3 && s.rewound() <= TftpMulticastSession.REWIND_AT_ONCE, s.toString());
+        assertEquals(BLOCKS + s.rewound(), s.dataSent());
+        assertEquals(s.rewound(), s.resentData());
+        assertEquals(0, s.timeoutData());
+        assertEquals(1, s.masterChanges());
+        assertEquals(BLOCKS, late.client.multicast().groupData()); // all it took, each block once
+        assertEquals(BLOCKS + s.rewound(), first.client.multicast().groupData());
+        assertEquals(1, late.client.multicast().masterTurns());
+    }
+
+    @Test
+    void clientsThatJoinLaterShareOneRewindASecondAfterTheFirstOfThem() {
+        // 500 ms a block (a slow flash): the pass takes 25 s. Two boards ask when the first has 9 blocks and 10: past
+        // REWIND_AT_ONCE, so the stream goes on for REWIND_WAIT, then back to block 1 once for both: about 11 blocks,
+        // within the budget of a quarter of the file (12).
+        Lan l = lan(FaultPlan.NONE, true, 0, Long.MAX_VALUE, Long.MAX_VALUE);
+        for (Board b : l.boards()) {
+            b.sink = new Paced(500_000_000L);
+        }
+        Board first = l.boards().get(0);
+        l.sim().run(() -> first.client.stats().blocks() >= 9, 60 * S).orThrow();
+        l.boards().get(1).startAt = l.sim().now();
+        l.sim().run(() -> first.client.stats().blocks() >= 10, 60 * S).orThrow();
+        l.boards().get(2).startAt = l.sim().now();
+        l.runToEnd();
+        l.sim().runFor(5 * S); // the last ACKs reach the server
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        TftpMulticastSession.Stats s = l.session();
+        assertEquals(1, s.rewinds(), s.toString());
+        assertTrue(s.rewound() > TftpMulticastSession.REWIND_AT_ONCE && s.rewound() <= BLOCKS / 4, s.toString());
+        assertEquals(BLOCKS + s.rewound(), s.dataSent()); // one pass and the blocks taken back, not two passes
+        // The rewind; and when the master acknowledges the last block the turn may go to a board whose own last ACK is
+        // still on its way (it answers the OACK with that ACK): no DATA comes of it.
+        assertTrue(s.masterChanges() >= 1 && s.masterChanges() <= 2, s.toString());
+        assertEquals(3, s.served());
+    }
+
     @Test
     void aClientThatJoinsLateGetsWhatItMissedInItsTurnAsMaster() {
-        // The second asks 5 ms in: block 1 went long before (a round trip is 0.2 ms). It keeps nothing past its gap,
-        // so its turn as master takes the whole file again: 50 + 50 DATA.
+        // The second asks 5 ms in: half the file went before (a round trip is 0.2 ms), more than REWIND_AT_ONCE
+        // blocks, and the first is done long before REWIND_WAIT. The second keeps nothing past its gap, so its turn
+        // as master takes the whole file again: 50 + 50 DATA.
         Lan l = lan(FaultPlan.NONE, true, 0, 5_000_000);
         l.runToEnd();
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
@@ -142,6 +221,22 @@ class MulticastTftpTest {
         l.runToEnd();
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
         assertTrue(l.session().dataSent() > BLOCKS, l.session().toString());
+    }
+
+    @Test
+    void aClientThatLosesABlockSaysWhichAndHasItAgainAtOnce() {
+        // 5% loss, four boards: a passive board that sees a block past a gap acknowledges the last it has in order;
+        // the server makes it master at once (a repair) and the stream goes back a block or two, instead of the
+        // rest of the file coming again in a later pass for each board with a hole.
+        Lan l = lan(FaultPlan.loss(0.05), true, 0, 0, 0, 0);
+        l.runToEnd();
+        l.boards().forEach(MulticastTftpTest::assertGotTheFile);
+        TftpMulticastSession.Stats s = l.session();
+        assertTrue(s.repairs() > 0, s.toString());
+        assertTrue(s.repaired() <= s.repairs() * TftpMulticastSession.REWIND_AT_ONCE, s.toString());
+        // Every block once, and the few taken back: less than two passes (without repairs this run sent 142 DATA, the
+        // blocks after each board's first hole again in its turn as master).
+        assertTrue(s.dataSent() < 2 * BLOCKS, s.toString());
     }
 
     @Test

@@ -69,7 +69,7 @@ class TftpServerOptionsTest {
         return b;
     }
 
-    static final class Collect implements TftpSink {
+    static class Collect implements TftpSink {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         long announced = -2;
 
