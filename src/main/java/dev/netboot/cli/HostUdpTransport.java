@@ -117,6 +117,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     private int lastDstPort = -1;
     private InetSocketAddress lastDst;
     private long receiveErrors;
+    // Datagrams sent so far: drain() stops reading a socket once the handler answered (see receive).
+    private long sends;
+    // The binding the last send went out from: bindings.get(int) boxes a port above 127 into a new Integer.
+    private int lastSrcPort = -1;
+    private Binding lastSrc;
 
     /** Opens a transport whose {@link #maxUdpPayload()} is {@link #ETHERNET_UDP_PAYLOAD}. */
     HostUdpTransport() {
@@ -173,6 +178,10 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     @Override
     public void unbind(int port) {
         Binding b = bindings.remove(port);
+        if (port == lastSrcPort) {
+            lastSrcPort = -1;
+            lastSrc = null;
+        }
         if (b != null) {
             refreshActive();
             for (Socket s : b.peers) {
@@ -219,10 +228,13 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     @Override
     public SendResult sendUdp(long now, int srcPort, Ipv4Address dst, int dstPort, int len, PayloadWriter writer) {
-        Binding b = bindings.get(srcPort);
+        Binding b = srcPort == lastSrcPort ? lastSrc : bindings.get(srcPort);
         if (b == null) {
             throw new IllegalStateException("UDP port " + srcPort + " is not bound");
         }
+        lastSrcPort = srcPort;
+        lastSrc = b;
+        sends++;
         if (len < 0 || len > MAX_DATAGRAM) {
             throw new IllegalArgumentException("UDP payload of " + len + " bytes (expected: 0.." + MAX_DATAGRAM + ")");
         }
@@ -314,6 +326,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
      * empty: a window of DATA costs one receive call per datagram and one more, and a lock-step block
      * two, not one per socket of the port. A connected socket is read without asking who sent (its peer,
      * the only one it hears), which saves the JDK's source-address object per datagram.
+     *
+     * <p>A socket is read no further once its handler answered a datagram (an ACK went out): what the
+     * answer asks for is a round trip away, so the read after it would almost always find nothing, one
+     * system call per block in lock-step and per window with one. Whatever did queue behind it stays
+     * readable, and the next {@link #await} returns at once for it.
      */
     int receive(long now, int max) {
         int n = reportUnreachable(now);
@@ -368,7 +385,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
                     if (s.channel().read(rx) <= 0) {
                         return n;
                     }
+                    long sent = sends;
                     b.handler.onDatagram(now, s.peerIp(), s.peer().getPort(), 0, rx, 0, rx.position());
+                    if (sends != sent) {
+                        return n + 1; // answered: the next datagram is a round trip away (see receive)
+                    }
                 } else {
                     SocketAddress from = s.channel().receive(rx);
                     if (from == null) {
@@ -377,7 +398,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
                     if (!(from instanceof InetSocketAddress isa && isa.getAddress() instanceof Inet4Address a4)) {
                         continue;
                     }
+                    long sent = sends;
                     b.handler.onDatagram(now, toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
+                    if (sends != sent) {
+                        return n + 1;
+                    }
                 }
                 n++;
             } catch (PortUnreachableException ex) {

@@ -103,6 +103,66 @@ class HostUdpTransportTest {
         }
     }
 
+    /**
+     * A socket is read no further once its handler answered: the answer's reply is a round trip away, and the read
+     * after it would find nothing (one system call per lock-step block). What did queue stays for the next receive,
+     * which the selector wakes at once; a handler that does not answer gets every queued datagram in one receive.
+     */
+    @Test
+    void aSocketIsReadNoFurtherOnceItsHandlerAnswered() throws IOException {
+        try (HostUdpTransport net = new HostUdpTransport(); DatagramChannel peer = socket()) {
+            int local = 52_000 + (int) (System.nanoTime() & 0x3FF);
+            List<Integer> lengths = new ArrayList<>();
+            boolean[] answer = {true};
+            net.bind(local, new UdpHandler() {
+                @Override
+                public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+                    lengths.add(len);
+                    if (answer[0]) {
+                        send(net, local, srcPort, 4);
+                    }
+                }
+
+                @Override
+                public void onUnreachable(long now, Ipv4Address dst, String reason) {
+                    throw new AssertionError(reason);
+                }
+            });
+            assertEquals(SendResult.SENT, send(net, local, port(peer), 4)); // connects a socket to the peer
+            ByteBuffer got = ByteBuffer.allocate(100);
+            InetSocketAddress client = (InetSocketAddress) peer.receive(got);
+            for (int i = 0; i < 3; i++) {
+                peer.send(ByteBuffer.wrap(new byte[10 + i]), client);
+            }
+            net.await(1_000_000_000L);
+            assertEquals(1, net.receive(0, 64), "the first datagram was answered: reading stops there");
+            assertEquals(List.of(10), lengths);
+            net.await(1_000_000_000L);
+            assertEquals(1, net.receive(0, 64), "the next one was still queued, and the selector said so");
+            assertEquals(List.of(10, 11), lengths);
+            answer[0] = false;
+            net.await(1_000_000_000L);
+            for (int i = 0; i < 2; i++) {
+                peer.send(ByteBuffer.wrap(new byte[20 + i]), client);
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (lengths.size() < 5 && System.nanoTime() < deadline) {
+                net.receive(0, 64);
+                net.await(50_000_000L);
+            }
+            assertEquals(List.of(10, 11, 12, 20, 21), lengths, "without an answer every queued datagram is read");
+            peer.configureBlocking(false);
+            for (int i = 0; i < 2; i++) { // the answers to 10 and 11, sent before receive returned
+                got.clear();
+                InetSocketAddress from = (InetSocketAddress) peer.receive(got);
+                assertNotNull(from, "answer " + (i + 1) + " of 2");
+                assertEquals(client.getPort(), from.getPort());
+            }
+            got.clear();
+            assertEquals(null, peer.receive(got), "one answer per datagram answered, no more");
+        }
+    }
+
     @Test
     void aClosedPortIsReportedAsUnreachable() throws IOException {
         int closed;
