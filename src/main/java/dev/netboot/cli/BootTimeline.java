@@ -7,9 +7,9 @@ import dev.netboot.device.BootReport;
 import dev.netboot.device.RamBudget;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.EmulatedLan;
+import dev.netboot.emulator.timeline.FlashBusyLog;
 import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
-import dev.netboot.flash.ForwardingFlash;
 import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.Ipv4Address;
@@ -45,7 +45,8 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
     private final TimelineRecorder recorder;
     private final List<Sent> sent = new ArrayList<>();
     private final List<byte[]> received = new ArrayList<>();
-    private final List<long[]> busy = new ArrayList<>();
+    private FlashBusyLog busy;       // the board's flash, once the boot has one
+    private int busyDrawn;           // its busy periods the recorder has
     private final List<byte[]> lostFromBoard = new ArrayList<>();
     private PcapWriter capture;
 
@@ -107,60 +108,8 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
 
     @Override
     public Flash boardFlash(Flash flash) {
-        return new ForwardingFlash(flash) {
-            private long now;
-
-            @Override
-            public void at(long nowNanos) {
-                now = nowNanos;
-                super.at(nowNanos);
-            }
-
-            @Override
-            public void read(long offset, byte[] dst, int dstOff, int len) {
-                long before = busyUntil();
-                try {
-                    super.read(offset, dst, dstOff, len);
-                } finally {
-                    charged(before);
-                }
-            }
-
-            @Override
-            public void erase(long offset, long length) {
-                long before = busyUntil();
-                try {
-                    super.erase(offset, length);
-                } finally {
-                    charged(before);
-                }
-            }
-
-            @Override
-            public void program(long offset, byte[] src, int srcOff, int len) {
-                long before = busyUntil();
-                try {
-                    super.program(offset, src, srcOff, len);
-                } finally {
-                    charged(before);
-                }
-            }
-
-            /** Records the chip busy from when the operation started to when it ends; joins it to the last period. */
-            private void charged(long before) {
-                long until = busyUntil();
-                if (until == Long.MIN_VALUE || until <= before) {
-                    return;
-                }
-                long start = Math.max(now, before);
-                long[] last = busy.isEmpty() ? null : busy.getLast();
-                if (last != null && start <= last[1]) {
-                    last[1] = until;
-                } else {
-                    busy.add(new long[] {start, until});
-                }
-            }
-        };
+        busy = new FlashBusyLog(flash);
+        return busy;
     }
 
     /** Returns the drawing of the boot so far. */
@@ -194,10 +143,10 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
         sent.clear();
         received.clear();
         lostFromBoard.subList(0, l).clear();
-        for (long[] b : busy) {
-            recorder.busy(board, b[0], b[1]);
+        if (busy != null) {
+            busy.drawOn(recorder, board, busyDrawn);
+            busyDrawn = busy.size();
         }
-        busy.clear();
         return recorder.svg(title);
     }
 

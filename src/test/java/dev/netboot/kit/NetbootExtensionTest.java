@@ -12,6 +12,7 @@ import dev.netboot.emulator.DhcpServer;
 import dev.netboot.emulator.Router;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.TftpServer;
+import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
 import dev.netboot.testkit.Capture;
 import dev.netboot.testkit.Lan;
@@ -180,6 +181,43 @@ class NetbootExtensionTest {
         assertEquals(2, count(d, "DHCP_REQUEST"));
         assertEquals(2, count(d, "DHCP_REPLY"));
         assertTrue(groups(d).stream().noneMatch(g -> g.hasAttribute("data-again") || g.hasAttribute("data-lost")));
+    }
+
+    /**
+     * With the flash taking its datasheet's typical times, the drawing shades the flash's busy periods on the board's
+     * lane (lane 0): they do not overlap, and they add up to what the chip's operations cost by the profile's timing,
+     * counted from the flash's own stats: page programs times tPP, erased units times tSE (spi-nor-16m gives no page
+     * read time, so reads cost nothing).
+     */
+    @Test
+    @Lan(flashTiming = FlashTiming.Mode.TYPICAL)
+    void theFlashsBusyPeriodsAreShadedAndAddUpToItsOperations(TestLan lan, TestBoard board, @TempDir Path dir) throws Exception {
+        lan.serve(TestLan.image(100_000, 4));
+        board.booted();
+        Document d = svg(lan.writeTimeline(dir.resolve("timed.svg")));
+        NodeList rects = d.getElementsByTagNameNS("http://www.w3.org/2000/svg", "rect");
+        long busy = 0;
+        long lastTo = Long.MIN_VALUE;
+        int shaded = 0;
+        for (int i = 0; i < rects.getLength(); i++) {
+            Element e = (Element) rects.item(i);
+            if (e.getAttribute("class").equals("flash-busy")) {
+                long from = Long.parseLong(e.getAttribute("data-from"));
+                long to = Long.parseLong(e.getAttribute("data-to"));
+                assertTrue(from >= lastTo && to > from, from + ".." + to + " after " + lastTo);
+                assertEquals("0", e.getAttribute("data-lane"));
+                busy += to - from;
+                lastTo = to;
+                shaded++;
+            }
+        }
+        FlashTiming t = board.profile().timing();
+        assertEquals(0, t.pageRead(FlashTiming.Mode.TYPICAL));
+        FlashStats s = board.flash().stats();
+        long units = s.bytesErased() / board.profile().flash().eraseUnit();
+        assertTrue(s.programs() > 0 && units > 0, s.toString());
+        assertEquals(s.programs() * t.pageProgram(FlashTiming.Mode.TYPICAL) + units * t.erase(FlashTiming.Mode.TYPICAL), busy);
+        assertTrue(shaded > 0);
     }
 
     static Document svg(Path file) throws Exception {

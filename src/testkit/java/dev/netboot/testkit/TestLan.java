@@ -18,6 +18,7 @@ import dev.netboot.emulator.Seeds;
 import dev.netboot.emulator.SimNode;
 import dev.netboot.emulator.Simulation;
 import dev.netboot.emulator.TftpServer;
+import dev.netboot.emulator.timeline.FlashBusyLog;
 import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashTiming;
@@ -35,8 +36,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -59,6 +62,7 @@ public final class TestLan {
     private final PcapWriter pcap = new PcapWriter(pcapBytes);
     private final List<Timeline.Entry> events = new ArrayList<>();
     private final List<TestBoard> boards = new ArrayList<>();
+    private final Map<MacAddress, FlashBusyLog> busy = new HashMap<>(); // each board's flash, as the drawing sees it
     private final List<byte[]> lost = new ArrayList<>(); // frames the wire lost on the way to a station, in the order sent
 
     /**
@@ -152,7 +156,8 @@ public final class TestLan {
         int n = boards.size();
         MacAddress mac = new MacAddress(p.mac().value() + n);
         EmulatedPort port = network.attach(mac);
-        Flash seen = timing == FlashTiming.Mode.NONE ? flash : new TimedFlash(flash, p.timing(), timing);
+        FlashBusyLog seen = new FlashBusyLog(timing == FlashTiming.Mode.NONE ? flash : new TimedFlash(flash, p.timing(), timing));
+        busy.put(mac, seen);
         SplittableRandom random = Seeds.random(scenario().seed(), n == 0 ? "device" : "device-" + n);
         Board b = Board.builder(p).link(port).mac(mac).flash(seen).random(random).observer(new Events(mac)).build();
         events.add(new Timeline.Entry(simulation().now(), "board " + mac + " powered on (" + p.name() + ")"));
@@ -216,6 +221,7 @@ public final class TestLan {
         drawing.lane(scenario().serverMac(), "server " + scenario().serverIp());
         for (TestBoard b : boards) {
             drawing.lane(b.mac(), "board " + b.mac());
+            busy.get(b.mac()).drawOn(drawing, b.mac(), 0);
         }
         int l = 0;
         for (Capture.Frame f : capture().frames()) {
