@@ -70,10 +70,10 @@ public final class FlashBusyLog extends ForwardingFlash {
 
     private void charged(long before) {
         long until = busyUntil();
-        if (until == Long.MIN_VALUE || until <= before) {
-            return;
-        }
         long start = Math.max(now, before);
+        if (until == Long.MIN_VALUE || until <= start) {
+            return; // no time taken: an untimed chip, or an operation that costs nothing (a read without a page-read time)
+        }
         long[] last = periods.isEmpty() ? null : periods.getLast();
         if (last != null && start <= last[1]) {
             last[1] = until;
