@@ -1,7 +1,7 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
-import dev.netboot.device.ConfigText;
+import dev.netboot.device.ConfigValues;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
@@ -214,7 +214,7 @@ final class BootSetup {
         if (o.rtt != null) {
             long t;
             try {
-                t = ConfigText.parseDuration(o.rtt);
+                t = ConfigValues.parseDuration(o.rtt);
             } catch (ConfigException e) {
                 throw new UsageError("--rtt: " + e.getMessage());
             }

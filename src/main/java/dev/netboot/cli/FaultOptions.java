@@ -1,7 +1,7 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
-import dev.netboot.device.ConfigText;
+import dev.netboot.device.ConfigValues;
 import dev.netboot.emulator.Background;
 import dev.netboot.emulator.FaultPlan;
 import dev.netboot.emulator.Scenario;
@@ -99,7 +99,7 @@ final class FaultOptions {
     private static long time(String option, String text) {
         long t;
         try {
-            t = ConfigText.parseDuration(text.trim());
+            t = ConfigValues.parseDuration(text.trim());
         } catch (ConfigException e) {
             throw new UsageError(option + ": " + e.getMessage());
         }

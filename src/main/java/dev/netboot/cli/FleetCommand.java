@@ -1,7 +1,7 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
-import dev.netboot.device.ConfigText;
+import dev.netboot.device.ConfigValues;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.FleetBoot;
@@ -171,7 +171,7 @@ final class FleetCommand implements Callable<Integer> {
 
     private static long duration(String option, String text) {
         try {
-            long t = ConfigText.parseDuration(text);
+            long t = ConfigValues.parseDuration(text);
             if (t < 0) {
                 throw new UsageError(option + " " + text + " (expected: 0 or more)");
             }

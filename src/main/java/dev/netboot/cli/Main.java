@@ -1,6 +1,6 @@
 package dev.netboot.cli;
 
-import dev.netboot.device.ConfigText;
+import dev.netboot.device.ConfigValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -96,8 +96,8 @@ public final class Main implements Runnable {
 
     /** Returns " (did you mean 'x'?)" for the nearest likely typo among {@code known}, else "". */
     private static String nearest(String word, List<String> known) {
-        return known.stream().filter(k -> !k.equals(word) && (ConfigText.similar(word, k) || prefixOf(word, k)))
-                .min(Comparator.comparingInt((String k) -> ConfigText.distance(word, k)))
+        return known.stream().filter(k -> !k.equals(word) && (ConfigValues.similar(word, k) || prefixOf(word, k)))
+                .min(Comparator.comparingInt((String k) -> ConfigValues.distance(word, k)))
                 .map(k -> " (did you mean '" + k + "'?)").orElse("");
     }
 

@@ -1,7 +1,7 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
-import dev.netboot.device.ConfigText;
+import dev.netboot.device.ConfigValues;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
@@ -215,7 +215,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static long duration(String option, String text) {
         try {
-            return ConfigText.parseDuration(text);
+            return ConfigValues.parseDuration(text);
         } catch (ConfigException e) {
             throw new UsageError(option + ": " + e.getMessage());
         }

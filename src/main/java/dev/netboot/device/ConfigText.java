@@ -3,7 +3,6 @@ package dev.netboot.device;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -24,7 +23,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -52,15 +50,6 @@ import java.util.regex.Pattern;
 public final class ConfigText {
     private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z0-9]+)*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final Pattern HEX = Pattern.compile("0[xX]([0-9a-fA-F]+)");
-    private static final Pattern DECIMAL = Pattern.compile("-?[0-9]+");
-    private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*([A-Za-z]*)");
-    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([a-zµ]*)");
-
-    /** What a size may look like; part of every size error. */
-    public static final String SIZE_EXPECTED = "a number with optional KiB/MiB/GiB suffix or 0x hex";
-    /** What a duration may look like; part of every duration error. */
-    public static final String DURATION_EXPECTED = "a number with a unit ns, us, ms, s or min, like 250ms or 1.5s";
 
     private final String source;
     private final List<Section> sections;
@@ -287,172 +276,11 @@ public final class ConfigText {
     /** Returns " (did you mean 'x'?)" when a known word is a likely typo of {@code word}, else "". */
     private static String hint(String word, Set<String> known) {
         for (String k : known) {
-            if (similar(word, k)) {
+            if (ConfigValues.similar(word, k)) {
                 return " (did you mean '" + k + "'?)";
             }
         }
         return "";
-    }
-
-    /**
-     * Returns true when one word is a likely typo of the other: one edit apart, two for words longer than four
-     * letters (see {@link #distance}). Also what the command line uses to suggest an option or command.
-     */
-    public static boolean similar(String a, String b) {
-        return distance(a, b) <= (Math.min(a.length(), b.length()) <= 4 ? 1 : 2);
-    }
-
-    /**
-     * Edit distance for typo hints: insertions, deletions, substitutions and swaps of two neighbouring
-     * letters ({@code pgae} for {@code page}) each count one (optimal string alignment).
-     */
-    public static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
-
-    // ---------------------------------------------------------------- value parsers, usable on their own
-
-    /**
-     * Parses a byte count: {@code 512}, {@code 4KiB}, {@code 16MiB}, {@code 1GiB} or {@code 0x100000}.
-     * Decimal units (KB, MB) and bare K/M/G are rejected as ambiguous.
-     *
-     * @throws ConfigException with a message like {@code "'4KB' is not a size (expected: ...)"}
-     */
-    public static long parseSize(String text) {
-        String s = text.strip();
-        Matcher hex = HEX.matcher(s);
-        if (hex.matches()) {
-            return parseHex(text, hex.group(1), "size");
-        }
-        Matcher m = SIZE.matcher(s);
-        if (!m.matches()) {
-            throw notA(text, "size", SIZE_EXPECTED);
-        }
-        long unit = switch (m.group(2)) {
-            case "" -> 1;
-            case "KiB" -> 1L << 10;
-            case "MiB" -> 1L << 20;
-            case "GiB" -> 1L << 30;
-            default -> {
-                String binary = switch (m.group(2).toUpperCase(Locale.ROOT)) {
-                    case "K", "KB", "KIB" -> "KiB";
-                    case "M", "MB", "MIB" -> "MiB";
-                    case "G", "GB", "GIB" -> "GiB";
-                    default -> null;
-                };
-                if (binary == null) {
-                    throw notA(text, "size", SIZE_EXPECTED);
-                }
-                // "4KB" is 4000 bytes to a disk vendor and 4096 to a flash datasheet: make the writer say which.
-                throw notA(text, "size", SIZE_EXPECTED + "; " + m.group(2) + " is ambiguous, write "
-                        + m.group(1) + binary + " for " + m.group(1) + " x " + (1L << (10 * ("KMG".indexOf(binary.charAt(0)) + 1))) + " bytes");
-            }
-        };
-        try {
-            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new ConfigException("'" + text + "' is too large for a size");
-        }
-    }
-
-    /**
-     * Parses a duration with a unit into nanoseconds: {@code 250ms}, {@code 1s}, {@code 400us},
-     * {@code 1.5s}, {@code 2min}. A number without a unit is rejected.
-     *
-     * @throws ConfigException with a message like {@code "'250' is not a duration: no unit (expected: ...)"}
-     */
-    public static long parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.strip());
-        if (!m.matches()) {
-            throw notA(text, "duration", DURATION_EXPECTED);
-        }
-        long unit = switch (m.group(2)) {
-            case "ns" -> 1L;
-            case "us", "µs" -> 1_000L;
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "min" -> 60_000_000_000L;
-            case "" -> throw new ConfigException("'" + text + "' is not a duration: no unit (expected: " + DURATION_EXPECTED + ")");
-            default -> throw notA(text, "duration", DURATION_EXPECTED);
-        };
-        BigDecimal ns = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).stripTrailingZeros();
-        if (ns.scale() > 0) {
-            throw new ConfigException("'" + text + "' is not a whole number of nanoseconds");
-        }
-        try {
-            return ns.longValueExact();
-        } catch (ArithmeticException e) {
-            throw new ConfigException("'" + text + "' is too long for a duration");
-        }
-    }
-
-    /**
-     * Parses a whole number, decimal or {@code 0x} hex, in {@code min..max}.
-     *
-     * @throws ConfigException when it is not a number or out of range
-     */
-    public static long parseLong(String text, long min, long max) {
-        String s = text.strip();
-        String range = "expected: " + min + ".." + max;
-        long v;
-        Matcher hex = HEX.matcher(s);
-        if (hex.matches()) {
-            v = parseHex(text, hex.group(1), "number");
-        } else if (DECIMAL.matcher(s).matches()) {
-            try {
-                v = Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw new ConfigException("'" + text + "' is out of range (" + range + ")");
-            }
-        } else {
-            throw notA(text, "whole number", range.substring("expected: ".length()));
-        }
-        if (v < min || v > max) {
-            throw new ConfigException("'" + text + "' is out of range (" + range + ")");
-        }
-        return v;
-    }
-
-    /**
-     * Parses {@code true}/{@code yes} or {@code false}/{@code no}.
-     *
-     * @throws ConfigException for anything else
-     */
-    public static boolean parseBoolean(String text) {
-        return switch (text.strip()) {
-            case "true", "yes" -> true;
-            case "false", "no" -> false;
-            default -> throw notA(text, "boolean", "true, false, yes or no");
-        };
-    }
-
-    private static long parseHex(String text, String digits, String what) {
-        try {
-            return Long.parseLong(digits, 16);
-        } catch (NumberFormatException e) {
-            throw new ConfigException("'" + text + "' is too large for a " + what);
-        }
-    }
-
-    private static ConfigException notA(String text, String what, String expected) {
-        String article = what.matches("[aeiou].*") ? "an " : "a ";
-        return new ConfigException("'" + text + "' is not " + article + what + " (expected: " + expected + ")");
     }
 
     // ---------------------------------------------------------------- sections and values
@@ -504,7 +332,7 @@ public final class ConfigText {
         public Value require(String key) {
             return optional(key).orElseThrow(() -> {
                 for (Value v : entries.values()) {
-                    if (!asked.contains(v.key) && similar(v.key, key)) {
+                    if (!asked.contains(v.key) && ConfigValues.similar(v.key, key)) {
                         return new ConfigException(config.source + ":" + v.line + ": " + label() + " unknown key '" + v.key
                                 + "' (did you mean '" + key + "'? it is required)");
                     }
@@ -590,19 +418,19 @@ public final class ConfigText {
             return text;
         }
 
-        /** Returns the value as a byte count; see {@link ConfigText#parseSize}. */
+        /** Returns the value as a byte count; see {@link ConfigValues#parseSize}. */
         public long asSize() {
-            return located(() -> parseSize(text));
+            return located(() -> ConfigValues.parseSize(text));
         }
 
-        /** Returns the value as nanoseconds; see {@link ConfigText#parseDuration}. */
+        /** Returns the value as nanoseconds; see {@link ConfigValues#parseDuration}. */
         public long asDuration() {
-            return located(() -> parseDuration(text));
+            return located(() -> ConfigValues.parseDuration(text));
         }
 
         /** Returns a whole number in {@code min..max}, decimal or 0x hex. */
         public long asLong(long min, long max) {
-            return located(() -> parseLong(text, min, max));
+            return located(() -> ConfigValues.parseLong(text, min, max));
         }
 
         /** Returns a whole number in {@code min..max}, decimal or 0x hex. */
@@ -612,7 +440,7 @@ public final class ConfigText {
 
         /** Returns true for {@code true}/{@code yes}, false for {@code false}/{@code no}. */
         public boolean asBoolean() {
-            return located(() -> parseBoolean(text));
+            return located(() -> ConfigValues.parseBoolean(text));
         }
 
         /** Returns the value as a MAC address like {@code 02:4e:42:00:00:01}. */

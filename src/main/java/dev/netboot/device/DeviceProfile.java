@@ -215,7 +215,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         }
         List<String> names = available(profilesDir);
         // A hint only when one name is clearly meant: spi-nor-32m is as near spi-nor-16m as spi-nor-64m.
-        List<String> near = names.stream().filter(n -> ConfigText.similar(nameOrPath, n)).toList();
+        List<String> near = names.stream().filter(n -> ConfigValues.similar(nameOrPath, n)).toList();
         String hint = near.size() == 1 ? " (did you mean '" + near.getFirst() + "'?)" : "";
         throw new ConfigException("unknown device profile '" + nameOrPath + "'" + hint + " (available in " + profilesDir + ": "
                 + (names.isEmpty() ? "none" : String.join(", ", names)) + "; or give the path of a .profile file)");

@@ -84,7 +84,7 @@ record ProfileFlash(FlashGeometry geometry, FlashTiming timing, FlashSpec chip) 
         s.optional("bad-blocks").ifPresent(v -> {
             for (String part : v.text().split(",")) {
                 try {
-                    bad.add((int) ConfigText.parseLong(part.trim(), 0, blocks - 1));
+                    bad.add((int) ConfigValues.parseLong(part.trim(), 0, blocks - 1));
                 } catch (ConfigException e) {
                     throw v.error("'" + part.trim() + "' (expected: block numbers 0.." + (blocks - 1) + " separated by commas)");
                 }

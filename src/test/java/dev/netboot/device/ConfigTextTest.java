@@ -32,14 +32,14 @@ class ConfigTextTest {
         "0x0,        0",
     })
     void sizes(String text, long bytes) {
-        assertEquals(bytes, ConfigText.parseSize(text));
+        assertEquals(bytes, ConfigValues.parseSize(text));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "KiB", "-1", "1.5MiB", "4kib", "4 MB", "0x", "0xg1", "16Mi", "4 KiB 2", "9999999999GiB",
         "0x1ffffffffffffffff"})
     void notSizes(String text) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigText.parseSize(text));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigValues.parseSize(text));
         assertTrue(e.getMessage().startsWith("'" + text + "' is "), e.getMessage());
     }
 
@@ -47,10 +47,10 @@ class ConfigTextTest {
     void ambiguousSizeSuggestsBinaryUnit() {
         assertEquals("'4KB' is not a size (expected: a number with optional KiB/MiB/GiB suffix or 0x hex;"
                         + " KB is ambiguous, write 4KiB for 4 x 1024 bytes)",
-                assertThrows(ConfigException.class, () -> ConfigText.parseSize("4KB")).getMessage());
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigText.parseSize("16M")).getMessage()
+                assertThrows(ConfigException.class, () -> ConfigValues.parseSize("4KB")).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigValues.parseSize("16M")).getMessage()
                 .endsWith("M is ambiguous, write 16MiB for 16 x 1048576 bytes)"));
-        assertTrue(assertThrows(ConfigException.class, () -> ConfigText.parseSize("1GB")).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigValues.parseSize("1GB")).getMessage()
                 .endsWith("write 1GiB for 1 x 1073741824 bytes)"));
     }
 
@@ -70,34 +70,34 @@ class ConfigTextTest {
         "60s,      60000000000",
     })
     void durations(String text, long nanos) {
-        assertEquals(nanos, ConfigText.parseDuration(text));
+        assertEquals(nanos, ConfigValues.parseDuration(text));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "ms", "-1s", "1.s", ".5s", "1h", "1 sec", "0.5ns", "1e3ms", "99999999999999min"})
     void notDurations(String text) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigText.parseDuration(text));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigValues.parseDuration(text));
         assertTrue(e.getMessage().startsWith("'" + text + "' is "), e.getMessage());
     }
 
     @Test
     void durationWithoutUnitIsAnError() {
         assertEquals("'250' is not a duration: no unit (expected: a number with a unit ns, us, ms, s or min, like 250ms or 1.5s)",
-                assertThrows(ConfigException.class, () -> ConfigText.parseDuration("250")).getMessage());
+                assertThrows(ConfigException.class, () -> ConfigValues.parseDuration("250")).getMessage());
     }
 
     @Test
     void numbersAndBooleans() {
-        assertEquals(255, ConfigText.parseLong("0xff", 0, 255));
-        assertEquals(-3, ConfigText.parseLong("-3", -5, 5));
+        assertEquals(255, ConfigValues.parseLong("0xff", 0, 255));
+        assertEquals(-3, ConfigValues.parseLong("-3", -5, 5));
         assertEquals("'256' is out of range (expected: 0..255)",
-                assertThrows(ConfigException.class, () -> ConfigText.parseLong("256", 0, 255)).getMessage());
+                assertThrows(ConfigException.class, () -> ConfigValues.parseLong("256", 0, 255)).getMessage());
         assertEquals("'x1' is not a whole number (expected: 0..255)",
-                assertThrows(ConfigException.class, () -> ConfigText.parseLong("x1", 0, 255)).getMessage());
-        assertTrue(ConfigText.parseBoolean("yes"));
-        assertFalse(ConfigText.parseBoolean("false"));
+                assertThrows(ConfigException.class, () -> ConfigValues.parseLong("x1", 0, 255)).getMessage());
+        assertTrue(ConfigValues.parseBoolean("yes"));
+        assertFalse(ConfigValues.parseBoolean("false"));
         assertEquals("'1' is not a boolean (expected: true, false, yes or no)",
-                assertThrows(ConfigException.class, () -> ConfigText.parseBoolean("1")).getMessage());
+                assertThrows(ConfigException.class, () -> ConfigValues.parseBoolean("1")).getMessage());
     }
 
     @Test
