@@ -274,9 +274,8 @@ final class Acquisition {
                     Offer o = Offer.of(m, src, now);
                     if (o != null && o.kind() == Offer.Kind.PROXY && p.proxy() == null) {
                         transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
-                    } else if (o != null && o.givesAddress() && !o.server().equals(p.lease().dhcpServer())
-                            && !excluded.contains(o.server())) {
-                        others.add(o.server()); // a late offer, kept in mind as in requesting
+                    } else if (o != null) {
+                        noteAlternative(o, p.lease().dhcpServer()); // a late offer, kept in mind as in requesting
                     }
                 }
                 case State.Proxying p -> {
@@ -295,6 +294,13 @@ final class Acquisition {
             if (state instanceof State.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
                 ackProblem = e.getMessage();
             }
+        }
+    }
+
+    /** Keeps in mind that {@code o}'s server, when it is not {@code chosen} nor excluded, offered an address too. */
+    private void noteAlternative(Offer o, Ipv4Address chosen) {
+        if (o.givesAddress() && !o.server().equals(chosen) && !excluded.contains(o.server())) {
+            others.add(o.server());
         }
     }
 
@@ -350,9 +356,7 @@ final class Acquisition {
         }
         others.clear();
         for (Offer o : s.offers()) {
-            if (o.givesAddress() && !o.server().equals(best.server())) {
-                others.add(o.server());
-            }
+            noteAlternative(o, best.server());
         }
         if (best.kind() == Offer.Kind.BOOTP) {
             Lease lease = Lease.of(BootpLease.read(best.message(), best.server(), Ipv4Address.ANY, "BOOTP"));
@@ -371,8 +375,8 @@ final class Acquisition {
             Offer o = Offer.of(m, src, now);
             if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
                 transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
-            } else if (o != null && o.givesAddress() && !o.server().equals(r.chosen().server()) && !excluded.contains(o.server())) {
-                others.add(o.server()); // a late offer: the choice is made, but it is there if the chosen boot cannot start
+            } else if (o != null) {
+                noteAlternative(o, r.chosen().server()); // a late offer: the choice is made, but it is there if the boot cannot start
             }
             return;
         }
