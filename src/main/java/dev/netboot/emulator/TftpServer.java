@@ -7,7 +7,6 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
-import dev.netboot.tftp.TftpConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -39,7 +38,8 @@ import java.util.random.RandomGenerator;
  *       {@code tsize} (the file's size on a read, echoed on a write), {@code timeout} (1..255 s, used for
  *       the session), {@code windowsize} (capped), tftpd-hpa's {@code rollover} (0 or 1). Unknown options and
  *       bad values are left out of the OACK; with none left the request is answered as without options.
- *       {@link TftpServerConfig#options()} can make the server ignore them all or refuse them with ERROR 8.</li>
+ *       {@link TftpServerConfig#options()} can make the server ignore them all or refuse them with ERROR 8.
+ *       {@link ServerOptions} has the rules.</li>
  *   <li>Anything else sent to port 69 (ACK, DATA, ERROR, junk) is counted and dropped.</li>
  *   <li>Limits ({@link TftpServerLimits}): past {@code maxTransfers} running transfers a request waits in port 69's
  *       queue, is dropped, or gets ERROR 0 "Server busy"; a request no UDP port can be bound for gets the last.</li>
@@ -301,7 +301,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             multicastRequest(now, client, clientPort, name, content, asked, tid);
             return;
         }
-        TftpServerSession.Params params = negotiate(asked, write ? -1 : content.size());
+        TftpServerSession.Params params = ServerOptions.negotiate(config, stack.maxUdpPayload(), asked, write ? -1 : content.size());
         TftpServerSession s;
         if (write) {
             TftpServerUpload u = new TftpServerUpload(stack, config, tid, client, clientPort, name, params, uploads::put);
@@ -349,7 +349,7 @@ public final class TftpServer implements UdpHandler, SimNode {
                 plain.add(o);
             }
         }
-        TftpServerSession.Params params = negotiate(plain, content.size());
+        TftpServerSession.Params params = ServerOptions.negotiate(config, stack.maxUdpPayload(), plain, content.size());
         if (content.size() / params.blockSize() + 1 > 65535) {
             sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File too big for multicast at blksize "
                     + params.blockSize() + ": at most 65535 blocks");
@@ -458,96 +458,6 @@ public final class TftpServer implements UdpHandler, SimNode {
             timerAt.put(s, at);
             timers.add(new Timer(at, timerSeq++, s));
         }
-    }
-
-    /** Settles the request's options (RFC 2347): what the OACK carries and what the session runs with. */
-    private TftpServerSession.Params negotiate(List<TftpPacket.Option> options, long fileSize) {
-        int blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
-        int window = 1;
-        int rollover = config.wrapToOne() ? 1 : 0;
-        long timeout = config.timeout();
-        List<TftpPacket.Option> answer = new ArrayList<>();
-        for (TftpPacket.Option o : options) {
-            long v = number(o.value());
-            switch (o.name()) {
-                case "blksize" -> {
-                    if (v >= TftpConfig.MIN_BLOCK_SIZE && v <= TftpConfig.MAX_BLOCK_SIZE) {
-                        // RFC 2348: the server may answer a smaller size; ours is capped by its limit and the MTU.
-                        blockSize = (int) Math.min(v, Math.min(config.maxBlockSize(), stack.maxUdpPayload() - 4));
-                        answer.add(new TftpPacket.Option("blksize", Integer.toString(blockSize)));
-                    }
-                }
-                case "tsize" -> {
-                    if (v >= 0) {
-                        // RFC 2349: a read is answered with the file's size, a write's announced size is echoed.
-                        long size = fileSize >= 0 ? Math.max(0, fileSize + config.quirks().tsizeLie()) : v;
-                        answer.add(new TftpPacket.Option("tsize", Long.toString(size)));
-                    }
-                }
-                case "timeout" -> {
-                    if (v >= 1 && v <= 255) {
-                        timeout = v * 1_000_000_000L;
-                        answer.add(new TftpPacket.Option("timeout", Long.toString(v)));
-                    }
-                }
-                case "windowsize" -> {
-                    if (v >= 1 && v <= TftpConfig.MAX_WINDOW_SIZE) {
-                        window = (int) Math.min(v, config.maxWindowSize());
-                        answer.add(new TftpPacket.Option("windowsize", Integer.toString(window)));
-                    }
-                }
-                case "rollover" -> {
-                    if (v == 0 || v == 1) {
-                        rollover = (int) v; // tftpd-hpa: the block number after 65535
-                        answer.add(new TftpPacket.Option("rollover", Long.toString(v)));
-                    }
-                }
-                default -> {
-                    // RFC 2347: options the server does not support are left out of the OACK.
-                }
-            }
-        }
-        if (!answer.isEmpty()) {
-            blockSize = spoil(answer, blockSize);
-        }
-        return new TftpServerSession.Params(blockSize, window, rollover, timeout,
-                answer.isEmpty() ? null : new TftpPacket.Oack(answer));
-    }
-
-    /**
-     * Spoils the OACK {@code answer} as {@link TftpQuirks#oack()} asks; returns the block size the session then
-     * sends (a server that announces a larger block than asked also sends it, as far as the link carries).
-     */
-    private int spoil(List<TftpPacket.Option> answer, int blockSize) {
-        switch (config.quirks().oack()) {
-            case NONE -> {
-            }
-            case RANGE -> {
-                int larger = Math.min(blockSize + 1, stack.maxUdpPayload() - 4);
-                answer.removeIf(o -> o.name().equals("blksize"));
-                answer.add(0, new TftpPacket.Option("blksize", Integer.toString(blockSize + 1)));
-                return larger;
-            }
-            case NUMBER -> {
-                answer.removeIf(o -> o.name().equals("blksize"));
-                answer.add(0, new TftpPacket.Option("blksize", "1k"));
-                return TftpWire.DEFAULT_BLOCK_SIZE;
-            }
-            case UNASKED -> answer.add(new TftpPacket.Option("multicast", "239.255.0.1,1758,1"));
-        }
-        return blockSize;
-    }
-
-    private static long number(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            return -1;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-                return -1;
-            }
-        }
-        return Long.parseLong(s);
     }
 
     /** Returns an unbound port in the ephemeral range from the seeded generator, or -1. */
