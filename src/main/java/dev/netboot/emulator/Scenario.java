@@ -207,64 +207,6 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
             LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, Fleet.DEFAULT);
 
-    /** A scenario whose TFTP server behaves, with {@link Fleet#DEFAULT}: one board's network. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                    Neighbours neighbours) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, TftpQuirks.NONE, Fleet.DEFAULT);
-    }
-
-    /** A scenario with {@link Fleet#DEFAULT}: one board's network. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                    Neighbours neighbours, TftpQuirks tftpQuirks) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, Fleet.DEFAULT);
-    }
-
-    /** A scenario whose TFTP server behaves. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                    Neighbours neighbours, Fleet fleet) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, TftpQuirks.NONE, fleet);
-    }
-
-    /** A scenario with the default DHCP server and nobody else on the segment. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile, Relay relay, LinkModel link) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, DhcpSettings.DEFAULTS, Neighbours.NONE,
-                TftpQuirks.NONE);
-    }
-
-    /** A scenario on an infinitely fast link. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile, Relay relay) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, relay, LinkModel.INFINITE);
-    }
-
-    /** A scenario with one segment, no relay. */
-    public Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
-                    Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
-                    String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                    int tftpRetries, String servedFile) {
-        this(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile, announce,
-                tftpServer, tftpTimeout, tftpRetries, servedFile, null);
-    }
-
     /** Checks ranges and copies the DNS list. */
     public Scenario {
         Objects.requireNonNull(faults);
@@ -368,6 +310,12 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
                 announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
+    }
+
+    /** Returns this scenario with BOOTP's first client address {@code c} (later clients get the next ones). */
+    public Scenario withClient(Ipv4Address c) {
+        return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, c, bootFile,
+                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another seed. */

@@ -32,17 +32,13 @@ class ScenarioTest {
         BootpServerConfig c = Scenario.DEFAULT.bootpConfig();
         assertEquals(Ipv4Address.parse("10.0.0.42"), c.poolFirst());
         assertEquals(Ipv4Address.parse("10.0.0.57"), c.poolLast());
-        Scenario high = new Scenario(1, 0, FaultPlan.NONE, Scenario.DEFAULT.serverMac(), Scenario.DEFAULT.serverIp(),
-                Scenario.DEFAULT.netmask(), Ipv4Address.ANY, List.of(), Ipv4Address.parse("10.0.0.250"), "f",
-                BootpServerConfig.Announce.HEADER, Scenario.DEFAULT.serverIp(), 1, 0, "f");
+        Scenario high = Scenario.DEFAULT.withClient(Ipv4Address.parse("10.0.0.250"));
         assertEquals(Ipv4Address.parse("10.0.0.254"), high.bootpConfig().poolLast());
     }
 
     @Test
     void rejectsAClientOutsideTheSubnetAndBadFaults() {
-        assertThrows(IllegalArgumentException.class, () -> new Scenario(1, 0, FaultPlan.NONE, Scenario.DEFAULT.serverMac(),
-                Scenario.DEFAULT.serverIp(), Scenario.DEFAULT.netmask(), Ipv4Address.ANY, List.of(),
-                Ipv4Address.parse("10.0.1.5"), "f", BootpServerConfig.Announce.HEADER, Scenario.DEFAULT.serverIp(), 1, 0, "f"));
+        assertThrows(IllegalArgumentException.class, () -> Scenario.DEFAULT.withClient(Ipv4Address.parse("10.0.1.5")));
         assertThrows(IllegalArgumentException.class, () -> FaultPlan.loss(1.5));
         assertThrows(IllegalArgumentException.class, () -> new FaultPlan(0, Double.NaN, 0));
     }
