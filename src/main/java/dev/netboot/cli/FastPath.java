@@ -199,9 +199,7 @@ final class FastPath {
 
     /** Prints {@code netboot --version}'s line; returns 0. */
     private static int version() {
-        for (String line : new Main.Version().getVersion()) {
-            System.out.println(line);
-        }
+        System.out.println(Main.versionLine());
         System.out.flush();
         return 0;
     }

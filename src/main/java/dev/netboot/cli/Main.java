@@ -1,33 +1,27 @@
 package dev.netboot.cli;
 
-import dev.netboot.device.ConfigValues;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Properties;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code netboot} command. Exit status: 0 success, 1 the operation failed, 2 a usage or profile
  * error.
+ *
+ * <p>This class names no picocli type, not even in a signature or a lambda: the JVM's AOT cache cannot
+ * keep picocli's Java 5 class files, so every picocli class the main class's verification names is
+ * loaded from the jar at start, and opening the jar costs a short {@code tftp get} about a tenth of its
+ * run (issue 11). The command line that takes the short road ({@link FastPath}) never opens the jar;
+ * every other goes to {@link NetbootCommand}.
  */
-@Command(name = "netboot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Boot and flash boards over the network: BOOTP, ARP, TFTP, flash; with a built-in emulator.",
-        subcommands = {BootCommand.class, ServeCommand.class, FleetCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
-                CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main {
     /** Exit status of a failed operation. */
     public static final int EXIT_FAILED = 1;
     /** Exit status of a usage or profile error. */
     public static final int EXIT_USAGE = 2;
 
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
+    private Main() {
+    }
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
@@ -46,90 +40,25 @@ public final class Main implements Runnable {
         if (quick != null) {
             return quick;
         }
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
-        // -V / --version on every command, from the pom.
-        giveVersion(cl, new Version());
-        cl.setParameterExceptionHandler((ex, a) -> {
-            CommandLine where = ex.getCommandLine();
-            // An unknown option is the mistake to name, even when it also left a required option missing.
-            String message = ex instanceof CommandLine.UnmatchedArgumentException u ? unmatched(where.getCommandSpec(), u.getUnmatched(), u)
-                    : !where.getUnmatchedArguments().isEmpty() ? unmatched(where.getCommandSpec(), where.getUnmatchedArguments(), ex)
-                    : ex.getMessage();
-            where.getErr().println("netboot: " + message + " (try '" + where.getCommandSpec().qualifiedName() + " --help')");
-            return EXIT_USAGE;
-        });
-        return cl.execute(args);
+        return NetbootCommand.execute(args);
     }
 
-    private static void giveVersion(CommandLine cl, CommandLine.IVersionProvider version) {
-        cl.getCommandSpec().versionProvider(version);
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            giveVersion(sub, version);
-        }
+    /** Returns what {@code --version} prints: "netboot 0.1.0 on Java 25.0.3+9-LTS". */
+    static String versionLine() {
+        return "netboot " + version() + " on Java " + Runtime.version();
     }
 
-    /**
-     * Says what an unmatched argument is, in one line, naming the nearest option or command when one is a
-     * likely typo (as a profile's unknown key does): {@code unknown option '--profil' (did you mean '--profile'?)}.
-     * Only the first unmatched argument is named: after an unknown option, its value is not another mistake.
-     */
-    static String unmatched(CommandSpec spec, List<String> args, CommandLine.ParameterException ex) {
-        if (args.isEmpty()) {
-            return ex.getMessage();
-        }
-        String arg = args.getFirst();
-        if (arg.startsWith("-") && arg.length() > 1) {
-            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            List<String> names = new ArrayList<>();
-            for (OptionSpec o : spec.options()) {
-                names.addAll(List.of(o.names()));
-            }
-            return "unknown option '" + name + "'" + nearest(name, names);
-        }
-        if (!spec.subcommands().isEmpty()) {
-            List<String> commands = spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
-            return "unknown command '" + arg + "'" + nearest(arg, commands) + " (commands: " + String.join(", ", commands) + ")";
-        }
-        return "unexpected argument '" + arg + "'";
-    }
-
-    /** Returns " (did you mean 'x'?)" for the nearest likely typo among {@code known}, else "". */
-    private static String nearest(String word, List<String> known) {
-        return known.stream().filter(k -> !k.equals(word) && (ConfigValues.similar(word, k) || prefixOf(word, k)))
-                .min(Comparator.comparingInt((String k) -> ConfigValues.distance(word, k)))
-                .map(k -> " (did you mean '" + k + "'?)").orElse("");
-    }
-
-    /** A long option cut short: {@code --flash} for {@code --flash-file}. */
-    private static boolean prefixOf(String word, String k) {
-        return word.startsWith("--") && word.length() >= 4 && k.startsWith(word);
-    }
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot boot)");
-    }
-
-    /** Reports netboot's version (the pom's, from the build's version.properties) and Java's. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"netboot " + version() + " on Java " + Runtime.version()};
-        }
-
-        /** Returns the version the build wrote into version.properties, or "unknown" if it is missing. */
-        static String version() {
-            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
-                if (in == null) {
-                    return "unknown";
-                }
-                Properties p = new Properties();
-                p.load(in);
-                return p.getProperty("version", "unknown");
-            } catch (IOException e) {
+    /** Returns the version the build wrote into version.properties, or "unknown" if it is missing. */
+    static String version() {
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
                 return "unknown";
             }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 }

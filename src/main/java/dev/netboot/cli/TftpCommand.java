@@ -50,7 +50,9 @@ final class TftpCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot tftp get HOST FILE)");
+        // Made by NetbootCommand: a picocli exception class named here would be loaded from the jar on every
+        // tftp get, since this class is on its path and the AOT cache cannot keep picocli's (issue 11).
+        throw NetbootCommand.usageError(spec.commandLine(), "missing command (try: netboot tftp get HOST FILE)");
     }
 
     /** The options both directions share. */

@@ -23,7 +23,7 @@ import picocli.CommandLine;
 class BootLineTest {
     /** What picocli makes of {@code args}: every field, and whether help or version was asked; throws picocli's error. */
     static String picocli(String... args) {
-        CommandLine.ParseResult sub = new CommandLine(new Main()).parseArgs(args).subcommand();
+        CommandLine.ParseResult sub = new CommandLine(new NetbootCommand()).parseArgs(args).subcommand();
         BootCommand c = (BootCommand) sub.commandSpec().userObject();
         return describe(c, sub.isUsageHelpRequested(), sub.isVersionHelpRequested());
     }
@@ -150,7 +150,7 @@ class BootLineTest {
 
     @Test
     void helpIsPicocliText() {
-        CommandLine boot = new CommandLine(new Main()).getSubcommands().get("boot");
+        CommandLine boot = new CommandLine(new NetbootCommand()).getSubcommands().get("boot");
         assertEquals(boot.getUsageMessage(CommandLine.Help.Ansi.OFF), FastPath.helpText("boot"),
                 "src/main/resources/dev/netboot/cli/help/boot.txt is picocli's help for 'netboot boot'");
         BootCliTest.Run help = BootCliTest.run("boot", "--help");

@@ -19,7 +19,7 @@ import picocli.CommandLine;
 class FastPathTest {
     /** What picocli makes of {@code args}, in the terms of {@link FastPath.TftpLine}; throws picocli's error. */
     static String picocli(String... args) {
-        CommandLine.ParseResult pr = new CommandLine(new Main()).parseArgs(args);
+        CommandLine.ParseResult pr = new CommandLine(new NetbootCommand()).parseArgs(args);
         CommandLine.ParseResult sub = pr.subcommand().subcommand();
         Object cmd = sub.commandSpec().userObject();
         boolean help = sub.isUsageHelpRequested();
@@ -134,7 +134,7 @@ class FastPathTest {
 
     @Test
     void helpTextsArePicocliText() {
-        CommandLine tftp = new CommandLine(new Main()).getSubcommands().get("tftp");
+        CommandLine tftp = new CommandLine(new NetbootCommand()).getSubcommands().get("tftp");
         assertEquals(tftp.getUsageMessage(CommandLine.Help.Ansi.OFF), FastPath.helpText("tftp"),
                 "src/main/resources/dev/netboot/cli/help/tftp.txt is picocli's help for 'netboot tftp'");
         for (String verb : List.of("get", "put")) {
@@ -151,7 +151,7 @@ class FastPathTest {
         assertEquals("", help.err());
         BootCliTest.Run version = BootCliTest.run("--version");
         assertEquals(0, version.exit());
-        assertEquals(new Main.Version().getVersion()[0] + "\n", version.out());
+        assertEquals(new NetbootCommand.Version().getVersion()[0] + "\n", version.out());
         assertTrue(version.out().startsWith("netboot "), version.out());
     }
 }

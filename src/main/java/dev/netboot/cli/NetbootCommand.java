@@ -1,0 +1,106 @@
+package dev.netboot.cli;
+
+import dev.netboot.device.ConfigValues;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The {@code netboot} command as picocli reads it: every command line {@link FastPath} does not take,
+ * every mistake included. Kept apart from {@link Main}, which must name no picocli type (see there).
+ */
+@Command(name = "netboot", mixinStandardHelpOptions = true, versionProvider = NetbootCommand.Version.class,
+        description = "Boot and flash boards over the network: BOOTP, ARP, TFTP, flash; with a built-in emulator.",
+        subcommands = {BootCommand.class, ServeCommand.class, FleetCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
+                CommandLine.HelpCommand.class})
+final class NetbootCommand implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs {@code args} through picocli and returns the exit status. */
+    static int execute(String... args) {
+        CommandLine cl = new CommandLine(new NetbootCommand());
+        cl.setExitCodeExceptionMapper(e -> Main.EXIT_USAGE);
+        // -V / --version on every command, from the pom.
+        giveVersion(cl, new Version());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine where = ex.getCommandLine();
+            // An unknown option is the mistake to name, even when it also left a required option missing.
+            String message = ex instanceof CommandLine.UnmatchedArgumentException u ? unmatched(where.getCommandSpec(), u.getUnmatched(), u)
+                    : !where.getUnmatchedArguments().isEmpty() ? unmatched(where.getCommandSpec(), where.getUnmatchedArguments(), ex)
+                    : ex.getMessage();
+            where.getErr().println("netboot: " + message + " (try '" + where.getCommandSpec().qualifiedName() + " --help')");
+            return Main.EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /**
+     * Returns picocli's usage error about {@code where}, for a command class on the short road to throw: its type
+     * is RuntimeException there, so that class names no picocli exception (see {@link Main}).
+     */
+    static RuntimeException usageError(CommandLine where, String message) {
+        return new CommandLine.ParameterException(where, message);
+    }
+
+    private static void giveVersion(CommandLine cl, CommandLine.IVersionProvider version) {
+        cl.getCommandSpec().versionProvider(version);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            giveVersion(sub, version);
+        }
+    }
+
+    /**
+     * Says what an unmatched argument is, in one line, naming the nearest option or command when one is a
+     * likely typo (as a profile's unknown key does): {@code unknown option '--profil' (did you mean '--profile'?)}.
+     * Only the first unmatched argument is named: after an unknown option, its value is not another mistake.
+     */
+    static String unmatched(CommandSpec spec, List<String> args, CommandLine.ParameterException ex) {
+        if (args.isEmpty()) {
+            return ex.getMessage();
+        }
+        String arg = args.getFirst();
+        if (arg.startsWith("-") && arg.length() > 1) {
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            List<String> names = new ArrayList<>();
+            for (OptionSpec o : spec.options()) {
+                names.addAll(List.of(o.names()));
+            }
+            return "unknown option '" + name + "'" + nearest(name, names);
+        }
+        if (!spec.subcommands().isEmpty()) {
+            List<String> commands = spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+            return "unknown command '" + arg + "'" + nearest(arg, commands) + " (commands: " + String.join(", ", commands) + ")";
+        }
+        return "unexpected argument '" + arg + "'";
+    }
+
+    /** Returns " (did you mean 'x'?)" for the nearest likely typo among {@code known}, else "". */
+    private static String nearest(String word, List<String> known) {
+        return known.stream().filter(k -> !k.equals(word) && (ConfigValues.similar(word, k) || prefixOf(word, k)))
+                .min(Comparator.comparingInt((String k) -> ConfigValues.distance(word, k)))
+                .map(k -> " (did you mean '" + k + "'?)").orElse("");
+    }
+
+    /** A long option cut short: {@code --flash} for {@code --flash-file}. */
+    private static boolean prefixOf(String word, String k) {
+        return word.startsWith("--") && word.length() >= 4 && k.startsWith(word);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot boot)");
+    }
+
+    /** Reports netboot's version (the pom's, from the build's version.properties) and Java's. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Main.versionLine()};
+        }
+    }
+}
