@@ -31,8 +31,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
     private static final int UDP_OFF = IP_OFF + Ipv4Packet.HEADER_LEN;
-    private static final int PENDING_SLOTS = 4;
-    private static final int RESOLUTIONS = 4;
     private static final int MAX_FRAMES_PER_POLL = 256;
     /** Multicast groups a stack can be a member of at once (a board needs one per multicast transfer). */
     public static final int MAX_GROUPS = 4;
@@ -42,7 +40,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private final Link link;
     private final NetConfig config;
     private final long mac;
-    private final ArpCache arp;
+    private final ArpResolver arp;
 
     private int address;
     private int netmask;
@@ -55,9 +53,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
-
-    private final Resolution[] resolutions = new Resolution[RESOLUTIONS];
-    private final PendingDatagram[] pending = new PendingDatagram[PENDING_SLOTS];
 
     private final EthernetFrame rxEth = new EthernetFrame();
     private final Ipv4Packet rxIp = new Ipv4Packet();
@@ -79,9 +74,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txArpSpa;
     private long txArpTha;
     private int txArpTpa;
-    // RFC 5227 conflict detection: the address being probed for (0: none) and who else claimed it (-1: nobody).
-    private int watched;
-    private long conflictMac = -1;
     // An echo reply copies the request's ICMP message out of the received frame; non-null while it is sent.
     private ByteBuffer txEcho;
     private int txEchoOff;
@@ -91,7 +83,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int ident;
 
     private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
-            dropNoListener, arpRequestsSent, arpRepliesSent, arpFailures, icmpEchoReplies, icmpUnreachables, icmpIgnored;
+            dropNoListener, icmpEchoReplies, icmpUnreachables, icmpIgnored;
 
     /** Creates a stack on {@code link} with the link's own MAC address. */
     public NetStack(Link link, NetConfig config) {
@@ -103,17 +95,10 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.link = link;
         this.config = config;
         this.mac = mac.value();
-        this.arp = new ArpCache(config.arpCacheSize(), config.arpEntryLifetime());
+        this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), new ArpWire());
         this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
         this.boundPorts = new int[config.udpBindings()];
         this.handlers = new UdpHandler[config.udpBindings()];
-        int maxPayload = maxUdpPayload(link.mtu());
-        for (int i = 0; i < PENDING_SLOTS; i++) {
-            pending[i] = new PendingDatagram(maxPayload);
-        }
-        for (int i = 0; i < RESOLUTIONS; i++) {
-            resolutions[i] = new Resolution();
-        }
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
@@ -236,14 +221,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (hopMac >= 0) {
             return transmitUdp(now, hopMac, address, d, srcPort, dstPort, len, writer);
         }
-        PendingDatagram slot = freeSlot();
-        if (slot == null || startResolution(now, hop) == null) {
-            // No slot to wait in, or no resolution slot to ask for the next hop: a held datagram would never go.
-            return SendResult.QUEUE_FULL;
-        }
-        writer.writePayload(slot.payload, 0, len);
-        slot.hold(hop, d, srcPort, dstPort, len);
-        return SendResult.PENDING_ARP;
+        return arp.hold(now, hop, d, srcPort, dstPort, len, writer);
     }
 
     /**
@@ -280,61 +258,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      * Call again on later polls to see progress.
      */
     public ArpStatus resolve(long now, Ipv4Address ip) {
-        long m = arp.lookup(now, ip.value());
-        if (m >= 0) {
-            return new ArpStatus.Resolved(new MacAddress(m));
-        }
-        for (Resolution r : resolutions) {
-            if (r.active && r.ip == ip.value()) {
-                if (r.failed) {
-                    r.active = false;
-                    return new ArpStatus.Failed(r.requestsSent);
-                }
-                return new ArpStatus.Pending(r.requestsSent);
-            }
-        }
-        Resolution r = startResolution(now, ip.value());
-        return r == null ? new ArpStatus.Pending(0) : new ArpStatus.Pending(r.requestsSent);
-    }
-
-    private Resolution startResolution(long now, int ip) {
-        Resolution free = null;
-        for (Resolution r : resolutions) {
-            if (r.active && r.ip == ip) {
-                if (r.failed) {
-                    r.restart(ip, now);
-                }
-                return r;
-            }
-            if (!r.active && free == null) {
-                free = r;
-            }
-        }
-        if (free == null) {
-            // A failed resolution only waits for resolve() to report it; datagrams that waited on it were
-            // already reported through onUnreachable. A new address may take its slot.
-            for (Resolution r : resolutions) {
-                if (r.failed) {
-                    free = r;
-                    break;
-                }
-            }
-        }
-        if (free == null) {
-            return null; // every slot busy; a later call retries
-        }
-        free.restart(ip, now);
-        runResolution(now, free);
-        return free;
-    }
-
-    private PendingDatagram freeSlot() {
-        for (PendingDatagram p : pending) {
-            if (!p.held) {
-                return p;
-            }
-        }
-        return null;
+        return arp.resolve(now, ip.value());
     }
 
     /**
@@ -359,13 +283,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      * before; {@link Ipv4Address#ANY} stops watching.
      */
     public void watchAddress(Ipv4Address ip) {
-        watched = ip.value();
-        conflictMac = -1;
+        arp.watch(ip.value());
     }
 
     /** Returns the MAC of the host that claimed the watched address, or null when none did since {@link #watchAddress}. */
     public MacAddress conflict() {
-        return conflictMac < 0 ? null : new MacAddress(conflictMac);
+        return arp.conflict();
     }
 
     /** Receives pending frames and runs ARP timers. */
@@ -373,47 +296,13 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         for (int i = 0; i < MAX_FRAMES_PER_POLL && link.receive(now, this); i++) {
             // each frame is handled in onFrame
         }
-        for (Resolution r : resolutions) {
-            if (r.active && !r.failed && now >= r.nextAt) {
-                runResolution(now, r);
-            }
-        }
+        arp.poll(now);
         groups.poll(now);
     }
 
     /** Returns the earliest time at which {@link #poll} has work, or {@link Long#MAX_VALUE}. */
     public long pollAt() {
-        long at = link.pollAt();
-        for (Resolution r : resolutions) {
-            if (r.active && !r.failed) {
-                at = Math.min(at, r.nextAt);
-            }
-        }
-        return Math.min(at, groups.pollAt());
-    }
-
-    private void runResolution(long now, Resolution r) {
-        if (r.requestsSent >= config.arpMaxRequests()) {
-            r.failed = true;
-            arpFailures++;
-            Ipv4Address ip = new Ipv4Address(r.ip);
-            String reason = "ARP: no reply from " + ip + " after " + r.requestsSent + " requests";
-            for (PendingDatagram p : pending) {
-                if (p.held && p.hop == r.ip) {
-                    p.held = false;
-                    int h = indexOfPort(p.srcPort);
-                    if (h >= 0) {
-                        handlers[h].onUnreachable(now, new Ipv4Address(p.dstIp), reason);
-                    }
-                }
-            }
-            return;
-        }
-        if (sendArp(now, ArpPacket.REQUEST, MacAddress.BROADCAST.value(), address, 0, r.ip)) {
-            r.requestsSent++;
-            arpRequestsSent++;
-        }
-        r.nextAt = now + config.arpRetryInterval();
+        return Math.min(link.pollAt(), Math.min(arp.pollAt(), groups.pollAt()));
     }
 
     private boolean sendArp(long now, int op, long dstMac, int spa, long tha, int tpa) {
@@ -515,71 +404,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             dropMalformed++;
             return;
         }
-        int spa = p.spa().value();
-        long sha = p.sha().value();
-        // RFC 5227 section 2.1.1: while probing, any ARP packet whose sender IP is the address, or another host's probe
-        // for it, means the address is in use by someone else.
-        if (watched != 0 && sha != mac
-                && (spa == watched || (spa == 0 && p.op() == ArpPacket.REQUEST && p.tpa().value() == watched))) {
-            conflictMac = sha;
-        }
-        if (spa == 0 && sha != mac && p.op() == ArpPacket.REQUEST && address != 0 && p.tpa().value() == address) {
-            // Another host probing for our address (RFC 5227 section 2.1.1) gets the ordinary RFC 826 reply: that
-            // reply is how the prober learns the address is taken. Its 0.0.0.0 sender teaches us nothing.
-            if (sendArp(now, ArpPacket.REPLY, sha, address, sha, 0)) {
-                arpRepliesSent++;
-            }
-            return;
-        }
-        if (spa == 0 || sha == mac) {
-            return; // an ARP probe (RFC 5227) or our own address in use elsewhere: nothing to learn
-        }
-        // RFC 826, "Packet Reception": update the sender's entry if we have one (merge), then if we are
-        // the target add it when it was new, and answer a request.
-        boolean merge = false;
-        if (arp.contains(spa) || isResolving(spa)) {
-            arp.put(now, spa, sha);
-            merge = true;
-        }
-        if (address == 0 || p.tpa().value() != address) {
-            if (merge) {
-                learned(now, spa);
-            } else {
-                dropNotForUs++;
-            }
-            return;
-        }
-        if (!merge) {
-            arp.put(now, spa, sha);
-        }
-        learned(now, spa);
-        if (p.op() == ArpPacket.REQUEST && sendArp(now, ArpPacket.REPLY, sha, address, sha, spa)) {
-            arpRepliesSent++;
-        }
-    }
-
-    private boolean isResolving(int ip) {
-        for (Resolution r : resolutions) {
-            if (r.active && r.ip == ip) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Ends the resolution of {@code ip} and sends the datagrams that waited for it. */
-    private void learned(long now, int ip) {
-        for (Resolution r : resolutions) {
-            if (r.active && r.ip == ip) {
-                r.active = false;
-            }
-        }
-        long m = arp.lookup(now, ip);
-        for (PendingDatagram p : pending) {
-            if (p.held && p.hop == ip) {
-                p.held = false;
-                transmitUdp(now, m, address, p.dstIp, p.srcPort, p.dstPort, p.len, p);
-            }
+        if (!arp.onArp(now, p)) {
+            dropNotForUs++;
         }
     }
 
@@ -806,52 +632,33 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     /** Returns a snapshot of the counters. */
     public NetStats stats() {
         return new NetStats(rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
-                dropNoListener, arpRequestsSent, arpRepliesSent, arpFailures, icmpEchoReplies, icmpUnreachables, icmpIgnored);
+                dropNoListener, arp.requestsSent(), arp.repliesSent(), arp.failures(), icmpEchoReplies, icmpUnreachables,
+                icmpIgnored);
     }
 
-    /** One address being resolved. */
-    private static final class Resolution {
-        boolean active;
-        boolean failed;
-        int ip;
-        int requestsSent;
-        long nextAt;
-
-        void restart(int ip, long now) {
-            this.active = true;
-            this.failed = false;
-            this.ip = ip;
-            this.requestsSent = 0;
-            this.nextAt = now;
-        }
-    }
-
-    /** A datagram waiting for its next hop's MAC. */
-    private static final class PendingDatagram implements PayloadWriter {
-        final ByteBuffer payload;
-        boolean held;
-        int hop;
-        int dstIp;
-        int srcPort;
-        int dstPort;
-        int len;
-
-        PendingDatagram(int capacity) {
-            this.payload = ByteBuffer.allocate(capacity);
-        }
-
-        void hold(int hop, int dstIp, int srcPort, int dstPort, int len) {
-            this.held = true;
-            this.hop = hop;
-            this.dstIp = dstIp;
-            this.srcPort = srcPort;
-            this.dstPort = dstPort;
-            this.len = len;
+    /** What the ARP resolver sends, framed by this stack. */
+    private final class ArpWire implements ArpResolver.Wire {
+        @Override
+        public int address() {
+            return address;
         }
 
         @Override
-        public void writePayload(ByteBuffer buf, int off, int n) {
-            buf.put(off, payload, 0, n);
+        public boolean sendArp(long now, int op, long dstMac, int spa, long tha, int tpa) {
+            return NetStack.this.sendArp(now, op, dstMac, spa, tha, tpa);
+        }
+
+        @Override
+        public void sendHeld(long now, long dstMac, int dstIp, int srcPort, int dstPort, int len, PayloadWriter payload) {
+            transmitUdp(now, dstMac, address, dstIp, srcPort, dstPort, len, payload);
+        }
+
+        @Override
+        public void unreachable(long now, int srcPort, int dstIp, String reason) {
+            int h = indexOfPort(srcPort);
+            if (h >= 0) {
+                handlers[h].onUnreachable(now, new Ipv4Address(dstIp), reason);
+            }
         }
     }
 }
