@@ -117,6 +117,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     private int lastDstPort = -1;
     private InetSocketAddress lastDst;
     private long receiveErrors;
+    private final SpinPolicy spin;
     // Datagrams sent so far: drain() stops reading a socket once the handler answered (see receive).
     private long sends;
     // The binding the last send went out from: bindings.get(int) boxes a port above 127 into a new Integer.
@@ -130,6 +131,12 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     /** Opens a transport that reports {@code maxUdpPayload} (at most {@link #MAX_DATAGRAM}) to its clients. */
     HostUdpTransport(int maxUdpPayload) {
+        this(maxUdpPayload, SpinPolicy.ofThisProcess());
+    }
+
+    /** Opens a transport that reports {@code maxUdpPayload} and waits as {@code spin} says. */
+    HostUdpTransport(int maxUdpPayload, SpinPolicy spin) {
+        this.spin = spin;
         if (maxUdpPayload < 12 || maxUdpPayload > MAX_DATAGRAM) {
             throw new IllegalArgumentException("max UDP payload " + maxUdpPayload + " (expected: 12.." + MAX_DATAGRAM + ")");
         }
@@ -421,7 +428,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         b.handler.onUnreachable(now, dst, "ICMP port unreachable for " + dst + ":" + to.getPort());
     }
 
-    /** Waits up to {@code nanos} (rounded up to a millisecond) for a datagram on any bound socket; returns at once if {@code nanos <= 0}. */
+    /**
+     * Waits up to {@code nanos} (a sleep rounded up to a millisecond) for a datagram on any bound socket; returns at
+     * once if {@code nanos <= 0}. While datagrams come within the {@link SpinPolicy}'s limit it first polls for them
+     * that long without sleeping.
+     */
     void await(long nanos) {
         try {
             Arrays.fill(ready, 0, readyCount, null);
@@ -429,7 +440,20 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             if (nanos <= 0) {
                 selector.selectNow(onReady);
             } else {
-                selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000));
+                long start = System.nanoTime();
+                long spinning = spin.spinFor(nanos);
+                boolean got = false;
+                if (spinning > 0) {
+                    long until = start + spinning;
+                    do {
+                        got = selector.selectNow(onReady) > 0;
+                        Thread.onSpinWait();
+                    } while (!got && System.nanoTime() - until < 0);
+                }
+                if (!got) {
+                    got = selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000)) > 0;
+                }
+                spin.waited(System.nanoTime() - start, got);
             }
             selected = true;
         } catch (IOException e) {

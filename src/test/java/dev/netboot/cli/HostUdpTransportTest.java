@@ -163,6 +163,32 @@ class HostUdpTransportTest {
         }
     }
 
+    /**
+     * A spinning wait still takes a datagram that comes while it spins or after (it then sleeps in the selector),
+     * and one that ends without any waits at least as long as asked.
+     */
+    @Test
+    void aSpinningWaitTakesDatagramsThatComeAndSleepsOutItsTimeWhenNoneDoes() throws IOException {
+        try (HostUdpTransport net = new HostUdpTransport(HostUdpTransport.ETHERNET_UDP_PAYLOAD, new SpinPolicy(100_000, 2));
+             DatagramChannel peer = socket()) {
+            Recorder r = new Recorder();
+            net.bind(50_123, r);
+            assertEquals(SendResult.SENT, send(net, 50_123, port(peer), 4));
+            ByteBuffer got = ByteBuffer.allocate(64);
+            InetSocketAddress from = (InetSocketAddress) peer.receive(got);
+            peer.send(ByteBuffer.wrap(new byte[] {0, 3, 0, 1, 9}), from);
+            awaitEvents(net, r, 1);
+            assertEquals(List.of("data 127.0.0.1:" + port(peer) + " 5"), r.events);
+
+            long start = System.nanoTime();
+            net.await(3_000_000L);             // nothing comes: spin, then sleep the rest
+            long waited = System.nanoTime() - start;
+            net.receive(0, 64);
+            assertTrue(waited >= 3_000_000L, "waited " + waited + " ns");
+            assertEquals(1, r.events.size());
+        }
+    }
+
     @Test
     void aClosedPortIsReportedAsUnreachable() throws IOException {
         int closed;
