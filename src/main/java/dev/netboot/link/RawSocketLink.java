@@ -23,8 +23,10 @@ import java.nio.file.Path;
  * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. With
  * {@code PACKET_VNET_HDR} the kernel says so in a {@code virtio_net_hdr} before each frame
  * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
- * completes the Internet checksum before the stack verifies it. Sent frames carry an all-zero header: no
- * offload asked.
+ * finishes what the NIC would have: for a UDP datagram in an untagged IPv4 frame it writes 0, "no checksum"
+ * (RFC 768), since such a frame never crossed a wire and a sum of its own bytes cannot disagree with them
+ * (Linux's own stack does not verify such packets either); for anything else it computes the Internet checksum,
+ * which the stack then verifies. Sent frames carry an all-zero header: no offload asked.
  *
  * <p><b>Only this interface.</b> The socket is opened for no protocol at all, so the kernel queues
  * nothing to it until {@code bind} names the interface (with {@code ETH_P_ALL}): a packet socket opened
@@ -56,6 +58,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    /** ETH_P_IP; the IPv4 header's protocol byte and least length; IPPROTO_UDP; the UDP checksum's offset in its header. */
+    private static final short ETHERTYPE_IPV4 = 0x0800;
+    private static final int IPV4_PROTOCOL = 9, IPV4_MIN_HEADER = 20, IPPROTO_UDP = 17, UDP_CHECKSUM = 6;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
@@ -339,6 +344,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /**
      * Finishes a checksum the sender's kernel left to the NIC: the field at {@code csum_start + csum_offset}
      * holds the pseudo-header sum; the checksum is the complement of the sum from {@code csum_start} to the end.
+     * The UDP checksum of an untagged IPv4 frame is set to 0 instead, "no checksum" (RFC 768): the frame was
+     * made on this host and crossed no wire, so there is nothing a sum could catch, and neither the sum nor the
+     * stack's check of it costs a pass over the datagram.
      *
      * @return false when the offsets point outside the frame
      */
@@ -348,8 +356,22 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         if (start > length || field > length - 2) {
             return false;
         }
-        rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        if (isUdpChecksumOfIpv4(start, field, length)) {
+            rxBuf.putShort(field, (short) 0);
+        } else {
+            rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        }
         return true;
+    }
+
+    /** Returns whether {@code field} is the checksum of a UDP header at {@code start}, right after an untagged IPv4 header. */
+    private boolean isUdpChecksumOfIpv4(int start, int field, int length) {
+        if (length < ETH_HEADER + IPV4_MIN_HEADER || rxBuf.getShort(12) != ETHERTYPE_IPV4
+                || (rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF) != IPPROTO_UDP) {
+            return false;
+        }
+        int ihl = (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
+        return start == ETH_HEADER + ihl && field == start + UDP_CHECKSUM;
     }
 
     /**
