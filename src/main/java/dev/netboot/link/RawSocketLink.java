@@ -40,8 +40,9 @@ import java.nio.file.Path;
  * interface's. Destination filtering is the stack's job (the socket sees every frame for the host, and
  * with a promiscuous interface, every frame on the segment).
  *
- * <p>Allocation-free per frame: one native receive buffer, one transmit buffer, and the small structs
- * of the calls are allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
+ * <p>Allocation-free per frame: one receive buffer, one transmit buffer (both on the heap, which the kernel
+ * reads and writes in place: the calls are critical downcalls), and the small native structs of the calls are
+ * allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
  * {@link #awaitFrame} waits in {@code poll(2)}. Needs root or {@code CAP_NET_RAW}; not thread-safe.
  *
  * @see <a href="https://man7.org/linux/man-pages/man7/packet.7.html">packet(7)</a>
@@ -80,6 +81,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final int mtu;
     private final long receiveBuffer;
     private final MemorySegment rx;
+    private final ByteBuffer rxHeader;
     private final ByteBuffer rxBuf;
     private final MemorySegment tx;
     private final ByteBuffer txBuf;
@@ -176,10 +178,15 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             throw rethrow(t);
         }
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
-        rx = arena.allocate(VNET_HDR + ETH_HEADER + VLAN_TAG + mtu);
-        rxBuf = rx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-        tx = arena.allocate(VNET_HDR + ETH_HEADER + mtu); // the header stays all zero
-        txBuf = tx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
+        // On the heap, read and written in place by recvfrom and send (critical downcalls, Libc), so the stack
+        // parses and builds frames in the same kind of buffer as on the emulator: one JIT profile for both.
+        byte[] in = new byte[VNET_HDR + ETH_HEADER + VLAN_TAG + mtu];
+        rx = MemorySegment.ofArray(in);
+        rxHeader = ByteBuffer.wrap(in, 0, VNET_HDR).order(ByteOrder.nativeOrder());
+        rxBuf = ByteBuffer.wrap(in).slice(VNET_HDR, in.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
+        byte[] out = new byte[VNET_HDR + ETH_HEADER + mtu]; // the header stays all zero
+        tx = MemorySegment.ofArray(out);
+        txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
         from = arena.allocate(SLL_SIZE);
         fromLen = arena.allocate(JAVA_INT);
         pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
@@ -328,11 +335,11 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                 droppedOwn++;
                 continue;
             }
-            if (n > rx.byteSize() || n < VNET_HDR || rx.get(JAVA_BYTE, VNET_GSO_TYPE) != 0) {
+            if (n > rx.byteSize() || n < VNET_HDR || rxHeader.get(VNET_GSO_TYPE) != 0) {
                 droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
                 continue;
             }
-            if ((rx.get(JAVA_BYTE, VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
+            if ((rxHeader.get(VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
                 droppedTooLong++;
                 continue;
             }
@@ -351,8 +358,8 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      * @return false when the offsets point outside the frame
      */
     private boolean completeChecksum(int length) {
-        int start = Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_START));
-        int field = start + Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_OFFSET));
+        int start = Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_START));
+        int field = start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET));
         if (start > length || field > length - 2) {
             return false;
         }

@@ -248,6 +248,31 @@ class RawSocketLinkTest extends LinkContract {
         return (int) sum;
     }
 
+    /**
+     * The link lends heap buffers, as the emulator does (the kernel reads and writes them in place), so the stack's
+     * code sees one kind of ByteBuffer on both and the JIT's profiles from emulated boots (the AOT training) fit.
+     */
+    @Test
+    void buffersLentAreOnTheHeap() {
+        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b)) {
+            byte[] f = frame(MAC_B, MAC_A, 100, 5);
+            boolean[] heap = new boolean[2];
+            assertTrue(la.transmit(0, f.length, (buf, len) -> {
+                heap[0] = buf.hasArray() && !buf.isDirect();
+                buf.put(0, f, 0, len);
+            }));
+            assertTrue(lb.awaitFrame(2_000_000_000L));
+            assertTrue(lb.receive(0, (now, buf, len) -> {
+                heap[1] = buf.hasArray() && !buf.isDirect();
+                byte[] got = new byte[len];
+                buf.get(0, got);
+                assertArrayEquals(f, got);
+            }));
+            assertTrue(heap[0], "transmit lends a heap buffer");
+            assertTrue(heap[1], "receive lends a heap buffer");
+        }
+    }
+
     @Test
     void closeIsIdempotent() {
         RawSocketLink lb = RawSocketLink.open(b);
