@@ -86,7 +86,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final MemorySegment tx;
     private final ByteBuffer txBuf;
     private final MemorySegment from;
+    private final ByteBuffer fromView;
     private final MemorySegment fromLen;
+    private final ByteBuffer fromLenView;
     private final MemorySegment pollFd;
     private long droppedOwn;
     private long droppedForeign;
@@ -187,9 +189,16 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         byte[] out = new byte[VNET_HDR + ETH_HEADER + mtu]; // the header stays all zero
         tx = MemorySegment.ofArray(out);
         txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
-        from = arena.allocate(SLL_SIZE);
-        fromLen = arena.allocate(JAVA_INT);
-        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
+        // recvfrom's struct sockaddr_ll and its length on the heap too, read as plain buffers (native byte order).
+        byte[] sll = new byte[SLL_SIZE];
+        from = MemorySegment.ofArray(sll);
+        fromView = ByteBuffer.wrap(sll).order(ByteOrder.nativeOrder());
+        byte[] sllLen = new byte[Integer.BYTES];
+        fromLen = MemorySegment.ofArray(sllLen);
+        fromLenView = ByteBuffer.wrap(sllLen).order(ByteOrder.nativeOrder());
+        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents (poll only writes revents)
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, POLLIN);
     }
 
     /**
@@ -310,7 +319,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     @Override
     public boolean receive(long now, FrameHandler handler) {
         while (true) {
-            fromLen.set(JAVA_INT, 0, SLL_SIZE);
+            fromLenView.putInt(0, SLL_SIZE);
             long n;
             try {
                 // MSG_TRUNC: the result is the frame's real length even when it did not fit.
@@ -325,12 +334,12 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                 }
                 throw failure("recvfrom", e);
             }
-            if (from.get(JAVA_INT, SLL_IFINDEX) != index) {
+            if (fromView.getInt(SLL_IFINDEX) != index) {
                 droppedForeign++; // another interface's frame: never the stack's business
                 continue;
             }
             int length = (int) Math.min(Integer.MAX_VALUE, n - VNET_HDR);
-            if ((from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
+            if ((fromView.get(SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
                     || (length >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
                 droppedOwn++;
                 continue;
@@ -415,9 +424,6 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     public boolean awaitFrame(long timeoutNanos) {
         // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, POLLIN);
-        pollFd.set(JAVA_SHORT, 6, (short) 0);
         int r;
         try {
             r = (int) Libc.POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
