@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
  * Streams an image into one partition as its blocks arrive, in bounded RAM.
@@ -20,11 +20,15 @@ import java.util.Objects;
  * the last unit is ready when its bytes come. With an unknown size the unit is erased when its first
  * page is full, so a short image erases only what it needs either way.
  *
- * <p><b>Verify.</b> Each erase unit is read back again once all its pages are programmed (when the
- * next unit starts), into a SHA-256 of what flash holds; {@code finish()} programs the last partial
- * page (only the image bytes; the rest of that page stays erased), reads back the last unit, and
- * compares that SHA-256 with the digest of the bytes received. Later operations only touch other
- * units, so this equals a re-read of the whole image after the last block, without its delay.
+ * <p><b>Verify.</b> Each page is read back right after it is programmed and compared byte for byte. Each
+ * erase unit is read back again once all its pages are programmed (when the next unit starts), into a
+ * SHA-256 and a CRC-32C of what flash holds; {@code finish()} programs the last partial page (only the
+ * image bytes; the rest of that page stays erased), reads back the last unit, and compares that CRC-32C
+ * with the CRC-32C of the bytes received (which catches every error of up to 32 bits, and any other with
+ * odds of 1 in 2^32). The SHA-256 of the image is thus the one of what flash holds, and only that one is
+ * computed: a second SHA-256 of the bytes received costs as much again, and is slow while the JVM is
+ * still interpreting it. Later operations only touch other units, so this equals a re-read of the whole
+ * image after the last block, without its delay.
  *
  * <p>Nothing outside the partition is ever erased or programmed: an image that would overflow
  * the partition fails with {@link FlashException.Kind#IMAGE_TOO_LARGE} before any of its
@@ -88,8 +92,9 @@ public final class FlashWriter {
     // unchanged units), one page for read-back.
     private final byte[] buffer;
     private final byte[] readBack;
-    private final MessageDigest received;
-    private final MessageDigest reread;
+    private final CRC32C received;
+    private final CRC32C reread;
+    private final MessageDigest rereadSha256;
 
     private State state = new State.Idle();
     private int fill;            // bytes buffered in buffer[]
@@ -127,8 +132,9 @@ public final class FlashWriter {
         this.eraseUnit = g.eraseUnit();
         this.buffer = new byte[options.skipUnchanged() ? eraseUnit : pageSize];
         this.readBack = new byte[pageSize];
-        this.received = sha256Digest();
-        this.reread = sha256Digest();
+        this.received = new CRC32C();
+        this.reread = new CRC32C();
+        this.rereadSha256 = sha256Digest();
     }
 
     /**
@@ -212,18 +218,17 @@ public final class FlashWriter {
             if (fill > 0) {
                 flush(); // only the image bytes: the last page's tail stays erased
             }
-            byte[] expected = received.digest();
             if (written > rereadEnd) {
                 rereadUnit((int) (written - rereadEnd)); // the last unit, complete now
             }
-            byte[] actual = reread.digest();
-            if (!MessageDigest.isEqual(expected, actual)) {
-                HexFormat hex = HexFormat.of();
+            long expected = received.getValue();
+            long actual = reread.getValue();
+            if (expected != actual) {
                 throw new FlashException(FlashException.Kind.VERIFY_FAILED, String.format(
-                        "image of %d bytes at 0x%x reads back with SHA-256 %s (expected: %s as received)",
-                        written, partition.offset(), hex.formatHex(actual), hex.formatHex(expected)));
+                        "image of %d bytes at 0x%x reads back with CRC-32C %08x (expected: %08x as received)",
+                        written, partition.offset(), actual, expected));
             }
-            state = new State.Finished(written, expected);
+            state = new State.Finished(written, rereadSha256.digest());
             return written;
         } catch (FlashException e) {
             throw fail(e);
@@ -325,6 +330,7 @@ public final class FlashWriter {
             int n = Math.min(pageSize, len - p);
             flash.read(unitAt + p, readBack, 0, n);
             reread.update(readBack, 0, n);
+            rereadSha256.update(readBack, 0, n);
         }
         rereadEnd += len;
     }

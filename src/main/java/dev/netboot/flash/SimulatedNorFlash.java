@@ -28,6 +28,7 @@ public final class SimulatedNorFlash implements Flash {
     private long erases, programs, reads, bytesProgrammed, bytesErased;
     private final long[] eraseCounts;
     private byte[] scratch = new byte[0]; // the cells a program is about to change, read at once
+    private final byte[] erasedPage;      // a page of the erased value: over it any program is allowed
 
     private SimulatedNorFlash(FlashGeometry geometry, Cells cells, Arena arena, String description) {
         this.geometry = geometry;
@@ -35,6 +36,8 @@ public final class SimulatedNorFlash implements Flash {
         this.arena = arena;
         this.description = description;
         this.eraseCounts = new long[Math.toIntExact(geometry.size() / geometry.eraseUnit())];
+        this.erasedPage = new byte[geometry.pageSize()];
+        java.util.Arrays.fill(erasedPage, (byte) geometry.erasedValue());
     }
 
     /**
@@ -103,7 +106,10 @@ public final class SimulatedNorFlash implements Flash {
             scratch = new byte[len];
         }
         cells.read(offset, scratch, 0, len);
-        for (int i = 0; i < len; i++) {
+        // Erased cells take any data (the usual case: a writer programs what it erased); one bulk compare says
+        // so, and only other cells are checked bit by bit.
+        boolean allErased = java.util.Arrays.mismatch(scratch, 0, len, erasedPage, 0, len) < 0;
+        for (int i = 0; !allErased && i < len; i++) {
             int old = scratch[i] & 0xFF;
             int data = src[srcOff + i] & 0xFF;
             if ((old & data) != data) {

@@ -23,8 +23,10 @@ import java.nio.file.Path;
  * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. With
  * {@code PACKET_VNET_HDR} the kernel says so in a {@code virtio_net_hdr} before each frame
  * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
- * completes the Internet checksum before the stack verifies it. Sent frames carry an all-zero header: no
- * offload asked.
+ * finishes what the NIC would have: for a UDP datagram in an untagged IPv4 frame it writes 0, "no checksum"
+ * (RFC 768), since such a frame never crossed a wire and a sum of its own bytes cannot disagree with them
+ * (Linux's own stack does not verify such packets either); for anything else it computes the Internet checksum,
+ * which the stack then verifies. Sent frames carry an all-zero header: no offload asked.
  *
  * <p><b>Only this interface.</b> The socket is opened for no protocol at all, so the kernel queues
  * nothing to it until {@code bind} names the interface (with {@code ETH_P_ALL}): a packet socket opened
@@ -38,8 +40,9 @@ import java.nio.file.Path;
  * interface's. Destination filtering is the stack's job (the socket sees every frame for the host, and
  * with a promiscuous interface, every frame on the segment).
  *
- * <p>Allocation-free per frame: one native receive buffer, one transmit buffer, and the small structs
- * of the calls are allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
+ * <p>Allocation-free per frame: one receive buffer, one transmit buffer (both on the heap, which the kernel
+ * reads and writes in place: the calls are critical downcalls), and the small native structs of the calls are
+ * allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
  * {@link #awaitFrame} waits in {@code poll(2)}. Needs root or {@code CAP_NET_RAW}; not thread-safe.
  *
  * @see <a href="https://man7.org/linux/man-pages/man7/packet.7.html">packet(7)</a>
@@ -56,6 +59,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = 14, VLAN_TAG = 4;
+    /** ETH_P_IP; the IPv4 header's protocol byte and least length; IPPROTO_UDP; the UDP checksum's offset in its header. */
+    private static final short ETHERTYPE_IPV4 = 0x0800;
+    private static final int IPV4_PROTOCOL = 9, IPV4_MIN_HEADER = 20, IPPROTO_UDP = 17, UDP_CHECKSUM = 6;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
@@ -75,11 +81,14 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final int mtu;
     private final long receiveBuffer;
     private final MemorySegment rx;
+    private final ByteBuffer rxHeader;
     private final ByteBuffer rxBuf;
     private final MemorySegment tx;
     private final ByteBuffer txBuf;
     private final MemorySegment from;
+    private final ByteBuffer fromView;
     private final MemorySegment fromLen;
+    private final ByteBuffer fromLenView;
     private final MemorySegment pollFd;
     private long droppedOwn;
     private long droppedForeign;
@@ -171,13 +180,25 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             throw rethrow(t);
         }
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
-        rx = arena.allocate(VNET_HDR + ETH_HEADER + VLAN_TAG + mtu);
-        rxBuf = rx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-        tx = arena.allocate(VNET_HDR + ETH_HEADER + mtu); // the header stays all zero
-        txBuf = tx.asSlice(VNET_HDR).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-        from = arena.allocate(SLL_SIZE);
-        fromLen = arena.allocate(JAVA_INT);
-        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents
+        // On the heap, read and written in place by recvfrom and send (critical downcalls, Libc), so the stack
+        // parses and builds frames in the same kind of buffer as on the emulator: one JIT profile for both.
+        byte[] in = new byte[VNET_HDR + ETH_HEADER + VLAN_TAG + mtu];
+        rx = MemorySegment.ofArray(in);
+        rxHeader = ByteBuffer.wrap(in, 0, VNET_HDR).order(ByteOrder.nativeOrder());
+        rxBuf = ByteBuffer.wrap(in).slice(VNET_HDR, in.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
+        byte[] out = new byte[VNET_HDR + ETH_HEADER + mtu]; // the header stays all zero
+        tx = MemorySegment.ofArray(out);
+        txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
+        // recvfrom's struct sockaddr_ll and its length on the heap too, read as plain buffers (native byte order).
+        byte[] sll = new byte[SLL_SIZE];
+        from = MemorySegment.ofArray(sll);
+        fromView = ByteBuffer.wrap(sll).order(ByteOrder.nativeOrder());
+        byte[] sllLen = new byte[Integer.BYTES];
+        fromLen = MemorySegment.ofArray(sllLen);
+        fromLenView = ByteBuffer.wrap(sllLen).order(ByteOrder.nativeOrder());
+        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents (poll only writes revents)
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(JAVA_SHORT, 4, POLLIN);
     }
 
     /**
@@ -298,7 +319,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     @Override
     public boolean receive(long now, FrameHandler handler) {
         while (true) {
-            fromLen.set(JAVA_INT, 0, SLL_SIZE);
+            fromLenView.putInt(0, SLL_SIZE);
             long n;
             try {
                 // MSG_TRUNC: the result is the frame's real length even when it did not fit.
@@ -313,21 +334,21 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                 }
                 throw failure("recvfrom", e);
             }
-            if (from.get(JAVA_INT, SLL_IFINDEX) != index) {
+            if (fromView.getInt(SLL_IFINDEX) != index) {
                 droppedForeign++; // another interface's frame: never the stack's business
                 continue;
             }
             int length = (int) Math.min(Integer.MAX_VALUE, n - VNET_HDR);
-            if ((from.get(JAVA_BYTE, SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
+            if ((fromView.get(SLL_PKTTYPE) & 0xFF) == PACKET_OUTGOING
                     || (length >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
                 droppedOwn++;
                 continue;
             }
-            if (n > rx.byteSize() || n < VNET_HDR || rx.get(JAVA_BYTE, VNET_GSO_TYPE) != 0) {
+            if (n > rx.byteSize() || n < VNET_HDR || rxHeader.get(VNET_GSO_TYPE) != 0) {
                 droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
                 continue;
             }
-            if ((rx.get(JAVA_BYTE, VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
+            if ((rxHeader.get(VNET_FLAGS) & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0 && !completeChecksum(length)) {
                 droppedTooLong++;
                 continue;
             }
@@ -339,17 +360,34 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /**
      * Finishes a checksum the sender's kernel left to the NIC: the field at {@code csum_start + csum_offset}
      * holds the pseudo-header sum; the checksum is the complement of the sum from {@code csum_start} to the end.
+     * The UDP checksum of an untagged IPv4 frame is set to 0 instead, "no checksum" (RFC 768): the frame was
+     * made on this host and crossed no wire, so there is nothing a sum could catch, and neither the sum nor the
+     * stack's check of it costs a pass over the datagram.
      *
      * @return false when the offsets point outside the frame
      */
     private boolean completeChecksum(int length) {
-        int start = Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_START));
-        int field = start + Short.toUnsignedInt(rx.get(JAVA_SHORT, VNET_CSUM_OFFSET));
+        int start = Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_START));
+        int field = start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET));
         if (start > length || field > length - 2) {
             return false;
         }
-        rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        if (isUdpChecksumOfIpv4(start, field, length)) {
+            rxBuf.putShort(field, (short) 0);
+        } else {
+            rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
+        }
         return true;
+    }
+
+    /** Returns whether {@code field} is the checksum of a UDP header at {@code start}, right after an untagged IPv4 header. */
+    private boolean isUdpChecksumOfIpv4(int start, int field, int length) {
+        if (length < ETH_HEADER + IPV4_MIN_HEADER || rxBuf.getShort(12) != ETHERTYPE_IPV4
+                || (rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF) != IPPROTO_UDP) {
+            return false;
+        }
+        int ihl = (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
+        return start == ETH_HEADER + ihl && field == start + UDP_CHECKSUM;
     }
 
     /**
@@ -386,9 +424,6 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     public boolean awaitFrame(long timeoutNanos) {
         // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
-        pollFd.set(JAVA_INT, 0, fd);
-        pollFd.set(JAVA_SHORT, 4, POLLIN);
-        pollFd.set(JAVA_SHORT, 6, (short) 0);
         int r;
         try {
             r = (int) Libc.POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));

@@ -183,6 +183,96 @@ class RawSocketLinkTest extends LinkContract {
         assertEquals(c + " is down (bring it up: ip link set " + c + " up)", e.getMessage());
     }
 
+    /**
+     * Frames the host's own stack sends over a veth leave their transport checksum to a NIC (virtio_net_hdr
+     * NEEDS_CSUM, the field holding only the pseudo-header sum). The link finishes them: a UDP datagram's checksum
+     * becomes 0, "no checksum" (RFC 768: the frame crossed no wire), a TCP segment's is computed and verifies.
+     * The sums here are worked out by the test itself (RFC 1071), not by the code under test.
+     */
+    @Test
+    void checksumsLeftToTheNicAreFinished() {
+        String ns = host.netns("csum");
+        String x = host.name("x");
+        String y = host.name("y");
+        MacAddress macY = MacAddress.parse("02:00:00:77:00:0c");
+        host.veth(x, null, ns, y, macY.toString(), null);
+        host.exec(ns, "ip", "addr", "add", "192.0.2.1/24", "dev", x);
+        host.exec(ns, "ip", "neigh", "replace", "192.0.2.2", "lladdr", macY.toString(), "dev", x);
+        try (RawSocketLink link = RawSocketLink.open(y)) {
+            host.exec(ns, "bash", "-c", "printf hello >/dev/udp/192.0.2.2/9");
+            byte[] udp = nextIpv4(link, 17);
+            int ihl = (udp[14] & 0x0F) * 4;
+            int u = 14 + ihl;
+            assertEquals(0xFFFF, sum(udp, 14, ihl, 0), "the IPv4 header's checksum (computed by the host) verifies");
+            assertEquals(0, word(udp, u + 6), "UDP checksum left to the NIC: 0, no checksum");
+            assertEquals(13, word(udp, u + 4), "UDP length: 8 + 5");
+            assertEquals("hello", new String(udp, u + 8, 5, java.nio.charset.StandardCharsets.US_ASCII));
+
+            host.exec(ns, "bash", "-c", "timeout 1 bash -c 'exec 3<>/dev/tcp/192.0.2.2/9' || true");
+            byte[] tcp = nextIpv4(link, 6);
+            int t = 14 + (tcp[14] & 0x0F) * 4;
+            int segment = word(tcp, 16) - (t - 14);
+            long pseudo = word(tcp, 26) + word(tcp, 28) + word(tcp, 30) + word(tcp, 32) + 6 + segment;
+            assertTrue(word(tcp, t + 16) != 0, "a TCP checksum was written");
+            assertEquals(0xFFFF, sum(tcp, t, segment, pseudo), "the TCP checksum completed by the link verifies");
+        }
+    }
+
+    /** Returns the next IPv4 frame of protocol {@code proto} the link hands over within 2 s, skipping others. */
+    private static byte[] nextIpv4(RawSocketLink link, int proto) {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < end) {
+            link.awaitFrame(100_000_000L);
+            byte[] f;
+            while ((f = take(link)) != null) {
+                if (f.length >= 34 && word(f, 12) == 0x0800 && (f[23] & 0xFF) == proto) {
+                    return f;
+                }
+            }
+        }
+        throw new AssertionError("no IPv4 frame of protocol " + proto + " within 2 s");
+    }
+
+    private static int word(byte[] f, int at) {
+        return (f[at] & 0xFF) << 8 | f[at + 1] & 0xFF;
+    }
+
+    /** RFC 1071: the one's complement sum of {@code len} bytes from {@code off} (odd byte padded), plus {@code sum}, folded. */
+    private static int sum(byte[] f, int off, int len, long sum) {
+        for (int i = 0; i < len; i += 2) {
+            sum += i + 1 < len ? word(f, off + i) : (f[off + i] & 0xFF) << 8;
+        }
+        while (sum > 0xFFFF) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) sum;
+    }
+
+    /**
+     * The link lends heap buffers, as the emulator does (the kernel reads and writes them in place), so the stack's
+     * code sees one kind of ByteBuffer on both and the JIT's profiles from emulated boots (the AOT training) fit.
+     */
+    @Test
+    void buffersLentAreOnTheHeap() {
+        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b)) {
+            byte[] f = frame(MAC_B, MAC_A, 100, 5);
+            boolean[] heap = new boolean[2];
+            assertTrue(la.transmit(0, f.length, (buf, len) -> {
+                heap[0] = buf.hasArray() && !buf.isDirect();
+                buf.put(0, f, 0, len);
+            }));
+            assertTrue(lb.awaitFrame(2_000_000_000L));
+            assertTrue(lb.receive(0, (now, buf, len) -> {
+                heap[1] = buf.hasArray() && !buf.isDirect();
+                byte[] got = new byte[len];
+                buf.get(0, got);
+                assertArrayEquals(f, got);
+            }));
+            assertTrue(heap[0], "transmit lends a heap buffer");
+            assertTrue(heap[1], "receive lends a heap buffer");
+        }
+    }
+
     @Test
     void closeIsIdempotent() {
         RawSocketLink lb = RawSocketLink.open(b);
