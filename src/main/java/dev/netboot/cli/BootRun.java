@@ -118,7 +118,8 @@ final class BootRun {
             long limit = prof.bootp().giveUp() + 3_600_000_000_000L;
             RealTimeBoot.Result run;
             try {
-                run = RealTimeBoot.run(boot, raw, limit);
+                // The seconds it waits for its lease warm the JIT up for the transfer (JitWarmup).
+                run = RealTimeBoot.run(boot, raw, limit, JitWarmup.forProfile(prof));
             } catch (LinkException e) {
                 // The link failed mid-boot (interface gone or down): a failed boot, not a usage error.
                 BootFailure f = new BootFailure("link", e.getMessage());

@@ -9,6 +9,11 @@ import java.util.function.LongSupplier;
  * the boot's next deadline ({@link BootSequence#pollAt}) comes, never sleeping and never spinning.
  *
  * <p>Time starts at 0 when the boot starts, so stage times and captures read like the emulator's.
+ *
+ * <p><b>Idle work.</b> While the board is still getting its address (DHCP's exchanges and its RFC 5227 check of the
+ * address wait on other hosts for seconds), the loop may give the time it would wait to an {@link IdleWork}, in
+ * slices of at most {@link #IDLE_SLICE}, polling the boot between slices: a frame then waits at most a slice. It
+ * stops for good once the boot has its lease (or the work says it is done), so nothing runs beside the transfer.
  */
 public final class RealTimeBoot {
     /**
@@ -19,6 +24,19 @@ public final class RealTimeBoot {
      * @param gaveUp       true when the wall-time bound ended the run before the boot finished
      */
     public record Result(BootSequence.State state, long elapsedNanos, boolean gaveUp) {
+    }
+
+    /** The longest slice of idle work between two polls of the boot: 2 ms. */
+    public static final long IDLE_SLICE = 2_000_000;
+
+    /** Work the loop may do while the boot waits for its lease. */
+    @FunctionalInterface
+    public interface IdleWork {
+        /**
+         * Works for about {@code budgetNanos} (it should return soon after); returns false once it has nothing more
+         * to do, and is not called again.
+         */
+        boolean work(long budgetNanos);
     }
 
     private RealTimeBoot() {
@@ -32,11 +50,24 @@ public final class RealTimeBoot {
      * @param limitNanos the wall-time bound of the whole boot
      */
     public static Result run(BootSequence boot, WaitableLink link, long limitNanos) {
-        return run(boot, link, limitNanos, System::nanoTime);
+        return run(boot, link, limitNanos, (IdleWork) null);
+    }
+
+    /**
+     * Like {@link #run(BootSequence, WaitableLink, long)}, giving the time the boot waits for its lease to
+     * {@code idle} (null: none).
+     */
+    public static Result run(BootSequence boot, WaitableLink link, long limitNanos, IdleWork idle) {
+        return run(boot, link, limitNanos, System::nanoTime, idle);
     }
 
     /** Like {@link #run(BootSequence, WaitableLink, long)} on the given monotonic nanosecond clock (for tests). */
     static Result run(BootSequence boot, WaitableLink link, long limitNanos, LongSupplier clock) {
+        return run(boot, link, limitNanos, clock, null);
+    }
+
+    /** Like {@link #run(BootSequence, WaitableLink, long, IdleWork)} on the given monotonic nanosecond clock (for tests). */
+    static Result run(BootSequence boot, WaitableLink link, long limitNanos, LongSupplier clock, IdleWork idle) {
         long origin = clock.getAsLong();
         long now = 0;
         boot.start(now);
@@ -51,6 +82,16 @@ public final class RealTimeBoot {
             }
             // pollAt() may already be past (work left over from this poll): then only check the socket.
             long until = Math.min(boot.pollAt(), limitNanos);
+            if (idle != null && !(boot.state() instanceof BootSequence.State.Leasing)) {
+                idle = null; // the lease is here: the rest of the boot has the machine to itself
+            }
+            if (idle != null && until - now > 0) {
+                if (!idle.work(Math.min(until - now, IDLE_SLICE))) {
+                    idle = null;
+                }
+                now = clock.getAsLong() - origin;
+                continue; // poll the boot: a frame may have come meanwhile
+            }
             link.awaitFrame(Math.max(0, until - now));
             now = clock.getAsLong() - origin;
         }

@@ -66,6 +66,23 @@ class RealTimeBootTest {
     }
 
     @Test
+    void givesTheWaitForTheLeaseToIdleWorkInSlicesAndKeepsTheDeadlines() {
+        FakeWire wire = new FakeWire();
+        BootpConfig bootp = new BootpConfig(SEC, 4 * SEC, 0, 10 * SEC); // requests at 0, 1, 3, 7 s; gives up at 10 s
+        List<Long> slices = new ArrayList<>();
+        RealTimeBoot.Result r = RealTimeBoot.run(boot(wire, bootp), wire, 600 * SEC, () -> wire.clock, budget -> {
+            slices.add(budget);
+            wire.clock += budget;      // works its whole slice
+            return slices.size() < 5;  // then has nothing more to do
+        });
+
+        assertEquals(10 * SEC, r.elapsedNanos(), "the deadlines are kept");
+        assertEquals(List.of(2_000_000L, 2_000_000L, 2_000_000L, 2_000_000L, 2_000_000L), slices, "five slices of 2 ms");
+        assertEquals(List.of(SEC - 10_000_000, 2 * SEC, 4 * SEC, 3 * SEC), wire.waits, "the rest of the first wait, then as before");
+        assertEquals(4, wire.inner.takeTx().size(), "four DHCPDISCOVERs, on time");
+    }
+
+    @Test
     void waitsUntilEachBootpDeadlineAndEndsWhenBootpGivesUp() {
         FakeWire wire = new FakeWire();
         BootpConfig bootp = new BootpConfig(SEC, 4 * SEC, 0, 10 * SEC); // requests at 0, 1, 3, 7 s; gives up at 10 s
