@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * <p><b>Idle work.</b> While the board is still getting its address (DHCP's exchanges and its RFC 5227 check of the
  * address wait on other hosts for seconds), the loop may give the time it would wait to an {@link IdleWork}, in
  * slices of at most {@link #IDLE_SLICE}, polling the boot between slices: a frame then waits at most a slice. It
- * stops for good once the boot has its lease (or the work says it is done), so nothing runs beside the transfer.
+ * stops for good once the boot has its lease (or the work says it is done, or throws: the work is optional and its
+ * failure is not the boot's), so nothing runs beside the transfer.
  */
 public final class RealTimeBoot {
     /**
@@ -86,8 +87,12 @@ public final class RealTimeBoot {
                 idle = null; // the lease is here: the rest of the boot has the machine to itself
             }
             if (idle != null && until - now > 0) {
-                if (!idle.work(Math.min(until - now, IDLE_SLICE))) {
-                    idle = null;
+                try {
+                    if (!idle.work(Math.min(until - now, IDLE_SLICE))) {
+                        idle = null;
+                    }
+                } catch (RuntimeException e) {
+                    idle = null; // the work is optional: its failure is not the boot's
                 }
                 now = clock.getAsLong() - origin;
                 continue; // poll the boot: a frame may have come meanwhile

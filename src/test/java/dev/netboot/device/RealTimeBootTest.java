@@ -83,6 +83,24 @@ class RealTimeBootTest {
     }
 
     @Test
+    void idleWorkThatThrowsIsDroppedAndTheBootGoesOn() {
+        FakeWire wire = new FakeWire();
+        BootpConfig bootp = new BootpConfig(SEC, 4 * SEC, 0, 10 * SEC);
+        int[] calls = {0};
+        RealTimeBoot.Result r = RealTimeBoot.run(boot(wire, bootp), wire, 600 * SEC, () -> wire.clock, budget -> {
+            calls[0]++;
+            wire.clock += budget;
+            throw new IllegalStateException("the warm-up broke");
+        });
+
+        assertEquals(1, calls[0], "called once, then dropped");
+        assertEquals(10 * SEC, r.elapsedNanos());
+        assertEquals(List.of(SEC - 2_000_000, 2 * SEC, 4 * SEC, 3 * SEC), wire.waits);
+        BootFailure f = assertInstanceOf(BootSequence.State.Failed.class, r.state()).failure();
+        assertEquals("dhcp", f.stage(), "the boot ends as it would have: BOOTP gave up, nothing else");
+    }
+
+    @Test
     void waitsUntilEachBootpDeadlineAndEndsWhenBootpGivesUp() {
         FakeWire wire = new FakeWire();
         BootpConfig bootp = new BootpConfig(SEC, 4 * SEC, 0, 10 * SEC); // requests at 0, 1, 3, 7 s; gives up at 10 s
