@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.netboot.wire.Checksum;
+import dev.netboot.wire.EthernetFrame;
+import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -58,10 +60,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final short POLLIN = 0x1;
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
-    private static final int ETH_HEADER = 14, VLAN_TAG = 4;
-    /** ETH_P_IP; the IPv4 header's protocol byte and least length; IPPROTO_UDP; the UDP checksum's offset in its header. */
-    private static final short ETHERTYPE_IPV4 = 0x0800;
-    private static final int IPV4_PROTOCOL = 9, IPV4_MIN_HEADER = 20, IPPROTO_UDP = 17, UDP_CHECKSUM = 6;
+    private static final int ETH_HEADER = EthernetFrame.HEADER_LEN, VLAN_TAG = 4;
+    /** The IPv4 header's protocol byte; the UDP checksum's offset in its header. */
+    private static final int IPV4_PROTOCOL = 9, UDP_CHECKSUM = 6;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
@@ -382,8 +383,8 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     /** Returns whether {@code field} is the checksum of a UDP header at {@code start}, right after an untagged IPv4 header. */
     private boolean isUdpChecksumOfIpv4(int start, int field, int length) {
-        if (length < ETH_HEADER + IPV4_MIN_HEADER || rxBuf.getShort(12) != ETHERTYPE_IPV4
-                || (rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF) != IPPROTO_UDP) {
+        if (length < ETH_HEADER + Ipv4Packet.HEADER_LEN || (rxBuf.getShort(12) & 0xFFFF) != EthernetFrame.TYPE_IPV4
+                || (rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF) != Ipv4Packet.PROTO_UDP) {
             return false;
         }
         int ihl = (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
