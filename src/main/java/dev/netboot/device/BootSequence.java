@@ -97,9 +97,6 @@ public final class BootSequence {
         COMMITTED
     }
 
-    /** Leases given up at most per boot because the boot they named could not start ({@link #tryAnotherServer}). */
-    static final int MAX_FALLBACKS = 2;
-
     private final NetStack net;
     private final Flash flash;
     private final DeviceProfile profile;
@@ -124,7 +121,7 @@ public final class BootSequence {
     private long startedAt;
     private long boundAt;
     private int renewalsSeen;
-    private int fallbacks;           // leases given up because the boot they named could not start
+    private final ServerFallback fallback = new ServerFallback();
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -463,11 +460,7 @@ public final class BootSequence {
             update.abort();
         }
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
-        boolean couldNotStart = tftp.stats().blocks() == 0 && switch (f.kind()) {
-            case SERVER_ERROR -> f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND || f.errorCode() == TftpWire.ERR_ACCESS;
-            case TIMEOUT, UNREACHABLE -> true;
-            case LOCAL, PROTOCOL -> false;
-        };
+        boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
         if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, f.message()))) {
             fail(now, stage, f.message());
         }
@@ -477,16 +470,15 @@ public final class BootSequence {
      * When the boot a DHCP lease named could not start (the server has no such file or refuses it, or the server never
      * answered, before a single block came) and another DHCP server offered an address in the same exchange, gives up
      * this lease and asks again without its server: a rogue or misconfigured server answering first must not keep the
-     * board from the one that answers right. At most {@link #MAX_FALLBACKS} times a boot; nothing was written to the
-     * slot the board boots.
+     * board from the one that answers right. At most {@link ServerFallback#MAX_FALLBACKS} times a boot
+     * ({@link ServerFallback}); nothing was written to the slot the board boots.
      *
      * @return true when the board asks again
      */
     private boolean tryAnotherServer(long now, Lease lease, BootFailure why) {
-        if (fallbacks >= MAX_FALLBACKS || lease.source() != Lease.Source.DHCP || !this.lease.alternativeSeen()) {
+        if (!fallback.giveUp(lease.source(), this.lease.alternativeSeen())) {
             return false;
         }
-        fallbacks++;
         update = null;
         tftp = new TftpClient(net, ram.apply(profile.tftp()), random); // a fresh client, a fresh port, for the next try
         observer.triedAnotherServer(now, lease, why);
