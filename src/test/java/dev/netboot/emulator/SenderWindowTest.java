@@ -30,6 +30,14 @@ class SenderWindowTest {
         return out;
     }
 
+    /** Returns a window whose first window, from block 1, all went out at time 0. */
+    private static SenderWindow firstWindowSent(int windowSize, long lastBlock) {
+        SenderWindow w = window(windowSize, lastBlock);
+        w.start(0, 1);
+        drain(w, 0);
+        return w;
+    }
+
     @Test
     void aHoleSlidesTheWindowOnFromTheAckAndSendsTheMissingBlockFirst() {
         SenderWindow w = window(4, 10);
@@ -45,9 +53,7 @@ class SenderWindowTest {
 
     @Test
     void anAckOfExactlyTheBlockResentAloneRestartsTheWindowAfterIt() {
-        SenderWindow w = window(4, 10);
-        w.start(0, 1);
-        drain(w, 0);
+        SenderWindow w = firstWindowSent(4, 10);
         w.onAck(10, 2);
         w.resendAlone(10, 3);
         drain(w, 10); // 3 again, then 5 and 6
@@ -60,9 +66,7 @@ class SenderWindowTest {
 
     @Test
     void theAckOfTheWindowsEndOrOfTheLastBlockEndsIt() {
-        SenderWindow w = window(4, 6);
-        w.start(0, 1);
-        drain(w, 0);
+        SenderWindow w = firstWindowSent(4, 6);
         assertEquals(Step.WINDOW, w.onAck(10, 4));
         w.start(10, w.base());
         assertEquals(List.of(5L, 6L), drain(w, 10)); // never past the last block
@@ -116,9 +120,7 @@ class SenderWindowTest {
 
     @Test
     void inLockStepADuplicateAckAsksForNothing() {
-        SenderWindow w = window(1, 10);
-        w.start(0, 1);
-        drain(w, 0);
+        SenderWindow w = firstWindowSent(1, 10);
         assertEquals(Step.WINDOW, w.onAck(10, 1));
         w.start(10, 2);
         drain(w, 10);
