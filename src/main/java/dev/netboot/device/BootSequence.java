@@ -12,7 +12,6 @@ import dev.netboot.net.ArpStatus;
 import dev.netboot.net.NetConfig;
 import dev.netboot.net.NetStack;
 import dev.netboot.tftp.TftpClient;
-import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
@@ -36,7 +35,8 @@ import java.util.random.RandomGenerator;
  * is never marked bootable.
  *
  * <p><b>Window.</b> A profile's {@code windowsize = auto} is sized from the path when the transfer starts
- * ({@link PathWindow}): the link's rate and the round trip of the board's ARP exchange with its next hop.
+ * ({@link PathWindow}, through {@link WindowSizing}): the link's rate and the round trip of the board's ARP exchange
+ * with its next hop.
  * In-order blocks go straight to the flash writer, so only a timed flash limits the window by RAM.
  *
  * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
@@ -97,9 +97,6 @@ public final class BootSequence {
         COMMITTED
     }
 
-    /** Leases given up at most per boot because the boot they named could not start ({@link #tryAnotherServer}). */
-    static final int MAX_FALLBACKS = 2;
-
     private final NetStack net;
     private final Flash flash;
     private final DeviceProfile profile;
@@ -108,14 +105,7 @@ public final class BootSequence {
     private final RandomGenerator random;
     private final BootObserver observer;
     private final FlashStats flashAtStart;
-    private final RamBudget budget;  // the RAM shared for the window the RAM allows
-    private RamBudget ram;           // ... and for the window asked: for windowsize auto, set when the transfer starts
-    private final String ramProblem;
-    private final long linkRate;     // bits per second, 0 when the link does not say
-    private final long linkReceiveBuffer; // bytes the link queues while we are busy, 0 when it does not say
-    private long arpStartedAt;
-    private int arpRequests;         // ARP requests sent for the next hop, as far as seen
-    private long pathRtt = -1;       // the ARP exchange's round trip, when one request was answered
+    private final WindowSizing sizing; // the RAM shared, and the window sized from the path for windowsize auto
     private State state = new State.Idle();
     private SlotUpdate update;
     private ImageCheck check;        // the sidecars (FILE.sha256, FILE.sig), once the image is read back
@@ -124,7 +114,7 @@ public final class BootSequence {
     private long startedAt;
     private long boundAt;
     private int renewalsSeen;
-    private int fallbacks;           // leases given up because the boot they named could not start
+    private final ServerFallback fallback = new ServerFallback();
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -139,26 +129,11 @@ public final class BootSequence {
         this.profile = profile;
         this.net = new NetStack(link, netConfig, mac);
         this.flash = flash;
-        this.linkRate = link.bitsPerSecond();
-        this.linkReceiveBuffer = link.receiveBufferBytes();
-        // The board's RAM shared among reorder buffer, flash buffer and writer, whatever window was asked; the
-        // window is limited by it only when the flash takes time (untimed flash is always ready: MIN_VALUE).
-        RamBudget shared = null;
-        String problem = null;
-        try {
-            shared = RamBudget.of(profile, NetStack.maxUdpPayload(link.mtu()), flash.busyUntil() != Long.MIN_VALUE);
-        } catch (IllegalArgumentException e) {
-            problem = e.getMessage(); // the boot fails at start, with this line
-        }
-        this.budget = shared;
-        this.ramProblem = problem;
+        // The window is limited by the RAM only when the flash takes time (untimed flash is always ready: MIN_VALUE).
+        this.sizing = new WindowSizing(profile, link, flash.busyUntil() != Long.MIN_VALUE);
         this.random = random;
         this.lease = new LeaseStage(net, profile.bootp(), profile.dhcp(), random);
-        // Until the path is measured: the window the board would ask for on this link, assuming a LAN's round trip.
-        this.ram = shared == null ? null : sizedFor(-1);
-        TftpConfig t = profile.tftp();
-        this.tftp = new TftpClient(net, shared != null ? ram.apply(t)
-                : t.windowSize() == TftpConfig.AUTO ? t.withWindow(PathWindow.UNKNOWN_RATE, t.reorderBudget()) : t, random);
+        this.tftp = new TftpClient(net, sizing.initial(), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
         profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
@@ -184,21 +159,13 @@ public final class BootSequence {
         return tftp;
     }
 
-    /** Returns the budget for the window asked: {@link #budget}'s, or for windowsize auto the path's ({@code rtt} < 0: assumed). */
-    private RamBudget sizedFor(long rtt) {
-        if (profile.tftp().windowSize() != TftpConfig.AUTO || !profile.tftp().options()) {
-            return budget;
-        }
-        return budget.withWindow(PathWindow.of(linkRate, rtt, budget.blockSize(), linkReceiveBuffer));
-    }
-
     /**
      * Returns how the board's RAM is shared (reorder buffer, flash buffer, writer), or null when it holds too little
      * to boot. With windowsize auto, its window is the one the board would ask for on this link until the transfer
      * starts (the round trip assumed), then the one it asked for (the round trip measured).
      */
     public RamBudget ram() {
-        return ram;
+        return sizing.ram();
     }
 
     /** Returns the slot update once the transfer started, else null (for the target slot and writer counters). */
@@ -224,12 +191,12 @@ public final class BootSequence {
         }
         startedAt = now;
         flash.at(now);
-        if (ramProblem != null) {
-            fail(now, "ram", ramProblem);
+        if (sizing.problem() != null) {
+            fail(now, "ram", sizing.problem());
             return;
         }
-        if (ram.note() != null) {
-            observer.ramShared(now, ram);
+        if (sizing.ram().note() != null) {
+            observer.ramShared(now, sizing.ram());
         }
         transition(now, new State.Leasing());
         lease.start(now);
@@ -258,9 +225,7 @@ public final class BootSequence {
         if (state instanceof State.Arp a) {
             switch (net.resolve(now, a.hop())) {
                 case ArpStatus.Resolved r -> {
-                    if (arpRequests == 1 && now > arpStartedAt) {
-                        pathRtt = now - arpStartedAt; // one request, one answer: a round trip to the next hop
-                    }
+                    sizing.arpResolved(now);
                     observer.resolved(now, a.hop(), r.mac());
                     startTransfer(now, a.lease());
                 }
@@ -271,7 +236,7 @@ public final class BootSequence {
                         fail(now, why.stage(), why.message());
                     }
                 }
-                case ArpStatus.Pending p -> arpRequests = Math.max(arpRequests, p.requestsSent());
+                case ArpStatus.Pending p -> sizing.arpPending(p.requestsSent());
             }
         }
         if (state instanceof State.Transfer t) {
@@ -340,8 +305,7 @@ public final class BootSequence {
                     + ") and " + lease.source() + " gave no router (option 3)");
             return;
         }
-        arpStartedAt = now;
-        arpRequests = 0;
+        sizing.arpStarted(now);
         transition(now, new State.Arp(lease, hop));
     }
 
@@ -362,11 +326,10 @@ public final class BootSequence {
     }
 
     private void startTransfer(long now, Lease lease) {
-        RamBudget sized = sizedFor(pathRtt);
-        if (sized != ram) {
-            ram = sized; // windowsize auto: the window from the measured path; a new client asks for it
-            tftp = new TftpClient(net, ram.apply(profile.tftp()), random);
+        if (sizing.sizeForPath()) {
+            tftp = new TftpClient(net, sizing.tftp(), random); // windowsize auto: the window from the measured path
         }
+        RamBudget ram = sizing.ram();
         try {
             update = new SlotUpdate(profile.bootSlots(flash), flash, ram.writer(), ram.flashBuffer(), profile.boot().minImageSize(),
                     observer);
@@ -400,7 +363,7 @@ public final class BootSequence {
     }
 
     private void verified(long now, Lease lease) {
-        check = new ImageCheck(net, profile, ram.apply(profile.tftp()), random, lease, update);
+        check = new ImageCheck(net, profile, sizing.tftp(), random, lease, update);
         check.start(now);
         followCheck(now, lease);
     }
@@ -463,11 +426,7 @@ public final class BootSequence {
             update.abort();
         }
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
-        boolean couldNotStart = tftp.stats().blocks() == 0 && switch (f.kind()) {
-            case SERVER_ERROR -> f.errorCode() == TftpWire.ERR_FILE_NOT_FOUND || f.errorCode() == TftpWire.ERR_ACCESS;
-            case TIMEOUT, UNREACHABLE -> true;
-            case LOCAL, PROTOCOL -> false;
-        };
+        boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
         if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, f.message()))) {
             fail(now, stage, f.message());
         }
@@ -477,18 +436,17 @@ public final class BootSequence {
      * When the boot a DHCP lease named could not start (the server has no such file or refuses it, or the server never
      * answered, before a single block came) and another DHCP server offered an address in the same exchange, gives up
      * this lease and asks again without its server: a rogue or misconfigured server answering first must not keep the
-     * board from the one that answers right. At most {@link #MAX_FALLBACKS} times a boot; nothing was written to the
-     * slot the board boots.
+     * board from the one that answers right. At most {@link ServerFallback#MAX_FALLBACKS} times a boot
+     * ({@link ServerFallback}); nothing was written to the slot the board boots.
      *
      * @return true when the board asks again
      */
     private boolean tryAnotherServer(long now, Lease lease, BootFailure why) {
-        if (fallbacks >= MAX_FALLBACKS || lease.source() != Lease.Source.DHCP || !this.lease.alternativeSeen()) {
+        if (!fallback.giveUp(lease.source(), this.lease.alternativeSeen())) {
             return false;
         }
-        fallbacks++;
         update = null;
-        tftp = new TftpClient(net, ram.apply(profile.tftp()), random); // a fresh client, a fresh port, for the next try
+        tftp = new TftpClient(net, sizing.tftp(), random); // a fresh client, a fresh port, for the next try
         observer.triedAnotherServer(now, lease, why);
         transition(now, new State.Leasing());
         this.lease.startWithout(now, lease.dhcpServer());

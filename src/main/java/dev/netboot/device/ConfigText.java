@@ -2,24 +2,12 @@ package dev.netboot.device;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -45,17 +33,15 @@ import java.util.regex.Pattern;
  * <p>Reading is strict so that typos cannot pass silently: a reader asks for what it understands with
  * {@link #section}, {@link #namedSections}, {@link Section#require} and {@link Section#optional}, then
  * calls {@link #finish()}, which rejects every section and key nobody asked for. Every error is a
- * {@link ConfigException} naming the file, line, section and key.
+ * {@link ConfigException} naming the file, line, section and key. The syntax is {@link ConfigParser}'s.
  */
 public final class ConfigText {
-    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9]*(?:-[a-z0-9]+)*");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-
     private final String source;
     private final List<Section> sections;
     private final Set<String> askedKinds = new LinkedHashSet<>();
 
-    private ConfigText(String source, List<Section> sections) {
+    /** A text named {@code source} whose {@code sections} {@link ConfigParser} fills in file order. */
+    ConfigText(String source, List<Section> sections) {
         this.source = source;
         this.sections = sections;
     }
@@ -66,59 +52,7 @@ public final class ConfigText {
      * @throws ConfigException when the file cannot be read or its lines are not in the format
      */
     public static ConfigText load(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) {
-                throw new ConfigException(file + ": is a directory (expected: a file in the netboot config format)");
-            }
-            long size = Files.size(file);
-            if (size > MAX_FILE) {
-                throw new ConfigException(file + ": " + size + " bytes is too large for a config file (expected: text of at most "
-                        + MAX_FILE / 1024 + " KiB)");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file + ": no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new ConfigException(file + ": permission denied", e);
-        } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read: " + (e.getMessage() == null ? "input/output error" : e.getMessage()), e);
-        }
-        return parse(decode(bytes, file.toString()), file.toString());
-    }
-
-    /** The largest config file read: profiles and scenarios are a few KiB; anything this big is not one. */
-    private static final long MAX_FILE = 1 << 20;
-
-    /**
-     * Decodes UTF-8 strictly: a binary file (an image given as a scenario, say) is refused at the line
-     * with its first byte that is not text, never read as garbage.
-     */
-    private static String decode(byte[] bytes, String source) {
-        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(bytes.length);
-        CoderResult r = d.decode(in, out, true);
-        int bad = r.isError() ? in.position() : -1;
-        for (int i = 0; bad < 0 && i < bytes.length; i++) {
-            byte b = bytes[i];
-            if (b == 0 || (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r')) {
-                bad = i; // NUL and other control characters: a binary file, even when it happens to be valid UTF-8
-            }
-        }
-        if (bad >= 0) {
-            int line = 1;
-            for (int i = 0; i < bad; i++) {
-                if (bytes[i] == '\n') {
-                    line++;
-                }
-            }
-            throw new ConfigException(String.format(Locale.ROOT, "%s:%d: not a text file: byte 0x%02x at offset %d is not UTF-8 text"
-                    + " (expected: a file in the netboot config format)", source, line, bytes[bad] & 0xFF, bad));
-        }
-        d.flush(out);
-        return out.flip().toString();
+        return ConfigParser.load(file);
     }
 
     /**
@@ -128,76 +62,7 @@ public final class ConfigText {
      *                         a key outside any section, or a repeated section or key
      */
     public static ConfigText parse(String text, String source) {
-        List<Section> sections = new ArrayList<>();
-        ConfigText config = new ConfigText(source, sections);
-        Section current = null;
-        // Editors on Windows may start UTF-8 files with a byte order mark; it is not part of line 1.
-        String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            int line = i + 1;
-            String s = stripComment(lines[i]).strip();
-            if (s.isEmpty()) {
-                continue;
-            }
-            if (s.startsWith("[")) {
-                current = config.header(s, line);
-                sections.add(current);
-                continue;
-            }
-            int eq = s.indexOf('=');
-            if (eq < 0) {
-                throw new ConfigException(source + ":" + line + ": '" + s
-                        + "' is not a line of this format (expected: key = value, [section], [section name] or # comment)");
-            }
-            String key = s.substring(0, eq).strip();
-            String value = s.substring(eq + 1).strip();
-            if (!KEY.matcher(key).matches()) {
-                throw new ConfigException(source + ":" + line + ": key '" + key
-                        + "' (expected: lowercase letters, digits and dashes, like erase-unit)");
-            }
-            if (current == null) {
-                throw new ConfigException(source + ":" + line + ": '" + key
-                        + "' is outside any section (expected: a [section] header first)");
-            }
-            Value old = current.entries.get(key);
-            if (old != null) {
-                throw new ConfigException(source + ":" + line + ": " + current.label() + " " + key
-                        + ": repeated (first set on line " + old.line + ")");
-            }
-            current.entries.put(key, new Value(current, key, value, line));
-        }
-        return config;
-    }
-
-    /** Removes a whole-line comment, or a trailing one that starts at a '#' preceded by whitespace. */
-    private static String stripComment(String line) {
-        if (line.strip().startsWith("#")) {
-            return "";
-        }
-        for (int i = 1; i < line.length(); i++) {
-            if (line.charAt(i) == '#' && Character.isWhitespace(line.charAt(i - 1))) {
-                return line.substring(0, i);
-            }
-        }
-        return line;
-    }
-
-    private Section header(String s, int line) {
-        if (!s.endsWith("]")) {
-            throw new ConfigException(source + ":" + line + ": '" + s + "' is not a section header (expected: [section] or [section name])");
-        }
-        String[] parts = s.substring(1, s.length() - 1).strip().split("\\s+");
-        if (parts.length > 2 || !KEY.matcher(parts[0]).matches() || (parts.length == 2 && !NAME.matcher(parts[1]).matches())) {
-            throw new ConfigException(source + ":" + line + ": '" + s
-                    + "' is not a section header (expected: [kind] or [kind name], kind in lowercase letters and dashes, name without spaces)");
-        }
-        Section section = new Section(this, parts[0], parts.length == 2 ? parts[1] : null, line);
-        for (Section other : sections) {
-            if (other.kind.equals(section.kind) && Objects.equals(other.name, section.name)) {
-                throw new ConfigException(source + ":" + line + ": " + section.label() + " repeated (first on line " + other.line + ")");
-            }
-        }
-        return section;
+        return ConfigParser.parse(text, source);
     }
 
     /** Returns the name this text goes by in messages, e.g. {@code device-profiles/spi-nor-16m.profile}. */
@@ -295,11 +160,21 @@ public final class ConfigText {
         private final Set<String> asked = new LinkedHashSet<>();
         private boolean consumed;
 
-        private Section(ConfigText config, String kind, String name, int line) {
+        Section(ConfigText config, String kind, String name, int line) {
             this.config = config;
             this.kind = kind;
             this.name = name;
             this.line = line;
+        }
+
+        /** Returns the entry of {@code key}, or null; not marked consumed (for the parser). */
+        Value entry(String key) {
+            return entries.get(key);
+        }
+
+        /** Adds an entry (for the parser). */
+        void add(Value v) {
+            entries.put(v.key, v);
         }
 
         /** Returns the kind, e.g. {@code partition} for {@code [partition boot]}. */
@@ -379,7 +254,7 @@ public final class ConfigText {
         private final String text;
         private final int line;
 
-        private Value(Section section, String key, String text, int line) {
+        Value(Section section, String key, String text, int line) {
             this.section = section;
             this.key = key;
             this.text = text;

@@ -13,9 +13,7 @@ import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -32,7 +30,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Replies reach it through {@link #onReply} (the owner binds port 68 and checks op, hardware type and chaddr);
  * timers through {@link #poll}. The ARP probe ({@link AddressProbe}) and the question to a ProxyDHCP server's port
- * 4011 ({@link ProxyBoot}) are machines of their own that it drives. The whole acquisition, restarts included, has the profile's give-up budget.
+ * 4011 ({@link ProxyBoot}) are machines of their own that it drives; the {@link OfferBook} weighs the offers and keeps
+ * the servers behind them. The whole acquisition, restarts included, has the profile's give-up budget.
  */
 final class Acquisition {
     /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
@@ -108,8 +107,7 @@ final class Acquisition {
     private int conflicts;
     private String lastIgnored = "";
     private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
-    private final Set<Ipv4Address> excluded = new HashSet<>(); // servers whose lease led to a boot that could not start
-    private final Set<Ipv4Address> others = new HashSet<>();   // other servers that offered an address this time
+    private final OfferBook book;
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
         this.net = net;
@@ -119,6 +117,7 @@ final class Acquisition {
         this.random = random;
         this.probe = config.arpProbes() == 0 ? null : new AddressProbe(net, config.arpProbes(), config.arpProbeInterval());
         this.proxyBoot = new ProxyBoot(net, messages, this::retryAt);
+        this.book = new OfferBook(config);
     }
 
     State state() {
@@ -155,7 +154,7 @@ final class Acquisition {
 
     /** Returns true when a server other than the one whose lease was taken offered an address in the same exchange. */
     boolean alternativeSeen() {
-        return !others.isEmpty();
+        return book.alternativeSeen();
     }
 
     /**
@@ -163,8 +162,7 @@ final class Acquisition {
      * could not start. The give-up budget counts from now.
      */
     void startWithout(long now, Ipv4Address server) {
-        excluded.add(server);
-        others.clear();
+        book.exclude(server);
         lastIgnored = "";
         startedAt = now;
         discover(now);
@@ -275,7 +273,7 @@ final class Acquisition {
                     if (o != null && o.kind() == Offer.Kind.PROXY && p.proxy() == null) {
                         transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
                     } else if (o != null) {
-                        noteAlternative(o, p.lease().dhcpServer()); // a late offer, kept in mind as in requesting
+                        book.note(o, p.lease().dhcpServer()); // a late offer, kept in mind as in requesting
                     }
                 }
                 case State.Proxying p -> {
@@ -297,13 +295,6 @@ final class Acquisition {
         }
     }
 
-    /** Keeps in mind that {@code o}'s server, when it is not {@code chosen} nor excluded, offered an address too. */
-    private void noteAlternative(Offer o, Ipv4Address chosen) {
-        if (o.givesAddress() && !o.server().equals(chosen) && !excluded.contains(o.server())) {
-            others.add(o.server());
-        }
-    }
-
     /** Says what the chosen server did not send: no DHCPACK at all, or none that could be used, and why. */
     private String noAck(State.Requesting r, String after) {
         return ackProblem == null ? "no DHCPACK from " + r.chosen().server() + after
@@ -316,27 +307,14 @@ final class Acquisition {
             lastIgnored = describe(m) + " from " + src + " while selecting";
             return;
         }
-        if (o.givesAddress() && excluded.contains(o.server())) {
-            lastIgnored = describe(m) + " from " + o.server() + ", whose lease named a boot that could not start";
+        String refused = book.refusal(o, m, src);
+        if (refused != null) {
+            lastIgnored = refused;
             return;
-        }
-        if (o.kind() == Offer.Kind.BOOTP && config.protocol() == DhcpConfig.Protocol.DHCP) {
-            lastIgnored = "a BOOTP reply from " + src + " (protocol = dhcp)";
-            return;
-        }
-        if (o.kind() == Offer.Kind.BOOTP) {
-            BootpLease.read(m, src, Ipv4Address.ANY, "BOOTP"); // checks address and mask now, not after the window
-        } else if (o.kind() == Offer.Kind.ADDRESS) {
-            // An offer whose lease could never be used (a non-contiguous mask) is no offer: a rogue server answering
-            // first with one must not win over the server that answers right.
-            BootpLease.read(m, src, o.server(), "DHCP");
         }
         List<Offer> offers = new ArrayList<>(s.offers());
         offers.add(o);
-        long decideAt = s.decideAt();
-        if (o.givesAddress() && decideAt == Long.MAX_VALUE) {
-            decideAt = now + config.offerWait();
-        }
+        long decideAt = book.decideAt(o, now, s.decideAt());
         State.Selecting next = new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
         transition(next);
         // An offer naming both the boot server and the file cannot be beaten: take it without waiting.
@@ -354,10 +332,7 @@ final class Acquisition {
             transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
             return;
         }
-        others.clear();
-        for (Offer o : s.offers()) {
-            noteAlternative(o, best.server());
-        }
+        book.chose(best, s.offers());
         if (best.kind() == Offer.Kind.BOOTP) {
             Lease lease = Lease.of(BootpLease.read(best.message(), best.server(), Ipv4Address.ANY, "BOOTP"));
             checkAddress(now, s.xid(), lease, proxy, now);
@@ -376,7 +351,7 @@ final class Acquisition {
             if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
                 transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
             } else if (o != null) {
-                noteAlternative(o, r.chosen().server()); // a late offer: the choice is made, but it is there if the boot cannot start
+                book.note(o, r.chosen().server()); // a late offer: the choice is made, but it is there if the boot cannot start
             }
             return;
         }
@@ -477,7 +452,8 @@ final class Acquisition {
                 == SendResult.SENT;
     }
 
-    private static String describe(BootpMessage m) {
+    /** Returns what {@code m} is in messages: its DHCP message type, or "a BOOTP reply". */
+    static String describe(BootpMessage m) {
         return m.options().messageType().map(Object::toString).orElse("a BOOTP reply");
     }
 

@@ -43,6 +43,8 @@ import java.util.random.RandomGenerator;
  *   <li>Anything else sent to port 69 (ACK, DATA, ERROR, junk) is counted and dropped.</li>
  *   <li>Limits ({@link TftpServerLimits}): past {@code maxTransfers} running transfers a request waits in port 69's
  *       queue, is dropped, or gets ERROR 0 "Server busy"; a request no UDP port can be bound for gets the last.</li>
+ *   <li>Multicast (RFC 2090), where {@link #offerMulticast offered}: the {@link MulticastAdmission} says whether an
+ *       RRQ with the {@code multicast} option joins a running transfer, starts one or is refused.</li>
  * </ul>
  *
  * <p><b>Many transfers at once.</b> The read sessions share the host's port ({@link PortShare}): each sends one
@@ -86,9 +88,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private TftpServerLimits limits = TftpServerLimits.NONE;
     private final PortShare share;
-    private Scenario.Multicast multicast;
-    private final List<TftpMulticastSession> multicastSessions = new ArrayList<>();
-    private long multicastRequests;
+    private final MulticastAdmission multicast;
 
     /**
      * Counters of the server (per-transfer figures are in {@link #sessions()}).
@@ -128,6 +128,7 @@ public final class TftpServer implements UdpHandler, SimNode {
         this.ports = ports;
         this.pacer = pacer;
         this.share = new PortShare(pacer);
+        this.multicast = new MulticastAdmission(stack, config, share);
     }
 
     /** Sets how many transfers run at once and what a request past that gets; before the first request. */
@@ -215,7 +216,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             malformed++;
             return;
         }
-        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !joinsMulticast(p)) {
+        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !multicast.joins(p)) {
             full(now, srcIp, srcPort, buf, off, len);
             return;
         }
@@ -297,7 +298,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         List<TftpPacket.Option> asked = config.options() == TftpServerConfig.Options.IGNORE ? List.of() : options;
-        if (!write && multicast != null && !config.singlePort() && asks(asked, "multicast")) {
+        if (!write && !config.singlePort() && multicast.asked(asked)) {
             multicastRequest(now, client, clientPort, name, content, asked, tid);
             return;
         }
@@ -327,96 +328,39 @@ public final class TftpServer implements UdpHandler, SimNode {
         touched(now, s);
     }
 
-    private static boolean asks(List<TftpPacket.Option> options, String name) {
-        for (TftpPacket.Option o : options) {
-            if (o.name().equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * An RRQ with RFC 2090's {@code multicast}: the client joins the transfer already sending this file at its block
-     * size (and needs no port of its own), or starts one on a fresh port and the next free group. The OACK carries
-     * what the request asked of blksize, tsize and timeout, and the group; never windowsize (RFC 2090 is lock-step).
-     */
+    /** An RRQ with RFC 2090's {@code multicast}: the client joins a running transfer, starts one, or is refused. */
     private void multicastRequest(long now, Ipv4Address client, int clientPort, String name, ServedFile content,
                                   List<TftpPacket.Option> options, int tid) {
-        List<TftpPacket.Option> plain = new ArrayList<>();
-        for (TftpPacket.Option o : options) {
-            if (!o.name().equals("multicast") && !o.name().equals("windowsize") && !o.name().equals("rollover")) {
-                plain.add(o);
-            }
-        }
-        TftpServerSession.Params params = ServerOptions.negotiate(config, stack.maxUdpPayload(), plain, content.size());
-        if (content.size() / params.blockSize() + 1 > 65535) {
-            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File too big for multicast at blksize "
-                    + params.blockSize() + ": at most 65535 blocks");
-            return;
-        }
-        multicastRequests++;
-        for (TftpMulticastSession m : multicastSessions) {
-            if (!m.ended() && m.file().equals(name) && m.blockSize() == params.blockSize()) {
+        switch (multicast.admit(name, content, options, tid)) {
+            case MulticastAdmission.Outcome.Join(TftpMulticastSession m) -> {
                 m.join(now, client.value(), clientPort);
                 touched(now, m);
-                return;
+            }
+            case MulticastAdmission.Outcome.Start(TftpMulticastSession m) -> {
+                stack.bind(tid, new Bound(m));
+                active.add(m);
+                peakActive = Math.max(peakActive, active.size());
+                m.join(now, client.value(), clientPort);
+                touched(now, m);
+            }
+            case MulticastAdmission.Outcome.Refuse(boolean noRoom, String message) -> {
+                if (noRoom) {
+                    busy++;
+                }
+                sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, message);
             }
         }
-        Ipv4Address group = freeGroup();
-        if (group == null || tid < 0) {
-            busy++;
-            sendError(now, tid < 0 ? PORT : tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Server busy: no multicast group free");
-            return;
-        }
-        List<TftpPacket.Option> oack = params.oack() == null ? List.of() : params.oack().options();
-        TftpMulticastSession m = new TftpMulticastSession(stack, config, tid, group, multicast.port(), name, content, params,
-                oack, share);
-        multicastSessions.add(m);
-        stack.bind(tid, new Bound(m));
-        active.add(m);
-        peakActive = Math.max(peakActive, active.size());
-        m.join(now, client.value(), clientPort);
-        touched(now, m);
-    }
-
-    /** Returns the first group of the offered range no running transfer uses, or null. */
-    private Ipv4Address freeGroup() {
-        for (int i = 0; i < multicast.groups(); i++) {
-            Ipv4Address g = new Ipv4Address(multicast.firstGroup().value() + i);
-            boolean used = false;
-            for (TftpMulticastSession m : multicastSessions) {
-                used |= !m.ended() && m.group().equals(g);
-            }
-            if (!used) {
-                return g;
-            }
-        }
-        return null;
     }
 
     /** Offers RFC 2090 multicast on {@code m}'s groups and port (null: the option goes unanswered); before the first request. */
     public TftpServer offerMulticast(Scenario.Multicast m) {
-        this.multicast = m;
+        multicast.offer(m);
         return this;
     }
 
     /** Returns every multicast transfer started so far, in order. */
     public List<TftpMulticastSession> multicastSessions() {
-        return List.copyOf(multicastSessions);
-    }
-
-    /** Returns whether a request would join a running multicast transfer (and so needs no transfer of its own). */
-    private boolean joinsMulticast(TftpPacket p) {
-        if (multicast == null || !(p instanceof TftpPacket.Rrq r) || !asks(r.options(), "multicast")) {
-            return false;
-        }
-        for (TftpMulticastSession m : multicastSessions) {
-            if (!m.ended() && m.file().equals(r.filename())) {
-                return true;
-            }
-        }
-        return false;
+        return multicast.sessions();
     }
 
     /** A session's port: passes datagrams on, then looks at the session's deadline. */

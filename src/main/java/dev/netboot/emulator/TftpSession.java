@@ -19,24 +19,14 @@ import java.nio.ByteBuffer;
  * <ul>
  *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
- *       ({@link TxPacer}); the ACK of the last one moves the window on. An ACK of an earlier block names a
- *       hole: the block after it is resent alone and the window slides on (the end moves to the ACK plus
- *       the window). When the ACK answering that single resend names exactly it, the client kept nothing
- *       past the hole (it keeps no blocks out of order, or its reorder buffer was full and it dropped them),
- *       and the window restarts after it (RFC 7440 section 4: "The notified DSND SHOULD send a new data block
- *       window whose beginning MUST be set based on the ACK received out of sequence"). An ACK past the
- *       resent block shows the client kept what followed it up to the next hole, which gets the same.</li>
- *   <li>With {@link TftpQuirks#restartWindows()}: RFC 7440's plain recovery, as atftpd 0.8 and other real
- *       servers do it: every ACK short of the window's end (a duplicate one included) restarts the window
- *       from the block after it.</li>
+ *       ({@link TxPacer}); which block goes next, and what each ACK calls for (the next window, a hole's block again
+ *       alone, a restarted window), the {@link SenderWindow} decides (RFC 7440 section 4).</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
  *       {@code maxRetries} times; then the session gives up silently.</li>
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
- *       receiver's note of a lost block base, which is sent again alone, but not when it was already sent
- *       again (alone or first of a restarted window) within the last smoothed round trip (measured from the
- *       OACK to ACK 0 and from a window's last block, sent once, to its ACK).</li>
+ *       receiver's note of a lost block base ({@link SenderWindow#onDuplicate}).</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
@@ -106,12 +96,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final ByteBuffer payload; // the DATA payload being sent, read from the file; one per session
     private final Params params;
     private final int blockSize;
-    private final long lastBlock;
     private final TxPacer pacer;
     private final SessionQuirks quirks;
-    private final int[] order;    // the order the current window's blocks go out in (shuffled windows)
-    private long windowStart;     // the first block of the window being handed over
-    private int orderLen;         // blocks of that window in order[]
+    private final SenderWindow window;
     private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
     private boolean stalled;      // the stall happened
     private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
@@ -119,23 +106,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private boolean queued;
     private State state;
     private boolean oackPending;
-    private long base = 1;      // first block not acknowledged
-    private long next = 1;      // next block of the current window to hand to the port
-    private long end;           // last block of the current window
-    private long highestSent;
     private long topSent;       // the highest block a DATA carried, for dataBytes/resentBytes
     private long dataBytes, resentFrames, resentBytes;
-    private long resend = -1;   // a block to send again before the next of the window, or -1
-    private long lastResent = -1; // the block last sent again, alone or first of a restarted window, and when
-    private long lastResentAt;
-    // The block last resent alone, while no window restart has sent the blocks after it again; -1 otherwise.
-    // An ACK of exactly it shows that the client kept nothing past it.
-    private long aloneResent = -1;
-    private long srtt = -1;     // smoothed round trip (Karn: packets sent once), to space repeated single resends
-    private long sampleBlock = -1; // a window's last block, sent once; its ACK measures a round trip
-    private long sampleAt;
-    private boolean oackSample;    // the OACK went once: ACK 0 measures a round trip
-    private long blocksAcked, dataSent, retransmissions, duplicateAcks, strangers, ignored;
+    private long dataSent, retransmissions, duplicateAcks, strangers, ignored;
     private long txBlock; // the block fill() writes
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
@@ -153,7 +126,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
         this.quirks = quirks;
-        this.order = quirks != null && quirks.quirks().shuffle() ? new int[params.windowSize()] : null;
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -163,10 +135,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.content = content;
         this.params = params;
         this.blockSize = params.blockSize();
-        this.lastBlock = content.size() / blockSize + 1L;
         this.payload = ByteBuffer.allocate(blockSize + (quirks != null ? SessionQuirks.OVERSIZE : 0));
         this.pacer = pacer;
         this.share = share;
+        this.window = new SenderWindow(params, content.size() / blockSize + 1L, quirks);
     }
 
     /** Sends the OACK, or the first window. */
@@ -174,8 +146,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (params.oack() != null) {
             sendOack(now);
             oackPending = true;
-            oackSample = true;
-            sampleAt = now;
+            window.oackSent(now);
             state = new State.AwaitingAck(0, now + params.timeout(), 0);
         } else {
             startWindow(now, 1, 0);
@@ -209,14 +180,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Puts the session mid-transfer, window starting at {@code windowStart}: tests skip thousands of blocks. */
     void setStateForTest(long windowStart, State s) {
-        base = windowStart;
         state = s;
         oackPending = false;
-        if (s instanceof State.AwaitingAck a) {
-            highestSent = a.block();
-            next = a.block() + 1;
-            end = a.block();
-        }
+        window.setForTest(windowStart, s instanceof State.AwaitingAck a ? a.block() : -1);
     }
 
     /** Returns the bytes of the DATA frames sent (Ethernet, IPv4, UDP and TFTP headers included, as a port counts them). */
@@ -236,7 +202,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
-        return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), blocksAcked, dataSent,
+        return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), dataSent,
                 retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null);
     }
 
@@ -259,13 +225,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             }
             if (oackPending) {
                 sendOack(now);
-                oackSample = false; // Karn: ACK 0 may answer either copy
+                window.oackResent(); // Karn: ACK 0 may answer either copy
                 retransmissions++;
                 state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
             } else {
-                startWindow(now, base, retries + 1); // RFC 7440: the last ACK received sets the window sent again
+                startWindow(now, window.base(), retries + 1); // RFC 7440: the last ACK received sets the window sent again
             }
-        } else if (hasWork()) {
+        } else if (window.hasWork()) {
             pump(now);
         }
     }
@@ -278,7 +244,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (stallUntil >= 0) {
             return stallUntil;
         }
-        return hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
+        return window.hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
 
     @Override
@@ -321,65 +287,35 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (oackPending) {
             if (ack == 0) {
                 oackPending = false;
-                if (oackSample) {
-                    srtt = now - sampleAt;
-                }
+                window.oackAcked(now);
                 startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
             } else {
                 ignored++;
             }
             return;
         }
-        long s = BlockNumbers.seq(ack, base, params.rolloverTo());
-        if (s >= base && s <= highestSent) {
-            blocksAcked += s - base + 1;
-            base = s + 1;
-            if (sampleBlock >= 0 && s >= sampleBlock) {
-                long r = now - sampleAt;
-                srtt = srtt < 0 ? r : srtt - srtt / 8 + r / 8;
-                sampleBlock = -1;
-            }
-            if (s == lastBlock) {
-                end(End.COMPLETE);
-                return;
-            }
-            if (s >= end || s == highestSent || params.windowSize() == 1) {
-                startWindow(now, base, 0); // the window (or all that went out) arrived: the next one
-            } else if (s == aloneResent || restarts()) {
-                // The ACK covers our single resend and no more: the client kept nothing past the hole, as RFC 7440
-                // allows, or dropped it for want of room. Do what the RFC says: a new window from the block after
-                // the ACK. (A server that restarts on every ACK does so at once.)
-                startWindow(now, base, 0);
-            } else {
-                // RFC 7440 section 4: the client lost block s + 1 and says so at once. A client that keeps the blocks
-                // after a hole needs only that block again; the window slides from the ACK and the new blocks keep
-                // flowing. Should it have kept nothing, its ACK of exactly this block says so (above).
-                end = Math.min(base + params.windowSize() - 1, lastBlock);
-                sampleBlock = -1; // the window's end moved: its ACK comes later than a round trip
-                resendOne(now, base, retries);
-            }
-        } else if (s == base - 1) {
-            duplicateAcks++;
-            if (config.sorcerersApprenticeBug()) {
-                sendData(now, base);
-                retransmissions++;
-                if (!ended()) {
-                    state = new State.AwaitingAck(block, retryAt, retries);
+        switch (window.onAck(now, ack)) {
+            case COMPLETE -> end(End.COMPLETE);
+            case WINDOW -> startWindow(now, window.base(), 0);
+            case HOLE -> resendOne(now, window.base(), retries);
+            case DUPLICATE -> {
+                duplicateAcks++;
+                if (config.sorcerersApprenticeBug()) {
+                    sendData(now, window.base());
+                    retransmissions++;
+                    if (!ended()) {
+                        state = new State.AwaitingAck(block, retryAt, retries);
+                    }
+                } else {
+                    switch (window.onDuplicate(now)) {
+                        case WINDOW -> startWindow(now, window.base(), retries);
+                        case HOLE -> resendOne(now, window.base(), retries);
+                        default -> { }
+                    }
                 }
-            } else if (params.windowSize() > 1 && restarts()) {
-                startWindow(now, base, retries); // RFC 7440: the last ACK received sets where the window starts
-            } else if (params.windowSize() > 1 && (base != lastResent || now - lastResentAt >= resendSpacing())) {
-                // The receiver's note of a lost block base (RFC 7440): send it again, once per round trip.
-                resendOne(now, base, retries);
             }
-        } else {
-            ignored++;
+            default -> ignored++;
         }
-    }
-
-    /** Returns whether every ACK short of the window's end restarts the window (RFC 7440's plain recovery). */
-    private boolean restarts() {
-        return quirks != null && quirks.quirks().restartWindows();
     }
 
     /** The stall is over: the ACKs that came meanwhile, in order, then the window as it stands. */
@@ -396,43 +332,16 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Sends block {@code b} again ahead of the rest of the window. */
     private void resendOne(long now, long b, int retries) {
-        resend = b;
-        lastResent = b;
-        aloneResent = b;
-        lastResentAt = now;
-        if (sampleBlock >= b) {
-            sampleBlock = -1; // Karn: the ACK of a block sent twice measures nothing
-        }
-        state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+        window.resendAlone(now, b);
+        state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
         pump(now);
-    }
-
-    private long resendSpacing() {
-        return srtt > 0 ? srtt : params.timeout();
     }
 
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
     private void startWindow(long now, long first, int retries) {
-        next = first;
-        windowStart = first;
-        end = Math.min(first + params.windowSize() - 1, lastBlock);
-        if (order != null) {
-            orderLen = (int) (end - first + 1);
-            quirks.windowOrder(order, orderLen);
-        }
-        resend = -1;
-        if (first <= highestSent) {
-            sampleBlock = -1;
-            aloneResent = -1; // the blocks after any single resend go again: an ACK past it will show nothing
-            lastResent = first; // a duplicate ACK of first - 1 already in flight must not send it once more
-            lastResentAt = now;
-        }
-        state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+        window.start(now, first);
+        state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
         pump(now);
-    }
-
-    private boolean hasWork() {
-        return resend >= 0 || next <= end;
     }
 
     /**
@@ -445,7 +354,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             return;
         }
         boolean sent = false;
-        while (hasWork() && pacer.ready(now) && !ended()) {
+        while (window.hasWork() && pacer.ready(now) && !ended()) {
             if (!sendNext(now)) {
                 return;
             }
@@ -458,11 +367,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     @Override
     public boolean sendOne(long now) {
-        if (!hasWork() || ended() || !(state instanceof State.AwaitingAck) || stallUntil >= 0 || !sendNext(now)) {
+        if (!window.hasWork() || ended() || !(state instanceof State.AwaitingAck) || stallUntil >= 0 || !sendNext(now)) {
             return false;
         }
         timeoutFromNow(now);
-        return hasWork() && !ended();
+        return window.hasWork() && !ended();
     }
 
     @Override
@@ -480,42 +389,26 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
      * returns false, sending nothing, when the server's stall ({@link TftpQuirks#stallAt()}) begins here.
      */
     private boolean sendNext(long now) {
-        if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && highestSent + 1 >= quirks.quirks().stallAt()) {
+        if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && window.highestSent() + 1 >= quirks.quirks().stallAt()) {
             // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
             stalled = true;
             stallUntil = now + quirks.quirks().stall();
             return false;
         }
-        long b;
-        if (resend >= 0) {
-            b = resend;
-            resend = -1;
+        boolean alone = window.resendPending();
+        long b = window.take();
+        if (alone || b <= window.highestSent()) {
             retransmissions++;
-        } else {
-            b = next++;
-            long k = b - windowStart;
-            if (order != null && k >= 0 && k < orderLen) {
-                b = windowStart + order[(int) k]; // a shuffled window: the k-th block handed over is another one
-            }
-            if (b <= highestSent) {
-                retransmissions++;
-            }
         }
         sendData(now, b);
-        if (b > highestSent) {
-            highestSent = b;
-            if (b == end) {
-                sampleBlock = b; // sent once, the window's last: its ACK comes a round trip later
-                sampleAt = now;
-            }
-        }
+        window.sent(now, b);
         return true;
     }
 
     /** The timeout runs from the last sending. */
     private void timeoutFromNow(long now) {
         if (state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
-            state = new State.AwaitingAck(highestSent, now + params.timeout(), retries);
+            state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
         }
     }
 
