@@ -81,6 +81,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txEchoId;
     private int txEchoSeq;
     private int ident;
+    private boolean udpChecksums = true;
 
     private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
             dropNoListener, icmpEchoReplies, icmpUnreachables, icmpIgnored;
@@ -115,6 +116,16 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     /** Returns our MAC address. */
     public MacAddress macAddress() {
         return new MacAddress(mac);
+    }
+
+    /**
+     * Sets whether the UDP datagrams this stack sends carry a checksum (the default) or 0, "no checksum", which
+     * RFC 768 allows over IPv4 and RFC 1122 section 4.1.3.4 lets a host offer as an option ("MUST default to
+     * checksumming on"). A receiver accepts both. The emulator's servers use it to stand for a server behind a
+     * NIC that fills the checksum in, whose frames a packet socket on the same host reads with 0 in it.
+     */
+    public void sendUdpChecksums(boolean on) {
+        udpChecksums = on;
     }
 
     /**
@@ -369,7 +380,11 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
         txWriter.writePayload(frame, UDP_PAYLOAD_OFFSET, txPayloadLen);
-        UdpDatagram.emit(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen, txSrcIp, txDstIp);
+        if (udpChecksums) {
+            UdpDatagram.emit(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen, txSrcIp, txDstIp);
+        } else {
+            UdpDatagram.emitWithoutChecksum(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen);
+        }
         Ipv4Packet.emit(frame, IP_OFF, UdpDatagram.HEADER_LEN + txPayloadLen, Ipv4Packet.PROTO_UDP, txSrcIp, txDstIp,
                 txTtl, ident++);
     }

@@ -109,6 +109,17 @@ public final class UdpDatagram {
         buf.putShort(off + CHECKSUM, (short) compute(buf, off, length, srcIp, dstIp));
     }
 
+    /**
+     * Writes the header at {@code off} with a checksum of 0: none was computed (RFC 768: "An all zero transmitted
+     * checksum value means that the transmitter generated no checksum").
+     */
+    public static void emitWithoutChecksum(ByteBuffer buf, int off, int srcPort, int dstPort, int payloadLen) {
+        buf.putShort(off + SRC_PORT, (short) srcPort);
+        buf.putShort(off + DST_PORT, (short) dstPort);
+        buf.putShort(off + LENGTH, (short) (HEADER_LEN + payloadLen));
+        buf.putShort(off + CHECKSUM, (short) 0);
+    }
+
     /** Returns the checksum to transmit for the datagram at {@code off} whose checksum field is zero. */
     static int compute(ByteBuffer buf, int off, int length, int srcIp, int dstIp) {
         long sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length);

@@ -416,6 +416,65 @@ class NetStackTest {
     }
 
     @Test
+    void aStackToldNotToSumSendsZeroInTheUdpChecksumAndNothingElseChanges() {
+        configured();
+        byte[] payload = {1, 2, 3, 4, 5};
+        deliver(1 * MS, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP)); // learn the server: the sends go at once
+        link.takeTx();
+        assertEquals(SendResult.SENT, net.sendUdp(2 * MS, PORT, SERVER_IP, 69, payload.length, bytes(payload)));
+        net.sendUdpChecksums(false);
+        assertEquals(SendResult.SENT, net.sendUdp(3 * MS, PORT, SERVER_IP, 69, payload.length, bytes(payload)));
+        List<ScriptedLink.Tx> tx = link.takeTx();
+        byte[] summed = tx.get(0).bytes();
+        byte[] unsummed = tx.get(1).bytes();
+        // With the sum: the UDP checksum over pseudo-header, header and data verifies (RFC 768).
+        int udpLen = 8 + payload.length;
+        int sum = (summed[Frames.UDP_OFF + 6] & 0xFF) << 8 | summed[Frames.UDP_OFF + 7] & 0xFF;
+        assertTrue(sum != 0);
+        byte[] pseudo = new byte[12 + udpLen];
+        System.arraycopy(summed, Frames.IP_OFF + 12, pseudo, 0, 8);        // source and destination address
+        pseudo[9] = 17;                                                        // zero, protocol 17
+        pseudo[10] = (byte) (udpLen >> 8);
+        pseudo[11] = (byte) udpLen;
+        System.arraycopy(summed, Frames.UDP_OFF, pseudo, 12, udpLen);
+        assertEquals(0xFFFF, onesComplementSum(pseudo, 0, pseudo.length), "RFC 1071: the sum over it all is all ones");
+        // Without: 0 in the checksum field; every other byte but the IPv4 identification and header checksum the same.
+        assertEquals(0, unsummed[Frames.UDP_OFF + 6]);
+        assertEquals(0, unsummed[Frames.UDP_OFF + 7]);
+        assertEquals(summed.length, unsummed.length);
+        for (int i = 0; i < summed.length; i++) {
+            boolean ident = i == Frames.IP_OFF + 4 || i == Frames.IP_OFF + 5;
+            boolean headerSum = i == Frames.IP_OFF + 10 || i == Frames.IP_OFF + 11;
+            boolean udpSum = i == Frames.UDP_OFF + 6 || i == Frames.UDP_OFF + 7;
+            if (!ident && !headerSum && !udpSum) {
+                assertEquals(summed[i], unsummed[i], "byte " + i);
+            }
+        }
+        assertEquals(0xFFFF, onesComplementSum(unsummed, Frames.IP_OFF, 20), "the IPv4 header checksum is still right");
+
+        // Another stack takes it (RFC 768: zero means the sender computed none).
+        ScriptedLink other = new ScriptedLink(SERVER_MAC);
+        NetStack server = new NetStack(other, CONFIG);
+        server.configure(SERVER_IP, MASK, GW_IP);
+        Recorder got = new Recorder();
+        server.bind(69, got);
+        other.deliver(4 * MS, unsummed);
+        server.poll(4 * MS);
+        assertEquals(1, got.datagrams.size());
+        assertArrayEquals(payload, got.datagrams.getFirst().payload());
+    }
+
+    /** RFC 1071's sum, written out here: 16-bit big-endian words (an odd last byte padded), end-around carry. */
+    static int onesComplementSum(byte[] b, int off, int len) {
+        int sum = 0;
+        for (int i = 0; i < len; i += 2) {
+            sum += (b[off + i] & 0xFF) << 8 | (i + 1 < len ? b[off + i + 1] & 0xFF : 0);
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return sum;
+    }
+
+    @Test
     void broadcastsAreAccepted() {
         configured();
         deliver(1 * MS, Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER_IP, 67, Ipv4Address.BROADCAST, PORT, new byte[] {1}));
