@@ -125,6 +125,7 @@ final class BootSetup {
         if (o.flashFile != null && Files.exists(o.flashFile)) {
             FlashProfiles.checkSize(o.flashFile, board);
         }
+        FlashProfiles.checkRoom(board, o.flashFile, "; give --flash-file");
         if (o.blksize != null || o.windowsize != null) {
             String bad = tftpOverrides(o);
             if (bad != null) {
