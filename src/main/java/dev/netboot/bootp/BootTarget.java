@@ -15,7 +15,9 @@ import java.util.Optional;
  * precedence that boots wherever any of them is set:
  *
  * <ol>
- * <li>server: {@code siaddr} (RFC 951 "server IP address", the DHCP "next server"); else the first address of
+ * <li>server: {@code siaddr} (RFC 951 "server IP address", the DHCP "next server"), unless it is the DHCP server's own
+ *     address (option 54) and option 150 or a dotted option 66 names a server: dnsmasq fills siaddr with its own
+ *     address by default, beside the option 66 its administrator set; else the first address of
  *     option 150 (RFC 5859); else option 66 (RFC 2132 section 9.4) when it is a dotted address; else the
  *     {@code sname} field when it is a dotted address; else, when a boot file is named, the server identifier
  *     (option 54): the DHCP server itself, which is where dnsmasq and udhcpd serve TFTP by default.</li>
@@ -50,14 +52,16 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
             fileSource = file.isEmpty() ? "" : "option 67";
         }
         String unresolved = "";
-        if (!m.siaddr().isAny()) {
+        // dnsmasq puts its own address in siaddr whether or not it serves TFTP; an option naming another server is
+        // then what its administrator configured (dhcp-option=66,...), so siaddr yields only when it is the DHCP server's.
+        if (!m.siaddr().isAny() && !(m.siaddr().equals(serverId) && namesAnother(o, m.siaddr()))) {
             return new BootTarget(m.siaddr(), "siaddr", file, fileSource, unresolved);
         }
         List<Ipv4Address> list = o.addresses(DhcpOption.TFTP_SERVER_ADDRESSES);
+        Optional<String> name = o.text(BootpOptions.TFTP_SERVER_NAME);
         if (!list.isEmpty()) {
             return new BootTarget(list.getFirst(), "option 150", file, fileSource, unresolved);
         }
-        Optional<String> name = o.text(BootpOptions.TFTP_SERVER_NAME);
         if (name.isPresent()) {
             Ipv4Address a = dotted(name.get());
             if (a != null) {
@@ -76,6 +80,18 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
             return new BootTarget(serverId, "server id", file, fileSource, unresolved);
         }
         return new BootTarget(Ipv4Address.ANY, "", file, fileSource, unresolved);
+    }
+
+    /** Returns true when option 150, else a dotted option 66, names a TFTP server other than {@code siaddr}. */
+    private static boolean namesAnother(BootpOptions o, Ipv4Address siaddr) {
+        List<Ipv4Address> list;
+        try {
+            list = o.addresses(DhcpOption.TFTP_SERVER_ADDRESSES);
+        } catch (MalformedPacketException e) {
+            return false; // names no server; siaddr stands, as it did before any option was read
+        }
+        Ipv4Address named = !list.isEmpty() ? list.getFirst() : o.text(BootpOptions.TFTP_SERVER_NAME).map(BootTarget::dotted).orElse(null);
+        return named != null && !named.equals(siaddr);
     }
 
     /** Returns {@code s} as an address, or null when it is not a dotted address or is 0.0.0.0 (no server at all). */

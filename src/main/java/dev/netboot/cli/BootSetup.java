@@ -118,6 +118,10 @@ final class BootSetup {
         }
         MacAddress boardMac = o.mac == null ? null : unicastMac(o.mac);
         checkWritable("--flash-file", o.flashFile, "the board's flash image");
+        if (o.flashFile != null && !Files.exists(o.flashFile) && Files.isDirectory(FlashProfiles.recordOf(o.flashFile))) {
+            throw new UsageError("--flash-file " + o.flashFile + ": " + FlashProfiles.recordOf(o.flashFile) + " is a directory (expected:"
+                    + " nothing there, or the profile boot records beside the flash file)");
+        }
         checkWritable("--pcap", o.pcap, "the capture file to write");
         checkWritable("--timeline", o.timeline, "the SVG file to write");
 
@@ -125,6 +129,7 @@ final class BootSetup {
         if (o.flashFile != null && Files.exists(o.flashFile)) {
             FlashProfiles.checkSize(o.flashFile, board);
         }
+        FlashProfiles.checkRoom(board, o.flashFile, "; give --flash-file");
         if (o.blksize != null || o.windowsize != null) {
             String bad = tftpOverrides(o);
             if (bad != null) {

@@ -117,6 +117,38 @@ final class FlashProfiles {
     }
 
     /**
+     * Checks, before anything is created, that the flash of {@code c} can be opened: in memory when
+     * {@code flashFile} is null ({@code alternative} then says what to do instead, or is empty), else, when the
+     * file does not exist yet, that its folder has the room for it (it is created filled with the erased value).
+     *
+     * @throws UsageError naming the profile, the flash's size and the limit
+     */
+    static void checkRoom(Choice c, Path flashFile, String alternative) {
+        long size = fileSize(c.profile());
+        if (flashFile == null) {
+            if (size > dev.netboot.flash.Flashes.MAX_IN_MEMORY) {
+                throw new UsageError("profile " + c.profile().name() + " has a flash of " + size + " bytes, more than the"
+                        + " emulator holds in memory (at most " + dev.netboot.flash.Flashes.MAX_IN_MEMORY + " bytes)" + alternative);
+            }
+            return;
+        }
+        if (Files.exists(flashFile)) {
+            return;
+        }
+        Path folder = flashFile.toAbsolutePath().getParent();
+        long free;
+        try {
+            free = Files.getFileStore(folder).getUsableSpace();
+        } catch (IOException e) {
+            return; // the creation itself then says what is wrong with the folder
+        }
+        if (size > free) {
+            throw new UsageError("--flash-file " + flashFile + ": profile " + c.profile().name() + " has a flash of " + size
+                    + " bytes, more than the " + free + " bytes free in " + folder);
+        }
+    }
+
+    /**
      * Checks that an existing {@code flashFile} has the size of {@code c}'s flash, before anything opens it.
      *
      * @throws UsageError naming the profile and how it was chosen

@@ -105,7 +105,9 @@ final class FleetCommand implements Callable<Integer> {
                             + parent) + " (expected: the SVG file to write)");
                 }
             }
-            DeviceProfile prof = FlashProfiles.choose(profile, null).profile();
+            FlashProfiles.Choice chosen = FlashProfiles.choose(profile, null);
+            FlashProfiles.checkRoom(chosen, null, "");
+            DeviceProfile prof = chosen.profile();
             if (multicast) {
                 prof = prof.withTftp(prof.tftp().withMulticast(true));
             }

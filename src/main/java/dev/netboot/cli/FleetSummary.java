@@ -166,7 +166,7 @@ final class FleetSummary {
             FleetReport.Multicast m = r.multicast();
             l.add(String.format(Locale.ROOT, "  multicast %,d boards by multicast in %,d transfers: %,d DATA (%,d bytes) to the groups, %,d of"
                             + " them again (%,d after a timeout); %,d rewinds for late boards took back %,d blocks, %,d repairs of"
-                            + " lost blocks %,d; the master changed %,d times; boards dropped %,d blocks while their flash was busy",
+                            + " lost blocks took back %,d blocks; the master changed %,d times; boards dropped %,d blocks while their flash was busy",
                     m.boards(), m.transfers(), m.groupData(), m.groupBytes(), m.resentData(), m.timeoutData(), m.rewinds(),
                     m.rewound(), m.repairs(), m.repaired(), m.masterChanges(), m.sinkDrops()));
         }

@@ -27,6 +27,7 @@ final class IoProblems {
             case AccessDeniedException _ -> "permission denied";
             case FileAlreadyExistsException _ -> "exists";
             case NotDirectoryException _ -> "a part of the path is not a directory";
+            case java.nio.charset.CharacterCodingException _ -> "not UTF-8 text (expected: a text file)";
             case FileSystemException f when f.getReason() != null -> lower(f.getReason());
             default -> e.getMessage() == null ? "input/output error" : lower(e.getMessage());
         };

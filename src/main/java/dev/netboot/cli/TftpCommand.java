@@ -125,6 +125,9 @@ final class TftpCommand implements Runnable {
         }
     }
 
+    /** The longest REMOTE: what DHCP's option 67 holds, and a request with every option still fits the client's buffer. */
+    static final int MAX_REMOTE = 255;
+
     /** {@code netboot tftp get HOST[:PORT] REMOTE [LOCAL]}. */
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = {"Download REMOTE from the TFTP server HOST into LOCAL (default: REMOTE's last name part, here).",
@@ -255,6 +258,9 @@ final class TftpCommand implements Runnable {
             }
             if (remote.isEmpty()) {
                 throw new UsageException("REMOTE is empty");
+            }
+            if (remote.length() > MAX_REMOTE) {
+                throw new UsageException("REMOTE of " + remote.length() + " characters is too long (expected: at most " + MAX_REMOTE + ")");
             }
             report.names(remote, local);
             server = endpoint(hostSpec);

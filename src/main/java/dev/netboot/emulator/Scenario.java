@@ -228,6 +228,19 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             throw new IllegalArgumentException("scenario: client " + clientIp + " is not in the server's subnet "
                     + serverIp + "/" + netmask.prefixLength());
         }
+        int host = clientIp.value() & ~netmask.value();
+        if (host == 0 || host == ~netmask.value()) {
+            throw new IllegalArgumentException("scenario: client " + clientIp + " is the subnet's " + (host == 0 ? "network" : "broadcast")
+                    + " address (expected: a host address of " + serverIp + "/" + netmask.prefixLength() + ", the first of the pool)");
+        }
+        if (clientIp.equals(serverIp)) {
+            throw new IllegalArgumentException("scenario: client " + clientIp + " is the server's own address (expected: another"
+                    + " host address, the first of the pool)");
+        }
+        if (bootFile.length() > 255) {
+            throw new IllegalArgumentException("scenario: boot file name of " + bootFile.length() + " characters (expected: at most"
+                    + " 255, what option 67 holds)");
+        }
         if (tftpQuirks.stranger() > 0) {
             Ipv4Address st = strangerIp(serverIp, netmask);
             long first = clientIp.value() & 0xFFFF_FFFFL;

@@ -10,7 +10,8 @@ import java.util.Objects;
  * The server host of a {@link Scenario} on any {@link Link}, not only an emulated segment: the project's own
  * {@link NetStack} with the scenario's server address, netmask and gateway, and the same {@link DhcpServer} (or
  * {@link BootpServer}, as {@link DhcpSettings.Answers} says) and {@link TftpServer} an {@link EmulatedLan} runs,
- * with the scenario's pool, boot file, lease times and TFTP settings. {@code netboot serve} puts it on a raw
+ * with the scenario's pool, boot file, lease times and TFTP settings (write requests refused with ERROR 2: an
+ * upload would stay in this process's memory, unread). {@code netboot serve} puts it on a raw
  * socket, so a real board boots from the emulator's servers; a caller polls it with the time (real or
  * virtual), as any {@link SimNode}.
  *
@@ -39,7 +40,8 @@ public final class WireServers implements SimNode {
             this.dhcp = new DhcpServer(stack, sc.bootpConfig(), sc.dhcp());
             stack.bind(DhcpServer.PORT, dhcp);
         }
-        this.tftp = new TftpServer(stack, sc.tftpConfig(), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE);
+        // Uploads are refused (ERROR 2): the emulator keeps them in memory for its tests, where nobody reads them here.
+        this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE);
         stack.bind(TftpServer.PORT, tftp);
     }
 

@@ -4,6 +4,9 @@ import java.nio.file.Path;
 
 /** Opens the simulator that fits a {@link FlashSpec}, in memory or backed by a file. */
 public final class Flashes {
+    /** The largest chip, in raw bytes (a NAND's spare areas included), {@link #open} holds in memory: one Java array. */
+    public static final long MAX_IN_MEMORY = Integer.MAX_VALUE - 8;
+
     private Flashes() {}
 
     /**

@@ -295,7 +295,8 @@ class BootpFuzzTest {
 
         /**
          * Returns whether {@code lease} is what {@code m} says: its address is yiaddr; its file is the file field, else
-         * option 67 (RFC 951, RFC 2132 section 9.5); its server is siaddr when that is set (RFC 951), else one of the
+         * option 67 (RFC 951, RFC 2132 section 9.5); its server is siaddr when that is set (RFC 951) and is not the
+         * server identifier beside an option 150 or dotted option 66 naming another server, else one of the
          * servers the reply names elsewhere: option 150 (RFC 5859), option 66 or sname as a dotted address, or the
          * server identifier (option 54).
          */
@@ -308,8 +309,26 @@ class BootpFuzzTest {
                 return false;
             }
             Ipv4Address server = lease.server();
+            if (!m.siaddr().isAny() && server.equals(m.siaddr())) {
+                return true;
+            }
             if (!m.siaddr().isAny()) {
-                return server.equals(m.siaddr());
+                // siaddr yields only when it is the DHCP server's own address and option 150 (else a dotted option 66)
+                // names another server, which the board then took.
+                Ipv4Address id = null;
+                try {
+                    id = m.options().address(54).orElse(null);
+                } catch (MalformedPacketException e) {
+                    // not an address
+                }
+                List<Ipv4Address> list = List.of();
+                try {
+                    list = m.options().addresses(150);
+                } catch (MalformedPacketException e) {
+                    // not a list of addresses: names no server
+                }
+                Ipv4Address opt = !list.isEmpty() ? list.getFirst() : m.options().text(BootpOptions.TFTP_SERVER_NAME).map(BootpFuzzTest::dotted).orElse(null);
+                return m.siaddr().equals(id) && opt != null && server.equals(opt);
             }
             List<Ipv4Address> named = new ArrayList<>();
             try {

@@ -85,6 +85,39 @@ class BootErrorsCliTest {
         assertFalse(Files.exists(flash));
     }
 
+    /** Writes spi-nor-16m's profile as {@code name}, its flash {@code size} (the partitions stay where they are). */
+    private Path profileWithFlashOf(String name, String size) throws IOException {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = " + name)
+                .replaceFirst("(?m)^size = 16MiB ", "size = " + size + " ");
+        return Files.writeString(dir.resolve(name + ".profile"), text);
+    }
+
+    @Test
+    void aFlashLargerThanTheEmulatorHoldsInMemoryIsAUsageErrorNotAStackTrace() throws IOException {
+        // 4 GiB of NOR: one Java array holds at most 2^31 - 9 bytes, so the in-memory simulator cannot take it.
+        Path p = profileWithFlashOf("big", "4GiB");
+        usage("profile big has a flash of 4294967296 bytes, more than the emulator holds in memory (at most 2147483639 bytes);"
+                + " give --flash-file", "boot", "--profile", p.toString());
+        BootCliTest.Run fleet = run("fleet", "--boards", "2", "--profile", p.toString());
+        assertEquals(Main.EXIT_USAGE, fleet.exit(), fleet.err());
+        assertEquals("netboot: profile big has a flash of 4294967296 bytes, more than the emulator holds in memory (at most"
+                + " 2147483639 bytes)\n", fleet.err());
+    }
+
+    @Test
+    void aFlashFileLargerThanTheFreeSpaceIsRefusedBeforeItIsCreated() throws IOException {
+        // 2^60 bytes (1 EiB): no disk has that much free, and creating it would fill the disk with 0xFF first.
+        Path p = profileWithFlashOf("huge", "0x1000000000000000");
+        Path flash = dir.resolve("flash.img");
+        BootCliTest.Run r = run("boot", "--profile", p.toString(), "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertTrue(r.err().startsWith("netboot: --flash-file " + flash + ": profile huge has a flash of 1152921504606846976 bytes,"
+                + " more than the "), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(Files.exists(flash), "nothing created");
+        assertFalse(Files.exists(FlashProfiles.recordOf(flash)));
+    }
+
     @Test
     void anUnreadableImageIsOneLineAndOneObject() throws IOException {
         Path folder = Files.createDirectory(dir.resolve("img"));

@@ -134,6 +134,26 @@ class FlashCliTest {
         assertEquals(sha256(v1), in.get("slots").get(0).get("sha256").asText(), "v1 stays in A as the fallback");
     }
 
+    /** The record beside a flash file, damaged: its reader says so in words, and boot creates nothing where it cannot record. */
+    @Test
+    void aRecordThatIsNotTextOrIsAFolderIsOneLineAndCreatesNothing() throws Exception {
+        Path flash = dir.resolve("flash.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(), "--flash-file",
+                flash.toString(), "--flash-timing", "none").exit());
+        Files.write(FlashProfiles.recordOf(flash), new byte[] {'[', 'b', (byte) 0xC3, (byte) 0x28, ']', '\n'}); // 0xC3 0x28: not UTF-8
+        BootCliTest.Run r = run("flash", "inspect", "--flash-file", flash.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: " + FlashProfiles.recordOf(flash) + ": not UTF-8 text (expected: a text file)\n", r.err());
+
+        Path other = dir.resolve("other.img");
+        Files.createDirectory(FlashProfiles.recordOf(other));
+        BootCliTest.Run b = run("boot", "--flash-file", other.toString());
+        assertEquals(Main.EXIT_USAGE, b.exit(), b.err());
+        assertEquals("netboot: --flash-file " + other + ": " + FlashProfiles.recordOf(other) + " is a directory (expected: nothing"
+                + " there, or the profile boot records beside the flash file)\n", b.err());
+        assertFalse(Files.exists(other), "no flash file left behind by a usage error");
+    }
+
     /** A trial with boots left and its verified fallback are both kept: the next update is refused, nothing written. */
     @Test
     void anUpdateOverATrialAndItsFallbackIsRefusedUntilTheTrialIsConfirmed() throws Exception {

@@ -151,6 +151,19 @@ class FleetCliTest {
     }
 
     @Test
+    void theMulticastLineSaysWhatTheRewindsAndTheRepairsTookBack() throws Exception {
+        // The text summary's multicast line names each count and what it counts, as --json does: rewinds and the
+        // blocks they took back, repairs of lost blocks and the blocks they took back.
+        String[] args = {"fleet", "--boards", "30", "--flash-timing", "none", "--multicast", "--loss", "0.02"};
+        JsonNode m = run(java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--json"))
+                .toArray(String[]::new)).json().get("multicastTransfers");
+        String line = run(args).out().lines().filter(l -> l.startsWith("  multicast ")).findFirst().orElseThrow();
+        assertTrue(line.contains(String.format(java.util.Locale.ROOT, "; %,d rewinds for late boards took back %,d blocks, %,d repairs"
+                + " of lost blocks took back %,d blocks; ", m.get("rewinds").asLong(), m.get("rewound").asLong(), m.get("repairs").asLong(),
+                m.get("repaired").asLong())), line);
+    }
+
+    @Test
     void threeServersNamedInTurnShareTheFleet() throws Exception {
         // 300 boards, 3 servers of at most 100 transfers each: spread in turn, no request waits; all on one would
         // have made 200 wait.

@@ -103,6 +103,21 @@ class TftpCommandTest {
     }
 
     @Test
+    void aRemoteNameTooLongForARequestIsAUsageErrorNotAStackTrace() throws IOException {
+        // 256 characters: one past what option 67 holds; 600 would not even fit the client's request buffer.
+        String server = "127.0.0.1:" + TftpServers.freePort(); // never reached
+        String name = "n".repeat(256);
+        assertEquals("netboot: tftp get: REMOTE of 256 characters is too long (expected: at most 255)\n",
+                usage("tftp", "get", server, name, dir.resolve("x").toString()).err());
+        assertEquals("netboot: tftp get: REMOTE of 600 characters is too long (expected: at most 255)\n",
+                usage("tftp", "get", server, "n".repeat(600), dir.resolve("x").toString()).err());
+        Path up = Files.writeString(dir.resolve("up.bin"), "data");
+        assertEquals("netboot: tftp put: REMOTE of 600 characters is too long (expected: at most 255)\n",
+                usage("tftp", "put", server, up.toString(), "n".repeat(600)).err());
+        assertEquals(List.of("up.bin"), TftpServers.names(dir), "nothing created");
+    }
+
+    @Test
     void putOfAMissingFileIsAUsageError() {
         Path nope = dir.resolve("nope");
         BootCliTest.Run r = usage("tftp", "put", "127.0.0.1", nope.toString());

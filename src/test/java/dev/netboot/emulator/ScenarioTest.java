@@ -103,6 +103,29 @@ class ScenarioTest {
     }
 
     @Test
+    void aPoolThatCannotGiveAnAddressOrABootFileNoReplyHoldsIsRefusedInOneLine() {
+        // The pool starts at client-address: the subnet's broadcast address leaves it empty, its network address or the
+        // server's own would be handed to a board; a boot file name past 255 characters fits neither the file field
+        // (128 bytes) nor option 67 (255).
+        String longName = "b".repeat(256);
+        for (List<String> bad : List.of(
+                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: scenario: client 10.0.0.255 is the subnet's broadcast"
+                        + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
+                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: scenario: client 10.0.0.0 is the subnet's network"
+                        + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
+                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: scenario: client 10.0.0.1 is the server's own address"
+                        + " (expected: another host address, the first of the pool)"),
+                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: scenario: boot file name of 256 characters"
+                        + " (expected: at most 255, what option 67 holds)"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
+                    bad.get(0));
+            assertEquals(bad.get(1), e.getMessage());
+        }
+        // 255 characters still go (in option 67 alone).
+        assertEquals("b".repeat(255), ScenarioFile.parse("[bootp]\nboot-file = " + "b".repeat(255) + "\n", "t.scenario").bootFile());
+    }
+
+    @Test
     void seedsAreStablePerComponentAndIndependentOfEachOther() {
         assertEquals(Seeds.derive(1, "segment"), Seeds.derive(1, "segment"));
         assertNotEquals(Seeds.derive(1, "segment"), Seeds.derive(1, "tftp-ports"));

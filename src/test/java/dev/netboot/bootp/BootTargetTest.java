@@ -1,0 +1,53 @@
+package dev.netboot.bootp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Where a reply says the boot file is, read as {@link BootTarget} documents it. */
+class BootTargetTest {
+    static final Ipv4Address DHCP = Ipv4Address.parse("198.51.100.1");
+    static final Ipv4Address TFTP = Ipv4Address.parse("198.51.100.3");
+
+    /** A DHCPACK from {@link #DHCP} with {@code siaddr}, no file field, and {@code options} after 53 and 54. */
+    static BootpMessage ack(Ipv4Address siaddr, DhcpOption... options) {
+        List<DhcpOption> all = new ArrayList<>(List.of(new DhcpOption.MessageType(DhcpMessageType.Known.ACK), new DhcpOption.ServerId(DHCP)));
+        all.addAll(List.of(options));
+        return new BootpMessage(BootpMessage.BOOTREPLY, 1, 6, 0, 7, 0, 0, Ipv4Address.ANY, Ipv4Address.parse("198.51.100.50"), siaddr,
+                Ipv4Address.ANY, MacAddress.parse("02:4e:42:00:00:01"), "", "", BootpOptions.of(all));
+    }
+
+    @Test
+    void dnsmasqsOwnAddressInSiaddrYieldsToTheTftpServerOption66Names() {
+        // What dnsmasq 2.90 sends for --dhcp-option=66,198.51.100.3 --dhcp-option=67,boot.img (captured): siaddr is its
+        // own address, which it fills in by default; the administrator's option 66 names the TFTP server.
+        BootTarget t = BootTarget.of(ack(DHCP, new DhcpOption.TftpServerName("198.51.100.3"), new DhcpOption.BootfileName("boot.img")), DHCP);
+        assertEquals("198.51.100.3 (option 66), boot.img (option 67)", t.describe());
+        BootTarget l = BootTarget.of(ack(DHCP, new DhcpOption.TftpServers(List.of(TFTP)), new DhcpOption.BootfileName("boot.img")), DHCP);
+        assertEquals("198.51.100.3 (option 150), boot.img (option 67)", l.describe());
+    }
+
+    @Test
+    void aNextServerSetApartFromTheDhcpServerStillWins() {
+        // siaddr naming another host than the DHCP server is a next-server someone set (RFC 951, RFC 2131): it stands
+        // over option 66, as it always did; so does siaddr when option 66 names the same host, or a host name.
+        Ipv4Address next = Ipv4Address.parse("198.51.100.7");
+        assertEquals("198.51.100.7 (siaddr), boot.img (option 67)", BootTarget.of(ack(next, new DhcpOption.TftpServerName("198.51.100.3"),
+                new DhcpOption.BootfileName("boot.img")), DHCP).describe());
+        assertEquals("198.51.100.1 (siaddr), boot.img (option 67)", BootTarget.of(ack(DHCP, new DhcpOption.TftpServerName("198.51.100.1"),
+                new DhcpOption.BootfileName("boot.img")), DHCP).describe());
+        assertEquals("198.51.100.1 (siaddr), boot.img (option 67)", BootTarget.of(ack(DHCP, new DhcpOption.TftpServerName("tftp.example"),
+                new DhcpOption.BootfileName("boot.img")), DHCP).describe());
+        // A BOOTP reply has no server identifier: its siaddr is the only word on it.
+        assertEquals("198.51.100.1 (siaddr), boot.img (option 67)", BootTarget.of(ack(DHCP, new DhcpOption.TftpServerName("198.51.100.3"),
+                new DhcpOption.BootfileName("boot.img")), Ipv4Address.ANY).describe());
+    }
+}
