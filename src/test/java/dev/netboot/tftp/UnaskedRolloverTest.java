@@ -66,14 +66,7 @@ class UnaskedRolloverTest {
 
     @Test
     void withAWindowTheThirdAnswerOfOneToAckOf65535RenumbersWhenASizeChecksIt() {
-        client.windowSize = 8;
-        for (int i = 1; i <= 2; i++) {
-            rollover.acked(65535);
-            assertEquals(UnaskedRollover.SAME, rollover.onData(0, 1, WRAP_DUE, SIZE), "answer " + i);
-            assertFalse(client.rolloverKnown);
-        }
-        rollover.acked(65535);
-        assertEquals(UnaskedRollover.RENUMBERED, rollover.onData(0, 1, WRAP_DUE, SIZE));
+        assertEquals(UnaskedRollover.RENUMBERED, thirdAnswerOfOne(SIZE));
         assertEquals(1, client.rolloverTo);
         assertTrue(client.rolloverKnown);
     }
@@ -95,13 +88,7 @@ class UnaskedRolloverTest {
 
     @Test
     void withoutASizeTheThirdAnswerFailsTheTransferAndTellsTheServer() {
-        client.windowSize = 8;
-        for (int i = 1; i <= 2; i++) {
-            rollover.acked(65535);
-            assertEquals(UnaskedRollover.SAME, rollover.onData(0, 1, WRAP_DUE, -1));
-        }
-        rollover.acked(65535);
-        assertEquals(UnaskedRollover.FAILED, rollover.onData(0, 1, WRAP_DUE, -1));
+        assertEquals(UnaskedRollover.FAILED, thirdAnswerOfOne(-1));
         assertEquals(0, client.rolloverTo);
         TftpClient.State.Failed f = assertInstanceOf(TftpClient.State.Failed.class, client.state());
         assertEquals(TftpFailure.Kind.PROTOCOL, f.failure().kind());
@@ -111,5 +98,21 @@ class UnaskedRolloverTest {
         TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class,
                 TftpWire.parse(ByteBuffer.wrap(sent.get(0).payload()), 0, sent.get(0).payload().length));
         assertEquals(TftpWire.ERR_NOT_DEFINED, e.code());
+    }
+
+    /**
+     * With a window of 8, answers our ACK of 65535 with DATA 1 three times under {@code tsize}; the first two change
+     * nothing. Returns what the third does.
+     */
+    private int thirdAnswerOfOne(long tsize) {
+        client.windowSize = 8;
+        for (int i = 1; i <= 2; i++) {
+            rollover.acked(65535);
+            assertEquals(UnaskedRollover.SAME, rollover.onData(0, 1, WRAP_DUE, tsize), "answer " + i);
+            assertFalse(client.rolloverKnown);
+            assertEquals(0, client.rolloverTo);
+        }
+        rollover.acked(65535);
+        return rollover.onData(0, 1, WRAP_DUE, tsize);
     }
 }
