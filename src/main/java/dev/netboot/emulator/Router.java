@@ -11,10 +11,7 @@ import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An IPv4 router between emulated segments, and optionally a BOOTP relay agent (RFC 1542 section 4):
@@ -29,7 +26,7 @@ import java.util.Map;
  *     the sender of every request or reply aimed at it, and resolves next hops itself: a request at
  *     once, again every {@link #ARP_RETRY_NANOS} up to {@link #ARP_REQUESTS} in all; datagrams wait in a
  *     queue of at most {@link #PENDING_LIMIT} per interface and are dropped ({@link Stats#arpFailed()})
- *     when the next hop never answers. Entries do not expire (a run is short).</li>
+ *     when the next hop never answers. Entries do not expire (a run is short). Each interface's is a {@link RouterArp}.</li>
  * <li><b>Forwarding</b> (RFC 791, RFC 1812 section 5.2/5.3): a unicast datagram arriving at an
  *     interface's MAC and addressed to none of the router's addresses is routed by the connected
  *     subnets, else the default route. TTL is decremented and the header checksum recomputed; a datagram
@@ -106,9 +103,24 @@ public final class Router implements SimNode {
         private final EmulatedPort port;
         private final Ipv4Address address;
         private final Ipv4Address netmask;
-        private final Map<Integer, MacAddress> arp = new HashMap<>();
-        private final List<Waiting> waiting = new ArrayList<>();
-        private final Map<Integer, Query> queries = new HashMap<>();
+        private final RouterArp arp = new RouterArp(new RouterArp.Wire() {
+            @Override
+            public void send(long now, MacAddress mac, RouterArp.Waiting w) {
+                sendDatagram(now, Interface.this, mac, w);
+            }
+
+            @Override
+            public void request(long now, int hop) {
+                ArpPacket req = new ArpPacket(ArpPacket.REQUEST, mac(), address, MacAddress.ZERO, new Ipv4Address(hop));
+                sendFrame(now, Interface.this, MacAddress.BROADCAST, EthernetFrame.TYPE_ARP, ArpPacket.LENGTH, (b, o) -> req.emit(b, o));
+                arpRequestsSent++;
+            }
+
+            @Override
+            public void failed(int datagrams) {
+                arpFailed += datagrams;
+            }
+        });
 
         private Interface(EmulatedPort port, Ipv4Address address, Ipv4Address netmask) {
             this.port = port;
@@ -143,12 +155,12 @@ public final class Router implements SimNode {
 
         /** Returns the MAC learned for {@code ip} on this interface, or null. */
         public MacAddress arpEntry(Ipv4Address ip) {
-            return arp.get(ip.value());
+            return arp.lookup(ip.value());
         }
 
         /** Returns the number of datagrams waiting for address resolution. */
         public int waiting() {
-            return waiting.size();
+            return arp.waiting();
         }
 
         private boolean onLink(int ip) {
@@ -158,14 +170,6 @@ public final class Router implements SimNode {
         private int subnetBroadcast() {
             return address.value() | ~netmask.value();
         }
-    }
-
-    /** A datagram (IPv4 header onward, TTL already decremented) going to its next hop; relayed: a BOOTREQUEST. */
-    private record Waiting(int nextHop, byte[] datagram, boolean relayed) {
-    }
-
-    /** An ARP resolution in progress. */
-    private record Query(long nextAt, int sent) {
     }
 
     /**
@@ -240,7 +244,7 @@ public final class Router implements SimNode {
             }
         }
         for (Interface i : interfaces) {
-            runQueries(now, i);
+            i.arp.run(now);
         }
     }
 
@@ -249,9 +253,7 @@ public final class Router implements SimNode {
         long at = Long.MAX_VALUE;
         for (Interface i : interfaces) {
             at = Math.min(at, i.port.pollAt());
-            for (Query q : i.queries.values()) {
-                at = Math.min(at, q.nextAt());
-            }
+            at = Math.min(at, i.arp.nextAt());
         }
         return at;
     }
@@ -298,11 +300,10 @@ public final class Router implements SimNode {
             return; // an ARP probe (RFC 5227): nothing to learn
         }
         // RFC 826 "Packet Reception": merge the sender if known; if we are the target, add it and answer a request.
-        boolean known = in.arp.containsKey(spa) || in.queries.containsKey(spa);
+        boolean known = in.arp.knows(spa);
         boolean target = p.tpa().equals(in.address);
         if (known || target) {
-            in.arp.put(spa, p.sha());
-            flush(now, in, spa);
+            in.arp.learn(now, spa, p.sha());
         }
         if (target && p.op() == ArpPacket.REQUEST) {
             ArpPacket reply = new ArpPacket(ArpPacket.REPLY, in.mac(), in.address, p.sha(), p.spa());
@@ -415,65 +416,23 @@ public final class Router implements SimNode {
             noRoute++;
             return;
         }
-        Waiting w = new Waiting(hop, datagram, relayed);
-        MacAddress mac = out.arp.get(hop);
+        RouterArp.Waiting w = new RouterArp.Waiting(hop, datagram, relayed);
+        MacAddress mac = out.arp.lookup(hop);
         if (mac != null) {
             sendDatagram(now, out, mac, w);
             return;
         }
-        if (out.waiting.size() >= PENDING_LIMIT) {
+        if (!out.arp.hold(now, w)) {
             queueFull++;
-            return;
-        }
-        out.waiting.add(w);
-        if (!out.queries.containsKey(hop)) {
-            out.queries.put(hop, new Query(now, 0));
-            runQueries(now, out);
         }
     }
 
-    private void sendDatagram(long now, Interface out, MacAddress mac, Waiting w) {
+    private void sendDatagram(long now, Interface out, MacAddress mac, RouterArp.Waiting w) {
         sendFrame(now, out, mac, EthernetFrame.TYPE_IPV4, w.datagram().length, (b, o) -> b.put(o, w.datagram()));
         if (w.relayed()) {
             relayedRequests++;
         } else {
             forwarded++;
-        }
-    }
-
-    /** Sends the ARP requests that are due on {@code in}, and gives up on next hops that had all theirs. */
-    private void runQueries(long now, Interface in) {
-        for (Iterator<Map.Entry<Integer, Query>> it = in.queries.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Integer, Query> e = it.next();
-            Query q = e.getValue();
-            if (now < q.nextAt()) {
-                continue;
-            }
-            int hop = e.getKey();
-            if (q.sent() >= ARP_REQUESTS) {
-                it.remove();
-                int before = in.waiting.size();
-                in.waiting.removeIf(w -> w.nextHop() == hop);
-                arpFailed += before - in.waiting.size();
-                continue;
-            }
-            ArpPacket req = new ArpPacket(ArpPacket.REQUEST, in.mac(), in.address, MacAddress.ZERO, new Ipv4Address(hop));
-            sendFrame(now, in, MacAddress.BROADCAST, EthernetFrame.TYPE_ARP, ArpPacket.LENGTH, (b, o) -> req.emit(b, o));
-            arpRequestsSent++;
-            e.setValue(new Query(now + ARP_RETRY_NANOS, q.sent() + 1));
-        }
-    }
-
-    /** Sends the datagrams that waited for {@code ip}, now that its MAC is known. */
-    private void flush(long now, Interface in, int ip) {
-        in.queries.remove(ip);
-        MacAddress mac = in.arp.get(ip);
-        for (Iterator<Waiting> it = in.waiting.iterator(); it.hasNext(); ) {
-            Waiting w = it.next();
-            if (w.nextHop() == ip) {
-                it.remove();
-                sendDatagram(now, in, mac, w);
-            }
         }
     }
 

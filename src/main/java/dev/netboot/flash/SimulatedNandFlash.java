@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * bad blocks marked in the spare area at creation, erase and program status failures that mark
  * the block bad (grown bad blocks), and read disturb of at most one bit per sector per read.
  *
- * <p>ECC: every program computes a {@link SectorEcc} code (SEC-DED, 13 bits) for each 512-byte
- * sector it touches, over the sector's resulting content, and stores it in that sector's ECC slot
+ * <p>ECC (kept by {@link SimulatedNandEcc}): every program computes a {@link SectorEcc} code (SEC-DED, 13
+ * bits) for each 512-byte sector it touches, over the sector's resulting content, and stores it in that sector's ECC slot
  * number k, where this is the page's k-th program since erase (see {@link NandGeometry} for the
  * layout); reads use a sector's highest written slot. A real
  * controller cannot overwrite ECC bytes without raising bits, so partial programs need a slot
@@ -49,9 +49,9 @@ public final class SimulatedNandFlash implements NandFlash {
     private final byte[] programsInPage;   // partial programs since the block's erase
     private final int[] highestProgrammed; // per block: highest page index in the block programmed, -1 if none
     private final long[] eraseCounts;
-    private final byte[] sector;           // scratch: one ECC sector being read or encoded
+    private final SimulatedNandEcc ecc;
 
-    private long erases, programs, reads, bytesProgrammed, bytesErased, correctedBits, uncorrectable;
+    private long erases, programs, reads, bytesProgrammed, bytesErased;
 
     private SimulatedNandFlash(NandGeometry nand, NandFaults faults, Cells cells, Arena arena, String description,
                                boolean created) {
@@ -65,7 +65,7 @@ public final class SimulatedNandFlash implements NandFlash {
         this.programsInPage = new byte[nand.pages()];
         this.highestProgrammed = new int[nand.blocks()];
         this.eraseCounts = new long[nand.blocks()];
-        this.sector = new byte[nand.sectorSize()];
+        this.ecc = new SimulatedNandEcc(nand, cells, this.faults, random);
         Arrays.fill(highestProgrammed, -1);
         if (created) {
             markFactoryBad();
@@ -130,10 +130,10 @@ public final class SimulatedNandFlash implements NandFlash {
         while (done < len) {
             int page = (int) (at / geometry.pageSize());
             int sectorInPage = (int) (at % geometry.pageSize()) / sectorSize;
-            loadSector(offset, page, sectorInPage);
+            ecc.load(offset, page, sectorInPage);
             int from = (int) (at % sectorSize);
             int n = Math.min(len - done, sectorSize - from);
-            System.arraycopy(sector, from, dst, dstOff + done, n);
+            System.arraycopy(ecc.sector(), from, dst, dstOff + done, n);
             done += n;
             at += n;
         }
@@ -188,8 +188,7 @@ public final class SimulatedNandFlash implements NandFlash {
         int firstSector = (int) (offset - pageStart) / sectorSize;
         int lastSector = (int) (offset - pageStart + len - 1) / sectorSize;
         for (int s = firstSector; s <= lastSector; s++) {
-            cells.read(rawPage(page) + (long) s * sectorSize, sector, 0, sectorSize);
-            writeEcc(page, s, SectorEcc.encode(sector, 0, sectorSize));
+            ecc.encode(page, s, programsInPage[page]);
         }
         programmed(page);
         bytesProgrammed += len;
@@ -251,7 +250,7 @@ public final class SimulatedNandFlash implements NandFlash {
 
     @Override
     public EccStats eccStats() {
-        return new EccStats(correctedBits, uncorrectable);
+        return ecc.stats();
     }
 
     /**
@@ -346,69 +345,6 @@ public final class SimulatedNandFlash implements NandFlash {
         programs++;
     }
 
-    private long slotAt(int page, int sectorInPage, int slot) {
-        return rawPage(page) + geometry.pageSize() + nand.eccOffset()
-                + (long) (sectorInPage * nand.maxPartialPrograms() + slot) * NandGeometry.ECC_SLOT_BYTES;
-    }
-
-    private int slotValue(long at) {
-        return (cells.get(at) & 0xFF) | (cells.get(at + 1) & 0xFF) << 8;
-    }
-
-    /** Returns the highest written ECC slot of a sector, -1 if none: slot k holds the code of the page's k-th program. */
-    private int newestSlot(int page, int sectorInPage) {
-        for (int k = nand.maxPartialPrograms() - 1; k >= 0; k--) {
-            if (SectorEcc.isUsed(slotValue(slotAt(page, sectorInPage, k)))) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    private void writeEcc(int page, int sectorInPage, int code) {
-        // The page's program number picks the slot, so every sector shows how many programs the
-        // page had when it was last touched, and a reopened file can restore the NOP count.
-        long at = slotAt(page, sectorInPage, programsInPage[page]);
-        cells.set(at, (byte) code);
-        cells.set(at + 1, (byte) (code >>> 8));
-    }
-
-    /** Copies one sector into {@link #sector}, ECC-corrected; {@code readOffset} names the read in messages. */
-    private void loadSector(long readOffset, int page, int sectorInPage) {
-        int sectorSize = nand.sectorSize();
-        long raw = rawPage(page) + (long) sectorInPage * sectorSize;
-        cells.read(raw, sector, 0, sectorSize);
-        int newest = newestSlot(page, sectorInPage);
-        int result;
-        if (newest < 0) {
-            // Never programmed since erase: must be all 1s; correct a single stray 0.
-            int zeros = 0;
-            for (byte b : sector) {
-                zeros += 8 - Integer.bitCount(b & 0xFF);
-            }
-            result = zeros == 0 ? SectorEcc.CLEAN : zeros == 1 ? 0 : SectorEcc.UNCORRECTABLE;
-            if (zeros == 1) {
-                Arrays.fill(sector, (byte) 0xFF);
-            }
-        } else {
-            if (faults.readFlipRate() > 0 && random.nextDouble() < faults.readFlipRate()) {
-                int bit = random.nextInt(sectorSize * 8);
-                sector[bit >>> 3] ^= (byte) (1 << (bit & 7));
-            }
-            result = SectorEcc.correct(sector, 0, sectorSize, slotValue(slotAt(page, sectorInPage, newest)));
-        }
-        if (result == SectorEcc.UNCORRECTABLE) {
-            uncorrectable++;
-            long sectorOffset = (long) page * geometry.pageSize() + (long) sectorInPage * sectorSize;
-            throw new FlashException(FlashException.Kind.ECC_UNCORRECTABLE, String.format(
-                    "read at 0x%x: sector at 0x%x (page %d) has an uncorrectable ECC error (expected: at most 1 bit error per %d bytes)",
-                    readOffset, sectorOffset, page, sectorSize));
-        }
-        if (result != SectorEcc.CLEAN) {
-            correctedBits++;
-        }
-    }
-
     private void markFactoryBad() {
         int blocks = nand.blocks();
         for (int b : faults.factoryBad()) {
@@ -444,7 +380,7 @@ public final class SimulatedNandFlash implements NandFlash {
         for (int page = 0; page < nand.pages(); page++) {
             int used = 0;
             for (int s = 0; s < nand.sectorsPerPage(); s++) {
-                used = Math.max(used, newestSlot(page, s) + 1);
+                used = Math.max(used, ecc.newestSlot(page, s) + 1);
             }
             if (used == 0) {
                 cells.read(rawPage(page) + geometry.pageSize() + NandGeometry.MARKER_BYTES, free, 0, free.length);

@@ -3,7 +3,6 @@ package dev.netboot.net;
 import dev.netboot.link.Link;
 import dev.netboot.wire.ArpPacket;
 import dev.netboot.wire.EthernetFrame;
-import dev.netboot.wire.IcmpPacket;
 import dev.netboot.wire.IgmpPacket;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
@@ -41,6 +40,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private final NetConfig config;
     private final long mac;
     private final ArpResolver arp;
+    private final IcmpResponder icmp;
 
     private int address;
     private int netmask;
@@ -57,7 +57,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private final EthernetFrame rxEth = new EthernetFrame();
     private final Ipv4Packet rxIp = new Ipv4Packet();
     private final UdpDatagram rxUdp = new UdpDatagram();
-    private final IcmpPacket rxIcmp = new IcmpPacket();
 
     // What fill() writes next: set just before link.transmit.
     private boolean txArp;
@@ -74,17 +73,11 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txArpSpa;
     private long txArpTha;
     private int txArpTpa;
-    // An echo reply copies the request's ICMP message out of the received frame; non-null while it is sent.
-    private ByteBuffer txEcho;
-    private int txEchoOff;
-    private int txEchoLen;
-    private int txEchoId;
-    private int txEchoSeq;
     private int ident;
     private boolean udpChecksums = true;
 
     private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
-            dropNoListener, icmpEchoReplies, icmpUnreachables, icmpIgnored;
+            dropNoListener;
 
     /** Creates a stack on {@code link} with the link's own MAC address. */
     public NetStack(Link link, NetConfig config) {
@@ -96,7 +89,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.link = link;
         this.config = config;
         this.mac = mac.value();
-        this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), new ArpWire());
+        StackWire wire = new StackWire();
+        this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), wire);
+        this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
         this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
         this.boundPorts = new int[config.udpBindings()];
         this.handlers = new UdpHandler[config.udpBindings()];
@@ -357,15 +352,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     @Override
     public void fill(ByteBuffer frame, int length) {
-        if (txEcho != null) {
-            // RFC 792 Echo Reply: "the source and destination addresses are simply reversed, the type code changed
-            // to 0, and the checksum recomputed"; identifier, sequence number and data are returned unchanged.
-            EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
-            frame.put(UDP_OFF, txEcho, txEchoOff, txEchoLen);
-            IcmpPacket.emit(frame, UDP_OFF, IcmpPacket.TYPE_ECHO_REPLY, 0, txEchoId, txEchoSeq, txEchoLen);
-            Ipv4Packet.emit(frame, IP_OFF, txEchoLen, Ipv4Packet.PROTO_ICMP, address, txDstIp, config.ttl(), ident++);
-            return;
-        }
         if (txArp) {
             EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_ARP);
             new ArpPacket(txArpOp, new MacAddress(mac), new Ipv4Address(txArpSpa), new MacAddress(txArpTha),
@@ -456,7 +442,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             return;
         }
         if (rxIp.protocol() == Ipv4Packet.PROTO_ICMP) {
-            onIcmp(now, frame, dst);
+            icmp.onIcmp(now, frame, rxIp.payloadOffset(), rxIp.payloadLength(), rxEth.srcValue(), rxIp.src(), dst);
             return;
         }
         if (rxIp.protocol() != Ipv4Packet.PROTO_UDP) {
@@ -482,77 +468,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             return;
         }
         handlers[h].onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
-    }
-
-    private void onIcmp(long now, ByteBuffer frame, int dst) {
-        try {
-            rxIcmp.wrap(frame, rxIp.payloadOffset(), rxIp.payloadLength(), false);
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
-        }
-        if (config.verifyChecksums() && !rxIcmp.checksumOk()) {
-            dropChecksum++;
-            return;
-        }
-        switch (rxIcmp.type()) {
-            case IcmpPacket.TYPE_ECHO_REQUEST -> {
-                // Only to our own address: RFC 1122 section 3.2.2.6, "An ICMP Echo Request destined to an IP
-                // broadcast or IP multicast address MAY be silently discarded."
-                if (address == 0 || dst != address || rxIcmp.length() > maxIcmpMessage()) {
-                    icmpIgnored++;
-                    return;
-                }
-                sendEchoReply(now, frame);
-            }
-            case IcmpPacket.TYPE_DEST_UNREACHABLE -> onDestUnreachable(now);
-            default -> icmpIgnored++;
-        }
-    }
-
-    private int maxIcmpMessage() {
-        return link.mtu() - Ipv4Packet.HEADER_LEN;
-    }
-
-    /** Answers the echo request in {@code rxIcmp}, straight to the MAC it came from (no ARP). */
-    private void sendEchoReply(long now, ByteBuffer frame) {
-        txEcho = frame;
-        txEchoOff = rxIcmp.dataOffset() - IcmpPacket.HEADER_LEN;
-        txEchoLen = rxIcmp.length();
-        txEchoId = rxIcmp.identifier();
-        txEchoSeq = rxIcmp.sequence();
-        txDstMac = rxEth.srcValue();
-        txDstIp = rxIp.src();
-        boolean sent = link.transmit(now, UDP_OFF + txEchoLen, this);
-        txEcho = null;
-        if (sent) {
-            txFrames++;
-            icmpEchoReplies++;
-        }
-    }
-
-    /**
-     * Reports a destination-unreachable error that quotes a UDP datagram we sent to the handler of its
-     * source port. Only the codes RFC 1122 section 4.2.3.9 calls hard errors are passed on (protocol and port
-     * unreachable): net and host unreachable may be transient and the transfer's own timeouts cover them.
-     */
-    private void onDestUnreachable(long now) {
-        int code = rxIcmp.code();
-        boolean hard = code == IcmpPacket.CODE_PORT_UNREACHABLE || code == IcmpPacket.CODE_PROTOCOL_UNREACHABLE;
-        if (!hard || !rxIcmp.quotesTransportHeader() || rxIcmp.quotedProtocol() != Ipv4Packet.PROTO_UDP
-                || rxIcmp.quotedSrc() != address) {
-            icmpIgnored++;
-            return;
-        }
-        int h = indexOfPort(rxIcmp.quotedSrcPort());
-        if (h < 0) {
-            icmpIgnored++;
-            return;
-        }
-        icmpUnreachables++;
-        Ipv4Address target = new Ipv4Address(rxIcmp.quotedDst());
-        handlers[h].onUnreachable(now, target, "ICMP " + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
-                + " unreachable from " + new Ipv4Address(rxIp.src()) + " for " + target + ":" + rxIcmp.quotedDstPort());
     }
 
     /**
@@ -646,16 +561,35 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     /** Returns a snapshot of the counters. */
     public NetStats stats() {
-        return new NetStats(rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
-                dropNoListener, arp.requestsSent(), arp.repliesSent(), arp.failures(), icmpEchoReplies, icmpUnreachables,
-                icmpIgnored);
+        return new NetStats(rxFrames, txFrames, dropNotForUs, dropMalformed + icmp.malformed(),
+                dropChecksum + icmp.badChecksums(), dropFragment, dropUnsupported, dropNoListener, arp.requestsSent(),
+                arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored());
     }
 
-    /** What the ARP resolver sends, framed by this stack. */
-    private final class ArpWire implements ArpResolver.Wire {
+    /** What the ARP resolver and the ICMP responder send, through this stack. */
+    private final class StackWire implements ArpResolver.Wire, IcmpResponder.Wire {
         @Override
         public int address() {
             return address;
+        }
+
+        @Override
+        public int nextIdent() {
+            return ident++;
+        }
+
+        @Override
+        public boolean transmit(long now, int length, Link.FrameFiller filler) {
+            boolean sent = link.transmit(now, length, filler);
+            if (sent) {
+                txFrames++;
+            }
+            return sent;
+        }
+
+        @Override
+        public boolean isBound(int port) {
+            return indexOfPort(port) >= 0;
         }
 
         @Override

@@ -46,16 +46,12 @@ final class Download {
     private int gapAcksFor;
     private long ackHeldUntil = -1;  // the sink is busy; the next window's ACK goes out then (-1: none held)
     private long acksHeld, held, gapAcks, sinkDrops, reorderDrops;
-    // Past 65535 with a window and no rollover option: how many times our ACK of the block numbered 65535 was
-    // answered with DATA 1 rather than 0, and whether the next DATA answers such an ACK.
-    private int oneForZero;
-    private boolean askedPastWrap;
-
-    /** Answers of DATA 1 to our ACK of 65535, never a 0, that make the client take the server for one that wraps to 1. */
-    static final int WRAP_EVIDENCE = 3;
+    // Past 65535 without the rollover option: where this server wraps.
+    private final UnaskedRollover rollover;
 
     Download(TftpClient client) {
         this.c = client;
+        this.rollover = new UnaskedRollover(client);
     }
 
     /** Makes room for blocks ahead of a gap: {@code min(window × blksize, budget)} bytes, when a window is asked. */
@@ -175,10 +171,15 @@ final class Download {
     void onData(long now, ByteBuffer buf, int off, int len) {
         int b = TftpWire.block(buf, off, len);
         long expected = received + 1;
-        boolean answer = askedPastWrap;
-        askedPastWrap = false;
-        if (!c.rolloverKnown && c.rolloverTo == 0 && (expected & 0xFFFF) == 0 && !wrap(now, b, answer)) {
-            return;
+        int w = rollover.onData(now, b, expected, tsize);
+        if (w != UnaskedRollover.SAME) {
+            if (w == UnaskedRollover.FAILED) {
+                return;
+            }
+            if (reorder != null) {
+                reorder.clear(); // held under the other numbering: they come again
+            }
+            highestSeen = received;
         }
         long s = BlockNumbers.seq(b, expected, c.rolloverTo);
         int n = len - TftpWire.DATA_HEADER_LEN;
@@ -200,46 +201,6 @@ final class Download {
             }
             // else: the tail of a window the sender resends from our early ACK; nothing to say
         }
-    }
-
-    /**
-     * Block 65536 is due (wire number 0 where servers wrap to 0) and DATA {@code b} came; {@code answer} says it is
-     * the first DATA after our ACK of 65535. In lock-step, 1 marks a server that wraps to 1. With a window, 1 could
-     * also be block 65537 after a lost 0; but a server that wraps to 0 answers our ACK of 65535 with 0 first, so a
-     * 1 there, {@link #WRAP_EVIDENCE} times and never a 0, marks a server that wraps to 1 unasked. That is trusted
-     * only when the server announced a size (tsize): a wrong guess shifts every later block by one and the last one
-     * then misses the size, which fails the transfer before anything is committed. Without one, the transfer fails
-     * with the cause. Returns false when it failed.
-     */
-    private boolean wrap(long now, int b, boolean answer) {
-        if (c.windowSize == 1) {
-            if (b == 1) {
-                c.rolloverTo = 1; // lock-step, 0 was due after 65535 and 1 came: this server wraps to 1
-            }
-            return true;
-        }
-        if (b == 0) {
-            c.rolloverKnown = true; // seen: this server wraps to 0
-            return true;
-        }
-        if (b != 1 || !answer || ++oneForZero < WRAP_EVIDENCE) {
-            return true;
-        }
-        if (tsize < 0) {
-            String why = "TFTP: server " + c.server + ":" + c.tid + " numbers the block after 65535 as 1, not 0, without the"
-                    + " rollover option; with a window that cannot be told from a lost block 0, and it announced no size"
-                    + " (tsize) to check it by: use windowsize 1 (or a server that answers rollover)";
-            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why.substring(6));
-            c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
-            return false;
-        }
-        c.rolloverTo = 1;
-        c.rolloverKnown = true;
-        if (reorder != null) {
-            reorder.clear(); // held under the other numbering: they come again
-        }
-        highestSeen = received;
-        return true;
     }
 
     private void inOrder(long now, ByteBuffer buf, int off, int n) {
@@ -434,7 +395,7 @@ final class Download {
         acked = received;
         sinceAck = 0;
         c.sendLast(now, c.tid);
-        askedPastWrap = askingPastWrap();
+        rollover.acked(received);
         if (sample) {
             c.arm(now, received + 1);
         } else {
@@ -495,12 +456,6 @@ final class Download {
         }
         c.retransmissions++;
         c.resendLast(now);
-        askedPastWrap = askingPastWrap();
+        rollover.acked(received);
     }
-
-    /** Returns whether our last ACK names the block numbered 65535 while how the server wraps is unknown (a window). */
-    private boolean askingPastWrap() {
-        return c.windowSize > 1 && !c.rolloverKnown && c.rolloverTo == 0 && (received & 0xFFFF) == 0xFFFF;
-    }
-
 }

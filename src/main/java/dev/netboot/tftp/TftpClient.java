@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
  * <p><b>What cannot be trusted</b> fails the transfer with one line naming the cause, and the server is told
  * (RFC 1350: "an error packet"): DATA longer than the negotiated block size (ERROR 4), a size that lies
  * (tsize; ERROR 0), a server that wraps block numbers to 1 unasked where a window makes that ambiguous and no
- * tsize can check it (ERROR 0; see {@code Download}). Junk between good packets (too short, unknown opcodes,
+ * tsize can check it (ERROR 0; see {@code UnaskedRollover}). Junk between good packets (too short, unknown opcodes,
  * an OACK after the start) is dropped and counted; an ERROR, even without its terminating NUL, ends the
  * transfer in the server's words.
  *
