@@ -8,7 +8,7 @@
 #
 #   bench/real-wire.sh [--rounds N] [--write-readme]
 #
-# Needs root, ip (iproute2), dnsmasq, atftpd, atftp, python3.
+# Needs root, ip (iproute2), dnsmasq, atftpd, atftp, python3, setsid (util-linux).
 set -euo pipefail
 
 ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +25,7 @@ done
 die() { echo "real-wire: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, raw sockets)"
 for c in ip dnsmasq atftpd atftp python3 setsid; do
-    command -v "$c" >/dev/null || die "$c not found (apt-get install iproute2 dnsmasq-base atftpd atftp python3)"
+    command -v "$c" >/dev/null || die "$c not found (apt-get install iproute2 dnsmasq-base atftpd atftp python3 util-linux)"
 done
 
 "$ROOT/netboot" --version >/dev/null   # build and train now, not inside a timed run
