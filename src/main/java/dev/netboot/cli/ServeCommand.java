@@ -278,7 +278,8 @@ final class ServeCommand implements Callable<Integer> {
                 raw.awaitFrame(Math.min(wait, MAX_WAIT));
             }
         }
-        err.printf(Locale.ROOT, "netboot: %s after %.3f s%n", why, now / 1e9);
+        // "stopped after 25s (25.001 s)", "stopped by a signal (8.120 s)", "3 of 3 clients finished (12.004 s)"
+        err.printf(Locale.ROOT, "netboot: %s (%.3f s)%n", why, now / 1e9);
         if (json) {
             ChaosLink.Faults f = s.faults();
             out.println(Json.object().put("interface", iface).put("server", sc.serverIp().toString()).put("seconds", now / 1e9)
