@@ -5,6 +5,7 @@ import dev.netboot.wire.BootpOptions;
 import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.TftpText;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,7 +30,8 @@ import java.util.Optional;
  *
  * @param server       the TFTP server, {@link Ipv4Address#ANY} when the reply names none
  * @param serverSource where {@code server} came from: "siaddr", "option 150", "option 66", "sname", "server id", or ""
- * @param file         the boot file, empty when the reply names none
+ * @param file         the boot file, empty when the reply names none: its bytes read as UTF-8, any byte that is not
+ *                     so escaped ({@link TftpText}), so that the RRQ carries exactly the bytes the server gave
  * @param fileSource   where {@code file} came from: "file", "option 67", or ""
  * @param unresolved   a host name the reply gave as the server (option 66 or sname), else empty
  */
@@ -51,6 +53,8 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
             file = o.text(BootpOptions.BOOTFILE_NAME).orElse("");
             fileSource = file.isEmpty() ? "" : "option 67";
         }
+        // The field's bytes, read one char per byte, become the TFTP name that goes back out as the same bytes.
+        file = TftpText.fromCarrier(file);
         String unresolved = "";
         // dnsmasq puts its own address in siaddr whether or not it serves TFTP; an option naming another server is
         // then what its administrator configured (dhcp-option=66,...), so siaddr yields only when it is the DHCP server's.

@@ -4,6 +4,7 @@ import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.TftpText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -125,7 +126,10 @@ final class TftpCommand implements Runnable {
         }
     }
 
-    /** The longest REMOTE: what DHCP's option 67 holds, and a request with every option still fits the client's buffer. */
+    /**
+     * The longest REMOTE in bytes of UTF-8, as the request carries it: what DHCP's option 67 holds, and a request with
+     * every option still fits the client's buffer (642 bytes) and a 512-byte packet, which some servers read requests into.
+     */
     static final int MAX_REMOTE = 255;
 
     /** {@code netboot tftp get HOST[:PORT] REMOTE [LOCAL]}. */
@@ -259,8 +263,10 @@ final class TftpCommand implements Runnable {
             if (remote.isEmpty()) {
                 throw new UsageException("REMOTE is empty");
             }
-            if (remote.length() > MAX_REMOTE) {
-                throw new UsageException("REMOTE of " + remote.length() + " characters is too long (expected: at most " + MAX_REMOTE + ")");
+            int bytes = TftpText.length(remote);
+            if (bytes > MAX_REMOTE) {
+                throw new UsageException("REMOTE of " + bytes + " bytes in UTF-8" + (bytes == remote.length() ? "" : " ("
+                        + remote.codePointCount(0, remote.length()) + " characters)") + " is too long (expected: at most " + MAX_REMOTE + " bytes)");
             }
             report.names(remote, local);
             server = endpoint(hostSpec);

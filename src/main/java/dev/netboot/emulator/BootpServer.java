@@ -8,6 +8,7 @@ import dev.netboot.wire.BootpOptions;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.TftpText;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -167,16 +168,17 @@ public final class BootpServer implements UdpHandler {
             opts.put(BootpOptions.HOST_NAME, hostname.getBytes(StandardCharsets.US_ASCII));
         }
         boolean header = config.announce().inHeader();
-        boolean fileFits = config.bootFile().length() < 128;
+        String file = TftpText.toCarrier(config.bootFile()); // its UTF-8 bytes, as the TFTP request will carry them
+        boolean fileFits = file.length() < 128;
         if (config.announce().inOptions()) {
             opts.put(BootpOptions.TFTP_SERVER_NAME, config.tftpServer().toString().getBytes(StandardCharsets.US_ASCII));
         }
         if (!config.bootFile().isEmpty() && (config.announce().inOptions() || (header && !fileFits))) {
-            opts.put(BootpOptions.BOOTFILE_NAME, config.bootFile().getBytes(StandardCharsets.US_ASCII));
+            opts.put(BootpOptions.BOOTFILE_NAME, file.getBytes(StandardCharsets.ISO_8859_1));
         }
         return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
                 req.ciaddr(), yiaddr, header ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(), req.chaddr(), "",
-                header && fileFits ? config.bootFile() : "", new BootpOptions(opts));
+                header && fileFits ? file : "", new BootpOptions(opts));
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.TftpText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -297,7 +298,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         if (hostname != null) {
             o.add(new DhcpOption.HostName(hostname));
         }
-        String file = config.bootFile();
+        String file = TftpText.toCarrier(config.bootFile()); // its UTF-8 bytes, as the TFTP request will carry them
         boolean inHeader = boot && config.announce().inHeader();
         boolean fileFits = file.length() < 128;
         if (boot && config.announce().inOptions() && !tftp.isAny()) {

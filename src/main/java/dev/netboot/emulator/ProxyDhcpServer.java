@@ -9,6 +9,7 @@ import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.TftpText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class ProxyDhcpServer {
         // PXE 2.1: "yiaddr 0" — a ProxyDHCP server never gives an address; ciaddr echoed on port 4011.
         return new BootpMessage(BootpMessage.BOOTREPLY, 1, MacAddress.LENGTH, req.hops(), req.xid(), 0,
                 req.ciaddr().isAny() ? req.flags() | BootpMessage.FLAG_BROADCAST : req.flags(), req.ciaddr(), Ipv4Address.ANY,
-                boot ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(), req.chaddr(), "", boot ? config.bootFile() : "",
+                boot ? config.tftpServer() : Ipv4Address.ANY, req.giaddr(), req.chaddr(), "", boot ? TftpText.toCarrier(config.bootFile()) : "",
                 BootpOptions.of(o));
     }
 }

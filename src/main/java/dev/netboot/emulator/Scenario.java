@@ -237,9 +237,9 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             throw new IllegalArgumentException("scenario: client " + clientIp + " is the server's own address (expected: another"
                     + " host address, the first of the pool)");
         }
-        if (bootFile.length() > 255) {
-            throw new IllegalArgumentException("scenario: boot file name of " + bootFile.length() + " characters (expected: at most"
-                    + " 255, what option 67 holds)");
+        if (dev.netboot.wire.TftpText.length(bootFile) > 255) {
+            throw new IllegalArgumentException("scenario: boot file name of " + dev.netboot.wire.TftpText.length(bootFile)
+                    + " bytes in UTF-8 (expected: at most 255, what option 67 holds)");
         }
         if (tftpQuirks.stranger() > 0) {
             Ipv4Address st = strangerIp(serverIp, netmask);

@@ -46,7 +46,7 @@ final class Handshake {
         List<TftpPacket.Option> options = offer.options();
         TftpPacket p = read ? new TftpPacket.Rrq(file, "octet", options) : new TftpPacket.Wrq(file, "octet", options);
         if (p.encodedLength() > c.last.capacity()) {
-            throw new IllegalArgumentException("TFTP file name too long: " + file.length() + " characters");
+            throw new IllegalArgumentException("TFTP file name too long: " + dev.netboot.wire.TftpText.length(file) + " bytes in UTF-8");
         }
         c.lastLen = p.emit(c.last, 0);
         c.blockSize = TftpWire.DEFAULT_BLOCK_SIZE;

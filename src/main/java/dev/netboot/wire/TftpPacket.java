@@ -1,7 +1,6 @@
 package dev.netboot.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +17,9 @@ import java.util.Optional;
  *  ERROR    | 05 | ErrorCode | ErrMsg | 0 |
  *  OACK     | 06 | opt1 | 0 | value1 | 0 | ...
  * </pre>
+ *
+ * <p>Names, modes, options and messages are UTF-8 on the wire, a file name read back byte for byte
+ * ({@link TftpText}).
  *
  * <p>These records are for everything except the data path: the client reads and writes DATA and
  * ACK in place with {@link TftpWire} to keep a transfer free of allocation.
@@ -283,7 +285,7 @@ public sealed interface TftpPacket {
                 }
                 byte[] m = new byte[n];
                 buf.get(off + 4, m);
-                yield new Error(code, new String(m, StandardCharsets.ISO_8859_1));
+                yield new Error(code, TftpText.text(m, 0, n));
             }
             case OP_OACK -> new Oack(new Strings(buf, off + 2, len - 2, "OACK").options());
             default -> throw new MalformedPacketException("TFTP opcode: " + op + " (expected: 1..6)");
@@ -308,7 +310,7 @@ public sealed interface TftpPacket {
     }
 
     private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return TftpText.encode(s);
     }
 
     private static Optional<String> find(List<Option> options, String name) {
@@ -378,7 +380,7 @@ public sealed interface TftpPacket {
             byte[] b = new byte[p - start];
             buf.get(start, b);
             p++;
-            return new String(b, StandardCharsets.ISO_8859_1);
+            return field.equals("filename") ? TftpText.name(b, 0, b.length) : TftpText.text(b, 0, b.length);
         }
 
         List<Option> options() {

@@ -50,4 +50,28 @@ class BootTargetTest {
         assertEquals("198.51.100.1 (siaddr), boot.img (option 67)", BootTarget.of(ack(DHCP, new DhcpOption.TftpServerName("198.51.100.3"),
                 new DhcpOption.BootfileName("boot.img")), Ipv4Address.ANY).describe());
     }
+
+    @Test
+    void aBootFileNameLeavesInTheRrqAsTheBytesTheServerGave() {
+        // Option 67 and the file field as bytes (read one char per byte): UTF-8 "\u00fc\u65e5.bin" = C3 BC E6 97 A5 2E 62 69 6E,
+        // and a Latin-1 "\u00fc.bin" from an old server (FC 2E 62 69 6E), which is not UTF-8. The RRQ carries the same bytes.
+        byte[] utf8 = java.util.HexFormat.of().parseHex("c3bce697a52e62696e");
+        byte[] latin1 = java.util.HexFormat.of().parseHex("fc2e62696e");
+        for (byte[] name : List.of(utf8, latin1)) {
+            String carried = new String(name, java.nio.charset.StandardCharsets.ISO_8859_1);
+            BootTarget inOption = BootTarget.of(ack(TFTP, new DhcpOption.BootfileName(carried)), DHCP);
+            BootTarget inField = BootTarget.of(new BootpMessage(BootpMessage.BOOTREPLY, 1, 6, 0, 7, 0, 0, Ipv4Address.ANY,
+                    Ipv4Address.parse("198.51.100.50"), TFTP, Ipv4Address.ANY, MacAddress.parse("02:4e:42:00:00:01"), "", carried,
+                    BootpOptions.of(List.of())), Ipv4Address.ANY);
+            for (BootTarget t : List.of(inOption, inField)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64);
+                int n = new dev.netboot.wire.TftpPacket.Rrq(t.file(), "octet", List.of()).emit(buf, 0);
+                assertEquals(java.util.HexFormat.of().formatHex(name), java.util.HexFormat.of().formatHex(buf.array(), 2, 2 + name.length));
+                assertEquals(2 + name.length + 1 + 6, n);
+            }
+        }
+        // And the UTF-8 name is shown as the text it is.
+        assertEquals("\u00fc\u65e5.bin", BootTarget.of(ack(TFTP, new DhcpOption.BootfileName(
+                new String(utf8, java.nio.charset.StandardCharsets.ISO_8859_1))), DHCP).file());
+    }
 }

@@ -295,7 +295,7 @@ class BootpFuzzTest {
 
         /**
          * Returns whether {@code lease} is what {@code m} says: its address is yiaddr; its file is the file field, else
-         * option 67 (RFC 951, RFC 2132 section 9.5); its server is siaddr when that is set (RFC 951) and is not the
+         * option 67 (RFC 951, RFC 2132 section 9.5), byte for byte; its server is siaddr when that is set (RFC 951) and is not the
          * server identifier beside an option 150 or dotted option 66 naming another server, else one of the
          * servers the reply names elsewhere: option 150 (RFC 5859), option 66 or sname as a dotted address, or the
          * server identifier (option 54).
@@ -305,7 +305,9 @@ class BootpFuzzTest {
                 return false;
             }
             String file = m.file().isEmpty() ? m.options().text(BootpOptions.BOOTFILE_NAME).orElse("") : m.file();
-            if (file.isEmpty() || !file.equals(lease.bootFile())) {
+            // The field's bytes (read one char per byte) are what the RRQ must carry: the lease's name encodes back to them.
+            if (file.isEmpty() || !java.util.Arrays.equals(file.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    dev.netboot.wire.TftpText.encode(lease.bootFile()))) {
                 return false;
             }
             Ipv4Address server = lease.server();

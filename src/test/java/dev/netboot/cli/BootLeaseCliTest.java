@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,5 +96,28 @@ class BootLeaseCliTest {
         JsonNode t = boot("boot", "--scenario", "emulator/two-servers.scenario", "--flash-timing", "none", "--json").json();
         assertEquals("10.0.0.1", t.get("dhcpServer").asText(), "the server naming the boot file");
         assertEquals("10.0.0.42", t.get("ip").asText());
+    }
+
+    @Test
+    void aNonAsciiBootFileIsAnnouncedAndAskedForAsUtf8AndBoots() throws Exception {
+        // "\u00fc\u65e5\u672c.bin" in UTF-8 (RFC 3629): C3 BC, E6 97 A5, E6 9C AC, then ".bin". The emulator's DHCP or BOOTP
+        // server gives those bytes (file field, option 67 or both), the board asks for the same bytes in its RRQ, and the
+        // emulator's TFTP server finds the image under that name.
+        String name = "\u00fc\u65e5\u672c.bin";
+        byte[] rrq = java.util.HexFormat.of().parseHex("0001" + "c3bce697a5e69cac2e62696e" + "00" + "6f6374657400");
+        for (String base : List.of("emulator/default.scenario", "emulator/bootp.scenario")) {
+            for (String announce : List.of("both", "options", "header")) {
+                Path sc = Files.writeString(dir.resolve("n.scenario"), Files.readString(Path.of(base))
+                        .replace("boot-file = boot.img", "boot-file = " + name).replace("served-file = boot.img", "served-file = " + name)
+                        .replace("announce = both", "announce = " + announce), java.nio.charset.StandardCharsets.UTF_8);
+                Path cap = dir.resolve("n.pcap");
+                BootCliTest.Run r = boot("boot", "--scenario", sc.toString(), "--flash-timing", "none", "--pcap", cap.toString(), "--json");
+                assertEquals(0, r.exit(), base + " " + announce + ": " + r.err());
+                assertEquals(name, r.json().get("bootFile").asText());
+                byte[] c = Files.readAllBytes(cap);
+                assertTrue(java.util.stream.IntStream.rangeClosed(0, c.length - rrq.length).anyMatch(
+                        i -> java.util.Arrays.equals(c, i, i + rrq.length, rrq, 0, rrq.length)), base + " " + announce + ": the RRQ's bytes");
+            }
+        }
     }
 }

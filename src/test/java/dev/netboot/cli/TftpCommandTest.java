@@ -104,16 +104,34 @@ class TftpCommandTest {
 
     @Test
     void aRemoteNameTooLongForARequestIsAUsageErrorNotAStackTrace() throws IOException {
-        // 256 characters: one past what option 67 holds; 600 would not even fit the client's request buffer.
+        // 256 bytes: one past what option 67 holds; 600 would not even fit the client's request buffer.
         String server = "127.0.0.1:" + TftpServers.freePort(); // never reached
         String name = "n".repeat(256);
-        assertEquals("netboot: tftp get: REMOTE of 256 characters is too long (expected: at most 255)\n",
+        assertEquals("netboot: tftp get: REMOTE of 256 bytes in UTF-8 is too long (expected: at most 255 bytes)\n",
                 usage("tftp", "get", server, name, dir.resolve("x").toString()).err());
-        assertEquals("netboot: tftp get: REMOTE of 600 characters is too long (expected: at most 255)\n",
+        assertEquals("netboot: tftp get: REMOTE of 600 bytes in UTF-8 is too long (expected: at most 255 bytes)\n",
                 usage("tftp", "get", server, "n".repeat(600), dir.resolve("x").toString()).err());
         Path up = Files.writeString(dir.resolve("up.bin"), "data");
-        assertEquals("netboot: tftp put: REMOTE of 600 characters is too long (expected: at most 255)\n",
+        assertEquals("netboot: tftp put: REMOTE of 600 bytes in UTF-8 is too long (expected: at most 255 bytes)\n",
                 usage("tftp", "put", server, up.toString(), "n".repeat(600)).err());
+        // The limit is on the bytes the request carries: U+65E5 is three bytes in UTF-8 (E6 97 A5), so 85 of them are 255
+        // bytes and go, 86 are 258 and do not, nor are 128 of U+00FC (two bytes each: 256); and 600 of them (1,800 bytes)
+        // would overflow the request buffer: a usage error too, never a stack trace.
+        assertEquals("netboot: tftp put: REMOTE of 258 bytes in UTF-8 (86 characters) is too long (expected: at most 255 bytes)\n",
+                usage("tftp", "put", server, up.toString(), "\u65e5".repeat(86)).err());
+        assertEquals("netboot: tftp get: REMOTE of 256 bytes in UTF-8 (128 characters) is too long (expected: at most 255 bytes)\n",
+                usage("tftp", "get", server, "\u00fc".repeat(128), dir.resolve("x").toString()).err());
+        assertEquals("netboot: tftp get: REMOTE of 1800 bytes in UTF-8 (600 characters) is too long (expected: at most 255 bytes)\n",
+                usage("tftp", "get", server, "\u65e5".repeat(600), dir.resolve("x").toString()).err());
+        // Astral characters are four bytes and two chars: 64 of U+1F4BE are 256 bytes, 64 characters.
+        assertEquals("netboot: tftp get: REMOTE of 256 bytes in UTF-8 (64 characters) is too long (expected: at most 255 bytes)\n",
+                usage("tftp", "get", server, "\ud83d\udcbe".repeat(64), dir.resolve("x").toString()).err());
+        // Just under: 85 x U+65E5 (255 bytes) is not a usage error; the request goes out, to a port where nothing listens.
+        BootCliTest.Run under = BootCliTest.run("tftp", "put", server, up.toString(), "\u65e5".repeat(85), "--timeout", "0.2",
+                "--retries", "0");
+        assertEquals(1, under.exit(), under.err());
+        assertFalse(under.err().contains("too long"), under.err());
+        assertFalse(under.err().contains("Exception"), under.err());
         assertEquals(List.of("up.bin"), TftpServers.names(dir), "nothing created");
     }
 

@@ -67,4 +67,29 @@ class TftpdHpaInteropTest extends TftpInteropContract {
             Files.delete(root.resolve("forty.bin"));
         }
     }
+
+    @Test
+    void aNonAsciiNameIsPutAndGotAsItsUtf8Bytes() throws IOException, InterruptedException {
+        // tftpd-hpa takes the request's bytes as the file name, as tftp-hpa sends them: "\u00fc\u65e5\u672c.bin" must be
+        // C3 BC E6 97 A5 E6 9C AC ".bin" on its disk (ls -b in the C locale shows every other byte in octal).
+        String name = "\u00fc\u65e5\u672c.bin";
+        Path src = Files.createTempDirectory(logs, "src").resolve("local.bin");
+        byte[] data = bytes(3000, 12);
+        Files.write(src, data);
+        BootCliTest.Run r = tftp("put", server.address(), src.toString(), name);
+        assertEquals(0, r.exit(), () -> r.err() + "\n" + server.logText());
+        awaitClosed(root.resolve(name), data.length);
+        ProcessBuilder pb = new ProcessBuilder("ls", "-1", "-b", root.toString()).redirectErrorStream(true);
+        pb.environment().put("LC_ALL", "C");
+        Process ls = pb.start();
+        String listing = new String(ls.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        ls.waitFor();
+        assertTrue(listing.lines().toList().contains("\\303\\274\\346\\227\\245\\346\\234\\254.bin"), listing);
+        // And back, under the same name: a folder as LOCAL keeps REMOTE's name.
+        Path out = Files.createTempDirectory(logs, "o");
+        BootCliTest.Run g = tftp("get", server.address(), name, out + "/");
+        assertEquals(0, g.exit(), g.err());
+        assertEquals(List.of(name), TftpServers.names(out));
+        assertEquals(-1, Files.mismatch(src, out.resolve(name)));
+    }
 }

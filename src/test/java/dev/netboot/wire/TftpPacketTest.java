@@ -223,4 +223,38 @@ class TftpPacketTest {
         assertEquals("WRQ mode: empty (expected: a mode such as octet)",
                 rejects(HEX.parseHex("0002" + "6100" + "00" + "7473697a6500" + "3000")).getMessage());
     }
+
+    @Test
+    void aNonAsciiNameGoesAsUtf8AndComesBackTheSame() {
+        // U+00FC is 110_00011 10_111100 = C3 BC; U+65E5 (日) 1110_0110 10_010111 10_100101 = E6 97 A5; U+672C (本) E6 9C AC;
+        // U+1F4BE (💾, past the BMP) 11110_000 10_011111 10_010010 10_111110 = F0 9F 92 BE (RFC 3629 section 3).
+        byte[] golden = HEX.parseHex("0001" + "c3bc" + "e697a5" + "e69cac" + "f09f92be" + "2e62696e" + "00" + "6f6374657400");
+        TftpPacket.Rrq rrq = new TftpPacket.Rrq("\u00fc\u65e5\u672c\ud83d\udcbe.bin", "octet", List.of());
+        assertEquals(golden.length, rrq.encodedLength());
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        assertEquals(golden.length, rrq.emit(buf, 0));
+        assertArrayEquals(golden, Arrays.copyOf(buf.array(), golden.length));
+        assertEquals(rrq, TftpPacket.parse(golden));
+        // The same for a WRQ and an ERROR's text.
+        assertEquals(new TftpPacket.Wrq("\u00fc.bin", "octet", List.of()), TftpPacket.parse(HEX.parseHex("0002c3bc2e62696e006f6374657400")));
+        assertEquals(new TftpPacket.Error(1, "\u65e5\u672c: not found"),
+                TftpPacket.parse(HEX.parseHex("00050001" + "e697a5e69cac" + "3a206e6f7420666f756e64" + "00")));
+    }
+
+    @Test
+    void aNameThatIsNotUtf8ComesBackAsTheSameBytes() {
+        // Latin-1 "ü" (FC), a lone continuation byte (80), a truncated sequence (E6 97), an overlong "/" (C0 AF) and an
+        // encoded surrogate (ED B2 80): none is UTF-8, each byte goes back out as it came; never an exception.
+        for (String hex : List.of("fc2e62696e", "80", "e697", "c0af", "edb280", "41fe42ff")) {
+            byte[] golden = HEX.parseHex("0001" + hex + "00" + "6f6374657400");
+            TftpPacket.Rrq rrq = (TftpPacket.Rrq) TftpPacket.parse(golden);
+            ByteBuffer buf = ByteBuffer.allocate(64);
+            assertEquals(golden.length, rrq.emit(buf, 0), hex);
+            assertArrayEquals(golden, Arrays.copyOf(buf.array(), golden.length), hex);
+        }
+        // A well-formed name never reads as an escaped one: C3 BC is "\u00fc", not two bytes.
+        assertEquals("\u00fc", ((TftpPacket.Rrq) TftpPacket.parse(HEX.parseHex("0001c3bc006f6374657400"))).filename());
+        // An ERROR's text is for people: malformed bytes read as U+FFFD.
+        assertEquals(new TftpPacket.Error(2, "\ufffdx"), TftpPacket.parse(HEX.parseHex("00050002fc7800")));
+    }
 }

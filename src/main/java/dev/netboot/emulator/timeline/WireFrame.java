@@ -8,7 +8,6 @@ import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What a frame on a boot's wire is, as far as a timeline and {@code netboot serve}'s client list need it: who
@@ -108,7 +107,7 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
                 while (end < pay + n && f[end] != 0) {
                     end++;
                 }
-                String file = new String(f, pay + 2, end - pay - 2, StandardCharsets.ISO_8859_1);
+                String file = dev.netboot.wire.TftpText.text(f, pay + 2, end - pay - 2);
                 yield new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_REQUEST, (op == 1 ? "RRQ " : "WRQ ") + file, -1, -1,
                         null, 0, file);
             }
