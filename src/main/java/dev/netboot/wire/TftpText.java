@@ -63,7 +63,7 @@ public final class TftpText {
             int b0 = b[i] & 0xFF;
             int n = sequence(b, i, end);
             if (n == 0) {
-                sb.append((char) (b0 < 0x80 ? b0 : ESCAPE + b0));
+                sb.append((char) (ESCAPE + b0)); // sequence() takes every ASCII byte: only 0x80..0xFF get here
                 i++;
                 continue;
             }
