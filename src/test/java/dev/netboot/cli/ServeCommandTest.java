@@ -503,7 +503,11 @@ class ServeCommandTest {
             args.addAll(Arrays.asList(faults));
             Process p = serve(ns, args.toArray(String[]::new));
             long deadline = System.nanoTime() + 150_000_000_000L;
-            try (QemuGuest vm = QemuGuest.start(ns, dir, "qemu-system-i386", tap, MAC1, "-bios", UBOOT_ROM.toString())) {
+            // No VGA device: U-Boot's video start-up runs the VGA option ROM through its real-mode trampoline, which
+            // under TCG on a busy host sometimes never returns (the guest halted with interrupts off, or spinning in
+            // real mode, after "Loading Environment": 8 of 570 starts beside 5 to 7 others, none of 320 with -vga none).
+            // The guest's console is the serial port; the test needs no screen.
+            try (QemuGuest vm = QemuGuest.start(ns, dir, "qemu-system-i386", tap, MAC1, "-bios", UBOOT_ROM.toString(), "-vga", "none")) {
                 vm.await("Hit any key to stop autoboot", 0, deadline, () -> "U-Boot did not start");
                 vm.press(" ");
                 vm.await("=> ", 0, deadline, () -> "no U-Boot prompt");
