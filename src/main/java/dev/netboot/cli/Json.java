@@ -14,8 +14,8 @@ import java.util.Set;
  * </pre>
  *
  * <p>Keys keep their insertion order and may not repeat. Strings are escaped per RFC 8259: quote,
- * backslash and control characters ({@code \n}, {@code \r}, {@code \t}, others as {@code \}{@code u00XX});
- * other characters, non-ASCII included, are written as they are.
+ * backslash and control characters ({@code \n}, {@code \r}, {@code \t}, others as {@code \}{@code u00XX}), and a
+ * lone surrogate as {@code \}{@code uXXXX}; other characters, non-ASCII included, are written as they are.
  */
 public final class Json {
     private final StringBuilder out = new StringBuilder("{");
@@ -149,7 +149,13 @@ public final class Json {
                     // RFC 8259 section 7: "All Unicode characters may be placed within the quotation marks,
                     // except for the characters that MUST be escaped: quotation mark, reverse solidus, and the
                     // control characters (U+0000 through U+001F)."
-                    if (c < 0x20) {
+                    // A lone surrogate (a file name's byte that is not UTF-8, kept as U+DC80..U+DCFF by TftpText)
+                    // has no UTF-8 form, so written as it is it would reach stdout as '?'; escaped (RFC 8259
+                    // section 7 allows any character so) it reaches a reader that keeps such names (Python's json
+                    // and os.fsencode, Jackson) as the same character. A pair is one character and stays as it is.
+                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        sb.append(c).append(s.charAt(++i));
+                    } else if (c < 0x20 || Character.isSurrogate(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);

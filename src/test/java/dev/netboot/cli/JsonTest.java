@@ -59,6 +59,20 @@ class JsonTest {
         assertEquals("{}", Json.object().toString());
     }
 
+    /**
+     * A file name's byte that is not UTF-8 (Latin-1 "\u00fc", FC) is the lone surrogate U+DCFC in a name (TftpText); a
+     * lone surrogate has no UTF-8 form, so it is escaped (RFC 8259 section 7), and a parser reading the UTF-8 bytes of
+     * the output gets the same string back. A surrogate pair (U+1F4BE) is one character and stays as it is.
+     */
+    @Test
+    void loneSurrogatesAreEscapedAndReadBack() throws Exception {
+        String name = "\u00fc\udcfc.bin \ud83d\udcbe \ud800x \udc80";
+        String quoted = Json.quote(name);
+        assertEquals("\"\u00fc\\udcfc.bin \ud83d\udcbe \\ud800x \\udc80\"", quoted);
+        byte[] utf8 = Json.object().put("file", name).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(name, new ObjectMapper().readTree(utf8).get("file").asText());
+    }
+
     @Test
     void misuseIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> Json.object().put("a", 1).put("a", 2));
