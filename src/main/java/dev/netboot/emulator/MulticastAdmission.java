@@ -35,7 +35,6 @@ final class MulticastAdmission {
     private final PortShare share;
     private Scenario.Multicast offer;
     private final List<TftpMulticastSession> sessions = new ArrayList<>();
-    private long requests;
 
     /** Admission for a server on {@code stack}; its transfers send DATA in turn through {@code share}. */
     MulticastAdmission(NetStack stack, TftpServerConfig config, PortShare share) {
@@ -88,7 +87,6 @@ final class MulticastAdmission {
             return new Outcome.Refuse(false, "File too big for multicast at blksize " + params.blockSize()
                     + ": at most 65535 blocks");
         }
-        requests++;
         for (TftpMulticastSession m : sessions) {
             if (!m.ended() && m.file().equals(name) && m.blockSize() == params.blockSize()) {
                 return new Outcome.Join(m);
