@@ -126,7 +126,7 @@ final class FleetCommand implements Callable<Integer> {
         boolean bar = !json && Home.terminal();
         FleetProgress progress = new FleetProgress(err, bar);
         FleetReport report;
-        try (ServedFile served = config.image()) {
+        try (ServedFile _ = config.image()) { // closed when the fleet is done
             report = FleetBoot.run(config, progress);
         } catch (OutOfMemoryError e) {
             progress.clear();

@@ -104,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        try (ServedFile served = s.served; ServedFile digest = s.digest; ServedFile signature = s.signature; RawSocketLink raw = RawSocketLink.open(iface);
+        try (ServedFile served = s.served; ServedFile _ = s.digest; ServedFile _ = s.signature; RawSocketLink raw = RawSocketLink.open(iface);
              PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             return serve(s, served, raw, capture, out, err);
         } catch (LinkException e) {

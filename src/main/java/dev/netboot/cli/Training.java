@@ -79,7 +79,7 @@ public final class Training {
                 expect(failed, 0, "boot", "--flash-file", dir.resolve("flash.img").toString(), "--json");
                 expect(failed, 0, "boot", "--flash-file", dir.resolve("flash.img").toString());
             }
-            server.close();
+            server.close(); // stops the server's thread now, so the join below does not wait for it
             t.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -36,7 +36,7 @@ public final class FileFlash implements Flash {
         this.channel = channel;
         this.file = file;
         this.page = new byte[geometry.pageSize()];
-        byte[] fill = new byte[(int) Math.min(FILL, geometry.eraseUnit())];
+        byte[] fill = new byte[Math.min(FILL, geometry.eraseUnit())];
         Arrays.fill(fill, (byte) geometry.erasedValue());
         this.erased = ByteBuffer.wrap(fill);
         this.eraseCounts = new long[Math.toIntExact(geometry.size() / geometry.eraseUnit())];

@@ -135,14 +135,6 @@ public final class PowerCutFlash extends ForwardingFlash {
         throw powerCut(String.format("program at 0x%x len %d", offset, len));
     }
 
-
-
-
-    /** Passes the time on to the underlying flash (a {@link TimedFlash} below charges it); allowed after the cut. */
-
-
-    /** Closes the underlying flash, forcing a file-backed one to storage; allowed after the cut. */
-
     @Override
     public String toString() {
         return "PowerCutFlash[" + (cutAt == 0 ? "never" : mode + " at operation " + cutAt) + ", " + operations

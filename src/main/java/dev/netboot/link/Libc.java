@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
 /**
  * The libc calls {@link RawSocketLink} makes, as FFM downcall handles (no JNI, no library beyond libc).
  * Calls that can fail capture {@code errno} into a segment of {@link #CALL_STATE}'s layout, passed first.
+ * Downcalls are restricted methods: the launcher runs with {@code --enable-native-access=ALL-UNNAMED}.
  */
+@SuppressWarnings("restricted")
 final class Libc {
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
