@@ -284,7 +284,7 @@ final class QuirkyTftpServer implements AutoCloseable {
                 return false;
             }
             if (q.errorAfter > 0 && b > q.errorAfter) {
-                byte[] t = q.errorText.getBytes(StandardCharsets.US_ASCII);
+                byte[] t = q.errorText.getBytes(StandardCharsets.UTF_8); // as Linux servers send strerror() and names
                 ByteBuffer e = ByteBuffer.allocate(5 + t.length).putShort((short) 5).putShort((short) 0).put(t);
                 int n = q.errorWithoutNul ? 4 + t.length : 5 + t.length;
                 send(tid, e.array(), n);

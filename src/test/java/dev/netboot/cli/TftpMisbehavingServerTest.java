@@ -151,6 +151,26 @@ class TftpMisbehavingServerTest {
     }
 
     /**
+     * A hostile server's ERROR text made to drive the terminal: ESC sequences that clear it and set its title, a
+     * newline followed by a line of the server's making, the C1 control CSI (U+009B, C2 9B in UTF-8) and a
+     * right-to-left override. Still one line on stderr, every one of them shown by its code (worked out by hand
+     * below); the JSON carries the server's text exactly, escaped as JSON.
+     */
+    @Test
+    void anErrorTextMadeToDriveTheTerminalStaysOneLine() throws Exception {
+        String text = "Disk\u001b[2J\u001b]0;owned\u0007\nnetboot: tftp get: done \u009b31m \u202elive";
+        Result r = get(FILE, q -> {
+            q.errorAfter = 100;
+            q.errorText = text;
+        });
+        assertEquals(1, r.run().exit(), r.run().err());
+        assertEquals("netboot: tftp get 127.0.0.1:" + r.server().port() + " f.bin: server sent ERROR 0 (not defined): "
+                + "Disk\\x1b[2J\\x1b]0;owned\\x07\\x0anetboot: tftp get: done \\x9b31m \\u202elive\n", r.run().err());
+        assertEquals("server sent ERROR 0 (not defined): " + text, r.json().get("error").asText());
+        assertEquals(List.of(), TftpServers.names(dir), "no file, partial or not");
+    }
+
+    /**
      * Issue 10: a server that pauses 3 s (and has the Sorcerer's Apprentice bug, so it answers every ACK the
      * client sent meanwhile) in a lock-step download used to end it after 3.6 s; now it costs 3 s and a few
      * duplicates.
