@@ -489,10 +489,21 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         buf.put(off, txSource, 0, len);
     }
 
+    /**
+     * Fails the transfer when what could not be delivered went to the peer: the request to the server's port, or a
+     * packet to the transfer ID. The ERROR 5 this port sent a stranger (RFC 1350 section 4, "while not disturbing
+     * the transfer") may come back as a port unreachable from a stranger that is gone, or wait for an ARP reply that
+     * never comes: that is no news about the server, and the transfer goes on.
+     */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending
-                || state instanceof State.Multicast) {
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        State s = state;
+        int peerPort = s instanceof State.Requesting r ? r.port() : tid;
+        if (dst.value() != serverIp || dstPort != peerPort) {
+            return;
+        }
+        if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending
+                || s instanceof State.Multicast) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: server " + dst + " unreachable: " + reason));
             mcast.quit(now);
         }
