@@ -17,7 +17,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Transfer IDs.</b> The request goes to the server's port from a random local port; the port of
  * the first answer becomes the TID, port 69 included (dnsmasq {@code --tftp-single-port}). Afterwards a
- * packet from any other address or port gets ERROR 5 and changes nothing (RFC 1350 section 4).
+ * packet from any other address or port gets ERROR 5 (an ERROR from one is not answered) and changes nothing
+ * (RFC 1350 section 4).
  *
  * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
  * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
@@ -134,7 +135,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
      *
      * @param retransmissions packets we sent again: after a timeout, re-ACKs of a duplicate, DATA resent
      * @param duplicates      DATA (read) or ACKs (write) received again
-     * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5)
+     * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5, unless itself an ERROR)
      * @param dropped         malformed, unexpected, or out-of-order packets with no room to hold them
      * @param blocks          blocks delivered to the sink (read) or acknowledged (write)
      * @param outOfOrderHeld  blocks kept in the reorder buffer ahead of a gap
@@ -526,7 +527,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (s instanceof State.Requesting) {
             handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
         } else if (transferring && !fromTid) {
-            stray(now, srcIp, srcPort);
+            stray(now, srcIp, srcPort, op);
         } else if (s instanceof State.Multicast) {
             mcast.onUnicast(now, op, buf, off, len);
         } else if (transferring && op == TftpPacket.OP_ERROR) {
@@ -569,9 +570,16 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 + " sent ERROR " + err.code() + " (" + TftpWire.errorName(err.code()) + "): " + err.message()));
     }
 
-    /** RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. */
-    void stray(long now, int srcIp, int srcPort) {
+    /**
+     * RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. Not an ERROR:
+     * "this packet is not acknowledged" (section 2), and answering one would ping-pong with a stranger that answers
+     * strangers the same way.
+     */
+    void stray(long now, int srcIp, int srcPort, int op) {
         strayPackets++;
+        if (op == TftpPacket.OP_ERROR) {
+            return;
+        }
         sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 

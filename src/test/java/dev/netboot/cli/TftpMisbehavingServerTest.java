@@ -91,6 +91,20 @@ class TftpMisbehavingServerTest {
         assertEquals(errors.size(), r.json().get("strayPackets").asLong());
     }
 
+    /**
+     * RFC 1350 section 2: an ERROR "is not acknowledged". A stranger's ERROR answered with ERROR 5 would start a
+     * ping-pong with any peer that answers strangers as RFC 1350 section 4 says (the second QA pass saw a thousand
+     * rounds against such a peer on a real wire): it is counted, and nothing goes back.
+     */
+    @Test
+    void aStrangersErrorIsCountedNotAnswered() throws Exception {
+        Result r = get(FILE, q -> q.strangerError = 0.05);
+        exact(r, FILE);
+        List<String> heard = r.server().errorsReceived();
+        assertTrue(!heard.isEmpty() && heard.stream().allMatch("nothing on another port"::equals), heard.toString());
+        assertEquals(heard.size(), r.json().get("strayPackets").asLong());
+    }
+
     @Test
     void anOackItRefusesGetsError8ThenAPlainRequest() throws Exception {
         for (String kind : List.of("range", "number", "unasked")) {
