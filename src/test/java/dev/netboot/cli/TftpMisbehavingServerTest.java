@@ -129,12 +129,15 @@ class TftpMisbehavingServerTest {
         assertTrue(failed(r).matches("server sent DATA \\d+ of 1472 bytes, more than the 1468-byte blocks negotiated"),
                 r.run().err());
         assertEquals(List.of("ERROR 4 on the transfer ID"), r.server().errorsReceived());
+        assertTrue(r.json().get("errorCode").isNull(), "errorCode is the server's, and it sent none: " + r.json());
     }
 
     @Test
     void aTsizeThatLiesEitherWay() throws Exception {
         Result more = get(FILE, q -> q.tsizeLie = 1000);
         assertEquals("server announced " + (FILE.length + 1000) + " bytes, sent " + FILE.length, failed(more));
+        // We told the server (ERROR 0); it sent no ERROR, so there is no server's code to report.
+        assertTrue(more.json().get("errorCode").isNull(), more.json().toString());
         Result less = get(FILE, q -> q.tsizeLie = -1000);
         long cut = FILE.length - 1000;
         assertEquals("server announced " + cut + " bytes, sent " + (cut / 1468 + 1) * 1468, failed(less));
