@@ -22,7 +22,7 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
  * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
- * {@code rollover}. An OACK is checked option by option; one never asked for, out of range or not a
+ * {@code rollover}. An OACK is checked option by option; one never asked for, named twice, out of range or not a
  * number gets ERROR 8. The fallbacks users meet: a server that ignores options answers DATA 1 (read) or
  * ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a request with options, from the
  * server or from us to its OACK, is followed by the same request once more without options, from a new

@@ -30,7 +30,7 @@ final class QuirkyTftpServer implements AutoCloseable {
         double strangerPort;
         double strangerAddress;
         double strangerError;
-        String oack = "none";       // none, range, number, unasked
+        String oack = "none";       // none, range, number, unasked, twice (blksize named again, as 512)
         double oversize;
         long tsizeLie;
         long stopAfter;
@@ -172,6 +172,10 @@ final class QuirkyTftpServer implements AutoCloseable {
                     default -> {
                     }
                 }
+            }
+            if (!oack.isEmpty() && q.oack.equals("twice")) {
+                oack.add("blksize");
+                oack.add("512");
             }
             if (!oack.isEmpty() && q.oack.equals("unasked")) {
                 oack.add("multicast");

@@ -107,7 +107,7 @@ class TftpMisbehavingServerTest {
 
     @Test
     void anOackItRefusesGetsError8ThenAPlainRequest() throws Exception {
-        for (String kind : List.of("range", "number", "unasked")) {
+        for (String kind : List.of("range", "number", "unasked", "twice")) {
             Result r = get(FILE, q -> q.oack = kind);
             exact(r, FILE);
             assertEquals(List.of("ERROR 8 on the transfer ID"), r.server().errorsReceived(), kind);
