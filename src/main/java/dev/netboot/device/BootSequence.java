@@ -321,7 +321,7 @@ public final class BootSequence {
         if (update != null) {
             update.abort();
         }
-        String previous = update == null ? "" : "; slot " + BootSlots.name(update.previous()) + " stays active";
+        String previous = update == null ? "" : ImageCheck.left(update);
         fail(now, lease.stageName(), reason + previous);
     }
 
