@@ -231,4 +231,40 @@ class NetStackIcmpTest {
         assertArrayEquals(want, Arrays.copyOf(got.array(), got.position()));
         assertEquals(1, client.stats().strayPackets());
     }
+
+    /**
+     * The same for a stranger on another address that never answers ARP: the ERROR 5 to it waits for its next hop, ARP
+     * gives up, and that says nothing about the server either: the transfer goes on (it used to fail "server ...
+     * unreachable: ARP: no reply").
+     */
+    @Test
+    void anArpGiveUpForAStrangersAddressLeavesTheTransferAlone() {
+        configured();
+        deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
+        link.takeTx();
+        TftpClient client = new TftpClient(net, new TftpConfig(5_000 * MS, 5, 512), new SplittableRandom(3));
+        client.startRead(MS, SERVER_IP, 69, "boot.img", new TftpSink() {
+            @Override
+            public void begin(long expectedSize) {
+            }
+
+            @Override
+            public void write(ByteBuffer buf, int off, int len) {
+            }
+        });
+        int ours = Frames.decode(link.takeTx().getFirst().bytes()).asUdp().srcPort();
+        deliver(2 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(1, new byte[512]))));
+        Ipv4Address stranger = Ipv4Address.parse("10.0.0.77");
+        deliver(3 * MS, Frames.udp(MacAddress.parse("02:00:00:00:00:77"), OUR_MAC, stranger, 40_001, OUR_IP, ours,
+                Frames.tftp(new TftpPacket.Data(2, new byte[9]))));
+        for (long t = 3 * MS; t <= 1_600 * MS; t += 100 * MS) {         // three ARP requests for 10.0.0.77, 500 ms apart
+            net.poll(t);
+            client.poll(t);
+        }
+        assertEquals(1, net.stats().arpFailures(), net.stats().toString());
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        deliver(1_601 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(2, new byte[7]))));
+        client.poll(1_601 * MS);
+        assertInstanceOf(TftpClient.State.Done.class, client.state());
+    }
 }
