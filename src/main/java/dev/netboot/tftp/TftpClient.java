@@ -192,6 +192,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     long retransmissions, duplicates, dropped, blocks;
     long strayPackets;
+    // Who the last of them came from: a server that answers from another address (a multi-homed host) shows here.
+    int lastStrayIp, lastStrayPort;
     // Giving up: since when the client waits for what it needs next, and what it ignored since.
     private final Patience patience = new Patience(this);
 
@@ -577,6 +579,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
      */
     void stray(long now, int srcIp, int srcPort, int op) {
         strayPackets++;
+        lastStrayIp = srcIp;
+        lastStrayPort = srcPort;
         if (op == TftpPacket.OP_ERROR) {
             return;
         }
