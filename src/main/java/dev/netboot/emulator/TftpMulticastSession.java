@@ -259,7 +259,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             }
         }
         if (from == null) {
-            TftpSession.sendError(stack, now, port, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
+            TftpSession.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;
