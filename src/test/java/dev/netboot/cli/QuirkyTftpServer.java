@@ -145,6 +145,10 @@ final class QuirkyTftpServer implements AutoCloseable {
         private final long last;
         private boolean stalled;
         private boolean silent;
+        // The highest block sent so far: strangers come before a block's first transmission only, while the client
+        // still waits for it. Before a resent block the client may be done already (its last ACK on the way), and a
+        // stranger then would be one it never saw, which no count of the client's can match.
+        private long highestSent;
 
         Session(DatagramSocket tid, SocketAddress client, List<String> fields) throws IOException {
             this.tid = tid;
@@ -305,7 +309,9 @@ final class QuirkyTftpServer implements AutoCloseable {
                 byte[] j = junk[random.nextInt(junk.length)];
                 send(tid, j, j.length);
             }
-            if (q.strangerError > 0 && random.nextDouble() < q.strangerError) {
+            boolean first = b > highestSent;
+            highestSent = Math.max(highestSent, b);
+            if (first && q.strangerError > 0 && random.nextDouble() < q.strangerError) {
                 // A stranger that sends ERROR 5 itself, as an RFC-literal peer answers any packet from a stranger.
                 byte[] e = {0, 5, 0, 5, 'U', 'n', 'k', 'n', 'o', 'w', 'n', ' ', 'T', 'I', 'D', 0};
                 try (DatagramSocket other = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -313,8 +319,8 @@ final class QuirkyTftpServer implements AutoCloseable {
                     collectErrors(other, "another port");
                 }
             }
-            boolean byPort = q.strangerPort > 0 && random.nextDouble() < q.strangerPort;
-            boolean byAddress = q.strangerAddress > 0 && random.nextDouble() < q.strangerAddress;
+            boolean byPort = first && q.strangerPort > 0 && random.nextDouble() < q.strangerPort;
+            boolean byAddress = first && q.strangerAddress > 0 && random.nextDouble() < q.strangerAddress;
             if (byPort || byAddress) {
                 byte[] wrong = d.clone();
                 for (int i = 4; i < 4 + n; i++) {
