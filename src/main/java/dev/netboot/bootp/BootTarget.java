@@ -142,6 +142,16 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
         return server.isAny() ? noServer : noFile;
     }
 
+    /**
+     * Returns, when the server is the DHCP server only because the reply named the TFTP server by a host name, what a
+     * failure to reach it should add: " (the reply named the TFTP server 'tftp.example', a host name; netboot has no
+     * DNS resolver and asked the DHCP server 198.51.100.1)"; else "". Option 66 with a name is common (Windows DHCP).
+     */
+    public String hostNameNote() {
+        return serverSource.equals("server id") && !unresolved.isEmpty() ? " (the reply named the TFTP server '" + unresolved
+                + "', a host name; netboot has no DNS resolver and asked the DHCP server " + server + ")" : "";
+    }
+
     /** Returns "10.0.0.1 (siaddr), boot.img (option 67)". */
     public String describe() {
         return server + " (" + serverSource + "), " + file + " (" + fileSource + ")";

@@ -110,7 +110,7 @@ final class BootProgress implements BootObserver {
     private void stage(long now, String name, String text) {
         if (stages) {
             clearLine();
-            err.printf(Locale.ROOT, "[%9.3f s] %-5s %s%n", now / 1e9, name, text);
+            err.printf(Locale.ROOT, "[%9.3f s] %-5s %s%n", now / 1e9, name, Shown.text(text)); // the boot file, a server's words
         }
     }
 

@@ -171,7 +171,7 @@ final class BootSummary {
             out.printf(Locale.ROOT, "  address   %s/%d  gateway %s%n", r.address(), r.netmask().prefixLength(),
                     r.gateway().isAny() ? "none" : r.gateway());
             out.printf(Locale.ROOT, "  lease     %s%n", describe(lease, f.renewals()));
-            out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), r.bootFile());
+            out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), Shown.text(r.bootFile()));
             out.printf(Locale.ROOT, "  wrote     %d bytes into slot %s (%s at 0x%x), %d-byte blocks, %d flash ops%n", r.bytes(),
                     r.slot(), r.partition(), r.partitionOffset(), r.blockSize(), o.flashOps());
             out.printf(Locale.ROOT, "  sha256    %s (verified by read-back%s); slot %s is active%n", r.sha256(),
@@ -205,7 +205,7 @@ final class BootSummary {
             }
         }
         if (!ok) {
-            err.println("netboot: boot failed: " + (end instanceof BootSequence.State.Failed failed
+            err.println("netboot: boot failed: " + Shown.text(end instanceof BootSequence.State.Failed failed
                     ? "[" + failed.failure().stage() + "] " + failed.failure().message()
                     : o.stopped()));
             return Main.EXIT_FAILED;
@@ -218,7 +218,7 @@ final class BootSummary {
      * one line on stderr and, with {@code --json}, one object on stdout. Returns {@code exit}.
      */
     static int refused(boolean json, int exit, String stage, String message, PrintStream out, PrintStream err) {
-        err.println("netboot: " + message);
+        err.println("netboot: " + Shown.text(message));
         if (json) {
             out.println(Json.object().put("result", "error").put("stage", stage).put("error", message));
         }

@@ -229,7 +229,7 @@ final class ServeClients {
             if (!c.later.isEmpty()) {
                 b.append(", then asked for ").append(String.join(", ", c.later));
             }
-            out.println(b);
+            out.println(Shown.text(b.toString())); // the file names clients asked for
         }
     }
 
@@ -274,6 +274,6 @@ final class ServeClients {
     }
 
     private void line(long now, String stage, Client c, String what) {
-        err.printf(Locale.ROOT, "[%10.3f s] %s %s  %s%n", now / 1e9, stage, c.mac, what);
+        err.printf(Locale.ROOT, "[%10.3f s] %s %s  %s%n", now / 1e9, stage, c.mac, Shown.text(what)); // a client's file name
     }
 }

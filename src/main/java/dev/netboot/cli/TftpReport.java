@@ -49,7 +49,7 @@ final class TftpReport {
 
     /** Prints a note that does not stop the run, on stderr. */
     void note(String message) {
-        System.err.println(what() + ": " + message);
+        System.err.println(Shown.text(what() + ": " + message));
     }
 
     /** Ends with a usage error: one line, exit 2. */
@@ -83,7 +83,8 @@ final class TftpReport {
     private int end(int exit, String why, TftpClient client, long size) {
         if (why != null) {
             // A usage error is about the command line, whatever the run had learnt: the short prefix.
-            System.err.println((exit == Main.EXIT_USAGE ? "netboot: tftp " + verb() : what()) + ": " + why);
+            // The server's ERROR text, REMOTE as typed: shown safely, one line whatever they hold.
+            System.err.println(Shown.text((exit == Main.EXIT_USAGE ? "netboot: tftp " + verb() : what()) + ": " + why));
         }
         if (json) {
             Json j = Json.object().put("result", exit == 0 ? "ok" : "error").put("command", verb());
@@ -98,7 +99,9 @@ final class TftpReport {
             } else {
                 j.putNull("bytes").put("error", why);
             }
-            if (client != null && client.state() instanceof TftpClient.State.Failed(TftpFailure f) && f.errorCode() >= 0) {
+            // The server's code only: the one we sent it (ERROR 0 to a tsize that lies, 4, 8, 3) is no word of the server's.
+            if (client != null && client.state() instanceof TftpClient.State.Failed(TftpFailure f)
+                    && f.kind() == TftpFailure.Kind.SERVER_ERROR) {
                 j.put("errorCode", f.errorCode());
             } else {
                 j.putNull("errorCode");

@@ -321,7 +321,7 @@ public final class BootSequence {
         if (update != null) {
             update.abort();
         }
-        String previous = update == null ? "" : "; slot " + BootSlots.name(update.previous()) + " stays active";
+        String previous = update == null ? "" : ImageCheck.left(update);
         fail(now, lease.stageName(), reason + previous);
     }
 
@@ -427,8 +427,10 @@ public final class BootSequence {
         }
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
         boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
-        if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, f.message()))) {
-            fail(now, stage, f.message());
+        // A server that never sent a block may not be the one meant: say so when a host name was given instead.
+        String why = f.message() + (couldNotStart ? lease.boot().hostNameNote() : "");
+        if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, why))) {
+            fail(now, stage, why);
         }
     }
 

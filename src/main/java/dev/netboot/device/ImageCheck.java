@@ -192,8 +192,12 @@ final class ImageCheck {
 
     /** Refuses the image, saying what the refusal leaves: the slot that was active, or no slot when none was. */
     private void refuse(String stage, String why) {
-        String left = update.previous() == SlotMetadata.NONE ? "; nothing committed, no slot is active"
+        state = new State.Refused(stage, why + left(update));
+    }
+
+    /** Returns what a boot that commits nothing leaves, as the end of its failure: "; slot A stays active", or no slot. */
+    static String left(SlotUpdate update) {
+        return update.previous() == SlotMetadata.NONE ? "; nothing committed, no slot is active"
                 : "; slot " + BootSlots.name(update.previous()) + " stays active";
-        state = new State.Refused(stage, why + left);
     }
 }

@@ -230,7 +230,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         Client from = clients.find(srcIp, srcPort);
         if (from == null) {
-            TftpSession.sendError(stack, now, port, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
+            TftpSession.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;

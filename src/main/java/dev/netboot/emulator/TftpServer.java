@@ -378,8 +378,8 @@ public final class TftpServer implements UdpHandler, SimNode {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, String reason) {
-            session.onUnreachable(now, dst, reason);
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+            session.onUnreachable(now, dst, dstPort, reason);
             touched(now, session);
         }
     }

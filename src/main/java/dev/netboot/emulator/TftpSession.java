@@ -252,7 +252,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             // erroneously sent from somewhere else. An error packet should be sent to the source of the
             // incorrect packet, while not disturbing the transfer."
             strangers++;
-            sendError(stack, now, port, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
+            answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;
@@ -439,6 +439,18 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
         data.writePayload(buf, off, len);
+    }
+
+    /**
+     * Answers a stranger's packet (RFC 1350 section 4) with ERROR 5 from {@code fromPort}, unless it is an ERROR
+     * itself: "this packet is not acknowledged" (section 2), and answering it would ping-pong with a stranger that
+     * answers strangers the same way.
+     */
+    static void answerStranger(NetStack stack, long now, int fromPort, int srcIp, int srcPort, ByteBuffer buf, int off, int len) {
+        if (len >= 2 && (buf.getShort(off) & 0xFFFF) == TftpPacket.OP_ERROR) {
+            return;
+        }
+        sendError(stack, now, fromPort, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 
     /** Sends ERROR {@code code} from {@code fromPort}. */

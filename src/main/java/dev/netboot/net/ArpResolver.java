@@ -23,8 +23,8 @@ final class ArpResolver {
         /** Sends a datagram that waited for its next hop, now resolved to {@code dstMac}. */
         void sendHeld(long now, long dstMac, int dstIp, int srcPort, int dstPort, int len, PayloadWriter payload);
 
-        /** Tells the handler of {@code srcPort} that its datagram to {@code dstIp} cannot go. */
-        void unreachable(long now, int srcPort, int dstIp, String reason);
+        /** Tells the handler of {@code srcPort} that its datagram to {@code dstIp}:{@code dstPort} cannot go. */
+        void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason);
     }
 
     private static final int PENDING_SLOTS = 4;
@@ -173,7 +173,7 @@ final class ArpResolver {
             for (PendingDatagram p : pending) {
                 if (p.held && p.hop == r.ip) {
                     p.held = false;
-                    wire.unreachable(now, p.srcPort, p.dstIp, reason);
+                    wire.unreachable(now, p.srcPort, p.dstIp, p.dstPort, reason);
                 }
             }
             return;

@@ -603,10 +603,10 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
 
         @Override
-        public void unreachable(long now, int srcPort, int dstIp, String reason) {
+        public void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason) {
             int h = indexOfPort(srcPort);
             if (h >= 0) {
-                handlers[h].onUnreachable(now, new Ipv4Address(dstIp), reason);
+                handlers[h].onUnreachable(now, new Ipv4Address(dstIp), dstPort, reason);
             }
         }
     }

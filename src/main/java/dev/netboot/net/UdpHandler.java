@@ -14,9 +14,10 @@ public interface UdpHandler {
     void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len);
 
     /**
-     * Reports that a datagram this port sent to {@code dst} could not be delivered: ARP gave up on the next hop,
-     * or an ICMP port or protocol unreachable error quoted it.
+     * Reports that a datagram this port sent to {@code dst}:{@code dstPort} could not be delivered: ARP gave up on
+     * the next hop, or an ICMP port or protocol unreachable error quoted it. A port that talks to more than one peer
+     * (a TFTP client answering a stranger with ERROR 5) tells by {@code dst} and {@code dstPort} whom it is about.
      */
-    default void onUnreachable(long now, Ipv4Address dst, String reason) {
+    default void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
     }
 }

@@ -64,7 +64,7 @@ final class Handshake {
     /** Handles the server's answer from {@code srcIp}:{@code srcPort} while the request is out. */
     void onPacket(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
         if (srcIp != c.serverIp) {
-            c.stray(now, srcIp, srcPort);
+            c.stray(now, srcIp, srcPort, op);
             return;
         }
         switch (op) {

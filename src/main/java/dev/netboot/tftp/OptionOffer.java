@@ -131,7 +131,14 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
         long announced = -1;
         int roll = -1;
         MulticastOption mc = null;
-        for (TftpPacket.Option o : acknowledged) {
+        for (int i = 0; i < acknowledged.size(); i++) {
+            TftpPacket.Option o = acknowledged.get(i);
+            // An option named twice: which value does the server use? Nothing says; refused, not guessed.
+            for (int j = 0; j < i; j++) {
+                if (acknowledged.get(j).name().equals(o.name())) {
+                    return new Refused("OACK names " + o.name() + " twice (" + acknowledged.get(j).value() + ", then " + o.value() + ")");
+                }
+            }
             if (o.name().equals("multicast")) {
                 // RFC 2090: "addr,port,mc"; the first OACK names the group (later ones may leave it empty).
                 MulticastOption m = multicast ? MulticastOption.parse(o.value()) : null;

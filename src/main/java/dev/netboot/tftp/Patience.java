@@ -1,5 +1,6 @@
 package dev.netboot.tftp;
 
+import dev.netboot.wire.Ipv4Address;
 import java.math.BigDecimal;
 import java.util.Locale;
 
@@ -63,7 +64,9 @@ final class Patience {
             sep = ", ";
         }
         if (stray > 0) {
-            m.append(sep).append(count(stray)).append(" from other transfer IDs");
+            // The last one's address: a server answering from another of its addresses is the usual cause.
+            m.append(sep).append(count(stray)).append(" from other transfer IDs (the last from ")
+                    .append(new Ipv4Address(c.lastStrayIp)).append(':').append(c.lastStrayPort).append(')');
             sep = ", ";
         }
         if (junk > 0) {

@@ -17,11 +17,12 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Transfer IDs.</b> The request goes to the server's port from a random local port; the port of
  * the first answer becomes the TID, port 69 included (dnsmasq {@code --tftp-single-port}). Afterwards a
- * packet from any other address or port gets ERROR 5 and changes nothing (RFC 1350 section 4).
+ * packet from any other address or port gets ERROR 5 (an ERROR from one is not answered) and changes nothing
+ * (RFC 1350 section 4).
  *
  * <p><b>Options.</b> {@link TftpConfig} says what a request asks: {@code blksize} (the largest that fits
  * the link MTU for {@link TftpConfig#AUTO}), {@code tsize}, {@code timeout}, {@code windowsize},
- * {@code rollover}. An OACK is checked option by option; one never asked for, out of range or not a
+ * {@code rollover}. An OACK is checked option by option; one never asked for, named twice, out of range or not a
  * number gets ERROR 8. The fallbacks users meet: a server that ignores options answers DATA 1 (read) or
  * ACK 0 (write), and the transfer runs at 512 bytes, window 1; ERROR 8 to a request with options, from the
  * server or from us to its OACK, is followed by the same request once more without options, from a new
@@ -134,7 +135,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
      *
      * @param retransmissions packets we sent again: after a timeout, re-ACKs of a duplicate, DATA resent
      * @param duplicates      DATA (read) or ACKs (write) received again
-     * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5)
+     * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5, unless itself an ERROR)
      * @param dropped         malformed, unexpected, or out-of-order packets with no room to hold them
      * @param blocks          blocks delivered to the sink (read) or acknowledged (write)
      * @param outOfOrderHeld  blocks kept in the reorder buffer ahead of a gap
@@ -191,6 +192,8 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     long retransmissions, duplicates, dropped, blocks;
     long strayPackets;
+    // Who the last of them came from: a server that answers from another address (a multi-homed host) shows here.
+    int lastStrayIp, lastStrayPort;
     // Giving up: since when the client waits for what it needs next, and what it ignored since.
     private final Patience patience = new Patience(this);
 
@@ -489,10 +492,21 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         buf.put(off, txSource, 0, len);
     }
 
+    /**
+     * Fails the transfer when what could not be delivered went to the peer: the request to the server's port, or a
+     * packet to the transfer ID. The ERROR 5 this port sent a stranger (RFC 1350 section 4, "while not disturbing
+     * the transfer") may come back as a port unreachable from a stranger that is gone, or wait for an ARP reply that
+     * never comes: that is no news about the server, and the transfer goes on.
+     */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        if (state instanceof State.Requesting || state instanceof State.Receiving || state instanceof State.Sending
-                || state instanceof State.Multicast) {
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        State s = state;
+        int peerPort = s instanceof State.Requesting r ? r.port() : tid;
+        if (dst.value() != serverIp || dstPort != peerPort) {
+            return;
+        }
+        if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending
+                || s instanceof State.Multicast) {
             fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: server " + dst + " unreachable: " + reason));
             mcast.quit(now);
         }
@@ -515,7 +529,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (s instanceof State.Requesting) {
             handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
         } else if (transferring && !fromTid) {
-            stray(now, srcIp, srcPort);
+            stray(now, srcIp, srcPort, op);
         } else if (s instanceof State.Multicast) {
             mcast.onUnicast(now, op, buf, off, len);
         } else if (transferring && op == TftpPacket.OP_ERROR) {
@@ -558,9 +572,18 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 + " sent ERROR " + err.code() + " (" + TftpWire.errorName(err.code()) + "): " + err.message()));
     }
 
-    /** RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. */
-    void stray(long now, int srcIp, int srcPort) {
+    /**
+     * RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. Not an ERROR:
+     * "this packet is not acknowledged" (section 2), and answering one would ping-pong with a stranger that answers
+     * strangers the same way.
+     */
+    void stray(long now, int srcIp, int srcPort, int op) {
         strayPackets++;
+        lastStrayIp = srcIp;
+        lastStrayPort = srcPort;
+        if (op == TftpPacket.OP_ERROR) {
+            return;
+        }
         sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
     }
 

@@ -52,6 +52,20 @@ class BootTargetTest {
     }
 
     @Test
+    void aTftpServerNamedByHostNameFallsBackToTheDhcpServerAndSaysSo() {
+        // ISC dhcpd (siaddr 0.0.0.0 unless next-server is set) with option tftp-server-name "tftp.example": no DNS here.
+        BootTarget t = BootTarget.of(ack(Ipv4Address.ANY, new DhcpOption.TftpServerName("tftp.example"),
+                new DhcpOption.BootfileName("boot.img")), DHCP);
+        assertEquals("198.51.100.1 (server id), boot.img (option 67)", t.describe());
+        assertEquals(" (the reply named the TFTP server 'tftp.example', a host name; netboot has no DNS resolver and asked the"
+                + " DHCP server 198.51.100.1)", t.hostNameNote());
+        // An address in option 66 needs no note; nor does a server id chosen with no name given.
+        assertEquals("", BootTarget.of(ack(Ipv4Address.ANY, new DhcpOption.TftpServerName("198.51.100.3"),
+                new DhcpOption.BootfileName("boot.img")), DHCP).hostNameNote());
+        assertEquals("", BootTarget.of(ack(Ipv4Address.ANY, new DhcpOption.BootfileName("boot.img")), DHCP).hostNameNote());
+    }
+
+    @Test
     void aBootFileNameLeavesInTheRrqAsTheBytesTheServerGave() {
         // Option 67 and the file field as bytes (read one char per byte): UTF-8 "\u00fc\u65e5.bin" = C3 BC E6 97 A5 2E 62 69 6E,
         // and a Latin-1 "\u00fc.bin" from an old server (FC 2E 62 69 6E), which is not UTF-8. The RRQ carries the same bytes.

@@ -60,6 +60,8 @@ class BootLeaseCliTest {
         JsonNode j = r.json();
         assertEquals("dhcp", j.get("stage").asText());
         assertTrue(j.get("error").asText().startsWith("lease of 10.0.0.42 from 10.0.0.1 lost at 8.0 s"), j.toString());
+        // A fresh flash file: no slot was active before, and none is now ("slot none stays active" before the fix).
+        assertTrue(j.get("error").asText().endsWith("; nothing committed, no slot is active"), j.toString());
         assertTrue(r.err().startsWith("netboot: boot failed: [dhcp] lease of 10.0.0.42 from 10.0.0.1 lost at 8.0 s"), r.err());
         assertTrue(j.get("sha256").isNull());
     }

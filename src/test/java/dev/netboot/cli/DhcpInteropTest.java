@@ -232,6 +232,42 @@ class DhcpInteropTest {
         }
     }
 
+    /**
+     * Option 66 as a host name, as Windows DHCP and many dhcpd.conf files write it, and no next-server: the board has no
+     * DNS resolver, asks the DHCP server itself, and when that has no TFTP service the one line says why it asked there.
+     * With a TFTP server beside dhcpd the same lease boots.
+     */
+    @Test
+    void iscDhcpdNamingTheTftpServerByHostName() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            Lan lan = lan(net);
+            byte[] img = image(200_000);
+            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+                    ddns-update-style none;
+                    authoritative;
+                    default-lease-time 600;
+                    max-lease-time 600;
+                    subnet 192.0.2.0 netmask 255.255.255.0 {
+                      range 192.0.2.50 192.0.2.60;
+                      option tftp-server-name "tftp.example.test";
+                      filename "boot.img";
+                    }
+                    """);
+            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
+            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
+                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", dir.resolve("flash.img").toString(), "--json");
+            assertEquals(1, b.exit(), b.err());
+            assertEquals("netboot: boot failed: [tftp] TFTP: server 192.0.2.1 unreachable: ICMP port unreachable from 192.0.2.1 for"
+                    + " 192.0.2.1:69 (the reply named the TFTP server 'tftp.example.test', a host name; netboot has no DNS resolver"
+                    + " and asked the DHCP server 192.0.2.1)", b.err().lines().filter(l -> l.startsWith("netboot:")).findFirst().orElse(""));
+            assertEquals("none", b.json().get("activeSlot").asText());
+            tftp(net, lan.srv(), lan.s0());
+            JsonNode j = bootsWith(lan, img, "dhcpd.log");
+            assertEquals(SERVER, j.get("server").asText());
+        }
+    }
+
     /** Returns kea's BOOTP hook library, wherever the distribution put it (/usr/lib/MULTIARCH/kea/hooks on Debian). */
     static Path bootpHook() throws IOException {
         List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/lib/kea/hooks/libdhcp_bootp.so"),

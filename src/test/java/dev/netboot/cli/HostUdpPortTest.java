@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.net.UdpHandler;
-import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -25,15 +24,7 @@ import org.junit.jupiter.api.Test;
  * process holds is swapped for an ephemeral one.
  */
 class HostUdpPortTest {
-    private static final UdpHandler IGNORE = new UdpHandler() {
-        @Override
-        public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        }
-
-        @Override
-        public void onUnreachable(long now, Ipv4Address dst, String reason) {
-        }
-    };
+    private static final UdpHandler IGNORE = (now, srcIp, srcPort, dstIp, buf, off, len) -> { };
 
     private static DatagramChannel socket() throws IOException {
         return DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));

@@ -29,7 +29,8 @@ final class QuirkyTftpServer implements AutoCloseable {
         double junk;
         double strangerPort;
         double strangerAddress;
-        String oack = "none";       // none, range, number, unasked
+        double strangerError;
+        String oack = "none";       // none, range, number, unasked, twice (blksize named again, as 512)
         double oversize;
         long tsizeLie;
         long stopAfter;
@@ -172,6 +173,10 @@ final class QuirkyTftpServer implements AutoCloseable {
                     }
                 }
             }
+            if (!oack.isEmpty() && q.oack.equals("twice")) {
+                oack.add("blksize");
+                oack.add("512");
+            }
             if (!oack.isEmpty() && q.oack.equals("unasked")) {
                 oack.add("multicast");
                 oack.add("239.255.0.1,1758,1");
@@ -284,7 +289,7 @@ final class QuirkyTftpServer implements AutoCloseable {
                 return false;
             }
             if (q.errorAfter > 0 && b > q.errorAfter) {
-                byte[] t = q.errorText.getBytes(StandardCharsets.US_ASCII);
+                byte[] t = q.errorText.getBytes(StandardCharsets.UTF_8); // as Linux servers send strerror() and names
                 ByteBuffer e = ByteBuffer.allocate(5 + t.length).putShort((short) 5).putShort((short) 0).put(t);
                 int n = q.errorWithoutNul ? 4 + t.length : 5 + t.length;
                 send(tid, e.array(), n);
@@ -299,6 +304,14 @@ final class QuirkyTftpServer implements AutoCloseable {
                 byte[][] junk = {{0}, {0, 3, 0}, {0, 9, 0, 1}, {0, 6, 'b', 'l', 'k', 's', 'i', 'z', 'e', 0, '8', 0}, {0, 5, 0}};
                 byte[] j = junk[random.nextInt(junk.length)];
                 send(tid, j, j.length);
+            }
+            if (q.strangerError > 0 && random.nextDouble() < q.strangerError) {
+                // A stranger that sends ERROR 5 itself, as an RFC-literal peer answers any packet from a stranger.
+                byte[] e = {0, 5, 0, 5, 'U', 'n', 'k', 'n', 'o', 'w', 'n', ' ', 'T', 'I', 'D', 0};
+                try (DatagramSocket other = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                    send(other, e, e.length);
+                    collectErrors(other, "another port");
+                }
             }
             boolean byPort = q.strangerPort > 0 && random.nextDouble() < q.strangerPort;
             boolean byAddress = q.strangerAddress > 0 && random.nextDouble() < q.strangerAddress;

@@ -297,6 +297,37 @@ class RealWireTest {
     }
 
     /**
+     * A boot file name made to drive the user's terminal, from a real DHCP server (dnsmasq's {@code --dhcp-boot}
+     * passes the bytes on): ESC [ 2 J (clear the screen), a newline and a line of the server's making, a
+     * right-to-left override. The stage lines and the failure line (no TFTP there: ICMP port unreachable) show each
+     * by its code, so stderr is only netboot's own lines and holds no control character but their ends; with
+     * {@code --json} the file is the server's bytes exactly.
+     */
+    @Test
+    void aBootFileNameMadeToDriveTheTerminalIsShownByItsCodes() throws Exception {
+        String file = "a\u001b[2J\nnetboot: booted\u202egmi.img";
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            dnsmasq(net, lan.srv(), lan.s0(), false, "--no-ping", "--bootp-dynamic", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
+                    "--dhcp-boot=" + file + ",,203.0.113.1");
+
+            Boot b = boot(lan.cli(), "--interface", lan.c0());
+            assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
+            String shown = "a\\x1b[2J\\x0anetboot: booted\\u202egmi.img";
+            assertTrue(b.err().contains(", file " + shown + "\n"), b.err());
+            assertTrue(b.err().contains("reading " + shown + " from 203.0.113.1\n"), b.err());
+            List<String> lines = b.err().lines().toList();
+            assertTrue(lines.stream().allMatch(l -> l.startsWith("[") || l.startsWith("netboot: ")), b.err());
+            assertTrue(lines.getLast().startsWith("netboot: boot failed: [tftp] "), b.err());
+            assertTrue(b.err().chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x202e), b.err());
+
+            Boot j = boot(lan.cli(), "--interface", lan.c0(), "--json");
+            assertEquals(Main.EXIT_FAILED, j.exit(), j.err());
+            assertEquals(file, j.json().get("bootFile").asText());
+        }
+    }
+
+    /**
      * No DHCP server on the segment: the boot fails in stage dhcp, and the JSON speaks as the emulator's does:
      * the TFTP block size and window the board would ask for (spi-nor-16m: blksize auto, 1468 on a 1500-byte
      * MTU, and window 8), not the 512 and 1 of a transfer that never started; no flash timing on a real wire.

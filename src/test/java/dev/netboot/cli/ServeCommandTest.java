@@ -268,6 +268,29 @@ class ServeCommandTest {
         return Long.parseLong(m.group(1));
     }
 
+    /**
+     * A client that, after its boot file, asks for a name made to drive the terminal of whoever watches serve: ESC
+     * [ 2 J, a newline and a line of its own, a right-to-left override (busybox tftp sends the bytes as given). serve
+     * answers ERROR 1 and names the request in its lines by the codes of those characters: its output holds no
+     * control character but line ends.
+     */
+    @Test
+    void aRequestedNameMadeToDriveTheTerminalIsShownByItsCodes() throws Exception {
+        try (HostNet net = new HostNet("sv", "serve")) {
+            Lan lan = lan(net);
+            byte[] img = BootCliTest.randomImage(100_000, 12);
+            c1Then = " && { busybox tftp -g -r \"$(printf 'x\\033[2J\\nnetboot: y\\342\\200\\256')\" -l /dev/null " + SERVER
+                    + " || true; }";
+            Served s = run(net, lan, img, "1s");
+            String shown = "x\\x1b[2J\\x0anetboot: y\\u202e";
+            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for " + shown)), s.out());
+            assertTrue(s.err().contains(shown), s.err());
+            for (String text : List.of(s.out(), s.err())) {
+                assertTrue(text.chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x202e), text);
+            }
+        }
+    }
+
     @Test
     void busyboxAndAtftpBootFromItOnACleanWire() throws Exception {
         try (HostNet net = new HostNet("sv", "serve")) {

@@ -91,9 +91,23 @@ class TftpMisbehavingServerTest {
         assertEquals(errors.size(), r.json().get("strayPackets").asLong());
     }
 
+    /**
+     * RFC 1350 section 2: an ERROR "is not acknowledged". A stranger's ERROR answered with ERROR 5 would start a
+     * ping-pong with any peer that answers strangers as RFC 1350 section 4 says (the second QA pass saw a thousand
+     * rounds against such a peer on a real wire): it is counted, and nothing goes back.
+     */
+    @Test
+    void aStrangersErrorIsCountedNotAnswered() throws Exception {
+        Result r = get(FILE, q -> q.strangerError = 0.05);
+        exact(r, FILE);
+        List<String> heard = r.server().errorsReceived();
+        assertTrue(!heard.isEmpty() && heard.stream().allMatch("nothing on another port"::equals), heard.toString());
+        assertEquals(heard.size(), r.json().get("strayPackets").asLong());
+    }
+
     @Test
     void anOackItRefusesGetsError8ThenAPlainRequest() throws Exception {
-        for (String kind : List.of("range", "number", "unasked")) {
+        for (String kind : List.of("range", "number", "unasked", "twice")) {
             Result r = get(FILE, q -> q.oack = kind);
             exact(r, FILE);
             assertEquals(List.of("ERROR 8 on the transfer ID"), r.server().errorsReceived(), kind);
@@ -115,12 +129,15 @@ class TftpMisbehavingServerTest {
         assertTrue(failed(r).matches("server sent DATA \\d+ of 1472 bytes, more than the 1468-byte blocks negotiated"),
                 r.run().err());
         assertEquals(List.of("ERROR 4 on the transfer ID"), r.server().errorsReceived());
+        assertTrue(r.json().get("errorCode").isNull(), "errorCode is the server's, and it sent none: " + r.json());
     }
 
     @Test
     void aTsizeThatLiesEitherWay() throws Exception {
         Result more = get(FILE, q -> q.tsizeLie = 1000);
         assertEquals("server announced " + (FILE.length + 1000) + " bytes, sent " + FILE.length, failed(more));
+        // We told the server (ERROR 0); it sent no ERROR, so there is no server's code to report.
+        assertTrue(more.json().get("errorCode").isNull(), more.json().toString());
         Result less = get(FILE, q -> q.tsizeLie = -1000);
         long cut = FILE.length - 1000;
         assertEquals("server announced " + cut + " bytes, sent " + (cut / 1468 + 1) * 1468, failed(less));
@@ -148,6 +165,26 @@ class TftpMisbehavingServerTest {
             q.errorWithoutNul = true;
         });
         assertEquals("server sent ERROR 0 (not defined): Disk read failure", failed(noNul));
+    }
+
+    /**
+     * A hostile server's ERROR text made to drive the terminal: ESC sequences that clear it and set its title, a
+     * newline followed by a line of the server's making, the C1 control CSI (U+009B, C2 9B in UTF-8) and a
+     * right-to-left override. Still one line on stderr, every one of them shown by its code (worked out by hand
+     * below); the JSON carries the server's text exactly, escaped as JSON.
+     */
+    @Test
+    void anErrorTextMadeToDriveTheTerminalStaysOneLine() throws Exception {
+        String text = "Disk\u001b[2J\u001b]0;owned\u0007\nnetboot: tftp get: done \u009b31m \u202elive";
+        Result r = get(FILE, q -> {
+            q.errorAfter = 100;
+            q.errorText = text;
+        });
+        assertEquals(1, r.run().exit(), r.run().err());
+        assertEquals("netboot: tftp get 127.0.0.1:" + r.server().port() + " f.bin: server sent ERROR 0 (not defined): "
+                + "Disk\\x1b[2J\\x1b]0;owned\\x07\\x0anetboot: tftp get: done \\x9b31m \\u202elive\n", r.run().err());
+        assertEquals("server sent ERROR 0 (not defined): " + text, r.json().get("error").asText());
+        assertEquals(List.of(), TftpServers.names(dir), "no file, partial or not");
     }
 
     /**

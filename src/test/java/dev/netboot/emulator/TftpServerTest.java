@@ -225,6 +225,22 @@ class TftpServerTest {
         assertEquals(1, s.tftp().sessions().getFirst().stats().strangers());
     }
 
+    /** RFC 1350 section 2: an ERROR "is not acknowledged", a stranger's neither: no ERROR 5 ping-pong with it. */
+    @Test
+    void errorFromAStrangerIsCountedNotAnswered() {
+        Setup s = setup(SC);
+        s.tftp().serve("boot.img", file(1300));
+        s.client().listen(3000);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        int tid = s.client().next(s.sim()).srcPort();
+        s.client().send(s.sim().now(), 3000, SERVER, tid, new TftpPacket.Error(TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID"));
+        ack(s, tid, 1);
+        TestClient.Rx d2 = s.client().next(s.sim());                 // nothing to port 3000 first
+        assertEquals(CLIENT_PORT, d2.dstPort());
+        assertEquals(2, ((TftpPacket.Data) d2.tftp()).block());
+        assertEquals(1, s.tftp().sessions().getFirst().stats().strangers());
+    }
+
     @Test
     void errorFromTheClientEndsTheSession() {
         Setup s = setup(SC);

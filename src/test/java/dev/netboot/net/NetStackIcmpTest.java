@@ -15,6 +15,7 @@ import dev.netboot.wire.IcmpPacket;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.TftpPacket;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -185,5 +186,85 @@ class NetStackIcmpTest {
         TftpFailure f = assertInstanceOf(TftpClient.State.Failed.class, client.state()).failure();
         assertEquals(TftpFailure.Kind.UNREACHABLE, f.kind());
         assertTrue(f.message().contains("ICMP port unreachable from 10.0.0.5 for 10.0.0.5:69"), f.message());
+    }
+
+    /**
+     * RFC 1350 section 4: a stranger's packet gets ERROR 5 "while not disturbing the transfer". A stranger whose port
+     * is gone by then (an old session, a late duplicate) makes its host answer that ERROR with a port unreachable;
+     * it speaks of the stranger's port, not the transfer ID's, and the transfer goes on (it used to end it: found on a
+     * real wire by the second QA pass).
+     */
+    @Test
+    void anUnreachableAboutTheError5ToAStrangerLeavesTheTransferAlone() {
+        configured();
+        deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
+        link.takeTx();
+        ByteBuffer got = ByteBuffer.allocate(1024);
+        TftpClient client = new TftpClient(net, new TftpConfig(5_000 * MS, 5, 512), new SplittableRandom(3));
+        client.startRead(MS, SERVER_IP, 69, "boot.img", new TftpSink() {
+            @Override
+            public void begin(long expectedSize) {
+            }
+
+            @Override
+            public void write(ByteBuffer buf, int off, int len) {
+                got.put(buf.slice(off, len));
+            }
+        });
+        int ours = Frames.decode(link.takeTx().getFirst().bytes()).asUdp().srcPort();
+        byte[] block1 = Frames.pattern(0, 512);
+        deliver(2 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(1, block1))));
+        link.takeTx();                                                                                            // ACK 1
+        deliver(3 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_001, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(2, new byte[9]))));
+        byte[] error5 = link.takeTx().getFirst().bytes();
+        assertEquals(40_001, Frames.decode(error5).asUdp().dstPort(), "ERROR 5 to the stranger");
+        deliver(4 * MS, icmp(SERVER_MAC, OUR_MAC, SERVER_IP, OUR_IP, unreachable(IcmpPacket.CODE_PORT_UNREACHABLE, error5)));
+        client.poll(4 * MS);
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        byte[] block2 = Frames.pattern(512, 100);
+        deliver(5 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(2, block2))));
+        client.poll(5 * MS);
+        assertInstanceOf(TftpClient.State.Done.class, client.state());
+        byte[] want = new byte[612];
+        System.arraycopy(block1, 0, want, 0, 512);
+        System.arraycopy(block2, 0, want, 512, 100);
+        assertArrayEquals(want, Arrays.copyOf(got.array(), got.position()));
+        assertEquals(1, client.stats().strayPackets());
+    }
+
+    /**
+     * The same for a stranger on another address that never answers ARP: the ERROR 5 to it waits for its next hop, ARP
+     * gives up, and that says nothing about the server either: the transfer goes on (it used to fail "server ...
+     * unreachable: ARP: no reply").
+     */
+    @Test
+    void anArpGiveUpForAStrangersAddressLeavesTheTransferAlone() {
+        configured();
+        deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
+        link.takeTx();
+        TftpClient client = new TftpClient(net, new TftpConfig(5_000 * MS, 5, 512), new SplittableRandom(3));
+        client.startRead(MS, SERVER_IP, 69, "boot.img", new TftpSink() {
+            @Override
+            public void begin(long expectedSize) {
+            }
+
+            @Override
+            public void write(ByteBuffer buf, int off, int len) {
+            }
+        });
+        int ours = Frames.decode(link.takeTx().getFirst().bytes()).asUdp().srcPort();
+        deliver(2 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(1, new byte[512]))));
+        Ipv4Address stranger = Ipv4Address.parse("10.0.0.77");
+        deliver(3 * MS, Frames.udp(MacAddress.parse("02:00:00:00:00:77"), OUR_MAC, stranger, 40_001, OUR_IP, ours,
+                Frames.tftp(new TftpPacket.Data(2, new byte[9]))));
+        for (long t = 3 * MS; t <= 1_600 * MS; t += 100 * MS) {         // three ARP requests for 10.0.0.77, 500 ms apart
+            net.poll(t);
+            client.poll(t);
+        }
+        assertEquals(1, net.stats().arpFailures(), net.stats().toString());
+        assertInstanceOf(TftpClient.State.Receiving.class, client.state());
+        deliver(1_601 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(2, new byte[7]))));
+        client.poll(1_601 * MS);
+        assertInstanceOf(TftpClient.State.Done.class, client.state());
     }
 }

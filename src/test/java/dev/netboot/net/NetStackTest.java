@@ -56,7 +56,7 @@ class NetStackTest {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, String reason) {
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
             unreachable.add(new Unreachable(now, dst, reason));
         }
     }

@@ -113,6 +113,14 @@ class OptionOfferTest {
     }
 
     @Test
+    void anOptionNamedTwiceIsRefused() {
+        // Which of the two would the server use? The second QA pass met one sending the first: refused, not guessed.
+        assertEquals("OACK names blksize twice (1468, then 512)",
+                refused(ALL.check(List.of(opt("blksize", "1468"), opt("tsize", "9"), opt("blksize", "512")))));
+        assertEquals("OACK names tsize twice (9, then 9)", refused(ALL.check(List.of(opt("tsize", "9"), opt("tsize", "9")))));
+    }
+
+    @Test
     void unrequestedOptionIsRefused() {
         // RFC 2347 section 2: the server must not acknowledge an option the client did not send.
         OptionOffer blksizeOnly = new OptionOffer(1024, -1, -1, -1, -1);

@@ -113,7 +113,8 @@ class TftpClientStallTest {
         assertEquals(25, junk);
         assertEquals(20, dups);
         assertEquals("TFTP: no DATA 3 from 10.0.0.5:3000 in 25 s (10 retransmissions of ACK 2); 46 stale packets ignored:"
-                + " 20 duplicates, 1 from other transfer IDs, 25 malformed or unexpected", f.message());
+                + " 20 duplicates, 1 from other transfer IDs (the last from " + TftpClientTest.STRANGER_IP + ":" + TftpClientTest.TID
+                + "), 25 malformed or unexpected", f.message());
     }
 
     @Test

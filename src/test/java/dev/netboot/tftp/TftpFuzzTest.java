@@ -309,7 +309,9 @@ class TftpFuzzTest {
                     tick();
                     UdpHandler h = net.bound.get(client.localPort());
                     if (h != null) {
-                        h.onUnreachable(now, SERVER, "ICMP port unreachable (fuzz)");
+                        // About the request's port, the transfer ID, or a stranger's port (an ERROR 5 it drew).
+                        int[] ports = {69, client.tid, in.below(65_536)};
+                        h.onUnreachable(now, SERVER, ports[in.below(3)], "ICMP port unreachable (fuzz)");
                     }
                 }
                 case BUSY -> {
