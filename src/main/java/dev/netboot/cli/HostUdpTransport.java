@@ -1,5 +1,6 @@
 package dev.netboot.cli;
 
+import dev.netboot.cli.HostUdpPort.Socket;
 import dev.netboot.net.PayloadWriter;
 import dev.netboot.net.SendResult;
 import dev.netboot.net.UdpHandler;
@@ -7,14 +8,11 @@ import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -40,14 +38,15 @@ import java.util.function.Consumer;
  *
  * <p><b>ICMP port unreachable.</b> An unconnected UDP socket never hears the ICMP error its datagram
  * caused, and a socket connected to the server's port 69 would not hear the server's answer, which
- * comes from a new port (the transfer ID). So the first {@value #MAX_PEERS} destinations a port sends
+ * comes from a new port (the transfer ID). So the first {@value HostUdpPort#MAX_PEERS} destinations a port sends
  * to (the request's, then the transfer ID's) each get a second socket on the same local port
  * ({@code SO_REUSEADDR}), connected to that destination, and datagrams to it go out through it. The
  * kernel hands an answer from a connected socket's peer to that socket and everything else to the
  * unconnected one, and reports a port unreachable to the connected one, which {@link #receive} turns
  * into {@link UdpHandler#onUnreachable}: a closed port fails at once instead of after every
  * retransmission. Where the system refuses the second socket, datagrams go out unconnected and the
- * client's timeouts end a dead transfer as before.
+ * client's timeouts end a dead transfer as before. A bound port and its sockets are a {@link HostUdpPort}, which
+ * holds that rule; the transport routes sends to it and reads what its sockets hear.
  *
  * <p><b>MTU.</b> {@link #maxUdpPayload()} is what the caller says: {@link HostRoute#towards} learns it
  * from the MTU of the interface the route to the server leaves by (the loopback's for a server on this
@@ -65,34 +64,9 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int ETHERNET_UDP_PAYLOAD = 1472;
     /** Largest UDP payload over IPv4 at all (65535 − 20 − 8): the size of the buffers. */
     static final int MAX_DATAGRAM = 65507;
-    /** Destinations per port that get a connected socket, to hear ICMP errors: the request's and the transfer ID's. */
-    static final int MAX_PEERS = 2;
-
-    /** One socket of a bound port: the unconnected one ({@code peer} null) or one connected to {@code peer}. */
-    private record Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, int peerIp, SelectionKey key) {
-        Socket(Binding binding, DatagramChannel channel, InetSocketAddress peer, SelectionKey key) {
-            this(binding, channel, peer, peer == null ? 0 : toInt((Inet4Address) peer.getAddress()), key);
-        }
-    }
-
-    /** A bound port: its unconnected socket, and the connected ones opened as it sends. */
-    private static final class Binding {
-        final UdpHandler handler;
-        final Socket main;
-        final List<Socket> peers = new ArrayList<>(MAX_PEERS);
-        boolean peersRefused;          // the system would not open a second socket on the port: send unconnected
-        InetSocketAddress unreachable; // a port unreachable seen on send, reported by the next receive
-
-        Binding(UdpHandler handler, DatagramChannel channel, SelectionKey key) {
-            this.handler = handler;
-            this.main = new Socket(this, channel, null, key);
-            key.attach(main);
-        }
-    }
-
     private final Selector selector;
     private final int maxUdpPayload;
-    private final Map<Integer, Binding> bindings = new HashMap<>();
+    private final Map<Integer, HostUdpPort> bindings = new HashMap<>();
     // Every socket of every binding as an array, replaced (never changed) when one opens or closes:
     // receive iterates a snapshot while handlers bind and unbind, without a copy per call.
     private Socket[] active = new Socket[0];
@@ -122,7 +96,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     private long sends;
     // The binding the last send went out from: bindings.get(int) boxes a port above 127 into a new Integer.
     private int lastSrcPort = -1;
-    private Binding lastSrc;
+    private HostUdpPort lastSrc;
 
     /** Opens a transport whose {@link #maxUdpPayload()} is {@link #ETHERNET_UDP_PAYLOAD}. */
     HostUdpTransport() {
@@ -159,52 +133,31 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         if (bindings.containsKey(port)) {
             throw new IllegalStateException("UDP port " + port + " is already bound");
         }
-        DatagramChannel ch = null;
         try {
-            ch = DatagramChannel.open(StandardProtocolFamily.INET);
-            // A window of 16 blocks of 64 KiB must fit in the socket's queue between two polls.
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            try {
-                ch.bind(new InetSocketAddress(port));
-            } catch (BindException taken) {
-                ch.bind(new InetSocketAddress(0)); // held by another process: any free port does
-            }
-            // Bound without SO_REUSEADDR, so the port was free; set now, it lets our own connected
-            // sockets join the port (both must have it), and no one else could have joined before.
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.configureBlocking(false);
-            Binding b = new Binding(handler, ch, ch.register(selector, SelectionKey.OP_READ));
-            bindings.put(port, b);
+            bindings.put(port, HostUdpPort.open(port, handler, selector));
             refreshActive();
         } catch (IOException e) {
-            closeQuietly(ch);
             throw new IllegalStateException("cannot open a UDP socket: " + e.getMessage(), e);
         }
     }
 
     @Override
     public void unbind(int port) {
-        Binding b = bindings.remove(port);
+        HostUdpPort b = bindings.remove(port);
         if (port == lastSrcPort) {
             lastSrcPort = -1;
             lastSrc = null;
         }
         if (b != null) {
             refreshActive();
-            for (Socket s : b.peers) {
-                s.key().cancel();
-                closeQuietly(s.channel());
-            }
-            b.main.key().cancel();
-            closeQuietly(b.main.channel());
+            b.close();
         }
     }
 
     private void refreshActive() {
         List<Socket> all = new ArrayList<>();
-        for (Binding b : bindings.values()) {
-            all.add(b.main);
-            all.addAll(b.peers);
+        for (HostUdpPort b : bindings.values()) {
+            b.addSocketsTo(all);
         }
         active = all.toArray(Socket[]::new);
     }
@@ -216,26 +169,19 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     /** Returns the host port the socket of {@code port} really uses (it differs when {@code port} was taken), or -1. */
     int hostPort(int port) {
-        Binding b = bindings.get(port);
-        if (b == null) {
-            return -1;
-        }
-        try {
-            return ((InetSocketAddress) b.main.channel().getLocalAddress()).getPort();
-        } catch (IOException e) {
-            return -1;
-        }
+        HostUdpPort b = bindings.get(port);
+        return b == null ? -1 : b.hostPort();
     }
 
-    /** Returns how many connected sockets {@code port} has opened (0..{@value #MAX_PEERS}), or -1 if it is not bound. */
+    /** Returns how many connected sockets {@code port} has opened (0..{@value HostUdpPort#MAX_PEERS}), or -1 if it is not bound. */
     int connectedSockets(int port) {
-        Binding b = bindings.get(port);
-        return b == null ? -1 : b.peers.size();
+        HostUdpPort b = bindings.get(port);
+        return b == null ? -1 : b.connectedSockets();
     }
 
     @Override
     public SendResult sendUdp(long now, int srcPort, Ipv4Address dst, int dstPort, int len, PayloadWriter writer) {
-        Binding b = srcPort == lastSrcPort ? lastSrc : bindings.get(srcPort);
+        HostUdpPort b = srcPort == lastSrcPort ? lastSrc : bindings.get(srcPort);
         if (b == null) {
             throw new IllegalStateException("UDP port " + srcPort + " is not bound");
         }
@@ -246,7 +192,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             throw new IllegalArgumentException("UDP payload of " + len + " bytes (expected: 0.." + MAX_DATAGRAM + ")");
         }
         InetSocketAddress to = destination(dst.value(), dstPort);
-        DatagramChannel ch = channelTo(b, to);
+        int connected = b.connectedSockets();
+        DatagramChannel ch = b.channelTo(to);
+        if (b.connectedSockets() != connected) {
+            refreshActive(); // a socket connected to a new destination opened: receive reads it too
+        }
         tx.clear();
         writer.writePayload(tx, 0, len);
         tx.limit(len);
@@ -261,39 +211,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         } catch (IOException e) {
             // ENETUNREACH and friends: nothing went out and nothing will.
             return SendResult.NO_ROUTE;
-        }
-    }
-
-    /**
-     * Returns the socket of {@code b} connected to {@code to}, opened now if {@code b} has fewer than
-     * {@link #MAX_PEERS}; else the unconnected one.
-     */
-    private DatagramChannel channelTo(Binding b, InetSocketAddress to) {
-        for (Socket s : b.peers) {
-            if (s.peer().equals(to)) {
-                return s.channel();
-            }
-        }
-        if (b.peersRefused || b.peers.size() == MAX_PEERS) {
-            return b.main.channel();
-        }
-        DatagramChannel ch = null;
-        try {
-            ch = DatagramChannel.open(StandardProtocolFamily.INET);
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(b.main.channel().getLocalAddress());
-            ch.connect(to);
-            ch.configureBlocking(false);
-            Socket peer = new Socket(b, ch, to, ch.register(selector, SelectionKey.OP_READ));
-            peer.key().attach(peer);
-            b.peers.add(peer);
-            refreshActive();
-            return ch;
-        } catch (IOException | UnsupportedOperationException e) {
-            closeQuietly(ch);
-            b.peersRefused = true; // e.g. a system that shares no unicast port: unconnected it is
-            return b.main.channel();
         }
     }
 
@@ -312,11 +229,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         } catch (UnknownHostException e) {
             throw new AssertionError("four bytes are always an IPv4 address", e);
         }
-    }
-
-    private static int toInt(Inet4Address a) {
-        byte[] ip = a.getAddress();
-        return (ip[0] & 0xFF) << 24 | (ip[1] & 0xFF) << 16 | (ip[2] & 0xFF) << 8 | ip[3] & 0xFF;
     }
 
     @Override
@@ -369,7 +281,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     /** Reports a port unreachable a send heard (it concerns an earlier datagram); returns 0. */
     private int reportUnreachable(long now) {
         for (Socket s : active) {
-            Binding b = s.binding();
+            HostUdpPort b = s.port();
             if (s == b.main && b.unreachable != null && s.channel().isOpen()) {
                 InetSocketAddress to = b.unreachable;
                 b.unreachable = null;
@@ -381,7 +293,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     /** Hands up to {@code max} datagrams waiting on {@code s} to its handler; returns how many. */
     private int drain(long now, Socket s, int max) {
-        Binding b = s.binding();
+        HostUdpPort b = s.port();
         int n = 0;
         while (n < max && s.channel().isOpen()) { // a handler may unbind (the transfer ended or failed)
             rx.clear();
@@ -406,7 +318,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
                         continue;
                     }
                     long sent = sends;
-                    b.handler.onDatagram(now, toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
+                    b.handler.onDatagram(now, HostUdpPort.toInt(a4), isa.getPort(), 0, rx, 0, rx.position());
                     if (sends != sent) {
                         return n + 1;
                     }
@@ -423,8 +335,8 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         return n;
     }
 
-    private static void unreachable(long now, Binding b, InetSocketAddress to) {
-        Ipv4Address dst = new Ipv4Address(toInt((Inet4Address) to.getAddress()));
+    private static void unreachable(long now, HostUdpPort b, InetSocketAddress to) {
+        Ipv4Address dst = new Ipv4Address(HostUdpPort.toInt((Inet4Address) to.getAddress()));
         b.handler.onUnreachable(now, dst, to.getPort(), "ICMP port unreachable for " + dst + ":" + to.getPort());
     }
 
@@ -476,16 +388,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             selector.close();
         } catch (IOException e) {
             // nothing left to release
-        }
-    }
-
-    private static void closeQuietly(DatagramChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // closing a socket we give up on; nothing to report
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.emulator.MulticastClients.Client;
 import dev.netboot.net.NetStack;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
@@ -42,12 +43,11 @@ import java.util.List;
  *       client ends it.</li>
  * </ul>
  *
- * <p>The session ends when no client is left. Its DATA goes through the server's {@link PortShare}, one frame a
- * turn like every other transfer's.
+ * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep; this class
+ * says when the master changes. The session ends when no client is left. Its DATA goes through the server's
+ * {@link PortShare}, one frame a turn like every other transfer's.
  */
 final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
-    /** Master turns a client may let pass in silence before the server gives up on it. */
-    static final int MAX_TURNS = 3;
     /**
      * Times the OACK making a client master is sent before the turn passes on: "In the event a client fails to
      * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
@@ -69,19 +69,6 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
      */
     static final long REWIND_WAIT = 1_000_000_000L;
 
-    /** A client of the transfer. */
-    private static final class Client {
-        final int ip;
-        final int port;
-        int turns;
-        boolean done;
-
-        Client(int ip, int port) {
-            this.ip = ip;
-            this.port = port;
-        }
-    }
-
     private final NetStack stack;
     private final TftpServerConfig config;
     private final int port;
@@ -94,8 +81,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     private final long lastBlock;
     private final PortShare share;
     private final ByteBuffer payload;
-    private final List<Client> clients = new ArrayList<>(); // in the order they came: the oldest first
-    private Client master;
+    private final MulticastClients clients = new MulticastClients();
     private boolean oackPending;      // the master's OACK (mc=1) is out, its first ACK not in
     private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
     private long sent = -1;           // the block last sent (-1: the OACK)
@@ -105,7 +91,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     private boolean queued;
     private boolean ended;
     private long txBlock;
-    private long dataSent, dataBytes, retransmissions, masterChanges, clientsServed, clientsGivenUp;
+    private long dataSent, dataBytes, retransmissions;
     private long resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound, repairs, repaired;
     private boolean timedOut;         // the block waiting for the port goes again after a timeout
     private long rewindDue = Long.MAX_VALUE;
@@ -138,9 +124,6 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
                         long retransmissions, long masterChanges, long resentData, long resentBytes, long timeoutData,
                         long timeoutBytes, long rewinds, long rewound, long repairs, long repaired) {
     }
-
-    private long joined;
-    private long mastersMade;
 
     TftpMulticastSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address group, int groupPort, String file,
                          ServedFile content, Params params, List<TftpPacket.Option> baseOptions, PortShare share) {
@@ -180,22 +163,20 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     /** Returns a snapshot of the transfer's figures. */
     public Stats stats() {
-        return new Stats(port, group, file, joined, clientsServed, clientsGivenUp, dataSent, dataBytes, retransmissions,
-                masterChanges, resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound, repairs, repaired);
+        return new Stats(port, group, file, clients.joined(), clients.served(), clients.givenUp(), dataSent, dataBytes,
+                retransmissions, clients.masterChanges(), resentData, resentBytes, timeoutData, timeoutBytes, rewinds,
+                rewound, repairs, repaired);
     }
 
     /** Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn. */
     void join(long now, int ip, int clientPort) {
-        for (Client c : clients) {
-            if (c.ip == ip && c.port == clientPort) {
-                oack(now, c, c == master); // its request again: the same answer
-                return;
-            }
+        Client c = clients.find(ip, clientPort);
+        if (c != null) {
+            oack(now, c, c == clients.master()); // its request again: the same answer
+            return;
         }
-        Client c = new Client(ip, clientPort);
-        clients.add(c);
-        joined++;
-        if (master == null) {
+        c = clients.add(ip, clientPort);
+        if (clients.master() == null) {
             makeMaster(now, c);
         } else if (position() > 0 && position() <= REWIND_AT_ONCE && rewound + position() <= lastBlock / REWIND_SHARE) {
             rewind(now, c); // late by a few blocks: the stream goes back for it at once (class comment)
@@ -214,7 +195,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
         rewindFor = null;
         rewinds++;
         rewound += position();
-        Client before = master;
+        Client before = clients.master();
         makeMaster(now, c);
         if (before != null) {
             oack(now, before, false);
@@ -227,11 +208,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     }
 
     private void makeMaster(long now, Client c) {
-        if (mastersMade++ > 0) {
-            masterChanges++;
-        }
-        master = c;
-        c.turns++;
+        clients.makeMaster(c);
         rewindDue = Long.MAX_VALUE; // the new master's stream serves the clients waiting for a rewind, or its turn does
         rewindFor = null;
         oackPending = true;
@@ -251,13 +228,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        Client from = null;
-        for (Client c : clients) {
-            if (c.ip == srcIp && c.port == srcPort) {
-                from = c;
-                break;
-            }
-        }
+        Client from = clients.find(srcIp, srcPort);
         if (from == null) {
             TftpSession.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
@@ -280,13 +251,13 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             finish(now, from, true); // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
             return;
         }
-        if (from != master) {
+        if (from != clients.master()) {
             if (n >= 1 && n < position() && position() - n <= REWIND_AT_ONCE) {
                 // A client that lost block n + 1 says so with ACK n (ACK 0 acknowledges its OACK): the stream goes back
                 // to it at once, as for a late client; the blocks it held past the gap it takes again.
                 repairs++;
                 repaired += position() - n;
-                Client before = master;
+                Client before = clients.master();
                 makeMaster(now, from);
                 if (before != null) {
                     oack(now, before, false);
@@ -298,7 +269,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
         }
         oackPending = false;
         retries = 0;
-        from.turns = 0;
+        clients.answered(from);
         toSend = n + 1;
         timedOut = false;
         share.want(this, now);
@@ -306,23 +277,15 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     /** {@code c} is done: acknowledged the last block ({@code served}) or sent ERROR; a master's turn passes on. */
     private void finish(long now, Client c, boolean served) {
-        if (c.done) {
-            return;
-        }
-        c.done = true;
-        clients.remove(c);
-        if (served) {
-            clientsServed++;
-        }
-        if (c == master) {
-            master = null;
+        if (clients.finish(c, served)) {
             nextMaster(now);
         }
     }
 
     private void nextMaster(long now) {
         toSend = -1;
-        if (clients.isEmpty()) {
+        Client next = clients.oldest();
+        if (next == null) {
             ended = true;
             retryAt = Long.MAX_VALUE;
             if (port != TftpServer.PORT) {
@@ -330,7 +293,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             }
             return;
         }
-        makeMaster(now, clients.get(0));
+        makeMaster(now, next);
     }
 
     @Override
@@ -378,12 +341,10 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
         try {
             content.read(start, payload);
         } catch (java.io.IOException e) {
-            for (Client c : List.copyOf(clients)) {
+            for (Client c : clients.dropAll()) {
                 TftpSession.sendError(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
                         "Read error: " + e.getMessage());
             }
-            clients.clear();
-            master = null;
             nextMaster(now);
             return;
         }
@@ -399,7 +360,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     @Override
     public void poll(long now) {
         if (!ended && now >= rewindDue) {
-            if (!rewindFor.done && clients.contains(rewindFor) && rewound + position() <= lastBlock / REWIND_SHARE) {
+            if (!rewindFor.done() && clients.contains(rewindFor) && rewound + position() <= lastBlock / REWIND_SHARE) {
                 rewind(now, rewindFor);
             } else {
                 rewindDue = Long.MAX_VALUE; // gone, or the budget is spent: the late clients wait for their turns
@@ -411,22 +372,14 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
         }
         if (retries >= (oackPending ? Math.min(OACK_TRIES, config.maxRetries()) : config.maxRetries())) {
             // The master is silent: its turn passes to the next oldest; it comes back at the end of the line.
-            Client silent = master;
-            clients.remove(silent);
-            if (silent.turns >= MAX_TURNS) {
-                clientsGivenUp++;
-                silent.done = true;
-            } else {
-                clients.add(silent);
-            }
-            master = null;
+            clients.passTurn();
             nextMaster(now);
             return;
         }
         retries++;
         if (oackPending || sent < 0) {
             retransmissions++;
-            oack(now, master, true);
+            oack(now, clients.master(), true);
             retryAt = now + params.timeout();
         } else {
             toSend = sent;
@@ -448,11 +401,11 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     @Override
     public int clientIp() {
-        return master == null ? 0 : master.ip;
+        return clients.master() == null ? 0 : clients.master().ip;
     }
 
     @Override
     public int clientPort() {
-        return master == null ? 0 : master.port;
+        return clients.master() == null ? 0 : clients.master().port;
     }
 }

@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
  *
  * <ul>
  *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
+ *   <li>DATA: what block n is on the wire (its bytes of the file, its 16-bit number, a file that cannot be read),
+ *       and what the DATA sent count, the {@link DataSender} says.</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
  *       ({@link TxPacer}); which block goes next, and what each ACK calls for (the next window, a hole's block again
  *       alone, a restarted window), the {@link SenderWindow} decides (RFC 7440 section 4).</li>
@@ -31,7 +33,8 @@ import java.nio.ByteBuffer;
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
  *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
- *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block.</li>
+ *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block
+ *       (what strikes a DATA itself, the {@link DataSender} does).</li>
  * </ul>
  */
 public final class TftpSession implements TftpServerSession, PayloadWriter, PortShare.Sender {
@@ -92,13 +95,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final Ipv4Address client;
     private final int clientPort;
     private final String file;
-    private final ServedFile content;
-    private final ByteBuffer payload; // the DATA payload being sent, read from the file; one per session
     private final Params params;
     private final int blockSize;
     private final TxPacer pacer;
     private final SessionQuirks quirks;
     private final SenderWindow window;
+    private final DataSender data;
     private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
     private boolean stalled;      // the stall happened
     private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
@@ -106,10 +108,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private boolean queued;
     private State state;
     private boolean oackPending;
-    private long topSent;       // the highest block a DATA carried, for dataBytes/resentBytes
-    private long dataBytes, resentFrames, resentBytes;
-    private long dataSent, retransmissions, duplicateAcks, strangers, ignored;
-    private long txBlock; // the block fill() writes
+    private long retransmissions, duplicateAcks, strangers, ignored;
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params) {
@@ -132,13 +131,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.client = client;
         this.clientPort = clientPort;
         this.file = file;
-        this.content = content;
         this.params = params;
         this.blockSize = params.blockSize();
-        this.payload = ByteBuffer.allocate(blockSize + (quirks != null ? SessionQuirks.OVERSIZE : 0));
         this.pacer = pacer;
         this.share = share;
         this.window = new SenderWindow(params, content.size() / blockSize + 1L, quirks);
+        this.data = new DataSender(stack, port, client, clientPort, content, params, quirks);
     }
 
     /** Sends the OACK, or the first window. */
@@ -187,22 +185,22 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Returns the bytes of the DATA frames sent (Ethernet, IPv4, UDP and TFTP headers included, as a port counts them). */
     public long dataBytes() {
-        return dataBytes;
+        return data.dataBytes();
     }
 
     /** Returns the DATA frames of blocks sent before, sent again (after a timeout, or asked for again). */
     public long resentFrames() {
-        return resentFrames;
+        return data.resentFrames();
     }
 
     /** Returns the bytes of those frames ({@link #resentFrames()}). */
     public long resentBytes() {
-        return resentBytes;
+        return data.resentBytes();
     }
 
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
-        return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), dataSent,
+        return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
                 retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null);
     }
 
@@ -419,59 +417,10 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         }
     }
 
-    private int dataLength(long b) {
-        long start = (b - 1) * blockSize;
-        return (int) Math.min(blockSize, content.size() - start);
-    }
-
-    /** Reads block {@code b} and sends it; a file that cannot be read ends the session with ERROR 0, as a real server does. */
+    /** Sends block {@code b}; a file that cannot be read (or a quirk's ERROR) ends the session. */
     private void sendData(long now, long b) {
-        if (quirks != null && quirks.quirks().stopAfter() > 0 && b > quirks.quirks().stopAfter()) {
-            return; // gone silent (TftpQuirks.stopAfter)
-        }
-        if (quirks != null && quirks.quirks().errorAfter() > 0 && b > quirks.quirks().errorAfter()) {
-            String text = quirks.quirks().errorText();
-            TftpPacket.Error e = new TftpPacket.Error(TftpWire.ERR_NOT_DEFINED, text);
-            int n = e.encodedLength() - (quirks.quirks().errorWithoutNul() ? 1 : 0); // the NUL is the last byte
-            for (int copies = quirks.twice() ? 2 : 1; copies > 0; copies--) {
-                // Without the NUL, emit's last byte lands past the datagram, in the frame buffer's spare room.
-                stack.sendUdp(now, port, client, clientPort, n, (buf, o, l) -> e.emit(buf, o));
-            }
+        if (!data.send(now, b)) {
             end(End.READ_ERROR);
-            return;
-        }
-        int n = dataLength(b);
-        payload.clear().limit(n);
-        try {
-            content.read((b - 1) * blockSize, payload);
-        } catch (java.io.IOException e) {
-            sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
-            end(End.READ_ERROR);
-            return;
-        }
-        txBlock = b;
-        if (quirks != null) {
-            quirks.beforeData(now, BlockNumbers.wire(b, params.rolloverTo()), payload, n);
-            // A full block only: 4 bytes more on the last, short one would still be within the block size, only
-            // bytes the file does not have (what the tsize check, or only the image's signature, can catch).
-            if (n == blockSize && TftpWire.DATA_HEADER_LEN + n + SessionQuirks.OVERSIZE <= stack.maxUdpPayload() && quirks.oversize()) {
-                payload.limit(n + SessionQuirks.OVERSIZE);
-                for (int i = n; i < n + SessionQuirks.OVERSIZE; i++) {
-                    payload.put(i, (byte) 0xEE); // bytes beyond the negotiated block size
-                }
-            }
-        }
-        stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
-        dataSent++;
-        long frame = FRAME_HEADERS + TftpWire.DATA_HEADER_LEN + payload.limit();
-        dataBytes += frame;
-        if (b <= topSent) {
-            resentFrames++;
-            resentBytes += frame;
-        }
-        topSent = Math.max(topSent, b);
-        if (quirks != null && quirks.twice()) {
-            stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         }
     }
 
@@ -483,11 +432,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         }
     }
 
-    /** Writes DATA {@code txBlock} in place. */
+    /**
+     * Writes the DATA last sent in place. The session's DATA are the {@link DataSender}'s, which fills them itself; kept
+     * for the public type, which has always been a {@link PayloadWriter}.
+     */
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
-        TftpWire.writeDataHeader(buf, off, BlockNumbers.wire(txBlock, params.rolloverTo()));
-        buf.put(off + TftpWire.DATA_HEADER_LEN, payload, 0, len - TftpWire.DATA_HEADER_LEN);
+        data.writePayload(buf, off, len);
     }
 
     /**

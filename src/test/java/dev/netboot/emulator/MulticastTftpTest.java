@@ -254,7 +254,7 @@ class MulticastTftpTest {
         TftpMulticastSession.Stats s = l.session();
         assertEquals(1, s.served());
         assertEquals(1, s.givenUp());
-        assertEquals(1 + TftpMulticastSession.MAX_TURNS, s.masterChanges());
+        assertEquals(1 + MulticastClients.MAX_TURNS, s.masterChanges());
         // Every block once, and the block the silent master asked for last again through the server's 5 retries.
         assertEquals(BLOCKS + 5, s.dataSent());
     }

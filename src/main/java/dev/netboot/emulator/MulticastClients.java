@@ -1,0 +1,152 @@
+package dev.netboot.emulator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The clients of one {@link TftpMulticastSession} and which of them is master (RFC 2090): the session decides when the
+ * master changes, this class keeps the line and its counts.
+ *
+ * <ul>
+ *   <li>Clients are kept in the order they joined, the oldest first; the next master is the oldest client still in
+ *       the line ("the server shall select the next oldest client").</li>
+ *   <li>Each time a client is made master is a turn; an answer from it clears its turns. A master silent through its
+ *       turn goes to the back of the line ("reattempt to send a OACK to the non-responding client when the new master
+ *       client is finished"), and after {@link #MAX_TURNS} turns without an answer it is given up.</li>
+ *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
+ * </ul>
+ */
+final class MulticastClients {
+    /** Master turns a client may let pass in silence before the server gives up on it. */
+    static final int MAX_TURNS = 3;
+
+    /** A client of the transfer: its address and port, its turns as master without an answer. */
+    static final class Client {
+        final int ip;
+        final int port;
+        private int turns;
+        private boolean done;
+
+        Client(int ip, int port) {
+            this.ip = ip;
+            this.port = port;
+        }
+
+        /** Returns true once it left the transfer: served, sent an ERROR, or given up. */
+        boolean done() {
+            return done;
+        }
+    }
+
+    private final List<Client> clients = new ArrayList<>(); // in the order they came: the oldest first
+    private Client master;
+    private long joined, served, givenUp, masterChanges, mastersMade;
+
+    /** Returns the client at {@code ip}:{@code port} still in the line, or null. */
+    Client find(int ip, int port) {
+        for (Client c : clients) {
+            if (c.ip == ip && c.port == port) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Adds a new client at the back of the line and returns it. */
+    Client add(int ip, int port) {
+        Client c = new Client(ip, port);
+        clients.add(c);
+        joined++;
+        return c;
+    }
+
+    /** Returns true if {@code c} is still in the line. */
+    boolean contains(Client c) {
+        return clients.contains(c);
+    }
+
+    /** Returns the master, or null when none is. */
+    Client master() {
+        return master;
+    }
+
+    /** Returns the oldest client in the line, the next master; null when the line is empty. */
+    Client oldest() {
+        return clients.isEmpty() ? null : clients.get(0);
+    }
+
+    /** Makes {@code c} master: a turn for it, and a change of master unless it is the first. */
+    void makeMaster(Client c) {
+        if (mastersMade++ > 0) {
+            masterChanges++;
+        }
+        master = c;
+        c.turns++;
+    }
+
+    /** The master answered: the turns it let pass count no more. */
+    void answered(Client c) {
+        c.turns = 0;
+    }
+
+    /**
+     * {@code c} leaves: it acknowledged the last block ({@code served}) or sent an ERROR. Returns true if it was master
+     * (there is none now: the session makes the next); false also when it had left already.
+     */
+    boolean finish(Client c, boolean served) {
+        if (c.done) {
+            return false;
+        }
+        c.done = true;
+        clients.remove(c);
+        if (served) {
+            this.served++;
+        }
+        if (c == master) {
+            master = null;
+            return true;
+        }
+        return false;
+    }
+
+    /** The master was silent through its turn: to the back of the line, or given up after {@link #MAX_TURNS}; none is master now. */
+    void passTurn() {
+        Client silent = master;
+        clients.remove(silent);
+        if (silent.turns >= MAX_TURNS) {
+            givenUp++;
+            silent.done = true;
+        } else {
+            clients.add(silent);
+        }
+        master = null;
+    }
+
+    /** Empties the line (the file cannot be read): returns the clients that were in it, oldest first; none is master now. */
+    List<Client> dropAll() {
+        List<Client> all = List.copyOf(clients);
+        clients.clear();
+        master = null;
+        return all;
+    }
+
+    /** Returns the clients that joined. */
+    long joined() {
+        return joined;
+    }
+
+    /** Returns the clients that acknowledged the last block. */
+    long served() {
+        return served;
+    }
+
+    /** Returns the clients given up on (silent through {@link #MAX_TURNS} turns as master). */
+    long givenUp() {
+        return givenUp;
+    }
+
+    /** Returns the times another client was made master. */
+    long masterChanges() {
+        return masterChanges;
+    }
+}
