@@ -1,5 +1,6 @@
 package dev.netboot.tftp;
 
+import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
@@ -147,6 +148,7 @@ final class Handshake {
             send(now, false);
             return;
         }
-        c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: " + why));
+        // Whose OACK: the line a user reads names the server, as every other failure of the request does.
+        c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: server " + new Ipv4Address(c.serverIp) + ": " + why));
     }
 }

@@ -640,7 +640,7 @@ class TftpClientTest {
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
         assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
         assertEquals(8, failure().errorCode());
-        assertEquals("TFTP: OACK without options requested", failure().message());
+        assertEquals("TFTP: server 10.0.0.5: OACK without options requested", failure().message());
     }
 
     @Test

@@ -194,7 +194,7 @@ class TftpNegotiationTest {
         assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
         fromServer(20 * MS, TID, oack("windowsize", "4"));              // options again, to a plain request
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(20 * MS, TID)).code());
-        assertEquals("TFTP: OACK without options requested", failure().message());
+        assertEquals("TFTP: server 10.0.0.5: OACK without options requested", failure().message());
     }
 
     @Test
