@@ -165,8 +165,8 @@ class NetStackIcmpTest {
         link.expectNoTx();
     }
 
-    @Test
-    void tftpTransferEndsAtOnceWhenTheServerHasNoTftpService() {
+    /** A configured stack that knows the server's MAC, and a TFTP client reading boot.img from it into {@code got}. */
+    private TftpClient readingFromTheServer(ByteBuffer got) {
         configured();
         deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
         link.takeTx();
@@ -178,8 +178,15 @@ class NetStackIcmpTest {
 
             @Override
             public void write(ByteBuffer buf, int off, int len) {
+                got.put(buf.slice(off, len));
             }
         });
+        return client;
+    }
+
+    @Test
+    void tftpTransferEndsAtOnceWhenTheServerHasNoTftpService() {
+        TftpClient client = readingFromTheServer(ByteBuffer.allocate(1024));
         byte[] rrq = link.takeTx().getFirst().bytes();
         deliver(2 * MS, icmp(SERVER_MAC, OUR_MAC, SERVER_IP, OUR_IP, unreachable(IcmpPacket.CODE_PORT_UNREACHABLE, rrq)));
         client.poll(2 * MS);
@@ -196,21 +203,8 @@ class NetStackIcmpTest {
      */
     @Test
     void anUnreachableAboutTheError5ToAStrangerLeavesTheTransferAlone() {
-        configured();
-        deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
-        link.takeTx();
         ByteBuffer got = ByteBuffer.allocate(1024);
-        TftpClient client = new TftpClient(net, new TftpConfig(5_000 * MS, 5, 512), new SplittableRandom(3));
-        client.startRead(MS, SERVER_IP, 69, "boot.img", new TftpSink() {
-            @Override
-            public void begin(long expectedSize) {
-            }
-
-            @Override
-            public void write(ByteBuffer buf, int off, int len) {
-                got.put(buf.slice(off, len));
-            }
-        });
+        TftpClient client = readingFromTheServer(got);
         int ours = Frames.decode(link.takeTx().getFirst().bytes()).asUdp().srcPort();
         byte[] block1 = Frames.pattern(0, 512);
         deliver(2 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(1, block1))));
@@ -239,19 +233,7 @@ class NetStackIcmpTest {
      */
     @Test
     void anArpGiveUpForAStrangersAddressLeavesTheTransferAlone() {
-        configured();
-        deliver(0, Frames.arpRequest(SERVER_MAC, SERVER_IP, OUR_IP));
-        link.takeTx();
-        TftpClient client = new TftpClient(net, new TftpConfig(5_000 * MS, 5, 512), new SplittableRandom(3));
-        client.startRead(MS, SERVER_IP, 69, "boot.img", new TftpSink() {
-            @Override
-            public void begin(long expectedSize) {
-            }
-
-            @Override
-            public void write(ByteBuffer buf, int off, int len) {
-            }
-        });
+        TftpClient client = readingFromTheServer(ByteBuffer.allocate(1024));
         int ours = Frames.decode(link.takeTx().getFirst().bytes()).asUdp().srcPort();
         deliver(2 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, 40_000, OUR_IP, ours, Frames.tftp(new TftpPacket.Data(1, new byte[512]))));
         Ipv4Address stranger = Ipv4Address.parse("10.0.0.77");
