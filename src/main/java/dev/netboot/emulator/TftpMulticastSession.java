@@ -336,7 +336,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
 
     private void sendData(long now, long b) {
         long start = (b - 1) * params.blockSize();
-        int n = (int) Math.min(params.blockSize(), content.size() - start);
+        int n = DataSender.length(b, params.blockSize(), content.size());
         payload.clear().limit(n);
         try {
             content.read(start, payload);
