@@ -21,11 +21,12 @@ package dev.netboot.device;
  * gets {@link #UNKNOWN_RATE}: nothing says how large a window the path needs.
  *
  * <p>A window arrives as one burst at the link's rate, and a link that queues received frames in a bounded
- * buffer ({@code Link#receiveBufferBytes}: a raw socket's {@code SO_RCVBUF}) loses what a busy poll loop has
- * not taken when it fills. The window is therefore never more than that buffer holds, counting each frame
- * twice (the kernel charges a frame its whole receive buffer and bookkeeping, about 1.5 times a full frame):
- * 69 blocks of 1468 bytes in Linux's default 212,992 bytes. A veth says 10,000 Mbit/s and answers ARP in tens
- * of microseconds, so its path window is large; its socket buffer, not the path, sets the window there.
+ * buffer ({@code Link#receiveBufferBytes}: a raw socket's receive ring, or its {@code SO_RCVBUF}) loses what a
+ * busy poll loop has not taken when it fills. The window is therefore never more than that buffer holds, counting
+ * each frame twice (a socket buffer charges a frame its whole receive buffer and bookkeeping, about 1.5 times a full
+ * frame; a ring slot is 2 KiB): 85 blocks of 1468 bytes in a 256 KiB ring, 69 in Linux's default socket buffer of
+ * 212,992 bytes. A veth says 10,000 Mbit/s and answers ARP in tens of microseconds, so its path window is large;
+ * its receive buffer, not the path, sets the window there.
  */
 final class PathWindow {
     /** Round trips of sending a window takes: the idle round trip after it is then under 2% of the time. */

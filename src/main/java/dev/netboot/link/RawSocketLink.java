@@ -21,14 +21,19 @@ import java.nio.file.Path;
  * interface, called through the FFM API (no JNI, no library beyond libc). Frames go out and come in
  * whole, Ethernet header included; the kernel adds nothing and strips nothing but the FCS.
  *
+ * <p><b>Receiving.</b> Frames come through a receive ring the kernel fills ({@link RxRing}: {@code PACKET_RX_RING},
+ * 128 slots of 2 KiB at an MTU of 1500): taking one costs no system call, and the socket is polled only when the
+ * ring is empty. Where the kernel gives no ring (a sandbox without packet_mmap), each frame is one {@code recvfrom}.
+ *
  * <p>Checksum offload is finished here, as a NIC would: a frame sent by this host's own stack (a server
- * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. With
- * {@code PACKET_VNET_HDR} the kernel says so in a {@code virtio_net_hdr} before each frame
- * ({@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
+ * on a veth pair, a bridge or a tap) reaches a packet socket with its UDP checksum not yet computed. The kernel
+ * says so in the ring slot's status ({@code TP_STATUS_CSUMNOTREADY}; the checksum's place follows from the IPv4
+ * header), or, with {@code recvfrom}, in a {@code virtio_net_hdr} before each frame ({@code PACKET_VNET_HDR}:
+ * {@code VIRTIO_NET_HDR_F_NEEDS_CSUM}, where the sum starts and where it goes), and {@link #receive}
  * finishes what the NIC would have: for a UDP datagram in an untagged IPv4 frame it writes 0, "no checksum"
  * (RFC 768), since such a frame never crossed a wire and a sum of its own bytes cannot disagree with them
  * (Linux's own stack does not verify such packets either); for anything else it computes the Internet checksum,
- * which the stack then verifies. Sent frames carry an all-zero header: no offload asked.
+ * which the stack then verifies. Sent frames carry no offload request (an all-zero header where there is one).
  *
  * <p><b>Only this interface.</b> The socket is opened for no protocol at all, so the kernel queues
  * nothing to it until {@code bind} names the interface (with {@code ETH_P_ALL}): a packet socket opened
@@ -42,10 +47,11 @@ import java.nio.file.Path;
  * interface's. Destination filtering is the stack's job (the socket sees every frame for the host, and
  * with a promiscuous interface, every frame on the segment).
  *
- * <p>Allocation-free per frame: one receive buffer, one transmit buffer (both on the heap, which the kernel
- * reads and writes in place: the calls are critical downcalls), and the small native structs of the calls are
- * allocated at {@link #open}. {@link #receive} never blocks ({@code MSG_DONTWAIT});
- * {@link #awaitFrame} waits in {@code poll(2)}. Needs root or {@code CAP_NET_RAW}; not thread-safe.
+ * <p>Allocation-free per frame: one receive buffer, one transmit buffer (both on the heap: a frame is copied
+ * out of its ring slot, and the kernel reads and writes them in place in {@code send} and {@code recvfrom},
+ * critical downcalls), the ring and the small native structs of the calls are allocated at {@link #open}.
+ * {@link #receive} never blocks; {@link #awaitFrame} waits in {@code poll(2)}. Needs root or
+ * {@code CAP_NET_RAW}; not thread-safe.
  *
  * @see <a href="https://man7.org/linux/man-pages/man7/packet.7.html">packet(7)</a>
  */
@@ -62,7 +68,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = EthernetFrame.HEADER_LEN, VLAN_TAG = 4;
     /** The IPv4 header's protocol byte; the UDP checksum's offset in its header. */
-    private static final int IPV4_PROTOCOL = 9, UDP_CHECKSUM = 6;
+    private static final int IPV4_PROTOCOL = 9, UDP_CHECKSUM = 6, PROTO_TCP = 6, TCP_CHECKSUM = 16;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
@@ -81,7 +87,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final int index;
     private final int mtu;
     private final long receiveBuffer;
+    private final RxRing ring; // null: the kernel gave none, frames come by recvfrom with a virtio_net_hdr
+    private final MemorySegment txFrame; // what send() sends: the frame, after a zero virtio_net_hdr when recvfrom is used
     private final MemorySegment rx;
+    private final byte[] rxArray;
     private final ByteBuffer rxHeader;
     private final ByteBuffer rxBuf;
     private final MemorySegment tx;
@@ -102,19 +111,24 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      * @throws LinkException "no interface named X", "raw sockets need root or CAP_NET_RAW", "X is down", ...
      */
     public static RawSocketLink open(String name) {
+        return open(name, true);
+    }
+
+    /** {@link #open(String)}; with {@code ring} false it receives by {@code recvfrom}, as where the kernel gives no ring. */
+    static RawSocketLink open(String name, boolean ring) {
         if (name.isEmpty() || name.length() >= IFNAMSIZ || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
             throw new LinkException("no interface named " + name);
         }
         Arena arena = Arena.ofShared();
         try {
-            return new RawSocketLink(name, arena);
+            return new RawSocketLink(name, arena, ring);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
         }
     }
 
-    private RawSocketLink(String name, Arena arena) {
+    private RawSocketLink(String name, Arena arena, boolean tryRing) {
         this.name = name;
         this.arena = arena;
         this.state = arena.allocate(Libc.CALL_STATE);
@@ -127,11 +141,16 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             throw rethrow(t);
         }
         if (index == 0) {
-            throw failure("if_nametoindex", errno());
+            LinkException e = failure("if_nametoindex", errno());
+            if (fd >= 0) {
+                closeFd();
+            }
+            throw e;
         }
         if (fd < 0) {
             throw failure("socket", errno());
         }
+        RxRing rxRing = null;
         try {
             MemorySegment ifr = arena.allocate(IFREQ_SIZE);
             ifr.copyFrom(cName);
@@ -150,15 +169,20 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
             MemorySegment one = arena.allocate(JAVA_INT);
             one.set(JAVA_INT, 0, 1);
-            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
-            if (r < 0) {
-                throw failure("setsockopt(PACKET_VNET_HDR)", errno());
-            }
             // The host's own transmissions on the interface are not queued to us at all (Linux 4.20+);
             // an older kernel says ENOPROTOOPT and receive() drops them by their PACKET_OUTGOING type.
-            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, 4);
+            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, 4);
             if (r < 0 && errno() != ENOPROTOOPT) {
                 throw failure("setsockopt(PACKET_IGNORE_OUTGOING)", errno());
+            }
+            // Frames by a ring the kernel fills, or, where it gives none, one recvfrom each with a virtio_net_hdr
+            // saying what checksum the sender left to the NIC (the ring says that in each slot's status).
+            rxRing = tryRing ? RxRing.open(state, fd, ETH_HEADER + VLAN_TAG + mtu, arena) : null;
+            if (rxRing == null) {
+                r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
+                if (r < 0) {
+                    throw failure("setsockopt(PACKET_VNET_HDR)", errno());
+                }
             }
             MemorySegment sll = arena.allocate(SLL_SIZE);
             sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
@@ -172,23 +196,26 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 4);
             r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUF, one, len);
-            receiveBuffer = r < 0 ? 0 : Math.max(0, one.get(JAVA_INT, 0));
+            receiveBuffer = rxRing != null ? rxRing.bytes() : r < 0 ? 0 : Math.max(0, one.get(JAVA_INT, 0));
         } catch (RuntimeException | Error e) {
-            closeFd();
+            closeRingAndFd(rxRing);
             throw e;
         } catch (Throwable t) {
-            closeFd();
+            closeRingAndFd(rxRing);
             throw rethrow(t);
         }
+        ring = rxRing;
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
         // On the heap, read and written in place by recvfrom and send (critical downcalls, Libc), so the stack
         // parses and builds frames in the same kind of buffer as on the emulator: one JIT profile for both.
         byte[] in = new byte[VNET_HDR + ETH_HEADER + VLAN_TAG + mtu];
         rx = MemorySegment.ofArray(in);
+        rxArray = in;
         rxHeader = ByteBuffer.wrap(in, 0, VNET_HDR).order(ByteOrder.nativeOrder());
         rxBuf = ByteBuffer.wrap(in).slice(VNET_HDR, in.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
         byte[] out = new byte[VNET_HDR + ETH_HEADER + mtu]; // the header stays all zero
         tx = MemorySegment.ofArray(out);
+        txFrame = ring != null ? tx.asSlice(VNET_HDR) : tx;
         txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
         // recvfrom's struct sockaddr_ll and its length on the heap too, read as plain buffers (native byte order).
         byte[] sll = new byte[SLL_SIZE];
@@ -287,7 +314,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         }
     }
 
-    /** {@inheritDoc} The socket's {@code SO_RCVBUF} as read at {@link #open}, 0 when the kernel did not say. */
+    /**
+     * {@inheritDoc} The receive ring's bytes (its slots), or without a ring the socket's {@code SO_RCVBUF} as read at
+     * {@link #open}, 0 when the kernel did not say.
+     */
     @Override
     public long receiveBufferBytes() {
         return receiveBuffer;
@@ -319,6 +349,47 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     @Override
     public boolean receive(long now, FrameHandler handler) {
+        return ring != null ? receiveFromRing(now, handler) : receiveFromSocket(now, handler);
+    }
+
+    /**
+     * Takes the oldest frame of the ring: copied out of its slot into the receive buffer, the slot handed back
+     * before the stack sees the frame. The same drops as {@link #receiveFromSocket}, in the same order.
+     */
+    private boolean receiveFromRing(long now, FrameHandler handler) {
+        int slot;
+        while ((slot = ring.filled()) >= 0) {
+            int status = ring.status(slot);
+            int length = ring.length(slot);
+            int held = Math.min(ring.held(slot), rxBuf.capacity());
+            boolean foreign = ring.interfaceIndex(slot) != index;
+            boolean outgoing = ring.packetType(slot) == PACKET_OUTGOING;
+            ring.copy(slot, rxArray, VNET_HDR, held);
+            ring.release(slot);
+            if (foreign) {
+                droppedForeign++;
+                continue;
+            }
+            if (outgoing || (held >= ETH_HEADER && MacAddress.readLong(rxBuf, 6) == mac.value())) {
+                droppedOwn++;
+                continue;
+            }
+            if (length > held) {
+                droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
+                continue;
+            }
+            if ((status & RxRing.TP_STATUS_CSUMNOTREADY) != 0 && !completeIpv4Checksum(length)) {
+                droppedTooLong++;
+                continue;
+            }
+            handler.onFrame(now, rxBuf, length);
+            return true;
+        }
+        return false;
+    }
+
+    /** Takes one frame by {@code recvfrom}, behind the virtio_net_hdr the kernel writes before it. */
+    private boolean receiveFromSocket(long now, FrameHandler handler) {
         while (true) {
             fromLenView.putInt(0, SLL_SIZE);
             long n;
@@ -369,7 +440,26 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      */
     private boolean completeChecksum(int length) {
         int start = Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_START));
-        int field = start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET));
+        return completeChecksum(start, start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET)), length);
+    }
+
+    /**
+     * {@link #completeChecksum(int)} for a frame from the ring, whose slot says only that a checksum was left to the
+     * NIC ({@code TP_STATUS_CSUMNOTREADY}), not where: in an untagged IPv4 frame the transport header follows the
+     * IPv4 header, and the checksum is at 6 in UDP's (RFC 768) and 16 in TCP's (RFC 9293). Any other frame is left as
+     * it came: the stack reads nothing else.
+     */
+    private boolean completeIpv4Checksum(int length) {
+        if (length < ETH_HEADER + Ipv4Packet.HEADER_LEN || (rxBuf.getShort(12) & 0xFFFF) != EthernetFrame.TYPE_IPV4) {
+            return true;
+        }
+        int start = ETH_HEADER + (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
+        int protocol = rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF;
+        return protocol == Ipv4Packet.PROTO_UDP ? completeChecksum(start, start + UDP_CHECKSUM, length)
+                : protocol != PROTO_TCP || completeChecksum(start, start + TCP_CHECKSUM, length);
+    }
+
+    private boolean completeChecksum(int start, int field, int length) {
         if (start > length || field > length - 2) {
             return false;
         }
@@ -407,7 +497,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         filler.fill(txBuf, length);
         long n;
         try {
-            n = (long) Libc.SEND.invokeExact(state, fd, tx, (long) (VNET_HDR + length), MSG_DONTWAIT);
+            n = (long) Libc.SEND.invokeExact(state, fd, txFrame, (long) (txFrame.byteSize() - txBuf.capacity() + length), MSG_DONTWAIT);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -423,6 +513,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     @Override
     public boolean awaitFrame(long timeoutNanos) {
+        if (ring != null && ring.filled() >= 0) {
+            return true;
+        }
         // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
         int r;
@@ -446,7 +539,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            closeFd();
+            closeRingAndFd(ring);
             arena.close();
         }
     }
@@ -455,6 +548,16 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         int r = (int) Libc.IOCTL.invokeExact(state, fd, request, ifr);
         if (r < 0) {
             throw failure(what, errno());
+        }
+    }
+
+    private void closeRingAndFd(RxRing rxRing) {
+        try {
+            if (rxRing != null) {
+                rxRing.close();
+            }
+        } finally {
+            closeFd();
         }
     }
 

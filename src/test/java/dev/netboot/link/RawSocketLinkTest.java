@@ -64,6 +64,21 @@ class RawSocketLinkTest extends LinkContract {
         return f;
     }
 
+    /** Opens the link as the board does: frames through the kernel's receive ring. */
+    RawSocketLink open(String name) {
+        return RawSocketLink.open(name);
+    }
+
+    /** What the link says it queues while the stack is busy: the ring, 128 slots of 2 KiB (a slot holds b's longest frame, 14 + 4 + 1400 bytes, behind up to 128 bytes of headers, and slots are powers of two), for 256 KiB. */
+    long expectedReceiveBuffer() {
+        return 128 * 2048;
+    }
+
+    /** How many frames the link holds while nobody takes them: the ring's slots, one frame each (-1: not a fixed number). */
+    int framesHeldUnread() {
+        return 128;
+    }
+
     static byte[] take(RawSocketLink link) {
         byte[][] got = new byte[1][];
         boolean any = link.receive(0, (now, buf, length) -> {
@@ -75,7 +90,7 @@ class RawSocketLinkTest extends LinkContract {
 
     @Test
     void readsTheInterfacesMacAndMtu() {
-        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b)) {
+        try (RawSocketLink la = open(a); RawSocketLink lb = open(b)) {
             assertEquals(MAC_A, la.macAddress());
             assertEquals(1500, la.mtu());
             assertEquals(MAC_B, lb.macAddress());
@@ -87,9 +102,9 @@ class RawSocketLinkTest extends LinkContract {
     /** The veth pair: b's MTU is 1400, so the kit's largest frame is 1414 bytes. */
     @Override
     protected LinkPair pair() {
-        RawSocketLink la = RawSocketLink.open(a);
+        RawSocketLink la = open(a);
         try {
-            return LinkPair.realTime(la, RawSocketLink.open(b));
+            return LinkPair.realTime(la, open(b));
         } catch (RuntimeException e) {
             la.close();
             throw e;
@@ -98,8 +113,8 @@ class RawSocketLinkTest extends LinkContract {
 
     @Test
     void framesSentFromTheInterfaceAndFramesWithOurSourceMacAreDropped() {
-        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b);
-             RawSocketLink other = RawSocketLink.open(a)) {
+        try (RawSocketLink la = open(a); RawSocketLink lb = open(b);
+             RawSocketLink other = open(a)) {
             byte[] small = frame(MAC_B, MAC_A, 60, 1);
             byte[] full = frame(MacAddress.BROADCAST, MAC_A, 14 + 1400, 2);
             assertTrue(la.transmit(0, small.length, (buf, len) -> buf.put(0, small, 0, len)));
@@ -136,7 +151,7 @@ class RawSocketLinkTest extends LinkContract {
     void framesOfOtherInterfacesNeverReachTheLink() {
         for (int i = 0; i < 20; i++) {
             int open = i;
-            try (RawSocketLink lb = RawSocketLink.open(b)) {
+            try (RawSocketLink lb = open(b)) {
                 chatter.awaitSent(chatter.sent() + 10); // loopback frames went by while the link was open
                 byte[] got = take(lb);
                 assertNull(got, () -> "open #" + open + " was handed a frame of another interface: " + Arrays.toString(got));
@@ -147,7 +162,7 @@ class RawSocketLinkTest extends LinkContract {
 
     @Test
     void awaitFrameTimesOutOnAQuietLink() {
-        try (RawSocketLink lb = RawSocketLink.open(b)) {
+        try (RawSocketLink lb = open(b)) {
             long t0 = System.nanoTime();
             assertFalse(lb.awaitFrame(80_000_000L));
             long waited = System.nanoTime() - t0;
@@ -158,7 +173,7 @@ class RawSocketLinkTest extends LinkContract {
 
     @Test
     void refusesFramesLongerThanTheMtu() {
-        try (RawSocketLink lb = RawSocketLink.open(b)) {
+        try (RawSocketLink lb = open(b)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> lb.transmit(0, 14 + 1401, (buf, len) -> { }));
             assertEquals("frame of 1415 bytes (expected: 14..1414 on " + b + ", MTU 1400)", e.getMessage());
@@ -167,10 +182,10 @@ class RawSocketLinkTest extends LinkContract {
 
     @Test
     void missingInterfaceIsNamed() {
-        LinkException e = assertThrows(LinkException.class, () -> RawSocketLink.open(host.name("zz")));
+        LinkException e = assertThrows(LinkException.class, () -> open(host.name("zz")));
         assertEquals("no interface named " + host.name("zz"), e.getMessage());
         assertEquals("no interface named this-name-is-too-long",
-                assertThrows(LinkException.class, () -> RawSocketLink.open("this-name-is-too-long")).getMessage());
+                assertThrows(LinkException.class, () -> open("this-name-is-too-long")).getMessage());
     }
 
     @Test
@@ -179,7 +194,7 @@ class RawSocketLinkTest extends LinkContract {
         String d = host.name("d");
         host.veth(c, null, null, d, null, null);
         HostNet.run("ip", "link", "set", c, "down");
-        LinkException e = assertThrows(LinkException.class, () -> RawSocketLink.open(c));
+        LinkException e = assertThrows(LinkException.class, () -> open(c));
         assertEquals(c + " is down (bring it up: ip link set " + c + " up)", e.getMessage());
     }
 
@@ -198,7 +213,7 @@ class RawSocketLinkTest extends LinkContract {
         host.veth(x, null, ns, y, macY.toString(), null);
         host.exec(ns, "ip", "addr", "add", "192.0.2.1/24", "dev", x);
         host.exec(ns, "ip", "neigh", "replace", "192.0.2.2", "lladdr", macY.toString(), "dev", x);
-        try (RawSocketLink link = RawSocketLink.open(y)) {
+        try (RawSocketLink link = open(y)) {
             host.exec(ns, "bash", "-c", "printf hello >/dev/udp/192.0.2.2/9");
             byte[] udp = nextIpv4(link, 17);
             int ihl = (udp[14] & 0x0F) * 4;
@@ -254,7 +269,7 @@ class RawSocketLinkTest extends LinkContract {
      */
     @Test
     void buffersLentAreOnTheHeap() {
-        try (RawSocketLink la = RawSocketLink.open(a); RawSocketLink lb = RawSocketLink.open(b)) {
+        try (RawSocketLink la = open(a); RawSocketLink lb = open(b)) {
             byte[] f = frame(MAC_B, MAC_A, 100, 5);
             boolean[] heap = new boolean[2];
             assertTrue(la.transmit(0, f.length, (buf, len) -> {
@@ -274,8 +289,62 @@ class RawSocketLinkTest extends LinkContract {
     }
 
     @Test
+    void saysWhatItQueuesWhileTheStackIsBusy() {
+        try (RawSocketLink lb = open(b)) {
+            assertEquals(expectedReceiveBuffer(), lb.receiveBufferBytes());
+        }
+    }
+
+    /**
+     * A burst nobody takes fills what the link holds, and the kernel drops the rest: what arrives is the burst's head,
+     * whole and in order, as many frames as the link holds; then the link goes on as before.
+     */
+    @Test
+    void aBurstLargerThanTheLinkHoldsLosesOnlyItsTail() {
+        try (RawSocketLink la = open(a); RawSocketLink lb = open(b)) {
+            java.util.List<Integer> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                byte[] f = frame(MAC_B, MAC_A, 14 + 1400, i);
+                if (la.transmit(0, f.length, (buf, len) -> buf.put(0, f, 0, len))) {
+                    sent.add(i);
+                }
+            }
+            assertTrue(sent.size() > 128, "the burst is larger than the link holds: " + sent.size() + " sent");
+            int got = 0;
+            byte[] f;
+            while ((f = take(lb)) != null) {
+                assertArrayEquals(frame(MAC_B, MAC_A, 14 + 1400, sent.get(got)), f, "frame " + got + " of the burst");
+                got++;
+            }
+            if (framesHeldUnread() > 0) {
+                assertEquals(framesHeldUnread(), got, "frames held while nobody took them");
+            } else {
+                assertTrue(got >= 32 && got < sent.size(), "a socket buffer holds the burst's head: " + got + " of " + sent.size());
+            }
+            byte[] after = frame(MAC_B, MAC_A, 60, 77);
+            assertTrue(la.transmit(0, after.length, (buf, len) -> buf.put(0, after, 0, len)));
+            assertTrue(lb.awaitFrame(2_000_000_000L));
+            assertArrayEquals(after, take(lb), "the link goes on after the loss");
+        }
+    }
+
+    /** Taken as they come, a thousand frames (the ring's slots many times over) all arrive, whole and in order. */
+    @Test
+    void framesTakenAsTheyComeAllArriveInOrder() {
+        try (RawSocketLink la = open(a); RawSocketLink lb = open(b)) {
+            for (int i = 0; i < 1000; i++) {
+                byte[] f = frame(MAC_B, MAC_A, 60 + i % 1355, i);
+                assertTrue(la.transmit(0, f.length, (buf, len) -> buf.put(0, f, 0, len)));
+                assertTrue(lb.awaitFrame(2_000_000_000L), "frame " + i + " arrives");
+                assertArrayEquals(f, take(lb), "frame " + i);
+            }
+            assertNull(take(lb));
+        }
+    }
+
+    @Test
     void closeIsIdempotent() {
-        RawSocketLink lb = RawSocketLink.open(b);
+        RawSocketLink lb = open(b);
         lb.close();
         lb.close();
     }
