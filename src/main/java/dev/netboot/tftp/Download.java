@@ -152,6 +152,11 @@ final class Download {
         sendAck(now, true);
     }
 
+    /** Returns whether no block has come in order yet: the server may still be waiting for the ACK 0 of its OACK. */
+    boolean nothingInOrder() {
+        return received == 0;
+    }
+
     /** Returns whether {@code wireBlock} is the number of the last block received in order. */
     boolean isLast(int wireBlock) {
         return wireBlock == c.wire(received);
@@ -443,8 +448,9 @@ final class Download {
 
     /**
      * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
-     * repeats it because our final ACK was lost. Within one timeout / 8 of that ACK it is a copy that crossed it,
-     * not an answer to a loss. No storm can grow here: the server ends with the first final ACK it gets.
+     * repeats it because our final ACK was lost; or ACK 0 again before any DATA, the server repeating its OACK.
+     * Within one timeout / 8 of that ACK it is a copy that crossed it, not an answer to a loss. No storm can grow
+     * here: the server ends with the first final ACK it gets, and sends its OACK again only at its own timeout.
      */
     void reAckLast(long now) {
         reAck(now, c.rtt.timeout(0) / 8);

@@ -32,8 +32,8 @@ import java.util.random.RandomGenerator;
  * (RFC 1350: "an error packet"): DATA longer than the negotiated block size (ERROR 4), a size that lies
  * (tsize; ERROR 0), a server that wraps block numbers to 1 unasked where a window makes that ambiguous and no
  * tsize can check it (ERROR 0; see {@code UnaskedRollover}). Junk between good packets (too short, unknown opcodes,
- * an OACK after the start) is dropped and counted; an ERROR, even without its terminating NUL, ends the
- * transfer in the server's words.
+ * an OACK once DATA has come) is dropped and counted; an OACK again before any DATA gets its ACK 0 again (the
+ * first was lost); an ERROR, even without its terminating NUL, ends the transfer in the server's words.
  *
  * <p><b>Windows (RFC 7440 section 4).</b> The sender sends a window of blocks, then waits for the ACK of
  * its last one; an ACK of an earlier block makes it resend from the block after that one. As the
@@ -134,7 +134,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
      * Counters of one transfer.
      *
      * @param retransmissions packets we sent again: after a timeout, re-ACKs of a duplicate, DATA resent
-     * @param duplicates      DATA (read) or ACKs (write) received again
+     * @param duplicates      DATA (read; and an OACK again, before DATA or after the end) or ACKs (write) received again
      * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5, unless itself an ERROR)
      * @param dropped         malformed, unexpected, or out-of-order packets with no room to hold them
      * @param blocks          blocks delivered to the sink (read) or acknowledged (write)
@@ -538,6 +538,11 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
             download.onData(now, buf, off, len);
         } else if (s instanceof State.Sending && op == TftpPacket.OP_ACK && len >= 4) {
             upload.onAck(now, buf, off, len);
+        } else if (s instanceof State.Receiving && op == TftpPacket.OP_OACK && download.nothingInOrder()) {
+            // The server sent its OACK again before any DATA: our ACK 0 (RFC 2347) was lost. Say it again now, as
+            // for DATA sent again, rather than at our own timeout; not for a copy that crossed it.
+            duplicates++;
+            download.reAckLast(now);
         } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
             duplicates++;
             download.reAck(now); // made master after our last ACK went: say again that we have it all

@@ -168,6 +168,35 @@ class TftpNegotiationTest {
         assertEquals(10 * MS, client.finishedAt() - client.startedAt() - MS);
     }
 
+    /**
+     * RFC 2347: the client answers the OACK with ACK 0. A server that sends its OACK again before any DATA came did not
+     * get that ACK (its timeout, 0.5 s here, is shorter than ours, 1 s): ACK 0 goes again at once, not at our timeout.
+     * A copy right behind the first OACK (within timeout / 8 = 125 ms: it crossed our ACK 0) is not answered, and
+     * once DATA has come an OACK is junk, dropped.
+     */
+    @Test
+    void anOackSentAgainBeforeAnyDataGetsAck0AgainAtOnce() {
+        negotiated(-1);
+        TftpPacket.Oack again = oack("blksize", "1468", "windowsize", "4");
+        fromServer(10 * MS + 100, TID, again);
+        link.expectNoTx();
+        assertEquals(1, client.stats().duplicates());
+        poll(509 * MS);
+        link.expectNoTx();
+        fromServer(510 * MS, TID, again);
+        expectAck(510 * MS, 0);
+        assertEquals(2, client.stats().duplicates());
+        for (int b = 1; b <= 4; b++) {
+            fromServer(520 * MS + b * 10_000, TID, data(b, 1468, 1468));
+        }
+        expectAck(520 * MS + 40_000, 4);
+        long dropped = client.stats().dropped();
+        fromServer(900 * MS, TID, again);
+        link.expectNoTx();
+        assertEquals(dropped + 1, client.stats().dropped());
+        assertEquals(2, client.stats().duplicates(), "the copy right behind the first OACK and the one answered");
+    }
+
     @Test
     void oackWithAnOptionNeverAskedIsRefusedWithError8ThenAskedPlainly() {
         startRead(WINDOWED);
