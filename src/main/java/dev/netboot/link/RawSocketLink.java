@@ -63,7 +63,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int IFF_UP = 0x1, ARPHRD_ETHER = 1, IFNAMSIZ = 16, IFREQ_SIZE = 40, IFR_DATA = 16;
     private static final int EPERM = 1, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13, ENODEV = 19, ENOPROTOOPT = 92,
             ENOBUFS = 105;
-    private static final short POLLIN = 0x1;
+    private static final short POLLIN = 0x1, POLLERR = 0x8;
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = EthernetFrame.HEADER_LEN, VLAN_TAG = 4;
@@ -72,7 +72,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
-    private static final int SOL_SOCKET = 1, SO_RCVBUF = 8;
+    private static final int SOL_SOCKET = 1, SO_ERROR = 4, SO_RCVBUF = 8;
     /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
     private static final int MREQ_SIZE = 16, MREQ_TYPE = 4;
     /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
@@ -531,7 +531,29 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             }
             throw failure("poll", e);
         }
+        if (r > 0 && (pollFd.get(JAVA_SHORT, 6) & POLLERR) != 0) {
+            // The socket has an error (the interface went down: ENETDOWN). recvfrom would report it; the ring does
+            // not, and poll says so at once every time: take it (SO_ERROR clears it) and report it, not a busy loop.
+            int e = socketError();
+            if (e != 0) {
+                throw failure("poll", e);
+            }
+        }
         return r > 0;
+    }
+
+    /** Returns and clears the socket's pending error ({@code SO_ERROR}), 0 when there is none. */
+    private int socketError() {
+        MemorySegment value = arena.allocate(JAVA_INT);
+        MemorySegment len = arena.allocate(JAVA_INT);
+        len.set(JAVA_INT, 0, 4);
+        int r;
+        try {
+            r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_ERROR, value, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return r < 0 ? errno() : value.get(JAVA_INT, 0);
     }
 
     /** Closes the socket and frees the buffers; the link is unusable afterwards. Idempotent. */

@@ -342,6 +342,37 @@ class RawSocketLinkTest extends LinkContract {
         }
     }
 
+    /**
+     * The interface goes down under an open link (ip link set down): waiting and taking frames report it in one
+     * exception naming the interface and the kernel's ENETDOWN, at once, rather than waking for nothing until the
+     * stack's timers run out.
+     */
+    @Test
+    void anInterfaceGoingDownIsReportedAtOnce() {
+        String e = host.name("e");
+        String f = host.name("f");
+        host.veth(e, null, null, f, null, null);
+        try (RawSocketLink le = open(e)) {
+            HostNet.run("ip", "link", "set", e, "down");
+            long t0 = System.nanoTime();
+            int wakes = 0;
+            LinkException down = null;
+            while (down == null && System.nanoTime() - t0 < 1_000_000_000L) {
+                try {
+                    if (le.awaitFrame(100_000_000L)) {
+                        wakes++;
+                        le.receive(0, (now, buf, len) -> { });
+                    }
+                } catch (LinkException x) {
+                    down = x;
+                }
+            }
+            assertTrue(down != null, "no error within 1 s; woke " + wakes + " times for nothing");
+            assertTrue(down.getMessage().startsWith(e + ": ") && down.getMessage().endsWith(": Network is down (errno 100)"),
+                    down.getMessage());
+        }
+    }
+
     @Test
     void closeIsIdempotent() {
         RawSocketLink lb = open(b);
