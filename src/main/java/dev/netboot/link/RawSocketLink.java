@@ -4,9 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import dev.netboot.wire.Checksum;
 import dev.netboot.wire.EthernetFrame;
-import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -67,8 +65,6 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
     private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
     private static final int ETH_HEADER = EthernetFrame.HEADER_LEN, VLAN_TAG = 4;
-    /** The IPv4 header's protocol byte; the UDP checksum's offset in its header. */
-    private static final int IPV4_PROTOCOL = 9, UDP_CHECKSUM = 6, PROTO_TCP = 6, TCP_CHECKSUM = 16;
     private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
     private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
     private static final int PACKET_IGNORE_OUTGOING = 23;
@@ -378,7 +374,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                 droppedTooLong++; // longer than the MTU, or a segmentation-offload super-frame
                 continue;
             }
-            if ((status & RxRing.TP_STATUS_CSUMNOTREADY) != 0 && !completeIpv4Checksum(length)) {
+            if ((status & RxRing.TP_STATUS_CSUMNOTREADY) != 0 && !NicChecksum.finishIpv4(rxBuf, length)) {
                 droppedTooLong++;
                 continue;
             }
@@ -429,56 +425,10 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         }
     }
 
-    /**
-     * Finishes a checksum the sender's kernel left to the NIC: the field at {@code csum_start + csum_offset}
-     * holds the pseudo-header sum; the checksum is the complement of the sum from {@code csum_start} to the end.
-     * The UDP checksum of an untagged IPv4 frame is set to 0 instead, "no checksum" (RFC 768): the frame was
-     * made on this host and crossed no wire, so there is nothing a sum could catch, and neither the sum nor the
-     * stack's check of it costs a pass over the datagram.
-     *
-     * @return false when the offsets point outside the frame
-     */
+    /** Finishes the checksum the sender left to the NIC where the frame's virtio_net_hdr says ({@link NicChecksum}). */
     private boolean completeChecksum(int length) {
         int start = Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_START));
-        return completeChecksum(start, start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET)), length);
-    }
-
-    /**
-     * {@link #completeChecksum(int)} for a frame from the ring, whose slot says only that a checksum was left to the
-     * NIC ({@code TP_STATUS_CSUMNOTREADY}), not where: in an untagged IPv4 frame the transport header follows the
-     * IPv4 header, and the checksum is at 6 in UDP's (RFC 768) and 16 in TCP's (RFC 9293). Any other frame is left as
-     * it came: the stack reads nothing else.
-     */
-    private boolean completeIpv4Checksum(int length) {
-        if (length < ETH_HEADER + Ipv4Packet.HEADER_LEN || (rxBuf.getShort(12) & 0xFFFF) != EthernetFrame.TYPE_IPV4) {
-            return true;
-        }
-        int start = ETH_HEADER + (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
-        int protocol = rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF;
-        return protocol == Ipv4Packet.PROTO_UDP ? completeChecksum(start, start + UDP_CHECKSUM, length)
-                : protocol != PROTO_TCP || completeChecksum(start, start + TCP_CHECKSUM, length);
-    }
-
-    private boolean completeChecksum(int start, int field, int length) {
-        if (start > length || field > length - 2) {
-            return false;
-        }
-        if (isUdpChecksumOfIpv4(start, field, length)) {
-            rxBuf.putShort(field, (short) 0);
-        } else {
-            rxBuf.putShort(field, (short) Checksum.of(rxBuf, start, length - start));
-        }
-        return true;
-    }
-
-    /** Returns whether {@code field} is the checksum of a UDP header at {@code start}, right after an untagged IPv4 header. */
-    private boolean isUdpChecksumOfIpv4(int start, int field, int length) {
-        if (length < ETH_HEADER + Ipv4Packet.HEADER_LEN || (rxBuf.getShort(12) & 0xFFFF) != EthernetFrame.TYPE_IPV4
-                || (rxBuf.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF) != Ipv4Packet.PROTO_UDP) {
-            return false;
-        }
-        int ihl = (rxBuf.get(ETH_HEADER) & 0x0F) * 4;
-        return start == ETH_HEADER + ihl && field == start + UDP_CHECKSUM;
+        return NicChecksum.finish(rxBuf, start, start + Short.toUnsignedInt(rxHeader.getShort(VNET_CSUM_OFFSET)), length);
     }
 
     /**
