@@ -1,13 +1,11 @@
 package dev.netboot.link;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.MacAddress;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,11 +31,9 @@ import java.nio.file.Path;
  * (Linux's own stack does not verify such packets either); for anything else it computes the Internet checksum,
  * which the stack then verifies. Sent frames carry no offload request (an all-zero header where there is one).
  *
- * <p><b>Only this interface.</b> The socket is opened for no protocol at all, so the kernel queues
- * nothing to it until {@code bind} names the interface (with {@code ETH_P_ALL}): a packet socket opened
- * for {@code ETH_P_ALL} hears every interface of the host, loopback included, until it is bound, and
- * what it queued meanwhile stays queued. {@link #receive} also checks each frame's {@code sll_ifindex}
- * and drops (and counts, {@link #droppedForeignFrames()}) any other interface's frame.
+ * <p><b>Only this interface.</b> The socket is bound to the interface before the kernel queues it a single
+ * frame ({@link PacketSocket}, which sets the socket up). {@link #receive} also checks each frame's
+ * {@code sll_ifindex} and drops (and counts, {@link #droppedForeignFrames()}) any other interface's frame.
  *
  * <p>No protocol logic: it moves frames. It drops only what is ours: frames this socket or another on
  * the host sent (the kernel leaves them out with {@code PACKET_IGNORE_OUTGOING}, Linux 4.20 and later;
@@ -54,42 +50,28 @@ import java.nio.file.Path;
  * @see <a href="https://man7.org/linux/man-pages/man7/packet.7.html">packet(7)</a>
  */
 public final class RawSocketLink implements WaitableLink, AutoCloseable {
-    // <bits/socket.h>, <linux/if_ether.h>, <linux/if_packet.h>, <linux/sockios.h>, <linux/if.h>, <asm-generic/errno*.h>
-    private static final int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, ETH_P_ALL = 0x0003;
     private static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, PACKET_OUTGOING = 4;
-    private static final long SIOCGIFFLAGS = 0x8913, SIOCGIFMTU = 0x8921, SIOCGIFHWADDR = 0x8927;
-    private static final int IFF_UP = 0x1, ARPHRD_ETHER = 1, IFNAMSIZ = 16, IFREQ_SIZE = 40, IFR_DATA = 16;
-    private static final int EPERM = 1, EINTR = 4, ENXIO = 6, EAGAIN = 11, EACCES = 13, ENODEV = 19, ENOPROTOOPT = 92,
-            ENOBUFS = 105;
+    private static final int EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
     private static final short POLLIN = 0x1, POLLERR = 0x8;
-    /** struct sockaddr_ll: family(2) protocol(2, big-endian) ifindex(4) hatype(2) pkttype(1) halen(1) addr(8). */
-    private static final int SLL_SIZE = 20, SLL_PROTOCOL = 2, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
-    private static final int ETH_HEADER = EthernetFrame.HEADER_LEN, VLAN_TAG = 4;
-    private static final int SOL_PACKET = 263, PACKET_VNET_HDR = 15, PACKET_ADD_MEMBERSHIP = 1, PACKET_MR_PROMISC = 1;
-    private static final int PACKET_DROP_MEMBERSHIP = 2, PACKET_MR_MULTICAST = 0;
-    private static final int PACKET_IGNORE_OUTGOING = 23;
-    private static final int SOL_SOCKET = 1, SO_ERROR = 4, SO_RCVBUF = 8;
-    /** struct packet_mreq: ifindex(4) type(2) alen(2) address(8). */
-    private static final int MREQ_SIZE = 16, MREQ_TYPE = 4;
+    private static final int SLL_SIZE = PacketSocket.SLL_SIZE, SLL_IFINDEX = PacketSocket.SLL_IFINDEX;
+    private static final int SLL_PKTTYPE = PacketSocket.SLL_PKTTYPE;
+    private static final int ETH_HEADER = EthernetFrame.HEADER_LEN;
     /** struct virtio_net_hdr (native byte order): flags(1) gso_type(1) hdr_len(2) gso_size(2) csum_start(2) csum_offset(2). */
     private static final int VNET_HDR = 10, VNET_FLAGS = 0, VNET_GSO_TYPE = 1, VNET_CSUM_START = 6, VNET_CSUM_OFFSET = 8;
     private static final int VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 
-    private final String name;
-    private final Arena arena;
+    private final PacketSocket socket;
+    // The socket's, held here too for the per-frame calls.
     private final MemorySegment state;
     private final int fd;
-    private final MacAddress mac;
     private final int index;
-    private final int mtu;
-    private final long receiveBuffer;
+    private final MacAddress mac;
     private final RxRing ring; // null: the kernel gave none, frames come by recvfrom with a virtio_net_hdr
     private final MemorySegment txFrame; // what send() sends: the frame, after a zero virtio_net_hdr when recvfrom is used
     private final MemorySegment rx;
     private final byte[] rxArray;
     private final ByteBuffer rxHeader;
     private final ByteBuffer rxBuf;
-    private final MemorySegment tx;
     private final ByteBuffer txBuf;
     private final MemorySegment from;
     private final ByteBuffer fromView;
@@ -99,7 +81,6 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private long droppedOwn;
     private long droppedForeign;
     private long droppedTooLong;
-    private boolean closed;
 
     /**
      * Opens a raw socket on the interface called {@code name}, reading its MAC address and MTU.
@@ -112,105 +93,32 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     /** {@link #open(String)}; with {@code ring} false it receives by {@code recvfrom}, as where the kernel gives no ring. */
     static RawSocketLink open(String name, boolean ring) {
-        if (name.isEmpty() || name.length() >= IFNAMSIZ || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-            throw new LinkException("no interface named " + name);
-        }
-        Arena arena = Arena.ofShared();
+        PacketSocket socket = PacketSocket.open(name, ring);
         try {
-            return new RawSocketLink(name, arena, ring);
+            return new RawSocketLink(socket);
         } catch (RuntimeException | Error e) {
-            arena.close();
+            socket.close();
             throw e;
         }
     }
 
-    private RawSocketLink(String name, Arena arena, boolean tryRing) {
-        this.name = name;
-        this.arena = arena;
-        this.state = arena.allocate(Libc.CALL_STATE);
-        MemorySegment cName = arena.allocateFrom(name);
-        try {
-            index = (int) Libc.IF_NAMETOINDEX.invokeExact(state, cName);
-            // Protocol 0: nothing is queued to the socket before bind() names the interface (packet(7)).
-            fd = (int) Libc.SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (index == 0) {
-            LinkException e = failure("if_nametoindex", errno());
-            if (fd >= 0) {
-                closeFd();
-            }
-            throw e;
-        }
-        if (fd < 0) {
-            throw failure("socket", errno());
-        }
-        RxRing rxRing = null;
-        try {
-            MemorySegment ifr = arena.allocate(IFREQ_SIZE);
-            ifr.copyFrom(cName);
-            ioctl(SIOCGIFFLAGS, ifr, "SIOCGIFFLAGS");
-            if ((ifr.get(JAVA_SHORT, IFR_DATA) & IFF_UP) == 0) {
-                throw new LinkException(name + " is down (bring it up: ip link set " + name + " up)");
-            }
-            ioctl(SIOCGIFHWADDR, ifr, "SIOCGIFHWADDR");
-            // ifr_hwaddr is a struct sockaddr: sa_family (the ARPHRD_ type) then the address bytes.
-            if (ifr.get(JAVA_SHORT, IFR_DATA) != ARPHRD_ETHER) {
-                throw new LinkException(name + " is not an Ethernet interface (hardware type " + ifr.get(JAVA_SHORT, IFR_DATA) + ")");
-            }
-            mac = MacAddress.read(ifr.asByteBuffer(), IFR_DATA + 2);
-            ioctl(SIOCGIFMTU, ifr, "SIOCGIFMTU");
-            mtu = ifr.get(JAVA_INT, IFR_DATA);
-
-            MemorySegment one = arena.allocate(JAVA_INT);
-            one.set(JAVA_INT, 0, 1);
-            // The host's own transmissions on the interface are not queued to us at all (Linux 4.20+);
-            // an older kernel says ENOPROTOOPT and receive() drops them by their PACKET_OUTGOING type.
-            int r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, one, 4);
-            if (r < 0 && errno() != ENOPROTOOPT) {
-                throw failure("setsockopt(PACKET_IGNORE_OUTGOING)", errno());
-            }
-            // Frames by a ring the kernel fills, or, where it gives none, one recvfrom each with a virtio_net_hdr
-            // saying what checksum the sender left to the NIC (the ring says that in each slot's status).
-            rxRing = tryRing ? RxRing.open(state, fd, ETH_HEADER + VLAN_TAG + mtu, arena) : null;
-            if (rxRing == null) {
-                r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VNET_HDR, one, 4);
-                if (r < 0) {
-                    throw failure("setsockopt(PACKET_VNET_HDR)", errno());
-                }
-            }
-            MemorySegment sll = arena.allocate(SLL_SIZE);
-            sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
-            sll.set(JAVA_SHORT, SLL_PROTOCOL, htons(ETH_P_ALL));
-            sll.set(JAVA_INT, SLL_IFINDEX, index);
-            r = (int) Libc.BIND.invokeExact(state, fd, sll, SLL_SIZE);
-            if (r < 0) {
-                throw failure("bind", errno());
-            }
-            // What the kernel queues for us while we are busy (socket(7) SO_RCVBUF: net.core.rmem_default unless set).
-            MemorySegment len = arena.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, 4);
-            r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_RCVBUF, one, len);
-            receiveBuffer = rxRing != null ? rxRing.bytes() : r < 0 ? 0 : Math.max(0, one.get(JAVA_INT, 0));
-        } catch (RuntimeException | Error e) {
-            closeRingAndFd(rxRing);
-            throw e;
-        } catch (Throwable t) {
-            closeRingAndFd(rxRing);
-            throw rethrow(t);
-        }
-        ring = rxRing;
+    private RawSocketLink(PacketSocket socket) {
+        this.socket = socket;
+        this.state = socket.state;
+        this.fd = socket.fd;
+        this.index = socket.index;
+        this.mac = socket.mac;
+        this.ring = socket.ring;
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
         // On the heap, read and written in place by recvfrom and send (critical downcalls, Libc), so the stack
         // parses and builds frames in the same kind of buffer as on the emulator: one JIT profile for both.
-        byte[] in = new byte[VNET_HDR + ETH_HEADER + VLAN_TAG + mtu];
+        byte[] in = new byte[VNET_HDR + PacketSocket.FRAME_OVERHEAD + socket.mtu];
         rx = MemorySegment.ofArray(in);
         rxArray = in;
         rxHeader = ByteBuffer.wrap(in, 0, VNET_HDR).order(ByteOrder.nativeOrder());
         rxBuf = ByteBuffer.wrap(in).slice(VNET_HDR, in.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
-        byte[] out = new byte[VNET_HDR + ETH_HEADER + mtu]; // the header stays all zero
-        tx = MemorySegment.ofArray(out);
+        byte[] out = new byte[VNET_HDR + ETH_HEADER + socket.mtu]; // the header stays all zero
+        MemorySegment tx = MemorySegment.ofArray(out);
         txFrame = ring != null ? tx.asSlice(VNET_HDR) : tx;
         txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
         // recvfrom's struct sockaddr_ll and its length on the heap too, read as plain buffers (native byte order).
@@ -220,7 +128,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         byte[] sllLen = new byte[Integer.BYTES];
         fromLen = MemorySegment.ofArray(sllLen);
         fromLenView = ByteBuffer.wrap(sllLen).order(ByteOrder.nativeOrder());
-        pollFd = arena.allocate(8); // struct pollfd: int fd, short events, short revents (poll only writes revents)
+        pollFd = socket.arena.allocate(8); // struct pollfd: int fd, short events, short revents (poll only writes revents)
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(JAVA_SHORT, 4, POLLIN);
     }
@@ -233,18 +141,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      * @throws LinkException when the kernel refuses
      */
     public void receiveAllFrames() {
-        MemorySegment mreq = arena.allocate(MREQ_SIZE);
-        mreq.set(JAVA_INT, 0, index);
-        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_PROMISC);
-        int r;
-        try {
-            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq, MREQ_SIZE);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (r < 0) {
-            throw failure("setsockopt(PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC)", errno());
-        }
+        socket.receiveAllFrames();
     }
 
     /**
@@ -256,37 +153,17 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      */
     @Override
     public void joinMulticast(MacAddress group) {
-        membership(PACKET_ADD_MEMBERSHIP, group, "PACKET_ADD_MEMBERSHIP");
+        socket.multicast(true, group);
     }
 
     @Override
     public void leaveMulticast(MacAddress group) {
-        membership(PACKET_DROP_MEMBERSHIP, group, "PACKET_DROP_MEMBERSHIP");
-    }
-
-    private void membership(int op, MacAddress group, String what) {
-        MemorySegment mreq = arena.allocate(MREQ_SIZE);
-        mreq.set(JAVA_INT, 0, index);
-        mreq.set(JAVA_SHORT, MREQ_TYPE, (short) PACKET_MR_MULTICAST);
-        mreq.set(JAVA_SHORT, MREQ_TYPE + 2, (short) MacAddress.LENGTH);
-        long v = group.value();
-        for (int i = 0; i < MacAddress.LENGTH; i++) {
-            mreq.set(JAVA_BYTE, MREQ_TYPE + 4 + i, (byte) (v >>> (40 - 8 * i)));
-        }
-        int r;
-        try {
-            r = (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, op, mreq, MREQ_SIZE);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (r < 0) {
-            throw failure("setsockopt(" + what + ", PACKET_MR_MULTICAST " + group + ")", errno());
-        }
+        socket.multicast(false, group);
     }
 
     /** Returns the interface's name. */
     public String name() {
-        return name;
+        return socket.name;
     }
 
     /** Returns the interface's MAC address (the stack may use another one: see {@code NetStack}). */
@@ -303,7 +180,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     @Override
     public long bitsPerSecond() {
         try {
-            long mbit = Long.parseLong(Files.readString(Path.of("/sys/class/net", name, "speed")).trim());
+            long mbit = Long.parseLong(Files.readString(Path.of("/sys/class/net", socket.name, "speed")).trim());
             return mbit > 0 ? mbit * 1_000_000L : 0;
         } catch (IOException | NumberFormatException e) {
             return 0;
@@ -316,13 +193,13 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      */
     @Override
     public long receiveBufferBytes() {
-        return receiveBuffer;
+        return socket.receiveBuffer;
     }
 
     /** Returns the interface's MTU as read at {@link #open}. */
     @Override
     public int mtu() {
-        return mtu;
+        return socket.mtu;
     }
 
     /** Returns how many frames were dropped as our own transmissions echoed back. */
@@ -442,7 +319,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     public boolean transmit(long now, int length, FrameFiller filler) {
         if (length < ETH_HEADER || length > txBuf.capacity()) {
             throw new IllegalArgumentException("frame of " + length + " bytes (expected: " + ETH_HEADER + ".." + txBuf.capacity()
-                    + " on " + name + ", MTU " + mtu + ")");
+                    + " on " + socket.name + ", MTU " + socket.mtu + ")");
         }
         filler.fill(txBuf, length);
         long n;
@@ -484,7 +361,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         if (r > 0 && (pollFd.get(JAVA_SHORT, 6) & POLLERR) != 0) {
             // The socket has an error (the interface went down: ENETDOWN). recvfrom would report it; the ring does
             // not, and poll says so at once every time: take it (SO_ERROR clears it) and report it, not a busy loop.
-            int e = socketError();
+            int e = socket.takeError();
             if (e != 0) {
                 throw failure("poll", e);
             }
@@ -492,69 +369,18 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         return r > 0;
     }
 
-    /** Returns and clears the socket's pending error ({@code SO_ERROR}), 0 when there is none. */
-    private int socketError() {
-        MemorySegment value = arena.allocate(JAVA_INT);
-        MemorySegment len = arena.allocate(JAVA_INT);
-        len.set(JAVA_INT, 0, 4);
-        int r;
-        try {
-            r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, SOL_SOCKET, SO_ERROR, value, len);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        return r < 0 ? errno() : value.get(JAVA_INT, 0);
-    }
-
     /** Closes the socket and frees the buffers; the link is unusable afterwards. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            closeRingAndFd(ring);
-            arena.close();
-        }
-    }
-
-    private void ioctl(long request, MemorySegment ifr, String what) throws Throwable {
-        int r = (int) Libc.IOCTL.invokeExact(state, fd, request, ifr);
-        if (r < 0) {
-            throw failure(what, errno());
-        }
-    }
-
-    private void closeRingAndFd(RxRing rxRing) {
-        try {
-            if (rxRing != null) {
-                rxRing.close();
-            }
-        } finally {
-            closeFd();
-        }
-    }
-
-    private void closeFd() {
-        try {
-            int _ = (int) Libc.CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        socket.close();
     }
 
     private int errno() {
-        return Libc.errno(state);
+        return socket.errno();
     }
 
     private LinkException failure(String call, int errno) {
-        return new LinkException(switch (errno) {
-            case EPERM, EACCES -> "raw sockets need root or CAP_NET_RAW (opening " + name + ")";
-            case ENODEV, ENXIO -> "no interface named " + name;
-            default -> name + ": " + call + " failed: " + Libc.strerror(errno) + " (errno " + errno + ")";
-        });
-    }
-
-    private static short htons(int v) {
-        return Libc.htons(v);
+        return socket.failure(call, errno);
     }
 
     private static RuntimeException rethrow(Throwable t) {
