@@ -214,6 +214,13 @@ public final class TftpServer implements UdpHandler, SimNode {
             p = TftpWire.parse(buf, off, len);
         } catch (MalformedPacketException e) {
             malformed++;
+            int op = len >= 2 ? buf.getShort(off) & 0xFFFF : -1;
+            if (op == TftpPacket.OP_RRQ || op == TftpPacket.OP_WRQ) {
+                // A request that does not parse (a field without its NUL, no file name) is answered, as tftpd-hpa does,
+                // so its client learns why at once instead of retrying into silence; other junk to port 69 is not.
+                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_ILLEGAL_OP,
+                        "Illegal TFTP operation: " + e.getMessage());
+            }
             return;
         }
         if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !multicast.joins(p)) {

@@ -87,4 +87,33 @@ class WireServersTest {
             assertEquals(1, d.block(), e.getKey().toString());
         }
     }
+
+    @Test
+    void aRequestThatDoesNotParseIsAnsweredWithIllegalOperationAndJunkIsNot() {
+        // An RRQ whose mode has no terminating NUL (RFC 1350: every string ends in one) cannot be served; silence left the
+        // client retrying for its whole give-up time and serve's terminal saying nothing. tftpd-hpa answers such a
+        // request ERROR 4; so does this server, with the parser's reason. An ACK to port 69 (no transfer there) is not answered.
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
+        byte[] noNul = {0, 1, 'b', 'o', 'o', 't', '.', 'i', 'm', 'g', 0, 'o', 'c', 't', 'e', 't'};
+        link.deliver(0, Frames.udp(CLIENT_MAC, SERVER_MAC, CLIENT, 40000, SERVER, 69, noNul));
+        link.deliver(0, Frames.udp(CLIENT_MAC, SERVER_MAC, CLIENT, 40001, SERVER, 69, new byte[] {0, 4, 0, 1}));
+        List<Frames.Udp> answers = new java.util.ArrayList<>();
+        for (long now = 0; now < ScriptedLink.SEC; now += ScriptedLink.MS) {
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                Frames.Frame f = tx.decode();
+                if (f instanceof Frames.Arp a && a.arp().tpa().equals(CLIENT)) {
+                    link.deliver(now, Frames.arpReply(CLIENT_MAC, CLIENT, SERVER_MAC, SERVER));
+                } else if (f instanceof Frames.Udp u) {
+                    answers.add(u);
+                }
+            }
+        }
+        assertEquals(1, answers.size(), answers.toString());
+        assertEquals(40000, answers.getFirst().dstPort());
+        TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, answers.getFirst().tftp());
+        assertEquals(4, e.code(), e.toString());
+        assertEquals("Illegal TFTP operation: RRQ mode: no terminating NUL in 5 bytes", e.message());
+    }
 }
