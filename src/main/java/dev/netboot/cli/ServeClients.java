@@ -38,7 +38,7 @@ final class ServeClients {
         final List<String> later = new ArrayList<>(); // other files asked for once the first transfer started
         int quarter;
         TftpSession.Stats last;
-        String refused; // the first ERROR the server answered it with, while no transfer of its had started
+        String refused; // the ERROR the server answered its request for file with (no transfer of its had started)
         String sentError; // the last ERROR the client sent
         final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
 
@@ -139,6 +139,7 @@ final class ServeClients {
                 if (c.requestAt < 0 || (c.sessions.isEmpty() && !w.file().equals(c.file))) {
                     c.file = w.file();
                     c.requestAt = now;
+                    c.refused = null; // a refusal of an earlier name is not this one's
                     line(now, "tftp ", c, w.label());
                 } else if (!w.file().equals(c.file) && !c.later.contains(w.file())) {
                     // The transfer followed is the first; what the client asks for after it is said, not followed.

@@ -63,4 +63,15 @@ class ServeClientsTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("sent ERROR 0 (not defined): Unsupported mode 'mail' (octet or netascii)"),
                 err.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aRefusalIsTheRequestsItFollowsNotALaterFilesThatWasServed() {
+        // A client asks for nope.bin (ERROR 1), then for boot.img, which starts a transfer: the summary's file is
+        // boot.img, and the refusal of nope.bin must not be reported as boot.img's.
+        wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("nope.bin", "octet", List.of()));
+        wire(1_000_100_000L, SERVER_MAC, SERVER, 50000, CLIENT_MAC, CLIENT, 40000, new TftpPacket.Error(1, "File not found"));
+        wire(1_100_000_000L, CLIENT_MAC, CLIENT, 40001, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()));
+        String json = clients.json(5_000_000_000L).getFirst().toString();
+        assertTrue(json.contains("\"file\":\"boot.img\"") && json.contains("\"refused\":null"), json);
+    }
 }
