@@ -41,6 +41,7 @@ final class ServeClients {
         String refused; // the ERROR the server answered its request for file with (no transfer of its had started)
         String sentError; // the last ERROR the client sent
         final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
+        boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
 
         Client(MacAddress mac, long firstSeen) {
             this.mac = mac;
@@ -166,6 +167,16 @@ final class ServeClients {
                     Client c = clients.get(w.src().value());
                     if (c != null) {
                         c.sentError = error;
+                    }
+                }
+            }
+            case OTHER -> {
+                if (w.label().equals("malformed BOOTP") && !w.src().equals(server)) {
+                    // A truncated or broken DHCP/BOOTP message: the server ignores it; said once per sender.
+                    Client c = client(w.src(), now);
+                    if (!c.malformedSaid) {
+                        c.malformedSaid = true;
+                        line(now, "dhcp ", c, "a DHCP/BOOTP message that does not parse (truncated or malformed), ignored");
                     }
                 }
             }

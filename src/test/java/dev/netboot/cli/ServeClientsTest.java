@@ -74,4 +74,20 @@ class ServeClientsTest {
         String json = clients.json(5_000_000_000L).getFirst().toString();
         assertTrue(json.contains("\"file\":\"boot.img\"") && json.contains("\"refused\":null"), json);
     }
+
+    @Test
+    void aDhcpMessageThatDoesNotParseIsSaidOnceNotPassedOverInSilence() {
+        // A 100-byte "DHCPDISCOVER" (a BOOTP message is at least 236 bytes, RFC 951): the server ignores it, and the one
+        // watching serve learns why that client got nothing.
+        byte[] truncated = new byte[100];
+        truncated[0] = 1;
+        for (int i = 0; i < 2; i++) {
+            byte[] f = Frames.udp(CLIENT_MAC, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, truncated);
+            clients.frame(1_000_000_000L + i, WireFrame.of(f, f.length));
+        }
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().endsWith(CLIENT_MAC + "  a DHCP/BOOTP message that does not parse (truncated or malformed), ignored"),
+                lines.getFirst());
+    }
 }
