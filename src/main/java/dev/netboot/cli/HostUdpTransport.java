@@ -252,8 +252,29 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
      * readable, and the next {@link #await} returns at once for it.
      */
     int receive(long now, int max) {
-        int n = reportUnreachable(now);
-        if (selected) {
+        // A port unreachable is said after the datagrams that waited: a server's ERROR sent before it closed its port
+        // is queued ahead of the ICMP error our next datagram drew, and says why (the kernel reports the error first).
+        int n = receiveQueued(now, max, false);
+        if (n < max && unreachablePending()) {
+            // The datagram that says why may sit on a socket the last select did not find ready yet: read them all.
+            n += receiveQueued(now, max - n, true);
+        }
+        reportUnreachable(now);
+        return n;
+    }
+
+    private boolean unreachablePending() {
+        for (Socket s : active) {
+            if (s.port().unreachable != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int receiveQueued(long now, int max, boolean all) {
+        int n = 0;
+        if (selected && !all) {
             selected = false;
             for (int i = 0; i < readyCount && n < max; i++) {
                 n += drain(now, ready[i], max - n);
@@ -278,8 +299,8 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         return n;
     }
 
-    /** Reports a port unreachable a send heard (it concerns an earlier datagram); returns 0. */
-    private int reportUnreachable(long now) {
+    /** Reports a port unreachable a send or a read heard (it concerns an earlier datagram) on a port still bound. */
+    private void reportUnreachable(long now) {
         for (Socket s : active) {
             HostUdpPort b = s.port();
             if (s == b.main && b.unreachable != null && s.channel().isOpen()) {
@@ -288,7 +309,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
                 unreachable(now, b, to);
             }
         }
-        return 0;
     }
 
     /** Hands up to {@code max} datagrams waiting on {@code s} to its handler; returns how many. */
@@ -325,8 +345,8 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
                 }
                 n++;
             } catch (PortUnreachableException ex) {
-                unreachable(now, b, s.peer()); // only a connected socket hears it
-                return n;
+                // Only a connected socket hears it. Kept for the end of receive, once what is queued was read.
+                b.unreachable = s.peer();
             } catch (IOException ex) {
                 receiveErrors++; // e.g. a transient error; the client's timers cover it
                 return n;

@@ -5,13 +5,16 @@ import dev.netboot.emulator.TftpSession;
 import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.TftpWire;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
@@ -35,6 +38,10 @@ final class ServeClients {
         final List<String> later = new ArrayList<>(); // other files asked for once the first transfer started
         int quarter;
         TftpSession.Stats last;
+        String refused; // the ERROR the server answered its request for file with (no transfer of its had started)
+        String sentError; // the last ERROR the client sent
+        final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
+        boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
 
         Client(MacAddress mac, long firstSeen) {
             this.mac = mac;
@@ -133,11 +140,44 @@ final class ServeClients {
                 if (c.requestAt < 0 || (c.sessions.isEmpty() && !w.file().equals(c.file))) {
                     c.file = w.file();
                     c.requestAt = now;
+                    c.refused = null; // a refusal of an earlier name is not this one's
                     line(now, "tftp ", c, w.label());
                 } else if (!w.file().equals(c.file) && !c.later.contains(w.file())) {
                     // The transfer followed is the first; what the client asks for after it is said, not followed.
                     c.later.add(w.file());
                     line(now, "tftp ", c, w.label());
+                }
+            }
+            case TFTP_ERROR -> {
+                int code = Integer.parseInt(w.label().substring("ERROR ".length()));
+                String error = "ERROR " + code + " (" + TftpWire.errorName(code) + "): " + w.file();
+                if (w.src().equals(server)) {
+                    // A request refused (no such file, a mode, a write, a malformed request, busy) or a stranger told off:
+                    // said once per client and code, so a client that keeps asking cannot flood the terminal.
+                    Client c = clients.get(w.dst().value());
+                    if (c != null) {
+                        if (c.sessions.isEmpty() && c.refused == null) {
+                            c.refused = error;
+                        }
+                        if (c.errorsSaid.add(code)) {
+                            line(now, "tftp ", c, "sent " + error);
+                        }
+                    }
+                } else {
+                    Client c = clients.get(w.src().value());
+                    if (c != null) {
+                        c.sentError = error;
+                    }
+                }
+            }
+            case OTHER -> {
+                if (w.label().equals("malformed BOOTP") && !w.src().equals(server)) {
+                    // A truncated or broken DHCP/BOOTP message: the server ignores it; said once per sender.
+                    Client c = client(w.src(), now);
+                    if (!c.malformedSaid) {
+                        c.malformedSaid = true;
+                        line(now, "dhcp ", c, "a DHCP/BOOTP message that does not parse (truncated or malformed), ignored");
+                    }
                 }
             }
             default -> {
@@ -181,7 +221,8 @@ final class ServeClients {
                 line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
                         ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", c.file, fileSize,
                         (now - c.requestAt) / 1e9, s.retransmissions())
-                        : "transfer of " + c.file + " ended: " + end(s));
+                        : "transfer of " + c.file + " ended: " + end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
+                        && c.sentError != null ? ", " + c.sentError : ""));
             }
         }
     }
@@ -220,6 +261,9 @@ final class ServeClients {
                 b.append(", no transfer");
             } else if (s == null) {
                 b.append(", asked for ").append(c.file).append(", no transfer started");
+                if (c.refused != null) {
+                    b.append(": refused with ").append(c.refused);
+                }
             } else {
                 long bytes = s.end() == TftpSession.End.COMPLETE ? fileSize : Math.min(fileSize, s.blocksAcked() * s.blockSize());
                 b.append(String.format(Locale.ROOT, ", %s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
@@ -240,6 +284,7 @@ final class ServeClients {
             TftpSession.Stats s = c.last;
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies).put("file", c.file);
+            j.put("refused", c.refused);
             if (s == null) {
                 j.put("transfer", (String) null);
             } else {

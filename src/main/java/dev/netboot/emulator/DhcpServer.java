@@ -31,6 +31,8 @@ import java.util.Map;
  *     address (INIT-REBOOT): DHCPACK only for the client's current lease. With ciaddr (RENEWING, REBINDING): as the
  *     settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to us, ignored when broadcast.</li>
  * <li>DHCPDECLINE naming this server: the address leaves the pool for a while. DHCPRELEASE: the lease ends.</li>
+ * <li>DHCPINFORM (a client with an address of its own): DHCPACK to ciaddr with the configuration and boot target,
+ *     no address and no lease (RFC 2131 section 4.3.5).</li>
  * </ul>
  *
  * <p>Delivery is RFC 2131 section 4.1's: through the relay when giaddr is set (a DHCPNAK then with the broadcast
@@ -204,6 +206,17 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 }
             }
             case DhcpMessageType.Known.RELEASE -> subnet.pool().release(mac, true);
+            case DhcpMessageType.Known.INFORM -> {
+                if (req.ciaddr().isAny()) {
+                    ignored++; // RFC 2131 4.3.5: the answer goes to ciaddr; without one there is nowhere to send it
+                    return;
+                }
+                // RFC 2131 4.3.5: a DHCPACK with the configuration (boot server and file included), sent to ciaddr,
+                // "without allocating a new address, checking for an existing binding, filling in 'yiaddr' or
+                // including lease time parameters".
+                acks++;
+                send(now, req, reply(req, DhcpMessageType.Known.ACK, Ipv4Address.ANY, subnet, true));
+            }
             default -> ignored++;
         }
     }
@@ -283,9 +296,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
         if (type != null) {
             o.add(new DhcpOption.MessageType(type));
             o.add(new DhcpOption.ServerId(config.serverIp()));
-            o.add(new DhcpOption.LeaseTime(settings.leaseSeconds()));
-            o.add(new DhcpOption.RenewalTime(settings.t1()));
-            o.add(new DhcpOption.RebindingTime(settings.t2()));
+            if (!yiaddr.isAny()) { // an answer to DHCPINFORM gives no address, so no lease
+                o.add(new DhcpOption.LeaseTime(settings.leaseSeconds()));
+                o.add(new DhcpOption.RenewalTime(settings.t1()));
+                o.add(new DhcpOption.RebindingTime(settings.t2()));
+            }
         }
         o.add(new DhcpOption.SubnetMask(subnet.netmask()));
         if (!subnet.router().isAny()) {

@@ -4,7 +4,9 @@ import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The emulated server's side of option negotiation (RFC 2347): which of a request's {@code blksize} (RFC 2348),
@@ -24,7 +26,13 @@ final class ServerOptions {
         int rollover = config.wrapToOne() ? 1 : 0;
         long timeout = config.timeout();
         List<TftpPacket.Option> answer = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (TftpPacket.Option o : options) {
+            if (!seen.add(o.name())) {
+                // Named twice (names are case-insensitive, the parser lowers them): the first counts. Answering both
+                // would give the client an OACK that names an option twice, and DATA of a size the first did not say.
+                continue;
+            }
             long v = number(o.value());
             switch (o.name()) {
                 case "blksize" -> {

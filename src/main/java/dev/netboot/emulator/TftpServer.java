@@ -65,6 +65,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final TftpServerConfig config;
     private final RandomGenerator ports;
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
+    private final Map<String, ServedFile> netascii = new java.util.HashMap<>(); // files' netascii views, made on first ask
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
@@ -169,6 +170,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Serves {@code content} under {@code name}, exact match, read block by block as sessions need it. */
     public void serve(String name, ServedFile content) {
         files.put(name, java.util.Objects.requireNonNull(content, "content"));
+        netascii.remove(name);
     }
 
     /** Returns the files uploaded so far (WRQ), by name. */
@@ -214,6 +216,13 @@ public final class TftpServer implements UdpHandler, SimNode {
             p = TftpWire.parse(buf, off, len);
         } catch (MalformedPacketException e) {
             malformed++;
+            int op = len >= 2 ? buf.getShort(off) & 0xFFFF : -1;
+            if (op == TftpPacket.OP_RRQ || op == TftpPacket.OP_WRQ) {
+                // A request that does not parse (a field without its NUL, no file name) is answered, as tftpd-hpa does,
+                // so its client learns why at once instead of retrying into silence; other junk to port 69 is not.
+                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_ILLEGAL_OP,
+                        "Illegal TFTP operation: " + e.getMessage());
+            }
             return;
         }
         if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !multicast.joins(p)) {
@@ -286,6 +295,23 @@ public final class TftpServer implements UdpHandler, SimNode {
             fileNotFound++;
             sendError(now, tid, client, clientPort, TftpWire.ERR_FILE_NOT_FOUND, "File not found");
             return;
+        }
+        if (!write && mode.equals("netascii")) {
+            // RFC 1350: LF goes as CR LF and CR as CR NUL; the client turns them back. Served as octet, a netascii client
+            // (tftp-hpa's default) wrote a file missing bytes and said nothing. tsize is left out, as tftpd-hpa does:
+            // the file's size is not what goes.
+            try {
+                ServedFile raw = content;
+                content = netascii.get(name);
+                if (content == null) {
+                    content = ServedFile.netascii(raw);
+                    netascii.put(name, content);
+                }
+            } catch (java.io.IOException e) {
+                sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
+                return;
+            }
+            options = options.stream().filter(o -> !o.name().equals("tsize")).toList();
         }
         if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
             optionsRefused++;

@@ -189,6 +189,52 @@ class HostUdpTransportTest {
         }
     }
 
+    /**
+     * A server that sends its ERROR and closes its transfer port (atftpd refusing a put it first acknowledged) while the
+     * client is still sending the window: the client's next datagram draws an ICMP port unreachable, which the kernel
+     * reports ahead of the ERROR still queued on the socket (and a send may hear it first). The ERROR came first and
+     * says why: the handler must get it before the unreachable, or the user reads "ICMP port unreachable" instead of
+     * the server's "Access violation". Both ways the error can be heard: on the receive, and on a send after a select
+     * that ran before the ERROR came (so the selector has not flagged the socket that holds it).
+     */
+    @Test
+    void aDatagramQueuedBeforeAnUnreachableReachesTheHandlerFirst() throws Exception {
+        for (boolean heardBySend : new boolean[] {false, true}) {
+            try (HostUdpTransport net = new HostUdpTransport(); DatagramChannel listen = socket()) {
+                Recorder r = new Recorder();
+                int local = 52_000 + (int) (System.nanoTime() & 0x3FF);
+                net.bind(local, r);
+                assertEquals(SendResult.SENT, send(net, local, port(listen), 20)); // the request
+                ByteBuffer got = ByteBuffer.allocate(100);
+                InetSocketAddress client = (InetSocketAddress) listen.receive(got);
+                int tidPort;
+                try (DatagramChannel tid = socket()) {
+                    tidPort = port(tid);
+                    tid.send(ByteBuffer.wrap(new byte[7]), client); // the OACK, from the transfer ID
+                    awaitEvents(net, r, 1);
+                    assertEquals(SendResult.SENT, send(net, local, tidPort, 30)); // DATA 1: the connected socket opens
+                    got.clear();
+                    tid.receive(got);
+                    if (heardBySend) {
+                        net.await(0); // a select before the ERROR came, as the client's loop makes: nothing ready
+                    }
+                    tid.send(ByteBuffer.wrap(new byte[21]), client); // the ERROR; then the port closes
+                }
+                Thread.sleep(50); // the ERROR is queued on the client's socket
+                send(net, local, tidPort, 30); // DATA 2 to the closed port: ICMP port unreachable
+                Thread.sleep(50);
+                if (heardBySend) {
+                    send(net, local, tidPort, 30); // DATA 3: this send is the one that hears it
+                    net.receive(0, 64); // on the stale select
+                }
+                awaitEvents(net, r, 3);
+                assertEquals(List.of("data 127.0.0.1:" + tidPort + " 7", "data 127.0.0.1:" + tidPort + " 21",
+                        "unreachable 127.0.0.1 ICMP port unreachable for 127.0.0.1:" + tidPort), r.events,
+                        heardBySend ? "heard by a send" : "heard by the receive");
+            }
+        }
+    }
+
     @Test
     void aClosedPortIsReportedAsUnreachable() throws IOException {
         int closed;

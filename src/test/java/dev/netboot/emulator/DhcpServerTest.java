@@ -179,6 +179,32 @@ class DhcpServerTest {
     }
 
     @Test
+    void aDhcpInformIsAnsweredWithTheConfigurationUnicastToCiaddrAndNoLease() {
+        // RFC 2131 4.3.5: a client with an address of its own (a static board, a PXE client configured by hand) asks
+        // for the rest: "The server responds to a DHCPINFORM message by sending a DHCPACK message directly to the
+        // address given in the 'ciaddr' field ... without allocating a new address, ... filling in 'yiaddr' or
+        // including lease time parameters." The boot server and file are what such a client asks for.
+        Setup s = setup(SC);
+        Ipv4Address mine = ip("10.0.0.77");
+        s.client().stack.configure(mine, SC.netmask(), SC.gateway());
+        s.client().send(s.lan().simulation().now(), 68, SERVER, 67, bytes(request(DhcpMessageType.Known.INFORM, mine)));
+        TestClient.Rx rx = s.client().next(s.lan().simulation());
+        BootpMessage ack = parse(rx);
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(mine, rx.dst());
+        assertEquals(CLIENT, rx.dstMac());
+        assertEquals(Ipv4Address.ANY, ack.yiaddr());
+        assertEquals(mine, ack.ciaddr());
+        assertEquals(new DhcpOption.ServerId(SERVER), ack.options().option(54).orElseThrow());
+        assertTrue(ack.options().option(51).isEmpty() && ack.options().option(58).isEmpty() && ack.options().option(59).isEmpty(),
+                ack.options().toString());
+        assertEquals(SC.netmask(), ((DhcpOption.SubnetMask) ack.options().option(1).orElseThrow()).mask());
+        assertEquals("boot.img", ack.file());
+        assertEquals(SERVER, ack.siaddr());
+        assertEquals(null, s.lan().dhcp().addressOf(CLIENT), "no address was allocated");
+    }
+
+    @Test
     void renewalsAreAckedUnicastToCiaddrUnlessTheSettingsSayOtherwise() {
         Setup s = leased(SC);
         TestClient.Rx rx = renew(s, SERVER);

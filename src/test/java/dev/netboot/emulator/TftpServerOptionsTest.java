@@ -116,6 +116,20 @@ class TftpServerOptionsTest {
     }
 
     @Test
+    void anOptionNamedTwiceIsAnsweredOnceWithTheValueTheSessionRuns() {
+        // A request naming blksize twice (as BLKSIZE and blksize: RFC 2347 names are case-insensitive). The OACK must name
+        // each option once (netboot's own client, like any careful one, refuses an OACK that names one twice), and the
+        // block size it names must be the one DATA then carries: answering "blksize 1024, blksize 1400" and sending
+        // 1400-byte blocks made a client that took the first see every block as oversize. The first one counts.
+        List<TftpPacket.Option> asked = List.of(new TftpPacket.Option("blksize", "1024"), new TftpPacket.Option("windowsize", "4"),
+                new TftpPacket.Option("blksize", "1400"), new TftpPacket.Option("windowsize", "8"));
+        TftpServerSession.Params p = ServerOptions.negotiate(SC.tftpConfig(), 1472, asked, 100_000);
+        assertEquals(List.of(new TftpPacket.Option("blksize", "1024"), new TftpPacket.Option("windowsize", "4")), p.oack().options());
+        assertEquals(1024, p.blockSize());
+        assertEquals(4, p.windowSize());
+    }
+
+    @Test
     void negotiates1468ByWindow8AndTheFileIsExact() {
         byte[] content = file(300_001, 1);
         Lan l = read(SC.tftpConfig(), WINDOWED, FaultPlan.NONE, content, 1);

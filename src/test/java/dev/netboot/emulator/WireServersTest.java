@@ -9,7 +9,9 @@ import dev.netboot.net.ScriptedLink;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,5 +48,72 @@ class WireServersTest {
         assertEquals(2, e.code(), e.toString());
         assertTrue(servers.tftp().uploads().isEmpty());
         assertTrue(servers.tftp().uploadSessions().isEmpty());
+    }
+
+    @Test
+    void fortyClientsAtOnceAreAllServedAsAServerHostWould() {
+        // netboot serve is a rack's boot server: forty boards asking at once (each its own MAC, address and port)
+        // must each get DATA 1 at once, none ERROR 0 "Server busy", when the scenario sets no limit on transfers
+        // ([tftp] max-transfers = 0, as tftpd-hpa). A server host needs a UDP port per transfer and an ARP entry per
+        // client (each ARPed for the server first, as every IP stack does, so the server knows them all).
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
+        servers.tftp().serve("boot.img", new byte[4096]);
+        int n = 40;
+        Map<Ipv4Address, MacAddress> macs = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            MacAddress mac = MacAddress.parse(String.format("02:00:00:00:01:%02x", i));
+            Ipv4Address ip = Ipv4Address.parse("10.0.0." + (100 + i));
+            macs.put(ip, mac);
+            byte[] rrq = Frames.tftp(new TftpPacket.Rrq("boot.img", "octet", List.of()));
+            link.deliver(0, Frames.arpRequest(mac, ip, SERVER));
+            link.deliver(0, Frames.udp(mac, SERVER_MAC, ip, 40000, SERVER, 69, rrq));
+        }
+        Map<Ipv4Address, TftpPacket> first = new HashMap<>();
+        for (long now = 0; now < ScriptedLink.SEC / 2 && first.size() < n; now += ScriptedLink.MS) {
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                Frames.Frame f = tx.decode();
+                if (f instanceof Frames.Arp a && macs.containsKey(a.arp().tpa())) {
+                    link.deliver(now, Frames.arpReply(macs.get(a.arp().tpa()), a.arp().tpa(), SERVER_MAC, SERVER));
+                } else if (f instanceof Frames.Udp u && u.dstPort() == 40000) {
+                    first.putIfAbsent(u.dstIp(), u.tftp());
+                }
+            }
+        }
+        assertEquals(n, first.size(), "clients answered: " + first.keySet());
+        for (Map.Entry<Ipv4Address, TftpPacket> e : first.entrySet()) {
+            TftpPacket.Data d = assertInstanceOf(TftpPacket.Data.class, e.getValue(), e.getKey() + ": " + e.getValue());
+            assertEquals(1, d.block(), e.getKey().toString());
+        }
+    }
+
+    @Test
+    void aRequestThatDoesNotParseIsAnsweredWithIllegalOperationAndJunkIsNot() {
+        // An RRQ whose mode has no terminating NUL (RFC 1350: every string ends in one) cannot be served; silence left the
+        // client retrying for its whole give-up time and serve's terminal saying nothing. tftpd-hpa answers such a
+        // request ERROR 4; so does this server, with the parser's reason. An ACK to port 69 (no transfer there) is not answered.
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
+        byte[] noNul = {0, 1, 'b', 'o', 'o', 't', '.', 'i', 'm', 'g', 0, 'o', 'c', 't', 'e', 't'};
+        link.deliver(0, Frames.udp(CLIENT_MAC, SERVER_MAC, CLIENT, 40000, SERVER, 69, noNul));
+        link.deliver(0, Frames.udp(CLIENT_MAC, SERVER_MAC, CLIENT, 40001, SERVER, 69, new byte[] {0, 4, 0, 1}));
+        List<Frames.Udp> answers = new java.util.ArrayList<>();
+        for (long now = 0; now < ScriptedLink.SEC; now += ScriptedLink.MS) {
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                Frames.Frame f = tx.decode();
+                if (f instanceof Frames.Arp a && a.arp().tpa().equals(CLIENT)) {
+                    link.deliver(now, Frames.arpReply(CLIENT_MAC, CLIENT, SERVER_MAC, SERVER));
+                } else if (f instanceof Frames.Udp u) {
+                    answers.add(u);
+                }
+            }
+        }
+        assertEquals(1, answers.size(), answers.toString());
+        assertEquals(40000, answers.getFirst().dstPort());
+        TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, answers.getFirst().tftp());
+        assertEquals(4, e.code(), e.toString());
+        assertEquals("Illegal TFTP operation: RRQ mode: no terminating NUL in 5 bytes", e.message());
     }
 }

@@ -28,7 +28,7 @@ import java.nio.ByteBuffer;
  * @param dataLen  the TFTP DATA payload length, else -1
  * @param chaddr   a DHCP/BOOTP message's client MAC, else null
  * @param yiaddr   a DHCP/BOOTP reply's address for the client, else 0
- * @param file     a TFTP request's file name, else null
+ * @param file     a TFTP request's file name, or an ERROR's message (as the peer wrote them), else null
  */
 public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, int srcPort, int dstPort, Kind kind, String label,
                  long block, int dataLen, MacAddress chaddr, int yiaddr, String file) {
@@ -113,7 +113,14 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
             }
             case 3 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_DATA, "DATA " + word, word, n - 4, null, 0, null);
             case 4 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ACK, "ACK " + word, word, -1, null, 0, null);
-            case 5 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ERROR, "ERROR " + word, -1, -1, null, 0, null);
+            case 5 -> {
+                int end = pay + 4;
+                while (end < pay + n && f[end] != 0) {
+                    end++;
+                }
+                yield new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ERROR, "ERROR " + word, -1, -1, null, 0,
+                        dev.netboot.wire.TftpText.text(f, pay + 4, end - pay - 4));
+            }
             case 6 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_OACK, "OACK", -1, -1, null, 0, null);
             default -> other(src, dst, srcIp, dstIp, "UDP " + sp + " > " + dp);
         };

@@ -1,0 +1,93 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.emulator.timeline.WireFrame;
+import dev.netboot.net.Frames;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.TftpPacket;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@link ServeClients}, serve's view of its clients, fed the frames of a wire one by one. */
+class ServeClientsTest {
+    static final MacAddress SERVER_MAC = MacAddress.parse("02:00:00:00:00:01");
+    static final MacAddress CLIENT_MAC = MacAddress.parse("02:aa:00:00:00:11");
+    static final Ipv4Address SERVER = Ipv4Address.parse("192.0.2.1");
+    static final Ipv4Address CLIENT = Ipv4Address.parse("192.0.2.50");
+
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final ServeClients clients = new ServeClients(new PrintStream(err, true, StandardCharsets.UTF_8), SERVER_MAC, 1_048_576);
+
+    void wire(long now, MacAddress from, Ipv4Address src, int srcPort, MacAddress to, Ipv4Address dst, int dstPort, TftpPacket p) {
+        byte[] f = Frames.udp(from, to, src, srcPort, dst, dstPort, Frames.tftp(p));
+        clients.frame(now, WireFrame.of(f, f.length));
+    }
+
+    String summary() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        clients.summary(new PrintStream(out, true, StandardCharsets.UTF_8), 5_000_000_000L);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aRequestTheServerRefusesIsSaidOnceOnStderrAndInTheSummaryWithTheServersWords() {
+        // A client asks for a file serve does not have: the server answers ERROR 1 (RFC 1350). What serve shows must
+        // say so, not leave "RRQ nope.bin" as if it were being served; asked again, the same refusal is not said again.
+        for (int i = 0; i < 3; i++) {
+            wire(1_000_000_000L + i, CLIENT_MAC, CLIENT, 40000 + i, SERVER_MAC, SERVER, 69,
+                    new TftpPacket.Rrq("nope.bin", "octet", List.of()));
+            wire(1_000_100_000L + i, SERVER_MAC, SERVER, 50000 + i, CLIENT_MAC, CLIENT, 40000 + i,
+                    new TftpPacket.Error(1, "File not found"));
+        }
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith(CLIENT_MAC + "  RRQ nope.bin"), lines.get(0));
+        assertTrue(lines.get(1).endsWith(CLIENT_MAC + "  sent ERROR 1 (file not found): File not found"), lines.get(1));
+        assertTrue(summary().contains(CLIENT_MAC + "  192.0.2.50 (static), 0 DHCP/BOOTP requests, 0 replies, asked for nope.bin, "
+                + "no transfer started: refused with ERROR 1 (file not found): File not found"), summary());
+        assertEquals("ERROR 1 (file not found): File not found", clients.json(5_000_000_000L).getFirst().toString()
+                .replaceAll(".*\"refused\":\"([^\"]*)\".*", "$1"));
+    }
+
+    @Test
+    void aModeTheServerDoesNotSpeakIsSaidWithTheMode() {
+        wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("boot.img", "mail", List.of()));
+        wire(1_000_100_000L, SERVER_MAC, SERVER, 50000, CLIENT_MAC, CLIENT, 40000,
+                new TftpPacket.Error(0, "Unsupported mode 'mail' (octet or netascii)"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("sent ERROR 0 (not defined): Unsupported mode 'mail' (octet or netascii)"),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRefusalIsTheRequestsItFollowsNotALaterFilesThatWasServed() {
+        // A client asks for nope.bin (ERROR 1), then for boot.img, which starts a transfer: the summary's file is
+        // boot.img, and the refusal of nope.bin must not be reported as boot.img's.
+        wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("nope.bin", "octet", List.of()));
+        wire(1_000_100_000L, SERVER_MAC, SERVER, 50000, CLIENT_MAC, CLIENT, 40000, new TftpPacket.Error(1, "File not found"));
+        wire(1_100_000_000L, CLIENT_MAC, CLIENT, 40001, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()));
+        String json = clients.json(5_000_000_000L).getFirst().toString();
+        assertTrue(json.contains("\"file\":\"boot.img\"") && json.contains("\"refused\":null"), json);
+    }
+
+    @Test
+    void aDhcpMessageThatDoesNotParseIsSaidOnceNotPassedOverInSilence() {
+        // A 100-byte "DHCPDISCOVER" (a BOOTP message is at least 236 bytes, RFC 951): the server ignores it, and the one
+        // watching serve learns why that client got nothing.
+        byte[] truncated = new byte[100];
+        truncated[0] = 1;
+        for (int i = 0; i < 2; i++) {
+            byte[] f = Frames.udp(CLIENT_MAC, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, truncated);
+            clients.frame(1_000_000_000L + i, WireFrame.of(f, f.length));
+        }
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().endsWith(CLIENT_MAC + "  a DHCP/BOOTP message that does not parse (truncated or malformed), ignored"),
+                lines.getFirst());
+    }
+}
