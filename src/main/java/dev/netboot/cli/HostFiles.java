@@ -194,7 +194,8 @@ final class HostFiles {
                 }
                 if (expectedSize > free) {
                     throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "file of " + expectedSize + " bytes does not fit: "
-                            + free + " bytes free in " + part.getParent(), null);
+                            + free + " bytes free in " + part.getParent(), "file of " + expectedSize + " bytes does not fit: "
+                            + free + " bytes free", null);
                 }
             }
         }
@@ -215,7 +216,8 @@ final class HostFiles {
                     written += out.write(staging);
                 }
             } catch (IOException e) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "cannot write " + part + ": " + e.getMessage(), e);
+                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "cannot write " + part + ": " + e.getMessage(),
+                        "cannot write the file: " + e.getMessage(), e);
             } finally {
                 staging.clear();
             }
@@ -308,7 +310,8 @@ final class HostFiles {
                     }
                 }
             } catch (IOException e) {
-                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, "cannot read " + file + ": " + e.getMessage(), e);
+                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, "cannot read " + file + ": " + e.getMessage(),
+                        "cannot read the file: " + e.getMessage(), e);
             }
             int n = staging.position();
             dst.put(off, staging, 0, n);

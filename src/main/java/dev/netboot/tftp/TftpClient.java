@@ -614,7 +614,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** The sink or source failed: tell the server (unless the board lost power) and fail as LOCAL. */
     void localFailure(long now, int port, TftpSinkException e) {
-        sendError(now, serverIp, port, e.errorCode(), e.getMessage());
+        sendError(now, serverIp, port, e.errorCode(), e.serverMessage());
         fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
     }
 

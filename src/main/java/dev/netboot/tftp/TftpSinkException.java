@@ -6,6 +6,7 @@ public final class TftpSinkException extends RuntimeException {
     /** Error code of a failure after which nothing is sent to the server: the board is, in effect, off. */
     public static final int SILENT = -1;
     private final int errorCode;
+    private final String serverMessage;
 
     /**
      * Creates the exception.
@@ -15,12 +16,28 @@ public final class TftpSinkException extends RuntimeException {
      * @param message   what went wrong locally; also sent to the server as the error message
      */
     public TftpSinkException(int errorCode, String message, Throwable cause) {
+        this(errorCode, message, message, cause);
+    }
+
+    /**
+     * Creates the exception with words of its own for the server: what went wrong locally may name local files and
+     * folders, which are no business of the server's (a host's {@code tftp get} into a full disk).
+     *
+     * @param serverMessage the ERROR packet's message
+     */
+    public TftpSinkException(int errorCode, String message, String serverMessage, Throwable cause) {
         super(message, cause);
         this.errorCode = errorCode;
+        this.serverMessage = serverMessage;
     }
 
     /** Returns the TFTP error code sent to the server. */
     public int errorCode() {
         return errorCode;
+    }
+
+    /** Returns the message sent to the server in the ERROR packet: the local message unless one was given for it. */
+    public String serverMessage() {
+        return serverMessage;
     }
 }

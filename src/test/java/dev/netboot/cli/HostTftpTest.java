@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpConfig;
+import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.Ipv4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,23 @@ class HostTftpTest {
             assertEquals(image.length, ((TftpClient.State.Done) client.state()).bytes());
             server.close();
             t.join(5_000);
+        }
+    }
+
+    /**
+     * A file the disk cannot hold is refused at its announced size (RFC 2349 tsize) with ERROR 3; the user is told
+     * where (the folder), the server only what: a host's paths are not the server's business.
+     */
+    @Test
+    void aFileTooLargeForTheDiskIsRefusedWithoutTellingTheServerLocalPaths() throws Exception {
+        try (HostFiles.Download d = new HostFiles.Download(dir.resolve("image.bin"), new SplittableRandom(2))) {
+            long huge = Long.MAX_VALUE / 2;
+            TftpSinkException e = assertThrows(TftpSinkException.class, () -> d.begin(huge));
+            assertEquals(3, e.errorCode());
+            assertTrue(e.getMessage().startsWith("file of " + huge + " bytes does not fit: ")
+                    && e.getMessage().endsWith(" bytes free in " + dir.toAbsolutePath()), e.getMessage());
+            assertTrue(e.serverMessage().startsWith("file of " + huge + " bytes does not fit: ")
+                    && e.serverMessage().endsWith(" bytes free") && !e.serverMessage().contains("/"), e.serverMessage());
         }
     }
 }

@@ -49,6 +49,7 @@ class TftpClientTest {
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
         final List<Long> begins = new ArrayList<>();
         long refuseAfter = Long.MAX_VALUE;
+        String refusalForServer; // null: the server is told the local message
 
         @Override
         public void begin(long expectedSize) {
@@ -58,7 +59,9 @@ class TftpClientTest {
         @Override
         public void write(ByteBuffer buf, int off, int len) {
             if (data.size() + len > refuseAfter) {
-                throw new TftpSinkException(TftpWire.ERR_DISK_FULL, "image of more than " + refuseAfter + " bytes does not fit", null);
+                String local = "image of more than " + refuseAfter + " bytes does not fit";
+                throw refusalForServer == null ? new TftpSinkException(TftpWire.ERR_DISK_FULL, local, null)
+                        : new TftpSinkException(TftpWire.ERR_DISK_FULL, local + " in /home/me/boards", refusalForServer, null);
             }
             byte[] b = new byte[len];
             buf.get(off, b);
@@ -485,6 +488,21 @@ class TftpClientTest {
         assertTrue(f.message().contains("ERROR 1") && f.message().contains("no such file 'file'"), f.message());
         assertEquals(Long.MAX_VALUE, client.pollAt());
         assertFalse(net.isBound(client.localPort()));
+    }
+
+    /** What the server is told need not be what the user is: a local message may name local folders, none of the server's business. */
+    @Test
+    void aSinkRefusalTellsTheServerItsOwnWords() {
+        started(PLAIN);
+        sink.refuseAfter = 700;
+        sink.refusalForServer = "no room for the file";
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        fromServer(20 * MS, TID, data(2, 512, 512));
+        expectTx(20 * MS, SERVER_IP, TID, new TftpPacket.Error(3, "no room for the file"));
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.LOCAL, f.kind());
+        assertTrue(f.message().contains("image of more than 700 bytes does not fit in /home/me/boards"), f.message());
     }
 
     @Test
