@@ -90,7 +90,10 @@ class AtftpdMulticastInteropTest {
                     throw new AssertionError("board " + i + " did not end within 120 s");
                 }
                 String err = Files.readString(dir.resolve("boot" + i + ".err"));
-                assertEquals(0, p.exitValue(), () -> err + "\n" + log("atftpd.log"));
+                if (p.exitValue() != 0) {
+                    throw new AssertionError("board " + i + " exited " + p.exitValue() + ": " + err + "\n" + log("atftpd.log")
+                            + "\n" + keepEvidence(capture));
+                }
                 JsonNode j = BootCliTest.JSON.readTree(Files.readString(dir.resolve("boot" + i + ".out")));
                 assertEquals("ok", j.get("result").asText());
                 assertEquals(img.length, j.get("bytes").asLong());
@@ -147,6 +150,26 @@ class AtftpdMulticastInteropTest {
                 throw new AssertionError("no '" + text + "' from the capture: " + (Files.exists(log) ? Files.readString(log) : ""));
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Keeps what a failed run leaves (the bridge's capture, the servers' and boards' logs) in
+     * {@code target/evidence/}, since the temporary folder goes with the test: a failure that comes once in many
+     * runs is to be understood from them, not retried.
+     */
+    private String keepEvidence(Process capture) throws InterruptedException {
+        capture.destroy();
+        capture.waitFor(10, TimeUnit.SECONDS);
+        Path keep = Path.of("target", "evidence", "AtftpdMulticastInteropTest-" + System.currentTimeMillis());
+        try (var files = Files.list(dir)) {
+            Files.createDirectories(keep);
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith("flash") && Files.isRegularFile(f)).toList()) {
+                Files.copy(f, keep.resolve(f.getFileName()));
+            }
+            return "capture and logs kept in " + keep.toAbsolutePath();
+        } catch (IOException e) {
+            return "capture and logs not kept: " + e;
         }
     }
 
