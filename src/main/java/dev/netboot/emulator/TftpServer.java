@@ -6,9 +6,11 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -65,7 +67,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final TftpServerConfig config;
     private final RandomGenerator ports;
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
-    private final Map<String, ServedFile> netascii = new java.util.HashMap<>(); // files' netascii views, made on first ask
+    private final Map<String, ServedFile> netascii = new HashMap<>(); // files' netascii views, made on first ask
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
@@ -307,7 +309,7 @@ public final class TftpServer implements UdpHandler, SimNode {
                     content = ServedFile.netascii(raw);
                     netascii.put(name, content);
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
                 return;
             }

@@ -54,8 +54,19 @@ final class NicChecksum {
         }
         int start = ETH_HEADER + (frame.get(ETH_HEADER) & 0x0F) * 4;
         int protocol = frame.get(ETH_HEADER + IPV4_PROTOCOL) & 0xFF;
-        return protocol == Ipv4Packet.PROTO_UDP ? finish(frame, start, start + UDP_CHECKSUM, length)
-                : protocol != PROTO_TCP || finish(frame, start, start + TCP_CHECKSUM, length);
+        if (protocol == Ipv4Packet.PROTO_UDP) {
+            return noChecksum(frame, start + UDP_CHECKSUM, length);
+        }
+        return protocol != PROTO_TCP || finish(frame, start, start + TCP_CHECKSUM, length);
+    }
+
+    /** Writes 0, "no checksum" (RFC 768), into the UDP checksum at {@code field}; false when it lies past the frame. */
+    private static boolean noChecksum(ByteBuffer frame, int field, int length) {
+        if (field > length - 2) {
+            return false;
+        }
+        frame.putShort(field, (short) 0);
+        return true;
     }
 
     /** Returns whether {@code field} is the checksum of a UDP header at {@code start}, right after an untagged IPv4 header. */

@@ -32,7 +32,7 @@ final class RxRing {
     /** struct tpacket2_hdr: status(4) len(4) snaplen(4) mac(2) net(2) sec(4) nsec(4) vlan_tci(2) vlan_tpid(2) pad(4). */
     private static final int TP_LEN = 4, TP_SNAPLEN = 8, TP_MAC = 12;
     /** Where the slot's struct sockaddr_ll starts: TPACKET_ALIGN(sizeof(struct tpacket2_hdr)). */
-    private static final int SLL = 32, SLL_IFINDEX = 4, SLL_PKTTYPE = 10;
+    private static final int SLL = 32, SLL_IFINDEX = PacketSocket.SLL_IFINDEX, SLL_PKTTYPE = PacketSocket.SLL_PKTTYPE;
     /** struct tpacket_req: block_size, block_nr, frame_size, frame_nr (four unsigned ints). */
     private static final int REQ_SIZE = 16;
     /** Headers before a frame in its slot, with room to spare: tp_mac is 66 for an untagged frame. */

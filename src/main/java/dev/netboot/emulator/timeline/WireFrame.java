@@ -94,6 +94,15 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
         return tftp(src, dst, srcIp, dstIp, sp, dp, f, pay, payLen);
     }
 
+    /** Returns the text from {@code from} up to its NUL, or up to {@code end} without one (a request's file, an ERROR's message). */
+    private static String textToNul(byte[] f, int from, int end) {
+        int nul = from;
+        while (nul < end && f[nul] != 0) {
+            nul++;
+        }
+        return dev.netboot.wire.TftpText.text(f, from, nul - from);
+    }
+
     /** Decodes a TFTP packet, or returns OTHER when the payload is not one. */
     private static WireFrame tftp(MacAddress src, MacAddress dst, int srcIp, int dstIp, int sp, int dp, byte[] f, int pay, int n) {
         if (n < 4) {
@@ -103,24 +112,14 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
         int word = ((f[pay + 2] & 0xFF) << 8) | (f[pay + 3] & 0xFF);
         return switch (op) {
             case 1, 2 -> {
-                int end = pay + 2;
-                while (end < pay + n && f[end] != 0) {
-                    end++;
-                }
-                String file = dev.netboot.wire.TftpText.text(f, pay + 2, end - pay - 2);
+                String file = textToNul(f, pay + 2, pay + n);
                 yield new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_REQUEST, (op == 1 ? "RRQ " : "WRQ ") + file, -1, -1,
                         null, 0, file);
             }
             case 3 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_DATA, "DATA " + word, word, n - 4, null, 0, null);
             case 4 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ACK, "ACK " + word, word, -1, null, 0, null);
-            case 5 -> {
-                int end = pay + 4;
-                while (end < pay + n && f[end] != 0) {
-                    end++;
-                }
-                yield new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ERROR, "ERROR " + word, -1, -1, null, 0,
-                        dev.netboot.wire.TftpText.text(f, pay + 4, end - pay - 4));
-            }
+            case 5 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ERROR, "ERROR " + word, -1, -1, null, 0,
+                    textToNul(f, pay + 4, pay + n));
             case 6 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_OACK, "OACK", -1, -1, null, 0, null);
             default -> other(src, dst, srcIp, dstIp, "UDP " + sp + " > " + dp);
         };
