@@ -47,9 +47,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int subnetBroadcast = -1;
     private int gateway;
 
-    private final int[] boundPorts;
-    private final UdpHandler[] handlers;
-    private int bindings;
+    private final UdpPorts ports;
 
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
@@ -93,8 +91,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), wire);
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
         this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
-        this.boundPorts = new int[config.udpBindings()];
-        this.handlers = new UdpHandler[config.udpBindings()];
+        this.ports = new UdpPorts(config.udpBindings());
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
@@ -155,49 +152,24 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      */
     @Override
     public void bind(int port, UdpHandler handler) {
-        if (port <= 0 || port > 0xFFFF) {
-            throw new IllegalArgumentException("UDP port " + port + " (expected: 1..65535)");
-        }
-        if (indexOfPort(port) >= 0) {
-            throw new IllegalStateException("UDP port " + port + " is already bound");
-        }
-        if (bindings == boundPorts.length) {
-            throw new IllegalStateException("all " + boundPorts.length + " UDP bindings are in use");
-        }
-        boundPorts[bindings] = port;
-        handlers[bindings++] = handler;
+        ports.bind(port, handler);
     }
 
     /** Removes the binding of {@code port}, if any. */
     @Override
     public void unbind(int port) {
-        int i = indexOfPort(port);
-        if (i >= 0) {
-            bindings--;
-            boundPorts[i] = boundPorts[bindings];
-            handlers[i] = handlers[bindings];
-            handlers[bindings] = null;
-        }
+        ports.unbind(port);
     }
 
     /** Returns true when another UDP port can be bound: the binding table has room. */
     public boolean canBind() {
-        return bindings < boundPorts.length;
+        return ports.hasRoom();
     }
 
     /** Returns true when {@code port} is bound. */
     @Override
     public boolean isBound(int port) {
-        return indexOfPort(port) >= 0;
-    }
-
-    private int indexOfPort(int port) {
-        for (int i = 0; i < bindings; i++) {
-            if (boundPorts[i] == port) {
-                return i;
-            }
-        }
-        return -1;
+        return ports.handler(port) != null;
     }
 
     /**
@@ -458,8 +430,8 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
         // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
         // busy segment most broadcasts are other hosts' DHCP requests to port 67).
-        int h = indexOfPort(rxUdp.dstPort());
-        if (h < 0) {
+        UdpHandler h = ports.handler(rxUdp.dstPort());
+        if (h == null) {
             dropNoListener++;
             return;
         }
@@ -467,7 +439,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
             dropChecksum++;
             return;
         }
-        handlers[h].onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
+        h.onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
     }
 
     /**
@@ -589,7 +561,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
         @Override
         public boolean isBound(int port) {
-            return indexOfPort(port) >= 0;
+            return ports.handler(port) != null;
         }
 
         @Override
@@ -604,9 +576,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
         @Override
         public void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason) {
-            int h = indexOfPort(srcPort);
-            if (h >= 0) {
-                handlers[h].onUnreachable(now, new Ipv4Address(dstIp), dstPort, reason);
+            UdpHandler h = ports.handler(srcPort);
+            if (h != null) {
+                h.onUnreachable(now, new Ipv4Address(dstIp), dstPort, reason);
             }
         }
     }
