@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -66,8 +65,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final NetStack stack;
     private final TftpServerConfig config;
     private final RandomGenerator ports;
-    private final Map<String, ServedFile> files = new LinkedHashMap<>();
-    private final Map<String, ServedFile> netascii = new HashMap<>(); // files' netascii views, made on first ask
+    private final ServedFiles files = new ServedFiles();
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
@@ -171,8 +169,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Serves {@code content} under {@code name}, exact match, read block by block as sessions need it. */
     public void serve(String name, ServedFile content) {
-        files.put(name, java.util.Objects.requireNonNull(content, "content"));
-        netascii.remove(name);
+        files.serve(name, content);
     }
 
     /** Returns the files uploaded so far (WRQ), by name. */
@@ -292,27 +289,23 @@ public final class TftpServer implements UdpHandler, SimNode {
             sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Unsupported mode '" + requestMode + "' (octet or netascii)");
             return;
         }
-        ServedFile content = write ? null : files.get(name);
+        // RFC 1350: in netascii LF goes as CR LF and CR as CR NUL; the client turns them back. Served as octet, a
+        // netascii client (tftp-hpa's default) wrote a file missing bytes and said nothing.
+        boolean netascii = !write && mode.equals("netascii");
+        ServedFile content;
+        try {
+            content = write ? null : files.read(name, netascii);
+        } catch (IOException e) {
+            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
+            return;
+        }
         if (!write && content == null) {
             fileNotFound++;
             sendError(now, tid, client, clientPort, TftpWire.ERR_FILE_NOT_FOUND, "File not found");
             return;
         }
-        if (!write && mode.equals("netascii")) {
-            // RFC 1350: LF goes as CR LF and CR as CR NUL; the client turns them back. Served as octet, a netascii client
-            // (tftp-hpa's default) wrote a file missing bytes and said nothing. tsize is left out, as tftpd-hpa does:
-            // the file's size is not what goes.
-            try {
-                ServedFile raw = content;
-                content = netascii.get(name);
-                if (content == null) {
-                    content = ServedFile.netascii(raw);
-                    netascii.put(name, content);
-                }
-            } catch (IOException e) {
-                sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
-                return;
-            }
+        if (netascii) {
+            // tsize is left out, as tftpd-hpa does: the file's size is not what goes.
             options = options.stream().filter(o -> !o.name().equals("tsize")).toList();
         }
         if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
