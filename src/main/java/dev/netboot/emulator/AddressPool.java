@@ -1,5 +1,7 @@
 package dev.netboot.emulator;
 
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.util.ArrayList;
@@ -12,6 +14,15 @@ import java.util.Map;
  * The addresses one DHCP server hands out on one subnet: offers held for a while, leases until they end, static
  * addresses, and addresses a client declined as in use (RFC 2131 section 4.3.3), kept out of offers for a while.
  * Addresses go lowest-first, so a run is reproducible. Times are virtual nanoseconds.
+ *
+ * <p>Offers and leases belong to a client as RFC 2131 section 4.2 says: "If the client supplies a 'client
+ * identifier', ... the server MUST use that identifier to identify the client. If the client does not provide a
+ * 'client identifier' option, the server MUST use the contents of the 'chaddr' field". So two clients with different
+ * identifiers behind one hardware address (two systems started in turn on one NIC, each with an identifier of its
+ * own) are two clients. Where one side has no identifier the hardware address decides, as dnsmasq does: a PXE
+ * ROM that sends none, then the iPXE or the system it loads that sends one, are one machine and keep one address,
+ * which then belongs to the identifier. Static addresses belong to a hardware address, as dnsmasq's
+ * {@code dhcp-host} and ISC dhcpd's {@code hardware ethernet} do.
  */
 final class AddressPool {
     /** How long an offered address is held for the client it was offered to. */
@@ -22,20 +33,38 @@ final class AddressPool {
     /**
      * One client's address.
      *
+     * @param chaddr    the hardware address the client last asked from
      * @param address   the address
      * @param expiresAt when the offer or lease ends
      * @param committed true once a DHCPACK gave it (a lease), false while only offered
      */
-    record Binding(Ipv4Address address, long expiresAt, boolean committed) {
+    record Binding(MacAddress chaddr, Ipv4Address address, long expiresAt, boolean committed) {
+    }
+
+    /**
+     * A client as a request shows it.
+     *
+     * @param id     its client identifier (option 61), or null when it sent none
+     * @param chaddr its hardware address
+     */
+    record Client(DhcpOption.ClientId id, MacAddress chaddr) {
+        /** Returns the client that sent {@code req}. */
+        static Client of(BootpMessage req) {
+            return new Client(req.options().option(DhcpOption.CLIENT_ID).orElse(null) instanceof DhcpOption.ClientId c ? c : null,
+                    req.chaddr());
+        }
     }
 
     private final Ipv4Address first;
     private final Ipv4Address last;
     private final Map<MacAddress, Ipv4Address> statics;
-    private final Map<MacAddress, Binding> bindings = new LinkedHashMap<>();
+    // Bindings by the client's key: its identifier (a ClientId), or its hardware address (a MacAddress) without one.
+    private final Map<Object, Binding> bindings = new LinkedHashMap<>();
+    // The identifier of the binding made last from each hardware address, for a client that sends none.
+    private final Map<MacAddress, DhcpOption.ClientId> idAt = new HashMap<>();
     private final Map<Ipv4Address, Long> declined = new HashMap<>();
-    // Who holds each address (bindings by address) and whose static it is: a pool of thousands answers in O(1).
-    private final Map<Ipv4Address, List<MacAddress>> holders = new HashMap<>();
+    // Who holds each address (keys of bindings by address) and whose static it is: a pool of thousands answers in O(1).
+    private final Map<Ipv4Address, List<Object>> holders = new HashMap<>();
     private final Map<Ipv4Address, List<MacAddress>> staticOwners = new HashMap<>();
 
     /** A pool of {@code first..last} (both {@link Ipv4Address#ANY}: statics only). */
@@ -48,122 +77,169 @@ final class AddressPool {
         }
     }
 
-    private void bind(MacAddress mac, Binding b) {
-        Binding old = bindings.put(mac, b);
+    /**
+     * Returns the key of {@code client}'s binding: its identifier's; else, by its hardware address, one made without
+     * an identifier, or (when it sends none itself) one made with an identifier; else the key a new binding gets.
+     */
+    private Object key(Client client) {
+        DhcpOption.ClientId id = client.id();
+        if (id != null && bindings.containsKey(id)) {
+            return id;
+        }
+        if (bindings.containsKey(client.chaddr())) {
+            return client.chaddr();
+        }
+        DhcpOption.ClientId other = id == null ? idAt.get(client.chaddr()) : null;
+        if (other != null && bindings.containsKey(other)) {
+            return other;
+        }
+        return id != null ? id : client.chaddr();
+    }
+
+    private void bind(Client client, Binding b) {
+        Object key = key(client);
+        if (client.id() != null && !key.equals(client.id())) {
+            unbind(key); // a binding made without an identifier now belongs to it
+            key = client.id();
+        }
+        Binding old = bindings.put(key, b);
         if (old != null && !old.address().equals(b.address())) {
-            unhold(old.address(), mac);
+            unhold(old.address(), key);
         }
         if (old == null || !old.address().equals(b.address())) {
-            holders.computeIfAbsent(b.address(), k -> new ArrayList<>(1)).add(mac);
+            holders.computeIfAbsent(b.address(), k -> new ArrayList<>(1)).add(key);
+        }
+        if (key instanceof DhcpOption.ClientId id) {
+            if (old != null && !old.chaddr().equals(b.chaddr())) {
+                idAt.remove(old.chaddr(), id); // the identifier moved to another NIC
+            }
+            idAt.put(b.chaddr(), id);
         }
     }
 
-    private void unbind(MacAddress mac) {
-        Binding old = bindings.remove(mac);
+    private void unbind(Object key) {
+        Binding old = bindings.remove(key);
         if (old != null) {
-            unhold(old.address(), mac);
+            unhold(old.address(), key);
+            if (key instanceof DhcpOption.ClientId) {
+                idAt.remove(old.chaddr(), key);
+            }
         }
     }
 
-    private void unhold(Ipv4Address a, MacAddress mac) {
-        List<MacAddress> l = holders.get(a);
+    private void unhold(Ipv4Address a, Object key) {
+        List<Object> l = holders.get(a);
         if (l != null) {
-            l.remove(mac);
+            l.remove(key);
             if (l.isEmpty()) {
                 holders.remove(a);
             }
         }
     }
 
-    /** Returns {@code mac}'s binding, or null. */
-    Binding binding(MacAddress mac) {
-        return bindings.get(mac);
+    /** Returns {@code client}'s binding, or null. */
+    Binding binding(Client client) {
+        return bindings.get(key(client));
     }
 
-    /** Returns every binding, by client, in order of first offer. */
-    Map<MacAddress, Binding> bindings() {
-        return Map.copyOf(bindings);
+    /** Returns the binding made last for a client asking from hardware address {@code mac}, or null. */
+    Binding bindingAt(MacAddress mac) {
+        Binding found = null;
+        for (Binding b : bindings.values()) {
+            if (b.chaddr().equals(mac)) {
+                found = b;
+            }
+        }
+        return found;
     }
 
     /**
-     * Offers {@code mac} an address: its static one, its current one, or the lowest free one; holds it for
-     * {@link #OFFER_HOLD}. Returns null when none is left.
+     * Offers {@code client} an address: the static one of its hardware address, its current one, or the lowest free
+     * one; holds it for {@link #OFFER_HOLD}. Returns null when none is left.
      */
-    Ipv4Address offer(MacAddress mac, long now) {
-        Binding b = bindings.get(mac);
-        Ipv4Address fixed = statics.get(mac);
-        Ipv4Address a = fixed != null ? fixed : b != null && usable(b.address(), mac, now) ? b.address() : lowestFree(mac, now);
+    Ipv4Address offer(Client client, long now) {
+        Object key = key(client);
+        Binding b = bindings.get(key);
+        Ipv4Address fixed = statics.get(client.chaddr());
+        Ipv4Address a = fixed != null ? fixed : b != null && usable(b.address(), key, client.chaddr(), now) ? b.address()
+                : lowestFree(key, client.chaddr(), now);
         if (a == null) {
             return null;
         }
-        bind(mac, b != null && b.committed() && b.address().equals(a) ? b : new Binding(a, now + OFFER_HOLD, false));
+        boolean leased = b != null && b.committed() && b.address().equals(a);
+        bind(client, new Binding(client.chaddr(), a, leased ? b.expiresAt() : now + OFFER_HOLD, leased));
         return a;
     }
 
-    /** Gives {@code mac} the lease of {@code a} until {@code until} when it may have it; returns false otherwise. */
-    boolean commit(MacAddress mac, Ipv4Address a, long now, long until) {
-        Binding b = bindings.get(mac);
-        boolean mine = (b != null && b.address().equals(a)) || a.equals(statics.get(mac));
-        if (!mine && !(inPool(a) && usable(a, mac, now))) {
+    /** Gives {@code client} the lease of {@code a} until {@code until} when it may have it; returns false otherwise. */
+    boolean commit(Client client, Ipv4Address a, long now, long until) {
+        Object key = key(client);
+        Binding b = bindings.get(key);
+        boolean mine = (b != null && b.address().equals(a)) || a.equals(statics.get(client.chaddr()));
+        if (!mine && !(inPool(a) && usable(a, key, client.chaddr(), now))) {
             return false;
         }
-        bind(mac, new Binding(a, until, true));
+        bind(client, new Binding(client.chaddr(), a, until, true));
         return true;
     }
 
-    /** Returns true when {@code mac} holds a lease on {@code a} that has not ended. */
-    boolean leases(MacAddress mac, Ipv4Address a, long now) {
-        Binding b = bindings.get(mac);
+    /** Returns true when {@code client} holds a lease on {@code a} that has not ended. */
+    boolean leases(Client client, Ipv4Address a, long now) {
+        Binding b = binding(client);
         return b != null && b.committed() && b.address().equals(a) && now < b.expiresAt();
     }
 
     /** Marks {@code a} as in use by someone else: its binding goes, and it is not offered for a while. */
     void decline(Ipv4Address a, long now) {
-        List<MacAddress> l = holders.get(a);
+        List<Object> l = holders.get(a);
         if (l != null) {
-            for (MacAddress m : List.copyOf(l)) {
-                unbind(m);
+            for (Object k : List.copyOf(l)) {
+                unbind(k);
             }
         }
         declined.put(a, now + DECLINE_HOLD);
     }
 
-    /** Forgets {@code mac}'s offer (it chose another server) or lease (DHCPRELEASE). */
-    void release(MacAddress mac, boolean committedToo) {
-        Binding b = bindings.get(mac);
+    /** Forgets {@code client}'s offer (it chose another server) or lease (DHCPRELEASE). */
+    void release(Client client, boolean committedToo) {
+        Object key = key(client);
+        Binding b = bindings.get(key);
         if (b != null && (committedToo || !b.committed())) {
-            unbind(mac);
+            unbind(key);
         }
     }
 
-    private Ipv4Address lowestFree(MacAddress mac, long now) {
+    private Ipv4Address lowestFree(Object key, MacAddress chaddr, long now) {
         if (first.isAny()) {
             return null;
         }
         for (long v = first.value() & 0xFFFF_FFFFL; v <= (last.value() & 0xFFFF_FFFFL); v++) {
             Ipv4Address a = new Ipv4Address((int) v);
-            if (usable(a, mac, now)) {
+            if (usable(a, key, chaddr, now)) {
                 return a;
             }
         }
         return null;
     }
 
-    /** Returns true when {@code a} may go to {@code mac}: not declined lately, nobody else's static, binding or lease. */
-    private boolean usable(Ipv4Address a, MacAddress mac, long now) {
+    /**
+     * Returns true when {@code a} may go to the client of {@code key} at {@code chaddr}: not declined lately, no
+     * other hardware address's static, nobody else's offer or lease.
+     */
+    private boolean usable(Ipv4Address a, Object key, MacAddress chaddr, long now) {
         Long until = declined.get(a);
         if (until != null && now < until) {
             return false;
         }
         for (MacAddress m : staticOwners.getOrDefault(a, List.of())) {
-            if (!m.equals(mac)) {
+            if (!m.equals(chaddr)) {
                 return false;
             }
         }
-        List<MacAddress> l = holders.get(a);
+        List<Object> l = holders.get(a);
         if (l != null) {
-            for (MacAddress m : l) {
-                if (!m.equals(mac) && now < bindings.get(m).expiresAt()) {
+            for (Object k : l) {
+                if (!k.equals(key) && now < bindings.get(k).expiresAt()) {
                     return false;
                 }
             }

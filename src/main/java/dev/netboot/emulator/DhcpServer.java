@@ -21,7 +21,8 @@ import java.util.Map;
  * server's own subnet, and subnets behind relay agents chosen by giaddr, as {@link BootpServer} does), with the
  * lease times of its {@link DhcpSettings}; the boot server and file go where {@link BootpServerConfig#announce()}
  * says, a file name too long for the 128-byte field always in option 67, and options that do not fit the
- * client's maximum message size overflow into the file and sname fields (option 52).
+ * client's maximum message size overflow into the file and sname fields (option 52). Clients are told apart by
+ * their client identifiers (option 61), by chaddr when they send none (RFC 2131 section 4.2; {@link AddressPool}).
  *
  * <ul>
  * <li>DHCPDISCOVER: DHCPOFFER of the client's address (static, current, or lowest free), after the settings'
@@ -132,9 +133,12 @@ public final class DhcpServer implements UdpHandler, SimNode {
         return new Stats(discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded);
     }
 
-    /** Returns the address bound to {@code mac} on the server's own subnet (offered or leased), or null. */
+    /**
+     * Returns the address offered or leased on the server's own subnet to the client that last asked from hardware
+     * address {@code mac}, or null. (The server tells clients apart by their client identifiers when they send one.)
+     */
     public Ipv4Address addressOf(MacAddress mac) {
-        AddressPool.Binding b = main.pool().binding(mac);
+        AddressPool.Binding b = main.pool().bindingAt(mac);
         return b == null ? null : b.address();
     }
 
@@ -161,14 +165,14 @@ public final class DhcpServer implements UdpHandler, SimNode {
     }
 
     private void handle(long now, BootpMessage req, DhcpMessageType type, Subnet subnet, boolean unicastToUs) {
-        MacAddress mac = req.chaddr();
+        AddressPool.Client client = AddressPool.Client.of(req);
         if (type == null) {
             if (!settings.answers().bootp()) {
                 ignored++; // udhcpd: "no or bad message type option"; kea: "Option 53 missing"
                 return;
             }
-            Ipv4Address a = subnet.pool().offer(mac, now);
-            if (a == null || !subnet.pool().commit(mac, a, now, Long.MAX_VALUE)) {
+            Ipv4Address a = subnet.pool().offer(client, now);
+            if (a == null || !subnet.pool().commit(client, a, now, Long.MAX_VALUE)) {
                 ignored++;
                 return;
             }
@@ -179,7 +183,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         switch (type) {
             case DhcpMessageType.Known.DISCOVER -> {
                 discovers++;
-                Ipv4Address a = subnet.pool().offer(mac, now);
+                Ipv4Address a = subnet.pool().offer(client, now);
                 if (a == null) {
                     ignored++;
                     return;
@@ -205,7 +209,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++;
                 }
             }
-            case DhcpMessageType.Known.RELEASE -> subnet.pool().release(mac, true);
+            case DhcpMessageType.Known.RELEASE -> subnet.pool().release(client, true);
             case DhcpMessageType.Known.INFORM -> {
                 if (req.ciaddr().isAny()) {
                     ignored++; // RFC 2131 4.3.5: the answer goes to ciaddr; without one there is nowhere to send it
@@ -222,7 +226,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     }
 
     private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {
-        MacAddress mac = req.chaddr();
+        AddressPool.Client client = AddressPool.Client.of(req);
         Ipv4Address serverId = serverId(req);
         Ipv4Address requested = req.options().option(DhcpOption.REQUESTED_ADDRESS)
                 .map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
@@ -231,11 +235,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
             // SELECTING (RFC 2131 4.3.2): "If the DHCPREQUEST message contains a 'server identifier' option, the
             // message is in response to a DHCPOFFER message. Otherwise, the message is a request to verify or extend".
             if (!us(serverId)) {
-                subnet.pool().release(mac, false);
+                subnet.pool().release(client, false);
                 ignored++;
                 return;
             }
-            if (requested != null && subnet.pool().commit(mac, requested, now, until)) {
+            if (requested != null && subnet.pool().commit(client, requested, now, until)) {
                 acks++;
                 send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
             } else {
@@ -245,7 +249,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         }
         if (requested != null && req.ciaddr().isAny()) {
             // INIT-REBOOT: only the client's own lease is confirmed.
-            if (subnet.pool().leases(mac, requested, now) && subnet.pool().commit(mac, requested, now, until)) {
+            if (subnet.pool().leases(client, requested, now) && subnet.pool().commit(client, requested, now, until)) {
                 acks++;
                 send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
             } else {
@@ -262,7 +266,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++;
                     return;
                 }
-                if (subnet.pool().leases(mac, req.ciaddr(), now) && subnet.pool().commit(mac, req.ciaddr(), now, until)) {
+                if (subnet.pool().leases(client, req.ciaddr(), now) && subnet.pool().commit(client, req.ciaddr(), now, until)) {
                     acks++;
                     renewals++;
                     send(now, req, reply(req, DhcpMessageType.Known.ACK, req.ciaddr(), subnet, true));

@@ -43,6 +43,17 @@ class DhcpServerTest {
                 ciaddr, Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, CLIENT, "", "", BootpOptions.of(o));
     }
 
+    /** A client message of {@code type} from hardware address {@code chaddr}, with client identifier {@code id} (null: none). */
+    static BootpMessage from(MacAddress chaddr, DhcpOption.ClientId id, DhcpMessageType.Known type, DhcpOption... extra) {
+        List<DhcpOption> o = new ArrayList<>(List.of(new DhcpOption.MessageType(type)));
+        if (id != null) {
+            o.add(id);
+        }
+        o.addAll(List.of(extra));
+        return new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, XID, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY,
+                Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, chaddr, "", "", BootpOptions.of(o));
+    }
+
     static byte[] bytes(BootpMessage m) {
         byte[] b = new byte[m.encodedLength()];
         m.emit(ByteBuffer.wrap(b), 0);
@@ -161,6 +172,77 @@ class DhcpServerTest {
         assertTrue(r.options().messageType().isEmpty(), "a BOOTREPLY has no option 53");
         assertEquals(FIRST, r.yiaddr());
         assertEquals(1, both.lan().dhcp().stats().bootp());
+    }
+
+    /** DISCOVER, then REQUEST of what was offered; returns the DHCPACK's or DHCPNAK's yiaddr and type. */
+    static BootpMessage lease(Setup s, MacAddress chaddr, DhcpOption.ClientId id) {
+        return lease(s::exchange, chaddr, id);
+    }
+
+    static BootpMessage lease(java.util.function.Function<BootpMessage, TestClient.Rx> exchange, MacAddress chaddr,
+                              DhcpOption.ClientId id) {
+        Ipv4Address offered = parse(exchange.apply(from(chaddr, id, DhcpMessageType.Known.DISCOVER))).yiaddr();
+        return parse(exchange.apply(from(chaddr, id, DhcpMessageType.Known.REQUEST, new DhcpOption.RequestedAddress(offered),
+                new DhcpOption.ServerId(SERVER))));
+    }
+
+    @Test
+    void clientsAreToldApartByTheirClientIdentifiersAndByChaddrWithoutOne() {
+        // RFC 2131 4.2: "If the client supplies a 'client identifier', ... the server MUST use that identifier to
+        // identify the client. If the client does not provide a 'client identifier' option, the server MUST use the
+        // contents of the 'chaddr' field".
+        Setup s = setup(SC);
+        Ipv4Address second = ip("10.0.0.43");
+        DhcpOption.ClientId duidA = new DhcpOption.ClientId(255, new byte[] {0, 0, 0, 1, 0, 4, 'a', 'a', 'a', 'a'});
+        DhcpOption.ClientId duidB = new DhcpOption.ClientId(255, new byte[] {0, 0, 0, 1, 0, 4, 'b', 'b', 'b', 'b'});
+        // Two identifiers on one hardware address are two clients: two leases.
+        assertEquals(FIRST, lease(s, CLIENT, duidA).yiaddr());
+        BootpMessage b = lease(s, CLIENT, duidB);
+        assertEquals(DhcpMessageType.Known.ACK, type(b));
+        assertEquals(second, b.yiaddr());
+        // One identifier on another hardware address (the board's NIC replaced) is the same client: its lease.
+        MacAddress newNic = MacAddress.parse("02:00:00:00:00:99");
+        assertEquals(FIRST, lease(s, newNic, duidA).yiaddr());
+        assertEquals(second, lease(s, CLIENT, duidB).yiaddr());
+        // A DHCPRELEASE names the lease by identifier: A's address is free for the next client.
+        s.send(from(newNic, duidA, DhcpMessageType.Known.RELEASE, new DhcpOption.ServerId(SERVER)));
+        assertTrue(s.quiet().isEmpty(), "RFC 2131: no answer to a DHCPRELEASE");
+        MacAddress stranger = MacAddress.parse("02:00:00:00:00:77");
+        assertEquals(FIRST, lease(s, stranger, null).yiaddr());
+        // Without identifiers, chaddr decides: another hardware address gets another address.
+        assertEquals(ip("10.0.0.44"), lease(s, MacAddress.parse("02:00:00:00:00:78"), null).yiaddr());
+        assertEquals(FIRST, lease(s, stranger, null).yiaddr());
+    }
+
+    @Test
+    void aMachineWhoseFirmwareSendsNoIdentifierAndWhoseSystemSendsOneKeepsOneAddress() {
+        // A PXE ROM without option 61, then the system it loads with one (as dnsmasq matches them: a lease made without
+        // an identifier is found by chaddr), then the ROM again at the next power-up: one machine, one address.
+        Setup s = setup(SC);
+        DhcpOption.ClientId system = DhcpOption.ClientId.of(CLIENT);
+        assertEquals(FIRST, lease(s, CLIENT, null).yiaddr());
+        assertEquals(FIRST, lease(s, CLIENT, system).yiaddr());
+        assertEquals(FIRST, lease(s, CLIENT, null).yiaddr());
+        // The lease now belongs to the identifier: a second identifier on the same NIC is another client.
+        assertEquals(ip("10.0.0.43"), lease(s, CLIENT, new DhcpOption.ClientId(0, "other".getBytes())).yiaddr());
+    }
+
+    @Test
+    void aStaticAddressBelongsToTheHardwareAddressWhateverTheIdentifier() {
+        // dnsmasq's dhcp-host=MAC,address and ISC dhcpd's host { hardware ethernet ...; fixed-address ...; }.
+        Ipv4Address fixed = ip("10.0.0.9");
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
+        ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), SC.gateway()));
+        host.startDhcp(SC.bootpConfig().withStatic(CLIENT, fixed), DhcpSettings.DEFAULTS);
+        TestClient c = sim.add(new TestClient(seg, CLIENT).listen(68));
+        java.util.function.Function<BootpMessage, TestClient.Rx> exchange = m -> {
+            c.send(sim.now(), 68, Ipv4Address.BROADCAST, 67, bytes(m));
+            return c.next(sim);
+        };
+        assertEquals(fixed, lease(exchange, CLIENT, new DhcpOption.ClientId(255, new byte[] {1, 2, 3})).yiaddr());
+        assertEquals(fixed, lease(exchange, CLIENT, new DhcpOption.ClientId(255, new byte[] {4, 5, 6})).yiaddr());
+        assertEquals(FIRST, lease(exchange, MacAddress.parse("02:00:00:00:00:77"), null).yiaddr());
     }
 
     /** Gets the lease of .42 and configures the client with it. */
