@@ -221,7 +221,7 @@ final class Download {
         if (!deliver(now, buf, off, n)) {
             return;
         }
-        c.takeSample(now, received);
+        c.rtx.takeSample(now, received);
         n = takeHeld(now, n);
         if (n == HELD || n == FAILED) {
             return;
@@ -237,7 +237,7 @@ final class Download {
             if (ready > now) {
                 // The sink cannot take another window yet: hold the ACK that asks for it (pacing).
                 ackHeldUntil = ready;
-                c.retryAt = ready;
+                c.rtx.retryAt = ready;
                 acksHeld++;
             } else {
                 sendAck(now, true);
@@ -246,7 +246,7 @@ final class Download {
             // The blocks held ahead of the gap ran out at another hole (blocks past it were seen): say so now.
             gapAck(now);
         } else {
-            c.retryAt = now + c.rtt.timeout(c.retries); // progress: the sender is alive
+            c.rtx.retryAt = now + c.rtt.timeout(c.rtx.retries); // progress: the sender is alive
         }
     }
 
@@ -288,7 +288,7 @@ final class Download {
         long ready = c.sink.readyAt(now, (long) c.windowSize * c.blockSize);
         if (ready > now) {
             ackHeldUntil = ready;
-            c.retryAt = ready;
+            c.rtx.retryAt = ready;
             acksHeld++;
         }
     }
@@ -301,8 +301,8 @@ final class Download {
         sendAck(now, false);
         c.finishedAt = now;
         c.dallyUntil = now + c.rtt.timeout(0);
-        if (!c.unsent) {
-            c.retryAt = Long.MAX_VALUE;
+        if (!c.rtx.unsent) {
+            c.rtx.retryAt = Long.MAX_VALUE;
         }
         c.transition(new TftpClient.State.Done(c.bytes, now));
     }
@@ -329,7 +329,7 @@ final class Download {
             // With a window, a gap ACK spoils the window's sample, and losses would keep the backoff for many
             // windows: progress ends it, as before. In lock-step every block answers one ACK, so Karn's backoff
             // lasts one exchange at most (TftpClient.takeSample).
-            c.retries = 0;
+            c.rtx.retries = 0;
         }
         c.progress(now);
         return true;
@@ -395,16 +395,16 @@ final class Download {
 
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
     private void sendAck(long now, boolean sample) {
-        c.lastLen = TftpWire.writeAck(c.last, 0, c.wire(received));
+        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, c.wire(received));
         ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
         acked = received;
         sinceAck = 0;
-        c.sendLast(now, c.tid);
+        c.rtx.send(now, c.tid);
         rollover.acked(received);
         if (sample) {
-            c.arm(now, received + 1);
+            c.rtx.arm(now, received + 1);
         } else {
-            c.sampleArmed = false;
+            c.rtx.sampleArmed = false;
         }
     }
 
@@ -414,8 +414,8 @@ final class Download {
      * give-up budget is spent.
      */
     void timeout(long now) {
-        if (c.unsent) {
-            c.sendLast(now, c.tid);
+        if (c.rtx.unsent) {
+            c.rtx.send(now, c.tid);
             return;
         }
         if (sinceAck > 0 && !lossInWindow) {
@@ -429,7 +429,7 @@ final class Download {
             c.giveUp(now, c.tid, "no DATA " + c.wire(received + 1), " of ACK " + c.wire(received));
             return;
         }
-        c.retries++;
+        c.rtx.retries++;
         c.retransmissions++;
         lossInWindow = true;
         sendAck(now, false);
@@ -457,11 +457,11 @@ final class Download {
     }
 
     private void reAck(long now, long spacing) {
-        if (now - c.lastSentAt < spacing) {
+        if (now - c.rtx.sentAt < spacing) {
             return;
         }
         c.retransmissions++;
-        c.resendLast(now);
+        c.rtx.resend(now);
         rollover.acked(received);
     }
 }

@@ -46,20 +46,20 @@ final class Handshake {
                 read && c.config.multicast() && c.net.multicast()) : OptionOffer.NONE;
         List<TftpPacket.Option> options = offer.options();
         TftpPacket p = read ? new TftpPacket.Rrq(file, "octet", options) : new TftpPacket.Wrq(file, "octet", options);
-        if (p.encodedLength() > c.last.capacity()) {
+        if (p.encodedLength() > c.rtx.packet.capacity()) {
             throw new IllegalArgumentException("TFTP file name too long: " + dev.netboot.wire.TftpText.length(file) + " bytes in UTF-8");
         }
-        c.lastLen = p.emit(c.last, 0);
+        c.rtx.len = p.emit(c.rtx.packet, 0);
         c.blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
         c.windowSize = 1;
         c.download.resetWindow(1);
         c.rolloverTo = 0;
         c.rolloverKnown = false;
-        c.retries = 0;
+        c.rtx.retries = 0;
         c.progress(now);
         c.transition(new TftpClient.State.Requesting(c.server, requestPort, file, c.direction));
-        c.sendLast(now, requestPort);
-        c.arm(now, 0);
+        c.rtx.send(now, requestPort);
+        c.rtx.arm(now, 0);
     }
 
     /** Handles the server's answer from {@code srcIp}:{@code srcPort} while the request is out. */
@@ -75,7 +75,7 @@ final class Handshake {
                     return;
                 }
                 // A server that ignores options answers with DATA 1: carry on at 512, window 1 (RFC 2347 section 2).
-                c.takeSample(now, 0);
+                c.rtx.takeSample(now, 0);
                 c.download.enterWithData(now, srcPort, buf, off, len);
             }
             case TftpPacket.OP_ACK -> {
@@ -84,7 +84,7 @@ final class Handshake {
                     return;
                 }
                 // The write twin: ACK 0 instead of an OACK; send DATA 1 at 512, window 1.
-                c.takeSample(now, 0);
+                c.rtx.takeSample(now, 0);
                 c.upload.enter(now, srcPort);
             }
             case TftpPacket.OP_OACK -> {
@@ -115,7 +115,7 @@ final class Handshake {
     }
 
     private void agreed(long now, int srcPort, OptionOffer.Agreed a) {
-        c.takeSample(now, 0);
+        c.rtx.takeSample(now, 0);
         c.blockSize = a.blockSize();
         c.windowSize = a.windowSize();
         c.download.resetWindow(a.windowSize());

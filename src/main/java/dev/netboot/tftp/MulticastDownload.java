@@ -80,7 +80,7 @@ final class MulticastDownload implements UdpHandler {
     /** The server agreed to multicast from {@code tid}: join, listen, and (as master) ask for block 1. */
     void enter(long now, int tid, OptionOffer.Agreed a) {
         c.tid = tid;
-        c.retries = 0;
+        c.rtx.retries = 0;
         tsize = a.tsize();
         if (tsize >= 0) {
             last = tsize / c.blockSize + 1;
@@ -130,8 +130,8 @@ final class MulticastDownload implements UdpHandler {
         } else {
             // RFC 2090's example (lines 9 and 15): a client that is not master acknowledges its OACK with ACK 0 too;
             // the server answers a non-master's ACK with another OACK, mc=0, which asks for nothing more.
-            c.lastLen = TftpWire.writeAck(c.last, 0, 0);
-            c.sendLast(now, tid);
+            c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, 0);
+            c.rtx.send(now, tid);
             role(now, false);
         }
     }
@@ -202,7 +202,7 @@ final class MulticastDownload implements UdpHandler {
         if (isMaster) {
             masterTurns++;
             master = true;
-            c.retries = 0;
+            c.rtx.retries = 0;
             if (reorder != null) {
                 // What this client holds ahead of its gap it asks for again all the same: the clients that joined when
                 // it did not miss those blocks, so one pass from its first missing block serves every client still
@@ -213,7 +213,7 @@ final class MulticastDownload implements UdpHandler {
         } else {
             master = false;
             ackHeldUntil = -1;
-            c.retryAt = passiveDeadline();
+            c.rtx.retryAt = passiveDeadline();
         }
     }
 
@@ -234,9 +234,9 @@ final class MulticastDownload implements UdpHandler {
         }
         if (b <= received) {
             c.duplicates++; // another client asked for it again
-            if (master && b == received && now - c.lastSentAt >= c.rtt.timeout(0) / 8) {
+            if (master && b == received && now - c.rtx.sentAt >= c.rtt.timeout(0) / 8) {
                 c.retransmissions++; // the block our ACK asked for before: the ACK was lost
-                c.resendLast(now);
+                c.rtx.resend(now);
             }
             return;
         }
@@ -247,14 +247,14 @@ final class MulticastDownload implements UdpHandler {
                 c.dropped++; // past what the RAM holds ahead of the gap: the master turn brings it again
             }
             if (!master) {
-                c.retryAt = passiveDeadline();
+                c.rtx.retryAt = passiveDeadline();
                 if (received >= 1 && gapSaid != received) {
                     // Passive, with a gap: say once which block is missing (ACK of the last in order). RFC 2090 has
                     // the server answer a non-master's ACK with an OACK (mc=0), which is harmless; a server that
                     // repairs (the emulator's) makes this client master and sends the block again now.
                     gapSaid = received;
-                    c.lastLen = TftpWire.writeAck(c.last, 0, (int) received);
-                    c.sendLast(now, c.tid);
+                    c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
+                    c.rtx.send(now, c.tid);
                 }
             }
             return;
@@ -271,7 +271,7 @@ final class MulticastDownload implements UdpHandler {
             return;
         }
         if (master) {
-            c.takeSample(now, received);
+            c.rtx.takeSample(now, received);
         }
         while (reorder != null && reorder.has(received + 1)) {
             long s = received + 1;
@@ -290,7 +290,7 @@ final class MulticastDownload implements UdpHandler {
         } else if (master) {
             requestNext(now);
         } else {
-            c.retryAt = passiveDeadline();
+            c.rtx.retryAt = passiveDeadline();
         }
     }
 
@@ -313,7 +313,7 @@ final class MulticastDownload implements UdpHandler {
         c.blocks++;
         c.bytes += n;
         received++;
-        c.retries = 0;
+        c.rtx.retries = 0;
         return true;
     }
 
@@ -322,7 +322,7 @@ final class MulticastDownload implements UdpHandler {
         long ready = c.sink.readyAt(now, c.blockSize);
         if (ready > now) {
             ackHeldUntil = ready;
-            c.retryAt = ready;
+            c.rtx.retryAt = ready;
             acksHeld++;
             return;
         }
@@ -336,16 +336,16 @@ final class MulticastDownload implements UdpHandler {
         long ready = c.sink.readyAt(now, c.blockSize);
         if (ready > now) {
             ackHeldUntil = ready;
-            c.retryAt = ready;
+            c.rtx.retryAt = ready;
             acksHeld++;
         }
     }
 
     private void sendAck(long now) {
         ackHeldUntil = -1;
-        c.lastLen = TftpWire.writeAck(c.last, 0, (int) received);
-        c.sendLast(now, c.tid);
-        c.arm(now, received + 1);
+        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
+        c.rtx.send(now, c.tid);
+        c.rtx.arm(now, received + 1);
     }
 
     /** The client's timer: a held ACK's time, a master's retransmission, a passive client's patience. */
@@ -362,23 +362,23 @@ final class MulticastDownload implements UdpHandler {
                         + c.server + ":" + c.tid + " to " + group + ":" + groupPort + " for "
                         + (now - heardAt) / 1_000_000_000L + " s (a passive client waits for its turn as master)"));
             } else {
-                c.retryAt = passiveDeadline();
+                c.rtx.retryAt = passiveDeadline();
             }
             return;
         }
-        if (c.unsent) {
-            c.sendLast(now, c.tid);
+        if (c.rtx.unsent) {
+            c.rtx.send(now, c.tid);
             return;
         }
-        if (c.retries >= c.config.maxRetries()) {
+        if (c.rtx.retries >= c.config.maxRetries()) {
             quit(now);
             c.giveUp(now, c.tid, "no DATA " + (received + 1), " of ACK " + received + " (multicast master)");
             return;
         }
-        c.retries++;
+        c.rtx.retries++;
         c.retransmissions++;
-        c.sampleArmed = false;
-        c.sendLast(now, c.tid);
+        c.rtx.sampleArmed = false;
+        c.rtx.send(now, c.tid);
     }
 
     /** Every block is in: acknowledge the last, dally to acknowledge it again (the client leaves the group after). */
@@ -386,12 +386,12 @@ final class MulticastDownload implements UdpHandler {
         if (reorder != null) {
             reorder.clear();
         }
-        c.lastLen = TftpWire.writeAck(c.last, 0, (int) received);
-        c.sendLast(now, c.tid);
+        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
+        c.rtx.send(now, c.tid);
         c.finishedAt = now;
         c.dallyUntil = now + c.rtt.timeout(0);
-        if (!c.unsent) {
-            c.retryAt = Long.MAX_VALUE;
+        if (!c.rtx.unsent) {
+            c.rtx.retryAt = Long.MAX_VALUE;
         }
         c.transition(new TftpClient.State.Done(c.bytes, now));
     }

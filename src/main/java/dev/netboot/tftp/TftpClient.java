@@ -1,7 +1,6 @@
 package dev.netboot.tftp;
 
 import dev.netboot.net.PayloadWriter;
-import dev.netboot.net.SendResult;
 import dev.netboot.net.UdpHandler;
 import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
@@ -81,11 +80,12 @@ import java.util.random.RandomGenerator;
  * the transport lends, out-of-order blocks go into preallocated RAM, and per-block progress lives in
  * mutable fields rather than in a new state record per block.
  *
- * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID and the retransmission
- * plumbing (the last control packet, RTT samples, failures), and hands each packet to the owner of the
- * current state: {@code Handshake} (the request and the first answer; {@code OptionOffer} checks an
- * OACK), {@code Download} (a read) or {@code Upload} (a write). They reach the shared fields below,
- * which are package-private for them alone.
+ * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID, the give-up budget and the failures,
+ * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
+ * {@code OptionOffer} checks an OACK), {@code Download} (a read), {@code MulticastDownload} (an RFC 2090 read) or
+ * {@code Upload} (a write). The retransmission timer, the last control packet and the RTT samples are
+ * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298). They reach the shared fields below, which are
+ * package-private for them alone.
  */
 public final class TftpClient implements UdpHandler, PayloadWriter {
     /** Which way the file goes. */
@@ -148,12 +148,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                         long outOfOrderHeld, long gapAcks, long rttEstimate, long timeout, int windowSize) {
     }
 
-    private static final int REQUEST_CAPACITY = 4 + 255 * 2 + 128;
-
     final UdpTransport net;
     final TftpConfig config;
     final RandomGenerator random;
-    final ByteBuffer last = ByteBuffer.allocate(REQUEST_CAPACITY);
     private final ByteBuffer scratch = ByteBuffer.allocate(256);
     final RttEstimator rtt;
 
@@ -176,19 +173,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     Ipv4Address server = Ipv4Address.ANY;
     int tid = -1;
     long bytes;
-    int lastLen;
-    long lastSentAt;
-    long retryAt = Long.MAX_VALUE;
-    // The link refused our last packet: the next poll sends it, as a first send, not a retransmission.
-    boolean unsent;
-    int retries;
     long dallyUntil;
     private long startedAt;
     long finishedAt = -1;
-    // Karn's rule: a sample is armed only by a packet sent once; any retransmission disarms it.
-    boolean sampleArmed;
-    private long sampleAt;
-    private long sampleSeq;
 
     long retransmissions, duplicates, dropped, blocks;
     long strayPackets;
@@ -197,10 +184,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     // Giving up: since when the client waits for what it needs next, and what it ignored since.
     private final Patience patience = new Patience(this);
 
-    // What writePayload copies next, and how many bytes.
-    private ByteBuffer txSource;
-
-    // The request and the two halves own their progress; this class keeps the socket, the TID and retransmission.
+    // The request and the two halves own their progress; this class keeps the socket and the TID, and the timer
+    // with the packet it sends again is Retransmission's.
+    final Retransmission rtx = new Retransmission(this);
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
     final MulticastDownload mcast = new MulticastDownload(this);
@@ -350,7 +336,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 download.timeout(now);
             }
         } else if (s instanceof State.Multicast) {
-            if (now >= retryAt) {
+            if (now >= rtx.retryAt) {
                 mcast.timeout(now);
             }
         } else if (s instanceof State.Sending) {
@@ -358,10 +344,10 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
                 upload.timeout(now);
             }
         } else if (s instanceof State.Done) {
-            if (unsent) {
-                sendLast(now, tid); // the final ACK the link refused; the dally runs from its real send
-                if (!unsent) {
-                    retryAt = Long.MAX_VALUE;
+            if (rtx.unsent) {
+                rtx.send(now, tid); // the final ACK the link refused; the dally runs from its real send
+                if (!rtx.unsent) {
+                    rtx.retryAt = Long.MAX_VALUE;
                     dallyUntil = now + rtt.timeout(0);
                 }
             } else if (now >= dallyUntil && localPort != 0) {
@@ -376,40 +362,40 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     public long pollAt() {
         State s = state;
         if (s instanceof State.Receiving && download.heldUntil() >= 0) {
-            return Math.min(retryAt, download.heldUntil());
+            return Math.min(rtx.retryAt, download.heldUntil());
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
             return deadline();
         }
         if (s instanceof State.Multicast) {
-            return retryAt; // MulticastDownload keeps its own patience (a passive client waits on the group)
+            return rtx.retryAt; // MulticastDownload keeps its own patience (a passive client waits on the group)
         }
         if (s instanceof State.Done) {
-            return unsent ? retryAt : dallyUntil;
+            return rtx.unsent ? rtx.retryAt : dallyUntil;
         }
         return Long.MAX_VALUE;
     }
 
-    // ------------------------------------------------------------------ sending our last control packet
+    // ------------------------------------------------------------------ the request's retransmission
 
     private void retransmit(long now, State.Requesting r) {
-        if (unsent) {
-            sendLast(now, r.port());
+        if (rtx.unsent) {
+            rtx.send(now, r.port());
             return;
         }
         if (budgetSpent(now)) {
             giveUp(now, r.port(), "no answer to " + (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file(), "");
             return;
         }
-        retries++;
+        rtx.retries++;
         retransmissions++;
-        sampleArmed = false;
-        sendLast(now, r.port());
+        rtx.sampleArmed = false;
+        rtx.send(now, r.port());
     }
 
     /** Returns the next deadline while waiting: the retransmission, or the end of the give-up budget if sooner. */
     private long deadline() {
-        return Math.min(retryAt, patience.endsAt());
+        return Math.min(rtx.retryAt, patience.endsAt());
     }
 
     /** The client has what it waited for (an answer, a block in order, an ACK that moves the window): the give-up clock restarts. */
@@ -422,74 +408,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         return patience.spent(now);
     }
 
-    /**
-     * Sends our last control packet again as it is, to the transfer ID: a re-ACK, not a timeout's retransmission.
-     * While receiving, the retransmission timer restarts from it: the ACK just went out.
-     */
-    void resendLast(long now) {
-        txSource = last;
-        net.sendUdp(now, localPort, server, tid, lastLen, this);
-        lastSentAt = now;
-        if (state instanceof State.Receiving && download.heldUntil() < 0) {
-            retryAt = now + rtt.timeout(retries);
-        }
-    }
-
-    /** Sends our last control packet (request or ACK) to {@code port}; a busy link leaves it for the next poll. */
-    void sendLast(long now, int port) {
-        txSource = last;
-        SendResult r = net.sendUdp(now, localPort, server, port, lastLen, this);
-        if (r == SendResult.NO_ROUTE && state instanceof State.Done) {
-            // Only the final ACK cannot go: the file is complete all the same, and the dally that follows
-            // re-ACKs a retransmission should the route come back (the server's own timeout ends its side).
-            unsent = false;
-            return;
-        }
-        if (r == SendResult.NO_ROUTE) {
-            fail(new TftpFailure(TftpFailure.Kind.UNREACHABLE, -1, "TFTP: no route to " + new Ipv4Address(serverIp)
-                    + " (off-link and no gateway)"));
-            return;
-        }
-        if (r == SendResult.LINK_BUSY) {
-            // GUIDE H9: nothing went out, so nothing moves; stay due and let the next poll send it.
-            unsent = true;
-            retryAt = now;
-            return;
-        }
-        unsent = false;
-        lastSentAt = now;
-        // An ARP wait (PENDING_ARP) or a full ARP queue: the retry timer covers it.
-        retryAt = now + rtt.timeout(retries);
-    }
-
-    /** Arms an RTT sample: the answer that moves past {@code seq} measures the packet just sent (a first send). */
-    void arm(long now, long seq) {
-        if (!unsent) {
-            sampleArmed = true;
-            sampleAt = now;
-            sampleSeq = seq;
-        }
-    }
-
-    /**
-     * Takes the armed RTT sample when the answer moves past its sequence number. Karn's algorithm: only a packet
-     * sent once is sampled, and in lock-step the backed-off timeout stays until such a sample comes (RFC 6298
-     * section 5): progress alone does not end the backoff, or a timeout shorter than the peer's real answer time
-     * (a server slowed down by a queue of our own retransmissions) would fire on every packet, each time with one
-     * more copy in flight, and never be corrected, since no such exchange is sampled. With a window, progress
-     * ends the backoff too (see {@code Download.deliver}).
-     */
-    void takeSample(long now, long seq) {
-        if (sampleArmed && seq >= sampleSeq) {
-            rtt.sample(now - sampleAt);
-            sampleArmed = false;
-            retries = 0;
-        }
-    }
-
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
-        buf.put(off, txSource, 0, len);
+        buf.put(off, scratch, 0, len); // an ERROR: the request and the ACKs are Retransmission's
     }
 
     /**
@@ -599,7 +520,6 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         }
         String m = message.length() > 200 ? message.substring(0, 200) : message;
         int n = new TftpPacket.Error(code, m.replace('\0', ' ')).emit(scratch, 0);
-        txSource = scratch;
         net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
     }
 
@@ -620,7 +540,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Ends the transfer as failed and frees the port. */
     void fail(TftpFailure failure) {
-        retryAt = Long.MAX_VALUE;
+        rtx.retryAt = Long.MAX_VALUE;
         transition(new State.Failed(failure));
         net.unbind(localPort);
     }

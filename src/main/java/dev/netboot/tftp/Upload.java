@@ -75,8 +75,8 @@ final class Upload implements PayloadWriter {
             }
             if (r == SendResult.LINK_BUSY) {
                 // GUIDE H9: this block did not go; the next poll resumes from it.
-                c.unsent = true;
-                c.retryAt = now;
+                c.rtx.unsent = true;
+                c.rtx.retryAt = now;
                 return;
             }
             if (next <= highestSent) {
@@ -88,11 +88,11 @@ final class Upload implements PayloadWriter {
             }
             next++;
         }
-        c.unsent = false;
-        c.lastSentAt = now;
-        c.retryAt = now + c.rtt.timeout(c.retries);
+        c.rtx.unsent = false;
+        c.rtx.sentAt = now;
+        c.rtx.retryAt = now + c.rtt.timeout(c.rtx.retries);
         if (fresh >= 0 && fresh == next - 1 && !resent) {
-            c.arm(now, fresh); // Karn: only a burst sent for the first time measures the round trip
+            c.rtx.arm(now, fresh); // Karn: only a burst sent for the first time measures the round trip
         }
     }
 
@@ -108,7 +108,7 @@ final class Upload implements PayloadWriter {
             if (c.windowSize > 1 && next > base && now - lastRollbackAt >= c.rtt.rto()) {
                 lastRollbackAt = now;
                 next = base;
-                c.sampleArmed = false;
+                c.rtx.sampleArmed = false;
                 sendWindow(now);
             }
         } else {
@@ -118,31 +118,31 @@ final class Upload implements PayloadWriter {
 
     /** Blocks up to {@code s} arrived: the transfer ends with the last one, or the next window goes. */
     private void acknowledged(long now, long s) {
-        c.takeSample(now, s);
+        c.rtx.takeSample(now, s);
         c.blocks += s - base + 1;
         base = s + 1;
         if (c.windowSize > 1) {
-            c.retries = 0; // as Download does: with a window, progress ends the backoff; in lock-step, a sample does
+            c.rtx.retries = 0; // as Download does: with a window, progress ends the backoff; in lock-step, a sample does
         }
         c.progress(now);
         if (s == lastBlock) {
             c.bytes = (lastBlock - 1) * c.blockSize + lastBlockLen;
             c.finishedAt = now;
-            c.retryAt = Long.MAX_VALUE;
+            c.rtx.retryAt = Long.MAX_VALUE;
             c.transition(new TftpClient.State.Done(c.bytes, now));
             c.net.unbind(c.localPort);
             return;
         }
         if (s < next - 1) {
             next = s + 1; // RFC 7440: the next window starts after the block acknowledged
-            c.sampleArmed = false;
+            c.rtx.sampleArmed = false;
         }
         sendWindow(now);
     }
 
     /** The retransmission deadline passed: resend the window from the first unacknowledged block, or give up when the budget is spent. */
     void timeout(long now) {
-        if (c.unsent) {
+        if (c.rtx.unsent) {
             sendWindow(now);
             return;
         }
@@ -150,8 +150,8 @@ final class Upload implements PayloadWriter {
             c.giveUp(now, c.tid, "no ACK of DATA " + c.wire(base), "");
             return;
         }
-        c.retries++;
-        c.sampleArmed = false;
+        c.rtx.retries++;
+        c.rtx.sampleArmed = false;
         next = base; // RFC 7440: the last ACK received sets the start of the window sent again
         sendWindow(now);
     }
