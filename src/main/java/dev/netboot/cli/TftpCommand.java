@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -300,8 +302,12 @@ final class TftpCommand implements Runnable {
                 try {
                     d = new HostFiles.Download(local, random);
                 } catch (IOException e) {
-                    return report.usage("LOCAL " + local + ": cannot create a file in " + local.toAbsolutePath().getParent()
-                            + ": " + HostFiles.reason(e));
+                    Path folder = local.toAbsolutePath().getParent();
+                    // The folder was checked and is there: "no such file" then means a file system that makes none
+                    // (the kernel answers ENOENT to a new file in /proc or /sys).
+                    return report.usage("LOCAL " + local + ": cannot create a file in " + folder + ": "
+                            + (e instanceof NoSuchFileException && Files.isDirectory(folder)
+                            ? "its file system takes no new files (/proc and /sys do not)" : HostFiles.reason(e)));
                 }
                 try (d) {
                     TftpProgress progress = terminal ? new TftpProgress(System.err, d::received, d::expected) : null;

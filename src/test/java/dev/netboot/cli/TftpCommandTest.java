@@ -169,6 +169,9 @@ class TftpCommandTest {
         assertEquals("netboot: tftp get: LOCAL /dev/null is not a regular file (a device, pipe or socket); the download is written"
                 + " beside LOCAL and renamed over it\n", usage("tftp", "get", server, "f.bin", "/dev/null").err());
         assertTrue(Files.readAttributes(Path.of("/dev/null"), BasicFileAttributes.class).isOther(), "/dev/null is still a device");
+        // A folder whose file system makes no files: the kernel says "no such file" of the download's part file.
+        assertEquals("netboot: tftp get: LOCAL /proc/version: cannot create a file in /proc: its file system takes no new files"
+                + " (/proc and /sys do not)\n", usage("tftp", "get", server, "f.bin", "/proc/version").err());
         assertEquals("netboot: tftp get: LOCAL " + dir.resolve("dangling") + " is a symbolic link to nothing\n",
                 usage("tftp", "get", server, "f.bin", dir.resolve("dangling").toString()).err());
         // A folder for LOCAL keeps REMOTE's name; when that name is a folder there, it is refused too.
