@@ -1,8 +1,20 @@
 package dev.netboot.emulator;
 
+import dev.netboot.wire.TftpWire;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,10 +22,40 @@ import java.util.Objects;
  * The files a TFTP server reads out, by name (exact match) and in the request's mode (RFC 1350): octet as they are,
  * netascii as {@link ServedFile.Netascii} carries them, each file's netascii view made on its first such request and
  * kept until the file is served anew.
+ *
+ * <p>Beside the names given one by one, a folder may be served ({@link #serveFolder}), as tftpd-hpa's {@code -s DIR}
+ * serves one: a name is a path under the folder, a leading {@code /} standing for the folder itself; a name with a
+ * {@code ..} part, or one whose file lies outside the folder once symbolic links are followed, is refused (ERROR 2),
+ * and so is anything but a regular file. A file is opened on its first request and again when its size or time of
+ * last change has changed since, so a file replaced while the server runs is served as it is now.
  */
-final class ServedFiles {
+final class ServedFiles implements AutoCloseable {
+    /** A request the folder refuses: the TFTP error code and message to answer with. */
+    static final class Refused extends Exception {
+        private final int code;
+
+        Refused(int code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+
+        /** Returns the TFTP error code. */
+        int code() {
+            return code;
+        }
+    }
+
+    /** A file of the folder as it was opened: served again while its size and time are the same. */
+    private record Opened(ServedFile file, long size, FileTime modified) {
+    }
+
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
     private final Map<String, ServedFile> netascii = new HashMap<>();
+    private Path folder;     // null: the names given one by one only
+    private Path realFolder; // the folder with its symbolic links followed
+    private final Map<String, Opened> opened = new HashMap<>();
+    private final List<ServedFile> retired = new ArrayList<>(); // replaced on disk, perhaps still read by a session
+    private final Map<ServedFile, ServedFile> folderViews = new IdentityHashMap<>(); // netascii views of the folder's files
 
     /** Serves {@code content} under {@code name}, replacing what was served under it. */
     void serve(String name, ServedFile content) {
@@ -22,21 +64,117 @@ final class ServedFiles {
     }
 
     /**
+     * Serves the regular files under {@code folder} by their paths in it (after the names given one by one).
+     *
+     * @throws IOException when {@code folder} is not a folder that can be read
+     */
+    void serveFolder(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new NoSuchFileException(folder.toString(), null, "not a folder");
+        }
+        this.folder = folder.toAbsolutePath().normalize();
+        this.realFolder = folder.toRealPath();
+    }
+
+    /**
      * Returns what a read of {@code name} sends: the file, or with {@code netascii} its netascii view; null when no
      * file has that name.
      *
      * @throws IOException when the file cannot be read to make its netascii view
+     * @throws Refused     when the served folder refuses the name
      */
-    ServedFile read(String name, boolean netascii) throws IOException {
+    ServedFile read(String name, boolean netascii) throws IOException, Refused {
         ServedFile raw = files.get(name);
+        if (raw != null) {
+            if (!netascii) {
+                return raw;
+            }
+            ServedFile view = this.netascii.get(name);
+            if (view == null) {
+                view = ServedFile.netascii(raw);
+                this.netascii.put(name, view);
+            }
+            return view;
+        }
+        raw = folder == null ? null : fromFolder(name);
         if (raw == null || !netascii) {
             return raw;
         }
-        ServedFile view = this.netascii.get(name);
+        ServedFile view = folderViews.get(raw);
         if (view == null) {
             view = ServedFile.netascii(raw);
-            this.netascii.put(name, view);
+            folderViews.put(raw, view);
         }
         return view;
+    }
+
+    private ServedFile fromFolder(String name) throws Refused {
+        String relative = name;
+        while (relative.startsWith("/")) {
+            relative = relative.substring(1); // tftpd-hpa -s: "/boot.img" is the folder's boot.img
+        }
+        if (relative.isEmpty()) {
+            return null;
+        }
+        for (String part : relative.split("/")) {
+            if (part.equals("..")) {
+                throw new Refused(TftpWire.ERR_ACCESS, "Access violation: '..' in the file name");
+            }
+        }
+        Path path;
+        try {
+            path = folder.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            return null; // a NUL or another byte no file name here has
+        }
+        BasicFileAttributes a;
+        Path real;
+        try {
+            real = path.toRealPath();
+            a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: the file cannot be read");
+        }
+        if (!real.startsWith(realFolder)) {
+            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: outside the served folder");
+        }
+        if (!a.isRegularFile()) {
+            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: not a regular file");
+        }
+        String key = real.toString();
+        Opened o = opened.get(key);
+        if (o != null && o.size() == a.size() && o.modified().equals(a.lastModifiedTime())) {
+            return o.file();
+        }
+        ServedFile f;
+        try {
+            f = ServedFile.open(real);
+        } catch (AccessDeniedException e) {
+            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: permission denied");
+        } catch (IOException e) {
+            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: the file cannot be read");
+        }
+        if (o != null) {
+            retired.add(o.file());
+            folderViews.remove(o.file());
+        }
+        opened.put(key, new Opened(f, a.size(), a.lastModifiedTime()));
+        return f;
+    }
+
+    /** Closes the files this opened from the folder (the names given one by one stay their givers'). */
+    @Override
+    public void close() {
+        for (Opened o : opened.values()) {
+            o.file().close();
+        }
+        for (ServedFile f : retired) {
+            f.close();
+        }
+        opened.clear();
+        retired.clear();
+        folderViews.clear();
     }
 }

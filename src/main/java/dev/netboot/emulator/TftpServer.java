@@ -8,6 +8,7 @@ import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -71,7 +72,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
     private final Set<TftpServerSession> active = new LinkedHashSet<>();
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-            waited, dropped, peakActive;
+            waited, dropped, peakActive, accessRefused;
 
     /** A session's deadline in the heap; stale once the session's own entry says otherwise. */
     private record Timer(long at, long seq, TftpServerSession session) {
@@ -107,10 +108,12 @@ public final class TftpServer implements UdpHandler, SimNode {
      * @param waited         requests that waited in port 69's queue for a transfer to end ({@link TftpServerLimits.WhenFull#WAIT})
      * @param dropped        requests dropped past the limit ({@link TftpServerLimits.WhenFull#DROP}) or past a full queue
      * @param peakActive     most transfers running at once
+     * @param accessRefused  RRQs a served folder refused with ERROR 2 ({@link #serveFolder}: a {@code ..} part, outside
+     *                       the folder, not a regular file, not readable)
      */
     public record Stats(long readRequests, long writeRequests, long fileNotFound, long writesRefused, long badMode,
                         long malformed, long stray, long busy, long optionsRefused, long waited, long dropped,
-                        long peakActive) {
+                        long peakActive, long accessRefused) {
     }
 
     private final TxPacer pacer;
@@ -172,6 +175,23 @@ public final class TftpServer implements UdpHandler, SimNode {
         files.serve(name, content);
     }
 
+    /**
+     * Serves the regular files under {@code folder} by their paths in it, as tftpd-hpa's {@code -s DIR} does (after the
+     * names served one by one): a leading {@code /} stands for the folder; a name with a {@code ..} part, one whose
+     * file lies outside the folder once symbolic links are followed, or one that is not a regular file gets ERROR 2.
+     * Files are opened as they are asked for, again when they changed on disk; {@link #closeFiles} closes them.
+     *
+     * @throws IOException when {@code folder} is not a folder that can be read
+     */
+    public void serveFolder(Path folder) throws IOException {
+        files.serveFolder(folder);
+    }
+
+    /** Closes the files opened from a served folder ({@link #serveFolder}). */
+    public void closeFiles() {
+        files.close();
+    }
+
     /** Returns the files uploaded so far (WRQ), by name. */
     public Map<String, byte[]> uploads() {
         return Map.copyOf(uploads);
@@ -195,7 +215,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-                waited, dropped, peakActive);
+                waited, dropped, peakActive, accessRefused);
     }
 
     @Override
@@ -297,6 +317,10 @@ public final class TftpServer implements UdpHandler, SimNode {
             content = write ? null : files.read(name, netascii);
         } catch (IOException e) {
             sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
+            return;
+        } catch (ServedFiles.Refused e) {
+            accessRefused++;
+            sendError(now, tid, client, clientPort, e.code(), e.getMessage());
             return;
         }
         if (!write && content == null) {

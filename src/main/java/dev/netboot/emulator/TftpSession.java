@@ -80,10 +80,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
      * @param strangers       packets from other transfer IDs, each answered with ERROR 5
      * @param ignored         packets from the client that were neither an expected ACK, a duplicate ACK nor an ERROR
      * @param end             how it ended, or null while running
+     * @param size            the bytes the transfer carries: the file's, or its netascii form's
      */
     public record Stats(int port, Ipv4Address client, int clientPort, String file, int blockSize, int windowSize,
                         long blocksAcked, long dataSent, long retransmissions, long duplicateAcks, long strangers,
-                        long ignored, End end) {
+                        long ignored, End end, long size) {
     }
 
     /** Ethernet, IPv4 and UDP headers: what a DATA frame carries besides its TFTP packet. */
@@ -95,6 +96,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final Ipv4Address client;
     private final int clientPort;
     private final String file;
+    private final long size;
     private final Params params;
     private final int blockSize;
     private final TxPacer pacer;
@@ -135,6 +137,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.blockSize = params.blockSize();
         this.pacer = pacer;
         this.share = share;
+        this.size = content.size();
         this.window = new SenderWindow(params, content.size() / blockSize + 1L, quirks);
         this.data = new DataSender(stack, port, client, clientPort, content, params, quirks);
     }
@@ -201,7 +204,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
-                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null);
+                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null, size);
     }
 
     @Override

@@ -12,10 +12,14 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Timelines of the emulated TFTP server in virtual time. With latency L: the client ARPs for the
@@ -95,7 +99,7 @@ class TftpServerTest {
         assertEquals(3, s.client().received.size()); // nothing after the final ACK
         TftpSession.Stats st = s.tftp().sessions().getFirst().stats();
         assertEquals(TftpSession.End.COMPLETE, st.end());
-        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 1, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE), st);
+        assertEquals(new TftpSession.Stats(tid, CLIENT_IP, CLIENT_PORT, "boot.img", 512, 1, 3, 3, 0, 0, 0, 0, TftpSession.End.COMPLETE, 1300), st);
         assertTrue(!s.server().stack().isBound(tid), "session port released");
     }
 
@@ -159,6 +163,86 @@ class TftpServerTest {
         }
         assertArrayEquals(netascii(raw), got.toByteArray());
         assertEquals(TftpSession.End.COMPLETE, s.tftp().sessions().getFirst().stats().end());
+    }
+
+    /** Fetches {@code name} from a server serving {@code folder} (and {@code extra} by name): the bytes, or the ERROR. */
+    private static Object fetchFromFolder(Path folder, String name, String extraName, byte[] extra) throws IOException {
+        Setup s = setup(SC);
+        s.tftp().serveFolder(folder);
+        if (extraName != null) {
+            s.tftp().serve(extraName, extra);
+        }
+        s.client().autoAck = true;
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq(name));
+        s.sim().runFor(60 * T);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        for (TestClient.Rx rx : s.client().received) {
+            if (rx.tftp() instanceof TftpPacket.Error e) {
+                return e;
+            }
+            got.writeBytes(((TftpPacket.Data) rx.tftp()).data());
+        }
+        s.tftp().closeFiles();
+        return got.toByteArray();
+    }
+
+    @Test
+    void aServedFolderServesItsRegularFilesByPathAndRefusesTheRestWithError2(@TempDir Path dir) throws IOException {
+        // tftpd-hpa -s DIR: a name is a path under DIR, "/x" is DIR/x; nothing outside DIR, nothing but regular files.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        byte[] a = file(1300);
+        byte[] b = file(5000);
+        Files.write(root.resolve("a.bin"), a);
+        Files.createDirectories(root.resolve("pxelinux.cfg"));
+        Files.write(root.resolve("pxelinux.cfg").resolve("default"), b);
+        Files.write(dir.resolve("secret"), file(10));
+        Files.createSymbolicLink(root.resolve("out"), dir.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("in"), root.resolve("a.bin"));
+
+        assertArrayEquals(a, (byte[]) fetchFromFolder(root, "a.bin", null, null));
+        assertArrayEquals(a, (byte[]) fetchFromFolder(root, "/a.bin", null, null));
+        assertArrayEquals(b, (byte[]) fetchFromFolder(root, "pxelinux.cfg/default", null, null));
+        assertArrayEquals(a, (byte[]) fetchFromFolder(root, "in", null, null), "a link inside the folder is followed");
+        TftpPacket.Error access = new TftpPacket.Error(TftpWire.ERR_ACCESS, "");
+        for (String refused : List.of("../secret", "pxelinux.cfg/../a.bin", "out", "pxelinux.cfg", "/")) {
+            Object got = fetchFromFolder(root, refused, null, null);
+            if (refused.equals("/")) {
+                assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), got, refused);
+                continue;
+            }
+            TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, got, refused);
+            assertEquals(access.code(), e.code(), refused + ": " + e);
+            assertTrue(e.message().startsWith("Access violation"), e.message());
+        }
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), fetchFromFolder(root, "nope", null, null));
+        // A name served by itself comes before the folder's file of that name.
+        byte[] own = file(700);
+        assertArrayEquals(own, (byte[]) fetchFromFolder(root, "a.bin", "a.bin", own));
+    }
+
+    @Test
+    void aFolderFileChangedOnDiskIsServedAsItIsNow(@TempDir Path dir) throws IOException {
+        Setup s = setup(SC);
+        s.tftp().serveFolder(dir);
+        Path f = dir.resolve("k.img");
+        byte[] first = file(3000);
+        Files.write(f, first);
+        s.client().autoAck = true;
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("k.img"));
+        s.sim().runFor(60 * T);
+        int n = s.client().received.size();
+        byte[] second = new byte[4500];
+        Arrays.fill(second, (byte) 0x5a);
+        Files.write(f, second);
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("k.img"));
+        s.sim().runFor(60 * T);
+        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        for (TestClient.Rx rx : s.client().received.subList(n, s.client().received.size())) {
+            got.writeBytes(((TftpPacket.Data) rx.tftp()).data());
+        }
+        assertArrayEquals(second, got.toByteArray());
+        assertEquals(2, s.tftp().sessions().size());
+        s.tftp().closeFiles();
     }
 
     @Test
