@@ -18,34 +18,28 @@ import java.util.Set;
 
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
- * asked the address server (DHCP messages, or BOOTP), the address they got, and their TFTP transfers, from the
- * frames on the wire ({@link #frame}) and the TFTP server's own sessions ({@link #poll}). Prints a line on each
- * step (offer, address, transfer started, every quarter of the file, transfer ended) and a summary per client.
+ * asked the address server (DHCP messages, or BOOTP), the address they got, and their TFTP transfers, one per file
+ * they asked for (a boot loader fetches its configuration, a kernel, an initrd), from the frames on the wire
+ * ({@link #frame}) and the TFTP server's own sessions ({@link #poll}). Prints a line on each step (offer, address,
+ * request, every quarter of a file, the end of each transfer) and a summary per client.
+ *
+ * <p>A client's first transfer that started (else the file it asked for last) is its main one: the summary's
+ * {@code file} and {@code transfer}, and the client has finished once that transfer is over.
  */
 final class ServeClients {
-    /** One client. */
-    static final class Client {
-        final MacAddress mac;
-        final long firstSeen;
-        Ipv4Address address;
-        String how = "none";
-        int dhcpRequests;
-        int dhcpReplies;
-        String file;
-        long requestAt = -1;
-        long endAt = -1;
+    /** One file a client asked for, and the sessions the server ran for it (a request sent again makes another). */
+    static final class Transfer {
+        final String file;
+        final long requestAt;
         final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
-        final List<String> later = new ArrayList<>(); // other files asked for once the first transfer started
         int quarter;
+        long endAt = -1;
         TftpSession.Stats last;
-        String refused; // the ERROR the server answered its request for file with (no transfer of its had started)
-        String sentError; // the last ERROR the client sent
-        final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
-        boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
+        String refused; // the ERROR the server answered its request with, while no session of it had started
 
-        Client(MacAddress mac, long firstSeen) {
-            this.mac = mac;
-            this.firstSeen = firstSeen;
+        Transfer(String file, long requestAt) {
+            this.file = file;
+            this.requestAt = requestAt;
         }
 
         /** Returns the session that tells how the transfer went: a complete one, else the furthest running one, else the newest. */
@@ -80,22 +74,64 @@ final class ServeClients {
             }
             return allEnded;
         }
+
+        /** Returns the bytes the client has acknowledged, at most the size. */
+        long bytes() {
+            return last.end() == TftpSession.End.COMPLETE ? last.size() : Math.min(last.size(), last.blocksAcked() * last.blockSize());
+        }
+
+        double seconds(long now) {
+            return ((endAt >= 0 ? endAt : now) - requestAt) / 1e9;
+        }
+    }
+
+    /** One client. */
+    static final class Client {
+        final MacAddress mac;
+        final long firstSeen;
+        Ipv4Address address;
+        String how = "none";
+        int dhcpRequests;
+        int dhcpReplies;
+        final Map<String, Transfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
+        Transfer asked; // the file asked for last
+        String sentError; // the last ERROR the client sent
+        final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
+        boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
+
+        Client(MacAddress mac, long firstSeen) {
+            this.mac = mac;
+            this.firstSeen = firstSeen;
+        }
+
+        /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
+        Transfer main() {
+            for (Transfer t : transfers.values()) {
+                if (!t.sessions.isEmpty()) {
+                    return t;
+                }
+            }
+            return asked;
+        }
+
+        /** Returns whether the main transfer is over. */
+        boolean finished() {
+            Transfer m = main();
+            return m != null && m.endAt >= 0;
+        }
     }
 
     private final PrintStream err;
     private final MacAddress server;
-    private final long fileSize;
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
     private long lastRequestAt = -1;
     private boolean running;
-    private List<TftpSession.Stats> stats = List.of();
 
-    ServeClients(PrintStream err, MacAddress server, long fileSize) {
+    ServeClients(PrintStream err, MacAddress server) {
         this.err = err;
         this.server = server;
-        this.fileSize = fileSize;
     }
 
     private Client client(MacAddress mac, long now) {
@@ -137,15 +173,15 @@ final class ServeClients {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
                 }
-                if (c.requestAt < 0 || (c.sessions.isEmpty() && !w.file().equals(c.file))) {
-                    c.file = w.file();
-                    c.requestAt = now;
-                    c.refused = null; // a refusal of an earlier name is not this one's
+                Transfer t = c.transfers.get(w.file());
+                if (t == null) {
+                    t = new Transfer(w.file(), now);
+                    c.transfers.put(w.file(), t);
                     line(now, "tftp ", c, w.label());
-                } else if (!w.file().equals(c.file) && !c.later.contains(w.file())) {
-                    // The transfer followed is the first; what the client asks for after it is said, not followed.
-                    c.later.add(w.file());
-                    line(now, "tftp ", c, w.label());
+                }
+                c.asked = t;
+                if (t.sessions.isEmpty()) {
+                    t.refused = null; // asked again: a refusal of the last request is not this one's yet
                 }
             }
             case TFTP_ERROR -> {
@@ -156,8 +192,8 @@ final class ServeClients {
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.
                     Client c = clients.get(w.dst().value());
                     if (c != null) {
-                        if (c.sessions.isEmpty() && c.refused == null) {
-                            c.refused = error;
+                        if (c.asked != null && c.asked.sessions.isEmpty() && c.asked.refused == null) {
+                            c.asked.refused = error;
                         }
                         if (c.errorsSaid.add(code)) {
                             line(now, "tftp ", c, "sent " + error);
@@ -192,7 +228,6 @@ final class ServeClients {
         for (TftpSession s : sessions) {
             all.add(s.stats());
         }
-        stats = all;
         running = false;
         for (TftpSession.Stats s : all) {
             running |= s.end() == null;
@@ -200,30 +235,38 @@ final class ServeClients {
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
-            if (mac != null) {
-                clients.get(mac.value()).sessions.add(sessionsSeen);
+            Client c = mac == null ? null : clients.get(mac.value());
+            Transfer t = c == null ? null : c.transfers.get(s.file());
+            if (t != null) {
+                t.sessions.add(sessionsSeen);
+                t.refused = null;
             }
         }
         for (Client c : clients.values()) {
-            if (c.sessions.isEmpty() || c.endAt >= 0) {
-                continue;
+            for (Transfer t : c.transfers.values()) {
+                if (!t.sessions.isEmpty() && t.endAt < 0) {
+                    follow(now, c, t, all);
+                }
             }
-            TftpSession.Stats s = c.best(all);
-            c.last = s;
-            long bytes = Math.min(fileSize, s.blocksAcked() * s.blockSize());
-            int q = fileSize == 0 ? 4 : (int) (bytes * 4 / fileSize);
-            if (q > c.quarter && q < 4) {
-                c.quarter = q;
-                line(now, "tftp ", c, String.format(Locale.ROOT, "%d%% (%d of %d bytes)", q * 25, bytes, fileSize));
-            }
-            if (c.finished(all)) {
-                c.endAt = now;
-                line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
-                        ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", c.file, fileSize,
-                        (now - c.requestAt) / 1e9, s.retransmissions())
-                        : "transfer of " + c.file + " ended: " + end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
-                        && c.sentError != null ? ", " + c.sentError : ""));
-            }
+        }
+    }
+
+    private void follow(long now, Client c, Transfer t, List<TftpSession.Stats> all) {
+        TftpSession.Stats s = t.best(all);
+        t.last = s;
+        long bytes = t.bytes();
+        int q = s.size() == 0 ? 4 : (int) (bytes * 4 / s.size());
+        if (q > t.quarter && q < 4) {
+            t.quarter = q;
+            line(now, "tftp ", c, String.format(Locale.ROOT, "%s %d%% (%d of %d bytes)", t.file, q * 25, bytes, s.size()));
+        }
+        if (t.finished(all)) {
+            t.endAt = now;
+            line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
+                    ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", t.file, s.size(), t.seconds(now),
+                    s.retransmissions())
+                    : "transfer of " + t.file + " ended: " + end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
+                    && c.sentError != null ? ", " + c.sentError : ""));
         }
     }
 
@@ -235,11 +278,11 @@ final class ServeClients {
         return !running && (lastRequestAt < 0 || now - lastRequestAt >= quietNanos);
     }
 
-    /** Returns the clients whose transfer is over. */
+    /** Returns the clients whose main transfer is over. */
     int finished() {
         int n = 0;
         for (Client c : clients.values()) {
-            n += c.endAt >= 0 ? 1 : 0;
+            n += c.finished() ? 1 : 0;
         }
         return n;
     }
@@ -249,65 +292,93 @@ final class ServeClients {
         return List.copyOf(clients.values());
     }
 
-    /** Prints one line per client: address, how, file, bytes, result, time, retransmissions. */
+    /** Prints one line per client (address, how, its main file: bytes, result, time, retransmissions), one more per other file. */
     void summary(PrintStream out, long now) {
         out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished");
         for (Client c : clients.values()) {
-            TftpSession.Stats s = c.last;
+            Transfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
                     .append(c.address == null ? "no address" : c.address + " (" + c.how + ")")
                     .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
-            if (c.file == null) {
+            if (main == null) {
                 b.append(", no transfer");
-            } else if (s == null) {
-                b.append(", asked for ").append(c.file).append(", no transfer started");
-                if (c.refused != null) {
-                    b.append(": refused with ").append(c.refused);
-                }
             } else {
-                long bytes = s.end() == TftpSession.End.COMPLETE ? fileSize : Math.min(fileSize, s.blocksAcked() * s.blockSize());
-                b.append(String.format(Locale.ROOT, ", %s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
-                        c.file, bytes, fileSize, s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
-                        s.retransmissions(), ((c.endAt >= 0 ? c.endAt : now) - c.requestAt) / 1e9));
-            }
-            if (!c.later.isEmpty()) {
-                b.append(", then asked for ").append(String.join(", ", c.later));
+                b.append(", ");
+                describe(b, main, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
+            for (Transfer t : c.transfers.values()) {
+                if (t != main) {
+                    out.println(Shown.text(describe(new StringBuilder("    then "), t, now).toString()));
+                }
+            }
         }
+    }
+
+    private StringBuilder describe(StringBuilder b, Transfer t, long now) {
+        TftpSession.Stats s = t.last;
+        if (s == null) {
+            b.append("asked for ").append(t.file).append(", no transfer started");
+            if (t.refused != null) {
+                b.append(": refused with ").append(t.refused);
+            }
+            return b;
+        }
+        return b.append(String.format(Locale.ROOT, "%s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
+                t.file, t.bytes(), s.size(), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
+                s.retransmissions(), t.seconds(now)));
     }
 
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
         for (Client c : clients.values()) {
-            TftpSession.Stats s = c.last;
+            Transfer main = c.main();
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
-                    .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies).put("file", c.file);
-            j.put("refused", c.refused);
-            if (s == null) {
+                    .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
+                    .put("file", main == null ? null : main.file);
+            j.put("refused", main == null ? null : main.refused);
+            if (main == null || main.last == null) {
                 j.put("transfer", (String) null);
             } else {
-                long bytes = s.end() == TftpSession.End.COMPLETE ? fileSize : Math.min(fileSize, s.blocksAcked() * s.blockSize());
-                j.put("transfer", Json.object().put("bytes", bytes).put("size", fileSize)
-                        .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
-                            case COMPLETE -> "complete";
-                            case GAVE_UP -> s.blocksAcked() == fileSize / s.blockSize() ? "last-ack-missing" : "gave-up";
-                            case CLIENT_ERROR -> "client-error";
-                            case READ_ERROR -> "read-error";
-                        })
-                        .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
-                        .put("retransmissions", s.retransmissions())
-                        .put("seconds", ((c.endAt >= 0 ? c.endAt : now) - c.requestAt) / 1e9));
+                j.put("transfer", transfer(main, now));
             }
-            all.add(j.putArray("later", c.later));
+            List<String> later = new ArrayList<>();
+            List<Json> transfers = new ArrayList<>();
+            for (Transfer t : c.transfers.values()) {
+                if (t != main) {
+                    later.add(t.file);
+                }
+                Json one = Json.object().put("file", t.file).put("refused", t.refused);
+                transfers.add(t.last == null ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
+            }
+            all.add(j.putArray("later", later).putArray("transfers", transfers));
         }
         return all;
     }
 
+    private Json transfer(Transfer t, long now) {
+        TftpSession.Stats s = t.last;
+        return Json.object().put("bytes", t.bytes()).put("size", s.size())
+                .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
+                    case COMPLETE -> "complete";
+                    case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
+                    case CLIENT_ERROR -> "client-error";
+                    case READ_ERROR -> "read-error";
+                })
+                .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
+                .put("retransmissions", s.retransmissions())
+                .put("seconds", t.seconds(now));
+    }
+
+    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
+    private static boolean lastAckMissing(TftpSession.Stats s) {
+        return s.end() == TftpSession.End.GAVE_UP && s.blocksAcked() == s.size() / s.blockSize();
+    }
+
     /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
-    private String end(TftpSession.Stats s) {
-        if (s.end() == TftpSession.End.GAVE_UP && s.blocksAcked() == fileSize / s.blockSize()) {
+    private static String end(TftpSession.Stats s) {
+        if (lastAckMissing(s)) {
             return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
         }
         return switch (s.end()) {

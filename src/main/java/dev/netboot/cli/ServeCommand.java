@@ -52,6 +52,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "The file served as the scenario's boot file (default: a generated image, 1 MiB + 337 bytes).")
     Path image;
 
+    @Option(names = "--root", paramLabel = "DIR",
+            description = "Serve every regular file under DIR by its path in it, as tftpd-hpa -s DIR does (a leading / is DIR itself; "
+                    + "nothing outside DIR, nothing but regular files), for boot loaders that fetch more than one file. "
+                    + "The scenario's boot file must be one of them. Not with --image.")
+    Path root;
+
     @Option(names = "--scenario", paramLabel = "FILE",
             description = "Scenario: server address, pool, boot file, lease, TFTP settings, faults (default: emulator/default.scenario).")
     Path scenarioFile;
@@ -160,6 +166,20 @@ final class ServeCommand implements Callable<Integer> {
         ServedFile served;
         ServedFile digest = null;
         ServedFile signature = null;
+        if (root != null) {
+            if (image != null) {
+                throw new UsageError("--root and --image: give one or the other (--root serves the boot file from the folder)");
+            }
+            if (!Files.isDirectory(root)) {
+                throw new UsageError("--root " + root + ": " + (Files.exists(root) ? "not a folder" : "no such folder"));
+            }
+            String boot = sc.bootFile().replaceFirst("^/+", "");
+            if (!boot.isEmpty() && !Files.isRegularFile(root.resolve(boot))) {
+                // Every board would be refused: say so now, not once per board.
+                throw new UsageError("--root " + root + ": the boot file the scenario names, " + sc.bootFile() + ", is not a file in it");
+            }
+            return new Setup(sc, null, null, null, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+        }
         if (image != null) {
             if (Files.isDirectory(image)) {
                 throw new UsageError("--image " + image + ": is a directory (expected: a file)");
@@ -223,8 +243,15 @@ final class ServeCommand implements Callable<Integer> {
 
     private int serve(Setup s, ServedFile served, RawSocketLink raw, PcapWriter capture, PrintStream out, PrintStream err) {
         Scenario sc = s.scenario();
-        long size = served.size();
-        ServeClients watch = new ServeClients(err, raw.macAddress(), size);
+        String bootFile = served != null ? sc.servedFile() : sc.bootFile();
+        long size;
+        try {
+            size = served != null ? served.size() : bootFile.isEmpty() ? 0 : Files.size(root.resolve(bootFile.replaceFirst("^/+", "")));
+        } catch (IOException e) {
+            err.println("netboot: --root " + IoProblems.of(root.resolve(bootFile), e));
+            return Main.EXIT_USAGE;
+        }
+        ServeClients watch = new ServeClients(err, raw.macAddress());
         TimelineRecorder drawing = timeline == null ? null : new TimelineRecorder(raw.macAddress(), "server " + sc.serverIp());
         long origin = System.nanoTime();
         ChaosLink chaos = new ChaosLink(raw, s.faults(), dev.netboot.emulator.Seeds.derive(sc.seed(), "serve-faults"),
@@ -238,76 +265,94 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
-        servers.tftp().serve(sc.servedFile(), served);
-        List<String> sidecars = new ArrayList<>();
-        if (s.digest() != null) {
-            servers.tftp().serve(sc.servedFile() + ".sha256", s.digest());
-            sidecars.add(sc.servedFile() + ".sha256");
-        }
-        if (s.signature() != null) {
-            servers.tftp().serve(sc.servedFile() + ".sig", s.signature());
-            sidecars.add(sc.servedFile() + ".sig");
-        }
-        err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, boot file %s (%d bytes%s), TFTP timeout %.1f s; "
-                        + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
-                sc.servedFile(), size, sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9,
-                faults(s.faults()));
-        stop = false;
-        installSignals();
-        long now = 0;
-        String why = "stopped by a signal";
-        boolean short_ = false;
-        while (true) {
-            now = System.nanoTime() - origin;
-            servers.poll(now);
-            watch.poll(now, servers.tftp());
-            if (stop) {
-                break;
+        try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
+            if (served != null) {
+                servers.tftp().serve(sc.servedFile(), served);
+            } else {
+                try {
+                    servers.tftp().serveFolder(root);
+                } catch (IOException e) {
+                    err.println("netboot: --root " + IoProblems.of(root, e));
+                    return Main.EXIT_USAGE;
+                }
             }
-            if (clients != null && watch.finished() >= clients && watch.quiet(now, LINGER)) {
-                why = watch.finished() + " of " + clients + " clients finished";
-                break;
+            List<String> sidecars = new ArrayList<>();
+            if (s.digest() != null) {
+                servers.tftp().serve(sc.servedFile() + ".sha256", s.digest());
+                sidecars.add(sc.servedFile() + ".sha256");
             }
-            if (now >= s.forNanos()) {
-                why = String.format(Locale.ROOT, "stopped after %s", duration);
-                short_ = clients != null;
-                break;
+            if (s.signature() != null) {
+                servers.tftp().serve(sc.servedFile() + ".sig", s.signature());
+                sidecars.add(sc.servedFile() + ".sig");
             }
-            long wait = Math.min(servers.pollAt(), s.forNanos()) - now;
-            if (wait > 0) {
-                raw.awaitFrame(Math.min(wait, MAX_WAIT));
+            err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, %sboot file %s (%d bytes%s), TFTP timeout %.1f s; "
+                            + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
+                    root == null ? "" : "the files under " + root + ", ", bootFile, size,
+                    sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9, faults(s.faults()));
+            stop = false;
+            installSignals();
+            long now = 0;
+            String why = "stopped by a signal";
+            boolean short_ = false;
+            while (true) {
+                now = System.nanoTime() - origin;
+                servers.poll(now);
+                watch.poll(now, servers.tftp());
+                if (stop) {
+                    break;
+                }
+                if (clients != null && watch.finished() >= clients && watch.quiet(now, LINGER)) {
+                    why = watch.finished() + " of " + clients + " clients finished";
+                    break;
+                }
+                if (now >= s.forNanos()) {
+                    why = String.format(Locale.ROOT, "stopped after %s", duration);
+                    short_ = clients != null;
+                    break;
+                }
+                long wait = Math.min(servers.pollAt(), s.forNanos()) - now;
+                if (wait > 0) {
+                    raw.awaitFrame(Math.min(wait, MAX_WAIT));
+                }
             }
-        }
-        // "stopped after 25s (25.001 s)", "stopped by a signal (8.120 s)", "3 of 3 clients finished (12.004 s)"
-        err.printf(Locale.ROOT, "netboot: %s (%.3f s)%n", why, now / 1e9);
-        if (json) {
-            ChaosLink.Faults f = s.faults();
-            out.println(Json.object().put("interface", iface).put("server", sc.serverIp().toString()).put("seconds", now / 1e9)
-                    .put("stopped", why).put("file", sc.servedFile()).put("size", size).putArray("sidecars", sidecars)
-                    .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
-                            .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9))
-                    .put("finished", watch.finished()).putArray("clients", watch.json(now))
-                    .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
-                            .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));
-        } else {
-            out.printf(Locale.ROOT, "served on %s as %s for %.3f s (%s); faults: %s%n", iface, sc.serverIp(), now / 1e9, why, faults(s.faults()));
-            watch.summary(out, now);
-            out.printf(Locale.ROOT, "  wire: %d lost, %d duplicated, %d corrupted, %d delayed, %d reordered%n", chaos.lost(),
-                    chaos.duplicated(), chaos.corrupted(), chaos.delayed(), chaos.reordered());
-        }
-        if (drawing != null) {
-            try {
-                drawing.write(timeline, "netboot serve on " + iface + ": " + sc.serverIp() + ", faults " + faults(s.faults()));
-            } catch (IOException e) {
-                err.println("netboot: cannot write the timeline " + IoProblems.of(timeline, e));
+            // "stopped after 25s (25.001 s)", "stopped by a signal (8.120 s)", "3 of 3 clients finished (12.004 s)"
+            err.printf(Locale.ROOT, "netboot: %s (%.3f s)%n", why, now / 1e9);
+            if (json) {
+                ChaosLink.Faults f = s.faults();
+                out.println(Json.object().put("interface", iface).put("server", sc.serverIp().toString()).put("seconds", now / 1e9)
+                        .put("stopped", why).put("root", root == null ? null : root.toString()).put("file", bootFile).put("size", size)
+                        .putArray("sidecars", sidecars)
+                        .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
+                                .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9))
+                        .put("finished", watch.finished()).putArray("clients", watch.json(now))
+                        .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
+                                .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));
+            } else {
+                out.printf(Locale.ROOT, "served on %s as %s for %.3f s (%s); faults: %s%n", iface, sc.serverIp(), now / 1e9, why, faults(s.faults()));
+                watch.summary(out, now);
+                out.printf(Locale.ROOT, "  wire: %d lost, %d duplicated, %d corrupted, %d delayed, %d reordered%n", chaos.lost(),
+                        chaos.duplicated(), chaos.corrupted(), chaos.delayed(), chaos.reordered());
+            }
+            if (drawing != null) {
+                try {
+                    drawing.write(timeline, "netboot serve on " + iface + ": " + sc.serverIp() + ", faults " + faults(s.faults()));
+                } catch (IOException e) {
+                    err.println("netboot: cannot write the timeline " + IoProblems.of(timeline, e));
+                    return Main.EXIT_FAILED;
+                }
+            }
+            if (short_) {
+                err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration);
                 return Main.EXIT_FAILED;
             }
+            return 0;
         }
-        if (short_) {
-            err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration);
-            return Main.EXIT_FAILED;
-        }
-        return 0;
+    }
+
+    /** Something to close that says no checked exception. */
+    private interface Closing extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private static String faults(ChaosLink.Faults f) {

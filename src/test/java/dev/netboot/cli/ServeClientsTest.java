@@ -3,6 +3,8 @@ package dev.netboot.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.net.Frames;
 import dev.netboot.wire.Ipv4Address;
@@ -22,7 +24,7 @@ class ServeClientsTest {
     static final Ipv4Address CLIENT = Ipv4Address.parse("192.0.2.50");
 
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final ServeClients clients = new ServeClients(new PrintStream(err, true, StandardCharsets.UTF_8), SERVER_MAC, 1_048_576);
+    final ServeClients clients = new ServeClients(new PrintStream(err, true, StandardCharsets.UTF_8), SERVER_MAC);
 
     void wire(long now, MacAddress from, Ipv4Address src, int srcPort, MacAddress to, Ipv4Address dst, int dstPort, TftpPacket p) {
         byte[] f = Frames.udp(from, to, src, srcPort, dst, dstPort, Frames.tftp(p));
@@ -71,8 +73,23 @@ class ServeClientsTest {
         wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("nope.bin", "octet", List.of()));
         wire(1_000_100_000L, SERVER_MAC, SERVER, 50000, CLIENT_MAC, CLIENT, 40000, new TftpPacket.Error(1, "File not found"));
         wire(1_100_000_000L, CLIENT_MAC, CLIENT, 40001, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()));
-        String json = clients.json(5_000_000_000L).getFirst().toString();
-        assertTrue(json.contains("\"file\":\"boot.img\"") && json.contains("\"refused\":null"), json);
+        JsonNode j = json();
+        assertEquals("boot.img", j.get("file").asText(), j.toString());
+        assertTrue(j.get("refused").isNull(), j.toString());
+        // Both requests are in the client's list of transfers, each with its own outcome.
+        assertEquals("nope.bin", j.get("transfers").get(0).get("file").asText(), j.toString());
+        assertEquals("ERROR 1 (file not found): File not found", j.get("transfers").get(0).get("refused").asText(), j.toString());
+        assertEquals("boot.img", j.get("transfers").get(1).get("file").asText(), j.toString());
+        assertTrue(j.get("transfers").get(1).get("refused").isNull(), j.toString());
+        assertEquals(List.of("nope.bin"), List.of(j.get("later").get(0).asText()));
+    }
+
+    JsonNode json() {
+        try {
+            return new ObjectMapper().readTree(clients.json(5_000_000_000L).getFirst().toString());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netboot.emulator.Seeds;
 import dev.netboot.link.HostNet;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -283,7 +284,8 @@ class ServeCommandTest {
                     + " || true; }";
             Served s = run(net, lan, img, "1s");
             String shown = "x\\x1b[2J\\x0anetboot: y\\u202e";
-            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for " + shown)), s.out());
+            assertTrue(s.out().lines().anyMatch(l -> l.startsWith("    then asked for " + shown + ", no transfer started: refused with ERROR 1")),
+                    s.out());
             assertTrue(s.err().contains(shown), s.err());
             for (String text : List.of(s.out(), s.err())) {
                 assertTrue(text.chars().noneMatch(c -> c < 0x20 && c != '\n' || c == 0x202e), text);
@@ -311,7 +313,12 @@ class ServeCommandTest {
             // beside the image; the summary follows the boot file and names what came after.
             assertEquals(BootCliTest.sha256(img) + "  image.bin\n", Files.readString(dir.resolve("got1.sha256")));
             assertTrue(Arrays.equals(sig, Files.readAllBytes(dir.resolve("got1.sig"))));
-            assertTrue(s.out().lines().anyMatch(l -> l.contains(MAC1) && l.endsWith("then asked for boot.img.sha256, boot.img.sig")), s.out());
+            // Each file a line of its own: the sidecars after the boot file, each its whole size, complete.
+            List<String> out = s.out().lines().toList();
+            int main = out.indexOf(out.stream().filter(l -> l.contains(MAC1)).findFirst().orElseThrow());
+            int digest = (BootCliTest.sha256(img) + "  image.bin\n").length();
+            assertTrue(out.get(main + 1).startsWith("    then boot.img.sha256: " + digest + " of " + digest + " bytes, complete"), s.out());
+            assertTrue(out.get(main + 2).startsWith("    then boot.img.sig: 64 of 64 bytes, complete"), s.out());
             assertEquals(0, wire(s.out(), "lost"), s.out());
             assertTrue(s.err().contains("boot file boot.img (200000 bytes, with boot.img.sha256 and boot.img.sig)"), s.err());
             // The diagram: server and both clients as lanes; every block sent once at least, the first time not "again":
@@ -322,6 +329,59 @@ class ServeCommandTest {
             assertBlocks(200_000 / 1428 + 1, dataBlocks(d, lane(d, MAC2)));
             assertEquals(0, count(d, "data-lost", null));
             assertTrue(Files.size(dir.resolve("serve.pcap")) > 200_000 * 2, "the capture holds both transfers");
+        }
+    }
+
+    @Test
+    void aFolderIsServedFileByFileAsTftpdHpaServesOneAndNothingOutsideIt() throws Exception {
+        // A boot loader fetches more than its boot file (PXELINUX: its configuration, a kernel, an initrd): --root
+        // serves the folder as tftpd-hpa -s does. Each file must arrive bit-exact and be summed up on its own; a
+        // name that climbs out of the folder is refused with ERROR 2 and nothing of the file outside goes.
+        try (HostNet net = new HostNet("sr", "serve")) {
+            Lan lan = lan(net);
+            Path root = Files.createDirectories(dir.resolve("tftproot"));
+            byte[] boot = BootCliTest.randomImage(70_000, 21);
+            byte[] config = "DEFAULT linux\nLABEL linux\n  KERNEL kernel.bin\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] kernel = BootCliTest.randomImage(300_000, 22);
+            Files.write(root.resolve("boot.img"), boot);
+            Files.createDirectories(root.resolve("pxelinux.cfg"));
+            Files.write(root.resolve("pxelinux.cfg").resolve("default"), config);
+            Files.write(root.resolve("kernel.bin"), kernel);
+            Files.writeString(dir.resolve("secret"), "not to be served\n");
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), SCENARIO.formatted("1s"));
+            Process p = serve(lan.srv(), "--interface", lan.bridge(), "--scenario", scenario.toString(), "--root", root.toString(),
+                    "--clients", "1", "--for", "120s", "--json");
+            String get = " && busybox tftp -g -r %s -l " + dir + "/%s " + SERVER;
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "sh", "-c", client("c1", lan.c1(),
+                    "busybox tftp -g -r boot.img -l " + dir.resolve("got-boot") + " " + SERVER
+                            + get.formatted("pxelinux.cfg/default", "got-config") + get.formatted("/kernel.bin", "got-kernel")
+                            + " && ! busybox tftp -g -r ../secret -l " + dir.resolve("got-secret") + " " + SERVER));
+            Served s = finish(p, List.of(c1));
+            String logs = s.err() + "\n--- c1:\n" + log("c1.log");
+            assertEquals(0, c1.exitValue(), logs);
+            assertEquals(0, s.exit(), logs);
+            assertEquals(BootCliTest.sha256(boot), BootCliTest.sha256(Files.readAllBytes(dir.resolve("got-boot"))), logs);
+            assertEquals(BootCliTest.sha256(config), BootCliTest.sha256(Files.readAllBytes(dir.resolve("got-config"))), logs);
+            assertEquals(BootCliTest.sha256(kernel), BootCliTest.sha256(Files.readAllBytes(dir.resolve("got-kernel"))), logs);
+            assertTrue(!Files.exists(dir.resolve("got-secret")) || Files.size(dir.resolve("got-secret")) == 0, logs);
+            assertTrue(s.err().contains("the files under " + root + ", boot file boot.img (70000 bytes)"), logs);
+            assertTrue(s.err().contains("sent ERROR 2 (access violation): Access violation: '..' in the file name"), logs);
+            assertTrue(s.err().contains("sent /kernel.bin: 300000 bytes in "), logs);
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.out());
+            assertEquals(root.toString(), j.get("root").asText(), s.out());
+            com.fasterxml.jackson.databind.JsonNode c = j.get("clients").get(0);
+            assertEquals("boot.img", c.get("file").asText(), s.out());
+            assertEquals(70_000, c.get("transfer").get("bytes").asLong(), s.out());
+            com.fasterxml.jackson.databind.JsonNode t = c.get("transfers");
+            assertEquals(4, t.size(), s.out());
+            List<String> files = new ArrayList<>();
+            t.forEach(x -> files.add(x.get("file").asText()));
+            assertEquals(List.of("boot.img", "pxelinux.cfg/default", "/kernel.bin", "../secret"), files);
+            assertEquals(config.length, t.get(1).get("transfer").get("bytes").asLong(), s.out());
+            assertEquals("complete", t.get(2).get("transfer").get("end").asText(), s.out());
+            assertEquals(300_000, t.get(2).get("transfer").get("size").asLong(), s.out());
+            assertTrue(t.get(3).get("transfer").isNull(), s.out());
+            assertEquals("ERROR 2 (access violation): Access violation: '..' in the file name", t.get(3).get("refused").asText(), s.out());
         }
     }
 
@@ -368,7 +428,12 @@ class ServeCommandTest {
                 new Case(new String[] {"serve", "--interface", "lo", "--clients", "0"}, "--clients 0"),
                 new Case(new String[] {"serve", "--interface", "lo", "--for", "0s"}, "--for 0s"),
                 new Case(new String[] {"serve", "--interface", "lo", "--scenario", "emulator/relay.scenario"}, "[relay]"),
-                new Case(new String[] {"serve", "--interface", "serve-nosuch0"}, "no interface named serve-nosuch0"));
+                new Case(new String[] {"serve", "--interface", "serve-nosuch0"}, "no interface named serve-nosuch0"),
+                new Case(new String[] {"serve", "--interface", "lo", "--root", "emulator", "--image", "README.md"}, "--root and --image"),
+                new Case(new String[] {"serve", "--interface", "lo", "--root", "serve-nosuch-dir"}, "--root serve-nosuch-dir: no such folder"),
+                new Case(new String[] {"serve", "--interface", "lo", "--root", "README.md"}, "--root README.md: not a folder"),
+                new Case(new String[] {"serve", "--interface", "lo", "--root", "emulator"},
+                        "--root emulator: the boot file the scenario names, boot.img, is not a file in it"));
         for (Case c : cases) {
             BootCliTest.Run r = BootCliTest.run(c.args());
             assertEquals(2, r.exit(), String.join(" ", c.args()) + ": " + r.err());
