@@ -6,6 +6,7 @@ import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpText;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
@@ -458,7 +459,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Sends ERROR {@code code} from {@code fromPort}. */
     static void sendError(NetStack stack, long now, int fromPort, Ipv4Address to, int toPort, int code, String message) {
-        TftpPacket.Error e = new TftpPacket.Error(code, message);
+        // A message may quote the request (its mode, its file name): cut to what one datagram carries, whole characters.
+        TftpPacket.Error e = new TftpPacket.Error(code, TftpText.fit(message.replace('\0', ' '), stack.maxUdpPayload() - 5));
         stack.sendUdp(now, fromPort, to, toPort, e.encodedLength(), (b, o, l) -> e.emit(b, o));
     }
 }

@@ -6,6 +6,7 @@ import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpText;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 import java.util.random.RandomGenerator;
@@ -518,8 +519,9 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (code == TftpSinkException.SILENT) {
             return; // a board whose power was cut sends nothing more
         }
-        String m = message.length() > 200 ? message.substring(0, 200) : message;
-        int n = new TftpPacket.Error(code, m.replace('\0', ' ')).emit(scratch, 0);
+        // A message may quote what a peer sent (an OACK's option): cut to the buffer's room, whole characters.
+        String m = TftpText.fit(message.replace('\0', ' '), scratch.capacity() - 5);
+        int n = new TftpPacket.Error(code, m).emit(scratch, 0);
         net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
     }
 

@@ -49,6 +49,35 @@ public final class TftpText {
         return out.toByteArray();
     }
 
+    /**
+     * Returns the longest start of {@code s}, whole characters, that {@link #encode} writes in at most {@code maxBytes}
+     * bytes: an ERROR message that must fit the packet's room, whatever a peer put in it.
+     */
+    public static String fit(String s, int maxBytes) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); ) {
+            char c = s.charAt(i);
+            int chars = 1;
+            int n;
+            if (c < 0x80 || (c >= ESCAPE + 0x80 && c <= ESCAPE + 0xFF)) {
+                n = 1;
+            } else if (c < 0x800) {
+                n = 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n = 4;
+                chars = 2;
+            } else {
+                n = 3;
+            }
+            if (bytes + n > maxBytes) {
+                return s.substring(0, i);
+            }
+            bytes += n;
+            i += chars;
+        }
+        return s;
+    }
+
     /** Returns the UTF-8 length of {@code s} as {@link #encode} writes it. */
     public static int length(String s) {
         return encode(s).length;

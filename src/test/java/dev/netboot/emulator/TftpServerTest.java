@@ -246,6 +246,26 @@ class TftpServerTest {
     }
 
     @Test
+    void anErrorQuotingALongModeIsCutToOneDatagramAndTheServerGoesOn() {
+        // An RRQ whose mode is 1,440 bytes: "Unsupported mode '...' (octet or netascii)" would be longer than one
+        // datagram (1,472 bytes at MTU 1500), and the stack refused to send it with an exception that stopped the
+        // server. The ERROR is cut to what a datagram carries; the next request is served.
+        Setup s = setup(SC);
+        s.tftp().serve("boot.img", file(600));
+        String mode = "x".repeat(1440);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, new TftpPacket.Rrq("boot.img", mode, List.of()));
+        TestClient.Rx rx = s.client().next(s.sim());
+        TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, rx.tftp());
+        assertEquals(TftpWire.ERR_NOT_DEFINED, e.code());
+        assertEquals(1472, rx.payload().length, "opcode, code, message and NUL fill one datagram");
+        assertEquals(("Unsupported mode '" + mode + "' (octet or netascii)").substring(0, 1472 - 5), e.message());
+        s.client().autoAck = true;
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.sim().runFor(10 * T);
+        assertEquals(TftpSession.End.COMPLETE, s.tftp().sessions().getFirst().stats().end());
+    }
+
+    @Test
     void unknownFileGetsError1FromANewPort() {
         Setup s = setup(SC);
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("nope.img"));

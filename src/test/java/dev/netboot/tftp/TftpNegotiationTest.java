@@ -227,6 +227,26 @@ class TftpNegotiationTest {
     }
 
     @Test
+    void anOackRefusalQuotingALongNonAsciiValueFitsItsErrorPacket() {
+        // Found by fuzzing (TftpFuzzTest transfer): ERROR 8 quotes the OACK's value, and 150 euro signs are 450 bytes
+        // of UTF-8; the board's 256-byte ERROR buffer overflowed, and the exception escaped the stack. The message is
+        // cut, whole characters, to the 251 bytes an ERROR there has for it (256 less opcode, code and NUL).
+        startRead(WINDOWED);
+        String value = "\u20ac".repeat(150);
+        fromServer(10 * MS, TID, oack("windowsize", value));
+        List<Frames.Udp> tx = link.takeTx().stream().map(t -> t.decode().asUdp()).toList();
+        assertEquals(List.of(TID, 69), tx.stream().map(Frames.Udp::dstPort).toList());
+        TftpPacket.Error e = (TftpPacket.Error) tx.get(0).tftp();
+        assertEquals(TftpWire.ERR_OPTIONS, e.code());
+        int room = 256 - 5;
+        String full = "OACK windowsize " + value;
+        // The longest start of the message, whole 3-byte characters, within the room.
+        int keep = "OACK windowsize ".length() + (room - "OACK windowsize ".length()) / 3;
+        assertEquals(full.substring(0, keep), e.message());
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp()); // asked plainly, as for any refused OACK
+    }
+
+    @Test
     void serverThatIgnoresOptionsRunsAt512LockStep() {
         startRead(WINDOWED);
         fromServer(10 * MS, TID, data(1, 512, 512));
