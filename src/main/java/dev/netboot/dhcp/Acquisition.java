@@ -232,7 +232,7 @@ final class Acquisition {
             case State.Proxying p -> {
                 ProxyBoot.Asking a = proxyBoot.asking();
                 proxyBoot.poll(now, secs(now));
-                proxyDone(p, a);
+                proxyDone(p, a.lease());
             }
             case State.Declined d when now >= d.restartAt() -> {
                 if (overBudget(now)) {
@@ -282,7 +282,7 @@ final class Acquisition {
                     if (why != null) {
                         lastIgnored = why;
                     }
-                    proxyDone(p, a);
+                    proxyDone(p, a.lease());
                 }
                 default -> {
                 }
@@ -414,19 +414,21 @@ final class Acquisition {
             // PXE 2.1: the ProxyDHCP offer names the boot file itself (dnsmasq's proxy mode does): no need to ask.
             transition(new State.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart));
         } else if (proxy != null) {
-            transition(new State.Proxying(xid, leaseStart));
+            State.Proxying p = new State.Proxying(xid, leaseStart);
+            transition(p);
             proxyBoot.start(now, xid, lease, proxy, secs(now));
+            proxyDone(p, lease); // a request that cannot go (no route) ends it at once
         } else {
             incomplete(lease, "no ProxyDHCP server answered");
         }
     }
 
     /** Moves on once the ProxyDHCP exchange that was {@code a} has ended: done with its lease, or failed. */
-    private void proxyDone(State.Proxying p, ProxyBoot.Asking a) {
+    private void proxyDone(State.Proxying p, Lease lease) {
         if (proxyBoot.lease() != null) {
             transition(new State.Done(proxyBoot.lease(), p.leaseStart()));
         } else if (proxyBoot.failure() != null) {
-            incomplete(a.lease(), proxyBoot.failure());
+            incomplete(lease, proxyBoot.failure());
         }
     }
 

@@ -75,9 +75,19 @@ final class ProxyBoot {
         }
         int len = messages.proxyRequest(a.xid(), secs, a.lease().address());
         SendResult r = net.sendUdp(now, BootpMessage.CLIENT_PORT, a.proxy().server(), PORT, len, messages);
-        if (r == SendResult.SENT || r == SendResult.PENDING_ARP) {
-            resent += a.sent() > 0 ? 1 : 0;
-            asking = new Asking(a.xid(), a.lease(), a.proxy(), a.sent() + 1, backoff.retryAt(now, a.sent()));
+        switch (r) {
+            case SENT, PENDING_ARP -> {
+                resent += a.sent() > 0 ? 1 : 0;
+                asking = new Asking(a.xid(), a.lease(), a.proxy(), a.sent() + 1, backoff.retryAt(now, a.sent()));
+            }
+            // The lease's address and mask put the server off-link, and the lease names no router: no request can go.
+            case NO_ROUTE -> finish(null, "no route to the ProxyDHCP server " + a.proxy().server() + " from " + a.lease().address()
+                    + " (off-link, and the lease names no router)");
+            // Too many datagrams wait for ARP: this try is lost, the next comes at its time.
+            case QUEUE_FULL -> asking = new Asking(a.xid(), a.lease(), a.proxy(), a.sent() + 1, backoff.retryAt(now, a.sent()));
+            case LINK_BUSY -> {
+                // GUIDE H9: nothing went out; the next poll tries again
+            }
         }
     }
 

@@ -328,6 +328,28 @@ class AcquisitionTest extends DhcpTimeline {
     }
 
     @Test
+    void aProxyDhcpServerTheLeaseGivesNoRouteToFailsInOneLineNotInABusyLoop() {
+        // Found by fuzzing (DhcpFuzzTest lease): the address is on another subnet than the ProxyDHCP server and the lease
+        // names no router, so the DHCPREQUEST to port 4011 has no route. The request was tried again at every poll, at
+        // once, for ever: a board spinning with nothing on the wire. There is no way to the only server that names the
+        // boot file: the lease is incomplete, and says why.
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        Ipv4Address far = ip("198.51.100.7");
+        deliver(10 * MS, Reply.OFFER.xid(xid).from(PROXY).yiaddr(Ipv4Address.ANY).siaddr(Ipv4Address.ANY).file("")
+                .with(new DhcpOption.VendorClass("PXEClient")));
+        deliver(20 * MS, Reply.OFFER.xid(xid).yiaddr(far).siaddr(Ipv4Address.ANY).file("").without(DhcpOption.ROUTER));
+        poll(520 * MS);
+        broadcastAt(520 * MS);
+        deliver(530 * MS, Reply.OFFER.xid(xid).yiaddr(far).siaddr(Ipv4Address.ANY).file("").without(DhcpOption.ROUTER)
+                .type(DhcpMessageType.Known.ACK));
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertTrue(f.reason().contains("no route to the ProxyDHCP server 192.0.2.3 from 198.51.100.7"), f.reason());
+        assertTrue(stage.pollAt() > 530 * MS, "nothing left to do at once");
+        link.expectNoTx();
+    }
+
+    @Test
     void bootServerAndFileFromOptions66And67And150InAnOverloadedAck() {
         start(CONFIG.withProbes(0, MS));
         int xid = discovered();

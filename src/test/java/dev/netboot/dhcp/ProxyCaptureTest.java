@@ -84,6 +84,7 @@ class ProxyCaptureTest {
     void aProxyDhcpOfferIsNotTakenForTheAnswerOnPort4011() {
         ScriptedLink link = new ScriptedLink(BOARD);
         NetStack net = new NetStack(link, NetConfig.DEFAULTS);
+        net.configure(ADDRESS, Ipv4Address.parse("255.255.255.0"), Ipv4Address.ANY); // the lease's address, as the stage does first
         ProxyBoot proxy = new ProxyBoot(net, new ClientMessages(BOARD, DhcpConfig.DEFAULTS, net.maxUdpPayload()),
                 (now, sent) -> now + ScriptedLink.SEC);
         Lease addressOnly = new Lease(Lease.Source.DHCP, ADDRESS, Ipv4Address.parse("255.255.255.0"), Ipv4Address.ANY, List.of(),
