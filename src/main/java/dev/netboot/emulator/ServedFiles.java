@@ -50,17 +50,18 @@ final class ServedFiles implements AutoCloseable {
     }
 
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
-    private final Map<String, ServedFile> netascii = new HashMap<>();
+    private final Map<ServedFile, ServedFile> netascii = new IdentityHashMap<>(); // each file's netascii view, once asked
     private Path folder;     // null: the names given one by one only
     private Path realFolder; // the folder with its symbolic links followed
     private final Map<String, Opened> opened = new HashMap<>();
     private final List<ServedFile> retired = new ArrayList<>(); // replaced on disk, perhaps still read by a session
-    private final Map<ServedFile, ServedFile> folderViews = new IdentityHashMap<>(); // netascii views of the folder's files
 
     /** Serves {@code content} under {@code name}, replacing what was served under it. */
     void serve(String name, ServedFile content) {
-        files.put(name, Objects.requireNonNull(content, "content"));
-        netascii.remove(name);
+        ServedFile old = files.put(name, Objects.requireNonNull(content, "content"));
+        if (old != null) {
+            netascii.remove(old);
+        }
     }
 
     /**
@@ -85,25 +86,16 @@ final class ServedFiles implements AutoCloseable {
      */
     ServedFile read(String name, boolean netascii) throws IOException, Refused {
         ServedFile raw = files.get(name);
-        if (raw != null) {
-            if (!netascii) {
-                return raw;
-            }
-            ServedFile view = this.netascii.get(name);
-            if (view == null) {
-                view = ServedFile.netascii(raw);
-                this.netascii.put(name, view);
-            }
-            return view;
+        if (raw == null && folder != null) {
+            raw = fromFolder(name);
         }
-        raw = folder == null ? null : fromFolder(name);
         if (raw == null || !netascii) {
             return raw;
         }
-        ServedFile view = folderViews.get(raw);
+        ServedFile view = this.netascii.get(raw);
         if (view == null) {
             view = ServedFile.netascii(raw);
-            folderViews.put(raw, view);
+            this.netascii.put(raw, view);
         }
         return view;
     }
@@ -158,7 +150,7 @@ final class ServedFiles implements AutoCloseable {
         }
         if (o != null) {
             retired.add(o.file());
-            folderViews.remove(o.file());
+            netascii.remove(o.file());
         }
         opened.put(key, new Opened(f, a.size(), a.lastModifiedTime()));
         return f;
@@ -175,6 +167,6 @@ final class ServedFiles implements AutoCloseable {
         }
         opened.clear();
         retired.clear();
-        folderViews.clear();
+        netascii.clear();
     }
 }
