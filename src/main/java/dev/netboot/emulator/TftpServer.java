@@ -11,13 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 
@@ -74,19 +72,11 @@ public final class TftpServer implements UdpHandler, SimNode {
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
             waited, dropped, peakActive, accessRefused;
 
-    /** A session's deadline in the heap; stale once the session's own entry says otherwise. */
-    private record Timer(long at, long seq, TftpServerSession session) {
-    }
-
     /** A request that waits in port 69's queue while the server runs its limit of transfers. */
     private record Waiting(int srcIp, int srcPort, byte[] request) {
     }
 
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> a.at() != b.at()
-            ? Long.compare(a.at(), b.at()) : Long.compare(a.seq(), b.seq()));
-    // The earliest deadline a session has in the heap: an entry with another instant is stale.
-    private final Map<TftpServerSession, Long> timerAt = new IdentityHashMap<>();
-    private long timerSeq;
+    private final SessionTimers timers = new SessionTimers();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private TftpServerLimits limits = TftpServerLimits.NONE;
     private final PortShare share;
@@ -433,20 +423,12 @@ public final class TftpServer implements UdpHandler, SimNode {
     private void touched(long now, TftpServerSession s) {
         if (s.ended()) {
             if (active.remove(s)) {
-                timerAt.remove(s);
+                timers.cancel(s);
                 admitWaiting(now);
             }
             return;
         }
-        long at = s.pollAt();
-        if (at == Long.MAX_VALUE) {
-            return;
-        }
-        Long cur = timerAt.get(s);
-        if (cur == null || at < cur) {
-            timerAt.put(s, at);
-            timers.add(new Timer(at, timerSeq++, s));
-        }
+        timers.schedule(s);
     }
 
     /** Returns an unbound port in the ephemeral range from the seeded generator, or -1. */
@@ -467,34 +449,15 @@ public final class TftpServer implements UdpHandler, SimNode {
     @Override
     public void poll(long now) {
         share.run(now);
-        while (true) {
-            Timer t = timers.peek();
-            if (t == null || t.at() > now) {
-                break;
-            }
-            timers.poll();
-            Long cur = timerAt.get(t.session());
-            if (cur == null || cur != t.at()) {
-                continue; // stale: the session's deadline moved since
-            }
-            timerAt.remove(t.session());
-            t.session().poll(now);
-            touched(now, t.session());
+        for (TftpServerSession s = timers.due(now); s != null; s = timers.due(now)) {
+            s.poll(now);
+            touched(now, s);
         }
         admitWaiting(now);
     }
 
     @Override
     public long pollAt() {
-        while (!timers.isEmpty()) {
-            Timer t = timers.peek();
-            Long cur = timerAt.get(t.session());
-            if (cur != null && cur == t.at()) {
-                break;
-            }
-            timers.poll(); // stale
-        }
-        long at = timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at();
-        return Math.min(at, share.pollAt());
+        return Math.min(timers.next(), share.pollAt());
     }
 }
