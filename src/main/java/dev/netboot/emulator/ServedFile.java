@@ -147,6 +147,79 @@ public sealed interface ServedFile extends AutoCloseable {
     }
 
     /**
+     * A file of a served folder ({@link TftpServer#serveFolder}): its channel is opened when a read needs it and may be
+     * closed between reads ({@link #close}), so a server keeps only so many folder files open however many clients ask
+     * for how many files. Opened again, it must still be the file it was (the same file system object, size and time
+     * of last change), or the read fails: a transfer never mixes two versions of a file.
+     */
+    final class InFolder implements ServedFile {
+        private final Path path;
+        private final long size;
+        private final java.nio.file.attribute.FileTime modified;
+        private final Object fileKey;
+        private final java.util.function.Consumer<InFolder> onOpen;
+        private FileChannel channel;
+
+        /** {@code path} as {@code attributes} describe it; {@code onOpen} hears of every read that keeps it open. */
+        InFolder(Path path, java.nio.file.attribute.BasicFileAttributes attributes, java.util.function.Consumer<InFolder> onOpen) {
+            this.path = path;
+            this.size = attributes.size();
+            this.modified = attributes.lastModifiedTime();
+            this.fileKey = attributes.fileKey();
+            this.onOpen = onOpen;
+        }
+
+        /** Returns whether {@code attributes} still describe the file this serves. */
+        boolean sameAs(java.nio.file.attribute.BasicFileAttributes attributes) {
+            return attributes.size() == size && attributes.lastModifiedTime().equals(modified)
+                    && Objects.equals(attributes.fileKey(), fileKey);
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            if (channel == null) {
+                FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                try {
+                    if (!sameAs(java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class))) {
+                        throw new IOException(path + " changed on disk while it was being served");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+                channel = ch;
+            }
+            onOpen.accept(this);
+            long at = offset;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, at);
+                if (n < 0) {
+                    throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when it was asked for)");
+                }
+                at += n;
+            }
+        }
+
+        /** Closes the channel, if open; a later read opens it again. */
+        @Override
+        public void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // read-only: nothing was written that closing could lose
+                }
+                channel = null;
+            }
+        }
+    }
+
+    /**
      * {@code raw} as RFC 1350's netascii carries it (RFC 764's NVT: LF as CR LF, CR as CR NUL, every other byte as it
      * is), for a request in mode netascii: what tftpd-hpa and atftpd send, and what a netascii client turns back into
      * {@code raw}. {@link #of(ServedFile)} reads {@code raw} once to count the size and note where each 4 KiB step of

@@ -2,19 +2,15 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.TftpWire;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,8 +22,9 @@ import java.util.Objects;
  * <p>Beside the names given one by one, a folder may be served ({@link #serveFolder}), as tftpd-hpa's {@code -s DIR}
  * serves one: a name is a path under the folder, a leading {@code /} standing for the folder itself; a name with a
  * {@code ..} part, or one whose file lies outside the folder once symbolic links are followed, is refused (ERROR 2),
- * and so is anything but a regular file. A file is opened on its first request and again when its size or time of
- * last change has changed since, so a file replaced while the server runs is served as it is now.
+ * and so is anything but a regular file. A file changed on disk since it was last asked for is served as it is now;
+ * at most {@link #MAX_OPEN} of the folder's files are open at once, the least recently read closed first (reopened when
+ * read again), so no number of clients and files runs the server out of file descriptors.
  */
 final class ServedFiles implements AutoCloseable {
     /** A request the folder refuses: the TFTP error code and message to answer with. */
@@ -45,16 +42,16 @@ final class ServedFiles implements AutoCloseable {
         }
     }
 
-    /** A file of the folder as it was opened: served again while its size and time are the same. */
-    private record Opened(ServedFile file, long size, FileTime modified) {
-    }
+    /** The folder's files open at once, at most. */
+    static final int MAX_OPEN = 64;
 
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
     private final Map<ServedFile, ServedFile> netascii = new IdentityHashMap<>(); // each file's netascii view, once asked
     private Path folder;     // null: the names given one by one only
     private Path realFolder; // the folder with its symbolic links followed
-    private final Map<String, Opened> opened = new HashMap<>();
-    private final List<ServedFile> retired = new ArrayList<>(); // replaced on disk, perhaps still read by a session
+    private final Map<String, ServedFile.InFolder> known = new HashMap<>(); // by real path, the version last asked for
+    // The folder's files with an open channel, least recently read first.
+    private final LinkedHashMap<ServedFile.InFolder, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
 
     /** Serves {@code content} under {@code name}, replacing what was served under it. */
     void serve(String name, ServedFile content) {
@@ -135,38 +132,38 @@ final class ServedFiles implements AutoCloseable {
         if (!a.isRegularFile()) {
             throw new Refused(TftpWire.ERR_ACCESS, "Access violation: not a regular file");
         }
-        String key = real.toString();
-        Opened o = opened.get(key);
-        if (o != null && o.size() == a.size() && o.modified().equals(a.lastModifiedTime())) {
-            return o.file();
-        }
-        ServedFile f;
-        try {
-            f = ServedFile.open(real);
-        } catch (AccessDeniedException e) {
+        if (!Files.isReadable(real)) {
             throw new Refused(TftpWire.ERR_ACCESS, "Access violation: permission denied");
-        } catch (IOException e) {
-            throw new Refused(TftpWire.ERR_ACCESS, "Access violation: the file cannot be read");
         }
-        if (o != null) {
-            retired.add(o.file());
-            netascii.remove(o.file());
+        ServedFile.InFolder f = known.get(real.toString());
+        if (f == null || !f.sameAs(a)) {
+            if (f != null) {
+                netascii.remove(f); // a session still reading the old version fails if its file must be opened again
+            }
+            f = new ServedFile.InFolder(real, a, this::opened);
+            known.put(real.toString(), f);
         }
-        opened.put(key, new Opened(f, a.size(), a.lastModifiedTime()));
         return f;
+    }
+
+    /** {@code f} was read: it is the most recently read; past {@link #MAX_OPEN}, the least recently read is closed. */
+    private void opened(ServedFile.InFolder f) {
+        open.put(f, Boolean.TRUE);
+        if (open.size() > MAX_OPEN) {
+            ServedFile.InFolder eldest = open.keySet().iterator().next();
+            open.remove(eldest);
+            eldest.close();
+        }
     }
 
     /** Closes the files this opened from the folder (the names given one by one stay their givers'). */
     @Override
     public void close() {
-        for (Opened o : opened.values()) {
-            o.file().close();
-        }
-        for (ServedFile f : retired) {
+        for (ServedFile.InFolder f : open.keySet()) {
             f.close();
         }
-        opened.clear();
-        retired.clear();
+        open.clear();
+        known.clear();
         netascii.clear();
     }
 }

@@ -221,6 +221,53 @@ class TftpServerTest {
     }
 
     @Test
+    void aFolderOfManyFilesKeepsAtMostMaxOpenOfThemOpen(@TempDir Path dir) throws IOException {
+        // 150 files asked for one after another by one client: each arrives whole, the first again after it was
+        // closed to make room, and the server never holds more than MAX_OPEN of them open (the file descriptors on
+        // files of the folder, in /proc/self/fd, Linux).
+        int n = 150;
+        for (int i = 0; i < n; i++) {
+            byte[] b = file(600 + i);
+            b[0] = (byte) i;
+            Files.write(dir.resolve("f" + i), b);
+        }
+        Setup s = setup(SC);
+        s.tftp().serveFolder(dir);
+        s.client().autoAck = true;
+        long most = 0;
+        for (int k = 0; k <= n; k++) {
+            int i = k % n; // the last asks for f0 again
+            int from = s.client().received.size();
+            s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("f" + i));
+            s.sim().runFor(10 * T);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            for (TestClient.Rx rx : s.client().received.subList(from, s.client().received.size())) {
+                got.writeBytes(((TftpPacket.Data) rx.tftp()).data());
+            }
+            assertArrayEquals(Files.readAllBytes(dir.resolve("f" + i)), got.toByteArray(), "f" + i);
+            most = Math.max(most, openFiles(dir));
+        }
+        assertTrue(most <= ServedFiles.MAX_OPEN, most + " files open at once");
+        assertTrue(most >= ServedFiles.MAX_OPEN - 1, "the cache is used: " + most);
+        s.tftp().closeFiles();
+        assertEquals(0, openFiles(dir), "closeFiles closes them all");
+    }
+
+    /** Returns how many of this process's file descriptors are files in {@code dir} (/proc/self/fd, Linux). */
+    private static long openFiles(Path dir) throws IOException {
+        Path real = dir.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).startsWith(real);
+                } catch (IOException e) {
+                    return false; // closed meanwhile (the listing's own descriptor)
+                }
+            }).count();
+        }
+    }
+
+    @Test
     void aFolderFileChangedOnDiskIsServedAsItIsNow(@TempDir Path dir) throws IOException {
         Setup s = setup(SC);
         s.tftp().serveFolder(dir);
