@@ -129,6 +129,12 @@ final class BootCommand implements Callable<Integer> {
             }
         } catch (UsageError e) {
             return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, err);
+        } catch (InternalError e) {
+            String fault = IoProblems.mappedFault(flashFile, e);
+            if (fault == null) {
+                throw e;
+            }
+            return BootSummary.refused(json, Main.EXIT_FAILED, "flash", fault + "; the boot stopped there, as at a power cut", out, err);
         } catch (OutOfMemoryError e) {
             // Not a stack trace: what ran out, and how to give it more.
             return BootSummary.refused(json, Main.EXIT_FAILED, "memory", "out of memory " + doing + ": the Java heap (at most "

@@ -96,6 +96,12 @@ final class FlashCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", "profile " + prof.name() + " does not fit its flash: "
                         + e.getMessage(), out, System.err);
+            } catch (InternalError e) {
+                String fault = IoProblems.mappedFault(flashFile, e);
+                if (fault == null) {
+                    throw e;
+                }
+                return BootSummary.refused(json, Main.EXIT_FAILED, "flash", fault, out, System.err);
             }
         }
     }

@@ -252,6 +252,43 @@ class FlashCliTest {
         assertEquals("B", again.json().get("slot").asText());
     }
 
+    /**
+     * A flash file cut short while the board writes it (another program truncating it; a sparse file whose file
+     * system fills up faults alike: the kernel's SIGBUS on the mapping) ends the boot as any flash failure does: one
+     * line, exit 1, stage flash, --json's one object; not the JVM's InternalError with a stack trace, the one way out
+     * that says nothing to the user. What the board left is a power cut's leftovers, which the A/B slots survive.
+     */
+    @Test
+    void aFlashFileCutShortDuringTheBootIsOneLineNotACrash() throws Exception {
+        Path img = Files.write(dir.resolve("v.img"), randomImage(6 << 20, 3));
+        Path flash = dir.resolve("f.img");
+        Path pcap = dir.resolve("boot.pcap");
+        // The capture is opened after the flash file is made and mapped: then cut the file to its first MiB, the
+        // loader partition; slot A, slot B and the metadata, everything a boot touches, are past it.
+        Thread cutter = Thread.ofPlatform().start(() -> {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(pcap) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+            try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(1 << 20);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        BootCliTest.Run r = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
+        cutter.join();
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("error", j.get("result").asText());
+        assertEquals("flash", j.get("stage").asText());
+        String message = "the flash file " + flash + " could not be read or written where it is mapped: it was cut short while in"
+                + " use, or its file system is full and the file sparse; the boot stopped there, as at a power cut";
+        assertEquals(message, j.get("error").asText());
+        assertEquals("netboot: " + message + "\n", r.err().lines().filter(l -> l.startsWith("netboot:")).findFirst().orElse("") + "\n");
+        assertFalse(r.err().contains("InternalError") || r.err().contains("\tat "), r.err());
+    }
+
     @Test
     void aProfileThatDoesNotFitTheFlashFileIsRefusedInOneLine() throws Exception {
         Path flash = dir.resolve("nand.img");
