@@ -162,8 +162,12 @@ final class FlashProfiles {
         }
         long expected = fileSize(c.profile());
         if (size != expected) {
+            // With a record, --profile must fit it: the file's size changed since it was made, no other board is meant.
+            String hint = Files.isRegularFile(recordOf(flashFile))
+                    ? expected + " bytes, as when it was made: the file was cut short or grown since"
+                    : "--profile naming the board whose flash it is";
             throw new UsageError(flashFile + " is " + size + " bytes, but " + c.how() + " has a flash file of " + expected
-                    + " bytes (expected: --profile naming the board whose flash it is)");
+                    + " bytes (expected: " + hint + ")");
         }
     }
 

@@ -289,6 +289,34 @@ class FlashCliTest {
         assertFalse(r.err().contains("InternalError") || r.err().contains("\tat "), r.err());
     }
 
+    /**
+     * A flash file whose profile is recorded beside it but whose size changed since (cut short, grown) cannot be fixed
+     * by naming another profile: --profile must fit the recorded layout, which says the size. So the refusal says
+     * what size the file should have, not to name another board.
+     */
+    @Test
+    void aRecordedFlashFileOfAnotherSizeSaysItsSizeChanged() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none", "--json").exit());
+        try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(10 << 20);
+        }
+        String message = flash + " is 10485760 bytes, but profile spi-nor-16m (recorded in " + FlashProfiles.recordOf(flash)
+                + ") has a flash file of 16777216 bytes (expected: 16777216 bytes, as when it was made: the file was cut short or"
+                + " grown since)";
+        for (String command : new String[] {"inspect", "select", "confirm"}) {
+            BootCliTest.Run r = run("flash", command, "--flash-file", flash.toString());
+            assertEquals(Main.EXIT_USAGE, r.exit(), command);
+            assertEquals("netboot: " + message + "\n", r.err(), command);
+        }
+        BootCliTest.Run boot = run("boot", "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, boot.exit());
+        assertEquals(message, boot.json().get("error").asText());
+        // Naming another board, as the message used to advise, is refused: the record says the layout.
+        assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).exit());
+    }
+
     @Test
     void aProfileThatDoesNotFitTheFlashFileIsRefusedInOneLine() throws Exception {
         Path flash = dir.resolve("nand.img");
