@@ -317,8 +317,37 @@ class DeviceProfileTest {
 
     @Test
     void ramTooSmallSaysTheMinimum() {
-        assertEquals("device-profiles/x.profile:4: [board] ram: '2KiB' is too small (expected: at least 3540 bytes:"
-                + " two 256-byte flash pages and two 1514-byte Ethernet frames)", error(replace("ram = 8KiB", "ram = 2KiB")));
+        // Without [tftp] the board asks without options: the server sends RFC 1350's 512-byte blocks, two of which, each
+        // with a page, must fit beside the fixed buffers: 2 x 256 + 2 x 1514 + 2 x (512 + 256) = 5076.
+        assertEquals("device-profiles/x.profile:4: [board] ram: '2KiB' is too small (expected: at least 5076 bytes:"
+                + " two 256-byte flash pages, two 1514-byte Ethernet frames and two 512-byte TFTP blocks (no [tftp] options:"
+                + " RFC 1350's) with a page each)", error(replace("ram = 8KiB", "ram = 2KiB")));
+    }
+
+    /**
+     * A profile that loads can boot: the RAM check at load is the one the boot's RAM sharing ({@link RamBudget}) needs,
+     * so a board is never refused at run time for what its profile said. The least: the fixed buffers (2 pages, 2
+     * frames) and two of the smallest blocks the board can be sent with a page each: 8 bytes with options (RFC 2348),
+     * 512 without (RFC 1350). NOR 256-byte pages: 3540 + 2 x 264 = 4068; NAND 2 KiB pages: 7124 + 2 x 2056 = 11236.
+     */
+    @Test
+    void theLeastRamAProfileTakesIsTheLeastABootRunsIn() {
+        String withOptions = BASE + "[tftp]\nblksize = auto\n";
+        assertEquals("device-profiles/x.profile:4: [board] ram: '4067' is too small (expected: at least 4068 bytes: two 256-byte"
+                + " flash pages, two 1514-byte Ethernet frames and two 8-byte TFTP blocks, the least a board may ask for, with a"
+                + " page each)", error(withOptions.replace("ram = 8KiB", "ram = 4067")));
+        DeviceProfile least = DeviceProfile.parse(withOptions.replace("ram = 8KiB", "ram = 4068"), SRC);
+        assertEquals(8, RamBudget.of(least, 1472).blockSize(), "the least RAM streams the image in 8-byte blocks");
+        assertThrows(ConfigException.class, () -> DeviceProfile.parse(BASE.replace("ram = 8KiB", "ram = 5075"), SRC));
+        assertEquals(512, RamBudget.of(DeviceProfile.parse(BASE.replace("ram = 8KiB", "ram = 5076"), SRC), 1472).blockSize());
+        String nand = NAND + "[tftp]\nblksize = auto\n";
+        assertTrue(error(nand.replace("ram = 16KiB", "ram = 11235")).contains("at least 11236 bytes"),
+                error(nand.replace("ram = 16KiB", "ram = 11235")));
+        assertEquals(8, RamBudget.of(DeviceProfile.parse(nand.replace("ram = 16KiB", "ram = 11236"), SRC), 1472).blockSize());
+        // In code: the builder refuses what the file refuses.
+        assertThrows(IllegalArgumentException.class, () -> DeviceProfile.builder("x").ram(4067).norFlash(1 << 20, 4096, 256)
+                .partition("a", 0, 256 << 10).partition("b", 256 << 10, 256 << 10).partition("m", 512 << 10, 8 << 10)
+                .slots("a", "b", "m").tftp(TftpConfig.DEFAULTS.withBlockSize(TftpConfig.AUTO)).build());
     }
 
     @Test
