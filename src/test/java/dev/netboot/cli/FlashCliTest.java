@@ -317,6 +317,25 @@ class FlashCliTest {
         assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).exit());
     }
 
+    /** A --profile whose layout differs from the flash file's record is refused saying what differs in the profile's words. */
+    @Test
+    void aProfileOfAnotherLayoutIsRefusedSayingWhatDiffersInWords() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none").exit());
+        String head = "netboot: --profile %s does not fit " + flash + ", made by profile spi-nor-16m (" + FlashProfiles.recordOf(flash)
+                + "): %s (expected: that profile's flash layout, or no --profile)\n";
+        assertEquals(String.format(head, "spi-nor-64m", "its flash is 16 MiB of 4 KiB erase units and 256-byte pages, erased 0xff,"
+                + " not 64 MiB of 4 KiB erase units and 256-byte pages, erased 0xff"),
+                run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).err());
+        // The data partition one sector later: 0xd02000 + 0x2fe000 = 16 MiB; 0x2fe000 bytes are 2.99 MiB.
+        Path moved = Files.writeString(dir.resolve("moved.profile"), Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = moved").replace("offset = 0xd02000", "offset = 0xd03000")
+                .replace("size = 0x2fe000", "size = 0x2fd000"));
+        assertEquals(String.format(head, moved, "its partition data is 0xd02000..0x1000000, 3.0 MiB, not 0xd03000..0x1000000, 3.0 MiB"),
+                run("flash", "inspect", "--profile", moved.toString(), "--flash-file", flash.toString()).err());
+    }
+
     @Test
     void aProfileThatDoesNotFitTheFlashFileIsRefusedInOneLine() throws Exception {
         Path flash = dir.resolve("nand.img");
