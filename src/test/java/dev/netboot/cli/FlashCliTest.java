@@ -317,6 +317,40 @@ class FlashCliTest {
         assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).exit());
     }
 
+    /**
+     * "flash confirm" is what the booted system does once healthy: a pending slot whose bytes no longer match their
+     * record (the bootloader would not boot it) is not confirmed; nothing is written, so its fallback stays recorded.
+     */
+    @Test
+    void aPendingSlotThatFailsItsCheckIsNotConfirmed() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial3").replace("trial-boots = 0", "trial-boots = 3");
+        Path prof = Files.writeString(dir.resolve("trial3.profile"), text);
+        Path flash = dir.resolve("t.img");
+        String f = flash.toString();
+        assertEquals(0, run("boot", "--profile", prof.toString(), "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", f, "--flash-timing", "none").exit());
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(), "--flash-file", f,
+                "--flash-timing", "none").exit());
+        JsonNode pending = run("flash", "inspect", "--flash-file", f, "--json").json();
+        assertEquals("B", pending.get("activeSlot").asText());
+        assertTrue(pending.get("pending").asBoolean());
+        // One byte of slot B's image (slot B starts at 7 MiB) changed: it no longer matches its SHA-256.
+        try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x00}), (7L << 20) + 100);
+        }
+        BootCliTest.Run r = run("flash", "confirm", "--flash-file", f, "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.out() + r.err());
+        JsonNode j = r.json();
+        assertEquals("error", j.get("result").asText());
+        assertFalse(j.get("confirmed").asBoolean());
+        assertEquals("slot B is pending but fails its check: not confirmed; slot A, its fallback, boots instead", j.get("error").asText());
+        JsonNode after = run("flash", "inspect", "--flash-file", f, "--json").json();
+        assertEquals(pending.get("sequence").asLong(), after.get("sequence").asLong(), "nothing written");
+        assertEquals("A", after.get("fallbackSlot").asText());
+        assertTrue(after.get("pending").asBoolean());
+    }
+
     /** A --profile whose layout differs from the flash file's record is refused saying what differs in the profile's words. */
     @Test
     void aProfileOfAnotherLayoutIsRefusedSayingWhatDiffersInWords() throws Exception {
