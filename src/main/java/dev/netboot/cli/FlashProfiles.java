@@ -49,6 +49,10 @@ final class FlashProfiles {
     static Choice choose(String option, Path flashFile) {
         DeviceProfile recorded = null;
         Path record = flashFile == null ? null : recordOf(flashFile);
+        if (record != null && Files.isRegularFile(flashFile) && Files.isDirectory(record)) {
+            // Not passed over for the default: the record says whose flash this is (its layout, its key).
+            throw new UsageError(record + ": is a directory (expected: the profile recorded beside " + flashFile + ", a file)");
+        }
         if (record != null && Files.isRegularFile(flashFile) && Files.isRegularFile(record)) {
             try {
                 recorded = DeviceProfile.parse(Files.readString(record, StandardCharsets.UTF_8), record.toString());

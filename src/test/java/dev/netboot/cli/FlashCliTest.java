@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -349,6 +350,28 @@ class FlashCliTest {
         assertEquals(pending.get("sequence").asLong(), after.get("sequence").asLong(), "nothing written");
         assertEquals("A", after.get("fallbackSlot").asText());
         assertTrue(after.get("pending").asBoolean());
+    }
+
+    /**
+     * The record beside an existing flash file says whose flash it is; a folder in its place is not silently passed over
+     * for the default profile (which may be another board's, unsigned where the record had a key): one line, exit 2.
+     */
+    @Test
+    void aFolderWhereAnExistingFlashFilesRecordBelongsIsRefused() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none").exit());
+        Path record = FlashProfiles.recordOf(flash);
+        Files.delete(record);
+        Files.createDirectory(record);
+        String expected = "netboot: " + record + ": is a directory (expected: the profile recorded beside " + flash + ", a file)\n";
+        for (String[] args : List.of(new String[] {"flash", "inspect", "--flash-file", flash.toString()},
+                new String[] {"flash", "select", "--flash-file", flash.toString()},
+                new String[] {"boot", "--flash-file", flash.toString()})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            assertEquals(expected, r.err(), String.join(" ", args));
+        }
     }
 
     /** A --profile whose layout differs from the flash file's record is refused saying what differs in the profile's words. */
