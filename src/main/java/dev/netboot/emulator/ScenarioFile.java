@@ -216,7 +216,8 @@ public final class ScenarioFile {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
                     tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks, fleet);
         } catch (IllegalArgumentException e) {
-            throw c.error(e.getMessage());
+            // The file's name already says it is the scenario: "bad.scenario: client 10.0.0.1 is ...", not "scenario: " twice.
+            throw c.error(e.getMessage().startsWith("scenario: ") ? e.getMessage().substring("scenario: ".length()) : e.getMessage());
         }
     }
 

@@ -140,16 +140,16 @@ class ScenarioTest {
         // (128 bytes) nor option 67 (255).
         String longName = "b".repeat(256);
         for (List<String> bad : List.of(
-                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: scenario: client 10.0.0.255 is the subnet's broadcast"
+                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: client 10.0.0.255 is the subnet's broadcast"
                         + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: scenario: client 10.0.0.0 is the subnet's network"
+                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: client 10.0.0.0 is the subnet's network"
                         + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: scenario: client 10.0.0.1 is the server's own address"
+                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: client 10.0.0.1 is the server's own address"
                         + " (expected: another host address, the first of the pool)"),
-                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: scenario: boot file name of 256 bytes in UTF-8"
+                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: boot file name of 256 bytes in UTF-8"
                         + " (expected: at most 255, what option 67 holds)"),
                 // 128 characters, but U+00E9 is C3 A9 in UTF-8: 256 bytes, one past option 67.
-                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario: scenario: boot file name of 256 bytes"
+                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario: boot file name of 256 bytes"
                         + " in UTF-8 (expected: at most 255, what option 67 holds)"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
                     bad.get(0));
