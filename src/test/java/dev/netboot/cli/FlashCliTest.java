@@ -374,6 +374,28 @@ class FlashCliTest {
         }
     }
 
+    /**
+     * With trial-boots, a new image that has a slot to fall back to is on trial: the summary says so, and what happens
+     * without a confirm (README, "A/B slots"), instead of only "slot B is active".
+     */
+    @Test
+    void theSummarySaysAnImageIsOnTrialAndWhatHappensWithoutAConfirm() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial4").replace("trial-boots = 0", "trial-boots = 3");
+        Path prof = Files.writeString(dir.resolve("trial4.profile"), text);
+        String f = dir.resolve("t.img").toString();
+        BootCliTest.Run first = run("boot", "--profile", prof.toString(), "--image",
+                Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(), "--flash-file", f, "--flash-timing", "none");
+        assertEquals(0, first.exit(), first.err());
+        // The first image has nothing to fall back to: active for good.
+        assertTrue(first.out().contains("; slot A is active\n"), first.out());
+        BootCliTest.Run second = run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(),
+                "--flash-file", f, "--flash-timing", "none");
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains("; slot B is active on trial: 3 boots to confirm it (netboot flash confirm), else slot A"
+                + " boots again\n"), second.out());
+    }
+
     /** A --profile whose layout differs from the flash file's record is refused saying what differs in the profile's words. */
     @Test
     void aProfileOfAnotherLayoutIsRefusedSayingWhatDiffersInWords() throws Exception {
