@@ -387,7 +387,7 @@ class FlashCliTest {
         BootCliTest.Run first = run("boot", "--profile", prof.toString(), "--image",
                 Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(), "--flash-file", f, "--flash-timing", "none");
         assertEquals(0, first.exit(), first.err());
-        // The first image has nothing to fall back to: active for good.
+        // The first image has nothing to fall back to: it keeps booting, confirmed or not; nothing to say.
         assertTrue(first.out().contains("; slot A is active\n"), first.out());
         BootCliTest.Run second = run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(),
                 "--flash-file", f, "--flash-timing", "none");
