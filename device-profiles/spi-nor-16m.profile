@@ -11,7 +11,7 @@
 name = spi-nor-16m                 # must equal the file name without .profile
 description = 16 MiB SPI NOR (W25Q128JV), 64 KiB RAM
 mac = 02:4e:42:00:00:01            # locally administered (02:...), unicast
-ram = 64KiB                        # RAM for buffers; at least 2 flash pages + 2 Ethernet frames (3540 bytes here)
+ram = 64KiB                        # RAM for buffers; at least 2 flash pages, 2 Ethernet frames, 2 TFTP blocks (4068 bytes here)
 # mac-source = profile           # on a real interface use the mac above instead of the interface's own
 
 [flash]

@@ -11,7 +11,7 @@
 name = spi-nor-64m                 # must equal the file name without .profile
 description = 64 MiB SPI NOR (MT25QL512), 256 KiB RAM, two 24 MiB boot slots
 mac = 02:4e:42:00:00:02            # locally administered (02:...), unicast
-ram = 256KiB                       # RAM for buffers; at least 2 flash pages + 2 Ethernet frames (3540 bytes here)
+ram = 256KiB                       # RAM for buffers; at least 2 flash pages, 2 Ethernet frames, 2 TFTP blocks (4068 bytes here)
 # mac-source = profile           # on a real interface use the mac above instead of the interface's own
 
 [flash]

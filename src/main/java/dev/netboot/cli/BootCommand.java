@@ -4,6 +4,7 @@ import dev.netboot.device.DeviceProfile;
 import dev.netboot.emulator.Seeds;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.PowerCutFlash;
+import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.LinkException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -129,6 +130,12 @@ final class BootCommand implements Callable<Integer> {
             }
         } catch (UsageError e) {
             return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, err);
+        } catch (InternalError e) {
+            String fault = IoProblems.mappedFault(flashFile, e);
+            if (fault == null) {
+                throw e;
+            }
+            return BootSummary.refused(json, Main.EXIT_FAILED, "flash", fault + "; the boot stopped there, as at a power cut", out, err);
         } catch (OutOfMemoryError e) {
             // Not a stack trace: what ran out, and how to give it more.
             return BootSummary.refused(json, Main.EXIT_FAILED, "memory", "out of memory " + doing + ": the Java heap (at most "
@@ -150,7 +157,7 @@ final class BootCommand implements Callable<Integer> {
         long wallStart = System.nanoTime();
         BootRun.Outcome o;
         BootTimeline drawing = null;
-        int activeAfter;
+        SlotMetadata after;
         try (flash) {
             o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
                     : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), plan.digest(), board, pcap, observer,
@@ -165,7 +172,7 @@ final class BootCommand implements Callable<Integer> {
                             + IoProblems.of(timeline, e), out, err);
                 }
             }
-            activeAfter = prof.bootSlots(flash).load().active(); // the chip itself: after a cut the board's view is dead
+            after = prof.bootSlots(flash).load(); // the chip itself: after a cut the board's view is dead
         } catch (LinkException e) {
             observer.clearLine();
             return BootSummary.refused(json, Main.EXIT_USAGE, "link", e.getMessage(), out, err);
@@ -178,7 +185,7 @@ final class BootCommand implements Callable<Integer> {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         observer.clearLine();
         return BootSummary.print(new BootSummary.Facts(iface, json, powerCutAt, plan, opened.target(), flash, board, o,
-                observer.lease(), observer.renewals(), activeAfter, wall, observer.ramNote()), out, err);
+                observer.lease(), observer.renewals(), after, wall, observer.ramNote()), out, err);
     }
 
     /** Returns a byte count for messages: 16 MiB, 512 KiB, 100 bytes. */

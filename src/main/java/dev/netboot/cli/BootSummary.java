@@ -39,12 +39,12 @@ final class BootSummary {
      * @param outcome     what the run produced
      * @param lease       the board's lease as the last renewal left it, or null
      * @param renewals    the DHCPACKs that extended the lease during the boot
-     * @param activeAfter the active slot read back from the chip after the run
+     * @param after       the slot metadata read back from the chip after the run
      * @param wall        wall-clock seconds of the run
      * @param ramNote     what the board asks for instead of what its RAM cannot hold, or null ({@link dev.netboot.device.RamBudget})
      */
     record Facts(String iface, boolean json, Long powerCutAt, BootSetup.Plan plan, int target, Flash flash, Flash board,
-                 BootRun.Outcome outcome, Lease lease, int renewals, int activeAfter, double wall, String ramNote) {
+                 BootRun.Outcome outcome, Lease lease, int renewals, SlotMetadata after, double wall, String ramNote) {
     }
 
     /** Prints the summary and returns the exit status: 0 booted, 1 failed. */
@@ -115,7 +115,7 @@ final class BootSummary {
             }
             j.put("blockSize", o.blockSize());
         }
-        j.put("activeSlot", BootSlots.name(f.activeAfter()));
+        j.put("activeSlot", BootSlots.name(f.after().active()));
         j.put("windowSize", o.windowSize());
         if (o.transferNanos() < 0) {
             j.putNull("transferSeconds");
@@ -174,8 +174,13 @@ final class BootSummary {
             out.printf(Locale.ROOT, "  server    %s  file %s%n", r.server(), Shown.text(r.bootFile()));
             out.printf(Locale.ROOT, "  wrote     %d bytes into slot %s (%s at 0x%x), %d-byte blocks, %d flash ops%n", r.bytes(),
                     r.slot(), r.partition(), r.partitionOffset(), r.blockSize(), o.flashOps());
-            out.printf(Locale.ROOT, "  sha256    %s (verified by read-back%s); slot %s is active%n", r.sha256(),
-                    r.signed() ? ", Ed25519 signature good" : "", r.slot());
+            SlotMetadata m = f.after();
+            // With trial-boots the new image is pending when it has a slot to fall back to: say so, and what a confirm decides.
+            String trial = m.pending() && m.previous() != SlotMetadata.NONE ? " on trial: " + m.triesLeft() + " boot"
+                    + (m.triesLeft() == 1 ? "" : "s") + " to confirm it (netboot flash confirm), else slot " + BootSlots.name(m.previous())
+                    + " boots again" : "";
+            out.printf(Locale.ROOT, "  sha256    %s (verified by read-back%s); slot %s is active%s%n", r.sha256(),
+                    r.signed() ? ", Ed25519 signature good" : "", r.slot(), trial);
             out.printf(Locale.ROOT, "  digest    %s%n", switch (r.digest()) {
                 case ImageDigest.CHECKED -> r.bootFile() + ".sha256 matches";
                 case ImageDigest.ABSENT -> "the server has no " + r.bootFile() + ".sha256: not checked";

@@ -96,6 +96,12 @@ final class FlashCommand implements Runnable {
             } catch (IllegalArgumentException e) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", "profile " + prof.name() + " does not fit its flash: "
                         + e.getMessage(), out, System.err);
+            } catch (InternalError e) {
+                String fault = IoProblems.mappedFault(flashFile, e);
+                if (fault == null) {
+                    throw e;
+                }
+                return BootSummary.refused(json, Main.EXIT_FAILED, "flash", fault, out, System.err);
             }
         }
     }
@@ -225,6 +231,17 @@ final class FlashCommand implements Runnable {
         public Integer call() {
             return run((prof, slots, j) -> {
                 SlotMetadata before = slots.load();
+                if (before.pending() && !slots.checks(before, before.active())) {
+                    // Confirming is for a healthy system: this slot the bootloader would not boot; keep its fallback.
+                    int fallback = before.previous();
+                    String why = "slot " + BootSlots.name(before.active()) + " is pending but fails its check: not confirmed; "
+                            + (fallback != SlotMetadata.NONE && slots.checks(before, fallback)
+                            ? "slot " + BootSlots.name(fallback) + ", its fallback, boots instead" : "no slot checks out");
+                    j.put("activeSlot", BootSlots.name(before.active()));
+                    j.put("confirmed", false);
+                    j.put("error", why);
+                    return new Done(false, why);
+                }
                 slots.confirm();
                 SlotMetadata after = slots.current();
                 j.put("activeSlot", BootSlots.name(after.active()));

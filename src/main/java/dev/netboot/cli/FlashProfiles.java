@@ -2,13 +2,17 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashSpec;
 import dev.netboot.flash.FlashType;
+import dev.netboot.flash.Partition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -45,6 +49,10 @@ final class FlashProfiles {
     static Choice choose(String option, Path flashFile) {
         DeviceProfile recorded = null;
         Path record = flashFile == null ? null : recordOf(flashFile);
+        if (record != null && Files.isRegularFile(flashFile) && Files.isDirectory(record)) {
+            // Not passed over for the default: the record says whose flash this is (its layout, its key).
+            throw new UsageError(record + ": is a directory (expected: the profile recorded beside " + flashFile + ", a file)");
+        }
         if (record != null && Files.isRegularFile(flashFile) && Files.isRegularFile(record)) {
             try {
                 recorded = DeviceProfile.parse(Files.readString(record, StandardCharsets.UTF_8), record.toString());
@@ -87,13 +95,13 @@ final class FlashProfiles {
             return "its flash is " + name(x.type()) + ", not " + name(y.type());
         }
         if (!x.geometry().equals(y.geometry())) {
-            return "its flash geometry is " + x.geometry() + ", not " + y.geometry();
+            return "its flash is " + describe(x.geometry()) + ", not " + describe(y.geometry());
         }
         if (!x.equals(y)) {
             return "its NAND chip differs (spare, NOP or factory bad blocks)";
         }
         if (!a.partitions().equals(b.partitions())) {
-            return "its partitions are " + a.partitions() + ", not " + b.partitions();
+            return partitionDifference(a.partitions(), b.partitions());
         }
         for (int i = 0; i < 2; i++) {
             if (!Objects.equals(a.slot(i), b.slot(i))) {
@@ -104,6 +112,33 @@ final class FlashProfiles {
             return "its slot metadata is in " + a.metadataRegion().name() + ", not " + b.metadataRegion().name();
         }
         return null;
+    }
+
+    /** Returns e.g. "16 MiB of 4 KiB erase units and 256-byte pages, erased 0xff". */
+    private static String describe(FlashGeometry g) {
+        return BootCommand.sizeOf(g.size()) + " of " + BootCommand.sizeOf(g.eraseUnit()) + " erase units and "
+                + BootCommand.sizeOf(g.pageSize()).replace(" bytes", "-byte") + " pages, erased 0x"
+                + String.format(Locale.ROOT, "%02x", g.erasedValue());
+    }
+
+    /** Names the first partition of the flash file's layout {@code a} that the profile's {@code b} has otherwise, or lacks. */
+    private static String partitionDifference(List<Partition> a, List<Partition> b) {
+        for (Partition p : a) {
+            Partition q = b.stream().filter(o -> o.name().equals(p.name())).findFirst().orElse(null);
+            if (q == null) {
+                return "its partition " + p.name() + " (" + where(p) + ") is not in the profile";
+            }
+            if (!q.equals(p)) {
+                return "its partition " + p.name() + " is " + where(p) + ", not " + where(q);
+            }
+        }
+        Partition extra = b.stream().filter(q -> !a.contains(q)).findFirst().orElseThrow();
+        return "the profile's partition " + extra.name() + " (" + where(extra) + ") is not in it";
+    }
+
+    /** Returns e.g. "0x700000..0xd00000, 6 MiB". */
+    private static String where(Partition p) {
+        return "0x" + Long.toHexString(p.offset()) + "..0x" + Long.toHexString(p.end()) + ", " + BootCommand.sizeOf(p.size());
     }
 
     private static String name(FlashType t) {
@@ -162,8 +197,12 @@ final class FlashProfiles {
         }
         long expected = fileSize(c.profile());
         if (size != expected) {
+            // With a record, --profile must fit it: the file's size changed since it was made, no other board is meant.
+            String hint = Files.isRegularFile(recordOf(flashFile))
+                    ? expected + " bytes, as when it was made: the file was cut short or grown since"
+                    : "--profile naming the board whose flash it is";
             throw new UsageError(flashFile + " is " + size + " bytes, but " + c.how() + " has a flash file of " + expected
-                    + " bytes (expected: --profile naming the board whose flash it is)");
+                    + " bytes (expected: " + hint + ")");
         }
     }
 

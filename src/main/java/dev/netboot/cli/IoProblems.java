@@ -45,4 +45,18 @@ final class IoProblems {
     private static String lower(String s) {
         return s.isEmpty() ? s : s.substring(0, 1).toLowerCase(Locale.ROOT) + s.substring(1);
     }
+
+    /**
+     * Returns the one line for a fault of a mapped flash file, or null when {@code e} is another internal error. The
+     * JVM raises the kernel's SIGBUS on a mapped page the file system cannot give (the file cut short by another program
+     * while mapped, a sparse file on a full disk) as an InternalError about an "unsafe memory access", possibly some
+     * way past the access; the boot or the command has stopped there, as at a power cut.
+     */
+    static String mappedFault(Path flashFile, InternalError e) {
+        if (flashFile == null || e.getMessage() == null || !e.getMessage().contains("unsafe memory access")) {
+            return null;
+        }
+        return "the flash file " + flashFile + " could not be read or written where it is mapped: it was cut short while in use,"
+                + " or its file system is full and the file sparse";
+    }
 }

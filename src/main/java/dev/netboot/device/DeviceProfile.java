@@ -89,8 +89,9 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 throw new IllegalArgumentException("boot partition " + part + " is not in the partition map");
             }
         }
-        if (ramBudget < minimumRam(flash)) {
-            throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the minimum " + minimumRam(flash));
+        if (ramBudget < leastRam(flash, tftp)) {
+            throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the least a boot runs in, " + leastRam(flash, tftp)
+                    + " (two flash pages, two Ethernet frames, two of the smallest TFTP blocks with a page each)");
         }
     }
 
@@ -169,6 +170,17 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
      */
     public static long minimumRam(FlashGeometry flash) {
         return 2L * flash.pageSize() + 2L * MAX_FRAME;
+    }
+
+    /**
+     * Returns the least RAM a board with {@code tftp}'s settings boots in: {@link #minimumRam}, the fixed buffers, and
+     * beyond them two of the smallest TFTP blocks it can be sent, each with a flash page (what {@link RamBudget} needs
+     * to stream the image): 8 bytes (RFC 2348's least, asked for when the RAM holds no more) when the board asks with
+     * options, 512 (RFC 1350) when it does not.
+     */
+    public static long leastRam(FlashGeometry flash, TftpConfig tftp) {
+        int block = tftp.options() ? TftpConfig.MIN_BLOCK_SIZE : 512;
+        return minimumRam(flash) + 2L * (block + flash.pageSize());
     }
 
     /** Returns the first pair of overlapping partitions in a list sorted by offset. */
@@ -280,15 +292,17 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
 
         BootLayout boot = ProfileBoot.read(text, partitions, flash);
 
-        long minimum = minimumRam(flash);
-        if (ram < minimum) {
-            throw ramValue.error("'" + ramValue.text() + "' is too small (expected: at least " + minimum + " bytes: two "
-                    + flash.pageSize() + "-byte flash pages and two " + MAX_FRAME + "-byte Ethernet frames)");
-        }
-
         BootpConfig bootp = ProfileDhcp.retry(text.optionalSection("bootp"));
         DhcpConfig dhcp = ProfileDhcp.read(text.optionalSection("dhcp"));
-        TftpConfig tftp = ProfileTftp.read(text.optionalSection("tftp"), ram - minimumRam(flash));
+        TftpConfig tftp = ProfileTftp.read(text.optionalSection("tftp"), Math.max(0, ram - minimumRam(flash)));
+        long least = leastRam(flash, tftp);
+        if (ram < least) {
+            int block = tftp.options() ? TftpConfig.MIN_BLOCK_SIZE : 512;
+            throw ramValue.error("'" + ramValue.text() + "' is too small (expected: at least " + least + " bytes: two "
+                    + flash.pageSize() + "-byte flash pages, two " + MAX_FRAME + "-byte Ethernet frames and two " + block
+                    + "-byte TFTP blocks" + (tftp.options() ? ", the least a board may ask for," : " (no [tftp] options: RFC 1350's)")
+                    + " with a page each)");
+        }
         text.finish();
         return new DeviceProfile(name, description, mac, ram, flash, chipSection.timing(), chipSection.chip(), partitions, boot,
                 bootp, tftp, macOverrides, dhcp);

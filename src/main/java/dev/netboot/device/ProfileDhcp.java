@@ -70,12 +70,27 @@ final class ProfileDhcp {
         }
         Section s = section.get();
         BootpConfig d = BootpConfig.DEFAULTS;
-        long initial = s.optional("initial-timeout").map(Value::asDuration).orElse(d.initialTimeout());
-        long max = s.optional("max-timeout").map(Value::asDuration).orElse(d.maxTimeout());
-        long jitter = s.optional("jitter").map(Value::asDuration).orElse(d.jitter());
-        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(d.giveUp());
+        DurationKey initial = DurationKey.of(s, "initial-timeout", d.initialTimeout());
+        DurationKey max = DurationKey.of(s, "max-timeout", d.maxTimeout());
+        DurationKey jitter = DurationKey.of(s, "jitter", d.jitter());
+        DurationKey giveUp = DurationKey.of(s, "give-up", d.giveUp());
+        // BootpConfig's rules, each reported at the key that breaks it (the defaults keep them, so one of the two is given).
+        if (initial.ns() <= 0) {
+            throw initial.error("(expected: more than 0)");
+        }
+        if (max.ns() < initial.ns()) {
+            throw max.given() ? max.error("is less than initial-timeout " + initial.shown() + " (expected: at least initial-timeout)")
+                    : initial.error("is more than max-timeout " + max.shown() + " (expected: at most max-timeout)");
+        }
+        if (jitter.ns() >= initial.ns()) {
+            throw jitter.given() ? jitter.error("is not less than initial-timeout " + initial.shown() + " (expected: less than initial-timeout)")
+                    : initial.error("is not more than jitter " + jitter.shown() + " (expected: more than jitter)");
+        }
+        if (giveUp.ns() <= 0) {
+            throw giveUp.error("(expected: more than 0)");
+        }
         try {
-            return new BootpConfig(initial, max, jitter, giveUp);
+            return new BootpConfig(initial.ns(), max.ns(), jitter.ns(), giveUp.ns());
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }

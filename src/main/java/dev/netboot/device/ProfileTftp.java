@@ -19,7 +19,11 @@ final class ProfileTftp {
         }
         Section s = section.get();
         TftpConfig d = TftpConfig.DEFAULTS;
-        long timeout = s.optional("timeout").map(Value::asDuration).orElse(d.timeout());
+        DurationKey timeoutKey = DurationKey.of(s, "timeout", d.timeout());
+        long timeout = timeoutKey.ns();
+        if (timeout <= 0) {
+            throw timeoutKey.error("(expected: more than 0)");
+        }
         int retries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(d.maxRetries());
         // RFC 2348: "valid values range between 8 and 65464 octets, inclusive"; auto: the largest the MTU carries.
         int blksize = s.optional("blksize").map(v -> v.text().equals("auto") ? TftpConfig.AUTO : v.asInt(8, 65464))
@@ -27,9 +31,20 @@ final class ProfileTftp {
         // RFC 7440; auto: sized from the path when the transfer starts (PathWindow).
         int window = s.optional("windowsize").map(ProfileTftp::windowSize).orElse(1);
         // RFC 6298 lets round-trip samples bring the timeout down to this; unset, it is the timeout itself (fixed).
-        long minTimeout = s.optional("min-timeout").map(Value::asDuration).orElse(-1L);
+        DurationKey minKey = DurationKey.of(s, "min-timeout", -1L);
+        long minTimeout = minKey.ns();
+        if (minKey.given() && minTimeout <= 0) {
+            throw minKey.error("(expected: more than 0, at most the timeout)");
+        }
+        if (minTimeout > timeout) {
+            throw minKey.error("is more than timeout " + timeoutKey.shown() + " (expected: more than 0, at most the timeout)");
+        }
         // How long to wait for the next packet before failing; unset, as long as the retries take at the timeout.
-        long giveUp = s.optional("give-up").map(Value::asDuration).orElse(-1L);
+        DurationKey giveUpKey = DurationKey.of(s, "give-up", -1L);
+        long giveUp = giveUpKey.ns();
+        if (giveUpKey.given() && giveUp < timeout) {
+            throw giveUpKey.error("is less than timeout " + timeoutKey.shown() + " (expected: at least the timeout)");
+        }
         // RFC 2090: ask for the image by multicast; a server that does not offer it sends it as usual.
         boolean multicast = s.optional("multicast").map(Value::asBoolean).orElse(false);
         try {

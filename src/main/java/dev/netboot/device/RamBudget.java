@@ -85,7 +85,7 @@ public record RamBudget(long ram, FlashWriter.Options writer, int blockSize, int
                 int least = t.options() ? TftpConfig.MIN_BLOCK_SIZE : 512;
                 throw new IllegalArgumentException("profile " + profile.name() + ": " + ram + " bytes of RAM leave " + Math.max(0, spare)
                         + " beyond the fixed buffers, too few for " + least + "-byte TFTP blocks (expected: ram of at least "
-                        + (DeviceProfile.minimumRam(profile.flash()) + floor(least, page)) + ")");
+                        + DeviceProfile.leastRam(profile.flash(), t) + ")");
             }
             block = (int) fits;
             lowered = "asking for " + block + "-byte blocks instead of " + asked;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads an emulator scenario file ({@code emulator/*.scenario}) into a {@link Scenario}. Same format
@@ -131,7 +132,11 @@ public final class ScenarioFile {
             var s = server.get();
             serverMac = s.optional("mac").map(ConfigText.Value::asUnicastMac).orElse(serverMac);
             serverIp = s.optional("address").map(ConfigText.Value::asIpv4).orElse(serverIp);
-            netmask = s.optional("netmask").map(ConfigText.Value::asIpv4).orElse(netmask);
+            var mask = s.optional("netmask");
+            netmask = mask.map(ConfigText.Value::asIpv4).orElse(netmask);
+            if (mask.isPresent() && netmask.prefixLength() < 0) {
+                throw at(mask, "is not contiguous (expected: ones then zeros, like 255.255.255.0)");
+            }
             router = s.optional("router").map(ConfigText.Value::asIpv4).orElse(router);
             var dnsValue = s.optional("dns");
             if (dnsValue.isPresent()) {
@@ -163,7 +168,11 @@ public final class ScenarioFile {
         var tftp = c.optionalSection("tftp");
         if (tftp.isPresent()) {
             var s = tftp.get();
-            tftpTimeout = s.optional("timeout").map(ConfigText.Value::asDuration).orElse(tftpTimeout);
+            var timeout = s.optional("timeout");
+            tftpTimeout = timeout.map(ConfigText.Value::asDuration).orElse(tftpTimeout);
+            if (timeout.isPresent() && tftpTimeout <= 0) {
+                throw at(timeout, "(expected: more than 0)");
+            }
             tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
             quirks = quirks(s);
@@ -207,7 +216,8 @@ public final class ScenarioFile {
             return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
                     tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks, fleet);
         } catch (IllegalArgumentException e) {
-            throw c.error(e.getMessage());
+            // The file's name already says it is the scenario: "bad.scenario: client 10.0.0.1 is ...", not "scenario: " twice.
+            throw c.error(e.getMessage().startsWith("scenario: ") ? e.getMessage().substring("scenario: ".length()) : e.getMessage());
         }
     }
 
@@ -287,11 +297,30 @@ public final class ScenarioFile {
         DhcpSettings.Answers answers = s.optional("answers")
                 .map(v -> DhcpSettings.Answers.valueOf(v.asOneOf("dhcp", "bootp", "both").toUpperCase(Locale.ROOT)))
                 .orElse(d.answers());
-        long lease = s.optional("lease-time").map(ScenarioFile::seconds).orElse(d.leaseSeconds());
-        long t1 = s.optional("renewal-time").map(ScenarioFile::seconds).orElse(-1L);
-        long t2 = s.optional("rebinding-time").map(ScenarioFile::seconds).orElse(-1L);
+        var leaseKey = s.optional("lease-time");
+        var t1Key = s.optional("renewal-time");
+        var t2Key = s.optional("rebinding-time");
+        long lease = leaseKey.map(ScenarioFile::seconds).orElse(d.leaseSeconds());
+        long t1 = t1Key.map(ScenarioFile::seconds).orElse(-1L);
+        long t2 = t2Key.map(ScenarioFile::seconds).orElse(-1L);
+        // RFC 2131 4.4.5: T1 <= T2 <= the lease; each reported at its key, naming the one it contradicts.
+        String leaseShown = leaseKey.map(ConfigText.Value::text).orElse(lease + "s, the default");
+        if (t1 > lease) {
+            throw at(t1Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
+        }
+        if (t2 > lease) {
+            throw at(t2Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
+        }
+        if (t1 >= 0 && t2 >= 0 && t1 > t2) {
+            throw at(t2Key, "is shorter than renewal-time " + t1Key.orElseThrow().text() + " (expected: at least renewal-time)");
+        }
         long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(d.offerDelay());
-        int maxMessage = s.optional("max-message").map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
+        var maxKey = s.optional("max-message");
+        int maxMessage = maxKey.map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
+        if (maxMessage != 0 && maxMessage < 576) {
+            // RFC 2131 section 2: a DHCP client must be able to receive a message of up to 576 bytes.
+            throw at(maxKey, "is out of range (expected: 0, or 576..1500)");
+        }
         boolean option150 = s.optional("tftp-servers-option").map(ConfigText.Value::asBoolean).orElse(d.tftpServersOption());
         DhcpSettings.Renewals renewals = s.optional("renewals")
                 .map(v -> DhcpSettings.Renewals.valueOf(v.asOneOf("answer", "ignore", "rebind", "nak").toUpperCase(Locale.ROOT)))
@@ -302,6 +331,12 @@ public final class ScenarioFile {
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }
+    }
+
+    /** Returns an error at {@code key}'s line quoting its value: {@code "t.scenario:3: [dhcp] rebinding-time: '30s' problem"}. */
+    private static ConfigException at(Optional<ConfigText.Value> key, String problem) {
+        ConfigText.Value v = key.orElseThrow();
+        return v.error("'" + v.text() + "' " + problem);
     }
 
     /** Reads a duration that must be whole seconds (lease times are seconds on the wire). */

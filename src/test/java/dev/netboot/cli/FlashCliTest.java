@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -250,6 +251,168 @@ class FlashCliTest {
         assertEquals(0, again.exit(), again.err());
         assertEquals("nand-128m", again.json().get("profile").asText());
         assertEquals("B", again.json().get("slot").asText());
+    }
+
+    /**
+     * A flash file cut short while the board writes it (another program truncating it; a sparse file whose file
+     * system fills up faults alike: the kernel's SIGBUS on the mapping) ends the boot as any flash failure does: one
+     * line, exit 1, stage flash, --json's one object; not the JVM's InternalError with a stack trace, the one way out
+     * that says nothing to the user. What the board left is a power cut's leftovers, which the A/B slots survive.
+     */
+    @Test
+    void aFlashFileCutShortDuringTheBootIsOneLineNotACrash() throws Exception {
+        Path img = Files.write(dir.resolve("v.img"), randomImage(6 << 20, 3));
+        Path flash = dir.resolve("f.img");
+        Path pcap = dir.resolve("boot.pcap");
+        // The capture is opened after the flash file is made and mapped: then cut the file to its first MiB, the
+        // loader partition; slot A, slot B and the metadata, everything a boot touches, are past it.
+        Thread cutter = Thread.ofPlatform().start(() -> {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.exists(pcap) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+            try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(1 << 20);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        BootCliTest.Run r = run("boot", "--image", img.toString(), "--flash-file", flash.toString(), "--pcap", pcap.toString(), "--json");
+        cutter.join();
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("error", j.get("result").asText());
+        assertEquals("flash", j.get("stage").asText());
+        String message = "the flash file " + flash + " could not be read or written where it is mapped: it was cut short while in"
+                + " use, or its file system is full and the file sparse; the boot stopped there, as at a power cut";
+        assertEquals(message, j.get("error").asText());
+        assertEquals("netboot: " + message + "\n", r.err().lines().filter(l -> l.startsWith("netboot:")).findFirst().orElse("") + "\n");
+        assertFalse(r.err().contains("InternalError") || r.err().contains("\tat "), r.err());
+    }
+
+    /**
+     * A flash file whose profile is recorded beside it but whose size changed since (cut short, grown) cannot be fixed
+     * by naming another profile: --profile must fit the recorded layout, which says the size. So the refusal says
+     * what size the file should have, not to name another board.
+     */
+    @Test
+    void aRecordedFlashFileOfAnotherSizeSaysItsSizeChanged() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none", "--json").exit());
+        try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(10 << 20);
+        }
+        String message = flash + " is 10485760 bytes, but profile spi-nor-16m (recorded in " + FlashProfiles.recordOf(flash)
+                + ") has a flash file of 16777216 bytes (expected: 16777216 bytes, as when it was made: the file was cut short or"
+                + " grown since)";
+        for (String command : new String[] {"inspect", "select", "confirm"}) {
+            BootCliTest.Run r = run("flash", command, "--flash-file", flash.toString());
+            assertEquals(Main.EXIT_USAGE, r.exit(), command);
+            assertEquals("netboot: " + message + "\n", r.err(), command);
+        }
+        BootCliTest.Run boot = run("boot", "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, boot.exit());
+        assertEquals(message, boot.json().get("error").asText());
+        // Naming another board, as the message used to advise, is refused: the record says the layout.
+        assertEquals(Main.EXIT_USAGE, run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).exit());
+    }
+
+    /**
+     * "flash confirm" is what the booted system does once healthy: a pending slot whose bytes no longer match their
+     * record (the bootloader would not boot it) is not confirmed; nothing is written, so its fallback stays recorded.
+     */
+    @Test
+    void aPendingSlotThatFailsItsCheckIsNotConfirmed() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial3").replace("trial-boots = 0", "trial-boots = 3");
+        Path prof = Files.writeString(dir.resolve("trial3.profile"), text);
+        Path flash = dir.resolve("t.img");
+        String f = flash.toString();
+        assertEquals(0, run("boot", "--profile", prof.toString(), "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", f, "--flash-timing", "none").exit());
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(), "--flash-file", f,
+                "--flash-timing", "none").exit());
+        JsonNode pending = run("flash", "inspect", "--flash-file", f, "--json").json();
+        assertEquals("B", pending.get("activeSlot").asText());
+        assertTrue(pending.get("pending").asBoolean());
+        // One byte of slot B's image (slot B starts at 7 MiB) changed: it no longer matches its SHA-256.
+        try (var ch = java.nio.channels.FileChannel.open(flash, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x00}), (7L << 20) + 100);
+        }
+        BootCliTest.Run r = run("flash", "confirm", "--flash-file", f, "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.out() + r.err());
+        JsonNode j = r.json();
+        assertEquals("error", j.get("result").asText());
+        assertFalse(j.get("confirmed").asBoolean());
+        assertEquals("slot B is pending but fails its check: not confirmed; slot A, its fallback, boots instead", j.get("error").asText());
+        JsonNode after = run("flash", "inspect", "--flash-file", f, "--json").json();
+        assertEquals(pending.get("sequence").asLong(), after.get("sequence").asLong(), "nothing written");
+        assertEquals("A", after.get("fallbackSlot").asText());
+        assertTrue(after.get("pending").asBoolean());
+    }
+
+    /**
+     * The record beside an existing flash file says whose flash it is; a folder in its place is not silently passed over
+     * for the default profile (which may be another board's, unsigned where the record had a key): one line, exit 2.
+     */
+    @Test
+    void aFolderWhereAnExistingFlashFilesRecordBelongsIsRefused() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none").exit());
+        Path record = FlashProfiles.recordOf(flash);
+        Files.delete(record);
+        Files.createDirectory(record);
+        String expected = "netboot: " + record + ": is a directory (expected: the profile recorded beside " + flash + ", a file)\n";
+        for (String[] args : List.of(new String[] {"flash", "inspect", "--flash-file", flash.toString()},
+                new String[] {"flash", "select", "--flash-file", flash.toString()},
+                new String[] {"boot", "--flash-file", flash.toString()})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            assertEquals(expected, r.err(), String.join(" ", args));
+        }
+    }
+
+    /**
+     * With trial-boots, a new image that has a slot to fall back to is on trial: the summary says so, and what happens
+     * without a confirm (README, "A/B slots"), instead of only "slot B is active".
+     */
+    @Test
+    void theSummarySaysAnImageIsOnTrialAndWhatHappensWithoutAConfirm() throws Exception {
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = trial4").replace("trial-boots = 0", "trial-boots = 3");
+        Path prof = Files.writeString(dir.resolve("trial4.profile"), text);
+        String f = dir.resolve("t.img").toString();
+        BootCliTest.Run first = run("boot", "--profile", prof.toString(), "--image",
+                Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(), "--flash-file", f, "--flash-timing", "none");
+        assertEquals(0, first.exit(), first.err());
+        // The first image has nothing to fall back to: it keeps booting, confirmed or not; nothing to say.
+        assertTrue(first.out().contains("; slot A is active\n"), first.out());
+        BootCliTest.Run second = run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(),
+                "--flash-file", f, "--flash-timing", "none");
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains("; slot B is active on trial: 3 boots to confirm it (netboot flash confirm), else slot A"
+                + " boots again\n"), second.out());
+    }
+
+    /** A --profile whose layout differs from the flash file's record is refused saying what differs in the profile's words. */
+    @Test
+    void aProfileOfAnotherLayoutIsRefusedSayingWhatDiffersInWords() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("i.bin"), randomImage(5000, 1)).toString(),
+                "--flash-file", flash.toString(), "--flash-timing", "none").exit());
+        String head = "netboot: --profile %s does not fit " + flash + ", made by profile spi-nor-16m (" + FlashProfiles.recordOf(flash)
+                + "): %s (expected: that profile's flash layout, or no --profile)\n";
+        assertEquals(String.format(head, "spi-nor-64m", "its flash is 16 MiB of 4 KiB erase units and 256-byte pages, erased 0xff,"
+                + " not 64 MiB of 4 KiB erase units and 256-byte pages, erased 0xff"),
+                run("flash", "inspect", "--profile", "spi-nor-64m", "--flash-file", flash.toString()).err());
+        // The data partition one sector later: 0xd02000 + 0x2fe000 = 16 MiB; 0x2fe000 bytes are 2.99 MiB.
+        Path moved = Files.writeString(dir.resolve("moved.profile"), Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replace("name = spi-nor-16m", "name = moved").replace("offset = 0xd02000", "offset = 0xd03000")
+                .replace("size = 0x2fe000", "size = 0x2fd000"));
+        assertEquals(String.format(head, moved, "its partition data is 0xd02000..0x1000000, 3.0 MiB, not 0xd03000..0x1000000, 3.0 MiB"),
+                run("flash", "inspect", "--profile", moved.toString(), "--flash-file", flash.toString()).err());
     }
 
     @Test

@@ -99,14 +99,15 @@ class RamBudgetCliTest {
                     + " asking for windowsize 1 instead of 8, asking for 474-byte blocks instead of 1468", j.get("ramNote").asText());
             assertTrue(j.get("flashBufferPeak").asLong() + j.get("reorderBytes").asLong() <= 5000 - 3540, j.toString());
         }
-        // 4000 bytes: 460 shared, not even 8-byte blocks beside a 256-byte page, twice: the boot stops at once.
+        // 4000 bytes: 460 shared, not even 8-byte blocks beside a 256-byte page, twice: no boot can run, so the profile
+        // is refused at its ram line, a profile error (exit 2), before anything starts.
         Path tinier = java.nio.file.Files.writeString(dir.resolve("tiny.profile"), text.replace("ram = 64KiB", "ram = 4000"));
         BootCliTest.Run no = run("boot", "--profile", tinier.toString(), "--json");
-        assertEquals(Main.EXIT_FAILED, no.exit(), no.err());
-        assertEquals("ram", no.json().get("stage").asText());
-        assertEquals("profile tiny: 4000 bytes of RAM leave 460 beyond the fixed buffers, too few for 8-byte TFTP blocks"
-                + " (expected: ram of at least 4068)", no.json().get("error").asText());
-        assertEquals(1, no.err().lines().filter(l -> l.startsWith("netboot: boot failed: [ram] ")).count(), no.err());
+        assertEquals(Main.EXIT_USAGE, no.exit(), no.err());
+        assertEquals("usage", no.json().get("stage").asText());
+        assertTrue(no.json().get("error").asText().startsWith(tinier + ":14: [board] ram: '4000' is too small (expected: at least 4068"
+                + " bytes"), no.json().get("error").asText());
+        assertEquals(1, no.err().lines().count(), no.err());
     }
 
     @Test

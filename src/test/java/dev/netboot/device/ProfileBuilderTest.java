@@ -140,7 +140,9 @@ class ProfileBuilderTest {
         assertEquals("boot partition c is not in the partition map", assertThrows(IllegalArgumentException.class,
                 () -> DeviceProfile.builder("x").ram(64 * 1024).norFlash(1 << 20, 4096, 256).partition("a", 0x10000, 0x40000)
                         .partition("b", 0x50000, 0x40000).partition("m", 0, 0x2000).slots("a", "c", "m").build()).getMessage());
-        assertEquals("RAM budget 1024 is below the minimum 3540", assertThrows(IllegalArgumentException.class,
+        // No [tftp] options: RFC 1350's 512-byte blocks, two with a page each beside 2 pages and 2 frames: 3540 + 1536.
+        assertEquals("RAM budget 1024 is below the least a boot runs in, 5076 (two flash pages, two Ethernet frames, two of the"
+                + " smallest TFTP blocks with a page each)", assertThrows(IllegalArgumentException.class,
                 () -> DeviceProfile.builder("x").ram(1024).norFlash(1 << 20, 4096, 256).partition("a", 0x10000, 0x40000)
                         .partition("b", 0x50000, 0x40000).partition("m", 0, 0x2000).slots("a", "b", "m").build()).getMessage());
         assertEquals("TFTP window -1 (expected: 1..65535, or TftpConfig.AUTO)",

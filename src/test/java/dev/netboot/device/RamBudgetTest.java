@@ -163,9 +163,8 @@ class RamBudgetTest {
         assertEquals(1000, b.flashBuffer());
         assertEquals("ram 4540 bytes: asking for 244-byte blocks instead of 1468", b.note());
         assertEquals(244, b.apply(DeviceProfile.parse(small.replace("RAM", "4540"), "small.profile").tftp()).blockSize());
-        // 3540 + 500 leaves 250 / 2 - 256 < 8 bytes a block: no boot can fit.
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RamBudget.of(DeviceProfile.parse(small.replace("RAM", "4040"), "small.profile"), MTU_PAYLOAD));
-        assertTrue(e.getMessage().contains("too few for 8-byte TFTP blocks (expected: ram of at least 4068)"), e.getMessage());
+        // 3540 + 500 leaves 250 / 2 - 256 < 8 bytes a block: no boot can fit, so the profile itself is refused, at its line.
+        ConfigException e = assertThrows(ConfigException.class, () -> DeviceProfile.parse(small.replace("RAM", "4040"), "small.profile"));
+        assertTrue(e.getMessage().contains("ram: '4040' is too small (expected: at least 4068 bytes"), e.getMessage());
     }
 }

@@ -91,7 +91,7 @@ class ScenarioTest {
     void badDhcpAndNeighbourLinesNameTheirLine() {
         for (List<String> bad : List.of(
                 List.of("[dhcp]\nlease-time = 1500ms\n", "t.scenario:2: [dhcp] lease-time"),
-                List.of("[dhcp]\nrenewal-time = 90s\nrebinding-time = 30s\n", "T1"),
+                List.of("[dhcp]\nrenewal-time = 90s\nrebinding-time = 30s\n", "t.scenario:3: [dhcp] rebinding-time"),
                 List.of("[dhcp]\nanswers = dhcpv6\n", "t.scenario:2: [dhcp] answers"),
                 List.of("[host h]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.9\n", "with its own MAC"),
                 List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.5.9\n", "another host of the server's subnet"),
@@ -102,6 +102,37 @@ class ScenarioTest {
         }
     }
 
+    /**
+     * Values that cannot work together are reported at the key that says them, in the file's own words: RFC 2131
+     * section 4.4.5's T1 <= T2 <= lease, its 576-byte minimum message (section 2), a contiguous netmask (RFC 950), a
+     * retransmission timeout above zero.
+     */
+    @Test
+    void valuesThatCannotWorkAreReportedAtTheirKey() {
+        for (List<String> bad : List.of(
+                List.of("[dhcp]\nrenewal-time = 90s\nrebinding-time = 30s\n",
+                        "t.scenario:3: [dhcp] rebinding-time: '30s' is shorter than renewal-time 90s (expected: at least renewal-time)"),
+                List.of("[dhcp]\nlease-time = 60s\nrenewal-time = 90s\n",
+                        "t.scenario:3: [dhcp] renewal-time: '90s' is longer than lease-time 60s (expected: at most lease-time)"),
+                List.of("[dhcp]\nrebinding-time = 2h\n".replace("2h", "7200s"),
+                        "t.scenario:2: [dhcp] rebinding-time: '7200s' is longer than lease-time 3600s, the default (expected: at most lease-time)"),
+                List.of("[dhcp]\nmax-message = 100\n",
+                        "t.scenario:2: [dhcp] max-message: '100' is out of range (expected: 0, or 576..1500)"),
+                List.of("[server]\nnetmask = 255.0.255.0\n",
+                        "t.scenario:2: [server] netmask: '255.0.255.0' is not contiguous (expected: ones then zeros, like 255.255.255.0)"),
+                List.of("[tftp]\ntimeout = 0s\n", "t.scenario:2: [tftp] timeout: '0s' (expected: more than 0)"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
+                    bad.get(0));
+            assertEquals(bad.get(1), e.getMessage());
+        }
+        // The bounds themselves are values that work: T1 = T2 = lease, a 576-byte message.
+        DhcpSettings edge = ScenarioFile.parse("[dhcp]\nlease-time = 60s\nrenewal-time = 60s\nrebinding-time = 60s\nmax-message = 576\n",
+                "t.scenario").dhcp();
+        assertEquals(60, edge.t1());
+        assertEquals(60, edge.t2());
+        assertEquals(576, edge.maxMessage());
+    }
+
     @Test
     void aPoolThatCannotGiveAnAddressOrABootFileNoReplyHoldsIsRefusedInOneLine() {
         // The pool starts at client-address: the subnet's broadcast address leaves it empty, its network address or the
@@ -109,16 +140,16 @@ class ScenarioTest {
         // (128 bytes) nor option 67 (255).
         String longName = "b".repeat(256);
         for (List<String> bad : List.of(
-                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: scenario: client 10.0.0.255 is the subnet's broadcast"
+                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: client 10.0.0.255 is the subnet's broadcast"
                         + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: scenario: client 10.0.0.0 is the subnet's network"
+                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: client 10.0.0.0 is the subnet's network"
                         + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: scenario: client 10.0.0.1 is the server's own address"
+                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: client 10.0.0.1 is the server's own address"
                         + " (expected: another host address, the first of the pool)"),
-                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: scenario: boot file name of 256 bytes in UTF-8"
+                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: boot file name of 256 bytes in UTF-8"
                         + " (expected: at most 255, what option 67 holds)"),
                 // 128 characters, but U+00E9 is C3 A9 in UTF-8: 256 bytes, one past option 67.
-                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario: scenario: boot file name of 256 bytes"
+                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario: boot file name of 256 bytes"
                         + " in UTF-8 (expected: at most 255, what option 67 holds)"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
                     bad.get(0));

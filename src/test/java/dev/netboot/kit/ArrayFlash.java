@@ -19,7 +19,11 @@ final class ArrayFlash implements Flash {
         /** A program writes the data as it is: bits rise without an erase. */
         PROGRAM_RAISES_BITS,
         /** An erase counts but changes nothing. */
-        ERASE_DOES_NOTHING
+        ERASE_DOES_NOTHING,
+        /** A new flash holds zeros, not the erased value. */
+        CREATED_ZEROED,
+        /** An erase sets its units to 0x00 whatever the erased value. */
+        ERASE_WRITES_ZEROS
     }
 
     private final FlashGeometry g;
@@ -33,7 +37,7 @@ final class ArrayFlash implements Flash {
         this.g = g;
         this.fault = fault;
         this.cells = new byte[Math.toIntExact(g.size())];
-        Arrays.fill(cells, (byte) g.erasedValue());
+        Arrays.fill(cells, (byte) (fault == Fault.CREATED_ZEROED ? 0 : g.erasedValue()));
         this.eraseCounts = new long[(int) (g.size() / g.eraseUnit())];
     }
 
@@ -73,7 +77,7 @@ final class ArrayFlash implements Flash {
             throw outside(offset, length);
         }
         if (fault != Fault.ERASE_DOES_NOTHING) {
-            Arrays.fill(cells, (int) offset, (int) (offset + length), (byte) g.erasedValue());
+            Arrays.fill(cells, (int) offset, (int) (offset + length), (byte) (fault == Fault.ERASE_WRITES_ZEROS ? 0 : g.erasedValue()));
         }
         for (long at = offset; at < offset + length; at += g.eraseUnit()) {
             eraseCounts[(int) (at / g.eraseUnit())]++;

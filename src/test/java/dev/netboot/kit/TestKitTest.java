@@ -84,6 +84,42 @@ class TestKitTest {
                 "powerCutDuringTheRecoveryUpdate", "powerCutWhileTheBootloaderRecordsATrialBoot")), o.failed().keySet().toString());
     }
 
+    static class ZeroedFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.CREATED_ZEROED);
+        }
+    }
+
+    static class ZeroingEraseFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.ERASE_WRITES_ZEROS);
+        }
+    }
+
+    /**
+     * A driver's author reads why the kit failed their flash: the rule it broke, in words, not only the index of the
+     * first byte that differs. A new flash that is not erased, and an erase that leaves another value than the
+     * geometry's erased one, or none, are named as such.
+     */
+    @Test
+    void aBrokenRuleIsNamedInTheFailure() {
+        Map<String, Throwable> zeroed = Launch.run(ZeroedFlash.class).failed();
+        assertTrue(zeroed.get("createdFlashIsErasedAndUnused").getMessage()
+                .startsWith("create() returns an erased flash: every byte reads the erased value 0xff"), zeroed.toString());
+        Map<String, Throwable> zeroing = Launch.run(ZeroingEraseFlash.class).failed();
+        assertTrue(zeroing.get("eraseTouchesOnlyItsUnits").getMessage()
+                .startsWith("erase(0x2000, 0x2000) sets units 2 and 3 to the erased value 0xff and changes no other byte"), zeroing.toString());
+        assertTrue(zeroing.get("erasedValueComesFromGeometry").getMessage()
+                .startsWith("an erase sets its unit to the geometry's erased value 0xa5"), zeroing.toString());
+        assertTrue(zeroing.get("eraseThenReprogram").getMessage().startsWith("an erased unit reads the erased value 0xff"),
+                zeroing.toString());
+        Map<String, Throwable> forgetful = Launch.run(ForgetfulFlash.class).failed();
+        assertTrue(forgetful.get("eraseTouchesOnlyItsUnits").getMessage()
+                .startsWith("erase(0x2000, 0x2000) sets units 2 and 3 to the erased value 0xff and changes no other byte"), forgetful.toString());
+    }
+
     /** A port that also hands every frame it sends back to itself, as a loop or a misconfigured bridge would. */
     static final class EchoingPort implements Link {
         private final EmulatedPort inner;

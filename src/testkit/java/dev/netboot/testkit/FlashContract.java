@@ -154,10 +154,10 @@ public abstract class FlashContract {
     public void createdFlashIsErasedAndUnused() {
         FlashGeometry g = rulesGeometry();
         Flash f = open(g);
-        assertEquals(g, f.geometry());
-        assertEquals(FlashStats.ZERO, f.stats());
-        assertArrayEquals(new long[(int) (g.size() / g.eraseUnit())], f.eraseCounts());
-        assertArrayEquals(filled(size(g), 0xFF), readAll(f));
+        assertEquals(g, f.geometry(), "create() returns a flash of the geometry asked for");
+        assertEquals(FlashStats.ZERO, f.stats(), "a new flash has counted nothing");
+        assertArrayEquals(new long[(int) (g.size() / g.eraseUnit())], f.eraseCounts(), "a new flash has erased no unit");
+        assertArrayEquals(filled(size(g), 0xFF), readAll(f), "create() returns an erased flash: every byte reads the erased value 0xff");
     }
 
     @Test
@@ -170,13 +170,13 @@ public abstract class FlashContract {
             return;
         }
         Flash f = open(g);
-        assertArrayEquals(filled(2 * unit, 0xA5), readAll(f));
+        assertArrayEquals(filled(2 * unit, 0xA5), readAll(f), "create() of erased value 0xa5 returns a flash reading 0xa5 at every byte");
         f.program(unit, new byte[] {0x21}, 0, 1); // 0xA5 & 0x21 == 0x21: only clears bits
         byte[] one = new byte[1];
         f.read(unit, one, 0, 1);
-        assertEquals(0x21, one[0]);
+        assertEquals(0x21, one[0], "a program over 0xa5 that only clears bits reads back");
         f.erase(unit, unit);
-        assertArrayEquals(filled(2 * unit, 0xA5), readAll(f));
+        assertArrayEquals(filled(2 * unit, 0xA5), readAll(f), "an erase sets its unit to the geometry's erased value 0xa5");
     }
 
     @Test
@@ -242,11 +242,11 @@ public abstract class FlashContract {
         f.erase(unit, unit);
         byte[] whole = new byte[unit];
         f.read(unit, whole, 0, unit);
-        assertArrayEquals(filled(unit, 0xFF), whole);
+        assertArrayEquals(filled(unit, 0xFF), whole, "an erased unit reads the erased value 0xff at every byte");
         f.program(unit, filled(page, 0x5A), 0, page);
         byte[] back = new byte[page];
         f.read(unit, back, 0, page);
-        assertArrayEquals(filled(page, 0x5A), back);
+        assertArrayEquals(filled(page, 0x5A), back, "a page programmed after the erase reads back");
     }
 
     @Test
@@ -261,7 +261,8 @@ public abstract class FlashContract {
         f.erase(2L * unit, 2L * unit); // units 2 and 3 in one call
         byte[] expected = new byte[size(g)];
         Arrays.fill(expected, 2 * unit, 4 * unit, (byte) 0xFF);
-        assertArrayEquals(expected, readAll(f));
+        assertArrayEquals(expected, readAll(f), String.format("erase(0x%x, 0x%x) sets units 2 and 3 to the erased value 0xff and changes"
+                + " no other byte (every other byte was programmed to 0x00)", 2L * unit, 2L * unit));
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.netboot.emulator.TftpServer;
 import dev.netboot.flash.FlashTiming;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -41,7 +42,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *         DeviceProfile.builder("my-board")...build());
  * }</pre>
  *
- * A {@link Lan} on a test method wins over the code's LAN, which wins over a {@link Lan} on the class. Use one
+ * A {@link Lan} on a test method wins over the code's LAN, which wins over a {@link Lan} on the class (for a
+ * {@code @Nested} class without one, on the nearest class enclosing it). Use one
  * extension per class: {@code @ExtendWith(NetbootExtension.class)} or {@code @RegisterExtension}, not both.
  *
  * <p>When a test fails, the extension prints the LAN's {@link Timeline} (the boards' events among the frames on the
@@ -146,9 +148,22 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
         if (scenario != null) {
             return new TestLan(scenario, profile, timing);
         }
-        Optional<Lan> onClass = context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, Lan.class));
-        return onClass.map(NetbootExtension::fromAnnotation)
+        return context.getTestClass().flatMap(NetbootExtension::onClass).map(NetbootExtension::fromAnnotation)
                 .orElseGet(() -> new TestLan(Shipped.scenario("default"), Shipped.profile("spi-nor-16m"), FlashTiming.Mode.TYPICAL));
+    }
+
+    /**
+     * Returns the {@link Lan} of {@code c}, or of the nearest class enclosing it when it is a {@code @Nested} (inner)
+     * class without one: an outer class's LAN holds for its nested tests, as its extensions do.
+     */
+    private static Optional<Lan> onClass(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.isMemberClass() && !Modifier.isStatic(k.getModifiers()) ? k.getEnclosingClass() : null) {
+            Optional<Lan> lan = AnnotationSupport.findAnnotation(k, Lan.class);
+            if (lan.isPresent()) {
+                return lan;
+            }
+        }
+        return Optional.empty();
     }
 
     private static TestLan fromAnnotation(Lan lan) {

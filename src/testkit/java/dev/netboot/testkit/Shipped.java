@@ -21,7 +21,7 @@ public final class Shipped {
     public static final List<String> PROFILES = List.of("spi-nor-16m", "spi-nor-64m", "nand-128m");
     /** The shipped scenarios' names. */
     public static final List<String> SCENARIOS = List.of("default", "bootp", "proxy", "two-servers", "conflict", "short-lease",
-            "relay");
+            "rogue-dhcp", "relay", "fleet", "fleet-servers");
 
     private Shipped() {
     }
