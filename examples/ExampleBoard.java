@@ -1,6 +1,9 @@
 import dev.netboot.device.Board;
+import dev.netboot.device.ConfigException;
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.FileFlash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.link.LinkException;
 import dev.netboot.link.RawSocketLink;
 import dev.netboot.tftp.TftpConfig;
 import java.nio.file.Path;
@@ -15,7 +18,8 @@ import java.nio.file.Path;
  * java --enable-native-access=ALL-UNNAMED -cp netboot-device-0.1.0-SNAPSHOT.jar examples/ExampleBoard.java eth0 flash.img
  * </pre>
  *
- * It prints one line, "booted: ..." (exit 0) or "failed: ..." (exit 1). The flash file is created erased at the
+ * It prints one line, "booted: ..." (exit 0) or "failed: ..." (exit 1), also when the interface, the flash file or
+ * the profile file cannot be used. The flash file is created erased at the
  * profile's size if missing, and kept: a second run writes the other slot. A third argument names a profile file to
  * use instead of the built-in one (device-profiles/spi-nor-16m.profile says the same in text).
  */
@@ -44,9 +48,21 @@ public final class ExampleBoard {
             System.err.println("usage: ExampleBoard INTERFACE FLASH_FILE [PROFILE_FILE]");
             System.exit(2);
         }
-        DeviceProfile profile = args.length == 3 ? DeviceProfile.load(Path.of(args[2])) : profile();
         boolean booted;
-        try (RawSocketLink link = RawSocketLink.open(args[0]); FileFlash flash = FileFlash.open(Path.of(args[1]), profile.flash())) {
+        try {
+            booted = boot(args[0], Path.of(args[1]), args.length == 3 ? DeviceProfile.load(Path.of(args[2])) : profile());
+        } catch (LinkException | FlashException | ConfigException e) {
+            // No interface, no permission for a raw socket, a flash file that cannot be made, a profile file that is wrong.
+            System.out.println("failed: " + e.getMessage());
+            booted = false;
+        }
+        System.exit(booted ? 0 : 1);
+    }
+
+    /** Boots on {@code iface} into {@code flashFile}; prints the one line and returns whether the board booted. */
+    static boolean boot(String iface, Path flashFile, DeviceProfile profile) {
+        boolean booted;
+        try (RawSocketLink link = RawSocketLink.open(iface); FileFlash flash = FileFlash.open(flashFile, profile.flash())) {
             Board board = Board.builder(profile).link(link).flash(flash).build();
             long origin = System.nanoTime();
             long limit = profile.bootp().giveUp() + 600_000_000_000L;     // DHCP's budget, then ten minutes for the image
@@ -72,6 +88,6 @@ public final class ExampleBoard {
                 }
             };
         }
-        System.exit(booted ? 0 : 1);
+        return booted;
     }
 }

@@ -151,6 +151,28 @@ class DeviceJarTest {
         }
     }
 
+    /**
+     * The example says one line, "failed: ...", and exit 1 when it cannot start: no such interface, a profile file
+     * that does not load. Not a stack trace.
+     */
+    @Test
+    void theExampleBoardThatCannotStartSaysSoInOneLine() throws Exception {
+        Path badProfile = Files.writeString(dir.resolve("bad.profile"), "[board]\nram = lots\n");
+        for (List<String> args : List.of(List.of("nbnosuch0", dir.resolve("f.img").toString()),
+                List.of("lo", dir.resolve("f.img").toString(), badProfile.toString()))) {
+            List<String> argv = new java.util.ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-cp",
+                    DEVICE_JAR.toAbsolutePath().toString(), "examples/ExampleBoard.java"));
+            argv.addAll(args);
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), out);
+            assertEquals(1, out.lines().count(), out);
+            assertTrue(out.startsWith("failed: "), out);
+        }
+        assertTrue(!Files.exists(dir.resolve("f.img")), "no flash file was made for a board that never started");
+    }
+
     /** Runs a board in the client namespace; returns its output once it exited 0. */
     private String board(RealWireTest.Segment lan, RealWireTest wire, String log, String... command) throws Exception {
         List<String> argv = new java.util.ArrayList<>(List.of("ip", "netns", "exec", lan.cli()));
