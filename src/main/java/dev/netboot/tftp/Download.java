@@ -191,7 +191,7 @@ final class Download {
         if (s >= 0 && n > c.blockSize) {
             // RFC 2348: blocks are the negotiated size, the last one shorter. What is this block, then? Nothing to trust.
             String why = "TFTP: server sent DATA " + b + " of " + n + " bytes, more than the " + c.blockSize + "-byte blocks negotiated";
-            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_ILLEGAL_OP, why.substring(6));
+            c.errors.send(now, c.serverIp, c.tid, TftpWire.ERR_ILLEGAL_OP, why.substring(6));
             c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_ILLEGAL_OP, why));
         } else if (s < 0) {
             c.dropped++;
@@ -311,7 +311,7 @@ final class Download {
     private boolean deliver(long now, ByteBuffer buf, int off, int n) {
         if (tsize >= 0 && (c.bytes + n > tsize || (n < c.blockSize && c.bytes + n != tsize))) {
             String why = "TFTP: server announced " + tsize + " bytes, sent " + (c.bytes + n);
-            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why);
+            c.errors.send(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why);
             c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
             return false;
         }

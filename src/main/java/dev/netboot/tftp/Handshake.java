@@ -65,7 +65,7 @@ final class Handshake {
     /** Handles the server's answer from {@code srcIp}:{@code srcPort} while the request is out. */
     void onPacket(long now, int srcIp, int srcPort, int op, ByteBuffer buf, int off, int len) {
         if (srcIp != c.serverIp) {
-            c.stray(now, srcIp, srcPort, op);
+            c.errors.stray(now, srcIp, srcPort, op);
             return;
         }
         switch (op) {
@@ -104,7 +104,7 @@ final class Handshake {
                     send(now, false);
                     return;
                 }
-                c.serverError(buf, off, len, srcPort);
+                c.errors.fromServer(buf, off, len, srcPort);
             }
             default -> c.dropped++;
         }
@@ -141,7 +141,7 @@ final class Handshake {
      * refusal fails the transfer as PROTOCOL.
      */
     private void refuse(long now, int srcPort, String why) {
-        c.sendError(now, c.serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
+        c.errors.send(now, c.serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
         if (offer.any() && !fellBack) {
             fellBack = true;
             c.net.unbind(c.localPort);

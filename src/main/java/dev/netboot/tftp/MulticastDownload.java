@@ -87,7 +87,7 @@ final class MulticastDownload implements UdpHandler {
             if (last > MAX_BLOCKS) {
                 String why = "TFTP: a multicast transfer of " + tsize + " bytes needs " + last + " blocks of " + c.blockSize
                         + " (expected: at most 65535; ask for larger blocks)";
-                c.sendError(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
+                c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
                 c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
                 return;
             }
@@ -108,7 +108,7 @@ final class MulticastDownload implements UdpHandler {
         groupPort = a.multicast().port();
         if (!c.net.joinGroup(now, group)) {
             String why = "TFTP: cannot join multicast group " + group + " (the network stack is in as many groups as it can be)";
-            c.sendError(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
+            c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
             c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, why));
             return;
         }
@@ -116,7 +116,7 @@ final class MulticastDownload implements UdpHandler {
             if (c.net.isBound(groupPort)) {
                 c.net.leaveGroup(now, group);
                 String why = "TFTP: the multicast group's port " + groupPort + " is taken on this board";
-                c.sendError(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
+                c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
                 c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, why));
                 return;
             }
@@ -190,7 +190,7 @@ final class MulticastDownload implements UdpHandler {
                 onData(now, buf, off, len);
             }
             case TftpPacket.OP_ERROR -> {
-                c.serverError(buf, off, len, c.tid);
+                c.errors.fromServer(buf, off, len, c.tid);
                 quit(now);
             }
             default -> c.dropped++;
@@ -298,7 +298,7 @@ final class MulticastDownload implements UdpHandler {
     private boolean deliver(long now, ByteBuffer buf, int off, int n) {
         if (tsize >= 0 && (c.bytes + n > tsize || (n < c.blockSize && c.bytes + n != tsize))) {
             String why = "TFTP: server announced " + tsize + " bytes, sent " + (c.bytes + n);
-            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why);
+            c.errors.send(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why);
             c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
             quit(now);
             return false;

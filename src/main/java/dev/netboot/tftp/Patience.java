@@ -26,7 +26,7 @@ final class Patience {
     void restart(long now) {
         since = now;
         duplicates = c.duplicates;
-        strays = c.strayPackets;
+        strays = c.errors.strayPackets;
         dropped = c.dropped;
         retransmissions = c.retransmissions;
     }
@@ -49,7 +49,7 @@ final class Patience {
     String message(long now, String missing, String of) {
         long again = c.retransmissions - retransmissions;
         long dup = c.duplicates - duplicates;
-        long stray = c.strayPackets - strays;
+        long stray = c.errors.strayPackets - strays;
         long junk = c.dropped - dropped;
         long stale = dup + stray + junk;
         StringBuilder m = new StringBuilder("TFTP: ").append(missing).append(" in ").append(seconds(now - since))
@@ -66,7 +66,7 @@ final class Patience {
         if (stray > 0) {
             // The last one's address: a server answering from another of its addresses is the usual cause.
             m.append(sep).append(count(stray)).append(" from other transfer IDs (the last from ")
-                    .append(new Ipv4Address(c.lastStrayIp)).append(':').append(c.lastStrayPort).append(')');
+                    .append(new Ipv4Address(c.errors.lastStrayIp)).append(':').append(c.errors.lastStrayPort).append(')');
             sep = ", ";
         }
         if (junk > 0) {

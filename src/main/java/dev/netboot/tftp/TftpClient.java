@@ -1,12 +1,10 @@
 package dev.netboot.tftp;
 
-import dev.netboot.net.PayloadWriter;
 import dev.netboot.net.UdpHandler;
 import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
-import dev.netboot.wire.TftpText;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 import java.util.random.RandomGenerator;
@@ -85,10 +83,11 @@ import java.util.random.RandomGenerator;
  * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
  * {@code OptionOffer} checks an OACK), {@code Download} (a read), {@code MulticastDownload} (an RFC 2090 read) or
  * {@code Upload} (a write). The retransmission timer, the last control packet and the RTT samples are
- * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298). They reach the shared fields below, which are
- * package-private for them alone.
+ * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the strangers told off are
+ * {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are package-private for
+ * them alone.
  */
-public final class TftpClient implements UdpHandler, PayloadWriter {
+public final class TftpClient implements UdpHandler {
     /** Which way the file goes. */
     public enum Direction {
         /** RRQ: the server sends. */
@@ -152,7 +151,6 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     final UdpTransport net;
     final TftpConfig config;
     final RandomGenerator random;
-    private final ByteBuffer scratch = ByteBuffer.allocate(256);
     final RttEstimator rtt;
 
     private State state = new State.Idle();
@@ -179,15 +177,13 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
     long finishedAt = -1;
 
     long retransmissions, duplicates, dropped, blocks;
-    long strayPackets;
-    // Who the last of them came from: a server that answers from another address (a multi-homed host) shows here.
-    int lastStrayIp, lastStrayPort;
     // Giving up: since when the client waits for what it needs next, and what it ignored since.
     private final Patience patience = new Patience(this);
 
     // The request and the two halves own their progress; this class keeps the socket and the TID, and the timer
     // with the packet it sends again is Retransmission's.
     final Retransmission rtx = new Retransmission(this);
+    final ErrorPackets errors = new ErrorPackets(this);
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
     final MulticastDownload mcast = new MulticastDownload(this);
@@ -215,7 +211,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, strayPackets, dropped, blocks, download.held(), download.gapAcks(),
+        return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), download.gapAcks(),
                 rtt.srtt(), rtt.rto(), direction == Direction.READ ? download.window() : windowSize);
     }
 
@@ -409,11 +405,6 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         return patience.spent(now);
     }
 
-    @Override
-    public void writePayload(ByteBuffer buf, int off, int len) {
-        buf.put(off, scratch, 0, len); // an ERROR: the request and the ACKs are Retransmission's
-    }
-
     /**
      * Fails the transfer when what could not be delivered went to the peer: the request to the server's port, or a
      * packet to the transfer ID. The ERROR 5 this port sent a stranger (RFC 1350 section 4, "while not disturbing
@@ -451,11 +442,11 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         if (s instanceof State.Requesting) {
             handshake.onPacket(now, srcIp, srcPort, op, buf, off, len);
         } else if (transferring && !fromTid) {
-            stray(now, srcIp, srcPort, op);
+            errors.stray(now, srcIp, srcPort, op);
         } else if (s instanceof State.Multicast) {
             mcast.onUnicast(now, op, buf, off, len);
         } else if (transferring && op == TftpPacket.OP_ERROR) {
-            serverError(buf, off, len, tid);
+            errors.fromServer(buf, off, len, tid);
         } else if (s instanceof State.Receiving && op == TftpPacket.OP_DATA && len >= 4) {
             download.onData(now, buf, off, len);
         } else if (s instanceof State.Sending && op == TftpPacket.OP_ACK && len >= 4) {
@@ -483,47 +474,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
         return BlockNumbers.wire(seq, rolloverTo);
     }
 
-    // ------------------------------------------------------------------ errors and the end
-
-    /** The server sent ERROR: the transfer fails with its code and message. */
-    void serverError(ByteBuffer buf, int off, int len, int port) {
-        TftpPacket p;
-        try {
-            p = TftpWire.parse(buf, off, len);
-        } catch (MalformedPacketException e) {
-            dropped++;
-            return;
-        }
-        TftpPacket.Error err = (TftpPacket.Error) p;
-        fail(new TftpFailure(TftpFailure.Kind.SERVER_ERROR, err.code(), "TFTP: server " + new Ipv4Address(serverIp) + ":" + port
-                + " sent ERROR " + err.code() + " (" + TftpWire.errorName(err.code()) + "): " + err.message()));
-    }
-
-    /**
-     * RFC 1350 section 4: a packet from a wrong TID gets ERROR 5; the transfer goes on undisturbed. Not an ERROR:
-     * "this packet is not acknowledged" (section 2), and answering one would ping-pong with a stranger that answers
-     * strangers the same way.
-     */
-    void stray(long now, int srcIp, int srcPort, int op) {
-        strayPackets++;
-        lastStrayIp = srcIp;
-        lastStrayPort = srcPort;
-        if (op == TftpPacket.OP_ERROR) {
-            return;
-        }
-        sendError(now, srcIp, srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
-    }
-
-    /** Sends ERROR {@code code} to {@code ip}:{@code port}, nothing for {@link TftpSinkException#SILENT}. */
-    void sendError(long now, int ip, int port, int code, String message) {
-        if (code == TftpSinkException.SILENT) {
-            return; // a board whose power was cut sends nothing more
-        }
-        // A message may quote what a peer sent (an OACK's option): cut to the buffer's room, whole characters.
-        String m = TftpText.fit(message.replace('\0', ' '), scratch.capacity() - 5);
-        int n = new TftpPacket.Error(code, m).emit(scratch, 0);
-        net.sendUdp(now, localPort, new Ipv4Address(ip), port, n, this);
-    }
+    // ------------------------------------------------------------------ the end
 
     /**
      * Fails the transfer: {@code missing} (e.g. "no DATA 7") did not come from {@code port} within the give-up
@@ -536,7 +487,7 @@ public final class TftpClient implements UdpHandler, PayloadWriter {
 
     /** The sink or source failed: tell the server (unless the board lost power) and fail as LOCAL. */
     void localFailure(long now, int port, TftpSinkException e) {
-        sendError(now, serverIp, port, e.errorCode(), e.serverMessage());
+        errors.send(now, serverIp, port, e.errorCode(), e.serverMessage());
         fail(new TftpFailure(TftpFailure.Kind.LOCAL, e.errorCode(), e.getMessage()));
     }
 

@@ -77,7 +77,7 @@ final class UnaskedRollover {
             String why = "TFTP: server " + c.server + ":" + c.tid + " numbers the block after 65535 as 1, not 0, without the"
                     + " rollover option; with a window that cannot be told from a lost block 0, and it announced no size"
                     + " (tsize) to check it by: use windowsize 1 (or a server that answers rollover)";
-            c.sendError(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why.substring(6));
+            c.errors.send(now, c.serverIp, c.tid, TftpWire.ERR_NOT_DEFINED, why.substring(6));
             c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
             return FAILED;
         }
