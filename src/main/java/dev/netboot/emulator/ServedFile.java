@@ -150,7 +150,8 @@ public sealed interface ServedFile extends AutoCloseable {
      * A file of a served folder ({@link TftpServer#serveFolder}): its channel is opened when a read needs it and may be
      * closed between reads ({@link #close}), so a server keeps only so many folder files open however many clients ask
      * for how many files. Opened again, it must still be the file it was (the same file system object, size and time
-     * of last change), or the read fails: a transfer never mixes two versions of a file.
+     * of last change), or the read fails: a transfer never mixes two versions of a file replaced by a rename (one
+     * rewritten in place under an open channel may reach it mixed, as from any server).
      */
     final class InFolder implements ServedFile {
         private final Path path;
