@@ -4,12 +4,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What the emulated {@link TftpServer} serves under one name: bytes in memory, or a file read block by
@@ -126,23 +130,32 @@ public sealed interface ServedFile extends AutoCloseable {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
-            long at = offset;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, at);
-                if (n < 0) {
-                    throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when the server opened it)");
-                }
-                at += n;
-            }
+            readAt(channel, path, size, offset, dst);
         }
 
         @Override
         public void close() {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // read-only: nothing was written that closing could lose
+            closeQuietly(channel);
+        }
+    }
+
+    /** Fills {@code dst} from {@code channel} at {@code offset}; a file that ends sooner than {@code size} said fails. */
+    private static void readAt(FileChannel channel, Path path, long size, long offset, ByteBuffer dst) throws IOException {
+        long at = offset;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, at);
+            if (n < 0) {
+                throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when the server opened it)");
             }
+            at += n;
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // read-only: nothing was written that closing could lose
         }
     }
 
@@ -156,13 +169,13 @@ public sealed interface ServedFile extends AutoCloseable {
     final class InFolder implements ServedFile {
         private final Path path;
         private final long size;
-        private final java.nio.file.attribute.FileTime modified;
+        private final FileTime modified;
         private final Object fileKey;
-        private final java.util.function.Consumer<InFolder> onOpen;
+        private final Consumer<InFolder> onOpen;
         private FileChannel channel;
 
         /** {@code path} as {@code attributes} describe it; {@code onOpen} hears of every read that keeps it open. */
-        InFolder(Path path, java.nio.file.attribute.BasicFileAttributes attributes, java.util.function.Consumer<InFolder> onOpen) {
+        InFolder(Path path, BasicFileAttributes attributes, Consumer<InFolder> onOpen) {
             this.path = path;
             this.size = attributes.size();
             this.modified = attributes.lastModifiedTime();
@@ -171,7 +184,7 @@ public sealed interface ServedFile extends AutoCloseable {
         }
 
         /** Returns whether {@code attributes} still describe the file this serves. */
-        boolean sameAs(java.nio.file.attribute.BasicFileAttributes attributes) {
+        boolean sameAs(BasicFileAttributes attributes) {
             return attributes.size() == size && attributes.lastModifiedTime().equals(modified)
                     && Objects.equals(attributes.fileKey(), fileKey);
         }
@@ -186,7 +199,7 @@ public sealed interface ServedFile extends AutoCloseable {
             if (channel == null) {
                 FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
                 try {
-                    if (!sameAs(java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class))) {
+                    if (!sameAs(Files.readAttributes(path, BasicFileAttributes.class))) {
                         throw new IOException(path + " changed on disk while it was being served");
                     }
                 } catch (IOException | RuntimeException e) {
@@ -196,25 +209,14 @@ public sealed interface ServedFile extends AutoCloseable {
                 channel = ch;
             }
             onOpen.accept(this);
-            long at = offset;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, at);
-                if (n < 0) {
-                    throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when it was asked for)");
-                }
-                at += n;
-            }
+            readAt(channel, path, size, offset, dst);
         }
 
         /** Closes the channel, if open; a later read opens it again. */
         @Override
         public void close() {
             if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // read-only: nothing was written that closing could lose
-                }
+                closeQuietly(channel);
                 channel = null;
             }
         }
