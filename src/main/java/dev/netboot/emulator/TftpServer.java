@@ -30,8 +30,11 @@ import java.util.random.RandomGenerator;
  * to answer the stranger with ERROR 5.
  *
  * <ul>
- *   <li>Modes: "octet" and "netascii" are both served byte for byte (no CR/LF translation);
- *       any other mode gets ERROR 0.</li>
+ *   <li>Modes: "octet" gets the file byte for byte, "netascii" its netascii form (RFC 1350: LF as CR LF, CR as CR
+ *       NUL), made block by block as it is sent ({@link NetasciiBlocks}: no read ahead, no pause for other clients,
+ *       memory independent of the file's size), as tftpd-hpa does; {@code tsize} and {@code multicast} are left out
+ *       of its OACK (tftpd-hpa has no multicast, and refuses tsize in netascii with ERROR 8); any other mode gets
+ *       ERROR 0.</li>
  *   <li>Unknown file: ERROR 1 "File not found". Writes go into {@link #uploads()}, or get ERROR 2
  *       when {@link TftpServerConfig#acceptWrites()} is off.</li>
  *   <li>Options (RFC 2347): {@code blksize} (capped by the configured maximum and the link MTU),
@@ -304,10 +307,7 @@ public final class TftpServer implements UdpHandler, SimNode {
         boolean netascii = !write && mode.equals("netascii");
         ServedFile content;
         try {
-            content = write ? null : files.read(name, netascii);
-        } catch (IOException e) {
-            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
-            return;
+            content = write ? null : files.read(name);
         } catch (ServedFiles.Refused e) {
             accessRefused++;
             sendError(now, tid, client, clientPort, e.code(), e.getMessage());
@@ -319,8 +319,11 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         if (netascii) {
-            // tsize is left out, as tftpd-hpa does: the file's size is not what goes.
-            options = options.stream().filter(o -> !o.name().equals("tsize")).toList();
+            // tsize is left out: the file's size is not what goes, and the netascii form's is known only once its last
+            // block is made (tftpd-hpa 5.2 refuses the request with ERROR 8; RFC 2347 lets a server leave out what it
+            // does not support, and curl, which always asks for tsize, gets its file). Multicast too (tftpd-hpa has
+            // none): its clients ask for any block of the file, which netascii cannot say where it starts.
+            options = options.stream().filter(o -> !o.name().equals("tsize") && !o.name().equals("multicast")).toList();
         }
         if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
             optionsRefused++;
@@ -346,7 +349,9 @@ public final class TftpServer implements UdpHandler, SimNode {
         } else {
             SessionQuirks q = config.quirks().any()
                     ? new SessionQuirks(config.quirks(), quirkRandom, stack, stranger, tid, client, clientPort) : null;
-            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer, q, share);
+            ReadBlocks blocks = netascii ? new NetasciiBlocks(content, params.blockSize(), params.windowSize())
+                    : new ReadBlocks.Octet(content, params.blockSize());
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, blocks, params, pacer, q, share);
             sessions.add(r);
             s = r;
         }
