@@ -9,7 +9,6 @@ import dev.netboot.wire.TftpWire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -73,15 +72,10 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
     private final Set<TftpServerSession> active = new LinkedHashSet<>();
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-            waited, dropped, peakActive, accessRefused;
-
-    /** A request that waits in port 69's queue while the server runs its limit of transfers. */
-    private record Waiting(int srcIp, int srcPort, byte[] request) {
-    }
+            peakActive, accessRefused;
 
     private final SessionTimers timers = new SessionTimers();
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private TftpServerLimits limits = TftpServerLimits.NONE;
+    private final RequestAdmission admission = new RequestAdmission();
     private final PortShare share;
     private final MulticastAdmission multicast;
 
@@ -130,13 +124,13 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Sets how many transfers run at once and what a request past that gets; before the first request. */
     public TftpServer limit(TftpServerLimits l) {
-        this.limits = java.util.Objects.requireNonNull(l, "limits");
+        admission.limit(l);
         return this;
     }
 
     /** Returns the limits on transfers. */
     public TftpServerLimits limits() {
-        return limits;
+        return admission.limits();
     }
 
     /** Returns how many transfers run now. */
@@ -146,7 +140,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Returns how many requests wait in port 69's queue. */
     public int queuedRequests() {
-        return waiting.size();
+        return admission.queued();
     }
 
     /**
@@ -208,7 +202,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-                waited, dropped, peakActive, accessRefused);
+                admission.waited(), admission.dropped(), peakActive, accessRefused);
     }
 
     @Override
@@ -237,38 +231,20 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             return;
         }
-        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !multicast.joins(p)) {
-            full(now, srcIp, srcPort, buf, off, len);
+        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !admission.room(active.size()) && !multicast.joins(p)) {
+            // Past the limit of transfers: it waits, is dropped, or is refused.
+            if (admission.full(srcIp, srcPort, buf, off, len) == RequestAdmission.Full.BUSY) {
+                busy++;
+                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
+            }
             return;
         }
         request(now, srcIp, srcPort, p);
     }
 
-    /** A request came while the limit of transfers runs: it waits, is dropped, or is refused. */
-    private void full(long now, int srcIp, int srcPort, ByteBuffer buf, int off, int len) {
-        switch (limits.whenFull()) {
-            case WAIT -> {
-                if (waiting.size() >= limits.requestQueue()) {
-                    dropped++; // the socket's receive queue is full
-                    return;
-                }
-                byte[] copy = new byte[len];
-                buf.get(off, copy);
-                waiting.add(new Waiting(srcIp, srcPort, copy));
-                waited++;
-            }
-            case DROP -> dropped++;
-            case BUSY -> {
-                busy++;
-                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
-            }
-        }
-    }
-
     /** Serves the requests that waited, oldest first, while transfers may start. */
     private void admitWaiting(long now) {
-        while (!waiting.isEmpty() && limits.room(active.size())) {
-            Waiting w = waiting.poll();
+        for (RequestAdmission.Waiting w = admission.next(active.size()); w != null; w = admission.next(active.size())) {
             request(now, w.srcIp(), w.srcPort(), TftpWire.parse(ByteBuffer.wrap(w.request()), 0, w.request().length));
         }
     }
