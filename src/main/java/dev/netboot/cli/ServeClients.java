@@ -75,9 +75,10 @@ final class ServeClients {
             return allEnded;
         }
 
-        /** Returns the bytes the client has acknowledged, at most the size. */
+        /** Returns the bytes the client has acknowledged, at most the size (a netascii transfer's is known at its end). */
         long bytes() {
-            return last.end() == TftpSession.End.COMPLETE ? last.size() : Math.min(last.size(), last.blocksAcked() * last.blockSize());
+            long acked = last.blocksAcked() * last.blockSize();
+            return last.end() == TftpSession.End.COMPLETE ? last.size() : last.size() < 0 ? acked : Math.min(last.size(), acked);
         }
 
         double seconds(long now) {
@@ -255,7 +256,8 @@ final class ServeClients {
         TftpSession.Stats s = t.best(all);
         t.last = s;
         long bytes = t.bytes();
-        int q = s.size() == 0 ? 4 : (int) (bytes * 4 / s.size());
+        // A netascii transfer's size is known once its last block is made: no quarters before.
+        int q = s.size() < 0 ? 0 : s.size() == 0 ? 4 : (int) (bytes * 4 / s.size());
         if (q > t.quarter && q < 4) {
             t.quarter = q;
             line(now, "tftp ", c, String.format(Locale.ROOT, "%s %d%% (%d of %d bytes)", t.file, q * 25, bytes, s.size()));
@@ -324,8 +326,8 @@ final class ServeClients {
             }
             return b;
         }
-        return b.append(String.format(Locale.ROOT, "%s: %d of %d bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
-                t.file, t.bytes(), s.size(), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
+        return b.append(String.format(Locale.ROOT, "%s: %d of %s bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
+                t.file, t.bytes(), s.size() < 0 ? "?" : Long.toString(s.size()), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
                 s.retransmissions(), t.seconds(now)));
     }
 
@@ -359,7 +361,9 @@ final class ServeClients {
 
     private Json transfer(Transfer t, long now) {
         TftpSession.Stats s = t.last;
-        return Json.object().put("bytes", t.bytes()).put("size", s.size())
+        Json j = Json.object().put("bytes", t.bytes());
+        j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
+        return j
                 .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
                     case COMPLETE -> "complete";
                     case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
@@ -373,7 +377,7 @@ final class ServeClients {
 
     /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
     private static boolean lastAckMissing(TftpSession.Stats s) {
-        return s.end() == TftpSession.End.GAVE_UP && s.blocksAcked() == s.size() / s.blockSize();
+        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
     }
 
     /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */

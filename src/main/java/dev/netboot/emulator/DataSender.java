@@ -17,7 +17,8 @@ import java.nio.ByteBuffer;
  * <ul>
  *   <li>RFC 1350 section 5: DATA is opcode 3, the block number, then the block's bytes; block n holds the file's bytes
  *       from {@code (n - 1) * blockSize}, a full block but the last, which is shorter than the block size, zero bytes
- *       when the file is a multiple of it.</li>
+ *       when the file is a multiple of it. In mode netascii the bytes are the file's netascii form, made block by block
+ *       ({@link ReadBlocks}).</li>
  *   <li>The number on the wire is {@link BlockNumbers#wire}: 16 bits, wrapping 65535 to the rollover value agreed
  *       (0, or 1).</li>
  *   <li>A file that cannot be read: ERROR 0 saying why, and the session ends, as a real server does.</li>
@@ -35,7 +36,7 @@ final class DataSender implements PayloadWriter {
     private final int port;
     private final Ipv4Address client;
     private final int clientPort;
-    private final ServedFile content;
+    private final ReadBlocks blocks;
     private final int blockSize;
     private final int rolloverTo;
     private final SessionQuirks quirks;
@@ -50,11 +51,17 @@ final class DataSender implements PayloadWriter {
      */
     DataSender(NetStack stack, int port, Ipv4Address client, int clientPort, ServedFile content,
                TftpServerSession.Params params, SessionQuirks quirks) {
+        this(stack, port, client, clientPort, new ReadBlocks.Octet(content, params.blockSize()), params, quirks);
+    }
+
+    /** Sends {@code blocks} (the file as it is, or its netascii form) as {@code params} agreed; see above. */
+    DataSender(NetStack stack, int port, Ipv4Address client, int clientPort, ReadBlocks blocks,
+               TftpServerSession.Params params, SessionQuirks quirks) {
         this.stack = stack;
         this.port = port;
         this.client = client;
         this.clientPort = clientPort;
-        this.content = content;
+        this.blocks = blocks;
         this.blockSize = params.blockSize();
         this.rolloverTo = params.rolloverTo();
         this.quirks = quirks;
@@ -85,10 +92,11 @@ final class DataSender implements PayloadWriter {
             }
             return false;
         }
-        int n = length(b, blockSize, content.size());
-        payload.clear().limit(n);
+        int n;
+        payload.clear().limit(blockSize);
         try {
-            content.read((b - 1) * blockSize, payload);
+            n = blocks.read(b, payload);
+            payload.limit(n);
         } catch (IOException e) {
             TftpSession.sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
             return false;
@@ -118,6 +126,34 @@ final class DataSender implements PayloadWriter {
             stack.sendUdp(now, port, client, clientPort, TftpWire.DATA_HEADER_LEN + payload.limit(), this);
         }
         return true;
+    }
+
+    /**
+     * Returns the last block when it is {@code b} or before, making the blocks up to it if need be (netascii), or
+     * {@link ReadBlocks#UNKNOWN}; a file that cannot be read: ERROR 0 saying why, and -2 (the session is to end).
+     */
+    long lastBlockBy(long now, long b) {
+        try {
+            return blocks.lastBlockBy(b, payload.clear().limit(blockSize));
+        } catch (IOException e) {
+            TftpSession.sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
+            return -2;
+        }
+    }
+
+    /** Returns the last block, or {@link ReadBlocks#UNKNOWN} until it has been made. */
+    long lastBlock() {
+        return blocks.lastBlock();
+    }
+
+    /** Returns the bytes the transfer carries, or {@link ReadBlocks#UNKNOWN} until its last block has been made. */
+    long size() {
+        return blocks.size();
+    }
+
+    /** Returns the bytes read from the file so far. */
+    long fileBytesRead() {
+        return blocks.fileBytesRead();
     }
 
     /** Writes DATA {@code txBlock} in place. */

@@ -60,7 +60,8 @@ final class MulticastAdmission {
 
     /** Returns whether a request would join a running multicast transfer (and so needs no transfer of its own). */
     boolean joins(TftpPacket p) {
-        if (offer == null || !(p instanceof TftpPacket.Rrq r) || !asks(r.options(), "multicast")) {
+        if (offer == null || !(p instanceof TftpPacket.Rrq r) || !asks(r.options(), "multicast")
+                || !r.mode().equalsIgnoreCase("octet")) {
             return false;
         }
         for (TftpMulticastSession m : sessions) {

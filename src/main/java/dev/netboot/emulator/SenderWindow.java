@@ -44,7 +44,7 @@ final class SenderWindow {
     private final int windowSize;
     private final int rolloverTo;
     private final long timeout;
-    private final long lastBlock;
+    private long lastBlock;     // Long.MAX_VALUE while not known (netascii: until the last block is made)
     private final boolean restarts;
     private final SessionQuirks quirks;
     private final int[] order;    // the order the current window's blocks go out in (shuffled windows)
@@ -67,18 +67,38 @@ final class SenderWindow {
     private long acked;
 
     /**
-     * A window over {@code lastBlock} blocks of {@code params}' window size, whose round trip is taken to be the
-     * timeout until one is measured; {@code quirks} (null: well-behaved) may shuffle windows or restart them on every
-     * short ACK.
+     * A window over {@code lastBlock} blocks ({@link ReadBlocks#UNKNOWN}: not known yet, see {@link #lastBlockIs}) of
+     * {@code params}' window size, whose round trip is taken to be the timeout until one is measured; {@code quirks}
+     * (null: well-behaved) may shuffle windows or restart them on every short ACK.
      */
     SenderWindow(TftpServerSession.Params params, long lastBlock, SessionQuirks quirks) {
         this.windowSize = params.windowSize();
         this.rolloverTo = params.rolloverTo();
         this.timeout = params.timeout();
-        this.lastBlock = lastBlock;
+        this.lastBlock = lastBlock == ReadBlocks.UNKNOWN ? Long.MAX_VALUE : lastBlock;
         this.quirks = quirks;
         this.restarts = quirks != null && quirks.quirks().restartWindows();
         this.order = quirks != null && quirks.quirks().shuffle() ? new int[windowSize] : null;
+    }
+
+    /**
+     * The last block is {@code b}, learnt when it was made (a netascii transfer's size is known only then): the window
+     * ends there. A block handed over is never past it: blocks are made in order, and a shuffled window is only
+     * started once its blocks are known to exist ({@link #shuffled}).
+     */
+    void lastBlockIs(long b) {
+        lastBlock = b;
+        end = Math.min(end, b);
+    }
+
+    /** Returns whether the last block is known. */
+    boolean lastBlockKnown() {
+        return lastBlock != Long.MAX_VALUE;
+    }
+
+    /** Returns whether windows go out in a shuffled order ({@link TftpQuirks#shuffle()}). */
+    boolean shuffled() {
+        return order != null;
     }
 
     /** Returns the first block not acknowledged. */

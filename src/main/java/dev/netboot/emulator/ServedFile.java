@@ -34,15 +34,6 @@ public sealed interface ServedFile extends AutoCloseable {
     @Override
     void close();
 
-    /**
-     * Returns {@code raw} as a request in mode netascii gets it (see {@link Netascii}); {@code raw} stays the caller's.
-     *
-     * @throws IOException when {@code raw} cannot be read
-     */
-    static ServedFile netascii(ServedFile raw) throws IOException {
-        return Netascii.of(raw);
-    }
-
     /** Returns {@code bytes} (not copied: don't change them while they are served). */
     static ServedFile of(byte[] bytes) {
         return new InMemory(bytes);
@@ -219,92 +210,6 @@ public sealed interface ServedFile extends AutoCloseable {
                 closeQuietly(channel);
                 channel = null;
             }
-        }
-    }
-
-    /**
-     * {@code raw} as RFC 1350's netascii carries it (RFC 764's NVT: LF as CR LF, CR as CR NUL, every other byte as it
-     * is), for a request in mode netascii: what tftpd-hpa and atftpd send, and what a netascii client turns back into
-     * {@code raw}. {@link #of(ServedFile)} reads {@code raw} once to count the size and note where each 4 KiB step of
-     * it starts in the converted bytes; a read converts from the nearest step before it.
-     */
-    final class Netascii implements ServedFile {
-        private static final int STEP = 4096;
-        private final ServedFile raw;
-        private final long[] stepAt; // stepAt[i]: where raw byte i * STEP starts in the converted bytes
-        private final long size;
-        private final ByteBuffer buf = ByteBuffer.allocate(STEP);
-
-        private Netascii(ServedFile raw, long[] stepAt, long size) {
-            this.raw = raw;
-            this.stepAt = stepAt;
-            this.size = size;
-        }
-
-        /**
-         * Returns {@code raw}'s netascii view; {@code raw} stays open, and owned by the caller.
-         *
-         * @throws IOException when {@code raw} cannot be read
-         */
-        static Netascii of(ServedFile raw) throws IOException {
-            long steps = raw.size() / STEP + 1;
-            long[] stepAt = new long[Math.toIntExact(steps)];
-            ByteBuffer b = ByteBuffer.allocate(STEP);
-            long converted = 0;
-            for (int i = 0; i < steps; i++) {
-                stepAt[i] = converted;
-                long off = (long) i * STEP;
-                int n = (int) Math.min(STEP, raw.size() - off);
-                b.clear().limit(n);
-                raw.read(off, b);
-                for (int j = 0; j < n; j++) {
-                    byte x = b.get(j);
-                    converted += x == '\n' || x == '\r' ? 2 : 1;
-                }
-            }
-            return new Netascii(raw, stepAt, converted);
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public void read(long offset, ByteBuffer dst) throws IOException {
-            int i = java.util.Arrays.binarySearch(stepAt, offset);
-            if (i < 0) {
-                i = -i - 2; // the last step starting before offset
-            }
-            long conv = stepAt[i];
-            for (long r = (long) i * STEP; dst.hasRemaining(); r += STEP) {
-                int n = (int) Math.min(STEP, raw.size() - r);
-                if (n <= 0) {
-                    throw new EOFException("netascii of " + raw.size() + " bytes ends at " + conv);
-                }
-                buf.clear().limit(n);
-                raw.read(r, buf);
-                for (int j = 0; j < n && dst.hasRemaining(); j++) {
-                    byte x = buf.get(j);
-                    conv = put(dst, offset, conv, x == '\n' || x == '\r' ? (byte) '\r' : x);
-                    if (x == '\n' || x == '\r') {
-                        conv = put(dst, offset, conv, x == '\n' ? (byte) '\n' : 0);
-                    }
-                }
-            }
-        }
-
-        /** Puts converted byte {@code x}, which is at {@code conv}, when it is at or past {@code offset}; returns the next position. */
-        private static long put(ByteBuffer dst, long offset, long conv, byte x) {
-            if (conv >= offset && dst.hasRemaining()) {
-                dst.put(x);
-            }
-            return conv + 1;
-        }
-
-        @Override
-        public void close() {
-            // raw is the caller's
         }
     }
 }

@@ -9,15 +9,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The files a TFTP server reads out, by name (exact match) and in the request's mode (RFC 1350): octet as they are,
- * netascii as {@link ServedFile.Netascii} carries them, each file's netascii view made on its first such request and
- * kept until the file is served anew.
+ * The files a TFTP server reads out, by name (exact match); what a request's mode makes of them (RFC 1350's netascii)
+ * is the session's ({@link ReadBlocks}).
  *
  * <p>Beside the names given one by one, a folder may be served ({@link #serveFolder}), as tftpd-hpa's {@code -s DIR}
  * serves one: a name is a path under the folder, a leading {@code /} standing for the folder itself; a name with a
@@ -46,7 +44,6 @@ final class ServedFiles implements AutoCloseable {
     static final int MAX_OPEN = 64;
 
     private final Map<String, ServedFile> files = new LinkedHashMap<>();
-    private final Map<ServedFile, ServedFile> netascii = new IdentityHashMap<>(); // each file's netascii view, once asked
     private Path folder;     // null: the names given one by one only
     private Path realFolder; // the folder with its symbolic links followed
     private final Map<String, ServedFile.InFolder> known = new HashMap<>(); // by real path, the version last asked for
@@ -55,10 +52,7 @@ final class ServedFiles implements AutoCloseable {
 
     /** Serves {@code content} under {@code name}, replacing what was served under it. */
     void serve(String name, ServedFile content) {
-        ServedFile old = files.put(name, Objects.requireNonNull(content, "content"));
-        if (old != null) {
-            netascii.remove(old);
-        }
+        files.put(name, Objects.requireNonNull(content, "content"));
     }
 
     /**
@@ -75,26 +69,16 @@ final class ServedFiles implements AutoCloseable {
     }
 
     /**
-     * Returns what a read of {@code name} sends: the file, or with {@code netascii} its netascii view; null when no
-     * file has that name.
+     * Returns the file a read of {@code name} sends; null when no file has that name.
      *
-     * @throws IOException when the file cannot be read to make its netascii view
-     * @throws Refused     when the served folder refuses the name
+     * @throws Refused when the served folder refuses the name
      */
-    ServedFile read(String name, boolean netascii) throws IOException, Refused {
-        ServedFile raw = files.get(name);
-        if (raw == null && folder != null) {
-            raw = fromFolder(name);
+    ServedFile read(String name) throws Refused {
+        ServedFile f = files.get(name);
+        if (f == null && folder != null) {
+            f = fromFolder(name);
         }
-        if (raw == null || !netascii) {
-            return raw;
-        }
-        ServedFile view = this.netascii.get(raw);
-        if (view == null) {
-            view = ServedFile.netascii(raw);
-            this.netascii.put(raw, view);
-        }
-        return view;
+        return f;
     }
 
     private ServedFile fromFolder(String name) throws Refused {
@@ -137,9 +121,7 @@ final class ServedFiles implements AutoCloseable {
         }
         ServedFile.InFolder f = known.get(real.toString());
         if (f == null || !f.sameAs(a)) {
-            if (f != null) {
-                netascii.remove(f); // a session still reading the old version fails if its file must be opened again
-            }
+            // A session still reading the old version fails if its file must be opened again.
             f = new ServedFile.InFolder(real, a, this::opened);
             known.put(real.toString(), f);
         }
@@ -164,6 +146,5 @@ final class ServedFiles implements AutoCloseable {
         }
         open.clear();
         known.clear();
-        netascii.clear();
     }
 }

@@ -9,7 +9,6 @@ import dev.netboot.wire.TftpWire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,8 +29,11 @@ import java.util.random.RandomGenerator;
  * to answer the stranger with ERROR 5.
  *
  * <ul>
- *   <li>Modes: "octet" and "netascii" are both served byte for byte (no CR/LF translation);
- *       any other mode gets ERROR 0.</li>
+ *   <li>Modes: "octet" gets the file byte for byte, "netascii" its netascii form (RFC 1350: LF as CR LF, CR as CR
+ *       NUL), made block by block as it is sent ({@link NetasciiBlocks}: no read ahead, no pause for other clients,
+ *       memory independent of the file's size), as tftpd-hpa does; {@code tsize} and {@code multicast} are left out
+ *       of its OACK (tftpd-hpa has no multicast, and refuses tsize in netascii with ERROR 8); any other mode gets
+ *       ERROR 0.</li>
  *   <li>Unknown file: ERROR 1 "File not found". Writes go into {@link #uploads()}, or get ERROR 2
  *       when {@link TftpServerConfig#acceptWrites()} is off.</li>
  *   <li>Options (RFC 2347): {@code blksize} (capped by the configured maximum and the link MTU),
@@ -70,15 +72,10 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
     private final Set<TftpServerSession> active = new LinkedHashSet<>();
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-            waited, dropped, peakActive, accessRefused;
-
-    /** A request that waits in port 69's queue while the server runs its limit of transfers. */
-    private record Waiting(int srcIp, int srcPort, byte[] request) {
-    }
+            peakActive, accessRefused;
 
     private final SessionTimers timers = new SessionTimers();
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private TftpServerLimits limits = TftpServerLimits.NONE;
+    private final RequestAdmission admission = new RequestAdmission();
     private final PortShare share;
     private final MulticastAdmission multicast;
 
@@ -127,13 +124,13 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Sets how many transfers run at once and what a request past that gets; before the first request. */
     public TftpServer limit(TftpServerLimits l) {
-        this.limits = java.util.Objects.requireNonNull(l, "limits");
+        admission.limit(l);
         return this;
     }
 
     /** Returns the limits on transfers. */
     public TftpServerLimits limits() {
-        return limits;
+        return admission.limits();
     }
 
     /** Returns how many transfers run now. */
@@ -143,7 +140,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Returns how many requests wait in port 69's queue. */
     public int queuedRequests() {
-        return waiting.size();
+        return admission.queued();
     }
 
     /**
@@ -205,7 +202,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-                waited, dropped, peakActive, accessRefused);
+                admission.waited(), admission.dropped(), peakActive, accessRefused);
     }
 
     @Override
@@ -234,38 +231,20 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             return;
         }
-        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !limits.room(active.size()) && !multicast.joins(p)) {
-            full(now, srcIp, srcPort, buf, off, len);
+        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !admission.room(active.size()) && !multicast.joins(p)) {
+            // Past the limit of transfers: it waits, is dropped, or is refused.
+            if (admission.full(srcIp, srcPort, buf, off, len) == RequestAdmission.Full.BUSY) {
+                busy++;
+                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
+            }
             return;
         }
         request(now, srcIp, srcPort, p);
     }
 
-    /** A request came while the limit of transfers runs: it waits, is dropped, or is refused. */
-    private void full(long now, int srcIp, int srcPort, ByteBuffer buf, int off, int len) {
-        switch (limits.whenFull()) {
-            case WAIT -> {
-                if (waiting.size() >= limits.requestQueue()) {
-                    dropped++; // the socket's receive queue is full
-                    return;
-                }
-                byte[] copy = new byte[len];
-                buf.get(off, copy);
-                waiting.add(new Waiting(srcIp, srcPort, copy));
-                waited++;
-            }
-            case DROP -> dropped++;
-            case BUSY -> {
-                busy++;
-                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
-            }
-        }
-    }
-
     /** Serves the requests that waited, oldest first, while transfers may start. */
     private void admitWaiting(long now) {
-        while (!waiting.isEmpty() && limits.room(active.size())) {
-            Waiting w = waiting.poll();
+        for (RequestAdmission.Waiting w = admission.next(active.size()); w != null; w = admission.next(active.size())) {
             request(now, w.srcIp(), w.srcPort(), TftpWire.parse(ByteBuffer.wrap(w.request()), 0, w.request().length));
         }
     }
@@ -304,10 +283,7 @@ public final class TftpServer implements UdpHandler, SimNode {
         boolean netascii = !write && mode.equals("netascii");
         ServedFile content;
         try {
-            content = write ? null : files.read(name, netascii);
-        } catch (IOException e) {
-            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "File could not be read");
-            return;
+            content = write ? null : files.read(name);
         } catch (ServedFiles.Refused e) {
             accessRefused++;
             sendError(now, tid, client, clientPort, e.code(), e.getMessage());
@@ -319,8 +295,11 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         if (netascii) {
-            // tsize is left out, as tftpd-hpa does: the file's size is not what goes.
-            options = options.stream().filter(o -> !o.name().equals("tsize")).toList();
+            // tsize is left out: the file's size is not what goes, and the netascii form's is known only once its last
+            // block is made (tftpd-hpa 5.2 refuses the request with ERROR 8; RFC 2347 lets a server leave out what it
+            // does not support, and curl, which always asks for tsize, gets its file). Multicast too (tftpd-hpa has
+            // none): its clients ask for any block of the file, which netascii cannot say where it starts.
+            options = options.stream().filter(o -> !o.name().equals("tsize") && !o.name().equals("multicast")).toList();
         }
         if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
             optionsRefused++;
@@ -346,7 +325,9 @@ public final class TftpServer implements UdpHandler, SimNode {
         } else {
             SessionQuirks q = config.quirks().any()
                     ? new SessionQuirks(config.quirks(), quirkRandom, stack, stranger, tid, client, clientPort) : null;
-            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, content, params, pacer, q, share);
+            ReadBlocks blocks = netascii ? new NetasciiBlocks(content, params.blockSize(), params.windowSize())
+                    : new ReadBlocks.Octet(content, params.blockSize());
+            TftpSession r = new TftpSession(stack, config, tid, client, clientPort, name, blocks, params, pacer, q, share);
             sessions.add(r);
             s = r;
         }

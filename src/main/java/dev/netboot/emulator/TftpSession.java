@@ -81,7 +81,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
      * @param strangers       packets from other transfer IDs, each answered with ERROR 5
      * @param ignored         packets from the client that were neither an expected ACK, a duplicate ACK nor an ERROR
      * @param end             how it ended, or null while running
-     * @param size            the bytes the transfer carries: the file's, or its netascii form's
+     * @param size            the bytes the transfer carries: the file's, or its netascii form's, which is known only
+     *                        once its last block has been made ({@link ReadBlocks#UNKNOWN}, -1, until then)
      */
     public record Stats(int port, Ipv4Address client, int clientPort, String file, int blockSize, int windowSize,
                         long blocksAcked, long dataSent, long retransmissions, long duplicateAcks, long strangers,
@@ -97,7 +98,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final Ipv4Address client;
     private final int clientPort;
     private final String file;
-    private final long size;
     private final Params params;
     private final int blockSize;
     private final TxPacer pacer;
@@ -127,6 +127,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
      * other sessions through {@code share} (null: this session's pacer alone). */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
+        this(stack, config, port, client, clientPort, file, new ReadBlocks.Octet(content, params.blockSize()), params, pacer,
+                quirks, share);
+    }
+
+    /** A session sending {@code blocks}: the file as it is (octet), or its netascii form made as it goes. */
+    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
+                ReadBlocks blocks, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
         this.quirks = quirks;
         this.stack = stack;
         this.config = config;
@@ -138,9 +145,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.blockSize = params.blockSize();
         this.pacer = pacer;
         this.share = share;
-        this.size = content.size();
-        this.window = new SenderWindow(params, content.size() / blockSize + 1L, quirks);
-        this.data = new DataSender(stack, port, client, clientPort, content, params, quirks);
+        this.window = new SenderWindow(params, blocks.lastBlock(), quirks);
+        this.data = new DataSender(stack, port, client, clientPort, blocks, params, quirks);
     }
 
     /** Sends the OACK, or the first window. */
@@ -202,10 +208,15 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         return data.resentBytes();
     }
 
+    /** Returns the bytes read from the file so far: about its size by the end (a netascii block may read a few twice). */
+    public long fileBytesRead() {
+        return data.fileBytesRead();
+    }
+
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
-                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null, size);
+                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null, data.size());
     }
 
     @Override
@@ -341,6 +352,17 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
     private void startWindow(long now, long first, int retries) {
+        if (window.shuffled() && !window.lastBlockKnown()) {
+            // Its blocks go out of order: where the last one is (netascii: not known yet) must be, first.
+            long last = data.lastBlockBy(now, first + params.windowSize() - 1);
+            if (last == -2) {
+                end(End.READ_ERROR);
+                return;
+            }
+            if (last != ReadBlocks.UNKNOWN) {
+                window.lastBlockIs(last);
+            }
+        }
         window.start(now, first);
         state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
         pump(now);
@@ -425,6 +447,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private void sendData(long now, long b) {
         if (!data.send(now, b)) {
             end(End.READ_ERROR);
+        } else if (!window.lastBlockKnown() && data.lastBlock() != ReadBlocks.UNKNOWN) {
+            window.lastBlockIs(data.lastBlock()); // a netascii transfer's last block was just made: the window ends there
         }
     }
 

@@ -44,13 +44,14 @@ public final class HostNet implements AutoCloseable {
     }
 
     /**
-     * Like {@link #HostNet(String)}, interface names starting with {@code prefix} (two letters: names have 15
-     * characters at most) and namespace names with {@code nsPrefix} (e.g. "serve").
+     * Like {@link #HostNet(String)}, interface names starting with {@code prefix} (two letters, or up to eight when the
+     * suffixes given to {@link #name} are short: names have 15 characters at most) and namespace names with
+     * {@code nsPrefix} (e.g. "serve").
      */
     public HostNet(String prefix, String nsPrefix) {
-        if (!prefix.matches("[a-z]{2}") || !nsPrefix.matches("[a-z]{2,8}")) {
+        if (!prefix.matches("[a-z]{2,8}") || !nsPrefix.matches("[a-z]{2,8}")) {
             throw new IllegalArgumentException("prefix '" + prefix + "', namespace prefix '" + nsPrefix
-                    + "' (expected: two lowercase letters, and 2..8)");
+                    + "' (expected: 2..8 lowercase letters each)");
         }
         this.prefix = prefix;
         this.nsPrefix = nsPrefix;
