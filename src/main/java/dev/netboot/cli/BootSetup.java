@@ -128,6 +128,7 @@ final class BootSetup {
         FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
         if (o.flashFile != null && Files.exists(o.flashFile)) {
             FlashProfiles.checkSize(o.flashFile, board);
+            FlashProfiles.checkSlots(o.flashFile, o.profile, board);
         }
         FlashProfiles.checkRoom(board, o.flashFile, "; give --flash-file");
         if (o.blksize != null || o.windowsize != null) {
@@ -284,6 +285,8 @@ final class BootSetup {
     static Board openFlash(BootCommand o, Plan plan) {
         DeviceProfile prof = plan.profile();
         boolean create = o.flashFile != null && !Files.exists(o.flashFile);
+        // A file made now, or one whose record was lost (the profile was then given, else checkSlots refused it), is recorded.
+        boolean record = o.flashFile != null && (create || !Files.exists(FlashProfiles.recordOf(o.flashFile)));
         Flash flash;
         try {
             // NAND's seeded faults (random bad blocks) follow the run's seed, so a run is repeatable.
@@ -294,7 +297,7 @@ final class BootSetup {
         try {
             BootSlots slots = prof.bootSlots(flash);
             slots.load();
-            if (create) {
+            if (record) {
                 FlashProfiles.record(o.flashFile, plan.board());
             }
             return new Board(flash, slots.updateTarget());

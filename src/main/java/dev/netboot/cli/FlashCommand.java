@@ -76,6 +76,7 @@ final class FlashCommand implements Runnable {
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
                 FlashProfiles.checkSize(flashFile, choice);
+                FlashProfiles.checkSlots(flashFile, profile, choice);
             } catch (UsageError e) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             }
