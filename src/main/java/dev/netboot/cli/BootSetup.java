@@ -7,6 +7,7 @@ import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ScenarioValues;
 import dev.netboot.emulator.ServedFile;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
@@ -28,8 +29,8 @@ import java.util.Locale;
  * is a {@link UsageError}.
  */
 final class BootSetup {
-    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over. */
-    private static final long MAX_RTT = 10_000_000_000L;
+    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over; twice a scenario's longest latency. */
+    private static final long MAX_RTT = 2 * ScenarioValues.MAX_LATENCY;
 
     private BootSetup() {
     }
