@@ -127,12 +127,14 @@ public final class ScenarioFile {
             }
             String subnet = "the server's subnet " + serverIp + "/" + netmask.prefixLength();
             if (address.isPresent() || mask.isPresent()) {
-                ScenarioValues.hostOf(address.isPresent() ? address.get() : mask.get(), serverIp, netmask, subnet);
+                ScenarioValues.hostOf(address.isPresent() ? address.get() : mask.get(), serverIp, netmask, subnet,
+                        "a host address of its netmask's subnet");
             }
             final Ipv4Address net = serverIp;
             final Ipv4Address netMask = netmask;
             var routerValue = s.optional("router");
-            router = routerValue.map(v -> ScenarioValues.hostOf(v, net, netMask, subnet)).orElse(router);
+            router = routerValue.map(v -> ScenarioValues.hostOf(v, net, netMask, subnet, "a host the boards of that subnet reach"))
+                    .orElse(router);
             var dnsValue = s.optional("dns");
             if (dnsValue.isPresent()) {
                 List<Ipv4Address> list = new ArrayList<>();

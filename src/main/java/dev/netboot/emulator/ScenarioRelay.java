@@ -59,14 +59,15 @@ final class ScenarioRelay {
         String clientNet = "the client subnet " + subnet + "/" + mask.prefixLength();
         final Ipv4Address net = subnet;
         final Ipv4Address netMask = mask;
-        routerClient = s.optional("router-client-address").map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet))
-                .orElse(routerClient);
+        routerClient = s.optional("router-client-address").map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet,
+                "a host address of it")).orElse(routerClient);
         var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asUnicastMac).orElse(d.routerClientMac());
         var serverSide = s.optional("router-server-address");
-        Ipv4Address routerServer = serverSide.map(v -> ScenarioValues.hostOf(v, serverIp, netmask,
-                "the server's subnet " + serverIp + "/" + netmask.prefixLength())).orElse(d.routerServerIp());
+        String serverNet = "the server's subnet " + serverIp + "/" + netmask.prefixLength();
+        Ipv4Address routerServer = serverSide.map(v -> ScenarioValues.hostOf(v, serverIp, netmask, serverNet, "another host of "
+                + serverNet)).orElse(d.routerServerIp());
         if (serverSide.isPresent() && routerServer.equals(serverIp)) {
-            throw ScenarioValues.at(serverSide, "is the server's own address (expected: another host of its subnet)");
+            throw ScenarioValues.at(serverSide, "is the server's own address (expected: another host of " + serverNet + ")");
         }
         var serverMacValue = s.optional("router-mac-server");
         MacAddress routerServerMac = serverMacValue.map(ConfigText.Value::asUnicastMac).orElse(d.routerServerMac());
@@ -74,7 +75,7 @@ final class ScenarioRelay {
             throw ScenarioValues.at(serverMacValue, "is the router's client-side MAC too (expected: one MAC per interface)");
         }
         var clientValue = s.optional("client-address");
-        client = clientValue.map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet)).orElse(client);
+        client = clientValue.map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet, "a host address of it")).orElse(client);
         if (clientValue.isPresent() && client.equals(routerClient)) {
             throw ScenarioValues.at(clientValue, "is the router's address too (expected: another host of " + clientNet + ")");
         }

@@ -105,16 +105,16 @@ public final class ScenarioValues {
 
     /**
      * Checks that {@code v}'s address is a host of the subnet {@code net}/{@code mask}: in it, neither its network nor
-     * its broadcast address; {@code what} names the subnet in the error, like "the server's subnet 10.0.0.1/24".
+     * its broadcast address; {@code what} names the subnet in the error, like "the server's subnet 10.0.0.1/24", and
+     * {@code expected} what the key wants, like "another host of the server's subnet".
      */
-    static Ipv4Address hostOf(ConfigText.Value v, Ipv4Address net, Ipv4Address mask, String what) {
+    static Ipv4Address hostOf(ConfigText.Value v, Ipv4Address net, Ipv4Address mask, String what, String expected) {
         Ipv4Address a = v.asIpv4();
         int host = a.value() & ~mask.value();
-        if (!a.sameSubnet(net, mask)) {
-            throw at(v, "is outside " + what + " (expected: a host address of it)");
-        }
-        if (host == 0 || host == ~mask.value()) {
-            throw at(v, "is the " + (host == 0 ? "network" : "broadcast") + " address of " + what + " (expected: a host address of it)");
+        String why = !a.sameSubnet(net, mask) ? "it lies outside" : host == 0 ? "it is its network address"
+                : host == ~mask.value() ? "it is its broadcast address" : null;
+        if (why != null) {
+            throw at(v, "is not a host address of " + what + ": " + why + " (expected: " + expected + ")");
         }
         return a;
     }

@@ -153,10 +153,11 @@ class ScenarioTest {
                 List.of("[faults]\nflood-at = 120min\n", "t.scenario:2: [faults] flood-at: '120min' is out of range (expected: 0..60min)"),
                 List.of("[segment]\nlatency = 10min\n",
                         "t.scenario:2: [segment] latency: '10min' is out of range (expected: 0..5s, one way: --rtt's 10s)"),
-                List.of("[server]\nrouter = 192.168.5.1\n", "t.scenario:2: [server] router: '192.168.5.1' is outside the server's"
-                        + " subnet 10.0.0.1/24 (expected: a host address of it)"),
-                List.of("[server]\naddress = 10.0.0.1\nrouter = 10.0.0.255\n", "t.scenario:3: [server] router: '10.0.0.255' is the"
-                        + " broadcast address of the server's subnet 10.0.0.1/24 (expected: a host address of it)"),
+                List.of("[server]\nrouter = 192.168.5.1\n", "t.scenario:2: [server] router: '192.168.5.1' is not a host address of"
+                        + " the server's subnet 10.0.0.1/24: it lies outside (expected: a host the boards of that subnet reach)"),
+                List.of("[server]\naddress = 10.0.0.1\nrouter = 10.0.0.255\n", "t.scenario:3: [server] router: '10.0.0.255' is not a host"
+                        + " address of the server's subnet 10.0.0.1/24: it is its broadcast address (expected: a host the boards of that subnet"
+                        + " reach)"),
                 List.of("[server]\naddress = 224.0.0.1\n",
                         "t.scenario:2: [server] address: '224.0.0.1' is not a host's address (expected: a unicast address, like 10.0.0.1)"),
                 List.of("[server]\nnetmask = 255.255.255.254\n", "t.scenario:2: [server] netmask: '255.255.255.254' leaves no address"
@@ -168,11 +169,13 @@ class ScenarioTest {
                         + " (expected: at most 4294967294s, what 32 bits hold besides 'infinite')"),
                 List.of(peer + "offer-delay = 120min\n", "t.scenario:5: [dhcp-server slow] offer-delay: '120min' is out of range (expected: 0..60min)"),
                 List.of("[relay]\nclient-subnet = 10.0.1.0/24\nrouter-client-address = 10.0.2.1\n", "t.scenario:3: [relay]"
-                        + " router-client-address: '10.0.2.1' is outside the client subnet 10.0.1.0/24 (expected: a host address of it)"),
-                List.of("[relay]\nclient-address = 10.0.1.255\n", "t.scenario:2: [relay] client-address: '10.0.1.255' is the"
-                        + " broadcast address of the client subnet 10.0.1.0/24 (expected: a host address of it)"),
+                        + " router-client-address: '10.0.2.1' is not a host address of the client subnet 10.0.1.0/24: it lies outside"
+                        + " (expected: a host address of it)"),
+                List.of("[relay]\nclient-address = 10.0.1.255\n", "t.scenario:2: [relay] client-address: '10.0.1.255' is not a"
+                        + " host address of the client subnet 10.0.1.0/24: it is its broadcast address (expected: a host address of it)"),
                 List.of("[relay]\nrouter-server-address = 10.0.5.1\n", "t.scenario:2: [relay] router-server-address: '10.0.5.1' is"
-                        + " outside the server's subnet 10.0.0.1/24 (expected: a host address of it)"),
+                        + " not a host address of the server's subnet 10.0.0.1/24: it lies outside (expected: another host of the server's"
+                        + " subnet 10.0.0.1/24)"),
                 List.of("[relay]\nclient-subnet = 10.0.0.0/16\n", "t.scenario:2: [relay] client-subnet: '10.0.0.0/16' overlaps the"
                         + " server's subnet 10.0.0.1/24 (expected: a subnet of its own behind the router)"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
