@@ -199,7 +199,7 @@ public final class ScenarioFile {
         Scenario.Relay relay = null;
         var r = c.optionalSection("relay");
         if (r.isPresent()) {
-            relay = ScenarioRelay.read(r.get(), serverIp, netmask);
+            relay = ScenarioRelay.read(r.get(), serverIp, netmask, serverMac);
         }
         DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioDhcp::read).orElse(d.dhcp());
         Neighbours neighbours = ScenarioNeighbours.read(c, tftpServer);

@@ -19,8 +19,9 @@ final class ScenarioRelay {
      *
      * @param serverIp the server's address, as the scenario's {@code [server]} gives it
      * @param netmask  the server's netmask
+     * @param serverMac the server's MAC
      */
-    static Scenario.Relay read(ConfigText.Section s, Ipv4Address serverIp, Ipv4Address netmask) {
+    static Scenario.Relay read(ConfigText.Section s, Ipv4Address serverIp, Ipv4Address netmask, MacAddress serverMac) {
         Scenario.Relay d = Scenario.Relay.DEFAULT;
         Ipv4Address subnet = d.clientSubnet();
         Ipv4Address mask = d.clientNetmask();
@@ -71,6 +72,9 @@ final class ScenarioRelay {
         }
         var serverMacValue = s.optional("router-mac-server");
         MacAddress routerServerMac = serverMacValue.map(ConfigText.Value::asUnicastMac).orElse(d.routerServerMac());
+        if (serverMacValue.isPresent() && routerServerMac.equals(serverMac)) {
+            throw ScenarioValues.at(serverMacValue, "would make the router and the server share MAC (expected: a MAC of the router's own)");
+        }
         if (serverMacValue.isPresent() && routerServerMac.equals(routerClientMac)) {
             throw ScenarioValues.at(serverMacValue, "is the router's client-side MAC too (expected: one MAC per interface)");
         }

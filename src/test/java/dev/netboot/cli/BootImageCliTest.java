@@ -54,6 +54,9 @@ class BootImageCliTest {
         assertEquals(0, first.exit(), first.err());
         assertTrue(first.json().get("signed").asBoolean());
         Path unsigned = Files.write(dir.resolve("evil.img"), randomImage(100_000, 2));
+        JsonNode inspected = run("flash", "inspect", "--flash-file", flash.toString(), "--json").json();
+        assertEquals(keyId, inspected.get("slots").get(0).get("signedBy").asText(), "flash inspect names the key");
+        assertTrue(inspected.get("slots").get(1).get("signedBy").isNull());
 
         // The record is there, but a keyless profile of the same layout is named.
         String flashSha = sha256(Files.readAllBytes(flash));

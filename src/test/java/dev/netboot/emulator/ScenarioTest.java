@@ -176,6 +176,8 @@ class ScenarioTest {
                 List.of("[relay]\nrouter-server-address = 10.0.5.1\n", "t.scenario:2: [relay] router-server-address: '10.0.5.1' is"
                         + " not a host address of the server's subnet 10.0.0.1/24: it lies outside (expected: another host of the server's"
                         + " subnet 10.0.0.1/24)"),
+                List.of("[relay]\nrouter-mac-server = 02:00:00:00:00:01\n", "t.scenario:2: [relay] router-mac-server:"
+                        + " '02:00:00:00:00:01' would make the router and the server share MAC (expected: a MAC of the router's own)"),
                 List.of("[relay]\nclient-subnet = 10.0.0.0/16\n", "t.scenario:2: [relay] client-subnet: '10.0.0.0/16' overlaps the"
                         + " server's subnet 10.0.0.1/24 (expected: a subnet of its own behind the router)"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
