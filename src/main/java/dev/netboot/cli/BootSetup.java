@@ -7,6 +7,7 @@ import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ScenarioValues;
 import dev.netboot.emulator.ServedFile;
 import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
@@ -28,8 +29,8 @@ import java.util.Locale;
  * is a {@link UsageError}.
  */
 final class BootSetup {
-    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over. */
-    private static final long MAX_RTT = 10_000_000_000L;
+    /** The longest --rtt accepted: beyond any LAN or WAN a board boots over; twice a scenario's longest latency. */
+    private static final long MAX_RTT = 2 * ScenarioValues.MAX_LATENCY;
 
     private BootSetup() {
     }
@@ -128,6 +129,7 @@ final class BootSetup {
         FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
         if (o.flashFile != null && Files.exists(o.flashFile)) {
             FlashProfiles.checkSize(o.flashFile, board);
+            FlashProfiles.checkSlots(o.flashFile, o.profile, board);
         }
         FlashProfiles.checkRoom(board, o.flashFile, "; give --flash-file");
         if (o.blksize != null || o.windowsize != null) {
@@ -284,6 +286,8 @@ final class BootSetup {
     static Board openFlash(BootCommand o, Plan plan) {
         DeviceProfile prof = plan.profile();
         boolean create = o.flashFile != null && !Files.exists(o.flashFile);
+        // A file made now, or one whose record was lost (the profile was then given, else checkSlots refused it), is recorded.
+        boolean record = o.flashFile != null && (create || !Files.exists(FlashProfiles.recordOf(o.flashFile)));
         Flash flash;
         try {
             // NAND's seeded faults (random bad blocks) follow the run's seed, so a run is repeatable.
@@ -294,7 +298,7 @@ final class BootSetup {
         try {
             BootSlots slots = prof.bootSlots(flash);
             slots.load();
-            if (create) {
+            if (record) {
                 FlashProfiles.record(o.flashFile, plan.board());
             }
             return new Board(flash, slots.updateTarget());

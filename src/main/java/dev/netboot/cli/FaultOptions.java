@@ -5,6 +5,7 @@ import dev.netboot.device.ConfigValues;
 import dev.netboot.emulator.Background;
 import dev.netboot.emulator.FaultPlan;
 import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioValues;
 import picocli.CommandLine.Option;
 
 /**
@@ -12,9 +13,6 @@ import picocli.CommandLine.Option;
  * each overrides its scenario {@code [faults]} key (see {@link FaultPlan}, {@link Background}). Emulator only.
  */
 final class FaultOptions {
-    /** The longest jitter, reorder delay or link-down time accepted: far beyond any boot's give-up budget. */
-    private static final long MAX_TIME = 3_600_000_000_000L;
-
     @Option(names = "--duplicate", paramLabel = "P", description = "Probability 0..1 that a frame arrives twice (default: the scenario's).")
     Double duplicate;
 
@@ -77,7 +75,7 @@ final class FaultOptions {
             f = f.withLinkDown(time("--link-down", parts[0]), time("--link-down", parts[1]));
         }
         if (flood != null) {
-            if (flood < 0 || flood > 100_000_000) {
+            if (flood < 0 || flood > ScenarioValues.MAX_FLOOD) {
                 throw new UsageError("--flood " + flood + ": out of range (expected: 0..100000000 frames)");
             }
             f = f.withBackground(f.background().withFlood(flood, 1_000_000_000L, Background.LINE_RATE_100M));
@@ -103,8 +101,8 @@ final class FaultOptions {
         } catch (ConfigException e) {
             throw new UsageError(option + ": " + e.getMessage());
         }
-        if (t < 0 || t > MAX_TIME) {
-            throw new UsageError(option + " " + text.trim() + ": out of range (expected: 0..1h)");
+        if (t < 0 || t > ScenarioValues.MAX_FAULT_TIME) {
+            throw new UsageError(option + " " + text.trim() + ": out of range (expected: 0.." + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
         }
         return t;
     }

@@ -76,6 +76,7 @@ final class FlashCommand implements Runnable {
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
                 FlashProfiles.checkSize(flashFile, choice);
+                FlashProfiles.checkSlots(flashFile, profile, choice);
             } catch (UsageError e) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             }
@@ -158,10 +159,15 @@ final class FlashCommand implements Runnable {
                         sj.putNull("sha256");
                     }
                     sj.put("checks", checks);
+                    if (s.valid() && s.signed()) {
+                        sj.put("signedBy", SlotMetadata.keyIdHex(s.signer()));
+                    } else {
+                        sj.putNull("signedBy");
+                    }
                     slotList.add(sj);
                     lines[i] = String.format(Locale.ROOT, "  slot %s  %-8s at 0x%07x  %s%s%s", BootSlots.name(i), p.name(), p.offset(),
                             s.valid() ? s.length() + " bytes, sha256 " + s.sha256Hex() + (checks ? ", checks" : ", FAILS its check")
-                                    : "empty",
+                                    + (s.signed() ? ", signed by key " + SlotMetadata.keyIdHex(s.signer()) : "") : "empty",
                             i == active ? "  <- active" : "", m.pending() && i == active ? " (pending, " + triesLeft(m.triesLeft())
                                     + ", else " + BootSlots.name(m.previous()) + ")" : "");
                 }

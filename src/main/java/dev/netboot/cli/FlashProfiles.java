@@ -2,10 +2,15 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.BootSlots;
+import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashSpec;
 import dev.netboot.flash.FlashType;
+import dev.netboot.flash.Flashes;
 import dev.netboot.flash.Partition;
+import dev.netboot.flash.SlotMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -203,6 +208,45 @@ final class FlashProfiles {
                     : "--profile naming the board whose flash it is";
             throw new UsageError(flashFile + " is " + size + " bytes, but " + c.how() + " has a flash file of " + expected
                     + " bytes (expected: " + hint + ")");
+        }
+    }
+
+    /**
+     * Checks, before anything writes to the existing {@code flashFile}, what its own slot metadata says against the
+     * profile chosen for it ({@code c}; {@code option} is --profile, or null):
+     * <ul>
+     *   <li>a slot that holds an image taken on its Ed25519 signature makes a profile without a public key a refusal:
+     *       the board needs signatures, whatever file held its profile (the slot records the key's id);</li>
+     *   <li>with no record beside the file and no --profile, slot records (where the default profile keeps them) make
+     *       the default a refusal: the board is someone's, and the record that said whose is gone.</li>
+     * </ul>
+     * A file whose metadata holds no record (blank, or made by hand) is left to the profile chosen.
+     *
+     * @throws UsageError naming the slot, the key, the missing record and what to give
+     */
+    static void checkSlots(Path flashFile, String option, Choice c) {
+        DeviceProfile prof = c.profile();
+        SlotMetadata m;
+        try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+            m = prof.bootSlots(flash).load();
+        } catch (FlashException | IllegalArgumentException e) {
+            return; // the command opening it says what is wrong, in its own words
+        }
+        Path record = recordOf(flashFile);
+        boolean noRecord = !Files.isRegularFile(record);
+        for (int i = 0; i < 2; i++) {
+            SlotMetadata.Slot s = m.slot(i);
+            if (s.valid() && s.signed() && !prof.boot().signed()) {
+                throw new UsageError(flashFile + ": slot " + BootSlots.name(i) + " holds an image taken on its Ed25519 signature"
+                        + " (key " + SlotMetadata.keyIdHex(s.signer()) + ", its slot metadata says), but " + c.how() + " has no"
+                        + " [security] public-key and would take unsigned images (expected: "
+                        + (noRecord ? "--profile naming the board's profile, with that key: " + record + " is missing"
+                                : "the board's profile, with that key, as recorded in " + record) + ")");
+            }
+        }
+        if (noRecord && option == null && (m.sequence() > 0 || m.active() != SlotMetadata.NONE)) {
+            throw new UsageError(flashFile + ": its slot metadata holds boot records, but the record of its profile, " + record
+                    + ", is missing (expected: --profile naming the board's profile; boot records it again)");
         }
     }
 

@@ -7,6 +7,7 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
 import dev.netboot.net.NetConfig;
@@ -397,7 +398,9 @@ public final class BootSequence {
 
     private void commit(long now, Lease lease, boolean signed, String digestOutcome) {
         try {
-            update.commit(profile.boot().trialBoots());
+            // The slot records the key it was signed with: the board's need for signatures outlives its profile's file.
+            update.commit(profile.boot().trialBoots(),
+                    signed ? SlotMetadata.keyId(profile.boot().publicKeyBytes()) : SlotMetadata.UNSIGNED);
         } catch (FlashException e) {
             fail(now, "commit", "committing slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
             return;

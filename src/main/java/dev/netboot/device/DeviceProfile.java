@@ -55,13 +55,23 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
     /** Largest Ethernet frame without FCS: 14-byte header + 1500-byte payload. */
     public static final int MAX_FRAME = 1514;
 
+    /**
+     * The most RAM a profile may give the boot's buffers ({@code [board] ram}): 64 MiB. The boards are constrained: the
+     * largest shipped profile gives 256 KiB, the 1 MiB of {@code bench/link-bench.profile} holds a window of 256 blocks
+     * of 1468 bytes out of order, and a bootloader's whole heap is a few MiB (U-Boot's {@code SYS_MALLOC_LEN}: 256 KiB
+     * on an Octeon running from its L2 cache, 16 to 24 MiB on boards with DRAM). The emulator holds each board's
+     * buffers in the JVM's heap, a fleet many boards at once; more than this is a slip of the unit ({@code 64GiB} for
+     * {@code 64KiB}), not a board.
+     */
+    public static final long MAX_RAM = 64L << 20;
+
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     /**
      * Checks the invariants {@link #load} reports with line numbers; here a violation is a programming error.
      *
      * @throws IllegalArgumentException when partitions overlap or leave the flash, the boot partition does
-     *                                  not exist, or the RAM budget is below {@link #minimumRam}
+     *                                  not exist, or the RAM budget is below {@link #minimumRam} or above {@link #MAX_RAM}
      */
     public DeviceProfile {
         Objects.requireNonNull(name, "name");
@@ -88,6 +98,10 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             if (partitions.stream().noneMatch(p -> p.name().equals(part))) {
                 throw new IllegalArgumentException("boot partition " + part + " is not in the partition map");
             }
+        }
+        if (ramBudget > MAX_RAM) {
+            throw new IllegalArgumentException("RAM budget " + ramBudget + " is more than a board's boot buffers take, " + MAX_RAM
+                    + " bytes (64 MiB)");
         }
         if (ramBudget < leastRam(flash, tftp)) {
             throw new IllegalArgumentException("RAM budget " + ramBudget + " is below the least a boot runs in, " + leastRam(flash, tftp)
@@ -285,6 +299,10 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
                 .equals("profile");
         Value ramValue = board.require("ram");
         long ram = ramValue.asSize();
+        if (ram > MAX_RAM) {
+            throw ramValue.error("'" + ramValue.text() + "' is more than a board's boot buffers take (expected: at most 64MiB,"
+                    + " " + MAX_RAM + " bytes; the shipped profiles give 64KiB to 256KiB)");
+        }
 
         ProfileFlash chipSection = ProfileFlash.read(text.section("flash"));
         FlashGeometry flash = chipSection.geometry();

@@ -265,11 +265,21 @@ public final class SlotUpdate implements TftpSink {
      * @throws FlashException when the metadata write fails
      */
     public void commit(int trialBoots) {
+        commit(trialBoots, SlotMetadata.UNSIGNED);
+    }
+
+    /**
+     * Makes the verified image the active slot as {@link #commit(int)} does, recording that it was taken on an Ed25519
+     * signature by the key {@code signer} names ({@link SlotMetadata#keyId}), or none ({@link SlotMetadata#UNSIGNED}).
+     *
+     * @throws FlashException when the metadata write fails
+     */
+    public void commit(int trialBoots, int signer) {
         if (length < 0) {
             throw new IllegalStateException("commit before finish");
         }
         // The writer read every unit back once complete and compared the digest; nothing wrote to the slot since.
-        slots.commitVerified(target, length, writer.sha256(), trialBoots);
+        slots.commitVerified(target, length, writer.sha256(), trialBoots, signer);
     }
 
     /** Stops writing; nothing is committed. */

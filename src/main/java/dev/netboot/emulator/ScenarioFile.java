@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Reads an emulator scenario file ({@code emulator/*.scenario}) into a {@link Scenario}. Same format
@@ -39,6 +38,11 @@ import java.util.Optional;
  * [host NAME]         mac, address: a host that answers ARP and ping
  * [tftp-server NAME]  mac, address: another TFTP server; the DHCP server names the TFTP servers in turn
  * </pre>
+ *
+ * <p>A value that cannot work is an error at its key's line, with the command line's limits where it has the same
+ * option ({@link ScenarioValues}). The sections with readers of their own: {@code [faults]} ({@link ScenarioFaults}),
+ * {@code [relay]} ({@link ScenarioRelay}), {@code [dhcp]} ({@link ScenarioDhcp}) and the neighbours
+ * ({@link ScenarioNeighbours}).
  *
  * <p>A {@code [relay]} section, even empty, puts the board behind a router and BOOTP relay agent
  * ({@link Scenario.Relay}); its keys default to {@link Scenario.Relay#DEFAULT}, except that
@@ -92,8 +96,9 @@ public final class ScenarioFile {
         var segment = c.optionalSection("segment");
         if (segment.isPresent()) {
             var s = segment.get();
-            latency = s.optional("latency").map(ConfigText.Value::asDuration).orElse(latency);
-            long bps = s.optional("bandwidth").map(ScenarioFile::rate).orElse(link.bitsPerSecond());
+            latency = s.optional("latency").map(v -> ScenarioValues.time(v, ScenarioValues.MAX_LATENCY, "5s, one way: --rtt's 10s"))
+                    .orElse(latency);
+            long bps = s.optional("bandwidth").map(ScenarioValues::rate).orElse(link.bitsPerSecond());
             int txQueue = s.optional("tx-queue").map(v -> v.asInt(1, 1 << 20)).orElse(link.txQueue());
             link = new LinkModel(bps, txQueue);
             fleet = fleet.withSwitched(s.optional("switch").map(ConfigText.Value::asBoolean).orElse(fleet.switched()));
@@ -101,43 +106,35 @@ public final class ScenarioFile {
         }
         var f = c.optionalSection("faults");
         if (f.isPresent()) {
-            var s = f.get();
-            double loss = s.optional("loss").map(ScenarioFile::probability).orElse(faults.loss());
-            double dup = s.optional("duplicate").map(ScenarioFile::probability).orElse(faults.duplicate());
-            int maxQueue = s.optional("max-queue").map(v -> v.asInt(0, 1 << 20)).orElse(faults.maxQueue());
-            double reorder = s.optional("reorder").map(ScenarioFile::probability).orElse(faults.reorder());
-            long reorderDelay = s.optional("reorder-delay").map(ConfigText.Value::asDuration).orElse(faults.reorderDelay());
-            long jitter = s.optional("jitter").map(ConfigText.Value::asDuration).orElse(faults.jitter());
-            double corrupt = s.optional("corrupt").map(ScenarioFile::probability).orElse(faults.corrupt());
-            double tamper = s.optional("tamper").map(ScenarioFile::probability).orElse(faults.tamper());
-            long downAt = s.optional("link-down-at").map(ConfigText.Value::asDuration).orElse(faults.linkDownAt());
-            long downFor = s.optional("link-down-for").map(ConfigText.Value::asDuration).orElse(faults.linkDownFor());
-            Background bg = faults.background();
-            double broadcasts = s.optional("broadcasts").map(ScenarioFile::perSecond).orElse(bg.broadcasts());
-            double arp = s.optional("arp-chatter").map(ScenarioFile::perSecond).orElse(bg.arpChatter());
-            double udp = s.optional("udp-noise").map(ScenarioFile::perSecond).orElse(bg.udpNoise());
-            long flood = s.optional("flood").map(v -> v.asLong(0, 100_000_000)).orElse(bg.flood());
-            long floodAt = s.optional("flood-at").map(ConfigText.Value::asDuration).orElse(bg.floodAt());
-            long floodRate = s.optional("flood-rate").map(v -> v.asLong(1, 100_000_000)).orElse(bg.floodRate());
-            try {
-                faults = new FaultPlan(loss, dup, maxQueue, reorder, reorderDelay, jitter, corrupt, tamper, downAt, downFor,
-                        new Background(broadcasts, arp, udp, flood, floodAt, floodRate));
-            } catch (IllegalArgumentException e) {
-                throw s.error(e.getMessage());
-            }
-            s.finish();
+            faults = ScenarioFaults.read(f.get(), faults);
         }
         var server = c.optionalSection("server");
         if (server.isPresent()) {
             var s = server.get();
             serverMac = s.optional("mac").map(ConfigText.Value::asUnicastMac).orElse(serverMac);
-            serverIp = s.optional("address").map(ConfigText.Value::asIpv4).orElse(serverIp);
+            var address = s.optional("address");
+            serverIp = address.map(ConfigText.Value::asIpv4).orElse(serverIp);
+            if (serverIp.isAny() || serverIp.isMulticast() || serverIp.value() == -1) {
+                throw ScenarioValues.at(address, "is not a host's address (expected: a unicast address, like 10.0.0.1)");
+            }
             var mask = s.optional("netmask");
             netmask = mask.map(ConfigText.Value::asIpv4).orElse(netmask);
             if (mask.isPresent() && netmask.prefixLength() < 0) {
-                throw at(mask, "is not contiguous (expected: ones then zeros, like 255.255.255.0)");
+                throw ScenarioValues.at(mask, "is not contiguous (expected: ones then zeros, like 255.255.255.0)");
             }
-            router = s.optional("router").map(ConfigText.Value::asIpv4).orElse(router);
+            if (mask.isPresent() && netmask.prefixLength() > 30) {
+                throw ScenarioValues.at(mask, "leaves no address for a board besides the server (expected: /30 or shorter, like 255.255.255.0)");
+            }
+            String subnet = "the server's subnet " + serverIp + "/" + netmask.prefixLength();
+            if (address.isPresent() || mask.isPresent()) {
+                ScenarioValues.hostOf(address.isPresent() ? address.get() : mask.get(), serverIp, netmask, subnet,
+                        "a host address of its netmask's subnet");
+            }
+            final Ipv4Address net = serverIp;
+            final Ipv4Address netMask = netmask;
+            var routerValue = s.optional("router");
+            router = routerValue.map(v -> ScenarioValues.hostOf(v, net, netMask, subnet, "a host the boards of that subnet reach"))
+                    .orElse(router);
             var dnsValue = s.optional("dns");
             if (dnsValue.isPresent()) {
                 List<Ipv4Address> list = new ArrayList<>();
@@ -171,7 +168,10 @@ public final class ScenarioFile {
             var timeout = s.optional("timeout");
             tftpTimeout = timeout.map(ConfigText.Value::asDuration).orElse(tftpTimeout);
             if (timeout.isPresent() && tftpTimeout <= 0) {
-                throw at(timeout, "(expected: more than 0)");
+                throw ScenarioValues.at(timeout, "(expected: more than 0)");
+            }
+            if (timeout.isPresent() && tftpTimeout > ScenarioValues.MAX_FAULT_TIME) {
+                throw ScenarioValues.at(timeout, "is out of range (expected: more than 0, at most " + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
             }
             tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
@@ -199,10 +199,10 @@ public final class ScenarioFile {
         Scenario.Relay relay = null;
         var r = c.optionalSection("relay");
         if (r.isPresent()) {
-            relay = relay(r.get());
+            relay = ScenarioRelay.read(r.get(), serverIp, netmask, serverMac);
         }
-        DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioFile::dhcp).orElse(d.dhcp());
-        Neighbours neighbours = neighbours(c, tftpServer);
+        DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioDhcp::read).orElse(d.dhcp());
+        Neighbours neighbours = ScenarioNeighbours.read(c, tftpServer);
         List<Scenario.TftpHost> hosts = new ArrayList<>();
         for (ConfigText.Section s : c.namedSections("tftp-server")) {
             var mac = s.require("mac").asUnicastMac();
@@ -227,12 +227,12 @@ public final class ScenarioFile {
         boolean wrap = s.optional("wrap-to-one").map(ConfigText.Value::asBoolean).orElse(d.wrapToOne());
         boolean twice = s.optional("send-twice").map(ConfigText.Value::asBoolean).orElse(d.sendTwice());
         boolean shuffle = s.optional("shuffle-windows").map(ConfigText.Value::asBoolean).orElse(d.shuffle());
-        double junk = s.optional("junk").map(ScenarioFile::probability).orElse(d.junk());
-        double stranger = s.optional("stranger").map(ScenarioFile::probability).orElse(d.stranger());
+        double junk = s.optional("junk").map(ScenarioValues::probability).orElse(d.junk());
+        double stranger = s.optional("stranger").map(ScenarioValues::probability).orElse(d.stranger());
         TftpQuirks.Oack oack = s.optional("oack")
                 .map(v -> TftpQuirks.Oack.valueOf(v.asOneOf("none", "range", "number", "unasked").toUpperCase(Locale.ROOT)))
                 .orElse(d.oack());
-        double oversize = s.optional("oversize").map(ScenarioFile::probability).orElse(d.oversize());
+        double oversize = s.optional("oversize").map(ScenarioValues::probability).orElse(d.oversize());
         long lie = s.optional("tsize-lie").map(v -> v.asLong(-(1L << 40), 1L << 40)).orElse(d.tsizeLie());
         long stopAfter = s.optional("stop-after").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stopAfter());
         long errorAfter = s.optional("error-after").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.errorAfter());
@@ -241,7 +241,7 @@ public final class ScenarioFile {
         boolean noNul = s.optional("error-without-nul").map(ConfigText.Value::asBoolean).orElse(d.errorWithoutNul());
         boolean sorcerer = s.optional("sorcerers-apprentice").map(ConfigText.Value::asBoolean).orElse(d.sorcerersApprentice());
         long stallAt = s.optional("stall-at").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stallAt());
-        long stall = s.optional("stall").map(ConfigText.Value::asDuration).orElse(d.stall());
+        long stall = s.optional("stall").map(ScenarioValues::faultTime).orElse(d.stall());
         boolean restart = s.optional("restart-windows").map(ConfigText.Value::asBoolean).orElse(d.restartWindows());
         try {
             return new TftpQuirks(wrap, twice, shuffle, junk, stranger, oack, oversize, lie, stopAfter, errorAfter, text, noNul, sorcerer,
@@ -249,187 +249,5 @@ public final class ScenarioFile {
         } catch (IllegalArgumentException e) {
             throw textValue.isPresent() ? textValue.get().error(e.getMessage()) : s.error(e.getMessage());
         }
-    }
-
-    private static Scenario.Relay relay(ConfigText.Section s) {
-        Scenario.Relay d = Scenario.Relay.DEFAULT;
-        Ipv4Address subnet = d.clientSubnet();
-        Ipv4Address mask = d.clientNetmask();
-        Ipv4Address routerClient = d.routerClientIp();
-        Ipv4Address client = d.clientIp();
-        var cidr = s.optional("client-subnet");
-        if (cidr.isPresent()) {
-            ConfigText.Value v = cidr.get();
-            String[] parts = v.asString().split("/", -1);
-            int prefix;
-            try {
-                if (parts.length != 2) {
-                    throw new IllegalArgumentException("no '/'");
-                }
-                subnet = Ipv4Address.parse(parts[0]);
-                prefix = Integer.parseInt(parts[1].trim());
-            } catch (IllegalArgumentException e) {
-                throw v.error("'" + v.asString() + "' is not a subnet (expected: address/prefix length, like 10.0.1.0/24)");
-            }
-            if (prefix < 1 || prefix > 30) {
-                throw v.error("prefix length " + prefix + " (expected: 1..30)");
-            }
-            mask = new Ipv4Address((int) (0xFFFF_FFFFL << (32 - prefix)));
-            routerClient = new Ipv4Address(subnet.value() + 1);
-            client = new Ipv4Address(subnet.value() + 42);
-        }
-        routerClient = s.optional("router-client-address").map(ConfigText.Value::asIpv4).orElse(routerClient);
-        var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asUnicastMac).orElse(d.routerClientMac());
-        Ipv4Address routerServer = s.optional("router-server-address").map(ConfigText.Value::asIpv4).orElse(d.routerServerIp());
-        var routerServerMac = s.optional("router-mac-server").map(ConfigText.Value::asUnicastMac).orElse(d.routerServerMac());
-        client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
-        int maxHops = s.optional("max-hops").map(v -> v.asInt(0, Router.MAX_HOPS_LIMIT)).orElse(d.maxHops());
-        s.finish();
-        try {
-            return new Scenario.Relay(subnet, mask, routerClient, routerClientMac, routerServer, routerServerMac, client, maxHops);
-        } catch (IllegalArgumentException e) {
-            throw s.error(e.getMessage());
-        }
-    }
-
-    private static DhcpSettings dhcp(ConfigText.Section s) {
-        DhcpSettings d = DhcpSettings.DEFAULTS;
-        DhcpSettings.Answers answers = s.optional("answers")
-                .map(v -> DhcpSettings.Answers.valueOf(v.asOneOf("dhcp", "bootp", "both").toUpperCase(Locale.ROOT)))
-                .orElse(d.answers());
-        var leaseKey = s.optional("lease-time");
-        var t1Key = s.optional("renewal-time");
-        var t2Key = s.optional("rebinding-time");
-        long lease = leaseKey.map(ScenarioFile::seconds).orElse(d.leaseSeconds());
-        long t1 = t1Key.map(ScenarioFile::seconds).orElse(-1L);
-        long t2 = t2Key.map(ScenarioFile::seconds).orElse(-1L);
-        // RFC 2131 4.4.5: T1 <= T2 <= the lease; each reported at its key, naming the one it contradicts.
-        String leaseShown = leaseKey.map(ConfigText.Value::text).orElse(lease + "s, the default");
-        if (t1 > lease) {
-            throw at(t1Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
-        }
-        if (t2 > lease) {
-            throw at(t2Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
-        }
-        if (t1 >= 0 && t2 >= 0 && t1 > t2) {
-            throw at(t2Key, "is shorter than renewal-time " + t1Key.orElseThrow().text() + " (expected: at least renewal-time)");
-        }
-        long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(d.offerDelay());
-        var maxKey = s.optional("max-message");
-        int maxMessage = maxKey.map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
-        if (maxMessage != 0 && maxMessage < 576) {
-            // RFC 2131 section 2: a DHCP client must be able to receive a message of up to 576 bytes.
-            throw at(maxKey, "is out of range (expected: 0, or 576..1500)");
-        }
-        boolean option150 = s.optional("tftp-servers-option").map(ConfigText.Value::asBoolean).orElse(d.tftpServersOption());
-        DhcpSettings.Renewals renewals = s.optional("renewals")
-                .map(v -> DhcpSettings.Renewals.valueOf(v.asOneOf("answer", "ignore", "rebind", "nak").toUpperCase(Locale.ROOT)))
-                .orElse(d.renewals());
-        s.finish();
-        try {
-            return new DhcpSettings(answers, lease, t1, t2, delay, maxMessage, option150, renewals);
-        } catch (IllegalArgumentException e) {
-            throw s.error(e.getMessage());
-        }
-    }
-
-    /** Returns an error at {@code key}'s line quoting its value: {@code "t.scenario:3: [dhcp] rebinding-time: '30s' problem"}. */
-    private static ConfigException at(Optional<ConfigText.Value> key, String problem) {
-        ConfigText.Value v = key.orElseThrow();
-        return v.error("'" + v.text() + "' " + problem);
-    }
-
-    /** Reads a duration that must be whole seconds (lease times are seconds on the wire). */
-    private static long seconds(ConfigText.Value v) {
-        long ns = v.asDuration();
-        if (ns <= 0 || ns % 1_000_000_000L != 0) {
-            throw v.error("'" + v.text() + "' (expected: a whole number of seconds, like 120s or 2min)");
-        }
-        return ns / 1_000_000_000L;
-    }
-
-    private static Neighbours neighbours(ConfigText c, Ipv4Address tftpServer) {
-        List<Neighbours.Server> servers = new ArrayList<>();
-        for (ConfigText.Section s : c.namedSections("dhcp-server")) {
-            var mac = s.require("mac").asMac();
-            Ipv4Address address = s.require("address").asIpv4();
-            Ipv4Address pool = s.require("pool-start").asIpv4();
-            String file = s.optional("boot-file").map(ConfigText.Value::asString).orElse("");
-            long delay = s.optional("offer-delay").map(ConfigText.Value::asDuration).orElse(0L);
-            RogueDhcp rogue = s.optional("rogue").map(ScenarioFile::rogue).orElse(RogueDhcp.NONE);
-            s.finish();
-            servers.add(new Neighbours.Server(s.name().orElseThrow(), mac, address, pool, file, delay, rogue));
-        }
-        Neighbours.Proxy proxy = null;
-        var p = c.optionalSection("proxy-dhcp");
-        if (p.isPresent()) {
-            var s = p.get();
-            var mac = s.require("mac").asMac();
-            Ipv4Address address = s.require("address").asIpv4();
-            String file = s.require("boot-file").asString();
-            Ipv4Address server = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
-            boolean inOffer = s.optional("file-in-offer").map(ConfigText.Value::asBoolean).orElse(true);
-            s.finish();
-            try {
-                proxy = new Neighbours.Proxy(mac, address, file, server, inOffer);
-            } catch (IllegalArgumentException e) {
-                throw s.error(e.getMessage());
-            }
-        }
-        List<Neighbours.Host> hosts = new ArrayList<>();
-        for (ConfigText.Section s : c.namedSections("host")) {
-            var mac = s.require("mac").asMac();
-            Ipv4Address address = s.require("address").asIpv4();
-            s.finish();
-            hosts.add(new Neighbours.Host(s.name().orElseThrow(), mac, address));
-        }
-        try {
-            return new Neighbours(servers, proxy, hosts);
-        } catch (IllegalArgumentException e) {
-            throw c.error(e.getMessage());
-        }
-    }
-
-    private static long rate(ConfigText.Value v) {
-        try {
-            return LinkModel.parseRate(v.asString());
-        } catch (IllegalArgumentException e) {
-            throw v.error(e.getMessage());
-        }
-    }
-
-    private static RogueDhcp rogue(ConfigText.Value v) {
-        try {
-            return RogueDhcp.parse(v.asString());
-        } catch (IllegalArgumentException e) {
-            throw v.error("'" + v.asString() + "' (expected: none, wrong-xid, wrong-chaddr, bad-length or bad-values)");
-        }
-    }
-
-    /** Returns frames per second: a number 0..1000000. */
-    private static double perSecond(ConfigText.Value v) {
-        double r;
-        try {
-            r = Double.parseDouble(v.asString());
-        } catch (NumberFormatException e) {
-            throw v.error("'" + v.asString() + "' is not a number (expected: frames per second, like 20)");
-        }
-        if (!(r >= 0 && r <= 1e6)) {
-            throw v.error(v.asString() + " is out of range (expected: 0..1000000 frames per second)");
-        }
-        return r;
-    }
-
-    private static double probability(ConfigText.Value v) {
-        double p;
-        try {
-            p = Double.parseDouble(v.asString());
-        } catch (NumberFormatException e) {
-            throw v.error("'" + v.asString() + "' is not a number (expected: a probability 0..1, like 0.05)");
-        }
-        if (!(p >= 0 && p <= 1)) {
-            throw v.error(v.asString() + " is out of range (expected: a probability 0..1)");
-        }
-        return p;
     }
 }

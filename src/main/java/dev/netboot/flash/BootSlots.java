@@ -252,6 +252,15 @@ public final class BootSlots {
      * board this saves a read of the whole image between the last block and the commit.
      */
     public void commitVerified(int target, long length, byte[] sha256, int trial) {
+        commitVerified(target, length, sha256, trial, SlotMetadata.UNSIGNED);
+    }
+
+    /**
+     * Records slot {@code target} as {@link #commitVerified(int, long, byte[], int)} does, and that its image was taken
+     * on an Ed25519 signature by the key {@code signer} names ({@link SlotMetadata#keyId}; {@link SlotMetadata#UNSIGNED}
+     * when no signature was checked).
+     */
+    public void commitVerified(int target, long length, byte[] sha256, int trial, int signer) {
         if (target == current.active()) {
             throw new IllegalStateException("slot " + name(target) + " is already active");
         }
@@ -264,7 +273,7 @@ public final class BootSlots {
         int other = 1 - target;
         int fallback = m.active() != SlotMetadata.NONE ? m.active() : m.slot(other).valid() ? other : SlotMetadata.NONE;
         int previous = trial > 0 ? fallback : SlotMetadata.NONE;
-        write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256)));
+        write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256, signer)));
     }
 
     /** Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. */

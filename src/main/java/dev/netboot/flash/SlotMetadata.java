@@ -1,8 +1,11 @@
 package dev.netboot.flash;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.zip.CRC32;
 
 /**
@@ -14,10 +17,16 @@ import java.util.zip.CRC32;
  *  0  magic "NBM1"            4  sequence (u32)
  *  8  active slot (0, 1, or 0xFF none)      9  previous active (fallback of a trial boot)
  * 10  flags (bit 0: pending trial)         11  tries left for a pending slot
- * 12  slot 0: state (u8), 3 reserved, length (u64), SHA-256 (32)      44 bytes
+ * 12  slot 0: state (u8), signed (u8: 1 when the image was taken on its Ed25519 signature), signer key id (u16),
+ *     length (u64), SHA-256 (32)      44 bytes
  * 56  slot 1: the same
  * 100 CRC-32 (IEEE) of bytes 0..99
  * </pre>
+ *
+ * <p>The signed byte and key id keep the board's need for signatures in the flash itself, as a secure-boot fuse or
+ * OTP key hash does on a real chip: what holds the profile (a file beside an emulated flash, a build of the
+ * firmware) can be lost or swapped, the slot a signed image was committed to says so. Records written before these
+ * bytes were used hold zeros there: unsigned.
  *
  * @param sequence  incremented by every update; the newer record wins
  * @param active    the slot to boot, or {@link #NONE}
@@ -36,9 +45,31 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
     private static final int SLOT_LEN = 44;
     private static final int CRC_OFF = 100;
 
+    /** {@link Slot#signer} of an image committed without a signature check. */
+    public static final int UNSIGNED = -1;
+
     /** A record that says nothing: no slot holds an image, none is active. */
     public static final SlotMetadata EMPTY = new SlotMetadata(0, NONE, NONE, false, 0,
             new Slot[] {Slot.EMPTY, Slot.EMPTY});
+
+    /**
+     * Returns the key id a slot records for an image taken on a signature by {@code publicKey}: the first two bytes of
+     * the SHA-256 of the raw key, 0..65535. It names the key to a person (which profile the board needs); the signature
+     * check itself is over the whole key.
+     */
+    public static int keyId(byte[] publicKey) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(publicKey);
+            return (h[0] & 0xFF) << 8 | h[1] & 0xFF;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /** Returns a key id as four hex digits, as {@code flash inspect} and the refusals name it. */
+    public static String keyIdHex(int id) {
+        return String.format(Locale.ROOT, "%04x", id);
+    }
 
     /**
      * What one slot holds.
@@ -46,17 +77,28 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
      * @param valid  true when the image was verified (length and SHA-256 read back) before this record was written
      * @param length image bytes
      * @param sha256 the image's SHA-256 (32 bytes; zeros when not valid)
+     * @param signer the {@link #keyId} of the key whose Ed25519 signature the image was taken on, or {@link #UNSIGNED}
      */
-    public record Slot(boolean valid, long length, byte[] sha256) {
+    public record Slot(boolean valid, long length, byte[] sha256, int signer) {
         /** A slot that holds nothing bootable. */
         public static final Slot EMPTY = new Slot(false, 0, new byte[32]);
 
-        /** Checks the digest length and copies it. */
+        /** Checks the digest length and the signer, and copies the digest. */
         public Slot {
-            if (sha256.length != 32 || length < 0) {
-                throw new IllegalArgumentException("slot: length " + length + ", digest of " + sha256.length + " bytes");
+            if (sha256.length != 32 || length < 0 || signer < UNSIGNED || signer > 0xFFFF) {
+                throw new IllegalArgumentException("slot: length " + length + ", digest of " + sha256.length + " bytes, signer " + signer);
             }
             sha256 = sha256.clone();
+        }
+
+        /** A slot whose image was taken without a signature. */
+        public Slot(boolean valid, long length, byte[] sha256) {
+            this(valid, length, sha256, UNSIGNED);
+        }
+
+        /** Returns true when the image was taken on its Ed25519 signature. */
+        public boolean signed() {
+            return signer != UNSIGNED;
         }
 
         @Override
@@ -71,17 +113,19 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Slot(boolean v, long l, byte[] s) && v == valid && l == length && Arrays.equals(s, sha256);
+            return o instanceof Slot(boolean v, long l, byte[] s, int k) && v == valid && l == length && Arrays.equals(s, sha256)
+                    && k == signer;
         }
 
         @Override
         public int hashCode() {
-            return Boolean.hashCode(valid) * 31 + Long.hashCode(length) * 17 + Arrays.hashCode(sha256);
+            return Boolean.hashCode(valid) * 31 + Long.hashCode(length) * 17 + Arrays.hashCode(sha256) + signer;
         }
 
         @Override
         public String toString() {
-            return valid ? "valid " + length + " bytes sha256 " + sha256Hex() : "empty";
+            return valid ? "valid " + length + " bytes sha256 " + sha256Hex() + (signed() ? " signed by key " + keyIdHex(signer) : "")
+                    : "empty";
         }
     }
 
@@ -131,6 +175,10 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
         for (int i = 0; i < 2; i++) {
             int o = SLOT_OFF + i * SLOT_LEN;
             b.put(o, (byte) (slots[i].valid() ? 1 : 0));
+            if (slots[i].signed()) {
+                b.put(o + 1, (byte) 1);
+                b.putShort(o + 2, (short) slots[i].signer());
+            }
             b.putLong(o + 4, slots[i].length());
             b.put(o + 12, slots[i].sha256);
         }
@@ -162,13 +210,14 @@ public record SlotMetadata(long sequence, int active, int previous, boolean pend
         for (int i = 0; i < 2; i++) {
             int o = SLOT_OFF + i * SLOT_LEN;
             int state = b.get(o) & 0xFF;
+            int signed = b.get(o + 1) & 0xFF;
             long length = b.getLong(o + 4);
-            if (state > 1 || length < 0) {
+            if (state > 1 || signed > 1 || length < 0) {
                 return null;
             }
             byte[] sha = new byte[32];
             b.get(o + 12, sha);
-            slots[i] = new Slot(state == 1, length, sha);
+            slots[i] = new Slot(state == 1, length, sha, signed == 1 ? b.getShort(o + 2) & 0xFFFF : UNSIGNED);
         }
         int active = b.get(8) & 0xFF;
         int previous = b.get(9) & 0xFF;

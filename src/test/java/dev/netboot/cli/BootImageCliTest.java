@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,62 @@ class BootImageCliTest {
         String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = signed")
                 + "\n[security]\n" + kg.out().strip() + "\n";
         return Files.writeString(dir.resolve("signed.profile"), text);
+    }
+
+    /**
+     * A board whose profile needs signatures keeps needing them when the record of its profile beside its flash file is
+     * lost, or another profile of the same layout without a key is named: its slot metadata says its image was taken on
+     * a signature by key K (the first two bytes of the key's SHA-256), and anything that would take unsigned images is
+     * refused in one line, exit 2, nothing written. Its own profile named again boots it, and is recorded again.
+     */
+    @Test
+    void aSignedBoardStaysSignedWhenItsProfileRecordIsLost() throws Exception {
+        Path profile = signedProfile();
+        String keyHex = Files.readString(profile).lines().filter(l -> l.startsWith("public-key = ")).findFirst().orElseThrow()
+                .substring("public-key = ".length()).strip();
+        byte[] keyHash = java.security.MessageDigest.getInstance("SHA-256").digest(java.util.HexFormat.of().parseHex(keyHex));
+        String keyId = java.util.HexFormat.of().formatHex(keyHash, 0, 2);
+        Path img = Files.write(dir.resolve("boot.img"), randomImage(100_000, 1));
+        assertEquals(0, run("sign", "--key", dir.resolve("board.key").toString(), img.toString()).exit());
+        Path flash = dir.resolve("board.flash");
+        Path record = FlashProfiles.recordOf(flash);
+        BootCliTest.Run first = run("boot", "--profile", profile.toString(), "--image", img.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none", "--json");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.json().get("signed").asBoolean());
+        Path unsigned = Files.write(dir.resolve("evil.img"), randomImage(100_000, 2));
+        JsonNode inspected = run("flash", "inspect", "--flash-file", flash.toString(), "--json").json();
+        assertEquals(keyId, inspected.get("slots").get(0).get("signedBy").asText(), "flash inspect names the key");
+        assertTrue(inspected.get("slots").get(1).get("signedBy").isNull());
+
+        // The record is there, but a keyless profile of the same layout is named.
+        String flashSha = sha256(Files.readAllBytes(flash));
+        BootCliTest.Run keyless = run("boot", "--profile", "spi-nor-16m", "--image", unsigned.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none");
+        assertEquals(Main.EXIT_USAGE, keyless.exit(), keyless.out());
+        assertEquals("netboot: " + flash + ": slot A holds an image taken on its Ed25519 signature (key " + keyId + ", its slot"
+                + " metadata says), but profile spi-nor-16m has no [security] public-key and would take unsigned images (expected:"
+                + " the board's profile, with that key, as recorded in " + record + ")\n", keyless.err());
+
+        Files.delete(record);
+        for (String[] args : List.of(
+                new String[] {"boot", "--image", unsigned.toString(), "--flash-file", flash.toString(), "--flash-timing", "none"},
+                new String[] {"boot", "--profile", "spi-nor-16m", "--image", unsigned.toString(), "--flash-file", flash.toString()},
+                new String[] {"flash", "select", "--flash-file", flash.toString()})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            String how = args[1].equals("--profile") ? "profile spi-nor-16m" : "the default profile spi-nor-16m";
+            assertEquals("netboot: " + flash + ": slot A holds an image taken on its Ed25519 signature (key " + keyId + ", its slot"
+                    + " metadata says), but " + how + " has no [security] public-key and would take unsigned images (expected:"
+                    + " --profile naming the board's profile, with that key: " + record + " is missing)\n", r.err(), String.join(" ", args));
+            assertEquals(flashSha, sha256(Files.readAllBytes(flash)), "nothing written: " + String.join(" ", args));
+            assertFalse(Files.exists(record), "no record written: " + String.join(" ", args));
+        }
+        BootCliTest.Run own = run("boot", "--profile", profile.toString(), "--image", img.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none", "--json");
+        assertEquals(0, own.exit(), own.err());
+        assertEquals("B", own.json().get("slot").asText());
+        assertTrue(Files.readString(record).contains("public-key = " + keyHex), "recorded again");
     }
 
     @Test

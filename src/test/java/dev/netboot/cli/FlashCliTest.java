@@ -375,6 +375,39 @@ class FlashCliTest {
     }
 
     /**
+     * A flash file that holds slot records but lost the record of its profile is some board's: the default profile is
+     * not assumed for it (it may be another board's, with other checks), one line, exit 2, nothing written. The
+     * profile named with --profile boots it, and boot records it again beside it.
+     */
+    @Test
+    void aFlashFileWithSlotRecordsButNoProfileRecordNeedsTheProfileNamed() throws Exception {
+        Path flash = dir.resolve("f.img");
+        Path image = Files.write(dir.resolve("i.bin"), randomImage(5000, 1));
+        assertEquals(0, run("boot", "--image", image.toString(), "--flash-file", flash.toString(), "--flash-timing", "none").exit());
+        Path record = FlashProfiles.recordOf(flash);
+        Files.delete(record);
+        String before = sha256(Files.readAllBytes(flash));
+        String expected = "netboot: " + flash + ": its slot metadata holds boot records, but the record of its profile, " + record
+                + ", is missing (expected: --profile naming the board's profile; boot records it again)\n";
+        for (String[] args : List.of(new String[] {"flash", "inspect", "--flash-file", flash.toString()},
+                new String[] {"flash", "confirm", "--flash-file", flash.toString()},
+                new String[] {"boot", "--image", image.toString(), "--flash-file", flash.toString(), "--flash-timing", "none"})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            assertEquals(expected, r.err(), String.join(" ", args));
+            assertEquals(before, sha256(Files.readAllBytes(flash)), "nothing written: " + String.join(" ", args));
+        }
+        assertEquals(0, run("flash", "inspect", "--profile", "spi-nor-16m", "--flash-file", flash.toString()).exit());
+        assertFalse(Files.exists(record), "flash commands read only");
+        BootCliTest.Run named = run("boot", "--profile", "spi-nor-16m", "--image", image.toString(), "--flash-file", flash.toString(),
+                "--flash-timing", "none", "--json");
+        assertEquals(0, named.exit(), named.err());
+        assertEquals("B", named.json().get("slot").asText());
+        assertTrue(Files.readString(record).contains("name = spi-nor-16m"), "recorded again");
+        assertEquals(0, run("flash", "inspect", "--flash-file", flash.toString()).exit());
+    }
+
+    /**
      * With trial-boots, a new image that has a slot to fall back to is on trial: the summary says so, and what happens
      * without a confirm (README, "A/B slots"), instead of only "slot B is active".
      */

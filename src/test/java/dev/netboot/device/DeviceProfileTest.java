@@ -325,6 +325,21 @@ class DeviceProfileTest {
     }
 
     /**
+     * A constrained board's boot buffers: the largest shipped profile gives 256 KiB; 64 MiB (67,108,864 bytes) is the
+     * most a profile may say, whether in a file (at the key's line) or built in code. A slip of the unit is refused.
+     */
+    @Test
+    void ramBeyondWhatABoardHasIsRefusedAtItsLine() {
+        assertEquals("device-profiles/x.profile:4: [board] ram: '64GiB' is more than a board's boot buffers take (expected: at"
+                + " most 64MiB, 67108864 bytes; the shipped profiles give 64KiB to 256KiB)", error(replace("ram = 8KiB", "ram = 64GiB")));
+        assertTrue(error(replace("ram = 8KiB", "ram = 67108865")).startsWith("device-profiles/x.profile:4: [board] ram: '67108865' is more"));
+        assertEquals(64L << 20, DeviceProfile.parse(replace("ram = 8KiB", "ram = 64MiB"), SRC).ramBudget(), "64 MiB itself is allowed");
+        DeviceProfile p = DeviceProfile.parse(BASE, SRC);
+        assertThrows(IllegalArgumentException.class, () -> new DeviceProfile(p.name(), p.description(), p.mac(), (64L << 20) + 1,
+                p.flash(), p.timing(), p.chip(), p.partitions(), p.boot(), p.bootp(), p.tftp(), p.macOverridesInterface(), p.dhcp()));
+    }
+
+    /**
      * A profile that loads can boot: the RAM check at load is the one the boot's RAM sharing ({@link RamBudget}) needs,
      * so a board is never refused at run time for what its profile said. The least: the fixed buffers (2 pages, 2
      * frames) and two of the smallest blocks the board can be sent with a page each: 8 bytes with options (RFC 2348),

@@ -133,6 +133,66 @@ class ScenarioTest {
         assertEquals(576, edge.maxMessage());
     }
 
+    /**
+     * Every value the command line refuses, a scenario refuses too, at its key's line, with the same limits: fault times
+     * 0..60min (--jitter, --link-down), a one-way latency up to 5 s (--rtt's 10 s round trip); and addresses that cannot
+     * work: a router outside its subnet or on its broadcast address, a server that is no host, a lease past 32 bits of
+     * seconds (RFC 2132 9.2), a relay's router or client outside the subnet it serves, a relayed subnet overlapping the
+     * server's.
+     */
+    @Test
+    void valuesOutsideTheCommandLinesLimitsOrTheirSubnetAreRefusedAtTheirKey() {
+        String peer = "[dhcp-server slow]\nmac = 02:00:00:00:00:07\naddress = 10.0.0.7\npool-start = 10.0.0.100\n";
+        for (List<String> bad : List.of(
+                List.of("[faults]\njitter = 100000min\n", "t.scenario:2: [faults] jitter: '100000min' is out of range (expected: 0..60min)"),
+                List.of("[faults]\nloss = 0\nreorder-delay = 61min\n",
+                        "t.scenario:3: [faults] reorder-delay: '61min' is out of range (expected: 0..60min)"),
+                List.of("[faults]\nlink-down-at = 120min\n", "t.scenario:2: [faults] link-down-at: '120min' is out of range (expected: 0..60min)"),
+                List.of("[faults]\nlink-down-for = 3601s\n",
+                        "t.scenario:2: [faults] link-down-for: '3601s' is out of range (expected: 0..60min)"),
+                List.of("[faults]\nflood-at = 120min\n", "t.scenario:2: [faults] flood-at: '120min' is out of range (expected: 0..60min)"),
+                List.of("[segment]\nlatency = 10min\n",
+                        "t.scenario:2: [segment] latency: '10min' is out of range (expected: 0..5s, one way: --rtt's 10s)"),
+                List.of("[server]\nrouter = 192.168.5.1\n", "t.scenario:2: [server] router: '192.168.5.1' is not a host address of"
+                        + " the server's subnet 10.0.0.1/24: it lies outside (expected: a host the boards of that subnet reach)"),
+                List.of("[server]\naddress = 10.0.0.1\nrouter = 10.0.0.255\n", "t.scenario:3: [server] router: '10.0.0.255' is not a host"
+                        + " address of the server's subnet 10.0.0.1/24: it is its broadcast address (expected: a host the boards of that subnet"
+                        + " reach)"),
+                List.of("[server]\naddress = 224.0.0.1\n",
+                        "t.scenario:2: [server] address: '224.0.0.1' is not a host's address (expected: a unicast address, like 10.0.0.1)"),
+                List.of("[server]\nnetmask = 255.255.255.254\n", "t.scenario:2: [server] netmask: '255.255.255.254' leaves no address"
+                        + " for a board besides the server (expected: /30 or shorter, like 255.255.255.0)"),
+                List.of("[tftp]\nstall-at = 3\nstall = 120min\n", "t.scenario:3: [tftp] stall: '120min' is out of range (expected: 0..60min)"),
+                List.of("[tftp]\ntimeout = 120min\n", "t.scenario:2: [tftp] timeout: '120min' is out of range (expected: more than 0, at most 60min)"),
+                List.of("[dhcp]\noffer-delay = 120min\n", "t.scenario:2: [dhcp] offer-delay: '120min' is out of range (expected: 0..60min)"),
+                List.of("[dhcp]\nlease-time = 4294967295s\n", "t.scenario:2: [dhcp] lease-time: '4294967295s' is out of range"
+                        + " (expected: at most 4294967294s, what 32 bits hold besides 'infinite')"),
+                List.of(peer + "offer-delay = 120min\n", "t.scenario:5: [dhcp-server slow] offer-delay: '120min' is out of range (expected: 0..60min)"),
+                List.of("[relay]\nclient-subnet = 10.0.1.0/24\nrouter-client-address = 10.0.2.1\n", "t.scenario:3: [relay]"
+                        + " router-client-address: '10.0.2.1' is not a host address of the client subnet 10.0.1.0/24: it lies outside"
+                        + " (expected: a host address of it)"),
+                List.of("[relay]\nclient-address = 10.0.1.255\n", "t.scenario:2: [relay] client-address: '10.0.1.255' is not a"
+                        + " host address of the client subnet 10.0.1.0/24: it is its broadcast address (expected: a host address of it)"),
+                List.of("[relay]\nrouter-server-address = 10.0.5.1\n", "t.scenario:2: [relay] router-server-address: '10.0.5.1' is"
+                        + " not a host address of the server's subnet 10.0.0.1/24: it lies outside (expected: another host of the server's"
+                        + " subnet 10.0.0.1/24)"),
+                List.of("[relay]\nrouter-mac-server = 02:00:00:00:00:01\n", "t.scenario:2: [relay] router-mac-server:"
+                        + " '02:00:00:00:00:01' would make the router and the server share MAC (expected: a MAC of the router's own)"),
+                List.of("[relay]\nclient-subnet = 10.0.0.0/16\n", "t.scenario:2: [relay] client-subnet: '10.0.0.0/16' overlaps the"
+                        + " server's subnet 10.0.0.1/24 (expected: a subnet of its own behind the router)"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
+                    bad.get(0));
+            assertEquals(bad.get(1), e.getMessage());
+        }
+        // The bounds themselves work, as on the command line: 60 minutes of jitter, 5 s one way, a router on the subnet's last host.
+        Scenario edge = ScenarioFile.parse("[segment]\nlatency = 5s\n[faults]\njitter = 60min\n[server]\nrouter = 10.0.0.254\n"
+                + "[dhcp]\nlease-time = 4294967294s\n", "t.scenario");
+        assertEquals(5_000_000_000L, edge.latencyNanos());
+        assertEquals(3_600_000_000_000L, edge.faults().jitter());
+        assertEquals("10.0.0.254", edge.gateway().toString());
+        assertEquals(4294967294L, edge.dhcp().leaseSeconds());
+    }
+
     @Test
     void aPoolThatCannotGiveAnAddressOrABootFileNoReplyHoldsIsRefusedInOneLine() {
         // The pool starts at client-address: the subnet's broadcast address leaves it empty, its network address or the

@@ -44,6 +44,47 @@ class BootSlotsTest {
         slots.commit(target, img.length, sha(img), trial);
     }
 
+    /**
+     * A slot taken on a signature says so in the record itself (the record's format: byte 13 of slot 0 is 1, bytes
+     * 14..15 the key id big-endian; slot 1 the same at 57..59), through a reload and a confirm, so the board's need for
+     * signatures does not rest on its profile's file. A record as written before (zeros there) reads unsigned; a signed
+     * byte other than 0 or 1 is what a forged or garbled copy looks like, refused as a bad field.
+     */
+    @Test
+    void aSignedSlotRecordsItsKeyIdInTheRecordAndKeepsItThroughAConfirm() throws Exception {
+        byte[] img = image(10_001, 1);
+        slots.load();
+        slots.prepare(0);
+        FlashWriter w = new FlashWriter(flash, A);
+        w.begin(img.length);
+        w.write(ByteBuffer.wrap(img), 0, img.length);
+        w.finish();
+        slots.commitVerified(0, img.length, sha(img), 2, 0x1a2b);
+        slots.confirm();
+        SlotMetadata m = new BootSlots(flash, A, B, META).load();
+        assertEquals(0x1a2b, m.slot(0).signer());
+        assertTrue(m.slot(0).signed());
+        assertFalse(m.slot(1).signed());
+        byte[] raw = m.encode();
+        assertArrayEquals(new byte[] {1, 1, 0x1a, 0x2b}, java.util.Arrays.copyOfRange(raw, 12, 16), "slot 0: valid, signed, key id");
+        assertArrayEquals(new byte[4], java.util.Arrays.copyOfRange(raw, 56, 60), "slot 1: empty, unsigned");
+
+        byte[] old = new SlotMetadata(3, 0, SlotMetadata.NONE, false, 0, new SlotMetadata.Slot[] {
+            new SlotMetadata.Slot(true, img.length, sha(img)), SlotMetadata.Slot.EMPTY}).encode();
+        assertArrayEquals(new byte[3], java.util.Arrays.copyOfRange(old, 13, 16), "unsigned: the bytes reserved before stay zero");
+        assertEquals(SlotMetadata.UNSIGNED, SlotMetadata.decode(old).slot(0).signer());
+
+        raw[13] = 2;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(raw, 0, 100);
+        ByteBuffer.wrap(raw).putInt(100, (int) crc.getValue());
+        assertNull(SlotMetadata.decode(raw), "signed byte 2");
+        // The key id: the first two bytes of the raw key's SHA-256.
+        byte[] key = image(32, 9);
+        byte[] h = sha(key);
+        assertEquals((h[0] & 0xFF) * 256 + (h[1] & 0xFF), SlotMetadata.keyId(key));
+    }
+
     @Test
     void freshFlashHasNoBootableSlot() {
         assertEquals(SlotMetadata.EMPTY, slots.load());

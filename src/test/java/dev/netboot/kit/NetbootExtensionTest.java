@@ -28,9 +28,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -155,6 +159,51 @@ class NetbootExtensionTest {
         assertEquals((100_000 + 1467) / 1468, count(d, "TFTP_DATA")); // 69 blocks at blksize 1468 (RFC 2348)
         assertTrue(groups(d).stream().anyMatch(g -> g.getAttribute("class").equals("stage")
                 && g.getTextContent().contains("board 02:4e:42:00:00:01 booted: 100000 bytes")), "the boot's end is a stage");
+    }
+
+    /** Tests run once per invocation, each failing after a boot of its own image: 10,000 x N bytes. */
+    @ExtendWith(NetbootExtension.class)
+    @Lan(flashTiming = FlashTiming.Mode.NONE)
+    static class FailingInvocations {
+        @RepeatedTest(3)
+        void repeated(TestLan lan, TestBoard board, RepetitionInfo info) {
+            lan.serve(TestLan.image(10_000 * info.getCurrentRepetition(), 3));
+            board.booted();
+            throw new AssertionError("repetition " + info.getCurrentRepetition() + " fails on purpose");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {4, 5})
+        void parameterized(int n, TestLan lan, TestBoard board) {
+            lan.serve(TestLan.image(10_000 * n, 3));
+            board.booted();
+            throw new AssertionError("n = " + n + " fails on purpose");
+        }
+    }
+
+    /**
+     * Each invocation of a repeated or parameterised test keeps its own capture and drawing, named by its number: the
+     * drawing of the one that booted 10,000 x N bytes shows ceil(10,000 x N / 1468) DATA blocks (RFC 2348, blksize 1468).
+     */
+    @Test
+    void eachInvocationOfARepeatedOrParameterisedTestKeepsItsOwnArtifacts() throws Exception {
+        List<String> names = List.of("repeated[1]", "repeated[2]", "repeated[3]", "parameterized[1]", "parameterized[2]");
+        for (String name : names) {
+            Files.deleteIfExists(Path.of("target/netboot-lan/FailingInvocations." + name + ".pcap"));
+            Files.deleteIfExists(Path.of("target/netboot-lan/FailingInvocations." + name + ".svg"));
+        }
+        Launch.Outcome o = Launch.run(FailingInvocations.class);
+        assertEquals(List.of("parameterized", "repeated"), List.copyOf(o.failed().keySet()));
+        int[] bytes = {10_000, 20_000, 30_000, 40_000, 50_000};
+        for (int i = 0; i < names.size(); i++) {
+            Path pcap = Path.of("target/netboot-lan/FailingInvocations." + names.get(i) + ".pcap");
+            Path svg = Path.of("target/netboot-lan/FailingInvocations." + names.get(i) + ".svg");
+            assertTrue(o.output().contains("netboot: FailingInvocations." + names.get(i) + " failed; what happened on its LAN ("),
+                    o.output());
+            assertTrue(o.output().contains("capture in " + pcap.toAbsolutePath() + ", drawing in " + svg.toAbsolutePath()), o.output());
+            assertTrue(Files.isRegularFile(pcap), pcap.toString());
+            assertEquals((bytes[i] + 1467) / 1468, count(svg(svg), "TFTP_DATA"), svg.toString());
+        }
     }
 
     /**

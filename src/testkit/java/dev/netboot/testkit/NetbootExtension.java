@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -49,7 +51,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>When a test fails, the extension prints the LAN's {@link Timeline} (the boards' events among the frames on the
  * wire) to standard output, and writes the capture as a pcap file and the timeline drawn as an SVG sequence diagram
  * ({@link TestLan#timelineSvg(String)}) under {@code target/netboot-lan/} (the working directory's {@code target}, as
- * Maven runs tests; else the temporary directory), naming both in the output.
+ * Maven runs tests; else the temporary directory), naming both in the output: {@code CLASS.METHOD.pcap}, and for an
+ * invocation of a {@code @RepeatedTest} or {@code @ParameterizedTest} its number too, {@code CLASS.METHOD[3].pcap}.
  */
 public final class NetbootExtension implements ParameterResolver, TestExecutionExceptionHandler {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetbootExtension.class);
@@ -177,13 +180,31 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
         return new TestLan(s, Shipped.profile(lan.profile()), lan.flashTiming());
     }
 
+    /** An invocation's number in a unique id: {@code [test-template-invocation:#3]}, {@code [dynamic-test:#2]}. */
+    private static final Pattern INVOCATION = Pattern.compile(":#(\\d+)]");
+
+    /**
+     * Returns the name a failed test's artifacts take: {@code CLASS.METHOD}, and for each invocation of a test template
+     * ({@code @RepeatedTest}, {@code @ParameterizedTest}) it runs in, its number: {@code CLASS.METHOD[3]}, so that one
+     * invocation's capture does not overwrite another's.
+     */
+    static String artifactName(ExtensionContext context) {
+        StringBuilder name = new StringBuilder(context.getRequiredTestClass().getSimpleName()).append('.')
+                .append(context.getRequiredTestMethod().getName());
+        Matcher m = INVOCATION.matcher(context.getUniqueId());
+        while (m.find()) {
+            name.append('[').append(m.group(1)).append(']');
+        }
+        return name.toString();
+    }
+
     /** Prints the timeline of the failed test's LAN (if it had one) and writes its capture; then lets the failure go on. */
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
         TestLan lan = context.getStore(NAMESPACE).get(TestLan.class, TestLan.class);
         if (lan != null) {
             PrintStream to = out != null ? out : System.out;
-            String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
+            String name = artifactName(context);
             Capture capture = lan.capture();
             String saved = null;
             try {

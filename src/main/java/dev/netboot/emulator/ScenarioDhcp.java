@@ -1,0 +1,52 @@
+package dev.netboot.emulator;
+
+import dev.netboot.device.ConfigText;
+import java.util.Locale;
+
+/** Reads a scenario's {@code [dhcp]} section: how the emulated DHCP server answers ({@link DhcpSettings}). */
+final class ScenarioDhcp {
+    private ScenarioDhcp() {
+    }
+
+    /** Returns the DHCP server's settings {@code s} gives, the defaults for what it leaves out. */
+    static DhcpSettings read(ConfigText.Section s) {
+        DhcpSettings d = DhcpSettings.DEFAULTS;
+        DhcpSettings.Answers answers = s.optional("answers")
+                .map(v -> DhcpSettings.Answers.valueOf(v.asOneOf("dhcp", "bootp", "both").toUpperCase(Locale.ROOT)))
+                .orElse(d.answers());
+        var leaseKey = s.optional("lease-time");
+        var t1Key = s.optional("renewal-time");
+        var t2Key = s.optional("rebinding-time");
+        long lease = leaseKey.map(ScenarioValues::seconds).orElse(d.leaseSeconds());
+        long t1 = t1Key.map(ScenarioValues::seconds).orElse(-1L);
+        long t2 = t2Key.map(ScenarioValues::seconds).orElse(-1L);
+        // RFC 2131 4.4.5: T1 <= T2 <= the lease; each reported at its key, naming the one it contradicts.
+        String leaseShown = leaseKey.map(ConfigText.Value::text).orElse(lease + "s, the default");
+        if (t1 > lease) {
+            throw ScenarioValues.at(t1Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
+        }
+        if (t2 > lease) {
+            throw ScenarioValues.at(t2Key, "is longer than lease-time " + leaseShown + " (expected: at most lease-time)");
+        }
+        if (t1 >= 0 && t2 >= 0 && t1 > t2) {
+            throw ScenarioValues.at(t2Key, "is shorter than renewal-time " + t1Key.orElseThrow().text() + " (expected: at least renewal-time)");
+        }
+        long delay = s.optional("offer-delay").map(ScenarioValues::faultTime).orElse(d.offerDelay());
+        var maxKey = s.optional("max-message");
+        int maxMessage = maxKey.map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
+        if (maxMessage != 0 && maxMessage < 576) {
+            // RFC 2131 section 2: a DHCP client must be able to receive a message of up to 576 bytes.
+            throw ScenarioValues.at(maxKey, "is out of range (expected: 0, or 576..1500)");
+        }
+        boolean option150 = s.optional("tftp-servers-option").map(ConfigText.Value::asBoolean).orElse(d.tftpServersOption());
+        DhcpSettings.Renewals renewals = s.optional("renewals")
+                .map(v -> DhcpSettings.Renewals.valueOf(v.asOneOf("answer", "ignore", "rebind", "nak").toUpperCase(Locale.ROOT)))
+                .orElse(d.renewals());
+        s.finish();
+        try {
+            return new DhcpSettings(answers, lease, t1, t2, delay, maxMessage, option150, renewals);
+        } catch (IllegalArgumentException e) {
+            throw s.error(e.getMessage());
+        }
+    }
+}
