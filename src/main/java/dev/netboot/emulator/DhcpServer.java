@@ -57,7 +57,8 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * @param renewals     leases extended (DHCPREQUEST with ciaddr, answered)
      * @param declines     DHCPDECLINEs naming this server
      * @param bootp        BOOTREQUESTs without option 53 answered
-     * @param ignored      requests not answered: BOOTP when the server speaks DHCP only, another server's, unknown types
+     * @param ignored      requests not answered: BOOTP when the server speaks DHCP only, another server's, unknown types,
+     *                     a slow server's offer of an address released and taken by another before it went out
      * @param malformed    datagrams that did not parse, or with a malformed option
      * @param overloaded   replies whose options ran into the file or sname field
      */
@@ -65,8 +66,8 @@ public final class DhcpServer implements UdpHandler, SimNode {
                         long bootp, long ignored, long malformed, long overloaded) {
     }
 
-    /** A reply waiting for its time: a slow server's offer. */
-    private record Pending(long at, BootpMessage request, BootpMessage reply) {
+    /** A reply waiting for its time: a slow server's offer, of an address its subnet's pool holds for the client. */
+    private record Pending(long at, BootpMessage request, BootpMessage reply, Subnet subnet, AddressPool.Client client) {
     }
 
     /** A pool with the mask and router of its subnet. */
@@ -190,7 +191,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 }
                 BootpMessage offer = reply(req, DhcpMessageType.Known.OFFER, a, subnet, true);
                 if (settings.offerDelay() > 0) {
-                    pending.add(new Pending(now + settings.offerDelay(), req, offer));
+                    pending.add(new Pending(now + settings.offerDelay(), req, offer, subnet, client));
                 } else {
                     send(now, req, offer);
                 }
@@ -350,8 +351,15 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * the minimum IP datagram size": 236 + 312 of options + 28), and ISC dhcpd reads option 57 the same way.
      */
     private int maxMessage(BootpMessage req) {
-        int client = req.options().option(DhcpOption.MAX_MESSAGE_SIZE).map(o -> ((DhcpOption.MaxMessageSize) o).size())
-                .orElse(DEFAULT_MAX_MESSAGE);
+        int client;
+        try {
+            client = req.options().option(DhcpOption.MAX_MESSAGE_SIZE).map(o -> ((DhcpOption.MaxMessageSize) o).size())
+                    .orElse(DEFAULT_MAX_MESSAGE);
+        } catch (MalformedPacketException e) {
+            // RFC 2132 section 9.10: two octets, at least 576. A client that sends other bytes gets what every client
+            // takes; a reply sent later (a slow server's offer) must not meet the request's bad option for the first time.
+            client = DEFAULT_MAX_MESSAGE;
+        }
         return (settings.maxMessage() == 0 ? client : Math.min(client, settings.maxMessage())) - IP_UDP_HEADERS;
     }
 
@@ -381,6 +389,14 @@ public final class DhcpServer implements UdpHandler, SimNode {
             Pending p = pending.get(i);
             if (now >= p.at()) {
                 pending.remove(i);
+                // Meanwhile the client may have released the address, and another taken it: an offer of it now would
+                // offer what is in use (RFC 2131 section 4.3.1). It goes unsent, and the client asks again.
+                AddressPool.Binding b = p.subnet().pool().binding(p.client());
+                if (b == null || !b.address().equals(p.reply().yiaddr())) {
+                    offers--;
+                    ignored++;
+                    continue;
+                }
                 send(now, p.request(), p.reply());
             } else {
                 i++;
