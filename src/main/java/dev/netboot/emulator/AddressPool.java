@@ -209,6 +209,14 @@ final class AddressPool {
         }
     }
 
+    /**
+     * Returns true when {@code a} may still go to {@code client}: not declined since, nobody else's static, offer or
+     * lease. A slow server asks before an offer it made earlier goes out.
+     */
+    boolean mayGo(Client client, Ipv4Address a, long now) {
+        return usable(a, key(client), client.chaddr(), now);
+    }
+
     private Ipv4Address lowestFree(Object key, MacAddress chaddr, long now) {
         if (first.isAny()) {
             return null;

@@ -58,7 +58,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * @param declines     DHCPDECLINEs naming this server
      * @param bootp        BOOTREQUESTs without option 53 answered
      * @param ignored      requests not answered: BOOTP when the server speaks DHCP only, another server's, unknown types,
-     *                     a slow server's offer of an address released and taken by another before it went out
+     *                     a slow server's offer of an address taken by another (or declined) before it went out
      * @param malformed    datagrams that did not parse, or with a malformed option
      * @param overloaded   replies whose options ran into the file or sname field
      */
@@ -389,10 +389,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
             Pending p = pending.get(i);
             if (now >= p.at()) {
                 pending.remove(i);
-                // Meanwhile the client may have released the address, and another taken it: an offer of it now would
-                // offer what is in use (RFC 2131 section 4.3.1). It goes unsent, and the client asks again.
-                AddressPool.Binding b = p.subnet().pool().binding(p.client());
-                if (b == null || !b.address().equals(p.reply().yiaddr())) {
+                // Meanwhile the client may have released the address, and another taken it (or it was declined): an
+                // offer of it now would offer what is in use (RFC 2131 section 4.3.1). It goes unsent, and the client
+                // asks again. An offer the client merely turned down (a REQUEST naming another server) still goes, as
+                // from a real slow server, which reads that REQUEST only after sending it.
+                if (!p.subnet().pool().mayGo(p.client(), p.reply().yiaddr(), now)) {
                     offers--;
                     ignored++;
                     continue;
