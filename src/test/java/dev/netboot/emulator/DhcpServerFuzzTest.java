@@ -161,8 +161,8 @@ class DhcpServerFuzzTest {
 
     // ------------------------------------------------------------------ one run
 
-    /** A lease the model knows of: who holds an address, until when (virtual ns). */
-    record Held(int client, long until) {
+    /** A lease the model knows of: who holds an address, since when its DHCPACK was on the wire, until when (ns). */
+    record Held(int client, long since, long until) {
     }
 
     static final class Run {
@@ -172,9 +172,11 @@ class DhcpServerFuzzTest {
         final DhcpServer dhcp;
         final DhcpSettings settings;
         final TestClient sender;
-        final List<byte[]> seen = new ArrayList<>();
+        final List<Heard> seen = new ArrayList<>();
         final Map<Ipv4Address, Held> held = new HashMap<>();
         final Map<Integer, List<Ipv4Address>> acked = new LinkedHashMap<>();
+        /** Per tracked client: when it last sent a RELEASE, a DECLINE or a REQUEST naming another server. */
+        final Map<Integer, Long> letGo = new HashMap<>();
         int largestAllowed;
 
         Run(FuzzInput in) {
@@ -312,6 +314,7 @@ class DhcpServerFuzzTest {
                     && (s.length != Ipv4Address.LENGTH || !Ipv4Address.read(ByteBuffer.wrap(s), 0).equals(SERVER));
             if (type == DhcpMessageType.Known.RELEASE.value() || type == DhcpMessageType.Known.DECLINE.value() || otherServer) {
                 held.values().removeIf(h -> h.client() == c);
+                letGo.put(c, sim.now());
             }
         }
 
@@ -330,7 +333,8 @@ class DhcpServerFuzzTest {
 
         /** Checks every reply the sniffer saw since the last check. */
         private void check() {
-            for (byte[] udp : seen) {
+            for (Heard heard : seen) {
+                byte[] udp = heard.udp();
                 BootpMessage r;
                 try {
                     r = BootpMessage.parse(ByteBuffer.wrap(udp), 0, udp.length);
@@ -343,7 +347,7 @@ class DhcpServerFuzzTest {
                 DhcpMessageType type = r.options().messageType().orElse(null);
                 Ipv4Address a = r.yiaddr();
                 if (TRACE) {
-                    System.out.printf("%12.6f <- %s %s to %s xid %x%n", sim.now() / 1e9, type, a, r.chaddr(), r.xid());
+                    System.out.printf("%12.6f <- %s %s to %s xid %x%n", heard.at() / 1e9, type, a, r.chaddr(), r.xid());
                 }
                 boolean offer = type == DhcpMessageType.Known.OFFER;
                 boolean ack = type == DhcpMessageType.Known.ACK || type == null;
@@ -364,15 +368,18 @@ class DhcpServerFuzzTest {
                 assertTrue(c >= 0, "a reply for transaction " + Integer.toHexString(r.xid()) + " and " + r.chaddr()
                         + ", which nobody sent");
                 Held h = held.get(a);
-                long now = sim.now();
-                if (h != null && h.client() != c && h.until() > now) {
+                long now = heard.at(); // when it went on the wire: replies are checked after the step that heard them
+                // A lease the client let go of in the same breath as it was granted (the release sent before the ACK was
+                // checked, but read by the server after the request) is not a lease the server must keep.
+                boolean letGoSince = h != null && letGo.getOrDefault(h.client(), Long.MIN_VALUE) >= h.since() - MS;
+                if (h != null && h.client() != c && h.until() > now && !letGoSince) {
                     fail(type + " of " + a + " to client " + c + " while client " + h.client() + " holds it until t="
                             + h.until() + " ns (now " + now + ")");
                 }
                 if (ack) {
                     long until = r.options().option(DhcpOption.LEASE_TIME).orElse(null) instanceof DhcpOption.LeaseTime(long s)
                             ? now + s * SEC - 10 * MS : Long.MAX_VALUE; // BOOTP: for ever
-                    held.put(a, new Held(c, until));
+                    held.put(a, new Held(c, now, until));
                     acked.computeIfAbsent(c, k -> new ArrayList<>()).add(a);
                 }
             }
@@ -380,8 +387,12 @@ class DhcpServerFuzzTest {
         }
     }
 
+    /** A reply the sniffer heard: when, and its UDP payload. */
+    record Heard(long at, byte[] udp) {
+    }
+
     /** A port that reads every frame on the segment (a hub) and keeps the UDP payloads sent from port 67. */
-    record Sniffer(EmulatedPort port, List<byte[]> out) implements SimNode {
+    record Sniffer(EmulatedPort port, List<Heard> out) implements SimNode {
         @Override
         public void poll(long now) {
             while (port.receive(now, (t, f, len) -> {
@@ -400,7 +411,7 @@ class DhcpServerFuzzTest {
                     }
                     byte[] p = new byte[udp.payloadLength()];
                     f.get(udp.payloadOffset(), p);
-                    out.add(p);
+                    out.add(new Heard(t, p));
                 } catch (MalformedPacketException | IndexOutOfBoundsException e) {
                     throw new AssertionError("a frame the sniffer cannot read: " + e);
                 }
