@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netboot.emulator.NetasciiRule;
 import dev.netboot.link.HostNet;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,23 +52,6 @@ class ServeNetasciiTest {
         HostNet.requireTool("curl", "curl");
     }
 
-    /** The rule (RFC 764's NVT), written here: LF as CR LF, CR as CR NUL, every other byte as it is. */
-    static byte[] netascii(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte x : raw) {
-            if (x == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (x == '\r') {
-                out.write('\r');
-                out.write(0);
-            } else {
-                out.write(x);
-            }
-        }
-        return out.toByteArray();
-    }
-
     @Test
     void tftpHpaAtftpAndCurlGetTheNetasciiFormAndTurnItBackBitExact() throws Exception {
         byte[] raw = new byte[300_000];
@@ -82,7 +65,7 @@ class ServeNetasciiTest {
             raw[i + 1] = '\n'; // CR LF line ends too (they go as CR NUL CR LF)
         }
         raw[raw.length - 1] = '\r';
-        byte[] expected = netascii(raw);
+        byte[] expected = NetasciiRule.of(raw);
         try (HostNet net = new HostNet("netascii", "netascii")) {
             String srv = net.netns("srv");
             String cli = net.netns("cli");

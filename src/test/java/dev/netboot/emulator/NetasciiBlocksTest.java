@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -162,23 +161,6 @@ class NetasciiBlocksTest {
         assertThrows(IllegalArgumentException.class, () -> block(n, 5, 4), "past the last block");
     }
 
-    /** The rule itself, written once more: the reference the blocks are held to. */
-    static byte[] netascii(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte x : raw) {
-            if (x == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (x == '\r') {
-                out.write('\r');
-                out.write(0);
-            } else {
-                out.write(x);
-            }
-        }
-        return out.toByteArray();
-    }
-
     @Test
     void randomFilesWindowsAndResendsGiveTheNetasciiFormBlockForBlock() throws IOException {
         SplittableRandom r = new SplittableRandom(1350);
@@ -190,7 +172,7 @@ class NetasciiBlocksTest {
             }
             int blockSize = r.nextInt(1, 70);
             int window = r.nextInt(1, 9);
-            byte[] want = netascii(raw);
+            byte[] want = NetasciiRule.of(raw);
             long last = want.length / blockSize + 1;
             NetasciiBlocks n = new NetasciiBlocks(ServedFile.of(raw), blockSize, window);
             long reads = 0;

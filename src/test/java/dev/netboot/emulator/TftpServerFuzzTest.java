@@ -197,7 +197,7 @@ class TftpServerFuzzTest {
         TftpSession.Stats st = ascii.tftp.sessions().getFirst().stats();
         assertEquals(100, st.blockSize());
         assertEquals(4, st.windowSize());
-        assertEquals(netascii(ascii.text).length, st.size());
+        assertEquals(NetasciiRule.of(ascii.text).length, st.size());
         assertEquals(TftpSession.End.COMPLETE, st.end());
 
         Run folder = new Run(new FuzzInput(seeds.get(2)));
@@ -214,29 +214,13 @@ class TftpServerFuzzTest {
     @Test
     void theNetasciiFormThisTestExpectsIsWorkedOutByHand() {
         byte[] raw = {'a', '\n', '\r', '\r', '\n', 0, 'b'};
-        assertArrayEquals(new byte[] {'a', '\r', '\n', '\r', 0, '\r', 0, '\r', '\n', 0, 'b'}, netascii(raw));
+        assertArrayEquals(new byte[] {'a', '\r', '\n', '\r', 0, '\r', 0, '\r', '\n', 0, 'b'}, NetasciiRule.of(raw));
     }
 
     @MethodSource("seeds")
     @FuzzTest
     void serve(byte[] input) {
         new Run(new FuzzInput(input)).run();
-    }
-
-    static byte[] netascii(byte[] raw) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte b : raw) {
-            if (b == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (b == '\r') {
-                out.write('\r');
-                out.write(0);
-            } else {
-                out.write(b);
-            }
-        }
-        return out.toByteArray();
     }
 
     /** Byte {@code i} of upload block {@code block}: what the clients send, so an upload can be checked. */
@@ -576,7 +560,7 @@ class TftpServerFuzzTest {
                 byte[] raw = resolve(st.file());
                 assertNotNull(raw, "a session for '" + st.file() + "', which names no served file");
                 // A netascii transfer's size is known once its last block is made (-1 before): tsize is not sent for it.
-                byte[] form = st.size() == raw.length ? raw : netascii(raw);
+                byte[] form = st.size() == raw.length ? raw : NetasciiRule.of(raw);
                 if (st.size() >= 0) {
                     assertEquals(form.length, st.size(), "the size of '" + st.file() + "' as sent");
                 }

@@ -118,28 +118,11 @@ class TftpServerTest {
         assertEquals(TftpSession.End.COMPLETE, s.tftp().sessions().getFirst().stats().end());
     }
 
-    /** RFC 1350's netascii of {@code raw}, by the rule (RFC 764's NVT): LF goes as CR LF, CR as CR NUL, the rest as it is. */
-    private static byte[] netascii(byte[] raw) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (byte b : raw) {
-            if (b == '\n') {
-                out.write('\r');
-                out.write('\n');
-            } else if (b == '\r') {
-                out.write('\r');
-                out.write(0);
-            } else {
-                out.write(b);
-            }
-        }
-        return out.toByteArray();
-    }
-
     @Test
     void aNetasciiRequestGetsTheFileAsNetascii() {
         // tftp-hpa's client asks in netascii unless told "binary": served as octet, its conversion back (CR LF to LF,
         // CR NUL to CR) lost 39 bytes of a 1 MiB image and it said nothing. tftpd-hpa and atftpd send netascii.
-        assertArrayEquals(new byte[] {'A', '\r', '\n', 'B', '\r', 0, 'C'}, netascii(new byte[] {'A', '\n', 'B', '\r', 'C'}));
+        assertArrayEquals(new byte[] {'A', '\r', '\n', 'B', '\r', 0, 'C'}, NetasciiRule.of(new byte[] {'A', '\n', 'B', '\r', 'C'}));
         byte[] raw = new byte[20_000];
         new java.util.SplittableRandom(5).nextBytes(raw);
         for (int i = 0; i < raw.length; i += 97) {
@@ -163,7 +146,7 @@ class TftpServerTest {
         for (TestClient.Rx rx : s.client().received.subList(1, s.client().received.size())) {
             got.writeBytes(((TftpPacket.Data) rx.tftp()).data());
         }
-        assertArrayEquals(netascii(raw), got.toByteArray());
+        assertArrayEquals(NetasciiRule.of(raw), got.toByteArray());
         assertEquals(TftpSession.End.COMPLETE, s.tftp().sessions().getFirst().stats().end());
     }
 
