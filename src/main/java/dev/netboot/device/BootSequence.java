@@ -7,7 +7,6 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashWriter;
-import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.Link;
 import dev.netboot.net.ArpStatus;
 import dev.netboot.net.NetConfig;
@@ -31,9 +30,9 @@ import java.util.random.RandomGenerator;
  * <p>The image streams into the inactive A/B slot as it arrives ({@link SlotUpdate}); it is verified
  * by reading it back from flash (length and SHA-256), that SHA-256 is compared with the server's
  * {@code FILE.sha256} as the profile's {@code [boot] digest} says ({@link ImageDigest}), its Ed25519 signature is
- * checked when the profile carries a public key, and only then is the slot committed as active. Whatever fails before
- * the commit (network, flash, power) leaves the previously active slot active: a half-written image
- * is never marked bootable.
+ * checked when the profile carries a public key, and only then is the slot committed as active ({@link CommitStage}).
+ * Whatever fails before the commit (network, flash, power) leaves the previously active slot active: a half-written
+ * image is never marked bootable.
  *
  * <p><b>Window.</b> A profile's {@code windowsize = auto} is sized from the path when the transfer starts
  * ({@link PathWindow}, through {@link WindowSizing}): the link's rate and the round trip of the board's ARP exchange
@@ -109,9 +108,7 @@ public final class BootSequence {
     private final WindowSizing sizing; // the RAM shared, and the window sized from the path for windowsize auto
     private State state = new State.Idle();
     private SlotUpdate update;
-    private ImageCheck check;        // the sidecars (FILE.sha256, FILE.sig), once the image is read back
-    private long imageBytes;
-    private BootReport report;
+    private final CommitStage commit; // from the last block to the active slot: read-back, sidecars, commit
     private long startedAt;
     private long boundAt;
     private int renewalsSeen;
@@ -137,6 +134,7 @@ public final class BootSequence {
         this.tftp = new TftpClient(net, sizing.initial(), random);
         this.observer = observer;
         this.flashAtStart = flash.stats();
+        this.commit = new CommitStage(net, flash, profile, sizing, random, this::report);
         profile.bootSlots(flash); // checks the layout against this flash now, not halfway through a boot
     }
 
@@ -181,8 +179,7 @@ public final class BootSequence {
 
     /** Returns the packets sent again so far: DHCP/BOOTP retransmissions, TFTP retransmissions and re-ACKs. */
     public long retransmissions() {
-        long sidecars = check == null ? 0 : check.retransmissions();
-        return tftp.stats().retransmissions() + sidecars + lease.retransmissions();
+        return tftp.stats().retransmissions() + commit.retransmissions() + lease.retransmissions();
     }
 
     /** Starts asking for a lease. */
@@ -244,7 +241,7 @@ public final class BootSequence {
             update.at(now);
             tftp.poll(now);
             switch (tftp.state()) {
-                case TftpClient.State.Done d -> imageReceived(now, t.lease(), d);
+                case TftpClient.State.Done d -> enter(now, commit.imageReceived(now, t.lease(), update, d.bytes()));
                 case TftpClient.State.Failed f -> transferFailed(now, t.lease(), f.failure());
                 default -> {
                 }
@@ -253,46 +250,30 @@ public final class BootSequence {
             tftp.poll(now); // dallying: re-ACK a retransmitted last block
         }
         if (state instanceof State.Settling st && now >= st.until()) {
-            settled(now, st);
+            enter(now, commit.settled(now, st));
         }
-        if (check != null) {
-            boolean checking = state instanceof State.Digest || state instanceof State.Signature;
-            check.poll(now); // after the checks, too: a sidecar's client answers a retransmitted last block
-            if (checking) {
-                followCheck(now, currentLease());
-            }
-        }
+        enter(now, commit.poll(now, state)); // after the checks, too: a sidecar's client answers a retransmitted last block
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
-        long at = Math.min(net.pollAt(), tftp.pollAt());
-        if (check != null) {
-            at = Math.min(at, check.pollAt());
-        }
+        long at = Math.min(Math.min(net.pollAt(), tftp.pollAt()), commit.pollAt());
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
         }
         return finished() ? at : Math.min(at, lease.pollAt());
     }
 
-    /** Moves on after the flash settled; with nothing pending on the chip, at once. */
-    private void afterFlash(long now, Lease lease, Step then) {
-        long until = flash.busyUntil();
-        if (until > now) {
-            transition(now, new State.Settling(lease, then, until));
-        } else {
-            settled(now, new State.Settling(lease, then, now));
+    /** Takes on the state the {@link CommitStage} moved the boot to, telling the observer when the boot ended. */
+    private void enter(long now, State next) {
+        if (next == state) {
+            return;
         }
-    }
-
-    private void settled(long now, State.Settling st) {
-        switch (st.then()) {
-            case VERIFIED -> verified(now, st.lease());
-            case COMMITTED -> {
-                BootReport done = withEnd(report, now);
-                transition(now, new State.Done(done));
-                observer.finished(now, done);
+        transition(now, next);
+        switch (next) {
+            case State.Done d -> observer.finished(now, d.report());
+            case State.Failed f -> observer.failed(now, f.failure());
+            default -> {
             }
         }
     }
@@ -345,83 +326,16 @@ public final class BootSequence {
         tftp.startRead(now, lease.server(), TftpWire.SERVER_PORT, lease.bootFile(), update);
     }
 
-    private void imageReceived(long now, Lease lease, TftpClient.State.Done d) {
-        try {
-            imageBytes = update.finish();
-        } catch (FlashException e) {
-            if (e.kind() == FlashException.Kind.IMAGE_TOO_SMALL) {
-                fail(now, "flash", e.getMessage()); // no announced size: refused at the end, nothing committed
-            } else {
-                fail(now, "verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
-            }
-            return;
-        }
-        if (imageBytes != d.bytes()) {
-            fail(now, "verify", "received " + d.bytes() + " bytes but " + imageBytes + " reached flash");
-            return;
-        }
-        afterFlash(now, lease, Step.VERIFIED);
-    }
-
-    private void verified(long now, Lease lease) {
-        check = new ImageCheck(net, profile, sizing.tftp(), random, lease, update);
-        check.start(now);
-        followCheck(now, lease);
-    }
-
-    /** Moves on as the {@link ImageCheck} says: a sidecar download, the commit, or the refusal. */
-    private void followCheck(long now, Lease lease) {
-        switch (check.state()) {
-            case ImageCheck.State.Digest _ -> {
-                if (!(state instanceof State.Digest)) {
-                    transition(now, new State.Digest(lease));
-                }
-            }
-            case ImageCheck.State.Signature _ -> {
-                if (!(state instanceof State.Signature)) {
-                    transition(now, new State.Signature(lease));
-                }
-            }
-            case ImageCheck.State.Passed p -> commit(now, lease, p.signed(), p.digest());
-            case ImageCheck.State.Refused r -> fail(now, r.stage(), r.message());
-        }
-    }
-
-    /** Returns the lease of the state the boot is in, from ARP until the commit. */
-    private Lease currentLease() {
-        return switch (state) {
-            case State.Digest d -> d.lease();
-            case State.Signature sg -> sg.lease();
-            default -> throw new IllegalStateException("no lease in " + state);
-        };
-    }
-
-    private void commit(long now, Lease lease, boolean signed, String digestOutcome) {
-        try {
-            // The slot records the key it was signed with: the board's need for signatures outlives its profile's file.
-            update.commit(profile.boot().trialBoots(),
-                    signed ? SlotMetadata.keyId(profile.boot().publicKeyBytes()) : SlotMetadata.UNSIGNED);
-        } catch (FlashException e) {
-            fail(now, "commit", "committing slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
-            return;
-        }
+    /** Returns the boot's report at the commit (see {@link CommitStage.Reporter}). */
+    private BootReport report(long now, Lease lease, boolean signed, String digestOutcome, long imageBytes) {
         FlashStats fs = flash.stats();
         long flashOps = (fs.erases() - flashAtStart.erases()) + (fs.programs() - flashAtStart.programs());
         FlashWriter w = update.writer();
-        report = new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
+        return new BootReport(net.macAddress(), lease.address(), lease.netmask(), lease.gateway(), lease.dns(),
                 lease.hostname(), lease.server(), lease.bootFile(), imageBytes, HexFormat.of().formatHex(w.sha256()),
                 update.partition().name(), BootSlots.name(update.target()), signed, digestOutcome, w.offset(), tftp.blockSize(),
                 retransmissions(), flashOps, w.erasedSectors(), w.skippedSectors(), this.lease.requests(), startedAt, boundAt,
                 tftp.startedAt(), now, this.lease.lease(), this.lease.renewals());
-        afterFlash(now, lease, Step.COMMITTED);
-    }
-
-    /** Returns {@code r} finished at {@code end}: the commit is done once the chip has written it. */
-    private static BootReport withEnd(BootReport r, long end) {
-        return r.finishedAt() == end ? r : new BootReport(r.mac(), r.address(), r.netmask(), r.gateway(), r.dns(), r.hostname(),
-                r.server(), r.bootFile(), r.bytes(), r.sha256(), r.partition(), r.slot(), r.signed(), r.digest(), r.partitionOffset(),
-                r.blockSize(), r.retransmissions(), r.flashOps(), r.erasedSectors(), r.skippedSectors(), r.bootpRequests(),
-                r.startedAt(), r.boundAt(), r.transferStartedAt(), end, r.lease(), r.renewals());
     }
 
     private void transferFailed(long now, Lease lease, TftpFailure f) {

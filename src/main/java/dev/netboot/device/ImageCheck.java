@@ -20,7 +20,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Poll-driven like the rest: {@link #start}, then {@link #poll} until {@link #state} is {@link State.Passed} or
  * {@link State.Refused}; keep polling after that, so that a client whose last ACK was lost answers the server's
- * retransmission (RFC 1350's dally). Nothing here commits or aborts: the {@link BootSequence} does either.
+ * retransmission (RFC 1350's dally). Nothing here commits or aborts: the {@link CommitStage} commits, the
+ * {@link BootSequence} aborts.
  */
 final class ImageCheck {
     /** Where the checks are. */

@@ -4,7 +4,6 @@ import dev.netboot.bootp.BootTarget;
 import dev.netboot.bootp.BootpConfig;
 import dev.netboot.bootp.BootpException;
 import dev.netboot.bootp.BootpLease;
-import dev.netboot.net.AddressProbe;
 import dev.netboot.net.NetStack;
 import dev.netboot.net.SendResult;
 import dev.netboot.wire.BootpMessage;
@@ -29,9 +28,10 @@ import java.util.random.RandomGenerator;
  * </pre>
  *
  * <p>Replies reach it through {@link #onReply} (the owner binds port 68 and checks op, hardware type and chaddr);
- * timers through {@link #poll}. The ARP probe ({@link AddressProbe}) and the question to a ProxyDHCP server's port
- * 4011 ({@link ProxyBoot}) are machines of their own that it drives; the {@link OfferBook} weighs the offers and keeps
- * the servers behind them. The whole acquisition, restarts included, has the profile's give-up budget.
+ * timers through {@link #poll}. The {@link OfferBook} weighs the offers and keeps the servers behind them; from the
+ * lease chosen on, the {@link Binding} drives the ARP probe ({@link dev.netboot.net.AddressProbe}), the DHCPDECLINE
+ * and the question to a ProxyDHCP server's port 4011 ({@link ProxyBoot}). The whole acquisition, restarts included,
+ * has the profile's give-up budget.
  */
 final class Acquisition {
     /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
@@ -96,15 +96,13 @@ final class Acquisition {
     private final DhcpConfig config;
     private final ClientMessages messages;
     private final RandomGenerator random;
-    private final AddressProbe probe;
-    private final ProxyBoot proxyBoot;
+    private final Binding binding;
     private State state = new State.Idle();
     private long startedAt;
     private int discovers;
     private int requests;
     private int resent;
     private int naks;
-    private int conflicts;
     private String lastIgnored = "";
     private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
     private final OfferBook book;
@@ -115,8 +113,7 @@ final class Acquisition {
         this.config = config;
         this.messages = messages;
         this.random = random;
-        this.probe = config.arpProbes() == 0 ? null : new AddressProbe(net, config.arpProbes(), config.arpProbeInterval());
-        this.proxyBoot = new ProxyBoot(net, messages, this::retryAt);
+        this.binding = new Binding(net, config, messages, this::retryAt, this::ignored);
         this.book = new OfferBook(config);
     }
 
@@ -126,7 +123,7 @@ final class Acquisition {
 
     /** Returns the messages sent again: DHCPDISCOVERs and DHCPREQUESTs past the first of each transaction. */
     int retransmissions() {
-        return resent + proxyBoot.retransmissions();
+        return resent + binding.retransmissions();
     }
 
     /** Returns every DHCPDISCOVER and DHCPREQUEST sent. */
@@ -139,7 +136,7 @@ final class Acquisition {
     }
 
     int conflicts() {
-        return conflicts;
+        return binding.conflicts();
     }
 
     /** Notes why a reply was not used, for the failure message. */
@@ -178,8 +175,7 @@ final class Acquisition {
         return switch (state) {
             case State.Selecting s -> Math.min(s.retryAt(), s.decideAt());
             case State.Requesting r -> r.retryAt();
-            case State.Probing _ -> probe.pollAt();
-            case State.Proxying _ -> proxyBoot.pollAt();
+            case State.Probing _, State.Proxying _ -> binding.pollAt(state);
             case State.Declined d -> d.restartAt();
             default -> Long.MAX_VALUE;
         };
@@ -220,23 +216,11 @@ final class Acquisition {
                             r.sent() == 0 ? now : r.firstAt()));
                 }
             }
-            case State.Probing p -> {
-                probe.poll(now);
-                switch (probe.state()) {
-                    case AddressProbe.State.Clear _ -> addressIsOurs(now, p.xid(), p.lease(), p.proxy(), p.leaseStart());
-                    case AddressProbe.State.Conflict c -> conflict(now, p, c);
-                    default -> {
-                    }
-                }
-            }
-            case State.Proxying p -> {
-                ProxyBoot.Asking a = proxyBoot.asking();
-                proxyBoot.poll(now, secs(now));
-                proxyDone(p, a.lease());
-            }
+            case State.Probing p -> enter(binding.poll(now, secs(now), p));
+            case State.Proxying p -> enter(binding.poll(now, secs(now), p));
             case State.Declined d when now >= d.restartAt() -> {
                 if (overBudget(now)) {
-                    fail("DHCP: " + conflicts + " offered address(es) in use by other hosts; gave up after "
+                    fail("DHCP: " + binding.conflicts() + " offered address(es) in use by other hosts; gave up after "
                             + Timing.seconds(now - startedAt) + " s");
                     return;
                 }
@@ -276,14 +260,7 @@ final class Acquisition {
                         book.note(o, p.lease().dhcpServer()); // a late offer, kept in mind as in requesting
                     }
                 }
-                case State.Proxying p -> {
-                    ProxyBoot.Asking a = proxyBoot.asking();
-                    String why = proxyBoot.onReply(m, src);
-                    if (why != null) {
-                        lastIgnored = why;
-                    }
-                    proxyDone(p, a.lease());
-                }
+                case State.Proxying p -> enter(binding.onReply(p, m, src));
                 default -> {
                 }
             }
@@ -335,7 +312,7 @@ final class Acquisition {
         book.chose(best, s.offers());
         if (best.kind() == Offer.Kind.BOOTP) {
             Lease lease = Lease.of(BootpLease.read(best.message(), best.server(), Ipv4Address.ANY, "BOOTP"));
-            checkAddress(now, s.xid(), lease, proxy, now);
+            enter(binding.check(now, secs(now), s.xid(), lease, proxy, now));
             return;
         }
         ackProblem = null;
@@ -376,64 +353,7 @@ final class Acquisition {
         BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
         Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(),
                 b.broadcast(), target, b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
-        checkAddress(now, r.xid(), lease, r.proxy(), r.firstAt());
-    }
-
-    /** Probes the address of {@code lease} (RFC 2131 section 4.4.1: "the client SHOULD perform a check"), or takes it. */
-    private void checkAddress(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
-        if (probe == null) {
-            addressIsOurs(now, xid, lease, proxy, leaseStart);
-            return;
-        }
-        transition(new State.Probing(xid, lease, proxy, leaseStart));
-        probe.start(now, lease.address());
-        poll(now);
-    }
-
-    private void conflict(long now, State.Probing p, AddressProbe.State.Conflict c) {
-        conflicts++;
-        String why = p.lease().address() + " is in use by " + c.by();
-        lastIgnored = why;
-        if (p.lease().source() == Lease.Source.BOOTP) {
-            // BOOTP has no DHCPDECLINE and its server would give the same address again.
-            fail("BOOTP server " + p.lease().dhcpServer() + " gave " + why + " (ARP probe, RFC 5227); BOOTP cannot decline it");
-            return;
-        }
-        // RFC 2131 section 4.4.1: "If the client detects that the address is already in use ..., the client MUST send a
-        // DHCPDECLINE message to the server and restarts the configuration process."
-        int len = messages.decline(p.xid(), p.lease().address(), p.lease().dhcpServer(), "address in use by " + c.by());
-        broadcast(now, len);
-        transition(new State.Declined(now + config.declineWait()));
-    }
-
-    private void addressIsOurs(long now, int xid, Lease lease, Offer proxy, long leaseStart) {
-        net.configure(lease.address(), lease.netmask(), lease.gateway(), lease.broadcast());
-        if (lease.boot().complete()) {
-            transition(new State.Done(lease, leaseStart));
-        } else if (proxy != null && proxy.target().complete()) {
-            // PXE 2.1: the ProxyDHCP offer names the boot file itself (dnsmasq's proxy mode does): no need to ask.
-            transition(new State.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart));
-        } else if (proxy != null) {
-            State.Proxying p = new State.Proxying(xid, leaseStart);
-            transition(p);
-            proxyBoot.start(now, xid, lease, proxy, secs(now));
-            proxyDone(p, lease); // a request that cannot go (no route) ends it at once
-        } else {
-            incomplete(lease, "no ProxyDHCP server answered");
-        }
-    }
-
-    /** Moves on once the ProxyDHCP exchange that was {@code a} has ended: done with its lease, or failed. */
-    private void proxyDone(State.Proxying p, Lease lease) {
-        if (proxyBoot.lease() != null) {
-            transition(new State.Done(proxyBoot.lease(), p.leaseStart()));
-        } else if (proxyBoot.failure() != null) {
-            incomplete(lease, proxyBoot.failure());
-        }
-    }
-
-    private void incomplete(Lease lease, String why) {
-        fail("DHCP server " + lease.dhcpServer() + " gave " + lease.address() + " but " + lease.boot().missing() + "; " + why);
+        enter(binding.check(now, secs(now), r.xid(), lease, r.proxy(), r.firstAt()));
     }
 
     private boolean overBudget(long now) {
@@ -460,8 +380,15 @@ final class Acquisition {
     }
 
     private void fail(String reason) {
-        net.watchAddress(Ipv4Address.ANY);
-        transition(new State.Failed(reason));
+        enter(new State.Failed(reason));
+    }
+
+    /** Moves to {@code next}; on failure the stack stops watching ARP for an address it will not take. */
+    private void enter(State next) {
+        if (next instanceof State.Failed) {
+            net.watchAddress(Ipv4Address.ANY);
+        }
+        transition(next);
     }
 
     private void transition(State next) {

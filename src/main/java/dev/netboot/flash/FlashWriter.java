@@ -1,11 +1,7 @@
 package dev.netboot.flash;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * Streams an image into one partition as its blocks arrive, in bounded RAM.
@@ -20,15 +16,11 @@ import java.util.zip.CRC32C;
  * the last unit is ready when its bytes come. With an unknown size the unit is erased when its first
  * page is full, so a short image erases only what it needs either way.
  *
- * <p><b>Verify.</b> Each page is read back right after it is programmed and compared byte for byte. Each
- * erase unit is read back again once all its pages are programmed (when the next unit starts), into a
- * SHA-256 and a CRC-32C of what flash holds; {@code finish()} programs the last partial page (only the
- * image bytes; the rest of that page stays erased), reads back the last unit, and compares that CRC-32C
- * with the CRC-32C of the bytes received (which catches every error of up to 32 bits, and any other with
- * odds of 1 in 2^32). The SHA-256 of the image is thus the one of what flash holds, and only that one is
- * computed: a second SHA-256 of the bytes received costs as much again, and is slow while the JVM is
- * still interpreting it. Later operations only touch other units, so this equals a re-read of the whole
- * image after the last block, without its delay.
+ * <p><b>Verify</b> ({@link ReadBack}). Each page is read back right after it is programmed and compared
+ * byte for byte. Each erase unit is read back again once all its pages are programmed, into a SHA-256 and a
+ * CRC-32C of what flash holds; {@code finish()} programs the last partial page (only the image bytes; the
+ * rest of that page stays erased), reads back the last unit, and compares that CRC-32C with the CRC-32C of
+ * the bytes received. The SHA-256 of the image is thus the one of what flash holds.
  *
  * <p>Nothing outside the partition is ever erased or programmed: an image that would overflow
  * the partition fails with {@link FlashException.Kind#IMAGE_TOO_LARGE} before any of its
@@ -89,12 +81,9 @@ public final class FlashWriter {
     private final int pageSize;
     private final int eraseUnit;
     // The buffers are the writer's only RAM for data: one filling (a page, or a unit when skipping
-    // unchanged units), one page for read-back.
+    // unchanged units), one page for read-back (the ReadBack's).
     private final byte[] buffer;
-    private final byte[] readBack;
-    private final CRC32C received;
-    private final CRC32C reread;
-    private final MessageDigest rereadSha256;
+    private final ReadBack readBack;
 
     private State state = new State.Idle();
     private int fill;            // bytes buffered in buffer[]
@@ -102,7 +91,6 @@ public final class FlashWriter {
     private long programmedEnd;  // logical (image-relative) end of bytes on flash
     private long capacity;       // bytes of good units in the partition at begin
     private long unitAt = -1;    // physical offset of the unit holding logical unit programmedEnd / eraseUnit, -1 if not chosen
-    private long rereadEnd;      // logical end of the bytes read back into the final digest
     private long aheadAt = -1;   // physical offset of a unit erased ahead for the next logical unit, -1 if none
     private long expectedSize = -1;
     private long nextUnit;       // physical offset of the next partition unit to consider
@@ -131,10 +119,7 @@ public final class FlashWriter {
         this.pageSize = g.pageSize();
         this.eraseUnit = g.eraseUnit();
         this.buffer = new byte[options.skipUnchanged() ? eraseUnit : pageSize];
-        this.readBack = new byte[pageSize];
-        this.received = new CRC32C();
-        this.reread = new CRC32C();
-        this.rereadSha256 = sha256Digest();
+        this.readBack = new ReadBack(flash, pageSize);
     }
 
     /**
@@ -190,7 +175,7 @@ public final class FlashWriter {
             while (len > 0) {
                 int n = Math.min(len, buffer.length - fill);
                 src.get(off, buffer, fill, n);
-                received.update(buffer, fill, n);
+                readBack.received(buffer, fill, n);
                 fill += n;
                 written += n;
                 off += n;
@@ -218,17 +203,7 @@ public final class FlashWriter {
             if (fill > 0) {
                 flush(); // only the image bytes: the last page's tail stays erased
             }
-            if (written > rereadEnd) {
-                rereadUnit((int) (written - rereadEnd)); // the last unit, complete now
-            }
-            long expected = received.getValue();
-            long actual = reread.getValue();
-            if (expected != actual) {
-                throw new FlashException(FlashException.Kind.VERIFY_FAILED, String.format(
-                        "image of %d bytes at 0x%x reads back with CRC-32C %08x (expected: %08x as received)",
-                        written, partition.offset(), actual, expected));
-            }
-            state = new State.Finished(written, rereadSha256.digest());
+            state = new State.Finished(written, readBack.finish(unitAt, written, partition.offset()));
             return written;
         } catch (FlashException e) {
             throw fail(e);
@@ -269,7 +244,7 @@ public final class FlashWriter {
      * when skipping unchanged units.
      */
     public int ramBytes() {
-        return buffer.length + readBack.length;
+        return buffer.length + readBack.ramBytes();
     }
 
     /** Returns the erase units this writer erased (NOR sectors, NAND blocks). */
@@ -290,7 +265,7 @@ public final class FlashWriter {
     /** Writes the buffered bytes: one page (erase ahead) or one whole unit (compare first). */
     private void flush() {
         if (programmedEnd > 0 && programmedEnd % eraseUnit == 0) {
-            rereadUnit(eraseUnit); // the previous unit is complete: read it back into the final digest now
+            readBack.unit(unitAt, eraseUnit); // the previous unit is complete: read it back into the final digest now
         }
         if (!options.skipUnchanged()) {
             // Page size divides the erase unit, so a page never straddles two units and the unit's
@@ -306,7 +281,7 @@ public final class FlashWriter {
             }
         } else {
             unitAt = choose();
-            if (matches(fill)) {
+            if (readBack.holds(unitAt, buffer, fill)) {
                 skippedSectors++;
             } else {
                 unitAt = erase(unitAt);
@@ -317,22 +292,6 @@ public final class FlashWriter {
         }
         programmedEnd += fill;
         fill = 0;
-    }
-
-    /**
-     * Reads the first {@code len} bytes of the unit at {@link #unitAt} (the logical unit that starts at
-     * {@link #rereadEnd}) back into the final digest. A unit is read back once all its pages are
-     * programmed: every later operation goes to other units, so this is as good as reading the whole
-     * image after the last block, and on a timed chip it runs during the transfer instead of after it.
-     */
-    private void rereadUnit(int len) {
-        for (int p = 0; p < len; p += pageSize) {
-            int n = Math.min(pageSize, len - p);
-            flash.read(unitAt + p, readBack, 0, n);
-            reread.update(readBack, 0, n);
-            rereadSha256.update(readBack, 0, n);
-        }
-        rereadEnd += len;
     }
 
     /** Picks the next good unit of the partition and returns its offset. */
@@ -375,35 +334,10 @@ public final class FlashWriter {
         }
     }
 
-    /** Returns whether the chosen unit already holds {@code buffer[0, len)}; an unreadable unit does not. */
-    private boolean matches(int len) {
-        try {
-            for (int p = 0; p < len; p += pageSize) {
-                int n = Math.min(pageSize, len - p);
-                flash.read(unitAt + p, readBack, 0, n);
-                if (Arrays.mismatch(buffer, p, p + n, readBack, 0, n) >= 0) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (FlashException e) {
-            if (e.kind() == FlashException.Kind.ECC_UNCORRECTABLE) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** Programs {@code buffer[from, from + len)} at flash {@code at} and reads it back. */
     private void programAndVerify(long at, int from, int len) {
         flash.program(at, buffer, from, len);
-        flash.read(at, readBack, 0, len);
-        int bad = Arrays.mismatch(buffer, from, from + len, readBack, 0, len);
-        if (bad >= 0) {
-            throw new FlashException(FlashException.Kind.VERIFY_FAILED, String.format(
-                    "verify at 0x%x: read 0x%02x (expected: 0x%02x as programmed)",
-                    at + bad, readBack[bad] & 0xFF, buffer[from + bad] & 0xFF));
-        }
+        readBack.page(at, buffer, from, len);
     }
 
     private int unitIndex(long offset) {
@@ -439,14 +373,5 @@ public final class FlashWriter {
         };
         return new FlashException(FlashException.Kind.STATE, "flash writer for partition " + partition.name()
                 + ": " + call + " while " + now + " (expected: " + expected + ")");
-    }
-
-    private static MessageDigest sha256Digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            // Every Java platform is required to provide SHA-256.
-            throw new IllegalStateException("SHA-256 missing from this JDK", e);
-        }
     }
 }

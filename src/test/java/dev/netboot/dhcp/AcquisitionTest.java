@@ -213,6 +213,44 @@ class AcquisitionTest extends DhcpTimeline {
     }
 
     @Test
+    void aBootpBindingWhoseAddressIsInUseIsNotDeclinedButRefused() {
+        // BOOTP (RFC 951) has no DHCPDECLINE, and its server holds one address per client: it would give the same again.
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).without(DhcpOption.MESSAGE_TYPE).without(DhcpOption.SERVER_ID)
+                .without(DhcpOption.LEASE_TIME));
+        assertEquals(OFFERED, arpAt(10 * MS).tpa());                            // the first probe
+        link.deliver(100 * MS, Frames.arpReply(OTHER_MAC, OFFERED, BOARD, Ipv4Address.ANY));
+        poll(100 * MS);
+        link.expectNoTx();                                                      // no DHCPDECLINE, no new DHCPDISCOVER
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertTrue(f.reason().startsWith("BOOTP server 192.0.2.1 gave 192.0.2.42"), f.reason());
+        assertTrue(f.reason().contains("in use by 02:00:00:99:00:66"), f.reason());
+        assertTrue(f.reason().endsWith("BOOTP cannot decline it"), f.reason());
+        assertEquals(1, stage.conflicts());
+        assertEquals(Ipv4Address.ANY, net.address());
+        poll(100 * MS + 10 * SEC);
+        link.expectNoTx();
+    }
+
+    @Test
+    void anAckNamingNoBootFileWithNoProxyDhcpServerSaysWhatIsMissing() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        // An address but no boot server nor file: the board waits out the offer window (500 ms) for a better offer.
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        link.expectNoTx();
+        poll(510 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(510 * MS)));
+        deliver(520 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertTrue(f.reason().startsWith("DHCP server 192.0.2.1 gave 192.0.2.42 but siaddr is 0.0.0.0"), f.reason());
+        assertTrue(f.reason().contains("no boot file in the file field or option 67"), f.reason());
+        assertTrue(f.reason().endsWith("; no ProxyDHCP server answered"), f.reason());
+        link.expectNoTx();
+    }
+
+    @Test
     void aReplyWithoutOption53IsABootpBinding() {
         start(CONFIG);
         int xid = discovered();

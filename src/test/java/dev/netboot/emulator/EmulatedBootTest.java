@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootSequence;
 import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
+import dev.netboot.flash.FlashException;
+import dev.netboot.flash.ForwardingFlash;
+import dev.netboot.flash.Partition;
 import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.flash.SimulatedNorFlash;
 import dev.netboot.wire.Ipv4Address;
@@ -148,6 +152,77 @@ class EmulatedBootTest {
         flash.read(0, after, 0, after.length);
         assertArrayEquals(before, after);
         assertInstanceOf(BootSequence.State.Done.class, bootOn(noTsize, flash, image(1024)).state(), "1 KiB is an image");
+    }
+
+    /**
+     * Slot B's first page reads back as programmed right after it is programmed, then with one bit flipped: the page
+     * compare passes, the re-read of its unit does not match the bytes received. The image is refused before the
+     * commit, and slot A, which booted before, is the one that boots.
+     */
+    @Test
+    void anImageThatReadsBackDifferentIsNotCommittedAndTheSlotBeforeStillBoots() {
+        Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
+        assertInstanceOf(BootSequence.State.Done.class, bootOn(PROFILE, flash, image(10_000)).state(), "slot A");
+        long page = PROFILE.bootSlots(flash).slot(1).offset();
+        Flash flipping = new ForwardingFlash(flash) {
+            int readsSinceProgram = -1;
+
+            @Override
+            public void program(long offset, byte[] src, int srcOff, int len) {
+                super.program(offset, src, srcOff, len);
+                if (offset == page) {
+                    readsSinceProgram = 0;
+                }
+            }
+
+            @Override
+            public void read(long offset, byte[] dst, int dstOff, int len) {
+                super.read(offset, dst, dstOff, len);
+                if (offset == page && readsSinceProgram >= 0 && readsSinceProgram++ > 0) {
+                    dst[dstOff] ^= 0x01;
+                }
+            }
+        };
+        BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class,
+                bootOn(PROFILE, flipping, image(12_000)).state());
+        assertEquals("verify", f.failure().stage(), f.failure().message());
+        assertTrue(f.failure().message().startsWith("flash verify of slot B failed: image of 12000 bytes at 0x"),
+                f.failure().message());
+        BootSlots.Selection s = PROFILE.bootSlots(flash).select();
+        assertEquals(0, s.slot(), s.note());
+        assertTrue(s.verified(), s.note());
+    }
+
+    /** The metadata write of the commit fails: the boot fails in stage commit, and slot A, which booted before, still boots. */
+    @Test
+    void aCommitThatFailsLeavesTheSlotBeforeBooting() {
+        Flash flash = SimulatedNorFlash.inMemory(PROFILE.flash());
+        assertInstanceOf(BootSequence.State.Done.class, bootOn(PROFILE, flash, image(10_000)).state(), "slot A");
+        BootSlots slots = PROFILE.bootSlots(flash);
+        Partition a = slots.slot(0);
+        Partition b = slots.slot(1);
+        int size = 12_000;
+        Flash failing = new ForwardingFlash(flash) {
+            long imageBytes;
+
+            @Override
+            public void program(long offset, byte[] src, int srcOff, int len) {
+                boolean inSlot = (offset >= a.offset() && offset < a.end()) || (offset >= b.offset() && offset < b.end());
+                if (!inSlot && imageBytes >= size) {
+                    throw new FlashException(FlashException.Kind.PROGRAM_FAILED, "program at 0x" + Long.toHexString(offset)
+                            + " failed (test)");
+                }
+                super.program(offset, src, srcOff, len);
+                imageBytes += inSlot ? len : 0;
+            }
+        };
+        BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class,
+                bootOn(PROFILE, failing, image(size)).state());
+        assertEquals("commit", f.failure().stage(), f.failure().message());
+        assertTrue(f.failure().message().startsWith("committing slot B failed: "), f.failure().message());
+        BootSlots.Selection s = PROFILE.bootSlots(flash).select();
+        assertEquals(0, s.slot(), s.note());
+        assertTrue(s.verified(), s.note());
     }
 
     static BootSequence bootOn(DeviceProfile p, Flash flash, byte[] image) {
