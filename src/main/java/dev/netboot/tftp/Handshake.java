@@ -52,7 +52,7 @@ final class Handshake {
         c.rtx.len = p.emit(c.rtx.packet, 0);
         c.blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
         c.windowSize = 1;
-        c.download.resetWindow(1);
+        c.acks.resetWindow(1);
         c.rolloverTo = 0;
         c.rolloverKnown = false;
         c.rtx.retries = 0;
@@ -118,7 +118,7 @@ final class Handshake {
         c.rtx.takeSample(now, 0);
         c.blockSize = a.blockSize();
         c.windowSize = a.windowSize();
-        c.download.resetWindow(a.windowSize());
+        c.acks.resetWindow(a.windowSize());
         if (a.rollover() >= 0) {
             c.rolloverTo = a.rollover();
             c.rolloverKnown = true;

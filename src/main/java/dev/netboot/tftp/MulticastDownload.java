@@ -142,7 +142,7 @@ final class MulticastDownload implements UdpHandler {
         if (c.state() instanceof TftpClient.State.Done && srcIp == c.serverIp && srcPort == c.tid && len >= 4
                 && TftpWire.opcode(buf, off, len) == TftpPacket.OP_DATA && isLast(TftpWire.block(buf, off, len))) {
             c.duplicates++;
-            c.download.reAck(now); // while dallying: the server resends the last block, our ACK was lost
+            c.acks.reAck(now); // while dallying: the server resends the last block, our ACK was lost
             return;
         }
         if (!(c.state() instanceof TftpClient.State.Multicast) || srcIp != c.serverIp || srcPort != c.tid) {

@@ -81,11 +81,11 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID, the give-up budget and the failures,
  * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
- * {@code OptionOffer} checks an OACK), {@code Download} (a read), {@code MulticastDownload} (an RFC 2090 read) or
- * {@code Upload} (a write). The retransmission timer, the last control packet and the RTT samples are
- * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the strangers told off are
- * {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are package-private for
- * them alone.
+ * {@code OptionOffer} checks an OACK), {@code Download} (a read; when it acknowledges is {@code WindowAcks}', RFC
+ * 7440 section 4), {@code MulticastDownload} (an RFC 2090 read) or {@code Upload} (a write). The retransmission
+ * timer, the last control packet and the RTT samples are {@code Retransmission}'s (RFC 1350 section 2, RFC 6298);
+ * ERROR packets both ways and the strangers told off are {@code ErrorPackets}' (sections 4, 5 and 7). They reach the
+ * shared fields below, which are package-private for them alone.
  */
 public final class TftpClient implements UdpHandler {
     /** Which way the file goes. */
@@ -186,6 +186,7 @@ public final class TftpClient implements UdpHandler {
     final ErrorPackets errors = new ErrorPackets(this);
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
+    final WindowAcks acks = new WindowAcks(this);
     final MulticastDownload mcast = new MulticastDownload(this);
     final Upload upload = new Upload(this);
 
@@ -211,13 +212,13 @@ public final class TftpClient implements UdpHandler {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), download.gapAcks(),
-                rtt.srtt(), rtt.rto(), direction == Direction.READ ? download.window() : windowSize);
+        return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), acks.gapAcks(),
+                rtt.srtt(), rtt.rto(), direction == Direction.READ ? acks.window() : windowSize);
     }
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return download.acksHeld() + mcast.counters()[1];
+        return acks.acksHeld() + mcast.counters()[1];
     }
 
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
@@ -327,10 +328,10 @@ public final class TftpClient implements UdpHandler {
                 retransmit(now, r);
             }
         } else if (s instanceof State.Receiving) {
-            if (download.heldUntil() >= 0 && now >= download.heldUntil()) {
+            if (acks.heldUntil() >= 0 && now >= acks.heldUntil()) {
                 download.releaseAck(now);
-            } else if (download.heldUntil() < 0 && now >= deadline()) {
-                download.timeout(now);
+            } else if (acks.heldUntil() < 0 && now >= deadline()) {
+                acks.timeout(now);
             }
         } else if (s instanceof State.Multicast) {
             if (now >= rtx.retryAt) {
@@ -358,8 +359,8 @@ public final class TftpClient implements UdpHandler {
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         State s = state;
-        if (s instanceof State.Receiving && download.heldUntil() >= 0) {
-            return Math.min(rtx.retryAt, download.heldUntil());
+        if (s instanceof State.Receiving && acks.heldUntil() >= 0) {
+            return Math.min(rtx.retryAt, acks.heldUntil());
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
             return deadline();
@@ -455,15 +456,15 @@ public final class TftpClient implements UdpHandler {
             // The server sent its OACK again before any DATA: our ACK 0 (RFC 2347) was lost. Say it again now, as
             // for DATA sent again, rather than at our own timeout; not for a copy that crossed it.
             duplicates++;
-            download.reAckLast(now);
+            acks.reAckLast(now);
         } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
             duplicates++;
-            download.reAck(now); // made master after our last ACK went: say again that we have it all
+            acks.reAck(now); // made master after our last ACK went: say again that we have it all
         } else if (s instanceof State.Done && direction == Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
                 && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
                 : download.isLast(TftpWire.block(buf, off, len)))) {
             duplicates++;
-            download.reAckLast(now);
+            acks.reAckLast(now);
         } else {
             dropped++;
         }
