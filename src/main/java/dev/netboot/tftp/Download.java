@@ -221,12 +221,7 @@ final class Download {
             reorder.clear();
         }
         c.acks.send(now, false);
-        c.finishedAt = now;
-        c.dallyUntil = now + c.rtt.timeout(0);
-        if (!c.rtx.unsent) {
-            c.rtx.retryAt = Long.MAX_VALUE;
-        }
-        c.transition(new TftpClient.State.Done(c.bytes, now));
+        c.dally.begin(now);
     }
 
     /** Writes one in-order block; false when the transfer ended in failure. */

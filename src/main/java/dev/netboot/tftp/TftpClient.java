@@ -82,10 +82,11 @@ import java.util.random.RandomGenerator;
  * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID, the give-up budget and the failures,
  * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
  * {@code OptionOffer} checks an OACK), {@code Download} (a read; when it acknowledges is {@code WindowAcks}', RFC
- * 7440 section 4), {@code MulticastDownload} (an RFC 2090 read) or {@code Upload} (a write). The retransmission
- * timer, the last control packet and the RTT samples are {@code Retransmission}'s (RFC 1350 section 2, RFC 6298);
- * ERROR packets both ways and the strangers told off are {@code ErrorPackets}' (sections 4, 5 and 7). They reach the
- * shared fields below, which are package-private for them alone.
+ * 7440 section 4), {@code MulticastDownload} (an RFC 2090 read), {@code Upload} (a write) or {@code Dally} (done: the
+ * final ACK again, RFC 1350 section 6). The retransmission timer, the last control packet and the RTT samples are
+ * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the strangers told off are
+ * {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are package-private for
+ * them alone.
  */
 public final class TftpClient implements UdpHandler {
     /** Which way the file goes. */
@@ -172,7 +173,6 @@ public final class TftpClient implements UdpHandler {
     Ipv4Address server = Ipv4Address.ANY;
     int tid = -1;
     long bytes;
-    long dallyUntil;
     private long startedAt;
     long finishedAt = -1;
 
@@ -189,6 +189,7 @@ public final class TftpClient implements UdpHandler {
     final WindowAcks acks = new WindowAcks(this);
     final MulticastDownload mcast = new MulticastDownload(this);
     final Upload upload = new Upload(this);
+    final Dally dally = new Dally(this);
 
     /**
      * Creates a client on {@code net}; {@code random} picks the local ports.
@@ -342,17 +343,7 @@ public final class TftpClient implements UdpHandler {
                 upload.timeout(now);
             }
         } else if (s instanceof State.Done) {
-            if (rtx.unsent) {
-                rtx.send(now, tid); // the final ACK the link refused; the dally runs from its real send
-                if (!rtx.unsent) {
-                    rtx.retryAt = Long.MAX_VALUE;
-                    dallyUntil = now + rtt.timeout(0);
-                }
-            } else if (now >= dallyUntil && localPort != 0) {
-                net.unbind(localPort);
-                mcast.quit(now);
-                dallyUntil = Long.MAX_VALUE;
-            }
+            dally.poll(now);
         }
     }
 
@@ -369,7 +360,7 @@ public final class TftpClient implements UdpHandler {
             return rtx.retryAt; // MulticastDownload keeps its own patience (a passive client waits on the group)
         }
         if (s instanceof State.Done) {
-            return rtx.unsent ? rtx.retryAt : dallyUntil;
+            return dally.pollAt();
         }
         return Long.MAX_VALUE;
     }
@@ -457,14 +448,8 @@ public final class TftpClient implements UdpHandler {
             // for DATA sent again, rather than at our own timeout; not for a copy that crossed it.
             duplicates++;
             acks.reAckLast(now);
-        } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
-            duplicates++;
-            acks.reAck(now); // made master after our last ACK went: say again that we have it all
-        } else if (s instanceof State.Done && direction == Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
-                && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
-                : download.isLast(TftpWire.block(buf, off, len)))) {
-            duplicates++;
-            acks.reAckLast(now);
+        } else if (s instanceof State.Done) {
+            dally.onPacket(now, fromTid, op, buf, off, len); // RFC 1350 section 6: the final ACK again, or nothing
         } else {
             dropped++;
         }
