@@ -80,13 +80,13 @@ import java.util.random.RandomGenerator;
  * mutable fields rather than in a new state record per block.
  *
  * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID, the give-up budget and the failures,
- * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
- * {@code OptionOffer} checks an OACK), {@code Download} (a read; when it acknowledges is {@code WindowAcks}', RFC
- * 7440 section 4), {@code MulticastDownload} (an RFC 2090 read), {@code Upload} (a write) or {@code Dally} (done: the
- * final ACK again, RFC 1350 section 6). The retransmission timer, the last control packet and the RTT samples are
- * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the strangers told off are
- * {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are package-private for
- * them alone.
+ * and hands each packet to the owner of the current state: {@code Handshake} (the request, sent again until
+ * answered, and the first answer; {@code OptionOffer} checks an OACK), {@code Download} (a read; when it acknowledges
+ * is {@code WindowAcks}', RFC 7440 section 4), {@code MulticastDownload} (an RFC 2090 read), {@code Upload} (a write)
+ * or {@code Dally} (done: the final ACK again, RFC 1350 section 6). The retransmission timer, the last control packet
+ * and the RTT samples are {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the
+ * strangers told off are {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are
+ * package-private for them alone.
  */
 public final class TftpClient implements UdpHandler {
     /** Which way the file goes. */
@@ -324,9 +324,9 @@ public final class TftpClient implements UdpHandler {
      */
     public void poll(long now) {
         State s = state;
-        if (s instanceof State.Requesting r) {
+        if (s instanceof State.Requesting) {
             if (now >= deadline()) {
-                retransmit(now, r);
+                handshake.timeout(now);
             }
         } else if (s instanceof State.Receiving) {
             if (acks.heldUntil() >= 0 && now >= acks.heldUntil()) {
@@ -365,22 +365,7 @@ public final class TftpClient implements UdpHandler {
         return Long.MAX_VALUE;
     }
 
-    // ------------------------------------------------------------------ the request's retransmission
-
-    private void retransmit(long now, State.Requesting r) {
-        if (rtx.unsent) {
-            rtx.send(now, r.port());
-            return;
-        }
-        if (budgetSpent(now)) {
-            giveUp(now, r.port(), "no answer to " + (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file(), "");
-            return;
-        }
-        rtx.retries++;
-        retransmissions++;
-        rtx.sampleArmed = false;
-        rtx.send(now, r.port());
-    }
+    // ------------------------------------------------------------------ waiting: the give-up budget, an unreachable peer
 
     /** Returns the next deadline while waiting: the retransmission, or the end of the give-up budget if sooner. */
     private long deadline() {
