@@ -245,7 +245,7 @@ final class Download {
         if (c.windowSize > 1) {
             // With a window, a gap ACK spoils the window's sample, and losses would keep the backoff for many
             // windows: progress ends it, as before. In lock-step every block answers one ACK, so Karn's backoff
-            // lasts one exchange at most (TftpClient.takeSample).
+            // lasts one exchange at most (Retransmission.takeSample).
             c.rtx.retries = 0;
         }
         c.progress(now);

@@ -196,9 +196,8 @@ final class WindowAcks {
     }
 
     /**
-     * No DATA within the timeout: acknowledge the window's end the sender stopped at, or acknowledge again
-     * with a halved window, or give up when the
-     * give-up budget is spent.
+     * No DATA within the timeout: acknowledge the window's end the sender stopped at, or send the last ACK again (a
+     * retransmission; the window stays the negotiated one), or give up when the give-up budget is spent.
      */
     void timeout(long now) {
         if (c.rtx.unsent) {
