@@ -18,7 +18,8 @@ import java.nio.ByteBuffer;
  * the file is a multiple of it.
  *
  * <ul>
- *   <li>Options: with an OACK to send, the session sends it first and waits for ACK 0 (RFC 2347).</li>
+ *   <li>Options: with an OACK to send, the session sends it first, and again at each timeout, until ACK 0 confirms it
+ *       (RFC 2347; the {@link OackSender}).</li>
  *   <li>DATA: what block n is on the wire (its bytes of the file, its 16-bit number, a file that cannot be read),
  *       and what the DATA sent count, the {@link DataSender} says.</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
@@ -104,13 +105,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final SessionQuirks quirks;
     private final SenderWindow window;
     private final DataSender data;
+    private final OackSender oack;
     private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
     private boolean stalled;      // the stall happened
     private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
     private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
     private boolean queued;
     private State state;
-    private boolean oackPending;
     private long retransmissions, duplicateAcks, strangers, ignored;
 
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
@@ -147,14 +148,13 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.share = share;
         this.window = new SenderWindow(params, blocks.lastBlock(), quirks);
         this.data = new DataSender(stack, port, client, clientPort, blocks, params, quirks);
+        this.oack = new OackSender(stack, port, client, clientPort, params.oack(), quirks, window);
     }
 
     /** Sends the OACK, or the first window. */
     void start(long now) {
         if (params.oack() != null) {
-            sendOack(now);
-            oackPending = true;
-            window.oackSent(now);
+            oack.send(now);
             state = new State.AwaitingAck(0, now + params.timeout(), 0);
         } else {
             startWindow(now, 1, 0);
@@ -189,7 +189,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     /** Puts the session mid-transfer, window starting at {@code windowStart}: tests skip thousands of blocks. */
     void setStateForTest(long windowStart, State s) {
         state = s;
-        oackPending = false;
+        oack.skipForTest();
         window.setForTest(windowStart, s instanceof State.AwaitingAck a ? a.block() : -1);
     }
 
@@ -236,9 +236,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
                 end(End.GAVE_UP);
                 return;
             }
-            if (oackPending) {
-                sendOack(now);
-                window.oackResent(); // Karn: ACK 0 may answer either copy
+            if (oack.pending()) {
+                oack.resend(now);
                 retransmissions++;
                 state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
             } else {
@@ -297,10 +296,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             ignored++;
             return;
         }
-        if (oackPending) {
-            if (ack == 0) {
-                oackPending = false;
-                window.oackAcked(now);
+        if (oack.pending()) {
+            if (oack.confirmedBy(now, ack)) {
                 startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
             } else {
                 ignored++;
@@ -449,14 +446,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             end(End.READ_ERROR);
         } else if (!window.lastBlockKnown() && data.lastBlock() != ReadBlocks.UNKNOWN) {
             window.lastBlockIs(data.lastBlock()); // a netascii transfer's last block was just made: the window ends there
-        }
-    }
-
-    private void sendOack(long now) {
-        TftpPacket.Oack o = params.oack();
-        stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
-        if (quirks != null && quirks.twice()) {
-            stack.sendUdp(now, port, client, clientPort, o.encodedLength(), (b, off, l) -> o.emit(b, off));
         }
     }
 

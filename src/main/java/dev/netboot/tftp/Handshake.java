@@ -11,8 +11,9 @@ import java.util.List;
  * fixes the transfer ID and what was negotiated. It knows the four answers a request can get: an OACK
  * ({@link OptionOffer} checks it; RFC 2347), DATA 1 or ACK 0 from a server that ignores options (RFC
  * 2347 section 2: carry on at 512 bytes, window 1), and ERROR 8 to a request with options, retried once
- * without them from a new port. Then it hands over to the {@link Download} or {@link Upload} of its
- * {@link TftpClient}, which owns the socket, the retransmission of the request and the failures.
+ * without them from a new port. Unanswered, the request goes again at each timeout (RFC 1350 section 2) until
+ * the give-up budget is spent. Then it hands over to the {@link Download} or {@link Upload} of its
+ * {@link TftpClient}, which owns the socket, the retransmission timer and the failures.
  */
 final class Handshake {
     private final TftpClient c;
@@ -52,7 +53,7 @@ final class Handshake {
         c.rtx.len = p.emit(c.rtx.packet, 0);
         c.blockSize = TftpWire.DEFAULT_BLOCK_SIZE;
         c.windowSize = 1;
-        c.download.resetWindow(1);
+        c.acks.resetWindow(1);
         c.rolloverTo = 0;
         c.rolloverKnown = false;
         c.rtx.retries = 0;
@@ -60,6 +61,22 @@ final class Handshake {
         c.transition(new TftpClient.State.Requesting(c.server, requestPort, file, c.direction));
         c.rtx.send(now, requestPort);
         c.rtx.arm(now, 0);
+    }
+
+    /** No answer within the timeout: the request again (or the first time, if the link refused it), or give up. */
+    void timeout(long now) {
+        if (c.rtx.unsent) {
+            c.rtx.send(now, requestPort);
+            return;
+        }
+        if (c.budgetSpent(now)) {
+            c.giveUp(now, requestPort, "no answer to " + (c.direction == TftpClient.Direction.READ ? "RRQ for " : "WRQ for ") + file, "");
+            return;
+        }
+        c.rtx.retries++;
+        c.retransmissions++;
+        c.rtx.sampleArmed = false;
+        c.rtx.send(now, requestPort);
     }
 
     /** Handles the server's answer from {@code srcIp}:{@code srcPort} while the request is out. */
@@ -118,7 +135,7 @@ final class Handshake {
         c.rtx.takeSample(now, 0);
         c.blockSize = a.blockSize();
         c.windowSize = a.windowSize();
-        c.download.resetWindow(a.windowSize());
+        c.acks.resetWindow(a.windowSize());
         if (a.rollover() >= 0) {
             c.rolloverTo = a.rollover();
             c.rolloverKnown = true;

@@ -139,10 +139,8 @@ final class MulticastDownload implements UdpHandler {
     /** A DATA sent to the group's port. */
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        if (c.state() instanceof TftpClient.State.Done && srcIp == c.serverIp && srcPort == c.tid && len >= 4
-                && TftpWire.opcode(buf, off, len) == TftpPacket.OP_DATA && isLast(TftpWire.block(buf, off, len))) {
-            c.duplicates++;
-            c.download.reAck(now); // while dallying: the server resends the last block, our ACK was lost
+        if (c.state() instanceof TftpClient.State.Done) {
+            c.dally.onGroupPacket(now, srcIp == c.serverIp && srcPort == c.tid, buf, off, len); // while dallying
             return;
         }
         if (!(c.state() instanceof TftpClient.State.Multicast) || srcIp != c.serverIp || srcPort != c.tid) {
@@ -388,12 +386,7 @@ final class MulticastDownload implements UdpHandler {
         }
         c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
         c.rtx.send(now, c.tid);
-        c.finishedAt = now;
-        c.dallyUntil = now + c.rtt.timeout(0);
-        if (!c.rtx.unsent) {
-            c.rtx.retryAt = Long.MAX_VALUE;
-        }
-        c.transition(new TftpClient.State.Done(c.bytes, now));
+        c.dally.begin(now);
     }
 
     /** Returns whether {@code wireBlock} is the last block this client has (a resent last block while dallying). */

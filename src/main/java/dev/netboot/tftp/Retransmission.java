@@ -48,7 +48,7 @@ final class Retransmission implements PayloadWriter {
     void resend(long now) {
         c.net.sendUdp(now, c.localPort, c.server, c.tid, len, this);
         sentAt = now;
-        if (c.state() instanceof TftpClient.State.Receiving && c.download.heldUntil() < 0) {
+        if (c.state() instanceof TftpClient.State.Receiving && c.acks.heldUntil() < 0) {
             retryAt = now + c.rtt.timeout(retries);
         }
     }

@@ -80,12 +80,13 @@ import java.util.random.RandomGenerator;
  * mutable fields rather than in a new state record per block.
  *
  * <p><b>Inside.</b> This class keeps the state, the socket, the transfer ID, the give-up budget and the failures,
- * and hands each packet to the owner of the current state: {@code Handshake} (the request and the first answer;
- * {@code OptionOffer} checks an OACK), {@code Download} (a read), {@code MulticastDownload} (an RFC 2090 read) or
- * {@code Upload} (a write). The retransmission timer, the last control packet and the RTT samples are
- * {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the strangers told off are
- * {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are package-private for
- * them alone.
+ * and hands each packet to the owner of the current state: {@code Handshake} (the request, sent again until
+ * answered, and the first answer; {@code OptionOffer} checks an OACK), {@code Download} (a read; when it acknowledges
+ * is {@code WindowAcks}', RFC 7440 section 4), {@code MulticastDownload} (an RFC 2090 read), {@code Upload} (a write)
+ * or {@code Dally} (done: the final ACK again, RFC 1350 section 6). The retransmission timer, the last control packet
+ * and the RTT samples are {@code Retransmission}'s (RFC 1350 section 2, RFC 6298); ERROR packets both ways and the
+ * strangers told off are {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are
+ * package-private for them alone.
  */
 public final class TftpClient implements UdpHandler {
     /** Which way the file goes. */
@@ -172,7 +173,6 @@ public final class TftpClient implements UdpHandler {
     Ipv4Address server = Ipv4Address.ANY;
     int tid = -1;
     long bytes;
-    long dallyUntil;
     private long startedAt;
     long finishedAt = -1;
 
@@ -186,8 +186,10 @@ public final class TftpClient implements UdpHandler {
     final ErrorPackets errors = new ErrorPackets(this);
     private final Handshake handshake = new Handshake(this);
     final Download download = new Download(this);
+    final WindowAcks acks = new WindowAcks(this);
     final MulticastDownload mcast = new MulticastDownload(this);
     final Upload upload = new Upload(this);
+    final Dally dally = new Dally(this);
 
     /**
      * Creates a client on {@code net}; {@code random} picks the local ports.
@@ -211,13 +213,13 @@ public final class TftpClient implements UdpHandler {
 
     /** Returns the counters. */
     public Stats stats() {
-        return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), download.gapAcks(),
-                rtt.srtt(), rtt.rto(), direction == Direction.READ ? download.window() : windowSize);
+        return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), acks.gapAcks(),
+                rtt.srtt(), rtt.rto(), direction == Direction.READ ? acks.window() : windowSize);
     }
 
     /** Returns how many window ACKs were held because the sink was not ready ({@link TftpSink#readyAt}). */
     public long acksHeld() {
-        return download.acksHeld() + mcast.counters()[1];
+        return acks.acksHeld() + mcast.counters()[1];
     }
 
     /** Returns how many in-order blocks were dropped because the sink had no room for them ({@link TftpSink#readyAt}). */
@@ -322,15 +324,15 @@ public final class TftpClient implements UdpHandler {
      */
     public void poll(long now) {
         State s = state;
-        if (s instanceof State.Requesting r) {
+        if (s instanceof State.Requesting) {
             if (now >= deadline()) {
-                retransmit(now, r);
+                handshake.timeout(now);
             }
         } else if (s instanceof State.Receiving) {
-            if (download.heldUntil() >= 0 && now >= download.heldUntil()) {
+            if (acks.heldUntil() >= 0 && now >= acks.heldUntil()) {
                 download.releaseAck(now);
-            } else if (download.heldUntil() < 0 && now >= deadline()) {
-                download.timeout(now);
+            } else if (acks.heldUntil() < 0 && now >= deadline()) {
+                acks.timeout(now);
             }
         } else if (s instanceof State.Multicast) {
             if (now >= rtx.retryAt) {
@@ -341,25 +343,15 @@ public final class TftpClient implements UdpHandler {
                 upload.timeout(now);
             }
         } else if (s instanceof State.Done) {
-            if (rtx.unsent) {
-                rtx.send(now, tid); // the final ACK the link refused; the dally runs from its real send
-                if (!rtx.unsent) {
-                    rtx.retryAt = Long.MAX_VALUE;
-                    dallyUntil = now + rtt.timeout(0);
-                }
-            } else if (now >= dallyUntil && localPort != 0) {
-                net.unbind(localPort);
-                mcast.quit(now);
-                dallyUntil = Long.MAX_VALUE;
-            }
+            dally.poll(now);
         }
     }
 
     /** Returns when {@link #poll} next has work. */
     public long pollAt() {
         State s = state;
-        if (s instanceof State.Receiving && download.heldUntil() >= 0) {
-            return Math.min(rtx.retryAt, download.heldUntil());
+        if (s instanceof State.Receiving && acks.heldUntil() >= 0) {
+            return Math.min(rtx.retryAt, acks.heldUntil());
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
             return deadline();
@@ -368,27 +360,12 @@ public final class TftpClient implements UdpHandler {
             return rtx.retryAt; // MulticastDownload keeps its own patience (a passive client waits on the group)
         }
         if (s instanceof State.Done) {
-            return rtx.unsent ? rtx.retryAt : dallyUntil;
+            return dally.pollAt();
         }
         return Long.MAX_VALUE;
     }
 
-    // ------------------------------------------------------------------ the request's retransmission
-
-    private void retransmit(long now, State.Requesting r) {
-        if (rtx.unsent) {
-            rtx.send(now, r.port());
-            return;
-        }
-        if (budgetSpent(now)) {
-            giveUp(now, r.port(), "no answer to " + (direction == Direction.READ ? "RRQ for " : "WRQ for ") + r.file(), "");
-            return;
-        }
-        rtx.retries++;
-        retransmissions++;
-        rtx.sampleArmed = false;
-        rtx.send(now, r.port());
-    }
+    // ------------------------------------------------------------------ waiting: the give-up budget, an unreachable peer
 
     /** Returns the next deadline while waiting: the retransmission, or the end of the give-up budget if sooner. */
     private long deadline() {
@@ -455,15 +432,9 @@ public final class TftpClient implements UdpHandler {
             // The server sent its OACK again before any DATA: our ACK 0 (RFC 2347) was lost. Say it again now, as
             // for DATA sent again, rather than at our own timeout; not for a copy that crossed it.
             duplicates++;
-            download.reAckLast(now);
-        } else if (s instanceof State.Done && mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
-            duplicates++;
-            download.reAck(now); // made master after our last ACK went: say again that we have it all
-        } else if (s instanceof State.Done && direction == Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
-                && (mcast.group() != null ? mcast.isLast(TftpWire.block(buf, off, len))
-                : download.isLast(TftpWire.block(buf, off, len)))) {
-            duplicates++;
-            download.reAckLast(now);
+            acks.reAckLast(now);
+        } else if (s instanceof State.Done) {
+            dally.onPacket(now, fromTid, op, buf, off, len); // RFC 1350 section 6: the final ACK again, or nothing
         } else {
             dropped++;
         }

@@ -1,0 +1,88 @@
+package dev.netboot.tftp;
+
+import dev.netboot.wire.TftpPacket;
+import dev.netboot.wire.TftpWire;
+import java.nio.ByteBuffer;
+
+/**
+ * The end of a transfer that succeeded (RFC 1350 section 6, "Normal Termination"): "dallying is encouraged. This means
+ * that the host sending the final ACK will wait for a while before terminating in order to retransmit the final ACK if
+ * it has been lost. The acknowledger will know that the ACK has been lost if it receives the final DATA packet again."
+ *
+ * <ul>
+ *   <li>A read ends with the ACK of its last block ({@link #begin}): the client is {@code Done} at once, and keeps its
+ *       port one timeout longer (an RFC 2090 read its group's port too).</li>
+ *   <li>While it dallies, the last block again from the transfer ID is acknowledged again: unicast, unless within
+ *       timeout / 8 of our ACK (a copy that crossed it, only counted); to the group, at most once per timeout. An OACK
+ *       that makes a multicast client master after its last ACK went is answered with that ACK again, at most once
+ *       per timeout. Anything else is dropped and counted.</li>
+ *   <li>A final ACK the link refused goes on the next poll, and the dally runs from its real send; one with no route
+ *       leaves the file complete all the same ({@code Retransmission}).</li>
+ *   <li>When the dally is over the port is unbound and the group left. A write ends as soon as its last block is
+ *       acknowledged ({@code Upload}): the next poll finds its dally over.</li>
+ * </ul>
+ */
+final class Dally {
+    private final TftpClient c;
+    private long until; // when the dally ends and the port goes; Long.MAX_VALUE once it has
+
+    Dally(TftpClient client) {
+        this.c = client;
+    }
+
+    /** The read's final ACK just went (or waits for the link): the transfer is done, the port stays one timeout. */
+    void begin(long now) {
+        c.finishedAt = now;
+        until = now + c.rtt.timeout(0);
+        if (!c.rtx.unsent) {
+            c.rtx.retryAt = Long.MAX_VALUE;
+        }
+        c.transition(new TftpClient.State.Done(c.bytes, now));
+    }
+
+    /** Sends the final ACK the link refused, or ends the dally when its time has come. */
+    void poll(long now) {
+        if (c.rtx.unsent) {
+            c.rtx.send(now, c.tid); // the final ACK the link refused; the dally runs from its real send
+            if (!c.rtx.unsent) {
+                c.rtx.retryAt = Long.MAX_VALUE;
+                until = now + c.rtt.timeout(0);
+            }
+        } else if (now >= until && c.localPort != 0) {
+            c.net.unbind(c.localPort);
+            c.mcast.quit(now);
+            until = Long.MAX_VALUE;
+        }
+    }
+
+    /** Returns when {@link #poll} next has work. */
+    long pollAt() {
+        return c.rtx.unsent ? c.rtx.retryAt : until;
+    }
+
+    /** A packet on our port while done ({@code fromTid}: from the transfer ID), {@code op} its opcode. */
+    void onPacket(long now, boolean fromTid, int op, ByteBuffer buf, int off, int len) {
+        if (c.mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
+            c.duplicates++;
+            c.acks.reAck(now); // made master after our last ACK went: say again that we have it all
+        } else if (c.direction == TftpClient.Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
+                && (c.mcast.group() != null ? c.mcast.isLast(TftpWire.block(buf, off, len))
+                : c.download.isLast(TftpWire.block(buf, off, len)))) {
+            c.duplicates++;
+            c.acks.reAckLast(now);
+        } else {
+            c.dropped++;
+        }
+    }
+
+    /** A packet on an RFC 2090 read's group port while done ({@code fromTid}: from the transfer ID). */
+    void onGroupPacket(long now, boolean fromTid, ByteBuffer buf, int off, int len) {
+        if (fromTid && len >= 4 && TftpWire.opcode(buf, off, len) == TftpPacket.OP_DATA
+                && c.mcast.isLast(TftpWire.block(buf, off, len))) {
+            c.duplicates++;
+            c.acks.reAck(now); // the server resends the last block, our ACK was lost
+        } else {
+            c.dropped++; // another transfer's DATA on the same group and port
+        }
+    }
+}
