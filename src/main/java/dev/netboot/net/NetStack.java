@@ -25,7 +25,7 @@ import java.nio.ByteBuffer;
  * frames the link lends, and payloads are written by the caller's {@link PayloadWriter}. Only a
  * datagram waiting for ARP is copied, into one of a few preallocated slots.
  */
-public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport {
+public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport, ReceiveFilter {
     /** Bytes of Ethernet, IPv4 and UDP headers before a UDP payload. */
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
@@ -73,6 +73,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int txArpTpa;
     private int ident;
     private boolean udpChecksums = true;
+
+    // Moves whenever what verdict() reads of the stack itself may have changed (ReceiveFilter.receiveState).
+    private long receiveState;
 
     private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
             dropNoListener;
@@ -134,6 +137,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      * (RFC 1122 section 3.3.6: a host recognizes the broadcast forms its subnet uses).
      */
     public void configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, Ipv4Address broadcast) {
+        receiveState++;
         this.address = address.value();
         this.netmask = netmask.value();
         this.gateway = gateway.value();
@@ -152,12 +156,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      */
     @Override
     public void bind(int port, UdpHandler handler) {
+        receiveState++;
         ports.bind(port, handler);
     }
 
     /** Removes the binding of {@code port}, if any. */
     @Override
     public void unbind(int port) {
+        receiveState++;
         ports.unbind(port);
     }
 
@@ -349,24 +355,104 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     @Override
     public void onFrame(long now, ByteBuffer frame, int length) {
+        // The drops are decided by verdict(), which ReceiveFilter lets a link ask before handing a frame over; what
+        // it takes, it leaves parsed in rxEth (and rxIp, rxUdp) for the code below.
+        int v = verdict(frame, length);
+        if (v != TAKE) {
+            dropped(v);
+            return;
+        }
         rxFrames++;
+        if (rxEth.etherType() == EthernetFrame.TYPE_ARP) {
+            onArp(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
+            return;
+        }
+        int dst = rxIp.dst();
+        switch (rxIp.protocol()) {
+            case Ipv4Packet.PROTO_IGMP -> onIgmp(now, frame, dst);
+            case Ipv4Packet.PROTO_ICMP ->
+                    icmp.onIcmp(now, frame, rxIp.payloadOffset(), rxIp.payloadLength(), rxEth.srcValue(), rxIp.src(), dst);
+            default -> ports.handler(rxUdp.dstPort()).onDatagram(now, rxIp.src(), rxUdp.srcPort(), dst, frame,
+                    rxUdp.payloadOffset(), rxUdp.payloadLength());
+        }
+    }
+
+    // Verdicts of frames the stack drops (ReceiveFilter): the counter each moves. A UDP port's own drop is
+    // PORT_IGNORED + the port.
+    private static final int DROP_MALFORMED = 0;
+    private static final int DROP_NOT_FOR_US = 1;
+    private static final int DROP_UNSUPPORTED = 2;
+    private static final int DROP_CHECKSUM = 3;
+    private static final int DROP_FRAGMENT = 4;
+    private static final int DROP_NO_LISTENER = 5;
+    private static final int ARP_NOTHING = 6; // an ARP probe, or our own address elsewhere: nothing to learn, no drop counted
+    private static final int PORT_IGNORED = 0x10000;
+
+    /**
+     * {@inheritDoc} The stack's receive path up to the point where it acts: Ethernet destination, ARP (RFC 826 merge,
+     * RFC 5227 probes), IPv4 header, destination and protocol, UDP port and checksum, and the bound port's own early
+     * drop ({@link UdpHandler#ignores}).
+     */
+    @Override
+    public int verdict(ByteBuffer frame, int length) {
         try {
             rxEth.wrap(frame, length);
         } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
+            return DROP_MALFORMED;
         }
         long dst = rxEth.dstValue();
         long src = rxEth.srcValue();
         if ((dst != mac && dst != MacAddress.BROADCAST.value() && !groups.wantsMac(dst)) || src == mac) {
-            dropNotForUs++; // another station's unicast, a group we are not in, or our own frame echoed back
-            return;
+            return DROP_NOT_FOR_US; // another station's unicast, a group we are not in, or our own frame echoed back
         }
-        switch (rxEth.etherType()) {
-            case EthernetFrame.TYPE_ARP -> onArp(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            case EthernetFrame.TYPE_IPV4 -> onIpv4(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            default -> dropUnsupported++;
+        return switch (rxEth.etherType()) {
+            case EthernetFrame.TYPE_ARP -> arpVerdict(frame, rxEth.payloadOffset(), rxEth.payloadLength());
+            case EthernetFrame.TYPE_IPV4 -> ipv4Verdict(frame, rxEth.payloadOffset(), rxEth.payloadLength());
+            default -> DROP_UNSUPPORTED;
+        };
+    }
+
+    /** {@inheritDoc} Bindings, address, groups and ARP's state: everything {@link #verdict} reads that may change. */
+    @Override
+    public long receiveState() {
+        return receiveState + arp.version();
+    }
+
+    @Override
+    public void dropped(int verdict) {
+        rxFrames++;
+        switch (verdict) {
+            case DROP_MALFORMED -> dropMalformed++;
+            case DROP_NOT_FOR_US -> dropNotForUs++;
+            case DROP_UNSUPPORTED -> dropUnsupported++;
+            case DROP_CHECKSUM -> dropChecksum++;
+            case DROP_FRAGMENT -> dropFragment++;
+            case DROP_NO_LISTENER -> dropNoListener++;
+            case ARP_NOTHING -> {
+            }
+            default -> {
+                if (verdict < PORT_IGNORED || verdict > PORT_IGNORED + 0xFFFF) {
+                    throw new IllegalArgumentException("verdict " + verdict);
+                }
+                ports.handler(verdict - PORT_IGNORED).ignored();
+            }
         }
+    }
+
+    /** ARP's part of {@link #verdict}: ArpPacket.parse's checks, then the resolver's, reading the fields in place. */
+    private int arpVerdict(ByteBuffer frame, int off, int len) {
+        // RFC 826 layout: hrd 0, pro 2, hln 4, pln 5, op 6, sha 8, spa 14, tha 18, tpa 24 (ArpPacket.parse's checks).
+        if (len < ArpPacket.LENGTH || (frame.getShort(off) & 0xFFFF) != 1
+                || (frame.getShort(off + 2) & 0xFFFF) != EthernetFrame.TYPE_IPV4
+                || (frame.get(off + 4) & 0xFF) != MacAddress.LENGTH || (frame.get(off + 5) & 0xFF) != Ipv4Address.LENGTH) {
+            return DROP_MALFORMED;
+        }
+        int op = frame.getShort(off + 6) & 0xFFFF;
+        return switch (arp.verdictOf(op, MacAddress.readLong(frame, off + 8), frame.getInt(off + 14), frame.getInt(off + 24))) {
+            case ArpResolver.ARP_NOTHING -> ARP_NOTHING;
+            case ArpResolver.ARP_NOT_FOR_US -> DROP_NOT_FOR_US;
+            default -> TAKE;
+        };
     }
 
     private void onArp(long now, ByteBuffer frame, int off, int len) {
@@ -382,64 +468,58 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         }
     }
 
-    private void onIpv4(long now, ByteBuffer frame, int off, int len) {
+    /** IPv4's and UDP's part of {@link #verdict}; a frame it takes is left in rxIp (and rxUdp). */
+    private int ipv4Verdict(ByteBuffer frame, int off, int len) {
         try {
             rxIp.wrap(frame, off, len, false);
         } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
+            return DROP_MALFORMED;
         }
         if (config.verifyChecksums() && !rxIp.checksumOk()) {
-            dropChecksum++;
-            return;
+            return DROP_CHECKSUM;
         }
         if (rxIp.isFragment()) {
-            dropFragment++;
-            return;
+            return DROP_FRAGMENT;
         }
         int dst = rxIp.dst();
         // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
         // address we are being offered (RFC 1542 section 3.1.1).
         if (address != 0 && dst != address && !isBroadcast(dst) && !isMember(dst)
                 && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groups.count() > 0)) {
-            dropNotForUs++;
-            return;
+            return DROP_NOT_FOR_US;
         }
         if (rxIp.protocol() == Ipv4Packet.PROTO_IGMP) {
-            onIgmp(now, frame, dst);
-            return;
+            return TAKE;
         }
         if (isMulticastAddress(dst) && dst != IgmpPacket.ALL_SYSTEMS.value() && !isMember(dst)) {
-            dropNotForUs++; // before we have an address any destination goes, but not a group we did not join
-            return;
+            return DROP_NOT_FOR_US; // before we have an address any destination goes, but not a group we did not join
         }
         if (rxIp.protocol() == Ipv4Packet.PROTO_ICMP) {
-            icmp.onIcmp(now, frame, rxIp.payloadOffset(), rxIp.payloadLength(), rxEth.srcValue(), rxIp.src(), dst);
-            return;
+            return TAKE;
         }
         if (rxIp.protocol() != Ipv4Packet.PROTO_UDP) {
-            dropUnsupported++;
-            return;
+            return DROP_UNSUPPORTED;
         }
         int src = rxIp.src();
         try {
             rxUdp.wrap(frame, rxIp.payloadOffset(), rxIp.payloadLength(), src, dst, false);
         } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
+            return DROP_MALFORMED;
         }
         // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
         // busy segment most broadcasts are other hosts' DHCP requests to port 67).
-        UdpHandler h = ports.handler(rxUdp.dstPort());
+        int port = rxUdp.dstPort();
+        UdpHandler h = ports.handler(port);
         if (h == null) {
-            dropNoListener++;
-            return;
+            return DROP_NO_LISTENER;
         }
         if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
-            dropChecksum++;
-            return;
+            return DROP_CHECKSUM;
         }
-        h.onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
+        if (h.ignores(src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength())) {
+            return PORT_IGNORED + port;
+        }
+        return TAKE;
     }
 
     /**
@@ -464,6 +544,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (groups.count() == MAX_GROUPS || address == 0) {
             return false;
         }
+        receiveState++;
         link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
         return groups.join(now, g);
     }
@@ -476,6 +557,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public void leaveGroup(long now, Ipv4Address group) {
         int g = group.value();
         long groupMac = MacAddress.multicastValue(g);
+        receiveState++;
         if (groups.leave(now, g) && !groups.mapsMac(groupMac)) {
             link.leaveMulticast(new MacAddress(groupMac));
         }
