@@ -98,6 +98,7 @@ final class ArpResolver {
     }
 
     private Resolution startResolution(long now, int ip) {
+        version++; // an address being resolved: ARP from it is merged (verdictOf)
         Resolution free = null;
         for (Resolution r : resolutions) {
             if (r.active && r.ip == ip) {
@@ -189,7 +190,6 @@ final class ArpResolver {
         r.nextAt = now + config.arpRetryInterval();
     }
 
-    /** Takes a received ARP packet; returns false when it was neither for us nor about a host we know or seek. */
     /** Returns a number that moves whenever {@link #verdictOf} may answer otherwise (never back). */
     long version() {
         return version;
@@ -223,6 +223,7 @@ final class ArpResolver {
         return address == 0 || tpa != address ? ARP_NOT_FOR_US : ARP_TAKE;
     }
 
+    /** Takes a received ARP packet; returns false when it was neither for us nor about a host we know or seek. */
     boolean onArp(long now, ArpPacket p) {
         version++;
         int address = wire.address();

@@ -52,9 +52,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
 
-    private final EthernetFrame rxEth = new EthernetFrame();
-    private final Ipv4Packet rxIp = new Ipv4Packet();
-    private final UdpDatagram rxUdp = new UdpDatagram();
+    // The receive checks onFrame acts after, and those a link asks (ReceiveFilter), with views of their own.
+    private final ReceiveVerdict rx;
+    private ReceiveVerdict asked;
 
     // What fill() writes next: set just before link.transmit.
     private boolean txArp;
@@ -95,6 +95,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
         this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
         this.ports = new UdpPorts(config.udpBindings());
+        this.rx = new ReceiveVerdict(this, config, this.mac, arp, groups, ports);
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
@@ -233,7 +234,13 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         return (dst & netmask) == (address & netmask) ? dst : gateway;
     }
 
-    private boolean isBroadcast(int ip) {
+    /** Our address as an int, 0 before {@link #configure} (for {@link ReceiveVerdict}). */
+    int addressValue() {
+        return address;
+    }
+
+    /** Returns whether {@code ip} is a broadcast address here: all ones, or our subnet's (RFC 1122 section 3.3.6). */
+    boolean isBroadcast(int ip) {
         return ip == -1 || (address != 0 && netmask != -1 && (ip == (address | ~netmask) || ip == subnetBroadcast));
     }
 
@@ -355,61 +362,39 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     @Override
     public void onFrame(long now, ByteBuffer frame, int length) {
-        // The drops are decided by verdict(), which ReceiveFilter lets a link ask before handing a frame over; what
-        // it takes, it leaves parsed in rxEth (and rxIp, rxUdp) for the code below.
-        int v = verdict(frame, length);
+        // What the stack only counts, ReceiveVerdict says (as it tells a link that asks first: ReceiveFilter); what
+        // it takes, it leaves parsed in its views for the code below.
+        int v = rx.of(frame, length);
         if (v != TAKE) {
             dropped(v);
             return;
         }
         rxFrames++;
-        if (rxEth.etherType() == EthernetFrame.TYPE_ARP) {
-            onArp(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
+        if (rx.eth.etherType() == EthernetFrame.TYPE_ARP) {
+            onArp(now, frame, rx.eth.payloadOffset(), rx.eth.payloadLength());
             return;
         }
-        int dst = rxIp.dst();
-        switch (rxIp.protocol()) {
-            case Ipv4Packet.PROTO_IGMP -> onIgmp(now, frame, dst);
+        Ipv4Packet ip = rx.ip;
+        int dst = ip.dst();
+        switch (ip.protocol()) {
+            case Ipv4Packet.PROTO_IGMP -> onIgmp(now, frame, ip);
             case Ipv4Packet.PROTO_ICMP ->
-                    icmp.onIcmp(now, frame, rxIp.payloadOffset(), rxIp.payloadLength(), rxEth.srcValue(), rxIp.src(), dst);
-            default -> ports.handler(rxUdp.dstPort()).onDatagram(now, rxIp.src(), rxUdp.srcPort(), dst, frame,
-                    rxUdp.payloadOffset(), rxUdp.payloadLength());
+                    icmp.onIcmp(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue(), ip.src(), dst);
+            default -> ports.handler(rx.udp.dstPort()).onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame,
+                    rx.udp.payloadOffset(), rx.udp.payloadLength());
         }
     }
 
-    // Verdicts of frames the stack drops (ReceiveFilter): the counter each moves. A UDP port's own drop is
-    // PORT_IGNORED + the port.
-    private static final int DROP_MALFORMED = 0;
-    private static final int DROP_NOT_FOR_US = 1;
-    private static final int DROP_UNSUPPORTED = 2;
-    private static final int DROP_CHECKSUM = 3;
-    private static final int DROP_FRAGMENT = 4;
-    private static final int DROP_NO_LISTENER = 5;
-    private static final int ARP_NOTHING = 6; // an ARP probe, or our own address elsewhere: nothing to learn, no drop counted
-    private static final int PORT_IGNORED = 0x10000;
-
     /**
-     * {@inheritDoc} The stack's receive path up to the point where it acts: Ethernet destination, ARP (RFC 826 merge,
-     * RFC 5227 probes), IPv4 header, destination and protocol, UDP port and checksum, and the bound port's own early
-     * drop ({@link UdpHandler#ignores}).
+     * {@inheritDoc} {@link ReceiveVerdict}'s checks, with views of their own: asking changes nothing the stack reads
+     * when it acts.
      */
     @Override
     public int verdict(ByteBuffer frame, int length) {
-        try {
-            rxEth.wrap(frame, length);
-        } catch (MalformedPacketException e) {
-            return DROP_MALFORMED;
+        if (asked == null) {
+            asked = new ReceiveVerdict(this, config, mac, arp, groups, ports);
         }
-        long dst = rxEth.dstValue();
-        long src = rxEth.srcValue();
-        if ((dst != mac && dst != MacAddress.BROADCAST.value() && !groups.wantsMac(dst)) || src == mac) {
-            return DROP_NOT_FOR_US; // another station's unicast, a group we are not in, or our own frame echoed back
-        }
-        return switch (rxEth.etherType()) {
-            case EthernetFrame.TYPE_ARP -> arpVerdict(frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            case EthernetFrame.TYPE_IPV4 -> ipv4Verdict(frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            default -> DROP_UNSUPPORTED;
-        };
+        return asked.of(frame, length);
     }
 
     /** {@inheritDoc} Bindings, address, groups and ARP's state: everything {@link #verdict} reads that may change. */
@@ -422,37 +407,21 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public void dropped(int verdict) {
         rxFrames++;
         switch (verdict) {
-            case DROP_MALFORMED -> dropMalformed++;
-            case DROP_NOT_FOR_US -> dropNotForUs++;
-            case DROP_UNSUPPORTED -> dropUnsupported++;
-            case DROP_CHECKSUM -> dropChecksum++;
-            case DROP_FRAGMENT -> dropFragment++;
-            case DROP_NO_LISTENER -> dropNoListener++;
-            case ARP_NOTHING -> {
+            case ReceiveVerdict.DROP_MALFORMED -> dropMalformed++;
+            case ReceiveVerdict.DROP_NOT_FOR_US -> dropNotForUs++;
+            case ReceiveVerdict.DROP_UNSUPPORTED -> dropUnsupported++;
+            case ReceiveVerdict.DROP_CHECKSUM -> dropChecksum++;
+            case ReceiveVerdict.DROP_FRAGMENT -> dropFragment++;
+            case ReceiveVerdict.DROP_NO_LISTENER -> dropNoListener++;
+            case ReceiveVerdict.ARP_NOTHING -> {
             }
             default -> {
-                if (verdict < PORT_IGNORED || verdict > PORT_IGNORED + 0xFFFF) {
+                if (verdict < ReceiveVerdict.PORT_IGNORED || verdict > ReceiveVerdict.PORT_IGNORED + 0xFFFF) {
                     throw new IllegalArgumentException("verdict " + verdict);
                 }
-                ports.handler(verdict - PORT_IGNORED).ignored();
+                ports.handler(verdict - ReceiveVerdict.PORT_IGNORED).ignored();
             }
         }
-    }
-
-    /** ARP's part of {@link #verdict}: ArpPacket.parse's checks, then the resolver's, reading the fields in place. */
-    private int arpVerdict(ByteBuffer frame, int off, int len) {
-        // RFC 826 layout: hrd 0, pro 2, hln 4, pln 5, op 6, sha 8, spa 14, tha 18, tpa 24 (ArpPacket.parse's checks).
-        if (len < ArpPacket.LENGTH || (frame.getShort(off) & 0xFFFF) != 1
-                || (frame.getShort(off + 2) & 0xFFFF) != EthernetFrame.TYPE_IPV4
-                || (frame.get(off + 4) & 0xFF) != MacAddress.LENGTH || (frame.get(off + 5) & 0xFF) != Ipv4Address.LENGTH) {
-            return DROP_MALFORMED;
-        }
-        int op = frame.getShort(off + 6) & 0xFFFF;
-        return switch (arp.verdictOf(op, MacAddress.readLong(frame, off + 8), frame.getInt(off + 14), frame.getInt(off + 24))) {
-            case ArpResolver.ARP_NOTHING -> ARP_NOTHING;
-            case ArpResolver.ARP_NOT_FOR_US -> DROP_NOT_FOR_US;
-            default -> TAKE;
-        };
     }
 
     private void onArp(long now, ByteBuffer frame, int off, int len) {
@@ -466,60 +435,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (!arp.onArp(now, p)) {
             dropNotForUs++;
         }
-    }
-
-    /** IPv4's and UDP's part of {@link #verdict}; a frame it takes is left in rxIp (and rxUdp). */
-    private int ipv4Verdict(ByteBuffer frame, int off, int len) {
-        try {
-            rxIp.wrap(frame, off, len, false);
-        } catch (MalformedPacketException e) {
-            return DROP_MALFORMED;
-        }
-        if (config.verifyChecksums() && !rxIp.checksumOk()) {
-            return DROP_CHECKSUM;
-        }
-        if (rxIp.isFragment()) {
-            return DROP_FRAGMENT;
-        }
-        int dst = rxIp.dst();
-        // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
-        // address we are being offered (RFC 1542 section 3.1.1).
-        if (address != 0 && dst != address && !isBroadcast(dst) && !isMember(dst)
-                && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groups.count() > 0)) {
-            return DROP_NOT_FOR_US;
-        }
-        if (rxIp.protocol() == Ipv4Packet.PROTO_IGMP) {
-            return TAKE;
-        }
-        if (isMulticastAddress(dst) && dst != IgmpPacket.ALL_SYSTEMS.value() && !isMember(dst)) {
-            return DROP_NOT_FOR_US; // before we have an address any destination goes, but not a group we did not join
-        }
-        if (rxIp.protocol() == Ipv4Packet.PROTO_ICMP) {
-            return TAKE;
-        }
-        if (rxIp.protocol() != Ipv4Packet.PROTO_UDP) {
-            return DROP_UNSUPPORTED;
-        }
-        int src = rxIp.src();
-        try {
-            rxUdp.wrap(frame, rxIp.payloadOffset(), rxIp.payloadLength(), src, dst, false);
-        } catch (MalformedPacketException e) {
-            return DROP_MALFORMED;
-        }
-        // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
-        // busy segment most broadcasts are other hosts' DHCP requests to port 67).
-        int port = rxUdp.dstPort();
-        UdpHandler h = ports.handler(port);
-        if (h == null) {
-            return DROP_NO_LISTENER;
-        }
-        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
-            return DROP_CHECKSUM;
-        }
-        if (h.ignores(src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength())) {
-            return PORT_IGNORED + port;
-        }
-        return TAKE;
     }
 
     /**
@@ -571,27 +486,19 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     /** Returns whether the stack is in {@code group}. */
     public boolean isMember(Ipv4Address group) {
-        return isMember(group.value());
-    }
-
-    private boolean isMember(int g) {
-        return groups.isMember(g);
-    }
-
-    private static boolean isMulticastAddress(int ip) {
-        return (ip >>> 28) == 0xE;
+        return groups.isMember(group.value());
     }
 
     /** An IGMP message (RFC 2236 section 6): the group membership's to act on. */
-    private void onIgmp(long now, ByteBuffer frame, int dst) {
+    private void onIgmp(long now, ByteBuffer frame, Ipv4Packet ip) {
         IgmpPacket p;
         try {
-            p = IgmpPacket.parse(frame, rxIp.payloadOffset(), rxIp.payloadLength(), config.verifyChecksums());
+            p = IgmpPacket.parse(frame, ip.payloadOffset(), ip.payloadLength(), config.verifyChecksums());
         } catch (MalformedPacketException e) {
             dropMalformed++;
             return;
         }
-        groups.onMessage(now, p, rxEth.srcValue());
+        groups.onMessage(now, p, rx.eth.srcValue());
     }
 
     /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */

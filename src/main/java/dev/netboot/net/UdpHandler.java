@@ -23,7 +23,9 @@ public interface UdpHandler {
 
     /**
      * Returns whether {@link #onDatagram} would only count this datagram and drop it, changing nothing else (another
-     * client's broadcast DHCP reply): for {@link ReceiveFilter}. Pure; false (the default) when unsure.
+     * client's broadcast DHCP reply): for {@link ReceiveFilter}. Pure, and what it answers depends only on the datagram
+     * and on what stays fixed while the port is bound (a stack's receive state does not see the handler's own);
+     * false (the default) when unsure.
      */
     default boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         return false;
