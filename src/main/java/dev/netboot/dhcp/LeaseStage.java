@@ -260,6 +260,17 @@ public final class LeaseStage implements UdpHandler {
         };
     }
 
+    /** {@inheritDoc} Another client's reply (its chaddr not ours), which {@link #onDatagram} counts and drops unparsed. */
+    @Override
+    public boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        return BootpMessage.isReplyForAnother(buf, off, len, mac);
+    }
+
+    @Override
+    public void ignored() {
+        wrongChaddr++;
+    }
+
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         if (BootpMessage.isReplyForAnother(buf, off, len, mac)) {

@@ -11,6 +11,8 @@ import java.util.Arrays;
 final class ArrivalQueue {
     private long[] at = new long[16];
     private byte[][] frames = new byte[16][];
+    // Per frame: ReceiveFilter.TAKE, or the verdict of a frame the receiver's stack would only count (EmulatedPort).
+    private int[] verdicts = new int[16];
     private int head;
     private int size;
 
@@ -37,6 +39,31 @@ final class ArrivalQueue {
         return n;
     }
 
+    /** Returns the verdict of the first frame; the queue must not be empty. */
+    int peekVerdict() {
+        return verdicts[head];
+    }
+
+    /** Returns the arrival of the frame {@code i} places after the first. */
+    long atOf(int i) {
+        return at[(head + i) & (at.length - 1)];
+    }
+
+    /** Returns the frame {@code i} places after the first. */
+    byte[] frameOf(int i) {
+        return frames[(head + i) & (at.length - 1)];
+    }
+
+    /** Returns the verdict of the frame {@code i} places after the first. */
+    int verdictOf(int i) {
+        return verdicts[(head + i) & (at.length - 1)];
+    }
+
+    /** Sets the verdict of the frame {@code i} places after the first. */
+    void verdict(int i, int v) {
+        verdicts[(head + i) & (at.length - 1)] = v;
+    }
+
     /** Takes the first frame out. */
     byte[] poll() {
         byte[] f = frames[head];
@@ -48,6 +75,11 @@ final class ArrivalQueue {
 
     /** Adds {@code frame} arriving at {@code t}: after every frame arriving at or before {@code t}. */
     void add(long t, byte[] frame) {
+        add(t, frame, dev.netboot.net.ReceiveFilter.TAKE);
+    }
+
+    /** Adds {@code frame} arriving at {@code t} with verdict {@code verdict}: after every frame arriving at or before {@code t}. */
+    void add(long t, byte[] frame, int verdict) {
         if (size == at.length) {
             grow();
         }
@@ -59,11 +91,13 @@ final class ArrivalQueue {
             int to = (head + k) & mask;
             at[to] = at[from];
             frames[to] = frames[from];
+            verdicts[to] = verdicts[from];
             k--;
         }
         int slot = (head + k) & mask;
         at[slot] = t;
         frames[slot] = frame;
+        verdicts[slot] = verdict;
         size++;
     }
 
@@ -71,12 +105,15 @@ final class ArrivalQueue {
         int n = at.length;
         long[] a = new long[n * 2];
         byte[][] f = new byte[n * 2][];
+        int[] v = new int[n * 2];
         for (int i = 0; i < size; i++) {
             a[i] = at[(head + i) & (n - 1)];
             f[i] = frames[(head + i) & (n - 1)];
+            v[i] = verdicts[(head + i) & (n - 1)];
         }
         at = a;
         frames = f;
+        verdicts = v;
         head = 0;
         Arrays.fill(frames, size, frames.length, null);
     }

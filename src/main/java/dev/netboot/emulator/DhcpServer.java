@@ -85,6 +85,10 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private final Map<MacAddress, Ipv4Address> bootServerOf = new java.util.HashMap<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
     private RogueDhcp rogue = RogueDhcp.NONE;
+    // Requests for an address left unanswered because the pool had none left (ISC dhcpd logs "no free leases",
+    // dnsmasq "no address available"), and the clients whose last such request was: they have had no offer since.
+    private long exhausted;
+    private final java.util.Set<MacAddress> unserved = new java.util.HashSet<>();
 
     DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
         this.stack = stack;
@@ -127,6 +131,21 @@ public final class DhcpServer implements UdpHandler, SimNode {
     /** Makes this server a rogue that gets its offers and acknowledgements wrong as {@code kind} says. */
     void rogue(RogueDhcp kind) {
         this.rogue = java.util.Objects.requireNonNull(kind);
+    }
+
+    /** Returns the DHCPDISCOVERs (and BOOTREQUESTs) left unanswered because the pool had no address left for them. */
+    public long poolExhausted() {
+        return exhausted;
+    }
+
+    /** Returns whether the last request of client {@code chaddr} found the pool exhausted (and no offer went to it since). */
+    public boolean refusedForPool(MacAddress chaddr) {
+        return unserved.contains(chaddr);
+    }
+
+    /** Returns the addresses of the main pool (the server's own subnet), first to last. */
+    public int poolSize() {
+        return config.poolLast().value() - config.poolFirst().value() + 1;
     }
 
     /** Returns the counters. */
@@ -173,10 +192,14 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 return;
             }
             Ipv4Address a = subnet.pool().offer(client, now);
+            if (a == null) {
+                noAddress(req);
+            }
             if (a == null || !subnet.pool().commit(client, a, now, Long.MAX_VALUE)) {
                 ignored++;
                 return;
             }
+            unserved.remove(req.chaddr());
             bootp++;
             send(now, req, reply(req, null, a, subnet, true));
             return;
@@ -186,9 +209,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 discovers++;
                 Ipv4Address a = subnet.pool().offer(client, now);
                 if (a == null) {
+                    noAddress(req);
                     ignored++;
                     return;
                 }
+                unserved.remove(req.chaddr());
                 BootpMessage offer = reply(req, DhcpMessageType.Known.OFFER, a, subnet, true);
                 if (settings.offerDelay() > 0) {
                     pending.add(new Pending(now + settings.offerDelay(), req, offer, subnet, client));
@@ -224,6 +249,12 @@ public final class DhcpServer implements UdpHandler, SimNode {
             }
             default -> ignored++;
         }
+    }
+
+    /** A request for an address found none left in the pool: counted, and its client noted until it gets an offer. */
+    private void noAddress(BootpMessage req) {
+        exhausted++;
+        unserved.add(req.chaddr());
     }
 
     private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {

@@ -1,6 +1,7 @@
 package dev.netboot.emulator;
 
 import dev.netboot.link.Link;
+import dev.netboot.net.ReceiveFilter;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 
@@ -10,6 +11,16 @@ import java.nio.ByteBuffer;
  * rate, after the frames queued before it and its own serialisation time); {@link #receive}
  * hands over, one per call, the frames whose delivery time has come, earliest first. The port does no address
  * filtering: like a NIC in promiscuous mode on a hub, it passes every frame up.
+ *
+ * <p><b>Frames a stack would only count.</b> A fleet's board hears every other board's broadcasts (DHCP requests,
+ * ARP probes, the server's broadcast replies to the others), and its stack drops nearly all of them at once. With
+ * {@link #filterWith} the port asks the board's stack ({@link ReceiveFilter}) what it would do with each frame: one it
+ * would only count does not wake the board; once it has arrived (and the board has not been polled since, so its
+ * state is the one it had then) the port counts it for the stack ({@link ReceiveFilter#dropped}) without handing it
+ * over. After each poll of the board (which may change its state) the frames still on their way are asked again, and
+ * one the stack would now take wakes it at its arrival as any other. So the board's counters, state and everything it
+ * sends are those of a board handed every frame, as are this port's counters; what goes is the work, which on a
+ * segment of N boards grows as N x N broadcasts.
  */
 public final class EmulatedPort implements Link {
     /** The MTU of every emulated port. */
@@ -30,6 +41,12 @@ public final class EmulatedPort implements Link {
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent, bytesSent;
     private int peak;
+    // The stack that says which frames it would only count (null: every frame wakes the reader), the frames queued
+    // that it would take (all of them without a filter), and the frames counted for it without being handed over.
+    private ReceiveFilter filter;
+    private long verdictsOf; // the filter's receiveState() the queued verdicts were given in
+    private int takes;
+    private long filtered;
 
     private final int id;
 
@@ -71,12 +88,18 @@ public final class EmulatedPort implements Link {
     @Override
     public boolean receive(long now, FrameHandler handler) {
         learnOwner();
+        if (filter != null) {
+            settle(now, false);
+        }
         if (queue.isEmpty() || queue.peekAt() > now) {
             return false;
         }
         if (queue.size() > peak) {
             // Frames in flight count only once they have arrived; the queue holds both.
             peak = Math.max(peak, queue.dueBy(now));
+        }
+        if (queue.peekVerdict() == ReceiveFilter.TAKE) {
+            takes--;
         }
         byte[] frame = queue.poll();
         received++;
@@ -87,11 +110,114 @@ public final class EmulatedPort implements Link {
         return true;
     }
 
-    /** Returns the delivery time of the next queued frame, or {@link Long#MAX_VALUE}. */
+    /**
+     * Asks {@code stack} from now on which frames it would only count ({@link ReceiveFilter}): those do not wake node
+     * {@code owner} (the simulation's index of the node that reads this port). Call before the first frame for it.
+     */
+    void filterWith(ReceiveFilter stack, int owner) {
+        if (this.owner >= 0 && this.owner != owner || !queue.isEmpty()) {
+            throw new IllegalStateException("filterWith after port " + mac + " was read or sent to");
+        }
+        this.owner = owner;
+        filter = stack;
+        verdictsOf = stack.receiveState();
+        segment.simulation().filtering(owner, this);
+    }
+
+    /**
+     * Counts for the stack the frames it would only count that arrived before {@code now} (at or before it when
+     * {@code inclusive}) and wait at the head of the queue: the reader has not been polled since they arrived (a poll
+     * takes every frame that has), so the stack's verdict on them stands.
+     */
+    void settle(long now, boolean inclusive) {
+        while (!queue.isEmpty() && queue.peekVerdict() != ReceiveFilter.TAKE) {
+            long t = queue.peekAt();
+            if (t > now || (t == now && !inclusive)) {
+                return;
+            }
+            // The frames arriving at t: woken then, the reader would have found them all waiting (its receive ring).
+            int run = 1;
+            while (run < queue.size() && queue.atOf(run) == t && queue.verdictOf(run) != ReceiveFilter.TAKE) {
+                run++;
+            }
+            if (run < queue.size() && queue.atOf(run) == t) {
+                return; // a frame it takes arrives with them: its poll at t takes them all in order
+            }
+            peak = Math.max(peak, run);
+            for (int k = 0; k < run; k++) {
+                int v = queue.peekVerdict();
+                queue.poll();
+                received++;
+                filtered++;
+                segment.delivered();
+                filter.dropped(v);
+            }
+        }
+    }
+
+    /**
+     * After a poll of the reader, whose stack may have changed its mind: asks again about each frame it would only
+     * count, and returns the earliest arrival of those it would now take (they wake it as any frame), or
+     * {@link Long#MAX_VALUE}.
+     */
+    long reclassify() {
+        long state = filter.receiveState();
+        if (state == verdictsOf) {
+            return Long.MAX_VALUE; // nothing the verdicts read has changed
+        }
+        verdictsOf = state;
+        int n = queue.size();
+        if (n == takes) {
+            return Long.MAX_VALUE;
+        }
+        long earliest = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (queue.verdictOf(i) == ReceiveFilter.TAKE) {
+                continue;
+            }
+            byte[] f = queue.frameOf(i);
+            int v = filter.verdict(segment.view(f), f.length);
+            queue.verdict(i, v);
+            if (v == ReceiveFilter.TAKE) {
+                takes++;
+                earliest = Math.min(earliest, queue.atOf(i));
+            }
+        }
+        return earliest;
+    }
+
+    /** Before counters are read: settles the frames arrived by {@code now} that the stack only counts. */
+    void settleForStats(long now) {
+        if (filter != null) {
+            settle(now, true);
+        }
+    }
+
+    /** Returns the frames counted for the stack without being handed over ({@link #filterWith}); in {@link #framesReceived}. */
+    public long framesFiltered() {
+        return filtered;
+    }
+
+    /** Returns the frames handed to the receiver's handler: {@link #framesReceived} less {@link #framesFiltered}. */
+    public long framesHanded() {
+        return received - filtered;
+    }
+
+    /** Returns the delivery time of the next queued frame the receiver takes ({@link #filterWith}), or {@link Long#MAX_VALUE}. */
     @Override
     public long pollAt() {
         learnOwner();
-        return queue.isEmpty() ? Long.MAX_VALUE : queue.peekAt();
+        if (takes == 0) {
+            return Long.MAX_VALUE;
+        }
+        if (queue.peekVerdict() == ReceiveFilter.TAKE) {
+            return queue.peekAt();
+        }
+        for (int i = 1; ; i++) {
+            if (queue.verdictOf(i) == ReceiveFilter.TAKE) {
+                return queue.atOf(i);
+            }
+        }
     }
 
     /** Returns the segment this port is attached to. */
@@ -135,8 +261,18 @@ public final class EmulatedPort implements Link {
     }
 
     void enqueue(long at, byte[] frame) {
+        Simulation sim = segment.simulation();
+        if (filter != null && at > sim.now() && segment.faults().maxQueue() == 0) {
+            settle(sim.now(), false);
+            int v = filter.verdict(segment.view(frame), frame.length);
+            if (v != ReceiveFilter.TAKE) {
+                queue.add(at, frame, v); // the stack would only count it: it does not wake the reader
+                return;
+            }
+        }
         queue.add(at, frame);
-        segment.simulation().wakeOwner(owner, at);
+        takes++;
+        sim.wakeOwner(owner, at);
     }
 
     /** The node the simulation is polling reads this port: frames for it wake that node from now on. */

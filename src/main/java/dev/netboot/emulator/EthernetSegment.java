@@ -192,6 +192,7 @@ public final class EthernetSegment {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
+        settle();
         return new Stats(framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue,
                 droppedByLinkDown, corrupted, tampered, reordered);
     }
@@ -359,5 +360,25 @@ public final class EthernetSegment {
 
     void delivered() {
         framesDelivered++;
+    }
+
+    /** Counts, on every port that spares its board frames (EmulatedPort.filterWith), those arrived by now. */
+    void settle() {
+        for (EmulatedPort p : ports) {
+            p.settleForStats(sim.now());
+        }
+    }
+
+    // One read-only view of the frame being forwarded, shared by the receivers' stacks that are asked about it.
+    private byte[] viewed;
+    private ByteBuffer view;
+
+    /** Returns a read-only view of {@code frame} (one for all the ports asked about it). */
+    ByteBuffer view(byte[] frame) {
+        if (frame != viewed) {
+            viewed = frame;
+            view = ByteBuffer.wrap(frame).asReadOnlyBuffer();
+        }
+        return view;
     }
 }

@@ -11,6 +11,7 @@ import dev.netboot.flash.FlashTiming;
 import dev.netboot.flash.Flashes;
 import dev.netboot.flash.TimedFlash;
 import dev.netboot.net.NetConfig;
+import dev.netboot.net.ReceiveFilter;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 
@@ -55,6 +56,35 @@ final class FleetBoard implements SimNode, BootObserver {
         this.boot = new BootSequence(port, mac, p, NetConfig.DEFAULTS, timed == null ? flash : timed,
                 Seeds.random(seed, "device/" + index), this);
     }
+
+    /**
+     * Makes the board's port spare it the frames its stack would only count (the others' broadcasts): while it is off,
+     * every frame (lost, as {@link #poll} loses it); once on, what its stack says. {@code node} is its index in the
+     * simulation.
+     */
+    void filterAs(int node) {
+        port.filterWith(new ReceiveFilter() {
+            @Override
+            public int verdict(java.nio.ByteBuffer frame, int length) {
+                return on ? boot.net().verdict(frame, length) : OFF;
+            }
+
+            @Override
+            public void dropped(int verdict) {
+                if (verdict != OFF) {
+                    boot.net().dropped(verdict);
+                }
+            }
+
+            @Override
+            public long receiveState() {
+                return on ? boot.net().receiveState() + 1 : 0; // powering on changes every verdict
+            }
+        }, node);
+    }
+
+    /** The verdict of a frame that reaches a board still off: lost, never seen by its stack. */
+    private static final int OFF = Integer.MAX_VALUE;
 
     /** Returns the board's port. */
     EmulatedPort port() {

@@ -146,6 +146,20 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
         return frames == 0 ? 0 : (double) wallNanos / frames;
     }
 
+    /**
+     * Returns what the server knows of a board that failed without an address: "no DHCP offer: the pool of N addresses
+     * was exhausted; " when the DHCP server left its last request unanswered for want of an address (and offered it
+     * none since), else "". The board itself only saw silence.
+     */
+    private static String poolExhausted(FleetBoot.Run run, FleetBoard b) {
+        DhcpServer d = run.lan().dhcp();
+        if (b.lease != null || d == null || !d.refusedForPool(b.mac)) {
+            return "";
+        }
+        return String.format(java.util.Locale.ROOT, "no DHCP offer: the server's pool of %,d addresses was exhausted; the board: ",
+                d.poolSize());
+    }
+
     static FleetReport of(FleetBoot.Run run) {
         List<FleetBoard> boards = run.boards();
         List<Long> times = new ArrayList<>();
@@ -170,7 +184,7 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                 last = Math.max(last, b.endedAt);
             } else {
                 String why = b.failure == null ? "unfinished: still " + stateName(b) + " when the run ended"
-                        : b.failure.stage() + ": " + NUMBERS.matcher(b.failure.message()).replaceAll("N");
+                        : b.failure.stage() + ": " + poolExhausted(run, b) + NUMBERS.matcher(b.failure.message()).replaceAll("N");
                 failures.merge(why, 1, Integer::sum);
             }
             if (b.lease != null && b.endedAt >= 0 && b.report != null) {

@@ -32,6 +32,7 @@ public final class Simulation {
     private final List<EthernetSegment> segments = new ArrayList<>();
     private boolean[] inRound = new boolean[16]; // per node: due in this step
     private boolean[] inNext = new boolean[16];  // per node: due in the next step at this instant
+    private EmulatedPort[] filtered = new EmulatedPort[16]; // per node: its port that skips frames its stack only counts
     private final TimeHeap heap = new TimeHeap();
     private final IntHeap round = new IntHeap();
     private final IntHeap next = new IntHeap();
@@ -107,6 +108,7 @@ public final class Simulation {
             int n = i * 2;
             inRound = Arrays.copyOf(inRound, n);
             inNext = Arrays.copyOf(inNext, n);
+            filtered = Arrays.copyOf(filtered, n);
         }
         heap.ensure(i + 1);
         if (current >= 0) {
@@ -272,9 +274,16 @@ public final class Simulation {
             inRound[i] = false;
             SimNode n = nodes.get(i);
             current = i;
+            EmulatedPort fp = filtered[i];
+            if (fp != null) {
+                fp.settle(now, false); // frames its stack only counts, arrived since its last poll
+            }
             n.poll(now);
             polls++;
             long at = n.pollAt();
+            if (fp != null) {
+                at = Math.min(at, fp.reclassify()); // its state may have changed: frames on their way asked again
+            }
             current = -1;
             schedule(i, at);
         }
@@ -323,6 +332,14 @@ public final class Simulation {
         } else {
             everyoneAt.add(at);
         }
+    }
+
+    /** Node {@code node} reads {@code port}, which does not wake it for frames its stack only counts ({@link EmulatedPort#filterWith}). */
+    void filtering(int node, EmulatedPort port) {
+        if (filtered[node] != null && filtered[node] != port) {
+            throw new IllegalStateException("node " + node + " reads two filtered ports");
+        }
+        filtered[node] = port;
     }
 
     /** Returns the node being polled (or asked for its next instant), -1 outside a poll. */

@@ -38,6 +38,8 @@ final class ArpResolver {
     private final PendingDatagram[] pending = new PendingDatagram[PENDING_SLOTS];
     // RFC 5227 conflict detection: the address being probed for (0: none) and who else claimed it (-1: nobody).
     private int watched;
+    // Moves whenever what verdictOf reads may have changed (watched address, cache, resolutions, our address).
+    private long version;
     private long conflictMac = -1;
     private long requestsSent, repliesSent, failures;
 
@@ -81,6 +83,7 @@ final class ArpResolver {
         if (m >= 0) {
             return new ArpStatus.Resolved(new MacAddress(m));
         }
+        version++;
         for (Resolution r : resolutions) {
             if (r.active && r.ip == ip) {
                 if (r.failed) {
@@ -95,6 +98,7 @@ final class ArpResolver {
     }
 
     private Resolution startResolution(long now, int ip) {
+        version++; // an address being resolved: ARP from it is merged (verdictOf)
         Resolution free = null;
         for (Resolution r : resolutions) {
             if (r.active && r.ip == ip) {
@@ -136,6 +140,7 @@ final class ArpResolver {
 
     /** Watches ARP traffic for another host using {@code ip} (RFC 5227 section 2.1.1); 0 stops watching. */
     void watch(int ip) {
+        version++;
         watched = ip;
         conflictMac = -1;
     }
@@ -185,8 +190,42 @@ final class ArpResolver {
         r.nextAt = now + config.arpRetryInterval();
     }
 
+    /** Returns a number that moves whenever {@link #verdictOf} may answer otherwise (never back). */
+    long version() {
+        return version;
+    }
+
+    /** {@link #verdictOf}: {@link #onArp} would act on the packet. */
+    static final int ARP_TAKE = 0;
+    /** {@link #verdictOf}: {@link #onArp} would return true and do nothing (a probe, our own address elsewhere). */
+    static final int ARP_NOTHING = 1;
+    /** {@link #verdictOf}: {@link #onArp} would return false and do nothing (another host's, nothing to merge). */
+    static final int ARP_NOT_FOR_US = 2;
+
+    /**
+     * Returns what {@link #onArp} would do with a packet of these fields, without doing it: the same tests in the same
+     * order, none of its effects (for {@link ReceiveFilter}).
+     */
+    int verdictOf(int op, long sha, int spa, int tpa) {
+        int address = wire.address();
+        if (watched != 0 && sha != mac && (spa == watched || (spa == 0 && op == ArpPacket.REQUEST && tpa == watched))) {
+            return ARP_TAKE; // a conflict to note
+        }
+        if (spa == 0 && sha != mac && op == ArpPacket.REQUEST && address != 0 && tpa == address) {
+            return ARP_TAKE; // a probe for our address: answered
+        }
+        if (spa == 0 || sha == mac) {
+            return ARP_NOTHING;
+        }
+        if (cache.contains(spa) || isResolving(spa)) {
+            return ARP_TAKE; // merged
+        }
+        return address == 0 || tpa != address ? ARP_NOT_FOR_US : ARP_TAKE;
+    }
+
     /** Takes a received ARP packet; returns false when it was neither for us nor about a host we know or seek. */
     boolean onArp(long now, ArpPacket p) {
+        version++;
         int address = wire.address();
         int spa = p.spa().value();
         long sha = p.sha().value();

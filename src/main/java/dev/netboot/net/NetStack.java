@@ -25,7 +25,7 @@ import java.nio.ByteBuffer;
  * frames the link lends, and payloads are written by the caller's {@link PayloadWriter}. Only a
  * datagram waiting for ARP is copied, into one of a few preallocated slots.
  */
-public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport {
+public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport, ReceiveFilter {
     /** Bytes of Ethernet, IPv4 and UDP headers before a UDP payload. */
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
@@ -52,9 +52,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
 
-    private final EthernetFrame rxEth = new EthernetFrame();
-    private final Ipv4Packet rxIp = new Ipv4Packet();
-    private final UdpDatagram rxUdp = new UdpDatagram();
+    // The receive checks onFrame acts after, and those a link asks (ReceiveFilter), with views of their own.
+    private final ReceiveVerdict rx;
+    private ReceiveVerdict asked;
 
     // What fill() writes next: set just before link.transmit.
     private boolean txArp;
@@ -74,6 +74,9 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private int ident;
     private boolean udpChecksums = true;
 
+    // Moves whenever what verdict() reads of the stack itself may have changed (ReceiveFilter.receiveState).
+    private long receiveState;
+
     private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
             dropNoListener;
 
@@ -92,6 +95,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
         this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
         this.ports = new UdpPorts(config.udpBindings());
+        this.rx = new ReceiveVerdict(this, config, this.mac, arp, groups, ports);
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
@@ -134,6 +138,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      * (RFC 1122 section 3.3.6: a host recognizes the broadcast forms its subnet uses).
      */
     public void configure(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, Ipv4Address broadcast) {
+        receiveState++;
         this.address = address.value();
         this.netmask = netmask.value();
         this.gateway = gateway.value();
@@ -152,12 +157,14 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      */
     @Override
     public void bind(int port, UdpHandler handler) {
+        receiveState++;
         ports.bind(port, handler);
     }
 
     /** Removes the binding of {@code port}, if any. */
     @Override
     public void unbind(int port) {
+        receiveState++;
         ports.unbind(port);
     }
 
@@ -227,7 +234,13 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         return (dst & netmask) == (address & netmask) ? dst : gateway;
     }
 
-    private boolean isBroadcast(int ip) {
+    /** Our address as an int, 0 before {@link #configure} (for {@link ReceiveVerdict}). */
+    int addressValue() {
+        return address;
+    }
+
+    /** Returns whether {@code ip} is a broadcast address here: all ones, or our subnet's (RFC 1122 section 3.3.6). */
+    boolean isBroadcast(int ip) {
         return ip == -1 || (address != 0 && netmask != -1 && (ip == (address | ~netmask) || ip == subnetBroadcast));
     }
 
@@ -349,23 +362,65 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     @Override
     public void onFrame(long now, ByteBuffer frame, int length) {
+        // What the stack only counts, ReceiveVerdict says (as it tells a link that asks first: ReceiveFilter); what
+        // it takes, it leaves parsed in its views for the code below.
+        int v = rx.of(frame, length);
+        if (v != TAKE) {
+            dropped(v);
+            return;
+        }
         rxFrames++;
-        try {
-            rxEth.wrap(frame, length);
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
+        if (rx.eth.etherType() == EthernetFrame.TYPE_ARP) {
+            onArp(now, frame, rx.eth.payloadOffset(), rx.eth.payloadLength());
             return;
         }
-        long dst = rxEth.dstValue();
-        long src = rxEth.srcValue();
-        if ((dst != mac && dst != MacAddress.BROADCAST.value() && !groups.wantsMac(dst)) || src == mac) {
-            dropNotForUs++; // another station's unicast, a group we are not in, or our own frame echoed back
-            return;
+        Ipv4Packet ip = rx.ip;
+        int dst = ip.dst();
+        switch (ip.protocol()) {
+            case Ipv4Packet.PROTO_IGMP -> onIgmp(now, frame, ip);
+            case Ipv4Packet.PROTO_ICMP ->
+                    icmp.onIcmp(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue(), ip.src(), dst);
+            default -> ports.handler(rx.udp.dstPort()).onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame,
+                    rx.udp.payloadOffset(), rx.udp.payloadLength());
         }
-        switch (rxEth.etherType()) {
-            case EthernetFrame.TYPE_ARP -> onArp(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            case EthernetFrame.TYPE_IPV4 -> onIpv4(now, frame, rxEth.payloadOffset(), rxEth.payloadLength());
-            default -> dropUnsupported++;
+    }
+
+    /**
+     * {@inheritDoc} {@link ReceiveVerdict}'s checks, with views of their own: asking changes nothing the stack reads
+     * when it acts.
+     */
+    @Override
+    public int verdict(ByteBuffer frame, int length) {
+        if (asked == null) {
+            asked = new ReceiveVerdict(this, config, mac, arp, groups, ports);
+        }
+        return asked.of(frame, length);
+    }
+
+    /** {@inheritDoc} Bindings, address, groups and ARP's state: everything {@link #verdict} reads that may change. */
+    @Override
+    public long receiveState() {
+        return receiveState + arp.version();
+    }
+
+    @Override
+    public void dropped(int verdict) {
+        rxFrames++;
+        switch (verdict) {
+            case ReceiveVerdict.DROP_MALFORMED -> dropMalformed++;
+            case ReceiveVerdict.DROP_NOT_FOR_US -> dropNotForUs++;
+            case ReceiveVerdict.DROP_UNSUPPORTED -> dropUnsupported++;
+            case ReceiveVerdict.DROP_CHECKSUM -> dropChecksum++;
+            case ReceiveVerdict.DROP_FRAGMENT -> dropFragment++;
+            case ReceiveVerdict.DROP_NO_LISTENER -> dropNoListener++;
+            case ReceiveVerdict.ARP_NOTHING -> {
+            }
+            default -> {
+                if (verdict < ReceiveVerdict.PORT_IGNORED || verdict > ReceiveVerdict.PORT_IGNORED + 0xFFFF) {
+                    throw new IllegalArgumentException("verdict " + verdict);
+                }
+                ports.handler(verdict - ReceiveVerdict.PORT_IGNORED).ignored();
+            }
         }
     }
 
@@ -380,66 +435,6 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (!arp.onArp(now, p)) {
             dropNotForUs++;
         }
-    }
-
-    private void onIpv4(long now, ByteBuffer frame, int off, int len) {
-        try {
-            rxIp.wrap(frame, off, len, false);
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
-        }
-        if (config.verifyChecksums() && !rxIp.checksumOk()) {
-            dropChecksum++;
-            return;
-        }
-        if (rxIp.isFragment()) {
-            dropFragment++;
-            return;
-        }
-        int dst = rxIp.dst();
-        // Before BOOTP gives us an address we take any destination: the reply may be unicast to the
-        // address we are being offered (RFC 1542 section 3.1.1).
-        if (address != 0 && dst != address && !isBroadcast(dst) && !isMember(dst)
-                && !(dst == IgmpPacket.ALL_SYSTEMS.value() && groups.count() > 0)) {
-            dropNotForUs++;
-            return;
-        }
-        if (rxIp.protocol() == Ipv4Packet.PROTO_IGMP) {
-            onIgmp(now, frame, dst);
-            return;
-        }
-        if (isMulticastAddress(dst) && dst != IgmpPacket.ALL_SYSTEMS.value() && !isMember(dst)) {
-            dropNotForUs++; // before we have an address any destination goes, but not a group we did not join
-            return;
-        }
-        if (rxIp.protocol() == Ipv4Packet.PROTO_ICMP) {
-            icmp.onIcmp(now, frame, rxIp.payloadOffset(), rxIp.payloadLength(), rxEth.srcValue(), rxIp.src(), dst);
-            return;
-        }
-        if (rxIp.protocol() != Ipv4Packet.PROTO_UDP) {
-            dropUnsupported++;
-            return;
-        }
-        int src = rxIp.src();
-        try {
-            rxUdp.wrap(frame, rxIp.payloadOffset(), rxIp.payloadLength(), src, dst, false);
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
-        }
-        // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
-        // busy segment most broadcasts are other hosts' DHCP requests to port 67).
-        UdpHandler h = ports.handler(rxUdp.dstPort());
-        if (h == null) {
-            dropNoListener++;
-            return;
-        }
-        if (config.verifyChecksums() && !rxUdp.checksumOk(src, dst)) {
-            dropChecksum++;
-            return;
-        }
-        h.onDatagram(now, src, rxUdp.srcPort(), dst, frame, rxUdp.payloadOffset(), rxUdp.payloadLength());
     }
 
     /**
@@ -464,6 +459,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         if (groups.count() == MAX_GROUPS || address == 0) {
             return false;
         }
+        receiveState++;
         link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
         return groups.join(now, g);
     }
@@ -476,6 +472,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     public void leaveGroup(long now, Ipv4Address group) {
         int g = group.value();
         long groupMac = MacAddress.multicastValue(g);
+        receiveState++;
         if (groups.leave(now, g) && !groups.mapsMac(groupMac)) {
             link.leaveMulticast(new MacAddress(groupMac));
         }
@@ -489,27 +486,19 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     /** Returns whether the stack is in {@code group}. */
     public boolean isMember(Ipv4Address group) {
-        return isMember(group.value());
-    }
-
-    private boolean isMember(int g) {
-        return groups.isMember(g);
-    }
-
-    private static boolean isMulticastAddress(int ip) {
-        return (ip >>> 28) == 0xE;
+        return groups.isMember(group.value());
     }
 
     /** An IGMP message (RFC 2236 section 6): the group membership's to act on. */
-    private void onIgmp(long now, ByteBuffer frame, int dst) {
+    private void onIgmp(long now, ByteBuffer frame, Ipv4Packet ip) {
         IgmpPacket p;
         try {
-            p = IgmpPacket.parse(frame, rxIp.payloadOffset(), rxIp.payloadLength(), config.verifyChecksums());
+            p = IgmpPacket.parse(frame, ip.payloadOffset(), ip.payloadLength(), config.verifyChecksums());
         } catch (MalformedPacketException e) {
             dropMalformed++;
             return;
         }
-        groups.onMessage(now, p, rxEth.srcValue());
+        groups.onMessage(now, p, rx.eth.srcValue());
     }
 
     /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */

@@ -20,4 +20,19 @@ public interface UdpHandler {
      */
     default void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
     }
+
+    /**
+     * Returns whether {@link #onDatagram} would only count this datagram and drop it, changing nothing else (another
+     * client's broadcast DHCP reply): for {@link ReceiveFilter}. Pure, and what it answers depends only on the datagram
+     * and on what stays fixed while the port is bound (a stack's receive state does not see the handler's own);
+     * false (the default) when unsure.
+     */
+    default boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        return false;
+    }
+
+    /** Counts one datagram as {@link #onDatagram} counts one that {@link #ignores} says it drops. */
+    default void ignored() {
+        throw new IllegalStateException("ignored() without ignores()");
+    }
 }

@@ -224,6 +224,26 @@ class FleetCliTest {
     }
 
     @Test
+    void boardsPastThePoolFailBecauseThePoolWasExhaustedAndSayItInWords() throws Exception {
+        // 12 boards, a pool of 8: boards 0..7 ask first and take the 8 addresses (FleetPoolTest works it out); the 4
+        // others' DHCPDISCOVERs find the pool empty, go unanswered, and each board gives up after its profile's 60 s.
+        Path sc = Files.writeString(dir.resolve("pool8.scenario"), Files.readString(Path.of("emulator/fleet.scenario"))
+                .replaceAll("(?m)^pool-size = .*$", "pool-size = 8"));
+        String why = "dhcp: no DHCP offer: the server's pool of 8 addresses was exhausted; the board: "
+                + "DHCP: no usable offer after N DHCPDISCOVERs in N s";
+        BootCliTest.Run r = run("fleet", "--boards", "12", "--flash-timing", "none", "--json", "--scenario", sc.toString());
+        assertEquals(1, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(8, j.get("booted").asInt());
+        assertEquals(4, j.get("failed").asInt());
+        assertEquals(1, j.get("failures").size(), j.toString());
+        assertEquals(4, j.get("failures").get(why).asInt(), j.toString());
+        assertTrue(r.err().contains("netboot: fleet: 4 of 12 boards failed; most often (4): " + why), r.err());
+        r = run("fleet", "--boards", "12", "--flash-timing", "none", "--scenario", sc.toString());
+        assertTrue(r.out().contains("  failed    4 x " + why), r.out());
+    }
+
+    @Test
     void badOptionsAreOneLineAndExitTwo() throws Exception {
         BootCliTest.Run r = run("fleet", "--boards", "0", "--json");
         assertEquals(2, r.exit());

@@ -1,0 +1,133 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.flash.FlashTiming;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fleet larger than the DHCP server's pool (emulator/fleet.scenario with {@code pool-size = 8}, 12 spi-nor-16m
+ * boards powered up together, a 64 KiB image, flash untimed): which boards fail, why, and what each board is handed.
+ *
+ * <p>Worked out from the rules: all twelve power up at 0 and send their DHCPDISCOVER in index order (the simulation polls
+ * nodes in the order they were added); the switch queues them toward the server's port in that order, so the server
+ * offers its eight addresses to boards 0..7, which take them (leases of 3600 s: none comes back within the run). Boards
+ * 8..11 get no offer: each DISCOVER they send finds the pool empty and goes unanswered. The profile's [bootp] section
+ * (1 s doubled up to 16 s, +/- 0.5 s, give-up 60 s) makes each send DISCOVERs until 60 s have passed and fail at the
+ * first retry instant past that: between 60 s and 60 + 16.5 s after power-up.
+ */
+class FleetPoolTest {
+    static final int BOARDS = 12;
+    static final int POOL = 8;
+
+    @TempDir
+    Path dir;
+
+    private FleetBoot.Config config() throws Exception {
+        String text = Files.readString(Path.of("emulator/fleet.scenario"))
+                .replaceAll("(?m)^pool-size = .*$", "pool-size = " + POOL);
+        Scenario sc = ScenarioFile.load(Files.writeString(dir.resolve("pool8.scenario"), text));
+        DeviceProfile p = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
+        byte[] image = new byte[64 * 1024];
+        new SplittableRandom(5).nextBytes(image);
+        return new FleetBoot.Config(sc, p, ServedFile.of(image), BOARDS, 0, FlashTiming.Mode.NONE, 300_000_000_000L);
+    }
+
+    @Test
+    void theBoardsPastThePoolFailBecauseItWasExhaustedAndTheReportSaysSo() throws Exception {
+        FleetBoot.Run run = FleetBoot.simulate(config(), null, true);
+        List<FleetBoard> boards = run.boards();
+        long discoversOfTheFailed = 0;
+        for (FleetBoard b : boards) {
+            if (b.index < POOL) {
+                assertNotNull(b.report, "board " + b.index + " has an address of the pool and boots");
+                assertNull(b.failure);
+            } else {
+                assertNull(b.report, "board " + b.index);
+                assertNull(b.lease);
+                assertEquals("dhcp", b.failure.stage());
+                assertTrue(b.failure.message().startsWith("DHCP: no usable offer after "), b.failure.message());
+                assertTrue(b.endedAt >= 60_000_000_000L && b.endedAt <= 76_500_000_000L, "failed at " + b.endedAt);
+                assertTrue(run.lan().dhcp().refusedForPool(b.mac));
+                // Each of its DISCOVERs (the first and those sent again) was left unanswered for want of an address.
+                discoversOfTheFailed += b.boot.lease().retransmissions() + 1;
+            }
+        }
+        assertEquals(discoversOfTheFailed, run.lan().dhcp().poolExhausted());
+        assertEquals(POOL, run.lan().dhcp().poolSize());
+        FleetReport r = FleetReport.of(run);
+        assertEquals(POOL, r.booted());
+        assertEquals(Map.of("dhcp: no DHCP offer: the server's pool of 8 addresses was exhausted; the board: "
+                + "DHCP: no usable offer after N DHCPDISCOVERs in N s", BOARDS - POOL), r.failures());
+    }
+
+    @Test
+    void aBoardIsNotHandedTheFramesItsStackOnlyCountsYetCountsThemAll() throws Exception {
+        FleetBoot.Run run = FleetBoot.simulate(config(), null, true);
+        EthernetSegment seg = run.lan().segment();
+        assertEquals(0, seg.switchDrops()); // every frame flooded reached every other port
+        long handed = 0;
+        for (FleetBoard b : run.boards()) {
+            EmulatedPort p = b.port();
+            handed += p.framesHanded();
+            if (b.index >= POOL) {
+                // Nothing is sent to a board without an address but what the switch floods: the others' DHCP requests and
+                // ARP, the server's broadcast replies to them. Its stack only counts each: none is handed to it.
+                assertEquals(seg.flooded() - p.framesSent(), p.framesReceived(), "board " + b.index);
+                assertEquals(p.framesReceived(), p.framesFiltered(), "board " + b.index);
+                assertEquals(0, p.framesHanded(), "board " + b.index);
+                assertEquals(p.framesReceived(), b.boot.net().stats().rxFrames(), "board " + b.index);
+            }
+        }
+        // What the boards acted on came from the server (offers, ACKs, ARP replies, OACK, DATA, ERROR): no board's work
+        // grows with the number of the others' broadcasts.
+        assertTrue(handed <= run.lan().server().port().framesSent(), handed + " frames handed to the boards");
+    }
+
+    @Test
+    void sparingTheBoardsTheFramesTheirStacksOnlyCountChangesNothingTheyDoOrCount() throws Exception {
+        for (String extra : new String[] {"", "loss = 0.05\n"}) {
+            FleetBoot.Config c = config();
+            if (!extra.isEmpty()) {
+                String text = Files.readString(dir.resolve("pool8.scenario")) + "\n[faults]\n" + extra;
+                Scenario sc = ScenarioFile.load(Files.writeString(dir.resolve("lossy.scenario"), text));
+                c = new FleetBoot.Config(sc, c.profile(), c.image(), c.boards(), c.stagger(), c.timing(), c.budget());
+            }
+            FleetBoot.Run spared = FleetBoot.simulate(c, null, true);
+            FleetBoot.Run all = FleetBoot.simulate(c, null, false);
+            assertEquals(all.end(), spared.end());
+            assertEquals(all.lan().wireStats(), spared.lan().wireStats());
+            assertEquals(all.lan().dhcp().stats(), spared.lan().dhcp().stats());
+            long handedAll = 0;
+            long handedSpared = 0;
+            for (int i = 0; i < BOARDS; i++) {
+                FleetBoard a = all.boards().get(i);
+                FleetBoard s = spared.boards().get(i);
+                String what = "board " + i + (extra.isEmpty() ? "" : " with " + extra.strip());
+                assertEquals(a.boot.net().stats(), s.boot.net().stats(), what);
+                assertEquals(a.boot.lease().retransmissions(), s.boot.lease().retransmissions(), what);
+                assertEquals(a.port().framesReceived(), s.port().framesReceived(), what);
+                assertEquals(a.port().queuedPeak(), s.port().queuedPeak(), what);
+                assertEquals(a.port().framesSent(), s.port().framesSent(), what);
+                assertEquals(a.leasedAt, s.leasedAt, what);
+                assertEquals(a.requestedAt, s.requestedAt, what);
+                assertEquals(a.endedAt, s.endedAt, what);
+                assertEquals(a.failure, s.failure, what);
+                assertEquals(0, a.port().framesFiltered());
+                handedAll += a.port().framesHanded();
+                handedSpared += s.port().framesHanded();
+            }
+            assertTrue(handedSpared < handedAll, handedSpared + " against " + handedAll);
+        }
+    }
+}
