@@ -13,7 +13,9 @@ import java.nio.ByteBuffer;
 
 /**
  * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
- * with the time passed in, reporting its next deadline through {@link #pollAt()}.
+ * with the time passed in, reporting its next deadline through {@link #pollAt()}. Its parts: the receive checks
+ * ({@link ReceiveVerdict}), the frames it writes ({@link FrameSender}), ARP ({@link ArpResolver}), ICMP
+ * ({@link IcmpResponder}), multicast groups ({@link GroupMembership}) and the UDP ports ({@link UdpPorts}).
  *
  * <p>What it does: answers ARP requests for its address and learns from ARP traffic (RFC 826
  * merge rules); resolves next hops with bounded retries; routes on-link destinations directly and the
@@ -22,14 +24,12 @@ import java.nio.ByteBuffer;
  * datagram we sent to the port that sent it; drops and counts everything else by reason. What it doesn't: fragments (counted and dropped), TCP, IP options on send.
  *
  * <p>The data path allocates nothing: frames are parsed with reusable views, the stack fills
- * frames the link lends, and payloads are written by the caller's {@link PayloadWriter}. Only a
+ * frames the link lends ({@link FrameSender}), and payloads are written by the caller's {@link PayloadWriter}. Only a
  * datagram waiting for ARP is copied, into one of a few preallocated slots.
  */
-public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpTransport, ReceiveFilter {
+public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveFilter {
     /** Bytes of Ethernet, IPv4 and UDP headers before a UDP payload. */
     public static final int UDP_PAYLOAD_OFFSET = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + UdpDatagram.HEADER_LEN;
-    private static final int IP_OFF = EthernetFrame.HEADER_LEN;
-    private static final int UDP_OFF = IP_OFF + Ipv4Packet.HEADER_LEN;
     private static final int MAX_FRAMES_PER_POLL = 256;
     /** Multicast groups a stack can be a member of at once (a board needs one per multicast transfer). */
     public static final int MAX_GROUPS = 4;
@@ -56,28 +56,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     private final ReceiveVerdict rx;
     private ReceiveVerdict asked;
 
-    // What fill() writes next: set just before link.transmit.
-    private boolean txArp;
-    private long txDstMac;
-    private int txSrcIp;
-    private int txDstIp;
-    private int txSrcPort;
-    private int txDstPort;
-    private int txPayloadLen;
-    private int txTtl;
-    private PayloadWriter txWriter;
-    private IgmpPacket txIgmp;  // non-null while an IGMP message is sent
-    private int txArpOp;
-    private int txArpSpa;
-    private long txArpTha;
-    private int txArpTpa;
-    private int ident;
-    private boolean udpChecksums = true;
+    private final FrameSender tx;
 
     // Moves whenever what verdict() reads of the stack itself may have changed (ReceiveFilter.receiveState).
     private long receiveState;
 
-    private long rxFrames, txFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
+    private long rxFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
             dropNoListener;
 
     /** Creates a stack on {@code link} with the link's own MAC address. */
@@ -90,6 +74,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
         this.link = link;
         this.config = config;
         this.mac = mac.value();
+        this.tx = new FrameSender(link, this.mac);
         StackWire wire = new StackWire();
         this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), wire);
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
@@ -121,7 +106,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
      * NIC that fills the checksum in, whose frames a packet socket on the same host reads with 0 in it.
      */
     public void sendUdpChecksums(boolean on) {
-        udpChecksums = on;
+        tx.udpChecksums(on);
     }
 
     /**
@@ -297,17 +282,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
     }
 
     private boolean sendArp(long now, int op, long dstMac, int spa, long tha, int tpa) {
-        txArp = true;
-        txDstMac = dstMac;
-        txArpOp = op;
-        txArpSpa = spa;
-        txArpTha = tha;
-        txArpTpa = tpa;
-        boolean sent = link.transmit(now, EthernetFrame.HEADER_LEN + ArpPacket.LENGTH, this);
-        if (sent) {
-            txFrames++;
-        }
-        return sent;
+        return tx.arp(now, op, dstMac, spa, tha, tpa);
     }
 
     private SendResult transmitUdp(long now, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int len,
@@ -317,47 +292,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     private SendResult transmitUdp(long now, long dstMac, int srcIp, int dstIp, int srcPort, int dstPort, int len,
                                    PayloadWriter writer, int ttl) {
-        txArp = false;
-        txTtl = ttl;
-        txDstMac = dstMac;
-        txSrcIp = srcIp;
-        txDstIp = dstIp;
-        txSrcPort = srcPort;
-        txDstPort = dstPort;
-        txPayloadLen = len;
-        txWriter = writer;
-        boolean sent = link.transmit(now, UDP_PAYLOAD_OFFSET + len, this);
-        txWriter = null;
-        if (!sent) {
-            return SendResult.LINK_BUSY;
-        }
-        txFrames++;
-        return SendResult.SENT;
-    }
-
-    @Override
-    public void fill(ByteBuffer frame, int length) {
-        if (txArp) {
-            EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_ARP);
-            new ArpPacket(txArpOp, new MacAddress(mac), new Ipv4Address(txArpSpa), new MacAddress(txArpTha),
-                    new Ipv4Address(txArpTpa)).emit(frame, EthernetFrame.HEADER_LEN);
-            return;
-        }
-        if (txIgmp != null) {
-            EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
-            txIgmp.emit(frame, IP_OFF + Ipv4Packet.ROUTER_ALERT_HEADER_LEN);
-            Ipv4Packet.emitWithRouterAlert(frame, IP_OFF, IgmpPacket.LENGTH, Ipv4Packet.PROTO_IGMP, address, txDstIp, 1, ident++);
-            return;
-        }
-        EthernetFrame.emit(frame, txDstMac, mac, EthernetFrame.TYPE_IPV4);
-        txWriter.writePayload(frame, UDP_PAYLOAD_OFFSET, txPayloadLen);
-        if (udpChecksums) {
-            UdpDatagram.emit(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen, txSrcIp, txDstIp);
-        } else {
-            UdpDatagram.emitWithoutChecksum(frame, UDP_OFF, txSrcPort, txDstPort, txPayloadLen);
-        }
-        Ipv4Packet.emit(frame, IP_OFF, UdpDatagram.HEADER_LEN + txPayloadLen, Ipv4Packet.PROTO_UDP, txSrcIp, txDstIp,
-                txTtl, ident++);
+        return tx.udp(now, dstMac, srcIp, dstIp, srcPort, dstPort, len, writer, ttl) ? SendResult.SENT : SendResult.LINK_BUSY;
     }
 
     @Override
@@ -503,16 +438,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */
     private boolean sendIgmp(long now, int type, int group, int dstIp) {
-        txIgmp = new IgmpPacket(type, 0, new Ipv4Address(group));
-        txDstMac = MacAddress.multicastValue(dstIp);
-        txDstIp = dstIp;
-        txArp = false;
-        boolean sent = link.transmit(now, EthernetFrame.HEADER_LEN + Ipv4Packet.ROUTER_ALERT_HEADER_LEN + IgmpPacket.LENGTH, this);
-        txIgmp = null;
-        if (sent) {
-            txFrames++;
-        }
-        return sent;
+        return tx.igmp(now, type, group, address, dstIp);
     }
 
     /** Returns the IGMP membership reports sent and the queries heard. */
@@ -522,7 +448,7 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
     /** Returns a snapshot of the counters. */
     public NetStats stats() {
-        return new NetStats(rxFrames, txFrames, dropNotForUs, dropMalformed + icmp.malformed(),
+        return new NetStats(rxFrames, tx.frames(), dropNotForUs, dropMalformed + icmp.malformed(),
                 dropChecksum + icmp.badChecksums(), dropFragment, dropUnsupported, dropNoListener, arp.requestsSent(),
                 arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored());
     }
@@ -536,16 +462,12 @@ public final class NetStack implements Link.FrameHandler, Link.FrameFiller, UdpT
 
         @Override
         public int nextIdent() {
-            return ident++;
+            return tx.nextIdent();
         }
 
         @Override
         public boolean transmit(long now, int length, Link.FrameFiller filler) {
-            boolean sent = link.transmit(now, length, filler);
-            if (sent) {
-                txFrames++;
-            }
-            return sent;
+            return tx.transmit(now, length, filler);
         }
 
         @Override
