@@ -95,6 +95,11 @@ class ServeCommandTest {
 
     /** Starts serve in the server's namespace and waits until it says it serves. */
     Process serve(String ns, String... args) throws Exception {
+        return serve(dir, ns, args);
+    }
+
+    /** Starts serve in namespace {@code ns}, its stdout and stderr in {@code dir}'s serve.out and serve.err, and waits until it says it serves. */
+    static Process serve(Path dir, String ns, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "serve"));

@@ -1,0 +1,142 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.link.HostNet;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code netboot serve}'s DHCP server leasing to the DHCP clients Linux systems run, which nobody here wrote: ISC
+ * {@code dhclient} and {@code dhcpcd}, at once, each in a namespace of its own on the bridge {@code serve} runs on
+ * (as {@link ServeCommandTest}, TEST-NET-1 addresses). Each client's hook script records what it was told; the
+ * expected values are the scenario's and RFC 2131's (section 4.4.5: T1 half the lease, T2 seven eighths), and each
+ * client must then reach the server at its new address (an ICMP echo). dhclient then gives its lease back
+ * (DHCPRELEASE, RFC 2131 section 4.4.6) and runs its RELEASE hook. The clients' hooks set nothing on the host: no
+ * resolv.conf, and dhclient's lease file is in the test's folder (dhcpcd keeps its own under /var/lib/dhcpcd, named
+ * by the test's interface, removed afterwards).
+ */
+class ServeDhcpClientsTest {
+    static final String SCENARIO = ServeCommandTest.SCENARIO.formatted("1s") + """
+            [dhcp]
+            lease-time = 600s
+            """;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        HostNet.requireTool("dhclient", "isc-dhcp-client");
+        HostNet.requireTool("dhcpcd", "dhcpcd-base");
+    }
+
+    @Test
+    void iscDhclientAndDhcpcdLeaseFromItAndReachTheServer() throws Exception {
+        try (HostNet net = new HostNet("sd", "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), SCENARIO);
+            Process serve = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                    scenario.toString(), "--for", "150s");
+            Path dhclientHook = hook("dhclient", """
+                    case "$reason" in
+                    BOUND) env | grep '^new_' | sort > %1$s; ip addr add "$new_ip_address/24" dev "$interface" ;;
+                    RELEASE) echo "$old_ip_address" > %1$s.released; ip addr flush dev "$interface" ;;
+                    esac
+                    """.formatted(dir.resolve("dhclient.lease")));
+            Path dhcpcdHook = hook("dhcpcd", """
+                    [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
+                    """.formatted(dir.resolve("dhcpcd.lease")));
+            String files = " -sf " + dhclientHook + " -lf " + dir.resolve("dhclient.leases") + " -pf " + dir.resolve("dhclient.pid")
+                    + " " + lan.c1();
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "sh", "-c", "dhclient -4 -1 -v" + files
+                    + " && ping -c 1 -W 3 " + ServeCommandTest.SERVER
+                    // Gives the address back once dhcpcd holds its own (else the server may lease it again to dhcpcd).
+                    + " && for i in $(seq 1200); do [ -s " + dir.resolve("dhcpcd.lease") + " ] && break; sleep 0.1; done"
+                    + " && dhclient -4 -r -v" + files);
+            Process c2 = net.start(lan.cli2(), dir.resolve("c2.log"), "sh", "-c", "dhcpcd -4 -1 -B --noipv4ll -t 60 -c "
+                    + dhcpcdHook + " " + lan.c2() + " && ping -c 1 -W 3 " + ServeCommandTest.SERVER);
+            try {
+                boolean done1 = c1.waitFor(120, TimeUnit.SECONDS);
+                boolean done2 = c2.waitFor(120, TimeUnit.SECONDS);
+                serve.destroy(); // SIGTERM: serve stops and prints its summary
+                assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhclient:\n" + read("c1.log")
+                        + "\n--- dhcpcd:\n" + read("c2.log");
+                assertTrue(done1 && done2, logs);
+                assertEquals(0, c1.exitValue(), logs);
+                assertEquals(0, c2.exitValue(), logs);
+                assertEquals(0, serve.exitValue(), logs);
+
+                Map<String, String> d = vars("dhclient.lease");
+                Map<String, String> p = vars("dhcpcd.lease");
+                Set<String> pool = Set.of("192.0.2.42", "192.0.2.43"); // the first two of client-address's pool
+                assertTrue(pool.contains(d.get("new_ip_address")), d.toString());
+                assertTrue(pool.contains(p.get("new_ip_address")), p.toString());
+                assertNotEquals(d.get("new_ip_address"), p.get("new_ip_address"), "two clients, two addresses");
+                for (Map<String, String> lease : List.of(d, p)) {
+                    assertEquals("255.255.255.0", lease.get("new_subnet_mask"), lease.toString());
+                    assertEquals(ServeCommandTest.SERVER, lease.get("new_routers"), lease.toString());
+                    assertEquals(ServeCommandTest.SERVER, lease.get("new_domain_name_servers"), lease.toString());
+                    assertEquals(ServeCommandTest.SERVER, lease.get("new_dhcp_server_identifier"), lease.toString());
+                    assertEquals("600", lease.get("new_dhcp_lease_time"), lease.toString());
+                    assertEquals("300", lease.get("new_dhcp_renewal_time"), lease.toString());
+                    assertEquals("525", lease.get("new_dhcp_rebinding_time"), lease.toString());
+                }
+                // The boot file: BOOTP's file field (dhclient's new_filename) and option 67 as well.
+                assertEquals("boot.img", d.get("new_filename"), d.toString());
+                // dhclient gave its address back, and its RELEASE hook ran.
+                assertEquals(d.get("new_ip_address"), Files.readString(dir.resolve("dhclient.lease.released")).strip(), logs);
+                // serve's summary: both clients, by their MACs, leased by DHCP.
+                String out = read("serve.out");
+                for (String mac : List.of(ServeCommandTest.MAC1, ServeCommandTest.MAC2)) {
+                    assertTrue(out.lines().anyMatch(l -> l.contains(mac) && l.contains("(dhcp)")), out);
+                }
+            } finally {
+                c1.destroyForcibly();
+                c2.destroyForcibly();
+                serve.destroyForcibly();
+                Files.deleteIfExists(Path.of("/var/lib/dhcpcd/" + lan.c2() + ".lease"));
+            }
+        }
+    }
+
+    /** Writes an executable hook script with {@code body}; it always exits 0. */
+    Path hook(String name, String body) throws IOException {
+        Path script = Files.writeString(dir.resolve(name + ".hook"), "#!/bin/sh\n" + body + "exit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    /** The {@code new_*} variables a hook recorded, values unquoted. */
+    Map<String, String> vars(String file) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(dir.resolve(file))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                m.put(line.substring(0, eq), line.substring(eq + 1).replaceAll("^'|'$", ""));
+            }
+        }
+        return m;
+    }
+
+    String read(String name) {
+        try {
+            return Files.readString(dir.resolve(name));
+        } catch (IOException e) {
+            return "(no " + name + ")";
+        }
+    }
+}
