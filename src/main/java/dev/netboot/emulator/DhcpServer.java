@@ -298,7 +298,8 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++;
                     return;
                 }
-                if (subnet.pool().leases(client, req.ciaddr(), now) && subnet.pool().commit(client, req.ciaddr(), now, until)) {
+                if (mayRenew(now, client, req.ciaddr(), subnet.pool(), unicastToUs)
+                        && subnet.pool().commit(client, req.ciaddr(), now, until)) {
                     acks++;
                     renewals++;
                     send(now, req, reply(req, DhcpMessageType.Known.ACK, req.ciaddr(), subnet, true));
@@ -309,6 +310,23 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a renewing (unicast to us) or rebinding (broadcast) client's {@code ciaddr} may be extended: its lease
+     * here, or, when this server no longer holds that lease (it ran out while the client was away, or {@code serve}
+     * was restarted and forgot it), an address nobody else has that is the client's here or, for a client that
+     * unicast its renewal to this server, in the pool (RFC 2131 4.3.2: the server "should return a DHCPACK message
+     * regardless"; Kea and ISC dhcpd extend such a lease too). A rebinding broadcast from a client this server has
+     * no record of is left to the server that leased to it (section 4.3.2's "peaceful coexistence").
+     */
+    private static boolean mayRenew(long now, AddressPool.Client client, Ipv4Address a, AddressPool pool, boolean unicastToUs) {
+        if (pool.leases(client, a, now)) {
+            return true;
+        }
+        AddressPool.Binding b = pool.binding(client);
+        boolean known = b != null && b.committed() && b.address().equals(a);
+        return (known || unicastToUs) && pool.mayGo(client, a, now);
     }
 
     private void nak(long now, BootpMessage req, String why) {

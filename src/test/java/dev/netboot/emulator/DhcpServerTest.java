@@ -321,6 +321,51 @@ class DhcpServerTest {
     }
 
     @Test
+    void aClientRenewingAPoolAddressThisServerForgotGetsItBackAndARebindingStrangerIsLeftAlone() {
+        // A server restarted (serve run again) knows no leases; its clients renew at T1 by unicast to it (RFC 2131
+        // 4.3.2, RENEWING: "should return a DHCPACK message regardless"). Found with dhcpcd, whose renewal after the
+        // lease had run out here was NAKed and whose address was then dropped.
+        Setup s = setup(SC);
+        s.client().stack.configure(FIRST, SC.netmask(), SC.gateway());
+        TestClient.Rx rx = renew(s, SERVER);
+        assertEquals(DhcpMessageType.Known.ACK, type(parse(rx)));
+        assertEquals(FIRST, parse(rx).yiaddr());
+        assertEquals(FIRST, rx.dst());
+        assertEquals(FIRST, s.lan().dhcp().addressOf(CLIENT));
+        assertEquals(1, s.lan().dhcp().stats().renewals());
+        // A rebinding broadcast from a client this server has no record of is another server's to answer (4.3.2).
+        Setup fresh = setup(SC);
+        fresh.client().stack.configure(FIRST, SC.netmask(), SC.gateway());
+        fresh.client().send(0, 68, Ipv4Address.BROADCAST, 67, bytes(request(DhcpMessageType.Known.REQUEST, FIRST)));
+        assertTrue(fresh.quiet().isEmpty());
+        assertEquals(null, fresh.lan().dhcp().addressOf(CLIENT));
+    }
+
+    @Test
+    void aLeaseThatRanOutIsExtendedWhileNobodyElseHasTheAddress() {
+        Setup s = leased(SC.withDhcp(DhcpSettings.DEFAULTS.withLease(10)));
+        s.lan().simulation().runFor(12_000_000_000L); // past the lease: the client was away (dhcpcd's ARP checks, a suspend)
+        assertEquals(DhcpMessageType.Known.ACK, type(parse(renew(s, SERVER))));
+        s.lan().simulation().runFor(12_000_000_000L);
+        assertEquals(DhcpMessageType.Known.ACK, type(parse(renew(s, Ipv4Address.BROADCAST))), "its own, rebinding");
+    }
+
+    @Test
+    void aRenewalOfAnAddressAnotherClientHoldsNowIsNaked() {
+        Setup s = setup(SC);
+        MacAddress other = MacAddress.parse("02:00:00:00:00:77");
+        assertEquals(FIRST, parse(s.exchange(from(other, null, DhcpMessageType.Known.DISCOVER))).yiaddr());
+        BootpMessage ack = parse(s.exchange(from(other, null, DhcpMessageType.Known.REQUEST,
+                new DhcpOption.RequestedAddress(FIRST), new DhcpOption.ServerId(SERVER))));
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        s.client().stack.configure(FIRST, SC.netmask(), SC.gateway());
+        BootpMessage n = parse(renew(s, SERVER));
+        assertEquals(DhcpMessageType.Known.NAK, type(n));
+        assertEquals(FIRST, s.lan().dhcp().addressOf(other), "the holder keeps it");
+        assertEquals(null, s.lan().dhcp().addressOf(CLIENT));
+    }
+
+    @Test
     void aSlowServerOffersAfterItsDelay() {
         Setup s = setup(SC.withDhcp(DhcpSettings.DEFAULTS.withOfferDelay(300_000_000L)));
         TestClient.Rx rx = s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
