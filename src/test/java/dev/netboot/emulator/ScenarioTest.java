@@ -125,6 +125,16 @@ class ScenarioTest {
                     bad.get(0));
             assertEquals(bad.get(1), e.getMessage());
         }
+        // A lease under 2 s leaves T1 (half of it in whole seconds) 0 unless renewal-time says otherwise, and T2 (7/8) unless
+        // rebinding-time does: before, a 1 s lease made the board renew 66,253 times in a 13 s boot, a line each.
+        for (List<String> zero : List.of(List.of("[dhcp]\nlease-time = 1s\n", "T1, half of it"),
+                List.of("[dhcp]\nlease-time = 1s\nrenewal-time = 1s\n", "T2, 7/8 of it"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(zero.get(0), "t.scenario"));
+            assertEquals("t.scenario:2: [dhcp] lease-time: '1s' makes " + zero.get(1) + " in whole seconds, 0 s: a board would renew at"
+                    + " once, again and again (expected: at least 2s, or renewal-time and rebinding-time of 1s or more)", e.getMessage());
+        }
+        assertEquals(1, ScenarioFile.parse("[dhcp]\nlease-time = 1s\nrenewal-time = 1s\nrebinding-time = 1s\n", "t.scenario").dhcp().t2());
+        assertEquals(1, ScenarioFile.parse("[dhcp]\nlease-time = 2s\n", "t.scenario").dhcp().t1());
         // The bounds themselves are values that work: T1 = T2 = lease, a 576-byte message.
         DhcpSettings edge = ScenarioFile.parse("[dhcp]\nlease-time = 60s\nrenewal-time = 60s\nrebinding-time = 60s\nmax-message = 576\n",
                 "t.scenario").dhcp();
