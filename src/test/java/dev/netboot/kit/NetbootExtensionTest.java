@@ -206,6 +206,13 @@ class NetbootExtensionTest {
         }
     }
 
+    /** Boots {@code bytes} of image, then fails on purpose. */
+    static void bootAndFail(TestLan lan, TestBoard board, int bytes) {
+        lan.serve(TestLan.image(bytes, 3));
+        board.booted();
+        throw new AssertionError("a rack of " + bytes + " bytes fails on purpose");
+    }
+
     /** Two racks whose nested tests share a class name and a method name, each failing after a boot of its own image. */
     static class FirstRack {
         @ExtendWith(NetbootExtension.class)
@@ -214,9 +221,7 @@ class NetbootExtensionTest {
         class Renewal {
             @Test
             void boots(TestLan lan, TestBoard board) {
-                lan.serve(TestLan.image(10_000, 3));
-                board.booted();
-                throw new AssertionError("the first rack fails on purpose");
+                bootAndFail(lan, board, 10_000);
             }
         }
     }
@@ -229,9 +234,7 @@ class NetbootExtensionTest {
         class Renewal {
             @Test
             void boots(TestLan lan, TestBoard board) {
-                lan.serve(TestLan.image(30_000, 3));
-                board.booted();
-                throw new AssertionError("the second rack fails on purpose");
+                bootAndFail(lan, board, 30_000);
             }
         }
     }
