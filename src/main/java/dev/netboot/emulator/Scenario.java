@@ -273,16 +273,18 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             for (Object[] m : neighbours.machines()) {
                 taken.add((Ipv4Address) m[2]);
             }
+            String talkers = "background traffic comes from the subnet's fourth- to eleventh-last addresses, "
+                    + new Ipv4Address((int) (top - 10)) + ".." + new Ipv4Address((int) (top - 3));
             // The pool's addresses, as a range: the first of them that a talker would use is the one named.
-            long talkers = Math.max(top - 10, first.value() & 0xFFFF_FFFFL);
-            if (talkers <= Math.min(top - 3, last.value() & 0xFFFF_FFFFL)) {
-                taken.add(new Ipv4Address((int) talkers));
+            long clash = Math.max(top - 10, first.value() & 0xFFFF_FFFFL);
+            if (clash <= Math.min(top - 3, last.value() & 0xFFFF_FFFFL)) {
+                throw new IllegalArgumentException("scenario: " + talkers + ", and the pool " + first + ".." + last + " holds "
+                        + new Ipv4Address((int) clash) + " (expected: a pool that ends before them)");
             }
             for (Ipv4Address a : taken) {
                 long v = a.value() & 0xFFFF_FFFFL;
                 if (v >= top - 10 && v <= top - 3) {
-                    throw new IllegalArgumentException("scenario: background traffic comes from the subnet's fourth- to"
-                            + " eleventh-last addresses, and " + a + " is taken");
+                    throw new IllegalArgumentException("scenario: " + talkers + ", and " + a + " is taken");
                 }
             }
         }
