@@ -64,9 +64,13 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         public Multicast {
             int first = firstGroup.value() >>> 28;
             long last = (firstGroup.value() & 0xFFFF_FFFFL) + groups - 1;
-            if (first != 0xE || groups < 1 || groups > 256 || (last >>> 28) != 0xE || port < 1 || port > 65535) {
+            // 224.0.0.0/24 is the local network control block (RFC 5771: all hosts, all routers, routing protocols), every
+            // host already in 224.0.0.1 (RFC 1112): no place for a file's DATA.
+            boolean control = (firstGroup.value() >>> 8) == 0xE0_00_00;
+            if (first != 0xE || control || groups < 1 || groups > 256 || (last >>> 28) != 0xE || port < 1 || port > 65535) {
                 throw new IllegalArgumentException("multicast " + firstGroup + " x " + groups + " port " + port
-                        + " (expected: groups within 224.0.0.0/4, 1..256 of them, port 1..65535)");
+                        + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them,"
+                        + " port 1..65535)");
             }
         }
     }

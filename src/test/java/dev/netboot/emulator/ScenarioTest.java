@@ -392,6 +392,21 @@ class ScenarioTest {
                 + " boot-file)");
     }
 
+    /**
+     * RFC 2090's groups come from 224.0.0.0/4 past the local network control block, 224.0.0.0/24 (RFC 5771), where every
+     * host already is in 224.0.0.1 (RFC 1112): before, multicast-group = 224.0.0.1 passed, and 'fleet --multicast' ended
+     * in a stack trace when the boards joined it.
+     */
+    @Test
+    void aMulticastGroupInTheLocalControlBlockIsRefusedAtItsLine() {
+        refused("[tftp]\nmulticast-group = 224.0.0.1\n", "t.scenario:2: [tftp] multicast-group: multicast 224.0.0.1 x 16 port 1758"
+                + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them, port 1..65535)");
+        refused("[tftp]\nmulticast-group = 224.0.0.200\n", "t.scenario:2: [tftp] multicast-group: multicast 224.0.0.200 x 16 port 1758"
+                + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them, port 1..65535)");
+        assertEquals(Ipv4Address.parse("224.0.1.0"), ScenarioFile.parse("[tftp]\nmulticast-group = 224.0.1.0\n", "t.scenario").fleet()
+                .multicast().firstGroup());
+    }
+
     @Test
     void seedsAreStablePerComponentAndIndependentOfEachOther() {
         assertEquals(Seeds.derive(1, "segment"), Seeds.derive(1, "segment"));
