@@ -83,7 +83,9 @@ final class FaultOptions {
         try {
             return sc.withFaults(f);
         } catch (IllegalArgumentException e) {
-            throw new UsageError(e.getMessage());
+            // The one option that adds talkers whose addresses the scenario may have taken: said as the option's problem.
+            String m = e.getMessage().replaceFirst("^scenario: ", "");
+            throw new UsageError(flood != null && m.startsWith("background traffic") ? "--flood " + flood + ": " + m : e.getMessage());
         }
     }
 

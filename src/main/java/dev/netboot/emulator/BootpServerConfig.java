@@ -103,8 +103,9 @@ public record BootpServerConfig(Ipv4Address serverIp, Map<MacAddress, Ipv4Addres
                     + " (expected: first <= last, or both 0.0.0.0 for no pool)");
         }
         // The file field holds 127 characters and a NUL; a longer name goes in option 67 alone, which holds 255.
-        if (bootFile.length() > 255) {
-            throw new IllegalArgumentException("boot file name of " + bootFile.length() + " characters (expected: <= 255)");
+        if (dev.netboot.wire.TftpText.length(bootFile) > 255) {
+            throw new IllegalArgumentException("boot file name of " + dev.netboot.wire.TftpText.length(bootFile)
+                    + " bytes in UTF-8 (expected: <= 255)");
         }
         hostnames.values().forEach(h -> {
             if (h.isEmpty() || h.length() > 255) {

@@ -118,6 +118,27 @@ public final class DhcpServer implements UdpHandler, SimNode {
         return bootServerOf.computeIfAbsent(mac, m -> bootServers.get(bootServerOf.size() % bootServers.size()));
     }
 
+    /**
+     * Returns the length of the largest reply a server of {@code config} and {@code settings} makes to a client that names
+     * no largest message (576 bytes, RFC 2131 section 2, as most PXE ROMs): a DHCPACK with the lease, naming the boot
+     * server and the file, for each of {@code bootServers} in turn (none: the configured one).
+     *
+     * @throws IllegalArgumentException when that reply does not fit even with its options in the file and sname fields
+     */
+    static int largestReply(BootpServerConfig config, DhcpSettings settings, List<Ipv4Address> bootServers) {
+        DhcpServer s = new DhcpServer(null, config, settings);
+        s.bootServersInTurn(bootServers);
+        int largest = 0;
+        for (int i = 0; i < Math.max(1, bootServers.size()); i++) {
+            BootpMessage req = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, i, 0, 0, Ipv4Address.ANY, Ipv4Address.ANY,
+                    Ipv4Address.ANY, Ipv4Address.ANY, new MacAddress(0x02_00_00_00_00_00L + i), "", "",
+                    dev.netboot.wire.BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.REQUEST)));
+            largest = Math.max(largest, s.reply(req, DhcpMessageType.Known.ACK, config.poolFirst(), s.main, true)
+                    .encodedLength(s.maxMessage(req)));
+        }
+        return largest;
+    }
+
     /** Returns the configuration. */
     public BootpServerConfig config() {
         return config;

@@ -112,10 +112,7 @@ public final class EmulatedLan {
         Neighbours n = sc.neighbours();
         for (Neighbours.Server s : n.servers()) {
             ServerHost h = simulation.add(new ServerHost(clientSegment, s.mac(), s.address(), sc.netmask(), sc.gateway()));
-            BootpServerConfig c = new BootpServerConfig(s.address(), Map.of(), s.poolFirst(),
-                    Scenario.poolLast(s.poolFirst(), s.address(), sc.netmask()), sc.netmask(), sc.gateway(), sc.dns(), Map.of(),
-                    s.bootFile(), s.bootFile().isEmpty() ? Ipv4Address.ANY : sc.tftpServer(), sc.announce());
-            DhcpServer d = h.startDhcp(c, DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay()));
+            DhcpServer d = h.startDhcp(sc.neighbourConfig(s), DhcpSettings.DEFAULTS.withLease(sc.dhcp().leaseSeconds()).withOfferDelay(s.offerDelay()));
             d.rogue(s.rogue());
             otherDhcp.add(d);
         }

@@ -59,10 +59,10 @@ public record Neighbours(List<Server> servers, Proxy proxy, List<Host> hosts) {
      * @param fileInOffer name the file in the DHCPOFFER already (dnsmasq does); otherwise only in the DHCPACK on port 4011
      */
     public record Proxy(MacAddress mac, Ipv4Address address, String bootFile, Ipv4Address tftpServer, boolean fileInOffer) {
-        /** Checks the file. */
+        /** Checks the file: it goes in the header's file field alone, 128 bytes with the NUL. */
         public Proxy {
-            if (bootFile.isEmpty() || bootFile.length() > 127) {
-                throw new IllegalArgumentException("ProxyDHCP boot file '" + bootFile + "' (expected: 1..127 characters)");
+            if (bootFile.isEmpty() || dev.netboot.wire.TftpText.length(bootFile) > 127) {
+                throw new IllegalArgumentException("ProxyDHCP boot file '" + bootFile + "' (expected: 1..127 bytes in UTF-8)");
             }
         }
     }

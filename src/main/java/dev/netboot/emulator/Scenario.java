@@ -64,9 +64,13 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         public Multicast {
             int first = firstGroup.value() >>> 28;
             long last = (firstGroup.value() & 0xFFFF_FFFFL) + groups - 1;
-            if (first != 0xE || groups < 1 || groups > 256 || (last >>> 28) != 0xE || port < 1 || port > 65535) {
+            // 224.0.0.0/24 is the local network control block (RFC 5771: all hosts, all routers, routing protocols), every
+            // host already in 224.0.0.1 (RFC 1112): no place for a file's DATA.
+            boolean control = (firstGroup.value() >>> 8) == 0xE0_00_00;
+            if (first != 0xE || control || groups < 1 || groups > 256 || (last >>> 28) != 0xE || port < 1 || port > 65535) {
                 throw new IllegalArgumentException("multicast " + firstGroup + " x " + groups + " port " + port
-                        + " (expected: groups within 224.0.0.0/4, 1..256 of them, port 1..65535)");
+                        + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them,"
+                        + " port 1..65535)");
             }
         }
     }
@@ -184,15 +188,18 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             }
         }
 
-        /** Returns the BOOTP pool of the relayed subnet: {@link #POOL_SIZE} addresses from {@code clientIp}, cut short before broadcast. */
+        /** Returns the BOOTP pool of the relayed subnet: {@link #POOL_SIZE} addresses from {@code clientIp}, cut short as {@link #bootpSubnet(int)}. */
         public BootpServerConfig.Subnet bootpSubnet() {
             return bootpSubnet(POOL_SIZE);
         }
 
-        /** Returns the BOOTP pool of the relayed subnet: {@code size} addresses from {@code clientIp}, cut short before broadcast. */
+        /**
+         * Returns the BOOTP pool of the relayed subnet: {@code size} addresses from {@code clientIp}, cut short before
+         * broadcast or the router's address.
+         */
         public BootpServerConfig.Subnet bootpSubnet(int size) {
-            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask, size), clientNetmask,
-                    routerClientIp);
+            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask, size, List.of(routerClientIp)),
+                    clientNetmask, routerClientIp);
         }
     }
 
@@ -245,7 +252,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             Ipv4Address st = strangerIp(serverIp, netmask);
             long first = clientIp.value() & 0xFFFF_FFFFL;
             long at = st.value() & 0xFFFF_FFFFL;
-            boolean clash = st.equals(serverIp) || (at >= first && at < first + POOL_SIZE)
+            boolean clash = st.equals(serverIp) || (at >= first && at <= (mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet).value() & 0xFFFF_FFFFL))
                     || (relay != null && st.equals(relay.routerServerIp()));
             for (Object[] m : neighbours.machines()) {
                 clash |= m[2].equals(st);
@@ -262,20 +269,26 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             long top = (net.value() | ~mask.value()) & 0xFFFF_FFFFL;
             List<Ipv4Address> taken = new java.util.ArrayList<>(List.of(serverIp, gateway));
             Ipv4Address first = relay == null ? clientIp : relay.clientIp();
-            for (int i = 0; i < POOL_SIZE; i++) {
-                taken.add(new Ipv4Address(first.value() + i));
-            }
+            Ipv4Address last = relay == null ? mainPoolLast(clientIp, serverIp, netmask, gateway, null, fleet)
+                    : relay.bootpSubnet(fleet.poolSize()).poolLast();
             if (relay != null) {
                 taken.add(relay.routerClientIp());
             }
             for (Object[] m : neighbours.machines()) {
                 taken.add((Ipv4Address) m[2]);
             }
+            String talkers = "background traffic comes from the subnet's fourth- to eleventh-last addresses, "
+                    + new Ipv4Address((int) (top - 10)) + ".." + new Ipv4Address((int) (top - 3));
+            // The pool's addresses, as a range: the first of them that a talker would use is the one named.
+            long clash = Math.max(top - 10, first.value() & 0xFFFF_FFFFL);
+            if (clash <= Math.min(top - 3, last.value() & 0xFFFF_FFFFL)) {
+                throw new IllegalArgumentException("scenario: " + talkers + ", and the pool " + first + ".." + last + " holds "
+                        + new Ipv4Address((int) clash) + " (expected: a pool that ends before them)");
+            }
             for (Ipv4Address a : taken) {
                 long v = a.value() & 0xFFFF_FFFFL;
                 if (v >= top - 10 && v <= top - 3) {
-                    throw new IllegalArgumentException("scenario: background traffic comes from the subnet's fourth- to"
-                            + " eleventh-last addresses, and " + a + " is taken");
+                    throw new IllegalArgumentException("scenario: " + talkers + ", and " + a + " is taken");
                 }
             }
         }
@@ -400,23 +413,53 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /**
-     * Returns the BOOTP settings: a pool of {@link #POOL_SIZE} addresses from {@code clientIp}, cut short
-     * before the subnet's broadcast address; with a relay, the same for the relayed subnet
-     * ({@link Relay#bootpSubnet()}); no static entries, no host names.
+     * Returns the BOOTP settings: a pool of {@link Fleet#poolSize()} addresses from {@code clientIp}, cut short
+     * before the subnet's broadcast address and before an address the server knows is taken (its own, its router's, the
+     * relay's); with a relay, the same for the relayed subnet ({@link Relay#bootpSubnet(int)}); no static entries, no
+     * host names.
      */
     public BootpServerConfig bootpConfig() {
-        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(clientIp, serverIp, netmask, fleet.poolSize()),
-                netmask, gateway, dns, Map.of(), bootFile, tftpServer, announce);
+        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(), netmask, gateway, dns, Map.of(),
+                bootFile, tftpServer, announce);
         return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet(fleet.poolSize()));
     }
 
-    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask) {
-        return poolLast(first, inSubnet, mask, POOL_SIZE);
+    /** Returns the last address of the pool on the server's subnet ({@link #bootpConfig()}). */
+    Ipv4Address poolLast() {
+        return mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet);
     }
 
-    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask, int size) {
+    private static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
+                                            Relay relay, Fleet fleet) {
+        return poolLast(clientIp, serverIp, netmask, fleet.poolSize(), relay == null ? List.of(serverIp, gateway)
+                : List.of(serverIp, gateway, relay.routerServerIp()));
+    }
+
+    /**
+     * Returns the settings of the other DHCP server {@code s} ({@link Neighbours.Server}): 16 addresses from its first,
+     * cut short before the subnet's broadcast address and before its own, the server host's or the router's address;
+     * the server host's mask, router and name servers; its boot file on the server host's TFTP server, or none.
+     */
+    BootpServerConfig neighbourConfig(Neighbours.Server s) {
+        return new BootpServerConfig(s.address(), Map.of(), s.poolFirst(), poolLast(s.poolFirst(), s.address(), netmask, POOL_SIZE,
+                List.of(s.address(), serverIp, gateway)), netmask, gateway, dns, Map.of(), s.bootFile(),
+                s.bootFile().isEmpty() ? Ipv4Address.ANY : tftpServer, announce);
+    }
+
+    /**
+     * Returns the last of {@code size} addresses from {@code first}, cut short before the broadcast address of
+     * {@code inSubnet}/{@code mask} and before any of {@code taken} that lies after {@code first}.
+     */
+    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask, int size, List<Ipv4Address> taken) {
         int broadcast = inSubnet.value() | ~mask.value();
-        long last = Math.min((first.value() & 0xFFFF_FFFFL) + size - 1, (broadcast & 0xFFFF_FFFFL) - 1);
+        long from = first.value() & 0xFFFF_FFFFL;
+        long last = Math.min(from + size - 1, (broadcast & 0xFFFF_FFFFL) - 1);
+        for (Ipv4Address t : taken) {
+            long at = t.value() & 0xFFFF_FFFFL;
+            if (at > from && at <= last) {
+                last = at - 1;
+            }
+        }
         return new Ipv4Address((int) last);
     }
 

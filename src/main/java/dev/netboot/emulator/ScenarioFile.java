@@ -41,7 +41,8 @@ import java.util.Locale;
  *
  * <p>A value that cannot work is an error at its key's line, with the command line's limits where it has the same
  * option ({@link ScenarioValues}). The sections with readers of their own: {@code [faults]} ({@link ScenarioFaults}),
- * {@code [relay]} ({@link ScenarioRelay}), {@code [dhcp]} ({@link ScenarioDhcp}) and the neighbours
+ * {@code [server]} and {@code [bootp]} ({@link ScenarioServer}, whose addresses left out follow the server's, and which
+ * checks the pools), {@code [relay]} ({@link ScenarioRelay}), {@code [dhcp]} ({@link ScenarioDhcp}) and the neighbours
  * ({@link ScenarioNeighbours}).
  *
  * <p>A {@code [relay]} section, even empty, puts the board behind a router and BOOTP relay agent
@@ -73,15 +74,6 @@ public final class ScenarioFile {
         long latency = d.latencyNanos();
         LinkModel link = d.link();
         FaultPlan faults = d.faults();
-        var serverMac = d.serverMac();
-        Ipv4Address serverIp = d.serverIp();
-        Ipv4Address netmask = d.netmask();
-        Ipv4Address router = d.gateway();
-        List<Ipv4Address> dns = d.dns();
-        Ipv4Address client = d.clientIp();
-        String bootFile = d.bootFile();
-        BootpServerConfig.Announce announce = d.announce();
-        Ipv4Address tftpServer = d.tftpServer();
         long tftpTimeout = d.tftpTimeout();
         int tftpRetries = d.tftpRetries();
         String served = d.servedFile();
@@ -108,59 +100,8 @@ public final class ScenarioFile {
         if (f.isPresent()) {
             faults = ScenarioFaults.read(f.get(), faults);
         }
-        var server = c.optionalSection("server");
-        if (server.isPresent()) {
-            var s = server.get();
-            serverMac = s.optional("mac").map(ConfigText.Value::asUnicastMac).orElse(serverMac);
-            var address = s.optional("address");
-            serverIp = address.map(ConfigText.Value::asIpv4).orElse(serverIp);
-            if (serverIp.isAny() || serverIp.isMulticast() || serverIp.value() == -1) {
-                throw ScenarioValues.at(address, "is not a host's address (expected: a unicast address, like 10.0.0.1)");
-            }
-            var mask = s.optional("netmask");
-            netmask = mask.map(ConfigText.Value::asIpv4).orElse(netmask);
-            if (mask.isPresent() && netmask.prefixLength() < 0) {
-                throw ScenarioValues.at(mask, "is not contiguous (expected: ones then zeros, like 255.255.255.0)");
-            }
-            if (mask.isPresent() && netmask.prefixLength() > 30) {
-                throw ScenarioValues.at(mask, "leaves no address for a board besides the server (expected: /30 or shorter, like 255.255.255.0)");
-            }
-            String subnet = "the server's subnet " + serverIp + "/" + netmask.prefixLength();
-            if (address.isPresent() || mask.isPresent()) {
-                ScenarioValues.hostOf(address.isPresent() ? address.get() : mask.get(), serverIp, netmask, subnet,
-                        "a host address of its netmask's subnet");
-            }
-            final Ipv4Address net = serverIp;
-            final Ipv4Address netMask = netmask;
-            var routerValue = s.optional("router");
-            router = routerValue.map(v -> ScenarioValues.hostOf(v, net, netMask, subnet, "a host the boards of that subnet reach"))
-                    .orElse(router);
-            var dnsValue = s.optional("dns");
-            if (dnsValue.isPresent()) {
-                List<Ipv4Address> list = new ArrayList<>();
-                for (String part : dnsValue.get().asString().split(",")) {
-                    try {
-                        list.add(Ipv4Address.parse(part));
-                    } catch (IllegalArgumentException e) {
-                        throw dnsValue.get().error("'" + part.trim() + "' is not an IPv4 address (expected: addresses separated by commas)");
-                    }
-                }
-                dns = list;
-            }
-            s.finish();
-        }
-        var bootp = c.optionalSection("bootp");
-        if (bootp.isPresent()) {
-            var s = bootp.get();
-            client = s.optional("client-address").map(ConfigText.Value::asIpv4).orElse(client);
-            fleet = fleet.withPoolSize(s.optional("pool-size").map(v -> v.asInt(1, 1 << 20)).orElse(fleet.poolSize()));
-            bootFile = s.optional("boot-file").map(ConfigText.Value::asString).orElse(bootFile);
-            announce = s.optional("announce")
-                    .map(v -> BootpServerConfig.Announce.valueOf(v.asOneOf("header", "options", "both", "none").toUpperCase(Locale.ROOT)))
-                    .orElse(announce);
-            tftpServer = s.optional("tftp-server").map(ConfigText.Value::asIpv4).orElse(tftpServer);
-            s.finish();
-        }
+        ScenarioServer.Read server = ScenarioServer.read(c, fleet.poolSize());
+        fleet = fleet.withPoolSize(server.poolSize());
         TftpQuirks quirks = d.tftpQuirks();
         var tftp = c.optionalSection("tftp");
         if (tftp.isPresent()) {
@@ -199,26 +140,31 @@ public final class ScenarioFile {
         Scenario.Relay relay = null;
         var r = c.optionalSection("relay");
         if (r.isPresent()) {
-            relay = ScenarioRelay.read(r.get(), serverIp, netmask, serverMac);
+            relay = ScenarioRelay.read(r.get(), server.address(), server.netmask(), server.mac());
         }
+        ScenarioServer.checkPools(c, server, relay, r);
         DhcpSettings dhcp = c.optionalSection("dhcp").map(ScenarioDhcp::read).orElse(d.dhcp());
-        Neighbours neighbours = ScenarioNeighbours.read(c, tftpServer);
+        Neighbours neighbours = ScenarioNeighbours.read(c, server);
         List<Scenario.TftpHost> hosts = new ArrayList<>();
         for (ConfigText.Section s : c.namedSections("tftp-server")) {
-            var mac = s.require("mac").asUnicastMac();
-            Ipv4Address address = s.require("address").asIpv4();
+            var mac = ScenarioNeighbours.mac(s, server);
+            Ipv4Address address = ScenarioNeighbours.address(s, server);
             s.finish();
             hosts.add(new Scenario.TftpHost(s.name().orElseThrow(), mac, address));
         }
         fleet = fleet.withTftpHosts(hosts);
         c.finish();
+        Scenario sc;
         try {
-            return new Scenario(seed, latency, faults, serverMac, serverIp, netmask, router, dns, client, bootFile, announce,
-                    tftpServer, tftpTimeout, tftpRetries, served, relay, link, dhcp, neighbours, quirks, fleet);
+            sc = new Scenario(seed, latency, faults, server.mac(), server.address(), server.netmask(), server.router(), server.dns(),
+                    server.client(), server.bootFile(), server.announce(), server.tftpServer(), tftpTimeout, tftpRetries, served, relay,
+                    link, dhcp, neighbours, quirks, fleet);
         } catch (IllegalArgumentException e) {
             // The file's name already says it is the scenario: "bad.scenario: client 10.0.0.1 is ...", not "scenario: " twice.
             throw c.error(e.getMessage().startsWith("scenario: ") ? e.getMessage().substring("scenario: ".length()) : e.getMessage());
         }
+        ScenarioServer.checkReplies(c, server, sc);
+        return sc;
     }
 
     /** Reads the misbehaviour keys of {@code [tftp]} ({@link TftpQuirks}); all optional, well-behaved by default. */

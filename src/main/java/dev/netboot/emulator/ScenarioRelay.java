@@ -14,8 +14,18 @@ final class ScenarioRelay {
     }
 
     /**
+     * Returns the router's address on the server's segment when router-server-address says none: the last host of the
+     * server's subnet (10.0.0.254 for 10.0.0.1/24), or the one before it when that is the server's.
+     */
+    static Ipv4Address defaultRouterServer(Ipv4Address serverIp, Ipv4Address netmask) {
+        Ipv4Address last = new Ipv4Address((serverIp.value() | ~netmask.value()) - 1);
+        return last.equals(serverIp) ? new Ipv4Address(last.value() - 1) : last;
+    }
+
+    /**
      * Returns the relay {@code s} describes; its keys default to {@link Scenario.Relay#DEFAULT}, except that
-     * router-client-address and client-address default to hosts .1 and .42 of a client-subnet given without them.
+     * router-client-address and client-address default to hosts .1 and .42 of a client-subnet given without them, and
+     * router-server-address to the server subnet's last host ({@link #defaultRouterServer}).
      *
      * @param serverIp the server's address, as the scenario's {@code [server]} gives it
      * @param netmask  the server's netmask
@@ -56,17 +66,21 @@ final class ScenarioRelay {
             }
             routerClient = new Ipv4Address(subnet.value() + 1);
             client = new Ipv4Address(subnet.value() + 42);
+        } else if (subnet.sameSubnet(serverIp, mask.compareTo(netmask) < 0 ? mask : netmask)) {
+            throw s.error("client-subnet " + subnet + "/" + mask.prefixLength() + ", the default, overlaps the server's subnet "
+                    + serverIp + "/" + netmask.prefixLength() + " (expected: a client-subnet of its own behind the router)");
         }
         String clientNet = "the client subnet " + subnet + "/" + mask.prefixLength();
         final Ipv4Address net = subnet;
         final Ipv4Address netMask = mask;
-        routerClient = s.optional("router-client-address").map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet,
-                "a host address of it")).orElse(routerClient);
+        var routerClientKey = s.optional("router-client-address");
+        routerClient = routerClientKey.map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet, "a host address of it"))
+                .orElse(routerClient);
         var routerClientMac = s.optional("router-mac-client").map(ConfigText.Value::asUnicastMac).orElse(d.routerClientMac());
         var serverSide = s.optional("router-server-address");
         String serverNet = "the server's subnet " + serverIp + "/" + netmask.prefixLength();
         Ipv4Address routerServer = serverSide.map(v -> ScenarioValues.hostOf(v, serverIp, netmask, serverNet, "another host of "
-                + serverNet)).orElse(d.routerServerIp());
+                + serverNet)).orElse(defaultRouterServer(serverIp, netmask));
         if (serverSide.isPresent() && routerServer.equals(serverIp)) {
             throw ScenarioValues.at(serverSide, "is the server's own address (expected: another host of " + serverNet + ")");
         }
@@ -82,6 +96,10 @@ final class ScenarioRelay {
         client = clientValue.map(v -> ScenarioValues.hostOf(v, net, netMask, clientNet, "a host address of it")).orElse(client);
         if (clientValue.isPresent() && client.equals(routerClient)) {
             throw ScenarioValues.at(clientValue, "is the router's address too (expected: another host of " + clientNet + ")");
+        }
+        if (routerClientKey.isPresent() && client.equals(routerClient)) {
+            throw ScenarioValues.at(routerClientKey, "is the first client's address too (expected: another host of " + clientNet
+                    + ", or a client-address of its own)");
         }
         int maxHops = s.optional("max-hops").map(v -> v.asInt(0, Router.MAX_HOPS_LIMIT)).orElse(d.maxHops());
         s.finish();

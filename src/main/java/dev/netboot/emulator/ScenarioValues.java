@@ -104,6 +104,38 @@ public final class ScenarioValues {
     }
 
     /**
+     * Returns why {@code a} can be no machine's address on a LAN, or null when it can be: 0.0.0.0/8 ("this network", RFC
+     * 1122 3.2.1.3), 127.0.0.0/8 (loopback: the board itself), 224.0.0.0/4 (multicast groups), 240.0.0.0/4 (reserved,
+     * with 255.255.255.255, the limited broadcast).
+     */
+    static String notAMachine(Ipv4Address a) {
+        int top = a.value() >>> 24;
+        return a.equals(Ipv4Address.BROADCAST) ? "it is the limited broadcast address"
+                : top == 0 ? "it is in 0.0.0.0/8, 'this network', no machine's address"
+                : top == 127 ? "it is a loopback address (127.0.0.0/8): the board itself"
+                : a.isMulticast() ? "it is a multicast group (224.0.0.0/4)"
+                : top >= 240 ? "it is reserved (240.0.0.0/4)" : null;
+    }
+
+    /**
+     * Reads an address a board is sent to, which a reply of the server's names ({@code [server] dns}, {@code [bootp]
+     * tftp-server}): a machine's unicast address ({@link #notAMachine}), on the server's subnet {@code net}/{@code mask}
+     * or beyond its router, but not that subnet's network or broadcast address.
+     */
+    static Ipv4Address machine(ConfigText.Value v, Ipv4Address a, Ipv4Address net, Ipv4Address mask, String expected) {
+        String why = notAMachine(a);
+        int host = a.value() & ~mask.value();
+        if (why == null && a.sameSubnet(net, mask) && (host == 0 || host == ~mask.value())) {
+            why = "it is the " + (host == 0 ? "network" : "broadcast") + " address of the server's subnet " + net + "/"
+                    + mask.prefixLength();
+        }
+        if (why != null) {
+            throw v.error("'" + a + "' is no machine's address: " + why + " (expected: " + expected + ")");
+        }
+        return a;
+    }
+
+    /**
      * Checks that {@code v}'s address is a host of the subnet {@code net}/{@code mask}: in it, neither its network nor
      * its broadcast address; {@code what} names the subnet in the error, like "the server's subnet 10.0.0.1/24", and
      * {@code expected} what the key wants, like "another host of the server's subnet".

@@ -63,7 +63,7 @@ public final class WireServers implements SimNode {
 
     /**
      * Returns what in {@code scenario} only an emulated segment has (a relay router, more DHCP servers, a
-     * ProxyDHCP server, plain hosts), said in one phrase, or null when it describes the server host alone.
+     * ProxyDHCP server, plain hosts, more TFTP servers), said in one phrase, or null when it describes the server host alone.
      */
     public static String emulatorOnly(Scenario scenario) {
         if (scenario.relay() != null) {
@@ -71,6 +71,10 @@ public final class WireServers implements SimNode {
         }
         if (!scenario.neighbours().none()) {
             return "its other DHCP servers, ProxyDHCP server or hosts are emulated machines (only the server host runs here)";
+        }
+        if (!scenario.fleet().tftpHosts().isEmpty()) {
+            return "its [tftp-server " + scenario.fleet().tftpHosts().get(0).name() + "] is an emulated machine (only the server host"
+                    + " runs here; on a real network, run more TFTP servers and name them from the DHCP server)";
         }
         return null;
     }

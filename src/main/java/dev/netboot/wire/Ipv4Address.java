@@ -17,7 +17,7 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
     public static final int LENGTH = 4;
 
     /**
-     * Parses dotted-quad text.
+     * Parses dotted-quad text: four octets 0..255 in ASCII decimal digits, without leading zeros.
      *
      * @throws IllegalArgumentException when the text is not four decimal octets
      */
@@ -28,6 +28,11 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         }
         int v = 0;
         for (String p : parts) {
+            // ASCII digits only (Integer.parseInt also takes a sign and other scripts' digits: "+10", Arabic-Indic 10), and no
+            // leading zero: inet_aton and the resolvers read "010" as octal 8, so it would name another address there.
+            if (!p.chars().allMatch(ch -> ch >= '0' && ch <= '9') || (p.length() > 1 && p.charAt(0) == '0')) {
+                throw new IllegalArgumentException("not an IPv4 address: '" + text + "' (expected: four octets like 10.0.0.1)");
+            }
             int o;
             try {
                 o = Integer.parseInt(p);

@@ -35,7 +35,9 @@ public record MacAddress(long value) {
         }
         long v = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 2) {
+            // ASCII hex digits only: Integer.parseInt also takes a sign and other scripts' digits ("+f", fullwidth 0).
+            if (p.isEmpty() || p.length() > 2 || !p.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')
+                    || (ch >= 'A' && ch <= 'F'))) {
                 throw new IllegalArgumentException("not a MAC address: '" + text + "'");
             }
             try {

@@ -52,6 +52,56 @@ class BootErrorsCliTest {
                 "boot", "--scenario", bin.toString());
     }
 
+    /**
+     * A scenario that cannot work is one line and exit 2 from each command that takes one, before anything runs: before,
+     * another DHCP server's pool outside the subnet and 400 name servers were stack traces (exit 1) when the LAN was built
+     * or the first DHCPDISCOVER answered, and a pool-size past the subnet was cut short without a word (exit 0).
+     */
+    @Test
+    void aScenarioThatCannotWorkIsOneLineFromBootFleetAndServe() throws IOException {
+        String many = String.join(",", java.util.stream.IntStream.range(0, 400).mapToObj(i -> "10.0." + (i / 200) + "." + (i % 200 + 2))
+                .toList());
+        Path peer = Files.writeString(dir.resolve("peer.scenario"),
+                "[dhcp-server x]\nmac = 02:00:00:00:00:07\naddress = 10.0.0.7\npool-start = 10.0.5.1\n");
+        Path names = Files.writeString(dir.resolve("names.scenario"), "[server]\nnetmask = 255.255.0.0\ndns = " + many + "\n");
+        Path pool = Files.writeString(dir.resolve("pool.scenario"), "[bootp]\npool-size = 214\n");
+        List<List<String>> cases = List.of(
+                List.of(peer.toString(), peer + ":4: [dhcp-server x] pool-start: '10.0.5.1' is not a host address of the server's"
+                        + " subnet 10.0.0.1/24: it lies outside (expected: a host address of it, the first of this server's 16)"),
+                List.of(names.toString(), names + ":3: [server] dns: 400 addresses make the server's DHCPACK too long for the 576"
+                        + " bytes every client takes (RFC 2131 section 2), even with options in the file and sname fields (expected:"
+                        + " fewer name servers, or a shorter boot-file)"),
+                List.of(pool.toString(), pool + ":2: [bootp] pool-size: '214' addresses from 10.0.0.42 run past 10.0.0.254, the last"
+                        + " host of the server's subnet 10.0.0.1/24 (expected: at most 213 from there)"));
+        for (List<String> c : cases) {
+            for (List<String> command : List.of(List.of("boot"), List.of("fleet", "--boards", "2"),
+                    List.of("serve", "--interface", "qa6-nosuch0"))) {
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of("--scenario", c.get(0)));
+                BootCliTest.Run r = run(args.toArray(String[]::new));
+                assertEquals(Main.EXIT_USAGE, r.exit(), args + ": " + r.err());
+                assertEquals("netboot: " + c.get(1) + "\n", r.err(), String.join(" ", args));
+            }
+        }
+    }
+
+    /**
+     * The brief's own case: a scenario that moves the server to 192.0.2.1 and says nothing else boots from it, the router,
+     * name server and TFTP server following the server and the board getting 192.0.2.42 (before: exit 2, "client 10.0.0.42
+     * is not in the server's subnet 192.0.2.1/24"; with a client-address, exit 1 after ARP for 10.0.0.1 went unanswered).
+     */
+    @Test
+    void aScenarioThatMovesTheServerBootsOnItsSubnet() throws IOException {
+        Path moved = Files.writeString(dir.resolve("moved.scenario"), "[server]\naddress = 192.0.2.1\n");
+        BootCliTest.Run r = run("boot", "--scenario", moved.toString(), "--flash-timing", "none", "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("192.0.2.42", j.get("ip").asText());
+        assertEquals("192.0.2.1", j.get("gateway").asText());
+        assertEquals("192.0.2.1", j.get("server").asText());
+        assertEquals("192.0.2.1", j.get("dhcpServer").asText());
+    }
+
     @Test
     void aFolderAsFlashFileIsNamedAsSuch() throws IOException {
         Path folder = Files.createDirectory(dir.resolve("out"));

@@ -85,6 +85,12 @@ class FaultOptionsCliTest {
         BootErrorsCliTest.usage("--flood -1: out of range (expected: 0..100000000 frames)", "boot", "--flood", "-1");
         BootErrorsCliTest.usage("--corrupt configures the emulator; it has no meaning with --interface",
                 "boot", "--interface", "lo", "--corrupt", "0.1");
+        // The flood's talkers use the subnet's fourth- to eleventh-last addresses (10.0.7.245..10.0.7.252 of fleet.scenario's
+        // /21), which its 2000 addresses from 10.0.0.42 reach (10.0.7.249): before, only the pool's first 16 were checked,
+        // and with a client-address in them the line was 'scenario: ...', naming neither the option nor the pool.
+        BootErrorsCliTest.usage("--flood 10: background traffic comes from the subnet's fourth- to eleventh-last addresses,"
+                + " 10.0.7.245..10.0.7.252, and the pool 10.0.0.42..10.0.7.249 holds 10.0.7.245 (expected: a pool that ends before them)",
+                "boot", "--scenario", "emulator/fleet.scenario", "--flood", "10");
     }
 
     /** A usage error stops the run before any board ran: its JSON has no drops to tell of. */

@@ -434,6 +434,10 @@ class ServeCommandTest {
                 new Case(new String[] {"serve", "--interface", "lo", "--for", "0s"}, "--for 0s"),
                 new Case(new String[] {"serve", "--interface", "lo", "--scenario", "emulator/relay.scenario"}, "[relay]"),
                 new Case(new String[] {"serve", "--interface", "serve-nosuch0"}, "no interface named serve-nosuch0"),
+                // Another TFTP server is an emulated machine as a relay is: before, serve ran without it and its DHCP server
+                // never named it (a nonexistent interface, so that a serve that took the scenario stops at once).
+                new Case(new String[] {"serve", "--interface", "serve-nosuch0", "--scenario", "emulator/fleet-servers.scenario"},
+                        "--scenario emulator/fleet-servers.scenario: its [tftp-server b] is an emulated machine"),
                 new Case(new String[] {"serve", "--interface", "lo", "--root", "emulator", "--image", "README.md"}, "--root and --image"),
                 new Case(new String[] {"serve", "--interface", "lo", "--root", "serve-nosuch-dir"}, "--root serve-nosuch-dir: no such folder"),
                 new Case(new String[] {"serve", "--interface", "lo", "--root", "README.md"}, "--root README.md: not a folder"),

@@ -93,7 +93,7 @@ class ScenarioTest {
                 List.of("[dhcp]\nlease-time = 1500ms\n", "t.scenario:2: [dhcp] lease-time"),
                 List.of("[dhcp]\nrenewal-time = 90s\nrebinding-time = 30s\n", "t.scenario:3: [dhcp] rebinding-time"),
                 List.of("[dhcp]\nanswers = dhcpv6\n", "t.scenario:2: [dhcp] answers"),
-                List.of("[host h]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.9\n", "with its own MAC"),
+                List.of("[host h]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.9\n", "t.scenario:2: [host h] mac: '02:00:00:00:00:01' is the server's MAC too"),
                 List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.5.9\n", "another host of the server's subnet"),
                 List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.9\n[relay]\n", "not both"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
@@ -125,6 +125,16 @@ class ScenarioTest {
                     bad.get(0));
             assertEquals(bad.get(1), e.getMessage());
         }
+        // A lease under 2 s leaves T1 (half of it in whole seconds) 0 unless renewal-time says otherwise, and T2 (7/8) unless
+        // rebinding-time does: before, a 1 s lease made the board renew 66,253 times in a 13 s boot, a line each.
+        for (List<String> zero : List.of(List.of("[dhcp]\nlease-time = 1s\n", "T1, half of it"),
+                List.of("[dhcp]\nlease-time = 1s\nrenewal-time = 1s\n", "T2, 7/8 of it"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(zero.get(0), "t.scenario"));
+            assertEquals("t.scenario:2: [dhcp] lease-time: '1s' makes " + zero.get(1) + " in whole seconds, 0 s: a board would renew at"
+                    + " once, again and again (expected: at least 2s, or renewal-time and rebinding-time of 1s or more)", e.getMessage());
+        }
+        assertEquals(1, ScenarioFile.parse("[dhcp]\nlease-time = 1s\nrenewal-time = 1s\nrebinding-time = 1s\n", "t.scenario").dhcp().t2());
+        assertEquals(1, ScenarioFile.parse("[dhcp]\nlease-time = 2s\n", "t.scenario").dhcp().t1());
         // The bounds themselves are values that work: T1 = T2 = lease, a 576-byte message.
         DhcpSettings edge = ScenarioFile.parse("[dhcp]\nlease-time = 60s\nrenewal-time = 60s\nrebinding-time = 60s\nmax-message = 576\n",
                 "t.scenario").dhcp();
@@ -158,8 +168,8 @@ class ScenarioTest {
                 List.of("[server]\naddress = 10.0.0.1\nrouter = 10.0.0.255\n", "t.scenario:3: [server] router: '10.0.0.255' is not a host"
                         + " address of the server's subnet 10.0.0.1/24: it is its broadcast address (expected: a host the boards of that subnet"
                         + " reach)"),
-                List.of("[server]\naddress = 224.0.0.1\n",
-                        "t.scenario:2: [server] address: '224.0.0.1' is not a host's address (expected: a unicast address, like 10.0.0.1)"),
+                List.of("[server]\naddress = 224.0.0.1\n", "t.scenario:2: [server] address: '224.0.0.1' is not a host's address: it is"
+                        + " a multicast group (224.0.0.0/4) (expected: a unicast address, like 10.0.0.1)"),
                 List.of("[server]\nnetmask = 255.255.255.254\n", "t.scenario:2: [server] netmask: '255.255.255.254' leaves no address"
                         + " for a board besides the server (expected: /30 or shorter, like 255.255.255.0)"),
                 List.of("[tftp]\nstall-at = 3\nstall = 120min\n", "t.scenario:3: [tftp] stall: '120min' is out of range (expected: 0..60min)"),
@@ -200,16 +210,18 @@ class ScenarioTest {
         // (128 bytes) nor option 67 (255).
         String longName = "b".repeat(256);
         for (List<String> bad : List.of(
-                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario: client 10.0.0.255 is the subnet's broadcast"
-                        + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario: client 10.0.0.0 is the subnet's network"
-                        + " address (expected: a host address of 10.0.0.1/24, the first of the pool)"),
-                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario: client 10.0.0.1 is the server's own address"
-                        + " (expected: another host address, the first of the pool)"),
-                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario: boot file name of 256 bytes in UTF-8"
+                List.of("[bootp]\nclient-address = 10.0.0.255\n", "t.scenario:2: [bootp] client-address: '10.0.0.255' is not a host"
+                        + " address of the server's subnet 10.0.0.1/24: it is its broadcast address (expected: a host address of it, the"
+                        + " first of the pool)"),
+                List.of("[bootp]\nclient-address = 10.0.0.0\n", "t.scenario:2: [bootp] client-address: '10.0.0.0' is not a host"
+                        + " address of the server's subnet 10.0.0.1/24: it is its network address (expected: a host address of it, the"
+                        + " first of the pool)"),
+                List.of("[bootp]\nclient-address = 10.0.0.1\n", "t.scenario:2: [bootp] client-address: '10.0.0.1' is the server's"
+                        + " own address (expected: another host address, the first of the pool)"),
+                List.of("[bootp]\nboot-file = " + longName + "\n", "t.scenario:2: [bootp] boot-file: a name of 256 bytes in UTF-8"
                         + " (expected: at most 255, what option 67 holds)"),
                 // 128 characters, but U+00E9 is C3 A9 in UTF-8: 256 bytes, one past option 67.
-                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario: boot file name of 256 bytes"
+                List.of("[bootp]\nboot-file = " + "\u00e9".repeat(128) + "\n", "t.scenario:2: [bootp] boot-file: a name of 256 bytes"
                         + " in UTF-8 (expected: at most 255, what option 67 holds)"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
                     bad.get(0));
@@ -217,6 +229,182 @@ class ScenarioTest {
         }
         // 255 characters still go (in option 67 alone).
         assertEquals("b".repeat(255), ScenarioFile.parse("[bootp]\nboot-file = " + "b".repeat(255) + "\n", "t.scenario").bootFile());
+    }
+
+    private static void refused(String text, String message) {
+        var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(text, "t.scenario"), text);
+        assertEquals(message, e.getMessage());
+    }
+
+    /**
+     * A pool-size given must fit between client-address and the subnet's broadcast address: from 10.0.0.42 a /24 has
+     * 10.0.0.42..10.0.0.254, 213 addresses; a relayed /24 from 10.0.1.42 the same. Before, 1000 was cut to 213 without a
+     * word. A pool must not hold an address its server knows is taken (its own, its router's, the relay's router's).
+     */
+    @Test
+    void aPoolSizeThatDoesNotFitItsSubnetOrAPoolHoldingTheRouterIsRefusedAtItsLine() {
+        refused("[bootp]\npool-size = 214\n", "t.scenario:2: [bootp] pool-size: '214' addresses from 10.0.0.42 run past 10.0.0.254,"
+                + " the last host of the server's subnet 10.0.0.1/24 (expected: at most 213 from there)");
+        refused("[bootp]\nclient-address = 10.0.0.250\npool-size = 16\n", "t.scenario:3: [bootp] pool-size: '16' addresses from"
+                + " 10.0.0.250 run past 10.0.0.254, the last host of the server's subnet 10.0.0.1/24 (expected: at most 5 from there)");
+        refused("[bootp]\npool-size = 200\n[relay]\nclient-subnet = 10.0.1.0/25\n", "t.scenario:2: [bootp] pool-size: '200' addresses"
+                + " from 10.0.1.42 run past 10.0.1.126, the last host of the client subnet 10.0.1.0/25 (expected: at most 85 from there)");
+        // The default pool (16 from 10.0.0.42) holds 10.0.0.50: a router there is refused at its line, the later of the two.
+        refused("[bootp]\npool-size = 16\n[server]\nrouter = 10.0.0.50\n", "t.scenario:4: [server] router: '10.0.0.50' makes the"
+                + " pool the server hands out, 10.0.0.42..10.0.0.57, hold its router, 10.0.0.50 (expected: a pool clear of the server,"
+                + " its router and the relay's)");
+        refused("[server]\naddress = 10.0.0.5\n[bootp]\nclient-address = 10.0.0.2\npool-size = 8\n", "t.scenario:5: [bootp]"
+                + " pool-size: '8' makes the pool the server hands out, 10.0.0.2..10.0.0.9, hold the server's own address, 10.0.0.5"
+                + " (expected: a pool clear of the server, its router and the relay's)");
+        refused("[bootp]\npool-size = 213\n[relay]\nrouter-server-address = 10.0.0.200\n", "t.scenario:4: [relay]"
+                + " router-server-address: '10.0.0.200' makes the pool the server hands out, 10.0.0.42..10.0.0.254, hold the relay's"
+                + " router, 10.0.0.200 (expected: a pool clear of the server, its router and the relay's)");
+        refused("[bootp]\npool-size = 16\n[relay]\nrouter-client-address = 10.0.1.50\n", "t.scenario:4: [relay] router-client-address:"
+                + " '10.0.1.50' makes the pool the server hands out, 10.0.1.42..10.0.1.57, hold the relay's router, 10.0.1.50 (expected: a"
+                + " pool clear of the server, its router and the relay's)");
+        refused("[relay]\nrouter-client-address = 10.0.1.42\n", "t.scenario:2: [relay] router-client-address: '10.0.1.42' is the first"
+                + " client's address too (expected: another host of the client subnet 10.0.1.0/24, or a client-address of its own)");
+        // Up to the last host fits; the shipped fleet's 2000 from 10.0.0.42 in its /21 end at 10.0.0.42 + 1999, 10.0.7.249.
+        assertEquals(Ipv4Address.parse("10.0.0.254"), ScenarioFile.parse("[bootp]\npool-size = 213\n", "t.scenario").bootpConfig().poolLast());
+        assertEquals(Ipv4Address.parse("10.0.7.249"), ScenarioFile.load(Path.of("emulator/fleet.scenario")).bootpConfig().poolLast());
+        // Without pool-size the pool is 16 addresses, cut short before the broadcast address or an address that is taken.
+        assertEquals(Ipv4Address.parse("10.0.0.49"), ScenarioFile.parse("[server]\nrouter = 10.0.0.50\n", "t.scenario").bootpConfig().poolLast());
+        assertEquals(Ipv4Address.parse("10.0.1.49"), ScenarioFile.parse("[relay]\nrouter-client-address = 10.0.1.50\n", "t.scenario")
+                .bootpConfig().relayedSubnets().get(0).poolLast());
+    }
+
+    /**
+     * Addresses a reply sends the board to ([server] dns, [bootp] tftp-server, [proxy-dhcp] tftp-server) must be a
+     * machine's: not 0.0.0.0/8 (RFC 1122 3.2.1.3), loopback, multicast, reserved or the limited broadcast, nor the
+     * network or broadcast address of the server's subnet. A TFTP server of 0.0.0.0 names none (siaddr 0): the board
+     * asks the DHCP server. Before, each of these was taken and handed to the board.
+     */
+    @Test
+    void addressesABoardIsSentToMustBeAMachines() {
+        for (List<String> bad : List.of(
+                List.of("0.0.0.0", "it is in 0.0.0.0/8, 'this network', no machine's address"),
+                List.of("127.0.0.1", "it is a loopback address (127.0.0.0/8): the board itself"),
+                List.of("224.0.0.251", "it is a multicast group (224.0.0.0/4)"),
+                List.of("240.0.0.1", "it is reserved (240.0.0.0/4)"),
+                List.of("255.255.255.255", "it is the limited broadcast address"),
+                List.of("10.0.0.255", "it is the broadcast address of the server's subnet 10.0.0.1/24"),
+                List.of("10.0.0.0", "it is the network address of the server's subnet 10.0.0.1/24"))) {
+            refused("[server]\ndns = 10.0.0.1, " + bad.get(0) + "\n", "t.scenario:2: [server] dns: '" + bad.get(0) + "' is no machine's"
+                    + " address: " + bad.get(1) + " (expected: name servers' unicast addresses)");
+            if (!bad.get(0).equals("0.0.0.0")) {
+                refused("[bootp]\ntftp-server = " + bad.get(0) + "\n", "t.scenario:2: [bootp] tftp-server: '" + bad.get(0) + "' is no"
+                        + " machine's address: " + bad.get(1) + " (expected: a TFTP server's unicast address, or 0.0.0.0 to name none)");
+                refused("[proxy-dhcp]\nmac = 02:00:00:00:00:03\naddress = 10.0.0.3\nboot-file = b\ntftp-server = " + bad.get(0) + "\n",
+                        "t.scenario:5: [proxy-dhcp] tftp-server: '" + bad.get(0) + "' is no machine's address: " + bad.get(1)
+                        + " (expected: a TFTP server's unicast address, or 0.0.0.0 to name none)");
+            }
+        }
+        // A name server beyond the router, and a TFTP server named as none, are what they say.
+        Scenario ok = ScenarioFile.parse("[server]\ndns = 192.0.2.53, 10.0.0.1\n[bootp]\ntftp-server = 0.0.0.0\n", "t.scenario");
+        assertEquals(List.of(Ipv4Address.parse("192.0.2.53"), Ipv4Address.parse("10.0.0.1")), ok.dns());
+        assertEquals(Ipv4Address.ANY, ok.tftpServer());
+    }
+
+    /**
+     * Left out, router, dns and tftp-server are the server's own address and client-address host 42 of its subnet, so
+     * moving [server] address moves the network: before, 192.0.2.1 kept router, name server and TFTP server at 10.0.0.1
+     * and the board's 10.0.0.42 was refused as outside the subnet; 10.0.0.50 in the default subnet left them at 10.0.0.1,
+     * where nobody answers. A [server] netmask alone was refused as "not a host address".
+     */
+    @Test
+    void theAddressesLeftOutFollowTheServer() {
+        Ipv4Address server = Ipv4Address.parse("192.0.2.1");
+        Scenario moved = ScenarioFile.parse("[server]\naddress = 192.0.2.1\n", "t.scenario");
+        assertEquals(server, moved.gateway());
+        assertEquals(List.of(server), moved.dns());
+        assertEquals(server, moved.tftpServer());
+        assertEquals(Ipv4Address.parse("192.0.2.42"), moved.clientIp());
+        assertEquals(Ipv4Address.parse("192.0.2.57"), moved.bootpConfig().poolLast());
+        Scenario within = ScenarioFile.parse("[server]\naddress = 10.0.0.50\n", "t.scenario");
+        assertEquals(Ipv4Address.parse("10.0.0.50"), within.gateway());
+        assertEquals(Ipv4Address.parse("10.0.0.50"), within.tftpServer());
+        assertEquals(Ipv4Address.parse("10.0.0.49"), within.bootpConfig().poolLast(), "the pool stops before the server");
+        // A /27 has no host 42: the pool starts at its lowest host besides the server's.
+        assertEquals(Ipv4Address.parse("192.0.2.2"), ScenarioFile.parse("[server]\naddress = 192.0.2.1\nnetmask = 255.255.255.224\n",
+                "t.scenario").clientIp());
+        assertEquals(Ipv4Address.parse("192.0.2.1"), ScenarioFile.parse("[server]\naddress = 192.0.2.2\nnetmask = 255.255.255.252\n",
+                "t.scenario").clientIp());
+        // The relay's server side is the subnet's last host, as 10.0.0.254 is of the default.
+        assertEquals(Ipv4Address.parse("192.0.2.254"), ScenarioFile.parse("[server]\naddress = 192.0.2.1\n[relay]\n", "t.scenario")
+                .relay().routerServerIp());
+        assertEquals(16, ScenarioFile.parse("[server]\nnetmask = 255.255.0.0\n", "t.scenario").netmask().prefixLength());
+        refused("[server]\naddress = 10.0.1.1\n[relay]\n", "t.scenario:3: [relay] client-subnet 10.0.1.0/24, the default, overlaps"
+                + " the server's subnet 10.0.1.1/24 (expected: a client-subnet of its own behind the router)");
+        refused("[server]\naddress = 10.0.0.0\nnetmask = 255.255.0.0\n", "t.scenario:3: [server] netmask: '255.255.0.0' makes the"
+                + " server 10.0.0.0 the network address of the server's subnet 10.0.0.0/16 (expected: the server on a host address of its"
+                + " subnet)");
+    }
+
+    /**
+     * The other machines' sections are checked at their lines as the server's are: a DHCP server's pool-start outside the
+     * subnet (before: a stack trace when the LAN was built, "BOOTP pool 10.0.5.1..10.0.0.254"), a group MAC, an address
+     * that is the subnet's broadcast, a boot file longer than option 67 (a stack trace) or, for the ProxyDHCP server, than
+     * the file field in UTF-8 bytes (a stack trace at the board's first request).
+     */
+    @Test
+    void theOtherMachinesSectionsAreCheckedAtTheirLines() {
+        String peer = "[dhcp-server x]\nmac = 02:00:00:00:00:07\naddress = 10.0.0.7\n";
+        refused(peer + "pool-start = 10.0.5.1\n", "t.scenario:4: [dhcp-server x] pool-start: '10.0.5.1' is not a host address of the"
+                + " server's subnet 10.0.0.1/24: it lies outside (expected: a host address of it, the first of this server's 16)");
+        refused(peer + "pool-start = 10.0.0.7\n", "t.scenario:4: [dhcp-server x] pool-start: '10.0.0.7' is this server's own address"
+                + " (expected: another host address, the first of this server's 16)");
+        refused(peer + "pool-start = 10.0.0.100\nboot-file = " + "b".repeat(256) + "\n", "t.scenario:5: [dhcp-server x] boot-file: a"
+                + " name of 256 bytes in UTF-8 (expected: at most 255, what option 67 holds)");
+        refused("[dhcp-server x]\nmac = 01:00:00:00:00:07\naddress = 10.0.0.7\npool-start = 10.0.0.100\n", "t.scenario:2:"
+                + " [dhcp-server x] mac: '01:00:00:00:00:07' is a multicast address (expected: a station's own MAC, the first octet"
+                + " even, like 02:00:00:00:00:01)");
+        refused("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.255\n", "t.scenario:3: [host h] address: '10.0.0.255' is not a"
+                + " host address of the server's subnet 10.0.0.1/24: it is its broadcast address (expected: another host of the server's"
+                + " subnet 10.0.0.1/24)");
+        refused("[tftp-server b]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.2\n", "t.scenario:2: [tftp-server b] mac:"
+                + " '02:00:00:00:00:01' is the server's MAC too (expected: a MAC of this machine's own)");
+        // 64 characters, 128 bytes in UTF-8: one past the file field's 127 and its NUL.
+        refused("[proxy-dhcp]\nmac = 02:00:00:00:00:03\naddress = 10.0.0.3\nboot-file = " + "\u00e9".repeat(64) + "\n",
+                "t.scenario:4: [proxy-dhcp] boot-file: a name of 128 bytes in UTF-8 (expected: at most 127, what the file field holds)");
+        // A DHCP server's pool stops before the server host's address, as the server host's stops before its own.
+        Scenario sc = ScenarioFile.parse(peer + "pool-start = 10.0.0.240\n[server]\nrouter = 10.0.0.245\n", "t.scenario");
+        assertEquals(Ipv4Address.parse("10.0.0.244"), sc.neighbourConfig(sc.neighbours().servers().get(0)).poolLast());
+    }
+
+    /**
+     * Every DHCP server's DHCPACK must fit the 576 bytes RFC 2131 section 2 says every client takes, its options running on
+     * into file and sname: 236 bytes of header, the cookie and 312 of options; with file and sname, 500 bytes of options.
+     * 400 name servers (1600 bytes of option 6) cannot; 63 with the default file can. Before, the server threw at the
+     * first DHCPDISCOVER: a stack trace from boot, fleet and serve.
+     */
+    @Test
+    void aDhcpReplyNoClientCouldTakeIsRefusedAtItsKey() {
+        String many = String.join(",", java.util.stream.IntStream.range(0, 400).mapToObj(i -> "10.0." + (i / 200) + "." + (i % 200 + 2))
+                .toList());
+        refused("[server]\nnetmask = 255.255.0.0\ndns = " + many + "\n", "t.scenario:3: [server] dns: 400 addresses make the server's"
+                + " DHCPACK too long for the 576 bytes every client takes (RFC 2131 section 2), even with options in the file and sname"
+                + " fields (expected: fewer name servers, or a shorter boot-file)");
+        String sixtyThree = String.join(",", java.util.stream.IntStream.range(0, 63).mapToObj(i -> "10.0.0." + (i + 100)).toList());
+        assertEquals(63, ScenarioFile.parse("[server]\ndns = " + sixtyThree + "\n", "t.scenario").dns().size());
+        refused("[server]\ndns = " + sixtyThree + "\n[bootp]\nboot-file = " + "b".repeat(200) + "\n", "t.scenario:4: [bootp] boot-file:"
+                + " a name of 200 bytes and 63 name servers make the server's DHCPACK too long for the 576 bytes every client takes"
+                + " (RFC 2131 section 2), even with options in the file and sname fields (expected: fewer name servers, or a shorter"
+                + " boot-file)");
+    }
+
+    /**
+     * RFC 2090's groups come from 224.0.0.0/4 past the local network control block, 224.0.0.0/24 (RFC 5771), where every
+     * host already is in 224.0.0.1 (RFC 1112): before, multicast-group = 224.0.0.1 passed, and 'fleet --multicast' ended
+     * in a stack trace when the boards joined it.
+     */
+    @Test
+    void aMulticastGroupInTheLocalControlBlockIsRefusedAtItsLine() {
+        refused("[tftp]\nmulticast-group = 224.0.0.1\n", "t.scenario:2: [tftp] multicast-group: multicast 224.0.0.1 x 16 port 1758"
+                + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them, port 1..65535)");
+        refused("[tftp]\nmulticast-group = 224.0.0.200\n", "t.scenario:2: [tftp] multicast-group: multicast 224.0.0.200 x 16 port 1758"
+                + " (expected: groups within 224.0.0.0/4 past 224.0.0.255, the local control block, 1..256 of them, port 1..65535)");
+        assertEquals(Ipv4Address.parse("224.0.1.0"), ScenarioFile.parse("[tftp]\nmulticast-group = 224.0.1.0\n", "t.scenario").fleet()
+                .multicast().firstGroup());
     }
 
     @Test

@@ -136,15 +136,15 @@ class NetbootExtensionTest {
 
     @Test
     void aFailedTestPrintsItsLansTimelineAndLeavesItsCapture() throws Exception {
-        Path pcap = Path.of("target/netboot-lan/FailingFixture.bootsAndThenFails.pcap");
-        Path svg = Path.of("target/netboot-lan/FailingFixture.bootsAndThenFails.svg");
+        Path pcap = Path.of("target/netboot-lan/" + FailingFixture.class.getName() + ".bootsAndThenFails.pcap");
+        Path svg = Path.of("target/netboot-lan/" + FailingFixture.class.getName() + ".bootsAndThenFails.svg");
         Files.deleteIfExists(pcap);
         Files.deleteIfExists(svg);
         Launch.Outcome o = Launch.run(FailingFixture.class);
         assertEquals(List.of("bootsAndThenFails"), List.copyOf(o.failed().keySet()));
         assertEquals("the board booted, and this test fails on purpose", o.failed().get("bootsAndThenFails").getMessage());
         String out = o.output();
-        assertTrue(out.startsWith("netboot: FailingFixture.bootsAndThenFails failed; what happened on its LAN ("), out);
+        assertTrue(out.startsWith("netboot: dev.netboot.kit.NetbootExtensionTest$FailingFixture.bootsAndThenFails failed; what happened on its LAN ("), out);
         assertTrue(out.contains("capture in " + pcap.toAbsolutePath() + ", drawing in " + svg.toAbsolutePath()), out);
         for (String line : List.of("board 02:4e:42:00:00:01 powered on (spi-nor-16m)", "DHCPDISCOVER xid 0x", "DHCPACK xid 0x",
                 "board 02:4e:42:00:00:01 leased 10.0.0.42/24 by dhcp from 10.0.0.1", "TFTP RRQ boot.img", "TFTP transfer to 10.0.0.42:",
@@ -189,20 +189,79 @@ class NetbootExtensionTest {
     void eachInvocationOfARepeatedOrParameterisedTestKeepsItsOwnArtifacts() throws Exception {
         List<String> names = List.of("repeated[1]", "repeated[2]", "repeated[3]", "parameterized[1]", "parameterized[2]");
         for (String name : names) {
-            Files.deleteIfExists(Path.of("target/netboot-lan/FailingInvocations." + name + ".pcap"));
-            Files.deleteIfExists(Path.of("target/netboot-lan/FailingInvocations." + name + ".svg"));
+            Files.deleteIfExists(Path.of("target/netboot-lan/" + FailingInvocations.class.getName() + "." + name + ".pcap"));
+            Files.deleteIfExists(Path.of("target/netboot-lan/" + FailingInvocations.class.getName() + "." + name + ".svg"));
         }
         Launch.Outcome o = Launch.run(FailingInvocations.class);
         assertEquals(List.of("parameterized", "repeated"), List.copyOf(o.failed().keySet()));
         int[] bytes = {10_000, 20_000, 30_000, 40_000, 50_000};
         for (int i = 0; i < names.size(); i++) {
-            Path pcap = Path.of("target/netboot-lan/FailingInvocations." + names.get(i) + ".pcap");
-            Path svg = Path.of("target/netboot-lan/FailingInvocations." + names.get(i) + ".svg");
-            assertTrue(o.output().contains("netboot: FailingInvocations." + names.get(i) + " failed; what happened on its LAN ("),
+            Path pcap = Path.of("target/netboot-lan/" + FailingInvocations.class.getName() + "." + names.get(i) + ".pcap");
+            Path svg = Path.of("target/netboot-lan/" + FailingInvocations.class.getName() + "." + names.get(i) + ".svg");
+            assertTrue(o.output().contains("netboot: " + FailingInvocations.class.getName() + "." + names.get(i) + " failed; what happened on its LAN ("),
                     o.output());
             assertTrue(o.output().contains("capture in " + pcap.toAbsolutePath() + ", drawing in " + svg.toAbsolutePath()), o.output());
             assertTrue(Files.isRegularFile(pcap), pcap.toString());
             assertEquals((bytes[i] + 1467) / 1468, count(svg(svg), "TFTP_DATA"), svg.toString());
+        }
+    }
+
+    /** Boots {@code bytes} of image, then fails on purpose. */
+    static void bootAndFail(TestLan lan, TestBoard board, int bytes) {
+        lan.serve(TestLan.image(bytes, 3));
+        board.booted();
+        throw new AssertionError("a rack of " + bytes + " bytes fails on purpose");
+    }
+
+    /** Two racks whose nested tests share a class name and a method name, each failing after a boot of its own image. */
+    static class FirstRack {
+        @ExtendWith(NetbootExtension.class)
+        @Lan(flashTiming = FlashTiming.Mode.NONE)
+        @org.junit.jupiter.api.Nested
+        class Renewal {
+            @Test
+            void boots(TestLan lan, TestBoard board) {
+                bootAndFail(lan, board, 10_000);
+            }
+        }
+    }
+
+    /** The second rack: 30,000 bytes. */
+    static class SecondRack {
+        @ExtendWith(NetbootExtension.class)
+        @Lan(flashTiming = FlashTiming.Mode.NONE)
+        @org.junit.jupiter.api.Nested
+        class Renewal {
+            @Test
+            void boots(TestLan lan, TestBoard board) {
+                bootAndFail(lan, board, 30_000);
+            }
+        }
+    }
+
+    /**
+     * Two nested test classes of one simple name (and one method name) in two test classes keep two captures and two
+     * drawings, named by the classes' binary names: the first rack's shows ceil(10,000 / 1468) = 7 DATA blocks, the
+     * second's ceil(30,000 / 1468) = 21 (RFC 2348, blksize 1468); by the simple name the second overwrote the first.
+     */
+    @Test
+    void nestedTestClassesOfOneNameKeepTheirOwnArtifacts() throws Exception {
+        List<Class<?>> racks = List.of(FirstRack.Renewal.class, SecondRack.Renewal.class);
+        for (Class<?> c : racks) {
+            Files.deleteIfExists(Path.of("target/netboot-lan/" + c.getName() + ".boots.pcap"));
+            Files.deleteIfExists(Path.of("target/netboot-lan/" + c.getName() + ".boots.svg"));
+        }
+        int[] blocks = {7, 21};
+        for (int i = 0; i < racks.size(); i++) {
+            Launch.Outcome o = Launch.run(racks.get(i));
+            assertEquals(List.of("boots"), List.copyOf(o.failed().keySet()));
+        }
+        for (int i = 0; i < racks.size(); i++) {
+            String name = racks.get(i).getName() + ".boots";
+            assertTrue(name.startsWith("dev.netboot.kit.NetbootExtensionTest$" + (i == 0 ? "First" : "Second") + "Rack$Renewal"), name);
+            Path svg = Path.of("target/netboot-lan/" + name + ".svg");
+            assertTrue(Files.isRegularFile(Path.of("target/netboot-lan/" + name + ".pcap")), name);
+            assertEquals(blocks[i], count(svg(svg), "TFTP_DATA"), svg.toString());
         }
     }
 

@@ -51,8 +51,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * <p>When a test fails, the extension prints the LAN's {@link Timeline} (the boards' events among the frames on the
  * wire) to standard output, and writes the capture as a pcap file and the timeline drawn as an SVG sequence diagram
  * ({@link TestLan#timelineSvg(String)}) under {@code target/netboot-lan/} (the working directory's {@code target}, as
- * Maven runs tests; else the temporary directory), naming both in the output: {@code CLASS.METHOD.pcap}, and for an
- * invocation of a {@code @RepeatedTest} or {@code @ParameterizedTest} its number too, {@code CLASS.METHOD[3].pcap}.
+ * Maven runs tests; else the temporary directory), naming both in the output: {@code CLASS.METHOD.pcap} (CLASS the
+ * test class's binary name, {@code com.example.BoardTest$Renewal} for a nested one), and for an invocation of a
+ * {@code @RepeatedTest} or {@code @ParameterizedTest} its number too, {@code CLASS.METHOD[3].pcap}.
  */
 public final class NetbootExtension implements ParameterResolver, TestExecutionExceptionHandler {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NetbootExtension.class);
@@ -184,12 +185,14 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
     private static final Pattern INVOCATION = Pattern.compile(":#(\\d+)]");
 
     /**
-     * Returns the name a failed test's artifacts take: {@code CLASS.METHOD}, and for each invocation of a test template
-     * ({@code @RepeatedTest}, {@code @ParameterizedTest}) it runs in, its number: {@code CLASS.METHOD[3]}, so that one
-     * invocation's capture does not overwrite another's.
+     * Returns the name a failed test's artifacts take: {@code CLASS.METHOD}, CLASS the test class's binary name as
+     * Surefire names its reports ({@code com.example.BoardTest$Renewal}: two {@code @Nested} classes called
+     * {@code Renewal} in two test classes, or two {@code BoardTest}s in two packages, are two names), and for each
+     * invocation of a test template ({@code @RepeatedTest}, {@code @ParameterizedTest}) it runs in, its number:
+     * {@code CLASS.METHOD[3]}, so that one invocation's capture does not overwrite another's.
      */
     static String artifactName(ExtensionContext context) {
-        StringBuilder name = new StringBuilder(context.getRequiredTestClass().getSimpleName()).append('.')
+        StringBuilder name = new StringBuilder(context.getRequiredTestClass().getName()).append('.')
                 .append(context.getRequiredTestMethod().getName());
         Matcher m = INVOCATION.matcher(context.getUniqueId());
         while (m.find()) {
