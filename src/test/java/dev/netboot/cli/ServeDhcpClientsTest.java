@@ -113,6 +113,71 @@ class ServeDhcpClientsTest {
         }
     }
 
+    /**
+     * {@code serve} stopped and started again forgets its leases; a client renewing at T1 (unicast to it, RFC 2131
+     * 4.3.2) keeps its address: dhclient's hook sees RENEW with the same address, not a DHCPNAK and a new boot
+     * (EXPIRE, PREINIT, BOUND), which is what the restarted server's "lease not found" did before.
+     */
+    @Test
+    void aClientRenewingAfterServeRestartedKeepsItsAddress() throws Exception {
+        try (HostNet net = new HostNet("sr", "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s") + """
+                    [dhcp]
+                    lease-time = 12s
+                    """);
+            Path log = dir.resolve("hook.log");
+            Path dhclientHook = hook("dhclient", """
+                    echo "$reason $new_ip_address" >> %s
+                    [ "$reason" = BOUND ] && ip addr add "$new_ip_address/24" dev "$interface"
+                    """.formatted(log));
+            Process first = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                    scenario.toString(), "--for", "60s");
+            Process client = net.start(lan.cli1(), dir.resolve("c1.log"), "dhclient", "-4", "-d", "-v", "-sf",
+                    dhclientHook.toString(), "-lf", dir.resolve("dhclient.leases").toString(), "-pf",
+                    dir.resolve("dhclient.pid").toString(), lan.c1());
+            Process second = null;
+            try {
+                String bound = awaitLine(log, "BOUND ", 30);
+                first.destroy();
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                Files.move(dir.resolve("serve.err"), dir.resolve("serve1.err"));
+                second = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                        scenario.toString(), "--for", "60s");
+                // T1 is 6 s after the DHCPACK; the renewal goes to the restarted server.
+                String renewed = awaitLine(log, "RENEW ", 30);
+                String logs = Files.readString(log) + "\n--- dhclient:\n" + read("c1.log") + "\n--- serve:\n" + read("serve.err");
+                assertEquals(bound.substring("BOUND ".length()), renewed.substring("RENEW ".length()), logs);
+                assertTrue(Set.of("192.0.2.42").contains(renewed.substring("RENEW ".length())), logs);
+                List<String> reasons = Files.readAllLines(log).stream().map(l -> l.split(" ")[0]).toList();
+                assertEquals(List.of("PREINIT", "BOUND", "RENEW"), reasons.subList(0, 3), logs); // no EXPIRE, no second PREINIT
+            } finally {
+                client.destroyForcibly();
+                first.destroyForcibly();
+                if (second != null) {
+                    second.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Waits up to {@code seconds} for a line of {@code file} that starts with {@code prefix}, and returns it. */
+    static String awaitLine(Path file, String prefix, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                for (String l : Files.readAllLines(file)) {
+                    if (l.startsWith(prefix)) {
+                        return l;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no '" + prefix + "' line in " + file + " within " + seconds + " s: "
+                + (Files.exists(file) ? Files.readString(file) : "(none)"));
+    }
+
     /** Writes an executable hook script with {@code body}; it always exits 0. */
     Path hook(String name, String body) throws IOException {
         Path script = Files.writeString(dir.resolve(name + ".hook"), "#!/bin/sh\n" + body + "exit 0\n");

@@ -379,12 +379,22 @@ class DhcpServerFuzzTest {
                 if (ack) {
                     long until = r.options().option(DhcpOption.LEASE_TIME).orElse(null) instanceof DhcpOption.LeaseTime(long s)
                             ? now + s * SEC - 10 * MS : Long.MAX_VALUE; // BOOTP: for ever
+                    // A client has one address of a subnet from this server: its new lease ends the one it had there
+                    // (a BOOTP binding that the client then replaced by DHCP, a lease moved to another address).
+                    boolean relayed = relayed(a);
+                    held.entrySet().removeIf(e -> e.getValue().client() == c && relayed(e.getKey()) == relayed
+                            && !e.getKey().equals(a));
                     held.put(a, new Held(c, now, until));
                     acked.computeIfAbsent(c, k -> new ArrayList<>()).add(a);
                 }
             }
             seen.clear();
         }
+    }
+
+    /** Returns whether {@code a} is in the relayed subnet's pool (else the server's own subnet's pool, or its static). */
+    static boolean relayed(Ipv4Address a) {
+        return a.compareTo(RELAYED_FIRST) >= 0 && a.compareTo(RELAYED_LAST) <= 0;
     }
 
     /** A reply the sniffer heard: when, and its UDP payload. */
