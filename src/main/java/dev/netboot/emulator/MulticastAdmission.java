@@ -17,12 +17,15 @@ import java.util.List;
 final class MulticastAdmission {
     /** What became of a multicast request. */
     sealed interface Outcome {
-        /** The client joins {@code session}, a running transfer of the same file at the same block size. */
-        record Join(TftpMulticastSession session) implements Outcome {
+        /**
+         * The client joins {@code session}, a running transfer of the same file at the same block size; {@code oack}:
+         * what its own request negotiated (the options its OACK may name, RFC 2347).
+         */
+        record Join(TftpMulticastSession session, List<TftpPacket.Option> oack) implements Outcome {
         }
 
         /** A new transfer, {@code session}, for the client: on the request's port, not yet bound. */
-        record Start(TftpMulticastSession session) implements Outcome {
+        record Start(TftpMulticastSession session, List<TftpPacket.Option> oack) implements Outcome {
         }
 
         /** Refused with ERROR 0 {@code message}; {@code busy} when for want of a group or port ("Server busy"). */
@@ -88,20 +91,20 @@ final class MulticastAdmission {
             return new Outcome.Refuse(false, "File too big for multicast at blksize " + params.blockSize()
                     + ": at most 65535 blocks");
         }
+        List<TftpPacket.Option> oack = params.oack() == null ? List.of() : params.oack().options();
         for (TftpMulticastSession m : sessions) {
             if (!m.ended() && m.file().equals(name) && m.blockSize() == params.blockSize()) {
-                return new Outcome.Join(m);
+                return new Outcome.Join(m, oack);
             }
         }
         Ipv4Address group = freeGroup();
         if (group == null || tid < 0) {
             return new Outcome.Refuse(true, "Server busy: no multicast group free");
         }
-        List<TftpPacket.Option> oack = params.oack() == null ? List.of() : params.oack().options();
         TftpMulticastSession m = new TftpMulticastSession(stack, config, tid, group, offer.port(), name, content, params,
                 oack, share);
         sessions.add(m);
-        return new Outcome.Start(m);
+        return new Outcome.Start(m, oack);
     }
 
     /** Returns the first group of the offered range no running transfer uses, or null. */

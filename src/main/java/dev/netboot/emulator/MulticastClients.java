@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.wire.TftpPacket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,16 +21,18 @@ final class MulticastClients {
     /** Master turns a client may let pass in silence before the server gives up on it. */
     static final int MAX_TURNS = 3;
 
-    /** A client of the transfer: its address and port, its turns as master without an answer. */
+    /** A client of the transfer: its address and port, the options its OACK names, its turns as master without an answer. */
     static final class Client {
         final int ip;
         final int port;
+        final List<TftpPacket.Option> options;
         private int turns;
         private boolean done;
 
-        Client(int ip, int port) {
+        Client(int ip, int port, List<TftpPacket.Option> options) {
             this.ip = ip;
             this.port = port;
+            this.options = List.copyOf(options);
         }
 
         /** Returns true once it left the transfer: served, sent an ERROR, or given up. */
@@ -52,9 +55,9 @@ final class MulticastClients {
         return null;
     }
 
-    /** Adds a new client at the back of the line and returns it. */
-    Client add(int ip, int port) {
-        Client c = new Client(ip, port);
+    /** Adds a new client at the back of the line, its OACK naming {@code options} besides multicast, and returns it. */
+    Client add(int ip, int port, List<TftpPacket.Option> options) {
+        Client c = new Client(ip, port, options);
         clients.add(c);
         joined++;
         return c;

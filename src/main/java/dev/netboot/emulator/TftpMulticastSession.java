@@ -168,14 +168,26 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
                 rewound, repairs, repaired);
     }
 
-    /** Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn. */
-    void join(long now, int ip, int clientPort) {
+    /**
+     * Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn.
+     * {@code asked}: what its own request negotiated; its OACKs name of these only what this transfer does too (RFC
+     * 2347: only options the client asked for; a client that joins gets no tsize it did not ask, nor a timeout the
+     * transfer does not use).
+     */
+    void join(long now, int ip, int clientPort, List<TftpPacket.Option> asked) {
         Client c = clients.find(ip, clientPort);
         if (c != null) {
             oack(now, c, c == clients.master()); // its request again: the same answer
             return;
         }
-        c = clients.add(ip, clientPort);
+        List<TftpPacket.Option> own = new ArrayList<>();
+        for (TftpPacket.Option o : asked) {
+            // The block size is the transfer's (it joined at that size) and tsize the file's; any other only as agreed.
+            if (o.name().equals("blksize") || o.name().equals("tsize") || baseOptions.contains(o)) {
+                own.add(o);
+            }
+        }
+        c = clients.add(ip, clientPort, own);
         if (clients.master() == null) {
             makeMaster(now, c);
         } else if (position() > 0 && position() <= REWIND_AT_ONCE && rewound + position() <= lastBlock / REWIND_SHARE) {
@@ -220,7 +232,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     }
 
     private void oack(long now, Client c, boolean mc) {
-        List<TftpPacket.Option> o = new ArrayList<>(baseOptions);
+        List<TftpPacket.Option> o = new ArrayList<>(c.options);
         o.add(new TftpPacket.Option("multicast", group + "," + groupPort + "," + (mc ? 1 : 0)));
         TftpPacket.Oack oack = new TftpPacket.Oack(o);
         stack.sendUdp(now, port, new Ipv4Address(c.ip), c.port, oack.encodedLength(), (b, off, l) -> oack.emit(b, off));

@@ -348,15 +348,15 @@ public final class TftpServer implements UdpHandler, SimNode {
     private void multicastRequest(long now, Ipv4Address client, int clientPort, String name, ServedFile content,
                                   List<TftpPacket.Option> options, int tid) {
         switch (multicast.admit(name, content, options, tid)) {
-            case MulticastAdmission.Outcome.Join(TftpMulticastSession m) -> {
-                m.join(now, client.value(), clientPort);
+            case MulticastAdmission.Outcome.Join(TftpMulticastSession m, List<TftpPacket.Option> oack) -> {
+                m.join(now, client.value(), clientPort, oack);
                 touched(now, m);
             }
-            case MulticastAdmission.Outcome.Start(TftpMulticastSession m) -> {
+            case MulticastAdmission.Outcome.Start(TftpMulticastSession m, List<TftpPacket.Option> oack) -> {
                 stack.bind(tid, new Bound(m));
                 active.add(m);
                 peakActive = Math.max(peakActive, active.size());
-                m.join(now, client.value(), clientPort);
+                m.join(now, client.value(), clientPort, oack);
                 touched(now, m);
             }
             case MulticastAdmission.Outcome.Refuse(boolean noRoom, String message) -> {

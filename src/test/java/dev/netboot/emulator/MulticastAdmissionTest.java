@@ -61,6 +61,21 @@ class MulticastAdmissionTest {
     }
 
     @Test
+    void aClientThatJoinsCarriesWhatItsOwnRequestNegotiatedNotTheFirstClients() {
+        // RFC 2347: an OACK names only options the client asked for. The first client asked tsize; one that joins
+        // without asking must not be told it (the fuzzer's finding: the joiner got the first client's OACK).
+        MulticastAdmission a = admission(Scenario.Multicast.DEFAULT);
+        TftpPacket.Option tsize = new TftpPacket.Option("tsize", "0");
+        Outcome.Start first = assertInstanceOf(Outcome.Start.class, a.admit("a", SMALL, List.of(MULTICAST, tsize), 50_000));
+        assertEquals(List.of(new TftpPacket.Option("tsize", "5000")), first.oack());
+        Outcome.Join plain = assertInstanceOf(Outcome.Join.class, a.admit("a", SMALL, List.of(MULTICAST), 50_001));
+        assertSame(first.session(), plain.session());
+        assertEquals(List.of(), plain.oack());
+        Outcome.Join sized = assertInstanceOf(Outcome.Join.class, a.admit("a", SMALL, List.of(MULTICAST, tsize), 50_002));
+        assertEquals(List.of(new TftpPacket.Option("tsize", "5000")), sized.oack());
+    }
+
+    @Test
     void theSameFileAtAnotherBlockSizeIsAnotherTransfer() {
         MulticastAdmission a = admission(Scenario.Multicast.DEFAULT);
         Outcome.Start at512 = assertInstanceOf(Outcome.Start.class, a.admit("a", SMALL, List.of(MULTICAST), 50_000));

@@ -23,9 +23,9 @@ class MulticastClientsTest {
     void theOldestClientIsNextAndAClientIsFoundByAddressAndPort() {
         MulticastClients line = new MulticastClients();
         assertNull(line.oldest());
-        Client a = line.add(IP, 1000);
-        Client b = line.add(IP, 1001);
-        Client c = line.add(IP + 1, 1000);
+        Client a = line.add(IP, 1000, List.of());
+        Client b = line.add(IP, 1001, List.of());
+        Client c = line.add(IP + 1, 1000, List.of());
         assertEquals(3, line.joined());
         assertSame(a, line.oldest());
         assertSame(b, line.find(IP, 1001));
@@ -51,8 +51,8 @@ class MulticastClientsTest {
     @Test
     void aSilentMasterGoesToTheBackOfTheLineAndIsGivenUpAfterThreeTurns() {
         MulticastClients line = new MulticastClients();
-        Client silent = line.add(IP, 1000);
-        Client other = line.add(IP, 1001);
+        Client silent = line.add(IP, 1000, List.of());
+        Client other = line.add(IP, 1001, List.of());
         line.makeMaster(silent);                      // turn 1
         line.passTurn();
         assertNull(line.master());
@@ -76,8 +76,8 @@ class MulticastClientsTest {
     @Test
     void anAnswerClearsTheTurnsLetPass() {
         MulticastClients line = new MulticastClients();
-        Client c = line.add(IP, 1000);
-        line.add(IP, 1001);
+        Client c = line.add(IP, 1000, List.of());
+        line.add(IP, 1001, List.of());
         line.makeMaster(c);
         line.passTurn();
         line.makeMaster(line.find(IP, 1001));
@@ -97,8 +97,8 @@ class MulticastClientsTest {
     @Test
     void droppingAllReturnsTheLineOldestFirstAndLeavesNoMaster() {
         MulticastClients line = new MulticastClients();
-        Client a = line.add(IP, 1000);
-        Client b = line.add(IP, 1001);
+        Client a = line.add(IP, 1000, List.of());
+        Client b = line.add(IP, 1001, List.of());
         line.makeMaster(b);
         assertEquals(List.of(a, b), line.dropAll());
         assertNull(line.master());
