@@ -10,14 +10,18 @@ import java.nio.ByteBuffer;
  * it has been lost. The acknowledger will know that the ACK has been lost if it receives the final DATA packet again."
  *
  * <ul>
- *   <li>A read ends with the ACK of its last block ({@link #begin}): the client is {@code Done} at once, and keeps its
- *       port one timeout longer (an RFC 2090 read its group's port too).</li>
+ *   <li>A read whose last block reached the sink is {@code Done} first, then its final ACK goes ({@link #begin}), and it
+ *       keeps its port one timeout longer (an RFC 2090 read its group's port and the group too). The states a caller
+ *       sees are {@code Receiving} (or {@code Multicast}) then {@code Done}, which never changes again: whatever becomes
+ *       of the final ACK, the file is whole.</li>
+ *   <li>A final ACK the link refused goes on the next poll, and the dally runs from its real send. One with no route
+ *       (first send or later) leaves the transfer {@code Done} and the port bound for the dally all the same: the
+ *       server sends its last block again at its own timeout, and should the route be back by then it is
+ *       acknowledged ({@code Retransmission.send}).</li>
  *   <li>While it dallies, the last block again from the transfer ID is acknowledged again: unicast, unless within
  *       timeout / 8 of our ACK (a copy that crossed it, only counted); to the group, at most once per timeout. An OACK
  *       that makes a multicast client master after its last ACK went is answered with that ACK again, at most once
  *       per timeout. Anything else is dropped and counted.</li>
- *   <li>A final ACK the link refused goes on the next poll, and the dally runs from its real send; one with no route
- *       leaves the file complete all the same ({@code Retransmission}).</li>
  *   <li>When the dally is over the port is unbound and the group left. A write ends as soon as its last block is
  *       acknowledged ({@code Upload}): the next poll finds its dally over.</li>
  * </ul>
@@ -30,14 +34,18 @@ final class Dally {
         this.c = client;
     }
 
-    /** The read's final ACK just went (or waits for the link): the transfer is done, the port stays one timeout. */
+    /**
+     * The read's last block is in and its final ACK written in the control packet: the transfer is done, the ACK
+     * goes (or waits for the link), and the port stays one timeout.
+     */
     void begin(long now) {
         c.finishedAt = now;
+        c.transition(new TftpClient.State.Done(c.bytes, now)); // first: a final ACK with no route leaves it Done
+        c.rtx.send(now, c.tid);
         until = now + c.rtt.timeout(0);
         if (!c.rtx.unsent) {
             c.rtx.retryAt = Long.MAX_VALUE;
         }
-        c.transition(new TftpClient.State.Done(c.bytes, now));
     }
 
     /** Sends the final ACK the link refused, or ends the dally when its time has come. */

@@ -385,8 +385,7 @@ final class MulticastDownload implements UdpHandler {
             reorder.clear();
         }
         c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
-        c.rtx.send(now, c.tid);
-        c.dally.begin(now);
+        c.dally.begin(now); // Done, then the ACK goes: a file whose every block is in stays Done (Dally)
     }
 
     /** Returns whether {@code wireBlock} is the last block this client has (a resent last block while dallying). */

@@ -181,18 +181,30 @@ final class WindowAcks {
 
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
     void send(long now, boolean sample) {
-        long received = c.download.received();
-        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, c.wire(received));
-        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
-        acked = received;
-        sinceAck = 0;
+        long received = write();
         c.rtx.send(now, c.tid);
-        c.download.rollover.acked(received);
         if (sample) {
             c.rtx.arm(now, received + 1);
         } else {
             c.rtx.sampleArmed = false;
         }
+    }
+
+    /** The last block is in: its ACK is written for {@code Dally.begin}, which sends it once the transfer is Done. */
+    void writeLast() {
+        write();
+        c.rtx.sampleArmed = false;
+    }
+
+    /** Writes the ACK of the last block in order into the control buffer and returns that block. */
+    private long write() {
+        long received = c.download.received();
+        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, c.wire(received));
+        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
+        acked = received;
+        sinceAck = 0;
+        c.download.rollover.acked(received);
+        return received;
     }
 
     /**
