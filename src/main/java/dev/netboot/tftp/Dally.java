@@ -22,13 +22,14 @@ import java.nio.ByteBuffer;
  *       timeout / 8 of our ACK (a copy that crossed it, only counted); to the group, at most once per timeout. An OACK
  *       that makes a multicast client master after its last ACK went is answered with that ACK again, at most once
  *       per timeout. Anything else is dropped and counted.</li>
- *   <li>When the dally is over the port is unbound and the group left. A write ends as soon as its last block is
- *       acknowledged ({@code Upload}): the next poll finds its dally over.</li>
+ *   <li>When the dally is over the port is unbound and the group left. A write has nothing to dally for (the
+ *       receiver dallies): it is {@code Done} when its last block is acknowledged and its port goes at once
+ *       ({@link #none}).</li>
  * </ul>
  */
 final class Dally {
     private final TftpClient c;
-    private long until; // when the dally ends and the port goes; Long.MAX_VALUE once it has
+    private long until = Long.MAX_VALUE; // when the dally ends and the port goes; Long.MAX_VALUE: no dally (over, or none)
 
     Dally(TftpClient client) {
         this.c = client;
@@ -48,6 +49,14 @@ final class Dally {
         }
     }
 
+    /** The write's last block was acknowledged: the transfer is done and its port goes now. */
+    void none(long now) {
+        c.finishedAt = now;
+        c.rtx.retryAt = Long.MAX_VALUE;
+        c.transition(new TftpClient.State.Done(c.bytes, now));
+        c.net.unbind(c.localPort);
+    }
+
     /** Sends the final ACK the link refused, or ends the dally when its time has come. */
     void poll(long now) {
         if (c.rtx.unsent) {
@@ -56,7 +65,7 @@ final class Dally {
                 c.rtx.retryAt = Long.MAX_VALUE;
                 until = now + c.rtt.timeout(0);
             }
-        } else if (now >= until && c.localPort != 0) {
+        } else if (now >= until) {
             c.net.unbind(c.localPort);
             c.mcast.quit(now);
             until = Long.MAX_VALUE;

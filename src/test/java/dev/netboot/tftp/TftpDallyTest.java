@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.net.Frames;
 import dev.netboot.net.SendResult;
+import dev.netboot.net.UdpHandler;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
@@ -138,5 +140,29 @@ class TftpDallyTest {
         other.fail(f);
         assertThrows(IllegalStateException.class, () -> other.transition(new TftpClient.State.Done(5, 10 * MS)));
         assertEquals(new TftpClient.State.Failed(f), other.state());
+    }
+
+    // ---- a write ----
+
+    /**
+     * A write has nothing to dally for (the receiver dallies): its port goes with the last block's ACK, and no later
+     * poll frees it again, when it may be another transfer's by then.
+     */
+    @Test
+    void aWriteFreesItsPortOnceWhenItsLastBlockIsAcknowledged() {
+        client.startWrite(0, SERVER, 69, "up", new TftpNegotiationTest.ArraySource(Frames.pattern(0, 5)));
+        host.takeSent();                                                // the WRQ
+        int port = client.localPort();
+        fromServer(client, 10 * MS, port, new TftpPacket.Ack(0));
+        expectSent(client, data(1, 5));
+        host.deliver(20 * MS, SERVER, TID, port, Frames.tftp(new TftpPacket.Ack(1)));
+        assertEquals(new TftpClient.State.Done(5, 20 * MS), client.state());
+        assertFalse(host.isBound(port));
+        assertEquals(Long.MAX_VALUE, client.pollAt());                  // nothing left to do, not even a poll
+        UdpHandler next = (now, srcIp, srcPort, dstIp, buf, off, len) -> { };
+        host.bind(port, next);                                          // another transfer draws the same port
+        client.poll(20 * MS);
+        assertSame(next, host.bound.get(port), "the finished write left the port alone");
+        assertEquals(new TftpClient.State.Done(5, 20 * MS), client.state());
     }
 }
