@@ -18,10 +18,13 @@ import java.nio.ByteBuffer;
  *       (first send or later) leaves the transfer {@code Done} and the port bound for the dally all the same: the
  *       server sends its last block again at its own timeout, and should the route be back by then it is
  *       acknowledged ({@code Retransmission.send}).</li>
- *   <li>While it dallies, the last block again from the transfer ID is acknowledged again: unicast, unless within
- *       timeout / 8 of our ACK (a copy that crossed it, only counted); to the group, at most once per timeout. An OACK
- *       that makes a multicast client master after its last ACK went is answered with that ACK again, at most once
- *       per timeout. Anything else is dropped and counted.</li>
+ *   <li>While it dallies, the last block again from the transfer ID means the final ACK was lost and is acknowledged
+ *       again, unless within timeout / 8 of that ACK (a copy that crossed it, only counted). The same rule holds
+ *       unicast and on a multicast group's port, where it applies to the master only: a server sends DATA again for
+ *       its master's ACK alone, so for a client that was passive when it finished the group's copy is another master's
+ *       request (RFC 2090). An OACK making a multicast client master after its final ACK went (the server lacks that
+ *       ACK) is answered with it, by the same rule; one keeping it passive is not. Anything else is dropped and
+ *       counted.</li>
  *   <li>When the dally is over the port is unbound and the group left. A write has nothing to dally for (the
  *       receiver dallies): it is {@code Done} when its last block is acknowledged and its port goes at once
  *       ({@link #none}).</li>
@@ -80,8 +83,13 @@ final class Dally {
     /** A packet on our port while done ({@code fromTid}: from the transfer ID), {@code op} its opcode. */
     void onPacket(long now, boolean fromTid, int op, ByteBuffer buf, int off, int len) {
         if (c.mcast.group() != null && fromTid && op == TftpPacket.OP_OACK) {
-            c.duplicates++;
-            c.acks.reAck(now); // made master after our last ACK went: say again that we have it all
+            MulticastOption m = c.mcast.option(buf, off, len);
+            if (m != null && m.master()) {
+                c.duplicates++;
+                c.acks.reAckLast(now); // made master after our final ACK went: the server lacks it
+            } else {
+                c.dropped++;
+            }
         } else if (c.direction == TftpClient.Direction.READ && fromTid && op == TftpPacket.OP_DATA && len >= 4
                 && (c.mcast.group() != null ? c.mcast.isLast(TftpWire.block(buf, off, len))
                 : c.download.isLast(TftpWire.block(buf, off, len)))) {
@@ -97,7 +105,10 @@ final class Dally {
         if (fromTid && len >= 4 && TftpWire.opcode(buf, off, len) == TftpPacket.OP_DATA
                 && c.mcast.isLast(TftpWire.block(buf, off, len))) {
             c.duplicates++;
-            c.acks.reAck(now); // the server resends the last block, our ACK was lost
+            if (c.mcast.master()) {
+                c.acks.reAckLast(now); // the server sends its master the last block again: our final ACK was lost
+            }
+            // else another master asked for it: the server sends no DATA again for a passive client's ACK
         } else {
             c.dropped++; // another transfer's DATA on the same group and port
         }

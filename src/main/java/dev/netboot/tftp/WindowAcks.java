@@ -255,7 +255,8 @@ final class WindowAcks {
 
     /**
      * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
-     * repeats it because our final ACK was lost; or ACK 0 again before any DATA, the server repeating its OACK.
+     * repeats it because our final ACK was lost (unicast, or to an RFC 2090 master on the group, or by making a
+     * multicast client master again); or ACK 0 again before any DATA, the server repeating its OACK.
      * Within one timeout / 8 of that ACK it is a copy that crossed it, not an answer to a loss. No storm can grow
      * here: the server ends with the first final ACK it gets, and sends its OACK again only at its own timeout.
      */

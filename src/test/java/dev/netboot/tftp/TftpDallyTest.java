@@ -1,6 +1,7 @@
 package dev.netboot.tftp;
 
 import static dev.netboot.net.ScriptedLink.MS;
+import static dev.netboot.net.ScriptedLink.SEC;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -164,5 +165,80 @@ class TftpDallyTest {
         client.poll(20 * MS);
         assertSame(next, host.bound.get(port), "the finished write left the port alone");
         assertEquals(new TftpClient.State.Done(5, 20 * MS), client.state());
+    }
+
+    // ---- the last block again ----
+
+    /** Unicast: a copy within timeout / 8 of the final ACK crossed it; a later one means the ACK was lost. */
+    @Test
+    void theLastBlockAgainIsAcknowledgedAgainUnlessItCrossedTheFinalAck() {
+        client.startRead(0, SERVER, 69, "file", sink);
+        host.takeSent();
+        int port = client.localPort();
+        fromServer(client, 10 * MS, port, data(1, 5));
+        expectSent(client, new TftpPacket.Ack(1));
+        fromServer(client, 100 * MS, port, data(1, 5));                 // sent before our ACK came: crossed it
+        expectNothingSent();
+        fromServer(client, 600 * MS, port, data(1, 5));                 // the server's timeout: our ACK was lost
+        expectSent(client, new TftpPacket.Ack(1));
+        assertEquals(2, client.stats().duplicates());
+        assertEquals(1, client.stats().retransmissions());
+    }
+
+    /**
+     * RFC 2090: the master's final ACK lost, the server sends the last block to the group again at its own timeout,
+     * within our dally: the master acknowledges it again, with the same crossing rule as unicast (it used to wait a
+     * whole timeout since its ACK, which is when the dally ends: never).
+     */
+    @Test
+    void aMasterWhoseFinalAckWasLostAcknowledgesTheLastBlockAgainOnTheGroup() {
+        multicastStarted("239.255.0.1,1758,1");
+        fromServer(mcast, 10 * MS, GROUP_PORT, data(1, 5));
+        expectSent(mcast, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), mcast.state());
+        assertEquals(1010 * MS, mcast.pollAt());
+        fromServer(mcast, 100 * MS, GROUP_PORT, data(1, 5));            // crossed our ACK
+        expectNothingSent();
+        fromServer(mcast, 600 * MS, GROUP_PORT, data(1, 5));            // the server's timeout: our ACK was lost
+        expectSent(mcast, new TftpPacket.Ack(1));
+        mcast.poll(1010 * MS);
+        assertFalse(host.isBound(GROUP_PORT));
+        assertFalse(host.joined.contains(GROUP));
+    }
+
+    /**
+     * A client that was not master when it finished: the server sends no DATA again for a passive client's ACK, so the
+     * last block on the group is another master's request, and answering it would only add one ACK per board that is
+     * done to every pass. The server asks a passive client whose ACK it lacks with an OACK making it master: that one
+     * is answered with the final ACK (not before timeout / 8, a copy that crossed it); an OACK keeping it passive is not.
+     */
+    @Test
+    void aPassiveClientAnswersTheOackMakingItMasterButNotTheGroupsCopies() {
+        multicastStarted("239.255.0.1,1758,0");
+        fromServer(mcast, 10 * MS, GROUP_PORT, data(1, 5));
+        expectSent(mcast, new TftpPacket.Ack(1));                       // every client acknowledges the last block
+        fromServer(mcast, 600 * MS, GROUP_PORT, data(1, 5));            // another client asked for it
+        expectNothingSent();
+        fromServer(mcast, 650 * MS, mcast.localPort(), multicastOack(",,0"));
+        expectNothingSent();
+        fromServer(mcast, 700 * MS, mcast.localPort(), multicastOack(",,1")); // our ACK was lost: now master
+        expectSent(mcast, new TftpPacket.Ack(1));
+        fromServer(mcast, 750 * MS, mcast.localPort(), multicastOack(",,1")); // sent again before our answer came
+        expectNothingSent();
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), mcast.state());
+    }
+
+    /** Past the dally nothing is answered; the state stays what it was. */
+    @Test
+    void afterTheDallyTheLastBlockFindsNoPort() {
+        multicastStarted("239.255.0.1,1758,1");
+        fromServer(mcast, 10 * MS, GROUP_PORT, data(1, 5));
+        expectSent(mcast, new TftpPacket.Ack(1));
+        mcast.poll(1010 * MS);
+        fromServer(mcast, 2 * SEC, GROUP_PORT, data(1, 5));
+        fromServer(mcast, 2 * SEC, mcast.localPort(), data(1, 5));
+        expectNothingSent();
+        assertEquals(Long.MAX_VALUE, mcast.pollAt());
+        assertEquals(new TftpClient.State.Done(5, 10 * MS), mcast.state());
     }
 }
