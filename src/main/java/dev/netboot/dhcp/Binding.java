@@ -5,6 +5,7 @@ import dev.netboot.net.AddressProbe;
 import dev.netboot.net.NetStack;
 import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 
 /**
  * From the lease chosen to the lease bound: the DHCPACK's edge from REQUESTING to BOUND in RFC 2131's figure 5 (or a
@@ -110,14 +111,22 @@ final class Binding {
         notes.ignored(why);
         if (p.lease().source() == Lease.Source.BOOTP) {
             // BOOTP has no DHCPDECLINE and its server would give the same address again.
-            return new State.Failed("BOOTP server " + p.lease().dhcpServer() + " gave " + why
-                    + " (ARP probe, RFC 5227); BOOTP cannot decline it");
+            return new State.Failed(bootpConflict(p.lease(), c.by()));
         }
         // RFC 2131 section 4.4.1: "If the client detects that the address is already in use ..., the client MUST send a
         // DHCPDECLINE message to the server and restarts the configuration process."
         int len = messages.decline(p.xid(), p.lease().address(), p.lease().dhcpServer(), "address in use by " + c.by());
         net.sendUdp(now, BootpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, BootpMessage.SERVER_PORT, len, messages);
         return new State.Declined(now + config.declineWait());
+    }
+
+    /**
+     * Returns the one line that ends a BOOTP binding whose address {@code by} answered the ARP probe for, whichever
+     * client took the BOOTP reply (a DHCP client's, or {@code protocol = bootp}'s in {@code LeaseStage}).
+     */
+    static String bootpConflict(Lease lease, MacAddress by) {
+        return "BOOTP server " + lease.dhcpServer() + " gave " + lease.address() + ", which is in use by " + by
+                + " (ARP probe, RFC 5227); BOOTP cannot decline it";
     }
 
     private State addressIsOurs(long now, int secs, int xid, Lease lease, Offer proxy, long leaseStart) {

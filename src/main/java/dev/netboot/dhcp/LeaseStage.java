@@ -231,8 +231,7 @@ public final class LeaseStage implements UdpHandler {
                 bootpProbe.poll(now);
                 switch (bootpProbe.state()) {
                     case AddressProbe.State.Clear _ -> bound(lease);
-                    case AddressProbe.State.Conflict c -> fail("BOOTP server " + lease.dhcpServer() + " gave " + lease.address()
-                            + ", which is in use by " + c.by() + " (ARP probe, RFC 5227); BOOTP cannot decline it");
+                    case AddressProbe.State.Conflict c -> fail(Binding.bootpConflict(lease, c.by()));
                     default -> {
                     }
                 }

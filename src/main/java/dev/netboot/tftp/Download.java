@@ -220,8 +220,8 @@ final class Download {
         if (reorder != null) {
             reorder.clear();
         }
-        c.acks.send(now, false);
-        c.dally.begin(now);
+        c.acks.writeLast();
+        c.dally.begin(now); // Done, then the ACK goes: a file whose every block is in stays Done (Dally)
     }
 
     /** Writes one in-order block; false when the transfer ended in failure. */

@@ -165,17 +165,9 @@ final class MulticastDownload implements UdpHandler {
         switch (op) {
             case TftpPacket.OP_OACK -> {
                 heardAt = now;
-                TftpPacket.Oack oack;
-                try {
-                    oack = (TftpPacket.Oack) TftpWire.parse(buf, off, len);
-                } catch (MalformedPacketException e) {
-                    c.dropped++;
-                    return;
-                }
-                String v = oack.option("multicast").orElse(null);
-                MulticastOption m = v == null ? null : MulticastOption.parse(v);
-                if (m == null || (m.group() != null && (!m.group().equals(group) || m.port() != groupPort))) {
-                    c.dropped++; // no multicast option, or another group: not an OACK of this transfer
+                MulticastOption m = option(buf, off, len);
+                if (m == null) {
+                    c.dropped++; // malformed, no multicast option, or another group: not an OACK of this transfer
                     return;
                 }
                 role(now, m.master());
@@ -193,6 +185,22 @@ final class MulticastDownload implements UdpHandler {
             }
             default -> c.dropped++;
         }
+    }
+
+    /**
+     * Returns the {@code multicast} option of an OACK of this transfer, {@code len} bytes at {@code off}; null when it is
+     * malformed, has none, or names another group or port (a later OACK may leave them empty).
+     */
+    MulticastOption option(ByteBuffer buf, int off, int len) {
+        TftpPacket.Oack oack;
+        try {
+            oack = (TftpPacket.Oack) TftpWire.parse(buf, off, len);
+        } catch (MalformedPacketException e) {
+            return null;
+        }
+        String v = oack.option("multicast").orElse(null);
+        MulticastOption m = v == null ? null : MulticastOption.parse(v);
+        return m == null || (m.group() != null && (!m.group().equals(group) || m.port() != groupPort)) ? null : m;
     }
 
     /** Takes the role an OACK gives: master acknowledges at once what it has in order, passive waits. */
@@ -385,8 +393,7 @@ final class MulticastDownload implements UdpHandler {
             reorder.clear();
         }
         c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
-        c.rtx.send(now, c.tid);
-        c.dally.begin(now);
+        c.dally.begin(now); // Done, then the ACK goes: a file whose every block is in stays Done (Dally)
     }
 
     /** Returns whether {@code wireBlock} is the last block this client has (a resent last block while dallying). */

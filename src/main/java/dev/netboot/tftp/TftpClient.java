@@ -52,6 +52,12 @@ import java.util.random.RandomGenerator;
  * one more: a storm that grows. Answering at most one per timeout lets the extra copies die out.
  * After the last block the client dallies one timeout to re-ACK its retransmission (RFC 1350 section 6).
  *
+ * <p><b>States.</b> {@code Idle}, {@code Requesting}, then {@code Receiving} or {@code Multicast} (a read) or
+ * {@code Sending} (a write), then {@code Done} or {@code Failed}, either of them final: once a transfer has ended nothing
+ * changes its outcome. A read is {@code Done} as soon as its last block has reached the sink, before its final ACK goes;
+ * an ACK with no route leaves it {@code Done} (the dally is there because that ACK may be lost) and its port bound
+ * until the dally ends.
+ *
  * <p><b>Giving up</b> is a budget of time ({@link TftpConfig#giveUp()}), not a count of retransmissions:
  * the transfer fails when what it waits for (the answer to its request, the next DATA, the ACK that moves
  * the window) has not come for that long, however many stale packets (duplicates, strangers, malformed
@@ -122,11 +128,14 @@ public final class TftpClient implements UdpHandler {
         record Sending(Ipv4Address server, int tid, int blockSize) implements State {
         }
 
-        /** The last block was acknowledged (sent by us on a read, received on a write). */
+        /**
+         * The last block was acknowledged: on a read every block reached the sink and the final ACK went (or could not go:
+         * the file is whole all the same); on a write the receiver acknowledged it. Final: no state follows it.
+         */
         record Done(long bytes, long finishedAt) implements State {
         }
 
-        /** The transfer failed. */
+        /** The transfer failed. Final: no state follows it. */
         record Failed(TftpFailure failure) implements State {
         }
     }
@@ -469,8 +478,16 @@ public final class TftpClient implements UdpHandler {
         net.unbind(localPort);
     }
 
-    /** Moves to {@code next}: every transition goes through here (GUIDE H7). */
+    /**
+     * Moves to {@code next}: every transition goes through here (GUIDE H7).
+     *
+     * @throws IllegalStateException when the transfer has ended: {@code Done} and {@code Failed} are final, and a
+     *                               move out of one is a bug of this package (a failure overwritten, say), never input
+     */
     void transition(State next) {
+        if (state instanceof State.Done || state instanceof State.Failed) {
+            throw new IllegalStateException("TFTP: the transfer has ended (" + state + "), it cannot become " + next);
+        }
         state = next;
     }
 }

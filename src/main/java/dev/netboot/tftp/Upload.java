@@ -127,10 +127,7 @@ final class Upload implements PayloadWriter {
         c.progress(now);
         if (s == lastBlock) {
             c.bytes = (lastBlock - 1) * c.blockSize + lastBlockLen;
-            c.finishedAt = now;
-            c.rtx.retryAt = Long.MAX_VALUE;
-            c.transition(new TftpClient.State.Done(c.bytes, now));
-            c.net.unbind(c.localPort);
+            c.dally.none(now);
             return;
         }
         if (s < next - 1) {

@@ -181,18 +181,30 @@ final class WindowAcks {
 
     /** Acknowledges the last block in order; {@code sample} arms an RTT sample (an ACK that asks for the next window). */
     void send(long now, boolean sample) {
-        long received = c.download.received();
-        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, c.wire(received));
-        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
-        acked = received;
-        sinceAck = 0;
+        long received = write();
         c.rtx.send(now, c.tid);
-        c.download.rollover.acked(received);
         if (sample) {
             c.rtx.arm(now, received + 1);
         } else {
             c.rtx.sampleArmed = false;
         }
+    }
+
+    /** The last block is in: its ACK is written for {@code Dally.begin}, which sends it once the transfer is Done. */
+    void writeLast() {
+        write();
+        c.rtx.sampleArmed = false;
+    }
+
+    /** Writes the ACK of the last block in order into the control buffer and returns that block. */
+    private long write() {
+        long received = c.download.received();
+        c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, c.wire(received));
+        ackHeldUntil = -1; // this ACK carries the latest block: it replaces any held one
+        acked = received;
+        sinceAck = 0;
+        c.download.rollover.acked(received);
+        return received;
     }
 
     /**
@@ -243,7 +255,8 @@ final class WindowAcks {
 
     /**
      * Acknowledges the last block again after the transfer ended (the dally, RFC 1350 section 6): the server
-     * repeats it because our final ACK was lost; or ACK 0 again before any DATA, the server repeating its OACK.
+     * repeats it because our final ACK was lost (unicast, or to an RFC 2090 master on the group, or by making a
+     * multicast client master again); or ACK 0 again before any DATA, the server repeating its OACK.
      * Within one timeout / 8 of that ACK it is a copy that crossed it, not an answer to a loss. No storm can grow
      * here: the server ends with the first final ACK it gets, and sends its OACK again only at its own timeout.
      */

@@ -573,6 +573,27 @@ class TftpFuzzTest {
         int maxPayload = 1472;
         int refuseNext;
         SendResult refusal = SendResult.LINK_BUSY;
+        /** Whether it joins multicast groups (an RFC 2090 read); off, it cannot, like the interface's default. */
+        boolean groups;
+        final Set<Ipv4Address> joined = new HashSet<>();
+
+        @Override
+        public boolean joinGroup(long now, Ipv4Address group) {
+            if (groups) {
+                joined.add(group);
+            }
+            return groups;
+        }
+
+        @Override
+        public void leaveGroup(long now, Ipv4Address group) {
+            joined.remove(group);
+        }
+
+        @Override
+        public boolean multicast() {
+            return groups;
+        }
 
         @Override
         public void bind(int port, UdpHandler handler) {
