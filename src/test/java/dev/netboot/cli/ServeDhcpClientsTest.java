@@ -161,6 +161,42 @@ class ServeDhcpClientsTest {
         }
     }
 
+    /**
+     * RFC 2131 4.3.3: a client that finds its new address in use (dhcpcd's ARP probe, RFC 5227) sends DHCPDECLINE, and
+     * the server marks the address and offers another. Here another host already uses the pool's first address.
+     */
+    @Test
+    void dhcpcdDeclinesAnAddressAnotherHostUsesAndLeasesTheNext() throws Exception {
+        try (HostNet net = new HostNet("sx", "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            net.exec(lan.cli2(), "ip", "addr", "add", "192.0.2.42/24", "dev", lan.c2()); // a host nobody told the server of
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
+            Process serve = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                    scenario.toString(), "--for", "90s");
+            Path dhcpcdHook = hook("dhcpcd", """
+                    [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
+                    """.formatted(dir.resolve("dhcpcd.lease")));
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "sh", "-c", "dhcpcd -4 -1 -B -d --noipv4ll -t 60 -c "
+                    + dhcpcdHook + " " + lan.c1());
+            try {
+                boolean done = c1.waitFor(80, TimeUnit.SECONDS);
+                serve.destroy();
+                assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log");
+                assertTrue(done, logs);
+                assertEquals(0, c1.exitValue(), logs);
+                assertTrue(read("c1.log").contains("sending DECLINE"), logs);
+                assertEquals("192.0.2.43", vars("dhcpcd.lease").get("new_ip_address"), logs);
+                assertTrue(read("serve.out").lines().anyMatch(l -> l.contains(ServeCommandTest.MAC1) && l.contains("192.0.2.43 (dhcp)")),
+                        logs);
+            } finally {
+                c1.destroyForcibly();
+                serve.destroyForcibly();
+                Files.deleteIfExists(Path.of("/var/lib/dhcpcd/" + lan.c1() + ".lease"));
+            }
+        }
+    }
+
     /** Waits up to {@code seconds} for a line of {@code file} that starts with {@code prefix}, and returns it. */
     static String awaitLine(Path file, String prefix, int seconds) throws Exception {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
