@@ -44,14 +44,21 @@ final class Timing {
         if (lease == DhcpOption.INFINITE) {
             return new long[] {lease, lease, lease};
         }
-        long t1 = o.option(DhcpOption.RENEWAL_TIME).map(x -> ((DhcpOption.RenewalTime) x).seconds()).orElse(lease / 2);
-        long t2 = o.option(DhcpOption.REBINDING_TIME).map(x -> ((DhcpOption.RebindingTime) x).seconds()).orElse(lease * 7 / 8);
+        // A T1 or T2 of 0 is taken as not given: renewing at once, and again at each DHCPACK, would send DHCPREQUESTs as
+        // fast as the server answers them.
+        long t1 = o.option(DhcpOption.RENEWAL_TIME).map(x -> ((DhcpOption.RenewalTime) x).seconds()).filter(s -> s > 0)
+                .orElse(lease / 2);
+        long t2 = o.option(DhcpOption.REBINDING_TIME).map(x -> ((DhcpOption.RebindingTime) x).seconds()).filter(s -> s > 0)
+                .orElse(lease * 7 / 8);
         if (t2 > lease) {
             t2 = lease * 7 / 8;
         }
         if (t1 > t2) {
             t1 = Math.min(lease / 2, t2);
         }
+        // Nor sooner than a second into the lease (half of a one-second lease is 0 s): such a lease ends unrenewed.
+        t1 = Math.max(t1, Math.min(1, lease));
+        t2 = Math.max(t2, t1);
         return new long[] {lease, t1, t2};
     }
 

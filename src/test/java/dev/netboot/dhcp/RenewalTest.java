@@ -142,4 +142,37 @@ class RenewalTest extends DhcpTimeline {
         assertEquals(400, l.renewalSeconds());
         assertEquals(700, l.rebindingSeconds());
     }
+
+    /** Gets a lease from an ACK with {@code options}; returns it. */
+    Lease leaseOf(DhcpOption... options) {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        Reply offer = Reply.OFFER.xid(xid);
+        for (DhcpOption o : options) {
+            offer = offer.with(o);
+        }
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        return stage.lease();
+    }
+
+    @Test
+    void aT1OrT2OfZeroFromTheServerIsTakenAsNotGivenNotAsRenewAtOnce() {
+        // A server saying T1 = 0 would have the board renew at once and again at each DHCPACK, as fast as the server
+        // answers: RFC 2131 4.4.5's defaults instead (half and seven eighths of the lease).
+        Lease l = leaseOf(new DhcpOption.LeaseTime(800), new DhcpOption.RenewalTime(0), new DhcpOption.RebindingTime(0));
+        assertEquals(400, l.renewalSeconds());
+        assertEquals(700, l.rebindingSeconds());
+        assertEquals(10 * MS + 400 * SEC, stage.pollAt());
+    }
+
+    @Test
+    void aOneSecondLeaseIsNotRenewedBeforeItsSecondIsOver() {
+        // Half of 1 s in whole seconds is 0: renewing at 0 s would flood the server. The lease ends unrenewed.
+        Lease l = leaseOf(new DhcpOption.LeaseTime(1));
+        assertEquals(1, l.renewalSeconds());
+        assertEquals(1, l.rebindingSeconds());
+        assertEquals(10 * MS + SEC, stage.pollAt());
+    }
 }
