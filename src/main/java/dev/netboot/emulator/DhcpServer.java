@@ -8,7 +8,6 @@ import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
-import dev.netboot.wire.TftpText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,8 +42,6 @@ import java.util.Map;
 public final class DhcpServer implements UdpHandler, SimNode {
     /** The server port. */
     public static final int PORT = BootpMessage.SERVER_PORT;
-    private static final int DEFAULT_MAX_MESSAGE = DhcpOption.MIN_MAX_MESSAGE_SIZE;
-    private static final int IP_UDP_HEADERS = 28;
 
     /**
      * Counters of the server.
@@ -77,12 +74,10 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private final NetStack stack;
     private final BootpServerConfig config;
     private final DhcpSettings settings;
+    private final DhcpReplies replies;
     private final Subnet main;
     private final Map<Ipv4Address, Subnet> relayed = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
-    // Boot servers named in turn, one client after another (null: the configured one for all).
-    private List<Ipv4Address> bootServers;
-    private final Map<MacAddress, Ipv4Address> bootServerOf = new java.util.HashMap<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
     private RogueDhcp rogue = RogueDhcp.NONE;
     // Requests for an address left unanswered because the pool had none left (ISC dhcpd logs "no free leases",
@@ -94,6 +89,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         this.stack = stack;
         this.config = config;
         this.settings = settings;
+        this.replies = new DhcpReplies(config, settings);
         this.main = new Subnet(new AddressPool(config.poolFirst(), config.poolLast(), config.staticAddresses()), config.netmask(),
                 config.router());
         for (BootpServerConfig.Subnet s : config.relayedSubnets()) {
@@ -107,15 +103,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * next-server (ISC dhcpd, kea) spread boards over TFTP servers the same way.
      */
     public void bootServersInTurn(List<Ipv4Address> servers) {
-        this.bootServers = servers.isEmpty() ? null : List.copyOf(servers);
-    }
-
-    /** Returns the boot server {@code mac} is told: its turn's, or the configured one. */
-    private Ipv4Address bootServerFor(MacAddress mac) {
-        if (bootServers == null || config.tftpServer().isAny()) {
-            return config.tftpServer();
-        }
-        return bootServerOf.computeIfAbsent(mac, m -> bootServers.get(bootServerOf.size() % bootServers.size()));
+        replies.bootServersInTurn(servers);
     }
 
     /**
@@ -134,7 +122,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     Ipv4Address.ANY, Ipv4Address.ANY, new MacAddress(0x02_00_00_00_00_00L + i), "", "",
                     dev.netboot.wire.BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.REQUEST)));
             largest = Math.max(largest, s.reply(req, DhcpMessageType.Known.ACK, config.poolFirst(), s.main, true)
-                    .encodedLength(s.maxMessage(req)));
+                    .encodedLength(s.replies.maxMessage(req)));
         }
         return largest;
     }
@@ -352,57 +340,16 @@ public final class DhcpServer implements UdpHandler, SimNode {
 
     private void nak(long now, BootpMessage req, String why) {
         naks++;
-        BootpMessage nak = new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0,
-                // RFC 2131 4.3.2: "If 'giaddr' is set ..., the server MUST set the broadcast bit in the DHCPNAK".
-                req.flags() | (req.giaddr().isAny() ? 0 : BootpMessage.FLAG_BROADCAST), Ipv4Address.ANY, Ipv4Address.ANY,
-                Ipv4Address.ANY, req.giaddr(), req.chaddr(), "", "", dev.netboot.wire.BootpOptions.of(
-                        new DhcpOption.MessageType(DhcpMessageType.Known.NAK), new DhcpOption.ServerId(config.serverIp()),
-                        new DhcpOption.Message(why)));
+        BootpMessage nak = replies.nak(req, why);
         // "If 'giaddr' is zero ..., the server broadcasts any DHCPNAK messages to 0xffffffff." A client that unicast
         // its renewal from another subnet would never hear that broadcast: it gets the NAK at ciaddr (as dnsmasq does).
         boolean distant = !req.ciaddr().isAny() && !req.ciaddr().sameSubnet(config.serverIp(), config.netmask());
-        ServerReplies.send(stack, now, req, nak, req.giaddr().isAny() && !distant, maxMessage(req));
+        ServerReplies.send(stack, now, req, nak, req.giaddr().isAny() && !distant, replies.maxMessage(req));
     }
 
-    /** Builds a DHCPOFFER, DHCPACK ({@code type}) or BOOTREPLY ({@code type} null) giving {@code yiaddr}. */
+    /** Builds a DHCPOFFER, DHCPACK ({@code type}) or BOOTREPLY ({@code type} null) giving {@code yiaddr} on {@code subnet}. */
     private BootpMessage reply(BootpMessage req, DhcpMessageType type, Ipv4Address yiaddr, Subnet subnet, boolean boot) {
-        List<DhcpOption> o = new ArrayList<>();
-        Ipv4Address tftp = bootServerFor(req.chaddr());
-        if (type != null) {
-            o.add(new DhcpOption.MessageType(type));
-            o.add(new DhcpOption.ServerId(config.serverIp()));
-            if (!yiaddr.isAny()) { // an answer to DHCPINFORM gives no address, so no lease
-                o.add(new DhcpOption.LeaseTime(settings.leaseSeconds()));
-                o.add(new DhcpOption.RenewalTime(settings.t1()));
-                o.add(new DhcpOption.RebindingTime(settings.t2()));
-            }
-        }
-        o.add(new DhcpOption.SubnetMask(subnet.netmask()));
-        if (!subnet.router().isAny()) {
-            o.add(new DhcpOption.Router(List.of(subnet.router())));
-        }
-        if (!config.dns().isEmpty()) {
-            o.add(new DhcpOption.DomainNameServers(config.dns()));
-        }
-        String hostname = config.hostnames().get(req.chaddr());
-        if (hostname != null) {
-            o.add(new DhcpOption.HostName(hostname));
-        }
-        String file = TftpText.toCarrier(config.bootFile()); // its UTF-8 bytes, as the TFTP request will carry them
-        boolean inHeader = boot && config.announce().inHeader();
-        boolean fileFits = file.length() < 128;
-        if (boot && config.announce().inOptions() && !tftp.isAny()) {
-            o.add(new DhcpOption.TftpServerName(tftp.toString()));
-        }
-        if (boot && !file.isEmpty() && (config.announce().inOptions() || (inHeader && !fileFits))) {
-            o.add(new DhcpOption.BootfileName(file));
-        }
-        if (boot && settings.tftpServersOption() && !tftp.isAny() && config.announce() != BootpServerConfig.Announce.NONE) {
-            o.add(new DhcpOption.TftpServers(List.of(tftp)));
-        }
-        return new BootpMessage(BootpMessage.BOOTREPLY, req.htype(), req.hlen(), req.hops(), req.xid(), 0, req.flags(),
-                req.ciaddr(), yiaddr, inHeader && !file.isEmpty() ? tftp : Ipv4Address.ANY, req.giaddr(),
-                req.chaddr(), "", inHeader && fileFits ? file : "", dev.netboot.wire.BootpOptions.of(o));
+        return replies.reply(req, type, yiaddr, subnet.netmask(), subnet.router(), boot);
     }
 
     private void send(long now, BootpMessage req, BootpMessage reply) {
@@ -410,27 +357,9 @@ public final class DhcpServer implements UdpHandler, SimNode {
             rogue.send(stack, now, rogue.header(reply));
             return;
         }
-        if (ServerReplies.send(stack, now, req, reply, false, maxMessage(req))) {
+        if (ServerReplies.send(stack, now, req, reply, false, replies.maxMessage(req))) {
             overloaded++;
         }
-    }
-
-    /**
-     * Returns the largest DHCP message this client takes: its option 57 (576 without), capped by the settings, less
-     * the IP and UDP headers. RFC 2131 section 2 counts the 576 as the IP datagram ("a message of up to 576 octets,
-     * the minimum IP datagram size": 236 + 312 of options + 28), and ISC dhcpd reads option 57 the same way.
-     */
-    private int maxMessage(BootpMessage req) {
-        int client;
-        try {
-            client = req.options().option(DhcpOption.MAX_MESSAGE_SIZE).map(o -> ((DhcpOption.MaxMessageSize) o).size())
-                    .orElse(DEFAULT_MAX_MESSAGE);
-        } catch (MalformedPacketException e) {
-            // RFC 2132 section 9.10: two octets, at least 576. A client that sends other bytes gets what every client
-            // takes; a reply sent later (a slow server's offer) must not meet the request's bad option for the first time.
-            client = DEFAULT_MAX_MESSAGE;
-        }
-        return (settings.maxMessage() == 0 ? client : Math.min(client, settings.maxMessage())) - IP_UDP_HEADERS;
     }
 
     private Ipv4Address serverId(BootpMessage req) {

@@ -214,7 +214,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
             LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, Fleet.DEFAULT);
 
-    /** Checks ranges and copies the DNS list. */
+    /** Checks ranges and copies the DNS list; the sections' addresses against each other in {@link ScenarioChecks}. */
     public Scenario {
         Objects.requireNonNull(faults);
         Objects.requireNonNull(announce);
@@ -248,83 +248,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             throw new IllegalArgumentException("scenario: boot file name of " + dev.netboot.wire.TftpText.length(bootFile)
                     + " bytes in UTF-8 (expected: at most 255, what option 67 holds)");
         }
-        if (tftpQuirks.stranger() > 0) {
-            Ipv4Address st = strangerIp(serverIp, netmask);
-            long first = clientIp.value() & 0xFFFF_FFFFL;
-            long at = st.value() & 0xFFFF_FFFFL;
-            boolean clash = st.equals(serverIp) || (at >= first && at <= (mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet).value() & 0xFFFF_FFFFL))
-                    || (relay != null && st.equals(relay.routerServerIp()));
-            for (Object[] m : neighbours.machines()) {
-                clash |= m[2].equals(st);
-            }
-            if (clash) {
-                throw new IllegalArgumentException("scenario: [tftp] stranger needs " + st + " (the subnet's third-last address)"
-                        + " for the stranger host, and it is taken");
-            }
-        }
-        if (faults.background().any()) {
-            // Background talkers use the board subnet's fourth- to eleventh-last addresses (BackgroundTraffic).
-            Ipv4Address net = relay == null ? serverIp : relay.clientSubnet();
-            Ipv4Address mask = relay == null ? netmask : relay.clientNetmask();
-            long top = (net.value() | ~mask.value()) & 0xFFFF_FFFFL;
-            List<Ipv4Address> taken = new java.util.ArrayList<>(List.of(serverIp, gateway));
-            Ipv4Address first = relay == null ? clientIp : relay.clientIp();
-            Ipv4Address last = relay == null ? mainPoolLast(clientIp, serverIp, netmask, gateway, null, fleet)
-                    : relay.bootpSubnet(fleet.poolSize()).poolLast();
-            if (relay != null) {
-                taken.add(relay.routerClientIp());
-            }
-            for (Object[] m : neighbours.machines()) {
-                taken.add((Ipv4Address) m[2]);
-            }
-            String talkers = "background traffic comes from the subnet's fourth- to eleventh-last addresses, "
-                    + new Ipv4Address((int) (top - 10)) + ".." + new Ipv4Address((int) (top - 3));
-            // The pool's addresses, as a range: the first of them that a talker would use is the one named.
-            long clash = Math.max(top - 10, first.value() & 0xFFFF_FFFFL);
-            if (clash <= Math.min(top - 3, last.value() & 0xFFFF_FFFFL)) {
-                throw new IllegalArgumentException("scenario: " + talkers + ", and the pool " + first + ".." + last + " holds "
-                        + new Ipv4Address((int) clash) + " (expected: a pool that ends before them)");
-            }
-            for (Ipv4Address a : taken) {
-                long v = a.value() & 0xFFFF_FFFFL;
-                if (v >= top - 10 && v <= top - 3) {
-                    throw new IllegalArgumentException("scenario: " + talkers + ", and " + a + " is taken");
-                }
-            }
-        }
-        if (relay != null && !neighbours.none()) {
-            throw new IllegalArgumentException("scenario: other DHCP servers, a ProxyDHCP server or hosts share the board's"
-                    + " segment; with a relay the board is alone on its own (expected: [relay] or neighbours, not both)");
-        }
-        for (Object[] m : neighbours.machines()) {
-            if (m[1].equals(serverMac) || m[2].equals(serverIp) || !((Ipv4Address) m[2]).sameSubnet(serverIp, netmask)) {
-                throw new IllegalArgumentException("scenario: " + m[0] + " at " + m[2] + " / " + m[1]
-                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength()
-                        + ", with its own MAC)");
-            }
-        }
-        java.util.Set<Object> seen = new java.util.HashSet<>(List.of(serverMac, serverIp));
-        for (TftpHost h : fleet.tftpHosts()) {
-            if (!seen.add(h.mac()) || !seen.add(h.address()) || !h.address().sameSubnet(serverIp, netmask)) {
-                throw new IllegalArgumentException("scenario: TFTP server " + h.name() + " at " + h.address() + " / " + h.mac()
-                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength()
-                        + ", with its own MAC)");
-            }
-        }
-        if (relay != null) {
-            if (!relay.routerServerIp().sameSubnet(serverIp, netmask) || relay.routerServerIp().equals(serverIp)) {
-                throw new IllegalArgumentException("scenario: router address " + relay.routerServerIp()
-                        + " (expected: another host of the server's subnet " + serverIp + "/" + netmask.prefixLength() + ")");
-            }
-            Ipv4Address shorter = relay.clientNetmask().compareTo(netmask) < 0 ? relay.clientNetmask() : netmask;
-            if (relay.clientSubnet().sameSubnet(serverIp, shorter)) {
-                throw new IllegalArgumentException("scenario: relayed subnet " + relay.clientSubnet() + "/"
-                        + relay.clientNetmask().prefixLength() + " overlaps the server's " + serverIp + "/" + netmask.prefixLength());
-            }
-            if (serverMac.equals(relay.routerServerMac())) {
-                throw new IllegalArgumentException("scenario: server and router share MAC " + serverMac);
-            }
-        }
+        new ScenarioChecks(serverMac, serverIp, netmask, gateway, clientIp, relay, neighbours, tftpQuirks, faults, fleet).check();
     }
 
     /** Returns the server host's gateway: the router's server-side address with a relay, else {@code gateway}. */
@@ -396,7 +320,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return strangerIp(serverIp, netmask);
     }
 
-    private static Ipv4Address strangerIp(Ipv4Address serverIp, Ipv4Address netmask) {
+    static Ipv4Address strangerIp(Ipv4Address serverIp, Ipv4Address netmask) {
         return new Ipv4Address((serverIp.value() | ~netmask.value()) - 2);
     }
 
@@ -429,8 +353,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         return mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet);
     }
 
-    private static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
-                                            Relay relay, Fleet fleet) {
+    static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
+                                    Relay relay, Fleet fleet) {
         return poolLast(clientIp, serverIp, netmask, fleet.poolSize(), relay == null ? List.of(serverIp, gateway)
                 : List.of(serverIp, gateway, relay.routerServerIp()));
     }
