@@ -529,6 +529,8 @@ class TftpServerFuzzTest {
                 if (name.equals("blksize") && v >= 8 && v <= 65464) {
                     blockSize[c][p] = (int) v;
                     uploadBlockSizes.add((int) v); // an upload's blocks are of a size some OACK gave
+                    // or, from a server told to announce one more than it may (oack = RANGE), what the link carries
+                    uploadBlockSizes.add((int) Math.min(v, dev.netboot.net.NetStack.maxUdpPayload(EmulatedPort.MTU) - 4));
                 }
                 if (misbehaving) {
                     continue;
