@@ -154,15 +154,18 @@ final class AddressPool {
     }
 
     /**
-     * Offers {@code client} an address: the static one of its hardware address, its current one, or the lowest free
-     * one; holds it for {@link #OFFER_HOLD}. Returns null when none is left.
+     * Offers {@code client} an address: the one of its lease while that runs (RFC 2131 4.3.1: "the client's current
+     * address as recorded in the client's current binding" comes first; an offer of another would end a lease the
+     * client may still use, and free its address for others), else the static one of its hardware address, its
+     * previous one, or the lowest free one; holds it for {@link #OFFER_HOLD}. Returns null when none is left.
      */
     Ipv4Address offer(Client client, long now) {
         Object key = key(client);
         Binding b = bindings.get(key);
         Ipv4Address fixed = statics.get(client.chaddr());
-        Ipv4Address a = fixed != null ? fixed : b != null && usable(b.address(), key, client.chaddr(), now) ? b.address()
-                : lowestFree(key, client.chaddr(), now);
+        boolean running = b != null && b.committed() && now < b.expiresAt() && usable(b.address(), key, client.chaddr(), now);
+        Ipv4Address a = running ? b.address() : fixed != null ? fixed
+                : b != null && usable(b.address(), key, client.chaddr(), now) ? b.address() : lowestFree(key, client.chaddr(), now);
         if (a == null) {
             return null;
         }
