@@ -163,9 +163,9 @@ final class AddressPool {
         Object key = key(client);
         Binding b = bindings.get(key);
         Ipv4Address fixed = statics.get(client.chaddr());
-        boolean running = b != null && b.committed() && now < b.expiresAt() && usable(b.address(), key, client.chaddr(), now);
-        Ipv4Address a = running ? b.address() : fixed != null ? fixed
-                : b != null && usable(b.address(), key, client.chaddr(), now) ? b.address() : lowestFree(key, client.chaddr(), now);
+        boolean current = b != null && usable(b.address(), key, client.chaddr(), now);
+        boolean running = current && b.committed() && now < b.expiresAt();
+        Ipv4Address a = running ? b.address() : fixed != null ? fixed : current ? b.address() : lowestFree(key, client.chaddr(), now);
         if (a == null) {
             return null;
         }

@@ -187,6 +187,11 @@ class ServeCommandTest {
     }
 
     String log(String name) {
+        return log(dir, name);
+    }
+
+    /** Returns file {@code name} in {@code dir} (a client's or serve's log), or "(no NAME)" when there is none. */
+    static String log(Path dir, String name) {
         try {
             return Files.readString(dir.resolve(name));
         } catch (IOException e) {

@@ -234,10 +234,6 @@ class ServeDhcpClientsTest {
     }
 
     String read(String name) {
-        try {
-            return Files.readString(dir.resolve(name));
-        } catch (IOException e) {
-            return "(no " + name + ")";
-        }
+        return ServeCommandTest.log(dir, name);
     }
 }
