@@ -98,7 +98,7 @@ final class DataSender implements PayloadWriter {
             n = blocks.read(b, payload);
             payload.limit(n);
         } catch (IOException e) {
-            TftpSession.sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
+            TftpErrors.send(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
             return false;
         }
         txBlock = b;
@@ -136,7 +136,7 @@ final class DataSender implements PayloadWriter {
         try {
             return blocks.lastBlockBy(b, payload.clear().limit(blockSize));
         } catch (IOException e) {
-            TftpSession.sendError(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
+            TftpErrors.send(stack, now, port, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Read error: " + e.getMessage());
             return -2;
         }
     }

@@ -242,7 +242,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         Client from = clients.find(srcIp, srcPort);
         if (from == null) {
-            TftpSession.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
+            TftpErrors.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;
@@ -354,7 +354,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             content.read(start, payload);
         } catch (java.io.IOException e) {
             for (Client c : clients.dropAll()) {
-                TftpSession.sendError(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
+                TftpErrors.send(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
                         "Read error: " + e.getMessage());
             }
             nextMaster(now);

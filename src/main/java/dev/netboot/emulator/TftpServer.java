@@ -424,7 +424,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     }
 
     private void sendError(long now, int fromPort, Ipv4Address to, int toPort, int code, String message) {
-        TftpSession.sendError(stack, now, fromPort < 0 ? PORT : fromPort, to, toPort, code, message);
+        TftpErrors.send(stack, now, fromPort < 0 ? PORT : fromPort, to, toPort, code, message);
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class TftpServerUpload implements TftpServerSession {
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         if (srcIp != client.value() || srcPort != clientPort) {
             strangers++;
-            TftpSession.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
+            TftpErrors.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;

@@ -6,7 +6,6 @@ import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
-import dev.netboot.wire.TftpText;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
@@ -31,7 +30,7 @@ import java.nio.ByteBuffer;
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
  *       receiver's note of a lost block base ({@link SenderWindow#onDuplicate}).</li>
- *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on.</li>
+ *   <li>Packets from another address or port: ERROR 5 to the sender ({@link TftpErrors}), the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
  *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
@@ -262,11 +261,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         if (srcIp != client.value() || srcPort != clientPort) {
-            // RFC 1350 section 4: "If a source TID does not match, the packet should be discarded as
-            // erroneously sent from somewhere else. An error packet should be sent to the source of the
-            // incorrect packet, while not disturbing the transfer."
-            strangers++;
-            answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
+            strangers++; // RFC 1350 section 4: ERROR 5 to the stranger, the transfer undisturbed
+            TftpErrors.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
             return;
         }
         int op;
@@ -456,24 +452,5 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {
         data.writePayload(buf, off, len);
-    }
-
-    /**
-     * Answers a stranger's packet (RFC 1350 section 4) with ERROR 5 from {@code fromPort}, unless it is an ERROR
-     * itself: "this packet is not acknowledged" (section 2), and answering it would ping-pong with a stranger that
-     * answers strangers the same way.
-     */
-    static void answerStranger(NetStack stack, long now, int fromPort, int srcIp, int srcPort, ByteBuffer buf, int off, int len) {
-        if (len >= 2 && (buf.getShort(off) & 0xFFFF) == TftpPacket.OP_ERROR) {
-            return;
-        }
-        sendError(stack, now, fromPort, new Ipv4Address(srcIp), srcPort, TftpWire.ERR_UNKNOWN_TID, "Unknown transfer ID");
-    }
-
-    /** Sends ERROR {@code code} from {@code fromPort}. */
-    static void sendError(NetStack stack, long now, int fromPort, Ipv4Address to, int toPort, int code, String message) {
-        // A message may quote the request (its mode, its file name): cut to what one datagram carries, whole characters.
-        TftpPacket.Error e = new TftpPacket.Error(code, TftpText.fit(message.replace('\0', ' '), stack.maxUdpPayload() - 5));
-        stack.sendUdp(now, fromPort, to, toPort, e.encodedLength(), (b, o, l) -> e.emit(b, o));
     }
 }

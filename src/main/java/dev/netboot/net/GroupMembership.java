@@ -1,15 +1,20 @@
 package dev.netboot.net;
 
+import dev.netboot.link.Link;
 import dev.netboot.wire.IgmpPacket;
+import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.MalformedPacketException;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 /**
  * A host's multicast groups (RFC 1112 level 2) and its IGMPv2 membership state in each (RFC 2236 section 6): the
  * instant of a pending report ({@link Long#MAX_VALUE}: none), and whether this host sent the last report heard for
  * the group (its "flag": then the Leave Group is this host's to send). Fixed arrays of {@link NetStack#MAX_GROUPS};
- * nothing is allocated after construction but the query delays' random source, once. The stack sends the messages
- * ({@link Sender}) and asks the link to pass a group's Ethernet address up.
+ * nothing is allocated after construction but the query delays' random source, once. The stack's joins, leaves and
+ * IGMP messages come here; the stack sends the messages ({@link Sender}), and this class asks the link to pass a
+ * group's Ethernet address up (and no longer).
  */
 final class GroupMembership {
     /** Sends one IGMP message; false when the link had no room for it. */
@@ -21,7 +26,9 @@ final class GroupMembership {
     static final long UNSOLICITED_REPORT_INTERVAL = 10_000_000_000L;
     private static final long ALL_SYSTEMS_MAC = MacAddress.multicastValue(IgmpPacket.ALL_SYSTEMS.value());
 
+    private final Link link;
     private final long mac;
+    private final boolean verifyChecksums;
     private final Sender sender;
     private final int[] groups;
     private final long[] reportAt;
@@ -29,9 +36,12 @@ final class GroupMembership {
     private int count;
     private SplittableRandom random;
     private long reportsSent, queries;
+    private long version; // moves with every join and leave: the groups are part of what the stack's receive checks read
 
-    GroupMembership(long mac, int maxGroups, Sender sender) {
+    GroupMembership(Link link, long mac, int maxGroups, boolean verifyChecksums, Sender sender) {
+        this.link = link;
         this.mac = mac;
+        this.verifyChecksums = verifyChecksums;
         this.sender = sender;
         this.groups = new int[maxGroups];
         this.reportAt = new long[maxGroups];
@@ -44,16 +54,25 @@ final class GroupMembership {
     }
 
     /**
-     * Adds group {@code g} and sends its first Version 2 Membership Report (again after the Unsolicited Report
-     * Interval); false when the host is in as many groups as it can be. The caller has checked the address.
+     * Adds {@code group} ({@link NetStack#joinGroup}), has the link pass its Ethernet address up and sends its first
+     * Version 2 Membership Report (again after the Unsolicited Report Interval); false when the host is in as many
+     * groups as it can be, or has no {@code address} to report from.
+     *
+     * @throws IllegalArgumentException when {@code group} is not a multicast address, or is 224.0.0.1
      */
-    boolean join(long now, int g) {
+    boolean join(long now, Ipv4Address group, int address) {
+        int g = group.value();
+        if (!group.isMulticast() || g == IgmpPacket.ALL_SYSTEMS.value()) {
+            throw new IllegalArgumentException("group " + group + " (expected: a multicast address other than 224.0.0.1)");
+        }
         if (isMember(g)) {
             return true;
         }
-        if (count == groups.length) {
+        if (count == groups.length || address == 0) {
             return false;
         }
+        version++;
+        link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
         int i = count++;
         groups[i] = g;
         lastReporter[i] = false;
@@ -66,11 +85,11 @@ final class GroupMembership {
     }
 
     /**
-     * Drops group {@code g}, with a Leave Group to all-routers when this host's report was the last heard (RFC 2236
-     * section 3). Returns false when the host was not in it; else true, and {@link #mapsMac} tells whether another
-     * group still has its Ethernet address.
+     * Drops group {@code g}, if the host is in it, with a Leave Group to all-routers when this host's report was the
+     * last heard (RFC 2236 section 3); the link stops passing its Ethernet address up unless another group has it.
      */
-    boolean leave(long now, int g) {
+    void leave(long now, int g) {
+        version++;
         for (int i = 0; i < count; i++) {
             if (groups[i] == g) {
                 if (lastReporter[i]) {
@@ -80,10 +99,13 @@ final class GroupMembership {
                 groups[i] = groups[count];
                 reportAt[i] = reportAt[count];
                 lastReporter[i] = lastReporter[count];
-                return true;
+                long groupMac = MacAddress.multicastValue(g);
+                if (!mapsMac(groupMac)) {
+                    link.leaveMulticast(new MacAddress(groupMac));
+                }
+                return;
             }
         }
-        return false;
     }
 
     /** Returns whether a group the host is in has the Ethernet address {@code groupMac}. */
@@ -133,12 +155,24 @@ final class GroupMembership {
         return at;
     }
 
+    /** Returns a number that moves with every join and leave (the stack's {@link ReceiveFilter#receiveState}). */
+    long version() {
+        return version;
+    }
+
     /**
      * An IGMP message from {@code srcMac} (RFC 2236 section 6): a query schedules a report of each group it asks about
      * after a random delay up to its Max Response Time (or sooner, if one was due already); another member's report
-     * for a group of ours cancels our pending report, and then its leave is not ours to send.
+     * for a group of ours cancels our pending report, and then its leave is not ours to send. Returns false, acting on
+     * nothing, when the message is malformed (or its checksum wrong).
      */
-    void onMessage(long now, IgmpPacket p, long srcMac) {
+    boolean onMessage(long now, ByteBuffer frame, int off, int len, long srcMac) {
+        IgmpPacket p;
+        try {
+            p = IgmpPacket.parse(frame, off, len, verifyChecksums);
+        } catch (MalformedPacketException e) {
+            return false;
+        }
         if (p.type() == IgmpPacket.QUERY) {
             queries++;
             int asked = p.group().value();
@@ -161,6 +195,7 @@ final class GroupMembership {
                 }
             }
         }
+        return true;
     }
 
     private boolean report(long now, int g) {

@@ -3,7 +3,6 @@ package dev.netboot.net;
 import dev.netboot.link.Link;
 import dev.netboot.wire.ArpPacket;
 import dev.netboot.wire.EthernetFrame;
-import dev.netboot.wire.IgmpPacket;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
@@ -33,8 +32,6 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     private static final int MAX_FRAMES_PER_POLL = 256;
     /** Multicast groups a stack can be a member of at once (a board needs one per multicast transfer). */
     public static final int MAX_GROUPS = 4;
-    /** RFC 2236 section 8.10, Unsolicited Report Interval: when the report sent on joining is repeated. */
-    static final long UNSOLICITED_REPORT_INTERVAL = GroupMembership.UNSOLICITED_REPORT_INTERVAL;
 
     private final Link link;
     private final NetConfig config;
@@ -78,7 +75,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         StackWire wire = new StackWire();
         this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), wire);
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
-        this.groups = new GroupMembership(this.mac, MAX_GROUPS, this::sendIgmp);
+        this.groups = new GroupMembership(link, this.mac, MAX_GROUPS, config.verifyChecksums(),
+                (now, type, group, dstIp) -> tx.igmp(now, type, group, address, dstIp));
         this.ports = new UdpPorts(config.udpBindings());
         this.rx = new ReceiveVerdict(this, config, this.mac, arp, groups, ports);
     }
@@ -312,7 +310,11 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         Ipv4Packet ip = rx.ip;
         int dst = ip.dst();
         switch (ip.protocol()) {
-            case Ipv4Packet.PROTO_IGMP -> onIgmp(now, frame, ip);
+            case Ipv4Packet.PROTO_IGMP -> {
+                if (!groups.onMessage(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue())) {
+                    dropMalformed++;
+                }
+            }
             case Ipv4Packet.PROTO_ICMP ->
                     icmp.onIcmp(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue(), ip.src(), dst);
             default -> ports.handler(rx.udp.dstPort()).onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame,
@@ -335,7 +337,7 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     /** {@inheritDoc} Bindings, address, groups and ARP's state: everything {@link #verdict} reads that may change. */
     @Override
     public long receiveState() {
-        return receiveState + arp.version();
+        return receiveState + arp.version() + groups.version();
     }
 
     @Override
@@ -384,19 +386,7 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
      */
     @Override
     public boolean joinGroup(long now, Ipv4Address group) {
-        int g = group.value();
-        if (!group.isMulticast() || g == IgmpPacket.ALL_SYSTEMS.value()) {
-            throw new IllegalArgumentException("group " + group + " (expected: a multicast address other than 224.0.0.1)");
-        }
-        if (groups.isMember(g)) {
-            return true;
-        }
-        if (groups.count() == MAX_GROUPS || address == 0) {
-            return false;
-        }
-        receiveState++;
-        link.joinMulticast(new MacAddress(MacAddress.multicastValue(g)));
-        return groups.join(now, g);
+        return groups.join(now, group, address);
     }
 
     /**
@@ -405,12 +395,7 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
      */
     @Override
     public void leaveGroup(long now, Ipv4Address group) {
-        int g = group.value();
-        long groupMac = MacAddress.multicastValue(g);
-        receiveState++;
-        if (groups.leave(now, g) && !groups.mapsMac(groupMac)) {
-            link.leaveMulticast(new MacAddress(groupMac));
-        }
+        groups.leave(now, group.value());
     }
 
     /** Returns true: this stack joins groups ({@link #joinGroup}). */
@@ -422,23 +407,6 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     /** Returns whether the stack is in {@code group}. */
     public boolean isMember(Ipv4Address group) {
         return groups.isMember(group.value());
-    }
-
-    /** An IGMP message (RFC 2236 section 6): the group membership's to act on. */
-    private void onIgmp(long now, ByteBuffer frame, Ipv4Packet ip) {
-        IgmpPacket p;
-        try {
-            p = IgmpPacket.parse(frame, ip.payloadOffset(), ip.payloadLength(), config.verifyChecksums());
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
-        }
-        groups.onMessage(now, p, rx.eth.srcValue());
-    }
-
-    /** Sends IGMP {@code type} about {@code group} to {@code dstIp}; false when the link had no room. */
-    private boolean sendIgmp(long now, int type, int group, int dstIp) {
-        return tx.igmp(now, type, group, address, dstIp);
     }
 
     /** Returns the IGMP membership reports sent and the queries heard. */

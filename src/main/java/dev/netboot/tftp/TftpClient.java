@@ -52,11 +52,11 @@ import java.util.random.RandomGenerator;
  * one more: a storm that grows. Answering at most one per timeout lets the extra copies die out.
  * After the last block the client dallies one timeout to re-ACK its retransmission (RFC 1350 section 6).
  *
- * <p><b>States.</b> {@code Idle}, {@code Requesting}, then {@code Receiving} or {@code Multicast} (a read) or
- * {@code Sending} (a write), then {@code Done} or {@code Failed}, either of them final: once a transfer has ended nothing
- * changes its outcome. A read is {@code Done} as soon as its last block has reached the sink, before its final ACK goes;
- * an ACK with no route leaves it {@code Done} (the dally is there because that ACK may be lost) and its port bound
- * until the dally ends.
+ * <p><b>States</b> (they and the counters are declared in {@link TftpTransfer}). {@code Idle}, {@code Requesting},
+ * then {@code Receiving} or {@code Multicast} (a read) or {@code Sending} (a write), then {@code Done} or {@code Failed},
+ * either of them final: once a transfer has ended nothing changes its outcome. A read is {@code Done} as soon as its
+ * last block has reached the sink, before its final ACK goes; an ACK with no route leaves it {@code Done} (the dally is
+ * there because that ACK may be lost) and its port bound until the dally ends.
  *
  * <p><b>Giving up</b> is a budget of time ({@link TftpConfig#giveUp()}), not a count of retransmissions:
  * the transfer fails when what it waits for (the answer to its request, the next DATA, the ACK that moves
@@ -94,70 +94,7 @@ import java.util.random.RandomGenerator;
  * strangers told off are {@code ErrorPackets}' (sections 4, 5 and 7). They reach the shared fields below, which are
  * package-private for them alone.
  */
-public final class TftpClient implements UdpHandler {
-    /** Which way the file goes. */
-    public enum Direction {
-        /** RRQ: the server sends. */
-        READ,
-        /** WRQ: we send. */
-        WRITE
-    }
-
-    /** What the client is doing. */
-    public sealed interface State {
-        /** Not started. */
-        record Idle() implements State {
-        }
-
-        /** Request sent to the server's well-known port; no answer yet. */
-        record Requesting(Ipv4Address server, int port, String file, Direction direction) implements State {
-        }
-
-        /** Receiving DATA from the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
-        record Receiving(Ipv4Address server, int tid, int blockSize) implements State {
-        }
-
-        /**
-         * Receiving DATA by RFC 2090 multicast from the transfer ID {@code server}:{@code tid}, sent to {@code group}:{@code
-         * port}, at {@code blockSize}.
-         */
-        record Multicast(Ipv4Address server, int tid, int blockSize, Ipv4Address group, int port) implements State {
-        }
-
-        /** Sending DATA to the transfer ID {@code server}:{@code tid} at {@code blockSize}. */
-        record Sending(Ipv4Address server, int tid, int blockSize) implements State {
-        }
-
-        /**
-         * The last block was acknowledged: on a read every block reached the sink and the final ACK went (or could not go:
-         * the file is whole all the same); on a write the receiver acknowledged it. Final: no state follows it.
-         */
-        record Done(long bytes, long finishedAt) implements State {
-        }
-
-        /** The transfer failed. Final: no state follows it. */
-        record Failed(TftpFailure failure) implements State {
-        }
-    }
-
-    /**
-     * Counters of one transfer.
-     *
-     * @param retransmissions packets we sent again: after a timeout, re-ACKs of a duplicate, DATA resent
-     * @param duplicates      DATA (read; and an OACK again, before DATA or after the end) or ACKs (write) received again
-     * @param strayPackets    packets from a wrong transfer ID (each answered with ERROR 5, unless itself an ERROR)
-     * @param dropped         malformed, unexpected, or out-of-order packets with no room to hold them
-     * @param blocks          blocks delivered to the sink (read) or acknowledged (write)
-     * @param outOfOrderHeld  blocks kept in the reorder buffer ahead of a gap
-     * @param gapAcks         immediate ACKs of the last in-order block on a gap
-     * @param rttEstimate     smoothed round-trip time in nanoseconds, or -1 before a sample
-     * @param timeout         retransmission timeout in use (without backoff), nanoseconds
-     * @param windowSize      window in use now
-     */
-    public record Stats(long retransmissions, long duplicates, long strayPackets, long dropped, long blocks,
-                        long outOfOrderHeld, long gapAcks, long rttEstimate, long timeout, int windowSize) {
-    }
-
+public final class TftpClient implements TftpTransfer, UdpHandler {
     final UdpTransport net;
     final TftpConfig config;
     final RandomGenerator random;
@@ -215,12 +152,12 @@ public final class TftpClient implements UdpHandler {
         this.rtt = new RttEstimator(config.timeout(), config.minTimeout(), config.maxTimeout());
     }
 
-    /** Returns the current state. */
+    @Override
     public State state() {
         return state;
     }
 
-    /** Returns the counters. */
+    @Override
     public Stats stats() {
         return new Stats(retransmissions, duplicates, errors.strayPackets, dropped, blocks, download.held(), acks.gapAcks(),
                 rtt.srtt(), rtt.rto(), direction == Direction.READ ? acks.window() : windowSize);
@@ -236,30 +173,13 @@ public final class TftpClient implements UdpHandler {
         return download.sinkDrops() + mcast.counters()[2];
     }
 
-    /**
-     * Returns the figures of an RFC 2090 multicast read, or null when the transfer was not one: how often this client
-     * was master, the ACKs it held for the sink, the blocks it dropped for want of room in the sink, the blocks held
-     * ahead of a gap, and the DATA that came to the group.
-     */
+    @Override
     public MulticastStats multicast() {
         if (mcast.group() == null) {
             return null;
         }
         long[] m = mcast.counters();
         return new MulticastStats(mcast.group(), m[0], m[1], m[2], m[3], m[4]);
-    }
-
-    /**
-     * The figures of a multicast read.
-     *
-     * @param group       the group the server sent to
-     * @param masterTurns times this client was made master client
-     * @param acksHeld    ACKs held while the sink was full
-     * @param sinkDrops   blocks dropped for want of room in the sink
-     * @param held        blocks kept ahead of a gap
-     * @param groupData   DATA received on the group's port
-     */
-    public record MulticastStats(Ipv4Address group, long masterTurns, long acksHeld, long sinkDrops, long held, long groupData) {
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.netboot.wire;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -23,7 +22,8 @@ import java.util.OptionalInt;
  * <p>{@link #decode} checks every length rule the RFCs state ("The minimum length for this option is
  * 4 octets, and the length MUST be a multiple of 4") and throws {@link MalformedPacketException} with
  * the rule; it throws nothing else. Text options are NVT ASCII, read as ISO-8859-1 so every byte maps
- * to one character; a trailing NUL, which some servers add, is dropped.
+ * to one character; a trailing NUL, which some servers add, is dropped. The codes and the records are this
+ * interface's; the codec, which record a code's bytes become and the length rules, is {@code OptionCodec}'s.
  */
 public sealed interface DhcpOption {
     /** Subnet Mask (RFC 2132 section 3.3). */
@@ -164,26 +164,7 @@ public sealed interface DhcpOption {
          * @throws MalformedPacketException when a sub-option runs past the value
          */
         public Map<Integer, byte[]> subOptions() {
-            Map<Integer, byte[]> out = new LinkedHashMap<>();
-            int p = 0;
-            while (p < data.length) {
-                int code = data[p] & 0xFF;
-                if (code == 255) {
-                    break;
-                }
-                if (code == 0) {
-                    p++;
-                    continue;
-                }
-                if (data.length - p < 2 || (data[p + 1] & 0xFF) > data.length - p - 2) {
-                    throw new MalformedPacketException("DHCP option 43 sub-option " + code + " at offset " + p
-                            + ": runs past the " + data.length + "-byte value (expected: code, length, value)");
-                }
-                int len = data[p + 1] & 0xFF;
-                out.put(code, Arrays.copyOfRange(data, p + 2, p + 2 + len));
-                p += 2 + len;
-            }
-            return out;
+            return OptionCodec.subOptions(data);
         }
 
         /** Returns PXE_DISCOVERY_CONTROL when the value holds it as one byte. */
@@ -444,50 +425,6 @@ public sealed interface DhcpOption {
      * @throws MalformedPacketException when the length or a value breaks the option's rule
      */
     static DhcpOption decode(int code, byte[] v) {
-        return switch (code) {
-            case SUBNET_MASK -> new SubnetMask(OptionCodec.address(code, v));
-            case ROUTER -> new Router(OptionCodec.addressList(code, v));
-            case DNS -> new DomainNameServers(OptionCodec.addressList(code, v));
-            case HOST_NAME -> new HostName(OptionCodec.readText(code, v));
-            case BOOT_FILE_SIZE -> new BootFileSize(OptionCodec.u16(code, v));
-            case DOMAIN_NAME -> new DomainName(OptionCodec.readText(code, v));
-            case BROADCAST_ADDRESS -> new BroadcastAddress(OptionCodec.address(code, v));
-            case VENDOR_SPECIFIC -> new VendorSpecific(OptionCodec.atLeast(code, v, 1));
-            case REQUESTED_ADDRESS -> new RequestedAddress(OptionCodec.address(code, v));
-            case LEASE_TIME -> new LeaseTime(OptionCodec.u32(code, v));
-            case OVERLOAD -> new Overload(OptionCodec.byteIn(code, v, 1, 3, "1 (file), 2 (sname) or 3 (both)"));
-            case MESSAGE_TYPE -> new MessageType(DhcpMessageType.of(OptionCodec.byteIn(code, v, 0, 255, "one byte")));
-            case SERVER_ID -> new ServerId(OptionCodec.address(code, v));
-            case PARAMETER_REQUEST_LIST -> new ParameterRequestList(OptionCodec.codes(code, v));
-            case MESSAGE -> new Message(OptionCodec.readText(code, v));
-            case MAX_MESSAGE_SIZE -> {
-                int size = OptionCodec.u16(code, v);
-                if (size < MIN_MAX_MESSAGE_SIZE) {
-                    throw new MalformedPacketException("DHCP option 57 (maximum message size): " + size + " (expected: >= 576)");
-                }
-                yield new MaxMessageSize(size);
-            }
-            case RENEWAL_TIME -> new RenewalTime(OptionCodec.u32(code, v));
-            case REBINDING_TIME -> new RebindingTime(OptionCodec.u32(code, v));
-            case VENDOR_CLASS -> new VendorClass(OptionCodec.readText(code, v));
-            case CLIENT_ID -> new ClientId(OptionCodec.atLeast(code, v, 2)[0] & 0xFF, Arrays.copyOfRange(v, 1, v.length));
-            case TFTP_SERVER_NAME -> new TftpServerName(OptionCodec.readText(code, v));
-            case BOOTFILE_NAME -> new BootfileName(OptionCodec.readText(code, v));
-            case CLIENT_ARCH -> new ClientArch(OptionCodec.u16List(code, v));
-            case CLIENT_NDI -> {
-                OptionCodec.exactly(code, v, 3);
-                yield new ClientNdi(v[0] & 0xFF, v[1] & 0xFF, v[2] & 0xFF);
-            }
-            case CLIENT_MACHINE_ID -> {
-                OptionCodec.exactly(code, v, 1 + ClientMachineId.GUID_LENGTH);
-                if (v[0] != 0) {
-                    throw new MalformedPacketException("DHCP option 97 (client machine identifier) type: " + (v[0] & 0xFF)
-                            + " (expected: 0, a GUID)");
-                }
-                yield new ClientMachineId(Arrays.copyOfRange(v, 1, v.length));
-            }
-            case TFTP_SERVER_ADDRESSES -> new TftpServers(OptionCodec.addressList(code, v));
-            default -> new Unknown(code, v);
-        };
+        return OptionCodec.decode(code, v);
     }
 }
