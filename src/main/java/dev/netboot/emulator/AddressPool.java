@@ -174,11 +174,15 @@ final class AddressPool {
         return a;
     }
 
-    /** Gives {@code client} the lease of {@code a} until {@code until} when it may have it; returns false otherwise. */
+    /**
+     * Gives {@code client} the lease of {@code a} until {@code until} when it may have it: its static address, the
+     * address of its offer or lease while that runs, or a pool address nobody else has (an offer or lease that ran out
+     * no longer keeps its address for the client: another may have it now); returns false otherwise.
+     */
     boolean commit(Client client, Ipv4Address a, long now, long until) {
         Object key = key(client);
         Binding b = bindings.get(key);
-        boolean mine = (b != null && b.address().equals(a)) || a.equals(statics.get(client.chaddr()));
+        boolean mine = (b != null && b.address().equals(a) && now < b.expiresAt()) || a.equals(statics.get(client.chaddr()));
         if (!mine && !(inPool(a) && usable(a, key, client.chaddr(), now))) {
             return false;
         }

@@ -162,6 +162,30 @@ class DhcpServerTest {
     }
 
     @Test
+    void aClientWhoseLeaseRanOutCannotTakeBackTheAddressFromItsNewHolder() {
+        // RFC 2131 4.3.1: once the lease ended the address may go to another client, and then "the server MUST NOT
+        // reuse" it. Found by DhcpServerFuzzTest: a DHCPREQUEST naming this server for the address of the client's
+        // own run-out lease was acknowledged although another client held it now (two clients, one address).
+        MacAddress before = MacAddress.parse("02:00:00:00:00:77");
+        Setup s = setup(SC.withDhcp(DhcpSettings.DEFAULTS.withLease(10)));
+        assertEquals(FIRST, lease(s, before, null).yiaddr());
+        s.lan().simulation().runFor(12_000_000_000L);
+        // Now CLIENT is offered the address (the lowest free), and then leases it.
+        assertEquals(FIRST, parse(s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY))).yiaddr());
+        BootpMessage selecting = from(before, null, DhcpMessageType.Known.REQUEST, new DhcpOption.RequestedAddress(FIRST),
+                new DhcpOption.ServerId(SERVER));
+        assertEquals(DhcpMessageType.Known.NAK, type(parse(s.exchange(selecting))), "an address offered to another");
+        BootpMessage ack = parse(s.exchange(request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(FIRST), new DhcpOption.ServerId(SERVER))));
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(FIRST, ack.yiaddr());
+        assertEquals(DhcpMessageType.Known.NAK, type(parse(s.exchange(selecting))), "an address leased to another");
+        assertEquals(FIRST, s.lan().dhcp().addressOf(CLIENT), "the new holder keeps it");
+        // The client whose lease ran out gets the next address when it asks anew.
+        assertEquals(ip("10.0.0.43"), lease(s, before, null).yiaddr());
+    }
+
+    @Test
     void bootpRequestsAreIgnoredByADhcpOnlyServerAndAnsweredWithBoth() {
         Setup s = setup(SC);
         s.send(request(null, Ipv4Address.ANY));
