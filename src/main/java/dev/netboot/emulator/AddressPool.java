@@ -196,15 +196,22 @@ final class AddressPool {
         return b != null && b.committed() && b.address().equals(a) && now < b.expiresAt();
     }
 
-    /** Marks {@code a} as in use by someone else: its binding goes, and it is not offered for a while. */
-    void decline(Ipv4Address a, long now) {
-        List<Object> l = holders.get(a);
-        if (l != null) {
-            for (Object k : List.copyOf(l)) {
-                unbind(k);
-            }
+    /**
+     * Takes {@code client}'s DHCPDECLINE of {@code a} (RFC 2131 4.3.3: the client found it in use) when {@code a} is
+     * the address of its offer or lease: the binding goes, and {@code a} is not offered for {@link #DECLINE_HOLD}.
+     * Returns false, changing nothing, for an address the client was not given: a DECLINE naming another client's
+     * address would end that client's lease and hand its address on (dnsmasq ends only the sender's own lease; Kea
+     * ignores a DECLINE whose client is not the lease's).
+     */
+    boolean decline(Client client, Ipv4Address a, long now) {
+        Object key = key(client);
+        Binding b = bindings.get(key);
+        if (b == null || !b.address().equals(a) || now >= b.expiresAt()) {
+            return false;
         }
+        unbind(key);
         declined.put(a, now + DECLINE_HOLD);
+        return true;
     }
 
     /** Forgets {@code client}'s offer (it chose another server) or lease (DHCPRELEASE). */

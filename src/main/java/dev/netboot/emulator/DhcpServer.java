@@ -30,7 +30,8 @@ import java.util.Map;
  *     else DHCPNAK. Naming another server: the offer is withdrawn. Without server identifier but with a requested
  *     address (INIT-REBOOT): DHCPACK only for the client's current lease. With ciaddr (RENEWING, REBINDING): as the
  *     settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to us, ignored when broadcast.</li>
- * <li>DHCPDECLINE naming this server: the address leaves the pool for a while. DHCPRELEASE: the lease ends.</li>
+ * <li>DHCPDECLINE naming this server, of the address offered or leased to its sender: the address leaves the pool
+ *     for a while (of another client's address: ignored). DHCPRELEASE: the lease ends.</li>
  * <li>DHCPINFORM (a client with an address of its own): DHCPACK to ciaddr with the configuration and boot target,
  *     no address and no lease (RFC 2131 section 4.3.5).</li>
  * </ul>
@@ -52,7 +53,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * @param acks         DHCPACKs sent (renewals included)
      * @param naks         DHCPNAKs sent
      * @param renewals     leases extended (DHCPREQUEST with ciaddr, answered)
-     * @param declines     DHCPDECLINEs naming this server
+     * @param declines     DHCPDECLINEs naming this server, of the address offered or leased to their sender
      * @param bootp        BOOTREQUESTs without option 53 answered
      * @param ignored      requests not answered: BOOTP when the server speaks DHCP only, another server's, unknown types,
      *                     a slow server's offer of an address taken by another (or declined) before it went out
@@ -237,9 +238,8 @@ public final class DhcpServer implements UdpHandler, SimNode {
             }
             case DhcpMessageType.Known.DECLINE -> {
                 if (us(serverId(req)) && req.options().option(DhcpOption.REQUESTED_ADDRESS).orElse(null)
-                        instanceof DhcpOption.RequestedAddress(Ipv4Address a)) {
+                        instanceof DhcpOption.RequestedAddress(Ipv4Address a) && subnet.pool().decline(client, a, now)) {
                     declines++;
-                    subnet.pool().decline(a, now);
                 } else {
                     ignored++;
                 }

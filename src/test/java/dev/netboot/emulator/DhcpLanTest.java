@@ -231,8 +231,10 @@ class DhcpLanTest {
 
     @Test
     void aNakSendsTheBoardBackToDiscovery() {
-        // The server names no boot file, so the board waits out its 500 ms offer window; meanwhile another client
-        // declines the offered address to the server, which then refuses the board's request for it.
+        // The server names no boot file, so the board waits out its 500 ms offer window; meanwhile a DHCPDECLINE of
+        // the offered address comes from another station with the board's hardware address (a second system on its
+        // NIC, or a peer that spoofs it: the server takes a DECLINE only from the client it gave the address to), and
+        // the server then refuses the board's request for it.
         Scenario sc = ScenarioFile.parse("[bootp]\nannounce = none\n", "t.scenario");
         EmulatedLan lan = EmulatedLan.of(sc);
         RawStation tap = lan.simulation().add(new RawStation(lan.clientSegment(), TAP));
@@ -242,8 +244,8 @@ class DhcpLanTest {
         });
         boot.start(0);
         lan.simulation().runUntil(100 * MS);
-        other.send(100 * MS, 68, Ipv4Address.BROADCAST, 67, DhcpServerTest.bytes(DhcpServerTest.request(
-                dev.netboot.wire.DhcpMessageType.Known.DECLINE, Ipv4Address.ANY,
+        other.send(100 * MS, 68, Ipv4Address.BROADCAST, 67, DhcpServerTest.bytes(DhcpServerTest.from(BOARD, null,
+                dev.netboot.wire.DhcpMessageType.Known.DECLINE,
                 new DhcpOption.RequestedAddress(sc.clientIp()), new DhcpOption.ServerId(sc.serverIp()))));
         lan.simulation().run(boot::finished, 600 * S).orThrow();
         Run r = new Run(boot, lan, tap, null, lan.simulation().now());

@@ -300,13 +300,12 @@ class DhcpServerFuzzTest {
             return b;
         }
 
-        /** A RELEASE or DECLINE ends the model's lease; a request naming another server may end it too. */
+        /**
+         * A RELEASE or DECLINE ends the sender's own leases in the model; a request naming another server may end them
+         * too. A DECLINE of another client's address ends nothing (RFC 2131 4.3.3: a client declines what it was given).
+         */
         private void noteRequest(int xid, MacAddress chaddr, int type, Ipv4Address ciaddr, Map<Integer, byte[]> options) {
             int c = tracked(xid, chaddr);
-            if (type == DhcpMessageType.Known.DECLINE.value() && options.get(DhcpOption.REQUESTED_ADDRESS) instanceof byte[] a
-                    && a.length == Ipv4Address.LENGTH) {
-                held.remove(Ipv4Address.read(ByteBuffer.wrap(a), 0)); // the address is someone's, the server now believes: none of ours
-            }
             if (c < 0) {
                 return;
             }

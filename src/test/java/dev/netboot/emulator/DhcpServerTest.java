@@ -162,6 +162,28 @@ class DhcpServerTest {
     }
 
     @Test
+    void aDeclineOfAnotherClientsAddressIsIgnored() {
+        // RFC 2131 4.3.3: a client declines the address it was given, having found it in use. A DHCPDECLINE naming
+        // another client's address (a hostile or confused peer) must not end that client's lease and hand its address
+        // on: dnsmasq ends only the sender's own lease, Kea ignores a DECLINE whose client is not the lease's.
+        Setup s = leased(SC);
+        MacAddress stranger = MacAddress.parse("02:00:00:00:00:77");
+        s.send(from(stranger, null, DhcpMessageType.Known.DECLINE, new DhcpOption.RequestedAddress(FIRST),
+                new DhcpOption.ServerId(SERVER)));
+        assertTrue(s.quiet().isEmpty(), "RFC 2131: no answer to a DHCPDECLINE");
+        assertEquals(0, s.lan().dhcp().stats().declines());
+        assertEquals(FIRST, s.lan().dhcp().addressOf(CLIENT), "the holder keeps its lease");
+        assertEquals(ip("10.0.0.43"), lease(s, stranger, null).yiaddr(), "and nobody else is given its address");
+        // Its holder's own DHCPDECLINE counts: the address leaves the pool, the next client gets the one after.
+        s.send(request(DhcpMessageType.Known.DECLINE, Ipv4Address.ANY, new DhcpOption.RequestedAddress(FIRST),
+                new DhcpOption.ServerId(SERVER)));
+        s.quiet();
+        assertEquals(1, s.lan().dhcp().stats().declines());
+        assertEquals(null, s.lan().dhcp().addressOf(CLIENT));
+        assertEquals(ip("10.0.0.44"), lease(s, MacAddress.parse("02:00:00:00:00:78"), null).yiaddr());
+    }
+
+    @Test
     void aClientWhoseLeaseRanOutCannotTakeBackTheAddressFromItsNewHolder() {
         // RFC 2131 4.3.1: once the lease ended the address may go to another client, and then "the server MUST NOT
         // reuse" it. Found by DhcpServerFuzzTest: a DHCPREQUEST naming this server for the address of the client's
