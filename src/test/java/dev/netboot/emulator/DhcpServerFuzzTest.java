@@ -282,7 +282,7 @@ class DhcpServerFuzzTest {
             if (TRACE) {
                 System.out.printf("%12.6f -> %s%n", sim.now() / 1e9, m);
             }
-            noteRequest(xid, chaddr, type, ciaddr, options);
+            noteRequest(xid, chaddr, type, ciaddr, giaddr, options);
             return b;
         }
 
@@ -304,7 +304,8 @@ class DhcpServerFuzzTest {
          * A RELEASE or DECLINE ends the sender's own leases in the model; a request naming another server may end them
          * too. A DECLINE of another client's address ends nothing (RFC 2131 4.3.3: a client declines what it was given).
          */
-        private void noteRequest(int xid, MacAddress chaddr, int type, Ipv4Address ciaddr, Map<Integer, byte[]> options) {
+        private void noteRequest(int xid, MacAddress chaddr, int type, Ipv4Address ciaddr, Ipv4Address giaddr,
+                                 Map<Integer, byte[]> options) {
             int c = tracked(xid, chaddr);
             if (c < 0) {
                 return;
@@ -314,10 +315,11 @@ class DhcpServerFuzzTest {
             if (type == DhcpMessageType.Known.RELEASE.value() || type == DhcpMessageType.Known.DECLINE.value() || otherServer) {
                 held.values().removeIf(h -> h.client() == c);
                 letGo.put(c, sim.now());
-            } else if (type == DhcpMessageType.Known.REQUEST.value() && !ciaddr.isAny()) {
-                // The server may take it (its binding of the client becomes this lease) and answer at ciaddr, which
-                // nobody here answers ARP for: the model never sees that DHCPACK, so what the client held before is
-                // no longer known to be held (a BOOTP binding, for ever, may now be a 60 s lease that runs out).
+            } else if (type == DhcpMessageType.Known.REQUEST.value() && (!ciaddr.isAny() || !giaddr.isAny())) {
+                // The server may take it (its binding of the client becomes this lease) and answer at ciaddr, or at the
+                // relay agent of giaddr (RFC 2131 4.1), which nobody here may answer ARP for: the model never sees that
+                // DHCPACK, so what the client held before is no longer known to be held (a BOOTP binding, for ever, may
+                // now be a 60 s lease that runs out).
                 letGo.put(c, sim.now());
             }
         }
