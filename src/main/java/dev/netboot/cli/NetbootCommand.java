@@ -1,6 +1,8 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigValues;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +25,11 @@ final class NetbootCommand implements Runnable {
 
     /** Runs {@code args} through picocli and returns the exit status. */
     static int execute(String... args) {
+        String unreadable = unreadableArgumentFile(args);
+        if (unreadable != null) {
+            System.err.println("netboot: " + unreadable);
+            return Main.EXIT_USAGE;
+        }
         CommandLine cl = new CommandLine(new NetbootCommand());
         cl.setExitCodeExceptionMapper(e -> Main.EXIT_USAGE);
         // -V / --version on every command, from the pom.
@@ -37,6 +44,28 @@ final class NetbootCommand implements Runnable {
             return Main.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Says what is wrong with an argument file ({@code @FILE}, which picocli reads as more arguments) that is there but
+     * cannot be read, or returns null: picocli itself would end in a stack trace of its own exception there. A name
+     * that is no file is an argument as it stands, as picocli takes it.
+     */
+    private static String unreadableArgumentFile(String... args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return null;
+            }
+            if (a.length() > 1 && a.startsWith("@")) {
+                Path file = Path.of(a.substring(1));
+                String problem = Files.isDirectory(file) ? "is a directory"
+                        : Files.exists(file) && !Files.isReadable(file) ? "permission denied" : null;
+                if (problem != null) {
+                    return "argument file " + a + ": " + problem + " (expected: a file of arguments, one a line)";
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line itself: typos get one line naming the nearest option or command; -V works everywhere. */
 class MainCliTest {
@@ -32,6 +33,21 @@ class MainCliTest {
         assertEquals("netboot: unknown command 'inspekt' (did you mean 'inspect'?) (commands: inspect, select, confirm)"
                 + " (try 'netboot flash --help')\n", run("flash", "inspekt").err());
         assertEquals("netboot: unexpected argument 'extra' (try 'netboot boot --help')\n", run("boot", "extra").err());
+    }
+
+    @Test
+    void anArgumentFileThatCannotBeReadIsOneLine(@TempDir Path dir) throws Exception {
+        // picocli reads @FILE as more arguments (one a line); before, a folder there was a stack trace of picocli's
+        // InitializationException (exit 2).
+        BootCliTest.Run r = run("@" + dir);
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: argument file @" + dir + ": is a directory (expected: a file of arguments, one a line)\n", r.err());
+        r = run("boot", "--flash-timing", "none", "@" + dir);
+        assertEquals("netboot: argument file @" + dir + ": is a directory (expected: a file of arguments, one a line)\n", r.err());
+        // A file that is there is read as picocli reads it.
+        Path args = Files.writeString(dir.resolve("args"), "boot\n--flash-timing\nfast\n");
+        r = run("@" + args);
+        assertEquals("netboot: --flash-timing fast (expected: typical, max or none)\n", r.err());
     }
 
     @Test
