@@ -245,6 +245,34 @@ class DhcpServerTest {
         assertEquals(FIRST, lease(exchange, MacAddress.parse("02:00:00:00:00:77"), null).yiaddr());
     }
 
+    @Test
+    void aStaticAddressInsideThePoolIsNeverLeasedToAnotherClient() {
+        // A reservation inside the dynamic pool (Kea's in-pool reservations; what ISC dhcpd warns of as "Dynamic and static
+        // leases present"): the address is its owner's, whoever asks first and however (RFC 2131 4.3.1: an address the
+        // server offers is one it may give this client; 4.3.2: a DHCPREQUEST for an address not the client's is NAKed).
+        Ipv4Address reserved = ip("10.0.0.43");
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
+        ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), SC.gateway()));
+        host.startDhcp(SC.bootpConfig().withStatic(CLIENT, reserved), DhcpSettings.DEFAULTS);
+        MacAddress a = MacAddress.parse("02:00:00:00:00:77");
+        MacAddress b = MacAddress.parse("02:00:00:00:00:78");
+        TestClient c = sim.add(new TestClient(seg, CLIENT).listen(68));
+        TestClient ca = sim.add(new TestClient(seg, a).listen(68));
+        TestClient cb = sim.add(new TestClient(seg, b).listen(68));
+        java.util.function.Function<TestClient, java.util.function.Function<BootpMessage, TestClient.Rx>> exchange = t -> m -> {
+            t.send(sim.now(), 68, Ipv4Address.BROADCAST, 67, bytes(m));
+            return t.next(sim);
+        };
+        assertEquals(FIRST, lease(exchange.apply(ca), a, null).yiaddr());
+        assertEquals(ip("10.0.0.44"), lease(exchange.apply(cb), b, null).yiaddr(), "the reserved .43 is skipped");
+        // A stranger that asks for the reserved address outright (INIT-REBOOT: no server identifier) is refused.
+        BootpMessage nak = parse(exchange.apply(ca).apply(from(a, null, DhcpMessageType.Known.REQUEST,
+                new DhcpOption.RequestedAddress(reserved))));
+        assertEquals(DhcpMessageType.Known.NAK, type(nak));
+        assertEquals(reserved, lease(exchange.apply(c), CLIENT, null).yiaddr());
+    }
+
     /** Gets the lease of .42 and configures the client with it. */
     static Setup leased(Scenario sc) {
         Setup s = setup(sc);
