@@ -36,6 +36,25 @@ class MainCliTest {
     }
 
     @Test
+    void withJsonAMistakeTheParserFindsIsOneJsonObjectToo() throws Exception {
+        // README: "With --json, every run prints exactly one JSON object on stdout", stage usage, exit 2. Before, a
+        // mistake picocli found (a value that is no number, an unknown or missing option) printed nothing on stdout.
+        for (String[] args : new String[][] {{"boot", "--json", "--seed", "x"}, {"boot", "--profil", "p", "--json"},
+                {"fleet", "--json", "--boards", "many"}, {"flash", "inspect", "--json"}}) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals(1, r.out().lines().count(), String.join(" ", args) + ": " + r.out());
+            com.fasterxml.jackson.databind.JsonNode j = r.json();
+            assertEquals("error", j.get("result").asText());
+            assertEquals("usage", j.get("stage").asText());
+            assertEquals("netboot: " + j.get("error").asText() + "\n", r.err());
+        }
+        // Without --json, stdout stays empty.
+        assertEquals("", run("boot", "--seed", "x").out());
+    }
+
+    @Test
     void anArgumentFileThatCannotBeReadIsOneLine(@TempDir Path dir) throws Exception {
         // picocli reads @FILE as more arguments (one a line); before, a folder there was a stack trace of picocli's
         // InitializationException (exit 2).
