@@ -70,7 +70,8 @@ final class FlashCommand implements Runnable {
                         out, System.err);
             }
             if (!Files.isRegularFile(flashFile)) {
-                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + ": no such file", out, System.err);
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + (Files.exists(flashFile)
+                        ? ": not a regular file (expected: a flash file)" : ": no such file"), out, System.err);
             }
             FlashProfiles.Choice choice;
             try {

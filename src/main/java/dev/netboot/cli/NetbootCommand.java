@@ -1,9 +1,12 @@
 package dev.netboot.cli;
 
 import dev.netboot.device.ConfigValues;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,11 +21,22 @@ import picocli.CommandLine.Model.OptionSpec;
         subcommands = {BootCommand.class, ServeCommand.class, FleetCommand.class, TftpCommand.class, FlashCommand.class, SignCommands.Keygen.class, SignCommands.Sign.class,
                 CommandLine.HelpCommand.class})
 final class NetbootCommand implements Runnable {
+    /**
+     * The commands whose {@code --json} says an error as {@code {"result":"error","stage":S,"error":MESSAGE}}, a usage error
+     * picocli finds too ({@code tftp}'s object has fields of its own, and its README leaves out what the parser refuses).
+     */
+    private static final Set<String> JSON_ERRORS = Set.of("boot", "fleet", "inspect", "select", "confirm");
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
     /** Runs {@code args} through picocli and returns the exit status. */
     static int execute(String... args) {
+        String unreadable = unreadableArgumentFile(args);
+        if (unreadable != null) {
+            System.err.println("netboot: " + unreadable);
+            return Main.EXIT_USAGE;
+        }
         CommandLine cl = new CommandLine(new NetbootCommand());
         cl.setExitCodeExceptionMapper(e -> Main.EXIT_USAGE);
         // -V / --version on every command, from the pom.
@@ -33,10 +47,37 @@ final class NetbootCommand implements Runnable {
             String message = ex instanceof CommandLine.UnmatchedArgumentException u ? unmatched(where.getCommandSpec(), u.getUnmatched(), u)
                     : !where.getUnmatchedArguments().isEmpty() ? unmatched(where.getCommandSpec(), where.getUnmatchedArguments(), ex)
                     : ex.getMessage();
-            where.getErr().println("netboot: " + message + " (try '" + where.getCommandSpec().qualifiedName() + " --help')");
+            String line = message + " (try '" + where.getCommandSpec().qualifiedName() + " --help')";
+            where.getErr().println("netboot: " + line);
+            if (JSON_ERRORS.contains(where.getCommandName()) && List.of(a).contains("--json")) {
+                // "With --json, every run prints exactly one JSON object", a mistyped command line too.
+                where.getOut().println(Json.object().put("result", "error").put("stage", "usage").put("error", line));
+            }
             return Main.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Says what is wrong with an argument file ({@code @FILE}, which picocli reads as more arguments) that is there but
+     * cannot be read, or returns null: picocli itself would end in a stack trace of its own exception there. A name
+     * that is no file is an argument as it stands, as picocli takes it.
+     */
+    private static String unreadableArgumentFile(String... args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return null;
+            }
+            if (a.length() > 1 && a.startsWith("@")) {
+                Path file = Path.of(a.substring(1));
+                String problem = Files.isDirectory(file) ? "is a directory"
+                        : Files.exists(file) && !Files.isReadable(file) ? "permission denied" : null;
+                if (problem != null) {
+                    return "argument file " + a + ": " + problem + " (expected: a file of arguments, one a line)";
+                }
+            }
+        }
+        return null;
     }
 
     /**

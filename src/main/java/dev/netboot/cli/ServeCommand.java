@@ -2,7 +2,9 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigValues;
+import dev.netboot.emulator.Background;
 import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.FaultPlan;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
 import dev.netboot.emulator.ServedFile;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Option;
                         + "2 usage error, or the interface cannot be opened."})
 final class ServeCommand implements Callable<Integer> {
     private static final long MAX_WAIT = 100_000_000L;
+    /** The longest a frame is delayed, {@code --jitter} or the scenario's {@code jitter}. */
+    private static final long MAX_JITTER = 10_000_000_000L;
     /** How long {@code --clients N} waits, once N clients finished, for no TFTP request and no transfer running. */
     static final long LINGER = 2_000_000_000L;
 
@@ -71,14 +75,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--duplicate", paramLabel = "P", description = "Probability 0..1 that a frame arrives twice (default: the scenario's).")
     Double duplicate;
 
-    @Option(names = "--reorder", paramLabel = "P", description = "Probability 0..1 that a frame is held back behind the next one (default: 0).")
+    @Option(names = "--reorder", paramLabel = "P", description = "Probability 0..1 that a frame is held back behind the next one (default: the scenario's).")
     Double reorder;
 
     @Option(names = "--corrupt", paramLabel = "P",
-            description = "Probability 0..1 that a frame has one bit flipped past its Ethernet header (default: 0).")
+            description = "Probability 0..1 that a frame has one bit flipped past its Ethernet header (default: the scenario's).")
     Double corrupt;
 
-    @Option(names = "--jitter", paramLabel = "TIME", description = "Delay each frame by a random 0..TIME, e.g. 20ms; order kept (default: 0).")
+    @Option(names = "--jitter", paramLabel = "TIME", description = "Delay each frame by a random 0..TIME, e.g. 20ms; order kept (default: the scenario's).")
     String jitter;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame, as sent and before any fault, to this libpcap file.")
@@ -143,16 +147,21 @@ final class ServeCommand implements Callable<Integer> {
         if (other != null) {
             throw new UsageError("--scenario " + sf + ": " + other);
         }
+        String unmade = unmade(sc.faults());
+        if (unmade != null) {
+            throw new UsageError("--scenario " + sf + ": its [faults] " + unmade);
+        }
         if (seed != null) {
             sc = sc.withSeed(seed);
         }
         double l = probability("--loss", loss, sc.faults().loss());
         double d = probability("--duplicate", duplicate, sc.faults().duplicate());
-        double r = probability("--reorder", reorder, 0);
-        double c = probability("--corrupt", corrupt, 0);
-        long j = jitter == null ? 0 : duration("--jitter", jitter);
-        if (j > 10_000_000_000L) {
-            throw new UsageError("--jitter " + jitter + ": out of range (expected: 0..10s)");
+        double r = probability("--reorder", reorder, sc.faults().reorder());
+        double c = probability("--corrupt", corrupt, sc.faults().corrupt());
+        long j = jitter == null ? sc.faults().jitter() : duration("--jitter", jitter);
+        if (j > MAX_JITTER) {
+            throw new UsageError(jitter != null ? "--jitter " + jitter + ": out of range (expected: 0..10s)"
+                    : "--scenario " + sf + ": its [faults] jitter " + time(j) + ": out of range (expected: 0..10s, as --jitter)");
         }
         long forNanos = duration == null ? Long.MAX_VALUE : duration("--for", duration);
         if (duration != null && forNanos <= 0) {
@@ -221,6 +230,36 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+    }
+
+    /**
+     * Returns the first fault of a scenario's {@code [faults]} that the stage ({@link ChaosLink}) does not make, as its key
+     * and value and why, or null when it makes them all: what the emulator's wire does to one board's port (tamper, a link
+     * down, a queue limit, a reordering by a fixed delay, other hosts' traffic) has no counterpart here, and is refused
+     * rather than left out without a word.
+     */
+    private static String unmade(FaultPlan f) {
+        Background bg = f.background();
+        String what = f.tamper() > 0 ? "tamper " + number(f.tamper())
+                : f.linkDownFor() > 0 ? "link-down-for " + time(f.linkDownFor())
+                : f.maxQueue() > 0 ? "max-queue " + f.maxQueue()
+                : f.reorder() > 0 && f.reorderDelay() != FaultPlan.DEFAULT_REORDER_DELAY ? "reorder-delay " + time(f.reorderDelay())
+                : bg.broadcasts() > 0 ? "broadcasts " + number(bg.broadcasts())
+                : bg.arpChatter() > 0 ? "arp-chatter " + number(bg.arpChatter())
+                : bg.udpNoise() > 0 ? "udp-noise " + number(bg.udpNoise())
+                : bg.flood() > 0 ? "flood " + bg.flood() : null;
+        return what == null ? null : what + " is a fault serve does not make (its stage makes loss, duplicate, reorder, corrupt and jitter)";
+    }
+
+    /** A number as a scenario would say it: 100, not 100.0. */
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** A time as a scenario would say it, in the largest unit it is a whole number of: 5s, 5ms, 250us. */
+    private static String time(long nanos) {
+        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + "s" : nanos % 1_000_000L == 0 ? nanos / 1_000_000L + "ms"
+                : nanos % 1_000L == 0 ? nanos / 1_000L + "us" : nanos + "ns";
     }
 
     private static double probability(String option, Double value, double otherwise) {

@@ -33,6 +33,8 @@ final class SignCommands {
     private SignCommands() {
     }
 
+    /** The largest key file read: a PEM key is a few lines; anything this big is not one. */
+    private static final int MAX_KEY_FILE = 64 * 1024;
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
 
@@ -134,7 +136,8 @@ final class SignCommands {
                 return Main.EXIT_USAGE;
             }
             if (!Files.isRegularFile(image)) {
-                System.err.println("netboot: " + image + ": no such file");
+                System.err.println("netboot: " + image + (Files.exists(image) ? ": not a regular file (expected: the image to sign)"
+                        : ": no such file"));
                 return Main.EXIT_USAGE;
             }
             Path target = out != null ? out : image.resolveSibling(image.getFileName() + ".sig");
@@ -181,11 +184,19 @@ final class SignCommands {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("it is a directory");
         }
-        if (Files.size(file) > 64 * 1024) {
+        if (Files.size(file) > MAX_KEY_FILE) {
             throw new IllegalArgumentException("it is " + Files.size(file) + " bytes (expected: a PEM text of a few lines)");
         }
+        // A device or a pipe has no size, and may have no end (/dev/zero): read no more than a key file may hold.
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_KEY_FILE + 1);
+        }
+        if (bytes.length > MAX_KEY_FILE) {
+            throw new IllegalArgumentException("it is more than " + MAX_KEY_FILE + " bytes (expected: a PEM text of a few lines)");
+        }
         // ISO-8859-1 reads any bytes: a binary file is refused below for what it lacks, not for its encoding.
-        String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).trim();
+        String text = new String(bytes, StandardCharsets.ISO_8859_1).trim();
         if (!text.startsWith(PEM_BEGIN) || !text.endsWith(PEM_END)) {
             throw new IllegalArgumentException("expected a '" + PEM_BEGIN + "' block, as 'netboot keygen' writes");
         }

@@ -3,6 +3,7 @@ package dev.netboot.device;
 import dev.netboot.device.ConfigText.Section;
 import dev.netboot.device.ConfigText.Value;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -48,10 +49,15 @@ final class ConfigParser {
             }
             long size = Files.size(file);
             if (size > MAX_FILE) {
-                throw new ConfigException(file + ": " + size + " bytes is too large for a config file (expected: text of at most "
-                        + MAX_FILE / 1024 + " KiB)");
+                throw tooLarge(file, size + " bytes");
             }
-            bytes = Files.readAllBytes(file);
+            // A device or pipe says it has 0 bytes and may never end (/dev/zero): read no more than the limit allows.
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) MAX_FILE + 1);
+            }
+            if (bytes.length > MAX_FILE) {
+                throw tooLarge(file, "more than " + MAX_FILE / 1024 + " KiB");
+            }
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": no such file", e);
         } catch (AccessDeniedException e) {
@@ -60,6 +66,11 @@ final class ConfigParser {
             throw new ConfigException(file + ": cannot read: " + (e.getMessage() == null ? "input/output error" : e.getMessage()), e);
         }
         return parse(decode(bytes, file.toString()), file.toString());
+    }
+
+    private static ConfigException tooLarge(Path file, String size) {
+        return new ConfigException(file + ": " + size + " is too large for a config file (expected: text of at most " + MAX_FILE / 1024
+                + " KiB)");
     }
 
     /**

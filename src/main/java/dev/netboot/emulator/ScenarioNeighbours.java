@@ -2,8 +2,11 @@ package dev.netboot.emulator;
 
 import dev.netboot.device.ConfigText;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the sections of a scenario that put other machines on the board's segment: {@code [dhcp-server NAME]} (another
@@ -20,10 +23,12 @@ final class ScenarioNeighbours {
      * boot server a machine's unicast address (or 0.0.0.0 for none); each MAC a station's own, not the server's.
      */
     static Neighbours read(ConfigText c, ScenarioServer.Read server) {
+        Map<Object, String> claimed = new HashMap<>(); // each MAC and address, and the section that has it
         List<Neighbours.Server> servers = new ArrayList<>();
         for (ConfigText.Section s : c.namedSections("dhcp-server")) {
             var mac = mac(s, server);
             Ipv4Address address = address(s, server);
+            claim(s, mac, address, claimed);
             var poolKey = s.require("pool-start");
             Ipv4Address pool = ScenarioValues.hostOf(poolKey, server.address(), server.netmask(), server.subnet(),
                     "a host address of it, the first of this server's 16");
@@ -50,6 +55,7 @@ final class ScenarioNeighbours {
             var s = p.get();
             var mac = mac(s, server);
             Ipv4Address address = address(s, server);
+            claim(s, mac, address, claimed);
             var fileKey = s.require("boot-file");
             String file = fileKey.asString();
             if (dev.netboot.wire.TftpText.length(file) > 127) {
@@ -76,6 +82,7 @@ final class ScenarioNeighbours {
         for (ConfigText.Section s : c.namedSections("host")) {
             var mac = mac(s, server);
             Ipv4Address address = address(s, server);
+            claim(s, mac, address, claimed);
             s.finish();
             hosts.add(new Neighbours.Host(s.name().orElseThrow(), mac, address));
         }
@@ -83,6 +90,18 @@ final class ScenarioNeighbours {
             return new Neighbours(servers, proxy, hosts);
         } catch (IllegalArgumentException e) {
             throw c.error(e.getMessage());
+        }
+    }
+
+    /** Says, at the key of section {@code s}, that another machine in {@code claimed} has its MAC or its address. */
+    private static void claim(ConfigText.Section s, MacAddress mac, Ipv4Address address, Map<Object, String> claimed) {
+        String other = claimed.putIfAbsent(mac, s.label());
+        if (other != null) {
+            throw ScenarioValues.at(s.require("mac"), "is " + other + "'s MAC too (expected: a MAC of this machine's own)");
+        }
+        other = claimed.putIfAbsent(address, s.label());
+        if (other != null) {
+            throw ScenarioValues.at(s.require("address"), "is " + other + "'s address too (expected: an address of this machine's own)");
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -42,9 +43,14 @@ public sealed interface ServedFile extends AutoCloseable {
     /**
      * Opens {@code file} for reading; its size is taken now.
      *
-     * @throws IOException when it cannot be opened (missing, a folder, no permission)
+     * @throws IOException when it cannot be opened (missing, a folder, no permission, a device or pipe)
      */
     static ServedFile open(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // Each block is read again where it lies, a resent one too; a pipe cannot be, and opening one may wait for ever.
+            throw new FileSystemException(file.toString(), null, "not a regular file (expected: a file the server reads block by block"
+                    + " where it lies)");
+        }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
             return new OnDisk(file, ch, ch.size());

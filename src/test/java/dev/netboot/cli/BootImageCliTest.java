@@ -139,6 +139,27 @@ class BootImageCliTest {
     }
 
     @Test
+    void anImageThatIsNoRegularFileIsAUsageErrorForEveryCommandThatServesOne() throws Exception {
+        // The server reads the image again where it lies for each block it sends (and again for a retransmission): a
+        // device or a pipe cannot be. Before, /dev/null was served as an image of 0 bytes (boot: "[flash] image of 0
+        // bytes refused", exit 1; fleet: every board failed so) and a FIFO without a writer hung each command for ever.
+        for (String[] args : List.of(new String[] {"boot", "--image", "/dev/null"}, new String[] {"fleet", "--boards", "1", "--image", "/dev/null"},
+                new String[] {"serve", "--interface", "serve-nosuch0", "--image", "/dev/null"})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertEquals("netboot: --image /dev/null: not a regular file (expected: a file the server reads block by block where it lies)",
+                    r.err().strip(), String.join(" ", args));
+        }
+        Path img = Files.write(dir.resolve("boot.img"), randomImage(30_000, 4));
+        BootCliTest.Run r = run("boot", "--image", img.toString(), "--signature", "/dev/null");
+        assertEquals("netboot: --signature /dev/null: not a regular file (expected: a file the server reads block by block where it lies)",
+                r.err().strip());
+        r = run("boot", "--digest", "/dev/null");
+        assertEquals("netboot: --digest /dev/null: not a regular file (expected: a file the server reads block by block where it lies)",
+                r.err().strip());
+    }
+
+    @Test
     void aMissingSignatureFileIsAUsageError() {
         BootCliTest.Run r = run("boot", "--signature", dir.resolve("none.sig").toString());
         assertEquals(Main.EXIT_USAGE, r.exit());

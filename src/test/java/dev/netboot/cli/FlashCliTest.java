@@ -501,5 +501,9 @@ class FlashCliTest {
         assertEquals(Main.EXIT_USAGE, r.exit());
         assertEquals("netboot: " + dir.resolve("missing.img") + ": no such file\n", r.err());
         assertEquals("error", r.json().get("result").asText());
+        // A device is there: before, it was "no such file" too.
+        r = run("flash", "inspect", "--flash-file", "/dev/zero");
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: /dev/zero: not a regular file (expected: a flash file)\n", r.err());
     }
 }

@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netboot.device.DeviceProfile;
+import dev.netboot.emulator.EmulatedBoot;
+import dev.netboot.emulator.FleetBoot;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.ScenarioFile;
+import dev.netboot.emulator.ServedFile;
+import dev.netboot.flash.FlashTiming;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -256,6 +263,62 @@ class FleetCliTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no such directory"), r.err());
         assertTrue(Files.notExists(dir.resolve("no")));
+    }
+
+    /** Returns the heap that an out-of-memory line advises, from its {@code JAVA_OPTS=-XmxN[mg]}, in bytes. */
+    static long advisedHeap(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS=-Xmx(\\d+)([mg])$").matcher(line);
+        assertTrue(m.find(), line);
+        return Long.parseLong(m.group(1)) << (m.group(2).equals("g") ? 30 : 20);
+    }
+
+    @Test
+    void outOfMemoryAdvisesAHeapThatHoldsWhatTheBoardsWrite() throws Exception {
+        // Each board that gets an address keeps the image it wrote in its simulated flash (README, "Cost of a large fleet":
+        // a 10,000-board fleet that all boot keeps 10 GB of flash). Before, the advice was -Xmx4g whatever the fleet, and
+        // whatever the heap it had: less than the 6 GiB here, and less than 10,000 images.
+        DeviceProfile prof = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
+        ServedFile image = ServedFile.of(EmulatedBoot.generatedImage(1));
+        String text = Files.readString(Path.of("emulator/fleet.scenario")).replaceAll("(?m)^netmask = .*$", "netmask = 255.255.192.0")
+                .replaceAll("(?m)^pool-size = .*$", "pool-size = 10000");
+        Scenario all = ScenarioFile.parse(text, "big.scenario");
+        long sixGiB = 6L << 30;
+        String line = FleetCommand.outOfMemory(new FleetBoot.Config(all, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
+        assertTrue(line.startsWith("out of memory with 10,000 boards: the Java heap (at most 6144 MiB) is too small"), line);
+        assertTrue(advisedHeap(line) >= 10_000 * IMAGE, line);
+        // The shipped fleet scenario's pool of 2,000: the advice is still more than the heap it had.
+        Scenario fleet = ScenarioFile.load(Path.of("emulator/fleet.scenario"));
+        line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
+        assertTrue(advisedHeap(line) > sixGiB, line);
+        line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 200, 0, FlashTiming.Mode.NONE, 1), 64L << 20);
+        assertTrue(advisedHeap(line) >= 200 * IMAGE && advisedHeap(line) < 1L << 30, line);
+    }
+
+    @Test
+    void theHeapTheOutOfMemoryLineAdvisesBootsTheFleet() throws Exception {
+        // A child JVM with 48 MiB of heap cannot hold 60 boards' images; the line says what to give it, and with that the
+        // same fleet boots.
+        Path out = dir.resolve("out.txt");
+        Path err = dir.resolve("err.txt");
+        String[] fleet = {"fleet", "--boards", "60", "--flash-timing", "none", "--json"};
+        assertEquals(Main.EXIT_FAILED, child("-Xmx48m", fleet, out, err), Files.readString(err));
+        String e = Files.readString(err);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.startsWith("netboot: out of memory with 60 boards: the Java heap (at most 48 MiB) is too small"), e);
+        assertEquals("memory", BootCliTest.JSON.readTree(Files.readString(out)).get("stage").asText());
+        long advised = advisedHeap(e.strip());
+        assertEquals(0, child("-Xmx" + (advised >> 20) + "m", fleet, out, err), Files.readString(err));
+        assertEquals(60, BootCliTest.JSON.readTree(Files.readString(out)).get("booted").asInt());
+    }
+
+    /** Runs netboot {@code args} in a child JVM with heap option {@code xmx}; returns its exit status. */
+    private static int child(String xmx, String[] args, Path out, Path err) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), xmx, "-Xshare:off",
+                "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "the child ended");
+        return p.exitValue();
     }
 
     /** Writes emulator/fleet.scenario with {@code tftp} lines added to its [tftp] section. */

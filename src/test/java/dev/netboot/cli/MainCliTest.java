@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line itself: typos get one line naming the nearest option or command; -V works everywhere. */
 class MainCliTest {
@@ -32,6 +33,40 @@ class MainCliTest {
         assertEquals("netboot: unknown command 'inspekt' (did you mean 'inspect'?) (commands: inspect, select, confirm)"
                 + " (try 'netboot flash --help')\n", run("flash", "inspekt").err());
         assertEquals("netboot: unexpected argument 'extra' (try 'netboot boot --help')\n", run("boot", "extra").err());
+    }
+
+    @Test
+    void withJsonAMistakeTheParserFindsIsOneJsonObjectToo() throws Exception {
+        // README: "With --json, every run prints exactly one JSON object on stdout", stage usage, exit 2. Before, a
+        // mistake picocli found (a value that is no number, an unknown or missing option) printed nothing on stdout.
+        for (String[] args : new String[][] {{"boot", "--json", "--seed", "x"}, {"boot", "--profil", "p", "--json"},
+                {"fleet", "--json", "--boards", "many"}, {"flash", "inspect", "--json"}}) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals(1, r.out().lines().count(), String.join(" ", args) + ": " + r.out());
+            com.fasterxml.jackson.databind.JsonNode j = r.json();
+            assertEquals("error", j.get("result").asText());
+            assertEquals("usage", j.get("stage").asText());
+            assertEquals("netboot: " + j.get("error").asText() + "\n", r.err());
+        }
+        // Without --json, stdout stays empty.
+        assertEquals("", run("boot", "--seed", "x").out());
+    }
+
+    @Test
+    void anArgumentFileThatCannotBeReadIsOneLine(@TempDir Path dir) throws Exception {
+        // picocli reads @FILE as more arguments (one a line); before, a folder there was a stack trace of picocli's
+        // InitializationException (exit 2).
+        BootCliTest.Run r = run("@" + dir);
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: argument file @" + dir + ": is a directory (expected: a file of arguments, one a line)\n", r.err());
+        r = run("boot", "--flash-timing", "none", "@" + dir);
+        assertEquals("netboot: argument file @" + dir + ": is a directory (expected: a file of arguments, one a line)\n", r.err());
+        // A file that is there is read as picocli reads it.
+        Path args = Files.writeString(dir.resolve("args"), "boot\n--flash-timing\nfast\n");
+        r = run("@" + args);
+        assertEquals("netboot: --flash-timing fast (expected: typical, max or none)\n", r.err());
     }
 
     @Test

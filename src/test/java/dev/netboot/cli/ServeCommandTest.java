@@ -456,6 +456,61 @@ class ServeCommandTest {
         }
     }
 
+    @Test
+    void aScenarioFaultTheStageCannotMakeIsRefusedNamingItsKey() throws Exception {
+        // serve's fault stage makes loss, duplication, reordering, corruption and jitter; before, a scenario's tamper,
+        // link-down, max-queue, reorder-delay and background traffic were dropped without a word (the interface, missing
+        // here, was the first thing said).
+        record Case(String faults, String says) {
+        }
+        String unmade = " is a fault serve does not make (its stage makes loss, duplicate, reorder, corrupt and jitter)";
+        for (Case c : List.of(new Case("tamper = 0.1", "its [faults] tamper 0.1" + unmade),
+                new Case("link-down-at = 2s\nlink-down-for = 5s", "its [faults] link-down-for 5s" + unmade),
+                new Case("max-queue = 8", "its [faults] max-queue 8" + unmade),
+                new Case("reorder = 0.1\nreorder-delay = 5ms", "its [faults] reorder-delay 5ms" + unmade),
+                new Case("broadcasts = 100", "its [faults] broadcasts 100" + unmade),
+                new Case("arp-chatter = 10", "its [faults] arp-chatter 10" + unmade),
+                new Case("udp-noise = 10", "its [faults] udp-noise 10" + unmade),
+                new Case("flood = 1000", "its [faults] flood 1000" + unmade),
+                // The stage delays a frame at most 10 s, as --jitter says; the emulator's limit is 60min.
+                new Case("jitter = 11s", "its [faults] jitter 11s: out of range (expected: 0..10s, as --jitter)"))) {
+            Path sc = Files.writeString(dir.resolve("faults.scenario"), SCENARIO.formatted("1s") + "[faults]\n" + c.faults() + "\n");
+            String[] args = {"serve", "--interface", "serve-nosuch0", "--scenario", sc.toString()};
+            BootCliTest.Run r = BootCliTest.run(args);
+            assertEquals(2, r.exit(), c.faults() + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertEquals("netboot: --scenario " + sc + ": " + c.says() + "\n", r.err());
+        }
+    }
+
+    @Test
+    void theScenariosReorderCorruptAndJitterAreMadeAsTheirOptionsAre() throws Exception {
+        // Before, serve took only loss and duplicate from the scenario's [faults]; reorder, corrupt and jitter were 0.
+        try (HostNet net = new HostNet("sv", "serve")) {
+            String ns = net.netns("srv");
+            String bridge = net.name("br");
+            net.exec(ns, "ip", "link", "add", bridge, "type", "bridge");
+            net.exec(ns, "ip", "link", "set", bridge, "up");
+            Path sc = Files.writeString(dir.resolve("faults.scenario"), SCENARIO.formatted("1s")
+                    + "[faults]\nloss = 0.01\nreorder = 0.02\ncorrupt = 0.03\njitter = 4ms\n");
+            Process p = serve(ns, "--interface", bridge, "--scenario", sc.toString(), "--for", "1s", "--json");
+            Served s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
+            com.fasterxml.jackson.databind.JsonNode f = BootCliTest.JSON.readTree(s.out()).get("faults");
+            assertEquals(0.01, f.get("loss").asDouble());
+            assertEquals(0.02, f.get("reorder").asDouble());
+            assertEquals(0.03, f.get("corrupt").asDouble());
+            assertEquals(0.004, f.get("jitterSeconds").asDouble());
+            // An option still wins over its key.
+            p = serve(ns, "--interface", bridge, "--scenario", sc.toString(), "--for", "1s", "--json", "--reorder", "0", "--jitter", "1ms");
+            s = finish(p, List.of());
+            f = BootCliTest.JSON.readTree(s.out()).get("faults");
+            assertEquals(0.0, f.get("reorder").asDouble());
+            assertEquals(0.001, f.get("jitterSeconds").asDouble());
+            assertEquals(0.03, f.get("corrupt").asDouble());
+        }
+    }
+
     /** What the guest's program prints on its serial port once it runs. */
     static final String NBP_RUNNING = "NETBOOT-NBP-RUNNING";
 

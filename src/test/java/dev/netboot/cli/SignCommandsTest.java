@@ -91,6 +91,21 @@ class SignCommandsTest {
     }
 
     @Test
+    void aKeyOrImageWithoutEndOrSizeIsOneLine() throws Exception {
+        // /dev/zero has no size and no end: before, it was read whole as the key, a stack trace of OutOfMemoryError.
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", "/dev/zero", "x");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("netboot: --key /dev/zero is not a PKCS#8 Ed25519 private key: it is more than 65536 bytes (expected: a PEM text"
+                + " of a few lines)\n", r.err());
+        // An image that is a device: before, "no such file", of a file that is there.
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        r = BootCliTest.run("sign", "--key", key.toString(), "/dev/null");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("netboot: /dev/null: not a regular file (expected: the image to sign)\n", r.err());
+    }
+
+    @Test
     void signWithAMissingKeyIsAUsageError() {
         BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
         assertEquals(2, r.exit());

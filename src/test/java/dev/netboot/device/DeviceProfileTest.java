@@ -500,6 +500,14 @@ class DeviceProfileTest {
     }
 
     @Test
+    void aFileWithoutEndIsRefusedAfterTheLimitNotReadUntilTheHeapRunsOut() {
+        // /dev/zero says it has 0 bytes (a device has no size) and never ends: before, it was read whole, until
+        // "out of memory checking the options" (exit 1). Reading stops one byte past the 1 MiB a config file may have.
+        assertEquals("/dev/zero: more than 1024 KiB is too large for a config file (expected: text of at most 1024 KiB)",
+                assertThrows(ConfigException.class, () -> DeviceProfile.resolve("/dev/zero", PROFILES)).getMessage());
+    }
+
+    @Test
     void aBinaryFileIsNotAProfile(@TempDir Path dir) throws IOException {
         Path bin = Files.write(dir.resolve("image.profile"), new byte[] {'[', 'b', ']', '\n', (byte) 0xC3, 0x28, 0});
         assertEquals(bin + ":2: not a text file: byte 0xc3 at offset 4 is not UTF-8 text (expected: a file in the netboot config format)",

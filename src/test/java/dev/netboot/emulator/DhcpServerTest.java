@@ -277,18 +277,49 @@ class DhcpServerTest {
     void aStaticAddressBelongsToTheHardwareAddressWhateverTheIdentifier() {
         // dnsmasq's dhcp-host=MAC,address and ISC dhcpd's host { hardware ethernet ...; fixed-address ...; }.
         Ipv4Address fixed = ip("10.0.0.9");
-        Simulation sim = new Simulation();
-        EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
-        ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), SC.gateway()));
-        host.startDhcp(SC.bootpConfig().withStatic(CLIENT, fixed), DhcpSettings.DEFAULTS);
-        TestClient c = sim.add(new TestClient(seg, CLIENT).listen(68));
-        java.util.function.Function<BootpMessage, TestClient.Rx> exchange = m -> {
-            c.send(sim.now(), 68, Ipv4Address.BROADCAST, 67, bytes(m));
-            return c.next(sim);
-        };
+        StaticLan lan = StaticLan.of(fixed);
+        java.util.function.Function<BootpMessage, TestClient.Rx> exchange = lan.exchange(CLIENT);
         assertEquals(fixed, lease(exchange, CLIENT, new DhcpOption.ClientId(255, new byte[] {1, 2, 3})).yiaddr());
         assertEquals(fixed, lease(exchange, CLIENT, new DhcpOption.ClientId(255, new byte[] {4, 5, 6})).yiaddr());
         assertEquals(FIRST, lease(exchange, MacAddress.parse("02:00:00:00:00:77"), null).yiaddr());
+    }
+
+    @Test
+    void aStaticAddressInsideThePoolIsNeverLeasedToAnotherClient() {
+        // A reservation inside the dynamic pool (Kea's in-pool reservations; what ISC dhcpd warns of as "Dynamic and static
+        // leases present"): the address is its owner's, whoever asks first and however (RFC 2131 4.3.1: an address the
+        // server offers is one it may give this client; 4.3.2: a DHCPREQUEST for an address not the client's is NAKed).
+        Ipv4Address reserved = ip("10.0.0.43");
+        StaticLan lan = StaticLan.of(reserved);
+        MacAddress a = MacAddress.parse("02:00:00:00:00:77");
+        MacAddress b = MacAddress.parse("02:00:00:00:00:78");
+        java.util.function.Function<BootpMessage, TestClient.Rx> fromA = lan.exchange(a);
+        assertEquals(FIRST, lease(fromA, a, null).yiaddr());
+        assertEquals(ip("10.0.0.44"), lease(lan.exchange(b), b, null).yiaddr(), "the reserved .43 is skipped");
+        // A stranger that asks for the reserved address outright (INIT-REBOOT: no server identifier) is refused.
+        BootpMessage nak = parse(fromA.apply(from(a, null, DhcpMessageType.Known.REQUEST, new DhcpOption.RequestedAddress(reserved))));
+        assertEquals(DhcpMessageType.Known.NAK, type(nak));
+        assertEquals(reserved, lease(lan.exchange(CLIENT), CLIENT, null).yiaddr());
+    }
+
+    /** A segment with the scenario's DHCP server, {@link #CLIENT}'s static address {@code fixed}. */
+    record StaticLan(Simulation sim, EthernetSegment seg) {
+        static StaticLan of(Ipv4Address fixed) {
+            Simulation sim = new Simulation();
+            EthernetSegment seg = sim.newSegment(L, FaultPlan.NONE, 1);
+            ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), SC.gateway()));
+            host.startDhcp(SC.bootpConfig().withStatic(CLIENT, fixed), DhcpSettings.DEFAULTS);
+            return new StaticLan(sim, seg);
+        }
+
+        /** Adds a client with hardware address {@code mac}; returns its exchange: broadcast a message, get the next datagram. */
+        java.util.function.Function<BootpMessage, TestClient.Rx> exchange(MacAddress mac) {
+            TestClient c = sim.add(new TestClient(seg, mac).listen(68));
+            return m -> {
+                c.send(sim.now(), 68, Ipv4Address.BROADCAST, 67, bytes(m));
+                return c.next(sim);
+            };
+        }
     }
 
     /** Gets the lease of .42 and configures the client with it. */

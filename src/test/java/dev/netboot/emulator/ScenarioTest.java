@@ -95,6 +95,14 @@ class ScenarioTest {
                 List.of("[dhcp]\nanswers = dhcpv6\n", "t.scenario:2: [dhcp] answers"),
                 List.of("[host h]\nmac = 02:00:00:00:00:01\naddress = 10.0.0.9\n", "t.scenario:2: [host h] mac: '02:00:00:00:00:01' is the server's MAC too"),
                 List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.5.9\n", "another host of the server's subnet"),
+                // Two machines with one MAC or one address: at the second's key, naming the first (before: "t.scenario:
+                // neighbour i shares a MAC or address with another", no line, no kind of section).
+                List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.9\n[host i]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.8\n",
+                        "t.scenario:5: [host i] mac: '02:00:00:00:00:09' is [host h]'s MAC too (expected: a MAC of this machine's own)"),
+                List.of("[dhcp-server d]\nmac = 02:00:00:00:00:08\naddress = 10.0.0.9\npool-start = 10.0.0.100\n"
+                        + "[host i]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.9\n",
+                        "t.scenario:7: [host i] address: '10.0.0.9' is [dhcp-server d]'s address too (expected: an address of this"
+                                + " machine's own)"),
                 List.of("[host h]\nmac = 02:00:00:00:00:09\naddress = 10.0.0.9\n[relay]\n", "not both"))) {
             var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
                     bad.get(0));
