@@ -258,6 +258,11 @@ final class AddressPool {
         return true;
     }
 
+    /** Returns true when this pool hands out {@code a}: an address of the pool, or a static one. */
+    boolean gives(Ipv4Address a) {
+        return inPool(a) || staticOwners.containsKey(a);
+    }
+
     private boolean inPool(Ipv4Address a) {
         return !first.isAny() && a.compareTo(first) >= 0 && a.compareTo(last) <= 0;
     }

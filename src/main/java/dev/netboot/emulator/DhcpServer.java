@@ -28,8 +28,10 @@ import java.util.Map;
  *     offer delay.</li>
  * <li>DHCPREQUEST naming this server (SELECTING): DHCPACK when the requested address is the one offered, or free;
  *     else DHCPNAK. Naming another server: the offer is withdrawn. Without server identifier but with a requested
- *     address (INIT-REBOOT): DHCPACK only for the client's current lease. With ciaddr (RENEWING, REBINDING): as the
- *     settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to us, ignored when broadcast.</li>
+ *     address (INIT-REBOOT): DHCPACK for the client's lease or a free pool address; DHCPNAK for another subnet's
+ *     or another client's; silence for an address outside the pool from a client it has no record of. With ciaddr
+ *     (RENEWING, REBINDING): as the settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to
+ *     us, ignored when broadcast.</li>
  * <li>DHCPDECLINE naming this server: the address leaves the pool for a while. DHCPRELEASE: the lease ends.</li>
  * <li>DHCPINFORM (a client with an address of its own): DHCPACK to ciaddr with the configuration and boot target,
  *     no address and no lease (RFC 2131 section 4.3.5).</li>
@@ -289,13 +291,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
             return;
         }
         if (requested != null && req.ciaddr().isAny()) {
-            // INIT-REBOOT: only the client's own lease is confirmed.
-            if (subnet.pool().leases(client, requested, now) && subnet.pool().commit(client, requested, now, until)) {
-                acks++;
-                send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
-            } else {
-                nak(now, req, "wrong address");
-            }
+            initReboot(now, req, client, requested, subnet, until);
             return;
         }
         // RENEWING (unicast to us) or REBINDING (broadcast): ciaddr names the lease.
@@ -318,6 +314,29 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++; // a rebinding client of another server
                 }
             }
+        }
+    }
+
+    /**
+     * INIT-REBOOT (RFC 2131 4.3.2: a requested address, no server identifier, no ciaddr): a client starting again
+     * with the address it remembers. "Server SHOULD send a DHCPNAK message to the client if the 'requested IP
+     * address' is incorrect, or is on the wrong network", and "if the DHCP server has no record of this client, then
+     * it MUST remain silent". So: its lease, or a pool address nobody else has (this server restarted and forgot the
+     * lease, as ISC dhcpd with {@code authoritative} confirms it), is acknowledged; another subnet's address, or one
+     * this server gives that is not the client's now, is refused; an address outside the pool from a client it has no
+     * record of is another server's lease and goes unanswered (a DHCPNAK would take it from the client).
+     */
+    private void initReboot(long now, BootpMessage req, AddressPool.Client client, Ipv4Address requested, Subnet subnet,
+                            long until) {
+        if (subnetFor(requested) != subnet) {
+            nak(now, req, "wrong network");
+        } else if (subnet.pool().commit(client, requested, now, until)) {
+            acks++;
+            send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
+        } else if (subnet.pool().binding(client) != null || subnet.pool().gives(requested)) {
+            nak(now, req, "wrong address");
+        } else {
+            ignored++;
         }
     }
 
