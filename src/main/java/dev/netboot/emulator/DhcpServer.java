@@ -24,8 +24,8 @@ import java.util.Map;
  * their client identifiers (option 61), by chaddr when they send none (RFC 2131 section 4.2; {@link AddressPool}).
  *
  * <ul>
- * <li>DHCPDISCOVER: DHCPOFFER of the client's address (static, current, or lowest free), after the settings'
- *     offer delay.</li>
+ * <li>DHCPDISCOVER: DHCPOFFER of the client's address (current lease, static, previous, the requested one when free
+ *     in the pool, or lowest free), after the settings' offer delay.</li>
  * <li>DHCPREQUEST naming this server (SELECTING): DHCPACK when the requested address is the one offered, or free;
  *     else DHCPNAK. Naming another server: the offer is withdrawn. Without server identifier but with a requested
  *     address (INIT-REBOOT): DHCPACK for the client's lease or a free pool address; DHCPNAK for another subnet's
@@ -202,7 +202,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 ignored++; // udhcpd: "no or bad message type option"; kea: "Option 53 missing"
                 return;
             }
-            Ipv4Address a = subnet.pool().offer(client, now);
+            Ipv4Address a = subnet.pool().offer(client, null, now);
             if (a == null) {
                 noAddress(req);
             }
@@ -218,7 +218,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         switch (type) {
             case DhcpMessageType.Known.DISCOVER -> {
                 discovers++;
-                Ipv4Address a = subnet.pool().offer(client, now);
+                Ipv4Address a = subnet.pool().offer(client, requested(req), now);
                 if (a == null) {
                     noAddress(req);
                     ignored++;
@@ -271,8 +271,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {
         AddressPool.Client client = AddressPool.Client.of(req);
         Ipv4Address serverId = serverId(req);
-        Ipv4Address requested = req.options().option(DhcpOption.REQUESTED_ADDRESS)
-                .map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
+        Ipv4Address requested = requested(req);
         long until = now + settings.leaseSeconds() * 1_000_000_000L;
         if (serverId != null) {
             // SELECTING (RFC 2131 4.3.2): "If the DHCPREQUEST message contains a 'server identifier' option, the
@@ -379,6 +378,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
         if (ServerReplies.send(stack, now, req, reply, false, replies.maxMessage(req))) {
             overloaded++;
         }
+    }
+
+    /** Returns the requested IP address (option 50), or null. */
+    private static Ipv4Address requested(BootpMessage req) {
+        return req.options().option(DhcpOption.REQUESTED_ADDRESS).map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
     }
 
     private Ipv4Address serverId(BootpMessage req) {

@@ -163,6 +163,42 @@ class ServeDhcpClientsTest {
     }
 
     /**
+     * RFC 2131 4.3.1: a client with no binding here that asks for an address in its DHCPDISCOVER (option 50: dhcpcd's
+     * {@code -r}, and dhclient and dhcpcd ask for the address they last had) is offered it when it is free in the pool;
+     * before, serve offered the lowest free address whatever was asked, and after a restart clients could swap addresses.
+     */
+    @Test
+    void dhcpcdAskingForAFreePoolAddressIsGivenIt() throws Exception {
+        try (HostNet net = new HostNet("sq", "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
+            Process serve = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                    scenario.toString(), "--for", "60s");
+            Path dhcpcdHook = hook("dhcpcd", """
+                    [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
+                    """.formatted(dir.resolve("dhcpcd.lease")));
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "dhcpcd", "-4", "-1", "-B", "--noipv4ll", "-t", "40",
+                    "-c", dhcpcdHook.toString(), "-r", "192.0.2.50", lan.c1());
+            try {
+                boolean done = c1.waitFor(50, TimeUnit.SECONDS);
+                serve.destroy();
+                assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log");
+                assertTrue(done, logs);
+                assertEquals(0, c1.exitValue(), logs);
+                // The pool is 192.0.2.42 to .57 (16 addresses from client-address), all free.
+                assertEquals("192.0.2.50", vars("dhcpcd.lease").get("new_ip_address"), logs);
+                assertTrue(read("serve.out").lines().anyMatch(l -> l.contains(ServeCommandTest.MAC1) && l.contains("192.0.2.50 (dhcp)")),
+                        logs);
+            } finally {
+                c1.destroyForcibly();
+                serve.destroyForcibly();
+                Files.deleteIfExists(Path.of("/var/lib/dhcpcd/" + lan.c1() + ".lease"));
+            }
+        }
+    }
+
+    /**
      * RFC 2131 4.3.5, DHCPINFORM: dhcpcd with an address of its own ({@code --inform=ADDR/CIDR}: with a space, dhcpcd
      * takes the address for an interface name, waits for someone else to configure one and runs its hook with reason
      * 3RDPARTY, sending nothing) asks for the configuration only. The DHCPACK goes unicast to ciaddr, with no yiaddr

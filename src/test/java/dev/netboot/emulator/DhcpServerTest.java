@@ -365,6 +365,30 @@ class DhcpServerTest {
         assertEquals(null, s.lan().dhcp().addressOf(CLIENT));
     }
 
+    @Test
+    void aDiscoverAskingForAFreePoolAddressIsOfferedItAndOtherwiseTheLowestFree() {
+        // RFC 2131 4.3.1's order: current binding, previous one, "the address requested in the 'Requested IP Address'
+        // option, if that address is valid and not already allocated", a new one. dhcpcd and dhclient ask for the
+        // address they last had; found with dhcpcd -r 192.0.2.50, which was offered 192.0.2.42.
+        Ipv4Address wanted = ip("10.0.0.50"); // the default pool is 10.0.0.42 to 10.0.0.57
+        BootpMessage o = parse(setup(SC).exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(wanted))));
+        assertEquals(DhcpMessageType.Known.OFFER, type(o));
+        assertEquals(wanted, o.yiaddr());
+        // Outside the pool, or another client's: not valid, or allocated; the lowest free one instead.
+        assertEquals(FIRST, parse(setup(SC).exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(ip("10.0.0.200"))))).yiaddr());
+        Setup taken = setup(SC);
+        MacAddress other = MacAddress.parse("02:00:00:00:00:77");
+        assertEquals(DhcpMessageType.Known.ACK, type(lease(taken, other, null)));
+        assertEquals(ip("10.0.0.43"), parse(taken.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(FIRST)))).yiaddr());
+        // The client's running lease still comes first.
+        Setup own = leased(SC);
+        assertEquals(FIRST, parse(own.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(wanted)))).yiaddr());
+    }
+
     /** A DHCPREQUEST in INIT-REBOOT (RFC 2131 4.3.2): the address the client remembers, no server identifier, no ciaddr. */
     static BootpMessage reboot(Ipv4Address remembered) {
         return request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY, new DhcpOption.RequestedAddress(remembered));
