@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,33 +170,12 @@ class ServeDhcpClientsTest {
      */
     @Test
     void dhcpcdAskingForAFreePoolAddressIsGivenIt() throws Exception {
-        try (HostNet net = new HostNet("sq", "serve")) {
-            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
-            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
-            Process serve = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
-                    scenario.toString(), "--for", "60s");
-            Path dhcpcdHook = hook("dhcpcd", """
-                    [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
-                    """.formatted(dir.resolve("dhcpcd.lease")));
-            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "dhcpcd", "-4", "-1", "-B", "--noipv4ll", "-t", "40",
-                    "-c", dhcpcdHook.toString(), "-r", "192.0.2.50", lan.c1());
-            try {
-                boolean done = c1.waitFor(50, TimeUnit.SECONDS);
-                serve.destroy();
-                assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
-                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log");
-                assertTrue(done, logs);
-                assertEquals(0, c1.exitValue(), logs);
-                // The pool is 192.0.2.42 to .57 (16 addresses from client-address), all free.
-                assertEquals("192.0.2.50", vars("dhcpcd.lease").get("new_ip_address"), logs);
-                assertTrue(read("serve.out").lines().anyMatch(l -> l.contains(ServeCommandTest.MAC1) && l.contains("192.0.2.50 (dhcp)")),
-                        logs);
-            } finally {
-                c1.destroyForcibly();
-                serve.destroyForcibly();
-                Files.deleteIfExists(Path.of("/var/lib/dhcpcd/" + lan.c1() + ".lease"));
-            }
-        }
+        String logs = dhcpcdOnce("sq", """
+                [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
+                """.formatted(dir.resolve("dhcpcd.lease")), List.of(), "-r", "192.0.2.50");
+        // The pool is 192.0.2.42 to .57 (16 addresses from client-address), all free.
+        assertEquals("192.0.2.50", vars("dhcpcd.lease").get("new_ip_address"), logs);
+        assertTrue(read("serve.out").lines().anyMatch(l -> l.contains(ServeCommandTest.MAC1) && l.contains("192.0.2.50 (dhcp)")), logs);
     }
 
     /**
@@ -207,43 +187,56 @@ class ServeDhcpClientsTest {
      */
     @Test
     void dhcpcdInformingIsToldTheConfigurationWithoutALease() throws Exception {
-        try (HostNet net = new HostNet("si", "serve")) {
+        Path pcap = dir.resolve("serve.pcap");
+        String logs = dhcpcdOnce("si", """
+                echo "$reason" >> %s
+                [ "$reason" = INFORM ] && env | grep '^new_' | sort > %s
+                """.formatted(dir.resolve("reasons.log"), dir.resolve("dhcpcd.lease")), List.of("--pcap", pcap.toString()),
+                "--inform=192.0.2.10/24");
+        assertTrue(Files.readAllLines(dir.resolve("reasons.log")).contains("INFORM"), logs + "\n--- hook:\n" + read("reasons.log"));
+        Map<String, String> v = vars("dhcpcd.lease");
+        assertEquals("192.0.2.10", v.get("new_ip_address"), v.toString());
+        assertEquals("5", v.get("new_dhcp_message_type"), v.toString()); // DHCPACK
+        assertEquals(ServeCommandTest.SERVER, v.get("new_dhcp_server_identifier"), v.toString());
+        assertEquals("255.255.255.0", v.get("new_subnet_mask"), v.toString());
+        assertEquals(ServeCommandTest.SERVER, v.get("new_routers"), v.toString());
+        assertEquals(ServeCommandTest.SERVER, v.get("new_domain_name_servers"), v.toString());
+        assertEquals("boot.img", v.get("new_filename"), v.toString());
+        assertEquals(null, v.get("new_dhcp_lease_time"), v.toString());
+        // On the wire: one DHCPACK, to ciaddr and the client's MAC, yiaddr 0.0.0.0, no options 51, 58, 59.
+        List<String> acks = CaptureDissectionTest.tshark(pcap, "-Y", "dhcp.option.dhcp == 5", "-T", "fields", "-e", "ip.dst",
+                "-e", "eth.dst", "-e", "dhcp.ip.client", "-e", "dhcp.ip.your", "-e", "dhcp.option.type", "-E", "separator=;");
+        assertEquals(1, acks.size(), acks.toString());
+        String[] f = acks.getFirst().split(";");
+        assertEquals(List.of("192.0.2.10", ServeCommandTest.MAC1, "192.0.2.10", "0.0.0.0"), List.of(f).subList(0, 4), acks.toString());
+        assertTrue(List.of(f[4].split(",")).stream().noneMatch(o -> Set.of("51", "58", "59").contains(o)), acks.toString());
+    }
+
+    /**
+     * Runs serve ({@code serveArgs} after its interface, scenario and {@code --for}) and one dhcpcd with
+     * {@code dhcpcdArgs} on the first client's port, its hook {@code hookBody}, until dhcpcd exits; stops serve, checks
+     * that both ended well, and returns their logs.
+     */
+    String dhcpcdOnce(String id, String hookBody, List<String> serveArgs, String... dhcpcdArgs) throws Exception {
+        try (HostNet net = new HostNet(id, "serve")) {
             ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
             Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
-            Path pcap = dir.resolve("serve.pcap");
-            Process serve = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
-                    scenario.toString(), "--for", "60s", "--pcap", pcap.toString());
-            Path dhcpcdHook = hook("dhcpcd", """
-                    echo "$reason" >> %s
-                    [ "$reason" = INFORM ] && env | grep '^new_' | sort > %s
-                    """.formatted(dir.resolve("reasons.log"), dir.resolve("dhcpcd.lease")));
-            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), "dhcpcd", "-4", "-1", "-B", "--noipv4ll", "-t", "40",
-                    "-c", dhcpcdHook.toString(), "--inform=192.0.2.10/24", lan.c1());
+            List<String> args = new ArrayList<>(List.of("--interface", lan.bridge(), "--scenario", scenario.toString(), "--for", "60s"));
+            args.addAll(serveArgs);
+            Process serve = ServeCommandTest.serve(dir, lan.srv(), args.toArray(String[]::new));
+            List<String> cmd = new ArrayList<>(List.of("dhcpcd", "-4", "-1", "-B", "--noipv4ll", "-t", "40", "-c",
+                    hook("dhcpcd", hookBody).toString()));
+            cmd.addAll(List.of(dhcpcdArgs));
+            cmd.add(lan.c1());
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), cmd.toArray(String[]::new));
             try {
                 boolean done = c1.waitFor(50, TimeUnit.SECONDS);
                 serve.destroy();
                 assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
-                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log")
-                        + "\n--- hook:\n" + read("reasons.log");
+                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log");
                 assertTrue(done, logs);
                 assertEquals(0, c1.exitValue(), logs);
-                assertTrue(Files.readAllLines(dir.resolve("reasons.log")).contains("INFORM"), logs);
-                Map<String, String> v = vars("dhcpcd.lease");
-                assertEquals("192.0.2.10", v.get("new_ip_address"), v.toString());
-                assertEquals("5", v.get("new_dhcp_message_type"), v.toString()); // DHCPACK
-                assertEquals(ServeCommandTest.SERVER, v.get("new_dhcp_server_identifier"), v.toString());
-                assertEquals("255.255.255.0", v.get("new_subnet_mask"), v.toString());
-                assertEquals(ServeCommandTest.SERVER, v.get("new_routers"), v.toString());
-                assertEquals(ServeCommandTest.SERVER, v.get("new_domain_name_servers"), v.toString());
-                assertEquals("boot.img", v.get("new_filename"), v.toString());
-                assertEquals(null, v.get("new_dhcp_lease_time"), v.toString());
-                // On the wire: one DHCPACK, to ciaddr and the client's MAC, yiaddr 0.0.0.0, no options 51, 58, 59.
-                List<String> acks = CaptureDissectionTest.tshark(pcap, "-Y", "dhcp.option.dhcp == 5", "-T", "fields", "-e", "ip.dst",
-                        "-e", "eth.dst", "-e", "dhcp.ip.client", "-e", "dhcp.ip.your", "-e", "dhcp.option.type", "-E", "separator=;");
-                assertEquals(1, acks.size(), acks.toString());
-                String[] f = acks.getFirst().split(";");
-                assertEquals(List.of("192.0.2.10", ServeCommandTest.MAC1, "192.0.2.10", "0.0.0.0"), List.of(f).subList(0, 4), acks.toString());
-                assertTrue(List.of(f[4].split(",")).stream().noneMatch(o -> Set.of("51", "58", "59").contains(o)), acks.toString());
+                return logs;
             } finally {
                 c1.destroyForcibly();
                 serve.destroyForcibly();
@@ -288,7 +281,7 @@ class ServeDhcpClientsTest {
                     """.formatted(lan.c2()));
             Process first = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
                     scenario.toString(), "--for", "60s");
-            List<Process> clients = new java.util.ArrayList<>();
+            List<Process> clients = new ArrayList<>();
             Process second = null;
             try {
                 clients.add(dhclient(net, lan.cli1(), lan.c1(), conf, hook1, dir.resolve("dhclient.leases"), "c1a"));

@@ -35,21 +35,10 @@ class ServeRelayTest {
     @Test
     void udhcpcLeasesAndBootsThroughADnsmasqRelay() throws Exception {
         try (HostNet net = new HostNet("sy", "serve")) {
-            String srv = net.netns("srv");
-            String rtr = net.netns("rtr");
-            String cli = net.netns("cli");
-            String c0 = net.name("c0");
-            String r1 = net.name("r1");
-            String r0 = net.name("r0");
-            String s0 = net.name("s0");
-            net.veth(c0, CLIENT_MAC, cli, r1, null, rtr);
-            net.veth(r0, null, rtr, s0, null, srv);
-            net.exec(rtr, "ip", "addr", "add", "198.51.100.1/24", "dev", r1);
-            net.exec(rtr, "ip", "addr", "add", "192.0.2.254/24", "dev", r0);
-            net.exec(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            DhcpInteropTest.Routed r = DhcpInteropTest.routed(net, CLIENT_MAC);
             Path relayLog = dir.resolve("relay.log");
-            net.start(rtr, relayLog, "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--group=root",
-                    "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp", "--pid-file=", "--interface=" + r1, "--bind-interfaces",
+            net.start(r.rtr(), relayLog, "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0", "--user=root", "--group=root",
+                    "--no-resolv", "--no-hosts", "--log-facility=-", "--log-dhcp", "--pid-file=", "--interface=" + r.r1(), "--bind-interfaces",
                     "--dhcp-relay=198.51.100.1,192.0.2.1");
             byte[] img = BootCliTest.randomImage(200_000, 31);
             Path image = Files.write(dir.resolve("image.bin"), img);
@@ -73,7 +62,7 @@ class ServeRelayTest {
                     router-server-address = 192.0.2.254
                     client-address = 198.51.100.42
                     """);
-            Process serve = ServeCommandTest.serve(dir, srv, "--interface", s0, "--scenario", scenario.toString(), "--image",
+            Process serve = ServeCommandTest.serve(dir, r.srv(), "--interface", r.s0(), "--scenario", scenario.toString(), "--image",
                     image.toString(), "--clients", "1", "--for", "90s");
             Path script = Files.writeString(dir.resolve("udhcpc.script"), """
                     #!/bin/sh
@@ -83,7 +72,7 @@ class ServeRelayTest {
                     ip route add default via "$router"
                     """.formatted(dir.resolve("lease")));
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-            Process client = net.start(cli, dir.resolve("client.log"), "sh", "-c", "busybox udhcpc -i " + c0
+            Process client = net.start(r.cli(), dir.resolve("client.log"), "sh", "-c", "busybox udhcpc -i " + r.c0()
                     + " -f -q -n -t 20 -T 1 -s " + script + " && busybox tftp -g -r boot.img -l " + dir.resolve("got.bin")
                     + " 192.0.2.1");
             try {
