@@ -139,6 +139,12 @@ final class ServeClients {
         return clients.computeIfAbsent(mac.value(), _ -> new Client(mac, now));
     }
 
+    /** Returns the client at IPv4 address {@code ip} (one leased to, or that asked for a file), else at {@code mac}, or null. */
+    private Client clientAt(MacAddress mac, int ip) {
+        MacAddress known = byIp.get(ip);
+        return clients.get((known != null ? known : mac).value());
+    }
+
     /** Reads one frame on the wire (as sent, before any fault) at {@code now}. */
     void frame(long now, WireFrame w) {
         switch (w.kind()) {
@@ -168,8 +174,11 @@ final class ServeClients {
             }
             case TFTP_REQUEST -> {
                 lastRequestAt = now;
-                Client c = client(w.src(), now);
-                byIp.putIfAbsent(w.srcIp(), w.src());
+                // A client the DHCP server leased to is known by its address: behind a relay agent its frames come
+                // from the router's MAC.
+                MacAddress leased = byIp.get(w.srcIp());
+                Client c = client(leased != null ? leased : w.src(), now);
+                byIp.putIfAbsent(w.srcIp(), c.mac);
                 if (c.address == null) {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
@@ -191,7 +200,7 @@ final class ServeClients {
                 if (w.src().equals(server)) {
                     // A request refused (no such file, a mode, a write, a malformed request, busy) or a stranger told off:
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.
-                    Client c = clients.get(w.dst().value());
+                    Client c = clientAt(w.dst(), w.dstIp());
                     if (c != null) {
                         if (c.asked != null && c.asked.sessions.isEmpty() && c.asked.refused == null) {
                             c.asked.refused = error;
@@ -201,7 +210,7 @@ final class ServeClients {
                         }
                     }
                 } else {
-                    Client c = clients.get(w.src().value());
+                    Client c = clientAt(w.src(), w.srcIp());
                     if (c != null) {
                         c.sentError = error;
                     }

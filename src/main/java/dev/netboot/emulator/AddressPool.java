@@ -157,15 +157,19 @@ final class AddressPool {
      * Offers {@code client} an address: the one of its lease while that runs (RFC 2131 4.3.1: "the client's current
      * address as recorded in the client's current binding" comes first; an offer of another would end a lease the
      * client may still use, and free its address for others), else the static one of its hardware address, its
-     * previous one, or the lowest free one; holds it for {@link #OFFER_HOLD}. Returns null when none is left.
+     * previous one, the one it asks for ({@code requested}, option 50, or null) when that is a free pool address
+     * ("the address requested in the 'Requested IP Address' option, if that address is valid and not already
+     * allocated"), or the lowest free one; holds it for {@link #OFFER_HOLD}. Returns null when none is left.
      */
-    Ipv4Address offer(Client client, long now) {
+    Ipv4Address offer(Client client, Ipv4Address requested, long now) {
         Object key = key(client);
         Binding b = bindings.get(key);
         Ipv4Address fixed = statics.get(client.chaddr());
         boolean current = b != null && usable(b.address(), key, client.chaddr(), now);
         boolean running = current && b.committed() && now < b.expiresAt();
-        Ipv4Address a = running ? b.address() : fixed != null ? fixed : current ? b.address() : lowestFree(key, client.chaddr(), now);
+        boolean asked = requested != null && inPool(requested) && usable(requested, key, client.chaddr(), now);
+        Ipv4Address a = running ? b.address() : fixed != null ? fixed : current ? b.address() : asked ? requested
+                : lowestFree(key, client.chaddr(), now);
         if (a == null) {
             return null;
         }
@@ -267,6 +271,11 @@ final class AddressPool {
             }
         }
         return true;
+    }
+
+    /** Returns true when this pool hands out {@code a}: an address of the pool, or a static one. */
+    boolean gives(Ipv4Address a) {
+        return inPool(a) || staticOwners.containsKey(a);
     }
 
     private boolean inPool(Ipv4Address a) {

@@ -24,12 +24,14 @@ import java.util.Map;
  * their client identifiers (option 61), by chaddr when they send none (RFC 2131 section 4.2; {@link AddressPool}).
  *
  * <ul>
- * <li>DHCPDISCOVER: DHCPOFFER of the client's address (static, current, or lowest free), after the settings'
- *     offer delay.</li>
+ * <li>DHCPDISCOVER: DHCPOFFER of the client's address (current lease, static, previous, the requested one when free
+ *     in the pool, or lowest free), after the settings' offer delay.</li>
  * <li>DHCPREQUEST naming this server (SELECTING): DHCPACK when the requested address is the one offered, or free;
  *     else DHCPNAK. Naming another server: the offer is withdrawn. Without server identifier but with a requested
- *     address (INIT-REBOOT): DHCPACK only for the client's current lease. With ciaddr (RENEWING, REBINDING): as the
- *     settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to us, ignored when broadcast.</li>
+ *     address (INIT-REBOOT): DHCPACK for the client's lease or a free pool address; DHCPNAK for another subnet's
+ *     or another client's; silence for an address outside the pool from a client it has no record of. With ciaddr
+ *     (RENEWING, REBINDING): as the settings say; a renewal of an unknown lease is refused with DHCPNAK when sent to
+ *     us, ignored when broadcast.</li>
  * <li>DHCPDECLINE naming this server, of the address offered or leased to its sender: the address leaves the pool
  *     for a while (of another client's address: ignored). DHCPRELEASE: the lease ends.</li>
  * <li>DHCPINFORM (a client with an address of its own): DHCPACK to ciaddr with the configuration and boot target,
@@ -201,7 +203,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 ignored++; // udhcpd: "no or bad message type option"; kea: "Option 53 missing"
                 return;
             }
-            Ipv4Address a = subnet.pool().offer(client, now);
+            Ipv4Address a = subnet.pool().offer(client, null, now);
             if (a == null) {
                 noAddress(req);
             }
@@ -217,7 +219,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
         switch (type) {
             case DhcpMessageType.Known.DISCOVER -> {
                 discovers++;
-                Ipv4Address a = subnet.pool().offer(client, now);
+                Ipv4Address a = subnet.pool().offer(client, requested(req), now);
                 if (a == null) {
                     noAddress(req);
                     ignored++;
@@ -269,8 +271,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {
         AddressPool.Client client = AddressPool.Client.of(req);
         Ipv4Address serverId = serverId(req);
-        Ipv4Address requested = req.options().option(DhcpOption.REQUESTED_ADDRESS)
-                .map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
+        Ipv4Address requested = requested(req);
         long until = now + settings.leaseSeconds() * 1_000_000_000L;
         if (serverId != null) {
             // SELECTING (RFC 2131 4.3.2): "If the DHCPREQUEST message contains a 'server identifier' option, the
@@ -289,13 +290,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
             return;
         }
         if (requested != null && req.ciaddr().isAny()) {
-            // INIT-REBOOT: only the client's own lease is confirmed.
-            if (subnet.pool().leases(client, requested, now) && subnet.pool().commit(client, requested, now, until)) {
-                acks++;
-                send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
-            } else {
-                nak(now, req, "wrong address");
-            }
+            initReboot(now, req, client, requested, subnet, until);
             return;
         }
         // RENEWING (unicast to us) or REBINDING (broadcast): ciaddr names the lease.
@@ -318,6 +313,29 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++; // a rebinding client of another server
                 }
             }
+        }
+    }
+
+    /**
+     * INIT-REBOOT (RFC 2131 4.3.2: a requested address, no server identifier, no ciaddr): a client starting again
+     * with the address it remembers. "Server SHOULD send a DHCPNAK message to the client if the 'requested IP
+     * address' is incorrect, or is on the wrong network", and "if the DHCP server has no record of this client, then
+     * it MUST remain silent". So: its lease, or a pool address nobody else has (this server restarted and forgot the
+     * lease, as ISC dhcpd with {@code authoritative} confirms it), is acknowledged; another subnet's address, or one
+     * this server gives that is not the client's now, is refused; an address outside the pool from a client it has no
+     * record of is another server's lease and goes unanswered (a DHCPNAK would take it from the client).
+     */
+    private void initReboot(long now, BootpMessage req, AddressPool.Client client, Ipv4Address requested, Subnet subnet,
+                            long until) {
+        if (subnetFor(requested) != subnet) {
+            nak(now, req, "wrong network");
+        } else if (subnet.pool().commit(client, requested, now, until)) {
+            acks++;
+            send(now, req, reply(req, DhcpMessageType.Known.ACK, requested, subnet, true));
+        } else if (subnet.pool().binding(client) != null || subnet.pool().gives(requested)) {
+            nak(now, req, "wrong address");
+        } else {
+            ignored++;
         }
     }
 
@@ -360,6 +378,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
         if (ServerReplies.send(stack, now, req, reply, false, replies.maxMessage(req))) {
             overloaded++;
         }
+    }
+
+    /** Returns the requested IP address (option 50), or null. */
+    private static Ipv4Address requested(BootpMessage req) {
+        return req.options().option(DhcpOption.REQUESTED_ADDRESS).map(o -> ((DhcpOption.RequestedAddress) o).address()).orElse(null);
     }
 
     private Ipv4Address serverId(BootpMessage req) {

@@ -15,9 +15,11 @@ import java.util.Objects;
  * socket, so a real board boots from the emulator's servers; a caller polls it with the time (real or
  * virtual), as any {@link SimNode}.
  *
- * <p>What the scenario describes beyond the server host (a relay router, other DHCP servers, a ProxyDHCP
- * server, plain hosts, the segment's latency and rate) is the emulated segment's, not a real wire's: the
- * caller checks {@link #emulatorOnly(Scenario)} and refuses such a scenario. TFTP transfer IDs come from
+ * <p>A {@code [relay]} is a subnet behind a real relay agent (RFC 1542): its requests, by their giaddr, get its pool,
+ * mask and router, and the server reaches it through {@code router-server-address}, its gateway. What else the
+ * scenario describes beyond the server host (other DHCP servers, a ProxyDHCP server, plain hosts, the segment's
+ * latency and rate) is the emulated segment's, not a real wire's: the caller checks {@link #emulatorOnly(Scenario)}
+ * and refuses such a scenario. TFTP transfer IDs come from
  * {@code Seeds.random(seed, "tftp-ports")}, as on the emulator; DATA is handed to the link as fast as it
  * takes it (a link that has no room says so, and the session sends again on a later poll).
  */
@@ -62,13 +64,11 @@ public final class WireServers implements SimNode {
     }
 
     /**
-     * Returns what in {@code scenario} only an emulated segment has (a relay router, more DHCP servers, a
-     * ProxyDHCP server, plain hosts, more TFTP servers), said in one phrase, or null when it describes the server host alone.
+     * Returns what in {@code scenario} only an emulated segment has (more DHCP servers, a ProxyDHCP server, plain
+     * hosts, more TFTP servers), said in one phrase, or null when it describes the server host alone (with, maybe, a
+     * subnet behind a relay agent).
      */
     public static String emulatorOnly(Scenario scenario) {
-        if (scenario.relay() != null) {
-            return "its [relay] is an emulated router (on a real network, put a relay agent in front of this server)";
-        }
         if (!scenario.neighbours().none()) {
             return "its other DHCP servers, ProxyDHCP server or hosts are emulated machines (only the server host runs here)";
         }

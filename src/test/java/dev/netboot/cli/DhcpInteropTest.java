@@ -56,6 +56,25 @@ class DhcpInteropTest {
         return l;
     }
 
+    /** A client subnet behind a router, and the server's: the namespaces and the veth ends in them. */
+    record Routed(String cli, String c0, String rtr, String r1, String srv, String s0) {
+    }
+
+    /**
+     * client ns (c0, MAC {@code clientMac}) ── r1 198.51.100.1/24 [rtr, forwarding] 192.0.2.254/24 r0 ── s0 (server ns,
+     * no address: the caller's server gives it one, or answers on it by raw socket).
+     */
+    static Routed routed(HostNet net, String clientMac) {
+        Routed r = new Routed(net.netns("cli"), net.name("c0"), net.netns("rtr"), net.name("r1"), net.netns("srv"), net.name("s0"));
+        String r0 = net.name("r0");
+        net.veth(r.c0(), clientMac, r.cli(), r.r1(), null, r.rtr());
+        net.veth(r0, null, r.rtr(), r.s0(), null, r.srv());
+        net.exec(r.rtr(), "ip", "addr", "add", "198.51.100.1/24", "dev", r.r1());
+        net.exec(r.rtr(), "ip", "addr", "add", "192.0.2.254/24", "dev", r0);
+        net.exec(r.rtr(), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        return r;
+    }
+
     byte[] image(int size) throws IOException {
         byte[] img = BootCliTest.randomImage(size, size);
         Files.write(Files.createDirectories(dir.resolve("tftp")).resolve("boot.img"), img);
@@ -383,18 +402,13 @@ class DhcpInteropTest {
     @Test
     void throughADnsmasqRelayToADhcpOnlyServer() throws Exception {
         try (HostNet net = new HostNet("dh")) {
-            String srv = net.netns("srv");
-            String rtr = net.netns("rtr");
-            String cli = net.netns("cli");
-            String c0 = net.name("c0");
-            String r1 = net.name("r1");
-            String r0 = net.name("r0");
-            String s0 = net.name("s0");
-            net.veth(c0, BOARD_MAC, cli, r1, null, rtr);
-            net.veth(r0, null, rtr, s0, null, srv);
-            net.exec(rtr, "ip", "addr", "add", "198.51.100.1/24", "dev", r1);
-            net.exec(rtr, "ip", "addr", "add", "192.0.2.254/24", "dev", r0);
-            net.exec(rtr, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Routed r = routed(net, BOARD_MAC);
+            String srv = r.srv();
+            String rtr = r.rtr();
+            String cli = r.cli();
+            String c0 = r.c0();
+            String r1 = r.r1();
+            String s0 = r.s0();
             net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
             net.exec(srv, "ip", "route", "add", "198.51.100.0/24", "via", "192.0.2.254");
             byte[] img = image(200_000);

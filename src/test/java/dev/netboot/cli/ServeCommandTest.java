@@ -437,9 +437,10 @@ class ServeCommandTest {
                 new Case(new String[] {"serve", "--interface", "lo", "--jitter", "fast"}, "--jitter"),
                 new Case(new String[] {"serve", "--interface", "lo", "--clients", "0"}, "--clients 0"),
                 new Case(new String[] {"serve", "--interface", "lo", "--for", "0s"}, "--for 0s"),
-                new Case(new String[] {"serve", "--interface", "lo", "--scenario", "emulator/relay.scenario"}, "[relay]"),
+                new Case(new String[] {"serve", "--interface", "lo", "--scenario", "emulator/two-servers.scenario"},
+                        "its other DHCP servers, ProxyDHCP server or hosts are emulated machines"),
                 new Case(new String[] {"serve", "--interface", "serve-nosuch0"}, "no interface named serve-nosuch0"),
-                // Another TFTP server is an emulated machine as a relay is: before, serve ran without it and its DHCP server
+                // Another TFTP server is an emulated machine: before, serve ran without it and its DHCP server
                 // never named it (a nonexistent interface, so that a serve that took the scenario stops at once).
                 new Case(new String[] {"serve", "--interface", "serve-nosuch0", "--scenario", "emulator/fleet-servers.scenario"},
                         "--scenario emulator/fleet-servers.scenario: its [tftp-server b] is an emulated machine"),

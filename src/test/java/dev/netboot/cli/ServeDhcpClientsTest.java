@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ class ServeDhcpClientsTest {
     static void tools() {
         HostNet.requireTool("dhclient", "isc-dhcp-client");
         HostNet.requireTool("dhcpcd", "dhcpcd-base");
+        HostNet.requireTool("tshark", "tshark");
     }
 
     @Test
@@ -159,6 +161,169 @@ class ServeDhcpClientsTest {
                 }
             }
         }
+    }
+
+    /**
+     * RFC 2131 4.3.1: a client with no binding here that asks for an address in its DHCPDISCOVER (option 50: dhcpcd's
+     * {@code -r}, and dhclient and dhcpcd ask for the address they last had) is offered it when it is free in the pool;
+     * before, serve offered the lowest free address whatever was asked, and after a restart clients could swap addresses.
+     */
+    @Test
+    void dhcpcdAskingForAFreePoolAddressIsGivenIt() throws Exception {
+        String logs = dhcpcdOnce("sq", """
+                [ "$reason" = BOUND ] && env | grep '^new_' | sort > %s
+                """.formatted(dir.resolve("dhcpcd.lease")), List.of(), "-r", "192.0.2.50");
+        // The pool is 192.0.2.42 to .57 (16 addresses from client-address), all free.
+        assertEquals("192.0.2.50", vars("dhcpcd.lease").get("new_ip_address"), logs);
+        assertTrue(read("serve.out").lines().anyMatch(l -> l.contains(ServeCommandTest.MAC1) && l.contains("192.0.2.50 (dhcp)")), logs);
+    }
+
+    /**
+     * RFC 2131 4.3.5, DHCPINFORM: dhcpcd with an address of its own ({@code --inform=ADDR/CIDR}: with a space, dhcpcd
+     * takes the address for an interface name, waits for someone else to configure one and runs its hook with reason
+     * 3RDPARTY, sending nothing) asks for the configuration only. The DHCPACK goes unicast to ciaddr, with no yiaddr
+     * and no lease time ("without allocating a new address, ... filling in 'yiaddr' or including lease time
+     * parameters"), and carries the server, router, name server and boot file; dhcpcd's hook sees INFORM.
+     */
+    @Test
+    void dhcpcdInformingIsToldTheConfigurationWithoutALease() throws Exception {
+        Path pcap = dir.resolve("serve.pcap");
+        String logs = dhcpcdOnce("si", """
+                echo "$reason" >> %s
+                [ "$reason" = INFORM ] && env | grep '^new_' | sort > %s
+                """.formatted(dir.resolve("reasons.log"), dir.resolve("dhcpcd.lease")), List.of("--pcap", pcap.toString()),
+                "--inform=192.0.2.10/24");
+        assertTrue(Files.readAllLines(dir.resolve("reasons.log")).contains("INFORM"), logs + "\n--- hook:\n" + read("reasons.log"));
+        Map<String, String> v = vars("dhcpcd.lease");
+        assertEquals("192.0.2.10", v.get("new_ip_address"), v.toString());
+        assertEquals("5", v.get("new_dhcp_message_type"), v.toString()); // DHCPACK
+        assertEquals(ServeCommandTest.SERVER, v.get("new_dhcp_server_identifier"), v.toString());
+        assertEquals("255.255.255.0", v.get("new_subnet_mask"), v.toString());
+        assertEquals(ServeCommandTest.SERVER, v.get("new_routers"), v.toString());
+        assertEquals(ServeCommandTest.SERVER, v.get("new_domain_name_servers"), v.toString());
+        assertEquals("boot.img", v.get("new_filename"), v.toString());
+        assertEquals(null, v.get("new_dhcp_lease_time"), v.toString());
+        // On the wire: one DHCPACK, to ciaddr and the client's MAC, yiaddr 0.0.0.0, no options 51, 58, 59.
+        List<String> acks = CaptureDissectionTest.tshark(pcap, "-Y", "dhcp.option.dhcp == 5", "-T", "fields", "-e", "ip.dst",
+                "-e", "eth.dst", "-e", "dhcp.ip.client", "-e", "dhcp.ip.your", "-e", "dhcp.option.type", "-E", "separator=;");
+        assertEquals(1, acks.size(), acks.toString());
+        String[] f = acks.getFirst().split(";");
+        assertEquals(List.of("192.0.2.10", ServeCommandTest.MAC1, "192.0.2.10", "0.0.0.0"), List.of(f).subList(0, 4), acks.toString());
+        assertTrue(List.of(f[4].split(",")).stream().noneMatch(o -> Set.of("51", "58", "59").contains(o)), acks.toString());
+    }
+
+    /**
+     * Runs serve ({@code serveArgs} after its interface, scenario and {@code --for}) and one dhcpcd with
+     * {@code dhcpcdArgs} on the first client's port, its hook {@code hookBody}, until dhcpcd exits; stops serve, checks
+     * that both ended well, and returns their logs.
+     */
+    String dhcpcdOnce(String id, String hookBody, List<String> serveArgs, String... dhcpcdArgs) throws Exception {
+        try (HostNet net = new HostNet(id, "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
+            List<String> args = new ArrayList<>(List.of("--interface", lan.bridge(), "--scenario", scenario.toString(), "--for", "60s"));
+            args.addAll(serveArgs);
+            Process serve = ServeCommandTest.serve(dir, lan.srv(), args.toArray(String[]::new));
+            List<String> cmd = new ArrayList<>(List.of("dhcpcd", "-4", "-1", "-B", "--noipv4ll", "-t", "40", "-c",
+                    hook("dhcpcd", hookBody).toString()));
+            cmd.addAll(List.of(dhcpcdArgs));
+            cmd.add(lan.c1());
+            Process c1 = net.start(lan.cli1(), dir.resolve("c1.log"), cmd.toArray(String[]::new));
+            try {
+                boolean done = c1.waitFor(50, TimeUnit.SECONDS);
+                serve.destroy();
+                assertTrue(serve.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                String logs = "serve:\n" + read("serve.err") + read("serve.out") + "\n--- dhcpcd:\n" + read("c1.log");
+                assertTrue(done, logs);
+                assertEquals(0, c1.exitValue(), logs);
+                return logs;
+            } finally {
+                c1.destroyForcibly();
+                serve.destroyForcibly();
+                Files.deleteIfExists(Path.of("/var/lib/dhcpcd/" + lan.c1() + ".lease"));
+            }
+        }
+    }
+
+    /**
+     * RFC 2131 4.3.2, INIT-REBOOT: a client started again asks for the address its lease file remembers, with no
+     * server identifier. A {@code serve} started again after it leased (it forgot the lease) confirms it, as ISC dhcpd
+     * with {@code authoritative} does: dhclient's hook sees REBOOT with the same address. Before, the DHCPNAK made it
+     * drop the address and start over (PREINIT, EXPIRE, PREINIT, BOUND). A second client remembering an address of the
+     * subnet outside the pool, another server's lease, gets no DHCPNAK ("If the DHCP server has no record of this
+     * client, then it MUST remain silent"): dhclient stops asking after its {@code reboot} timeout and leases anew.
+     */
+    @Test
+    void aClientRebootingAfterServeRestartedKeepsItsAddressAndAnotherServersLeaseIsNotRefused() throws Exception {
+        try (HostNet net = new HostNet("sb", "serve")) {
+            ServeCommandTest.Lan lan = ServeCommandTest.lan(net);
+            Path scenario = Files.writeString(dir.resolve("test.scenario"), ServeCommandTest.SCENARIO.formatted("1s"));
+            Path conf = Files.writeString(dir.resolve("dhclient.conf"), "reboot 3;\n"); // INIT-REBOOT for 3 s, then INIT
+            Path log1 = dir.resolve("hook1.log");
+            Path log2 = dir.resolve("hook2.log");
+            String body = """
+                    echo "$reason $new_ip_address" >> %s
+                    """;
+            Path hook1 = hook("dhclient1", body.formatted(log1));
+            Path hook2 = hook("dhclient2", body.formatted(log2));
+            // The second client's lease file: 192.0.2.200 from another server (192.0.2.9), running until 2099.
+            Path stranger = Files.writeString(dir.resolve("stranger.leases"), """
+                    lease {
+                      interface "%s";
+                      fixed-address 192.0.2.200;
+                      option subnet-mask 255.255.255.0;
+                      option dhcp-lease-time 3600;
+                      option dhcp-server-identifier 192.0.2.9;
+                      renew 4 2099/12/31 00:00:00;
+                      rebind 4 2099/12/31 00:00:00;
+                      expire 4 2099/12/31 00:00:00;
+                    }
+                    """.formatted(lan.c2()));
+            Process first = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                    scenario.toString(), "--for", "60s");
+            List<Process> clients = new ArrayList<>();
+            Process second = null;
+            try {
+                clients.add(dhclient(net, lan.cli1(), lan.c1(), conf, hook1, dir.resolve("dhclient.leases"), "c1a"));
+                String bound = awaitLine(log1, "BOUND ", 30);
+                clients.getFirst().destroyForcibly().waitFor(); // gone without a DHCPRELEASE, its lease file kept
+                first.destroy();
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+                Files.move(dir.resolve("serve.err"), dir.resolve("serve1.err"));
+                second = ServeCommandTest.serve(dir, lan.srv(), "--interface", lan.bridge(), "--scenario",
+                        scenario.toString(), "--for", "60s");
+                clients.add(dhclient(net, lan.cli1(), lan.c1(), conf, hook1, dir.resolve("dhclient.leases"), "c1b"));
+                clients.add(dhclient(net, lan.cli2(), lan.c2(), conf, hook2, stranger, "c2"));
+                String rebooted = awaitLine(log1, "REBOOT ", 30);
+                String leased = awaitLine(log2, "BOUND ", 30);
+                String logs = Files.readString(log1) + "--- second client:\n" + Files.readString(log2) + "--- serve:\n"
+                        + read("serve.err") + "\n--- dhclient:\n" + read("c1b.log") + "\n--- stranger:\n" + read("c2.log");
+                assertEquals(bound.substring("BOUND ".length()), rebooted.substring("REBOOT ".length()), logs);
+                assertEquals(List.of("PREINIT", "BOUND", "PREINIT", "REBOOT"), reasons(log1), logs); // no EXPIRE
+                // The stranger: its DHCPREQUEST for 192.0.2.200 went unanswered, then the pool's next address.
+                assertTrue(read("c2.log").contains("DHCPREQUEST for 192.0.2.200"), logs);
+                assertEquals("BOUND 192.0.2.43", leased, logs);
+                assertEquals(List.of("PREINIT", "BOUND"), reasons(log2), logs);
+                assertTrue(read("serve.err").lines().noneMatch(l -> l.contains("DHCPNAK")), logs);
+            } finally {
+                clients.forEach(Process::destroyForcibly);
+                first.destroyForcibly();
+                if (second != null) {
+                    second.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Starts ISC dhclient in the foreground in {@code ns} on {@code dev}, logging to {@code name}.log. */
+    Process dhclient(HostNet net, String ns, String dev, Path conf, Path hook, Path leases, String name) {
+        return net.start(ns, dir.resolve(name + ".log"), "dhclient", "-4", "-d", "-v", "-cf", conf.toString(), "-sf",
+                hook.toString(), "-lf", leases.toString(), "-pf", dir.resolve(name + ".pid").toString(), dev);
+    }
+
+    /** The reasons a hook log recorded, in order. */
+    static List<String> reasons(Path log) throws IOException {
+        return Files.readAllLines(log).stream().map(l -> l.split(" ")[0]).toList();
     }
 
     /**

@@ -443,6 +443,69 @@ class DhcpServerTest {
     }
 
     @Test
+    void aDiscoverAskingForAFreePoolAddressIsOfferedItAndOtherwiseTheLowestFree() {
+        // RFC 2131 4.3.1's order: current binding, previous one, "the address requested in the 'Requested IP Address'
+        // option, if that address is valid and not already allocated", a new one. dhcpcd and dhclient ask for the
+        // address they last had; found with dhcpcd -r 192.0.2.50, which was offered 192.0.2.42.
+        Ipv4Address wanted = ip("10.0.0.50"); // the default pool is 10.0.0.42 to 10.0.0.57
+        BootpMessage o = parse(setup(SC).exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(wanted))));
+        assertEquals(DhcpMessageType.Known.OFFER, type(o));
+        assertEquals(wanted, o.yiaddr());
+        // Outside the pool, or another client's: not valid, or allocated; the lowest free one instead.
+        assertEquals(FIRST, parse(setup(SC).exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(ip("10.0.0.200"))))).yiaddr());
+        Setup taken = setup(SC);
+        MacAddress other = MacAddress.parse("02:00:00:00:00:77");
+        assertEquals(DhcpMessageType.Known.ACK, type(lease(taken, other, null)));
+        assertEquals(ip("10.0.0.43"), parse(taken.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(FIRST)))).yiaddr());
+        // The client's running lease still comes first.
+        Setup own = leased(SC);
+        assertEquals(FIRST, parse(own.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY,
+                new DhcpOption.RequestedAddress(wanted)))).yiaddr());
+    }
+
+    /** A DHCPREQUEST in INIT-REBOOT (RFC 2131 4.3.2): the address the client remembers, no server identifier, no ciaddr. */
+    static BootpMessage reboot(Ipv4Address remembered) {
+        return request(DhcpMessageType.Known.REQUEST, Ipv4Address.ANY, new DhcpOption.RequestedAddress(remembered));
+    }
+
+    @Test
+    void aRebootingClientKeepsItsLeaseOrAFreePoolAddressAndIsToldOffOnlyWhereRfc2131SaysSo() {
+        // Its own lease: confirmed, broadcast (no ciaddr, the broadcast bit set).
+        Setup own = leased(SC);
+        TestClient.Rx rx = own.exchange(reboot(FIRST));
+        assertEquals(DhcpMessageType.Known.ACK, type(parse(rx)));
+        assertEquals(FIRST, parse(rx).yiaddr());
+        assertEquals(Ipv4Address.BROADCAST, rx.dst());
+        // A server that forgot its leases (serve started again) confirms a pool address nobody else has, as ISC dhcpd
+        // with "authoritative" does; found with dhclient, which was NAKed, dropped its address and started over.
+        Setup fresh = setup(SC);
+        BootpMessage ack = parse(fresh.exchange(reboot(FIRST)));
+        assertEquals(DhcpMessageType.Known.ACK, type(ack));
+        assertEquals(FIRST, ack.yiaddr());
+        assertEquals(new DhcpOption.LeaseTime(3600), ack.options().option(51).orElseThrow()); // the scenario's hour
+        assertEquals(FIRST, fresh.lan().dhcp().addressOf(CLIENT));
+        // "SHOULD send a DHCPNAK ... if the 'requested IP address' is incorrect, or is on the wrong network".
+        Setup taken = setup(SC);
+        assertEquals(DhcpMessageType.Known.ACK, type(lease(taken, MacAddress.parse("02:00:00:00:00:77"), null)));
+        BootpMessage n = parse(taken.exchange(reboot(FIRST)));
+        assertEquals(DhcpMessageType.Known.NAK, type(n));
+        assertEquals(new DhcpOption.Message("wrong address"), n.options().option(56).orElseThrow());
+        n = parse(setup(SC).exchange(reboot(ip("198.51.100.7"))));
+        assertEquals(DhcpMessageType.Known.NAK, type(n));
+        assertEquals(new DhcpOption.Message("wrong network"), n.options().option(56).orElseThrow());
+        // "If the DHCP server has no record of this client, then it MUST remain silent": an address of this subnet
+        // outside the pool is another server's lease; a DHCPNAK would take it from its client.
+        Setup stranger = setup(SC);
+        stranger.send(reboot(ip("10.0.0.200")));
+        assertTrue(stranger.quiet().isEmpty());
+        assertEquals(null, stranger.lan().dhcp().addressOf(CLIENT));
+        assertEquals(0, stranger.lan().dhcp().stats().naks());
+    }
+
+    @Test
     void aSlowServerOffersAfterItsDelay() {
         Setup s = setup(SC.withDhcp(DhcpSettings.DEFAULTS.withOfferDelay(300_000_000L)));
         TestClient.Rx rx = s.exchange(request(DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY));
