@@ -45,7 +45,10 @@ public final class WireServers implements SimNode {
             stack.bind(DhcpServer.PORT, dhcp);
         }
         // Uploads are refused (ERROR 2): the emulator keeps them in memory for its tests, where nobody reads them here.
-        this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE);
+        // The scenario's [tftp] max-transfers and when-full hold as on the emulator; a request for RFC 2090 multicast
+        // gets a transfer of its own (the option left unanswered, as RFC 2090 lets a server do).
+        this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE)
+                .limit(sc.fleet().tftpLimits());
         stack.bind(TftpServer.PORT, tftp);
     }
 

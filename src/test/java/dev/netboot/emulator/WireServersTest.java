@@ -60,32 +60,29 @@ class WireServersTest {
         WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
         servers.tftp().serve("boot.img", new byte[4096]);
         int n = 40;
-        Map<Ipv4Address, MacAddress> macs = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            MacAddress mac = MacAddress.parse(String.format("02:00:00:00:01:%02x", i));
-            Ipv4Address ip = Ipv4Address.parse("10.0.0." + (100 + i));
-            macs.put(ip, mac);
-            byte[] rrq = Frames.tftp(new TftpPacket.Rrq("boot.img", "octet", List.of()));
-            link.deliver(0, Frames.arpRequest(mac, ip, SERVER));
-            link.deliver(0, Frames.udp(mac, SERVER_MAC, ip, 40000, SERVER, 69, rrq));
-        }
-        Map<Ipv4Address, TftpPacket> first = new HashMap<>();
-        for (long now = 0; now < ScriptedLink.SEC / 2 && first.size() < n; now += ScriptedLink.MS) {
-            servers.poll(now);
-            for (ScriptedLink.Tx tx : link.takeTx()) {
-                Frames.Frame f = tx.decode();
-                if (f instanceof Frames.Arp a && macs.containsKey(a.arp().tpa())) {
-                    link.deliver(now, Frames.arpReply(macs.get(a.arp().tpa()), a.arp().tpa(), SERVER_MAC, SERVER));
-                } else if (f instanceof Frames.Udp u && u.dstPort() == 40000) {
-                    first.putIfAbsent(u.dstIp(), u.tftp());
-                }
-            }
-        }
+        Map<Ipv4Address, TftpPacket> first = firstAnswers(servers, link, n);
         assertEquals(n, first.size(), "clients answered: " + first.keySet());
         for (Map.Entry<Ipv4Address, TftpPacket> e : first.entrySet()) {
             TftpPacket.Data d = assertInstanceOf(TftpPacket.Data.class, e.getValue(), e.getKey() + ": " + e.getValue());
             assertEquals(1, d.block(), e.getKey().toString());
         }
+    }
+
+    @Test
+    void theScenariosLimitOnTransfersHoldsAsOnTheEmulator() {
+        // [tftp] max-transfers = 1 with when-full = busy: the first of two requests at once gets DATA 1, the second
+        // ERROR 0 "Server busy" (README "Fleets"; atftpd's --maxthread reached). Before, serve ignored the limit and
+        // served both.
+        Scenario sc = ScenarioFile.parse("[tftp]\nmax-transfers = 1\nwhen-full = busy\n", "limit.scenario");
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, sc);
+        servers.tftp().serve("boot.img", new byte[4096]);
+        Map<Ipv4Address, TftpPacket> first = firstAnswers(servers, link, 2);
+        TftpPacket.Data d = assertInstanceOf(TftpPacket.Data.class, first.get(Ipv4Address.parse("10.0.0.100")), first.toString());
+        assertEquals(1, d.block());
+        TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, first.get(Ipv4Address.parse("10.0.0.101")), first.toString());
+        assertEquals(0, e.code(), e.toString());
+        assertTrue(e.message().contains("busy"), e.toString());
     }
 
     @Test
@@ -115,5 +112,34 @@ class WireServersTest {
         TftpPacket.Error e = assertInstanceOf(TftpPacket.Error.class, answers.getFirst().tftp());
         assertEquals(4, e.code(), e.toString());
         assertEquals("Illegal TFTP operation: RRQ mode: no terminating NUL in 5 bytes", e.message());
+    }
+
+    /**
+     * Has {@code n} clients (10.0.0.100 up, each its own MAC, port 40000) ARP for the server and ask it for boot.img at
+     * once, answers the server's ARP for them, and returns the first TFTP packet each got within half a second.
+     */
+    static Map<Ipv4Address, TftpPacket> firstAnswers(WireServers servers, ScriptedLink link, int n) {
+        Map<Ipv4Address, MacAddress> macs = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            MacAddress mac = MacAddress.parse(String.format("02:00:00:00:01:%02x", i));
+            Ipv4Address ip = Ipv4Address.parse("10.0.0." + (100 + i));
+            macs.put(ip, mac);
+            byte[] rrq = Frames.tftp(new TftpPacket.Rrq("boot.img", "octet", List.of()));
+            link.deliver(0, Frames.arpRequest(mac, ip, SERVER));
+            link.deliver(0, Frames.udp(mac, SERVER_MAC, ip, 40000, SERVER, 69, rrq));
+        }
+        Map<Ipv4Address, TftpPacket> first = new HashMap<>();
+        for (long now = 0; now < ScriptedLink.SEC / 2 && first.size() < n; now += ScriptedLink.MS) {
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                Frames.Frame f = tx.decode();
+                if (f instanceof Frames.Arp a && macs.containsKey(a.arp().tpa())) {
+                    link.deliver(now, Frames.arpReply(macs.get(a.arp().tpa()), a.arp().tpa(), SERVER_MAC, SERVER));
+                } else if (f instanceof Frames.Udp u && u.dstPort() == 40000) {
+                    first.putIfAbsent(u.dstIp(), u.tftp());
+                }
+            }
+        }
+        return first;
     }
 }
