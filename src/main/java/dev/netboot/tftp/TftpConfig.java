@@ -54,7 +54,7 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
      * {@code a - w + 1 .. a} (RFC 7440 section 4: "the last received ACK SHALL set the beginning of the next
      * windowsize data block window"): {@code 2w} blocks, which have {@code 2w} different numbers only while
      * {@code 2w} is no more than the numbers in a cycle: 65536 for a server that wraps to 0, 65535 for one that wraps
-     * to 1. A larger window on a file past 65535 blocks makes a block sent again look like a new one, and the
+     * to 1. With a larger window on a file past 65535 blocks a block sent again can look like a new one, and the
      * window's last ACK like an old one to its sender: the transfer stalls, or takes the wrong block. The same
      * holds for the ACKs a sender reads, so a server granting more cannot serve such a file either.
      */
