@@ -6,6 +6,7 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.LinkException;
+import dev.netboot.tftp.TftpConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -75,7 +76,8 @@ final class BootCommand implements Callable<Integer> {
     String blksize;
 
     @Option(names = "--windowsize", paramLabel = "N|auto",
-            description = "TFTP window to ask for (RFC 7440: 1..65535; 1 is stop-and-wait; or auto: sized from the link's rate and round trip) instead of the profile's.")
+            description = "TFTP window to ask for (RFC 7440: 1.." + TftpConfig.MAX_WINDOW_SIZE + ", half the 16-bit block numbers; 1 is"
+                    + " stop-and-wait; or auto: sized from the link's rate and round trip) instead of the profile's.")
     String windowsize;
 
     @Option(names = "--pcap", paramLabel = "FILE", description = "Write every frame on the emulated wire to this libpcap file.")

@@ -332,10 +332,11 @@ final class BootSetup {
             try {
                 n = Integer.parseInt(o.windowsize.trim());
             } catch (NumberFormatException e) {
-                return "--windowsize " + o.windowsize + ": not a number (expected: 1..65535 or auto)";
+                return "--windowsize " + o.windowsize + ": not a number (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE + " or auto)";
             }
             if (n < 1 || n > TftpConfig.MAX_WINDOW_SIZE) {
-                return "--windowsize " + n + ": out of range (expected: 1..65535 or auto, RFC 7440)";
+                return "--windowsize " + n + ": out of range (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE + " or auto"
+                        + (n > TftpConfig.MAX_WINDOW_SIZE ? "; " + TftpConfig.WINDOW_LIMIT_WHY : ", RFC 7440") + ")";
             }
         }
         return null;

@@ -66,7 +66,8 @@ final class TftpCommand implements Runnable {
         Integer blksize;
 
         @Option(names = "--windowsize", paramLabel = "N",
-                description = "Blocks per acknowledgement to ask for (RFC 7440), 1..65535; 1 is stop-and-wait (default: " + DEFAULT_WINDOW + ").")
+                description = "Blocks per acknowledgement to ask for (RFC 7440), 1.." + TftpConfig.MAX_WINDOW_SIZE
+                        + " (half the 16-bit block numbers); 1 is stop-and-wait (default: " + DEFAULT_WINDOW + ").")
         Integer windowsize;
 
         @Option(names = "--timeout", paramLabel = "S",
@@ -100,7 +101,8 @@ final class TftpCommand implements Runnable {
                 throw new UsageException("--blksize " + blksize + " (expected: 8..65464)");
             }
             if (windowsize != null && (windowsize < 1 || windowsize > TftpConfig.MAX_WINDOW_SIZE)) {
-                throw new UsageException("--windowsize " + windowsize + " (expected: 1..65535)");
+                throw new UsageException("--windowsize " + windowsize + " (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE
+                        + (windowsize > TftpConfig.MAX_WINDOW_SIZE ? "; " + TftpConfig.WINDOW_LIMIT_WHY : "") + ")");
             }
             if (timeout != null && !(timeout >= 0.001 && timeout <= 255)) {
                 throw new UsageException("--timeout " + timeout + " (expected: 0.001..255 seconds)");

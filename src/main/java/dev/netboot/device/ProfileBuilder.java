@@ -188,7 +188,8 @@ public final class ProfileBuilder {
      */
     public ProfileBuilder window(int blocks) {
         if (blocks != TftpConfig.AUTO && (blocks < 1 || blocks > TftpConfig.MAX_WINDOW_SIZE)) {
-            throw new IllegalArgumentException("TFTP window " + blocks + " (expected: 1..65535, or TftpConfig.AUTO)");
+            throw new IllegalArgumentException("TFTP window " + blocks + " (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE
+                    + ", or TftpConfig.AUTO" + (blocks > TftpConfig.MAX_WINDOW_SIZE ? "; " + TftpConfig.WINDOW_LIMIT_WHY : "") + ")");
         }
         this.window = blocks;
         return this;

@@ -66,14 +66,19 @@ final class ProfileTftp {
         }
     }
 
-    /** {@code [tftp] windowsize}: 1..65535, or auto ({@link TftpConfig#AUTO}). */
+    /** {@code [tftp] windowsize}: 1..{@link TftpConfig#MAX_WINDOW_SIZE}, or auto ({@link TftpConfig#AUTO}). */
     private static int windowSize(Value v) {
         if (v.text().equals("auto")) {
             return TftpConfig.AUTO;
         }
         if (v.text().isEmpty() || !v.text().chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw v.error("'" + v.text() + "' is neither a whole number nor auto (expected: 1..65535 or auto)");
+            throw v.error("'" + v.text() + "' is neither a whole number nor auto (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE
+                    + " or auto)");
         }
-        return v.asInt(1, 65535);
+        if (v.text().length() > 9 || Integer.parseInt(v.text()) > TftpConfig.MAX_WINDOW_SIZE) {
+            throw v.error("'" + v.text() + "' is out of range (expected: 1.." + TftpConfig.MAX_WINDOW_SIZE + " or auto; "
+                    + TftpConfig.WINDOW_LIMIT_WHY + ")");
+        }
+        return v.asInt(1, TftpConfig.MAX_WINDOW_SIZE);
     }
 }

@@ -46,8 +46,8 @@ import dev.netboot.tftp.TftpConfig;
  * @param blockSize    the TFTP block size to ask for (the profile's or the command line's, lowered only when
  *                     RAM cannot hold one such block)
  * @param window       the TFTP window to ask for (RFC 7440; 1 is lock-step): as given, or the largest the RAM
- *                     holds; with {@code windowsize = auto}, the most the board may ask for (65535 when the flash
- *                     takes no time), the path choosing below it
+ *                     holds; with {@code windowsize = auto}, the most the board may ask for
+ *                     ({@link TftpConfig#MAX_WINDOW_SIZE} when the flash takes no time), the path choosing below it
  * @param reorderBytes RAM for blocks ahead of a gap: whole blocks, at most {@code window} of them
  * @param flashBuffer  RAM for image bytes waiting for the chip
  * @param note         what does not fit and what the board does about it, in one line; null when all fits

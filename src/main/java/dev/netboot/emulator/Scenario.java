@@ -389,7 +389,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
     /**
      * Returns the TFTP server settings: this scenario's timeout and retries, well-behaved, granting any block
-     * size the MTU carries and any RFC 7440 window the client asks for. Lock-step windows leave the wire idle
+     * size the MTU carries and any RFC 7440 window the client asks for, up to {@link TftpConfig#MAX_WINDOW_SIZE} (a
+     * larger one is granted that, as an OACK may, RFC 7440 section 3). Lock-step windows leave the wire idle
      * one round trip per window, so filling a 100 Mbit/s, 1 ms link to within 10% takes a window of ~200
      * blocks: the board's RAM for blocks out of order is the limit, not the server.
      */

@@ -56,7 +56,9 @@ final class ServerOptions {
                     }
                 }
                 case "windowsize" -> {
-                    if (v >= 1 && v <= TftpConfig.MAX_WINDOW_SIZE) {
+                    if (v >= 1 && v <= TftpConfig.WINDOWSIZE_OPTION_MAX) {
+                        // RFC 7440: any 1..65535 may be asked, and the OACK may answer less; ours never more than
+                        // TftpConfig.MAX_WINDOW_SIZE, the most whose ACKs it can read once block numbers wrap.
                         window = (int) Math.min(v, config.maxWindowSize());
                         answer.add(new TftpPacket.Option("windowsize", Integer.toString(window)));
                     }

@@ -1,5 +1,7 @@
 package dev.netboot.emulator;
 
+import dev.netboot.tftp.TftpConfig;
+
 /**
  * Behaviour of the emulated TFTP server. Times are virtual nanoseconds.
  *
@@ -8,7 +10,9 @@ package dev.netboot.emulator;
  * @param maxRetries             retransmissions of one window before the session gives up (silently, as RFC 1350 allows)
  * @param maxBlockSize           the largest block size granted (RFC 2348); the link MTU caps it too. Without a
  *                               {@code blksize} option a session runs at 512
- * @param maxWindowSize          the largest window granted (RFC 7440); without the option a session runs lock-step
+ * @param maxWindowSize          the largest window granted (RFC 7440), 1..{@link TftpConfig#MAX_WINDOW_SIZE}: past
+ *                               block 65535 a larger one's ACKs could not be told from earlier ones'; without the
+ *                               option a session runs lock-step
  * @param options                how requests with options are answered
  * @param singlePort             answer from port 69 instead of a fresh transfer ID (dnsmasq {@code --tftp-single-port})
  * @param acceptWrites           take WRQ uploads into memory ({@link TftpServer#uploads()}); otherwise ERROR 2
@@ -33,10 +37,11 @@ public record TftpServerConfig(long timeout, int maxRetries, int maxBlockSize, i
     /** Checks the ranges. */
     public TftpServerConfig {
         if (timeout <= 0 || maxRetries < 0 || maxBlockSize < 8 || maxBlockSize > 65464 || maxWindowSize < 1
-                || maxWindowSize > 65535 || options == null || quirks == null) {
+                || maxWindowSize > TftpConfig.MAX_WINDOW_SIZE || options == null || quirks == null) {
             throw new IllegalArgumentException("TFTP server settings: timeout " + timeout + " ns, retries " + maxRetries
                     + ", max block size " + maxBlockSize + ", max window " + maxWindowSize + ", options " + options
-                    + " (expected: timeout > 0, retries >= 0, block size 8..65464, window 1..65535, options set)");
+                    + " (expected: timeout > 0, retries >= 0, block size 8..65464, window 1.." + TftpConfig.MAX_WINDOW_SIZE
+                    + ", options set)");
         }
     }
 

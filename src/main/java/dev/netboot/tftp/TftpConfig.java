@@ -22,7 +22,7 @@ package dev.netboot.tftp;
  *                      {@code giveUp}; not a limit by itself
  * @param blockSize     block size to ask for (RFC 2348, 8..65464), or {@link #AUTO}: the largest that fits
  *                      the link MTU without IP fragmentation (1468 at MTU 1500). Never more than the link carries.
- * @param windowSize    RFC 7440 window to ask for, 1..65535; 1 is RFC 1350 lock-step and is not sent; or
+ * @param windowSize    RFC 7440 window to ask for, 1..{@link #MAX_WINDOW_SIZE}; 1 is RFC 1350 lock-step and is not sent; or
  *                      {@link #AUTO}: sized from the path by whoever starts the client, which must set a
  *                      number first ({@link #withWindow}): a board does so from its link's rate and round trip
  * @param options       whether requests carry options at all; false is plain RFC 1350 (512 bytes, window 1)
@@ -46,8 +46,28 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
     public static final int MIN_BLOCK_SIZE = 8;
     /** Largest block size of RFC 2348. */
     public static final int MAX_BLOCK_SIZE = 65464;
-    /** Largest window of RFC 7440. */
-    public static final int MAX_WINDOW_SIZE = 65535;
+    /**
+     * Largest window netboot asks for, or its emulated server grants: 32767, half the block numbers, not RFC 7440's
+     * 65535 ({@link #WINDOWSIZE_OPTION_MAX}). Block numbers are 16 bits and wrap past 65535 (RFC 1350; see
+     * {@link BlockNumbers}), and a receiver knows a block only by its number. After acknowledging block {@code a} it
+     * may be sent the next window, {@code a + 1 .. a + w}, and, should its ACK be lost, the last one again,
+     * {@code a - w + 1 .. a} (RFC 7440 section 4: "the last received ACK SHALL set the beginning of the next
+     * windowsize data block window"): {@code 2w} blocks, which have {@code 2w} different numbers only while
+     * {@code 2w} is no more than the numbers in a cycle: 65536 for a server that wraps to 0, 65535 for one that wraps
+     * to 1. With a larger window on a file past 65535 blocks a block sent again can look like a new one, and the
+     * window's last ACK like an old one to its sender: the transfer stalls, or takes the wrong block. The same
+     * holds for the ACKs a sender reads, so a server granting more cannot serve such a file either.
+     */
+    public static final int MAX_WINDOW_SIZE = 32767;
+    /**
+     * Largest {@code windowsize} a request may carry (RFC 7440 section 3: "between 1 and 65535 blocks, inclusive"):
+     * what a server must accept from a client, granting at most {@link #MAX_WINDOW_SIZE} of it (its OACK may
+     * answer less than asked).
+     */
+    public static final int WINDOWSIZE_OPTION_MAX = 65535;
+    /** Why a window over {@link #MAX_WINDOW_SIZE} is refused, for the one line that refuses it. */
+    public static final String WINDOW_LIMIT_WHY = "a larger window spans over half the 16-bit block numbers,"
+            + " so past block 65535 a block sent again would look new";
 
     /** 1 s fixed timeout (8 s with backoff), 8 retries, 512-byte blocks, no options: plain RFC 1350. */
     public static final TftpConfig DEFAULTS = new TftpConfig(1_000_000_000L, 8, 512);
@@ -62,7 +82,7 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
                     + maxTimeout + "), retries " + maxRetries + ", block size " + blockSize + ", window " + windowSize
                     + ", rollover " + rollover + ", server timeout " + serverTimeout + " s, reorder budget " + reorderBudget
                     + ", give-up " + giveUp + " ns (expected: 0 < min <= timeout <= max, retries >= 0, block size 0 (auto) or"
-                    + " 8..65464, window 0 (auto) or 1..65535, rollover -1..1, server timeout 0..255, budget >= 0, give-up >= timeout)");
+                    + " 8..65464, window 0 (auto) or 1.." + MAX_WINDOW_SIZE + ", rollover -1..1, server timeout 0..255, budget >= 0, give-up >= timeout)");
         }
     }
 

@@ -24,10 +24,27 @@ class BootLinkCliTest {
         refused("--rtt 11s: out of range (expected: 0..10s)", "boot", "--rtt", "11s");
         refused("--blksize 7: out of range (expected: 8..65464 or auto", "boot", "--blksize", "7");
         refused("--blksize big: not a number", "boot", "--blksize", "big");
-        refused("--windowsize 0: out of range (expected: 1..65535", "boot", "--windowsize", "0");
+        refused("--windowsize 0: out of range (expected: 1..32767 or auto, RFC 7440)", "boot", "--windowsize", "0");
         refused("--windowsize 65536: out of range", "boot", "--windowsize", "65536");
         refused("--bandwidth configures the emulator", "boot", "--interface", "nope0", "--bandwidth", "1Gbit");
         refused("--rtt configures the emulator", "boot", "--interface", "nope0", "--rtt", "1ms");
+    }
+
+    /**
+     * RFC 7440 allows asking for up to 65535, but block numbers are 16 bits (RFC 1350): after its ACK of block a the
+     * board may be sent a + 1 .. a + w, or a - w + 1 .. a again, 2w blocks that have distinct numbers only while 2w is
+     * at most the 65535 numbers a server that wraps to 1 cycles through (65536 wrapping to 0). So no window over 32767
+     * is asked for: such a one was accepted, and the boot of an image past block 65535 failed after 25 s.
+     */
+    @Test
+    void aWindowOverHalfTheBlockNumbersIsRefusedWithOneLineSayingWhy() {
+        for (String w : new String[] {"32768", "49152", "65534", "65535"}) {
+            BootCliTest.Run r = BootCliTest.run("boot", "--flash-timing", "none", "--blksize", "8", "--windowsize", w);
+            assertEquals(Main.EXIT_USAGE, r.exit(), w + ": " + r.err());
+            assertEquals("netboot: --windowsize " + w + ": out of range (expected: 1..32767 or auto; a larger window spans over"
+                    + " half the 16-bit block numbers, so past block 65535 a block sent again would look new)\n", r.err(), w);
+            assertEquals("", r.out(), w);
+        }
     }
 
     @Test

@@ -29,6 +29,17 @@ class TftpCommandTest {
     @TempDir
     Path dir;
 
+    /** Host mode asks for no window over half the 16-bit block numbers either (BootLinkCliTest says why): exit 2, one line. */
+    @Test
+    void aWindowOverHalfTheBlockNumbersIsRefused() {
+        for (String w : new String[] {"32768", "65535"}) {
+            BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1", "f", "--windowsize", w);
+            assertEquals(2, r.exit(), w + ": " + r.err());
+            assertEquals("netboot: tftp get: --windowsize " + w + " (expected: 1..32767; a larger window spans over half the 16-bit block"
+                    + " numbers, so past block 65535 a block sent again would look new)\n", r.err(), w);
+        }
+    }
+
     @Test
     void usageErrorsExit2() {
         for (String[] args : List.of(

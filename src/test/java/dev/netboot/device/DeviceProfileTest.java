@@ -412,10 +412,17 @@ class DeviceProfileTest {
     void badNetworkSettingsNameTheSection() {
         assertEquals("device-profiles/x.profile:30: [tftp] blksize: '4' is out of range (expected: 8..65464)",
                 error(BASE + "[tftp]\ntimeout = 2s\nblksize = 4\n"));
-        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: 'fast' is neither a whole number nor auto (expected: 1..65535 or auto)",
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: 'fast' is neither a whole number nor auto (expected: 1..32767 or auto)",
                 error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = fast\n"));
-        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: '0' is out of range (expected: 1..65535)",
+        assertEquals("device-profiles/x.profile:30: [tftp] windowsize: '0' is out of range (expected: 1..32767)",
                 error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = 0\n"));
+        // RFC 7440's 65535 is more than 16-bit block numbers allow once they wrap (BootLinkCliTest says why): 32767 at most.
+        assertEquals(32767, DeviceProfile.parse(BASE + "[tftp]\nwindowsize = 32767\n", SRC).tftp().windowSize());
+        for (String w : new String[] {"32768", "65535", "65536", "99999999999"}) {
+            assertEquals("device-profiles/x.profile:30: [tftp] windowsize: '" + w + "' is out of range (expected: 1..32767 or auto;"
+                    + " a larger window spans over half the 16-bit block numbers, so past block 65535 a block sent again would"
+                    + " look new)", error(BASE + "[tftp]\ntimeout = 2s\nwindowsize = " + w + "\n"), w);
+        }
         assertEquals(TftpConfig.AUTO, DeviceProfile.parse(BASE + "[tftp]\nwindowsize = auto\n", SRC).tftp().windowSize());
     }
 

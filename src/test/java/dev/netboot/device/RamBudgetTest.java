@@ -41,7 +41,7 @@ class RamBudgetTest {
     void whateverTheWindowAndBlockTheBuffersStayWithinTheRam() {
         for (String name : PROFILES) {
             for (int blksize : new int[] {8, 512, 1024, TftpConfig.AUTO, 65464}) {
-                for (int window : new int[] {1, 2, 8, 21, 22, 64, 256, 4096, 65535}) {
+                for (int window : new int[] {1, 2, 8, 21, 22, 64, 256, 4096, 32767}) {
                     DeviceProfile p = asking(profile(name), blksize, window);
                     RamBudget b = RamBudget.of(p, MTU_PAYLOAD);
                     String what = name + " blksize " + blksize + " window " + window + ": " + b;
@@ -68,7 +68,7 @@ class RamBudgetTest {
     void withAnUntimedFlashTheWindowIsAsAskedAndOnlyTheReorderBufferIsBoundedByTheRam() {
         for (String name : PROFILES) {
             for (int blksize : new int[] {8, 512, TftpConfig.AUTO}) {
-                for (int window : new int[] {TftpConfig.AUTO, 2, 8, 64, 527, 4096, 65535}) {
+                for (int window : new int[] {TftpConfig.AUTO, 2, 8, 64, 527, 4096, 32767}) {
                     DeviceProfile p = asking(profile(name), blksize, window);
                     RamBudget b = RamBudget.of(p, MTU_PAYLOAD, false);
                     String what = name + " blksize " + blksize + " window " + window + ": " + b;
@@ -92,7 +92,7 @@ class RamBudgetTest {
         // The default board: 61996 shared; with a sector buffer 58156, less the least chip buffer 2 x (1468 + 4096)
         // = 11128 leaves 47028 = 32 whole blocks out of order (46976); the chip's buffer gets the rest.
         RamBudget b = RamBudget.of(profile("spi-nor-16m"), MTU_PAYLOAD, false);
-        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 65535, 32 * 1468, 58_156 - 32 * 1468, null), b);
+        assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 32767, 32 * 1468, 58_156 - 32 * 1468, null), b);
     }
 
     @Test
@@ -111,7 +111,7 @@ class RamBudgetTest {
         RamBudget fixedEight = RamBudget.of(asking(p, TftpConfig.AUTO, 8), MTU_PAYLOAD);
         // An explicit 8: 8 x 1468 = 11744 out of order, the rest for the chip.
         assertEquals(new RamBudget(65_536, FlashWriter.Options.SKIP_UNCHANGED, 1468, 8, 11_744, 46_412, null), fixedEight);
-        for (int window : new int[] {64, 65535}) {
+        for (int window : new int[] {64, 32767}) {
             RamBudget b = RamBudget.of(asking(p, TftpConfig.AUTO, window), MTU_PAYLOAD);
             // Streaming (no sector buffer): 61996 shared; a window twice over plus a page: (61996 - 256) / 2936 = 21.
             assertEquals(21, b.window());
@@ -123,7 +123,7 @@ class RamBudgetTest {
         }
         // The 256 KiB boards hold 64 blocks twice over: (258604 - 256) / 2936 = 87 at most.
         assertNull(RamBudget.of(asking(profile("spi-nor-64m"), TftpConfig.AUTO, 64), MTU_PAYLOAD).note());
-        assertEquals(87, RamBudget.of(asking(profile("spi-nor-64m"), TftpConfig.AUTO, 65535), MTU_PAYLOAD).window());
+        assertEquals(87, RamBudget.of(asking(profile("spi-nor-64m"), TftpConfig.AUTO, 32767), MTU_PAYLOAD).window());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -244,5 +246,57 @@ class TftpServerWindowTest {
             assertEquals(d1 + (k - 1) * s, lan.client.received.get(k).at(), "frame " + k);
         }
         assertEquals(0, lan.seg.stats().droppedByTxQueue());
+    }
+
+    /**
+     * RFC 7440 section 3 lets a request ask for any window up to 65535, and the OACK answer less. Block numbers are
+     * 16 bits: after the client's ACK of block a the server may send a + 1 .. a + w, or (that ACK lost) a - w + 1 ..
+     * a again, so the ACKs it reads name one of 2w blocks, which have distinct numbers only while 2w is at most the
+     * numbers in a cycle: 65536 wrapping to 0, 65535 wrapping to 1. The most it may grant is therefore 32767 (granted
+     * 65535, it took the ACK of block 65535 for one of block -1 and sent window 1 again until it gave up). A file of
+     * 100,000 8-byte blocks crosses the wrap inside windows and ends a whole window past it: every block must arrive
+     * once, numbered as the wrap says, with the file's bytes.
+     */
+    @Test
+    void aWindowOverHalfTheBlockNumbersIsGrantedHalfAndAFilePastTheWrapArrivesWhole() {
+        int blocks = 100_000;
+        byte[] content = new byte[(blocks - 1) * 8 + 5];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31 + (i >>> 11));
+        }
+        for (boolean wrapToOne : new boolean[] {false, true}) {
+            String how = wrapToOne ? "wrapping to 1" : "wrapping to 0";
+            Lan lan = new Lan(LinkModel.INFINITE, SC.tftpConfig().withQuirks(TftpQuirks.NONE.withWrapToOne(wrapToOne)));
+            lan.tftp.serve("big.img", content);
+            lan.client.send(0, CLIENT_PORT, SERVER, 69, new TftpPacket.Rrq("big.img", "octet",
+                    List.of(new TftpPacket.Option("blksize", "8"), new TftpPacket.Option("windowsize", "65535"))));
+            TestClient.Rx oack = lan.client.next(lan.sim);
+            assertEquals(new TftpPacket.Oack(List.of(new TftpPacket.Option("blksize", "8"),
+                    new TftpPacket.Option("windowsize", "32767"))), oack.tftp(), how);
+            lan.tid = oack.srcPort();
+            lan.seen = lan.client.received.size();
+            long next = 1; // the next block due
+            lan.ack(0);
+            while (next <= blocks) {
+                long windowEnd = Math.min(next + 32767 - 1, blocks);
+                lan.sim.runUntil(lan.sim.now() + T / 2); // well within the server's timeout: nothing is sent twice
+                for (; lan.seen < lan.client.received.size(); lan.seen++) {
+                    TftpPacket.Data d = (TftpPacket.Data) lan.client.received.get(lan.seen).tftp();
+                    // RFC 1350's 16-bit numbers: 65535, then 0 (or 1 when wrapping to 1), and on.
+                    long wire = !wrapToOne || next <= 65535 ? next % 65536 : (next - 65536) % 65535 + 1;
+                    assertEquals(wire, d.block(), how + ": block " + next);
+                    int from = (int) ((next - 1) * 8);
+                    assertArrayEquals(Arrays.copyOfRange(content, from, Math.min(from + 8, content.length)), d.data(),
+                            how + ": block " + next);
+                    next++;
+                }
+                assertEquals(windowEnd + 1, next, how + ": the window ending at block " + windowEnd + " whole, nothing more");
+                lan.ack((int) (wrapToOne && windowEnd > 65535 ? (windowEnd - 65536) % 65535 + 1 : windowEnd % 65536));
+            }
+            lan.sim.runUntil(lan.sim.now() + 2 * T);
+            assertEquals(lan.seen, lan.client.received.size(), how + ": nothing after the last ACK");
+            assertEquals(TftpSession.End.COMPLETE, lan.session().end(), how);
+            assertEquals(0, lan.session().retransmissions(), how);
+        }
     }
 }
