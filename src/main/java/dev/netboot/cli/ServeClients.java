@@ -1,5 +1,7 @@
 package dev.netboot.cli;
 
+import dev.netboot.emulator.MulticastMember;
+import dev.netboot.emulator.TftpMulticastSession;
 import dev.netboot.emulator.TftpServer;
 import dev.netboot.emulator.TftpSession;
 import dev.netboot.emulator.timeline.WireFrame;
@@ -24,7 +26,9 @@ import java.util.Set;
  * request, every quarter of a file, the end of each transfer) and a summary per client.
  *
  * <p>A client's first transfer that started (else the file it asked for last) is its main one: the summary's
- * {@code file} and {@code transfer}, and the client has finished once that transfer is over.
+ * {@code file} and {@code transfer}, and the client has finished once that transfer is over. A client that joined an
+ * RFC 2090 multicast transfer has it as its transfer of that file ({@link ServeMulticast}), over once the client
+ * acknowledged the last block (or sent an ERROR, or was given up on).
  */
 final class ServeClients {
     /** One file a client asked for, and the sessions the server ran for it (a request sent again makes another). */
@@ -36,6 +40,9 @@ final class ServeClients {
         long endAt = -1;
         TftpSession.Stats last;
         String refused; // the ERROR the server answered its request with, while no session of it had started
+        TftpMulticastSession multicast; // the multicast transfer it joined, or null
+        int member = -1;                // its place among that transfer's clients
+        MulticastMember joined;         // how it stands there, as last seen
 
         Transfer(String file, long requestAt) {
             this.file = file;
@@ -75,8 +82,22 @@ final class ServeClients {
             return allEnded;
         }
 
+        /** Returns whether a transfer started: a session of its own, or a multicast transfer it joined. */
+        boolean started() {
+            return !sessions.isEmpty() || multicast != null;
+        }
+
+        /** Returns whether there is a transfer to describe: one seen by {@link #poll}. */
+        boolean seen() {
+            return last != null || joined != null;
+        }
+
         /** Returns the bytes the client has acknowledged, at most the size (a netascii transfer's is known at its end). */
         long bytes() {
+            if (joined != null) {
+                return joined.left() == MulticastMember.Left.SERVED ? multicast.size()
+                        : Math.min(multicast.size(), joined.acked() * multicast.blockSize());
+            }
             long acked = last.blocksAcked() * last.blockSize();
             return last.end() == TftpSession.End.COMPLETE ? last.size() : last.size() < 0 ? acked : Math.min(last.size(), acked);
         }
@@ -108,7 +129,7 @@ final class ServeClients {
         /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
         Transfer main() {
             for (Transfer t : transfers.values()) {
-                if (!t.sessions.isEmpty()) {
+                if (t.started()) {
                     return t;
                 }
             }
@@ -129,6 +150,7 @@ final class ServeClients {
     private int sessionsSeen;
     private long lastRequestAt = -1;
     private boolean running;
+    private List<TftpMulticastSession> multicast = List.of();
 
     ServeClients(PrintStream err, MacAddress server) {
         this.err = err;
@@ -190,7 +212,7 @@ final class ServeClients {
                     line(now, "tftp ", c, w.label());
                 }
                 c.asked = t;
-                if (t.sessions.isEmpty()) {
+                if (!t.started()) {
                     t.refused = null; // asked again: a refusal of the last request is not this one's yet
                 }
             }
@@ -202,7 +224,7 @@ final class ServeClients {
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.
                     Client c = clientAt(w.dst(), w.dstIp());
                     if (c != null) {
-                        if (c.asked != null && c.asked.sessions.isEmpty() && c.asked.refused == null) {
+                        if (c.asked != null && !c.asked.started() && c.asked.refused == null) {
                             c.asked.refused = error;
                         }
                         if (c.errorsSaid.add(code)) {
@@ -252,12 +274,49 @@ final class ServeClients {
                 t.refused = null;
             }
         }
+        multicast = tftp.multicastSessions();
+        for (TftpMulticastSession m : multicast) {
+            running |= !m.ended();
+            List<MulticastMember> members = m.members();
+            for (int i = 0; i < members.size(); i++) {
+                MacAddress mac = byIp.get(members.get(i).ip().value());
+                Client c = mac == null ? null : clients.get(mac.value());
+                Transfer t = c == null ? null : c.transfers.get(m.stats().file());
+                if (t != null && t.multicast == null) {
+                    t.multicast = m;
+                    t.member = i;
+                    t.refused = null;
+                }
+            }
+        }
         for (Client c : clients.values()) {
             for (Transfer t : c.transfers.values()) {
-                if (!t.sessions.isEmpty() && t.endAt < 0) {
+                if (t.multicast != null && t.endAt < 0) {
+                    followMulticast(now, c, t);
+                } else if (!t.sessions.isEmpty() && t.endAt < 0) {
                     follow(now, c, t, all);
                 }
             }
+        }
+    }
+
+    /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
+    private void followMulticast(long now, Client c, Transfer t) {
+        t.joined = t.multicast.members().get(t.member);
+        long size = t.multicast.size();
+        long bytes = t.bytes();
+        int q = size == 0 ? 4 : (int) (bytes * 4 / size);
+        if (q > t.quarter && q < 4) {
+            t.quarter = q;
+            line(now, "tftp ", c, String.format(Locale.ROOT, "%s %d%% (%d of %d bytes, by multicast)", t.file, q * 25, bytes, size));
+        }
+        if (t.joined.left() != null) {
+            t.endAt = now;
+            line(now, "tftp ", c, t.joined.left() == MulticastMember.Left.SERVED
+                    ? String.format(Locale.ROOT, "sent %s by multicast to %s: %d bytes in %.3f s", t.file,
+                    ServeMulticast.group(t.multicast), size, t.seconds(now))
+                    : "multicast transfer of " + t.file + " ended: " + ServeMulticast.end(t.joined.left())
+                    + (t.joined.left() == MulticastMember.Left.ERROR && c.sentError != null ? ", " + c.sentError : ""));
         }
     }
 
@@ -324,10 +383,25 @@ final class ServeClients {
                 }
             }
         }
+        for (TftpMulticastSession m : multicast) {
+            out.println(Shown.text(ServeMulticast.summary(m))); // the file name a client asked for
+        }
+    }
+
+    /** Returns one JSON object per multicast transfer, in the order they started: see README. */
+    List<Json> multicastJson() {
+        List<Json> all = new ArrayList<>();
+        for (TftpMulticastSession m : multicast) {
+            all.add(ServeMulticast.json(m));
+        }
+        return all;
     }
 
     private StringBuilder describe(StringBuilder b, Transfer t, long now) {
         TftpSession.Stats s = t.last;
+        if (t.joined != null) {
+            return ServeMulticast.describe(b, t.file, t.bytes(), t.multicast, t.joined, t.seconds(now));
+        }
         if (s == null) {
             b.append("asked for ").append(t.file).append(", no transfer started");
             if (t.refused != null) {
@@ -349,7 +423,7 @@ final class ServeClients {
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
                     .put("file", main == null ? null : main.file);
             j.put("refused", main == null ? null : main.refused);
-            if (main == null || main.last == null) {
+            if (main == null || !main.seen()) {
                 j.put("transfer", (String) null);
             } else {
                 j.put("transfer", transfer(main, now));
@@ -361,7 +435,7 @@ final class ServeClients {
                     later.add(t.file);
                 }
                 Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(t.last == null ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
+                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
             }
             all.add(j.putArray("later", later).putArray("transfers", transfers));
         }
@@ -369,6 +443,9 @@ final class ServeClients {
     }
 
     private Json transfer(Transfer t, long now) {
+        if (t.joined != null) {
+            return ServeMulticast.transfer(t.bytes(), t.multicast, t.joined, t.seconds(now));
+        }
         TftpSession.Stats s = t.last;
         Json j = Json.object().put("bytes", t.bytes());
         j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
@@ -381,7 +458,7 @@ final class ServeClients {
                 })
                 .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
                 .put("retransmissions", s.retransmissions())
-                .put("seconds", t.seconds(now));
+                .put("seconds", t.seconds(now)).putNull("multicast");
     }
 
     /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
