@@ -31,82 +31,6 @@ import java.util.Set;
  * acknowledged the last block (or sent an ERROR, or was given up on).
  */
 final class ServeClients {
-    /** One file a client asked for, and the sessions the server ran for it (a request sent again makes another). */
-    static final class Transfer {
-        final String file;
-        final long requestAt;
-        final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
-        int quarter;
-        long endAt = -1;
-        TftpSession.Stats last;
-        String refused; // the ERROR the server answered its request with, while no session of it had started
-        TftpMulticastSession multicast; // the multicast transfer it joined, or null
-        int member = -1;                // its place among that transfer's clients
-        MulticastMember joined;         // how it stands there, as last seen
-
-        Transfer(String file, long requestAt) {
-            this.file = file;
-            this.requestAt = requestAt;
-        }
-
-        /** Returns the session that tells how the transfer went: a complete one, else the furthest running one, else the newest. */
-        TftpSession.Stats best(List<TftpSession.Stats> all) {
-            TftpSession.Stats running = null;
-            TftpSession.Stats newest = null;
-            for (int i : sessions) {
-                TftpSession.Stats s = all.get(i);
-                if (s.end() == TftpSession.End.COMPLETE) {
-                    return s;
-                }
-                if (s.end() == null && (running == null || s.blocksAcked() > running.blocksAcked())) {
-                    running = s;
-                }
-                newest = s;
-            }
-            return running != null ? running : newest;
-        }
-
-        /** Returns whether the transfer is over: one session completed, or every one ended. */
-        boolean finished(List<TftpSession.Stats> all) {
-            if (sessions.isEmpty()) {
-                return false;
-            }
-            boolean allEnded = true;
-            for (int i : sessions) {
-                TftpSession.End e = all.get(i).end();
-                if (e == TftpSession.End.COMPLETE) {
-                    return true;
-                }
-                allEnded &= e != null;
-            }
-            return allEnded;
-        }
-
-        /** Returns whether a transfer started: a session of its own, or a multicast transfer it joined. */
-        boolean started() {
-            return !sessions.isEmpty() || multicast != null;
-        }
-
-        /** Returns whether there is a transfer to describe: one seen by {@link #poll}. */
-        boolean seen() {
-            return last != null || joined != null;
-        }
-
-        /** Returns the bytes the client has acknowledged, at most the size (a netascii transfer's is known at its end). */
-        long bytes() {
-            if (joined != null) {
-                return joined.left() == MulticastMember.Left.SERVED ? multicast.size()
-                        : Math.min(multicast.size(), joined.acked() * multicast.blockSize());
-            }
-            long acked = last.blocksAcked() * last.blockSize();
-            return last.end() == TftpSession.End.COMPLETE ? last.size() : last.size() < 0 ? acked : Math.min(last.size(), acked);
-        }
-
-        double seconds(long now) {
-            return ((endAt >= 0 ? endAt : now) - requestAt) / 1e9;
-        }
-    }
-
     /** One client. */
     static final class Client {
         final MacAddress mac;
@@ -115,8 +39,8 @@ final class ServeClients {
         String how = "none";
         int dhcpRequests;
         int dhcpReplies;
-        final Map<String, Transfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
-        Transfer asked; // the file asked for last
+        final Map<String, ServeTransfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
+        ServeTransfer asked; // the file asked for last
         String sentError; // the last ERROR the client sent
         final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
         boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
@@ -127,8 +51,8 @@ final class ServeClients {
         }
 
         /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
-        Transfer main() {
-            for (Transfer t : transfers.values()) {
+        ServeTransfer main() {
+            for (ServeTransfer t : transfers.values()) {
                 if (t.started()) {
                     return t;
                 }
@@ -138,7 +62,7 @@ final class ServeClients {
 
         /** Returns whether the main transfer is over. */
         boolean finished() {
-            Transfer m = main();
+            ServeTransfer m = main();
             return m != null && m.endAt >= 0;
         }
     }
@@ -205,9 +129,9 @@ final class ServeClients {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
                 }
-                Transfer t = c.transfers.get(w.file());
+                ServeTransfer t = c.transfers.get(w.file());
                 if (t == null) {
-                    t = new Transfer(w.file(), now);
+                    t = new ServeTransfer(w.file(), now);
                     c.transfers.put(w.file(), t);
                     line(now, "tftp ", c, w.label());
                 }
@@ -268,7 +192,7 @@ final class ServeClients {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
-            Transfer t = c == null ? null : c.transfers.get(s.file());
+            ServeTransfer t = c == null ? null : c.transfers.get(s.file());
             if (t != null) {
                 t.sessions.add(sessionsSeen);
                 t.refused = null;
@@ -281,7 +205,7 @@ final class ServeClients {
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 Client c = mac == null ? null : clients.get(mac.value());
-                Transfer t = c == null ? null : c.transfers.get(m.stats().file());
+                ServeTransfer t = c == null ? null : c.transfers.get(m.stats().file());
                 if (t != null && t.multicast == null) {
                     t.multicast = m;
                     t.member = i;
@@ -290,7 +214,7 @@ final class ServeClients {
             }
         }
         for (Client c : clients.values()) {
-            for (Transfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers.values()) {
                 if (t.multicast != null && t.endAt < 0) {
                     followMulticast(now, c, t);
                 } else if (!t.sessions.isEmpty() && t.endAt < 0) {
@@ -301,7 +225,7 @@ final class ServeClients {
     }
 
     /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
-    private void followMulticast(long now, Client c, Transfer t) {
+    private void followMulticast(long now, Client c, ServeTransfer t) {
         t.joined = t.multicast.members().get(t.member);
         long size = t.multicast.size();
         long bytes = t.bytes();
@@ -320,7 +244,7 @@ final class ServeClients {
         }
     }
 
-    private void follow(long now, Client c, Transfer t, List<TftpSession.Stats> all) {
+    private void follow(long now, Client c, ServeTransfer t, List<TftpSession.Stats> all) {
         TftpSession.Stats s = t.best(all);
         t.last = s;
         long bytes = t.bytes();
@@ -366,7 +290,7 @@ final class ServeClients {
     void summary(PrintStream out, long now) {
         out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished");
         for (Client c : clients.values()) {
-            Transfer main = c.main();
+            ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
                     .append(c.address == null ? "no address" : c.address + " (" + c.how + ")")
                     .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
@@ -377,7 +301,7 @@ final class ServeClients {
                 describe(b, main, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
-            for (Transfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
                     out.println(Shown.text(describe(new StringBuilder("    then "), t, now).toString()));
                 }
@@ -397,7 +321,7 @@ final class ServeClients {
         return all;
     }
 
-    private StringBuilder describe(StringBuilder b, Transfer t, long now) {
+    private StringBuilder describe(StringBuilder b, ServeTransfer t, long now) {
         TftpSession.Stats s = t.last;
         if (t.joined != null) {
             return ServeMulticast.describe(b, t.file, t.bytes(), t.multicast, t.joined, t.seconds(now));
@@ -418,7 +342,7 @@ final class ServeClients {
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
         for (Client c : clients.values()) {
-            Transfer main = c.main();
+            ServeTransfer main = c.main();
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
                     .put("file", main == null ? null : main.file);
@@ -430,7 +354,7 @@ final class ServeClients {
             }
             List<String> later = new ArrayList<>();
             List<Json> transfers = new ArrayList<>();
-            for (Transfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
                     later.add(t.file);
                 }
@@ -442,7 +366,7 @@ final class ServeClients {
         return all;
     }
 
-    private Json transfer(Transfer t, long now) {
+    private Json transfer(ServeTransfer t, long now) {
         if (t.joined != null) {
             return ServeMulticast.transfer(t.bytes(), t.multicast, t.joined, t.seconds(now));
         }
