@@ -140,23 +140,10 @@ class ServeMulticastTest {
         byte[] img = BootCliTest.randomImage(2_000_000, 2090);
         String digest = BootCliTest.sha256(img);
         Path image = Files.write(dir.resolve("image.bin"), img);
-        Path scenario = Files.writeString(dir.resolve("multicast.scenario"), """
-                [server]
-                address = 192.0.2.1
-                netmask = 255.255.255.0
-                router = 192.0.2.1
-                dns = 192.0.2.1
-                [bootp]
-                client-address = 192.0.2.42
-                tftp-server = 192.0.2.1
-                boot-file = boot.img
-                [tftp]
-                timeout = 1s
-                served-file = boot.img
-                """ + tftp);
+        Path scenario = Files.writeString(dir.resolve("multicast.scenario"), ServeCommandTest.SCENARIO.formatted("1s") + tftp);
         Path pcap = dir.resolve("bridge.pcapng");
         Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", br, "-w", pcap.toString());
-        awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
+        AtftpdMulticastInteropTest.awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
         Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
                 image.toString(), "--clients", String.valueOf(n), "--for", "120s", "--json");
         // Each client leases (udhcpc), routes the groups to its port (where the kernel joins them for atftp), waits
@@ -228,16 +215,6 @@ class ServeMulticastTest {
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().startsWith("netboot: ") && r.err().contains("multicast-group")
                     && r.err().contains("224.0.0.0/4 past 224.0.0.255"), bad + ": " + r.err());
-        }
-    }
-
-    private static void awaitLog(Path log, String text, Process p) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!(Files.exists(log) && Files.readString(log).contains(text))) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("no '" + text + "' from the capture: " + (Files.exists(log) ? Files.readString(log) : ""));
-            }
-            Thread.sleep(50);
         }
     }
 }
