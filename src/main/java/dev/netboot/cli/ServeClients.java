@@ -1,5 +1,7 @@
 package dev.netboot.cli;
 
+import dev.netboot.emulator.MulticastMember;
+import dev.netboot.emulator.TftpMulticastSession;
 import dev.netboot.emulator.TftpServer;
 import dev.netboot.emulator.TftpSession;
 import dev.netboot.emulator.timeline.WireFrame;
@@ -24,68 +26,11 @@ import java.util.Set;
  * request, every quarter of a file, the end of each transfer) and a summary per client.
  *
  * <p>A client's first transfer that started (else the file it asked for last) is its main one: the summary's
- * {@code file} and {@code transfer}, and the client has finished once that transfer is over.
+ * {@code file} and {@code transfer}, and the client has finished once that transfer is over. A client that joined an
+ * RFC 2090 multicast transfer has it as its transfer of that file ({@link ServeMulticast}), over once the client
+ * acknowledged the last block (or sent an ERROR, or was given up on).
  */
 final class ServeClients {
-    /** One file a client asked for, and the sessions the server ran for it (a request sent again makes another). */
-    static final class Transfer {
-        final String file;
-        final long requestAt;
-        final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
-        int quarter;
-        long endAt = -1;
-        TftpSession.Stats last;
-        String refused; // the ERROR the server answered its request with, while no session of it had started
-
-        Transfer(String file, long requestAt) {
-            this.file = file;
-            this.requestAt = requestAt;
-        }
-
-        /** Returns the session that tells how the transfer went: a complete one, else the furthest running one, else the newest. */
-        TftpSession.Stats best(List<TftpSession.Stats> all) {
-            TftpSession.Stats running = null;
-            TftpSession.Stats newest = null;
-            for (int i : sessions) {
-                TftpSession.Stats s = all.get(i);
-                if (s.end() == TftpSession.End.COMPLETE) {
-                    return s;
-                }
-                if (s.end() == null && (running == null || s.blocksAcked() > running.blocksAcked())) {
-                    running = s;
-                }
-                newest = s;
-            }
-            return running != null ? running : newest;
-        }
-
-        /** Returns whether the transfer is over: one session completed, or every one ended. */
-        boolean finished(List<TftpSession.Stats> all) {
-            if (sessions.isEmpty()) {
-                return false;
-            }
-            boolean allEnded = true;
-            for (int i : sessions) {
-                TftpSession.End e = all.get(i).end();
-                if (e == TftpSession.End.COMPLETE) {
-                    return true;
-                }
-                allEnded &= e != null;
-            }
-            return allEnded;
-        }
-
-        /** Returns the bytes the client has acknowledged, at most the size (a netascii transfer's is known at its end). */
-        long bytes() {
-            long acked = last.blocksAcked() * last.blockSize();
-            return last.end() == TftpSession.End.COMPLETE ? last.size() : last.size() < 0 ? acked : Math.min(last.size(), acked);
-        }
-
-        double seconds(long now) {
-            return ((endAt >= 0 ? endAt : now) - requestAt) / 1e9;
-        }
-    }
-
     /** One client. */
     static final class Client {
         final MacAddress mac;
@@ -94,8 +39,8 @@ final class ServeClients {
         String how = "none";
         int dhcpRequests;
         int dhcpReplies;
-        final Map<String, Transfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
-        Transfer asked; // the file asked for last
+        final Map<String, ServeTransfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
+        ServeTransfer asked; // the file asked for last
         String sentError; // the last ERROR the client sent
         final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
         boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
@@ -106,9 +51,9 @@ final class ServeClients {
         }
 
         /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
-        Transfer main() {
-            for (Transfer t : transfers.values()) {
-                if (!t.sessions.isEmpty()) {
+        ServeTransfer main() {
+            for (ServeTransfer t : transfers.values()) {
+                if (t.started()) {
                     return t;
                 }
             }
@@ -117,7 +62,7 @@ final class ServeClients {
 
         /** Returns whether the main transfer is over. */
         boolean finished() {
-            Transfer m = main();
+            ServeTransfer m = main();
             return m != null && m.endAt >= 0;
         }
     }
@@ -129,6 +74,7 @@ final class ServeClients {
     private int sessionsSeen;
     private long lastRequestAt = -1;
     private boolean running;
+    private List<TftpMulticastSession> multicast = List.of();
 
     ServeClients(PrintStream err, MacAddress server) {
         this.err = err;
@@ -183,14 +129,14 @@ final class ServeClients {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
                 }
-                Transfer t = c.transfers.get(w.file());
+                ServeTransfer t = c.transfers.get(w.file());
                 if (t == null) {
-                    t = new Transfer(w.file(), now);
+                    t = new ServeTransfer(w.file(), now);
                     c.transfers.put(w.file(), t);
                     line(now, "tftp ", c, w.label());
                 }
                 c.asked = t;
-                if (t.sessions.isEmpty()) {
+                if (!t.started()) {
                     t.refused = null; // asked again: a refusal of the last request is not this one's yet
                 }
             }
@@ -202,7 +148,7 @@ final class ServeClients {
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.
                     Client c = clientAt(w.dst(), w.dstIp());
                     if (c != null) {
-                        if (c.asked != null && c.asked.sessions.isEmpty() && c.asked.refused == null) {
+                        if (c.asked != null && !c.asked.started() && c.asked.refused == null) {
                             c.asked.refused = error;
                         }
                         if (c.errorsSaid.add(code)) {
@@ -246,22 +192,59 @@ final class ServeClients {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
-            Transfer t = c == null ? null : c.transfers.get(s.file());
+            ServeTransfer t = c == null ? null : c.transfers.get(s.file());
             if (t != null) {
                 t.sessions.add(sessionsSeen);
                 t.refused = null;
             }
         }
+        multicast = tftp.multicastSessions();
+        for (TftpMulticastSession m : multicast) {
+            running |= !m.ended();
+            List<MulticastMember> members = m.members();
+            for (int i = 0; i < members.size(); i++) {
+                MacAddress mac = byIp.get(members.get(i).ip().value());
+                Client c = mac == null ? null : clients.get(mac.value());
+                ServeTransfer t = c == null ? null : c.transfers.get(m.stats().file());
+                if (t != null && t.multicast == null) {
+                    t.multicast = m;
+                    t.member = i;
+                    t.refused = null;
+                }
+            }
+        }
         for (Client c : clients.values()) {
-            for (Transfer t : c.transfers.values()) {
-                if (!t.sessions.isEmpty() && t.endAt < 0) {
+            for (ServeTransfer t : c.transfers.values()) {
+                if (t.multicast != null && t.endAt < 0) {
+                    followMulticast(now, c, t);
+                } else if (!t.sessions.isEmpty() && t.endAt < 0) {
                     follow(now, c, t, all);
                 }
             }
         }
     }
 
-    private void follow(long now, Client c, Transfer t, List<TftpSession.Stats> all) {
+    /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
+    private void followMulticast(long now, Client c, ServeTransfer t) {
+        t.joined = t.multicast.members().get(t.member);
+        long size = t.multicast.size();
+        long bytes = t.bytes();
+        int q = size == 0 ? 4 : (int) (bytes * 4 / size);
+        if (q > t.quarter && q < 4) {
+            t.quarter = q;
+            line(now, "tftp ", c, String.format(Locale.ROOT, "%s %d%% (%d of %d bytes, by multicast)", t.file, q * 25, bytes, size));
+        }
+        if (t.joined.left() != null) {
+            t.endAt = now;
+            line(now, "tftp ", c, t.joined.left() == MulticastMember.Left.SERVED
+                    ? String.format(Locale.ROOT, "sent %s by multicast to %s: %d bytes in %.3f s", t.file,
+                    ServeMulticast.group(t.multicast), size, t.seconds(now))
+                    : "multicast transfer of " + t.file + " ended: " + ServeMulticast.end(t.joined.left())
+                    + (t.joined.left() == MulticastMember.Left.ERROR && c.sentError != null ? ", " + c.sentError : ""));
+        }
+    }
+
+    private void follow(long now, Client c, ServeTransfer t, List<TftpSession.Stats> all) {
         TftpSession.Stats s = t.best(all);
         t.last = s;
         long bytes = t.bytes();
@@ -307,7 +290,7 @@ final class ServeClients {
     void summary(PrintStream out, long now) {
         out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished");
         for (Client c : clients.values()) {
-            Transfer main = c.main();
+            ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
                     .append(c.address == null ? "no address" : c.address + " (" + c.how + ")")
                     .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
@@ -318,16 +301,31 @@ final class ServeClients {
                 describe(b, main, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
-            for (Transfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
                     out.println(Shown.text(describe(new StringBuilder("    then "), t, now).toString()));
                 }
             }
         }
+        for (TftpMulticastSession m : multicast) {
+            out.println(Shown.text(ServeMulticast.summary(m))); // the file name a client asked for
+        }
     }
 
-    private StringBuilder describe(StringBuilder b, Transfer t, long now) {
+    /** Returns one JSON object per multicast transfer, in the order they started: see README. */
+    List<Json> multicastJson() {
+        List<Json> all = new ArrayList<>();
+        for (TftpMulticastSession m : multicast) {
+            all.add(ServeMulticast.json(m));
+        }
+        return all;
+    }
+
+    private StringBuilder describe(StringBuilder b, ServeTransfer t, long now) {
         TftpSession.Stats s = t.last;
+        if (t.joined != null) {
+            return ServeMulticast.describe(b, t.file, t.bytes(), t.multicast, t.joined, t.seconds(now));
+        }
         if (s == null) {
             b.append("asked for ").append(t.file).append(", no transfer started");
             if (t.refused != null) {
@@ -344,31 +342,34 @@ final class ServeClients {
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
         for (Client c : clients.values()) {
-            Transfer main = c.main();
+            ServeTransfer main = c.main();
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
                     .put("file", main == null ? null : main.file);
             j.put("refused", main == null ? null : main.refused);
-            if (main == null || main.last == null) {
+            if (main == null || !main.seen()) {
                 j.put("transfer", (String) null);
             } else {
                 j.put("transfer", transfer(main, now));
             }
             List<String> later = new ArrayList<>();
             List<Json> transfers = new ArrayList<>();
-            for (Transfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
                     later.add(t.file);
                 }
                 Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(t.last == null ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
+                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
             }
             all.add(j.putArray("later", later).putArray("transfers", transfers));
         }
         return all;
     }
 
-    private Json transfer(Transfer t, long now) {
+    private Json transfer(ServeTransfer t, long now) {
+        if (t.joined != null) {
+            return ServeMulticast.transfer(t.bytes(), t.multicast, t.joined, t.seconds(now));
+        }
         TftpSession.Stats s = t.last;
         Json j = Json.object().put("bytes", t.bytes());
         j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
@@ -381,7 +382,7 @@ final class ServeClients {
                 })
                 .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
                 .put("retransmissions", s.retransmissions())
-                .put("seconds", t.seconds(now));
+                .put("seconds", t.seconds(now)).putNull("multicast");
     }
 
     /** Returns whether a session that gave up had sent every block, the last never acknowledged. */

@@ -324,10 +324,13 @@ final class ServeCommand implements Callable<Integer> {
                 servers.tftp().serve(sc.servedFile() + ".sig", s.signature());
                 sidecars.add(sc.servedFile() + ".sig");
             }
-            err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, %sboot file %s (%d bytes%s), TFTP timeout %.1f s; "
+            Scenario.Multicast mc = WireServers.offered(sc);
+            err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, %sboot file %s (%d bytes%s), TFTP timeout %.1f s%s; "
                             + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
                     root == null ? "" : "the files under " + root + ", ", bootFile, size,
-                    sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9, faults(s.faults()));
+                    sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9,
+                    mc == null ? "" : ", multicast on " + mc.firstGroup() + (mc.groups() == 1 ? "" : " and " + (mc.groups() - 1) + " more groups")
+                            + " port " + mc.port(), faults(s.faults()));
             stop = false;
             installSignals();
             long now = 0;
@@ -364,6 +367,7 @@ final class ServeCommand implements Callable<Integer> {
                         .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
                                 .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9))
                         .put("finished", watch.finished()).putArray("clients", watch.json(now))
+                        .putArray("multicast", watch.multicastJson())
                         .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
                                 .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));
             } else {

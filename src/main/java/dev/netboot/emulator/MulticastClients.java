@@ -28,6 +28,23 @@ final class MulticastClients {
         final List<TftpPacket.Option> options;
         private int turns;
         private boolean done;
+        private MulticastMember.Left left; // how it left; null while in the line
+        private long acked;                      // the highest block it acknowledged
+
+        /** Returns how it left the transfer, or null while it is in the line. */
+        MulticastMember.Left left() {
+            return left;
+        }
+
+        /** Returns the highest block it acknowledged (0: none but its OACK). */
+        long acked() {
+            return acked;
+        }
+
+        /** It acknowledged block {@code n}. */
+        void acked(long n) {
+            acked = Math.max(acked, n);
+        }
 
         Client(int ip, int port, List<TftpPacket.Option> options) {
             this.ip = ip;
@@ -42,6 +59,7 @@ final class MulticastClients {
     }
 
     private final List<Client> clients = new ArrayList<>(); // in the order they came: the oldest first
+    private final List<Client> everyone = new ArrayList<>(); // every client that joined, in order, those that left too
     private Client master;
     private long joined, served, givenUp, masterChanges, mastersMade;
 
@@ -59,6 +77,7 @@ final class MulticastClients {
     Client add(int ip, int port, List<TftpPacket.Option> options) {
         Client c = new Client(ip, port, options);
         clients.add(c);
+        everyone.add(c);
         joined++;
         return c;
     }
@@ -101,6 +120,7 @@ final class MulticastClients {
             return false;
         }
         c.done = true;
+        c.left = served ? MulticastMember.Left.SERVED : MulticastMember.Left.ERROR;
         clients.remove(c);
         if (served) {
             this.served++;
@@ -119,6 +139,7 @@ final class MulticastClients {
         if (silent.turns >= MAX_TURNS) {
             givenUp++;
             silent.done = true;
+            silent.left = MulticastMember.Left.GIVEN_UP;
         } else {
             clients.add(silent);
         }
@@ -128,9 +149,17 @@ final class MulticastClients {
     /** Empties the line (the file cannot be read): returns the clients that were in it, oldest first; none is master now. */
     List<Client> dropAll() {
         List<Client> all = List.copyOf(clients);
+        for (Client c : all) {
+            c.left = MulticastMember.Left.READ_ERROR;
+        }
         clients.clear();
         master = null;
         return all;
+    }
+
+    /** Returns every client that joined, in the order they did, those that left too. */
+    List<Client> everyone() {
+        return everyone;
     }
 
     /** Returns the clients that joined. */

@@ -94,11 +94,13 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
      * @param tftpLimits  how many transfers each TFTP server runs at once, and what a request past that gets
      * @param multicast   the groups TFTP servers offer for RFC 2090 multicast, or null to leave the option unanswered
      * @param tftpHosts   more TFTP servers besides the server host, named by DHCP in turn after it
+     * @param multicastSaid the scenario said {@code [tftp] multicast = yes} itself (the emulator offers multicast by
+     *                    default; {@code netboot serve} on a real wire only where the scenario says so)
      */
     public record Fleet(boolean switched, int poolSize, TftpServerLimits tftpLimits, Multicast multicast,
-                        List<TftpHost> tftpHosts) {
+                        List<TftpHost> tftpHosts, boolean multicastSaid) {
         /** A hub, 16 addresses, no limit on transfers (tftpd-hpa), multicast offered on 239.255.0.1:1758, one server. */
-        public static final Fleet DEFAULT = new Fleet(false, POOL_SIZE, TftpServerLimits.NONE, Multicast.DEFAULT, List.of());
+        public static final Fleet DEFAULT = new Fleet(false, POOL_SIZE, TftpServerLimits.NONE, Multicast.DEFAULT, List.of(), false);
 
         /** Checks the pool size and copies the list. */
         public Fleet {
@@ -111,27 +113,32 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
 
         /** Returns these settings with a pool of {@code n} addresses. */
         public Fleet withPoolSize(int n) {
-            return new Fleet(switched, n, tftpLimits, multicast, tftpHosts);
+            return new Fleet(switched, n, tftpLimits, multicast, tftpHosts, multicastSaid);
         }
 
         /** Returns these settings with switched segments or hubs. */
         public Fleet withSwitched(boolean on) {
-            return new Fleet(on, poolSize, tftpLimits, multicast, tftpHosts);
+            return new Fleet(on, poolSize, tftpLimits, multicast, tftpHosts, multicastSaid);
         }
 
         /** Returns these settings with the TFTP servers' limits {@code l}. */
         public Fleet withTftpLimits(TftpServerLimits l) {
-            return new Fleet(switched, poolSize, l, multicast, tftpHosts);
+            return new Fleet(switched, poolSize, l, multicast, tftpHosts, multicastSaid);
         }
 
         /** Returns these settings offering {@code m} (null: no multicast). */
         public Fleet withMulticast(Multicast m) {
-            return new Fleet(switched, poolSize, tftpLimits, m, tftpHosts);
+            return new Fleet(switched, poolSize, tftpLimits, m, tftpHosts, multicastSaid && m != null);
         }
 
         /** Returns these settings with the TFTP servers {@code hosts} besides the server host. */
         public Fleet withTftpHosts(List<TftpHost> hosts) {
-            return new Fleet(switched, poolSize, tftpLimits, multicast, hosts);
+            return new Fleet(switched, poolSize, tftpLimits, multicast, hosts, multicastSaid);
+        }
+
+        /** Returns these settings offering {@code m}, as the scenario said itself ({@code [tftp] multicast = yes}). */
+        public Fleet withMulticastSaid(Multicast m) {
+            return new Fleet(switched, poolSize, tftpLimits, java.util.Objects.requireNonNull(m, "m"), tftpHosts, true);
         }
     }
 

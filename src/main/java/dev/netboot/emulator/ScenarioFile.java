@@ -125,13 +125,15 @@ public final class ScenarioFile {
             int queue = s.optional("request-queue").map(v -> v.asInt(0, 1 << 20)).orElse(l.requestQueue());
             fleet = fleet.withTftpLimits(new TftpServerLimits(max, full, queue));
             Scenario.Multicast m = fleet.multicast() == null ? Scenario.Multicast.DEFAULT : fleet.multicast();
-            boolean on = s.optional("multicast").map(ConfigText.Value::asBoolean).orElse(fleet.multicast() != null);
+            var said = s.optional("multicast").map(ConfigText.Value::asBoolean);
+            boolean on = said.orElse(fleet.multicast() != null);
             var group = s.optional("multicast-group");
             Ipv4Address first = group.map(ConfigText.Value::asIpv4).orElse(m.firstGroup());
             int groups = s.optional("multicast-groups").map(v -> v.asInt(1, 256)).orElse(m.groups());
             int port = s.optional("multicast-port").map(v -> v.asInt(1, 65535)).orElse(m.port());
             try {
-                fleet = fleet.withMulticast(on ? new Scenario.Multicast(first, groups, port) : null);
+                Scenario.Multicast offered = on ? new Scenario.Multicast(first, groups, port) : null;
+                fleet = said.orElse(false) ? fleet.withMulticastSaid(offered) : fleet.withMulticast(offered);
             } catch (IllegalArgumentException e) {
                 throw group.isPresent() ? group.get().error(e.getMessage()) : s.error(e.getMessage());
             }

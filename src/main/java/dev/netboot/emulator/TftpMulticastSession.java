@@ -47,7 +47,7 @@ import java.util.List;
  * says when the master changes. The session ends when no client is left. Its DATA goes through the server's
  * {@link PortShare}, one frame a turn like every other transfer's.
  */
-final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
+public final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
     /**
      * Times the OACK making a client master is sent before the turn passes on: "In the event a client fails to
      * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
@@ -157,7 +157,27 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
     }
 
     /** Returns the block size of the transfer. */
-    int blockSize() {
+    /** Returns every client that joined, in the order they did, as each stands now. */
+    public List<MulticastMember> members() {
+        List<MulticastMember> all = new ArrayList<>(clients.everyone().size());
+        for (Client c : clients.everyone()) {
+            all.add(new MulticastMember(new Ipv4Address(c.ip), c.port, c.acked(), c.left()));
+        }
+        return all;
+    }
+
+    /** Returns the port on the group its DATA goes to. */
+    public int groupPort() {
+        return groupPort;
+    }
+
+    /** Returns the size of the file, bytes. */
+    public long size() {
+        return content.size();
+    }
+
+    /** Returns the transfer's block size. */
+    public int blockSize() {
         return params.blockSize();
     }
 
@@ -259,6 +279,7 @@ final class TftpMulticastSession implements TftpServerSession, PortShare.Sender 
             return;
         }
         long n = TftpWire.block(buf, off, len);
+        from.acked(Math.min(n, lastBlock));
         if (n >= lastBlock) {
             finish(now, from, true); // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
             return;

@@ -10,7 +10,8 @@ import java.util.Objects;
  * The server host of a {@link Scenario} on any {@link Link}, not only an emulated segment: the project's own
  * {@link NetStack} with the scenario's server address, netmask and gateway, and the same {@link DhcpServer} (or
  * {@link BootpServer}, as {@link DhcpSettings.Answers} says) and {@link TftpServer} an {@link EmulatedLan} runs,
- * with the scenario's pool, boot file, lease times and TFTP settings (write requests refused with ERROR 2: an
+ * with the scenario's pool, boot file, lease times and TFTP settings, RFC 2090 multicast where the scenario says
+ * {@code [tftp] multicast = yes} itself ({@link #offered}; write requests refused with ERROR 2: an
  * upload would stay in this process's memory, unread). {@code netboot serve} puts it on a raw
  * socket, so a real board boots from the emulator's servers; a caller polls it with the time (real or
  * virtual), as any {@link SimNode}.
@@ -45,10 +46,13 @@ public final class WireServers implements SimNode {
             stack.bind(DhcpServer.PORT, dhcp);
         }
         // Uploads are refused (ERROR 2): the emulator keeps them in memory for its tests, where nobody reads them here.
-        // The scenario's [tftp] max-transfers and when-full hold as on the emulator; a request for RFC 2090 multicast
-        // gets a transfer of its own (the option left unanswered, as RFC 2090 lets a server do).
+        // The scenario's [tftp] max-transfers and when-full hold as on the emulator. Where it says [tftp] multicast = yes
+        // itself (the emulator offers multicast by default; a real wire's clients get it only where asked for), a
+        // request for RFC 2090 multicast joins the transfer sending the file to a group (the stack sends to the group's
+        // Ethernet address, TTL 1: RFC 1112 sections 6.1 and 6.4); else the option is left unanswered, as RFC 2090 lets
+        // a server do.
         this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false), Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE)
-                .limit(sc.fleet().tftpLimits());
+                .limit(sc.fleet().tftpLimits()).offerMulticast(offered(sc));
         stack.bind(TftpServer.PORT, tftp);
     }
 
@@ -80,6 +84,14 @@ public final class WireServers implements SimNode {
                     + " runs here; on a real network, run more TFTP servers and name them from the DHCP server)";
         }
         return null;
+    }
+
+    /**
+     * Returns the groups the server host offers for RFC 2090 multicast: the scenario's where it says {@code [tftp]
+     * multicast = yes} itself, else null (the option unanswered), whatever the emulator's default.
+     */
+    public static Scenario.Multicast offered(Scenario scenario) {
+        return scenario.fleet().multicastSaid() ? scenario.fleet().multicast() : null;
     }
 
     /** Returns the server host's network stack. */

@@ -143,7 +143,8 @@ class AtftpdMulticastInteropTest {
         }
     }
 
-    private static void awaitLog(Path log, String text, Process p) throws IOException, InterruptedException {
+    /** Waits until {@code log} says {@code text}, while {@code p} runs, at most 10 s. */
+    static void awaitLog(Path log, String text, Process p) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!(Files.exists(log) && Files.readString(log).contains(text))) {
             if (!p.isAlive() || System.nanoTime() > deadline) {

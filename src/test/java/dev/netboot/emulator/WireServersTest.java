@@ -114,17 +114,90 @@ class WireServersTest {
         assertEquals("Illegal TFTP operation: RRQ mode: no terminating NUL in 5 bytes", e.message());
     }
 
+    @Test
+    void withMulticastOfferedARequestForItGetsTheGroupAndItsDataGoesToTheGroupsMacWithTtlOne() {
+        // [tftp] multicast = yes on a real wire (netboot serve): RFC 2090 section 2, the first client's OACK says
+        // "group,port,1" (master), the second's "group,port,0"; the master's ACK 0 brings DATA 1 to the group, to the
+        // Ethernet address RFC 1112 section 6.4 maps it to (01:00:5e and the group's low 23 bits: 239.255.7.1 ->
+        // 01:00:5e:7f:07:01), with TTL 1 (RFC 2090: "a TTL of 1 ... the local subnet"; RFC 1112 section 6.1's default).
+        // Before, serve left the option unanswered and both got a unicast DATA 1 of their own.
+        Scenario sc = ScenarioFile.parse("[tftp]\nmulticast = yes\nmulticast-group = 239.255.7.1\nmulticast-port = 1758\n",
+                "multicast.scenario");
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, sc);
+        servers.tftp().serve("boot.img", new byte[4096]);
+        List<TftpPacket.Option> mc = List.of(new TftpPacket.Option("multicast", ""));
+        Map<Ipv4Address, TftpPacket> first = firstAnswers(servers, link, 2, mc);
+        TftpPacket.Oack master = assertInstanceOf(TftpPacket.Oack.class, first.get(Ipv4Address.parse("10.0.0.100")), first.toString());
+        assertEquals(List.of(new TftpPacket.Option("multicast", "239.255.7.1,1758,1")), master.options());
+        TftpPacket.Oack other = assertInstanceOf(TftpPacket.Oack.class, first.get(Ipv4Address.parse("10.0.0.101")), first.toString());
+        assertEquals(List.of(new TftpPacket.Option("multicast", "239.255.7.1,1758,0")), other.options());
+        assertEquals(1, servers.tftp().multicastSessions().size());
+        assertEquals(0, servers.tftp().sessions().size(), "no unicast transfer");
+
+        // The master acknowledges its OACK from its port, to the transfer's port (the OACK's source).
+        int tid = servers.tftp().multicastSessions().getFirst().stats().port();
+        MacAddress masterMac = MacAddress.parse("02:00:00:00:01:00");
+        link.deliver(ScriptedLink.SEC, Frames.udp(masterMac, SERVER_MAC, Ipv4Address.parse("10.0.0.100"), 40000, SERVER, tid,
+                Frames.tftp(new TftpPacket.Ack(0))));
+        ScriptedLink.Tx data = null;
+        for (long now = ScriptedLink.SEC; now < 2 * ScriptedLink.SEC && data == null; now += ScriptedLink.MS) {
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                if (tx.decode() instanceof Frames.Udp u && u.tftp() instanceof TftpPacket.Data) {
+                    data = tx;
+                }
+            }
+        }
+        Frames.Udp u = assertInstanceOf(Frames.Udp.class, data == null ? null : data.decode(), "no DATA sent");
+        assertEquals(MacAddress.parse("01:00:5e:7f:07:01"), u.ethDst());
+        assertEquals(Ipv4Address.parse("239.255.7.1"), u.dstIp());
+        assertEquals(1758, u.dstPort());
+        assertEquals(tid, u.srcPort());
+        assertEquals(1, data.bytes()[Frames.IP_OFF + 8], "IP TTL");
+        assertEquals(1, assertInstanceOf(TftpPacket.Data.class, u.tftp()).block());
+    }
+
+    @Test
+    void withoutMulticastSaidARequestForItGetsAUnicastTransferAsBefore() {
+        // No [tftp] multicast = yes (the emulator offers multicast by default; serve on a real wire only where the
+        // scenario says so): the option is left out of the answer (RFC 2347: a server leaves out what it does not
+        // support; with nothing left, no OACK) and each client gets DATA 1 at its own address. So with a scenario that
+        // names the groups without saying multicast = yes, and with one that says multicast = no.
+        for (Scenario sc : List.of(Scenario.DEFAULT, ScenarioFile.parse("[tftp]\nmulticast-group = 239.255.7.1\n", "groups.scenario"),
+                ScenarioFile.parse("[tftp]\nmulticast = no\n", "no.scenario"))) {
+            assertUnicast(sc);
+        }
+    }
+
+    private static void assertUnicast(Scenario sc) {
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, sc);
+        servers.tftp().serve("boot.img", new byte[4096]);
+        Map<Ipv4Address, TftpPacket> first = firstAnswers(servers, link, 2, List.of(new TftpPacket.Option("multicast", "")));
+        assertEquals(2, first.size(), first.toString());
+        for (TftpPacket p : first.values()) {
+            assertEquals(1, assertInstanceOf(TftpPacket.Data.class, p, first.toString()).block());
+        }
+        assertTrue(servers.tftp().multicastSessions().isEmpty());
+    }
+
     /**
      * Has {@code n} clients (10.0.0.100 up, each its own MAC, port 40000) ARP for the server and ask it for boot.img at
      * once, answers the server's ARP for them, and returns the first TFTP packet each got within half a second.
      */
     static Map<Ipv4Address, TftpPacket> firstAnswers(WireServers servers, ScriptedLink link, int n) {
+        return firstAnswers(servers, link, n, List.of());
+    }
+
+    /** As {@link #firstAnswers(WireServers, ScriptedLink, int)}, each request with {@code options}. */
+    static Map<Ipv4Address, TftpPacket> firstAnswers(WireServers servers, ScriptedLink link, int n, List<TftpPacket.Option> options) {
         Map<Ipv4Address, MacAddress> macs = new HashMap<>();
         for (int i = 0; i < n; i++) {
             MacAddress mac = MacAddress.parse(String.format("02:00:00:00:01:%02x", i));
             Ipv4Address ip = Ipv4Address.parse("10.0.0." + (100 + i));
             macs.put(ip, mac);
-            byte[] rrq = Frames.tftp(new TftpPacket.Rrq("boot.img", "octet", List.of()));
+            byte[] rrq = Frames.tftp(new TftpPacket.Rrq("boot.img", "octet", options));
             link.deliver(0, Frames.arpRequest(mac, ip, SERVER));
             link.deliver(0, Frames.udp(mac, SERVER_MAC, ip, 40000, SERVER, 69, rrq));
         }

@@ -1,0 +1,75 @@
+package dev.netboot.cli;
+
+import dev.netboot.emulator.MulticastMember;
+import dev.netboot.emulator.TftpMulticastSession;
+import java.util.Locale;
+
+/**
+ * How {@code netboot serve}'s summary tells of RFC 2090 multicast ({@code [tftp] multicast = yes}): a client's part of
+ * a multicast transfer (its line and its {@code transfer} in JSON), and each transfer as a whole, DATA to the group
+ * and the clients it served. A multicast transfer's DATA goes to the group, once for all its clients: the DATA and
+ * retransmissions a client's line names are its transfer's, shared with the others.
+ */
+final class ServeMulticast {
+    private ServeMulticast() {
+    }
+
+    /** Returns "group:port" of {@code m}'s DATA. */
+    static String group(TftpMulticastSession m) {
+        return m.stats().group() + ":" + m.groupPort();
+    }
+
+    /** Says how a client left a multicast transfer other than served. */
+    static String end(MulticastMember.Left left) {
+        return switch (left) {
+            case SERVED -> "complete";
+            case ERROR -> "the client sent an ERROR";
+            case GIVEN_UP -> "gave up (the client stayed silent through its turns as master)";
+            case READ_ERROR -> "the file could not be read";
+        };
+    }
+
+    /** The JSON {@code end} of a client's part. */
+    private static String endKey(MulticastMember.Left left) {
+        return left == null ? "unfinished" : switch (left) {
+            case SERVED -> "complete";
+            case ERROR -> "client-error";
+            case GIVEN_UP -> "gave-up";
+            case READ_ERROR -> "read-error";
+        };
+    }
+
+    /** Appends a client's part of {@code m} to its summary line. */
+    static StringBuilder describe(StringBuilder b, String file, long bytes, TftpMulticastSession m, MulticastMember c, double seconds) {
+        TftpMulticastSession.Stats s = m.stats();
+        return b.append(String.format(Locale.ROOT, "%s: %d of %d bytes, %s, by multicast to %s, blksize %d, %d DATA to the group, "
+                        + "%d retransmissions, %.3f s", file, bytes, m.size(), c.left() == null ? "unfinished" : end(c.left()), group(m),
+                m.blockSize(), s.dataSent(), s.retransmissions(), seconds));
+    }
+
+    /** A client's part of {@code m} as its summary's {@code transfer} (README: a multicast transfer's DATA is shared). */
+    static Json transfer(long bytes, TftpMulticastSession m, MulticastMember c, double seconds) {
+        TftpMulticastSession.Stats s = m.stats();
+        return Json.object().put("bytes", bytes).put("size", m.size()).put("end", endKey(c.left())).put("blockSize", m.blockSize())
+                .put("windowSize", 1).put("dataSent", s.dataSent()).put("retransmissions", s.retransmissions()).put("seconds", seconds)
+                .put("multicast", Json.object().put("group", s.group().toString()).put("port", m.groupPort()));
+    }
+
+    /** Returns the summary's line of transfer {@code m}. */
+    static String summary(TftpMulticastSession m) {
+        TftpMulticastSession.Stats s = m.stats();
+        return String.format(Locale.ROOT, "  multicast %s to %s: %d %s, %d served, %d given up, %d DATA (%d bytes) to the group, "
+                        + "%d of them again, %d master changes%s", s.file(), group(m), s.clients(), s.clients() == 1 ? "client" : "clients",
+                s.served(), s.givenUp(), s.dataSent(), s.dataBytes(), s.resentData(), s.masterChanges(), m.ended() ? "" : ", running");
+    }
+
+    /** Returns transfer {@code m} as one of the summary's {@code multicast}. */
+    static Json json(TftpMulticastSession m) {
+        TftpMulticastSession.Stats s = m.stats();
+        return Json.object().put("file", s.file()).put("group", s.group().toString()).put("port", m.groupPort())
+                .put("blockSize", m.blockSize()).put("size", m.size()).put("clients", s.clients()).put("served", s.served())
+                .put("givenUp", s.givenUp()).put("groupData", s.dataSent()).put("groupBytes", s.dataBytes())
+                .put("resentData", s.resentData()).put("retransmissions", s.retransmissions())
+                .put("masterChanges", s.masterChanges()).put("running", !m.ended());
+    }
+}

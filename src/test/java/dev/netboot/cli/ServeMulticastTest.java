@@ -1,0 +1,220 @@
+package dev.netboot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netboot.link.HostNet;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code netboot serve} with {@code [tftp] multicast = yes} against a real RFC 2090 client: three atftp clients
+ * (atftp 0.8 implements the client side of RFC 2090: {@code --option multicast}), each in its own network namespace,
+ * lease from serve with busybox udhcpc and then fetch the same image at once with the {@code multicast} option,
+ * through a Linux bridge in the server's namespace where serve runs. A capture of the bridge (dumpcap, not serve's
+ * own) shows every OACK naming the scenario's group, the DATA going to the group only (its Ethernet multicast
+ * address, TTL 1), no DATA to a client's own address, and one transfer: the DATA no more than a few passes of the
+ * file, not one per client. Each client's file is the image, bit for bit; serve's summary counts the one multicast
+ * transfer, its group DATA as the capture does, and the three clients as booted.
+ */
+class ServeMulticastTest {
+    static final String SERVER = "192.0.2.1";
+    static final String GROUP = "239.255.7.1";
+    /** RFC 1112 section 6.4: 01:00:5e and the group's low 23 bits (239.255.7.1: 0x7f0701). */
+    static final String GROUP_MAC = "01:00:5e:7f:07:01";
+    static final int GROUP_PORT = 1758;
+    static final int CLIENTS = 3;
+    static final int BLKSIZE = 1428;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void tools() {
+        HostNet.requireTool("busybox", "busybox");
+        HostNet.requireTool("atftp", "atftp");
+        HostNet.requireTool("dumpcap", "tshark");
+    }
+
+    /** What a run left: serve's capture of the bridge, its JSON summary, the image's blocks. */
+    record Run(Path pcap, JsonNode summary, int blocks, int size) {
+    }
+
+    @Test
+    void threeAtftpClientsTakeTheImageFromOneMulticastTransfer() throws Exception {
+        try (HostNet net = new HostNet("sm", "serve")) {
+            Run run = fetch(net, CLIENTS, "multicast = yes\nmulticast-group = " + GROUP + "\nmulticast-port = " + GROUP_PORT + "\n");
+            Path pcap = run.pcap();
+            int blocks = run.blocks();
+            // Every client asked for multicast, and each got an OACK naming the group and port; one of them master.
+            List<String> asked = CaptureDissectionTest.tshark(pcap, "-Y", "tftp.opcode == 1 && tftp.option.name == \"multicast\"",
+                    "-T", "fields", "-e", "ip.src");
+            assertEquals(CLIENTS, asked.stream().distinct().count(), asked.toString());
+            List<String> oacks = CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == " + SERVER + " && tftp.opcode == 6",
+                    "-T", "fields", "-e", "ip.dst", "-e", "tftp.option.value");
+            assertEquals(CLIENTS, oacks.stream().filter(l -> l.contains(GROUP + "," + GROUP_PORT + ","))
+                    .map(l -> l.split("\t")[0]).distinct().count(), oacks.toString());
+            assertTrue(oacks.stream().anyMatch(l -> l.contains(GROUP + "," + GROUP_PORT + ",1")), oacks.toString());
+            // The DATA went to the group (tshark dissects TFTP by the conversation an RRQ opens, which the group's
+            // port is not part of: the frames to it are counted by address): to its Ethernet address, TTL 1, at
+            // least one pass of the file and at most two (one transfer; three unicast ones would be three passes).
+            List<String> groupData = CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == " + SERVER + " && ip.dst == " + GROUP
+                    + " && udp.dstport == " + GROUP_PORT, "-T", "fields", "-e", "eth.dst", "-e", "ip.ttl");
+            assertTrue(groupData.size() >= blocks && groupData.size() < 2 * blocks, groupData.size() + " DATA to the group, "
+                    + blocks + " blocks");
+            assertEquals(List.of(GROUP_MAC + "\t1"), groupData.stream().distinct().toList());
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == " + SERVER + " && ip.dst != " + GROUP
+                    + " && tftp.opcode == 3"), "DATA to a client's own address");
+
+            // serve's summary: one multicast transfer, the group DATA the capture saw, three clients served and booted.
+            JsonNode j = run.summary();
+            assertEquals(CLIENTS, j.get("finished").asInt(), j.toString());
+            assertEquals(1, j.get("multicast").size(), j.toString());
+            JsonNode m = j.get("multicast").get(0);
+            assertEquals("boot.img", m.get("file").asText());
+            assertEquals(GROUP, m.get("group").asText());
+            assertEquals(GROUP_PORT, m.get("port").asInt());
+            assertEquals(CLIENTS, m.get("clients").asInt(), m.toString());
+            assertEquals(CLIENTS, m.get("served").asInt(), m.toString());
+            assertEquals(groupData.size(), m.get("groupData").asLong(), m.toString());
+            assertEquals(CLIENTS, j.get("clients").size(), j.toString());
+            for (JsonNode c : j.get("clients")) {
+                JsonNode t = c.get("transfer");
+                assertEquals("dhcp", c.get("how").asText(), c.toString());
+                assertEquals("boot.img", c.get("file").asText(), c.toString());
+                assertEquals(run.size(), t.get("bytes").asLong(), c.toString());
+                assertEquals("complete", t.get("end").asText(), c.toString());
+                assertEquals(GROUP, t.get("multicast").get("group").asText(), c.toString());
+                assertEquals(BLKSIZE, t.get("blockSize").asInt(), c.toString());
+            }
+        }
+    }
+
+    @Test
+    void withoutMulticastSaidAnAtftpClientAskingForItGetsAUnicastTransfer() throws Exception {
+        // The scenario names the groups but does not say multicast = yes: the option is left unanswered (RFC 2090: "the
+        // server may ... ignore the multicast option"), and atftp falls back to a unicast transfer, as before.
+        try (HostNet net = new HostNet("sm", "serve")) {
+            Run run = fetch(net, 1, "multicast-group = " + GROUP + "\nmulticast-port = " + GROUP_PORT + "\n");
+            List<String> oacks = CaptureDissectionTest.tshark(run.pcap(), "-Y", "tftp.opcode == 6", "-T", "fields", "-e", "tftp.option.name");
+            assertTrue(oacks.stream().noneMatch(l -> l.contains("multicast")), oacks.toString());
+            assertEquals(List.of(), CaptureDissectionTest.tshark(run.pcap(), "-Y", "ip.src == " + SERVER + " && ip.dst == 224.0.0.0/4"));
+            // Every block, to the client's own address (a block sent again after a timeout is the same line).
+            List<String> data = CaptureDissectionTest.tshark(run.pcap(), "-Y", "ip.src == " + SERVER + " && tftp.opcode == 3",
+                    "-T", "fields", "-e", "ip.dst", "-e", "tftp.block");
+            assertEquals(run.blocks(), data.stream().distinct().count(), "unicast DATA");
+            assertTrue(data.stream().allMatch(l -> l.startsWith("192.0.2.42\t")), data.stream().limit(5).toList().toString());
+            JsonNode j = run.summary();
+            assertEquals(0, j.get("multicast").size(), j.toString());
+            JsonNode t = j.get("clients").get(0).get("transfer");
+            assertEquals("complete", t.get("end").asText(), j.toString());
+            assertTrue(t.get("multicast").isNull(), j.toString());
+        }
+    }
+
+    /**
+     * Has {@code n} atftp clients lease from serve (its scenario's {@code [tftp]} ending in {@code tftp}) and fetch the
+     * image at once with {@code --option multicast}, through a bridge a capture runs on; checks that each got the image
+     * bit for bit and that serve stopped after them, and returns what the run left.
+     */
+    Run fetch(HostNet net, int n, String tftp) throws Exception {
+        String srv = net.netns("srv");
+        String br = net.name("br");
+        net.exec(srv, "ip", "link", "add", br, "type", "bridge");
+        net.exec(srv, "ip", "link", "set", br, "up");
+        List<String> ns = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ns.add(net.netns("c" + i));
+            net.veth(net.name("c" + i), "02:53:56:00:01:0" + i, ns.getLast(), net.name("p" + i), null, srv);
+            net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
+        }
+        // 2,000,000 bytes: 1400 blocks of 1428 and a short one (RFC 1350: a block under the size ends the file).
+        byte[] img = BootCliTest.randomImage(2_000_000, 2090);
+        String digest = BootCliTest.sha256(img);
+        Path image = Files.write(dir.resolve("image.bin"), img);
+        Path scenario = Files.writeString(dir.resolve("multicast.scenario"), ServeCommandTest.SCENARIO.formatted("1s") + tftp);
+        Path pcap = dir.resolve("bridge.pcapng");
+        Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", br, "-w", pcap.toString());
+        AtftpdMulticastInteropTest.awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
+        Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
+                image.toString(), "--clients", String.valueOf(n), "--for", "120s", "--json");
+        // Each client leases (udhcpc), routes the groups to its port (where the kernel joins them for atftp), waits
+        // until every client has its lease, then asks for the image by multicast: all at once, while one transfer runs.
+        Path go = dir.resolve("go");
+        List<Process> clients = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            Path script = Files.writeString(dir.resolve("c" + i + ".script"), """
+                    #!/bin/sh
+                    [ "$1" = bound ] || exit 0
+                    ip addr add "$ip/24" dev "$interface"
+                    ip route add 224.0.0.0/4 dev "$interface"
+                    echo "ip=$ip" > %s
+                    """.formatted(dir.resolve("c" + i + ".lease")));
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            clients.add(net.start(ns.get(i - 1), dir.resolve("c" + i + ".log"), "sh", "-c", "busybox udhcpc -i " + net.name("c" + i)
+                    + " -f -q -n -t 20 -T 1 -s " + script + " && while [ ! -e " + go + " ]; do sleep 0.02; done"
+                    + " && atftp --option multicast --option 'blksize " + BLKSIZE + "' --tftp-timeout 1 -g -r boot.img -l "
+                    + dir.resolve("got" + i + ".bin") + " " + SERVER));
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        for (int i = 1; i <= n; i++) {
+            while (!Files.exists(dir.resolve("c" + i + ".lease")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        Files.writeString(go, "");
+        try {
+            for (Process c : clients) {
+                if (!c.waitFor(120, TimeUnit.SECONDS)) {
+                    c.destroyForcibly();
+                }
+            }
+            boolean stopped = serve.waitFor(60, TimeUnit.SECONDS);
+            capture.destroy();
+            assertTrue(capture.waitFor(10, TimeUnit.SECONDS), "dumpcap ended");
+            StringBuilder logs = new StringBuilder("serve:\n" + ServeCommandTest.log(dir, "serve.err")
+                    + ServeCommandTest.log(dir, "serve.out"));
+            for (int i = 1; i <= n; i++) {
+                logs.append("\n--- c").append(i).append(":\n").append(ServeCommandTest.log(dir, "c" + i + ".log"));
+            }
+            assertTrue(stopped, "serve did not stop after its " + n + " clients: " + logs);
+            assertEquals(0, serve.exitValue(), logs.toString());
+            for (int i = 1; i <= n; i++) {
+                assertEquals(0, clients.get(i - 1).exitValue(), "client " + i + ": " + logs);
+                // Bit-exact, as each client wrote it, against the digest of the bytes written here.
+                assertEquals(digest, BootCliTest.sha256(Files.readAllBytes(dir.resolve("got" + i + ".bin"))), "client " + i + ": " + logs);
+            }
+            return new Run(pcap, BootCliTest.JSON.readTree(ServeCommandTest.log(dir, "serve.out")), img.length / BLKSIZE + 1, img.length);
+        } finally {
+            for (Process c : clients) {
+                c.destroyForcibly();
+            }
+            serve.destroyForcibly();
+            capture.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aGroupOutsideTheMulticastRangeOrInTheControlBlockIsRefusedInOneLine() throws Exception {
+        // RFC 5771: 224.0.0.0/4 is multicast, 224.0.0.0/24 its local network control block (all hosts, routers, routing
+        // protocols): no place for a file's DATA. The scenario parser refuses both, and serve says so before it opens
+        // anything (a nonexistent interface, so that a serve that took the scenario stops at once on another line).
+        for (String bad : List.of("multicast-group = 192.0.2.9", "multicast-group = 224.0.0.5", "multicast-group = 240.0.0.1",
+                "multicast-group = 239.255.255.255\nmulticast-groups = 2")) {
+            Path sc = Files.writeString(dir.resolve("bad.scenario"), "[tftp]\nmulticast = yes\n" + bad + "\n");
+            BootCliTest.Run r = BootCliTest.run("serve", "--interface", "serve-nosuch0", "--scenario", sc.toString());
+            assertEquals(2, r.exit(), bad + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("netboot: ") && r.err().contains("multicast-group")
+                    && r.err().contains("224.0.0.0/4 past 224.0.0.255"), bad + ": " + r.err());
+        }
+    }
+}
