@@ -29,7 +29,7 @@ final class MulticastClients {
         private int turns;
         private boolean done;
         private MulticastMember.Left left; // how it left; null while in the line
-        private long acked;                      // the highest block it acknowledged
+        private long acked; // the highest block it acknowledged
 
         /** Returns how it left the transfer, or null while it is in the line. */
         MulticastMember.Left left() {
