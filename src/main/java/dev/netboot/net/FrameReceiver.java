@@ -62,7 +62,7 @@ final class FrameReceiver implements Link.FrameHandler {
         }
     }
 
-    /** Counts one frame of verdict {@code verdict} (not {@link ReceiveFilter#TAKE}), as {@link ReceiveFilter#dropped}. */
+    /** Counts one frame of verdict {@code verdict} (not {@link ReceiveFilter#TAKE}): {@link ReceiveFilter#dropped}. */
     void dropped(int verdict) {
         frames++;
         switch (verdict) {

@@ -12,8 +12,9 @@ import java.nio.ByteBuffer;
 /**
  * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
  * with the time passed in, reporting its next deadline through {@link #pollAt()}. Its parts: the receive checks
- * ({@link ReceiveVerdict}) and what is done with the frames they take ({@link FrameReceiver}), the frames it writes ({@link FrameSender}), ARP ({@link ArpResolver}), ICMP
- * ({@link IcmpResponder}), multicast groups ({@link GroupMembership}) and the UDP ports ({@link UdpPorts}).
+ * ({@link ReceiveVerdict}) and what is done with the frames they take ({@link FrameReceiver}), the frames it
+ * writes ({@link FrameSender}), ARP ({@link ArpResolver}), ICMP ({@link IcmpResponder}), multicast groups
+ * ({@link GroupMembership}) and the UDP ports ({@link UdpPorts}).
  *
  * <p>What it does: answers ARP requests for its address and learns from ARP traffic (RFC 826
  * merge rules); resolves next hops with bounded retries; routes on-link destinations directly and the
@@ -48,7 +49,7 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
 
-    // The receive path (its checks and its counters), and the checks a link asks (ReceiveFilter), with views of their own.
+    // The receive path (its checks, its counters), and the checks a link asks (ReceiveFilter), with views of their own.
     private final FrameReceiver rx;
     private ReceiveVerdict asked;
 
@@ -74,7 +75,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         this.groups = new GroupMembership(link, this.mac, MAX_GROUPS, config.verifyChecksums(),
                 (now, type, group, dstIp) -> tx.igmp(now, type, group, address, dstIp));
         this.ports = new UdpPorts(config.udpBindings());
-        this.rx = new FrameReceiver(new ReceiveVerdict(this, config, this.mac, arp, groups, ports), arp, groups, icmp, ports);
+        this.rx = new FrameReceiver(new ReceiveVerdict(this, config, this.mac, arp, groups, ports), arp, groups, icmp,
+                ports);
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
