@@ -19,7 +19,9 @@ import dev.netboot.tftp.BlockNumbers;
  *       end restarts it, RFC 7440's plain recovery as atftpd 0.8 does it.</li>
  *   <li>A duplicate ACK (of block base-1) with a window is the receiver's note of a lost block base: it goes again
  *       alone, but not when it was already sent again (alone or first of a restarted window) within the last
- *       smoothed round trip ({@link #onDuplicate}); in lock-step it asks for nothing (RFC 1123 section 4.2.3.1).</li>
+ *       smoothed round trip ({@link #onDuplicate}); in lock-step it asks for nothing (RFC 1123 section 4.2.3.1: "The
+ *       sender ... must never resend the current DATA packet on receipt of a duplicate ACK"), unless
+ *       {@link TftpQuirks#sorcerersApprentice()} asks for the bug that rule forbids: block base again at every one.</li>
  *   <li>Round trips are measured as Karn says, from packets sent once only: the OACK to ACK 0, and a window's last
  *       block to its ACK; they are smoothed with a gain of 1/8.</li>
  * </ul>
@@ -37,6 +39,8 @@ final class SenderWindow {
         DUPLICATE,
         /** Nothing: the ACK names no block that is out, nor the one before them. */
         STRAY,
+        /** Send block {@link #base()} again at once, the timer left as it is: the Sorcerer's Apprentice bug. */
+        AGAIN,
         /** Nothing to send for this duplicate ACK. */
         NOTHING
     }
@@ -46,6 +50,7 @@ final class SenderWindow {
     private final long timeout;
     private long lastBlock;     // Long.MAX_VALUE while not known (netascii: until the last block is made)
     private final boolean restarts;
+    private final boolean apprentice; // TftpQuirks.sorcerersApprentice: every duplicate ACK sends block base again
     private final SessionQuirks quirks;
     private final int[] order;    // the order the current window's blocks go out in (shuffled windows)
     private long windowStart;     // the first block of the window being handed over
@@ -69,7 +74,7 @@ final class SenderWindow {
     /**
      * A window over {@code lastBlock} blocks ({@link ReadBlocks#UNKNOWN}: not known yet, see {@link #lastBlockIs}) of
      * {@code params}' window size, whose round trip is taken to be the timeout until one is measured; {@code quirks}
-     * (null: well-behaved) may shuffle windows or restart them on every short ACK.
+     * (null: well-behaved) may shuffle windows, restart them on every short ACK or answer every duplicate ACK.
      */
     SenderWindow(TftpServerSession.Params params, long lastBlock, SessionQuirks quirks) {
         this.windowSize = params.windowSize();
@@ -78,6 +83,7 @@ final class SenderWindow {
         this.lastBlock = lastBlock == ReadBlocks.UNKNOWN ? Long.MAX_VALUE : lastBlock;
         this.quirks = quirks;
         this.restarts = quirks != null && quirks.quirks().restartWindows();
+        this.apprentice = quirks != null && quirks.quirks().sorcerersApprentice();
         this.order = quirks != null && quirks.quirks().shuffle() ? new int[windowSize] : null;
     }
 
@@ -245,9 +251,12 @@ final class SenderWindow {
     /**
      * Returns what a duplicate ACK at {@code now} calls for: with a window, a restart ({@link Step#WINDOW}) from a
      * server that restarts on every ACK, else block base again alone ({@link Step#HOLE}) at most once a round trip;
-     * {@link Step#NOTHING} in lock-step.
+     * {@link Step#NOTHING} in lock-step; {@link Step#AGAIN} always from a server with the Sorcerer's Apprentice bug.
      */
     Step onDuplicate(long now) {
+        if (apprentice) {
+            return Step.AGAIN; // the bug RFC 1123 section 4.2.3.1 forbids, on request
+        }
         if (windowSize > 1 && restarts) {
             return Step.WINDOW; // RFC 7440: the last ACK received sets where the window starts
         }

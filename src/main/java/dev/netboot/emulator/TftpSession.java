@@ -29,13 +29,13 @@ import java.nio.ByteBuffer;
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
- *       receiver's note of a lost block base ({@link SenderWindow#onDuplicate}).</li>
+ *       receiver's note of a lost block base. The {@link SenderWindow#onDuplicate} decides.</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender ({@link TftpErrors}), the transfer carries on.</li>
  *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
  *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
- *       (nothing sent, the ACKs that came meanwhile answered when it ends), silence or an ERROR after some block
- *       (what strikes a DATA itself, the {@link DataSender} does).</li>
+ *       (nothing sent, the ACKs that came meanwhile answered when it ends: {@link ServerStall}), silence or an ERROR
+ *       after some block (what strikes a DATA itself, the {@link DataSender} does).</li>
  * </ul>
  */
 public final class TftpSession implements TftpServerSession, PayloadWriter, PortShare.Sender {
@@ -101,40 +101,29 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final Params params;
     private final int blockSize;
     private final TxPacer pacer;
-    private final SessionQuirks quirks;
     private final SenderWindow window;
     private final DataSender data;
     private final OackSender oack;
-    private long stallUntil = -1; // while the server stalls (TftpQuirks.stallAt); -1: not stalled
-    private boolean stalled;      // the stall happened
-    private final java.util.ArrayDeque<Integer> stalledAcks = new java.util.ArrayDeque<>();
+    private final ServerStall stall;
     private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
     private boolean queued;
     private State state;
     private long retransmissions, duplicateAcks, strangers, ignored;
 
+    /** A well-behaved session sending {@code content} as it is (octet), unpaced. */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ServedFile content, Params params) {
-        this(stack, config, port, client, clientPort, file, content, params, TxPacer.NONE);
+        this(stack, config, port, client, clientPort, file, new ReadBlocks.Octet(content, params.blockSize()), params,
+                TxPacer.NONE, null, null);
     }
 
-    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                ServedFile content, Params params, TxPacer pacer) {
-        this(stack, config, port, client, clientPort, file, content, params, pacer, null, null);
-    }
-
-    /** A session that misbehaves as {@code quirks} says (null: well-behaved), sending its DATA in turn with the server's
-     * other sessions through {@code share} (null: this session's pacer alone). */
-    TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
-                ServedFile content, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
-        this(stack, config, port, client, clientPort, file, new ReadBlocks.Octet(content, params.blockSize()), params, pacer,
-                quirks, share);
-    }
-
-    /** A session sending {@code blocks}: the file as it is (octet), or its netascii form made as it goes. */
+    /**
+     * A session sending {@code blocks} (the file as it is, octet, or its netascii form made as it goes) that misbehaves
+     * as {@code quirks} says (null: well-behaved), sending its DATA in turn with the server's other sessions through
+     * {@code share} (null: this session's pacer alone).
+     */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ReadBlocks blocks, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
-        this.quirks = quirks;
         this.stack = stack;
         this.config = config;
         this.port = port;
@@ -148,6 +137,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.window = new SenderWindow(params, blocks.lastBlock(), quirks);
         this.data = new DataSender(stack, port, client, clientPort, blocks, params, quirks);
         this.oack = new OackSender(stack, port, client, clientPort, params.oack(), quirks, window);
+        this.stall = new ServerStall(quirks);
     }
 
     /** Sends the OACK, or the first window. */
@@ -223,12 +213,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (!(state instanceof State.AwaitingAck(long block, long retryAt, int retries))) {
             return;
         }
-        if (stallUntil >= 0) {
-            if (now < stallUntil) {
-                return; // a stalled server does nothing, its timers included
+        if (stall.on()) {
+            if (now >= stall.until()) {
+                endStall(now);
             }
-            endStall(now);
-            return;
+            return; // a stalled server does nothing, its timers included
         }
         if (now >= retryAt) {
             if (retries >= config.maxRetries()) {
@@ -252,8 +241,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (!(state instanceof State.AwaitingAck a)) {
             return Long.MAX_VALUE;
         }
-        if (stallUntil >= 0) {
-            return stallUntil;
+        if (stall.on()) {
+            return stall.until();
         }
         return window.hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
     }
@@ -269,8 +258,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         try {
             op = TftpWire.opcode(buf, off, len);
             if (op == TftpPacket.OP_ACK) {
-                if (stallUntil >= 0) {
-                    stalledAcks.add(TftpWire.block(buf, off, len)); // read when the stall ends, as a socket's queue would be
+                if (stall.on()) {
+                    stall.hold(TftpWire.block(buf, off, len));
                     return;
                 }
                 onAck(now, TftpWire.block(buf, off, len));
@@ -288,7 +277,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     }
 
     private void onAck(long now, int ack) {
-        if (!(state instanceof State.AwaitingAck(long block, long retryAt, int retries))) {
+        if (!(state instanceof State.AwaitingAck(_, _, int retries))) {
             ignored++;
             return;
         }
@@ -306,18 +295,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             case HOLE -> resendOne(now, window.base(), retries);
             case DUPLICATE -> {
                 duplicateAcks++;
-                if (config.sorcerersApprenticeBug()) {
-                    sendData(now, window.base());
-                    retransmissions++;
-                    if (!ended()) {
-                        state = new State.AwaitingAck(block, retryAt, retries);
+                switch (window.onDuplicate(now)) {
+                    case AGAIN -> {
+                        sendData(now, window.base()); // the Sorcerer's Apprentice bug, asked for: the timer runs on
+                        retransmissions++;
                     }
-                } else {
-                    switch (window.onDuplicate(now)) {
-                        case WINDOW -> startWindow(now, window.base(), retries);
-                        case HOLE -> resendOne(now, window.base(), retries);
-                        default -> { }
-                    }
+                    case WINDOW -> startWindow(now, window.base(), retries);
+                    case HOLE -> resendOne(now, window.base(), retries);
+                    default -> { }
                 }
             }
             default -> ignored++;
@@ -326,9 +311,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     /** The stall is over: the ACKs that came meanwhile, in order, then the window as it stands. */
     private void endStall(long now) {
-        stallUntil = -1;
-        while (!stalledAcks.isEmpty() && !ended()) {
-            onAck(now, stalledAcks.poll());
+        stall.end();
+        while (stall.hasHeld() && !ended()) {
+            onAck(now, stall.nextHeld());
         }
         if (!ended() && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
             state = new State.AwaitingAck(block, Math.max(retryAt, now), retries);
@@ -384,7 +369,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
 
     @Override
     public boolean sendOne(long now) {
-        if (!window.hasWork() || ended() || !(state instanceof State.AwaitingAck) || stallUntil >= 0 || !sendNext(now)) {
+        if (!window.hasWork() || ended() || !(state instanceof State.AwaitingAck) || stall.on() || !sendNext(now)) {
             return false;
         }
         timeoutFromNow(now);
@@ -406,11 +391,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
      * returns false, sending nothing, when the server's stall ({@link TftpQuirks#stallAt()}) begins here.
      */
     private boolean sendNext(long now) {
-        if (quirks != null && !stalled && quirks.quirks().stallAt() > 0 && window.highestSent() + 1 >= quirks.quirks().stallAt()) {
-            // The stall (TftpQuirks.stallAt): nothing goes out, and the ACKs that come pile up until it is over.
-            stalled = true;
-            stallUntil = now + quirks.quirks().stall();
-            return false;
+        if (stall.begins(now, window.highestSent() + 1)) {
+            return false; // nothing goes out, and the ACKs that come pile up until it is over
         }
         boolean alone = window.resendPending();
         long b = window.take();

@@ -6,15 +6,15 @@ import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
-import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 
 /**
  * ARP, IPv4 and UDP over one {@link Link}: a single-threaded stack advanced by {@link #poll(long)}
  * with the time passed in, reporting its next deadline through {@link #pollAt()}. Its parts: the receive checks
- * ({@link ReceiveVerdict}), the frames it writes ({@link FrameSender}), ARP ({@link ArpResolver}), ICMP
- * ({@link IcmpResponder}), multicast groups ({@link GroupMembership}) and the UDP ports ({@link UdpPorts}).
+ * ({@link ReceiveVerdict}) and what is done with the frames they take ({@link FrameReceiver}), the frames it
+ * writes ({@link FrameSender}), ARP ({@link ArpResolver}), ICMP ({@link IcmpResponder}), multicast groups
+ * ({@link GroupMembership}) and the UDP ports ({@link UdpPorts}).
  *
  * <p>What it does: answers ARP requests for its address and learns from ARP traffic (RFC 826
  * merge rules); resolves next hops with bounded retries; routes on-link destinations directly and the
@@ -49,17 +49,14 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     // Multicast groups joined (RFC 1112 level 2) and their IGMPv2 state (RFC 2236 section 6).
     private final GroupMembership groups;
 
-    // The receive checks onFrame acts after, and those a link asks (ReceiveFilter), with views of their own.
-    private final ReceiveVerdict rx;
+    // The receive path (its checks, its counters), and the checks a link asks (ReceiveFilter), with views of their own.
+    private final FrameReceiver rx;
     private ReceiveVerdict asked;
 
     private final FrameSender tx;
 
     // Moves whenever what verdict() reads of the stack itself may have changed (ReceiveFilter.receiveState).
     private long receiveState;
-
-    private long rxFrames, dropNotForUs, dropMalformed, dropChecksum, dropFragment, dropUnsupported,
-            dropNoListener;
 
     /** Creates a stack on {@code link} with the link's own MAC address. */
     public NetStack(Link link, NetConfig config) {
@@ -78,7 +75,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         this.groups = new GroupMembership(link, this.mac, MAX_GROUPS, config.verifyChecksums(),
                 (now, type, group, dstIp) -> tx.igmp(now, type, group, address, dstIp));
         this.ports = new UdpPorts(config.udpBindings());
-        this.rx = new ReceiveVerdict(this, config, this.mac, arp, groups, ports);
+        this.rx = new FrameReceiver(new ReceiveVerdict(this, config, this.mac, arp, groups, ports), arp, groups, icmp,
+                ports);
     }
 
     /** Returns the largest UDP payload that fits an IP datagram of {@code mtu} bytes without fragmentation. */
@@ -267,8 +265,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
 
     /** Receives pending frames and runs ARP timers. */
     public void poll(long now) {
-        for (int i = 0; i < MAX_FRAMES_PER_POLL && link.receive(now, this); i++) {
-            // each frame is handled in onFrame
+        for (int i = 0; i < MAX_FRAMES_PER_POLL && link.receive(now, rx); i++) {
+            // each frame is handled in FrameReceiver.onFrame
         }
         arp.poll(now);
         groups.poll(now);
@@ -293,33 +291,10 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         return tx.udp(now, dstMac, srcIp, dstIp, srcPort, dstPort, len, writer, ttl) ? SendResult.SENT : SendResult.LINK_BUSY;
     }
 
+    /** Handles one received frame: {@link FrameReceiver}'s work ({@link #poll} hands the link that directly). */
     @Override
     public void onFrame(long now, ByteBuffer frame, int length) {
-        // What the stack only counts, ReceiveVerdict says (as it tells a link that asks first: ReceiveFilter); what
-        // it takes, it leaves parsed in its views for the code below.
-        int v = rx.of(frame, length);
-        if (v != TAKE) {
-            dropped(v);
-            return;
-        }
-        rxFrames++;
-        if (rx.eth.etherType() == EthernetFrame.TYPE_ARP) {
-            onArp(now, frame, rx.eth.payloadOffset(), rx.eth.payloadLength());
-            return;
-        }
-        Ipv4Packet ip = rx.ip;
-        int dst = ip.dst();
-        switch (ip.protocol()) {
-            case Ipv4Packet.PROTO_IGMP -> {
-                if (!groups.onMessage(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue())) {
-                    dropMalformed++;
-                }
-            }
-            case Ipv4Packet.PROTO_ICMP ->
-                    icmp.onIcmp(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue(), ip.src(), dst);
-            default -> ports.handler(rx.udp.dstPort()).onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame,
-                    rx.udp.payloadOffset(), rx.udp.payloadLength());
-        }
+        rx.onFrame(now, frame, length);
     }
 
     /**
@@ -342,36 +317,7 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
 
     @Override
     public void dropped(int verdict) {
-        rxFrames++;
-        switch (verdict) {
-            case ReceiveVerdict.DROP_MALFORMED -> dropMalformed++;
-            case ReceiveVerdict.DROP_NOT_FOR_US -> dropNotForUs++;
-            case ReceiveVerdict.DROP_UNSUPPORTED -> dropUnsupported++;
-            case ReceiveVerdict.DROP_CHECKSUM -> dropChecksum++;
-            case ReceiveVerdict.DROP_FRAGMENT -> dropFragment++;
-            case ReceiveVerdict.DROP_NO_LISTENER -> dropNoListener++;
-            case ReceiveVerdict.ARP_NOTHING -> {
-            }
-            default -> {
-                if (verdict < ReceiveVerdict.PORT_IGNORED || verdict > ReceiveVerdict.PORT_IGNORED + 0xFFFF) {
-                    throw new IllegalArgumentException("verdict " + verdict);
-                }
-                ports.handler(verdict - ReceiveVerdict.PORT_IGNORED).ignored();
-            }
-        }
-    }
-
-    private void onArp(long now, ByteBuffer frame, int off, int len) {
-        ArpPacket p;
-        try {
-            p = ArpPacket.parse(frame, off, len);
-        } catch (MalformedPacketException e) {
-            dropMalformed++;
-            return;
-        }
-        if (!arp.onArp(now, p)) {
-            dropNotForUs++;
-        }
+        rx.dropped(verdict);
     }
 
     /**
@@ -416,8 +362,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
 
     /** Returns a snapshot of the counters. */
     public NetStats stats() {
-        return new NetStats(rxFrames, tx.frames(), dropNotForUs, dropMalformed + icmp.malformed(),
-                dropChecksum + icmp.badChecksums(), dropFragment, dropUnsupported, dropNoListener, arp.requestsSent(),
+        return new NetStats(rx.frames, tx.frames(), rx.notForUs, rx.malformed + icmp.malformed(),
+                rx.badChecksum + icmp.badChecksums(), rx.fragments, rx.unsupported, rx.noListener, arp.requestsSent(),
                 arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored());
     }
 

@@ -19,7 +19,7 @@ import java.nio.ByteBuffer;
  * its receive path and, only when a link asks ({@link ReceiveFilter}), another whose views that path never reads.
  */
 final class ReceiveVerdict {
-    // Verdicts of frames the stack drops (ReceiveFilter): the counter each moves (NetStack.dropped). A UDP port's own
+    // Verdicts of frames the stack drops (ReceiveFilter): the counter each moves (FrameReceiver.dropped). A UDP port's own
     // drop is PORT_IGNORED + the port.
     static final int DROP_MALFORMED = 0;
     static final int DROP_NOT_FOR_US = 1;

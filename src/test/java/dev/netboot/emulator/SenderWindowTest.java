@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.netboot.emulator.SenderWindow.Step;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,5 +128,22 @@ class SenderWindowTest {
         assertEquals(Step.DUPLICATE, w.onAck(5_000, 1));
         assertEquals(Step.NOTHING, w.onDuplicate(5_000)); // RFC 1123 4.2.3.1: never on a duplicate ACK
         assertFalse(w.hasWork());
+    }
+
+    @Test
+    void withTheSorcerersApprenticeBugEveryDuplicateAckSendsTheBlockAgain() {
+        // The bug RFC 1123 section 4.2.3.1 forbids, asked for: block base again at each duplicate ACK, no spacing,
+        // in lock-step and with a window alike.
+        for (int size : new int[] {1, 8}) {
+            SessionQuirks bug = new SessionQuirks(TftpQuirks.NONE.withSorcerersApprentice(true), new SplittableRandom(1),
+                    null, null, 50_000, null, 0);
+            SenderWindow w = new SenderWindow(new TftpServerSession.Params(512, size, 0, TIMEOUT, null), 100, bug);
+            w.start(0, 1);
+            drain(w, 0);
+            assertEquals(Step.DUPLICATE, w.onAck(10, 0));
+            assertEquals(Step.AGAIN, w.onDuplicate(10));
+            assertEquals(Step.AGAIN, w.onDuplicate(11));
+            assertEquals(1, w.base());
+        }
     }
 }
