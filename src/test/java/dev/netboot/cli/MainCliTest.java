@@ -101,6 +101,19 @@ class MainCliTest {
     }
 
     @Test
+    void standardOutputThatCannotBeWrittenIsOneLineAndExit1(@TempDir Path dir) throws Exception {
+        // /dev/full fails every write with ENOSPC, as a full disk under 'netboot boot --json > result.json' does. Before,
+        // System.out kept the error to itself: exit 0, the output lost without a word.
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--version").redirectOutput(new java.io.File("/dev/full")).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(Main.EXIT_FAILED, p.exitValue());
+        assertEquals("netboot: standard output /dev/full: write error (a full disk, or a device that takes nothing): what the command"
+                + " printed is lost\n", Files.readString(err));
+    }
+
+    @Test
     void versionWorksOnEveryCommandAndIsThePomsVersion() throws Exception {
         // The expected version is read from pom.xml itself: the project's <version> after its <artifactId>.
         Matcher m = Pattern.compile("<artifactId>netboot</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
