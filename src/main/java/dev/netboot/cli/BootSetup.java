@@ -142,7 +142,7 @@ final class BootSetup {
         if (o.iface != null) {
             return new Plan(board, null, null, null, null, boardMac, timingMode, cutMode);
         }
-        Scenario scenario = scenario(o);
+        Scenario scenario = scenario(o, board.profile());
         ServedFile served = o.image != null ? open("--image", o.image) : ServedFile.of(EmulatedBoot.generatedImage(scenario.seed()));
         ServedFile signature = null;
         try {
@@ -193,11 +193,11 @@ final class BootSetup {
     }
 
     /** Loads the scenario and applies --seed, --loss, the other faults ({@link FaultOptions}), --bandwidth and --rtt. */
-    private static Scenario scenario(BootCommand o) {
+    private static Scenario scenario(BootCommand o, DeviceProfile profile) {
         Path sf = o.scenarioFile != null ? o.scenarioFile : Home.defaultScenario();
         Scenario scenario;
         try {
-            scenario = Files.exists(sf) || o.scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+            scenario = Files.exists(sf) || o.scenarioFile != null ? ScenarioFile.load(sf, profile.mac(), 1) : Scenario.DEFAULT;
         } catch (ConfigException e) {
             throw new UsageError(e.getMessage());
         }

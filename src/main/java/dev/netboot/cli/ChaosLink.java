@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * client sends before the servers see it, what the servers send before it goes out), each decision per frame
  * from its own seeded generator. In order, per frame: lost ({@link Faults#loss}); one bit flipped past the
  * Ethernet header ({@link Faults#corrupt}: the IP or UDP checksum no longer matches, and a careful receiver drops
- * it); delayed by a uniform 0..{@link Faults#jitterNanos} (order kept per direction); held back behind the next
+ * it); delayed by {@link Faults#latencyNanos} and a uniform 0..{@link Faults#jitterNanos} more (order kept per
+ * direction); held back behind the next
  * frame of its direction ({@link Faults#reorder}: swapped with it, or let go after {@link #REORDER_HOLD} when none
  * comes); sent twice ({@link Faults#duplicate}). Every frame and its fate goes to a {@link Tap}.
  *
@@ -33,13 +34,19 @@ final class ChaosLink implements WaitableLink {
      * @param reorder     probability 0..1 that a frame is held back behind the next one
      * @param corrupt     probability 0..1 that a frame has one bit flipped past its Ethernet header
      * @param jitterNanos each frame is delayed by a uniform 0..jitter (0: none)
+     * @param latencyNanos each frame is delayed by this much first, both ways (0: none)
      */
-    record Faults(double loss, double duplicate, double reorder, double corrupt, long jitterNanos) {
+    record Faults(double loss, double duplicate, double reorder, double corrupt, long jitterNanos, long latencyNanos) {
         static final Faults NONE = new Faults(0, 0, 0, 0, 0);
+
+        /** The faults without a latency of their own. */
+        Faults(double loss, double duplicate, double reorder, double corrupt, long jitterNanos) {
+            this(loss, duplicate, reorder, corrupt, jitterNanos, 0);
+        }
 
         /** Returns whether the wire is perfect. */
         boolean none() {
-            return loss == 0 && duplicate == 0 && reorder == 0 && corrupt == 0 && jitterNanos == 0;
+            return loss == 0 && duplicate == 0 && reorder == 0 && corrupt == 0 && jitterNanos == 0 && latencyNanos == 0;
         }
     }
 
@@ -154,8 +161,9 @@ final class ChaosLink implements WaitableLink {
             what.append("+corrupted");
         }
         int d = dir.ordinal();
-        long at = Math.max(now + jitter, lastDue[d]);
-        if (at > now) {
+        long arrives = now + faults.latencyNanos(); // every frame takes the latency: only more is a delay
+        long at = Math.max(arrives + jitter, lastDue[d]);
+        if (at > arrives) {
             delayed++;
             what.append("+delayed");
         }
@@ -171,7 +179,7 @@ final class ChaosLink implements WaitableLink {
         }
         tap.frame(now, dir, scratch, length, false, what.isEmpty() ? null : what.substring(1));
         if (held) {
-            reorderHeld[d] = new Held(now + REORDER_HOLD, seq++, dir, f);
+            reorderHeld[d] = new Held(arrives + REORDER_HOLD, seq++, dir, f);
             if (twice) {
                 schedule(at, dir, f);
             }

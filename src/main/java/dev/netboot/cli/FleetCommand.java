@@ -113,7 +113,7 @@ final class FleetCommand implements Callable<Integer> {
             }
             Path sf = scenarioFile != null ? scenarioFile : Home.dir().resolve("emulator").resolve("fleet.scenario");
             scenarioName = scenarioFile != null ? scenarioFile.toString() : "emulator/fleet.scenario";
-            Scenario sc = scenario(sf);
+            Scenario sc = scenario(sf, prof);
             if (boards > sc.fleet().poolSize()) {
                 err.println("netboot: note: " + boards + " boards, " + sc.fleet().poolSize() + " addresses in the scenario's pool:"
                         + " the boards past it get no address ([bootp] pool-size)");
@@ -171,10 +171,10 @@ final class FleetCommand implements Callable<Integer> {
         return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30)) : (bytes + MIB - 1) / MIB + " MiB";
     }
 
-    private Scenario scenario(Path sf) {
+    private Scenario scenario(Path sf, DeviceProfile prof) {
         Scenario sc;
         try {
-            sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;
+            sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf, prof.mac(), boards) : Scenario.DEFAULT;
         } catch (ConfigException e) {
             throw new UsageError(e.getMessage());
         }

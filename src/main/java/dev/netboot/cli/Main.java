@@ -26,6 +26,9 @@ public final class Main {
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
         int status = run(args);
+        if (System.out.checkError()) {
+            status = lostOutput(status);
+        }
         // Success returns from main instead (nothing else runs: single-threaded): System.exit starts the JDK's
         // logging to log the exit, 5-10 ms of a run that should take as long as a native tool's (issue 11).
         if (status != 0) {
@@ -41,6 +44,27 @@ public final class Main {
             return quick;
         }
         return NetbootCommand.execute(args);
+    }
+
+    /**
+     * Says, when standard output could not be written, that what the command printed is lost, and returns 1 where the
+     * command succeeded: a file on a full disk ({@code --json > result.json}), /dev/full. Java's System.out keeps such
+     * an error to itself, and the run ended in 0 with an empty file. A pipe or socket whose reader left ({@code | head})
+     * is the reader's choice, as for any tool: nothing is said there.
+     */
+    static int lostOutput(int status) {
+        String target;
+        try {
+            target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            target = null;
+        }
+        if (target != null && (target.startsWith("pipe:") || target.startsWith("socket:"))) {
+            return status;
+        }
+        System.err.println("netboot: standard output" + (target == null ? "" : " " + target) + ": write error (a full disk, or a device"
+                + " that takes nothing): what the command printed is lost");
+        return status == 0 ? EXIT_FAILED : status;
     }
 
     /** Returns what {@code --version} prints: "netboot 0.1.0 on Java 25.0.3+9-LTS". */

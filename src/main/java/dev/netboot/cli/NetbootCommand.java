@@ -58,22 +58,55 @@ final class NetbootCommand implements Runnable {
         return cl.execute(args);
     }
 
+    /** An argument file's limit: the config files' (1 MiB); a command line longer than that is no command line. */
+    private static final long MAX_ARGUMENT_FILE = 1 << 20;
+
     /**
-     * Says what is wrong with an argument file ({@code @FILE}, which picocli reads as more arguments) that is there but
-     * cannot be read, or returns null: picocli itself would end in a stack trace of its own exception there. A name
-     * that is no file is an argument as it stands, as picocli takes it.
+     * Says what is wrong with an argument file ({@code @FILE}, which picocli reads as more arguments, and the argument
+     * files named in it, as picocli reads those too) that is there but cannot be read as one, or returns null:
+     * picocli itself would end in a stack trace of its own exception (a folder, an unreadable file), or read forever
+     * (a device such as /dev/zero, a pipe nobody writes). A name that is no file is an argument as it stands, as
+     * picocli takes it; {@code @@X} is picocli's escape for the argument {@code @X}.
      */
     private static String unreadableArgumentFile(String... args) {
+        return unreadableArgumentFile(List.of(args), new java.util.HashSet<>());
+    }
+
+    private static String unreadableArgumentFile(List<String> args, Set<Path> seen) {
         for (String a : args) {
             if (a.equals("--")) {
                 return null;
             }
-            if (a.length() > 1 && a.startsWith("@")) {
+            if (a.length() > 1 && a.startsWith("@") && !a.startsWith("@@")) {
                 Path file = Path.of(a.substring(1));
                 String problem = Files.isDirectory(file) ? "is a directory"
-                        : Files.exists(file) && !Files.isReadable(file) ? "permission denied" : null;
+                        : !Files.exists(file) ? null
+                        : !Files.isReadable(file) ? "permission denied"
+                        : !Files.isRegularFile(file) ? "is not a regular file (a device, pipe or socket)"
+                        : null;
+                List<String> inside = List.of();
+                if (problem == null && Files.exists(file) && seen.add(file.toAbsolutePath().normalize())) {
+                    try {
+                        long size = Files.size(file);
+                        if (size > MAX_ARGUMENT_FILE) {
+                            problem = size + " bytes is too large (at most " + MAX_ARGUMENT_FILE / 1024 + " KiB)";
+                        } else {
+                            // Whitespace-separated as picocli reads it; a quoted @X is an argument file to it too.
+                            inside = new ArrayList<>();
+                            for (String t : Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1).trim().split("\\s+")) {
+                                inside.add(t.length() > 1 && (t.charAt(0) == '"' || t.charAt(0) == '\'') ? t.substring(1) : t);
+                            }
+                        }
+                    } catch (java.io.IOException e) {
+                        problem = IoProblems.what(file, e);
+                    }
+                }
                 if (problem != null) {
                     return "argument file " + a + ": " + problem + " (expected: a file of arguments, one a line)";
+                }
+                String nested = unreadableArgumentFile(inside, seen);
+                if (nested != null) {
+                    return nested;
                 }
             }
         }

@@ -5,6 +5,7 @@ import dev.netboot.device.ConfigValues;
 import dev.netboot.emulator.Background;
 import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.FaultPlan;
+import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
 import dev.netboot.emulator.ServedFile;
@@ -43,6 +44,12 @@ import picocli.CommandLine.Option;
                         + "2 usage error, or the interface cannot be opened."})
 final class ServeCommand implements Callable<Integer> {
     private static final long MAX_WAIT = 100_000_000L;
+    /**
+     * The one-way latency a real LAN has of its own (a switch and a short cable: the default scenario's): the stage
+     * delays every frame by what a scenario's {@code [segment] latency} asks beyond it, and cannot make a wire faster.
+     */
+    static final long LAN_LATENCY = Scenario.DEFAULT.latencyNanos();
+
     /** The longest a frame is delayed, {@code --jitter} or the scenario's {@code jitter}. */
     private static final long MAX_JITTER = 10_000_000_000L;
     /** How long {@code --clients N} waits, once N clients finished, for no TFTP request and no transfer running. */
@@ -151,6 +158,12 @@ final class ServeCommand implements Callable<Integer> {
         if (unmade != null) {
             throw new UsageError("--scenario " + sf + ": its [faults] " + unmade);
         }
+        if (sc.link().bitsPerSecond() > 0) {
+            throw new UsageError("--scenario " + sf + ": its [segment] bandwidth " + LinkModel.formatRate(sc.link().bitsPerSecond())
+                    + " is a rate serve does not make (the interface's own is the wire's; its stage adds only latency and faults):"
+                    + " leave bandwidth out");
+        }
+        long latency = Math.max(0, sc.latencyNanos() - LAN_LATENCY);
         if (seed != null) {
             sc = sc.withSeed(seed);
         }
@@ -187,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                 // Every board would be refused: say so now, not once per board.
                 throw new UsageError("--root " + root + ": the boot file the scenario names, " + sc.bootFile() + ", is not a file in it");
             }
-            return new Setup(sc, null, null, null, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+            return new Setup(sc, null, null, null, new ChaosLink.Faults(l, d, r, c, j, latency), forNanos);
         }
         if (image != null) {
             if (Files.isDirectory(image)) {
@@ -229,7 +242,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalStateException("an image in memory cannot fail to read", e);
             }
         }
-        return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j), forNanos);
+        return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j, latency), forNanos);
     }
 
     /**
@@ -365,7 +378,8 @@ final class ServeCommand implements Callable<Integer> {
                         .put("stopped", why).put("root", root == null ? null : root.toString()).put("file", bootFile).put("size", size)
                         .putArray("sidecars", sidecars)
                         .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
-                                .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9))
+                                .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9)
+                                .put("latencySeconds", f.latencyNanos() / 1e9))
                         .put("finished", watch.finished()).putArray("clients", watch.json(now))
                         .putArray("multicast", watch.multicastJson())
                         .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
@@ -403,7 +417,7 @@ final class ServeCommand implements Callable<Integer> {
             return "none";
         }
         return String.format(Locale.ROOT, "loss %s, duplicate %s, reorder %s, corrupt %s, jitter %s ms", f.loss(), f.duplicate(),
-                f.reorder(), f.corrupt(), f.jitterNanos() / 1e6);
+                f.reorder(), f.corrupt(), f.jitterNanos() / 1e6) + (f.latencyNanos() == 0 ? "" : ", latency " + f.latencyNanos() / 1e6 + " ms more");
     }
 
     /** Turns SIGINT and SIGTERM into a request to stop: the loop sees it within {@link #MAX_WAIT} and prints the summary. */

@@ -313,6 +313,7 @@ final class TftpCommand implements Runnable {
                 }
                 try (d) {
                     TftpProgress progress = terminal ? new TftpProgress(System.err, d::received, d::expected) : null;
+                    report.watchSignals();
                     client.startRead(System.nanoTime(), server.ip(), server.port(), remote, d);
                     String why = drive(client, net, progress);
                     if (why == null) {
@@ -337,6 +338,7 @@ final class TftpCommand implements Runnable {
             try (u) {
                 TftpProgress progress = terminal ? new TftpProgress(System.err, () -> client.stats().blocks() * client.blockSize(),
                         u::size) : null;
+                report.watchSignals();
                 client.startWrite(System.nanoTime(), server.ip(), server.port(), remote, u);
                 return report.finished(drive(client, net, progress), client, u.size(), terminal);
             }

@@ -15,6 +15,8 @@ final class TftpReport {
     private final boolean get;
     private final boolean json;
     private final long t0 = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private Thread hook;
     private String remote;
     private String local;
     private TftpCommand.Endpoint server;
@@ -76,11 +78,32 @@ final class TftpReport {
         return end(why == null ? 0 : Main.EXIT_FAILED, why, client, size);
     }
 
+    /**
+     * From here until the run ends, a signal that stops the JVM (SIGTERM; SIGINT, Ctrl-C) still ends it as a failure
+     * does: its one line, and with {@code --json} its object (the JVM's exit status stays the signal's, 128 + its
+     * number). A download's part file goes with its own hook ({@link HostFiles.Download}); the server is not told.
+     */
+    void watchSignals() {
+        hook = new Thread(() -> end(Main.EXIT_FAILED, "stopped by a signal before the end" + (get ? "; nothing saved" : ""), null, -1),
+                "netboot-tftp-report");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
     private double seconds() {
         return (System.nanoTime() - t0) / 1e9;
     }
 
     private int end(int exit, String why, TftpClient client, long size) {
+        if (!ended.compareAndSet(false, true)) {
+            return exit; // said once: by the run, or by the signal's hook while the JVM stops
+        }
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is stopping: the hook finds the run ended
+            }
+        }
         if (why != null) {
             // A usage error is about the command line, whatever the run had learnt: the short prefix.
             // The server's ERROR text, REMOTE as typed: shown safely, one line whatever they hold.

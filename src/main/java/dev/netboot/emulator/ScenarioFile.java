@@ -3,6 +3,7 @@ package dev.netboot.emulator;
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigText;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,19 @@ public final class ScenarioFile {
      */
     public static Scenario load(Path file) {
         return parse(ConfigText.load(file));
+    }
+
+    /**
+     * Loads a scenario file for boards with the MACs {@code firstBoard}, the next, ..., {@code boards} in all (a boot's
+     * one, a fleet's boards): a machine of the scenario with one of them is refused at its key.
+     *
+     * @throws ConfigException when the file is unreadable, a field is wrong, or a machine has a board's MAC
+     */
+    public static Scenario load(Path file, MacAddress firstBoard, int boards) {
+        ConfigText c = ConfigText.load(file);
+        Scenario sc = parse(c);
+        ScenarioBoardMacs.check(c, sc, firstBoard, boards);
+        return sc;
     }
 
     /** Parses scenario text; {@code source} names it in messages. */

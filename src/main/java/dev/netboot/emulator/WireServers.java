@@ -18,9 +18,9 @@ import java.util.Objects;
  *
  * <p>A {@code [relay]} is a subnet behind a real relay agent (RFC 1542): its requests, by their giaddr, get its pool,
  * mask and router, and the server reaches it through {@code router-server-address}, its gateway. What else the
- * scenario describes beyond the server host (other DHCP servers, a ProxyDHCP server, plain hosts, the segment's
- * latency and rate) is the emulated segment's, not a real wire's: the caller checks {@link #emulatorOnly(Scenario)}
- * and refuses such a scenario. TFTP transfer IDs come from
+ * scenario describes beyond the server host (other DHCP servers, a ProxyDHCP server, plain hosts) is the emulated
+ * segment's, not a real wire's: the caller checks {@link #emulatorOnly(Scenario)} and refuses such a scenario (the
+ * segment's latency and rate are the caller's to make on its wire, or refuse). TFTP transfer IDs come from
  * {@code Seeds.random(seed, "tftp-ports")}, as on the emulator; DATA is handed to the link as fast as it
  * takes it (a link that has no room says so, and the session sends again on a later poll).
  */

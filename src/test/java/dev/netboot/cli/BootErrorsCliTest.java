@@ -86,6 +86,31 @@ class BootErrorsCliTest {
     }
 
     /**
+     * A machine of the scenario with the board's MAC (spi-nor-16m.profile's [board] mac = 02:4e:42:00:00:01) is refused at
+     * its key, as two machines with one MAC are: before, boot and fleet ran without a word, two stations with one MAC on
+     * the segment.
+     */
+    @Test
+    void aMachineWithTheBoardsMacIsRefusedAtItsKey() throws IOException {
+        Path twin = Files.writeString(dir.resolve("twin.scenario"), "# the board's twin\n[host twin]\nmac = 02:4e:42:00:00:01\n"
+                + "address = 10.0.0.66\n");
+        usage(twin + ":3: [host twin] mac: '02:4e:42:00:00:01' is the board's MAC too (the profile's [board] mac; expected: a MAC"
+                + " of this machine's own)", "boot", "--profile", "spi-nor-16m", "--scenario", twin.toString());
+        Path server = Files.writeString(dir.resolve("server.scenario"), "[server]\nmac = 02:4e:42:00:00:01\n");
+        usage(server + ":2: [server] mac: '02:4e:42:00:00:01' is the board's MAC too (the profile's [board] mac; expected: a MAC"
+                + " of this machine's own)", "boot", "--profile", "spi-nor-16m", "--scenario", server.toString());
+        // A fleet's boards have the profile's MAC and the ones after it: a host with the third's is refused with 3 boards.
+        Path third = Files.writeString(dir.resolve("third.scenario"), "[host h]\nmac = 02:4e:42:00:00:03\naddress = 10.0.0.66\n");
+        BootCliTest.Run r = run("fleet", "--profile", "spi-nor-16m", "--boards", "3", "--scenario", third.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: " + third + ":2: [host h] mac: '02:4e:42:00:00:03' is board 3's MAC too (the fleet's 3 boards have the"
+                + " profile's [board] mac and the 2 after it; expected: a MAC of this machine's own)\n", r.err());
+        // The one board of a boot has only the profile's: the host is another machine and the board boots.
+        r = run("boot", "--profile", "spi-nor-16m", "--scenario", third.toString(), "--flash-timing", "none", "--json");
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    /**
      * The brief's own case: a scenario that moves the server to 192.0.2.1 and says nothing else boots from it, the router,
      * name server and TFTP server following the server and the board getting 192.0.2.42 (before: exit 2, "client 10.0.0.42
      * is not in the server's subnet 192.0.2.1/24"; with a client-address, exit 1 after ARP for 10.0.0.1 went unanswered).

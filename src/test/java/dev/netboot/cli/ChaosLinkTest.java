@@ -180,4 +180,37 @@ class ChaosLinkTest {
         }
         assertTrue(l.delayed() > 0);
     }
+
+    @Test
+    void latencyDelaysEveryFrameBothWaysByItsTimeAndIsNoFault() {
+        // serve's [segment] latency (beyond a LAN's own): every frame takes it, each way; the order is kept and the tap
+        // calls none of it a fault (before, the stage had no latency: frames went out at once).
+        Wire w = new Wire();
+        long latency = 30_000_000;
+        List<String> seen = new ArrayList<>();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 0, 0, 0, 0, latency), 3, (now, dir, f, n, ls, faults) -> seen.add(dir
+                + " " + faults));
+        for (int i = 0; i < 5; i++) {
+            send(l, i * 1_000_000L, frame(i));
+        }
+        w.incoming.add(frame(9));
+        assertEquals(List.of(), drain(l, 10_000_000L), "an incoming frame waits its latency too");
+        List<byte[]> in = new ArrayList<>();
+        List<Long> inAt = new ArrayList<>();
+        for (long t = 10_000_000L; t < 100_000_000L; t += 100_000) {
+            for (byte[] f : drain(l, t)) {
+                in.add(f);
+                inAt.add(t);
+            }
+        }
+        assertEquals(5, w.sent.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(i, w.sent.get(i)[20], "order kept");
+            assertEquals(i * 1_000_000L + latency, w.sentAt.get(i), "frame " + i);
+        }
+        assertEquals(1, in.size());
+        assertEquals(10_000_000L + latency, inAt.getFirst());
+        assertEquals(0, l.delayed(), "the latency is no jitter");
+        assertEquals(List.of("OUT null", "OUT null", "OUT null", "OUT null", "OUT null", "IN null"), seen);
+    }
 }

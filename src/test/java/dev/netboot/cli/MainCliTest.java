@@ -70,6 +70,50 @@ class MainCliTest {
     }
 
     @Test
+    void anArgumentFileThatIsADevicePipeOrHugeIsOneLine(@TempDir Path dir) throws Exception {
+        // Before, picocli read @/dev/zero for ever (NUL is whitespace to its tokenizer) and waited for ever on a
+        // FIFO nobody writes: the command never ended.
+        String expected = " is not a regular file (a device, pipe or socket) (expected: a file of arguments, one a line)\n";
+        BootCliTest.Run r = run("boot", "@/dev/zero");
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: argument file @/dev/zero:" + expected, r.err());
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        r = run("@" + fifo);
+        assertEquals("netboot: argument file @" + fifo + ":" + expected, r.err());
+        // One named inside an argument file, as picocli reads that one too.
+        Path outer = Files.writeString(dir.resolve("outer"), "boot\n--flash-timing none\n@/dev/zero\n");
+        r = run("@" + outer);
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: argument file @/dev/zero:" + expected, r.err());
+        // Larger than a config file may be (1 MiB): no command line is.
+        Path huge = dir.resolve("huge");
+        Files.write(huge, new byte[(1 << 20) + 1]);
+        r = run("boot", "@" + huge);
+        assertEquals("netboot: argument file @" + huge + ": 1048577 bytes is too large (at most 1024 KiB)"
+                + " (expected: a file of arguments, one a line)\n", r.err());
+        // An argument file naming itself is read as picocli reads it (which notices the loop), not checked for ever.
+        Path self = Files.writeString(dir.resolve("self"), "boot --flash-timing fast @" + dir.resolve("self") + "\n");
+        r = run("@" + self);
+        assertEquals("netboot: --flash-timing fast (expected: typical, max or none)\n", r.err());
+        // @@X is picocli's escape for the argument @X, never a file.
+        assertEquals("netboot: unexpected argument '@/dev/zero' (try 'netboot boot --help')\n", run("boot", "@@/dev/zero").err());
+    }
+
+    @Test
+    void standardOutputThatCannotBeWrittenIsOneLineAndExit1(@TempDir Path dir) throws Exception {
+        // /dev/full fails every write with ENOSPC, as a full disk under 'netboot boot --json > result.json' does. Before,
+        // System.out kept the error to itself: exit 0, the output lost without a word.
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "--version").redirectOutput(new java.io.File("/dev/full")).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(Main.EXIT_FAILED, p.exitValue());
+        assertEquals("netboot: standard output /dev/full: write error (a full disk, or a device that takes nothing): what the command"
+                + " printed is lost\n", Files.readString(err));
+    }
+
+    @Test
     void versionWorksOnEveryCommandAndIsThePomsVersion() throws Exception {
         // The expected version is read from pom.xml itself: the project's <version> after its <artifactId>.
         Matcher m = Pattern.compile("<artifactId>netboot</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));

@@ -512,6 +512,35 @@ class ServeCommandTest {
         }
     }
 
+    @Test
+    void aSegmentsBandwidthIsRefusedAndItsLatencyBeyondALansOwnIsTheStagesDelay() throws Exception {
+        // Before, serve ignored [segment] latency and bandwidth without a word: a client saw the wire's own round trip.
+        Path slow = Files.writeString(dir.resolve("slow.scenario"), SCENARIO.formatted("1s") + "[segment]\nbandwidth = 100Mbit\n");
+        BootCliTest.Run r = BootCliTest.run("serve", "--interface", "serve-nosuch0", "--scenario", slow.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("netboot: --scenario " + slow + ": its [segment] bandwidth 100Mbit/s is a rate serve does not make (the interface's"
+                + " own is the wire's; its stage adds only latency and faults): leave bandwidth out\n", r.err());
+        try (HostNet net = new HostNet("sv", "serve")) {
+            Lan lan = lan(net);
+            net.exec(lan.cli1(), "ip", "addr", "add", "192.0.2.7/24", "dev", lan.c1());
+            Path far = Files.writeString(dir.resolve("far.scenario"), SCENARIO.formatted("1s") + "[segment]\nlatency = 50ms\n");
+            Process p = serve(lan.srv(), "--interface", lan.bridge(), "--scenario", far.toString(), "--for", "4s", "--json");
+            // ping's echo and the server's reply each take the latency beyond a LAN's own 100us: at least 99.8 ms.
+            String ping = net.exec(lan.cli1(), "ping", "-c", "3", "-i", "0.3", "-W", "3", "192.0.2.1");
+            Matcher m = Pattern.compile("rtt min/avg/max/mdev = ([0-9.]+)/").matcher(ping);
+            assertTrue(m.find(), ping);
+            assertTrue(Double.parseDouble(m.group(1)) >= 99.8, ping);
+            Served s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
+            assertEquals(0.0499, BootCliTest.JSON.readTree(s.out()).get("faults").get("latencySeconds").asDouble(), 1e-12);
+            // The default scenario's 100us is the LAN's own: nothing is added.
+            p = serve(lan.srv(), "--interface", lan.bridge(), "--scenario", "emulator/default.scenario", "--for", "1s", "--json");
+            s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
+            assertEquals(0.0, BootCliTest.JSON.readTree(s.out()).get("faults").get("latencySeconds").asDouble());
+        }
+    }
+
     /** What the guest's program prints on its serial port once it runs. */
     static final String NBP_RUNNING = "NETBOOT-NBP-RUNNING";
 

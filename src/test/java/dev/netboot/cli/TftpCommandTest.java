@@ -69,6 +69,39 @@ class TftpCommandTest {
         return r;
     }
 
+    /**
+     * SIGTERM (as {@code timeout} and {@code kill} send) or SIGINT mid-transfer: the run still ends in its one line and,
+     * with --json, its one object, and leaves no part file. Before, the JVM stopped with nothing on stdout or stderr.
+     */
+    @Test
+    void aSignalMidTransferStillEndsInOneLineAndOneJsonObject() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = silent.getLocalPort();
+            Path local = dir.resolve("f.bin");
+            Path out = dir.resolve("out");
+            Path err = dir.resolve("err");
+            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "tftp", "get", "127.0.0.1:" + port, "f.bin", local.toString(), "--json")
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            // The request has come: the transfer runs (it waits 39 s for an answer that never comes).
+            silent.receive(new java.net.DatagramPacket(new byte[600], 600));
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(128 + 15, p.exitValue());
+            String line = "stopped by a signal before the end; nothing saved";
+            assertEquals("netboot: tftp get 127.0.0.1:" + port + " f.bin: " + line + "\n", Files.readString(err));
+            List<String> objects = Files.readAllLines(out);
+            assertEquals(1, objects.size(), objects.toString());
+            JsonNode j = BootCliTest.JSON.readTree(objects.getFirst());
+            assertEquals("error", j.get("result").asText());
+            assertEquals(line, j.get("error").asText());
+            assertEquals(port, j.get("port").asInt());
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of("err", "out"), files.map(f -> f.getFileName().toString()).sorted().toList(), "no part file");
+            }
+        }
+    }
+
     @Test
     void aSilentServerFailsWithOneLineAndLeavesNothing() throws IOException {
         // A socket that never reads: the requests arrive and nothing answers (no ICMP either).
