@@ -158,10 +158,9 @@ final class ServeCommand implements Callable<Integer> {
         if (unmade != null) {
             throw new UsageError("--scenario " + sf + ": its [faults] " + unmade);
         }
-        if (sc.link().bitsPerSecond() > 0) {
-            throw new UsageError("--scenario " + sf + ": its [segment] bandwidth " + LinkModel.formatRate(sc.link().bitsPerSecond())
-                    + " is a rate serve does not make (the interface's own is the wire's; its stage adds only latency and faults):"
-                    + " leave bandwidth out");
+        String unpaced = bandwidth(sc.link().bitsPerSecond(), iface, interfaceMbps(iface));
+        if (unpaced != null) {
+            throw new UsageError("--scenario " + sf + ": its [segment] bandwidth " + unpaced);
         }
         long latency = Math.max(0, sc.latencyNanos() - LAN_LATENCY);
         if (seed != null) {
@@ -251,6 +250,36 @@ final class ServeCommand implements Callable<Integer> {
      * down, a queue limit, a reordering by a fixed delay, other hosts' traffic) has no counterpart here, and is refused
      * rather than left out without a word.
      */
+    /**
+     * Returns why a scenario's {@code bandwidth} cannot hold on {@code iface}, or null when it does: the stage does not pace
+     * frames, so the rate holds only where the interface's own (its link speed, {@code mbps}; -1 when it reports none,
+     * as a bridge, a TAP or a missing interface do) is no faster than the scenario asks.
+     */
+    static String bandwidth(long bitsPerSecond, String iface, long mbps) {
+        if (bitsPerSecond <= 0 || (mbps > 0 && mbps * 1_000_000 <= bitsPerSecond)) {
+            return null;
+        }
+        String rate = LinkModel.formatRate(bitsPerSecond);
+        return mbps > 0
+                ? rate + " is slower than " + iface + "'s own " + LinkModel.formatRate(mbps * 1_000_000)
+                        + ", and serve does not pace frames (its stage adds only latency and faults): leave bandwidth out, or"
+                        + " serve on an interface of at most " + rate
+                : rate + " is a rate serve does not make (" + iface + " reports no link speed of its own, and its stage adds only"
+                        + " latency and faults): leave bandwidth out";
+    }
+
+    /** Returns the link speed {@code iface} reports (Mbit/s, sysfs), or -1 when it reports none or there is no such interface. */
+    private static long interfaceMbps(String iface) {
+        if (iface == null || iface.isEmpty() || iface.contains("/") || iface.startsWith(".")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(Files.readString(Path.of("/sys/class/net", iface, "speed")).trim());
+        } catch (IOException | NumberFormatException | SecurityException e) {
+            return -1;
+        }
+    }
+
     private static String unmade(FaultPlan f) {
         Background bg = f.background();
         String what = f.tamper() > 0 ? "tamper " + number(f.tamper())

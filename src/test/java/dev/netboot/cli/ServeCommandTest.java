@@ -100,11 +100,7 @@ class ServeCommandTest {
 
     /** Starts serve in namespace {@code ns}, its stdout and stderr in {@code dir}'s serve.out and serve.err, and waits until it says it serves. */
     static Process serve(Path dir, String ns, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED", "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "serve"));
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("serve.out").toFile())
+        Process p = new ProcessBuilder(serveCommand(ns, args)).redirectOutput(dir.resolve("serve.out").toFile())
                 .redirectError(dir.resolve("serve.err").toFile()).start();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!Files.readString(dir.resolve("serve.err")).contains("netboot: serving on")) {
@@ -115,6 +111,15 @@ class ServeCommandTest {
             Thread.sleep(20);
         }
         return p;
+    }
+
+    /** The command line of serve run in namespace {@code ns} by this JVM's java, on the test class path. */
+    static List<String> serveCommand(String ns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-Dnetboot.home=" + Path.of("").toAbsolutePath(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
     }
 
     Served finish(Process p, List<Process> clients) throws Exception {
@@ -513,13 +518,13 @@ class ServeCommandTest {
     }
 
     @Test
-    void aSegmentsBandwidthIsRefusedAndItsLatencyBeyondALansOwnIsTheStagesDelay() throws Exception {
+    void aSegmentsBandwidthHoldsOnlyAtTheInterfacesOwnRateAndItsLatencyBeyondALansOwnIsTheStagesDelay() throws Exception {
         // Before, serve ignored [segment] latency and bandwidth without a word: a client saw the wire's own round trip.
         Path slow = Files.writeString(dir.resolve("slow.scenario"), SCENARIO.formatted("1s") + "[segment]\nbandwidth = 100Mbit\n");
         BootCliTest.Run r = BootCliTest.run("serve", "--interface", "serve-nosuch0", "--scenario", slow.toString());
         assertEquals(2, r.exit(), r.err());
-        assertEquals("netboot: --scenario " + slow + ": its [segment] bandwidth 100Mbit/s is a rate serve does not make (the interface's"
-                + " own is the wire's; its stage adds only latency and faults): leave bandwidth out\n", r.err());
+        assertEquals("netboot: --scenario " + slow + ": its [segment] bandwidth 100Mbit/s is a rate serve does not make (serve-nosuch0"
+                + " reports no link speed of its own, and its stage adds only latency and faults): leave bandwidth out\n", r.err());
         try (HostNet net = new HostNet("sv", "serve")) {
             Lan lan = lan(net);
             net.exec(lan.cli1(), "ip", "addr", "add", "192.0.2.7/24", "dev", lan.c1());
@@ -533,6 +538,19 @@ class ServeCommandTest {
             Served s = finish(p, List.of());
             assertEquals(0, s.exit(), s.err());
             assertEquals(0.0499, BootCliTest.JSON.readTree(s.out()).get("faults").get("latencySeconds").asDouble(), 1e-12);
+            // A veth reports 10000 Mbit/s (sysfs): a scenario's 10Gbit is the interface's own rate, 1Gbit would need pacing.
+            Path tenGig = Files.writeString(dir.resolve("ten.scenario"), SCENARIO.formatted("1s") + "[segment]\nbandwidth = 10Gbit\n");
+            p = serve(lan.srv(), "--interface", net.name("p1"), "--scenario", tenGig.toString(), "--for", "1s", "--json");
+            s = finish(p, List.of());
+            assertEquals(0, s.exit(), s.err());
+            Path oneGig = Files.writeString(dir.resolve("one.scenario"), SCENARIO.formatted("1s") + "[segment]\nbandwidth = 1Gbit\n");
+            Process refused = new ProcessBuilder(serveCommand(lan.srv(), "--interface", net.name("p1"), "--scenario", oneGig.toString(),
+                    "--for", "1s")).redirectOutput(dir.resolve("serve.out").toFile()).redirectError(dir.resolve("serve.err").toFile()).start();
+            s = finish(refused, List.of());
+            assertEquals(2, s.exit(), s.err());
+            assertEquals("netboot: --scenario " + oneGig + ": its [segment] bandwidth 1Gbit/s is slower than " + net.name("p1")
+                    + "'s own 10Gbit/s, and serve does not pace frames (its stage adds only latency and faults): leave bandwidth out,"
+                    + " or serve on an interface of at most 1Gbit/s\n", s.err());
             // The default scenario's 100us is the LAN's own: nothing is added.
             p = serve(lan.srv(), "--interface", lan.bridge(), "--scenario", "emulator/default.scenario", "--for", "1s", "--json");
             s = finish(p, List.of());
