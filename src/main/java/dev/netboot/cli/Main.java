@@ -2,6 +2,8 @@ package dev.netboot.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 
 /**
@@ -55,14 +57,14 @@ public final class Main {
     static int lostOutput(int status) {
         String target;
         try {
-            target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
         } catch (IOException | UnsupportedOperationException e) {
             target = null;
         }
         if (target != null && (target.startsWith("pipe:") || target.startsWith("socket:"))) {
             return status;
         }
-        System.err.println("netboot: standard output" + (target == null ? "" : " " + target) + ": write error (a full disk, or a device"
+        System.err.println("netboot: standard output" + (target == null ? "" : " " + Shown.text(target)) + ": write error (a full disk, or a device"
                 + " that takes nothing): what the command printed is lost");
         return status == 0 ? EXIT_FAILED : status;
     }

@@ -4,6 +4,7 @@ import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpFailure;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How one {@code netboot tftp} run ends, whichever way: a usage error (exit 2), a failure (exit 1) or
@@ -15,7 +16,7 @@ final class TftpReport {
     private final boolean get;
     private final boolean json;
     private final long t0 = System.nanoTime();
-    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
     private Thread hook;
     private String remote;
     private String local;
