@@ -120,12 +120,6 @@ class ServeMulticastTest {
             // Every block went to the group once as new, and what went again is counted as resent: no more than a pass.
             assertEquals(run.blocks(), m.get("groupData").asLong() - m.get("resentData").asLong(), m.toString());
             assertTrue(m.get("resentData").asLong() < run.blocks(), m.toString());
-            // Every block reached the wire (the capture, after the fault stage), to the group; a frame corrupted on the
-            // way out is one whose checksum fails.
-            List<String> blocks = CaptureDissectionTest.tshark(run.pcap(), "-o", "udp.check_checksum:TRUE", "-o",
-                    "ip.check_checksum:TRUE", "-Y", "ip.src == " + SERVER + " && ip.dst == " + GROUP + " && udp.dstport == "
-                    + GROUP_PORT + " && udp.checksum.status == 1 && ip.checksum.status == 1", "-T", "fields", "-e", "udp.payload");
-            assertEquals(run.blocks(), blocks.stream().map(d -> d.substring(4, 8)).distinct().count());
             for (JsonNode c : j.get("clients")) {
                 assertEquals("complete", c.get("transfer").get("end").asText(), c.toString());
                 assertEquals(run.size(), c.get("transfer").get("bytes").asLong(), c.toString());
