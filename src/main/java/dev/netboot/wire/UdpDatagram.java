@@ -120,6 +120,14 @@ public final class UdpDatagram {
         buf.putShort(off + CHECKSUM, (short) 0);
     }
 
+    /**
+     * Writes into this datagram, whose checksum field is 0, the checksum its sender left to the NIC: what it carries
+     * once on a wire (a veth's or a tap's frame arrives without it).
+     */
+    public void fillChecksum(int srcIp, int dstIp) {
+        buf.putShort(off + CHECKSUM, (short) compute(buf, off, length(), srcIp, dstIp));
+    }
+
     /** Returns the checksum to transmit for the datagram at {@code off} whose checksum field is zero. */
     static int compute(ByteBuffer buf, int off, int length, int srcIp, int dstIp) {
         long sum = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length);

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.link.WaitableLink;
+import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.MalformedPacketException;
+import dev.netboot.wire.UdpDatagram;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +143,44 @@ class ChaosLinkTest {
                 }
             }
             assertEquals(1, bits);
+        }
+    }
+
+    @Test
+    void aCorruptedDatagramWhoseChecksumWasLeftToTheNicIsOneACarefulReceiverDrops() {
+        // A frame from a veth or a VM's tap comes with its UDP checksum left to the NIC, and RawSocketLink hands it on
+        // with the checksum 0 ("none", RFC 768). On a wire it would have carried one: a flipped bit must show, as the
+        // class says, or serve --corrupt hands its servers a changed datagram (an ACK of block 22 whose high byte flipped
+        // made serve take an atftp client with 24 of 211 blocks as served, and stop answering it).
+        Wire w = new Wire();
+        ChaosLink l = new ChaosLink(w, new ChaosLink.Faults(0, 0, 0, 1, 0), 11, (now, dir, f, n, ls, faults) -> {
+        });
+        int src = 0xC000022A, dst = 0xC0000201; // 192.0.2.42 to 192.0.2.1
+        for (int i = 0; i < 200; i++) {
+            // An ACK of block i with 100 bytes more, so that the frame has no Ethernet padding, where a flip is harmless.
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + 8 + 104);
+            b.putShort(12, (short) 0x0800);
+            Ipv4Packet.emit(b, 14, 8 + 104, Ipv4Packet.PROTO_UDP, src, dst, 64, i);
+            b.putShort(14 + 20 + 8, (short) 4).putShort(14 + 20 + 8 + 2, (short) i);
+            UdpDatagram.emitWithoutChecksum(b, 14 + 20, 40000, 50000, 104);
+            w.incoming.add(b.array());
+        }
+        List<byte[]> got = drain(l, 0);
+        assertEquals(200, got.size());
+        for (byte[] f : got) {
+            assertTrue(dropped(f, src, dst), "a corrupted frame that verifies: " + java.util.HexFormat.of().formatHex(f));
+        }
+    }
+
+    /** Returns whether a careful receiver (the stack's checks) drops {@code f}: malformed, or a checksum fails. */
+    static boolean dropped(byte[] f, int src, int dst) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+        try {
+            Ipv4Packet ip = new Ipv4Packet().wrap(b, 14, f.length - 14, false);
+            return !ip.checksumOk() || !new UdpDatagram().wrap(b, ip.payloadOffset(), ip.payloadLength(), src, dst, false)
+                    .checksumOk(src, dst);
+        } catch (MalformedPacketException e) {
+            return true;
         }
     }
 

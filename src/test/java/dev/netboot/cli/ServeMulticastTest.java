@@ -99,6 +99,35 @@ class ServeMulticastTest {
     }
 
     @Test
+    void onAWireThatDuplicatesAndCorruptsFramesEveryClientTakesTheImageBitForBit() throws Exception {
+        // serve's fault stage duplicates and corrupts 5% of the frames each way (300,000 bytes: 210 blocks of 1428 and a
+        // short one; a 200 ms timeout, so that what is lost comes again soon). fetch checks each client's copy against
+        // the image's digest. A copy of an ACK must not send its block again (RFC 1123 section 4.2.3.1: each copy then
+        // goes twice to the end of the file; this run sent 434 DATA for 211 blocks so), and a corrupted ACK must be
+        // dropped, not taken (an ACK of block 22 with a bit flipped into its high byte had a client with 24 blocks
+        // counted as served, and the client then failed on "Unknown transfer ID").
+        try (HostNet net = new HostNet("sm", "serve")) {
+            Run run = fetch(net, CLIENTS, "multicast = yes\nmulticast-group = " + GROUP + "\nmulticast-port = " + GROUP_PORT + "\n",
+                    300_000, "200ms", "--duplicate", "0.05", "--corrupt", "0.05", "--seed", "7");
+            JsonNode j = run.summary();
+            assertTrue(j.get("wire").get("duplicated").asInt() > 0 && j.get("wire").get("corrupted").asInt() > 0, j.toString());
+            assertEquals(CLIENTS, j.get("finished").asInt(), j.toString());
+            assertEquals(1, j.get("multicast").size(), j.toString());
+            JsonNode m = j.get("multicast").get(0);
+            assertEquals(CLIENTS, m.get("clients").asInt(), m.toString());
+            assertEquals(CLIENTS, m.get("served").asInt(), m.toString());
+            assertEquals(0, m.get("givenUp").asInt(), m.toString());
+            // Every block went to the group once as new, and what went again is counted as resent: no more than a pass.
+            assertEquals(run.blocks(), m.get("groupData").asLong() - m.get("resentData").asLong(), m.toString());
+            assertTrue(m.get("resentData").asLong() < run.blocks(), m.toString());
+            for (JsonNode c : j.get("clients")) {
+                assertEquals("complete", c.get("transfer").get("end").asText(), c.toString());
+                assertEquals(run.size(), c.get("transfer").get("bytes").asLong(), c.toString());
+            }
+        }
+    }
+
+    @Test
     void withoutMulticastSaidAnAtftpClientAskingForItGetsAUnicastTransfer() throws Exception {
         // The scenario names the groups but does not say multicast = yes: the option is left unanswered (RFC 2090: "the
         // server may ... ignore the multicast option"), and atftp falls back to a unicast transfer, as before.
@@ -126,6 +155,11 @@ class ServeMulticastTest {
      * bit for bit and that serve stopped after them, and returns what the run left.
      */
     Run fetch(HostNet net, int n, String tftp) throws Exception {
+        return fetch(net, n, tftp, 2_000_000, "1s");
+    }
+
+    /** {@link #fetch(HostNet, int, String)} of an image of {@code size} bytes, serve's TFTP timeout and more options. */
+    Run fetch(HostNet net, int n, String tftp, int size, String timeout, String... serveArgs) throws Exception {
         String srv = net.netns("srv");
         String br = net.name("br");
         net.exec(srv, "ip", "link", "add", br, "type", "bridge");
@@ -137,15 +171,17 @@ class ServeMulticastTest {
             net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
         }
         // 2,000,000 bytes: 1400 blocks of 1428 and a short one (RFC 1350: a block under the size ends the file).
-        byte[] img = BootCliTest.randomImage(2_000_000, 2090);
+        byte[] img = BootCliTest.randomImage(size, 2090);
         String digest = BootCliTest.sha256(img);
         Path image = Files.write(dir.resolve("image.bin"), img);
-        Path scenario = Files.writeString(dir.resolve("multicast.scenario"), ServeCommandTest.SCENARIO.formatted("1s") + tftp);
+        Path scenario = Files.writeString(dir.resolve("multicast.scenario"), ServeCommandTest.SCENARIO.formatted(timeout) + tftp);
         Path pcap = dir.resolve("bridge.pcapng");
         Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", br, "-w", pcap.toString());
         AtftpdMulticastInteropTest.awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
-        Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
-                image.toString(), "--clients", String.valueOf(n), "--for", "120s", "--json");
+        List<String> args = new ArrayList<>(List.of("--interface", br, "--scenario", scenario.toString(), "--image",
+                image.toString(), "--clients", String.valueOf(n), "--for", "120s", "--json"));
+        args.addAll(List.of(serveArgs));
+        Process serve = ServeCommandTest.serve(dir, srv, args.toArray(String[]::new));
         // Each client leases (udhcpc), routes the groups to its port (where the kernel joins them for atftp), waits
         // until every client has its lease, then asks for the image by multicast: all at once, while one transfer runs.
         Path go = dir.resolve("go");
