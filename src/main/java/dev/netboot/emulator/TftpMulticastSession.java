@@ -300,12 +300,6 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             oack(now, from, false); // not the master: another OACK with mc=0
             return;
         }
-        if (n < sent) {
-            // An ACK of a block before the one the master was sent last: a copy of an ACK already answered, or its own
-            // again after a timeout. RFC 1123 section 4.2.3.1: never send the block again on a duplicate ACK (each copy
-            // would go twice to the end of the file, the Sorcerer's Apprentice); it comes again on the timeout.
-            return;
-        }
         oackPending = false;
         retries = 0;
         clients.answered(from);
