@@ -85,6 +85,9 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     private boolean oackPending;      // the master's OACK (mc=1) is out, its first ACK not in
     private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
     private long sent = -1;           // the block last sent (-1: the OACK)
+    private long sentAt;              // when it was sent
+    private boolean sentOnce;         // it went once only: its ACK times a round trip (Karn)
+    private long srtt;                // the master's smoothed round trip, DATA to its ACK (0: none measured yet)
     private long highest;             // the highest block sent so far: one at or below it goes again
     private long retryAt = Long.MAX_VALUE;
     private int retries;
@@ -279,6 +282,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             return;
         }
         long n = TftpWire.block(buf, off, len);
+        long ackedBefore = from.acked();
         from.acked(Math.min(n, lastBlock));
         if (n >= lastBlock) {
             finish(now, from, true); // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
@@ -299,6 +303,17 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             }
             oack(now, from, false); // not the master: another OACK with mc=0
             return;
+        }
+        if (!oackPending && n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing()) {
+            // The master acknowledges again a block it had acknowledged, within a round trip of the block that ACK asked
+            // for going out: a copy of the ACK already answered, not a note that the block was lost (that comes after the
+            // client's own timeout). RFC 1123 section 4.2.3.1: sending the block again for it would send every block
+            // after it twice (the Sorcerer's Apprentice). A new master's first ACK is answered whatever it names.
+            return;
+        }
+        if (n == sent && sentOnce) {
+            long sample = now - sentAt;
+            srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8; // a gain of 1/8, as SenderWindow's
         }
         oackPending = false;
         retries = 0;
@@ -353,8 +368,15 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         timedOut = false;
         sent = b;
+        sentAt = now;
+        sentOnce = !again;
         retryAt = now + params.timeout();
         return false;
+    }
+
+    /** How soon after a block went out an ACK asking for it again is taken for a copy: a round trip, or the timeout before one is measured. */
+    private long copySpacing() {
+        return srtt > 0 ? srtt : params.timeout();
     }
 
     @Override
