@@ -2,10 +2,7 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigValues;
-import dev.netboot.emulator.Background;
 import dev.netboot.emulator.EmulatedBoot;
-import dev.netboot.emulator.FaultPlan;
-import dev.netboot.emulator.LinkModel;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
 import dev.netboot.emulator.ServedFile;
@@ -154,11 +151,11 @@ final class ServeCommand implements Callable<Integer> {
         if (other != null) {
             throw new UsageError("--scenario " + sf + ": " + other);
         }
-        String unmade = unmade(sc.faults());
+        String unmade = WireScenario.unmade(sc.faults());
         if (unmade != null) {
             throw new UsageError("--scenario " + sf + ": its [faults] " + unmade);
         }
-        String unpaced = bandwidth(sc.link().bitsPerSecond(), iface, interfaceMbps(iface));
+        String unpaced = WireScenario.bandwidth(sc.link().bitsPerSecond(), iface, WireScenario.interfaceMbps(iface));
         if (unpaced != null) {
             throw new UsageError("--scenario " + sf + ": its [segment] bandwidth " + unpaced);
         }
@@ -173,7 +170,7 @@ final class ServeCommand implements Callable<Integer> {
         long j = jitter == null ? sc.faults().jitter() : duration("--jitter", jitter);
         if (j > MAX_JITTER) {
             throw new UsageError(jitter != null ? "--jitter " + jitter + ": out of range (expected: 0..10s)"
-                    : "--scenario " + sf + ": its [faults] jitter " + time(j) + ": out of range (expected: 0..10s, as --jitter)");
+                    : "--scenario " + sf + ": its [faults] jitter " + WireScenario.time(j) + ": out of range (expected: 0..10s, as --jitter)");
         }
         long forNanos = duration == null ? Long.MAX_VALUE : duration("--for", duration);
         if (duration != null && forNanos <= 0) {
@@ -242,66 +239,6 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j, latency), forNanos);
-    }
-
-    /**
-     * Returns the first fault of a scenario's {@code [faults]} that the stage ({@link ChaosLink}) does not make, as its key
-     * and value and why, or null when it makes them all: what the emulator's wire does to one board's port (tamper, a link
-     * down, a queue limit, a reordering by a fixed delay, other hosts' traffic) has no counterpart here, and is refused
-     * rather than left out without a word.
-     */
-    /**
-     * Returns why a scenario's {@code bandwidth} cannot hold on {@code iface}, or null when it does: the stage does not pace
-     * frames, so the rate holds only where the interface's own (its link speed, {@code mbps}; -1 when it reports none,
-     * as a bridge, a TAP or a missing interface do) is no faster than the scenario asks.
-     */
-    static String bandwidth(long bitsPerSecond, String iface, long mbps) {
-        if (bitsPerSecond <= 0 || (mbps > 0 && mbps * 1_000_000 <= bitsPerSecond)) {
-            return null;
-        }
-        String rate = LinkModel.formatRate(bitsPerSecond);
-        return mbps > 0
-                ? rate + " is slower than " + iface + "'s own " + LinkModel.formatRate(mbps * 1_000_000)
-                        + ", and serve does not pace frames (its stage adds only latency and faults): leave bandwidth out, or"
-                        + " serve on an interface of at most " + rate
-                : rate + " is a rate serve does not make (" + iface + " reports no link speed of its own, and its stage adds only"
-                        + " latency and faults): leave bandwidth out";
-    }
-
-    /** Returns the link speed {@code iface} reports (Mbit/s, sysfs), or -1 when it reports none or there is no such interface. */
-    private static long interfaceMbps(String iface) {
-        if (iface == null || iface.isEmpty() || iface.contains("/") || iface.startsWith(".")) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(Files.readString(Path.of("/sys/class/net", iface, "speed")).trim());
-        } catch (IOException | NumberFormatException | SecurityException e) {
-            return -1;
-        }
-    }
-
-    private static String unmade(FaultPlan f) {
-        Background bg = f.background();
-        String what = f.tamper() > 0 ? "tamper " + number(f.tamper())
-                : f.linkDownFor() > 0 ? "link-down-for " + time(f.linkDownFor())
-                : f.maxQueue() > 0 ? "max-queue " + f.maxQueue()
-                : f.reorder() > 0 && f.reorderDelay() != FaultPlan.DEFAULT_REORDER_DELAY ? "reorder-delay " + time(f.reorderDelay())
-                : bg.broadcasts() > 0 ? "broadcasts " + number(bg.broadcasts())
-                : bg.arpChatter() > 0 ? "arp-chatter " + number(bg.arpChatter())
-                : bg.udpNoise() > 0 ? "udp-noise " + number(bg.udpNoise())
-                : bg.flood() > 0 ? "flood " + bg.flood() : null;
-        return what == null ? null : what + " is a fault serve does not make (its stage makes loss, duplicate, reorder, corrupt and jitter)";
-    }
-
-    /** A number as a scenario would say it: 100, not 100.0. */
-    private static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    /** A time as a scenario would say it, in the largest unit it is a whole number of: 5s, 5ms, 250us. */
-    private static String time(long nanos) {
-        return nanos % 1_000_000_000L == 0 ? nanos / 1_000_000_000L + "s" : nanos % 1_000_000L == 0 ? nanos / 1_000_000L + "ms"
-                : nanos % 1_000L == 0 ? nanos / 1_000L + "us" : nanos + "ns";
     }
 
     private static double probability(String option, Double value, double otherwise) {
