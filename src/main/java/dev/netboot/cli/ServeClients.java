@@ -60,10 +60,16 @@ final class ServeClients {
             return asked;
         }
 
-        /** Returns whether the main transfer is over. */
+        /** Returns whether the main transfer is over, and not because the server gave up on the client. */
         boolean finished() {
             ServeTransfer m = main();
-            return m != null && m.endAt >= 0;
+            return m != null && m.endAt >= 0 && !m.givenUp();
+        }
+
+        /** Returns whether the server gave up on the client's main transfer: the client fell silent (and may come back). */
+        boolean givenUp() {
+            ServeTransfer m = main();
+            return m != null && m.givenUp();
         }
     }
 
@@ -74,6 +80,7 @@ final class ServeClients {
     private int sessionsSeen;
     private long lastRequestAt = -1;
     private boolean running;
+    private long idleSince = -1; // when the last transfer running ended; -1 while one runs
     private List<TftpMulticastSession> multicast = List.of();
 
     ServeClients(PrintStream err, MacAddress server) {
@@ -134,6 +141,8 @@ final class ServeClients {
                     t = new ServeTransfer(w.file(), now);
                     c.transfers.put(w.file(), t);
                     line(now, "tftp ", c, w.label());
+                } else if (t.endAt >= 0) {
+                    line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
                 }
                 c.asked = t;
                 if (!t.started()) {
@@ -196,6 +205,7 @@ final class ServeClients {
             if (t != null) {
                 t.sessions.add(sessionsSeen);
                 t.refused = null;
+                t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
             }
         }
         multicast = tftp.multicastSessions();
@@ -206,13 +216,17 @@ final class ServeClients {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 Client c = mac == null ? null : clients.get(mac.value());
                 ServeTransfer t = c == null ? null : c.transfers.get(m.stats().file());
-                if (t != null && t.multicast == null) {
+                if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
+                        && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
+                    // Its first join, or a client that left unserved (given up on, an ERROR) joined again from a new port.
                     t.multicast = m;
                     t.member = i;
                     t.refused = null;
+                    t.reopen();
                 }
             }
         }
+        idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
         for (Client c : clients.values()) {
             for (ServeTransfer t : c.transfers.values()) {
                 if (t.multicast != null && t.endAt < 0) {
@@ -265,18 +279,29 @@ final class ServeClients {
     }
 
     /**
-     * Returns whether the TFTP server has been idle for {@code quietNanos} at {@code now}: no session running and no
-     * request seen for that long (a board asks for {@code FILE.sha256} or {@code FILE.sig} after it has the image).
+     * Returns whether the TFTP server has been idle for {@code quietNanos} at {@code now}: no session running, none
+     * ended and no request seen for that long (a board asks for {@code FILE.sha256} or {@code FILE.sig} after it has
+     * the image: counted from the request alone, a transfer longer than that stopped serve at its end, before the
+     * board's next request).
      */
     boolean quiet(long now, long quietNanos) {
-        return !running && (lastRequestAt < 0 || now - lastRequestAt >= quietNanos);
+        return !running && now - Math.max(lastRequestAt, idleSince) >= quietNanos;
     }
 
-    /** Returns the clients whose main transfer is over. */
+    /** Returns the clients whose main transfer is over, and not given up on. */
     int finished() {
         int n = 0;
         for (Client c : clients.values()) {
             n += c.finished() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Returns the clients the server gave up on: they fell silent mid-transfer; not {@link #finished}. */
+    int givenUp() {
+        int n = 0;
+        for (Client c : clients.values()) {
+            n += c.givenUp() ? 1 : 0;
         }
         return n;
     }
@@ -288,7 +313,9 @@ final class ServeClients {
 
     /** Prints one line per client (address, how, its main file: bytes, result, time, retransmissions), one more per other file. */
     void summary(PrintStream out, long now) {
-        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished");
+        int gone = givenUp();
+        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished"
+                + (gone == 0 ? "" : ", " + gone + " given up"));
         for (Client c : clients.values()) {
             ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
@@ -376,7 +403,7 @@ final class ServeClients {
         return j
                 .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
                     case COMPLETE -> "complete";
-                    case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
+                    case GAVE_UP -> ServeTransfer.lastAckMissing(s) ? "last-ack-missing" : "gave-up";
                     case CLIENT_ERROR -> "client-error";
                     case READ_ERROR -> "read-error";
                 })
@@ -385,14 +412,9 @@ final class ServeClients {
                 .put("seconds", t.seconds(now)).putNull("multicast");
     }
 
-    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
-    private static boolean lastAckMissing(TftpSession.Stats s) {
-        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
-    }
-
     /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
     private static String end(TftpSession.Stats s) {
-        if (lastAckMissing(s)) {
+        if (ServeTransfer.lastAckMissing(s)) {
             return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
         }
         return switch (s.end()) {

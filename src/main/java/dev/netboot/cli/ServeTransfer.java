@@ -60,6 +60,35 @@ final class ServeTransfer {
         return allEnded;
     }
 
+    /**
+     * Returns whether the transfer is over because the server gave up on a client that fell silent: a session that gave
+     * up before every block was sent, or a multicast client silent through its turns as master. Such a client was not
+     * served (atftp killed mid-transfer), and may ask again.
+     */
+    boolean givenUp() {
+        if (endAt < 0) {
+            return false;
+        }
+        if (joined != null) {
+            return joined.left() == MulticastMember.Left.GIVEN_UP;
+        }
+        return last != null && last.end() == TftpSession.End.GAVE_UP && !lastAckMissing(last);
+    }
+
+    /** A transfer that ended unserved has a new session or membership: it runs again, until that one is over. */
+    void reopen() {
+        if (endAt >= 0 && !(last != null && last.end() == TftpSession.End.COMPLETE)
+                && !(joined != null && joined.left() == MulticastMember.Left.SERVED)) {
+            endAt = -1;
+            quarter = 0;
+        }
+    }
+
+    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
+    static boolean lastAckMissing(TftpSession.Stats s) {
+        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
+    }
+
     /** Returns whether a transfer started: a session of its own, or a multicast transfer it joined. */
     boolean started() {
         return !sessions.isEmpty() || multicast != null;
