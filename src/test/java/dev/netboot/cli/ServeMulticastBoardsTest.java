@@ -47,14 +47,7 @@ class ServeMulticastBoardsTest {
         try (HostNet net = new HostNet("mb", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            net.exec(srv, "ip", "link", "add", br, "type", "bridge");
-            net.exec(srv, "ip", "link", "set", br, "up");
-            List<String> ns = new ArrayList<>();
-            for (int i = 1; i <= 2; i++) {
-                ns.add(net.netns("b" + i));
-                net.veth(net.name("b" + i), "02:53:56:00:0b:0" + i, ns.getLast(), net.name("p" + i), null, srv);
-                net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
-            }
+            List<String> ns = ServeCommandTest.bridged(net, srv, br, "b", "02:53:56:00:0b:0", 2);
             // 1,000,000 bytes: 681 blocks of 1468 and a short one. Its digest beside it, as sha256sum writes it.
             byte[] img = BootCliTest.randomImage(1_000_000, 2090);
             String digest = BootCliTest.sha256(img);

@@ -198,14 +198,7 @@ class ServeMulticastTest {
     Run fetch(HostNet net, int n, String tftp, int size, String timeout, String... serveArgs) throws Exception {
         String srv = net.netns("srv");
         String br = net.name("br");
-        net.exec(srv, "ip", "link", "add", br, "type", "bridge");
-        net.exec(srv, "ip", "link", "set", br, "up");
-        List<String> ns = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            ns.add(net.netns("c" + i));
-            net.veth(net.name("c" + i), "02:53:56:00:01:0" + i, ns.getLast(), net.name("p" + i), null, srv);
-            net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
-        }
+        List<String> ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:56:00:01:0", n);
         // 2,000,000 bytes: 1400 blocks of 1428 and a short one (RFC 1350: a block under the size ends the file).
         byte[] img = BootCliTest.randomImage(size, 2090);
         String digest = BootCliTest.sha256(img);

@@ -47,14 +47,9 @@ class ServeRepeatedRequestTest {
         try (HostNet net = new HostNet("sq", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            net.exec(srv, "ip", "link", "add", br, "type", "bridge");
-            net.exec(srv, "ip", "link", "set", br, "up");
-            List<String> ns = new ArrayList<>();
+            List<String> ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:56:00:0e:0", 2);
             for (int i = 1; i <= 2; i++) {
-                ns.add(net.netns("c" + i));
-                net.veth(net.name("c" + i), "02:53:56:00:0e:0" + i, ns.getLast(), net.name("p" + i), null, srv);
-                net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
-                net.exec(ns.getLast(), "ip", "addr", "add", "192.0.2.10" + i + "/24", "dev", net.name("c" + i));
+                net.exec(ns.get(i - 1), "ip", "addr", "add", "192.0.2.10" + i + "/24", "dev", net.name("c" + i));
             }
             byte[] img = BootCliTest.randomImage(20_000, 1350);
             Path image = Files.write(dir.resolve("image.bin"), img);
