@@ -78,6 +78,7 @@ final class ServeClients {
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
+    private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
     private long lastRequestAt = -1;
     private boolean running;
     private long idleSince = -1; // when the last transfer running ended; -1 while one runs
@@ -193,15 +194,12 @@ final class ServeClients {
         for (TftpSession s : sessions) {
             all.add(s.stats());
         }
-        running = false;
-        for (TftpSession.Stats s : all) {
-            running |= s.end() == null;
-        }
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
             ServeTransfer t = c == null ? null : c.transfers.get(s.file());
+            owners.add(t);
             if (t != null) {
                 t.sessions.add(sessionsSeen);
                 t.refused = null;
@@ -210,7 +208,6 @@ final class ServeClients {
         }
         multicast = tftp.multicastSessions();
         for (TftpMulticastSession m : multicast) {
-            running |= !m.ended();
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
@@ -226,7 +223,6 @@ final class ServeClients {
                 }
             }
         }
-        idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
         for (Client c : clients.values()) {
             for (ServeTransfer t : c.transfers.values()) {
                 if (t.multicast != null && t.endAt < 0) {
@@ -236,6 +232,17 @@ final class ServeClients {
                 }
             }
         }
+        running = false;
+        for (int i = 0; i < all.size(); i++) {
+            // A session of a transfer that is over keeps no one waiting: its client has the file from another session
+            // (busybox killed and run again asks from a new port; the old session retries into silence until it gives up).
+            ServeTransfer t = owners.get(i);
+            running |= all.get(i).end() == null && (t == null || t.endAt < 0);
+        }
+        for (TftpMulticastSession m : multicast) {
+            running |= !m.ended();
+        }
+        idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
     }
 
     /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
@@ -273,7 +280,7 @@ final class ServeClients {
             line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
                     ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", t.file, s.size(), t.seconds(now),
                     s.retransmissions())
-                    : "transfer of " + t.file + " ended: " + end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
+                    : "transfer of " + t.file + " ended: " + ServeTransfer.end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
                     && c.sentError != null ? ", " + c.sentError : ""));
         }
     }
@@ -325,12 +332,12 @@ final class ServeClients {
                 b.append(", no transfer");
             } else {
                 b.append(", ");
-                describe(b, main, now);
+                main.describe(b, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
             for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
-                    out.println(Shown.text(describe(new StringBuilder("    then "), t, now).toString()));
+                    out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
                 }
             }
         }
@@ -348,23 +355,6 @@ final class ServeClients {
         return all;
     }
 
-    private StringBuilder describe(StringBuilder b, ServeTransfer t, long now) {
-        TftpSession.Stats s = t.last;
-        if (t.joined != null) {
-            return ServeMulticast.describe(b, t.file, t.bytes(), t.multicast, t.joined, t.seconds(now));
-        }
-        if (s == null) {
-            b.append("asked for ").append(t.file).append(", no transfer started");
-            if (t.refused != null) {
-                b.append(": refused with ").append(t.refused);
-            }
-            return b;
-        }
-        return b.append(String.format(Locale.ROOT, "%s: %d of %s bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
-                t.file, t.bytes(), s.size() < 0 ? "?" : Long.toString(s.size()), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
-                s.retransmissions(), t.seconds(now)));
-    }
-
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
@@ -377,7 +367,7 @@ final class ServeClients {
             if (main == null || !main.seen()) {
                 j.put("transfer", (String) null);
             } else {
-                j.put("transfer", transfer(main, now));
+                j.put("transfer", main.json(now));
             }
             List<String> later = new ArrayList<>();
             List<Json> transfers = new ArrayList<>();
@@ -386,43 +376,11 @@ final class ServeClients {
                     later.add(t.file);
                 }
                 Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
+                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
             }
             all.add(j.putArray("later", later).putArray("transfers", transfers));
         }
         return all;
-    }
-
-    private Json transfer(ServeTransfer t, long now) {
-        if (t.joined != null) {
-            return ServeMulticast.transfer(t.bytes(), t.multicast, t.joined, t.seconds(now));
-        }
-        TftpSession.Stats s = t.last;
-        Json j = Json.object().put("bytes", t.bytes());
-        j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
-        return j
-                .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
-                    case COMPLETE -> "complete";
-                    case GAVE_UP -> ServeTransfer.lastAckMissing(s) ? "last-ack-missing" : "gave-up";
-                    case CLIENT_ERROR -> "client-error";
-                    case READ_ERROR -> "read-error";
-                })
-                .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
-                .put("retransmissions", s.retransmissions())
-                .put("seconds", t.seconds(now)).putNull("multicast");
-    }
-
-    /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
-    private static String end(TftpSession.Stats s) {
-        if (ServeTransfer.lastAckMissing(s)) {
-            return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
-        }
-        return switch (s.end()) {
-            case COMPLETE -> "complete";
-            case GAVE_UP -> "gave up (no ACK after every retry)";
-            case CLIENT_ERROR -> "the client sent an ERROR";
-            case READ_ERROR -> "the file could not be read";
-        };
     }
 
     private void line(long now, String stage, Client c, String what) {
