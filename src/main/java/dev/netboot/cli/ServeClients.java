@@ -60,10 +60,16 @@ final class ServeClients {
             return asked;
         }
 
-        /** Returns whether the main transfer is over. */
+        /** Returns whether the main transfer is over, and not because the server gave up on the client. */
         boolean finished() {
             ServeTransfer m = main();
-            return m != null && m.endAt >= 0;
+            return m != null && m.endAt >= 0 && !m.givenUp();
+        }
+
+        /** Returns whether the server gave up on the client's main transfer: the client fell silent (and may come back). */
+        boolean givenUp() {
+            ServeTransfer m = main();
+            return m != null && m.givenUp();
         }
     }
 
@@ -72,8 +78,10 @@ final class ServeClients {
     private final Map<Long, Client> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
+    private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
     private long lastRequestAt = -1;
     private boolean running;
+    private long idleSince = -1; // when the last transfer running ended; -1 while one runs
     private List<TftpMulticastSession> multicast = List.of();
 
     ServeClients(PrintStream err, MacAddress server) {
@@ -134,6 +142,8 @@ final class ServeClients {
                     t = new ServeTransfer(w.file(), now);
                     c.transfers.put(w.file(), t);
                     line(now, "tftp ", c, w.label());
+                } else if (t.endAt >= 0) {
+                    line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
                 }
                 c.asked = t;
                 if (!t.started()) {
@@ -184,32 +194,32 @@ final class ServeClients {
         for (TftpSession s : sessions) {
             all.add(s.stats());
         }
-        running = false;
-        for (TftpSession.Stats s : all) {
-            running |= s.end() == null;
-        }
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
             ServeTransfer t = c == null ? null : c.transfers.get(s.file());
+            owners.add(t);
             if (t != null) {
                 t.sessions.add(sessionsSeen);
                 t.refused = null;
+                t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
             }
         }
         multicast = tftp.multicastSessions();
         for (TftpMulticastSession m : multicast) {
-            running |= !m.ended();
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 Client c = mac == null ? null : clients.get(mac.value());
                 ServeTransfer t = c == null ? null : c.transfers.get(m.stats().file());
-                if (t != null && t.multicast == null) {
+                if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
+                        && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
+                    // Its first join, or a client that left unserved (given up on, an ERROR) joined again from a new port.
                     t.multicast = m;
                     t.member = i;
                     t.refused = null;
+                    t.reopen();
                 }
             }
         }
@@ -222,6 +232,17 @@ final class ServeClients {
                 }
             }
         }
+        running = false;
+        for (int i = 0; i < all.size(); i++) {
+            // A session of a transfer that is over keeps no one waiting: its client has the file from another session
+            // (busybox killed and run again asks from a new port; the old session retries into silence until it gives up).
+            ServeTransfer t = owners.get(i);
+            running |= all.get(i).end() == null && (t == null || t.endAt < 0);
+        }
+        for (TftpMulticastSession m : multicast) {
+            running |= !m.ended();
+        }
+        idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
     }
 
     /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
@@ -259,24 +280,35 @@ final class ServeClients {
             line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
                     ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", t.file, s.size(), t.seconds(now),
                     s.retransmissions())
-                    : "transfer of " + t.file + " ended: " + end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
+                    : "transfer of " + t.file + " ended: " + ServeTransfer.end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
                     && c.sentError != null ? ", " + c.sentError : ""));
         }
     }
 
     /**
-     * Returns whether the TFTP server has been idle for {@code quietNanos} at {@code now}: no session running and no
-     * request seen for that long (a board asks for {@code FILE.sha256} or {@code FILE.sig} after it has the image).
+     * Returns whether the TFTP server has been idle for {@code quietNanos} at {@code now}: no session running, none
+     * ended and no request seen for that long (a board asks for {@code FILE.sha256} or {@code FILE.sig} after it has
+     * the image: counted from the request alone, a transfer longer than that stopped serve at its end, before the
+     * board's next request).
      */
     boolean quiet(long now, long quietNanos) {
-        return !running && (lastRequestAt < 0 || now - lastRequestAt >= quietNanos);
+        return !running && now - Math.max(lastRequestAt, idleSince) >= quietNanos;
     }
 
-    /** Returns the clients whose main transfer is over. */
+    /** Returns the clients whose main transfer is over, and not given up on. */
     int finished() {
         int n = 0;
         for (Client c : clients.values()) {
             n += c.finished() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Returns the clients the server gave up on: they fell silent mid-transfer; not {@link #finished}. */
+    int givenUp() {
+        int n = 0;
+        for (Client c : clients.values()) {
+            n += c.givenUp() ? 1 : 0;
         }
         return n;
     }
@@ -288,7 +320,9 @@ final class ServeClients {
 
     /** Prints one line per client (address, how, its main file: bytes, result, time, retransmissions), one more per other file. */
     void summary(PrintStream out, long now) {
-        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished");
+        int gone = givenUp();
+        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished"
+                + (gone == 0 ? "" : ", " + gone + " given up"));
         for (Client c : clients.values()) {
             ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
@@ -298,12 +332,12 @@ final class ServeClients {
                 b.append(", no transfer");
             } else {
                 b.append(", ");
-                describe(b, main, now);
+                main.describe(b, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
             for (ServeTransfer t : c.transfers.values()) {
                 if (t != main) {
-                    out.println(Shown.text(describe(new StringBuilder("    then "), t, now).toString()));
+                    out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
                 }
             }
         }
@@ -321,23 +355,6 @@ final class ServeClients {
         return all;
     }
 
-    private StringBuilder describe(StringBuilder b, ServeTransfer t, long now) {
-        TftpSession.Stats s = t.last;
-        if (t.joined != null) {
-            return ServeMulticast.describe(b, t.file, t.bytes(), t.multicast, t.joined, t.seconds(now));
-        }
-        if (s == null) {
-            b.append("asked for ").append(t.file).append(", no transfer started");
-            if (t.refused != null) {
-                b.append(": refused with ").append(t.refused);
-            }
-            return b;
-        }
-        return b.append(String.format(Locale.ROOT, "%s: %d of %s bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
-                t.file, t.bytes(), s.size() < 0 ? "?" : Long.toString(s.size()), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
-                s.retransmissions(), t.seconds(now)));
-    }
-
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
@@ -350,7 +367,7 @@ final class ServeClients {
             if (main == null || !main.seen()) {
                 j.put("transfer", (String) null);
             } else {
-                j.put("transfer", transfer(main, now));
+                j.put("transfer", main.json(now));
             }
             List<String> later = new ArrayList<>();
             List<Json> transfers = new ArrayList<>();
@@ -359,48 +376,11 @@ final class ServeClients {
                     later.add(t.file);
                 }
                 Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", transfer(t, now)));
+                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
             }
             all.add(j.putArray("later", later).putArray("transfers", transfers));
         }
         return all;
-    }
-
-    private Json transfer(ServeTransfer t, long now) {
-        if (t.joined != null) {
-            return ServeMulticast.transfer(t.bytes(), t.multicast, t.joined, t.seconds(now));
-        }
-        TftpSession.Stats s = t.last;
-        Json j = Json.object().put("bytes", t.bytes());
-        j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
-        return j
-                .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
-                    case COMPLETE -> "complete";
-                    case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
-                    case CLIENT_ERROR -> "client-error";
-                    case READ_ERROR -> "read-error";
-                })
-                .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
-                .put("retransmissions", s.retransmissions())
-                .put("seconds", t.seconds(now)).putNull("multicast");
-    }
-
-    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
-    private static boolean lastAckMissing(TftpSession.Stats s) {
-        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
-    }
-
-    /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
-    private static String end(TftpSession.Stats s) {
-        if (lastAckMissing(s)) {
-            return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
-        }
-        return switch (s.end()) {
-            case COMPLETE -> "complete";
-            case GAVE_UP -> "gave up (no ACK after every retry)";
-            case CLIENT_ERROR -> "the client sent an ERROR";
-            case READ_ERROR -> "the file could not be read";
-        };
     }
 
     private void line(long now, String stage, Client c, String what) {

@@ -95,8 +95,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--timeline", paramLabel = "FILE", description = "Draw what happened as an SVG sequence diagram in this file when it stops.")
     Path timeline;
 
-    @Option(names = "--clients", paramLabel = "N", description = "Stop once N clients have finished their transfer (complete or failed) "
-            + "and no TFTP request came for 2 s (a board's FILE.sha256 or FILE.sig fetch).")
+    @Option(names = "--clients", paramLabel = "N", description = "Stop once N clients have finished their transfer (complete or failed; "
+            + "not one the server gave up on, the client silent) and for 2 s no TFTP request came and no transfer ran (a board's FILE.sha256 or FILE.sig fetch).")
     Integer clients;
 
     @Option(names = "--for", paramLabel = "TIME", description = "Stop after this long, e.g. 60s.")
@@ -346,7 +346,7 @@ final class ServeCommand implements Callable<Integer> {
                         .put("faults", Json.object().put("loss", f.loss()).put("duplicate", f.duplicate()).put("reorder", f.reorder())
                                 .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9)
                                 .put("latencySeconds", f.latencyNanos() / 1e9))
-                        .put("finished", watch.finished()).putArray("clients", watch.json(now))
+                        .put("finished", watch.finished()).put("givenUp", watch.givenUp()).putArray("clients", watch.json(now))
                         .putArray("multicast", watch.multicastJson())
                         .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
                                 .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));
@@ -365,7 +365,9 @@ final class ServeCommand implements Callable<Integer> {
                 }
             }
             if (short_) {
-                err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration);
+                int gone = watch.givenUp();
+                err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration
+                        + (gone == 0 ? "" : " (" + gone + " given up on: silent mid-transfer)"));
                 return Main.EXIT_FAILED;
             }
             return 0;

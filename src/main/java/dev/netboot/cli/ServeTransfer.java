@@ -5,6 +5,7 @@ import dev.netboot.emulator.TftpMulticastSession;
 import dev.netboot.emulator.TftpSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One file a client of {@code netboot serve} asked for ({@link ServeClients}), and the sessions the server ran for it (a
@@ -60,6 +61,35 @@ final class ServeTransfer {
         return allEnded;
     }
 
+    /**
+     * Returns whether the transfer is over because the server gave up on a client that fell silent: a session that gave
+     * up before every block was sent, or a multicast client silent through its turns as master. Such a client was not
+     * served (atftp killed mid-transfer), and may ask again.
+     */
+    boolean givenUp() {
+        if (endAt < 0) {
+            return false;
+        }
+        if (joined != null) {
+            return joined.left() == MulticastMember.Left.GIVEN_UP;
+        }
+        return last != null && last.end() == TftpSession.End.GAVE_UP && !lastAckMissing(last);
+    }
+
+    /** A transfer that ended unserved has a new session or membership: it runs again, until that one is over. */
+    void reopen() {
+        if (endAt >= 0 && !(last != null && last.end() == TftpSession.End.COMPLETE)
+                && !(joined != null && joined.left() == MulticastMember.Left.SERVED)) {
+            endAt = -1;
+            quarter = 0;
+        }
+    }
+
+    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
+    static boolean lastAckMissing(TftpSession.Stats s) {
+        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
+    }
+
     /** Returns whether a transfer started: a session of its own, or a multicast transfer it joined. */
     boolean started() {
         return !sessions.isEmpty() || multicast != null;
@@ -82,5 +112,56 @@ final class ServeTransfer {
 
     double seconds(long now) {
         return ((endAt >= 0 ? endAt : now) - requestAt) / 1e9;
+    }
+
+    /** Appends the transfer to its client's summary line: file, bytes, how it ended, sizes, DATA, time; or the refusal. */
+    StringBuilder describe(StringBuilder b, long now) {
+        TftpSession.Stats s = last;
+        if (joined != null) {
+            return ServeMulticast.describe(b, file, bytes(), multicast, joined, seconds(now));
+        }
+        if (s == null) {
+            b.append("asked for ").append(file).append(", no transfer started");
+            if (refused != null) {
+                b.append(": refused with ").append(refused);
+            }
+            return b;
+        }
+        return b.append(String.format(Locale.ROOT, "%s: %d of %s bytes, %s, blksize %d, window %d, %d DATA sent, %d retransmissions, %.3f s",
+                file, bytes(), s.size() < 0 ? "?" : Long.toString(s.size()), s.end() == null ? "unfinished" : end(s), s.blockSize(), s.windowSize(), s.dataSent(),
+                s.retransmissions(), seconds(now)));
+    }
+
+    /** Returns the transfer as the summary's {@code transfer} (README, "A chaos boot server for real boards"). */
+    Json json(long now) {
+        if (joined != null) {
+            return ServeMulticast.transfer(bytes(), multicast, joined, seconds(now));
+        }
+        TftpSession.Stats s = last;
+        Json j = Json.object().put("bytes", bytes());
+        j = s.size() < 0 ? j.putNull("size") : j.put("size", s.size()); // netascii: known at the end
+        return j
+                .put("end", s.end() == null ? "unfinished" : switch (s.end()) {
+                    case COMPLETE -> "complete";
+                    case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
+                    case CLIENT_ERROR -> "client-error";
+                    case READ_ERROR -> "read-error";
+                })
+                .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
+                .put("retransmissions", s.retransmissions())
+                .put("seconds", seconds(now)).putNull("multicast");
+    }
+
+    /** Says how a session ended; a session that sent every block but never heard the last ACK says so. */
+    static String end(TftpSession.Stats s) {
+        if (lastAckMissing(s)) {
+            return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
+        }
+        return switch (s.end()) {
+            case COMPLETE -> "complete";
+            case GAVE_UP -> "gave up (no ACK after every retry)";
+            case CLIENT_ERROR -> "the client sent an ERROR";
+            case READ_ERROR -> "the file could not be read";
+        };
     }
 }

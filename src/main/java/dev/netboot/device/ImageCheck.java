@@ -62,14 +62,18 @@ final class ImageCheck {
     private State state;
 
     /**
-     * @param config the TFTP settings of the sidecars' downloads (the image's)
+     * @param config the TFTP settings of the sidecars' downloads: the image's, without multicast
      * @param lease  the lease that named the server and the boot file
      * @param update the update whose image is written and read back, not yet committed
      */
     ImageCheck(NetStack net, DeviceProfile profile, TftpConfig config, RandomGenerator random, Lease lease, SlotUpdate update) {
         this.net = net;
         this.profile = profile;
-        this.config = config;
+        // Without RFC 2090 multicast: a sidecar is one block, for this board alone, and the image's multicast transfer
+        // still holds the group's port for its dally (a resent last block gets its ACK again). Asked for by multicast, a
+        // server that offers it put the sidecar on the same port, and the board refused it: "the multicast group's port
+        // 1758 is taken on this board", its image never committed.
+        this.config = config.withMulticast(false);
         this.random = random;
         this.lease = lease;
         this.update = update;

@@ -155,7 +155,8 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     }
 
     /** Returns the file sent. */
-    String file() {
+    @Override
+    public String file() {
         return file;
     }
 

@@ -24,9 +24,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Each request starts a session on a fresh transfer ID: an ephemeral port drawn from a seeded
  * generator in 49152..65535 and not bound on the host (RFC 1350 section 4: "each end of a connection
- * chooses a TID for itself"), or port 69 itself with {@link TftpServerConfig#singlePort()}. A
- * retransmitted request therefore starts a second session, as with tftp-hpa; the client is expected
- * to answer the stranger with ERROR 5.
+ * chooses a TID for itself"), or port 69 itself with {@link TftpServerConfig#singlePort()}. A request
+ * sent again from the client's TID while its transfer runs is that transfer's (its timer answers), not a
+ * second session's; a request from a new port, or for another file, is a new one.
  *
  * <ul>
  *   <li>Modes: "octet" gets the file byte for byte, "netascii" its netascii form (RFC 1350: LF as CR LF, CR as CR
@@ -72,7 +72,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
     private final Set<TftpServerSession> active = new LinkedHashSet<>();
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-            peakActive, accessRefused;
+            peakActive, accessRefused, repeatedRequests;
 
     private final SessionTimers timers = new SessionTimers();
     private final RequestAdmission admission = new RequestAdmission();
@@ -97,10 +97,12 @@ public final class TftpServer implements UdpHandler, SimNode {
      * @param peakActive     most transfers running at once
      * @param accessRefused  RRQs a served folder refused with ERROR 2 ({@link #serveFolder}: a {@code ..} part, outside
      *                       the folder, not a regular file, not readable)
+     * @param repeatedRequests requests that repeated a running transfer's own from its client's transfer ID, left to that
+     *                       transfer (not counted in {@code readRequests} or {@code writeRequests})
      */
     public record Stats(long readRequests, long writeRequests, long fileNotFound, long writesRefused, long badMode,
                         long malformed, long stray, long busy, long optionsRefused, long waited, long dropped,
-                        long peakActive, long accessRefused) {
+                        long peakActive, long accessRefused, long repeatedRequests) {
     }
 
     private final TxPacer pacer;
@@ -202,7 +204,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-                admission.waited(), admission.dropped(), peakActive, accessRefused);
+                admission.waited(), admission.dropped(), peakActive, accessRefused, repeatedRequests);
     }
 
     @Override
@@ -231,6 +233,16 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             return;
         }
+        if (repeated(srcIp, srcPort, p)) {
+            // The request of a transfer running from this client's transfer ID, sent again: the client timed out
+            // before the answer came (busybox tftp asks again after 50 ms) or the wire doubled it. It is that
+            // transfer's, as any packet from its TID is (RFC 1350 section 4; single-port mode sends it there too):
+            // the session's own timer sends its answer again. A second session on a fresh port would send a client
+            // that took the first answer packets it must refuse (ERROR 5; busybox's connected socket makes its
+            // kernel answer ICMP port unreachable) until that session gave up, its retries long.
+            repeatedRequests++;
+            return;
+        }
         if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !admission.room(active.size()) && !multicast.joins(p)) {
             // Past the limit of transfers: it waits, is dropped, or is refused.
             if (admission.full(srcIp, srcPort, buf, off, len) == RequestAdmission.Full.BUSY) {
@@ -240,6 +252,32 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         request(now, srcIp, srcPort, p);
+    }
+
+    /**
+     * Returns whether {@code p} is a request (RRQ or WRQ) for the file of a unicast transfer still running from the same
+     * client address and port: that request again. A multicast transfer answers a member's request again itself.
+     */
+    private boolean repeated(int srcIp, int srcPort, TftpPacket p) {
+        String name = switch (p) {
+            case TftpPacket.Rrq r -> r.filename();
+            case TftpPacket.Wrq w -> w.filename();
+            default -> null;
+        };
+        if (name == null) {
+            return false;
+        }
+        for (TftpServerSession s : active) {
+            boolean same = switch (s) {
+                case TftpSession _ -> p instanceof TftpPacket.Rrq;
+                case TftpServerUpload _ -> p instanceof TftpPacket.Wrq;
+                case TftpMulticastSession _ -> false;
+            };
+            if (same && !s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort && s.file().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Serves the requests that waited, oldest first, while transfers may start. */

@@ -34,4 +34,7 @@ sealed interface TftpServerSession extends UdpHandler permits TftpSession, TftpS
 
     /** Returns the client's port. */
     int clientPort();
+
+    /** Returns the file the request named. */
+    String file();
 }

@@ -103,6 +103,11 @@ public final class TftpServerUpload implements TftpServerSession {
     }
 
     @Override
+    public String file() {
+        return file;
+    }
+
+    @Override
     public void poll(long now) {
         switch (state) {
             case State.Receiving(long expected, long retryAt, int retries) when now >= retryAt -> {

@@ -170,6 +170,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         return clientPort;
     }
 
+    @Override
+    public String file() {
+        return file;
+    }
+
     /** Returns the current state. */
     State state() {
         return state;

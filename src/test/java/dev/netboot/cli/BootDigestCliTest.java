@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.emulator.EmulatedBoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,35 @@ class BootDigestCliTest {
         assertEquals(sha256(EmulatedBoot.generatedImage(j.get("seed").asLong())), j.get("sha256").asText());
         BootCliTest.Run human = run("boot", "--flash-timing", "none");
         assertTrue(human.out().contains("  digest    boot.img.sha256 matches\n"), human.out());
+    }
+
+    @Test
+    void aBoardAskingForTheImageByMulticastFetchesItsDigestWithout() throws Exception {
+        // multicast = yes on the board and the server's: the image goes to the group, and its transfer's port stays the
+        // board's for the dally. The digest asked for by multicast too got the same group and port, which the board then
+        // refused ("the multicast group's port 1758 is taken on this board"), its image never committed; with a flash
+        // that takes no time (a file, as boot --interface writes) every such boot failed so.
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = m")
+                .replaceFirst("(?m)^min-timeout = .*$", "$0\nmulticast = yes");
+        assertTrue(text.contains("\nmulticast = yes"), text);
+        Path prof = Files.writeString(dir.resolve("m.profile"), text);
+        Path sc = Files.writeString(dir.resolve("m.scenario"), "[tftp]\nmulticast = yes\nmulticast-port = 1758\n");
+        byte[] image = randomImage(50_000, 9);
+        Path img = Files.write(dir.resolve("boot.img"), image);
+        Files.writeString(dir.resolve("boot.img.sha256"), sha256(image) + "  boot.img\n");
+        BootCliTest.Run r = run("boot", "--profile", prof.toString(), "--scenario", sc.toString(), "--image", img.toString(),
+                "--flash-timing", "none", "--json", "--pcap", dir.resolve("m.pcap").toString());
+        assertEquals(0, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("checked", j.get("digest").asText(), r.out());
+        assertEquals(sha256(image), j.get("sha256").asText());
+        assertEquals(j.get("slot").asText(), j.get("activeSlot").asText(), r.out());
+        // The image by multicast (its OACK names the group), the digest without (its RRQ asks no multicast).
+        List<String> asked = CaptureDissectionTest.tshark(dir.resolve("m.pcap"), "-Y", "tftp.opcode == 1", "-T", "fields",
+                "-e", "tftp.source_file", "-e", "tftp.option.name");
+        assertEquals(2, asked.size(), asked.toString());
+        assertTrue(asked.get(0).startsWith("boot.img\t") && asked.get(0).contains("multicast"), asked.toString());
+        assertTrue(asked.get(1).startsWith("boot.img.sha256\t") && !asked.get(1).contains("multicast"), asked.toString());
     }
 
     @Test

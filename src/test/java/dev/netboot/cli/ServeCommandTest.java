@@ -77,6 +77,23 @@ class ServeCommandTest {
         return l;
     }
 
+    /**
+     * Creates a bridge {@code br} in namespace {@code srv} (where serve runs) and {@code n} namespaces ROLE1..ROLEn,
+     * each joined to it by a veth pair: its end there named {@code name(ROLEi)} with MAC {@code macPrefix + i}, the
+     * bridge's port {@code name(pi)}. Returns the namespaces' names, in order.
+     */
+    static List<String> bridged(HostNet net, String srv, String br, String role, String macPrefix, int n) {
+        net.exec(srv, "ip", "link", "add", br, "type", "bridge");
+        net.exec(srv, "ip", "link", "set", br, "up");
+        List<String> ns = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ns.add(net.netns(role + i));
+            net.veth(net.name(role + i), macPrefix + i, ns.getLast(), net.name("p" + i), null, srv);
+            net.exec(srv, "ip", "link", "set", net.name("p" + i), "master", br);
+        }
+        return ns;
+    }
+
     /** A client's shell line: udhcpc (its script records what it was told and sets the address), then {@code fetch}. */
     String client(String name, String dev, String fetch) throws IOException {
         Path script = dir.resolve(name + ".script");

@@ -335,6 +335,44 @@ class TftpServerTest {
         assertEquals(1, s.tftp().sessions().getFirst().stats().retransmissions());
     }
 
+    /**
+     * busybox tftp sends its RRQ again 50 ms after the first when no answer has come: that request, from the same
+     * transfer ID, is the running transfer's (RFC 1350 section 4: a TID pair is one connection), answered by its timer.
+     * A second session on a fresh port sent the client, which had taken the first answer, OACKs it refused (busybox:
+     * ICMP port unreachable) for 20 retries, and kept netboot serve --clients from stopping until it gave up.
+     */
+    @Test
+    void aRequestSentAgainFromTheSameTransferIdIsThatTransfersNotASecondOne() {
+        Setup s = setup(SC);
+        byte[] content = file(1300);
+        s.tftp().serve("boot.img", content);
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        TestClient.Rx first = s.client().next(s.sim());
+        assertEquals(new TftpPacket.Data(1, Arrays.copyOfRange(content, 0, 512)), first.tftp());
+        // Nothing else before the one session's timer: no DATA 1 from a second port.
+        s.sim().runUntil(4 * L + T - 1);
+        assertEquals(1, s.client().received.size(), "received: " + s.client().received);
+        assertEquals(1, s.tftp().sessions().size());
+        assertEquals(1, s.tftp().stats().readRequests());
+        assertEquals(1, s.tftp().stats().repeatedRequests());
+        // The same request from another port, or for another file, is a new one.
+        s.client().listen(CLIENT_PORT + 1);
+        s.tftp().serve("other.img", file(10));
+        s.client().send(s.sim().now(), CLIENT_PORT + 1, SERVER, 69, rrq("boot.img"));
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("other.img"));
+        s.sim().runFor(L * 10);
+        assertEquals(3, s.tftp().sessions().size());
+        assertEquals(List.of(CLIENT_PORT, CLIENT_PORT + 1, CLIENT_PORT),
+                s.tftp().sessions().stream().map(x -> x.stats().clientPort()).toList());
+        assertEquals(List.of("boot.img", "boot.img", "other.img"), s.tftp().sessions().stream().map(x -> x.stats().file()).toList());
+        // The first transfer goes on from its port.
+        ack(s, first.srcPort(), 1);
+        s.sim().runFor(L * 10);
+        assertTrue(s.client().received.stream().anyMatch(r -> r.srcPort() == first.srcPort()
+                && r.tftp().equals(new TftpPacket.Data(2, Arrays.copyOfRange(content, 512, 1024)))), "received: " + s.client().received);
+    }
+
     @Test
     void givesUpSilentlyAfterTheRetries() {
         Setup s = setup(SC);
@@ -446,9 +484,10 @@ class TftpServerTest {
     private static int[] ports(Scenario sc) {
         Setup s = setup(sc);
         s.tftp().serve("boot.img", file(10));
+        s.client().listen(CLIENT_PORT + 1);
         s.client().send(0, CLIENT_PORT, SERVER, 69, rrq("boot.img"));
         int p1 = s.client().next(s.sim()).srcPort();
-        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.client().send(s.sim().now(), CLIENT_PORT + 1, SERVER, 69, rrq("boot.img")); // a new request: from a new port
         int p2 = s.client().next(s.sim()).srcPort();
         return new int[] {p1, p2};
     }
