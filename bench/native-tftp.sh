@@ -7,8 +7,8 @@
 #   bench/native-tftp.sh [--rounds N] [--size BYTES] [--build-only] [--rebuild]
 #
 # The executable is target/native/netboot-native; it is built once (again with --rebuild; `mvn clean`
-# removes it) and runs any netboot command line the same way `tftp get` does, without picocli's
-# reflection: only what FastPath reads (tftp get|put, --version) is known to work in it.
+# removes it). Only `tftp get` and `--version` have been run with it: it is built without reflection
+# configuration, so the command lines that go through picocli (all but FastPath's) are not expected to work.
 #
 # How it is built with no GraalVM on the machine, from Maven Central and the JDK 25 that ./netboot runs:
 #  - the image builder itself is Maven's org.graalvm.nativeimage:svm (25.0.4) and what it depends on,
