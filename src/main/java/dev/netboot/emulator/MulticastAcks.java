@@ -23,7 +23,10 @@ import dev.netboot.emulator.MulticastClients.Client;
  *   <li>But the master's ACK of a block it had acknowledged already, within a round trip of the block that ACK asks for
  *       going out, is a copy of the ACK already answered, not a note that the block was lost (that comes after the
  *       client's own timeout): it sends nothing ({@link Step#COPY}). RFC 1123 section 4.2.3.1: sending the block again
- *       for it would send every block after it twice (the Sorcerer's Apprentice).</li>
+ *       for it would send every block after it twice (the Sorcerer's Apprentice). So is, at any time, an ACK of a block
+ *       before one the master acknowledged in its turn: a copy that came late or out of order (a lock-step master's
+ *       ACKs never go back in its turn). The master holds the block after it; from a client that acknowledges every
+ *       DATA it gets, duplicates too, sending it again would start a second stream a block behind the first.</li>
  *   <li>The round trip is measured as Karn says, from a block sent once only to the master's ACK of it, and smoothed
  *       with a gain of 1/8 (as {@link SenderWindow}'s); until one is measured, the timeout stands for it.</li>
  * </ul>
@@ -50,6 +53,7 @@ final class MulticastAcks {
     private long sentAt;              // when it was sent
     private boolean sentOnce;         // it went once only: its ACK times a round trip (Karn)
     private long srtt;                // the master's smoothed round trip, DATA to its ACK (0: none measured yet)
+    private long turnAcked = -1;      // the highest block the master acknowledged in its turn (-1: none yet)
 
     /** The ACKs of a file of {@code lastBlock} blocks; its round trip is {@code timeout} until one is measured. */
     MulticastAcks(long lastBlock, long timeout) {
@@ -61,6 +65,7 @@ final class MulticastAcks {
     void masterMade() {
         oackPending = true;
         sent = -1;
+        turnAcked = -1;
     }
 
     /** Returns whether the master's OACK (mc=1) is out and its first ACK not in. */
@@ -90,7 +95,7 @@ final class MulticastAcks {
         if (!master) {
             return n >= 1 && n < sent && sent - n <= TftpMulticastSession.REWIND_AT_ONCE ? Step.REPAIR : Step.OACK;
         }
-        if (!oackPending && n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing()) {
+        if (!oackPending && (n < turnAcked || n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing())) {
             return Step.COPY;
         }
         if (n == sent && sentOnce) {
@@ -98,6 +103,7 @@ final class MulticastAcks {
             srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8;
         }
         oackPending = false;
+        turnAcked = Math.max(turnAcked, n);
         return Step.NEXT;
     }
 

@@ -105,4 +105,17 @@ class MulticastAcksTest {
         a.sent(303, 3, true);
         assertEquals(Step.NEXT, a.onAck(304, fresh, true, 2), "a master that never acknowledged block 2: no copy");
     }
+
+    @Test
+    void anAckOlderThanOneTheMasterSentThisTurnSendsNothingAtAnyTime() {
+        MulticastClients.Client master = client(1000);
+        MulticastAcks a = atBlock3(master); // ACK 2 taken, block 3 out
+        assertEquals(Step.COPY, a.onAck(300 + 5_000, master, true, 1), "ACK 1 after ACK 2: a late copy, not a loss");
+        assertEquals(Step.COPY, a.onAck(300 + 5_000, master, true, 0));
+        assertEquals(Step.NEXT, a.onAck(300 + 5_000, master, true, 2), "ACK 2 again a timeout on: block 3 was lost");
+        a.masterMade(); // made master again: its first ACK names what it holds, whatever it acknowledged before
+        assertEquals(Step.NEXT, a.onAck(6_000, master, true, 1));
+        a.sent(6_000, 2, true);
+        assertEquals(Step.NEXT, a.onAck(6_100, master, true, 2));
+    }
 }
