@@ -428,6 +428,8 @@ final class MulticastFuzzRun {
 
     /** The clients behave: masters acknowledge what they hold, a client holding the file acknowledges the last block. */
     private void behave() {
+        sim.runFor(MS); // what the clients sent has arrived, and the server's answers to it
+        check();
         Map<TftpMulticastSession, List<Integer>> inTransfer = new HashMap<>(); // clients still in each, by index
         for (TftpMulticastSession m : tftp.multicastSessions()) {
             List<MulticastMember> members = m.members();
