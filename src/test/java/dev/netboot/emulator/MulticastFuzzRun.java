@@ -88,10 +88,6 @@ final class MulticastFuzzRun {
     record SentAck(int c, int to, long block, long at, boolean copy) {
     }
 
-    /** A DATA the observer heard: from server port {@code from}, block {@code block}, at {@code at}. */
-    record Heard(int from, long block, long at) {
-    }
-
     final FuzzInput in;
     final Simulation sim = new Simulation();
     final ServerHost host;
@@ -104,7 +100,6 @@ final class MulticastFuzzRun {
     final Client[] clients = new Client[CLIENTS];
     final int[] seen = new int[HOSTS + 1];
     final List<SentAck> sentAcks = new ArrayList<>();
-    final List<Heard> heard = new ArrayList<>();
     /** Per transfer port: when it last sent a DATA or an OACK making a client master (heard; -1: never). */
     final Map<Integer, Long> lastStart = new HashMap<>();
     /** Per transfer port: the blocks heard from it. */
@@ -405,7 +400,6 @@ final class MulticastFuzzRun {
         int from = (int) ((b - 1) * blockSize);
         assertArrayEquals(Arrays.copyOfRange(file, from, (int) Math.min(file.length, from + blockSize)), d.data(),
                 "DATA " + b + " is not the file's block " + b);
-        heard.add(new Heard(rx.srcPort(), b, rx.at()));
         heardBlocks.computeIfAbsent(rx.srcPort(), k -> new BitSet()).set((int) b);
         long start = lastStart.getOrDefault(rx.srcPort(), -1L);
         lastStart.put(rx.srcPort(), rx.at());
