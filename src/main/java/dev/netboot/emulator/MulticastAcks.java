@@ -13,10 +13,11 @@ import dev.netboot.emulator.MulticastClients.Client;
  *   <li>From a client that is not master, an ACK n &gt; 0 of a block before the stream's, at most
  *       {@link TftpMulticastSession#REWIND_AT_ONCE} back, says that the client lost block n + 1 (this project's client
  *       sends it when a block past a gap comes): it is made master at once ({@link Step#REPAIR}), the stream goes back
- *       to n + 1, and the client gets what it lost now, not in a later pass of the rest of the file. Any other ACK from
- *       it (its acknowledgment of its OACK, ACK 0) gets another OACK with mc=0 ({@link Step#OACK}): "At any point if a
- *       client, other than the master client, sends a ACK to the server, the server will respond with another OACK with
- *       the mc field holding a value of zero".</li>
+ *       to n + 1, and the client gets what it lost now, not in a later pass of the rest of the file; but not for a copy
+ *       of its ACK n within a round trip of block n + 1 going out (as for the master, below): that block is on its way.
+ *       Any other ACK from it (its acknowledgment of its OACK, ACK 0) gets another OACK with mc=0 ({@link Step#OACK}):
+ *       "At any point if a client, other than the master client, sends a ACK to the server, the server will respond
+ *       with another OACK with the mc field holding a value of zero".</li>
  *   <li>From the master, ACK n sends block n + 1 to the group ({@link Step#NEXT}; lock-step, sent again after the
  *       timeout). A new master's first ACK, after the OACK with mc=1 that made it master (the first client, the next in
  *       line, a client that joined late or lost a block), is answered whatever it names: it asks for a repair.</li>
@@ -92,10 +93,12 @@ final class MulticastAcks {
         if (n >= lastBlock) {
             return Step.SERVED;
         }
+        boolean copy = n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing();
         if (!master) {
-            return n >= 1 && n < sent && sent - n <= TftpMulticastSession.REWIND_AT_ONCE ? Step.REPAIR : Step.OACK;
+            boolean lost = n >= 1 && n < sent && sent - n <= TftpMulticastSession.REWIND_AT_ONCE && !copy;
+            return lost ? Step.REPAIR : Step.OACK;
         }
-        if (!oackPending && (n < turnAcked || n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing())) {
+        if (!oackPending && (n < turnAcked || copy)) {
             return Step.COPY;
         }
         if (n == sent && sentOnce) {

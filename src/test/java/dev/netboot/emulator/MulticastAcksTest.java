@@ -118,4 +118,17 @@ class MulticastAcksTest {
         a.sent(6_000, 2, true);
         assertEquals(Step.NEXT, a.onAck(6_100, master, true, 2));
     }
+
+    @Test
+    void aCopyOfAnotherClientsAckWithinARoundTripOfTheBlockItAsksForIsNoRepair() {
+        MulticastClients.Client master = client(1000);
+        MulticastClients.Client other = client(1001);
+        MulticastAcks a = atBlock3(master); // block 3 went at 300, round trip 40
+        assertEquals(Step.REPAIR, a.onAck(301, other, false, 2), "its ACK 2 as block 3 went: it lost block 3");
+        a.masterMade();
+        assertEquals(Step.NEXT, a.onAck(302, other, true, 2), "master now: its first ACK, a copy or not, is answered");
+        a.sent(302, 3, true);
+        assertEquals(Step.OACK, a.onAck(303, master, false, 2), "the old master's ACK 2 again: block 3 just went");
+        assertEquals(Step.REPAIR, a.onAck(302 + 40, master, false, 2), "a round trip on: it lost block 3");
+    }
 }
