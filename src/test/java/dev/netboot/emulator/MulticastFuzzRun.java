@@ -374,6 +374,7 @@ final class MulticastFuzzRun {
             c.got.clear(); // another transfer
         }
         c.tid = rx.srcPort();
+        c.left = false; // the server has it in this transfer (an ERROR it sent may have gone to another's port)
         if (mcOne && !c.master) {
             lastStart.put(rx.srcPort(), rx.at()); // a master made: the server's timer starts again
         }
