@@ -72,6 +72,7 @@ final class MulticastFuzzRun {
         final BitSet got = new BitSet();
         final List<Long> acks = new ArrayList<>(); // blocks it acknowledged, in order
         boolean owesAck;          // (behaving) a master that got its OACK or a DATA acknowledges it
+        long since;               // ACKs sent by all when it last asked for the file or sent ERROR: a copy is of a later one
 
         Client(int host, int port) {
             this.host = host;
@@ -84,8 +85,8 @@ final class MulticastFuzzRun {
         }
     }
 
-    /** An ACK sent: from client {@code c} to server port {@code to}, of {@code block}, at {@code at}; a copy or not. */
-    record SentAck(int c, int to, long block, long at, boolean copy) {
+    /** The {@code seq}-th ACK sent: from client {@code c} to port {@code to}, of {@code block}, at {@code at}; a copy or not. */
+    record SentAck(long seq, int c, int to, long block, long at, boolean copy) {
     }
 
     final FuzzInput in;
@@ -100,6 +101,7 @@ final class MulticastFuzzRun {
     final Client[] clients = new Client[CLIENTS];
     final int[] seen = new int[HOSTS + 1];
     final List<SentAck> sentAcks = new ArrayList<>();
+    long acksSent;
     /** Per transfer port: when it last sent a DATA or an OACK making a client master (heard; -1: never). */
     final Map<Integer, Long> lastStart = new HashMap<>();
     /** Per transfer port: the blocks heard from it. */
@@ -261,6 +263,7 @@ final class MulticastFuzzRun {
                 if (c.tid != 0) {
                     send(c, c.tid, new TftpPacket.Error(0, "stopped"));
                     c.left = true;
+                    c.since = acksSent; // it left: its next ACK is a new client's, no copy
                 }
             }
         }
@@ -271,6 +274,7 @@ final class MulticastFuzzRun {
                 new TftpPacket.Option("multicast", ""));
         c.left = false;
         c.got.clear();
+        c.since = acksSent; // a new client (when it had left): its next ACK is no copy
         send(c, TftpServer.PORT, new TftpPacket.Rrq("boot.img", "octet", o));
     }
 
@@ -284,10 +288,10 @@ final class MulticastFuzzRun {
         boolean copy = false;
         for (int i = sentAcks.size() - 1; i >= 0 && sentAcks.get(i).at() >= sim.now() - SC.latencyNanos(); i--) {
             SentAck s = sentAcks.get(i);
-            copy |= s.c() == index(c) && s.to() == c.tid && s.block() == block && !s.copy();
+            copy |= s.seq() >= c.since && s.c() == index(c) && s.to() == c.tid && s.block() == block && !s.copy();
         }
         copy &= !prescient.contains(c.tid);
-        sentAcks.add(new SentAck(index(c), c.tid, block, sim.now(), copy));
+        sentAcks.add(new SentAck(acksSent++, index(c), c.tid, block, sim.now(), copy));
         c.acks.add(block);
         if (block >= lastBlock) {
             c.left = true; // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
