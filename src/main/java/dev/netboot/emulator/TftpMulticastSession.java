@@ -27,25 +27,20 @@ import java.util.List;
  *       by then. The blocks so taken back are at most a quarter of the file in all ({@link #REWIND_SHARE}): past that
  *       a late client waits for its turn as below, and the clients already in are never held back by more than a
  *       quarter of the file's time. (RFC 2090 leaves which client is master to the server.)</li>
- *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout; an ACK
- *       of the last block ends the master's turn, and the oldest client still missing blocks gets an OACK with mc=1
- *       and becomes master: it acknowledges the block before the first it needs.</li>
- *   <li>A client that is not master and acknowledges the last block is done; any other ACK from it (its
- *       acknowledgment of its OACK, ACK 0) gets another OACK with mc=0 ("At any point if a client, other than the
- *       master client, sends a ACK to the server, the server will respond with another OACK with the mc field
- *       holding a value of zero"). But an ACK n &gt; 0 of a block before the stream's, at most
- *       {@link #REWIND_AT_ONCE} back, says that the client lost block n + 1 (this project's client sends it when a
- *       block past a gap comes): the client is made master at once (a <em>repair</em>), the stream goes back to
- *       n + 1, and the client gets what it lost now, not in a later pass of the rest of the file.</li>
+ *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout, but a copy
+ *       of an ACK already answered sends nothing; an ACK of the last block ends the master's turn, and the oldest
+ *       client still missing blocks gets an OACK with mc=1 and becomes master: it acknowledges the block before the
+ *       first it needs. An ACK from a client that is not master gets another OACK with mc=0, or makes it master at once
+ *       when it says the client lost a block (a <em>repair</em>). {@link MulticastAcks} reads each ACK.</li>
  *   <li>A master that stays silent through the retries loses its turn and goes to the back of the line ("the
  *       server shall select the next oldest client ... and reattempt to send a OACK to the non-responding client when
  *       the new master client is finished"); after three turns without an answer it is given up. An ERROR from a
  *       client ends it.</li>
  * </ul>
  *
- * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep; this class
- * says when the master changes. The session ends when no client is left. Its DATA goes through the server's
- * {@link PortShare}, one frame a turn like every other transfer's.
+ * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep, what an ACK
+ * calls for {@link MulticastAcks}'s to say; this class says when the master changes. The session ends when no client
+ * is left. Its DATA goes through the server's {@link PortShare}, one frame a turn like every other transfer's.
  */
 public final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
     /**
@@ -82,12 +77,8 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     private final PortShare share;
     private final ByteBuffer payload;
     private final MulticastClients clients = new MulticastClients();
-    private boolean oackPending;      // the master's OACK (mc=1) is out, its first ACK not in
+    private final MulticastAcks acks;
     private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
-    private long sent = -1;           // the block last sent (-1: the OACK)
-    private long sentAt;              // when it was sent
-    private boolean sentOnce;         // it went once only: its ACK times a round trip (Karn)
-    private long srtt;                // the master's smoothed round trip, DATA to its ACK (0: none measured yet)
     private long highest;             // the highest block sent so far: one at or below it goes again
     private long retryAt = Long.MAX_VALUE;
     private int retries;
@@ -142,6 +133,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         this.lastBlock = content.size() / params.blockSize() + 1;
         this.share = share;
         this.payload = ByteBuffer.allocate(params.blockSize());
+        this.acks = new MulticastAcks(lastBlock, params.timeout());
     }
 
     /** Returns the transfer ID. */
@@ -160,7 +152,6 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         return file;
     }
 
-    /** Returns the block size of the transfer. */
     /** Returns every client that joined, in the order they did, as each stands now. */
     public List<MulticastMember> members() {
         List<MulticastMember> all = new ArrayList<>(clients.everyone().size());
@@ -240,18 +231,17 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     /** Returns the block the master's stream is at: the last it sent to the group, or -1 before its first. */
     private long position() {
-        return sent;
+        return acks.position();
     }
 
     private void makeMaster(long now, Client c) {
         clients.makeMaster(c);
         rewindDue = Long.MAX_VALUE; // the new master's stream serves the clients waiting for a rewind, or its turn does
         rewindFor = null;
-        oackPending = true;
+        acks.masterMade();
         toSend = -1;
         retries = 0;
         oack(now, c, true);
-        sent = -1;
         retryAt = now + params.timeout();
     }
 
@@ -283,45 +273,30 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             return;
         }
         long n = TftpWire.block(buf, off, len);
-        long ackedBefore = from.acked();
-        from.acked(Math.min(n, lastBlock));
-        if (n >= lastBlock) {
-            finish(now, from, true); // "Each client must terminate the transfer by sending an acknowledgment of the last packet"
-            return;
-        }
-        if (from != clients.master()) {
-            if (n >= 1 && n < position() && position() - n <= REWIND_AT_ONCE) {
-                // A client that lost block n + 1 says so with ACK n (ACK 0 acknowledges its OACK): the stream goes back
-                // to it at once, as for a late client; the blocks it held past the gap it takes again.
-                repairs++;
-                repaired += position() - n;
-                Client before = clients.master();
-                makeMaster(now, from);
-                if (before != null) {
-                    oack(now, before, false);
-                }
-                return;
+        switch (acks.onAck(now, from, from == clients.master(), n)) {
+            case SERVED -> finish(now, from, true); // it acknowledged the last block
+            case REPAIR -> repair(now, from, n);
+            case OACK -> oack(now, from, false); // not the master: another OACK with mc=0
+            case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
+            case NEXT -> {
+                retries = 0;
+                clients.answered(from);
+                toSend = n + 1;
+                timedOut = false;
+                share.want(this, now);
             }
-            oack(now, from, false); // not the master: another OACK with mc=0
-            return;
         }
-        if (!oackPending && n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing()) {
-            // The master acknowledges again a block it had acknowledged, within a round trip of the block that ACK asked
-            // for going out: a copy of the ACK already answered, not a note that the block was lost (that comes after the
-            // client's own timeout). RFC 1123 section 4.2.3.1: sending the block again for it would send every block
-            // after it twice (the Sorcerer's Apprentice). A new master's first ACK is answered whatever it names.
-            return;
+    }
+
+    /** {@code c}, not master, lost block {@code n} + 1: the stream goes back to it at once, as for a late client. */
+    private void repair(long now, Client c, long n) {
+        repairs++;
+        repaired += position() - n; // the blocks it held past the gap it takes again
+        Client before = clients.master();
+        makeMaster(now, c);
+        if (before != null) {
+            oack(now, before, false);
         }
-        if (n == sent && sentOnce) {
-            long sample = now - sentAt;
-            srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8; // a gain of 1/8, as SenderWindow's
-        }
-        oackPending = false;
-        retries = 0;
-        clients.answered(from);
-        toSend = n + 1;
-        timedOut = false;
-        share.want(this, now);
     }
 
     /** {@code c} is done: acknowledged the last block ({@code served}) or sent ERROR; a master's turn passes on. */
@@ -368,16 +343,9 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             }
         }
         timedOut = false;
-        sent = b;
-        sentAt = now;
-        sentOnce = !again;
+        acks.sent(now, b, again);
         retryAt = now + params.timeout();
         return false;
-    }
-
-    /** How soon after a block went out an ACK asking for it again is taken for a copy: a round trip, or the timeout before one is measured. */
-    private long copySpacing() {
-        return srtt > 0 ? srtt : params.timeout();
     }
 
     @Override
@@ -426,19 +394,19 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         if (ended || now < retryAt) {
             return;
         }
-        if (retries >= (oackPending ? Math.min(OACK_TRIES, config.maxRetries()) : config.maxRetries())) {
+        if (retries >= (acks.oackPending() ? Math.min(OACK_TRIES, config.maxRetries()) : config.maxRetries())) {
             // The master is silent: its turn passes to the next oldest; it comes back at the end of the line.
             clients.passTurn();
             nextMaster(now);
             return;
         }
         retries++;
-        if (oackPending || sent < 0) {
+        if (acks.oackPending() || position() < 0) {
             retransmissions++;
             oack(now, clients.master(), true);
             retryAt = now + params.timeout();
         } else {
-            toSend = sent;
+            toSend = position();
             timedOut = true;
             share.want(this, now);
             retryAt = now + params.timeout();

@@ -223,6 +223,35 @@ class TftpServerFuzzTest {
         new Run(new FuzzInput(input)).run();
     }
 
+    /** RFC 2090 clients whose ACKs come twice, out of order or made up ({@link MulticastFuzzRun}). */
+    @MethodSource("dev.netboot.emulator.MulticastFuzzRun#seeds")
+    @FuzzTest
+    void multicast(byte[] input) {
+        new MulticastFuzzRun(new FuzzInput(input)).run();
+    }
+
+    /**
+     * The multicast seeds are honest transfers: the master's every ACK sent twice sends each block once (RFC 1123
+     * section 4.2.3.1) and serves all three clients; a client joining late, ACKs out of order and a lost block end with
+     * both clients holding the file.
+     */
+    @Test
+    void multicastSeedsServeEveryClient() {
+        List<byte[]> seeds = MulticastFuzzRun.seeds().map(a -> (byte[]) a.get()[0]).toList();
+        MulticastFuzzRun twice = new MulticastFuzzRun(new FuzzInput(seeds.get(0)));
+        twice.run();
+        TftpMulticastSession.Stats st = twice.tftp.multicastSessions().getFirst().stats();
+        assertEquals(1000 / 64 + 1, st.dataSent(), st.toString());
+        assertEquals(3, st.served(), st.toString());
+        assertEquals(1000 / 64 + 1, twice.explained, "each DATA answered an ACK sent once");
+
+        MulticastFuzzRun late = new MulticastFuzzRun(new FuzzInput(seeds.get(1)));
+        late.run();
+        st = late.tftp.multicastSessions().getFirst().stats();
+        assertEquals(2, st.served(), st.toString());
+        assertTrue(st.rewinds() + st.repairs() >= 1, st.toString());
+    }
+
     /** Byte {@code i} of upload block {@code block}: what the clients send, so an upload can be checked. */
     static byte uploadByte(int block, int i) {
         return (byte) (block * 7 + i * 13 + 1);
