@@ -260,7 +260,7 @@ final class ServeClients {
             line(now, "tftp ", c, t.joined.left() == MulticastMember.Left.SERVED
                     ? String.format(Locale.ROOT, "sent %s by multicast to %s: %d bytes in %.3f s", t.file,
                     ServeMulticast.group(t.multicast), size, t.seconds(now))
-                    : "multicast transfer of " + t.file + " ended: " + ServeMulticast.end(t.joined.left())
+                    : "multicast transfer of " + t.file + " ended: " + ServeMulticast.end(t.joined, t.multicast)
                     + (t.joined.left() == MulticastMember.Left.ERROR && c.sentError != null ? ", " + c.sentError : ""));
         }
     }

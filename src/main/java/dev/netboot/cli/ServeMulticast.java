@@ -19,9 +19,22 @@ final class ServeMulticast {
         return m.stats().group() + ":" + m.groupPort();
     }
 
-    /** Says how a client left a multicast transfer other than served. */
-    static String end(MulticastMember.Left left) {
-        return switch (left) {
+    /**
+     * Returns whether the server gave {@code c} up after it had acknowledged every block but the last, which had gone to
+     * the group: as a unicast session's "every block sent, the last never acknowledged" ({@link ServeTransfer#lastAckMissing}),
+     * the client may have the file. A master's final ACK lost on the wire is not sent again (RFC 1350 leaves it to the
+     * client, and atftp, its copy complete, has exited): the server's turns then go unanswered, as a silent client's do.
+     */
+    static boolean lastAckMissing(MulticastMember c, long size, int blockSize) {
+        return c.left() == MulticastMember.Left.GIVEN_UP && size >= 0 && c.acked() == size / blockSize;
+    }
+
+    /** Says how a client left multicast transfer {@code m}. */
+    static String end(MulticastMember c, TftpMulticastSession m) {
+        if (lastAckMissing(c, m.size(), m.blockSize())) {
+            return "every block sent, the last never acknowledged (the client may have it all: a lost final ACK is not sent again)";
+        }
+        return switch (c.left()) {
             case SERVED -> "complete";
             case ERROR -> "the client sent an ERROR";
             case GIVEN_UP -> "gave up (the client stayed silent through its turns as master)";
@@ -30,8 +43,8 @@ final class ServeMulticast {
     }
 
     /** The JSON {@code end} of a client's part. */
-    private static String endKey(MulticastMember.Left left) {
-        return left == null ? "unfinished" : switch (left) {
+    private static String endKey(MulticastMember c, TftpMulticastSession m) {
+        return c.left() == null ? "unfinished" : lastAckMissing(c, m.size(), m.blockSize()) ? "last-ack-missing" : switch (c.left()) {
             case SERVED -> "complete";
             case ERROR -> "client-error";
             case GIVEN_UP -> "gave-up";
@@ -43,14 +56,14 @@ final class ServeMulticast {
     static StringBuilder describe(StringBuilder b, String file, long bytes, TftpMulticastSession m, MulticastMember c, double seconds) {
         TftpMulticastSession.Stats s = m.stats();
         return b.append(String.format(Locale.ROOT, "%s: %d of %d bytes, %s, by multicast to %s, blksize %d, %d DATA to the group, "
-                        + "%d retransmissions, %.3f s", file, bytes, m.size(), c.left() == null ? "unfinished" : end(c.left()), group(m),
+                        + "%d retransmissions, %.3f s", file, bytes, m.size(), c.left() == null ? "unfinished" : end(c, m), group(m),
                 m.blockSize(), s.dataSent(), s.retransmissions(), seconds));
     }
 
     /** A client's part of {@code m} as its summary's {@code transfer} (README: a multicast transfer's DATA is shared). */
     static Json transfer(long bytes, TftpMulticastSession m, MulticastMember c, double seconds) {
         TftpMulticastSession.Stats s = m.stats();
-        return Json.object().put("bytes", bytes).put("size", m.size()).put("end", endKey(c.left())).put("blockSize", m.blockSize())
+        return Json.object().put("bytes", bytes).put("size", m.size()).put("end", endKey(c, m)).put("blockSize", m.blockSize())
                 .put("windowSize", 1).put("dataSent", s.dataSent()).put("retransmissions", s.retransmissions()).put("seconds", seconds)
                 .put("multicast", Json.object().put("group", s.group().toString()).put("port", m.groupPort()));
     }

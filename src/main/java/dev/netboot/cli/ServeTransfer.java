@@ -63,15 +63,15 @@ final class ServeTransfer {
 
     /**
      * Returns whether the transfer is over because the server gave up on a client that fell silent: a session that gave
-     * up before every block was sent, or a multicast client silent through its turns as master. Such a client was not
-     * served (atftp killed mid-transfer), and may ask again.
+     * up before every block was sent, or a multicast client silent through its turns as master before it acknowledged
+     * every block but the last. Such a client was not served (atftp killed mid-transfer), and may ask again.
      */
     boolean givenUp() {
         if (endAt < 0) {
             return false;
         }
         if (joined != null) {
-            return joined.left() == MulticastMember.Left.GIVEN_UP;
+            return joined.left() == MulticastMember.Left.GIVEN_UP && !ServeMulticast.lastAckMissing(joined, multicast.size(), multicast.blockSize());
         }
         return last != null && last.end() == TftpSession.End.GAVE_UP && !lastAckMissing(last);
     }

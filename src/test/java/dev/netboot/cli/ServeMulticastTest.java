@@ -115,15 +115,26 @@ class ServeMulticastTest {
             assertEquals(1, j.get("multicast").size(), j.toString());
             JsonNode m = j.get("multicast").get(0);
             assertEquals(CLIENTS, m.get("clients").asInt(), m.toString());
-            assertEquals(CLIENTS, m.get("served").asInt(), m.toString());
-            assertEquals(0, m.get("givenUp").asInt(), m.toString());
             // Every block went to the group once as new, and what went again is counted as resent: less than a pass.
             assertEquals(run.blocks(), m.get("groupData").asLong() - m.get("resentData").asLong(), m.toString());
             assertTrue(m.get("resentData").asLong() < run.blocks(), m.toString());
+            // Each client acknowledged the last block, or every block but the last: a master's final ACK the stage
+            // corrupted is not sent again (atftp has its copy, checked above, and has exited; RFC 1350 leaves the lost
+            // final ACK to the client), and the server, its turns unanswered, gives that client up holding every block
+            // but one it sent. Such a client is finished, as a unicast client whose last ACK was lost is (1 run in 5).
+            int lastAckMissing = 0;
             for (JsonNode c : j.get("clients")) {
-                assertEquals("complete", c.get("transfer").get("end").asText(), c.toString());
-                assertEquals(run.size(), c.get("transfer").get("bytes").asLong(), c.toString());
+                String end = c.get("transfer").get("end").asText();
+                if (end.equals("last-ack-missing")) {
+                    lastAckMissing++;
+                    assertEquals(run.size() / BLKSIZE * BLKSIZE, c.get("transfer").get("bytes").asLong(), c.toString());
+                } else {
+                    assertEquals("complete", end, c.toString());
+                    assertEquals(run.size(), c.get("transfer").get("bytes").asLong(), c.toString());
+                }
             }
+            assertEquals(CLIENTS - lastAckMissing, m.get("served").asInt(), m.toString());
+            assertEquals(lastAckMissing, m.get("givenUp").asInt(), m.toString());
         }
     }
 
