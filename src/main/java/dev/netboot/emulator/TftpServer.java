@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -233,7 +232,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             return;
         }
-        if (repeated(srcIp, srcPort, p)) {
+        if (TftpServerSession.repeats(active, srcIp, srcPort, p)) {
             // The request of a transfer running from this client's transfer ID, sent again: the client timed out
             // before the answer came (busybox tftp asks again after 50 ms) or the wire doubled it. It is that
             // transfer's, as any packet from its TID is (RFC 1350 section 4; single-port mode sends it there too):
@@ -252,32 +251,6 @@ public final class TftpServer implements UdpHandler, SimNode {
             return;
         }
         request(now, srcIp, srcPort, p);
-    }
-
-    /**
-     * Returns whether {@code p} is a request (RRQ or WRQ) for the file of a unicast transfer still running from the same
-     * client address and port: that request again. A multicast transfer answers a member's request again itself.
-     */
-    private boolean repeated(int srcIp, int srcPort, TftpPacket p) {
-        String name = switch (p) {
-            case TftpPacket.Rrq r -> r.filename();
-            case TftpPacket.Wrq w -> w.filename();
-            default -> null;
-        };
-        if (name == null) {
-            return false;
-        }
-        for (TftpServerSession s : active) {
-            boolean same = switch (s) {
-                case TftpSession _ -> p instanceof TftpPacket.Rrq;
-                case TftpServerUpload _ -> p instanceof TftpPacket.Wrq;
-                case TftpMulticastSession _ -> false;
-            };
-            if (same && !s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort && s.file().equals(name)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Serves the requests that waited, oldest first, while transfers may start. */
@@ -310,39 +283,24 @@ public final class TftpServer implements UdpHandler, SimNode {
     private void onRequest(long now, Ipv4Address client, int clientPort, String name, String requestMode,
                            List<TftpPacket.Option> options, boolean write) {
         int tid = config.singlePort() ? PORT : freePort();
-        String mode = requestMode.toLowerCase(Locale.ROOT);
-        if (!mode.equals("octet") && !mode.equals("netascii")) {
-            badMode++;
-            sendError(now, tid, client, clientPort, TftpWire.ERR_NOT_DEFINED, "Unsupported mode '" + requestMode + "' (octet or netascii)");
-            return;
-        }
-        // RFC 1350: in netascii LF goes as CR LF and CR as CR NUL; the client turns them back. Served as octet, a
-        // netascii client (tftp-hpa's default) wrote a file missing bytes and said nothing.
-        boolean netascii = !write && mode.equals("netascii");
         ServedFile content;
-        try {
-            content = write ? null : files.read(name);
-        } catch (ServedFiles.Refused e) {
-            accessRefused++;
-            sendError(now, tid, client, clientPort, e.code(), e.getMessage());
-            return;
-        }
-        if (!write && content == null) {
-            fileNotFound++;
-            sendError(now, tid, client, clientPort, TftpWire.ERR_FILE_NOT_FOUND, "File not found");
-            return;
-        }
-        if (netascii) {
-            // tsize is left out: the file's size is not what goes, and the netascii form's is known only once its last
-            // block is made (tftpd-hpa 5.2 refuses the request with ERROR 8; RFC 2347 lets a server leave out what it
-            // does not support, and curl, which always asks for tsize, gets its file). Multicast too (tftpd-hpa has
-            // none): its clients ask for any block of the file, which netascii cannot say where it starts.
-            options = options.stream().filter(o -> !o.name().equals("tsize") && !o.name().equals("multicast")).toList();
-        }
-        if (!options.isEmpty() && config.options() == TftpServerConfig.Options.REFUSE) {
-            optionsRefused++;
-            sendError(now, tid, client, clientPort, TftpWire.ERR_OPTIONS, "Option negotiation refused");
-            return;
+        boolean netascii;
+        switch (RequestCheck.check(config, files, name, requestMode, options, write)) {
+            case RequestCheck.Refused(RequestCheck.Reason reason, int code, String message) -> {
+                switch (reason) {
+                    case BAD_MODE -> badMode++;
+                    case ACCESS -> accessRefused++;
+                    case NOT_FOUND -> fileNotFound++;
+                    case OPTIONS -> optionsRefused++;
+                }
+                sendError(now, tid, client, clientPort, code, message);
+                return;
+            }
+            case RequestCheck.Accepted a -> {
+                content = a.content();
+                netascii = a.netascii();
+                options = a.options();
+            }
         }
         if (tid < 0 || !stack.canBind()) {
             busy++;
