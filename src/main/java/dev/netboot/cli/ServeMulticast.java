@@ -26,7 +26,7 @@ final class ServeMulticast {
      * client, and atftp, its copy complete, has exited): the server's turns then go unanswered, as a silent client's do.
      */
     static boolean lastAckMissing(MulticastMember c, long size, int blockSize) {
-        return c.left() == MulticastMember.Left.GIVEN_UP && size >= 0 && c.acked() == size / blockSize;
+        return c.left() == MulticastMember.Left.GIVEN_UP && ServeTransfer.allButTheLast(c.acked(), size, blockSize);
     }
 
     /** Says how a client left multicast transfer {@code m}. */

@@ -87,7 +87,15 @@ final class ServeTransfer {
 
     /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
     static boolean lastAckMissing(TftpSession.Stats s) {
-        return s.end() == TftpSession.End.GAVE_UP && s.size() >= 0 && s.blocksAcked() == s.size() / s.blockSize();
+        return s.end() == TftpSession.End.GAVE_UP && allButTheLast(s.blocksAcked(), s.size(), s.blockSize());
+    }
+
+    /**
+     * Returns whether {@code acked} blocks of a file of {@code size} bytes (-1: not known) in {@code blockSize}-byte
+     * blocks are all but the last, the short (or empty) block that ends it (RFC 1350 section 6).
+     */
+    static boolean allButTheLast(long acked, long size, int blockSize) {
+        return size >= 0 && acked == size / blockSize;
     }
 
     /** Returns whether a transfer started: a session of its own, or a multicast transfer it joined. */
