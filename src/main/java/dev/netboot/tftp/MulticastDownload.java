@@ -22,7 +22,8 @@ import java.nio.ByteBuffer;
  *   <li>As master (mc=1) it acknowledges, lock-step, the last block it has in order: the request for the first one
  *       it misses. Its ACK waits while the sink is full (the flash paces the group), comes again after its timeout
  *       (RTT-driven, with backoff), and the transfer fails after the retries. A later OACK with mc=0 makes it passive,
- *       one with mc=1 master again: it then acknowledges the block before the first it needs.</li>
+ *       one with mc=1 master again: it then acknowledges the block before the first it needs; to a master, an OACK with
+ *       mc=1 asks the same again (its ACK was lost), and it answers at once.</li>
  *   <li>Passive (mc=0) it sends nothing until it has every block, but once for each gap: when a block past a gap
  *       comes it acknowledges the last block it has in order, which a server may take as the request it is (one
  *       that follows the RFC to the letter answers with an OACK, mc=0). If nothing of the transfer arrives for the whole
@@ -205,7 +206,11 @@ final class MulticastDownload implements UdpHandler {
 
     /** Takes the role an OACK gives: master acknowledges at once what it has in order, passive waits. */
     private void role(long now, boolean isMaster) {
-        if (isMaster) {
+        if (isMaster && master) {
+            // Master already: the server asks again what it holds (its ACK was lost), no new turn.
+            c.rtx.retries = 0;
+            requestNext(now);
+        } else if (isMaster) {
             masterTurns++;
             master = true;
             c.rtx.retries = 0;
