@@ -107,11 +107,29 @@ class ServeMulticastTest {
         // be dropped, not taken (an ACK of block 22 with a bit flipped into its high byte had a client with 24 blocks
         // counted as served, and the client then failed on "Unknown transfer ID").
         try (HostNet net = new HostNet("sm", "serve")) {
+            serveExit = -1; // 0, or 1 when a client's only ACK was lost (below)
             Run run = fetch(net, CLIENTS, "multicast = yes\nmulticast-group = " + GROUP + "\nmulticast-port = " + GROUP_PORT + "\n",
-                    300_000, "200ms", "--duplicate", "0.05", "--corrupt", "0.05", "--seed", "7");
+                    300_000, "200ms", "--duplicate", "0.05", "--corrupt", "0.05", "--seed", "7", "--for", "30s");
             JsonNode j = run.summary();
             assertTrue(j.get("wire").get("duplicated").asInt() > 0 && j.get("wire").get("corrupted").asInt() > 0, j.toString());
-            assertEquals(CLIENTS, j.get("finished").asInt(), j.toString());
+            // A client that has every block before its turn comes sends one ACK in all: atftp 0.8 sends nothing while
+            // not master, and on the OACK (mc=1) making it master acknowledges the last block and exits (tftp_file.c,
+            // S_SEND_ACK then S_END). When the stage corrupts that ACK the server cannot tell it from a client that died
+            // before it had the file, and gives it up, silent through its turns; --clients 3 is then not met and serve
+            // stops at --for, exit 1 (this session's CI run, and 1 of 19 runs by hand; the client's copy is bit-exact,
+            // fetch checks). Such a client acknowledged nothing: no block counts as its.
+            int silent = 0;
+            for (JsonNode c : j.get("clients")) {
+                if (c.get("transfer").get("end").asText().equals("gave-up")) {
+                    silent++;
+                    assertEquals(0, c.get("transfer").get("bytes").asLong(), c.toString());
+                }
+            }
+            assertTrue(silent <= 1, j.toString());
+            if (silent > 0) {
+                assertEquals("stopped after 30s", j.get("stopped").asText(), j.toString());
+            }
+            assertEquals(CLIENTS - silent, j.get("finished").asInt(), j.toString());
             assertEquals(1, j.get("multicast").size(), j.toString());
             JsonNode m = j.get("multicast").get(0);
             assertEquals(CLIENTS, m.get("clients").asInt(), m.toString());
@@ -125,6 +143,9 @@ class ServeMulticastTest {
             int lastAckMissing = 0;
             for (JsonNode c : j.get("clients")) {
                 String end = c.get("transfer").get("end").asText();
+                if (end.equals("gave-up")) {
+                    continue; // counted above
+                }
                 if (end.equals("last-ack-missing")) {
                     lastAckMissing++;
                     assertEquals(run.size() / BLKSIZE * BLKSIZE, c.get("transfer").get("bytes").asLong(), c.toString());
@@ -133,8 +154,8 @@ class ServeMulticastTest {
                     assertEquals(run.size(), c.get("transfer").get("bytes").asLong(), c.toString());
                 }
             }
-            assertEquals(CLIENTS - lastAckMissing, m.get("served").asInt(), m.toString());
-            assertEquals(lastAckMissing, m.get("givenUp").asInt(), m.toString());
+            assertEquals(CLIENTS - lastAckMissing - silent, m.get("served").asInt(), m.toString());
+            assertEquals(lastAckMissing + silent, m.get("givenUp").asInt(), m.toString());
         }
     }
 
@@ -144,14 +165,16 @@ class ServeMulticastTest {
         // (SIGKILL) 2 s into its fetch and says nothing more; the transfer serves the other two and gives the third up
         // after its turns as master. It was not served: --clients 3 is not met by it, so serve runs until --for and
         // exits 1, its summary counting it apart. Before, it counted as finished: serve stopped about 12 s after the kill
-        // with "3 of 3 clients finished" and exit 0.
+        // with "3 of 3 clients finished" and exit 0. --for leaves room for the slowest order: the killed client master
+        // when killed (its turn: 20 retries, 21 s), the rest of the file (about 7 s), its three turns as master again
+        // (3 OACKs each, 9 s): about 39 s, which ran past a --for of 40 s in a CI run.
         try (HostNet net = new HostNet("sm", "serve")) {
             lastClient = "timeout -s KILL 2 ";
             serveExit = 1;
             Run run = fetch(net, CLIENTS, "multicast = yes\nmulticast-group = " + GROUP + "\nmulticast-port = " + GROUP_PORT
-                    + "\n[segment]\nlatency = 20ms\n", 300_000, "1s", "--for", "40s");
+                    + "\n[segment]\nlatency = 20ms\n", 300_000, "1s", "--for", "60s");
             JsonNode j = run.summary();
-            assertEquals("stopped after 40s", j.get("stopped").asText(), j.toString());
+            assertEquals("stopped after 60s", j.get("stopped").asText(), j.toString());
             assertEquals(CLIENTS - 1, j.get("finished").asInt(), j.toString());
             assertEquals(1, j.get("givenUp").asInt(), j.toString());
             JsonNode m = j.get("multicast").get(0);
@@ -165,7 +188,7 @@ class ServeMulticastTest {
             assertEquals(List.of("02:53:56:00:01:01 complete", "02:53:56:00:01:02 complete", "02:53:56:00:01:03 gave-up"),
                     ends.stream().sorted().toList(), j.toString());
             String err = ServeCommandTest.log(dir, "serve.err");
-            assertTrue(err.contains("netboot: only 2 of 3 clients finished within 40s (1 given up on: silent mid-transfer)"), err);
+            assertTrue(err.contains("netboot: only 2 of 3 clients finished within 60s (1 given up on: silent mid-transfer)"), err);
         }
     }
 
@@ -202,7 +225,7 @@ class ServeMulticastTest {
 
     /** What the last client's atftp command starts with (e.g. {@code timeout -s KILL 2 }); its exit and copy go unchecked then. */
     String lastClient = "";
-    /** serve's exit status {@link #fetch} expects. */
+    /** serve's exit status {@link #fetch} expects (-1: 0 or 1, the test checks why). */
     int serveExit = 0;
 
     /** {@link #fetch(HostNet, int, String)} of an image of {@code size} bytes, serve's TFTP timeout and more options. */
@@ -263,7 +286,11 @@ class ServeMulticastTest {
                 logs.append("\n--- c").append(i).append(":\n").append(ServeCommandTest.log(dir, "c" + i + ".log"));
             }
             assertTrue(stopped, "serve did not stop after its " + n + " clients: " + logs);
-            assertEquals(serveExit, serve.exitValue(), logs.toString());
+            if (serveExit >= 0) {
+                assertEquals(serveExit, serve.exitValue(), logs.toString());
+            } else {
+                assertTrue(serve.exitValue() == 0 || serve.exitValue() == 1, serve.exitValue() + ": " + logs);
+            }
             for (int i = 1; i <= (lastClient.isEmpty() ? n : n - 1); i++) {
                 assertEquals(0, clients.get(i - 1).exitValue(), "client " + i + ": " + logs);
                 // Bit-exact, as each client wrote it, against the digest of the bytes written here.
