@@ -116,7 +116,7 @@ class ServeMulticastTest {
             // not master, and on the OACK (mc=1) making it master acknowledges the last block and exits (tftp_file.c,
             // S_SEND_ACK then S_END). When the stage corrupts that ACK the server cannot tell it from a client that died
             // before it had the file, and gives it up, silent through its turns; --clients 3 is then not met and serve
-            // stops at --for, exit 1 (this session's CI run, and 1 of 19 runs by hand; the client's copy is bit-exact,
+            // stops at --for, exit 1 (1 clean-clone CI run of 2, 1 of 33 runs by hand; the client's copy is bit-exact,
             // fetch checks). Such a client acknowledged nothing: no block counts as its.
             int silent = 0;
             for (JsonNode c : j.get("clients")) {
