@@ -102,6 +102,11 @@ final class SenderWindow {
         return lastBlock != Long.MAX_VALUE;
     }
 
+    /** Returns whether the current window ends with the file's last block (a netascii one's is known once made). */
+    boolean reachesLastBlock() {
+        return end >= lastBlock;
+    }
+
     /** Returns whether windows go out in a shuffled order ({@link TftpQuirks#shuffle()}). */
     boolean shuffled() {
         return order != null;

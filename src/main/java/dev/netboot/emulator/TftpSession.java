@@ -25,7 +25,8 @@ import java.nio.ByteBuffer;
  *       ({@link TxPacer}); which block goes next, and what each ACK calls for (the next window, a hole's block again
  *       alone, a restarted window), the {@link SenderWindow} decides (RFC 7440 section 4).</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
- *       {@code maxRetries} times; then the session gives up silently.</li>
+ *       {@code maxRetries} times; then the session gives up silently. With {@link TftpServerConfig#maxTimeout()} the wait
+ *       doubles after each retransmission left unanswered, up to that, as tftpd-hpa's does ({@link RetryTimer}).</li>
  *   <li>Duplicate ACK (of block base-1): ignored in lock-step, RFC 1123 section 4.2.3.1: "The sender ...
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
@@ -93,7 +94,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     static final int FRAME_HEADERS = 14 + 20 + 8;
 
     private final NetStack stack;
-    private final TftpServerConfig config;
     private final int port;
     private final Ipv4Address client;
     private final int clientPort;
@@ -105,6 +105,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final DataSender data;
     private final OackSender oack;
     private final ServerStall stall;
+    private final RetryTimer timer;
     private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
     private boolean queued;
     private State state;
@@ -125,7 +126,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
                 ReadBlocks blocks, Params params, TxPacer pacer, SessionQuirks quirks, PortShare share) {
         this.stack = stack;
-        this.config = config;
         this.port = port;
         this.client = client;
         this.clientPort = clientPort;
@@ -138,13 +138,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.data = new DataSender(stack, port, client, clientPort, blocks, params, quirks);
         this.oack = new OackSender(stack, port, client, clientPort, params.oack(), quirks, window);
         this.stall = new ServerStall(quirks);
+        this.timer = new RetryTimer(params.timeout(), config);
     }
 
     /** Sends the OACK, or the first window. */
     void start(long now) {
         if (params.oack() != null) {
             oack.send(now);
-            state = new State.AwaitingAck(0, now + params.timeout(), 0);
+            state = new State.AwaitingAck(0, now + waitAfter(0), 0);
         } else {
             startWindow(now, 1, 0);
         }
@@ -225,14 +226,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             return; // a stalled server does nothing, its timers included
         }
         if (now >= retryAt) {
-            if (retries >= config.maxRetries()) {
+            if (timer.exhausted(retries)) {
                 end(End.GAVE_UP);
                 return;
             }
             if (oack.pending()) {
                 oack.resend(now);
                 retransmissions++;
-                state = new State.AwaitingAck(0, now + params.timeout(), retries + 1);
+                state = new State.AwaitingAck(0, now + waitAfter(retries + 1), retries + 1);
             } else {
                 startWindow(now, window.base(), retries + 1); // RFC 7440: the last ACK received sets the window sent again
             }
@@ -329,7 +330,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     /** Sends block {@code b} again ahead of the rest of the window. */
     private void resendOne(long now, long b, int retries) {
         window.resendAlone(now, b);
-        state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
+        state = new State.AwaitingAck(window.highestSent(), now + waitAfter(retries), retries);
         pump(now);
     }
 
@@ -347,7 +348,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
             }
         }
         window.start(now, first);
-        state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
+        state = new State.AwaitingAck(window.highestSent(), now + waitAfter(retries), retries);
         pump(now);
     }
 
@@ -409,10 +410,15 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         return true;
     }
 
+    /** The wait for an ACK after the {@code retries}-th retransmission of what is out (0: its first sending). */
+    private long waitAfter(int retries) {
+        return timer.waitAfter(retries, window.reachesLastBlock());
+    }
+
     /** The timeout runs from the last sending. */
     private void timeoutFromNow(long now) {
         if (state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
-            state = new State.AwaitingAck(window.highestSent(), now + params.timeout(), retries);
+            state = new State.AwaitingAck(window.highestSent(), now + waitAfter(retries), retries);
         }
     }
 
