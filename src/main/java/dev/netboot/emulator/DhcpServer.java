@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.emulator.DhcpPools.Subnet;
 import dev.netboot.net.NetStack;
 import dev.netboot.net.UdpHandler;
 import dev.netboot.wire.BootpMessage;
@@ -10,9 +11,7 @@ import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A DHCP server (RFC 2131 section 4.3) on UDP port 67 of a {@link ServerHost}, answering BOOTP requests too when
@@ -22,6 +21,7 @@ import java.util.Map;
  * says, a file name too long for the 128-byte field always in option 67, and options that do not fit the
  * client's maximum message size overflow into the file and sname fields (option 52). Clients are told apart by
  * their client identifiers (option 61), by chaddr when they send none (RFC 2131 section 4.2; {@link AddressPool}).
+ * Which pool serves a request, and the requests an exhausted pool left unanswered, are {@link DhcpPools}'s.
  *
  * <ul>
  * <li>DHCPDISCOVER: DHCPOFFER of the client's address (current lease, static, previous, the requested one when free
@@ -70,34 +70,21 @@ public final class DhcpServer implements UdpHandler, SimNode {
     private record Pending(long at, BootpMessage request, BootpMessage reply, Subnet subnet, AddressPool.Client client) {
     }
 
-    /** A pool with the mask and router of its subnet. */
-    private record Subnet(AddressPool pool, Ipv4Address netmask, Ipv4Address router) {
-    }
-
     private final NetStack stack;
     private final BootpServerConfig config;
     private final DhcpSettings settings;
     private final DhcpReplies replies;
-    private final Subnet main;
-    private final Map<Ipv4Address, Subnet> relayed = new LinkedHashMap<>();
+    private final DhcpPools pools;
     private final List<Pending> pending = new ArrayList<>();
     private long discovers, offers, requests, acks, naks, renewals, declines, bootp, ignored, malformed, overloaded;
     private RogueDhcp rogue = RogueDhcp.NONE;
-    // Requests for an address left unanswered because the pool had none left (ISC dhcpd logs "no free leases",
-    // dnsmasq "no address available"), and the clients whose last such request was: they have had no offer since.
-    private long exhausted;
-    private final java.util.Set<MacAddress> unserved = new java.util.HashSet<>();
 
     DhcpServer(NetStack stack, BootpServerConfig config, DhcpSettings settings) {
         this.stack = stack;
         this.config = config;
         this.settings = settings;
         this.replies = new DhcpReplies(config, settings);
-        this.main = new Subnet(new AddressPool(config.poolFirst(), config.poolLast(), config.staticAddresses()), config.netmask(),
-                config.router());
-        for (BootpServerConfig.Subnet s : config.relayedSubnets()) {
-            relayed.put(s.poolFirst(), new Subnet(new AddressPool(s.poolFirst(), s.poolLast(), Map.of()), s.netmask(), s.router()));
-        }
+        this.pools = new DhcpPools(config);
     }
 
     /**
@@ -124,7 +111,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
             BootpMessage req = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, i, 0, 0, Ipv4Address.ANY, Ipv4Address.ANY,
                     Ipv4Address.ANY, Ipv4Address.ANY, new MacAddress(0x02_00_00_00_00_00L + i), "", "",
                     dev.netboot.wire.BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.REQUEST)));
-            largest = Math.max(largest, s.reply(req, DhcpMessageType.Known.ACK, config.poolFirst(), s.main, true)
+            largest = Math.max(largest, s.reply(req, DhcpMessageType.Known.ACK, config.poolFirst(), s.pools.main(), true)
                     .encodedLength(s.replies.maxMessage(req)));
         }
         return largest;
@@ -147,17 +134,17 @@ public final class DhcpServer implements UdpHandler, SimNode {
 
     /** Returns the DHCPDISCOVERs (and BOOTREQUESTs) left unanswered because the pool had no address left for them. */
     public long poolExhausted() {
-        return exhausted;
+        return pools.exhausted();
     }
 
     /** Returns whether the last request of client {@code chaddr} found the pool exhausted (and no offer went to it since). */
     public boolean refusedForPool(MacAddress chaddr) {
-        return unserved.contains(chaddr);
+        return pools.refused(chaddr);
     }
 
     /** Returns the addresses of the main pool (the server's own subnet), first to last. */
     public int poolSize() {
-        return config.poolLast().value() - config.poolFirst().value() + 1;
+        return pools.size();
     }
 
     /** Returns the counters. */
@@ -170,7 +157,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
      * address {@code mac}, or null. (The server tells clients apart by their client identifiers when they send one.)
      */
     public Ipv4Address addressOf(MacAddress mac) {
-        AddressPool.Binding b = main.pool().bindingAt(mac);
+        AddressPool.Binding b = pools.main().pool().bindingAt(mac);
         return b == null ? null : b.address();
     }
 
@@ -185,7 +172,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 ignored++;
                 return;
             }
-            Subnet subnet = subnetFor(req.giaddr().isAny() ? req.ciaddr() : req.giaddr());
+            Subnet subnet = pools.subnetFor(req.giaddr().isAny() ? req.ciaddr() : req.giaddr());
             if (subnet == null) {
                 ignored++;
                 return;
@@ -205,13 +192,13 @@ public final class DhcpServer implements UdpHandler, SimNode {
             }
             Ipv4Address a = subnet.pool().offer(client, null, now);
             if (a == null) {
-                noAddress(req);
+                pools.noAddress(req.chaddr());
             }
             if (a == null || !subnet.pool().commit(client, a, now, Long.MAX_VALUE)) {
                 ignored++;
                 return;
             }
-            unserved.remove(req.chaddr());
+            pools.offered(req.chaddr());
             bootp++;
             send(now, req, reply(req, null, a, subnet, true));
             return;
@@ -221,11 +208,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 discovers++;
                 Ipv4Address a = subnet.pool().offer(client, requested(req), now);
                 if (a == null) {
-                    noAddress(req);
+                    pools.noAddress(req.chaddr());
                     ignored++;
                     return;
                 }
-                unserved.remove(req.chaddr());
+                pools.offered(req.chaddr());
                 BootpMessage offer = reply(req, DhcpMessageType.Known.OFFER, a, subnet, true);
                 if (settings.offerDelay() > 0) {
                     pending.add(new Pending(now + settings.offerDelay(), req, offer, subnet, client));
@@ -262,12 +249,6 @@ public final class DhcpServer implements UdpHandler, SimNode {
         }
     }
 
-    /** A request for an address found none left in the pool: counted, and its client noted until it gets an offer. */
-    private void noAddress(BootpMessage req) {
-        exhausted++;
-        unserved.add(req.chaddr());
-    }
-
     private void request(long now, BootpMessage req, Subnet subnet, boolean unicastToUs) {
         AddressPool.Client client = AddressPool.Client.of(req);
         Ipv4Address serverId = serverId(req);
@@ -302,7 +283,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++;
                     return;
                 }
-                if (mayRenew(now, client, req.ciaddr(), subnet.pool(), unicastToUs)
+                if (DhcpPools.mayRenew(now, client, req.ciaddr(), subnet.pool(), unicastToUs)
                         && subnet.pool().commit(client, req.ciaddr(), now, until)) {
                     acks++;
                     renewals++;
@@ -327,7 +308,7 @@ public final class DhcpServer implements UdpHandler, SimNode {
      */
     private void initReboot(long now, BootpMessage req, AddressPool.Client client, Ipv4Address requested, Subnet subnet,
                             long until) {
-        if (subnetFor(requested) != subnet) {
+        if (pools.subnetFor(requested) != subnet) {
             nak(now, req, "wrong network");
         } else if (subnet.pool().commit(client, requested, now, until)) {
             acks++;
@@ -337,23 +318,6 @@ public final class DhcpServer implements UdpHandler, SimNode {
         } else {
             ignored++;
         }
-    }
-
-    /**
-     * Whether a renewing (unicast to us) or rebinding (broadcast) client's {@code ciaddr} may be extended: its lease
-     * here, or, when this server no longer holds that lease (it ran out while the client was away, or {@code serve}
-     * was restarted and forgot it), an address nobody else has that is the client's here or, for a client that
-     * unicast its renewal to this server, in the pool (RFC 2131 4.3.2: the server "should return a DHCPACK message
-     * regardless"; Kea and ISC dhcpd extend such a lease too). A rebinding broadcast from a client this server has
-     * no record of is left to the server that leased to it (section 4.3.2's "peaceful coexistence").
-     */
-    private static boolean mayRenew(long now, AddressPool.Client client, Ipv4Address a, AddressPool pool, boolean unicastToUs) {
-        if (pool.leases(client, a, now)) {
-            return true;
-        }
-        AddressPool.Binding b = pool.binding(client);
-        boolean known = b != null && b.committed() && b.address().equals(a);
-        return (known || unicastToUs) && pool.mayGo(client, a, now);
     }
 
     private void nak(long now, BootpMessage req, String why) {
@@ -391,18 +355,6 @@ public final class DhcpServer implements UdpHandler, SimNode {
 
     private boolean us(Ipv4Address id) {
         return config.serverIp().equals(id);
-    }
-
-    /**
-     * Returns the subnet serving a request: the one of its giaddr when relayed, else the one of its ciaddr (a client
-     * renewing from behind a relay unicasts straight to us), else ours; null when the server knows no such subnet.
-     */
-    private Subnet subnetFor(Ipv4Address where) {
-        if (where.isAny() || where.sameSubnet(config.serverIp(), config.netmask())) {
-            return main;
-        }
-        BootpServerConfig.Subnet s = config.relayedSubnetOf(where);
-        return s == null ? null : relayed.get(s.poolFirst());
     }
 
     @Override

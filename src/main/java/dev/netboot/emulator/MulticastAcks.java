@@ -11,7 +11,7 @@ import dev.netboot.emulator.MulticastClients.Client;
  *   <li>An ACK of the last block is its client's end ({@link Step#SERVED}): "Each client must terminate the transfer by
  *       sending an acknowledgment of the last packet". The master's ends its turn.</li>
  *   <li>From a client that is not master, an ACK n &gt; 0 of a block before the stream's, at most
- *       {@link TftpMulticastSession#REWIND_AT_ONCE} back, says that the client lost block n + 1 (this project's client
+ *       {@link MulticastRewinds#REWIND_AT_ONCE} back, says that the client lost block n + 1 (this project's client
  *       sends it when a block past a gap comes): it is made master at once ({@link Step#REPAIR}), the stream goes back
  *       to n + 1, and the client gets what it lost now, not in a later pass of the rest of the file; but not for a copy
  *       of its ACK n within a round trip of block n + 1 going out (as for the master, below): that block is on its way.
@@ -95,7 +95,7 @@ final class MulticastAcks {
         }
         boolean copy = n + 1 == sent && ackedBefore >= n && now - sentAt < copySpacing();
         if (!master) {
-            boolean lost = n >= 1 && n < sent && sent - n <= TftpMulticastSession.REWIND_AT_ONCE && !copy;
+            boolean lost = n >= 1 && n < sent && sent - n <= MulticastRewinds.REWIND_AT_ONCE && !copy;
             return lost ? Step.REPAIR : Step.OACK;
         }
         if (!oackPending && (n < turnAcked || copy)) {

@@ -2,7 +2,6 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.ArpPacket;
 import dev.netboot.wire.BootpMessage;
-import dev.netboot.wire.Checksum;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.Ipv4Packet;
@@ -32,7 +31,8 @@ import java.util.List;
  *     subnets, else the default route. TTL is decremented and the header checksum recomputed; a datagram
  *     arriving with TTL &lt;= 1 is dropped ({@link Stats#ttlExpired()}). No ICMP is sent (no Time
  *     Exceeded, no Destination Unreachable, no Redirect): each such case is counted instead. Options
- *     and fragments pass unchanged; both emulated links have MTU 1500, so nothing needs fragmenting.</li>
+ *     and fragments pass unchanged; both emulated links have MTU 1500, so nothing needs fragmenting. The
+ *     routing table and what becomes of a datagram routed on are {@link RouterForwarding}'s.</li>
  * <li><b>Local delivery</b>: broadcasts and datagrams to the router's own addresses go to the relay
  *     agent when they are UDP to port 67 (RFC 1542 section 4.1), and are dropped and counted otherwise;
  *     UDP to port 68 is discarded (section 4.1: "MUST silently discard").</li>
@@ -61,11 +61,11 @@ public final class Router implements SimNode {
     private final Ipv4Packet rxIp = new Ipv4Packet();
     private final UdpDatagram rxUdp = new UdpDatagram();
     private final EthernetFrame rxEth = new EthernetFrame();
-    private Ipv4Address defaultRoute = Ipv4Address.ANY;
-    private final BootpRelay bootpRelay = new BootpRelay(dst -> egressFor(nextHopOf(dst)));
-    private long framesReceived, notForUs, malformed, unsupported, arpHandled, forwarded, ttlExpired, noRoute,
-            arpFailed, queueFull, localDropped, relayedRequests, relayedReplies, hopsExceeded, relayDisabled,
-            unknownGiaddr, bootpcDiscarded, arpRequestsSent, arpRepliesSent;
+    private final RouterForwarding forwarding = new RouterForwarding(interfaces, (now, out, mac, datagram) ->
+            sendFrame(now, out, mac, EthernetFrame.TYPE_IPV4, datagram.length, (b, o) -> b.put(o, datagram)));
+    private final BootpRelay bootpRelay = new BootpRelay(forwarding::egressToward);
+    private long framesReceived, notForUs, malformed, unsupported, arpHandled, arpFailed, localDropped, relayedReplies,
+            hopsExceeded, relayDisabled, unknownGiaddr, bootpcDiscarded, arpRequestsSent, arpRepliesSent;
 
     /**
      * Counters of the router. After {@code framesReceived}, each received frame lands in exactly one of
@@ -106,7 +106,7 @@ public final class Router implements SimNode {
         private final RouterArp arp = new RouterArp(new RouterArp.Wire() {
             @Override
             public void send(long now, MacAddress mac, RouterArp.Waiting w) {
-                sendDatagram(now, Interface.this, mac, w);
+                forwarding.send(now, Interface.this, mac, w);
             }
 
             @Override
@@ -163,7 +163,13 @@ public final class Router implements SimNode {
             return arp.waiting();
         }
 
-        private boolean onLink(int ip) {
+        /** Returns the interface's ARP: its table, and the next hops being resolved with the datagrams waiting. */
+        RouterArp arp() {
+            return arp;
+        }
+
+        /** Returns true when {@code ip} is on this interface's subnet. */
+        boolean onLink(int ip) {
             return (ip & netmask.value()) == (address.value() & netmask.value());
         }
 
@@ -199,10 +205,7 @@ public final class Router implements SimNode {
      * which must be on one of them; {@link Ipv4Address#ANY} removes it.
      */
     public Router defaultRoute(Ipv4Address gateway) {
-        if (!gateway.isAny() && egressFor(gateway.value()) == null) {
-            throw new IllegalArgumentException("default route " + gateway + " is on no connected subnet");
-        }
-        this.defaultRoute = gateway;
+        forwarding.defaultRoute(gateway);
         return this;
     }
 
@@ -231,9 +234,10 @@ public final class Router implements SimNode {
 
     /** Returns a snapshot of the counters. */
     public Stats stats() {
-        return new Stats(framesReceived, notForUs, malformed, unsupported, arpHandled, forwarded, ttlExpired, noRoute,
-                arpFailed, queueFull, localDropped, relayedRequests, relayedReplies, hopsExceeded, relayDisabled,
-                unknownGiaddr, bootpcDiscarded, arpRequestsSent, arpRepliesSent);
+        return new Stats(framesReceived, notForUs, malformed, unsupported, arpHandled, forwarding.forwarded(),
+                forwarding.ttlExpired(), forwarding.noRoute(), arpFailed, forwarding.queueFull(), localDropped,
+                forwarding.relayedRequests(), relayedReplies, hopsExceeded, relayDisabled, unknownGiaddr, bootpcDiscarded,
+                arpRequestsSent, arpRepliesSent);
     }
 
     @Override
@@ -320,23 +324,13 @@ public final class Router implements SimNode {
             return;
         }
         int dst = rxIp.dst();
-        boolean local = l2Broadcast || dst == Ipv4Address.BROADCAST.value() || isOurs(dst) || dst == in.subnetBroadcast();
+        boolean local = l2Broadcast || dst == Ipv4Address.BROADCAST.value() || forwarding.isOurs(dst)
+                || dst == in.subnetBroadcast();
         if (local) {
             onLocal(now, in, frame);
-            return;
+        } else {
+            forwarding.forward(now, rxIp, frame, off);
         }
-        // RFC 1812 section 5.3.1: "a router MUST decrement the TTL by at least one"; one at or below 1 cannot go on.
-        if (rxIp.ttl() <= 1) {
-            ttlExpired++;
-            return;
-        }
-        byte[] datagram = new byte[rxIp.totalLength()]; // without any Ethernet padding
-        frame.get(off, datagram);
-        ByteBuffer d = ByteBuffer.wrap(datagram);
-        d.put(8, (byte) (rxIp.ttl() - 1)); // TTL, offset 8 of RFC 791's header
-        d.putShort(10, (short) 0);         // header checksum, offset 10: recomputed over the changed header
-        d.putShort(10, (short) Checksum.of(d, 0, rxIp.headerLength()));
-        route(now, dst, datagram, false);
     }
 
     /** Handles a datagram for the router itself: only the relay agent listens (UDP 67). */
@@ -361,7 +355,7 @@ public final class Router implements SimNode {
     /** Carries out the relay agent's decision on a BOOTP message, and counts it. */
     private void onBootp(long now, Interface in, ByteBuffer frame, int ttl) {
         switch (bootpRelay.onMessage(in, frame, rxUdp.payloadOffset(), rxUdp.payloadLength(), ttl)) {
-            case BootpRelay.Outcome.ToServer(int server, byte[] datagram) -> route(now, server, datagram, true);
+            case BootpRelay.Outcome.ToServer(int server, byte[] datagram) -> forwarding.route(now, server, datagram, true);
             case BootpRelay.Outcome.ToClient(Interface out, MacAddress mac, byte[] datagram) -> {
                 sendFrame(now, out, mac, EthernetFrame.TYPE_IPV4, datagram.length, (b, o) -> b.put(o, datagram));
                 relayedReplies++;
@@ -371,70 +365,14 @@ public final class Router implements SimNode {
                     case MALFORMED -> malformed++;
                     case RELAY_DISABLED -> relayDisabled++;
                     case HOPS_EXCEEDED -> hopsExceeded++;
-                    case TTL_EXPIRED -> ttlExpired++;
-                    case NO_ROUTE -> noRoute++;
+                    case TTL_EXPIRED, NO_ROUTE -> forwarding.relayDropped(reason);
                     case UNKNOWN_GIADDR -> unknownGiaddr++;
                 }
             }
         }
     }
 
-    // ---------------------------------------------------------------- routing and ARP
-
-    private boolean isOurs(int ip) {
-        for (Interface i : interfaces) {
-            if (i.address.value() == ip) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Returns the interface whose subnet holds {@code ip}, or null. */
-    private Interface egressFor(int ip) {
-        for (Interface i : interfaces) {
-            if (i.onLink(ip)) {
-                return i;
-            }
-        }
-        return null;
-    }
-
-    /** Returns the next hop toward {@code dst}: itself when on a connected subnet, else the default route (0 when none). */
-    private int nextHopOf(int dst) {
-        return egressFor(dst) != null ? dst : defaultRoute.value();
-    }
-
-    /**
-     * Sends {@code datagram} (to {@code dst}) toward its next hop, or queues it behind an ARP resolution;
-     * counts it as forwarded (or as a relayed request) once it leaves, or by its drop reason.
-     */
-    private void route(long now, int dst, byte[] datagram, boolean relayed) {
-        int hop = nextHopOf(dst);
-        Interface out = hop == 0 ? null : egressFor(hop);
-        if (out == null) {
-            noRoute++;
-            return;
-        }
-        RouterArp.Waiting w = new RouterArp.Waiting(hop, datagram, relayed);
-        MacAddress mac = out.arp.lookup(hop);
-        if (mac != null) {
-            sendDatagram(now, out, mac, w);
-            return;
-        }
-        if (!out.arp.hold(now, w)) {
-            queueFull++;
-        }
-    }
-
-    private void sendDatagram(long now, Interface out, MacAddress mac, RouterArp.Waiting w) {
-        sendFrame(now, out, mac, EthernetFrame.TYPE_IPV4, w.datagram().length, (b, o) -> b.put(o, w.datagram()));
-        if (w.relayed()) {
-            relayedRequests++;
-        } else {
-            forwarded++;
-        }
-    }
+    // ---------------------------------------------------------------- transmit
 
     @FunctionalInterface
     private interface PayloadFiller {

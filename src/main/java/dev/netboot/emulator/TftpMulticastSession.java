@@ -6,6 +6,7 @@ import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,9 +23,10 @@ import java.util.List;
  *   <li>A client that joins after blocks went to the group is made master (the master before it gets an OACK with
  *       mc=0): it asks from block 1, every client takes the stream again from there, and one pass serves them all. A
  *       board writes its flash in order and cannot keep more than a few blocks past a gap in its RAM; without this
- *       it would wait for a second pass of the whole file. When the stream is at most {@link #REWIND_AT_ONCE} blocks
- *       on, it goes back at once; later, {@link #REWIND_WAIT} after the first such client joined, for all that joined
- *       by then. The blocks so taken back are at most a quarter of the file in all ({@link #REWIND_SHARE}): past that
+ *       it would wait for a second pass of the whole file. When the stream is at most
+ *       {@link MulticastRewinds#REWIND_AT_ONCE} blocks on, it goes back at once; later,
+ *       {@link MulticastRewinds#REWIND_WAIT} after the first such client joined, for all that joined by then. The
+ *       blocks so taken back are at most a quarter of the file in all ({@link MulticastRewinds#REWIND_SHARE}): past that
  *       a late client waits for its turn as below, and the clients already in are never held back by more than a
  *       quarter of the file's time. (RFC 2090 leaves which client is master to the server.)</li>
  *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout (every
@@ -39,8 +41,9 @@ import java.util.List;
  * </ul>
  *
  * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep, what an ACK
- * calls for {@link MulticastAcks}'s to say; this class says when the master changes. The session ends when no client
- * is left. Its DATA goes through the server's {@link PortShare}, one frame a turn like every other transfer's.
+ * calls for {@link MulticastAcks}'s to say, when the stream goes back for late clients {@link MulticastRewinds}'s; this
+ * class says when the master changes. The session ends when no client is left. Its DATA ({@link MulticastData}) goes
+ * through the server's {@link PortShare}, one frame a turn like every other transfer's.
  */
 public final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
     /**
@@ -48,22 +51,6 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
      * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
      */
     static final int OACK_TRIES = 3;
-    /**
-     * The share of the file's blocks the stream may be taken back, in all, for clients that joined late: a quarter.
-     * Where boards keep coming (a stagger) rewinds serve few each and the boards still coming need a later pass all
-     * the same, so they cost what they take back; where they came nearly together they save a whole pass.
-     */
-    static final int REWIND_SHARE = 4;
-    /** A client that joins when the stream is at most this many blocks on makes the stream go back at once. */
-    static final long REWIND_AT_ONCE = 8;
-    /**
-     * How long the stream goes on before it goes back for a client that joined later than that (virtual nanoseconds):
-     * clients joining meanwhile share the one rewind. The new master's empty flash buffer takes a few dozen blocks at
-     * the network's speed, so every rewind costs those whenever it comes: fewer rewinds, fewer bytes. (1,000 boards of
-     * which a third join over 1.5 s: 250 ms sends 1.32 passes of the file, 500 ms 1.20, 1 s 1.17.)
-     */
-    static final long REWIND_WAIT = 1_000_000_000L;
-
     private final NetStack stack;
     private final TftpServerConfig config;
     private final int port;
@@ -73,23 +60,18 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     private final ServedFile content;
     private final Params params;
     private final List<TftpPacket.Option> baseOptions;
-    private final long lastBlock;
     private final PortShare share;
-    private final ByteBuffer payload;
     private final MulticastClients clients = new MulticastClients();
     private final MulticastAcks acks;
+    private final MulticastRewinds rewinds;
+    private final MulticastData data;
     private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
-    private long highest;             // the highest block sent so far: one at or below it goes again
     private long retryAt = Long.MAX_VALUE;
     private int retries;
     private boolean queued;
     private boolean ended;
-    private long txBlock;
-    private long dataSent, dataBytes, retransmissions;
-    private long resentData, resentBytes, timeoutData, timeoutBytes, rewinds, rewound, repairs, repaired;
+    private long retransmissions, repairs, repaired;
     private boolean timedOut;         // the block waiting for the port goes again after a timeout
-    private long rewindDue = Long.MAX_VALUE;
-    private Client rewindFor;         // the first client that joined late since the last rewind
 
     /**
      * A snapshot of the transfer.
@@ -130,10 +112,11 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         this.content = content;
         this.params = params;
         this.baseOptions = List.copyOf(baseOptions);
-        this.lastBlock = content.size() / params.blockSize() + 1;
+        long lastBlock = content.size() / params.blockSize() + 1;
         this.share = share;
-        this.payload = ByteBuffer.allocate(params.blockSize());
         this.acks = new MulticastAcks(lastBlock, params.timeout());
+        this.rewinds = new MulticastRewinds(lastBlock);
+        this.data = new MulticastData(stack, port, group, groupPort, content, params.blockSize(), this::unreadable);
     }
 
     /** Returns the transfer ID. */
@@ -178,9 +161,9 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     /** Returns a snapshot of the transfer's figures. */
     public Stats stats() {
-        return new Stats(port, group, file, clients.joined(), clients.served(), clients.givenUp(), dataSent, dataBytes,
-                retransmissions, clients.masterChanges(), resentData, resentBytes, timeoutData, timeoutBytes, rewinds,
-                rewound, repairs, repaired);
+        return new Stats(port, group, file, clients.joined(), clients.served(), clients.givenUp(), data.dataSent(),
+                data.dataBytes(), retransmissions, clients.masterChanges(), data.resentData(), data.resentBytes(),
+                data.timeoutData(), data.timeoutBytes(), rewinds.rewinds(), rewinds.rewound(), repairs, repaired);
     }
 
     /**
@@ -205,23 +188,17 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         c = clients.add(ip, clientPort, own);
         if (clients.master() == null) {
             makeMaster(now, c);
-        } else if (position() > 0 && position() <= REWIND_AT_ONCE && rewound + position() <= lastBlock / REWIND_SHARE) {
+        } else if (rewinds.atOnce(position())) {
             rewind(now, c); // late by a few blocks: the stream goes back for it at once (class comment)
         } else {
             oack(now, c, false);
-            if (position() > 0 && rewindDue == Long.MAX_VALUE) {
-                rewindFor = c; // late by more: the stream goes back after a while, for every client late by then
-                rewindDue = now + REWIND_WAIT;
-            }
+            rewinds.later(now, c, position()); // late by more: the stream goes back after a while, for every client late by then
         }
     }
 
     /** Makes {@code c} master, a client that joined late: it asks from block 1; the master before it waits. */
     private void rewind(long now, Client c) {
-        rewindDue = Long.MAX_VALUE;
-        rewindFor = null;
-        rewinds++;
-        rewound += position();
+        rewinds.taken(position());
         Client before = clients.master();
         makeMaster(now, c);
         if (before != null) {
@@ -236,8 +213,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     private void makeMaster(long now, Client c) {
         clients.makeMaster(c);
-        rewindDue = Long.MAX_VALUE; // the new master's stream serves the clients waiting for a rewind, or its turn does
-        rewindFor = null;
+        rewinds.cancel(); // the new master's stream serves the clients waiting for a rewind, or its turn does
         acks.masterMade();
         toSend = -1;
         retries = 0;
@@ -327,20 +303,9 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         long b = toSend;
         toSend = -1;
-        boolean again = b <= highest;
+        boolean again = data.send(now, b, timedOut);
         if (again) {
             retransmissions++; // after a timeout, or asked for again by a later master
-        }
-        highest = Math.max(highest, b);
-        long before = dataBytes;
-        sendData(now, b);
-        if (again) {
-            resentData++;
-            resentBytes += dataBytes - before;
-            if (timedOut) {
-                timeoutData++;
-                timeoutBytes += dataBytes - before;
-            }
         }
         timedOut = false;
         acks.sent(now, b, again);
@@ -358,38 +323,20 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         queued = q;
     }
 
-    private void sendData(long now, long b) {
-        long start = (b - 1) * params.blockSize();
-        int n = DataSender.length(b, params.blockSize(), content.size());
-        payload.clear().limit(n);
-        try {
-            content.read(start, payload);
-        } catch (java.io.IOException e) {
-            for (Client c : clients.dropAll()) {
-                TftpErrors.send(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
-                        "Read error: " + e.getMessage());
-            }
-            nextMaster(now);
-            return;
+    /** The file cannot give the block the master asked for: every client gets ERROR 0 saying why, and is dropped. */
+    private void unreadable(long now, IOException e) {
+        for (Client c : clients.dropAll()) {
+            TftpErrors.send(stack, now, port, new Ipv4Address(c.ip), c.port, TftpWire.ERR_NOT_DEFINED,
+                    "Read error: " + e.getMessage());
         }
-        txBlock = b;
-        stack.sendUdp(now, port, group, groupPort, TftpWire.DATA_HEADER_LEN + n, (buf, off, len) -> {
-            TftpWire.writeDataHeader(buf, off, (int) txBlock);
-            buf.put(off + TftpWire.DATA_HEADER_LEN, payload, 0, len - TftpWire.DATA_HEADER_LEN);
-        });
-        dataSent++;
-        dataBytes += TftpSession.FRAME_HEADERS + TftpWire.DATA_HEADER_LEN + n; // Ethernet, IPv4, UDP, TFTP headers and the block
+        nextMaster(now);
     }
 
     @Override
     public void poll(long now) {
-        if (!ended && now >= rewindDue) {
-            if (!rewindFor.done() && clients.contains(rewindFor) && rewound + position() <= lastBlock / REWIND_SHARE) {
-                rewind(now, rewindFor);
-            } else {
-                rewindDue = Long.MAX_VALUE; // gone, or the budget is spent: the late clients wait for their turns
-                rewindFor = null;
-            }
+        Client late = ended ? null : rewinds.due(now, position(), clients);
+        if (late != null) {
+            rewind(now, late);
         }
         if (ended || now < retryAt) {
             return;
@@ -423,7 +370,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     @Override
     public long pollAt() {
-        return ended ? Long.MAX_VALUE : Math.min(retryAt, rewindDue);
+        return ended ? Long.MAX_VALUE : Math.min(retryAt, rewinds.dueAt());
     }
 
     @Override

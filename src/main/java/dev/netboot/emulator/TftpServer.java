@@ -11,10 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -51,7 +49,7 @@ import java.util.random.RandomGenerator;
  * <p><b>Many transfers at once.</b> The read sessions share the host's port ({@link PortShare}): each sends one
  * DATA in turn while the port takes frames, so its rate is split evenly among them. The server keeps each
  * session's next deadline in a heap and polls only the sessions due, so a thousand transfers cost per frame what
- * one does.
+ * one does ({@link TftpSessionTable}: the running sessions, found by port or by client).
  */
 public final class TftpServer implements UdpHandler, SimNode {
     /** The well-known server port. */
@@ -69,11 +67,10 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
-    private final Set<TftpServerSession> active = new LinkedHashSet<>();
+    private final TftpSessionTable table = new TftpSessionTable(this::admitWaiting);
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-            peakActive, accessRefused, repeatedRequests;
+            accessRefused, repeatedRequests;
 
-    private final SessionTimers timers = new SessionTimers();
     private final RequestAdmission admission = new RequestAdmission();
     private final PortShare share;
     private final MulticastAdmission multicast;
@@ -136,7 +133,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Returns how many transfers run now. */
     public int running() {
-        return active.size();
+        return table.running();
     }
 
     /** Returns how many requests wait in port 69's queue. */
@@ -203,20 +200,14 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
-                admission.waited(), admission.dropped(), peakActive, accessRefused, repeatedRequests);
+                admission.waited(), admission.dropped(), table.peak(), accessRefused, repeatedRequests);
     }
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        if (config.singlePort()) {
-            // Every session shares port 69: the client's address and port pick the session.
-            for (TftpServerSession s : active) {
-                if (!s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort) {
-                    s.onDatagram(now, srcIp, srcPort, dstIp, buf, off, len);
-                    touched(now, s);
-                    return;
-                }
-            }
+        // In single-port mode every session shares port 69: the client's address and port pick the session.
+        if (config.singlePort() && table.deliver(now, srcIp, srcPort, dstIp, buf, off, len)) {
+            return;
         }
         TftpPacket p;
         try {
@@ -232,7 +223,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             return;
         }
-        if (TftpServerSession.repeats(active, srcIp, srcPort, p)) {
+        if (table.repeats(srcIp, srcPort, p)) {
             // The request of a transfer running from this client's transfer ID, sent again: the client timed out
             // before the answer came (busybox tftp asks again after 50 ms) or the wire doubled it. It is that
             // transfer's, as any packet from its TID is (RFC 1350 section 4; single-port mode sends it there too):
@@ -242,7 +233,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             repeatedRequests++;
             return;
         }
-        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !admission.room(active.size()) && !multicast.joins(p)) {
+        if ((p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq) && !admission.room(table.running()) && !multicast.joins(p)) {
             // Past the limit of transfers: it waits, is dropped, or is refused.
             if (admission.full(srcIp, srcPort, buf, off, len) == RequestAdmission.Full.BUSY) {
                 busy++;
@@ -255,7 +246,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Serves the requests that waited, oldest first, while transfers may start. */
     private void admitWaiting(long now) {
-        for (RequestAdmission.Waiting w = admission.next(active.size()); w != null; w = admission.next(active.size())) {
+        for (RequestAdmission.Waiting w = admission.next(table.running()); w != null; w = admission.next(table.running())) {
             request(now, w.srcIp(), w.srcPort(), TftpWire.parse(ByteBuffer.wrap(w.request()), 0, w.request().length));
         }
     }
@@ -328,16 +319,15 @@ public final class TftpServer implements UdpHandler, SimNode {
             s = r;
         }
         if (tid != PORT) {
-            stack.bind(tid, new Bound(s));
+            stack.bind(tid, table.portOf(s));
         }
-        active.add(s);
-        peakActive = Math.max(peakActive, active.size());
+        table.add(s);
         switch (s) {
             case TftpSession r -> r.start(now);
             case TftpServerUpload u -> u.start(now);
             case TftpMulticastSession m -> throw new IllegalStateException("multicast sessions start in multicastRequest");
         }
-        touched(now, s);
+        table.touched(now, s);
     }
 
     /** An RRQ with RFC 2090's {@code multicast}: the client joins a running transfer, starts one, or is refused. */
@@ -346,14 +336,13 @@ public final class TftpServer implements UdpHandler, SimNode {
         switch (multicast.admit(name, content, options, tid)) {
             case MulticastAdmission.Outcome.Join(TftpMulticastSession m, List<TftpPacket.Option> oack) -> {
                 m.join(now, client.value(), clientPort, oack);
-                touched(now, m);
+                table.touched(now, m);
             }
             case MulticastAdmission.Outcome.Start(TftpMulticastSession m, List<TftpPacket.Option> oack) -> {
-                stack.bind(tid, new Bound(m));
-                active.add(m);
-                peakActive = Math.max(peakActive, active.size());
+                stack.bind(tid, table.portOf(m));
+                table.add(m);
                 m.join(now, client.value(), clientPort, oack);
-                touched(now, m);
+                table.touched(now, m);
             }
             case MulticastAdmission.Outcome.Refuse(boolean noRoom, String message) -> {
                 if (noRoom) {
@@ -375,39 +364,6 @@ public final class TftpServer implements UdpHandler, SimNode {
         return multicast.sessions();
     }
 
-    /** A session's port: passes datagrams on, then looks at the session's deadline. */
-    private final class Bound implements UdpHandler {
-        private final TftpServerSession session;
-
-        Bound(TftpServerSession session) {
-            this.session = session;
-        }
-
-        @Override
-        public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-            session.onDatagram(now, srcIp, srcPort, dstIp, buf, off, len);
-            touched(now, session);
-        }
-
-        @Override
-        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-            session.onUnreachable(now, dst, dstPort, reason);
-            touched(now, session);
-        }
-    }
-
-    /** After anything that may have moved {@code s}: retire it when it ended, else keep its deadline in the heap. */
-    private void touched(long now, TftpServerSession s) {
-        if (s.ended()) {
-            if (active.remove(s)) {
-                timers.cancel(s);
-                admitWaiting(now);
-            }
-            return;
-        }
-        timers.schedule(s);
-    }
-
     /** Returns an unbound port in the ephemeral range from the seeded generator, or -1. */
     private int freePort() {
         for (int i = 0; i < PORT_ATTEMPTS; i++) {
@@ -426,15 +382,12 @@ public final class TftpServer implements UdpHandler, SimNode {
     @Override
     public void poll(long now) {
         share.run(now);
-        for (TftpServerSession s = timers.due(now); s != null; s = timers.due(now)) {
-            s.poll(now);
-            touched(now, s);
-        }
+        table.poll(now);
         admitWaiting(now);
     }
 
     @Override
     public long pollAt() {
-        return Math.min(timers.next(), share.pollAt());
+        return Math.min(table.next(), share.pollAt());
     }
 }

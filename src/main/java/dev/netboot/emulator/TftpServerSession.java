@@ -37,31 +37,4 @@ sealed interface TftpServerSession extends UdpHandler permits TftpSession, TftpS
 
     /** Returns the file the request named. */
     String file();
-
-    /**
-     * Returns whether {@code p} is a request (RRQ or WRQ) for the file of a unicast transfer in {@code active} still
-     * running from the same client address and port: that request again (RFC 1350 section 4: a transfer is its two
-     * TIDs). A multicast transfer answers a member's request again itself.
-     */
-    static boolean repeats(Iterable<TftpServerSession> active, int srcIp, int srcPort, TftpPacket p) {
-        String name = switch (p) {
-            case TftpPacket.Rrq r -> r.filename();
-            case TftpPacket.Wrq w -> w.filename();
-            default -> null;
-        };
-        if (name == null) {
-            return false;
-        }
-        for (TftpServerSession s : active) {
-            boolean same = switch (s) {
-                case TftpSession _ -> p instanceof TftpPacket.Rrq;
-                case TftpServerUpload _ -> p instanceof TftpPacket.Wrq;
-                case TftpMulticastSession _ -> false;
-            };
-            if (same && !s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort && s.file().equals(name)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

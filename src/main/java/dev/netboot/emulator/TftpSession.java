@@ -22,8 +22,9 @@ import java.nio.ByteBuffer;
  *   <li>DATA: what block n is on the wire (its bytes of the file, its 16-bit number, a file that cannot be read),
  *       and what the DATA sent count, the {@link DataSender} says.</li>
  *   <li>Window: blocks {@code base .. base + window - 1} are handed to the port as its wire drains
- *       ({@link TxPacer}); which block goes next, and what each ACK calls for (the next window, a hole's block again
- *       alone, a restarted window), the {@link SenderWindow} decides (RFC 7440 section 4).</li>
+ *       ({@link TxPacer}), or in turn with the server's other sessions ({@link PortShare}), by the {@link SessionPump};
+ *       which block goes next, and what each ACK calls for (the next window, a hole's block again alone, a restarted
+ *       window), the {@link SenderWindow} decides (RFC 7440 section 4).</li>
  *   <li>Timeout: the window is sent again from its start {@code timeout} after its last sending, up to
  *       {@code maxRetries} times; then the session gives up silently. With {@link TftpServerConfig#maxTimeout()} the wait
  *       doubles after each retransmission left unanswered, up to that, as tftpd-hpa's does ({@link RetryTimer}).</li>
@@ -39,7 +40,7 @@ import java.nio.ByteBuffer;
  *       after some block (what strikes a DATA itself, the {@link DataSender} does).</li>
  * </ul>
  */
-public final class TftpSession implements TftpServerSession, PayloadWriter, PortShare.Sender {
+public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** How a session ended. */
     public enum End {
         /** The last block was acknowledged. */
@@ -100,16 +101,14 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private final String file;
     private final Params params;
     private final int blockSize;
-    private final TxPacer pacer;
     private final SenderWindow window;
     private final DataSender data;
     private final OackSender oack;
     private final ServerStall stall;
     private final RetryTimer timer;
-    private final PortShare share; // the server's port, shared with its other sessions; null: this session's pacer alone
-    private boolean queued;
+    private final SessionPump pump;
     private State state;
-    private long retransmissions, duplicateAcks, strangers, ignored;
+    private long retransmissions, duplicateAcks, strangers, ignored; // retransmissions: of the OACK, and the bug's DATA
 
     /** A well-behaved session sending {@code content} as it is (octet), unpaced. */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
@@ -132,13 +131,27 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         this.file = file;
         this.params = params;
         this.blockSize = params.blockSize();
-        this.pacer = pacer;
-        this.share = share;
         this.window = new SenderWindow(params, blocks.lastBlock(), quirks);
         this.data = new DataSender(stack, port, client, clientPort, blocks, params, quirks);
         this.oack = new OackSender(stack, port, client, clientPort, params.oack(), quirks, window);
         this.stall = new ServerStall(quirks);
         this.timer = new RetryTimer(params.timeout(), config);
+        this.pump = new SessionPump(window, data, stall, pacer, share, new SessionPump.Session() {
+            @Override
+            public boolean ended() {
+                return TftpSession.this.ended();
+            }
+
+            @Override
+            public void sent(long now) {
+                timeoutFromNow(now);
+            }
+
+            @Override
+            public void unreadable() {
+                end(End.READ_ERROR);
+            }
+        });
     }
 
     /** Sends the OACK, or the first window. */
@@ -211,7 +224,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
-                retransmissions, duplicateAcks, strangers, ignored, state instanceof State.Ended(End how) ? how : null, data.size());
+                retransmissions + pump.retransmissions(), duplicateAcks, strangers, ignored,
+                state instanceof State.Ended(End how) ? how : null, data.size());
     }
 
     @Override
@@ -238,7 +252,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
                 startWindow(now, window.base(), retries + 1); // RFC 7440: the last ACK received sets the window sent again
             }
         } else if (window.hasWork()) {
-            pump(now);
+            pump.run(now);
         }
     }
 
@@ -250,7 +264,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         if (stall.on()) {
             return stall.until();
         }
-        return window.hasWork() && share == null ? Math.min(a.retryAt(), pacer.readyAt()) : a.retryAt();
+        return pump.pollAt(a.retryAt());
     }
 
     @Override
@@ -303,7 +317,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
                 duplicateAcks++;
                 switch (window.onDuplicate(now)) {
                     case AGAIN -> {
-                        sendData(now, window.base()); // the Sorcerer's Apprentice bug, asked for: the timer runs on
+                        pump.sendData(now, window.base()); // the Sorcerer's Apprentice bug, asked for: the timer runs on
                         retransmissions++;
                     }
                     case WINDOW -> startWindow(now, window.base(), retries);
@@ -323,7 +337,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         }
         if (!ended() && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
             state = new State.AwaitingAck(block, Math.max(retryAt, now), retries);
-            pump(now);
+            pump.run(now);
         }
     }
 
@@ -331,7 +345,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
     private void resendOne(long now, long b, int retries) {
         window.resendAlone(now, b);
         state = new State.AwaitingAck(window.highestSent(), now + waitAfter(retries), retries);
-        pump(now);
+        pump.run(now);
     }
 
     /** Starts the window {@code first ..}: at most windowSize blocks, never past the last, handed over as the port drains. */
@@ -349,65 +363,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         }
         window.start(now, first);
         state = new State.AwaitingAck(window.highestSent(), now + waitAfter(retries), retries);
-        pump(now);
-    }
-
-    /**
-     * Hands blocks to the port while the pacer lets it: a pending single resend first, then the window's next.
-     * With a {@link PortShare} the session waits for its turn instead, one block per turn.
-     */
-    private void pump(long now) {
-        if (share != null) {
-            share.want(this, now);
-            return;
-        }
-        boolean sent = false;
-        while (window.hasWork() && pacer.ready(now) && !ended()) {
-            if (!sendNext(now)) {
-                return;
-            }
-            sent = true;
-        }
-        if (sent) {
-            timeoutFromNow(now);
-        }
-    }
-
-    @Override
-    public boolean sendOne(long now) {
-        if (!window.hasWork() || ended() || !(state instanceof State.AwaitingAck) || stall.on() || !sendNext(now)) {
-            return false;
-        }
-        timeoutFromNow(now);
-        return window.hasWork() && !ended();
-    }
-
-    @Override
-    public boolean queued() {
-        return queued;
-    }
-
-    @Override
-    public void queued(boolean q) {
-        queued = q;
-    }
-
-    /**
-     * Sends the next block: a pending single resend first, then the window's next (in a shuffled window's order);
-     * returns false, sending nothing, when the server's stall ({@link TftpQuirks#stallAt()}) begins here.
-     */
-    private boolean sendNext(long now) {
-        if (stall.begins(now, window.highestSent() + 1)) {
-            return false; // nothing goes out, and the ACKs that come pile up until it is over
-        }
-        boolean alone = window.resendPending();
-        long b = window.take();
-        if (alone || b <= window.highestSent()) {
-            retransmissions++;
-        }
-        sendData(now, b);
-        window.sent(now, b);
-        return true;
+        pump.run(now);
     }
 
     /** The wait for an ACK after the {@code retries}-th retransmission of what is out (0: its first sending). */
@@ -426,15 +382,6 @@ public final class TftpSession implements TftpServerSession, PayloadWriter, Port
         state = new State.Ended(how);
         if (port != TftpServer.PORT) {
             stack.unbind(port);
-        }
-    }
-
-    /** Sends block {@code b}; a file that cannot be read (or a quirk's ERROR) ends the session. */
-    private void sendData(long now, long b) {
-        if (!data.send(now, b)) {
-            end(End.READ_ERROR);
-        } else if (!window.lastBlockKnown() && data.lastBlock() != ReadBlocks.UNKNOWN) {
-            window.lastBlockIs(data.lastBlock()); // a netascii transfer's last block was just made: the window ends there
         }
     }
 

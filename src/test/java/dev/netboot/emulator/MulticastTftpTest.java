@@ -163,7 +163,7 @@ class MulticastTftpTest {
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
         TftpMulticastSession.Stats s = l.session();
         assertEquals(1, s.rewinds());
-        assertTrue(s.rewound() >= 3 && s.rewound() <= TftpMulticastSession.REWIND_AT_ONCE, s.toString());
+        assertTrue(s.rewound() >= 3 && s.rewound() <= MulticastRewinds.REWIND_AT_ONCE, s.toString());
         assertEquals(BLOCKS + s.rewound(), s.dataSent());
         assertEquals(s.rewound(), s.resentData());
         assertEquals(0, s.timeoutData());
@@ -192,7 +192,7 @@ class MulticastTftpTest {
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
         TftpMulticastSession.Stats s = l.session();
         assertEquals(1, s.rewinds(), s.toString());
-        assertTrue(s.rewound() > TftpMulticastSession.REWIND_AT_ONCE && s.rewound() <= BLOCKS / 4, s.toString());
+        assertTrue(s.rewound() > MulticastRewinds.REWIND_AT_ONCE && s.rewound() <= BLOCKS / 4, s.toString());
         assertEquals(BLOCKS + s.rewound(), s.dataSent()); // one pass and the blocks taken back, not two passes
         // The rewind; and when the master acknowledges the last block the turn may go to a board whose own last ACK is
         // still on its way (it answers the OACK with that ACK): no DATA comes of it.
@@ -233,7 +233,7 @@ class MulticastTftpTest {
         l.boards().forEach(MulticastTftpTest::assertGotTheFile);
         TftpMulticastSession.Stats s = l.session();
         assertTrue(s.repairs() > 0, s.toString());
-        assertTrue(s.repaired() <= s.repairs() * TftpMulticastSession.REWIND_AT_ONCE, s.toString());
+        assertTrue(s.repaired() <= s.repairs() * MulticastRewinds.REWIND_AT_ONCE, s.toString());
         // Every block once, and the few taken back: less than two passes (without repairs this run sent 142 DATA, the
         // blocks after each board's first hole again in its turn as master).
         assertTrue(s.dataSent() < 2 * BLOCKS, s.toString());
