@@ -304,7 +304,7 @@ final class ServeClients {
         return n;
     }
 
-    /** Returns the clients the server gave up on: they fell silent mid-transfer; not {@link #finished}. */
+    /** Returns the clients the server gave up on: they fell silent or went away mid-transfer; not {@link #finished}. */
     int givenUp() {
         int n = 0;
         for (Client c : clients.values()) {

@@ -367,7 +367,7 @@ final class ServeCommand implements Callable<Integer> {
             if (short_) {
                 int gone = watch.givenUp();
                 err.println("netboot: only " + watch.finished() + " of " + clients + " clients finished within " + duration
-                        + (gone == 0 ? "" : " (" + gone + " given up on: silent mid-transfer)"));
+                        + (gone == 0 ? "" : " (" + gone + " given up on: silent or gone mid-transfer)"));
                 return Main.EXIT_FAILED;
             }
             return 0;

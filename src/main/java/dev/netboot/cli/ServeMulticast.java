@@ -26,7 +26,12 @@ final class ServeMulticast {
      * client, and atftp, its copy complete, has exited): the server's turns then go unanswered, as a silent client's do.
      */
     static boolean lastAckMissing(MulticastMember c, long size, int blockSize) {
-        return c.left() == MulticastMember.Left.GIVEN_UP && ServeTransfer.allButTheLast(c.acked(), size, blockSize);
+        return givenUp(c) && ServeTransfer.allButTheLast(c.acked(), size, blockSize);
+    }
+
+    /** Returns whether the server gave {@code c} up: silent through its turns, or gone (ICMP port unreachable). */
+    static boolean givenUp(MulticastMember c) {
+        return c.left() == MulticastMember.Left.GIVEN_UP || c.left() == MulticastMember.Left.UNREACHABLE;
     }
 
     /** Says how a client left multicast transfer {@code m}. */
@@ -39,6 +44,7 @@ final class ServeMulticast {
             case ERROR -> "the client sent an ERROR";
             case GIVEN_UP -> "gave up (the client stayed silent through its turns as master)";
             case READ_ERROR -> "the file could not be read";
+            case UNREACHABLE -> ServeTransfer.GONE;
         };
     }
 
@@ -49,6 +55,7 @@ final class ServeMulticast {
             case ERROR -> "client-error";
             case GIVEN_UP -> "gave-up";
             case READ_ERROR -> "read-error";
+            case UNREACHABLE -> "unreachable";
         };
     }
 

@@ -71,9 +71,9 @@ final class ServeTransfer {
             return false;
         }
         if (joined != null) {
-            return joined.left() == MulticastMember.Left.GIVEN_UP && !ServeMulticast.lastAckMissing(joined, multicast.size(), multicast.blockSize());
+            return ServeMulticast.givenUp(joined) && !ServeMulticast.lastAckMissing(joined, multicast.size(), multicast.blockSize());
         }
-        return last != null && last.end() == TftpSession.End.GAVE_UP && !lastAckMissing(last);
+        return last != null && givenUp(last) && !lastAckMissing(last);
     }
 
     /** A transfer that ended unserved has a new session or membership: it runs again, until that one is over. */
@@ -85,10 +85,21 @@ final class ServeTransfer {
         }
     }
 
-    /** Returns whether a session that gave up had sent every block, the last never acknowledged. */
+    /**
+     * Returns whether a session given up on had sent every block, the last never acknowledged. When the client's host
+     * answered its last block again with ICMP port unreachable, the client took it and left; its final ACK was lost.
+     */
     static boolean lastAckMissing(TftpSession.Stats s) {
-        return s.end() == TftpSession.End.GAVE_UP && allButTheLast(s.blocksAcked(), s.size(), s.blockSize());
+        return givenUp(s) && allButTheLast(s.blocksAcked(), s.size(), s.blockSize());
     }
+
+    /** Returns whether the server gave up on the session's client: silent after every retry, or gone. */
+    static boolean givenUp(TftpSession.Stats s) {
+        return s.end() == TftpSession.End.GAVE_UP || s.end() == TftpSession.End.UNREACHABLE;
+    }
+
+    /** How a transfer whose client's port was closed mid-transfer ended, in the summary's words. */
+    static final String GONE = "the client is gone (its host answered ICMP port unreachable: nothing listens on its port)";
 
     /**
      * Returns whether {@code acked} blocks of a file of {@code size} bytes (-1: not known) in {@code blockSize}-byte
@@ -154,6 +165,7 @@ final class ServeTransfer {
                     case GAVE_UP -> lastAckMissing(s) ? "last-ack-missing" : "gave-up";
                     case CLIENT_ERROR -> "client-error";
                     case READ_ERROR -> "read-error";
+                    case UNREACHABLE -> lastAckMissing(s) ? "last-ack-missing" : "unreachable";
                 })
                 .put("blockSize", s.blockSize()).put("windowSize", s.windowSize()).put("dataSent", s.dataSent())
                 .put("retransmissions", s.retransmissions())
@@ -170,6 +182,7 @@ final class ServeTransfer {
             case GAVE_UP -> "gave up (no ACK after every retry)";
             case CLIENT_ERROR -> "the client sent an ERROR";
             case READ_ERROR -> "the file could not be read";
+            case UNREACHABLE -> GONE;
         };
     }
 }

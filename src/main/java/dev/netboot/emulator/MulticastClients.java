@@ -112,18 +112,21 @@ final class MulticastClients {
     }
 
     /**
-     * {@code c} leaves: it acknowledged the last block ({@code served}) or sent an ERROR. Returns true if it was master
-     * (there is none now: the session makes the next); false also when it had left already.
+     * {@code c} leaves, as {@code how} says: it acknowledged the last block ({@link MulticastMember.Left#SERVED}), sent
+     * an ERROR, or its port is closed. Returns true if it was master (there is none now: the session makes the next);
+     * false also when it had left already.
      */
-    boolean finish(Client c, boolean served) {
+    boolean finish(Client c, MulticastMember.Left how) {
         if (c.done) {
             return false;
         }
         c.done = true;
-        c.left = served ? MulticastMember.Left.SERVED : MulticastMember.Left.ERROR;
+        c.left = how;
         clients.remove(c);
-        if (served) {
+        if (how == MulticastMember.Left.SERVED) {
             this.served++;
+        } else if (how == MulticastMember.Left.UNREACHABLE) {
+            givenUp++; // gone: given up at once, not after its turns
         }
         if (c == master) {
             master = null;

@@ -22,6 +22,8 @@ public record MulticastMember(Ipv4Address ip, int port, long acked, Left left) {
         /** It stayed silent through its turns as master ({@link MulticastClients#MAX_TURNS}). */
         GIVEN_UP,
         /** The file could not be read: it was sent an ERROR. */
-        READ_ERROR
+        READ_ERROR,
+        /** Its host answered an OACK sent to it with ICMP port (or protocol) unreachable: its socket is closed. */
+        UNREACHABLE
     }
 }

@@ -2,6 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.emulator.MulticastClients.Client;
 import dev.netboot.net.NetStack;
+import dev.netboot.net.UdpHandler;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
@@ -81,7 +82,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
      * @param file            the file
      * @param clients         clients that joined
      * @param served          clients that acknowledged the last block
-     * @param givenUp         clients given up on (silent through their turns as master)
+     * @param givenUp         clients given up on (silent through their turns as master, or gone: ICMP port unreachable)
      * @param dataSent        DATA sent to the group, again or not
      * @param dataBytes       the frames of those DATA, bytes (Ethernet, IPv4 and UDP headers included, as a port counts)
      * @param retransmissions DATA sent again (after a timeout, or asked for again by a later master) and OACKs to a
@@ -242,7 +243,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             return;
         }
         if (op == TftpPacket.OP_ERROR) {
-            finish(now, from, false);
+            finish(now, from, MulticastMember.Left.ERROR);
             return;
         }
         if (op != TftpPacket.OP_ACK || len < 4) {
@@ -250,7 +251,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         long n = TftpWire.block(buf, off, len);
         switch (acks.onAck(now, from, from == clients.master(), n)) {
-            case SERVED -> finish(now, from, true); // it acknowledged the last block
+            case SERVED -> finish(now, from, MulticastMember.Left.SERVED); // it acknowledged the last block
             case REPAIR -> repair(now, from, n);
             case OACK -> oack(now, from, false); // not the master: another OACK with mc=0
             case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
@@ -276,8 +277,22 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     }
 
     /** {@code c} is done: acknowledged the last block ({@code served}) or sent ERROR; a master's turn passes on. */
-    private void finish(long now, Client c, boolean served) {
-        if (clients.finish(c, served)) {
+    /**
+     * An OACK sent to a client came back as ICMP port or protocol unreachable (RFC 1122 section 4.2.3.9, a hard error):
+     * its socket is closed (atftp killed, or done and gone while its last ACK was lost), so it leaves now; when it was
+     * master the turn passes at once instead of after its turns of silence. ARP finding no one may pass: nothing
+     * changes then, nor for a datagram to anyone else.
+     */
+    @Override
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        Client c = UdpHandler.byIcmp(reason) ? clients.find(dst.value(), dstPort) : null;
+        if (c != null) {
+            finish(now, c, MulticastMember.Left.UNREACHABLE);
+        }
+    }
+
+    private void finish(long now, Client c, MulticastMember.Left how) {
+        if (clients.finish(c, how)) {
             nextMaster(now);
         }
     }

@@ -244,6 +244,21 @@ public final class TftpServer implements UdpHandler, SimNode {
         request(now, srcIp, srcPort, p);
     }
 
+    /**
+     * An ICMP error (or ARP's silence) about a datagram sent from port 69: in single-port mode, the session of the
+     * client it was sent to hears of it, as a session on its own port does.
+     */
+    @Override
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        for (TftpServerSession s : active) {
+            if (!s.ended() && s.clientIp() == dst.value() && s.clientPort() == dstPort) {
+                s.onUnreachable(now, dst, dstPort, reason);
+                touched(now, s);
+                return;
+            }
+        }
+    }
+
     /** Serves the requests that waited, oldest first, while transfers may start. */
     private void admitWaiting(long now) {
         for (RequestAdmission.Waiting w = admission.next(table.running()); w != null; w = admission.next(table.running())) {

@@ -2,6 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.net.NetStack;
 import dev.netboot.net.PayloadWriter;
+import dev.netboot.net.UdpHandler;
 import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
@@ -33,7 +34,8 @@ import java.nio.ByteBuffer;
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
  *       receiver's note of a lost block base. The {@link SenderWindow#onDuplicate} decides.</li>
  *   <li>Packets from another address or port: ERROR 5 to the sender ({@link TftpErrors}), the transfer carries on.</li>
- *   <li>ERROR from the client: the session ends, nothing is sent back.</li>
+ *   <li>ERROR from the client: the session ends, nothing is sent back. So does an ICMP port unreachable about the
+ *       client's port ({@link #onUnreachable}).</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
  *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
  *       (nothing sent, the ACKs that came meanwhile answered when it ends: {@link ServerStall}), silence or an ERROR
@@ -50,7 +52,12 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         /** The client sent an ERROR. */
         CLIENT_ERROR,
         /** The file could not be read; the client got ERROR 0 saying why. */
-        READ_ERROR
+        READ_ERROR,
+        /**
+         * The client is gone: an ICMP port (or protocol) unreachable quoted a DATA or OACK sent to it (its socket is
+         * closed: the client exited, was killed, or gave up).
+         */
+        UNREACHABLE
     }
 
     /** The session's state; each state carries its own data (GUIDE H7). */
@@ -293,6 +300,21 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
             end(End.CLIENT_ERROR);
         } else {
             ignored++; // RRQ, DATA, OACK, junk on a read session: not ours to answer
+        }
+    }
+
+    /**
+     * A datagram sent to the client could not be delivered. When its host answered ICMP port or protocol unreachable, a
+     * hard error (RFC 1122 section 4.2.3.9: nothing listens there, the client exited, was killed or gave up), nobody is
+     * there to take the rest: the session ends at once, as tftpd-hpa's does on its connected socket's ECONNREFUSED,
+     * instead of sending into nothing until its retries run out (with a doubling wait, minutes) and holding its
+     * client's place that long. ARP finding no one may pass (a cable plugged back in): the timer goes on, as it does
+     * about another address or port (a stranger answered with ERROR 5).
+     */
+    @Override
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        if (!ended() && UdpHandler.byIcmp(reason) && dst.equals(client) && dstPort == clientPort) {
+            end(End.UNREACHABLE);
         }
     }
 

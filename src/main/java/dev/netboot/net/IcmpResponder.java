@@ -140,7 +140,7 @@ final class IcmpResponder implements Link.FrameFiller {
         }
         unreachables++;
         Ipv4Address target = new Ipv4Address(rxIcmp.quotedDst());
-        wire.unreachable(now, port, target.value(), rxIcmp.quotedDstPort(), "ICMP " + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
+        wire.unreachable(now, port, target.value(), rxIcmp.quotedDstPort(), UdpHandler.ICMP_REASON + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
                 + " unreachable from " + new Ipv4Address(srcIp) + " for " + target + ":" + rxIcmp.quotedDstPort());
     }
 

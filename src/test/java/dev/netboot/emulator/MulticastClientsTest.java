@@ -35,13 +35,13 @@ class MulticastClientsTest {
 
         line.makeMaster(a);
         assertEquals(0, line.masterChanges(), "the first master is no change");
-        assertTrue(line.finish(a, true), "the master left: none is now");
+        assertTrue(line.finish(a, MulticastMember.Left.SERVED), "the master left: none is now");
         assertNull(line.master());
         assertSame(b, line.oldest());
         line.makeMaster(b);
         assertEquals(1, line.masterChanges());
-        assertFalse(line.finish(c, false), "an ERROR from a client that is not master");
-        assertFalse(line.finish(c, true), "a client leaves once");
+        assertFalse(line.finish(c, MulticastMember.Left.ERROR), "an ERROR from a client that is not master");
+        assertFalse(line.finish(c, MulticastMember.Left.SERVED), "a client leaves once");
         assertTrue(c.done());
         assertEquals(1, line.served(), "the ERROR served no one, the second finish counts nothing");
         assertNull(line.find(IP + 1, 1000));
@@ -60,7 +60,7 @@ class MulticastClientsTest {
         assertTrue(line.contains(silent), "back in the line");
         assertSame(other, line.oldest(), "the next oldest is master next");
         line.makeMaster(other);
-        assertTrue(line.finish(other, true));
+        assertTrue(line.finish(other, MulticastMember.Left.SERVED));
         assertSame(silent, line.oldest());
         line.makeMaster(silent);                      // turn 2
         line.passTurn();

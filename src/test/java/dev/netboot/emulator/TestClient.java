@@ -4,13 +4,18 @@ import dev.netboot.link.Link;
 import dev.netboot.net.NetConfig;
 import dev.netboot.net.NetStack;
 import dev.netboot.net.UdpHandler;
+import dev.netboot.wire.EthernetFrame;
+import dev.netboot.wire.IcmpPacket;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.Ipv4Packet;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** A scripted test host: its own NetStack on a port of the segment, recording every datagram it receives. */
 final class TestClient implements SimNode {
@@ -26,6 +31,10 @@ final class TestClient implements SimNode {
     final List<Rx> received = new ArrayList<>();
     /** When set, every DATA is acknowledged as it arrives (duplicates too), from the port it came to. */
     boolean autoAck;
+    /** Ports {@link #close}d: a UDP datagram to one is answered with ICMP port unreachable, as a host's kernel does. */
+    final Set<Integer> closed = new HashSet<>();
+    /** The ICMP port unreachable errors sent. */
+    int unreachablesSent;
     private long lastDstMac;
 
     TestClient(EthernetSegment segment, MacAddress mac) {
@@ -47,6 +56,7 @@ final class TestClient implements SimNode {
                 return port.receive(now, (t, f, len) -> {
                     lastDstMac = MacAddress.readLong(f, 0);
                     handler.onFrame(t, f, len);
+                    answerClosed(t, f, len);
                 });
             }
 
@@ -79,6 +89,41 @@ final class TestClient implements SimNode {
             }
         });
         return this;
+    }
+
+    /**
+     * Closes {@code udpPort}, as a process that exits or is killed does: from now on a datagram to it is answered with
+     * ICMP port unreachable (RFC 1122 section 4.1.3.1), quoting its IPv4 header and first 8 bytes (RFC 792).
+     */
+    TestClient close(int udpPort) {
+        stack.unbind(udpPort);
+        closed.add(udpPort);
+        return this;
+    }
+
+    /** After the stack took {@code f}: a UDP datagram to a closed port of ours gets its ICMP port unreachable. */
+    private void answerClosed(long now, ByteBuffer f, int len) {
+        int ip = EthernetFrame.HEADER_LEN;
+        if (closed.isEmpty() || len < ip + Ipv4Packet.HEADER_LEN + 8 || f.getShort(EthernetFrame.ETHER_TYPE) != EthernetFrame.TYPE_IPV4
+                || f.get(ip + 9) != Ipv4Packet.PROTO_UDP || f.getInt(ip + 16) != stack.address().value()) {
+            return;
+        }
+        int ihl = (f.get(ip) & 0x0F) * 4;
+        if (!closed.contains(f.getShort(ip + ihl + 2) & 0xFFFF)) {
+            return;
+        }
+        byte[] quote = new byte[ihl + 8];
+        f.get(ip, quote);
+        long to = MacAddress.readLong(f, EthernetFrame.SRC);
+        int src = f.getInt(ip + 12);
+        int message = IcmpPacket.HEADER_LEN + quote.length;
+        port.transmit(now, ip + Ipv4Packet.HEADER_LEN + message, (b, l) -> {
+            EthernetFrame.emit(b, to, port.macAddress().value(), EthernetFrame.TYPE_IPV4);
+            b.put(ip + Ipv4Packet.HEADER_LEN + IcmpPacket.HEADER_LEN, quote);
+            IcmpPacket.emit(b, ip + Ipv4Packet.HEADER_LEN, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE, 0, 0, message);
+            Ipv4Packet.emit(b, ip, message, Ipv4Packet.PROTO_ICMP, stack.address().value(), src, 64, unreachablesSent);
+        });
+        unreachablesSent++;
     }
 
     void send(long now, int srcPort, Ipv4Address dst, int dstPort, byte[] payload) {
