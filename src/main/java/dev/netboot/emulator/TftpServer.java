@@ -244,19 +244,10 @@ public final class TftpServer implements UdpHandler, SimNode {
         request(now, srcIp, srcPort, p);
     }
 
-    /**
-     * An ICMP error (or ARP's silence) about a datagram sent from port 69: in single-port mode, the session of the
-     * client it was sent to hears of it, as a session on its own port does.
-     */
+    /** An ICMP error about a datagram port 69 sent: in single-port mode, the session of its client hears of it. */
     @Override
     public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-        for (TftpServerSession s : active) {
-            if (!s.ended() && s.clientIp() == dst.value() && s.clientPort() == dstPort) {
-                s.onUnreachable(now, dst, dstPort, reason);
-                touched(now, s);
-                return;
-            }
-        }
+        table.unreachable(now, dst, dstPort, reason);
     }
 
     /** Serves the requests that waited, oldest first, while transfers may start. */

@@ -53,10 +53,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         CLIENT_ERROR,
         /** The file could not be read; the client got ERROR 0 saying why. */
         READ_ERROR,
-        /**
-         * The client is gone: an ICMP port (or protocol) unreachable quoted a DATA or OACK sent to it (its socket is
-         * closed: the client exited, was killed, or gave up).
-         */
+        /** The client is gone: its host answered a DATA or OACK with ICMP port (or protocol) unreachable. */
         UNREACHABLE
     }
 
@@ -304,12 +301,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     }
 
     /**
-     * A datagram sent to the client could not be delivered. When its host answered ICMP port or protocol unreachable, a
-     * hard error (RFC 1122 section 4.2.3.9: nothing listens there, the client exited, was killed or gave up), nobody is
-     * there to take the rest: the session ends at once, as tftpd-hpa's does on its connected socket's ECONNREFUSED,
-     * instead of sending into nothing until its retries run out (with a doubling wait, minutes) and holding its
-     * client's place that long. ARP finding no one may pass (a cable plugged back in): the timer goes on, as it does
-     * about another address or port (a stranger answered with ERROR 5).
+     * The client's host answered ICMP port unreachable, a hard error (RFC 1122 section 4.2.3.9): nobody is there to take
+     * the rest, and the session ends at once, as tftpd-hpa's does on ECONNREFUSED, not after every retry. ARP finding no
+     * one may pass (a cable plugged back in), and an error about another port is a stranger's: the timer goes on.
      */
     @Override
     public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {

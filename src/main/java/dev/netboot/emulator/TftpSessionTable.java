@@ -63,6 +63,21 @@ final class TftpSessionTable {
     }
 
     /**
+     * Passes an ICMP error (or ARP's silence) about a datagram sent to {@code dst}:{@code dstPort} from port 69 to the
+     * running transfer of that client, as a session's own port does ({@link Bound}); where every session shares port
+     * 69.
+     */
+    void unreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        for (TftpServerSession s : active) {
+            if (!s.ended() && s.clientIp() == dst.value() && s.clientPort() == dstPort) {
+                s.onUnreachable(now, dst, dstPort, reason);
+                touched(now, s);
+                return;
+            }
+        }
+    }
+
+    /**
      * Returns whether {@code p} is a request (RRQ or WRQ) for the file of a unicast transfer still running from the
      * same client address and port: that request again. A multicast transfer answers a member's request again itself.
      */
