@@ -244,10 +244,16 @@ public final class TftpServer implements UdpHandler, SimNode {
         request(now, srcIp, srcPort, p);
     }
 
-    /** An ICMP error about a datagram port 69 sent: in single-port mode, the session of its client hears of it. */
+    /**
+     * An ICMP error about a datagram port 69 sent: in single-port mode, the session of its client hears of it. Else
+     * port 69 sent no transfer's packets, and the error is about none (ClientGoneFuzzTest: one about port 69 ended a
+     * transfer on its own port).
+     */
     @Override
     public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-        table.unreachable(now, dst, dstPort, reason);
+        if (config.singlePort()) {
+            table.unreachable(now, dst, dstPort, reason);
+        }
     }
 
     /** Serves the requests that waited, oldest first, while transfers may start. */

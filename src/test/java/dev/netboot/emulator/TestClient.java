@@ -20,6 +20,9 @@ import java.util.Set;
 /** A scripted test host: its own NetStack on a port of the segment, recording every datagram it receives. */
 final class TestClient implements SimNode {
     /** One received datagram, with the Ethernet destination it arrived at. */
+    record Refused(long at, int srcPort, int dstPort) {
+    }
+
     record Rx(long at, MacAddress dstMac, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, byte[] payload) {
         TftpPacket tftp() {
             return TftpWire.parse(ByteBuffer.wrap(payload), 0, payload.length);
@@ -35,6 +38,8 @@ final class TestClient implements SimNode {
     final Set<Integer> closed = new HashSet<>();
     /** The ICMP port unreachable errors sent. */
     int unreachablesSent;
+    /** Each datagram a closed port refused: when it came, from which port, to which. */
+    final List<Refused> refused = new ArrayList<>();
     private long lastDstMac;
 
     TestClient(EthernetSegment segment, MacAddress mac) {
@@ -109,19 +114,28 @@ final class TestClient implements SimNode {
             return;
         }
         int ihl = (f.get(ip) & 0x0F) * 4;
-        if (!closed.contains(f.getShort(ip + ihl + 2) & 0xFFFF)) {
+        int dstPort = f.getShort(ip + ihl + 2) & 0xFFFF;
+        if (!closed.contains(dstPort)) {
             return;
         }
+        refused.add(new Refused(now, f.getShort(ip + ihl) & 0xFFFF, dstPort));
         byte[] quote = new byte[ihl + 8];
         f.get(ip, quote);
-        long to = MacAddress.readLong(f, EthernetFrame.SRC);
-        int src = f.getInt(ip + 12);
+        sendUnreachable(now, new MacAddress(MacAddress.readLong(f, EthernetFrame.SRC)), new Ipv4Address(f.getInt(ip + 12)), quote);
+    }
+
+    /**
+     * Sends {@code to} an ICMP port unreachable quoting {@code quote} (an IPv4 header and at least the 8 bytes after it),
+     * true or made up.
+     */
+    void sendUnreachable(long now, MacAddress toMac, Ipv4Address to, byte[] quote) {
+        int ip = EthernetFrame.HEADER_LEN;
         int message = IcmpPacket.HEADER_LEN + quote.length;
         port.transmit(now, ip + Ipv4Packet.HEADER_LEN + message, (b, l) -> {
-            EthernetFrame.emit(b, to, port.macAddress().value(), EthernetFrame.TYPE_IPV4);
+            EthernetFrame.emit(b, toMac.value(), port.macAddress().value(), EthernetFrame.TYPE_IPV4);
             b.put(ip + Ipv4Packet.HEADER_LEN + IcmpPacket.HEADER_LEN, quote);
             IcmpPacket.emit(b, ip + Ipv4Packet.HEADER_LEN, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_PORT_UNREACHABLE, 0, 0, message);
-            Ipv4Packet.emit(b, ip, message, Ipv4Packet.PROTO_ICMP, stack.address().value(), src, 64, unreachablesSent);
+            Ipv4Packet.emit(b, ip, message, Ipv4Packet.PROTO_ICMP, stack.address().value(), to.value(), 64, unreachablesSent);
         });
         unreachablesSent++;
     }
