@@ -276,12 +276,9 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
     }
 
-    /** {@code c} is done: acknowledged the last block ({@code served}) or sent ERROR; a master's turn passes on. */
     /**
-     * An OACK sent to a client came back as ICMP port or protocol unreachable (RFC 1122 section 4.2.3.9, a hard error):
-     * its socket is closed (atftp killed, or done and gone while its last ACK was lost), so it leaves now; when it was
-     * master the turn passes at once instead of after its turns of silence. ARP finding no one may pass: nothing
-     * changes then, nor for a datagram to anyone else.
+     * An OACK to a client came back as ICMP port unreachable, a hard error (RFC 1122 section 4.2.3.9): its socket is
+     * closed (atftp killed, or gone with its last ACK lost). It leaves now, a master's turn passing at once.
      */
     @Override
     public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
@@ -291,6 +288,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
     }
 
+    /** {@code c} is done, as {@code how} says: served, an ERROR, or gone; a master's turn passes on. */
     private void finish(long now, Client c, MulticastMember.Left how) {
         if (clients.finish(c, how)) {
             nextMaster(now);

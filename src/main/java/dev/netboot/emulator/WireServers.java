@@ -30,7 +30,7 @@ public final class WireServers implements SimNode {
      * The TFTP server's longest wait for an ACK (ns): past the 5 s after which atftp, the tftp-hpa client and U-Boot
      * send their ACK again; a timeout longer than this is kept as it is.
      */
-    static final long LONGEST_WAIT = 8_000_000_000L;
+    public static final long LONGEST_WAIT = 8_000_000_000L;
 
     private final NetStack stack;
     private final BootpServer bootp;

@@ -65,6 +65,9 @@ class ServeClientGoneTest {
             assertEquals(0, served.exitValue(), logs);
             assertEquals(BootCliTest.sha256(img), BootCliTest.sha256(Files.readAllBytes(dir.resolve("got2.bin"))), logs);
             assertEquals(0, serve.exitValue(), logs);
+            // The first line tells how long the server waits for an ACK: the scenario's 1 s, doubling up to 8 s.
+            assertTrue(ServeCommandTest.log(dir, "serve.err").lines().findFirst().orElseThrow()
+                    .contains(", TFTP timeout 1.0 s (unicast doubling to 8.0 s); faults: "), logs);
 
             JsonNode j = BootCliTest.JSON.readTree(ServeCommandTest.log(dir, "serve.out"));
             // Stopped with busybox served and 2 s of quiet: before, "stopped after 60s", the killed client's session
