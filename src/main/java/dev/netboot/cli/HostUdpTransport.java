@@ -357,7 +357,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     private static void unreachable(long now, HostUdpPort b, InetSocketAddress to) {
         Ipv4Address dst = new Ipv4Address(HostUdpPort.toInt((Inet4Address) to.getAddress()));
-        b.handler.onUnreachable(now, dst, to.getPort(), "ICMP port unreachable for " + dst + ":" + to.getPort());
+        b.handler.onUnreachable(now, dst, to.getPort(), true, "ICMP port unreachable for " + dst + ":" + to.getPort());
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.netboot.emulator;
 
 import dev.netboot.emulator.MulticastClients.Client;
 import dev.netboot.net.NetStack;
-import dev.netboot.net.UdpHandler;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.TftpPacket;
@@ -281,8 +280,8 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
      * closed (atftp killed, or gone with its last ACK lost). It leaves now, a master's turn passing at once.
      */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-        Client c = UdpHandler.byIcmp(reason) ? clients.find(dst.value(), dstPort) : null;
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
+        Client c = refused ? clients.find(dst.value(), dstPort) : null;
         if (c != null) {
             finish(now, c, MulticastMember.Left.UNREACHABLE);
         }

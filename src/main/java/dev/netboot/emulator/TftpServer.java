@@ -250,9 +250,9 @@ public final class TftpServer implements UdpHandler, SimNode {
      * transfer on its own port).
      */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
         if (config.singlePort()) {
-            table.unreachable(now, dst, dstPort, reason);
+            table.unreachable(now, dst, dstPort, refused, reason);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.netboot.emulator;
 
 import dev.netboot.net.NetStack;
 import dev.netboot.net.PayloadWriter;
-import dev.netboot.net.UdpHandler;
 import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MalformedPacketException;
@@ -306,8 +305,8 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
      * one may pass (a cable plugged back in), and an error about another port is a stranger's: the timer goes on.
      */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-        if (!ended() && UdpHandler.byIcmp(reason) && dst.equals(client) && dstPort == clientPort) {
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
+        if (!ended() && refused && dst.equals(client) && dstPort == clientPort) {
             end(End.UNREACHABLE);
         }
     }

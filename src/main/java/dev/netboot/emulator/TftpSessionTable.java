@@ -67,10 +67,10 @@ final class TftpSessionTable {
      * running transfer of that client, as a session's own port does ({@link Bound}); where every session shares port
      * 69.
      */
-    void unreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+    void unreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
         for (TftpServerSession s : active) {
             if (!s.ended() && s.clientIp() == dst.value() && s.clientPort() == dstPort) {
-                s.onUnreachable(now, dst, dstPort, reason);
+                s.onUnreachable(now, dst, dstPort, refused, reason);
                 touched(now, s);
                 return;
             }
@@ -143,8 +143,8 @@ final class TftpSessionTable {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
-            session.onUnreachable(now, dst, dstPort, reason);
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
+            session.onUnreachable(now, dst, dstPort, refused, reason);
             touched(now, session);
         }
     }

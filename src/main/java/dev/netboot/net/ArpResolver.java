@@ -24,7 +24,7 @@ final class ArpResolver {
         void sendHeld(long now, long dstMac, int dstIp, int srcPort, int dstPort, int len, PayloadWriter payload);
 
         /** Tells the handler of {@code srcPort} that its datagram to {@code dstIp}:{@code dstPort} cannot go. */
-        void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason);
+        void unreachable(long now, int srcPort, int dstIp, int dstPort, boolean refused, String reason);
     }
 
     private static final int PENDING_SLOTS = 4;
@@ -178,7 +178,7 @@ final class ArpResolver {
             for (PendingDatagram p : pending) {
                 if (p.held && p.hop == r.ip) {
                     p.held = false;
-                    wire.unreachable(now, p.srcPort, p.dstIp, p.dstPort, reason);
+                    wire.unreachable(now, p.srcPort, p.dstIp, p.dstPort, false, reason);
                 }
             }
             return;

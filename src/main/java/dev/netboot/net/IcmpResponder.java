@@ -31,7 +31,7 @@ final class IcmpResponder implements Link.FrameFiller {
         boolean isBound(int port);
 
         /** Tells the handler of {@code srcPort} that its datagram to {@code dstIp}:{@code dstPort} cannot go. */
-        void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason);
+        void unreachable(long now, int srcPort, int dstIp, int dstPort, boolean refused, String reason);
     }
 
     private static final int IP_OFF = EthernetFrame.HEADER_LEN;
@@ -140,7 +140,7 @@ final class IcmpResponder implements Link.FrameFiller {
         }
         unreachables++;
         Ipv4Address target = new Ipv4Address(rxIcmp.quotedDst());
-        wire.unreachable(now, port, target.value(), rxIcmp.quotedDstPort(), UdpHandler.ICMP_REASON + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
+        wire.unreachable(now, port, target.value(), rxIcmp.quotedDstPort(), true, "ICMP " + (code == IcmpPacket.CODE_PORT_UNREACHABLE ? "port" : "protocol")
                 + " unreachable from " + new Ipv4Address(srcIp) + " for " + target + ":" + rxIcmp.quotedDstPort());
     }
 

@@ -400,10 +400,10 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         }
 
         @Override
-        public void unreachable(long now, int srcPort, int dstIp, int dstPort, String reason) {
+        public void unreachable(long now, int srcPort, int dstIp, int dstPort, boolean refused, String reason) {
             UdpHandler h = ports.handler(srcPort);
             if (h != null) {
-                h.onUnreachable(now, new Ipv4Address(dstIp), dstPort, reason);
+                h.onUnreachable(now, new Ipv4Address(dstIp), dstPort, refused, reason);
             }
         }
     }

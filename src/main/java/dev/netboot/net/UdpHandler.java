@@ -17,22 +17,14 @@ public interface UdpHandler {
      * Reports that a datagram this port sent to {@code dst}:{@code dstPort} could not be delivered: ARP gave up on
      * the next hop, or an ICMP port or protocol unreachable error quoted it. A port that talks to more than one peer
      * (a TFTP client answering a stranger with ERROR 5) tells by {@code dst} and {@code dstPort} whom it is about.
-     * {@code reason} is one line for a person; {@link #byIcmp} tells the two causes apart.
+     *
+     * @param refused true when the peer's host refused it (ICMP port or protocol unreachable: a hard error, RFC 1122
+     *                section 4.2.3.9, nothing listens there); false when ARP found no one, which may pass (a cable
+     *                plugged back in)
+     * @param reason  one line for a person
      */
-    default void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+    default void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
     }
-
-    /**
-     * Returns whether an {@link #onUnreachable} {@code reason} is an ICMP port or protocol unreachable, a hard error
-     * (RFC 1122 section 4.2.3.9: the peer's host says nothing listens there), rather than ARP finding no one, which
-     * may pass (a cable plugged back in).
-     */
-    static boolean byIcmp(String reason) {
-        return reason.startsWith(ICMP_REASON);
-    }
-
-    /** How the reason of an ICMP error begins. */
-    String ICMP_REASON = "ICMP ";
 
     /**
      * Returns whether {@link #onDatagram} would only count this datagram and drop it, changing nothing else (another

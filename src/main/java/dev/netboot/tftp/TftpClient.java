@@ -318,7 +318,7 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
      * never comes: that is no news about the server, and the transfer goes on.
      */
     @Override
-    public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+    public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
         State s = state;
         int peerPort = s instanceof State.Requesting r ? r.port() : tid;
         if (dst.value() != serverIp || dstPort != peerPort) {

@@ -33,7 +33,7 @@ class HostUdpTransportTest {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
             events.add("unreachable " + dst + " " + reason);
         }
     }
@@ -124,7 +124,7 @@ class HostUdpTransportTest {
                 }
 
                 @Override
-                public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+                public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
                     throw new AssertionError(reason);
                 }
             });

@@ -112,7 +112,7 @@ class ArpFuzzTest {
         }
 
         @Override
-        public void onUnreachable(long at, Ipv4Address dst, int dstPort, String reason) {
+        public void onUnreachable(long at, Ipv4Address dst, int dstPort, boolean refused, String reason) {
             unreachable.add(dst);
             if (held.merge(dst.value(), -1, Integer::sum) < 0) {
                 throw new AssertionError("reported " + dst + " unreachable for a datagram that was not held: " + reason);

@@ -56,7 +56,7 @@ class NetStackTest {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
             unreachable.add(new Unreachable(now, dst, reason));
         }
     }

@@ -60,7 +60,7 @@ class ReceiveFilterTest {
         }
 
         @Override
-        public void onUnreachable(long now, Ipv4Address dst, int dstPort, String reason) {
+        public void onUnreachable(long now, Ipv4Address dst, int dstPort, boolean refused, String reason) {
             seen.add(now + " unreachable " + dst + ":" + dstPort + " " + reason);
         }
 

@@ -311,7 +311,7 @@ class TftpFuzzTest {
                     if (h != null) {
                         // About the request's port, the transfer ID, or a stranger's port (an ERROR 5 it drew).
                         int[] ports = {69, client.tid, in.below(65_536)};
-                        h.onUnreachable(now, SERVER, ports[in.below(3)], "ICMP port unreachable (fuzz)");
+                        h.onUnreachable(now, SERVER, ports[in.below(3)], true, "ICMP port unreachable (fuzz)");
                     }
                 }
                 case BUSY -> {
