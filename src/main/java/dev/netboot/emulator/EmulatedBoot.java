@@ -10,6 +10,7 @@ import dev.netboot.dhcp.Lease;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashStats;
 import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.flash.TimedFlash;
 import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
@@ -187,7 +188,7 @@ public final class EmulatedBoot {
             TimedFlash timed = c.timing() == FlashTiming.Mode.NONE ? null : new TimedFlash(c.flash(), p.timing(), c.timing());
             tap.lan(lan);
             BootSequence boot = addBoard(lan, tap.boardLink(lan.attach(p.mac())), p, tap.boardFlash(timed == null ? c.flash() : timed),
-                    watcher);
+                    watcher, c.flash());
             Simulation sim = lan.simulation();
             boot.start(sim.now());
             // Bound the run in virtual time: BOOTP's whole budget, then an hour for the transfer.
@@ -243,11 +244,14 @@ public final class EmulatedBoot {
      * randomness seeded from the scenario; the caller starts it.
      */
     public static BootSequence addBoard(EmulatedLan lan, DeviceProfile p, Flash flash, BootObserver observer) {
-        return addBoard(lan, lan.attach(p.mac()), p, flash, observer);
+        return addBoard(lan, lan.attach(p.mac()), p, flash, observer, flash);
     }
 
-    private static BootSequence addBoard(EmulatedLan lan, Link port, DeviceProfile p, Flash flash, BootObserver observer) {
-        BootSequence boot = new BootSequence(port, p.mac(), p, NetConfig.DEFAULTS, flash,
+    /** As above on {@code port}; a board whose flash is (or is over) a {@link PowerCutFlash} goes dark at the cut. */
+    private static BootSequence addBoard(EmulatedLan lan, Link port, DeviceProfile p, Flash flash, BootObserver observer,
+                                         Flash chip) {
+        Link powered = chip instanceof PowerCutFlash pc ? new PoweredLink(port, pc) : port;
+        BootSequence boot = new BootSequence(powered, p.mac(), p, NetConfig.DEFAULTS, flash,
                 Seeds.random(lan.scenario().seed(), "device"), observer);
         lan.simulation().add(new SimNode() {
             @Override

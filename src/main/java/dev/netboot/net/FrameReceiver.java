@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
 /**
  * A {@link NetStack}'s receive path: a frame {@link ReceiveVerdict} takes is demultiplexed by its EtherType (RFC 894:
  * ARP or IPv4) and then by the IPv4 protocol field (RFC 791 section 3.1; RFC 1122 section 3.2.1): IGMP to the group
- * membership, ICMP to the responder, UDP to the handler bound to its destination port (RFC 768). A frame the checks
+ * membership, ICMP to the responder, UDP to the handler bound to its destination port (RFC 768), or, for one to our
+ * address on a port nobody listens on, to the responder for a port unreachable. A frame the checks
  * drop is counted by reason, here or by a link that asked first ({@link ReceiveFilter#dropped}); the stack's
  * {@link NetStats} read the counters. The stack hands this object to its link itself: a frame comes here with no call
  * in between, and is read through the verdict's views, parsed once.
@@ -57,8 +58,15 @@ final class FrameReceiver implements Link.FrameHandler {
             }
             case Ipv4Packet.PROTO_ICMP ->
                     icmp.onIcmp(now, frame, ip.payloadOffset(), ip.payloadLength(), rx.eth.srcValue(), ip.src(), dst);
-            default -> ports.handler(rx.udp.dstPort()).onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame,
-                    rx.udp.payloadOffset(), rx.udp.payloadLength());
+            default -> {
+                UdpHandler h = ports.handler(rx.udp.dstPort());
+                if (h == null) { // a closed port the datagram earns an answer from (ReceiveVerdict.earnsUnreachable)
+                    noListener++;
+                    icmp.portUnreachable(now, frame, rx.eth.payloadOffset(), ip.totalLength(), rx.eth.srcValue(), ip.src());
+                } else {
+                    h.onDatagram(now, ip.src(), rx.udp.srcPort(), dst, frame, rx.udp.payloadOffset(), rx.udp.payloadLength());
+                }
+            }
         }
     }
 

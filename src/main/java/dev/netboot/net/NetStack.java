@@ -19,8 +19,9 @@ import java.nio.ByteBuffer;
  * <p>What it does: answers ARP requests for its address and learns from ARP traffic (RFC 826
  * merge rules); resolves next hops with bounded retries; routes on-link destinations directly and the
  * rest through the gateway; demultiplexes UDP by destination port; answers ICMP echo requests (so an
- * operator can ping the board) and reports ICMP port and protocol unreachable errors that quote a
- * datagram we sent to the port that sent it; drops and counts everything else by reason. What it doesn't: fragments (counted and dropped), TCP, IP options on send.
+ * operator can ping the board), reports ICMP port and protocol unreachable errors that quote a
+ * datagram we sent to the port that sent it, and answers a datagram to our address on a closed port with a port
+ * unreachable, at a bounded rate; drops and counts everything else by reason. What it doesn't: fragments (counted and dropped), TCP, IP options on send.
  *
  * <p>The data path allocates nothing: frames are parsed with reusable views, the stack fills
  * frames the link lends ({@link FrameSender}), and payloads are written by the caller's {@link PayloadWriter}. Only a
@@ -364,7 +365,8 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
     public NetStats stats() {
         return new NetStats(rx.frames, tx.frames(), rx.notForUs, rx.malformed + icmp.malformed(),
                 rx.badChecksum + icmp.badChecksums(), rx.fragments, rx.unsupported, rx.noListener, arp.requestsSent(),
-                arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored());
+                arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored(),
+                icmp.unreachablesSent());
     }
 
     /** What the ARP resolver and the ICMP responder send, through this stack. */

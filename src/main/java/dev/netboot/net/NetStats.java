@@ -17,9 +17,11 @@ package dev.netboot.net;
  * @param icmpEchoReplies  echo requests to our address answered
  * @param icmpUnreachables destination-unreachable errors passed to the port whose datagram they quote
  * @param icmpIgnored      other ICMP messages: other types and codes, broadcast echo requests, unmatched quotes
+ * @param icmpUnreachablesSent port unreachable errors sent for datagrams to our address on a closed port (RFC 1122
+ *                         section 4.1.3.1; those the rate held back are only in {@code dropNoListener})
  */
 public record NetStats(long rxFrames, long txFrames, long dropNotForUs, long dropMalformed, long dropChecksum,
                        long dropFragment, long dropUnsupported, long dropNoListener, long arpRequestsSent,
                        long arpRepliesSent, long arpFailures, long icmpEchoReplies, long icmpUnreachables,
-                       long icmpIgnored) {
+                       long icmpIgnored, long icmpUnreachablesSent) {
 }

@@ -124,11 +124,15 @@ final class ReceiveVerdict {
             return DROP_MALFORMED;
         }
         // A datagram to a port nobody listens on is dropped whatever its checksum: look before summing it (on a
-        // busy segment most broadcasts are other hosts' DHCP requests to port 67).
+        // busy segment most broadcasts are other hosts' DHCP requests to port 67). One that earns a port unreachable
+        // is taken, if its checksum holds, for the stack to answer (IcmpResponder.portUnreachable).
         int port = udp.dstPort();
         UdpHandler h = ports.handler(port);
         if (h == null) {
-            return DROP_NO_LISTENER;
+            if (!earnsUnreachable(src, dst)) {
+                return DROP_NO_LISTENER;
+            }
+            return config.verifyChecksums() && !udp.checksumOk(src, dst) ? DROP_CHECKSUM : ReceiveFilter.TAKE;
         }
         if (config.verifyChecksums() && !udp.checksumOk(src, dst)) {
             return DROP_CHECKSUM;
@@ -137,5 +141,20 @@ final class ReceiveVerdict {
             return PORT_IGNORED + port;
         }
         return ReceiveFilter.TAKE;
+    }
+
+    /**
+     * Returns whether a UDP datagram from {@code src} to {@code dst} on a closed port is answered with an ICMP port
+     * unreachable. RFC 1122 section 3.2.2: "An ICMP error message MUST NOT be sent as the result of receiving" a
+     * datagram destined to an IP broadcast or multicast address, one sent as a link-layer broadcast (or multicast),
+     * a non-initial fragment (dropped before this), or one "whose source address does not define a single host --
+     * e.g., a zero address, a loopback address, a broadcast address, a multicast address, or a Class E address".
+     * Only a datagram to our own unicast address, in a frame to our own MAC, is answered.
+     */
+    private boolean earnsUnreachable(int src, int dst) {
+        int address = stack.addressValue();
+        int first = src >>> 24;
+        return address != 0 && dst == address && eth.dstValue() == mac && src != address && first != 0 && first != 127
+                && first < 224 && !stack.isBroadcast(src);
     }
 }

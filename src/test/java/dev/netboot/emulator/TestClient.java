@@ -60,8 +60,9 @@ final class TestClient implements SimNode {
             public boolean receive(long now, FrameHandler handler) {
                 return port.receive(now, (t, f, len) -> {
                     lastDstMac = MacAddress.readLong(f, 0);
-                    handler.onFrame(t, f, len);
-                    answerClosed(t, f, len);
+                    if (!answerClosed(t, f, len)) {
+                        handler.onFrame(t, f, len);
+                    }
                 });
             }
 
@@ -106,22 +107,32 @@ final class TestClient implements SimNode {
         return this;
     }
 
-    /** After the stack took {@code f}: a UDP datagram to a closed port of ours gets its ICMP port unreachable. */
-    private void answerClosed(long now, ByteBuffer f, int len) {
+    /**
+     * Before the stack sees {@code f}: this host's own model of a kernel's closed ports, written apart from the
+     * stack's (which answers with a rate limit), so that what the server makes of the error is tested against it. A
+     * UDP datagram to our address on a port not bound is taken here, never by the stack: answered with ICMP port
+     * unreachable when the port was {@link #close}d, dropped unanswered otherwise (a host gone silent: the test
+     * clears {@link #closed}). Returns whether it took the frame.
+     */
+    private boolean answerClosed(long now, ByteBuffer f, int len) {
         int ip = EthernetFrame.HEADER_LEN;
-        if (closed.isEmpty() || len < ip + Ipv4Packet.HEADER_LEN + 8 || f.getShort(EthernetFrame.ETHER_TYPE) != EthernetFrame.TYPE_IPV4
+        if (len < ip + Ipv4Packet.HEADER_LEN + 8 || f.getShort(EthernetFrame.ETHER_TYPE) != EthernetFrame.TYPE_IPV4
                 || f.get(ip + 9) != Ipv4Packet.PROTO_UDP || f.getInt(ip + 16) != stack.address().value()) {
-            return;
+            return false;
         }
         int ihl = (f.get(ip) & 0x0F) * 4;
         int dstPort = f.getShort(ip + ihl + 2) & 0xFFFF;
+        if (stack.isBound(dstPort)) {
+            return false;
+        }
         if (!closed.contains(dstPort)) {
-            return;
+            return true;
         }
         refused.add(new Refused(now, f.getShort(ip + ihl) & 0xFFFF, dstPort));
         byte[] quote = new byte[ihl + 8];
         f.get(ip, quote);
         sendUnreachable(now, new MacAddress(MacAddress.readLong(f, EthernetFrame.SRC)), new Ipv4Address(f.getInt(ip + 12)), quote);
+        return true;
     }
 
     /**

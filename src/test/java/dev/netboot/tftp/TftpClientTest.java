@@ -561,9 +561,13 @@ class TftpClientTest {
         poll(1010 * MS);
         assertFalse(net.isBound(client.localPort()));
         assertEquals(Long.MAX_VALUE, client.pollAt());
-        fromServer(1100 * MS, TID, data(1, 0, 20));
-        link.expectNoTx();
+        fromServer(1100 * MS, TID, data(1, 0, 20));                     // the port is closed: RFC 1122 section 4.1.3.1
+        byte[] error = link.takeTx().getFirst().bytes();
+        assertEquals(1, error[Frames.IP_OFF + 9]);                       // IPv4 protocol 1, ICMP
+        assertEquals(3, error[Frames.UDP_OFF]);                          // Destination Unreachable
+        assertEquals(3, error[Frames.UDP_OFF + 1]);                      // port unreachable
         assertEquals(1, net.stats().dropNoListener());
+        assertEquals(1, net.stats().icmpUnreachablesSent());
         assertEquals(new TftpClient.State.Done(20, 10 * MS), client.state());
     }
 
