@@ -99,6 +99,46 @@ class CaptureDissectionTest {
         assertTrue(arp.contains("10.0.0.42"), "RFC 5227 probes, as tshark names them: " + arp);
     }
 
+    /**
+     * The board's ICMP port unreachable, as Wireshark reads it: other hosts' datagrams to ports nobody listens on
+     * (`udp-noise`) are answered with type 3 code 3, the ICMP checksum right, the quoted IPv4 header and UDP ports
+     * those of a datagram the board received, from the board to the host that sent it.
+     */
+    @Test
+    void theBoardsPortUnreachableDissectsAndQuotesWhatItAnswers() throws Exception {
+        Path noise = java.nio.file.Files.writeString(dir.resolve("noise.scenario"), "[faults]\nudp-noise = 50\n");
+        Path cap = dir.resolve("noise.pcap");
+        BootCliTest.Run r = BootCliTest.run("boot", "--scenario", noise.toString(), "--pcap", cap.toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        // The noise itself, random bytes to other services' ports, is malformed for their dissectors: the board's frames are not.
+        String badFromBoard = "ip.src == 10.0.0.42 && (" + BAD_FRAMES + " || icmp.checksum.status == 0)";
+        assertEquals(List.of(), tshark(cap, "-Y", badFromBoard), "malformed or bad frames from the board");
+        // Each error: its own addresses, then (Wireshark's second ip.src/ip.dst and udp ports) those of the quoted datagram.
+        List<String> errors = tshark(cap, "-Y", "icmp.type == 3 && icmp.code == 3", "-T", "fields", "-E", "occurrence=a",
+                "-E", "aggregator=,", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.srcport", "-e", "udp.dstport",
+                "-e", "frame.time_relative");
+        assertTrue(errors.size() > 6, "the board answered some of the noise: " + errors.size());
+        List<String> received = tshark(cap, "-Y", "udp && ip.dst == 10.0.0.42 && !icmp", "-T", "fields", "-e", "ip.src",
+                "-e", "udp.srcport", "-e", "udp.dstport");
+        for (String e : errors) {
+            String[] f = e.split("\t");
+            String[] src = f[0].split(","), dst = f[1].split(",");
+            assertEquals("10.0.0.42", src[0], e);                      // from the board
+            assertEquals(dst[0], src[1], e);                           // to the sender of the datagram it quotes
+            assertEquals("10.0.0.42", dst[1], e);                      // which was to the board
+            assertTrue(received.contains(src[1] + "\t" + f[2] + "\t" + f[3]), "quotes a datagram the board got: " + e);
+        }
+        // The rate: in any stretch of time, at most 6 errors and one more for each whole second it lasts.
+        double[] at = errors.stream().mapToDouble(e -> Double.parseDouble(e.split("\t")[4])).toArray();
+        for (int i = 0; i < at.length; i++) {
+            for (int j = i; j < at.length; j++) {
+                assertTrue(j - i + 1 <= 6 + Math.floor(at[j] - at[i] + 1e-6), "errors " + i + ".." + j + " at " + at[i] + ".." + at[j]);
+            }
+        }
+        // 50 datagrams a second for the whole boot, so the limit is what holds them back: a burst of 6 first.
+        assertTrue(at[5] - at[0] < 0.5 && at[6] - at[0] >= 1.0 - 1e-6, "burst then one a second: " + java.util.Arrays.toString(at));
+    }
+
     @Test
     void tftpRequestAsksForTheBootFileInOctetMode() throws Exception {
         List<String> rrq = tshark("-Y", "tftp.opcode == 1", "-T", "fields", "-e", "tftp.source_file", "-e", "tftp.type");
