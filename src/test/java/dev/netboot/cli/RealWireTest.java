@@ -156,9 +156,9 @@ class RealWireTest {
         return lan;
     }
 
-    /** client ns ── veth ── server ns (203.0.113.1/24, dnsmasq BOOTP + TFTP). */
+    /** client ns ── veth ── server ns (203.0.113.1/24, dnsmasq BOOTP + TFTP); ping and a UDP socket ask the board meanwhile. */
     @Test
-    void bootsFromDnsmasqOnTheSegmentAndAnswersPingMeanwhile() throws Exception {
+    void bootsFromDnsmasqOnTheSegmentAndAnswersPingAndClosedPortsMeanwhile() throws Exception {
         try (HostNet net = new HostNet()) {
             Segment lan = segment(net);
             String srv = lan.srv();
@@ -173,6 +173,9 @@ class RealWireTest {
             Path pcap = dir.resolve("real.pcap");
 
             Process ping = net.start(srv, dir.resolve("ping.log"), "ping", "-n", "-i", "0.01", "-W", "1", "-w", "100", "203.0.113.55");
+            // A socket on the server asking the board's port 9 (discard: nothing listens there on the board).
+            Process probe = net.start(srv, dir.resolve("probe.log"), ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), UdpProbe.class.getName(), "203.0.113.55", "9", "100");
             // UDP on the board namespace's loopback all the while: none of it may reach the board's raw socket.
             Process chatter = net.start(lan.cli(), dir.resolve("chatter.log"), ProcessHandle.current().info().command().orElseThrow(),
                     "-cp", System.getProperty("java.class.path"), LoopbackChatter.class.getName());
@@ -200,6 +203,10 @@ class RealWireTest {
             String pingLog = log("ping.log");
             Matcher m = PING_RECEIVED.matcher(pingLog);
             assertTrue(m.find() && Integer.parseInt(m.group(1)) > 0, "the board answered ping during its boot:\n" + pingLog);
+            // The server's kernel took the board's ICMP port unreachable as its socket's ECONNREFUSED: the error quotes
+            // the datagram as the kernel matches it (RFC 1122 section 4.1.3.1; RFC 792).
+            assertTrue(probe.waitFor(10, TimeUnit.SECONDS), "the probe ended");
+            assertTrue(log("probe.log").startsWith("refused after "), "the board refused a closed port: " + log("probe.log"));
 
             assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", CaptureDissectionTest.BAD_FRAMES), "malformed or bad frames");
             assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "ip.addr == 127.0.0.0/8"), "loopback frames in the capture");
