@@ -11,8 +11,13 @@ import dev.netboot.tftp.TftpFailure;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -229,6 +234,48 @@ class TftpCommandTest {
         assertEquals(after.stream().sorted().toList(), TftpServers.names(dir).stream().sorted().toList(), "nothing was created");
         assertEquals("keep", Files.readString(file));
         assertEquals(List.of("f.bin"), TftpServers.names(dir.resolve("sub")));
+    }
+
+    /**
+     * LOCAL naming an open file descriptor ({@code /dev/stdout}, {@code /dev/fd/N}, {@code /proc/self/fd/N}) is refused
+     * like a device: followed as a link it leads to the file a shell redirected to, and the rename replaced that file
+     * ({@code { echo header; netboot tftp get HOST f /dev/stdout; echo footer; } > log} left only the download in
+     * {@code log}: "header" gone, "footer" written to a file no longer there). Through a pipe it was called "a symbolic
+     * link to nothing".
+     */
+    @Test
+    void aFileDescriptorAsLocalIsRefusedNotReplaced() throws IOException {
+        String server = "127.0.0.1:" + TftpServers.freePort(); // never reached: the checks come first
+        Path log = dir.resolve("log.txt");
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("header\n".getBytes(StandardCharsets.US_ASCII)));
+            int fd = -1;
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path f : fds) {
+                    try {
+                        if (Files.readSymbolicLink(f).equals(log.toRealPath())) {
+                            fd = Integer.parseInt(f.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // a descriptor closed while listed
+                    }
+                }
+            }
+            assertTrue(fd > 2, "the log's descriptor: " + fd);
+            Path stdout = Files.createSymbolicLink(dir.resolve("stdout"), Path.of("/proc/self/fd/" + fd)); // as /dev/stdout is
+            String why = " not a file: the download is written beside LOCAL and renamed over it, which would replace the file it"
+                    + " refers to; give a file name\n";
+            assertEquals("netboot: tftp get: LOCAL /proc/self/fd/" + fd + " is an open file descriptor (/proc/self/fd/" + fd + "),"
+                    + why, usage("tftp", "get", server, "f.bin", "/proc/self/fd/" + fd).err());
+            assertEquals("netboot: tftp get: LOCAL " + stdout + " is an open file descriptor (/proc/self/fd/" + fd + ")," + why,
+                    usage("tftp", "get", server, "f.bin", stdout.toString()).err());
+            assertEquals("netboot: tftp get: LOCAL /dev/fd/" + fd + " is an open file descriptor (/dev/fd/" + fd + ")," + why,
+                    usage("tftp", "get", server, "f.bin", "/dev/fd/" + fd).err());
+            assertEquals("netboot: tftp get: LOCAL /dev/stdout is an open file descriptor (/proc/self/fd/1)," + why,
+                    usage("tftp", "get", server, "f.bin", "/dev/stdout").err());
+        }
+        assertEquals("header\n", Files.readString(log), "the descriptor's file is untouched");
+        assertEquals(List.of("log.txt", "stdout"), TftpServers.names(dir).stream().sorted().toList(), "nothing created");
     }
 
     /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
