@@ -208,17 +208,33 @@ final class TftpCommand implements Runnable {
         if (isDottedQuad(h)) {
             // A plain address needs no resolver: InetAddress.getAllByName would start the JDK's name service
             // first, milliseconds of a run that should start like a native tool's (issue 11).
-            Ipv4Address ip = Ipv4Address.parse(h);
-            return new Endpoint(ip, port, ip + ":" + port);
+            return unicast(spec, Ipv4Address.parse(h), port);
         }
         for (InetAddress a : InetAddress.getAllByName(h)) {
             if (a instanceof Inet4Address a4) {
                 byte[] b = a4.getAddress();
-                Ipv4Address ip = new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF);
-                return new Endpoint(ip, port, ip + ":" + port);
+                return unicast(spec, new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF), port);
             }
         }
         throw new UnknownHostException(h + " has no IPv4 address");
+    }
+
+    /**
+     * Returns the server's endpoint, or throws a usage error when {@code ip} can be no server's: 0.0.0.0/8 is "this
+     * network", a source address only (RFC 1122 section 3.2.1.3; Linux delivers it to this host, whose server answers
+     * from another address, a stranger to the client: 39 s of retries), 224.0.0.0/4 multicast groups and 240.0.0.0/4
+     * reserved and broadcast (a request there is never answered, or never sent).
+     */
+    private static Endpoint unicast(String spec, Ipv4Address ip, int port) {
+        int first = ip.value() >>> 24;
+        String why = first == 0 ? " is 'this network', a source address only (RFC 1122 section 3.2.1.3); this host is 127.0.0.1"
+                : ip.isMulticast() ? " is a multicast group, not a server"
+                : first >= 240 ? (ip.equals(Ipv4Address.BROADCAST) ? " is the broadcast address" : " is reserved (240.0.0.0/4)")
+                + ", not a server" : null;
+        if (why != null) {
+            throw new UsageException("HOST[:PORT] " + spec + ": " + ip + why);
+        }
+        return new Endpoint(ip, port, ip + ":" + port);
     }
 
     /** True for four decimal octets 0..255 without leading zeros ("10.0.0.1"), which every resolver reads alike. */

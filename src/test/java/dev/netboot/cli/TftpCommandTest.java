@@ -1,5 +1,6 @@
 package dev.netboot.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -278,6 +279,34 @@ class TftpCommandTest {
         assertEquals(List.of("log.txt", "stdout"), TftpServers.names(dir).stream().sorted().toList(), "nothing created");
     }
 
+    /**
+     * A HOST that can be no server's is a usage error before any packet. 0.0.0.0 went to this host's server, whose answer
+     * came from 127.0.0.1, a stranger: ERROR 5 to each of them and exit 1 after 39 s (tftp-hpa, atftp, busybox and curl
+     * take that answer; RFC 1122 section 3.2.1.3 allows 0.0.0.0 only as a source); 224.0.0.1 waited 39 s for an answer no
+     * group sends; 255.255.255.255 said "no route".
+     */
+    @Test
+    void aHostThatIsNoServersAddressIsAUsageError() throws IOException {
+        String port = ":" + TftpServers.freePort(); // free: before the check, the host's ICMP port unreachable ended it with exit 1
+        assertEquals("netboot: tftp get: HOST[:PORT] 0.0.0.0" + port + ": 0.0.0.0 is 'this network', a source address only (RFC 1122"
+                + " section 3.2.1.3); this host is 127.0.0.1\n", usage("tftp", "get", "0.0.0.0" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp put: HOST[:PORT] 0.1.2.3: 0.1.2.3 is 'this network', a source address only (RFC 1122 section 3.2.1.3);"
+                + " this host is 127.0.0.1\n", usage("tftp", "put", "0.1.2.3", "/etc/hostname").err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 224.0.0.1" + port + ": 224.0.0.1 is a multicast group, not a server\n",
+                usage("tftp", "get", "224.0.0.1" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 239.255.255.255: 239.255.255.255 is a multicast group, not a server\n",
+                usage("tftp", "get", "239.255.255.255", "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 255.255.255.255" + port + ": 255.255.255.255 is the broadcast address, not a"
+                + " server\n", usage("tftp", "get", "255.255.255.255" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 240.0.0.1: 240.0.0.1 is reserved (240.0.0.0/4), not a server\n",
+                usage("tftp", "get", "240.0.0.1", "f", dir.resolve("f").toString()).err());
+        assertEquals(List.of(), TftpServers.names(dir), "nothing created");
+        // The edges stay servers' addresses (resolved only: no packet goes to them).
+        for (String host : List.of("1.0.0.0", "223.255.255.255", "127.0.0.1")) {
+            assertEquals(host + ":69", assertDoesNotThrow(() -> TftpCommand.endpoint(host)).text());
+        }
+    }
+
     /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
     @Test
     void jsonSaysErrorForEveryFailure() throws IOException {
@@ -339,7 +368,9 @@ class TftpCommandTest {
     void onlyPlainDottedQuadsSkipTheResolver() throws Exception {
         for (String a : List.of("127.0.0.1", "0.0.0.0", "255.255.255.255", "198.51.100.2", "10.0.0.10")) {
             assertTrue(TftpCommand.isDottedQuad(a), a);
-            assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+            if (!a.startsWith("0.") && !a.startsWith("255.")) { // no server's address: aHostThatIsNoServersAddressIsAUsageError
+                assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+            }
         }
         for (String a : List.of("127.1", "127.0.0.01", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "+1.2.3.4",
                 "localhost", "1.2.3.4a", "", "1234.0.0.1")) {
