@@ -190,6 +190,11 @@ final class TftpCommand implements Runnable {
         String h = spec;
         int port = 69;
         int colon = spec.lastIndexOf(':');
+        if (spec.startsWith("[") || colon > spec.indexOf(':')) {
+            // "::1" split at its last colon was host ":" and port 1: "cannot resolve host ::1: invalid IPv6 address literal", exit 1.
+            throw new UsageException("HOST[:PORT] " + spec + ": an IPv6 address; netboot tftp speaks IPv4 (give an IPv4 address,"
+                    + " or a name that has one)");
+        }
         if (colon >= 0) {
             h = spec.substring(0, colon);
             String p = spec.substring(colon + 1);

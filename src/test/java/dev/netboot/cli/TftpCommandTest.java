@@ -307,6 +307,20 @@ class TftpCommandTest {
         }
     }
 
+    /**
+     * An IPv6 address as HOST is a usage error that says so. Before, "::1" was split at its last colon into host ":" and
+     * port 1 ("cannot resolve host ::1: invalid IPv6 address literal", exit 1), and "[::1]:69" failed as "[::1] has no IPv4
+     * address", exit 1.
+     */
+    @Test
+    void anIpv6HostIsAUsageErrorThatSaysSo() throws IOException {
+        for (String host : List.of("::1", "[::1]:69", "[::1]", "fe80::1", "2001:db8::2:69")) {
+            assertEquals("netboot: tftp get: HOST[:PORT] " + host + ": an IPv6 address; netboot tftp speaks IPv4 (give an IPv4 address,"
+                    + " or a name that has one)\n", usage("tftp", "get", host, "f", dir.resolve("f").toString()).err(), host);
+        }
+        assertEquals(List.of(), TftpServers.names(dir), "nothing created");
+    }
+
     /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
     @Test
     void jsonSaysErrorForEveryFailure() throws IOException {
