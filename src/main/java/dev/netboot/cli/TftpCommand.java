@@ -75,9 +75,10 @@ final class TftpCommand implements Runnable {
                         + " and 8 x S (default: 1).", "With --retries it sets how long to wait for the next packet before giving up."})
         Double timeout;
 
-        @Option(names = "--tsize", negatable = true, defaultValue = "true", fallbackValue = "true",
+        // A Boolean, null when neither form was given: --no-options refuses an explicit --tsize as it does --blksize.
+        @Option(names = "--tsize", negatable = true,
                 description = "Ask for / announce the file size (RFC 2349) (default: on).")
-        boolean tsize;
+        Boolean tsize;
 
         @Option(names = "--no-options", description = "Send a plain RFC 1350 request: 512-byte blocks, stop-and-wait, no tsize.")
         boolean noOptions;
@@ -93,9 +94,9 @@ final class TftpCommand implements Runnable {
 
         /** Returns the client settings, or throws a usage error naming the bad option. */
         TftpConfig config() {
-            if (noOptions && (blksize != null || windowsize != null)) {
-                throw new UsageException("--no-options sends no " + (blksize != null ? "--blksize" : "--windowsize")
-                        + "; use one or the other");
+            if (noOptions && (blksize != null || windowsize != null || Boolean.TRUE.equals(tsize))) {
+                throw new UsageException("--no-options sends no " + (blksize != null ? "--blksize" : windowsize != null ? "--windowsize"
+                        : "--tsize") + "; use one or the other");
             }
             if (blksize != null && (blksize < TftpConfig.MIN_BLOCK_SIZE || blksize > TftpConfig.MAX_BLOCK_SIZE)) {
                 throw new UsageException("--blksize " + blksize + " (expected: 8..65464)");
@@ -117,7 +118,7 @@ final class TftpCommand implements Runnable {
             long budget = Math.min(4L << 20, (long) w * b);
             // Giving up is a budget of time (TftpConfig.giveUpFor): what the retries take at the first timeout.
             return new TftpConfig(t, Math.min(MIN_TIMEOUT, t), t * 8, retries == null ? DEFAULT_RETRIES : retries, b, w, !noOptions,
-                    tsize && !noOptions, -1, 0, w > 1 ? budget : 0);
+                    !Boolean.FALSE.equals(tsize) && !noOptions, -1, 0, w > 1 ? budget : 0);
         }
     }
 

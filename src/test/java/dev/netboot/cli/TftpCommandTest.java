@@ -321,6 +321,27 @@ class TftpCommandTest {
         assertEquals(List.of(), TftpServers.names(dir), "nothing created");
     }
 
+    /**
+     * --no-options sends a plain RFC 1350 request, so an explicit --tsize with it is refused as --blksize and --windowsize
+     * are; before, "--no-options --tsize" ran without tsize and said nothing. --no-tsize with it asks for what it does.
+     */
+    @Test
+    void noOptionsRefusesAnExplicitTsizeAsItRefusesBlksize() {
+        assertEquals("netboot: tftp get: --no-options sends no --tsize; use one or the other\n",
+                usage("tftp", "get", "127.0.0.1", "f", dir.resolve("f").toString(), "--no-options", "--tsize").err());
+        assertEquals("netboot: tftp get: --no-options sends no --blksize; use one or the other\n",
+                usage("tftp", "get", "127.0.0.1", "f", dir.resolve("f").toString(), "--no-options", "--blksize", "1024").err());
+        TftpCommand.Settings s = new TftpCommand.Settings();
+        assertTrue(s.config().tsize(), "tsize by default");
+        s.tsize = true;
+        assertTrue(s.config().tsize());
+        s.tsize = false;
+        assertFalse(s.config().tsize());
+        s.noOptions = true;
+        assertFalse(s.config().tsize(), "--no-options --no-tsize: no options");
+        assertFalse(s.config().options());
+    }
+
     /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
     @Test
     void jsonSaysErrorForEveryFailure() throws IOException {
