@@ -94,7 +94,6 @@ final class FastPath {
             return null;
         }
         TftpCommand.Settings s = new TftpCommand.Settings();
-        s.tsize = true; // picocli's defaultValue
         String[] operands = new String[3];
         int count = 0;
         boolean help = false;

@@ -53,6 +53,11 @@ final class HostFiles {
         } else {
             file = path(local);
         }
+        Path descriptor = descriptorLink(file);
+        if (descriptor != null) {
+            throw new TftpCommand.UsageException("LOCAL " + file + " is an open file descriptor (" + descriptor + "), not a file:"
+                    + " the download is written beside LOCAL and renamed over it, which would replace the file it refers to; give a file name");
+        }
         if (Files.isSymbolicLink(file)) {
             try {
                 file = file.toRealPath();
@@ -76,6 +81,30 @@ final class HostFiles {
             throw new TftpCommand.UsageException("LOCAL " + file + ": cannot write in " + dir + ": permission denied");
         }
         return file;
+    }
+
+    /**
+     * Returns the link in {@code file}'s chain of symbolic links that names an open file descriptor ({@code /proc/self/fd/1},
+     * where {@code /dev/stdout} leads; {@code /dev/fd/N}), or null. Followed like any link it leads to the file a shell
+     * redirected to ({@code > log}): renamed over, that file would lose what was written to it before, and what comes after
+     * would go to one no longer there.
+     */
+    private static Path descriptorLink(Path file) {
+        Path p = file.toAbsolutePath();
+        for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+            try {
+                Path real = p.getParent().toRealPath();
+                int n = real.getNameCount();
+                if (n >= 3 && real.getName(0).toString().equals("proc") && real.getFileName().toString().equals("fd")
+                        && (n == 3 || n == 5 && real.getName(2).toString().equals("task"))) {
+                    return p;
+                }
+                p = p.getParent().resolve(Files.readSymbolicLink(p));
+            } catch (IOException e) {
+                return null; // a dangling link or a folder that cannot be read: said below
+            }
+        }
+        return null;
     }
 
     /** Returns the file an upload reads, LOCAL as typed, or throws a usage error that says what is wrong with it. */

@@ -75,9 +75,10 @@ final class TftpCommand implements Runnable {
                         + " and 8 x S (default: 1).", "With --retries it sets how long to wait for the next packet before giving up."})
         Double timeout;
 
-        @Option(names = "--tsize", negatable = true, defaultValue = "true", fallbackValue = "true",
+        // A Boolean, null when neither form was given: --no-options refuses an explicit --tsize as it does --blksize.
+        @Option(names = "--tsize", negatable = true,
                 description = "Ask for / announce the file size (RFC 2349) (default: on).")
-        boolean tsize;
+        Boolean tsize;
 
         @Option(names = "--no-options", description = "Send a plain RFC 1350 request: 512-byte blocks, stop-and-wait, no tsize.")
         boolean noOptions;
@@ -93,9 +94,9 @@ final class TftpCommand implements Runnable {
 
         /** Returns the client settings, or throws a usage error naming the bad option. */
         TftpConfig config() {
-            if (noOptions && (blksize != null || windowsize != null)) {
-                throw new UsageException("--no-options sends no " + (blksize != null ? "--blksize" : "--windowsize")
-                        + "; use one or the other");
+            if (noOptions && (blksize != null || windowsize != null || Boolean.TRUE.equals(tsize))) {
+                throw new UsageException("--no-options sends no " + (blksize != null ? "--blksize" : windowsize != null ? "--windowsize"
+                        : "--tsize") + "; use one or the other");
             }
             if (blksize != null && (blksize < TftpConfig.MIN_BLOCK_SIZE || blksize > TftpConfig.MAX_BLOCK_SIZE)) {
                 throw new UsageException("--blksize " + blksize + " (expected: 8..65464)");
@@ -117,7 +118,7 @@ final class TftpCommand implements Runnable {
             long budget = Math.min(4L << 20, (long) w * b);
             // Giving up is a budget of time (TftpConfig.giveUpFor): what the retries take at the first timeout.
             return new TftpConfig(t, Math.min(MIN_TIMEOUT, t), t * 8, retries == null ? DEFAULT_RETRIES : retries, b, w, !noOptions,
-                    tsize && !noOptions, -1, 0, w > 1 ? budget : 0);
+                    !Boolean.FALSE.equals(tsize) && !noOptions, -1, 0, w > 1 ? budget : 0);
         }
     }
 
@@ -190,6 +191,11 @@ final class TftpCommand implements Runnable {
         String h = spec;
         int port = 69;
         int colon = spec.lastIndexOf(':');
+        if (spec.startsWith("[") || colon > spec.indexOf(':')) {
+            // "::1" split at its last colon was host ":" and port 1: "cannot resolve host ::1: invalid IPv6 address literal", exit 1.
+            throw new UsageException("HOST[:PORT] " + spec + ": an IPv6 address; netboot tftp speaks IPv4 (give an IPv4 address,"
+                    + " or a name that has one)");
+        }
         if (colon >= 0) {
             h = spec.substring(0, colon);
             String p = spec.substring(colon + 1);
@@ -208,17 +214,33 @@ final class TftpCommand implements Runnable {
         if (isDottedQuad(h)) {
             // A plain address needs no resolver: InetAddress.getAllByName would start the JDK's name service
             // first, milliseconds of a run that should start like a native tool's (issue 11).
-            Ipv4Address ip = Ipv4Address.parse(h);
-            return new Endpoint(ip, port, ip + ":" + port);
+            return unicast(spec, Ipv4Address.parse(h), port);
         }
         for (InetAddress a : InetAddress.getAllByName(h)) {
             if (a instanceof Inet4Address a4) {
                 byte[] b = a4.getAddress();
-                Ipv4Address ip = new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF);
-                return new Endpoint(ip, port, ip + ":" + port);
+                return unicast(spec, new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF), port);
             }
         }
         throw new UnknownHostException(h + " has no IPv4 address");
+    }
+
+    /**
+     * Returns the server's endpoint, or throws a usage error when {@code ip} can be no server's: 0.0.0.0/8 is "this
+     * network", a source address only (RFC 1122 section 3.2.1.3; Linux delivers it to this host, whose server answers
+     * from another address, a stranger to the client: 39 s of retries), 224.0.0.0/4 multicast groups and 240.0.0.0/4
+     * reserved and broadcast (a request there is never answered, or never sent).
+     */
+    private static Endpoint unicast(String spec, Ipv4Address ip, int port) {
+        int first = ip.value() >>> 24;
+        String why = first == 0 ? " is 'this network', a source address only (RFC 1122 section 3.2.1.3); this host is 127.0.0.1"
+                : ip.isMulticast() ? " is a multicast group, not a server"
+                : first >= 240 ? (ip.equals(Ipv4Address.BROADCAST) ? " is the broadcast address" : " is reserved (240.0.0.0/4)")
+                + ", not a server" : null;
+        if (why != null) {
+            throw new UsageException("HOST[:PORT] " + spec + ": " + ip + why);
+        }
+        return new Endpoint(ip, port, ip + ":" + port);
     }
 
     /** True for four decimal octets 0..255 without leading zeros ("10.0.0.1"), which every resolver reads alike. */

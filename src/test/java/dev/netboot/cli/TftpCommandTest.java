@@ -1,5 +1,6 @@
 package dev.netboot.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,8 +12,13 @@ import dev.netboot.tftp.TftpFailure;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -231,6 +237,111 @@ class TftpCommandTest {
         assertEquals(List.of("f.bin"), TftpServers.names(dir.resolve("sub")));
     }
 
+    /**
+     * LOCAL naming an open file descriptor ({@code /dev/stdout}, {@code /dev/fd/N}, {@code /proc/self/fd/N}) is refused
+     * like a device: followed as a link it leads to the file a shell redirected to, and the rename replaced that file
+     * ({@code { echo header; netboot tftp get HOST f /dev/stdout; echo footer; } > log} left only the download in
+     * {@code log}: "header" gone, "footer" written to a file no longer there). Through a pipe it was called "a symbolic
+     * link to nothing".
+     */
+    @Test
+    void aFileDescriptorAsLocalIsRefusedNotReplaced() throws IOException {
+        String server = "127.0.0.1:" + TftpServers.freePort(); // never reached: the checks come first
+        Path log = dir.resolve("log.txt");
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("header\n".getBytes(StandardCharsets.US_ASCII)));
+            int fd = -1;
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path f : fds) {
+                    try {
+                        if (Files.readSymbolicLink(f).equals(log.toRealPath())) {
+                            fd = Integer.parseInt(f.getFileName().toString());
+                        }
+                    } catch (IOException e) {
+                        // a descriptor closed while listed
+                    }
+                }
+            }
+            assertTrue(fd > 2, "the log's descriptor: " + fd);
+            Path stdout = Files.createSymbolicLink(dir.resolve("stdout"), Path.of("/proc/self/fd/" + fd)); // as /dev/stdout is
+            String why = " not a file: the download is written beside LOCAL and renamed over it, which would replace the file it"
+                    + " refers to; give a file name\n";
+            assertEquals("netboot: tftp get: LOCAL /proc/self/fd/" + fd + " is an open file descriptor (/proc/self/fd/" + fd + "),"
+                    + why, usage("tftp", "get", server, "f.bin", "/proc/self/fd/" + fd).err());
+            assertEquals("netboot: tftp get: LOCAL " + stdout + " is an open file descriptor (/proc/self/fd/" + fd + ")," + why,
+                    usage("tftp", "get", server, "f.bin", stdout.toString()).err());
+            assertEquals("netboot: tftp get: LOCAL /dev/fd/" + fd + " is an open file descriptor (/dev/fd/" + fd + ")," + why,
+                    usage("tftp", "get", server, "f.bin", "/dev/fd/" + fd).err());
+            assertEquals("netboot: tftp get: LOCAL /dev/stdout is an open file descriptor (/proc/self/fd/1)," + why,
+                    usage("tftp", "get", server, "f.bin", "/dev/stdout").err());
+        }
+        assertEquals("header\n", Files.readString(log), "the descriptor's file is untouched");
+        assertEquals(List.of("log.txt", "stdout"), TftpServers.names(dir).stream().sorted().toList(), "nothing created");
+    }
+
+    /**
+     * A HOST that can be no server's is a usage error before any packet. 0.0.0.0 went to this host's server, whose answer
+     * came from 127.0.0.1, a stranger: ERROR 5 to each of them and exit 1 after 39 s (tftp-hpa, atftp, busybox and curl
+     * take that answer; RFC 1122 section 3.2.1.3 allows 0.0.0.0 only as a source); 224.0.0.1 waited 39 s for an answer no
+     * group sends; 255.255.255.255 said "no route".
+     */
+    @Test
+    void aHostThatIsNoServersAddressIsAUsageError() throws IOException {
+        String port = ":" + TftpServers.freePort(); // free: before the check, the host's ICMP port unreachable ended it with exit 1
+        assertEquals("netboot: tftp get: HOST[:PORT] 0.0.0.0" + port + ": 0.0.0.0 is 'this network', a source address only (RFC 1122"
+                + " section 3.2.1.3); this host is 127.0.0.1\n", usage("tftp", "get", "0.0.0.0" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp put: HOST[:PORT] 0.1.2.3: 0.1.2.3 is 'this network', a source address only (RFC 1122 section 3.2.1.3);"
+                + " this host is 127.0.0.1\n", usage("tftp", "put", "0.1.2.3", "/etc/hostname").err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 224.0.0.1" + port + ": 224.0.0.1 is a multicast group, not a server\n",
+                usage("tftp", "get", "224.0.0.1" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 239.255.255.255: 239.255.255.255 is a multicast group, not a server\n",
+                usage("tftp", "get", "239.255.255.255", "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 255.255.255.255" + port + ": 255.255.255.255 is the broadcast address, not a"
+                + " server\n", usage("tftp", "get", "255.255.255.255" + port, "f", dir.resolve("f").toString()).err());
+        assertEquals("netboot: tftp get: HOST[:PORT] 240.0.0.1: 240.0.0.1 is reserved (240.0.0.0/4), not a server\n",
+                usage("tftp", "get", "240.0.0.1", "f", dir.resolve("f").toString()).err());
+        assertEquals(List.of(), TftpServers.names(dir), "nothing created");
+        // The edges stay servers' addresses (resolved only: no packet goes to them).
+        for (String host : List.of("1.0.0.0", "223.255.255.255", "127.0.0.1")) {
+            assertEquals(host + ":69", assertDoesNotThrow(() -> TftpCommand.endpoint(host)).text());
+        }
+    }
+
+    /**
+     * An IPv6 address as HOST is a usage error that says so. Before, "::1" was split at its last colon into host ":" and
+     * port 1 ("cannot resolve host ::1: invalid IPv6 address literal", exit 1), and "[::1]:69" failed as "[::1] has no IPv4
+     * address", exit 1.
+     */
+    @Test
+    void anIpv6HostIsAUsageErrorThatSaysSo() throws IOException {
+        for (String host : List.of("::1", "[::1]:69", "[::1]", "fe80::1", "2001:db8::2:69")) {
+            assertEquals("netboot: tftp get: HOST[:PORT] " + host + ": an IPv6 address; netboot tftp speaks IPv4 (give an IPv4 address,"
+                    + " or a name that has one)\n", usage("tftp", "get", host, "f", dir.resolve("f").toString()).err(), host);
+        }
+        assertEquals(List.of(), TftpServers.names(dir), "nothing created");
+    }
+
+    /**
+     * --no-options sends a plain RFC 1350 request, so an explicit --tsize with it is refused as --blksize and --windowsize
+     * are; before, "--no-options --tsize" ran without tsize and said nothing. --no-tsize with it asks for what it does.
+     */
+    @Test
+    void noOptionsRefusesAnExplicitTsizeAsItRefusesBlksize() {
+        assertEquals("netboot: tftp get: --no-options sends no --tsize; use one or the other\n",
+                usage("tftp", "get", "127.0.0.1", "f", dir.resolve("f").toString(), "--no-options", "--tsize").err());
+        assertEquals("netboot: tftp get: --no-options sends no --blksize; use one or the other\n",
+                usage("tftp", "get", "127.0.0.1", "f", dir.resolve("f").toString(), "--no-options", "--blksize", "1024").err());
+        TftpCommand.Settings s = new TftpCommand.Settings();
+        assertTrue(s.config().tsize(), "tsize by default");
+        s.tsize = true;
+        assertTrue(s.config().tsize());
+        s.tsize = false;
+        assertFalse(s.config().tsize());
+        s.noOptions = true;
+        assertFalse(s.config().tsize(), "--no-options --no-tsize: no options");
+        assertFalse(s.config().options());
+    }
+
     /** With --json every run past the parser prints one object, failures and usage errors included, "result":"error". */
     @Test
     void jsonSaysErrorForEveryFailure() throws IOException {
@@ -292,7 +403,9 @@ class TftpCommandTest {
     void onlyPlainDottedQuadsSkipTheResolver() throws Exception {
         for (String a : List.of("127.0.0.1", "0.0.0.0", "255.255.255.255", "198.51.100.2", "10.0.0.10")) {
             assertTrue(TftpCommand.isDottedQuad(a), a);
-            assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+            if (!a.startsWith("0.") && !a.startsWith("255.")) { // no server's address: aHostThatIsNoServersAddressIsAUsageError
+                assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+            }
         }
         for (String a : List.of("127.1", "127.0.0.01", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "+1.2.3.4",
                 "localhost", "1.2.3.4a", "", "1234.0.0.1")) {
