@@ -4,7 +4,6 @@ import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -205,8 +204,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
          * broadcast or the router's address.
          */
         public BootpServerConfig.Subnet bootpSubnet(int size) {
-            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask, size, List.of(routerClientIp)),
-                    clientNetmask, routerClientIp);
+            return new BootpServerConfig.Subnet(clientIp, ScenarioPools.poolLast(clientIp, clientSubnet, clientNetmask, size,
+                    List.of(routerClientIp)), clientNetmask, routerClientIp);
         }
     }
 
@@ -344,54 +343,17 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /**
-     * Returns the BOOTP settings: a pool of {@link Fleet#poolSize()} addresses from {@code clientIp}, cut short
-     * before the subnet's broadcast address and before an address the server knows is taken (its own, its router's, the
-     * relay's); with a relay, the same for the relayed subnet ({@link Relay#bootpSubnet(int)}); no static entries, no
-     * host names.
+     * Returns the BOOTP settings: a pool of {@link Fleet#poolSize()} addresses from {@code clientIp}, cut short before the
+     * subnet's broadcast address and an address the server knows is taken, the same for a relayed subnet
+     * ({@link ScenarioPools#bootpConfig}).
      */
     public BootpServerConfig bootpConfig() {
-        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(), netmask, gateway, dns, Map.of(),
-                bootFile, tftpServer, announce);
-        return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet(fleet.poolSize()));
+        return ScenarioPools.bootpConfig(this);
     }
 
-    /** Returns the last address of the pool on the server's subnet ({@link #bootpConfig()}). */
-    Ipv4Address poolLast() {
-        return mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet);
-    }
-
-    static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
-                                    Relay relay, Fleet fleet) {
-        return poolLast(clientIp, serverIp, netmask, fleet.poolSize(), relay == null ? List.of(serverIp, gateway)
-                : List.of(serverIp, gateway, relay.routerServerIp()));
-    }
-
-    /**
-     * Returns the settings of the other DHCP server {@code s} ({@link Neighbours.Server}): 16 addresses from its first,
-     * cut short before the subnet's broadcast address and before its own, the server host's or the router's address;
-     * the server host's mask, router and name servers; its boot file on the server host's TFTP server, or none.
-     */
+    /** Returns the settings of the other DHCP server {@code s} ({@link ScenarioPools#neighbourConfig}). */
     BootpServerConfig neighbourConfig(Neighbours.Server s) {
-        return new BootpServerConfig(s.address(), Map.of(), s.poolFirst(), poolLast(s.poolFirst(), s.address(), netmask, POOL_SIZE,
-                List.of(s.address(), serverIp, gateway)), netmask, gateway, dns, Map.of(), s.bootFile(),
-                s.bootFile().isEmpty() ? Ipv4Address.ANY : tftpServer, announce);
-    }
-
-    /**
-     * Returns the last of {@code size} addresses from {@code first}, cut short before the broadcast address of
-     * {@code inSubnet}/{@code mask} and before any of {@code taken} that lies after {@code first}.
-     */
-    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask, int size, List<Ipv4Address> taken) {
-        int broadcast = inSubnet.value() | ~mask.value();
-        long from = first.value() & 0xFFFF_FFFFL;
-        long last = Math.min(from + size - 1, (broadcast & 0xFFFF_FFFFL) - 1);
-        for (Ipv4Address t : taken) {
-            long at = t.value() & 0xFFFF_FFFFL;
-            if (at > from && at <= last) {
-                last = at - 1;
-            }
-        }
-        return new Ipv4Address((int) last);
+        return ScenarioPools.neighbourConfig(this, s);
     }
 
     /**
