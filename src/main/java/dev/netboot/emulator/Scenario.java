@@ -42,8 +42,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
                        int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                       Neighbours neighbours, TftpQuirks tftpQuirks, Fleet fleet) {
-    /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link Fleet#poolSize()} says otherwise. */
+                       Neighbours neighbours, TftpQuirks tftpQuirks, FleetSettings fleet) {
+    /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link FleetSettings#poolSize()} says otherwise. */
     public static final int POOL_SIZE = 16;
 
     /**
@@ -83,62 +83,6 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
      * @param address its address, in the server's subnet
      */
     public record TftpHost(String name, MacAddress mac, Ipv4Address address) {
-    }
-
-    /**
-     * What matters once many boards share the network.
-     *
-     * @param switched    every segment is a learning switch ({@link EthernetSegment#switched}) rather than a hub
-     * @param poolSize    addresses in each DHCP/BOOTP pool, from the first client address (cut short before broadcast)
-     * @param tftpLimits  how many transfers each TFTP server runs at once, and what a request past that gets
-     * @param multicast   the groups TFTP servers offer for RFC 2090 multicast, or null to leave the option unanswered
-     * @param tftpHosts   more TFTP servers besides the server host, named by DHCP in turn after it
-     * @param multicastSaid the scenario said {@code [tftp] multicast = yes} itself (the emulator offers multicast by
-     *                    default; {@code netboot serve} on a real wire only where the scenario says so)
-     */
-    public record Fleet(boolean switched, int poolSize, TftpServerLimits tftpLimits, Multicast multicast,
-                        List<TftpHost> tftpHosts, boolean multicastSaid) {
-        /** A hub, 16 addresses, no limit on transfers (tftpd-hpa), multicast offered on 239.255.0.1:1758, one server. */
-        public static final Fleet DEFAULT = new Fleet(false, POOL_SIZE, TftpServerLimits.NONE, Multicast.DEFAULT, List.of(), false);
-
-        /** Checks the pool size and copies the list. */
-        public Fleet {
-            java.util.Objects.requireNonNull(tftpLimits, "tftpLimits");
-            tftpHosts = List.copyOf(tftpHosts);
-            if (poolSize < 1 || poolSize > 1 << 20) {
-                throw new IllegalArgumentException("pool size " + poolSize + " (expected: 1..1048576)");
-            }
-        }
-
-        /** Returns these settings with a pool of {@code n} addresses. */
-        public Fleet withPoolSize(int n) {
-            return new Fleet(switched, n, tftpLimits, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings with switched segments or hubs. */
-        public Fleet withSwitched(boolean on) {
-            return new Fleet(on, poolSize, tftpLimits, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings with the TFTP servers' limits {@code l}. */
-        public Fleet withTftpLimits(TftpServerLimits l) {
-            return new Fleet(switched, poolSize, l, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings offering {@code m} (null: no multicast). */
-        public Fleet withMulticast(Multicast m) {
-            return new Fleet(switched, poolSize, tftpLimits, m, tftpHosts, multicastSaid && m != null);
-        }
-
-        /** Returns these settings with the TFTP servers {@code hosts} besides the server host. */
-        public Fleet withTftpHosts(List<TftpHost> hosts) {
-            return new Fleet(switched, poolSize, tftpLimits, multicast, hosts, multicastSaid);
-        }
-
-        /** Returns these settings offering {@code m}, as the scenario said itself ({@code [tftp] multicast = yes}). */
-        public Fleet withMulticastSaid(Multicast m) {
-            return new Fleet(switched, poolSize, tftpLimits, java.util.Objects.requireNonNull(m, "m"), tftpHosts, true);
-        }
     }
 
     /**
@@ -218,7 +162,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
             BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
-            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, Fleet.DEFAULT);
+            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, FleetSettings.DEFAULT);
 
     /** Checks ranges and copies the DNS list; the sections' addresses against each other in {@link ScenarioChecks}. */
     public Scenario {
@@ -331,7 +275,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /** Returns this scenario with the fleet settings {@code f}. */
-    public Scenario withFleet(Fleet f) {
+    public Scenario withFleet(FleetSettings f) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
                 announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
     }
@@ -343,7 +287,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /**
-     * Returns the BOOTP settings: a pool of {@link Fleet#poolSize()} addresses from {@code clientIp}, cut short before the
+     * Returns the BOOTP settings: a pool of {@link FleetSettings#poolSize()} addresses from {@code clientIp}, cut short before the
      * subnet's broadcast address and an address the server knows is taken, the same for a relayed subnet
      * ({@link ScenarioPools#bootpConfig}).
      */

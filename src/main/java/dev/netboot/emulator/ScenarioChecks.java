@@ -1,6 +1,5 @@
 package dev.netboot.emulator;
 
-import dev.netboot.emulator.Scenario.Fleet;
 import dev.netboot.emulator.Scenario.Relay;
 import dev.netboot.emulator.Scenario.TftpHost;
 import dev.netboot.wire.Ipv4Address;
@@ -27,7 +26,7 @@ import java.util.List;
  */
 record ScenarioChecks(MacAddress serverMac, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
                       Ipv4Address clientIp, Relay relay, Neighbours neighbours, TftpQuirks tftpQuirks, FaultPlan faults,
-                      Fleet fleet) {
+                      FleetSettings fleet) {
     /** Runs the checks in order: the stranger, the background talkers, the neighbours and TFTP servers, the relay. */
     void check() {
         stranger();

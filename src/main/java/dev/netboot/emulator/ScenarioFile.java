@@ -91,7 +91,7 @@ public final class ScenarioFile {
         long tftpTimeout = d.tftpTimeout();
         int tftpRetries = d.tftpRetries();
         String served = d.servedFile();
-        Scenario.Fleet fleet = d.fleet();
+        FleetSettings fleet = d.fleet();
 
         var emulator = c.optionalSection("emulator");
         if (emulator.isPresent()) {

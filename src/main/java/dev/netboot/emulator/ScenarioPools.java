@@ -16,7 +16,7 @@ final class ScenarioPools {
     }
 
     /**
-     * Returns the BOOTP settings of the server host: a pool of {@link Scenario.Fleet#poolSize()} addresses from the client
+     * Returns the BOOTP settings of the server host: a pool of {@link FleetSettings#poolSize()} addresses from the client
      * address, cut short as {@link #mainPoolLast} says; with a relay, the same for the relayed subnet
      * ({@link Scenario.Relay#bootpSubnet(int)}); no static entries, no host names.
      */
@@ -40,7 +40,7 @@ final class ScenarioPools {
 
     /** Returns the last address of the pool on the server's subnet: before the server, its gateway and the relay's router. */
     static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
-                                    Scenario.Relay relay, Scenario.Fleet fleet) {
+                                    Scenario.Relay relay, FleetSettings fleet) {
         return poolLast(clientIp, serverIp, netmask, fleet.poolSize(), relay == null ? List.of(serverIp, gateway)
                 : List.of(serverIp, gateway, relay.routerServerIp()));
     }
