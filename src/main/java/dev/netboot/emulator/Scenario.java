@@ -28,6 +28,10 @@ import java.util.Objects;
  * @param tftpServer   the boot server BOOTP announces (normally {@code serverIp})
  * @param tftpTimeout  the TFTP server's retransmission timeout
  * @param tftpRetries  the TFTP server's retransmissions per block before it gives up
+ * @param tftpMaxTimeout the TFTP server's longest wait: after each retransmission left unanswered its wait doubles, up
+ *                     to this ({@link TftpServerConfig#maxTimeout()}; 0: every wait is the timeout), or -1 where the
+ *                     scenario does not say: the emulator's fixed wait ({@link #tftpConfig()}), serve's own longest
+ *                     ({@link WireServers#longestWait})
  * @param servedFile   the name under which the TFTP server serves the image
  * @param relay        the router and relayed subnet the board boots from, or null for none (one segment)
  * @param link         the rate and transmit queue of every port, on every segment ({@link LinkModel#INFINITE}: no
@@ -41,8 +45,8 @@ import java.util.Objects;
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                       int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                       Neighbours neighbours, TftpQuirks tftpQuirks, FleetSettings fleet) {
+                       int tftpRetries, long tftpMaxTimeout, String servedFile, Relay relay, LinkModel link,
+                       DhcpSettings dhcp, Neighbours neighbours, TftpQuirks tftpQuirks, FleetSettings fleet) {
     /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link FleetSettings#poolSize()} says otherwise. */
     public static final int POOL_SIZE = 16;
 
@@ -161,7 +165,7 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
-            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
+            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, -1, "boot.img", null,
             LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, FleetSettings.DEFAULT);
 
     /** Checks ranges and copies the DNS list; the sections' addresses against each other in {@link ScenarioChecks}. */
@@ -177,6 +181,10 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
                     + " ns, retries " + tftpRetries + " (expected: latency >= 0, timeout > 0, retries >= 0)");
+        }
+        if (tftpMaxTimeout < -1 || tftpMaxTimeout > 0 && tftpMaxTimeout < tftpTimeout) {
+            throw new IllegalArgumentException("scenario: TFTP longest wait " + tftpMaxTimeout + " ns, timeout " + tftpTimeout
+                    + " ns (expected: 0 for a fixed wait, -1 for the server's own, or at least the timeout)");
         }
         if (netmask.prefixLength() < 0) {
             throw new IllegalArgumentException("scenario: netmask " + netmask + " is not contiguous");
@@ -209,25 +217,25 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with BOOTP's first client address {@code c} (later clients get the next ones). */
     public Scenario withClient(Ipv4Address c) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, c, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -238,31 +246,31 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another link rate and transmit queue, on every segment. */
     public Scenario withLink(LinkModel l) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, l, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with the server host's DHCP server set up as {@code d}. */
     public Scenario withDhcp(DhcpSettings d) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, d, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with {@code n} on the segment besides the server host. */
     public Scenario withNeighbours(Neighbours n) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, n, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with a TFTP server that misbehaves as {@code q}. */
     public Scenario withTftpQuirks(TftpQuirks q) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, q, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, q, fleet);
     }
 
     /** Returns the address of the stranger host that sends packets from another address ({@link TftpQuirks#stranger()}): the server subnet's third-last. */
@@ -277,13 +285,13 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the fleet settings {@code f}. */
     public Scenario withFleet(FleetSettings f) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                where, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /**
@@ -301,14 +309,15 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /**
-     * Returns the TFTP server settings: this scenario's timeout and retries, well-behaved, granting any block
+     * Returns the TFTP server settings: this scenario's timeout, retries and longest wait (none where it does not say:
+     * every wait is the timeout), well-behaved, granting any block
      * size the MTU carries and any RFC 7440 window the client asks for, up to {@link TftpConfig#MAX_WINDOW_SIZE} (a
      * larger one is granted that, as an OACK may, RFC 7440 section 3). Lock-step windows leave the wire idle
      * one round trip per window, so filling a 100 Mbit/s, 1 ms link to within 10% takes a window of ~200
      * blocks: the board's RAM for blocks out of order is the limit, not the server.
      */
     public TftpServerConfig tftpConfig() {
-        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withLimits(TftpConfig.MAX_BLOCK_SIZE,
-                TftpConfig.MAX_WINDOW_SIZE).withQuirks(tftpQuirks);
+        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withMaxTimeout(Math.max(0, tftpMaxTimeout))
+                .withLimits(TftpConfig.MAX_BLOCK_SIZE, TftpConfig.MAX_WINDOW_SIZE).withQuirks(tftpQuirks);
     }
 }
