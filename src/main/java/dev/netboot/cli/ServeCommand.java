@@ -304,11 +304,12 @@ final class ServeCommand implements Callable<Integer> {
                 sidecars.add(sc.servedFile() + ".sig");
             }
             Scenario.Multicast mc = WireServers.offered(sc);
+            long longest = WireServers.longestWait(sc);
             err.printf(Locale.ROOT, "netboot: serving on %s as %s (%s): %s, pool from %s, %sboot file %s (%d bytes%s), TFTP timeout %.1f s%s%s; "
                             + "faults: %s%n", iface, sc.serverIp(), raw.macAddress(), servers.dhcp() != null ? "DHCP" : "BOOTP", sc.clientIp(),
                     root == null ? "" : "the files under " + root + ", ", bootFile, size,
                     sidecars.isEmpty() ? "" : ", with " + String.join(" and ", sidecars), sc.tftpTimeout() / 1e9,
-                    sc.tftpTimeout() < WireServers.LONGEST_WAIT ? String.format(Locale.ROOT, " (unicast doubling to %.1f s)", WireServers.LONGEST_WAIT / 1e9) : "",
+                    sc.tftpTimeout() < longest ? String.format(Locale.ROOT, " (unicast doubling to %.1f s)", longest / 1e9) : "",
                     mc == null ? "" : ", multicast on " + mc.firstGroup() + (mc.groups() == 1 ? "" : " and " + (mc.groups() - 1) + " more groups")
                             + " port " + mc.port(), faults(s.faults()));
             stop = false;

@@ -4,7 +4,6 @@ import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,6 +28,10 @@ import java.util.Objects;
  * @param tftpServer   the boot server BOOTP announces (normally {@code serverIp})
  * @param tftpTimeout  the TFTP server's retransmission timeout
  * @param tftpRetries  the TFTP server's retransmissions per block before it gives up
+ * @param tftpMaxTimeout the TFTP server's longest wait: after each retransmission left unanswered its wait doubles, up
+ *                     to this ({@link TftpServerConfig#maxTimeout()}; 0: every wait is the timeout), or -1 where the
+ *                     scenario does not say: the emulator's fixed wait ({@link #tftpConfig()}), serve's own longest
+ *                     ({@link WireServers#longestWait})
  * @param servedFile   the name under which the TFTP server serves the image
  * @param relay        the router and relayed subnet the board boots from, or null for none (one segment)
  * @param link         the rate and transmit queue of every port, on every segment ({@link LinkModel#INFINITE}: no
@@ -42,9 +45,9 @@ import java.util.Objects;
 public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddress serverMac, Ipv4Address serverIp,
                        Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns, Ipv4Address clientIp,
                        String bootFile, BootpServerConfig.Announce announce, Ipv4Address tftpServer, long tftpTimeout,
-                       int tftpRetries, String servedFile, Relay relay, LinkModel link, DhcpSettings dhcp,
-                       Neighbours neighbours, TftpQuirks tftpQuirks, Fleet fleet) {
-    /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link Fleet#poolSize()} says otherwise. */
+                       int tftpRetries, long tftpMaxTimeout, String servedFile, Relay relay, LinkModel link,
+                       DhcpSettings dhcp, Neighbours neighbours, TftpQuirks tftpQuirks, FleetSettings fleet) {
+    /** Addresses in the BOOTP pool, starting at {@code clientIp}, unless {@link FleetSettings#poolSize()} says otherwise. */
     public static final int POOL_SIZE = 16;
 
     /**
@@ -84,62 +87,6 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
      * @param address its address, in the server's subnet
      */
     public record TftpHost(String name, MacAddress mac, Ipv4Address address) {
-    }
-
-    /**
-     * What matters once many boards share the network.
-     *
-     * @param switched    every segment is a learning switch ({@link EthernetSegment#switched}) rather than a hub
-     * @param poolSize    addresses in each DHCP/BOOTP pool, from the first client address (cut short before broadcast)
-     * @param tftpLimits  how many transfers each TFTP server runs at once, and what a request past that gets
-     * @param multicast   the groups TFTP servers offer for RFC 2090 multicast, or null to leave the option unanswered
-     * @param tftpHosts   more TFTP servers besides the server host, named by DHCP in turn after it
-     * @param multicastSaid the scenario said {@code [tftp] multicast = yes} itself (the emulator offers multicast by
-     *                    default; {@code netboot serve} on a real wire only where the scenario says so)
-     */
-    public record Fleet(boolean switched, int poolSize, TftpServerLimits tftpLimits, Multicast multicast,
-                        List<TftpHost> tftpHosts, boolean multicastSaid) {
-        /** A hub, 16 addresses, no limit on transfers (tftpd-hpa), multicast offered on 239.255.0.1:1758, one server. */
-        public static final Fleet DEFAULT = new Fleet(false, POOL_SIZE, TftpServerLimits.NONE, Multicast.DEFAULT, List.of(), false);
-
-        /** Checks the pool size and copies the list. */
-        public Fleet {
-            java.util.Objects.requireNonNull(tftpLimits, "tftpLimits");
-            tftpHosts = List.copyOf(tftpHosts);
-            if (poolSize < 1 || poolSize > 1 << 20) {
-                throw new IllegalArgumentException("pool size " + poolSize + " (expected: 1..1048576)");
-            }
-        }
-
-        /** Returns these settings with a pool of {@code n} addresses. */
-        public Fleet withPoolSize(int n) {
-            return new Fleet(switched, n, tftpLimits, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings with switched segments or hubs. */
-        public Fleet withSwitched(boolean on) {
-            return new Fleet(on, poolSize, tftpLimits, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings with the TFTP servers' limits {@code l}. */
-        public Fleet withTftpLimits(TftpServerLimits l) {
-            return new Fleet(switched, poolSize, l, multicast, tftpHosts, multicastSaid);
-        }
-
-        /** Returns these settings offering {@code m} (null: no multicast). */
-        public Fleet withMulticast(Multicast m) {
-            return new Fleet(switched, poolSize, tftpLimits, m, tftpHosts, multicastSaid && m != null);
-        }
-
-        /** Returns these settings with the TFTP servers {@code hosts} besides the server host. */
-        public Fleet withTftpHosts(List<TftpHost> hosts) {
-            return new Fleet(switched, poolSize, tftpLimits, multicast, hosts, multicastSaid);
-        }
-
-        /** Returns these settings offering {@code m}, as the scenario said itself ({@code [tftp] multicast = yes}). */
-        public Fleet withMulticastSaid(Multicast m) {
-            return new Fleet(switched, poolSize, tftpLimits, java.util.Objects.requireNonNull(m, "m"), tftpHosts, true);
-        }
     }
 
     /**
@@ -205,8 +152,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
          * broadcast or the router's address.
          */
         public BootpServerConfig.Subnet bootpSubnet(int size) {
-            return new BootpServerConfig.Subnet(clientIp, poolLast(clientIp, clientSubnet, clientNetmask, size, List.of(routerClientIp)),
-                    clientNetmask, routerClientIp);
+            return new BootpServerConfig.Subnet(clientIp, ScenarioPools.poolLast(clientIp, clientSubnet, clientNetmask, size,
+                    List.of(routerClientIp)), clientNetmask, routerClientIp);
         }
     }
 
@@ -218,8 +165,8 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     public static final Scenario DEFAULT = new Scenario(1, 100_000, FaultPlan.NONE, MacAddress.parse("02:00:00:00:00:01"),
             Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
             List.of(Ipv4Address.parse("10.0.0.1")), Ipv4Address.parse("10.0.0.42"), "boot.img",
-            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, "boot.img", null,
-            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, Fleet.DEFAULT);
+            BootpServerConfig.Announce.BOTH, Ipv4Address.parse("10.0.0.1"), 1_000_000_000L, 20, -1, "boot.img", null,
+            LinkModel.INFINITE, DhcpSettings.DEFAULTS, Neighbours.NONE, TftpQuirks.NONE, FleetSettings.DEFAULT);
 
     /** Checks ranges and copies the DNS list; the sections' addresses against each other in {@link ScenarioChecks}. */
     public Scenario {
@@ -234,6 +181,10 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
         if (latencyNanos < 0 || tftpTimeout <= 0 || tftpRetries < 0) {
             throw new IllegalArgumentException("scenario: latency " + latencyNanos + " ns, TFTP timeout " + tftpTimeout
                     + " ns, retries " + tftpRetries + " (expected: latency >= 0, timeout > 0, retries >= 0)");
+        }
+        if (tftpMaxTimeout < -1 || tftpMaxTimeout > 0 && tftpMaxTimeout < tftpTimeout) {
+            throw new IllegalArgumentException("scenario: TFTP longest wait " + tftpMaxTimeout + " ns, timeout " + tftpTimeout
+                    + " ns (expected: 0 for a fixed wait, -1 for the server's own, or at least the timeout)");
         }
         if (netmask.prefixLength() < 0) {
             throw new IllegalArgumentException("scenario: netmask " + netmask + " is not contiguous");
@@ -266,25 +217,25 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with the board behind {@code r}, or on the server's segment when null. */
     public Scenario withRelay(Relay r) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, r, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with BOOTP's first client address {@code c} (later clients get the next ones). */
     public Scenario withClient(Ipv4Address c) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, c, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another seed. */
     public Scenario withSeed(long s) {
         return new Scenario(s, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another fault plan. */
     public Scenario withFaults(FaultPlan f) {
         return new Scenario(seed, latencyNanos, f, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another frame-loss probability, other faults kept. */
@@ -295,31 +246,31 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     /** Returns this scenario with another one-way latency. */
     public Scenario withLatency(long nanos) {
         return new Scenario(seed, nanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with another link rate and transmit queue, on every segment. */
     public Scenario withLink(LinkModel l) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, l, dhcp, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, l, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with the server host's DHCP server set up as {@code d}. */
     public Scenario withDhcp(DhcpSettings d) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, d, neighbours, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, d, neighbours, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with {@code n} on the segment besides the server host. */
     public Scenario withNeighbours(Neighbours n) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, n, tftpQuirks, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, n, tftpQuirks, fleet);
     }
 
     /** Returns this scenario with a TFTP server that misbehaves as {@code q}. */
     public Scenario withTftpQuirks(TftpQuirks q) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, q, fleet);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, q, fleet);
     }
 
     /** Returns the address of the stranger host that sends packets from another address ({@link TftpQuirks#stranger()}): the server subnet's third-last. */
@@ -332,77 +283,41 @@ public record Scenario(long seed, long latencyNanos, FaultPlan faults, MacAddres
     }
 
     /** Returns this scenario with the fleet settings {@code f}. */
-    public Scenario withFleet(Fleet f) {
+    public Scenario withFleet(FleetSettings f) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                announce, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
+                announce, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, f);
     }
 
     /** Returns this scenario announcing the boot server and file in {@code where}. */
     public Scenario withAnnounce(BootpServerConfig.Announce where) {
         return new Scenario(seed, latencyNanos, faults, serverMac, serverIp, netmask, gateway, dns, clientIp, bootFile,
-                where, tftpServer, tftpTimeout, tftpRetries, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
+                where, tftpServer, tftpTimeout, tftpRetries, tftpMaxTimeout, servedFile, relay, link, dhcp, neighbours, tftpQuirks, fleet);
     }
 
     /**
-     * Returns the BOOTP settings: a pool of {@link Fleet#poolSize()} addresses from {@code clientIp}, cut short
-     * before the subnet's broadcast address and before an address the server knows is taken (its own, its router's, the
-     * relay's); with a relay, the same for the relayed subnet ({@link Relay#bootpSubnet(int)}); no static entries, no
-     * host names.
+     * Returns the BOOTP settings: a pool of {@link FleetSettings#poolSize()} addresses from {@code clientIp}, cut short before the
+     * subnet's broadcast address and an address the server knows is taken, the same for a relayed subnet
+     * ({@link ScenarioPools#bootpConfig}).
      */
     public BootpServerConfig bootpConfig() {
-        BootpServerConfig c = new BootpServerConfig(serverIp, Map.of(), clientIp, poolLast(), netmask, gateway, dns, Map.of(),
-                bootFile, tftpServer, announce);
-        return relay == null ? c : c.withRelayedSubnet(relay.bootpSubnet(fleet.poolSize()));
+        return ScenarioPools.bootpConfig(this);
     }
 
-    /** Returns the last address of the pool on the server's subnet ({@link #bootpConfig()}). */
-    Ipv4Address poolLast() {
-        return mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet);
-    }
-
-    static Ipv4Address mainPoolLast(Ipv4Address clientIp, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
-                                    Relay relay, Fleet fleet) {
-        return poolLast(clientIp, serverIp, netmask, fleet.poolSize(), relay == null ? List.of(serverIp, gateway)
-                : List.of(serverIp, gateway, relay.routerServerIp()));
-    }
-
-    /**
-     * Returns the settings of the other DHCP server {@code s} ({@link Neighbours.Server}): 16 addresses from its first,
-     * cut short before the subnet's broadcast address and before its own, the server host's or the router's address;
-     * the server host's mask, router and name servers; its boot file on the server host's TFTP server, or none.
-     */
+    /** Returns the settings of the other DHCP server {@code s} ({@link ScenarioPools#neighbourConfig}). */
     BootpServerConfig neighbourConfig(Neighbours.Server s) {
-        return new BootpServerConfig(s.address(), Map.of(), s.poolFirst(), poolLast(s.poolFirst(), s.address(), netmask, POOL_SIZE,
-                List.of(s.address(), serverIp, gateway)), netmask, gateway, dns, Map.of(), s.bootFile(),
-                s.bootFile().isEmpty() ? Ipv4Address.ANY : tftpServer, announce);
+        return ScenarioPools.neighbourConfig(this, s);
     }
 
     /**
-     * Returns the last of {@code size} addresses from {@code first}, cut short before the broadcast address of
-     * {@code inSubnet}/{@code mask} and before any of {@code taken} that lies after {@code first}.
-     */
-    static Ipv4Address poolLast(Ipv4Address first, Ipv4Address inSubnet, Ipv4Address mask, int size, List<Ipv4Address> taken) {
-        int broadcast = inSubnet.value() | ~mask.value();
-        long from = first.value() & 0xFFFF_FFFFL;
-        long last = Math.min(from + size - 1, (broadcast & 0xFFFF_FFFFL) - 1);
-        for (Ipv4Address t : taken) {
-            long at = t.value() & 0xFFFF_FFFFL;
-            if (at > from && at <= last) {
-                last = at - 1;
-            }
-        }
-        return new Ipv4Address((int) last);
-    }
-
-    /**
-     * Returns the TFTP server settings: this scenario's timeout and retries, well-behaved, granting any block
+     * Returns the TFTP server settings: this scenario's timeout, retries and longest wait (none where it does not say:
+     * every wait is the timeout), well-behaved, granting any block
      * size the MTU carries and any RFC 7440 window the client asks for, up to {@link TftpConfig#MAX_WINDOW_SIZE} (a
      * larger one is granted that, as an OACK may, RFC 7440 section 3). Lock-step windows leave the wire idle
      * one round trip per window, so filling a 100 Mbit/s, 1 ms link to within 10% takes a window of ~200
      * blocks: the board's RAM for blocks out of order is the limit, not the server.
      */
     public TftpServerConfig tftpConfig() {
-        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withLimits(TftpConfig.MAX_BLOCK_SIZE,
-                TftpConfig.MAX_WINDOW_SIZE).withQuirks(tftpQuirks);
+        return TftpServerConfig.DEFAULTS.withRetry(tftpTimeout, tftpRetries).withMaxTimeout(Math.max(0, tftpMaxTimeout))
+                .withLimits(TftpConfig.MAX_BLOCK_SIZE, TftpConfig.MAX_WINDOW_SIZE).withQuirks(tftpQuirks);
     }
 }

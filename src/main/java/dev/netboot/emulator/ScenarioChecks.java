@@ -1,6 +1,5 @@
 package dev.netboot.emulator;
 
-import dev.netboot.emulator.Scenario.Fleet;
 import dev.netboot.emulator.Scenario.Relay;
 import dev.netboot.emulator.Scenario.TftpHost;
 import dev.netboot.wire.Ipv4Address;
@@ -27,7 +26,7 @@ import java.util.List;
  */
 record ScenarioChecks(MacAddress serverMac, Ipv4Address serverIp, Ipv4Address netmask, Ipv4Address gateway,
                       Ipv4Address clientIp, Relay relay, Neighbours neighbours, TftpQuirks tftpQuirks, FaultPlan faults,
-                      Fleet fleet) {
+                      FleetSettings fleet) {
     /** Runs the checks in order: the stranger, the background talkers, the neighbours and TFTP servers, the relay. */
     void check() {
         stranger();
@@ -42,7 +41,8 @@ record ScenarioChecks(MacAddress serverMac, Ipv4Address serverIp, Ipv4Address ne
             Ipv4Address st = Scenario.strangerIp(serverIp, netmask);
             long first = clientIp.value() & 0xFFFF_FFFFL;
             long at = st.value() & 0xFFFF_FFFFL;
-            boolean clash = st.equals(serverIp) || (at >= first && at <= (Scenario.mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet).value() & 0xFFFF_FFFFL))
+            long last = ScenarioPools.mainPoolLast(clientIp, serverIp, netmask, gateway, relay, fleet).value() & 0xFFFF_FFFFL;
+            boolean clash = st.equals(serverIp) || (at >= first && at <= last)
                     || (relay != null && st.equals(relay.routerServerIp()));
             for (Object[] m : neighbours.machines()) {
                 clash |= m[2].equals(st);
@@ -63,7 +63,7 @@ record ScenarioChecks(MacAddress serverMac, Ipv4Address serverIp, Ipv4Address ne
             long top = (net.value() | ~mask.value()) & 0xFFFF_FFFFL;
             List<Ipv4Address> taken = new java.util.ArrayList<>(List.of(serverIp, gateway));
             Ipv4Address first = relay == null ? clientIp : relay.clientIp();
-            Ipv4Address last = relay == null ? Scenario.mainPoolLast(clientIp, serverIp, netmask, gateway, null, fleet)
+            Ipv4Address last = relay == null ? ScenarioPools.mainPoolLast(clientIp, serverIp, netmask, gateway, null, fleet)
                     : relay.bootpSubnet(fleet.poolSize()).poolLast();
             if (relay != null) {
                 taken.add(relay.routerClientIp());

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Reads an emulator scenario file ({@code emulator/*.scenario}) into a {@link Scenario}. Same format
@@ -22,7 +23,7 @@ import java.util.Locale;
  *             flood-rate (frames per second)
  * [server]    mac, address, netmask, router, dns (comma-separated)
  * [bootp]     client-address, pool-size, boot-file, announce (header | options | both | none), tftp-server
- * [tftp]      timeout, retries, served-file, max-transfers (0: no limit), when-full (wait | drop | busy),
+ * [tftp]      timeout, max-timeout (0: a fixed wait), retries, served-file, max-transfers (0: no limit), when-full (wait | drop | busy),
  *             request-queue, multicast (yes | no), multicast-group, multicast-groups, multicast-port;
  *             misbehaviour ({@link TftpQuirks}): wrap-to-one, send-twice,
  *             shuffle-windows (yes | no), junk, stranger, oversize (probabilities), oack (none | range | number | unasked),
@@ -90,8 +91,9 @@ public final class ScenarioFile {
         FaultPlan faults = d.faults();
         long tftpTimeout = d.tftpTimeout();
         int tftpRetries = d.tftpRetries();
+        long tftpMaxTimeout = d.tftpMaxTimeout();
         String served = d.servedFile();
-        Scenario.Fleet fleet = d.fleet();
+        FleetSettings fleet = d.fleet();
 
         var emulator = c.optionalSection("emulator");
         if (emulator.isPresent()) {
@@ -128,6 +130,7 @@ public final class ScenarioFile {
             if (timeout.isPresent() && tftpTimeout > ScenarioValues.MAX_FAULT_TIME) {
                 throw ScenarioValues.at(timeout, "is out of range (expected: more than 0, at most " + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
             }
+            tftpMaxTimeout = longestWait(s, tftpTimeout, timeout, tftpMaxTimeout);
             tftpRetries = s.optional("retries").map(v -> v.asInt(0, 1000)).orElse(tftpRetries);
             served = s.optional("served-file").map(ConfigText.Value::asString).orElse(served);
             quirks = quirks(s);
@@ -173,7 +176,7 @@ public final class ScenarioFile {
         Scenario sc;
         try {
             sc = new Scenario(seed, latency, faults, server.mac(), server.address(), server.netmask(), server.router(), server.dns(),
-                    server.client(), server.bootFile(), server.announce(), server.tftpServer(), tftpTimeout, tftpRetries, served, relay,
+                    server.client(), server.bootFile(), server.announce(), server.tftpServer(), tftpTimeout, tftpRetries, tftpMaxTimeout, served, relay,
                     link, dhcp, neighbours, quirks, fleet);
         } catch (IllegalArgumentException e) {
             // The file's name already says it is the scenario: "bad.scenario: client 10.0.0.1 is ...", not "scenario: " twice.
@@ -181,6 +184,28 @@ public final class ScenarioFile {
         }
         ScenarioServer.checkReplies(c, server, sc);
         return sc;
+    }
+
+    /**
+     * Reads {@code [tftp] max-timeout}, the server's longest wait ({@link TftpServerConfig#maxTimeout()}): 0 for a fixed
+     * wait, else at least the section's {@code timeout} ({@code timeoutKey}, or the default) and no more than a timeout
+     * may be; {@code unsaid} when left out.
+     */
+    private static long longestWait(ConfigText.Section s, long timeout, Optional<ConfigText.Value> timeoutKey, long unsaid) {
+        var key = s.optional("max-timeout");
+        if (key.isEmpty()) {
+            return unsaid;
+        }
+        long longest = key.get().asDuration();
+        if (longest > ScenarioValues.MAX_FAULT_TIME) {
+            throw ScenarioValues.at(key, "is out of range (expected: 0 for a fixed wait, or at least timeout, at most "
+                    + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
+        }
+        if (longest > 0 && longest < timeout) {
+            String shown = timeoutKey.map(ConfigText.Value::text).orElse(timeout / 1_000_000_000L + "s, the default");
+            throw ScenarioValues.at(key, "is shorter than timeout " + shown + " (expected: 0 for a fixed wait, or at least timeout)");
+        }
+        return longest;
     }
 
     /** Reads the misbehaviour keys of {@code [tftp]} ({@link TftpQuirks}); all optional, well-behaved by default. */

@@ -231,7 +231,7 @@ final class ScenarioServer {
             throw ScenarioValues.at(poolKey, "addresses from " + first + " run past " + new Ipv4Address((int) lastHost)
                     + ", the last host of " + subnet + " (expected: at most " + (lastHost - from + 1) + " from there)");
         }
-        long to = Scenario.poolLast(first, net, mask, size, poolKey.isPresent() ? List.of() : addresses(taken)).value() & 0xFFFF_FFFFL;
+        long to = ScenarioPools.poolLast(first, net, mask, size, poolKey.isPresent() ? List.of() : addresses(taken)).value() & 0xFFFF_FFFFL;
         for (Taken t : taken) {
             long at = t.address().value() & 0xFFFF_FFFFL;
             if (at >= from && at <= to) {

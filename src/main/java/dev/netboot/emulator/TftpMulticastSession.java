@@ -17,9 +17,8 @@ import java.util.List;
  * acknowledges, and each ACK asks for the block after it. As atftpd does it:
  *
  * <ul>
- *   <li>The first client is master: its OACK says "group,port,1"; the others' say "group,port,0". Every OACK goes
- *       from the transfer's port ("the server must send the unicast OACK packet to the client using the same port
- *       as will be used for sending the multicast data packets").</li>
+ *   <li>The first client is master: its OACK says "group,port,1"; the others' say "group,port,0"
+ *       ({@link MulticastOacks}).</li>
  *   <li>A client that joins after blocks went to the group is made master (the master before it gets an OACK with
  *       mc=0): it asks from block 1, every client takes the stream again from there, and one pass serves them all. A
  *       board writes its flash in order and cannot keep more than a few blocks past a gap in its RAM; without this
@@ -30,10 +29,11 @@ import java.util.List;
  *       a late client waits for its turn as below, and the clients already in are never held back by more than a
  *       quarter of the file's time. (RFC 2090 leaves which client is master to the server.)</li>
  *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout (every
- *       second time its OACK with mc=1 instead: {@link #poll}), but a copy of an ACK already answered sends nothing; an ACK of the last block ends the master's turn, and the oldest
- *       client still missing blocks gets an OACK with mc=1 and becomes master: it acknowledges the block before the
- *       first it needs. An ACK from a client that is not master gets another OACK with mc=0, or makes it master at once
- *       when it says the client lost a block (a <em>repair</em>). {@link MulticastAcks} reads each ACK.</li>
+ *       second time its OACK with mc=1 instead: {@link MulticastTimer}), but a copy of an ACK already answered sends
+ *       nothing; an ACK of the last block ends the master's turn, and the oldest client still missing blocks gets an
+ *       OACK with mc=1 and becomes master: it acknowledges the block before the first it needs. An ACK from a client
+ *       that is not master gets another OACK with mc=0, or makes it master at once when it says the client lost a
+ *       block (a <em>repair</em>). {@link MulticastAcks} reads each ACK.</li>
  *   <li>A master that stays silent through the retries loses its turn and goes to the back of the line ("the
  *       server shall select the next oldest client ... and reattempt to send a OACK to the non-responding client when
  *       the new master client is finished"); after three turns without an answer it is given up. An ERROR from a
@@ -41,33 +41,27 @@ import java.util.List;
  * </ul>
  *
  * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep, what an ACK
- * calls for {@link MulticastAcks}'s to say, when the stream goes back for late clients {@link MulticastRewinds}'s; this
- * class says when the master changes. The session ends when no client is left. Its DATA ({@link MulticastData}) goes
+ * calls for {@link MulticastAcks}'s to say, what the master's silence calls for {@link MulticastTimer}'s, when the stream
+ * goes back for late clients {@link MulticastRewinds}'s; this class says when the master changes. The session ends when
+ * no client is left. Each client's OACK is {@link MulticastOacks}'s to make; the DATA ({@link MulticastData}) goes
  * through the server's {@link PortShare}, one frame a turn like every other transfer's.
  */
 public final class TftpMulticastSession implements TftpServerSession, PortShare.Sender {
-    /**
-     * Times the OACK making a client master is sent before the turn passes on: "In the event a client fails to
-     * respond in a timely manner to a OACK enabling it as the master client, the server shall select the next".
-     */
-    static final int OACK_TRIES = 3;
     private final NetStack stack;
-    private final TftpServerConfig config;
     private final int port;
     private final Ipv4Address group;
     private final int groupPort;
     private final String file;
     private final ServedFile content;
     private final Params params;
-    private final List<TftpPacket.Option> baseOptions;
     private final PortShare share;
     private final MulticastClients clients = new MulticastClients();
     private final MulticastAcks acks;
     private final MulticastRewinds rewinds;
     private final MulticastData data;
+    private final MulticastTimer timer;
+    private final MulticastOacks oacks;
     private long toSend = -1;         // the block the master asked for, waiting for its turn at the port; -1: none
-    private long retryAt = Long.MAX_VALUE;
-    private int retries;
     private boolean queued;
     private boolean ended;
     private long retransmissions, repairs, repaired;
@@ -104,19 +98,19 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     TftpMulticastSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address group, int groupPort, String file,
                          ServedFile content, Params params, List<TftpPacket.Option> baseOptions, PortShare share) {
         this.stack = stack;
-        this.config = config;
         this.port = port;
         this.group = group;
         this.groupPort = groupPort;
         this.file = file;
         this.content = content;
         this.params = params;
-        this.baseOptions = List.copyOf(baseOptions);
         long lastBlock = content.size() / params.blockSize() + 1;
         this.share = share;
         this.acks = new MulticastAcks(lastBlock, params.timeout());
         this.rewinds = new MulticastRewinds(lastBlock);
         this.data = new MulticastData(stack, port, group, groupPort, content, params.blockSize(), this::unreadable);
+        this.timer = new MulticastTimer(params.timeout(), config.maxRetries());
+        this.oacks = new MulticastOacks(stack, port, group, groupPort, baseOptions);
     }
 
     /** Returns the transfer ID. */
@@ -168,30 +162,22 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     /**
      * Adds a client that asked for the file with {@code multicast}: master if none is, else it waits its turn.
-     * {@code asked}: what its own request negotiated; its OACKs name of these only what this transfer does too (RFC
-     * 2347: only options the client asked for; a client that joins gets no tsize it did not ask, nor a timeout the
-     * transfer does not use).
+     * {@code asked}: what its own request negotiated; its OACKs name of these only what this transfer does too
+     * ({@link MulticastOacks#own}).
      */
     void join(long now, int ip, int clientPort, List<TftpPacket.Option> asked) {
         Client c = clients.find(ip, clientPort);
         if (c != null) {
-            oack(now, c, c == clients.master()); // its request again: the same answer
+            oacks.send(now, c, c == clients.master()); // its request again: the same answer
             return;
         }
-        List<TftpPacket.Option> own = new ArrayList<>();
-        for (TftpPacket.Option o : asked) {
-            // The block size is the transfer's (it joined at that size) and tsize the file's; any other only as agreed.
-            if (o.name().equals("blksize") || o.name().equals("tsize") || baseOptions.contains(o)) {
-                own.add(o);
-            }
-        }
-        c = clients.add(ip, clientPort, own);
+        c = clients.add(ip, clientPort, oacks.own(asked));
         if (clients.master() == null) {
             makeMaster(now, c);
         } else if (rewinds.atOnce(position())) {
             rewind(now, c); // late by a few blocks: the stream goes back for it at once (class comment)
         } else {
-            oack(now, c, false);
+            oacks.send(now, c, false);
             rewinds.later(now, c, position()); // late by more: the stream goes back after a while, for every client late by then
         }
     }
@@ -199,10 +185,15 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     /** Makes {@code c} master, a client that joined late: it asks from block 1; the master before it waits. */
     private void rewind(long now, Client c) {
         rewinds.taken(position());
+        takeOver(now, c);
+    }
+
+    /** Makes {@code c} master ahead of its turn: the master before it gets an OACK with mc=0 and waits. */
+    private void takeOver(long now, Client c) {
         Client before = clients.master();
         makeMaster(now, c);
         if (before != null) {
-            oack(now, before, false);
+            oacks.send(now, before, false);
         }
     }
 
@@ -216,16 +207,8 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         rewinds.cancel(); // the new master's stream serves the clients waiting for a rewind, or its turn does
         acks.masterMade();
         toSend = -1;
-        retries = 0;
-        oack(now, c, true);
-        retryAt = now + params.timeout();
-    }
-
-    private void oack(long now, Client c, boolean mc) {
-        List<TftpPacket.Option> o = new ArrayList<>(c.options);
-        o.add(new TftpPacket.Option("multicast", group + "," + groupPort + "," + (mc ? 1 : 0)));
-        TftpPacket.Oack oack = new TftpPacket.Oack(o);
-        stack.sendUdp(now, port, new Ipv4Address(c.ip), c.port, oack.encodedLength(), (b, off, l) -> oack.emit(b, off));
+        oacks.send(now, c, true);
+        timer.masterMade(now);
     }
 
     @Override
@@ -252,10 +235,10 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         switch (acks.onAck(now, from, from == clients.master(), n)) {
             case SERVED -> finish(now, from, MulticastMember.Left.SERVED); // it acknowledged the last block
             case REPAIR -> repair(now, from, n);
-            case OACK -> oack(now, from, false); // not the master: another OACK with mc=0
+            case OACK -> oacks.send(now, from, false); // not the master: another OACK with mc=0
             case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
             case NEXT -> {
-                retries = 0;
+                timer.answered();
                 clients.answered(from);
                 toSend = n + 1;
                 timedOut = false;
@@ -268,11 +251,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     private void repair(long now, Client c, long n) {
         repairs++;
         repaired += position() - n; // the blocks it held past the gap it takes again
-        Client before = clients.master();
-        makeMaster(now, c);
-        if (before != null) {
-            oack(now, before, false);
-        }
+        takeOver(now, c);
     }
 
     /**
@@ -299,7 +278,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         Client next = clients.oldest();
         if (next == null) {
             ended = true;
-            retryAt = Long.MAX_VALUE;
+            timer.stop();
             if (port != TftpServer.PORT) {
                 stack.unbind(port);
             }
@@ -321,7 +300,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         timedOut = false;
         acks.sent(now, b, again);
-        retryAt = now + params.timeout();
+        timer.sent(now);
         return false;
     }
 
@@ -350,39 +329,30 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         if (late != null) {
             rewind(now, late);
         }
-        if (ended || now < retryAt) {
+        if (ended) {
             return;
         }
-        if (retries >= (acks.oackPending() ? Math.min(OACK_TRIES, config.maxRetries()) : config.maxRetries())) {
-            // The master is silent: its turn passes to the next oldest; it comes back at the end of the line.
-            clients.passTurn();
-            nextMaster(now);
-            return;
-        }
-        retries++;
-        if (acks.oackPending() || position() < 0 || retries % 2 == 0) {
-            // The master's OACK, or every second retry of a block: an OACK with mc=1 again, which a master answers with an
-            // ACK of what it holds in order, whatever it holds. A client that acknowledges a block it holds already once
-            // only, then waits for its own timeout, a silence on the wire, to acknowledge again (atftp 0.8: "got wrong
-            // block, sending extra ACK", then "ignoring"; its timer starts again at every datagram) would otherwise never
-            // answer again when both its ACKs were lost and the block came every timeout, shorter than its own: 20
-            // retries of block 48 at 200 ms went unanswered and the turn passed (1 ServeMulticastTest run in 3, --corrupt
-            // 0.05). Backing off instead would silence the clients waiting their turn too: atftp gives up after 10 of its
-            // timeouts without a datagram.
-            retransmissions++;
-            oack(now, clients.master(), true);
-            retryAt = now + params.timeout();
-        } else {
-            toSend = position();
-            timedOut = true;
-            share.want(this, now);
-            retryAt = now + params.timeout();
+        switch (timer.due(now, acks.oackPending(), position() >= 0)) {
+            case PASS -> {
+                clients.passTurn(); // the master is silent: its turn passes to the next oldest; it comes back at the end of the line
+                nextMaster(now);
+            }
+            case OACK -> {
+                retransmissions++;
+                oacks.send(now, clients.master(), true);
+            }
+            case DATA -> {
+                toSend = position();
+                timedOut = true;
+                share.want(this, now);
+            }
+            case WAIT -> { }
         }
     }
 
     @Override
     public long pollAt() {
-        return ended ? Long.MAX_VALUE : Math.min(retryAt, rewinds.dueAt());
+        return ended ? Long.MAX_VALUE : Math.min(timer.retryAt(), rewinds.dueAt());
     }
 
     @Override

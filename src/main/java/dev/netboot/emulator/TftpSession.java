@@ -4,9 +4,6 @@ import dev.netboot.net.NetStack;
 import dev.netboot.net.PayloadWriter;
 import dev.netboot.tftp.BlockNumbers;
 import dev.netboot.wire.Ipv4Address;
-import dev.netboot.wire.MalformedPacketException;
-import dev.netboot.wire.TftpPacket;
-import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
 
 /**
@@ -32,9 +29,9 @@ import java.nio.ByteBuffer;
  *       must never resend the current DATA packet on receipt of a duplicate ACK", unless
  *       {@link TftpServerConfig#sorcerersApprenticeBug()} asks for the bug. With a window it is the
  *       receiver's note of a lost block base. The {@link SenderWindow#onDuplicate} decides.</li>
- *   <li>Packets from another address or port: ERROR 5 to the sender ({@link TftpErrors}), the transfer carries on.</li>
- *   <li>ERROR from the client: the session ends, nothing is sent back. So does an ICMP port unreachable about the
- *       client's port ({@link #onUnreachable}).</li>
+ *   <li>Packets from another address or port: ERROR 5 to the sender, the transfer carries on. ERROR from the client:
+ *       the session ends, nothing is sent back. What each datagram calls for, the {@link SessionInbox} says. An ICMP
+ *       port unreachable about the client's port ends the session too ({@link #onUnreachable}).</li>
  *   <li>Misbehaviour on request ({@link TftpQuirks}, through {@link SessionQuirks}): windows handed over in a random
  *       order, every packet twice, junk and strangers between good packets, DATA longer than negotiated, a stall
  *       (nothing sent, the ACKs that came meanwhile answered when it ends: {@link ServerStall}), silence or an ERROR
@@ -110,8 +107,9 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private final ServerStall stall;
     private final RetryTimer timer;
     private final SessionPump pump;
+    private final SessionInbox inbox;
     private State state;
-    private long retransmissions, duplicateAcks, strangers, ignored; // retransmissions: of the OACK, and the bug's DATA
+    private long retransmissions; // of the OACK, and the bug's DATA
 
     /** A well-behaved session sending {@code content} as it is (octet), unpaced. */
     TftpSession(NetStack stack, TftpServerConfig config, int port, Ipv4Address client, int clientPort, String file,
@@ -139,6 +137,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         this.oack = new OackSender(stack, port, client, clientPort, params.oack(), quirks, window);
         this.stall = new ServerStall(quirks);
         this.timer = new RetryTimer(params.timeout(), config);
+        this.inbox = new SessionInbox(stack, port, client, clientPort, oack, window, stall);
         this.pump = new SessionPump(window, data, stall, pacer, share, new SessionPump.Session() {
             @Override
             public boolean ended() {
@@ -227,7 +226,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
-                retransmissions + pump.retransmissions(), duplicateAcks, strangers, ignored,
+                retransmissions + pump.retransmissions(), inbox.duplicateAcks(), inbox.strangers(), inbox.ignored(),
                 state instanceof State.Ended(End how) ? how : null, data.size());
     }
 
@@ -272,31 +271,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     @Override
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        if (srcIp != client.value() || srcPort != clientPort) {
-            strangers++; // RFC 1350 section 4: ERROR 5 to the stranger, the transfer undisturbed
-            TftpErrors.answerStranger(stack, now, port, srcIp, srcPort, buf, off, len);
-            return;
-        }
-        int op;
-        try {
-            op = TftpWire.opcode(buf, off, len);
-            if (op == TftpPacket.OP_ACK) {
-                if (stall.on()) {
-                    stall.hold(TftpWire.block(buf, off, len));
-                    return;
-                }
-                onAck(now, TftpWire.block(buf, off, len));
-                return;
-            }
-        } catch (MalformedPacketException e) {
-            ignored++;
-            return;
-        }
-        if (op == TftpPacket.OP_ERROR) {
-            end(End.CLIENT_ERROR);
-        } else {
-            ignored++; // RRQ, DATA, OACK, junk on a read session: not ours to answer
-        }
+        act(now, inbox.read(now, srcIp, srcPort, buf, off, len, state instanceof State.AwaitingAck));
     }
 
     /**
@@ -311,36 +286,20 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         }
     }
 
-    private void onAck(long now, int ack) {
-        if (!(state instanceof State.AwaitingAck(_, _, int retries))) {
-            ignored++;
-            return;
-        }
-        if (oack.pending()) {
-            if (oack.confirmedBy(now, ack)) {
-                startWindow(now, 1, 0); // RFC 2347: ACK 0 accepts the OACK
-            } else {
-                ignored++;
-            }
-            return;
-        }
-        switch (window.onAck(now, ack)) {
+    /** Does what a datagram, or an ACK held through a stall, calls for ({@link SessionInbox}). */
+    private void act(long now, SessionInbox.Step step) {
+        int retries = state instanceof State.AwaitingAck a ? a.retries() : 0;
+        switch (step) {
+            case ERROR -> end(End.CLIENT_ERROR);
             case COMPLETE -> end(End.COMPLETE);
-            case WINDOW -> startWindow(now, window.base(), 0);
+            case NEXT -> startWindow(now, window.base(), 0);
+            case RESTART -> startWindow(now, window.base(), retries);
             case HOLE -> resendOne(now, window.base(), retries);
-            case DUPLICATE -> {
-                duplicateAcks++;
-                switch (window.onDuplicate(now)) {
-                    case AGAIN -> {
-                        pump.sendData(now, window.base()); // the Sorcerer's Apprentice bug, asked for: the timer runs on
-                        retransmissions++;
-                    }
-                    case WINDOW -> startWindow(now, window.base(), retries);
-                    case HOLE -> resendOne(now, window.base(), retries);
-                    default -> { }
-                }
+            case AGAIN -> {
+                pump.sendData(now, window.base()); // the Sorcerer's Apprentice bug, asked for: the timer runs on
+                retransmissions++;
             }
-            default -> ignored++;
+            case NOTHING -> { }
         }
     }
 
@@ -348,7 +307,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
     private void endStall(long now) {
         stall.end();
         while (stall.hasHeld() && !ended()) {
-            onAck(now, stall.nextHeld());
+            act(now, inbox.ack(now, stall.nextHeld(), state instanceof State.AwaitingAck));
         }
         if (!ended() && state instanceof State.AwaitingAck(long block, long retryAt, int retries)) {
             state = new State.AwaitingAck(block, Math.max(retryAt, now), retries);

@@ -11,7 +11,7 @@ import java.util.Objects;
  * {@link NetStack} with the scenario's server address, netmask and gateway, and the same {@link DhcpServer} (or
  * {@link BootpServer}, as {@link DhcpSettings.Answers} says) and {@link TftpServer} an {@link EmulatedLan} runs,
  * with the scenario's pool, boot file, lease times and TFTP settings (its wait for an ACK doubling after each
- * retransmission left unanswered, up to {@link #LONGEST_WAIT}: {@link RetryTimer}), RFC 2090 multicast where the scenario says
+ * retransmission left unanswered, up to {@link #longestWait}: {@link RetryTimer}), RFC 2090 multicast where the scenario says
  * {@code [tftp] multicast = yes} itself ({@link #offered}; write requests refused with ERROR 2: an
  * upload would stay in this process's memory, unread). {@code netboot serve} puts it on a raw
  * socket, so a real board boots from the emulator's servers; a caller polls it with the time (real or
@@ -27,8 +27,9 @@ import java.util.Objects;
  */
 public final class WireServers implements SimNode {
     /**
-     * The TFTP server's longest wait for an ACK (ns): past the 5 s after which atftp, the tftp-hpa client and U-Boot
-     * send their ACK again; a timeout longer than this is kept as it is.
+     * The TFTP server's longest wait for an ACK (ns) where the scenario says none ({@code [tftp] max-timeout}): past the
+     * 5 s after which atftp, the tftp-hpa client and U-Boot send their ACK again; a timeout longer than this is kept as
+     * it is.
      */
     public static final long LONGEST_WAIT = 8_000_000_000L;
 
@@ -58,9 +59,10 @@ public final class WireServers implements SimNode {
         // request for RFC 2090 multicast joins the transfer sending the file to a group (the stack sends to the group's
         // Ethernet address, TTL 1: RFC 1112 sections 6.1 and 6.4); else the option is left unanswered, as RFC 2090 lets
         // a server do.
-        // Its wait for an ACK doubles after each retransmission left unanswered, up to LONGEST_WAIT (RetryTimer): real
-        // clients are here, and atftp, its ACK and its one extra ACK lost, waits for a silence of 5 s before it speaks.
-        this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false).withMaxTimeout(LONGEST_WAIT),
+        // Its wait for an ACK doubles after each retransmission left unanswered, up to LONGEST_WAIT unless the scenario
+        // says otherwise (RetryTimer): real clients are here, and atftp, its ACK and its one extra ACK lost, waits for a
+        // silence of 5 s before it speaks.
+        this.tftp = new TftpServer(stack, sc.tftpConfig().withWrites(false).withMaxTimeout(longestWait(sc)),
                 Seeds.random(sc.seed(), "tftp-ports"), TxPacer.NONE)
                 .limit(sc.fleet().tftpLimits()).offerMulticast(offered(sc));
         stack.bind(TftpServer.PORT, tftp);
@@ -94,6 +96,14 @@ public final class WireServers implements SimNode {
                     + " runs here; on a real network, run more TFTP servers and name them from the DHCP server)";
         }
         return null;
+    }
+
+    /**
+     * Returns the TFTP server's longest wait for an ACK (ns): the scenario's {@code [tftp] max-timeout} where it says
+     * one (0: every wait is the timeout), else {@link #LONGEST_WAIT}, whatever the emulator's default (a fixed wait).
+     */
+    public static long longestWait(Scenario scenario) {
+        return scenario.tftpMaxTimeout() < 0 ? LONGEST_WAIT : scenario.tftpMaxTimeout();
     }
 
     /**

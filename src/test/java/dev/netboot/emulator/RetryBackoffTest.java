@@ -133,6 +133,57 @@ class RetryBackoffTest {
     }
 
     @Test
+    void aScenariosMaxTimeoutDoublesTheEmulatedServersWaitsUpToIt() {
+        // The rule (RetryTimer): the first wait is the timeout; after the k-th retransmission left unanswered it is
+        // timeout x 2^k, at most max-timeout. 300 ms doubling up to 2 s: waits of 300, 600, 1200, 2000 (2400 cut),
+        // 2000 and 2000 ms before the 6 retries, and 2000 ms after the last before the server gives up. So, after block
+        // 1 first went: 300, 900, 2100, 4100, 6100 and 8100 ms, given up at 10100.
+        assertEquals(List.of(300L, 900L, 2100L, 4100L, 6100L, 8100L, 10100L), resendsAndGiveUp("max-timeout = 2s\n"));
+        // Left out, or 0: every wait is the 300 ms timeout, the emulator's default. 6 x 300 ms, given up 300 ms later.
+        List<Long> fixed = List.of(300L, 600L, 900L, 1200L, 1500L, 1800L, 2100L);
+        assertEquals(fixed, resendsAndGiveUp(""));
+        assertEquals(fixed, resendsAndGiveUp("max-timeout = 0s\n"));
+    }
+
+    /**
+     * Boots nothing: a client on the emulated LAN of a scenario whose {@code [tftp]} has a 300 ms timeout, 6 retries and
+     * {@code key}, fetching a 10-block file lock-step, whose link goes down 100 ms in (a pulled cable: its ACK of block 1,
+     * sent at 150 ms, and every block sent again are lost). Returns when the server sent block 1 again, and when it gave
+     * up, in ms after block 1 first went.
+     */
+    private static List<Long> resendsAndGiveUp(String key) {
+        Scenario sc = ScenarioFile.parse("[faults]\nlink-down-at = 100ms\nlink-down-for = 60s\n[tftp]\ntimeout = 300ms\nretries = 6\n"
+                + key, "t.scenario");
+        EmulatedLan lan = EmulatedLan.of(sc);
+        Simulation sim = lan.simulation();
+        lan.tftp().serve(sc.servedFile(), TftpServerOptionsTest.file(10 * 512 - 1, 7));
+        TestClient c = sim.add(new TestClient(lan.segment(), MacAddress.parse("02:00:00:00:00:42")).listen(PORT));
+        lan.segment().boardPort(c.port); // the link the fault takes down
+        c.stack.configure(sc.clientIp(), sc.netmask(), sc.gateway());
+        c.send(0, PORT, sc.serverIp(), TftpServer.PORT, new TftpPacket.Rrq(sc.servedFile(), "octet", List.of()));
+        sim.run(() -> !lan.tftp().sessions().isEmpty(), 50 * MS).orThrow();
+        TftpSession s = lan.tftp().sessions().getFirst();
+        assertEquals(1, s.stats().dataSent(), "block 1 went as the request came");
+        long first = sim.now();
+        TestClient.Rx data = c.next(sim);
+        assertEquals(1, ((TftpPacket.Data) data.tftp()).block());
+        sim.runUntil(150 * MS);
+        c.send(sim.now(), PORT, sc.serverIp(), data.srcPort(), new TftpPacket.Ack(1));
+        List<Long> at = new ArrayList<>();
+        while (!s.ended()) {
+            long sent = s.stats().dataSent();
+            sim.run(() -> s.ended() || s.stats().dataSent() > sent, 60_000 * MS).orThrow();
+            at.add((sim.now() - first) / MS);
+            assertEquals(0, (sim.now() - first) % MS, "on the millisecond: " + (sim.now() - first) + " ns");
+        }
+        assertEquals(TftpSession.End.GAVE_UP, s.stats().end());
+        assertEquals(0, s.stats().blocksAcked(), "its ACK was lost: nothing acknowledged");
+        assertEquals(List.of(data), c.received, "the client heard block 1 once, before its link went down");
+        assertEquals(1 + 6, lan.segment().stats().droppedByLinkDown(), "its ACK and the 6 blocks sent again were lost");
+        return at;
+    }
+
+    @Test
     void theLongestWaitIsNoShorterThanNothingAndATimeoutAboveItIsKept() {
         assertThrows(IllegalArgumentException.class, () -> TftpServerConfig.DEFAULTS.withMaxTimeout(-1));
         RetryTimer longTimeout = new RetryTimer(10_000 * MS, TftpServerConfig.DEFAULTS.withMaxTimeout(LONGEST));

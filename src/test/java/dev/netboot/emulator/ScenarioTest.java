@@ -415,6 +415,42 @@ class ScenarioTest {
                 .multicast().firstGroup());
     }
 
+    /**
+     * [tftp] max-timeout, the TFTP server's longest wait (the wait doubling after each retransmission left unanswered,
+     * up to it): left out, the emulator's fixed wait and serve's own 8 s; 0, a fixed wait for both; else at least the
+     * timeout, at most what a timeout may be, refused at its line otherwise, wherever the timeout stands in the section.
+     */
+    @Test
+    void theTftpServersLongestWaitIsZeroOrAtLeastTheTimeoutAndRefusedAtItsLineOtherwise() {
+        Scenario unsaid = ScenarioFile.parse("[tftp]\ntimeout = 300ms\n", "t.scenario");
+        assertEquals(0, unsaid.tftpConfig().maxTimeout());
+        assertEquals(WireServers.LONGEST_WAIT, WireServers.longestWait(unsaid));
+        assertEquals(-1, Scenario.DEFAULT.tftpMaxTimeout());
+        Scenario fixed = ScenarioFile.parse("[tftp]\nmax-timeout = 0s\n", "t.scenario");
+        assertEquals(0, fixed.tftpConfig().maxTimeout());
+        assertEquals(0, WireServers.longestWait(fixed));
+        Scenario doubling = ScenarioFile.parse("[tftp]\nmax-timeout = 2s\ntimeout = 300ms\n", "t.scenario");
+        assertEquals(300_000_000L, doubling.tftpConfig().timeout());
+        assertEquals(2_000_000_000L, doubling.tftpConfig().maxTimeout());
+        assertEquals(2_000_000_000L, WireServers.longestWait(doubling));
+        // The timeout itself works (every wait is it), and so do the bounds a timeout has.
+        assertEquals(1_000_000_000L, ScenarioFile.parse("[tftp]\nmax-timeout = 1s\n", "t.scenario").tftpConfig().maxTimeout());
+        assertEquals(ScenarioValues.MAX_FAULT_TIME, ScenarioFile.parse("[tftp]\nmax-timeout = 60min\n", "t.scenario").tftpMaxTimeout());
+        refused("[tftp]\nmax-timeout = 500ms\n", "t.scenario:2: [tftp] max-timeout: '500ms' is shorter than timeout 1s, the default"
+                + " (expected: 0 for a fixed wait, or at least timeout)");
+        refused("[tftp]\nmax-timeout = 2s\ntimeout = 3s\n", "t.scenario:2: [tftp] max-timeout: '2s' is shorter than timeout 3s"
+                + " (expected: 0 for a fixed wait, or at least timeout)");
+        refused("[tftp]\ntimeout = 1s\nmax-timeout = 61min\n", "t.scenario:3: [tftp] max-timeout: '61min' is out of range"
+                + " (expected: 0 for a fixed wait, or at least timeout, at most 60min)");
+        // A scenario made in code is held to the same; -1 is "not said".
+        Scenario d = Scenario.DEFAULT;
+        var e = assertThrows(IllegalArgumentException.class, () -> new Scenario(d.seed(), d.latencyNanos(), d.faults(), d.serverMac(),
+                d.serverIp(), d.netmask(), d.gateway(), d.dns(), d.clientIp(), d.bootFile(), d.announce(), d.tftpServer(), d.tftpTimeout(),
+                d.tftpRetries(), 500_000_000L, d.servedFile(), d.relay(), d.link(), d.dhcp(), d.neighbours(), d.tftpQuirks(), d.fleet()));
+        assertEquals("scenario: TFTP longest wait 500000000 ns, timeout 1000000000 ns (expected: 0 for a fixed wait, -1 for the"
+                + " server's own, or at least the timeout)", e.getMessage());
+    }
+
     @Test
     void seedsAreStablePerComponentAndIndependentOfEachOther() {
         assertEquals(Seeds.derive(1, "segment"), Seeds.derive(1, "segment"));

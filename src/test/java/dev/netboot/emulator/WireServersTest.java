@@ -51,6 +51,19 @@ class WireServersTest {
     }
 
     @Test
+    void serveWaitsUpToItsOwnLongestUnlessTheScenarioSaysOne() {
+        // netboot serve's wait for an ACK doubles up to 8 s where the scenario's [tftp] says nothing (the emulator's
+        // default is a fixed wait), and up to the scenario's max-timeout where it says one: 0 keeps it fixed.
+        Map<String, Long> longest = Map.of("", WireServers.LONGEST_WAIT, "max-timeout = 3s\n", 3_000_000_000L, "max-timeout = 0s\n", 0L);
+        longest.forEach((key, wait) -> {
+            Scenario sc = ScenarioFile.parse("[tftp]\n" + key, "t.scenario");
+            WireServers servers = WireServers.start(new ScriptedLink(SERVER_MAC), SERVER_MAC, sc);
+            assertEquals(wait, servers.tftp().config().maxTimeout(), key);
+            assertEquals(sc.tftpTimeout(), servers.tftp().config().timeout());
+        });
+    }
+
+    @Test
     void fortyClientsAtOnceAreAllServedAsAServerHostWould() {
         // netboot serve is a rack's boot server: forty boards asking at once (each its own MAC, address and port)
         // must each get DATA 1 at once, none ERROR 0 "Server busy", when the scenario sets no limit on transfers
