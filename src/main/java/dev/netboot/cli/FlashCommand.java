@@ -28,7 +28,7 @@ final class FlashCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot flash inspect)");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), NetbootCommand.missingCommand(spec));
     }
 
     /**

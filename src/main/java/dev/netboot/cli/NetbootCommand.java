@@ -43,10 +43,12 @@ final class NetbootCommand implements Runnable {
         giveVersion(cl, new Version());
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine where = ex.getCommandLine();
+            String both = ex instanceof CommandLine.OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec os
+                    && os.negatable() ? bothForms(os.longestName(), List.of(a)) : null;
             // An unknown option is the mistake to name, even when it also left a required option missing.
             String message = ex instanceof CommandLine.UnmatchedArgumentException u ? unmatched(where.getCommandSpec(), u.getUnmatched(), u)
                     : !where.getUnmatchedArguments().isEmpty() ? unmatched(where.getCommandSpec(), where.getUnmatchedArguments(), ex)
-                    : ex.getMessage();
+                    : both != null ? both : ex.getMessage();
             String line = message + " (try '" + where.getCommandSpec().qualifiedName() + " --help')";
             where.getErr().println("netboot: " + line);
             if (JSON_ERRORS.contains(where.getCommandName()) && List.of(a).contains("--json")) {
@@ -56,6 +58,18 @@ final class NetbootCommand implements Runnable {
             return Main.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Says that both forms of a negatable option were given ({@code --tsize --no-tsize}), where picocli's own words
+     * ("option '--tsize' should be specified only once") read as a complaint about one given twice; null when
+     * {@code args} hold only one of the forms (given twice: picocli's words are right).
+     */
+    static String bothForms(String name, List<String> args) {
+        boolean no = name.startsWith("--no-");
+        String plain = no ? "--" + name.substring(5) : name;
+        String negated = no ? name : "--no-" + name.substring(2);
+        return args.contains(plain) && args.contains(negated) ? "give " + plain + " or " + negated + ", not both" : null;
     }
 
     /** An argument file's limit: the config files' (1 MiB); a command line longer than that is no command line. */
@@ -147,7 +161,7 @@ final class NetbootCommand implements Runnable {
             return "unknown option '" + name + "'" + nearest(name, names);
         }
         if (!spec.subcommands().isEmpty()) {
-            List<String> commands = spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
+            List<String> commands = commands(spec);
             return "unknown command '" + arg + "'" + nearest(arg, commands) + " (commands: " + String.join(", ", commands) + ")";
         }
         return "unexpected argument '" + arg + "'";
@@ -167,7 +181,17 @@ final class NetbootCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (try: netboot boot)");
+        throw new CommandLine.ParameterException(spec.commandLine(), missingCommand(spec));
+    }
+
+    /** The line for a command given without its subcommand: which ones there are (the handler adds where help is). */
+    static String missingCommand(CommandLine.Model.CommandSpec spec) {
+        return "missing command (commands: " + String.join(", ", commands(spec)) + ")";
+    }
+
+    /** The subcommands of {@code spec} a user runs ({@code help} is what the handler's hint already says). */
+    private static List<String> commands(CommandLine.Model.CommandSpec spec) {
+        return spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList();
     }
 
     /** Reports netboot's version (the pom's, from the build's version.properties) and Java's. */

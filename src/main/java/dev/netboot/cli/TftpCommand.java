@@ -55,7 +55,7 @@ final class TftpCommand implements Runnable {
     public void run() {
         // Made by NetbootCommand: a picocli exception class named here would be loaded from the jar on every
         // tftp get, since this class is on its path and the AOT cache cannot keep picocli's (issue 11).
-        throw NetbootCommand.usageError(spec.commandLine(), "missing command (try: netboot tftp get HOST FILE)");
+        throw NetbootCommand.usageError(spec.commandLine(), NetbootCommand.missingCommand(spec));
     }
 
     /** The options both directions share. */

@@ -36,6 +36,31 @@ class MainCliTest {
     }
 
     @Test
+    void aCommandWithoutItsSubcommandSaysWhichThereAreAndWhereHelpIsOnce() {
+        // The commands README's "CLI contract" and --help list; one hint, not two "try"s.
+        BootCliTest.Run r = run();
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: missing command (commands: boot, serve, fleet, tftp, flash, keygen, sign) (try 'netboot --help')\n",
+                r.err());
+        assertEquals("netboot: missing command (commands: get, put) (try 'netboot tftp --help')\n", run("tftp").err());
+        assertEquals("netboot: missing command (commands: inspect, select, confirm) (try 'netboot flash --help')\n",
+                run("flash").err());
+        assertEquals(Main.EXIT_USAGE, run("flash").exit());
+    }
+
+    @Test
+    void bothFormsOfANegatableOptionAreOneLineSayingSo() {
+        for (String[] both : new String[][] {{"--tsize", "--no-tsize"}, {"--no-tsize", "--tsize"}}) {
+            BootCliTest.Run r = run("tftp", "get", "192.0.2.1", "f", both[0], both[1]);
+            assertEquals(Main.EXIT_USAGE, r.exit());
+            assertEquals("netboot: give --tsize or --no-tsize, not both (try 'netboot tftp get --help')\n", r.err());
+        }
+        // The same form twice is picocli's own complaint, which says just that.
+        assertEquals("netboot: option '--tsize' should be specified only once (try 'netboot tftp get --help')\n",
+                run("tftp", "get", "192.0.2.1", "f", "--tsize", "--tsize").err());
+    }
+
+    @Test
     void withJsonAMistakeTheParserFindsIsOneJsonObjectToo() throws Exception {
         // README: "With --json, every run prints exactly one JSON object on stdout", stage usage, exit 2. Before, a
         // mistake picocli found (a value that is no number, an unknown or missing option) printed nothing on stdout.
