@@ -21,7 +21,8 @@ import java.util.Set;
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
  * asked the address server (DHCP messages, or BOOTP), the address they got, and their TFTP transfers, one per file
- * they asked for (a boot loader fetches its configuration, a kernel, an initrd), from the frames on the wire
+ * they asked for (a boot loader fetches its configuration, a kernel, an initrd) and one more each time a file they were
+ * served is asked for again (a board that booted again, or keeps rebooting), from the frames on the wire
  * ({@link #frame}) and the TFTP server's own sessions ({@link #poll}). Prints a line on each step (offer, address,
  * request, every quarter of a file, the end of each transfer) and a summary per client.
  *
@@ -39,7 +40,7 @@ final class ServeClients {
         String how = "none";
         int dhcpRequests;
         int dhcpReplies;
-        final Map<String, ServeTransfer> transfers = new LinkedHashMap<>(); // by file, in the order first asked for
+        final List<ServeTransfer> transfers = new ArrayList<>(); // in the order asked for: a file served and asked again is another
         ServeTransfer asked; // the file asked for last
         String sentError; // the last ERROR the client sent
         final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
@@ -50,9 +51,24 @@ final class ServeClients {
             this.firstSeen = firstSeen;
         }
 
+        /** Returns the transfer of {@code file} asked for last, or null. */
+        ServeTransfer current(String file) {
+            for (int i = transfers.size() - 1; i >= 0; i--) {
+                if (transfers.get(i).file.equals(file)) {
+                    return transfers.get(i);
+                }
+            }
+            return null;
+        }
+
+        /** Returns whether one of the client's transfers is (or was) member {@code i} of multicast transfer {@code m}. */
+        boolean holds(TftpMulticastSession m, int i) {
+            return transfers.stream().anyMatch(t -> t.multicast == m && t.member == i);
+        }
+
         /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
         ServeTransfer main() {
-            for (ServeTransfer t : transfers.values()) {
+            for (ServeTransfer t : transfers) {
                 if (t.started()) {
                     return t;
                 }
@@ -137,11 +153,13 @@ final class ServeClients {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
                 }
-                ServeTransfer t = c.transfers.get(w.file());
-                if (t == null) {
+                ServeTransfer t = c.current(w.file());
+                if (t == null || t.served()) {
+                    // A file served and asked for again is a transfer of its own (a board booted again, or in a loop).
+                    boolean again = t != null;
                     t = new ServeTransfer(w.file(), now);
-                    c.transfers.put(w.file(), t);
-                    line(now, "tftp ", c, w.label());
+                    c.transfers.add(t);
+                    line(now, "tftp ", c, w.label() + (again ? " again" : ""));
                 } else if (t.endAt >= 0) {
                     line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
                 }
@@ -198,7 +216,7 @@ final class ServeClients {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
-            ServeTransfer t = c == null ? null : c.transfers.get(s.file());
+            ServeTransfer t = c == null ? null : c.current(s.file());
             owners.add(t);
             if (t != null) {
                 t.sessions.add(sessionsSeen);
@@ -212,7 +230,7 @@ final class ServeClients {
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 Client c = mac == null ? null : clients.get(mac.value());
-                ServeTransfer t = c == null ? null : c.transfers.get(m.stats().file());
+                ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
                 if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
                         && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
                     // Its first join, or a client that left unserved (given up on, an ERROR) joined again from a new port.
@@ -224,9 +242,9 @@ final class ServeClients {
             }
         }
         for (Client c : clients.values()) {
-            for (ServeTransfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers) {
                 if (t.multicast != null && t.endAt < 0) {
-                    followMulticast(now, c, t);
+                    ServeMulticast.follow(now, t, c.sentError, what -> line(now, "tftp ", c, what));
                 } else if (!t.sessions.isEmpty() && t.endAt < 0) {
                     follow(now, c, t, all);
                 }
@@ -243,26 +261,6 @@ final class ServeClients {
             running |= !m.ended();
         }
         idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
-    }
-
-    /** Follows a client's part of a multicast transfer: quarters of what it acknowledged, and how it left. */
-    private void followMulticast(long now, Client c, ServeTransfer t) {
-        t.joined = t.multicast.members().get(t.member);
-        long size = t.multicast.size();
-        long bytes = t.bytes();
-        int q = size == 0 ? 4 : (int) (bytes * 4 / size);
-        if (q > t.quarter && q < 4) {
-            t.quarter = q;
-            line(now, "tftp ", c, String.format(Locale.ROOT, "%s %d%% (%d of %d bytes, by multicast)", t.file, q * 25, bytes, size));
-        }
-        if (t.joined.left() != null) {
-            t.endAt = now;
-            line(now, "tftp ", c, t.joined.left() == MulticastMember.Left.SERVED
-                    ? String.format(Locale.ROOT, "sent %s by multicast to %s: %d bytes in %.3f s", t.file,
-                    ServeMulticast.group(t.multicast), size, t.seconds(now))
-                    : "multicast transfer of " + t.file + " ended: " + ServeMulticast.end(t.joined, t.multicast)
-                    + (t.joined.left() == MulticastMember.Left.ERROR && c.sentError != null ? ", " + c.sentError : ""));
-        }
     }
 
     private void follow(long now, Client c, ServeTransfer t, List<TftpSession.Stats> all) {
@@ -335,7 +333,7 @@ final class ServeClients {
                 main.describe(b, now);
             }
             out.println(Shown.text(b.toString())); // the file names clients asked for
-            for (ServeTransfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers) {
                 if (t != main) {
                     out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
                 }
@@ -371,7 +369,7 @@ final class ServeClients {
             }
             List<String> later = new ArrayList<>();
             List<Json> transfers = new ArrayList<>();
-            for (ServeTransfer t : c.transfers.values()) {
+            for (ServeTransfer t : c.transfers) {
                 if (t != main) {
                     later.add(t.file);
                 }

@@ -3,6 +3,7 @@ package dev.netboot.cli;
 import dev.netboot.emulator.MulticastMember;
 import dev.netboot.emulator.TftpMulticastSession;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * How {@code netboot serve}'s summary tells of RFC 2090 multicast ({@code [tftp] multicast = yes}): a client's part of
@@ -12,6 +13,29 @@ import java.util.Locale;
  */
 final class ServeMulticast {
     private ServeMulticast() {
+    }
+
+    /**
+     * Follows a client's part of multicast transfer {@code t} at {@code now}: says each quarter of what it acknowledged,
+     * and how it left ({@code sentError}: the ERROR it sent, if any), through {@code say}.
+     */
+    static void follow(long now, ServeTransfer t, String sentError, Consumer<String> say) {
+        t.joined = t.multicast.members().get(t.member);
+        long size = t.multicast.size();
+        long bytes = t.bytes();
+        int q = size == 0 ? 4 : (int) (bytes * 4 / size);
+        if (q > t.quarter && q < 4) {
+            t.quarter = q;
+            say.accept(String.format(Locale.ROOT, "%s %d%% (%d of %d bytes, by multicast)", t.file, q * 25, bytes, size));
+        }
+        if (t.joined.left() != null) {
+            t.endAt = now;
+            say.accept(t.joined.left() == MulticastMember.Left.SERVED
+                    ? String.format(Locale.ROOT, "sent %s by multicast to %s: %d bytes in %.3f s", t.file, group(t.multicast),
+                    size, t.seconds(now))
+                    : "multicast transfer of " + t.file + " ended: " + end(t.joined, t.multicast)
+                    + (t.joined.left() == MulticastMember.Left.ERROR && sentError != null ? ", " + sentError : ""));
+        }
     }
 
     /** Returns "group:port" of {@code m}'s DATA. */

@@ -76,10 +76,15 @@ final class ServeTransfer {
         return last != null && givenUp(last) && !lastAckMissing(last);
     }
 
+    /** Returns whether the transfer is over and the client has the file: a session completed, or it left a multicast served. */
+    boolean served() {
+        return endAt >= 0 && (last != null && last.end() == TftpSession.End.COMPLETE
+                || joined != null && joined.left() == MulticastMember.Left.SERVED);
+    }
+
     /** A transfer that ended unserved has a new session or membership: it runs again, until that one is over. */
     void reopen() {
-        if (endAt >= 0 && !(last != null && last.end() == TftpSession.End.COMPLETE)
-                && !(joined != null && joined.left() == MulticastMember.Left.SERVED)) {
+        if (endAt >= 0 && !served()) {
             endAt = -1;
             quarter = 0;
         }
