@@ -103,6 +103,10 @@ final class ServeTransfer {
         return s.end() == TftpSession.End.GAVE_UP || s.end() == TftpSession.End.UNREACHABLE;
     }
 
+    /** Why a client may never answer a transfer at all, in the summary's words. */
+    static final String UNHEARD = "what the server sends from its transfer port may not reach it: a firewall or NAT"
+            + " in front of the client that lets only port 69 through drops it";
+
     /** How a transfer whose client's port was closed mid-transfer ended, in the summary's words. */
     static final String GONE = "the client is gone (its host answered ICMP port unreachable: nothing listens on its port)";
 
@@ -184,7 +188,12 @@ final class ServeTransfer {
         }
         return switch (s.end()) {
             case COMPLETE -> "complete";
-            case GAVE_UP -> "gave up (no ACK after every retry)";
+            // Silent from the start: what the server sends from its transfer port may never reach the client (RFC 1350
+            // section 4: answers come from a new port, which a firewall or NAT letting only port 69 through drops).
+            case GAVE_UP -> s.dataSent() == 0 ? "gave up: its OACK was never acknowledged, after every retry (the client took"
+                    + " none of the options and said nothing, or " + UNHEARD + ")"
+                    : s.blocksAcked() == 0 ? "gave up: no block acknowledged, after every retry (" + UNHEARD + ")"
+                    : "gave up (no ACK after every retry)";
             case CLIENT_ERROR -> "the client sent an ERROR";
             case READ_ERROR -> "the file could not be read";
             case UNREACHABLE -> GONE;
