@@ -337,7 +337,7 @@ final class TftpCommand implements Runnable {
                     TftpProgress progress = terminal ? new TftpProgress(System.err, d::received, d::expected) : null;
                     report.watchSignals();
                     client.startRead(System.nanoTime(), server.ip(), server.port(), remote, d);
-                    String why = drive(client, net, progress);
+                    String why = drive(client, net, progress, report.ticker(client, d::expected, progress));
                     if (why == null) {
                         try {
                             d.commit();
@@ -362,7 +362,8 @@ final class TftpCommand implements Runnable {
                         u::size) : null;
                 report.watchSignals();
                 client.startWrite(System.nanoTime(), server.ip(), server.port(), remote, u);
-                return report.finished(drive(client, net, progress), client, u.size(), terminal);
+                return report.finished(drive(client, net, progress, report.ticker(client, u::size, progress)), client, u.size(),
+                        terminal);
             }
         } catch (IllegalStateException | UncheckedIOException e) {
             // No UDP socket or selector to be had (descriptors exhausted, sockets forbidden): one line, exit 1.
@@ -371,8 +372,8 @@ final class TftpCommand implements Runnable {
     }
 
     /** Runs the transfer to its end; returns null when it succeeded, else why it failed, as the CLI says it. */
-    private static String drive(TftpClient client, HostUdpTransport net, TftpProgress progress) {
-        boolean ended = HostTftp.run(client, net, WALL_LIMIT, progress, 100_000_000L);
+    private static String drive(TftpClient client, HostUdpTransport net, TftpProgress progress, HostTftp.Ticker ticker) {
+        boolean ended = HostTftp.run(client, net, WALL_LIMIT, ticker, 100_000_000L);
         if (progress != null) {
             progress.clear();
         }

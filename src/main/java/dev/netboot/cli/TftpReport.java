@@ -18,6 +18,11 @@ final class TftpReport {
     private final long t0 = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private Thread hook;
+    private volatile Seen seen; // what the run last published for the signal's hook, or null
+
+    /** What a run has negotiated and counted so far, published for a signal's hook ({@link #ticker}). */
+    private record Seen(int blksize, int windowsize, long tsize, TftpClient.Stats stats) {
+    }
     private String remote;
     private String local;
     private TftpCommand.Endpoint server;
@@ -90,6 +95,21 @@ final class TftpReport {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Returns the ticker the transfer's loop calls about every 100 ms: it moves {@code progress} on (if not null) and
+     * publishes what the client has negotiated and counted, so that a signal's line and JSON object can tell them,
+     * read on the hook's thread without touching the client, which the loop's thread owns. {@code size} gives the
+     * file's size when known (tsize, or the upload's), else -1.
+     */
+    HostTftp.Ticker ticker(TftpClient client, java.util.function.LongSupplier size, TftpProgress progress) {
+        return now -> {
+            seen = new Seen(client.blockSize(), client.windowSize(), size.getAsLong(), client.stats());
+            if (progress != null) {
+                progress.tick(now);
+            }
+        };
+    }
+
     private double seconds() {
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -98,6 +118,7 @@ final class TftpReport {
         if (!ended.compareAndSet(false, true)) {
             return exit; // said once: by the run, or by the signal's hook while the JVM stops
         }
+        Seen last = client == null ? seen : new Seen(client.blockSize(), client.windowSize(), size, client.stats());
         if (hook != null && Thread.currentThread() != hook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -130,21 +151,21 @@ final class TftpReport {
             } else {
                 j.putNull("errorCode");
             }
-            if (size >= 0) {
-                j.put("tsize", size);
+            if (last != null && last.tsize() >= 0) {
+                j.put("tsize", last.tsize());
             } else {
                 j.putNull("tsize");
             }
-            if (client == null) {
+            if (last == null) {
                 j.putNull("blksize").putNull("windowsize");
             } else {
-                j.put("blksize", client.blockSize()).put("windowsize", client.windowSize());
+                j.put("blksize", last.blksize()).put("windowsize", last.windowsize());
             }
             j.put("seconds", seconds());
-            if (client == null) {
+            if (last == null) {
                 j.putNull("retransmissions").putNull("duplicates").putNull("strayPackets");
             } else {
-                TftpClient.Stats st = client.stats();
+                TftpClient.Stats st = last.stats();
                 j.put("retransmissions", st.retransmissions()).put("duplicates", st.duplicates()).put("strayPackets", st.strayPackets());
             }
             System.out.println(j);

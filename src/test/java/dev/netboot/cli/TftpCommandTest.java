@@ -108,6 +108,44 @@ class TftpCommandTest {
         }
     }
 
+    /**
+     * A signal after the server's OACK: the JSON object tells what was negotiated (blksize, tsize) and counted so far,
+     * as the server's OACK set them, not nulls. A scripted server answers the RRQ from a port of its own with an OACK
+     * (RFC 2347: blksize 1024, tsize 5000), takes the ACK 0, and sends nothing more.
+     */
+    @Test
+    void aSignalAfterTheOackStillTellsWhatWasNegotiated() throws Exception {
+        try (DatagramSocket listen = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket transfer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            Path out = dir.resolve("out");
+            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path"),
+                    Main.class.getName(), "tftp", "get", "127.0.0.1:" + listen.getLocalPort(), "f.bin", dir.resolve("f.bin").toString(),
+                    "--blksize", "1024", "--tsize", "--json")
+                    .redirectOutput(out.toFile()).redirectError(dir.resolve("err").toFile()).start();
+            java.net.DatagramPacket rrq = new java.net.DatagramPacket(new byte[600], 600);
+            listen.receive(rrq);
+            byte[] oack = "\u0000\u0006blksize\u00001024\u0000tsize\u00005000\u0000".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            transfer.send(new java.net.DatagramPacket(oack, oack.length, rrq.getSocketAddress()));
+            java.net.DatagramPacket ack = new java.net.DatagramPacket(new byte[600], 600);
+            transfer.receive(ack);
+            assertEquals(List.of(0, 4, 0, 0), List.of((int) ack.getData()[0], (int) ack.getData()[1], (int) ack.getData()[2],
+                    (int) ack.getData()[3]), "ACK 0");
+            Thread.sleep(300); // past the loop's 100 ms tick, short of the client's 1 s timeout
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            List<String> objects = Files.readAllLines(out);
+            assertEquals(1, objects.size(), objects.toString());
+            JsonNode j = BootCliTest.JSON.readTree(objects.getFirst());
+            assertEquals("error", j.get("result").asText(), j.toString());
+            assertEquals(1024, j.get("blksize").asInt(), j.toString());
+            assertEquals(5000, j.get("tsize").asLong(), j.toString());
+            assertEquals(1, j.get("windowsize").asInt(), j.toString()); // not asked for: RFC 1350's lock-step
+            // Counted so far (ACK 0 sent again at the client's own timeouts, which loopback's round trips make short).
+            assertTrue(j.get("retransmissions").isNumber() && j.get("strayPackets").isNumber(), j.toString());
+            assertTrue(j.get("bytes").isNull(), j.toString()); // a run that failed saved nothing
+        }
+    }
+
     @Test
     void aSilentServerFailsWithOneLineAndLeavesNothing() throws IOException {
         // A socket that never reads: the requests arrive and nothing answers (no ICMP either).
