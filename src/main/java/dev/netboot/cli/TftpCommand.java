@@ -3,12 +3,9 @@ package dev.netboot.cli;
 import dev.netboot.tftp.TftpClient;
 import dev.netboot.tftp.TftpConfig;
 import dev.netboot.tftp.TftpFailure;
-import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.TftpText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -183,91 +180,6 @@ final class TftpCommand implements Runnable {
         }
     }
 
-    /** Server address and port. */
-    record Endpoint(Ipv4Address ip, int port, String text) {
-    }
-
-    static Endpoint endpoint(String spec) throws UnknownHostException {
-        String h = spec;
-        int port = 69;
-        int colon = spec.lastIndexOf(':');
-        if (spec.startsWith("[") || colon > spec.indexOf(':')) {
-            // "::1" split at its last colon was host ":" and port 1: "cannot resolve host ::1: invalid IPv6 address literal", exit 1.
-            throw new UsageException("HOST[:PORT] " + spec + ": an IPv6 address; netboot tftp speaks IPv4 (give an IPv4 address,"
-                    + " or a name that has one)");
-        }
-        if (colon >= 0) {
-            h = spec.substring(0, colon);
-            String p = spec.substring(colon + 1);
-            try {
-                port = Integer.parseInt(p);
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 1 || port > 65535) {
-                throw new UsageException("HOST[:PORT] " + spec + ": port '" + p + "' (expected: 1..65535)");
-            }
-        }
-        if (h.isEmpty()) {
-            throw new UsageException("HOST[:PORT] " + spec + ": no host");
-        }
-        if (isDottedQuad(h)) {
-            // A plain address needs no resolver: InetAddress.getAllByName would start the JDK's name service
-            // first, milliseconds of a run that should start like a native tool's (issue 11).
-            return unicast(spec, Ipv4Address.parse(h), port);
-        }
-        for (InetAddress a : InetAddress.getAllByName(h)) {
-            if (a instanceof Inet4Address a4) {
-                byte[] b = a4.getAddress();
-                return unicast(spec, new Ipv4Address((b[0] & 0xFF) << 24 | (b[1] & 0xFF) << 16 | (b[2] & 0xFF) << 8 | b[3] & 0xFF), port);
-            }
-        }
-        throw new UnknownHostException(h + " has no IPv4 address");
-    }
-
-    /**
-     * Returns the server's endpoint, or throws a usage error when {@code ip} can be no server's: 0.0.0.0/8 is "this
-     * network", a source address only (RFC 1122 section 3.2.1.3; Linux delivers it to this host, whose server answers
-     * from another address, a stranger to the client: 39 s of retries), 224.0.0.0/4 multicast groups and 240.0.0.0/4
-     * reserved and broadcast (a request there is never answered, or never sent).
-     */
-    private static Endpoint unicast(String spec, Ipv4Address ip, int port) {
-        int first = ip.value() >>> 24;
-        String why = first == 0 ? " is 'this network', a source address only (RFC 1122 section 3.2.1.3); this host is 127.0.0.1"
-                : ip.isMulticast() ? " is a multicast group, not a server"
-                : first >= 240 ? (ip.equals(Ipv4Address.BROADCAST) ? " is the broadcast address" : " is reserved (240.0.0.0/4)")
-                + ", not a server" : null;
-        if (why != null) {
-            throw new UsageException("HOST[:PORT] " + spec + ": " + ip + why);
-        }
-        return new Endpoint(ip, port, ip + ":" + port);
-    }
-
-    /** True for four decimal octets 0..255 without leading zeros ("10.0.0.1"), which every resolver reads alike. */
-    static boolean isDottedQuad(String h) {
-        int octets = 0;
-        int value = 0;
-        int digits = 0;
-        for (int i = 0; i <= h.length(); i++) {
-            char c = i < h.length() ? h.charAt(i) : '.';
-            if (c == '.') {
-                if (digits == 0 || ++octets > 4) {
-                    return false;
-                }
-                value = 0;
-                digits = 0;
-            } else if (c >= '0' && c <= '9' && !(digits == 1 && value == 0)) {
-                value = value * 10 + (c - '0');
-                if (++digits > 3 || value > 255) {
-                    return false;
-                }
-            } else {
-                return false; // not a digit, or a leading zero
-            }
-        }
-        return octets == 4;
-    }
-
     /**
      * Runs one {@code get} ({@code get} true) or {@code put}: checks the settings and the local file,
      * resolves the server, learns the path's MTU, transfers, and reports (one line on failure, one
@@ -277,7 +189,7 @@ final class TftpCommand implements Runnable {
         TftpReport report = new TftpReport(get, s.json, remote, localArg);
         TftpConfig config;
         Path local;
-        Endpoint server;
+        TftpEndpoint server;
         try {
             config = s.config();
             if (get) {
@@ -295,7 +207,7 @@ final class TftpCommand implements Runnable {
                         + remote.codePointCount(0, remote.length()) + " characters)") + " is too long (expected: at most " + MAX_REMOTE + " bytes)");
             }
             report.names(remote, local);
-            server = endpoint(hostSpec);
+            server = TftpEndpoint.parse(hostSpec);
         } catch (UsageException e) {
             return report.usage(e.getMessage());
         } catch (UnknownHostException e) {

@@ -25,7 +25,7 @@ final class TftpReport {
     }
     private String remote;
     private String local;
-    private TftpCommand.Endpoint server;
+    private TftpEndpoint server;
 
     /** Starts the report of a run given {@code remote} and {@code local} as typed (either may be null). */
     TftpReport(boolean get, boolean json, String remote, String local) {
@@ -42,7 +42,7 @@ final class TftpReport {
     }
 
     /** Records the server, once resolved. */
-    void server(TftpCommand.Endpoint server) {
+    void server(TftpEndpoint server) {
         this.server = server;
     }
 

@@ -341,7 +341,7 @@ class TftpCommandTest {
         assertEquals(List.of(), TftpServers.names(dir), "nothing created");
         // The edges stay servers' addresses (resolved only: no packet goes to them).
         for (String host : List.of("1.0.0.0", "223.255.255.255", "127.0.0.1")) {
-            assertEquals(host + ":69", assertDoesNotThrow(() -> TftpCommand.endpoint(host)).text());
+            assertEquals(host + ":69", assertDoesNotThrow(() -> TftpEndpoint.parse(host)).text());
         }
     }
 
@@ -440,14 +440,14 @@ class TftpCommandTest {
     @Test
     void onlyPlainDottedQuadsSkipTheResolver() throws Exception {
         for (String a : List.of("127.0.0.1", "0.0.0.0", "255.255.255.255", "198.51.100.2", "10.0.0.10")) {
-            assertTrue(TftpCommand.isDottedQuad(a), a);
+            assertTrue(TftpEndpoint.isDottedQuad(a), a);
             if (!a.startsWith("0.") && !a.startsWith("255.")) { // no server's address: aHostThatIsNoServersAddressIsAUsageError
-                assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpCommand.endpoint(a).text(), a);
+                assertEquals(java.net.InetAddress.getByName(a).getHostAddress() + ":69", TftpEndpoint.parse(a).text(), a);
             }
         }
         for (String a : List.of("127.1", "127.0.0.01", "010.0.0.1", "256.0.0.1", "1.2.3.4.5", "1.2.3.", ".1.2.3", "1..2.3", "+1.2.3.4",
                 "localhost", "1.2.3.4a", "", "1234.0.0.1")) {
-            assertFalse(TftpCommand.isDottedQuad(a), a);
+            assertFalse(TftpEndpoint.isDottedQuad(a), a);
         }
     }
 }
