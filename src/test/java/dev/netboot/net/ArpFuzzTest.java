@@ -30,8 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Properties: nothing throws; {@code pollAt()} moves past now within a few polls; a resolution ends
  * (resolved or failed) once the segment is silent; {@code resolve} reports an address only as the MAC a
  * delivered ARP packet gave for it within the entry lifetime; every datagram held for ARP is either sent
- * to its destination or reported unreachable to its port, never dropped unsaid; and the stack sends at
- * most one ARP request per address at one instant until an answer for that address arrives.
+ * to its destination or reported unreachable to its port, never dropped unsaid; the stack sends at
+ * most one ARP request per address at one instant until an answer for that address arrives; and an ICMP port
+ * unreachable it sends answers the frame just delivered, once, only if that was a UDP datagram to our address and
+ * MAC on a port nobody listens on from a source that is a single host (RFC 1122 sections 4.1.3.1 and 3.2.2), quotes
+ * it exactly (up to 576 bytes of error, RFC 1812 section 4.3.2.3) and goes back where it came from, at most 6 plus
+ * one per whole second in any stretch of time.
  */
 class ArpFuzzTest {
     static final long MS = ScriptedLink.MS;
@@ -94,6 +98,8 @@ class ArpFuzzTest {
         final List<Ipv4Address> unreachable = new ArrayList<>();
         final List<long[]> learned = new ArrayList<>();           // {time, ip, mac} of every ARP packet delivered to us
         final Map<Integer, Long> lastRequest = new HashMap<>();   // address -> time of our last ARP request for it
+        final List<Long> errorsAt = new ArrayList<>();            // times of the port unreachable errors sent
+        byte[] lastFrame;                                         // the frame delivered last, until an error answers it
         long now = 10 * SEC;
 
         Run(FuzzInput in) {
@@ -184,6 +190,7 @@ class ArpFuzzTest {
         }
 
         void deliver(byte[] frame) {
+            lastFrame = frame;
             record(frame);
             link.deliver(now, frame);
             net.poll(now);
@@ -264,6 +271,9 @@ class ArpFuzzTest {
                     continue;
                 }
                 Ipv4Packet ip = new Ipv4Packet().wrap(b, eth.payloadOffset(), eth.payloadLength(), true);
+                if (ip.protocol() == Ipv4Packet.PROTO_ICMP && b.get(ip.payloadOffset()) == 3) {
+                    checkPortUnreachable(t, eth, ip);
+                }
                 if (ip.protocol() == Ipv4Packet.PROTO_UDP) {
                     sentTo.merge(ip.dst(), 1, Integer::sum);
                     Integer h = held.get(ip.dst());
@@ -272,6 +282,47 @@ class ArpFuzzTest {
                     }
                 }
             }
+        }
+
+        /** A port unreachable the stack sent: what it answers, its quote, its rate. */
+        void checkPortUnreachable(ScriptedLink.Tx t, EthernetFrame eth, Ipv4Packet ip) {
+            byte[] d = lastFrame;
+            lastFrame = null; // one error per datagram
+            if (d == null || t.at() != now) {
+                throw new AssertionError("a port unreachable at " + t.at() + " answering no frame just delivered");
+            }
+            ByteBuffer f = ByteBuffer.wrap(d);
+            int ihl = (d[Frames.IP_OFF] & 0x0F) * 4;
+            int src = f.getInt(Frames.IP_OFF + 12);
+            int first = src >>> 24;
+            boolean earned = d.length >= Frames.IP_OFF + ihl + 8 && MacAddress.readLong(f, 0) == OUR_MAC.value()
+                    && f.getShort(12) == EthernetFrame.TYPE_IPV4 && d[Frames.IP_OFF + 9] == Ipv4Packet.PROTO_UDP
+                    && (f.getShort(Frames.IP_OFF + 6) & 0x3FFF) == 0 // not a fragment (MF clear, offset 0)
+                    && f.getInt(Frames.IP_OFF + 16) == OUR_IP.value() && first != 0 && first != 127 && first < 224
+                    && src != Ipv4Address.parse("192.0.2.255").value() && src != OUR_IP.value()
+                    && (f.getShort(Frames.IP_OFF + ihl + 2) & 0xFFFF) != PORT;
+            if (!earned) {
+                throw new AssertionError("a port unreachable for a frame that must not get one: " + java.util.HexFormat.of().formatHex(d));
+            }
+            int total = f.getShort(Frames.IP_OFF + 2) & 0xFFFF;
+            int quoted = Math.min(total, 576 - 20 - 8);
+            byte[] quote = java.util.Arrays.copyOfRange(t.bytes(), ip.payloadOffset() + 8, ip.payloadOffset() + ip.payloadLength());
+            if (b(t.bytes(), ip.payloadOffset() + 1) != 3 || ip.dst() != src || eth.dstValue() != MacAddress.readLong(f, 6)
+                    || !java.util.Arrays.equals(quote, java.util.Arrays.copyOfRange(d, Frames.IP_OFF, Frames.IP_OFF + quoted))) {
+                throw new AssertionError("port unreachable " + java.util.HexFormat.of().formatHex(t.bytes()) + " for "
+                        + java.util.HexFormat.of().formatHex(d));
+            }
+            errorsAt.add(t.at());
+            for (int i = 0; i < errorsAt.size(); i++) {
+                long stretch = t.at() - errorsAt.get(i);
+                if (errorsAt.size() - i > 6 + stretch / SEC) {
+                    throw new AssertionError((errorsAt.size() - i) + " port unreachable errors in " + stretch / MS + " ms");
+                }
+            }
+        }
+
+        static int b(byte[] bytes, int at) {
+            return bytes[at] & 0xFF;
         }
     }
 }
