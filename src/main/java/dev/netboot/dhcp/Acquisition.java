@@ -36,6 +36,14 @@ import java.util.random.RandomGenerator;
 final class Acquisition {
     /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
     static final int REQUEST_TRIES = 4;
+    /**
+     * DHCPDISCOVERs sent before an offer that names no boot (no server and file, and no ProxyDHCP offer beside it) is
+     * taken: it is held until the next one is due, about 3 s in (1 s + 2 s, each ±0.5 s), while an offer naming the boot
+     * is taken the moment it comes. Such a lease can only fail the boot ("no boot file ..."), and the server that names
+     * the boot may be the slower one: ISC dhcpd pings an address for a second before offering it (ping-check, on by
+     * default). PXE 2.1 clients wait out 4 s of offers on their first DHCPDISCOVER for the same reason.
+     */
+    static final int DISCOVERS_BEFORE_BOOTLESS = 2;
 
     /** Where the acquisition is. */
     sealed interface State {
@@ -183,7 +191,9 @@ final class Acquisition {
 
     void poll(long now) {
         switch (state) {
-            case State.Selecting s when now >= s.decideAt() -> decide(now, s);
+            case State.Selecting s when now >= s.decideAt() -> decide(now, s, false);
+            case State.Selecting s when now >= s.retryAt() && s.sent() >= DISCOVERS_BEFORE_BOOTLESS
+                    && Offer.best(s.offers()) != null -> decide(now, s, true); // the wait for an offer naming the boot is over
             case State.Selecting s when now >= s.retryAt() -> {
                 if (overBudget(now)) {
                     fail("DHCP: no usable offer after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt)
@@ -294,19 +304,28 @@ final class Acquisition {
         long decideAt = book.decideAt(o, now, s.decideAt());
         State.Selecting next = new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
         transition(next);
-        // An offer naming both the boot server and the file cannot be beaten: take it without waiting.
-        if ((o.givesAddress() && o.target().complete()) || now >= decideAt) {
-            decide(now, next);
+        // An offer naming both the boot server and the file cannot be beaten: take it without waiting. A ProxyDHCP
+        // offer while an offer without the boot is held (no window open, an address offered) completes that one.
+        boolean held = decideAt == Long.MAX_VALUE && o.kind() == Offer.Kind.PROXY && Offer.best(offers) != null;
+        if ((o.givesAddress() && o.target().complete()) || now >= decideAt || held) {
+            decide(now, next, false);
         }
     }
 
-    /** Chooses among the offers (see {@link Offer#best}); with none giving an address yet, keeps asking. */
-    private void decide(long now, State.Selecting s) {
+    /**
+     * Chooses among the offers (see {@link Offer#best}); with none giving an address yet, keeps asking. An offer that
+     * names no boot, with no ProxyDHCP offer to complete it, is held (keeps asking) until {@code waited}: the
+     * DHCPDISCOVER after the {@link #DISCOVERS_BEFORE_BOOTLESS}th is due. Held only while no more than that many went.
+     */
+    private void decide(long now, State.Selecting s, boolean waited) {
         Offer proxy = Offer.bestProxy(s.offers());
         Offer best = Offer.best(s.offers());
-        if (best == null) {
-            // Only ProxyDHCP offers so far: they give no address. Keep asking.
+        if (best == null || (!waited && !best.target().complete() && proxy == null && s.sent() <= DISCOVERS_BEFORE_BOOTLESS)) {
+            // Only ProxyDHCP offers so far (they give no address), or only offers naming no boot: keep asking.
             transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
+            if (best != null && now >= s.retryAt()) {
+                poll(now); // the next DHCPDISCOVER (or the end of the hold) is due in this very poll
+            }
             return;
         }
         book.chose(best, s.offers());

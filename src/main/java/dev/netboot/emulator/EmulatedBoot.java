@@ -219,21 +219,22 @@ public final class EmulatedBoot {
 
     /**
      * Returns the TFTP block size of a boot: the one in use once the transfer started (512 when the server
-     * granted no option), else the one the board would ask for.
+     * granted no option), else the one the board would ask for: also when the server answered the request with an
+     * ERROR (no such file), which negotiates nothing.
      */
     public static int blockSize(BootSequence boot, DeviceProfile p) {
-        if (!(boot.tftp().state() instanceof TftpClient.State.Idle)) {
+        if (boot.tftp().began()) {
             return boot.tftp().blockSize();
         }
         return boot.ram() != null ? boot.ram().blockSize() : p.tftp().requestedBlockSize(boot.net().maxUdpPayload());
     }
 
     /**
-     * Returns the TFTP window of a boot: the one in use once the transfer started, else the one the board would
-     * ask for (the profile's, or less when its RAM cannot hold it, see {@link RamBudget}).
+     * Returns the TFTP window of a boot: the one in use once the transfer started, else (an ERROR for the request
+     * too) the one the board would ask for (the profile's, or less when its RAM cannot hold it, see {@link RamBudget}).
      */
     public static int windowSize(BootSequence boot, DeviceProfile p) {
-        if (!(boot.tftp().state() instanceof TftpClient.State.Idle)) {
+        if (boot.tftp().began()) {
             return boot.tftp().windowSize();
         }
         return boot.ram() != null ? boot.ram().window() : Math.max(1, p.tftp().windowSize());

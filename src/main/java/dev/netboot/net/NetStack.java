@@ -361,6 +361,12 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         return groups.counters();
     }
 
+    /** Returns the IPv4 fragments dropped so far ({@link NetStats#dropFragment()}), without a snapshot of every counter. */
+    @Override
+    public long fragmentsDropped() {
+        return rx.fragments;
+    }
+
     /** Returns a snapshot of the counters. */
     public NetStats stats() {
         return new NetStats(rx.frames, tx.frames(), rx.notForUs, rx.malformed + icmp.malformed(),

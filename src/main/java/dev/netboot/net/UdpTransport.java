@@ -50,4 +50,12 @@ public interface UdpTransport {
     default boolean multicast() {
         return false;
     }
+
+    /**
+     * Returns the IPv4 fragments dropped so far: a stack that does not reassemble counts them, so that a transfer waiting
+     * in vain can say the server's datagrams came in pieces. 0 where the host's kernel reassembles.
+     */
+    default long fragmentsDropped() {
+        return 0;
+    }
 }

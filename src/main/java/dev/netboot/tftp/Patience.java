@@ -17,6 +17,7 @@ final class Patience {
     private final TftpClient c;
     private long since;
     private long duplicates, strays, dropped, retransmissions; // the client's counters at the last progress
+    private long fragments; // the stack's IPv4 fragments dropped, at the last progress
 
     Patience(TftpClient client) {
         this.c = client;
@@ -29,6 +30,7 @@ final class Patience {
         strays = c.errors.strayPackets;
         dropped = c.dropped;
         retransmissions = c.retransmissions;
+        fragments = c.net.fragmentsDropped();
     }
 
     /** Returns when the budget runs out, or {@link Long#MAX_VALUE} when that is past the end of time. */
@@ -44,7 +46,8 @@ final class Patience {
 
     /**
      * Returns the failure line: "TFTP: {@code missing} in 25 s (12 retransmissions{@code of}); 183,000 stale packets
-     * ignored: 183,000 duplicates", or "...; nothing else came".
+     * ignored: 183,000 duplicates", or "...; nothing else came"; IPv4 fragments the stack dropped meanwhile are named
+     * too (a block size the path's MTU cannot carry whole: the server's DATA came, in pieces).
      */
     String message(long now, String missing, String of) {
         long again = c.retransmissions - retransmissions;
@@ -54,8 +57,15 @@ final class Patience {
         long stale = dup + stray + junk;
         StringBuilder m = new StringBuilder("TFTP: ").append(missing).append(" in ").append(seconds(now - since))
                 .append(" s (").append(count(again)).append(again == 1 ? " retransmission" : " retransmissions").append(of).append(')');
+        long frag = c.net.fragmentsDropped() - fragments;
+        if (frag > 0) {
+            // What the server sent did not fit the path's MTU whole: the stack does not reassemble, so no "nothing else came".
+            m.append("; ").append(count(frag)).append(frag == 1 ? " IP fragment" : " IP fragments")
+                    .append(" dropped (this stack does not reassemble: blocks of ").append(c.blockSize)
+                    .append(" bytes do not fit the path's MTU; ask for smaller ones)");
+        }
         if (stale == 0) {
-            return m.append("; nothing else came").toString();
+            return frag > 0 ? m.toString() : m.append("; nothing else came").toString();
         }
         m.append("; ").append(count(stale)).append(stale == 1 ? " stale packet" : " stale packets").append(" ignored:");
         String sep = " ";

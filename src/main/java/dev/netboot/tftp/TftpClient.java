@@ -195,6 +195,15 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
         return blockSize;
     }
 
+    /**
+     * Returns whether the transfer began: the server answered the request from its transfer ID with an OACK or the
+     * first DATA (a write: ACK 0). False while the request goes unanswered, and when it was answered with an ERROR: then
+     * nothing was negotiated and {@link #blockSize} and {@link #windowSize} are RFC 1350's 512 and 1, not what was asked.
+     */
+    public boolean began() {
+        return tid != -1;
+    }
+
     /** Returns the negotiated window (RFC 7440): 1 until an OACK says otherwise. */
     public int windowSize() {
         return windowSize;

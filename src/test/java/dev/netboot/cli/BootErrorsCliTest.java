@@ -39,6 +39,28 @@ class BootErrorsCliTest {
         assertEquals(message, j.get("error").asText());
     }
 
+    /**
+     * A server without the boot file answers the RRQ with ERROR 1: the transfer never started, so the JSON says what the
+     * board asked for (README, "CLI contract": blockSize 1468 on a 1500-byte MTU with blksize auto, the profile's window
+     * 8), as for a boot that failed before the RRQ. Found with tftpd-hpa and dnsmasq on a real interface, which said 512
+     * and 1, RFC 1350's defaults, beside a transferSeconds of null.
+     */
+    @Test
+    void aBootFileTheServerDoesNotHaveReportsTheBlockAndWindowAskedFor() throws IOException {
+        Path sc = Files.writeString(dir.resolve("nofile.scenario"), "[bootp]\nboot-file = nope.img\n");
+        String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = eight")
+                .replace("windowsize = auto ", "windowsize = 8    ");
+        Path prof = Files.writeString(dir.resolve("eight.profile"), text);
+        BootCliTest.Run r = run("boot", "--scenario", sc.toString(), "--profile", prof.toString(), "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals("tftp", j.get("stage").asText());
+        assertTrue(j.get("error").asText().contains("ERROR 1 (file not found)"), j.toString());
+        assertTrue(j.get("transferSeconds").isNull(), j.toString());
+        assertEquals(1468, j.get("blockSize").asInt());
+        assertEquals(8, j.get("windowSize").asInt());
+    }
+
     @Test
     void aMissingScenarioSaysNoSuchFile() throws IOException {
         Path missing = dir.resolve("nonexist.scenario");

@@ -252,6 +252,57 @@ class DhcpInteropTest {
     }
 
     /**
+     * Two DHCP servers on one switch, as on an office LAN with a boot server added: dnsmasq giving addresses only (no
+     * boot file; --no-ping, so it offers at once) and ISC dhcpd naming the TFTP server and boot.img, as installed: it
+     * pings an address for a second before offering it (ping-check, on by default), so its offer comes half a second
+     * after the board's offer window closed. The board holds the offer without a boot file, asks again, and boots from
+     * dhcpd's; before, it took dnsmasq's and failed "no boot file in the file field or option 67".
+     */
+    @Test
+    void iscDhcpdPingingBeforeItOffersBesideAFasterServerWithoutABootFile() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            String sw = net.netns("sw");
+            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            net.exec(sw, "ip", "link", "set", "br0", "up");
+            String cli = net.netns("cli");
+            String office = net.netns("dhcp");
+            String boot = net.netns("boot");
+            Lan lan = new Lan(cli, net.name("c0"), office, net.name("d0"));
+            String b0 = net.name("p0");
+            String[][] ports = {{lan.c0(), BOARD_MAC, cli, "b0"}, {lan.s0(), null, office, "b1"}, {b0, null, boot, "b2"}};
+            for (String[] port : ports) {
+                net.veth(port[0], port[1], port[2], net.name(port[3]), null, sw);
+                net.exec(sw, "ip", "link", "set", net.name(port[3]), "master", "br0");
+            }
+            net.exec(office, "ip", "addr", "add", SERVER + "/24", "dev", lan.s0());
+            net.exec(boot, "ip", "addr", "add", "192.0.2.2/24", "dev", b0);
+            byte[] img = image(200_000);
+            dnsmasq(net, office, lan.s0(), "office.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
+                    "--no-ping");
+            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+                    ddns-update-style none;
+                    default-lease-time 600;
+                    max-lease-time 600;
+                    subnet 192.0.2.0 netmask 255.255.255.0 {
+                      range 192.0.2.100 192.0.2.110;
+                      next-server 192.0.2.2;
+                      filename "boot.img";
+                    }
+                    """);
+            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
+            daemon(net, boot, "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
+                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), b0);
+            tftp(net, boot, b0);
+            JsonNode j = bootsWith(lan, img, "dhcpd.log");
+            assertEquals("192.0.2.2", j.get("dhcpServer").asText());
+            assertEquals("192.0.2.2", j.get("server").asText());
+            assertTrue(RealWireTest.inRange(j.get("ip").asText(), "192.0.2.100", "192.0.2.110"), j.toString());
+            assertTrue(log("dhcpd.log").contains("DHCPACK on " + j.get("ip").asText() + " to " + BOARD_MAC), log("dhcpd.log"));
+            assertTrue(log("office.log").contains("DHCPOFFER(" + lan.s0() + ")"), "the faster server offered too: " + log("office.log"));
+        }
+    }
+
+    /**
      * Option 66 as a host name, as Windows DHCP and many dhcpd.conf files write it, and no next-server: the board has no
      * DNS resolver, asks the DHCP server itself, and when that has no TFTP service the one line says why it asked there.
      * With a TFTP server beside dhcpd the same lease boots.

@@ -304,6 +304,47 @@ class RealWireTest {
     }
 
     /**
+     * A block size the path cannot carry whole: the board's link has an MTU of 9000, the server's 1500, and the board
+     * asks atftpd for 8192-byte blocks. atftpd grants them and its kernel sends each DATA as IPv4 fragments, which the
+     * board's stack drops (it does not reassemble). The failure line said "nothing else came" while thousands of
+     * fragments came; now it names them and the block size, and the count is the one the JSON's drops report; the
+     * board's capture holds at least that many fragments of UDP datagrams from the server.
+     */
+    @Test
+    void blocksTheServersLinkFragmentsAreNamedWhenTheTransferGivesUp() throws Exception {
+        HostNet.requireTool("atftpd", "atftpd");
+        try (HostNet net = new HostNet()) {
+            Segment lan = segment(net);
+            net.exec(lan.cli(), "ip", "link", "set", lan.c0(), "mtu", "9000");
+            image(100_000);
+            dnsmasq(net, lan.srv(), lan.s0(), false, "--no-ping", "--dhcp-range=203.0.113.50,203.0.113.60,255.255.255.0",
+                    "--dhcp-boot=boot.img,,203.0.113.1");
+            Process atftpd = net.start(lan.srv(), dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root",
+                    "--group", "root", "--logfile", "-", "--bind-address", "203.0.113.1", dir.resolve("tftp").toString());
+            awaitLog("atftpd.log", "started", atftpd);
+            String text = Files.readString(Path.of("device-profiles/spi-nor-16m.profile")).replace("name = spi-nor-16m", "name = hasty")
+                    .replace("give-up = 25s", "give-up = 3s ");
+            Path prof = Files.writeString(dir.resolve("hasty.profile"), text);
+            Path pcap = dir.resolve("frag.pcap");
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--profile", prof.toString(), "--blksize", "8192", "--json",
+                    "--pcap", pcap.toString());
+            assertEquals(Main.EXIT_FAILED, b.exit(), b.err());
+            JsonNode j = b.json();
+            assertEquals("tftp", j.get("stage").asText());
+            assertEquals(8192, j.get("blockSize").asInt(), "atftpd granted the block: " + j);
+            long dropped = j.get("drops").get("board").get("fragment").asLong();
+            assertTrue(dropped > 0, j.toString());
+            String error = j.get("error").asText();
+            assertTrue(error.startsWith("TFTP: no DATA 1 from 203.0.113.1:"), error);
+            assertTrue(error.endsWith(String.format(java.util.Locale.ROOT, "; %,d IP fragments dropped (this stack does not"
+                    + " reassemble: blocks of 8192 bytes do not fit the path's MTU; ask for smaller ones)", dropped)), error);
+            List<String> fragments = CaptureDissectionTest.tshark(pcap, "-Y", "ip.src == 203.0.113.1 && ip.proto == 17"
+                    + " && (ip.flags.mf == 1 || ip.frag_offset > 0)");
+            assertTrue(fragments.size() >= dropped, fragments.size() + " fragments in the capture, " + dropped + " dropped");
+        }
+    }
+
+    /**
      * A boot file name made to drive the user's terminal, from a real DHCP server (dnsmasq's {@code --dhcp-boot}
      * passes the bytes on): ESC [ 2 J (clear the screen), a newline and a line of the server's making, a
      * right-to-left override. The stage lines and the failure line (no TFTP there: ICMP port unreachable) show each

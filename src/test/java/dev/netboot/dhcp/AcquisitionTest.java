@@ -106,21 +106,81 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.77")), option(r, 50));
     }
 
+    /**
+     * An offer naming no boot (no server, no file) and no ProxyDHCP offer beside it is held while the board keeps
+     * asking, until its third DHCPDISCOVER is due (1 s + 2 s without jitter), then taken: its lease can only fail the
+     * boot, so a slower server naming the boot gets that long.
+     */
     @Test
-    void whenTheWindowClosesTheFirstOfferIsTakenEvenWithoutABootFile() {
+    void anOfferNamingNoBootIsHeldUntilTheThirdDiscoverIsDueThenTaken() {
         start(CONFIG.withProbes(0, MS));
         int xid = discovered();
         deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
-        poll(510 * MS - 1);
-        link.expectNoTx();
         poll(510 * MS);                                                                     // 10 ms + offer-wait 500 ms
-        BootpMessage r = broadcastAt(510 * MS);
+        link.expectNoTx();
+        poll(SEC);
+        BootpMessage again = broadcastAt(SEC);                                              // RFC 2131 4.1: 1 s, then 2 s
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(again));
+        assertEquals(xid, again.xid());
+        deliver(SEC + 10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));     // the same server again
+        poll(3 * SEC - 1);
+        link.expectNoTx();
+        poll(3 * SEC);                                                                      // instead of the third DHCPDISCOVER
+        BootpMessage r = broadcastAt(3 * SEC);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
         assertEquals(new DhcpOption.ServerId(SERVER), option(r, 54));
-        deliver(600 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK)); // too late to matter
+        deliver(3 * SEC + 10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
         LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
         assertEquals("DHCP server 192.0.2.1 gave 192.0.2.42 but siaddr is 0.0.0.0 and there is no option 66, option 150 or"
                 + " dotted sname (expected: a TFTP server); no boot file in the file field or option 67; no ProxyDHCP server"
                 + " answered", f.reason());
+    }
+
+    /**
+     * ISC dhcpd pings an address for a second before it offers it (ping-check, on by default): its offer naming the
+     * boot comes 1 s after the DHCPDISCOVER, long after a DHCP-only server's. The board takes it, not the first.
+     */
+    @Test
+    void anOfferNamingTheBootASecondLaterBeatsAnEarlierOneWithout() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));           // fast, no boot file
+        poll(SEC);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(SEC)));
+        deliver(SEC + 5 * MS, Reply.OFFER.xid(xid).from(SERVER2).yiaddr(ip("192.0.2.77"))); // after its ping: complete
+        BootpMessage r = broadcastAt(SEC + 5 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(new DhcpOption.ServerId(SERVER2), option(r, 54));
+        assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.77")), option(r, 50));
+    }
+
+    /** A ProxyDHCP offer while an offer naming no boot is held completes that one: the DHCPREQUEST goes at once. */
+    @Test
+    void aProxyOfferEndsTheHoldOfAnOfferNamingNoBoot() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(510 * MS);
+        link.expectNoTx();
+        deliverFrom(700 * MS, Reply.OFFER.xid(xid).from(PROXY).yiaddr(Ipv4Address.ANY).with(
+                new DhcpOption.VendorClass("PXEClient")), OTHER_MAC, PROXY);
+        BootpMessage r = broadcastAt(700 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(new DhcpOption.ServerId(SERVER), option(r, 54));
+    }
+
+    /** No hold for an offer that comes only after the second DHCPDISCOVER went: the window closes, the offer is taken. */
+    @Test
+    void anOfferNamingNoBootAfterTheThirdDiscoverIsTakenWhenItsWindowCloses() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        poll(SEC);
+        broadcastAt(SEC);
+        poll(3 * SEC);
+        broadcastAt(3 * SEC);
+        deliver(3 * SEC + 10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
+        poll(3 * SEC + 510 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(3 * SEC + 510 * MS)));
     }
 
     @Test
@@ -235,12 +295,14 @@ class AcquisitionTest extends DhcpTimeline {
     void anAckNamingNoBootFileWithNoProxyDhcpServerSaysWhatIsMissing() {
         start(CONFIG.withProbes(0, MS));
         int xid = discovered();
-        // An address but no boot server nor file: the board waits out the offer window (500 ms) for a better offer.
+        // An address but no boot server nor file: the board asks on until its third DHCPDISCOVER is due for a better offer.
         deliver(10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file(""));
         link.expectNoTx();
-        poll(510 * MS);
-        assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(510 * MS)));
-        deliver(520 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
+        poll(SEC);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(SEC)));
+        poll(3 * SEC);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(3 * SEC)));
+        deliver(3 * SEC + 10 * MS, Reply.OFFER.xid(xid).siaddr(Ipv4Address.ANY).file("").type(DhcpMessageType.Known.ACK));
         LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
         assertTrue(f.reason().startsWith("DHCP server 192.0.2.1 gave 192.0.2.42 but siaddr is 0.0.0.0"), f.reason());
         assertTrue(f.reason().contains("no boot file in the file field or option 67"), f.reason());

@@ -145,6 +145,25 @@ class DhcpLanTest {
         assertEquals(null, r.lan().otherDhcpServers().getFirst().addressOf(BOARD));
     }
 
+    /**
+     * The server host as ISC dhcpd runs by default: it pings an address for a second before offering it (ping-check,
+     * ping-timeout 1 s), so its offer naming the boot file comes long after the offer window of the fast server's.
+     * The board, holding the offer without a boot file, asks again and takes the server host's.
+     */
+    @Test
+    void aServerNamingTheBootFileASecondLateStillWins() throws Exception {
+        String text = java.nio.file.Files.readString(Path.of("emulator", "two-servers.scenario"))
+                .replace("offer-delay = 300ms", "offer-delay = 1s   ");
+        Run r = run(ScenarioFile.parse(text, "two-servers-ping-check.scenario"), EmulatedBootTest.image(5_000));
+        List<String> d = r.dhcp();
+        assertEquals("0 DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67", d.get(0));
+        assertEquals("100000 DHCPOFFER 10.0.0.2:67 > 255.255.255.255:68", d.get(1));   // fast, no boot file: held
+        assertTrue(d.contains("1000100000 DHCPOFFER 10.0.0.1:67 > 255.255.255.255:68"), String.join("\n", d));
+        assertTrue(d.contains("1000200000 DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67"), String.join("\n", d)); // at once
+        assertEquals(Ipv4Address.parse("10.0.0.1"), r.report().lease().dhcpServer());
+        assertEquals(Ipv4Address.parse("10.0.0.42"), r.report().address());
+    }
+
     @Test
     void anAddressInUseIsDeclinedAndTheNextOneTakenTenSecondsLater() {
         byte[] img = EmulatedBootTest.image(5_000);
@@ -250,9 +269,15 @@ class DhcpLanTest {
         lan.simulation().run(boot::finished, 600 * S).orThrow();
         Run r = new Run(boot, lan, tap, null, lan.simulation().now());
         List<String> d = r.dhcp();
-        assertEquals("500200000 DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67", d.get(3));  // the offer came at 2L, + 500 ms
-        assertEquals("500300000 DHCPNAK 10.0.0.1:67 > 255.255.255.255:68", d.get(4));
-        assertEquals("500400000 DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67", d.get(5));
+        // The offer (at 2L) names no boot file: the board asks again (the server offers again) and takes it when its third
+        // DHCPDISCOVER is due, 2 s ± 0.5 s after the second (RFC 2131 section 4.1's backoff).
+        assertTrue(d.get(3).endsWith(" DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67"), d.get(3));
+        assertTrue(d.get(5).endsWith(" DHCPREQUEST 0.0.0.0:68 > 255.255.255.255:67"), d.get(5));
+        long second = Long.parseLong(d.get(3).split(" ")[0]);
+        long request = Long.parseLong(d.get(5).split(" ")[0]);
+        assertTrue(request - second >= 1_500 * MS && request - second <= 2_500 * MS, d.get(3) + " / " + d.get(5));
+        assertEquals((request + 100_000) + " DHCPNAK 10.0.0.1:67 > 255.255.255.255:68", d.get(6));
+        assertEquals((request + 200_000) + " DHCPDISCOVER 0.0.0.0:68 > 255.255.255.255:67", d.get(7));
         assertEquals(1, boot.lease().naks());
         // The second offer, 10.0.0.43, names no boot file either: the board says so.
         assertEquals("DHCP server 10.0.0.1 gave 10.0.0.43 but siaddr is 0.0.0.0 and there is no option 66, option 150 or"
