@@ -70,12 +70,12 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         this.config = config;
         this.mac = mac.value();
         this.tx = new FrameSender(link, this.mac);
-        StackWire wire = new StackWire();
+        this.ports = new UdpPorts(config.udpBindings());
+        StackWire wire = new StackWire(this, config, tx, ports);
         this.arp = new ArpResolver(config, this.mac, maxUdpPayload(link.mtu()), wire);
         this.icmp = new IcmpResponder(config, this.mac, link.mtu() - Ipv4Packet.HEADER_LEN, wire);
         this.groups = new GroupMembership(link, this.mac, MAX_GROUPS, config.verifyChecksums(),
                 (now, type, group, dstIp) -> tx.igmp(now, type, group, address, dstIp));
-        this.ports = new UdpPorts(config.udpBindings());
         this.rx = new FrameReceiver(new ReceiveVerdict(this, config, this.mac, arp, groups, ports), arp, groups, icmp,
                 ports);
     }
@@ -373,46 +373,5 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
                 rx.badChecksum + icmp.badChecksums(), rx.fragments, rx.unsupported, rx.noListener, arp.requestsSent(),
                 arp.repliesSent(), arp.failures(), icmp.echoReplies(), icmp.unreachables(), icmp.ignored(),
                 icmp.unreachablesSent());
-    }
-
-    /** What the ARP resolver and the ICMP responder send, through this stack. */
-    private final class StackWire implements ArpResolver.Wire, IcmpResponder.Wire {
-        @Override
-        public int address() {
-            return address;
-        }
-
-        @Override
-        public int nextIdent() {
-            return tx.nextIdent();
-        }
-
-        @Override
-        public boolean transmit(long now, int length, Link.FrameFiller filler) {
-            return tx.transmit(now, length, filler);
-        }
-
-        @Override
-        public boolean isBound(int port) {
-            return ports.handler(port) != null;
-        }
-
-        @Override
-        public boolean sendArp(long now, int op, long dstMac, int spa, long tha, int tpa) {
-            return NetStack.this.sendArp(now, op, dstMac, spa, tha, tpa);
-        }
-
-        @Override
-        public void sendHeld(long now, long dstMac, int dstIp, int srcPort, int dstPort, int len, PayloadWriter payload) {
-            transmitUdp(now, dstMac, address, dstIp, srcPort, dstPort, len, payload);
-        }
-
-        @Override
-        public void unreachable(long now, int srcPort, int dstIp, int dstPort, boolean refused, String reason) {
-            UdpHandler h = ports.handler(srcPort);
-            if (h != null) {
-                h.onUnreachable(now, new Ipv4Address(dstIp), dstPort, refused, reason);
-            }
-        }
     }
 }
