@@ -228,8 +228,9 @@ public final class BootSequence {
                     startTransfer(now, a.lease());
                 }
                 case ArpStatus.Failed f -> {
-                    BootFailure why = new BootFailure("arp", "ARP: " + a.hop() + " did not answer " + f.requestsSent() + " requests"
-                            + (a.hop().equals(a.lease().server()) ? "" : " (gateway toward server " + a.lease().server() + ")"));
+                    BootFailure why = new BootFailure("arp", "ARP: " + (a.hop().equals(a.lease().server()) ? "TFTP server " + a.hop()
+                            : "gateway " + a.hop() + " toward TFTP server " + a.lease().server()) + " did not answer "
+                            + f.requestsSent() + " requests");
                     if (!tryAnotherServer(now, a.lease(), why)) {
                         fail(now, why.stage(), why.message());
                     }
