@@ -10,6 +10,7 @@ import dev.netboot.emulator.EmulatedLan;
 import dev.netboot.emulator.timeline.FlashBusyLog;
 import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.Ipv4Address;
@@ -73,17 +74,8 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
 
     @Override
     public Link boardLink(Link port) {
-        return new Link() {
-            @Override
-            public MacAddress macAddress() {
-                return port.macAddress();
-            }
-
-            @Override
-            public int mtu() {
-                return port.mtu();
-            }
-
+        // Everything else goes to the port: its rate sizes the board's window (windowsize = auto), as without --timeline.
+        return new ForwardingLink(port) {
             @Override
             public boolean receive(long now, FrameHandler handler) {
                 return port.receive(now, (t, frame, length) -> {
@@ -92,16 +84,6 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
                     received.add(copy);
                     handler.onFrame(t, frame, length);
                 });
-            }
-
-            @Override
-            public boolean transmit(long now, int length, FrameFiller filler) {
-                return port.transmit(now, length, filler);
-            }
-
-            @Override
-            public long pollAt() {
-                return port.pollAt();
             }
         };
     }

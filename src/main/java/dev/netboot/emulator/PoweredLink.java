@@ -1,8 +1,8 @@
 package dev.netboot.emulator;
 
 import dev.netboot.flash.PowerCutFlash;
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.Link;
-import dev.netboot.wire.MacAddress;
 
 /**
  * A board's link that goes dark when its power is cut ({@link PowerCutFlash}): from the cut on, frames reaching the
@@ -11,31 +11,20 @@ import dev.netboot.wire.MacAddress;
  * answering ARP, ping or a datagram to its closed TFTP port with ICMP port unreachable, which a server would take
  * for a client that closed its port (RFC 1122 section 4.2.3.9) rather than one that fell silent.
  */
-final class PoweredLink implements Link {
-    private final Link port;
+final class PoweredLink extends ForwardingLink {
     private final PowerCutFlash power;
 
     PoweredLink(Link port, PowerCutFlash power) {
-        this.port = port;
+        super(port);
         this.power = power;
-    }
-
-    @Override
-    public MacAddress macAddress() {
-        return port.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return port.mtu();
     }
 
     @Override
     public boolean receive(long now, FrameHandler handler) {
         if (!power.isCut()) {
-            return port.receive(now, handler);
+            return inner.receive(now, handler);
         }
-        while (port.receive(now, (t, f, len) -> { })) {
+        while (inner.receive(now, (t, f, len) -> { })) {
             // lost: nothing on the board runs to take it
         }
         return false;
@@ -43,31 +32,6 @@ final class PoweredLink implements Link {
 
     @Override
     public boolean transmit(long now, int length, FrameFiller filler) {
-        return power.isCut() || port.transmit(now, length, filler); // after the cut nothing leaves (nor is held back)
-    }
-
-    @Override
-    public long bitsPerSecond() {
-        return port.bitsPerSecond();
-    }
-
-    @Override
-    public long receiveBufferBytes() {
-        return port.receiveBufferBytes();
-    }
-
-    @Override
-    public void joinMulticast(MacAddress group) {
-        port.joinMulticast(group);
-    }
-
-    @Override
-    public void leaveMulticast(MacAddress group) {
-        port.leaveMulticast(group);
-    }
-
-    @Override
-    public long pollAt() {
-        return port.pollAt();
+        return power.isCut() || inner.transmit(now, length, filler); // after the cut nothing leaves (nor is held back)
     }
 }

@@ -1,6 +1,5 @@
 package dev.netboot.link;
 
-import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 
 /**
@@ -12,7 +11,7 @@ import java.nio.ByteBuffer;
  * <p>Stack it inside any fault injector, so frames the injector drops on receive still show up
  * (smoltcp's {@code FaultInjector<PcapWriter<D>>} order). Allocation-free per frame.
  */
-public final class PcapLink implements Link, Link.FrameFiller, Link.FrameHandler {
+public final class PcapLink extends ForwardingLink implements Link.FrameFiller, Link.FrameHandler {
     /** Which directions are captured. */
     public enum Direction {
         /** Frames sent through the link only. */
@@ -23,7 +22,6 @@ public final class PcapLink implements Link, Link.FrameFiller, Link.FrameHandler
         BOTH
     }
 
-    private final Link inner;
     private final PcapWriter pcap;
     private final boolean captureTx;
     private final boolean captureRx;
@@ -40,45 +38,10 @@ public final class PcapLink implements Link, Link.FrameFiller, Link.FrameHandler
 
     /** Wraps {@code inner}, capturing {@code direction}. */
     public PcapLink(Link inner, PcapWriter pcap, Direction direction) {
-        this.inner = inner;
+        super(inner);
         this.pcap = pcap;
         this.captureTx = direction != Direction.RX;
         this.captureRx = direction != Direction.TX;
-    }
-
-    @Override
-    public MacAddress macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
-    public long bitsPerSecond() {
-        return inner.bitsPerSecond();
-    }
-
-    @Override
-    public long receiveBufferBytes() {
-        return inner.receiveBufferBytes();
-    }
-
-    @Override
-    public void joinMulticast(MacAddress group) {
-        inner.joinMulticast(group);
-    }
-
-    @Override
-    public void leaveMulticast(MacAddress group) {
-        inner.leaveMulticast(group);
-    }
-
-    @Override
-    public long pollAt() {
-        return inner.pollAt();
     }
 
     @Override

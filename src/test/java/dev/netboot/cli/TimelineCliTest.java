@@ -149,6 +149,24 @@ class TimelineCliTest {
         assertTrue(groups(d).stream().anyMatch(g -> g.getAttribute("class").equals("band")));
     }
 
+    /**
+     * Drawing a boot does not change it: on a 100 Mbit/s link with a 1 ms round trip the board sizes its window from
+     * the link's rate (windowsize = auto), with --timeline as without. The timeline's link once passed on only what it
+     * watched, the board saw no rate, and asked for 8 blocks a window: half the speed of the boot it claimed to draw.
+     */
+    @Test
+    void drawingABootDoesNotChangeIt() throws Exception {
+        String[] boot = {"boot", "--bandwidth", "100Mbit", "--rtt", "1ms", "--flash-timing", "none", "--json"};
+        JsonNode plain = BootCliTest.run(boot).json();
+        List<String> drawn = new ArrayList<>(List.of(boot));
+        drawn.addAll(List.of("--timeline", dir.resolve("same.svg").toString()));
+        JsonNode withTimeline = BootCliTest.run(drawn.toArray(String[]::new)).json();
+        assertTrue(plain.get("windowSize").asInt() > 8, plain.toString()); // auto: more than the fallback when the rate is unknown
+        for (String key : List.of("windowSize", "blockSize", "transferSeconds", "simulatedSeconds", "retransmissions")) {
+            assertEquals(plain.get(key), withTimeline.get(key), key);
+        }
+    }
+
     @Test
     void theTimelineIsForTheEmulatorAndIsCheckedBeforeTheBoot() throws Exception {
         BootCliTest.Run r = BootCliTest.run("boot", "--interface", "lo", "--timeline", dir.resolve("t.svg").toString());

@@ -9,9 +9,9 @@ import dev.netboot.device.BootObserver;
 import dev.netboot.device.BootSequence;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.SimulatedNorFlash;
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.Link;
 import dev.netboot.wire.EthernetFrame;
-import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ class BoardPortUnreachableTest {
     static final int TFTP_OFF = 14 + 20 + 8;
 
     /** The board's link, losing every ACK it sends of the file's last block and noting the ICMP errors it sends. */
-    static final class LosesFinalAcks implements Link {
+    static final class LosesFinalAcks extends ForwardingLink {
         final Link port;
         int longestData;
         int lastBlock = -1;
@@ -41,27 +41,8 @@ class BoardPortUnreachableTest {
         final List<byte[]> errors = new ArrayList<>();
 
         LosesFinalAcks(Link port) {
+            super(port);
             this.port = port;
-        }
-
-        @Override
-        public MacAddress macAddress() {
-            return port.macAddress();
-        }
-
-        @Override
-        public int mtu() {
-            return port.mtu();
-        }
-
-        @Override
-        public long bitsPerSecond() {
-            return port.bitsPerSecond();
-        }
-
-        @Override
-        public long pollAt() {
-            return port.pollAt();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.netboot.emulator;
 
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.Link;
 import dev.netboot.net.NetConfig;
 import dev.netboot.net.NetStack;
@@ -45,17 +46,7 @@ final class TestClient implements SimNode {
     TestClient(EthernetSegment segment, MacAddress mac) {
         this.port = segment.attach(mac);
         // Notes the destination MAC of each frame before the stack dispatches it.
-        Link spy = new Link() {
-            @Override
-            public MacAddress macAddress() {
-                return port.macAddress();
-            }
-
-            @Override
-            public int mtu() {
-                return port.mtu();
-            }
-
+        Link spy = new ForwardingLink(port) {
             @Override
             public boolean receive(long now, FrameHandler handler) {
                 return port.receive(now, (t, f, len) -> {
@@ -64,16 +55,6 @@ final class TestClient implements SimNode {
                         handler.onFrame(t, f, len);
                     }
                 });
-            }
-
-            @Override
-            public boolean transmit(long now, int length, FrameFiller filler) {
-                return port.transmit(now, length, filler);
-            }
-
-            @Override
-            public long pollAt() {
-                return port.pollAt();
             }
         };
         this.stack = new NetStack(spy, NetConfig.DEFAULTS);
