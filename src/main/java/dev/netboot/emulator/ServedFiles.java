@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The files a TFTP server reads out, by name (exact match); what a request's mode makes of them (RFC 1350's netascii)
- * is the session's ({@link ReadBlocks}).
+ * The files a TFTP server reads out, by name (exact match, or with the leading {@code /}s of the request left out, as
+ * tftpd-hpa's {@code -s} reads "/boot.img"); what a request's mode makes of them (RFC 1350's netascii) is the session's
+ * ({@link ReadBlocks}).
  *
  * <p>Beside the names given one by one, a folder may be served ({@link #serveFolder}), as tftpd-hpa's {@code -s DIR}
  * serves one: a name is a path under the folder, a leading {@code /} standing for the folder itself; a name with a
@@ -75,6 +76,10 @@ final class ServedFiles implements AutoCloseable {
      */
     ServedFile read(String name) throws Refused {
         ServedFile f = files.get(name);
+        if (f == null && name.startsWith("/")) {
+            // As tftpd-hpa -s reads it, "/boot.img" is boot.img: a boot loader told the file's path from the root.
+            f = files.get(name.replaceFirst("^/+", ""));
+        }
         if (f == null && folder != null) {
             f = fromFolder(name);
         }

@@ -153,7 +153,9 @@ class TftpServerTest {
     /** Fetches {@code name} from a server serving {@code folder} (and {@code extra} by name): the bytes, or the ERROR. */
     private static Object fetchFromFolder(Path folder, String name, String extraName, byte[] extra) throws IOException {
         Setup s = setup(SC);
-        s.tftp().serveFolder(folder);
+        if (folder != null) {
+            s.tftp().serveFolder(folder);
+        }
         if (extraName != null) {
             s.tftp().serve(extraName, extra);
         }
@@ -203,6 +205,19 @@ class TftpServerTest {
         // A name served by itself comes before the folder's file of that name.
         byte[] own = file(700);
         assertArrayEquals(own, (byte[]) fetchFromFolder(root, "a.bin", "a.bin", own));
+    }
+
+    @Test
+    void aNameServedByItselfIsFoundWithALeadingSlashAsTftpdHpaSecureFindsIt() throws IOException {
+        // serve --image FILE: U-Boot's "tftpboot /boot.img" or a DHCP boot file of "/boot.img" reaches tftpd-hpa -s's
+        // ROOT/boot.img; so it reaches the file served as boot.img here. A name served with its slash stays its own.
+        byte[] own = file(700);
+        assertArrayEquals(own, (byte[]) fetchFromFolder(null, "/boot.img", "boot.img", own));
+        assertArrayEquals(own, (byte[]) fetchFromFolder(null, "//boot.img", "boot.img", own));
+        assertArrayEquals(own, (byte[]) fetchFromFolder(null, "/x/boot.img", "/x/boot.img", own));
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), fetchFromFolder(null, "/", "boot.img", own));
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"),
+                fetchFromFolder(null, "/boot.im", "boot.img", own));
     }
 
     @Test
