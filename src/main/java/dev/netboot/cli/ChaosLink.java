@@ -1,9 +1,9 @@
 package dev.netboot.cli;
 
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.WaitableLink;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.Ipv4Packet;
-import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * <p>The real clock drives it: a frame held for later is handed over by the first {@link #receive} or
  * {@link #transmit} at or after its time; {@link #pollAt()} says when that is.
  */
-final class ChaosLink implements WaitableLink {
+final class ChaosLink extends ForwardingLink implements WaitableLink {
     /** How long a frame held back for reordering waits for a later one to overtake it. */
     static final long REORDER_HOLD = 50_000_000L;
 
@@ -70,7 +70,7 @@ final class ChaosLink implements WaitableLink {
     private record Held(long at, long seq, Direction dir, byte[] frame) {
     }
 
-    private final WaitableLink inner;
+    private final WaitableLink wire; // the same link as inner, for awaitFrame
     private final Faults faults;
     private final Tap tap;
     private final SplittableRandom lossRandom, duplicateRandom, reorderRandom, corruptRandom, jitterRandom;
@@ -85,7 +85,8 @@ final class ChaosLink implements WaitableLink {
     private long lost, corrupted, duplicated, delayed, reordered;
 
     ChaosLink(WaitableLink inner, Faults faults, long seed, Tap tap) {
-        this.inner = inner;
+        super(inner);
+        this.wire = inner;
         this.faults = faults;
         this.tap = tap;
         SplittableRandom root = new SplittableRandom(seed);
@@ -94,16 +95,6 @@ final class ChaosLink implements WaitableLink {
         this.reorderRandom = root.split();
         this.corruptRandom = root.split();
         this.jitterRandom = root.split();
-    }
-
-    @Override
-    public MacAddress macAddress() {
-        return inner.macAddress();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
     }
 
     @Override
@@ -269,7 +260,7 @@ final class ChaosLink implements WaitableLink {
 
     @Override
     public boolean awaitFrame(long timeoutNanos) {
-        return !inbound.isEmpty() || inner.awaitFrame(timeoutNanos);
+        return !inbound.isEmpty() || wire.awaitFrame(timeoutNanos);
     }
 
     /** Returns the frames lost, both directions. */
