@@ -63,7 +63,12 @@ final class ServeClients {
 
         /** Returns whether one of the client's transfers is (or was) member {@code i} of multicast transfer {@code m}. */
         boolean holds(TftpMulticastSession m, int i) {
-            return transfers.stream().anyMatch(t -> t.multicast == m && t.member == i);
+            for (ServeTransfer t : transfers) {
+                if (t.multicast == m && t.member == i) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */

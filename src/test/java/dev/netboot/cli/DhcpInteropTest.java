@@ -48,6 +48,33 @@ class DhcpInteropTest {
     record Lan(String cli, String c0, String srv, String s0) {
     }
 
+    /** A switched LAN: the board and the DHCP server ({@code lan}), and {@code other} on {@code otherPort}, 192.0.2.2. */
+    record Switched(Lan lan, String other, String otherPort) {
+    }
+
+    /**
+     * A switch, a bridge in a namespace of its own, with three ports: the board (namespace cli), the DHCP server
+     * (namespace dhcp, {@link #SERVER}) and a second server in namespace {@code otherName} at 192.0.2.2.
+     */
+    static Switched switched(HostNet net, String otherName) {
+        String sw = net.netns("sw");
+        net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+        net.exec(sw, "ip", "link", "set", "br0", "up");
+        String cli = net.netns("cli");
+        String dhcp = net.netns("dhcp");
+        String other = net.netns(otherName);
+        Lan lan = new Lan(cli, net.name("c0"), dhcp, net.name("d0"));
+        String p0 = net.name("p0");
+        String[][] ports = {{lan.c0(), BOARD_MAC, cli, "b0"}, {lan.s0(), null, dhcp, "b1"}, {p0, null, other, "b2"}};
+        for (String[] port : ports) {
+            net.veth(port[0], port[1], port[2], net.name(port[3]), null, sw);
+            net.exec(sw, "ip", "link", "set", net.name(port[3]), "master", "br0");
+        }
+        net.exec(dhcp, "ip", "addr", "add", SERVER + "/24", "dev", lan.s0());
+        net.exec(other, "ip", "addr", "add", "192.0.2.2/24", "dev", p0);
+        return new Switched(lan, other, p0);
+    }
+
     /** client ns ── veth ── server ns (192.0.2.1/24). */
     static Lan lan(HostNet net) {
         Lan l = new Lan(net.netns("cli"), net.name("c0"), net.netns("srv"), net.name("s0"));
@@ -180,22 +207,12 @@ class DhcpInteropTest {
     @Test
     void dnsmasqAsAProxyDhcpServerBesideUdhcpdGivingAddressesOnly() throws Exception {
         try (HostNet net = new HostNet("dh")) {
-            // A switch: a bridge in its own namespace, with the board, the DHCP server and the ProxyDHCP server on it.
-            String sw = net.netns("sw");
-            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
-            net.exec(sw, "ip", "link", "set", "br0", "up");
-            String cli = net.netns("cli");
-            String dhcp = net.netns("dhcp");
-            String pxe = net.netns("pxe");
-            Lan lan = new Lan(cli, net.name("c0"), dhcp, net.name("d0"));
-            String p0 = net.name("p0");
-            String[][] ports = {{lan.c0(), BOARD_MAC, cli, "b0"}, {lan.s0(), null, dhcp, "b1"}, {p0, null, pxe, "b2"}};
-            for (String[] port : ports) {
-                net.veth(port[0], port[1], port[2], net.name(port[3]), null, sw);
-                net.exec(sw, "ip", "link", "set", net.name(port[3]), "master", "br0");
-            }
-            net.exec(dhcp, "ip", "addr", "add", SERVER + "/24", "dev", lan.s0());
-            net.exec(pxe, "ip", "addr", "add", "192.0.2.2/24", "dev", p0);
+            // A switch with the board, the DHCP server and the ProxyDHCP server on it.
+            Switched sw = switched(net, "pxe");
+            Lan lan = sw.lan();
+            String dhcp = lan.srv();
+            String pxe = sw.other();
+            String p0 = sw.otherPort();
             byte[] img = image(200_000);
             // busybox udhcpd: addresses only, no siaddr, no boot file.
             Path conf = Files.writeString(dir.resolve("udhcpd.conf"), String.join("\n", "start 192.0.2.50", "end 192.0.2.60",
@@ -261,21 +278,11 @@ class DhcpInteropTest {
     @Test
     void iscDhcpdPingingBeforeItOffersBesideAFasterServerWithoutABootFile() throws Exception {
         try (HostNet net = new HostNet("dh")) {
-            String sw = net.netns("sw");
-            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
-            net.exec(sw, "ip", "link", "set", "br0", "up");
-            String cli = net.netns("cli");
-            String office = net.netns("dhcp");
-            String boot = net.netns("boot");
-            Lan lan = new Lan(cli, net.name("c0"), office, net.name("d0"));
-            String b0 = net.name("p0");
-            String[][] ports = {{lan.c0(), BOARD_MAC, cli, "b0"}, {lan.s0(), null, office, "b1"}, {b0, null, boot, "b2"}};
-            for (String[] port : ports) {
-                net.veth(port[0], port[1], port[2], net.name(port[3]), null, sw);
-                net.exec(sw, "ip", "link", "set", net.name(port[3]), "master", "br0");
-            }
-            net.exec(office, "ip", "addr", "add", SERVER + "/24", "dev", lan.s0());
-            net.exec(boot, "ip", "addr", "add", "192.0.2.2/24", "dev", b0);
+            Switched sw = switched(net, "boot");
+            Lan lan = sw.lan();
+            String office = lan.srv();
+            String boot = sw.other();
+            String b0 = sw.otherPort();
             byte[] img = image(200_000);
             dnsmasq(net, office, lan.s0(), "office.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping");

@@ -41,14 +41,10 @@ class ServeClientGoneTest {
         try (HostNet net = new HostNet("sg", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            List<String> ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:56:00:0f:0", 2);
-            for (int i = 1; i <= 2; i++) {
-                net.exec(ns.get(i - 1), "ip", "addr", "add", "192.0.2.10" + i + "/24", "dev", net.name("c" + i));
-            }
+            List<String> ns = ServeCommandTest.addressed(net, srv, br, "02:53:56:00:0f:0", 2);
             byte[] img = BootCliTest.randomImage(300_000, 1352);
             Path image = Files.write(dir.resolve("image.bin"), img);
-            Path scenario = Files.writeString(dir.resolve("slow.scenario"), ServeCommandTest.SCENARIO.formatted("1s")
-                    + "[segment]\nlatency = 5ms\n");
+            Path scenario = ServeCommandTest.slowScenario(dir, "5ms");
             Path pcap = dir.resolve("serve.pcap");
             Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
                     image.toString(), "--clients", "1", "--for", "60s", "--json", "--pcap", pcap.toString());

@@ -94,6 +94,23 @@ class ServeCommandTest {
         return ns;
     }
 
+    /**
+     * {@link #bridged} clients c1..cn whose addresses are static, client i at 192.0.2.10i/24, as a tftp client fetching
+     * from serve by hand needs. Returns the namespaces' names, in order.
+     */
+    static List<String> addressed(HostNet net, String srv, String br, String macPrefix, int n) {
+        List<String> ns = bridged(net, srv, br, "c", macPrefix, n);
+        for (int i = 1; i <= n; i++) {
+            net.exec(ns.get(i - 1), "ip", "addr", "add", "192.0.2.10" + i + "/24", "dev", net.name("c" + i));
+        }
+        return ns;
+    }
+
+    /** Writes {@code dir}/slow.scenario: {@link #SCENARIO} with a TFTP timeout of 1 s and {@code latency} on the segment. */
+    static Path slowScenario(Path dir, String latency) throws IOException {
+        return Files.writeString(dir.resolve("slow.scenario"), SCENARIO.formatted("1s") + "[segment]\nlatency = " + latency + "\n");
+    }
+
     /** A client's shell line: udhcpc (its script records what it was told and sets the address), then {@code fetch}. */
     String client(String name, String dev, String fetch) throws IOException {
         Path script = dir.resolve(name + ".script");

@@ -38,12 +38,10 @@ class ServeRefetchTest {
         try (HostNet net = new HostNet("sr", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            String ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:52:00:0f:0", 1).getFirst();
-            net.exec(ns, "ip", "addr", "add", "192.0.2.101/24", "dev", net.name("c1"));
+            String ns = ServeCommandTest.addressed(net, srv, br, "02:53:52:00:0f:0", 1).getFirst();
             byte[] img = BootCliTest.randomImage(300_000, 1353);
             Path image = Files.write(dir.resolve("image.bin"), img);
-            Path scenario = Files.writeString(dir.resolve("slow.scenario"), ServeCommandTest.SCENARIO.formatted("1s")
-                    + "[segment]\nlatency = 5ms\n");
+            Path scenario = ServeCommandTest.slowScenario(dir, "5ms");
             Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
                     image.toString(), "--clients", "1", "--for", "60s", "--json");
             Process client = net.start(ns, dir.resolve("c1.log"), "sh", "-c", "busybox tftp -g -r boot.img -l "

@@ -47,14 +47,10 @@ class ServeRepeatedRequestTest {
         try (HostNet net = new HostNet("sq", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            List<String> ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:56:00:0e:0", 2);
-            for (int i = 1; i <= 2; i++) {
-                net.exec(ns.get(i - 1), "ip", "addr", "add", "192.0.2.10" + i + "/24", "dev", net.name("c" + i));
-            }
+            List<String> ns = ServeCommandTest.addressed(net, srv, br, "02:53:56:00:0e:0", 2);
             byte[] img = BootCliTest.randomImage(20_000, 1350);
             Path image = Files.write(dir.resolve("image.bin"), img);
-            Path scenario = Files.writeString(dir.resolve("slow.scenario"), ServeCommandTest.SCENARIO.formatted("1s")
-                    + "[segment]\nlatency = 40ms\n");
+            Path scenario = ServeCommandTest.slowScenario(dir, "40ms");
             Path pcap = dir.resolve("serve.pcap");
             Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
                     image.toString(), "--clients", "2", "--for", "60s", "--json", "--pcap", pcap.toString());
@@ -109,12 +105,10 @@ class ServeRepeatedRequestTest {
         try (HostNet net = new HostNet("sq", "serve")) {
             String srv = net.netns("srv");
             String br = net.name("br");
-            String ns = ServeCommandTest.bridged(net, srv, br, "c", "02:53:56:00:0e:0", 1).getFirst();
-            net.exec(ns, "ip", "addr", "add", "192.0.2.101/24", "dev", net.name("c1"));
+            String ns = ServeCommandTest.addressed(net, srv, br, "02:53:56:00:0e:0", 1).getFirst();
             byte[] img = BootCliTest.randomImage(60_000, 1351);
             Path image = Files.write(dir.resolve("image.bin"), img);
-            Path scenario = Files.writeString(dir.resolve("slow.scenario"), ServeCommandTest.SCENARIO.formatted("1s")
-                    + "[segment]\nlatency = 20ms\n");
+            Path scenario = ServeCommandTest.slowScenario(dir, "20ms");
             Process serve = ServeCommandTest.serve(dir, srv, "--interface", br, "--scenario", scenario.toString(), "--image",
                     image.toString(), "--clients", "1", "--for", "60s", "--json");
             Path got = dir.resolve("got.bin");

@@ -8,7 +8,7 @@ import dev.netboot.emulator.FaultPlan;
 import dev.netboot.emulator.Simulation;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashGeometry;
-import dev.netboot.link.Link;
+import dev.netboot.link.ForwardingLink;
 import dev.netboot.testkit.FlashContract;
 import dev.netboot.testkit.LinkContract;
 import dev.netboot.wire.MacAddress;
@@ -121,22 +121,11 @@ class TestKitTest {
     }
 
     /** A port that also hands every frame it sends back to itself, as a loop or a misconfigured bridge would. */
-    static final class EchoingPort implements Link {
-        private final EmulatedPort inner;
+    static final class EchoingPort extends ForwardingLink {
         private final ArrayDeque<byte[]> echoes = new ArrayDeque<>();
 
         EchoingPort(EmulatedPort inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public MacAddress macAddress() {
-            return inner.macAddress();
-        }
-
-        @Override
-        public int mtu() {
-            return inner.mtu();
+            super(inner);
         }
 
         @Override
