@@ -222,6 +222,18 @@ final class ServeClients {
             MacAddress mac = byIp.get(s.client().value());
             Client c = mac == null ? null : clients.get(mac.value());
             ServeTransfer t = c == null ? null : c.current(s.file());
+            if (t != null && t.completed(all)) {
+                // A request from a new transfer ID after the file was sent whole: another transfer (RFC 1350 section 4),
+                // though its RRQ was seen before the server took the last ACK (the wire's latency comes after the
+                // capture), when it looked like the client asking again for a transfer not yet done. The first ends first.
+                if (t.endAt < 0) {
+                    follow(now, c, t, all);
+                }
+                t = new ServeTransfer(s.file(), now);
+                c.transfers.add(t);
+                c.asked = t;
+                line(now, "tftp ", c, "RRQ " + s.file() + " again");
+            }
             owners.add(t);
             if (t != null) {
                 t.sessions.add(sessionsSeen);

@@ -45,6 +45,16 @@ final class ServeTransfer {
         return running != null ? running : newest;
     }
 
+    /** Returns whether one of its sessions sent the whole file, its last block acknowledged. */
+    boolean completed(List<TftpSession.Stats> all) {
+        for (int i : sessions) {
+            if (all.get(i).end() == TftpSession.End.COMPLETE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Returns whether the transfer is over: one session completed, or every one ended. */
     boolean finished(List<TftpSession.Stats> all) {
         if (sessions.isEmpty()) {

@@ -1,18 +1,23 @@
 package dev.netboot.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netboot.emulator.Scenario;
+import dev.netboot.emulator.WireServers;
 import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.net.Frames;
+import dev.netboot.net.ScriptedLink;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +111,67 @@ class ServeClientsTest {
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.getFirst().endsWith(CLIENT_MAC + "  a DHCP/BOOTP message that does not parse (truncated or malformed), ignored"),
                 lines.getFirst());
+    }
+
+    @Test
+    void aRequestFromANewPortRightAfterTheLastAckIsAnotherTransferThoughSeenBeforeTheServerTookThatAck() {
+        // serve sees each frame as it comes off the wire, before the latency it adds; the server takes it after. A client
+        // that fetches the file again at once (busybox tftp, then atftp) sends its RRQ from a new port (a new transfer ID,
+        // RFC 1350 section 4) while its last ACK is still on the way: seen then, the first transfer is not yet over. The
+        // server starts a second session; serve must show it as a second transfer, after the first one's end, not fold
+        // it into the first (before: no "again", one transfer, and serve stopped while the second still ran).
+        Ipv4Address server = Ipv4Address.parse("10.0.0.1"); // Scenario.DEFAULT's server
+        Ipv4Address client = Ipv4Address.parse("10.0.0.50");
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
+        servers.tftp().serve("boot.img", new byte[1000]); // two blocks: 512 and 488 bytes
+        List<byte[]> toServer = new ArrayList<>();
+        long now = ScriptedLink.SEC;
+        toServer.add(fromClient(now, client, 40000, server, 69, new TftpPacket.Rrq("boot.img", "octet", List.of())));
+        int acked = 0;
+        for (; now < 3 * ScriptedLink.SEC && acked < 2; now += ScriptedLink.MS) {
+            for (byte[] f : toServer) {
+                link.deliver(now, f);
+            }
+            toServer.clear();
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+                Frames.Frame f = tx.decode();
+                if (f instanceof Frames.Arp a && a.arp().tpa().equals(client)) {
+                    toServer.add(Frames.arpReply(CLIENT_MAC, client, SERVER_MAC, server));
+                } else if (f instanceof Frames.Udp u && u.tftp() instanceof TftpPacket.Data d) {
+                    acked = d.block();
+                    toServer.add(fromClient(now, client, 40000, server, u.srcPort(), new TftpPacket.Ack(d.block())));
+                }
+            }
+            clients.poll(now, servers.tftp());
+        }
+        assertEquals(2, acked, "the server sent both blocks");
+        // The last ACK and the new RRQ come off the wire together; the server takes both before serve polls it.
+        toServer.add(fromClient(now, client, 40001, server, 69, new TftpPacket.Rrq("boot.img", "octet", List.of())));
+        for (byte[] f : toServer) {
+            link.deliver(now, f);
+        }
+        servers.poll(now);
+        clients.poll(now, servers.tftp());
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf(CLIENT_MAC.toString())
+                + CLIENT_MAC.toString().length() + 2)).filter(l -> !l.contains("% (")).toList(); // progress aside
+        assertEquals("RRQ boot.img", lines.get(0), lines.toString());
+        assertTrue(lines.get(1).startsWith("sent boot.img: 1000 bytes in "), lines.toString());
+        assertEquals("RRQ boot.img again", lines.get(2), lines.toString());
+        assertEquals(3, lines.size(), lines.toString());
+        JsonNode j = json();
+        assertEquals(2, j.get("transfers").size(), j.toString());
+        assertEquals("complete", j.get("transfers").get(0).get("transfer").get("end").asText(), j.toString());
+        assertEquals("unfinished", j.get("transfers").get(1).get("transfer").get("end").asText(), j.toString());
+        assertFalse(clients.quiet(now + 10 * ScriptedLink.SEC, ServeCommand.LINGER), "serve must not stop while the second transfer runs");
+    }
+
+    /** Shows serve a frame from the client, as it comes off the wire, and returns it for the server. */
+    private byte[] fromClient(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, TftpPacket p) {
+        byte[] f = Frames.udp(CLIENT_MAC, SERVER_MAC, src, srcPort, dst, dstPort, Frames.tftp(p));
+        clients.frame(now, WireFrame.of(f, f.length));
+        return f;
     }
 }
