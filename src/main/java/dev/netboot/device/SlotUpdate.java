@@ -102,7 +102,7 @@ public final class SlotUpdate implements TftpSink {
         }
         this.target = plan.target();
         this.backlog = new FlashBacklog(flash, bufferBytes);
-        this.writer = new FlashWriter(backlog, slots.slot(target), options);
+        this.writer = new FlashWriter(backlog, slots.slot(target), options, "slot " + BootSlots.name(target));
         this.observer = observer;
     }
 
@@ -162,8 +162,7 @@ public final class SlotUpdate implements TftpSink {
         Partition p = partition();
         if (expectedSize > p.size()) {
             // Refuse before anything is written, the metadata included (RFC 2349 tsize makes this possible).
-            throw refuse(new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + expectedSize
-                    + " bytes does not fit slot " + BootSlots.name(target) + " (" + p.name() + ") of " + p.size() + " bytes"));
+            throw refuse(writer.refusal(expectedSize));
         }
         if (expectedSize >= 0 && expectedSize < minImage) {
             throw refuse(tooSmall(expectedSize));

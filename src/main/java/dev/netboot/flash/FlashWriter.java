@@ -77,6 +77,7 @@ public final class FlashWriter {
 
     private final Flash flash;
     private final Partition partition;
+    private final String where;  // how error lines name what is written: the partition, or a slot and its partition
     private final Options options;
     private final int pageSize;
     private final int eraseUnit;
@@ -111,8 +112,20 @@ public final class FlashWriter {
      * @throws IllegalArgumentException if the partition is not inside flash on erase-unit boundaries
      */
     public FlashWriter(Flash flash, Partition partition, Options options) {
+        this(flash, partition, options, null);
+    }
+
+    /**
+     * Prepares a writer as {@link #FlashWriter(Flash, Partition, Options)} does, whose error lines name the partition
+     * by its {@code role} first: {@code slot A (partition slot-a of 6291456 bytes at 0x100000)}.
+     *
+     * @param role what the partition is to the caller, e.g. "slot A"; null names the partition alone
+     * @throws IllegalArgumentException if the partition is not inside flash on erase-unit boundaries
+     */
+    public FlashWriter(Flash flash, Partition partition, Options options, String role) {
         this.flash = Objects.requireNonNull(flash, "flash");
         this.partition = Objects.requireNonNull(partition, "partition");
+        this.where = role == null ? partition.describe() : role + " (" + partition.describe() + ")";
         this.options = Objects.requireNonNull(options, "options");
         FlashGeometry g = flash.geometry();
         partition.checkFits(g);
@@ -344,13 +357,20 @@ public final class FlashWriter {
         return (int) (offset / eraseUnit);
     }
 
+    /**
+     * Returns the refusal of an image of {@code size} bytes larger than the partition, worded as the writer's own, for
+     * a caller that refuses it before beginning (nothing changes here).
+     */
+    public FlashException refusal(long size) {
+        return new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + size + " bytes does not fit " + where);
+    }
+
     private FlashException tooLarge(String image) {
         long bad = partition.size() - capacity;
         return new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, bad == 0
-                ? String.format("%s does not fit partition %s of %d bytes at 0x%x", image, partition.name(), partition.size(),
-                        partition.offset())
-                : String.format("%s does not fit partition %s of %d bytes at 0x%x with %d bad blocks (%d good bytes; expected: spare blocks reserved)",
-                        image, partition.name(), partition.size(), partition.offset(), bad / eraseUnit, capacity));
+                ? image + " does not fit " + where
+                : String.format("%s does not fit %s with %d bad blocks (%d good bytes; expected: spare blocks reserved)",
+                        image, where, bad / eraseUnit, capacity));
     }
 
     private FlashException fail(FlashException e) {

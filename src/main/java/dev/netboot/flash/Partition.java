@@ -18,6 +18,11 @@ public record Partition(String name, long offset, long size) {
         }
     }
 
+    /** Returns how an error line names the partition: {@code partition boot of 32768 bytes at 0x4000}. */
+    public String describe() {
+        return "partition " + name + " of " + size + " bytes at 0x" + Long.toHexString(offset);
+    }
+
     /** Returns the first byte past the partition. */
     public long end() {
         return offset + size;

@@ -40,6 +40,27 @@ class BootErrorsCliTest {
     }
 
     /**
+     * An image larger than its slot is one failure, in one wording, whether the server announced its size (RFC 2349
+     * tsize: refused before a byte is written) or not (a server that refuses options: refused at the first block past
+     * the slot's end). Before, the second said "partition slot-a of ... at 0x100000" where the first said "slot A
+     * (slot-a)". spi-nor-16m's slot A is 6 MiB at 1 MiB; without options the blocks are 512 bytes, so the first one
+     * past the slot ends at 6 MiB + 512.
+     */
+    @Test
+    void anImageTooLargeForItsSlotIsNamedAlikeWithOrWithoutItsSize() throws IOException {
+        Path img = Files.write(dir.resolve("big.img"), new byte[9 << 20]);
+        String slot = " does not fit slot A (partition slot-a of " + (6 << 20) + " bytes at 0x100000)";
+        BootCliTest.Run r = run("boot", "--image", img.toString(), "--flash-timing", "none", "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        assertEquals("netboot: boot failed: [flash] image of " + (9 << 20) + " bytes" + slot + "\n", r.err());
+        Path sc = Files.writeString(dir.resolve("no-options.scenario"), "[tftp]\noack = unasked\n");
+        r = run("boot", "--image", img.toString(), "--flash-timing", "none", "--scenario", sc.toString(), "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        assertEquals("netboot: boot failed: [flash] image of at least " + ((6 << 20) + 512) + " bytes" + slot + "\n", r.err());
+        assertEquals("flash", r.json().get("stage").asText(), r.out());
+    }
+
+    /**
      * A server without the boot file answers the RRQ with ERROR 1: the transfer never started, so the JSON says what the
      * board asked for (README, "CLI contract": blockSize 1468 on a 1500-byte MTU with blksize auto, the profile's window
      * 8), as for a boot that failed before the RRQ. Found with tftpd-hpa and dnsmasq on a real interface, which said 512
