@@ -2,10 +2,8 @@ package dev.netboot.cli;
 
 import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigValues;
-import dev.netboot.emulator.EmulatedBoot;
 import dev.netboot.emulator.Scenario;
 import dev.netboot.emulator.ScenarioFile;
-import dev.netboot.emulator.ServedFile;
 import dev.netboot.emulator.WireServers;
 import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.emulator.timeline.WireFrame;
@@ -17,7 +15,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -118,9 +115,9 @@ final class ServeCommand implements Callable<Integer> {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        try (ServedFile served = s.served; ServedFile _ = s.digest; ServedFile _ = s.signature; RawSocketLink raw = RawSocketLink.open(iface);
+        try (ServeImage files = s.files(); RawSocketLink raw = RawSocketLink.open(iface);
              PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
-            return serve(s, served, raw, capture, out, err);
+            return serve(s, files, raw, capture, out, err);
         } catch (LinkException e) {
             err.println("netboot: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -130,12 +127,8 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * What to serve: {@code digest} is the image's {@code FILE.sha256}, {@code signature} its {@code FILE.sig}, each
-     * null when there is none.
-     */
-    private record Setup(Scenario scenario, ServedFile served, ServedFile digest, ServedFile signature, ChaosLink.Faults faults,
-                         long forNanos) {
+    /** What to serve: {@code files} is the image and what lies beside it, null with {@code --root}. */
+    private record Setup(Scenario scenario, ServeImage files, ChaosLink.Faults faults, long forNanos) {
     }
 
     /** Checks every option and loads the scenario and the image; creates nothing. */
@@ -181,9 +174,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         BootSetup.checkWritable("--pcap", pcap, "the capture file to write");
         BootSetup.checkWritable("--timeline", timeline, "the SVG file to write");
-        ServedFile served;
-        ServedFile digest = null;
-        ServedFile signature = null;
+        ChaosLink.Faults faults = new ChaosLink.Faults(l, d, r, c, j, latency);
         if (root != null) {
             if (image != null) {
                 throw new UsageError("--root and --image: give one or the other (--root serves the boot file from the folder)");
@@ -196,49 +187,9 @@ final class ServeCommand implements Callable<Integer> {
                 // Every board would be refused: say so now, not once per board.
                 throw new UsageError("--root " + root + ": the boot file the scenario names, " + sc.bootFile() + ", is not a file in it");
             }
-            return new Setup(sc, null, null, null, new ChaosLink.Faults(l, d, r, c, j, latency), forNanos);
+            return new Setup(sc, null, faults, forNanos);
         }
-        if (image != null) {
-            if (Files.isDirectory(image)) {
-                throw new UsageError("--image " + image + ": is a directory (expected: a file)");
-            }
-            try {
-                served = ServedFile.open(image);
-            } catch (IOException e) {
-                throw new UsageError("--image " + IoProblems.of(image, e));
-            }
-            // The image's SHA-256 as sha256sum writes it, when it lies beside: a board checks it before it commits.
-            Path beside = image.resolveSibling(image.getFileName() + ".sha256");
-            if (Files.isRegularFile(beside)) {
-                try {
-                    digest = ServedFile.open(beside);
-                } catch (IOException e) {
-                    served.close();
-                    throw new UsageError("--image's digest " + IoProblems.of(beside, e));
-                }
-            }
-            // Its detached signature (netboot sign), when it lies beside: a board with a public key checks it.
-            Path sig = image.resolveSibling(image.getFileName() + ".sig");
-            if (Files.isRegularFile(sig)) {
-                try {
-                    signature = ServedFile.open(sig);
-                } catch (IOException e) {
-                    served.close();
-                    if (digest != null) {
-                        digest.close();
-                    }
-                    throw new UsageError("--image's signature " + IoProblems.of(sig, e));
-                }
-            }
-        } else {
-            served = ServedFile.of(EmulatedBoot.generatedImage(sc.seed()));
-            try {
-                digest = ServedFile.of((served.sha256() + "  " + sc.servedFile() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            } catch (IOException e) {
-                throw new IllegalStateException("an image in memory cannot fail to read", e);
-            }
-        }
-        return new Setup(sc, served, digest, signature, new ChaosLink.Faults(l, d, r, c, j, latency), forNanos);
+        return new Setup(sc, image != null ? ServeImage.open(image) : ServeImage.generated(sc), faults, forNanos);
     }
 
     private static double probability(String option, Double value, double otherwise) {
@@ -259,12 +210,12 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private int serve(Setup s, ServedFile served, RawSocketLink raw, PcapWriter capture, PrintStream out, PrintStream err) {
+    private int serve(Setup s, ServeImage files, RawSocketLink raw, PcapWriter capture, PrintStream out, PrintStream err) {
         Scenario sc = s.scenario();
-        String bootFile = served != null ? sc.servedFile() : sc.bootFile();
+        String bootFile = files != null ? sc.servedFile() : sc.bootFile();
         long size;
         try {
-            size = served != null ? served.size() : bootFile.isEmpty() ? 0 : Files.size(root.resolve(bootFile.replaceFirst("^/+", "")));
+            size = files != null ? files.image().size() : bootFile.isEmpty() ? 0 : Files.size(root.resolve(bootFile.replaceFirst("^/+", "")));
         } catch (IOException e) {
             err.println("netboot: --root " + IoProblems.of(root.resolve(bootFile), e));
             return Main.EXIT_USAGE;
@@ -284,8 +235,9 @@ final class ServeCommand implements Callable<Integer> {
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
-            if (served != null) {
-                servers.tftp().serve(sc.servedFile(), served);
+            List<String> sidecars = List.of();
+            if (files != null) {
+                sidecars = files.serveOn(servers.tftp(), sc.servedFile());
             } else {
                 try {
                     servers.tftp().serveFolder(root);
@@ -293,15 +245,6 @@ final class ServeCommand implements Callable<Integer> {
                     err.println("netboot: --root " + IoProblems.of(root, e));
                     return Main.EXIT_USAGE;
                 }
-            }
-            List<String> sidecars = new ArrayList<>();
-            if (s.digest() != null) {
-                servers.tftp().serve(sc.servedFile() + ".sha256", s.digest());
-                sidecars.add(sc.servedFile() + ".sha256");
-            }
-            if (s.signature() != null) {
-                servers.tftp().serve(sc.servedFile() + ".sig", s.signature());
-                sidecars.add(sc.servedFile() + ".sig");
             }
             Scenario.Multicast mc = WireServers.offered(sc);
             long longest = WireServers.longestWait(sc);

@@ -65,7 +65,7 @@ final class SessionQuirks {
             if (stranger != null && random.nextBoolean()) {
                 stranger.sendUdp(now, port, client, clientPort, wrong.length, (b, off, len) -> b.put(off, wrong, 0, len));
             } else {
-                int other = port == TftpServer.EPHEMERAL_LAST ? port - 1 : port + 1; // another port of the same host
+                int other = port == TransferIds.LAST ? port - 1 : port + 1; // another port of the same host
                 stack.sendUdp(now, other, client, clientPort, wrong.length, (b, off, len) -> b.put(off, wrong, 0, len));
             }
         }

@@ -19,11 +19,10 @@ import java.util.random.RandomGenerator;
  * A TFTP server (RFC 1350 with RFC 2347-2349 options and RFC 7440 windows) on UDP port 69 of a
  * {@link ServerHost}.
  *
- * <p>Each request starts a session on a fresh transfer ID: an ephemeral port drawn from a seeded
- * generator in 49152..65535 and not bound on the host (RFC 1350 section 4: "each end of a connection
- * chooses a TID for itself"), or port 69 itself with {@link TftpServerConfig#singlePort()}. A request
- * sent again from the client's TID while its transfer runs is that transfer's (its timer answers), not a
- * second session's; a request from a new port, or for another file, is a new one.
+ * <p>Each request starts a session on a fresh transfer ID: an ephemeral port drawn from a seeded generator in
+ * 49152..65535 and not bound on the host ({@link TransferIds}), or port 69 itself with
+ * {@link TftpServerConfig#singlePort()}. A request sent again from the client's TID while its transfer runs is that
+ * transfer's (its timer answers), not a second session's; a request from a new port, or for another file, is a new one.
  *
  * <ul>
  *   <li>Modes: "octet" gets the file byte for byte, "netascii" its netascii form (RFC 1350: LF as CR LF, CR as CR
@@ -54,15 +53,10 @@ import java.util.random.RandomGenerator;
 public final class TftpServer implements UdpHandler, SimNode {
     /** The well-known server port. */
     public static final int PORT = TftpWire.SERVER_PORT;
-    /** First ephemeral port (RFC 6335 dynamic range). */
-    public static final int EPHEMERAL_FIRST = 49152;
-    /** Last ephemeral port. */
-    public static final int EPHEMERAL_LAST = 65535;
-    private static final int PORT_ATTEMPTS = 1000;
 
     private final NetStack stack;
     private final TftpServerConfig config;
-    private final RandomGenerator ports;
+    private final TransferIds tids;
     private final ServedFiles files = new ServedFiles();
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
@@ -114,7 +108,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     TftpServer(NetStack stack, TftpServerConfig config, RandomGenerator ports, TxPacer pacer) {
         this.stack = stack;
         this.config = config;
-        this.ports = ports;
+        this.tids = new TransferIds(stack, ports);
         this.pacer = pacer;
         this.share = new PortShare(pacer);
         this.multicast = new MulticastAdmission(stack, config, share);
@@ -218,7 +212,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             if (op == TftpPacket.OP_RRQ || op == TftpPacket.OP_WRQ) {
                 // A request that does not parse (a field without its NUL, no file name) is answered, as tftpd-hpa does,
                 // so its client learns why at once instead of retrying into silence; other junk to port 69 is not.
-                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_ILLEGAL_OP,
+                sendError(now, tids.free(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_ILLEGAL_OP,
                         "Illegal TFTP operation: " + e.getMessage());
             }
             return;
@@ -237,7 +231,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             // Past the limit of transfers: it waits, is dropped, or is refused.
             if (admission.full(srcIp, srcPort, buf, off, len) == RequestAdmission.Full.BUSY) {
                 busy++;
-                sendError(now, freePort(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
+                sendError(now, tids.free(), new Ipv4Address(srcIp), srcPort, TftpWire.ERR_NOT_DEFINED, "Server busy");
             }
             return;
         }
@@ -274,7 +268,7 @@ public final class TftpServer implements UdpHandler, SimNode {
                 writeRequests++;
                 if (!config.acceptWrites()) {
                     writesRefused++;
-                    sendError(now, freePort(), client, srcPort, TftpWire.ERR_ACCESS, "Access violation: read-only server, writes are refused");
+                    sendError(now, tids.free(), client, srcPort, TftpWire.ERR_ACCESS, "Access violation: read-only server, writes are refused");
                     return;
                 }
                 onRequest(now, client, srcPort, w.filename(), w.mode(), w.options(), true);
@@ -285,7 +279,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     private void onRequest(long now, Ipv4Address client, int clientPort, String name, String requestMode,
                            List<TftpPacket.Option> options, boolean write) {
-        int tid = config.singlePort() ? PORT : freePort();
+        int tid = config.singlePort() ? PORT : tids.free();
         ServedFile content;
         boolean netascii;
         switch (RequestCheck.check(config, files, name, requestMode, options, write)) {
@@ -374,17 +368,6 @@ public final class TftpServer implements UdpHandler, SimNode {
     /** Returns every multicast transfer started so far, in order. */
     public List<TftpMulticastSession> multicastSessions() {
         return multicast.sessions();
-    }
-
-    /** Returns an unbound port in the ephemeral range from the seeded generator, or -1. */
-    private int freePort() {
-        for (int i = 0; i < PORT_ATTEMPTS; i++) {
-            int p = ports.nextInt(EPHEMERAL_FIRST, EPHEMERAL_LAST + 1);
-            if (!stack.isBound(p)) {
-                return p;
-            }
-        }
-        return -1;
     }
 
     private void sendError(long now, int fromPort, Ipv4Address to, int toPort, int code, String message) {
