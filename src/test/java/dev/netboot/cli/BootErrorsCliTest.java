@@ -179,6 +179,13 @@ class BootErrorsCliTest {
     }
 
     @Test
+    void anEmptyProfileNameSaysSoAndNamesTheProfiles() throws IOException {
+        // Path.of("") is the current folder: before, "netboot: : is a directory (expected: a file in the netboot config format)".
+        usage("an empty profile name (expected: a profile in " + Path.of("device-profiles").toAbsolutePath()
+                + ": nand-128m, spi-nor-16m, spi-nor-64m; or the path of a .profile file)", "boot", "--profile", "");
+    }
+
+    @Test
     void aFolderAsCaptureIsAUsageErrorAndCreatesNoFlashFile() throws IOException {
         Path folder = Files.createDirectory(dir.resolve("captures"));
         Path flash = dir.resolve("flash.img");
