@@ -21,20 +21,28 @@ import org.junit.jupiter.params.provider.CsvSource;
  * boots and ended in a Python traceback (emulated-link.sh x) or in a fleet refused by netboot after the one-board rows.
  */
 class BenchArgumentsTest {
+    private static final String SOAK_USAGE = "usage: bench/soak.sh N [--threads T] [--first-seed S] | bench/soak.sh --seed S";
+
     @TempDir
     Path dir;
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "emulated-link.sh|x|bench/emulated-link.sh: SEEDS: a whole number of 1 or more, got 'x'",
-        "emulated-link.sh|0|bench/emulated-link.sh: SEEDS: a whole number of 1 or more, got '0'",
-        "shipped-link.sh|-1|bench/shipped-link.sh: SEEDS: a whole number of 1 or more, got '-1'",
-        "fleet.sh|100001|bench/fleet.sh: N: a whole number of boards, 1..100000, got '100001'",
-        "fleet.sh|ten|bench/fleet.sh: N: a whole number of boards, 1..100000, got 'ten'",
-        "real-wire.sh|--rounds|real-wire: --rounds N: a whole number of 1 or more, got ''",
-        "startup-bench.sh|--rounds x|startup-bench: --rounds N: a whole number of 1 or more, got 'x'",
-        "tftp-bench.sh|--rounds 3 --size|tftp-bench: --size BYTES: a whole number of 1 or more, got ''",
-        "native-tftp.sh|--rounds 0|native-tftp: --rounds N: a whole number of 1 or more, got '0'",
+    @CsvSource(delimiter = '#', value = {
+        "emulated-link.sh#x#bench/emulated-link.sh: SEEDS: a whole number of 1 or more, got 'x'",
+        "emulated-link.sh#0#bench/emulated-link.sh: SEEDS: a whole number of 1 or more, got '0'",
+        "shipped-link.sh#-1#bench/shipped-link.sh: SEEDS: a whole number of 1 or more, got '-1'",
+        "fleet.sh#100001#bench/fleet.sh: N: a whole number of boards, 1..100000, got '100001'",
+        "fleet.sh#ten#bench/fleet.sh: N: a whole number of boards, 1..100000, got 'ten'",
+        "real-wire.sh#--rounds#real-wire: --rounds N: a whole number of 1 or more, got ''",
+        "startup-bench.sh#--rounds x#startup-bench: --rounds N: a whole number of 1 or more, got 'x'",
+        "tftp-bench.sh#--rounds 3 --size#tftp-bench: --size BYTES: a whole number of 1 or more, got ''",
+        "native-tftp.sh#--rounds 0#native-tftp: --rounds N: a whole number of 1 or more, got '0'",
+        "soak.sh#10 --threads x#bench/soak.sh: T must be a whole number of 1 or more, got 'x' (" + SOAK_USAGE + ")",
+        "soak.sh#10 --threads 0#bench/soak.sh: T must be a whole number of 1 or more, got '0' (" + SOAK_USAGE + ")",
+        "soak.sh#10 --first-seed#bench/soak.sh: S must be a whole number, got '' (" + SOAK_USAGE + ")",
+        "soak.sh#--seed x#bench/soak.sh: S must be a whole number, got 'x' (" + SOAK_USAGE + ")",
+        "soak.sh#0#bench/soak.sh: N must be a whole number of 1 or more, got '0' (" + SOAK_USAGE + ")",
+        "soak.sh#10 --thread 2#bench/soak.sh: unknown argument '--thread' (" + SOAK_USAGE + ")",
     })
     void aBadNumberIsOneLineAndExitTwoBeforeAnyWork(String script, String args, String line) throws Exception {
         List<String> command = new ArrayList<>(List.of("bench/" + script));
