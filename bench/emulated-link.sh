@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds="${1:-5}"
+# A bad SEEDS is one line and exit 2 before any boot (before: the lossy rows ran no seed and ended in a Python traceback).
+case "$seeds" in ''|*[!0-9]*|0) echo "bench/emulated-link.sh: SEEDS: a whole number of 1 or more, got '$seeds'" >&2; exit 2 ;; esac
+[ $# -le 1 ] || { echo "bench/emulated-link.sh: one argument at most, SEEDS (got $#)" >&2; exit 2; }
 img="$(mktemp)"; trap 'rm -f "$img"' EXIT
 head -c 16777216 /dev/zero | tr '\0' '\132' > "$img"   # 16 MiB; content does not change virtual time
 rate=100000000

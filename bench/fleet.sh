@@ -19,6 +19,15 @@
 # link rate. Holds the shared build lock (/tmp/netboot-build.lock) for the whole run, so that no build shares
 # the CPUs with it, and builds first if the sources changed. Prints `uptime` before and after.
 set -euo pipefail
+# A bad N is one line and exit 2 before the lock and any fleet (before: the one-board rows ran first, then netboot
+# fleet refused --boards and the bench said only that it exited 2).
+n="${1:-1000}"
+case "$n" in ''|*[!0-9]*) n=0 ;; esac
+if [ "${#n}" -gt 6 ] || [ "$((10#$n))" -lt 1 ] || [ "$((10#$n))" -gt 100000 ]; then
+    echo "bench/fleet.sh: N: a whole number of boards, 1..100000, got '${1-}'" >&2
+    exit 2
+fi
+[ $# -le 1 ] || { echo "bench/fleet.sh: one argument at most, N (got $#)" >&2; exit 2; }
 if [ -z "${NETBOOT_FLEET_LOCKED:-}" ]; then
     export NETBOOT_FLEET_LOCKED=1
     exec flock /tmp/netboot-build.lock "$0" "$@"

@@ -39,14 +39,18 @@ BUILD_ONLY=""
 REBUILD=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --rounds) ROUNDS="$2"; shift 2 ;;
-        --size) SIZE="$2"; shift 2 ;;
+        --rounds) ROUNDS="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
+        --size) SIZE="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
         --build-only) BUILD_ONLY=1; shift ;;
         --rebuild) REBUILD=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "native-tftp: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
+# A bad number is one line and exit 2 before any work (before, a missing one was bash's "$2: unbound variable", and a
+# word went on to the benchmark).
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "native-tftp: --rounds N: a whole number of 1 or more, got '$ROUNDS'" >&2; exit 2 ;; esac
+case "$SIZE" in ''|*[!0-9]*|0) echo "native-tftp: --size BYTES: a whole number of 1 or more, got '$SIZE'" >&2; exit 2 ;; esac
 
 die() { echo "native-tftp: $*" >&2; exit 1; }
 command -v cc >/dev/null || die "needs a C compiler (cc)"

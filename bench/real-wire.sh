@@ -16,12 +16,15 @@ ROUNDS=5
 WRITE_README=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --rounds) ROUNDS="$2"; shift 2 ;;
+        --rounds) ROUNDS="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
         --write-readme) WRITE_README=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "real-wire: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
+# A bad number is one line and exit 2 before any work (before, a missing one was bash's "$2: unbound variable", and a
+# word went on to the benchmark).
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "real-wire: --rounds N: a whole number of 1 or more, got '$ROUNDS'" >&2; exit 2 ;; esac
 die() { echo "real-wire: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, raw sockets)"
 for c in ip dnsmasq atftpd atftp python3 setsid; do

@@ -18,6 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds="${1:-5}"
+# A bad SEEDS is one line and exit 2 before any boot (before: the lossy rows ran no seed and ended in a Python traceback).
+case "$seeds" in ''|*[!0-9]*|0) echo "bench/shipped-link.sh: SEEDS: a whole number of 1 or more, got '$seeds'" >&2; exit 2 ;; esac
+[ $# -le 1 ] || { echo "bench/shipped-link.sh: one argument at most, SEEDS (got $#)" >&2; exit 2; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 head -c 4194304 /dev/zero | tr '\0' '\132' > "$work/img"   # 4 MiB; content does not change virtual time
 printf '[tftp]\nrestart-windows = yes\n' > "$work/restart.scenario"

@@ -15,8 +15,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: bench/soak.sh N [--threads T] [--first-seed S] | bench/soak.sh --seed S"
 [ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
-if [ "$1" != "--seed" ]; then
-    case "$1" in ''|*[!0-9]*) echo "bench/soak.sh: N must be a whole number, got '$1' ($usage)" >&2; exit 2 ;; esac
+# Every argument checked before the build: a bad --threads, --first-seed or --seed value (or none) was a Java stack
+# trace (NumberFormatException, ArrayIndexOutOfBoundsException) after the classes were compiled.
+whole() { # NAME VALUE [MIN]
+    [[ "$2" =~ ^-?[0-9]{1,18}$ ]] && { [ -z "${3-}" ] || [ "$2" -ge "$3" ]; } ||
+        { echo "bench/soak.sh: $1 must be a whole number${3:+ of $3 or more}, got '$2' ($usage)" >&2; exit 2; }
+}
+if [ "$1" = "--seed" ]; then
+    [ $# -eq 2 ] || { echo "$usage" >&2; exit 2; }
+    whole S "$2"
+else
+    whole N "$1" 1
+    rest=("${@:2}")
+    while [ "${#rest[@]}" -gt 0 ]; do
+        case "${rest[0]}" in
+            --threads) whole T "${rest[1]-}" 1 ;;
+            --first-seed) whole S "${rest[1]-}" ;;
+            *) echo "bench/soak.sh: unknown argument '${rest[0]}' ($usage)" >&2; exit 2 ;;
+        esac
+        rest=("${rest[@]:2}")
+    done
 fi
 
 . bench/lib.sh

@@ -34,13 +34,17 @@ SIZE=$((16 << 20))
 WRITE_README=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --rounds) ROUNDS="$2"; shift 2 ;;
-        --size) SIZE="$2"; shift 2 ;;
+        --rounds) ROUNDS="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
+        --size) SIZE="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
         --write-readme) WRITE_README=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "tftp-bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
+# A bad number is one line and exit 2 before any work (before, a missing one was bash's "$2: unbound variable", and a
+# word went on to the benchmark).
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "tftp-bench: --rounds N: a whole number of 1 or more, got '$ROUNDS'" >&2; exit 2 ;; esac
+case "$SIZE" in ''|*[!0-9]*|0) echo "tftp-bench: --size BYTES: a whole number of 1 or more, got '$SIZE'" >&2; exit 2 ;; esac
 
 die() { echo "tftp-bench: $*" >&2; exit 1; }
 

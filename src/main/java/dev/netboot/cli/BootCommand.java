@@ -6,6 +6,7 @@ import dev.netboot.flash.Flash;
 import dev.netboot.flash.PowerCutFlash;
 import dev.netboot.flash.SlotMetadata;
 import dev.netboot.link.LinkException;
+import dev.netboot.link.RawSocketLink;
 import dev.netboot.tftp.TftpConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -123,13 +124,17 @@ final class BootCommand implements Callable<Integer> {
         String doing = "checking the options";
         try {
             BootSetup.Plan plan = BootSetup.plan(this);
-            try (plan) {
+            // The interface is opened before the flash: one that cannot be opened (none of that name, no privilege) is
+            // exit 2, and a usage error leaves no flash file behind (before, --flash-file was created first).
+            try (plan; RawSocketLink raw = iface == null ? null : RawSocketLink.open(iface)) {
                 doing = "opening the board's " + sizeOf(plan.profile().flash().size()) + " flash"
                         + (flashFile == null ? " (held in memory; --flash-file maps a file instead)" : "");
                 BootSetup.Board opened = BootSetup.openFlash(this, plan);
                 doing = "booting";
-                return boot(plan, opened, out, err);
+                return boot(plan, opened, raw, out, err);
             }
+        } catch (LinkException e) {
+            return BootSummary.refused(json, Main.EXIT_USAGE, "link", e.getMessage(), out, err);
         } catch (UsageError e) {
             return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, err);
         } catch (InternalError e) {
@@ -145,8 +150,8 @@ final class BootCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the board on the opened flash, then reports; closes the flash. */
-    private int boot(BootSetup.Plan plan, BootSetup.Board opened, PrintStream out, PrintStream err) {
+    /** Runs the board on the opened flash (and {@code raw}, the opened interface, or null on the emulator), then reports; closes the flash. */
+    private int boot(BootSetup.Plan plan, BootSetup.Board opened, RawSocketLink raw, PrintStream out, PrintStream err) {
         DeviceProfile prof = plan.profile();
         Flash flash = opened.flash();
         Flash board = flash; // what the board sees: with --power-cut-at, the flash with the cut ahead
@@ -161,7 +166,7 @@ final class BootCommand implements Callable<Integer> {
         BootTimeline drawing = null;
         SlotMetadata after;
         try (flash) {
-            o = iface != null ? BootRun.onInterface(iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
+            o = iface != null ? BootRun.onInterface(raw, iface, prof, board, plan.boardMac(), seed, pcap, observer, plan.timingMode(), blksize)
                     : BootRun.onEmulator(plan.scenario(), prof, plan.served(), plan.signature(), plan.digest(), board, pcap, observer,
                     plan.timingMode(), blksize, drawing = timeline == null ? null : new BootTimeline(observer, prof.mac()));
             if (drawing != null) {

@@ -91,18 +91,20 @@ final class BootRun {
     }
 
     /**
-     * Boots over the interface {@code iface}: BootSequence on a {@link RawSocketLink} (captured when
-     * {@code pcap} is set), driven in real time for at most BOOTP's budget plus an hour.
+     * Boots over {@code raw}, the interface {@code iface} opened by the caller before the flash (an interface that
+     * cannot be opened is a usage error, and a usage error leaves no flash file behind): BootSequence on that
+     * {@link RawSocketLink} (captured when {@code pcap} is set), driven in real time for at most BOOTP's budget plus
+     * an hour. The caller closes {@code raw}.
      *
      * @param seed     --seed, or null for a random one
      * @param boardMac --mac, or null
      * @param timingMode the flash's datasheet times, in real time (none: the file takes no time)
-     * @throws LinkException when the interface cannot be opened
+     * @throws LinkException when the interface cannot be set up for the board (its MAC's frames)
      */
-    static Outcome onInterface(String iface, DeviceProfile prof, Flash flash, MacAddress boardMac, Long seed, Path pcap,
-                               BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) {
+    static Outcome onInterface(RawSocketLink raw, String iface, DeviceProfile prof, Flash flash, MacAddress boardMac, Long seed,
+                               Path pcap, BootProgress observer, FlashTiming.Mode timingMode, String blksizeOption) {
         long deviceSeed = seed != null ? seed : new SecureRandom().nextLong();
-        try (RawSocketLink raw = RawSocketLink.open(iface); PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
+        try (PcapWriter capture = pcap == null ? null : PcapWriter.create(pcap)) {
             // The interface's own MAC unless the profile (mac-source = profile) or --mac says otherwise.
             MacAddress m = boardMac != null ? boardMac : prof.macOverridesInterface() ? prof.mac() : raw.macAddress();
             if (!m.equals(raw.macAddress())) {

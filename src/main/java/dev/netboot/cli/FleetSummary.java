@@ -79,9 +79,14 @@ final class FleetSummary {
         seconds(j, "maxSeconds", r.max());
         j.put("serverFrames", r.serverFrames())
                 .put("serverBytes", r.serverBytes())
-                .put("imageBytes", r.imageBytes())
-                .put("serverBytesPerImage", round(r.serverBytes() / (double) r.imageBytes(), 3))
-                .put("serverResentFrames", r.serverResentFrames())
+                .put("imageBytes", r.imageBytes());
+        // An empty image has no ratio (0 / 0): null, as the text says "the image is empty" (before: NaN there, 0.0 here).
+        if (r.imageBytes() > 0) {
+            j.put("serverBytesPerImage", round(r.serverBytes() / (double) r.imageBytes(), 3));
+        } else {
+            j.putNull("serverBytesPerImage");
+        }
+        j.put("serverResentFrames", r.serverResentFrames())
                 .put("serverResentBytes", r.serverResentBytes())
                 .put("serverOverheadFrames", r.serverOverheadFrames())
                 .put("serverOverheadBytes", r.serverOverheadBytes())
@@ -155,9 +160,10 @@ final class FleetSummary {
         l.add(String.format(Locale.ROOT, "  requests  first DHCP requests %s; first TFTP requests %s", range(d), range(t)));
         l.add(String.format(Locale.ROOT, "  dhcp      %,d requests sent again, %,d lease collisions, %,d addresses declined",
                 r.dhcpRetransmissions(), r.leaseCollisions(), r.declines()));
-        l.add(String.format(Locale.ROOT, "  server    %,d DATA frames, %,d bytes (%.2f x the %,d-byte image), of which %,d frames"
+        l.add(String.format(Locale.ROOT, "  server    %,d DATA frames, %,d bytes (%s), of which %,d frames"
                         + " (%,d bytes) sent again; besides, %,d frames (%,d bytes) of DHCP, ARP, OACK and ERROR",
-                r.serverFrames(), r.serverBytes(), r.serverBytes() / (double) r.imageBytes(), r.imageBytes(),
+                r.serverFrames(), r.serverBytes(), r.imageBytes() == 0 ? "the image is empty"
+                        : String.format(Locale.ROOT, "%.2f x the %,d-byte image", r.serverBytes() / (double) r.imageBytes(), r.imageBytes()),
                 r.serverResentFrames(), r.serverResentBytes(), r.serverOverheadFrames(), r.serverOverheadBytes()));
         l.add(String.format(Locale.ROOT, "  transfers %,d packets sent again (DATA, OACK); at most %,d transfers at once,"
                         + " %,d requests waited, %,d dropped, %,d refused busy",

@@ -35,10 +35,21 @@ final class NetbootCommand implements Runnable {
         String unreadable = unreadableArgumentFile(args);
         if (unreadable != null) {
             System.err.println("netboot: " + unreadable);
+            if (jsonErrors(args)) {
+                // "With --json, every run prints exactly one JSON object", an argument file that cannot be read too.
+                System.out.println(Json.object().put("result", "error").put("stage", "usage").put("error", unreadable));
+            }
             return Main.EXIT_USAGE;
         }
         CommandLine cl = new CommandLine(new NetbootCommand());
         cl.setExitCodeExceptionMapper(e -> Main.EXIT_USAGE);
+        // An empty FILE ('--image ""') is Path.of(""), the current folder: refused as such, not as "is a directory".
+        cl.registerConverter(Path.class, s -> {
+            if (s.isEmpty()) {
+                throw new CommandLine.TypeConversionException("'' is no file name (expected: a path)");
+            }
+            return Path.of(s);
+        });
         // -V / --version on every command, from the pom.
         giveVersion(cl, new Version());
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -70,6 +81,22 @@ final class NetbootCommand implements Runnable {
         String plain = no ? "--" + name.substring(5) : name;
         String negated = no ? name : "--no-" + name.substring(2);
         return args.contains(plain) && args.contains(negated) ? "give " + plain + " or " + negated + ", not both" : null;
+    }
+
+    /**
+     * Returns whether {@code args}, as typed (before any argument file), run a command whose {@code --json} says a usage
+     * error as an object ({@link #JSON_ERRORS}) and ask for it.
+     */
+    static boolean jsonErrors(String... args) {
+        List<String> a = List.of(args);
+        int end = a.indexOf("--");
+        List<String> options = end < 0 ? a : a.subList(0, end);
+        if (a.isEmpty() || !options.contains("--json")) {
+            return false;
+        }
+        String first = a.getFirst();
+        return first.equals("boot") || first.equals("fleet")
+                || first.equals("flash") && a.size() > 1 && List.of("inspect", "select", "confirm").contains(a.get(1));
     }
 
     /** An argument file's limit: the config files' (1 MiB); a command line longer than that is no command line. */

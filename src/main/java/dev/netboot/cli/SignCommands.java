@@ -47,13 +47,13 @@ final class SignCommands {
 
         @Override
         public Integer call() throws GeneralSecurityException {
-            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-                System.err.println("netboot: " + out + " exists; not overwriting a key");
-                return Main.EXIT_USAGE;
-            }
-            String problem = writableTarget(out);
+            String problem = writableTarget(out); // a folder first: it exists, but is no key not to overwrite
             if (problem != null) {
                 System.err.println("netboot: --out " + problem);
+                return Main.EXIT_USAGE;
+            }
+            if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+                System.err.println("netboot: " + out + " exists; not overwriting a key");
                 return Main.EXIT_USAGE;
             }
             KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -66,6 +66,16 @@ final class SignCommands {
                 return Main.EXIT_FAILED;
             }
             System.out.println("public-key = " + HexFormat.of().formatHex(ImageSignature.rawKey(kp.getPublic())));
+            if (System.out.checkError()) {
+                // The public key is lost (stdout on a full disk, /dev/full), and a key kept would make the next keygen
+                // refuse to overwrite it: no key, and Main says the output was lost (exit 1); run it again.
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException e) {
+                    System.err.println("netboot: cannot remove the key whose public key was lost: " + IoProblems.of(out, e));
+                }
+                return Main.EXIT_FAILED;
+            }
             return 0;
         }
     }

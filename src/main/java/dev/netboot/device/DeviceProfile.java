@@ -228,6 +228,12 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
      * @throws ConfigException for a name that is neither a profile in {@code profilesDir} nor a file
      */
     public static Path locate(String nameOrPath, Path profilesDir) {
+        if (nameOrPath.isBlank()) {
+            // Path.of("") is the current folder: "is a directory" would say nothing of the empty name given.
+            List<String> names = available(profilesDir);
+            throw new ConfigException("an empty profile name (expected: a profile in " + profilesDir + ": "
+                    + (names.isEmpty() ? "none" : String.join(", ", names)) + "; or the path of a .profile file)");
+        }
         boolean name = NAME.matcher(nameOrPath).matches() && !nameOrPath.endsWith(SUFFIX);
         if (name) {
             Path named = profilesDir.resolve(nameOrPath + SUFFIX);

@@ -200,6 +200,13 @@ class BootErrorsCliTest {
     }
 
     @Test
+    void anEmptyProfileNameSaysSoAndNamesTheProfiles() throws IOException {
+        // Path.of("") is the current folder: before, "netboot: : is a directory (expected: a file in the netboot config format)".
+        usage("an empty profile name (expected: a profile in " + Path.of("device-profiles").toAbsolutePath()
+                + ": nand-128m, spi-nor-16m, spi-nor-64m; or the path of a .profile file)", "boot", "--profile", "");
+    }
+
+    @Test
     void aFolderAsCaptureIsAUsageErrorAndCreatesNoFlashFile() throws IOException {
         Path folder = Files.createDirectory(dir.resolve("captures"));
         Path flash = dir.resolve("flash.img");
@@ -218,6 +225,23 @@ class BootErrorsCliTest {
         usage("--pcap " + dir.resolve("no/x.pcap") + ": no such directory " + dir.resolve("no"), "boot", "--pcap",
                 dir.resolve("no/x.pcap").toString(), "--flash-file", flash.toString());
         assertFalse(Files.exists(flash));
+    }
+
+    @Test
+    void anInterfaceThatCannotBeOpenedCreatesNoFlashFile() throws IOException {
+        // README: a missing interface is one line and exit 2 (--json: stage link), and "a usage error leaves none
+        // behind". Before, --flash-file was created (16 MiB of 0xFF and its .profile) before the interface was opened.
+        // A name of 16 characters or more is no Linux interface (IFNAMSIZ), with or without root.
+        Path flash = dir.resolve("flash.img");
+        String iface = "no-such-interface";
+        BootCliTest.Run r = run("boot", "--interface", iface, "--flash-file", flash.toString(), "--json");
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: no interface named " + iface + "\n", r.err());
+        JsonNode j = r.json();
+        assertEquals("link", j.get("stage").asText());
+        assertEquals("no interface named " + iface, j.get("error").asText());
+        assertFalse(Files.exists(flash), "an interface that cannot be opened leaves no flash file");
+        assertFalse(Files.exists(FlashProfiles.recordOf(flash)));
     }
 
     /** Writes spi-nor-16m's profile as {@code name}, its flash {@code size} (the partitions stay where they are). */

@@ -265,6 +265,22 @@ class FleetCliTest {
         assertTrue(Files.notExists(dir.resolve("no")));
     }
 
+    @Test
+    void anEmptyImageHasNoRatioToItInTheSummary() throws Exception {
+        // serverBytes / imageBytes is 0 / 0 for an empty image: no number. Before, the text said "(NaN x the 0-byte
+        // image)" and the JSON 0.0. Every board refuses an image under [boot] min-image-size (1 KiB): exit 1.
+        Path empty = Files.write(dir.resolve("empty.img"), new byte[0]);
+        BootCliTest.Run r = run("fleet", "--boards", "2", "--image", empty.toString());
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        assertTrue(!r.out().contains("NaN"), r.out());
+        String server = r.out().lines().filter(l -> l.startsWith("  server ")).findFirst().orElseThrow();
+        assertTrue(server.contains(" 0 bytes (the image is empty), "), server);
+        r = run("fleet", "--boards", "2", "--image", empty.toString(), "--json");
+        assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
+        assertEquals(0, r.json().get("imageBytes").asLong());
+        assertTrue(r.json().get("serverBytesPerImage").isNull(), r.out());
+    }
+
     /** Returns the heap that an out-of-memory line advises, from its {@code JAVA_OPTS=-XmxN[mg]}, in bytes. */
     static long advisedHeap(String line) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_OPTS=-Xmx(\\d+)([mg])$").matcher(line);

@@ -126,6 +126,39 @@ class MainCliTest {
     }
 
     @Test
+    void anArgumentFileThatCannotBeReadIsOneJsonObjectWithJson(@TempDir Path dir) throws Exception {
+        // README: "With --json, every run prints exactly one JSON object on stdout (a mistyped command line too, for
+        // boot, fleet and flash)", stage usage, exit 2. Before, an argument file that cannot be read printed none.
+        String line = "argument file @" + dir + ": is a directory (expected: a file of arguments, one a line)";
+        for (String[] args : new String[][] {{"boot", "@" + dir, "--json"}, {"fleet", "--json", "@" + dir},
+                {"flash", "inspect", "--json", "@" + dir}}) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+            assertEquals("netboot: " + line + "\n", r.err());
+            assertEquals(1, r.out().lines().count(), r.out());
+            assertEquals("error", r.json().get("result").asText());
+            assertEquals("usage", r.json().get("stage").asText());
+            assertEquals(line, r.json().get("error").asText());
+        }
+        // Without --json, or for a command whose --json does not cover usage errors (tftp), stdout stays empty.
+        assertEquals("", run("boot", "@" + dir).out());
+        assertEquals("", run("tftp", "get", "192.0.2.1", "f", "--json", "@" + dir).out());
+    }
+
+    @Test
+    void anEmptyFileNameIsRefusedAsEmptyNotAsTheCurrentFolder() {
+        // Path.of("") is the current folder, so '--image ""' was "--image : is a directory (expected: a file)".
+        for (String[] args : new String[][] {{"boot", "--image", ""}, {"boot", "--flash-file", ""}, {"boot", "--pcap", ""},
+                {"boot", "--scenario", ""}, {"fleet", "--boards", "2", "--image", ""}, {"flash", "inspect", "--flash-file", ""},
+                {"serve", "--interface", "x", "--image", ""}, {"keygen", "--out", ""}}) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("'' is no file name (expected: a path)"), String.join(" ", args) + ": " + r.err());
+        }
+    }
+
+    @Test
     void standardOutputThatCannotBeWrittenIsOneLineAndExit1(@TempDir Path dir) throws Exception {
         // /dev/full fails every write with ENOSPC, as a full disk under 'netboot boot --json > result.json' does. Before,
         // System.out kept the error to itself: exit 0, the output lost without a word.

@@ -55,6 +55,39 @@ class SignCommandsTest {
     }
 
     @Test
+    void keygenWhosePublicKeyCannotBePrintedKeepsNoKey() throws Exception {
+        // Standard output on a full disk: the public key line is lost. Before, the private key stayed, exit 1, and the
+        // next keygen refused to overwrite it ("exists; not overwriting a key"): a key whose public half was nowhere.
+        Path key = dir.resolve("k.pem");
+        int exit;
+        synchronized (BootCliTest.class) {
+            java.io.PrintStream old = System.out;
+            System.setOut(new java.io.PrintStream(new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    throw new java.io.IOException("No space left on device");
+                }
+            }, true));
+            try {
+                exit = Main.run("keygen", "--out", key.toString());
+            } finally {
+                System.setOut(old);
+            }
+        }
+        assertEquals(Main.EXIT_FAILED, exit);
+        assertTrue(Files.notExists(key), "no key without its public key");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit(), "keygen again makes one");
+    }
+
+    @Test
+    void keygenIntoAFolderSaysItIsAFolder() throws Exception {
+        // Before: "DIR exists; not overwriting a key", as if a key were there.
+        BootCliTest.Run r = BootCliTest.run("keygen", "--out", dir.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit());
+        assertEquals("netboot: --out " + dir + ": is a directory (expected: a file name)\n", r.err());
+    }
+
+    @Test
     void keygenWritesThePrivateKeyReadableByItsOwnerOnly() throws Exception {
         Path key = dir.resolve("k.pem");
         assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
