@@ -50,6 +50,12 @@ final class NetbootCommand implements Runnable {
             }
             return Path.of(s);
         });
+        // Numbers read as picocli reads them, refused in words: its own say "'x' is not an int" ("a long", "a double").
+        CommandLine.ITypeConverter<Integer> whole = s -> number(s, "a whole number", Integer::valueOf);
+        CommandLine.ITypeConverter<Long> wholeLong = s -> number(s, "a whole number", Long::valueOf);
+        CommandLine.ITypeConverter<Double> decimal = s -> number(s, "a number", Double::valueOf);
+        cl.registerConverter(Integer.class, whole).registerConverter(int.class, whole).registerConverter(Long.class, wholeLong)
+                .registerConverter(long.class, wholeLong).registerConverter(Double.class, decimal).registerConverter(double.class, decimal);
         // -V / --version on every command, from the pom.
         giveVersion(cl, new Version());
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -69,6 +75,15 @@ final class NetbootCommand implements Runnable {
             return Main.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /** Reads {@code text} with {@code read}, or refuses it as not {@code what} (e.g. "a whole number"). */
+    private static <T> T number(String text, String what, java.util.function.Function<String, T> read) {
+        try {
+            return read.apply(text);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not " + what);
+        }
     }
 
     /**

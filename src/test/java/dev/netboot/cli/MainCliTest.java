@@ -14,6 +14,24 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line itself: typos get one line naming the nearest option or command; -V works everywhere. */
 class MainCliTest {
     @Test
+    void aValueThatIsNoNumberIsSaidInWordsNotJavaTypes() {
+        // picocli's own words named Java's types: "'x' is not a long", "'1s' is not a double", "'1.5' is not an int".
+        String[][] cases = {
+                {"boot --seed x", "--seed", "'x' is not a whole number", "boot"},
+                {"boot --loss x", "--loss", "'x' is not a number", "boot"},
+                {"fleet --boards 1.5", "--boards", "'1.5' is not a whole number", "fleet"},
+                {"tftp get 192.0.2.1 f --timeout 1s", "--timeout", "'1s' is not a number", "tftp get"},
+                {"tftp get 192.0.2.1 f --retries many", "--retries", "'many' is not a whole number", "tftp get"},
+                {"serve --interface lo --clients x", "--clients", "'x' is not a whole number", "serve"}};
+        for (String[] c : cases) {
+            BootCliTest.Run r = run(c[0].split(" "));
+            assertEquals(Main.EXIT_USAGE, r.exit(), c[0]);
+            assertEquals("netboot: Invalid value for option '" + c[1] + "': " + c[2] + " (try 'netboot " + c[3] + " --help')\n", r.err(),
+                    c[0]);
+        }
+    }
+
+    @Test
     void aMistypedOptionIsOneErrorWithTheNearestOption() {
         BootCliTest.Run r = run("boot", "--profil", "spi-nor-16m");
         assertEquals(Main.EXIT_USAGE, r.exit());
