@@ -98,6 +98,16 @@ public final class ConfigText {
         return Optional.empty();
     }
 
+    /** Returns whether the text has a section {@code [kind]} or {@code [kind NAME]}; asks for none. */
+    public boolean has(String kind) {
+        for (Section s : sections) {
+            if (s.kind.equals(kind)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Returns every section {@code [kind NAME]} in file order, possibly none.
      *

@@ -292,7 +292,18 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         return read(ConfigText.parse(text, sourceName));
     }
 
+    /** The sections only an emulator scenario has (its others, [bootp], [dhcp] and [tftp], a profile has too). */
+    private static final String[] SCENARIO_ONLY = {"emulator", "segment", "faults", "server", "relay", "dhcp-server", "proxy-dhcp",
+            "host", "tftp-server"};
+
     private static DeviceProfile read(ConfigText text) {
+        for (String kind : SCENARIO_ONLY) {
+            if (!text.has("board") && text.has(kind)) {
+                // An emulator scenario given where a profile goes: say so, not only that [board] is missing.
+                throw text.error("an emulator scenario, not a device profile (it has [" + kind + "] and no [board]; give it"
+                        + " with --scenario)");
+            }
+        }
         Section board = text.section("board");
         Value nameValue = board.require("name");
         String name = nameValue.asString();

@@ -84,6 +84,10 @@ public final class ScenarioFile {
     }
 
     private static Scenario parse(ConfigText c) {
+        if (c.has("board")) {
+            // A device profile given where a scenario goes: said at once, not at its first key a scenario's section lacks.
+            throw c.error("a device profile, not an emulator scenario (it has [board]; give it with --profile)");
+        }
         Scenario d = Scenario.DEFAULT;
         long seed = d.seed();
         long latency = d.latencyNanos();

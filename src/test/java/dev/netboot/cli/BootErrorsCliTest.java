@@ -40,6 +40,38 @@ class BootErrorsCliTest {
     }
 
     /**
+     * A shipped profile given as the scenario, or a shipped scenario as the profile, is said to be the other kind of
+     * file at once. Before, a profile as --scenario was refused at line 62 ("[bootp] unknown key 'initial-timeout'"),
+     * the first key of a section both kinds have that a scenario's lacks, and a scenario as --profile only as
+     * "missing required section [board]". A scenario with none of the sections only scenarios have (short-lease's
+     * [dhcp] alone) can only be said to lack [board].
+     */
+    @Test
+    void aProfileGivenAsTheScenarioOrAScenarioAsTheProfileIsSaidToBeTheOtherKind() throws IOException {
+        try (var profiles = Files.newDirectoryStream(Path.of("device-profiles"), "*.profile")) {
+            for (Path p : profiles) {
+                usage(p + ": a device profile, not an emulator scenario (it has [board]; give it with --profile)", "boot",
+                        "--scenario", p.toString());
+            }
+        }
+        List<String> scenarioOnly = List.of("emulator", "segment", "faults", "server", "relay", "dhcp-server", "proxy-dhcp", "host",
+                "tftp-server");
+        int named = 0;
+        try (var scenarios = Files.newDirectoryStream(Path.of("emulator"), "*.scenario")) {
+            for (Path s : scenarios) {
+                List<String> headers = Files.readAllLines(s).stream().filter(l -> l.startsWith("["))
+                        .map(l -> l.substring(1, l.indexOf(']')).split(" ")[0]).toList();
+                String kind = scenarioOnly.stream().filter(headers::contains).findFirst().orElse(null);
+                named += kind == null ? 0 : 1;
+                usage(s + (kind == null ? ": missing required section [board]"
+                        : ": an emulator scenario, not a device profile (it has [" + kind + "] and no [board]; give it with --scenario)"),
+                        "boot", "--profile", s.toString());
+            }
+        }
+        assertTrue(named >= 8, "most shipped scenarios have a section only scenarios have: " + named);
+    }
+
+    /**
      * An image larger than its slot is one failure, in one wording, whether the server announced its size (RFC 2349
      * tsize: refused before a byte is written) or not (a server that refuses options: refused at the first block past
      * the slot's end). Before, the second said "partition slot-a of ... at 0x100000" where the first said "slot A
