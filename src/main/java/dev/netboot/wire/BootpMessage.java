@@ -59,6 +59,8 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     static final int OP = 0, HTYPE = 1, HLEN = 2, HOPS = 3, XID = 4, SECS = 8, FLAGS = 10, CIADDR = 12, YIADDR = 16,
             SIADDR = 20, GIADDR = 24, CHADDR = 28, SNAME = 44, FILE = 108, VEND = 236;
     static final int CHADDR_LEN = 16, SNAME_LEN = 64, FILE_LEN = 128;
+    /** The size of the {@code file} field: a name this long fills it, with no NUL. */
+    public static final int FILE_FIELD_LENGTH = FILE_LEN;
 
     /** Checks lengths of the text fields and the 8/16-bit ranges. */
     public BootpMessage {
