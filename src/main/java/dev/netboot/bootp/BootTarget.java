@@ -152,6 +152,18 @@ public record BootTarget(Ipv4Address server, String serverSource, String file, S
                 + "', a host name; netboot has no DNS resolver and asked the DHCP server " + server + ")" : "";
     }
 
+    /**
+     * Returns, when the file came from a full {@code file} field (128 bytes, no NUL), what a server's "no such file"
+     * should add: a name that long may be a longer one cut to fit, as ISC dhcpd cuts its {@code filename} (it logs
+     * "file name longer than packet field truncated"; the board cannot tell), and option 67 holds one of up to 255
+     * bytes. Else "".
+     */
+    public String fullFileFieldNote() {
+        return fileSource.equals("file") && TftpText.length(file) == BootpMessage.FILE_FIELD_LENGTH
+                ? " (the reply's file field was full, 128 bytes with no NUL: a longer name cut to fit? ISC dhcpd cuts its"
+                        + " filename so; option 67 holds up to 255 bytes)" : "";
+    }
+
     /** Returns "10.0.0.1 (siaddr), boot.img (option 67)". */
     public String describe() {
         return server + " (" + serverSource + "), " + file + " (" + fileSource + ")";

@@ -346,7 +346,8 @@ public final class BootSequence {
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
         boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
         // A server that never sent a block may not be the one meant: say so when a host name was given instead.
-        String why = f.message() + (couldNotStart ? lease.boot().hostNameNote() : "");
+        String why = f.message() + (couldNotStart ? lease.boot().hostNameNote() : "")
+                + (couldNotStart && f.kind() == TftpFailure.Kind.SERVER_ERROR ? lease.boot().fullFileFieldNote() : "");
         if (!couldNotStart || !tryAnotherServer(now, lease, new BootFailure(stage, why))) {
             fail(now, stage, why);
         }

@@ -76,9 +76,10 @@ final class ServedFiles implements AutoCloseable {
      */
     ServedFile read(String name) throws Refused {
         ServedFile f = files.get(name);
-        if (f == null && name.startsWith("/")) {
-            // As tftpd-hpa -s reads it, "/boot.img" is boot.img: a boot loader told the file's path from the root.
-            f = files.get(name.replaceFirst("^/+", ""));
+        if (f == null && (name.startsWith("/") || name.startsWith("./"))) {
+            // As tftpd-hpa -s reads it, "/boot.img" is boot.img: a boot loader told the file's path from the root; and
+            // so are "./boot.img" and "/./boot.img", the path from the served folder, which tftpd-hpa -s sends too.
+            f = files.get(name.replaceFirst("^(/|\\./)+", ""));
         }
         if (f == null && folder != null) {
             f = fromFolder(name);

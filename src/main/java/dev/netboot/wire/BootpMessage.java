@@ -59,14 +59,17 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     static final int OP = 0, HTYPE = 1, HLEN = 2, HOPS = 3, XID = 4, SECS = 8, FLAGS = 10, CIADDR = 12, YIADDR = 16,
             SIADDR = 20, GIADDR = 24, CHADDR = 28, SNAME = 44, FILE = 108, VEND = 236;
     static final int CHADDR_LEN = 16, SNAME_LEN = 64, FILE_LEN = 128;
+    /** The size of the {@code file} field: a name this long fills it, with no NUL. */
+    public static final int FILE_FIELD_LENGTH = FILE_LEN;
 
     /** Checks lengths of the text fields and the 8/16-bit ranges. */
     public BootpMessage {
-        if (sname.length() >= SNAME_LEN) {
-            throw new IllegalArgumentException("sname longer than 63 characters: " + sname.length());
+        // A field may be full, without its NUL: ISC dhcpd and busybox udhcpd send a name of 128 (64) characters so.
+        if (sname.length() > SNAME_LEN) {
+            throw new IllegalArgumentException("sname longer than 64 characters: " + sname.length());
         }
-        if (file.length() >= FILE_LEN) {
-            throw new IllegalArgumentException("file longer than 127 characters: " + file.length());
+        if (file.length() > FILE_LEN) {
+            throw new IllegalArgumentException("file longer than 128 characters: " + file.length());
         }
         if ((op | htype | hlen | hops) > 0xFF || (secs | flags) > 0xFFFF || (op | htype | hlen | hops | secs | flags) < 0) {
             throw new IllegalArgumentException("BOOTP field out of range");
@@ -89,8 +92,7 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
     /**
      * Parses a message from {@code [off, off+len)}, a UDP payload.
      *
-     * @throws MalformedPacketException when shorter than the fixed part, sname or file (when not
-     *     overloaded) lacks its NUL, or the options are inconsistent
+     * @throws MalformedPacketException when shorter than the fixed part, or the options are inconsistent
      */
     public static BootpMessage parse(ByteBuffer buf, int off, int len) {
         MalformedPacketException.requireLength("BOOTP message", len, FIXED_LEN);
@@ -112,20 +114,21 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
                 buf.get(off + HOPS) & 0xFF, buf.getInt(off + XID), buf.getShort(off + SECS) & 0xFFFF,
                 buf.getShort(off + FLAGS) & 0xFFFF, Ipv4Address.read(buf, off + CIADDR), Ipv4Address.read(buf, off + YIADDR),
                 Ipv4Address.read(buf, off + SIADDR), Ipv4Address.read(buf, off + GIADDR), MacAddress.read(buf, off + CHADDR),
-                (overload & 2) != 0 ? "" : cString(buf, off + SNAME, SNAME_LEN, "sname"),
-                (overload & 1) != 0 ? "" : cString(buf, off + FILE, FILE_LEN, "file"),
+                (overload & 2) != 0 ? "" : cString(buf, off + SNAME, SNAME_LEN),
+                (overload & 1) != 0 ? "" : cString(buf, off + FILE, FILE_LEN),
                 hasCookie ? opts.build() : BootpOptions.NONE);
     }
 
-    private static String cString(ByteBuffer buf, int off, int max, String field) {
+    /**
+     * Returns the text of a {@code sname} or {@code file} field: its bytes up to the first NUL, or all of them. RFC 951
+     * calls both "null terminated string"s, but ISC dhcpd and busybox udhcpd fill the whole field, no NUL, with a
+     * name of its size (or a longer one, cut: dhcpd logs "file name longer than packet field truncated"), and the
+     * clients read it whole: ISC's dhclient ("Don't count on the NUL terminator"), U-Boot, busybox udhcpc, Wireshark.
+     */
+    private static String cString(ByteBuffer buf, int off, int max) {
         int n = 0;
         while (n < max && buf.get(off + n) != 0) {
             n++;
-        }
-        // RFC 951: sname and file are "null terminated string"s. A field with no NUL is not one, and
-        // the record (which must fit back into the field with its NUL) cannot hold it.
-        if (n == max) {
-            throw new MalformedPacketException("BOOTP " + field + ": no terminating NUL in " + max + " bytes");
         }
         byte[] b = new byte[n];
         buf.get(off, b);

@@ -65,6 +65,25 @@ class BootTargetTest {
         assertEquals("", BootTarget.of(ack(Ipv4Address.ANY, new DhcpOption.BootfileName("boot.img")), DHCP).hostNameNote());
     }
 
+    /** A DHCPACK from {@link #DHCP} naming TFTP in siaddr and {@code file} in the file field. */
+    static BootpMessage withFile(String file) {
+        BootpMessage a = ack(TFTP);
+        return new BootpMessage(a.op(), a.htype(), a.hlen(), a.hops(), a.xid(), a.secs(), a.flags(), a.ciaddr(), a.yiaddr(),
+                a.siaddr(), a.giaddr(), a.chaddr(), "", file, a.options());
+    }
+
+    @Test
+    void aFileFieldFilledToTheLastByteMayHoldANameCutToFitAndSaysSo() {
+        // ISC dhcpd puts the first 128 bytes of a longer filename in the 128-byte field, no NUL (it logs "file name
+        // longer than packet field truncated"): the board cannot tell, but a "no such file" can say it may be so.
+        String full = "d".repeat(60) + "/" + "e".repeat(60) + "/" + "f".repeat(6);
+        assertEquals(" (the reply's file field was full, 128 bytes with no NUL: a longer name cut to fit? ISC dhcpd cuts its"
+                + " filename so; option 67 holds up to 255 bytes)", BootTarget.of(withFile(full), DHCP).fullFileFieldNote());
+        assertEquals("", BootTarget.of(withFile(full.substring(1)), DHCP).fullFileFieldNote());
+        // A name of 128 bytes in option 67, which holds 255, was not cut.
+        assertEquals("", BootTarget.of(ack(TFTP, new DhcpOption.BootfileName(full)), DHCP).fullFileFieldNote());
+    }
+
     @Test
     void aBootFileNameLeavesInTheRrqAsTheBytesTheServerGave() {
         // Option 67 and the file field as bytes (read one char per byte): UTF-8 "\u00fc\u65e5.bin" = C3 BC E6 97 A5 2E 62 69 6E,

@@ -269,6 +269,86 @@ class DhcpInteropTest {
     }
 
     /**
+     * ISC dhcpd with a {@code filename} of 128 characters, the size of the file field: dhcpd fills the field whole and
+     * sends no NUL (as its own dhclient, U-Boot and busybox udhcpc expect: they read the field whole). The board boots
+     * that file; before, it took the field for a malformed reply, dropped every offer and failed after 60 s ("no
+     * usable offer after 7 DHCPDISCOVERs").
+     */
+    @Test
+    void iscDhcpdWithAFileNameThatFillsTheFileField() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            Lan lan = lan(net);
+            String name = "boards/" + "b".repeat(117) + ".img";
+            assertEquals(128, name.length());
+            byte[] img = BootCliTest.randomImage(200_000, 128);
+            Path file = dir.resolve("tftp").resolve(name);
+            Files.createDirectories(file.getParent());
+            Files.write(file, img);
+            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+                    ddns-update-style none;
+                    authoritative;
+                    subnet 192.0.2.0 netmask 255.255.255.0 {
+                      range 192.0.2.50 192.0.2.60;
+                      next-server 192.0.2.1;
+                      filename "%s";
+                    }
+                    """.formatted(name));
+            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
+            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
+                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
+            tftp(net, lan.srv(), lan.s0());
+            Path flash = dir.resolve("flash.img");
+            Path pcap = dir.resolve("file.pcap");
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", flash.toString(), "--json", "--pcap", pcap.toString());
+            // What dhcpd sent: the whole field, no NUL (Wireshark reads it whole too).
+            assertEquals(List.of(name), CaptureDissectionTest.tshark(pcap, "-Y", "dhcp.option.dhcp == 5", "-T", "fields",
+                    "-e", "dhcp.file"));
+            assertEquals(0, b.exit(), () -> b.err() + "\n" + log("dhcpd.log"));
+            JsonNode j = b.json();
+            assertEquals(name, j.get("bootFile").asText());
+            assertEquals(img.length, j.get("bytes").asLong());
+            assertEquals(BootCliTest.sha256(img), j.get("sha256").asText());
+            RealWireTest.assertImageInFlash(img, flash);
+        }
+    }
+
+    /**
+     * ISC dhcpd with a {@code filename} of 166 characters, too long for the file field: dhcpd sends its first 128 and
+     * logs "file name longer than packet field truncated". The board asks for what it was given, the TFTP server has no
+     * such file, and the one line says that the full field may hold a name cut to fit (the board cannot know it was).
+     */
+    @Test
+    void iscDhcpdCuttingALongFileNameToTheFieldIsNamedAsAPossibleCause() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            Lan lan = lan(net);
+            String name = "d".repeat(60) + "/" + "e".repeat(60) + "/" + "f".repeat(40) + ".img";
+            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+                    ddns-update-style none;
+                    authoritative;
+                    subnet 192.0.2.0 netmask 255.255.255.0 {
+                      range 192.0.2.50 192.0.2.60;
+                      next-server 192.0.2.1;
+                      filename "%s";
+                    }
+                    """.formatted(name));
+            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
+            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
+                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
+            tftp(net, lan.srv(), lan.s0());
+            Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", dir.resolve("flash.img").toString(), "--json");
+            assertTrue(log("dhcpd.log").contains("file name longer than packet field truncated"), log("dhcpd.log"));
+            assertEquals(1, b.exit(), b.err());
+            String line = b.err().lines().filter(l -> l.startsWith("netboot:")).findFirst().orElse("");
+            assertTrue(line.startsWith("netboot: boot failed: [tftp] TFTP: server 192.0.2.1:"), line);
+            assertTrue(line.contains("sent ERROR 1 (file not found)"), line);
+            assertTrue(line.endsWith(" (the reply's file field was full, 128 bytes with no NUL: a longer name cut to fit?"
+                    + " ISC dhcpd cuts its filename so; option 67 holds up to 255 bytes)"), line);
+            assertEquals(name.substring(0, 128), b.json().get("bootFile").asText());
+            assertEquals("none", b.json().get("activeSlot").asText());
+        }
+    }
+
+    /**
      * Two DHCP servers on one switch, as on an office LAN with a boot server added: dnsmasq giving addresses only (no
      * boot file; --no-ping, so it offers at once) and ISC dhcpd naming the TFTP server and boot.img, as installed: it
      * pings an address for a second before offering it (ping-check, on by default), so its offer comes half a second

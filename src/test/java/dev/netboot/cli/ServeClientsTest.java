@@ -174,4 +174,46 @@ class ServeClientsTest {
         clients.frame(now, WireFrame.of(f, f.length));
         return f;
     }
+
+    /**
+     * A request too long for one frame (a 4,000-byte RRQ: RFC 2347 asks for at most 512) crosses the wire as IP
+     * fragments, and serve's stack does not reassemble: the server never hears it. Read as datagrams, the first
+     * fragment was an "RRQ aaa..." of 1,470 characters the server had seemingly ignored, and a later one, its
+     * payload where a UDP header would be, whatever that payload spelt: here an RRQ for boot.img to port 69.
+     * Neither is a request (RFC 791: a fragment is part of a datagram); the whole request still is one.
+     */
+    @Test
+    void anIpFragmentIsNoRequestWhateverItsBytesSpell() {
+        byte[] rrq = new byte[4000];
+        java.util.Arrays.fill(rrq, (byte) 'a');
+        rrq[0] = 0;
+        rrq[1] = 1;
+        byte[] fake = {(byte) 0x9c, 0x40, 0, 69, 0, 30, 0, 0, 0, 1, 'b', 'o', 'o', 't', '.', 'i', 'm', 'g', 0, 'o', 'c', 't', 'e', 't', 0};
+        System.arraycopy(fake, 0, rrq, 1472, fake.length); // the UDP payload's byte 1472: the second fragment's first
+        byte[] tail = {0, 'o', 'c', 't', 'e', 't', 0};
+        System.arraycopy(tail, 0, rrq, rrq.length - tail.length, tail.length);
+        byte[] whole = Frames.udp(CLIENT_MAC, SERVER_MAC, CLIENT, 40000, SERVER, 69, rrq);
+        int ip = 14;
+        // First fragment: the IP header, the UDP header and 1,472 bytes of payload; MF set, offset 0.
+        byte[] first = java.util.Arrays.copyOf(whole, ip + 1500);
+        first[ip + 2] = (byte) (1500 >> 8);
+        first[ip + 3] = (byte) 1500;
+        first[ip + 6] = 0x20;
+        // Second fragment: the next 1,480 bytes of the datagram, at offset 1480 / 8 = 185; MF set.
+        byte[] second = new byte[ip + 20 + 1480];
+        System.arraycopy(whole, 0, second, 0, ip + 20);
+        System.arraycopy(whole, ip + 20 + 1480, second, ip + 20, 1480);
+        second[ip + 2] = (byte) (1500 >> 8);
+        second[ip + 3] = (byte) 1500;
+        second[ip + 6] = 0x20;
+        second[ip + 7] = (byte) 185;
+        clients.frame(1_000_000_000L, WireFrame.of(first, first.length));
+        clients.frame(1_000_000_001L, WireFrame.of(second, second.length));
+        assertEquals(WireFrame.Kind.OTHER, WireFrame.of(first, first.length).kind());
+        assertEquals(WireFrame.Kind.OTHER, WireFrame.of(second, second.length).kind());
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of(), clients.json(5_000_000_000L));
+        clients.frame(1_000_000_002L, WireFrame.of(whole, whole.length));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(CLIENT_MAC + "  RRQ aaa"), err.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -215,6 +215,11 @@ class TftpServerTest {
         assertArrayEquals(own, (byte[]) fetchFromFolder(null, "/boot.img", "boot.img", own));
         assertArrayEquals(own, (byte[]) fetchFromFolder(null, "//boot.img", "boot.img", own));
         assertArrayEquals(own, (byte[]) fetchFromFolder(null, "/x/boot.img", "/x/boot.img", own));
+        // tftpd-hpa 5.2 -s sends its ROOT/boot.img for "./boot.img" and "/./boot.img" too (seen on loopback); --root
+        // DIR here did, --image did not (ERROR 1).
+        assertArrayEquals(own, (byte[]) fetchFromFolder(null, "./boot.img", "boot.img", own));
+        assertArrayEquals(own, (byte[]) fetchFromFolder(null, "/./boot.img", "boot.img", own));
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), fetchFromFolder(null, ".boot.img", "boot.img", own));
         assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"), fetchFromFolder(null, "/", "boot.img", own));
         assertEquals(new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found"),
                 fetchFromFolder(null, "/boot.im", "boot.img", own));

@@ -340,16 +340,33 @@ class BootpMessageTest {
         }
     }
 
+    /**
+     * RFC 951 calls sname and file "null terminated string"s, but ISC dhcpd fills the 128-byte file field with a
+     * {@code filename} of 128 characters (or the first 128 of a longer one) and no NUL, busybox udhcpd's
+     * {@code boot_file} likewise, and ISC's own dhclient reads such a field whole ("Don't count on the NUL
+     * terminator"), as U-Boot, busybox udhcpc and Wireshark do. Refusing it left a board with no usable offer at all.
+     */
     @Test
-    void snameOrFileWithoutNulRejected() {
+    void aFullSnameOrFileWithoutNulIsReadWholeAsDhclientReadsIt() {
         byte[] b = REPLY.clone();
         Arrays.fill(b, 44, 108, (byte) 'a');                // sname: 64 bytes, no NUL
-        assertEquals("BOOTP sname: no terminating NUL in 64 bytes", rejects(b).getMessage());
+        assertEquals("a".repeat(64), parse(b).sname());
         byte[] f = REPLY.clone();
         Arrays.fill(f, 108, 236, (byte) 'b');               // file: 128 bytes, no NUL
-        assertEquals("BOOTP file: no terminating NUL in 128 bytes", rejects(f).getMessage());
-        f[235] = 0;                                         // 127 characters and a NUL: the longest file
+        assertEquals("b".repeat(128), parse(f).file());
+        f[235] = 0;                                         // 127 characters and a NUL
         assertEquals("b".repeat(127), parse(f).file());
+        // Written back as ISC dhcpd writes it: the whole field, no NUL.
+        BootpMessage full = parse(b);
+        BootpMessage both = new BootpMessage(full.op(), full.htype(), full.hlen(), full.hops(), full.xid(), full.secs(),
+                full.flags(), full.ciaddr(), full.yiaddr(), full.siaddr(), full.giaddr(), full.chaddr(), "a".repeat(64),
+                "b".repeat(128), full.options());
+        ByteBuffer out = ByteBuffer.allocate(both.encodedLength());
+        both.emit(out, 0);
+        assertEquals(both, parse(out.array()));
+        assertThrows(IllegalArgumentException.class, () -> new BootpMessage(full.op(), full.htype(), full.hlen(),
+                full.hops(), full.xid(), full.secs(), full.flags(), full.ciaddr(), full.yiaddr(), full.siaddr(),
+                full.giaddr(), full.chaddr(), "", "b".repeat(129), full.options()));
     }
 
     @Test

@@ -67,6 +67,12 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
         int srcIp = b.getInt(ip + 12);
         int dstIp = b.getInt(ip + 16);
         int total = Math.min(Short.toUnsignedInt(b.getShort(ip + 2)), len - ip);
+        // A fragment is no datagram (RFC 791): the first holds a UDP header whose length its own bytes do not reach,
+        // the others none at all, their payload where a header would be. Neither the board's stack nor serve's
+        // reassembles, so neither ever sees what a fragment's bytes would say.
+        if ((b.getShort(ip + 6) & (Ipv4Packet.FLAG_MF | 0x1FFF)) != 0) {
+            return other(src, dst, srcIp, dstIp, "IP fragment");
+        }
         if (proto != UDP || ihl < Ipv4Packet.HEADER_LEN || total - ihl < 8) {
             return other(src, dst, srcIp, dstIp, proto == 1 ? "ICMP" : "IP proto " + proto);
         }
