@@ -75,6 +75,14 @@ class DhcpInteropTest {
         return new Switched(lan, other, p0);
     }
 
+    /** Starts ISC dhcpd in the foreground in {@code ns}, serving {@code port}, with {@code conf} as its dhcpd.conf. */
+    void iscDhcpd(HostNet net, String ns, String port, String conf) throws IOException {
+        Path file = Files.writeString(dir.resolve("dhcpd.conf"), conf);
+        Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
+        daemon(net, ns, "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", file.toString(), "-lf", leases.toString(), "-pf",
+                dir.resolve("dhcpd.pid").toString(), port);
+    }
+
     /** client ns ── veth ── server ns (192.0.2.1/24). */
     static Lan lan(HostNet net) {
         Lan l = new Lan(net.netns("cli"), net.name("c0"), net.netns("srv"), net.name("s0"));
@@ -245,7 +253,7 @@ class DhcpInteropTest {
         try (HostNet net = new HostNet("dh")) {
             Lan lan = lan(net);
             byte[] img = image(200_000);
-            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+            iscDhcpd(net, lan.srv(), lan.s0(), """
                     ddns-update-style none;
                     authoritative;
                     default-lease-time 600;
@@ -257,9 +265,6 @@ class DhcpInteropTest {
                       filename "boot.img";
                     }
                     """);
-            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
-            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
-                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
             tftp(net, lan.srv(), lan.s0());
             JsonNode j = bootsWith(lan, img, "dhcpd.log");
             assertEquals("dhcp", j.get("protocol").asText());
@@ -284,7 +289,7 @@ class DhcpInteropTest {
             Path file = dir.resolve("tftp").resolve(name);
             Files.createDirectories(file.getParent());
             Files.write(file, img);
-            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+            iscDhcpd(net, lan.srv(), lan.s0(), """
                     ddns-update-style none;
                     authoritative;
                     subnet 192.0.2.0 netmask 255.255.255.0 {
@@ -293,9 +298,6 @@ class DhcpInteropTest {
                       filename "%s";
                     }
                     """.formatted(name));
-            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
-            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
-                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
             tftp(net, lan.srv(), lan.s0());
             Path flash = dir.resolve("flash.img");
             Path pcap = dir.resolve("file.pcap");
@@ -322,7 +324,7 @@ class DhcpInteropTest {
         try (HostNet net = new HostNet("dh")) {
             Lan lan = lan(net);
             String name = "d".repeat(60) + "/" + "e".repeat(60) + "/" + "f".repeat(40) + ".img";
-            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+            iscDhcpd(net, lan.srv(), lan.s0(), """
                     ddns-update-style none;
                     authoritative;
                     subnet 192.0.2.0 netmask 255.255.255.0 {
@@ -331,9 +333,6 @@ class DhcpInteropTest {
                       filename "%s";
                     }
                     """.formatted(name));
-            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
-            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
-                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
             tftp(net, lan.srv(), lan.s0());
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", dir.resolve("flash.img").toString(), "--json");
             assertTrue(log("dhcpd.log").contains("file name longer than packet field truncated"), log("dhcpd.log"));
@@ -366,7 +365,7 @@ class DhcpInteropTest {
             byte[] img = image(200_000);
             dnsmasq(net, office, lan.s0(), "office.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping");
-            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+            iscDhcpd(net, boot, b0, """
                     ddns-update-style none;
                     default-lease-time 600;
                     max-lease-time 600;
@@ -376,9 +375,6 @@ class DhcpInteropTest {
                       filename "boot.img";
                     }
                     """);
-            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
-            daemon(net, boot, "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
-                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), b0);
             tftp(net, boot, b0);
             JsonNode j = bootsWith(lan, img, "dhcpd.log");
             assertEquals("192.0.2.2", j.get("dhcpServer").asText());
@@ -399,7 +395,7 @@ class DhcpInteropTest {
         try (HostNet net = new HostNet("dh")) {
             Lan lan = lan(net);
             byte[] img = image(200_000);
-            Path conf = Files.writeString(dir.resolve("dhcpd.conf"), """
+            iscDhcpd(net, lan.srv(), lan.s0(), """
                     ddns-update-style none;
                     authoritative;
                     default-lease-time 600;
@@ -410,9 +406,6 @@ class DhcpInteropTest {
                       filename "boot.img";
                     }
                     """);
-            Path leases = Files.createFile(dir.resolve("dhcpd.leases"));
-            daemon(net, lan.srv(), "dhcpd.log", "Sending on", "dhcpd", "-f", "-d", "-4", "-cf", conf.toString(), "-lf",
-                    leases.toString(), "-pf", dir.resolve("dhcpd.pid").toString(), lan.s0());
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", dir.resolve("flash.img").toString(), "--json");
             assertEquals(1, b.exit(), b.err());
             assertEquals("netboot: boot failed: [tftp] TFTP: server 192.0.2.1 unreachable: ICMP port unreachable from 192.0.2.1 for"
