@@ -83,6 +83,20 @@ class DhcpInteropTest {
                 dir.resolve("dhcpd.pid").toString(), port);
     }
 
+    /** Starts ISC dhcpd naming {@code name} as the boot file (next-server: itself), and a TFTP server beside it. */
+    void iscDhcpdWithFileName(HostNet net, Lan lan, String name) throws IOException {
+        iscDhcpd(net, lan.srv(), lan.s0(), """
+                ddns-update-style none;
+                authoritative;
+                subnet 192.0.2.0 netmask 255.255.255.0 {
+                  range 192.0.2.50 192.0.2.60;
+                  next-server 192.0.2.1;
+                  filename "%s";
+                }
+                """.formatted(name));
+        tftp(net, lan.srv(), lan.s0());
+    }
+
     /** client ns ── veth ── server ns (192.0.2.1/24). */
     static Lan lan(HostNet net) {
         Lan l = new Lan(net.netns("cli"), net.name("c0"), net.netns("srv"), net.name("s0"));
@@ -289,16 +303,7 @@ class DhcpInteropTest {
             Path file = dir.resolve("tftp").resolve(name);
             Files.createDirectories(file.getParent());
             Files.write(file, img);
-            iscDhcpd(net, lan.srv(), lan.s0(), """
-                    ddns-update-style none;
-                    authoritative;
-                    subnet 192.0.2.0 netmask 255.255.255.0 {
-                      range 192.0.2.50 192.0.2.60;
-                      next-server 192.0.2.1;
-                      filename "%s";
-                    }
-                    """.formatted(name));
-            tftp(net, lan.srv(), lan.s0());
+            iscDhcpdWithFileName(net, lan, name);
             Path flash = dir.resolve("flash.img");
             Path pcap = dir.resolve("file.pcap");
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", flash.toString(), "--json", "--pcap", pcap.toString());
@@ -324,16 +329,7 @@ class DhcpInteropTest {
         try (HostNet net = new HostNet("dh")) {
             Lan lan = lan(net);
             String name = "d".repeat(60) + "/" + "e".repeat(60) + "/" + "f".repeat(40) + ".img";
-            iscDhcpd(net, lan.srv(), lan.s0(), """
-                    ddns-update-style none;
-                    authoritative;
-                    subnet 192.0.2.0 netmask 255.255.255.0 {
-                      range 192.0.2.50 192.0.2.60;
-                      next-server 192.0.2.1;
-                      filename "%s";
-                    }
-                    """.formatted(name));
-            tftp(net, lan.srv(), lan.s0());
+            iscDhcpdWithFileName(net, lan, name);
             Boot b = boot(lan.cli(), "--interface", lan.c0(), "--flash-file", dir.resolve("flash.img").toString(), "--json");
             assertTrue(log("dhcpd.log").contains("file name longer than packet field truncated"), log("dhcpd.log"));
             assertEquals(1, b.exit(), b.err());
