@@ -236,7 +236,7 @@ final class ServeClients {
             }
             owners.add(t);
             if (t != null) {
-                t.sessions.add(sessionsSeen);
+                t.add(sessionsSeen, now);
                 t.refused = null;
                 t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
             }
@@ -294,7 +294,7 @@ final class ServeClients {
             t.endAt = now;
             line(now, "tftp ", c, s.end() == TftpSession.End.COMPLETE
                     ? String.format(Locale.ROOT, "sent %s: %d bytes in %.3f s, %d retransmissions", t.file, s.size(), t.seconds(now),
-                    s.retransmissions())
+                    s.retransmissions()) + t.served(all, now)
                     : "transfer of " + t.file + " ended: " + ServeTransfer.end(s) + (s.end() == TftpSession.End.CLIENT_ERROR
                     && c.sentError != null ? ", " + c.sentError : ""));
         }

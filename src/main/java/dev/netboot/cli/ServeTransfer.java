@@ -15,6 +15,7 @@ final class ServeTransfer {
     final String file;
     final long requestAt;
     final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
+    private final List<Long> sessionSeenAt = new ArrayList<>(); // when serve first saw each of them
     int quarter;
     long endAt = -1;
     TftpSession.Stats last;
@@ -43,6 +44,27 @@ final class ServeTransfer {
             newest = s;
         }
         return running != null ? running : newest;
+    }
+
+    /** Adds the server's session {@code index}, seen first at {@code now}: the client asked for the file (again). */
+    void add(int index, long now) {
+        sessions.add(index);
+        sessionSeenAt.add(now);
+    }
+
+    /**
+     * Returns, for a transfer whose client asked more than once before it had the file (a session given up, a client
+     * killed and run again), which request was served and how long that one took: the transfer's own time counts from
+     * the first request. Else "".
+     */
+    String served(List<TftpSession.Stats> all, long now) {
+        for (int k = 0; k < sessions.size() && sessions.size() > 1; k++) {
+            if (all.get(sessions.get(k)).end() == TftpSession.End.COMPLETE) {
+                return String.format(Locale.ROOT, " (asked %d times: request %d was served, in %.3f s)", sessions.size(), k + 1,
+                        (now - sessionSeenAt.get(k)) / 1e9);
+            }
+        }
+        return "";
     }
 
     /** Returns whether one of its sessions sent the whole file, its last block acknowledged. */

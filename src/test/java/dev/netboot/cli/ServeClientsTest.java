@@ -120,43 +120,16 @@ class ServeClientsTest {
         // RFC 1350 section 4) while its last ACK is still on the way: seen then, the first transfer is not yet over. The
         // server starts a second session; serve must show it as a second transfer, after the first one's end, not fold
         // it into the first (before: no "again", one transfer, and serve stopped while the second still ran).
-        Ipv4Address server = Ipv4Address.parse("10.0.0.1"); // Scenario.DEFAULT's server
-        Ipv4Address client = Ipv4Address.parse("10.0.0.50");
-        ScriptedLink link = new ScriptedLink(SERVER_MAC);
-        WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
-        servers.tftp().serve("boot.img", new byte[1000]); // two blocks: 512 and 488 bytes
+        Lan lan = new Lan();
         List<byte[]> toServer = new ArrayList<>();
-        long now = ScriptedLink.SEC;
-        toServer.add(fromClient(now, client, 40000, server, 69, new TftpPacket.Rrq("boot.img", "octet", List.of())));
-        int acked = 0;
-        for (; now < 3 * ScriptedLink.SEC && acked < 2; now += ScriptedLink.MS) {
-            for (byte[] f : toServer) {
-                link.deliver(now, f);
-            }
-            toServer.clear();
-            servers.poll(now);
-            for (ScriptedLink.Tx tx : link.takeTx()) {
-                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
-                Frames.Frame f = tx.decode();
-                if (f instanceof Frames.Arp a && a.arp().tpa().equals(client)) {
-                    toServer.add(Frames.arpReply(CLIENT_MAC, client, SERVER_MAC, server));
-                } else if (f instanceof Frames.Udp u && u.tftp() instanceof TftpPacket.Data d) {
-                    acked = d.block();
-                    toServer.add(fromClient(now, client, 40000, server, u.srcPort(), new TftpPacket.Ack(d.block())));
-                }
-            }
-            clients.poll(now, servers.tftp());
-        }
+        toServer.add(lan.rrq(ScriptedLink.SEC, 40000));
+        long now = lan.run(ScriptedLink.SEC, 3 * ScriptedLink.SEC, 40000, true, toServer);
+        int acked = lan.lastBlock;
         assertEquals(2, acked, "the server sent both blocks");
         // The last ACK and the new RRQ come off the wire together; the server takes both before serve polls it.
-        toServer.add(fromClient(now, client, 40001, server, 69, new TftpPacket.Rrq("boot.img", "octet", List.of())));
-        for (byte[] f : toServer) {
-            link.deliver(now, f);
-        }
-        servers.poll(now);
-        clients.poll(now, servers.tftp());
-        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf(CLIENT_MAC.toString())
-                + CLIENT_MAC.toString().length() + 2)).filter(l -> !l.contains("% (")).toList(); // progress aside
+        toServer.add(lan.rrq(now, 40001));
+        lan.run(now, now + 1, 40001, false, toServer);
+        List<String> lines = said();
         assertEquals("RRQ boot.img", lines.get(0), lines.toString());
         assertTrue(lines.get(1).startsWith("sent boot.img: 1000 bytes in "), lines.toString());
         assertEquals("RRQ boot.img again", lines.get(2), lines.toString());
@@ -168,11 +141,94 @@ class ServeClientsTest {
         assertFalse(clients.quiet(now + 10 * ScriptedLink.SEC, ServeCommand.LINGER), "serve must not stop while the second transfer runs");
     }
 
-    /** Shows serve a frame from the client, as it comes off the wire, and returns it for the server. */
-    private byte[] fromClient(long now, Ipv4Address src, int srcPort, Ipv4Address dst, int dstPort, TftpPacket p) {
-        byte[] f = Frames.udp(CLIENT_MAC, SERVER_MAC, src, srcPort, dst, dstPort, Frames.tftp(p));
-        clients.frame(now, WireFrame.of(f, f.length));
-        return f;
+    @Test
+    void aFileServedAtTheClientsSecondRequestSaysWhichRequestAndHowLongThatOneTook() {
+        // A client asks, takes the first block, and is gone (killed); 5 s later it asks again from a new port and gets
+        // the file in a few milliseconds. The transfer's time counts from its first request (the client's wait); the line
+        // also says that the second request was served and how long that one took, or a 0.004 s fetch reads as 5 s.
+        Lan lan = new Lan();
+        List<byte[]> toServer = new ArrayList<>();
+        long first = ScriptedLink.SEC;
+        toServer.add(lan.rrq(first, 40000));
+        lan.run(first, first + 20 * ScriptedLink.MS, 40000, false, toServer); // DATA 1 comes, no ACK
+        long again = first + 5 * ScriptedLink.SEC;
+        toServer.add(lan.rrq(again, 40001));
+        long done = lan.run(again, again + ScriptedLink.SEC, 40001, true, toServer);
+        lan.run(done, done + 10 * ScriptedLink.MS, 40001, false, toServer); // the last ACK reaches the server
+        List<String> lines = said();
+        String sent = lines.stream().filter(l -> l.startsWith("sent ")).findFirst().orElse("");
+        // From the first RRQ to the end: 5 s and a few ms; the second request's session: a few ms (1 ms steps).
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "sent boot\\.img: 1000 bytes in (5\\.0\\d\\d) s, 0 retransmissions \\(asked 2 times: request 2 was served, in (0\\.0\\d\\d) s\\)")
+                .matcher(sent);
+        assertTrue(m.matches(), lines.toString());
+        assertEquals(Double.parseDouble(m.group(1)) - 5.0, Double.parseDouble(m.group(2)), 0.0015, sent);
+    }
+
+    /** What serve said of the client on stderr, each line from after the client's MAC; progress lines left out. */
+    private List<String> said() {
+        return err.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf(CLIENT_MAC.toString())
+                + CLIENT_MAC.toString().length() + 2)).filter(l -> !l.contains("% (")).toList();
+    }
+
+    /**
+     * serve's servers on a scripted link, serving boot.img (1,000 bytes: blocks of 512 and 488), and one client, whose
+     * frames serve sees as they come off the wire, before the server takes them.
+     */
+    private final class Lan {
+        final Ipv4Address server = Ipv4Address.parse("10.0.0.1"); // Scenario.DEFAULT's server
+        final Ipv4Address client = Ipv4Address.parse("10.0.0.50");
+        final ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        final WireServers servers = WireServers.start(link, SERVER_MAC, Scenario.DEFAULT);
+        int lastBlock;
+
+        Lan() {
+            servers.tftp().serve("boot.img", new byte[1000]);
+        }
+
+        /** An RRQ for boot.img from the client's {@code port}, shown to serve. */
+        byte[] rrq(long now, int port) {
+            return fromClient(now, port, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()));
+        }
+
+        /**
+         * Runs the LAN from {@code from} in 1 ms steps, before {@code until}: {@code toServer} is delivered, the server
+         * and serve polled, ARP answered, and with {@code ack} every DATA to {@code port} acknowledged. Returns the time
+         * the last block was acknowledged (its ACK left in {@code toServer}), else {@code until}.
+         */
+        long run(long from, long until, int port, boolean ack, List<byte[]> toServer) {
+            for (long now = from; now < until; now += ScriptedLink.MS) {
+                for (byte[] f : toServer) {
+                    link.deliver(now, f);
+                }
+                toServer.clear();
+                servers.poll(now);
+                boolean last = false;
+                for (ScriptedLink.Tx tx : link.takeTx()) {
+                    clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+                    Frames.Frame f = tx.decode();
+                    if (f instanceof Frames.Arp a && a.arp().tpa().equals(client)) {
+                        toServer.add(Frames.arpReply(CLIENT_MAC, client, SERVER_MAC, server));
+                    } else if (ack && f instanceof Frames.Udp u && u.dstPort() == port && u.tftp() instanceof TftpPacket.Data d) {
+                        lastBlock = d.block();
+                        last = d.data().length < 512;
+                        toServer.add(fromClient(now, port, u.srcPort(), new TftpPacket.Ack(d.block())));
+                    }
+                }
+                clients.poll(now, servers.tftp());
+                if (last) {
+                    return now;
+                }
+            }
+            return until;
+        }
+
+        /** Shows serve a frame from the client, as it comes off the wire, and returns it for the server. */
+        byte[] fromClient(long now, int srcPort, int dstPort, TftpPacket p) {
+            byte[] f = Frames.udp(CLIENT_MAC, SERVER_MAC, client, srcPort, server, dstPort, Frames.tftp(p));
+            clients.frame(now, WireFrame.of(f, f.length));
+            return f;
+        }
     }
 
     /**
