@@ -4,12 +4,19 @@ import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
 
 /**
- * The frame layer: a raw Ethernet port. Implemented by the emulator today and by a Linux
- * AF_PACKET socket later; test and debug aids (pcap capture, fault injection) are decorators.
+ * The frame layer: a raw Ethernet port. Implemented by the emulator's ports and, on Linux, by {@link RawSocketLink}
+ * (an AF_PACKET socket), or by a board's own driver; test and debug aids (pcap capture, fault injection) are
+ * decorators.
  *
  * <p>Buffers are lent, never kept: a receiver must not hold on to the buffer passed to
  * {@link FrameHandler#onFrame} after it returns, and {@link #transmit} lends the link's own
  * buffer to the filler. Nothing on this interface blocks or sleeps.
+ *
+ * <p>A port reports a unicast MAC and an MTU of 576 to 65535 bytes; carries frames of 60 to {@code 14 + mtu()} bytes
+ * to the other ports of its segment whole and in the order sent, unicast and broadcast; never hands a port a frame it
+ * sent itself; and refuses a frame shorter than its 14-byte header or longer than {@code 14 + mtu()} with
+ * {@link IllegalArgumentException}, sending nothing. The test kit's {@code LinkContract} checks a driver for all of
+ * this.
  */
 public interface Link {
     /** Returns this port's own hardware address. */
@@ -31,6 +38,8 @@ public interface Link {
      * buffer whose positions {@code 0..length-1} the filler writes with absolute puts.
      *
      * @return false when the link had no room; the caller keeps its state and retries on a later poll
+     * @throws IllegalArgumentException when {@code length} is below 14 (the Ethernet header) or above
+     *                                  {@code 14 + mtu()}; nothing is sent
      */
     boolean transmit(long now, int length, FrameFiller filler);
 

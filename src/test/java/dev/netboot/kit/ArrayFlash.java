@@ -23,7 +23,13 @@ final class ArrayFlash implements Flash {
         /** A new flash holds zeros, not the erased value. */
         CREATED_ZEROED,
         /** An erase sets its units to 0x00 whatever the erased value. */
-        ERASE_WRITES_ZEROS
+        ERASE_WRITES_ZEROS,
+        /** A program across a page's end is carried out, as if the chip had no pages. */
+        PROGRAM_IGNORES_PAGES,
+        /** close() does nothing: the flash goes on working. */
+        CLOSE_DOES_NOTHING,
+        /** stats() counts nothing. */
+        STATS_COUNT_NOTHING
     }
 
     private final FlashGeometry g;
@@ -93,7 +99,7 @@ final class ArrayFlash implements Flash {
         if (offset < 0 || len <= 0 || len > g.size() - offset) {
             throw outside(offset, len);
         }
-        if (offset / g.pageSize() != (offset + len - 1) / g.pageSize()) {
+        if (fault != Fault.PROGRAM_IGNORES_PAGES && offset / g.pageSize() != (offset + len - 1) / g.pageSize()) {
             throw new FlashException(FlashException.Kind.CROSSES_PAGE, "program crosses a page");
         }
         for (int i = 0; i < len; i++) {
@@ -110,7 +116,8 @@ final class ArrayFlash implements Flash {
 
     @Override
     public FlashStats stats() {
-        return new FlashStats(erases, programs, reads, bytesProgrammed, bytesErased);
+        return fault == Fault.STATS_COUNT_NOTHING ? new FlashStats(0, 0, 0, 0, 0)
+                : new FlashStats(erases, programs, reads, bytesProgrammed, bytesErased);
     }
 
     @Override
@@ -120,6 +127,6 @@ final class ArrayFlash implements Flash {
 
     @Override
     public void close() {
-        closed = true;
+        closed = fault != Fault.CLOSE_DOES_NOTHING;
     }
 }

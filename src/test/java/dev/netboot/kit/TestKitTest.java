@@ -120,6 +120,57 @@ class TestKitTest {
                 .startsWith("erase(0x2000, 0x2000) sets units 2 and 3 to the erased value 0xff and changes no other byte"), forgetful.toString());
     }
 
+    static class PagelessFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.PROGRAM_IGNORES_PAGES);
+        }
+    }
+
+    static class UnclosableFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.CLOSE_DOES_NOTHING);
+        }
+    }
+
+    static class UncountedFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.STATS_COUNT_NOTHING);
+        }
+    }
+
+    /**
+     * A driver that carries out what it should refuse, or does not count, is told which call and which rule, not only
+     * JUnit's "Expected FlashException to be thrown, but nothing was thrown" or "expected: <3> but was: <0>". The rules
+     * geometry is 64 KiB of 4 KiB units and 256-byte pages, so the first refused call of each rule is worked out here.
+     */
+    @Test
+    void aRefusalOrACountTheDriverMissedIsNamedWithItsCall() {
+        Map<String, Throwable> raising = Launch.run(RaisingFlash.class).failed();
+        assertEquals("program(0x200, {0x0e, 0x00, 0x1f}) over 0x0f 0x0f 0x0f needs bit 4 of its third byte to go 0 -> 1, which only an"
+                + " erase does: expected FlashException NOT_ERASED ==> Expected dev.netboot.flash.FlashException to be thrown, but nothing"
+                + " was thrown.", raising.get("programNeedingZeroToOneIsRefusedAndChangesNothing").getMessage());
+        assertTrue(raising.get("eraseThenReprogram").getMessage().startsWith("program(0x1000, {0x01}) over a programmed 0x00 needs a bit"
+                + " to go 0 -> 1, which only an erase does: expected FlashException NOT_ERASED"), raising.toString());
+        Map<String, Throwable> pageless = Launch.run(PagelessFlash.class).failed();
+        assertEquals(Set.of("programCrossingPageIsRefused"), pageless.keySet(), pageless.toString());
+        assertTrue(pageless.get("programCrossingPageIsRefused").getMessage()
+                .startsWith("program(0xfc, 8 bytes) crosses a page: expected FlashException CROSSES_PAGE"), pageless.toString());
+        Map<String, Throwable> unclosable = Launch.run(UnclosableFlash.class).failed();
+        assertEquals(Set.of("closedFlashRefusesEveryOperation"), unclosable.keySet(), unclosable.toString());
+        assertTrue(unclosable.get("closedFlashRefusesEveryOperation").getMessage()
+                .startsWith("read(0x0, 1 byte) after close(): expected FlashException STATE"), unclosable.toString());
+        Map<String, Throwable> uncounted = Launch.run(UncountedFlash.class).failed();
+        assertTrue(uncounted.get("programIsAndOfOldAndNew").getMessage()
+                .startsWith("stats().programs() counts each program call (three here) ==> expected: <3> but was: <0>"), uncounted.toString());
+        assertTrue(uncounted.get("eraseRangeViolations").getMessage().startsWith("stats().erases() counts erase units: erase(0x0, 0x10000)"
+                + " of the whole chip erases 16 of them ==> expected: <16> but was: <0>"), uncounted.toString());
+        assertTrue(uncounted.get("statsCountEraseUnitsAndProgrammedBytes").getMessage().startsWith("after erase(0x1000, 0x3000),"
+                + " erase(0x0, 0x1000), programs of 128 and 256 bytes and one read, stats() counts 4 erase units"), uncounted.toString());
+    }
+
     /** A port that also hands every frame it sends back to itself, as a loop or a misconfigured bridge would. */
     static final class EchoingPort extends ForwardingLink {
         private final ArrayDeque<byte[]> echoes = new ArrayDeque<>();

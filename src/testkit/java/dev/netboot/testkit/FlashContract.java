@@ -131,10 +131,23 @@ public abstract class FlashContract {
         return b;
     }
 
-    /** Asserts that {@code call} throws a {@link FlashException} of {@code kind}; returns it. */
+    /**
+     * Asserts that {@code call} throws a {@link FlashException} of {@code kind}; returns it. A failure names the kind
+     * expected; {@link #assertFlash(FlashException.Kind, String, Executable)} also names the call.
+     */
     public static FlashException assertFlash(FlashException.Kind kind, Executable call) {
-        FlashException e = assertThrows(FlashException.class, call);
-        assertEquals(kind, e.kind(), e.getMessage());
+        return assertFlash(kind, "the call", call);
+    }
+
+    /**
+     * Asserts that {@code call}, described by {@code what} (for example {@code "program(0x100, 8 bytes)"}), throws a
+     * {@link FlashException} of {@code kind}; returns it. A failure says what was called, the kind expected, and what
+     * happened instead: {@code "program(0xfc, 8 bytes) crosses a page: expected FlashException CROSSES_PAGE, but nothing was thrown"}.
+     */
+    public static FlashException assertFlash(FlashException.Kind kind, String what, Executable call) {
+        String expected = what + ": expected FlashException " + kind;
+        FlashException e = assertThrows(FlashException.class, call, expected);
+        assertEquals(kind, e.kind(), expected + ", but it was " + e.kind() + " (" + e.getMessage() + ")");
         return e;
     }
 
@@ -212,7 +225,7 @@ public abstract class FlashContract {
         byte[] back = new byte[2];
         f.read(0x2, back, 0, 2);
         assertArrayEquals(new byte[] {0x30, 0x0C}, back);
-        assertEquals(3, f.stats().programs());
+        assertEquals(3, f.stats().programs(), "stats().programs() counts each program call (three here)");
     }
 
     @Test
@@ -224,10 +237,12 @@ public abstract class FlashContract {
         byte[] before = readAll(f);
         FlashStats statsBefore = f.stats();
         // The first two bytes only clear bits; the third needs 0x0F -> 0x1F, bit 4 going 0 -> 1.
-        assertFlash(FlashException.Kind.NOT_ERASED, () -> f.program(at, new byte[] {0x0E, 0x00, 0x1F}, 0, 3));
+        assertFlash(FlashException.Kind.NOT_ERASED, String.format("program(0x%x, {0x0e, 0x00, 0x1f}) over 0x0f 0x0f 0x0f needs bit 4"
+                + " of its third byte to go 0 -> 1, which only an erase does", at),
+                () -> f.program(at, new byte[] {0x0E, 0x00, 0x1F}, 0, 3));
         assertArrayEquals(before, readAll(f), "a refused program changes no byte, not even the ones before the bad one");
-        assertEquals(statsBefore.programs(), f.stats().programs());
-        assertEquals(statsBefore.bytesProgrammed(), f.stats().bytesProgrammed());
+        assertEquals(statsBefore.programs(), f.stats().programs(), "a refused program is not counted in stats().programs()");
+        assertEquals(statsBefore.bytesProgrammed(), f.stats().bytesProgrammed(), "a refused program is not counted in stats().bytesProgrammed()");
     }
 
     @Test
@@ -238,7 +253,8 @@ public abstract class FlashContract {
         int page = g.pageSize();
         f.program(unit, filled(page, 0x00), 0, page);
         f.program(2L * unit - page, filled(page, 0x00), 0, page);
-        assertFlash(FlashException.Kind.NOT_ERASED, () -> f.program(unit, filled(1, 0x01), 0, 1));
+        assertFlash(FlashException.Kind.NOT_ERASED, String.format("program(0x%x, {0x01}) over a programmed 0x00 needs a bit to go"
+                + " 0 -> 1, which only an erase does", unit), () -> f.program(unit, filled(1, 0x01), 0, 1));
         f.erase(unit, unit);
         byte[] whole = new byte[unit];
         f.read(unit, whole, 0, unit);
@@ -272,12 +288,12 @@ public abstract class FlashContract {
         int unit = g.eraseUnit();
         f.program(0, filled(g.pageSize(), 0x00), 0, g.pageSize());
         byte[] before = readAll(f);
-        assertFlash(FlashException.Kind.MISALIGNED_ERASE, () -> f.erase(unit + 1, unit));
-        assertFlash(FlashException.Kind.MISALIGNED_ERASE, () -> f.erase(0, unit / 2));
-        assertFlash(FlashException.Kind.MISALIGNED_ERASE, () -> f.erase(0, unit + 1));
-        assertFlash(FlashException.Kind.MISALIGNED_ERASE, () -> f.erase(g.pageSize(), g.pageSize()));
-        assertArrayEquals(before, readAll(f));
-        assertEquals(0, f.stats().erases());
+        assertFlash(FlashException.Kind.MISALIGNED_ERASE, String.format("erase(0x%x, 0x%x) starts off an erase unit", unit + 1, unit), () -> f.erase(unit + 1, unit));
+        assertFlash(FlashException.Kind.MISALIGNED_ERASE, String.format("erase(0x0, 0x%x) is half an erase unit", unit / 2), () -> f.erase(0, unit / 2));
+        assertFlash(FlashException.Kind.MISALIGNED_ERASE, String.format("erase(0x0, 0x%x) is not whole erase units", unit + 1), () -> f.erase(0, unit + 1));
+        assertFlash(FlashException.Kind.MISALIGNED_ERASE, String.format("erase(0x%x, 0x%x) is one page, not an erase unit", g.pageSize(), g.pageSize()), () -> f.erase(g.pageSize(), g.pageSize()));
+        assertArrayEquals(before, readAll(f), "a refused erase changes no byte");
+        assertEquals(0, f.stats().erases(), "a refused erase is not counted in stats().erases()");
     }
 
     @Test
@@ -286,16 +302,17 @@ public abstract class FlashContract {
         Flash f = open(g);
         long unit = g.eraseUnit();
         long end = g.size();
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(unit, 0)); // empty
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(-unit, unit));
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(end, unit)); // starts at the end
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(end - unit, 2 * unit)); // one unit too many
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(unit, -unit));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(0x%x, 0) is empty", unit), () -> f.erase(unit, 0)); // empty
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(-0x%x, 0x%x) starts before the flash", unit, unit), () -> f.erase(-unit, unit));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(0x%x, 0x%x) starts at the end of the flash", end, unit), () -> f.erase(end, unit)); // starts at the end
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(0x%x, 0x%x) runs one unit past the end", end - unit, 2 * unit), () -> f.erase(end - unit, 2 * unit)); // one unit too many
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(0x%x, -0x%x) has a negative length", unit, unit), () -> f.erase(unit, -unit));
         // offset + length would overflow to a small number if the check added instead of subtracted
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.erase(unit, (Long.MAX_VALUE / unit) * unit));
-        assertEquals(0, f.stats().erases());
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("erase(0x%x, 0x%x) runs past the end (offset + length overflows)", unit, (Long.MAX_VALUE / unit) * unit), () -> f.erase(unit, (Long.MAX_VALUE / unit) * unit));
+        assertEquals(0, f.stats().erases(), "a refused erase is not counted in stats().erases()");
         f.erase(0, end); // the whole chip is in range
-        assertEquals(end / unit, f.stats().erases());
+        assertEquals(end / unit, f.stats().erases(), "stats().erases() counts erase units: erase(0x0, 0x" + Long.toHexString(end)
+                + ") of the whole chip erases " + end / unit + " of them");
     }
 
     @Test
@@ -304,14 +321,14 @@ public abstract class FlashContract {
         Flash f = open(g);
         int page = g.pageSize();
         int unit = g.eraseUnit();
-        assertFlash(FlashException.Kind.CROSSES_PAGE, () -> f.program(page - 4, new byte[8], 0, 8));
-        assertFlash(FlashException.Kind.CROSSES_PAGE, () -> f.program(unit, new byte[page + 1], 0, page + 1));
-        assertFlash(FlashException.Kind.CROSSES_PAGE, () -> f.program(unit + page - 1, new byte[2], 0, 2));
-        assertArrayEquals(filled(size(g), 0xFF), readAll(f));
+        assertFlash(FlashException.Kind.CROSSES_PAGE, String.format("program(0x%x, 8 bytes) crosses a page", page - 4), () -> f.program(page - 4, new byte[8], 0, 8));
+        assertFlash(FlashException.Kind.CROSSES_PAGE, String.format("program(0x%x, %d bytes) is longer than a page", unit, page + 1), () -> f.program(unit, new byte[page + 1], 0, page + 1));
+        assertFlash(FlashException.Kind.CROSSES_PAGE, String.format("program(0x%x, 2 bytes) crosses a page", unit + page - 1), () -> f.program(unit + page - 1, new byte[2], 0, 2));
+        assertArrayEquals(filled(size(g), 0xFF), readAll(f), "a refused program changes no byte");
         // The largest program that fits: exactly one page, and the last byte of a page.
         f.program(unit, new byte[page], 0, page);
         f.program(unit + 2L * page - 1, new byte[1], 0, 1);
-        assertEquals(2, f.stats().programs());
+        assertEquals(2, f.stats().programs(), "stats().programs() counts the two programs that fit a page, not the refused ones");
     }
 
     @Test
@@ -319,19 +336,19 @@ public abstract class FlashContract {
         FlashGeometry g = rulesGeometry();
         Flash f = open(g);
         long end = g.size();
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.program(end, new byte[1], 0, 1));
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.program(-1, new byte[1], 0, 1));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("program(0x%x, 1 byte) starts at the end of the flash", end), () -> f.program(end, new byte[1], 0, 1));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("program(-0x1, 1 byte) starts before the flash"), () -> f.program(-1, new byte[1], 0, 1));
         // Past the end and across the last page's end at once: either refusal is the rule's.
         FlashException e = assertThrows(FlashException.class, () -> f.program(end - 1, new byte[2], 0, 2));
         assertTrue(Set.of(FlashException.Kind.OUT_OF_RANGE, FlashException.Kind.CROSSES_PAGE).contains(e.kind()), e.getMessage());
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.program(g.pageSize(), new byte[1], 0, 0)); // empty
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.program(Long.MAX_VALUE, new byte[1], 0, 1));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("program(0x%x, 0 bytes) is empty", g.pageSize()), () -> f.program(g.pageSize(), new byte[1], 0, 0)); // empty
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("program(0x%x, 1 byte) is far past the end", Long.MAX_VALUE), () -> f.program(Long.MAX_VALUE, new byte[1], 0, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> f.program(0, new byte[4], 2, 3));
         assertThrows(IndexOutOfBoundsException.class, () -> f.program(0, new byte[4], 0, -1));
-        assertArrayEquals(filled(size(g), 0xFF), readAll(f));
-        assertEquals(0, f.stats().programs());
+        assertArrayEquals(filled(size(g), 0xFF), readAll(f), "a refused program changes no byte");
+        assertEquals(0, f.stats().programs(), "a refused program is not counted in stats().programs()");
         f.program(end - 1, new byte[1], 0, 1); // the last byte is in range
-        assertEquals(1, f.stats().programs());
+        assertEquals(1, f.stats().programs(), "stats().programs() counts the program of the last byte");
     }
 
     @Test
@@ -340,10 +357,10 @@ public abstract class FlashContract {
         Flash f = open(g);
         long end = g.size();
         byte[] dst = new byte[16];
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.read(-1, dst, 0, 1));
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.read(end - 8, dst, 0, 9));
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.read(end + 1, dst, 0, 0));
-        assertFlash(FlashException.Kind.OUT_OF_RANGE, () -> f.read(Long.MAX_VALUE, dst, 0, 16));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("read(-0x1, 1 byte) starts before the flash"), () -> f.read(-1, dst, 0, 1));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("read(0x%x, 9 bytes) runs past the end", end - 8), () -> f.read(end - 8, dst, 0, 9));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("read(0x%x, 0 bytes) starts past the end", end + 1), () -> f.read(end + 1, dst, 0, 0));
+        assertFlash(FlashException.Kind.OUT_OF_RANGE, String.format("read(0x%x, 16 bytes) is far past the end", Long.MAX_VALUE), () -> f.read(Long.MAX_VALUE, dst, 0, 16));
         assertThrows(IndexOutOfBoundsException.class, () -> f.read(0, dst, 8, 9));
         assertThrows(IndexOutOfBoundsException.class, () -> f.read(0, dst, -1, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> f.read(0, dst, 0, -1));
@@ -363,7 +380,9 @@ public abstract class FlashContract {
         f.program(unit, new byte[page / 2], 0, page / 2);
         f.program(unit + page, new byte[page], 0, page);
         f.read(0, new byte[10], 0, 10);
-        assertEquals(new FlashStats(4, 2, 1, page / 2 + page, 4 * unit), f.stats());
+        assertEquals(new FlashStats(4, 2, 1, page / 2 + page, 4 * unit), f.stats(), "after erase(0x" + Long.toHexString(unit) + ", 0x"
+                + Long.toHexString(3 * unit) + "), erase(0x0, 0x" + Long.toHexString(unit) + "), programs of " + page / 2 + " and " + page
+                + " bytes and one read, stats() counts 4 erase units, 2 programs, 1 read, the bytes programmed and the bytes erased");
     }
 
     @Test
@@ -390,9 +409,9 @@ public abstract class FlashContract {
         Flash f = create(rulesGeometry());
         f.close();
         f.close(); // idempotent
-        assertFlash(FlashException.Kind.STATE, () -> f.read(0, new byte[1], 0, 1));
-        assertFlash(FlashException.Kind.STATE, () -> f.erase(0, geometry().eraseUnit()));
-        assertFlash(FlashException.Kind.STATE, () -> f.program(0, new byte[1], 0, 1));
+        assertFlash(FlashException.Kind.STATE, "read(0x0, 1 byte) after close()", () -> f.read(0, new byte[1], 0, 1));
+        assertFlash(FlashException.Kind.STATE, "erase(0x0, one unit) after close()", () -> f.erase(0, geometry().eraseUnit()));
+        assertFlash(FlashException.Kind.STATE, "program(0x0, 1 byte) after close()", () -> f.program(0, new byte[1], 0, 1));
     }
 
     // ---------------------------------------------------------------- the power-cut sweep
