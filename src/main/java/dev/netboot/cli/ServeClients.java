@@ -11,12 +11,10 @@ import dev.netboot.wire.TftpWire;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
@@ -32,71 +30,9 @@ import java.util.Set;
  * acknowledged the last block (or sent an ERROR, or was given up on).
  */
 final class ServeClients {
-    /** One client. */
-    static final class Client {
-        final MacAddress mac;
-        final long firstSeen;
-        Ipv4Address address;
-        String how = "none";
-        int dhcpRequests;
-        int dhcpReplies;
-        final List<ServeTransfer> transfers = new ArrayList<>(); // in the order asked for: a file served and asked again is another
-        ServeTransfer asked; // the file asked for last
-        String sentError; // the last ERROR the client sent
-        final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
-        boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
-
-        Client(MacAddress mac, long firstSeen) {
-            this.mac = mac;
-            this.firstSeen = firstSeen;
-        }
-
-        /** Returns the transfer of {@code file} asked for last, or null. */
-        ServeTransfer current(String file) {
-            for (int i = transfers.size() - 1; i >= 0; i--) {
-                if (transfers.get(i).file.equals(file)) {
-                    return transfers.get(i);
-                }
-            }
-            return null;
-        }
-
-        /** Returns whether one of the client's transfers is (or was) member {@code i} of multicast transfer {@code m}. */
-        boolean holds(TftpMulticastSession m, int i) {
-            for (ServeTransfer t : transfers) {
-                if (t.multicast == m && t.member == i) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /** Returns the main transfer: the first that started, else the file asked for last; null when it asked for none. */
-        ServeTransfer main() {
-            for (ServeTransfer t : transfers) {
-                if (t.started()) {
-                    return t;
-                }
-            }
-            return asked;
-        }
-
-        /** Returns whether the main transfer is over, and not because the server gave up on the client. */
-        boolean finished() {
-            ServeTransfer m = main();
-            return m != null && m.endAt >= 0 && !m.givenUp();
-        }
-
-        /** Returns whether the server gave up on the client's main transfer: the client fell silent (and may come back). */
-        boolean givenUp() {
-            ServeTransfer m = main();
-            return m != null && m.givenUp();
-        }
-    }
-
     private final PrintStream err;
     private final MacAddress server;
-    private final Map<Long, Client> clients = new LinkedHashMap<>();
+    private final Map<Long, ServeClient> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
     private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
@@ -110,12 +46,12 @@ final class ServeClients {
         this.server = server;
     }
 
-    private Client client(MacAddress mac, long now) {
-        return clients.computeIfAbsent(mac.value(), _ -> new Client(mac, now));
+    private ServeClient client(MacAddress mac, long now) {
+        return clients.computeIfAbsent(mac.value(), _ -> new ServeClient(mac, now));
     }
 
     /** Returns the client at IPv4 address {@code ip} (one leased to, or that asked for a file), else at {@code mac}, or null. */
-    private Client clientAt(MacAddress mac, int ip) {
+    private ServeClient clientAt(MacAddress mac, int ip) {
         MacAddress known = byIp.get(ip);
         return clients.get((known != null ? known : mac).value());
     }
@@ -125,7 +61,7 @@ final class ServeClients {
         switch (w.kind()) {
             case DHCP_REQUEST -> {
                 if (w.chaddr() != null) {
-                    Client c = client(w.chaddr(), now);
+                    ServeClient c = client(w.chaddr(), now);
                     c.dhcpRequests++;
                     if (c.dhcpRequests == 1) {
                         line(now, "dhcp ", c, w.label());
@@ -134,7 +70,7 @@ final class ServeClients {
             }
             case DHCP_REPLY -> {
                 if (w.chaddr() != null && w.src().equals(server)) {
-                    Client c = client(w.chaddr(), now);
+                    ServeClient c = client(w.chaddr(), now);
                     c.dhcpReplies++;
                     boolean binding = w.label().equals("DHCPACK") || w.label().equals("BOOTREPLY");
                     if (binding && w.yiaddr() != 0 && !new Ipv4Address(w.yiaddr()).equals(c.address)) {
@@ -152,7 +88,7 @@ final class ServeClients {
                 // A client the DHCP server leased to is known by its address: behind a relay agent its frames come
                 // from the router's MAC.
                 MacAddress leased = byIp.get(w.srcIp());
-                Client c = client(leased != null ? leased : w.src(), now);
+                ServeClient c = client(leased != null ? leased : w.src(), now);
                 byIp.putIfAbsent(w.srcIp(), c.mac);
                 if (c.address == null) {
                     c.address = new Ipv4Address(w.srcIp());
@@ -179,7 +115,7 @@ final class ServeClients {
                 if (w.src().equals(server)) {
                     // A request refused (no such file, a mode, a write, a malformed request, busy) or a stranger told off:
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.
-                    Client c = clientAt(w.dst(), w.dstIp());
+                    ServeClient c = clientAt(w.dst(), w.dstIp());
                     if (c != null) {
                         if (c.asked != null && !c.asked.started() && c.asked.refused == null) {
                             c.asked.refused = error;
@@ -189,7 +125,7 @@ final class ServeClients {
                         }
                     }
                 } else {
-                    Client c = clientAt(w.src(), w.srcIp());
+                    ServeClient c = clientAt(w.src(), w.srcIp());
                     if (c != null) {
                         c.sentError = error;
                     }
@@ -198,7 +134,7 @@ final class ServeClients {
             case OTHER -> {
                 if (w.label().equals("malformed BOOTP") && !w.src().equals(server)) {
                     // A truncated or broken DHCP/BOOTP message: the server ignores it; said once per sender.
-                    Client c = client(w.src(), now);
+                    ServeClient c = client(w.src(), now);
                     if (!c.malformedSaid) {
                         c.malformedSaid = true;
                         line(now, "dhcp ", c, "a DHCP/BOOTP message that does not parse (truncated or malformed), ignored");
@@ -220,7 +156,7 @@ final class ServeClients {
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
-            Client c = mac == null ? null : clients.get(mac.value());
+            ServeClient c = mac == null ? null : clients.get(mac.value());
             ServeTransfer t = c == null ? null : c.current(s.file());
             if (t != null && t.completed(all)) {
                 // A request from a new transfer ID after the file was sent whole: another transfer (RFC 1350 section 4),
@@ -246,7 +182,7 @@ final class ServeClients {
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
-                Client c = mac == null ? null : clients.get(mac.value());
+                ServeClient c = mac == null ? null : clients.get(mac.value());
                 ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
                 if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
                         && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
@@ -258,7 +194,7 @@ final class ServeClients {
                 }
             }
         }
-        for (Client c : clients.values()) {
+        for (ServeClient c : clients.values()) {
             for (ServeTransfer t : c.transfers) {
                 if (t.multicast != null && t.endAt < 0) {
                     ServeMulticast.follow(now, t, c.sentError, what -> line(now, "tftp ", c, what));
@@ -280,7 +216,7 @@ final class ServeClients {
         idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
     }
 
-    private void follow(long now, Client c, ServeTransfer t, List<TftpSession.Stats> all) {
+    private void follow(long now, ServeClient c, ServeTransfer t, List<TftpSession.Stats> all) {
         TftpSession.Stats s = t.best(all);
         t.last = s;
         long bytes = t.bytes();
@@ -313,7 +249,7 @@ final class ServeClients {
     /** Returns the clients whose main transfer is over, and not given up on. */
     int finished() {
         int n = 0;
-        for (Client c : clients.values()) {
+        for (ServeClient c : clients.values()) {
             n += c.finished() ? 1 : 0;
         }
         return n;
@@ -322,14 +258,14 @@ final class ServeClients {
     /** Returns the clients the server gave up on: they fell silent or went away mid-transfer; not {@link #finished}. */
     int givenUp() {
         int n = 0;
-        for (Client c : clients.values()) {
+        for (ServeClient c : clients.values()) {
             n += c.givenUp() ? 1 : 0;
         }
         return n;
     }
 
     /** Returns the clients, in the order they first spoke. */
-    List<Client> clients() {
+    List<ServeClient> clients() {
         return List.copyOf(clients.values());
     }
 
@@ -338,7 +274,7 @@ final class ServeClients {
         int gone = givenUp();
         out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished"
                 + (gone == 0 ? "" : ", " + gone + " given up"));
-        for (Client c : clients.values()) {
+        for (ServeClient c : clients.values()) {
             ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
                     .append(c.address == null ? "no address" : c.address + " (" + c.how + ")")
@@ -373,7 +309,7 @@ final class ServeClients {
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
-        for (Client c : clients.values()) {
+        for (ServeClient c : clients.values()) {
             ServeTransfer main = c.main();
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
@@ -398,7 +334,7 @@ final class ServeClients {
         return all;
     }
 
-    private void line(long now, String stage, Client c, String what) {
+    private void line(long now, String stage, ServeClient c, String what) {
         err.printf(Locale.ROOT, "[%10.3f s] %s %s  %s%n", now / 1e9, stage, c.mac, Shown.text(what)); // a client's file name
     }
 }
