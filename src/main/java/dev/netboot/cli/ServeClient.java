@@ -30,6 +30,13 @@ final class ServeClient {
         this.firstSeen = firstSeen;
     }
 
+    /** Starts a transfer of {@code file}, asked for at {@code now}: the one asked for last. */
+    ServeTransfer ask(String file, long now) {
+        asked = new ServeTransfer(file, now);
+        transfers.add(asked);
+        return asked;
+    }
+
     /** Returns the transfer of {@code file} asked for last, or null. */
     ServeTransfer current(String file) {
         for (int i = transfers.size() - 1; i >= 0; i--) {

@@ -98,8 +98,7 @@ final class ServeClients {
                 if (t == null || t.served()) {
                     // A file served and asked for again is a transfer of its own (a board booted again, or in a loop).
                     boolean again = t != null;
-                    t = new ServeTransfer(w.file(), now);
-                    c.transfers.add(t);
+                    t = c.ask(w.file(), now);
                     line(now, "tftp ", c, w.label() + (again ? " again" : ""));
                 } else if (t.endAt >= 0) {
                     line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
@@ -165,9 +164,7 @@ final class ServeClients {
                 if (t.endAt < 0) {
                     follow(now, c, t, all);
                 }
-                t = new ServeTransfer(s.file(), now);
-                c.transfers.add(t);
-                c.asked = t;
+                t = c.ask(s.file(), now);
                 line(now, "tftp ", c, "RRQ " + s.file() + " again");
             }
             owners.add(t);

@@ -58,23 +58,24 @@ final class ServeTransfer {
      * the first request. Else "".
      */
     String served(List<TftpSession.Stats> all, long now) {
-        for (int k = 0; k < sessions.size() && sessions.size() > 1; k++) {
-            if (all.get(sessions.get(k)).end() == TftpSession.End.COMPLETE) {
-                return String.format(Locale.ROOT, " (asked %d times: request %d was served, in %.3f s)", sessions.size(), k + 1,
-                        (now - sessionSeenAt.get(k)) / 1e9);
-            }
-        }
-        return "";
+        int k = completedAt(all);
+        return k < 0 || sessions.size() == 1 ? "" : String.format(Locale.ROOT, " (asked %d times: request %d was served, in %.3f s)",
+                sessions.size(), k + 1, (now - sessionSeenAt.get(k)) / 1e9);
     }
 
     /** Returns whether one of its sessions sent the whole file, its last block acknowledged. */
     boolean completed(List<TftpSession.Stats> all) {
-        for (int i : sessions) {
-            if (all.get(i).end() == TftpSession.End.COMPLETE) {
-                return true;
+        return completedAt(all) >= 0;
+    }
+
+    /** Returns the place among its sessions of the one that sent the whole file, or -1. */
+    private int completedAt(List<TftpSession.Stats> all) {
+        for (int k = 0; k < sessions.size(); k++) {
+            if (all.get(sessions.get(k)).end() == TftpSession.End.COMPLETE) {
+                return k;
             }
         }
-        return false;
+        return -1;
     }
 
     /** Returns whether the transfer is over: one session completed, or every one ended. */
@@ -82,15 +83,15 @@ final class ServeTransfer {
         if (sessions.isEmpty()) {
             return false;
         }
-        boolean allEnded = true;
-        for (int i : sessions) {
-            TftpSession.End e = all.get(i).end();
-            if (e == TftpSession.End.COMPLETE) {
-                return true;
-            }
-            allEnded &= e != null;
+        if (completed(all)) {
+            return true;
         }
-        return allEnded;
+        for (int i : sessions) {
+            if (all.get(i).end() == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -297,8 +297,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             "host", "tftp-server"};
 
     private static DeviceProfile read(ConfigText text) {
-        for (String kind : SCENARIO_ONLY) {
-            if (!text.has("board") && text.has(kind)) {
+        for (String kind : text.has("board") ? new String[0] : SCENARIO_ONLY) {
+            if (text.has(kind)) {
                 // An emulator scenario given where a profile goes: say so, not only that [board] is missing.
                 throw text.error("an emulator scenario, not a device profile (it has [" + kind + "] and no [board]; give it"
                         + " with --scenario)");
