@@ -27,9 +27,9 @@ import java.util.random.RandomGenerator;
  *      +--------------------------------------- Declined <-- DHCPDECLINE ------------------+        4011 --> Done
  * </pre>
  *
- * <p>Replies reach it through {@link #onReply} (the owner binds port 68 and checks op, hardware type and chaddr);
- * timers through {@link #poll}. The {@link OfferBook} weighs the offers and keeps the servers behind them; from the
- * lease chosen on, the {@link Binding} drives the ARP probe ({@link dev.netboot.net.AddressProbe}), the DHCPDECLINE
+ * <p>Its states are {@link AcquisitionState}'s. Replies reach it through {@link #onReply} (the owner binds port 68
+ * and checks op, hardware type and chaddr); timers through {@link #poll}. The {@link OfferBook} weighs the offers and
+ * keeps the servers behind them; from the lease chosen on, the {@link Binding} drives the ARP probe ({@link dev.netboot.net.AddressProbe}), the DHCPDECLINE
  * and the question to a ProxyDHCP server's port 4011 ({@link ProxyBoot}). The whole acquisition, restarts included,
  * has the profile's give-up budget.
  */
@@ -45,67 +45,13 @@ final class Acquisition {
      */
     static final int DISCOVERS_BEFORE_BOOTLESS = 2;
 
-    /** Where the acquisition is. */
-    sealed interface State {
-        /** Not started. */
-        record Idle() implements State {
-        }
-
-        /**
-         * DHCPDISCOVER sent; collecting offers.
-         *
-         * @param xid      transaction ID of this discovery
-         * @param secs     the 'secs' of the last DHCPDISCOVER sent, which the DHCPREQUEST repeats
-         * @param sent     DHCPDISCOVERs sent for it
-         * @param retryAt  when the next one is due
-         * @param decideAt when the offer window closes (MAX until an offer with an address came)
-         * @param offers   the offers so far, in order of arrival
-         */
-        record Selecting(int xid, int secs, int sent, long retryAt, long decideAt, List<Offer> offers) implements State {
-            public Selecting {
-                offers = List.copyOf(offers);
-            }
-        }
-
-        /**
-         * DHCPREQUEST sent for {@code chosen}.
-         *
-         * @param secs     the DHCPDISCOVER's 'secs', repeated: "the DHCPREQUEST message MUST use the same value in the DHCP
-         *                 message header's 'secs' field" (RFC 2131 section 3.1), so relays forward it as they did the discover
-         * @param proxy    a ProxyDHCP offer seen for this xid, or null
-         * @param firstAt  when the first request went: the lease counts from there (RFC 2131 section 4.4.1)
-         */
-        record Requesting(int xid, int secs, Offer chosen, Offer proxy, int sent, long retryAt, long firstAt) implements State {
-        }
-
-        /** ARP-probing the address of {@code lease} (RFC 5227). */
-        record Probing(int xid, Lease lease, Offer proxy, long leaseStart) implements State {
-        }
-
-        /** Asking the ProxyDHCP server for the boot file on port 4011 ({@link ProxyBoot}). */
-        record Proxying(int xid, long leaseStart) implements State {
-        }
-
-        /** Declined a conflicting address; discovery starts again at {@code restartAt}. */
-        record Declined(long restartAt) implements State {
-        }
-
-        /** The lease is ours and its address in use; it counts from {@code leaseStart}. */
-        record Done(Lease lease, long leaseStart) implements State {
-        }
-
-        /** No usable lease within the budget, or a lease the board cannot boot with. */
-        record Failed(String reason) implements State {
-        }
-    }
-
     private final NetStack net;
     private final BootpConfig retry;
     private final DhcpConfig config;
     private final ClientMessages messages;
     private final RandomGenerator random;
     private final Binding binding;
-    private State state = new State.Idle();
+    private AcquisitionState state = new AcquisitionState.Idle();
     private long startedAt;
     private int discovers;
     private int requests;
@@ -125,7 +71,7 @@ final class Acquisition {
         this.book = new OfferBook(config);
     }
 
-    State state() {
+    AcquisitionState state() {
         return state;
     }
 
@@ -174,27 +120,27 @@ final class Acquisition {
     }
 
     private void discover(long now) {
-        transition(new State.Selecting(random.nextInt(), 0, 0, now, Long.MAX_VALUE, List.of()));
+        transition(new AcquisitionState.Selecting(random.nextInt(), 0, 0, now, Long.MAX_VALUE, List.of()));
         poll(now);
     }
 
     /** Returns when {@link #poll} next has work. */
     long pollAt() {
         return switch (state) {
-            case State.Selecting s -> Math.min(s.retryAt(), s.decideAt());
-            case State.Requesting r -> r.retryAt();
-            case State.Probing _, State.Proxying _ -> binding.pollAt(state);
-            case State.Declined d -> d.restartAt();
+            case AcquisitionState.Selecting s -> Math.min(s.retryAt(), s.decideAt());
+            case AcquisitionState.Requesting r -> r.retryAt();
+            case AcquisitionState.Probing _, AcquisitionState.Proxying _ -> binding.pollAt(state);
+            case AcquisitionState.Declined d -> d.restartAt();
             default -> Long.MAX_VALUE;
         };
     }
 
     void poll(long now) {
         switch (state) {
-            case State.Selecting s when now >= s.decideAt() -> decide(now, s, false);
-            case State.Selecting s when now >= s.retryAt() && s.sent() >= DISCOVERS_BEFORE_BOOTLESS
+            case AcquisitionState.Selecting s when now >= s.decideAt() -> decide(now, s, false);
+            case AcquisitionState.Selecting s when now >= s.retryAt() && s.sent() >= DISCOVERS_BEFORE_BOOTLESS
                     && Offer.best(s.offers()) != null -> decide(now, s, true); // the wait for an offer naming the boot is over
-            case State.Selecting s when now >= s.retryAt() -> {
+            case AcquisitionState.Selecting s when now >= s.retryAt() -> {
                 if (overBudget(now)) {
                     fail("DHCP: no usable offer after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt)
                             + " s" + (lastIgnored.isEmpty() ? "" : " (last reply ignored: " + lastIgnored + ")"));
@@ -204,10 +150,11 @@ final class Acquisition {
                 if (broadcast(now, len)) {
                     discovers++;
                     resent += s.sent() > 0 ? 1 : 0;
-                    transition(new State.Selecting(s.xid(), secs(now), s.sent() + 1, retryAt(now, s.sent()), s.decideAt(), s.offers()));
+                    transition(new AcquisitionState.Selecting(s.xid(), secs(now), s.sent() + 1, retryAt(now, s.sent()),
+                            s.decideAt(), s.offers()));
                 }
             }
-            case State.Requesting r when now >= r.retryAt() -> {
+            case AcquisitionState.Requesting r when now >= r.retryAt() -> {
                 if (r.sent() >= REQUEST_TRIES) {
                     lastIgnored = noAck(r, " to " + r.sent() + " DHCPREQUESTs");
                     discover(now);
@@ -222,13 +169,13 @@ final class Acquisition {
                 if (broadcast(now, len)) {
                     requests++;
                     resent += r.sent() > 0 ? 1 : 0;
-                    transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), r.proxy(), r.sent() + 1, retryAt(now, r.sent()),
-                            r.sent() == 0 ? now : r.firstAt()));
+                    transition(new AcquisitionState.Requesting(r.xid(), r.secs(), r.chosen(), r.proxy(), r.sent() + 1,
+                            retryAt(now, r.sent()), r.sent() == 0 ? now : r.firstAt()));
                 }
             }
-            case State.Probing p -> enter(binding.poll(now, secs(now), p));
-            case State.Proxying p -> enter(binding.poll(now, secs(now), p));
-            case State.Declined d when now >= d.restartAt() -> {
+            case AcquisitionState.Probing p -> enter(binding.poll(now, secs(now), p));
+            case AcquisitionState.Proxying p -> enter(binding.poll(now, secs(now), p));
+            case AcquisitionState.Declined d when now >= d.restartAt() -> {
                 if (overBudget(now)) {
                     fail("DHCP: " + binding.conflicts() + " offered address(es) in use by other hosts; gave up after "
                             + Timing.seconds(now - startedAt) + " s");
@@ -244,14 +191,14 @@ final class Acquisition {
     /** Handles a reply for our hardware address from {@code src}. */
     void onReply(long now, BootpMessage m, Ipv4Address src) {
         int xid = switch (state) {
-            case State.Selecting s -> s.xid();
-            case State.Requesting r -> r.xid();
-            case State.Probing p -> p.xid();
-            case State.Proxying p -> p.xid();
+            case AcquisitionState.Selecting s -> s.xid();
+            case AcquisitionState.Requesting r -> r.xid();
+            case AcquisitionState.Probing p -> p.xid();
+            case AcquisitionState.Proxying p -> p.xid();
             default -> 0;
         };
-        if (state instanceof State.Idle || state instanceof State.Done || state instanceof State.Failed
-                || state instanceof State.Declined) {
+        if (state instanceof AcquisitionState.Idle || state instanceof AcquisitionState.Done
+                || state instanceof AcquisitionState.Failed || state instanceof AcquisitionState.Declined) {
             return;
         }
         if (m.xid() != xid) {
@@ -260,35 +207,35 @@ final class Acquisition {
         }
         try {
             switch (state) {
-                case State.Selecting s -> selecting(now, s, m, src);
-                case State.Requesting r -> requesting(now, r, m, src);
-                case State.Probing p -> {
+                case AcquisitionState.Selecting s -> selecting(now, s, m, src);
+                case AcquisitionState.Requesting r -> requesting(now, r, m, src);
+                case AcquisitionState.Probing p -> {
                     Offer o = Offer.of(m, src, now);
                     if (o != null && o.kind() == Offer.Kind.PROXY && p.proxy() == null) {
-                        transition(new State.Probing(p.xid(), p.lease(), o, p.leaseStart()));
+                        transition(new AcquisitionState.Probing(p.xid(), p.lease(), o, p.leaseStart()));
                     } else if (o != null) {
                         book.note(o, p.lease().dhcpServer()); // a late offer, kept in mind as in requesting
                     }
                 }
-                case State.Proxying p -> enter(binding.onReply(p, m, src));
+                case AcquisitionState.Proxying p -> enter(binding.onReply(p, m, src));
                 default -> {
                 }
             }
         } catch (MalformedPacketException | BootpException e) {
             lastIgnored = e.getMessage();
-            if (state instanceof State.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
+            if (state instanceof AcquisitionState.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
                 ackProblem = e.getMessage();
             }
         }
     }
 
     /** Says what the chosen server did not send: no DHCPACK at all, or none that could be used, and why. */
-    private String noAck(State.Requesting r, String after) {
+    private String noAck(AcquisitionState.Requesting r, String after) {
         return ackProblem == null ? "no DHCPACK from " + r.chosen().server() + after
                 : "no usable DHCPACK from " + r.chosen().server() + after + " (last refused: " + ackProblem + ")";
     }
 
-    private void selecting(long now, State.Selecting s, BootpMessage m, Ipv4Address src) {
+    private void selecting(long now, AcquisitionState.Selecting s, BootpMessage m, Ipv4Address src) {
         Offer o = Offer.of(m, src, now);
         if (o == null) {
             lastIgnored = describe(m) + " from " + src + " while selecting";
@@ -302,7 +249,8 @@ final class Acquisition {
         List<Offer> offers = new ArrayList<>(s.offers());
         offers.add(o);
         long decideAt = book.decideAt(o, now, s.decideAt());
-        State.Selecting next = new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
+        AcquisitionState.Selecting next =
+                new AcquisitionState.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), decideAt, offers);
         transition(next);
         // An offer naming both the boot server and the file cannot be beaten: take it without waiting. A ProxyDHCP
         // offer while an offer without the boot is held (no window open, an address offered) completes that one.
@@ -317,12 +265,12 @@ final class Acquisition {
      * names no boot, with no ProxyDHCP offer to complete it, is held (keeps asking) until {@code waited}: the
      * DHCPDISCOVER after the {@link #DISCOVERS_BEFORE_BOOTLESS}th is due. Held only while no more than that many went.
      */
-    private void decide(long now, State.Selecting s, boolean waited) {
+    private void decide(long now, AcquisitionState.Selecting s, boolean waited) {
         Offer proxy = Offer.bestProxy(s.offers());
         Offer best = Offer.best(s.offers());
         if (best == null || (!waited && !best.target().complete() && proxy == null && s.sent() <= DISCOVERS_BEFORE_BOOTLESS)) {
             // Only ProxyDHCP offers so far (they give no address), or only offers naming no boot: keep asking.
-            transition(new State.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
+            transition(new AcquisitionState.Selecting(s.xid(), s.secs(), s.sent(), s.retryAt(), Long.MAX_VALUE, s.offers()));
             if (best != null && now >= s.retryAt()) {
                 poll(now); // the next DHCPDISCOVER (or the end of the hold) is due in this very poll
             }
@@ -335,17 +283,17 @@ final class Acquisition {
             return;
         }
         ackProblem = null;
-        transition(new State.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
+        transition(new AcquisitionState.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
         poll(now);
     }
 
-    private void requesting(long now, State.Requesting r, BootpMessage m, Ipv4Address src) {
+    private void requesting(long now, AcquisitionState.Requesting r, BootpMessage m, Ipv4Address src) {
         var type = m.options().messageType().orElse(null);
         Ipv4Address server = Offer.serverId(m, src);
         if (type == DhcpMessageType.Known.OFFER) {
             Offer o = Offer.of(m, src, now);
             if (o != null && o.kind() == Offer.Kind.PROXY && r.proxy() == null) {
-                transition(new State.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
+                transition(new AcquisitionState.Requesting(r.xid(), r.secs(), r.chosen(), o, r.sent(), r.retryAt(), r.firstAt()));
             } else if (o != null) {
                 book.note(o, r.chosen().server()); // a late offer: the choice is made, but it is there if the boot cannot start
             }
@@ -399,18 +347,18 @@ final class Acquisition {
     }
 
     private void fail(String reason) {
-        enter(new State.Failed(reason));
+        enter(new AcquisitionState.Failed(reason));
     }
 
     /** Moves to {@code next}; on failure the stack stops watching ARP for an address it will not take. */
-    private void enter(State next) {
-        if (next instanceof State.Failed) {
+    private void enter(AcquisitionState next) {
+        if (next instanceof AcquisitionState.Failed) {
             net.watchAddress(Ipv4Address.ANY);
         }
         transition(next);
     }
 
-    private void transition(State next) {
+    private void transition(AcquisitionState next) {
         state = next;
     }
 }

@@ -1,6 +1,5 @@
 package dev.netboot.dhcp;
 
-import dev.netboot.dhcp.Acquisition.State;
 import dev.netboot.net.AddressProbe;
 import dev.netboot.net.NetStack;
 import dev.netboot.wire.BootpMessage;
@@ -62,24 +61,24 @@ final class Binding {
     }
 
     /** Returns when the probe (while {@code current} is Probing) or the ProxyDHCP exchange (Proxying) next has work. */
-    long pollAt(State current) {
-        return current instanceof State.Probing ? probe.pollAt() : proxyBoot.pollAt();
+    long pollAt(AcquisitionState current) {
+        return current instanceof AcquisitionState.Probing ? probe.pollAt() : proxyBoot.pollAt();
     }
 
     /**
      * Checks the address of {@code lease} (xid {@code xid}, counting from {@code leaseStart}), with {@code proxy} the
      * ProxyDHCP offer seen so far or null; {@code secs} is the 'secs' of a request to the ProxyDHCP server.
      */
-    State check(long now, int secs, int xid, Lease lease, Offer proxy, long leaseStart) {
+    AcquisitionState check(long now, int secs, int xid, Lease lease, Offer proxy, long leaseStart) {
         if (probe == null) {
             return addressIsOurs(now, secs, xid, lease, proxy, leaseStart);
         }
         probe.start(now, lease.address());
-        return poll(now, secs, new State.Probing(xid, lease, proxy, leaseStart));
+        return poll(now, secs, new AcquisitionState.Probing(xid, lease, proxy, leaseStart));
     }
 
     /** Advances the probe of {@code p}'s address: clear, a conflict, or still probing. */
-    State poll(long now, int secs, State.Probing p) {
+    AcquisitionState poll(long now, int secs, AcquisitionState.Probing p) {
         probe.poll(now);
         return switch (probe.state()) {
             case AddressProbe.State.Clear _ -> addressIsOurs(now, secs, p.xid(), p.lease(), p.proxy(), p.leaseStart());
@@ -89,14 +88,14 @@ final class Binding {
     }
 
     /** Advances the question to the ProxyDHCP server. */
-    State poll(long now, int secs, State.Proxying p) {
+    AcquisitionState poll(long now, int secs, AcquisitionState.Proxying p) {
         ProxyBoot.Asking a = proxyBoot.asking();
         proxyBoot.poll(now, secs);
         return proxyDone(p, a.lease());
     }
 
     /** Handles a reply for our xid from {@code src} while the ProxyDHCP server is asked. */
-    State onReply(State.Proxying p, BootpMessage m, Ipv4Address src) {
+    AcquisitionState onReply(AcquisitionState.Proxying p, BootpMessage m, Ipv4Address src) {
         ProxyBoot.Asking a = proxyBoot.asking();
         String why = proxyBoot.onReply(m, src);
         if (why != null) {
@@ -105,19 +104,19 @@ final class Binding {
         return proxyDone(p, a.lease());
     }
 
-    private State conflict(long now, State.Probing p, AddressProbe.State.Conflict c) {
+    private AcquisitionState conflict(long now, AcquisitionState.Probing p, AddressProbe.State.Conflict c) {
         conflicts++;
         String why = p.lease().address() + " is in use by " + c.by();
         notes.ignored(why);
         if (p.lease().source() == Lease.Source.BOOTP) {
             // BOOTP has no DHCPDECLINE and its server would give the same address again.
-            return new State.Failed(bootpConflict(p.lease(), c.by()));
+            return new AcquisitionState.Failed(bootpConflict(p.lease(), c.by()));
         }
         // RFC 2131 section 4.4.1: "If the client detects that the address is already in use ..., the client MUST send a
         // DHCPDECLINE message to the server and restarts the configuration process."
         int len = messages.decline(p.xid(), p.lease().address(), p.lease().dhcpServer(), "address in use by " + c.by());
         net.sendUdp(now, BootpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, BootpMessage.SERVER_PORT, len, messages);
-        return new State.Declined(now + config.declineWait());
+        return new AcquisitionState.Declined(now + config.declineWait());
     }
 
     /**
@@ -129,15 +128,15 @@ final class Binding {
                 + " (ARP probe, RFC 5227); BOOTP cannot decline it";
     }
 
-    private State addressIsOurs(long now, int secs, int xid, Lease lease, Offer proxy, long leaseStart) {
+    private AcquisitionState addressIsOurs(long now, int secs, int xid, Lease lease, Offer proxy, long leaseStart) {
         net.configure(lease.address(), lease.netmask(), lease.gateway(), lease.broadcast());
         if (lease.boot().complete()) {
-            return new State.Done(lease, leaseStart);
+            return new AcquisitionState.Done(lease, leaseStart);
         } else if (proxy != null && proxy.target().complete()) {
             // PXE 2.1: the ProxyDHCP offer names the boot file itself (dnsmasq's proxy mode does): no need to ask.
-            return new State.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart);
+            return new AcquisitionState.Done(lease.withProxyBoot(proxy.target(), proxy.server()), leaseStart);
         } else if (proxy != null) {
-            State.Proxying p = new State.Proxying(xid, leaseStart);
+            AcquisitionState.Proxying p = new AcquisitionState.Proxying(xid, leaseStart);
             proxyBoot.start(now, xid, lease, proxy, secs);
             return proxyDone(p, lease); // a request that cannot go (no route) ends it at once
         }
@@ -145,17 +144,17 @@ final class Binding {
     }
 
     /** Moves on once the ProxyDHCP exchange of {@code lease} has ended: done with its lease, or failed. */
-    private State proxyDone(State.Proxying p, Lease lease) {
+    private AcquisitionState proxyDone(AcquisitionState.Proxying p, Lease lease) {
         if (proxyBoot.lease() != null) {
-            return new State.Done(proxyBoot.lease(), p.leaseStart());
+            return new AcquisitionState.Done(proxyBoot.lease(), p.leaseStart());
         } else if (proxyBoot.failure() != null) {
             return incomplete(lease, proxyBoot.failure());
         }
         return p;
     }
 
-    private static State incomplete(Lease lease, String why) {
-        return new State.Failed("DHCP server " + lease.dhcpServer() + " gave " + lease.address() + " but "
+    private static AcquisitionState incomplete(Lease lease, String why) {
+        return new AcquisitionState.Failed("DHCP server " + lease.dhcpServer() + " gave " + lease.address() + " but "
                 + lease.boot().missing() + "; " + why);
     }
 }

@@ -191,11 +191,11 @@ public final class LeaseStage implements UdpHandler {
             case State.Acquiring _ -> {
                 acquisition.poll(now);
                 switch (acquisition.state()) {
-                    case Acquisition.State.Done d -> {
+                    case AcquisitionState.Done d -> {
                         renewal.begin(d.leaseStart(), d.lease());
                         transition(new State.Bound(d.lease()));
                     }
-                    case Acquisition.State.Failed f -> fail(f.reason());
+                    case AcquisitionState.Failed f -> fail(f.reason());
                     default -> {
                     }
                 }
