@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
  * a client to request any block within the file that it may be missing."
  *
  * <ul>
- *   <li>On the OACK naming the group this client joins it (an IGMP report goes out; {@code UdpTransport#joinGroup}) and
+ *   <li>On the OACK naming the group this client joins it (an IGMP report goes out; {@link MulticastGroup}) and
  *       listens on the group's port for DATA from the server's transfer ID ("the source IP address and port number
  *       will identify the data packets for the transfer").</li>
  *   <li>Blocks go to the sink in order; one ahead of a gap waits in the reorder RAM the budget leaves (the same as a
@@ -41,11 +41,9 @@ final class MulticastDownload implements UdpHandler {
     static final long MAX_BLOCKS = 65535;
 
     private final TftpClient c;
+    private final MulticastGroup group;
     private ReorderBuffer reorder;
-    private Ipv4Address group;
-    private int groupPort;
     private boolean master;
-    private boolean listening;
     private long tsize = -1;
     private long last = -1;        // the last block's number, once known (from tsize, or a short block)
     private long received;         // blocks delivered to the sink, in order
@@ -56,6 +54,7 @@ final class MulticastDownload implements UdpHandler {
 
     MulticastDownload(TftpClient client) {
         this.c = client;
+        this.group = new MulticastGroup(this);
     }
 
     /** Returns whether this client is the master client now. */
@@ -65,7 +64,7 @@ final class MulticastDownload implements UdpHandler {
 
     /** Returns the group, or null before the OACK. */
     Ipv4Address group() {
-        return group;
+        return group.address();
     }
 
     /** Returns how often this client was made master, how many ACKs it held for the sink and blocks it dropped. */
@@ -105,27 +104,14 @@ final class MulticastDownload implements UdpHandler {
             c.localFailure(now, tid, e);
             return;
         }
-        group = a.multicast().group();
-        groupPort = a.multicast().port();
-        if (!c.net.joinGroup(now, group)) {
-            String why = "TFTP: cannot join multicast group " + group + " (the network stack is in as many groups as it can be)";
-            c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
-            c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, why));
+        String refused = group.join(c.net, now, a.multicast().group(), a.multicast().port(), c.localPort);
+        if (refused != null) {
+            c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, refused);
+            c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, refused));
             return;
         }
-        if (groupPort != c.localPort) {
-            if (c.net.isBound(groupPort)) {
-                c.net.leaveGroup(now, group);
-                String why = "TFTP: the multicast group's port " + groupPort + " is taken on this board";
-                c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
-                c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, why));
-                return;
-            }
-            c.net.bind(groupPort, this);
-        }
-        listening = true;
         heardAt = now;
-        c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group, groupPort));
+        c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group.address(), group.port()));
         if (a.multicast().master()) {
             role(now, true);
         } else {
@@ -201,7 +187,7 @@ final class MulticastDownload implements UdpHandler {
         }
         String v = oack.option("multicast").orElse(null);
         MulticastOption m = v == null ? null : MulticastOption.parse(v);
-        return m == null || (m.group() != null && (!m.group().equals(group) || m.port() != groupPort)) ? null : m;
+        return m == null || !group.named(m) ? null : m;
     }
 
     /** Takes the role an OACK gives: master acknowledges at once what it has in order, passive waits. */
@@ -370,7 +356,7 @@ final class MulticastDownload implements UdpHandler {
             if (now >= passiveDeadline()) {
                 quit(now);
                 c.fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: nothing of the multicast transfer from "
-                        + c.server + ":" + c.tid + " to " + group + ":" + groupPort + " for "
+                        + c.server + ":" + c.tid + " to " + group + " for "
                         + (now - heardAt) / 1_000_000_000L + " s (a passive client waits for its turn as master)"));
             } else {
                 c.rtx.retryAt = passiveDeadline();
@@ -408,12 +394,6 @@ final class MulticastDownload implements UdpHandler {
 
     /** Leaves the group and stops listening on its port. */
     void quit(long now) {
-        if (listening) {
-            listening = false;
-            if (groupPort != c.localPort) {
-                c.net.unbind(groupPort);
-            }
-            c.net.leaveGroup(now, group);
-        }
+        group.leave(now);
     }
 }
