@@ -7,7 +7,6 @@ import dev.netboot.net.UdpHandler;
 import dev.netboot.net.UdpTransport;
 import dev.netboot.wire.Ipv4Address;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,14 +15,10 @@ import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * {@link UdpTransport} over ordinary host UDP sockets (no root, no raw sockets), so the board's TFTP
@@ -64,25 +59,12 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     static final int ETHERNET_UDP_PAYLOAD = 1472;
     /** Largest UDP payload over IPv4 at all (65535 − 20 − 8): the size of the buffers. */
     static final int MAX_DATAGRAM = 65507;
-    private final Selector selector;
+    private final SocketWait wait;
     private final int maxUdpPayload;
     private final Map<Integer, HostUdpPort> bindings = new HashMap<>();
     // Every socket of every binding as an array, replaced (never changed) when one opens or closes:
     // receive iterates a snapshot while handlers bind and unbind, without a copy per call.
     private Socket[] active = new Socket[0];
-    // await() selected: receive() reads the sockets the selector found readable (ready[0 .. readyCount)),
-    // not every socket. Filled by onReady, made once: selecting allocates nothing.
-    private boolean selected;
-    private Socket[] ready = new Socket[4];
-    private int readyCount;
-    private final Consumer<SelectionKey> onReady = k -> {
-        if (k.attachment() instanceof Socket s) {
-            if (readyCount == ready.length) {
-                ready = Arrays.copyOf(ready, readyCount * 2);
-            }
-            ready[readyCount++] = s;
-        }
-    };
     private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     // The last destination, kept: sendUdp takes an int address and port, and a new socket address per
@@ -91,7 +73,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     private int lastDstPort = -1;
     private InetSocketAddress lastDst;
     private long receiveErrors;
-    private final SpinPolicy spin;
     // Datagrams sent so far: drain() stops reading a socket once the handler answered (see receive).
     private long sends;
     // The binding the last send went out from: bindings.get(int) boxes a port above 127 into a new Integer.
@@ -110,16 +91,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     /** Opens a transport that reports {@code maxUdpPayload} and waits as {@code spin} says. */
     HostUdpTransport(int maxUdpPayload, SpinPolicy spin) {
-        this.spin = spin;
         if (maxUdpPayload < 12 || maxUdpPayload > MAX_DATAGRAM) {
             throw new IllegalArgumentException("max UDP payload " + maxUdpPayload + " (expected: 12.." + MAX_DATAGRAM + ")");
         }
         this.maxUdpPayload = maxUdpPayload;
-        try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector: " + e.getMessage(), e);
-        }
+        this.wait = new SocketWait(spin);
     }
 
     /**
@@ -134,7 +110,7 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
             throw new IllegalStateException("UDP port " + port + " is already bound");
         }
         try {
-            bindings.put(port, HostUdpPort.open(port, handler, selector));
+            bindings.put(port, HostUdpPort.open(port, handler, wait.selector()));
             refreshActive();
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a UDP socket: " + e.getMessage(), e);
@@ -274,13 +250,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
 
     private int receiveQueued(long now, int max, boolean all) {
         int n = 0;
-        if (selected && !all) {
-            selected = false;
-            for (int i = 0; i < readyCount && n < max; i++) {
-                n += drain(now, ready[i], max - n);
+        if (!all && wait.take()) {
+            for (int i = 0; i < wait.readyCount() && n < max; i++) {
+                n += drain(now, wait.ready(i), max - n);
             }
-            Arrays.fill(ready, 0, readyCount, null);
-            readyCount = 0;
+            wait.forget();
             return n;
         }
         Socket[] pass = active;
@@ -361,36 +335,11 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
     }
 
     /**
-     * Waits up to {@code nanos} (a sleep rounded up to a millisecond) for a datagram on any bound socket; returns at
-     * once if {@code nanos <= 0}. While datagrams come within the {@link SpinPolicy}'s limit it first polls for them
-     * that long without sleeping.
+     * Waits up to {@code nanos} for a datagram on any bound socket; returns at once if {@code nanos <= 0}
+     * ({@link SocketWait#await}, which then knows the sockets {@link #receive} reads).
      */
     void await(long nanos) {
-        try {
-            Arrays.fill(ready, 0, readyCount, null);
-            readyCount = 0;
-            if (nanos <= 0) {
-                selector.selectNow(onReady);
-            } else {
-                long start = System.nanoTime();
-                long spinning = spin.spinFor(nanos);
-                boolean got = false;
-                if (spinning > 0) {
-                    long until = start + spinning;
-                    do {
-                        got = selector.selectNow(onReady) > 0;
-                        Thread.onSpinWait();
-                    } while (!got && System.nanoTime() - until < 0);
-                }
-                if (!got) {
-                    got = selector.select(onReady, Math.max(1, (nanos + 999_999) / 1_000_000)) > 0;
-                }
-                spin.waited(System.nanoTime() - start, got);
-            }
-            selected = true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("selector failed: " + e.getMessage(), e);
-        }
+        wait.await(nanos);
     }
 
     /** Returns receive calls that failed (and were ignored). */
@@ -404,10 +353,6 @@ final class HostUdpTransport implements UdpTransport, AutoCloseable {
         for (int port : Map.copyOf(bindings).keySet()) {
             unbind(port);
         }
-        try {
-            selector.close();
-        } catch (IOException e) {
-            // nothing left to release
-        }
+        wait.close();
     }
 }
