@@ -6,13 +6,19 @@ import java.util.Arrays;
  * The frames on their way to one port, earliest arrival first, frames due at the same instant in the order they
  * were handed over. Arrivals mostly come in order (a switch's port toward the receiver sends one frame after
  * another), so this is a ring of parallel arrays appended at the tail, a frame that overtakes others being moved
- * into place: O(1) for the usual case, no comparator, no object per frame but the frame itself.
+ * into place: O(1) for the usual case, no comparator, no object per frame but the frame itself. The ring grows as a
+ * burst needs and, once the burst has drained, goes back to its first size: a fleet's thousands of ports each queue a
+ * thousand broadcasts in the first seconds, and would keep room for them to the end.
  */
 final class ArrivalQueue {
-    private long[] at = new long[16];
-    private byte[][] frames = new byte[16][];
+    /** The ring's first size, and the size it goes back to when it empties. */
+    static final int INITIAL = 16;
+    /** A ring this large or larger goes back to {@link #INITIAL} when it empties. */
+    static final int SHRINK_FROM = 256;
+    private long[] at = new long[INITIAL];
+    private byte[][] frames = new byte[INITIAL][];
     // Per frame: ReceiveFilter.TAKE, or the verdict of a frame the receiver's stack would only count (EmulatedPort).
-    private int[] verdicts = new int[16];
+    private int[] verdicts = new int[INITIAL];
     private int head;
     private int size;
 
@@ -70,7 +76,18 @@ final class ArrivalQueue {
         frames[head] = null;
         head = (head + 1) & (at.length - 1);
         size--;
+        if (size == 0 && at.length >= SHRINK_FROM) {
+            at = new long[INITIAL];
+            frames = new byte[INITIAL][];
+            verdicts = new int[INITIAL];
+            head = 0;
+        }
         return f;
+    }
+
+    /** Returns the ring's room, for a test that it goes back to its first size. */
+    int capacity() {
+        return at.length;
     }
 
     /** Adds {@code frame} arriving at {@code t}: after every frame arriving at or before {@code t}. */

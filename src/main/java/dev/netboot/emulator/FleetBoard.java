@@ -40,18 +40,18 @@ final class FleetBoard implements SimNode, BootObserver {
 
     /**
      * Makes board {@code index} of profile {@code p}, MAC {@code mac}, on {@code lan}'s client segment, its flash in
-     * memory (stored as it is written) and timed as {@code timing} says; {@code onEnd} runs once when it has booted
-     * or failed.
+     * memory (stored as it is written, what it writes alike with the fleet's other boards held once through
+     * {@code sharing}) and timed as {@code timing} says; {@code onEnd} runs once when it has booted or failed.
      */
     FleetBoard(int index, EmulatedLan lan, DeviceProfile p, MacAddress mac, long powerAt, FlashTiming.Mode timing,
-               Runnable onEnd) {
+               Flashes.Sharing sharing, Runnable onEnd) {
         this.index = index;
         this.mac = mac;
         this.powerAt = powerAt;
         this.onEnd = onEnd;
         long seed = lan.scenario().seed();
         this.port = lan.attach(mac);
-        this.flash = Flashes.open(p.chip(), null, Seeds.derive(seed, "flash/" + index));
+        this.flash = sharing.open(p.chip(), Seeds.derive(seed, "flash/" + index));
         this.timed = timing == FlashTiming.Mode.NONE ? null : new TimedFlash(flash, p.timing(), timing);
         this.boot = new BootSequence(port, mac, p, NetConfig.DEFAULTS, timed == null ? flash : timed,
                 Seeds.random(seed, "device/" + index), this);

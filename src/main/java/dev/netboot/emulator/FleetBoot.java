@@ -2,6 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.device.DeviceProfile;
 import dev.netboot.flash.FlashTiming;
+import dev.netboot.flash.Flashes;
 import dev.netboot.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,11 +110,12 @@ public final class FleetBoot {
         List<FleetBoard> boards = new ArrayList<>(c.boards());
         int[] ended = new int[1];
         int[] booted = new int[1];
+        Flashes.Sharing sharing = new Flashes.Sharing();
         for (int i = 0; i < c.boards(); i++) {
             long at = c.stagger() == 0 ? 0 : power.nextLong(c.stagger());
             MacAddress mac = new MacAddress(c.profile().mac().value() + i);
             FleetBoard[] self = new FleetBoard[1];
-            FleetBoard b = new FleetBoard(i, lan, c.profile(), mac, at, c.timing(), () -> {
+            FleetBoard b = new FleetBoard(i, lan, c.profile(), mac, at, c.timing(), sharing, () -> {
                 ended[0]++;
                 if (self[0].report != null) {
                     booted[0]++;

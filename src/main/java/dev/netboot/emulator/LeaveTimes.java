@@ -1,10 +1,11 @@
 package dev.netboot.emulator;
 
 /**
- * When each frame of a transmit queue leaves it, in order: a ring of longs, so queueing a frame allocates nothing.
+ * When each frame of a transmit queue leaves it, in order: a ring of longs, so queueing a frame allocates nothing. It
+ * grows as a burst needs and, once the burst has left, goes back to its first size (as {@link ArrivalQueue} does).
  */
 final class LeaveTimes {
-    private long[] t = new long[16];
+    private long[] t = new long[ArrivalQueue.INITIAL];
     private int head;
     private int size;
 
@@ -14,12 +15,21 @@ final class LeaveTimes {
             head = (head + 1) & (t.length - 1);
             size--;
         }
+        if (size == 0 && t.length >= ArrivalQueue.SHRINK_FROM) {
+            t = new long[ArrivalQueue.INITIAL];
+            head = 0;
+        }
         return size;
     }
 
     /** Returns when the first frame leaves, or {@link Long#MIN_VALUE} when none is queued. */
     long first() {
         return size == 0 ? Long.MIN_VALUE : t[head];
+    }
+
+    /** Returns the ring's room, for a test that it goes back to its first size. */
+    int capacity() {
+        return t.length;
     }
 
     /** Adds a frame that leaves at {@code leaves}, after every frame already queued. */

@@ -3,12 +3,14 @@ package dev.netboot.flash;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * The stored bytes of a simulated chip: one flat array of cells, whatever the chip's geometry. {@link #dense}
  * wraps a memory segment (a mapped file); {@link #sparse} keeps only the chunks that were ever made to differ
  * from the erased value, so an in-memory chip costs what was written to it, not its size: a thousand emulated
- * 16 MiB boards that each took a 1 MiB image hold about 1 GiB, not 16.
+ * 16 MiB boards that each took a 1 MiB image hold about 1 GiB, not 16; and sparse cells that share a {@link Pool}
+ * hold each chunk written alike once, so those thousand boards hold about 1 MiB of image between them.
  */
 abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
     /** Returns the cells of {@code segment}, as they are. */
@@ -18,7 +20,12 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
     /** Returns {@code size} cells holding {@code erased}, none of them stored yet. */
     static Cells sparse(long size, int erased) {
-        return new Sparse(size, (byte) erased);
+        return new Sparse(size, (byte) erased, null);
+    }
+
+    /** Returns {@code size} cells holding {@code erased} that share the chunks they complete alike through {@code pool}. */
+    static Cells sparse(long size, int erased, Pool pool) {
+        return new Sparse(size, (byte) erased, pool);
     }
 
     /** Returns the byte at {@code at}. */
@@ -81,7 +88,10 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
     /**
      * Chunks of {@link #CHUNK} cells, each null (every cell erased) until a write or a fill with another value
-     * makes it differ; a chunk once stored is kept (an erase fills it in place).
+     * makes it differ; a chunk once stored is kept (an erase fills it in place). With a {@link Pool}, a chunk a write
+     * completes (one that reaches its last cell, as programming a sector page by page does) goes into the pool, or is
+     * replaced by the pool's copy of the same bytes: from then on it is shared and never changed in place; a write
+     * to it copies it first, an erase of all of it lets it go.
      */
     static final class Sparse extends Cells {
         /** Cells per chunk: a NOR sector, two NAND pages with their spare bytes. */
@@ -89,15 +99,49 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
         private static final int SHIFT = 12;
         private final byte[][] chunks;
         private final byte erased;
-        private int stored;
+        private final Pool pool;      // null: nothing shared
+        private final long[] shared;  // with a pool: a bit per chunk that is the pool's, never changed in place
+        private int stored;           // chunks this store made and still holds, or gave to the pool
 
-        Sparse(long size, byte erased) {
+        Sparse(long size, byte erased, Pool pool) {
             long n = (size + CHUNK - 1) >>> SHIFT;
             if (n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("sparse cells of " + size + " bytes (expected: fewer than 2^43)");
             }
             this.chunks = new byte[(int) n][];
             this.erased = erased;
+            this.pool = pool;
+            this.shared = pool == null ? null : new long[(int) ((n + 63) >>> 6)];
+        }
+
+        private boolean isShared(int i) {
+            return shared != null && (shared[i >>> 6] & (1L << i)) != 0;
+        }
+
+        /** Returns chunk {@code i} to change: stored first if it is erased, copied first if it is shared. */
+        private byte[] changing(int i) {
+            byte[] c = chunks[i];
+            if (c == null) {
+                return materialise(i);
+            }
+            if (isShared(i)) {
+                shared[i >>> 6] &= ~(1L << i);
+                c = c.clone();
+                chunks[i] = c;
+                stored++;
+            }
+            return c;
+        }
+
+        /** Chunk {@code i} is complete: the pool's copy of its bytes replaces it, or it becomes the pool's. */
+        private void share(int i) {
+            byte[] c = chunks[i];
+            byte[] s = pool.intern(c);
+            if (s != c) {
+                chunks[i] = s;
+                stored--; // ours is dropped: the pool held the same bytes
+            }
+            shared[i >>> 6] |= 1L << i;
         }
 
         @Override
@@ -108,14 +152,12 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         @Override
         void set(long at, byte v) {
-            byte[] c = chunks[(int) (at >>> SHIFT)];
-            if (c == null) {
-                if (v == erased) {
-                    return;
-                }
-                c = materialise((int) (at >>> SHIFT));
+            int i = (int) (at >>> SHIFT);
+            byte[] c = chunks[i];
+            if (c == null ? v == erased : c[(int) (at & (CHUNK - 1))] == v) {
+                return;
             }
-            c[(int) (at & (CHUNK - 1))] = v;
+            changing(i)[(int) (at & (CHUNK - 1))] = v;
         }
 
         @Override
@@ -142,11 +184,10 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
                 int i = (int) (at >>> SHIFT);
                 int in = (int) (at & (CHUNK - 1));
                 int n = Math.min(len, CHUNK - in);
-                byte[] c = chunks[i];
-                if (c == null) {
-                    c = materialise(i);
+                System.arraycopy(src, off, changing(i), in, n);
+                if (pool != null && in + n == CHUNK) {
+                    share(i);
                 }
-                System.arraycopy(src, off, c, in, n);
                 at += n;
                 off += n;
                 len -= n;
@@ -160,11 +201,12 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
                 int in = (int) (at & (CHUNK - 1));
                 int n = (int) Math.min(len, CHUNK - in);
                 byte[] c = chunks[i];
-                if (c == null && v != erased) {
-                    c = materialise(i);
-                }
-                if (c != null) {
-                    Arrays.fill(c, in, in + n, v); // a chunk once stored stays: erasing it again allocates nothing
+                if (c != null && isShared(i) && n == CHUNK && v == erased) {
+                    chunks[i] = null; // erased whole: the pool's bytes are let go, not copied
+                    shared[i >>> 6] &= ~(1L << i);
+                } else if (c != null || v != erased) {
+                    // a chunk once stored (and not shared) stays: erasing it again allocates nothing
+                    Arrays.fill(changing(i), in, in + n, v);
                 }
                 at += n;
                 len -= n;
@@ -181,7 +223,40 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         @Override
         long storedBytes() {
-            return (long) stored * CHUNK + (long) chunks.length * 8;
+            return (long) stored * CHUNK + (long) chunks.length * 8 + (shared == null ? 0 : (long) shared.length * 8);
+        }
+    }
+
+    /**
+     * Chunks that sparse cells share, one copy of each content: the chips of a fleet of emulated boards that took the
+     * same image hold it once between them. Single-threaded, as the emulator is; it keeps what it was given until it
+     * is dropped itself.
+     */
+    static final class Pool {
+        private final HashMap<Content, byte[]> chunks = new HashMap<>();
+
+        /** Returns the pool's chunk of the same bytes as {@code c}, or {@code c}, which from now on must not change. */
+        byte[] intern(byte[] c) {
+            byte[] s = chunks.putIfAbsent(new Content(c, Arrays.hashCode(c)), c);
+            return s == null ? c : s;
+        }
+
+        /** Returns how many different chunks the pool holds. */
+        int size() {
+            return chunks.size();
+        }
+
+        /** A chunk's bytes as a key: equal when the bytes are. */
+        private record Content(byte[] bytes, int hash) {
+            @Override
+            public boolean equals(Object o) {
+                return o instanceof Content c && c.hash == hash && Arrays.equals(c.bytes, bytes);
+            }
+
+            @Override
+            public int hashCode() {
+                return hash;
+            }
         }
     }
 }

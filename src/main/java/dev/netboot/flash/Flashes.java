@@ -27,6 +27,28 @@ public final class Flashes {
     }
 
     /**
+     * In-memory chips opened together ({@link #open(FlashSpec, long)}) that keep the chunks of 4 KiB they write alike in
+     * one copy: a fleet of emulated boards that take the same image holds it once, not once a board. What each chip
+     * reads, and its timing and wear, are as they would be alone. Single-threaded, as the emulator is.
+     */
+    public static final class Sharing {
+        private final Cells.Pool pool = new Cells.Pool();
+
+        /** Opens an in-memory simulated chip as {@link Flashes#open(FlashSpec, Path, long)} does with no file, sharing. */
+        public Flash open(FlashSpec spec, long seed) {
+            return switch (spec.type()) {
+                case NOR -> SimulatedNorFlash.inMemory(spec.geometry(), pool);
+                case NAND -> SimulatedNandFlash.inMemory(spec.nandGeometry(), factoryFaults(spec, seed), pool);
+            };
+        }
+
+        /** Returns how many different chunks of 4 KiB the chips share. */
+        public int chunks() {
+            return pool.size();
+        }
+    }
+
+    /**
      * Returns the simulator's faults for {@code spec} with {@code seed}: its factory bad blocks only, no
      * failures or flips. Here, not in {@link FlashSpec}, so the device-only jar's FlashSpec needs no simulator.
      */

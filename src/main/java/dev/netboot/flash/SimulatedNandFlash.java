@@ -81,11 +81,15 @@ public final class SimulatedNandFlash implements NandFlash {
      *                                  does not exist
      */
     public static SimulatedNandFlash inMemory(NandGeometry nand, NandFaults faults) {
+        return inMemory(nand, faults, null);
+    }
+
+    static SimulatedNandFlash inMemory(NandGeometry nand, NandFaults faults, Cells.Pool pool) {
         long raw = (long) nand.pages() * nand.rawPageSize();
         if (raw > MAX_IN_MEMORY) {
             throw new IllegalArgumentException("in-memory NAND of " + raw + " raw bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
         }
-        return new SimulatedNandFlash(nand, faults, Cells.sparse(raw, 0xFF), null, "in memory", true);
+        return new SimulatedNandFlash(nand, faults, Cells.sparse(raw, 0xFF, pool), null, "in memory", true);
     }
 
     /**

@@ -47,11 +47,16 @@ public final class SimulatedNorFlash implements Flash {
      * @throws IllegalArgumentException if the size exceeds what one Java array can hold
      */
     public static SimulatedNorFlash inMemory(FlashGeometry geometry) {
+        return inMemory(geometry, null);
+    }
+
+    /** As {@link #inMemory(FlashGeometry)}, sharing the sectors it writes alike with other chips through {@code pool}. */
+    static SimulatedNorFlash inMemory(FlashGeometry geometry, Cells.Pool pool) {
         if (geometry.size() > MAX_IN_MEMORY) {
             throw new IllegalArgumentException("in-memory flash of " + geometry.size()
                     + " bytes (expected: <= " + MAX_IN_MEMORY + "; use openFile)");
         }
-        return new SimulatedNorFlash(geometry, Cells.sparse(geometry.size(), geometry.erasedValue()), null, "in memory");
+        return new SimulatedNorFlash(geometry, Cells.sparse(geometry.size(), geometry.erasedValue(), pool), null, "in memory");
     }
 
     /** Returns the heap bytes the cells take: what was written (in 4 KiB chunks) for in-memory flash, 0 for a mapped file. */

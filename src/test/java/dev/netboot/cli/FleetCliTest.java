@@ -290,9 +290,9 @@ class FleetCliTest {
 
     @Test
     void outOfMemoryAdvisesAHeapThatHoldsWhatTheBoardsWrite() throws Exception {
-        // Each board that gets an address keeps the image it wrote in its simulated flash (README, "Cost of a large fleet":
-        // a 10,000-board fleet that all boot keeps 10 GB of flash). Before, the advice was -Xmx4g whatever the fleet, and
-        // whatever the heap it had: less than the 6 GiB here, and less than 10,000 images.
+        // The boards' chips share the image (one copy); each board that gets an address keeps its chip's index, 8 bytes
+        // for each 4 KiB chunk of its 16 MiB: 32 KiB. Before, the advice was -Xmx4g whatever the fleet, and whatever the
+        // heap it had: less than the 6 GiB here.
         DeviceProfile prof = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
         ServedFile image = ServedFile.of(EmulatedBoot.generatedImage(1));
         String text = Files.readString(Path.of("emulator/fleet.scenario")).replaceAll("(?m)^netmask = .*$", "netmask = 255.255.192.0")
@@ -301,30 +301,31 @@ class FleetCliTest {
         long sixGiB = 6L << 30;
         String line = FleetCommand.outOfMemory(new FleetBoot.Config(all, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
         assertTrue(line.startsWith("out of memory with 10,000 boards: the Java heap (at most 6144 MiB) is too small"), line);
-        assertTrue(advisedHeap(line) >= 10_000 * IMAGE, line);
+        assertTrue(advisedHeap(line) >= 10_000 * (16L << 20) / 4096 * 8 + IMAGE, line);
+        assertTrue(advisedHeap(line) >= 2 * sixGiB, line); // at least twice the heap that ran out
         // The shipped fleet scenario's pool of 2,000: the advice is still more than the heap it had.
         Scenario fleet = ScenarioFile.load(Path.of("emulator/fleet.scenario"));
         line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
         assertTrue(advisedHeap(line) > sixGiB, line);
         line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 200, 0, FlashTiming.Mode.NONE, 1), 64L << 20);
-        assertTrue(advisedHeap(line) >= 200 * IMAGE && advisedHeap(line) < 1L << 30, line);
+        assertTrue(advisedHeap(line) >= 200 * (16L << 20) / 4096 * 8 + IMAGE && advisedHeap(line) < 1L << 30, line);
     }
 
     @Test
     void theHeapTheOutOfMemoryLineAdvisesBootsTheFleet() throws Exception {
-        // A child JVM with 48 MiB of heap cannot hold 60 boards' images; the line says what to give it, and with that the
-        // same fleet boots.
+        // A child JVM with 32 MiB of heap cannot hold 400 boards (their stacks and buffers, each chip's index); the line
+        // says what to give it, and with that the same fleet boots.
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        String[] fleet = {"fleet", "--boards", "60", "--flash-timing", "none", "--json"};
-        assertEquals(Main.EXIT_FAILED, child("-Xmx48m", fleet, out, err), Files.readString(err));
+        String[] fleet = {"fleet", "--boards", "400", "--flash-timing", "none", "--json"};
+        assertEquals(Main.EXIT_FAILED, child("-Xmx32m", fleet, out, err), Files.readString(err));
         String e = Files.readString(err);
         assertEquals(1, e.lines().count(), e);
-        assertTrue(e.startsWith("netboot: out of memory with 60 boards: the Java heap (at most 48 MiB) is too small"), e);
+        assertTrue(e.startsWith("netboot: out of memory with 400 boards: the Java heap (at most 32 MiB) is too small"), e);
         assertEquals("memory", BootCliTest.JSON.readTree(Files.readString(out)).get("stage").asText());
         long advised = advisedHeap(e.strip());
         assertEquals(0, child("-Xmx" + (advised >> 20) + "m", fleet, out, err), Files.readString(err));
-        assertEquals(60, BootCliTest.JSON.readTree(Files.readString(out)).get("booted").asInt());
+        assertEquals(400, BootCliTest.JSON.readTree(Files.readString(out)).get("booted").asInt());
     }
 
     /** Runs netboot {@code args} in a child JVM with heap option {@code xmx}; returns its exit status. */
