@@ -150,27 +150,33 @@ final class FleetCommand implements Callable<Integer> {
     /**
      * Says that {@code config}'s fleet ran out of a heap of {@code maxHeap} bytes, and how much to give it. The image the
      * boards write is held once, their chips sharing the chunks of 4 KiB they write alike ({@link Flashes.Sharing}); each
-     * board that gets an address keeps its chip's index of chunks (8 bytes a chunk) and what it wrote unlike the others
-     * (its slot metadata, two chunks at most); every board its stack, its buffers and its port, about {@link #PER_BOARD}
-     * (measured: 200 boards of the 1 MiB image held at most 37 MiB after a collection, 800 boards 81 MiB). The advice
-     * leaves the collector half as much again, and is more than the heap that ran out.
+     * board that gets an address keeps the part of its chip's index that covers what it wrote (groups of 64 chunks, 8
+     * bytes a chunk) and what it wrote unlike the others (its slot metadata, two chunks at most); every board its chip's
+     * erase counters (4 bytes a NOR sector, 8 a NAND block), its stack, its buffers and its port, about
+     * {@link #PER_BOARD} besides (measured: 200 boards of the 1 MiB image held at most 37 MiB after a collection, 800
+     * boards 81 MiB). The advice leaves the collector half as much again, and is more than the heap that ran out.
      */
     static String outOfMemory(FleetBoot.Config config, long maxHeap) {
         long booting = Math.min(config.boards(), config.scenario().fleet().poolSize());
         FlashSpec chip = config.profile().chip();
         FlashGeometry g = chip.geometry();
         long raw = g.size() + (chip.type() == FlashType.NAND ? g.size() / g.pageSize() * chip.spareSize() : 0);
-        long chunks = (raw + 4095) / 4096;
-        long own = chunks * 8 + (chunks + 63) / 64 * 8 + 2 * 4096;
+        long groups = (raw + 4095) / 4096 / 64 + 1;
         long image = (config.image().size() + 4095) / 4096 * 4096;
-        long needed = 32L * MIB + image + config.boards() * PER_BOARD + booting * own;
+        long own = (image / 4096 / 64 + 3) * 64 * 8 + 2 * 4096; // the groups the image and the metadata fall in
+        long counters = g.size() / g.eraseUnit() * (chip.type() == FlashType.NAND ? 8 : 4);
+        long needed = 32L * MIB + image + config.boards() * (PER_BOARD + counters + 2 * groups * 8) + booting * own;
         long advice = Math.max(needed / 2 * 3, 2 * maxHeap);
         String xmx = advice >= 1L << 30 ? (advice + (1L << 30) - 1 >> 30) + "g" : (advice + 64 * MIB - 1) / (64 * MIB) * 64 + "m";
         return String.format(Locale.ROOT, "out of memory with %,d boards: the Java heap (at most %s) is too small for about %s:"
                         + " the image once (the boards' flash chips share it), and for each of the %,d boards that get an address"
-                        + " its flash's index and slot metadata (%s), for every board its stack and buffers; give the JVM more,"
-                        + " e.g. JAVA_OPTS=-Xmx%s", config.boards(), BootCommand.sizeOf(maxHeap), gib(needed), booting,
-                String.format(Locale.ROOT, "%.1f KiB", own / 1024.0), xmx);
+                        + " its flash's index and slot metadata (%s), for every board its stack, buffers and flash counters"
+                        + " (%s); give the JVM more, e.g. JAVA_OPTS=-Xmx%s", config.boards(), BootCommand.sizeOf(maxHeap),
+                gib(needed), booting, kib(own), kib(PER_BOARD + counters + 2 * groups * 8), xmx);
+    }
+
+    private static String kib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
     }
 
     private static final long MIB = 1L << 20;

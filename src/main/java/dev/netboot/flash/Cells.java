@@ -97,7 +97,12 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
         /** Cells per chunk: a NOR sector, two NAND pages with their spare bytes. */
         static final int CHUNK = 4096;
         private static final int SHIFT = 12;
-        private final byte[][] chunks;
+        /** Chunks per group of the index: 256 KiB of cells. A group is made when a chunk of it is first stored. */
+        private static final int GROUP = 64;
+        // The index: groups of GROUP chunks, null until one of them is stored, so that a 16 MiB chip that took a 1 MiB
+        // image indexes its chunks in 0.5 KiB and 5 groups of 0.25 KiB, not 16 KiB (a fleet has thousands of chips).
+        private final byte[][][] groups;
+        private int groupsMade;
         private final byte erased;
         private final Pool pool;      // null: nothing shared
         private final long[] shared;  // with a pool: a bit per chunk that is the pool's, never changed in place
@@ -108,10 +113,25 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
             if (n > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("sparse cells of " + size + " bytes (expected: fewer than 2^43)");
             }
-            this.chunks = new byte[(int) n][];
+            this.groups = new byte[(int) ((n + GROUP - 1) / GROUP)][][];
             this.erased = erased;
             this.pool = pool;
             this.shared = pool == null ? null : new long[(int) ((n + 63) >>> 6)];
+        }
+
+        private byte[] chunk(int i) {
+            byte[][] g = groups[i / GROUP];
+            return g == null ? null : g[i % GROUP];
+        }
+
+        private void put(int i, byte[] c) {
+            byte[][] g = groups[i / GROUP];
+            if (g == null) {
+                g = new byte[GROUP][];
+                groups[i / GROUP] = g;
+                groupsMade++;
+            }
+            g[i % GROUP] = c;
         }
 
         private boolean isShared(int i) {
@@ -120,14 +140,14 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         /** Returns chunk {@code i} to change: stored first if it is erased, copied first if it is shared. */
         private byte[] changing(int i) {
-            byte[] c = chunks[i];
+            byte[] c = chunk(i);
             if (c == null) {
                 return materialise(i);
             }
             if (isShared(i)) {
                 shared[i >>> 6] &= ~(1L << i);
                 c = c.clone();
-                chunks[i] = c;
+                put(i, c);
                 stored++;
             }
             return c;
@@ -135,10 +155,10 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         /** Chunk {@code i} is complete: the pool's copy of its bytes replaces it, or it becomes the pool's. */
         private void share(int i) {
-            byte[] c = chunks[i];
+            byte[] c = chunk(i);
             byte[] s = pool.intern(c);
             if (s != c) {
-                chunks[i] = s;
+                put(i, s);
                 stored--; // ours is dropped: the pool held the same bytes
             }
             shared[i >>> 6] |= 1L << i;
@@ -146,14 +166,14 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         @Override
         byte get(long at) {
-            byte[] c = chunks[(int) (at >>> SHIFT)];
+            byte[] c = chunk((int) (at >>> SHIFT));
             return c == null ? erased : c[(int) (at & (CHUNK - 1))];
         }
 
         @Override
         void set(long at, byte v) {
             int i = (int) (at >>> SHIFT);
-            byte[] c = chunks[i];
+            byte[] c = chunk(i);
             if (c == null ? v == erased : c[(int) (at & (CHUNK - 1))] == v) {
                 return;
             }
@@ -166,7 +186,7 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
                 int i = (int) (at >>> SHIFT);
                 int in = (int) (at & (CHUNK - 1));
                 int n = Math.min(len, CHUNK - in);
-                byte[] c = chunks[i];
+                byte[] c = chunk(i);
                 if (c == null) {
                     Arrays.fill(dst, off, off + n, erased);
                 } else {
@@ -200,9 +220,9 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
                 int i = (int) (at >>> SHIFT);
                 int in = (int) (at & (CHUNK - 1));
                 int n = (int) Math.min(len, CHUNK - in);
-                byte[] c = chunks[i];
+                byte[] c = chunk(i);
                 if (c != null && isShared(i) && n == CHUNK && v == erased) {
-                    chunks[i] = null; // erased whole: the pool's bytes are let go, not copied
+                    put(i, null); // erased whole: the pool's bytes are let go, not copied
                     shared[i >>> 6] &= ~(1L << i);
                 } else if (c != null || v != erased) {
                     // a chunk once stored (and not shared) stays: erasing it again allocates nothing
@@ -216,14 +236,15 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
         private byte[] materialise(int i) {
             byte[] c = new byte[CHUNK];
             Arrays.fill(c, erased);
-            chunks[i] = c;
+            put(i, c);
             stored++;
             return c;
         }
 
         @Override
         long storedBytes() {
-            return (long) stored * CHUNK + (long) chunks.length * 8 + (shared == null ? 0 : (long) shared.length * 8);
+            return (long) stored * CHUNK + (long) groups.length * 8 + (long) groupsMade * GROUP * 8
+                    + (shared == null ? 0 : (long) shared.length * 8);
         }
     }
 

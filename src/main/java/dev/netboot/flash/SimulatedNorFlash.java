@@ -26,7 +26,7 @@ public final class SimulatedNorFlash implements Flash {
     private boolean closed;
 
     private long erases, programs, reads, bytesProgrammed, bytesErased;
-    private final long[] eraseCounts;
+    private final int[] eraseCounts;      // ints, not longs: a fleet's thousands of chips hold one a sector each
     private byte[] scratch = new byte[0]; // the cells a program is about to change, read at once
     private final byte[] erasedPage;      // a page of the erased value: over it any program is allowed
 
@@ -35,7 +35,7 @@ public final class SimulatedNorFlash implements Flash {
         this.cells = cells;
         this.arena = arena;
         this.description = description;
-        this.eraseCounts = new long[Math.toIntExact(geometry.size() / geometry.eraseUnit())];
+        this.eraseCounts = new int[Math.toIntExact(geometry.size() / geometry.eraseUnit())];
         this.erasedPage = new byte[geometry.pageSize()];
         java.util.Arrays.fill(erasedPage, (byte) geometry.erasedValue());
     }
@@ -136,7 +136,11 @@ public final class SimulatedNorFlash implements Flash {
 
     @Override
     public long[] eraseCounts() {
-        return eraseCounts.clone();
+        long[] counts = new long[eraseCounts.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = Integer.toUnsignedLong(eraseCounts[i]);
+        }
+        return counts;
     }
 
     /** Forces file-backed content to storage and unmaps it; later calls throw STATE. Idempotent. */

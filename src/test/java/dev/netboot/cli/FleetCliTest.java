@@ -290,9 +290,9 @@ class FleetCliTest {
 
     @Test
     void outOfMemoryAdvisesAHeapThatHoldsWhatTheBoardsWrite() throws Exception {
-        // The boards' chips share the image (one copy); each board that gets an address keeps its chip's index, 8 bytes
-        // for each 4 KiB chunk of its 16 MiB: 32 KiB. Before, the advice was -Xmx4g whatever the fleet, and whatever the
-        // heap it had: less than the 6 GiB here.
+        // The boards' chips share the image (one copy); each board keeps at least its chip's erase counters, 4 bytes for
+        // each 4 KiB sector of its 16 MiB: 16 KiB. Before, the advice was -Xmx4g whatever the fleet, and whatever the heap
+        // it had: less than the 6 GiB here.
         DeviceProfile prof = DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
         ServedFile image = ServedFile.of(EmulatedBoot.generatedImage(1));
         String text = Files.readString(Path.of("emulator/fleet.scenario")).replaceAll("(?m)^netmask = .*$", "netmask = 255.255.192.0")
@@ -301,14 +301,14 @@ class FleetCliTest {
         long sixGiB = 6L << 30;
         String line = FleetCommand.outOfMemory(new FleetBoot.Config(all, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
         assertTrue(line.startsWith("out of memory with 10,000 boards: the Java heap (at most 6144 MiB) is too small"), line);
-        assertTrue(advisedHeap(line) >= 10_000 * (16L << 20) / 4096 * 8 + IMAGE, line);
+        assertTrue(advisedHeap(line) >= 10_000 * (16L << 20) / 4096 * 4 + IMAGE, line);
         assertTrue(advisedHeap(line) >= 2 * sixGiB, line); // at least twice the heap that ran out
         // The shipped fleet scenario's pool of 2,000: the advice is still more than the heap it had.
         Scenario fleet = ScenarioFile.load(Path.of("emulator/fleet.scenario"));
         line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 10_000, 0, FlashTiming.Mode.NONE, 1), sixGiB);
         assertTrue(advisedHeap(line) > sixGiB, line);
         line = FleetCommand.outOfMemory(new FleetBoot.Config(fleet, prof, image, 200, 0, FlashTiming.Mode.NONE, 1), 64L << 20);
-        assertTrue(advisedHeap(line) >= 200 * (16L << 20) / 4096 * 8 + IMAGE && advisedHeap(line) < 1L << 30, line);
+        assertTrue(advisedHeap(line) >= 200 * (16L << 20) / 4096 * 4 + IMAGE && advisedHeap(line) < 1L << 30, line);
     }
 
     @Test
