@@ -77,7 +77,8 @@ public final class BootSlots {
     /**
      * Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. A
      * copy whose half of the metadata partition has no good erase unit left counts as absent: the other copy
-     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy).
+     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy). So
+     * does a copy that reads back with an error its ECC cannot correct (NAND): the next record is written over it.
      */
     public SlotMetadata load() {
         SlotMetadata best = null;
@@ -90,7 +91,14 @@ public final class BootSlots {
             } catch (FlashException e) {
                 continue; // BAD_BLOCK: every unit of this copy's half is bad
             }
-            flash.read(at, raw, 0, raw.length);
+            try {
+                flash.read(at, raw, 0, raw.length);
+            } catch (FlashException e) {
+                if (e.kind() != FlashException.Kind.ECC_UNCORRECTABLE) {
+                    throw e;
+                }
+                continue; // a copy the chip cannot read back is no record, as a torn one: the other copy says which slot boots
+            }
             SlotMetadata m = SlotMetadata.decode(raw);
             if (m != null && (best == null || newer(m.sequence(), best.sequence()))) {
                 best = m;
