@@ -234,7 +234,8 @@ public final class BootSlots {
      * Records slot {@code target} as holding a verified image of {@code length} bytes with digest
      * {@code sha256} and makes it active. The image is read back from flash and checked first.
      *
-     * @param trial when positive, the slot is pending for this many boots and falls back unless confirmed
+     * @param trial when positive, the slot is pending for this many boots and falls back unless confirmed (when a slot
+     *              holds an image to fall back to: a first image is active for good)
      * @throws FlashException VERIFY_FAILED when the slot's content does not match
      */
     public void commit(int target, long length, byte[] sha256, int trial) {
@@ -277,11 +278,13 @@ public final class BootSlots {
                     + " of " + slots[target].size() + " bytes");
         }
         SlotMetadata m = current;
-        // A trial falls back to the slot active now, or, with none active, to the other slot if it holds an image.
+        // A trial falls back to the slot active now, or, with none active, to the other slot if it holds an image. With
+        // nothing to fall back to there is no trial: the image boots either way, and is active for good.
         int other = 1 - target;
         int fallback = m.active() != SlotMetadata.NONE ? m.active() : m.slot(other).valid() ? other : SlotMetadata.NONE;
-        int previous = trial > 0 ? fallback : SlotMetadata.NONE;
-        write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256, signer)));
+        boolean onTrial = trial > 0 && fallback != SlotMetadata.NONE;
+        write(m.next(target, onTrial ? fallback : SlotMetadata.NONE, onTrial, onTrial ? Math.min(trial, 0xFF) : 0, target,
+                new SlotMetadata.Slot(true, length, sha256, signer)));
     }
 
     /** Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. */
@@ -311,7 +314,8 @@ public final class BootSlots {
         SlotMetadata m = load();
         if (m.pending()) {
             if (m.triesLeft() == 0) {
-                int back = m.previous();
+                // Back to the fallback; a trial with none (as records written before commits stopped making them) stays.
+                int back = m.previous() == SlotMetadata.NONE ? m.active() : m.previous();
                 write(m.next(back, SlotMetadata.NONE, false, 0, m.active(), m.slot(m.active())));
                 m = current;
             } else {
