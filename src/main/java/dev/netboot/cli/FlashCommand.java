@@ -64,6 +64,11 @@ final class FlashCommand implements Runnable {
          * one object); {@code action}'s verdict is exit 0 or 1.
          */
         int run(Action action) {
+            return run(action, false);
+        }
+
+        /** Runs {@code action} as {@link #run(Action)} does, holding the flash file's lock shared when it {@code readsOnly}. */
+        int run(Action action, boolean readsOnly) {
             PrintStream out = System.out;
             if (Files.isDirectory(flashFile)) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + ": is a directory (expected: a flash file)",
@@ -73,6 +78,21 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + (Files.exists(flashFile)
                         ? ": not a regular file (expected: a flash file)" : ": no such file"), out, System.err);
             }
+            // One run at a time on a board's flash ({@link FlashLock}): a select or confirm writes its metadata.
+            java.nio.channels.FileChannel lock;
+            try {
+                lock = FlashLock.take(flashFile, readsOnly);
+            } catch (UsageError e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
+            }
+            try {
+                return locked(action, out);
+            } finally {
+                FlashLock.release(lock);
+            }
+        }
+
+        private int locked(Action action, PrintStream out) {
             FlashProfiles.Choice choice;
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
@@ -210,7 +230,7 @@ final class FlashCommand implements Runnable {
                     text.append(System.lineSeparator()).append(l);
                 }
                 return new Done(activeValid, text.toString());
-            });
+            }, true);
         }
     }
 
