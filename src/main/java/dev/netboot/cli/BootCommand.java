@@ -188,6 +188,8 @@ final class BootCommand implements Callable<Integer> {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             return BootSummary.refused(json, Main.EXIT_FAILED, "capture", "cannot write the capture "
                     + IoProblems.of(pcap, io), out, err);
+        } finally {
+            FlashLock.release(opened.lock()); // after the flash is closed: the next run sees all this one wrote
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
         observer.clearLine();

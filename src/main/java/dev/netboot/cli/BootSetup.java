@@ -75,8 +75,9 @@ final class BootSetup {
      *
      * @param flash  the chip (the file with --flash-file)
      * @param target the slot an update writes into
+     * @param lock   holds the flash file's lock ({@link FlashLock}) until closed, after the flash; null in memory
      */
-    record Board(Flash flash, int target) {
+    record Board(Flash flash, int target, java.nio.channels.FileChannel lock) {
     }
 
     /** Checks every option and loads the profile, scenario, image and signature they name; creates nothing. */
@@ -295,22 +296,37 @@ final class BootSetup {
         } catch (FlashException e) {
             throw new UsageError("--flash-file " + o.flashFile + ": " + e.getMessage());
         }
+        java.nio.channels.FileChannel lock = null;
         try {
+            // Before the slots are read: the slot this run writes is chosen, and written, by one run at a time.
+            lock = o.flashFile == null ? null : FlashLock.take(o.flashFile, false);
             BootSlots slots = prof.bootSlots(flash);
             slots.load();
             if (record) {
                 FlashProfiles.record(o.flashFile, plan.board());
             }
-            return new Board(flash, slots.updateTarget());
+            return new Board(flash, slots.updateTarget(), lock);
         } catch (IOException e) {
-            flash.close();
+            release(flash, lock);
             throw new UsageError("cannot record the profile of " + o.flashFile + ": " + IoProblems.of(FlashProfiles.recordOf(o.flashFile), e));
         } catch (FlashException e) {
-            flash.close();
+            release(flash, lock);
             throw new UsageError("--flash-file " + o.flashFile + ": " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            flash.close();
+            release(flash, lock);
             throw new UsageError("profile " + prof.name() + " does not fit its flash: " + e.getMessage());
+        } catch (UsageError e) {
+            release(flash, lock);
+            throw e;
+        }
+    }
+
+    /** Closes the flash, then gives up its file's lock (null: none). */
+    private static void release(Flash flash, java.nio.channels.FileChannel lock) {
+        try {
+            flash.close();
+        } finally {
+            FlashLock.release(lock);
         }
     }
 

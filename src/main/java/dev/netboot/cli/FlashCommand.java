@@ -64,6 +64,11 @@ final class FlashCommand implements Runnable {
          * one object); {@code action}'s verdict is exit 0 or 1.
          */
         int run(Action action) {
+            return run(action, false);
+        }
+
+        /** Runs {@code action} as {@link #run(Action)} does, holding the flash file's lock shared when it {@code readsOnly}. */
+        int run(Action action, boolean readsOnly) {
             PrintStream out = System.out;
             if (Files.isDirectory(flashFile)) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + ": is a directory (expected: a flash file)",
@@ -73,6 +78,21 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + (Files.exists(flashFile)
                         ? ": not a regular file (expected: a flash file)" : ": no such file"), out, System.err);
             }
+            // One run at a time on a board's flash ({@link FlashLock}): a select or confirm writes its metadata.
+            java.nio.channels.FileChannel lock;
+            try {
+                lock = FlashLock.take(flashFile, readsOnly);
+            } catch (UsageError e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
+            }
+            try {
+                return locked(action, out);
+            } finally {
+                FlashLock.release(lock);
+            }
+        }
+
+        private int locked(Action action, PrintStream out) {
             FlashProfiles.Choice choice;
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
@@ -108,6 +128,22 @@ final class FlashCommand implements Runnable {
         }
     }
 
+    /**
+     * Returns the SHA-256 of the first {@code length} bytes of slot {@code i} as hex, or null when they cannot be read
+     * back (a sector its ECC cannot correct, fewer good units than the record's length): a slot that fails its check,
+     * said as such, as {@link BootSlots#checks} and the bootloader take it, not a flash file that cannot be used.
+     */
+    static String readBack(BootSlots slots, int i, long length) {
+        try {
+            return HexFormat.of().formatHex(slots.digest(i, length));
+        } catch (FlashException e) {
+            if (e.kind() == FlashException.Kind.ECC_UNCORRECTABLE || e.kind() == FlashException.Kind.OUT_OF_RANGE) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
     /** Returns "1 try left", "2 tries left". */
     static String triesLeft(int n) {
         return n + (n == 1 ? " try" : " tries") + " left";
@@ -138,7 +174,7 @@ final class FlashCommand implements Runnable {
                     SlotMetadata.Slot s = m.slot(i);
                     Partition p = prof.slot(i);
                     boolean checks = s.valid() && slots.checks(m, i);
-                    String actual = s.valid() ? HexFormat.of().formatHex(slots.digest(i, Math.min(s.length(), p.size()))) : null;
+                    String actual = s.valid() ? readBack(slots, i, Math.min(s.length(), p.size())) : null;
                     if (i == active) {
                         activeValid = checks;
                         activeSha = actual;
@@ -168,6 +204,7 @@ final class FlashCommand implements Runnable {
                     slotList.add(sj);
                     lines[i] = String.format(Locale.ROOT, "  slot %s  %-8s at 0x%07x  %s%s%s", BootSlots.name(i), p.name(), p.offset(),
                             s.valid() ? s.length() + " bytes, sha256 " + s.sha256Hex() + (checks ? ", checks" : ", FAILS its check")
+                                    + (actual == null ? " (it cannot be read back)" : "")
                                     + (s.signed() ? ", signed by key " + SlotMetadata.keyIdHex(s.signer()) : "") : "empty",
                             i == active ? "  <- active" : "", m.pending() && i == active ? " (pending, " + triesLeft(m.triesLeft())
                                     + ", else " + BootSlots.name(m.previous()) + ")" : "");
@@ -193,7 +230,7 @@ final class FlashCommand implements Runnable {
                     text.append(System.lineSeparator()).append(l);
                 }
                 return new Done(activeValid, text.toString());
-            });
+            }, true);
         }
     }
 

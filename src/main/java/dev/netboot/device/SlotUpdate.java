@@ -6,6 +6,7 @@ import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashWriter;
 import dev.netboot.flash.Partition;
 import dev.netboot.flash.SlotMetadata;
+import dev.netboot.flash.SlotReader;
 import dev.netboot.tftp.TftpSink;
 import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.TftpWire;
@@ -160,8 +161,9 @@ public final class SlotUpdate implements TftpSink {
     public void begin(long expectedSize) {
         expected = expectedSize;
         Partition p = partition();
-        if (expectedSize > p.size()) {
-            // Refuse before anything is written, the metadata included (RFC 2349 tsize makes this possible).
+        if (expectedSize > SlotReader.goodBytes(flash, p)) {
+            // Refuse before anything is written, the metadata included (RFC 2349 tsize makes this possible): past the
+            // partition, or past its good blocks on NAND, which the writer would refuse only after prepare had run.
             throw refuse(writer.refusal(expectedSize));
         }
         if (expectedSize >= 0 && expectedSize < minImage) {

@@ -77,7 +77,8 @@ public final class BootSlots {
     /**
      * Reads both copies and keeps the newest valid one; {@link SlotMetadata#EMPTY} when neither is valid. A
      * copy whose half of the metadata partition has no good erase unit left counts as absent: the other copy
-     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy).
+     * still says which slot boots (writing a record there fails, BAD_BLOCK, rather than risk the last copy). So
+     * does a copy that reads back with an error its ECC cannot correct (NAND): the next record is written over it.
      */
     public SlotMetadata load() {
         SlotMetadata best = null;
@@ -90,7 +91,14 @@ public final class BootSlots {
             } catch (FlashException e) {
                 continue; // BAD_BLOCK: every unit of this copy's half is bad
             }
-            flash.read(at, raw, 0, raw.length);
+            try {
+                flash.read(at, raw, 0, raw.length);
+            } catch (FlashException e) {
+                if (e.kind() != FlashException.Kind.ECC_UNCORRECTABLE) {
+                    throw e;
+                }
+                continue; // a copy the chip cannot read back is no record, as a torn one: the other copy says which slot boots
+            }
             SlotMetadata m = SlotMetadata.decode(raw);
             if (m != null && (best == null || newer(m.sequence(), best.sequence()))) {
                 best = m;
@@ -226,7 +234,8 @@ public final class BootSlots {
      * Records slot {@code target} as holding a verified image of {@code length} bytes with digest
      * {@code sha256} and makes it active. The image is read back from flash and checked first.
      *
-     * @param trial when positive, the slot is pending for this many boots and falls back unless confirmed
+     * @param trial when positive, the slot is pending for this many boots and falls back unless confirmed (when a slot
+     *              holds an image to fall back to: a first image is active for good)
      * @throws FlashException VERIFY_FAILED when the slot's content does not match
      */
     public void commit(int target, long length, byte[] sha256, int trial) {
@@ -269,11 +278,13 @@ public final class BootSlots {
                     + " of " + slots[target].size() + " bytes");
         }
         SlotMetadata m = current;
-        // A trial falls back to the slot active now, or, with none active, to the other slot if it holds an image.
+        // A trial falls back to the slot active now, or, with none active, to the other slot if it holds an image. With
+        // nothing to fall back to there is no trial: the image boots either way, and is active for good.
         int other = 1 - target;
         int fallback = m.active() != SlotMetadata.NONE ? m.active() : m.slot(other).valid() ? other : SlotMetadata.NONE;
-        int previous = trial > 0 ? fallback : SlotMetadata.NONE;
-        write(m.next(target, previous, trial > 0, Math.min(trial, 0xFF), target, new SlotMetadata.Slot(true, length, sha256, signer)));
+        boolean onTrial = trial > 0 && fallback != SlotMetadata.NONE;
+        write(m.next(target, onTrial ? fallback : SlotMetadata.NONE, onTrial, onTrial ? Math.min(trial, 0xFF) : 0, target,
+                new SlotMetadata.Slot(true, length, sha256, signer)));
     }
 
     /** Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. */
@@ -303,7 +314,8 @@ public final class BootSlots {
         SlotMetadata m = load();
         if (m.pending()) {
             if (m.triesLeft() == 0) {
-                int back = m.previous();
+                // Back to the fallback; a trial with none (as records written before commits stopped making them) stays.
+                int back = m.previous() == SlotMetadata.NONE ? m.active() : m.previous();
                 write(m.next(back, SlotMetadata.NONE, false, 0, m.active(), m.slot(m.active())));
                 m = current;
             } else {

@@ -148,10 +148,7 @@ public final class FlashWriter {
         if (!(state instanceof State.Idle)) {
             throw stateError("begin");
         }
-        capacity = 0;
-        for (long at = partition.offset(); at < partition.end(); at += eraseUnit) {
-            capacity += flash.isBad(unitIndex(at)) ? 0 : eraseUnit;
-        }
+        capacity = SlotReader.goodBytes(flash, partition);
         nextUnit = partition.offset();
         if (expectedSize > capacity) {
             throw fail(tooLarge("image of " + expectedSize + " bytes"));
@@ -358,19 +355,23 @@ public final class FlashWriter {
     }
 
     /**
-     * Returns the refusal of an image of {@code size} bytes larger than the partition, worded as the writer's own, for
-     * a caller that refuses it before beginning (nothing changes here).
+     * Returns the refusal of an image of {@code size} bytes larger than the partition's good units, worded as the writer's
+     * own (with the bad blocks it counts), for a caller that refuses it before beginning (nothing changes here).
      */
     public FlashException refusal(long size) {
-        return new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, "image of " + size + " bytes does not fit " + where);
+        return tooLarge("image of " + size + " bytes", SlotReader.goodBytes(flash, partition));
     }
 
     private FlashException tooLarge(String image) {
-        long bad = partition.size() - capacity;
+        return tooLarge(image, capacity);
+    }
+
+    private FlashException tooLarge(String image, long good) {
+        long bad = partition.size() - good;
         return new FlashException(FlashException.Kind.IMAGE_TOO_LARGE, bad == 0
                 ? image + " does not fit " + where
                 : String.format("%s does not fit %s with %d bad blocks (%d good bytes; expected: spare blocks reserved)",
-                        image, where, bad / eraseUnit, capacity));
+                        image, where, bad / eraseUnit, good));
     }
 
     private FlashException fail(FlashException e) {

@@ -16,6 +16,16 @@ public final class SlotReader {
         void accept(byte[] buf, int n);
     }
 
+    /** Returns the bytes an image may take in {@code partition}: its good units (on NOR, all of it). */
+    public static long goodBytes(Flash flash, Partition partition) {
+        int unit = flash.geometry().eraseUnit();
+        long good = 0;
+        for (long at = partition.offset(); at < partition.end(); at += unit) {
+            good += flash.isBad((int) (at / unit)) ? 0 : unit;
+        }
+        return good;
+    }
+
     /**
      * Reads the first {@code length} bytes of the image in {@code partition} into {@code buf}, a chunk at a
      * time, skipping bad units.

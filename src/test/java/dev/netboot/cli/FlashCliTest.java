@@ -484,14 +484,17 @@ class FlashCliTest {
         String f = flash.toString();
         assertEquals(0, run("boot", "--profile", prof.toString(), "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(),
                 "--flash-file", f, "--json").exit());
+        // The first image has nothing to fall back to, so no trial; the second has slot A.
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("2.bin"), randomImage(6000, 2)).toString(), "--flash-file", f,
+                "--json").exit());
         BootCliTest.Run select = run("flash", "select", "--flash-file", f);
         assertEquals(0, select.exit(), select.err());
-        assertEquals("boot slot A: slot A is active and verified (pending, 1 try left)\n", select.out());
+        assertEquals("boot slot B: slot B is active and verified (pending, 1 try left)\n", select.out());
         BootCliTest.Run confirm = run("flash", "confirm", "--flash-file", f, "--json");
         assertEquals(0, confirm.exit(), confirm.err());
         JsonNode j = confirm.json();
         assertEquals("ok", j.get("result").asText());
-        assertEquals("A", j.get("activeSlot").asText());
+        assertEquals("B", j.get("activeSlot").asText());
         assertTrue(j.get("confirmed").asBoolean());
     }
 

@@ -10,7 +10,11 @@ import dev.netboot.flash.BootSlots;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashException;
 import dev.netboot.flash.FlashStats;
+import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.FlashWriter;
+import dev.netboot.flash.NandFaults;
+import dev.netboot.flash.NandGeometry;
+import dev.netboot.flash.SimulatedNandFlash;
 import dev.netboot.flash.SimulatedNorFlash;
 import dev.netboot.flash.SlotMetadata;
 import dev.netboot.testkit.FlashContract;
@@ -18,6 +22,7 @@ import dev.netboot.testkit.PowerCutSweep;
 import dev.netboot.tftp.TftpSinkException;
 import dev.netboot.wire.TftpWire;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,5 +126,36 @@ class SlotUpdateTest {
         assertEquals(0, slots.select().slot());
         assertArrayEquals(PowerCutSweep.sha256(PowerCutSweep.OLD), slots.current().slot(0).sha256());
         assertFalse(slots.current().slot(1).valid());
+    }
+
+    /**
+     * A NAND slot with a bad block holds less than its partition: an announced size past its good blocks but within the
+     * partition is refused in begin as one past the partition is, with flash untouched. Before, begin compared with the
+     * partition only; the writer refused the image after prepare had already recorded the target, which held a valid
+     * older image, as empty: the boot "lost nothing" but the board's fallback image.
+     */
+    @Test
+    void anAnnouncedSizePastTheGoodBlocksOfANandSlotIsRefusedInBeginWithFlashUntouched() {
+        FlashGeometry g = new FlashGeometry(128 * 1024, 4096, 512, 0xFF);
+        PowerCutSweep.Layout nand = PowerCutSweep.Layout.of(g);
+        // Block 5 (0x5000) is bad: inside slot A (0x4000..0xe000, ten blocks).
+        Flash f = SimulatedNandFlash.inMemory(NandGeometry.of(g), new NandFaults(7, List.of(5), 0, 0, 0, 0));
+        PowerCutSweep.update(nand, f, PowerCutSweep.OLDER, 0);           // slot A (its 9 good blocks hold it)
+        PowerCutSweep.update(nand, f, PowerCutSweep.OLD, 0);             // slot B, active; A, valid, is the next target
+        byte[] before = contents(f);
+        FlashStats stats = f.stats();
+        long good = nand.slotA().size() - 4096;                         // 36864 bytes
+        SlotUpdate u = new SlotUpdate(nand.slots(f), f, FlashWriter.Options.DEFAULTS, 1 << 20, 1024, new BootObserver() {});
+        assertEquals(0, u.target());
+        TftpSinkException e = assertThrows(TftpSinkException.class, () -> u.begin(good + 1));
+        assertEquals(TftpWire.ERR_DISK_FULL, e.errorCode());
+        assertEquals("image of 36865 bytes does not fit slot A (" + nand.slotA().describe() + ") with 1 bad blocks (36864 good bytes;"
+                + " expected: spare blocks reserved)", e.getMessage());
+        assertEquals(stats.erases(), f.stats().erases(), "no erase");
+        assertEquals(stats.programs(), f.stats().programs(), "no program");
+        assertArrayEquals(before, contents(f));
+        SlotMetadata m = nand.slots(f).load();
+        assertTrue(m.slot(0).valid(), "slot A still holds its valid older image");
+        assertArrayEquals(PowerCutSweep.sha256(PowerCutSweep.OLDER), m.slot(0).sha256());
     }
 }

@@ -85,4 +85,35 @@ class BootSlotsDamagedFlashTest {
         assertEquals(9, slots.load().sequence());
         assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
     }
+
+    /**
+     * Charge loss of two bits in one 512-byte sector of the newer metadata copy: its SEC-DED code cannot correct
+     * them, so the read fails. That copy is no record, as a torn one is; the older copy says which slot boots, and
+     * the next record goes over the unreadable copy. Before, the read's ECC_UNCORRECTABLE came out of load(): the
+     * bootloader chose no slot, and boot and every flash command stopped at it.
+     */
+    @Test
+    void aMetadataCopyThatReadsBackWithAnUncorrectableEccErrorIsSkippedAndTheOtherCopyRead() throws Exception {
+        SimulatedNandFlash flash = nand();
+        imageInA(flash);
+        SlotMetadata.Slot[] aValid = {verified(IMAGE), SlotMetadata.Slot.EMPTY};
+        record(flash, 0, new SlotMetadata(6, 0, SlotMetadata.NONE, false, 0, aValid));
+        record(flash, 1, new SlotMetadata(7, 0, SlotMetadata.NONE, false, 0, aValid));
+        flash.flipStoredBit(META.offset() + 4096 + 10, 2);  // copy 1's first sector: two bad bits
+        flash.flipStoredBit(META.offset() + 4096 + 300, 5);
+        BootSlots slots = new BootSlots(flash, A, B, META);
+        assertEquals(6, slots.load().sequence());
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+        slots.prepare(slots.updateTarget());                   // nothing to mark: slot B is empty, so nothing written
+        slots.confirm();                                        // nothing pending: nothing written
+        // A record written now goes into the unreadable copy (erased and programmed anew) and is read back as the newest.
+        FlashWriter w = new FlashWriter(flash, B);
+        w.begin(IMAGE.length);
+        w.write(ByteBuffer.wrap(IMAGE), 0, IMAGE.length);
+        w.finish();
+        slots.commit(1, IMAGE.length, verified(IMAGE).sha256(), 0);
+        BootSlots after = new BootSlots(flash, A, B, META);
+        assertEquals(7, after.load().sequence());
+        assertEquals(new BootSlots.Selection(1, true, "slot B is active and verified"), after.select());
+    }
 }

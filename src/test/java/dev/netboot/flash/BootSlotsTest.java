@@ -321,9 +321,38 @@ class BootSlotsTest {
 
     @Test
     void aFirstImageOnTrialHasNoFallbackToKeep() throws Exception {
-        install(image(5000, 1), 2);               // A pending, no fallback
+        install(image(5000, 1), 2);               // A, trial-boots 2, but no fallback
         assertEquals(SlotMetadata.NONE, slots.current().previous());
         assertPlan(1, 0);
+    }
+
+    /**
+     * A first image has nothing to fall back to, so it is not on trial whatever trial-boots says (as the boot's summary
+     * says: "slot A is active", no trial): power-ups without a confirm keep it active. Before, it was pending, and the
+     * power-up after its tries wrote a record with no slot active: select still booted A ("no active slot; slot A is valid
+     * and verified") but flash inspect said "active slot none", exit 1, of a board that boots.
+     */
+    @Test
+    void aFirstImageIsNotOnTrialAndStaysActiveThroughPowerUpsWithoutAConfirm() throws Exception {
+        install(image(5000, 1), 2);
+        assertFalse(slots.current().pending());
+        for (int powerUp = 0; powerUp < 4; powerUp++) {
+            assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+        }
+        assertEquals(0, slots.current().active());
+    }
+
+    /** A flash written before that holds such a trial: when its tries run out it stays active (confirmed), not none. */
+    @Test
+    void aPendingRecordWithNoFallbackKeepsItsSlotActiveWhenItsTriesRunOut() throws Exception {
+        install(image(5000, 1), 0);
+        SlotMetadata m = slots.current();
+        record(new SlotMetadata(m.sequence() + 1, 0, SlotMetadata.NONE, true, 1, m.slots()));
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+        assertEquals(0, slots.current().triesLeft());
+        assertEquals(new BootSlots.Selection(0, true, "slot A is active and verified"), slots.select());
+        assertEquals(0, slots.current().active());
+        assertFalse(slots.current().pending());
     }
 
     @Test
