@@ -106,6 +106,8 @@ final class FleetCommand implements Callable<Integer> {
                 }
             }
             FlashProfiles.Choice chosen = FlashProfiles.choose(profile, null);
+            new OutputFiles().reads("--image", image).reads("--scenario", scenarioFile)
+                    .reads("--profile", profile == null ? null : DeviceProfile.locate(profile, Home.profiles())).writes("--plot", plot).check();
             FlashProfiles.checkRoom(chosen, null, "");
             DeviceProfile prof = chosen.profile();
             if (multicast) {
