@@ -38,6 +38,21 @@ class FleetCliTest {
         return BootCliTest.run(args);
     }
 
+    /**
+     * An image larger than the boards' slot fails every board with the words a boot says (README, CLI contract: "image of
+     * 9437184 bytes does not fit slot A (partition slot-a of 6291456 bytes at 0x100000)"), numbers as N. Before, the hex
+     * offset came out as "at NxN": its digits were masked one run at a time.
+     */
+    @Test
+    void anImageLargerThanTheSlotFailsEveryBoardInTheBootsWordsNumbersAsN() throws Exception {
+        Path image = java.nio.file.Files.write(dir.resolve("big.bin"), new byte[6_291_456 + 1]);
+        BootCliTest.Run r = run("fleet", "--boards", "2", "--image", image.toString(), "--flash-timing", "none", "--json");
+        assertEquals(1, r.exit(), r.err());
+        String why = "flash: image of N bytes does not fit slot A (partition slot-a of N bytes at N)";
+        assertEquals(2, r.json().get("failures").get(why).asInt(), r.out());
+        assertEquals("netboot: fleet: 2 of 2 boards failed; most often (2): " + why + "\n", r.err());
+    }
+
     @Test
     void everyBoardBootsAndTheServerSendsEachItsOwnCopyAtTheLinksRate() throws Exception {
         BootCliTest.Run r = run("fleet", "--boards", "40", "--flash-timing", "none", "--json");
