@@ -17,13 +17,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: bench/fuzz.sh SECONDS [FILTER] | bench/fuzz.sh --save-corpus [FILTER]"
-seconds="${1:?$usage}"
+[ $# -ge 1 ] || { echo "$usage" >&2; exit 2; }
+seconds="$1"
 filter="${2:-}"
 save=""
 if [ "$seconds" = "--save-corpus" ]; then
     save=1
 else
-    case "$seconds" in ''|*[!0-9]*) echo "bench/fuzz.sh: SECONDS must be a whole number, got '$seconds' ($usage)" >&2; exit 2 ;; esac
+    # At least 1: libFuzzer takes -max_total_time=0 as no limit, so 0 fuzzed the first target for ever.
+    case "$seconds" in ''|*[!0-9]*) ok=0 ;; *) ok=1 ;; esac
+    if [ "$ok" = 0 ] || [ "${#seconds}" -gt 9 ] || [ "$((10#$seconds))" -lt 1 ]; then
+        echo "bench/fuzz.sh: SECONDS must be a whole number of 1..999999999, got '$seconds' ($usage)" >&2
+        exit 2
+    fi
 fi
 
 . bench/lib.sh

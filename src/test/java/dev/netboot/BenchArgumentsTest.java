@@ -23,6 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BenchArgumentsTest {
     private static final String SOAK_USAGE = "usage: bench/soak.sh N [--threads T] [--first-seed S] | bench/soak.sh --seed S";
 
+    private static final String FUZZ_USAGE = "usage: bench/fuzz.sh SECONDS [FILTER] | bench/fuzz.sh --save-corpus [FILTER]";
+
     @TempDir
     Path dir;
 
@@ -43,6 +45,11 @@ class BenchArgumentsTest {
         "soak.sh#--seed x#bench/soak.sh: S must be a whole number, got 'x' (" + SOAK_USAGE + ")",
         "soak.sh#0#bench/soak.sh: N must be a whole number of 1 or more, got '0' (" + SOAK_USAGE + ")",
         "soak.sh#10 --thread 2#bench/soak.sh: unknown argument '--thread' (" + SOAK_USAGE + ")",
+        // 0 was taken and passed to libFuzzer as -max_total_time=0, which is no limit: the first target fuzzed for ever.
+        "fuzz.sh#0#bench/fuzz.sh: SECONDS must be a whole number of 1..999999999, got '0' (" + FUZZ_USAGE + ")",
+        "fuzz.sh#x#bench/fuzz.sh: SECONDS must be a whole number of 1..999999999, got 'x' (" + FUZZ_USAGE + ")",
+        "fuzz.sh#99999999999999999999#bench/fuzz.sh: SECONDS must be a whole number of 1..999999999, got '99999999999999999999' ("
+            + FUZZ_USAGE + ")",
     })
     void aBadNumberIsOneLineAndExitTwoBeforeAnyWork(String script, String args, String line) throws Exception {
         List<String> command = new ArrayList<>(List.of("bench/" + script));

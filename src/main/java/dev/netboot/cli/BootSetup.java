@@ -128,6 +128,7 @@ final class BootSetup {
         checkWritable("--timeline", o.timeline, "the SVG file to write");
 
         FlashProfiles.Choice board = FlashProfiles.choose(o.profile, o.flashFile);
+        outputs(o).check();
         if (o.flashFile != null && Files.exists(o.flashFile)) {
             FlashProfiles.checkSize(o.flashFile, board);
             FlashProfiles.checkSlots(o.flashFile, o.profile, board);
@@ -156,6 +157,25 @@ final class BootSetup {
             }
             throw e;
         }
+    }
+
+    /** The files the boot reads and writes, for {@link OutputFiles#check}: none written may be one read, nor two one file. */
+    private static OutputFiles outputs(BootCommand o) {
+        OutputFiles files = new OutputFiles().reads("--image", o.image).reads("--signature", o.signature).reads("--digest", o.digest)
+                .reads("--scenario", o.scenarioFile);
+        if (o.image != null) {
+            files.reads("--image's signature", beside(o.image, ".sig")).reads("--image's digest", beside(o.image, ".sha256"));
+        }
+        if (o.profile != null) {
+            files.reads("--profile", DeviceProfile.locate(o.profile, Home.profiles()));
+        }
+        return files.writes("--flash-file", o.flashFile).writes("--pcap", o.pcap).writes("--timeline", o.timeline);
+    }
+
+    /** Returns {@code file} + {@code suffix} when it is a regular file, else null. */
+    static Path beside(Path file, String suffix) {
+        Path p = file.resolveSibling(file.getFileName() + suffix);
+        return Files.isRegularFile(p) ? p : null;
     }
 
     private static MacAddress unicastMac(String text) {

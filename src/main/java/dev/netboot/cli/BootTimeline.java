@@ -10,8 +10,6 @@ import dev.netboot.emulator.EmulatedLan;
 import dev.netboot.emulator.timeline.FlashBusyLog;
 import dev.netboot.emulator.timeline.TimelineRecorder;
 import dev.netboot.flash.Flash;
-import dev.netboot.link.ForwardingLink;
-import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
@@ -27,17 +25,20 @@ import java.util.List;
  *
  * <ul>
  *   <li>Frames: every frame put on the wire, from the LAN's capture, at its transmit time.</li>
- *   <li>Losses: a frame for the board (to its MAC, or broadcast, from another station) that never reached the
- *       board's port is marked lost: the board's port is watched, and frames reach it in the order they were
- *       sent. A frame the board sent that the wire lost on its way to the server is marked lost too (the segment
- *       says so, {@link dev.netboot.emulator.EthernetSegment#onLoss}), and its retransmission is drawn "again". With a
- *       relay, a frame lost between the board and the relay shows only as that retransmission.</li>
+ *   <li>Losses: a frame for the board that the wire dropped on its way (lost, the board's link down, a full queue), and
+ *       a frame the board sent that the wire lost on its way to the server, is marked lost: the segment says so
+ *       ({@link dev.netboot.emulator.EthernetSegment#onLoss}) at the instant the frame is sent, which is its time in the
+ *       capture; a retransmission is drawn "again". A frame that arrives late, out of order, twice, or changed (corrupted,
+ *       tampered) arrived: it is not lost. (Before, a loss was read from the frames that reached the board's port, in order
+ *       and byte for byte, and one frame held back or changed made every frame after it look lost.) With a relay, a frame
+ *       lost between the board and the relay shows only as that retransmission.</li>
  *   <li>Flash busy: the chip's busy periods ({@link Flash#busyUntil()} after each operation, from the
  *       operation's start), with {@code --flash-timing none} there are none.</li>
  *   <li>Stages: the board's events: leased, server resolved, transfer started, booted or failed.</li>
  * </ul>
  */
 final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
+    /** A frame put on the wire at {@code time} (the instant the wire also drops it, if it does). */
     private record Sent(long time, byte[] frame) {
     }
 
@@ -45,10 +46,10 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
     private final MacAddress board;
     private final TimelineRecorder recorder;
     private final List<Sent> sent = new ArrayList<>();
-    private final List<byte[]> received = new ArrayList<>();
+    private final List<Sent> lostToBoard = new ArrayList<>();
     private FlashBusyLog busy;       // the board's flash, once the boot has one
     private int busyDrawn;           // its busy periods the recorder has
-    private final List<byte[]> lostFromBoard = new ArrayList<>();
+    private final List<Sent> lostFromBoard = new ArrayList<>();
     private PcapWriter capture;
 
     BootTimeline(BootObserver next, MacAddress board) {
@@ -64,28 +65,14 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
         for (var segment : lan.segments()) {
             segment.onLoss((from, to, frame) -> {
                 if (from.equals(board) && to.equals(server)) {
-                    lostFromBoard.add(frame);
+                    lostFromBoard.add(new Sent(lan.simulation().now(), frame));
+                } else if (to.equals(board)) {
+                    lostToBoard.add(new Sent(lan.simulation().now(), frame));
                 }
             });
         }
         capture = new PcapWriter(new RecordStream());
         lan.capture(capture);
-    }
-
-    @Override
-    public Link boardLink(Link port) {
-        // Everything else goes to the port: its rate sizes the board's window (windowsize = auto), as without --timeline.
-        return new ForwardingLink(port) {
-            @Override
-            public boolean receive(long now, FrameHandler handler) {
-                return port.receive(now, (t, frame, length) -> {
-                    byte[] copy = new byte[length];
-                    frame.get(0, copy, 0, length);
-                    received.add(copy);
-                    handler.onFrame(t, frame, length);
-                });
-            }
-        };
     }
 
     @Override
@@ -99,37 +86,36 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
         if (capture != null) {
             capture.flush();
         }
-        // Frames for the board reach its port in the order they were sent; one that never did was lost.
-        int r = 0;
-        int l = 0; // the board's frames the wire lost on their way to the server come in the order they were sent
+        // The wire's drops come in the order the frames were sent, each at the instant it was sent.
+        int t = 0;
+        int f = 0;
         for (Sent s : sent) {
             MacAddress src = MacAddress.read(ByteBuffer.wrap(s.frame), 6);
-            MacAddress dst = MacAddress.read(ByteBuffer.wrap(s.frame), 0);
-            boolean forBoard = !src.equals(board) && (dst.equals(board) || dst.isGroup());
             boolean lost = false;
-            if (forBoard) {
-                if (r < received.size() && Arrays.equals(received.get(r), s.frame)) {
-                    r++;
-                    while (r < received.size() && Arrays.equals(received.get(r), s.frame)) {
-                        r++; // the wire's duplicate
-                    }
-                } else {
+            if (src.equals(board)) {
+                if (f < lostFromBoard.size() && same(lostFromBoard.get(f), s)) {
                     lost = true;
+                    f++;
                 }
-            } else if (src.equals(board) && l < lostFromBoard.size() && Arrays.equals(lostFromBoard.get(l), s.frame)) {
+            } else if (t < lostToBoard.size() && same(lostToBoard.get(t), s)) {
                 lost = true;
-                l++;
+                t++;
             }
             recorder.frame(s.time, s.frame, s.frame.length, lost, null);
         }
         sent.clear();
-        received.clear();
-        lostFromBoard.subList(0, l).clear();
+        lostToBoard.subList(0, t).clear();
+        lostFromBoard.subList(0, f).clear();
         if (busy != null) {
             busy.drawOn(recorder, board, busyDrawn);
             busyDrawn = busy.size();
         }
         return recorder.svg(title);
+    }
+
+    /** Returns whether the dropped frame {@code d} is the frame sent {@code s}: sent at that instant, with those bytes. */
+    private static boolean same(Sent d, Sent s) {
+        return d.time == s.time && Arrays.equals(d.frame, s.frame);
     }
 
     /** Writes the drawing to {@code file}. */

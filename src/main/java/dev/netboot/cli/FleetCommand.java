@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -110,6 +112,8 @@ final class FleetCommand implements Callable<Integer> {
                 }
             }
             FlashProfiles.Choice chosen = FlashProfiles.choose(profile, null);
+            new OutputFiles().reads("--image", image).reads("--scenario", scenarioFile)
+                    .reads("--profile", profile == null ? null : DeviceProfile.locate(profile, Home.profiles())).writes("--plot", plot).check();
             FlashProfiles.checkRoom(chosen, null, "");
             DeviceProfile prof = chosen.profile();
             if (multicast) {
@@ -130,11 +134,14 @@ final class FleetCommand implements Callable<Integer> {
         boolean bar = !json && Home.terminal();
         FleetProgress progress = new FleetProgress(err, bar);
         FleetReport report;
+        List<sun.misc.SignalHandler> before = catchSignals(progress);
         try (ServedFile _ = config.image()) { // closed when the fleet is done
             report = FleetBoot.run(config, progress);
         } catch (OutOfMemoryError e) {
             progress.clear();
             return FleetSummary.refused(json, Main.EXIT_FAILED, "memory", outOfMemory(config, Runtime.getRuntime().maxMemory()), out, err);
+        } finally {
+            restoreSignals(before);
         }
         progress.clear();
         if (plot != null) {
@@ -144,7 +151,32 @@ final class FleetCommand implements Callable<Integer> {
                 return FleetSummary.refused(json, Main.EXIT_FAILED, "plot", "cannot write the plot " + IoProblems.of(plot, e), out, err);
             }
         }
-        return FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss), json, out, err);
+        int exit = FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss), json, out, err);
+        return progress.signal() == null ? exit : FleetSummary.interrupted(progress.signal(), report, err);
+    }
+
+    /** The signals that stop a fleet early, with its summary so far: Ctrl-C, and what {@code kill} and {@code timeout} send. */
+    private static final String[] SIGNALS = {"INT", "TERM"};
+
+    /** Makes SIGINT and SIGTERM ask {@code progress} to stop the run; returns the handlers they had. */
+    private static List<sun.misc.SignalHandler> catchSignals(FleetProgress progress) {
+        List<sun.misc.SignalHandler> before = new ArrayList<>();
+        for (String name : SIGNALS) {
+            try {
+                before.add(sun.misc.Signal.handle(new sun.misc.Signal(name), _ -> progress.interrupt(name)));
+            } catch (IllegalArgumentException e) {
+                before.add(null); // the JVM reserves it here (-Xrs): it ends the process as usual, without a summary
+            }
+        }
+        return before;
+    }
+
+    private static void restoreSignals(List<sun.misc.SignalHandler> before) {
+        for (int i = 0; i < SIGNALS.length; i++) {
+            if (before.get(i) != null) {
+                sun.misc.Signal.handle(new sun.misc.Signal(SIGNALS[i]), before.get(i));
+            }
+        }
     }
 
     /**

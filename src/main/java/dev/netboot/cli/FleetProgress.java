@@ -12,6 +12,7 @@ final class FleetProgress implements FleetBoot.Progress {
     private final boolean bar;
     private long shownAt;
     private boolean open;
+    private volatile String signal; // the signal that asked the run to stop (INT, TERM), or null
 
     FleetProgress(PrintStream err, boolean bar) {
         this.err = err;
@@ -33,6 +34,21 @@ final class FleetProgress implements FleetBoot.Progress {
         String line = "#".repeat(done) + "x".repeat(failed) + " ".repeat(Math.max(0, WIDTH - done - failed));
         err.printf(Locale.ROOT, "\r  [%s] %,d/%,d booted, %,d failed, %.1f s virtual", line, booted, boards, ended - booted, now / 1e9);
         open = true;
+    }
+
+    /** Asks the run to stop at its next sample: {@code signal} (INT, TERM) came. */
+    void interrupt(String signal) {
+        this.signal = signal;
+    }
+
+    /** Returns the signal that stopped the run, or null. */
+    String signal() {
+        return signal;
+    }
+
+    @Override
+    public boolean stopping() {
+        return signal != null;
     }
 
     /** Ends the bar's line, if one is open. */

@@ -60,6 +60,17 @@ final class FleetSummary {
         return 0;
     }
 
+    /**
+     * Says that SIG{@code signal} stopped the run (after its summary of the run so far, which {@link #print} wrote) and
+     * returns the signal's exit status, 128 + its number, as a shell reports a process it ended.
+     */
+    static int interrupted(String signal, FleetReport r, PrintStream err) {
+        err.printf(Locale.ROOT, "netboot: fleet: stopped by SIG%s at %.3f s of virtual time; the summary is of the run so far:"
+                + " %d of %d boards booted, the boards still busy counted as failed (unfinished)%n", signal, r.simulatedNanos() / 1e9, r.booted(),
+                r.boards());
+        return 128 + (signal.equals("INT") ? 2 : 15);
+    }
+
     /** Returns the JSON object of a run. */
     static Json json(Facts f) {
         FleetReport r = f.report();

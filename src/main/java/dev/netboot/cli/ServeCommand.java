@@ -174,6 +174,14 @@ final class ServeCommand implements Callable<Integer> {
         }
         BootSetup.checkWritable("--pcap", pcap, "the capture file to write");
         BootSetup.checkWritable("--timeline", timeline, "the SVG file to write");
+        OutputFiles files = new OutputFiles().reads("--scenario", scenarioFile).reads("--image", image);
+        if (image != null) {
+            files.reads("--image's signature", BootSetup.beside(image, ".sig")).reads("--image's digest", BootSetup.beside(image, ".sha256"));
+        }
+        if (root != null && Files.isDirectory(root) && !sc.bootFile().replaceFirst("^/+", "").isEmpty()) {
+            files.reads("--root's boot file", root.resolve(sc.bootFile().replaceFirst("^/+", "")));
+        }
+        files.writes("--pcap", pcap).writes("--timeline", timeline).check();
         ChaosLink.Faults faults = new ChaosLink.Faults(l, d, r, c, j, latency);
         if (root != null) {
             if (image != null) {

@@ -125,14 +125,17 @@ public final class EthernetSegment {
         taps.add(pcap);
     }
 
-    /** Told of each reception the fault plan's loss drops (a timeline marks the frame lost on its way to {@code to}). */
+    /**
+     * Told of each reception that never reaches its receiver (a timeline marks the frame lost on its way to {@code to}): the
+     * fault plan's loss drops it, the board's link is down when it would arrive, or a queue on its way is full.
+     */
     @FunctionalInterface
     public interface LossListener {
         /** Frame {@code frame} (as sent; not to be changed) from {@code from} never reaches {@code to}. */
         void lost(MacAddress from, MacAddress to, byte[] frame);
     }
 
-    /** Tells {@code listener} of every reception {@link FaultPlan#loss()} drops from now on, in the order frames are sent. */
+    /** Tells {@code listener} of every reception the wire drops from now on ({@link LossListener}), in the order frames are sent. */
     public void onLoss(LossListener listener) {
         lossListeners.add(listener);
     }
@@ -270,13 +273,12 @@ public final class EthernetSegment {
         long when = at + (faults.jitter() > 0 ? Math.min(delay, faults.jitter()) : 0);
         if (to == board && faults.linkDown(when)) {
             droppedByLinkDown++;
+            told(from, to, frame);
             return;
         }
         if (lost) {
             droppedByLoss++;
-            for (LossListener l : lossListeners) {
-                l.lost(from.macAddress(), to.macAddress(), frame);
-            }
+            told(from, to, frame);
             return;
         }
         if (switched && !link.infinite()) {
@@ -285,6 +287,7 @@ public final class EthernetSegment {
             long leaves = to.queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
             if (leaves < 0) {
                 switchDrops++;
+                told(from, to, frame);
                 return;
             }
             when += leaves + latency - at;
@@ -310,10 +313,18 @@ public final class EthernetSegment {
             when += faults.reorderDelay(); // held back: the frames sent next overtake it
             reordered++;
         }
-        enqueue(to, when, copy);
+        if (!enqueue(to, when, copy)) {
+            told(from, to, frame);
+        }
         if (twice) {
             duplicated++;
-            enqueue(to, when, copy);
+            enqueue(to, when, copy); // a copy that finds the queue full is not the frame lost: the first one arrives
+        }
+    }
+
+    private void told(EmulatedPort from, EmulatedPort to, byte[] frame) {
+        for (LossListener l : lossListeners) {
+            l.lost(from.macAddress(), to.macAddress(), frame);
         }
     }
 
@@ -350,12 +361,14 @@ public final class EthernetSegment {
         UdpDatagram.emit(b, udp, b.getShort(udp) & 0xFFFF, b.getShort(udp + 2) & 0xFFFF, payload, b.getInt(ip + 12), b.getInt(ip + 16));
     }
 
-    private void enqueue(EmulatedPort to, long at, byte[] frame) {
+    /** Queues {@code frame} at {@code to}; returns false when its queue is full and the frame dropped. */
+    private boolean enqueue(EmulatedPort to, long at, byte[] frame) {
         if (faults.maxQueue() > 0 && to.queued() >= faults.maxQueue()) {
             droppedByQueue++;
-            return;
+            return false;
         }
         to.enqueue(at, frame);
+        return true;
     }
 
     void delivered() {

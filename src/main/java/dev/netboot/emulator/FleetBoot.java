@@ -53,6 +53,14 @@ public final class FleetBoot {
     public interface Progress {
         /** At virtual time {@code now}, {@code ended} of {@code boards} have booted or failed ({@code booted} booted). */
         void at(long now, int boards, int booted, int ended);
+
+        /**
+         * Returns whether the run is to end now, after the sample just told ({@code netboot fleet} interrupted by SIGINT or
+         * SIGTERM): the report is then of the run so far, the boards still busy unfinished.
+         */
+        default boolean stopping() {
+            return false;
+        }
     }
 
     /**
@@ -154,7 +162,7 @@ public final class FleetBoot {
             if (progress != null) {
                 progress.at(sim.now(), c.boards(), booted[0], ended[0]);
             }
-            if (r.outcome() != Simulation.Outcome.TIMED_OUT || sim.now() >= c.budget()) {
+            if (r.outcome() != Simulation.Outcome.TIMED_OUT || sim.now() >= c.budget() || (progress != null && progress.stopping())) {
                 break;
             }
         }

@@ -84,7 +84,8 @@ public record FleetReport(int boards, int booted, Map<String, Integer> failures,
                             long rewinds, long rewound, long repairs, long repaired) {
     }
 
-    private static final Pattern NUMBERS = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
+    /** What a failure's words have that differs from board to board: hex (an offset), a MAC, a number or an address. */
+    private static final Pattern NUMBERS = Pattern.compile("0x[0-9a-fA-F]+|[0-9a-f]{2}(:[0-9a-f]{2}){5}|[0-9]+(\\.[0-9]+)*");
 
     /** Returns the boards that failed. */
     public int failed() {

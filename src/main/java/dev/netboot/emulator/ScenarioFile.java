@@ -212,6 +212,9 @@ public final class ScenarioFile {
         return longest;
     }
 
+    /** The longest {@code [tftp] error-text}, as {@link TftpQuirks} takes it. */
+    private static final int MAX_ERROR_TEXT = 200;
+
     /** Reads the misbehaviour keys of {@code [tftp]} ({@link TftpQuirks}); all optional, well-behaved by default. */
     private static TftpQuirks quirks(ConfigText.Section s) {
         TftpQuirks d = TftpQuirks.NONE;
@@ -229,6 +232,10 @@ public final class ScenarioFile {
         long errorAfter = s.optional("error-after").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.errorAfter());
         var textValue = s.optional("error-text");
         String text = textValue.map(ConfigText.Value::asString).orElse(d.errorText());
+        if (text.length() > MAX_ERROR_TEXT) {
+            // Said here, in the key's words: the record's own check names every quirk's value, none of them the text.
+            throw textValue.orElseThrow().error(text.length() + " characters (expected: at most " + MAX_ERROR_TEXT + ")");
+        }
         boolean noNul = s.optional("error-without-nul").map(ConfigText.Value::asBoolean).orElse(d.errorWithoutNul());
         boolean sorcerer = s.optional("sorcerers-apprentice").map(ConfigText.Value::asBoolean).orElse(d.sorcerersApprentice());
         long stallAt = s.optional("stall-at").map(v -> v.asLong(0, Long.MAX_VALUE)).orElse(d.stallAt());

@@ -4,6 +4,7 @@ import dev.netboot.device.ConfigException;
 import dev.netboot.device.ConfigText;
 import dev.netboot.wire.Ipv4Address;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * How a scenario file's values are read where the profile format ({@link ConfigText}) has no reader of its own, and the
@@ -29,7 +30,22 @@ public final class ScenarioValues {
     /** The longest lease, T1 or T2: a 32-bit count of seconds, 0xffffffff meaning infinite (RFC 2132 9.2), so one less. */
     public static final long MAX_LEASE_SECONDS = 0xFFFF_FFFEL;
 
+    /**
+     * A number as a scenario writes one: digits with an optional fraction and exponent ({@code 0.05}, {@code .5},
+     * {@code 1e-3}). Java's own parser also takes {@code 0.5f}, {@code 0.5d} and hex ({@code 0x1p-3}), which are typos
+     * here, not numbers.
+     */
+    private static final Pattern NUMBER = Pattern.compile("[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+
     private ScenarioValues() {
+    }
+
+    /** Parses {@code text} as {@link #NUMBER}, else throws NumberFormatException (so NaN and Infinity are no numbers either). */
+    private static double number(String text) {
+        if (!NUMBER.matcher(text).matches()) {
+            throw new NumberFormatException(text);
+        }
+        return Double.parseDouble(text);
     }
 
     /** Returns an error at {@code key}'s line quoting its value: {@code "t.scenario:3: [dhcp] rebinding-time: '30s' problem"}. */
@@ -80,7 +96,7 @@ public final class ScenarioValues {
     static double perSecond(ConfigText.Value v) {
         double r;
         try {
-            r = Double.parseDouble(v.asString());
+            r = number(v.asString());
         } catch (NumberFormatException e) {
             throw v.error("'" + v.asString() + "' is not a number (expected: frames per second, like 20)");
         }
@@ -93,7 +109,7 @@ public final class ScenarioValues {
     static double probability(ConfigText.Value v) {
         double p;
         try {
-            p = Double.parseDouble(v.asString());
+            p = number(v.asString());
         } catch (NumberFormatException e) {
             throw v.error("'" + v.asString() + "' is not a number (expected: a probability 0..1, like 0.05)");
         }

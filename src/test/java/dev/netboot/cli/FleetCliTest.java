@@ -38,6 +38,40 @@ class FleetCliTest {
         return BootCliTest.run(args);
     }
 
+    /**
+     * An image larger than the boards' slot fails every board with the words a boot says (README, CLI contract: "image of
+     * 9437184 bytes does not fit slot A (partition slot-a of 6291456 bytes at 0x100000)"), numbers as N. Before, the hex
+     * offset came out as "at NxN": its digits were masked one run at a time.
+     */
+    @Test
+    void anImageLargerThanTheSlotFailsEveryBoardInTheBootsWordsNumbersAsN() throws Exception {
+        Path image = java.nio.file.Files.write(dir.resolve("big.bin"), new byte[6_291_456 + 1]);
+        BootCliTest.Run r = run("fleet", "--boards", "2", "--image", image.toString(), "--flash-timing", "none", "--json");
+        assertEquals(1, r.exit(), r.err());
+        String why = "flash: image of N bytes does not fit slot A (partition slot-a of N bytes at N)";
+        assertEquals(2, r.json().get("failures").get(why).asInt(), r.out());
+        assertEquals("netboot: fleet: 2 of 2 boards failed; most often (2): " + why + "\n", r.err());
+    }
+
+    /**
+     * A fleet stopped by SIGINT or SIGTERM (FleetStopTest: the run so far) says so after its summary and exits as a shell
+     * reports the signal, 128 + its number: 130 and 143.
+     */
+    @Test
+    void aFleetStoppedByASignalSaysSoAndExitsWithTheSignalsStatus() {
+        var profile = dev.netboot.device.DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
+        var config = new dev.netboot.emulator.FleetBoot.Config(dev.netboot.emulator.ScenarioFile.load(Path.of("emulator/fleet.scenario")),
+                profile, dev.netboot.emulator.ServedFile.of(new byte[4096]), 3, 0, dev.netboot.flash.FlashTiming.Mode.NONE, 3_600_000_000_000L);
+        FleetProgress stopped = new FleetProgress(System.err, false);
+        stopped.interrupt("INT");
+        var report = dev.netboot.emulator.FleetBoot.run(config, stopped);
+        var err = new java.io.ByteArrayOutputStream();
+        assertEquals(130, FleetSummary.interrupted("INT", report, new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals("netboot: fleet: stopped by SIGINT at 0.010 s of virtual time; the summary is of the run so far: 0 of 3 boards"
+                + " booted, the boards still busy counted as failed (unfinished)\n", err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(143, FleetSummary.interrupted("TERM", report, new java.io.PrintStream(new java.io.ByteArrayOutputStream())));
+    }
+
     @Test
     void everyBoardBootsAndTheServerSendsEachItsOwnCopyAtTheLinksRate() throws Exception {
         BootCliTest.Run r = run("fleet", "--boards", "40", "--flash-timing", "none", "--json");
