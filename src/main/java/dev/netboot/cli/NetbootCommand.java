@@ -50,10 +50,12 @@ final class NetbootCommand implements Runnable {
             }
             return Path.of(s);
         });
-        // Numbers read as picocli reads them, refused in words: its own say "'x' is not an int" ("a long", "a double").
+        // Numbers refused in words: picocli's own say "'x' is not an int" ("a long", "a double"). A decimal is digits, as
+        // in a scenario file: Java's Double.valueOf also takes '0.5f' (a typo ran --loss 0.5f at 50% loss), '0x1p-1',
+        // 'NaN' and 'Infinity'.
         CommandLine.ITypeConverter<Integer> whole = s -> number(s, "a whole number", Integer::valueOf);
         CommandLine.ITypeConverter<Long> wholeLong = s -> number(s, "a whole number", Long::valueOf);
-        CommandLine.ITypeConverter<Double> decimal = s -> number(s, "a number", Double::valueOf);
+        CommandLine.ITypeConverter<Double> decimal = s -> number(s, "a number", dev.netboot.emulator.ScenarioValues::number);
         cl.registerConverter(Integer.class, whole).registerConverter(int.class, whole).registerConverter(Long.class, wholeLong)
                 .registerConverter(long.class, wholeLong).registerConverter(Double.class, decimal).registerConverter(double.class, decimal);
         // -V / --version on every command, from the pom.

@@ -40,8 +40,11 @@ public final class ScenarioValues {
     private ScenarioValues() {
     }
 
-    /** Parses {@code text} as {@link #NUMBER}, else throws NumberFormatException (so NaN and Infinity are no numbers either). */
-    private static double number(String text) {
+    /**
+     * Parses {@code text} as {@link #NUMBER}, else throws NumberFormatException (so NaN and Infinity are no numbers
+     * either, nor Java's {@code 0.5f} or {@code 0x1p-1}); the command line reads its numbers so too.
+     */
+    public static double number(String text) {
         if (!NUMBER.matcher(text).matches()) {
             throw new NumberFormatException(text);
         }

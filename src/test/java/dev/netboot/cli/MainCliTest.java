@@ -19,6 +19,11 @@ class MainCliTest {
         String[][] cases = {
                 {"boot --seed x", "--seed", "'x' is not a whole number", "boot"},
                 {"boot --loss x", "--loss", "'x' is not a number", "boot"},
+                // Java's Double.valueOf takes these; a user means none of them (0.5f: a typo that ran at 50% loss).
+                {"boot --loss 0.5f", "--loss", "'0.5f' is not a number", "boot"},
+                {"fleet --loss 0x1p-1", "--loss", "'0x1p-1' is not a number", "fleet"},
+                {"boot --loss NaN", "--loss", "'NaN' is not a number", "boot"},
+                {"tftp get 192.0.2.1 f --timeout 2d", "--timeout", "'2d' is not a number", "tftp get"},
                 {"fleet --boards 1.5", "--boards", "'1.5' is not a whole number", "fleet"},
                 {"tftp get 192.0.2.1 f --timeout 1s", "--timeout", "'1s' is not a number", "tftp get"},
                 {"tftp get 192.0.2.1 f --retries many", "--retries", "'many' is not a whole number", "tftp get"},
@@ -28,6 +33,15 @@ class MainCliTest {
             assertEquals(Main.EXIT_USAGE, r.exit(), c[0]);
             assertEquals("netboot: Invalid value for option '" + c[1] + "': " + c[2] + " (try 'netboot " + c[3] + " --help')\n", r.err(),
                     c[0]);
+        }
+    }
+
+    @Test
+    void aDecimalMayHaveASignAFractionAndAnExponent() {
+        // What a scenario file's numbers may be ([faults] loss = 1e-3), the command line's may be too.
+        for (String loss : new String[] {"1e-3", "+0.001", ".001", "0"}) {
+            BootCliTest.Run r = run("boot", "--loss", loss, "--flash-timing", "none", "--json");
+            assertEquals(0, r.exit(), loss + ": " + r.err());
         }
     }
 
