@@ -61,7 +61,8 @@ public final class ImageDigest {
     }
 
     /**
-     * Returns the lower-case hex digest of a sidecar's first {@code len} bytes.
+     * Returns the lower-case hex digest of a sidecar's first {@code len} bytes. As GNU {@code sha256sum} writes a line
+     * for a file name holding a backslash or a newline, a backslash may come first; blank lines may follow the one.
      *
      * @throws IllegalArgumentException with what is wrong, when it is not one line of 64 hex digits, optionally
      *                                  followed by whitespace and a file name, optionally ended by LF or CR LF
@@ -70,27 +71,26 @@ public final class ImageDigest {
         if (len == 0) {
             throw new IllegalArgumentException("it is empty (expected: 64 hex digits, as sha256sum writes)");
         }
-        for (int i = 0; i < HEX_DIGITS; i++) {
+        int from = b[0] == '\\' ? 1 : 0; // sha256sum's mark of a file name it escaped
+        int digits = from + HEX_DIGITS;
+        for (int i = from; i < digits; i++) {
             if (i >= len) {
-                throw new IllegalArgumentException("it ends after " + i + " characters (expected: 64 hex digits)");
+                throw new IllegalArgumentException("it ends after " + (i - from) + " characters (expected: 64 hex digits)");
             }
             if (Character.digit(b[i], 16) < 0) {
                 throw new IllegalArgumentException("character " + (i + 1) + " is " + shown(b[i]) + " (expected: 64 hex digits)");
             }
         }
         int end = len;
-        if (end > HEX_DIGITS && b[end - 1] == '\n') {
-            end--;
-            if (end > HEX_DIGITS && b[end - 1] == '\r') {
-                end--;
-            }
+        while (end > digits && (b[end - 1] == '\n' || (b[end - 1] == '\r' && end < len && b[end] == '\n'))) {
+            end--; // the line's end, CR LF or LF, and blank lines after it
         }
-        if (end > HEX_DIGITS) {
-            if (b[HEX_DIGITS] != ' ' && b[HEX_DIGITS] != '\t') {
-                throw new IllegalArgumentException("character 65 is " + shown(b[HEX_DIGITS])
+        if (end > digits) {
+            if (b[digits] != ' ' && b[digits] != '\t') {
+                throw new IllegalArgumentException("character " + (digits + 1) + " is " + shown(b[digits])
                         + " (expected: the end of the line, or whitespace and a file name after 64 hex digits)");
             }
-            int name = HEX_DIGITS;
+            int name = digits;
             while (name < end && (b[name] == ' ' || b[name] == '\t')) {
                 name++;
             }
@@ -104,7 +104,7 @@ public final class ImageDigest {
                 }
             }
         }
-        return new String(b, 0, HEX_DIGITS, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        return new String(b, from, HEX_DIGITS, java.nio.charset.StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
     }
 
     private static String shown(byte c) {

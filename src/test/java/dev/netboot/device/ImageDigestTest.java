@@ -28,6 +28,12 @@ class ImageDigestTest {
         assertEquals(ABC, parse(ABC + " *abc.txt\n"));   // binary mode
         assertEquals(ABC, parse(ABC + "  -\n"));         // from stdin
         assertEquals(ABC, parse(ABC.toUpperCase() + "\tboot.img\r\n"));
+        // GNU coreutils 9.1's sha256sum of files named a\b and c<LF>d: a backslash first, names escaped.
+        assertEquals(ABC, parse("\\" + ABC + "  a\\\\b\n"));
+        assertEquals(ABC, parse("\\" + ABC + "  c\\nd\n"));
+        // Blank lines after the one: an editor's, or an echo's.
+        assertEquals(ABC, parse(ABC + "  boot.img\n\n"));
+        assertEquals(ABC, parse(ABC + "\r\n\r\n"));
     }
 
     @Test
@@ -41,8 +47,10 @@ class ImageDigestTest {
         assertEquals("whitespace after the digest but no file name", refused(ABC + "  \n"));
         assertEquals("character 75 is 0x0a (expected: one line; a digest per file, not a list)",
                 refused(ABC + "  boot.img\n" + ABC + "  other\n"));
-        assertEquals("character 65 is 0x0a (expected: the end of the line, or whitespace and a file name after 64 hex digits)",
-                refused(ABC + "\n\n"));
+        assertEquals("character 65 is 0x0d (expected: the end of the line, or whitespace and a file name after 64 hex digits)",
+                refused(ABC + "\r"));
+        assertEquals("character 2 is '\\' (expected: 64 hex digits)", refused("\\\\" + ABC));
+        assertEquals("it ends after 63 characters (expected: 64 hex digits)", refused("\\" + ABC.substring(1)));
     }
 
     @Test
