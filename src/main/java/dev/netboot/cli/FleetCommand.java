@@ -151,7 +151,7 @@ final class FleetCommand implements Callable<Integer> {
                 return FleetSummary.refused(json, Main.EXIT_FAILED, "plot", "cannot write the plot " + IoProblems.of(plot, e), out, err);
             }
         }
-        int exit = FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss), json, out, err);
+        int exit = FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss, progress.signal()), json, out, err);
         return progress.signal() == null ? exit : FleetSummary.interrupted(progress.signal(), report, err);
     }
 

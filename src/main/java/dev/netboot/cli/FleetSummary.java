@@ -27,7 +27,7 @@ final class FleetSummary {
      * @param multicast --multicast
      * @param loss      --loss, or null
      */
-    record Facts(FleetBoot.Config config, FleetReport report, String scenario, boolean multicast, Double loss) {
+    record Facts(FleetBoot.Config config, FleetReport report, String scenario, boolean multicast, Double loss, String stoppedBy) {
     }
 
     /** Prints a usage error: one line on stderr (and the JSON object); returns exit status 2. */
@@ -83,6 +83,11 @@ final class FleetSummary {
                 .put("booted", r.booted())
                 .put("failed", r.failed())
                 .put("failures", failures);
+        if (f.stoppedBy() == null) {
+            j.putNull("stoppedBy"); // ran to its end, or to --max-time
+        } else {
+            j.put("stoppedBy", "SIG" + f.stoppedBy()); // the run so far: the boards still busy are unfinished
+        }
         seconds(j, "lastBootedSeconds", r.lastBooted());
         seconds(j, "p50Seconds", r.p50());
         seconds(j, "p95Seconds", r.p95());

@@ -58,7 +58,7 @@ class FleetCliTest {
      * reports the signal, 128 + its number: 130 and 143.
      */
     @Test
-    void aFleetStoppedByASignalSaysSoAndExitsWithTheSignalsStatus() {
+    void aFleetStoppedByASignalSaysSoAndExitsWithTheSignalsStatus() throws Exception {
         var profile = dev.netboot.device.DeviceProfile.load(Path.of("device-profiles/spi-nor-16m.profile"));
         var config = new dev.netboot.emulator.FleetBoot.Config(dev.netboot.emulator.ScenarioFile.load(Path.of("emulator/fleet.scenario")),
                 profile, dev.netboot.emulator.ServedFile.of(new byte[4096]), 3, 0, dev.netboot.flash.FlashTiming.Mode.NONE, 3_600_000_000_000L);
@@ -70,6 +70,10 @@ class FleetCliTest {
         assertEquals("netboot: fleet: stopped by SIGINT at 0.010 s of virtual time; the summary is of the run so far: 0 of 3 boards"
                 + " booted, the boards still busy counted as failed (unfinished)\n", err.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(143, FleetSummary.interrupted("TERM", report, new java.io.PrintStream(new java.io.ByteArrayOutputStream())));
+        // --json says it too, for a script that reads stdout alone.
+        JsonNode j = BootCliTest.JSON.readTree(FleetSummary.json(new FleetSummary.Facts(config, report, "fleet.scenario", false, null, "INT")).toString());
+        assertEquals("SIGINT", j.get("stoppedBy").asText());
+        assertEquals(3, j.get("failed").asInt());
     }
 
     @Test
@@ -82,6 +86,7 @@ class FleetCliTest {
         assertEquals(0, j.get("failed").asInt());
         assertEquals(0, j.get("failures").size());
         assertEquals(0, j.get("leaseCollisions").asInt());
+        assertTrue(j.get("stoppedBy").isNull(), "a fleet that ran to its end was stopped by nothing");
         // Per board the server sends the 715 DATA frames (serverFrames) and besides (serverOverheadFrames) a DHCPOFFER,
         // a DHCPACK, the ARP reply to the board's request for its MAC, the OACK, and ERROR 1 to the board's request for
         // boot.img.sha256 (the fleet serves no digest); nothing is lost, so nothing is sent again.
