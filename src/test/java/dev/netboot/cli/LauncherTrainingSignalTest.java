@@ -68,8 +68,12 @@ class LauncherTrainingSignalTest {
         return jar;
     }
 
+    /**
+     * Starts the launcher with SIGINT's default action: a shell's background job (CI started so) passes SIGINT on
+     * ignored, and a JVM that starts with it ignored leaves it so; a terminal's Ctrl-C goes to a foreground process.
+     */
     private Process start() throws IOException {
-        return new ProcessBuilder(root.resolve("netboot").toString(), "fleet", "--boards", "3")
+        return new ProcessBuilder("env", "--default-signal=INT", root.resolve("netboot").toString(), "fleet", "--boards", "3")
                 .redirectOutput(root.resolve("out.txt").toFile()).redirectError(root.resolve("err.txt").toFile()).start();
     }
 
