@@ -151,7 +151,8 @@ final class FleetCommand implements Callable<Integer> {
                 return FleetSummary.refused(json, Main.EXIT_FAILED, "plot", "cannot write the plot " + IoProblems.of(plot, e), out, err);
             }
         }
-        int exit = FleetSummary.print(new FleetSummary.Facts(config, report, scenarioName, multicast, loss, progress.signal()), json, out, err);
+        FleetSummary.Facts facts = new FleetSummary.Facts(config, report, scenarioName, multicast, loss, progress.signal());
+        int exit = FleetSummary.print(facts, json, out, err);
         return progress.signal() == null ? exit : FleetSummary.interrupted(progress.signal(), report, err);
     }
 

@@ -29,9 +29,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Its states are {@link AcquisitionState}'s. Replies reach it through {@link #onReply} (the owner binds port 68
  * and checks op, hardware type and chaddr); timers through {@link #poll}. The {@link OfferBook} weighs the offers and
- * keeps the servers behind them; from the lease chosen on, the {@link Binding} drives the ARP probe ({@link dev.netboot.net.AddressProbe}), the DHCPDECLINE
- * and the question to a ProxyDHCP server's port 4011 ({@link ProxyBoot}). The whole acquisition, restarts included,
- * has the profile's give-up budget.
+ * keeps the servers behind them; from the lease chosen on, the {@link Binding} drives the ARP probe
+ * ({@link dev.netboot.net.AddressProbe}), the DHCPDECLINE and the question to a ProxyDHCP server's port 4011
+ * ({@link ProxyBoot}). The whole acquisition, restarts included, has the profile's give-up budget.
  */
 final class Acquisition {
     /** Requests sent for one offer before the client goes back to discovery (RFC 2131 4.4.1: "after employing the retransmission algorithm"). */
