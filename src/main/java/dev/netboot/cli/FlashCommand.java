@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -128,22 +129,6 @@ final class FlashCommand implements Runnable {
         }
     }
 
-    /**
-     * Returns the SHA-256 of the first {@code length} bytes of slot {@code i} as hex, or null when they cannot be read
-     * back (a sector its ECC cannot correct, fewer good units than the record's length): a slot that fails its check,
-     * said as such, as {@link BootSlots#checks} and the bootloader take it, not a flash file that cannot be used.
-     */
-    static String readBack(BootSlots slots, int i, long length) {
-        try {
-            return HexFormat.of().formatHex(slots.digest(i, length));
-        } catch (FlashException e) {
-            if (e.kind() == FlashException.Kind.ECC_UNCORRECTABLE || e.kind() == FlashException.Kind.OUT_OF_RANGE) {
-                return null;
-            }
-            throw e;
-        }
-    }
-
     /** Returns "1 try left", "2 tries left". */
     static String triesLeft(int n) {
         return n + (n == 1 ? " try" : " tries") + " left";
@@ -173,8 +158,11 @@ final class FlashCommand implements Runnable {
                 for (int i = 0; i < 2; i++) {
                     SlotMetadata.Slot s = m.slot(i);
                     Partition p = prof.slot(i);
-                    boolean checks = s.valid() && slots.checks(m, i);
-                    String actual = s.valid() ? readBack(slots, i, Math.min(s.length(), p.size())) : null;
+                    // Read back once: what the slot holds and whether that is its record's image (BootSlots#checks). A
+                    // slot that cannot be read back fails its check, as the bootloader takes it; the file is still usable.
+                    byte[] back = s.valid() ? slots.readBack(i, Math.min(s.length(), p.size())) : null;
+                    boolean checks = s.valid() && s.length() <= p.size() && Arrays.equals(back, s.sha256());
+                    String actual = back == null ? null : HexFormat.of().formatHex(back);
                     if (i == active) {
                         activeValid = checks;
                         activeSha = actual;

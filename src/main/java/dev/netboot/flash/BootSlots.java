@@ -345,11 +345,20 @@ public final class BootSlots {
         if (!s.valid() || s.length() > slots[i].size()) {
             return false;
         }
+        return Arrays.equals(readBack(i, s.length()), s.sha256());
+    }
+
+    /**
+     * Returns the SHA-256 of the first {@code length} bytes of slot {@code i}, or null when they cannot be read back (a
+     * sector its ECC cannot correct, fewer good units than {@code length}): the record or the slot is damaged, and the
+     * board must boot the other slot, not stop here.
+     */
+    public byte[] readBack(int i, long length) {
         try {
-            return Arrays.equals(digest(i, s.length()), s.sha256());
+            return digest(i, length);
         } catch (FlashException e) {
             if (e.kind() == FlashException.Kind.OUT_OF_RANGE || e.kind() == FlashException.Kind.ECC_UNCORRECTABLE) {
-                return false; // the record or the slot is damaged: the board must boot the other slot, not stop here
+                return null;
             }
             throw e;
         }
