@@ -87,13 +87,13 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             }
             try {
-                return locked(action, out);
+                return locked(action, readsOnly, out);
             } finally {
                 FlashLock.release(lock);
             }
         }
 
-        private int locked(Action action, PrintStream out) {
+        private int locked(Action action, boolean readsOnly, PrintStream out) {
             FlashProfiles.Choice choice;
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
@@ -103,7 +103,7 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             }
             DeviceProfile prof = choice.profile();
-            try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+            try (Flash flash = readsOnly ? Flashes.openReadOnly(prof.chip(), flashFile) : Flashes.open(prof.chip(), flashFile, 0)) {
                 Json j = Json.object();
                 Json body = Json.object();
                 Done done = action.apply(prof, prof.bootSlots(flash), body);

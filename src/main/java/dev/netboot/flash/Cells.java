@@ -46,7 +46,7 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
     /** Returns the bytes of heap this store holds for the cells (the whole size when dense and on the heap). */
     abstract long storedBytes();
 
-    /** A memory segment: an array on the heap or a mapped file. */
+    /** A memory segment: an array on the heap or a mapped file (one mapped read-only refuses every change, STATE). */
     static final class Dense extends Cells {
         private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
         final MemorySegment segment;
@@ -62,6 +62,7 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         @Override
         void set(long at, byte v) {
+            writable();
             segment.set(BYTE, at, v);
         }
 
@@ -72,12 +73,21 @@ abstract sealed class Cells permits Cells.Dense, Cells.Sparse {
 
         @Override
         void write(long at, byte[] src, int off, int len) {
+            writable();
             MemorySegment.copy(src, off, segment, BYTE, at, len);
         }
 
         @Override
         void fill(long at, long len, byte v) {
+            writable();
             segment.asSlice(at, len).fill(v);
+        }
+
+        private void writable() {
+            if (segment.isReadOnly()) {
+                throw new FlashException(FlashException.Kind.STATE, "the flash file is open read-only (expected: opened for"
+                        + " writing by a run that erases or programs)");
+            }
         }
 
         @Override

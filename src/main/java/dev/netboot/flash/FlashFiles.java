@@ -29,13 +29,27 @@ final class FlashFiles {
      *                        length is not {@code size}
      */
     static Mapped map(Path file, long size, int erasedValue) {
+        return map(file, size, erasedValue, false);
+    }
+
+    /**
+     * Maps {@code size} bytes of {@code file} as {@link #map(Path, long, int)} does, or, when {@code readOnly}, maps the
+     * existing file for reading only: it is opened without write access (a file the user may only read, an immutable
+     * file or a read-only file system all do), never created, and a write to its cells throws STATE.
+     */
+    static Mapped map(Path file, long size, int erasedValue, boolean readOnly) {
         Objects.requireNonNull(file, "file");
         FileChannel channel;
         boolean created;
         try {
+            if (readOnly) {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+                created = false;
+            } else {
             // CREATE_NEW rather than an exists() check, so a file appearing in between is not overwritten.
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            created = true;
+                channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                created = true;
+            }
         } catch (FileAlreadyExistsException e) {
             try {
                 channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -44,7 +58,8 @@ final class FlashFiles {
                 throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot open: " + describe(e2), e2);
             }
         } catch (IOException e) {
-            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot create: " + describe(e), e);
+            throw new FlashException(FlashException.Kind.IO, "flash file " + file + ": cannot " + (readOnly ? "open" : "create")
+                    + ": " + describe(e), e);
         }
         Arena arena = Arena.ofShared();
         try (FileChannel open = channel) {
@@ -56,7 +71,7 @@ final class FlashFiles {
                 }
             }
             // Mapping past the end grows the file; the mapping outlives the channel.
-            MemorySegment cells = open.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+            MemorySegment cells = open.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size, arena);
             if (created) {
                 cells.fill((byte) erasedValue);
                 cells.force();
@@ -86,7 +101,9 @@ final class FlashFiles {
     /** Forces a file mapping to storage and unmaps it; {@code description} names it in the error. */
     static void forceAndClose(MemorySegment cells, Arena arena, String description) {
         try {
-            cells.force();
+            if (!cells.isReadOnly()) {
+                cells.force();
+            }
         } catch (java.io.UncheckedIOException e) {
             throw new FlashException(FlashException.Kind.IO, "flash " + description + ": cannot force to storage: " + describe(e.getCause()), e);
         } finally {

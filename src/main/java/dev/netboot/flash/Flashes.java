@@ -27,6 +27,21 @@ public final class Flashes {
     }
 
     /**
+     * Opens the existing {@code file} of a simulated chip for reading only, as {@link #open(FlashSpec, Path, long)} would
+     * open it: what only looks at a board's flash (netboot's {@code flash inspect}) works on a file it may not write (a
+     * user's read-only copy, an immutable file, a read-only mount) and cannot change one. An erase or program throws
+     * STATE and changes nothing.
+     *
+     * @throws FlashException IO if the file is missing, cannot be opened or mapped, or has the wrong size
+     */
+    public static Flash openReadOnly(FlashSpec spec, Path file) {
+        return switch (spec.type()) {
+            case NOR -> SimulatedNorFlash.openFile(file, spec.geometry(), true);
+            case NAND -> SimulatedNandFlash.openFile(file, spec.nandGeometry(), factoryFaults(spec, 0), true);
+        };
+    }
+
+    /**
      * In-memory chips opened together ({@link #open(FlashSpec, long)}) that keep the chunks of 4 KiB they write alike in
      * one copy: a fleet of emulated boards that take the same image holds it once, not once a board. What each chip
      * reads, and its timing and wear, are as they would be alone. Single-threaded, as the emulator is.

@@ -100,7 +100,12 @@ public final class SimulatedNandFlash implements NandFlash {
      *                        {@code pages × (pageSize + spareSize)}
      */
     public static SimulatedNandFlash openFile(Path file, NandGeometry nand, NandFaults faults) {
-        FlashFiles.Mapped mapped = FlashFiles.map(file, (long) nand.pages() * nand.rawPageSize(), 0xFF);
+        return openFile(file, nand, faults, false);
+    }
+
+    /** Opens a file-backed NAND as {@link #openFile(Path, NandGeometry, NandFaults)}, or the existing file read-only. */
+    static SimulatedNandFlash openFile(Path file, NandGeometry nand, NandFaults faults, boolean readOnly) {
+        FlashFiles.Mapped mapped = FlashFiles.map(file, (long) nand.pages() * nand.rawPageSize(), 0xFF, readOnly);
         try {
             return new SimulatedNandFlash(nand, faults, Cells.dense(mapped.cells()), mapped.arena(), "file " + file, mapped.created());
         } catch (RuntimeException e) {

@@ -72,7 +72,12 @@ public final class SimulatedNorFlash implements Flash {
      *                        {@code geometry.size()}
      */
     public static SimulatedNorFlash openFile(Path file, FlashGeometry geometry) {
-        FlashFiles.Mapped mapped = FlashFiles.map(file, geometry.size(), geometry.erasedValue());
+        return openFile(file, geometry, false);
+    }
+
+    /** Opens a file-backed flash as {@link #openFile(Path, FlashGeometry)}, or the existing file read-only. */
+    static SimulatedNorFlash openFile(Path file, FlashGeometry geometry, boolean readOnly) {
+        FlashFiles.Mapped mapped = FlashFiles.map(file, geometry.size(), geometry.erasedValue(), readOnly);
         return new SimulatedNorFlash(geometry, Cells.dense(mapped.cells()), mapped.arena(), "file " + file);
     }
 

@@ -2,6 +2,7 @@ package dev.netboot.flash;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -30,6 +31,29 @@ class SimulatedNandFlashFileTest extends FlashContractTest {
     @Override
     protected boolean acceptsAnyErasedValue() {
         return false;
+    }
+
+    @Test
+    void readOnlyKeepsTheMarksAndRefusesEveryChangeLeavingTheFileAsItWas() throws IOException {
+        NandGeometry g = SimulatedNandFlashTest.G;
+        Path file = dir.resolve("ro.bin");
+        try (SimulatedNandFlash f = SimulatedNandFlash.openFile(file, g, NandFaults.factoryBad(5))) {
+            f.program(3 * 2048 + 10, new byte[] {0x12, 0x34}, 0, 2);
+        }
+        byte[] before = Files.readAllBytes(file);
+        FlashSpec spec = FlashSpec.nand(g, java.util.List.of(6), 0); // factory marks apply to a new file only
+        try (NandFlash f = (NandFlash) Flashes.openReadOnly(spec, file)) {
+            assertTrue(f.isBad(5));
+            assertFalse(f.isBad(6));
+            byte[] back = new byte[2];
+            f.read(3 * 2048 + 10, back, 0, 2);
+            assertArrayEquals(new byte[] {0x12, 0x34}, back);
+            assertFlash(FlashException.Kind.STATE, () -> f.erase(64 * 2048, 64 * 2048));
+            assertFlash(FlashException.Kind.STATE, () -> f.program(4 * 2048, new byte[] {0x00}, 0, 1));
+            assertFlash(FlashException.Kind.STATE, () -> f.programSpare(4, 2, new byte[] {0x00}, 0, 1));
+            assertFlash(FlashException.Kind.STATE, () -> f.markBad(2));
+        }
+        assertArrayEquals(before, Files.readAllBytes(file));
     }
 
     @Test

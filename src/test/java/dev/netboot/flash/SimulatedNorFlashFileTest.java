@@ -2,6 +2,7 @@ package dev.netboot.flash;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -35,6 +36,31 @@ class SimulatedNorFlashFileTest extends FlashContractTest {
         byte[] content = Files.readAllBytes(file);
         assertEquals(65536, content.length);
         assertArrayEquals(filled(65536, 0xFF), content);
+    }
+
+    @Test
+    void readOnlyOpensTheFileAsItIsAndRefusesEveryChangeLeavingItAsItWas() throws IOException {
+        Path file = dir.resolve("ro.bin");
+        try (Flash f = SimulatedNorFlash.openFile(file, SMALL)) {
+            f.program(0x1234, new byte[] {0x01, 0x02}, 0, 2);
+        }
+        byte[] before = Files.readAllBytes(file);
+        try (Flash f = Flashes.openReadOnly(FlashSpec.nor(SMALL), file)) {
+            assertArrayEquals(before, readAll(f));
+            assertFlash(FlashException.Kind.STATE, () -> f.erase(0x1000, 0x1000));
+            assertFlash(FlashException.Kind.STATE, () -> f.program(0x3000, new byte[] {0x00}, 0, 1));
+            assertArrayEquals(before, readAll(f));
+        }
+        assertArrayEquals(before, Files.readAllBytes(file));
+        // Reading only never creates: a missing file is an IO error and stays missing.
+        Path missing = dir.resolve("missing.bin");
+        assertFlash(FlashException.Kind.IO, () -> Flashes.openReadOnly(FlashSpec.nor(SMALL), missing));
+        assertFalse(Files.exists(missing));
+        // Nor does it grow a short file to the geometry's size, as a mapping for writing would.
+        Path shorter = dir.resolve("short.bin");
+        Files.write(shorter, new byte[4096]);
+        assertFlash(FlashException.Kind.IO, () -> Flashes.openReadOnly(FlashSpec.nor(SMALL), shorter));
+        assertEquals(4096, Files.size(shorter));
     }
 
     @Test
