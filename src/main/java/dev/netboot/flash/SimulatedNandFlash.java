@@ -2,7 +2,6 @@ package dev.netboot.flash;
 
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -46,8 +45,7 @@ public final class SimulatedNandFlash implements NandFlash {
     private final String description;
     private boolean closed;
 
-    private final byte[] programsInPage;   // partial programs since the block's erase
-    private final int[] highestProgrammed; // per block: highest page index in the block programmed, -1 if none
+    private final SimulatedNandPages pages;
     private final long[] eraseCounts;
     private final SimulatedNandEcc ecc;
 
@@ -62,15 +60,13 @@ public final class SimulatedNandFlash implements NandFlash {
         this.cells = cells;
         this.arena = arena;
         this.description = description;
-        this.programsInPage = new byte[nand.pages()];
-        this.highestProgrammed = new int[nand.blocks()];
+        this.pages = new SimulatedNandPages(nand);
         this.eraseCounts = new long[nand.blocks()];
         this.ecc = new SimulatedNandEcc(nand, cells, this.faults, random);
-        Arrays.fill(highestProgrammed, -1);
         if (created) {
             markFactoryBad();
         } else {
-            restoreProgramState();
+            pages.restore(ecc, cells);
         }
     }
 
@@ -173,8 +169,7 @@ public final class SimulatedNandFlash implements NandFlash {
             }
             int ppb = nand.pagesPerBlock();
             cells.fill((long) b * ppb * nand.rawPageSize(), (long) ppb * nand.rawPageSize(), (byte) 0xFF);
-            Arrays.fill(programsInPage, b * ppb, (b + 1) * ppb, (byte) 0);
-            highestProgrammed[b] = -1;
+            pages.erased(b);
             eraseCounts[b]++;
             erases++;
             bytesErased += unit;
@@ -197,7 +192,7 @@ public final class SimulatedNandFlash implements NandFlash {
         int firstSector = (int) (offset - pageStart) / sectorSize;
         int lastSector = (int) (offset - pageStart + len - 1) / sectorSize;
         for (int s = firstSector; s <= lastSector; s++) {
-            ecc.encode(page, s, programsInPage[page]);
+            ecc.encode(page, s, pages.programs(page));
         }
         programmed(page);
         bytesProgrammed += len;
@@ -314,9 +309,7 @@ public final class SimulatedNandFlash implements NandFlash {
 
     /** Applies every rule of a program of {@code len} bytes at raw offset {@code raw} in {@code page}; changes nothing. */
     private void checkProgrammable(String what, int page, long raw, byte[] src, int srcOff, int len, long mainOffset) {
-        int ppb = nand.pagesPerBlock();
-        int block = page / ppb;
-        int inBlock = page % ppb;
+        int block = page / nand.pagesPerBlock();
         if (isBadRaw(block)) {
             throw new FlashException(FlashException.Kind.BAD_BLOCK, String.format(
                     "%s: block %d is marked bad (expected: good blocks only)", what, block));
@@ -330,16 +323,7 @@ public final class SimulatedNandFlash implements NandFlash {
                         "%s: byte at %s is 0x%02x, data 0x%02x needs bits 0->1 (expected: erase first)", what, where, old, data));
             }
         }
-        if (highestProgrammed[block] > inBlock) {
-            throw new FlashException(FlashException.Kind.OUT_OF_ORDER, String.format(
-                    "%s: page %d of block %d after page %d (expected: pages in order within a block since its erase)",
-                    what, inBlock, block, highestProgrammed[block]));
-        }
-        if (programsInPage[page] >= nand.maxPartialPrograms()) {
-            throw new FlashException(FlashException.Kind.TOO_MANY_PARTIAL_PROGRAMS, String.format(
-                    "%s: page %d already has %d programs since erase (expected: at most NOP %d)",
-                    what, page, programsInPage[page], nand.maxPartialPrograms()));
-        }
+        pages.checkProgram(what, page);
         if (faults.programFailRate() > 0 && random.nextDouble() < faults.programFailRate()) {
             markBadRaw(block);
             throw new FlashException(FlashException.Kind.PROGRAM_FAILED, String.format(
@@ -348,9 +332,7 @@ public final class SimulatedNandFlash implements NandFlash {
     }
 
     private void programmed(int page) {
-        int ppb = nand.pagesPerBlock();
-        programsInPage[page]++;
-        highestProgrammed[page / ppb] = Math.max(highestProgrammed[page / ppb], page % ppb);
+        pages.programmed(page);
         programs++;
     }
 
@@ -373,36 +355,6 @@ public final class SimulatedNandFlash implements NandFlash {
             if (!isBadRaw(b)) {
                 markBadRaw(b);
                 more--;
-            }
-        }
-    }
-
-    /**
-     * Rebuilds the in-memory program state of a reopened file from its ECC slots and free spare
-     * bytes. A page's program count is one more than its highest written slot; programs of the free
-     * spare bytes after the page's last main program leave no slot, so the restored count may be
-     * lower than the chip's by those (a reopened page may accept that many extra partial programs).
-     */
-    private void restoreProgramState() {
-        int ppb = nand.pagesPerBlock();
-        byte[] free = new byte[nand.eccOffset() - NandGeometry.MARKER_BYTES];
-        for (int page = 0; page < nand.pages(); page++) {
-            int used = 0;
-            for (int s = 0; s < nand.sectorsPerPage(); s++) {
-                used = Math.max(used, ecc.newestSlot(page, s) + 1);
-            }
-            if (used == 0) {
-                cells.read(rawPage(page) + geometry.pageSize() + NandGeometry.MARKER_BYTES, free, 0, free.length);
-                for (byte b : free) {
-                    if (b != (byte) 0xFF) {
-                        used = 1;
-                        break;
-                    }
-                }
-            }
-            programsInPage[page] = (byte) used;
-            if (used > 0) {
-                highestProgrammed[page / ppb] = page % ppb;
             }
         }
     }
