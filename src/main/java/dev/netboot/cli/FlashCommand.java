@@ -79,21 +79,6 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + (Files.exists(flashFile)
                         ? ": not a regular file (expected: a flash file)" : ": no such file"), out, System.err);
             }
-            // One run at a time on a board's flash ({@link FlashLock}): a select or confirm writes its metadata.
-            java.nio.channels.FileChannel lock;
-            try {
-                lock = FlashLock.take(flashFile, readsOnly);
-            } catch (UsageError e) {
-                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
-            }
-            try {
-                return locked(action, readsOnly, out);
-            } finally {
-                FlashLock.release(lock);
-            }
-        }
-
-        private int locked(Action action, boolean readsOnly, PrintStream out) {
             FlashProfiles.Choice choice;
             try {
                 choice = FlashProfiles.choose(profile, flashFile);
@@ -103,7 +88,12 @@ final class FlashCommand implements Runnable {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             }
             DeviceProfile prof = choice.profile();
+            java.nio.channels.FileChannel lock = null;
             try (Flash flash = readsOnly ? Flashes.openReadOnly(prof.chip(), flashFile) : Flashes.open(prof.chip(), flashFile, 0)) {
+                // One run at a time on a board's flash ({@link FlashLock}): a select or confirm writes its metadata. Taken
+                // once the file is mapped, and held until the flash is closed: a process's lock on a file goes when it closes
+                // any descriptor of it (fcntl), and the checks above and the mapping each open and close one.
+                lock = FlashLock.take(flashFile, readsOnly);
                 Json j = Json.object();
                 Json body = Json.object();
                 Done done = action.apply(prof, prof.bootSlots(flash), body);
@@ -113,6 +103,8 @@ final class FlashCommand implements Runnable {
                 j.putAll(body);
                 out.println(json ? j.toString() : done.text());
                 return done.ok() ? 0 : Main.EXIT_FAILED;
+            } catch (UsageError e) {
+                return BootSummary.refused(json, Main.EXIT_USAGE, "usage", e.getMessage(), out, System.err);
             } catch (FlashException e) {
                 return BootSummary.refused(json, Main.EXIT_USAGE, "usage", flashFile + " (" + choice.how() + "): " + e.getMessage(),
                         out, System.err);
@@ -125,6 +117,8 @@ final class FlashCommand implements Runnable {
                     throw e;
                 }
                 return BootSummary.refused(json, Main.EXIT_FAILED, "flash", fault, out, System.err);
+            } finally {
+                FlashLock.release(lock); // after the flash is closed: the next run sees all this one wrote
             }
         }
     }

@@ -227,7 +227,7 @@ final class FlashProfiles {
     static void checkSlots(Path flashFile, String option, Choice c) {
         DeviceProfile prof = c.profile();
         SlotMetadata m;
-        try (Flash flash = Flashes.open(prof.chip(), flashFile, 0)) {
+        try (Flash flash = Flashes.openReadOnly(prof.chip(), flashFile)) { // a check: it reads, and never creates the file
             m = prof.bootSlots(flash).load();
         } catch (FlashException | IllegalArgumentException e) {
             return; // the command opening it says what is wrong, in its own words

@@ -61,4 +61,54 @@ class FlashFileInUseCliTest {
         JsonNode inspect = run("flash", "inspect", "--flash-file", f, "--json").json();
         assertEquals(sha256(second), inspect.get("activeSha256").asText());
     }
+
+    /**
+     * A process's lock on a file (fcntl, as the JDK takes it on Linux) goes when the process closes any descriptor of that
+     * file, not only the one it locked through. The flash commands took the lock, then opened the flash file to check its
+     * slot records and closed it: from then on the kernel showed the file unlocked to every other process for the rest of
+     * the run, so a boot started during a {@code flash select} could write the slots the select was writing. Here another
+     * process (a JVM of its own) asks for the lock while the command works, after its checks and with its flash open.
+     */
+    @Test
+    void theFlashCommandsHoldTheLockAgainstOtherProcessesWhileTheyWork() throws Exception {
+        Path flash = dir.resolve("f.img");
+        assertEquals(0, run("boot", "--image", Files.write(dir.resolve("1.bin"), randomImage(5000, 1)).toString(), "--flash-file",
+                flash.toString(), "--flash-timing", "none").exit());
+        assertEquals("FREE", probe(flash), "no run holds it now");
+        for (boolean readsOnly : new boolean[] {false, true}) { // select and confirm; inspect, whose shared lock bars writers
+            FlashCommand.FlashFile command = new FlashCommand.FlashFile();
+            command.flashFile = flash;
+            String[] seen = new String[1];
+            int exit = command.run((profile, slots, json) -> {
+                seen[0] = probe(flash);
+                return new FlashCommand.Done(true, "");
+            }, readsOnly);
+            assertEquals(0, exit);
+            assertEquals("HELD", seen[0], readsOnly ? "inspect" : "select/confirm");
+        }
+        assertEquals("FREE", probe(flash), "the lock went with the command");
+    }
+
+    /** Asks, from another process, for the write lock of {@code file}: HELD when some process holds a lock on it, else FREE. */
+    private static String probe(Path file) {
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), LockProbe.class.getName(), file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            assertEquals(0, p.waitFor(), out);
+            return out;
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The other process of {@link #probe}. */
+    static final class LockProbe {
+        public static void main(String[] args) throws Exception {
+            try (FileChannel ch = FileChannel.open(Path.of(args[0]), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileLock lock = ch.tryLock();
+                System.out.println(lock == null ? "HELD" : "FREE");
+            }
+        }
+    }
 }
