@@ -617,6 +617,11 @@ class TftpServerFuzzTest {
             if (raw != null) {
                 return raw;
             }
+            // tftpd-hpa -s reads "/boot.img", "./boot.img" and "/./boot.img" as the served boot.img (README, serve).
+            raw = named.get(name.replaceFirst("^(/|\\./)+", ""));
+            if (raw != null) {
+                return raw;
+            }
             String rel = name;
             while (rel.startsWith("/")) {
                 rel = rel.substring(1);
