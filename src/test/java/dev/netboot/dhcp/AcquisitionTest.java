@@ -246,6 +246,8 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals(new DhcpOption.ServerId(SERVER), option(decline, 54));
         assertEquals(new DhcpOption.Message("address in use by 02:00:00:99:00:66"), option(decline, 56));
         assertEquals(Ipv4Address.ANY, decline.ciaddr());
+        assertEquals(0, decline.secs());                                        // RFC 2131 table 5: 0
+        assertEquals(0, decline.flags());                                       // table 5: 0 (no BROADCAST flag)
         assertEquals(Ipv4Address.ANY, net.address());
         assertEquals(1, stage.conflicts());
         poll(100 * MS + 10 * SEC - 1);
