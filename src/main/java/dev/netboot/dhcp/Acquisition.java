@@ -59,6 +59,7 @@ final class Acquisition {
     private int naks;
     private String lastIgnored = "";
     private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
+    private int xid;            // the exchange's, kept once the lease is bound: later offers carry it
     private final OfferBook book;
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
@@ -120,7 +121,8 @@ final class Acquisition {
     }
 
     private void discover(long now) {
-        transition(new AcquisitionState.Selecting(random.nextInt(), 0, 0, now, Long.MAX_VALUE, List.of()));
+        xid = random.nextInt();
+        transition(new AcquisitionState.Selecting(xid, 0, 0, now, Long.MAX_VALUE, List.of()));
         poll(now);
     }
 
@@ -226,6 +228,26 @@ final class Acquisition {
             if (state instanceof AcquisitionState.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
                 ackProblem = e.getMessage();
             }
+        }
+    }
+
+    /**
+     * Handles a reply that came once the lease was bound, while the boot it names starts: a DHCPOFFER of this exchange
+     * from another server is kept in mind, as in requesting and probing, so that a boot that cannot start falls back to
+     * it. ISC dhcpd pings an address for a second before it offers it (busybox udhcpd ARP-pings for longer): by then the
+     * board took a faster server's offer and may be asking ARP for the TFTP server that one named.
+     */
+    void onLateReply(long now, BootpMessage m, Ipv4Address src) {
+        if (!(state instanceof AcquisitionState.Done d) || m.xid() != xid) {
+            return;
+        }
+        try {
+            Offer o = Offer.of(m, src, now);
+            if (o != null) {
+                book.note(o, d.lease().dhcpServer());
+            }
+        } catch (MalformedPacketException e) {
+            lastIgnored = e.getMessage();
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.List;
  *  DHCPREQUEST  selecting    0        BROADCAST  53 61 57 55 60 [93 94 97] [12] 50 54
  *  DHCPREQUEST  renew/rebind ours     0          53 61 57 55 60 [93 94 97] [12]
  *  DHCPREQUEST  to ProxyDHCP ours     0          53 61 57 55 60 93 94 97 (PXE 2.1, to port 4011)
- *  DHCPDECLINE               0        BROADCAST  53 61 50 54 56
+ *  DHCPDECLINE               0        0          53 61 50 54 56
  * </pre>
  *
  * <p>The BROADCAST flag (RFC 1542 section 3.1.1) asks servers and relays to broadcast their answer while the
@@ -92,7 +92,8 @@ final class ClientMessages implements PayloadWriter {
         o.add(new DhcpOption.RequestedAddress(address));
         o.add(new DhcpOption.ServerId(serverId));
         o.add(new DhcpOption.Message(why));
-        return write(xid, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY, o);
+        // Table 5: 'secs' 0, 'flags' 0 (no reply comes to a DHCPDECLINE: there is nothing to ask broadcast for).
+        return write(xid, 0, 0, Ipv4Address.ANY, o);
     }
 
     /** Returns the length of the message last written. */

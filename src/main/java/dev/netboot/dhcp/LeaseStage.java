@@ -300,7 +300,10 @@ public final class LeaseStage implements UdpHandler {
         try {
             switch (state) {
                 case State.Acquiring _ -> acquisition.onReply(now, m, new Ipv4Address(srcIp));
-                case State.Bound _ -> renewal.onReply(now, m, new Ipv4Address(srcIp));
+                case State.Bound _ -> {
+                    acquisition.onLateReply(now, m, new Ipv4Address(srcIp)); // another server's offer, late
+                    renewal.onReply(now, m, new Ipv4Address(srcIp));
+                }
                 default -> {
                 }
             }

@@ -112,7 +112,10 @@ final class Renewal {
     void poll(long now) {
         switch (state) {
             case State.Bound b when now >= b.endAt() -> lost(b.lease(), now, "no renewal was possible");
-            case State.Bound b when now >= b.t2At() -> rebind(now, b.lease(), random.nextInt(), now, b.endAt());
+            case State.Bound b when now >= b.t2At() -> {
+                startedAt = now; // no renewing first (T1 = T2): the renewal process begins here
+                rebind(now, b.lease(), random.nextInt(), now, b.endAt());
+            }
             case State.Bound b when now >= b.t1At() -> {
                 startedAt = now;
                 renew(now, b.lease(), random.nextInt(), now, b.t2At(), b.endAt());
@@ -196,6 +199,10 @@ final class Renewal {
                 + Timing.seconds(now) + " s: " + why));
     }
 
+    /**
+     * Returns the 'secs' of a DHCPREQUEST sent at {@code now}: "seconds elapsed since client began address acquisition or
+     * renewal process" (RFC 2131 table 1), the renewal process beginning at T1, or at T2 when the lease's T1 is its T2.
+     */
     private int secs(long now) {
         return (int) Math.min(0xFFFF, (now - startedAt) / Timing.SECOND);
     }

@@ -382,6 +382,41 @@ class DhcpInteropTest {
     }
 
     /**
+     * A fast dnsmasq ({@code --no-ping}) names a TFTP server that is not there, 192.0.2.99; ISC dhcpd beside it names the
+     * right one, a second later (its ping-check). The board takes dnsmasq's offer at once (it names server and file),
+     * ARPs for 192.0.2.99 in vain and falls back to dhcpd's offer, which came while it asked ARP. Before, an offer that
+     * came once the lease was bound was dropped, and the boot failed "ARP: TFTP server 192.0.2.99 did not answer 5
+     * requests" (the capture: dhcpd's DHCPOFFER at 1.0 s, between the board's ARP requests for 192.0.2.99).
+     */
+    @Test
+    void iscDhcpdOfferingAfterTheBoardBoundAFasterServersLeaseNamingAnAbsentTftpServer() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            Switched sw = switched(net, "boot");
+            Lan lan = sw.lan();
+            byte[] img = image(200_000);
+            dnsmasq(net, lan.srv(), lan.s0(), "rogue.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
+                    "--no-ping", "--dhcp-boot=boot.img,,192.0.2.99");
+            iscDhcpd(net, sw.other(), sw.otherPort(), """
+                    ddns-update-style none;
+                    default-lease-time 600;
+                    max-lease-time 600;
+                    subnet 192.0.2.0 netmask 255.255.255.0 {
+                      range 192.0.2.100 192.0.2.110;
+                      next-server 192.0.2.2;
+                      filename "boot.img";
+                    }
+                    """);
+            tftp(net, sw.other(), sw.otherPort());
+            JsonNode j = bootsWith(lan, img, "dhcpd.log");
+            assertEquals("192.0.2.2", j.get("dhcpServer").asText());
+            assertEquals("192.0.2.2", j.get("server").asText());
+            assertTrue(RealWireTest.inRange(j.get("ip").asText(), "192.0.2.100", "192.0.2.110"), j.toString());
+            assertTrue(log("rogue.log").contains("DHCPACK(" + lan.s0() + ")"), "the board took the faster lease first: "
+                    + log("rogue.log"));
+        }
+    }
+
+    /**
      * Option 66 as a host name, as Windows DHCP and many dhcpd.conf files write it, and no next-server: the board has no
      * DNS resolver, asks the DHCP server itself, and when that has no TFTP service the one line says why it asked there.
      * With a TFTP server beside dhcpd the same lease boots.

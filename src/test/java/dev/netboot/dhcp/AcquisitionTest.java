@@ -1,6 +1,7 @@
 package dev.netboot.dhcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -246,6 +247,8 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals(new DhcpOption.ServerId(SERVER), option(decline, 54));
         assertEquals(new DhcpOption.Message("address in use by 02:00:00:99:00:66"), option(decline, 56));
         assertEquals(Ipv4Address.ANY, decline.ciaddr());
+        assertEquals(0, decline.secs());                                        // RFC 2131 table 5: 0
+        assertEquals(0, decline.flags());                                       // table 5: 0 (no BROADCAST flag)
         assertEquals(Ipv4Address.ANY, net.address());
         assertEquals(1, stage.conflicts());
         poll(100 * MS + 10 * SEC - 1);
@@ -441,6 +444,29 @@ class AcquisitionTest extends DhcpTimeline {
         Lease l = bound();
         assertEquals(Lease.Source.PROXY, l.source());
         assertEquals("192.0.2.3 (siaddr), boot/arm64.img (file)", l.boot().describe());
+    }
+
+    /**
+     * Another server's DHCPOFFER of the same exchange that comes once the lease is bound (ISC dhcpd offers after its
+     * one-second ping) is kept in mind: the boot the lease names may not start (README, "Another server's offer": "in
+     * the offer window, or late"). Before, a bound stage passed it to the renewal alone, which drops offers.
+     */
+    @Test
+    void anotherServersOfferAfterTheLeaseIsBoundIsKeptInMind() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));                  // names server and file: taken at once
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.ACK));
+        assertEquals(OFFERED, bound().address());
+        assertFalse(stage.alternativeSeen());
+        deliver(SEC, Reply.OFFER.xid(xid + 1).from(SERVER2).yiaddr(ip("192.0.2.43")));  // another exchange's
+        assertFalse(stage.alternativeSeen());
+        deliver(SEC + MS, Reply.OFFER.xid(xid).from(SERVER).yiaddr(ip("192.0.2.44"))); // the chosen server again
+        assertFalse(stage.alternativeSeen());
+        deliver(SEC + 2 * MS, Reply.OFFER.xid(xid).from(SERVER2).yiaddr(ip("192.0.2.43")));
+        assertTrue(stage.alternativeSeen());
+        assertEquals(OFFERED, net.address());                   // the lease stands until the boot gives it up
     }
 
     @Test

@@ -80,6 +80,33 @@ class RenewalTest extends DhcpTimeline {
         assertEquals(t2 + 50 * SEC, stage.pollAt());
     }
 
+    /**
+     * A lease whose T1 is its T2 (ISC dhcpd with dhcp-renewal-time and dhcp-rebinding-time equal) is rebound at T2 with
+     * no renewing first, and the renewal process begins there: 'secs' is "seconds elapsed since client began address
+     * acquisition or renewal process" (RFC 2131 table 1), 0 in its first request. Seen on a veth pair against dhcpd with
+     * both 6 s: the rebinding requests said 6, 12 and 18, the seconds since the boot began.
+     */
+    @Test
+    void aLeaseWhoseT1IsItsT2IsReboundAtT2WithSecsCountingFromThere() {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        Reply same = SHORT.with(new DhcpOption.RenewalTime(80));                  // T1 = T2 = 80 s
+        deliver(10 * MS, same.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, same.xid(xid).type(DhcpMessageType.Known.ACK));
+        long t2 = 10 * MS + 80 * SEC;
+        poll(t2);
+        BootpMessage r = broadcastAt(t2);                                        // rebinding: broadcast, ciaddr ours
+        assertEquals(OFFERED, r.ciaddr());
+        assertEquals(0, r.secs());
+        deliver(t2 + MS, same.xid(r.xid()).type(DhcpMessageType.Known.ACK));
+        assertEquals(1, stage.renewals());
+        poll(t2 + 80 * SEC);                                                     // the renewed lease counts from t2
+        BootpMessage again = broadcastAt(t2 + 80 * SEC);
+        assertEquals(OFFERED, again.ciaddr());
+        assertEquals(0, again.secs());
+    }
+
     @Test
     void aLeaseNobodyRenewsIsLostAtItsEndAndTheAddressIsDropped() {
         bound();
