@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -171,6 +172,7 @@ final class HostFiles {
      */
     static final class Download implements TftpSink, AutoCloseable {
         private static final int STAGING = 1 << 20;
+        private static final int NAME_MAX = 255;
 
         private final Path target;
         private final Path part;
@@ -185,10 +187,25 @@ final class HostFiles {
         Download(Path target, RandomGenerator random) throws IOException {
             this.target = target.toAbsolutePath();
             Path dir = this.target.getParent();
-            this.part = dir.resolve(this.target.getFileName() + ".part-" + HexFormat.of().toHexDigits(random.nextInt()));
+            this.part = dir.resolve(partName(this.target.getFileName().toString(), HexFormat.of().toHexDigits(random.nextInt())));
             this.out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             this.hook = new Thread(this::deletePart, "netboot-tftp-cleanup");
             Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        /**
+         * Returns the part file's name: {@code NAME.part-HEX}, NAME cut (at a character) so the whole is at most 255 bytes
+         * in UTF-8, what a name on Linux file systems may hold (NAME_MAX). Else a LOCAL of 242 to 255 bytes, itself a good
+         * name, could not be downloaded ("File name too long" for its part file).
+         */
+        static String partName(String name, String hex) {
+            String suffix = ".part-" + hex;
+            int room = NAME_MAX - suffix.getBytes(StandardCharsets.UTF_8).length;
+            int end = name.length();
+            while (name.substring(0, end).getBytes(StandardCharsets.UTF_8).length > room) {
+                end = name.offsetByCodePoints(end, -1);
+            }
+            return name.substring(0, end) + suffix;
         }
 
         /** Returns the temporary file. */
