@@ -345,9 +345,17 @@ final class HostFiles {
             return size;
         }
 
+        /**
+         * Reads the file as long as it was when opened (the size sent as tsize, whose end the last block says): a file that
+         * grew meanwhile is sent without what came after, one that shrank fails the upload with ERROR 0. Before, the bytes
+         * there were were sent: a grown file's last block came full, so the server waited for one more that never came
+         * while the client said it was done, and a shrunk one ended early at a short block, exit 0 with the server holding
+         * part of the file.
+         */
         @Override
         public int read(long offset, ByteBuffer dst, int off, int len) {
-            staging.clear().limit(Math.min(len, staging.capacity()));
+            int want = (int) Math.max(0, Math.min(len, size - offset));
+            staging.clear().limit(Math.min(want, staging.capacity()));
             try {
                 while (staging.hasRemaining()) {
                     int n = in.read(staging, offset + staging.position());
@@ -360,6 +368,17 @@ final class HostFiles {
                         "cannot read the file: " + e.getMessage(), e);
             }
             int n = staging.position();
+            if (n < staging.limit()) {
+                long now = offset + n; // at most: a read past the end reads nothing
+                try {
+                    now = in.size();
+                } catch (IOException e) {
+                    // said as read
+                }
+                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, file + " shrank while it was sent: " + now
+                        + " bytes now, " + size + " when the upload began", "the file shrank while it was sent: " + now
+                        + " bytes now, " + size + " when the upload began", null);
+            }
             dst.put(off, staging, 0, n);
             return n;
         }
