@@ -39,6 +39,12 @@ final class HostFiles {
      * written beside it and renamed over it.
      */
     static Path downloadTarget(String local, String remote) {
+        if ("-".equals(local)) {
+            // curl -o -, busybox tftp -l -: standard output. A file called '-' instead would surprise such a user, and a
+            // pipe cannot take a download that appears whole or not at all.
+            throw new TftpCommand.UsageException("LOCAL - would be standard output, which a download does not go to (it is"
+                    + " written beside LOCAL and renamed over it, whole or not at all); give a file name (./- for a file called '-')");
+        }
         Path file;
         boolean folder = local == null || endsWithSeparator(local) || Files.isDirectory(path(local));
         if (folder) {
@@ -110,6 +116,10 @@ final class HostFiles {
 
     /** Returns the file an upload reads, LOCAL as typed, or throws a usage error that says what is wrong with it. */
     static Path uploadSource(String local) {
+        if ("-".equals(local)) {
+            throw new TftpCommand.UsageException("LOCAL - would be standard input, which an upload does not read from (its size"
+                    + " goes first, as tsize, and a window is read again when resent); give a file name (./- for a file called '-')");
+        }
         Path file = path(local);
         if (Files.isDirectory(file)) {
             throw new TftpCommand.UsageException("LOCAL " + local + " is a folder");

@@ -233,6 +233,23 @@ class TftpCommandTest {
                 usage("tftp", "put", "127.0.0.1", "/dev/null").err());
     }
 
+    /**
+     * '-' as LOCAL is standard output to curl ({@code -o -}) and busybox tftp ({@code -l -}), standard input for an upload:
+     * netboot made a file called '-' (a get, exit 0: seen in the QA pass), or said "LOCAL -: no such file" (a put). Both are
+     * refused, saying why; {@code ./-} is a file called '-'.
+     */
+    @Test
+    void aDashAsLocalIsRefusedNotMadeAFileCalledDash() {
+        String server = "127.0.0.1:" + TftpServers.freePort(); // never reached: the checks come first
+        assertEquals("netboot: tftp get: LOCAL - would be standard output, which a download does not go to (it is written beside"
+                + " LOCAL and renamed over it, whole or not at all); give a file name (./- for a file called '-')\n",
+                usage("tftp", "get", server, "f.bin", "-").err());
+        assertEquals("netboot: tftp put: LOCAL - would be standard input, which an upload does not read from (its size goes"
+                + " first, as tsize, and a window is read again when resent); give a file name (./- for a file called '-')\n",
+                usage("tftp", "put", server, "-", "f.bin").err());
+        assertFalse(Files.exists(Path.of("-")));
+    }
+
     /** LOCAL mistakes a download would otherwise make silently: each is refused before any packet, and nothing is created. */
     @Test
     void localPathMistakesAreUsageErrorsThatCreateNothing() throws IOException {
