@@ -250,6 +250,20 @@ class TftpCommandTest {
         assertFalse(Files.exists(Path.of("-")));
     }
 
+    /**
+     * A HOST that does not resolve (RFC 6761: names under .invalid never do) is named without the port HOST[:PORT] gave: the
+     * line said "cannot resolve host nohost.invalid:6969", as if the port had been looked up with the name. Exit 1, a
+     * failure (a name server may answer later), not a usage error.
+     */
+    @Test
+    void aHostThatDoesNotResolveIsNamedWithoutThePort() {
+        BootCliTest.Run r = BootCliTest.run("tftp", "get", "nohost.invalid:6969", "f.bin", dir.resolve("f.bin").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("netboot: tftp get: cannot resolve host nohost.invalid: "), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(Files.exists(dir.resolve("f.bin")));
+    }
+
     /** LOCAL mistakes a download would otherwise make silently: each is refused before any packet, and nothing is created. */
     @Test
     void localPathMistakesAreUsageErrorsThatCreateNothing() throws IOException {
