@@ -192,6 +192,9 @@ final class TftpCommand implements Runnable {
         TftpEndpoint server;
         try {
             config = s.config();
+            if (remote != null && remote.isEmpty()) {
+                throw new UsageException("REMOTE is empty"); // before LOCAL, which would name "REMOTE  " as giving no file name
+            }
             if (get) {
                 local = HostFiles.downloadTarget(localArg, remote);
             } else {

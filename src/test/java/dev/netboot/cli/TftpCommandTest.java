@@ -264,6 +264,13 @@ class TftpCommandTest {
         assertFalse(Files.exists(dir.resolve("f.bin")));
     }
 
+    /** An empty REMOTE is said so, with or without LOCAL (without, it read "REMOTE  names no file; give LOCAL"). */
+    @Test
+    void anEmptyRemoteIsSaidSo() {
+        assertEquals("netboot: tftp get: REMOTE is empty\n", usage("tftp", "get", "127.0.0.1", "").err());
+        assertEquals("netboot: tftp get: REMOTE is empty\n", usage("tftp", "get", "127.0.0.1", "", dir.resolve("x").toString()).err());
+    }
+
     /** LOCAL mistakes a download would otherwise make silently: each is refused before any packet, and nothing is created. */
     @Test
     void localPathMistakesAreUsageErrorsThatCreateNothing() throws IOException {
