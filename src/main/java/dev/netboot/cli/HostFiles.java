@@ -199,6 +199,7 @@ final class HostFiles {
             Path dir = this.target.getParent();
             this.part = dir.resolve(partName(this.target.getFileName().toString(), HexFormat.of().toHexDigits(random.nextInt())));
             this.out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            keepMode(this.target, part);
             this.hook = new Thread(this::deletePart, "netboot-tftp-cleanup");
             Runtime.getRuntime().addShutdownHook(hook);
         }
@@ -216,6 +217,20 @@ final class HostFiles {
                 end = name.offsetByCodePoints(end, -1);
             }
             return name.substring(0, end) + suffix;
+        }
+
+        /**
+         * Gives the part file the permissions of the file it will replace, if there is one, before a byte is written: a
+         * file renamed over another has its own, and the QA pass saw a 0700 LOCAL come back 0644 (tftp-hpa and curl,
+         * writing into it, keep them): a private file made readable by all, a script no longer executable. A file system
+         * without POSIX permissions keeps its own.
+         */
+        private static void keepMode(Path target, Path part) {
+            try {
+                Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
+            } catch (IOException | UnsupportedOperationException e) {
+                // no file to replace (NoSuchFileException), or no POSIX permissions here
+            }
         }
 
         /** Returns the temporary file. */

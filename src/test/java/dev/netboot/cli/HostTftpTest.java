@@ -100,4 +100,26 @@ class HostTftpTest {
             assertEquals(e.getMessage(), assertThrows(TftpSinkException.class, () -> up.read(768, b, 4, 512)).getMessage());
         }
     }
+
+    /**
+     * A download that replaces a file keeps that file's permissions, as tftp-hpa's client and curl do (they write into it):
+     * renamed over it, the part file brought its own, so a 0700 file came back 0644 (seen in the QA pass). The part file has
+     * them before a byte is written, so a private file's new contents are never readable by all.
+     */
+    @Test
+    void aReplacedFileKeepsItsPermissions() throws Exception {
+        for (String mode : new String[] {"rwx------", "rw-------", "rwxr-xr-x"}) {
+            Path local = Files.writeString(dir.resolve("f-" + mode), "old");
+            var perms = java.nio.file.attribute.PosixFilePermissions.fromString(mode);
+            Files.setPosixFilePermissions(local, perms);
+            try (HostFiles.Download d = new HostFiles.Download(local, new SplittableRandom(2))) {
+                assertEquals(perms, Files.getPosixFilePermissions(d.part()), mode + ": the part file, before any byte");
+                d.begin(3);
+                d.write(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), 0, 3);
+                d.commit();
+            }
+            assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(local));
+            assertEquals(perms, Files.getPosixFilePermissions(local), mode);
+        }
+    }
 }
