@@ -2,11 +2,9 @@ package dev.netboot.cli;
 
 import dev.netboot.tftp.TftpSink;
 import dev.netboot.tftp.TftpSinkException;
-import dev.netboot.tftp.TftpSource;
 import dev.netboot.wire.TftpWire;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * The files of host mode: where a download goes and what an upload reads, checked before the first
- * packet; a download that appears only whole; an upload's random-access source.
+ * packet; a download that appears only whole; an upload's source is {@link HostUpload}.
  */
 final class HostFiles {
     private HostFiles() {
@@ -347,73 +345,6 @@ final class HostFiles {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // the JVM is shutting down: the hook runs deletePart, which is idempotent
-            }
-        }
-    }
-
-    /** An upload read from a file by offset, through a direct buffer. */
-    static final class Upload implements TftpSource, AutoCloseable {
-        private final Path file;
-        private final FileChannel in;
-        private final long size;
-        private final ByteBuffer staging = ByteBuffer.allocateDirect(HostUdpTransport.MAX_DATAGRAM);
-
-        /** Opens {@code file} for reading. */
-        Upload(Path file) throws IOException {
-            this.file = file;
-            this.in = FileChannel.open(file, StandardOpenOption.READ);
-            this.size = in.size();
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        /**
-         * Reads the file as long as it was when opened (the size sent as tsize, whose end the last block says): a file that
-         * grew meanwhile is sent without what came after, one that shrank fails the upload with ERROR 0. Before, the bytes
-         * there were were sent: a grown file's last block came full, so the server waited for one more that never came
-         * while the client said it was done, and a shrunk one ended early at a short block, exit 0 with the server holding
-         * part of the file.
-         */
-        @Override
-        public int read(long offset, ByteBuffer dst, int off, int len) {
-            int want = (int) Math.max(0, Math.min(len, size - offset));
-            staging.clear().limit(Math.min(want, staging.capacity()));
-            try {
-                while (staging.hasRemaining()) {
-                    int n = in.read(staging, offset + staging.position());
-                    if (n < 0) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, "cannot read " + file + ": " + e.getMessage(),
-                        "cannot read the file: " + e.getMessage(), e);
-            }
-            int n = staging.position();
-            if (n < staging.limit()) {
-                long now = offset + n; // at most: a read past the end reads nothing
-                try {
-                    now = in.size();
-                } catch (IOException e) {
-                    // said as read
-                }
-                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, file + " shrank while it was sent: " + now
-                        + " bytes now, " + size + " when the upload began", "the file shrank while it was sent: " + now
-                        + " bytes now, " + size + " when the upload began", null);
-            }
-            dst.put(off, staging, 0, n);
-            return n;
-        }
-
-        @Override
-        public void close() {
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }

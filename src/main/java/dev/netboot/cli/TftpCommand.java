@@ -268,9 +268,9 @@ final class TftpCommand implements Runnable {
                     return report.finished(why, client, d.expected(), terminal);
                 }
             }
-            HostFiles.Upload u;
+            HostUpload u;
             try {
-                u = new HostFiles.Upload(local);
+                u = new HostUpload(local);
             } catch (IOException e) {
                 return report.usage("LOCAL " + local + ": cannot read: " + HostFiles.reason(e));
             }

@@ -80,14 +80,14 @@ class HostTftpTest {
         byte[] data = new byte[1000];
         new SplittableRandom(5).nextBytes(data);
         Path grown = Files.write(dir.resolve("grown.bin"), data);
-        try (HostFiles.Upload up = new HostFiles.Upload(grown)) {
+        try (HostUpload up = new HostUpload(grown)) {
             Files.write(grown, new byte[100], java.nio.file.StandardOpenOption.APPEND);
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 512);
             assertEquals(1000 - 512, up.read(512, b, 4, 512), "the last block: 1000 - 512 bytes, as tsize said");
             assertArrayEquals(java.util.Arrays.copyOfRange(data, 512, 1000), java.util.Arrays.copyOfRange(b.array(), 4, 4 + 488));
         }
         Path shrunk = Files.write(dir.resolve("shrunk.bin"), data);
-        try (HostFiles.Upload up = new HostFiles.Upload(shrunk)) {
+        try (HostUpload up = new HostUpload(shrunk)) {
             try (var ch = java.nio.channels.FileChannel.open(shrunk, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.truncate(700);
             }
