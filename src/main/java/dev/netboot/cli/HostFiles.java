@@ -2,13 +2,12 @@ package dev.netboot.cli;
 
 import dev.netboot.tftp.TftpSink;
 import dev.netboot.tftp.TftpSinkException;
-import dev.netboot.tftp.TftpSource;
 import dev.netboot.wire.TftpWire;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -23,7 +22,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * The files of host mode: where a download goes and what an upload reads, checked before the first
- * packet; a download that appears only whole; an upload's random-access source.
+ * packet; a download that appears only whole; an upload's source is {@link HostUpload}.
  */
 final class HostFiles {
     private HostFiles() {
@@ -38,6 +37,12 @@ final class HostFiles {
      * written beside it and renamed over it.
      */
     static Path downloadTarget(String local, String remote) {
+        if ("-".equals(local)) {
+            // curl -o -, busybox tftp -l -: standard output. A file called '-' instead would surprise such a user, and a
+            // pipe cannot take a download that appears whole or not at all.
+            throw new TftpCommand.UsageException("LOCAL - would be standard output, which a download does not go to (it is"
+                    + " written beside LOCAL and renamed over it, whole or not at all); give a file name (./- for a file called '-')");
+        }
         Path file;
         boolean folder = local == null || endsWithSeparator(local) || Files.isDirectory(path(local));
         if (folder) {
@@ -109,6 +114,10 @@ final class HostFiles {
 
     /** Returns the file an upload reads, LOCAL as typed, or throws a usage error that says what is wrong with it. */
     static Path uploadSource(String local) {
+        if ("-".equals(local)) {
+            throw new TftpCommand.UsageException("LOCAL - would be standard input, which an upload does not read from (its size"
+                    + " goes first, as tsize, and a window is read again when resent); give a file name (./- for a file called '-')");
+        }
         Path file = path(local);
         if (Files.isDirectory(file)) {
             throw new TftpCommand.UsageException("LOCAL " + local + " is a folder");
@@ -171,6 +180,7 @@ final class HostFiles {
      */
     static final class Download implements TftpSink, AutoCloseable {
         private static final int STAGING = 1 << 20;
+        private static final int NAME_MAX = 255;
 
         private final Path target;
         private final Path part;
@@ -185,10 +195,40 @@ final class HostFiles {
         Download(Path target, RandomGenerator random) throws IOException {
             this.target = target.toAbsolutePath();
             Path dir = this.target.getParent();
-            this.part = dir.resolve(this.target.getFileName() + ".part-" + HexFormat.of().toHexDigits(random.nextInt()));
+            this.part = dir.resolve(partName(this.target.getFileName().toString(), HexFormat.of().toHexDigits(random.nextInt())));
             this.out = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            keepMode(this.target, part);
             this.hook = new Thread(this::deletePart, "netboot-tftp-cleanup");
             Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        /**
+         * Returns the part file's name: {@code NAME.part-HEX}, NAME cut (at a character) so the whole is at most 255 bytes
+         * in UTF-8, what a name on Linux file systems may hold (NAME_MAX). Else a LOCAL of 242 to 255 bytes, itself a good
+         * name, could not be downloaded ("File name too long" for its part file).
+         */
+        static String partName(String name, String hex) {
+            String suffix = ".part-" + hex;
+            int room = NAME_MAX - suffix.getBytes(StandardCharsets.UTF_8).length;
+            int end = name.length();
+            while (name.substring(0, end).getBytes(StandardCharsets.UTF_8).length > room) {
+                end = name.offsetByCodePoints(end, -1);
+            }
+            return name.substring(0, end) + suffix;
+        }
+
+        /**
+         * Gives the part file the permissions of the file it will replace, if there is one, before a byte is written: a
+         * file renamed over another has its own, and the QA pass saw a 0700 LOCAL come back 0644 (tftp-hpa and curl,
+         * writing into it, keep them): a private file made readable by all, a script no longer executable. A file system
+         * without POSIX permissions keeps its own.
+         */
+        private static void keepMode(Path target, Path part) {
+            try {
+                Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
+            } catch (IOException | UnsupportedOperationException e) {
+                // no file to replace (NoSuchFileException), or no POSIX permissions here
+            }
         }
 
         /** Returns the temporary file. */
@@ -305,54 +345,6 @@ final class HostFiles {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // the JVM is shutting down: the hook runs deletePart, which is idempotent
-            }
-        }
-    }
-
-    /** An upload read from a file by offset, through a direct buffer. */
-    static final class Upload implements TftpSource, AutoCloseable {
-        private final Path file;
-        private final FileChannel in;
-        private final long size;
-        private final ByteBuffer staging = ByteBuffer.allocateDirect(HostUdpTransport.MAX_DATAGRAM);
-
-        /** Opens {@code file} for reading. */
-        Upload(Path file) throws IOException {
-            this.file = file;
-            this.in = FileChannel.open(file, StandardOpenOption.READ);
-            this.size = in.size();
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public int read(long offset, ByteBuffer dst, int off, int len) {
-            staging.clear().limit(Math.min(len, staging.capacity()));
-            try {
-                while (staging.hasRemaining()) {
-                    int n = in.read(staging, offset + staging.position());
-                    if (n < 0) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                throw new TftpSinkException(TftpWire.ERR_NOT_DEFINED, "cannot read " + file + ": " + e.getMessage(),
-                        "cannot read the file: " + e.getMessage(), e);
-            }
-            int n = staging.position();
-            dst.put(off, staging, 0, n);
-            return n;
-        }
-
-        @Override
-        public void close() {
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }

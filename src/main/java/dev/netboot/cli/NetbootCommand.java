@@ -53,8 +53,8 @@ final class NetbootCommand implements Runnable {
         // Numbers refused in words: picocli's own say "'x' is not an int" ("a long", "a double"). A decimal is digits, as
         // in a scenario file: Java's Double.valueOf also takes '0.5f' (a typo ran --loss 0.5f at 50% loss), '0x1p-1',
         // 'NaN' and 'Infinity'.
-        CommandLine.ITypeConverter<Integer> whole = s -> number(s, "a whole number", Integer::valueOf);
-        CommandLine.ITypeConverter<Long> wholeLong = s -> number(s, "a whole number", Long::valueOf);
+        CommandLine.ITypeConverter<Integer> whole = s -> whole(s, Integer::valueOf, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        CommandLine.ITypeConverter<Long> wholeLong = s -> whole(s, Long::valueOf, Long.MIN_VALUE, Long.MAX_VALUE);
         CommandLine.ITypeConverter<Double> decimal = s -> number(s, "a number", dev.netboot.emulator.ScenarioValues::number);
         cl.registerConverter(Integer.class, whole).registerConverter(int.class, whole).registerConverter(Long.class, wholeLong)
                 .registerConverter(long.class, wholeLong).registerConverter(Double.class, decimal).registerConverter(double.class, decimal);
@@ -77,6 +77,22 @@ final class NetbootCommand implements Runnable {
             return Main.EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Reads a whole number, or refuses it: digits past the type's range as too large or small (its words were "'99999999999'
+     * is not a whole number", which it is), anything else as no whole number.
+     */
+    private static <T> T whole(String text, java.util.function.Function<String, T> read, long min, long max) {
+        if (text.matches("[+-]?[0-9]+")) {
+            try {
+                return read.apply(text);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is " + (text.startsWith("-") ? "too small (at least " + min
+                        : "too large (at most " + max) + ")");
+            }
+        }
+        return number(text, "a whole number", read);
     }
 
     /** Reads {@code text} with {@code read}, or refuses it as not {@code what} (e.g. "a whole number"). */

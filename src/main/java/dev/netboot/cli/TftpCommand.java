@@ -192,6 +192,9 @@ final class TftpCommand implements Runnable {
         TftpEndpoint server;
         try {
             config = s.config();
+            if (remote != null && remote.isEmpty()) {
+                throw new UsageException("REMOTE is empty"); // before LOCAL, which would name "REMOTE  " as giving no file name
+            }
             if (get) {
                 local = HostFiles.downloadTarget(localArg, remote);
             } else {
@@ -213,8 +216,10 @@ final class TftpCommand implements Runnable {
         } catch (UnknownHostException e) {
             String why = e.getMessage() == null ? "unknown host" : e.getMessage();
             int colon = why.indexOf(": ");
-            // The JDK says "name: Name or service not known": the name is in the line already.
-            return report.failed("cannot resolve host " + hostSpec + ": " + (colon > 0 ? why.substring(colon + 2) : why));
+            // The JDK says "name: Name or service not known": the name it looked up, without HOST[:PORT]'s port (the line
+            // said "cannot resolve host nohost:6969", as if the port were part of the name).
+            return report.failed("cannot resolve host " + (colon > 0 ? why.substring(0, colon) : hostSpec) + ": "
+                    + (colon > 0 ? why.substring(colon + 2) : why));
         }
         report.server(server);
         int payload = HostUdpTransport.ETHERNET_UDP_PAYLOAD;
@@ -263,9 +268,9 @@ final class TftpCommand implements Runnable {
                     return report.finished(why, client, d.expected(), terminal);
                 }
             }
-            HostFiles.Upload u;
+            HostUpload u;
             try {
-                u = new HostFiles.Upload(local);
+                u = new HostUpload(local);
             } catch (IOException e) {
                 return report.usage("LOCAL " + local + ": cannot read: " + HostFiles.reason(e));
             }

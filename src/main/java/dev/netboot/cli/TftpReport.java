@@ -20,8 +20,14 @@ final class TftpReport {
     private Thread hook;
     private volatile Seen seen; // what the run last published for the signal's hook, or null
 
-    /** What a run has negotiated and counted so far, published for a signal's hook ({@link #ticker}). */
-    private record Seen(int blksize, int windowsize, long tsize, TftpClient.Stats stats) {
+    /**
+     * What a run has negotiated and counted so far, published for a signal's hook ({@link #ticker}); {@code began}: the server
+     * answered from its transfer ID (OACK, DATA or ACK 0), without which block and window sizes are RFC 1350's, not negotiated.
+     */
+    private record Seen(boolean began, int blksize, int windowsize, long tsize, TftpClient.Stats stats) {
+        Seen(TftpClient client, long tsize) {
+            this(client.began(), client.blockSize(), client.windowSize(), tsize, client.stats());
+        }
     }
     private String remote;
     private String local;
@@ -103,7 +109,7 @@ final class TftpReport {
      */
     HostTftp.Ticker ticker(TftpClient client, java.util.function.LongSupplier size, TftpProgress progress) {
         return now -> {
-            seen = new Seen(client.blockSize(), client.windowSize(), size.getAsLong(), client.stats());
+            seen = new Seen(client, size.getAsLong());
             if (progress != null) {
                 progress.tick(now);
             }
@@ -118,7 +124,7 @@ final class TftpReport {
         if (!ended.compareAndSet(false, true)) {
             return exit; // said once: by the run, or by the signal's hook while the JVM stops
         }
-        Seen last = client == null ? seen : new Seen(client.blockSize(), client.windowSize(), size, client.stats());
+        Seen last = client == null ? seen : new Seen(client, size);
         if (hook != null && Thread.currentThread() != hook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -156,7 +162,8 @@ final class TftpReport {
             } else {
                 j.putNull("tsize");
             }
-            if (last == null) {
+            if (last == null || !last.began()) {
+                // A request answered with ERROR, or never: nothing was negotiated (RFC 2347 section 3, ERROR instead of OACK).
                 j.putNull("blksize").putNull("windowsize");
             } else {
                 j.put("blksize", last.blksize()).put("windowsize", last.windowsize());

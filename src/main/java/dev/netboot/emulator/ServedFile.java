@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -127,7 +128,7 @@ public sealed interface ServedFile extends AutoCloseable {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
-            readAt(channel, path, size, offset, dst);
+            readAt(channel, size, offset, dst);
         }
 
         @Override
@@ -137,12 +138,12 @@ public sealed interface ServedFile extends AutoCloseable {
     }
 
     /** Fills {@code dst} from {@code channel} at {@code offset}; a file that ends sooner than {@code size} said fails. */
-    private static void readAt(FileChannel channel, Path path, long size, long offset, ByteBuffer dst) throws IOException {
+    private static void readAt(FileChannel channel, long size, long offset, ByteBuffer dst) throws IOException {
         long at = offset;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, at);
             if (n < 0) {
-                throw new EOFException(path + " ends at byte " + at + " (it was " + size + " bytes when the server opened it)");
+                throw new EOFException("the file ends at byte " + at + " (it was " + size + " bytes when the server opened it)");
             }
             at += n;
         }
@@ -194,11 +195,20 @@ public sealed interface ServedFile extends AutoCloseable {
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
             if (channel == null) {
-                FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                FileChannel ch;
+                try {
+                    ch = FileChannel.open(path, StandardOpenOption.READ);
+                } catch (FileSystemException e) {
+                    throw new IOException("the file cannot be opened again: " + (e instanceof NoSuchFileException
+                            ? "it is gone (deleted, or renamed away)" : e.getReason() != null ? e.getReason() : "permission denied"), e);
+                }
                 try {
                     if (!sameAs(Files.readAttributes(path, BasicFileAttributes.class))) {
-                        throw new IOException(path + " changed on disk while it was being served");
+                        throw new IOException("the file changed on disk while it was being served");
                     }
+                } catch (NoSuchFileException e) {
+                    ch.close();
+                    throw new IOException("the file cannot be opened again: it is gone (deleted, or renamed away)", e);
                 } catch (IOException | RuntimeException e) {
                     ch.close();
                     throw e;
@@ -206,7 +216,7 @@ public sealed interface ServedFile extends AutoCloseable {
                 channel = ch;
             }
             onOpen.accept(this);
-            readAt(channel, path, size, offset, dst);
+            readAt(channel, size, offset, dst);
         }
 
         /** Closes the channel, if open; a later read opens it again. */

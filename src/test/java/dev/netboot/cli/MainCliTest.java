@@ -27,7 +27,13 @@ class MainCliTest {
                 {"fleet --boards 1.5", "--boards", "'1.5' is not a whole number", "fleet"},
                 {"tftp get 192.0.2.1 f --timeout 1s", "--timeout", "'1s' is not a number", "tftp get"},
                 {"tftp get 192.0.2.1 f --retries many", "--retries", "'many' is not a whole number", "tftp get"},
-                {"serve --interface lo --clients x", "--clients", "'x' is not a whole number", "serve"}};
+                {"serve --interface lo --clients x", "--clients", "'x' is not a whole number", "serve"},
+                // Digits past what the option's type holds are a whole number all the same (the QA pass saw "'99999999999'
+                // is not a whole number"): too large, or too small, and the limit (Java's int and long).
+                {"tftp get 192.0.2.1 f --retries 99999999999", "--retries", "'99999999999' is too large (at most 2147483647)", "tftp get"},
+                {"fleet --boards -99999999999", "--boards", "'-99999999999' is too small (at least -2147483648)", "fleet"},
+                {"boot --seed 99999999999999999999", "--seed", "'99999999999999999999' is too large (at most 9223372036854775807)",
+                        "boot"}};
         for (String[] c : cases) {
             BootCliTest.Run r = run(c[0].split(" "));
             assertEquals(Main.EXIT_USAGE, r.exit(), c[0]);

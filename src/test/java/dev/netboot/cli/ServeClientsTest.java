@@ -62,6 +62,22 @@ class ServeClientsTest {
                 .replaceAll(".*\"refused\":\"([^\"]*)\".*", "$1"));
     }
 
+    /**
+     * A name whose bytes are not UTF-8 (a Latin-1 "\xff\xfe.img" from an old firmware) is shown as those bytes, {@code \xff},
+     * as README's "A peer's words cannot drive your terminal" says of the file a client asked serve for; --json carries the
+     * bytes as the escapes U+DCFF, U+DCFE. The QA pass saw "RRQ \ufffd\ufffd.img": the frame's name was read as text,
+     * while the server's parser (and its sessions) read it as a name.
+     */
+    @Test
+    void aRequestedNameThatIsNotUtf8IsShownByItsBytes() {
+        wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69,
+                new TftpPacket.Rrq("\udcff\udcfe.img", "octet", List.of()));
+        wire(1_000_100_000L, SERVER_MAC, SERVER, 50000, CLIENT_MAC, CLIENT, 40000, new TftpPacket.Error(1, "File not found"));
+        String lines = err.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.lines().findFirst().orElseThrow().endsWith(CLIENT_MAC + "  RRQ \\xff\\xfe.img"), lines);
+        assertTrue(clients.json(5_000_000_000L).getFirst().toString().contains("\"file\":\"\\udcff\\udcfe.img\""), lines);
+    }
+
     @Test
     void aModeTheServerDoesNotSpeakIsSaidWithTheMode() {
         wire(1_000_000_000L, CLIENT_MAC, CLIENT, 40000, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("boot.img", "mail", List.of()));

@@ -233,6 +233,44 @@ class TftpCommandTest {
                 usage("tftp", "put", "127.0.0.1", "/dev/null").err());
     }
 
+    /**
+     * '-' as LOCAL is standard output to curl ({@code -o -}) and busybox tftp ({@code -l -}), standard input for an upload:
+     * netboot made a file called '-' (a get, exit 0: seen in the QA pass), or said "LOCAL -: no such file" (a put). Both are
+     * refused, saying why; {@code ./-} is a file called '-'.
+     */
+    @Test
+    void aDashAsLocalIsRefusedNotMadeAFileCalledDash() {
+        String server = "127.0.0.1:" + TftpServers.freePort(); // never reached: the checks come first
+        assertEquals("netboot: tftp get: LOCAL - would be standard output, which a download does not go to (it is written beside"
+                + " LOCAL and renamed over it, whole or not at all); give a file name (./- for a file called '-')\n",
+                usage("tftp", "get", server, "f.bin", "-").err());
+        assertEquals("netboot: tftp put: LOCAL - would be standard input, which an upload does not read from (its size goes"
+                + " first, as tsize, and a window is read again when resent); give a file name (./- for a file called '-')\n",
+                usage("tftp", "put", server, "-", "f.bin").err());
+        assertFalse(Files.exists(Path.of("-")));
+    }
+
+    /**
+     * A HOST that does not resolve (RFC 6761: names under .invalid never do) is named without the port HOST[:PORT] gave: the
+     * line said "cannot resolve host nohost.invalid:6969", as if the port had been looked up with the name. Exit 1, a
+     * failure (a name server may answer later), not a usage error.
+     */
+    @Test
+    void aHostThatDoesNotResolveIsNamedWithoutThePort() {
+        BootCliTest.Run r = BootCliTest.run("tftp", "get", "nohost.invalid:6969", "f.bin", dir.resolve("f.bin").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("netboot: tftp get: cannot resolve host nohost.invalid: "), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertFalse(Files.exists(dir.resolve("f.bin")));
+    }
+
+    /** An empty REMOTE is said so, with or without LOCAL (without, it read "REMOTE  names no file; give LOCAL"). */
+    @Test
+    void anEmptyRemoteIsSaidSo() {
+        assertEquals("netboot: tftp get: REMOTE is empty\n", usage("tftp", "get", "127.0.0.1", "").err());
+        assertEquals("netboot: tftp get: REMOTE is empty\n", usage("tftp", "get", "127.0.0.1", "", dir.resolve("x").toString()).err());
+    }
+
     /** LOCAL mistakes a download would otherwise make silently: each is refused before any packet, and nothing is created. */
     @Test
     void localPathMistakesAreUsageErrorsThatCreateNothing() throws IOException {

@@ -189,6 +189,24 @@ abstract class TftpInteropContract {
     }
 
     /**
+     * A request the server answers with ERROR instead of an OACK negotiated nothing (RFC 2347 section 3): --json says
+     * blksize, windowsize and tsize null, not RFC 1350's 512 and 1 that the client falls back to before an answer (seen
+     * in the QA pass: "blksize":512,"windowsize":1 for a file not found after asking for 1468 and 16), and the code is
+     * the server's.
+     */
+    @Test
+    void aRefusedRequestNegotiatedNothing() throws IOException {
+        Path out = Files.createTempDirectory(logs, "o");
+        BootCliTest.Run r = tftp("get", server.address(), "missing.bin", out.resolve("missing.bin").toString());
+        assertEquals(1, r.exit(), r.err());
+        JsonNode j = r.json();
+        assertEquals(1, j.get("errorCode").asInt(), j.toString());
+        for (String key : List.of("blksize", "windowsize", "tsize", "bytes")) {
+            assertTrue(j.get(key).isNull(), key + " in " + j);
+        }
+    }
+
+    /**
      * Waits up to 5 s for the server to finish writing {@code file}: atftpd sends the last ACK before it
      * flushes and closes the file, so right after a successful put the file can still be short.
      */

@@ -87,4 +87,32 @@ class ServedFileTest {
             assertEquals(TftpSession.End.READ_ERROR, lan.tftp().sessions().getFirst().stats().end());
         }
     }
+
+    /**
+     * A folder's file read again after its channel was closed (to make room for others, {@link ServedFiles#MAX_OPEN}) must
+     * still be the version the transfer started with. Renamed over, or deleted, the read fails, and its words (sent to
+     * the client as ERROR 0) say so without the server's path: serve sent atftp "Read error: /tmp/qa/root/big.img ...".
+     */
+    @Test
+    void aFolderFileReplacedOrGoneFailsInWordsWithoutItsPath() throws Exception {
+        Path f = Files.write(dir.resolve("k.img"), new byte[3000]);
+        Path g = Files.write(dir.resolve("g.img"), new byte[3000]);
+        ServedFiles files = new ServedFiles();
+        files.serveFolder(dir);
+        ServedFile replaced = files.read("k.img");
+        ServedFile gone = files.read("g.img");
+        replaced.read(0, ByteBuffer.allocate(512));
+        gone.read(0, ByteBuffer.allocate(512));
+        replaced.close(); // the channels closed, as the folder's cache does
+        gone.close();
+        Files.move(Files.write(dir.resolve("new.img"), new byte[4000]), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(g);
+        java.io.IOException e1 = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> replaced.read(512, ByteBuffer.allocate(512)));
+        assertEquals("the file changed on disk while it was being served", e1.getMessage());
+        java.io.IOException e2 = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> gone.read(512, ByteBuffer.allocate(512)));
+        assertEquals("the file cannot be opened again: it is gone (deleted, or renamed away)", e2.getMessage());
+        files.close();
+    }
 }

@@ -290,7 +290,18 @@ public final class TimelineSvg {
 
     private static String esc(String t) {
         StringBuilder b = new StringBuilder(t.length());
-        for (char c : t.toCharArray()) {
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < t.length() && Character.isLowSurrogate(t.charAt(i + 1))) {
+                    b.append(c).append(t.charAt(++i));
+                } else if (c >= 0xDC80 && c <= 0xDCFF) {
+                    b.append(String.format(Locale.ROOT, "\\x%02x", c - 0xDC00)); // a file name's byte that is not UTF-8
+                } else {
+                    b.append('\ufffd'); // no UTF-8 encoder writes a lone surrogate: the file could not be written
+                }
+                continue;
+            }
             switch (c) {
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");

@@ -100,13 +100,17 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
         return tftp(src, dst, srcIp, dstIp, sp, dp, f, pay, payLen);
     }
 
-    /** Returns the text from {@code from} up to its NUL, or up to {@code end} without one (a request's file, an ERROR's message). */
-    private static String textToNul(byte[] f, int from, int end) {
+    /**
+     * Returns the text from {@code from} up to its NUL, or up to {@code end} without one: a request's file as a name (a byte
+     * that is not UTF-8 kept as U+DC80..U+DCFF, as the server's own parser and its sessions have it, so it is shown as that
+     * byte, {@code \xNN}), an ERROR's message as text.
+     */
+    private static String textToNul(byte[] f, int from, int end, boolean name) {
         int nul = from;
         while (nul < end && f[nul] != 0) {
             nul++;
         }
-        return dev.netboot.wire.TftpText.text(f, from, nul - from);
+        return name ? dev.netboot.wire.TftpText.name(f, from, nul - from) : dev.netboot.wire.TftpText.text(f, from, nul - from);
     }
 
     /** Decodes a TFTP packet, or returns OTHER when the payload is not one. */
@@ -118,14 +122,14 @@ public record WireFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, in
         int word = ((f[pay + 2] & 0xFF) << 8) | (f[pay + 3] & 0xFF);
         return switch (op) {
             case 1, 2 -> {
-                String file = textToNul(f, pay + 2, pay + n);
+                String file = textToNul(f, pay + 2, pay + n, true);
                 yield new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_REQUEST, (op == 1 ? "RRQ " : "WRQ ") + file, -1, -1,
                         null, 0, file);
             }
             case 3 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_DATA, "DATA " + word, word, n - 4, null, 0, null);
             case 4 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ACK, "ACK " + word, word, -1, null, 0, null);
             case 5 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_ERROR, "ERROR " + word, -1, -1, null, 0,
-                    textToNul(f, pay + 4, pay + n));
+                    textToNul(f, pay + 4, pay + n, false));
             case 6 -> new WireFrame(src, dst, srcIp, dstIp, sp, dp, Kind.TFTP_OACK, "OACK", -1, -1, null, 0, null);
             default -> other(src, dst, srcIp, dstIp, "UDP " + sp + " > " + dp);
         };
