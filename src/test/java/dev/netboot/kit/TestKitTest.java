@@ -134,6 +134,23 @@ class TestKitTest {
         }
     }
 
+    static class SharedCountsFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.ERASE_COUNTS_SHARED);
+        }
+    }
+
+    @Test
+    void aFlashHandingOutItsOwnEraseCountersFails() {
+        // Flash.eraseCounts(): "a fresh copy". Before, the kit never changed what it was handed, so this passed.
+        Map<String, Throwable> shared = Launch.run(SharedCountsFlash.class).failed();
+        assertEquals(Set.of("eraseCountsPerUnitAndNoBadUnitsOnAFreshChip"), shared.keySet(), shared.toString());
+        assertTrue(shared.get("eraseCountsPerUnitAndNoBadUnitsOnAFreshChip").getMessage().startsWith("eraseCounts() returns a fresh"
+                + " copy: a change to it is not the flash's ==> array contents differ at index [1], expected: <1> but was: <99>"),
+                shared.toString());
+    }
+
     static class UncountedFlash extends GoodFlash {
         @Override
         protected Flash create(FlashGeometry geometry) {

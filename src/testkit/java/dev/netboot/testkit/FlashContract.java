@@ -397,6 +397,8 @@ public abstract class FlashContract {
         expected[1] = 1;
         expected[2] = 2;
         assertArrayEquals(expected, f.eraseCounts());
+        f.eraseCounts()[1] = 99;
+        assertArrayEquals(expected, f.eraseCounts(), "eraseCounts() returns a fresh copy: a change to it is not the flash's");
         for (int u = 0; u < units; u++) {
             assertFalse(f.isBad(u), "unit " + u + " of a fresh chip");
         }
