@@ -106,6 +106,13 @@ public final class Board {
      * moves through the stages. The first call starts the boot. Call it whenever the time reaches
      * {@link #pollAt()} or a frame may have arrived; calling it more often does no harm.
      *
+     * <p>A {@link dev.netboot.flash.FlashException} from the flash (a refused operation, a read-back that differs) fails
+     * the boot: {@link Result.Failed}. Any other exception the link or the flash driver throws (a
+     * {@link dev.netboot.link.LinkException} when the interface goes away, a driver's own bug) comes out of this
+     * call, and the boot is left where it stopped: do not poll it further, build a new board. The flash then holds
+     * what a power cut at that moment would have left, which the slots survive (the previously active slot stays
+     * the one that boots).
+     *
      * @param now the current time in nanoseconds, from any origin; never smaller than at the call before
      */
     public void poll(long now) {
