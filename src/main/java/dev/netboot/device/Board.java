@@ -54,7 +54,8 @@ public final class Board {
          * Still booting.
          *
          * @param stage "start" before the first poll, else "lease" (DHCP or BOOTP), "arp", "tftp" (the image
-         *              streams into flash), "signature" or "flash" (waiting for the chip to finish)
+         *              streams into flash), "digest" (fetching the image's {@code FILE.sha256}), "signature" or
+         *              "flash" (waiting for the chip to finish)
          */
         record Running(String stage) implements Result {
         }
@@ -76,13 +77,17 @@ public final class Board {
         }
     }
 
+    /** The least MTU a board takes: a DHCP client must take 576-byte datagrams (RFC 2131 section 2). */
+    private static final int MIN_MTU = 576;
+    /** The most: an IPv4 datagram's total length is a 16-bit field (RFC 791). */
+    private static final int MAX_MTU = 65535;
+
     private final Link link;
     private final BootSequence sequence;
     private boolean started;
 
-    private Board(Builder b) {
+    private Board(Builder b, MacAddress mac) {
         this.link = b.link;
-        MacAddress mac = b.mac != null ? b.mac : b.profile.macOverridesInterface() ? b.profile.mac() : b.link.macAddress();
         RandomGenerator random = b.random != null ? b.random : new SplittableRandom(new SplittableRandom().nextLong() ^ mac.value());
         this.sequence = new BootSequence(b.link, mac, b.profile, b.net, b.flash, random, b.observer);
     }
@@ -100,6 +105,13 @@ public final class Board {
      * Advances the boot to {@code now}: takes the frames the link has, fires the timers that are due, and
      * moves through the stages. The first call starts the boot. Call it whenever the time reaches
      * {@link #pollAt()} or a frame may have arrived; calling it more often does no harm.
+     *
+     * <p>A {@link dev.netboot.flash.FlashException} from the flash (a refused operation, a read-back that differs) fails
+     * the boot: {@link Result.Failed}. Any other exception the link or the flash driver throws (a
+     * {@link dev.netboot.link.LinkException} when the interface goes away, a driver's own bug) comes out of this
+     * call, and the boot is left where it stopped: do not poll it further, build a new board. The flash then holds
+     * what a power cut at that moment would have left, which the slots survive (the previously active slot stays
+     * the one that boots).
      *
      * @param now the current time in nanoseconds, from any origin; never smaller than at the call before
      */
@@ -245,7 +257,10 @@ public final class Board {
          * Returns the board, ready for its first poll.
          *
          * @throws IllegalStateException    when the link or the flash is missing
-         * @throws IllegalArgumentException when the flash's geometry is not the profile's
+         * @throws IllegalArgumentException when the flash's geometry is not the profile's, or the link breaks the
+         *                                  {@link Link} contract: an MTU outside 576..65535, or no MAC, a group or
+         *                                  an all-zero one (the board's own, unless {@link #mac} or the profile
+         *                                  gives it)
          */
         public Board build() {
             if (link == null || flash == null) {
@@ -256,7 +271,23 @@ public final class Board {
                 throw new IllegalArgumentException("flash geometry " + flash.geometry() + " differs from profile " + profile.name()
                         + "'s " + profile.flash());
             }
-            return new Board(this);
+            int mtu = link.mtu();
+            if (mtu < MIN_MTU || mtu > MAX_MTU) {
+                throw new IllegalArgumentException("link " + link.getClass().getName() + " reports an MTU of " + mtu
+                        + " (expected: " + MIN_MTU + ".." + MAX_MTU
+                        + ", the Ethernet payload a DHCP client must take up to an IPv4 datagram's most)");
+            }
+            boolean fromProfile = mac == null && profile.macOverridesInterface();
+            MacAddress own = mac != null ? mac : fromProfile ? profile.mac() : link.macAddress();
+            if (own == null || own.isGroup() || own.equals(MacAddress.ZERO)) {
+                String from = mac != null ? "given to the builder"
+                        : fromProfile ? "of profile " + profile.name() : "of link " + link.getClass().getName();
+                String what = own == null ? "null" : own + (own.equals(MacAddress.ZERO) ? ", all zeros"
+                        : own.equals(MacAddress.BROADCAST) ? ", the broadcast address" : ", a multicast address");
+                throw new IllegalArgumentException("the board's MAC " + from + " is " + what
+                        + " (expected: a station's own unicast MAC, the first octet even)");
+            }
+            return new Board(this, own);
         }
     }
 }

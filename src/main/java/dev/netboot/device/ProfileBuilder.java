@@ -34,7 +34,8 @@ import java.util.Objects;
  * Sizes are bytes and times nanoseconds. Required: a flash ({@link #norFlash} or {@link #nandFlash}), the
  * partitions and {@link #slots}. Each setter checks what it can at once; {@link #build} checks the whole
  * (partitions inside the flash and on erase units, no overlap, slots and metadata among the partitions, the
- * metadata at least two erase units, enough RAM) and throws {@link IllegalArgumentException} saying what is wrong.
+ * metadata at least two erase units, the smallest image no larger than a slot, enough RAM) and throws
+ * {@link IllegalArgumentException} saying what is wrong: what a profile file saying the same is refused for.
  */
 public final class ProfileBuilder {
     /** Winbond W25Q128JV (SPI NOR): page program 0.4 ms / 3 ms, 4 KiB sector erase 45 ms / 400 ms. */
@@ -57,6 +58,7 @@ public final class ProfileBuilder {
     private String publicKey = "";
     private ImageDigest.Policy digest = ImageDigest.Policy.IF_PRESENT;
     private long minImageSize = BootLayout.DEFAULT_MIN_IMAGE_SIZE;
+    private boolean minImageSizeSet; // checked against the slots when given, as a file's min-image-size is
     private BootpConfig bootp = BootpConfig.DEFAULTS;
     private DhcpConfig dhcp = DhcpConfig.DEFAULTS;
     private TftpConfig tftp = TftpConfig.DEFAULTS;
@@ -80,7 +82,13 @@ public final class ProfileBuilder {
      * when {@link #macFromProfile} is set. Default 02:4e:42:00:00:01.
      */
     public ProfileBuilder mac(MacAddress m) {
-        this.mac = Objects.requireNonNull(m, "mac");
+        Objects.requireNonNull(m, "mac");
+        if (m.isGroup() || m.equals(MacAddress.ZERO)) { // as a profile file's mac (ConfigText.Value#asUnicastMac)
+            throw new IllegalArgumentException("mac " + m + " is " + (m.equals(MacAddress.ZERO) ? "all zeros"
+                    : m.equals(MacAddress.BROADCAST) ? "a broadcast address" : "a multicast address")
+                    + " (expected: a station's own MAC, the first octet even, like 02:00:00:00:00:01)");
+        }
+        this.mac = m;
         return this;
     }
 
@@ -96,6 +104,10 @@ public final class ProfileBuilder {
      * image waiting for the chip.
      */
     public ProfileBuilder ram(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("ram " + bytes + " bytes (expected: the bytes the boot's buffers may use, at least"
+                    + " two flash pages and two Ethernet frames)");
+        }
         this.ram = bytes;
         return this;
     }
@@ -122,9 +134,14 @@ public final class ProfileBuilder {
         return this;
     }
 
-    /** Adds a partition ({@code [partition NAME]}): a named region on erase-unit boundaries. */
+    /** Adds a partition ({@code [partition NAME]}): a named region on erase-unit boundaries, its name its own. */
     public ProfileBuilder partition(String partitionName, long offset, long size) {
-        partitions.add(new Partition(partitionName, offset, size));
+        Partition p = new Partition(partitionName, offset, size);
+        if (partitions.stream().anyMatch(q -> q.name().equals(partitionName))) {
+            throw new IllegalArgumentException("partition " + partitionName + " given twice (expected: one partition of a name, as a"
+                    + " profile file has one [partition " + partitionName + "])");
+        }
+        partitions.add(p);
         return this;
     }
 
@@ -145,6 +162,7 @@ public final class ProfileBuilder {
     /** Sets the smallest image the board accepts ({@code min-image-size}; default 1 KiB). */
     public ProfileBuilder minImageSize(long bytes) {
         this.minImageSize = bytes;
+        this.minImageSizeSet = true;
         return this;
     }
 
@@ -220,6 +238,12 @@ public final class ProfileBuilder {
         if (metaSize > 0 && metaSize < 2L * flash.eraseUnit()) {
             throw new IllegalArgumentException("partition " + metadata + " is " + metaSize + " bytes (expected: at least two erase units, "
                     + 2L * flash.eraseUnit() + " bytes, one per metadata copy)");
+        }
+        long smallerSlot = partitions.stream().filter(p -> p.name().equals(slotA) || p.name().equals(slotB))
+                .mapToLong(Partition::size).min().orElse(Long.MAX_VALUE);
+        if (minImageSizeSet && minImageSize > smallerSlot) {
+            throw new IllegalArgumentException("smallest image " + minImageSize + " bytes (expected: 1.." + smallerSlot
+                    + " bytes, at most the smaller boot slot)");
         }
         BootLayout boot = new BootLayout(slotA, slotB, metadata, trialBoots, publicKey, minImageSize, digest);
         TftpConfig t = window != 1 ? tftp.withWindow(window, Math.max(0, ram - DeviceProfile.minimumRam(flash))) : tftp;

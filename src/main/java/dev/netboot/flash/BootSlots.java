@@ -287,9 +287,12 @@ public final class BootSlots {
                 new SlotMetadata.Slot(true, length, sha256, signer)));
     }
 
-    /** Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. */
+    /**
+     * Confirms a pending slot: it stays active for good. Does nothing when nothing is pending. Reads the metadata
+     * first, as {@link #select} does: the booted system calls it on slots of its own, not the bootloader's.
+     */
     public void confirm() {
-        SlotMetadata m = current;
+        SlotMetadata m = load();
         if (m.pending()) {
             write(m.next(m.active(), SlotMetadata.NONE, false, 0, m.active(), m.slot(m.active())));
         }

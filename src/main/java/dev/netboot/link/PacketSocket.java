@@ -190,6 +190,13 @@ final class PacketSocket {
         });
     }
 
+    /** Throws when closed: the ring is unmapped (a read of it would crash the JVM) and the descriptor may be reused. */
+    void checkOpen() {
+        if (closed) {
+            throw new LinkException(name + ": the link is closed");
+        }
+    }
+
     /** Unmaps the ring, closes the socket and frees its memory. Idempotent. */
     void close() {
         if (!closed) {

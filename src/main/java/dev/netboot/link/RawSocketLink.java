@@ -141,6 +141,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      * @throws LinkException when the kernel refuses
      */
     public void receiveAllFrames() {
+        socket.checkOpen();
         socket.receiveAllFrames();
     }
 
@@ -153,11 +154,13 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      */
     @Override
     public void joinMulticast(MacAddress group) {
+        socket.checkOpen();
         socket.multicast(true, group);
     }
 
     @Override
     public void leaveMulticast(MacAddress group) {
+        socket.checkOpen();
         socket.multicast(false, group);
     }
 
@@ -222,6 +225,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     @Override
     public boolean receive(long now, FrameHandler handler) {
+        socket.checkOpen();
         return ring != null ? receiveFromRing(now, handler) : receiveFromSocket(now, handler);
     }
 
@@ -317,6 +321,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
      */
     @Override
     public boolean transmit(long now, int length, FrameFiller filler) {
+        socket.checkOpen();
         if (length < ETH_HEADER || length > txBuf.capacity()) {
             throw new IllegalArgumentException("frame of " + length + " bytes (expected: " + ETH_HEADER + ".." + txBuf.capacity()
                     + " on " + socket.name + ", MTU " + socket.mtu + ")");
@@ -340,6 +345,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
 
     @Override
     public boolean awaitFrame(long timeoutNanos) {
+        socket.checkOpen();
         if (ring != null && ring.filled() >= 0) {
             return true;
         }
@@ -369,7 +375,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         return r > 0;
     }
 
-    /** Closes the socket and frees the buffers; the link is unusable afterwards. Idempotent. */
+    /** Closes the socket and frees the buffers; the link is unusable afterwards (LinkException). Idempotent. */
     @Override
     public void close() {
         socket.close();

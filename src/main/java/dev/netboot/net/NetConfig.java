@@ -23,8 +23,10 @@ public record NetConfig(int arpCacheSize, long arpEntryLifetime, long arpRetryIn
     public NetConfig {
         if (arpCacheSize < 1 || arpEntryLifetime <= 0 || arpRetryInterval <= 0 || arpMaxRequests < 1 || ttl < 1 || ttl > 255
                 || udpBindings < 1 || udpBindings > 65535) {
-            throw new IllegalArgumentException("net settings out of range: " + arpCacheSize + ", " + arpEntryLifetime
-                    + ", " + arpRetryInterval + ", " + arpMaxRequests + ", " + ttl + ", " + udpBindings);
+            throw new IllegalArgumentException("net settings: ARP cache of " + arpCacheSize + " entries, entries kept "
+                    + arpEntryLifetime + " ns, requests " + arpRetryInterval + " ns apart, " + arpMaxRequests + " requests, TTL "
+                    + ttl + ", " + udpBindings + " UDP bindings (expected: entries and requests at least 1, times above 0,"
+                    + " TTL 1..255, bindings 1..65535)");
         }
     }
 

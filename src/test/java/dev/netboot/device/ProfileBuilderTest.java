@@ -2,6 +2,7 @@ package dev.netboot.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.flash.FlashType;
 import dev.netboot.tftp.TftpConfig;
@@ -153,5 +154,46 @@ class ProfileBuilderTest {
                     + " block numbers, so past block 65535 a block sent again would look new)",
                     assertThrows(IllegalArgumentException.class, () -> DeviceProfile.builder("x").window(w)).getMessage());
         }
+    }
+
+    /** The builder of {@link #NOR_TEXT}'s board, but for its trial boots and [tftp]. */
+    static ProfileBuilder norBoard() {
+        return DeviceProfile.builder("my-board").mac(MacAddress.parse("02:4e:42:00:00:07")).ram(64 * 1024)
+                .norFlash(16 << 20, 4096, 256).partition("slot-a", 1 << 20, 6 << 20).partition("slot-b", 7 << 20, 6 << 20)
+                .partition("meta", 13 << 20, 8 << 10).slots("slot-a", "slot-b", "meta");
+    }
+
+    /** Asserts that {@link #NOR_TEXT} with {@code from} replaced by {@code to} is refused as a file. */
+    static void fileRefuses(String from, String to) {
+        assertTrue(NOR_TEXT.contains(from), from);
+        assertThrows(ConfigException.class, () -> DeviceProfile.parse(NOR_TEXT.replace(from, to), "my-board.profile"),
+                "a file with '" + to.strip() + "'");
+    }
+
+    @Test
+    void whatAFileSayingTheSameIsRefusedForTheBuilderRefusesToo() {
+        // Before, the builder took each of these, and the file saying the same was refused.
+        // IEEE 802: a station's own address has the I/G bit (the first octet's lowest) clear, and is not all zeros.
+        for (String[] m : new String[][] {{"ff:ff:ff:ff:ff:ff", "a broadcast address"}, {"01:00:5e:00:00:01", "a multicast address"},
+            {"00:00:00:00:00:00", "all zeros"}}) {
+            fileRefuses("mac = 02:4e:42:00:00:07", "mac = " + m[0]);
+            assertEquals("mac " + m[0] + " is " + m[1] + " (expected: a station's own MAC, the first octet even, like"
+                    + " 02:00:00:00:00:01)", assertThrows(IllegalArgumentException.class,
+                    () -> norBoard().mac(MacAddress.parse(m[0]))).getMessage());
+        }
+        // Two partitions of one name: which one is the slot, the metadata?
+        fileRefuses("[partition meta]\noffset = 13MiB\nsize = 8KiB\n",
+                "[partition meta]\noffset = 13MiB\nsize = 8KiB\n[partition meta]\noffset = 14MiB\nsize = 8KiB\n");
+        assertEquals("partition meta given twice (expected: one partition of a name, as a profile file has one [partition meta])",
+                assertThrows(IllegalArgumentException.class, () -> norBoard().partition("meta", 14 << 20, 8 << 10)).getMessage());
+        // An image larger than a slot fits in neither: 6 MiB slots, 6 MiB + 1 bytes the smallest image.
+        fileRefuses("min-image-size = 4KiB", "min-image-size = 6291457");
+        assertEquals("smallest image 6291457 bytes (expected: 1..6291456 bytes, at most the smaller boot slot)",
+                assertThrows(IllegalArgumentException.class, () -> norBoard().minImageSize((6 << 20) + 1).build()).getMessage());
+        assertEquals(6 << 20, norBoard().minImageSize(6 << 20).build().boot().minImageSize(), "a slot's size fits");
+        // A negative RAM budget was taken for none given: "profile my-board needs ram".
+        fileRefuses("ram = 64KiB", "ram = -5");
+        assertEquals("ram -5 bytes (expected: the bytes the boot's buffers may use, at least two flash pages and two Ethernet"
+                + " frames)", assertThrows(IllegalArgumentException.class, () -> norBoard().ram(-5)).getMessage());
     }
 }

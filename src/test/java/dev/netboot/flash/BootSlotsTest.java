@@ -194,6 +194,26 @@ class BootSlotsTest {
         assertFalse(slots.current().pending());
     }
 
+    /**
+     * The bootloader and the booted system are two programs, each with slots of its own over the flash (README: "At
+     * power-up your bootloader asks profile.bootSlots(flash).select() which slot to boot, and the booted system confirms a
+     * trial image with confirm()"). Before, confirm() acted on the record its own object had last read or written, none
+     * on a fresh one: it did nothing, and two power-ups later the confirmed image was dropped for the old one.
+     */
+    @Test
+    void aBootedSystemConfirmsTheTrialOnSlotsOfItsOwn() throws Exception {
+        install(image(5000, 1), 0);               // A
+        install(image(6000, 2), 2);               // B pending, two tries, A its fallback
+        assertEquals(1, new BootSlots(flash, A, B, META).select().slot(), "the bootloader tries B");
+        new BootSlots(flash, A, B, META).confirm();
+        SlotMetadata confirmed = new BootSlots(flash, A, B, META).load();
+        assertFalse(confirmed.pending(), confirmed.toString());
+        assertEquals(1, confirmed.active());
+        for (int boot = 2; boot <= 4; boot++) {
+            assertEquals(1, new BootSlots(flash, A, B, META).select().slot(), "power-up " + boot + " boots the confirmed B");
+        }
+    }
+
     /** Zeroes one byte inside slot {@code i}'s image (NOR programs bits 1 -> 0 without an erase): its content no longer checks. */
     void damage(int i) {
         flash.program(slots.slot(i).offset() + 100, new byte[] {0}, 0, 1);

@@ -29,7 +29,9 @@ final class ArrayFlash implements Flash {
         /** close() does nothing: the flash goes on working. */
         CLOSE_DOES_NOTHING,
         /** stats() counts nothing. */
-        STATS_COUNT_NOTHING
+        STATS_COUNT_NOTHING,
+        /** eraseCounts() hands out the flash's own counters, not a copy. */
+        ERASE_COUNTS_SHARED
     }
 
     private final FlashGeometry g;
@@ -122,7 +124,7 @@ final class ArrayFlash implements Flash {
 
     @Override
     public long[] eraseCounts() {
-        return eraseCounts.clone();
+        return fault == Fault.ERASE_COUNTS_SHARED ? eraseCounts : eraseCounts.clone();
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.device.BootFailure;
@@ -68,6 +69,13 @@ class NetbootExtensionTest {
         int blocks = (300_001 + 1467) / 1468; // 205: 204 full blocks and one of 529 bytes
         assertEquals(blocks, c.count("TFTP DATA"));
         assertEquals(529 + 4 + 8 + 20 + 14, c.frames("TFTP DATA").getLast().bytes().length, "the last block is short");
+
+        // A kind misspelt would count nothing, and assertEquals(0, c.count("DHCPNACK")) pass for it: it is refused instead.
+        for (String typo : List.of("DHCPNACK", "TFTP Data", "DHCP DISCOVER", "")) {
+            assertEquals("no frame kind '" + typo + "' (expected one of: " + String.join(", ", Capture.KINDS) + ")",
+                    assertThrows(IllegalArgumentException.class, () -> c.count(typo)).getMessage());
+            assertThrows(IllegalArgumentException.class, () -> c.frames(typo));
+        }
 
         Timeline t = lan.timeline();
         String text = t.toString();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * The test kit's contract suites pass what keeps the contract and fail what does not: a flash written from the
  * interface's Javadoc alone passes every test, power-cut sweep included; one whose program raises bits fails the
  * rules; one whose erase does nothing fails the rules and the sweep; a link that hands a port its own frames back
- * fails.
+ * fails, one that duplicates or loses frames is told which, and one whose transmit waits for room fails.
  */
 class TestKitTest {
     /** The kit's tests, by name: what a subclass gets. */
@@ -134,6 +134,23 @@ class TestKitTest {
         }
     }
 
+    static class SharedCountsFlash extends GoodFlash {
+        @Override
+        protected Flash create(FlashGeometry geometry) {
+            return new ArrayFlash(geometry, ArrayFlash.Fault.ERASE_COUNTS_SHARED);
+        }
+    }
+
+    @Test
+    void aFlashHandingOutItsOwnEraseCountersFails() {
+        // Flash.eraseCounts(): "a fresh copy". Before, the kit never changed what it was handed, so this passed.
+        Map<String, Throwable> shared = Launch.run(SharedCountsFlash.class).failed();
+        assertEquals(Set.of("eraseCountsPerUnitAndNoBadUnitsOnAFreshChip"), shared.keySet(), shared.toString());
+        assertTrue(shared.get("eraseCountsPerUnitAndNoBadUnitsOnAFreshChip").getMessage().startsWith("eraseCounts() returns a fresh"
+                + " copy: a change to it is not the flash's ==> array contents differ at index [1], expected: <1> but was: <99>"),
+                shared.toString());
+    }
+
     static class UncountedFlash extends GoodFlash {
         @Override
         protected Flash create(FlashGeometry geometry) {
@@ -220,5 +237,98 @@ class TestKitTest {
         assertTrue(o.failed().containsKey("aPortIsNotHandedItsOwnFramesBack"), o.failed().keySet().toString());
         assertTrue(o.passed().containsAll(Set.of("theMacAddressIsUnicastStableAndEachPortsOwn", "theMtuCarriesABoot")),
                 o.passed().toString());
+    }
+
+    /** A port with one fault of its own: it sends {@code copies} of every frame, loses every {@code loseEvery}-th, or
+     * waits for room once {@code room} frames are out (as a blocking socket's send does) until it is closed. */
+    static final class FaultyPort extends ForwardingLink implements AutoCloseable {
+        private final int copies;
+        private final int loseEvery;
+        private final int room;
+        private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        private int sent;
+
+        FaultyPort(EmulatedPort inner, int copies, int loseEvery, int room) {
+            super(inner);
+            this.copies = copies;
+            this.loseEvery = loseEvery;
+            this.room = room;
+        }
+
+        @Override
+        public boolean transmit(long now, int length, FrameFiller filler) {
+            sent++;
+            if (sent > room) {
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            }
+            if (loseEvery > 0 && sent % loseEvery == 0) {
+                return true;
+            }
+            for (int i = 0; i < copies; i++) {
+                inner.transmit(now, length, filler);
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    static LinkContract.LinkPair faultyPair(int copies, int loseEvery, int room) {
+        var segment = new Simulation().newSegment(100_000, FaultPlan.NONE, 1);
+        return LinkContract.LinkPair.virtualTime(
+                new FaultyPort(segment.attach(MacAddress.parse("02:00:00:00:00:0a")), copies, loseEvery, room),
+                new FaultyPort(segment.attach(MacAddress.parse("02:00:00:00:00:0b")), copies, loseEvery, room));
+    }
+
+    static class DuplicatingLink extends LinkContract {
+        @Override
+        protected LinkPair pair() {
+            return faultyPair(2, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    static class LosingLink extends LinkContract {
+        @Override
+        protected LinkPair pair() {
+            return faultyPair(1, 5, Integer.MAX_VALUE);
+        }
+    }
+
+    static class BlockingLink extends LinkContract {
+        @Override
+        protected LinkPair pair() {
+            return faultyPair(1, 0, 20);
+        }
+    }
+
+    @Test
+    void aLinkThatDuplicatesOrLosesFramesIsToldSoNotThatAFrameCameBroken() {
+        // The kit numbers its frames in the order it sends them (bytes 18..21). Before, a duplicate or a loss in the 16
+        // frames in order read "frame 1 of 16: the frame arrives whole, byte for byte ==> array lengths differ".
+        Map<String, Throwable> duplicating = Launch.run(DuplicatingLink.class).failed();
+        assertEquals("frame 1 of 16: the link handed over the test's frame #0 where #1 was due (numbered as sent):"
+                + " an earlier frame again, duplicated, or one held back and reordered",
+                duplicating.get("framesArriveInTheOrderSent").getMessage());
+        Map<String, Throwable> losing = Launch.run(LosingLink.class).failed();
+        assertEquals("frame 4 of 16: the link handed over the test's frame #5 where #4 was due (numbered as sent): a later one,"
+                + " #4 lost or reordered behind it", losing.get("framesArriveInTheOrderSent").getMessage());
+    }
+
+    @Test
+    void aLinkWhoseTransmitWaitsForRoomFails() {
+        // Link: "Nothing on this interface blocks"; out of room, transmit returns false. Before, the kit only timed
+        // receive, so a transmit that waited for room passed every test.
+        Launch.Outcome o = Launch.run(BlockingLink.class);
+        assertEquals(Set.of("transmitDoesNotBlock"), o.failed().keySet(), o.failed().toString());
+        assertTrue(o.failed().get("transmitDoesNotBlock").getMessage().startsWith("transmit returns at once, true or false"
+                + " (no room): 100 calls within PT2S ==> execution timed out after 2000 ms"), o.failed().toString());
     }
 }

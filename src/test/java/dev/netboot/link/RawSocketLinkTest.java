@@ -379,4 +379,24 @@ class RawSocketLinkTest extends LinkContract {
         lb.close();
         lb.close();
     }
+
+    /**
+     * A closed link refuses every call in one line. Before, receive read the receive ring after close had unmapped it
+     * and the JVM died of SIGSEGV (a board's loop polling a link its error path had closed); transmit sent on a file
+     * descriptor number the system may have given to another file by then.
+     */
+    @Test
+    void aClosedLinkRefusesEveryCall() {
+        RawSocketLink la = open(a);
+        la.close();
+        String closed = a + ": the link is closed";
+        assertEquals(closed, assertThrows(LinkException.class, () -> la.receive(0, (now, f, len) -> { })).getMessage());
+        assertEquals(closed, assertThrows(LinkException.class, () -> la.transmit(0, 60, (f, len) -> { })).getMessage());
+        assertEquals(closed, assertThrows(LinkException.class, () -> la.awaitFrame(1_000_000L)).getMessage());
+        assertEquals(closed, assertThrows(LinkException.class, () -> la.joinMulticast(MacAddress.parse("01:00:5e:00:00:01")))
+                .getMessage());
+        assertEquals(closed, assertThrows(LinkException.class, () -> la.leaveMulticast(MacAddress.parse("01:00:5e:00:00:01")))
+                .getMessage());
+        assertEquals(closed, assertThrows(LinkException.class, la::receiveAllFrames).getMessage());
+    }
 }

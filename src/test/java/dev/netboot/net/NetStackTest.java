@@ -529,4 +529,18 @@ class NetStackTest {
         b.putShort(Frames.IP_OFF + 10, (short) Checksum.of(b, Frames.IP_OFF, Ipv4Packet.HEADER_LEN));
         return c;
     }
+
+    /**
+     * Settings out of range are named field by field. Before: "net settings out of range: 0, 0, 0, 0, 0, 16", which
+     * left a firmware engineer passing NetConfig to Board.Builder.net to count the record's components.
+     */
+    @Test
+    void netSettingsOutOfRangeAreNamed() {
+        assertEquals("net settings: ARP cache of 0 entries, entries kept 0 ns, requests 0 ns apart, 0 requests, TTL 0, 16 UDP"
+                + " bindings (expected: entries and requests at least 1, times above 0, TTL 1..255, bindings 1..65535)",
+                assertThrows(IllegalArgumentException.class, () -> new NetConfig(0, 0, 0, 0, 0, true)).getMessage());
+        // RFC 791: TTL is an 8-bit field.
+        assertThrows(IllegalArgumentException.class, () -> new NetConfig(16, 1, 1, 1, 256, true));
+        new NetConfig(1, 1, 1, 1, 255, true);
+    }
 }

@@ -76,14 +76,31 @@ public final class Capture {
         return frames;
     }
 
-    /** Returns the frames of kind {@code kind}. */
+    /**
+     * Returns the frames of kind {@code kind}.
+     *
+     * @throws IllegalArgumentException when {@code kind} is none of {@link #KINDS}: a misspelt kind would match nothing
+     */
     public List<Frame> frames(String kind) {
-        return frames.stream().filter(f -> f.is(kind)).toList();
+        String k = known(kind);
+        return frames.stream().filter(f -> f.is(k)).toList();
     }
 
-    /** Returns how many frames are of kind {@code kind}. */
+    /**
+     * Returns how many frames are of kind {@code kind}.
+     *
+     * @throws IllegalArgumentException when {@code kind} is none of {@link #KINDS}: a misspelt kind would count none
+     */
     public long count(String kind) {
-        return frames.stream().filter(f -> f.is(kind)).count();
+        String k = known(kind);
+        return frames.stream().filter(f -> f.is(k)).count();
+    }
+
+    private static String known(String kind) {
+        if (!KINDS.contains(kind)) {
+            throw new IllegalArgumentException("no frame kind '" + kind + "' (expected one of: " + String.join(", ", KINDS) + ")");
+        }
+        return kind;
     }
 
     /** Returns how many frames {@code which} accepts. */

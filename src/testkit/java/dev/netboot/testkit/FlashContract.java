@@ -53,7 +53,8 @@ import org.junit.jupiter.api.function.Executable;
  * chip of the same units erased to 0xA5 (a flash that takes only 0xFF answers false to
  * {@link #acceptsAnyErasedValue()}), and {@link #sweepGeometry()}. A driver of one fixed chip overrides both
  * geometries to its own; the rules need pages of 8 bytes or more, erase units of two pages or more and four erase
- * units of flash, the sweep a flash of four erase units and two slots of 40 KiB. Flashes made by {@code create} are
+ * units of flash, the sweep four erase units of metadata and two slots of 40 KiB (whole erase units) after them:
+ * 96 KiB of 4 KiB units, 384 KiB of 64 KiB ones ({@link PowerCutSweep.Layout#of}). Flashes made by {@code create} are
  * closed after each test.
  */
 public abstract class FlashContract {
@@ -397,6 +398,8 @@ public abstract class FlashContract {
         expected[1] = 1;
         expected[2] = 2;
         assertArrayEquals(expected, f.eraseCounts());
+        f.eraseCounts()[1] = 99;
+        assertArrayEquals(expected, f.eraseCounts(), "eraseCounts() returns a fresh copy: a change to it is not the flash's");
         for (int u = 0; u < units; u++) {
             assertFalse(f.isBad(u), "unit " + u + " of a fresh chip");
         }

@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The contract every {@link Link} keeps, as a JUnit 5 test suite: extend this class, implement {@link #pair} to
@@ -48,8 +49,10 @@ import org.junit.jupiter.api.Test;
  * <p>The kit's frames carry EtherType 0x88b5 (IEEE 802 local experimental); frames of any other kind that a real
  * segment carries (IPv6 neighbour discovery, LLDP) are skipped, so the pair needs a quiet segment, not a silent
  * one. Real-time waits are bounded at {@link #WAIT} for a frame that must come and {@link #QUIET} for one that must
- * not.
+ * not. A driver call that blocks fails its test rather than hanging the build: each test runs in a thread of its own
+ * and fails after 60 s.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class LinkContract {
     /** How long a real-time test waits for a frame that must arrive. */
     public static final Duration WAIT = Duration.ofSeconds(2);
@@ -215,9 +218,21 @@ public abstract class LinkContract {
         }
     }
 
+    /** Returns the number {@link #frame} gave {@code f}: the test makes and sends its frames in this order. */
+    private static int number(byte[] f) {
+        return ByteBuffer.wrap(f).getInt(18);
+    }
+
     private byte[] expect(Link link, byte[] sent, String what) {
         byte[] got = take(link, WAIT);
         assertNotNull(got, what + ": nothing arrived" + (virtual ? " (pollAt() named no time within 1 s)" : " within " + WAIT));
+        int due = number(sent);
+        int came = number(got);
+        if (came != due) {
+            fail(what + ": the link handed over the test's frame #" + came + " where #" + due + " was due"
+                    + " (numbered as sent): " + (came < due ? "an earlier frame again, duplicated, or one held back and reordered"
+                    : "a later one, #" + due + " lost or reordered behind it"));
+        }
         assertArrayEquals(sent, got, what + ": the frame arrives whole, byte for byte");
         return got;
     }
@@ -307,6 +322,18 @@ public abstract class LinkContract {
             w.awaitFrame(QUIET.toNanos());
             assertTrue(System.nanoTime() - t0 < WAIT.toNanos(), "awaitFrame returns by its timeout on a quiet link");
         }
+    }
+
+    @Test
+    public void transmitDoesNotBlock() throws Exception {
+        LinkPair p = open();
+        byte[] f = frame(p.b().macAddress(), p.a().macAddress(), MIN_FRAME);
+        // A link out of room says so (false) and the board retries on a later poll; it never waits for room or the wire.
+        assertTimeoutPreemptively(WAIT, () -> {
+            for (int i = 0; i < 100; i++) {
+                p.a().transmit(now(), f.length, (buf, length) -> buf.put(0, f, 0, length));
+            }
+        }, "transmit returns at once, true or false (no room): 100 calls within " + WAIT);
     }
 
     @Test
