@@ -31,6 +31,17 @@ import org.junit.jupiter.api.io.TempDir;
 class DhcpInteropTest {
     static final String BOARD_MAC = "02:00:00:99:00:10";
     static final String SERVER = "192.0.2.1";
+    /** ISC dhcpd's configuration as the boot server beside another DHCP server: its pool, the TFTP server 192.0.2.2. */
+    private static final String BOOT_SERVER_DHCPD = """
+            ddns-update-style none;
+            default-lease-time 600;
+            max-lease-time 600;
+            subnet 192.0.2.0 netmask 255.255.255.0 {
+              range 192.0.2.100 192.0.2.110;
+              next-server 192.0.2.2;
+              filename "boot.img";
+            }
+            """;
 
     @TempDir
     Path dir;
@@ -361,16 +372,7 @@ class DhcpInteropTest {
             byte[] img = image(200_000);
             dnsmasq(net, office, lan.s0(), "office.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping");
-            iscDhcpd(net, boot, b0, """
-                    ddns-update-style none;
-                    default-lease-time 600;
-                    max-lease-time 600;
-                    subnet 192.0.2.0 netmask 255.255.255.0 {
-                      range 192.0.2.100 192.0.2.110;
-                      next-server 192.0.2.2;
-                      filename "boot.img";
-                    }
-                    """);
+            iscDhcpd(net, boot, b0, BOOT_SERVER_DHCPD);
             tftp(net, boot, b0);
             JsonNode j = bootsWith(lan, img, "dhcpd.log");
             assertEquals("192.0.2.2", j.get("dhcpServer").asText());
@@ -396,16 +398,7 @@ class DhcpInteropTest {
             byte[] img = image(200_000);
             dnsmasq(net, lan.srv(), lan.s0(), "rogue.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping", "--dhcp-boot=boot.img,,192.0.2.99");
-            iscDhcpd(net, sw.other(), sw.otherPort(), """
-                    ddns-update-style none;
-                    default-lease-time 600;
-                    max-lease-time 600;
-                    subnet 192.0.2.0 netmask 255.255.255.0 {
-                      range 192.0.2.100 192.0.2.110;
-                      next-server 192.0.2.2;
-                      filename "boot.img";
-                    }
-                    """);
+            iscDhcpd(net, sw.other(), sw.otherPort(), BOOT_SERVER_DHCPD);
             tftp(net, sw.other(), sw.otherPort());
             JsonNode j = bootsWith(lan, img, "dhcpd.log");
             assertEquals("192.0.2.2", j.get("dhcpServer").asText());
