@@ -41,7 +41,7 @@ public final class BootSlots {
      *                                  metadata partition has fewer than two erase units
      */
     public BootSlots(Flash flash, Partition slotA, Partition slotB, Partition metadata) {
-        this.flash = Objects.requireNonNull(flash);
+        this.flash = Objects.requireNonNull(flash, "flash");
         FlashGeometry g = flash.geometry();
         for (Partition p : new Partition[] {slotA, slotB, metadata}) {
             p.checkFits(g);

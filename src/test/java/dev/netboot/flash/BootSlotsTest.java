@@ -51,6 +51,12 @@ class BootSlotsTest {
      * byte other than 0 or 1 is what a forged or garbled copy looks like, refused as a bad field.
      */
     @Test
+    void noFlashIsNamedInTheRefusal() {
+        // A firmware's DeviceProfile.bootSlots(null) said only "null" (the library QA pass).
+        assertEquals("flash", assertThrows(NullPointerException.class, () -> new BootSlots(null, A, B, META)).getMessage());
+    }
+
+    @Test
     void aSignedSlotRecordsItsKeyIdInTheRecordAndKeepsItThroughAConfirm() throws Exception {
         byte[] img = image(10_001, 1);
         slots.load();

@@ -142,6 +142,22 @@ class NetbootExtensionTest {
         }
     }
 
+    /** A test whose @Lan asks for a loss no wire has. */
+    @ExtendWith(NetbootExtension.class)
+    static class ImpossibleLoss {
+        @Test
+        @Lan(loss = 1.5)
+        void boots(TestBoard board) {
+        }
+    }
+
+    @Test
+    void aLossOutOfRangeIsRefusedNamingTheAnnotation() {
+        // The library QA pass: the emulator's fault-plan words came alone, not saying that @Lan's loss was wrong.
+        Throwable t = Launch.run(ImpossibleLoss.class).failed().get("boots");
+        assertTrue(t.getMessage().startsWith("@Lan(loss = 1.5): "), t.getMessage());
+    }
+
     @Test
     void aFailedTestPrintsItsLansTimelineAndLeavesItsCapture() throws Exception {
         Path pcap = Path.of("target/netboot-lan/" + FailingFixture.class.getName() + ".bootsAndThenFails.pcap");

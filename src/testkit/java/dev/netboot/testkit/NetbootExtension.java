@@ -176,7 +176,11 @@ public final class NetbootExtension implements ParameterResolver, TestExecutionE
             s = s.withSeed(lan.seed());
         }
         if (lan.loss() >= 0) {
-            s = s.withLoss(lan.loss());
+            try {
+                s = s.withLoss(lan.loss());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterResolutionException("@Lan(loss = " + lan.loss() + "): " + e.getMessage());
+            }
         }
         return new TestLan(s, Shipped.profile(lan.profile()), lan.flashTiming());
     }
