@@ -103,7 +103,9 @@ final class TftpCommand implements Runnable {
                         + (windowsize > TftpConfig.MAX_WINDOW_SIZE ? "; " + TftpConfig.WINDOW_LIMIT_WHY : "") + ")");
             }
             if (timeout != null && !(timeout >= 0.001 && timeout <= 255)) {
-                throw new UsageException("--timeout " + timeout + " (expected: 0.001..255 seconds)");
+                // As given in decimals (Double.toString said 1.0E-4 for 0.0001, 100000.0 for 100000).
+                throw new UsageException("--timeout " + java.math.BigDecimal.valueOf(timeout).stripTrailingZeros().toPlainString()
+                        + " (expected: 0.001..255 seconds)");
             }
             if (retries != null && (retries < 0 || retries > 100)) {
                 throw new UsageException("--retries " + retries + " (expected: 0..100)");

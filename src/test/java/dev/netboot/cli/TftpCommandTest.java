@@ -46,6 +46,16 @@ class TftpCommandTest {
         }
     }
 
+    /** A timeout out of range is said as it was given, in decimals (it came back as 1.0E-4 and 100000.0). */
+    @Test
+    void aTimeoutOutOfRangeIsSaidInDecimals() {
+        for (String t : new String[] {"0.0001", "100000", "255.5"}) {
+            BootCliTest.Run r = BootCliTest.run("tftp", "get", "127.0.0.1", "f", "--timeout", t);
+            assertEquals(2, r.exit(), t + ": " + r.err());
+            assertEquals("netboot: tftp get: --timeout " + t + " (expected: 0.001..255 seconds)\n", r.err(), t);
+        }
+    }
+
     @Test
     void usageErrorsExit2() {
         for (String[] args : List.of(
