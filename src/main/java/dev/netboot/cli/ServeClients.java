@@ -66,6 +66,14 @@ final class ServeClients {
                     if (c.dhcpRequests == 1) {
                         line(now, "dhcp ", c, w.label());
                     }
+                    if (w.label().equals("DHCPDECLINE") && c.address != null && c.how.equals("dhcp")) {
+                        // RFC 2131 section 4.4.1: the client found its address in use (an ARP reply) and does not use it;
+                        // the server keeps the address out of its offers. Until another DHCPACK the client has none.
+                        line(now, "dhcp ", c, "DHCPDECLINE " + c.address);
+                        byIp.remove(c.address.value(), c.mac);
+                        c.address = null;
+                        c.how = "none";
+                    }
                 }
             }
             case DHCP_REPLY -> {
