@@ -242,6 +242,9 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
+        if (servers.dhcp() != null) {
+            watch.poolRefusals(servers.dhcp()::refusedForPool);
+        }
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
             List<String> sidecars = List.of();
             if (files != null) {

@@ -149,6 +149,45 @@ class ServeClientsTest {
         assertTrue(lines.get(3).endsWith(CLIENT_MAC + "  DHCPACK 192.0.2.43"), lines.get(3));
     }
 
+    /**
+     * A pool of one address and two clients: the first is offered it (RFC 2131 section 4.3.1: the server reserves it for
+     * that client), so the second's DHCPDISCOVER finds none left and goes unanswered. With pool-size 2 and three dhclients
+     * serve's summary said only "no address, 3 DHCP/BOOTP requests, 0 replies", as if serve had failed; ISC dhcpd logs
+     * "no free leases", dnsmasq "no address available".
+     */
+    @Test
+    void aClientThePoolHadNoAddressForIsSaidToHaveFoundNoneLeft(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("one.scenario"), """
+                [server]
+                address = 192.0.2.1
+                netmask = 255.255.255.0
+                [bootp]
+                client-address = 192.0.2.42
+                pool-size = 1
+                """);
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
+        clients.poolRefusals(servers.dhcp()::refusedForPool);
+        MacAddress other = MacAddress.parse("02:aa:00:00:00:12");
+        long now = ScriptedLink.SEC;
+        for (MacAddress mac : List.of(CLIENT_MAC, other)) {
+            BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, (int) mac.value(), 0, 0, Ipv4Address.ANY,
+                    Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, mac, "", "",
+                    BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
+            byte[] f = Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
+            clients.frame(now, WireFrame.of(f, f.length));
+            link.deliver(now, f);
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+            }
+            now += ScriptedLink.MS;
+        }
+        assertTrue(summary().contains(CLIENT_MAC + "  no address, 1 DHCP/BOOTP requests, 1 replies"), summary());
+        assertTrue(summary().contains(other + "  no address (none left in the pool), 1 DHCP/BOOTP requests, 0 replies"), summary());
+    }
+
     @Test
     void aDhcpMessageThatDoesNotParseIsSaidOnceNotPassedOverInSilence() {
         // A 100-byte "DHCPDISCOVER" (a BOOTP message is at least 236 bytes, RFC 951): the server ignores it, and the one
