@@ -40,10 +40,19 @@ final class ServeClients {
     private boolean running;
     private long idleSince = -1; // when the last transfer running ended; -1 while one runs
     private List<TftpMulticastSession> multicast = List.of();
+    private java.util.function.Predicate<MacAddress> refusedForPool = _ -> false;
 
     ServeClients(PrintStream err, MacAddress server) {
         this.err = err;
         this.server = server;
+    }
+
+    /**
+     * Lets the summary say why a client has no address: {@code refused} is true of a client whose last request found the
+     * address pool exhausted (the DHCP server's {@code refusedForPool}), as ISC dhcpd logs "no free leases".
+     */
+    void poolRefusals(java.util.function.Predicate<MacAddress> refused) {
+        this.refusedForPool = java.util.Objects.requireNonNull(refused);
     }
 
     private ServeClient client(MacAddress mac, long now) {
@@ -65,6 +74,14 @@ final class ServeClients {
                     c.dhcpRequests++;
                     if (c.dhcpRequests == 1) {
                         line(now, "dhcp ", c, w.label());
+                    }
+                    if (w.label().equals("DHCPDECLINE") && c.address != null && c.how.equals("dhcp")) {
+                        // RFC 2131 section 4.4.1: the client found its address in use (an ARP reply) and does not use it;
+                        // the server keeps the address out of its offers. Until another DHCPACK the client has none.
+                        line(now, "dhcp ", c, "DHCPDECLINE " + c.address);
+                        byIp.remove(c.address.value(), c.mac);
+                        c.address = null;
+                        c.how = "none";
                     }
                 }
             }
@@ -274,7 +291,8 @@ final class ServeClients {
         for (ServeClient c : clients.values()) {
             ServeTransfer main = c.main();
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
-                    .append(c.address == null ? "no address" : c.address + " (" + c.how + ")")
+                    .append(c.address != null ? c.address + " (" + c.how + ")"
+                            : refusedForPool.test(c.mac) ? "no address (none left in the pool)" : "no address")
                     .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
             if (main == null) {
                 b.append(", no transfer");

@@ -242,6 +242,9 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
+        if (servers.dhcp() != null) {
+            watch.poolRefusals(servers.dhcp()::refusedForPool);
+        }
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
             List<String> sidecars = List.of();
             if (files != null) {
@@ -268,26 +271,34 @@ final class ServeCommand implements Callable<Integer> {
             long now = 0;
             String why = "stopped by a signal";
             boolean short_ = false;
-            while (true) {
-                now = System.nanoTime() - origin;
-                servers.poll(now);
-                watch.poll(now, servers.tftp());
-                if (stop) {
-                    break;
+            boolean linkFailed = false;
+            try {
+                while (true) {
+                    now = System.nanoTime() - origin;
+                    servers.poll(now);
+                    watch.poll(now, servers.tftp());
+                    if (stop) {
+                        break;
+                    }
+                    if (clients != null && watch.finished() >= clients && watch.quiet(now, LINGER)) {
+                        why = watch.finished() + " of " + clients + " clients finished";
+                        break;
+                    }
+                    if (now >= s.forNanos()) {
+                        why = String.format(Locale.ROOT, "stopped after %s", duration);
+                        short_ = clients != null;
+                        break;
+                    }
+                    long wait = Math.min(servers.pollAt(), s.forNanos()) - now;
+                    if (wait > 0) {
+                        raw.awaitFrame(Math.min(wait, MAX_WAIT));
+                    }
                 }
-                if (clients != null && watch.finished() >= clients && watch.quiet(now, LINGER)) {
-                    why = watch.finished() + " of " + clients + " clients finished";
-                    break;
-                }
-                if (now >= s.forNanos()) {
-                    why = String.format(Locale.ROOT, "stopped after %s", duration);
-                    short_ = clients != null;
-                    break;
-                }
-                long wait = Math.min(servers.pollAt(), s.forNanos()) - now;
-                if (wait > 0) {
-                    raw.awaitFrame(Math.min(wait, MAX_WAIT));
-                }
+            } catch (LinkException e) {
+                // The interface went down or away mid-run (ip link set down, a USB NIC unplugged, a TAP deleted): the
+                // run failed (exit 1, not a usage error), and what was served until then is still said.
+                why = "interface lost: " + e.getMessage();
+                linkFailed = true;
             }
             // "stopped after 25s (25.001 s)", "stopped by a signal (8.120 s)", "3 of 3 clients finished (12.004 s)"
             err.printf(Locale.ROOT, "netboot: %s (%.3f s)%n", why, now / 1e9);
@@ -316,6 +327,9 @@ final class ServeCommand implements Callable<Integer> {
                     err.println("netboot: cannot write the timeline " + IoProblems.of(timeline, e));
                     return Main.EXIT_FAILED;
                 }
+            }
+            if (linkFailed) {
+                return Main.EXIT_FAILED;
             }
             if (short_) {
                 int gone = watch.givenUp();

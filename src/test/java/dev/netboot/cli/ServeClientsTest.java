@@ -11,6 +11,10 @@ import dev.netboot.emulator.WireServers;
 import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.net.Frames;
 import dev.netboot.net.ScriptedLink;
+import dev.netboot.wire.BootpMessage;
+import dev.netboot.wire.BootpOptions;
+import dev.netboot.wire.DhcpMessageType;
+import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
@@ -111,6 +115,77 @@ class ServeClientsTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    void dhcp(long now, boolean fromServer, DhcpMessageType.Known type, Ipv4Address yiaddr) {
+        BootpMessage m = new BootpMessage(fromServer ? BootpMessage.BOOTREPLY : BootpMessage.BOOTREQUEST, 1, 6, 0, 0x1234, 0, 0,
+                Ipv4Address.ANY, yiaddr, Ipv4Address.ANY, Ipv4Address.ANY, CLIENT_MAC, "", "",
+                BootpOptions.of(new DhcpOption.MessageType(type)));
+        byte[] f = fromServer ? Frames.udp(SERVER_MAC, CLIENT_MAC, SERVER, 67, yiaddr, 68, Frames.bootp(m))
+                : Frames.udp(CLIENT_MAC, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
+        clients.frame(now, WireFrame.of(f, f.length));
+    }
+
+    /**
+     * RFC 2131 section 4.4.1: a client whose ARP probe finds its new address in use sends DHCPDECLINE and does not use it.
+     * busybox {@code udhcpc -a}, with another host on 192.0.2.42, declined it and then 192.0.2.43 (pool-size 2), and
+     * serve's summary still gave it 192.0.2.43 (dhcp): an address it never used. It has none until another DHCPACK.
+     */
+    @Test
+    void aClientThatDeclinedItsAddressHasNoneUntilItIsGivenAnother() {
+        Ipv4Address first = Ipv4Address.parse("192.0.2.42");
+        Ipv4Address second = Ipv4Address.parse("192.0.2.43");
+        dhcp(1_000_000_000L, false, DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY);
+        dhcp(1_001_000_000L, true, DhcpMessageType.Known.ACK, first);
+        dhcp(1_002_000_000L, false, DhcpMessageType.Known.DECLINE, Ipv4Address.ANY);
+        assertTrue(summary().contains(CLIENT_MAC + "  no address, 2 DHCP/BOOTP requests, 1 replies"), summary());
+        assertTrue(clients.json(5_000_000_000L).getFirst().toString().contains("\"address\":null,\"how\":\"none\""));
+        dhcp(4_000_000_000L, false, DhcpMessageType.Known.DISCOVER, Ipv4Address.ANY);
+        dhcp(4_001_000_000L, true, DhcpMessageType.Known.ACK, second);
+        assertTrue(summary().contains(CLIENT_MAC + "  192.0.2.43 (dhcp), 3 DHCP/BOOTP requests, 2 replies"), summary());
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(2).endsWith(CLIENT_MAC + "  DHCPDECLINE 192.0.2.42"), lines.get(2));
+        assertTrue(lines.get(3).endsWith(CLIENT_MAC + "  DHCPACK 192.0.2.43"), lines.get(3));
+    }
+
+    /**
+     * A pool of one address and two clients: the first is offered it (RFC 2131 section 4.3.1: the server reserves it for
+     * that client), so the second's DHCPDISCOVER finds none left and goes unanswered. With pool-size 2 and three dhclients
+     * serve's summary said only "no address, 3 DHCP/BOOTP requests, 0 replies", as if serve had failed; ISC dhcpd logs
+     * "no free leases", dnsmasq "no address available".
+     */
+    @Test
+    void aClientThePoolHadNoAddressForIsSaidToHaveFoundNoneLeft(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("one.scenario"), """
+                [server]
+                address = 192.0.2.1
+                netmask = 255.255.255.0
+                [bootp]
+                client-address = 192.0.2.42
+                pool-size = 1
+                """);
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
+        clients.poolRefusals(servers.dhcp()::refusedForPool);
+        MacAddress other = MacAddress.parse("02:aa:00:00:00:12");
+        long now = ScriptedLink.SEC;
+        for (MacAddress mac : List.of(CLIENT_MAC, other)) {
+            BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, (int) mac.value(), 0, 0, Ipv4Address.ANY,
+                    Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, mac, "", "",
+                    BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
+            byte[] f = Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
+            clients.frame(now, WireFrame.of(f, f.length));
+            link.deliver(now, f);
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+            }
+            now += ScriptedLink.MS;
+        }
+        assertTrue(summary().contains(CLIENT_MAC + "  no address, 1 DHCP/BOOTP requests, 1 replies"), summary());
+        assertTrue(summary().contains(other + "  no address (none left in the pool), 1 DHCP/BOOTP requests, 0 replies"), summary());
     }
 
     @Test
