@@ -40,7 +40,7 @@ final class ServeClients {
     private boolean running;
     private long idleSince = -1; // when the last transfer running ended; -1 while one runs
     private List<TftpMulticastSession> multicast = List.of();
-    private java.util.function.Predicate<MacAddress> refusedForPool = _ -> false;
+    private java.util.function.Function<MacAddress, String> noAddressBecause = _ -> null;
 
     ServeClients(PrintStream err, MacAddress server) {
         this.err = err;
@@ -48,11 +48,12 @@ final class ServeClients {
     }
 
     /**
-     * Lets the summary say why a client has no address: {@code refused} is true of a client whose last request found the
-     * address pool exhausted (the DHCP server's {@code refusedForPool}), as ISC dhcpd logs "no free leases".
+     * Lets the summary say why a client has no address: {@code why} gives the address server's reason for a client it
+     * left unanswered (its pool exhausted, as ISC dhcpd logs "no free leases"; a relay agent from a subnet it has no
+     * pool for, as dnsmasq logs "no address range available"), or null.
      */
-    void poolRefusals(java.util.function.Predicate<MacAddress> refused) {
-        this.refusedForPool = java.util.Objects.requireNonNull(refused);
+    void noAddressBecause(java.util.function.Function<MacAddress, String> why) {
+        this.noAddressBecause = java.util.Objects.requireNonNull(why);
     }
 
     private ServeClient client(MacAddress mac, long now) {
@@ -290,9 +291,9 @@ final class ServeClients {
                 + (gone == 0 ? "" : ", " + gone + " given up"));
         for (ServeClient c : clients.values()) {
             ServeTransfer main = c.main();
+            String why = c.address == null ? noAddressBecause.apply(c.mac) : null;
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
-                    .append(c.address != null ? c.address + " (" + c.how + ")"
-                            : refusedForPool.test(c.mac) ? "no address (none left in the pool)" : "no address")
+                    .append(c.address != null ? c.address + " (" + c.how + ")" : why != null ? "no address (" + why + ")" : "no address")
                     .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
             if (main == null) {
                 b.append(", no transfer");

@@ -10,6 +10,8 @@ import dev.netboot.emulator.timeline.WireFrame;
 import dev.netboot.link.LinkException;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.link.RawSocketLink;
+import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -243,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
         if (servers.dhcp() != null) {
-            watch.poolRefusals(servers.dhcp()::refusedForPool);
+            watch.noAddressBecause(noAddressBecause(servers.dhcp()));
         }
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
             List<String> sidecars = List.of();
@@ -345,6 +347,17 @@ final class ServeCommand implements Callable<Integer> {
     private interface Closing extends AutoCloseable {
         @Override
         void close();
+    }
+
+    /** The summary's words for a client {@code dhcp} left without an address, or null when it did not refuse it. */
+    static java.util.function.Function<MacAddress, String> noAddressBecause(dev.netboot.emulator.DhcpServer dhcp) {
+        return mac -> {
+            if (dhcp.refusedForPool(mac)) {
+                return "none left in the pool";
+            }
+            Ipv4Address relay = dhcp.unknownRelay(mac);
+            return relay == null ? null : "relayed by " + relay + ", a subnet the scenario has no [relay] for";
+        };
     }
 
     private static String faults(ChaosLink.Faults f) {

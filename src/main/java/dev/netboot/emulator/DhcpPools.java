@@ -2,6 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,9 @@ final class DhcpPools {
     // dnsmasq "no address available"), and the clients whose last such request was: they have had no offer since.
     private long exhausted;
     private final Set<MacAddress> unserved = new HashSet<>();
+    // Clients whose last request came through a relay agent from a subnet no pool serves, and that agent's giaddr
+    // (dnsmasq logs "no address range available for DHCP request via" it): no offer has reached them since.
+    private final Map<MacAddress, Ipv4Address> strangers = new HashMap<>();
 
     /** The pools {@code config} describes, every address free. */
     DhcpPools(BootpServerConfig config) {
@@ -66,9 +70,20 @@ final class DhcpPools {
         unserved.add(chaddr);
     }
 
-    /** An address goes to {@code chaddr}: it is no longer refused for the pool. */
+    /** A request from {@code chaddr} came through the relay agent {@code giaddr}, whose subnet no pool serves. */
+    void noSubnet(MacAddress chaddr, Ipv4Address giaddr) {
+        strangers.put(chaddr, giaddr);
+    }
+
+    /** An address goes to {@code chaddr}: it is no longer refused for the pool, nor a stranger. */
     void offered(MacAddress chaddr) {
         unserved.remove(chaddr);
+        strangers.remove(chaddr);
+    }
+
+    /** Returns the relay agent of client {@code chaddr}'s last request when no pool serves its subnet, else null. */
+    Ipv4Address unknownRelay(MacAddress chaddr) {
+        return strangers.get(chaddr);
     }
 
     /** Returns the requests left unanswered because the pool had no address left for them. */

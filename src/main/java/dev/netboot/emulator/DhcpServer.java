@@ -142,6 +142,14 @@ public final class DhcpServer implements UdpHandler, SimNode {
         return pools.refused(chaddr);
     }
 
+    /**
+     * Returns the relay agent (giaddr) that client {@code chaddr}'s last request came through when the server has no
+     * pool for that agent's subnet (a scenario without its {@code [relay]}), and no offer went to it since; else null.
+     */
+    public Ipv4Address unknownRelay(MacAddress chaddr) {
+        return pools.unknownRelay(chaddr);
+    }
+
     /** Returns the addresses of the main pool (the server's own subnet), first to last. */
     public int poolSize() {
         return pools.size();
@@ -174,6 +182,9 @@ public final class DhcpServer implements UdpHandler, SimNode {
             }
             Subnet subnet = pools.subnetFor(req.giaddr().isAny() ? req.ciaddr() : req.giaddr());
             if (subnet == null) {
+                if (!req.giaddr().isAny()) {
+                    pools.noSubnet(req.chaddr(), req.giaddr());
+                }
                 ignored++;
                 return;
             }

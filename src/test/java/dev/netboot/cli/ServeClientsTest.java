@@ -168,7 +168,7 @@ class ServeClientsTest {
                 """);
         ScriptedLink link = new ScriptedLink(SERVER_MAC);
         WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
-        clients.poolRefusals(servers.dhcp()::refusedForPool);
+        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()));
         MacAddress other = MacAddress.parse("02:aa:00:00:00:12");
         long now = ScriptedLink.SEC;
         for (MacAddress mac : List.of(CLIENT_MAC, other)) {
@@ -186,6 +186,32 @@ class ServeClientsTest {
         }
         assertTrue(summary().contains(CLIENT_MAC + "  no address, 1 DHCP/BOOTP requests, 1 replies"), summary());
         assertTrue(summary().contains(other + "  no address (none left in the pool), 1 DHCP/BOOTP requests, 0 replies"), summary());
+    }
+
+    /**
+     * A DHCPDISCOVER relayed (giaddr 198.51.100.1, RFC 1542 section 4.1.1) from a subnet the scenario has no {@code [relay]}
+     * for: no pool serves it, so the server does not answer (RFC 2131 section 4.3.1 picks the address from giaddr's
+     * subnet). The summary said only "no address"; dnsmasq logs "no address range available for DHCP request via" the
+     * agent.
+     */
+    @Test
+    void aClientRelayedFromASubnetWithoutAPoolIsSaidToBeSo() {
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.Scenario.DEFAULT);
+        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()));
+        Ipv4Address agent = Ipv4Address.parse("198.51.100.1");
+        BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 1, (int) CLIENT_MAC.value(), 0, 0, Ipv4Address.ANY,
+                Ipv4Address.ANY, Ipv4Address.ANY, agent, CLIENT_MAC, "", "",
+                BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
+        MacAddress router = MacAddress.parse("02:aa:00:00:00:fe");
+        byte[] f = Frames.udp(router, SERVER_MAC, agent, 67, dev.netboot.emulator.Scenario.DEFAULT.serverIp(), 67, Frames.bootp(m));
+        long now = ScriptedLink.SEC;
+        clients.frame(now, WireFrame.of(f, f.length));
+        link.deliver(now, f);
+        servers.poll(now);
+        assertEquals(List.of(), link.takeTx(), "no answer");
+        assertTrue(summary().contains(CLIENT_MAC + "  no address (relayed by 198.51.100.1, a subnet the scenario has no [relay]"
+                + " for), 1 DHCP/BOOTP requests, 0 replies"), summary());
     }
 
     @Test
