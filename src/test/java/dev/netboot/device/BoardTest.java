@@ -15,8 +15,8 @@ import dev.netboot.emulator.Simulation;
 import dev.netboot.flash.Flash;
 import dev.netboot.flash.FlashGeometry;
 import dev.netboot.flash.SimulatedNorFlash;
-import dev.netboot.link.ForwardingLink;
 import dev.netboot.link.Link;
+import dev.netboot.net.ScriptedLink;
 import dev.netboot.wire.MacAddress;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -117,21 +117,6 @@ class BoardTest {
         assertEquals("flash geometry " + small + " differs from profile spi-nor-16m's " + PROFILE.flash(), other.getMessage());
     }
 
-    /** A port whose driver reports {@code mac} and {@code mtu}, as a broken driver might. */
-    static Link reporting(MacAddress mac, int mtu) {
-        return new ForwardingLink(new Simulation().newSegment(0, FaultPlan.NONE, 1).attach(PROFILE.mac())) {
-            @Override
-            public MacAddress macAddress() {
-                return mac;
-            }
-
-            @Override
-            public int mtu() {
-                return mtu;
-            }
-        };
-    }
-
     /** Returns the message of the builder's refusal of a board on {@code link}, with {@code mac} when not null. */
     static String refusal(Link link, MacAddress mac) {
         Board.Builder b = Board.builder(PROFILE).link(link).flash(SimulatedNorFlash.inMemory(PROFILE.flash()));
@@ -148,25 +133,28 @@ class BoardTest {
         // total length). Before: an MTU of 0 failed deep inside with "capacity < 0: (-28 < 0)", a null MAC with a
         // NullPointerException naming "<parameter3>", and a broadcast MAC booted, every frame sent from it.
         MacAddress good = MacAddress.parse("02:00:00:00:00:99");
-        String name = reporting(good, 1500).getClass().getName();
+        String name = ScriptedLink.class.getName(); // a driver reporting what it is given, as a broken one might
         for (int mtu : new int[] {0, -1, 575, 65536}) {
             assertEquals("link " + name + " reports an MTU of " + mtu + " (expected: 576..65535, the Ethernet payload a"
-                    + " DHCP client must take up to an IPv4 datagram's most)", refusal(reporting(good, mtu), null));
+                    + " DHCP client must take up to an IPv4 datagram's most)", refusal(new ScriptedLink(good, mtu), null));
         }
         for (int mtu : new int[] {576, 65535}) {
-            Board.builder(PROFILE).link(reporting(good, mtu)).flash(SimulatedNorFlash.inMemory(PROFILE.flash())).build();
+            Board.builder(PROFILE).link(new ScriptedLink(good, mtu)).flash(SimulatedNorFlash.inMemory(PROFILE.flash())).build();
         }
         String unicast = " (expected: a station's own unicast MAC, the first octet even)";
         String[][] macs = {{"ff:ff:ff:ff:ff:ff", ", the broadcast address"}, {"01:00:5e:00:00:01", ", a multicast address"},
             {"03:00:00:00:00:01", ", a multicast address"}, {"00:00:00:00:00:00", ", all zeros"}};
         for (String[] m : macs) {
             MacAddress bad = MacAddress.parse(m[0]);
-            assertEquals("the board's MAC of link " + name + " is " + m[0] + m[1] + unicast, refusal(reporting(bad, 1500), null));
-            assertEquals("the board's MAC given to the builder is " + m[0] + m[1] + unicast, refusal(reporting(good, 1500), bad));
+            assertEquals("the board's MAC of link " + name + " is " + m[0] + m[1] + unicast,
+                    refusal(new ScriptedLink(bad, 1500), null));
+            assertEquals("the board's MAC given to the builder is " + m[0] + m[1] + unicast,
+                    refusal(new ScriptedLink(good, 1500), bad));
         }
-        assertEquals("the board's MAC of link " + name + " is null" + unicast, refusal(reporting(null, 1500), null));
+        assertEquals("the board's MAC of link " + name + " is null" + unicast, refusal(new ScriptedLink(null, 1500), null));
         // The builder's own MAC, or the profile's, stands in for a link that has none of its own to give.
-        Board.builder(PROFILE).link(reporting(null, 1500)).mac(good).flash(SimulatedNorFlash.inMemory(PROFILE.flash())).build();
+        Board.builder(PROFILE).link(new ScriptedLink(null, 1500)).mac(good).flash(SimulatedNorFlash.inMemory(PROFILE.flash()))
+                .build();
     }
 
     @Test
