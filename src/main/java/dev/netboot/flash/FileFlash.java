@@ -3,7 +3,8 @@ package dev.netboot.flash;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -52,40 +53,64 @@ public final class FileFlash implements Flash {
     public static FileFlash open(Path file, FlashGeometry geometry) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(geometry, "geometry");
-        FileChannel ch;
-        boolean created;
-        try {
-            // CREATE_NEW, not an exists() check: a file that appears in between is never overwritten.
-            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            created = true;
-        } catch (FileAlreadyExistsException e) {
-            try {
-                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            } catch (IOException e2) {
-                throw io("flash file " + file + ": cannot open", e2);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            FileFlash made = create(file, geometry);
+            if (made != null) {
+                return made;
             }
-            created = false;
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw io("flash file " + file + ": cannot create", e);
+            throw io("flash file " + file + ": cannot open", e);
         }
         FileFlash f = new FileFlash(geometry, ch, file);
         try {
-            if (created) {
-                for (long at = 0; at < geometry.size(); at += f.erased.capacity()) {
-                    f.writeFully(f.erased.clear().limit((int) Math.min(f.erased.capacity(), geometry.size() - at)), at);
-                }
-                ch.force(true);
-            } else if (ch.size() != geometry.size()) {
+            if (ch.size() != geometry.size()) {
                 throw new FlashException(FlashException.Kind.IO, "flash file " + file + " is " + ch.size()
                         + " bytes (expected: " + geometry.size() + " for profile geometry)");
             }
             return f;
         } catch (IOException e) {
             f.closeQuietly();
-            throw io("flash file " + file + ": cannot fill " + geometry.size() + " bytes", e);
+            throw io("flash file " + file + ": cannot open", e);
         } catch (RuntimeException e) {
             f.closeQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Makes {@code file} erased under a name of its own, then gives it its name, so a power cut during the fill leaves no
+     * short flash file for the next power-up to refuse ({@link FlashFiles#newFile}); returns null if another process made
+     * {@code file} first.
+     */
+    private static FileFlash create(Path file, FlashGeometry geometry) {
+        Path part = FlashFiles.newFile(file);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            FlashFiles.deleteQuietly(part);
+            throw io("flash file " + file + ": cannot create", e);
+        }
+        FileFlash f = new FileFlash(geometry, ch, file);
+        boolean published = false;
+        try {
+            for (long at = 0; at < geometry.size(); at += f.erased.capacity()) {
+                f.writeFully(f.erased.clear().limit((int) Math.min(f.erased.capacity(), geometry.size() - at)), at);
+            }
+            ch.force(true);
+            published = FlashFiles.publish(part, file);
+            return published ? f : null;
+        } catch (IOException e) {
+            throw io("flash file " + file + ": cannot fill " + geometry.size() + " bytes", e);
+        } finally {
+            if (!published) { // an error (a full disk), or the other process's file won
+                f.closeQuietly();
+                FlashFiles.deleteQuietly(part);
+            }
         }
     }
 
