@@ -244,9 +244,8 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
-        if (servers.dhcp() != null) {
-            watch.noAddressBecause(noAddressBecause(servers.dhcp()));
-        }
+        watch.noAddressBecause(servers.dhcp() != null ? noAddressBecause(servers.dhcp()::refusedForPool, servers.dhcp()::unknownRelay)
+                : noAddressBecause(servers.bootp()::refusedForPool, servers.bootp()::unknownRelay));
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
             List<String> sidecars = List.of();
             if (files != null) {
@@ -349,13 +348,17 @@ final class ServeCommand implements Callable<Integer> {
         void close();
     }
 
-    /** The summary's words for a client {@code dhcp} left without an address, or null when it did not refuse it. */
-    static java.util.function.Function<MacAddress, String> noAddressBecause(dev.netboot.emulator.DhcpServer dhcp) {
+    /**
+     * The summary's words for a client the DHCP or BOOTP server left without an address (its {@code refusedForPool} and
+     * {@code unknownRelay}), or null when it did not refuse it.
+     */
+    static java.util.function.Function<MacAddress, String> noAddressBecause(java.util.function.Predicate<MacAddress> refusedForPool,
+                                                                            java.util.function.Function<MacAddress, Ipv4Address> unknownRelay) {
         return mac -> {
-            if (dhcp.refusedForPool(mac)) {
+            if (refusedForPool.test(mac)) {
                 return "none left in the pool";
             }
-            Ipv4Address relay = dhcp.unknownRelay(mac);
+            Ipv4Address relay = unknownRelay.apply(mac);
             return relay == null ? null : "relayed by " + relay + ", a subnet the scenario has no [relay] for";
         };
     }

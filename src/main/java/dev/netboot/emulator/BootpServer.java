@@ -45,6 +45,9 @@ public final class BootpServer implements UdpHandler {
     private final BootpServerConfig config;
     private final Map<MacAddress, Ipv4Address> leases = new LinkedHashMap<>();
     private final Map<Ipv4Address, MacAddress> taken = new HashMap<>();
+    // Clients whose last request went unanswered and no reply has reached since: for the pool (0.0.0.0; ISC dhcpd logs
+    // "no free leases" for BOOTP too), or for a relay agent's subnet no pool serves (that agent's giaddr).
+    private final Map<MacAddress, Ipv4Address> unanswered = new HashMap<>();
     private long requests, replies, ignoredReplies, malformed, wrongHardware, noAddress, relayed, unknownSubnet;
 
     /**
@@ -82,6 +85,21 @@ public final class BootpServer implements UdpHandler {
         return Map.copyOf(leases);
     }
 
+    /** Returns whether client {@code chaddr}'s last request found no address left in the pool (and no reply went to it since). */
+    public boolean refusedForPool(MacAddress chaddr) {
+        Ipv4Address why = unanswered.get(chaddr);
+        return why != null && why.isAny();
+    }
+
+    /**
+     * Returns the relay agent (giaddr) that client {@code chaddr}'s last request came through when the server has no pool for
+     * that agent's subnet (and no reply went to it since), else null.
+     */
+    public Ipv4Address unknownRelay(MacAddress chaddr) {
+        Ipv4Address why = unanswered.get(chaddr);
+        return why == null || why.isAny() ? null : why;
+    }
+
     /** Returns a snapshot of the counters. */
     public Stats stats() {
         return new Stats(requests, replies, ignoredReplies, malformed, wrongHardware, noAddress, relayed, unknownSubnet);
@@ -111,6 +129,7 @@ public final class BootpServer implements UdpHandler {
         Pool pool = poolFor(req.giaddr());
         if (pool == null) {
             unknownSubnet++;
+            unanswered.put(req.chaddr(), req.giaddr());
             return;
         }
         // RFC 951 section 3: "yiaddr: 'your' (client) IP address; filled by server if client doesn't know its own address (ciaddr was 0)."
@@ -119,9 +138,11 @@ public final class BootpServer implements UdpHandler {
             yiaddr = addressFor(req.chaddr(), pool);
             if (yiaddr == null) {
                 noAddress++;
+                unanswered.put(req.chaddr(), Ipv4Address.ANY);
                 return;
             }
         }
+        unanswered.remove(req.chaddr());
         BootpMessage reply = reply(req, yiaddr, pool);
         int n = reply.encodedLength();
         PayloadWriter writer = (b, o, l) -> reply.emit(b, o);

@@ -168,7 +168,7 @@ class ServeClientsTest {
                 """);
         ScriptedLink link = new ScriptedLink(SERVER_MAC);
         WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
-        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()));
+        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()::refusedForPool, servers.dhcp()::unknownRelay));
         MacAddress other = MacAddress.parse("02:aa:00:00:00:12");
         long now = ScriptedLink.SEC;
         for (MacAddress mac : List.of(CLIENT_MAC, other)) {
@@ -198,7 +198,7 @@ class ServeClientsTest {
     void aClientRelayedFromASubnetWithoutAPoolIsSaidToBeSo() {
         ScriptedLink link = new ScriptedLink(SERVER_MAC);
         WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.Scenario.DEFAULT);
-        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()));
+        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()::refusedForPool, servers.dhcp()::unknownRelay));
         Ipv4Address agent = Ipv4Address.parse("198.51.100.1");
         BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 1, (int) CLIENT_MAC.value(), 0, 0, Ipv4Address.ANY,
                 Ipv4Address.ANY, Ipv4Address.ANY, agent, CLIENT_MAC, "", "",
@@ -211,6 +211,56 @@ class ServeClientsTest {
         servers.poll(now);
         assertEquals(List.of(), link.takeTx(), "no answer");
         assertTrue(summary().contains(CLIENT_MAC + "  no address (relayed by 198.51.100.1, a subnet the scenario has no [relay]"
+                + " for), 1 DHCP/BOOTP requests, 0 replies"), summary());
+    }
+
+    /**
+     * The same two refusals from a BOOTP-only server ({@code [dhcp] answers = bootp}, an RFC 951 server): a pool of one
+     * address, taken by the first client, leaves the second's BOOTREQUEST unanswered (RFC 951 has no "no address" reply;
+     * ISC dhcpd logs "no free leases" for BOOTP too), and a request relayed from a subnet without a pool is not answered
+     * (RFC 951 section 4: the server picks the client's network from giaddr). The summary said a bare "no address" for
+     * both: only the DHCP server kept why.
+     */
+    @Test
+    void aBootpServersRefusalsAreSaidAsTheDhcpServers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("bootp-one.scenario"), """
+                [server]
+                address = 192.0.2.1
+                netmask = 255.255.255.0
+                [bootp]
+                client-address = 192.0.2.42
+                pool-size = 1
+                [dhcp]
+                answers = bootp
+                """);
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
+        assertEquals(null, servers.dhcp(), "a BOOTP-only server");
+        clients.noAddressBecause(ServeCommand.noAddressBecause(servers.bootp()::refusedForPool, servers.bootp()::unknownRelay));
+        MacAddress other = MacAddress.parse("02:aa:00:00:00:12");
+        MacAddress relayed = MacAddress.parse("02:aa:00:00:00:13");
+        MacAddress router = MacAddress.parse("02:aa:00:00:00:fe");
+        Ipv4Address agent = Ipv4Address.parse("198.51.100.1");
+        long now = ScriptedLink.SEC;
+        for (MacAddress mac : List.of(CLIENT_MAC, other, relayed)) {
+            boolean viaAgent = mac.equals(relayed);
+            BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, viaAgent ? 1 : 0, (int) mac.value(), 0, 0,
+                    Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, viaAgent ? agent : Ipv4Address.ANY, mac, "", "",
+                    BootpOptions.of());
+            byte[] f = viaAgent ? Frames.udp(router, SERVER_MAC, agent, 67, Ipv4Address.parse("192.0.2.1"), 67, Frames.bootp(m))
+                    : Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
+            clients.frame(now, WireFrame.of(f, f.length));
+            link.deliver(now, f);
+            servers.poll(now);
+            for (ScriptedLink.Tx tx : link.takeTx()) {
+                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+            }
+            now += ScriptedLink.MS;
+        }
+        assertEquals(1, servers.bootp().stats().replies(), "only the first client had an address to take");
+        assertTrue(summary().contains(CLIENT_MAC + "  192.0.2.42 (bootp), 1 DHCP/BOOTP requests, 1 replies"), summary());
+        assertTrue(summary().contains(other + "  no address (none left in the pool), 1 DHCP/BOOTP requests, 0 replies"), summary());
+        assertTrue(summary().contains(relayed + "  no address (relayed by 198.51.100.1, a subnet the scenario has no [relay]"
                 + " for), 1 DHCP/BOOTP requests, 0 replies"), summary());
     }
 
