@@ -165,11 +165,7 @@ final class NetbootCommand implements Runnable {
                         if (size > MAX_ARGUMENT_FILE) {
                             problem = size + " bytes is too large (at most " + MAX_ARGUMENT_FILE / 1024 + " KiB)";
                         } else {
-                            // Whitespace-separated as picocli reads it; a quoted @X is an argument file to it too.
-                            inside = new ArrayList<>();
-                            for (String t : Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1).trim().split("\\s+")) {
-                                inside.add(t.length() > 1 && (t.charAt(0) == '"' || t.charAt(0) == '\'') ? t.substring(1) : t);
-                            }
+                            inside = argumentFileTokens(file);
                         }
                     } catch (java.io.IOException e) {
                         problem = IoProblems.what(file, e);
@@ -185,6 +181,31 @@ final class NetbootCommand implements Runnable {
             }
         }
         return null;
+    }
+
+    /**
+     * Returns the arguments in an argument file as picocli reads them (its {@code Interpreter.expandValidArgumentFile}:
+     * a {@link java.io.StreamTokenizer} over the file in the default charset, words split at spaces and control
+     * characters, {@code "..."} and {@code '...'} one argument without their quotes, {@code #} to the end of the line a
+     * comment). Split at whitespace alone, a quoted {@code "@FOLDER"} kept its closing quote, so the name checked was no
+     * file and picocli, reading the folder, ended in a stack trace (a quoted FIFO: it waited for ever), and an
+     * {@code @/dev/zero} in a comment, which picocli skips, was refused.
+     */
+    private static List<String> argumentFileTokens(Path file) throws java.io.IOException {
+        List<String> tokens = new ArrayList<>();
+        try (java.io.Reader r = new java.io.InputStreamReader(Files.newInputStream(file), java.nio.charset.Charset.defaultCharset())) {
+            java.io.StreamTokenizer tok = new java.io.StreamTokenizer(new java.io.BufferedReader(r));
+            tok.resetSyntax();
+            tok.wordChars(' ', 255);
+            tok.whitespaceChars(0, ' ');
+            tok.quoteChar('"');
+            tok.quoteChar('\'');
+            tok.commentChar('#');
+            while (tok.nextToken() != java.io.StreamTokenizer.TT_EOF) {
+                tokens.add(tok.sval);
+            }
+        }
+        return tokens;
     }
 
     /**

@@ -72,10 +72,15 @@ final class CommitStage {
         try {
             imageBytes = update.finish();
         } catch (FlashException e) {
-            if (e.kind() == FlashException.Kind.IMAGE_TOO_SMALL) {
-                return failed("flash", e.getMessage()); // no announced size: refused at the end, nothing committed
-            }
-            return failed("verify", "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+            return switch (e.kind()) {
+                // What flash reads back differs from what came (or cannot be read back at all): the verify.
+                case VERIFY_FAILED, ECC_UNCORRECTABLE -> failed("verify",
+                        "flash verify of slot " + BootSlots.name(update.target()) + " failed: " + e.getMessage());
+                // The last pages are programmed here too: a power cut, a write error or a bad block there is the
+                // flash's failure, as the same one a block earlier is; and so is an image refused at the end for
+                // want of an announced size, nothing committed.
+                default -> failed("flash", e.getMessage());
+            };
         }
         if (imageBytes != received) {
             return failed("verify", "received " + received + " bytes but " + imageBytes + " reached flash");

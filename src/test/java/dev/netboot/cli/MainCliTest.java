@@ -163,6 +163,28 @@ class MainCliTest {
         assertEquals("netboot: unexpected argument '@/dev/zero' (try 'netboot boot --help')\n", run("boot", "@@/dev/zero").err());
     }
 
+    /**
+     * An argument file is read as picocli reads it (a StreamTokenizer: "..." and '...' one argument without the quotes,
+     * # to the end of the line a comment), so the one named in it, quoted, is checked too: before, a quoted "@FOLDER" was
+     * checked with its closing quote, as no file, and picocli then read the folder and ended in its stack trace (a
+     * quoted FIFO: for ever); and an @/dev/zero in a comment, which picocli never reads, was refused.
+     */
+    @Test
+    void anArgumentFileNamedQuotedInAnotherIsCheckedAndOneInACommentIsNot(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("two words"));
+        String line = "netboot: argument file @" + folder + ": is a directory (expected: a file of arguments, one a line)\n";
+        for (String quoted : new String[] {"\"@" + folder + "\"", "'@" + folder + "'"}) {
+            Path outer = Files.writeString(dir.resolve("outer"), "boot --flash-timing none " + quoted + "\n");
+            BootCliTest.Run r = run("@" + outer);
+            assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+            assertEquals(line, r.err());
+        }
+        Path commented = Files.writeString(dir.resolve("commented"), "boot # not read: @/dev/zero\n--flash-timing fast\n");
+        BootCliTest.Run r = run("@" + commented);
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: --flash-timing fast (expected: typical, max or none)\n", r.err());
+    }
+
     @Test
     void anArgumentFileThatCannotBeReadIsOneJsonObjectWithJson(@TempDir Path dir) throws Exception {
         // README: "With --json, every run prints exactly one JSON object on stdout (a mistyped command line too, for

@@ -235,6 +235,27 @@ class EmulatedBootTest {
         return boot;
     }
 
+    /**
+     * A power cut at any flash operation of the image is the flash's failure, the last pages' too (they are programmed
+     * when the last block has come, before the read-back): a 10,000-byte image on a blank NOR chip of 4 KiB units and
+     * 256-byte pages is 3 erases and 40 programs, operations 1 to 43; the metadata record's erase and program, 44 and
+     * 45, are the commit's. Before, a cut at the last programs was called a failed verify.
+     */
+    @Test
+    void aPowerCutAtTheImagesLastProgramsIsAFlashFailureNotAFailedVerify() {
+        int size = 10_000;
+        long imageOps = (size + 4095) / 4096 + (size + 255) / 256;
+        assertEquals(43, imageOps);
+        for (long at = 1; at <= imageOps + 2; at++) {
+            PowerCutFlash flash = new PowerCutFlash(SimulatedNorFlash.inMemory(PROFILE.flash()), at,
+                    PowerCutFlash.Mode.BEFORE, 1);
+            BootSequence.State.Failed f = assertInstanceOf(BootSequence.State.Failed.class,
+                    bootOn(PROFILE, flash, image(size)).state(), "cut at " + at);
+            assertEquals(at <= imageOps ? "flash" : "commit", f.failure().stage(), "cut at " + at + ": " + f.failure().message());
+            assertTrue(f.failure().message().contains("power cut at flash operation " + at + " "), f.failure().message());
+        }
+    }
+
     @Test
     void aBoardWhosePowerIsCutTellsTheServerNothingMore() {
         // Cut the power at the 20th flash operation, mid-transfer: the board stops; unlike a refusal it sends
