@@ -128,12 +128,7 @@ public final class ScenarioValues {
      * with 255.255.255.255, the limited broadcast).
      */
     static String notAMachine(Ipv4Address a) {
-        int top = a.value() >>> 24;
-        return a.equals(Ipv4Address.BROADCAST) ? "it is the limited broadcast address"
-                : top == 0 ? "it is in 0.0.0.0/8, 'this network', no machine's address"
-                : top == 127 ? "it is a loopback address (127.0.0.0/8): the board itself"
-                : a.isMulticast() ? "it is a multicast group (224.0.0.0/4)"
-                : top >= 240 ? "it is reserved (240.0.0.0/4)" : null;
+        return a.notAMachine();
     }
 
     /**
