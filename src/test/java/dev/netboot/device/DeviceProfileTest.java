@@ -402,6 +402,23 @@ class DeviceProfileTest {
         assertTrue(error(BASE + "[dhcp]\npxe-arch = 65536\n").startsWith("device-profiles/x.profile:29: [dhcp] pxe-arch:"));
     }
 
+    /**
+     * A required section's header with a typo is that typo at its line, as a required key's is, not a section missing
+     * from a file that has it (before, "[flsh]" was "missing required section [flash]", with no line). A section of
+     * another known kind is no typo: without [boot], [bootp] (one letter more) leaves [boot] missing.
+     */
+    @Test
+    void aTypoInARequiredSectionsHeaderIsReportedAtItsLine() {
+        assertEquals("device-profiles/x.profile:5: [flsh] unknown section (did you mean 'flash'? it is required)",
+                error(replace("[flash]", "[flsh]")));
+        assertEquals("device-profiles/x.profile:1: [baord] unknown section (did you mean 'board'? it is required)",
+                error(replace("[board]", "[baord]")));
+        assertEquals("device-profiles/x.profile:19: [bot] unknown section (did you mean 'boot'? it is required)",
+                error(replace("[boot]", "[bot]")));
+        assertEquals("device-profiles/x.profile: missing required section [boot]",
+                error(replace("[boot]\nslots = boot, spare\nmetadata = meta\n", "") + "[bootp]\ngive-up = 60s\n"));
+    }
+
     @Test
     void unknownSection() {
         assertEquals("device-profiles/x.profile:28: [tftpd] unknown section (did you mean 'tftp'?)"
