@@ -263,6 +263,9 @@ class DeviceProfileTest {
     void partitionPastFlashEnd() {
         assertEquals("device-profiles/x.profile:16: [partition boot] ends at 1114112, past the end of flash at 1048576",
                 error(replace("size = 512KiB", "size = 1MiB")));
+        // A size so large that offset + size passes Long.MAX_VALUE: 0x10000 + 0x7fffffffffff0000 = 2^63, not a negative end.
+        assertEquals("device-profiles/x.profile:16: [partition boot] ends at 9223372036854775808, past the end of flash at 1048576",
+                error(replace("size = 512KiB", "size = 0x7fffffffffff0000")));
     }
 
     @Test
