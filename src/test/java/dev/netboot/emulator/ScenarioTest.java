@@ -477,11 +477,15 @@ class ScenarioTest {
         assertEquals(1_000_000_000L, ScenarioFile.parse("[tftp]\nmax-timeout = 1s\n", "t.scenario").tftpConfig().maxTimeout());
         assertEquals(ScenarioValues.MAX_FAULT_TIME, ScenarioFile.parse("[tftp]\nmax-timeout = 60min\n", "t.scenario").tftpMaxTimeout());
         refused("[tftp]\nmax-timeout = 500ms\n", "t.scenario:2: [tftp] max-timeout: '500ms' is shorter than timeout 1s, the default"
-                + " (expected: 0 for a fixed wait, or at least timeout)");
+                + " (expected: 0s for a fixed wait, or at least timeout)");
         refused("[tftp]\nmax-timeout = 2s\ntimeout = 3s\n", "t.scenario:2: [tftp] max-timeout: '2s' is shorter than timeout 3s"
-                + " (expected: 0 for a fixed wait, or at least timeout)");
+                + " (expected: 0s for a fixed wait, or at least timeout)");
         refused("[tftp]\ntimeout = 1s\nmax-timeout = 61min\n", "t.scenario:3: [tftp] max-timeout: '61min' is out of range"
-                + " (expected: 0 for a fixed wait, or at least timeout, at most 60min)");
+                + " (expected: 0s for a fixed wait, or at least timeout, at most 60min)");
+        // What the messages suggest is taken as written (before, they said '0', which a duration without a unit is not).
+        assertEquals(0, ScenarioFile.parse("[tftp]\nmax-timeout = 0s\n", "t.scenario").tftpConfig().maxTimeout());
+        refused("[tftp]\nmax-timeout = 0\n", "t.scenario:2: [tftp] max-timeout: '0' is not a duration: no unit (expected: a number"
+                + " with a unit ns, us, ms, s or min, like 250ms or 1.5s)");
         // A scenario made in code is held to the same; -1 is "not said".
         Scenario d = Scenario.DEFAULT;
         var e = assertThrows(IllegalArgumentException.class, () -> new Scenario(d.seed(), d.latencyNanos(), d.faults(), d.serverMac(),
