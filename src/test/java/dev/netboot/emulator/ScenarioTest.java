@@ -126,6 +126,11 @@ class ScenarioTest {
                         "t.scenario:2: [dhcp] rebinding-time: '7200s' is longer than lease-time 3600s, the default (expected: at most lease-time)"),
                 List.of("[dhcp]\nmax-message = 100\n",
                         "t.scenario:2: [dhcp] max-message: '100' is out of range (expected: 0, or 576..1500)"),
+                // Past either end, the same range: before, 1501 was told 0..1500, as if 1..575 were fine.
+                List.of("[dhcp]\nmax-message = 1501\n",
+                        "t.scenario:2: [dhcp] max-message: '1501' is out of range (expected: 0, or 576..1500)"),
+                List.of("[dhcp]\nmax-message = -1\n",
+                        "t.scenario:2: [dhcp] max-message: '-1' is out of range (expected: 0, or 576..1500)"),
                 List.of("[server]\nnetmask = 255.0.255.0\n",
                         "t.scenario:2: [server] netmask: '255.0.255.0' is not contiguous (expected: ones then zeros, like 255.255.255.0)"),
                 List.of("[tftp]\ntimeout = 0s\n", "t.scenario:2: [tftp] timeout: '0s' (expected: more than 0)"))) {
