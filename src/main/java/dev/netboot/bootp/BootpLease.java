@@ -39,7 +39,8 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
      *
      * @param serverId the DHCP server identifier (option 54), {@link Ipv4Address#ANY} for BOOTP
      * @param protocol "BOOTP" or "DHCP", for messages
-     * @throws BootpException           when the reply gives no address or a non-contiguous netmask
+     * @throws BootpException           when the reply gives no address, a non-contiguous netmask, or an address a board
+     *                                  cannot take ({@link #notOurs})
      * @throws MalformedPacketException when an option the lease uses has a wrong length
      */
     public static BootpLease read(BootpMessage m, Ipv4Address from, Ipv4Address serverId, String protocol) {
@@ -51,12 +52,34 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
         if (mask.prefixLength() < 0) {
             throw new BootpException(protocol + " reply from " + from + ": option 1 subnet mask " + mask + " is not contiguous");
         }
+        String unusable = notOurs(m.yiaddr(), mask);
+        if (unusable != null) {
+            throw new BootpException(protocol + " reply from " + from + ": yiaddr " + m.yiaddr() + " cannot be our address: "
+                    + unusable);
+        }
         List<Ipv4Address> routers = o.addresses(BootpOptions.ROUTER);
         long size = o.number(BootpOptions.BOOT_FILE_SIZE).map(blocks -> blocks * 512L).orElse(-1L);
         return new BootpLease(m.yiaddr(), mask, routers.isEmpty() ? Ipv4Address.ANY : routers.getFirst(),
                 o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""),
                 o.text(BootpOptions.DOMAIN_NAME).orElse(""), broadcast(m.yiaddr(), mask, o.address(BootpOptions.BROADCAST_ADDRESS)),
                 BootTarget.of(m, serverId), size, from);
+    }
+
+    /**
+     * Returns why a board cannot take {@code address} under {@code mask} as its own, or null when it can: an address no
+     * machine has ({@link Ipv4Address#notAMachine}: 0.0.0.0/8, loopback, multicast, reserved), or its subnet's network or
+     * broadcast address, which RFC 1122 section 3.2.1.3 keeps from every host (on a /31, RFC 3021, and a /32 there is
+     * neither). A server that offers one is wrong or hostile: the board would send from an address that is not its
+     * own, or answer for a group, so the offer is no offer, as one with a mask that is not contiguous.
+     */
+    static String notOurs(Ipv4Address address, Ipv4Address mask) {
+        String why = address.notAMachine();
+        int host = address.value() & ~mask.value();
+        if (why == null && mask.prefixLength() <= 30 && (host == 0 || host == ~mask.value())) {
+            why = "it is the " + (host == 0 ? "network" : "broadcast") + " address of its subnet "
+                    + new Ipv4Address(address.value() & mask.value()) + "/" + mask.prefixLength();
+        }
+        return why;
     }
 
     /**

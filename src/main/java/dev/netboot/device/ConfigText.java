@@ -73,10 +73,27 @@ public final class ConfigText {
     /**
      * Returns the one unnamed section {@code [kind]}.
      *
-     * @throws ConfigException when it is missing or carries a name
+     * @throws ConfigException when it is missing (at the line of a header that looks like a typo of it) or carries a name
      */
     public Section section(String kind) {
-        return optionalSection(kind).orElseThrow(() -> error("missing required section [" + kind + "]"));
+        return optionalSection(kind).orElseThrow(() -> {
+            // A header that is a typo of it ([flsh]) is reported at its line, as a required key's typo is, not as a
+            // section missing from a file that has it; a kind the reader knows ({@link #knownKinds}) is no typo.
+            for (Section s : sections) {
+                if (!s.consumed && !askedKinds.contains(s.kind) && ConfigValues.similar(s.kind, kind)) {
+                    return s.error("unknown section (did you mean '" + kind + "'? it is required)");
+                }
+            }
+            return error("missing required section [" + kind + "]");
+        });
+    }
+
+    /**
+     * Declares every section kind the reader will ask for, in the order {@link #finish} lists them, so that a section
+     * of a kind asked for later ({@code [bootp]}) is not taken for a typo of a required one asked for first ({@code [boot]}).
+     */
+    public void knownKinds(String... kinds) {
+        askedKinds.addAll(List.of(kinds));
     }
 
     /**

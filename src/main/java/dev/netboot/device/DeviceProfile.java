@@ -297,6 +297,7 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             "host", "tftp-server"};
 
     private static DeviceProfile read(ConfigText text) {
+        text.knownKinds("board", "flash", "partition", "boot", "security", "bootp", "dhcp", "tftp");
         for (String kind : text.has("board") ? new String[0] : SCENARIO_ONLY) {
             if (text.has(kind)) {
                 // An emulator scenario given where a profile goes: say so, not only that [board] is missing.

@@ -41,9 +41,10 @@ final class ScenarioDhcp {
         }
         long delay = s.optional("offer-delay").map(ScenarioValues::faultTime).orElse(d.offerDelay());
         var maxKey = s.optional("max-message");
-        int maxMessage = maxKey.map(v -> v.asInt(0, 1500)).orElse(d.maxMessage());
-        if (maxMessage != 0 && maxMessage < 576) {
-            // RFC 2131 section 2: a DHCP client must be able to receive a message of up to 576 bytes.
+        long maxMessage = maxKey.map(v -> v.asLong(Long.MIN_VALUE, Long.MAX_VALUE)).orElse((long) d.maxMessage());
+        if (maxMessage != 0 && (maxMessage < 576 || maxMessage > 1500)) {
+            // RFC 2131 section 2: a DHCP client must be able to receive a message of up to 576 bytes; 1500 is Ethernet's MTU.
+            // One message for both ends, so that 1501 is not answered with a range (0..1500) that takes 1..575 in.
             throw ScenarioValues.at(maxKey, "is out of range (expected: 0, or 576..1500)");
         }
         boolean option150 = s.optional("tftp-servers-option").map(ConfigText.Value::asBoolean).orElse(d.tftpServersOption());
@@ -52,7 +53,7 @@ final class ScenarioDhcp {
                 .orElse(d.renewals());
         s.finish();
         try {
-            return new DhcpSettings(answers, lease, t1, t2, delay, maxMessage, option150, renewals);
+            return new DhcpSettings(answers, lease, t1, t2, delay, (int) maxMessage, option150, renewals);
         } catch (IllegalArgumentException e) {
             throw s.error(e.getMessage());
         }

@@ -202,12 +202,12 @@ public final class ScenarioFile {
         }
         long longest = key.get().asDuration();
         if (longest > ScenarioValues.MAX_FAULT_TIME) {
-            throw ScenarioValues.at(key, "is out of range (expected: 0 for a fixed wait, or at least timeout, at most "
+            throw ScenarioValues.at(key, "is out of range (expected: 0s for a fixed wait, or at least timeout, at most "
                     + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
         }
         if (longest > 0 && longest < timeout) {
             String shown = timeoutKey.map(ConfigText.Value::text).orElse(timeout / 1_000_000_000L + "s, the default");
-            throw ScenarioValues.at(key, "is shorter than timeout " + shown + " (expected: 0 for a fixed wait, or at least timeout)");
+            throw ScenarioValues.at(key, "is shorter than timeout " + shown + " (expected: 0s for a fixed wait, or at least timeout)");
         }
         return longest;
     }

@@ -59,6 +59,10 @@ final class ScenarioRelay {
                 throw ScenarioValues.at(v, "has host bits set (expected: the network address, "
                         + new Ipv4Address(subnet.value() & mask.value()) + "/" + prefix + ")");
             }
+            if (subnet.notAMachine() != null) {
+                throw ScenarioValues.at(v, "is no subnet of hosts: " + subnet + " " + subnet.notAMachine().substring("it ".length())
+                        + " (expected: a subnet of hosts, like 10.0.1.0/24)");
+            }
             Ipv4Address shorter = mask.compareTo(netmask) < 0 ? mask : netmask;
             if (subnet.sameSubnet(serverIp, shorter)) {
                 throw ScenarioValues.at(v, "overlaps the server's subnet " + serverIp + "/" + netmask.prefixLength()

@@ -111,6 +111,13 @@ final class ScenarioServer {
             s.finish();
         }
         Ipv4Address client = defaultClient(serverIp, netmask);
+        if (client.notAMachine() != null && !bootp.flatMap(b -> b.optional("client-address")).isPresent()) {
+            // Only a netmask far shorter than any LAN's puts host 42 of the server's subnet there (10.0.0.1/4: 0.0.0.42).
+            Optional<ConfigText.Value> at = server.flatMap(s -> s.optional("netmask")).or(() -> server.flatMap(s -> s.optional("address")));
+            String problem = "puts the pool's first address, " + client + ", where no machine's address is: " + client.notAMachine()
+                    + " (expected: a netmask of a LAN, like 255.255.255.0, or a [bootp] client-address)";
+            throw at.isPresent() ? ScenarioValues.at(at, problem) : c.error(problem);
+        }
         Ipv4Address tftpServer = serverIp;
         String bootFile = d.bootFile();
         BootpServerConfig.Announce announce = d.announce();

@@ -128,12 +128,7 @@ public final class ScenarioValues {
      * with 255.255.255.255, the limited broadcast).
      */
     static String notAMachine(Ipv4Address a) {
-        int top = a.value() >>> 24;
-        return a.equals(Ipv4Address.BROADCAST) ? "it is the limited broadcast address"
-                : top == 0 ? "it is in 0.0.0.0/8, 'this network', no machine's address"
-                : top == 127 ? "it is a loopback address (127.0.0.0/8): the board itself"
-                : a.isMulticast() ? "it is a multicast group (224.0.0.0/4)"
-                : top >= 240 ? "it is reserved (240.0.0.0/4)" : null;
+        return a.notAMachine();
     }
 
     /**
@@ -155,12 +150,16 @@ public final class ScenarioValues {
     }
 
     /**
-     * Checks that {@code v}'s address is a host of the subnet {@code net}/{@code mask}: in it, neither its network nor
-     * its broadcast address; {@code what} names the subnet in the error, like "the server's subnet 10.0.0.1/24", and
+     * Checks that {@code v}'s address is a host of the subnet {@code net}/{@code mask}: a machine's address ({@link
+     * #notAMachine}), in it, neither its network nor its broadcast address; {@code what} names the subnet in the error, like "the server's subnet 10.0.0.1/24", and
      * {@code expected} what the key wants, like "another host of the server's subnet".
      */
     static Ipv4Address hostOf(ConfigText.Value v, Ipv4Address net, Ipv4Address mask, String what, String expected) {
         Ipv4Address a = v.asIpv4();
+        if (a.notAMachine() != null) {
+            // In a subnet as wide as 0.0.0.0/0, even 127.0.0.42 or 224.0.0.42 lies inside: still no host's address.
+            throw at(v, "is no machine's address: " + a.notAMachine() + " (expected: " + expected + ")");
+        }
         int host = a.value() & ~mask.value();
         String why = !a.sameSubnet(net, mask) ? "it lies outside" : host == 0 ? "it is its network address"
                 : host == ~mask.value() ? "it is its broadcast address" : null;

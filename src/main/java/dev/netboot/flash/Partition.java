@@ -35,7 +35,10 @@ public record Partition(String name, long offset, long size) {
                     + " must be multiples of the erase unit " + g.eraseUnit());
         }
         if (size > g.size() - offset) {
-            throw new IllegalArgumentException("partition " + name + ": ends at " + end() + ", past the end of flash at " + g.size());
+            // Both are at most Long.MAX_VALUE, so their sum, which may pass it, is exact read unsigned: 0x8000000000000000
+            // for a size of 0x7fffffffffff0000 at 64 KiB, not a negative number.
+            throw new IllegalArgumentException("partition " + name + ": ends at " + Long.toUnsignedString(offset + size)
+                    + ", past the end of flash at " + g.size());
         }
     }
 }

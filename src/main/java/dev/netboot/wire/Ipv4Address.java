@@ -72,6 +72,21 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         return value == 0;
     }
 
+    /**
+     * Returns why this address can be no machine's own on a LAN, or null when it can be: 0.0.0.0/8 ("this network",
+     * a source address only while a host learns its own, RFC 1122 section 3.2.1.3), 127.0.0.0/8 (loopback: the host
+     * itself), 224.0.0.0/4 (multicast groups, RFC 1112), 240.0.0.0/4 (reserved, with 255.255.255.255, the limited
+     * broadcast).
+     */
+    public String notAMachine() {
+        int top = value >>> 24;
+        return value == BROADCAST.value ? "it is the limited broadcast address"
+                : top == 0 ? "it is in 0.0.0.0/8, 'this network', no machine's address"
+                : top == 127 ? "it is a loopback address (127.0.0.0/8): the board itself"
+                : isMulticast() ? "it is a multicast group (224.0.0.0/4)"
+                : top >= 240 ? "it is reserved (240.0.0.0/4)" : null;
+    }
+
     /** Returns the prefix length of this address read as a contiguous netmask, or -1 if it is not one. */
     public int prefixLength() {
         int inv = ~value;

@@ -263,6 +263,9 @@ class DeviceProfileTest {
     void partitionPastFlashEnd() {
         assertEquals("device-profiles/x.profile:16: [partition boot] ends at 1114112, past the end of flash at 1048576",
                 error(replace("size = 512KiB", "size = 1MiB")));
+        // A size so large that offset + size passes Long.MAX_VALUE: 0x10000 + 0x7fffffffffff0000 = 2^63, not a negative end.
+        assertEquals("device-profiles/x.profile:16: [partition boot] ends at 9223372036854775808, past the end of flash at 1048576",
+                error(replace("size = 512KiB", "size = 0x7fffffffffff0000")));
     }
 
     @Test
@@ -400,6 +403,23 @@ class DeviceProfileTest {
                 && bad.contains("bootp"), bad);
         assertTrue(error(BASE + "[dhcp]\narp-probes = 17\n").startsWith("device-profiles/x.profile:29: [dhcp] arp-probes:"));
         assertTrue(error(BASE + "[dhcp]\npxe-arch = 65536\n").startsWith("device-profiles/x.profile:29: [dhcp] pxe-arch:"));
+    }
+
+    /**
+     * A required section's header with a typo is that typo at its line, as a required key's is, not a section missing
+     * from a file that has it (before, "[flsh]" was "missing required section [flash]", with no line). A section of
+     * another known kind is no typo: without [boot], [bootp] (one letter more) leaves [boot] missing.
+     */
+    @Test
+    void aTypoInARequiredSectionsHeaderIsReportedAtItsLine() {
+        assertEquals("device-profiles/x.profile:5: [flsh] unknown section (did you mean 'flash'? it is required)",
+                error(replace("[flash]", "[flsh]")));
+        assertEquals("device-profiles/x.profile:1: [baord] unknown section (did you mean 'board'? it is required)",
+                error(replace("[board]", "[baord]")));
+        assertEquals("device-profiles/x.profile:19: [bot] unknown section (did you mean 'boot'? it is required)",
+                error(replace("[boot]", "[bot]")));
+        assertEquals("device-profiles/x.profile: missing required section [boot]",
+                error(replace("[boot]\nslots = boot, spare\nmetadata = meta\n", "") + "[bootp]\ngive-up = 60s\n"));
     }
 
     @Test

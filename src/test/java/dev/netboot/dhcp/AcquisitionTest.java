@@ -18,6 +18,8 @@ import dev.netboot.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Getting a lease, as timelines: RFC 2131 DORA, the offer window, NAK, DECLINE, BOOTP replies, ProxyDHCP, a relay. */
 class AcquisitionTest extends DhcpTimeline {
@@ -105,6 +107,38 @@ class AcquisitionTest extends DhcpTimeline {
         BootpMessage r = broadcastAt(300 * MS);
         assertEquals(new DhcpOption.ServerId(SERVER2), option(r, 54));
         assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.77")), option(r, 50));
+    }
+
+    /**
+     * Offers of an address no board can take as its own come first and complete (server and file named), as from a
+     * rogue or broken server: each is no offer, and the honest server's, 290 ms later, is the one requested. RFC 1122
+     * section 3.2.1.3 keeps 0.0.0.0/8 (but as a source while a host learns its address), 127.0.0.0/8 and the subnet's
+     * network and broadcast addresses (host part all zeros, all ones: 192.0.2.0 and 192.0.2.255 under 255.255.255.0)
+     * from every host; 224.0.0.0/4 are groups (RFC 1112), 240.0.0.0/4 reserved. Taking one, the board would send from
+     * an address not its own and fail later in words that hide why.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.42", "127.0.0.42", "224.0.0.42", "240.0.0.42", "255.255.255.255", "192.0.2.0", "192.0.2.255"})
+    void anOfferOfAnAddressNoHostMayHaveIsNoOffer(String bad) {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).yiaddr(ip(bad)));                             // first, complete, unusable
+        link.expectNoTx();
+        deliver(300 * MS, Reply.OFFER.xid(xid).from(SERVER2).yiaddr(ip("192.0.2.77")));    // the honest server
+        BootpMessage r = broadcastAt(300 * MS);
+        assertEquals(DhcpMessageType.Known.REQUEST, type(r));
+        assertEquals(new DhcpOption.ServerId(SERVER2), option(r, 54));
+        assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.77")), option(r, 50));
+    }
+
+    /** On a /31 (RFC 3021) both addresses are hosts': an offer of 192.0.2.0/31 is taken at once, as any complete one. */
+    @Test
+    void onA31BothAddressesAreHosts() {
+        start(CONFIG);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).yiaddr(ip("192.0.2.0")).with(new DhcpOption.SubnetMask(ip("255.255.255.254"))));
+        BootpMessage r = broadcastAt(10 * MS);
+        assertEquals(new DhcpOption.RequestedAddress(ip("192.0.2.0")), option(r, 50));
     }
 
     /**

@@ -126,6 +126,11 @@ class ScenarioTest {
                         "t.scenario:2: [dhcp] rebinding-time: '7200s' is longer than lease-time 3600s, the default (expected: at most lease-time)"),
                 List.of("[dhcp]\nmax-message = 100\n",
                         "t.scenario:2: [dhcp] max-message: '100' is out of range (expected: 0, or 576..1500)"),
+                // Past either end, the same range: before, 1501 was told 0..1500, as if 1..575 were fine.
+                List.of("[dhcp]\nmax-message = 1501\n",
+                        "t.scenario:2: [dhcp] max-message: '1501' is out of range (expected: 0, or 576..1500)"),
+                List.of("[dhcp]\nmax-message = -1\n",
+                        "t.scenario:2: [dhcp] max-message: '-1' is out of range (expected: 0, or 576..1500)"),
                 List.of("[server]\nnetmask = 255.0.255.0\n",
                         "t.scenario:2: [server] netmask: '255.0.255.0' is not contiguous (expected: ones then zeros, like 255.255.255.0)"),
                 List.of("[tftp]\ntimeout = 0s\n", "t.scenario:2: [tftp] timeout: '0s' (expected: more than 0)"))) {
@@ -209,6 +214,46 @@ class ScenarioTest {
         assertEquals(3_600_000_000_000L, edge.faults().jitter());
         assertEquals("10.0.0.254", edge.gateway().toString());
         assertEquals(4294967294L, edge.dhcp().leaseSeconds());
+    }
+
+    /**
+     * A subnet far wider than any LAN's lies over addresses no machine has (RFC 1122 3.2.1.3: 0.0.0.0/8, 127.0.0.0/8;
+     * RFC 1112's groups 224.0.0.0/4; the reserved 240.0.0.0/4): "inside the subnet" does not make them a host's. Seen in
+     * the README QA pass: with netmask 0.0.0.0 a client-address of 127.0.0.42 "booted", 224.0.0.42 failed as "no answer to
+     * RRQ", and a netmask of 240.0.0.0 alone handed out 0.0.0.42; a [relay] client-subnet of 127.0.1.0/24 booted the board
+     * on loopback addresses.
+     */
+    @Test
+    void addressesNoMachineHasAreRefusedEvenInsideAWideSubnet() {
+        for (List<String> bad : List.of(
+                List.of("[server]\nnetmask = 0.0.0.0\n[bootp]\nclient-address = 127.0.0.42\n", "t.scenario:4: [bootp] client-address:"
+                        + " '127.0.0.42' is no machine's address: it is a loopback address (127.0.0.0/8): the board itself (expected: a host"
+                        + " address of it, the first of the pool)"),
+                List.of("[server]\nnetmask = 0.0.0.0\n[bootp]\nclient-address = 224.0.0.42\n", "t.scenario:4: [bootp] client-address:"
+                        + " '224.0.0.42' is no machine's address: it is a multicast group (224.0.0.0/4) (expected: a host address of it, the"
+                        + " first of the pool)"),
+                List.of("[server]\nnetmask = 0.0.0.0\nrouter = 240.0.0.1\n[bootp]\nclient-address = 10.0.0.42\n", "t.scenario:3: [server]"
+                        + " router: '240.0.0.1' is no machine's address: it is reserved (240.0.0.0/4) (expected: a host the boards of that"
+                        + " subnet reach)"),
+                List.of("[server]\nnetmask = 240.0.0.0\n", "t.scenario:2: [server] netmask: '240.0.0.0' puts the pool's first address,"
+                        + " 0.0.0.42, where no machine's address is: it is in 0.0.0.0/8, 'this network', no machine's address (expected: a"
+                        + " netmask of a LAN, like 255.255.255.0, or a [bootp] client-address)"),
+                List.of("[relay]\nclient-subnet = 127.0.1.0/24\n", "t.scenario:2: [relay] client-subnet: '127.0.1.0/24' is no subnet of"
+                        + " hosts: 127.0.1.0 is a loopback address (127.0.0.0/8): the board itself (expected: a subnet of hosts, like"
+                        + " 10.0.1.0/24)"),
+                List.of("[relay]\nclient-subnet = 224.0.1.0/24\n", "t.scenario:2: [relay] client-subnet: '224.0.1.0/24' is no subnet of"
+                        + " hosts: 224.0.1.0 is a multicast group (224.0.0.0/4) (expected: a subnet of hosts, like 10.0.1.0/24)"),
+                List.of("[server]\nnetmask = 0.0.0.0\n[bootp]\nclient-address = 10.0.0.42\n[host h]\nmac = 02:00:00:00:00:09\n"
+                        + "address = 127.0.0.9\n", "t.scenario:7: [host h] address: '127.0.0.9' is no machine's address: it is a loopback"
+                        + " address (127.0.0.0/8): the board itself"))) {
+            var e = assertThrows(dev.netboot.device.ConfigException.class, () -> ScenarioFile.parse(bad.get(0), "t.scenario"),
+                    bad.get(0));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(bad.get(1)), e.getMessage());
+        }
+        // A wide subnet is no error in itself: 10.0.0.1/8 hands out 10.0.0.42, and with a client-address of a host's, /0 works.
+        assertEquals("10.0.0.42", ScenarioFile.parse("[server]\nnetmask = 255.0.0.0\n", "t.scenario").clientIp().toString());
+        assertEquals("10.0.0.42", ScenarioFile.parse("[server]\nnetmask = 0.0.0.0\n[bootp]\nclient-address = 10.0.0.42\n", "t.scenario")
+                .clientIp().toString());
     }
 
     @Test
@@ -437,11 +482,15 @@ class ScenarioTest {
         assertEquals(1_000_000_000L, ScenarioFile.parse("[tftp]\nmax-timeout = 1s\n", "t.scenario").tftpConfig().maxTimeout());
         assertEquals(ScenarioValues.MAX_FAULT_TIME, ScenarioFile.parse("[tftp]\nmax-timeout = 60min\n", "t.scenario").tftpMaxTimeout());
         refused("[tftp]\nmax-timeout = 500ms\n", "t.scenario:2: [tftp] max-timeout: '500ms' is shorter than timeout 1s, the default"
-                + " (expected: 0 for a fixed wait, or at least timeout)");
+                + " (expected: 0s for a fixed wait, or at least timeout)");
         refused("[tftp]\nmax-timeout = 2s\ntimeout = 3s\n", "t.scenario:2: [tftp] max-timeout: '2s' is shorter than timeout 3s"
-                + " (expected: 0 for a fixed wait, or at least timeout)");
+                + " (expected: 0s for a fixed wait, or at least timeout)");
         refused("[tftp]\ntimeout = 1s\nmax-timeout = 61min\n", "t.scenario:3: [tftp] max-timeout: '61min' is out of range"
-                + " (expected: 0 for a fixed wait, or at least timeout, at most 60min)");
+                + " (expected: 0s for a fixed wait, or at least timeout, at most 60min)");
+        // What the messages suggest is taken as written (before, they said '0', which a duration without a unit is not).
+        assertEquals(0, ScenarioFile.parse("[tftp]\nmax-timeout = 0s\n", "t.scenario").tftpConfig().maxTimeout());
+        refused("[tftp]\nmax-timeout = 0\n", "t.scenario:2: [tftp] max-timeout: '0' is not a duration: no unit (expected: a number"
+                + " with a unit ns, us, ms, s or min, like 250ms or 1.5s)");
         // A scenario made in code is held to the same; -1 is "not said".
         Scenario d = Scenario.DEFAULT;
         var e = assertThrows(IllegalArgumentException.class, () -> new Scenario(d.seed(), d.latencyNanos(), d.faults(), d.serverMac(),
