@@ -133,7 +133,7 @@ final class PacketSocket {
      */
     static PacketSocket open(String name, boolean tryRing) {
         if (name.isEmpty() || name.length() >= IFNAMSIZ || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-            throw new LinkException("no interface named " + name);
+            throw new LinkException(name.isEmpty() ? "no interface named '' (the name is empty)" : "no interface named " + name);
         }
         Arena arena = Arena.ofShared();
         try {

@@ -186,6 +186,8 @@ class RawSocketLinkTest extends LinkContract {
         assertEquals("no interface named " + host.name("zz"), e.getMessage());
         assertEquals("no interface named this-name-is-too-long",
                 assertThrows(LinkException.class, () -> open("this-name-is-too-long")).getMessage());
+        // An empty name (--interface "", an unset shell variable) is said to be one: "no interface named " ended there.
+        assertEquals("no interface named '' (the name is empty)", assertThrows(LinkException.class, () -> open("")).getMessage());
     }
 
     @Test
