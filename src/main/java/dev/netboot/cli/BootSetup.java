@@ -216,6 +216,10 @@ final class BootSetup {
     /** Loads the scenario and applies --seed, --loss, the other faults ({@link FaultOptions}), --bandwidth and --rtt. */
     private static Scenario scenario(BootCommand o, DeviceProfile profile) {
         Path sf = o.scenarioFile != null ? o.scenarioFile : Home.defaultScenario();
+        String missing = Home.missingScenario(o.scenarioFile);
+        if (missing != null) {
+            throw new UsageError(missing);
+        }
         Scenario scenario;
         try {
             scenario = Files.exists(sf) || o.scenarioFile != null ? ScenarioFile.load(sf, profile.mac(), 1) : Scenario.DEFAULT;

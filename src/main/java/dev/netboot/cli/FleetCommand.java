@@ -222,6 +222,10 @@ final class FleetCommand implements Callable<Integer> {
     }
 
     private Scenario scenario(Path sf, DeviceProfile prof) {
+        String missing = Home.missingScenario(scenarioFile);
+        if (missing != null) {
+            throw new UsageError(missing);
+        }
         Scenario sc;
         try {
             sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf, prof.mac(), boards) : Scenario.DEFAULT;

@@ -1,5 +1,6 @@
 package dev.netboot.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,6 +22,28 @@ final class Home {
 
     static Path defaultScenario() {
         return dir().resolve("emulator").resolve("default.scenario");
+    }
+
+    /**
+     * Returns null when {@code --scenario FILE} may be read, else the one line why not when it is plainly not there: "--scenario
+     * relay: no such file (did you mean .../emulator/relay.scenario?)" when a shipped scenario has that name, with or without
+     * its {@code .scenario} (the commands ran it from another folder, or named it as a profile is named). The reader says
+     * every other problem itself, at the file.
+     */
+    static String missingScenario(Path file) {
+        if (file == null || !Files.notExists(file)) {
+            return null;
+        }
+        Path name = file.getFileName();
+        String hint = "";
+        if (name != null) {
+            Path shipped = dir().resolve("emulator").resolve(name.toString().endsWith(".scenario") ? name.toString()
+                    : name + ".scenario");
+            if (Files.isRegularFile(shipped) && !shipped.toAbsolutePath().equals(file.toAbsolutePath())) {
+                hint = " (did you mean " + shipped + "?)";
+            }
+        }
+        return "--scenario " + file + ": no such file" + hint;
     }
 
     /**

@@ -136,6 +136,10 @@ final class ServeCommand implements Callable<Integer> {
     /** Checks every option and loads the scenario and the image; creates nothing. */
     private Setup setup() {
         Path sf = scenarioFile != null ? scenarioFile : Home.defaultScenario();
+        String missing = Home.missingScenario(scenarioFile);
+        if (missing != null) {
+            throw new UsageError(missing);
+        }
         Scenario sc;
         try {
             sc = Files.exists(sf) || scenarioFile != null ? ScenarioFile.load(sf) : Scenario.DEFAULT;

@@ -242,6 +242,15 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
             }
         }
         Path path = Path.of(nameOrPath);
+        if (!name && nameOrPath.endsWith(SUFFIX) && Files.notExists(path) && path.getFileName() != null) {
+            // A shipped profile's file name given from another folder: say the name that finds it.
+            String bare = path.getFileName().toString();
+            bare = bare.substring(0, bare.length() - SUFFIX.length());
+            if (NAME.matcher(bare).matches() && Files.isRegularFile(profilesDir.resolve(bare + SUFFIX))) {
+                throw new ConfigException(nameOrPath + ": no such file (did you mean the profile '" + bare + "' in " + profilesDir
+                        + "? it is named without " + SUFFIX + ")");
+            }
+        }
         if (!name || Files.exists(path)) {
             return path; // load says "no such file", "is a directory", ... itself
         }

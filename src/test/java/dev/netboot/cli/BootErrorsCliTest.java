@@ -134,7 +134,27 @@ class BootErrorsCliTest {
     @Test
     void aMissingScenarioSaysNoSuchFile() throws IOException {
         Path missing = dir.resolve("nonexist.scenario");
-        usage(missing + ": no such file", "boot", "--scenario", missing.toString());
+        usage("--scenario " + missing + ": no such file", "boot", "--scenario", missing.toString());
+    }
+
+    /**
+     * A shipped scenario named as a profile is ({@code --scenario relay}), or by its file name from another folder, is not
+     * there: the line says which file was meant. Before, "relay: no such file", which named neither the option nor the
+     * folder the scenarios are in. The same for serve and fleet (the missing file checked before anything else).
+     */
+    @Test
+    void aShippedScenarioNamedWithoutItsFolderIsPointedTo() throws IOException {
+        Path shipped = Path.of("").toAbsolutePath().resolve("emulator").resolve("relay.scenario");
+        assertTrue(Files.isRegularFile(shipped), shipped.toString());
+        usage("--scenario relay: no such file (did you mean " + shipped + "?)", "boot", "--scenario", "relay");
+        usage("--scenario relay.scenario: no such file (did you mean " + shipped + "?)", "boot", "--scenario", "relay.scenario");
+        usage("--scenario nothing-like-it: no such file", "boot", "--scenario", "nothing-like-it");
+        for (String[] args : List.of(new String[] {"serve", "--interface", "lo", "--scenario", "relay"},
+                new String[] {"fleet", "--boards", "2", "--scenario", "relay"})) {
+            BootCliTest.Run r = run(args);
+            assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+            assertEquals("netboot: --scenario relay: no such file (did you mean " + shipped + "?)\n", r.err());
+        }
     }
 
     @Test

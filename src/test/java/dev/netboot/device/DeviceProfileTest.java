@@ -515,6 +515,20 @@ class DeviceProfileTest {
                 assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-16", PROFILES)).getMessage());
     }
 
+    /**
+     * A shipped profile's file name given where it is not ({@code --profile spi-nor-16m.profile} outside device-profiles/):
+     * the line names the profile meant and how to name it. Before, "spi-nor-16m.profile: no such file" alone.
+     */
+    @Test
+    void aShippedProfilesFileNameFromAnotherFolderIsPointedTo(@TempDir Path dir) {
+        assertEquals("spi-nor-16m.profile: no such file (did you mean the profile 'spi-nor-16m' in device-profiles? it is named"
+                + " without .profile)", assertThrows(ConfigException.class, () -> DeviceProfile.resolve("spi-nor-16m.profile", PROFILES))
+                .getMessage());
+        String elsewhere = dir.resolve("nand-128m.profile").toString();
+        assertEquals(elsewhere + ": no such file (did you mean the profile 'nand-128m' in device-profiles? it is named without"
+                + " .profile)", assertThrows(ConfigException.class, () -> DeviceProfile.resolve(elsewhere, PROFILES)).getMessage());
+    }
+
     @Test
     void aMissingPathIsNoSuchFileNotAnUnknownName(@TempDir Path dir) {
         String missing = dir.resolve("nonexist.profile").toString();
