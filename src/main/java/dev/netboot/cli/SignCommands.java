@@ -156,6 +156,14 @@ final class SignCommands {
                 System.err.println("netboot: " + (out != null ? "--out " : "") + problem);
                 return Main.EXIT_USAGE;
             }
+            // The signature replaces what is there: never the image it signs, nor the private key (by name, link or
+            // hard link), which a slip of --out would otherwise lose for 64 bytes of signature.
+            String which = sameFile(target, image) ? "the image it signs" : sameFile(target, key) ? "the private key --key" : null;
+            if (which != null) {
+                System.err.println("netboot: " + (out != null ? "--out " : "") + target + " is " + which
+                        + "; not overwriting it with the signature (expected: a file of its own, e.g. " + image.getFileName() + ".sig)");
+                return Main.EXIT_USAGE;
+            }
             byte[] signature;
             try (InputStream in = Files.newInputStream(image)) {
                 // Streamed: an image of any size is signed in 64 KiB pieces, never read whole.
@@ -181,6 +189,15 @@ final class SignCommands {
             }
             System.out.println(target);
             return 0;
+        }
+    }
+
+    /** Whether {@code a} exists and is the file {@code b} is (the same name, a link to it, or another hard link). */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // what cannot be told apart is written as before, and its error said then
         }
     }
 

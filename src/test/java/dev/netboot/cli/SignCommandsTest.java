@@ -139,6 +139,35 @@ class SignCommandsTest {
     }
 
     @Test
+    void signNeverWritesItsSignatureOverTheImageOrTheKey() throws Exception {
+        // Before: --out naming the image (or the key) replaced it with the 64-byte signature, exit 0: the image, or
+        // the private key, lost.
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        byte[] keyBytes = Files.readAllBytes(key);
+        byte[] image = BootCliTest.randomImage(3000, 7);
+        Path img = Files.write(dir.resolve("boot.img"), image);
+        Path link = Files.createSymbolicLink(dir.resolve("link.img"), img.getFileName());
+        Path hard = Files.createLink(dir.resolve("hard.pem"), key);
+        for (Path out : new Path[] {img, link, key, hard}) {
+            BootCliTest.Run r = BootCliTest.run("sign", "--key", key.toString(), "--out", out.toString(), img.toString());
+            assertEquals(Main.EXIT_USAGE, r.exit(), out + ": " + r.err());
+            String which = out.equals(img) || out.equals(link) ? "the image it signs" : "the private key --key";
+            assertEquals("netboot: --out " + out + " is " + which
+                    + "; not overwriting it with the signature (expected: a file of its own, e.g. boot.img.sig)\n", r.err());
+            assertEquals(java.util.Arrays.toString(image), java.util.Arrays.toString(Files.readAllBytes(img)));
+            assertEquals(new String(keyBytes), Files.readString(key));
+        }
+        assertTrue(Files.notExists(dir.resolve("boot.img.sig")));
+        // A signature of its own, and one written again over an older one, as before.
+        Path sig = Files.write(dir.resolve("old.sig"), new byte[64]);
+        assertEquals(0, BootCliTest.run("sign", "--key", key.toString(), "--out", sig.toString(), img.toString()).exit());
+        assertEquals(64, Files.size(sig));
+        assertEquals(0, BootCliTest.run("sign", "--key", key.toString(), img.toString()).exit());
+        assertEquals(64, Files.size(dir.resolve("boot.img.sig")));
+    }
+
+    @Test
     void signWithAMissingKeyIsAUsageError() {
         BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
         assertEquals(2, r.exit());
