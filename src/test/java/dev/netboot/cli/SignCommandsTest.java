@@ -168,6 +168,25 @@ class SignCommandsTest {
     }
 
     @Test
+    void anImageTooLargeForOneJavaArrayIsRefusedInOneLine() throws Exception {
+        // Before: a 3 GiB image ran 24 s and ended in a stack trace, "OutOfMemoryError: Required array length
+        // 2147483639 + 9 is too large", exit 1: the JDK's Ed25519 keeps the message in one array until it signs, and a
+        // Java array holds at most Integer.MAX_VALUE - 8 bytes (the JDK's SOFT_MAX_ARRAY_LENGTH). A sparse file: no disk.
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        Path img = dir.resolve("huge.img");
+        long size = Integer.MAX_VALUE - 8 + 1L;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", key.toString(), img.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: " + img + " is 2147483640 bytes, too large to sign (expected: at most 2147483639 bytes: Ed25519"
+                + " (RFC 8032) hashes the message twice, so the JDK holds the whole image in memory, in one array)\n", r.err());
+        assertTrue(Files.notExists(dir.resolve("huge.img.sig")));
+    }
+
+    @Test
     void signWithAMissingKeyIsAUsageError() {
         BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
         assertEquals(2, r.exit());
