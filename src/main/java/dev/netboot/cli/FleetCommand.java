@@ -73,7 +73,7 @@ final class FleetCommand implements Callable<Integer> {
     String flashTiming;
 
     @Option(names = "--max-time", paramLabel = "TIME",
-            description = "Stop after this much virtual time; boards still busy count as failed (default: 1h).")
+            description = "Stop after this much virtual time; boards still busy count as failed (default: 60min).")
     String maxTime;
 
     @Option(names = "--json", description = "Print one JSON object on stdout at the end instead of the human summary.")

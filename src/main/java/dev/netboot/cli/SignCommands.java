@@ -35,6 +35,12 @@ final class SignCommands {
 
     /** The largest key file read: a PEM key is a few lines; anything this big is not one. */
     private static final int MAX_KEY_FILE = 64 * 1024;
+    /**
+     * The largest image {@code sign} takes: the JDK's Ed25519 keeps the message in one byte array until it signs (RFC
+     * 8032's PureEdDSA hashes it twice), and a Java array holds at most this many bytes ({@code ArraysSupport}'s
+     * {@code SOFT_MAX_ARRAY_LENGTH}); past it, an OutOfMemoryError whatever the heap.
+     */
+    static final long MAX_SIGNED = Integer.MAX_VALUE - 8;
     private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String PEM_END = "-----END PRIVATE KEY-----";
 
@@ -156,9 +162,30 @@ final class SignCommands {
                 System.err.println("netboot: " + (out != null ? "--out " : "") + problem);
                 return Main.EXIT_USAGE;
             }
+            // The signature replaces what is there: never the image it signs, nor the private key (by name, link or
+            // hard link), which a slip of --out would otherwise lose for 64 bytes of signature.
+            String which = sameFile(target, image) ? "the image it signs" : sameFile(target, key) ? "the private key --key" : null;
+            if (which != null) {
+                System.err.println("netboot: " + (out != null ? "--out " : "") + target + " is " + which
+                        + "; not overwriting it with the signature (expected: a file of its own, e.g. " + image.getFileName() + ".sig)");
+                return Main.EXIT_USAGE;
+            }
+            long size;
+            try {
+                size = Files.size(image);
+            } catch (IOException e) {
+                System.err.println("netboot: cannot read " + IoProblems.of(image, e));
+                return Main.EXIT_FAILED;
+            }
+            if (size > MAX_SIGNED) {
+                System.err.println("netboot: " + image + " is " + size + " bytes, too large to sign (expected: at most " + MAX_SIGNED
+                        + " bytes: Ed25519 (RFC 8032) hashes the message twice, so the JDK holds the whole image in memory, in one array)");
+                return Main.EXIT_USAGE;
+            }
             byte[] signature;
             try (InputStream in = Files.newInputStream(image)) {
-                // Streamed: an image of any size is signed in 64 KiB pieces, never read whole.
+                // Read in 64 KiB pieces, but the JDK's Ed25519 keeps every byte until sign(): the heap must hold the
+                // image (twice over at its end), which is what MAX_SIGNED and the OutOfMemoryError below are about.
                 Signature s = Signature.getInstance("Ed25519");
                 s.initSign(pk);
                 byte[] buf = new byte[64 * 1024];
@@ -172,6 +199,15 @@ final class SignCommands {
             } catch (GeneralSecurityException e) {
                 System.err.println("netboot: signing failed: " + e.getMessage());
                 return Main.EXIT_FAILED;
+            } catch (OutOfMemoryError e) {
+                // Not a stack trace: what ran out, and how much would do. The array grows by doubling and is copied at
+                // sign(), and the serial GC's old generation is part of the heap: 200 MB needed 446..520 MiB, 50 MB
+                // 100..150 MiB (measured); four times the image and 64 MiB besides holds both with room.
+                long advise = Math.max(256, (4 * size >> 20) + 64);
+                System.err.println("netboot: out of memory signing " + image + " (" + size + " bytes): the Java heap (at most "
+                        + BootCommand.sizeOf(Runtime.getRuntime().maxMemory()) + ") is too small, since Ed25519 holds the whole image"
+                        + " in memory; give the JVM more, e.g. JAVA_OPTS=-Xmx" + advise + "m");
+                return Main.EXIT_FAILED;
             }
             try {
                 Files.write(target, signature);
@@ -181,6 +217,15 @@ final class SignCommands {
             }
             System.out.println(target);
             return 0;
+        }
+    }
+
+    /** Whether {@code a} exists and is the file {@code b} is (the same name, a link to it, or another hard link). */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false; // what cannot be told apart is written as before, and its error said then
         }
     }
 

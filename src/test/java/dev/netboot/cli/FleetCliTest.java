@@ -305,6 +305,18 @@ class FleetCliTest {
     }
 
     @Test
+    void theMaxTimeDefaultTheHelpNamesIsAValueTheOptionTakes() throws Exception {
+        // Before, --help (and README) said "(default: 1h)", which --max-time refuses: "'1h' is not a duration".
+        BootCliTest.Run help = run("fleet", "--help");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("boards still busy count as failed\\s+\\(default: (\\S+)\\)\\.")
+                .matcher(help.out().replaceAll("\\s+", " "));
+        assertTrue(m.find(), help.out());
+        BootCliTest.Run r = run("fleet", "--boards", "1", "--flash-timing", "none", "--max-time", m.group(1), "--json");
+        assertEquals(0, r.exit(), m.group(1) + ": " + r.err());
+        assertEquals(1, r.json().get("booted").asInt());
+    }
+
+    @Test
     void anEmptyImageHasNoRatioToItInTheSummary() throws Exception {
         // serverBytes / imageBytes is 0 / 0 for an empty image: no number. Before, the text said "(NaN x the 0-byte
         // image)" and the JSON 0.0. Every board refuses an image under [boot] min-image-size (1 KiB): exit 1.

@@ -139,6 +139,54 @@ class SignCommandsTest {
     }
 
     @Test
+    void signNeverWritesItsSignatureOverTheImageOrTheKey() throws Exception {
+        // Before: --out naming the image (or the key) replaced it with the 64-byte signature, exit 0: the image, or
+        // the private key, lost.
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        byte[] keyBytes = Files.readAllBytes(key);
+        byte[] image = BootCliTest.randomImage(3000, 7);
+        Path img = Files.write(dir.resolve("boot.img"), image);
+        Path link = Files.createSymbolicLink(dir.resolve("link.img"), img.getFileName());
+        Path hard = Files.createLink(dir.resolve("hard.pem"), key);
+        for (Path out : new Path[] {img, link, key, hard}) {
+            BootCliTest.Run r = BootCliTest.run("sign", "--key", key.toString(), "--out", out.toString(), img.toString());
+            assertEquals(Main.EXIT_USAGE, r.exit(), out + ": " + r.err());
+            String which = out.equals(img) || out.equals(link) ? "the image it signs" : "the private key --key";
+            assertEquals("netboot: --out " + out + " is " + which
+                    + "; not overwriting it with the signature (expected: a file of its own, e.g. boot.img.sig)\n", r.err());
+            assertEquals(java.util.Arrays.toString(image), java.util.Arrays.toString(Files.readAllBytes(img)));
+            assertEquals(new String(keyBytes), Files.readString(key));
+        }
+        assertTrue(Files.notExists(dir.resolve("boot.img.sig")));
+        // A signature of its own, and one written again over an older one, as before.
+        Path sig = Files.write(dir.resolve("old.sig"), new byte[64]);
+        assertEquals(0, BootCliTest.run("sign", "--key", key.toString(), "--out", sig.toString(), img.toString()).exit());
+        assertEquals(64, Files.size(sig));
+        assertEquals(0, BootCliTest.run("sign", "--key", key.toString(), img.toString()).exit());
+        assertEquals(64, Files.size(dir.resolve("boot.img.sig")));
+    }
+
+    @Test
+    void anImageTooLargeForOneJavaArrayIsRefusedInOneLine() throws Exception {
+        // Before: a 3 GiB image ran 24 s and ended in a stack trace, "OutOfMemoryError: Required array length
+        // 2147483639 + 9 is too large", exit 1: the JDK's Ed25519 keeps the message in one array until it signs, and a
+        // Java array holds at most Integer.MAX_VALUE - 8 bytes (the JDK's SOFT_MAX_ARRAY_LENGTH). A sparse file: no disk.
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        Path img = dir.resolve("huge.img");
+        long size = Integer.MAX_VALUE - 8 + 1L;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(img.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        BootCliTest.Run r = BootCliTest.run("sign", "--key", key.toString(), img.toString());
+        assertEquals(Main.EXIT_USAGE, r.exit(), r.err());
+        assertEquals("netboot: " + img + " is 2147483640 bytes, too large to sign (expected: at most 2147483639 bytes: Ed25519"
+                + " (RFC 8032) hashes the message twice, so the JDK holds the whole image in memory, in one array)\n", r.err());
+        assertTrue(Files.notExists(dir.resolve("huge.img.sig")));
+    }
+
+    @Test
     void signWithAMissingKeyIsAUsageError() {
         BootCliTest.Run r = BootCliTest.run("sign", "--key", dir.resolve("nope.pem").toString(), "x");
         assertEquals(2, r.exit());
