@@ -6,17 +6,17 @@ import dev.netboot.flash.SlotReader;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.HexFormat;
 
 /**
- * Ed25519 (RFC 8032) signatures over boot images, checked with the JDK's own provider.
+ * Ed25519 (RFC 8032) signatures over boot images: keys read by the JDK's own provider, the check streamed over the image
+ * ({@link Ed25519Verifier}).
  *
  * <p>The signature is detached: a 64-byte raw Ed25519 signature over the image bytes, served next to
  * the image as {@code FILE.sig}. The profile carries the 32-byte raw public key as hex. The check
- * reads the image back from flash a page at a time, so what is verified is what the board will boot.
+ * reads the image back from flash a page at a time, so what is verified is what the board will boot, and holds a page
+ * of it, not the image.
  */
 public final class ImageSignature {
     /** Length of a raw Ed25519 signature. */
@@ -65,20 +65,10 @@ public final class ImageSignature {
         if (signature.length != SIGNATURE_LENGTH) {
             return "signature of " + signature.length + " bytes (expected: " + SIGNATURE_LENGTH + ", a raw Ed25519 signature)";
         }
-        try {
-            Signature v = Signature.getInstance("Ed25519");
-            v.initVerify(key);
-            byte[] page = new byte[flash.geometry().pageSize()];
-            SlotReader.read(flash, region, length, page, (b, n) -> {
-                try {
-                    v.update(b, 0, n);
-                } catch (SignatureException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            return v.verify(signature) ? null : "Ed25519 signature does not match the image in flash";
-        } catch (GeneralSecurityException e) {
-            return "Ed25519 signature check failed: " + e.getMessage();
-        }
+        // Not the JDK's Signature: it keeps the whole image in the heap until verify (Ed25519Verifier says why).
+        Ed25519Verifier v = new Ed25519Verifier(rawKey(key), signature);
+        byte[] page = new byte[flash.geometry().pageSize()];
+        SlotReader.read(flash, region, length, page, (b, n) -> v.update(b, 0, n));
+        return v.verify() ? null : "Ed25519 signature does not match the image in flash";
     }
 }
