@@ -158,14 +158,7 @@ class ServeClientsTest {
     @Test
     void aClientThePoolHadNoAddressForIsSaidToHaveFoundNoneLeft(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("one.scenario"), """
-                [server]
-                address = 192.0.2.1
-                netmask = 255.255.255.0
-                [bootp]
-                client-address = 192.0.2.42
-                pool-size = 1
-                """);
+        java.nio.file.Path file = poolOfOne(dir, "");
         ScriptedLink link = new ScriptedLink(SERVER_MAC);
         WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
         clients.noAddressBecause(ServeCommand.noAddressBecause(servers.dhcp()::refusedForPool, servers.dhcp()::unknownRelay));
@@ -176,12 +169,7 @@ class ServeClientsTest {
                     Ipv4Address.ANY, Ipv4Address.ANY, Ipv4Address.ANY, mac, "", "",
                     BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
             byte[] f = Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
-            clients.frame(now, WireFrame.of(f, f.length));
-            link.deliver(now, f);
-            servers.poll(now);
-            for (ScriptedLink.Tx tx : link.takeTx()) {
-                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
-            }
+            exchange(link, servers, now, f);
             now += ScriptedLink.MS;
         }
         assertTrue(summary().contains(CLIENT_MAC + "  no address, 1 DHCP/BOOTP requests, 1 replies"), summary());
@@ -223,16 +211,7 @@ class ServeClientsTest {
      */
     @Test
     void aBootpServersRefusalsAreSaidAsTheDhcpServers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("bootp-one.scenario"), """
-                [server]
-                address = 192.0.2.1
-                netmask = 255.255.255.0
-                [bootp]
-                client-address = 192.0.2.42
-                pool-size = 1
-                [dhcp]
-                answers = bootp
-                """);
+        java.nio.file.Path file = poolOfOne(dir, "[dhcp]\nanswers = bootp\n");
         ScriptedLink link = new ScriptedLink(SERVER_MAC);
         WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
         assertEquals(null, servers.dhcp(), "a BOOTP-only server");
@@ -249,12 +228,7 @@ class ServeClientsTest {
                     BootpOptions.of());
             byte[] f = viaAgent ? Frames.udp(router, SERVER_MAC, agent, 67, Ipv4Address.parse("192.0.2.1"), 67, Frames.bootp(m))
                     : Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
-            clients.frame(now, WireFrame.of(f, f.length));
-            link.deliver(now, f);
-            servers.poll(now);
-            for (ScriptedLink.Tx tx : link.takeTx()) {
-                clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
-            }
+            exchange(link, servers, now, f);
             now += ScriptedLink.MS;
         }
         assertEquals(1, servers.bootp().stats().replies(), "only the first client had an address to take");
@@ -262,6 +236,28 @@ class ServeClientsTest {
         assertTrue(summary().contains(other + "  no address (none left in the pool), 1 DHCP/BOOTP requests, 0 replies"), summary());
         assertTrue(summary().contains(relayed + "  no address (relayed by 198.51.100.1, a subnet the scenario has no [relay]"
                 + " for), 1 DHCP/BOOTP requests, 0 replies"), summary());
+    }
+
+    /** Writes a scenario whose server, 192.0.2.1, has one address to give, 192.0.2.42, and then {@code more}. */
+    private static java.nio.file.Path poolOfOne(java.nio.file.Path dir, String more) throws java.io.IOException {
+        return java.nio.file.Files.writeString(dir.resolve("one.scenario"), """
+                [server]
+                address = 192.0.2.1
+                netmask = 255.255.255.0
+                [bootp]
+                client-address = 192.0.2.42
+                pool-size = 1
+                """ + more);
+    }
+
+    /** Shows serve's watch the frame {@code f} to the server, delivers it, polls the servers and shows the watch their answers. */
+    private void exchange(ScriptedLink link, WireServers servers, long now, byte[] f) {
+        clients.frame(now, WireFrame.of(f, f.length));
+        link.deliver(now, f);
+        servers.poll(now);
+        for (ScriptedLink.Tx tx : link.takeTx()) {
+            clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+        }
     }
 
     @Test
