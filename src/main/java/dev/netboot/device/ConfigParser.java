@@ -118,6 +118,13 @@ final class ConfigParser {
         String[] lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int line = i + 1;
+            int cr = lines[i].indexOf('\r');
+            if (cr >= 0 && !(i == lines.length - 1 && cr == lines[i].length() - 1)) {
+                // Classic Mac line ends: read as one line, the whole file was its first comment, and a scenario so saved
+                // was taken as an empty one, every setting its default.
+                throw new ConfigException(source + ":" + line + ": a carriage return (CR) that ends no line (expected: lines"
+                        + " ending in LF or CR LF; a file saved with classic Mac line ends, CR alone?)");
+            }
             String s = stripComment(lines[i]).strip();
             if (s.isEmpty()) {
                 continue;

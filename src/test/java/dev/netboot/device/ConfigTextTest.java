@@ -137,6 +137,24 @@ class ConfigTextTest {
         c.finish();
     }
 
+    /**
+     * A file whose lines end in CR alone (classic Mac) is refused at its first such line. Before, it was one line: a file
+     * starting with a comment was all comment, so a profile said "missing required section" and a scenario so saved was
+     * taken as empty, every setting its default, and booted. A CR ending the file's last line is its end.
+     */
+    @Test
+    void lineEndsOfCrAloneAreRefusedNotReadAsOneComment() {
+        assertEquals("device-profiles/x.profile:1: a carriage return (CR) that ends no line (expected: lines ending in LF or CR LF;"
+                + " a file saved with classic Mac line ends, CR alone?)",
+                assertThrows(ConfigException.class, () -> ConfigText.parse("# a board\r[a]\rk = v\r", SRC)).getMessage());
+        assertEquals("device-profiles/x.profile:2: a carriage return (CR) that ends no line (expected: lines ending in LF or CR LF;"
+                + " a file saved with classic Mac line ends, CR alone?)",
+                assertThrows(ConfigException.class, () -> ConfigText.parse("[a]\r\nk = v\rj = w\r\n", SRC)).getMessage());
+        ConfigText c = ConfigText.parse("[a]\r\nk = v\r", SRC);
+        assertEquals("v", c.section("a").require("k").asString());
+        c.finish();
+    }
+
     @Test
     void valueErrorsNameFileLineSectionAndKey() {
         ConfigText c = ConfigText.parse("[flash]\nsize = 16MiB\nerase-unit = 4KB\nip = 10.0.0.300\n", SRC);
