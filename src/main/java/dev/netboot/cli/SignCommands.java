@@ -210,13 +210,49 @@ final class SignCommands {
                 return Main.EXIT_FAILED;
             }
             try {
-                Files.write(target, signature);
+                writeWhole(target, signature);
             } catch (IOException e) {
                 System.err.println("netboot: cannot write the signature: " + IoProblems.of(target, e));
                 return Main.EXIT_FAILED;
             }
             System.out.println(target);
             return 0;
+        }
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} whole or not at all: into a part file beside it ({@link HostFiles.Download#partName}),
+     * forced, then renamed over it, with its permissions (a symbolic link is followed: the file it names is replaced).
+     * Written in place, a full disk or a kill left a short or empty signature where a good one had been. A target that
+     * is not a regular file (a device, a pipe: {@code --out /dev/stdout}) is written as it is.
+     */
+    private static void writeWhole(Path target, byte[] bytes) throws IOException {
+        Path real = Files.exists(target) ? target.toRealPath() : target;
+        if (Files.exists(real) && !Files.isRegularFile(real)) {
+            Files.write(real, bytes);
+            return;
+        }
+        Path part = real.resolveSibling(HostFiles.Download.partName(real.getFileName().toString(),
+                Long.toHexString(ProcessHandle.current().pid())));
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(part, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            if (Files.exists(real)) {
+                try {
+                    Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(real));
+                } catch (UnsupportedOperationException e) {
+                    // a file system without POSIX permissions: the new file's own
+                }
+            }
+            Files.move(part, real, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(part); // there only when something failed
         }
     }
 

@@ -192,4 +192,69 @@ class SignCommandsTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("no such file"), r.err());
     }
+    /**
+     * A signature that cannot be written whole (the file system is full) leaves no signature file where there was none,
+     * the one that was there where there was one, and no part file. Before, the file was created (or emptied) and then
+     * written: a full disk left an empty FILE.sig, exit 1, which the board then fetched and refused. Runs as root: a
+     * 1 MiB tmpfs, filled, is the full disk.
+     */
+    @Test
+    void aSignatureThatCannotBeWrittenWholeLeavesTheOldOne() throws Exception {
+        Path key = dir.resolve("k.pem");
+        assertEquals(0, BootCliTest.run("keygen", "--out", key.toString()).exit());
+        Path mount = Files.createDirectory(dir.resolve("full"));
+        mount(mount);
+        try {
+            Path img = Files.write(mount.resolve("boot.img"), BootCliTest.randomImage(3000, 5));
+            Path sig = mount.resolve("boot.img.sig");
+            byte[] old = new byte[64];
+            java.util.Arrays.fill(old, (byte) 0x11);
+            Path other = Files.write(mount.resolve("other.img.sig"), old); // a page to free later, for the old signature
+            try (java.io.OutputStream fill = Files.newOutputStream(mount.resolve("filler"))) {
+                byte[] block = new byte[4096];
+                while (true) {
+                    fill.write(block);
+                    fill.flush();
+                }
+            } catch (java.io.IOException e) {
+                assertTrue(String.valueOf(e.getMessage()).contains("No space left"), String.valueOf(e.getMessage()));
+            }
+            BootCliTest.Run sg = BootCliTest.run("sign", "--key", key.toString(), img.toString());
+            assertEquals(Main.EXIT_FAILED, sg.exit(), sg.err());
+            assertTrue(sg.err().startsWith("netboot: cannot write the signature: "), sg.err());
+            assertEquals(1, sg.err().lines().count(), sg.err());
+            assertEquals(java.util.List.of("boot.img", "filler", "other.img.sig"), names(mount), "no signature, no part file");
+            // An old signature beside it (the page it holds came from the other one).
+            Files.delete(other);
+            Files.write(sig, old);
+            sg = BootCliTest.run("sign", "--key", key.toString(), img.toString());
+            assertEquals(Main.EXIT_FAILED, sg.exit(), sg.err());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(old, Files.readAllBytes(sig), "the signature that was there");
+            assertEquals(java.util.List.of("boot.img", "boot.img.sig", "filler"), names(mount), "no part file left");
+            // Room again: the signature is written, with the old one's permissions.
+            Files.delete(mount.resolve("filler"));
+            Files.setPosixFilePermissions(sig, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            assertEquals(0, BootCliTest.run("sign", "--key", key.toString(), img.toString()).exit());
+            assertEquals(64, Files.size(sig));
+            assertTrue(!java.util.Arrays.equals(old, Files.readAllBytes(sig)));
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(sig)));
+        } finally {
+            Process p = new ProcessBuilder("umount", mount.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            assertEquals(0, p.waitFor(), "umount " + mount);
+        }
+    }
+
+    private static java.util.List<String> names(Path folder) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static void mount(Path at) throws Exception {
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "netboot-test", at.toString()).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "mount: " + out);
+    }
 }
