@@ -44,6 +44,10 @@ final class OutputFiles {
     void check() {
         for (int i = 0; i < writes.size(); i++) {
             Named w = writes.get(i);
+            String dash = standardOutput(w.file);
+            if (dash != null) {
+                throw new UsageError(w.option + " " + dash);
+            }
             for (Named r : reads) {
                 if (same(w.file, r.file)) {
                     throw new UsageError(w.option + " " + w.file + ": the same file as " + r.option
@@ -57,6 +61,16 @@ final class OutputFiles {
                 }
             }
         }
+    }
+
+    /**
+     * Returns what is wrong with {@code file} as an output when it is {@code -}, else null: to curl ({@code -o -}), tcpdump
+     * ({@code -w -}) and busybox it is standard output, which netboot's own lines use; a file called '-' made instead
+     * would surprise such a user.
+     */
+    static String standardOutput(Path file) {
+        return file.toString().equals("-") ? "-: standard output, which netboot does not write files to (expected: a file"
+                + " name; ./- for a file called '-')" : null;
     }
 
     private static boolean same(Path a, Path b) {

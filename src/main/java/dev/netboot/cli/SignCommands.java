@@ -113,6 +113,10 @@ final class SignCommands {
 
     /** Returns what keeps {@code file} from being created ("x/k: no such directory x"), or null. */
     static String writableTarget(Path file) {
+        String dash = OutputFiles.standardOutput(file);
+        if (dash != null) {
+            return dash;
+        }
         if (Files.isDirectory(file)) {
             return file + ": is a directory (expected: a file name)";
         }
