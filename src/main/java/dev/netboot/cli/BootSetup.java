@@ -231,7 +231,7 @@ final class BootSetup {
         }
         if (o.loss != null) {
             if (!(o.loss >= 0 && o.loss <= 1)) {
-                throw new UsageError("--loss " + o.loss + ": not a probability (expected: 0..1)");
+                throw FaultOptions.notAProbability("--loss", o.loss);
             }
             scenario = scenario.withLoss(o.loss);
         }

@@ -91,7 +91,7 @@ final class FaultOptions {
 
     private static double probability(String option, double p) {
         if (!(p >= 0 && p <= 1)) {
-            throw new UsageError(option + " " + p + ": not a probability (expected: 0..1)");
+            throw notAProbability(option, p);
         }
         return p;
     }
@@ -107,5 +107,14 @@ final class FaultOptions {
             throw new UsageError(option + " " + text.trim() + ": out of range (expected: 0.." + ScenarioValues.MAX_FAULT_TIME_TEXT + ")");
         }
         return t;
+    }
+
+    /**
+     * The one line for a probability outside 0..1, the value in decimals as given ("--loss 2", "--reorder 0.0001"), not
+     * Double's "2.0" or "1.0E-4".
+     */
+    static UsageError notAProbability(String option, double p) {
+        String shown = Double.isFinite(p) ? java.math.BigDecimal.valueOf(p).stripTrailingZeros().toPlainString() : String.valueOf(p);
+        return new UsageError(option + " " + shown + ": not a probability (expected: 0..1)");
     }
 }

@@ -237,7 +237,7 @@ final class FleetCommand implements Callable<Integer> {
         }
         if (loss != null) {
             if (!(loss >= 0 && loss <= 1)) {
-                throw new UsageError("--loss " + loss + ": not a probability (expected: 0..1)");
+                throw FaultOptions.notAProbability("--loss", loss);
             }
             sc = sc.withLoss(loss);
         }

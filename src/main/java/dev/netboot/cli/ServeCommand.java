@@ -211,7 +211,7 @@ final class ServeCommand implements Callable<Integer> {
             return otherwise;
         }
         if (!(value >= 0 && value <= 1)) {
-            throw new UsageError(option + " " + value + ": not a probability (expected: 0..1)");
+            throw FaultOptions.notAProbability(option, value);
         }
         return value;
     }

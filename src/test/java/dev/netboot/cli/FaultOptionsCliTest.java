@@ -80,7 +80,10 @@ class FaultOptionsCliTest {
     void badFaultOptionsAreUsageErrors() throws Exception {
         BootErrorsCliTest.usage("--jitter: '5' is not a duration: no unit (expected: a number with a unit ns, us, ms, s or min, like 250ms or 1.5s)",
                 "boot", "--jitter", "5");
-        BootErrorsCliTest.usage("--reorder 2.0: not a probability (expected: 0..1)", "boot", "--reorder", "2");
+        BootErrorsCliTest.usage("--reorder 2: not a probability (expected: 0..1)", "boot", "--reorder", "2");
+        // As given in decimals, not Double's 2.0 or 1.0E-4 (the README QA pass saw serve --loss 2 said as 2.0).
+        BootErrorsCliTest.usage("--loss 2: not a probability (expected: 0..1)", "boot", "--loss", "2");
+        BootErrorsCliTest.usage("--duplicate -0.0001: not a probability (expected: 0..1)", "boot", "--duplicate", "-0.0001");
         BootErrorsCliTest.usage("--link-down 5s: expected AT,FOR, two durations like 2s,5s", "boot", "--link-down", "5s");
         BootErrorsCliTest.usage("--flood -1: out of range (expected: 0..100000000 frames)", "boot", "--flood", "-1");
         BootErrorsCliTest.usage("--corrupt configures the emulator; it has no meaning with --interface",

@@ -475,6 +475,7 @@ class ServeCommandTest {
         List<Case> cases = List.of(
                 new Case(new String[] {"serve"}, "--interface"),
                 new Case(new String[] {"serve", "--interface", "lo", "--loss", "1.5"}, "--loss 1.5: not a probability"),
+                new Case(new String[] {"serve", "--interface", "lo", "--loss", "2"}, "--loss 2: not a probability"),
                 new Case(new String[] {"serve", "--interface", "lo", "--reorder", "-0.1"}, "--reorder -0.1: not a probability"),
                 new Case(new String[] {"serve", "--interface", "lo", "--jitter", "fast"}, "--jitter"),
                 new Case(new String[] {"serve", "--interface", "lo", "--clients", "0"}, "--clients 0"),
