@@ -223,7 +223,7 @@ final class HostFiles {
          * writing into it, keep them): a private file made readable by all, a script no longer executable. A file system
          * without POSIX permissions keeps its own.
          */
-        private static void keepMode(Path target, Path part) {
+        static void keepMode(Path target, Path part) {
             try {
                 Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(target));
             } catch (IOException | UnsupportedOperationException e) {

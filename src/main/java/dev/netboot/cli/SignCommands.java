@@ -247,13 +247,7 @@ final class SignCommands {
                 }
                 ch.force(true);
             }
-            if (Files.exists(real)) {
-                try {
-                    Files.setPosixFilePermissions(part, Files.getPosixFilePermissions(real));
-                } catch (UnsupportedOperationException e) {
-                    // a file system without POSIX permissions: the new file's own
-                }
-            }
+            HostFiles.Download.keepMode(real, part);
             Files.move(part, real, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(part); // there only when something failed
