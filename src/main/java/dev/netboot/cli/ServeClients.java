@@ -187,10 +187,13 @@ final class ServeClients {
             }
             owners.add(t);
             if (t != null) {
-                t.add(sessionsSeen, now);
+                t.add(sessionsSeen, now, all);
                 t.refused = null;
                 t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
             }
+        }
+        for (ServeClient c : clients.values()) {
+            split(now, c, all);
         }
         multicast = tftp.multicastSessions();
         for (TftpMulticastSession m : multicast) {
@@ -229,6 +232,36 @@ final class ServeClients {
             running |= !m.ended();
         }
         idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
+    }
+
+    /**
+     * Makes each running transfer of {@code c}'s whose sessions turn out to have run side by side two transfers
+     * ({@link ServeTransfer#besideFrom}): a host fetching one file several times at once, from a port each. The one
+     * split off takes its place in the client's list by the time it was asked for.
+     */
+    private void split(long now, ServeClient c, List<TftpSession.Stats> all) {
+        for (int i = 0; i < c.transfers.size(); i++) {
+            ServeTransfer t = c.transfers.get(i);
+            int k = t.endAt < 0 && t.multicast == null ? t.besideFrom(all) : -1;
+            if (k < 0) {
+                continue;
+            }
+            int beside = all.get(t.sessions.get(k - 1)).clientPort();
+            ServeTransfer own = t.split(k);
+            for (int s : own.sessions) {
+                owners.set(s, own);
+            }
+            int at = i + 1;
+            while (at < c.transfers.size() && c.transfers.get(at).requestAt <= own.requestAt) {
+                at++;
+            }
+            c.transfers.add(at, own);
+            if (c.asked == t) {
+                c.asked = own;
+            }
+            line(now, "tftp ", c, String.format(Locale.ROOT, "RRQ %s again, from port %d while the transfer to port %d runs: a transfer of its own",
+                    t.file, all.get(own.sessions.getFirst()).clientPort(), beside));
+        }
     }
 
     private void follow(long now, ServeClient c, ServeTransfer t, List<TftpSession.Stats> all) {

@@ -16,6 +16,7 @@ final class ServeTransfer {
     final long requestAt;
     final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
     private final List<Long> sessionSeenAt = new ArrayList<>(); // when serve first saw each of them
+    private final List<long[]> ackedBefore = new ArrayList<>(); // for each, the blocks each earlier one had acknowledged then
     int quarter;
     long endAt = -1;
     TftpSession.Stats last;
@@ -46,10 +47,52 @@ final class ServeTransfer {
         return running != null ? running : newest;
     }
 
-    /** Adds the server's session {@code index}, seen first at {@code now}: the client asked for the file (again). */
-    void add(int index, long now) {
+    /**
+     * Adds the server's session {@code index}, seen first at {@code now}: the client asked for the file (again), from a
+     * port of its ({@code all}: the server's sessions as they stand).
+     */
+    void add(int index, long now, List<TftpSession.Stats> all) {
+        long[] acked = new long[sessions.size()];
+        for (int k = 0; k < acked.length; k++) {
+            acked[k] = all.get(sessions.get(k)).blocksAcked();
+        }
         sessions.add(index);
         sessionSeenAt.add(now);
+        ackedBefore.add(acked);
+    }
+
+    /**
+     * Returns the place among its sessions of the first that ran beside an earlier one, or -1: a session the client
+     * acknowledged blocks of after this one's request came is a transfer the client kept on with, so the request, from
+     * another port (another transfer ID, RFC 1350 section 4), was a fetch of its own (three {@code busybox tftp} of one
+     * file at once), not the request sent again of a client that gave up waiting or was killed and run again (whose old
+     * session hears nothing more).
+     */
+    int besideFrom(List<TftpSession.Stats> all) {
+        for (int k = 1; k < sessions.size(); k++) {
+            long[] acked = ackedBefore.get(k);
+            for (int j = 0; j < k; j++) {
+                if (all.get(sessions.get(j)).blocksAcked() > acked[j]) {
+                    return k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Moves its sessions from place {@code k} on to a transfer of their own, asked for when the first of them was seen. */
+    ServeTransfer split(int k) {
+        ServeTransfer t = new ServeTransfer(file, sessionSeenAt.get(k));
+        for (int m = k; m < sessions.size(); m++) {
+            long[] acked = ackedBefore.get(m);
+            t.sessions.add(sessions.get(m));
+            t.sessionSeenAt.add(sessionSeenAt.get(m));
+            t.ackedBefore.add(java.util.Arrays.copyOfRange(acked, k, acked.length));
+        }
+        sessions.subList(k, sessions.size()).clear();
+        sessionSeenAt.subList(k, sessionSeenAt.size()).clear();
+        ackedBefore.subList(k, ackedBefore.size()).clear();
+        return t;
     }
 
     /**

@@ -328,6 +328,40 @@ class ServeClientsTest {
         assertEquals(Double.parseDouble(m.group(1)) - 5.0, Double.parseDouble(m.group(2)), 0.0015, sent);
     }
 
+    @Test
+    void requestsFromThreePortsAtOnceAreThreeTransfersEachServedWhole() {
+        // One host fetches boot.img three times at once (three busybox tftp started together, or a boot loader and two
+        // scripts), from ports 40000, 40001 and 40002: three connections, as RFC 1350 section 4 names a transfer by its
+        // pair of transfer IDs, each acknowledged block by block. The server runs a session for each; serve must show
+        // three transfers, each served whole, not one "asked 3 times" (the QA pass saw that with three busybox gets:
+        // files exact, summary one transfer short of two).
+        Lan lan = new Lan();
+        List<byte[]> toServer = new ArrayList<>();
+        long start = ScriptedLink.SEC;
+        toServer.add(lan.rrq(start, 40000));
+        toServer.add(lan.rrq(start, 40001));
+        lan.run(start, start + 2 * ScriptedLink.MS, java.util.Set.of(40000, 40001), toServer);
+        toServer.add(lan.rrq(start + 2 * ScriptedLink.MS, 40002));
+        long done = lan.run(start + 2 * ScriptedLink.MS, start + ScriptedLink.SEC, java.util.Set.of(40000, 40001, 40002), toServer);
+        lan.run(done, done + 10 * ScriptedLink.MS, java.util.Set.of(), toServer); // the last ACKs reach the server
+        List<String> lines = said();
+        assertEquals("RRQ boot.img", lines.getFirst(), lines.toString());
+        assertEquals(List.of("RRQ boot.img again, from port 40001 while the transfer to port 40000 runs: a transfer of its own",
+                "RRQ boot.img again, from port 40002 while the transfer to port 40001 runs: a transfer of its own"),
+                lines.stream().filter(l -> l.startsWith("RRQ boot.img again")).toList(), lines.toString());
+        List<String> sent = lines.stream().filter(l -> l.startsWith("sent ")).toList();
+        assertEquals(3, sent.size(), lines.toString());
+        assertTrue(sent.stream().allMatch(l -> l.matches("sent boot\\.img: 1000 bytes in 0\\.0\\d\\d s, 0 retransmissions")), sent.toString());
+        JsonNode j = json();
+        assertEquals(3, j.get("transfers").size(), j.toString());
+        for (JsonNode t : j.get("transfers")) {
+            assertEquals("boot.img", t.get("file").asText(), j.toString());
+            assertEquals("complete", t.get("transfer").get("end").asText(), j.toString());
+            assertEquals(1000, t.get("transfer").get("bytes").asLong(), j.toString());
+        }
+        assertTrue(clients.quiet(done + 10 * ScriptedLink.SEC, ServeCommand.LINGER), "every transfer is over");
+    }
+
     /** What serve said of the client on stderr, each line from after the client's MAC; progress lines left out. */
     private List<String> said() {
         return err.toString(StandardCharsets.UTF_8).lines().map(l -> l.substring(l.indexOf(CLIENT_MAC.toString())
@@ -360,26 +394,36 @@ class ServeClientsTest {
          * the last block was acknowledged (its ACK left in {@code toServer}), else {@code until}.
          */
         long run(long from, long until, int port, boolean ack, List<byte[]> toServer) {
+            return run(from, until, ack ? java.util.Set.of(port) : java.util.Set.of(), toServer);
+        }
+
+        /**
+         * Like {@link #run(long, long, int, boolean, List)}, every DATA to one of {@code ports} acknowledged; returns the
+         * time the last block to each of them was acknowledged, else {@code until}.
+         */
+        long run(long from, long until, java.util.Set<Integer> ports, List<byte[]> toServer) {
+            java.util.Set<Integer> done = new java.util.HashSet<>();
             for (long now = from; now < until; now += ScriptedLink.MS) {
                 for (byte[] f : toServer) {
                     link.deliver(now, f);
                 }
                 toServer.clear();
                 servers.poll(now);
-                boolean last = false;
                 for (ScriptedLink.Tx tx : link.takeTx()) {
                     clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
                     Frames.Frame f = tx.decode();
                     if (f instanceof Frames.Arp a && a.arp().tpa().equals(client)) {
                         toServer.add(Frames.arpReply(CLIENT_MAC, client, SERVER_MAC, server));
-                    } else if (ack && f instanceof Frames.Udp u && u.dstPort() == port && u.tftp() instanceof TftpPacket.Data d) {
+                    } else if (f instanceof Frames.Udp u && ports.contains(u.dstPort()) && u.tftp() instanceof TftpPacket.Data d) {
                         lastBlock = d.block();
-                        last = d.data().length < 512;
-                        toServer.add(fromClient(now, port, u.srcPort(), new TftpPacket.Ack(d.block())));
+                        if (d.data().length < 512) {
+                            done.add(u.dstPort());
+                        }
+                        toServer.add(fromClient(now, u.dstPort(), u.srcPort(), new TftpPacket.Ack(d.block())));
                     }
                 }
                 clients.poll(now, servers.tftp());
-                if (last) {
+                if (!ports.isEmpty() && done.equals(ports)) {
                     return now;
                 }
             }
