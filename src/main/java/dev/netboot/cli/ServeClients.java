@@ -259,8 +259,9 @@ final class ServeClients {
             if (c.asked == t) {
                 c.asked = own;
             }
-            line(now, "tftp ", c, String.format(Locale.ROOT, "RRQ %s again, from port %d while the transfer to port %d runs: a transfer of its own",
-                    t.file, all.get(own.sessions.getFirst()).clientPort(), beside));
+            // Said when it is known, a round trip or a timeout after the request: not "RRQ", which would date it now.
+            line(now, "tftp ", c, String.format(Locale.ROOT, "%s: the request from port %d is a transfer of its own, beside the one to port %d"
+                    + " (the client acknowledges both)", t.file, all.get(own.sessions.getFirst()).clientPort(), beside));
         }
     }
 

@@ -346,9 +346,9 @@ class ServeClientsTest {
         lan.run(done, done + 10 * ScriptedLink.MS, java.util.Set.of(), toServer); // the last ACKs reach the server
         List<String> lines = said();
         assertEquals("RRQ boot.img", lines.getFirst(), lines.toString());
-        assertEquals(List.of("RRQ boot.img again, from port 40001 while the transfer to port 40000 runs: a transfer of its own",
-                "RRQ boot.img again, from port 40002 while the transfer to port 40001 runs: a transfer of its own"),
-                lines.stream().filter(l -> l.startsWith("RRQ boot.img again")).toList(), lines.toString());
+        assertEquals(List.of("boot.img: the request from port 40001 is a transfer of its own, beside the one to port 40000 (the client acknowledges both)",
+                "boot.img: the request from port 40002 is a transfer of its own, beside the one to port 40001 (the client acknowledges both)"),
+                lines.stream().filter(l -> l.startsWith("boot.img: ")).toList(), lines.toString());
         List<String> sent = lines.stream().filter(l -> l.startsWith("sent ")).toList();
         assertEquals(3, sent.size(), lines.toString());
         assertTrue(sent.stream().allMatch(l -> l.matches("sent boot\\.img: 1000 bytes in 0\\.0\\d\\d s, 0 retransmissions")), sent.toString());
