@@ -80,6 +80,45 @@ class ConfigTextTest {
         assertTrue(e.getMessage().startsWith("'" + text + "' is "), e.getMessage());
     }
 
+    /**
+     * Durations with up to 20 digits each side of the point and every unit, drawn at random, read as
+     * {@link java.math.BigDecimal} reads them (the number times the unit, exact): the same nanoseconds, or the same
+     * refusal, not whole or too long.
+     */
+    @Test
+    void durationsAreExactAsBigDecimalReadsThem() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(20261202);
+        String[] units = {"ns", "us", "ms", "s", "min"};
+        long[] nanos = {1, 1_000, 1_000_000, 1_000_000_000, 60_000_000_000L};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder n = new StringBuilder();
+            int whole = 1 + r.nextInt(r.nextBoolean() ? 3 : 20);
+            for (int d = 0; d < whole; d++) {
+                n.append((char) ('0' + (r.nextInt(4) == 0 ? 0 : r.nextInt(10))));
+            }
+            if (r.nextBoolean()) {
+                n.append('.');
+                int frac = 1 + r.nextInt(r.nextBoolean() ? 4 : 20);
+                for (int d = 0; d < frac; d++) {
+                    n.append((char) ('0' + (r.nextInt(3) == 0 ? 0 : r.nextInt(10))));
+                }
+            }
+            int u = r.nextInt(units.length);
+            String text = n + units[u];
+            java.math.BigDecimal exact = new java.math.BigDecimal(n.toString()).multiply(java.math.BigDecimal.valueOf(nanos[u]));
+            String expected;
+            if (exact.stripTrailingZeros().scale() > 0) {
+                expected = "'" + text + "' is not a whole number of nanoseconds";
+            } else if (exact.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                expected = "'" + text + "' is too long for a duration";
+            } else {
+                assertEquals(exact.longValueExact(), ConfigValues.parseDuration(text), text);
+                continue;
+            }
+            assertEquals(expected, assertThrows(ConfigException.class, () -> ConfigValues.parseDuration(text)).getMessage());
+        }
+    }
+
     @Test
     void durationWithoutUnitIsAnError() {
         assertEquals("'250' is not a duration: no unit (expected: a number with a unit ns, us, ms, s or min, like 250ms or 1.5s)",
