@@ -156,6 +156,11 @@ final class DataSender implements PayloadWriter {
         return blocks.fileBytesRead();
     }
 
+    /** The transfer is over: its blocks need not be made again ({@link ReadBlocks#release}). */
+    void release() {
+        blocks.release();
+    }
+
     /** Writes DATA {@code txBlock} in place. */
     @Override
     public void writePayload(ByteBuffer buf, int off, int len) {

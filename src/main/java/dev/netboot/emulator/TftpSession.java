@@ -354,6 +354,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     private void end(End how) {
         state = new State.Ended(how);
+        data.release(); // the server keeps ended sessions for their figures, not their buffers
         if (port != TftpServer.PORT) {
             stack.unbind(port);
         }
