@@ -196,14 +196,18 @@ final class ServeClients {
             split(now, c, all);
         }
         multicast = tftp.multicastSessions();
-        for (TftpMulticastSession m : multicast) {
+        for (int mi = 0; mi < multicast.size(); mi++) {
+            TftpMulticastSession m = multicast.get(mi);
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 ServeClient c = mac == null ? null : clients.get(mac.value());
                 ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
+                // A join after the one it follows (transfers in the order they started, members in the order they
+                // joined): an earlier one is no joining again, and taking it went back and forth between two, saying
+                // each end on every poll.
                 if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
-                        && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
+                        && t.joined.left() != MulticastMember.Left.SERVED && later(mi, i, multicast.indexOf(t.multicast), t.member))) {
                     // Its first join, or a client that left unserved (given up on, an ERROR) joined again from a new port.
                     t.multicast = m;
                     t.member = i;
@@ -232,6 +236,11 @@ final class ServeClients {
             running |= !m.ended();
         }
         idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
+    }
+
+    /** Returns whether member {@code i} of multicast transfer {@code mi} joined after member {@code j} of transfer {@code mj}. */
+    private static boolean later(int mi, int i, int mj, int j) {
+        return mi > mj || mi == mj && i > j;
     }
 
     /**
