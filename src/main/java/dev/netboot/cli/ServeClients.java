@@ -35,6 +35,7 @@ final class ServeClients {
     private final Map<Long, ServeClient> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
+    private final ServeSessions seen = new ServeSessions();
     private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
     private long lastRequestAt = -1;
     private boolean running;
@@ -165,11 +166,7 @@ final class ServeClients {
 
     /** Follows the TFTP server's sessions: progress by quarters, and ends. */
     void poll(long now, TftpServer tftp) {
-        List<TftpSession> sessions = tftp.sessions();
-        List<TftpSession.Stats> all = new ArrayList<>(sessions.size());
-        for (TftpSession s : sessions) {
-            all.add(s.stats());
-        }
+        List<TftpSession.Stats> all = seen.refresh(tftp);
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
@@ -226,11 +223,11 @@ final class ServeClients {
             }
         }
         running = false;
-        for (int i = 0; i < all.size(); i++) {
+        for (int i : seen.live()) {
             // A session of a transfer that is over keeps no one waiting: its client has the file from another session
             // (busybox killed and run again asks from a new port; the old session retries into silence until it gives up).
             ServeTransfer t = owners.get(i);
-            running |= all.get(i).end() == null && (t == null || t.endAt < 0);
+            running |= t == null || t.endAt < 0;
         }
         for (TftpMulticastSession m : multicast) {
             running |= !m.ended();

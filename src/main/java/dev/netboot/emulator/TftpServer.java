@@ -186,6 +186,11 @@ public final class TftpServer implements UdpHandler, SimNode {
         return List.copyOf(sessions);
     }
 
+    /** Returns the read sessions started after the first {@code from}, in order: what a watcher has not seen yet. */
+    public List<TftpSession> sessionsFrom(int from) {
+        return List.copyOf(sessions.subList(Math.min(from, sessions.size()), sessions.size()));
+    }
+
     /** Returns every upload session started so far, in order. */
     public List<TftpServerUpload> uploadSessions() {
         return List.copyOf(uploadSessions);
