@@ -223,6 +223,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         return data.fileBytesRead();
     }
 
+    /** Returns the bytes of its DATA buffer: a block while it runs, none once it ended (tests). */
+    int bufferBytes() {
+        return data.bufferBytes();
+    }
+
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
