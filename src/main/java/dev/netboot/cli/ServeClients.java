@@ -35,6 +35,7 @@ final class ServeClients {
     private final Map<Long, ServeClient> clients = new LinkedHashMap<>();
     private final Map<Integer, MacAddress> byIp = new HashMap<>();
     private int sessionsSeen;
+    private final ServeSessions seen = new ServeSessions();
     private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
     private long lastRequestAt = -1;
     private boolean running;
@@ -165,11 +166,7 @@ final class ServeClients {
 
     /** Follows the TFTP server's sessions: progress by quarters, and ends. */
     void poll(long now, TftpServer tftp) {
-        List<TftpSession> sessions = tftp.sessions();
-        List<TftpSession.Stats> all = new ArrayList<>(sessions.size());
-        for (TftpSession s : sessions) {
-            all.add(s.stats());
-        }
+        List<TftpSession.Stats> all = seen.refresh(tftp);
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
             MacAddress mac = byIp.get(s.client().value());
@@ -196,14 +193,18 @@ final class ServeClients {
             split(now, c, all);
         }
         multicast = tftp.multicastSessions();
-        for (TftpMulticastSession m : multicast) {
+        for (int mi = 0; mi < multicast.size(); mi++) {
+            TftpMulticastSession m = multicast.get(mi);
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
                 MacAddress mac = byIp.get(members.get(i).ip().value());
                 ServeClient c = mac == null ? null : clients.get(mac.value());
                 ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
+                // A join after the one it follows (transfers in the order they started, members in the order they
+                // joined): an earlier one is no joining again, and taking it went back and forth between two, saying
+                // each end on every poll.
                 if (t != null && (t.multicast == null || t.endAt >= 0 && t.joined != null
-                        && t.joined.left() != MulticastMember.Left.SERVED && (t.multicast != m || t.member < i))) {
+                        && t.joined.left() != MulticastMember.Left.SERVED && later(mi, i, multicast.indexOf(t.multicast), t.member))) {
                     // Its first join, or a client that left unserved (given up on, an ERROR) joined again from a new port.
                     t.multicast = m;
                     t.member = i;
@@ -222,16 +223,21 @@ final class ServeClients {
             }
         }
         running = false;
-        for (int i = 0; i < all.size(); i++) {
+        for (int i : seen.live()) {
             // A session of a transfer that is over keeps no one waiting: its client has the file from another session
             // (busybox killed and run again asks from a new port; the old session retries into silence until it gives up).
             ServeTransfer t = owners.get(i);
-            running |= all.get(i).end() == null && (t == null || t.endAt < 0);
+            running |= t == null || t.endAt < 0;
         }
         for (TftpMulticastSession m : multicast) {
             running |= !m.ended();
         }
         idleSince = running ? -1 : idleSince < 0 ? now : idleSince;
+    }
+
+    /** Returns whether member {@code i} of multicast transfer {@code mi} joined after member {@code j} of transfer {@code mj}. */
+    private static boolean later(int mi, int i, int mj, int j) {
+        return mi > mj || mi == mj && i > j;
     }
 
     /**

@@ -16,7 +16,10 @@ final class ServeTransfer {
     final long requestAt;
     final List<Integer> sessions = new ArrayList<>(); // indexes into the server's sessions
     private final List<Long> sessionSeenAt = new ArrayList<>(); // when serve first saw each of them
-    private final List<long[]> ackedBefore = new ArrayList<>(); // for each, the blocks each earlier one had acknowledged then
+    // For each, the blocks the one before it had acknowledged when it was seen: one figure a session, not one for each
+    // earlier session (with thousands of requests for one file from one host, a flood, those were N^2 / 2, and the
+    // check on every poll as many).
+    private final List<Long> ackedBefore = new ArrayList<>();
     int quarter;
     long endAt = -1;
     TftpSession.Stats last;
@@ -52,13 +55,9 @@ final class ServeTransfer {
      * port of its ({@code all}: the server's sessions as they stand).
      */
     void add(int index, long now, List<TftpSession.Stats> all) {
-        long[] acked = new long[sessions.size()];
-        for (int k = 0; k < acked.length; k++) {
-            acked[k] = all.get(sessions.get(k)).blocksAcked();
-        }
+        ackedBefore.add(sessions.isEmpty() ? 0 : all.get(sessions.getLast()).blocksAcked());
         sessions.add(index);
         sessionSeenAt.add(now);
-        ackedBefore.add(acked);
     }
 
     /**
@@ -67,14 +66,15 @@ final class ServeTransfer {
      * another port (another transfer ID, RFC 1350 section 4), was a fetch of its own (three {@code busybox tftp} of one
      * file at once), not the request sent again of a client that gave up waiting or was killed and run again (whose old
      * session hears nothing more).
+     *
+     * <p>Blocks acknowledged only grow, so a session j acknowledging past what it had when a later one k was seen has
+     * also acknowledged past what it had when the one right after it, j + 1, was seen: the first such k is the first j +
+     * 1 whose session j acknowledged blocks since. One figure a session tells.
      */
     int besideFrom(List<TftpSession.Stats> all) {
         for (int k = 1; k < sessions.size(); k++) {
-            long[] acked = ackedBefore.get(k);
-            for (int j = 0; j < k; j++) {
-                if (all.get(sessions.get(j)).blocksAcked() > acked[j]) {
-                    return k;
-                }
+            if (all.get(sessions.get(k - 1)).blocksAcked() > ackedBefore.get(k)) {
+                return k;
             }
         }
         return -1;
@@ -84,10 +84,9 @@ final class ServeTransfer {
     ServeTransfer split(int k) {
         ServeTransfer t = new ServeTransfer(file, sessionSeenAt.get(k));
         for (int m = k; m < sessions.size(); m++) {
-            long[] acked = ackedBefore.get(m);
             t.sessions.add(sessions.get(m));
             t.sessionSeenAt.add(sessionSeenAt.get(m));
-            t.ackedBefore.add(java.util.Arrays.copyOfRange(acked, k, acked.length));
+            t.ackedBefore.add(m == k ? 0 : ackedBefore.get(m)); // its first has none before it
         }
         sessions.subList(k, sessions.size()).clear();
         sessionSeenAt.subList(k, sessionSeenAt.size()).clear();

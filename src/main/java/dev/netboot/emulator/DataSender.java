@@ -40,7 +40,7 @@ final class DataSender implements PayloadWriter {
     private final int blockSize;
     private final int rolloverTo;
     private final SessionQuirks quirks;
-    private final ByteBuffer payload; // the DATA payload being sent, read from the file; one per session
+    private ByteBuffer payload; // the DATA payload being sent, read from the file; one per session, none once it ended
     private long txBlock;             // the block writePayload writes
     private long topSent;             // the highest block a DATA carried, for dataBytes/resentBytes
     private long dataSent, dataBytes, resentFrames, resentBytes;
@@ -154,6 +154,17 @@ final class DataSender implements PayloadWriter {
     /** Returns the bytes read from the file so far. */
     long fileBytesRead() {
         return blocks.fileBytesRead();
+    }
+
+    /** The transfer is over: its blocks need not be made again ({@link ReadBlocks#release}), nor sent. */
+    void release() {
+        blocks.release();
+        payload = ByteBuffer.allocate(0);
+    }
+
+    /** Returns the bytes of its payload buffer (tests: what an ended session keeps). */
+    int bufferBytes() {
+        return payload.capacity();
     }
 
     /** Writes DATA {@code txBlock} in place. */

@@ -19,19 +19,24 @@ import java.nio.ByteBuffer;
  * <p>The size is not known until the last block is made, the first shorter than the block size (zero bytes when the
  * netascii form is a multiple of it): hence no {@code tsize} for netascii (tftpd-hpa: "For netascii mode, we don't
  * know the size ahead of time; so reject the option"). Memory per transfer: a block of the file and the ring, whatever
- * the file's size.
+ * the file's size; the ring starts at 64 checkpoints and doubles as blocks are made, up to the window's and never past
+ * the blocks the form can have, so a request whose client acknowledges nothing costs 64 whatever window it asked for;
+ * once the transfer is over, nothing ({@link #release}).
  */
 final class NetasciiBlocks implements ReadBlocks {
     private static final byte CR = '\r', LF = '\n', NUL = 0;
     private static final byte OWES_NOTHING = 0, OWES_LF = 1, OWES_NUL = 2;
+    /** The ring's first size; it doubles, up to the window, as blocks are made. */
+    static final int FIRST_RING = 64;
 
     private final ServedFile file;
     private final int blockSize;
-    private final ByteBuffer in;      // the file's bytes of the block being made
+    private ByteBuffer in;            // the file's bytes of the block being made
     // The ring of checkpoints: block ringBlock[i] starts at file offset ringAt[i], owing ringOwes[i] first.
-    private final long[] ringBlock;
-    private final long[] ringAt;
-    private final byte[] ringOwes;
+    private long[] ringBlock;
+    private long[] ringAt;
+    private byte[] ringOwes;
+    private final int most;           // the checkpoints the ring may come to hold: the window's and the one after
     private long top;                 // the highest block whose checkpoint is known
     private long lastBlock = UNKNOWN;
     private long size = UNKNOWN;
@@ -45,7 +50,11 @@ final class NetasciiBlocks implements ReadBlocks {
         this.file = file;
         this.blockSize = blockSize;
         this.in = ByteBuffer.allocate(blockSize);
-        int ring = windowSize + 1;
+        // No more checkpoints than the netascii form has blocks (at most twice the file's bytes, and the block after
+        // the last), and no more than the blocks made so far need: a window of 32767 must not cost 32768 of them
+        // (557 KB) for a request whose client never acknowledges a block, as a flood of requests from many ports.
+        this.most = (int) Math.min(windowSize, 2 * file.size() / blockSize + 1) + 1;
+        int ring = Math.min(most, FIRST_RING);
         this.ringBlock = new long[ring];
         this.ringAt = new long[ring];
         this.ringOwes = new byte[ring];
@@ -129,11 +138,53 @@ final class NetasciiBlocks implements ReadBlocks {
 
     /** Notes that block {@code b} starts at file offset {@code at}, owing {@code owes} first. */
     private void note(long b, long at, byte owes) {
+        if (b >= ringBlock.length && ringBlock.length < most) {
+            grow(); // block b - length is still in a window that may be sent again
+        }
         int i = (int) (b % ringBlock.length);
         ringBlock[i] = b;
         ringAt[i] = at;
         ringOwes[i] = owes;
         top = b;
+    }
+
+    /** Doubles the ring, up to {@code most}, each checkpoint moved to its place in the larger one. */
+    private void grow() {
+        int n = (int) Math.min(most, 2L * ringBlock.length);
+        long[] block = new long[n];
+        long[] at = new long[n];
+        byte[] owes = new byte[n];
+        java.util.Arrays.fill(block, -1);
+        for (int i = 0; i < ringBlock.length; i++) {
+            if (ringBlock[i] >= 0) {
+                int j = (int) (ringBlock[i] % n);
+                block[j] = ringBlock[i];
+                at[j] = ringAt[i];
+                owes[j] = ringOwes[i];
+            }
+        }
+        ringBlock = block;
+        ringAt = at;
+        ringOwes = owes;
+    }
+
+    /**
+     * Lets go of the ring and the block buffer once the transfer is over (its session ended): a server keeps its ended
+     * sessions for their figures, and a flood of netascii requests given up on must not keep 557 KB each. Reading a
+     * block after this fails; the figures stay.
+     */
+    @Override
+    public void release() {
+        in = ByteBuffer.allocate(0);
+        ringBlock = new long[1];
+        ringAt = new long[1];
+        ringOwes = new byte[1];
+        ringBlock[0] = -1;
+    }
+
+    /** Returns how many checkpoints the ring holds (tests: what a transfer keeps). */
+    int checkpoints() {
+        return ringBlock.length;
     }
 
     @Override

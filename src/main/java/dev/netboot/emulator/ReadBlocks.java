@@ -38,6 +38,10 @@ sealed interface ReadBlocks permits ReadBlocks.Octet, NetasciiBlocks {
     /** Returns the bytes read from the file so far (a netascii block may read a few bytes twice). */
     long fileBytesRead();
 
+    /** Lets go of what making blocks takes, once the transfer is over; the figures above stay. */
+    default void release() {
+    }
+
     /** The file as it is, block n holding its bytes from {@code (n - 1) * blockSize}: sizes are known at once. */
     final class Octet implements ReadBlocks {
         private final ServedFile file;

@@ -186,6 +186,11 @@ public final class TftpServer implements UdpHandler, SimNode {
         return List.copyOf(sessions);
     }
 
+    /** Returns the read sessions started after the first {@code from}, in order: what a watcher has not seen yet. */
+    public List<TftpSession> sessionsFrom(int from) {
+        return List.copyOf(sessions.subList(Math.min(from, sessions.size()), sessions.size()));
+    }
+
     /** Returns every upload session started so far, in order. */
     public List<TftpServerUpload> uploadSessions() {
         return List.copyOf(uploadSessions);
@@ -279,6 +284,7 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     private void onRequest(long now, Ipv4Address client, int clientPort, String name, String requestMode,
                            List<TftpPacket.Option> options, boolean write) {
+        TftpPacket request = write ? new TftpPacket.Wrq(name, requestMode, options) : new TftpPacket.Rrq(name, requestMode, options);
         int tid = config.singlePort() ? PORT : tids.free();
         ServedFile content;
         boolean netascii;
@@ -327,7 +333,7 @@ public final class TftpServer implements UdpHandler, SimNode {
         if (tid != PORT) {
             stack.bind(tid, table.portOf(s));
         }
-        table.add(s);
+        table.add(s, request);
         switch (s) {
             case TftpSession r -> r.start(now);
             case TftpServerUpload u -> u.start(now);
@@ -346,7 +352,7 @@ public final class TftpServer implements UdpHandler, SimNode {
             }
             case MulticastAdmission.Outcome.Start(TftpMulticastSession m, List<TftpPacket.Option> oack) -> {
                 stack.bind(tid, table.portOf(m));
-                table.add(m);
+                table.add(m, null);
                 m.join(now, client.value(), clientPort, oack);
                 table.touched(now, m);
             }

@@ -223,6 +223,11 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
         return data.fileBytesRead();
     }
 
+    /** Returns the bytes of its DATA buffer: a block while it runs, none once it ended (tests). */
+    int bufferBytes() {
+        return data.bufferBytes();
+    }
+
     /** Returns a snapshot of the session's figures. */
     public Stats stats() {
         return new Stats(port, client, clientPort, file, blockSize, params.windowSize(), window.acked(), data.dataSent(),
@@ -354,6 +359,7 @@ public final class TftpSession implements TftpServerSession, PayloadWriter {
 
     private void end(End how) {
         state = new State.Ended(how);
+        data.release(); // the server keeps ended sessions for their figures, not their buffers
         if (port != TftpServer.PORT) {
             stack.unbind(port);
         }

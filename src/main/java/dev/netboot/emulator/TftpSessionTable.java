@@ -4,7 +4,9 @@ import dev.netboot.net.UdpHandler;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.TftpPacket;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongConsumer;
 
@@ -17,6 +19,7 @@ import java.util.function.LongConsumer;
  */
 final class TftpSessionTable {
     private final Set<TftpServerSession> active = new LinkedHashSet<>();
+    private final Map<TftpServerSession, TftpPacket> requests = new HashMap<>(); // what each running unicast one was asked with
     private final SessionTimers timers = new SessionTimers();
     private final LongConsumer retired;
     private long peak;
@@ -36,9 +39,15 @@ final class TftpSessionTable {
         return peak;
     }
 
-    /** Enters {@code s}, a transfer just started, as running; its deadline follows at its first {@link #touched}. */
-    void add(TftpServerSession s) {
+    /**
+     * Enters {@code s}, a transfer just started for {@code request} (null: a multicast transfer, which answers a
+     * member's request again itself), as running; its deadline follows at its first {@link #touched}.
+     */
+    void add(TftpServerSession s, TftpPacket request) {
         active.add(s);
+        if (request != null) {
+            requests.put(s, request);
+        }
         peak = Math.max(peak, active.size());
     }
 
@@ -78,25 +87,18 @@ final class TftpSessionTable {
     }
 
     /**
-     * Returns whether {@code p} is a request (RRQ or WRQ) for the file of a unicast transfer still running from the
-     * same client address and port: that request again. A multicast transfer answers a member's request again itself.
+     * Returns whether {@code p} is the request of a unicast transfer still running from the same client address and port,
+     * sent again: the same file, mode and options (busybox's RRQ again after 50 ms, a frame the wire doubled). A request
+     * that differs is another: a client started again that asks from the port it had (U-Boot's port may repeat after
+     * a reset; a flood from many ports reuses them), whose new options an OACK of the old ones would refuse (busybox:
+     * "bad blocksize '1468'"). A multicast transfer answers a member's request again itself.
      */
     boolean repeats(int srcIp, int srcPort, TftpPacket p) {
-        String name = switch (p) {
-            case TftpPacket.Rrq r -> r.filename();
-            case TftpPacket.Wrq w -> w.filename();
-            default -> null;
-        };
-        if (name == null) {
+        if (!(p instanceof TftpPacket.Rrq || p instanceof TftpPacket.Wrq)) {
             return false;
         }
         for (TftpServerSession s : active) {
-            boolean same = switch (s) {
-                case TftpSession _ -> p instanceof TftpPacket.Rrq;
-                case TftpServerUpload _ -> p instanceof TftpPacket.Wrq;
-                case TftpMulticastSession _ -> false;
-            };
-            if (same && !s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort && s.file().equals(name)) {
+            if (!s.ended() && s.clientIp() == srcIp && s.clientPort() == srcPort && p.equals(requests.get(s))) {
                 return true;
             }
         }
@@ -107,6 +109,7 @@ final class TftpSessionTable {
     void touched(long now, TftpServerSession s) {
         if (s.ended()) {
             if (active.remove(s)) {
+                requests.remove(s);
                 timers.cancel(s);
                 retired.accept(now);
             }

@@ -479,4 +479,71 @@ class ServeClientsTest {
         clients.frame(1_000_000_002L, WireFrame.of(whole, whole.length));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains(CLIENT_MAC + "  RRQ aaa"), err.toString(StandardCharsets.UTF_8));
     }
+
+    /**
+     * A client that joins a multicast transfer (RFC 2090) and leaves it with an ERROR, twice, each time from a new port,
+     * each time a transfer of its own (the first had ended, its only member gone): serve says each end once. It said
+     * "multicast transfer of boot.img ended: the client sent an ERROR" on every poll, ten a second, for as long as it
+     * ran (1156 lines in 112 s on the QA pass): each transfer counted a membership of the other one as the client
+     * joining again, the earlier one's too, and went back and forth between them.
+     */
+    @Test
+    void aClientThatLeftTwoMulticastTransfersWithAnErrorIsSaidToHaveLeftEachOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("mc.scenario"), """
+                [server]
+                address = 192.0.2.1
+                netmask = 255.255.255.0
+                [bootp]
+                client-address = 192.0.2.42
+                [tftp]
+                multicast = yes
+                multicast-group = 239.255.7.1
+                """);
+        ScriptedLink link = new ScriptedLink(SERVER_MAC);
+        WireServers servers = WireServers.start(link, SERVER_MAC, dev.netboot.emulator.ScenarioFile.load(file));
+        servers.tftp().serve("boot.img", new byte[3000]);
+        long now = ScriptedLink.SEC;
+        for (int port : List.of(40000, 40001)) {
+            byte[] rrq = Frames.udp(CLIENT_MAC, SERVER_MAC, SERVER, port, Ipv4Address.parse("192.0.2.1"), 69, Frames.tftp(
+                    new TftpPacket.Rrq("boot.img", "octet", List.of(new TftpPacket.Option("multicast", "")))));
+            int tid = -1;
+            for (byte[] f = rrq; f != null; ) {
+                clients.frame(now, WireFrame.of(f, f.length));
+                link.deliver(now, f);
+                servers.poll(now);
+                f = null;
+                for (ScriptedLink.Tx tx : link.takeTx()) {
+                    clients.frame(now, WireFrame.of(tx.bytes(), tx.bytes().length));
+                    Frames.Frame x = tx.decode();
+                    if (x instanceof Frames.Arp a && a.arp().tpa().equals(SERVER)) {
+                        f = Frames.arpReply(CLIENT_MAC, SERVER, SERVER_MAC, Ipv4Address.parse("192.0.2.1"));
+                    } else if (x instanceof Frames.Udp u && u.dstPort() == port && u.tftp() instanceof TftpPacket.Oack) {
+                        tid = u.srcPort();
+                    }
+                }
+                clients.poll(now, servers.tftp());
+                now += ScriptedLink.MS;
+            }
+            assertTrue(tid > 0, "an OACK to port " + port);
+            byte[] error = Frames.udp(CLIENT_MAC, SERVER_MAC, SERVER, port, Ipv4Address.parse("192.0.2.1"), tid,
+                    Frames.tftp(new TftpPacket.Error(0, "bye")));
+            clients.frame(now, WireFrame.of(error, error.length));
+            link.deliver(now, error);
+            servers.poll(now);
+            link.takeTx();
+            clients.poll(now, servers.tftp());
+            now += 100 * ScriptedLink.MS;
+        }
+        for (int i = 0; i < 50; i++) { // five seconds of serve's polls
+            servers.poll(now);
+            link.takeTx();
+            clients.poll(now, servers.tftp());
+            now += 100 * ScriptedLink.MS;
+        }
+        assertEquals(2, servers.tftp().multicastSessions().size(), "a transfer each");
+        List<String> ended = said().stream().filter(l -> l.contains("ended")).toList();
+        assertEquals(List.of("multicast transfer of boot.img ended: the client sent an ERROR, ERROR 0 (not defined): bye",
+                "multicast transfer of boot.img ended: the client sent an ERROR, ERROR 0 (not defined): bye"), ended);
+    }
 }

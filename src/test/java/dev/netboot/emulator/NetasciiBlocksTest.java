@@ -207,4 +207,97 @@ class NetasciiBlocksTest {
         assertEquals(512 + 512, n.fileBytesRead(), "block 2 starts at byte 256 of the file (256 LF, 512 bytes sent)");
         assertEquals(ReadBlocks.UNKNOWN, n.size());
     }
+
+    /**
+     * A window far larger than the file (windowsize 65535 is answered 32767, RFC 7440) keeps no more checkpoints than the
+     * netascii form can have blocks: 5000 LF are 10000 bytes, the most 5000 bytes can become, so 19 blocks of 512 and a
+     * last of 272, and 21 checkpoints (the 20 blocks and the one after). The QA pass measured 557 KB a request before
+     * (32768 checkpoints of 17 bytes): 1512 netascii requests for a 5000-byte file held 823 MB of heap. Every block of the
+     * file is still in the window: made again in any order, each is the same.
+     */
+    @Test
+    void aWindowLargerThanTheFileKeepsACheckpointPerBlockOfTheFileOnly() throws IOException {
+        byte[] raw = ascii("\n".repeat(5000));
+        byte[] want = NetasciiRule.of(raw);
+        assertEquals(10_000, want.length);
+        NetasciiBlocks n = new NetasciiBlocks(ServedFile.of(raw), 512, 32767);
+        assertEquals(21, n.checkpoints());
+        for (long b = 1; b <= 20; b++) {
+            block(n, b, 512);
+        }
+        assertEquals(20, n.lastBlock());
+        for (long b = 20; b >= 1; b--) {
+            int from = (int) (b - 1) * 512;
+            assertArrayEquals(Arrays.copyOfRange(want, from, Math.min(from + 512, want.length)), block(n, b, 512), "block " + b);
+        }
+        assertEquals(2, new NetasciiBlocks(ServedFile.of(new byte[0]), 512, 32767).checkpoints(), "an empty file: block 1 and 2");
+    }
+
+    /** Random files read with windows up to three times their blocks: the same netascii form, block for block, resent in any order. */
+    @Test
+    void windowsLargerThanTheFileGiveTheNetasciiForm() throws IOException {
+        SplittableRandom r = new SplittableRandom(7440);
+        for (int round = 0; round < 300; round++) {
+            byte[] raw = new byte[r.nextInt(0, 400)];
+            for (int i = 0; i < raw.length; i++) {
+                int k = r.nextInt(4);
+                raw[i] = (byte) (k == 0 ? '\r' : k == 1 ? '\n' : r.nextInt(256)); // half of it CR and LF
+            }
+            int blockSize = r.nextInt(1, 40);
+            byte[] want = NetasciiRule.of(raw);
+            long last = want.length / blockSize + 1;
+            int window = r.nextInt(1, (int) (3 * last) + 2);
+            NetasciiBlocks n = new NetasciiBlocks(ServedFile.of(raw), blockSize, window);
+            for (long base = 1; base <= last; base += r.nextInt(1, window + 1)) {
+                long end = Math.min(base + window - 1, last);
+                for (int k = 0; k <= 2 * (end - base + 1); k++) {
+                    long b = k == 0 ? end : base + r.nextLong(end - base + 1); // the window's end first: all of it made
+                    int from = (int) Math.min((b - 1) * blockSize, want.length);
+                    byte[] expected = Arrays.copyOfRange(want, from, (int) Math.min(from + (long) blockSize, want.length));
+                    assertArrayEquals(expected, block(n, b, blockSize), "round " + round + ", block " + b);
+                }
+            }
+            assertEquals(last, n.lastBlock(), "round " + round);
+        }
+    }
+
+    /**
+     * A window of 32767 over a file of 1 MiB: the ring starts at 64 checkpoints, whatever the window (a request whose
+     * client never acknowledges its OACK costs no more), and doubles as blocks are made: making blocks 1..1000 notes
+     * block 1001's checkpoint, past 512, so 1024. Every one of those blocks is still in the window and made again the same.
+     */
+    @Test
+    void theRingGrowsWithTheBlocksMadeNotWithTheWindowAskedFor() throws IOException {
+        byte[] raw = new byte[1 << 20];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) (i % 7 == 0 ? '\n' : i % 11 == 0 ? '\r' : 'a' + i % 26);
+        }
+        byte[] want = NetasciiRule.of(raw);
+        NetasciiBlocks n = new NetasciiBlocks(ServedFile.of(raw), 8, 32767);
+        assertEquals(64, n.checkpoints());
+        for (long b = 1; b <= 1000; b++) {
+            block(n, b, 8);
+        }
+        assertEquals(1024, n.checkpoints());
+        for (long b = 1000; b >= 1; b -= 37) {
+            int from = (int) (b - 1) * 8;
+            assertArrayEquals(Arrays.copyOfRange(want, from, from + 8), block(n, b, 8), "block " + b);
+        }
+        assertArrayEquals(Arrays.copyOfRange(want, 0, 8), block(n, 1, 8), "block 1");
+    }
+
+    /** A transfer that is over lets go of its ring and buffer; its figures stay, and no block can be made any more. */
+    @Test
+    void aReleasedTransferKeepsItsFiguresAndNoCheckpoints() throws IOException {
+        byte[] raw = ascii("ab\ncd\n".repeat(100)); // 600 bytes, 800 as netascii: blocks of 512 and 288
+        NetasciiBlocks n = new NetasciiBlocks(ServedFile.of(raw), 512, 32767);
+        block(n, 1, 512);
+        block(n, 2, 512);
+        n.release();
+        assertEquals(1, n.checkpoints());
+        assertEquals(2, n.lastBlock());
+        assertEquals(800, n.size());
+        assertEquals(512 + 216, n.fileBytesRead(), "block 1 reads a block of the file and uses 384; block 2 the other 216");
+        assertThrows(IOException.class, () -> block(n, 1, 512));
+    }
 }

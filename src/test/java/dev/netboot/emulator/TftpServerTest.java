@@ -393,6 +393,36 @@ class TftpServerTest {
                 && r.tftp().equals(new TftpPacket.Data(2, Arrays.copyOfRange(content, 512, 1024)))), "received: " + s.client().received);
     }
 
+    /**
+     * A request from a running transfer's client port that differs from the one that started it (here no options where
+     * it asked blksize 1024) is not that request sent again but another: a client started again on the port it had.
+     * It is answered as its own, DATA 1 of 512 bytes from a new port. Taken for the first, it was answered by that
+     * transfer's timer with its OACK, blksize 1024, which such a client refuses: busybox said "bad blocksize '1468'" on
+     * the QA pass when its port was one a flood of requests asking blksize 1468 had used.
+     */
+    @Test
+    void aDifferentRequestFromARunningTransfersPortIsANewOne() {
+        Setup s = setup(SC);
+        byte[] content = file(1300);
+        s.tftp().serve("boot.img", content);
+        s.client().send(0, CLIENT_PORT, SERVER, 69,
+                new TftpPacket.Rrq("boot.img", "octet", List.of(new TftpPacket.Option("blksize", "1024"))));
+        TestClient.Rx oack = s.client().next(s.sim());
+        assertEquals(new TftpPacket.Oack(List.of(new TftpPacket.Option("blksize", "1024"))), oack.tftp());
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        TestClient.Rx d1 = s.client().next(s.sim());
+        assertEquals(new TftpPacket.Data(1, Arrays.copyOfRange(content, 0, 512)), d1.tftp());
+        assertTrue(d1.srcPort() != oack.srcPort(), "from a port of its own: " + d1.srcPort());
+        assertEquals(d1.at(), oack.at() + 2 * L, "at once, not at the first transfer's timeout");
+        assertEquals(2, s.tftp().sessions().size());
+        assertEquals(0, s.tftp().stats().repeatedRequests());
+        // The same request again from that port (busybox's second RRQ) is still that transfer's.
+        s.client().send(s.sim().now(), CLIENT_PORT, SERVER, 69, rrq("boot.img"));
+        s.sim().runFor(L * 10);
+        assertEquals(2, s.tftp().sessions().size());
+        assertEquals(1, s.tftp().stats().repeatedRequests());
+    }
+
     @Test
     void givesUpSilentlyAfterTheRetries() {
         Setup s = setup(SC);
@@ -406,6 +436,26 @@ class TftpServerTest {
         TftpSession.Stats st = s.tftp().sessions().getFirst().stats();
         assertEquals(TftpSession.End.GAVE_UP, st.end());
         assertEquals(SC.tftpRetries(), st.retransmissions());
+    }
+
+    /**
+     * A session the server gave up on keeps its figures (the server keeps every session for them: serve's summary) but
+     * not its DATA buffer: a block, 1,468 bytes at blksize 1468, of the 3.3 KB each request of a flood held for the whole run.
+     */
+    @Test
+    void aSessionGivenUpKeepsItsFiguresNotItsBuffer() {
+        Setup s = setup(SC);
+        s.tftp().serve("boot.img", file(100));
+        s.client().send(0, CLIENT_PORT, SERVER, 69, new TftpPacket.Rrq("boot.img", "octet",
+                List.of(new TftpPacket.Option("blksize", "1468"))));
+        s.sim().runFor(10 * L);
+        TftpSession session = s.tftp().sessions().getFirst();
+        assertEquals(1468, session.bufferBytes(), "a block while it runs");
+        s.sim().run(() -> false, 60 * T);
+        assertEquals(TftpSession.End.GAVE_UP, session.stats().end());
+        assertEquals(0, session.bufferBytes());
+        assertEquals(1468, session.stats().blockSize());
+        assertEquals(100, session.stats().size());
     }
 
     @Test
