@@ -662,7 +662,8 @@ class TftpClientTest {
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
         assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
         assertEquals(8, failure().errorCode());
-        assertEquals("TFTP: server 10.0.0.5: OACK without options requested", failure().message());
+        assertEquals("TFTP: server 10.0.0.5: OACK option 'windowsize' was never requested; asked again without options, it sent an OACK again",
+                failure().message());
     }
 
     @Test
