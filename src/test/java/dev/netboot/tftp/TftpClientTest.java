@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The TFTP read client as timelines (RFC 1350, RFC 1123 4.2.3, RFC 2347-2349). */
 class TftpClientTest {
@@ -664,6 +666,22 @@ class TftpClientTest {
         assertEquals(8, failure().errorCode());
         assertEquals("TFTP: server 10.0.0.5: OACK option 'windowsize' was never requested; asked again without options, it sent an OACK again",
                 failure().message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"224.0.0.1", "224.0.0.251"})
+    void aMulticastOackNamingAGroupOfTheLocalControlBlockIsRefusedNotJoined(String group) {
+        // Found with a python server answering the board's RRQ with multicast=224.0.0.1,1758,1 over a veth: the board
+        // tried to join 224.0.0.1 and the stack's IllegalArgumentException ended the boot with a stack trace. RFC 5771
+        // and RFC 2236: no group of 224.0.0.0/24 is a file's; ERROR 8 (RFC 2347), then a plain request.
+        started(PLAIN.withMulticast(true));
+        fromServer(10 * MS, TID, oack("multicast", group + ",1758,1"));
+        refusedThenAskedPlainly(10 * MS);
+        assertFalse(net.isMember(Ipv4Address.parse(group)));
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));                   // the file, unicast, from a new transfer ID
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
     }
 
     @Test
