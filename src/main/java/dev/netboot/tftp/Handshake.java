@@ -149,7 +149,12 @@ final class Handshake {
             return;
         }
         if (a.multicast() != null) {
-            c.mcast.enter(now, srcPort, a); // RFC 2090: the DATA goes to the group the OACK names
+            // RFC 2090: the DATA goes to the group the OACK names. One this board cannot join is an OACK it cannot
+            // accept: ERROR 8 and a plain request, the image then unicast.
+            String cannot = c.mcast.enter(now, srcPort, a);
+            if (cannot != null) {
+                refuse(now, srcPort, cannot);
+            }
             return;
         }
         c.download.enterWithOack(now, srcPort, a.tsize());

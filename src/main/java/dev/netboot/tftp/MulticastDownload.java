@@ -77,8 +77,8 @@ final class MulticastDownload implements UdpHandler {
         return ackHeldUntil;
     }
 
-    /** The server agreed to multicast from {@code tid}: join, listen, and (as master) ask for block 1. */
-    void enter(long now, int tid, OptionOffer.Agreed a) {
+    /** The server agreed to multicast from {@code tid}: join, listen, (as master) ask for block 1; or why it cannot join. */
+    String enter(long now, int tid, OptionOffer.Agreed a) {
         c.tid = tid;
         c.rtx.retries = 0;
         tsize = a.tsize();
@@ -89,8 +89,12 @@ final class MulticastDownload implements UdpHandler {
                         + " (expected: at most 65535; ask for larger blocks)";
                 c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
                 c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
-                return;
+                return null;
             }
+        }
+        String refused = group.join(c.net, now, a.multicast().group(), a.multicast().port(), c.localPort);
+        if (refused != null) {
+            return refused;
         }
         long budget = c.config.reorderBudget();
         if (budget >= c.blockSize) {
@@ -101,14 +105,9 @@ final class MulticastDownload implements UdpHandler {
         try {
             c.sink.begin(tsize);
         } catch (TftpSinkException e) {
+            group.leave(now);
             c.localFailure(now, tid, e);
-            return;
-        }
-        String refused = group.join(c.net, now, a.multicast().group(), a.multicast().port(), c.localPort);
-        if (refused != null) {
-            c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, refused);
-            c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, refused));
-            return;
+            return null;
         }
         heardAt = now;
         c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group.address(), group.port()));
@@ -121,6 +120,7 @@ final class MulticastDownload implements UdpHandler {
             c.rtx.send(now, tid);
             role(now, false);
         }
+        return null;
     }
 
     /** A DATA sent to the group's port. */

@@ -685,6 +685,30 @@ class TftpClientTest {
     }
 
     @Test
+    void aMulticastGroupWhosePortIsTakenOnTheBoardIsRefusedAndTheFileComesUnicast() {
+        // Found with a python server naming multicast=239.255.0.1,68,1 over a veth: the board's DHCP client holds
+        // port 68, and the boot failed in stage 'flash' with ERROR 0. A group the board cannot listen for is an OACK
+        // it cannot accept (RFC 2347): ERROR 8, then a plain request, with no IGMP report or Leave for the group.
+        started(PLAIN.withMulticast(true));
+        net.bind(68, (now, srcIp, srcPort, dstIp, buf, off, len) -> { });  // the DHCP client's port
+        fromServer(10 * MS, TID, oack("multicast", "239.255.0.1,68,1"));
+        List<ScriptedLink.Tx> tx = link.takeTx();
+        assertEquals(2, tx.size(), tx.toString());                      // no IGMP frame among them
+        Frames.Udp error = tx.get(0).decode().asUdp();
+        assertEquals(TID, error.dstPort());
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_OPTIONS, "the multicast group's port 68 is taken on this board"), error.tftp());
+        Frames.Udp rrq = tx.get(1).decode().asUdp();
+        assertEquals(new TftpPacket.Rrq(FILE, "octet", List.of()), rrq.tftp());
+        assertEquals(69, rrq.dstPort());
+        assertFalse(net.isMember(Ipv4Address.parse("239.255.0.1")));
+        assertTrue(sink.begins.isEmpty(), "the sink heard of no transfer");
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
+    }
+
+    @Test
     void oackWithoutAnyOptionRequestedIsRefused() {
         started(PLAIN);
         fromServer(10 * MS, TID, oack("blksize", "512"));
