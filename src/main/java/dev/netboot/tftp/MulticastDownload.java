@@ -151,12 +151,12 @@ final class MulticastDownload implements UdpHandler {
     void onUnicast(long now, int op, ByteBuffer buf, int off, int len) {
         switch (op) {
             case TftpPacket.OP_OACK -> {
-                heardAt = now;
                 MulticastOption m = option(buf, off, len);
                 if (m == null) {
                     c.dropped++; // malformed, no multicast option, or another group: not an OACK of this transfer
                     return;
                 }
+                heardAt = now;
                 role(now, m.master());
             }
             case TftpPacket.OP_DATA -> {
@@ -219,13 +219,13 @@ final class MulticastDownload implements UdpHandler {
     }
 
     private void onData(long now, ByteBuffer buf, int off, int len) {
-        heardAt = now;
         long b = TftpWire.block(buf, off, len);
         int n = len - TftpWire.DATA_HEADER_LEN;
         if (b == 0 || n > c.blockSize || (last >= 0 && b > last)) {
-            c.dropped++;
+            c.dropped++; // no block of this file: it keeps no passive client waiting (a stream of them would, forever)
             return;
         }
+        heardAt = now;
         if (n < c.blockSize && last < 0) {
             last = b; // no tsize: the short block is the last
         }

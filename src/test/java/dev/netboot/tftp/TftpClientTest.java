@@ -709,6 +709,30 @@ class TftpClientTest {
     }
 
     @Test
+    void aPassiveMulticastClientFedOnlyBlocksNoFileHasGivesUpAtItsDeadline() {
+        // Found with a python server that made the board passive (mc=0) and then sent the group, every 200 ms, a DATA 1
+        // longer than the blocks negotiated: each reset the passive client's patience, and the boot waited as long as the
+        // junk came (killed after 120 s, where the profile gives up after 25 s). Only a packet of the transfer counts.
+        TftpConfig config = PLAIN.withMulticast(true);
+        Ipv4Address group = Ipv4Address.parse("239.255.0.1");
+        started(config);
+        fromServer(10 * MS, TID, oack("multicast", "239.255.0.1,1758,0"));
+        assertEquals(new TftpPacket.Ack(0), link.takeTx().getLast().decode().asUdp().tftp()); // after its IGMP report
+        long deadline = 10 * MS + (config.maxRetries() + 1L) * config.maxTimeout();   // 4 x 8 s after the OACK
+        TftpPacket junk = new TftpPacket.Data(1, Frames.pattern(0, 600));    // 600 bytes: no block of 512-byte blocks
+        for (long at = 1 * SEC; at <= 100 * SEC && client.state() instanceof TftpClient.State.Multicast; at += 1 * SEC) {
+            assertTrue(at <= deadline + 1 * SEC, "still waiting at " + at / SEC + " s");
+            link.deliver(at, Frames.udp(SERVER_MAC, MacAddress.ofMulticast(group), SERVER_IP, TID, group, 1758, Frames.tftp(junk)));
+            poll(at);
+        }
+        assertEquals(TftpFailure.Kind.TIMEOUT, failure().kind());
+        assertEquals("TFTP: nothing of the multicast transfer from 10.0.0.5:3000 to 239.255.0.1:1758 for 32 s"
+                + " (a passive client waits for its turn as master)", failure().message());
+        assertFalse(net.isMember(group));
+        assertTrue(sink.data.size() == 0);
+    }
+
+    @Test
     void oackWithoutAnyOptionRequestedIsRefused() {
         started(PLAIN);
         fromServer(10 * MS, TID, oack("blksize", "512"));
