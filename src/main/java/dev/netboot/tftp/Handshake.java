@@ -21,6 +21,9 @@ final class Handshake {
     private int requestPort;
     private int requestedBlockSize;
     private boolean fellBack;
+    // Why the request with options failed, once the client asked again without them: the OACK refused, or the
+    // server's ERROR 8. A plain request answered by an OACK again fails on it, and the line says both.
+    private String firstAnswer;
     // What the request asked for, to check the OACK against.
     private OptionOffer offer = OptionOffer.NONE;
 
@@ -117,6 +120,7 @@ final class Handshake {
                 if (offer.any() && !fellBack && errorCode(buf, off, len) == TftpWire.ERR_OPTIONS) {
                     // Some servers refuse any option with ERROR 8: ask once more, plainly, from a new port.
                     fellBack = true;
+                    firstAnswer = "it refused the options with ERROR 8";
                     c.net.unbind(c.localPort);
                     send(now, false);
                     return;
@@ -145,7 +149,12 @@ final class Handshake {
             return;
         }
         if (a.multicast() != null) {
-            c.mcast.enter(now, srcPort, a); // RFC 2090: the DATA goes to the group the OACK names
+            // RFC 2090: the DATA goes to the group the OACK names. One this board cannot join is an OACK it cannot
+            // accept: ERROR 8 and a plain request, the image then unicast.
+            String cannot = c.mcast.enter(now, srcPort, a);
+            if (cannot != null) {
+                refuse(now, srcPort, cannot);
+            }
             return;
         }
         c.download.enterWithOack(now, srcPort, a.tsize());
@@ -155,17 +164,20 @@ final class Handshake {
      * RFC 2347: an OACK we cannot accept gets ERROR 8 ("the client may ... terminate the transfer"). A server
      * that answers options wrongly (a value out of range, not a number, an option never asked for) may still serve
      * a plain request well: ask once more without options, from a new port, as after its own ERROR 8. A second
-     * refusal fails the transfer as PROTOCOL.
+     * refusal fails the transfer as PROTOCOL, in words that say first what went wrong with the options: the second
+     * refusal is always "OACK without options requested", which alone hides the first OACK's fault.
      */
     private void refuse(long now, int srcPort, String why) {
         c.errors.send(now, c.serverIp, srcPort, TftpWire.ERR_OPTIONS, why);
         if (offer.any() && !fellBack) {
             fellBack = true;
+            firstAnswer = why;
             c.net.unbind(c.localPort);
             send(now, false);
             return;
         }
+        String line = firstAnswer == null ? why : firstAnswer + "; asked again without options, it sent an OACK again";
         // Whose OACK: the line a user reads names the server, as every other failure of the request does.
-        c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: server " + new Ipv4Address(c.serverIp) + ": " + why));
+        c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_OPTIONS, "TFTP: server " + new Ipv4Address(c.serverIp) + ": " + line));
     }
 }

@@ -77,8 +77,8 @@ final class MulticastDownload implements UdpHandler {
         return ackHeldUntil;
     }
 
-    /** The server agreed to multicast from {@code tid}: join, listen, and (as master) ask for block 1. */
-    void enter(long now, int tid, OptionOffer.Agreed a) {
+    /** The server agreed to multicast from {@code tid}: join, listen, (as master) ask for block 1; or why it cannot join. */
+    String enter(long now, int tid, OptionOffer.Agreed a) {
         c.tid = tid;
         c.rtx.retries = 0;
         tsize = a.tsize();
@@ -89,8 +89,12 @@ final class MulticastDownload implements UdpHandler {
                         + " (expected: at most 65535; ask for larger blocks)";
                 c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
                 c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
-                return;
+                return null;
             }
+        }
+        String refused = group.join(c.net, now, a.multicast().group(), a.multicast().port(), c.localPort);
+        if (refused != null) {
+            return refused;
         }
         long budget = c.config.reorderBudget();
         if (budget >= c.blockSize) {
@@ -101,14 +105,9 @@ final class MulticastDownload implements UdpHandler {
         try {
             c.sink.begin(tsize);
         } catch (TftpSinkException e) {
+            group.leave(now);
             c.localFailure(now, tid, e);
-            return;
-        }
-        String refused = group.join(c.net, now, a.multicast().group(), a.multicast().port(), c.localPort);
-        if (refused != null) {
-            c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, refused);
-            c.fail(new TftpFailure(TftpFailure.Kind.LOCAL, TftpWire.ERR_NOT_DEFINED, refused));
-            return;
+            return null;
         }
         heardAt = now;
         c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group.address(), group.port()));
@@ -121,6 +120,7 @@ final class MulticastDownload implements UdpHandler {
             c.rtx.send(now, tid);
             role(now, false);
         }
+        return null;
     }
 
     /** A DATA sent to the group's port. */
@@ -151,12 +151,12 @@ final class MulticastDownload implements UdpHandler {
     void onUnicast(long now, int op, ByteBuffer buf, int off, int len) {
         switch (op) {
             case TftpPacket.OP_OACK -> {
-                heardAt = now;
                 MulticastOption m = option(buf, off, len);
                 if (m == null) {
                     c.dropped++; // malformed, no multicast option, or another group: not an OACK of this transfer
                     return;
                 }
+                heardAt = now;
                 role(now, m.master());
             }
             case TftpPacket.OP_DATA -> {
@@ -219,13 +219,13 @@ final class MulticastDownload implements UdpHandler {
     }
 
     private void onData(long now, ByteBuffer buf, int off, int len) {
-        heardAt = now;
         long b = TftpWire.block(buf, off, len);
         int n = len - TftpWire.DATA_HEADER_LEN;
         if (b == 0 || n > c.blockSize || (last >= 0 && b > last)) {
-            c.dropped++;
+            c.dropped++; // no block of this file: it keeps no passive client waiting (a stream of them would, forever)
             return;
         }
+        heardAt = now;
         if (n < c.blockSize && last < 0) {
             last = b; // no tsize: the short block is the last
         }

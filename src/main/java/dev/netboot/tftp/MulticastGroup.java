@@ -44,14 +44,14 @@ final class MulticastGroup {
         this.address = group;
         this.port = groupPort;
         this.ownPort = ownPort;
+        // The port first: a group whose DATA this board cannot listen for is not joined (no IGMP report and Leave).
+        if (groupPort != ownPort && net.isBound(groupPort)) {
+            return "the multicast group's port " + groupPort + " is taken on this board";
+        }
         if (!net.joinGroup(now, group)) {
-            return "TFTP: cannot join multicast group " + group + " (the network stack is in as many groups as it can be)";
+            return "cannot join multicast group " + group + " (the network stack is in as many groups as it can be)";
         }
         if (groupPort != ownPort) {
-            if (net.isBound(groupPort)) {
-                net.leaveGroup(now, group);
-                return "TFTP: the multicast group's port " + groupPort + " is taken on this board";
-            }
             net.bind(groupPort, handler);
         }
         listening = true;

@@ -14,8 +14,11 @@ import dev.netboot.wire.Ipv4Address;
  */
 public record MulticastOption(Ipv4Address group, int port, boolean master) {
     /**
-     * Parses {@code value}; returns null when it is not "addr,port,mc" with a multicast address (or none), a port
-     * 1..65535 (or none), and mc 0 or 1. Address and port are both given or both empty.
+     * Parses {@code value}; returns null when it is not "addr,port,mc" with a multicast address past the local network
+     * control block (or none), a port 1..65535 (or none), and mc 0 or 1. Address and port are both given or both empty.
+     * 224.0.0.0/24 is the local network control block (RFC 5771: all systems, all routers, routing protocols, mDNS):
+     * no group for a file's DATA, and 224.0.0.1, which every host is in and never joins or leaves (RFC 2236 section
+     * 6), is not one the stack can join at all: a server naming one is refused, as {@code serve} refuses to use one.
      */
     public static MulticastOption parse(String value) {
         String[] p = value.split(",", -1);
@@ -38,7 +41,7 @@ public record MulticastOption(Ipv4Address group, int port, boolean master) {
             return null;
         }
         long port = OptionOffer.number(q);
-        if (!group.isMulticast() || port < 1 || port > 65535) {
+        if (!group.isMulticast() || (group.value() >>> 8) == 0xE0_00_00 || port < 1 || port > 65535) {
             return null;
         }
         return new MulticastOption(group, (int) port, master);

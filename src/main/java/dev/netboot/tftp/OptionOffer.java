@@ -146,7 +146,7 @@ record OptionOffer(int blockSize, long tsize, int timeout, int windowSize, int r
                     return new Refused("OACK option 'multicast' was never requested");
                 }
                 if (m == null || m.group() == null) {
-                    return new Refused("OACK multicast " + o.value() + " (expected: group,port,0 or 1, like 239.255.0.1,1758,1)");
+                    return new Refused("OACK multicast " + o.value() + " (expected: group,port,0 or 1, the group in 224.0.0.0/4 past 224.0.0.255, like 239.255.0.1,1758,1)");
                 }
                 mc = m;
                 continue;

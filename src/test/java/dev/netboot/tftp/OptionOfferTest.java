@@ -130,6 +130,22 @@ class OptionOfferTest {
     }
 
     @Test
+    void aMulticastGroupInTheLocalControlBlockIsRefused() {
+        // RFC 5771: 224.0.0.0/24 is the local network control block (224.0.0.1 all systems, .2 all routers, .251 mDNS),
+        // no group for a file's DATA; 224.0.0.1 is never joined (RFC 2236 section 6). The first group past it is one.
+        OptionOffer mc = new OptionOffer(-1, -1, -1, -1, -1, true);
+        for (String group : List.of("224.0.0.0", "224.0.0.1", "224.0.0.2", "224.0.0.251", "224.0.0.255")) {
+            String v = group + ",1758,1";
+            assertEquals("OACK multicast " + v + " (expected: group,port,0 or 1, the group in 224.0.0.0/4 past 224.0.0.255,"
+                    + " like 239.255.0.1,1758,1)", refused(mc.check(List.of(opt("multicast", v)))));
+        }
+        assertEquals(new MulticastOption(dev.netboot.wire.Ipv4Address.parse("224.0.1.0"), 1758, true),
+                agreed(mc.check(List.of(opt("multicast", "224.0.1.0,1758,1")))).multicast());
+        assertEquals(new MulticastOption(dev.netboot.wire.Ipv4Address.parse("239.255.255.255"), 1, false),
+                agreed(mc.check(List.of(opt("multicast", "239.255.255.255,1,0")))).multicast());
+    }
+
+    @Test
     void oackFromTheWire() {
         // opcode 6, then "blksize\0" "1024\0" (RFC 2347 figure of the OACK)
         ByteBuffer buf = ByteBuffer.wrap("\0\6blksize\0001024\0".getBytes(StandardCharsets.US_ASCII));

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The TFTP read client as timelines (RFC 1350, RFC 1123 4.2.3, RFC 2347-2349). */
 class TftpClientTest {
@@ -662,7 +664,72 @@ class TftpClientTest {
         assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) u.tftp()).code());
         assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
         assertEquals(8, failure().errorCode());
-        assertEquals("TFTP: server 10.0.0.5: OACK without options requested", failure().message());
+        assertEquals("TFTP: server 10.0.0.5: OACK option 'windowsize' was never requested; asked again without options, it sent an OACK again",
+                failure().message());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"224.0.0.1", "224.0.0.251"})
+    void aMulticastOackNamingAGroupOfTheLocalControlBlockIsRefusedNotJoined(String group) {
+        // Found with a python server answering the board's RRQ with multicast=224.0.0.1,1758,1 over a veth: the board
+        // tried to join 224.0.0.1 and the stack's IllegalArgumentException ended the boot with a stack trace. RFC 5771
+        // and RFC 2236: no group of 224.0.0.0/24 is a file's; ERROR 8 (RFC 2347), then a plain request.
+        started(PLAIN.withMulticast(true));
+        fromServer(10 * MS, TID, oack("multicast", group + ",1758,1"));
+        refusedThenAskedPlainly(10 * MS);
+        assertFalse(net.isMember(Ipv4Address.parse(group)));
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));                   // the file, unicast, from a new transfer ID
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
+    }
+
+    @Test
+    void aMulticastGroupWhosePortIsTakenOnTheBoardIsRefusedAndTheFileComesUnicast() {
+        // Found with a python server naming multicast=239.255.0.1,68,1 over a veth: the board's DHCP client holds
+        // port 68, and the boot failed in stage 'flash' with ERROR 0. A group the board cannot listen for is an OACK
+        // it cannot accept (RFC 2347): ERROR 8, then a plain request, with no IGMP report or Leave for the group.
+        started(PLAIN.withMulticast(true));
+        net.bind(68, (now, srcIp, srcPort, dstIp, buf, off, len) -> { });  // the DHCP client's port
+        fromServer(10 * MS, TID, oack("multicast", "239.255.0.1,68,1"));
+        List<ScriptedLink.Tx> tx = link.takeTx();
+        assertEquals(2, tx.size(), tx.toString());                      // no IGMP frame among them
+        Frames.Udp error = tx.get(0).decode().asUdp();
+        assertEquals(TID, error.dstPort());
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_OPTIONS, "the multicast group's port 68 is taken on this board"), error.tftp());
+        Frames.Udp rrq = tx.get(1).decode().asUdp();
+        assertEquals(new TftpPacket.Rrq(FILE, "octet", List.of()), rrq.tftp());
+        assertEquals(69, rrq.dstPort());
+        assertFalse(net.isMember(Ipv4Address.parse("239.255.0.1")));
+        assertTrue(sink.begins.isEmpty(), "the sink heard of no transfer");
+        fromServer(20 * MS, TID + 1, data(1, 0, 100));
+        expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
+        assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
+        assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
+    }
+
+    @Test
+    void aPassiveMulticastClientFedOnlyBlocksNoFileHasGivesUpAtItsDeadline() {
+        // Found with a python server that made the board passive (mc=0) and then sent the group, every 200 ms, a DATA 1
+        // longer than the blocks negotiated: each reset the passive client's patience, and the boot waited as long as the
+        // junk came (killed after 120 s, where the profile gives up after 25 s). Only a packet of the transfer counts.
+        TftpConfig config = PLAIN.withMulticast(true);
+        Ipv4Address group = Ipv4Address.parse("239.255.0.1");
+        started(config);
+        fromServer(10 * MS, TID, oack("multicast", "239.255.0.1,1758,0"));
+        assertEquals(new TftpPacket.Ack(0), link.takeTx().getLast().decode().asUdp().tftp()); // after its IGMP report
+        long deadline = 10 * MS + (config.maxRetries() + 1L) * config.maxTimeout();   // 4 x 8 s after the OACK
+        TftpPacket junk = new TftpPacket.Data(1, Frames.pattern(0, 600));    // 600 bytes: no block of 512-byte blocks
+        for (long at = 1 * SEC; at <= 100 * SEC && client.state() instanceof TftpClient.State.Multicast; at += 1 * SEC) {
+            assertTrue(at <= deadline + 1 * SEC, "still waiting at " + at / SEC + " s");
+            link.deliver(at, Frames.udp(SERVER_MAC, MacAddress.ofMulticast(group), SERVER_IP, TID, group, 1758, Frames.tftp(junk)));
+            poll(at);
+        }
+        assertEquals(TftpFailure.Kind.TIMEOUT, failure().kind());
+        assertEquals("TFTP: nothing of the multicast transfer from 10.0.0.5:3000 to 239.255.0.1:1758 for 32 s"
+                + " (a passive client waits for its turn as master)", failure().message());
+        assertFalse(net.isMember(group));
+        assertTrue(sink.data.size() == 0);
     }
 
     @Test

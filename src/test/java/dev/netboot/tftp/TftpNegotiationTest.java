@@ -222,8 +222,13 @@ class TftpNegotiationTest {
         assertEquals("OACK windowsize 5 (expected: 1..4)", e.message());
         assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), tx.get(1).tftp());
         fromServer(20 * MS, TID, oack("windowsize", "4"));              // options again, to a plain request
-        assertEquals(TftpWire.ERR_OPTIONS, ((TftpPacket.Error) expectTx(20 * MS, TID)).code());
-        assertEquals("TFTP: server 10.0.0.5: OACK without options requested", failure().message());
+        TftpPacket.Error second = (TftpPacket.Error) expectTx(20 * MS, TID);
+        assertEquals(TftpWire.ERR_OPTIONS, second.code());
+        assertEquals("OACK without options requested", second.message());    // what the server is told
+        // The user's line says first what was wrong with the options, then why the plain request failed too.
+        assertEquals("TFTP: server 10.0.0.5: OACK windowsize 5 (expected: 1..4); asked again without options, it sent an OACK again",
+                failure().message());
+        assertEquals(TftpWire.ERR_OPTIONS, failure().errorCode());
     }
 
     @Test
@@ -271,6 +276,19 @@ class TftpNegotiationTest {
         fromServer(20 * MS, TID + 1, data(1, 512, 10));
         assertEquals(new TftpPacket.Ack(1), link.takeOne(20 * MS).asUdp().tftp());
         assertEquals(new TftpClient.State.Done(10, 20 * MS), client.state());
+    }
+
+    @Test
+    void anOackToThePlainRequestAfterTheServersError8SaysBoth() {
+        startRead(WINDOWED);
+        fromServer(10 * MS, TID, new TftpPacket.Error(TftpWire.ERR_OPTIONS, "no options here"));
+        assertEquals(new TftpPacket.Rrq("file", "octet", List.of()), link.takeOne(10 * MS).asUdp().tftp());
+        fromServer(20 * MS, TID + 1, oack("blksize", "512"));            // options after all, to a request without any
+        TftpPacket.Error e = (TftpPacket.Error) expectTx(20 * MS, TID + 1);
+        assertEquals(TftpWire.ERR_OPTIONS, e.code());
+        assertEquals(TftpFailure.Kind.PROTOCOL, failure().kind());
+        assertEquals("TFTP: server 10.0.0.5: it refused the options with ERROR 8; asked again without options, it sent an OACK again",
+                failure().message());
     }
 
     @Test
