@@ -61,6 +61,7 @@ final class Acquisition {
     private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
     private int xid;            // the exchange's, kept once the lease is bound: later offers carry it
     private final OfferBook book;
+    private final Refusals refusals = new Refusals();
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
         this.net = net;
@@ -101,6 +102,7 @@ final class Acquisition {
 
     void start(long now) {
         startedAt = now;
+        refusals.clear();
         discover(now);
     }
 
@@ -117,12 +119,18 @@ final class Acquisition {
         book.exclude(server);
         lastIgnored = "";
         startedAt = now;
+        refusals.clear();
         discover(now);
     }
 
     private void discover(long now) {
+        discover(now, now);
+    }
+
+    /** Starts discovery again with a new xid, its first DHCPDISCOVER due at {@code at} (not past the give-up time). */
+    private void discover(long now, long at) {
         xid = random.nextInt();
-        transition(new AcquisitionState.Selecting(xid, 0, 0, now, Long.MAX_VALUE, List.of()));
+        transition(new AcquisitionState.Selecting(xid, 0, 0, Math.min(at, startedAt + retry.giveUp()), Long.MAX_VALUE, List.of()));
         poll(now);
     }
 
@@ -143,6 +151,11 @@ final class Acquisition {
             case AcquisitionState.Selecting s when now >= s.retryAt() && s.sent() >= DISCOVERS_BEFORE_BOOTLESS
                     && Offer.best(s.offers()) != null -> decide(now, s, true); // the wait for an offer naming the boot is over
             case AcquisitionState.Selecting s when now >= s.retryAt() -> {
+                if (overBudget(now) && refusals.count() > 0) {
+                    fail("DHCP: no lease after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt) + " s: "
+                            + refusals.describe());
+                    return;
+                }
                 if (overBudget(now)) {
                     fail("DHCP: no usable offer after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt)
                             + " s" + (lastIgnored.isEmpty() ? "" : " (last reply ignored: " + lastIgnored + ")"));
@@ -327,9 +340,11 @@ final class Acquisition {
         }
         if (type == DhcpMessageType.Known.NAK) {
             naks++;
-            lastIgnored = "DHCPNAK from " + server + m.options().option(DhcpOption.MESSAGE)
-                    .map(x -> ": " + ((DhcpOption.Message) x).text()).orElse("");
-            discover(now); // RFC 2131 section 4.4.1: "If the client receives a DHCPNAK message, the client restarts"
+            String text = m.options().option(DhcpOption.MESSAGE).map(x -> ((DhcpOption.Message) x).text()).orElse("");
+            lastIgnored = "DHCPNAK from " + server + (text.isEmpty() ? "" : ": " + text);
+            // RFC 2131 section 4.4.1: "If the client receives a DHCPNAK message, the client restarts"; at once after the
+            // first, after the backoff of an unanswered DHCPDISCOVER after each further one (see Refusals).
+            discover(now, refusals.refused(now, server, text, retry, random));
             return;
         }
         if (type != DhcpMessageType.Known.ACK) {

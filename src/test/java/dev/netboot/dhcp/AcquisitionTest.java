@@ -264,6 +264,70 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals(OFFERED, bound().address());
     }
 
+    /**
+     * A server that refuses every DHCPREQUEST (ISC dhcpd "authoritative" on a subnet that is not the board's): RFC 2131
+     * section 4.4.1 restarts discovery after each DHCPNAK; the first restart goes at once, each further one waits as an
+     * unanswered DHCPDISCOVER would (section 4.1; here 1 s doubling to 16 s, no jitter), so the exchange repeats 8 times in
+     * the 60 s budget, not as fast as the wire goes. The give-up message says who refused and the server's words.
+     */
+    @Test
+    void aServerNakingEveryRequestIsAskedAgainAfterTheDiscoverBackoffAndTheGiveUpSaysSo() {
+        start(CONFIG.withProbes(0, MS));
+        // Each DHCPNAK comes 20 ms after its DHCPDISCOVER; the next DHCPDISCOVER follows it by 0, 1, 2, 4, 8, 16, 16 s.
+        long[] discovers = {0, 20 * MS, 1040 * MS, 3060 * MS, 7080 * MS, 15100 * MS, 31120 * MS, 47140 * MS};
+        int previous = 0;
+        for (int i = 0; i < discovers.length; i++) {
+            long at = discovers[i];
+            if (i > 1) {                                                    // nothing before it is due
+                poll(at - 1);
+                link.expectNoTx();
+            }
+            poll(at);
+            BootpMessage d = broadcastAt(at);
+            assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+            assertNotEquals(previous, d.xid());
+            previous = d.xid();
+            deliver(at + 10 * MS, Reply.OFFER.xid(d.xid()));
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(at + 10 * MS)));
+            deliver(at + 20 * MS, Reply.OFFER.xid(d.xid()).type(DhcpMessageType.Known.NAK).yiaddr(Ipv4Address.ANY)
+                    .with(new DhcpOption.Message("wrong network")));
+        }
+        assertEquals(8, stage.naks());
+        poll(60 * SEC - 1);                                                 // the ninth would be due at 63.16 s
+        link.expectNoTx();
+        assertInstanceOf(LeaseStage.State.Acquiring.class, stage.state());
+        poll(60 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no lease after 8 DHCPDISCOVERs in 60.0 s: 8 DHCPREQUESTs refused with DHCPNAK by 192.0.2.1"
+                + " (wrong network)", f.reason());
+        link.expectNoTx();
+    }
+
+    /** Two servers refusing in turn, one without option 56: both are named, each with its words. */
+    @Test
+    void refusalsFromTwoServersNameBoth() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 5 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.NAK).with(new DhcpOption.Message("no")));
+        BootpMessage d = broadcastAt(20 * MS);                              // the first restart: at once
+        deliver(30 * MS, Reply.OFFER.xid(d.xid()).from(SERVER2));
+        broadcastAt(30 * MS);
+        deliver(40 * MS, Reply.OFFER.xid(d.xid()).from(SERVER2).type(DhcpMessageType.Known.NAK));
+        link.expectNoTx();                                                  // the second: 1 s later
+        poll(1040 * MS);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(1040 * MS)));
+        poll(2040 * MS);                                                    // nothing answers now: 1 s, 2 s, the budget
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(2040 * MS)));
+        poll(4040 * MS);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(4040 * MS)));
+        poll(5 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no lease after 5 DHCPDISCOVERs in 5.0 s: 2 DHCPREQUESTs refused with DHCPNAK by 192.0.2.1 (no)"
+                + " and 192.0.2.2", f.reason());
+    }
+
     @Test
     void anAddressInUseIsDeclinedAndDiscoveryRestartsTenSecondsLater() {
         start(CONFIG);
