@@ -285,7 +285,7 @@ public final class BootSequence {
         Ipv4Address hop = net.nextHop(lease.server());
         if (hop.isAny()) {
             fail(now, "arp", "server " + lease.server() + " is off-link (" + lease.address() + "/" + lease.netmask().prefixLength()
-                    + ") and " + lease.source() + " gave no router (option 3)");
+                    + ") and " + lease.source() + " gave " + lease.noGateway());
             return;
         }
         sizing.arpStarted(now);

@@ -355,7 +355,7 @@ final class Acquisition {
         long[] t = Timing.leaseTimes(m.options());
         // Some servers name the boot file in the DHCPOFFER only: keep it when the DHCPACK names none.
         BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
-        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(),
+        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.routers(), b.dns(), b.hostname(), b.domain(),
                 b.broadcast(), target, b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
         enter(binding.check(now, secs(now), r.xid(), lease, r.proxy(), r.firstAt()));
     }

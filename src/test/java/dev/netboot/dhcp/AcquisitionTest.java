@@ -328,6 +328,43 @@ class AcquisitionTest extends DhcpTimeline {
                 + " and 192.0.2.2", f.reason());
     }
 
+    /**
+     * Option 3 lists routers "on the client's subnet ... in order of preference" (RFC 2132 section 3.5); a server may
+     * list another subnet's router first (one option shared by several subnets), or the board's own address. A next hop
+     * must be "a gateway on a connected network" (RFC 1122 section 3.3.1) and a host there: the gateway is the first
+     * router in the board's subnet that is neither the board nor the subnet's network or broadcast address.
+     */
+    @Test
+    void theGatewayIsTheFirstRouterOnTheBoardsSubnetThatIsNotTheBoardNorTheSubnetsOwnAddresses() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        List<Ipv4Address> routers = List.of(ip("198.51.100.1"), OFFERED, ip("192.0.2.0"), ip("192.0.2.255"), ip("192.0.2.254"),
+                SERVER);
+        Reply offer = Reply.OFFER.xid(xid).with(new DhcpOption.Router(routers));
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        Lease l = bound();
+        assertEquals(ip("192.0.2.254"), l.gateway());
+        assertEquals(routers, l.routers());
+        assertEquals(ip("192.0.2.254"), net.nextHop(ip("203.0.113.9")));      // off-link traffic goes there
+    }
+
+    @Test
+    void routersNoneOfWhichTheBoardCanUseGiveNoGatewayAndTheLeaseSaysWhy() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        Reply offer = Reply.OFFER.xid(xid).with(new DhcpOption.Router(List.of(ip("198.51.100.1"), OFFERED, ip("192.0.2.255"))));
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        Lease l = bound();
+        assertEquals(Ipv4Address.ANY, l.gateway());
+        assertEquals(Ipv4Address.ANY, net.nextHop(ip("203.0.113.9")));        // no route off the subnet
+        assertEquals("no usable router (option 3: 198.51.100.1 not on the subnet 192.0.2.0/24, 192.0.2.42 the board's own"
+                + " address, 192.0.2.255 the subnet's broadcast address)", l.noGateway());
+    }
+
     @Test
     void anAddressInUseIsDeclinedAndDiscoveryRestartsTenSecondsLater() {
         start(CONFIG);
