@@ -317,6 +317,21 @@ class BootpClientTest {
                 Ipv4Address.parse("10.0.0.254")), bound().routers());
     }
 
+    /**
+     * Options 3 and 6 with no value, as kea-dhcp4 sends them when its configuration gives "routers" or
+     * "domain-name-servers" an empty "data": none given, not a reply to drop (the board dropped every offer from such a
+     * server and failed, "BOOTP option 3 length: 0").
+     */
+    @Test
+    void emptyRouterAndDnsOptionsGiveNone() {
+        int xid = started();
+        deliver(40 * MS, reply(xid).withOption(BootpOptions.ROUTER, new byte[0]).withOption(BootpOptions.DNS, new byte[0])
+                .message());
+        assertEquals(Ipv4Address.ANY, bound().gateway());
+        assertEquals(List.of(), bound().routers());
+        assertEquals(List.of(), bound().dns());
+    }
+
     @Test
     void withoutRoutersOrDnsTheLeaseSaysSo() {
         int xid = started();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netboot.link.HostNet;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The gateway a DHCP server's option 3 gives, on a real wire: the board on 198.51.100.0/24 behind a router that relays
  * (dnsmasq {@code --dhcp-relay}) to dnsmasq's DHCP and TFTP server on 192.0.2.0/24 ({@link DhcpInteropTest#routed}). A
  * server that lists a router of its own subnet first (one option for every subnet it serves) gives the board one it
- * cannot reach; the board takes the first router on its own subnet, and says so when there is none.
+ * cannot reach; the board takes the first router on its own subnet, and says so when there is none. And kea-dhcp4
+ * sending option 3 with no value, meaning no router.
  */
 class DhcpRoutersTest {
     @TempDir
@@ -28,6 +30,7 @@ class DhcpRoutersTest {
     @BeforeAll
     static void tools() {
         HostNet.requireTool("dnsmasq", "dnsmasq-base");
+        HostNet.requireTool("kea-dhcp4", "kea-dhcp4-server");
     }
 
     @BeforeEach
@@ -75,6 +78,39 @@ class DhcpRoutersTest {
                     + " address)"),
                     b.err().lines().filter(l -> l.startsWith("netboot:")).toList());
             assertEquals("none", b.json().get("activeSlot").asText());
+        }
+    }
+
+    /**
+     * kea-dhcp4 told to send no router, {@code {"name": "routers", "data": ""}}, sends option 3 with no value (it
+     * answers the board's parameter request list so). The board is on the server's subnet and needs none: it boots.
+     * Before, it dropped every offer ("BOOTP option 3 length: 0 (expected: a multiple of 4)") and failed after 60 s.
+     */
+    @Test
+    void keaSendingAnEmptyRouterOptionMeansNoRouter() throws Exception {
+        try (HostNet net = new HostNet("qd")) {
+            DhcpInteropTest.Lan lan = DhcpInteropTest.lan(net);
+            byte[] img = servers.image(200_000);
+            Path conf = Files.writeString(dir.resolve("kea.json"), """
+                    {"Dhcp4": {
+                      "interfaces-config": {"interfaces": ["%s"], "dhcp-socket-type": "raw"},
+                      "lease-database": {"type": "memfile", "persist": false},
+                      "valid-lifetime": 3600,
+                      "subnet4": [{"subnet": "192.0.2.0/24", "pools": [{"pool": "192.0.2.50 - 192.0.2.60"}],
+                        "next-server": "192.0.2.1", "boot-file-name": "boot.img",
+                        "option-data": [{"name": "routers", "data": ""}]}],
+                      "loggers": [{"name": "kea-dhcp4", "output_options": [{"output": "stdout"}], "severity": "INFO"}]
+                    }}
+                    """.formatted(lan.s0()));
+            servers.kea(net, lan, conf);
+            servers.tftp(net, lan.srv(), lan.s0());
+            Path pcap = dir.resolve("kea.pcap");
+            JsonNode j = servers.bootsWith(lan, img, "kea.log", "--pcap", pcap.toString());
+            assertTrue(j.get("gateway").isNull(), j.toString());
+            // What kea sent: option 3 in its DHCPOFFER and DHCPACK, with no address in it.
+            assertEquals(2, CaptureDissectionTest.tshark(pcap, "-Y", "(dhcp.option.dhcp == 2 || dhcp.option.dhcp == 5)"
+                    + " && dhcp.option.type == 3").size());
+            assertEquals(List.of(), CaptureDissectionTest.tshark(pcap, "-Y", "dhcp.option.router"));
         }
     }
 }
