@@ -170,12 +170,12 @@ final class Acquisition {
                 }
             }
             case AcquisitionState.Requesting r when now >= r.retryAt() -> {
-                if (r.sent() >= REQUEST_TRIES) {
+                if (r.sent() >= REQUEST_TRIES && !overBudget(now)) {
                     lastIgnored = noAck(r, " to " + r.sent() + " DHCPREQUESTs");
                     discover(now);
                     return;
                 }
-                if (overBudget(now)) {
+                if (overBudget(now)) { // the requests of the offer taken are the last thing the board did: say so
                     fail("DHCP: " + noAck(r, " for " + r.chosen().message().yiaddr() + " after "
                             + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s"));
                     return;
@@ -218,6 +218,9 @@ final class Acquisition {
         }
         if (m.xid() != xid) {
             lastIgnored = "xid 0x" + Integer.toHexString(m.xid()) + " (expected: 0x" + Integer.toHexString(xid) + ")";
+            if (state instanceof AcquisitionState.Requesting r && Offer.names(m, src, r.chosen().server())) {
+                ackProblem = Offer.describe(m) + " for " + lastIgnored; // a server that answers with another transaction's xid
+            }
             return;
         }
         try {
@@ -273,7 +276,7 @@ final class Acquisition {
     private void selecting(long now, AcquisitionState.Selecting s, BootpMessage m, Ipv4Address src) {
         Offer o = Offer.of(m, src, now);
         if (o == null) {
-            lastIgnored = describe(m) + " from " + src + " while selecting";
+            lastIgnored = Offer.whyNot(m, src);
             return;
         }
         String refused = book.refusal(o, m, src);
@@ -335,7 +338,7 @@ final class Acquisition {
             return;
         }
         if (!server.equals(r.chosen().server())) {
-            lastIgnored = describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";
+            lastIgnored = Offer.describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";
             return;
         }
         if (type == DhcpMessageType.Known.NAK) {
@@ -348,7 +351,7 @@ final class Acquisition {
             return;
         }
         if (type != DhcpMessageType.Known.ACK) {
-            lastIgnored = describe(m) + " from " + server + " while requesting";
+            lastIgnored = Offer.describe(m) + " from " + server + " while requesting";
             return;
         }
         BootpLease b = BootpLease.read(m, src, server, "DHCP");
@@ -376,11 +379,6 @@ final class Acquisition {
         // State moves only once the message is on the link (GUIDE H9); a busy link is tried on the next poll.
         return net.sendUdp(now, BootpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, BootpMessage.SERVER_PORT, len, messages)
                 == SendResult.SENT;
-    }
-
-    /** Returns what {@code m} is in messages: its DHCP message type, or "a BOOTP reply". */
-    static String describe(BootpMessage m) {
-        return m.options().messageType().map(Object::toString).orElse("a BOOTP reply");
     }
 
     private void fail(String reason) {

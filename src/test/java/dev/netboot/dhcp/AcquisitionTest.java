@@ -750,6 +750,49 @@ class AcquisitionTest extends DhcpTimeline {
                 + why + "))"), f.reason());
     }
 
+    /** An offer of no address (yiaddr 0.0.0.0) without the PXE class is no offer, and the give-up line says why. */
+    @Test
+    void anOfferOfNoAddressIsNamedInTheGiveUpLine() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 5 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).yiaddr(Ipv4Address.ANY));
+        link.expectNoTx();
+        for (long t : new long[] {SEC, 3 * SEC}) {                                  // 1 s, 2 s, then the budget
+            poll(t);
+            assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(t)));
+            deliver(t + 10 * MS, Reply.OFFER.xid(xid).yiaddr(Ipv4Address.ANY));
+        }
+        poll(5 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable offer after 3 DHCPDISCOVERs in 5.0 s (last reply ignored: DHCPOFFER from 192.0.2.1"
+                + " with yiaddr 0.0.0.0: no address, and no ProxyDHCP offer (no PXEClient vendor class, option 60))", f.reason());
+    }
+
+    /**
+     * A server that answers each DHCPREQUEST with a DHCPACK of another xid (a peer that mixes up transactions): the
+     * board keeps asking, and when the budget ends while it requests, the line says what it asked for and what came,
+     * not "no usable offer after 1 DHCPDISCOVERs" (seen against a raw-socket peer on a veth).
+     */
+    @Test
+    void aDhcpAckOfAnotherTransactionIsNamedWhenTheBudgetEndsWhileRequesting() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 10 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        long[] requests = {10 * MS, 1010 * MS, 3010 * MS, 7010 * MS};             // 1 s, 2 s, 4 s, then the budget
+        for (long t : requests) {
+            poll(t);
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(t)));
+            deliver(t + 5 * MS, Reply.OFFER.xid(xid + 1).type(DhcpMessageType.Known.ACK));
+            link.expectNoTx();
+        }
+        poll(10 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable DHCPACK from 192.0.2.1 for 192.0.2.42 after 4 DHCPREQUESTs in 10.0 s (last refused:"
+                + " DHCPACK for xid 0x" + Integer.toHexString(xid + 1) + " (expected: 0x" + Integer.toHexString(xid) + "))",
+                f.reason());
+        link.expectNoTx();
+    }
+
     @Test
     void repliesForOthersAreDroppedAndCounted() {
         start(CONFIG);
