@@ -105,17 +105,26 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
      * address (no host has those, RFC 1122 section 3.2.1.3; on a /31 or /32 there are none), nor an address no machine has.
      */
     public static String notAGateway(Ipv4Address router, Ipv4Address address, Ipv4Address mask) {
-        if (router.equals(address)) {
-            return "the board's own address";
-        }
-        if (!router.sameSubnet(address, mask)) {
+        if (!router.equals(address) && !router.sameSubnet(address, mask)) {
             return "not on the subnet " + new Ipv4Address(address.value() & mask.value()) + "/" + mask.prefixLength();
         }
-        int host = router.value() & ~mask.value();
-        if (mask.prefixLength() <= 30 && (host == 0 || host == ~mask.value())) {
-            return host == 0 ? "the subnet's network address" : "the subnet's broadcast address";
+        return notAHost(router, address, mask);
+    }
+
+    /**
+     * Returns why the board at {@code address}/{@code mask} cannot send to {@code host} as to one machine, or null when
+     * it can: {@code host} is the board's own address, its subnet's network or broadcast address (on a /31 or /32 there
+     * are none), or an address no machine has ({@link Ipv4Address#notAMachine}).
+     */
+    public static String notAHost(Ipv4Address host, Ipv4Address address, Ipv4Address mask) {
+        if (host.equals(address)) {
+            return "the board's own address";
         }
-        String why = router.notAMachine();
+        int part = host.value() & ~mask.value();
+        if (host.sameSubnet(address, mask) && mask.prefixLength() <= 30 && (part == 0 || part == ~mask.value())) {
+            return part == 0 ? "the subnet's network address" : "the subnet's broadcast address";
+        }
+        String why = host.notAMachine();
         return why == null ? null : why.replaceFirst("^it is ", "");
     }
 

@@ -90,6 +90,21 @@ public record Lease(Source source, Ipv4Address address, Ipv4Address netmask, Ipv
         return b.append(')').toString();
     }
 
+    /**
+     * Returns why the TFTP server this lease names cannot be one, or null: the board's own address, its subnet's network
+     * or broadcast address, or an address no machine has ({@link BootpLease#notAHost}). A server's typo, or a rogue's.
+     */
+    public String serverProblem() {
+        Ipv4Address s = boot.server();
+        String why = s.isAny() ? null : BootpLease.notAHost(s, address, netmask);
+        String by = switch (source) {
+            case DHCP -> "DHCP server " + dhcpServer;
+            case BOOTP -> "BOOTP server " + dhcpServer;
+            case PROXY -> "ProxyDHCP server " + proxyServer;
+        };
+        return why == null ? null : by + " named the TFTP server " + s + " (" + boot.serverSource() + "), which is " + why;
+    }
+
     /** Returns the TFTP server. */
     public Ipv4Address server() {
         return boot.server();
