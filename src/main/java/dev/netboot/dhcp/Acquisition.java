@@ -10,6 +10,7 @@ import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.DhcpMessageType;
 import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,17 @@ final class Acquisition {
 
     int conflicts() {
         return binding.conflicts();
+    }
+
+    /** Returns true while the board waits for the DHCPACK of transaction {@code xid}. */
+    boolean awaitsAck(int xid) {
+        return state instanceof AcquisitionState.Requesting r && r.xid() == xid;
+    }
+
+    /** Notes a reply of the transaction requested that names another client's hardware address: a server's mistake. */
+    void forAnotherClient(MacAddress chaddr) {
+        lastIgnored = "a reply of this transaction for another client, chaddr " + chaddr;
+        ackProblem = lastIgnored;
     }
 
     /** Notes why a reply was not used, for the failure message. */

@@ -793,6 +793,29 @@ class AcquisitionTest extends DhcpTimeline {
         link.expectNoTx();
     }
 
+    /** A DHCPACK of the transaction requested but for another hardware address (chaddr): dropped, and named at the end. */
+    @Test
+    void aDhcpAckForAnotherChaddrIsNamedWhenTheBudgetEndsWhileRequesting() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 10 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        BootpMessage ack = new BootpMessage(2, 1, 6, 0, xid, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY, OFFERED, SERVER,
+                Ipv4Address.ANY, OTHER_MAC, "", "boot.img", Reply.OFFER.type(DhcpMessageType.Known.ACK).message().options());
+        for (long t : new long[] {10 * MS, 1010 * MS, 3010 * MS, 7010 * MS}) {
+            poll(t);
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(t)));
+            link.deliver(t + 5 * MS, Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER, 67, Ipv4Address.BROADCAST, 68,
+                    Frames.bootp(ack)));
+            poll(t + 5 * MS);
+            link.expectNoTx();
+        }
+        assertEquals(4, stage.stats().wrongChaddr());
+        poll(10 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable DHCPACK from 192.0.2.1 for 192.0.2.42 after 4 DHCPREQUESTs in 10.0 s (last refused:"
+                + " a reply of this transaction for another client, chaddr 02:00:00:99:00:66)", f.reason());
+    }
+
     @Test
     void repliesForOthersAreDroppedAndCounted() {
         start(CONFIG);
