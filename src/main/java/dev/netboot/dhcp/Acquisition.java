@@ -59,7 +59,6 @@ final class Acquisition {
     private int resent;
     private int naks;
     private String lastIgnored = "";
-    private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
     private int xid;            // the exchange's, kept once the lease is bound: later offers carry it
     private final OfferBook book;
     private final Refusals refusals = new Refusals();
@@ -104,7 +103,7 @@ final class Acquisition {
     /** Notes a reply of the transaction requested that names another client's hardware address: a server's mistake. */
     void forAnotherClient(MacAddress chaddr) {
         lastIgnored = "a reply of this transaction for another client, chaddr " + chaddr;
-        ackProblem = lastIgnored;
+        refusals.unusableAck(lastIgnored);
     }
 
     /** Notes why a reply was not used, for the failure message. */
@@ -183,12 +182,12 @@ final class Acquisition {
             }
             case AcquisitionState.Requesting r when now >= r.retryAt() -> {
                 if (r.sent() >= REQUEST_TRIES && !overBudget(now)) {
-                    lastIgnored = noAck(r, " to " + r.sent() + " DHCPREQUESTs");
+                    lastIgnored = refusals.noAck(r.chosen().server(), " to " + r.sent() + " DHCPREQUESTs");
                     discover(now);
                     return;
                 }
                 if (overBudget(now)) { // the requests of the offer taken are the last thing the board did: say so
-                    fail("DHCP: " + noAck(r, " for " + r.chosen().message().yiaddr() + " after "
+                    fail("DHCP: " + refusals.noAck(r.chosen().server(), " for " + r.chosen().message().yiaddr() + " after "
                             + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s"));
                     return;
                 }
@@ -231,7 +230,7 @@ final class Acquisition {
         if (m.xid() != xid) {
             lastIgnored = "xid 0x" + Integer.toHexString(m.xid()) + " (expected: 0x" + Integer.toHexString(xid) + ")";
             if (state instanceof AcquisitionState.Requesting r && Offer.names(m, src, r.chosen().server())) {
-                ackProblem = Offer.describe(m) + " for " + lastIgnored; // a server that answers with another transaction's xid
+                refusals.unusableAck(Offer.describe(m) + " for " + lastIgnored); // another transaction's xid
             }
             return;
         }
@@ -254,7 +253,7 @@ final class Acquisition {
         } catch (MalformedPacketException | BootpException e) {
             lastIgnored = e.getMessage();
             if (state instanceof AcquisitionState.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
-                ackProblem = e.getMessage();
+                refusals.unusableAck(e.getMessage());
             }
         }
     }
@@ -277,12 +276,6 @@ final class Acquisition {
         } catch (MalformedPacketException e) {
             lastIgnored = e.getMessage();
         }
-    }
-
-    /** Says what the chosen server did not send: no DHCPACK at all, or none that could be used, and why. */
-    private String noAck(AcquisitionState.Requesting r, String after) {
-        return ackProblem == null ? "no DHCPACK from " + r.chosen().server() + after
-                : "no usable DHCPACK from " + r.chosen().server() + after + " (last refused: " + ackProblem + ")";
     }
 
     private void selecting(long now, AcquisitionState.Selecting s, BootpMessage m, Ipv4Address src) {
@@ -332,7 +325,7 @@ final class Acquisition {
             enter(binding.check(now, secs(now), s.xid(), lease, proxy, now));
             return;
         }
-        ackProblem = null;
+        refusals.unusableAck(null);
         transition(new AcquisitionState.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
         poll(now);
     }

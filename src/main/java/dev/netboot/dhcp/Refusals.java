@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * The DHCPNAKs of one acquisition, and when discovery starts again after each. RFC 2131 section 4.4.1: "If the client
+ * How the servers asked for a lease refused it: the DHCPNAKs of one acquisition, and when discovery starts again after
+ * each; and why the last reply to the DHCPREQUEST of the offer taken could not be used. RFC 2131 section 4.4.1: "If the client
  * receives a DHCPNAK message, the client restarts the configuration process"; the first restart goes at once (a lease
  * the server forgot, a request that crossed a pool change), each further one waits as an unanswered DHCPDISCOVER does
  * (section 4.1's backoff with the profile's timing: 1 s, 2 s, 4 s ... by default). A server that refuses every
@@ -21,12 +22,24 @@ final class Refusals {
     private final Map<Ipv4Address, String> servers = new LinkedHashMap<>(); // server -> its last option 56, "" for none
     private int count;
     private boolean others;      // a DHCPNAK came from a server past the first NAMED
+    private String ackProblem;   // why the requested server's last reply could not be used, or null
 
     /** Forgets the acquisition's refusals: a new one starts. */
     void clear() {
         servers.clear();
         count = 0;
         others = false;
+    }
+
+    /** Notes why a reply to the DHCPREQUEST could not be used ({@code null} when a new offer is requested). */
+    void unusableAck(String why) {
+        ackProblem = why;
+    }
+
+    /** Says what the requested {@code server} did not send: no DHCPACK at all, or none that could be used, and why. */
+    String noAck(Ipv4Address server, String after) {
+        return ackProblem == null ? "no DHCPACK from " + server + after
+                : "no usable DHCPACK from " + server + after + " (last refused: " + ackProblem + ")";
     }
 
     /** Returns the DHCPNAKs since {@link #clear}. */
