@@ -13,7 +13,8 @@ import java.util.Optional;
  *
  * @param address      our address (yiaddr)
  * @param netmask      option 1, else the classful mask of {@code address}
- * @param gateway      first router of option 3, else {@link Ipv4Address#ANY}
+ * @param gateway      the first router of option 3 the board can use ({@link #notAGateway}), else {@link Ipv4Address#ANY}
+ * @param routers      option 3 as the server gave it, possibly empty
  * @param dns          option 6, possibly empty
  * @param hostname     option 12, else empty
  * @param domain       option 15, the DNS domain, else empty
@@ -22,14 +23,15 @@ import java.util.Optional;
  * @param bootFileSize option 13 in bytes (512-byte blocks × 512), or -1
  * @param bootpServer  the address the reply came from
  */
-public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> dns,
+public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address gateway, List<Ipv4Address> routers, List<Ipv4Address> dns,
                          String hostname, String domain, Ipv4Address broadcast, BootTarget boot, long bootFileSize,
                          Ipv4Address bootpServer) {
-    /** Copies the DNS list. */
+    /** Copies the lists. */
     public BootpLease {
         Objects.requireNonNull(boot);
         Objects.requireNonNull(domain);
         Objects.requireNonNull(broadcast);
+        routers = List.copyOf(routers);
         dns = List.copyOf(dns);
     }
 
@@ -59,8 +61,7 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
         }
         List<Ipv4Address> routers = o.addresses(BootpOptions.ROUTER);
         long size = o.number(BootpOptions.BOOT_FILE_SIZE).map(blocks -> blocks * 512L).orElse(-1L);
-        return new BootpLease(m.yiaddr(), mask, routers.isEmpty() ? Ipv4Address.ANY : routers.getFirst(),
-                o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""),
+        return new BootpLease(m.yiaddr(), mask, gateway(m.yiaddr(), mask, routers), routers, o.addresses(BootpOptions.DNS), o.text(BootpOptions.HOST_NAME).orElse(""),
                 o.text(BootpOptions.DOMAIN_NAME).orElse(""), broadcast(m.yiaddr(), mask, o.address(BootpOptions.BROADCAST_ADDRESS)),
                 BootTarget.of(m, serverId), size, from);
     }
@@ -80,6 +81,51 @@ public record BootpLease(Ipv4Address address, Ipv4Address netmask, Ipv4Address g
                     + new Ipv4Address(address.value() & mask.value()) + "/" + mask.prefixLength();
         }
         return why;
+    }
+
+    /**
+     * Returns the gateway among option 3's {@code routers} ("routers on the client's subnet ... listed in order of
+     * preference", RFC 2132 section 3.5): the first the board can send to ({@link #notAGateway}), else
+     * {@link Ipv4Address#ANY}, no gateway. A server may list a router of another subnet first (one option shared by
+     * several subnets), or the board's own address.
+     */
+    public static Ipv4Address gateway(Ipv4Address address, Ipv4Address mask, List<Ipv4Address> routers) {
+        for (Ipv4Address r : routers) {
+            if (notAGateway(r, address, mask) == null) {
+                return r;
+            }
+        }
+        return Ipv4Address.ANY;
+    }
+
+    /**
+     * Returns why the board at {@code address}/{@code mask} cannot use {@code router} as its gateway, or null when it can:
+     * a datagram for another network "has to be routed to a gateway on a connected network" (RFC 1122 section 3.3.1), so
+     * the router must be a host of the board's own subnet: not the board itself, not the subnet's network or broadcast
+     * address (no host has those, RFC 1122 section 3.2.1.3; on a /31 or /32 there are none), nor an address no machine has.
+     */
+    public static String notAGateway(Ipv4Address router, Ipv4Address address, Ipv4Address mask) {
+        if (!router.equals(address) && !router.sameSubnet(address, mask)) {
+            return "not on the subnet " + new Ipv4Address(address.value() & mask.value()) + "/" + mask.prefixLength();
+        }
+        return notAHost(router, address, mask);
+    }
+
+    /**
+     * Returns why the board at {@code address}/{@code mask} cannot send to {@code host} as to one machine, or null when
+     * it can: {@code host} is the board's own address, its subnet's network or broadcast address (on a /31 or /32 there
+     * are none), or an address no machine has ({@link Ipv4Address#notAMachine}).
+     */
+    public static String notAHost(Ipv4Address host, Ipv4Address address, Ipv4Address mask) {
+        if (host.equals(address)) {
+            return "the board's own address";
+        }
+        int part = host.value() & ~mask.value();
+        if (host.sameSubnet(address, mask) && mask.prefixLength() <= 30 && (part == 0 || part == ~mask.value())) {
+            return part == 0 ? "the subnet's network address" : "the subnet's broadcast address";
+        }
+        String why = host.notAMachine();
+        return why == null ? null : why.replaceFirst("^it is ", "");
     }
 
     /**

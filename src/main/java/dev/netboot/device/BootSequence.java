@@ -282,10 +282,18 @@ public final class BootSequence {
     private void bound(long now, Lease lease) {
         boundAt = now;
         observer.leased(now, lease);
+        String unusable = lease.serverProblem();
+        if (unusable != null) { // no ARP for the board itself, no RRQ to a broadcast address: another offer, or one line
+            BootFailure why = new BootFailure(this.lease.stageName(), unusable);
+            if (!tryAnotherServer(now, lease, why)) {
+                fail(now, why.stage(), why.message());
+            }
+            return;
+        }
         Ipv4Address hop = net.nextHop(lease.server());
         if (hop.isAny()) {
             fail(now, "arp", "server " + lease.server() + " is off-link (" + lease.address() + "/" + lease.netmask().prefixLength()
-                    + ") and " + lease.source() + " gave no router (option 3)");
+                    + ") and " + lease.source() + " gave " + lease.noGateway());
             return;
         }
         sizing.arpStarted(now);

@@ -10,6 +10,7 @@ import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.DhcpMessageType;
 import dev.netboot.wire.DhcpOption;
 import dev.netboot.wire.Ipv4Address;
+import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.MalformedPacketException;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +59,9 @@ final class Acquisition {
     private int resent;
     private int naks;
     private String lastIgnored = "";
-    private String ackProblem;  // why the chosen server's last reply while requesting could not be used, or null
     private int xid;            // the exchange's, kept once the lease is bound: later offers carry it
     private final OfferBook book;
+    private final Refusals refusals = new Refusals();
 
     Acquisition(NetStack net, BootpConfig retry, DhcpConfig config, ClientMessages messages, RandomGenerator random) {
         this.net = net;
@@ -94,6 +95,17 @@ final class Acquisition {
         return binding.conflicts();
     }
 
+    /** Returns true while the board waits for the DHCPACK of transaction {@code xid}. */
+    boolean awaitsAck(int xid) {
+        return state instanceof AcquisitionState.Requesting r && r.xid() == xid;
+    }
+
+    /** Notes a reply of the transaction requested that names another client's hardware address: a server's mistake. */
+    void forAnotherClient(MacAddress chaddr) {
+        lastIgnored = "a reply of this transaction for another client, chaddr " + chaddr;
+        refusals.unusableAck(lastIgnored);
+    }
+
     /** Notes why a reply was not used, for the failure message. */
     void ignored(String why) {
         lastIgnored = why;
@@ -101,6 +113,7 @@ final class Acquisition {
 
     void start(long now) {
         startedAt = now;
+        refusals.clear();
         discover(now);
     }
 
@@ -117,12 +130,18 @@ final class Acquisition {
         book.exclude(server);
         lastIgnored = "";
         startedAt = now;
+        refusals.clear();
         discover(now);
     }
 
     private void discover(long now) {
+        discover(now, now);
+    }
+
+    /** Starts discovery again with a new xid, its first DHCPDISCOVER due at {@code at} (not past the give-up time). */
+    private void discover(long now, long at) {
         xid = random.nextInt();
-        transition(new AcquisitionState.Selecting(xid, 0, 0, now, Long.MAX_VALUE, List.of()));
+        transition(new AcquisitionState.Selecting(xid, 0, 0, Math.min(at, startedAt + retry.giveUp()), Long.MAX_VALUE, List.of()));
         poll(now);
     }
 
@@ -143,6 +162,11 @@ final class Acquisition {
             case AcquisitionState.Selecting s when now >= s.retryAt() && s.sent() >= DISCOVERS_BEFORE_BOOTLESS
                     && Offer.best(s.offers()) != null -> decide(now, s, true); // the wait for an offer naming the boot is over
             case AcquisitionState.Selecting s when now >= s.retryAt() -> {
+                if (overBudget(now) && refusals.count() > 0) {
+                    fail("DHCP: no lease after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt) + " s: "
+                            + refusals.describe());
+                    return;
+                }
                 if (overBudget(now)) {
                     fail("DHCP: no usable offer after " + discovers + " DHCPDISCOVERs in " + Timing.seconds(now - startedAt)
                             + " s" + (lastIgnored.isEmpty() ? "" : " (last reply ignored: " + lastIgnored + ")"));
@@ -157,13 +181,13 @@ final class Acquisition {
                 }
             }
             case AcquisitionState.Requesting r when now >= r.retryAt() -> {
-                if (r.sent() >= REQUEST_TRIES) {
-                    lastIgnored = noAck(r, " to " + r.sent() + " DHCPREQUESTs");
+                if (r.sent() >= REQUEST_TRIES && !overBudget(now)) {
+                    lastIgnored = refusals.noAck(r.chosen().server(), " to " + r.sent() + " DHCPREQUESTs");
                     discover(now);
                     return;
                 }
-                if (overBudget(now)) {
-                    fail("DHCP: " + noAck(r, " for " + r.chosen().message().yiaddr() + " after "
+                if (overBudget(now)) { // the requests of the offer taken are the last thing the board did: say so
+                    fail("DHCP: " + refusals.noAck(r.chosen().server(), " for " + r.chosen().message().yiaddr() + " after "
                             + requests + " DHCPREQUESTs in " + Timing.seconds(now - startedAt) + " s"));
                     return;
                 }
@@ -205,6 +229,9 @@ final class Acquisition {
         }
         if (m.xid() != xid) {
             lastIgnored = "xid 0x" + Integer.toHexString(m.xid()) + " (expected: 0x" + Integer.toHexString(xid) + ")";
+            if (state instanceof AcquisitionState.Requesting r && Offer.names(m, src, r.chosen().server())) {
+                refusals.unusableAck(Offer.describe(m) + " for " + lastIgnored); // another transaction's xid
+            }
             return;
         }
         try {
@@ -226,7 +253,7 @@ final class Acquisition {
         } catch (MalformedPacketException | BootpException e) {
             lastIgnored = e.getMessage();
             if (state instanceof AcquisitionState.Requesting) { // our xid, while we wait for the DHCPACK: most likely it
-                ackProblem = e.getMessage();
+                refusals.unusableAck(e.getMessage());
             }
         }
     }
@@ -251,16 +278,10 @@ final class Acquisition {
         }
     }
 
-    /** Says what the chosen server did not send: no DHCPACK at all, or none that could be used, and why. */
-    private String noAck(AcquisitionState.Requesting r, String after) {
-        return ackProblem == null ? "no DHCPACK from " + r.chosen().server() + after
-                : "no usable DHCPACK from " + r.chosen().server() + after + " (last refused: " + ackProblem + ")";
-    }
-
     private void selecting(long now, AcquisitionState.Selecting s, BootpMessage m, Ipv4Address src) {
         Offer o = Offer.of(m, src, now);
         if (o == null) {
-            lastIgnored = describe(m) + " from " + src + " while selecting";
+            lastIgnored = Offer.whyNot(m, src);
             return;
         }
         String refused = book.refusal(o, m, src);
@@ -304,7 +325,7 @@ final class Acquisition {
             enter(binding.check(now, secs(now), s.xid(), lease, proxy, now));
             return;
         }
-        ackProblem = null;
+        refusals.unusableAck(null);
         transition(new AcquisitionState.Requesting(s.xid(), s.secs(), best, proxy, 0, now, now));
         poll(now);
     }
@@ -322,25 +343,27 @@ final class Acquisition {
             return;
         }
         if (!server.equals(r.chosen().server())) {
-            lastIgnored = describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";
+            lastIgnored = Offer.describe(m) + " from server " + server + " (expected: " + r.chosen().server() + ")";
             return;
         }
         if (type == DhcpMessageType.Known.NAK) {
             naks++;
-            lastIgnored = "DHCPNAK from " + server + m.options().option(DhcpOption.MESSAGE)
-                    .map(x -> ": " + ((DhcpOption.Message) x).text()).orElse("");
-            discover(now); // RFC 2131 section 4.4.1: "If the client receives a DHCPNAK message, the client restarts"
+            String text = m.options().option(DhcpOption.MESSAGE).map(x -> ((DhcpOption.Message) x).text()).orElse("");
+            lastIgnored = "DHCPNAK from " + server + (text.isEmpty() ? "" : ": " + text);
+            // RFC 2131 section 4.4.1: "If the client receives a DHCPNAK message, the client restarts"; at once after the
+            // first, after the backoff of an unanswered DHCPDISCOVER after each further one (see Refusals).
+            discover(now, refusals.refused(now, server, text, retry, random));
             return;
         }
         if (type != DhcpMessageType.Known.ACK) {
-            lastIgnored = describe(m) + " from " + server + " while requesting";
+            lastIgnored = Offer.describe(m) + " from " + server + " while requesting";
             return;
         }
         BootpLease b = BootpLease.read(m, src, server, "DHCP");
         long[] t = Timing.leaseTimes(m.options());
         // Some servers name the boot file in the DHCPOFFER only: keep it when the DHCPACK names none.
         BootTarget target = b.boot().complete() ? b.boot() : b.boot().orElse(r.chosen().target());
-        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.dns(), b.hostname(), b.domain(),
+        Lease lease = new Lease(Lease.Source.DHCP, b.address(), b.netmask(), b.gateway(), b.routers(), b.dns(), b.hostname(), b.domain(),
                 b.broadcast(), target, b.bootFileSize(), server, Ipv4Address.ANY, t[0], t[1], t[2]);
         enter(binding.check(now, secs(now), r.xid(), lease, r.proxy(), r.firstAt()));
     }
@@ -361,11 +384,6 @@ final class Acquisition {
         // State moves only once the message is on the link (GUIDE H9); a busy link is tried on the next poll.
         return net.sendUdp(now, BootpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, BootpMessage.SERVER_PORT, len, messages)
                 == SendResult.SENT;
-    }
-
-    /** Returns what {@code m} is in messages: its DHCP message type, or "a BOOTP reply". */
-    static String describe(BootpMessage m) {
-        return m.options().messageType().map(Object::toString).orElse("a BOOTP reply");
     }
 
     private void fail(String reason) {

@@ -262,7 +262,7 @@ public final class LeaseStage implements UdpHandler {
     /** {@inheritDoc} Another client's reply (its chaddr not ours), which {@link #onDatagram} counts and drops unparsed. */
     @Override
     public boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-        return BootpMessage.isReplyForAnother(buf, off, len, mac);
+        return BootpMessage.isReplyForAnother(buf, off, len, mac) && !acquisition.awaitsAck(BootpMessage.xid(buf, off));
     }
 
     @Override
@@ -274,6 +274,9 @@ public final class LeaseStage implements UdpHandler {
     public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
         if (BootpMessage.isReplyForAnother(buf, off, len, mac)) {
             wrongChaddr++; // another client's (broadcast) reply: not worth parsing
+            if (acquisition.awaitsAck(BootpMessage.xid(buf, off))) { // of our DHCPREQUEST's transaction: a server's mistake
+                acquisition.forAnotherClient(BootpMessage.chaddr(buf, off));
+            }
             return;
         }
         BootpMessage m;

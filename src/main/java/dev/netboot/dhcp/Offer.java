@@ -55,6 +55,31 @@ record Offer(Kind kind, BootpMessage message, Ipv4Address server, BootTarget tar
                 .map(o -> ((DhcpOption.VendorClass) o).isPxe()).orElse(false);
     }
 
+    /**
+     * Says why {@code m}, a reply while selecting, is no offer ({@link #of} returned null): neither an address nor a
+     * ProxyDHCP offer (the PXE class with yiaddr 0.0.0.0), a BOOTP reply of no address, or no DHCPOFFER at all.
+     */
+    static String whyNot(BootpMessage m, Ipv4Address src) {
+        var type = m.options().messageType();
+        return describe(m) + " from " + src + (type.isEmpty() ? " with yiaddr 0.0.0.0: no address"
+                : type.get() == DhcpMessageType.Known.OFFER ? " with yiaddr 0.0.0.0: no address, and no ProxyDHCP offer"
+                + " (no PXEClient vendor class, option 60)" : " while selecting");
+    }
+
+    /** Returns what {@code m} is in messages: its DHCP message type, or "a BOOTP reply". */
+    static String describe(BootpMessage m) {
+        return m.options().messageType().map(Object::toString).orElse("a BOOTP reply");
+    }
+
+    /** Returns true when {@code m} names {@code server} in option 54 (or, without one, comes from it). */
+    static boolean names(BootpMessage m, Ipv4Address src, Ipv4Address server) {
+        try {
+            return serverId(m, src).equals(server);
+        } catch (MalformedPacketException e) {
+            return false;
+        }
+    }
+
     /** Returns option 54 of {@code m}, else {@code fallback}. */
     static Ipv4Address serverId(BootpMessage m, Ipv4Address fallback) {
         return m.options().option(DhcpOption.SERVER_ID).map(o -> ((DhcpOption.ServerId) o).address()).orElse(fallback);

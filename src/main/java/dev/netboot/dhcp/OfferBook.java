@@ -34,7 +34,7 @@ final class OfferBook {
      */
     String refusal(Offer o, BootpMessage m, Ipv4Address src) {
         if (o.givesAddress() && excluded.contains(o.server())) {
-            return Acquisition.describe(m) + " from " + o.server() + ", whose lease named a boot that could not start";
+            return Offer.describe(m) + " from " + o.server() + ", whose lease named a boot that could not start";
         }
         if (o.kind() == Offer.Kind.BOOTP && config.protocol() == DhcpConfig.Protocol.DHCP) {
             return "a BOOTP reply from " + src + " (protocol = dhcp)";

@@ -82,7 +82,7 @@ final class ProxyBoot {
             }
             // The lease's address and mask put the server off-link, and the lease names no router: no request can go.
             case NO_ROUTE -> finish(null, "no route to the ProxyDHCP server " + a.proxy().server() + " from " + a.lease().address()
-                    + " (off-link, and the lease names no router)");
+                    + " (off-link, and the lease names " + a.lease().noGateway() + ")");
             // Too many datagrams wait for ARP: this try is lost, the next comes at its time.
             case QUEUE_FULL -> asking = new Asking(a.xid(), a.lease(), a.proxy(), a.sent() + 1, backoff.retryAt(now, a.sent()));
             case LINK_BUSY -> {

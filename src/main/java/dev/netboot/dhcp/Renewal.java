@@ -111,7 +111,8 @@ final class Renewal {
 
     void poll(long now) {
         switch (state) {
-            case State.Bound b when now >= b.endAt() -> lost(b.lease(), now, "no renewal was possible");
+            case State.Bound b when now >= b.endAt() -> lost(b.lease(), now, b.lease().leaseSeconds() == 0
+                    ? "the server gave a lease of 0 s (option 51), over as it began" : "no renewal was possible");
             case State.Bound b when now >= b.t2At() -> {
                 startedAt = now; // no renewing first (T1 = T2): the renewal process begins here
                 rebind(now, b.lease(), random.nextInt(), now, b.endAt());

@@ -89,6 +89,16 @@ public record BootpMessage(int op, int htype, int hlen, int hops, int xid, int s
                 && MacAddress.readLong(buf, off + CHADDR) != mac.value();
     }
 
+    /** Returns the xid of the message at {@code off}, one {@link #isReplyForAnother} found long enough. */
+    public static int xid(ByteBuffer buf, int off) {
+        return buf.getInt(off + XID);
+    }
+
+    /** Returns the chaddr (as an Ethernet address) of the message at {@code off}, one found long enough. */
+    public static MacAddress chaddr(ByteBuffer buf, int off) {
+        return MacAddress.read(buf, off + CHADDR);
+    }
+
     /**
      * Parses a message from {@code [off, off+len)}, a UDP payload.
      *

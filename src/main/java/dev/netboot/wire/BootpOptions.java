@@ -168,16 +168,19 @@ public record BootpOptions(Map<Integer, byte[]> values) {
     }
 
     /**
-     * Returns option {@code code} read as a list of IPv4 addresses.
+     * Returns option {@code code} read as a list of IPv4 addresses; an empty option is an empty list. RFC 2132 asks for
+     * at least one address, but kea-dhcp4 2.2 sends option 3 with no value when its configuration gives "routers" an
+     * empty "data" (an operator's way to say: no router), and means none: refusing the reply for it would leave a board
+     * without any lease from that server.
      *
-     * @throws MalformedPacketException when the length is not a positive multiple of 4
+     * @throws MalformedPacketException when the length is not a multiple of 4
      */
     public List<Ipv4Address> addresses(int code) {
         byte[] v = values.get(code);
         if (v == null) {
             return List.of();
         }
-        if (v.length == 0 || v.length % 4 != 0) {
+        if (v.length % 4 != 0) {
             throw new MalformedPacketException("BOOTP option " + code + " length: " + v.length + " (expected: a multiple of 4)");
         }
         List<Ipv4Address> out = new ArrayList<>(v.length / 4);

@@ -279,7 +279,7 @@ class BootpClientTest {
         int xid = started();
         deliver(40 * MS, reply(xid).message());
         assertEquals(new BootpLease(YIADDR, Ipv4Address.parse("255.255.255.0"), Ipv4Address.parse("10.0.0.1"),
-                List.of(Ipv4Address.parse("10.0.0.53"), Ipv4Address.parse("9.9.9.9")), "board7", "",
+                List.of(Ipv4Address.parse("10.0.0.1"), Ipv4Address.parse("10.0.0.254")), List.of(Ipv4Address.parse("10.0.0.53"), Ipv4Address.parse("9.9.9.9")), "board7", "",
                 Ipv4Address.parse("10.0.0.255"), new BootTarget(SERVER_IP, "siaddr", "boards/7/boot.img", "file", ""), 256 * 512, SERVER_IP), bound());
     }
 
@@ -300,6 +300,36 @@ class BootpClientTest {
                 Frames.bootp(reply(xid).withYiaddr(yiaddr).withOption(BootpOptions.SUBNET_MASK, null).message())));
         n.poll(1);
         return ((BootpClient.State.Bound) c.state()).lease().netmask().toString();
+    }
+
+    /**
+     * Option 3 of a BOOTP reply lists routers "on the client's subnet ... in order of preference" (RFC 2132 section 3.5);
+     * one that is not (another subnet's, the board's own address, the subnet's broadcast address) cannot be the next hop
+     * (RFC 1122 section 3.3.1: "a gateway on a connected network"), so the gateway is the first that is one.
+     */
+    @Test
+    void theGatewayIsTheFirstRouterOnTheBoardsSubnetThatIsNotTheBoard() {
+        int xid = started();
+        deliver(40 * MS, reply(xid).withOption(BootpOptions.ROUTER, ip("192.0.2.1", "10.0.0.2", "10.0.0.255", "10.0.0.254"))
+                .message());
+        assertEquals(Ipv4Address.parse("10.0.0.254"), bound().gateway());
+        assertEquals(List.of(Ipv4Address.parse("192.0.2.1"), YIADDR, Ipv4Address.parse("10.0.0.255"),
+                Ipv4Address.parse("10.0.0.254")), bound().routers());
+    }
+
+    /**
+     * Options 3 and 6 with no value, as kea-dhcp4 sends them when its configuration gives "routers" or
+     * "domain-name-servers" an empty "data": none given, not a reply to drop (the board dropped every offer from such a
+     * server and failed, "BOOTP option 3 length: 0").
+     */
+    @Test
+    void emptyRouterAndDnsOptionsGiveNone() {
+        int xid = started();
+        deliver(40 * MS, reply(xid).withOption(BootpOptions.ROUTER, new byte[0]).withOption(BootpOptions.DNS, new byte[0])
+                .message());
+        assertEquals(Ipv4Address.ANY, bound().gateway());
+        assertEquals(List.of(), bound().routers());
+        assertEquals(List.of(), bound().dns());
     }
 
     @Test

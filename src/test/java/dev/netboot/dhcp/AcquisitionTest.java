@@ -264,6 +264,107 @@ class AcquisitionTest extends DhcpTimeline {
         assertEquals(OFFERED, bound().address());
     }
 
+    /**
+     * A server that refuses every DHCPREQUEST (ISC dhcpd "authoritative" on a subnet that is not the board's): RFC 2131
+     * section 4.4.1 restarts discovery after each DHCPNAK; the first restart goes at once, each further one waits as an
+     * unanswered DHCPDISCOVER would (section 4.1; here 1 s doubling to 16 s, no jitter), so the exchange repeats 8 times in
+     * the 60 s budget, not as fast as the wire goes. The give-up message says who refused and the server's words.
+     */
+    @Test
+    void aServerNakingEveryRequestIsAskedAgainAfterTheDiscoverBackoffAndTheGiveUpSaysSo() {
+        start(CONFIG.withProbes(0, MS));
+        // Each DHCPNAK comes 20 ms after its DHCPDISCOVER; the next DHCPDISCOVER follows it by 0, 1, 2, 4, 8, 16, 16 s.
+        long[] discovers = {0, 20 * MS, 1040 * MS, 3060 * MS, 7080 * MS, 15100 * MS, 31120 * MS, 47140 * MS};
+        int previous = 0;
+        for (int i = 0; i < discovers.length; i++) {
+            long at = discovers[i];
+            if (i > 1) {                                                    // nothing before it is due
+                poll(at - 1);
+                link.expectNoTx();
+            }
+            poll(at);
+            BootpMessage d = broadcastAt(at);
+            assertEquals(DhcpMessageType.Known.DISCOVER, type(d));
+            assertNotEquals(previous, d.xid());
+            previous = d.xid();
+            deliver(at + 10 * MS, Reply.OFFER.xid(d.xid()));
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(at + 10 * MS)));
+            deliver(at + 20 * MS, Reply.OFFER.xid(d.xid()).type(DhcpMessageType.Known.NAK).yiaddr(Ipv4Address.ANY)
+                    .with(new DhcpOption.Message("wrong network")));
+        }
+        assertEquals(8, stage.naks());
+        poll(60 * SEC - 1);                                                 // the ninth would be due at 63.16 s
+        link.expectNoTx();
+        assertInstanceOf(LeaseStage.State.Acquiring.class, stage.state());
+        poll(60 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no lease after 8 DHCPDISCOVERs in 60.0 s: 8 DHCPREQUESTs refused with DHCPNAK by 192.0.2.1"
+                + " (wrong network)", f.reason());
+        link.expectNoTx();
+    }
+
+    /** Two servers refusing in turn, one without option 56: both are named, each with its words. */
+    @Test
+    void refusalsFromTwoServersNameBoth() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 5 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, Reply.OFFER.xid(xid).type(DhcpMessageType.Known.NAK).with(new DhcpOption.Message("no")));
+        BootpMessage d = broadcastAt(20 * MS);                              // the first restart: at once
+        deliver(30 * MS, Reply.OFFER.xid(d.xid()).from(SERVER2));
+        broadcastAt(30 * MS);
+        deliver(40 * MS, Reply.OFFER.xid(d.xid()).from(SERVER2).type(DhcpMessageType.Known.NAK));
+        link.expectNoTx();                                                  // the second: 1 s later
+        poll(1040 * MS);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(1040 * MS)));
+        poll(2040 * MS);                                                    // nothing answers now: 1 s, 2 s, the budget
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(2040 * MS)));
+        poll(4040 * MS);
+        assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(4040 * MS)));
+        poll(5 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no lease after 5 DHCPDISCOVERs in 5.0 s: 2 DHCPREQUESTs refused with DHCPNAK by 192.0.2.1 (no)"
+                + " and 192.0.2.2", f.reason());
+    }
+
+    /**
+     * Option 3 lists routers "on the client's subnet ... in order of preference" (RFC 2132 section 3.5); a server may
+     * list another subnet's router first (one option shared by several subnets), or the board's own address. A next hop
+     * must be "a gateway on a connected network" (RFC 1122 section 3.3.1) and a host there: the gateway is the first
+     * router in the board's subnet that is neither the board nor the subnet's network or broadcast address.
+     */
+    @Test
+    void theGatewayIsTheFirstRouterOnTheBoardsSubnetThatIsNotTheBoardNorTheSubnetsOwnAddresses() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        List<Ipv4Address> routers = List.of(ip("198.51.100.1"), OFFERED, ip("192.0.2.0"), ip("192.0.2.255"), ip("192.0.2.254"),
+                SERVER);
+        Reply offer = Reply.OFFER.xid(xid).with(new DhcpOption.Router(routers));
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        Lease l = bound();
+        assertEquals(ip("192.0.2.254"), l.gateway());
+        assertEquals(routers, l.routers());
+        assertEquals(ip("192.0.2.254"), net.nextHop(ip("203.0.113.9")));      // off-link traffic goes there
+    }
+
+    @Test
+    void routersNoneOfWhichTheBoardCanUseGiveNoGatewayAndTheLeaseSaysWhy() {
+        start(CONFIG.withProbes(0, MS));
+        int xid = discovered();
+        Reply offer = Reply.OFFER.xid(xid).with(new DhcpOption.Router(List.of(ip("198.51.100.1"), OFFERED, ip("192.0.2.255"))));
+        deliver(10 * MS, offer);
+        broadcastAt(10 * MS);
+        deliver(20 * MS, offer.type(DhcpMessageType.Known.ACK));
+        Lease l = bound();
+        assertEquals(Ipv4Address.ANY, l.gateway());
+        assertEquals(Ipv4Address.ANY, net.nextHop(ip("203.0.113.9")));        // no route off the subnet
+        assertEquals("no usable router (option 3: 198.51.100.1 not on the subnet 192.0.2.0/24, 192.0.2.42 the board's own"
+                + " address, 192.0.2.255 the subnet's broadcast address)", l.noGateway());
+    }
+
     @Test
     void anAddressInUseIsDeclinedAndDiscoveryRestartsTenSecondsLater() {
         start(CONFIG);
@@ -647,6 +748,72 @@ class AcquisitionTest extends DhcpTimeline {
         String why = "DHCP reply from 192.0.2.1: option 1 subnet mask 255.0.255.0 is not contiguous";
         assertTrue(f.reason().endsWith("(last reply ignored: no usable DHCPACK from 192.0.2.1 to 4 DHCPREQUESTs (last refused: "
                 + why + "))"), f.reason());
+    }
+
+    /** An offer of no address (yiaddr 0.0.0.0) without the PXE class is no offer, and the give-up line says why. */
+    @Test
+    void anOfferOfNoAddressIsNamedInTheGiveUpLine() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 5 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid).yiaddr(Ipv4Address.ANY));
+        link.expectNoTx();
+        for (long t : new long[] {SEC, 3 * SEC}) {                                  // 1 s, 2 s, then the budget
+            poll(t);
+            assertEquals(DhcpMessageType.Known.DISCOVER, type(broadcastAt(t)));
+            deliver(t + 10 * MS, Reply.OFFER.xid(xid).yiaddr(Ipv4Address.ANY));
+        }
+        poll(5 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable offer after 3 DHCPDISCOVERs in 5.0 s (last reply ignored: DHCPOFFER from 192.0.2.1"
+                + " with yiaddr 0.0.0.0: no address, and no ProxyDHCP offer (no PXEClient vendor class, option 60))", f.reason());
+    }
+
+    /**
+     * A server that answers each DHCPREQUEST with a DHCPACK of another xid (a peer that mixes up transactions): the
+     * board keeps asking, and when the budget ends while it requests, the line says what it asked for and what came,
+     * not "no usable offer after 1 DHCPDISCOVERs" (seen against a raw-socket peer on a veth).
+     */
+    @Test
+    void aDhcpAckOfAnotherTransactionIsNamedWhenTheBudgetEndsWhileRequesting() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 10 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        long[] requests = {10 * MS, 1010 * MS, 3010 * MS, 7010 * MS};             // 1 s, 2 s, 4 s, then the budget
+        for (long t : requests) {
+            poll(t);
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(t)));
+            deliver(t + 5 * MS, Reply.OFFER.xid(xid + 1).type(DhcpMessageType.Known.ACK));
+            link.expectNoTx();
+        }
+        poll(10 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable DHCPACK from 192.0.2.1 for 192.0.2.42 after 4 DHCPREQUESTs in 10.0 s (last refused:"
+                + " DHCPACK for xid 0x" + Integer.toHexString(xid + 1) + " (expected: 0x" + Integer.toHexString(xid) + "))",
+                f.reason());
+        link.expectNoTx();
+    }
+
+    /** A DHCPACK of the transaction requested but for another hardware address (chaddr): dropped, and named at the end. */
+    @Test
+    void aDhcpAckForAnotherChaddrIsNamedWhenTheBudgetEndsWhileRequesting() {
+        start(CONFIG.withProbes(0, MS), new BootpConfig(SEC, 16 * SEC, 0, 10 * SEC), 1);
+        int xid = discovered();
+        deliver(10 * MS, Reply.OFFER.xid(xid));
+        BootpMessage ack = new BootpMessage(2, 1, 6, 0, xid, 0, BootpMessage.FLAG_BROADCAST, Ipv4Address.ANY, OFFERED, SERVER,
+                Ipv4Address.ANY, OTHER_MAC, "", "boot.img", Reply.OFFER.type(DhcpMessageType.Known.ACK).message().options());
+        for (long t : new long[] {10 * MS, 1010 * MS, 3010 * MS, 7010 * MS}) {
+            poll(t);
+            assertEquals(DhcpMessageType.Known.REQUEST, type(broadcastAt(t)));
+            link.deliver(t + 5 * MS, Frames.udp(SERVER_MAC, MacAddress.BROADCAST, SERVER, 67, Ipv4Address.BROADCAST, 68,
+                    Frames.bootp(ack)));
+            poll(t + 5 * MS);
+            link.expectNoTx();
+        }
+        assertEquals(4, stage.stats().wrongChaddr());
+        poll(10 * SEC);
+        LeaseStage.State.Failed f = assertInstanceOf(LeaseStage.State.Failed.class, stage.state());
+        assertEquals("DHCP: no usable DHCPACK from 192.0.2.1 for 192.0.2.42 after 4 DHCPREQUESTs in 10.0 s (last refused:"
+                + " a reply of this transaction for another client, chaddr 02:00:00:99:00:66)", f.reason());
     }
 
     @Test

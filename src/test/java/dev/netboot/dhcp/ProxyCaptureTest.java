@@ -54,7 +54,8 @@ class ProxyCaptureTest {
         NetStack net = new NetStack(link, NetConfig.DEFAULTS);
         Ipv4Address mask = Ipv4Address.parse("255.255.255.0");
         net.configure(ADDRESS, mask, Ipv4Address.parse("192.0.2.1"));
-        Lease addressOnly = new Lease(Lease.Source.DHCP, ADDRESS, mask, Ipv4Address.parse("192.0.2.1"), List.of(), "", "",
+        Lease addressOnly = new Lease(Lease.Source.DHCP, ADDRESS, mask, Ipv4Address.parse("192.0.2.1"),
+                List.of(Ipv4Address.parse("192.0.2.1")), List.of(), "", "",
                 Ipv4Address.parse("192.0.2.255"), new BootTarget(Ipv4Address.ANY, "", "", "", ""), -1, Ipv4Address.parse("192.0.2.1"),
                 Ipv4Address.ANY, 3600, 1800, 3150);
         ProxyBoot proxy = new ProxyBoot(net, new ClientMessages(BOARD, DhcpConfig.DEFAULTS, net.maxUdpPayload()),
@@ -88,7 +89,7 @@ class ProxyCaptureTest {
         ProxyBoot proxy = new ProxyBoot(net, new ClientMessages(BOARD, DhcpConfig.DEFAULTS, net.maxUdpPayload()),
                 (now, sent) -> now + ScriptedLink.SEC);
         Lease addressOnly = new Lease(Lease.Source.DHCP, ADDRESS, Ipv4Address.parse("255.255.255.0"), Ipv4Address.ANY, List.of(),
-                "", "", Ipv4Address.parse("192.0.2.255"), new BootTarget(Ipv4Address.ANY, "", "", "", ""), -1,
+                List.of(), "", "", Ipv4Address.parse("192.0.2.255"), new BootTarget(Ipv4Address.ANY, "", "", "", ""), -1,
                 Ipv4Address.parse("192.0.2.1"), Ipv4Address.ANY, 3600, 1800, 3150);
         proxy.start(0, XID, addressOnly, Offer.of(message("dhcp-offer-dnsmasq-proxy"), PROXY, 0), 0);
         String why = proxy.onReply(message("dhcp-offer-dnsmasq-proxy"), PROXY);

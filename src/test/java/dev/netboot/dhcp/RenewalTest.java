@@ -56,6 +56,23 @@ class RenewalTest extends DhcpTimeline {
         assertEquals(OFFERED, net.address());
     }
 
+    /** A DHCPACK with a lease of 0 s (option 51): the lease is over as it begins, and the line says why. */
+    @Test
+    void aLeaseOfZeroSecondsIsLostAtOnceAndSaysSo() {
+        start(CONFIG.withProbes(0, MS));
+        xid = broadcastAt(0).xid();
+        Reply zero = Reply.OFFER.with(new DhcpOption.LeaseTime(0));
+        deliver(10 * MS, zero.xid(xid));
+        broadcastAt(10 * MS);
+        deliver(20 * MS, zero.xid(xid).type(DhcpMessageType.Known.ACK));
+        poll(20 * MS);                                                     // the lease ended at 10 ms, as it began
+        LeaseStage.State.Lost l = assertInstanceOf(LeaseStage.State.Lost.class, stage.state());
+        assertEquals("lease of 192.0.2.42 from 192.0.2.1 lost at 0.0 s: the server gave a lease of 0 s (option 51), over as it"
+                + " began", l.reason());
+        assertEquals(Ipv4Address.ANY, net.address());
+        link.expectNoTx();
+    }
+
     @Test
     void rebindsAtT2ByBroadcastWhenTheServerIsSilent() {
         bound();

@@ -268,6 +268,7 @@ class BootpMessageTest {
         assertThrows(MalformedPacketException.class, () -> o.address(1));
         assertThrows(MalformedPacketException.class, () -> o.addresses(3));
         assertThrows(MalformedPacketException.class, () -> o.number(13));
+        assertEquals(List.of(), parse(withOptions("0300" + "ff")).options().addresses(3)); // empty: none given (kea)
     }
 
     @Test
