@@ -251,7 +251,7 @@ final class PacketSocket {
 
     private void closeFd() {
         try {
-            int _ = (int) Libc.CLOSE.invokeExact(fd);
+            int _ = (int) Libc.Close.HANDLE.invokeExact(fd);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }
