@@ -108,8 +108,8 @@ public final class Training {
      * modules (issue 11). Where libc cannot be linked (not Linux) they stay out of the cache, as the boot cannot run.
      */
     private static void loadRealWireClasses() {
-        for (String name : List.of("dev.netboot.link.Libc", "dev.netboot.link.Libc$Recvfrom", "dev.netboot.link.Libc$Poll",
-                "dev.netboot.link.Libc$Close", "dev.netboot.link.Libc$Munmap", "dev.netboot.link.Libc$Strerror",
+        for (String name : List.of("dev.netboot.link.Libc", "dev.netboot.link.Libc$Recvfrom", "dev.netboot.link.Libc$Getsockopt",
+                "dev.netboot.link.Libc$Poll", "dev.netboot.link.Libc$Close", "dev.netboot.link.Libc$Munmap", "dev.netboot.link.Libc$Strerror",
                 "dev.netboot.link.RawSocketLink", "dev.netboot.link.PacketSocket",
                 "dev.netboot.link.RxRing", "dev.netboot.device.RealTimeBoot", "dev.netboot.cli.JitWarmup")) {
             try {

@@ -28,8 +28,6 @@ final class Libc {
     static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
     static final MethodHandle SETSOCKOPT = handle("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    static final MethodHandle GETSOCKOPT = handle("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
     static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
     // send and recvfrom with MSG_DONTWAIT return at once: critical calls (no thread state change, the GC waits
     // for them), whose buffer may be a heap array the kernel reads or writes in place.
@@ -50,7 +48,8 @@ final class Libc {
 
     // Linked at their first call, each in a class of its own: linking a downcall spins its stub and method-handle
     // classes, which the AOT cache does not keep (milliseconds each at start), and a board needs these only after its
-    // first frame (poll, close, munmap), without a receive ring (recvfrom) or on an error (strerror) (issue 11).
+    // first frame (poll, close, munmap), without a receive ring (recvfrom, getsockopt) or on an error (getsockopt,
+    // strerror) (issue 11).
 
     /** recvfrom(2), where the kernel gives no receive ring. */
     static final class Recvfrom {
@@ -58,6 +57,15 @@ final class Libc {
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT, HEAP_OK);
 
         private Recvfrom() {
+        }
+    }
+
+    /** getsockopt(2): {@code SO_RCVBUF} where there is no ring, {@code SO_ERROR} when a send or receive failed. */
+    static final class Getsockopt {
+        static final MethodHandle HANDLE = handle("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
+
+        private Getsockopt() {
         }
     }
 
