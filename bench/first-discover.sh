@@ -90,40 +90,68 @@ def discover(f):
     return False
 
 times = {l: [] for l, _ in cases}
-for r in range(rounds + 1):
-    for label, cmd in cases:
-        while True:  # drain what came before
-            try:
-                s.recv(65535)
-            except socket.timeout:
-                break
-        t0 = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:
-            os.setsid()
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            os.execvp('bash', ['bash', '-c', 'exec ' + cmd])
-        got = None
-        if label == 'java -version':
-            os.waitpid(pid, 0)
+child = None  # the client running now, stopped on the way out whatever happens (Ctrl-C, an error, SIGTERM)
+
+
+def stop(signum, frame):
+    sys.exit(f"first-discover: stopped by signal {signum}")
+
+
+def run(label, cmd):
+    """Returns the seconds from fork to the first DHCPDISCOVER (java -version: to its exit)."""
+    global child
+    while True:  # drain what came before
+        try:
+            s.recv(65535)
+        except socket.timeout:
+            break
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execvp('bash', ['bash', '-c', 'exec ' + cmd])
+    child = pid
+    got = None
+    if label == 'java -version':
+        os.waitpid(pid, 0)
+        child = None
+        return time.perf_counter() - t0
+    deadline = t0 + 20
+    while got is None and time.perf_counter() < deadline:
+        try:
+            f = s.recv(65535)
+        except socket.timeout:
+            continue
+        if discover(f):
             got = time.perf_counter() - t0
-        else:
-            deadline = t0 + 20
-            while got is None and time.perf_counter() < deadline:
-                try:
-                    f = s.recv(65535)
-                except socket.timeout:
-                    continue
-                if discover(f):
-                    got = time.perf_counter() - t0
-            os.killpg(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-            if got is None:
-                sys.exit(f"first-discover: no DHCPDISCOVER from '{label}' within 20 s")
-        if r > 0:
-            times[label].append(got * 1000)
-    print(f"first-discover: round {r} of {rounds} done" if r else "first-discover: warm-up done", file=sys.stderr)
+    os.killpg(pid, signal.SIGTERM)
+    os.waitpid(pid, 0)
+    child = None
+    if got is None:
+        sys.exit(f"first-discover: no DHCPDISCOVER from '{label}' within 20 s")
+    return got
+
+
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background, where it was ignored
+try:
+    for r in range(rounds + 1):
+        for label, cmd in cases:
+            got = run(label, cmd)
+            if r > 0:
+                times[label].append(got * 1000)
+        print(f"first-discover: round {r} of {rounds} done" if r else "first-discover: warm-up done", file=sys.stderr)
+except KeyboardInterrupt:
+    sys.exit("first-discover: interrupted")
+finally:
+    if child is not None:
+        try:
+            os.killpg(child, signal.SIGTERM)
+            os.waitpid(child, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 print("| command | exec to first DHCPDISCOVER, median ms | min–max ms |")
 print("|---|---:|---:|")
 for label, _ in cases:
