@@ -37,6 +37,8 @@ class BenchArgumentsTest {
         "fleet.sh#ten#bench/fleet.sh: N: a whole number of boards, 1..100000, got 'ten'",
         "real-wire.sh#--rounds#real-wire: --rounds N: a whole number of 1 or more, got ''",
         "startup-bench.sh#--rounds x#startup-bench: --rounds N: a whole number of 1 or more, got 'x'",
+        "first-discover.sh#--rounds x#first-discover: --rounds N: a whole number of 1 or more, got 'x'",
+        "first-discover.sh#--rounds#first-discover: --rounds N: a whole number of 1 or more, got ''",
         "tftp-bench.sh#--rounds 3 --size#tftp-bench: --size BYTES: a whole number of 1 or more, got ''",
         "native-tftp.sh#--rounds 0#native-tftp: --rounds N: a whole number of 1 or more, got '0'",
         "soak.sh#10 --threads x#bench/soak.sh: T must be a whole number of 1 or more, got 'x' (" + SOAK_USAGE + ")",

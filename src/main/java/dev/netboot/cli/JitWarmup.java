@@ -39,8 +39,11 @@ final class JitWarmup implements RealTimeBoot.IdleWork {
     private static final int NOISE = 64 << 10;
 
     private final DeviceProfile profile;
-    private final byte[] image;
-    private final Flash flash;
+    private final int imageSize;
+    // Made at the first work(), once the board has sent its first frame: the flash's and the image's memory cost
+    // milliseconds the board's DHCPDISCOVER need not wait for (issue 11).
+    private byte[] image;
+    private Flash flash;
     private final long targetBlocks;
     private final long maxWork;
     private long seed;
@@ -51,9 +54,14 @@ final class JitWarmup implements RealTimeBoot.IdleWork {
 
     /** A warm-up booting {@code image} until {@code targetBlocks} blocks or {@code maxWork} ns of its own time. */
     JitWarmup(DeviceProfile profile, byte[] image, long targetBlocks, long maxWork) {
-        this.profile = profile;
+        this(profile, image.length, targetBlocks, maxWork);
         this.image = image;
-        this.flash = Flashes.open(profile.chip(), null, 0);
+    }
+
+    /** A warm-up booting {@link #image(int) noise} of {@code imageSize} bytes, made when it first works. */
+    private JitWarmup(DeviceProfile profile, int imageSize, long targetBlocks, long maxWork) {
+        this.profile = profile;
+        this.imageSize = imageSize;
         this.targetBlocks = targetBlocks;
         this.maxWork = maxWork;
     }
@@ -64,7 +72,7 @@ final class JitWarmup implements RealTimeBoot.IdleWork {
             return null;
         }
         long size = Math.min(MAX_IMAGE, Math.min(profile.slot(0).size() / 2, Runtime.getRuntime().maxMemory() / 16));
-        return new JitWarmup(profile, image((int) Math.max(profile.boot().minImageSize(), size)), TARGET_BLOCKS, MAX_WORK);
+        return new JitWarmup(profile, (int) Math.max(profile.boot().minImageSize(), size), TARGET_BLOCKS, MAX_WORK);
     }
 
     /**
@@ -117,6 +125,12 @@ final class JitWarmup implements RealTimeBoot.IdleWork {
     }
 
     private void startBoot() {
+        if (flash == null) {
+            flash = Flashes.open(profile.chip(), null, 0);
+        }
+        if (image == null) {
+            image = image(imageSize);
+        }
         EmulatedLan lan = EmulatedLan.of(Scenario.DEFAULT.withSeed(++seed));
         lan.serve(Scenario.DEFAULT.servedFile(), ServedFile.of(image));
         // The server sends UDP checksums of 0, as a server on the board's own host does to its packet socket (where

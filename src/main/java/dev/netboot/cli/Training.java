@@ -78,6 +78,7 @@ public final class Training {
             if (!List.of(args).contains("tftp")) {
                 expect(failed, 0, "boot", "--flash-file", dir.resolve("flash.img").toString(), "--json");
                 expect(failed, 0, "boot", "--flash-file", dir.resolve("flash.img").toString());
+                loadRealWireClasses();
             }
             server.close(); // stops the server's thread now, so the join below does not wait for it
             t.join(5_000);
@@ -96,6 +97,26 @@ public final class Training {
         if (!failed.isEmpty()) {
             err.println("netboot: AOT training: " + String.join("; ", failed));
             System.exit(1);
+        }
+    }
+
+    /**
+     * Loads and initialises what {@code boot --interface} runs before its first frame and the training cannot run (a
+     * packet socket needs root and an interface): the raw socket's classes, its libc downcall handles (linked in
+     * {@code Libc}'s initialiser, with the JDK's FFM classes they load) and the real-time loop. Outside the cache,
+     * each of them was read from the jar, which a run then opened and indexed, and the FFM classes from the JDK's
+     * modules (issue 11). Where libc cannot be linked (not Linux) they stay out of the cache, as the boot cannot run.
+     */
+    private static void loadRealWireClasses() {
+        for (String name : List.of("dev.netboot.link.Libc", "dev.netboot.link.Libc$Recvfrom", "dev.netboot.link.Libc$Getsockopt",
+                "dev.netboot.link.Libc$Poll", "dev.netboot.link.Libc$Close", "dev.netboot.link.Libc$Munmap", "dev.netboot.link.Libc$Strerror",
+                "dev.netboot.link.RawSocketLink", "dev.netboot.link.PacketSocket",
+                "dev.netboot.link.RxRing", "dev.netboot.device.RealTimeBoot", "dev.netboot.cli.JitWarmup")) {
+            try {
+                Class.forName(name);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return;
+            }
         }
     }
 

@@ -16,7 +16,6 @@ import dev.netboot.wire.MacAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -87,7 +86,8 @@ public record DeviceProfile(String name, String description, MacAddress mac, lon
         Objects.requireNonNull(bootp, "bootp");
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(dhcp, "dhcp");
-        partitions = partitions.stream().sorted(Comparator.comparingLong(Partition::offset)).toList();
+        // A lambda of this class, which the AOT cache keeps; Comparator.comparingLong's own would be spun at every start.
+        partitions = partitions.stream().sorted((a, b) -> Long.compare(a.offset(), b.offset())).toList();
         for (Partition p : partitions) {
             p.checkFits(flash);
         }

@@ -65,8 +65,16 @@ public record DhcpConfig(Protocol protocol, long offerWait, int arpProbes, long 
     /** Returns option 60 as sent: the PXE class when {@code pxe}, else {@code vendorClass} (empty: none). */
     public String vendorClassId() {
         // PXE 2.1 section 2.2.5: "PXEClient:Arch:xxxxx:UNDI:yyyzzz", the architecture in decimal, UNDI major/minor.
-        return pxe ? String.format(java.util.Locale.ROOT, "PXEClient:Arch:%05d:UNDI:%03d%03d", pxeArch, UNDI_MAJOR, UNDI_MINOR)
+        // Built by hand, not with String.format: every boot sends it before its first DHCPDISCOVER, and the Formatter's
+        // first use loads the locale providers and their resource bundles, milliseconds of a board's start (issue 11).
+        return pxe ? "PXEClient:Arch:" + zeroPadded(pxeArch, 5) + ":UNDI:" + zeroPadded(UNDI_MAJOR, 3) + zeroPadded(UNDI_MINOR, 3)
                 : vendorClass;
+    }
+
+    /** Returns {@code n} (0 or more) in decimal with leading zeros to {@code width} digits, as {@code %0Nd} writes it. */
+    private static String zeroPadded(int n, int width) {
+        String digits = Integer.toString(n);
+        return "0".repeat(Math.max(0, width - digits.length())) + digits;
     }
 
     /** UNDI version announced in option 94 and the PXE class: 3.16, what PXE 2.1 firmware sends. */

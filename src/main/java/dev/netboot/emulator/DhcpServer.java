@@ -214,8 +214,14 @@ public final class DhcpServer implements UdpHandler, SimNode {
             send(now, req, reply(req, null, a, subnet, true));
             return;
         }
-        switch (type) {
-            case DhcpMessageType.Known.DISCOVER -> {
+        // An enum switch (a table of ordinals) rather than one over the sealed type with qualified constants, whose
+        // SwitchBootstraps call site spins classes the AOT cache does not keep (issue 11).
+        if (!(type instanceof DhcpMessageType.Known known)) {
+            ignored++;
+            return;
+        }
+        switch (known) {
+            case DISCOVER -> {
                 discovers++;
                 Ipv4Address a = subnet.pool().offer(client, requested(req), now);
                 if (a == null) {
@@ -232,11 +238,11 @@ public final class DhcpServer implements UdpHandler, SimNode {
                 }
                 offers++;
             }
-            case DhcpMessageType.Known.REQUEST -> {
+            case REQUEST -> {
                 requests++;
                 request(now, req, subnet, unicastToUs);
             }
-            case DhcpMessageType.Known.DECLINE -> {
+            case DECLINE -> {
                 if (us(serverId(req)) && req.options().option(DhcpOption.REQUESTED_ADDRESS).orElse(null)
                         instanceof DhcpOption.RequestedAddress(Ipv4Address a) && subnet.pool().decline(client, a, now)) {
                     declines++;
@@ -244,8 +250,8 @@ public final class DhcpServer implements UdpHandler, SimNode {
                     ignored++;
                 }
             }
-            case DhcpMessageType.Known.RELEASE -> subnet.pool().release(client, true);
-            case DhcpMessageType.Known.INFORM -> {
+            case RELEASE -> subnet.pool().release(client, true);
+            case INFORM -> {
                 if (req.ciaddr().isAny()) {
                     ignored++; // RFC 2131 4.3.5: the answer goes to ciaddr; without one there is nowhere to send it
                     return;

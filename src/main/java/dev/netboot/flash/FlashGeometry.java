@@ -24,4 +24,17 @@ public record FlashGeometry(long size, int eraseUnit, int pageSize, int erasedVa
             throw new IllegalArgumentException("flash erased value: " + erasedValue + " (expected: 0..255)");
         }
     }
+
+    // Written out, as the record's own would compute them: its ObjectMethods bootstrap spins method-handle classes
+    // that the AOT cache does not keep, milliseconds of every boot's start (issue 11).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FlashGeometry g && g.size == size && g.eraseUnit == eraseUnit && g.pageSize == pageSize
+                && g.erasedValue == erasedValue;
+    }
+
+    @Override
+    public int hashCode() {
+        return ((Long.hashCode(size) * 31 + eraseUnit) * 31 + pageSize) * 31 + erasedValue;
+    }
 }

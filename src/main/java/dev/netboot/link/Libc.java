@@ -28,30 +28,77 @@ final class Libc {
     static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
     static final MethodHandle SETSOCKOPT = handle("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    static final MethodHandle GETSOCKOPT = handle("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
     static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
     // send and recvfrom with MSG_DONTWAIT return at once: critical calls (no thread state change, the GC waits
     // for them), whose buffer may be a heap array the kernel reads or writes in place.
     private static final Linker.Option HEAP_OK = Linker.Option.critical(true);
     static final MethodHandle SEND = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
             ERRNO_OPT, HEAP_OK);
-    static final MethodHandle RECVFROM = handle("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT, HEAP_OK);
-    static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
-    static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); int munmap(void *addr, size_t length)
+    // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
     static final MethodHandle MMAP = handle("mmap",
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
-    static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     static final MethodHandle SYSCONF = handle("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
     static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPT);
     // int ioctl(int fd, unsigned long request, ...): the struct ifreq pointer is the first variadic argument.
     static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             ERRNO_OPT, Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle STRERROR = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     private Libc() {
+    }
+
+    // Linked at their first call, each in a class of its own: linking a downcall spins its stub and method-handle
+    // classes, which the AOT cache does not keep (milliseconds each at start), and a board needs these only after its
+    // first frame (poll, close, munmap), without a receive ring (recvfrom, getsockopt) or on an error (getsockopt,
+    // strerror) (issue 11).
+
+    /** recvfrom(2), where the kernel gives no receive ring. */
+    static final class Recvfrom {
+        static final MethodHandle HANDLE = handle("recvfrom",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT, HEAP_OK);
+
+        private Recvfrom() {
+        }
+    }
+
+    /** getsockopt(2): {@code SO_RCVBUF} where there is no ring, {@code SO_ERROR} when a send or receive failed. */
+    static final class Getsockopt {
+        static final MethodHandle HANDLE = handle("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
+
+        private Getsockopt() {
+        }
+    }
+
+    /** poll(2). */
+    static final class Poll {
+        static final MethodHandle HANDLE = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+
+        private Poll() {
+        }
+    }
+
+    /** close(2). */
+    static final class Close {
+        static final MethodHandle HANDLE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+        private Close() {
+        }
+    }
+
+    /** munmap(2): {@code int munmap(void *addr, size_t length)}. */
+    static final class Munmap {
+        static final MethodHandle HANDLE = handle("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+
+        private Munmap() {
+        }
+    }
+
+    /** strerror(3). */
+    static final class Strerror {
+        static final MethodHandle HANDLE = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+        private Strerror() {
+        }
     }
 
     private static MethodHandle handle(String function, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -68,7 +115,7 @@ final class Libc {
     /** Returns libc's text for {@code errno}, e.g. "Network is down". */
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "error " + errno;

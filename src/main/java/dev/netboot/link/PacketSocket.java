@@ -112,9 +112,9 @@ final class PacketSocket {
             if ((int) Libc.BIND.invokeExact(state, fd, sll, SLL_SIZE) < 0) {
                 throw failure("bind", errno());
             }
-            // What the kernel queues for us while we are busy (socket(7) SO_RCVBUF: net.core.rmem_default unless set).
-            int rcvbuf = getInt(SOL_SOCKET, SO_RCVBUF);
-            receiveBuffer = rxRing != null ? rxRing.bytes() : Math.max(0, rcvbuf);
+            // What the kernel queues for us while we are busy: the ring, or socket(7) SO_RCVBUF (net.core.rmem_default
+            // unless set), asked only without a ring (getsockopt is then linked after the first frame, issue 11).
+            receiveBuffer = rxRing != null ? rxRing.bytes() : Math.max(0, getInt(SOL_SOCKET, SO_RCVBUF));
         } catch (RuntimeException | Error e) {
             closeRingAndFd(rxRing);
             throw e;
@@ -226,7 +226,7 @@ final class PacketSocket {
     private int getInt(int level, int option) {
         intLength.set(JAVA_INT, 0, 4);
         try {
-            int r = (int) Libc.GETSOCKOPT.invokeExact(state, fd, level, option, intValue, intLength);
+            int r = (int) Libc.Getsockopt.HANDLE.invokeExact(state, fd, level, option, intValue, intLength);
             return r < 0 ? -1 : intValue.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
@@ -251,7 +251,7 @@ final class PacketSocket {
 
     private void closeFd() {
         try {
-            int _ = (int) Libc.CLOSE.invokeExact(fd);
+            int _ = (int) Libc.Close.HANDLE.invokeExact(fd);
         } catch (Throwable t) {
             throw Libc.rethrow(t);
         }

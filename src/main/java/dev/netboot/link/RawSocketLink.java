@@ -272,7 +272,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
             long n;
             try {
                 // MSG_TRUNC: the result is the frame's real length even when it did not fit.
-                n = (long) Libc.RECVFROM.invokeExact(state, fd, rx, rx.byteSize(), MSG_DONTWAIT | MSG_TRUNC, from, fromLen);
+                n = (long) Libc.Recvfrom.HANDLE.invokeExact(state, fd, rx, rx.byteSize(), MSG_DONTWAIT | MSG_TRUNC, from, fromLen);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -353,7 +353,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
         int r;
         try {
-            r = (int) Libc.POLL.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
+            r = (int) Libc.Poll.HANDLE.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
         } catch (Throwable t) {
             throw rethrow(t);
         }

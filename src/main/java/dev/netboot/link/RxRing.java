@@ -152,7 +152,7 @@ final class RxRing {
         if (!closed) {
             closed = true;
             try {
-                int _ = (int) Libc.MUNMAP.invokeExact(ring, ring.byteSize());
+                int _ = (int) Libc.Munmap.HANDLE.invokeExact(ring, ring.byteSize());
             } catch (Throwable t) {
                 throw Libc.rethrow(t);
             }

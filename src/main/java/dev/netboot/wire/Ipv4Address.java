@@ -98,6 +98,18 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         return Integer.compareUnsigned(value, o.value);
     }
 
+    // Written out, as the record's own would compute them: its ObjectMethods bootstrap spins method-handle classes
+    // that the AOT cache does not keep, milliseconds of every boot's start (issue 11).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv4Address a && a.value == value;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(value);
+    }
+
     @Override
     public String toString() {
         return (value >>> 24) + "." + ((value >>> 16) & 0xFF) + "." + ((value >>> 8) & 0xFF) + "." + (value & 0xFF);

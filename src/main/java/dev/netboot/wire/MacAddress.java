@@ -97,6 +97,18 @@ public record MacAddress(long value) {
         return ((value >>> 40) & 1) != 0;
     }
 
+    // Written out, as the record's own would compute them: its ObjectMethods bootstrap spins method-handle classes
+    // that the AOT cache does not keep, milliseconds of every boot's start (issue 11).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MacAddress m && m.value == value;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(value);
+    }
+
     @Override
     public String toString() {
         String hex = HexFormat.of().formatHex(toBytes());
