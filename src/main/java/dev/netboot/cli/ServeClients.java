@@ -129,7 +129,7 @@ final class ServeClients {
             }
             case TFTP_ERROR -> {
                 int code = Integer.parseInt(w.label().substring("ERROR ".length()));
-                String error = "ERROR " + code + " (" + TftpWire.errorName(code) + "): " + w.file();
+                String error = TftpWire.describeError(code, w.file());
                 if (w.src().equals(server)) {
                     // A request refused (no such file, a mode, a write, a malformed request, busy) or a stranger told off:
                     // said once per client and code, so a client that keeps asking cannot flood the terminal.

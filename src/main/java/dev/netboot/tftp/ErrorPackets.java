@@ -36,7 +36,7 @@ final class ErrorPackets implements PayloadWriter {
         }
         TftpPacket.Error err = (TftpPacket.Error) p;
         c.fail(new TftpFailure(TftpFailure.Kind.SERVER_ERROR, err.code(), "TFTP: server " + new Ipv4Address(c.serverIp) + ":" + port
-                + " sent ERROR " + err.code() + " (" + TftpWire.errorName(err.code()) + "): " + err.message()));
+                + " sent " + TftpWire.describeError(err.code(), err.message())));
     }
 
     /**

@@ -77,6 +77,16 @@ public final class TftpWire {
         return TftpPacket.parse(buf, off, len);
     }
 
+    /**
+     * Returns an ERROR as a line says it: "ERROR 1 (file not found): File not found", or "ERROR 0 (not defined), no
+     * message" when the peer's ErrMsg is empty (RFC 1350 section 5 asks for one but nothing enforces it: a line must not
+     * end in a colon that introduces nothing). The peer's text is as sent; the caller shows it safely.
+     */
+    public static String describeError(int code, String message) {
+        String head = "ERROR " + code + " (" + errorName(code) + ")";
+        return message.isEmpty() ? head + ", no message" : head + ": " + message;
+    }
+
     /** Returns the RFC text of an error code, or "error N" for others. */
     public static String errorName(int code) {
         return switch (code) {

@@ -165,6 +165,13 @@ class TftpMisbehavingServerTest {
             q.errorWithoutNul = true;
         });
         assertEquals("server sent ERROR 0 (not defined): Disk read failure", failed(noNul));
+        // An empty ErrMsg (RFC 1350 section 5 asks for one; a peer may send just the NUL): no colon introducing nothing.
+        Result empty = get(FILE, q -> {
+            q.errorAfter = 100;
+            q.errorText = "";
+        });
+        assertEquals("server sent ERROR 0 (not defined), no message", failed(empty));
+        assertEquals(0, empty.json().get("errorCode").asInt());
     }
 
     /**
