@@ -92,18 +92,20 @@ class MulticastAcksTest {
     }
 
     @Test
-    void aNewMastersFirstAckIsAnsweredWhateverItNames() {
+    void aNewMastersFirstAckIsAnsweredWhateverItNamesButNotACopyOfOneItSentBefore() {
         MulticastClients.Client master = client(1000);
         MulticastAcks a = atBlock3(master);
         assertEquals(Step.COPY, a.onAck(301, master, true, 2));
         a.masterMade(); // the same client made master again (say, a repair): its OACK with mc=1 went out
         assertTrue(a.oackPending());
         assertEquals(-1, a.position(), "the OACK");
-        assertEquals(Step.NEXT, a.onAck(302, master, true, 2), "its first ACK as master asks for block 3");
+        assertEquals(Step.COPY, a.onAck(302, master, true, 2), "a copy of its ACK 2 as block 3 went: no answer to the OACK");
+        assertTrue(a.oackPending());
+        assertEquals(Step.NEXT, a.onAck(300 + 40, master, true, 2), "a round trip on: its first ACK as master asks for block 3");
         assertFalse(a.oackPending());
         MulticastClients.Client fresh = client(1001);
-        a.sent(303, 3, true);
-        assertEquals(Step.NEXT, a.onAck(304, fresh, true, 2), "a master that never acknowledged block 2: no copy");
+        a.sent(340, 3, true);
+        assertEquals(Step.NEXT, a.onAck(341, fresh, true, 2), "a master that never acknowledged block 2: no copy");
     }
 
     @Test
@@ -126,9 +128,10 @@ class MulticastAcksTest {
         MulticastAcks a = atBlock3(master); // block 3 went at 300, round trip 40
         assertEquals(Step.REPAIR, a.onAck(301, other, false, 2), "its ACK 2 as block 3 went: it lost block 3");
         a.masterMade();
-        assertEquals(Step.NEXT, a.onAck(302, other, true, 2), "master now: its first ACK, a copy or not, is answered");
-        a.sent(302, 3, true);
-        assertEquals(Step.OACK, a.onAck(303, master, false, 2), "the old master's ACK 2 again: block 3 just went");
-        assertEquals(Step.REPAIR, a.onAck(302 + 40, master, false, 2), "a round trip on: it lost block 3");
+        assertEquals(Step.COPY, a.onAck(302, other, true, 2), "master now: a copy of the ACK that made it so is no answer");
+        assertEquals(Step.NEXT, a.onAck(300 + 40, other, true, 2), "its answer to the OACK, a round trip on");
+        a.sent(340, 3, true);
+        assertEquals(Step.OACK, a.onAck(341, master, false, 2), "the old master's ACK 2 again: block 3 just went");
+        assertEquals(Step.REPAIR, a.onAck(340 + 40, master, false, 2), "a round trip on: it lost block 3");
     }
 }
