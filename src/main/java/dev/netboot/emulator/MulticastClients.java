@@ -10,10 +10,15 @@ import java.util.List;
  *
  * <ul>
  *   <li>Clients are kept in the order they joined, the oldest first; the next master is the oldest client still in
- *       the line ("the server shall select the next oldest client").</li>
- *   <li>Each time a client is made master is a turn; an answer from it clears its turns. A master silent through its
- *       turn goes to the back of the line ("reattempt to send a OACK to the non-responding client when the new master
- *       client is finished"), and after {@link #MAX_TURNS} turns without an answer it is given up.</li>
+ *       the line that has shown itself alive, an ACK from it since it joined ("the server shall select the next oldest
+ *       client"; RFC 2090 leaves the choice to the server), else the oldest. A client that asked and fell silent (a
+ *       board powered off, a host gone without a word) so takes its turns after every client that answers, not
+ *       before them: ten such ahead of two boards held them 40 s, the boards giving up at 25 s.</li>
+ *   <li>Each time a client is made master is a turn; an ACK from it that moves the stream on (a block it had not
+ *       acknowledged before) clears its turns. A master silent through its turn, or one answering it without ever
+ *       taking a block (deaf to the group: it acknowledges its OACK, never a DATA), goes to the back of the line
+ *       ("reattempt to send a OACK to the non-responding client when the new master client is finished"), and after
+ *       {@link #MAX_TURNS} such turns it is given up.</li>
  *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
  * </ul>
  */
@@ -30,6 +35,7 @@ final class MulticastClients {
         private boolean done;
         private MulticastMember.Left left; // how it left; null while in the line
         private long acked; // the highest block it acknowledged
+        private boolean heard; // it sent an ACK since it joined
 
         /** Returns how it left the transfer, or null while it is in the line. */
         MulticastMember.Left left() {
@@ -44,6 +50,12 @@ final class MulticastClients {
         /** It acknowledged block {@code n}. */
         void acked(long n) {
             acked = Math.max(acked, n);
+            heard = true;
+        }
+
+        /** Returns whether it sent an ACK since it joined: it has shown itself alive. */
+        boolean heard() {
+            return heard;
         }
 
         Client(int ip, int port, List<TftpPacket.Option> options) {
@@ -92,8 +104,16 @@ final class MulticastClients {
         return master;
     }
 
-    /** Returns the oldest client in the line, the next master; null when the line is empty. */
-    Client oldest() {
+    /**
+     * Returns the next master: the oldest client in the line that has shown itself alive ({@link Client#heard}), else
+     * the oldest; null when the line is empty.
+     */
+    Client next() {
+        for (Client c : clients) {
+            if (c.heard) {
+                return c;
+            }
+        }
         return clients.isEmpty() ? null : clients.get(0);
     }
 
@@ -106,7 +126,7 @@ final class MulticastClients {
         c.turns++;
     }
 
-    /** The master answered: the turns it let pass count no more. */
+    /** The master moved the stream on: the turns it let pass count no more. */
     void answered(Client c) {
         c.turns = 0;
     }
@@ -135,7 +155,10 @@ final class MulticastClients {
         return false;
     }
 
-    /** The master was silent through its turn: to the back of the line, or given up after {@link #MAX_TURNS}; none is master now. */
+    /**
+     * The master let its turn pass without moving the stream on: to the back of the line, or given up after
+     * {@link #MAX_TURNS}; none is master now.
+     */
     void passTurn() {
         Client silent = master;
         clients.remove(silent);
@@ -175,7 +198,7 @@ final class MulticastClients {
         return served;
     }
 
-    /** Returns the clients given up on (silent through {@link #MAX_TURNS} turns as master). */
+    /** Returns the clients given up on (through {@link #MAX_TURNS} turns as master without moving the stream on, or gone). */
     long givenUp() {
         return givenUp;
     }

@@ -7,7 +7,11 @@ package dev.netboot.emulator;
  * <ul>
  *   <li>A master silent through the retries loses its turn ({@link Step#PASS}): "In the event a client fails to respond
  *       in a timely manner to a OACK enabling it as the master client, the server shall select the next" client; a new
- *       master that never answered its OACK gets {@link #OACK_TRIES} of them, one that did the server's retries.</li>
+ *       master that never answered its OACK gets {@link #OACK_TRIES} of them, one that did as many again to take its
+ *       first block (acknowledge one it had not before), one that did the server's retries since the last block it
+ *       took. Only such an ACK starts the retries again: a master deaf to the group (no route to it, a switch that
+ *       does not forward it), answering each OACK with ACK 0 and each answer bringing block 1 again, otherwise
+ *       held the transfer at block 1 for ever, every other client waiting behind it.</li>
  *   <li>Otherwise each timeout sends again: the block the stream is at ({@link Step#DATA}), but every second time the
  *       master's OACK with mc=1 instead ({@link Step#OACK}; always while the master has not answered its OACK, or no
  *       block went yet), which a master answers with an ACK of what it holds in order, whatever it holds. A client that
@@ -42,6 +46,7 @@ final class MulticastTimer {
     private final int maxRetries;
     private long retryAt = Long.MAX_VALUE;
     private int retries;
+    private boolean progressed;       // the master took a block in its turn (acknowledged one it had not before)
 
     /** The timer of a transfer running with {@code timeout} (ns) and the server's {@code maxRetries}. */
     MulticastTimer(long timeout, int maxRetries) {
@@ -52,12 +57,17 @@ final class MulticastTimer {
     /** A client was made master at {@code now}, its OACK with mc=1 sent: it has its retries afresh. */
     void masterMade(long now) {
         retries = 0;
+        progressed = false;
         retryAt = now + timeout;
     }
 
-    /** The master answered: its retries start again. */
-    void answered() {
+    /**
+     * The master answered its OACK for the first time in its turn, or took a block ({@code took}: it acknowledged one it
+     * had not before): its retries start again.
+     */
+    void answered(boolean took) {
         retries = 0;
+        progressed |= took;
     }
 
     /** A block went to the group at {@code now}: the timeout runs from it. */
@@ -83,7 +93,7 @@ final class MulticastTimer {
         if (now < retryAt) {
             return Step.WAIT;
         }
-        if (retries >= (oackPending ? Math.min(OACK_TRIES, maxRetries) : maxRetries)) {
+        if (retries >= (oackPending || !progressed ? Math.min(OACK_TRIES, maxRetries) : maxRetries)) {
             return Step.PASS;
         }
         retries++;

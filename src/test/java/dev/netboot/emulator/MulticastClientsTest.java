@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The RFC 2090 line of clients on its own: the next master is the oldest client still in the line ("the server shall
- * select the next oldest client"), a silent master goes to the back of it ("reattempt to send a OACK to the
+ * select the next oldest client") that has shown itself alive (an ACK since it joined), else the oldest; a silent master goes to the back of it ("reattempt to send a OACK to the
  * non-responding client when the new master client is finished") and is given up after three silent turns, a client
  * leaves once. The expected lines are worked out from those rules by hand.
  */
@@ -22,12 +22,12 @@ class MulticastClientsTest {
     @Test
     void theOldestClientIsNextAndAClientIsFoundByAddressAndPort() {
         MulticastClients line = new MulticastClients();
-        assertNull(line.oldest());
+        assertNull(line.next());
         Client a = line.add(IP, 1000, List.of());
         Client b = line.add(IP, 1001, List.of());
         Client c = line.add(IP + 1, 1000, List.of());
         assertEquals(3, line.joined());
-        assertSame(a, line.oldest());
+        assertSame(a, line.next());
         assertSame(b, line.find(IP, 1001));
         assertSame(c, line.find(IP + 1, 1000));
         assertNull(line.find(IP + 1, 1001), "same port, another host: a stranger");
@@ -37,7 +37,7 @@ class MulticastClientsTest {
         assertEquals(0, line.masterChanges(), "the first master is no change");
         assertTrue(line.finish(a, MulticastMember.Left.SERVED), "the master left: none is now");
         assertNull(line.master());
-        assertSame(b, line.oldest());
+        assertSame(b, line.next());
         line.makeMaster(b);
         assertEquals(1, line.masterChanges());
         assertFalse(line.finish(c, MulticastMember.Left.ERROR), "an ERROR from a client that is not master");
@@ -58,17 +58,17 @@ class MulticastClientsTest {
         assertNull(line.master());
         assertFalse(silent.done());
         assertTrue(line.contains(silent), "back in the line");
-        assertSame(other, line.oldest(), "the next oldest is master next");
+        assertSame(other, line.next(), "the next oldest is master next");
         line.makeMaster(other);
         assertTrue(line.finish(other, MulticastMember.Left.SERVED));
-        assertSame(silent, line.oldest());
+        assertSame(silent, line.next());
         line.makeMaster(silent);                      // turn 2
         line.passTurn();
-        line.makeMaster(line.oldest());               // turn 3
+        line.makeMaster(line.next());               // turn 3
         line.passTurn();
         assertTrue(silent.done(), "three turns without an answer: given up");
         assertFalse(line.contains(silent));
-        assertNull(line.oldest());
+        assertNull(line.next());
         assertEquals(1, line.givenUp());
         assertEquals(3, line.masterChanges(), "other, then silent twice more");
     }
@@ -95,6 +95,28 @@ class MulticastClientsTest {
     }
 
     @Test
+    void theNextMasterIsTheOldestClientThatSentAnAckBeforeOnesNeverHeardFrom() {
+        MulticastClients line = new MulticastClients();
+        Client first = line.add(IP, 1000, List.of());
+        Client mute = line.add(IP, 1001, List.of());   // asked, then never a word
+        Client alive = line.add(IP, 1002, List.of());
+        Client late = line.add(IP, 1003, List.of());
+        line.makeMaster(first);
+        alive.acked(0);                                // it acknowledged its OACK (mc=0)
+        late.acked(0);
+        line.passTurn();                               // first was silent: to the back
+        assertSame(alive, line.next(), "not the older mute one");
+        line.makeMaster(alive);
+        alive.acked(5);
+        assertTrue(line.finish(alive, MulticastMember.Left.SERVED));
+        assertSame(late, line.next());
+        assertFalse(line.finish(late, MulticastMember.Left.SERVED), "served, not master");
+        assertSame(mute, line.next(), "none heard from left: the oldest");
+        first.acked(0);
+        assertSame(first, line.next(), "heard from now, at the back of the line: before the mute one all the same");
+    }
+
+    @Test
     void droppingAllReturnsTheLineOldestFirstAndLeavesNoMaster() {
         MulticastClients line = new MulticastClients();
         Client a = line.add(IP, 1000, List.of());
@@ -102,7 +124,7 @@ class MulticastClientsTest {
         line.makeMaster(b);
         assertEquals(List.of(a, b), line.dropAll());
         assertNull(line.master());
-        assertNull(line.oldest());
+        assertNull(line.next());
         assertEquals(2, line.joined());
     }
 }

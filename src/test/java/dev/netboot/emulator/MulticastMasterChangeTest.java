@@ -3,18 +3,21 @@ package dev.netboot.emulator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netboot.tftp.TftpClient;
+import dev.netboot.tftp.TftpConfig;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpPacket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emulated server's RFC 2090 multicast when the master changes while ACKs are on their way: a client made master
- * (a repair, the next in line after a client leaves) whose copy of an ACK it sent before, or the copy of another
- * client's, comes after the change. Scripted clients on one segment (latency 100 us each way), timeout 1 s, a file of
- * 10 blocks of 512 bytes less one.
+ * The emulated server's RFC 2090 multicast when the master changes: while ACKs are on their way (a client made master,
+ * by a repair or as the next in line after a client leaves, whose copy of an ACK it sent before, or the copy of another
+ * client's, comes after the change), and when the master is a client that asked and fell silent, or one deaf to the
+ * group. Scripted clients and boards on one segment (latency 100 us each way), the server's timeout 1 s.
  */
 class MulticastMasterChangeTest {
     static final long US = 1_000L;
@@ -81,6 +84,118 @@ class MulticastMasterChangeTest {
             }
             return mc;
         }
+    }
+
+    /**
+     * A client that asked for the file by multicast and answers each OACK making it master with ACK {@code ackWith},
+     * never a DATA (deaf to the group: no route to it, a switch that does not forward it); {@code ackWith} -1: it
+     * answers nothing (a board powered off after its request, a host gone without a word).
+     */
+    static final class Odd implements SimNode {
+        final TestClient host;
+        final int ackWith;
+        int seen;
+
+        Odd(EthernetSegment seg, int i, int ackWith, long at) {
+            host = new TestClient(seg, new MacAddress(0x02_00_00_00_07_00L + i));
+            host.stack.configure(new Ipv4Address(SC.clientIp().value() + 100 + i), SC.netmask(), Ipv4Address.ANY);
+            host.listen(PORT);
+            this.ackWith = ackWith;
+            host.send(at, PORT, SC.serverIp(), TftpServer.PORT,
+                    new TftpPacket.Rrq("f", "octet", List.of(new TftpPacket.Option("multicast", ""))));
+        }
+
+        @Override
+        public void poll(long now) {
+            host.poll(now);
+            for (; seen < host.received.size(); seen++) {
+                TestClient.Rx rx = host.received.get(seen);
+                if (ackWith >= 0 && rx.tftp() instanceof TftpPacket.Oack o && o.option("multicast").orElseThrow().endsWith(",1")) {
+                    host.send(now, PORT, SC.serverIp(), rx.srcPort(), new TftpPacket.Ack(ackWith));
+                }
+            }
+        }
+
+        @Override
+        public long pollAt() {
+            return host.pollAt();
+        }
+    }
+
+    /** Boards as a profile sets them: timeout 1 s, give-up 25 s, multicast asked. */
+    static final TftpConfig BOARD = new TftpConfig(S, 8, 512).withMulticast(true).withGiveUp(25 * S);
+
+    /** A run of {@link #oddAhead}: the simulation, the server and the two boards. */
+    record OddRun(Simulation sim, TftpServer server, List<MulticastTftpTest.Board> boards) {
+        TftpMulticastSession session() {
+            return server.multicastSessions().getFirst();
+        }
+
+        /** Asserts that both boards have the file, done between {@code after} and 100 ms later. */
+        void boardsDoneBetween(long after) {
+            for (MulticastTftpTest.Board b : boards) {
+                MulticastTftpTest.assertGotTheFile(b);
+                long at = ((TftpClient.State.Done) b.client.state()).finishedAt();
+                assertTrue(at > after && at < after + 100 * MS, at / 1e9 + " s; " + session().stats());
+            }
+        }
+    }
+
+    /**
+     * The server (timeout 1 s, the default scenario's 20 retries) serving MulticastTftpTest's file to {@code odd}
+     * clients and then two boards, all asking at 0; runs until both boards are done, or 600 s.
+     */
+    static OddRun oddAhead(int odd, int ackWith) {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(100 * US, FaultPlan.NONE, 5);
+        ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), Ipv4Address.ANY));
+        TftpServer server = host.startTftp(SC.tftpConfig(), new SplittableRandom(1)).offerMulticast(Scenario.Multicast.DEFAULT);
+        server.serve("f", MulticastTftpTest.FILE);
+        for (int i = 0; i < odd; i++) {
+            sim.add(new Odd(seg, i, ackWith, 0));
+        }
+        List<MulticastTftpTest.Board> boards = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            boards.add(sim.add(new MulticastTftpTest.Board(seg, i, BOARD, 0)));
+        }
+        sim.run(() -> boards.stream().allMatch(MulticastTftpTest.Board::finished), 600 * S);
+        return new OddRun(sim, server, boards);
+    }
+
+    @Test
+    void clientsThatAskedAndFellSilentTakeTheirTurnsAfterTheBoardsThatAnswer() {
+        // Ten clients ask and never say another word, then two boards. The first is master: its OACK and
+        // MulticastTimer.OACK_TRIES more a timeout apart go unanswered, and 4 s on its turn passes. The boards
+        // acknowledged their OACKs (mc=0): the older of them is master next, the file comes in one pass and both are
+        // done a few milliseconds later. Before, each silent client was master in turn, the oldest first: 4 s each,
+        // the boards done at 40 s, past their 25 s give-up.
+        OddRun r = oddAhead(10, -1);
+        r.boardsDoneBetween((1 + MulticastTimer.OACK_TRIES) * S);
+        TftpMulticastSession.Stats s = r.session().stats();
+        assertEquals(1, s.masterChanges(), s.toString());
+        assertEquals(MulticastTftpTest.BLOCKS, s.dataSent(), s.toString());
+    }
+
+    @Test
+    void aMasterDeafToTheGroupLosesItsTurnAndIsGivenUpAfterItsTurns() {
+        // One client asks first and answers each OACK making it master with ACK 0, but never gets a DATA; two boards
+        // ask with it, before any block went (no rewind). It answers its OACK at once: block 1 goes, again a timeout
+        // on, its OACK again at two (ACK 0: block 1 again), block 1 at three; at four, OACK_TRIES retries without its
+        // taking a block, its turn passes and the older board is master. Before, each ACK 0 started the retries
+        // again: block 1 every second for ever, the boards never done.
+        OddRun r = oddAhead(1, 0);
+        r.boardsDoneBetween((1 + MulticastTimer.OACK_TRIES) * S);
+        // Its turns after the boards: each passes so, and after MAX_TURNS it is given up and the transfer ends.
+        r.sim().run(() -> r.session().ended(), 600 * S).orThrow();
+        List<MulticastMember> m = r.session().members();
+        assertEquals(MulticastMember.Left.GIVEN_UP, m.get(0).left(), m.toString());
+        assertEquals(MulticastMember.Left.SERVED, m.get(1).left(), m.toString());
+        assertEquals(MulticastMember.Left.SERVED, m.get(2).left(), m.toString());
+        TftpMulticastSession.Stats s = r.session().stats();
+        // Master after it: the older board, then the other (its ACK of the last block still on its way when the older
+        // one's came), then the deaf one for its second and third turns.
+        assertEquals(2 + MulticastClients.MAX_TURNS - 1, s.masterChanges(), s.toString());
+        assertEquals(MulticastTftpTest.BLOCKS, s.dataSent() - s.resentData(), s.toString());
     }
 
     static String mc(int flag) {
