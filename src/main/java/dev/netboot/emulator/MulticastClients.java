@@ -132,6 +132,15 @@ final class MulticastClients {
     }
 
     /**
+     * {@code c} asked for the file again from the same port (a client that started again, or its request sent again):
+     * it is alive, and the turns it let pass count no more.
+     */
+    void askedAgain(Client c) {
+        c.turns = 0;
+        c.heard = true;
+    }
+
+    /**
      * {@code c} leaves, as {@code how} says: it acknowledged the last block ({@link MulticastMember.Left#SERVED}), sent
      * an ERROR, or its port is closed. Returns true if it was master (there is none now: the session makes the next);
      * false also when it had left already.

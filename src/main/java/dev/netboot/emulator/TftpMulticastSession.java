@@ -169,6 +169,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     void join(long now, int ip, int clientPort, List<TftpPacket.Option> asked) {
         Client c = clients.find(ip, clientPort);
         if (c != null) {
+            clients.askedAgain(c);
             oacks.send(now, c, c == clients.master()); // its request again: the same answer
             return;
         }

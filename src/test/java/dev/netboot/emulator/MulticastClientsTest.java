@@ -117,6 +117,26 @@ class MulticastClientsTest {
     }
 
     @Test
+    void aClientAskingAgainClearsTheTurnsItLetPass() {
+        MulticastClients line = new MulticastClients();
+        Client c = line.add(IP, 1000, List.of());
+        line.makeMaster(c);                            // turn 1
+        line.passTurn();
+        line.makeMaster(c);                            // turn 2
+        line.passTurn();
+        line.askedAgain(c);                            // its request again: it is there
+        assertTrue(c.heard());
+        line.makeMaster(c);                            // its first turn since
+        line.passTurn();
+        assertFalse(c.done(), "one silent turn since it asked again, not three");
+        line.makeMaster(c);
+        line.passTurn();
+        line.makeMaster(c);
+        line.passTurn();
+        assertTrue(c.done(), "three since: given up");
+    }
+
+    @Test
     void droppingAllReturnsTheLineOldestFirstAndLeavesNoMaster() {
         MulticastClients line = new MulticastClients();
         Client a = line.add(IP, 1000, List.of());
