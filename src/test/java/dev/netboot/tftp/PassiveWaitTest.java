@@ -103,6 +103,25 @@ class PassiveWaitTest {
     }
 
     @Test
+    void oacksNamingAnotherGroupNeitherMakeItMasterNorKeepItWaiting() {
+        // A hostile or confused server's OACKs from the transfer ID naming another group (mc=1) mid-transfer: not this
+        // transfer's ("the source IP address and port number will identify the data packets for the transfer"; a later
+        // OACK may leave the group out, not name another). The board does not take the role, join that group, answer,
+        // nor wait longer for them.
+        passive();
+        toGroup(1 * SEC, 1);
+        Ipv4Address other = Ipv4Address.parse("239.255.0.2");
+        for (long at = 2 * SEC; at < 26 * SEC; at += SEC) {
+            t.fromServer(at, TID, new TftpPacket.Oack(List.of(new TftpPacket.Option("multicast", other + ",1758,1"))));
+            assertInstanceOf(TftpClient.State.Multicast.class, t.client.state(), at / 1e9 + " s");
+        }
+        assertEquals(List.of(), udpSent(), "no ACK: it is not master");
+        assertFalse(t.net.isMember(other));
+        assertTrue(t.net.isMember(GROUP));
+        gaveUpAt(26 * SEC, "25", 1);
+    }
+
+    @Test
     void aStreamGoingOnPastItsGapKeepsAPassiveBoardWaitingForItsTurn() {
         // It missed block 1 (it joined late): blocks 2 .. 40, one a second, are of no use to it yet (no RAM for them),
         // but the transfer goes on and its turn will come. It waits on past 25 s, and gives up 25 s after the last.
