@@ -14,11 +14,12 @@ import java.util.List;
  *       client"; RFC 2090 leaves the choice to the server), else the oldest. A client that asked and fell silent (a
  *       board powered off, a host gone without a word) so takes its turns after every client that answers, not
  *       before them: ten such ahead of two boards held them 40 s, the boards giving up at 25 s.</li>
- *   <li>Each time a client is made master is a turn; an ACK from it that moves the stream on (a block it had not
- *       acknowledged before) clears its turns. A master silent through its turn, or one answering it without ever
- *       taking a block (deaf to the group: it acknowledges its OACK, never a DATA), goes to the back of the line
- *       ("reattempt to send a OACK to the non-responding client when the new master client is finished"), and after
- *       {@link #MAX_TURNS} such turns it is given up.</li>
+ *   <li>A master silent through its turn, or one answering it without ever taking a block (deaf to the group: it
+ *       acknowledges its OACK, never a DATA), lets its turn pass and goes to the back of the line ("reattempt to send
+ *       a OACK to the non-responding client when the new master client is finished"); after {@link #MAX_TURNS} turns
+ *       let pass it is given up. An ACK from it that moves the stream on (a block it had not acknowledged before), or
+ *       its request sent again, clears the count. Only turns let pass count, not turns a client was made master in
+ *       and lost to a rewind or a repair before it took a block (counting those gave up a client that answered).</li>
  *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
  * </ul>
  */
@@ -26,7 +27,7 @@ final class MulticastClients {
     /** Master turns a client may let pass in silence before the server gives up on it. */
     static final int MAX_TURNS = 3;
 
-    /** A client of the transfer: its address and port, the options its OACK names, its turns as master without an answer. */
+    /** A client of the transfer: its address and port, the options its OACK names, the turns it let pass since it last moved the stream on. */
     static final class Client {
         final int ip;
         final int port;
@@ -117,13 +118,12 @@ final class MulticastClients {
         return clients.isEmpty() ? null : clients.get(0);
     }
 
-    /** Makes {@code c} master: a turn for it, and a change of master unless it is the first. */
+    /** Makes {@code c} master: a change of master unless it is the first. */
     void makeMaster(Client c) {
         if (mastersMade++ > 0) {
             masterChanges++;
         }
         master = c;
-        c.turns++;
     }
 
     /** The master moved the stream on: the turns it let pass count no more. */
@@ -171,7 +171,7 @@ final class MulticastClients {
     void passTurn() {
         Client silent = master;
         clients.remove(silent);
-        if (silent.turns >= MAX_TURNS) {
+        if (++silent.turns >= MAX_TURNS) {
             givenUp++;
             silent.done = true;
             silent.left = MulticastMember.Left.GIVEN_UP;
