@@ -343,7 +343,13 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         switch (timer.due(now, acks.oackPending(), position() >= 0)) {
             case PASS -> {
-                clients.passTurn(); // the master is silent: its turn passes to the next oldest; it comes back at the end of the line
+                // The master is silent: its turn passes to the next; it comes back at the end of the line. It is told
+                // (mc=0), so that one late or slow to answer does not go on acknowledging as master beside the next.
+                Client silent = clients.master();
+                clients.passTurn();
+                if (!silent.done()) {
+                    oacks.send(now, silent, false);
+                }
                 nextMaster(now);
             }
             case OACK -> {

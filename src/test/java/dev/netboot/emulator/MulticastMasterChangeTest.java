@@ -125,8 +125,8 @@ class MulticastMasterChangeTest {
     /** Boards as a profile sets them: timeout 1 s, give-up 25 s, multicast asked. */
     static final TftpConfig BOARD = new TftpConfig(S, 8, 512).withMulticast(true).withGiveUp(25 * S);
 
-    /** A run of {@link #oddAhead}: the simulation, the server and the two boards. */
-    record OddRun(Simulation sim, TftpServer server, List<MulticastTftpTest.Board> boards) {
+    /** A run of {@link #oddAhead}: the simulation, the server, the odd clients and the two boards. */
+    record OddRun(Simulation sim, TftpServer server, List<Odd> odd, List<MulticastTftpTest.Board> boards) {
         TftpMulticastSession session() {
             return server.multicastSessions().getFirst();
         }
@@ -151,15 +151,16 @@ class MulticastMasterChangeTest {
         ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SC.serverIp(), SC.netmask(), Ipv4Address.ANY));
         TftpServer server = host.startTftp(SC.tftpConfig(), new SplittableRandom(1)).offerMulticast(Scenario.Multicast.DEFAULT);
         server.serve("f", MulticastTftpTest.FILE);
+        List<Odd> odds = new ArrayList<>();
         for (int i = 0; i < odd; i++) {
-            sim.add(new Odd(seg, i, ackWith, 0));
+            odds.add(sim.add(new Odd(seg, i, ackWith, 0)));
         }
         List<MulticastTftpTest.Board> boards = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             boards.add(sim.add(new MulticastTftpTest.Board(seg, i, BOARD, 0)));
         }
         sim.run(() -> boards.stream().allMatch(MulticastTftpTest.Board::finished), 600 * S);
-        return new OddRun(sim, server, boards);
+        return new OddRun(sim, server, odds, boards);
     }
 
     @Test
@@ -171,6 +172,11 @@ class MulticastMasterChangeTest {
         // the boards done at 40 s, past their 25 s give-up.
         OddRun r = oddAhead(10, -1);
         r.boardsDoneBetween((1 + MulticastTimer.OACK_TRIES) * S);
+        // The first, whose turn passed, was told so (mc=0) before the board was made master: back late, it would not
+        // acknowledge as master beside the board.
+        List<String> told = r.odd().getFirst().host.received.stream()
+                .map(rx -> ((TftpPacket.Oack) rx.tftp()).option("multicast").orElseThrow()).toList();
+        assertEquals(List.of(mc(1), mc(1), mc(1), mc(1), mc(0)), told);
         TftpMulticastSession.Stats s = r.session().stats();
         assertEquals(1, s.masterChanges(), s.toString());
         assertEquals(MulticastTftpTest.BLOCKS, s.dataSent(), s.toString());
