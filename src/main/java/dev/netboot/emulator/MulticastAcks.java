@@ -56,6 +56,7 @@ final class MulticastAcks {
     private final long lastBlock;
     private final long timeout;
     private boolean oackPending;      // the master's OACK (mc=1) is out, its first ACK not in
+    private boolean oackAsked;        // its OACK went again after a timeout, the ACK answering it not in
     private long sent = -1;           // the block last sent in the master's turn (-1: the OACK)
     private long lastSent = -1;       // the block last sent to the group, in any turn (-1: none yet)
     private long sentAt;              // when it was sent
@@ -72,8 +73,18 @@ final class MulticastAcks {
     /** A client was made master and sent its OACK with mc=1: its first ACK is answered whatever it names. */
     void masterMade() {
         oackPending = true;
+        oackAsked = false;
         sent = -1;
         turnAcked = -1;
+    }
+
+    /**
+     * The master's OACK (mc=1) went again after a timeout: it answers with what it holds in order, whatever it holds, so
+     * its next ACK is no late copy even when it names a block before one it acknowledged in its turn (a client that
+     * said more than it had, or lost what it had: answered as a copy, its turn passed on its true answers).
+     */
+    void oackAgain() {
+        oackAsked = true;
     }
 
     /** Returns whether the master's OACK (mc=1) is out and its first ACK not in. */
@@ -106,7 +117,8 @@ final class MulticastAcks {
             boolean lost = n >= 1 && n < sent && sent - n <= MulticastRewinds.REWIND_AT_ONCE && !copy;
             return lost ? Step.REPAIR : Step.OACK;
         }
-        if (copy || !oackPending && n < turnAcked) {
+        boolean answersOack = oackPending || oackAsked;
+        if (copy || !answersOack && n < turnAcked) {
             return Step.COPY;
         }
         if (n == sent && sentOnce) {
@@ -114,7 +126,8 @@ final class MulticastAcks {
             srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8;
         }
         oackPending = false;
-        turnAcked = Math.max(turnAcked, n);
+        oackAsked = false;
+        turnAcked = answersOack ? n : Math.max(turnAcked, n); // what it says it holds, answering its OACK
         return Step.NEXT;
     }
 

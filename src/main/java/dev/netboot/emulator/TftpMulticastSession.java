@@ -354,6 +354,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             }
             case OACK -> {
                 retransmissions++;
+                acks.oackAgain();
                 oacks.send(now, clients.master(), true);
             }
             case DATA -> {

@@ -122,6 +122,19 @@ class MulticastAcksTest {
     }
 
     @Test
+    void theAnswerToTheMastersOackSentAgainIsNoLateCopyWhateverItNames() {
+        MulticastClients.Client master = client(1000);
+        MulticastAcks a = atBlock3(master); // ACK 2 taken, block 3 out at 300
+        assertEquals(Step.COPY, a.onAck(300 + 5_000, master, true, 1), "ACK 1 after ACK 2: a late copy");
+        a.oackAgain(); // a timeout on, its OACK (mc=1) again: it answers with what it holds, having said more before
+        assertEquals(Step.NEXT, a.onAck(300 + 5_100, master, true, 1), "its answer: block 2 again");
+        a.sent(5_400, 2, true);
+        assertEquals(Step.NEXT, a.onAck(5_500, master, true, 2), "block 3 next: what it holds counts now, not ACK 2 before");
+        a.sent(5_600, 3, true);
+        assertEquals(Step.COPY, a.onAck(5_700, master, true, 1), "no OACK again since: a late copy once more");
+    }
+
+    @Test
     void aCopyOfAnotherClientsAckWithinARoundTripOfTheBlockItAsksForIsNoRepair() {
         MulticastClients.Client master = client(1000);
         MulticastClients.Client other = client(1001);
