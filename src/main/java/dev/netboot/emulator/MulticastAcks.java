@@ -21,8 +21,8 @@ import dev.netboot.emulator.MulticastClients.Client;
  *   <li>From the master, ACK n sends block n + 1 to the group ({@link Step#NEXT}; lock-step, sent again after the
  *       timeout). A new master's first ACK, after the OACK with mc=1 that made it master (the first client, the next in
  *       line, a client that joined late or lost a block), is answered whatever it names: it asks for a repair; but not
- *       a copy (below) of an ACK it sent before it was made master: that crossed the OACK, whose answer is still to
- *       come.</li>
+ *       a copy of an ACK of its own that already had the block it asks for sent, within a round trip of that block
+ *       going out: that crossed the OACK, whose answer is still to come.</li>
  *   <li>But the master's ACK of a block it had acknowledged already, within a round trip of the block that ACK asks for
  *       going out, is a copy of the ACK already answered, not a note that the block was lost (that comes after the
  *       client's own timeout): it sends nothing ({@link Step#COPY}). RFC 1123 section 4.2.3.1: sending the block again
@@ -87,6 +87,11 @@ final class MulticastAcks {
         oackAsked = true;
     }
 
+    /** Returns whether the master's next ACK answers its OACK (mc=1): the first, or one sent again after a timeout. */
+    boolean answersOack() {
+        return oackPending || oackAsked;
+    }
+
     /** Returns whether the master's OACK (mc=1) is out and its first ACK not in. */
     boolean oackPending() {
         return oackPending;
@@ -117,17 +122,20 @@ final class MulticastAcks {
             boolean lost = n >= 1 && n < sent && sent - n <= MulticastRewinds.REWIND_AT_ONCE && !copy;
             return lost ? Step.REPAIR : Step.OACK;
         }
-        boolean answersOack = oackPending || oackAsked;
-        if (copy || !answersOack && n < turnAcked) {
+        // Its OACK (mc=1) pending, only a copy of its own ACK that already had block n + 1 sent, within a round trip
+        // of it going out, is no answer; any other ACK, its ACK 0 of an earlier OACK (mc=0) again say, is one.
+        boolean ownCopy = from.askedFor() == n + 1 && n + 1 == lastSent && now - sentAt < copySpacing();
+        if (oackPending ? ownCopy : copy || !oackAsked && n < turnAcked) {
             return Step.COPY;
         }
         if (n == sent && sentOnce) {
             long sample = now - sentAt;
             srtt = srtt == 0 ? sample : srtt + (sample - srtt) / 8;
         }
+        turnAcked = oackPending || oackAsked ? n : Math.max(turnAcked, n); // what it says it holds, answering its OACK
         oackPending = false;
         oackAsked = false;
-        turnAcked = answersOack ? n : Math.max(turnAcked, n); // what it says it holds, answering its OACK
+        from.askedFor(n + 1);
         return Step.NEXT;
     }
 

@@ -14,12 +14,12 @@ import java.util.List;
  *       client"; RFC 2090 leaves the choice to the server), else the oldest. A client that asked and fell silent (a
  *       board powered off, a host gone without a word) so takes its turns after every client that answers, not
  *       before them: ten such ahead of two boards held them 40 s, the boards giving up at 25 s.</li>
- *   <li>A master silent through its turn, or one answering it without ever taking a block (deaf to the group: it
- *       acknowledges its OACK, never a DATA), lets its turn pass and goes to the back of the line ("reattempt to send
- *       a OACK to the non-responding client when the new master client is finished"); after {@link #MAX_TURNS} turns
- *       let pass it is given up. An ACK from it that moves the stream on (a block it had not acknowledged before), or
- *       its request sent again, clears the count. Only turns let pass count, not turns a client was made master in
- *       and lost to a rewind or a repair before it took a block (counting those gave up a client that answered).</li>
+ *   <li>A master silent through its turn lets it pass and goes to the back of the line ("reattempt to send a OACK to
+ *       the non-responding client when the new master client is finished"); after {@link #MAX_TURNS} turns let pass
+ *       it is given up. An answer from it, or its request sent again, clears the count. Only turns let pass count, not
+ *       turns a client was made master in and lost to a rewind or a repair. A master that answers but never takes a
+ *       block (deaf to the group: it acknowledges its OACK, never a DATA) lets its turns pass so too, counted apart:
+ *       only a block taken (acknowledged for the first time) clears those.</li>
  *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
  * </ul>
  */
@@ -33,10 +33,12 @@ final class MulticastClients {
         final int port;
         final List<TftpPacket.Option> options;
         private int turns;
+        private int deafTurns; // turns let pass answering without taking a block, since it last took one
         private boolean done;
         private MulticastMember.Left left; // how it left; null while in the line
         private long acked; // the highest block it acknowledged
         private boolean heard; // it sent an ACK since it joined
+        private long askedFor; // the block its last ACK answered as master asked for
 
         /** Returns how it left the transfer, or null while it is in the line. */
         MulticastMember.Left left() {
@@ -46,6 +48,16 @@ final class MulticastClients {
         /** Returns the highest block it acknowledged (0: none but its OACK). */
         long acked() {
             return acked;
+        }
+
+        /** Returns the block its last ACK answered as master asked for (0: none yet). */
+        long askedFor() {
+            return askedFor;
+        }
+
+        /** Its ACK, as master, asked for block {@code b}, which goes to the group. */
+        void askedFor(long b) {
+            askedFor = b;
         }
 
         /** It acknowledged block {@code n}. */
@@ -126,9 +138,12 @@ final class MulticastClients {
         master = c;
     }
 
-    /** The master moved the stream on: the turns it let pass count no more. */
-    void answered(Client c) {
+    /** The master answered ({@code took}: acknowledged a block it had not before): the turns it let pass count no more. */
+    void answered(Client c, boolean took) {
         c.turns = 0;
+        if (took) {
+            c.deafTurns = 0;
+        }
     }
 
     /**
@@ -165,13 +180,14 @@ final class MulticastClients {
     }
 
     /**
-     * The master let its turn pass without moving the stream on: to the back of the line, or given up after
-     * {@link #MAX_TURNS}; none is master now.
+     * The master let its turn pass, silent or ({@code deaf}) answering without taking a block: to the back of the line,
+     * or given up after {@link #MAX_TURNS} such; none is master now.
      */
-    void passTurn() {
+    void passTurn(boolean deaf) {
         Client silent = master;
         clients.remove(silent);
-        if (++silent.turns >= MAX_TURNS) {
+        int passed = deaf ? ++silent.deafTurns : ++silent.turns;
+        if (passed >= MAX_TURNS) {
             givenUp++;
             silent.done = true;
             silent.left = MulticastMember.Left.GIVEN_UP;

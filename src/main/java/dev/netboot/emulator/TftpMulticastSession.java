@@ -34,8 +34,8 @@ import java.util.List;
  *       an OACK with mc=1 and becomes master: it acknowledges the block before the first it needs. An ACK from a client
  *       that is not master gets another OACK with mc=0, or makes it master at once when it says the client lost a
  *       block (a <em>repair</em>). {@link MulticastAcks} reads each ACK.</li>
- *   <li>A master that stays silent through the retries, or never takes a block in its turn, loses its turn and goes
- *       to the back of the line ("the server shall select the next oldest client ... and reattempt to send a OACK to
+ *   <li>A master that stays silent through the retries, or answers its OACK again and again without taking a block,
+ *       loses its turn and goes to the back of the line ("the server shall select the next oldest client ... and reattempt to send a OACK to
  *       the non-responding client when the new master client is finished"); after three such turns it is given up.
  *       The next master is the oldest client that has shown itself alive (an ACK since it joined), before those never
  *       heard from ({@link MulticastClients#next}). An ERROR from a client ends it.</li>
@@ -235,7 +235,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         long n = TftpWire.block(buf, off, len);
         long before = from.acked();
-        boolean answersOack = acks.oackPending();
+        boolean answersOack = acks.answersOack();
         switch (acks.onAck(now, from, from == clients.master(), n)) {
             case SERVED -> finish(now, from, MulticastMember.Left.SERVED); // it acknowledged the last block
             case REPAIR -> repair(now, from, n);
@@ -243,12 +243,8 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
             case NEXT -> {
                 boolean took = n > before; // it acknowledged a block it had not before: the stream moves on
-                if (answersOack || took) {
-                    timer.answered(took);
-                }
-                if (took) {
-                    clients.answered(from);
-                }
+                timer.answered(took, answersOack);
+                clients.answered(from, took);
                 toSend = n + 1;
                 timedOut = false;
                 share.want(this, now);
@@ -346,7 +342,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
                 // The master is silent: its turn passes to the next; it comes back at the end of the line. It is told
                 // (mc=0), so that one late or slow to answer does not go on acknowledging as master beside the next.
                 Client silent = clients.master();
-                clients.passTurn();
+                clients.passTurn(timer.deaf());
                 if (!silent.done()) {
                     oacks.send(now, silent, false);
                 }

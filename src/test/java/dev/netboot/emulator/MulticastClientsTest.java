@@ -54,7 +54,7 @@ class MulticastClientsTest {
         Client silent = line.add(IP, 1000, List.of());
         Client other = line.add(IP, 1001, List.of());
         line.makeMaster(silent);                      // turn 1
-        line.passTurn();
+        line.passTurn(false);
         assertNull(line.master());
         assertFalse(silent.done());
         assertTrue(line.contains(silent), "back in the line");
@@ -63,9 +63,9 @@ class MulticastClientsTest {
         assertTrue(line.finish(other, MulticastMember.Left.SERVED));
         assertSame(silent, line.next());
         line.makeMaster(silent);                      // turn 2
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(line.next());               // turn 3
-        line.passTurn();
+        line.passTurn(false);
         assertTrue(silent.done(), "three turns without an answer: given up");
         assertFalse(line.contains(silent));
         assertNull(line.next());
@@ -79,16 +79,16 @@ class MulticastClientsTest {
         Client c = line.add(IP, 1000, List.of());
         line.add(IP, 1001, List.of());
         line.makeMaster(c);
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(line.find(IP, 1001));
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);                            // its second turn
-        line.answered(c);                              // it answered: the turns it let pass count no more
-        line.passTurn();                               // and fell silent later in the same turn
+        line.answered(c, true);                              // it answered: the turns it let pass count no more
+        line.passTurn(false);                               // and fell silent later in the same turn
         line.makeMaster(line.find(IP, 1001));
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);                            // its first silent turn since the answer (its fourth in all)
-        line.passTurn();
+        line.passTurn(false);
         assertFalse(c.done(), "one silent turn since its answer, not three");
         assertTrue(line.contains(c));
         assertEquals(0, line.givenUp());
@@ -104,7 +104,7 @@ class MulticastClientsTest {
         line.makeMaster(first);
         alive.acked(0);                                // it acknowledged its OACK (mc=0)
         late.acked(0);
-        line.passTurn();                               // first was silent: to the back
+        line.passTurn(false);                               // first was silent: to the back
         assertSame(alive, line.next(), "not the older mute one");
         line.makeMaster(alive);
         alive.acked(5);
@@ -121,18 +121,18 @@ class MulticastClientsTest {
         MulticastClients line = new MulticastClients();
         Client c = line.add(IP, 1000, List.of());
         line.makeMaster(c);                            // turn 1
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);                            // turn 2
-        line.passTurn();
+        line.passTurn(false);
         line.askedAgain(c);                            // its request again: it is there
         assertTrue(c.heard());
         line.makeMaster(c);                            // its first turn since
-        line.passTurn();
+        line.passTurn(false);
         assertFalse(c.done(), "one silent turn since it asked again, not three");
         line.makeMaster(c);
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);
-        line.passTurn();
+        line.passTurn(false);
         assertTrue(c.done(), "three since: given up");
     }
 
