@@ -19,7 +19,7 @@ import java.util.List;
  *       it is given up. An answer from it, or its request sent again, clears the count. Only turns let pass count, not
  *       turns a client was made master in and lost to a rewind or a repair. A master that answers but never takes a
  *       block (deaf to the group: it acknowledges its OACK, never a DATA) lets its turns pass so too, counted apart:
- *       only a block taken (acknowledged for the first time) clears those.</li>
+ *       only a block taken (the one sent to the group in its turn, acknowledged) clears those.</li>
  *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
  * </ul>
  */
@@ -138,7 +138,7 @@ final class MulticastClients {
         master = c;
     }
 
-    /** The master answered ({@code took}: acknowledged a block it had not before): the turns it let pass count no more. */
+    /** The master answered ({@code took}: acknowledged the block sent to the group in its turn): the turns it let pass count no more. */
     void answered(Client c, boolean took) {
         c.turns = 0;
         if (took) {

@@ -9,7 +9,7 @@ package dev.netboot.emulator;
  *       in a timely manner to a OACK enabling it as the master client, the server shall select the next" client; a new
  *       master that never answered its OACK gets {@link #OACK_TRIES} of them, one that did the server's retries.
  *       A master that answers its OACK {@link #OACK_TRIES} times in its turn without ever taking a block (acknowledging
- *       one it had not before) is deaf to the group (no route to it, a switch that does not forward it) and loses its
+ *       the one sent to the group in its turn) is deaf to the group (no route to it, a switch that does not forward it) and loses its
  *       turn too ({@link #deaf}): each of its ACK 0 started the retries again and brought block 1 again, which held
  *       the transfer at block 1 for ever, every other client waiting behind it.</li>
  *   <li>Otherwise each timeout sends again: the block the stream is at ({@link Step#DATA}), but every second time the
@@ -64,7 +64,7 @@ final class MulticastTimer {
     }
 
     /**
-     * The master answered: its retries start again. {@code took}: it acknowledged a block it had not before;
+     * The master answered: its retries start again. {@code took}: it acknowledged the block sent to the group in its turn;
      * {@code oack}: its ACK answered its OACK (mc=1).
      */
     void answered(boolean took, boolean oack) {

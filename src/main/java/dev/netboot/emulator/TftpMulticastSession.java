@@ -234,7 +234,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             return;
         }
         long n = TftpWire.block(buf, off, len);
-        long before = from.acked();
+        long at = position(); // the block the stream is at, before this ACK
         boolean answersOack = acks.answersOack();
         switch (acks.onAck(now, from, from == clients.master(), n)) {
             case SERVED -> finish(now, from, MulticastMember.Left.SERVED); // it acknowledged the last block
@@ -242,7 +242,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             case OACK -> oacks.send(now, from, false); // not the master: another OACK with mc=0
             case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
             case NEXT -> {
-                boolean took = n > before; // it acknowledged a block it had not before: the stream moves on
+                boolean took = n >= 1 && n == at; // it acknowledged the block sent to the group in its turn: it took it
                 timer.answered(took, answersOack);
                 clients.answered(from, took);
                 toSend = n + 1;
