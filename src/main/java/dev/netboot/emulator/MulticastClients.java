@@ -10,10 +10,16 @@ import java.util.List;
  *
  * <ul>
  *   <li>Clients are kept in the order they joined, the oldest first; the next master is the oldest client still in
- *       the line ("the server shall select the next oldest client").</li>
- *   <li>Each time a client is made master is a turn; an answer from it clears its turns. A master silent through its
- *       turn goes to the back of the line ("reattempt to send a OACK to the non-responding client when the new master
- *       client is finished"), and after {@link #MAX_TURNS} turns without an answer it is given up.</li>
+ *       the line that has shown itself alive, an ACK from it since it joined ("the server shall select the next oldest
+ *       client"; RFC 2090 leaves the choice to the server), else the oldest. A client that asked and fell silent (a
+ *       board powered off, a host gone without a word) so takes its turns after every client that answers, not
+ *       before them: ten such ahead of two boards held them 40 s, the boards giving up at 25 s.</li>
+ *   <li>A master silent through its turn lets it pass and goes to the back of the line ("reattempt to send a OACK to
+ *       the non-responding client when the new master client is finished"); after {@link #MAX_TURNS} turns let pass
+ *       it is given up. An answer from it, or its request sent again, clears the count. Only turns let pass count, not
+ *       turns a client was made master in and lost to a rewind or a repair. A master that answers but never takes a
+ *       block (deaf to the group: it acknowledges its OACK, never a DATA) lets its turns pass so too, counted apart:
+ *       only a block taken (the one sent to the group in its turn, acknowledged) clears those.</li>
  *   <li>A client that acknowledged the last block (served) or sent an ERROR leaves the line, once.</li>
  * </ul>
  */
@@ -21,15 +27,18 @@ final class MulticastClients {
     /** Master turns a client may let pass in silence before the server gives up on it. */
     static final int MAX_TURNS = 3;
 
-    /** A client of the transfer: its address and port, the options its OACK names, its turns as master without an answer. */
+    /** A client of the transfer: its address and port, the options its OACK names, the turns it let pass since it last moved the stream on. */
     static final class Client {
         final int ip;
         final int port;
         final List<TftpPacket.Option> options;
         private int turns;
+        private int deafTurns; // turns let pass answering without taking a block, since it last took one
         private boolean done;
         private MulticastMember.Left left; // how it left; null while in the line
         private long acked; // the highest block it acknowledged
+        private boolean heard; // it sent an ACK since it joined
+        private long askedFor; // the block its last ACK answered as master asked for
 
         /** Returns how it left the transfer, or null while it is in the line. */
         MulticastMember.Left left() {
@@ -41,9 +50,25 @@ final class MulticastClients {
             return acked;
         }
 
+        /** Returns the block its last ACK answered as master asked for (0: none yet). */
+        long askedFor() {
+            return askedFor;
+        }
+
+        /** Its ACK, as master, asked for block {@code b}, which goes to the group. */
+        void askedFor(long b) {
+            askedFor = b;
+        }
+
         /** It acknowledged block {@code n}. */
         void acked(long n) {
             acked = Math.max(acked, n);
+            heard = true;
+        }
+
+        /** Returns whether it sent an ACK since it joined: it has shown itself alive. */
+        boolean heard() {
+            return heard;
         }
 
         Client(int ip, int port, List<TftpPacket.Option> options) {
@@ -92,23 +117,42 @@ final class MulticastClients {
         return master;
     }
 
-    /** Returns the oldest client in the line, the next master; null when the line is empty. */
-    Client oldest() {
+    /**
+     * Returns the next master: the oldest client in the line that has shown itself alive ({@link Client#heard}), else
+     * the oldest; null when the line is empty.
+     */
+    Client next() {
+        for (Client c : clients) {
+            if (c.heard) {
+                return c;
+            }
+        }
         return clients.isEmpty() ? null : clients.get(0);
     }
 
-    /** Makes {@code c} master: a turn for it, and a change of master unless it is the first. */
+    /** Makes {@code c} master: a change of master unless it is the first. */
     void makeMaster(Client c) {
         if (mastersMade++ > 0) {
             masterChanges++;
         }
         master = c;
-        c.turns++;
     }
 
-    /** The master answered: the turns it let pass count no more. */
-    void answered(Client c) {
+    /** The master answered ({@code took}: acknowledged the block sent to the group in its turn): the turns it let pass count no more. */
+    void answered(Client c, boolean took) {
         c.turns = 0;
+        if (took) {
+            c.deafTurns = 0;
+        }
+    }
+
+    /**
+     * {@code c} asked for the file again from the same port (a client that started again, or its request sent again):
+     * it is alive, and the turns it let pass count no more.
+     */
+    void askedAgain(Client c) {
+        c.turns = 0;
+        c.heard = true;
     }
 
     /**
@@ -135,11 +179,15 @@ final class MulticastClients {
         return false;
     }
 
-    /** The master was silent through its turn: to the back of the line, or given up after {@link #MAX_TURNS}; none is master now. */
-    void passTurn() {
+    /**
+     * The master let its turn pass, silent or ({@code deaf}) answering without taking a block: to the back of the line,
+     * or given up after {@link #MAX_TURNS} such; none is master now.
+     */
+    void passTurn(boolean deaf) {
         Client silent = master;
         clients.remove(silent);
-        if (silent.turns >= MAX_TURNS) {
+        int passed = deaf ? ++silent.deafTurns : ++silent.turns;
+        if (passed >= MAX_TURNS) {
             givenUp++;
             silent.done = true;
             silent.left = MulticastMember.Left.GIVEN_UP;
@@ -175,7 +223,7 @@ final class MulticastClients {
         return served;
     }
 
-    /** Returns the clients given up on (silent through {@link #MAX_TURNS} turns as master). */
+    /** Returns the clients given up on (through {@link #MAX_TURNS} turns as master without moving the stream on, or gone). */
     long givenUp() {
         return givenUp;
     }

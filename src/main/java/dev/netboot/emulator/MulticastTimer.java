@@ -7,7 +7,11 @@ package dev.netboot.emulator;
  * <ul>
  *   <li>A master silent through the retries loses its turn ({@link Step#PASS}): "In the event a client fails to respond
  *       in a timely manner to a OACK enabling it as the master client, the server shall select the next" client; a new
- *       master that never answered its OACK gets {@link #OACK_TRIES} of them, one that did the server's retries.</li>
+ *       master that never answered its OACK gets {@link #OACK_TRIES} of them, one that did the server's retries.
+ *       A master that answers its OACK {@link #OACK_TRIES} times in its turn without ever taking a block (acknowledging
+ *       the one sent to the group in its turn) is deaf to the group (no route to it, a switch that does not forward it) and loses its
+ *       turn too ({@link #deaf}): each of its ACK 0 started the retries again and brought block 1 again, which held
+ *       the transfer at block 1 for ever, every other client waiting behind it.</li>
  *   <li>Otherwise each timeout sends again: the block the stream is at ({@link Step#DATA}), but every second time the
  *       master's OACK with mc=1 instead ({@link Step#OACK}; always while the master has not answered its OACK, or no
  *       block went yet), which a master answers with an ACK of what it holds in order, whatever it holds. A client that
@@ -42,6 +46,8 @@ final class MulticastTimer {
     private final int maxRetries;
     private long retryAt = Long.MAX_VALUE;
     private int retries;
+    private boolean progressed;       // the master took a block in its turn (acknowledged one it had not before)
+    private int deafAnswers;          // its answers to its OACK (mc=1) in its turn, none taking a block
 
     /** The timer of a transfer running with {@code timeout} (ns) and the server's {@code maxRetries}. */
     MulticastTimer(long timeout, int maxRetries) {
@@ -52,12 +58,26 @@ final class MulticastTimer {
     /** A client was made master at {@code now}, its OACK with mc=1 sent: it has its retries afresh. */
     void masterMade(long now) {
         retries = 0;
+        progressed = false;
+        deafAnswers = 0;
         retryAt = now + timeout;
     }
 
-    /** The master answered: its retries start again. */
-    void answered() {
+    /**
+     * The master answered: its retries start again. {@code took}: it acknowledged the block sent to the group in its turn;
+     * {@code oack}: its ACK answered its OACK (mc=1).
+     */
+    void answered(boolean took, boolean oack) {
         retries = 0;
+        progressed |= took;
+        if (oack && !took) {
+            deafAnswers++;
+        }
+    }
+
+    /** Returns whether the master answered its OACK {@link #OACK_TRIES} times in its turn without taking a block. */
+    boolean deaf() {
+        return !progressed && deafAnswers >= OACK_TRIES;
     }
 
     /** A block went to the group at {@code now}: the timeout runs from it. */
@@ -83,7 +103,7 @@ final class MulticastTimer {
         if (now < retryAt) {
             return Step.WAIT;
         }
-        if (retries >= (oackPending ? Math.min(OACK_TRIES, maxRetries) : maxRetries)) {
+        if (deaf() || retries >= (oackPending ? Math.min(OACK_TRIES, maxRetries) : maxRetries)) {
             return Step.PASS;
         }
         retries++;

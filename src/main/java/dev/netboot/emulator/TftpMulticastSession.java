@@ -30,14 +30,15 @@ import java.util.List;
  *       quarter of the file's time. (RFC 2090 leaves which client is master to the server.)</li>
  *   <li>An ACK n from the master sends block n + 1 to the group (lock-step), sent again after the timeout (every
  *       second time its OACK with mc=1 instead: {@link MulticastTimer}), but a copy of an ACK already answered sends
- *       nothing; an ACK of the last block ends the master's turn, and the oldest client still missing blocks gets an
- *       OACK with mc=1 and becomes master: it acknowledges the block before the first it needs. An ACK from a client
+ *       nothing; an ACK of the last block ends the master's turn, and the next client still missing blocks (below) gets
+ *       an OACK with mc=1 and becomes master: it acknowledges the block before the first it needs. An ACK from a client
  *       that is not master gets another OACK with mc=0, or makes it master at once when it says the client lost a
  *       block (a <em>repair</em>). {@link MulticastAcks} reads each ACK.</li>
- *   <li>A master that stays silent through the retries loses its turn and goes to the back of the line ("the
- *       server shall select the next oldest client ... and reattempt to send a OACK to the non-responding client when
- *       the new master client is finished"); after three turns without an answer it is given up. An ERROR from a
- *       client ends it.</li>
+ *   <li>A master that stays silent through the retries, or answers its OACK again and again without taking a block,
+ *       loses its turn and goes to the back of the line ("the server shall select the next oldest client ... and reattempt to send a OACK to
+ *       the non-responding client when the new master client is finished"); after three such turns it is given up.
+ *       The next master is the oldest client that has shown itself alive (an ACK since it joined), before those never
+ *       heard from ({@link MulticastClients#next}). An ERROR from a client ends it.</li>
  * </ul>
  *
  * <p>The line of clients, who is master and the turns each let pass are {@link MulticastClients}'s to keep, what an ACK
@@ -168,6 +169,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
     void join(long now, int ip, int clientPort, List<TftpPacket.Option> asked) {
         Client c = clients.find(ip, clientPort);
         if (c != null) {
+            clients.askedAgain(c);
             oacks.send(now, c, c == clients.master()); // its request again: the same answer
             return;
         }
@@ -232,14 +234,17 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
             return;
         }
         long n = TftpWire.block(buf, off, len);
+        long at = position(); // the block the stream is at, before this ACK
+        boolean answersOack = acks.answersOack();
         switch (acks.onAck(now, from, from == clients.master(), n)) {
             case SERVED -> finish(now, from, MulticastMember.Left.SERVED); // it acknowledged the last block
             case REPAIR -> repair(now, from, n);
             case OACK -> oacks.send(now, from, false); // not the master: another OACK with mc=0
             case COPY -> { } // a copy of the master's ACK already answered (RFC 1123 section 4.2.3.1)
             case NEXT -> {
-                timer.answered();
-                clients.answered(from);
+                boolean took = n >= 1 && n == at; // it acknowledged the block sent to the group in its turn: it took it
+                timer.answered(took, answersOack);
+                clients.answered(from, took);
                 toSend = n + 1;
                 timedOut = false;
                 share.want(this, now);
@@ -275,7 +280,7 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
 
     private void nextMaster(long now) {
         toSend = -1;
-        Client next = clients.oldest();
+        Client next = clients.next();
         if (next == null) {
             ended = true;
             timer.stop();
@@ -334,11 +339,18 @@ public final class TftpMulticastSession implements TftpServerSession, PortShare.
         }
         switch (timer.due(now, acks.oackPending(), position() >= 0)) {
             case PASS -> {
-                clients.passTurn(); // the master is silent: its turn passes to the next oldest; it comes back at the end of the line
+                // The master is silent: its turn passes to the next; it comes back at the end of the line. It is told
+                // (mc=0), so that one late or slow to answer does not go on acknowledging as master beside the next.
+                Client silent = clients.master();
+                clients.passTurn(timer.deaf());
+                if (!silent.done()) {
+                    oacks.send(now, silent, false);
+                }
                 nextMaster(now);
             }
             case OACK -> {
                 retransmissions++;
+                acks.oackAgain();
                 oacks.send(now, clients.master(), true);
             }
             case DATA -> {

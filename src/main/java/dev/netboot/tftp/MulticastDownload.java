@@ -24,10 +24,9 @@ import java.nio.ByteBuffer;
  *       (RTT-driven, with backoff), and the transfer fails after the retries. A later OACK with mc=0 makes it passive,
  *       one with mc=1 master again: it then acknowledges the block before the first it needs; to a master, an OACK with
  *       mc=1 asks the same again (its ACK was lost), and it answers at once.</li>
- *   <li>Passive (mc=0) it sends nothing until it has every block, but once for each gap: when a block past a gap
- *       comes it acknowledges the last block it has in order, which a server may take as the request it is (one
- *       that follows the RFC to the letter answers with an OACK, mc=0). If nothing of the transfer arrives for the whole
- *       retry budget ({@code maxRetries + 1} times the longest timeout) the server is taken for gone.</li>
+ *   <li>Passive (mc=0) it sends nothing until it has every block, but once for each gap, and waits at most the
+ *       give-up budget for the transfer to show itself going on; then it tells the server and fails
+ *       ({@link PassiveWait}).</li>
  *   <li>With every block it acknowledges the last ("Each client must terminate the transfer by sending an
  *       acknowledgment of the last packet ... even if the client is not the master client"), leaves the group and
  *       dallies a timeout to acknowledge it again should the server resend it.</li>
@@ -47,14 +46,14 @@ final class MulticastDownload implements UdpHandler {
     private long tsize = -1;
     private long last = -1;        // the last block's number, once known (from tsize, or a short block)
     private long received;         // blocks delivered to the sink, in order
-    private long heardAt;          // the last packet of this transfer, for a passive client's patience
+    private final PassiveWait passive;
     private long ackHeldUntil = -1;
     private long masterTurns, acksHeld, sinkDrops, held, groupData;
-    private long gapSaid = -1;     // the last in-order block a passive ACK named, so that a gap is said once
 
     MulticastDownload(TftpClient client) {
         this.c = client;
         this.group = new MulticastGroup(this);
+        this.passive = new PassiveWait(client);
     }
 
     /** Returns whether this client is the master client now. */
@@ -109,7 +108,7 @@ final class MulticastDownload implements UdpHandler {
             c.localFailure(now, tid, e);
             return null;
         }
-        heardAt = now;
+        passive.heard(now);
         c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group.address(), group.port()));
         if (a.multicast().master()) {
             role(now, true);
@@ -156,7 +155,7 @@ final class MulticastDownload implements UdpHandler {
                     c.dropped++; // malformed, no multicast option, or another group: not an OACK of this transfer
                     return;
                 }
-                heardAt = now;
+                passive.heard(now);
                 role(now, m.master());
             }
             case TftpPacket.OP_DATA -> {
@@ -210,12 +209,13 @@ final class MulticastDownload implements UdpHandler {
         } else {
             master = false;
             ackHeldUntil = -1;
-            c.rtx.retryAt = passiveDeadline();
+            c.rtx.retryAt = passive.deadline();
         }
     }
 
-    private long passiveDeadline() {
-        return heardAt + (c.config.maxRetries() + 1L) * c.config.maxTimeout();
+    /** Returns the group and its port, as a failure line names them. */
+    String groupText() {
+        return group.toString();
     }
 
     private void onData(long now, ByteBuffer buf, int off, int len) {
@@ -225,7 +225,7 @@ final class MulticastDownload implements UdpHandler {
             c.dropped++; // no block of this file: it keeps no passive client waiting (a stream of them would, forever)
             return;
         }
-        heardAt = now;
+        passive.block(now, b);
         if (n < c.blockSize && last < 0) {
             last = b; // no tsize: the short block is the last
         }
@@ -244,15 +244,8 @@ final class MulticastDownload implements UdpHandler {
                 c.dropped++; // past what the RAM holds ahead of the gap: the master turn brings it again
             }
             if (!master) {
-                c.rtx.retryAt = passiveDeadline();
-                if (received >= 1 && gapSaid != received) {
-                    // Passive, with a gap: say once which block is missing (ACK of the last in order). RFC 2090 has
-                    // the server answer a non-master's ACK with an OACK (mc=0), which is harmless; a server that
-                    // repairs (the emulator's) makes this client master and sends the block again now.
-                    gapSaid = received;
-                    c.rtx.len = TftpWire.writeAck(c.rtx.packet, 0, (int) received);
-                    c.rtx.send(now, c.tid);
-                }
+                c.rtx.retryAt = passive.deadline();
+                passive.gap(now, received); // the emulator's server repairs: makes this client master, sends it again
             }
             return;
         }
@@ -287,7 +280,7 @@ final class MulticastDownload implements UdpHandler {
         } else if (master) {
             requestNext(now);
         } else {
-            c.rtx.retryAt = passiveDeadline();
+            c.rtx.retryAt = passive.deadline();
         }
     }
 
@@ -353,14 +346,7 @@ final class MulticastDownload implements UdpHandler {
             return;
         }
         if (!master) {
-            if (now >= passiveDeadline()) {
-                quit(now);
-                c.fail(new TftpFailure(TftpFailure.Kind.TIMEOUT, -1, "TFTP: nothing of the multicast transfer from "
-                        + c.server + ":" + c.tid + " to " + group + " for "
-                        + (now - heardAt) / 1_000_000_000L + " s (a passive client waits for its turn as master)"));
-            } else {
-                c.rtx.retryAt = passiveDeadline();
-            }
+            passive.timeout(now, this, received);
             return;
         }
         if (c.rtx.unsent) {

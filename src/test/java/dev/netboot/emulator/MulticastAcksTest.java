@@ -92,18 +92,20 @@ class MulticastAcksTest {
     }
 
     @Test
-    void aNewMastersFirstAckIsAnsweredWhateverItNames() {
+    void aNewMastersFirstAckIsAnsweredWhateverItNamesButNotACopyOfOneItSentBefore() {
         MulticastClients.Client master = client(1000);
         MulticastAcks a = atBlock3(master);
         assertEquals(Step.COPY, a.onAck(301, master, true, 2));
         a.masterMade(); // the same client made master again (say, a repair): its OACK with mc=1 went out
         assertTrue(a.oackPending());
         assertEquals(-1, a.position(), "the OACK");
-        assertEquals(Step.NEXT, a.onAck(302, master, true, 2), "its first ACK as master asks for block 3");
+        assertEquals(Step.COPY, a.onAck(302, master, true, 2), "a copy of its ACK 2, which had block 3 sent: no answer to the OACK");
+        assertTrue(a.oackPending());
+        assertEquals(Step.NEXT, a.onAck(300 + 40, master, true, 2), "a round trip on: its first ACK as master asks for block 3");
         assertFalse(a.oackPending());
         MulticastClients.Client fresh = client(1001);
-        a.sent(303, 3, true);
-        assertEquals(Step.NEXT, a.onAck(304, fresh, true, 2), "a master that never acknowledged block 2: no copy");
+        a.sent(340, 3, true);
+        assertEquals(Step.NEXT, a.onAck(341, fresh, true, 2), "a master that never acknowledged block 2: no copy");
     }
 
     @Test
@@ -120,12 +122,42 @@ class MulticastAcksTest {
     }
 
     @Test
+    void aNewMastersAck0AgainAnswersItsOackThoughBlock1JustWentForAnother() {
+        // A client that joined late acknowledged its OACK (mc=0) with ACK 0; made master (a rewind), it answers the OACK
+        // (mc=1) with ACK 0 again, a round trip on, block 1 having gone a moment before for the master before it. Taken
+        // for a copy, it waited a timeout for the OACK again: the 1,000-board fleet's median board 0.5 s later.
+        MulticastClients.Client first = client(1000);
+        MulticastClients.Client late = client(1001);
+        MulticastAcks a = new MulticastAcks(LAST, TIMEOUT);
+        a.masterMade();
+        assertEquals(Step.NEXT, a.onAck(0, first, true, 0));
+        a.sent(0, 1, false);
+        assertEquals(Step.OACK, a.onAck(10, late, false, 0), "its OACK's ACK 0: another OACK, mc=0");
+        a.masterMade(); // the rewind: late is master
+        assertEquals(Step.NEXT, a.onAck(30, late, true, 0), "block 1, 30 after it went (within the timeout): asked for");
+    }
+
+    @Test
+    void theAnswerToTheMastersOackSentAgainIsNoLateCopyWhateverItNames() {
+        MulticastClients.Client master = client(1000);
+        MulticastAcks a = atBlock3(master); // ACK 2 taken, block 3 out at 300
+        assertEquals(Step.COPY, a.onAck(300 + 5_000, master, true, 1), "ACK 1 after ACK 2: a late copy");
+        a.oackAgain(); // a timeout on, its OACK (mc=1) again: it answers with what it holds, having said more before
+        assertEquals(Step.NEXT, a.onAck(300 + 5_100, master, true, 1), "its answer: block 2 again");
+        a.sent(5_400, 2, true);
+        assertEquals(Step.NEXT, a.onAck(5_500, master, true, 2), "block 3 next: what it holds counts now, not ACK 2 before");
+        a.sent(5_600, 3, true);
+        assertEquals(Step.COPY, a.onAck(5_700, master, true, 1), "no OACK again since: a late copy once more");
+    }
+
+    @Test
     void aCopyOfAnotherClientsAckWithinARoundTripOfTheBlockItAsksForIsNoRepair() {
         MulticastClients.Client master = client(1000);
         MulticastClients.Client other = client(1001);
         MulticastAcks a = atBlock3(master); // block 3 went at 300, round trip 40
         assertEquals(Step.REPAIR, a.onAck(301, other, false, 2), "its ACK 2 as block 3 went: it lost block 3");
         a.masterMade();
+        // Its ACK 2 sent no block: its copy is answered as its first ACK (one DATA 3 for its two ACK 2).
         assertEquals(Step.NEXT, a.onAck(302, other, true, 2), "master now: its first ACK, a copy or not, is answered");
         a.sent(302, 3, true);
         assertEquals(Step.OACK, a.onAck(303, master, false, 2), "the old master's ACK 2 again: block 3 just went");

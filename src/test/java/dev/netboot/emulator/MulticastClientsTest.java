@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The RFC 2090 line of clients on its own: the next master is the oldest client still in the line ("the server shall
- * select the next oldest client"), a silent master goes to the back of it ("reattempt to send a OACK to the
+ * select the next oldest client") that has shown itself alive (an ACK since it joined), else the oldest; a silent master goes to the back of it ("reattempt to send a OACK to the
  * non-responding client when the new master client is finished") and is given up after three silent turns, a client
  * leaves once. The expected lines are worked out from those rules by hand.
  */
@@ -22,12 +22,12 @@ class MulticastClientsTest {
     @Test
     void theOldestClientIsNextAndAClientIsFoundByAddressAndPort() {
         MulticastClients line = new MulticastClients();
-        assertNull(line.oldest());
+        assertNull(line.next());
         Client a = line.add(IP, 1000, List.of());
         Client b = line.add(IP, 1001, List.of());
         Client c = line.add(IP + 1, 1000, List.of());
         assertEquals(3, line.joined());
-        assertSame(a, line.oldest());
+        assertSame(a, line.next());
         assertSame(b, line.find(IP, 1001));
         assertSame(c, line.find(IP + 1, 1000));
         assertNull(line.find(IP + 1, 1001), "same port, another host: a stranger");
@@ -37,7 +37,7 @@ class MulticastClientsTest {
         assertEquals(0, line.masterChanges(), "the first master is no change");
         assertTrue(line.finish(a, MulticastMember.Left.SERVED), "the master left: none is now");
         assertNull(line.master());
-        assertSame(b, line.oldest());
+        assertSame(b, line.next());
         line.makeMaster(b);
         assertEquals(1, line.masterChanges());
         assertFalse(line.finish(c, MulticastMember.Left.ERROR), "an ERROR from a client that is not master");
@@ -54,21 +54,21 @@ class MulticastClientsTest {
         Client silent = line.add(IP, 1000, List.of());
         Client other = line.add(IP, 1001, List.of());
         line.makeMaster(silent);                      // turn 1
-        line.passTurn();
+        line.passTurn(false);
         assertNull(line.master());
         assertFalse(silent.done());
         assertTrue(line.contains(silent), "back in the line");
-        assertSame(other, line.oldest(), "the next oldest is master next");
+        assertSame(other, line.next(), "the next oldest is master next");
         line.makeMaster(other);
         assertTrue(line.finish(other, MulticastMember.Left.SERVED));
-        assertSame(silent, line.oldest());
+        assertSame(silent, line.next());
         line.makeMaster(silent);                      // turn 2
-        line.passTurn();
-        line.makeMaster(line.oldest());               // turn 3
-        line.passTurn();
+        line.passTurn(false);
+        line.makeMaster(line.next());               // turn 3
+        line.passTurn(false);
         assertTrue(silent.done(), "three turns without an answer: given up");
         assertFalse(line.contains(silent));
-        assertNull(line.oldest());
+        assertNull(line.next());
         assertEquals(1, line.givenUp());
         assertEquals(3, line.masterChanges(), "other, then silent twice more");
     }
@@ -79,19 +79,61 @@ class MulticastClientsTest {
         Client c = line.add(IP, 1000, List.of());
         line.add(IP, 1001, List.of());
         line.makeMaster(c);
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(line.find(IP, 1001));
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);                            // its second turn
-        line.answered(c);                              // it answered: the turns it let pass count no more
-        line.passTurn();                               // and fell silent later in the same turn
+        line.answered(c, true);                              // it answered: the turns it let pass count no more
+        line.passTurn(false);                               // and fell silent later in the same turn
         line.makeMaster(line.find(IP, 1001));
-        line.passTurn();
+        line.passTurn(false);
         line.makeMaster(c);                            // its first silent turn since the answer (its fourth in all)
-        line.passTurn();
+        line.passTurn(false);
         assertFalse(c.done(), "one silent turn since its answer, not three");
         assertTrue(line.contains(c));
         assertEquals(0, line.givenUp());
+    }
+
+    @Test
+    void theNextMasterIsTheOldestClientThatSentAnAckBeforeOnesNeverHeardFrom() {
+        MulticastClients line = new MulticastClients();
+        Client first = line.add(IP, 1000, List.of());
+        Client mute = line.add(IP, 1001, List.of());   // asked, then never a word
+        Client alive = line.add(IP, 1002, List.of());
+        Client late = line.add(IP, 1003, List.of());
+        line.makeMaster(first);
+        alive.acked(0);                                // it acknowledged its OACK (mc=0)
+        late.acked(0);
+        line.passTurn(false);                               // first was silent: to the back
+        assertSame(alive, line.next(), "not the older mute one");
+        line.makeMaster(alive);
+        alive.acked(5);
+        assertTrue(line.finish(alive, MulticastMember.Left.SERVED));
+        assertSame(late, line.next());
+        assertFalse(line.finish(late, MulticastMember.Left.SERVED), "served, not master");
+        assertSame(mute, line.next(), "none heard from left: the oldest");
+        first.acked(0);
+        assertSame(first, line.next(), "heard from now, at the back of the line: before the mute one all the same");
+    }
+
+    @Test
+    void aClientAskingAgainClearsTheTurnsItLetPass() {
+        MulticastClients line = new MulticastClients();
+        Client c = line.add(IP, 1000, List.of());
+        line.makeMaster(c);                            // turn 1
+        line.passTurn(false);
+        line.makeMaster(c);                            // turn 2
+        line.passTurn(false);
+        line.askedAgain(c);                            // its request again: it is there
+        assertTrue(c.heard());
+        line.makeMaster(c);                            // its first turn since
+        line.passTurn(false);
+        assertFalse(c.done(), "one silent turn since it asked again, not three");
+        line.makeMaster(c);
+        line.passTurn(false);
+        line.makeMaster(c);
+        line.passTurn(false);
+        assertTrue(c.done(), "three since: given up");
     }
 
     @Test
@@ -102,7 +144,7 @@ class MulticastClientsTest {
         line.makeMaster(b);
         assertEquals(List.of(a, b), line.dropAll());
         assertNull(line.master());
-        assertNull(line.oldest());
+        assertNull(line.next());
         assertEquals(2, line.joined());
     }
 }

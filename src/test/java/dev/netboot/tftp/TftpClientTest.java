@@ -718,7 +718,7 @@ class TftpClientTest {
         started(config);
         fromServer(10 * MS, TID, oack("multicast", "239.255.0.1,1758,0"));
         assertEquals(new TftpPacket.Ack(0), link.takeTx().getLast().decode().asUdp().tftp()); // after its IGMP report
-        long deadline = 10 * MS + (config.maxRetries() + 1L) * config.maxTimeout();   // 4 x 8 s after the OACK
+        long deadline = 10 * MS + config.giveUp();                      // 1 + 2 + 4 + 8 s after the OACK
         TftpPacket junk = new TftpPacket.Data(1, Frames.pattern(0, 600));    // 600 bytes: no block of 512-byte blocks
         for (long at = 1 * SEC; at <= 100 * SEC && client.state() instanceof TftpClient.State.Multicast; at += 1 * SEC) {
             assertTrue(at <= deadline + 1 * SEC, "still waiting at " + at / SEC + " s");
@@ -726,8 +726,9 @@ class TftpClientTest {
             poll(at);
         }
         assertEquals(TftpFailure.Kind.TIMEOUT, failure().kind());
-        assertEquals("TFTP: nothing of the multicast transfer from 10.0.0.5:3000 to 239.255.0.1:1758 for 32 s"
-                + " (a passive client waits for its turn as master)", failure().message());
+        // Polled at 16 s, the first delivery past the deadline at 15.01 s: 15.99 s after the OACK.
+        assertEquals("TFTP: nothing new of the multicast transfer from 10.0.0.5:3000 to 239.255.0.1:1758 for 15.99 s"
+                + " (the give-up), not master, 0 blocks in; told the server (ERROR) and left the group", failure().message());
         assertFalse(net.isMember(group));
         assertTrue(sink.data.size() == 0);
     }
