@@ -101,6 +101,17 @@ public final class Training {
     }
 
     /**
+     * The classes {@link #loadRealWireClasses} loads, by name: most are package-private in {@code dev.netboot.link}, out
+     * of reach of a class literal here, so {@code TrainingClassesTest} checks that each is there and that every libc
+     * holder class is named.
+     */
+    static final List<String> REAL_WIRE_CLASSES = List.of("dev.netboot.link.Libc", "dev.netboot.link.Libc$Recvfrom",
+            "dev.netboot.link.Libc$Getsockopt", "dev.netboot.link.Libc$Poll", "dev.netboot.link.Libc$Close",
+            "dev.netboot.link.Libc$Munmap", "dev.netboot.link.Libc$Strerror", "dev.netboot.link.RawSocketLink",
+            "dev.netboot.link.PacketSocket", "dev.netboot.link.RxRing", "dev.netboot.device.RealTimeBoot",
+            "dev.netboot.cli.JitWarmup");
+
+    /**
      * Loads and initialises what {@code boot --interface} runs before its first frame and the training cannot run (a
      * packet socket needs root and an interface): the raw socket's classes, its libc downcall handles (linked in
      * {@code Libc}'s initialiser, with the JDK's FFM classes they load) and the real-time loop. Outside the cache,
@@ -108,10 +119,7 @@ public final class Training {
      * modules (issue 11). Where libc cannot be linked (not Linux) they stay out of the cache, as the boot cannot run.
      */
     private static void loadRealWireClasses() {
-        for (String name : List.of("dev.netboot.link.Libc", "dev.netboot.link.Libc$Recvfrom", "dev.netboot.link.Libc$Getsockopt",
-                "dev.netboot.link.Libc$Poll", "dev.netboot.link.Libc$Close", "dev.netboot.link.Libc$Munmap", "dev.netboot.link.Libc$Strerror",
-                "dev.netboot.link.RawSocketLink", "dev.netboot.link.PacketSocket",
-                "dev.netboot.link.RxRing", "dev.netboot.device.RealTimeBoot", "dev.netboot.cli.JitWarmup")) {
+        for (String name : REAL_WIRE_CLASSES) {
             try {
                 Class.forName(name);
             } catch (ClassNotFoundException | LinkageError e) {

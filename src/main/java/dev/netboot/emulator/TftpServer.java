@@ -267,7 +267,7 @@ public final class TftpServer implements UdpHandler, SimNode {
         switch (p) {
             case TftpPacket.Rrq r -> {
                 readRequests++;
-                onRequest(now, client, srcPort, r.filename(), r.mode(), r.options(), false);
+                onRequest(now, client, srcPort, r, r.filename(), r.mode(), r.options(), false);
             }
             case TftpPacket.Wrq w -> {
                 writeRequests++;
@@ -276,15 +276,15 @@ public final class TftpServer implements UdpHandler, SimNode {
                     sendError(now, tids.free(), client, srcPort, TftpWire.ERR_ACCESS, "Access violation: read-only server, writes are refused");
                     return;
                 }
-                onRequest(now, client, srcPort, w.filename(), w.mode(), w.options(), true);
+                onRequest(now, client, srcPort, w, w.filename(), w.mode(), w.options(), true);
             }
             default -> stray++;
         }
     }
 
-    private void onRequest(long now, Ipv4Address client, int clientPort, String name, String requestMode,
+    /** Starts a transfer for {@code request}, the RRQ or WRQ (its fields given as read), or refuses it. */
+    private void onRequest(long now, Ipv4Address client, int clientPort, TftpPacket request, String name, String requestMode,
                            List<TftpPacket.Option> options, boolean write) {
-        TftpPacket request = write ? new TftpPacket.Wrq(name, requestMode, options) : new TftpPacket.Rrq(name, requestMode, options);
         int tid = config.singlePort() ? PORT : tids.free();
         ServedFile content;
         boolean netascii;
