@@ -24,6 +24,7 @@ final class ServeClient {
     String sentError; // the last ERROR the client sent
     final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
     boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
+    final List<Integer> ips = new ArrayList<>(1); // the addresses it is known at ({@link ServeClientTable#at})
 
     ServeClient(MacAddress mac, long firstSeen) {
         this.mac = mac;
@@ -71,6 +72,16 @@ final class ServeClient {
     boolean finished() {
         ServeTransfer m = main();
         return m != null && m.endAt >= 0 && !m.givenUp();
+    }
+
+    /** Returns whether one of its transfers runs: started and not over. */
+    boolean running() {
+        for (ServeTransfer t : transfers) {
+            if (t.started() && t.endAt < 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Returns whether the server gave up on the client's main transfer: the client fell silent (and may come back). */

@@ -10,11 +10,8 @@ import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpWire;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
@@ -32,8 +29,7 @@ import java.util.Map;
 final class ServeClients {
     private final PrintStream err;
     private final MacAddress server;
-    private final Map<Long, ServeClient> clients = new LinkedHashMap<>();
-    private final Map<Integer, MacAddress> byIp = new HashMap<>();
+    private final ServeClientTable table;
     private int sessionsSeen;
     private final ServeSessions seen = new ServeSessions();
     private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
@@ -43,9 +39,32 @@ final class ServeClients {
     private List<TftpMulticastSession> multicast = List.of();
     private java.util.function.Function<MacAddress, String> noAddressBecause = _ -> null;
 
+    // A transfer of a client dropped from the table: over, for the sessions it ran that still retry into silence.
+    private static final ServeTransfer DROPPED = new ServeTransfer("", 0);
+
+    static {
+        DROPPED.endAt = 0;
+    }
+
     ServeClients(PrintStream err, MacAddress server) {
+        this(err, server, ServeClientTable.DEFAULT_LIMIT);
+    }
+
+    /** Lists at most {@code limit} clients one by one ({@link ServeClientTable}). */
+    ServeClients(PrintStream err, MacAddress server, int limit) {
         this.err = err;
         this.server = server;
+        this.table = new ServeClientTable(limit, this::dropped);
+    }
+
+    /** A client dropped from the table: its sessions' figures are let go, and they count as over. */
+    private void dropped(ServeClient c) {
+        for (ServeTransfer t : c.transfers) {
+            for (int i : t.sessions) {
+                owners.set(i, DROPPED);
+                seen.forget(i);
+            }
+        }
     }
 
     /**
@@ -58,13 +77,13 @@ final class ServeClients {
     }
 
     private ServeClient client(MacAddress mac, long now) {
-        return clients.computeIfAbsent(mac.value(), _ -> new ServeClient(mac, now));
+        return table.client(mac, now, ServeClient::running);
     }
 
     /** Returns the client at IPv4 address {@code ip} (one leased to, or that asked for a file), else at {@code mac}, or null. */
     private ServeClient clientAt(MacAddress mac, int ip) {
-        MacAddress known = byIp.get(ip);
-        return clients.get((known != null ? known : mac).value());
+        MacAddress known = table.at(ip);
+        return table.get(known != null ? known : mac);
     }
 
     /** Reads one frame on the wire (as sent, before any fault) at {@code now}. */
@@ -81,7 +100,7 @@ final class ServeClients {
                         // RFC 2131 section 4.4.1: the client found its address in use (an ARP reply) and does not use it;
                         // the server keeps the address out of its offers. Until another DHCPACK the client has none.
                         line(now, "dhcp ", c, "DHCPDECLINE " + c.address);
-                        byIp.remove(c.address.value(), c.mac);
+                        table.forgetAt(c.address.value(), c);
                         c.address = null;
                         c.how = "none";
                     }
@@ -95,7 +114,7 @@ final class ServeClients {
                     if (binding && w.yiaddr() != 0 && !new Ipv4Address(w.yiaddr()).equals(c.address)) {
                         c.address = new Ipv4Address(w.yiaddr());
                         c.how = w.label().equals("BOOTREPLY") ? "bootp" : "dhcp";
-                        byIp.put(w.yiaddr(), c.mac);
+                        table.knowAt(w.yiaddr(), c);
                         line(now, "dhcp ", c, w.label() + " " + c.address);
                     } else if (w.label().equals("DHCPNAK")) {
                         line(now, "dhcp ", c, "DHCPNAK");
@@ -106,9 +125,9 @@ final class ServeClients {
                 lastRequestAt = now;
                 // A client the DHCP server leased to is known by its address: behind a relay agent its frames come
                 // from the router's MAC.
-                MacAddress leased = byIp.get(w.srcIp());
+                MacAddress leased = table.at(w.srcIp());
                 ServeClient c = client(leased != null ? leased : w.src(), now);
-                byIp.putIfAbsent(w.srcIp(), c.mac);
+                table.knowAtIfNone(w.srcIp(), c);
                 if (c.address == null) {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
@@ -169,8 +188,8 @@ final class ServeClients {
         List<TftpSession.Stats> all = seen.refresh(tftp);
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
-            MacAddress mac = byIp.get(s.client().value());
-            ServeClient c = mac == null ? null : clients.get(mac.value());
+            MacAddress mac = table.at(s.client().value());
+            ServeClient c = mac == null ? null : table.get(mac);
             ServeTransfer t = c == null ? null : c.current(s.file());
             if (t != null && t.completed(all)) {
                 // A request from a new transfer ID after the file was sent whole: another transfer (RFC 1350 section 4),
@@ -185,11 +204,15 @@ final class ServeClients {
             owners.add(t);
             if (t != null) {
                 t.add(sessionsSeen, now, all);
+                for (int f = t.fold(all); f >= 0; f = t.fold(all)) {
+                    owners.set(f, DROPPED);
+                    seen.forget(f);
+                }
                 t.refused = null;
                 t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
             }
         }
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             split(now, c, all);
         }
         multicast = tftp.multicastSessions();
@@ -197,8 +220,8 @@ final class ServeClients {
             TftpMulticastSession m = multicast.get(mi);
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
-                MacAddress mac = byIp.get(members.get(i).ip().value());
-                ServeClient c = mac == null ? null : clients.get(mac.value());
+                MacAddress mac = table.at(members.get(i).ip().value());
+                ServeClient c = mac == null ? null : table.get(mac);
                 ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
                 // A join after the one it follows (transfers in the order they started, members in the order they
                 // joined): an earlier one is no joining again, and taking it went back and forth between two, saying
@@ -213,7 +236,7 @@ final class ServeClients {
                 }
             }
         }
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             for (ServeTransfer t : c.transfers) {
                 if (t.multicast != null && t.endAt < 0) {
                     ServeMulticast.follow(now, t, c.sentError, what -> line(now, "tftp ", c, what));
@@ -301,10 +324,10 @@ final class ServeClients {
         return !running && now - Math.max(lastRequestAt, idleSince) >= quietNanos;
     }
 
-    /** Returns the clients whose main transfer is over, and not given up on. */
+    /** Returns the clients whose main transfer is over, and not given up on (those dropped from the table too). */
     int finished() {
-        int n = 0;
-        for (ServeClient c : clients.values()) {
+        int n = (int) table.unlisted().finished();
+        for (ServeClient c : table.listed()) {
             n += c.finished() ? 1 : 0;
         }
         return n;
@@ -312,24 +335,26 @@ final class ServeClients {
 
     /** Returns the clients the server gave up on: they fell silent or went away mid-transfer; not {@link #finished}. */
     int givenUp() {
-        int n = 0;
-        for (ServeClient c : clients.values()) {
+        int n = (int) table.unlisted().givenUp();
+        for (ServeClient c : table.listed()) {
             n += c.givenUp() ? 1 : 0;
         }
         return n;
     }
 
-    /** Returns the clients, in the order they first spoke. */
+    /** Returns the clients listed, in the order they first spoke. */
     List<ServeClient> clients() {
-        return List.copyOf(clients.values());
+        return List.copyOf(table.listed());
     }
 
     /** Prints one line per client (address, how, its main file: bytes, result, time, retransmissions), one more per other file. */
     void summary(PrintStream out, long now) {
         int gone = givenUp();
-        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished"
+        ServeClientTable.Unlisted u = table.unlisted();
+        long all = table.listed().size() + u.clients();
+        out.println(all + (all == 1 ? " client" : " clients") + ", " + finished() + " finished"
                 + (gone == 0 ? "" : ", " + gone + " given up"));
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             ServeTransfer main = c.main();
             String why = c.address == null ? noAddressBecause.apply(c.mac) : null;
             StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
@@ -348,9 +373,17 @@ final class ServeClients {
                 }
             }
         }
+        if (u.clients() > 0) {
+            out.println(u.line(table.limit()));
+        }
         for (TftpMulticastSession m : multicast) {
             out.println(Shown.text(ServeMulticast.summary(m))); // the file name a client asked for
         }
+    }
+
+    /** Returns what the clients dropped from the table had done: see README ({@code unlisted}). */
+    Json unlistedJson() {
+        return table.unlisted().json();
     }
 
     /** Returns one JSON object per multicast transfer, in the order they started: see README. */
@@ -365,7 +398,7 @@ final class ServeClients {
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             ServeTransfer main = c.main();
             Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
                     .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
