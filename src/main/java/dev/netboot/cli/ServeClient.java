@@ -3,9 +3,11 @@ package dev.netboot.cli;
 import dev.netboot.emulator.TftpMulticastSession;
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -88,5 +90,52 @@ final class ServeClient {
     boolean givenUp() {
         ServeTransfer m = main();
         return m != null && m.givenUp();
+    }
+
+    /**
+     * Prints the client's summary line (address and how it was given, or {@code why} it has none when known, DHCP messages,
+     * its main transfer) and one line more per other file it asked for.
+     */
+    void summary(PrintStream out, long now, String why) {
+        ServeTransfer main = main();
+        StringBuilder b = new StringBuilder("  ").append(mac).append("  ")
+                .append(address != null ? address + " (" + how + ")" : why != null ? "no address (" + why + ")" : "no address")
+                .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", dhcpRequests, dhcpReplies));
+        if (main == null) {
+            b.append(", no transfer");
+        } else {
+            b.append(", ");
+            main.describe(b, now);
+        }
+        out.println(Shown.text(b.toString())); // the file names clients asked for
+        for (ServeTransfer t : transfers) {
+            if (t != main) {
+                out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
+            }
+        }
+    }
+
+    /** Returns the client as {@code --json}'s {@code clients} lists it: see README, "A chaos boot server for real boards". */
+    Json json(long now) {
+        ServeTransfer main = main();
+        Json j = Json.object().put("mac", mac.toString()).put("address", address == null ? null : address.toString())
+                .put("how", how).put("dhcpRequests", dhcpRequests).put("dhcpReplies", dhcpReplies)
+                .put("file", main == null ? null : main.file);
+        j.put("refused", main == null ? null : main.refused);
+        if (main == null || !main.seen()) {
+            j.put("transfer", (String) null);
+        } else {
+            j.put("transfer", main.json(now));
+        }
+        List<String> later = new ArrayList<>();
+        List<Json> all = new ArrayList<>();
+        for (ServeTransfer t : transfers) {
+            if (t != main) {
+                later.add(t.file);
+            }
+            Json one = Json.object().put("file", t.file).put("refused", t.refused);
+            all.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
+        }
+        return j.putArray("later", later).putArray("transfers", all);
     }
 }

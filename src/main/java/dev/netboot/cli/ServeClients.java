@@ -10,8 +10,10 @@ import dev.netboot.wire.MacAddress;
 import dev.netboot.wire.TftpWire;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code netboot serve}'s view of its clients, one per MAC address, in the order they first spoke: what they
@@ -32,7 +34,8 @@ final class ServeClients {
     private final ServeClientTable table;
     private int sessionsSeen;
     private final ServeSessions seen = new ServeSessions();
-    private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
+    // By session index, while the session runs: the transfer it is of, or null (a client serve does not list).
+    private final Map<Integer, ServeTransfer> owners = new HashMap<>();
     private long lastRequestAt = -1;
     private boolean running;
     private long idleSince = -1; // when the last transfer running ended; -1 while one runs
@@ -61,7 +64,7 @@ final class ServeClients {
     private void dropped(ServeClient c) {
         for (ServeTransfer t : c.transfers) {
             for (int i : t.sessions) {
-                owners.set(i, DROPPED);
+                owners.replace(i, DROPPED);
                 seen.forget(i);
             }
         }
@@ -201,15 +204,17 @@ final class ServeClients {
                 t = c.ask(s.file(), now);
                 line(now, "tftp ", c, "RRQ " + s.file() + " again");
             }
-            owners.add(t);
+            owners.put(sessionsSeen, t);
             if (t != null) {
                 t.add(sessionsSeen, now, all);
                 for (int f = t.fold(all); f >= 0; f = t.fold(all)) {
-                    owners.set(f, DROPPED);
+                    owners.replace(f, DROPPED);
                     seen.forget(f);
                 }
                 t.refused = null;
                 t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
+            } else {
+                seen.forget(sessionsSeen); // no client listed holds it: its figures go once it ends
             }
         }
         for (ServeClient c : table.listed()) {
@@ -252,6 +257,9 @@ final class ServeClients {
             ServeTransfer t = owners.get(i);
             running |= t == null || t.endAt < 0;
         }
+        for (int i : seen.ended()) {
+            owners.remove(i);
+        }
         for (TftpMulticastSession m : multicast) {
             running |= !m.ended();
         }
@@ -278,7 +286,7 @@ final class ServeClients {
             int beside = all.get(t.sessions.get(k - 1)).clientPort();
             ServeTransfer own = t.split(k);
             for (int s : own.sessions) {
-                owners.set(s, own);
+                owners.replace(s, own);
             }
             int at = i + 1;
             while (at < c.transfers.size() && c.transfers.get(at).requestAt <= own.requestAt) {
@@ -355,23 +363,7 @@ final class ServeClients {
         out.println(all + (all == 1 ? " client" : " clients") + ", " + finished() + " finished"
                 + (gone == 0 ? "" : ", " + gone + " given up"));
         for (ServeClient c : table.listed()) {
-            ServeTransfer main = c.main();
-            String why = c.address == null ? noAddressBecause.apply(c.mac) : null;
-            StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
-                    .append(c.address != null ? c.address + " (" + c.how + ")" : why != null ? "no address (" + why + ")" : "no address")
-                    .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
-            if (main == null) {
-                b.append(", no transfer");
-            } else {
-                b.append(", ");
-                main.describe(b, now);
-            }
-            out.println(Shown.text(b.toString())); // the file names clients asked for
-            for (ServeTransfer t : c.transfers) {
-                if (t != main) {
-                    out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
-                }
-            }
+            c.summary(out, now, c.address == null ? noAddressBecause.apply(c.mac) : null);
         }
         if (u.clients() > 0) {
             out.println(u.line(table.limit()));
@@ -399,26 +391,7 @@ final class ServeClients {
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
         for (ServeClient c : table.listed()) {
-            ServeTransfer main = c.main();
-            Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
-                    .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
-                    .put("file", main == null ? null : main.file);
-            j.put("refused", main == null ? null : main.refused);
-            if (main == null || !main.seen()) {
-                j.put("transfer", (String) null);
-            } else {
-                j.put("transfer", main.json(now));
-            }
-            List<String> later = new ArrayList<>();
-            List<Json> transfers = new ArrayList<>();
-            for (ServeTransfer t : c.transfers) {
-                if (t != main) {
-                    later.add(t.file);
-                }
-                Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
-            }
-            all.add(j.putArray("later", later).putArray("transfers", transfers));
+            all.add(c.json(now));
         }
         return all;
     }

@@ -68,6 +68,7 @@ class ServeSessionsTest {
         all = seen.refresh(servers.tftp());
         assertEquals(TftpSession.End.CLIENT_ERROR, all.getFirst().end());
         assertEquals(List.of(), seen.live());
+        assertEquals(List.of(0), seen.ended(), "seen to end at this look");
         // A second request: a session of its own, index 1, running; the first keeps what it ended with.
         int tid2 = send(udp(40001, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()))).getFirst();
         all = seen.refresh(servers.tftp());
