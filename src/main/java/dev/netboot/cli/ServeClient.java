@@ -26,6 +26,7 @@ final class ServeClient {
     String sentError; // the last ERROR the client sent
     final Set<Integer> errorsSaid = new HashSet<>(); // the codes of the server's ERRORs to it already said on a line
     boolean malformedSaid; // a DHCP/BOOTP message of its that did not parse was said
+    int filesNotListed; // transfers folded away (fold): the earliest over, past FILES
     final List<Integer> ips = new ArrayList<>(1); // the addresses it is known at ({@link ServeClientTable#at})
 
     ServeClient(MacAddress mac, long firstSeen) {
@@ -38,6 +39,30 @@ final class ServeClient {
         asked = new ServeTransfer(file, now);
         transfers.add(asked);
         return asked;
+    }
+
+    /** The transfers a client keeps one by one; past them the earliest over is folded into a count ({@link #fold}). */
+    static final int FILES = 64;
+
+    /**
+     * Past {@link #FILES} transfers, takes the earliest one that is over (or never started) and is neither the main one nor
+     * the one asked for last out of the list, counts it, and returns it (the caller lets go of its sessions); else null.
+     * A host asking for name after name (a TFTP scanner guessing file names) kept a transfer for each.
+     */
+    ServeTransfer fold() {
+        if (transfers.size() <= FILES) {
+            return null;
+        }
+        ServeTransfer main = main();
+        for (int i = 0; i < transfers.size(); i++) {
+            ServeTransfer t = transfers.get(i);
+            if (t != main && t != asked && (t.endAt >= 0 || !t.started())) {
+                transfers.remove(i);
+                filesNotListed++;
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Returns the transfer of {@code file} asked for last, or null. */
@@ -113,6 +138,10 @@ final class ServeClient {
                 out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
             }
         }
+        if (filesNotListed > 0) {
+            out.println("    and " + filesNotListed + " more " + (filesNotListed == 1 ? "file" : "files") + " asked for, not listed (a client's "
+                    + FILES + " listed)");
+        }
     }
 
     /** Returns the client as {@code --json}'s {@code clients} lists it: see README, "A chaos boot server for real boards". */
@@ -136,6 +165,6 @@ final class ServeClient {
             Json one = Json.object().put("file", t.file).put("refused", t.refused);
             all.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
         }
-        return j.putArray("later", later).putArray("transfers", all);
+        return j.putArray("later", later).putArray("transfers", all).put("notListed", filesNotListed);
     }
 }

@@ -63,11 +63,24 @@ final class ServeClients {
     /** A client dropped from the table: its sessions' figures are let go, and they count as over. */
     private void dropped(ServeClient c) {
         for (ServeTransfer t : c.transfers) {
-            for (int i : t.sessions) {
-                owners.replace(i, DROPPED);
-                seen.forget(i);
-            }
+            letGo(t);
         }
+    }
+
+    private void letGo(ServeTransfer t) {
+        for (int i : t.sessions) {
+            owners.replace(i, DROPPED);
+            seen.forget(i);
+        }
+    }
+
+    /** Starts {@code c}'s transfer of {@code file}, asked for at {@code now}; one past its list's length folds an earlier away. */
+    private ServeTransfer ask(ServeClient c, String file, long now) {
+        ServeTransfer t = c.ask(file, now);
+        for (ServeTransfer gone = c.fold(); gone != null; gone = c.fold()) {
+            letGo(gone);
+        }
+        return t;
     }
 
     /**
@@ -139,7 +152,7 @@ final class ServeClients {
                 if (t == null || t.served()) {
                     // A file served and asked for again is a transfer of its own (a board booted again, or in a loop).
                     boolean again = t != null;
-                    t = c.ask(w.file(), now);
+                    t = ask(c, w.file(), now);
                     line(now, "tftp ", c, w.label() + (again ? " again" : ""));
                 } else if (t.endAt >= 0) {
                     line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
@@ -201,7 +214,7 @@ final class ServeClients {
                 if (t.endAt < 0) {
                     follow(now, c, t, all);
                 }
-                t = c.ask(s.file(), now);
+                t = ask(c, s.file(), now);
                 line(now, "tftp ", c, "RRQ " + s.file() + " again");
             }
             owners.put(sessionsSeen, t);

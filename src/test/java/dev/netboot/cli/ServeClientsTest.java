@@ -582,4 +582,24 @@ class ServeClientsTest {
         assertEquals(2, u.get("dhcpRequests").asInt());
         assertEquals(0, u.get("addressed").asInt());
     }
+
+    /**
+     * A host that asks for name after name (a TFTP scanner guessing file names), each refused with ERROR 1: serve lists
+     * its last 64 requests (ServeClient.FILES) and counts the earlier ones, so the record of one host stays bounded.
+     */
+    @Test
+    void aHostAskingForNameAfterNameHasItsLast64Listed() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            wire(1_000_000_000L + i, CLIENT_MAC, CLIENT, 40000 + i, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("guess" + i, "octet", List.of()));
+            wire(1_000_100_000L + i, SERVER_MAC, SERVER, 50000 + i, CLIENT_MAC, CLIENT, 40000 + i, new TftpPacket.Error(1, "File not found"));
+        }
+        List<String> lines = summary().lines().toList();
+        assertEquals(1 + 1 + 63 + 1, lines.size(), lines.toString());
+        assertTrue(lines.get(1).contains("asked for guess99, no transfer started: refused with ERROR 1"), lines.get(1));
+        assertTrue(lines.get(2).contains("then asked for guess36,"), lines.get(2));
+        assertEquals("    and 36 more files asked for, not listed (a client's 64 listed)", lines.getLast());
+        JsonNode c = new ObjectMapper().readTree(clients.json(5_000_000_000L).getFirst().toString());
+        assertEquals(36, c.get("notListed").asInt());
+        assertEquals(64, c.get("transfers").size());
+    }
 }
