@@ -11,7 +11,6 @@ import dev.netboot.wire.TftpWire;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,20 +31,56 @@ import java.util.Map;
 final class ServeClients {
     private final PrintStream err;
     private final MacAddress server;
-    private final Map<Long, ServeClient> clients = new LinkedHashMap<>();
-    private final Map<Integer, MacAddress> byIp = new HashMap<>();
+    private final ServeClientTable table;
     private int sessionsSeen;
     private final ServeSessions seen = new ServeSessions();
-    private final List<ServeTransfer> owners = new ArrayList<>(); // by session index: the transfer it is of, or null
+    // By session index, while the session runs: the transfer it is of, or null (a client serve does not list).
+    private final Map<Integer, ServeTransfer> owners = new HashMap<>();
     private long lastRequestAt = -1;
     private boolean running;
     private long idleSince = -1; // when the last transfer running ended; -1 while one runs
     private List<TftpMulticastSession> multicast = List.of();
     private java.util.function.Function<MacAddress, String> noAddressBecause = _ -> null;
 
+    // A transfer of a client dropped from the table: over, for the sessions it ran that still retry into silence.
+    private static final ServeTransfer DROPPED = new ServeTransfer("", 0);
+
+    static {
+        DROPPED.endAt = 0;
+    }
+
     ServeClients(PrintStream err, MacAddress server) {
+        this(err, server, ServeClientTable.DEFAULT_LIMIT);
+    }
+
+    /** Lists at most {@code limit} clients one by one ({@link ServeClientTable}). */
+    ServeClients(PrintStream err, MacAddress server, int limit) {
         this.err = err;
         this.server = server;
+        this.table = new ServeClientTable(limit, this::dropped);
+    }
+
+    /** A client dropped from the table: its sessions' figures are let go, and they count as over. */
+    private void dropped(ServeClient c) {
+        for (ServeTransfer t : c.transfers) {
+            letGo(t);
+        }
+    }
+
+    private void letGo(ServeTransfer t) {
+        for (int i : t.sessions) {
+            owners.replace(i, DROPPED);
+            seen.forget(i);
+        }
+    }
+
+    /** Starts {@code c}'s transfer of {@code file}, asked for at {@code now}; one past its list's length folds an earlier away. */
+    private ServeTransfer ask(ServeClient c, String file, long now) {
+        ServeTransfer t = c.ask(file, now);
+        for (ServeTransfer gone = c.fold(); gone != null; gone = c.fold()) {
+            letGo(gone);
+        }
+        return t;
     }
 
     /**
@@ -58,13 +93,13 @@ final class ServeClients {
     }
 
     private ServeClient client(MacAddress mac, long now) {
-        return clients.computeIfAbsent(mac.value(), _ -> new ServeClient(mac, now));
+        return table.client(mac, now, ServeClient::running);
     }
 
     /** Returns the client at IPv4 address {@code ip} (one leased to, or that asked for a file), else at {@code mac}, or null. */
     private ServeClient clientAt(MacAddress mac, int ip) {
-        MacAddress known = byIp.get(ip);
-        return clients.get((known != null ? known : mac).value());
+        MacAddress known = table.at(ip);
+        return table.get(known != null ? known : mac);
     }
 
     /** Reads one frame on the wire (as sent, before any fault) at {@code now}. */
@@ -81,7 +116,7 @@ final class ServeClients {
                         // RFC 2131 section 4.4.1: the client found its address in use (an ARP reply) and does not use it;
                         // the server keeps the address out of its offers. Until another DHCPACK the client has none.
                         line(now, "dhcp ", c, "DHCPDECLINE " + c.address);
-                        byIp.remove(c.address.value(), c.mac);
+                        table.forgetAt(c.address.value(), c);
                         c.address = null;
                         c.how = "none";
                     }
@@ -95,7 +130,7 @@ final class ServeClients {
                     if (binding && w.yiaddr() != 0 && !new Ipv4Address(w.yiaddr()).equals(c.address)) {
                         c.address = new Ipv4Address(w.yiaddr());
                         c.how = w.label().equals("BOOTREPLY") ? "bootp" : "dhcp";
-                        byIp.put(w.yiaddr(), c.mac);
+                        table.knowAt(w.yiaddr(), c);
                         line(now, "dhcp ", c, w.label() + " " + c.address);
                     } else if (w.label().equals("DHCPNAK")) {
                         line(now, "dhcp ", c, "DHCPNAK");
@@ -106,9 +141,9 @@ final class ServeClients {
                 lastRequestAt = now;
                 // A client the DHCP server leased to is known by its address: behind a relay agent its frames come
                 // from the router's MAC.
-                MacAddress leased = byIp.get(w.srcIp());
+                MacAddress leased = table.at(w.srcIp());
                 ServeClient c = client(leased != null ? leased : w.src(), now);
-                byIp.putIfAbsent(w.srcIp(), c.mac);
+                table.knowAtIfNone(w.srcIp(), c);
                 if (c.address == null) {
                     c.address = new Ipv4Address(w.srcIp());
                     c.how = "static";
@@ -117,7 +152,7 @@ final class ServeClients {
                 if (t == null || t.served()) {
                     // A file served and asked for again is a transfer of its own (a board booted again, or in a loop).
                     boolean again = t != null;
-                    t = c.ask(w.file(), now);
+                    t = ask(c, w.file(), now);
                     line(now, "tftp ", c, w.label() + (again ? " again" : ""));
                 } else if (t.endAt >= 0) {
                     line(now, "tftp ", c, w.label() + " again"); // after its transfer ended: a new request, said as the first was
@@ -169,8 +204,8 @@ final class ServeClients {
         List<TftpSession.Stats> all = seen.refresh(tftp);
         for (; sessionsSeen < all.size(); sessionsSeen++) {
             TftpSession.Stats s = all.get(sessionsSeen);
-            MacAddress mac = byIp.get(s.client().value());
-            ServeClient c = mac == null ? null : clients.get(mac.value());
+            MacAddress mac = table.at(s.client().value());
+            ServeClient c = mac == null ? null : table.get(mac);
             ServeTransfer t = c == null ? null : c.current(s.file());
             if (t != null && t.completed(all)) {
                 // A request from a new transfer ID after the file was sent whole: another transfer (RFC 1350 section 4),
@@ -179,17 +214,23 @@ final class ServeClients {
                 if (t.endAt < 0) {
                     follow(now, c, t, all);
                 }
-                t = c.ask(s.file(), now);
+                t = ask(c, s.file(), now);
                 line(now, "tftp ", c, "RRQ " + s.file() + " again");
             }
-            owners.add(t);
+            owners.put(sessionsSeen, t);
             if (t != null) {
                 t.add(sessionsSeen, now, all);
+                for (int f = t.fold(all); f >= 0; f = t.fold(all)) {
+                    owners.replace(f, DROPPED);
+                    seen.forget(f);
+                }
                 t.refused = null;
                 t.reopen(); // a client that was given up on, or failed, asks again: over once this one is
+            } else {
+                seen.forget(sessionsSeen); // no client listed holds it: its figures go once it ends
             }
         }
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             split(now, c, all);
         }
         multicast = tftp.multicastSessions();
@@ -197,8 +238,8 @@ final class ServeClients {
             TftpMulticastSession m = multicast.get(mi);
             List<MulticastMember> members = m.members();
             for (int i = 0; i < members.size(); i++) {
-                MacAddress mac = byIp.get(members.get(i).ip().value());
-                ServeClient c = mac == null ? null : clients.get(mac.value());
+                MacAddress mac = table.at(members.get(i).ip().value());
+                ServeClient c = mac == null ? null : table.get(mac);
                 ServeTransfer t = c == null || c.holds(m, i) ? null : c.current(m.stats().file());
                 // A join after the one it follows (transfers in the order they started, members in the order they
                 // joined): an earlier one is no joining again, and taking it went back and forth between two, saying
@@ -213,7 +254,7 @@ final class ServeClients {
                 }
             }
         }
-        for (ServeClient c : clients.values()) {
+        for (ServeClient c : table.listed()) {
             for (ServeTransfer t : c.transfers) {
                 if (t.multicast != null && t.endAt < 0) {
                     ServeMulticast.follow(now, t, c.sentError, what -> line(now, "tftp ", c, what));
@@ -228,6 +269,9 @@ final class ServeClients {
             // (busybox killed and run again asks from a new port; the old session retries into silence until it gives up).
             ServeTransfer t = owners.get(i);
             running |= t == null || t.endAt < 0;
+        }
+        for (int i : seen.ended()) {
+            owners.remove(i);
         }
         for (TftpMulticastSession m : multicast) {
             running |= !m.ended();
@@ -255,7 +299,7 @@ final class ServeClients {
             int beside = all.get(t.sessions.get(k - 1)).clientPort();
             ServeTransfer own = t.split(k);
             for (int s : own.sessions) {
-                owners.set(s, own);
+                owners.replace(s, own);
             }
             int at = i + 1;
             while (at < c.transfers.size() && c.transfers.get(at).requestAt <= own.requestAt) {
@@ -301,10 +345,10 @@ final class ServeClients {
         return !running && now - Math.max(lastRequestAt, idleSince) >= quietNanos;
     }
 
-    /** Returns the clients whose main transfer is over, and not given up on. */
+    /** Returns the clients whose main transfer is over, and not given up on (those dropped from the table too). */
     int finished() {
-        int n = 0;
-        for (ServeClient c : clients.values()) {
+        int n = (int) table.unlisted().finished();
+        for (ServeClient c : table.listed()) {
             n += c.finished() ? 1 : 0;
         }
         return n;
@@ -312,45 +356,39 @@ final class ServeClients {
 
     /** Returns the clients the server gave up on: they fell silent or went away mid-transfer; not {@link #finished}. */
     int givenUp() {
-        int n = 0;
-        for (ServeClient c : clients.values()) {
+        int n = (int) table.unlisted().givenUp();
+        for (ServeClient c : table.listed()) {
             n += c.givenUp() ? 1 : 0;
         }
         return n;
     }
 
-    /** Returns the clients, in the order they first spoke. */
+    /** Returns the clients listed, in the order they first spoke. */
     List<ServeClient> clients() {
-        return List.copyOf(clients.values());
+        return List.copyOf(table.listed());
     }
 
     /** Prints one line per client (address, how, its main file: bytes, result, time, retransmissions), one more per other file. */
     void summary(PrintStream out, long now) {
         int gone = givenUp();
-        out.println(clients.size() + (clients.size() == 1 ? " client" : " clients") + ", " + finished() + " finished"
+        ServeClientTable.Unlisted u = table.unlisted();
+        long all = table.listed().size() + u.clients();
+        out.println(all + (all == 1 ? " client" : " clients") + ", " + finished() + " finished"
                 + (gone == 0 ? "" : ", " + gone + " given up"));
-        for (ServeClient c : clients.values()) {
-            ServeTransfer main = c.main();
-            String why = c.address == null ? noAddressBecause.apply(c.mac) : null;
-            StringBuilder b = new StringBuilder("  ").append(c.mac).append("  ")
-                    .append(c.address != null ? c.address + " (" + c.how + ")" : why != null ? "no address (" + why + ")" : "no address")
-                    .append(String.format(Locale.ROOT, ", %d DHCP/BOOTP requests, %d replies", c.dhcpRequests, c.dhcpReplies));
-            if (main == null) {
-                b.append(", no transfer");
-            } else {
-                b.append(", ");
-                main.describe(b, now);
-            }
-            out.println(Shown.text(b.toString())); // the file names clients asked for
-            for (ServeTransfer t : c.transfers) {
-                if (t != main) {
-                    out.println(Shown.text(t.describe(new StringBuilder("    then "), now).toString()));
-                }
-            }
+        for (ServeClient c : table.listed()) {
+            c.summary(out, now, c.address == null ? noAddressBecause.apply(c.mac) : null);
+        }
+        if (u.clients() > 0) {
+            out.println(u.line(table.limit()));
         }
         for (TftpMulticastSession m : multicast) {
             out.println(Shown.text(ServeMulticast.summary(m))); // the file name a client asked for
         }
+    }
+
+    /** Returns what the clients dropped from the table had done: see README ({@code unlisted}). */
+    Json unlistedJson() {
+        return table.unlisted().json();
     }
 
     /** Returns one JSON object per multicast transfer, in the order they started: see README. */
@@ -365,27 +403,8 @@ final class ServeClients {
     /** Returns one JSON object per client, the summary's fields: see README, "A chaos boot server for real boards". */
     List<Json> json(long now) {
         List<Json> all = new ArrayList<>();
-        for (ServeClient c : clients.values()) {
-            ServeTransfer main = c.main();
-            Json j = Json.object().put("mac", c.mac.toString()).put("address", c.address == null ? null : c.address.toString())
-                    .put("how", c.how).put("dhcpRequests", c.dhcpRequests).put("dhcpReplies", c.dhcpReplies)
-                    .put("file", main == null ? null : main.file);
-            j.put("refused", main == null ? null : main.refused);
-            if (main == null || !main.seen()) {
-                j.put("transfer", (String) null);
-            } else {
-                j.put("transfer", main.json(now));
-            }
-            List<String> later = new ArrayList<>();
-            List<Json> transfers = new ArrayList<>();
-            for (ServeTransfer t : c.transfers) {
-                if (t != main) {
-                    later.add(t.file);
-                }
-                Json one = Json.object().put("file", t.file).put("refused", t.refused);
-                transfers.add(!t.seen() ? one.put("transfer", (String) null) : one.put("transfer", t.json(now)));
-            }
-            all.add(j.putArray("later", later).putArray("transfers", transfers));
+        for (ServeClient c : table.listed()) {
+            all.add(c.json(now));
         }
         return all;
     }

@@ -248,6 +248,9 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 });
         WireServers servers = WireServers.start(chaos, raw.macAddress(), sc);
+        if (servers.dhcp() != null) {
+            servers.dhcp().bound(ServeClientTable.DEFAULT_LIMIT); // a flood from random MACs holds no address away from a board
+        }
         watch.noAddressBecause(servers.dhcp() != null ? noAddressBecause(servers.dhcp()::refusedForPool, servers.dhcp()::unknownRelay)
                 : noAddressBecause(servers.bootp()::refusedForPool, servers.bootp()::unknownRelay));
         try (Closing _ = servers.tftp()::closeFiles) { // the files opened from --root
@@ -316,6 +319,7 @@ final class ServeCommand implements Callable<Integer> {
                                 .put("corrupt", f.corrupt()).put("jitterSeconds", f.jitterNanos() / 1e9)
                                 .put("latencySeconds", f.latencyNanos() / 1e9))
                         .put("finished", watch.finished()).put("givenUp", watch.givenUp()).putArray("clients", watch.json(now))
+                        .put("unlisted", watch.unlistedJson())
                         .putArray("multicast", watch.multicastJson())
                         .put("wire", Json.object().put("lost", chaos.lost()).put("duplicated", chaos.duplicated())
                                 .put("corrupted", chaos.corrupted()).put("delayed", chaos.delayed()).put("reordered", chaos.reordered())));

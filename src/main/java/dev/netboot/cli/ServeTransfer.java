@@ -20,6 +20,9 @@ final class ServeTransfer {
     // earlier session (with thousands of requests for one file from one host, a flood, those were N^2 / 2, and the
     // check on every poll as many).
     private final List<Long> ackedBefore = new ArrayList<>();
+    // Requests folded away (fold): ended ones, not served, asked before those kept. A flood of requests for one file from
+    // one host kept a session's figures for each (about 240 bytes), for as long as serve ran.
+    private int folded;
     int quarter;
     long endAt = -1;
     TftpSession.Stats last;
@@ -58,6 +61,32 @@ final class ServeTransfer {
         ackedBefore.add(sessions.isEmpty() ? 0 : all.get(sessions.getLast()).blocksAcked());
         sessions.add(index);
         sessionSeenAt.add(now);
+    }
+
+    /** The sessions a transfer keeps before it folds ended ones away ({@link #fold}). */
+    static final int KEPT = 64;
+
+    /**
+     * Past {@link #KEPT} sessions, folds away the first when it ended without sending the file, and returns its index
+     * among the server's sessions (the caller lets go of its figures); else returns -1. Such a session can tell nothing
+     * more: not how the transfer went ({@link #best} takes a complete, running or the newest session), nor that it ran
+     * beside the one after it ({@link #besideFrom}: it acknowledges nothing more); it stays counted among the requests,
+     * before any that may yet be served ({@link #served}).
+     */
+    int fold(List<TftpSession.Stats> all) {
+        if (sessions.size() <= KEPT) {
+            return -1;
+        }
+        TftpSession.Stats first = all.get(sessions.getFirst());
+        if (first.end() == null || first.end() == TftpSession.End.COMPLETE) {
+            return -1;
+        }
+        int index = sessions.removeFirst();
+        sessionSeenAt.removeFirst();
+        ackedBefore.removeFirst();
+        ackedBefore.set(0, 0L); // the first has none before it
+        folded++;
+        return index;
     }
 
     /**
@@ -101,8 +130,8 @@ final class ServeTransfer {
      */
     String served(List<TftpSession.Stats> all, long now) {
         int k = completedAt(all);
-        return k < 0 || sessions.size() == 1 ? "" : String.format(Locale.ROOT, " (asked %d times: request %d was served, in %.3f s)",
-                sessions.size(), k + 1, (now - sessionSeenAt.get(k)) / 1e9);
+        return k < 0 || sessions.size() + folded == 1 ? "" : String.format(Locale.ROOT, " (asked %d times: request %d was served, in %.3f s)",
+                sessions.size() + folded, k + 1 + folded, (now - sessionSeenAt.get(k)) / 1e9);
     }
 
     /** Returns whether one of its sessions sent the whole file, its last block acknowledged. */

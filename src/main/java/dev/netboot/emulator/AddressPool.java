@@ -23,6 +23,14 @@ import java.util.Map;
  * ROM that sends none, then the iPXE or the system it loads that sends one, are one machine and keep one address,
  * which then belongs to the identifier. Static addresses belong to a hardware address, as dnsmasq's
  * {@code dhcp-host} and ISC dhcpd's {@code hardware ethernet} do.
+ *
+ * <p>A pool on a real LAN ({@link #yieldOffers}, {@code netboot serve}) holds a bounded record under a flood from
+ * random MACs: an offer or lease that ran out is forgotten once its address goes to another client (as ISC dhcpd keeps
+ * one lease per address), and an offer holds its address only while the pool has free ones: RFC 2131 section 3.1
+ * ("Servers need not reserve the offered network address"). With none free, a DHCPDISCOVER is offered the address
+ * offered longest ago (that offer is forgotten), and a DHCPREQUEST may lease an address offered to another client (the
+ * first to ask has it, as with dnsmasq and Kea, which keep no record of an offer): a flood of DHCPDISCOVERs can then no
+ * longer hold every address away from a client that asks for one.
  */
 final class AddressPool {
     /** How long an offered address is held for the client it was offered to. */
@@ -66,6 +74,10 @@ final class AddressPool {
     // Who holds each address (keys of bindings by address) and whose static it is: a pool of thousands answers in O(1).
     private final Map<Ipv4Address, List<Object>> holders = new HashMap<>();
     private final Map<Ipv4Address, List<MacAddress>> staticOwners = new HashMap<>();
+    private boolean yielding; // yieldOffers
+    // With yielding: the addresses held by an offer (no lease), and whose, the one offered longest ago first. May hold
+    // entries no longer true (the offer became a lease, ran out or was withdrawn): passed over and dropped when met.
+    private final LinkedHashMap<Ipv4Address, Object> offered = new LinkedHashMap<>();
 
     /** A pool of {@code first..last} (both {@link Ipv4Address#ANY}: statics only). */
     AddressPool(Ipv4Address first, Ipv4Address last, Map<MacAddress, Ipv4Address> statics) {
@@ -75,6 +87,14 @@ final class AddressPool {
         for (Map.Entry<MacAddress, Ipv4Address> e : this.statics.entrySet()) {
             staticOwners.computeIfAbsent(e.getValue(), k -> new ArrayList<>(1)).add(e.getKey());
         }
+    }
+
+    /**
+     * Makes this pool a real LAN's (see the class comment): expired bindings forgotten once their address goes to
+     * another client, and offers yielding their address when the pool has no free one.
+     */
+    void yieldOffers() {
+        yielding = true;
     }
 
     /**
@@ -96,7 +116,7 @@ final class AddressPool {
         return id != null ? id : client.chaddr();
     }
 
-    private void bind(Client client, Binding b) {
+    private void bind(Client client, Binding b, long now) {
         Object key = key(client);
         if (client.id() != null && !key.equals(client.id())) {
             unbind(key); // a binding made without an identifier now belongs to it
@@ -114,6 +134,19 @@ final class AddressPool {
                 idAt.remove(old.chaddr(), id); // the identifier moved to another NIC
             }
             idAt.put(b.chaddr(), id);
+        }
+        if (yielding) {
+            // Whoever else held the address on a binding that ran out, or on an offer it now yields, no longer does.
+            for (Object k : List.copyOf(holders.getOrDefault(b.address(), List.of()))) {
+                Binding other = bindings.get(k);
+                if (!k.equals(key) && (now >= other.expiresAt() || !other.committed())) {
+                    unbind(k);
+                }
+            }
+            offered.remove(b.address());
+            if (!b.committed()) {
+                offered.put(b.address(), key);
+            }
         }
     }
 
@@ -170,12 +203,29 @@ final class AddressPool {
         boolean asked = requested != null && inPool(requested) && usable(requested, key, client.chaddr(), now);
         Ipv4Address a = running ? b.address() : fixed != null ? fixed : current ? b.address() : asked ? requested
                 : lowestFree(key, client.chaddr(), now);
+        if (a == null && yielding) {
+            a = offeredLongestAgo(key, client.chaddr(), now);
+        }
         if (a == null) {
             return null;
         }
         boolean leased = b != null && b.committed() && b.address().equals(a);
-        bind(client, new Binding(client.chaddr(), a, leased ? b.expiresAt() : now + OFFER_HOLD, leased));
+        bind(client, new Binding(client.chaddr(), a, leased ? b.expiresAt() : now + OFFER_HOLD, leased), now);
         return a;
+    }
+
+    /** Returns the pool address offered longest ago to a client other than {@code key}'s and held by that offer only, or null. */
+    private Ipv4Address offeredLongestAgo(Object key, MacAddress chaddr, long now) {
+        for (var it = offered.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Ipv4Address, Object> e = it.next();
+            Binding b = bindings.get(e.getValue());
+            if (b == null || b.committed() || !b.address().equals(e.getKey()) || now >= b.expiresAt()) {
+                it.remove(); // no longer an offer: a lease now, ran out, or withdrawn
+            } else if (!e.getValue().equals(key) && inPool(e.getKey()) && usable(e.getKey(), key, chaddr, now, false)) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /**
@@ -187,10 +237,10 @@ final class AddressPool {
         Object key = key(client);
         Binding b = bindings.get(key);
         boolean mine = (b != null && b.address().equals(a) && now < b.expiresAt()) || a.equals(statics.get(client.chaddr()));
-        if (!mine && !(inPool(a) && usable(a, key, client.chaddr(), now))) {
+        if (!mine && !(inPool(a) && usable(a, key, client.chaddr(), now, !yielding))) {
             return false;
         }
-        bind(client, new Binding(client.chaddr(), a, until, true));
+        bind(client, new Binding(client.chaddr(), a, until, true), now);
         return true;
     }
 
@@ -253,6 +303,11 @@ final class AddressPool {
      * other hardware address's static, nobody else's offer or lease.
      */
     private boolean usable(Ipv4Address a, Object key, MacAddress chaddr, long now) {
+        return usable(a, key, chaddr, now, true);
+    }
+
+    /** As {@link #usable(Ipv4Address, Object, MacAddress, long)}; another client's offer counts only when {@code offersHold}. */
+    private boolean usable(Ipv4Address a, Object key, MacAddress chaddr, long now, boolean offersHold) {
         Long until = declined.get(a);
         if (until != null && now < until) {
             return false;
@@ -265,12 +320,23 @@ final class AddressPool {
         List<Object> l = holders.get(a);
         if (l != null) {
             for (Object k : l) {
-                if (!k.equals(key) && now < bindings.get(k).expiresAt()) {
+                Binding b = bindings.get(k);
+                if (!k.equals(key) && now < b.expiresAt() && (offersHold || b.committed())) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /** Returns how many clients' offers and leases, current or lapsed, the pool holds a record of. */
+    int bindings() {
+        return bindings.size();
+    }
+
+    /** Returns how many hardware addresses the pool knows a client identifier for. */
+    int identifiedAt() {
+        return idAt.size();
     }
 
     /** Returns true when this pool hands out {@code a}: an address of the pool, or a static one. */

@@ -2,9 +2,8 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.Ipv4Address;
 import dev.netboot.wire.MacAddress;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,10 +26,11 @@ final class DhcpPools {
     // Requests for an address left unanswered because the pool had none left (ISC dhcpd logs "no free leases",
     // dnsmasq "no address available"), and the clients whose last such request was: they have had no offer since.
     private long exhausted;
-    private final Set<MacAddress> unserved = new HashSet<>();
+    private final Set<MacAddress> unserved = new LinkedHashSet<>(); // the one refused longest ago first
+    private int remembered = Integer.MAX_VALUE; // how many clients unserved and strangers hold at most (bound)
     // Clients whose last request came through a relay agent from a subnet no pool serves, and that agent's giaddr
     // (dnsmasq logs "no address range available for DHCP request via" it): no offer has reached them since.
-    private final Map<MacAddress, Ipv4Address> strangers = new HashMap<>();
+    private final Map<MacAddress, Ipv4Address> strangers = new LinkedHashMap<>();
 
     /** The pools {@code config} describes, every address free. */
     DhcpPools(BootpServerConfig config) {
@@ -39,6 +39,22 @@ final class DhcpPools {
                 config.router());
         for (BootpServerConfig.Subnet s : config.relayedSubnets()) {
             relayed.put(s.poolFirst(), new Subnet(new AddressPool(s.poolFirst(), s.poolLast(), Map.of()), s.netmask(), s.router()));
+        }
+    }
+
+    /**
+     * Bounds what the pools keep under a flood from random MACs (a server on a real LAN, {@code netboot serve}): the
+     * clients refused ({@link #refused}, {@link #unknownRelay}) are the last {@code clients} refused, and every pool
+     * forgets lapsed bindings and lets offers yield ({@link AddressPool#yieldOffers}).
+     */
+    void bound(int clients) {
+        if (clients < 1) {
+            throw new IllegalArgumentException("clients " + clients + " (expected: at least 1)");
+        }
+        remembered = clients;
+        main.pool().yieldOffers();
+        for (Subnet s : relayed.values()) {
+            s.pool().yieldOffers();
         }
     }
 
@@ -67,12 +83,20 @@ final class DhcpPools {
     /** A request from {@code chaddr} for an address found none left in the pool: counted, and its client noted. */
     void noAddress(MacAddress chaddr) {
         exhausted++;
+        unserved.remove(chaddr); // refused again: the last refused now
         unserved.add(chaddr);
+        if (unserved.size() > remembered) {
+            unserved.remove(unserved.iterator().next());
+        }
     }
 
     /** A request from {@code chaddr} came through the relay agent {@code giaddr}, whose subnet no pool serves. */
     void noSubnet(MacAddress chaddr, Ipv4Address giaddr) {
+        strangers.remove(chaddr);
         strangers.put(chaddr, giaddr);
+        if (strangers.size() > remembered) {
+            strangers.remove(strangers.keySet().iterator().next());
+        }
     }
 
     /** An address goes to {@code chaddr}: it is no longer refused for the pool, nor a stranger. */

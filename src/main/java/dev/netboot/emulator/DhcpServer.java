@@ -132,6 +132,16 @@ public final class DhcpServer implements UdpHandler, SimNode {
         this.rogue = java.util.Objects.requireNonNull(kind);
     }
 
+    /**
+     * Makes this server one on a real LAN that a flood from random MACs may reach ({@code netboot serve}): it remembers
+     * the last {@code clients} clients it could not serve (for {@link #refusedForPool} and {@link #unknownRelay}), forgets
+     * an offer or lease that ran out once its address goes to another client, and lets offers yield their address when
+     * the pool has none free ({@link AddressPool}). The emulator's servers keep everything, as their runs are reproduced.
+     */
+    public void bound(int clients) {
+        pools.bound(clients);
+    }
+
     /** Returns the DHCPDISCOVERs (and BOOTREQUESTs) left unanswered because the pool had no address left for them. */
     public long poolExhausted() {
         return pools.exhausted();

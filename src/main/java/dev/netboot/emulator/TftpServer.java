@@ -60,6 +60,7 @@ public final class TftpServer implements UdpHandler, SimNode {
     private final ServedFiles files = new ServedFiles();
     private final Map<String, byte[]> uploads = new LinkedHashMap<>();
     private final List<TftpSession> sessions = new ArrayList<>();
+    private int forgotten; // sessions let go of (forgetSessionsBefore): the first of sessions is the one started after them
     private final List<TftpServerUpload> uploadSessions = new ArrayList<>();
     private final TftpSessionTable table = new TftpSessionTable(this::admitWaiting);
     private long readRequests, writeRequests, fileNotFound, writesRefused, badMode, malformed, stray, busy, optionsRefused,
@@ -188,7 +189,21 @@ public final class TftpServer implements UdpHandler, SimNode {
 
     /** Returns the read sessions started after the first {@code from}, in order: what a watcher has not seen yet. */
     public List<TftpSession> sessionsFrom(int from) {
-        return List.copyOf(sessions.subList(Math.min(from, sessions.size()), sessions.size()));
+        int at = Math.clamp((long) from - forgotten, 0, sessions.size());
+        return List.copyOf(sessions.subList(at, sessions.size()));
+    }
+
+    /**
+     * Lets go of the read sessions started before the {@code n}th: a watcher that took them ({@link #sessionsFrom}, whose
+     * {@code from} still counts every session ever started) keeps what it needs of them; {@link #sessions()} holds them
+     * no more. {@code netboot serve} does, so a flood of requests does not keep every session the flood started.
+     */
+    public void forgetSessionsBefore(int n) {
+        int k = Math.min(n - forgotten, sessions.size());
+        if (k > 0) {
+            sessions.subList(0, k).clear();
+            forgotten += k;
+        }
     }
 
     /** Returns every upload session started so far, in order. */

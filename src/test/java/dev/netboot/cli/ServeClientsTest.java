@@ -546,4 +546,60 @@ class ServeClientsTest {
         assertEquals(List.of("multicast transfer of boot.img ended: the client sent an ERROR, ERROR 0 (not defined): bye",
                 "multicast transfer of boot.img ended: the client sent an ERROR, ERROR 0 (not defined): bye"), ended);
     }
+
+    /**
+     * Past its limit of clients listed one by one, the summary counts the rest in one line: how many, their requests and
+     * replies, how many had an address or a file; the first line counts every client. Five clients that each sent a
+     * DHCPDISCOVER and were offered an address, a limit of three, and one of the five leased and served.
+     */
+    @Test
+    void pastItsLimitTheSummaryCountsTheClientsItNoLongerListsInOneLine() throws Exception {
+        ServeClients few = new ServeClients(new PrintStream(err, true, StandardCharsets.UTF_8), SERVER_MAC, 3);
+        for (int i = 0; i < 5; i++) {
+            MacAddress mac = new MacAddress(0x02_66_00_00_00_00L + i);
+            BootpMessage m = new BootpMessage(BootpMessage.BOOTREQUEST, 1, 6, 0, i, 0, 0, Ipv4Address.ANY, Ipv4Address.ANY,
+                    Ipv4Address.ANY, Ipv4Address.ANY, mac, "", "", BootpOptions.of(new DhcpOption.MessageType(DhcpMessageType.Known.DISCOVER)));
+            byte[] f = Frames.udp(mac, MacAddress.BROADCAST, Ipv4Address.ANY, 68, Ipv4Address.BROADCAST, 67, Frames.bootp(m));
+            few.frame(i, WireFrame.of(f, f.length));
+            BootpMessage o = new BootpMessage(BootpMessage.BOOTREPLY, 1, 6, 0, i, 0, 0, Ipv4Address.ANY, Ipv4Address.parse("192.0.2.42"),
+                    Ipv4Address.ANY, Ipv4Address.ANY, mac, "", "", BootpOptions.of(new DhcpOption.MessageType(
+                    i == 1 ? DhcpMessageType.Known.ACK : DhcpMessageType.Known.OFFER)));
+            f = Frames.udp(SERVER_MAC, mac, SERVER, 67, Ipv4Address.parse("192.0.2.42"), 68, Frames.bootp(o));
+            few.frame(i, WireFrame.of(f, f.length));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        few.summary(new PrintStream(out, true, StandardCharsets.UTF_8), 5_000_000_000L);
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        // Kept: the one with an address (02:66:00:00:00:01), and the two that spoke last; dropped: the first and the third.
+        assertEquals(List.of("5 clients, 0 finished",
+                "  02:66:00:00:00:01  192.0.2.42 (dhcp), 1 DHCP/BOOTP requests, 1 replies, no transfer",
+                "  02:66:00:00:00:03  no address, 1 DHCP/BOOTP requests, 1 replies, no transfer",
+                "  02:66:00:00:00:04  no address, 1 DHCP/BOOTP requests, 1 replies, no transfer",
+                "  and 2 more clients not listed (the summary lists 3): 2 DHCP/BOOTP requests, 2 replies, 0 given an address,"
+                        + " 0 asked for a file, 0 finished, 0 given up"), lines);
+        JsonNode u = new ObjectMapper().readTree(few.unlistedJson().toString());
+        assertEquals(2, u.get("clients").asInt());
+        assertEquals(2, u.get("dhcpRequests").asInt());
+        assertEquals(0, u.get("addressed").asInt());
+    }
+
+    /**
+     * A host that asks for name after name (a TFTP scanner guessing file names), each refused with ERROR 1: serve lists
+     * its last 64 requests (ServeClient.FILES) and counts the earlier ones, so the record of one host stays bounded.
+     */
+    @Test
+    void aHostAskingForNameAfterNameHasItsLast64Listed() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            wire(1_000_000_000L + i, CLIENT_MAC, CLIENT, 40000 + i, SERVER_MAC, SERVER, 69, new TftpPacket.Rrq("guess" + i, "octet", List.of()));
+            wire(1_000_100_000L + i, SERVER_MAC, SERVER, 50000 + i, CLIENT_MAC, CLIENT, 40000 + i, new TftpPacket.Error(1, "File not found"));
+        }
+        List<String> lines = summary().lines().toList();
+        assertEquals(1 + 1 + 63 + 1, lines.size(), lines.toString());
+        assertTrue(lines.get(1).contains("asked for guess99, no transfer started: refused with ERROR 1"), lines.get(1));
+        assertTrue(lines.get(2).contains("then asked for guess36,"), lines.get(2));
+        assertEquals("    and 36 more files asked for, not listed (a client's 64 listed)", lines.getLast());
+        JsonNode c = new ObjectMapper().readTree(clients.json(5_000_000_000L).getFirst().toString());
+        assertEquals(36, c.get("notListed").asInt());
+        assertEquals(64, c.get("transfers").size());
+    }
 }

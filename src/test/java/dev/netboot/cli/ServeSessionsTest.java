@@ -68,14 +68,25 @@ class ServeSessionsTest {
         all = seen.refresh(servers.tftp());
         assertEquals(TftpSession.End.CLIENT_ERROR, all.getFirst().end());
         assertEquals(List.of(), seen.live());
+        assertEquals(List.of(0), seen.ended(), "seen to end at this look");
         // A second request: a session of its own, index 1, running; the first keeps what it ended with.
-        send(udp(40001, 69, new TftpPacket.Rrq("boot.img", "octet", List.of())));
+        int tid2 = send(udp(40001, 69, new TftpPacket.Rrq("boot.img", "octet", List.of()))).getFirst();
         all = seen.refresh(servers.tftp());
         assertEquals(2, all.size());
         assertEquals(List.of(1), seen.live());
         assertEquals(TftpSession.End.CLIENT_ERROR, all.get(0).end());
         assertEquals(1, all.get(0).blocksAcked());
         assertEquals(40001, all.get(1).clientPort());
-        assertEquals(servers.tftp().sessions().stream().map(TftpSession::stats).toList(), all, "the same figures as asking them all");
+        assertEquals(List.of(), servers.tftp().sessions(), "the server let go of the sessions serve took");
+        // The first's client dropped from serve's table: its figures go now; the second's, running, once it ends.
+        seen.forget(0);
+        seen.forget(1);
+        all = seen.refresh(servers.tftp());
+        assertEquals(null, all.get(0));
+        assertEquals(40001, all.get(1).clientPort());
+        send(udp(40001, tid2, new TftpPacket.Error(0, "bye")));
+        all = seen.refresh(servers.tftp());
+        assertEquals(List.of(), seen.live());
+        assertEquals(null, all.get(1));
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netboot.emulator.TftpSession;
 import dev.netboot.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,5 +117,42 @@ class ServeTransferTest {
             }
         }
         assertTrue(splits > 100, "runs with a fetch of its own: " + splits);
+    }
+
+    @Test
+    void aFloodOfRequestsForOneFileFromOneHostKeepsTheFiguresOfSixtyFourAndCountsEveryRequest() {
+        // 1,000 requests from one host, each from a port of its own, each given up on; then the 1,001st is served whole.
+        List<TftpSession.Stats> all = new ArrayList<>();
+        ServeTransfer t = new ServeTransfer("boot.img", 0);
+        List<Integer> folded = new ArrayList<>();
+        for (int i = 0; i <= 1000; i++) {
+            all.add(i < 1000 ? gaveUp(0, 21) : running(0));
+            t.add(i, i * 1_000_000L, all);
+            for (int f = t.fold(all); f >= 0; f = t.fold(all)) {
+                folded.add(f);
+            }
+        }
+        assertEquals(ServeTransfer.KEPT, t.sessions.size());
+        assertEquals(1001 - ServeTransfer.KEPT, folded.size());
+        assertEquals(folded, java.util.stream.IntStream.range(0, 1001 - ServeTransfer.KEPT).boxed().toList(), "the earliest first");
+        all.set(1000, new TftpSession.Stats(50000, Ipv4Address.parse("192.0.2.101"), 40000, "boot.img", 512, 1, 586, 586,
+                0, 0, 0, 0, TftpSession.End.COMPLETE, SIZE));
+        assertTrue(t.finished(all));
+        assertEquals(" (asked 1001 times: request 1001 was served, in 0.500 s)", t.served(all, 1_500_000_000L));
+        assertEquals(TftpSession.End.COMPLETE, t.best(all).end());
+    }
+
+    @Test
+    void aRequestStillRunningIsNeverFoldedNorAnyAfterIt() {
+        List<TftpSession.Stats> all = new ArrayList<>();
+        ServeTransfer t = new ServeTransfer("boot.img", 0);
+        all.add(running(5));
+        t.add(0, 0, all);
+        for (int i = 1; i <= 200; i++) {
+            all.add(gaveUp(0, 21));
+            t.add(i, i, all);
+            assertEquals(-1, t.fold(all));
+        }
+        assertEquals(201, t.sessions.size());
     }
 }

@@ -159,6 +159,16 @@ class DhcpServerFuzzTest {
         new Run(new FuzzInput(input)).run();
     }
 
+    /**
+     * The server as {@code netboot serve} runs it on a real LAN ({@link DhcpServer#bound}: offers yield their address when
+     * the pool has none free, lapsed bindings are forgotten, two refused clients remembered): the same properties.
+     */
+    @MethodSource("seeds")
+    @FuzzTest
+    void serveBounded(byte[] input) {
+        new Run(new FuzzInput(input), true).run();
+    }
+
     // ------------------------------------------------------------------ one run
 
     /** A lease the model knows of: who holds an address, since when its DHCPACK was on the wire, until when (ns). */
@@ -180,6 +190,10 @@ class DhcpServerFuzzTest {
         int largestAllowed;
 
         Run(FuzzInput in) {
+            this(in, false);
+        }
+
+        Run(FuzzInput in, boolean bounded) {
             this.in = in;
             DhcpSettings.Answers answers = DhcpSettings.Answers.values()[in.below(3)];
             long lease = LEASES[in.below(LEASES.length)];
@@ -195,6 +209,9 @@ class DhcpServerFuzzTest {
             EthernetSegment seg = sim.newSegment(SC.latencyNanos(), FaultPlan.NONE, 1);
             ServerHost host = sim.add(new ServerHost(seg, SC.serverMac(), SERVER, NETMASK, ROUTER));
             dhcp = host.startDhcp(config, settings);
+            if (bounded) {
+                dhcp.bound(2);
+            }
             // The router answers ARP for itself, so replies through it (to a relay's giaddr) go on the wire.
             TestClient router = new TestClient(seg, MacAddress.parse("02:00:00:00:0c:fe"));
             router.stack.configure(ROUTER, NETMASK, Ipv4Address.ANY);
