@@ -351,12 +351,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         }
         // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
-        int r;
-        try {
-            r = (int) Libc.Poll.HANDLE.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int r = Libc.poll(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
         if (r < 0) {
             int e = errno();
             if (e == EINTR) {
