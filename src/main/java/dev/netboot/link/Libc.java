@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  * Calls that can fail capture {@code errno} into a segment of {@link #CALL_STATE}'s layout, passed first.
  * Downcalls are restricted methods: the launcher runs with {@code --enable-native-access=ALL-UNNAMED}.
  *
- * <p>All calls but {@code send} and {@code recvfrom} share one descriptor shape, {@link #WORDS}: six {@code long}
+ * <p>All calls but {@code recvfrom} share one descriptor shape, {@link #WORDS}: six {@code long}
  * arguments and a {@code long} result, {@code errno} captured, variadic from the third argument (ioctl's). Linking
  * a downcall spins a stub and method-handle classes for its shape, which JDK 25's AOT cache does not keep: the first
  * link of a run cost about 50 ms here, each further shape about 5 ms more, a further call of a shape already linked
@@ -30,8 +30,9 @@ import java.nio.ByteOrder;
  * typed methods below, the only way in: each passes a native segment as its address ({@link #address}: a heap
  * segment throws) and narrows the result as its C type. A segment passed by address is not kept alive by the call
  * as an {@code ADDRESS} argument is: every one is the socket's own native memory, which only
- * {@link PacketSocket#close} frees, on the thread that makes the calls. {@code send} and {@code recvfrom} keep typed
- * descriptors: their buffers are heap arrays, which only an {@code ADDRESS} of a critical call can reach.
+ * {@link PacketSocket#close} frees, on the thread that makes the calls. {@code recvfrom}, linked only where the kernel
+ * gives no receive ring, keeps a typed descriptor: its buffers are heap arrays, which only an {@code ADDRESS} of a
+ * critical call can reach; {@code send} sends a native copy of the frame ({@link RawSocketLink#transmit}).
  */
 @SuppressWarnings("restricted")
 final class Libc {
@@ -39,7 +40,7 @@ final class Libc {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
-    /** long f(long, long, long, long, long, long): the one shape of every call but send and recvfrom (above). */
+    /** long f(long, long, long, long, long, long): the one shape of every call but recvfrom (above). */
     private static final FunctionDescriptor WORDS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final Linker.Option VARIADIC_FROM_3RD = Linker.Option.firstVariadicArg(2);
@@ -51,11 +52,10 @@ final class Libc {
     private static final MethodHandle SYSCONF = word("sysconf");
     private static final MethodHandle IF_NAMETOINDEX = word("if_nametoindex");
     private static final MethodHandle IOCTL = word("ioctl");
-    // send and recvfrom with MSG_DONTWAIT return at once: critical calls (no thread state change, the GC waits
-    // for them), whose buffer may be a heap array the kernel reads or writes in place.
+    private static final MethodHandle SEND = word("send");
+    // recvfrom with MSG_DONTWAIT returns at once: a critical call (no thread state change, the GC waits for it), whose
+    // buffers are heap arrays the kernel writes in place.
     private static final Linker.Option HEAP_OK = Linker.Option.critical(true);
-    static final MethodHandle SEND = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-            ERRNO_OPT, HEAP_OK);
 
     private Libc() {
     }
@@ -138,6 +138,15 @@ final class Libc {
         try {
             return (int) (long) Getsockopt.HANDLE.invokeExact(state, (long) fd, (long) level, (long) name, address(value),
                     address(length), 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t send(int fd, const void *buffer, size_t length, int flags)}. */
+    static long send(MemorySegment state, int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            return (long) SEND.invokeExact(state, (long) fd, address(buffer), length, (long) flags, 0L, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
