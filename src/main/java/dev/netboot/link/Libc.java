@@ -20,9 +20,9 @@ import java.nio.ByteOrder;
  *
  * <p>All calls but {@code recvfrom} share one descriptor shape, {@link #WORDS}: six {@code long}
  * arguments and a {@code long} result, {@code errno} captured, variadic from the third argument (ioctl's). Linking
- * a downcall spins a stub and method-handle classes for its shape, which JDK 25's AOT cache does not keep: the first
- * link of a run cost about 50 ms here, each further shape about 5 ms more, a further call of a shape already linked
- * 0.1-0.3 ms (issue 11; README, "Start-up"). The shape is sound on the two ABIs packet sockets run on, System V
+ * a downcall spins a stub and method-handle classes for its shape, which JDK 25's AOT cache does not keep: in a scratch
+ * program the first link of a run cost about 50 ms here, each further shape about 5 ms more, a further handle of a
+ * shape already linked 0.1-0.3 ms (issue 11; README, "Start-up"). The shape is sound on the two ABIs packet sockets run on, System V
  * x86-64 and AArch64 Linux: integer and pointer arguments go in 64-bit registers, in order, whatever their C type,
  * the callee ignores the upper bits of an {@code int} and the registers past its own arguments; an {@code int}
  * result is the low half of the register, truncated here; a variadic call only adds the count of vector registers
