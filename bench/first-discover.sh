@@ -5,24 +5,32 @@
 # A veth pair inside one network namespace it makes (and removes, also on failure): the client on one end, on the
 # other a packet socket that stamps the first frame to UDP port 67 whose DHCP message type is DISCOVER; the client
 # is then stopped. Nothing answers, so nothing else is measured. Commands run interleaved round by round after one
-# warm-up round; prints medians and min–max as a markdown table.
+# warm-up round; prints medians and min–max as a markdown table. With --beside DIR (another checkout of netboot, e.g.
+# a worktree of the commit before a change) its `boot --interface` runs in the same rounds, and each round's pair of
+# the two boards is compared too.
 #
-#   bench/first-discover.sh [--rounds N]
+#   bench/first-discover.sh [--rounds N] [--beside DIR]
 #
 # Needs root, ip (iproute2), busybox (udhcpc), python3.
 set -euo pipefail
 
 ROOT="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS=15
+BESIDE=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) ROUNDS="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
+        --beside) BESIDE="${2-}"; shift $(($# > 1 ? 2 : 1)) ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "first-discover: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
 case "$ROUNDS" in ''|*[!0-9]*|0) echo "first-discover: --rounds N: a whole number of 1 or more, got '$ROUNDS'" >&2; exit 2 ;; esac
 die() { echo "first-discover: $*" >&2; exit 1; }
+if [ -n "$BESIDE" ]; then
+    [ -x "$BESIDE/netboot" ] || { echo "first-discover: --beside DIR: no netboot launcher in '$BESIDE'" >&2; exit 2; }
+    BESIDE="$(cd -P "$BESIDE" && pwd)"
+fi
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, packet sockets)"
 for c in ip busybox python3; do
     command -v "$c" >/dev/null || die "$c not found (apt-get install iproute2 busybox python3)"
@@ -30,6 +38,10 @@ done
 
 "$ROOT/netboot" --version >/dev/null                      # build and train now, not inside a timed run
 "$ROOT/netboot" boot --flash-timing none >/dev/null 2>&1 # the boot cache too
+if [ -n "$BESIDE" ]; then
+    "$BESIDE/netboot" --version >/dev/null
+    "$BESIDE/netboot" boot --flash-timing none >/dev/null 2>&1
+fi
 JAVA="$(NETBOOT_WHICH_JAVA=1 "$ROOT/netboot")"
 
 ID="$$"
@@ -56,6 +68,10 @@ CASES=(
     "netboot boot --interface|'$ROOT/netboot' boot --interface $BOARD --flash-file '$WORK/flash.img' --flash-timing none"
     "busybox udhcpc|busybox udhcpc -f -q -n -t 3 -T 3 -i $BOARD -s /bin/true"
 )
+if [ -n "$BESIDE" ]; then
+    CASES=("netboot boot --interface, $BESIDE|'$BESIDE/netboot' boot --interface $BOARD --flash-file '$WORK/beside.img' --flash-timing none"
+           "${CASES[@]}")
+fi
 
 echo "first-discover: $ROUNDS rounds (and one warm-up) × ${#CASES[@]} commands, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 ip netns exec "$NS" python3 - "$ROUNDS" "$PEER" "${CASES[@]}" <<'PY'
@@ -158,6 +174,11 @@ for label, _ in cases:
     t = times[label]
     what = label + (" (to its exit)" if label == 'java -version' else "")
     print(f"| {what} | {statistics.median(t):.0f} | {min(t):.0f}–{max(t):.0f} |")
+if cases[0][0].startswith("netboot boot --interface, "):  # --beside: the two boards round by round
+    d = [b - a for a, b in zip(times[cases[0][0]], times["netboot boot --interface"])]
+    print()
+    print(f"This checkout against {cases[0][0][len('netboot boot --interface, '):]}: sooner in {sum(x < 0 for x in d)} of "
+          f"{len(d)} rounds, by {-statistics.median(d):.0f} ms in the median round.")
 print()
 print(f"Median of {rounds} interleaved rounds; a veth pair in a network namespace, the frame stamped by a packet socket on its other end.")
 PY

@@ -17,6 +17,22 @@ import java.nio.ByteOrder;
  * The libc calls {@link RawSocketLink} makes, as FFM downcall handles (no JNI, no library beyond libc).
  * Calls that can fail capture {@code errno} into a segment of {@link #CALL_STATE}'s layout, passed first.
  * Downcalls are restricted methods: the launcher runs with {@code --enable-native-access=ALL-UNNAMED}.
+ *
+ * <p>All calls but {@code recvfrom} share one descriptor shape, {@link #WORDS}: six {@code long}
+ * arguments and a {@code long} result, {@code errno} captured, variadic from the third argument (ioctl's). Linking
+ * a downcall spins a stub and method-handle classes for its shape, which JDK 25's AOT cache does not keep: in a scratch
+ * program the first link of a run cost about 50 ms here, each further shape about 5 ms more, a further handle of a
+ * shape already linked 0.1-0.3 ms (issue 11; README, "Start-up"). The shape is sound on the two ABIs packet sockets run on, System V
+ * x86-64 and AArch64 Linux: integer and pointer arguments go in 64-bit registers, in order, whatever their C type,
+ * the callee ignores the upper bits of an {@code int} and the registers past its own arguments; an {@code int}
+ * result is the low half of the register, truncated here; a variadic call only adds the count of vector registers
+ * in {@code al} on x86-64, which a fixed-argument callee ignores. The typing the descriptors gave is kept by the
+ * typed methods below, the only way in: each passes a native segment as its address ({@link #address}: a heap
+ * segment throws) and narrows the result as its C type. A segment passed by address is not kept alive by the call
+ * as an {@code ADDRESS} argument is: every one is the socket's own native memory, which only
+ * {@link PacketSocket#close} frees, on the thread that makes the calls. {@code recvfrom}, linked only where the kernel
+ * gives no receive ring, keeps a typed descriptor: its buffers are heap arrays, which only an {@code ADDRESS} of a
+ * critical call can reach; {@code send} sends a native copy of the frame ({@link RawSocketLink#transmit}).
  */
 @SuppressWarnings("restricted")
 final class Libc {
@@ -24,32 +40,29 @@ final class Libc {
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
+    /** long f(long, long, long, long, long, long): the one shape of every call but recvfrom (above). */
+    private static final FunctionDescriptor WORDS = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Linker.Option VARIADIC_FROM_3RD = Linker.Option.firstVariadicArg(2);
 
-    static final MethodHandle SOCKET = handle("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
-    static final MethodHandle SETSOCKOPT = handle("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-    // send and recvfrom with MSG_DONTWAIT return at once: critical calls (no thread state change, the GC waits
-    // for them), whose buffer may be a heap array the kernel reads or writes in place.
+    private static final MethodHandle SOCKET = word("socket");
+    private static final MethodHandle SETSOCKOPT = word("setsockopt");
+    private static final MethodHandle BIND = word("bind");
+    private static final MethodHandle MMAP = word("mmap");
+    private static final MethodHandle SYSCONF = word("sysconf");
+    private static final MethodHandle IF_NAMETOINDEX = word("if_nametoindex");
+    private static final MethodHandle IOCTL = word("ioctl");
+    private static final MethodHandle SEND = word("send");
+    // recvfrom with MSG_DONTWAIT returns at once: a critical call (no thread state change, the GC waits for it), whose
+    // buffers are heap arrays the kernel writes in place.
     private static final Linker.Option HEAP_OK = Linker.Option.critical(true);
-    static final MethodHandle SEND = handle("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
-            ERRNO_OPT, HEAP_OK);
-    // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
-    static final MethodHandle MMAP = handle("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPT);
-    static final MethodHandle SYSCONF = handle("sysconf", FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-    static final MethodHandle IF_NAMETOINDEX = handle("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS), ERRNO_OPT);
-    // int ioctl(int fd, unsigned long request, ...): the struct ifreq pointer is the first variadic argument.
-    static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            ERRNO_OPT, Linker.Option.firstVariadicArg(2));
 
     private Libc() {
     }
 
-    // Linked at their first call, each in a class of its own: linking a downcall spins its stub and method-handle
-    // classes, which the AOT cache does not keep (milliseconds each at start), and a board needs these only after its
-    // first frame (poll, close, munmap), without a receive ring (recvfrom, getsockopt) or on an error (getsockopt,
-    // strerror) (issue 11).
+    // Linked at their first call, each in a class of its own: a board needs these only after its first frame (poll,
+    // close, munmap), without a receive ring (recvfrom, getsockopt) or on an error (getsockopt, strerror) (issue 11).
+    // recvfrom's own shape spins its classes then (milliseconds); the others cost a fraction of one.
 
     /** recvfrom(2), where the kernel gives no receive ring. */
     static final class Recvfrom {
@@ -62,8 +75,7 @@ final class Libc {
 
     /** getsockopt(2): {@code SO_RCVBUF} where there is no ring, {@code SO_ERROR} when a send or receive failed. */
     static final class Getsockopt {
-        static final MethodHandle HANDLE = handle("getsockopt",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
+        static final MethodHandle HANDLE = word("getsockopt");
 
         private Getsockopt() {
         }
@@ -71,7 +83,7 @@ final class Libc {
 
     /** poll(2). */
     static final class Poll {
-        static final MethodHandle HANDLE = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
+        static final MethodHandle HANDLE = word("poll");
 
         private Poll() {
         }
@@ -79,15 +91,15 @@ final class Libc {
 
     /** close(2). */
     static final class Close {
-        static final MethodHandle HANDLE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final MethodHandle HANDLE = word("close");
 
         private Close() {
         }
     }
 
-    /** munmap(2): {@code int munmap(void *addr, size_t length)}. */
+    /** munmap(2). */
     static final class Munmap {
-        static final MethodHandle HANDLE = handle("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        static final MethodHandle HANDLE = word("munmap");
 
         private Munmap() {
         }
@@ -95,10 +107,138 @@ final class Libc {
 
     /** strerror(3). */
     static final class Strerror {
-        static final MethodHandle HANDLE = handle("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        static final MethodHandle HANDLE = word("strerror");
 
         private Strerror() {
         }
+    }
+
+    // The typed calls. Each returns what libc returns (-1 on failure, errno in state), narrowed to its C type.
+
+    /** {@code int socket(int domain, int type, int protocol)}. */
+    static int socket(MemorySegment state, int domain, int type, int protocol) {
+        try {
+            return (int) (long) SOCKET.invokeExact(state, (long) domain, (long) type, (long) protocol, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}. */
+    static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            return (int) (long) SETSOCKOPT.invokeExact(state, (long) fd, (long) level, (long) name, address(value), (long) length, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}. */
+    static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) (long) Getsockopt.HANDLE.invokeExact(state, (long) fd, (long) level, (long) name, address(value),
+                    address(length), 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code ssize_t send(int fd, const void *buffer, size_t length, int flags)}. */
+    static long send(MemorySegment state, int fd, MemorySegment buffer, long length, int flags) {
+        try {
+            return (long) SEND.invokeExact(state, (long) fd, address(buffer), length, (long) flags, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int bind(int fd, const struct sockaddr *address, socklen_t length)}. */
+    static int bind(MemorySegment state, int fd, MemorySegment sockaddr, int length) {
+        try {
+            return (int) (long) BIND.invokeExact(state, (long) fd, address(sockaddr), (long) length, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer argument (a struct ifreq). */
+    static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
+        try {
+            return (int) (long) IOCTL.invokeExact(state, (long) fd, request, address(arg), 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code unsigned int if_nametoindex(const char *name)}: 0 when there is no such interface. */
+    static int ifNametoindex(MemorySegment state, MemorySegment name) {
+        try {
+            return (int) (long) IF_NAMETOINDEX.invokeExact(state, address(name), 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code long sysconf(int name)}. */
+    static long sysconf(MemorySegment state, int name) {
+        try {
+            return (long) SYSCONF.invokeExact(state, (long) name, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code void *mmap(NULL, size_t length, int prot, int flags, int fd, off_t offset)}: the mapping, or null when it
+     * failed ({@code MAP_FAILED}).
+     */
+    static MemorySegment mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
+        long at;
+        try {
+            at = (long) MMAP.invokeExact(state, 0L, length, (long) prot, (long) flags, (long) fd, offset);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return at == -1L ? null : MemorySegment.ofAddress(at).reinterpret(length);
+    }
+
+    /** {@code int munmap(void *address, size_t length)} of all of {@code mapping}. */
+    static int munmap(MemorySegment state, MemorySegment mapping) {
+        try {
+            return (int) (long) Munmap.HANDLE.invokeExact(state, address(mapping), mapping.byteSize(), 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int poll(struct pollfd *fds, nfds_t count, int timeoutMillis)}. */
+    static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
+        try {
+            return (int) (long) Poll.HANDLE.invokeExact(state, address(fds), count, (long) timeoutMillis, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code int close(int fd)}. */
+    static int close(MemorySegment state, int fd) {
+        try {
+            return (int) (long) Close.HANDLE.invokeExact(state, (long) fd, 0L, 0L, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Returns the address of native {@code segment} (a heap segment has none: its address() is an offset). */
+    private static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("a heap segment passed to libc by address");
+        }
+        return segment.address();
+    }
+
+    private static MethodHandle word(String function) {
+        return handle(function, WORDS, ERRNO_OPT, VARIADIC_FROM_3RD);
     }
 
     private static MethodHandle handle(String function, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -112,11 +252,11 @@ final class Libc {
         return (int) ERRNO.get(state, 0L);
     }
 
-    /** Returns libc's text for {@code errno}, e.g. "Network is down". */
-    static String strerror(int errno) {
+    /** Returns libc's text for {@code errno}, e.g. "Network is down" ({@code state} is written over). */
+    static String strerror(MemorySegment state, int errno) {
         try {
-            MemorySegment s = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
-            return s.reinterpret(256).getString(0);
+            long text = (long) Strerror.HANDLE.invokeExact(state, (long) errno, 0L, 0L, 0L, 0L, 0L);
+            return MemorySegment.ofAddress(text).reinterpret(256).getString(0);
         } catch (Throwable t) {
             return "error " + errno;
         }

@@ -60,13 +60,9 @@ final class PacketSocket {
         this.intValue = arena.allocate(JAVA_INT);
         this.intLength = arena.allocate(JAVA_INT);
         MemorySegment cName = arena.allocateFrom(name);
-        try {
-            index = (int) Libc.IF_NAMETOINDEX.invokeExact(state, cName);
-            // Protocol 0: nothing is queued to the socket before bind() names the interface (packet(7)).
-            fd = (int) Libc.SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        index = Libc.ifNametoindex(state, cName);
+        // Protocol 0: nothing is queued to the socket before bind() names the interface (packet(7)).
+        fd = Libc.socket(state, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
         if (index == 0) {
             LinkException e = failure("if_nametoindex", errno());
             if (fd >= 0) {
@@ -109,7 +105,7 @@ final class PacketSocket {
             sll.set(JAVA_SHORT, 0, (short) AF_PACKET);
             sll.set(JAVA_SHORT, SLL_PROTOCOL, Libc.htons(ETH_P_ALL));
             sll.set(JAVA_INT, SLL_IFINDEX, index);
-            if ((int) Libc.BIND.invokeExact(state, fd, sll, SLL_SIZE) < 0) {
+            if (Libc.bind(state, fd, sll, SLL_SIZE) < 0) {
                 throw failure("bind", errno());
             }
             // What the kernel queues for us while we are busy: the ring, or socket(7) SO_RCVBUF (net.core.rmem_default
@@ -118,9 +114,6 @@ final class PacketSocket {
         } catch (RuntimeException | Error e) {
             closeRingAndFd(rxRing);
             throw e;
-        } catch (Throwable t) {
-            closeRingAndFd(rxRing);
-            throw Libc.rethrow(t);
         }
         ring = rxRing;
     }
@@ -186,7 +179,7 @@ final class PacketSocket {
         return new LinkException(switch (errno) {
             case EPERM, EACCES -> "raw sockets need root or CAP_NET_RAW (opening " + name + ")";
             case ENODEV, ENXIO -> "no interface named " + name;
-            default -> name + ": " + call + " failed: " + Libc.strerror(errno) + " (errno " + errno + ")";
+            default -> name + ": " + call + " failed: " + Libc.strerror(state, errno) + " (errno " + errno + ")";
         });
     }
 
@@ -210,31 +203,23 @@ final class PacketSocket {
     }
 
     private int setsockopt(int option, MemorySegment value) {
-        try {
-            return (int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, option, value, (int) value.byteSize());
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        return Libc.setsockopt(state, fd, SOL_PACKET, option, value, (int) value.byteSize());
     }
 
-    private int setInt(int level, int option, int value) throws Throwable {
+    private int setInt(int level, int option, int value) {
         intValue.set(JAVA_INT, 0, value);
-        return (int) Libc.SETSOCKOPT.invokeExact(state, fd, level, option, intValue, 4);
+        return Libc.setsockopt(state, fd, level, option, intValue, 4);
     }
 
     /** Returns the socket option's int value, or -1 when the call failed (errno says why). */
     private int getInt(int level, int option) {
         intLength.set(JAVA_INT, 0, 4);
-        try {
-            int r = (int) Libc.Getsockopt.HANDLE.invokeExact(state, fd, level, option, intValue, intLength);
-            return r < 0 ? -1 : intValue.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        int r = Libc.getsockopt(state, fd, level, option, intValue, intLength);
+        return r < 0 ? -1 : intValue.get(JAVA_INT, 0);
     }
 
-    private void ioctl(long request, MemorySegment ifr, String what) throws Throwable {
-        if ((int) Libc.IOCTL.invokeExact(state, fd, request, ifr) < 0) {
+    private void ioctl(long request, MemorySegment ifr, String what) {
+        if (Libc.ioctl(state, fd, request, ifr) < 0) {
             throw failure(what, errno());
         }
     }
@@ -250,10 +235,6 @@ final class PacketSocket {
     }
 
     private void closeFd() {
-        try {
-            int _ = (int) Libc.Close.HANDLE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw Libc.rethrow(t);
-        }
+        int _ = Libc.close(state, fd);
     }
 }

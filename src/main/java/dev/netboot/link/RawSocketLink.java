@@ -42,8 +42,9 @@ import java.nio.file.Path;
  * with a promiscuous interface, every frame on the segment).
  *
  * <p>Allocation-free per frame: one receive buffer, one transmit buffer (both on the heap: a frame is copied
- * out of its ring slot, and the kernel reads and writes them in place in {@code send} and {@code recvfrom},
- * critical downcalls), the ring and the small native structs of the calls are allocated at {@link #open}.
+ * out of its ring slot, or written in place by {@code recvfrom}, a critical downcall; a frame to send is copied
+ * into a native buffer of its size, so {@code send} links with the other calls' shape, {@code Libc}), the ring and
+ * the small native structs of the calls are allocated at {@link #open}.
  * {@link #receive} never blocks; {@link #awaitFrame} waits in {@code poll(2)}. Needs root or
  * {@code CAP_NET_RAW}; not thread-safe.
  *
@@ -68,6 +69,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
     private final MacAddress mac;
     private final RxRing ring; // null: the kernel gave none, frames come by recvfrom with a virtio_net_hdr
     private final MemorySegment txFrame; // what send() sends: the frame, after a zero virtio_net_hdr when recvfrom is used
+    private final MemorySegment txNative; // txFrame's native copy, which send() reads (Libc: one downcall shape)
     private final MemorySegment rx;
     private final byte[] rxArray;
     private final ByteBuffer rxHeader;
@@ -110,7 +112,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         this.mac = socket.mac;
         this.ring = socket.ring;
         // A received frame may carry an 802.1Q tag the MTU does not count; longer ones are dropped.
-        // On the heap, read and written in place by recvfrom and send (critical downcalls, Libc), so the stack
+        // On the heap (written in place by recvfrom, a critical downcall, Libc; sent from a native copy), so the stack
         // parses and builds frames in the same kind of buffer as on the emulator: one JIT profile for both.
         byte[] in = new byte[VNET_HDR + PacketSocket.FRAME_OVERHEAD + socket.mtu];
         rx = MemorySegment.ofArray(in);
@@ -120,6 +122,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         byte[] out = new byte[VNET_HDR + ETH_HEADER + socket.mtu]; // the header stays all zero
         MemorySegment tx = MemorySegment.ofArray(out);
         txFrame = ring != null ? tx.asSlice(VNET_HDR) : tx;
+        txNative = socket.arena.allocate(txFrame.byteSize());
         txBuf = ByteBuffer.wrap(out).slice(VNET_HDR, out.length - VNET_HDR).order(ByteOrder.BIG_ENDIAN);
         // recvfrom's struct sockaddr_ll and its length on the heap too, read as plain buffers (native byte order).
         byte[] sll = new byte[SLL_SIZE];
@@ -327,12 +330,9 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
                     + " on " + socket.name + ", MTU " + socket.mtu + ")");
         }
         filler.fill(txBuf, length);
-        long n;
-        try {
-            n = (long) Libc.SEND.invokeExact(state, fd, txFrame, (long) (txFrame.byteSize() - txBuf.capacity() + length), MSG_DONTWAIT);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long bytes = txFrame.byteSize() - txBuf.capacity() + length;
+        MemorySegment.copy(txFrame, 0, txNative, 0, bytes);
+        long n = Libc.send(state, fd, txNative, bytes, MSG_DONTWAIT);
         if (n < 0) {
             int e = errno();
             if (e == EAGAIN || e == ENOBUFS || e == EINTR) {
@@ -351,12 +351,7 @@ public final class RawSocketLink implements WaitableLink, AutoCloseable {
         }
         // poll(2) counts milliseconds: round up, so a deadline 0.3 ms away is not a busy loop.
         long ms = Math.ceilDiv(Math.max(0, timeoutNanos), 1_000_000L);
-        int r;
-        try {
-            r = (int) Libc.Poll.HANDLE.invokeExact(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int r = Libc.poll(state, pollFd, 1L, (int) Math.min(Integer.MAX_VALUE, ms));
         if (r < 0) {
             int e = errno();
             if (e == EINTR) {

@@ -42,14 +42,16 @@ final class RxRing {
     private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, SC_PAGESIZE = 30;
 
     private final MemorySegment ring;
+    private final MemorySegment state; // where munmap captures errno: the socket's
     private final ByteBuffer slots; // the ring as a buffer: plain reads and writes, ordered by fences
     private final int frameSize;
     private final int frames;
     private int next;   // the slot the kernel fills after the last one we took
     private boolean closed;
 
-    private RxRing(MemorySegment ring, int frameSize, int frames) {
+    private RxRing(MemorySegment ring, MemorySegment state, int frameSize, int frames) {
         this.ring = ring;
+        this.state = state;
         this.slots = ring.asByteBuffer().order(ByteOrder.nativeOrder());
         this.frameSize = frameSize;
         this.frames = frames;
@@ -61,14 +63,13 @@ final class RxRing {
      * packet_mmap): the caller then receives with {@code recvfrom}. Must come before anything else sets the socket's
      * version or ring.
      */
-    @SuppressWarnings("restricted")
-    static RxRing open(MemorySegment state, int fd, int longestFrame, Arena arena) throws Throwable {
+    static RxRing open(MemorySegment state, int fd, int longestFrame, Arena arena) {
         MemorySegment v = arena.allocate(JAVA_INT);
         v.set(JAVA_INT, 0, TPACKET_V2);
-        if ((int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_VERSION, v, 4) < 0) {
+        if (Libc.setsockopt(state, fd, SOL_PACKET, PACKET_VERSION, v, 4) < 0) {
             return null;
         }
-        long page = (long) Libc.SYSCONF.invokeExact(SC_PAGESIZE);
+        long page = Libc.sysconf(state, SC_PAGESIZE);
         if (page <= 0 || Long.bitCount(page) != 1) {
             return null;
         }
@@ -82,15 +83,14 @@ final class RxRing {
         req.set(JAVA_INT, 4, (int) (bytes / blockSize));
         req.set(JAVA_INT, 8, frameSize);
         req.set(JAVA_INT, 12, frames);
-        if ((int) Libc.SETSOCKOPT.invokeExact(state, fd, SOL_PACKET, PACKET_RX_RING, req, REQ_SIZE) < 0) {
+        if (Libc.setsockopt(state, fd, SOL_PACKET, PACKET_RX_RING, req, REQ_SIZE) < 0) {
             return null;
         }
-        MemorySegment at = (MemorySegment) Libc.MMAP.invokeExact(state, MemorySegment.NULL, bytes, PROT_READ | PROT_WRITE,
-                MAP_SHARED, fd, 0L);
-        if (at.address() == -1L) {
+        MemorySegment at = Libc.mmap(state, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+        if (at == null) {
             return null; // MAP_FAILED; the ring goes with the socket
         }
-        return new RxRing(at.reinterpret(bytes), frameSize, frames);
+        return new RxRing(at, state, frameSize, frames);
     }
 
     /** Returns the offset of the oldest slot the kernel filled and we have not taken, or -1 when there is none. */
@@ -151,11 +151,7 @@ final class RxRing {
     void close() {
         if (!closed) {
             closed = true;
-            try {
-                int _ = (int) Libc.Munmap.HANDLE.invokeExact(ring, ring.byteSize());
-            } catch (Throwable t) {
-                throw Libc.rethrow(t);
-            }
+            int _ = Libc.munmap(state, ring);
         }
     }
 }
