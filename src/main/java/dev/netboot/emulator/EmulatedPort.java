@@ -47,6 +47,13 @@ public final class EmulatedPort implements Link {
     private long verdictsOf; // the filter's receiveState() the queued verdicts were given in
     private int takes;
     private long filtered;
+    // The segment's broadcast log, when this port may defer its entries (filterWith): the number of the first entry it
+    // has not taken, and the stack's verdict on each kind of frame there (UNKNOWN: not asked since its state changed).
+    private BroadcastLog log;
+    private long logPos;
+    private final int[] kindVerdicts = new int[BroadcastLog.KINDS];
+    private static final int UNKNOWN = Integer.MIN_VALUE;
+    private long late; // entries taken from the log, not when they were sent
 
     private final int id;
 
@@ -89,6 +96,7 @@ public final class EmulatedPort implements Link {
     public boolean receive(long now, FrameHandler handler) {
         learnOwner();
         if (filter != null) {
+            catchUp(now, false);
             settle(now, false);
         }
         if (queue.isEmpty() || queue.peekAt() > now) {
@@ -122,6 +130,101 @@ public final class EmulatedPort implements Link {
         filter = stack;
         verdictsOf = stack.receiveState();
         segment.simulation().filtering(owner, this);
+        log = segment.broadcastLog();
+        logPos = log.end();
+        log.reader(this);
+        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+    }
+
+    /** Entry {@code n} of the broadcast log, and every one before it, has been taken (forwarded to this port as sent). */
+    void taken(long n) {
+        if (log != null) {
+            logPos = n + 1;
+        }
+    }
+
+    /** Returns the number of the first entry of the segment's broadcast log this port has not taken. */
+    long logPosition() {
+        return logPos;
+    }
+
+    /**
+     * Returns whether this port leaves a frame of the log's kind {@code kindIndex} from MAC {@code src} in the log: its
+     * stack drops every frame of that kind, in its state now, without acting (frames from its own MAC are asked about).
+     */
+    boolean defers(int kindIndex, long src) {
+        if (log == null || src == mac.value()) {
+            return false;
+        }
+        return kindVerdict(kindIndex) != ReceiveFilter.TAKE;
+    }
+
+    private int kindVerdict(int kindIndex) {
+        int v = kindVerdicts[kindIndex];
+        if (v == UNKNOWN) {
+            v = filter.verdictOfKind(log.kind(kindIndex));
+            kindVerdicts[kindIndex] = v;
+        }
+        return v;
+    }
+
+    /**
+     * Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}.
+     */
+    long catchUp(long now, boolean inclusive) {
+        return log == null ? Long.MAX_VALUE : catchUp(log.end(), now, inclusive);
+    }
+
+    /**
+     * Takes the log's entries before number {@code to} that this port deferred (all it has not taken; its own frames
+     * skipped), each as {@link EthernetSegment} would have forwarded it when it was sent: through the switch's queue
+     * toward this port (or dropped there), then queued with the stack's verdict, in its state then (which is its state
+     * now: it changes only while the reader is polled, and the reader is caught up before). One that has arrived before
+     * {@code now} (at or before, {@code inclusive}) while nothing waits before it is counted at once, as
+     * {@link #settle} would count it. Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
+     */
+    long catchUp(long to, long now, boolean inclusive) {
+        long earliest = Long.MAX_VALUE;
+        if (log == null || logPos >= to) {
+            return earliest;
+        }
+        LinkModel link = segment.link();
+        long latency = segment.latency();
+        for (long n = logPos; n < to; n++) {
+            if (log.sender(n) == this) {
+                continue;
+            }
+            late++;
+            byte[] frame = log.frame(n);
+            long at = log.at(n);
+            long leaves = queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
+            if (leaves < 0) {
+                segment.switchDropped();
+                continue;
+            }
+            long when = leaves + latency;
+            int v = kindVerdict(log.kindIndex(n));
+            if (v == ReceiveFilter.TAKE) {
+                v = filter.verdict(segment.view(frame), frame.length);
+            }
+            if (v == ReceiveFilter.TAKE) {
+                queue.add(when, frame);
+                takes++;
+                segment.simulation().wakeOwner(owner, when);
+                earliest = Math.min(earliest, when);
+            } else if (queue.isEmpty() && (when < now || (inclusive && when == now))) {
+                // settle's count of a frame alone at the head (arrivals through the switch's queue never coincide)
+                peak = Math.max(peak, 1);
+                received++;
+                filtered++;
+                segment.delivered();
+                filter.dropped(v);
+            } else {
+                queue.add(when, frame, v);
+            }
+        }
+        logPos = to;
+        return earliest;
     }
 
     /**
@@ -166,11 +269,13 @@ public final class EmulatedPort implements Link {
             return Long.MAX_VALUE; // nothing the verdicts read has changed
         }
         verdictsOf = state;
+        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left.
+        long earliest = catchUp(segment.simulation().now(), false);
         int n = queue.size();
         if (n == takes) {
-            return Long.MAX_VALUE;
+            return earliest;
         }
-        long earliest = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             if (queue.verdictOf(i) == ReceiveFilter.TAKE) {
                 continue;
@@ -189,6 +294,7 @@ public final class EmulatedPort implements Link {
     /** Before counters are read: settles the frames arrived by {@code now} that the stack only counts. */
     void settleForStats(long now) {
         if (filter != null) {
+            catchUp(now, true);
             settle(now, true);
         }
     }
@@ -196,6 +302,11 @@ public final class EmulatedPort implements Link {
     /** Returns the frames counted for the stack without being handed over ({@link #filterWith}); in {@link #framesReceived}. */
     public long framesFiltered() {
         return filtered;
+    }
+
+    /** Returns the broadcasts this port took from the segment's log after they were sent ({@link #catchUp}). */
+    long framesTakenLate() {
+        return late;
     }
 
     /** Returns the frames handed to the receiver's handler: {@link #framesReceived} less {@link #framesFiltered}. */

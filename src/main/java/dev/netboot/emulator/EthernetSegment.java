@@ -55,6 +55,10 @@ public final class EthernetSegment {
     private boolean switched;
     private final Map<Long, EmulatedPort> learned = new HashMap<>();
     private long switchDrops, flooded;
+    // Broadcasts the ports whose stacks only count them take later (EmulatedPort.catchUp); with faults drawn per
+    // receiver, or a loss listener told in order, every port takes every frame as it is sent.
+    private final BroadcastLog log = new BroadcastLog();
+    private final boolean faultless;
 
     private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue;
     private long droppedByLinkDown, corrupted, tampered, reordered;
@@ -103,6 +107,8 @@ public final class EthernetSegment {
         this.jitterRandom = root.split();
         this.corruptRandom = root.split();
         this.tamperRandom = root.split();
+        this.faultless = faults.loss() == 0 && faults.duplicate() == 0 && faults.maxQueue() == 0 && faults.reorder() == 0
+                && faults.jitter() == 0 && faults.corrupt() == 0 && faults.tamper() == 0;
     }
 
     /** Attaches a new port with address {@code mac} (MTU 1500). */
@@ -137,6 +143,9 @@ public final class EthernetSegment {
 
     /** Tells {@code listener} of every reception the wire drops from now on ({@link LossListener}), in the order frames are sent. */
     public void onLoss(LossListener listener) {
+        if (log.end() > 0) {
+            throw new IllegalStateException("onLoss after broadcasts were left for ports to take later");
+        }
         lossListeners.add(listener);
     }
 
@@ -160,7 +169,18 @@ public final class EthernetSegment {
 
     /** Returns the frames a switch dropped because its queue toward a port was full. */
     public long switchDrops() {
+        settle();
         return switchDrops;
+    }
+
+    /** A frame taken late from the broadcast log found the switch's queue toward its port full. */
+    void switchDropped() {
+        switchDrops++;
+    }
+
+    /** Returns the broadcasts ports whose stacks only count them take later ({@link EmulatedPort#catchUp}). */
+    BroadcastLog broadcastLog() {
+        return log;
     }
 
     /** Returns the frames a switch sent to every other port: broadcasts, multicasts and MACs it had not learned. */
@@ -244,6 +264,19 @@ public final class EthernetSegment {
                 return true;
             }
             flooded++; // broadcast, multicast (no IGMP snooping) or a MAC not learned yet: every other port
+            int kind = faultless && !link.infinite() && lossListeners.isEmpty() ? log.kindIndex(view(frame), length) : -1;
+            if (kind >= 0) {
+                // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
+                long n = log.append(from, at, frame, kind);
+                for (EmulatedPort p : ports) {
+                    if (p != from && (p == board || !p.defers(kind, src))) {
+                        p.catchUp(n, now, false);
+                        p.taken(n); // this one it takes now
+                        forward(from, p, at, frame);
+                    }
+                }
+                return true;
+            }
         }
         for (EmulatedPort to : ports) {
             if (to == from) {
@@ -262,6 +295,7 @@ public final class EthernetSegment {
      * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver).
      */
     private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame) {
+        to.catchUp(sim.now(), false); // the broadcasts it deferred first: the switch's queue toward it takes frames in order
         // A kind of fault the plan does not have draws nothing: its stream is its own, so the run is the same, and a
         // broadcast to a thousand ports costs six draws fewer per port (issue 12: the fleet's wall time).
         boolean lost = faults.loss() > 0 && lossRandom.nextDouble() < faults.loss();
