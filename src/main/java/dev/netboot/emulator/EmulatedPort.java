@@ -18,9 +18,10 @@ import java.nio.ByteBuffer;
  * would only count does not wake the board; once it has arrived (and the board has not been polled since, so its
  * state is the one it had then) the port counts it for the stack ({@link ReceiveFilter#dropped}) without handing it
  * over. After each poll of the board (which may change its state) the frames still on their way are asked again, and
- * one the stack would now take wakes it at its arrival as any other. So the board's counters, state and everything it
- * sends are those of a board handed every frame, as are this port's counters; what goes is the work, which on a
- * segment of N boards grows as N x N broadcasts.
+ * one the stack would now take wakes it at its arrival as any other. A broadcast the stack drops for its kind alone
+ * ({@link ReceiveFilter#verdictOfKind}) is not even queued when sent: the port takes it from the switch's
+ * {@link BroadcastLog} later ({@link #catchUp}). So the board's counters, state and everything it sends are those of a
+ * board handed every frame, as are this port's counters; what goes is the work, which grows as N x N broadcasts.
  */
 public final class EmulatedPort implements Link {
     /** The MTU of every emulated port. */
@@ -32,12 +33,10 @@ public final class EmulatedPort implements Link {
     private final ArrivalQueue queue = new ArrivalQueue();
     // When each frame of this port's transmit queue (waiting or on the wire) has left it; in order.
     private final LeaveTimes txLeaves = new LeaveTimes();
-    private long txFreeAt;
     // The simulation's index of the node that reads this port (-1 until it first does): a frame wakes it.
     private int owner = -1;
     // A switch's queue toward this port (switched segments): when each frame waiting or on the wire has left.
     private final LeaveTimes egressLeaves = new LeaveTimes();
-    private long egressFreeAt;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent, bytesSent;
     private int peak;
@@ -368,7 +367,7 @@ public final class EmulatedPort implements Link {
 
     /** Returns when this port's transmitter has sent everything queued so far (its wire is idle from then). */
     public long txIdleAt() {
-        return txFreeAt;
+        return txLeaves.freeAt();
     }
 
     void enqueue(long at, byte[] frame) {
@@ -398,13 +397,7 @@ public final class EmulatedPort implements Link {
      * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
      */
     long queueForEgress(long arrives, long nanos, int limit) {
-        if (egressLeaves.backlog(arrives) >= limit) {
-            return -1;
-        }
-        long leaves = Math.max(arrives, egressFreeAt) + nanos;
-        egressFreeAt = leaves;
-        egressLeaves.add(leaves);
-        return leaves;
+        return egressLeaves.queue(arrives, nanos, limit);
     }
 
     /**
@@ -420,12 +413,6 @@ public final class EmulatedPort implements Link {
      * last bit leaves, or -1 when {@code limit} frames are queued already.
      */
     long queueForWire(long now, long nanos, int limit) {
-        if (txBacklog(now) >= limit) {
-            return -1;
-        }
-        long leaves = Math.max(now, txFreeAt) + nanos;
-        txFreeAt = leaves;
-        txLeaves.add(leaves);
-        return leaves;
+        return txLeaves.queue(now, nanos, limit);
     }
 }

@@ -4,7 +4,6 @@ import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.MacAddress;
-import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -327,14 +326,14 @@ public final class EthernetSegment {
             when += leaves + latency - at;
         }
         byte[] copy = frame;
-        if (c < faults.corrupt() && isIpv4(frame)) {
+        if (c < faults.corrupt() && FrameDamage.isIpv4(frame)) {
             copy = frame.clone();
-            flipBit(copy, corruptRandom);
+            FrameDamage.flipBit(copy, corruptRandom);
             corrupted++;
         }
-        if (t < faults.tamper() && tftpDataOffset(copy) > 0) {
+        if (t < faults.tamper() && FrameDamage.tftpDataOffset(copy) > 0) {
             copy = copy == frame ? frame.clone() : copy;
-            tamper(copy, tamperRandom);
+            FrameDamage.tamper(copy, tamperRandom);
             tampered++;
         }
         if (faults.jitter() > 0) {
@@ -360,39 +359,6 @@ public final class EthernetSegment {
         for (LossListener l : lossListeners) {
             l.lost(from.macAddress(), to.macAddress(), frame);
         }
-    }
-
-    private static boolean isIpv4(byte[] f) {
-        return f.length > EthernetFrame.HEADER_LEN && (f[12] & 0xFF) == 0x08 && f[13] == 0x00;
-    }
-
-    /** Flips one bit of the IPv4 part of {@code f}, drawn from {@code r}: an IPv4, UDP or ICMP checksum covers it. */
-    private static void flipBit(byte[] f, SplittableRandom r) {
-        int bit = r.nextInt((f.length - EthernetFrame.HEADER_LEN) * 8);
-        f[EthernetFrame.HEADER_LEN + bit / 8] ^= (byte) (1 << (bit % 8));
-    }
-
-    /** Returns where the data of a TFTP DATA packet in {@code f} starts (IPv4, UDP, opcode 3, 1 byte or more), or -1. */
-    private static int tftpDataOffset(byte[] f) {
-        if (!isIpv4(f) || f.length < EthernetFrame.HEADER_LEN + 20 + 8 + 5 || f[EthernetFrame.HEADER_LEN + 9] != 17) {
-            return -1;
-        }
-        int udp = EthernetFrame.HEADER_LEN + (f[EthernetFrame.HEADER_LEN] & 0x0F) * 4;
-        int data = udp + 8 + 4;
-        boolean dataOp = data < f.length && f[udp + 8] == 0 && f[udp + 9] == 3;
-        return dataOp ? data : -1;
-    }
-
-    /** Changes one byte of the TFTP data in {@code f} and makes the UDP checksum right again. */
-    private static void tamper(byte[] f, SplittableRandom r) {
-        int data = tftpDataOffset(f);
-        int at = data + r.nextInt(f.length - data);
-        f[at] ^= (byte) (1 + r.nextInt(255)); // never 0: the byte changes
-        ByteBuffer b = ByteBuffer.wrap(f);
-        int ip = EthernetFrame.HEADER_LEN;
-        int udp = ip + (f[ip] & 0x0F) * 4;
-        int payload = (b.getShort(udp + 4) & 0xFFFF) - 8;
-        UdpDatagram.emit(b, udp, b.getShort(udp) & 0xFFFF, b.getShort(udp + 2) & 0xFFFF, payload, b.getInt(ip + 12), b.getInt(ip + 16));
     }
 
     /** Queues {@code frame} at {@code to}; returns false when its queue is full and the frame dropped. */
