@@ -35,6 +35,11 @@ final class BroadcastLog {
         readers.add(port);
     }
 
+    /** Returns whether a port may defer entries: without one, nothing is logged. */
+    boolean hasReaders() {
+        return !readers.isEmpty();
+    }
+
     /** Returns the index (0..{@link #KINDS}-1) of the kind of {@code frame} (viewed as {@code view}), or -1 for none. */
     int kindIndex(ByteBuffer view, int length) {
         int k = classifier.of(view, length);

@@ -263,7 +263,8 @@ public final class EthernetSegment {
                 return true;
             }
             flooded++; // broadcast, multicast (no IGMP snooping) or a MAC not learned yet: every other port
-            int kind = faultless && !link.infinite() && lossListeners.isEmpty() ? log.kindIndex(view(frame), length) : -1;
+            boolean logs = faultless && !link.infinite() && lossListeners.isEmpty() && log.hasReaders();
+            int kind = logs ? log.kindIndex(view(frame), length) : -1;
             if (kind >= 0) {
                 // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
                 long n = log.append(from, at, frame, kind);
