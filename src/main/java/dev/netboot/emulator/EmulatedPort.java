@@ -18,9 +18,10 @@ import java.nio.ByteBuffer;
  * would only count does not wake the board; once it has arrived (and the board has not been polled since, so its
  * state is the one it had then) the port counts it for the stack ({@link ReceiveFilter#dropped}) without handing it
  * over. After each poll of the board (which may change its state) the frames still on their way are asked again, and
- * one the stack would now take wakes it at its arrival as any other. So the board's counters, state and everything it
- * sends are those of a board handed every frame, as are this port's counters; what goes is the work, which on a
- * segment of N boards grows as N x N broadcasts.
+ * one the stack would now take wakes it at its arrival as any other. A broadcast the stack drops for its kind alone
+ * ({@link ReceiveFilter#verdictOfKind}) is not even queued when sent: the port takes it from the switch's
+ * {@link BroadcastLog} later ({@link #catchUp}). So the board's counters, state and everything it sends are those of a
+ * board handed every frame, as are this port's counters; what goes is the work, which grows as N x N broadcasts.
  */
 public final class EmulatedPort implements Link {
     /** The MTU of every emulated port. */
@@ -32,12 +33,10 @@ public final class EmulatedPort implements Link {
     private final ArrivalQueue queue = new ArrivalQueue();
     // When each frame of this port's transmit queue (waiting or on the wire) has left it; in order.
     private final LeaveTimes txLeaves = new LeaveTimes();
-    private long txFreeAt;
     // The simulation's index of the node that reads this port (-1 until it first does): a frame wakes it.
     private int owner = -1;
     // A switch's queue toward this port (switched segments): when each frame waiting or on the wire has left.
     private final LeaveTimes egressLeaves = new LeaveTimes();
-    private long egressFreeAt;
     private final ByteBuffer rxBuffer = ByteBuffer.allocate(EthernetSegment.MAX_FRAME);
     private long received, sent, bytesSent;
     private int peak;
@@ -47,6 +46,13 @@ public final class EmulatedPort implements Link {
     private long verdictsOf; // the filter's receiveState() the queued verdicts were given in
     private int takes;
     private long filtered;
+    // The segment's broadcast log, when this port may defer its entries (filterWith): the number of the first entry it
+    // has not taken, and the stack's verdict on each kind of frame there (UNKNOWN: not asked since its state changed).
+    private BroadcastLog log;
+    private long logPos;
+    private final int[] kindVerdicts = new int[BroadcastLog.KINDS];
+    private static final int UNKNOWN = Integer.MIN_VALUE;
+    private long late; // entries taken from the log, not when they were sent
 
     private final int id;
 
@@ -89,6 +95,7 @@ public final class EmulatedPort implements Link {
     public boolean receive(long now, FrameHandler handler) {
         learnOwner();
         if (filter != null) {
+            catchUp(now, false);
             settle(now, false);
         }
         if (queue.isEmpty() || queue.peekAt() > now) {
@@ -122,6 +129,101 @@ public final class EmulatedPort implements Link {
         filter = stack;
         verdictsOf = stack.receiveState();
         segment.simulation().filtering(owner, this);
+        log = segment.broadcastLog();
+        logPos = log.end();
+        log.reader(this);
+        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+    }
+
+    /** Entry {@code n} of the broadcast log, and every one before it, has been taken (forwarded to this port as sent). */
+    void taken(long n) {
+        if (log != null) {
+            logPos = n + 1;
+        }
+    }
+
+    /** Returns the number of the first entry of the segment's broadcast log this port has not taken. */
+    long logPosition() {
+        return logPos;
+    }
+
+    /**
+     * Returns whether this port leaves a frame of the log's kind {@code kindIndex} from MAC {@code src} in the log: its
+     * stack drops every frame of that kind, in its state now, without acting (frames from its own MAC are asked about).
+     */
+    boolean defers(int kindIndex, long src) {
+        if (log == null || src == mac.value()) {
+            return false;
+        }
+        return kindVerdict(kindIndex) != ReceiveFilter.TAKE;
+    }
+
+    private int kindVerdict(int kindIndex) {
+        int v = kindVerdicts[kindIndex];
+        if (v == UNKNOWN) {
+            v = filter.verdictOfKind(log.kind(kindIndex));
+            kindVerdicts[kindIndex] = v;
+        }
+        return v;
+    }
+
+    /**
+     * Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}.
+     */
+    long catchUp(long now, boolean inclusive) {
+        return log == null ? Long.MAX_VALUE : catchUp(log.end(), now, inclusive);
+    }
+
+    /**
+     * Takes the log's entries before number {@code to} that this port deferred (all it has not taken; its own frames
+     * skipped), each as {@link EthernetSegment} would have forwarded it when it was sent: through the switch's queue
+     * toward this port (or dropped there), then queued with the stack's verdict, in its state then (which is its state
+     * now: it changes only while the reader is polled, and the reader is caught up before). One that has arrived before
+     * {@code now} (at or before, {@code inclusive}) while nothing waits before it is counted at once, as
+     * {@link #settle} would count it. Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
+     */
+    long catchUp(long to, long now, boolean inclusive) {
+        long earliest = Long.MAX_VALUE;
+        if (log == null || logPos >= to) {
+            return earliest;
+        }
+        LinkModel link = segment.link();
+        long latency = segment.latency();
+        for (long n = logPos; n < to; n++) {
+            if (log.sender(n) == this) {
+                continue;
+            }
+            late++;
+            byte[] frame = log.frame(n);
+            long at = log.at(n);
+            long leaves = queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
+            if (leaves < 0) {
+                segment.switchDropped();
+                continue;
+            }
+            long when = leaves + latency;
+            int v = kindVerdict(log.kindIndex(n));
+            if (v == ReceiveFilter.TAKE) {
+                v = filter.verdict(segment.view(frame), frame.length);
+            }
+            if (v == ReceiveFilter.TAKE) {
+                queue.add(when, frame);
+                takes++;
+                segment.simulation().wakeOwner(owner, when);
+                earliest = Math.min(earliest, when);
+            } else if (queue.isEmpty() && (when < now || (inclusive && when == now))) {
+                // settle's count of a frame alone at the head (arrivals through the switch's queue never coincide)
+                peak = Math.max(peak, 1);
+                received++;
+                filtered++;
+                segment.delivered();
+                filter.dropped(v);
+            } else {
+                queue.add(when, frame, v);
+            }
+        }
+        logPos = to;
+        return earliest;
     }
 
     /**
@@ -166,11 +268,13 @@ public final class EmulatedPort implements Link {
             return Long.MAX_VALUE; // nothing the verdicts read has changed
         }
         verdictsOf = state;
+        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left.
+        long earliest = catchUp(segment.simulation().now(), false);
         int n = queue.size();
         if (n == takes) {
-            return Long.MAX_VALUE;
+            return earliest;
         }
-        long earliest = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             if (queue.verdictOf(i) == ReceiveFilter.TAKE) {
                 continue;
@@ -189,6 +293,7 @@ public final class EmulatedPort implements Link {
     /** Before counters are read: settles the frames arrived by {@code now} that the stack only counts. */
     void settleForStats(long now) {
         if (filter != null) {
+            catchUp(now, true);
             settle(now, true);
         }
     }
@@ -196,6 +301,11 @@ public final class EmulatedPort implements Link {
     /** Returns the frames counted for the stack without being handed over ({@link #filterWith}); in {@link #framesReceived}. */
     public long framesFiltered() {
         return filtered;
+    }
+
+    /** Returns the broadcasts this port took from the segment's log after they were sent ({@link #catchUp}). */
+    long framesTakenLate() {
+        return late;
     }
 
     /** Returns the frames handed to the receiver's handler: {@link #framesReceived} less {@link #framesFiltered}. */
@@ -257,7 +367,7 @@ public final class EmulatedPort implements Link {
 
     /** Returns when this port's transmitter has sent everything queued so far (its wire is idle from then). */
     public long txIdleAt() {
-        return txFreeAt;
+        return txLeaves.freeAt();
     }
 
     void enqueue(long at, byte[] frame) {
@@ -287,13 +397,7 @@ public final class EmulatedPort implements Link {
      * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
      */
     long queueForEgress(long arrives, long nanos, int limit) {
-        if (egressLeaves.backlog(arrives) >= limit) {
-            return -1;
-        }
-        long leaves = Math.max(arrives, egressFreeAt) + nanos;
-        egressFreeAt = leaves;
-        egressLeaves.add(leaves);
-        return leaves;
+        return egressLeaves.queue(arrives, nanos, limit);
     }
 
     /**
@@ -309,12 +413,6 @@ public final class EmulatedPort implements Link {
      * last bit leaves, or -1 when {@code limit} frames are queued already.
      */
     long queueForWire(long now, long nanos, int limit) {
-        if (txBacklog(now) >= limit) {
-            return -1;
-        }
-        long leaves = Math.max(now, txFreeAt) + nanos;
-        txFreeAt = leaves;
-        txLeaves.add(leaves);
-        return leaves;
+        return txLeaves.queue(now, nanos, limit);
     }
 }

@@ -4,7 +4,6 @@ import dev.netboot.link.Link;
 import dev.netboot.link.PcapWriter;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.MacAddress;
-import dev.netboot.wire.UdpDatagram;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +54,10 @@ public final class EthernetSegment {
     private boolean switched;
     private final Map<Long, EmulatedPort> learned = new HashMap<>();
     private long switchDrops, flooded;
+    // Broadcasts the ports whose stacks only count them take later (EmulatedPort.catchUp); with faults drawn per
+    // receiver, or a loss listener told in order, every port takes every frame as it is sent.
+    private final BroadcastLog log = new BroadcastLog();
+    private final boolean faultless;
 
     private long framesSent, framesDelivered, droppedByLoss, droppedByQueue, duplicated, droppedByTxQueue;
     private long droppedByLinkDown, corrupted, tampered, reordered;
@@ -103,6 +106,8 @@ public final class EthernetSegment {
         this.jitterRandom = root.split();
         this.corruptRandom = root.split();
         this.tamperRandom = root.split();
+        this.faultless = faults.loss() == 0 && faults.duplicate() == 0 && faults.maxQueue() == 0 && faults.reorder() == 0
+                && faults.jitter() == 0 && faults.corrupt() == 0 && faults.tamper() == 0;
     }
 
     /** Attaches a new port with address {@code mac} (MTU 1500). */
@@ -137,6 +142,9 @@ public final class EthernetSegment {
 
     /** Tells {@code listener} of every reception the wire drops from now on ({@link LossListener}), in the order frames are sent. */
     public void onLoss(LossListener listener) {
+        if (log.end() > 0) {
+            throw new IllegalStateException("onLoss after broadcasts were left for ports to take later");
+        }
         lossListeners.add(listener);
     }
 
@@ -160,7 +168,18 @@ public final class EthernetSegment {
 
     /** Returns the frames a switch dropped because its queue toward a port was full. */
     public long switchDrops() {
+        settle();
         return switchDrops;
+    }
+
+    /** A frame taken late from the broadcast log found the switch's queue toward its port full. */
+    void switchDropped() {
+        switchDrops++;
+    }
+
+    /** Returns the broadcasts ports whose stacks only count them take later ({@link EmulatedPort#catchUp}). */
+    BroadcastLog broadcastLog() {
+        return log;
     }
 
     /** Returns the frames a switch sent to every other port: broadcasts, multicasts and MACs it had not learned. */
@@ -244,6 +263,20 @@ public final class EthernetSegment {
                 return true;
             }
             flooded++; // broadcast, multicast (no IGMP snooping) or a MAC not learned yet: every other port
+            boolean logs = faultless && !link.infinite() && lossListeners.isEmpty() && log.hasReaders();
+            int kind = logs ? log.kindIndex(view(frame), length) : -1;
+            if (kind >= 0) {
+                // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
+                long n = log.append(from, at, frame, kind);
+                for (EmulatedPort p : ports) {
+                    if (p != from && (p == board || !p.defers(kind, src))) {
+                        p.catchUp(n, now, false);
+                        p.taken(n); // this one it takes now
+                        forward(from, p, at, frame);
+                    }
+                }
+                return true;
+            }
         }
         for (EmulatedPort to : ports) {
             if (to == from) {
@@ -262,6 +295,7 @@ public final class EthernetSegment {
      * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver).
      */
     private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame) {
+        to.catchUp(sim.now(), false); // the broadcasts it deferred first: the switch's queue toward it takes frames in order
         // A kind of fault the plan does not have draws nothing: its stream is its own, so the run is the same, and a
         // broadcast to a thousand ports costs six draws fewer per port (issue 12: the fleet's wall time).
         boolean lost = faults.loss() > 0 && lossRandom.nextDouble() < faults.loss();
@@ -293,14 +327,14 @@ public final class EthernetSegment {
             when += leaves + latency - at;
         }
         byte[] copy = frame;
-        if (c < faults.corrupt() && isIpv4(frame)) {
+        if (c < faults.corrupt() && FrameDamage.isIpv4(frame)) {
             copy = frame.clone();
-            flipBit(copy, corruptRandom);
+            FrameDamage.flipBit(copy, corruptRandom);
             corrupted++;
         }
-        if (t < faults.tamper() && tftpDataOffset(copy) > 0) {
+        if (t < faults.tamper() && FrameDamage.tftpDataOffset(copy) > 0) {
             copy = copy == frame ? frame.clone() : copy;
-            tamper(copy, tamperRandom);
+            FrameDamage.tamper(copy, tamperRandom);
             tampered++;
         }
         if (faults.jitter() > 0) {
@@ -326,39 +360,6 @@ public final class EthernetSegment {
         for (LossListener l : lossListeners) {
             l.lost(from.macAddress(), to.macAddress(), frame);
         }
-    }
-
-    private static boolean isIpv4(byte[] f) {
-        return f.length > EthernetFrame.HEADER_LEN && (f[12] & 0xFF) == 0x08 && f[13] == 0x00;
-    }
-
-    /** Flips one bit of the IPv4 part of {@code f}, drawn from {@code r}: an IPv4, UDP or ICMP checksum covers it. */
-    private static void flipBit(byte[] f, SplittableRandom r) {
-        int bit = r.nextInt((f.length - EthernetFrame.HEADER_LEN) * 8);
-        f[EthernetFrame.HEADER_LEN + bit / 8] ^= (byte) (1 << (bit % 8));
-    }
-
-    /** Returns where the data of a TFTP DATA packet in {@code f} starts (IPv4, UDP, opcode 3, 1 byte or more), or -1. */
-    private static int tftpDataOffset(byte[] f) {
-        if (!isIpv4(f) || f.length < EthernetFrame.HEADER_LEN + 20 + 8 + 5 || f[EthernetFrame.HEADER_LEN + 9] != 17) {
-            return -1;
-        }
-        int udp = EthernetFrame.HEADER_LEN + (f[EthernetFrame.HEADER_LEN] & 0x0F) * 4;
-        int data = udp + 8 + 4;
-        boolean dataOp = data < f.length && f[udp + 8] == 0 && f[udp + 9] == 3;
-        return dataOp ? data : -1;
-    }
-
-    /** Changes one byte of the TFTP data in {@code f} and makes the UDP checksum right again. */
-    private static void tamper(byte[] f, SplittableRandom r) {
-        int data = tftpDataOffset(f);
-        int at = data + r.nextInt(f.length - data);
-        f[at] ^= (byte) (1 + r.nextInt(255)); // never 0: the byte changes
-        ByteBuffer b = ByteBuffer.wrap(f);
-        int ip = EthernetFrame.HEADER_LEN;
-        int udp = ip + (f[ip] & 0x0F) * 4;
-        int payload = (b.getShort(udp + 4) & 0xFFFF) - 8;
-        UdpDatagram.emit(b, udp, b.getShort(udp) & 0xFFFF, b.getShort(udp + 2) & 0xFFFF, payload, b.getInt(ip + 12), b.getInt(ip + 16));
     }
 
     /** Queues {@code frame} at {@code to}; returns false when its queue is full and the frame dropped. */

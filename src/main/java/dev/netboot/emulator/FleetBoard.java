@@ -77,6 +77,11 @@ final class FleetBoard implements SimNode, BootObserver {
             }
 
             @Override
+            public int verdictOfKind(int kind) {
+                return on ? boot.net().verdictOfKind(kind) : OFF;
+            }
+
+            @Override
             public long receiveState() {
                 return on ? boot.net().receiveState() + 1 : 0; // powering on changes every verdict
             }

@@ -8,6 +8,26 @@ final class LeaveTimes {
     private long[] t = new long[ArrivalQueue.INITIAL];
     private int head;
     private int size;
+    private long freeAt; // when the last frame queued has left: the wire is idle from then
+
+    /**
+     * Queues a frame reaching the queue at {@code arrives} and taking {@code nanos} on the wire, behind the frames
+     * queued before it; returns when its last bit has left, or -1 (the frame dropped) when {@code limit} are queued.
+     */
+    long queue(long arrives, long nanos, int limit) {
+        if (backlog(arrives) >= limit) {
+            return -1;
+        }
+        long leaves = Math.max(arrives, freeAt) + nanos;
+        freeAt = leaves;
+        add(leaves);
+        return leaves;
+    }
+
+    /** Returns when the last frame queued has left (its wire is idle from then), 0 before the first. */
+    long freeAt() {
+        return freeAt;
+    }
 
     /** Forgets the frames that have left by {@code now}; returns how many remain. */
     int backlog(long now) {

@@ -276,6 +276,7 @@ public final class Simulation {
             current = i;
             EmulatedPort fp = filtered[i];
             if (fp != null) {
+                fp.catchUp(now, false); // the broadcasts it deferred, then
                 fp.settle(now, false); // frames its stack only counts, arrived since its last poll
             }
             n.poll(now);

@@ -269,6 +269,26 @@ final class ArpResolver {
         return true;
     }
 
+    /**
+     * Returns {@link #verdictOf} for every packet from another station whose sender address is 0 ({@code probe}) or is
+     * not, when that depends on nothing else: with no address of ours, none watched, none cached and none being resolved.
+     * Else {@link #ARP_TAKE}: ask about each packet.
+     */
+    int verdictOfAny(boolean probe) {
+        if (wire.address() != 0 || watched != 0) {
+            return ARP_TAKE;
+        }
+        if (probe) {
+            return ARP_NOTHING;
+        }
+        for (Resolution r : resolutions) {
+            if (r.active) {
+                return ARP_TAKE;
+            }
+        }
+        return cache.size() == 0 ? ARP_NOT_FOR_US : ARP_TAKE;
+    }
+
     private boolean isResolving(int ip) {
         for (Resolution r : resolutions) {
             if (r.active && r.ip == ip) {

@@ -321,6 +321,15 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         rx.dropped(verdict);
     }
 
+    /** {@inheritDoc} {@link ReceiveVerdict#ofKind}. */
+    @Override
+    public int verdictOfKind(int kind) {
+        if (asked == null) {
+            asked = new ReceiveVerdict(this, config, mac, arp, groups, ports);
+        }
+        return asked.ofKind(kind);
+    }
+
     /**
      * Joins multicast group {@code group} (RFC 1112 level 2): its frames and datagrams are taken from now on, the
      * link is asked to pass the group's Ethernet address up, and a Version 2 Membership Report goes out at once

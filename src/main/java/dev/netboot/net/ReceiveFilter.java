@@ -29,4 +29,13 @@ public interface ReceiveFilter {
 
     /** Counts one frame of verdict {@code verdict} (not {@link #TAKE}) as the stack counts it when it drops it. */
     void dropped(int verdict);
+
+    /**
+     * Returns the verdict the stack, in its state now, gives every frame of kind {@code kind} ({@link FrameKind}) whose
+     * Ethernet source is not its own address, or {@link #TAKE} when that depends on more than the kind (then ask
+     * {@link #verdict}). Stands while {@link #receiveState} does. The default knows no kind.
+     */
+    default int verdictOfKind(int kind) {
+        return TAKE;
+    }
 }

@@ -68,6 +68,27 @@ final class ReceiveVerdict {
         };
     }
 
+    /**
+     * Returns the verdict of every frame of {@link FrameKind} {@code kind} not from our own MAC, or
+     * {@link ReceiveFilter#TAKE} when it depends on more. A datagram to 255.255.255.255 passes {@link #of}'s Ethernet
+     * and IPv4 checks (a broadcast here whatever our address, {@link NetStack#isBroadcast}), and to a port nobody
+     * listens on it is dropped as such: it cannot earn a port unreachable, which needs a frame to our own MAC. An ARP
+     * packet passes the same Ethernet check, and {@link #arp}'s own are the kind's; the resolver says the rest.
+     */
+    int ofKind(int kind) {
+        if (kind == FrameKind.ARP_PROBE || kind == FrameKind.ARP_SENDER) {
+            return switch (arp.verdictOfAny(kind == FrameKind.ARP_PROBE)) {
+                case ArpResolver.ARP_NOTHING -> ARP_NOTHING;
+                case ArpResolver.ARP_NOT_FOR_US -> DROP_NOT_FOR_US;
+                default -> ReceiveFilter.TAKE;
+            };
+        }
+        if (kind < 0 || kind > 0xFFFF || mac == MacAddress.BROADCAST.value() || ports.handler(kind) != null) {
+            return ReceiveFilter.TAKE;
+        }
+        return DROP_NO_LISTENER;
+    }
+
     /** ARP's part: ArpPacket.parse's checks, then the resolver's ({@link ArpResolver#verdictOf}), fields read in place. */
     private int arp(ByteBuffer frame, int off, int len) {
         // RFC 826 layout: hrd 0, pro 2, hln 4, pln 5, op 6, sha 8, spa 14, tha 18, tpa 24.

@@ -96,38 +96,67 @@ class FleetPoolTest {
 
     @Test
     void sparingTheBoardsTheFramesTheirStacksOnlyCountChangesNothingTheyDoOrCount() throws Exception {
-        for (String extra : new String[] {"", "loss = 0.05\n"}) {
+        // Faultless (the broadcasts the boards only count left in the segment's log and taken late), lossy (every frame
+        // forwarded as sent), a switch queue of 4 frames (the DISCOVERs at power-up dropped toward most ports, taken late
+        // too) and power-up spread over 3 s (the boards still off take the others' frames late as well).
+        String[][] variants = {{"", ""}, {"[faults]\nloss = 0.05\n", ""}, {"", "4"}, {"", "", "3000000000"}};
+        for (String[] v : variants) {
             FleetBoot.Config c = config();
-            if (!extra.isEmpty()) {
-                String text = Files.readString(dir.resolve("pool8.scenario")) + "\n[faults]\n" + extra;
-                Scenario sc = ScenarioFile.load(Files.writeString(dir.resolve("lossy.scenario"), text));
-                c = new FleetBoot.Config(sc, c.profile(), c.image(), c.boards(), c.stagger(), c.timing(), c.budget());
+            String what = v[0].isEmpty() ? "faultless" : v[0].strip().replace('\n', ' ');
+            String text = Files.readString(dir.resolve("pool8.scenario"));
+            if (!v[1].isEmpty()) {
+                text = text.replaceAll("(?m)^tx-queue = .*$", "tx-queue = " + v[1]);
+                what += ", tx-queue " + v[1];
             }
+            long stagger = v.length > 2 ? Long.parseLong(v[2]) : 0;
+            if (stagger > 0) {
+                what += ", stagger " + stagger + " ns";
+            }
+            Scenario sc = ScenarioFile.load(Files.writeString(dir.resolve("variant.scenario"), text + "\n" + v[0]));
+            c = new FleetBoot.Config(sc, c.profile(), c.image(), c.boards(), stagger, c.timing(), c.budget());
             FleetBoot.Run spared = FleetBoot.simulate(c, null, true);
             FleetBoot.Run all = FleetBoot.simulate(c, null, false);
-            assertEquals(all.end(), spared.end());
-            assertEquals(all.lan().wireStats(), spared.lan().wireStats());
-            assertEquals(all.lan().dhcp().stats(), spared.lan().dhcp().stats());
+            assertEquals(all.end(), spared.end(), what);
+            assertEquals(all.lan().wireStats(), spared.lan().wireStats(), what);
+            assertEquals(all.lan().dhcp().stats(), spared.lan().dhcp().stats(), what);
+            EthernetSegment allSeg = all.lan().segment();
+            EthernetSegment sparedSeg = spared.lan().segment();
+            assertEquals(allSeg.stats(), sparedSeg.stats(), what);
+            assertEquals(allSeg.switchDrops(), sparedSeg.switchDrops(), what);
+            assertEquals(allSeg.flooded(), sparedSeg.flooded(), what);
+            if (!v[1].isEmpty()) {
+                assertTrue(allSeg.switchDrops() > 0, what + ": the switch dropped frames toward the ports");
+            }
+            assertEquals(all.lan().server().port().framesReceived(), spared.lan().server().port().framesReceived(), what);
             long handedAll = 0;
             long handedSpared = 0;
+            long late = 0;
             for (int i = 0; i < BOARDS; i++) {
                 FleetBoard a = all.boards().get(i);
                 FleetBoard s = spared.boards().get(i);
-                String what = "board " + i + (extra.isEmpty() ? "" : " with " + extra.strip());
-                assertEquals(a.boot.net().stats(), s.boot.net().stats(), what);
-                assertEquals(a.boot.lease().retransmissions(), s.boot.lease().retransmissions(), what);
-                assertEquals(a.port().framesReceived(), s.port().framesReceived(), what);
-                assertEquals(a.port().queuedPeak(), s.port().queuedPeak(), what);
-                assertEquals(a.port().framesSent(), s.port().framesSent(), what);
-                assertEquals(a.leasedAt, s.leasedAt, what);
-                assertEquals(a.requestedAt, s.requestedAt, what);
-                assertEquals(a.endedAt, s.endedAt, what);
-                assertEquals(a.failure, s.failure, what);
+                String board = "board " + i + ", " + what;
+                assertEquals(a.boot.net().stats(), s.boot.net().stats(), board);
+                assertEquals(a.boot.lease().retransmissions(), s.boot.lease().retransmissions(), board);
+                assertEquals(a.port().framesReceived(), s.port().framesReceived(), board);
+                assertEquals(a.port().queuedPeak(), s.port().queuedPeak(), board);
+                assertEquals(a.port().framesSent(), s.port().framesSent(), board);
+                assertEquals(a.leasedAt, s.leasedAt, board);
+                assertEquals(a.requestedAt, s.requestedAt, board);
+                assertEquals(a.endedAt, s.endedAt, board);
+                assertEquals(a.failure, s.failure, board);
                 assertEquals(0, a.port().framesFiltered());
+                assertEquals(0, a.port().framesTakenLate());
                 handedAll += a.port().framesHanded();
                 handedSpared += s.port().framesHanded();
+                late += s.port().framesTakenLate();
             }
-            assertTrue(handedSpared < handedAll, handedSpared + " against " + handedAll);
+            assertTrue(handedSpared < handedAll, handedSpared + " against " + handedAll + ", " + what);
+            if (v[0].isEmpty()) {
+                // The others' DHCP requests (broadcast to port 67, where no board listens) were taken late.
+                assertTrue(late > 0, what);
+            } else {
+                assertEquals(0, late, what + ": faults are drawn per receiver as the frame is sent");
+            }
         }
     }
 }

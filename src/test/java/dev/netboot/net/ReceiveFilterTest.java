@@ -143,6 +143,49 @@ class ReceiveFilterTest {
     }
 
     /**
+     * {@link ReceiveFilter#verdictOfKind}: where a stack gives a kind of frame ({@link FrameKind}) one verdict, every
+     * frame of that kind not from its own MAC gets that verdict from {@link ReceiveFilter#verdict}, in states and on
+     * frames drawn as above. Each kind is met, the stack answering for it and not.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+    void aKindsVerdictIsTheVerdictOfEveryFrameOfIt(long seed) {
+        Random rnd = new Random(seed);
+        Twin a = new Twin();
+        Twin b = new Twin();
+        FrameKind kinds = new FrameKind();
+        int[] answered = new int[3]; // UDP broadcast, ARP probe, ARP with a sender address
+        int[] asked = new int[3];
+        for (int step = 0; step < 20_000; step++) {
+            if (step % 200 == 0) { // a stack as it starts (no address, nothing cached): the state a fleet's boards wait in
+                a = new Twin();
+                b = new Twin();
+            }
+            if (rnd.nextInt(10) == 0) {
+                act(rnd, 0, a, b);
+                continue;
+            }
+            byte[] f = frame(rnd);
+            ByteBuffer view = ByteBuffer.wrap(f).asReadOnlyBuffer();
+            int kind = kinds.of(view, f.length);
+            if (kind == FrameKind.NONE || MacAddress.readLong(view, 6) == OUR_MAC.value()) {
+                continue;
+            }
+            int k = kind == FrameKind.ARP_PROBE ? 1 : kind == FrameKind.ARP_SENDER ? 2 : 0;
+            asked[k]++;
+            int v = a.net.verdictOfKind(kind);
+            if (v != ReceiveFilter.TAKE) {
+                answered[k]++;
+                assertEquals(a.net.verdict(view, f.length), v, "seed " + seed + " step " + step + ": kind " + kind);
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            assertTrue(answered[k] > 10 && answered[k] < asked[k], "seed " + seed + " kind " + k + ": " + answered[k]
+                    + " of " + asked[k] + " answered by kind");
+        }
+    }
+
+    /**
      * RFC 5227 section 2.1.1: while a board probes for an address it has not configured, another host's ARP packet
      * with that address as sender, or another host's probe for it, is a conflict, although the packet is for neither
      * the board's address nor a host it seeks; an unrelated host's ARP is only counted.

@@ -1,0 +1,163 @@
+package dev.netboot.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netboot.net.ReceiveFilter;
+import dev.netboot.wire.EthernetFrame;
+import dev.netboot.wire.Ipv4Packet;
+import dev.netboot.wire.MacAddress;
+import dev.netboot.wire.UdpDatagram;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BroadcastLog} on a 1 Gbit/s switch: one station sends DHCP-request-like broadcasts (UDP to
+ * 255.255.255.255:67), two boards whose stacks drop every such datagram take them from the log only when they are
+ * polled or their counters read, each counting every frame once; and the log forgets what both have taken, so it
+ * holds what the slower one has not, not every frame ever sent.
+ */
+class BroadcastLogTest {
+    static final int NO_LISTENER = 5; // the verdict the stub gives the kind, as NetStack's DROP_NO_LISTENER
+
+    /** A board's stack that listens on no port: every broadcast to 67 is only counted. */
+    static final class Deaf implements ReceiveFilter {
+        long dropped;
+
+        @Override
+        public int verdict(ByteBuffer frame, int length) {
+            return NO_LISTENER;
+        }
+
+        @Override
+        public long receiveState() {
+            return 0;
+        }
+
+        @Override
+        public void dropped(int verdict) {
+            assertEquals(NO_LISTENER, verdict);
+            dropped++;
+        }
+
+        @Override
+        public int verdictOfKind(int kind) {
+            return kind == 67 ? NO_LISTENER : TAKE;
+        }
+    }
+
+    /** A board that reads its port when polled; it has work at {@code due}, then every {@code period} (0: never again). */
+    static final class Board implements SimNode {
+        final EmulatedPort port;
+        long due = Long.MAX_VALUE;
+        long period;
+
+        Board(EmulatedPort port) {
+            this.port = port;
+        }
+
+        @Override
+        public void poll(long now) {
+            while (port.receive(now, (t, f, len) -> { })) {
+                // the stack would drop it
+            }
+            if (now >= due) {
+                due = period > 0 ? now + period : Long.MAX_VALUE;
+            }
+        }
+
+        @Override
+        public long pollAt() {
+            return Math.min(due, port.pollAt());
+        }
+    }
+
+    /** Keeps the clock going: work every millisecond. */
+    static final class Ticker implements SimNode {
+        long next;
+
+        @Override
+        public void poll(long now) {
+            next = now + MS;
+        }
+
+        @Override
+        public long pollAt() {
+            return next;
+        }
+    }
+
+    static final long MS = 1_000_000;
+
+    static byte[] request(MacAddress src, int xid) {
+        int udpLen = UdpDatagram.HEADER_LEN + 300;
+        ByteBuffer b = ByteBuffer.allocate(EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN + udpLen);
+        EthernetFrame.emit(b, MacAddress.BROADCAST.value(), src.value(), EthernetFrame.TYPE_IPV4);
+        int udp = EthernetFrame.HEADER_LEN + Ipv4Packet.HEADER_LEN;
+        b.putInt(udp + UdpDatagram.HEADER_LEN + 4, xid);
+        UdpDatagram.emit(b, udp, 68, 67, 300, 0, -1);
+        Ipv4Packet.emit(b, EthernetFrame.HEADER_LEN, udpLen, Ipv4Packet.PROTO_UDP, 0, -1, 64, xid);
+        return b.array();
+    }
+
+    @Test
+    void boardsTakeTheBroadcastsTheyOnlyCountLateOnceEachAndTheLogForgetsWhatBothTook() {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(100_000, LinkModel.of(1_000_000_000L), FaultPlan.NONE, 1).switched(true);
+        MacAddress senderMac = MacAddress.parse("02:00:00:00:00:01");
+        EmulatedPort sender = seg.attach(senderMac);
+        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a"))));
+        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b"))));
+        Deaf stackA = new Deaf();
+        Deaf stackB = new Deaf();
+        a.port.filterWith(stackA, 0);
+        b.port.filterWith(stackB, 1);
+        BroadcastLog log = seg.broadcastLog();
+        sim.add(new Ticker());
+        a.due = 150 * MS; // a is polled at 0 (every node is, at a run's start) and next at 150 ms; b not again
+        sim.runFor(MS);
+
+        // 100 frames 1 ms apart: neither board wakes, so each frame waits in the log.
+        int sent = 0;
+        for (int i = 0; i < 100; i++) {
+            byte[] f = request(senderMac, i);
+            sender.transmit(sim.now(), f.length, (buf, len) -> buf.put(0, f));
+            sent++;
+            sim.advance(() -> false, sim.now() + MS);
+        }
+        assertEquals(100, log.held(), "kept while the boards have not taken them");
+        assertEquals(0, a.port.framesReceived());
+        assertEquals(0, stackA.dropped);
+
+        // Board a is polled: it takes the 100 (all arrived), counted once each. Board b still has them to take.
+        sim.advance(() -> false, 160 * MS);
+        assertEquals(100, a.port.framesReceived());
+        assertEquals(100, a.port.framesFiltered());
+        assertEquals(100, a.port.framesTakenLate());
+        assertEquals(100, stackA.dropped);
+        assertEquals(0, b.port.framesReceived());
+
+        // Reading the counters takes b's too; then frames sent while both keep up are forgotten as the log fills.
+        EthernetSegment.Stats stats = seg.stats();
+        assertEquals(200, stats.framesDelivered());
+        assertEquals(100, stackB.dropped);
+        for (Board x : new Board[] {a, b}) {
+            x.due = sim.now() + 10 * MS;
+            x.period = 10 * MS;
+        }
+        sim.runFor(MS); // every node polled: the new schedule seen
+        for (int i = 0; i < 1_000; i++) {
+            byte[] f = request(senderMac, 1_000 + i);
+            sender.transmit(sim.now(), f.length, (buf, len) -> buf.put(0, f));
+            sent++;
+            sim.advance(() -> false, sim.now() + MS);
+        }
+        assertTrue(log.held() <= 128, log.held() + " entries held after " + sent + " sent");
+        seg.stats();
+        assertEquals(sent, stackA.dropped);
+        assertEquals(sent, stackB.dropped);
+        assertEquals(sent, a.port.framesReceived());
+        assertEquals(0, a.port.framesHanded());
+        assertEquals(0, seg.switchDrops());
+    }
+}
