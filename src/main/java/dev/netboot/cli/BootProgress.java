@@ -110,7 +110,12 @@ final class BootProgress implements BootObserver {
     private void stage(long now, String name, String text) {
         if (stages) {
             clearLine();
-            err.printf(Locale.ROOT, "[%9.3f s] %-5s %s%n", now / 1e9, name, Shown.text(text)); // the boot file, a server's words
+            StringBuilder line = LineStamp.of(now, 9).append(name);
+            for (int pad = 5 - name.length(); pad > 0; pad--) {
+                line.append(' ');
+            }
+            // One print of the whole line (LineStamp): the boot file, a server's words, escaped.
+            err.print(line.append(' ').append(Shown.text(text)).append(System.lineSeparator()).toString());
         }
     }
 

@@ -410,6 +410,8 @@ final class ServeClients {
     }
 
     private void line(long now, String stage, ServeClient c, String what) {
-        err.printf(Locale.ROOT, "[%10.3f s] %s %s  %s%n", now / 1e9, stage, c.mac, Shown.text(what)); // a client's file name
+        // One print of the whole line (LineStamp): a client's file name, escaped.
+        err.print(LineStamp.of(now, 10).append(stage).append(' ').append(c.mac).append("  ").append(Shown.text(what))
+                .append(System.lineSeparator()).toString());
     }
 }
