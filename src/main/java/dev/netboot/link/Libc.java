@@ -117,75 +117,42 @@ final class Libc {
 
     /** {@code int socket(int domain, int type, int protocol)}. */
     static int socket(MemorySegment state, int domain, int type, int protocol) {
-        try {
-            return (int) (long) SOCKET.invokeExact(state, (long) domain, (long) type, (long) protocol, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(SOCKET, state, domain, type, protocol, 0, 0, 0);
     }
 
     /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}. */
     static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
-        try {
-            return (int) (long) SETSOCKOPT.invokeExact(state, (long) fd, (long) level, (long) name, address(value), (long) length, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(SETSOCKOPT, state, fd, level, name, address(value), length, 0);
     }
 
     /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}. */
     static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
-        try {
-            return (int) (long) Getsockopt.HANDLE.invokeExact(state, (long) fd, (long) level, (long) name, address(value),
-                    address(length), 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(Getsockopt.HANDLE, state, fd, level, name, address(value), address(length), 0);
     }
 
     /** {@code ssize_t send(int fd, const void *buffer, size_t length, int flags)}. */
     static long send(MemorySegment state, int fd, MemorySegment buffer, long length, int flags) {
-        try {
-            return (long) SEND.invokeExact(state, (long) fd, address(buffer), length, (long) flags, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call(SEND, state, fd, address(buffer), length, flags, 0, 0);
     }
 
     /** {@code int bind(int fd, const struct sockaddr *address, socklen_t length)}. */
     static int bind(MemorySegment state, int fd, MemorySegment sockaddr, int length) {
-        try {
-            return (int) (long) BIND.invokeExact(state, (long) fd, address(sockaddr), (long) length, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(BIND, state, fd, address(sockaddr), length, 0, 0, 0);
     }
 
     /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer argument (a struct ifreq). */
     static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
-        try {
-            return (int) (long) IOCTL.invokeExact(state, (long) fd, request, address(arg), 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(IOCTL, state, fd, request, address(arg), 0, 0, 0);
     }
 
     /** {@code unsigned int if_nametoindex(const char *name)}: 0 when there is no such interface. */
     static int ifNametoindex(MemorySegment state, MemorySegment name) {
-        try {
-            return (int) (long) IF_NAMETOINDEX.invokeExact(state, address(name), 0L, 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(IF_NAMETOINDEX, state, address(name), 0, 0, 0, 0, 0);
     }
 
     /** {@code long sysconf(int name)}. */
     static long sysconf(MemorySegment state, int name) {
-        try {
-            return (long) SYSCONF.invokeExact(state, (long) name, 0L, 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return call(SYSCONF, state, name, 0, 0, 0, 0, 0);
     }
 
     /**
@@ -193,37 +160,33 @@ final class Libc {
      * failed ({@code MAP_FAILED}).
      */
     static MemorySegment mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
-        long at;
-        try {
-            at = (long) MMAP.invokeExact(state, 0L, length, (long) prot, (long) flags, (long) fd, offset);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long at = call(MMAP, state, 0, length, prot, flags, fd, offset);
         return at == -1L ? null : MemorySegment.ofAddress(at).reinterpret(length);
     }
 
     /** {@code int munmap(void *address, size_t length)} of all of {@code mapping}. */
     static int munmap(MemorySegment state, MemorySegment mapping) {
-        try {
-            return (int) (long) Munmap.HANDLE.invokeExact(state, address(mapping), mapping.byteSize(), 0L, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(Munmap.HANDLE, state, address(mapping), mapping.byteSize(), 0, 0, 0, 0);
     }
 
     /** {@code int poll(struct pollfd *fds, nfds_t count, int timeoutMillis)}. */
     static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
-        try {
-            return (int) (long) Poll.HANDLE.invokeExact(state, address(fds), count, (long) timeoutMillis, 0L, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call(Poll.HANDLE, state, address(fds), count, timeoutMillis, 0, 0, 0);
     }
 
     /** {@code int close(int fd)}. */
     static int close(MemorySegment state, int fd) {
+        return (int) call(Close.HANDLE, state, fd, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * Calls {@code handle}, a downcall of the one shape ({@link #WORDS}), with its six words (ints widened, sign and
+     * all, unused ones 0); returns its result word. Each typed method above passes a static final handle, so once this
+     * is inlined into it the JIT sees a constant handle, as with {@code invokeExact} written there.
+     */
+    private static long call(MethodHandle handle, MemorySegment state, long a, long b, long c, long d, long e, long f) {
         try {
-            return (int) (long) Close.HANDLE.invokeExact(state, (long) fd, 0L, 0L, 0L, 0L, 0L);
+            return (long) handle.invokeExact(state, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw rethrow(t);
         }
