@@ -113,6 +113,7 @@ public final class BootSequence {
     private long boundAt;
     private int renewalsSeen;
     private final ServerFallback fallback = new ServerFallback();
+    private final UnicastRetry unicast = new UnicastRetry(); // a failed multicast transfer asked again, once
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -317,8 +318,9 @@ public final class BootSequence {
     }
 
     private void startTransfer(long now, Lease lease) {
-        if (sizing.sizeForPath()) {
-            tftp = new TftpClient(net, sizing.tftp(), random); // windowsize auto: the window from the measured path
+        if (sizing.sizeForPath() || unicast.used()) { // windowsize auto: the window from the measured path
+            tftp = new TftpClient(net, unicast.config(sizing.tftp()), random);
+            unicast.started(unicast.used() ? tftp : null);
         }
         RamBudget ram = sizing.ram();
         try {
@@ -351,6 +353,12 @@ public final class BootSequence {
         if (update != null) {
             update.abort();
         }
+        if (unicast.take(tftp, f)) { // RFC 2090 failed mid-way: the image again by a plain RRQ, into a fresh update
+            observer.fellBackToUnicast(now, lease, new BootFailure("tftp", UnicastRetry.line(lease.bootFile(), f)));
+            startTransfer(now, lease);
+            return;
+        }
+        f = new TftpFailure(f.kind(), f.errorCode(), unicast.failed(tftp, f.message()));
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
         boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
         // A server that never sent a block may not be the one meant: say so when a host name was given instead.
