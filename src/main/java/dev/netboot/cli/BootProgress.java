@@ -107,6 +107,11 @@ final class BootProgress implements BootObserver {
         stage(now, why.stage(), why.message() + "; another DHCP server offered too: asking again without " + l.dhcpServer());
     }
 
+    @Override
+    public void fellBackToUnicast(long now, Lease l, BootFailure why) {
+        stage(now, why.stage(), why.message());
+    }
+
     private void stage(long now, String name, String text) {
         if (stages) {
             clearLine();

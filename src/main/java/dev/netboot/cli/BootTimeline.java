@@ -152,6 +152,12 @@ final class BootTimeline implements EmulatedBoot.Tap, BootObserver {
     }
 
     @Override
+    public void fellBackToUnicast(long now, Lease lease, BootFailure why) {
+        recorder.stage(now, "multicast failed: reading " + lease.bootFile() + " again by unicast");
+        next.fellBackToUnicast(now, lease, why);
+    }
+
+    @Override
     public void resolved(long now, Ipv4Address hop, MacAddress mac) {
         recorder.stage(now, "arp: " + hop + " is at " + mac);
         next.resolved(now, hop, mac);

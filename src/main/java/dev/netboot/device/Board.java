@@ -145,6 +145,7 @@ public final class Board {
             case BootSequence.State.Idle _ -> new Result.Running("start");
             case BootSequence.State.Leasing _ -> new Result.Running("lease");
             case BootSequence.State.Arp _ -> new Result.Running("arp");
+            case BootSequence.State.Waiting w -> new Result.Running(w.why().stage());
             case BootSequence.State.Transfer _ -> new Result.Running("tftp");
             case BootSequence.State.Digest _ -> new Result.Running("digest");
             case BootSequence.State.Signature _ -> new Result.Running("signature");

@@ -44,6 +44,13 @@ public interface BootObserver {
     default void triedAnotherServer(long now, Lease lease, BootFailure why) {
     }
 
+    /**
+     * The image's RFC 2090 multicast transfer failed mid-way ({@code why}), and the board asks the server {@code lease}
+     * names for it again by a plain unicast request, into a fresh update of the slot (the partial write discarded).
+     */
+    default void fellBackToUnicast(long now, Lease lease, BootFailure why) {
+    }
+
     /** The boot failed. */
     default void failed(long now, BootFailure failure) {
     }

@@ -34,17 +34,10 @@ import java.util.random.RandomGenerator;
  * Whatever fails before the commit (network, flash, power) leaves the previously active slot active: a half-written
  * image is never marked bootable.
  *
- * <p><b>Window.</b> A profile's {@code windowsize = auto} is sized from the path when the transfer starts
- * ({@link PathWindow}, through {@link WindowSizing}): the link's rate and the round trip of the board's ARP exchange
- * with its next hop.
- * In-order blocks go straight to the flash writer, so only a timed flash limits the window by RAM.
- *
- * <p><b>Flash time.</b> On a timed flash ({@link Flash#busyUntil()}, e.g. a {@code TimedFlash}) each
- * poll tells the flash the time; operations issued while the chip is busy run when it is ready. The
- * transfer is paced by the {@link SlotUpdate} (ACKs held while its RAM is full; the board's RAM is shared
- * once, by {@link RamBudget}, and never exceeded, whatever window was asked), and the steps after
- * the last block wait for the chip: verify, then the signature or the commit, then done, each when the
- * operations before it have finished ({@link State.Settling}). On untimed flash nothing waits.
+ * <p>A profile's {@code windowsize = auto} is sized from the path when the transfer starts ({@link WindowSizing}). On a
+ * timed flash ({@link Flash#busyUntil()}) each poll tells the flash the time: the transfer is paced by the
+ * {@link SlotUpdate} within the RAM {@link RamBudget} shares, and the steps after the last block wait for the chip
+ * ({@link State.Settling}).
  */
 public final class BootSequence {
     /** Where the boot is. */
@@ -63,6 +56,13 @@ public final class BootSequence {
 
         /** Downloading the boot file into the inactive slot. */
         record Transfer(Lease lease) implements State {
+        }
+
+        /**
+         * The boot {@code lease} named could not start ({@code why}) before another DHCP server offered: waiting, until
+         * {@code until}, for a slower server's offer to the same exchange ({@link ServerFallback#LATE_OFFERS}).
+         */
+        record Waiting(Lease lease, BootFailure why, long until) implements State {
         }
 
         /** Downloading the image's expected SHA-256 ({@code FILE.sha256}); the image is in flash and verified. */
@@ -113,6 +113,7 @@ public final class BootSequence {
     private long boundAt;
     private int renewalsSeen;
     private final ServerFallback fallback = new ServerFallback();
+    private final UnicastRetry unicast = new UnicastRetry(); // a failed multicast transfer asked again, once
 
     /**
      * Creates the boot sequence of a board of {@code profile}.
@@ -250,6 +251,11 @@ public final class BootSequence {
         } else {
             tftp.poll(now); // dallying: re-ACK a retransmitted last block
         }
+        if (state instanceof State.Waiting w && (this.lease.alternativeSeen() || now >= w.until())) {
+            if (!tryAnotherServer(now, w.lease(), w.why())) {
+                fail(now, w.why().stage(), w.why().message());
+            }
+        }
         if (state instanceof State.Settling st && now >= st.until()) {
             enter(now, commit.settled(now, st));
         }
@@ -261,6 +267,8 @@ public final class BootSequence {
         long at = Math.min(Math.min(net.pollAt(), tftp.pollAt()), commit.pollAt());
         if (state instanceof State.Settling st) {
             at = Math.min(at, st.until());
+        } else if (state instanceof State.Waiting w) {
+            at = Math.min(at, w.until());
         }
         return finished() ? at : Math.min(at, lease.pollAt());
     }
@@ -317,8 +325,9 @@ public final class BootSequence {
     }
 
     private void startTransfer(long now, Lease lease) {
-        if (sizing.sizeForPath()) {
-            tftp = new TftpClient(net, sizing.tftp(), random); // windowsize auto: the window from the measured path
+        if (sizing.sizeForPath() || unicast.used()) { // windowsize auto: the window from the measured path
+            tftp = new TftpClient(net, unicast.config(sizing.tftp()), random);
+            unicast.started(unicast.used() ? tftp : null);
         }
         RamBudget ram = sizing.ram();
         try {
@@ -351,6 +360,12 @@ public final class BootSequence {
         if (update != null) {
             update.abort();
         }
+        if (unicast.take(tftp, f)) { // RFC 2090 failed mid-way: the image again by a plain RRQ, into a fresh update
+            observer.fellBackToUnicast(now, lease, new BootFailure("tftp", UnicastRetry.line(lease.bootFile(), f)));
+            startTransfer(now, lease);
+            return;
+        }
+        f = new TftpFailure(f.kind(), f.errorCode(), unicast.failed(tftp, f.message()));
         String stage = f.kind() == TftpFailure.Kind.LOCAL ? "flash" : "tftp";
         boolean couldNotStart = ServerFallback.couldNotStart(f, tftp.stats().blocks());
         // A server that never sent a block may not be the one meant: say so when a host name was given instead.
@@ -372,6 +387,12 @@ public final class BootSequence {
      */
     private boolean tryAnotherServer(long now, Lease lease, BootFailure why) {
         if (!fallback.giveUp(lease.source(), this.lease.alternativeSeen())) {
+            long until = boundAt + ServerFallback.LATE_OFFERS;
+            if (!(state instanceof State.Waiting) && fallback.mayWait(lease.source()) && now < until) {
+                update = null; // a slower server's offer may yet come: wait for it, the lease kept meanwhile
+                transition(now, new State.Waiting(lease, why, until));
+                return true;
+            }
             return false;
         }
         update = null;

@@ -298,6 +298,12 @@ public final class EmulatedBoot {
         }
 
         @Override
+        public void fellBackToUnicast(long now, Lease lease, BootFailure why) {
+            bytes = 0;
+            next.fellBackToUnicast(now, lease, why);
+        }
+
+        @Override
         public void resolved(long now, Ipv4Address hop, MacAddress mac) {
             next.resolved(now, hop, mac);
         }

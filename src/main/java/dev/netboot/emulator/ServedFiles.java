@@ -2,6 +2,7 @@ package dev.netboot.emulator;
 
 import dev.netboot.wire.TftpWire;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -21,7 +22,10 @@ import java.util.Objects;
  * <p>Beside the names given one by one, a folder may be served ({@link #serveFolder}), as tftpd-hpa's {@code -s DIR}
  * serves one: a name is a path under the folder, a leading {@code /} standing for the folder itself; a name with a
  * {@code ..} part, or one whose file lies outside the folder once symbolic links are followed, is refused (ERROR 2),
- * and so is anything but a regular file. A file changed on disk since it was last asked for is served as it is now;
+ * and so is anything but a regular file. A name with a part longer than {@link #NAME_MAX} bytes, or longer than
+ * {@link #PATH_MAX} in all, is answered as tftpd-hpa 5.2 {@code -s} and dnsmasq 2.90 answer it, ERROR 0 "File name too
+ * long" (their open() fails with ENAMETOOLONG; atftpd 0.8 says ERROR 1; measured on loopback): not an access violation,
+ * and not a file that might appear. A file changed on disk since it was last asked for is served as it is now;
  * at most {@link #MAX_OPEN} of the folder's files are open at once, the least recently read closed first (reopened when
  * read again), so no number of clients and files runs the server out of file descriptors.
  */
@@ -88,6 +92,7 @@ final class ServedFiles implements AutoCloseable {
     }
 
     private ServedFile fromFolder(String name) throws Refused {
+        tooLong(name);
         String relative = name;
         while (relative.startsWith("/")) {
             relative = relative.substring(1); // tftpd-hpa -s: "/boot.img" is the folder's boot.img
@@ -132,6 +137,22 @@ final class ServedFiles implements AutoCloseable {
             known.put(real.toString(), f);
         }
         return f;
+    }
+
+    /** Longest name of one file or folder on Linux file systems (ext4, xfs, tmpfs), bytes. */
+    static final int NAME_MAX = 255;
+    /** Longest path the Linux kernel takes, bytes, its terminating NUL left out. */
+    static final int PATH_MAX = 4095;
+
+    /** Refuses a name no file can have here (ENAMETOOLONG), as tftpd-hpa and dnsmasq do: ERROR 0 "File name too long". */
+    private void tooLong(String name) throws Refused {
+        boolean tooLong = (folder.toString() + "/" + name).getBytes(StandardCharsets.UTF_8).length > PATH_MAX;
+        for (String part : name.split("/")) {
+            tooLong |= part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX;
+        }
+        if (tooLong) {
+            throw new Refused(TftpWire.ERR_NOT_DEFINED, "File name too long");
+        }
     }
 
     /** {@code f} was read: it is the most recently read; past {@link #MAX_OPEN}, the least recently read is closed. */

@@ -29,7 +29,7 @@ public final class ServerHost implements SimNode {
                       Ipv4Address gateway) {
         this.port = segment.attach(mac);
         // A server talks to every client at once: an ARP entry each, a UDP port per transfer (the ephemeral range).
-        this.stack = new NetStack(port, NetConfig.DEFAULTS.withCapacity(SERVER_ARP_ENTRIES, SERVER_BINDINGS));
+        this.stack = new NetStack(port, NetConfig.SERVERS.withCapacity(SERVER_ARP_ENTRIES, SERVER_BINDINGS));
         stack.configure(address, netmask, gateway);
     }
 

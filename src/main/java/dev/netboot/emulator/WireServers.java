@@ -41,7 +41,7 @@ public final class WireServers implements SimNode {
     private WireServers(Link link, MacAddress mac, Scenario sc) {
         // A server host's stack, as on the emulator (ServerHost): an ARP entry per client and a UDP port per transfer;
         // a board's 16 of each turned a rack's boards away with "Server busy".
-        this.stack = new NetStack(link, NetConfig.DEFAULTS.withCapacity(ServerHost.SERVER_ARP_ENTRIES, ServerHost.SERVER_BINDINGS), mac);
+        this.stack = new NetStack(link, NetConfig.SERVERS.withCapacity(ServerHost.SERVER_ARP_ENTRIES, ServerHost.SERVER_BINDINGS), mac);
         stack.configure(sc.serverIp(), sc.netmask(), sc.serverGateway());
         boolean bootpOnly = sc.dhcp().answers() == DhcpSettings.Answers.BOOTP;
         if (bootpOnly) {

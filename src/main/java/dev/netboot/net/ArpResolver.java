@@ -187,7 +187,7 @@ final class ArpResolver {
             r.requestsSent++;
             requestsSent++;
         }
-        r.nextAt = now + config.arpRetryInterval();
+        r.nextAt = now + config.arpWait(Math.max(1, r.requestsSent)); // backoff: a far next hop's reply may come late
     }
 
     /** Returns a number that moves whenever {@link #verdictOf} may answer otherwise (never back). */

@@ -145,6 +145,13 @@ final class Handshake {
             c.rolloverKnown = true;
         }
         if (c.direction == TftpClient.Direction.WRITE) {
+            if (a.tsize() >= 0 && a.tsize() != offer.tsize()) {
+                // RFC 2349: on a write the size "is specified in the request and echoed back in the OACK"; another
+                // number is a server that took the size wrong (cut to 32 bits, say): ERROR 8, and a plain request.
+                refuse(now, srcPort, "OACK tsize " + a.tsize() + " on a write of " + offer.tsize() + " bytes (expected: "
+                        + offer.tsize() + ", the size sent: RFC 2349 echoes it)");
+                return;
+            }
             c.upload.enter(now, srcPort); // RFC 2347: a write answered with OACK goes on with DATA 1
             return;
         }

@@ -49,6 +49,7 @@ final class MulticastDownload implements UdpHandler {
     private final PassiveWait passive;
     private long ackHeldUntil = -1;
     private long masterTurns, acksHeld, sinkDrops, held, groupData;
+    private boolean ran;           // the server's OACK named a group this client joined: the read ran as multicast
 
     MulticastDownload(TftpClient client) {
         this.c = client;
@@ -59,6 +60,11 @@ final class MulticastDownload implements UdpHandler {
     /** Returns whether this client is the master client now. */
     boolean master() {
         return master;
+    }
+
+    /** Returns whether the read ran as a multicast transfer: the client joined the group an OACK named. */
+    boolean ran() {
+        return ran;
     }
 
     /** Returns the group, or null before the OACK. */
@@ -109,6 +115,7 @@ final class MulticastDownload implements UdpHandler {
             return null;
         }
         passive.heard(now);
+        ran = true;
         c.transition(new TftpClient.State.Multicast(c.server, tid, c.blockSize, group.address(), group.port()));
         if (a.multicast().master()) {
             role(now, true);

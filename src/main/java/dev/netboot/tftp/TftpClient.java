@@ -182,6 +182,11 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
         return new MulticastStats(mcast.group(), m[0], m[1], m[2], m[3], m[4]);
     }
 
+    /** Returns whether this read ran as an RFC 2090 multicast transfer: the server's OACK named a group it joined. */
+    public boolean ranMulticast() {
+        return mcast.ran();
+    }
+
     /**
      * Returns how many blocks were dropped for want of RAM: in order with the sink full ({@link #sinkDrops}), or
      * ahead of a gap with the reorder buffer full. The sender sends each again.

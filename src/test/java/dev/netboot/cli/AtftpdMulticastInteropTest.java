@@ -132,6 +132,99 @@ class AtftpdMulticastInteropTest {
         }
     }
 
+    /**
+     * The group goes quiet mid-image: the server's switch port is taken off the bridge for 32 s (a switch that stops
+     * forwarding, a cable pulled), once the board has written part of the image. The board, master, asks for its next
+     * block in vain (atftpd gives the client up, "client not responding"); the board then asks atftpd for the image
+     * again by a plain unicast RRQ (no multicast option), says so in one line, and boots when the port is back, its slot
+     * holding the image bit for bit. Before, it failed with the multicast transfer's words, keeping its slot.
+     */
+    @Test
+    void aBoardWhoseMulticastGroupGoesQuietMidImageBootsByUnicastFromAtftpd() throws Exception {
+        HostNet.requireTool("atftpd", "atftpd");
+        HostNet.requireTool("dnsmasq", "dnsmasq-base");
+        HostNet.requireTool("dumpcap", "tshark");
+        try (HostNet net = new HostNet("fq")) {
+            String sw = net.netns("sw");
+            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            net.exec(sw, "ip", "link", "set", "br0", "up");
+            String srv = net.netns("srv");
+            String s0 = net.name("s0");
+            String bs = net.name("bs");
+            net.veth(s0, null, srv, bs, null, sw);
+            net.exec(sw, "ip", "link", "set", bs, "master", "br0");
+            net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
+            net.exec(srv, "ip", "route", "add", "224.0.0.0/4", "dev", s0);
+            String board = net.netns("b0");
+            net.veth(net.name("c0"), "02:00:5e:10:00:01", board, net.name("p0"), null, sw);
+            net.exec(sw, "ip", "link", "set", net.name("p0"), "master", "br0");
+            byte[] img = BootCliTest.randomImage(1_000_000, 2091); // 682 blocks of 1468; about 12 s at the NOR's typical times
+            Path root = Files.createDirectories(dir.resolve("tftp"));
+            Files.write(root.resolve("boot.img"), img);
+            root.toFile().setWritable(true, false);
+            net.start(srv, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                    "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--pid-file=",
+                    "--interface=" + s0, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve("leases"), "--no-ping",
+                    "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0", "--dhcp-boot=boot.img");
+            net.start(srv, dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root", "--group", "root",
+                    "--bind-address", SERVER, "--port", "69", "--mcast-addr", "239.255.0.1-10", "--mcast-port", "1758",
+                    "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
+            Path pcap = dir.resolve("server.pcapng");
+            Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", s0, "-w", pcap.toString());
+            awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
+            awaitBound(net, srv);
+            String profile = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                    .replaceFirst("(?m)^name = spi-nor-16m", "name = multicast-nor")
+                    .replaceFirst("(?m)^windowsize = .*$", "windowsize = 1\nmulticast = yes");
+            Path prof = Files.writeString(dir.resolve("multicast-nor.profile"), profile);
+            Path flash = dir.resolve("flash.img");
+            Process boot = RealWireTest.startBoot(board, dir.resolve("boot.err"), dir.resolve("boot.out"), "--interface",
+                    net.name("c0"), "--profile", prof.toString(), "--flash-file", flash.toString(), "--flash-timing", "typical");
+            // Mid-image: slot A (at 1 MiB) holds its first bytes.
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!written(flash, 1 << 20)) {
+                assertTrue(boot.isAlive() && System.nanoTime() < deadline, "the image never began: " + Files.readString(dir.resolve("boot.err")));
+                Thread.sleep(20);
+            }
+            net.exec(sw, "ip", "link", "set", bs, "nomaster");
+            Thread.sleep(32_000);
+            net.exec(sw, "ip", "link", "set", bs, "master", "br0");
+            if (!boot.waitFor(120, TimeUnit.SECONDS)) {
+                boot.destroyForcibly();
+                throw new AssertionError("the board did not end within 120 s");
+            }
+            String err = Files.readString(dir.resolve("boot.err"));
+            assertEquals(0, boot.exitValue(), () -> err + "\n" + log("atftpd.log"));
+            RealWireTest.assertImageInFlash(img, flash);
+            assertEquals(1, err.lines().filter(l -> l.endsWith("asking for boot.img again by plain unicast, the partial image"
+                    + " discarded")).count(), err);
+            capture.destroy();
+            assertTrue(capture.waitFor(10, TimeUnit.SECONDS), "dumpcap ended");
+            // Two requests for the image: by multicast, then plainly, with the options of a board without multicast.
+            List<String> rrqs = CaptureDissectionTest.tshark(pcap, "-Y", "tftp.opcode == 1 && tftp.source_file == \"boot.img\"",
+                    "-T", "fields", "-e", "tftp.option.name");
+            assertEquals(List.of("blksize,tsize,multicast", "blksize,tsize"), rrqs.stream().distinct().toList(), rrqs.toString());
+        }
+    }
+
+    /** Returns whether {@code flash} holds a byte other than 0xFF in the 4 KiB at {@code offset}. */
+    private static boolean written(Path flash, long offset) throws IOException {
+        if (!Files.exists(flash) || Files.size(flash) < offset + 4096) {
+            return false;
+        }
+        try (var f = new java.io.RandomAccessFile(flash.toFile(), "r")) {
+            byte[] b = new byte[4096];
+            f.seek(offset);
+            f.readFully(b);
+            for (byte x : b) {
+                if (x != (byte) 0xFF) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Waits until atftpd listens on port 69 in {@code ns}. */
     private static void awaitBound(HostNet net, String ns) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;

@@ -116,19 +116,19 @@ class BootErrorsCliTest {
 
     /**
      * A TFTP server, or the gateway toward one, that no host answers ARP for: the line names which it was. NetConfig's
-     * defaults (README, "Use netboot in your own board"): 5 requests, 500 ms apart.
+     * defaults (README, "Use netboot in your own board"): 9 requests, 500 ms apart doubling to 4 s.
      */
     @Test
     void anArpFailureNamesTheTftpServerOrTheGatewayTowardIt() throws IOException {
         Path ghost = Files.writeString(dir.resolve("ghost.scenario"), "[bootp]\ntftp-server = 10.0.0.99\n");
         BootCliTest.Run r = run("boot", "--scenario", ghost.toString());
         assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
-        assertTrue(r.err().endsWith("netboot: boot failed: [arp] ARP: TFTP server 10.0.0.99 did not answer 5 requests\n"), r.err());
+        assertTrue(r.err().endsWith("netboot: boot failed: [arp] ARP: TFTP server 10.0.0.99 did not answer 9 requests\n"), r.err());
         Path far = Files.writeString(dir.resolve("far.scenario"), "[server]\nrouter = 10.0.0.254\n[bootp]\ntftp-server = 198.51.100.7\n");
         r = run("boot", "--scenario", far.toString());
         assertEquals(Main.EXIT_FAILED, r.exit(), r.err());
         assertTrue(r.err().endsWith("netboot: boot failed: [arp] ARP: gateway 10.0.0.254 toward TFTP server 198.51.100.7 did not"
-                + " answer 5 requests\n"), r.err());
+                + " answer 9 requests\n"), r.err());
     }
 
     @Test

@@ -410,6 +410,33 @@ class DhcpInteropTest {
     }
 
     /**
+     * A fast dnsmasq ({@code --no-ping}) names boot.img on its own TFTP server, which has no such file and says so at
+     * once (ERROR 1, a few milliseconds after the lease); ISC dhcpd beside it names the right server, its offer a second
+     * after the DHCPDISCOVER (its ping-check). The board's boot could not start before any other offer came: it waits
+     * for one, up to {@code ServerFallback.LATE_OFFERS} after its DHCPDISCOVER, takes dhcpd's and boots. Before, it
+     * failed at once with dnsmasq's words, dhcpd's offer not yet there.
+     */
+    @Test
+    void aFasterServersBootFailingAtOnceWaitsForISCDhcpdsOfferASecondLater() throws Exception {
+        try (HostNet net = new HostNet("dh")) {
+            Switched sw = switched(net, "boot");
+            Lan lan = sw.lan();
+            byte[] img = image(200_000);
+            Files.createDirectories(dir.resolve("empty"));
+            dnsmasq(net, lan.srv(), lan.s0(), "rogue.log", "TFTP root", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
+                    "--no-ping", "--dhcp-boot=boot.img", "--enable-tftp", "--tftp-root=" + dir.resolve("empty"));
+            iscDhcpd(net, sw.other(), sw.otherPort(), BOOT_SERVER_DHCPD);
+            tftp(net, sw.other(), sw.otherPort());
+            JsonNode j = bootsWith(lan, img, "dhcpd.log");
+            assertEquals("192.0.2.2", j.get("dhcpServer").asText());
+            assertEquals("192.0.2.2", j.get("server").asText());
+            assertTrue(log("rogue.log").contains("DHCPACK(" + lan.s0() + ")"), "the board took the faster lease first: "
+                    + log("rogue.log"));
+            assertTrue(log("rogue.log").contains("not found"), "its TFTP server had no boot.img: " + log("rogue.log"));
+        }
+    }
+
+    /**
      * Option 66 as a host name, as Windows DHCP and many dhcpd.conf files write it, and no next-server: the board has no
      * DNS resolver, asks the DHCP server itself, and when that has no TFTP service the one line says why it asked there.
      * With a TFTP server beside dhcpd the same lease boots.

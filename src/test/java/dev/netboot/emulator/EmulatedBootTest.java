@@ -85,17 +85,28 @@ class EmulatedBootTest {
     }
 
     @Test
-    void unansweredArpFailsAfterFiveRequestsHalfASecondApart() {
+    void unansweredArpFailsAfterNineRequestsBackingOffFromHalfASecondToFour() {
         // The server host answers BOOTP but the TFTP server it names (10.0.0.99) does not exist.
         Scenario sc = ScenarioFile.parse("[bootp]\ntftp-server = 10.0.0.99\n", "test.scenario");
         Outcome o = boot(sc, image(10));
         String m = failure(o, "arp");
-        assertTrue(m.contains("10.0.0.99") && m.contains("5 requests"), m);
+        assertTrue(m.contains("10.0.0.99") && m.contains("9 requests"), m);
         // DHCPDISCOVER at 0, DHCPOFFER back at 2 latencies (it names server and file: taken at once), DHCPREQUEST,
         // DHCPACK back at 4; the RFC 5227 probe finds the address free (probes at +0 and +0.2 s, clear at +0.4 s); ARP
-        // requests for the server at +0, +0.5, +1.0, +1.5, +2.0 s; the sixth deadline, +2.5 s, declares failure.
-        assertEquals(4 * LATENCY + PROBING + 5 * 500 * MS, o.time());
-        assertEquals(5, o.boot().net().stats().arpRequestsSent());
+        // requests for the server at +0, +0.5, +1.5, +3.5, +7.5 s (the wait doubling), then every 4 s to +23.5 s; the
+        // tenth deadline, +27.5 s, declares failure.
+        assertEquals(4 * LATENCY + PROBING + (500 + 1000 + 2000 + 6 * 4000) * MS, o.time());
+        assertEquals(9, o.boot().net().stats().arpRequestsSent());
+    }
+
+    @Test
+    void aNextHopThreeSecondsAwayAnswersArpInTime() throws Exception {
+        // A round trip of 3 s (1.5 s each way: ARP bridged over a long-haul layer 2 link): the reply to the first ARP
+        // request comes at +3 s. With 5 requests 500 ms apart the board gave up at +2.5 s, before it came.
+        byte[] img = image(4096);
+        Outcome o = boot(Scenario.DEFAULT.withLatency(1_500 * MS), img);
+        BootSequence.State.Done d = assertInstanceOf(BootSequence.State.Done.class, o.boot().state(), () -> o.boot().state().toString());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(img)), d.report().sha256());
     }
 
     @Test

@@ -208,6 +208,22 @@ class TftpServerTest {
     }
 
     @Test
+    void aNameTooLongForTheFileSystemIsAnsweredAsTftpdHpaAndDnsmasqAnswerIt(@TempDir Path dir) throws IOException {
+        // Measured on loopback, a read of a name with a part past NAME_MAX (255 bytes): tftpd-hpa 5.2 -s answers ERROR 0
+        // "File name too long", dnsmasq 2.90 ERROR 0 "cannot read DIR/NAME: File name too long" (both open() and pass on
+        // ENAMETOOLONG), atftpd 0.8 ERROR 1; a part of 255 bytes that is not there is ERROR 1 from all three. Before,
+        // this server answered ERROR 2, an access violation, which none of them says.
+        Path root = Files.createDirectories(dir.resolve("root"));
+        TftpPacket.Error tooLong = new TftpPacket.Error(TftpWire.ERR_NOT_DEFINED, "File name too long");
+        TftpPacket.Error notFound = new TftpPacket.Error(TftpWire.ERR_FILE_NOT_FOUND, "File not found");
+        assertEquals(notFound, fetchFromFolder(root, "x".repeat(255), null, null));
+        assertEquals(tooLong, fetchFromFolder(root, "x".repeat(256), null, null));
+        assertEquals(tooLong, fetchFromFolder(root, "x".repeat(500), null, null));
+        assertEquals(tooLong, fetchFromFolder(root, "/pxelinux.cfg/" + "y".repeat(300), null, null));
+        assertEquals(tooLong, fetchFromFolder(root, "\u00e9".repeat(128), null, null), "256 bytes in UTF-8");
+    }
+
+    @Test
     void aNameServedByItselfIsFoundWithALeadingSlashAsTftpdHpaSecureFindsIt() throws IOException {
         // serve --image FILE: U-Boot's "tftpboot /boot.img" or a DHCP boot file of "/boot.img" reaches tftpd-hpa -s's
         // ROOT/boot.img; so it reaches the file served as boot.img here. A name served with its slash stays its own.

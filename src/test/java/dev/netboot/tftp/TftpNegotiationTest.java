@@ -590,6 +590,37 @@ class TftpNegotiationTest {
     }
 
     @Test
+    void aWriteOackWhoseTsizeIsNotTheSizeSentIsRefusedAndTheWriteAskedAgainPlainly() {
+        // RFC 2349: on a write the size "is specified in the request and echoed back in the OACK". A server answering
+        // 3000 + 2^32 as 3000 would echo 3000; here it answers 2999 for 3000: it did not take the size the client sent.
+        // RFC 2347: an OACK the client cannot accept gets ERROR 8; as after any refused OACK, the write is asked again
+        // without options, from a new port, and goes at 512 bytes.
+        byte[] file = Frames.pattern(0, 3000);
+        client(new TftpConfig(1 * SEC, 3, 1024)).startWrite(0, SERVER_IP, 69, "up.img", new ArraySource(file));
+        int firstPort = link.takeOne(0).asUdp().srcPort();
+        fromServer(10 * MS, TID, oack("blksize", "1024", "tsize", "2999"));
+        List<ScriptedLink.Tx> sent = link.takeTx();
+        assertEquals(2, sent.size(), sent.toString());
+        assertEquals(new TftpPacket.Error(TftpWire.ERR_OPTIONS,
+                "OACK tsize 2999 on a write of 3000 bytes (expected: 3000, the size sent: RFC 2349 echoes it)"),
+                sent.get(0).decode().asUdp().tftp());
+        Frames.Udp again = sent.get(1).decode().asUdp();
+        assertEquals(new TftpPacket.Wrq("up.img", "octet", List.of()), again.tftp());
+        assertTrue(again.srcPort() != firstPort, "a new port");
+        fromServer(20 * MS, TID + 1, new TftpPacket.Ack(0)); // the plain write's transfer ID
+        assertEquals(new TftpPacket.Data(1, Frames.pattern(0, 512)), expectTx(20 * MS, TID + 1));
+    }
+
+    @Test
+    void aWriteOackEchoingTheSizeSentOrLeavingTsizeOutIsTaken() {
+        byte[] file = Frames.pattern(0, 3000);
+        client(new TftpConfig(1 * SEC, 3, 1024)).startWrite(0, SERVER_IP, 69, "up.img", new ArraySource(file));
+        link.takeOne(0);
+        fromServer(10 * MS, TID, oack("blksize", "1024"));
+        assertEquals(new TftpPacket.Data(1, Frames.pattern(0, 1024)), expectTx(10 * MS, TID));
+    }
+
+    @Test
     void wrqToAServerThatIgnoresOptionsSendsAt512AfterAck0() {
         client(new TftpConfig(1 * SEC, 3, 1024)).startWrite(0, SERVER_IP, 69, "up", new ArraySource(Frames.pattern(0, 600)));
         link.takeOne(0);

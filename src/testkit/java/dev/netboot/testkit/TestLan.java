@@ -316,6 +316,11 @@ public final class TestLan {
         }
 
         @Override
+        public void fellBackToUnicast(long now, Lease lease, BootFailure why) {
+            add(now, "multicast failed, unicast again (" + why.stage() + ": " + why.message() + ")");
+        }
+
+        @Override
         public void failed(long now, BootFailure failure) {
             add(now, "FAILED in stage " + failure.stage() + ": " + failure.message());
         }
