@@ -283,7 +283,11 @@ class RealWireTest {
         }
     }
 
-    /** A server with BOOTP but no TFTP: its kernel answers the RRQ with ICMP port unreachable, and the boot ends at once. */
+    /**
+     * A server with DHCP but no TFTP: its kernel answers the RRQ with ICMP port unreachable, and the transfer ends at once,
+     * not after TFTP's timeouts (the profile gives up after 25 s); the boot then waits for another server's offer until 5 s
+     * after its lease was bound (README, "Another server's offer"), and, with none, fails with the ICMP error.
+     */
     @Test
     void portUnreachableEndsTheTransferAtOnce() throws Exception {
         try (HostNet net = new HostNet()) {
@@ -299,7 +303,9 @@ class RealWireTest {
             JsonNode j = b.json();
             assertEquals("tftp", j.get("stage").asText());
             assertTrue(j.get("error").asText().contains("ICMP port unreachable from 203.0.113.1 for 203.0.113.1:69"), j.toString());
-            assertTrue(j.get("simulatedSeconds").asDouble() < 5, "ended at once, not after TFTP timeouts: " + j);
+            double seconds = j.get("simulatedSeconds").asDouble();
+            assertTrue(seconds >= 5 && seconds < 10, "ended 5 s after the lease, not after TFTP timeouts: " + j);
+            assertEquals(0, j.get("retransmissions").asInt(), "no RRQ sent again after the ICMP error: " + j);
         }
     }
 
