@@ -1,6 +1,7 @@
 package dev.netboot.emulator;
 
 import dev.netboot.link.Link;
+import dev.netboot.net.FrameKind;
 import dev.netboot.net.ReceiveFilter;
 import dev.netboot.wire.MacAddress;
 import java.nio.ByteBuffer;
@@ -53,6 +54,10 @@ public final class EmulatedPort implements Link {
     private final int[] kindVerdicts = new int[BroadcastLog.KINDS];
     private static final int UNKNOWN = Integer.MIN_VALUE;
     private long late; // entries taken from the log, not when they were sent
+    // The addresses the stack's ARP looks for (ReceiveFilter.arpInterests), how many (UNKNOWN: not asked since its
+    // state changed; -1: it cannot say).
+    private final int[] arpInterests = new int[8];
+    private int arpInterestCount = UNKNOWN;
 
     private final int id;
 
@@ -149,13 +154,39 @@ public final class EmulatedPort implements Link {
 
     /**
      * Returns whether this port leaves a frame of the log's kind {@code kindIndex} from MAC {@code src} in the log: its
-     * stack drops every frame of that kind, in its state now, without acting (frames from its own MAC are asked about).
+     * stack drops every frame of that kind, in its state now, without acting (frames from its own MAC are asked about,
+     * and a kind's frame whose {@code addressee} is this port's MAC, the stack's own in a fleet: a DHCP reply for it).
      */
-    boolean defers(int kindIndex, long src) {
+    boolean defers(int kindIndex, long src, long addressee) {
         if (log == null || src == mac.value()) {
             return false;
         }
-        return kindVerdict(kindIndex) != ReceiveFilter.TAKE;
+        return kindVerdict(kindIndex) != ReceiveFilter.TAKE && !addressed(kindIndex, addressee);
+    }
+
+    /**
+     * Returns whether a frame of the log's kind {@code kindIndex} with {@code addressee} ({@link FrameKind#addressee})
+     * may be for the stack, which then says itself: a DHCP reply for its MAC, ARP naming an address its ARP looks for.
+     */
+    private boolean addressed(int kindIndex, long addressee) {
+        int kind = log.kind(kindIndex);
+        if (kind == FrameKind.BOOTREPLY) {
+            return addressee == mac.value();
+        }
+        if (kind != FrameKind.ARP_PROBE && kind != FrameKind.ARP_SENDER) {
+            return false;
+        }
+        if (arpInterestCount == UNKNOWN) {
+            arpInterestCount = filter.arpInterests(arpInterests);
+        }
+        int spa = (int) (addressee >>> 32);
+        int tpa = (int) addressee;
+        for (int i = 0; i < arpInterestCount; i++) {
+            if (arpInterests[i] == spa || arpInterests[i] == tpa) {
+                return true;
+            }
+        }
+        return arpInterestCount < 0;
     }
 
     private int kindVerdict(int kindIndex) {
@@ -202,8 +233,9 @@ public final class EmulatedPort implements Link {
                 continue;
             }
             long when = leaves + latency;
-            int v = kindVerdict(log.kindIndex(n));
-            if (v == ReceiveFilter.TAKE) {
+            int k = log.kindIndex(n);
+            int v = kindVerdict(k);
+            if (v == ReceiveFilter.TAKE || addressed(k, log.addressee(n))) {
                 v = filter.verdict(segment.view(frame), frame.length);
             }
             if (v == ReceiveFilter.TAKE) {
@@ -269,6 +301,7 @@ public final class EmulatedPort implements Link {
         }
         verdictsOf = state;
         java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+        arpInterestCount = UNKNOWN;
         // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left.
         long earliest = catchUp(segment.simulation().now(), false);
         int n = queue.size();

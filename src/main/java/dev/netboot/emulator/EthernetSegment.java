@@ -267,9 +267,10 @@ public final class EthernetSegment {
             int kind = logs ? log.kindIndex(view(frame), length) : -1;
             if (kind >= 0) {
                 // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
-                long n = log.append(from, at, frame, kind);
+                long addressee = log.addressee();
+                long n = log.append(from, at, frame, kind, addressee);
                 for (EmulatedPort p : ports) {
-                    if (p != from && (p == board || !p.defers(kind, src))) {
+                    if (p != from && (p == board || !p.defers(kind, src, addressee))) {
                         p.catchUp(n, now, false);
                         p.taken(n); // this one it takes now
                         forward(from, p, at, frame);
