@@ -33,6 +33,7 @@ final class BroadcastLog {
     private EmulatedPort[] senders = new EmulatedPort[64];
     private byte[] kindOf = new byte[64];
     private long[] addressees = new long[64];
+    private long[] lossDraws = new long[64];
 
     /** Adds {@code port} to the ports that may defer entries: it has taken none before the next one. */
     void reader(EmulatedPort port) {
@@ -78,7 +79,7 @@ final class BroadcastLog {
     }
 
     /** Appends {@code frame}, sent by {@code from} and on the wire toward the switch until {@code at} less the latency; returns its number. */
-    long append(EmulatedPort from, long at, byte[] frame, int kindIndex, long addressee) {
+    long append(EmulatedPort from, long at, byte[] frame, int kindIndex, long addressee, long lossDraw) {
         if (size == this.at.length) {
             makeRoom();
         }
@@ -88,6 +89,7 @@ final class BroadcastLog {
         senders[i] = from;
         kindOf[i] = (byte) kindIndex;
         addressees[i] = addressee;
+        lossDraws[i] = lossDraw;
         return base + i;
     }
 
@@ -116,6 +118,11 @@ final class BroadcastLog {
         return addressees[(int) (n - base)];
     }
 
+    /** Returns the first loss draw of entry {@code n}'s receivers (EthernetSegment.lostLate). */
+    long lossDraw(long n) {
+        return lossDraws[(int) (n - base)];
+    }
+
     /** Returns the entries held, for a test that taken ones are forgotten. */
     int held() {
         return size;
@@ -135,6 +142,7 @@ final class BroadcastLog {
             System.arraycopy(senders, drop, senders, 0, keep);
             System.arraycopy(kindOf, drop, kindOf, 0, keep);
             System.arraycopy(addressees, drop, addressees, 0, keep);
+            System.arraycopy(lossDraws, drop, lossDraws, 0, keep);
             Arrays.fill(frames, keep, size, null);
             Arrays.fill(senders, keep, size, null);
             base = taken;
@@ -149,6 +157,7 @@ final class BroadcastLog {
             senders = Arrays.copyOf(senders, n);
             kindOf = Arrays.copyOf(kindOf, n);
             addressees = Arrays.copyOf(addressees, n);
+            lossDraws = Arrays.copyOf(lossDraws, n);
         }
     }
 }

@@ -225,6 +225,9 @@ public final class EmulatedPort implements Link {
                 continue;
             }
             late++;
+            if (segment.lostLate(log.lossDraw(n), log.sender(n), this)) {
+                continue; // lost on its way, as forward would have drawn it
+            }
             byte[] frame = log.frame(n);
             long at = log.at(n);
             long leaves = queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
