@@ -36,10 +36,8 @@ public final class EthernetSegment {
     private final long latency;
     private final LinkModel link;
     private final FaultPlan faults;
-    // Loss is drawn by index (the stream's k-th value for the k-th reception drawn): a broadcast a port takes late from
-    // the log draws what it would have drawn as sent. lossDrawn: the draws handed out so far.
+    // Loss is drawn by index: a broadcast a port takes late from the log draws what it would have drawn as sent.
     private final LossDraws lossDraws;
-    private long lossDrawn;
     private final SplittableRandom duplicateRandom;
     private final SplittableRandom reorderRandom;
     private final SplittableRandom jitterRandom;
@@ -263,7 +261,7 @@ public final class EthernetSegment {
             EmulatedPort to = (dst & GROUP_BIT) == 0 ? learned.get(dst) : null;
             if (to != null) {
                 if (to != from) {
-                    forward(from, to, at, frame, lossDrawn++);
+                    forward(from, to, at, frame, lossDraws.next(1));
                 }
                 return true;
             }
@@ -273,38 +271,26 @@ public final class EthernetSegment {
             if (kind >= 0) {
                 // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
                 long addressee = log.addressee();
-                long draws = flood();
+                long draws = lossDraws.next(ports.size() - 1);
                 long n = log.append(from, at, frame, kind, addressee, draws);
                 for (EmulatedPort p : ports) {
                     if (p != from && (p == board || !p.defers(kind, src, addressee))) {
                         p.catchUp(n, now, false);
                         p.taken(n); // this one it takes now
-                        forward(from, p, at, frame, draws + rank(from, p));
+                        forward(from, p, at, frame, draws + LossDraws.rank(from, p));
                     }
                 }
                 return true;
             }
         }
-        long draws = flood();
+        long draws = lossDraws.next(ports.size() - 1);
         for (EmulatedPort to : ports) {
             if (to == from) {
                 continue; // a hub does not echo a frame to its sender, nor does a switch
             }
-            forward(from, to, at, frame, draws + rank(from, to));
+            forward(from, to, at, frame, draws + LossDraws.rank(from, to));
         }
         return true;
-    }
-
-    /** Hands out the loss draws of a frame to every port but its sender's; returns the first. */
-    private long flood() {
-        long first = lossDrawn;
-        lossDrawn += ports.size() - 1;
-        return first;
-    }
-
-    /** Returns the place of {@code to} among the receivers of a frame from {@code from}: ports in attach order, but the sender. */
-    private static int rank(EmulatedPort from, EmulatedPort to) {
-        return to.id() < from.id() ? to.id() : to.id() - 1;
     }
 
     /**
@@ -312,7 +298,7 @@ public final class EthernetSegment {
      * on its way to {@code to}, a broadcast taken late from the log, counting it so (no loss listener: none with the log).
      */
     boolean lostLate(long draws, EmulatedPort from, EmulatedPort to) {
-        if (faults.loss() > 0 && lossDraws.at(draws + rank(from, to)) < faults.loss()) {
+        if (faults.loss() > 0 && lossDraws.at(draws + LossDraws.rank(from, to)) < faults.loss()) {
             droppedByLoss++;
             return true;
         }

@@ -13,12 +13,25 @@ final class LossDraws {
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
     private final long seed;
     private final long gamma;
+    private long drawn; // the draws handed out so far
 
     /** The draws of {@code new SplittableRandom(seed).split()}. */
     LossDraws(long seed) {
         long s = seed + GOLDEN_GAMMA;
         this.seed = mix64(s);
         this.gamma = mixGamma(s + GOLDEN_GAMMA);
+    }
+
+    /** Hands out the draws of a frame's {@code receivers} receptions, one each; returns the first's index. */
+    long next(int receivers) {
+        long first = drawn;
+        drawn += receivers;
+        return first;
+    }
+
+    /** Returns the place of {@code to} among the receivers of a frame {@code from} floods: ports in attach order, but its sender. */
+    static int rank(EmulatedPort from, EmulatedPort to) {
+        return to.id() < from.id() ? to.id() : to.id() - 1;
     }
 
     /** Returns the {@code k}-th (from 0) {@link SplittableRandom#nextDouble()} of the stream. */
