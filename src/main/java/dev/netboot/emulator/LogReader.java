@@ -71,14 +71,20 @@ final class LogReader {
         if (arpInterestCount == UNKNOWN) {
             arpInterestCount = filter.arpInterests(arpInterests);
         }
+        if (arpInterestCount < 0) {
+            return true;
+        }
         int spa = (int) (addressee >>> 32);
         int tpa = (int) addressee;
-        for (int i = 0; i < arpInterestCount; i++) {
-            if (arpInterests[i] == spa || arpInterests[i] == tpa) {
-                return true;
+        if (tpa != 0 && (tpa == arpInterests[0] || tpa == arpInterests[1])) {
+            return true; // to its address, or to the one it probes
+        }
+        for (int i = 2; i < arpInterestCount; i++) {
+            if (arpInterests[i] == spa) {
+                return true; // from an address it probes, has cached or resolves
             }
         }
-        return arpInterestCount < 0;
+        return false;
     }
 
     private int kindVerdict(int kindIndex) {

@@ -270,13 +270,18 @@ final class ArpResolver {
     }
 
     /**
-     * Fills {@code into} with the addresses {@link #verdictOf} looks for (ours, the one watched, those cached and those
-     * being resolved, none 0) and returns how many, or -1 when they do not fit: an ARP packet from another station
-     * naming none of them, as sender or target, is {@link #ARP_NOTHING} when a probe, else {@link #ARP_NOT_FOR_US}.
+     * Fills {@code into} with the addresses {@link #verdictOf} looks for: first the two a target address may be (ours
+     * and the one watched, 0 for none), then those a sender address may be (the one watched, those cached and those
+     * being resolved, none 0); returns how many in all, or -1 when they do not fit. An ARP packet from another station
+     * naming none of them so is {@link #ARP_NOTHING} when a probe, else {@link #ARP_NOT_FOR_US}.
      */
     int interests(int[] into) {
-        int n = interest(into, 0, wire.address());
-        n = interest(into, n, watched);
+        if (into.length < 2) {
+            return -1;
+        }
+        into[0] = wire.address();
+        into[1] = watched;
+        int n = interest(into, 2, watched);
         for (int i = 0; i < cache.size(); i++) {
             n = interest(into, n, cache.ip(i));
         }

@@ -43,9 +43,10 @@ public interface ReceiveFilter {
     }
 
     /**
-     * Fills {@code into} with the IPv4 addresses (as ints) an ARP packet must name, as its sender or target protocol
-     * address, for the stack to act on it, and returns how many, or -1 when they do not fit or the stack cannot say
-     * (the default): then ask {@link #verdict} about every ARP packet. Stands while {@link #receiveState} does.
+     * Fills {@code into} with the IPv4 addresses (as ints) an ARP packet must name for the stack to act on it: first the
+     * two its target protocol address may be (0: none), then those its sender protocol address may be; returns how
+     * many in all, or -1 when they do not fit or the stack cannot say (the default): then ask {@link #verdict} about
+     * every ARP packet. Stands while {@link #receiveState} does.
      */
     default int arpInterests(int[] into) {
         return -1;

@@ -201,13 +201,20 @@ class ReceiveFilterTest {
         assertTrue(named > 10, "seed " + seed + ": " + named + " ARP packets naming the stack's addresses");
     }
 
-    /** Returns whether an ARP packet whose sender and target addresses are {@code addressee} names one the stack looks for. */
+    /**
+     * Returns whether an ARP packet whose sender and target addresses are {@code addressee} names one the stack looks for:
+     * as target one of the first two of {@link NetStack#arpInterests}, as sender one of the rest.
+     */
     static boolean names(NetStack net, long addressee) {
         int[] interests = new int[8];
         int n = net.arpInterests(interests);
         assertTrue(n >= 0, "a board's ARP looks for few addresses");
-        for (int i = 0; i < n; i++) {
-            if (interests[i] == (int) (addressee >>> 32) || interests[i] == (int) addressee) {
+        int tpa = (int) addressee;
+        if (tpa != 0 && (tpa == interests[0] || tpa == interests[1])) {
+            return true;
+        }
+        for (int i = 2; i < n; i++) {
+            if (interests[i] == (int) (addressee >>> 32)) {
                 return true;
             }
         }
