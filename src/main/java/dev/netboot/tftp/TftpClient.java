@@ -294,7 +294,9 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
     public long pollAt() {
         State s = state;
         if (s instanceof State.Receiving && acks.heldUntil() >= 0) {
-            return Math.min(rtx.retryAt, acks.heldUntil());
+            // While an ACK waits for the sink, its release is poll's only work: a retry time a block in order set
+            // meanwhile (the sender alive) is not due before it, or a poll then would do nothing and be asked again.
+            return acks.heldUntil();
         }
         if (s instanceof State.Requesting || s instanceof State.Receiving || s instanceof State.Sending) {
             return deadline();

@@ -126,4 +126,26 @@ class TftpClientRamTest {
         assertTrue(sink.peak <= sink.budget, "peak " + sink.peak);
         assertEquals(1, t.client.sinkDrops());
     }
+
+    @Test
+    void aBlockInOrderWhileTheAckIsHeldDoesNotMakeTheClientDueBeforeItsRelease() {
+        // Found in a lossy fleet (./netboot fleet --boards 300 --loss 0.05): the client said it was due at the retry
+        // time the resent block set, did nothing there, and said so again: a poll loop that never moved on.
+        RamSink sink = new RamSink(2L * B);
+        sink.drainsAt = 3000 * MS;               // a slow erase: the ACK waits past the receive timeout
+        negotiated(sink);
+        data(20 * MS, 1, B);
+        data(20 * MS + 10_000, 2, B);
+        data(20 * MS + 20_000, 3, B);            // the RAM is full: dropped, ACK 2 held until 3 s
+        assertEquals(3000 * MS, t.client.pollAt());
+        sink.drain(3000 * MS);                   // the chip took blocks 1 and 2 early; the hold stands
+        data(1100 * MS, 3, B);                   // the server's own timeout sends block 3 again: room for it
+        t.link.expectNoTx();                     // the window (4) is not complete and the ACK is held
+        assertEquals(3000 * MS, t.client.pollAt(), "nothing to do before the held ACK's release");
+        t.poll(2100 * MS);                       // the receive timeout after block 3, were nothing held
+        t.link.expectNoTx();
+        t.poll(3000 * MS);
+        t.expectAck(3000 * MS, 3);               // the held ACK, naming the last block in order
+        assertEquals(1, t.client.stats().dropped());
+    }
 }
