@@ -56,16 +56,7 @@ class AtftpdMulticastInteropTest {
             }
             // 400,000 bytes: 272 blocks of 1468 and a short one.
             byte[] img = BootCliTest.randomImage(400_000, 2090);
-            Path root = Files.createDirectories(dir.resolve("tftp"));
-            Files.write(root.resolve("boot.img"), img);
-            root.toFile().setWritable(true, false);
-            net.start(srv, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
-                    "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--pid-file=",
-                    "--interface=" + s0, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve("leases"), "--no-ping",
-                    "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0", "--dhcp-boot=boot.img");
-            net.start(srv, dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root", "--group", "root",
-                    "--bind-address", SERVER, "--port", "69", "--mcast-addr", "239.255.0.1-10", "--mcast-port", "1758",
-                    "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
+            startServers(net, srv, s0, img);
             Path pcap = dir.resolve("bridge.pcapng");
             Process capture = net.start(sw, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", "br0", "-w", pcap.toString());
             awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
@@ -159,16 +150,7 @@ class AtftpdMulticastInteropTest {
             net.veth(net.name("c0"), "02:00:5e:10:00:01", board, net.name("p0"), null, sw);
             net.exec(sw, "ip", "link", "set", net.name("p0"), "master", "br0");
             byte[] img = BootCliTest.randomImage(1_000_000, 2091); // 682 blocks of 1468; about 12 s at the NOR's typical times
-            Path root = Files.createDirectories(dir.resolve("tftp"));
-            Files.write(root.resolve("boot.img"), img);
-            root.toFile().setWritable(true, false);
-            net.start(srv, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
-                    "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--pid-file=",
-                    "--interface=" + s0, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve("leases"), "--no-ping",
-                    "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0", "--dhcp-boot=boot.img");
-            net.start(srv, dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root", "--group", "root",
-                    "--bind-address", SERVER, "--port", "69", "--mcast-addr", "239.255.0.1-10", "--mcast-port", "1758",
-                    "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
+            startServers(net, srv, s0, img);
             Path pcap = dir.resolve("server.pcapng");
             Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", s0, "-w", pcap.toString());
             awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
@@ -208,6 +190,23 @@ class AtftpdMulticastInteropTest {
     }
 
     /** Returns whether {@code flash} holds a byte other than 0xFF in the 4 KiB at {@code offset}. */
+    /**
+     * Starts dnsmasq (DHCP, naming boot.img) and atftpd (TFTP, multicast on 239.255.0.1-10, port 1758) on {@code s0} in
+     * namespace {@code srv}, atftpd serving {@code img} as boot.img.
+     */
+    private void startServers(HostNet net, String srv, String s0, byte[] img) throws IOException {
+        Path root = Files.createDirectories(dir.resolve("tftp"));
+        Files.write(root.resolve("boot.img"), img);
+        root.toFile().setWritable(true, false);
+        net.start(srv, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+                "--user=root", "--group=root", "--no-resolv", "--no-hosts", "--log-facility=-", "--pid-file=",
+                "--interface=" + s0, "--bind-interfaces", "--dhcp-leasefile=" + dir.resolve("leases"), "--no-ping",
+                "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0", "--dhcp-boot=boot.img");
+        net.start(srv, dir.resolve("atftpd.log"), "atftpd", "--daemon", "--no-fork", "--user", "root", "--group", "root",
+                "--bind-address", SERVER, "--port", "69", "--mcast-addr", "239.255.0.1-10", "--mcast-port", "1758",
+                "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
+    }
+
     private static boolean written(Path flash, long offset) throws IOException {
         if (!Files.exists(flash) || Files.size(flash) < offset + 4096) {
             return false;
