@@ -327,7 +327,7 @@ public final class BootSequence {
     private void startTransfer(long now, Lease lease) {
         if (sizing.sizeForPath() || unicast.used()) { // windowsize auto: the window from the measured path
             tftp = new TftpClient(net, unicast.config(sizing.tftp()), random);
-            unicast.started(unicast.used() ? tftp : null);
+            unicast.started(tftp);
         }
         RamBudget ram = sizing.ram();
         try {

@@ -37,23 +37,19 @@ final class UnicastRetry {
         return used;
     }
 
-    /** {@code client} asks for the image again. */
+    /** {@code client} asks for the image: after {@link #take}, again by unicast. */
     void started(TftpClient client) {
-        retry = client;
+        if (used) {
+            retry = client;
+        }
     }
 
     /**
-     * Returns {@code config} for the image's transfer: as it is before a retry; after it, without multicast and with the
-     * options a profile without {@code multicast = yes} asks (none for 512-byte blocks in lock-step: multicast alone
-     * turned them on).
+     * Returns {@code config} for the image's transfer: as it is before a retry; after it, without multicast
+     * ({@link TftpConfig#withoutMulticast}: the options a profile without {@code multicast = yes} asks).
      */
     TftpConfig config(TftpConfig config) {
-        if (!used) {
-            return config;
-        }
-        boolean options = config.blockSize() != 512 || config.windowSize() != 1 || config.serverTimeout() > 0
-                || config.rollover() >= 0;
-        return config.withMulticast(false).withOptions(options);
+        return used ? config.withoutMulticast() : config;
     }
 
     /** Returns the line the board says when it asks again: what failed, and what it does now. */

@@ -176,6 +176,17 @@ public record TftpConfig(long timeout, long minTimeout, long maxTimeout, int max
                 serverTimeout, reorderBudget, giveUp, on);
     }
 
+    /**
+     * Returns these settings not asking for multicast, with options as a profile without {@code multicast = yes} asks
+     * them: only for a block size other than 512, a window, a server timeout or rollover ({@link #withMulticast} turned
+     * them on for multicast alone).
+     */
+    public TftpConfig withoutMulticast() {
+        boolean needed = blockSize != 512 || windowSize != 1 || serverTimeout > 0 || rollover >= 0;
+        return new TftpConfig(timeout, minTimeout, maxTimeout, maxRetries, blockSize, windowSize, options && needed, tsize,
+                rollover, serverTimeout, reorderBudget, giveUp, false);
+    }
+
     /** Returns the block size to ask for on a link whose largest UDP payload is {@code maxUdpPayload}. */
     public int requestedBlockSize(int maxUdpPayload) {
         // RFC 2348 asks the largest block that avoids IP fragmentation: payload minus the 4-byte DATA header.

@@ -413,7 +413,7 @@ class DhcpInteropTest {
      * A fast dnsmasq ({@code --no-ping}) names boot.img on its own TFTP server, which has no such file and says so at
      * once (ERROR 1, a few milliseconds after the lease); ISC dhcpd beside it names the right server, its offer a second
      * after the DHCPDISCOVER (its ping-check). The board's boot could not start before any other offer came: it waits
-     * for one, up to {@code ServerFallback.LATE_OFFERS} after its DHCPDISCOVER, takes dhcpd's and boots. Before, it
+     * for one, up to {@code ServerFallback.LATE_OFFERS} after its lease was bound, takes dhcpd's and boots. Before, it
      * failed at once with dnsmasq's words, dhcpd's offer not yet there.
      */
     @Test
