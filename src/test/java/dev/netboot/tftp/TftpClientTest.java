@@ -386,6 +386,39 @@ class TftpClientTest {
         assertEquals(2600 * MS, client.pollAt());                       // back to one timeout
     }
 
+    /**
+     * A path whose round trip (10 s: a satellite hop, a congested relay) is longer than the longest wait, 8 x 1 s.
+     * The RRQ goes out at 0, 1, 3 and 7 s and its answer comes at 10 s, 10 s after the first: Karn's rule samples
+     * nothing sent twice, so with the wait capped at 8 s every ACK would go twice and no exchange would ever be
+     * measured. The answer's time since the first RRQ is taken instead (the most the round trip can be): SRTT 10 s,
+     * RTTVAR 5 s, RTO = 10 + 4 x 5 = 30 s, held to two round trips (20 s) and at most half the 25 s give-up, 12.5 s.
+     * The next exchange, sent once, is answered in 10 s: a sample of its own. A loss then costs one 12.5 s wait
+     * and the client still gives up 25 s after the last DATA.
+     */
+    @Test
+    void aRoundTripLongerThanTheLongestWaitIsMeasuredAndWaitedFor() {
+        started(new TftpConfig(1 * SEC, 8, 512).withGiveUp(25 * SEC));
+        for (long s : new long[] {1, 3, 7}) {
+            poll(s * SEC);
+            expectTx(s * SEC, SERVER_IP, 69, new TftpPacket.Rrq(FILE, "octet", List.of()));
+        }
+        fromServer(10 * SEC, TID, data(1, 0, 512));                     // answers the RRQ of 0 s
+        expectAck(10 * SEC, 1);
+        assertEquals(22500 * MS, client.pollAt());                      // 12.5 s, not 8 s: past the round trip
+        poll(20 * SEC - 1);
+        link.expectNoTx();
+        fromServer(20 * SEC, TID, data(2, 512, 512));                   // answers ACK 1, sent once
+        expectAck(20 * SEC, 2);
+        assertEquals(32500 * MS, client.pollAt());                      // RTO 10 + 4 x 3.75 s, held to 12.5 s
+        assertEquals(3, client.stats().retransmissions());              // the three RRQs, no ACK twice
+        poll(32500 * MS);
+        expectAck(32500 * MS, 2);                                       // DATA 3 lost: ACK 2 again after 12.5 s
+        assertEquals(45 * SEC, client.pollAt());                        // the give-up: 25 s after DATA 2
+        poll(45 * SEC);
+        assertEquals("TFTP: no DATA 3 from 10.0.0.5:3000 in 25 s (1 retransmission of ACK 2); nothing else came",
+                failure().message());
+    }
+
     @Test
     void unansweredRrqIsRetransmittedThenFails() {
         client(PLAIN).startRead(0, SERVER_IP, 69, FILE, sink);
