@@ -525,6 +525,52 @@ class TftpClientTest {
         assertFalse(net.isBound(client.localPort()));
     }
 
+    /**
+     * An ERROR too short to hold its code (2 or 3 bytes) from the transfer's peer still ends the transfer, at once:
+     * RFC 1350 sections 2 and 7, an ERROR is never acknowledged nor sent again, so the server has left and there is
+     * nothing to wait for (tftp-hpa 5.2 ends with "Error code 0", atftp 0.8 with "error received from server <>",
+     * measured against a peer on loopback; busybox alone ignores it and retries until its own timeout). While the
+     * request is out it may come from any port of the server, as a well-formed one may (RFC 1350 section 4).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void anErrorTooShortForItsCodeEndsTheTransfer(int length) {
+        byte[] error = java.util.Arrays.copyOf(new byte[] {0, 5, 0}, length);
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        link.deliver(20 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), error));
+        poll(20 * MS);
+        link.expectNoTx();                                              // an ERROR is not answered
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.SERVER_ERROR, f.kind());
+        assertEquals(-1, f.errorCode());                                // none was sent
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent a malformed ERROR (" + length + " bytes, no error code)",
+                f.message());
+        assertEquals(Long.MAX_VALUE, client.pollAt());
+        assertFalse(net.isBound(client.localPort()));
+    }
+
+    @Test
+    void anErrorTooShortForItsCodeEndsTheRequest() {
+        started(PLAIN);
+        link.deliver(10 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), new byte[] {0, 5}));
+        poll(10 * MS);
+        link.expectNoTx();
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent a malformed ERROR (2 bytes, no error code)", failure().message());
+        assertFalse(net.isBound(client.localPort()));
+    }
+
+    /** One without the NUL that ends its text (RFC 1350 section 5 asks for it; some servers leave it out) is read as it is. */
+    @Test
+    void anErrorWithoutItsNulSurfacesWithItsText() {
+        started(PLAIN);
+        byte[] error = {0, 5, 0, 1, 'g', 'o', 'n', 'e'};
+        link.deliver(10 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), error));
+        poll(10 * MS);
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent ERROR 1 (file not found): gone", failure().message());
+    }
+
     /** What the server is told need not be what the user is: a local message may name local folders, none of the server's business. */
     @Test
     void aSinkRefusalTellsTheServerItsOwnWords() {
