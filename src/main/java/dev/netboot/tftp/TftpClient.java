@@ -189,6 +189,16 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
     }
 
     /**
+     * Returns whether this read asked for RFC 2090 multicast and ended before joining a group in a way a plain request
+     * may mend: the server refused it with ERROR 0, as atftpd 0.8 refuses a file of more blocks than multicast numbers
+     * at the block size asked, or offered it for an image of more than 65535 blocks (a multicast transfer does not
+     * wrap; a plain one does).
+     */
+    public boolean multicastRefused() {
+        return handshake.multicastRefused || mcast.outgrown();
+    }
+
+    /**
      * Returns how many blocks were dropped for want of RAM: in order with the sink full ({@link #sinkDrops}), or
      * ahead of a gap with the reorder buffer full. The sender sends each again.
      */

@@ -787,6 +787,36 @@ class TftpClientTest {
         assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
     }
 
+    /**
+     * RFC 2090 numbers a multicast transfer's blocks in 16 bits without wrapping. An OACK offering multicast for
+     * 70,000,000 bytes in 1024-byte blocks (68,360 blocks) is refused with ERROR 0, and the client says a plain request
+     * may mend it ({@link TftpClient#multicastRefused}: its block numbers wrap); so does a multicast request atftpd 0.8
+     * refuses with ERROR 0, as it refuses a file of more than 65535 blocks at the block size asked (measured on
+     * loopback: 40,000,000 bytes at 600 is refused, at 611 offered). An ERROR 0 to a request without multicast, or
+     * ERROR 1 to one with it, is no such thing.
+     */
+    @Test
+    void aMulticastOfferOrRefusalForTooManyBlocksIsOneAPlainRequestMayMend() {
+        TftpConfig mc = new TftpConfig(1 * SEC, 3, 1024).withMulticast(true);
+        started(mc);
+        fromServer(10 * MS, TID, oack("blksize", "1024", "tsize", "70000000", "multicast", "239.255.0.1,1758,1"));
+        TftpPacket.Error told = (TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp();
+        assertEquals(TftpWire.ERR_NOT_DEFINED, told.code());
+        assertEquals("TFTP: a multicast transfer of 70000000 bytes needs 68360 blocks of 1024 (expected: at most 65535;"
+                + " ask for larger blocks)", failure().message());
+        assertFalse(net.isMember(Ipv4Address.parse("239.255.0.1")));
+        assertTrue(client.multicastRefused());
+
+        String[] cases = {"multicast 0", "plain 0", "multicast 1"};
+        for (String c : cases) {
+            started(c.startsWith("multicast") ? mc : new TftpConfig(1 * SEC, 3, 1024));
+            int code = c.endsWith("0") ? TftpWire.ERR_NOT_DEFINED : TftpWire.ERR_FILE_NOT_FOUND;
+            fromServer(10 * MS, TID, new TftpPacket.Error(code, "Undefined error code"));
+            assertEquals(TftpFailure.Kind.SERVER_ERROR, failure().kind(), c);
+            assertEquals(c.equals("multicast 0"), client.multicastRefused(), c);
+        }
+    }
+
     @Test
     void aPassiveMulticastClientFedOnlyBlocksNoFileHasGivesUpAtItsDeadline() {
         // Found with a python server that made the board passive (mc=0) and then sent the group, every 200 ms, a DATA 1
