@@ -152,7 +152,7 @@ final class TftpReport {
             }
             // The server's code only: the one we sent it (ERROR 0 to a tsize that lies, 4, 8, 3) is no word of the server's.
             if (client != null && client.state() instanceof TftpClient.State.Failed(TftpFailure f)
-                    && f.kind() == TftpFailure.Kind.SERVER_ERROR) {
+                    && f.kind() == TftpFailure.Kind.SERVER_ERROR && f.errorCode() >= 0) {
                 j.put("errorCode", f.errorCode());
             } else {
                 j.putNull("errorCode");

@@ -89,6 +89,13 @@ final class ProfileDhcp {
         if (giveUp.ns() <= 0) {
             throw giveUp.error("(expected: more than 0)");
         }
+        // Giving up before the first wait ends would send the first request once, never again (RFC 2131 section 4.1
+        // asks for retransmission): the timeouts, their doubling and jitter would mean nothing.
+        if (giveUp.ns() < initial.ns()) {
+            throw giveUp.given() ? giveUp.error("is less than initial-timeout " + initial.shown() + " (expected: at least"
+                    + " initial-timeout: the first request would never go again)")
+                    : initial.error("is more than give-up " + giveUp.shown() + " (expected: at most give-up)");
+        }
         try {
             return new BootpConfig(initial.ns(), max.ns(), jitter.ns(), giveUp.ns());
         } catch (IllegalArgumentException e) {

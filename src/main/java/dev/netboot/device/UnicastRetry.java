@@ -10,8 +10,10 @@ import dev.netboot.tftp.TftpFailure;
  * could mend (a passive wait that ended, a master's retries unanswered, the server's ERROR, its transfer port gone),
  * the board asks the same server for the image again by an ordinary RRQ, with the options a boot without multicast
  * asks, into a fresh slot update (the partial write discarded, never marked bootable; the target erased again), once
- * a boot. A failure of the board's own (flash, power: {@link TftpFailure.Kind#LOCAL}) or a server that broke the
- * protocol is not retried. This class holds the rule; the {@link BootSequence} starts the transfer again.
+ * a boot; so is a multicast request the server refused with ERROR 0 (atftpd 0.8 so refuses a file of more than
+ * 65535 blocks, which a multicast transfer cannot number but a plain one carries, its block numbers wrapping) or an
+ * OACK offering multicast for such an image. A failure of the board's own (flash, power:
+ * {@link TftpFailure.Kind#LOCAL}) or a server that broke the protocol is not retried. This class holds the rule; the {@link BootSequence} starts the transfer again.
  */
 final class UnicastRetry {
     private boolean used;
@@ -22,6 +24,11 @@ final class UnicastRetry {
      * counting it when so: it ran as multicast, failed in a way a plain request could mend, and no retry was made yet.
      */
     boolean take(TftpClient client, TftpFailure f) {
+        if (!used && client.multicastRefused()) {
+            // Refused before any block (an image of more than 65535 blocks, say): a plain transfer's numbers wrap.
+            used = true;
+            return true;
+        }
         if (used || !client.ranMulticast()) {
             return false;
         }

@@ -78,7 +78,8 @@ final class SessionQuirks {
             case 1 -> new byte[] {0, TftpPacket.OP_DATA, 0};            // a DATA without its block number
             case 2 -> new byte[] {0, 9, 0, 1, 'x'};                     // an opcode no RFC defines
             case 3 -> oackAfterStart();                                 // an OACK after the transfer started
-            default -> new byte[] {0, TftpPacket.OP_ERROR, 0};         // an ERROR without its code
+            // an ACK without its block number; not an ERROR without its code, which ends a transfer (ErrorPackets)
+            default -> new byte[] {0, TftpPacket.OP_ACK, 0};
         };
         junkSent++;
         stack.sendUdp(now, port, client, clientPort, p.length, (b, off, len) -> b.put(off, p, 0, len));

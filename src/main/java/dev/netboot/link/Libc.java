@@ -60,6 +60,10 @@ final class Libc {
     private Libc() {
     }
 
+    /** Does nothing: its first call links the calls above, which fails on a system without Linux's libc. */
+    static void link() {
+    }
+
     // Linked at their first call, each in a class of its own: a board needs these only after its first frame (poll,
     // close, munmap), without a receive ring (recvfrom, getsockopt) or on an error (getsockopt, strerror) (issue 11).
     // recvfrom's own shape spins its classes then (milliseconds); the others cost a fraction of one.

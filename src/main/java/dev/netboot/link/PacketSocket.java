@@ -125,8 +125,18 @@ final class PacketSocket {
      * @throws LinkException "no interface named X", "raw sockets need root or CAP_NET_RAW", "X is down", ...
      */
     static PacketSocket open(String name, boolean tryRing) {
+        return open(name, tryRing, Libc::link);
+    }
+
+    /** {@link #open(String, boolean)}, running {@code linkLibc} first: the first use of {@link Libc} links its calls. */
+    static PacketSocket open(String name, boolean tryRing, Runnable linkLibc) {
         if (name.isEmpty() || name.length() >= IFNAMSIZ || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
             throw new LinkException(name.isEmpty() ? "no interface named '' (the name is empty)" : "no interface named " + name);
+        }
+        try {
+            linkLibc.run();
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw libcMissing(e);
         }
         Arena arena = Arena.ofShared();
         try {
@@ -135,6 +145,20 @@ final class PacketSocket {
             arena.close();
             throw e;
         }
+    }
+
+    /**
+     * Returns the one line for libc's calls failing to link, where {@link Libc}'s initialiser threw (a system without
+     * Linux's libc: a function missing, no FFM linker for the platform) or threw before ({@code NoClassDefFoundError}):
+     * README's "CLI contract" makes that exit 2, the interface cannot be opened, not a stack trace.
+     */
+    static LinkException libcMissing(LinkageError e) {
+        Throwable cause = e instanceof ExceptionInInitializerError ? e.getCause() : null;
+        if (cause instanceof LinkException l) {
+            return l;
+        }
+        return new LinkException("raw sockets need Linux: libc's calls cannot be linked here ("
+                + (cause != null ? cause : e.getMessage()) + ")");
     }
 
     /** Puts the interface in promiscuous mode for the socket's lifetime (a PACKET_MR_PROMISC membership). */

@@ -25,13 +25,18 @@ final class ErrorPackets implements PayloadWriter {
         this.c = c;
     }
 
-    /** The server sent ERROR: the transfer fails with its code and message. */
+    /**
+     * The server sent ERROR: the transfer fails with its code and message. One too short to hold a code ends it too:
+     * an ERROR is the sender's last word, never acknowledged nor sent again (RFC 1350 sections 2 and 7), so the
+     * server has left and waiting would only spend the give-up budget (tftp-hpa and atftp end on it as well).
+     */
     void fromServer(ByteBuffer buf, int off, int len, int port) {
         TftpPacket p;
         try {
             p = TftpWire.parse(buf, off, len);
         } catch (MalformedPacketException e) {
-            c.dropped++;
+            c.fail(new TftpFailure(TftpFailure.Kind.SERVER_ERROR, -1, "TFTP: server " + new Ipv4Address(c.serverIp) + ":"
+                    + port + " sent a malformed ERROR (" + len + " bytes, no error code)"));
             return;
         }
         TftpPacket.Error err = (TftpPacket.Error) p;

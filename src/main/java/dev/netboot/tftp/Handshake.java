@@ -20,6 +20,8 @@ final class Handshake {
     private String file;
     private int requestPort;
     private int requestedBlockSize;
+    /** The server answered a request that asked for RFC 2090 multicast with ERROR 0 (see {@link TftpClient#multicastRefused}). */
+    boolean multicastRefused;
     private boolean fellBack;
     // Why the request with options failed, once the client asked again without them: the OACK refused, or the
     // server's ERROR 8. A plain request answered by an OACK again fails on it, and the line says both.
@@ -125,6 +127,8 @@ final class Handshake {
                     send(now, false);
                     return;
                 }
+                // atftpd 0.8 refuses a multicast request so when the file needs more than 65535 blocks (measured).
+                multicastRefused = offer.multicast() && errorCode(buf, off, len) == TftpWire.ERR_NOT_DEFINED;
                 c.errors.fromServer(buf, off, len, srcPort);
             }
             default -> c.dropped++;

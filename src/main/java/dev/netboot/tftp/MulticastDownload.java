@@ -50,6 +50,7 @@ final class MulticastDownload implements UdpHandler {
     private long ackHeldUntil = -1;
     private long masterTurns, acksHeld, sinkDrops, held, groupData;
     private boolean ran;           // the server's OACK named a group this client joined: the read ran as multicast
+    private boolean outgrown;      // the OACK's tsize needs more blocks than 16-bit numbers count: refused before joining
 
     MulticastDownload(TftpClient client) {
         this.c = client;
@@ -65,6 +66,11 @@ final class MulticastDownload implements UdpHandler {
     /** Returns whether the read ran as a multicast transfer: the client joined the group an OACK named. */
     boolean ran() {
         return ran;
+    }
+
+    /** Returns whether the server offered multicast for an image of more than {@link #MAX_BLOCKS} blocks, refused so. */
+    boolean outgrown() {
+        return outgrown;
     }
 
     /** Returns the group, or null before the OACK. */
@@ -93,6 +99,7 @@ final class MulticastDownload implements UdpHandler {
                 String why = "TFTP: a multicast transfer of " + tsize + " bytes needs " + last + " blocks of " + c.blockSize
                         + " (expected: at most 65535; ask for larger blocks)";
                 c.errors.send(now, c.serverIp, tid, TftpWire.ERR_NOT_DEFINED, why);
+                outgrown = true;
                 c.fail(new TftpFailure(TftpFailure.Kind.PROTOCOL, TftpWire.ERR_NOT_DEFINED, why));
                 return null;
             }

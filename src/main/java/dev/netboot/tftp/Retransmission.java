@@ -34,6 +34,8 @@ final class Retransmission implements PayloadWriter {
     int retries;
     // Karn's rule: a sample is armed only by a packet sent once; any retransmission disarms it.
     boolean sampleArmed;
+    /** An exchange was armed and its answer has not come yet, whether or not its packet went out again since. */
+    private boolean exchangeOpen;
     private long sampleAt;
     private long sampleSeq;
 
@@ -83,6 +85,7 @@ final class Retransmission implements PayloadWriter {
     void arm(long now, long seq) {
         if (!unsent) {
             sampleArmed = true;
+            exchangeOpen = true;
             sampleAt = now;
             sampleSeq = seq;
         }
@@ -95,11 +98,26 @@ final class Retransmission implements PayloadWriter {
      * (a server slowed down by a queue of our own retransmissions) would fire on every packet, each time with one
      * more copy in flight, and never be corrected, since no such exchange is sampled. With a window, progress
      * ends the backoff too (see {@code Download.deliver}).
+     *
+     * <p>One exception, before any sample: an answer that comes later than the longest wait ({@code maxTimeout})
+     * after the exchange's first packet is taken as a sample of that whole time, the most the round trip can be.
+     * On a path whose round trip is longer than that wait, every packet goes out again before its answer comes, so
+     * Karn's sample never would, and the timeout would stay shorter than the round trip for the whole transfer.
+     * On an ordinary path it takes several losses in a row to get there, and the samples that follow bring the
+     * timeout down again (TCP's answer to the same problem, RFC 6298 section 5.7, is likewise a conservative
+     * timeout after a retransmitted SYN).
      */
     void takeSample(long now, long seq) {
-        if (sampleArmed && seq >= sampleSeq) {
+        if (!exchangeOpen || seq < sampleSeq) {
+            return;
+        }
+        exchangeOpen = false;
+        if (sampleArmed) {
             c.rtt.sample(now - sampleAt);
             sampleArmed = false;
+            retries = 0;
+        } else if (c.rtt.srtt() < 0 && now - sampleAt > c.config.maxTimeout()) {
+            c.rtt.sample(now - sampleAt);
             retries = 0;
         }
     }

@@ -44,7 +44,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Timeouts.</b> An {@link RttEstimator} turns round trips into the retransmission timeout
  * (RFC 6298; Karn's rule: an exchange whose packet went out more than once is never sampled), never below
- * {@link TftpConfig#minTimeout()}; each timeout in a row doubles it up to {@link TftpConfig#maxTimeout()}.
+ * {@link TftpConfig#minTimeout()}; each timeout in a row doubles it up to {@link TftpConfig#maxTimeout()}, or up to
+ * two measured round trips where those are longer, at most half the give-up ({@link RttEstimator}).
  * A duplicate of a block we already acknowledged means our ACK was lost: it is acknowledged again, but at
  * most once per timeout since that ACK last went out. A server with the Sorcerer's Apprentice bug (RFC 1123
  * section 4.2.3.1) sends one DATA per ACK it gets, duplicates included; once several copies circulate
@@ -149,7 +150,7 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
         this.net = net;
         this.config = config;
         this.random = random;
-        this.rtt = new RttEstimator(config.timeout(), config.minTimeout(), config.maxTimeout());
+        this.rtt = new RttEstimator(config.timeout(), config.minTimeout(), config.maxTimeout(), config.giveUp() / 2);
     }
 
     @Override
@@ -185,6 +186,16 @@ public final class TftpClient implements TftpTransfer, UdpHandler {
     /** Returns whether this read ran as an RFC 2090 multicast transfer: the server's OACK named a group it joined. */
     public boolean ranMulticast() {
         return mcast.ran();
+    }
+
+    /**
+     * Returns whether this read asked for RFC 2090 multicast and ended before joining a group in a way a plain request
+     * may mend: the server refused it with ERROR 0, as atftpd 0.8 refuses a file of more blocks than multicast numbers
+     * at the block size asked, or offered it for an image of more than 65535 blocks (a multicast transfer does not
+     * wrap; a plain one does).
+     */
+    public boolean multicastRefused() {
+        return handshake.multicastRefused || mcast.outgrown();
     }
 
     /**

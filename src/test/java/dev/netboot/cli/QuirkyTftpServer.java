@@ -305,7 +305,7 @@ final class QuirkyTftpServer implements AutoCloseable {
             ByteBuffer.wrap(d).putShort((short) 3).putShort((short) wire(b));
             System.arraycopy(file, (int) ((b - 1) * blockSize), d, 4, n);
             if (q.junk > 0 && random.nextDouble() < q.junk) {
-                byte[][] junk = {{0}, {0, 3, 0}, {0, 9, 0, 1}, {0, 6, 'b', 'l', 'k', 's', 'i', 'z', 'e', 0, '8', 0}, {0, 5, 0}};
+                byte[][] junk = {{0}, {0, 3, 0}, {0, 9, 0, 1}, {0, 6, 'b', 'l', 'k', 's', 'i', 'z', 'e', 0, '8', 0}, {0, 4, 0}};
                 byte[] j = junk[random.nextInt(junk.length)];
                 send(tid, j, j.length);
             }

@@ -449,7 +449,7 @@ class DeviceProfileTest {
     /**
      * A retransmission time that cannot work is reported at the key that says it, in the file's own units, naming the
      * other key it contradicts (and whether that one is the default): device-profiles/README.md's rules for [bootp]
-     * (initial <= max, jitter < initial, give-up > 0) and [tftp] (timeout > 0, min-timeout <= timeout, give-up >= timeout).
+     * (initial <= max, jitter < initial, 0 < give-up, initial <= give-up) and [tftp] (timeout > 0, min-timeout <= timeout, give-up >= timeout).
      */
     @Test
     void timingThatCannotWorkIsReportedAtItsKey() {
@@ -468,6 +468,16 @@ class DeviceProfileTest {
                 + " (expected: more than jitter)", error(BASE + "[bootp]\ninitial-timeout = 400ms\n"));
         assertEquals("device-profiles/x.profile:29: [bootp] give-up: '0s' (expected: more than 0)",
                 error(BASE + "[bootp]\ngive-up = 0s\n"));
+        // Found by a QA pass: give-up 500ms with the default initial-timeout 1s was taken, and the board sent its
+        // first DHCPDISCOVER once, never again (an emulated boot with it still booted, on a LAN that lost nothing).
+        assertEquals("device-profiles/x.profile:29: [bootp] give-up: '500ms' is less than initial-timeout 1s, the default"
+                + " (expected: at least initial-timeout: the first request would never go again)",
+                error(BASE + "[bootp]\ngive-up = 500ms\n"));
+        assertEquals("device-profiles/x.profile:30: [bootp] give-up: '3s' is less than initial-timeout 4s"
+                + " (expected: at least initial-timeout: the first request would never go again)",
+                error(BASE + "[bootp]\ninitial-timeout = 4s\ngive-up = 3s\n"));
+        assertEquals("device-profiles/x.profile:29: [bootp] initial-timeout: '61s' is more than give-up 60s, the default"
+                + " (expected: at most give-up)", error(BASE + "[bootp]\ninitial-timeout = 61s\nmax-timeout = 64s\n"));
         assertEquals("device-profiles/x.profile:29: [tftp] timeout: '0s' (expected: more than 0)",
                 error(BASE + "[tftp]\ntimeout = 0s\n"));
         assertEquals("device-profiles/x.profile:29: [tftp] min-timeout: '5s' is more than timeout 1s, the default"
@@ -477,11 +487,12 @@ class DeviceProfileTest {
         assertEquals("device-profiles/x.profile:30: [tftp] give-up: '1s' is less than timeout 2s (expected: at least the timeout)",
                 error(BASE + "[tftp]\ntimeout = 2s\ngive-up = 1s\n"));
         // What may be said is taken: min-timeout up to the timeout, give-up from it, jitter just under initial.
-        DeviceProfile ok = DeviceProfile.parse(BASE + "[bootp]\ninitial-timeout = 2s\nmax-timeout = 2s\njitter = 1999ms\n"
+        DeviceProfile ok = DeviceProfile.parse(BASE + "[bootp]\ninitial-timeout = 2s\nmax-timeout = 2s\njitter = 1999ms\ngive-up = 2s\n"
                 + "[tftp]\ntimeout = 2s\nmin-timeout = 2s\ngive-up = 2s\n", SRC);
         assertEquals(2_000_000_000L, ok.tftp().minTimeout());
         assertEquals(2_000_000_000L, ok.tftp().giveUp());
         assertEquals(1_999_000_000L, ok.bootp().jitter());
+        assertEquals(2_000_000_000L, ok.bootp().giveUp());
     }
 
     /** Issue 10: giving up is a time budget; unset, the time the retries take at the timeout, doubling up to 8 x. */

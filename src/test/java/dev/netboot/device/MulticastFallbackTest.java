@@ -95,4 +95,30 @@ class MulticastFallbackTest {
         assertArrayEquals(new byte[0], a.image("A")); // never marked bootable
         assertArrayEquals(new byte[0], a.image("B"));
     }
+
+    /**
+     * RFC 2090 numbers a multicast transfer's blocks in 16 bits without wrapping: an image of 600,000 bytes in 8-byte
+     * blocks (RFC 2348's least) needs 75,001 of them (600,000 / 8 + 1, the last one empty). The emulated server refuses
+     * the multicast request with ERROR 0, as atftpd 0.8 does; a plain transfer carries the image (its block numbers
+     * wrap past 65535, RFC 1350), so the board asks again by plain unicast, once, and boots it. Before, the boot failed
+     * with the server's ERROR.
+     */
+    @Test
+    void anImageOfMoreBlocksThanMulticastNumbersBootsByUnicast() {
+        DeviceProfile small = MULTICAST.withTftp(MULTICAST.tftp().withBlockSize(8));
+        TestLan lan = new TestLan(Scenario.DEFAULT, small, FlashTiming.Mode.NONE);
+        byte[] img = TestLan.image(600_000, 7);
+        lan.serve(img);
+        TestBoard a = lan.board(small);
+        var report = a.booted();
+        assertEquals(TestLan.sha256(img), report.sha256());
+        assertArrayEquals(img, a.image("A"));
+        List<String> lines = said(lan, "multicast failed, unicast again");
+        assertEquals(1, lines.size(), lan.timeline().toString());
+        assertTrue(lines.getFirst().contains("sent ERROR 0 (not defined): File too big for multicast at blksize 8"), lines.getFirst());
+        List<String> rrqs = rrqsOf(lan, "10.0.0.42");
+        assertEquals(2, rrqs.size(), rrqs.toString());
+        assertTrue(rrqs.getFirst().contains("multicast="), rrqs.toString());
+        assertTrue(rrqs.getLast().endsWith("RRQ boot.img blksize=8 tsize=0 windowsize=8"), rrqs.toString());
+    }
 }

@@ -386,6 +386,39 @@ class TftpClientTest {
         assertEquals(2600 * MS, client.pollAt());                       // back to one timeout
     }
 
+    /**
+     * A path whose round trip (10 s: a satellite hop, a congested relay) is longer than the longest wait, 8 x 1 s.
+     * The RRQ goes out at 0, 1, 3 and 7 s and its answer comes at 10 s, 10 s after the first: Karn's rule samples
+     * nothing sent twice, so with the wait capped at 8 s every ACK would go twice and no exchange would ever be
+     * measured. The answer's time since the first RRQ is taken instead (the most the round trip can be): SRTT 10 s,
+     * RTTVAR 5 s, RTO = 10 + 4 x 5 = 30 s, held to two round trips (20 s) and at most half the 25 s give-up, 12.5 s.
+     * The next exchange, sent once, is answered in 10 s: a sample of its own. A loss then costs one 12.5 s wait
+     * and the client still gives up 25 s after the last DATA.
+     */
+    @Test
+    void aRoundTripLongerThanTheLongestWaitIsMeasuredAndWaitedFor() {
+        started(new TftpConfig(1 * SEC, 8, 512).withGiveUp(25 * SEC));
+        for (long s : new long[] {1, 3, 7}) {
+            poll(s * SEC);
+            expectTx(s * SEC, SERVER_IP, 69, new TftpPacket.Rrq(FILE, "octet", List.of()));
+        }
+        fromServer(10 * SEC, TID, data(1, 0, 512));                     // answers the RRQ of 0 s
+        expectAck(10 * SEC, 1);
+        assertEquals(22500 * MS, client.pollAt());                      // 12.5 s, not 8 s: past the round trip
+        poll(20 * SEC - 1);
+        link.expectNoTx();
+        fromServer(20 * SEC, TID, data(2, 512, 512));                   // answers ACK 1, sent once
+        expectAck(20 * SEC, 2);
+        assertEquals(32500 * MS, client.pollAt());                      // RTO 10 + 4 x 3.75 s, held to 12.5 s
+        assertEquals(3, client.stats().retransmissions());              // the three RRQs, no ACK twice
+        poll(32500 * MS);
+        expectAck(32500 * MS, 2);                                       // DATA 3 lost: ACK 2 again after 12.5 s
+        assertEquals(45 * SEC, client.pollAt());                        // the give-up: 25 s after DATA 2
+        poll(45 * SEC);
+        assertEquals("TFTP: no DATA 3 from 10.0.0.5:3000 in 25 s (1 retransmission of ACK 2); nothing else came",
+                failure().message());
+    }
+
     @Test
     void unansweredRrqIsRetransmittedThenFails() {
         client(PLAIN).startRead(0, SERVER_IP, 69, FILE, sink);
@@ -490,6 +523,52 @@ class TftpClientTest {
         assertTrue(f.message().contains("ERROR 1") && f.message().contains("no such file 'file'"), f.message());
         assertEquals(Long.MAX_VALUE, client.pollAt());
         assertFalse(net.isBound(client.localPort()));
+    }
+
+    /**
+     * An ERROR too short to hold its code (2 or 3 bytes) from the transfer's peer still ends the transfer, at once:
+     * RFC 1350 sections 2 and 7, an ERROR is never acknowledged nor sent again, so the server has left and there is
+     * nothing to wait for (tftp-hpa 5.2 ends with "Error code 0", atftp 0.8 with "error received from server <>",
+     * measured against a peer on loopback; busybox alone ignores it and retries until its own timeout). While the
+     * request is out it may come from any port of the server, as a well-formed one may (RFC 1350 section 4).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void anErrorTooShortForItsCodeEndsTheTransfer(int length) {
+        byte[] error = java.util.Arrays.copyOf(new byte[] {0, 5, 0}, length);
+        started(PLAIN);
+        fromServer(10 * MS, TID, data(1, 0, 512));
+        expectAck(10 * MS, 1);
+        link.deliver(20 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), error));
+        poll(20 * MS);
+        link.expectNoTx();                                              // an ERROR is not answered
+        TftpFailure f = failure();
+        assertEquals(TftpFailure.Kind.SERVER_ERROR, f.kind());
+        assertEquals(-1, f.errorCode());                                // none was sent
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent a malformed ERROR (" + length + " bytes, no error code)",
+                f.message());
+        assertEquals(Long.MAX_VALUE, client.pollAt());
+        assertFalse(net.isBound(client.localPort()));
+    }
+
+    @Test
+    void anErrorTooShortForItsCodeEndsTheRequest() {
+        started(PLAIN);
+        link.deliver(10 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), new byte[] {0, 5}));
+        poll(10 * MS);
+        link.expectNoTx();
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent a malformed ERROR (2 bytes, no error code)", failure().message());
+        assertFalse(net.isBound(client.localPort()));
+    }
+
+    /** One without the NUL that ends its text (RFC 1350 section 5 asks for it; some servers leave it out) is read as it is. */
+    @Test
+    void anErrorWithoutItsNulSurfacesWithItsText() {
+        started(PLAIN);
+        byte[] error = {0, 5, 0, 1, 'g', 'o', 'n', 'e'};
+        link.deliver(10 * MS, Frames.udp(SERVER_MAC, OUR_MAC, SERVER_IP, TID, OUR_IP, client.localPort(), error));
+        poll(10 * MS);
+        assertEquals("TFTP: server 10.0.0.5:" + TID + " sent ERROR 1 (file not found): gone", failure().message());
     }
 
     /** What the server is told need not be what the user is: a local message may name local folders, none of the server's business. */
@@ -706,6 +785,36 @@ class TftpClientTest {
         expectTx(20 * MS, SERVER_IP, TID + 1, new TftpPacket.Ack(1));
         assertEquals(new TftpClient.State.Done(100, 20 * MS), client.state());
         assertArrayEquals(Frames.pattern(0, 100), sink.data.toByteArray());
+    }
+
+    /**
+     * RFC 2090 numbers a multicast transfer's blocks in 16 bits without wrapping. An OACK offering multicast for
+     * 70,000,000 bytes in 1024-byte blocks (68,360 blocks) is refused with ERROR 0, and the client says a plain request
+     * may mend it ({@link TftpClient#multicastRefused}: its block numbers wrap); so does a multicast request atftpd 0.8
+     * refuses with ERROR 0, as it refuses a file of more than 65535 blocks at the block size asked (measured on
+     * loopback: 40,000,000 bytes at 600 is refused, at 611 offered). An ERROR 0 to a request without multicast, or
+     * ERROR 1 to one with it, is no such thing.
+     */
+    @Test
+    void aMulticastOfferOrRefusalForTooManyBlocksIsOneAPlainRequestMayMend() {
+        TftpConfig mc = new TftpConfig(1 * SEC, 3, 1024).withMulticast(true);
+        started(mc);
+        fromServer(10 * MS, TID, oack("blksize", "1024", "tsize", "70000000", "multicast", "239.255.0.1,1758,1"));
+        TftpPacket.Error told = (TftpPacket.Error) link.takeOne(10 * MS).asUdp().tftp();
+        assertEquals(TftpWire.ERR_NOT_DEFINED, told.code());
+        assertEquals("TFTP: a multicast transfer of 70000000 bytes needs 68360 blocks of 1024 (expected: at most 65535;"
+                + " ask for larger blocks)", failure().message());
+        assertFalse(net.isMember(Ipv4Address.parse("239.255.0.1")));
+        assertTrue(client.multicastRefused());
+
+        String[] cases = {"multicast 0", "plain 0", "multicast 1"};
+        for (String c : cases) {
+            started(c.startsWith("multicast") ? mc : new TftpConfig(1 * SEC, 3, 1024));
+            int code = c.endsWith("0") ? TftpWire.ERR_NOT_DEFINED : TftpWire.ERR_FILE_NOT_FOUND;
+            fromServer(10 * MS, TID, new TftpPacket.Error(code, "Undefined error code"));
+            assertEquals(TftpFailure.Kind.SERVER_ERROR, failure().kind(), c);
+            assertEquals(c.equals("multicast 0"), client.multicastRefused(), c);
+        }
     }
 
     @Test
