@@ -128,10 +128,19 @@ final class BroadcastLog {
         return size;
     }
 
-    /** Forgets the entries every reader has taken; grows the arrays when that frees too little. */
+    /**
+     * Forgets the entries every reader has taken; grows the arrays when that frees too little. A reader that has not
+     * taken the older half of the entries held (a board not polled for long: one waiting 16 s for its next DHCPDISCOVER
+     * held 16 s of the fleet's broadcasts) takes them all now ({@link EmulatedPort#catchUp}), as it would when next
+     * polled or sent to: so the log holds about as many entries as it has readers.
+     */
     private void makeRoom() {
+        long behind = base + size / 2;
         long taken = end();
         for (EmulatedPort p : readers) {
+            if (p.logPosition() < behind) {
+                p.catchUp(p.segment().simulation().now(), false);
+            }
             taken = Math.min(taken, p.logPosition());
         }
         int drop = (int) (taken - base);

@@ -149,9 +149,7 @@ public final class EmulatedPort implements Link {
         return reader != null && reader.defers(kindIndex, src, addressee);
     }
 
-    /**
-     * Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}.
-     */
+    /** Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}. */
     long catchUp(long now, boolean inclusive) {
         return reader == null ? Long.MAX_VALUE : catchUp(reader.log.end(), now, inclusive);
     }
@@ -162,9 +160,19 @@ public final class EmulatedPort implements Link {
      * toward this port (or dropped there), then queued with the stack's verdict, in its state then (which is its state
      * now: it changes only while the reader is polled, and the reader is caught up before). One that has arrived before
      * {@code now} (at or before, {@code inclusive}) while nothing waits before it is counted at once, as
-     * {@link #settle} would count it. Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
+     * {@link #settle} would count it; {@link #settle} first counts what has arrived and waits, else every entry taken
+     * behind it would be queued (a board waiting 16 s for its next DHCPDISCOVER queued 16 s of the fleet's broadcasts).
+     * Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
      */
     long catchUp(long to, long now, boolean inclusive) {
+        if (reader != null && reader.position < to) {
+            settle(now, inclusive);
+        }
+        return take(to, now, inclusive);
+    }
+
+    /** {@link #catchUp(long, long, boolean)} without settling first: after a poll, for {@link #reclassify}. */
+    private long take(long to, long now, boolean inclusive) {
         long earliest = Long.MAX_VALUE;
         if (reader == null || reader.position >= to) {
             return earliest;
@@ -254,8 +262,9 @@ public final class EmulatedPort implements Link {
         if (reader != null) {
             reader.forget();
         }
-        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left.
-        long earliest = catchUp(segment.simulation().now(), false);
+        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left;
+        // what waits keeps its verdicts until they are asked again below.
+        long earliest = reader == null ? Long.MAX_VALUE : take(reader.log.end(), segment.simulation().now(), false);
         int n = queue.size();
         if (n == takes) {
             return earliest;
@@ -377,26 +386,17 @@ public final class EmulatedPort implements Link {
         }
     }
 
-    /**
-     * Queues a frame of {@code nanos} serialisation time on a switch's port toward this one, behind the frames
-     * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
-     */
+    /** Queues a frame of {@code nanos} on the switch's port toward this one; returns when it has left, or -1 when {@code limit} wait. */
     long queueForEgress(long arrives, long nanos, int limit) {
         return egressLeaves.queue(arrives, nanos, limit);
     }
 
-    /**
-     * Returns the most frames that had arrived and waited for the receiver at once, seen when it took one: what
-     * a NIC's receive ring must hold.
-     */
+    /** Returns the most frames arrived and waiting for the receiver at once, seen when it took one: a NIC's receive ring. */
     public int queuedPeak() {
         return peak;
     }
 
-    /**
-     * Queues a frame of {@code nanos} serialisation time behind this port's earlier ones; returns when its
-     * last bit leaves, or -1 when {@code limit} frames are queued already.
-     */
+    /** Queues a frame of {@code nanos} behind this port's earlier ones; returns when it has left, or -1 when {@code limit} wait. */
     long queueForWire(long now, long nanos, int limit) {
         return txLeaves.queue(now, nanos, limit);
     }
