@@ -196,7 +196,7 @@ public final class EmulatedPort implements Link {
                 continue;
             }
             long when = leaves + latency;
-            int v = reader.verdict(n, segment.view(frame), frame.length);
+            int v = reader.verdict(n, frame, segment);
             if (v == ReceiveFilter.TAKE) {
                 queue.add(when, frame);
                 takes++;

@@ -2,7 +2,6 @@ package dev.netboot.emulator;
 
 import dev.netboot.net.FrameKind;
 import dev.netboot.net.ReceiveFilter;
-import java.nio.ByteBuffer;
 
 /**
  * One port's reading of its segment's {@link BroadcastLog}: the number of the first entry it has not taken, and what its
@@ -46,12 +45,16 @@ final class LogReader {
         return src != mac && kindVerdict(kindIndex) != ReceiveFilter.TAKE && !addressed(kindIndex, addressee);
     }
 
-    /** Returns the stack's verdict, in its state now, on entry {@code n} (viewed as {@code view}): by its kind when that says. */
-    int verdict(long n, ByteBuffer view, int length) {
+    /**
+     * Returns the stack's verdict, in its state now, on entry {@code n} ({@code frame}): by its kind when that says, else
+     * asked of the stack with a view of the frame ({@link EthernetSegment#view}, made only then: a port taking many
+     * entries would make one for each).
+     */
+    int verdict(long n, byte[] frame, EthernetSegment segment) {
         int k = log.kindIndex(n);
         int v = kindVerdict(k);
         if (v == ReceiveFilter.TAKE || addressed(k, log.addressee(n))) {
-            v = filter.verdict(view, length);
+            v = filter.verdict(segment.view(frame), frame.length);
         }
         return v;
     }
