@@ -100,6 +100,11 @@ final class Acquisition {
         return state instanceof AcquisitionState.Requesting r && r.xid() == xid;
     }
 
+    /** Returns true while the board waits for a DHCPACK, of whatever transaction. */
+    boolean awaitsAnyAck() {
+        return state instanceof AcquisitionState.Requesting;
+    }
+
     /** Notes a reply of the transaction requested that names another client's hardware address: a server's mistake. */
     void forAnotherClient(MacAddress chaddr) {
         lastIgnored = "a reply of this transaction for another client, chaddr " + chaddr;
@@ -399,6 +404,9 @@ final class Acquisition {
     }
 
     private void transition(AcquisitionState next) {
+        if (state instanceof AcquisitionState.Requesting || next instanceof AcquisitionState.Requesting) {
+            net.portChanged(); // awaitsAck, which LeaseStage.ignores reads, may answer otherwise
+        }
         state = next;
     }
 }

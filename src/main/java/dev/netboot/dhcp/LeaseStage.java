@@ -265,6 +265,12 @@ public final class LeaseStage implements UdpHandler {
         return BootpMessage.isReplyForAnother(buf, off, len, mac) && !acquisition.awaitsAck(BootpMessage.xid(buf, off));
     }
 
+    /** {@inheritDoc} Every reply for another, but while a DHCPACK is awaited (a reply of its xid is noted). */
+    @Override
+    public boolean ignoresRepliesForAnother() {
+        return !acquisition.awaitsAnyAck();
+    }
+
     @Override
     public void ignored() {
         wrongChaddr++;

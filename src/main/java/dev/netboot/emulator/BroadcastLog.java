@@ -13,7 +13,10 @@ import java.util.List;
  * reader, {@link EmulatedPort#filterWith}) takes the log's entries it deferred later, in order, through the switch's
  * queue toward it as the frame would have gone then ({@link EmulatedPort#catchUp}): before anything else is forwarded
  * to it, before its reader is polled and before counters are read. Each entry is an appended frame with its sender,
- * its time on the wire and its kind; entries every reader has taken are forgotten.
+ * its time on the wire and its kind; entries every reader has taken are forgotten. A kind with an addressee
+ * ({@link FrameKind#BOOTREPLY}: a DHCP server's broadcast reply, for the client its chaddr names; ARP, for the stacks
+ * that look for an address it names) is left by every port whose stack drops the frames of the kind not for it, the
+ * addressees' ports taking it as it is sent.
  */
 final class BroadcastLog {
     /** Most kinds told apart; a frame of a further kind is forwarded to every port as it is sent. */
@@ -29,6 +32,8 @@ final class BroadcastLog {
     private byte[][] frames = new byte[64][];
     private EmulatedPort[] senders = new EmulatedPort[64];
     private byte[] kindOf = new byte[64];
+    private long[] addressees = new long[64];
+    private long[] lossDraws = new long[64];
 
     /** Adds {@code port} to the ports that may defer entries: it has taken none before the next one. */
     void reader(EmulatedPort port) {
@@ -58,6 +63,11 @@ final class BroadcastLog {
         return kindCount++;
     }
 
+    /** Returns the addressee ({@link FrameKind#addressee}) of the frame {@link #kindIndex(ByteBuffer, int)} last sorted. */
+    long addressee() {
+        return classifier.addressee();
+    }
+
     /** Returns the {@link FrameKind} of kind index {@code i}. */
     int kind(int i) {
         return kinds[i];
@@ -69,7 +79,7 @@ final class BroadcastLog {
     }
 
     /** Appends {@code frame}, sent by {@code from} and on the wire toward the switch until {@code at} less the latency; returns its number. */
-    long append(EmulatedPort from, long at, byte[] frame, int kindIndex) {
+    long append(EmulatedPort from, long at, byte[] frame, int kindIndex, long addressee, long lossDraw) {
         if (size == this.at.length) {
             makeRoom();
         }
@@ -78,6 +88,8 @@ final class BroadcastLog {
         frames[i] = frame;
         senders[i] = from;
         kindOf[i] = (byte) kindIndex;
+        addressees[i] = addressee;
+        lossDraws[i] = lossDraw;
         return base + i;
     }
 
@@ -101,15 +113,34 @@ final class BroadcastLog {
         return kindOf[(int) (n - base)];
     }
 
+    /** Returns entry {@code n}'s addressee ({@link FrameKind#addressee}). */
+    long addressee(long n) {
+        return addressees[(int) (n - base)];
+    }
+
+    /** Returns the first loss draw of entry {@code n}'s receivers (EthernetSegment.lostLate). */
+    long lossDraw(long n) {
+        return lossDraws[(int) (n - base)];
+    }
+
     /** Returns the entries held, for a test that taken ones are forgotten. */
     int held() {
         return size;
     }
 
-    /** Forgets the entries every reader has taken; grows the arrays when that frees too little. */
+    /**
+     * Forgets the entries every reader has taken; grows the arrays when that frees too little. A reader that has not
+     * taken the older half of the entries held (a board not polled for long: one waiting 16 s for its next DHCPDISCOVER
+     * held 16 s of the fleet's broadcasts) takes them all now ({@link EmulatedPort#catchUp}), as it would when next
+     * polled or sent to: so the log holds about as many entries as it has readers.
+     */
     private void makeRoom() {
+        long behind = base + size / 2;
         long taken = end();
         for (EmulatedPort p : readers) {
+            if (p.logPosition() < behind) {
+                p.catchUp(p.segment().simulation().now(), false);
+            }
             taken = Math.min(taken, p.logPosition());
         }
         int drop = (int) (taken - base);
@@ -119,6 +150,8 @@ final class BroadcastLog {
             System.arraycopy(frames, drop, frames, 0, keep);
             System.arraycopy(senders, drop, senders, 0, keep);
             System.arraycopy(kindOf, drop, kindOf, 0, keep);
+            System.arraycopy(addressees, drop, addressees, 0, keep);
+            System.arraycopy(lossDraws, drop, lossDraws, 0, keep);
             Arrays.fill(frames, keep, size, null);
             Arrays.fill(senders, keep, size, null);
             base = taken;
@@ -132,6 +165,8 @@ final class BroadcastLog {
             frames = Arrays.copyOf(frames, n);
             senders = Arrays.copyOf(senders, n);
             kindOf = Arrays.copyOf(kindOf, n);
+            addressees = Arrays.copyOf(addressees, n);
+            lossDraws = Arrays.copyOf(lossDraws, n);
         }
     }
 }

@@ -46,12 +46,8 @@ public final class EmulatedPort implements Link {
     private long verdictsOf; // the filter's receiveState() the queued verdicts were given in
     private int takes;
     private long filtered;
-    // The segment's broadcast log, when this port may defer its entries (filterWith): the number of the first entry it
-    // has not taken, and the stack's verdict on each kind of frame there (UNKNOWN: not asked since its state changed).
-    private BroadcastLog log;
-    private long logPos;
-    private final int[] kindVerdicts = new int[BroadcastLog.KINDS];
-    private static final int UNKNOWN = Integer.MIN_VALUE;
+    // The segment's broadcast log as this port reads it, when it may defer its entries (filterWith); else null.
+    private LogReader reader;
     private long late; // entries taken from the log, not when they were sent
 
     private final int id;
@@ -129,49 +125,33 @@ public final class EmulatedPort implements Link {
         filter = stack;
         verdictsOf = stack.receiveState();
         segment.simulation().filtering(owner, this);
-        log = segment.broadcastLog();
-        logPos = log.end();
-        log.reader(this);
-        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
+        reader = new LogReader(segment.broadcastLog(), stack, mac.value());
+        segment.broadcastLog().reader(this);
     }
 
     /** Entry {@code n} of the broadcast log, and every one before it, has been taken (forwarded to this port as sent). */
     void taken(long n) {
-        if (log != null) {
-            logPos = n + 1;
+        if (reader != null) {
+            reader.position = n + 1;
         }
     }
 
     /** Returns the number of the first entry of the segment's broadcast log this port has not taken. */
     long logPosition() {
-        return logPos;
+        return reader.position;
     }
 
     /**
-     * Returns whether this port leaves a frame of the log's kind {@code kindIndex} from MAC {@code src} in the log: its
-     * stack drops every frame of that kind, in its state now, without acting (frames from its own MAC are asked about).
+     * Returns whether this port leaves a frame of the log's kind {@code kindIndex} from MAC {@code src}, for
+     * {@code addressee}, in the log ({@link LogReader#defers}).
      */
-    boolean defers(int kindIndex, long src) {
-        if (log == null || src == mac.value()) {
-            return false;
-        }
-        return kindVerdict(kindIndex) != ReceiveFilter.TAKE;
+    boolean defers(int kindIndex, long src, long addressee) {
+        return reader != null && reader.defers(kindIndex, src, addressee);
     }
 
-    private int kindVerdict(int kindIndex) {
-        int v = kindVerdicts[kindIndex];
-        if (v == UNKNOWN) {
-            v = filter.verdictOfKind(log.kind(kindIndex));
-            kindVerdicts[kindIndex] = v;
-        }
-        return v;
-    }
-
-    /**
-     * Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}.
-     */
+    /** Takes the log's entries up to its end: {@link #catchUp(long, long, boolean)} up to {@link BroadcastLog#end()}. */
     long catchUp(long now, boolean inclusive) {
-        return log == null ? Long.MAX_VALUE : catchUp(log.end(), now, inclusive);
+        return reader == null ? Long.MAX_VALUE : catchUp(reader.log.end(), now, inclusive);
     }
 
     /**
@@ -180,20 +160,34 @@ public final class EmulatedPort implements Link {
      * toward this port (or dropped there), then queued with the stack's verdict, in its state then (which is its state
      * now: it changes only while the reader is polled, and the reader is caught up before). One that has arrived before
      * {@code now} (at or before, {@code inclusive}) while nothing waits before it is counted at once, as
-     * {@link #settle} would count it. Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
+     * {@link #settle} would count it; {@link #settle} first counts what has arrived and waits, else every entry taken
+     * behind it would be queued (a board waiting 16 s for its next DHCPDISCOVER queued 16 s of the fleet's broadcasts).
+     * Returns the earliest arrival of a frame the stack takes, or {@link Long#MAX_VALUE}.
      */
     long catchUp(long to, long now, boolean inclusive) {
+        if (reader != null && reader.position < to) {
+            settle(now, inclusive);
+        }
+        return take(to, now, inclusive);
+    }
+
+    /** {@link #catchUp(long, long, boolean)} without settling first: after a poll, for {@link #reclassify}. */
+    private long take(long to, long now, boolean inclusive) {
         long earliest = Long.MAX_VALUE;
-        if (log == null || logPos >= to) {
+        if (reader == null || reader.position >= to) {
             return earliest;
         }
+        BroadcastLog log = reader.log;
         LinkModel link = segment.link();
         long latency = segment.latency();
-        for (long n = logPos; n < to; n++) {
+        for (long n = reader.position; n < to; n++) {
             if (log.sender(n) == this) {
                 continue;
             }
             late++;
+            if (segment.lostLate(log.lossDraw(n), log.sender(n), this)) {
+                continue; // lost on its way, as forward would have drawn it
+            }
             byte[] frame = log.frame(n);
             long at = log.at(n);
             long leaves = queueForEgress(at - latency, link.serialisationNanos(frame.length), link.txQueue());
@@ -202,10 +196,7 @@ public final class EmulatedPort implements Link {
                 continue;
             }
             long when = leaves + latency;
-            int v = kindVerdict(log.kindIndex(n));
-            if (v == ReceiveFilter.TAKE) {
-                v = filter.verdict(segment.view(frame), frame.length);
-            }
+            int v = reader.verdict(n, frame, segment);
             if (v == ReceiveFilter.TAKE) {
                 queue.add(when, frame);
                 takes++;
@@ -222,7 +213,7 @@ public final class EmulatedPort implements Link {
                 queue.add(when, frame, v);
             }
         }
-        logPos = to;
+        reader.position = to;
         return earliest;
     }
 
@@ -268,9 +259,12 @@ public final class EmulatedPort implements Link {
             return Long.MAX_VALUE; // nothing the verdicts read has changed
         }
         verdictsOf = state;
-        java.util.Arrays.fill(kindVerdicts, UNKNOWN);
-        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left.
-        long earliest = catchUp(segment.simulation().now(), false);
+        if (reader != null) {
+            reader.forget();
+        }
+        // Entries deferred while the reader was polled (by another port of its node) are taken in the state it left;
+        // what waits keeps its verdicts until they are asked again below.
+        long earliest = reader == null ? Long.MAX_VALUE : take(reader.log.end(), segment.simulation().now(), false);
         int n = queue.size();
         if (n == takes) {
             return earliest;
@@ -392,26 +386,17 @@ public final class EmulatedPort implements Link {
         }
     }
 
-    /**
-     * Queues a frame of {@code nanos} serialisation time on a switch's port toward this one, behind the frames
-     * already waiting there; returns when its last bit has left, or -1 when {@code limit} frames are queued.
-     */
+    /** Queues a frame of {@code nanos} on the switch's port toward this one; returns when it has left, or -1 when {@code limit} wait. */
     long queueForEgress(long arrives, long nanos, int limit) {
         return egressLeaves.queue(arrives, nanos, limit);
     }
 
-    /**
-     * Returns the most frames that had arrived and waited for the receiver at once, seen when it took one: what
-     * a NIC's receive ring must hold.
-     */
+    /** Returns the most frames arrived and waiting for the receiver at once, seen when it took one: a NIC's receive ring. */
     public int queuedPeak() {
         return peak;
     }
 
-    /**
-     * Queues a frame of {@code nanos} serialisation time behind this port's earlier ones; returns when its
-     * last bit leaves, or -1 when {@code limit} frames are queued already.
-     */
+    /** Queues a frame of {@code nanos} behind this port's earlier ones; returns when it has left, or -1 when {@code limit} wait. */
     long queueForWire(long now, long nanos, int limit) {
         return txLeaves.queue(now, nanos, limit);
     }

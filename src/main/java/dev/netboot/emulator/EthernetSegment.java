@@ -36,7 +36,8 @@ public final class EthernetSegment {
     private final long latency;
     private final LinkModel link;
     private final FaultPlan faults;
-    private final SplittableRandom lossRandom;
+    // Loss is drawn by index: a broadcast a port takes late from the log draws what it would have drawn as sent.
+    private final LossDraws lossDraws;
     private final SplittableRandom duplicateRandom;
     private final SplittableRandom reorderRandom;
     private final SplittableRandom jitterRandom;
@@ -55,7 +56,8 @@ public final class EthernetSegment {
     private final Map<Long, EmulatedPort> learned = new HashMap<>();
     private long switchDrops, flooded;
     // Broadcasts the ports whose stacks only count them take later (EmulatedPort.catchUp); with faults drawn per
-    // receiver, or a loss listener told in order, every port takes every frame as it is sent.
+    // receiver in order (all but loss, which is drawn by index), or a loss listener told in order, every port takes
+    // every frame as it is sent.
     private final BroadcastLog log = new BroadcastLog();
     private final boolean faultless;
 
@@ -99,14 +101,15 @@ public final class EthernetSegment {
         this.link = link;
         this.faults = faults;
         SplittableRandom root = new SplittableRandom(seed);
-        this.lossRandom = root.split();
+        root.split(); // the loss stream, read by index (LossDraws): split so that the streams after it stay as they were
+        this.lossDraws = new LossDraws(seed);
         this.duplicateRandom = root.split();
         // Split after the first two, so adding these left the loss and duplication patterns of every seed as they were.
         this.reorderRandom = root.split();
         this.jitterRandom = root.split();
         this.corruptRandom = root.split();
         this.tamperRandom = root.split();
-        this.faultless = faults.loss() == 0 && faults.duplicate() == 0 && faults.maxQueue() == 0 && faults.reorder() == 0
+        this.faultless = faults.duplicate() == 0 && faults.maxQueue() == 0 && faults.reorder() == 0
                 && faults.jitter() == 0 && faults.corrupt() == 0 && faults.tamper() == 0;
     }
 
@@ -258,7 +261,7 @@ public final class EthernetSegment {
             EmulatedPort to = (dst & GROUP_BIT) == 0 ? learned.get(dst) : null;
             if (to != null) {
                 if (to != from) {
-                    forward(from, to, at, frame);
+                    forward(from, to, at, frame, lossDraws.next(1));
                 }
                 return true;
             }
@@ -267,24 +270,39 @@ public final class EthernetSegment {
             int kind = logs ? log.kindIndex(view(frame), length) : -1;
             if (kind >= 0) {
                 // Logged: a port whose stack drops every frame of its kind takes it later; the others now, in order.
-                long n = log.append(from, at, frame, kind);
+                long addressee = log.addressee();
+                long draws = lossDraws.next(ports.size() - 1);
+                long n = log.append(from, at, frame, kind, addressee, draws);
                 for (EmulatedPort p : ports) {
-                    if (p != from && (p == board || !p.defers(kind, src))) {
+                    if (p != from && (p == board || !p.defers(kind, src, addressee))) {
                         p.catchUp(n, now, false);
                         p.taken(n); // this one it takes now
-                        forward(from, p, at, frame);
+                        forward(from, p, at, frame, draws + LossDraws.rank(from, p));
                     }
                 }
                 return true;
             }
         }
+        long draws = lossDraws.next(ports.size() - 1);
         for (EmulatedPort to : ports) {
             if (to == from) {
                 continue; // a hub does not echo a frame to its sender, nor does a switch
             }
-            forward(from, to, at, frame);
+            forward(from, to, at, frame, draws + LossDraws.rank(from, to));
         }
         return true;
+    }
+
+    /**
+     * Returns whether the fault plan's loss drops the frame from {@code from} whose loss draws began at {@code draws}
+     * on its way to {@code to}, a broadcast taken late from the log, counting it so (no loss listener: none with the log).
+     */
+    boolean lostLate(long draws, EmulatedPort from, EmulatedPort to) {
+        if (faults.loss() > 0 && lossDraws.at(draws + LossDraws.rank(from, to)) < faults.loss()) {
+            droppedByLoss++;
+            return true;
+        }
+        return false;
     }
 
     /** The group bit of a destination MAC as {@link MacAddress#readLong} reads it: broadcast and multicast. */
@@ -292,13 +310,14 @@ public final class EthernetSegment {
 
     /**
      * Hands {@code frame}, on the wire from {@code at}, from {@code from} to {@code to}: through a switch's port queue
-     * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver).
+     * when switched, then the faults (each kind drawn from its own seeded stream, once per frame and receiver; loss
+     * draw number {@code lossDraw}).
      */
-    private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame) {
+    private void forward(EmulatedPort from, EmulatedPort to, long at, byte[] frame, long lossDraw) {
         to.catchUp(sim.now(), false); // the broadcasts it deferred first: the switch's queue toward it takes frames in order
         // A kind of fault the plan does not have draws nothing: its stream is its own, so the run is the same, and a
         // broadcast to a thousand ports costs six draws fewer per port (issue 12: the fleet's wall time).
-        boolean lost = faults.loss() > 0 && lossRandom.nextDouble() < faults.loss();
+        boolean lost = faults.loss() > 0 && lossDraws.at(lossDraw) < faults.loss();
         boolean twice = faults.duplicate() > 0 && duplicateRandom.nextDouble() < faults.duplicate();
         boolean held = faults.reorder() > 0 && reorderRandom.nextDouble() < faults.reorder();
         long delay = faults.jitter() > 0 ? (long) (jitterRandom.nextDouble() * (faults.jitter() + 1)) : 0;

@@ -82,6 +82,11 @@ final class FleetBoard implements SimNode, BootObserver {
             }
 
             @Override
+            public int arpInterests(int[] into) {
+                return on ? boot.net().arpInterests(into) : 0;
+            }
+
+            @Override
             public long receiveState() {
                 return on ? boot.net().receiveState() + 1 : 0; // powering on changes every verdict
             }

@@ -64,6 +64,11 @@ final class ArpCache {
         expiresAt[i] = now + lifetime;
     }
 
+    /** Returns the address of entry {@code i} (0..{@link #size}-1). */
+    int ip(int i) {
+        return ips[i];
+    }
+
     /** Returns the number of entries. */
     int size() {
         return size;

@@ -270,23 +270,38 @@ final class ArpResolver {
     }
 
     /**
-     * Returns {@link #verdictOf} for every packet from another station whose sender address is 0 ({@code probe}) or is
-     * not, when that depends on nothing else: with no address of ours, none watched, none cached and none being resolved.
-     * Else {@link #ARP_TAKE}: ask about each packet.
+     * Fills {@code into} with the addresses {@link #verdictOf} looks for: first the two a target address may be (ours
+     * and the one watched, 0 for none), then those a sender address may be (the one watched, those cached and those
+     * being resolved, none 0); returns how many in all, or -1 when they do not fit. An ARP packet from another station
+     * naming none of them so is {@link #ARP_NOTHING} when a probe, else {@link #ARP_NOT_FOR_US}.
      */
-    int verdictOfAny(boolean probe) {
-        if (wire.address() != 0 || watched != 0) {
-            return ARP_TAKE;
+    int interests(int[] into) {
+        if (into.length < 2) {
+            return -1;
         }
-        if (probe) {
-            return ARP_NOTHING;
+        into[0] = wire.address();
+        into[1] = watched;
+        int n = interest(into, 2, watched);
+        for (int i = 0; i < cache.size(); i++) {
+            n = interest(into, n, cache.ip(i));
         }
         for (Resolution r : resolutions) {
             if (r.active) {
-                return ARP_TAKE;
+                n = interest(into, n, r.ip);
             }
         }
-        return cache.size() == 0 ? ARP_NOT_FOR_US : ARP_TAKE;
+        return n;
+    }
+
+    private static int interest(int[] into, int n, int ip) {
+        if (n < 0 || ip == 0) {
+            return n;
+        }
+        if (n == into.length) {
+            return -1;
+        }
+        into[n] = ip;
+        return n + 1;
     }
 
     private boolean isResolving(int ip) {

@@ -150,6 +150,14 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
         ports.unbind(port);
     }
 
+    /**
+     * A bound port's handler now answers {@link UdpHandler#ignores} otherwise (a DHCP client that starts or stops
+     * waiting for a transaction's DHCPACK): the verdicts given before may not stand ({@link #receiveState}).
+     */
+    public void portChanged() {
+        receiveState++;
+    }
+
     /** Returns true when another UDP port can be bound: the binding table has room. */
     public boolean canBind() {
         return ports.hasRoom();
@@ -328,6 +336,12 @@ public final class NetStack implements Link.FrameHandler, UdpTransport, ReceiveF
             asked = new ReceiveVerdict(this, config, mac, arp, groups, ports);
         }
         return asked.ofKind(kind);
+    }
+
+    /** {@inheritDoc} {@link ArpResolver#interests}. */
+    @Override
+    public int arpInterests(int[] into) {
+        return arp.interests(into);
     }
 
     /**

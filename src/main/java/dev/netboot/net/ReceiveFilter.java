@@ -33,9 +33,22 @@ public interface ReceiveFilter {
     /**
      * Returns the verdict the stack, in its state now, gives every frame of kind {@code kind} ({@link FrameKind}) whose
      * Ethernet source is not its own address, or {@link #TAKE} when that depends on more than the kind (then ask
-     * {@link #verdict}). Stands while {@link #receiveState} does. The default knows no kind.
+     * {@link #verdict}). Of the kinds with an addressee, every such frame not for the stack: a
+     * {@link FrameKind#BOOTREPLY} whose chaddr is not its address, an ARP packet naming none of its
+     * {@link #arpInterests} as sender or target protocol address. Stands while {@link #receiveState} does. The default
+     * knows no kind.
      */
     default int verdictOfKind(int kind) {
         return TAKE;
+    }
+
+    /**
+     * Fills {@code into} with the IPv4 addresses (as ints) an ARP packet must name for the stack to act on it: first the
+     * two its target protocol address may be (0: none), then those its sender protocol address may be; returns how
+     * many in all, or -1 when they do not fit or the stack cannot say (the default): then ask {@link #verdict} about
+     * every ARP packet. Stands while {@link #receiveState} does.
+     */
+    default int arpInterests(int[] into) {
+        return -1;
     }
 }

@@ -1,6 +1,7 @@
 package dev.netboot.net;
 
 import dev.netboot.wire.ArpPacket;
+import dev.netboot.wire.BootpMessage;
 import dev.netboot.wire.EthernetFrame;
 import dev.netboot.wire.IgmpPacket;
 import dev.netboot.wire.Ipv4Address;
@@ -73,17 +74,24 @@ final class ReceiveVerdict {
      * {@link ReceiveFilter#TAKE} when it depends on more. A datagram to 255.255.255.255 passes {@link #of}'s Ethernet
      * and IPv4 checks (a broadcast here whatever our address, {@link NetStack#isBroadcast}), and to a port nobody
      * listens on it is dropped as such: it cannot earn a port unreachable, which needs a frame to our own MAC. An ARP
-     * packet passes the same Ethernet check, and {@link #arp}'s own are the kind's; the resolver says the rest.
+     * packet passes the same Ethernet check, and {@link #arp}'s own are the kind's; the resolver says the rest, for a
+     * packet naming none of its {@link ArpResolver#interests} (the caller sees to that). A
+     * {@link FrameKind#BOOTREPLY} (for another client: the caller sees to that) passes the UDP checksum too, and port
+     * 68's handler says whether it ignores every such reply ({@link UdpHandler#ignoresRepliesForAnother}).
      */
     int ofKind(int kind) {
-        if (kind == FrameKind.ARP_PROBE || kind == FrameKind.ARP_SENDER) {
-            return switch (arp.verdictOfAny(kind == FrameKind.ARP_PROBE)) {
-                case ArpResolver.ARP_NOTHING -> ARP_NOTHING;
-                case ArpResolver.ARP_NOT_FOR_US -> DROP_NOT_FOR_US;
-                default -> ReceiveFilter.TAKE;
-            };
+        if (kind == FrameKind.ARP_PROBE || kind == FrameKind.ARP_SENDER) { // naming none of ArpResolver.interests
+            return kind == FrameKind.ARP_PROBE ? ARP_NOTHING : DROP_NOT_FOR_US;
         }
-        if (kind < 0 || kind > 0xFFFF || mac == MacAddress.BROADCAST.value() || ports.handler(kind) != null) {
+        if (mac == MacAddress.BROADCAST.value()) {
+            return ReceiveFilter.TAKE;
+        }
+        if (kind == FrameKind.BOOTREPLY) { // another client's: its checksum right, so the port's own verdict says
+            UdpHandler h = ports.handler(BootpMessage.CLIENT_PORT);
+            return h == null ? DROP_NO_LISTENER : h.ignoresRepliesForAnother() ? PORT_IGNORED + BootpMessage.CLIENT_PORT
+                    : ReceiveFilter.TAKE;
+        }
+        if (kind < 0 || kind > 0xFFFF || ports.handler(kind) != null) {
             return ReceiveFilter.TAKE;
         }
         return DROP_NO_LISTENER;

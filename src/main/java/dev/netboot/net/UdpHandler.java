@@ -29,10 +29,19 @@ public interface UdpHandler {
     /**
      * Returns whether {@link #onDatagram} would only count this datagram and drop it, changing nothing else (another
      * client's broadcast DHCP reply): for {@link ReceiveFilter}. Pure, and what it answers depends only on the datagram
-     * and on what stays fixed while the port is bound (a stack's receive state does not see the handler's own);
-     * false (the default) when unsure.
+     * and on what stays fixed while the port is bound, unless the handler tells the stack when its answers change
+     * ({@link NetStack#portChanged}); false (the default) when unsure.
      */
     default boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
+        return false;
+    }
+
+    /**
+     * Returns whether {@link #ignores} says true, in the handler's state now, of every BOOTREPLY for Ethernet whose
+     * chaddr is not the stack's address (a DHCP client's port 68, told apart by {@link FrameKind#BOOTREPLY}); false
+     * (the default) when unsure. A handler whose answer changes tells the stack ({@link NetStack#portChanged}).
+     */
+    default boolean ignoresRepliesForAnother() {
         return false;
     }
 

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * {@link BroadcastLog} on a 1 Gbit/s switch: one station sends DHCP-request-like broadcasts (UDP to
  * 255.255.255.255:67), two boards whose stacks drop every such datagram take them from the log only when they are
  * polled or their counters read, each counting every frame once; and the log forgets what both have taken, so it
- * holds what the slower one has not, not every frame ever sent.
+ * holds what the slower one has not, not every frame ever sent. When it is full, a board behind takes what it has not
+ * (as it would when polled), so the log stays as small with a board never polled, and the board counts what it would
+ * have counted had each frame been forwarded to it as sent.
  */
 class BroadcastLogTest {
     static final int NO_LISTENER = 5; // the verdict the stub gives the kind, as NetStack's DROP_NO_LISTENER
@@ -117,30 +119,30 @@ class BroadcastLogTest {
         a.due = 150 * MS; // a is polled at 0 (every node is, at a run's start) and next at 150 ms; b not again
         sim.runFor(MS);
 
-        // 100 frames 1 ms apart: neither board wakes, so each frame waits in the log.
+        // 50 frames 1 ms apart (the log has room for 64): neither board wakes, so each frame waits in the log.
         int sent = 0;
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < 50; i++) {
             byte[] f = request(senderMac, i);
             sender.transmit(sim.now(), f.length, (buf, len) -> buf.put(0, f));
             sent++;
             sim.advance(() -> false, sim.now() + MS);
         }
-        assertEquals(100, log.held(), "kept while the boards have not taken them");
+        assertEquals(50, log.held(), "kept while the boards have not taken them");
         assertEquals(0, a.port.framesReceived());
         assertEquals(0, stackA.dropped);
 
-        // Board a is polled: it takes the 100 (all arrived), counted once each. Board b still has them to take.
+        // Board a is polled: it takes the 50 (all arrived), counted once each. Board b still has them to take.
         sim.advance(() -> false, 160 * MS);
-        assertEquals(100, a.port.framesReceived());
-        assertEquals(100, a.port.framesFiltered());
-        assertEquals(100, a.port.framesTakenLate());
-        assertEquals(100, stackA.dropped);
+        assertEquals(50, a.port.framesReceived());
+        assertEquals(50, a.port.framesFiltered());
+        assertEquals(50, a.port.framesTakenLate());
+        assertEquals(50, stackA.dropped);
         assertEquals(0, b.port.framesReceived());
 
         // Reading the counters takes b's too; then frames sent while both keep up are forgotten as the log fills.
         EthernetSegment.Stats stats = seg.stats();
-        assertEquals(200, stats.framesDelivered());
-        assertEquals(100, stackB.dropped);
+        assertEquals(100, stats.framesDelivered());
+        assertEquals(50, stackB.dropped);
         for (Board x : new Board[] {a, b}) {
             x.due = sim.now() + 10 * MS;
             x.period = 10 * MS;
@@ -159,5 +161,93 @@ class BroadcastLogTest {
         assertEquals(sent, a.port.framesReceived());
         assertEquals(0, a.port.framesHanded());
         assertEquals(0, seg.switchDrops());
+    }
+
+    /** A station that reads its port (so that frames to it wake it alone) and sends what the test has it send. */
+    static final class Station implements SimNode {
+        final EmulatedPort port;
+
+        Station(EmulatedPort port) {
+            this.port = port;
+        }
+
+        @Override
+        public void poll(long now) {
+            while (port.receive(now, (t, f, len) -> { })) {
+                // not for it
+            }
+        }
+
+        @Override
+        public long pollAt() {
+            return port.pollAt();
+        }
+    }
+
+    /** What a never-polled board and the segment counted, and the most the log and the board's queue held meanwhile. */
+    record Counted(long received, long filtered, long dropped, long delivered, long switchDrops, int mostHeld,
+                   int mostQueued) {
+    }
+
+    /**
+     * Three stations send 100 bursts of 16 broadcasts each at once, 1 ms apart, through a switch whose queue toward a
+     * port holds 16 frames (so the switch drops some toward each board in each burst); board b is never polled after
+     * the start, board a every millisecond. Returns what b and the segment counted, with the log ({@code logged}) or
+     * without it (a loss listener turns it off: every frame reaches b's port as it is sent).
+     */
+    static Counted neverPolled(boolean logged) {
+        Simulation sim = new Simulation();
+        EthernetSegment seg = sim.newSegment(100_000, new LinkModel(1_000_000_000L, 16), FaultPlan.NONE, 1).switched(true);
+        if (!logged) {
+            seg.onLoss((from, to, frame) -> { });
+        }
+        Station[] stations = new Station[3];
+        for (int s = 0; s < stations.length; s++) {
+            stations[s] = sim.add(new Station(seg.attach(MacAddress.parse("02:00:00:00:00:0" + (s + 1)))));
+        }
+        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a"))));
+        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b"))));
+        Deaf stackA = new Deaf();
+        Deaf stackB = new Deaf();
+        a.port.filterWith(stackA, 3);
+        b.port.filterWith(stackB, 4);
+        a.due = MS;
+        a.period = MS;
+        sim.add(new Ticker());
+        sim.runFor(MS);
+        int mostHeld = 0;
+        int mostQueued = 0;
+        for (int round = 0; round < 100; round++) {
+            for (int i = 0; i < 16; i++) {
+                for (Station st : stations) {
+                    byte[] f = request(st.port.macAddress(), round * 100 + i);
+                    st.port.transmit(sim.now(), f.length, (buf, len) -> buf.put(0, f));
+                    mostHeld = Math.max(mostHeld, seg.broadcastLog().held());
+                    mostQueued = Math.max(mostQueued, b.port.queued());
+                }
+            }
+            sim.advance(() -> false, sim.now() + MS);
+        }
+        EthernetSegment.Stats stats = seg.stats();
+        assertEquals(stackA.dropped, a.port.framesFiltered());
+        assertEquals(0, b.port.framesHanded(), "b is not polled: every frame is counted for its stack");
+        return new Counted(b.port.framesReceived(), b.port.framesFiltered(), stackB.dropped, stats.framesDelivered(),
+                seg.switchDrops(), mostHeld, mostQueued);
+    }
+
+    @Test
+    void aBoardNeverPolledTakesTheLogAsItFillsCountingWhatItWouldHaveCountedAsSent() {
+        Counted direct = neverPolled(false);
+        Counted logged = neverPolled(true);
+        assertEquals(0, direct.mostHeld(), "without the log nothing is kept");
+        assertTrue(direct.switchDrops() > 0, "the switch's queue toward each board overflows in each burst");
+        assertTrue(direct.received() > 1_000 && direct.received() < 4_800, direct.received() + " of 4,800 reach b");
+        assertEquals(direct.received(), direct.dropped());
+        assertEquals(new Counted(direct.received(), direct.filtered(), direct.dropped(), direct.delivered(),
+                direct.switchDrops(), logged.mostHeld(), logged.mostQueued()), logged);
+        // b would pin all 4,800 entries: it takes the older ones when the log is full (64 entries for two readers).
+        assertTrue(logged.mostHeld() <= 64, logged.mostHeld() + " entries held");
+        // What waits at b's port is at most a burst's frames still on their way, not the log's backlog behind them.
+        assertTrue(logged.mostQueued() <= 48, logged.mostQueued() + " frames queued at the port never polled");
     }
 }

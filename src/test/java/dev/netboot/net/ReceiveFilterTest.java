@@ -42,14 +42,19 @@ class ReceiveFilterTest {
     static final int[] PORTS = {67, 68, 69, 5000};
     static final NetConfig CONFIG = new NetConfig(2, 2_000 * MS, 300 * MS, 2, 64, true);
 
-    /** A port's handler that records what it is handed; it ignores (counts only) payloads that start with 0xEE. */
+    /**
+     * A port's handler that records what it is handed; it ignores (counts only) payloads that start with 0xEE, and,
+     * while {@link #repliesIgnored}, a BOOTREPLY for another chaddr than {@link #OUR_MAC} (as a DHCP client does but
+     * while it awaits a DHCPACK), telling the stack when that changes.
+     */
     static final class Port implements UdpHandler {
         final List<String> seen = new ArrayList<>();
         long ignored;
+        boolean repliesIgnored;
 
         @Override
         public void onDatagram(long now, int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-            if (len > 0 && buf.get(off) == (byte) 0xEE) {
+            if (ignores(srcIp, srcPort, dstIp, buf, off, len)) {
                 ignored++;
                 return;
             }
@@ -66,7 +71,13 @@ class ReceiveFilterTest {
 
         @Override
         public boolean ignores(int srcIp, int srcPort, int dstIp, ByteBuffer buf, int off, int len) {
-            return len > 0 && buf.get(off) == (byte) 0xEE;
+            return len > 0 && buf.get(off) == (byte) 0xEE
+                    || repliesIgnored && dev.netboot.wire.BootpMessage.isReplyForAnother(buf, off, len, OUR_MAC);
+        }
+
+        @Override
+        public boolean ignoresRepliesForAnother() {
+            return repliesIgnored;
         }
 
         @Override
@@ -154,8 +165,9 @@ class ReceiveFilterTest {
         Twin a = new Twin();
         Twin b = new Twin();
         FrameKind kinds = new FrameKind();
-        int[] answered = new int[3]; // UDP broadcast, ARP probe, ARP with a sender address
-        int[] asked = new int[3];
+        int[] answered = new int[4]; // UDP broadcast, ARP probe, ARP with a sender address, another client's BOOTREPLY
+        int[] asked = new int[4];
+        int named = 0; // ARP naming an address the stack looks for: asked about itself
         for (int step = 0; step < 20_000; step++) {
             if (step % 200 == 0) { // a stack as it starts (no address, nothing cached): the state a fleet's boards wait in
                 a = new Twin();
@@ -168,10 +180,13 @@ class ReceiveFilterTest {
             byte[] f = frame(rnd);
             ByteBuffer view = ByteBuffer.wrap(f).asReadOnlyBuffer();
             int kind = kinds.of(view, f.length);
-            if (kind == FrameKind.NONE || MacAddress.readLong(view, 6) == OUR_MAC.value()) {
+            if (kind == FrameKind.NONE || MacAddress.readLong(view, 6) == OUR_MAC.value()
+                    || kind == FrameKind.BOOTREPLY && kinds.addressee() == OUR_MAC.value() // a reply for us: asked itself
+                    || (kind == FrameKind.ARP_PROBE || kind == FrameKind.ARP_SENDER) && names(a.net, kinds.addressee())) {
+                named += kind == FrameKind.ARP_PROBE || kind == FrameKind.ARP_SENDER ? 1 : 0;
                 continue;
             }
-            int k = kind == FrameKind.ARP_PROBE ? 1 : kind == FrameKind.ARP_SENDER ? 2 : 0;
+            int k = kind == FrameKind.ARP_PROBE ? 1 : kind == FrameKind.ARP_SENDER ? 2 : kind == FrameKind.BOOTREPLY ? 3 : 0;
             asked[k]++;
             int v = a.net.verdictOfKind(kind);
             if (v != ReceiveFilter.TAKE) {
@@ -179,10 +194,31 @@ class ReceiveFilterTest {
                 assertEquals(a.net.verdict(view, f.length), v, "seed " + seed + " step " + step + ": kind " + kind);
             }
         }
-        for (int k = 0; k < 3; k++) {
-            assertTrue(answered[k] > 10 && answered[k] < asked[k], "seed " + seed + " kind " + k + ": " + answered[k]
-                    + " of " + asked[k] + " answered by kind");
+        for (int k = 0; k < 4; k++) { // ARP naming none of the stack's addresses has one verdict by kind, always
+            assertTrue(answered[k] > 10 && (answered[k] < asked[k] || k == 1 || k == 2), "seed " + seed + " kind " + k
+                    + ": " + answered[k] + " of " + asked[k] + " answered by kind");
         }
+        assertTrue(named > 10, "seed " + seed + ": " + named + " ARP packets naming the stack's addresses");
+    }
+
+    /**
+     * Returns whether an ARP packet whose sender and target addresses are {@code addressee} names one the stack looks for:
+     * as target one of the first two of {@link NetStack#arpInterests}, as sender one of the rest.
+     */
+    static boolean names(NetStack net, long addressee) {
+        int[] interests = new int[8];
+        int n = net.arpInterests(interests);
+        assertTrue(n >= 0, "a board's ARP looks for few addresses");
+        int tpa = (int) addressee;
+        if (tpa != 0 && (tpa == interests[0] || tpa == interests[1])) {
+            return true;
+        }
+        for (int i = 2; i < n; i++) {
+            if (interests[i] == (int) (addressee >>> 32)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -209,7 +245,7 @@ class ReceiveFilterTest {
 
     /** A call other than a frame, made on both twins alike; returns the time after it. */
     static long act(Random rnd, long now, Twin a, Twin b) {
-        int what = rnd.nextInt(8);
+        int what = rnd.nextInt(9);
         Ipv4Address ip = IPS[rnd.nextInt(IPS.length)];
         int p = rnd.nextInt(PORTS.length);
         Ipv4Address ours = new Ipv4Address[] {IPS[0], IPS[2], Ipv4Address.ANY}[rnd.nextInt(3)]; // ANY: as before a lease
@@ -229,6 +265,10 @@ class ReceiveFilterTest {
                 case 4 -> t.net.joinGroup(now, GROUPS[p % 2]);
                 case 5 -> t.net.leaveGroup(now, GROUPS[p % 2]);
                 case 6 -> t.net.sendUdp(now, PORTS[p], IPS[1 + p % 2], 69, 4, (buf, off, len) -> buf.putInt(off, 0x01020304));
+                case 8 -> { // port 68's handler starts or stops ignoring the others' replies, and says so
+                    t.ports[1].repliesIgnored = !t.ports[1].repliesIgnored;
+                    t.net.portChanged();
+                }
                 default -> {
                 }
             }
@@ -267,7 +307,7 @@ class ReceiveFilterTest {
         MacAddress dst = rnd.nextBoolean() ? MACS[rnd.nextInt(MACS.length)] : rnd.nextBoolean() ? OUR_MAC : MacAddress.BROADCAST;
         Ipv4Address sip = IPS[rnd.nextInt(IPS.length)];
         Ipv4Address dip = IPS[rnd.nextInt(IPS.length)];
-        byte[] f = switch (rnd.nextInt(6)) {
+        byte[] f = switch (rnd.nextInt(7)) {
             case 0, 1 -> Frames.arp(src, dst, new ArpPacket(rnd.nextBoolean() ? ArpPacket.REQUEST : ArpPacket.REPLY,
                     src, rnd.nextInt(4) == 0 ? Ipv4Address.ANY : sip, MACS[rnd.nextInt(MACS.length)], dip));
             case 2, 3 -> {
@@ -280,6 +320,7 @@ class ReceiveFilterTest {
                         payload);
             }
             case 4 -> igmp(src, dst, sip, dip, rnd);
+            case 5 -> bootReply(src, dst, sip, dip, rnd);
             default -> icmpEcho(src, dst, sip, dip);
         };
         switch (rnd.nextInt(12)) {
@@ -294,6 +335,20 @@ class ReceiveFilterTest {
             }
         }
         return f;
+    }
+
+    /**
+     * A BOOTREPLY (RFC 951's fixed part, some options' room after it) from port 67 to port 68, its chaddr one of
+     * {@link #MACS}; now and then a BOOTREQUEST, or htype or hlen not Ethernet's.
+     */
+    static byte[] bootReply(MacAddress src, MacAddress dst, Ipv4Address sip, Ipv4Address dip, Random rnd) {
+        byte[] p = new byte[236 + rnd.nextInt(64)];
+        rnd.nextBytes(p);
+        p[0] = (byte) (rnd.nextInt(8) == 0 ? 1 : 2);
+        p[1] = (byte) (rnd.nextInt(8) == 0 ? 6 : 1);
+        p[2] = (byte) (rnd.nextInt(8) == 0 ? 16 : 6);
+        MACS[rnd.nextInt(MACS.length)].write(ByteBuffer.wrap(p), 28);
+        return Frames.udp(src, dst, sip, 67, dip, 68, p);
     }
 
     static byte[] igmp(MacAddress src, MacAddress dst, Ipv4Address sip, Ipv4Address dip, Random rnd) {
