@@ -48,14 +48,19 @@ class BroadcastLogTest {
         }
     }
 
-    /** A board that reads its port when polled; it has work at {@code due}, then every {@code period} (0: never again). */
+    /**
+     * A board that reads its port when polled, its stack {@link Deaf} at the given rank; it has work at {@code due},
+     * then every {@code period} (0: never again).
+     */
     static final class Board implements SimNode {
         final EmulatedPort port;
+        final Deaf stack = new Deaf();
         long due = Long.MAX_VALUE;
         long period;
 
-        Board(EmulatedPort port) {
+        Board(EmulatedPort port, int rank) {
             this.port = port;
+            port.filterWith(stack, rank);
         }
 
         @Override
@@ -108,12 +113,8 @@ class BroadcastLogTest {
         EthernetSegment seg = sim.newSegment(100_000, LinkModel.of(1_000_000_000L), FaultPlan.NONE, 1).switched(true);
         MacAddress senderMac = MacAddress.parse("02:00:00:00:00:01");
         EmulatedPort sender = seg.attach(senderMac);
-        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a"))));
-        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b"))));
-        Deaf stackA = new Deaf();
-        Deaf stackB = new Deaf();
-        a.port.filterWith(stackA, 0);
-        b.port.filterWith(stackB, 1);
+        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a")), 0));
+        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b")), 1));
         BroadcastLog log = seg.broadcastLog();
         sim.add(new Ticker());
         a.due = 150 * MS; // a is polled at 0 (every node is, at a run's start) and next at 150 ms; b not again
@@ -129,20 +130,20 @@ class BroadcastLogTest {
         }
         assertEquals(50, log.held(), "kept while the boards have not taken them");
         assertEquals(0, a.port.framesReceived());
-        assertEquals(0, stackA.dropped);
+        assertEquals(0, a.stack.dropped);
 
         // Board a is polled: it takes the 50 (all arrived), counted once each. Board b still has them to take.
         sim.advance(() -> false, 160 * MS);
         assertEquals(50, a.port.framesReceived());
         assertEquals(50, a.port.framesFiltered());
         assertEquals(50, a.port.framesTakenLate());
-        assertEquals(50, stackA.dropped);
+        assertEquals(50, a.stack.dropped);
         assertEquals(0, b.port.framesReceived());
 
         // Reading the counters takes b's too; then frames sent while both keep up are forgotten as the log fills.
         EthernetSegment.Stats stats = seg.stats();
         assertEquals(100, stats.framesDelivered());
-        assertEquals(50, stackB.dropped);
+        assertEquals(50, b.stack.dropped);
         for (Board x : new Board[] {a, b}) {
             x.due = sim.now() + 10 * MS;
             x.period = 10 * MS;
@@ -156,8 +157,8 @@ class BroadcastLogTest {
         }
         assertTrue(log.held() <= 128, log.held() + " entries held after " + sent + " sent");
         seg.stats();
-        assertEquals(sent, stackA.dropped);
-        assertEquals(sent, stackB.dropped);
+        assertEquals(sent, a.stack.dropped);
+        assertEquals(sent, b.stack.dropped);
         assertEquals(sent, a.port.framesReceived());
         assertEquals(0, a.port.framesHanded());
         assertEquals(0, seg.switchDrops());
@@ -205,12 +206,8 @@ class BroadcastLogTest {
         for (int s = 0; s < stations.length; s++) {
             stations[s] = sim.add(new Station(seg.attach(MacAddress.parse("02:00:00:00:00:0" + (s + 1)))));
         }
-        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a"))));
-        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b"))));
-        Deaf stackA = new Deaf();
-        Deaf stackB = new Deaf();
-        a.port.filterWith(stackA, 3);
-        b.port.filterWith(stackB, 4);
+        Board a = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0a")), 3));
+        Board b = sim.add(new Board(seg.attach(MacAddress.parse("02:00:00:00:00:0b")), 4));
         a.due = MS;
         a.period = MS;
         sim.add(new Ticker());
@@ -229,9 +226,9 @@ class BroadcastLogTest {
             sim.advance(() -> false, sim.now() + MS);
         }
         EthernetSegment.Stats stats = seg.stats();
-        assertEquals(stackA.dropped, a.port.framesFiltered());
+        assertEquals(a.stack.dropped, a.port.framesFiltered());
         assertEquals(0, b.port.framesHanded(), "b is not polled: every frame is counted for its stack");
-        return new Counted(b.port.framesReceived(), b.port.framesFiltered(), stackB.dropped, stats.framesDelivered(),
+        return new Counted(b.port.framesReceived(), b.port.framesFiltered(), b.stack.dropped, stats.framesDelivered(),
                 seg.switchDrops(), mostHeld, mostQueued);
     }
 
