@@ -21,18 +21,14 @@ final class UnicastRetry {
 
     /**
      * Returns whether the transfer of {@code client} that failed with {@code f} is to be asked again by unicast,
-     * counting it when so: it ran as multicast, failed in a way a plain request could mend, and no retry was made yet.
+     * counting it when so: no retry was made yet, and multicast was refused before any block (an image of more than
+     * 65535 blocks, say: a plain transfer's numbers wrap) or ran and failed in a way a plain request could mend.
      */
     boolean take(TftpClient client, TftpFailure f) {
-        if (!used && client.multicastRefused()) {
-            // Refused before any block (an image of more than 65535 blocks, say): a plain transfer's numbers wrap.
-            used = true;
-            return true;
-        }
-        if (used || !client.ranMulticast()) {
+        if (used) {
             return false;
         }
-        used = switch (f.kind()) {
+        used = client.multicastRefused() || client.ranMulticast() && switch (f.kind()) {
             case TIMEOUT, SERVER_ERROR, UNREACHABLE -> true;
             case LOCAL, PROTOCOL -> false;
         };

@@ -33,27 +33,12 @@ class AtftpdMulticastInteropTest {
 
     @Test
     void threeBoardsTakeTheImageFromAtftpdByMulticastOverRawLinks() throws Exception {
-        HostNet.requireTool("atftpd", "atftpd");
-        HostNet.requireTool("dnsmasq", "dnsmasq-base");
-        HostNet.requireTool("dumpcap", "tshark");
+        requireTools();
         try (HostNet net = new HostNet("fm")) {
             String sw = net.netns("sw");
-            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0",
-                    "mcast_snooping", "1");
-            net.exec(sw, "ip", "link", "set", "br0", "up");
             String srv = net.netns("srv");
             String s0 = net.name("s0");
-            net.veth(s0, null, srv, net.name("bs"), null, sw);
-            net.exec(sw, "ip", "link", "set", net.name("bs"), "master", "br0");
-            net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
-            net.exec(srv, "ip", "route", "add", "224.0.0.0/4", "dev", s0); // atftpd's group DATA leaves by s0
-            List<String> boardNs = new ArrayList<>();
-            for (int i = 0; i < BOARDS; i++) {
-                String ns = net.netns("b" + i);
-                net.veth(net.name("c" + i), "02:00:5e:10:00:0" + (i + 1), ns, net.name("p" + i), null, sw);
-                net.exec(sw, "ip", "link", "set", net.name("p" + i), "master", "br0");
-                boardNs.add(ns);
-            }
+            List<String> boardNs = lan(net, sw, srv, BOARDS);
             // 400,000 bytes: 272 blocks of 1468 and a short one.
             byte[] img = BootCliTest.randomImage(400_000, 2090);
             startServers(net, srv, s0, img);
@@ -62,12 +47,7 @@ class AtftpdMulticastInteropTest {
             awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
             awaitBound(net, srv);
 
-            // The shipped NOR profile, lock-step (RFC 2090 has no window), asking for multicast.
-            String profile = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
-                    .replaceFirst("(?m)^name = spi-nor-16m", "name = multicast-nor")
-                    .replaceFirst("(?m)^windowsize = .*$", "windowsize = 1\nmulticast = yes");
-            assertTrue(profile.contains("\nmulticast = yes") && profile.contains("name = multicast-nor"), profile);
-            Path prof = Files.writeString(dir.resolve("multicast-nor.profile"), profile);
+            Path prof = multicastProfile();
             List<Process> boots = new ArrayList<>();
             for (int i = 0; i < BOARDS; i++) {
                 boots.add(RealWireTest.startBoot(boardNs.get(i), dir.resolve("boot" + i + ".err"), dir.resolve("boot" + i + ".out"),
@@ -132,33 +112,20 @@ class AtftpdMulticastInteropTest {
      */
     @Test
     void aBoardWhoseMulticastGroupGoesQuietMidImageBootsByUnicastFromAtftpd() throws Exception {
-        HostNet.requireTool("atftpd", "atftpd");
-        HostNet.requireTool("dnsmasq", "dnsmasq-base");
-        HostNet.requireTool("dumpcap", "tshark");
+        requireTools();
         try (HostNet net = new HostNet("fq")) {
             String sw = net.netns("sw");
-            net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0");
-            net.exec(sw, "ip", "link", "set", "br0", "up");
             String srv = net.netns("srv");
             String s0 = net.name("s0");
-            String bs = net.name("bs");
-            net.veth(s0, null, srv, bs, null, sw);
-            net.exec(sw, "ip", "link", "set", bs, "master", "br0");
-            net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
-            net.exec(srv, "ip", "route", "add", "224.0.0.0/4", "dev", s0);
-            String board = net.netns("b0");
-            net.veth(net.name("c0"), "02:00:5e:10:00:01", board, net.name("p0"), null, sw);
-            net.exec(sw, "ip", "link", "set", net.name("p0"), "master", "br0");
+            String bs = net.name("bs"); // the server's port on the bridge
+            String board = lan(net, sw, srv, 1).getFirst();
             byte[] img = BootCliTest.randomImage(1_000_000, 2091); // 682 blocks of 1468; about 12 s at the NOR's typical times
             startServers(net, srv, s0, img);
             Path pcap = dir.resolve("server.pcapng");
             Process capture = net.start(srv, dir.resolve("dumpcap.log"), "dumpcap", "-q", "-i", s0, "-w", pcap.toString());
             awaitLog(dir.resolve("dumpcap.log"), "Capturing on", capture);
             awaitBound(net, srv);
-            String profile = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
-                    .replaceFirst("(?m)^name = spi-nor-16m", "name = multicast-nor")
-                    .replaceFirst("(?m)^windowsize = .*$", "windowsize = 1\nmulticast = yes");
-            Path prof = Files.writeString(dir.resolve("multicast-nor.profile"), profile);
+            Path prof = multicastProfile();
             Path flash = dir.resolve("flash.img");
             Process boot = RealWireTest.startBoot(board, dir.resolve("boot.err"), dir.resolve("boot.out"), "--interface",
                     net.name("c0"), "--profile", prof.toString(), "--flash-file", flash.toString(), "--flash-timing", "typical");
@@ -189,7 +156,46 @@ class AtftpdMulticastInteropTest {
         }
     }
 
-    /** Returns whether {@code flash} holds a byte other than 0xFF in the 4 KiB at {@code offset}. */
+    private static void requireTools() {
+        HostNet.requireTool("atftpd", "atftpd");
+        HostNet.requireTool("dnsmasq", "dnsmasq-base");
+        HostNet.requireTool("dumpcap", "tshark");
+    }
+
+    /**
+     * Builds the LAN: in namespace {@code sw} a bridge br0 with multicast snooping; the server's port s0 in {@code srv}
+     * (its other end bs on the bridge), {@link #SERVER}/24 with the multicast route by s0, which atftpd's group DATA
+     * leaves by; and {@code boards} boards, each in a namespace of its own (b0, b1, ...) on port c0, c1, ... (MAC
+     * 02:00:5e:10:00:01, :02, ...), its other end p0, p1, ... on the bridge. Returns the boards' namespaces.
+     */
+    private static List<String> lan(HostNet net, String sw, String srv, int boards) {
+        net.exec(sw, "ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0",
+                "mcast_snooping", "1");
+        net.exec(sw, "ip", "link", "set", "br0", "up");
+        String s0 = net.name("s0");
+        net.veth(s0, null, srv, net.name("bs"), null, sw);
+        net.exec(sw, "ip", "link", "set", net.name("bs"), "master", "br0");
+        net.exec(srv, "ip", "addr", "add", SERVER + "/24", "dev", s0);
+        net.exec(srv, "ip", "route", "add", "224.0.0.0/4", "dev", s0);
+        List<String> boardNs = new ArrayList<>();
+        for (int i = 0; i < boards; i++) {
+            String ns = net.netns("b" + i);
+            net.veth(net.name("c" + i), "02:00:5e:10:00:0" + (i + 1), ns, net.name("p" + i), null, sw);
+            net.exec(sw, "ip", "link", "set", net.name("p" + i), "master", "br0");
+            boardNs.add(ns);
+        }
+        return boardNs;
+    }
+
+    /** Writes the shipped NOR profile, lock-step (RFC 2090 has no window) and asking for multicast, as multicast-nor. */
+    private Path multicastProfile() throws IOException {
+        String profile = Files.readString(Path.of("device-profiles/spi-nor-16m.profile"))
+                .replaceFirst("(?m)^name = spi-nor-16m", "name = multicast-nor")
+                .replaceFirst("(?m)^windowsize = .*$", "windowsize = 1\nmulticast = yes");
+        assertTrue(profile.contains("\nmulticast = yes") && profile.contains("name = multicast-nor"), profile);
+        return Files.writeString(dir.resolve("multicast-nor.profile"), profile);
+    }
+
     /**
      * Starts dnsmasq (DHCP, naming boot.img) and atftpd (TFTP, multicast on 239.255.0.1-10, port 1758) on {@code s0} in
      * namespace {@code srv}, atftpd serving {@code img} as boot.img.
@@ -207,6 +213,7 @@ class AtftpdMulticastInteropTest {
                 "--mcast-ttl", "1", "--logfile", "-", "--verbose=6", root.toString());
     }
 
+    /** Returns whether {@code flash} holds a byte other than 0xFF in the 4 KiB at {@code offset}. */
     private static boolean written(Path flash, long offset) throws IOException {
         if (!Files.exists(flash) || Files.size(flash) < offset + 4096) {
             return false;

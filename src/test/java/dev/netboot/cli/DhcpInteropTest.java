@@ -384,6 +384,22 @@ class DhcpInteropTest {
     }
 
     /**
+     * Starts ISC dhcpd and the TFTP server on the switch's other port, boots the board with {@code img}, and checks that
+     * it booted from dhcpd's lease (192.0.2.2 its DHCP and TFTP server) after taking the faster dnsmasq's first (its log
+     * rogue.log). Returns the boot's JSON.
+     */
+    private JsonNode bootsFromDhcpdAfterTheFasterLease(HostNet net, Switched sw, byte[] img) throws Exception {
+        iscDhcpd(net, sw.other(), sw.otherPort(), BOOT_SERVER_DHCPD);
+        tftp(net, sw.other(), sw.otherPort());
+        JsonNode j = bootsWith(sw.lan(), img, "dhcpd.log");
+        assertEquals("192.0.2.2", j.get("dhcpServer").asText());
+        assertEquals("192.0.2.2", j.get("server").asText());
+        assertTrue(log("rogue.log").contains("DHCPACK(" + sw.lan().s0() + ")"), "the board took the faster lease first: "
+                + log("rogue.log"));
+        return j;
+    }
+
+    /**
      * A fast dnsmasq ({@code --no-ping}) names a TFTP server that is not there, 192.0.2.99; ISC dhcpd beside it names the
      * right one, a second later (its ping-check). The board takes dnsmasq's offer at once (it names server and file),
      * ARPs for 192.0.2.99 in vain and falls back to dhcpd's offer, which came while it asked ARP. Before, an offer that
@@ -398,14 +414,8 @@ class DhcpInteropTest {
             byte[] img = image(200_000);
             dnsmasq(net, lan.srv(), lan.s0(), "rogue.log", "DHCP, IP range", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping", "--dhcp-boot=boot.img,,192.0.2.99");
-            iscDhcpd(net, sw.other(), sw.otherPort(), BOOT_SERVER_DHCPD);
-            tftp(net, sw.other(), sw.otherPort());
-            JsonNode j = bootsWith(lan, img, "dhcpd.log");
-            assertEquals("192.0.2.2", j.get("dhcpServer").asText());
-            assertEquals("192.0.2.2", j.get("server").asText());
+            JsonNode j = bootsFromDhcpdAfterTheFasterLease(net, sw, img);
             assertTrue(RealWireTest.inRange(j.get("ip").asText(), "192.0.2.100", "192.0.2.110"), j.toString());
-            assertTrue(log("rogue.log").contains("DHCPACK(" + lan.s0() + ")"), "the board took the faster lease first: "
-                    + log("rogue.log"));
         }
     }
 
@@ -425,13 +435,7 @@ class DhcpInteropTest {
             Files.createDirectories(dir.resolve("empty"));
             dnsmasq(net, lan.srv(), lan.s0(), "rogue.log", "TFTP root", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0",
                     "--no-ping", "--dhcp-boot=boot.img", "--enable-tftp", "--tftp-root=" + dir.resolve("empty"));
-            iscDhcpd(net, sw.other(), sw.otherPort(), BOOT_SERVER_DHCPD);
-            tftp(net, sw.other(), sw.otherPort());
-            JsonNode j = bootsWith(lan, img, "dhcpd.log");
-            assertEquals("192.0.2.2", j.get("dhcpServer").asText());
-            assertEquals("192.0.2.2", j.get("server").asText());
-            assertTrue(log("rogue.log").contains("DHCPACK(" + lan.s0() + ")"), "the board took the faster lease first: "
-                    + log("rogue.log"));
+            bootsFromDhcpdAfterTheFasterLease(net, sw, img);
             assertTrue(log("rogue.log").contains("not found"), "its TFTP server had no boot.img: " + log("rogue.log"));
         }
     }
